@@ -7,6 +7,11 @@ import typer
 app = typer.Typer(no_args_is_help=True, help="opendsop: DSOP rules, parties and a synthetic Norway.")
 
 
+@app.callback()
+def main_options() -> None:
+    """opendsop: DSOP rules, parties and a synthetic Norway."""
+
+
 @app.command()
 def demo() -> None:
     """Run the demonstration (until the ecosystem exists: the rules core deciding real requests)."""

@@ -1,0 +1,339 @@
+"""``authorize(request, facts, today) -> Decision``: every inbound rule of both DSOP APIs, in one pure
+function (spec/protocol.md §2.5 and §4; datamodel.md §2.0, §3.1–3.3, §3.5).
+
+The order follows the standard's validation list: legal basis for *this* consumer (which also
+tells us the service), endpoint allow-list, formats, RequesterID, AdditionalReferenceIDType/ID,
+period, then the service-specific facts (death, bankruptcy, guardianship, extradition order).
+The first failure wins and becomes a ``Denied`` value with the catalogue code:
+
+=====================  =====================  ======================================
+failure                Control API (step 2)   Customer Relations Overview (step 1)
+=====================  =====================  ======================================
+malformed / missing    400 ACC-001            403 ERR-001
+PartyID / CustomerID   400 ACC-001            400 ERR-002
+period / date          400 ACC-001            400 ERR-003
+AccountID              —                      400 ERR-004
+not authorised         403 ACC-011            403 ERR-001
+endpoint not allowed   400 ACC-001 (profile)  403 ERR-001
+=====================  =====================  ======================================
+
+Step 1 is answered by the relations hub, which holds no register facts: fact-dependent windows
+(death, ruling date) fall back to the generic 10 years there, and guardianships and extradition
+orders are checked by the banks in step 2.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from enum import Enum
+
+from opendsop.standard import extradition, mandate as mandates
+from opendsop.standard.decision import Allowed, Decision, Denied
+from opendsop.standard.endpoints import Endpoint
+from opendsop.standard.errors import DsopError, InvalidExtraditionOrder, status_for
+from opendsop.standard.identifiers import IdentifierKind, PartyIdentifier, validate_party_id
+from opendsop.standard.period import Period, last_calendar_year, months_before, parse_date, years_before
+from opendsop.standard.request import REPRESENTASJON_DAGLIGBANK, ControlRequest, Environment, Facts
+from opendsop.standard.services import (
+    OwnerRule,
+    PartyKind,
+    PeriodRule,
+    ReferenceKind,
+    ServiceProfile,
+    resolve,
+)
+
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_ACCOUNT_ID = re.compile(r"\d{11,34}")
+_REFERENCE_TYPES = {kind.value: kind for kind in ReferenceKind}
+MAX_LOOKBACK_YEARS = 10
+MAX_TEXT_HEADER = 1024
+
+
+class _Kind(Enum):
+    REQUEST = ("ACC-001", "ERR-001")
+    PARTY = ("ACC-001", "ERR-002")
+    PERIOD = ("ACC-001", "ERR-003")
+    ACCOUNT = ("ACC-001", "ERR-004")
+    FORBIDDEN = ("ACC-011", "ERR-001")
+
+
+class _Refusal(Exception):
+    def __init__(self, kind: _Kind, message: str, parameter: str | None, code: str | None = None) -> None:
+        super().__init__(message)
+        self.kind, self.message, self.parameter, self.code = kind, message, parameter, code
+
+
+def authorize(
+    request: ControlRequest,
+    facts: Facts,
+    today: date,
+    *,
+    environment: Environment = Environment.PRODUCTION,
+    now: datetime | None = None,
+) -> Decision:
+    """Decide one request.  ``now`` (when given) also re-runs the extradition order's content checks."""
+    service: ServiceProfile | None = None
+    try:
+        legal_basis = _mandate(request, environment)
+        service = _service(request, legal_basis)
+        return _decide(request, facts, today, environment, now, service, legal_basis)
+    except _Refusal as refusal:
+        code = refusal.code or refusal.kind.value[0 if request.endpoint.step == 2 else 1]
+        return Denied(status=status_for(code), code=code, message=refusal.message,
+                      parameter=refusal.parameter, service=service.key if service else None)
+
+
+def _decide(request: ControlRequest, facts: Facts, today: date, environment: Environment,
+            now: datetime | None, service: ServiceProfile, legal_basis: mandates.Mandate) -> Allowed:
+    step1 = request.endpoint.step == 1
+    account_info_request_id = _uuid(request.account_info_request_id, "AccountInfoRequestID")
+    correlation_id = _uuid(request.correlation_id, "CorrelationID")
+    party = _party(request, service, today, environment)
+    if request.endpoint is Endpoint.ACCOUNT_SERVICING_PROVIDER:
+        _account_id(request.account_id)
+    owner = _only_primary_owner(request, service)
+    requester = _requester(request, service) if not step1 else None
+    guardian = _additional_reference(request, service, today, environment) if not step1 else None
+    period = _period(request, today)
+    party_id = party.value if party else facts.party_id
+    period = _window(service, period, facts, today, step1=step1, party_id=party_id, guardian=guardian)
+    if service.reference is ReferenceKind.EXTRADITION_ORDER and not step1:
+        _check_order(request, facts, legal_basis, period, owner, party_id, now)
+    empty = request.endpoint is Endpoint.ACCOUNTS and facts.shielded
+    return Allowed(
+        service=service.key, endpoint=request.endpoint, mandate=legal_basis, period=period,
+        account_info_request_id=account_info_request_id, correlation_id=correlation_id, party=party,
+        only_primary_owner=owner, requester_id=requester, return_empty=empty,
+        note="shielded person (fortrolig/strengt fortrolig adresse): empty list, status complete" if empty else "",
+    )
+
+
+def _mandate(request: ControlRequest, environment: Environment) -> mandates.Mandate:
+    try:
+        legal_basis = mandates.parse(request.legal_mandate)
+    except DsopError as error:
+        kind = _Kind.FORBIDDEN if request.endpoint.step == 1 else _Kind.REQUEST
+        raise _Refusal(kind, error.message, "Legal-Mandate") from None
+    if legal_basis.test_only and environment is Environment.PRODUCTION:
+        raise _Refusal(_Kind.REQUEST, f"Legal-Mandate {legal_basis.text!r} is a test mandate and is refused "
+                                      "in production", "Legal-Mandate")
+    return legal_basis
+
+
+def _service(request: ControlRequest, legal_basis: mandates.Mandate) -> ServiceProfile:
+    service = resolve(request.consumer_org, legal_basis.key)
+    if service is None:
+        raise _Refusal(_Kind.FORBIDDEN, f"Legal-Mandate {legal_basis.text!r} is not a legal basis for consumer "
+                                        f"{request.consumer_org}", "Legal-Mandate")
+    if not service.allows(request.endpoint):
+        endpoint = request.endpoint.operation_id
+        if request.endpoint.step == 1:
+            raise _Refusal(_Kind.FORBIDDEN, f"{service.name} may not call {endpoint}", None)
+        code = service.forbidden_endpoint_code
+        raise _Refusal(_Kind.REQUEST, f"{service.name} may not call {endpoint}", None, code=code)
+    return service
+
+
+def _uuid(value: str | None, parameter: str) -> str:
+    if value is None or not value.strip():
+        raise _Refusal(_Kind.REQUEST, f"{parameter} header is required", parameter)
+    text = value.strip()
+    if not _UUID.fullmatch(text):
+        raise _Refusal(_Kind.REQUEST, f"{parameter} must be a UUID, got {text[:40]!r}", parameter)
+    return text.lower()
+
+
+def _party(request: ControlRequest, service: ServiceProfile, today: date,
+           environment: Environment) -> PartyIdentifier | None:
+    if request.endpoint not in (Endpoint.ACCOUNTS, Endpoint.CUSTOMER_RELATIONSHIPS):
+        return None
+    parameter = "PartyID" if request.endpoint is Endpoint.ACCOUNTS else "CustomerID"
+    if request.party_id is None or not request.party_id.strip():
+        raise _Refusal(_Kind.PARTY, f"{parameter} header is required", parameter)
+    try:
+        party = validate_party_id(request.party_id.strip(), synthetic_allowed=environment is Environment.TEST,
+                                  today=today)
+    except DsopError as error:
+        raise _Refusal(_Kind.PARTY, f"{parameter} is not valid: {error.message}", parameter) from None
+    if party.kind is IdentifierKind.HNUMMER:
+        raise _Refusal(_Kind.PARTY, f"{parameter} must be a fødselsnummer, D-number or organisasjonsnummer; "
+                                    "an H-number is not a party identifier", parameter)
+    if service.party_kind is PartyKind.PERSON and not party.is_person:
+        raise _Refusal(_Kind.PARTY, f"{parameter} must be a person's fødselsnummer or D-number for "
+                                    f"{service.name}", parameter)
+    return party
+
+
+def _account_id(value: str | None) -> None:
+    # The hub does not MOD11-check AccountID (datamodel.md §2.8), only its form.
+    if value is None or not value.strip():
+        raise _Refusal(_Kind.ACCOUNT, "AccountID header is required", "AccountID")
+    if not _ACCOUNT_ID.fullmatch(value.strip()):
+        raise _Refusal(_Kind.ACCOUNT, "AccountID must be an account number of at least 11 digits", "AccountID")
+
+
+def _only_primary_owner(request: ControlRequest, service: ServiceProfile) -> bool | None:
+    if request.endpoint not in (Endpoint.ACCOUNTS, Endpoint.CUSTOMER_RELATIONSHIPS):
+        return None
+    parameter = "OnlyPrimaryOwner" if request.endpoint is Endpoint.ACCOUNTS else "onlyPrimaryOwner"
+    raw = request.only_primary_owner
+    if raw is None:
+        if request.endpoint is Endpoint.ACCOUNTS:
+            raise _Refusal(_Kind.REQUEST, "OnlyPrimaryOwner query parameter is required (true or false)", parameter)
+        return None  # optional in step 1 ("temporary; defaults to false")
+    text = raw.strip().lower()
+    if text not in ("true", "false"):
+        raise _Refusal(_Kind.REQUEST, f"{parameter} must be true or false, got {raw[:20]!r}", parameter)
+    value = text == "true"
+    if service.owner_rule is OwnerRule.TRUE_ONLY and not value:
+        kind = _Kind.REQUEST if request.endpoint.step == 2 else _Kind.FORBIDDEN
+        raise _Refusal(kind, f"{parameter} must be true for {service.name}", parameter)
+    return value
+
+
+def _requester(request: ControlRequest, service: ServiceProfile) -> str | None:
+    value = (request.requester_id or "").strip()
+    if len(value) > MAX_TEXT_HEADER:
+        raise _Refusal(_Kind.REQUEST, "RequesterID is too long", "RequesterID")
+    if service.requester_id_required and not value:
+        raise _Refusal(_Kind.REQUEST, f"RequesterID header is required for {service.name}: it must identify "
+                                      "the case handler", "RequesterID")
+    return value or None
+
+
+def _additional_reference(request: ControlRequest, service: ServiceProfile, today: date,
+                          environment: Environment) -> str | None:
+    """Returns the guardian's number for Verge; the order itself arrives verified in ``Facts``."""
+    raw_type = (request.additional_reference_id_type or "").strip()
+    raw_id = (request.additional_reference_id or "").strip()
+    declared = _REFERENCE_TYPES.get(raw_type) if raw_type else None
+    if raw_type and declared is None:
+        raise _Refusal(_Kind.REQUEST, f"AdditionalReferenceIDType must be pol1 or srf, got {raw_type[:20]!r}",
+                       "AdditionalReferenceIDType")
+    if service.reference is None:
+        if declared is not None:
+            raise _Refusal(_Kind.REQUEST, f"AdditionalReferenceIDType {raw_type} does not belong to the mandate "
+                                          f"of {service.name}", "AdditionalReferenceIDType")
+        return None
+    if declared is not service.reference:
+        expected = service.reference.value
+        message = (f"AdditionalReferenceIDType must be {expected} for {service.name}" if declared else
+                   f"AdditionalReferenceIDType {expected} is required for {service.name}")
+        raise _Refusal(_Kind.REQUEST, message, "AdditionalReferenceIDType")
+    if not raw_id:
+        raise _Refusal(_Kind.REQUEST, f"AdditionalReferenceID is required for {service.name}",
+                       "AdditionalReferenceID")
+    if service.reference is ReferenceKind.EXTRADITION_ORDER:
+        return None
+    try:
+        guardian = validate_party_id(raw_id, synthetic_allowed=environment is Environment.TEST, today=today)
+    except DsopError as error:
+        raise _Refusal(_Kind.REQUEST, f"AdditionalReferenceID must be the guardian's fødselsnummer or D-number: "
+                                      f"{error.message}", "AdditionalReferenceID") from None
+    if guardian.kind not in (IdentifierKind.FODSELSNUMMER, IdentifierKind.DNUMMER):
+        raise _Refusal(_Kind.REQUEST, "AdditionalReferenceID must be the guardian's fødselsnummer or D-number",
+                       "AdditionalReferenceID")
+    return guardian.value
+
+
+def _period(request: ControlRequest, today: date) -> Period:
+    dates: dict[str, date] = {}
+    for parameter, raw in (("fromDate", request.from_date), ("toDate", request.to_date)):
+        if raw is None or not raw.strip():
+            dates[parameter] = today  # Bank_v2.yaml: absent means today
+            continue
+        try:
+            dates[parameter] = parse_date(raw, parameter=parameter)
+        except DsopError as error:
+            raise _Refusal(_Kind.PERIOD, error.message, parameter) from None
+    for parameter in ("fromDate", "toDate"):
+        if dates[parameter] > today:
+            raise _Refusal(_Kind.PERIOD, f"{parameter} {dates[parameter]} is in the future", parameter)
+    if dates["toDate"] < dates["fromDate"]:
+        raise _Refusal(_Kind.PERIOD, f"toDate {dates['toDate']} is before fromDate {dates['fromDate']}", "toDate")
+    return Period(dates["fromDate"], dates["toDate"])
+
+
+def _earliest(period: Period, earliest: date, why: str) -> None:
+    if period.from_date < earliest:
+        raise _Refusal(_Kind.PERIOD, f"fromDate {period.from_date} is earlier than {why} allows "
+                                     f"(earliest {earliest})", "fromDate")
+
+
+def _to_today(period: Period, today: date, service: ServiceProfile) -> None:
+    if period.to_date != today:
+        raise _Refusal(_Kind.PERIOD, f"toDate must be today ({today}) for {service.name}", "toDate")
+
+
+def _window(service: ServiceProfile, period: Period, facts: Facts, today: date, *, step1: bool,
+            party_id: str | None, guardian: str | None) -> Period:
+    rule = service.period_rule
+    _earliest(period, years_before(today, MAX_LOOKBACK_YEARS), "the 10-year limit")
+    if rule is PeriodRule.TEN_YEARS or (step1 and rule in (PeriodRule.BEFORE_KJENNELSESDATO,
+                                                          PeriodRule.AROUND_DEATH)):
+        return period
+    if rule is PeriodRule.TODAY_ONLY:
+        if period.from_date != today or period.to_date != today:
+            raise _Refusal(_Kind.PERIOD, f"fromDate and toDate must both be today ({today}) for {service.name}",
+                           "fromDate" if period.from_date != today else "toDate")
+        return period
+    if rule is PeriodRule.LAST_CALENDAR_YEAR:
+        return _guardianship_window(service, period, facts, today, step1=step1, party_id=party_id,
+                                    guardian=guardian)
+    if rule is PeriodRule.BEFORE_KJENNELSESDATO:
+        if facts.kjennelsesdato is None:
+            raise _Refusal(_Kind.FORBIDDEN, "no bankruptcy (konkursåpning) with a kjennelsesdato is registered "
+                                            "for the party", None)
+        _earliest(period, months_before(facts.kjennelsesdato, 12), "12 months before the kjennelsesdato")
+        _to_today(period, today, service)
+        return period
+    if facts.date_of_death is None:  # PeriodRule.AROUND_DEATH
+        raise _Refusal(_Kind.FORBIDDEN, "the party is not registered as dead in Folkeregisteret", None)
+    _earliest(period, months_before(facts.date_of_death, 3), "3 months before the date of death")
+    _to_today(period, today, service)
+    return period
+
+
+def _guardianship_window(service: ServiceProfile, period: Period, facts: Facts, today: date, *, step1: bool,
+                         party_id: str | None, guardian: str | None) -> Period:
+    year = last_calendar_year(today)
+    if not year.contains(period):
+        parameter = "fromDate" if period.from_date < year.from_date else "toDate"
+        raise _Refusal(_Kind.PERIOD, f"the period must lie inside the last calendar year "
+                                     f"({year.from_date} to {year.to_date}) for {service.name}", parameter)
+    if step1:
+        return period
+    matching = [g for g in facts.guardianships
+                if g.ward == party_id and g.guardian == guardian and REPRESENTASJON_DAGLIGBANK in g.tasks
+                and g.covers(period.from_date, period.to_date)]
+    if not matching:
+        raise _Refusal(_Kind.FORBIDDEN, "Folkeregisteret shows no guardianship for this ward with this guardian "
+                                        f"holding {REPRESENTASJON_DAGLIGBANK} in the period", "AdditionalReferenceID")
+    start = max(period.from_date, min(g.valid_from for g in matching))
+    ends = [g.valid_to for g in matching]
+    end = period.to_date if None in ends else min(period.to_date, max(e for e in ends if e is not None))
+    return Period(start, end)
+
+
+def _check_order(request: ControlRequest, facts: Facts, legal_basis: mandates.Mandate, period: Period,
+                 owner: bool | None, party_id: str | None, now: datetime | None) -> None:
+    order = facts.extradition_order
+    if order is None:
+        raise _Refusal(_Kind.FORBIDDEN, "no verified extradition order accompanies the request",
+                       "AdditionalReferenceID")
+    if party_id is None:
+        raise _Refusal(_Kind.FORBIDDEN, "the party of the request is unknown, so it cannot be matched with "
+                                        "the extradition order", "PartyID")
+    try:
+        if now is not None:
+            extradition.check_order(order, now=now)
+        extradition.check_request(order, endpoint=request.endpoint, party_id=party_id,
+                                  mandate_key=legal_basis.key, from_date=period.from_date,
+                                  to_date=period.to_date, only_primary_owner=owner)
+    except InvalidExtraditionOrder as error:
+        raise _Refusal(_Kind.FORBIDDEN, error.message, error.parameter) from None
+
+
+__all__ = ["authorize"]

@@ -1,0 +1,87 @@
+"""Dates and periods in requests: parsing ``fromDate``/``toDate`` and the calendar arithmetic the
+service windows need (spec/datamodel.md §2.0, §3.2; spec/protocol.md §5.2).
+
+Both query dates are optional in Bank_v2.yaml and default to *today* (the contract wins over the
+docs' "M").  "Today" is always a parameter here: the rules core never reads the clock.
+
+>>> parse_date("2024-02-29", parameter="fromDate")
+datetime.date(2024, 2, 29)
+>>> years_before(date(2024, 2, 29), 10)
+datetime.date(2014, 2, 28)
+>>> months_before(date(2025, 5, 31), 3)
+datetime.date(2025, 2, 28)
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from opendsop.standard.errors import InvalidRequest
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """An inclusive date range ``[from_date, to_date]``."""
+
+    from_date: date
+    to_date: date
+
+    def __post_init__(self) -> None:
+        if self.to_date < self.from_date:
+            raise ValueError("a period cannot end before it starts")
+
+    def contains(self, other: Period) -> bool:
+        return self.from_date <= other.from_date and other.to_date <= self.to_date
+
+    def overlaps(self, other: Period) -> bool:
+        return self.from_date <= other.to_date and other.from_date <= self.to_date
+
+    def intersection(self, other: Period) -> Period | None:
+        start, end = max(self.from_date, other.from_date), min(self.to_date, other.to_date)
+        return Period(start, end) if start <= end else None
+
+
+def parse_date(value: str, *, parameter: str) -> date:
+    """An ISO 8601 calendar date (``YYYY-MM-DD``) or an ACC-001 error naming ``parameter``."""
+    text = value.strip()
+    if not _ISO_DATE.fullmatch(text):
+        raise InvalidRequest(f"{parameter} must be a date in the form YYYY-MM-DD, got {value[:40]!r}",
+                             parameter=parameter)
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidRequest(f"{parameter} {text} is not a calendar date", parameter=parameter) from None
+
+
+def years_before(day: date, years: int) -> date:
+    """The same day-month ``years`` earlier; 29 February falls back to 28 February."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def months_before(day: date, months: int) -> date:
+    """The same day ``months`` earlier, clamped to the end of a shorter month."""
+    index = day.year * 12 + (day.month - 1) - months
+    year, month = divmod(index, 12)
+    month += 1
+    for candidate_day in (day.day, 30, 29, 28):
+        try:
+            return date(year, month, candidate_day)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable: every month has 28 days")
+
+
+def last_calendar_year(today: date) -> Period:
+    """1 January to 31 December of the year before ``today`` (Vergekontroll)."""
+    year = today.year - 1
+    return Period(date(year, 1, 1), date(year, 12, 31))
+
+
+__all__ = ["Period", "last_calendar_year", "months_before", "parse_date", "years_before"]

@@ -1,0 +1,69 @@
+"""``ServiceProfile``: one DSOP service's rules as a single value (STYLE habit 2).
+
+The generic engine in ``standard.authorize`` and ``standard.filtering`` interprets profiles; a new
+service is a new module holding one ``ServiceProfile`` and nothing else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from opendsop.standard.delivery import DeliveryTable
+from opendsop.standard.endpoints import Endpoint
+
+
+class OwnerRule(StrEnum):
+    """What ``OnlyPrimaryOwner`` may be (spec/datamodel.md §3.2)."""
+
+    EITHER = "either"  # TRUE or FALSE (Skatt, NAV)
+    TRUE_ONLY = "true_only"  # Konkurs, OED, Verge, FI-Utlegg
+    PER_ORDER = "per_order"  # Politi: the extradition order decides
+
+
+class PeriodRule(StrEnum):
+    """The window ``fromDate``/``toDate`` must lie in (spec/datamodel.md §3.2, protocol.md §5.2)."""
+
+    TEN_YEARS = "ten_years"  # ≤ 10 years back, ≤ today (Skatt, Politi, NAV)
+    BEFORE_KJENNELSESDATO = "before_kjennelsesdato"  # ≥ ruling − 12 months, toDate = today (Konkurs)
+    AROUND_DEATH = "around_death"  # ≥ death − 3 months, toDate = today (OED)
+    LAST_CALENDAR_YEAR = "last_calendar_year"  # 1 Jan – 31 Dec last year, inside the guardianship (Verge)
+    TODAY_ONLY = "today_only"  # fromDate = toDate = today (FI-Utlegg)
+
+
+class ReferenceKind(StrEnum):
+    """What ``AdditionalReferenceID`` carries for a service."""
+
+    EXTRADITION_ORDER = "pol1"  # a signed utleveringspålegg (JWS)
+    GUARDIAN = "srf"  # the guardian's fødselsnummer or D-number
+
+
+class PartyKind(StrEnum):
+    ANY = "any"  # person or organisation
+    PERSON = "person"  # fødselsnummer or D-number only (the deceased, the ward)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ServiceProfile:
+    key: str
+    name: str
+    consumer: str
+    consumer_orgs: frozenset[str]
+    mandates: frozenset[str]
+    endpoints: frozenset[Endpoint]
+    owner_rule: OwnerRule
+    period_rule: PeriodRule
+    delivery: DeliveryTable
+    party_kind: PartyKind = PartyKind.ANY
+    requester_id_required: bool = False
+    reference: ReferenceKind | None = None
+    data_not_delivered_allowed: bool = False
+    forbidden_endpoint_code: str = "ACC-001"
+    provisional: bool = False
+    notes: tuple[str, ...] = field(default=())
+
+    def allows(self, endpoint: Endpoint) -> bool:
+        return endpoint in self.endpoints
+
+
+__all__ = ["OwnerRule", "PartyKind", "PeriodRule", "ReferenceKind", "ServiceProfile"]

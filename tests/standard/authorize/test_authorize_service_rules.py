@@ -1,0 +1,262 @@
+"""Service-specific rules: each service's period window and the register facts it depends on
+(death, bankruptcy ruling, guardianship, extradition order), one row per documented rule.
+
+Sources: spec/datamodel.md §3.2 (fromDate/toDate and "extra verification by the bank" per
+service), §3.3, §3.5; spec/protocol.md §2.2 (step 1: up to 10 years), §4.1-4.7, §5.2;
+services.md §2.6 (FI-Utlegg: fromDate = toDate = today).  A well-formed request the facts do
+not authorise is 403 ACC-011 (protocol.md §2.8); a period outside the service's window is a
+bad parameter, 400 ACC-001 (ERR-003 in step 1).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from _authorize_cases import (
+    ANY,
+    GUARDIAN,
+    KONKURS_EARLIEST,
+    LAST_YEAR,
+    NOW,
+    OED_EARLIEST,
+    ORDER_FROM,
+    OTHER_GUARDIAN,
+    OTHER_PERSON,
+    PERSON,
+    POLITI_SAVNET_MANDATE,
+    POLITI_SAVNET_TEXT,
+    SAVNET_REASON,
+    TEN_YEARS_BACK,
+    TODAY,
+    Row,
+    assert_denied,
+    deny,
+    guardianship,
+    order,
+)
+
+from opendsop.standard.endpoints import Endpoint
+
+A, D, T, C, R = (Endpoint.ACCOUNTS, Endpoint.ACCOUNT_DETAILS, Endpoint.TRANSACTIONS, Endpoint.CARDS,
+                 Endpoint.ROLES)
+CR, ASP = Endpoint.CUSTOMER_RELATIONSHIPS, Endpoint.ACCOUNT_SERVICING_PROVIDER
+ONE_DAY = timedelta(days=1)
+BEYOND_TEN_YEARS = (TEN_YEARS_BACK - ONE_DAY).isoformat()
+YESTERDAY = (TODAY - ONE_DAY).isoformat()
+
+
+def bad(parameter: object) -> tuple[int, str, object]:
+    return (400, "ACC-001", parameter)
+
+
+def forbidden(parameter: object) -> tuple[int, str, object]:
+    return (403, "ACC-011", parameter)
+
+
+def period_step1(parameter: object) -> tuple[int, str, object]:
+    return (400, "ERR-003", parameter)
+
+
+STEP1_TODATE_XFAIL = pytest.mark.xfail(
+    strict=True,
+    reason="spec says toDate = today in step 1 for Konkurs (protocol.md §4.4) and OED (§4.5); "
+           "that needs no register fact, yet authorize skips every AROUND_DEATH/BEFORE_KJENNELSESDATO "
+           "check in step 1",
+)
+NO_PARAMETER_IN_MESSAGE_XFAIL = pytest.mark.xfail(
+    strict=True,
+    reason="the denial names a parameter but its message does not mention it (common rules: "
+           "messages name the offending parameter)",
+)
+
+TEN_YEAR_ROWS = [
+    # datamodel.md §3.2, protocol.md §5.2: Skatt, Politi (and NAV, v1-modelled) at most 10 years back.
+    deny("dm3.2-skatt-fromdate-10-years-and-a-day", "skatt", A, bad("fromDate"),
+         request={"from_date": BEYOND_TEN_YEARS}),
+    deny("dm3.2-skatt-2b-fromdate-10-years-and-a-day", "skatt", T, bad("fromDate"),
+         request={"from_date": BEYOND_TEN_YEARS}),
+    deny("dm3.6-nav-fromdate-10-years-and-a-day", "nav", A, bad("fromDate"),
+         request={"from_date": BEYOND_TEN_YEARS}),
+    deny("dm3.2-politi-fromdate-10-years-and-a-day", "politi", A, bad("fromDate"),
+         request={"from_date": BEYOND_TEN_YEARS},
+         facts={"extradition_order": order(fromDate=BEYOND_TEN_YEARS)}),
+    # protocol.md §2.2: customer relations can cover up to 10 years.
+    deny("p2.2-step1-fromdate-10-years-and-a-day", "skatt", CR, period_step1("fromDate"),
+         request={"from_date": BEYOND_TEN_YEARS}),
+    deny("p2.2-step1-konkurs-fromdate-10-years-and-a-day", "konkurs", CR, period_step1("fromDate"),
+         request={"from_date": BEYOND_TEN_YEARS}),
+]
+
+KONKURS_ROWS = [
+    # protocol.md §4.4: no bankruptcy notice for the party → the request shall be rejected.
+    deny("p4.4-konkurs-no-kjennelsesdato", "konkurs", A, forbidden(ANY), facts={"kjennelsesdato": None}),
+    deny("p4.4-konkurs-2b-no-kjennelsesdato", "konkurs", T, forbidden(ANY), facts={"kjennelsesdato": None}),
+    # datamodel.md §3.2: fromDate at most 12 months before the kjennelsesdato; toDate today.
+    deny("dm3.2-konkurs-fromdate-12-months-and-a-day", "konkurs", A, bad("fromDate"),
+         request={"from_date": (KONKURS_EARLIEST - ONE_DAY).isoformat()}),
+    deny("dm3.2-konkurs-2b-fromdate-12-months-and-a-day", "konkurs", T, bad("fromDate"),
+         request={"from_date": (KONKURS_EARLIEST - ONE_DAY).isoformat()}),
+    deny("dm3.2-konkurs-todate-not-today", "konkurs", A, bad("toDate"), request={"to_date": YESTERDAY}),
+    deny("dm3.2-konkurs-2b-todate-not-today", "konkurs", D, bad("toDate"), request={"to_date": "2026-10-01"}),
+    deny("p4.4-konkurs-step1-todate-not-today", "konkurs", CR, period_step1("toDate"),
+         request={"to_date": YESTERDAY}, marks=STEP1_TODATE_XFAIL),
+]
+
+OED_ROWS = [
+    # datamodel.md §3.2, protocol.md §4.5: confirm in FREG that the person is officially dead.
+    deny("p4.5-oed-not-dead", "oed", A, forbidden(ANY), facts={"date_of_death": None}),
+    deny("p4.5-oed-2b-not-dead", "oed", T, forbidden(ANY), facts={"date_of_death": None}),
+    # fromDate ≥ date of death − 3 months; toDate = request date.
+    deny("dm3.2-oed-fromdate-3-months-and-a-day", "oed", A, bad("fromDate"),
+         request={"from_date": (OED_EARLIEST - ONE_DAY).isoformat()}),
+    deny("dm3.2-oed-2b-fromdate-3-months-and-a-day", "oed", T, bad("fromDate"),
+         request={"from_date": (OED_EARLIEST - ONE_DAY).isoformat()}),
+    deny("dm3.2-oed-todate-not-today", "oed", A, bad("toDate"), request={"to_date": YESTERDAY}),
+    deny("dm3.2-oed-2b-todate-date-of-death", "oed", T, bad("toDate"), request={"to_date": "2026-10-10"}),
+    deny("p4.5-oed-step1-todate-not-today", "oed", CR, period_step1("toDate"),
+         request={"to_date": YESTERDAY}, marks=STEP1_TODATE_XFAIL),
+]
+
+VERGE_ROWS = [
+    # datamodel.md §3.2, protocol.md §4.6: the period lies inside the last calendar year.
+    deny("dm3.2-verge-fromdate-before-last-year", "verge", A, bad("fromDate"),
+         request={"from_date": "2024-12-31"}),
+    deny("dm3.2-verge-todate-this-year", "verge", A, bad("toDate"), request={"to_date": "2026-01-01"}),
+    deny("dm3.2-verge-period-this-year", "verge", T, bad(ANY),
+         request={"from_date": "2026-01-01", "to_date": "2026-06-30"}),
+    deny("dm3.2-verge-dates-absent-mean-today", "verge", A, bad(ANY),
+         request={"from_date": None, "to_date": None}),
+    deny("p4.6-verge-step1-period-outside-last-year", "verge", CR, period_step1(ANY),
+         request={"from_date": "2026-01-01", "to_date": "2026-02-01"}),
+    # Folkeregisteret must show a guardianship for this ward with this guardian holding
+    # representasjonDagligbank, in the period (datamodel.md §3.2, protocol.md §4.6).
+    deny("p4.6-verge-no-guardianship", "verge", A, forbidden(ANY), facts={"guardianships": ()}),
+    deny("p4.6-verge-2b-no-guardianship", "verge", R, forbidden(ANY), facts={"guardianships": ()}),
+    deny("p4.6-verge-other-guardian", "verge", A, forbidden(ANY),
+         facts={"guardianships": (guardianship(guardian=OTHER_GUARDIAN),)}),
+    deny("p4.6-verge-request-names-other-guardian", "verge", A, forbidden(ANY),
+         request={"additional_reference_id": OTHER_GUARDIAN}),
+    deny("p4.6-verge-guardianship-of-other-ward", "verge", A, forbidden(ANY),
+         facts={"guardianships": (guardianship(ward=OTHER_PERSON),)}),
+    deny("p4.6-verge-2b-party-is-other-ward", "verge", T, forbidden(ANY), facts={"party_id": OTHER_PERSON}),
+    deny("p4.6-verge-guardian-without-representasjonDagligbank", "verge", A, forbidden(ANY),
+         facts={"guardianships": (guardianship(tasks=frozenset({"representasjonFormue"})),)}),
+    deny("p4.6-verge-guardian-with-no-tasks", "verge", A, forbidden(ANY),
+         facts={"guardianships": (guardianship(tasks=frozenset()),)}),
+    deny("p4.6-verge-guardianship-ended-before-period", "verge", A, forbidden(ANY),
+         facts={"guardianships": (guardianship(valid_from=date(2020, 1, 1), valid_to=date(2024, 12, 31)),)}),
+    deny("p4.6-verge-guardianship-started-after-period", "verge", A, forbidden(ANY),
+         facts={"guardianships": (guardianship(valid_from=date(2026, 1, 1)),)}),
+    deny("p4.6-verge-guardianship-outside-requested-part-of-year", "verge", A, forbidden(ANY),
+         request={"from_date": LAST_YEAR.from_date.isoformat(), "to_date": "2025-03-31"},
+         facts={"guardianships": (guardianship(valid_from=date(2025, 7, 1)),)}),
+]
+
+FI_UTLEGG_ROWS = [
+    # services.md §2.6, protocol.md §4.7: fromDate = toDate = today only.
+    deny("s2.6-fi-utlegg-fromdate-yesterday", "fi_utlegg", A, bad("fromDate"), request={"from_date": YESTERDAY}),
+    deny("s2.6-fi-utlegg-2b-fromdate-last-year", "fi_utlegg", D, bad("fromDate"),
+         request={"from_date": "2025-11-28"}),
+    deny("s2.6-fi-utlegg-both-yesterday", "fi_utlegg", A, bad(ANY),
+         request={"from_date": YESTERDAY, "to_date": YESTERDAY}),
+    deny("s2.6-fi-utlegg-step1-fromdate-yesterday", "fi_utlegg", CR, period_step1("fromDate"),
+         request={"from_date": YESTERDAY}),
+]
+
+POLITI_ROWS = [
+    # datamodel.md §3.1/§3.3, protocol.md §4.2: an endpoint whose order flag is false → 403 ACC-011.
+    deny("dm3.1-politi-accountlist-flag-false", "politi", A, forbidden(ANY),
+         facts={"extradition_order": order(accountList=False)}),
+    deny("dm3.1-politi-accountdetails-flag-false", "politi", D, forbidden(ANY),
+         facts={"extradition_order": order(accountDetails=False)}),
+    deny("dm3.1-politi-transactions-flag-false", "politi", T, forbidden(ANY),
+         facts={"extradition_order": order(transactions=False)}),
+    deny("dm3.1-politi-cards-flag-false", "politi", C, forbidden(ANY),
+         facts={"extradition_order": order(cards=False)}),
+    deny("dm3.1-politi-roles-flag-false", "politi", R, forbidden(ANY),
+         facts={"extradition_order": order(roles=False)}),
+    # protocol.md §4.2 "checks of the request against the EO".
+    deny("p4.2-politi-no-order", "politi", A, forbidden(ANY), facts={"extradition_order": None}),
+    deny("p4.2-politi-2b-no-order", "politi", T, forbidden(ANY), facts={"extradition_order": None}),
+    deny("p4.2-politi-partyid-not-order-partyid", "politi", A, forbidden("PartyID"),
+         request={"party_id": OTHER_PERSON}),
+    deny("p4.2-politi-2b-party-not-order-partyid", "politi", T, forbidden(ANY),
+         facts={"party_id": OTHER_PERSON}),
+    deny("p4.2-politi-order-for-other-party", "politi", A, forbidden("PartyID"),
+         facts={"extradition_order": order(partyID=OTHER_PERSON)}),
+    deny("p4.2-politi-mandate-forste-order-andre", "politi", A, forbidden("Legal-Mandate"),
+         facts={"extradition_order": order(mandate=POLITI_SAVNET_TEXT, reason=SAVNET_REASON)}),
+    deny("p4.2-politi-mandate-andre-order-forste", "politi", T, forbidden("Legal-Mandate"),
+         request={"legal_mandate": POLITI_SAVNET_MANDATE}),
+    deny("p4.2-politi-fromdate-before-order", "politi", A, forbidden("fromDate"),
+         request={"from_date": (ORDER_FROM - ONE_DAY).isoformat()}),
+    deny("p4.2-politi-todate-after-order", "politi", A, forbidden("toDate"),
+         facts={"extradition_order": order(toDate="2026-10-31")}),
+    deny("p4.2-politi-2b-period-outside-order", "politi", T, forbidden(ANY),
+         request={"from_date": "2020-01-01", "to_date": "2021-01-01"}),
+    deny("dm3.2-politi-order-true-request-false", "politi", A, forbidden("OnlyPrimaryOwner"),
+         request={"only_primary_owner": "false"},
+         facts={"extradition_order": order(onlyPrimaryOwner=True)}),
+    # protocol.md §4.2 content checks 5-6, run when the caller passes `now`.
+    deny("p4.2-politi-order-expired", "politi", A, forbidden(ANY), now=NOW + timedelta(days=120)),
+    deny("p4.2-politi-order-approved-in-future", "politi", A, forbidden(ANY), now=NOW - timedelta(days=3)),
+    deny("p4.2-politi-order-valid-over-90-days", "politi", A, forbidden(ANY), now=NOW,
+         facts={"extradition_order": order(exp=int((NOW + timedelta(days=95)).timestamp()))}),
+    deny("p4.2-politi-order-reason-does-not-match-mandate", "politi", A, forbidden(ANY), now=NOW,
+         facts={"extradition_order": order(reason=SAVNET_REASON)}),
+]
+
+ROWS = [*TEN_YEAR_ROWS, *KONKURS_ROWS, *OED_ROWS, *VERGE_ROWS, *FI_UTLEGG_ROWS, *POLITI_ROWS]
+
+# The message check of each row; rows whose message omits their parameter are expected failures.
+_MESSAGE_GAPS = {
+    "p4.6-verge-no-guardianship", "p4.6-verge-2b-no-guardianship", "p4.6-verge-other-guardian",
+    "p4.6-verge-request-names-other-guardian", "p4.6-verge-guardianship-of-other-ward",
+    "p4.6-verge-2b-party-is-other-ward", "p4.6-verge-guardian-without-representasjonDagligbank",
+    "p4.6-verge-guardian-with-no-tasks", "p4.6-verge-guardianship-ended-before-period",
+    "p4.6-verge-guardianship-started-after-period", "p4.6-verge-guardianship-outside-requested-part-of-year",
+    "p4.2-politi-no-order", "p4.2-politi-2b-no-order",
+    # the last-calendar-year refusal names fromDate/toDate but says only "the period"
+    "dm3.2-verge-fromdate-before-last-year", "dm3.2-verge-todate-this-year", "dm3.2-verge-period-this-year",
+    "dm3.2-verge-dates-absent-mean-today", "p4.6-verge-step1-period-outside-last-year",
+    # the order's content checks name AdditionalReferenceID but say only "Extradition order: ..."
+    "p4.2-politi-order-expired", "p4.2-politi-order-approved-in-future",
+    "p4.2-politi-order-valid-over-90-days", "p4.2-politi-order-reason-does-not-match-mandate",
+}
+MESSAGE_ROWS = [
+    pytest.param(*param.values, id=param.id,
+                 marks=(NO_PARAMETER_IN_MESSAGE_XFAIL,) if param.id in _MESSAGE_GAPS else param.marks)
+    for param in ROWS
+]
+
+
+@pytest.mark.parametrize("row", ROWS)
+def test_violation_is_denied_with_its_code(row: Row) -> None:
+    assert_denied(row)
+
+
+@pytest.mark.parametrize("row", MESSAGE_ROWS)
+def test_denial_message_names_the_parameter(row: Row) -> None:
+    denied = assert_denied(row)
+    if denied.parameter is not None:
+        assert denied.parameter in denied.message, denied
+
+
+def test_politi_order_flags_gate_only_their_own_endpoint() -> None:
+    """A false flag refuses its endpoint and no other (datamodel.md §3.3: only `true` grants access)."""
+    only_lists = order(accountDetails=False, transactions=False, cards=False, roles=False)
+    assert Row("politi", A, facts={"extradition_order": only_lists}).decide()
+    for endpoint in (D, T, C, R):
+        assert not Row("politi", endpoint, facts={"extradition_order": only_lists}).decide()
+
+
+def test_verge_guardian_matches_by_number_not_by_position() -> None:
+    """The guardian named in AdditionalReferenceID is the one whose guardianship counts."""
+    facts = {"guardianships": (guardianship(guardian=OTHER_GUARDIAN, valid_to=date(2025, 3, 31)),
+                               guardianship(valid_from=date(2025, 5, 1)))}
+    allowed = Row("verge", A, facts=facts).decide()
+    assert allowed and allowed.period.from_date == date(2025, 5, 1)
+    swapped = Row("verge", A, {"additional_reference_id": OTHER_GUARDIAN}, facts).decide()
+    assert swapped and swapped.period.to_date == date(2025, 3, 31)
+    assert GUARDIAN != OTHER_GUARDIAN and PERSON != OTHER_PERSON

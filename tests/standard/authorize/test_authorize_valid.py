@@ -1,0 +1,253 @@
+"""Every DSOP service's valid request on each of its endpoints is ``Allowed``, and every spelling
+or value the spec documents as acceptable is accepted.
+
+Sources: spec/datamodel.md §2.0, §3.1–3.3; spec/protocol.md §2.1, §2.5, §4.0–4.7; services.md §2.6.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import pytest
+from _authorize_cases import (
+    ALLOWED_ENDPOINTS,
+    CORRELATION_ID,
+    D_NUMBER,
+    DATE_OF_DEATH,
+    DIGDIR_CERTPUB,
+    GUARDIAN,
+    GUARDIAN_D_NUMBER,
+    KJENNELSESDATO,
+    KONKURS_EARLIEST,
+    LAST_YEAR,
+    NOW,
+    OED_EARLIEST,
+    OED_SHORT_MANDATE,
+    ORDER_FROM,
+    ORG,
+    PERSON,
+    POLITI_SAVNET_MANDATE,
+    POLITI_SAVNET_TEXT,
+    SAVNET_REASON,
+    SERVICES,
+    SKATT_VALIDATION_TABLE_MANDATE,
+    SYNTHETIC_ORG,
+    SYNTHETIC_PERSON,
+    TEN_YEARS_BACK,
+    TODAY,
+    VERGE_STEP1_MANDATE,
+    Row,
+    assert_allowed,
+    base_environment,
+    base_facts,
+    base_party,
+    base_period,
+    base_request,
+    guardianship,
+    order,
+)
+
+from opendsop.standard.authorize import authorize
+from opendsop.standard.decision import Allowed
+from opendsop.standard.endpoints import Endpoint
+from opendsop.standard.period import Period
+from opendsop.standard.request import Environment
+
+VALID = [
+    pytest.param(service, endpoint, id=f"{service}-{endpoint.value}")
+    for service in SERVICES
+    for endpoint in ALLOWED_ENDPOINTS[service]
+]
+
+
+@pytest.mark.parametrize(("service", "endpoint"), VALID)
+def test_valid_request_is_allowed(service: str, endpoint: Endpoint) -> None:
+    request = base_request(service, endpoint)
+    decision = authorize(request, base_facts(service, endpoint), TODAY, environment=base_environment(service))
+
+    allowed = assert_allowed(decision)
+    assert allowed.service == service
+    assert allowed.endpoint is endpoint
+    assert allowed.period == base_period(service)
+    assert allowed.account_info_request_id.lower() == request.account_info_request_id
+    assert allowed.correlation_id.lower() == CORRELATION_ID
+    assert allowed.return_empty is False
+    if endpoint in (Endpoint.ACCOUNTS, Endpoint.CUSTOMER_RELATIONSHIPS):
+        assert allowed.only_primary_owner is True  # the valid requests send "true"
+        assert allowed.party is not None and allowed.party.value == base_party(service)
+    else:  # OnlyPrimaryOwner and PartyID belong to Accounts (and CustomerID to step 1) only
+        assert allowed.only_primary_owner is None
+        assert allowed.party is None
+    if service in ("skatt", "politi") and endpoint.step == 2:
+        assert allowed.requester_id == request.requester_id
+
+
+def _period(from_date: date, to_date: date) -> Callable[[Allowed], None]:
+    def check(allowed: Allowed) -> None:
+        assert allowed.period == Period(from_date, to_date)
+
+    return check
+
+
+def _owner(value: bool) -> Callable[[Allowed], None]:
+    def check(allowed: Allowed) -> None:
+        assert allowed.only_primary_owner is value
+
+    return check
+
+
+def _empty(value: bool) -> Callable[[Allowed], None]:
+    def check(allowed: Allowed) -> None:
+        assert allowed.return_empty is value
+
+    return check
+
+
+def _service(key: str) -> Callable[[Allowed], None]:
+    def check(allowed: Allowed) -> None:
+        assert allowed.service == key
+
+    return check
+
+
+def accept(rule_id: str, service: str, endpoint: Endpoint, check: Callable[[Allowed], None] | None = None,
+           *, request: dict[str, Any] | None = None, facts: dict[str, Any] | None = None,
+           environment: Environment | None = None, now: Any = None) -> Any:
+    row = Row(service, endpoint, request or {}, facts or {}, environment, now)
+    return pytest.param(row, check, id=rule_id)
+
+
+A, CR = Endpoint.ACCOUNTS, Endpoint.CUSTOMER_RELATIONSHIPS
+T = Endpoint.TRANSACTIONS
+
+ACCEPTED = [
+    # Legal-Mandate spellings the standard itself publishes (datamodel.md §3.2, §6 items 13-14;
+    # protocol.md §4.5 and §7 items 1-2).
+    accept("dm3.2-skatt-validation-table-mandate-step2", "skatt", A, _service("skatt"),
+           request={"legal_mandate": SKATT_VALIDATION_TABLE_MANDATE}),
+    accept("dm3.2-skatt-validation-table-mandate-step1", "skatt", CR, _service("skatt"),
+           request={"legal_mandate": SKATT_VALIDATION_TABLE_MANDATE}),
+    accept("dm3.2-verge-step1-mandate-on-customerRelationships", "verge", CR, _service("verge"),
+           request={"legal_mandate": VERGE_STEP1_MANDATE}),
+    accept("p4.5-oed-short-step1-mandate", "oed", CR, _service("oed"),
+           request={"legal_mandate": OED_SHORT_MANDATE}),
+    accept("dm3.2-politi-andre-punktum-with-matching-order", "politi", A, _service("politi"),
+           request={"legal_mandate": POLITI_SAVNET_MANDATE},
+           facts={"extradition_order": order(mandate=POLITI_SAVNET_TEXT, reason=SAVNET_REASON)}),
+    accept("dm3.1-oed-digdir-certpub-orgnr", "oed", A, _service("oed"),
+           request={"consumer_org": DIGDIR_CERTPUB}),
+    # OnlyPrimaryOwner (datamodel.md §2.0, §3.2): boolean; the docs write TRUE/FALSE.
+    accept("dm3.2-skatt-owner-TRUE", "skatt", A, _owner(True), request={"only_primary_owner": "TRUE"}),
+    accept("dm3.2-skatt-owner-true", "skatt", A, _owner(True), request={"only_primary_owner": "true"}),
+    accept("dm3.2-skatt-owner-false", "skatt", A, _owner(False), request={"only_primary_owner": "false"}),
+    accept("dm3.2-skatt-owner-FALSE", "skatt", A, _owner(False), request={"only_primary_owner": "FALSE"}),
+    accept("dm3.2-nav-owner-false", "nav", A, _owner(False), request={"only_primary_owner": "false"}),
+    accept("dm3.2-skatt-step1-owner-false", "skatt", CR, _owner(False), request={"only_primary_owner": "false"}),
+    accept("dm3.2-politi-order-false-request-false", "politi", A, _owner(False),
+           request={"only_primary_owner": "false"}),
+    accept("dm3.2-politi-order-false-request-true", "politi", A, _owner(True),
+           request={"only_primary_owner": "true"}),
+    accept("dm3.2-politi-order-true-request-true", "politi", A, _owner(True),
+           facts={"extradition_order": order(onlyPrimaryOwner=True)}),
+    # PartyID kinds (datamodel.md §2.0: 11 digits FNR/D-number, 9 digits org no.).
+    accept("dm2.0-partyid-d-number", "skatt", A, request={"party_id": D_NUMBER}),
+    accept("dm2.0-partyid-orgnr-skatt", "skatt", A, request={"party_id": ORG}),
+    accept("dm3.2-partyid-orgnr-konkurs-debtor", "konkurs", A, request={"party_id": ORG}),
+    accept("dm3.2-partyid-person-konkurs-debtor", "konkurs", A, request={"party_id": PERSON}),
+    accept("dm3.2-oed-d-number-deceased", "oed", A, request={"party_id": D_NUMBER}),
+    accept("dm3.2-customerid-orgnr-step1", "skatt", CR, request={"party_id": ORG}),
+    # Tenor synthetic identities are for the test environment (services.md; protocol.md §5.3).
+    accept("p5.3-synthetic-person-accepted-in-test", "skatt", A, environment=Environment.TEST,
+           request={"party_id": SYNTHETIC_PERSON}),
+    accept("p5.3-synthetic-org-accepted-in-test", "skatt", A, environment=Environment.TEST,
+           request={"party_id": SYNTHETIC_ORG}),
+    accept("p5.3-synthetic-customerid-accepted-in-test", "skatt", CR, environment=Environment.TEST,
+           request={"party_id": SYNTHETIC_PERSON}),
+    accept("p5.3-synthetic-ward-accepted-in-test", "verge", A, environment=Environment.TEST,
+           request={"party_id": SYNTHETIC_PERSON, "additional_reference_id": GUARDIAN},
+           facts={"guardianships": (guardianship(ward=SYNTHETIC_PERSON),)}),
+    # RequesterID: "none" for Konkurs, OED, Verge (protocol.md §2.1); NAV provisional; not in step 1.
+    accept("p2.1-requesterid-not-needed-konkurs", "konkurs", A, request={"requester_id": None}),
+    accept("p2.1-requesterid-not-needed-oed", "oed", T, request={"requester_id": None}),
+    accept("p2.1-requesterid-not-needed-verge", "verge", A, request={"requester_id": None}),
+    accept("p2.1-requesterid-not-needed-nav", "nav", A, request={"requester_id": None}),
+    accept("s2.6-requesterid-empty-fi-utlegg", "fi_utlegg", A, request={"requester_id": None}),
+    accept("dm2.7-requesterid-not-in-step1-skatt", "skatt", CR, request={"requester_id": None}),
+    # Dates (datamodel.md §2.0: optional in Bank_v2.yaml, absent means today).
+    accept("dm2.0-absent-dates-default-to-today", "skatt", A, _period(TODAY, TODAY),
+           request={"from_date": None, "to_date": None}),
+    accept("dm2.0-absent-toDate-defaults-to-today", "skatt", A, _period(date(2026, 1, 1), TODAY),
+           request={"from_date": "2026-01-01", "to_date": None}),
+    accept("s2.6-fi-utlegg-absent-dates-are-today", "fi_utlegg", A, _period(TODAY, TODAY),
+           request={"from_date": None, "to_date": None}),
+    # 10-year limit, boundary inclusive (datamodel.md §3.2; protocol.md §2.2, §5.2).
+    accept("dm3.2-skatt-exactly-10-years", "skatt", A, _period(TEN_YEARS_BACK, TODAY),
+           request={"from_date": TEN_YEARS_BACK.isoformat()}),
+    accept("dm3.2-nav-exactly-10-years", "nav", A, _period(TEN_YEARS_BACK, TODAY),
+           request={"from_date": TEN_YEARS_BACK.isoformat()}),
+    accept("dm3.2-politi-exactly-10-years", "politi", A, _period(TEN_YEARS_BACK, TODAY),
+           request={"from_date": TEN_YEARS_BACK.isoformat()},
+           facts={"extradition_order": order(fromDate=TEN_YEARS_BACK.isoformat())}),
+    accept("p2.2-step1-exactly-10-years", "skatt", CR, _period(TEN_YEARS_BACK, TODAY),
+           request={"from_date": TEN_YEARS_BACK.isoformat()}),
+    accept("dm3.2-skatt-single-day", "skatt", A, _period(date(2026, 3, 3), date(2026, 3, 3)),
+           request={"from_date": "2026-03-03", "to_date": "2026-03-03"}),
+    # Konkurs: 12 months before the kjennelsesdato, inclusive (datamodel.md §3.2, protocol.md §4.4).
+    accept("p4.4-konkurs-exactly-12-months-before-ruling", "konkurs", A, _period(KONKURS_EARLIEST, TODAY),
+           request={"from_date": KONKURS_EARLIEST.isoformat()}),
+    accept("p4.4-konkurs-from-ruling-date", "konkurs", T, _period(KJENNELSESDATO, TODAY),
+           request={"from_date": KJENNELSESDATO.isoformat()}),
+    # OED: 3 months before death, inclusive (datamodel.md §3.2, protocol.md §4.5).
+    accept("p4.5-oed-exactly-3-months-before-death", "oed", A, _period(OED_EARLIEST, TODAY),
+           request={"from_date": OED_EARLIEST.isoformat()}),
+    accept("p4.5-oed-from-date-of-death", "oed", T, _period(DATE_OF_DEATH, TODAY),
+           request={"from_date": DATE_OF_DEATH.isoformat()}),
+    # Verge: only the part of last year in which the guardianship existed (protocol.md §4.6).
+    accept("p4.6-verge-narrowed-to-guardianship-inside-year", "verge", A,
+           _period(date(2025, 4, 1), date(2025, 9, 30)),
+           facts={"guardianships": (guardianship(valid_from=date(2025, 4, 1), valid_to=date(2025, 9, 30)),)}),
+    accept("p4.6-verge-narrowed-guardianship-started-in-year", "verge", T,
+           _period(date(2025, 4, 1), LAST_YEAR.to_date),
+           facts={"guardianships": (guardianship(valid_from=date(2025, 4, 1)),)}),
+    accept("p4.6-verge-narrowed-guardianship-ended-in-year", "verge", A,
+           _period(LAST_YEAR.from_date, date(2025, 6, 30)),
+           facts={"guardianships": (guardianship(valid_to=date(2025, 6, 30)),)}),
+    accept("p4.6-verge-guardian-d-number", "verge", A, _period(LAST_YEAR.from_date, LAST_YEAR.to_date),
+           request={"additional_reference_id": GUARDIAN_D_NUMBER},
+           facts={"guardianships": (guardianship(guardian=GUARDIAN_D_NUMBER),)}),
+    accept("p4.6-verge-other-guardianships-ignored", "verge", A,
+           _period(LAST_YEAR.from_date, LAST_YEAR.to_date),
+           facts={"guardianships": (guardianship(ward=ORG), guardianship(guardian=D_NUMBER),
+                                    guardianship())}),
+    # Politi: the order's own content is re-checked when the caller passes `now` (protocol.md §4.2).
+    accept("p4.2-politi-order-content-valid-now", "politi", A, _service("politi"), now=NOW),
+    accept("p4.2-politi-period-equals-order-period", "politi", A, _period(ORDER_FROM, TODAY),
+           request={"from_date": ORDER_FROM.isoformat()}),
+    # Shielded persons: Accounts answers an empty, complete list (protocol.md §2.5).
+    accept("p2.5-shielded-person-skatt-accounts-empty", "skatt", A, _empty(True), facts={"shielded": True}),
+    accept("p2.5-shielded-person-oed-accounts-empty", "oed", A, _empty(True), facts={"shielded": True}),
+    accept("p2.5-shielded-rule-is-for-accounts-only", "skatt", T, _empty(False), facts={"shielded": True}),
+]
+
+
+@pytest.mark.parametrize(("row", "check"), ACCEPTED)
+def test_documented_variant_is_allowed(row: Row, check: Callable[[Allowed], None] | None) -> None:
+    allowed = assert_allowed(row.decide())
+    assert allowed.service == row.service
+    if check is not None:
+        check(allowed)
+
+
+def test_shielded_person_note_explains_the_empty_list() -> None:
+    row = Row("skatt", Endpoint.ACCOUNTS, facts={"shielded": True})
+    allowed = assert_allowed(row.decide())
+    assert allowed.return_empty and allowed.note
+
+
+def test_politi_step1_account_servicing_provider_needs_no_order() -> None:
+    """Step 1 is answered by the hub, which sees no extradition order (datamodel.md §2.8)."""
+    row = Row("politi", Endpoint.ACCOUNT_SERVICING_PROVIDER, facts={"extradition_order": None})
+    assert_allowed(row.decide())
+
