@@ -14,9 +14,8 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from random import Random
 
-from opendsop.standard import ControlRequest, Endpoint, Environment, Facts, authorize, filter_response
+from opendsop.standard import ControlRequest, Endpoint, Environment, Facts, authorize, filter_response, wire
 from opendsop.standard import mandate as mandates
-from opendsop.standard import wire
 from opendsop.standard.examples import transactions_page
 
 TODAY = date(2026, 11, 28)

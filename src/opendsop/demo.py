@@ -25,9 +25,9 @@ from opendsop.standard import (
     all_profiles,
     authorize,
     filter_response,
+    wire,
 )
 from opendsop.standard import mandate as mandates
-from opendsop.standard import wire
 from opendsop.standard.examples import transactions_page
 from opendsop.standard.extradition import EXAMPLE_CLAIMS, parse_claims
 from opendsop.standard.identifiers import generate_dnummer, generate_fodselsnummer, generate_orgnr
@@ -41,7 +41,7 @@ def _request(endpoint: Endpoint, consumer: str, legal: mandates.Mandate, **field
                           account_info_request_id=str(uuid.uuid4()), correlation_id=str(uuid.uuid4()), **fields)
 
 
-def scenarios(today: date, now: datetime, rng: Random) -> list[Scenario]:  # noqa: PLR0915 - a script
+def scenarios(today: date, now: datetime, rng: Random) -> list[Scenario]:
     person = generate_fodselsnummer(rng, date(1961, 4, 12), synthetic=True)
     ward = generate_fodselsnummer(rng, date(1948, 9, 3), synthetic=True)
     guardian = generate_dnummer(rng, date(1975, 1, 30), synthetic=True)
@@ -81,7 +81,8 @@ def scenarios(today: date, now: datetime, rng: Random) -> list[Scenario]:  # noq
          Facts(party_id=person, extradition_order=order), test),
         ("Konkurs: the debtor's accounts", konkurs, Facts(kjennelsesdato=ruling), test),
         ("Konkurs: no bankruptcy registered", konkurs, Facts(), test),
-        ("Konkurs: roles are not allowed", replace(konkurs, endpoint=Endpoint.ROLES), Facts(kjennelsesdato=ruling), test),
+        ("Konkurs: roles are not allowed", replace(konkurs, endpoint=Endpoint.ROLES),
+         Facts(kjennelsesdato=ruling), test),
         ("OED: the deceased's transactions", oed, Facts(party_id=person, date_of_death=death), test),
         ("OED: person not registered dead", oed, Facts(party_id=person), test),
         ("Verge: the ward's accounts", verge, Facts(guardianships=(guardianship,)), test),

@@ -128,9 +128,7 @@ def test_fodselsnummer_story() -> None:
     assert ids.format_fodselsnummer("15108695088") == "151086 95088"
     assert ids.is_valid_fodselsnummer("15108695077") is False  # stdnum's invalid example
     party = ids.validate_person_number("15108695088", today=FIXED_TODAY)
-    assert party == ids.PartyIdentifier(
-        "15108695088", IdentifierKind.FODSELSNUMMER, False, date(1986, 10, 15)
-    )
+    assert party == ids.PartyIdentifier("15108695088", IdentifierKind.FODSELSNUMMER, False, date(1986, 10, 15))
     assert party.wire_identifier_type == "nationalIdentityNumber"
     # The same person as a Tenor synthetic number: month + 80.  Refused unless allowed.
     synthetic = person(15, 90, 86)
@@ -167,24 +165,12 @@ def century_row(yy: int, individuals: range, century: int) -> tuple[str, date]:
 # Skatteetaten's ranges: 000–499 → 1900s; 500–749 & YY ≥ 54 → 1800s; 500–999 & YY ≤ 39 → 2000s;
 # 900–999 & YY ≥ 40 → 1900s.
 VALID_PERSONS = [
-    pytest.param(
-        *century_row(86, range(0, 500), 1900), IdentifierKind.FODSELSNUMMER, False, id="000-499-1900s"
-    ),
-    pytest.param(
-        *century_row(60, range(500, 750), 1800), IdentifierKind.FODSELSNUMMER, False, id="500-749-1800s"
-    ),
-    pytest.param(
-        *century_row(54, range(500, 750), 1800), IdentifierKind.FODSELSNUMMER, False, id="yy54-1854"
-    ),
-    pytest.param(
-        *century_row(10, range(500, 1000), 2000), IdentifierKind.FODSELSNUMMER, False, id="500-999-2000s"
-    ),
-    pytest.param(
-        *century_row(39, range(750, 1000), 2000), IdentifierKind.FODSELSNUMMER, False, id="yy39-2039"
-    ),
-    pytest.param(
-        *century_row(45, range(900, 1000), 1900), IdentifierKind.FODSELSNUMMER, False, id="900-999-1940s"
-    ),
+    pytest.param(*century_row(86, range(0, 500), 1900), IdentifierKind.FODSELSNUMMER, False, id="000-499-1900s"),
+    pytest.param(*century_row(60, range(500, 750), 1800), IdentifierKind.FODSELSNUMMER, False, id="500-749-1800s"),
+    pytest.param(*century_row(54, range(500, 750), 1800), IdentifierKind.FODSELSNUMMER, False, id="yy54-1854"),
+    pytest.param(*century_row(10, range(500, 1000), 2000), IdentifierKind.FODSELSNUMMER, False, id="500-999-2000s"),
+    pytest.param(*century_row(39, range(750, 1000), 2000), IdentifierKind.FODSELSNUMMER, False, id="yy39-2039"),
+    pytest.param(*century_row(45, range(900, 1000), 1900), IdentifierKind.FODSELSNUMMER, False, id="900-999-1940s"),
     pytest.param(
         person(29, 2, 0, range(500, 1000)),
         date(2000, 2, 29),
@@ -422,9 +408,7 @@ KONTONR_ERRORS = [
     pytest.param("4090403", InvalidLength, "11 digits expected, got 7", id="postgiro-is-not-accepted"),
     pytest.param("8601-11-17947", InvalidFormat, "found '-' at position 5", id="hyphen"),
     pytest.param("86011117948", InvalidChecksum, "the check digit should be 7, not 8", id="check-wrong"),
-    pytest.param(
-        kontonr_without_digit("1503"), InvalidChecksum, "no check digit exists", id="no-check-digit"
-    ),
+    pytest.param(kontonr_without_digit("1503"), InvalidChecksum, "no check digit exists", id="no-check-digit"),
     pytest.param(None, InvalidFormat, "must be given as text", id="none"),
 ]
 
@@ -473,21 +457,13 @@ def test_valid_ibans(iban: str) -> None:
 
 IBAN_ERRORS = [
     pytest.param("NO93-8601-1117-947", InvalidFormat, "found '-' at position 5", id="hyphen"),
-    pytest.param(
-        "1O9386011117947", InvalidFormat, "starts with a two-letter country code", id="country-digit"
-    ),
-    pytest.param(
-        "NOA386011117947", InvalidFormat, "two check digits after the country code", id="check-letter"
-    ),
+    pytest.param("1O9386011117947", InvalidFormat, "starts with a two-letter country code", id="country-digit"),
+    pytest.param("NOA386011117947", InvalidFormat, "two check digits after the country code", id="check-letter"),
     pytest.param("N", InvalidFormat, "two-letter country code", id="too-short"),
-    pytest.param(
-        "XX9386011117947", InvalidComponent, "XX is not a country that issues IBANs", id="unknown-country"
-    ),
+    pytest.param("XX9386011117947", InvalidComponent, "XX is not a country that issues IBANs", id="unknown-country"),
     pytest.param("NO938601111794", InvalidLength, "NO IBANs have 15 characters, got 14", id="length"),
     pytest.param("NO93860111179A7", InvalidFormat, "must follow 4!n6!n1!n", id="bban-structure"),
-    pytest.param(
-        "NO9486011117947", InvalidChecksum, "the IBAN check digits should be 93, not 94", id="mod97"
-    ),
+    pytest.param("NO9486011117947", InvalidChecksum, "the IBAN check digits should be 93, not 94", id="mod97"),
     pytest.param("NO0186011117947", InvalidChecksum, "should be 93, not 01", id="check-digits-01"),
     pytest.param(
         no_iban("86011117948"),
@@ -512,12 +488,8 @@ BIC_ERRORS = [
     pytest.param("DNBANOK", InvalidLength, "8 or 11 characters, got 7", id="length-7"),
     pytest.param("DNBANOKK1", InvalidLength, "got 9", id="length-9"),
     pytest.param("DNBA.NOKK", InvalidFormat, "found '.' at position 5", id="dot"),
-    pytest.param(
-        "DNB1NOKK", InvalidFormat, "institution code (characters 1–4) has only letters", id="digit-bank"
-    ),
-    pytest.param(
-        "DNBAN0KK", InvalidFormat, "country code (characters 5–6) has two letters", id="digit-country"
-    ),
+    pytest.param("DNB1NOKK", InvalidFormat, "institution code (characters 1–4) has only letters", id="digit-bank"),
+    pytest.param("DNBAN0KK", InvalidFormat, "country code (characters 5–6) has two letters", id="digit-country"),
     pytest.param("DNBAZZKK", InvalidComponent, "ZZ is not an ISO 3166 country code", id="unknown-country"),
     pytest.param("dnbanokk\u0131", InvalidFormat, "found 'ı' at position 9", id="dotless-i-not-upper-cased"),
 ]
@@ -561,9 +533,7 @@ def test_generated_fodselsnummer_validates(
 
 @SETTINGS
 @given(rngs, birth_dates, st.booleans(), genders)
-def test_generated_dnummer_validates(
-    rng: random.Random, born: date, synthetic: bool, female: bool | None
-) -> None:
+def test_generated_dnummer_validates(rng: random.Random, born: date, synthetic: bool, female: bool | None) -> None:
     number = ids.generate_dnummer(rng, born, synthetic=synthetic, female=female)
     assert ids.validate_dnummer(number, synthetic_allowed=True) == number
     party = ids.validate_party_id(number, synthetic_allowed=True)
@@ -678,9 +648,7 @@ def test_kontonr_check_digit_agrees_with_schwifty(first_ten: str) -> None:
 
 
 def single_digit_corruptions(number: str) -> list[str]:
-    return [
-        number[:i] + d + number[i + 1 :] for i in range(len(number)) for d in "0123456789" if d != number[i]
-    ]
+    return [number[:i] + d + number[i + 1 :] for i in range(len(number)) for d in "0123456789" if d != number[i]]
 
 
 @settings(max_examples=40, deadline=None)
@@ -845,9 +813,7 @@ def test_identifier_modules_stay_pure(path: Path) -> None:
     imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
     imported |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
     assert not {name.split(".")[0] for name in imported} & FORBIDDEN_IMPORTS
-    assert "today()" not in path.read_text(encoding="utf-8") and ".now(" not in path.read_text(
-        encoding="utf-8"
-    )
+    assert "today()" not in path.read_text(encoding="utf-8") and ".now(" not in path.read_text(encoding="utf-8")
 
 
 def test_public_surface_is_exactly_all() -> None:

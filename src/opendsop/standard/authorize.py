@@ -28,7 +28,8 @@ import re
 from datetime import date, datetime
 from enum import Enum
 
-from opendsop.standard import extradition, mandate as mandates
+from opendsop.standard import extradition
+from opendsop.standard import mandate as mandates
 from opendsop.standard.decision import Allowed, Decision, Denied
 from opendsop.standard.endpoints import Endpoint
 from opendsop.standard.errors import DsopError, InvalidExtraditionOrder, status_for
@@ -81,7 +82,10 @@ def authorize(
         return _decide(request, facts, today, environment, now, service, legal_basis)
     except _Refusal as refusal:
         code = refusal.code or refusal.kind.value[0 if request.endpoint.step == 2 else 1]
-        return Denied(status=status_for(code), code=code, message=refusal.message,
+        message = refusal.message
+        if refusal.parameter and refusal.parameter not in message:
+            message = f"{refusal.parameter}: {message}"  # every denial names where to look
+        return Denied(status=status_for(code), code=code, message=message,
                       parameter=refusal.parameter, service=service.key if service else None)
 
 
@@ -271,8 +275,10 @@ def _window(service: ServiceProfile, period: Period, facts: Facts, today: date, 
             party_id: str | None, guardian: str | None) -> Period:
     rule = service.period_rule
     _earliest(period, years_before(today, MAX_LOOKBACK_YEARS), "the 10-year limit")
-    if rule is PeriodRule.TEN_YEARS or (step1 and rule in (PeriodRule.BEFORE_KJENNELSESDATO,
-                                                          PeriodRule.AROUND_DEATH)):
+    if rule is PeriodRule.TEN_YEARS:
+        return period
+    if step1 and rule in (PeriodRule.BEFORE_KJENNELSESDATO, PeriodRule.AROUND_DEATH):
+        _to_today(period, today, service)  # the hub has no register facts, but "toDate = today" needs none
         return period
     if rule is PeriodRule.TODAY_ONLY:
         if period.from_date != today or period.to_date != today:
@@ -284,13 +290,13 @@ def _window(service: ServiceProfile, period: Period, facts: Facts, today: date, 
                                     guardian=guardian)
     if rule is PeriodRule.BEFORE_KJENNELSESDATO:
         if facts.kjennelsesdato is None:
-            raise _Refusal(_Kind.FORBIDDEN, "no bankruptcy (konkursåpning) with a kjennelsesdato is registered "
+            raise _Refusal(_Kind.FORBIDDEN, "No bankruptcy (konkursåpning) with a kjennelsesdato is registered "
                                             "for the party", None)
         _earliest(period, months_before(facts.kjennelsesdato, 12), "12 months before the kjennelsesdato")
         _to_today(period, today, service)
         return period
     if facts.date_of_death is None:  # PeriodRule.AROUND_DEATH
-        raise _Refusal(_Kind.FORBIDDEN, "the party is not registered as dead in Folkeregisteret", None)
+        raise _Refusal(_Kind.FORBIDDEN, "The party is not registered as dead in Folkeregisteret", None)
     _earliest(period, months_before(facts.date_of_death, 3), "3 months before the date of death")
     _to_today(period, today, service)
     return period
@@ -301,7 +307,7 @@ def _guardianship_window(service: ServiceProfile, period: Period, facts: Facts, 
     year = last_calendar_year(today)
     if not year.contains(period):
         parameter = "fromDate" if period.from_date < year.from_date else "toDate"
-        raise _Refusal(_Kind.PERIOD, f"the period must lie inside the last calendar year "
+        raise _Refusal(_Kind.PERIOD, f"The period must lie inside the last calendar year "
                                      f"({year.from_date} to {year.to_date}) for {service.name}", parameter)
     if step1:
         return period
@@ -321,10 +327,10 @@ def _check_order(request: ControlRequest, facts: Facts, legal_basis: mandates.Ma
                  owner: bool | None, party_id: str | None, now: datetime | None) -> None:
     order = facts.extradition_order
     if order is None:
-        raise _Refusal(_Kind.FORBIDDEN, "no verified extradition order accompanies the request",
+        raise _Refusal(_Kind.FORBIDDEN, "No verified extradition order accompanies the request",
                        "AdditionalReferenceID")
     if party_id is None:
-        raise _Refusal(_Kind.FORBIDDEN, "the party of the request is unknown, so it cannot be matched with "
+        raise _Refusal(_Kind.FORBIDDEN, "The party of the request is unknown, so it cannot be matched with "
                                         "the extradition order", "PartyID")
     try:
         if now is not None:

@@ -91,7 +91,9 @@ KONKURS_MANDATE = "kkl.%20%C2%A7156%20(3)%20og%20(4)%2C%20jf.%20kkfor.%C2%A721"
 # protocol.md §4.3: v1 text, encoded by the usual convention (derived, not published).
 NAV_MANDATE = "Folketrygdloven%20%C2%A7%2021-4%20f%C3%B8rste%20ledd"
 # protocol.md §4.5: the legal page's shorter step-1 basis, plain text, encoded by hand.
-OED_SHORT_MANDATE = "arveloven%20%C2%A7%2092%20f%C3%B8rste%20ledd%2C%20jf.%20forskrift%20om%20Digitalt%20d%C3%B8dsbo"
+OED_SHORT_MANDATE = (
+    "arveloven%20%C2%A7%2092%20f%C3%B8rste%20ledd%2C%20jf.%20forskrift%20om%20Digitalt%20d%C3%B8dsbo"
+)
 FI_UTLEGG_TEST_MANDATE = "FI-Utlegg-Test"  # services.md §2.6
 
 POLITI_STRAFFESAK_TEXT = "Straffeprosessloven §210 (3) første punktum"
@@ -155,7 +157,8 @@ _BASES: Mapping[str, _ServiceBase] = {
     "skatt": _ServiceBase(SKATTEETATEN, SKATT_MANDATE, PERSON, Period(date(2021, 1, 1), TODAY),
                           requester_id="saksbehandler-4711"),
     "politi": _ServiceBase(POLITIET, POLITI_STRAFFESAK_MANDATE, PERSON, Period(POLITI_FROM, TODAY),
-                           requester_id="etterforsker-42", reference=("pol1", "eyJhbGciOiJQUzI1NiJ9.e30.c2ln")),
+                           requester_id="etterforsker-42",
+                           reference=("pol1", "eyJhbGciOiJQUzI1NiJ9.e30.c2ln")),
     "nav": _ServiceBase(NAV_ORG, NAV_MANDATE, ORG, Period(date(2020, 6, 1), TODAY)),
     "konkurs": _ServiceBase(BRREG, KONKURS_MANDATE, ORG, Period(date(2025, 10, 1), TODAY)),
     "oed": _ServiceBase(DIGDIR, OED_MANDATE, PERSON, Period(date(2026, 8, 1), TODAY)),

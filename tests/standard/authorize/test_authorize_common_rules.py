@@ -152,6 +152,8 @@ PARTY_ROWS = [
          request={"party_id": "12345"}),
     deny("dm2.7-step1-customerid-synthetic-in-production", "konkurs", CR, err("ERR-002", "CustomerID"),
          request={"party_id": SYNTHETIC_PERSON}),
+    deny("dm2.7-step1-customerid-h-number", "skatt", CR, err("ERR-002", "CustomerID"),
+         request={"party_id": H_NUMBER}),
     deny("dm3.2-step1-oed-customerid-orgnr", "oed", CR, err("ERR-002", "CustomerID"),
          request={"party_id": ORG}),
     deny("dm3.2-step1-verge-customerid-orgnr", "verge", CR, err("ERR-002", "CustomerID"),

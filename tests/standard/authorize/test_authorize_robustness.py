@@ -44,7 +44,9 @@ GARBAGE = st.one_of(
     st.text(max_size=40),
     st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0x10FFFF, categories=None), max_size=20),
 )
-CASES = st.sampled_from([(service, endpoint) for service in SERVICES for endpoint in ALLOWED_ENDPOINTS[service]])
+CASES = st.sampled_from(
+    [(service, endpoint) for service in SERVICES for endpoint in ALLOWED_ENDPOINTS[service]]
+)
 
 
 def _assert_typed(decision: object) -> None:

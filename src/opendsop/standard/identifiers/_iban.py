@@ -87,8 +87,7 @@ def validate_iban(number: str) -> str:
         raise InvalidLength(f"{country} IBANs have {length} characters, got {len(value)}")
     if not _bban_pattern(country).fullmatch(bban):
         raise InvalidFormat(
-            f"the account part of {_WHAT} from {country} must follow {spec} "
-            "(n digit, a letter, c letter or digit)"
+            f"the account part of {_WHAT} from {country} must follow {spec} (n digit, a letter, c letter or digit)"
         )
     expected = mod97_check_digits(country, bban)
     if check != expected:

@@ -66,13 +66,9 @@ def parse_orgnr(number: str, *, synthetic_allowed: bool = False) -> tuple[str, b
         raise InvalidChecksum(f"the check digit should be {expected}, not {value[8]}")
     synthetic = value[0] in SYNTHETIC_LEADING_DIGITS
     if value[0] not in REAL_LEADING_DIGITS and not synthetic:
-        raise InvalidComponent(
-            f"{_WHAT} starts with 8 or 9 (2 or 3 for a synthetic test organisation), not {value[0]}"
-        )
+        raise InvalidComponent(f"{_WHAT} starts with 8 or 9 (2 or 3 for a synthetic test organisation), not {value[0]}")
     if synthetic and not synthetic_allowed:
-        raise SyntheticNotAllowed(
-            "synthetic test organisation numbers (leading 2 or 3) are refused in production"
-        )
+        raise SyntheticNotAllowed("synthetic test organisation numbers (leading 2 or 3) are refused in production")
     return value, synthetic
 
 

@@ -28,9 +28,7 @@ from opendsop.standard.identifiers._person import validate_person_number
 _WHAT = "a party identifier"
 
 
-def validate_party_id(
-    value: str, *, synthetic_allowed: bool = False, today: date | None = None
-) -> PartyIdentifier:
+def validate_party_id(value: str, *, synthetic_allowed: bool = False, today: date | None = None) -> PartyIdentifier:
     """A person (fødselsnummer, D-number, H-number) or an organisation (organisasjonsnummer)."""
     text = require_text(value, _WHAT)
     for position, char in enumerate(text, start=1):

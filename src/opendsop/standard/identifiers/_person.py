@@ -17,8 +17,11 @@ digits), and one check (Skatteetaten's MOD11):
 * FH-numbers (first digit 8 or 9) carry no birth date and are refused.
 
 The check for "born in the future" needs ``today``; the core never reads the clock, so without it
-that check is skipped.  The check runs before the synthetic gate, so ``SyntheticNotAllowed``
-always means "a valid synthetic number".
+that check is skipped.  Every structural check runs before the synthetic gate, so
+``SyntheticNotAllowed`` always means "a valid synthetic number".
+
+Not yet handled: the announced 2032 change (several valid K1 values, no gender digit; STACK.md §4,
+unverified).  ``_check_digits`` is the one place that rule would change.
 
 >>> validate_fodselsnummer("151086 95088")
 '15108695088'
@@ -95,9 +98,7 @@ def _check_digits(number: str) -> None:
     for name, weights, position in (("K1", K1_WEIGHTS, 9), ("K2", K2_WEIGHTS, 10)):
         expected = mod11_check_digit(number[:position], weights)
         if expected is None:
-            raise InvalidChecksum(
-                f"no check digit {name} exists for the first {position} digits: this is not {_WHAT}"
-            )
+            raise InvalidChecksum(f"no check digit {name} exists for the first {position} digits: this is not {_WHAT}")
         if int(number[position]) != expected:
             raise InvalidChecksum(f"the check digit {name} should be {expected}, not {number[position]}")
 
@@ -141,24 +142,16 @@ def _parse(number: str, *, synthetic_allowed: bool, today: date | None) -> Party
     year, individual = int(value[4:6]), int(value[6:9])
     century = _century(individual, year)
     if century is None:
-        raise InvalidComponent(
-            f"individual number {individual:03d} with birth year {year:02d} fits no century range"
-        )
+        raise InvalidComponent(f"individual number {individual:03d} with birth year {year:02d} fits no century range")
     try:
         birth_date = date(century + year, month, day)
     except ValueError:
-        raise InvalidComponent(
-            f"the birth date {century + year:04d}-{month:02d}-{day:02d} does not exist"
-        ) from None
+        raise InvalidComponent(f"the birth date {century + year:04d}-{month:02d}-{day:02d} does not exist") from None
     if today is not None and birth_date > today:
-        raise InvalidComponent(
-            f"the birth date {birth_date.isoformat()} is after today ({today.isoformat()})"
-        )
+        raise InvalidComponent(f"the birth date {birth_date.isoformat()} is after today ({today.isoformat()})")
     if synthetic and not synthetic_allowed:
         raise SyntheticNotAllowed("synthetic test numbers (month + 80) are refused in production")
-    kind = (
-        IdentifierKind.DNUMMER if is_d else IdentifierKind.HNUMMER if is_h else IdentifierKind.FODSELSNUMMER
-    )
+    kind = IdentifierKind.DNUMMER if is_d else IdentifierKind.HNUMMER if is_h else IdentifierKind.FODSELSNUMMER
     return PartyIdentifier(value, kind, synthetic, birth_date)
 
 
@@ -180,9 +173,7 @@ def _validate_kind(number: str, kind: IdentifierKind, *, synthetic_allowed: bool
 
 def validate_fodselsnummer(number: str, *, synthetic_allowed: bool = False, today: date | None = None) -> str:
     """An ordinary fødselsnummer (not a D- or H-number); returns the compact form."""
-    return _validate_kind(
-        number, IdentifierKind.FODSELSNUMMER, synthetic_allowed=synthetic_allowed, today=today
-    )
+    return _validate_kind(number, IdentifierKind.FODSELSNUMMER, synthetic_allowed=synthetic_allowed, today=today)
 
 
 def validate_dnummer(number: str, *, synthetic_allowed: bool = False, today: date | None = None) -> str:
@@ -195,9 +186,7 @@ def validate_hnummer(number: str, *, today: date | None = None) -> str:
     return _validate_kind(number, IdentifierKind.HNUMMER, synthetic_allowed=False, today=today)
 
 
-def is_valid_fodselsnummer(
-    number: str, *, synthetic_allowed: bool = False, today: date | None = None
-) -> bool:
+def is_valid_fodselsnummer(number: str, *, synthetic_allowed: bool = False, today: date | None = None) -> bool:
     return succeeds(lambda: validate_fodselsnummer(number, synthetic_allowed=synthetic_allowed, today=today))
 
 
@@ -209,28 +198,20 @@ def is_valid_hnummer(number: str, *, today: date | None = None) -> bool:
     return succeeds(lambda: validate_hnummer(number, today=today))
 
 
-def is_valid_person_number(
-    number: str, *, synthetic_allowed: bool = False, today: date | None = None
-) -> bool:
+def is_valid_person_number(number: str, *, synthetic_allowed: bool = False, today: date | None = None) -> bool:
     return succeeds(lambda: validate_person_number(number, synthetic_allowed=synthetic_allowed, today=today))
 
 
 # -- generators (the synthetic-data generator's source of people) ------------------------------
 
 
-def _generate(
-    rng: Random, birth_date: date, *, day_offset: int, month_offset: int, female: bool | None
-) -> str:
+def _generate(rng: Random, birth_date: date, *, day_offset: int, month_offset: int, female: bool | None) -> str:
     if not isinstance(birth_date, date):
         raise InvalidFormat(f"birth_date must be a date, got {type(birth_date).__name__}")
     ranges = next((ranges for years, ranges in _INDIVIDUAL_RANGES if birth_date.year in years), None)
     if ranges is None:
-        raise InvalidComponent(
-            f"birth year {birth_date.year} is outside 1854–2039, the years a number can encode"
-        )
-    prefix = (
-        f"{birth_date.day + day_offset:02d}{birth_date.month + month_offset:02d}{birth_date.year % 100:02d}"
-    )
+        raise InvalidComponent(f"birth year {birth_date.year} is outside 1854–2039, the years a number can encode")
+    prefix = f"{birth_date.day + day_offset:02d}{birth_date.month + month_offset:02d}{birth_date.year % 100:02d}"
     # About one individual number in six has no check digit; 1,000 draws never all fail.
     for _ in range(1000):
         individual = rng.choice(rng.choice(ranges))
@@ -246,9 +227,7 @@ def _generate(
     raise AssertionError("unreachable: no individual number produced valid check digits")  # pragma: no cover
 
 
-def generate_fodselsnummer(
-    rng: Random, birth_date: date, *, synthetic: bool = True, female: bool | None = None
-) -> str:
+def generate_fodselsnummer(rng: Random, birth_date: date, *, synthetic: bool = True, female: bool | None = None) -> str:
     """A valid fødselsnummer for ``birth_date``; synthetic (month + 80) unless told otherwise.
 
     With ``synthetic=False`` the number has the format of a real person's and may belong to one.
@@ -257,14 +236,10 @@ def generate_fodselsnummer(
     return _generate(rng, birth_date, day_offset=0, month_offset=month_offset, female=female)
 
 
-def generate_dnummer(
-    rng: Random, birth_date: date, *, synthetic: bool = True, female: bool | None = None
-) -> str:
+def generate_dnummer(rng: Random, birth_date: date, *, synthetic: bool = True, female: bool | None = None) -> str:
     """A valid D-number (day + 40); synthetic ones also carry month + 80."""
     month_offset = SYNTHETIC_MONTH_OFFSET if synthetic else 0
-    return _generate(
-        rng, birth_date, day_offset=D_NUMBER_DAY_OFFSET, month_offset=month_offset, female=female
-    )
+    return _generate(rng, birth_date, day_offset=D_NUMBER_DAY_OFFSET, month_offset=month_offset, female=female)
 
 
 def generate_hnummer(rng: Random, birth_date: date, *, female: bool | None = None) -> str:
