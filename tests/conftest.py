@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
+from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -43,9 +46,16 @@ def spec_dir() -> Path:
     return path
 
 
-def _postgres_available() -> bool:
+def _run_sync(coroutine_factory: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    """Run a coroutine to completion from sync code, even inside a running event loop (async fixtures)."""
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(lambda: asyncio.run(coroutine_factory())).result()
+
+
+def _postgres_available() -> bool:
     import asyncpg
 
     async def probe() -> None:
@@ -53,7 +63,7 @@ def _postgres_available() -> bool:
         await conn.close()
 
     try:
-        asyncio.run(probe())
+        _run_sync(probe)
     except (OSError, asyncpg.PostgresError, TimeoutError):
         return False
     return True
@@ -70,8 +80,6 @@ def postgres_admin_url() -> str:
 
 
 def _admin(url: str, statement: str) -> None:
-    import asyncio
-
     import asyncpg
 
     async def run() -> None:
@@ -81,13 +89,13 @@ def _admin(url: str, statement: str) -> None:
         finally:
             await conn.close()
 
-    asyncio.run(run())
+    _run_sync(run)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty database as an async SQLAlchemy URL, on SQLite and on PostgreSQL."""
-    if request.param == "sqlite":
+@contextmanager
+def fresh_database(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A new, empty database of ``kind`` ("sqlite" or "postgresql") as an async URL; dropped afterwards."""
+    if kind == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
         return
     admin = request.getfixturevalue("postgres_admin_url")
@@ -97,3 +105,58 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield admin.replace("postgresql://", "postgresql+asyncpg://").rsplit("/", 1)[0] + f"/{name}"
     finally:
         _admin(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database as an async SQLAlchemy URL, on SQLite and on PostgreSQL."""
+    with fresh_database(request.param, request, tmp_path) as url:
+        yield url
+
+
+class TokenIssuer:
+    """An in-memory Maskinporten stand-in for app tests: mints access tokens and verifiers that trust it.
+
+    Tests of resource servers (relations hub, registers, banks) use it instead of running the
+    authority app; the authority's own tests cover the grant side.
+    """
+
+    issuer = "https://authority.test/"
+
+    def __init__(self) -> None:
+        from opendsop.trust.keys import generate_rsa_key, public_jwks
+
+        self.key = generate_rsa_key(kid="test-issuer-1")
+        self.jwks = public_jwks([self.key])
+
+    def mint(self, consumer_org: str, scope: str, audience: str, *, lifetime: int = 120,
+             now: "datetime | None" = None, supplier_org: str | None = None, **claims: object) -> str:
+        import uuid as _uuid
+        from datetime import UTC, datetime
+
+        from opendsop.trust.jwt import sign_jwt
+
+        issued = int((now or datetime.now(UTC)).timestamp())
+        body: dict[str, object] = {
+            "iss": self.issuer, "aud": audience, "scope": scope, "iat": issued, "exp": issued + lifetime,
+            "jti": str(_uuid.uuid4()), "client_id": f"client-{consumer_org}", "token_type": "Bearer",
+            "consumer": {"authority": "iso6523-actorid-upis", "ID": f"0192:{consumer_org}"},
+        }
+        if supplier_org:
+            body["supplier"] = {"authority": "iso6523-actorid-upis", "ID": f"0192:{supplier_org}"}
+        body.update(claims)
+        return sign_jwt(body, self.key, alg="RS256", header={"kid": "test-issuer-1"})
+
+    def verifier(self, audience: str, required_scopes: "tuple[str, ...]" = (), **options: object) -> object:
+        from opendsop.authority.verify import TokenVerifier
+
+        async def fetch(_url: str) -> dict[str, object]:
+            return self.jwks
+
+        return TokenVerifier(self.issuer, self.issuer + "jwks", audience, required_scopes, fetch_jwks=fetch,
+                             **options)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def token_issuer() -> TokenIssuer:
+    return TokenIssuer()

@@ -1,0 +1,127 @@
+"""The audit log: every decision kept, in order, and any edit or removal detected."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from opendsop.audit.log import (
+    AuditRecord,
+    ChainBroken,
+    MemoryAuditLog,
+    SqlAuditLog,
+    audit_records,
+    retention_cutoff,
+)
+from opendsop.serving import create_engine
+from tests.conftest import fresh_database
+
+T0 = datetime(2026, 11, 28, 12, tzinfo=UTC)
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+def record(index: int, *, outcome: str = "allowed", when: datetime = T0) -> AuditRecord:
+    return AuditRecord(
+        recorded_at=when + timedelta(seconds=index), correlation_id=f"00000000-0000-4000-8000-{index:012d}",
+        account_info_request_id="d4a820ca-ddde-11ed-b5ea-0242ac120002", legal_mandate="kkl.%20%C2%A7156",
+        consumer_org="974760673", service="konkurs", endpoint="listAccounts", party_id="31908612345",
+        from_date=date(2025, 11, 1), to_date=date(2026, 11, 28), outcome=outcome,
+        status=200 if outcome == "allowed" else 403, records=index,
+    )
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgresql"])
+async def log(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[MemoryAuditLog | SqlAuditLog]:
+    if request.param == "memory":
+        yield MemoryAuditLog()
+        return
+    with fresh_database(request.param, request, tmp_path) as url:
+        engine = create_engine(url)
+        sql_log = SqlAuditLog(engine)
+        await sql_log.create_schema()
+        yield sql_log
+        await engine.dispose()
+
+
+@pytest.mark.anyio
+async def test_every_record_is_kept_in_order_and_verifies(log: MemoryAuditLog | SqlAuditLog) -> None:
+    for index in range(5):
+        await log.append(record(index, outcome="allowed" if index % 2 else "ACC-011"))
+    rows = await log.records()
+    assert [row.sequence for row in rows] == [1, 2, 3, 4, 5]
+    assert [row.record.outcome for row in rows] == ["ACC-011", "allowed", "ACC-011", "allowed", "ACC-011"]
+    assert rows[1].previous_hash == rows[0].hash
+    assert await log.verify() == 5
+
+
+@pytest.mark.anyio
+async def test_records_of_one_case_can_be_found_by_its_account_info_request_id(
+        log: MemoryAuditLog | SqlAuditLog) -> None:
+    await log.append(record(1))
+    other = AuditRecord(recorded_at=T0, endpoint="listAccounts", outcome="allowed", status=200,
+                        account_info_request_id="11111111-2222-4333-8444-555555555555")
+    await log.append(other)
+    found = await log.records(account_info_request_id="11111111-2222-4333-8444-555555555555")
+    assert [row.record for row in found] == [other]
+
+
+@pytest.mark.anyio
+async def test_a_changed_row_is_detected(database_url: str) -> None:
+    engine = create_engine(database_url)
+    sql_log = SqlAuditLog(engine)
+    await sql_log.create_schema()
+    for index in range(3):
+        await sql_log.append(record(index))
+    tampered = record(1, outcome="ACC-011")
+    from opendsop.audit.log import _encoder
+
+    async with engine.begin() as conn:
+        await conn.execute(sa.update(audit_records).where(audit_records.c.sequence == 2)
+                           .values(body=_encoder.encode(tampered)))
+    with pytest.raises(ChainBroken) as broken:
+        await sql_log.verify()
+    assert broken.value.sequence == 2
+    await engine.dispose()
+
+
+@pytest.mark.anyio
+async def test_a_removed_row_is_detected(database_url: str) -> None:
+    engine = create_engine(database_url)
+    sql_log = SqlAuditLog(engine)
+    await sql_log.create_schema()
+    for index in range(3):
+        await sql_log.append(record(index))
+    async with engine.begin() as conn:
+        await conn.execute(sa.delete(audit_records).where(audit_records.c.sequence == 2))
+    with pytest.raises(ChainBroken) as broken:
+        await sql_log.verify()
+    assert broken.value.sequence == 3
+    await engine.dispose()
+
+
+@pytest.mark.anyio
+async def test_purging_past_retention_keeps_the_rest_verifiable(log: MemoryAuditLog | SqlAuditLog) -> None:
+    old = T0 - timedelta(days=14 * 365)
+    for index in range(3):
+        await log.append(record(index, when=old))
+    for index in range(2):
+        await log.append(record(index))
+    assert await log.purge_before(retention_cutoff(T0)) == 3
+    remaining = await log.records()
+    assert [row.sequence for row in remaining] == [4, 5]
+    assert await log.verify() == 2
+    stored = await log.append(record(9))
+    assert stored.sequence == 6 and await log.verify() == 3
+
+
+def test_retention_is_thirteen_years_by_default() -> None:
+    assert retention_cutoff(datetime(2026, 2, 28, tzinfo=UTC)) == datetime(2013, 2, 28, tzinfo=UTC)
+    assert retention_cutoff(datetime(2028, 2, 29, tzinfo=UTC)) == datetime(2015, 2, 28, tzinfo=UTC)
