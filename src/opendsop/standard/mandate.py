@@ -235,6 +235,10 @@ def _index(registry: tuple[Mandate, ...]) -> dict[str, Mandate]:
 
 _BY_SPELLING: Final[dict[str, Mandate]] = _index(MANDATES)
 BY_KEY: Final[dict[str, Mandate]] = {mandate.key: mandate for mandate in MANDATES}
+# The header exactly as a conforming consumer encodes it: the common case skips decoding entirely.
+_BY_ENCODED: Final[dict[str, Mandate]] = {
+    encode_uri_component(spelling): mandate for mandate in MANDATES for spelling in mandate.spellings
+}
 
 
 def match_text(text: str) -> Mandate | None:
@@ -250,7 +254,8 @@ def match(header_value: str) -> Mandate | None:
 
     Raises :class:`InvalidRequest` when the value cannot be percent-decoded.
     """
-    return match_text(decode_header(header_value))
+    known = _BY_ENCODED.get(header_value)
+    return known if known is not None else match_text(decode_header(header_value))
 
 
 def by_key(key: str) -> Mandate:
@@ -266,6 +271,9 @@ def parse(header_value: str | None) -> Mandate:
     """
     if header_value is None or not header_value.strip():
         raise InvalidRequest(f"{HEADER} header is required", parameter=HEADER)
+    known = _BY_ENCODED.get(header_value)
+    if known is not None:
+        return known
     text = normalise(decode_header(header_value))
     if not text:
         raise InvalidRequest(f"{HEADER} header is required", parameter=HEADER)
