@@ -1,0 +1,49 @@
+"""The service matrix rendered from the profiles themselves (``dsop rules``, docs/services.md).
+
+Because the rules are data (``standard.services``), the documentation is generated from them and
+cannot drift: tests/test_rules_table.py fails when docs/services.md differs from this rendering.
+"""
+
+from __future__ import annotations
+
+from opendsop.standard import CONTROL_ENDPOINTS, Endpoint, all_profiles
+from opendsop.standard.mandate import BY_KEY
+from opendsop.standard.services import OwnerRule, PeriodRule
+
+PERIODS = {
+    PeriodRule.TEN_YEARS: "≤ 10 years back → ≤ today",
+    PeriodRule.BEFORE_KJENNELSESDATO: "≥ kjennelsesdato − 12 months → today",
+    PeriodRule.AROUND_DEATH: "≥ date of death − 3 months → today",
+    PeriodRule.LAST_CALENDAR_YEAR: "last calendar year, inside the guardianship",
+    PeriodRule.TODAY_ONLY: "today only",
+}
+OWNERS = {OwnerRule.EITHER: "true or false", OwnerRule.TRUE_ONLY: "true only", OwnerRule.PER_ORDER: "per the order"}
+COLUMNS = ("Service", "Consumer (org no.)", "Legal-Mandate", "Step 2 endpoints", "OnlyPrimaryOwner",
+           "AdditionalReferenceIDType", "RequesterID", "Period")
+
+
+def rows() -> list[tuple[str, ...]]:
+    table = []
+    for profile in all_profiles():
+        endpoints = ", ".join(endpoint.operation_id for endpoint in CONTROL_ENDPOINTS if profile.allows(endpoint))
+        step1 = "+ accountServicingProvider" if profile.allows(Endpoint.ACCOUNT_SERVICING_PROVIDER) else ""
+        mandates = "; ".join(BY_KEY[key].text for key in sorted(profile.mandates))
+        name = profile.name + (" (provisional)" if profile.provisional else "")
+        table.append((
+            name, f"{profile.consumer} ({', '.join(sorted(profile.consumer_orgs))})", mandates,
+            f"{endpoints} {step1}".strip(), OWNERS[profile.owner_rule],
+            profile.reference.value if profile.reference else "—",
+            "required" if profile.requester_id_required else "—", PERIODS[profile.period_rule],
+        ))
+    return table
+
+
+def markdown() -> str:
+    lines = ["# DSOP services as opendsop enforces them", "",
+             "Generated from `opendsop.standard.services` by `dsop rules --markdown`; do not edit by hand.", "",
+             "| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows()]
+    return "\n".join(lines) + "\n"
+
+
+__all__ = ["COLUMNS", "markdown", "rows"]
