@@ -13,7 +13,8 @@ DOC = Path(__file__).resolve().parent.parent / "docs" / "services.md"
 
 
 def test_the_committed_service_matrix_matches_the_profiles() -> None:
-    assert DOC.read_text(encoding="utf-8") == rules_table.markdown(), "regenerate: dsop rules --markdown > docs/services.md"
+    regenerate = "regenerate it: dsop rules --markdown > docs/services.md"
+    assert DOC.read_text(encoding="utf-8") == rules_table.markdown(), regenerate
 
 
 def test_dsop_rules_prints_every_service() -> None:
