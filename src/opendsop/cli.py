@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import typer
 
+from opendsop.authority.cli import app as authority_app
+from opendsop.certpub.cli import app as certpub_app
+from opendsop.prosecution.cli import app as prosecution_app
+
 app = typer.Typer(no_args_is_help=True, help="opendsop: DSOP rules, parties and a synthetic Norway.")
 
 
 @app.callback()
 def main_options() -> None:
     """opendsop: DSOP rules, parties and a synthetic Norway."""
+
+
+app.add_typer(authority_app, name="authority", help="The token service (a local Maskinporten).")
+app.add_typer(certpub_app, name="certpub", help="The encryption-certificate directory (CertPub).")
+app.add_typer(prosecution_app, name="eo", help="Extradition orders signed by påtalemyndigheten.")
 
 
 @app.command()

@@ -11,7 +11,10 @@ ERR-003 (period/date) and ERR-004 (AccountID).
 from __future__ import annotations
 
 import pytest
-from _authorize_cases import (
+
+from opendsop.standard.endpoints import Endpoint
+from opendsop.standard.request import Environment
+from tests.standard.authorize._authorize_cases import (
     ANY,
     BRREG,
     GUARDIAN,
@@ -28,9 +31,6 @@ from _authorize_cases import (
     bad_check_digit,
     deny,
 )
-
-from opendsop.standard.endpoints import Endpoint
-from opendsop.standard.request import Environment
 
 A, D, T, C, R = (Endpoint.ACCOUNTS, Endpoint.ACCOUNT_DETAILS, Endpoint.TRANSACTIONS, Endpoint.CARDS,
                  Endpoint.ROLES)

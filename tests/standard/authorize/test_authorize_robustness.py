@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 
-from _authorize_cases import ALLOWED_ENDPOINTS, SERVICES, TODAY, base_environment, base_facts, base_request
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -16,6 +15,14 @@ from opendsop.standard.decision import Allowed, Denied
 from opendsop.standard.endpoints import Endpoint
 from opendsop.standard.errors import CATALOGUE
 from opendsop.standard.request import Environment
+from tests.standard.authorize._authorize_cases import (
+    ALLOWED_ENDPOINTS,
+    SERVICES,
+    TODAY,
+    base_environment,
+    base_facts,
+    base_request,
+)
 
 TEXT_FIELDS = (
     "legal_mandate",

@@ -13,7 +13,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from _authorize_cases import (
+
+from opendsop.standard.endpoints import Endpoint
+from tests.standard.authorize._authorize_cases import (
     ANY,
     KONKURS_EARLIEST,
     LAST_YEAR,
@@ -33,8 +35,6 @@ from _authorize_cases import (
     guardianship,
     order,
 )
-
-from opendsop.standard.endpoints import Endpoint
 
 A, D, T, C, R = (Endpoint.ACCOUNTS, Endpoint.ACCOUNT_DETAILS, Endpoint.TRANSACTIONS, Endpoint.CARDS,
                  Endpoint.ROLES)

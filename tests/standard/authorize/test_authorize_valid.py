@@ -11,7 +11,13 @@ from datetime import date
 from typing import Any
 
 import pytest
-from _authorize_cases import (
+
+from opendsop.standard.authorize import authorize
+from opendsop.standard.decision import Allowed
+from opendsop.standard.endpoints import Endpoint
+from opendsop.standard.period import Period
+from opendsop.standard.request import Environment
+from tests.standard.authorize._authorize_cases import (
     ALLOWED_ENDPOINTS,
     CORRELATION_ID,
     D_NUMBER,
@@ -48,12 +54,6 @@ from _authorize_cases import (
     guardianship,
     order,
 )
-
-from opendsop.standard.authorize import authorize
-from opendsop.standard.decision import Allowed
-from opendsop.standard.endpoints import Endpoint
-from opendsop.standard.period import Period
-from opendsop.standard.request import Environment
 
 VALID = [
     pytest.param(service, endpoint, id=f"{service}-{endpoint.value}")

@@ -1,0 +1,169 @@
+"""The token service: one JWT-bearer grant in, one access token out (RFC 7523, Maskinporten rules).
+
+Order of the checks, and why:
+
+1. header (``alg`` allow-list) and ``iss`` are read unverified, only to find the client and its key;
+2. the client is authenticated: the key named by ``kid`` in its JWKS, or the ``x5c`` certificate
+   validated against the PKI roots *for the client's organisation number*; the signature must verify
+   with that key (``invalid_client`` otherwise);
+3. the claim rules of ``authority.grants`` run on the verified claims (``invalid_grant``);
+4. the ``jti`` is spent *before* the scope checks, so a signed grant cannot be retried once refused;
+5. scopes granted to the client, then the delegation for ``consumer_org`` (``invalid_scope``).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from opendsop.authority.errors import InvalidClient, InvalidGrant
+from opendsop.authority.grants import (
+    GRANT_ALGORITHMS,
+    AssertionHeader,
+    GrantRules,
+    access_token_claims,
+    check_claims,
+    check_delegation,
+    check_header,
+    check_scopes_granted,
+    client_id_of,
+)
+from opendsop.authority.signing import SigningKeys
+from opendsop.authority.store import AUTH_ENTERPRISE_CERTIFICATE, AuthorityStore, ClientRecord
+from opendsop.trust.errors import CertificateError, InvalidToken, TrustError
+from opendsop.trust.jwt import unverified_claims, unverified_header, verify_jwt
+from opendsop.trust.keys import key_from_certificate, key_set
+from opendsop.trust.pki import TrustStore, chain_from_x5c
+
+log = logging.getLogger("opendsop.authority")
+
+Clock = Callable[[], datetime]
+_PURGE_INTERVAL_SECONDS = 60
+
+
+class TokenService:
+    def __init__(
+        self,
+        store: AuthorityStore,
+        keys: SigningKeys,
+        *,
+        rules: GrantRules,
+        token_lifetime: timedelta,
+        trust_store: TrustStore | None,
+        delegation_source: str,
+        clock: Clock,
+    ) -> None:
+        self._store = store
+        self._keys = keys
+        self._rules = rules
+        self._lifetime = token_lifetime
+        self._trust_store = trust_store
+        self._delegation_source = delegation_source
+        self._clock = clock
+        self._next_purge = 0
+
+    async def issue(self, assertion: str) -> dict[str, Any]:
+        """The token response body for a valid grant; an ``OAuthError`` otherwise."""
+        now = self._clock()
+        try:
+            header = check_header(unverified_header(assertion))
+            client_id = client_id_of(unverified_claims(assertion))
+        except InvalidToken as exc:
+            raise InvalidGrant(f"assertion is not a valid JWT: {exc.message}") from None
+        client = await self._store.get_client(client_id)
+        if client is None:
+            raise InvalidClient(f"client {client_id[:80]} is not registered")  # iss is untrusted input: keep it short
+        key = self._client_key(client, header, now)
+        try:
+            _, claims = verify_jwt(assertion, key, algorithms=GRANT_ALGORITHMS)
+        except InvalidToken as exc:
+            raise InvalidClient(f"assertion signature of client {client_id} does not verify: {exc.message}") from None
+        grant = check_claims(claims, rules=self._rules, now=now)
+        spent_until = grant.expires_at + int(self._rules.clock_skew.total_seconds())
+        await self._purge_spent_jtis(int(now.timestamp()))
+        if not await self._store.use_jti(client_id, grant.jti, expires_at=spent_until, now=int(now.timestamp())):
+            raise InvalidGrant("jti has already been used; make a new assertion for each request")
+        check_scopes_granted(grant.scopes, client_id=client_id, granted=client.scopes)
+        if grant.consumer_org is not None and grant.consumer_org != client.organisation_number:
+            delegated = await self._store.delegated_scopes(grant.consumer_org, client.organisation_number)
+            check_delegation(
+                grant.scopes,
+                consumer_org=grant.consumer_org,
+                supplier_org=client.organisation_number,
+                delegated=delegated,
+            )
+        token_claims = access_token_claims(
+            grant,
+            issuer=self._rules.issuer,
+            client_organisation=client.organisation_number,
+            client_amr=client.auth_method,
+            now=now,
+            lifetime=self._lifetime,
+            jti=secrets.token_urlsafe(24),
+            delegation_source=self._delegation_source,
+        )
+        token, kid = await self._keys.sign(token_claims)
+        # Organisation data only: no assertion, no token, no personal data.
+        log.info(
+            "token issued to client %s: scope %r, aud %r, kid %s",
+            client_id,
+            token_claims["scope"],
+            token_claims.get("aud"),
+            kid,
+        )
+        return {
+            "access_token": token,
+            "token_type": "Bearer",
+            "expires_in": int(self._lifetime.total_seconds()),
+            "scope": token_claims["scope"],
+        }
+
+    async def _purge_spent_jtis(self, now: int) -> None:
+        # Rows of expired assertions protect nothing; drop them about once a minute per process.
+        if now >= self._next_purge:
+            self._next_purge = now + _PURGE_INTERVAL_SECONDS
+            await self._store.purge_jtis(now=now)
+
+    def _client_key(self, client: ClientRecord, header: AssertionHeader, now: datetime) -> Any:
+        if client.auth_method == AUTH_ENTERPRISE_CERTIFICATE:
+            return self._certificate_key(client, header, now)
+        if header.kid is None:
+            raise InvalidClient(f"client {client.client_id} uses private_key_jwt: the assertion header must carry kid")
+        if client.jwks is None:
+            raise InvalidClient(f"client {client.client_id} has no registered keys")
+        try:
+            keys = key_set(client.jwks)
+        except TrustError:
+            raise InvalidClient(f"the registered keys of client {client.client_id} cannot be used") from None
+        for key in keys.keys:
+            if key.kid == header.kid:
+                return key
+        raise InvalidClient(f"kid {header.kid[:80]!r} is not a registered key of client {client.client_id}")
+
+    def _certificate_key(self, client: ClientRecord, header: AssertionHeader, now: datetime) -> Any:
+        if header.x5c is None:
+            raise InvalidClient(
+                f"client {client.client_id} authenticates with its enterprise certificate: "
+                "the assertion header must carry x5c"
+            )
+        if self._trust_store is None:
+            raise InvalidClient("this authority has no PKI roots configured and cannot accept x5c")
+        try:
+            leaf = self._trust_store.validate(
+                chain_from_x5c(header.x5c),
+                now=now,
+                organisation_number=client.organisation_number,
+                purpose="signing",
+            )
+            return key_from_certificate(leaf)
+        except CertificateError as exc:
+            raise InvalidClient(
+                f"the x5c certificate of client {client.client_id} is not accepted: {exc.message}"
+            ) from None
+        except TrustError as exc:
+            raise InvalidClient(
+                f"the x5c certificate key of client {client.client_id} cannot be used: {exc.message}"
+            ) from None
