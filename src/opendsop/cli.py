@@ -7,6 +7,7 @@ import typer
 from opendsop.authority.cli import app as authority_app
 from opendsop.certpub.cli import app as certpub_app
 from opendsop.prosecution.cli import app as prosecution_app
+from opendsop.registers.cli import app as registers_app
 
 app = typer.Typer(no_args_is_help=True, help="opendsop: DSOP rules, parties and a synthetic Norway.")
 
@@ -19,6 +20,7 @@ def main_options() -> None:
 app.add_typer(authority_app, name="authority", help="The token service (a local Maskinporten).")
 app.add_typer(certpub_app, name="certpub", help="The encryption-certificate directory (CertPub).")
 app.add_typer(prosecution_app, name="eo", help="Extradition orders signed by påtalemyndigheten.")
+app.add_typer(registers_app, name="registers", help="Folkeregisteret, Konkursregisteret and Enhetsregisteret.")
 
 
 @app.command()

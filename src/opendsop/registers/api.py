@@ -1,0 +1,288 @@
+# SPDX-License-Identifier: Apache-2.0
+"""HTTP routes of the three registers; one handler per resource, no rules of their own.
+
+Every route needs ``Authorization: Bearer <token>`` from the configured issuer, with the
+register's scope; only authorised consumers get person data.  Input is checked here and errors
+are typed (errors.py); the stores and signatur.py decide the rest.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+import msgspec
+from litestar import Request, get, post
+from litestar.params import FromPath, FromQuery
+
+from opendsop.authority.verify import InsufficientScope, JwksUnavailable, Principal, TokenVerifier
+from opendsop.registers.enhetsregister import EnhetsregisterStore
+from opendsop.registers.errors import (
+    AccessDenied,
+    InvalidCursor,
+    InvalidInput,
+    NotFound,
+    RegisterUnavailable,
+    org_id,
+    party_id,
+    person_id,
+)
+from opendsop.registers.folkeregister import FolkeregisterStore, for_bank
+from opendsop.registers.konkursregister import KonkursStore
+from opendsop.registers.models import (
+    Endringsside,
+    Hendelsesside,
+    Konkursvarsel,
+    KonkursvarselOppsummering,
+    Konkursvarselside,
+    Organisasjon,
+    Person,
+    Roller,
+    SignaturSporsmal,
+    SignaturSvar,
+    Vergemaal,
+)
+from opendsop.trust.errors import InvalidToken
+
+log = logging.getLogger("opendsop.registers")
+
+SCOPE_FOLKEREGISTER = "folkeregister:read"
+SCOPE_KONKURS = "konkursvarsel:read"
+SCOPE_ENHETSREGISTER = "enhetsregister:read"
+FOLKEREGISTER = "/folkeregisteret/api/v1"
+KONKURS = "/konkursvarsel/api/konkursvarsler"
+ENHETSREGISTER = "/enhetsregisteret/api"
+DEFAULT_PAGE = 100
+OSLO = ZoneInfo("Europe/Oslo")
+
+
+@dataclass(frozen=True, slots=True)
+class Registers:
+    """What the handlers need, kept in ``app.state.registers``."""
+
+    folkeregister: FolkeregisterStore
+    konkurs: KonkursStore
+    enhetsregister: EnhetsregisterStore
+    verifier: TokenVerifier
+    public_url: str
+    synthetic_allowed: bool
+    max_page: int
+    clock: Callable[[], datetime]
+
+
+def _registers(request: Request[Any, Any, Any]) -> Registers:
+    registers: Registers = request.app.state.registers
+    return registers
+
+
+async def authorise(request: Request[Any, Any, Any], scope: str) -> Principal:
+    """The verified caller, holding ``scope``; ``AccessDenied`` (401/403) otherwise."""
+    try:
+        principal = await _registers(request).verifier.verify_authorization(request.headers.get("authorization"))
+    except InsufficientScope as exc:
+        raise AccessDenied(exc.message, status=403, error="insufficient_scope") from None
+    except InvalidToken as exc:
+        raise AccessDenied(exc.message) from None
+    except JwksUnavailable as exc:
+        raise RegisterUnavailable(exc.message) from None
+    if scope not in principal.scopes:
+        raise AccessDenied(f"the token lacks the scope {scope}", status=403, error="insufficient_scope")
+    return principal
+
+
+def parse_after(value: str | None, parameter: str) -> int:
+    """A sequence cursor: a non-negative integer (0 = from the start)."""
+    if value is None or value == "":
+        return 0
+    if not value.isdigit() or len(value) > 18:
+        raise InvalidCursor(f"{parameter} must be a sequence number (0 or more), got {value[:30]!r}",
+                            parameter=parameter)
+    return int(value)
+
+
+def parse_limit(value: str | None, maximum: int) -> int:
+    if value is None or value == "":
+        return min(DEFAULT_PAGE, maximum)
+    if not value.isdigit() or not 1 <= int(value) <= maximum:
+        raise InvalidInput(f"antall must be a whole number from 1 to {maximum}, got {value[:30]!r}",
+                           parameter="antall")
+    return int(value)
+
+
+def parse_timestamp(value: str, parameter: str) -> datetime:
+    """An ISO 8601 timestamp with a time zone, or a date (the start of that day in Oslo)."""
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            return datetime.combine(date.fromisoformat(text), time(), OSLO).astimezone(UTC)
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise InvalidCursor(f"{parameter} must be an ISO 8601 timestamp such as 2018-06-08T11:32:40.200Z "
+                            f"or a date, got {value[:40]!r}", parameter=parameter) from None
+    if moment.tzinfo is None:
+        raise InvalidCursor(f"{parameter} must carry a time zone (Z or +01:00), got {value[:40]!r}",
+                            parameter=parameter)
+    return moment.astimezone(UTC)
+
+
+# ----------------------------------------------------------------------------------- Folkeregister
+
+
+@get(FOLKEREGISTER + "/personer/{fnr:str}")
+async def person(request: Request[Any, Any, Any], fnr: FromPath[str]) -> Person:
+    principal = await authorise(request, SCOPE_FOLKEREGISTER)
+    registers = _registers(request)
+    number = person_id(fnr, "fnr", synthetic_allowed=registers.synthetic_allowed)
+    found = await registers.folkeregister.person(number)
+    log.info("person lookup by %s: %s", principal.consumer_org, "found" if found else "not found")
+    if found is None:
+        raise NotFound("no person with this identifikasjonsnummer in Folkeregisteret", parameter="fnr")
+    return for_bank(found)
+
+
+@get(FOLKEREGISTER + "/personer/{fnr:str}/vergemaal")
+async def vergemaal(request: Request[Any, Any, Any], fnr: FromPath[str]) -> list[Vergemaal]:
+    await authorise(request, SCOPE_FOLKEREGISTER)
+    registers = _registers(request)
+    number = person_id(fnr, "fnr", synthetic_allowed=registers.synthetic_allowed)
+    if await registers.folkeregister.person(number) is None:
+        raise NotFound("no person with this identifikasjonsnummer in Folkeregisteret", parameter="fnr")
+    return await registers.folkeregister.guardianships(number)
+
+
+@get(FOLKEREGISTER + "/hendelser")
+async def hendelser(request: Request[Any, Any, Any], etter: FromQuery[str | None] = None,
+                    antall: FromQuery[str | None] = None) -> Hendelsesside:
+    await authorise(request, SCOPE_FOLKEREGISTER)
+    registers = _registers(request)
+    return await registers.folkeregister.events_after(parse_after(etter, "etter"),
+                                                      parse_limit(antall, registers.max_page))
+
+
+# --------------------------------------------------------------------------------- Konkursvarsel
+
+
+def _summary(registers: Registers, notice: Konkursvarsel) -> KonkursvarselOppsummering:
+    return KonkursvarselOppsummering(uuid=notice.uuid, registreringstidspunkt=notice.registreringstidspunkt,
+                                     type=notice.type, debitor=notice.debitor,
+                                     lenke=f"{registers.public_url}{KONKURS}/{notice.uuid}")
+
+
+async def _page(request: Request[Any, Any, Any], after: datetime | None, antall: str | None) -> Konkursvarselside:
+    registers = _registers(request)
+    found, more = await registers.konkurs.notices_after(after, parse_limit(antall, registers.max_page))
+    return Konkursvarselside(konkursvarsler=tuple(_summary(registers, n) for n in found), flere=more)
+
+
+@get(KONKURS)
+async def konkursvarsler(request: Request[Any, Any, Any], debitor: FromQuery[str | None] = None,
+                         antall: FromQuery[str | None] = None) -> Konkursvarselside:
+    """Without a parameter: the feed from its start; with ``debitor``: every notice about that debtor."""
+    await authorise(request, SCOPE_KONKURS)
+    registers = _registers(request)
+    if debitor is None:
+        return await _page(request, None, antall)
+    party = party_id(debitor, "debitor", synthetic_allowed=registers.synthetic_allowed)
+    found = await registers.konkurs.notices_for(party.value)
+    return Konkursvarselside(konkursvarsler=tuple(_summary(registers, n) for n in found), flere=False)
+
+
+@get(KONKURS + "/oppdatert/{registreringstidspunkt:str}")
+async def oppdatert(request: Request[Any, Any, Any], registreringstidspunkt: FromPath[str],
+                    antall: FromQuery[str | None] = None) -> Konkursvarselside:
+    await authorise(request, SCOPE_KONKURS)
+    return await _page(request, parse_timestamp(registreringstidspunkt, "registreringstidspunkt"), antall)
+
+
+@get(KONKURS + "/{uuid:str}")
+async def konkursvarsel(request: Request[Any, Any, Any], uuid: FromPath[str]) -> Konkursvarsel:
+    await authorise(request, SCOPE_KONKURS)
+    try:
+        key = str(UUID(uuid))
+    except ValueError:
+        raise InvalidInput(f"uuid must be a UUID, got {uuid[:40]!r}", parameter="uuid") from None
+    found = await _registers(request).konkurs.notice(key)
+    if found is None:
+        raise NotFound(f"no Konkursvarsel with uuid {key}", parameter="uuid")
+    return found
+
+
+# -------------------------------------------------------------------------------- Enhetsregister
+
+
+async def _orgnr(request: Request[Any, Any, Any], value: str, parameter: str = "orgnr") -> str:
+    await authorise(request, SCOPE_ENHETSREGISTER)
+    return org_id(value, parameter, synthetic_allowed=_registers(request).synthetic_allowed)
+
+
+@get(ENHETSREGISTER + "/enheter/{orgnr:str}")
+async def enhet(request: Request[Any, Any, Any], orgnr: FromPath[str]) -> Organisasjon:
+    number = await _orgnr(request, orgnr)
+    found = await _registers(request).enhetsregister.organisation(number)
+    if found is None:
+        raise NotFound(f"no organisation {number} in Enhetsregisteret", parameter="orgnr")
+    return found
+
+
+@get(ENHETSREGISTER + "/enheter/{orgnr:str}/roller")
+async def roller(request: Request[Any, Any, Any], orgnr: FromPath[str]) -> Roller:
+    number = await _orgnr(request, orgnr)
+    found = await _registers(request).enhetsregister.roles(number)
+    if found is None:
+        raise NotFound(f"no organisation {number} in Enhetsregisteret", parameter="orgnr")
+    return found
+
+
+@post(ENHETSREGISTER + "/signaturrett", status_code=200)
+async def signaturrett(request: Request[Any, Any, Any]) -> SignaturSvar:
+    """Maskinell kontroll av signaturrett og prokura (body: models.SignaturSporsmal)."""
+    await authorise(request, SCOPE_ENHETSREGISTER)
+    registers = _registers(request)
+    try:
+        question = msgspec.json.decode(await request.body(), type=SignaturSporsmal)
+    except msgspec.DecodeError as exc:
+        raise InvalidInput(f"the body must be {{\"organisasjonsnummer\", \"person\", \"sammenMed\": [...]}}: {exc}",
+                           parameter="body") from None
+    synthetic = registers.synthetic_allowed
+    orgnr = org_id(question.organisasjonsnummer, "organisasjonsnummer", synthetic_allowed=synthetic)
+    who = person_id(question.person, "person", synthetic_allowed=synthetic)
+    others = [person_id(p, "sammenMed", synthetic_allowed=synthetic) for p in question.sammenMed]
+    found = await registers.enhetsregister.signature_right(orgnr, who, others)
+    if found is None:
+        raise NotFound(f"no organisation {orgnr} in Enhetsregisteret", parameter="organisasjonsnummer")
+    return found
+
+
+@get(ENHETSREGISTER + "/oppdateringer/enheter")
+async def oppdateringer(request: Request[Any, Any, Any], etter: FromQuery[str | None] = None,
+                        antall: FromQuery[str | None] = None) -> Endringsside:
+    await authorise(request, SCOPE_ENHETSREGISTER)
+    registers = _registers(request)
+    return await registers.enhetsregister.changes_after(parse_after(etter, "etter"),
+                                                        parse_limit(antall, registers.max_page))
+
+
+@get("/health", sync_to_thread=False)
+def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+ROUTES = [person, vergemaal, hendelser, konkursvarsler, oppdatert, konkursvarsel, enhet, roller, signaturrett,
+          oppdateringer, health]
+
+__all__ = [
+    "ROUTES",
+    "SCOPE_ENHETSREGISTER",
+    "SCOPE_FOLKEREGISTER",
+    "SCOPE_KONKURS",
+    "Registers",
+    "authorise",
+    "parse_after",
+    "parse_limit",
+    "parse_timestamp",
+]

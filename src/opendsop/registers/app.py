@@ -1,0 +1,128 @@
+# SPDX-License-Identifier: Apache-2.0
+"""One ASGI app for the three national registers as local stand-ins (``dsop registers serve``).
+
+One process, one database, three path prefixes — the registers are separate services in Norway,
+but a bank talks to each through its own client and base URL, so they can be split later without
+touching a consumer.
+
+Folkeregisteret (scope ``folkeregister:read``)
+    ``GET /folkeregisteret/api/v1/personer/{fnr}`` — the person (address withheld when shielded);
+    ``GET /folkeregisteret/api/v1/personer/{fnr}/vergemaal`` — guardianships where fnr is the ward;
+    ``GET /folkeregisteret/api/v1/hendelser?etter=<seq>&antall=<n>`` — deaths and guardianship
+    changes after sequence ``etter``; resume with the page's ``neste``.
+Konkursregisteret, Konkursvarsel (scope ``konkursvarsel:read``; spec/protocol.md §4.4)
+    ``GET /konkursvarsel/api/konkursvarsler/oppdatert/{registreringstidspunkt}?antall=<n>`` — notices
+    registered after the timestamp, oldest first, each with its ``lenke``; ``flere`` says a next
+    page exists (call again with the last notice's ``registreringstidspunkt``);
+    ``GET /konkursvarsel/api/konkursvarsler`` — the feed from its start; ``?debitor=`` every notice
+    about one debtor;
+    ``GET /konkursvarsel/api/konkursvarsler/{uuid}`` — the full dataset of one notice.
+Enhetsregisteret (scope ``enhetsregister:read``)
+    ``GET /enhetsregisteret/api/enheter/{orgnr}`` and ``…/{orgnr}/roller`` (roles + signatur/prokura
+    rules); ``POST /enhetsregisteret/api/signaturrett`` with ``{"organisasjonsnummer", "person",
+    "sammenMed": [...]}`` — "maskinell kontroll av signaturrett og prokura", answered
+    ``{allowed, rule: {rettighet, kind, text}, requires: [{count, role, persons}], reason}``;
+    ``GET /enhetsregisteret/api/oppdateringer/enheter?etter=<id>`` — the change feed.
+
+Errors are JSON ``{"error", "message", "parameter"}`` (errors.py): 400 ``invalid_identifier``,
+``invalid_cursor``, ``invalid_request``; 401 ``unauthorized``; 403 ``insufficient_scope``;
+404 ``not_found``; 409 ``conflict``; 503 ``unavailable``; 500 ``internal_error`` — never a trace.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from litestar import Litestar, Request, Response
+from litestar.datastructures import State
+from litestar.exceptions import HTTPException
+
+from opendsop.authority.verify import TokenVerifier
+from opendsop.registers.api import ROUTES, Registers
+from opendsop.registers.enhetsregister import EnhetsregisterStore
+from opendsop.registers.errors import RegisterError
+from opendsop.registers.folkeregister import FolkeregisterStore
+from opendsop.registers.konkursregister import KonkursStore
+from opendsop.registers.settings import RegistersSettings
+from opendsop.registers.store import RegisterDatabase, utcnow
+from opendsop.serving import correlation_id, create_engine
+
+log = logging.getLogger("opendsop.registers")
+
+
+def _json(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> Response[Any]:
+    return Response(body, status_code=status, headers=headers, media_type="application/json")
+
+
+def _register_error(_: Request[Any, Any, Any], exc: RegisterError) -> Response[Any]:
+    headers = {"WWW-Authenticate": 'Bearer realm="registers"'} if exc.status == 401 else None
+    if exc.status == 403:
+        headers = {"WWW-Authenticate": 'Bearer realm="registers", error="insufficient_scope"'}
+    return _json(exc.status, exc.body(), headers)
+
+
+def _http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    error = "invalid_request" if exc.status_code == 400 else "not_found" if exc.status_code == 404 else \
+        f"http_{exc.status_code}"
+    return _json(exc.status_code, {"error": error, "message": str(exc.detail), "parameter": None},
+                 dict(exc.headers or {}))
+
+
+def _internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    reference = correlation_id(request.headers.get("correlationid"))
+    log.error("internal error %s on %s: %s", reference, request.method, type(exc).__name__)
+    return _json(500, {"error": "internal_error", "parameter": None,
+                       "message": f"the register failed to answer; quote reference {reference}"})
+
+
+class Stores:
+    """The database and the three register stores on it (also used by the CLI's ``load``)."""
+
+    def __init__(self, database_url: str, *, synthetic_allowed: bool = True,
+                 clock: Callable[[], datetime] | None = None) -> None:
+        self.db = RegisterDatabase(create_engine(database_url), clock=clock)
+        self.folkeregister = FolkeregisterStore(self.db, synthetic_allowed=synthetic_allowed)
+        self.konkurs = KonkursStore(self.db, synthetic_allowed=synthetic_allowed)
+        self.enhetsregister = EnhetsregisterStore(self.db, synthetic_allowed=synthetic_allowed)
+
+
+def create_app(
+    settings: RegistersSettings,
+    *,
+    clock: Callable[[], datetime] | None = None,
+    verifier: TokenVerifier | None = None,
+    stores: Stores | None = None,
+) -> Litestar:
+    """The registers app; ``verifier``/``stores`` override what ``settings`` would build."""
+    stores = stores or Stores(settings.database_url, synthetic_allowed=settings.synthetic_allowed, clock=clock)
+    verifier = verifier or TokenVerifier(settings.issuer, settings.token_jwks_url, settings.token_audience, ())
+    registers = Registers(
+        folkeregister=stores.folkeregister, konkurs=stores.konkurs, enhetsregister=stores.enhetsregister,
+        verifier=verifier, public_url=settings.public_url, synthetic_allowed=settings.synthetic_allowed,
+        max_page=settings.max_page, clock=clock or utcnow,
+    )
+
+    async def startup() -> None:
+        await stores.db.create_schema()
+        if settings.load_test_notices and not (await stores.konkurs.notices_after(None, 1))[0]:
+            count = await stores.konkurs.load_test_notices()
+            log.info("loaded %d Konkursvarsel test notices", count)
+
+    return Litestar(
+        route_handlers=ROUTES,
+        exception_handlers={
+            RegisterError: _register_error,
+            HTTPException: _http_error,
+            Exception: _internal_error,
+        },
+        on_startup=[startup],
+        on_shutdown=[stores.db.close],
+        state=State({"registers": registers}),
+        logging_config=None,
+    )
+
+
+__all__ = ["Stores", "create_app"]

@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Configuration of the register stand-ins; the only module of the package that reads the environment.
+
+Environment variables (prefix ``DSOP_REGISTERS_``):
+
+* ``DATABASE_URL`` — async SQLAlchemy URL; default the SQLite file ``var/registers.db``;
+  production ``postgresql+asyncpg://user@host/db``.
+* ``PUBLIC_URL`` — base URL of this service; resource links (``lenke``) are built on it, and it is
+  the token audience unless ``AUDIENCE`` is set.
+* ``ISSUER`` / ``JWKS_URL`` — the Maskinporten(-like) issuer whose bearer tokens are accepted
+  (default the local authority, ``http://127.0.0.1:8000/`` and ``<issuer>jwks``).
+* ``AUDIENCE`` — the ``aud`` tokens must carry (default ``PUBLIC_URL``).
+* ``SYNTHETIC_ALLOWED`` — accept Tenor synthetic identifiers (default true: a stand-in holds
+  synthetic data).
+* ``LOAD_TEST_NOTICES`` — load the 15 published Konkursvarsel test notices at startup when the
+  feed is empty (default false).
+* ``MAX_PAGE`` — the largest page a feed serves (default 1000).
+* ``HOST`` / ``PORT`` — where ``dsop registers serve`` listens.
+
+Scopes (documented in app.py): ``folkeregister:read``, ``konkursvarsel:read``, ``enhetsregister:read``.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class RegistersSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DSOP_REGISTERS_", frozen=True, extra="forbid")
+
+    database_url: str = "sqlite+aiosqlite:///var/registers.db"
+    public_url: str = "http://127.0.0.1:8030"
+    issuer: str = "http://127.0.0.1:8000/"
+    jwks_url: str | None = None
+    audience: str | None = None
+    synthetic_allowed: bool = True
+    load_test_notices: bool = False
+    max_page: int = Field(default=1000, ge=1, le=10_000)
+    host: str = "127.0.0.1"
+    port: int = Field(default=8030, ge=1, le=65_535)
+
+    @field_validator("public_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("public_url must be an http:// or https:// URL")
+        return value.rstrip("/")
+
+    @property
+    def token_audience(self) -> str:
+        return self.audience or self.public_url
+
+    @property
+    def token_jwks_url(self) -> str:
+        return self.jwks_url or self.issuer.rstrip("/") + "/jwks"
+
+
+__all__ = ["RegistersSettings"]
