@@ -1,0 +1,237 @@
+"""One implementation of :class:`BankStore` over a few row fetches, shared by SQL and memory.
+
+Decides nothing new: it applies :mod:`.rules` and :mod:`.mapping` to rows that a subclass fetches
+(``_accounts``, ``_relations_*``, ``_parties``, ``_booked_at``, ``_cards``, ``_transactions``,
+reference storage, status updates).  Keeping the rules here, once, is what makes the SQL store
+and its in-memory twin agree; a bank adapting its core system can subclass this too and write
+only the fetches.
+
+Time comes from the injected ``clock`` (aware ``datetime``); "today" is its date in ``zone``
+(Europe/Oslo: the standard's dates are Norwegian calendar days).
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from opendsop.provider.store import mapping, references, rules
+from opendsop.provider.store.records import (
+    ACCESS_ROLES,
+    OWNER_ROLES,
+    AccountRow,
+    BookedBalanceRow,
+    CardRow,
+    Delivery,
+    PartyRow,
+    ReferencedAccount,
+    RelationRow,
+    record_of,
+)
+from opendsop.provider.store.repository import (
+    AccountDetailsResult,
+    AccountsResult,
+    CardsResult,
+    RolesResult,
+    TransactionsPage,
+    combine,
+)
+from opendsop.standard.control.v2 import FinancialInstitution, Transaction
+from opendsop.standard.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from opendsop.standard.period import Period
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+class RowStore(abc.ABC):
+    """:class:`~.repository.BankStore` given row fetches.
+
+    ``reference_secret`` keys the accountReference MAC (:mod:`.references`); ``servicer`` is this
+    bank, used when an account names no other servicer; ``retention_years`` is how many years of
+    history stay online (``None``: all of it; per-account ``history_from`` applies as well).
+    """
+
+    def __init__(self, *, reference_secret: bytes, servicer: FinancialInstitution | None = None,
+                 clock: Callable[[], datetime] = system_clock, zone: ZoneInfo = rules.OSLO,
+                 retention_years: int | None = None) -> None:
+        references.issue(reference_secret, consumer_org="", account_info_request_id="", party_id="",
+                         account_id="")  # fail fast on a short secret
+        self._secret = bytes(reference_secret)
+        self._servicer = servicer
+        self._clock = clock
+        self._zone = zone
+        self._retention_years = retention_years
+
+    # ---- fetches a subclass provides -------------------------------------------------------
+    @abc.abstractmethod
+    async def _relations_of_party(self, party_id: str) -> list[RelationRow]: ...
+    @abc.abstractmethod
+    async def _relations_of_accounts(self, account_ids: Sequence[str]) -> list[RelationRow]: ...
+    @abc.abstractmethod
+    async def _accounts(self, account_ids: Sequence[str]) -> dict[str, AccountRow]: ...
+    @abc.abstractmethod
+    async def _parties(self, party_ids: Sequence[str]) -> dict[str, PartyRow]: ...
+    @abc.abstractmethod
+    async def _booked_at(self, account_id: str, day: date) -> BookedBalanceRow | None:
+        """The latest booked balance on or before ``day``."""
+    @abc.abstractmethod
+    async def _cards(self, account_id: str) -> list[CardRow]: ...
+    @abc.abstractmethod
+    async def _transactions(self, account_id: str, start: datetime, end: datetime,
+                            after: tuple[datetime, str] | None, limit: int) -> list[Transaction]:
+        """Up to ``limit`` transactions booked in ``[start, end)`` strictly after ``after``, in keyset order."""
+    @abc.abstractmethod
+    async def _remember_references(self, rows: Sequence[ReferencedAccount]) -> None:
+        """Store issued references (idempotent: the same reference may be stored again)."""
+    @abc.abstractmethod
+    async def _reference(self, reference: str) -> ReferencedAccount | None: ...
+    @abc.abstractmethod
+    async def _disable(self, account_ids: Sequence[str]) -> int: ...
+
+    # ---- BankStore ---------------------------------------------------------------------------
+    def _today(self) -> date:
+        return self._clock().astimezone(self._zone).date()
+
+    async def accounts_for_party(
+        self, party_id: str, *, period: Period, only_primary_owner: bool, consumer_org: str,
+        account_info_request_id: str, data_not_delivered_allowed: bool = False,
+        with_right_of_use: str | None = None, flag_other_rights: bool = False,
+    ) -> AccountsResult:
+        own = await self._relations_of_party(party_id)
+        candidate_ids = sorted({relation.account_id for relation in own if relation.role in ACCESS_ROLES})
+        if not candidate_ids:
+            return AccountsResult(accounts=())
+        accounts = await self._accounts(candidate_ids)
+        relations = await self._relations_of_accounts(candidate_ids)
+        listed = rules.select_accounts(party_id, accounts, relations, period=period,
+                                       only_primary_owner=only_primary_owner, with_right_of_use=with_right_of_use)
+        owners = {item.account.account_id: rules.primary_owner(item.account, relations, item.window)
+                  for item in listed}
+        parties = await self._parties(sorted({owner.party_id for owner in owners.values() if owner}))
+        messages: list[str] = []
+        out, issued = [], []
+        for item in listed:
+            row = item.account
+            if row.delivery is Delivery.MANUAL and not data_not_delivered_allowed:
+                messages.append(rules.MESSAGE_MANUAL_ACCOUNTS)
+                continue
+            if row.delivery is Delivery.MANUAL:
+                reference = references.DATA_NOT_DELIVERED
+            else:
+                reference = references.issue(self._secret, consumer_org=consumer_org,
+                                             account_info_request_id=account_info_request_id,
+                                             party_id=party_id, account_id=row.account_id)
+                issued.append(ReferencedAccount(reference=reference, consumer_org=consumer_org, party_id=party_id,
+                                                account_info_request_id=account_info_request_id,
+                                                account=record_of(row)))
+            owner = owners[row.account_id]
+            out.append(mapping.account(row, reference, mapping.role(owner, parties.get(owner.party_id))
+                                       if owner else None, self._servicer))
+        if flag_other_rights and only_primary_owner and rules.has_other_rights(
+                party_id, accounts, own, period, (item.account.account_id for item in listed)):
+            messages.append(rules.MESSAGE_OTHER_RIGHTS)
+        if issued:
+            await self._remember_references(issued)
+        return AccountsResult(accounts=tuple(out), details=combine(messages))
+
+    async def account_by_reference(self, reference: str, *, consumer_org: str) -> ReferencedAccount | None:
+        if not references.plausible(reference):
+            return None
+        found = await self._reference(reference)
+        if found is None or found.consumer_org != consumer_org:
+            return None
+        return found
+
+    async def _account_and_relations(self, account: ReferencedAccount) -> tuple[AccountRow, list[RelationRow]]:
+        rows = await self._accounts([account.account.account_id])
+        row = rows.get(account.account.account_id)
+        if row is None:  # deleted from the store after the reference was issued
+            raise LookupError(f"account behind reference {account.reference} no longer exists")
+        return row, await self._relations_of_accounts([row.account_id])
+
+    async def account_details(self, account: ReferencedAccount, *, period: Period) -> AccountDetailsResult:
+        row, relations = await self._account_and_relations(account)
+        window = rules.party_window(account.party_id, row, relations, period) or period
+        owner = rules.primary_owner(row, relations, window)
+        parties = await self._parties([owner.party_id]) if owner else {}
+        today = self._today()
+        kind = rules.balance_kind(row, period, today)
+        messages = []
+        booked = None
+        if kind is not rules.BalanceKind.NONE:
+            day = min(period.to_date, today)
+            cutoff = rules.online_from(row, today, self._retention_years)
+            if cutoff is not None and day < cutoff and row.start_date < cutoff:
+                messages.append(rules.archived_message(cutoff))
+            else:
+                booked = await self._booked_at(row.account_id, day)
+        balances = mapping.balances(row, kind, booked, self._clock(), self._zone)
+        detail = mapping.account_detail(row, account.reference,
+                                        mapping.role(owner, parties.get(owner.party_id)) if owner else None,
+                                        balances, self._servicer)
+        return AccountDetailsResult(account=detail, details=combine(messages))
+
+    async def transactions_page(self, account: ReferencedAccount, *, period: Period,
+                                after: rules.Position | None = None,
+                                limit: int = DEFAULT_PAGE_SIZE) -> TransactionsPage:
+        parsed = rules.parse_position(after) if after is not None else None
+        limit = max(1, min(MAX_PAGE_SIZE, limit))
+        rows = await self._accounts([account.account.account_id])
+        row = rows.get(account.account.account_id)
+        if row is None:
+            raise LookupError(f"account behind reference {account.reference} no longer exists")
+        cutoff = rules.archived_before(row, period, self._today(), self._retention_years)
+        items: list[Transaction] = []
+        if cutoff is None or period.to_date >= cutoff:  # only the online part of the period is served
+            online = Period(max(period.from_date, cutoff), period.to_date) if cutoff else period
+            start, end = rules.period_bounds(online, self._zone)
+            items = await self._transactions(row.account_id, start, end, parsed, limit + 1)
+        more = len(items) > limit
+        items = items[:limit]
+        next_position = None
+        if more:
+            last = items[-1]
+            assert last.booking_date is not None  # stored transactions always have one
+            next_position = rules.position_of(last.booking_date, last.transaction_identifier)
+        details = combine([rules.archived_message(cutoff)] if cutoff else [])
+        return TransactionsPage(transactions=tuple(mapping.transaction(item) for item in items),
+                                next_position=next_position, details=details)
+
+    async def cards(self, account: ReferencedAccount, *, period: Period) -> CardsResult:
+        chosen = rules.cards_in_period(await self._cards(account.account.account_id), period)
+        return CardsResult(cards=tuple(mapping.card(row) for row in chosen))
+
+    async def roles(self, account: ReferencedAccount, *, period: Period) -> RolesResult:
+        row, relations = await self._account_and_relations(account)
+        holders = rules.role_holders(row, relations, period)
+        parties = await self._parties(sorted({holder.party_id for holder in holders}))
+        return RolesResult(roles=tuple(mapping.role(holder, parties.get(holder.party_id)) for holder in holders))
+
+    async def party(self, party_id: str) -> PartyRow | None:
+        return (await self._parties([party_id])).get(party_id)
+
+    async def parties_of_account(self, account_id: str, *, period: Period) -> tuple[str, ...]:
+        rows = await self._accounts([account_id])
+        row = rows.get(account_id)
+        if row is None:
+            return ()
+        holders = rules.role_holders(row, await self._relations_of_accounts([account_id]), period)
+        return tuple(sorted({holder.party_id for holder in holders}))
+
+    async def block_accounts_of(self, party_id: str, *, on: date) -> int:
+        own = [relation for relation in await self._relations_of_party(party_id) if relation.role in OWNER_ROLES]
+        accounts = await self._accounts(sorted({relation.account_id for relation in own}))
+        day = Period(on, on)
+        targets = sorted({
+            relation.account_id for relation in own
+            if (account := accounts.get(relation.account_id)) is not None
+            and (window := rules.relation_window(relation, account)) is not None and window.overlaps(day)
+        })
+        return await self._disable(targets) if targets else 0
+
+
+__all__ = ["RowStore", "system_clock"]
