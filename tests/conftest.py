@@ -130,7 +130,7 @@ class TokenIssuer:
         self.jwks = public_jwks([self.key])
 
     def mint(self, consumer_org: str, scope: str, audience: str, *, lifetime: int = 120,
-             now: "datetime | None" = None, supplier_org: str | None = None, **claims: object) -> str:
+             now: datetime | None = None, supplier_org: str | None = None, **claims: object) -> str:
         import uuid as _uuid
         from datetime import UTC, datetime
 
@@ -147,7 +147,7 @@ class TokenIssuer:
         body.update(claims)
         return sign_jwt(body, self.key, alg="RS256", header={"kid": "test-issuer-1"})
 
-    def verifier(self, audience: str, required_scopes: "tuple[str, ...]" = (), **options: object) -> object:
+    def verifier(self, audience: str, required_scopes: tuple[str, ...] = (), **options: object) -> object:
         from opendsop.authority.verify import TokenVerifier
 
         async def fetch(_url: str) -> dict[str, object]:

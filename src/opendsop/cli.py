@@ -6,8 +6,11 @@ import typer
 
 from opendsop.authority.cli import app as authority_app
 from opendsop.certpub.cli import app as certpub_app
+from opendsop.consent.cli import app as consent_app
 from opendsop.prosecution.cli import app as prosecution_app
+from opendsop.provider.cli import app as provider_app
 from opendsop.registers.cli import app as registers_app
+from opendsop.sources.cli import app as sources_app
 
 app = typer.Typer(no_args_is_help=True, help="opendsop: DSOP rules, parties and a synthetic Norway.")
 
@@ -20,7 +23,10 @@ def main_options() -> None:
 app.add_typer(authority_app, name="authority", help="The token service (a local Maskinporten).")
 app.add_typer(certpub_app, name="certpub", help="The encryption-certificate directory (CertPub).")
 app.add_typer(prosecution_app, name="eo", help="Extradition orders signed by påtalemyndigheten.")
+app.add_typer(provider_app, name="provider", help="A bank's DSOP Control API (the provider).")
 app.add_typer(registers_app, name="registers", help="Folkeregisteret, Konkursregisteret and Enhetsregisteret.")
+app.add_typer(consent_app, name="consent", help="The Altinn-style consent service and approval pages.")
+app.add_typer(sources_app, name="sources", help="Consent-based data sources (Skatteetaten, Lånekassen, NAV).")
 
 
 @app.command()

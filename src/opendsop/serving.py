@@ -10,8 +10,11 @@ import logging
 import re
 import sys
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+import msgspec
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -59,21 +62,37 @@ def redact(text: str) -> str:
     return _PERSON_NUMBER.sub(lambda match: "******" + match.group(1), text)
 
 
-class RedactingFormatter(logging.Formatter):
-    """JSON-ish one-line records with person numbers masked."""
+# LogRecord attributes that are not ours; everything else passed in ``extra`` is emitted as a field.
+_STANDARD_ATTRIBUTES = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {
+    "message", "asctime", "color_message"}
+_json = msgspec.json.Encoder()
+
+
+class JsonFormatter(logging.Formatter):
+    """``{"time", "level", "logger", "message", ...extra fields}`` as one JSON line, person numbers masked."""
 
     def format(self, record: logging.LogRecord) -> str:
-        return redact(super().format(record))
+        fields: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for name, value in record.__dict__.items():
+            if name not in _STANDARD_ATTRIBUTES and not name.startswith("_"):
+                fields[name] = value if isinstance(value, int | float | bool) or value is None else str(value)
+        if record.exc_info:
+            fields["exception"] = self.formatException(record.exc_info)
+        return redact(_json.encode(fields).decode("utf-8"))
 
 
 def configure_logging(level: str = "INFO") -> None:
-    """One line per record on stderr, person numbers masked; called by each `serve` command."""
+    """Every record to stderr as one JSON line, person numbers masked; called by each ``serve`` command."""
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(RedactingFormatter('{"time":"%(asctime)s","level":"%(levelname)s",'
-                                            '"logger":"%(name)s","message":"%(message)s"}'))
+    handler.setFormatter(JsonFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
 
 
-__all__ = ["configure_logging", "correlation_id", "create_engine", "redact"]
+__all__ = ["JsonFormatter", "configure_logging", "correlation_id", "create_engine", "redact"]

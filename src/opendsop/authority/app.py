@@ -22,6 +22,7 @@ from cryptography import x509
 from litestar import Litestar, Request, Response, get, post
 from litestar.exceptions import HTTPException
 
+from opendsop.authority.consent import ConsentLookup, HttpConsentLookup
 from opendsop.authority.errors import OAuthError
 from opendsop.authority.grants import GRANT_ALGORITHMS, JWT_BEARER, GrantRules, parse_token_form
 from opendsop.authority.service import TokenService
@@ -53,6 +54,7 @@ def metadata_document(settings: AuthoritySettings) -> dict[str, Any]:
         "token_endpoint": settings.token_endpoint,
         "jwks_uri": settings.jwks_uri,
         "grant_types_supported": [JWT_BEARER],
+        "authorization_details_types_supported": ["urn:altinn:consent"],
         "token_endpoint_auth_methods_supported": ["private_key_jwt"],
         "token_endpoint_auth_signing_alg_values_supported": list(GRANT_ALGORITHMS),
         "access_token_signing_alg_values_supported": [TOKEN_ALGORITHM],
@@ -64,8 +66,12 @@ def create_app(
     *,
     clock: Callable[[], datetime] | None = None,
     trust_roots: Sequence[x509.Certificate] | None = None,
+    consent_lookup: ConsentLookup | None = None,
 ) -> Litestar:
-    """The authority app.  ``clock`` pins time in tests; ``trust_roots`` replaces ``settings.pki_roots``."""
+    """The authority app.  ``clock`` pins time in tests; ``trust_roots`` replaces ``settings.pki_roots``;
+    ``consent_lookup`` replaces the HTTP client to ``settings.consent_url``."""
+    if consent_lookup is None and settings.consent_url:
+        consent_lookup = HttpConsentLookup(settings.consent_url, settings.consent_admin_token)
     now = clock or utc_now
     roots = list(trust_roots) if trust_roots is not None else load_pki_roots(settings)
     store = AuthorityStore(create_engine(settings.database_url))
@@ -84,6 +90,7 @@ def create_app(
         trust_store=TrustStore(tuple(roots)) if roots else None,
         delegation_source=settings.delegation_source or settings.issuer,
         clock=now,
+        consent_lookup=consent_lookup,
     )
     metadata = metadata_document(settings)
 
@@ -122,6 +129,7 @@ def create_app(
     )
     app.state.store = store
     app.state.signing_keys = keys
+    app.state.consent_lookup = consent_lookup
     return app
 
 

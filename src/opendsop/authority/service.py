@@ -8,7 +8,10 @@ Order of the checks, and why:
    with that key (``invalid_client`` otherwise);
 3. the claim rules of ``authority.grants`` run on the verified claims (``invalid_grant``);
 4. the ``jti`` is spent *before* the scope checks, so a signed grant cannot be retried once refused;
-5. scopes granted to the client, then the delegation for ``consumer_org`` (``invalid_scope``).
+5. scopes granted to the client, then the delegation for ``consumer_org`` (``invalid_scope``);
+6. consents named in ``authorization_details`` (``urn:altinn:consent``) exist, are accepted, unexpired
+   and given to the token's consumer (``authority.consent``); a one-time consent is marked ``used``
+   once the token is signed.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from opendsop.authority.consent import ConsentLookup, consent_details, parse_authorization_details
 from opendsop.authority.errors import InvalidClient, InvalidGrant
 from opendsop.authority.grants import (
     GRANT_ALGORITHMS,
@@ -55,6 +59,7 @@ class TokenService:
         trust_store: TrustStore | None,
         delegation_source: str,
         clock: Clock,
+        consent_lookup: ConsentLookup | None = None,
     ) -> None:
         self._store = store
         self._keys = keys
@@ -64,6 +69,7 @@ class TokenService:
         self._delegation_source = delegation_source
         self._clock = clock
         self._next_purge = 0
+        self._consents = consent_lookup
 
     async def issue(self, assertion: str) -> dict[str, Any]:
         """The token response body for a valid grant; an ``OAuthError`` otherwise."""
@@ -82,6 +88,7 @@ class TokenService:
         except InvalidToken as exc:
             raise InvalidClient(f"assertion signature of client {client_id} does not verify: {exc.message}") from None
         grant = check_claims(claims, rules=self._rules, now=now)
+        requested_consents = parse_authorization_details(claims.get("authorization_details"))
         spent_until = grant.expires_at + int(self._rules.clock_skew.total_seconds())
         await self._purge_spent_jtis(int(now.timestamp()))
         if not await self._store.use_jti(client_id, grant.jti, expires_at=spent_until, now=int(now.timestamp())):
@@ -95,6 +102,9 @@ class TokenService:
                 supplier_org=client.organisation_number,
                 delegated=delegated,
             )
+        consents, records = await consent_details(
+            requested_consents, self._consents, consumer_org=grant.consumer_org or client.organisation_number, now=now
+        )
         token_claims = access_token_claims(
             grant,
             issuer=self._rules.issuer,
@@ -105,7 +115,12 @@ class TokenService:
             jti=secrets.token_urlsafe(24),
             delegation_source=self._delegation_source,
         )
+        if consents:
+            token_claims["authorization_details"] = consents
         token, kid = await self._keys.sign(token_claims)
+        for record in records:
+            if record.one_time and self._consents is not None:
+                await self._consents.mark_used(record.id)
         # Organisation data only: no assertion, no token, no personal data.
         log.info(
             "token issued to client %s: scope %r, aud %r, kid %s",

@@ -37,6 +37,11 @@ class AuthoritySettings(BaseSettings):
     #: ``delegation_source`` claim of delegated tokens; empty means the issuer (the delegations are
     #: registered here, where Maskinporten names Altinn).
     delegation_source: str = ""
+    #: Base URL of the consent service (``opendsop.consent``) whose internal endpoint answers consent
+    #: lookups for ``authorization_details``; empty: such grants are refused.
+    consent_url: str = ""
+    #: The shared secret presented to that endpoint (``DSOP_CONSENT_ADMIN_TOKEN`` on the other side).
+    consent_admin_token: str = ""
     host: str = "127.0.0.1"
     port: int = Field(default=8040, ge=1, le=65_535)
 

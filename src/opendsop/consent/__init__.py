@@ -1,0 +1,15 @@
+"""opendsop.consent: an Altinn-style consent broker (spec/services.md §1.2, §2.11, §3).
+
+* ``create_app(settings)`` — the ASGI app: the Altinn 3 ``consentrequests`` API, the person's pages
+  (login, approval, "my consents"), the internal lookup for the token service, the Altinn 2 façade;
+* ``ConsentSettings`` — its configuration (env prefix ``DSOP_CONSENT_``);
+* ``resources.RESOURCES`` — the consent resources, caps and texts (also read by the data sources);
+* ``cli.app`` — ``dsop consent serve | list | show``.
+"""
+
+from __future__ import annotations
+
+from opendsop.consent.app import create_app
+from opendsop.consent.settings import ConsentSettings
+
+__all__ = ["ConsentSettings", "create_app"]

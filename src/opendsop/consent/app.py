@@ -1,0 +1,225 @@
+"""ASGI app of the consent service: an Altinn 3-style consent broker (spec/services.md §1.2, §2.11, §3).
+
+Consumer API (Maskinporten-like bearer token; see ``context`` for scopes and who may act)::
+
+    POST   /accessmanagement/api/v1/enterprise/consentrequests/        create (201; 200 for an identical retry)
+    GET    /accessmanagement/api/v1/enterprise/consentrequests/{id}    status + consentRequestEvents
+    DELETE /accessmanagement/api/v1/enterprise/consentrequests/{id}    withdraw an unanswered request
+    GET    /accessmanagement/api/v1/enterprise/consentrequests/events?after=<seq>&limit=<n>
+                                                                       the caller's event feed; ``next`` link
+
+Internal API for the token service (``Authorization: Bearer <DSOP_CONSENT_ADMIN_TOKEN>``, a shared
+secret standing in for mTLS; disabled when the setting is empty)::
+
+    GET  /internal/consents/{id}        the consent with its *effective* status (expiry computed)
+    POST /internal/consents/{id}/used   mark a one-time consent used after its first token
+
+Pages for the person (``portal``) and the Altinn 2 façade (``altinn2``) are mounted alongside.
+Errors are JSON ``{"code", "message", "parameter"}``; never a stack trace.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from litestar import Litestar, Request, Response, delete, get, post
+from litestar.exceptions import HTTPException
+from litestar.params import FromPath
+
+from opendsop.authority.verify import TokenVerifier
+from opendsop.consent import altinn2, portal
+from opendsop.consent.context import (
+    API_BASE,
+    SCOPE_READ,
+    SCOPE_WRITE,
+    Context,
+    change_status,
+    may_read,
+    require_actor,
+    templates,
+)
+from opendsop.consent.login import SessionCodec
+from opendsop.consent.parties import (
+    MappingNames,
+    MappingRepresentatives,
+    OrganisationNames,
+    Representatives,
+)
+from opendsop.consent.requests import EVENT_TYPES, ConsentError, ConsentRecord, Status, parse_request, rfc3339
+from opendsop.consent.settings import ConsentSettings
+from opendsop.consent.store import ConsentStore, Event
+from opendsop.serving import correlation_id, create_engine
+
+log = logging.getLogger("opendsop.consent")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _event(event: Event) -> dict[str, Any]:
+    return {"sequence": event.seq, "consentRequestId": event.consent_id,
+            "eventType": EVENT_TYPES[event.status], "created": rfc3339(event.at)}
+
+
+async def _json_body(request: Request[Any, Any, Any]) -> Any:
+    try:
+        return json.loads(await request.body())
+    except (ValueError, UnicodeDecodeError):
+        raise ConsentError(400, "invalid_request", "the body is not valid JSON", None) from None
+
+
+def _count(value: str | None, parameter: str, default: int) -> int:
+    if value is None:
+        return default
+    if not value.isdigit() or len(value) > 12:
+        raise ConsentError(400, "invalid_request", f"{parameter} must be a non-negative integer", parameter)
+    return int(value)
+
+
+async def _owned(ctx: Context, consent_id: str, authorization: str | None, scope: str) -> ConsentRecord:
+    """The request, if the caller is its consumer (or handledBy); for reads also the owning data source."""
+    principal = await ctx.principal(authorization, scope)
+    record = await ctx.store.get(consent_id)
+    if record is None:
+        raise ConsentError(404, "not_found", f"consent request {consent_id[:40]} does not exist", "id")
+    if not (scope == SCOPE_READ and may_read(principal, record.request)):
+        require_actor(principal, record.request)
+    return record
+
+
+def api_routes(ctx: Context) -> list[Any]:
+    def view_uri(consent_id: str) -> str:
+        return f"{ctx.settings.public_url}/request/{consent_id}"
+
+    @post(API_BASE + "/", status_code=201)
+    async def create(request: Request[Any, Any, Any]) -> Response[Any]:
+        principal = await ctx.principal(request.headers.get("authorization"), SCOPE_WRITE)
+        body = await _json_body(request)
+        consent = parse_request(body, now=ctx.now(), synthetic_allowed=ctx.settings.test_mode)
+        require_actor(principal, consent)
+        record, created = await ctx.store.create(consent, now=ctx.now())
+        log.info("consent request %s %s for %s", record.id, "created" if created else "re-sent", consent.to_org)
+        answer = record.wire(ctx.now()) | {"viewUri": view_uri(record.id)}
+        return Response(answer, status_code=201 if created else 200)
+
+    @get(API_BASE + "/events")
+    async def events(request: Request[Any, Any, Any]) -> dict[str, Any]:
+        principal = await ctx.principal(request.headers.get("authorization"), SCOPE_READ)
+        after = _count(request.query_params.get("after"), "after", 0)
+        size = min(_count(request.query_params.get("limit"), "limit", ctx.settings.event_page_size) or 1,
+                   ctx.settings.event_page_size)
+        await ctx.store.expire_due(now=ctx.now())
+        page = await ctx.store.events(after=after, limit=size, org=principal.consumer_org)
+        following = None
+        if len(page) == size:
+            following = f"{ctx.settings.public_url}{API_BASE}/events?after={page[-1].seq}&limit={size}"
+        return {"events": [_event(e) for e in page], "next": following}
+
+    @get(API_BASE + "/{consent_id:str}")
+    async def read(request: Request[Any, Any, Any], consent_id: FromPath[str]) -> dict[str, Any]:
+        record = await _owned(ctx, consent_id, request.headers.get("authorization"), SCOPE_READ)
+        await ctx.store.expire_due(now=ctx.now())  # so the events below include a due expiry
+        history = await ctx.store.events(consent_id=record.id, limit=1000)
+        return record.wire(ctx.now()) | {"viewUri": view_uri(record.id),
+                                         "consentRequestEvents": [_event(e) for e in history]}
+
+    @delete(API_BASE + "/{consent_id:str}", status_code=200)
+    async def remove(request: Request[Any, Any, Any], consent_id: FromPath[str]) -> dict[str, Any]:
+        record = await _owned(ctx, consent_id, request.headers.get("authorization"), SCOPE_WRITE)
+        await change_status(ctx, record, Status.DELETED)
+        return {"id": record.id, "status": Status.DELETED.value}
+
+    return [create, events, read, remove]
+
+
+def internal_routes(ctx: Context) -> list[Any]:
+    def authorise(request: Request[Any, Any, Any]) -> None:
+        secret = ctx.settings.admin_token
+        given = request.headers.get("authorization", "")
+        if not secret or not hmac.compare_digest(given.encode(), f"Bearer {secret}".encode()):
+            raise ConsentError(401, "unauthorized", "the internal API needs the admin token", "Authorization")
+
+    @get("/internal/consents/{consent_id:str}")
+    async def lookup(request: Request[Any, Any, Any], consent_id: FromPath[str]) -> dict[str, Any]:
+        authorise(request)
+        record = await ctx.store.get(consent_id)
+        if record is None:
+            raise ConsentError(404, "not_found", f"consent {consent_id[:40]} does not exist", "id")
+        return record.wire(ctx.now()) | {"oneTime": record.request.one_time}
+
+    @post("/internal/consents/{consent_id:str}/used", status_code=200)
+    async def used(request: Request[Any, Any, Any], consent_id: FromPath[str]) -> dict[str, Any]:
+        authorise(request)
+        record = await ctx.store.get(consent_id)
+        if record is None:
+            raise ConsentError(404, "not_found", f"consent {consent_id[:40]} does not exist", "id")
+        await change_status(ctx, record, Status.USED)
+        return {"id": record.id, "status": Status.USED.value}
+
+    return [lookup, used]
+
+
+def _consent_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    assert isinstance(exc, ConsentError)
+    headers = {"WWW-Authenticate": 'Bearer realm="consent"'} if exc.status == 401 else None
+    return Response(exc.body(), status_code=exc.status, headers=headers, media_type="application/json")
+
+
+def _http_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    assert isinstance(exc, HTTPException)
+    code = {400: "invalid_request", 404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+    return Response({"code": code, "message": str(exc.detail), "parameter": None}, status_code=exc.status_code,
+                    media_type="application/json")
+
+
+def _internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    reference = correlation_id(request.headers.get("correlationid"))
+    log.error("internal error %s on %s %s: %s", reference, request.method, request.url.path, type(exc).__name__)
+    return Response({"code": "internal_error", "message": f"the consent service failed; quote {reference}",
+                     "parameter": None}, status_code=500, media_type="application/json")
+
+
+def create_app(
+    settings: ConsentSettings,
+    *,
+    clock: Callable[[], datetime] | None = None,
+    verifier: TokenVerifier | None = None,
+    names: OrganisationNames | None = None,
+    representatives: Representatives | None = None,
+    altinn2_key: Any = None,
+) -> Litestar:
+    """The consent app; the keyword arguments replace what ``settings`` would build (tests)."""
+    store = ConsentStore(create_engine(settings.database_url))
+    ctx = Context(
+        settings=settings, store=store, clock=clock or utc_now,
+        verifier=verifier or TokenVerifier(settings.issuer, settings.token_jwks_url, settings.token_audience, ()),
+        names=names or MappingNames(settings.organisation_names),
+        representatives=representatives or MappingRepresentatives(settings.representatives),
+        sessions=SessionCodec(settings.session_secret, lifetime=timedelta(minutes=settings.session_minutes)),
+        pages=templates(), altinn2_key=altinn2_key,
+    )
+
+    async def startup() -> None:
+        await store.create_schema()
+        await altinn2.ensure_key(ctx)
+
+    app = Litestar(
+        route_handlers=[*api_routes(ctx), *internal_routes(ctx), *portal.routes(ctx), *altinn2.routes(ctx)],
+        on_startup=[startup],
+        on_shutdown=[store.close],
+        exception_handlers={ConsentError: _consent_error, HTTPException: _http_error, 500: _internal_error},
+        request_max_body_size=64 * 1024,
+        openapi_config=None,
+        logging_config=None,
+    )
+    app.state.consent = ctx
+    return app
+
+
+__all__ = ["create_app", "utc_now"]

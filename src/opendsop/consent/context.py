@@ -1,0 +1,102 @@
+"""What every route of the consent service shares: store, clock, token verifier, sessions, templates.
+
+Also the two authorisation rules of the API (spec/services.md §1.2 and §2.11):
+
+* a consumer's Maskinporten-like token must carry the route's scope
+  (``altinn:consentrequests.write`` to create or delete, ``…read`` to read, ``altinn:consenttokens``
+  for Altinn 2 token exchange);
+* the token's ``consumer`` must be the request's ``to`` (it may be delegated to a supplier), or the
+  ``handledBy`` supplier itself (with its own token or as the ``supplier`` of a delegated one);
+* reading a request (status, events) is also allowed to the data source that owns one of its
+  resources (``ConsentResource.owner_org``), so a revocation-sensitive source can re-check the status
+  (consent contract: ``GET /consentrequests/{id}``).  Decision: the same read scope, no new one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from opendsop.authority.verify import InsufficientScope, Principal, TokenVerifier
+from opendsop.consent.login import SessionCodec
+from opendsop.consent.parties import OrganisationNames, Representatives
+from opendsop.consent.requests import ConsentError, ConsentRecord, ConsentRequest, Status, check_transition
+from opendsop.consent.settings import ConsentSettings
+from opendsop.consent.store import ConsentStore
+from opendsop.trust.errors import InvalidToken
+
+SCOPE_WRITE = "altinn:consentrequests.write"
+SCOPE_READ = "altinn:consentrequests.read"
+SCOPE_TOKENS = "altinn:consenttokens"
+API_BASE = "/accessmanagement/api/v1/enterprise/consentrequests"
+TEMPLATES = Path(__file__).parent / "pages"
+
+
+def templates() -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                              undefined=jinja2.StrictUndefined)
+
+
+@dataclass
+class Context:
+    settings: ConsentSettings
+    store: ConsentStore
+    verifier: TokenVerifier
+    clock: Callable[[], datetime]
+    names: OrganisationNames
+    representatives: Representatives
+    sessions: SessionCodec
+    pages: jinja2.Environment = field(default_factory=templates)
+    altinn2_key: Any = None  # set at startup (altinn2.ensure_key)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    async def principal(self, authorization: str | None, scope: str) -> Principal:
+        """The caller of a consumer route; 401 / 403 as JSON errors."""
+        try:
+            principal = await self.verifier.verify_authorization(authorization)
+        except InsufficientScope as exc:
+            raise ConsentError(403, "insufficient_scope", exc.message, "Authorization") from None
+        except InvalidToken as exc:
+            raise ConsentError(401, "unauthorized", exc.message, "Authorization") from None
+        if scope not in principal.scopes:
+            raise ConsentError(403, "insufficient_scope", f"the token lacks the scope {scope}", "Authorization")
+        return principal
+
+
+def may_act(principal: Principal, request: ConsentRequest) -> bool:
+    if principal.consumer_org == request.to_org:
+        return True
+    return request.handled_by is not None and request.handled_by in (principal.consumer_org, principal.supplier_org)
+
+
+def may_read(principal: Principal, request: ConsentRequest) -> bool:
+    return may_act(principal, request) or principal.consumer_org in {r.owner_org for r in request.resources}
+
+
+def require_actor(principal: Principal, request: ConsentRequest) -> None:
+    if not may_act(principal, request):
+        raise ConsentError(403, "forbidden", f"organisation {principal.consumer_org} is neither the recipient (to) "
+                           f"nor the handledBy supplier of consent request {request.id}", "Authorization")
+
+
+async def change_status(ctx: Context, record: ConsentRecord, new: Status) -> None:
+    """Apply a transition or answer 409 with the status that prevented it."""
+    now = ctx.now()
+    check_transition(record, new, now)
+    if not await ctx.store.transition(record.id, new, now=now):
+        current = await ctx.store.get(record.id)
+        status = current.status_at(now).value if current else "gone"
+        raise ConsentError(409, "invalid_status", f"consent {record.id} changed meanwhile; it is {status}", "status")
+
+
+__all__ = [
+    "API_BASE", "SCOPE_READ", "SCOPE_TOKENS", "SCOPE_WRITE", "Context", "change_status", "may_act", "may_read",
+    "require_actor",
+]  # fmt: skip

@@ -1,0 +1,93 @@
+"""The person's session on the consent pages: an ID-porten-like login for synthetic identities only.
+
+Decisions (spec/services.md §1.2: the person logs in with ID-porten at level 4; TT02 uses Tenor
+synthetic persons, month + 80):
+
+* the local login takes a person number and accepts it only if it is a valid *synthetic* number
+  (Tenor, month + 80) — a real fødselsnummer is refused even in test mode, so the stand-in can
+  never be used to act as a real person;
+* the session is a stateless cookie ``dsop_consent``: base64url(JSON ``{sid, pid, exp}``) + "." +
+  HMAC-SHA256 under the settings' secret; HttpOnly, SameSite=Lax, Secure when served over https;
+* every visitor gets an anonymous session first, so the login form itself has a CSRF token; login
+  issues a new ``sid`` (no session fixation);
+* the CSRF token of a form is HMAC(secret, "csrf:" + sid): bound to the session, nothing stored.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from opendsop.standard.errors import InvalidIdentifier
+from opendsop.standard.identifiers import validate_person_number
+
+COOKIE = "dsop_consent"
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    sid: str
+    pid: str | None  # the logged-in person, None for an anonymous visitor
+    expires: int
+
+
+class SessionCodec:
+    def __init__(self, secret: str, *, lifetime: timedelta) -> None:
+        if len(secret) < 16:
+            raise ValueError("the session secret must have at least 16 characters")
+        self._key = secret.encode()
+        self._lifetime = int(lifetime.total_seconds())
+
+    def new(self, *, now: datetime, pid: str | None = None) -> Session:
+        return Session(secrets.token_urlsafe(18), pid, int(now.timestamp()) + self._lifetime)
+
+    def encode(self, session: Session) -> str:
+        payload = base64.urlsafe_b64encode(
+            json.dumps({"sid": session.sid, "pid": session.pid, "exp": session.expires}).encode()).decode().rstrip("=")
+        return payload + "." + self._mac("session:" + payload)
+
+    def decode(self, cookie: str | None, *, now: datetime) -> Session | None:
+        """The session of a cookie, or None if absent, forged or expired."""
+        if not cookie or "." not in cookie or len(cookie) > 1024:
+            return None
+        payload, _, mac = cookie.partition(".")
+        if not hmac.compare_digest(mac, self._mac("session:" + payload)):
+            return None
+        try:
+            data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+            session = Session(str(data["sid"]), data["pid"], int(data["exp"]))
+        except (ValueError, KeyError, TypeError):
+            return None
+        if session.expires <= now.timestamp() or (session.pid is not None and not isinstance(session.pid, str)):
+            return None
+        return session
+
+    def csrf_token(self, session: Session) -> str:
+        return self._mac("csrf:" + session.sid)
+
+    def check_csrf(self, session: Session, token: object) -> bool:
+        return isinstance(token, str) and hmac.compare_digest(token, self.csrf_token(session))
+
+    def _mac(self, message: str) -> str:
+        digest = hmac.new(self._key, message.encode(), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def synthetic_identity(value: str) -> str:
+    """The person number typed on the login page, if it is a valid synthetic (Tenor) number."""
+    number = value.strip().replace(" ", "")
+    try:
+        party = validate_person_number(number, synthetic_allowed=True)
+    except InvalidIdentifier as exc:
+        raise ValueError(exc.message) from None
+    if not party.synthetic:
+        raise ValueError("only synthetic test identities (Tenor, month + 80) can log in here")
+    return party.value
+
+
+__all__ = ["COOKIE", "Session", "SessionCodec", "synthetic_identity"]

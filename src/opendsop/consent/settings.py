@@ -1,0 +1,74 @@
+"""Configuration of the consent service; the only module of the package that reads the environment.
+
+Environment variables (prefix ``DSOP_CONSENT_``):
+
+* ``DATABASE_URL`` — async SQLAlchemy URL (default ``sqlite+aiosqlite:///var/consent.db``);
+* ``PUBLIC_URL`` — base URL of this service (links to the approval page; the token audience unless
+  ``AUDIENCE`` is set);
+* ``ISSUER`` / ``JWKS_URL`` / ``AUDIENCE`` — the Maskinporten(-like) issuer whose tokens consumers
+  present (scopes ``altinn:consentrequests.write``, ``altinn:consentrequests.read``,
+  ``altinn:consenttokens``);
+* ``SESSION_SECRET`` — HMAC key of the session cookie and CSRF tokens (≥ 16 characters; the default
+  is for local runs only and is refused when ``TEST_MODE`` is false);
+* ``ADMIN_TOKEN`` — the shared secret the authority presents on the internal lookup endpoint
+  (``Authorization: Bearer <token>``); empty disables the endpoint;
+* ``TEST_MODE`` — accept Tenor synthetic identifiers in requests (default true: a stand-in);
+* ``ORGANISATION_NAMES`` — JSON ``{"<orgnr>": "<official name>"}``, the name lookup of the local
+  stand-in (later the Enhetsregister); ``REPRESENTATIVES`` — JSON ``{"<orgnr>": ["<fnr>", …]}``,
+  who may consent for an organisation;
+* ``ALTINN2_API_KEYS`` — JSON list of ApiKey values the Altinn 2 façade accepts (empty: no check);
+* ``HOST`` / ``PORT`` — where ``dsop consent serve`` listens (default 127.0.0.1:8060).
+"""
+
+from __future__ import annotations
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LOCAL_SECRET = "local-consent-session-secret-change-me"  # noqa: S105 - a documented local default
+
+
+class ConsentSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DSOP_CONSENT_", frozen=True, extra="forbid")
+
+    database_url: str = "sqlite+aiosqlite:///var/consent.db"
+    public_url: str = "http://127.0.0.1:8060"
+    issuer: str = "http://127.0.0.1:8040/"
+    jwks_url: str | None = None
+    audience: str | None = None
+    session_secret: str = Field(default=LOCAL_SECRET, min_length=16)
+    session_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    admin_token: str = ""
+    test_mode: bool = True
+    organisation_names: dict[str, str] = Field(default_factory=dict)
+    representatives: dict[str, list[str]] = Field(default_factory=dict)
+    altinn2_api_keys: list[str] = Field(default_factory=list)
+    altinn2_issuer: str = "altinn.no"
+    altinn2_token_seconds: int = Field(default=30, ge=1, le=300)
+    event_page_size: int = Field(default=100, ge=1, le=1000)
+    host: str = "127.0.0.1"
+    port: int = Field(default=8060, ge=1, le=65_535)
+
+    @field_validator("public_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("public_url must be an http:// or https:// URL")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _real_secret_outside_test_mode(self) -> ConsentSettings:
+        if not self.test_mode and self.session_secret == LOCAL_SECRET:
+            raise ValueError("set DSOP_CONSENT_SESSION_SECRET: the local default is refused outside test mode")
+        return self
+
+    @property
+    def token_audience(self) -> str:
+        return self.audience or self.public_url
+
+    @property
+    def token_jwks_url(self) -> str:
+        return self.jwks_url or self.issuer.rstrip("/") + "/jwks"
+
+
+__all__ = ["ConsentSettings"]

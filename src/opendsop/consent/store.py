@@ -1,0 +1,230 @@
+"""SQL store of the consent service: consent requests, their event log, and the Altinn 2 signing key.
+
+Tables (created with ``metadata.create_all``; SQLite and PostgreSQL):
+
+* ``consent_requests`` — one row per request; times are epoch seconds; ``rights`` is canonical JSON;
+  ``fingerprint`` decides whether a repeated ``id`` is an idempotent retry or a 409;
+* ``consent_events`` — append-only; ``seq`` orders the paginated event feed (spec/services.md §2.11:
+  "events are Accepted / Denied"; we log every status change);
+* ``consent_keys`` — the private key signing Altinn 2 compatibility tokens, so a restart keeps it.
+
+Status changes are one conditional ``UPDATE … WHERE status IN (allowed)`` plus the event row in the
+same transaction, so two concurrent answers (accept and revoke) cannot both win.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from opendsop.consent.requests import (
+    ORGANISATION_URN,
+    PERSON_URN,
+    TRANSITIONS,
+    ConsentError,
+    ConsentRecord,
+    ConsentRequest,
+    ConsentRight,
+    Party,
+    Status,
+)
+
+metadata = MetaData()
+
+consent_requests = Table(
+    "consent_requests", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("from_urn", String(80), nullable=False),
+    Column("to_org", String(9), nullable=False),
+    Column("handled_by", String(9)),
+    Column("valid_to", BigInteger, nullable=False),
+    Column("rights", Text, nullable=False),
+    Column("redirect_url", Text, nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("created", BigInteger, nullable=False),
+    Column("updated", BigInteger, nullable=False),
+    Column("consented", BigInteger),
+    Index("ix_consent_requests_from", "from_urn"),
+    Index("ix_consent_requests_to", "to_org"),
+    Index("ix_consent_requests_open", "status", "valid_to"),  # the expiry sweep
+)  # fmt: skip
+
+consent_events = Table(
+    "consent_events", metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("consent_id", String(36), ForeignKey("consent_requests.id"), nullable=False),
+    Column("event", String(16), nullable=False),
+    Column("at", BigInteger, nullable=False),
+    Index("ix_consent_events_consent", "consent_id"),
+)  # fmt: skip
+
+consent_keys = Table(
+    "consent_keys", metadata,
+    Column("name", String(32), primary_key=True),
+    Column("pem", LargeBinary, nullable=False),
+    Column("created", BigInteger, nullable=False),
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    seq: int
+    consent_id: str
+    status: Status
+    at: datetime
+
+
+def _epoch(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+def _time(epoch: int | None) -> datetime | None:
+    return None if epoch is None else datetime.fromtimestamp(epoch, UTC)
+
+
+def _record(row: Any) -> ConsentRecord:
+    urn: str = row.from_urn
+    party = Party("person", urn[len(PERSON_URN):]) if urn.startswith(PERSON_URN) else \
+        Party("organisation", urn[len(ORGANISATION_URN):])
+    rights = tuple(ConsentRight(r["resource"], r["metaData"]) for r in json.loads(row.rights))
+    request = ConsentRequest(row.id, party, row.to_org, row.handled_by, datetime.fromtimestamp(row.valid_to, UTC),
+                             rights, row.redirect_url)
+    return ConsentRecord(request, Status(row.status), datetime.fromtimestamp(row.created, UTC),
+                         datetime.fromtimestamp(row.updated, UTC), _time(row.consented))
+
+
+class ConsentStore:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def create_schema(self) -> None:
+        async with self.engine.begin() as conn:
+            await conn.run_sync(metadata.create_all)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    async def create(self, request: ConsentRequest, *, now: datetime) -> tuple[ConsentRecord, bool]:
+        """Store a new request; ``(existing, False)`` for an identical retry; 409 for another content."""
+        fingerprint = request.fingerprint()
+        rights = json.dumps([{"resource": r.resource, "metaData": dict(r.metadata)} for r in request.rights])
+        try:
+            async with self.engine.begin() as conn:
+                await conn.execute(insert(consent_requests).values(
+                    id=request.id, from_urn=request.from_party.urn, to_org=request.to_org,
+                    handled_by=request.handled_by, valid_to=_epoch(request.valid_to), rights=rights,
+                    redirect_url=request.redirect_url, fingerprint=fingerprint, status=Status.CREATED.value,
+                    created=_epoch(now), updated=_epoch(now)))
+                await self._event(conn, request.id, Status.CREATED, now)
+        except IntegrityError:
+            async with self.engine.connect() as conn:
+                row = (await conn.execute(select(consent_requests).where(consent_requests.c.id == request.id))).one()
+            if row.fingerprint != fingerprint:
+                raise ConsentError(409, "conflict", f"a consent request with id {request.id} already exists with "
+                                   "different content; choose a new id", "id") from None
+            return _record(row), False
+        record = await self.get(request.id)
+        assert record is not None
+        return record, True
+
+    async def get(self, consent_id: str) -> ConsentRecord | None:
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(select(consent_requests).where(consent_requests.c.id == consent_id))).first()
+        return None if row is None else _record(row)
+
+    async def list_records(
+        self, *, from_urn: str | None = None, org: str | None = None, limit: int = 100
+    ) -> list[ConsentRecord]:
+        """Newest first; ``org`` matches ``to`` or ``handledBy``."""
+        query = select(consent_requests).order_by(consent_requests.c.created.desc(), consent_requests.c.id).limit(limit)
+        if from_urn is not None:
+            query = query.where(consent_requests.c.from_urn == from_urn)
+        if org is not None:
+            query = query.where(or_(consent_requests.c.to_org == org, consent_requests.c.handled_by == org))
+        async with self.engine.connect() as conn:
+            return [_record(row) for row in await conn.execute(query)]
+
+    async def transition(self, consent_id: str, new: Status, *, now: datetime) -> bool:
+        """Move to ``new`` if the stored status allows it; False if another change came first."""
+        allowed = [status.value for status in TRANSITIONS[new]]
+        values: dict[str, Any] = {"status": new.value, "updated": _epoch(now)}
+        if new is Status.ACCEPTED:
+            values["consented"] = _epoch(now)
+        async with self.engine.begin() as conn:
+            result = await conn.execute(update(consent_requests).where(
+                consent_requests.c.id == consent_id, consent_requests.c.status.in_(allowed)).values(**values))
+            if result.rowcount != 1:
+                return False
+            await self._event(conn, consent_id, new, now)
+        return True
+
+    async def expire_due(self, *, now: datetime) -> int:
+        """Write ``expired`` (and its event) for every open consent whose ``validTo`` has passed."""
+        open_statuses = [s.value for s in TRANSITIONS[Status.EXPIRED]]
+        async with self.engine.begin() as conn:
+            ids = list((await conn.execute(select(consent_requests.c.id).where(
+                consent_requests.c.status.in_(open_statuses),
+                consent_requests.c.valid_to <= _epoch(now)))).scalars())
+            for consent_id in ids:
+                result = await conn.execute(update(consent_requests).where(
+                    consent_requests.c.id == consent_id, consent_requests.c.status.in_(open_statuses)
+                ).values(status=Status.EXPIRED.value, updated=_epoch(now)))
+                if result.rowcount == 1:
+                    await self._event(conn, consent_id, Status.EXPIRED, now)
+        return len(ids)
+
+    async def events(self, *, after: int = 0, limit: int = 100, org: str | None = None,
+                     consent_id: str | None = None) -> list[Event]:
+        query = (select(consent_events).join(consent_requests, consent_requests.c.id == consent_events.c.consent_id)
+                 .where(consent_events.c.seq > after).order_by(consent_events.c.seq).limit(limit))
+        if org is not None:
+            query = query.where(or_(consent_requests.c.to_org == org, consent_requests.c.handled_by == org))
+        if consent_id is not None:
+            query = query.where(consent_events.c.consent_id == consent_id)
+        async with self.engine.connect() as conn:
+            return [Event(row.seq, row.consent_id, Status(row.event), datetime.fromtimestamp(row.at, UTC))
+                    for row in await conn.execute(query)]
+
+    async def key(self, name: str) -> bytes | None:
+        async with self.engine.connect() as conn:
+            return (await conn.execute(select(consent_keys.c.pem).where(consent_keys.c.name == name))).scalar()
+
+    async def put_key_if_absent(self, name: str, pem: bytes, *, now: datetime) -> bytes:
+        """Store ``pem`` unless a key of that name exists; returns the stored key (first writer wins)."""
+        try:
+            async with self.engine.begin() as conn:
+                await conn.execute(insert(consent_keys).values(name=name, pem=pem, created=_epoch(now)))
+        except IntegrityError:
+            pass
+        stored = await self.key(name)
+        assert stored is not None
+        return stored
+
+    @staticmethod
+    async def _event(conn: AsyncConnection, consent_id: str, status: Status, now: datetime) -> None:
+        await conn.execute(insert(consent_events).values(consent_id=consent_id, event=status.value, at=_epoch(now)))
+
+
+__all__ = ["ConsentStore", "Event", "metadata"]

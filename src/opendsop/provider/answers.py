@@ -1,0 +1,134 @@
+"""The data step of the pipeline: what an allowed request gets from the bank's store, paged and filtered.
+
+Decides (spec/datamodel.md §0.2–0.3, §2.1–2.6, §3.3; spec/protocol.md §2.5, §2.7):
+
+* a shielded person's account list is empty with ``complete``, without asking the store;
+* Vergekontroll lists only accounts the guardian (``AdditionalReferenceID``) could use; Politi
+  uses "Alternative 1" — owned accounts only when ``OnlyPrimaryOwner=true``, flagged ``partial``
+  when the party also holds rights of disposal; Skatt and Politi may see ``dataNotDelivered``;
+* transactions come in pages of ``page_size``; the ``next`` link is relative and carries a
+  ``continuationToken`` bound to consumer, accountReference, AccountInfoRequestID and period
+  (``standard.paging``), so a token replayed anywhere else is 400 ACC-001;
+* the body is filtered for the service *by copy*: stores may hand out shared objects (the memory
+  twin returns its own ``Transaction`` values), which must not be changed in place.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+
+from opendsop.provider.errors import UnknownReference
+from opendsop.provider.store.records import ReferencedAccount
+from opendsop.provider.store.repository import COMPLETE
+from opendsop.standard import wire
+from opendsop.standard.control.v2 import Accounts, Link
+from opendsop.standard.decision import Allowed
+from opendsop.standard.endpoints import Endpoint
+from opendsop.standard.filtering import filter_response
+from opendsop.standard.paging import CONTINUATION_PARAM, decode_continuation, encode_continuation, next_link
+from opendsop.standard.request import ControlRequest
+from opendsop.standard.services import ReferenceKind, ServiceProfile, get_profile
+
+if TYPE_CHECKING:
+    from opendsop.provider.pipeline import Answer, Pipeline
+
+JSON = "application/json"
+# Politi-utlevering "Alternative 1" (spec/protocol.md §4.2): list owned accounts, flag other rights.
+_FLAG_OTHER_RIGHTS = frozenset({"politi"})
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def is_uuid(text: str | None) -> bool:
+    return bool(text) and _UUID.fullmatch(text.strip()) is not None  # type: ignore[union-attr]
+
+
+def uuid_or_none(text: str | None) -> str | None:
+    """A header value fit for a log line: a UUID (lower case) or nothing."""
+    return text.strip().lower() if text is not None and is_uuid(text) else None
+
+
+def code_and_message(answer: Answer) -> tuple[str | None, str | None]:
+    """``(code, message)`` of an error answer; ``(None, None)`` for a 200."""
+    if answer.status == 200:
+        return None, None
+    try:
+        body = msgspec.json.decode(answer.body)
+    except msgspec.DecodeError:
+        return None, None
+    if not isinstance(body, dict):
+        return None, None
+    code, message = body.get("code"), body.get("message")
+    return (code if isinstance(code, str) else None), (message if isinstance(message, str) else None)
+
+
+def encode_filtered(service: ServiceProfile, endpoint: Endpoint, body: Any) -> bytes:
+    """The JSON bytes the service may receive."""
+    return wire.encode(filter_response(service, endpoint, body))
+
+
+async def fetch(pipeline: Pipeline, decision: Allowed, request: ControlRequest,
+                referenced: ReferencedAccount | None, *, path: str, query: Mapping[str, str]) -> tuple[Any, int]:
+    """The 200 body for an allowed request and the number of records in it."""
+    profile = get_profile(decision.service)
+    store = pipeline.store
+    endpoint = decision.endpoint
+    if endpoint is Endpoint.ACCOUNTS:
+        if decision.return_empty:
+            return Accounts(response_details=COMPLETE, accounts=()), 0
+        assert decision.party is not None
+        guardian = (request.additional_reference_id or "").strip() or None \
+            if profile.reference is ReferenceKind.GUARDIAN else None
+        listed = await store.accounts_for_party(
+            decision.party.value, period=decision.period, only_primary_owner=bool(decision.only_primary_owner),
+            consumer_org=request.consumer_org, account_info_request_id=decision.account_info_request_id,
+            data_not_delivered_allowed=profile.data_not_delivered_allowed, with_right_of_use=guardian,
+            flag_other_rights=profile.key in _FLAG_OTHER_RIGHTS,
+        )
+        return listed.body(), len(listed.accounts)
+    assert referenced is not None
+    try:
+        if endpoint is Endpoint.ACCOUNT_DETAILS:
+            details = await store.account_details(referenced, period=decision.period)
+            return details.body(), 1
+        if endpoint is Endpoint.TRANSACTIONS:
+            return await _transactions(pipeline, decision, referenced, path=path, query=query)
+        if endpoint is Endpoint.CARDS:
+            cards = await store.cards(referenced, period=decision.period)
+            return cards.body(), len(cards.cards)
+        roles = await store.roles(referenced, period=decision.period)
+        return roles.body(), len(roles.roles)
+    except LookupError:  # the account was removed after the reference was issued
+        raise UnknownReference("accountReference names an account that no longer exists") from None
+
+
+def _binding(decision: Allowed, referenced: ReferencedAccount) -> str:
+    period = decision.period
+    return "|".join(("transactions", referenced.consumer_org, referenced.reference,
+                     decision.account_info_request_id, period.from_date.isoformat(), period.to_date.isoformat()))
+
+
+async def _transactions(pipeline: Pipeline, decision: Allowed, referenced: ReferencedAccount, *, path: str,
+                        query: Mapping[str, str]) -> tuple[Any, int]:
+    binding = _binding(decision, referenced)
+    token = query.get(CONTINUATION_PARAM)
+    after = decode_continuation(pipeline.paging_key, token, binding=binding) if token is not None else None
+    page = await pipeline.store.transactions_page(referenced, period=decision.period,
+                                                  after=after,  # type: ignore[arg-type]
+                                                  limit=pipeline.page_size)
+    links: tuple[Link, ...] = ()
+    if page.next_position is not None:
+        following = encode_continuation(pipeline.paging_key, tuple(page.next_position), binding=binding)
+        links = (Link(rel="next", href=next_link(path, query, following)),)
+    return page.body(links), len(page.transactions)
+
+
+__all__ = ["JSON", "code_and_message", "encode_filtered", "fetch", "is_uuid", "utc_now", "uuid_or_none"]

@@ -1,0 +1,235 @@
+"""A bank's DSOP Control API v2 as a Litestar app (Bank_v2.yaml; spec/protocol.md §1.3, §2, §3).
+
+Routes (the server URL of the contract is ``{base}/v2``)::
+
+    GET /v2/accounts                                   listAccounts
+    GET /v2/accounts/{accountReference}                showAccountById
+    GET /v2/accounts/{accountReference}/transactions   listTransactions
+    GET /v2/accounts/{accountReference}/cards          listCards
+    GET /v2/accounts/{accountReference}/roles          listRoles
+    GET /v2/openapi.json                               this bank's OpenAPI document (openapi.py)
+    GET /metrics                                       Prometheus metrics (metrics.py)
+    GET /health                                        liveness
+
+Every handler hands the raw request to the pipeline (pipeline.py), which owns validation order,
+encryption and the audit record.  Any method but GET is 405 ACC-012 (``Allow: GET``), an unknown
+path 404 ACC-002, and both are audited and counted like every other request.  Error bodies are
+``{code, message}``; nothing ever answers with a stack trace.
+
+Wiring: everything the pipeline needs can be injected (tests pass the in-memory twins and an
+``httpx.ASGITransport`` needs no lifespan then); what is not injected is built from settings —
+the SQL store and audit log on ``DATABASE_URL``, a ``TokenVerifier`` on the issuer's JWKS, the
+CertPub client, the register clients (``REGISTERS_URL``), the prosecution's JWKS.  Without
+register facts the bank knows no deaths, rulings or guardianships, so OED, Konkurs and
+Vergekontroll are refused (fail closed); without ``PROSECUTION_ROOTS`` no extradition order
+verifies, so Politi is refused.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from litestar import Litestar, Request, Response, get
+from litestar.background_tasks import BackgroundTask
+from litestar.datastructures import State
+from litestar.exceptions import HTTPException, MethodNotAllowedException
+from litestar.middleware import ASGIMiddleware
+from litestar.params import FromPath
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from opendsop.audit.log import AuditLog, AuditRecord
+from opendsop.provider import answers, wiring
+from opendsop.provider.errors import MethodNotAllowed, error_body
+from opendsop.provider.logs import log
+from opendsop.provider.metrics import CONTENT_TYPE as METRICS_TYPE
+from opendsop.provider.metrics import ProviderMetrics
+from opendsop.provider.openapi import build_document
+from opendsop.provider.pipeline import Answer, Pipeline
+from opendsop.provider.ports import Certificates, FactsSource, OrderVerifier, TokenVerifier
+from opendsop.provider.ratelimit import RateLimiter
+from opendsop.provider.settings import ROUTE_PREFIX, SCOPE, ProviderSettings
+from opendsop.provider.store.repository import BankStore
+from opendsop.standard.endpoints import Endpoint
+from opendsop.standard.errors import DsopError
+
+Clock = Callable[[], datetime]
+STATE_KEY = "provider"
+_PATH = re.compile(rf"^{ROUTE_PREFIX}/accounts(?:/(?P<ref>[^/]+)(?:/(?P<sub>transactions|cards|roles))?)?/?$")
+_SUB_ENDPOINTS = {None: Endpoint.ACCOUNT_DETAILS, "transactions": Endpoint.TRANSACTIONS,
+                  "cards": Endpoint.CARDS, "roles": Endpoint.ROLES}
+
+
+def _pipeline(request: Request[Any, Any, Any]) -> Pipeline:
+    pipeline: Pipeline = request.app.state[STATE_KEY]
+    return pipeline
+
+
+def _response(answer: Answer, correlation: str | None = None, background: BackgroundTask | None = None
+              ) -> Response[bytes]:
+    headers = dict(answer.headers)
+    if correlation:
+        headers["CorrelationID"] = correlation  # echoed for support cases (spec/protocol.md §3.5)
+    return Response(answer.body, status_code=answer.status, media_type=answer.media_type, headers=headers,
+                    background=background)
+
+
+async def _serve(request: Request[Any, Any, Any], endpoint: Endpoint, reference: str | None) -> Response[bytes]:
+    answer = await _pipeline(request).handle(
+        endpoint, path=request.url.path, headers=dict(request.headers),
+        query=dict(request.query_params.items()), account_reference=reference,
+    )
+    return _response(answer, answers.uuid_or_none(request.headers.get("correlationid")))
+
+
+@get(f"{ROUTE_PREFIX}/accounts", include_in_schema=False)
+async def list_accounts(request: Request[Any, Any, Any]) -> Response[bytes]:
+    return await _serve(request, Endpoint.ACCOUNTS, None)
+
+
+@get(f"{ROUTE_PREFIX}/accounts/{{accountReference:str}}", include_in_schema=False)
+async def show_account(request: Request[Any, Any, Any], accountReference: FromPath[str]) -> Response[bytes]:  # noqa: N803
+    return await _serve(request, Endpoint.ACCOUNT_DETAILS, accountReference)
+
+
+@get(f"{ROUTE_PREFIX}/accounts/{{accountReference:str}}/transactions", include_in_schema=False)
+async def list_transactions(request: Request[Any, Any, Any], accountReference: FromPath[str]) -> Response[bytes]:  # noqa: N803
+    return await _serve(request, Endpoint.TRANSACTIONS, accountReference)
+
+
+@get(f"{ROUTE_PREFIX}/accounts/{{accountReference:str}}/cards", include_in_schema=False)
+async def list_cards(request: Request[Any, Any, Any], accountReference: FromPath[str]) -> Response[bytes]:  # noqa: N803
+    return await _serve(request, Endpoint.CARDS, accountReference)
+
+
+@get(f"{ROUTE_PREFIX}/accounts/{{accountReference:str}}/roles", include_in_schema=False)
+async def list_roles(request: Request[Any, Any, Any], accountReference: FromPath[str]) -> Response[bytes]:  # noqa: N803
+    return await _serve(request, Endpoint.ROLES, accountReference)
+
+
+@get(f"{ROUTE_PREFIX}/openapi.json", include_in_schema=False)
+async def openapi_document(request: Request[Any, Any, Any]) -> Response[Any]:
+    document: dict[str, Any] = request.app.state["openapi"]
+    return Response(document, media_type="application/json")
+
+
+@get("/metrics", include_in_schema=False)
+async def metrics(request: Request[Any, Any, Any]) -> Response[bytes]:
+    return Response(_pipeline(request).metrics.render(), media_type=METRICS_TYPE)
+
+
+@get("/health", include_in_schema=False, sync_to_thread=False)
+def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+class _OnlyGet(ASGIMiddleware):
+    """Litestar answers OPTIONS (and HEAD) itself; the Control API allows GET only (ACC-012)."""
+
+    scopes = ("http",)  # type: ignore[assignment]
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        if scope.get("method") != "GET":
+            raise MethodNotAllowedException()
+        await next_app(scope, receive, send)
+
+
+def _endpoint_of(path: str) -> tuple[Endpoint | None, str | None]:
+    match = _PATH.match(path)
+    if match is None:
+        return None, None
+    reference = match.group("ref")
+    return (_SUB_ENDPOINTS[match.group("sub")], reference) if reference else (Endpoint.ACCOUNTS, None)
+
+
+async def _append(audit: AuditLog, record: AuditRecord) -> None:
+    try:
+        await audit.append(record)
+    except Exception:
+        log.exception("audit record of a refused request could not be written")
+
+
+def _refused(request: Request[Any, Any, Any], error: DsopError) -> Response[bytes]:
+    endpoint, reference = _endpoint_of(request.url.path)
+    pipeline: Pipeline | None = request.app.state.get(STATE_KEY)
+    if pipeline is None:  # not started (no lifespan ran): still answer in the standard's shape
+        return _response(Answer(error.status, error_body(error.code, error.message), answers.JSON))
+    answer, record = pipeline.refuse(error, endpoint=endpoint, headers=dict(request.headers),
+                                     account_reference=reference)
+    return _response(answer, answers.uuid_or_none(request.headers.get("correlationid")),
+                     BackgroundTask(_append, pipeline.audit, record))
+
+
+def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[bytes]:
+    if exc.status_code == 405:
+        error: DsopError = MethodNotAllowed(f"Only GET is supported, not {request.method}")
+    elif exc.status_code == 404:
+        error = DsopError(f"No such resource: {request.url.path[:200]}", code="ACC-002")
+    elif exc.status_code < 500:
+        error = DsopError(str(exc.detail)[:200] or "Invalid request", code="ACC-001")
+    else:
+        error = DsopError("Internal error", code="ACC-500")
+    return _refused(request, error)
+
+
+def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    log.error("unhandled %s outside the pipeline", type(exc).__name__, exc_info=exc)
+    return _refused(request, DsopError("Internal error; quote the CorrelationID when contacting the bank",
+                                       code="ACC-500"))
+
+
+def create_app(
+    settings: ProviderSettings,
+    *,
+    clock: Clock | None = None,
+    store: BankStore | None = None,
+    tokens: TokenVerifier | None = None,
+    facts: FactsSource | None = None,
+    orders: OrderVerifier | None = None,
+    certificates: Certificates | None = None,
+    audit: AuditLog | None = None,
+    monotonic: Callable[[], float] | None = None,
+) -> Litestar:
+    """The Control API of the bank ``settings.bank_orgno``; injected parts replace the configured ones."""
+    state = State({"openapi": build_document(settings.base_url, bank_name=settings.bank_name)})
+    paging_key = (settings.paging_key.get_secret_value().encode() if settings.paging_key
+                  else secrets.token_bytes(32))  # test only (settings refuse production without a key)
+    clock = clock or answers.utc_now
+    resources = wiring.Resources(settings, clock=clock)
+    options: dict[str, Any] = {
+        "environment": settings.rules_environment,
+        "tokens": tokens or wiring.token_verifier(settings),
+        "facts": facts or wiring.facts_source(settings, resources),
+        "paging_key": paging_key, "page_size": settings.page_size, "orders": orders,
+        "limiter": RateLimiter(settings.rate_per_second, settings.rate_burst),
+        "metrics": ProviderMetrics(), "jwe_alg": settings.jwe_alg, "jwe_enc": settings.jwe_enc,
+        "clock": clock,
+    }
+    if monotonic is not None:
+        options["monotonic"] = monotonic
+    if store is not None and audit is not None and certificates is not None:
+        state[STATE_KEY] = Pipeline(store=store, audit=audit, certificates=certificates, **options)
+
+    async def startup(app: Litestar) -> None:
+        if STATE_KEY in app.state:
+            return
+        app.state[STATE_KEY] = await resources.open(options, store=store, audit=audit, certificates=certificates,
+                                                    orders=orders)
+
+    return Litestar(
+        route_handlers=[list_accounts, show_account, list_transactions, list_cards, list_roles,
+                        openapi_document, metrics, health],
+        middleware=[_OnlyGet()],
+        exception_handlers={HTTPException: _http_error, Exception: _unexpected},
+        on_startup=[startup],
+        on_shutdown=[resources.close],
+        openapi_config=None,
+        logging_config=None,
+        state=state,
+    )
+
+
+__all__ = ["SCOPE", "create_app"]

@@ -1,0 +1,349 @@
+"""The request pipeline of a bank's Control API: one GET in, one answer out, one audit record always.
+
+Order (spec/protocol.md §1.3 step 8, §2.5, §3.1, §3.3, §3.5):
+
+1. **token** — Maskinporten access token: signature against the issuer's JWKS, ``aud`` = this
+   bank's registered base URL, scope ``bits:kontoinformasjon``; the caller is the ``consumer``
+   claim (401 ACC-010 / 403 ACC-011);
+2. **rate limit** per consumer (429 ACC-022 + Retry-After) and **Accept** (406 ACC-013);
+3. **accountReference** (2b endpoints) — issued to this consumer (else 404 ACC-002), usable in this
+   request (``dataNotDelivered`` or another case: 404 ACC-003); it names the party of the case;
+4. **service** from consumer + Legal-Mandate, then the **facts** that service's rules need (date of
+   death, guardianships, shielding, ``kjennelsesdato``) and, for Politi, the **verified
+   extradition order**;
+5. ``standard.authorize`` — formats, legal basis, endpoint, period, facts → ``Allowed``/``Denied``;
+6. **data** from the bank's store (shielded person ⇒ empty list, ``complete``), transactions paged
+   with a continuation token bound to consumer, account, case and period;
+7. ``standard.filter_response`` for the service;
+8. **JWE** to the consumer's CertPub certificate, or plaintext only in test with
+   ``Accept: application/json``;
+9. **audit record** (every request, allowed or denied), JSON log line and metrics.
+
+Errors are plain ``application/json`` ``{code, message}`` and never encrypted; an unexpected
+failure is 500 ACC-500 with its traceback in the server log only.  If the audit record cannot be
+written, no data leaves the bank.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
+
+from opendsop.audit.log import AuditLog, AuditRecord
+from opendsop.authority.verify import InsufficientScope, Principal
+from opendsop.authority.verify import JwksUnavailable as IssuerKeysUnavailable
+from opendsop.certpub.errors import CertPubError
+from opendsop.provider import answers
+from opendsop.provider.errors import (
+    INTERNAL_ERROR_CODE,
+    INTERNAL_ERROR_MESSAGE,
+    Forbidden,
+    NotAcceptable,
+    ReferenceNotHere,
+    SourceUnavailable,
+    TooManyRequests,
+    Unauthenticated,
+    UnknownReference,
+    error_body,
+    error_headers,
+)
+from opendsop.provider.logs import log
+from opendsop.provider.metrics import ProviderMetrics
+from opendsop.provider.negotiation import JOSE, choose_media_type
+from opendsop.provider.ports import Certificates, Clock, FactsSource, OrderVerifier, TokenVerifier
+from opendsop.provider.ratelimit import RateLimiter
+from opendsop.provider.store.records import ReferencedAccount
+from opendsop.provider.store.references import is_data_not_delivered
+from opendsop.provider.store.repository import BankStore
+from opendsop.provider.store.rules import OSLO
+from opendsop.standard import mandate as mandates
+from opendsop.standard.authorize import authorize
+from opendsop.standard.decision import Denied
+from opendsop.standard.endpoints import Endpoint
+from opendsop.standard.errors import DsopError
+from opendsop.standard.identifiers import validate_party_id
+from opendsop.standard.period import parse_date
+from opendsop.standard.request import ControlRequest, Environment, Facts
+from opendsop.standard.services import ReferenceKind, ServiceProfile, get_profile, resolve
+from opendsop.trust.errors import InvalidToken
+from opendsop.trust.jwe import encrypt_compact
+
+# Step 2b: the endpoints that take an accountReference (and only these may answer 404).
+ACCOUNT_ENDPOINTS = frozenset({Endpoint.ACCOUNT_DETAILS, Endpoint.TRANSACTIONS, Endpoint.CARDS, Endpoint.ROLES})
+MAX_AUDIT_TEXT = 1024
+MAX_AUDIT_REFERENCE = 16 * 1024  # an extradition order (JWS) is kept whole as proof of the legal basis
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    status: int
+    body: bytes
+    media_type: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Trace:
+    """What is known about one request so far: becomes the audit record, the log line and metrics."""
+
+    endpoint: Endpoint | None
+    headers: Mapping[str, str]
+    account_reference: str | None = None
+    consumer_org: str | None = None
+    supplier_org: str | None = None
+    service: str | None = None
+    party_id: str | None = None
+    from_date: date | None = None
+    to_date: date | None = None
+    records: int = 0
+
+    def header(self, name: str, limit: int = MAX_AUDIT_TEXT) -> str | None:
+        value = self.headers.get(name.lower())
+        return value[:limit] if value is not None else None
+
+
+@dataclass
+class Pipeline:
+    """Everything one bank needs to answer Control API requests; shared by all requests."""
+
+    environment: Environment
+    tokens: TokenVerifier
+    store: BankStore
+    facts: FactsSource
+    certificates: Certificates
+    audit: AuditLog
+    paging_key: bytes
+    orders: OrderVerifier | None = None
+    limiter: RateLimiter = field(default_factory=lambda: RateLimiter(0, 1))
+    metrics: ProviderMetrics = field(default_factory=ProviderMetrics)
+    clock: Clock = field(default_factory=lambda: answers.utc_now)
+    monotonic: Callable[[], float] = time.perf_counter
+    page_size: int = 1000
+    jwe_alg: str = "RSA-OAEP-256"
+    jwe_enc: str = "A256GCM"
+
+    # -- entry points ------------------------------------------------------------------------------
+
+    async def handle(self, endpoint: Endpoint, *, path: str, headers: Mapping[str, str],
+                     query: Mapping[str, str], account_reference: str | None = None) -> Answer:
+        """Answer one GET on ``endpoint`` (headers with any case; ``path`` decoded, absolute)."""
+        started = self.monotonic()
+        trace = Trace(endpoint, {name.lower(): value for name, value in headers.items()}, account_reference)
+        trace.from_date, trace.to_date = _query_date(query, "fromDate"), _query_date(query, "toDate")
+        try:
+            answer = await self._serve(trace, path=path, query=query)
+        except DsopError as error:
+            answer = self._error(error)
+        except Exception:
+            log.exception("unexpected failure", extra=self._log_fields(trace))
+            answer = Answer(500, error_body(INTERNAL_ERROR_CODE, INTERNAL_ERROR_MESSAGE), answers.JSON)
+        answer = await self._record(trace, answer)
+        self._observe(trace, answer, started)
+        return answer
+
+    def refuse(self, error: DsopError, *, endpoint: Endpoint | None, headers: Mapping[str, str],
+               account_reference: str | None = None) -> tuple[Answer, AuditRecord]:
+        """An answer decided before the pipeline runs (405, unknown path): logged and counted now,
+        its audit record returned for the caller to append (e.g. in a background task)."""
+        trace = Trace(endpoint, {name.lower(): value for name, value in headers.items()}, account_reference)
+        answer = self._error(error)
+        self._observe(trace, answer, self.monotonic())
+        return answer, self._audit_record(trace, answer)
+
+    # -- the steps ---------------------------------------------------------------------------------
+
+    async def _serve(self, trace: Trace, *, path: str, query: Mapping[str, str]) -> Answer:
+        endpoint = trace.endpoint
+        assert endpoint is not None
+        principal = await self._authenticate(trace)
+        retry_after = self.limiter.acquire(principal.consumer_org)
+        if retry_after:
+            raise TooManyRequests(f"Too many requests from consumer {principal.consumer_org}; retry after "
+                                  f"{retry_after} s", retry_after=retry_after)
+        media_type = choose_media_type(trace.headers.get("accept"),
+                                       plaintext_allowed=self.environment is Environment.TEST)
+        if media_type is None:
+            raise NotAcceptable("Accept must allow application/jose"
+                                + (" or application/json" if self.environment is Environment.TEST else ""))
+        request = ControlRequest.from_http(endpoint, principal.consumer_org, trace.headers, query,
+                                           account_reference=trace.account_reference)
+        referenced = await self._referenced(trace, request) if endpoint in ACCOUNT_ENDPOINTS else None
+        party = referenced.party_id if referenced else (request.party_id or "").strip() or None
+        trace.party_id = party
+        service = _service_of(request)
+        facts, order_error = await self._facts(request, service, party)
+        now = self.clock()
+        decision = authorize(request, facts, now.astimezone(OSLO).date(), environment=self.environment, now=now)
+        if isinstance(decision, Denied):
+            trace.service = decision.service
+            raise _denial(decision, order_error)
+        trace.service = decision.service
+        trace.from_date, trace.to_date = decision.period.from_date, decision.period.to_date
+        body, trace.records = await answers.fetch(self, decision, request, referenced, path=path, query=query)
+        return await self._deliver(get_profile(decision.service), endpoint, body, media_type,
+                                   principal.consumer_org)
+
+    async def _authenticate(self, trace: Trace) -> Principal:
+        try:
+            principal = await self.tokens.verify_authorization(trace.headers.get("authorization"))
+        except InsufficientScope as error:
+            raise Forbidden(f"Authorization: {error.message}") from None
+        except IssuerKeysUnavailable as error:
+            raise SourceUnavailable(f"The token issuer's keys could not be fetched: {error.message}") from None
+        except InvalidToken as error:
+            raise Unauthenticated(f"Authorization: {error.message}") from None
+        trace.consumer_org, trace.supplier_org = principal.consumer_org, principal.supplier_org
+        return principal
+
+    async def _referenced(self, trace: Trace, request: ControlRequest) -> ReferencedAccount:
+        reference = request.account_reference or ""
+        if is_data_not_delivered(reference):
+            raise ReferenceNotHere("accountReference dataNotDelivered names an account this bank serves only "
+                                   "manually; ask through the digital letter channel")
+        try:
+            referenced = await self.store.account_by_reference(reference, consumer_org=request.consumer_org)
+        except Exception as error:
+            raise SourceUnavailable(f"The account store did not answer ({type(error).__name__})") from error
+        if referenced is None:
+            raise UnknownReference("accountReference is unknown: use a reference from this consumer's "
+                                   "Accounts response")
+        case = (request.account_info_request_id or "").strip().lower()
+        if answers.is_uuid(case) and case != referenced.account_info_request_id.lower():
+            raise ReferenceNotHere("accountReference was issued in another case: AccountInfoRequestID must be "
+                                   "the one of the Accounts request")
+        return referenced
+
+    async def _facts(self, request: ControlRequest, service: ServiceProfile | None,
+                     party: str | None) -> tuple[Facts, DsopError | None]:
+        if service is None:  # authorize reports the mandate; no register is asked for nothing
+            return Facts(party_id=party), None
+        lookup = self._valid_party(party)  # a malformed party is authorize's 400, never a register call
+        try:
+            facts = await self.facts.facts_for(lookup, service=service, request=request)
+        except DsopError:
+            raise
+        except Exception as error:
+            raise SourceUnavailable(f"A register did not answer ({type(error).__name__})") from error
+        facts = replace(facts, party_id=party)
+        if service.reference is not ReferenceKind.EXTRADITION_ORDER or self.orders is None:
+            return facts, None
+        jws = (request.additional_reference_id or "").strip()
+        if (request.additional_reference_id_type or "").strip() != ReferenceKind.EXTRADITION_ORDER.value or not jws:
+            return facts, None
+        try:
+            order = await self.orders.verify(jws, now=self.clock())
+        except DsopError as error:
+            if error.code == "ACC-100":
+                raise SourceUnavailable(error.message) from None
+            return facts, error
+        except Exception as error:
+            raise SourceUnavailable(f"The extradition order could not be verified ({type(error).__name__})") \
+                from error
+        return replace(facts, extradition_order=order), None
+
+    def _valid_party(self, party: str | None) -> str | None:
+        if not party:
+            return None
+        try:
+            validate_party_id(party, synthetic_allowed=self.environment is Environment.TEST,
+                              today=self.clock().astimezone(OSLO).date())
+        except DsopError:
+            return None
+        return party
+
+    async def _deliver(self, service: ServiceProfile, endpoint: Endpoint, body: Any, media_type: str,
+                       consumer_org: str) -> Answer:
+        plaintext = answers.encode_filtered(service, endpoint, body)
+        if media_type != JOSE:
+            return Answer(200, plaintext, answers.JSON)
+        try:
+            certificate = await self.certificates.encryption_certificate(consumer_org)
+        except CertPubError as error:
+            raise SourceUnavailable(f"No usable encryption certificate for consumer {consumer_org} in CertPub: "
+                                    f"{error.message}") from None
+        token = encrypt_compact(plaintext, certificate, alg=self.jwe_alg, enc=self.jwe_enc)
+        return Answer(200, token.encode("ascii"), JOSE)
+
+    # -- answers, audit, logs, metrics ----------------------------------------------------------
+
+    @staticmethod
+    def _error(error: DsopError) -> Answer:
+        return Answer(error.status, error_body(error.code, error.message), answers.JSON, error_headers(error))
+
+    def _audit_record(self, trace: Trace, answer: Answer) -> AuditRecord:
+        code, message = answers.code_and_message(answer)
+        endpoint = trace.endpoint.value if trace.endpoint else "unknown"
+        return AuditRecord(
+            recorded_at=self.clock(),
+            correlation_id=trace.header("CorrelationID"),
+            account_info_request_id=trace.header("AccountInfoRequestID"),
+            legal_mandate=trace.header("Legal-Mandate"),
+            additional_reference_id_type=trace.header("AdditionalReferenceIDType"),
+            additional_reference_id=trace.header("AdditionalReferenceID", MAX_AUDIT_REFERENCE),
+            requester_id=trace.header("RequesterID"),
+            consumer_org=trace.consumer_org, supplier_org=trace.supplier_org, service=trace.service,
+            endpoint=endpoint,
+            party_id=trace.party_id[:64] if trace.party_id else None,
+            account_reference=trace.account_reference[:MAX_AUDIT_TEXT] if trace.account_reference else None,
+            from_date=trace.from_date, to_date=trace.to_date,
+            outcome="allowed" if answer.status == 200 else code or f"HTTP-{answer.status}",
+            status=answer.status, records=trace.records if answer.status == 200 else 0,
+            message=message,
+        )
+
+    async def _record(self, trace: Trace, answer: Answer) -> Answer:
+        try:
+            await self.audit.append(self._audit_record(trace, answer))
+        except Exception:
+            log.exception("audit record could not be written; answer withheld", extra=self._log_fields(trace))
+            return Answer(500, error_body(INTERNAL_ERROR_CODE, INTERNAL_ERROR_MESSAGE), answers.JSON)
+        return answer
+
+    @staticmethod
+    def _log_fields(trace: Trace) -> dict[str, Any]:
+        fields: dict[str, Any] = {
+            "correlation_id": answers.uuid_or_none(trace.headers.get("correlationid")),
+            "account_info_request_id": answers.uuid_or_none(trace.headers.get("accountinforequestid")),
+            "consumer": trace.consumer_org,
+            "service": trace.service,
+            "endpoint": trace.endpoint.operation_id if trace.endpoint else None,
+        }
+        return fields
+
+    def _observe(self, trace: Trace, answer: Answer, started: float) -> None:
+        elapsed = max(0.0, self.monotonic() - started)
+        endpoint = trace.endpoint.operation_id if trace.endpoint else "unknown"
+        self.metrics.observe(service=trace.service, endpoint=endpoint, status=answer.status, seconds=elapsed)
+        code, _ = answers.code_and_message(answer)
+        log.info("control request", extra={**self._log_fields(trace), "status": answer.status, "code": code,
+                                            "records": trace.records, "duration_ms": round(elapsed * 1000, 2)})
+
+
+def _service_of(request: ControlRequest) -> ServiceProfile | None:
+    try:
+        legal_basis = mandates.parse(request.legal_mandate)
+    except DsopError:
+        return None
+    return resolve(request.consumer_org, legal_basis.key)
+
+
+def _denial(decision: Denied, order_error: DsopError | None) -> DsopError:
+    # For Politi the only 403 naming AdditionalReferenceID is "no verified order": when the order was
+    # present but failed verification, say why instead (authorize ran first so format errors win).
+    if order_error is not None and decision.code == "ACC-011" and decision.parameter == "AdditionalReferenceID":
+        return order_error
+    return DsopError(decision.message, parameter=decision.parameter, code=decision.code)
+
+
+def _query_date(query: Mapping[str, str], name: str) -> date | None:
+    """The requested date for the audit record, if it is one (an allowed period replaces it)."""
+    try:
+        return parse_date(query[name], parameter=name) if query.get(name) else None
+    except DsopError:
+        return None
+
+
+__all__ = ["Answer", "Pipeline", "Trace"]

@@ -1,0 +1,116 @@
+"""Configuration of a bank's Control API; the only module of ``opendsop.provider`` that reads the environment.
+
+Environment variables (prefix ``DSOP_PROVIDER_``; ``dsop provider serve --bank`` sets ``BANK_ORGNO``):
+
+* ``BANK_ORGNO`` — the bank's organisation number (9 digits).
+* ``ENVIRONMENT`` — ``test`` (default) or ``production``.  Only ``test`` answers
+  ``Accept: application/json`` in plaintext and accepts synthetic identities (spec/protocol.md §3.3).
+* ``BASE_URL`` — the base URL registered in the API catalogue, ending in ``/v2``; access tokens must
+  carry it as ``aud`` (spec/protocol.md §3.1).
+* ``DATABASE_URL`` — async SQLAlchemy URL (default a SQLite file ``var/provider-<orgno>.db``).
+* ``TOKEN_ISSUER`` / ``TOKEN_JWKS_URL`` — the Maskinporten(-like) issuer and its JWKS.
+* ``CERTPUB_URL`` — the CertPub locator used to find consumers' encryption certificates.
+* ``PROSECUTION_JWKS_URL`` / ``PROSECUTION_ROOTS`` — where the prosecution publishes its order keys,
+  and the PEM root(s) their chains must validate to (spec/protocol.md §4.2 steps 1–4).
+* ``REGISTERS_URL`` / ``REGISTERS_TOKEN`` — Folkeregisteret and Konkursvarsel (``opendsop.registers``)
+  and the bearer token to call them with.  Unset: the bank knows no register facts, so OED,
+  Konkurs and Vergekontroll are refused (fail closed).
+* ``PAGING_KEY`` / ``REFERENCE_SECRET`` — secrets (≥ 16 bytes) for continuation tokens and
+  ``accountReference``s.  Required in production; in test a random value per process is used.
+* ``PAGE_SIZE`` — transactions per page (default 1000, "at least 1000 items per page" §2.7).
+* ``RATE_PER_SECOND`` / ``RATE_BURST`` — per-consumer rate limit (429 ACC-022); 0 disables it.
+* ``JWE_ALG`` / ``JWE_ENC`` — response encryption (the security document is not public, §3.3).
+* ``HOST`` / ``PORT`` / ``LOG_LEVEL`` — where ``dsop provider serve`` listens and how much it logs.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from opendsop.standard.request import Environment as RulesEnvironment
+
+ROUTE_PREFIX = "/v2"
+SCOPE = "bits:kontoinformasjon"
+_ORGNO = re.compile(r"\d{9}")
+
+
+class ProviderSettings(BaseSettings):
+    """Typed configuration of one bank's Control API instance."""
+
+    model_config = SettingsConfigDict(env_prefix="DSOP_PROVIDER_", frozen=True, extra="forbid")
+
+    bank_orgno: str
+    bank_name: str | None = None
+    environment: Literal["test", "production"] = "test"
+    base_url: str = "http://127.0.0.1:8100/v2"
+    database_url: str | None = None
+    token_issuer: str = "http://127.0.0.1:8040/"  # noqa: S105 - a URL, not a secret
+    token_jwks_url: str | None = None
+    certpub_url: str = "http://127.0.0.1:8010"
+    prosecution_jwks_url: str = "http://127.0.0.1:8050/.well-known/finans-jwks.json"
+    prosecution_roots: tuple[Path, ...] = ()
+    registers_url: str | None = None
+    registers_token: SecretStr | None = None
+    paging_key: SecretStr | None = None
+    reference_secret: SecretStr | None = None
+    page_size: int = Field(default=1000, ge=1, le=10_000)
+    rate_per_second: float = Field(default=50.0, ge=0)
+    rate_burst: int = Field(default=200, ge=1)
+    jwe_alg: str = "RSA-OAEP-256"
+    jwe_enc: str = "A256GCM"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8100, ge=1, le=65_535)
+    log_level: str = "INFO"
+
+    @field_validator("bank_orgno")
+    @classmethod
+    def _orgno(cls, value: str) -> str:
+        value = value.strip()
+        if not _ORGNO.fullmatch(value):
+            raise ValueError(f"bank_orgno must be a 9-digit organisation number, not {value!r}")
+        return value
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")) or "?" in value or "#" in value:
+            raise ValueError(f"base_url must be an absolute http(s) URL without query or fragment, not {value!r}")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _production_needs_secrets(self) -> ProviderSettings:
+        if self.environment == "production":
+            missing = [name for name in ("paging_key", "reference_secret") if getattr(self, name) is None]
+            if missing:
+                names = ", ".join(f"DSOP_PROVIDER_{name.upper()}" for name in missing)
+                raise ValueError(f"{names} must be set when ENVIRONMENT is production")
+        for name in ("paging_key", "reference_secret"):
+            secret = getattr(self, name)
+            if secret is not None and len(secret.get_secret_value().encode()) < 16:
+                raise ValueError(f"{name} must be at least 16 bytes")
+        return self
+
+    @property
+    def audience(self) -> str:
+        """The ``aud`` every access token must carry: the registered base URL."""
+        return self.base_url
+
+    @property
+    def jwks_url(self) -> str:
+        return self.token_jwks_url or self.token_issuer.rstrip("/") + "/jwks"
+
+    @property
+    def sql_url(self) -> str:
+        return self.database_url or f"sqlite+aiosqlite:///var/provider-{self.bank_orgno}.db"
+
+    @property
+    def rules_environment(self) -> RulesEnvironment:
+        return RulesEnvironment(self.environment)
+
+
+__all__ = ["ROUTE_PREFIX", "SCOPE", "ProviderSettings"]

@@ -1,0 +1,136 @@
+"""Building a bank's real dependencies from settings (used by ``create_app`` at startup).
+
+Decides which concrete adapters stand behind the ports when nothing is injected: the SQL store
+(``provider.store.sql``) and the SQL audit log on the same database, a ``TokenVerifier`` for the
+configured issuer with ``aud`` = the registered base URL and scope ``bits:kontoinformasjon``, the
+CertPub client, the register clients of ``opendsop.registers`` (a static bearer token for now; a
+Maskinporten token source for the bank is still to come), and the prosecution's JWKS (cached) with
+the configured trust roots.  Everything
+opened here is closed on shutdown.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Literal
+
+import httpx
+from cryptography import x509
+
+from opendsop.audit.log import AuditLog, SqlAuditLog
+from opendsop.authority.verify import TokenVerifier
+from opendsop.provider.pipeline import Pipeline
+from opendsop.provider.ports import (
+    Certificates,
+    FactsSource,
+    MemoryRegisters,
+    OrderVerifier,
+    ProsecutionOrders,
+    RegisterClients,
+    RegisterFacts,
+)
+from opendsop.provider.settings import SCOPE, ProviderSettings
+from opendsop.provider.store.repository import BankStore
+from opendsop.standard.control.v2 import FinancialInstitution, Identifier, IdentifierType
+from opendsop.trust.pki import TrustStore
+
+
+def token_verifier(settings: ProviderSettings) -> TokenVerifier:
+    return TokenVerifier(settings.token_issuer, settings.jwks_url, settings.audience, (SCOPE,))
+
+
+def servicer(settings: ProviderSettings) -> FinancialInstitution:
+    """This bank as ``servicer`` of its accounts."""
+    return FinancialInstitution(
+        identifier=Identifier(country_of_residence="NO", value=settings.bank_orgno,
+                              type=IdentifierType.COUNTRY_IDENTIFICATION_CODE),
+        name=settings.bank_name,
+    )
+
+
+def reference_secret(settings: ProviderSettings) -> bytes:
+    if settings.reference_secret is not None:
+        return settings.reference_secret.get_secret_value().encode()
+    return secrets.token_bytes(32)  # test only: references then change with every restart
+
+
+def facts_source(settings: ProviderSettings, resources: Resources) -> FactsSource:
+    """Register facts over HTTP when ``REGISTERS_URL`` is set, else an empty twin (fail closed)."""
+    if settings.registers_url is None:
+        return RegisterFacts(MemoryRegisters())
+    from opendsop.registers.clients import FolkeregisterClient, KonkursClient
+
+    token = settings.registers_token.get_secret_value() if settings.registers_token else ""
+    folkeregister = FolkeregisterClient(settings.registers_url, token)
+    konkurs = KonkursClient(settings.registers_url, token)
+    resources.closers.extend((folkeregister.aclose, konkurs.aclose))
+    return RegisterFacts(RegisterClients(folkeregister, konkurs))
+
+
+class Resources:
+    """What ``create_app`` opened itself, so that shutdown closes exactly that."""
+
+    def __init__(self, settings: ProviderSettings, *, clock: Callable[[], datetime]) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.closers: list[Callable[[], Any]] = []
+
+    async def open(self, options: dict[str, Any], *, store: BankStore | None, audit: AuditLog | None,
+                   certificates: Certificates | None, orders: OrderVerifier | None) -> Pipeline:
+        settings = self.settings
+        if store is None:
+            from opendsop.provider.store.sql import SqlBankStore
+
+            sql = await SqlBankStore.open(settings.sql_url, reference_secret=reference_secret(settings),
+                                          servicer=servicer(settings), clock=self.clock)
+            self.closers.append(sql.close)
+            store = sql
+            if audit is None:
+                audit = SqlAuditLog(sql.engine)
+        if audit is None:
+            from opendsop.serving import create_engine
+
+            engine = create_engine(settings.sql_url)
+            self.closers.append(engine.dispose)
+            audit = SqlAuditLog(engine)
+        if isinstance(audit, SqlAuditLog):
+            await audit.create_schema()
+        if certificates is None:
+            from opendsop.certpub.client import CertPubClient
+
+            client = CertPubClient(settings.certpub_url, clock=self.clock)
+            self.closers.append(client.aclose)
+            certificates = client
+        if orders is None and options.get("orders") is None:
+            orders = self._orders()
+        return Pipeline(store=store, audit=audit, certificates=certificates,
+                        **{**options, "orders": orders or options.get("orders")})
+
+    def _orders(self) -> OrderVerifier | None:
+        settings = self.settings
+        roots = [cert for path in settings.prosecution_roots for cert in x509.load_pem_x509_certificates(
+            path.read_bytes())]
+        if not roots:
+            return None
+        from opendsop.prosecution.verify import JwksCache
+
+        http = httpx.AsyncClient(timeout=10.0)
+        self.closers.append(http.aclose)
+        cache = JwksCache(settings.prosecution_jwks_url, http, clock=self.clock)
+
+        async def document(kid: str | None) -> dict[str, Any]:
+            return await cache.document(kid=kid)
+
+        environment: Literal["test", "production"] = settings.environment
+        return ProsecutionOrders(document, TrustStore(roots=tuple(roots)), environment)
+
+    async def close(self) -> None:
+        while self.closers:
+            result = self.closers.pop()()
+            if hasattr(result, "__await__"):
+                await result
+
+
+__all__ = ["Resources", "facts_source", "reference_secret", "servicer", "token_verifier"]

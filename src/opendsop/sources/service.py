@@ -1,0 +1,69 @@
+"""Assemble a data source app from ``SourcesSettings``: token verifier, audit log, consent-status port, data.
+
+``create_app(source, settings)`` with ``source`` one of ``SOURCES`` ("skatteetaten", "lanekassen",
+"nav", "krav").  The audit log is ``SqlAuditLog`` on ``DATABASE_URL`` (schema created at startup) or
+in memory; the consent-status port is ``HttpConsentStatus`` on ``CONSENT_SERVICE_URL`` or absent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from litestar import Litestar
+
+from opendsop.audit.log import AuditLog, MemoryAuditLog, SqlAuditLog
+from opendsop.authority.verify import TokenVerifier
+from opendsop.sources import krav, lanekassen, nav, skatteetaten
+from opendsop.sources.consent_check import ConsentStatus, HttpConsentStatus
+from opendsop.sources.data import World, generate_world
+from opendsop.sources.settings import SourcesSettings
+
+SOURCES = ("skatteetaten", "lanekassen", "nav", "krav")
+
+
+def _audience(source: str, settings: SourcesSettings) -> str:
+    audience: str = getattr(settings, f"audience_{source}")
+    return audience
+
+
+def create_app(source: str, settings: SourcesSettings, *, clock: Callable[[], datetime] | None = None,
+               world: World | None = None, verifier: TokenVerifier | None = None, audit: AuditLog | None = None,
+               consent_status: ConsentStatus | None = None) -> Litestar:
+    """The ``source`` app configured from ``settings``; keyword arguments override the settings' parts."""
+    if source not in SOURCES:
+        raise ValueError(f"unknown source {source!r}; one of {', '.join(SOURCES)}")
+    now = (clock or (lambda: datetime.now(UTC)))()
+    world = world or generate_world(settings.seed, today=now.date(), persons=settings.persons,
+                                    organisations=settings.organisations)
+    verifier = verifier or TokenVerifier(settings.issuer, settings.resolved_jwks_url, _audience(source, settings), ())
+    sql: SqlAuditLog | None = None
+    if audit is None:
+        if settings.database_url:
+            from opendsop.serving import create_engine
+
+            audit = sql = SqlAuditLog(create_engine(settings.database_url))
+        else:
+            audit = MemoryAuditLog()
+    if consent_status is None and settings.consent_service_url:
+        token = settings.consent_service_token
+        consent_status = HttpConsentStatus(settings.consent_service_url,
+                                           bearer=token.get_secret_value() if token else None)
+    options: dict[str, Any] = {"verifier": verifier, "audit": audit, "clock": clock, "consent_status": consent_status}
+    if source == "skatteetaten":
+        app = skatteetaten.create_app(world, **options)
+    elif source == "lanekassen":
+        app = lanekassen.create_app(world, api_key=settings.lanekassen_api_key.get_secret_value(),
+                                    cache_ttl=timedelta(seconds=settings.lanekassen_cache_seconds), **options)
+    elif source == "nav":
+        app = nav.create_app(world, **options)
+    else:
+        app = krav.create_app(world, **options)
+    if sql is not None:
+        app.on_startup.append(sql.create_schema)
+        app.on_shutdown.append(sql.engine.dispose)
+    return app
+
+
+__all__ = ["SOURCES", "create_app"]

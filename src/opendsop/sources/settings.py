@@ -1,0 +1,52 @@
+"""Configuration of the consent-based data sources; the only module of the package that reads the environment.
+
+Environment variables (prefix ``DSOP_SOURCES_``):
+
+* ``ISSUER`` / ``JWKS_URL`` — the token service (``opendsop.authority``) whose access tokens the
+  sources accept; ``JWKS_URL`` defaults to ``<ISSUER>jwks``.
+* ``AUDIENCE_SKATTEETATEN`` / ``_LANEKASSEN`` / ``_NAV`` / ``_KRAV`` — the ``aud`` each source
+  requires (its registered base URL, spec/services.md §2.1, §2.2, §2.5).
+* ``CONSENT_SERVICE_URL`` — where ``GET /consentrequests/{id}`` answers a consent's status (for
+  ``opendsop.consent``: ``<its URL>/accessmanagement/api/v1/enterprise``); unset means the sources
+  trust the token's consent until it expires (no revocation re-check).
+* ``CONSENT_SERVICE_TOKEN`` — the bearer token for that lookup (scope ``altinn:consentrequests.read``,
+  issued to the source's organisation).
+* ``LANEKASSEN_API_KEY`` — the static ``ApiKey`` Lånekassen requires (§2.2).
+* ``LANEKASSEN_CACHE_SECONDS`` — how long Lånekassen trusts a cached consent before asking the
+  consent service again (default 3600).
+* ``DATABASE_URL`` — the audit log's database; unset keeps the audit log in memory.
+* ``SEED`` — the synthetic data's seed; ``HOST`` / ``PORT`` — where ``serve`` listens.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class SourcesSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DSOP_SOURCES_", frozen=True, extra="forbid")
+
+    issuer: str = "http://127.0.0.1:8000/"
+    jwks_url: str | None = None
+    audience_skatteetaten: str = "https://api.skatteetaten.test/"
+    audience_lanekassen: str = "https://ekstern01.api.test.lanekassen.no/"
+    audience_nav: str = "https://api.nav.test/"
+    audience_krav: str = "https://kravogbetalinger.api.skatteetaten.test/"
+    consent_service_url: str | None = None
+    consent_service_token: SecretStr | None = None
+    lanekassen_api_key: SecretStr = SecretStr("lanekassen-test-key")
+    lanekassen_cache_seconds: int = Field(default=3600, ge=0, le=366 * 86_400)
+    database_url: str | None = None
+    seed: int = 2026
+    persons: int = Field(default=24, ge=1, le=10_000)
+    organisations: int = Field(default=6, ge=1, le=10_000)
+    host: str = "127.0.0.1"
+    port: int = Field(default=8070, ge=1, le=65_535)
+
+    @property
+    def resolved_jwks_url(self) -> str:
+        return self.jwks_url or self.issuer.rstrip("/") + "/jwks"
+
+
+__all__ = ["SourcesSettings"]

@@ -1,0 +1,92 @@
+"""The SQL store on SQLite and PostgreSQL: idempotent create, conditional status changes, expiry, events."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest
+
+from opendsop.consent.requests import ConsentError, Status, parse_request
+from opendsop.consent.store import ConsentStore
+from opendsop.serving import create_engine
+from tests.consent.consent_helpers import BANK, ORG_URN, OTHER_BANK, START, request_body
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+async def store(database_url: str) -> AsyncIterator[ConsentStore]:
+    consent_store = ConsentStore(create_engine(database_url))
+    await consent_store.create_schema()
+    yield consent_store
+    await consent_store.close()
+
+
+def _request(**overrides: object):  # type: ignore[no-untyped-def]
+    return parse_request(request_body(**overrides), now=START, synthetic_allowed=True)
+
+
+async def test_round_trip_and_idempotent_create(store: ConsentStore) -> None:
+    request = _request(handledBy=ORG_URN + OTHER_BANK)
+    record, created = await store.create(request, now=START)
+    assert created and record.status is Status.CREATED and record.request == request
+    again, created_again = await store.create(request, now=START + timedelta(seconds=5))
+    assert not created_again and again.request == request and again.created == START
+    loaded = await store.get(request.id)
+    assert loaded is not None and loaded.request == request
+
+
+async def test_conflicting_content_under_the_same_id(store: ConsentStore) -> None:
+    body = request_body()
+    await store.create(parse_request(body, now=START, synthetic_allowed=True), now=START)
+    changed = parse_request(dict(body, redirectUrl="https://bank.test/x"), now=START, synthetic_allowed=True)
+    with pytest.raises(ConsentError) as conflict:
+        await store.create(changed, now=START)
+    assert conflict.value.status == 409
+
+
+async def test_status_changes_only_from_allowed_states(store: ConsentStore) -> None:
+    request = _request()
+    await store.create(request, now=START)
+    assert not await store.transition(request.id, Status.REVOKED, now=START)  # not accepted yet
+    assert await store.transition(request.id, Status.ACCEPTED, now=START + timedelta(minutes=1))
+    assert not await store.transition(request.id, Status.REJECTED, now=START)  # already answered
+    record = await store.get(request.id)
+    assert record is not None and record.status is Status.ACCEPTED
+    assert record.consented == START + timedelta(minutes=1)
+    assert await store.transition(request.id, Status.REVOKED, now=START + timedelta(minutes=2))
+    events = await store.events(consent_id=request.id)
+    assert [e.status for e in events] == [Status.CREATED, Status.ACCEPTED, Status.REVOKED]
+
+
+async def test_expire_due_writes_expired_once(store: ConsentStore) -> None:
+    short = _request(validTo=(START + timedelta(days=1)).isoformat())
+    long = _request()
+    for request in (short, long):
+        await store.create(request, now=START)
+    assert await store.expire_due(now=START + timedelta(hours=23)) == 0
+    assert await store.expire_due(now=START + timedelta(days=1)) == 1
+    assert await store.expire_due(now=START + timedelta(days=1)) == 0
+    expired = await store.get(short.id)
+    kept = await store.get(long.id)
+    assert expired is not None and expired.status is Status.EXPIRED
+    assert kept is not None and kept.status is Status.CREATED
+
+
+async def test_events_and_lists_are_filtered_by_organisation(store: ConsentStore) -> None:
+    mine = _request()
+    theirs = _request(to=ORG_URN + OTHER_BANK)
+    handled = _request(to=ORG_URN + OTHER_BANK, handledBy=ORG_URN + BANK)
+    for request in (mine, theirs, handled):
+        await store.create(request, now=START)
+    assert [e.consent_id for e in await store.events(org=BANK)] == [mine.id, handled.id]
+    assert {r.id for r in await store.list_records(org=BANK)} == {mine.id, handled.id}
+    first = await store.events(limit=1)
+    assert [e.consent_id for e in await store.events(after=first[0].seq)] == [theirs.id, handled.id]
+
+
+async def test_signing_key_first_writer_wins(store: ConsentStore) -> None:
+    assert await store.key("altinn2") is None
+    assert await store.put_key_if_absent("altinn2", b"first", now=START) == b"first"
+    assert await store.put_key_if_absent("altinn2", b"second", now=START) == b"first"
