@@ -15,8 +15,8 @@ from opendsop.authority.store import (
     ClientRecord,
     DuplicateClient,
     UnknownClient,
-    create_engine,
 )
+from opendsop.serving import create_engine
 from opendsop.trust.keys import generate_rsa_key, public_jwks
 from tests.authority.authority_helpers import SKATT, START, SUPPLIER
 

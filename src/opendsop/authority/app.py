@@ -28,7 +28,8 @@ from opendsop.authority.grants import GRANT_ALGORITHMS, JWT_BEARER, GrantRules, 
 from opendsop.authority.service import TokenService
 from opendsop.authority.settings import AuthoritySettings
 from opendsop.authority.signing import TOKEN_ALGORITHM, SigningKeys
-from opendsop.authority.store import AuthorityStore, create_engine
+from opendsop.authority.store import AuthorityStore
+from opendsop.serving import create_engine
 from opendsop.trust.pki import TrustStore
 
 log = logging.getLogger("opendsop.authority")

@@ -23,7 +23,8 @@ from opendsop.authority import clients as registration
 from opendsop.authority.app import create_app, utc_now
 from opendsop.authority.settings import AuthoritySettings
 from opendsop.authority.signing import SigningKeys
-from opendsop.authority.store import AuthorityStore, StoreError, create_engine
+from opendsop.authority.store import AuthorityStore, StoreError
+from opendsop.serving import create_engine
 
 T = TypeVar("T")
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
@@ -35,9 +34,8 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 AUTH_PRIVATE_KEY_JWT = "private_key_jwt"
 AUTH_ENTERPRISE_CERTIFICATE = "virksomhetssertifikat"
@@ -125,14 +123,6 @@ class StoredKey:
     private_key_pem: bytes
     created_at: int
     retired_at: int | None
-
-
-def create_engine(database_url: str) -> AsyncEngine:
-    """An async engine; for a SQLite file, its directory is created first (``var/`` by default)."""
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    return create_async_engine(url)
 
 
 class AuthorityStore:
