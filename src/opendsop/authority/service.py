@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -46,6 +47,7 @@ log = logging.getLogger("opendsop.authority")
 
 Clock = Callable[[], datetime]
 _PURGE_INTERVAL_SECONDS = 60
+_MAX_CACHED_CLIENTS = 10_000
 
 
 class TokenService:
@@ -60,6 +62,7 @@ class TokenService:
         delegation_source: str,
         clock: Clock,
         consent_lookup: ConsentLookup | None = None,
+        client_cache_seconds: float = 2.0,
     ) -> None:
         self._store = store
         self._keys = keys
@@ -70,6 +73,10 @@ class TokenService:
         self._clock = clock
         self._next_purge = 0
         self._consents = consent_lookup
+        # Registered clients change rarely (the CLI, another process): a few seconds of caching saves
+        # a database round trip per token.  Unknown ids are not cached, so they cannot fill the cache.
+        self._clients: dict[str, tuple[float, ClientRecord]] = {}
+        self._client_ttl = client_cache_seconds
 
     async def issue(self, assertion: str) -> dict[str, Any]:
         """The token response body for a valid grant; an ``OAuthError`` otherwise."""
@@ -79,7 +86,7 @@ class TokenService:
             client_id = client_id_of(unverified_claims(assertion))
         except InvalidToken as exc:
             raise InvalidGrant(f"assertion is not a valid JWT: {exc.message}") from None
-        client = await self._store.get_client(client_id)
+        client = await self._client(client_id)
         if client is None:
             raise InvalidClient(f"client {client_id[:80]} is not registered")  # iss is untrusted input: keep it short
         key = self._client_key(client, header, now)
@@ -135,6 +142,17 @@ class TokenService:
             "expires_in": int(self._lifetime.total_seconds()),
             "scope": token_claims["scope"],
         }
+
+    async def _client(self, client_id: str) -> ClientRecord | None:
+        cached = self._clients.get(client_id)
+        if cached is not None and time.monotonic() - cached[0] < self._client_ttl:
+            return cached[1]
+        client = await self._store.get_client(client_id)
+        if client is not None:
+            if len(self._clients) >= _MAX_CACHED_CLIENTS:
+                self._clients.clear()
+            self._clients[client_id] = (time.monotonic(), client)
+        return client
 
     async def _purge_spent_jtis(self, now: int) -> None:
         # Rows of expired assertions protect nothing; drop them about once a minute per process.

@@ -11,6 +11,7 @@ SELECT for the active kid and one RSA signature.
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -29,11 +30,16 @@ class SigningKeys:
         token_lifetime: timedelta,
         clock_skew: timedelta,
         key_bits: int = 2048,
+        active_cache_seconds: float = 2.0,
     ) -> None:
         self._store = store
         self._keep_after_retirement = int((token_lifetime + clock_skew).total_seconds())
         self._bits = key_bits
         self._parsed: dict[str, Any] = {}
+        # The active key is read on every token; a rotation by another process (the CLI) is picked up
+        # within ``active_cache_seconds``, while both keys are published, so nothing fails meanwhile.
+        self._active_cache: tuple[float, StoredKey | None] | None = None
+        self._active_ttl = active_cache_seconds
 
     async def ensure_active(self, *, now: datetime) -> None:
         """Create the first key when the database has none active (first start)."""
@@ -47,6 +53,7 @@ class SigningKeys:
         assert kid is not None  # generate_rsa_key sets the RFC 7638 thumbprint
         await self._store.add_signing_key(kid, private_key_pem(key), now=int(now.timestamp()), retire_others=True)
         self._parsed[kid] = key
+        self._active_cache = None
         await self._store.drop_signing_keys_retired_before(int(now.timestamp()) - self._keep_after_retirement)
         return kid
 
@@ -74,7 +81,12 @@ class SigningKeys:
         return stored.kid if stored else None
 
     async def _active(self) -> StoredKey | None:
-        return await self._store.active_signing_key()
+        cached = self._active_cache
+        if cached is not None and time.monotonic() - cached[0] < self._active_ttl:
+            return cached[1]
+        stored = await self._store.active_signing_key()
+        self._active_cache = (time.monotonic(), stored)
+        return stored
 
     def _key(self, stored: StoredKey) -> Any:
         key = self._parsed.get(stored.kid)
