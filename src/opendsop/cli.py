@@ -12,6 +12,7 @@ from opendsop.provider.cli import app as provider_app
 from opendsop.registers.cli import app as registers_app
 from opendsop.samtykke.cli import app as samtykke_app
 from opendsop.sources.cli import app as sources_app
+from opendsop.synth.cli import app as synth_app
 
 app = typer.Typer(no_args_is_help=True, help="opendsop: DSOP rules, parties and a synthetic Norway.")
 
@@ -28,6 +29,7 @@ app.add_typer(provider_app, name="provider", help="A bank's DSOP Control API (th
 app.add_typer(registers_app, name="registers", help="Folkeregisteret, Konkursregisteret and Enhetsregisteret.")
 app.add_typer(consent_app, name="consent", help="The Altinn-style consent service and approval pages.")
 app.add_typer(samtykke_app, name="samtykke", help="A bank's or insurer's consent-based flows (SBL, studielån, SSU).")
+app.add_typer(synth_app, name="synth", help="Generate a synthetic Norway (persons, banks, accounts, transactions).")
 app.add_typer(sources_app, name="sources", help="Consent-based data sources (Skatteetaten, Lånekassen, NAV).")
 
 
