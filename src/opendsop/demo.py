@@ -4,10 +4,15 @@ For every DSOP service it builds a valid request (synthetic Tenor identities, th
 and consumer organisation numbers) and a few documented violations, asks ``authorize`` for the
 decision and prints it; then it shows what ``filter_response`` withholds per service on the same
 1000-transaction page.  Nothing is mocked: these are the decisions a bank would take.
+
+Then the consent story of SBL (spec/services.md §2.1, ``samtykke.tour``): every consent party runs
+in this process — consent service, token service, Skatteetaten — and a synthetic person approves,
+the bank pulls income and tax base, the person revokes, and the next pull is refused (IM-010/SSG-010).
 """
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -16,6 +21,7 @@ from random import Random
 from rich.console import Console
 from rich.table import Table
 
+from opendsop.samtykke.tour import consent_tour
 from opendsop.standard import (
     ControlRequest,
     Endpoint,
@@ -130,6 +136,10 @@ def run(today: date | None = None) -> None:
         withheld = sorted(profile.delivery.withheld(Endpoint.TRANSACTIONS))
         filtering.add_row(profile.name, f"{delivered:,} of {full:,}", ", ".join(withheld) or "nothing")
     console.print(filtering)
+
+    console.rule("[bold]Samtykke: lånesøknad (SBL)")
+    # The story's clock starts at the demo's day and moves by hand (expiry, revocation) from there.
+    asyncio.run(consent_tour(console, now=datetime.combine(today, now.timetz())))
     console.print("\nRun [bold]make test[/bold] for the rules as tests, one row per documented rule.")
 
 
