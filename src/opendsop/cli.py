@@ -10,6 +10,7 @@ from opendsop.consent.cli import app as consent_app
 from opendsop.prosecution.cli import app as prosecution_app
 from opendsop.provider.cli import app as provider_app
 from opendsop.registers.cli import app as registers_app
+from opendsop.relations.cli import app as relations_app
 from opendsop.samtykke.cli import app as samtykke_app
 from opendsop.sources.cli import app as sources_app
 from opendsop.synth.cli import app as synth_app
@@ -26,6 +27,7 @@ app.add_typer(authority_app, name="authority", help="The token service (a local 
 app.add_typer(certpub_app, name="certpub", help="The encryption-certificate directory (CertPub).")
 app.add_typer(prosecution_app, name="eo", help="Extradition orders signed by påtalemyndigheten.")
 app.add_typer(provider_app, name="provider", help="A bank's DSOP Control API (the provider).")
+app.add_typer(relations_app, name="relations", help="Customer Relations Overview (KAR + KFR), API catalogue.")
 app.add_typer(registers_app, name="registers", help="Folkeregisteret, Konkursregisteret and Enhetsregisteret.")
 app.add_typer(consent_app, name="consent", help="The Altinn-style consent service and approval pages.")
 app.add_typer(samtykke_app, name="samtykke", help="A bank's or insurer's consent-based flows (SBL, studielån, SSU).")

@@ -1,0 +1,125 @@
+"""The two sources behind the Customer Relations Overview and what one relation is
+(spec/protocol.md §1.1, §6.1; datamodel.md §2.7).
+
+* **KAR** knows *account-level* relations reported by NICS banks: the customer is the owner,
+  a secondary owner (medkontohaver) or a disponent of an account, from a start date to an
+  optional end date, and the account may or may not be reachable (creditable) through NICS.
+* **KFR** knows *customer-level* ``DSOPBANK`` relations reported by institutions outside NICS:
+  no account, so no ownership can be derived from it.
+
+Both are reached through :class:`RelationSource`, so the hub can be tested against the
+in-memory twin and a source that times out can be simulated.  A source that cannot answer
+raises :class:`SourceUnavailable` (or ``TimeoutError``); the hub turns that into 504.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Protocol
+
+from opendsop.standard.period import Period
+
+
+class Role(StrEnum):
+    """The customer's role in one relation."""
+
+    OWNER = "owner"  # primary owner (kontohaver)
+    SECONDARY_OWNER = "secondary_owner"  # co-owner (medkontohaver)
+    DISPONENT = "disponent"  # may operate the account, does not own it
+    CUSTOMER = "customer"  # KFR DSOPBANK: a customer relationship without account data
+
+    @property
+    def owns(self) -> bool:
+        return self in (Role.OWNER, Role.SECONDARY_OWNER)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Relation:
+    """One relation between a customer and an institution, valid ``[start, end]`` (end open if None)."""
+
+    org_no: str
+    bank_name: str
+    role: Role
+    start: date
+    end: date | None = None
+    account_no: str | None = None
+    nics_reachable: bool = False
+
+    def overlaps(self, period: Period) -> bool:
+        """Period semantics: the relation counts if ``[start, end]`` overlaps the requested period."""
+        return self.start <= period.to_date and (self.end is None or period.from_date <= self.end)
+
+    def active_on(self, day: date) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+
+@dataclass(frozen=True, slots=True)
+class Servicer:
+    """The institution servicing an account (accountServicingProvider)."""
+
+    org_no: str
+    bank_name: str
+
+
+class SourceUnavailable(Exception):
+    """A register did not answer (or answered with garbage); the hub answers 504."""
+
+    def __init__(self, source: str, message: str = "") -> None:
+        super().__init__(message or f"No response from data source ({source})")
+        self.source = source
+
+
+class RelationSource(Protocol):
+    """A register the hub reads: KAR or KFR."""
+
+    name: str
+
+    async def relations(self, customer_id: str, period: Period) -> Sequence[Relation]:
+        """Every relation of the customer whose ``[start, end]`` overlaps ``period``."""
+        ...
+
+
+class AccountRegister(Protocol):
+    """KAR's account lookup (accountServicingProvider)."""
+
+    async def servicer(self, account_no: str) -> Servicer | None: ...
+
+
+class MemoryRelationSource:
+    """The in-memory twin of a SQL source, for unit tests; ``fail`` simulates an outage."""
+
+    def __init__(self, name: str, rows: Iterable[tuple[str, Relation]] = (), *,
+                 fail: BaseException | None = None) -> None:
+        self.name = name
+        self.fail = fail
+        self._rows: list[tuple[str, Relation]] = list(rows)
+
+    def add(self, customer_id: str, relation: Relation) -> None:
+        self._rows.append((customer_id, relation))
+
+    async def relations(self, customer_id: str, period: Period) -> Sequence[Relation]:
+        if self.fail is not None:
+            raise self.fail
+        return [rel for who, rel in self._rows if who == customer_id and rel.overlaps(period)]
+
+    async def servicer(self, account_no: str) -> Servicer | None:
+        if self.fail is not None:
+            raise self.fail
+        for _, rel in self._rows:
+            if rel.account_no == account_no:
+                return Servicer(rel.org_no, rel.bank_name)
+        return None
+
+
+__all__ = [
+    "AccountRegister",
+    "MemoryRelationSource",
+    "Relation",
+    "RelationSource",
+    "Role",
+    "Servicer",
+    "SourceUnavailable",
+]
