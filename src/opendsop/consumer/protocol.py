@@ -1,0 +1,358 @@
+"""The Control API as the agency speaks it, without I/O: request builder, response interpreter, call flow.
+
+Decides (spec/protocol.md §1.3 steps 4–7, §2.1, §2.3, §2.7, §2.8, §3.1, §3.3, §4):
+
+* **headers** of every call: a fresh ``CorrelationID`` per technical request, the case's
+  ``AccountInfoRequestID``, the URL-encoded ``Legal-Mandate``, ``RequesterID`` and
+  ``AdditionalReferenceIDType``/``AdditionalReferenceID`` (the extradition order, the guardian)
+  when the case has them; ``PartyID`` and ``OnlyPrimaryOwner`` on Accounts only; ``fromDate``
+  and ``toDate`` as query dates; ``Accept: application/jose`` (plaintext only when asked, test);
+* **versions**: the catalogue says whether a bank speaks ``v2`` or ``v1``.  v1 has no
+  ``OnlyPrimaryOwner`` and answers with ``responseStatus`` instead of ``responseDetails``; its
+  bodies decode into ``standard.control.v1`` models;
+* **answers**: a 200 must be a JWE for this agency (``application/jose``) unless plaintext was
+  asked for; errors are mapped to the ``consumer.errors`` tree by status, keeping the ACC code;
+* **paging**: ``next`` links are relative (§2.7) and are followed only on the bank's own origin
+  (a token must never be sent elsewhere), never twice, and at most ``max_pages`` times;
+* **401 ACC-010**: the token is fetched afresh once, then the call is denied.
+
+``call_flow`` is a generator in the httpx ``auth_flow`` style: it yields ``NeedToken`` and
+``HttpRequest`` steps, is sent an access token or an ``HttpResponse`` back, and returns the pages.
+The async client drives it over a real transport; tests can drive it by hand.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import uuid
+from collections.abc import Callable, Generator, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+from typing import Any, Final
+from urllib.parse import quote, urlencode, urljoin, urlsplit
+
+import msgspec
+
+from opendsop.consumer.errors import (
+    BankDenied,
+    BankError,
+    BankUnavailable,
+    ProtocolViolation,
+    RateLimited,
+    Unauthorized,
+)
+from opendsop.standard import wire
+from opendsop.standard.control import v1, v2
+from opendsop.standard.endpoints import Endpoint
+from opendsop.standard.errors import DsopError
+from opendsop.standard.mandate import Mandate
+from opendsop.trust.errors import TrustError
+
+SCOPE: Final = "bits:kontoinformasjon"
+JOSE: Final = "application/jose"
+JSON: Final = "application/json"
+DATA_NOT_DELIVERED: Final = "dataNotDelivered"
+MAX_PAGES: Final = 1000
+_PATHS: Final = {Endpoint.ACCOUNTS: "accounts", Endpoint.ACCOUNT_DETAILS: "accounts/{ref}",
+                 Endpoint.TRANSACTIONS: "accounts/{ref}/transactions", Endpoint.CARDS: "accounts/{ref}/cards",
+                 Endpoint.ROLES: "accounts/{ref}/roles"}
+_MODELS: Final[dict[str, dict[Endpoint, type[Any]]]] = {
+    "v2": {Endpoint.ACCOUNTS: v2.Accounts, Endpoint.ACCOUNT_DETAILS: v2.AccountDetails,
+           Endpoint.TRANSACTIONS: v2.Transactions, Endpoint.CARDS: v2.Cards, Endpoint.ROLES: v2.Roles},
+    "v1": {Endpoint.ACCOUNTS: v1.Accounts, Endpoint.ACCOUNT_DETAILS: v1.AccountDetails,
+           Endpoint.TRANSACTIONS: v1.Transactions, Endpoint.CARDS: v1.Cards, Endpoint.ROLES: v1.Roles},
+}
+VERSIONS: Final = tuple(_MODELS)
+
+
+# -- values --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class HttpRequest:
+    method: str
+    url: str
+    headers: Mapping[str, str]
+
+    def with_headers(self, **headers: str) -> HttpRequest:
+        """A copy with some headers replaced."""
+        return replace(self, headers={**self.headers, **headers})
+
+
+@dataclass(frozen=True, slots=True)
+class HttpResponse:
+    status: int
+    headers: Mapping[str, str]  # lower-case names
+    body: bytes
+    decrypted: bool = False  # a JWE answer whose body the driver already decrypted (off the event loop)
+
+
+@dataclass(frozen=True, slots=True)
+class NeedToken:
+    """Step: an access token for ``audience`` with ``scope``; ``refresh`` discards a cached one."""
+
+    audience: str
+    scope: str = SCOPE
+    refresh: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class BankEndpoint:
+    """One institution's Control API as the API catalogue lists it (spec/protocol.md §1.1)."""
+
+    org_no: str
+    base_url: str  # ends in /v2 (or /v1): the token's audience (§3.1)
+    version: str = "v2"
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        if self.version not in _MODELS:
+            raise ValueError(f"version must be one of {', '.join(_MODELS)}, not {self.version!r}")
+        if not self.base_url.startswith(("https://", "http://")):
+            raise ValueError(f"base_url must be an http(s) URL, not {self.base_url[:80]!r}")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CaseParameters:
+    """What every call of one case carries (§4: in 2b every parameter keeps its 2a value)."""
+
+    account_info_request_id: str
+    mandate: Mandate
+    party_id: str = field(repr=False)  # personal data stays out of reprs and so out of logs
+    from_date: date | None = None
+    to_date: date | None = None
+    only_primary_owner: bool = True
+    requester_id: str | None = None
+    reference_type: str | None = None  # AdditionalReferenceIDType: pol1 (order), srf (guardian)
+    reference_id: str | None = field(default=None, repr=False)  # the order (JWS) or the guardian's fnr/d-nr
+
+    def __post_init__(self) -> None:
+        try:
+            uuid.UUID(self.account_info_request_id)
+        except ValueError:
+            raise ValueError("account_info_request_id must be a UUID (it names the case at every bank)") from None
+        if (self.reference_type is None) != (self.reference_id is None):
+            raise ValueError("reference_type and reference_id go together (AdditionalReferenceIDType/-ID)")
+        if self.from_date and self.to_date and self.to_date < self.from_date:
+            raise ValueError(f"to_date {self.to_date} is before from_date {self.from_date}")
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One decoded 200 answer: the typed body, its completeness and the next link if any."""
+
+    body: Any
+    status: str | None  # "complete" / "partial" (None: a v1 bank that did not say)
+    message: str | None
+    next_href: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CallOptions:
+    plaintext: bool = False  # test only: Accept application/json (§3.3)
+    max_pages: int = MAX_PAGES
+    new_correlation_id: Callable[[], str] = field(default=lambda: str(uuid.uuid4()))
+
+
+# -- the request builder -------------------------------------------------------------------------
+
+
+def build_request(bank: BankEndpoint, case: CaseParameters, endpoint: Endpoint, *, token: str,
+                  account_reference: str | None = None, url: str | None = None,
+                  options: CallOptions = CallOptions()) -> HttpRequest:
+    """The GET for ``endpoint`` (or for ``url``, a resolved ``next`` link of the same call)."""
+    if endpoint is not Endpoint.ACCOUNTS and not account_reference:
+        raise ValueError(f"{endpoint.operation_id} needs an accountReference")
+    if account_reference == DATA_NOT_DELIVERED:
+        raise ValueError("accountReference dataNotDelivered is served only through the digital letter channel")
+    headers = {
+        "Authorization": f"Bearer {token}",
+        "CorrelationID": options.new_correlation_id(),
+        "AccountInfoRequestID": case.account_info_request_id,
+        "Legal-Mandate": case.mandate.encoded,
+        "Accept": JSON if options.plaintext else JOSE,
+    }
+    if endpoint is Endpoint.ACCOUNTS:
+        headers["PartyID"] = case.party_id
+    if case.requester_id:
+        headers["RequesterID"] = case.requester_id
+    if case.reference_type and case.reference_id:
+        headers["AdditionalReferenceIDType"] = case.reference_type
+        headers["AdditionalReferenceID"] = case.reference_id
+    if url is None:
+        path = _PATHS[endpoint].format(ref=_quote_segment(account_reference or ""))
+        query: dict[str, str] = {}
+        if endpoint is Endpoint.ACCOUNTS and bank.version != "v1":
+            query["OnlyPrimaryOwner"] = "true" if case.only_primary_owner else "false"
+        if case.from_date:
+            query["fromDate"] = case.from_date.isoformat()
+        if case.to_date:
+            query["toDate"] = case.to_date.isoformat()
+        url = f"{bank.base_url.rstrip('/')}/{path}" + (f"?{urlencode(query)}" if query else "")
+    return HttpRequest("GET", url, headers)
+
+
+def _quote_segment(reference: str) -> str:
+    return quote(reference, safe="")
+
+
+def resolve_next(bank: BankEndpoint, current_url: str, href: str) -> str:
+    """The absolute URL of a ``next`` link, which must stay on the bank's own origin (§2.7)."""
+    absolute = urljoin(current_url, href)
+    base, target = urlsplit(bank.base_url), urlsplit(absolute)
+    if (target.scheme, target.netloc) != (base.scheme, base.netloc):
+        raise ProtocolViolation(f"the next link {href[:120]!r} leaves the bank's origin {base.netloc}; "
+                                "it is not followed (the access token is for this bank only)",
+                                bank=bank.org_no, status=200)
+    return absolute
+
+
+# -- the response interpreter --------------------------------------------------------------------
+
+
+def retry_after_seconds(value: str | None, *, now: datetime | None = None) -> float | None:
+    """``Retry-After`` as seconds: delta-seconds or an HTTP-date (RFC 9110 §10.2.3)."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def _error_fields(body: bytes) -> tuple[str | None, str | None]:
+    try:
+        data = msgspec.json.decode(body)
+    except msgspec.DecodeError:
+        return None, None
+    if not isinstance(data, dict):
+        return None, None
+    code, message = data.get("code"), data.get("message")
+    return (code if isinstance(code, str) else None), (message if isinstance(message, str) else None)
+
+
+def error_for(bank: BankEndpoint, response: HttpResponse, *, now: datetime | None = None) -> BankError:
+    """The typed error of a non-200 answer (§2.8): 4xx denied, 401 unauthorised, 429 rate-limited, 5xx unavailable."""
+    code, message = _error_fields(response.body)
+    status = response.status
+    text = message or f"HTTP {status} without a DSOP error body"
+    kwargs: dict[str, Any] = {"bank": bank.org_no, "status": status, "code": code}
+    if status == 401:
+        return Unauthorized(text, **kwargs)
+    if status == 429:
+        return RateLimited(text, retry_after=retry_after_seconds(response.headers.get("retry-after"), now=now),
+                           **kwargs)
+    if 400 <= status < 500:
+        return BankDenied(text, **kwargs)
+    if status >= 500:
+        return BankUnavailable(text, **kwargs)
+    return ProtocolViolation(f"unexpected HTTP {status} (success is always 200)", **kwargs)
+
+
+Decrypt = Callable[[str], bytes]
+
+
+def _violation(bank: BankEndpoint, message: str) -> ProtocolViolation:
+    return ProtocolViolation(message, bank=bank.org_no, status=200)
+
+
+def interpret(bank: BankEndpoint, endpoint: Endpoint, response: HttpResponse, *, decrypt: Decrypt,
+              plaintext_allowed: bool = False, now: datetime | None = None) -> Page:
+    """Decode one answer into a ``Page`` or raise the ``BankError`` it stands for."""
+    if response.status != 200:
+        raise error_for(bank, response, now=now)
+    media = response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media == JOSE and response.decrypted:
+        plaintext = response.body
+    elif media == JOSE:
+        try:
+            token = response.body.decode("ascii").strip()
+            plaintext = decrypt(token)
+        except UnicodeDecodeError:
+            raise _violation(bank, "the JWE body is not ASCII compact serialization") from None
+        except TrustError as error:
+            raise _violation(bank, f"the JWE answer cannot be decrypted with this agency's key ({error.reason}): "
+                                   f"{error.message}") from None
+    elif media == JSON and plaintext_allowed:
+        plaintext = response.body
+    elif media == JSON:
+        raise _violation(bank, "the bank answered in plaintext; every 200 body must be a JWE (§3.3)")
+    else:
+        raise _violation(bank, f"unexpected Content-Type {media[:60]!r} for a 200 answer")
+    model = _MODELS[bank.version][endpoint]
+    try:
+        body = wire.decode(plaintext, model, what=f"The {endpoint.operation_id} answer")
+    except DsopError as error:
+        raise _violation(bank, error.message) from None
+    if bank.version == "v1":
+        status = body.response_status.value if body.response_status else None
+        message = None
+    else:
+        status, message = body.response_details.status.value, body.response_details.message
+    links = getattr(body, "links", None) or ()
+    next_href = next((link.href for link in links if link.rel == "next"), None)
+    return Page(body, status, message, next_href)
+
+
+# -- the call flow -------------------------------------------------------------------------------
+
+Step = NeedToken | HttpRequest
+Flow = Generator[Step, Any, list[Page]]
+
+
+def call_flow(bank: BankEndpoint, case: CaseParameters, endpoint: Endpoint, *, decrypt: Decrypt,
+              account_reference: str | None = None, options: CallOptions = CallOptions(),
+              clock: Callable[[], datetime] | None = None) -> Flow:
+    """All pages of one call: token, request, 401 refresh once, follow ``next`` (see the module doc)."""
+    pages: list[Page] = []
+    seen: set[str] = set()
+    url: str | None = None
+    token: str = yield NeedToken(bank.base_url)
+    while True:
+        request = build_request(bank, case, endpoint, token=token, account_reference=account_reference, url=url,
+                                options=options)
+        response: HttpResponse = yield request
+        if response.status == 401:
+            token = yield NeedToken(bank.base_url, refresh=True)
+            request = build_request(bank, case, endpoint, token=token, account_reference=account_reference,
+                                    url=url, options=options)
+            response = yield request
+        page = interpret(bank, endpoint, response, decrypt=decrypt, plaintext_allowed=options.plaintext,
+                         now=clock() if clock else None)
+        pages.append(page)
+        if page.next_href is None:
+            return pages
+        url = resolve_next(bank, request.url, page.next_href)
+        if url in seen or len(pages) >= options.max_pages:
+            raise ProtocolViolation(f"paging does not end: {len(pages)} pages, next link {page.next_href[:120]!r} "
+                                    "repeats or exceeds the limit", bank=bank.org_no, status=200)
+        seen.add(url)
+
+
+__all__ = [
+    "DATA_NOT_DELIVERED",
+    "JOSE",
+    "JSON",
+    "SCOPE",
+    "VERSIONS",
+    "BankEndpoint",
+    "CallOptions",
+    "CaseParameters",
+    "Flow",
+    "HttpRequest",
+    "HttpResponse",
+    "NeedToken",
+    "Page",
+    "build_request",
+    "call_flow",
+    "error_for",
+    "interpret",
+    "resolve_next",
+    "retry_after_seconds",
+]
