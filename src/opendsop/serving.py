@@ -12,9 +12,10 @@ import sys
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
+from pydantic import AfterValidator
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -48,6 +49,17 @@ def create_engine(database_url: str) -> AsyncEngine:
         cursor.close()
 
     return engine
+
+
+def http_url(value: str) -> str:
+    """A party's public base URL: http(s) only, without a trailing slash (settings validator)."""
+    if not value.startswith(("http://", "https://")):
+        raise ValueError("must be an http:// or https:// URL")
+    return value.rstrip("/")
+
+
+# A settings field holding a public base URL, e.g. ``public_url: PublicUrl = "http://127.0.0.1:8010"``.
+PublicUrl = Annotated[str, AfterValidator(http_url)]
 
 
 def correlation_id(header: str | None) -> str:
@@ -98,4 +110,4 @@ def configure_logging(level: str = "INFO") -> None:
     root.setLevel(level)
 
 
-__all__ = ["JsonFormatter", "configure_logging", "correlation_id", "create_engine", "redact"]
+__all__ = ["JsonFormatter", "PublicUrl", "http_url", "configure_logging", "correlation_id", "create_engine", "redact"]

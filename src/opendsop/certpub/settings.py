@@ -18,26 +18,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from opendsop.serving import PublicUrl
 
 
 class CertPubSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DSOP_CERTPUB_", frozen=True, extra="forbid")
 
     database_url: str = "sqlite+aiosqlite:///var/certpub.db"
-    public_url: str = "http://127.0.0.1:8010"
+    public_url: PublicUrl = "http://127.0.0.1:8010"
     admin_token: SecretStr | None = None
     trust_roots: tuple[Path, ...] = ()
     host: str = "127.0.0.1"
     port: int = Field(default=8010, ge=1, le=65_535)
-
-    @field_validator("public_url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("public_url must be an http:// or https:// URL")
-        return value.rstrip("/")
 
 
 __all__ = ["CertPubSettings"]

@@ -22,8 +22,10 @@ Environment variables (prefix ``DSOP_CONSENT_``):
 
 from __future__ import annotations
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from opendsop.serving import PublicUrl
 
 LOCAL_SECRET = "local-consent-session-secret-change-me"  # noqa: S105 - a documented local default
 
@@ -32,7 +34,7 @@ class ConsentSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DSOP_CONSENT_", frozen=True, extra="forbid")
 
     database_url: str = "sqlite+aiosqlite:///var/consent.db"
-    public_url: str = "http://127.0.0.1:8060"
+    public_url: PublicUrl = "http://127.0.0.1:8060"
     issuer: str = "http://127.0.0.1:8040/"
     jwks_url: str | None = None
     audience: str | None = None
@@ -48,13 +50,6 @@ class ConsentSettings(BaseSettings):
     event_page_size: int = Field(default=100, ge=1, le=1000)
     host: str = "127.0.0.1"
     port: int = Field(default=8060, ge=1, le=65_535)
-
-    @field_validator("public_url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("public_url must be an http:// or https:// URL")
-        return value.rstrip("/")
 
     @model_validator(mode="after")
     def _real_secret_outside_test_mode(self) -> ConsentSettings:

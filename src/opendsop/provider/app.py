@@ -8,6 +8,7 @@ Routes (the server URL of the contract is ``{base}/v2``)::
     GET /v2/accounts/{accountReference}/cards          listCards
     GET /v2/accounts/{accountReference}/roles          listRoles
     GET /v2/openapi.json                               this bank's OpenAPI document (openapi.py)
+    GET /v1/accounts…, /v1/openapi.json                the same for consumers still on v1 (v1.py)
     GET /metrics                                       Prometheus metrics (metrics.py)
     GET /health                                        liveness
 
@@ -27,10 +28,12 @@ verifies, so Politi is refused.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import re
 import secrets
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from litestar import Litestar, Request, Response, get
@@ -42,23 +45,25 @@ from litestar.params import FromPath
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from opendsop.audit.log import AuditLog, AuditRecord
-from opendsop.provider import answers, wiring
+from opendsop.provider import answers, v1, v1_openapi, wiring
 from opendsop.provider.errors import MethodNotAllowed, error_body
 from opendsop.provider.logs import log
 from opendsop.provider.metrics import CONTENT_TYPE as METRICS_TYPE
 from opendsop.provider.metrics import ProviderMetrics
 from opendsop.provider.openapi import build_document
-from opendsop.provider.pipeline import Answer, Pipeline
+from opendsop.provider.pipeline import Answer, Dialect, Pipeline
 from opendsop.provider.ports import Certificates, FactsSource, OrderVerifier, TokenVerifier
 from opendsop.provider.ratelimit import RateLimiter
 from opendsop.provider.settings import ROUTE_PREFIX, SCOPE, ProviderSettings
 from opendsop.provider.store.repository import BankStore
+from opendsop.registers.clients import Konkursregister
 from opendsop.standard.endpoints import Endpoint
 from opendsop.standard.errors import DsopError
 
 Clock = Callable[[], datetime]
 STATE_KEY = "provider"
-_PATH = re.compile(rf"^{ROUTE_PREFIX}/accounts(?:/(?P<ref>[^/]+)(?:/(?P<sub>transactions|cards|roles))?)?/?$")
+_PATH = re.compile(rf"^(?:{ROUTE_PREFIX}|{v1.V1_PREFIX})/accounts"
+                   r"(?:/(?P<ref>[^/]+)(?:/(?P<sub>transactions|cards|roles))?)?/?$")
 _SUB_ENDPOINTS = {None: Endpoint.ACCOUNT_DETAILS, "transactions": Endpoint.TRANSACTIONS,
                   "cards": Endpoint.CARDS, "roles": Endpoint.ROLES}
 
@@ -77,10 +82,11 @@ def _response(answer: Answer, correlation: str | None = None, background: Backgr
                     background=background)
 
 
-async def _serve(request: Request[Any, Any, Any], endpoint: Endpoint, reference: str | None) -> Response[bytes]:
+async def _serve(request: Request[Any, Any, Any], endpoint: Endpoint, reference: str | None,
+                 dialect: Dialect | None = None) -> Response[bytes]:
     answer = await _pipeline(request).handle(
         endpoint, path=request.url.path, headers=dict(request.headers),
-        query=dict(request.query_params.items()), account_reference=reference,
+        query=dict(request.query_params.items()), account_reference=reference, dialect=dialect,
     )
     return _response(answer, answers.uuid_or_none(request.headers.get("correlationid")))
 
@@ -181,6 +187,38 @@ def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[byt
                                        code="ACC-500"))
 
 
+class _Poller:
+    """The optional background Konkursvarsel poller (``KONKURS_POLL``)."""
+
+    def __init__(self, settings: ProviderSettings, resources: wiring.Resources, konkurs: Konkursregister | None,
+                 clock: Clock) -> None:
+        self._settings, self._resources, self._konkurs, self._clock = settings, resources, konkurs, clock
+        self._stop = asyncio.Event()
+        self.task: asyncio.Task[None] | None = None
+
+    def start(self, store: BankStore) -> None:
+        settings = self._settings
+        if not settings.konkurs_poll or self.task is not None:
+            return
+        register = self._konkurs or wiring.konkurs_register(settings, self._resources)
+        if register is None:
+            log.warning("KONKURS_POLL is on but no REGISTERS_URL is set: the Konkursvarsel feed is not polled")
+            return
+        from opendsop.provider.feeds import KonkursFeed
+
+        feed = KonkursFeed(store, register, clock=self._clock, lookback=timedelta(days=settings.konkurs_lookback_days))
+        self.task = asyncio.create_task(feed.run(interval=settings.konkurs_interval, stop=self._stop),
+                                        name="konkursvarsel-poller")
+
+    async def stop(self) -> None:
+        self._stop.set()
+        if self.task is not None:
+            self.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.task
+            self.task = None
+
+
 def create_app(
     settings: ProviderSettings,
     *,
@@ -192,9 +230,16 @@ def create_app(
     certificates: Certificates | None = None,
     audit: AuditLog | None = None,
     monotonic: Callable[[], float] | None = None,
+    konkurs: Konkursregister | None = None,
 ) -> Litestar:
-    """The Control API of the bank ``settings.bank_orgno``; injected parts replace the configured ones."""
-    state = State({"openapi": build_document(settings.base_url, bank_name=settings.bank_name)})
+    """The Control API of the bank ``settings.bank_orgno``; injected parts replace the configured ones.
+
+    With ``KONKURS_POLL`` on, a background task follows the Konkursvarsel feed (``konkurs``, else
+    the client on ``REGISTERS_URL``) into the store from startup to shutdown (feeds.py).
+    """
+    state = State({"openapi": build_document(settings.base_url, bank_name=settings.bank_name),
+                   v1.OPENAPI_STATE_KEY: v1_openapi.build_document(v1.server_url(settings.base_url),
+                                                                   bank_name=settings.bank_name)})
     paging_key = (settings.paging_key.get_secret_value().encode() if settings.paging_key
                   else secrets.token_bytes(32))  # test only (settings refuse production without a key)
     clock = clock or answers.utc_now
@@ -211,21 +256,28 @@ def create_app(
     if monotonic is not None:
         options["monotonic"] = monotonic
     if store is not None and audit is not None and certificates is not None:
-        state[STATE_KEY] = Pipeline(store=store, audit=audit, certificates=certificates, **options)
+        state[STATE_KEY] = Pipeline(store=store, audit=audit, certificates=certificates,
+                                    **{**options, "facts": wiring.with_stored_notices(settings, options["facts"],
+                                                                                      store)})
+    poller = _Poller(settings, resources, konkurs, clock)
 
     async def startup(app: Litestar) -> None:
-        if STATE_KEY in app.state:
-            return
-        app.state[STATE_KEY] = await resources.open(options, store=store, audit=audit, certificates=certificates,
-                                                    orders=orders)
+        if STATE_KEY not in app.state:
+            app.state[STATE_KEY] = await resources.open(options, store=store, audit=audit,
+                                                        certificates=certificates, orders=orders)
+        poller.start(app.state[STATE_KEY].store)
+
+    async def shutdown() -> None:
+        await poller.stop()
+        await resources.close()
 
     return Litestar(
         route_handlers=[list_accounts, show_account, list_transactions, list_cards, list_roles,
-                        openapi_document, metrics, health],
+                        openapi_document, *v1.route_handlers(_serve), metrics, health],
         middleware=[_OnlyGet()],
         exception_handlers={HTTPException: _http_error, Exception: _unexpected},
         on_startup=[startup],
-        on_shutdown=[resources.close],
+        on_shutdown=[shutdown],
         openapi_config=None,
         logging_config=None,
         state=state,

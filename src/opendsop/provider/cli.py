@@ -2,7 +2,10 @@
 
 * ``serve --bank ORGNO`` — the Control API of bank ORGNO (other settings from ``DSOP_PROVIDER_*``,
   see settings.py), JSON log lines on stderr, Prometheus metrics on ``/metrics``;
-* ``openapi`` — the OpenAPI document the bank serves on ``/v2/openapi.json``.
+* ``openapi`` — the OpenAPI document the bank serves on ``/v2/openapi.json``;
+* ``poll-konkurs --bank ORGNO [--loop] [--interval S]`` — read the Konkursvarsel feed from the
+  stored cursor into the bank's database and act on it (feeds.py; spec/protocol.md §4.4 A): once,
+  or until interrupted (``--loop``; by default only in Brreg's refresh window, working days 08–16).
 """
 
 from __future__ import annotations
@@ -55,6 +58,63 @@ def openapi(
     settings = _settings(bank, base_url=base_url)
     typer.echo(json.dumps(build_document(settings.base_url, bank_name=settings.bank_name), indent=2,
                           ensure_ascii=False))
+
+
+@app.command("poll-konkurs")
+def poll_konkurs(
+    bank: Annotated[str, typer.Option("--bank", help="The bank's organisation number (9 digits).")],
+    loop: Annotated[bool, typer.Option("--loop", help="Keep polling until interrupted.")] = False,
+    interval: Annotated[float | None, typer.Option(help="Seconds between polls (default KONKURS_INTERVAL).")] = None,
+    around_the_clock: Annotated[bool, typer.Option(
+        "--around-the-clock", help="With --loop: poll outside the working-day refresh window too.")] = False,
+    registers_url: Annotated[str | None, typer.Option(help="Konkursvarsel base URL (default REGISTERS_URL).")] = None,
+) -> None:
+    """Poll the Konkursvarsel feed: block accounts on aapning, reopen on sletting (one run, or --loop)."""
+    import asyncio
+
+    from opendsop.serving import configure_logging
+
+    settings = _settings(bank, registers_url=registers_url,
+                         konkurs_interval=interval)
+    if settings.registers_url is None:
+        raise typer.BadParameter("set --registers-url or DSOP_PROVIDER_REGISTERS_URL to poll the Konkursvarsel feed")
+    configure_logging(settings.log_level)
+    try:
+        asyncio.run(_poll(settings, loop=loop, working_hours_only=not around_the_clock))
+    except KeyboardInterrupt:  # --loop ends with Ctrl-C
+        pass
+
+
+async def _poll(settings: ProviderSettings, *, loop: bool, working_hours_only: bool) -> None:
+    from datetime import timedelta
+
+    from opendsop.provider import wiring
+    from opendsop.provider.feeds import KonkursFeed
+    from opendsop.provider.store.sql import SqlBankStore
+
+    resources = wiring.Resources(settings, clock=_utc_now)
+    store = await SqlBankStore.open(settings.sql_url, reference_secret=wiring.reference_secret(settings),
+                                    servicer=wiring.servicer(settings))
+    try:
+        register = wiring.konkurs_register(settings, resources)
+        assert register is not None  # checked by the command
+        feed = KonkursFeed(store, register, lookback=timedelta(days=settings.konkurs_lookback_days))
+        if loop:
+            await feed.run(interval=settings.konkurs_interval, working_hours_only=working_hours_only)
+            return
+        report = await feed.poll()
+        cursor = report.cursor.isoformat() if report.cursor else "-"
+        typer.echo(f"read {report.read}, applied {report.applied}, duplicates {report.duplicates}, "
+                   f"blocked {report.blocked}, reopened {report.reopened}, cursor {cursor}")
+    finally:
+        await resources.close()
+        await store.close()
+
+
+def _utc_now() -> Any:
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC)
 
 
 __all__ = ["app"]

@@ -158,4 +158,9 @@ def build_document(server_url: str, *, title: str = "Accounts API", bank_name: s
     }
 
 
-__all__ = ["OPERATIONS", "build_document"]
+# Shared with the v1 document (v1_openapi.py).
+header = _header
+decimals_as_numbers = _decimals_as_numbers
+
+__all__ = ["ACCOUNT_REFERENCE", "COMMON_HEADERS", "CONTINUATION", "OPERATIONS", "PERIOD", "build_document",
+           "decimals_as_numbers", "header"]

@@ -22,6 +22,10 @@ Order (spec/protocol.md §1.3 step 8, §2.5, §3.1, §3.3, §3.5):
 Errors are plain ``application/json`` ``{code, message}`` and never encrypted; an unexpected
 failure is 500 ACC-500 with its traceback in the server log only.  If the audit record cannot be
 written, no data leaves the bank.
+
+An older version of the API (v1, provider/v1.py) is a ``Dialect``: it rewrites the request into a
+v2 ``ControlRequest`` after step 2 (or refuses it) and renders the filtered v2 body in its own
+wire shape before step 8, so every version is decided by the same rules.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from opendsop.audit.log import AuditLog, AuditRecord
 from opendsop.authority.verify import InsufficientScope, Principal
@@ -60,10 +64,12 @@ from opendsop.provider.store.references import is_data_not_delivered
 from opendsop.provider.store.repository import BankStore
 from opendsop.provider.store.rules import OSLO
 from opendsop.standard import mandate as mandates
+from opendsop.standard import wire
 from opendsop.standard.authorize import authorize
 from opendsop.standard.decision import Denied
 from opendsop.standard.endpoints import Endpoint
 from opendsop.standard.errors import DsopError
+from opendsop.standard.filtering import filter_response
 from opendsop.standard.identifiers import validate_party_id
 from opendsop.standard.period import parse_date
 from opendsop.standard.request import ControlRequest, Environment, Facts
@@ -75,6 +81,20 @@ from opendsop.trust.jwe import encrypt_compact
 ACCOUNT_ENDPOINTS = frozenset({Endpoint.ACCOUNT_DETAILS, Endpoint.TRANSACTIONS, Endpoint.CARDS, Endpoint.ROLES})
 MAX_AUDIT_TEXT = 1024
 MAX_AUDIT_REFERENCE = 16 * 1024  # an extradition order (JWS) is kept whole as proof of the legal basis
+
+
+class Dialect(Protocol):
+    """Another version of the Control API answered by the same rules (provider/v1.py)."""
+
+    name: str
+
+    def translate(self, request: ControlRequest, service: ServiceProfile | None) -> ControlRequest:
+        """The v2 request this one means, or a ``DsopError`` when the version cannot express it."""
+        ...
+
+    def render(self, endpoint: Endpoint, body: Any, *, path: str) -> Any:
+        """The already filtered v2 ``body`` as this version's wire object (``path`` = request path)."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +119,7 @@ class Trace:
     from_date: date | None = None
     to_date: date | None = None
     records: int = 0
+    dialect: Dialect | None = None
 
     def header(self, name: str, limit: int = MAX_AUDIT_TEXT) -> str | None:
         value = self.headers.get(name.lower())
@@ -128,10 +149,13 @@ class Pipeline:
     # -- entry points ------------------------------------------------------------------------------
 
     async def handle(self, endpoint: Endpoint, *, path: str, headers: Mapping[str, str],
-                     query: Mapping[str, str], account_reference: str | None = None) -> Answer:
-        """Answer one GET on ``endpoint`` (headers with any case; ``path`` decoded, absolute)."""
+                     query: Mapping[str, str], account_reference: str | None = None,
+                     dialect: Dialect | None = None) -> Answer:
+        """Answer one GET on ``endpoint`` (headers with any case; ``path`` decoded, absolute);
+        ``dialect`` for a request to another API version than v2."""
         started = self.monotonic()
-        trace = Trace(endpoint, {name.lower(): value for name, value in headers.items()}, account_reference)
+        trace = Trace(endpoint, {name.lower(): value for name, value in headers.items()}, account_reference,
+                      dialect=dialect)
         trace.from_date, trace.to_date = _query_date(query, "fromDate"), _query_date(query, "toDate")
         try:
             answer = await self._serve(trace, path=path, query=query)
@@ -170,6 +194,8 @@ class Pipeline:
                                 + (" or application/json" if self.environment is Environment.TEST else ""))
         request = ControlRequest.from_http(endpoint, principal.consumer_org, trace.headers, query,
                                            account_reference=trace.account_reference)
+        if trace.dialect is not None:
+            request = trace.dialect.translate(request, _service_of(request))
         referenced = await self._referenced(trace, request) if endpoint in ACCOUNT_ENDPOINTS else None
         party = referenced.party_id if referenced else (request.party_id or "").strip() or None
         trace.party_id = party
@@ -184,7 +210,7 @@ class Pipeline:
         trace.from_date, trace.to_date = decision.period.from_date, decision.period.to_date
         body, trace.records = await answers.fetch(self, decision, request, referenced, path=path, query=query)
         return await self._deliver(get_profile(decision.service), endpoint, body, media_type,
-                                   principal.consumer_org)
+                                   principal.consumer_org, dialect=trace.dialect, path=path)
 
     async def _authenticate(self, trace: Trace) -> Principal:
         try:
@@ -255,8 +281,11 @@ class Pipeline:
         return party
 
     async def _deliver(self, service: ServiceProfile, endpoint: Endpoint, body: Any, media_type: str,
-                       consumer_org: str) -> Answer:
-        plaintext = answers.encode_filtered(service, endpoint, body)
+                       consumer_org: str, *, dialect: Dialect | None = None, path: str = "") -> Answer:
+        if dialect is None:
+            plaintext = answers.encode_filtered(service, endpoint, body)
+        else:  # filtered as v2 by the service's rules, then shaped for the older version
+            plaintext = wire.encode(dialect.render(endpoint, filter_response(service, endpoint, body), path=path))
         if media_type != JOSE:
             return Answer(200, plaintext, answers.JSON)
         try:
@@ -310,6 +339,7 @@ class Pipeline:
             "consumer": trace.consumer_org,
             "service": trace.service,
             "endpoint": trace.endpoint.operation_id if trace.endpoint else None,
+            "api": trace.dialect.name if trace.dialect else "v2",
         }
         return fields
 
@@ -346,4 +376,4 @@ def _query_date(query: Mapping[str, str], name: str) -> date | None:
         return None
 
 
-__all__ = ["Answer", "Pipeline", "Trace"]
+__all__ = ["Answer", "Dialect", "Pipeline", "Trace"]

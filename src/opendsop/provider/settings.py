@@ -15,6 +15,12 @@ Environment variables (prefix ``DSOP_PROVIDER_``; ``dsop provider serve --bank``
 * ``REGISTERS_URL`` / ``REGISTERS_TOKEN`` — Folkeregisteret and Konkursvarsel (``opendsop.registers``)
   and the bearer token to call them with.  Unset: the bank knows no register facts, so OED,
   Konkurs and Vergekontroll are refused (fail closed).
+* ``KONKURS_POLL`` — poll the Konkursvarsel feed in the background of the app (default off; the
+  ``dsop provider poll-konkurs`` command does one run).  ``KONKURS_INTERVAL`` — seconds between polls
+  (default 900: Brreg refreshes every 15 minutes on working days 08:00–16:00, §4.4);
+  ``KONKURS_LOOKBACK_DAYS`` — how far back the very first poll starts (default 3).
+* ``KONKURS_FACTS`` — where the Konkurs service's ``kjennelsesdato`` comes from: ``registers`` (ask
+  Konkursregisteret per request, default) or ``stored`` (the notices this bank has polled).
 * ``PAGING_KEY`` / ``REFERENCE_SECRET`` — secrets (≥ 16 bytes) for continuation tokens and
   ``accountReference``s.  Required in production; in test a random value per process is used.
 * ``PAGE_SIZE`` — transactions per page (default 1000, "at least 1000 items per page" §2.7).
@@ -56,6 +62,10 @@ class ProviderSettings(BaseSettings):
     prosecution_roots: tuple[Path, ...] = ()
     registers_url: str | None = None
     registers_token: SecretStr | None = None
+    konkurs_poll: bool = False
+    konkurs_interval: float = Field(default=900.0, ge=1.0)
+    konkurs_lookback_days: int = Field(default=3, ge=0, le=366)
+    konkurs_facts: Literal["registers", "stored"] = "registers"
     paging_key: SecretStr | None = None
     reference_secret: SecretStr | None = None
     page_size: int = Field(default=1000, ge=1, le=10_000)

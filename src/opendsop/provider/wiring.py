@@ -5,7 +5,8 @@ Decides which concrete adapters stand behind the ports when nothing is injected:
 configured issuer with ``aud`` = the registered base URL and scope ``bits:kontoinformasjon``, the
 CertPub client, the register clients of ``opendsop.registers`` (a static bearer token for now; a
 Maskinporten token source for the bank is still to come), and the prosecution's JWKS (cached) with
-the configured trust roots.  Everything
+the configured trust roots, and (``KONKURS_POLL``/``KONKURS_FACTS``) the Konkursvarsel feed
+client and stored-notice facts.  Everything
 opened here is closed on shutdown.
 """
 
@@ -33,6 +34,7 @@ from opendsop.provider.ports import (
 )
 from opendsop.provider.settings import SCOPE, ProviderSettings
 from opendsop.provider.store.repository import BankStore
+from opendsop.registers.clients import Konkursregister
 from opendsop.standard.control.v2 import FinancialInstitution, Identifier, IdentifierType
 from opendsop.trust.pki import TrustStore
 
@@ -67,6 +69,29 @@ def facts_source(settings: ProviderSettings, resources: Resources) -> FactsSourc
     konkurs = KonkursClient(settings.registers_url, token)
     resources.closers.extend((folkeregister.aclose, konkurs.aclose))
     return RegisterFacts(RegisterClients(folkeregister, konkurs))
+
+
+def konkurs_register(settings: ProviderSettings, resources: Resources) -> Konkursregister | None:
+    """The Konkursvarsel feed client (``REGISTERS_URL``), or ``None`` when no registers are configured."""
+    if settings.registers_url is None:
+        return None
+    from opendsop.registers.clients import KonkursClient
+
+    token = settings.registers_token.get_secret_value() if settings.registers_token else ""
+    client = KonkursClient(settings.registers_url, token)
+    resources.closers.append(client.aclose)
+    return client
+
+
+def with_stored_notices(settings: ProviderSettings, facts: FactsSource, store: BankStore) -> FactsSource:
+    """``KONKURS_FACTS=stored``: answer ``kjennelsesdato`` from the bank's stored notices."""
+    from opendsop.provider.feeds import StoredNoticeRegisters
+
+    if settings.konkurs_facts != "stored" or not isinstance(facts, RegisterFacts):
+        return facts
+    if isinstance(facts.registers, StoredNoticeRegisters):
+        return facts
+    return RegisterFacts(StoredNoticeRegisters(store, facts.registers))
 
 
 class Resources:
@@ -105,6 +130,7 @@ class Resources:
             certificates = client
         if orders is None and options.get("orders") is None:
             orders = self._orders()
+        options = {**options, "facts": with_stored_notices(settings, options["facts"], store)}
         return Pipeline(store=store, audit=audit, certificates=certificates,
                         **{**options, "orders": orders or options.get("orders")})
 
@@ -133,4 +159,5 @@ class Resources:
                 await result
 
 
-__all__ = ["Resources", "facts_source", "reference_secret", "servicer", "token_verifier"]
+__all__ = ["Resources", "facts_source", "konkurs_register", "reference_secret", "servicer", "token_verifier",
+           "with_stored_notices"]

@@ -22,15 +22,17 @@ Scopes (documented in app.py): ``folkeregister:read``, ``konkursvarsel:read``, `
 
 from __future__ import annotations
 
-from pydantic import Field, field_validator
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from opendsop.serving import PublicUrl
 
 
 class RegistersSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DSOP_REGISTERS_", frozen=True, extra="forbid")
 
     database_url: str = "sqlite+aiosqlite:///var/registers.db"
-    public_url: str = "http://127.0.0.1:8030"
+    public_url: PublicUrl = "http://127.0.0.1:8030"
     issuer: str = "http://127.0.0.1:8000/"
     jwks_url: str | None = None
     audience: str | None = None
@@ -39,13 +41,6 @@ class RegistersSettings(BaseSettings):
     max_page: int = Field(default=1000, ge=1, le=10_000)
     host: str = "127.0.0.1"
     port: int = Field(default=8030, ge=1, le=65_535)
-
-    @field_validator("public_url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("public_url must be an http:// or https:// URL")
-        return value.rstrip("/")
 
     @property
     def token_audience(self) -> str:

@@ -35,11 +35,13 @@ from opendsop.provider.store.records import (
 )
 from opendsop.provider.store.references import DATA_NOT_DELIVERED, is_data_not_delivered
 from opendsop.provider.store.repository import (
+    KONKURS_FEED,
     AccountDetailsResult,
     AccountsResult,
     BankStore,
     CardsResult,
     LoadCounts,
+    NoticeOutcome,
     RolesResult,
     TransactionsPage,
 )
@@ -48,6 +50,7 @@ from opendsop.provider.store.sql import SqlBankStore
 
 __all__ = [
     "DATA_NOT_DELIVERED",
+    "KONKURS_FEED",
     "AccountDetailsResult",
     "AccountRecord",
     "AccountRow",
@@ -59,6 +62,7 @@ __all__ = [
     "Delivery",
     "LoadCounts",
     "MemoryBankStore",
+    "NoticeOutcome",
     "PartyRow",
     "Position",
     "ReferencedAccount",

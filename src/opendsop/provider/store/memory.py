@@ -25,8 +25,9 @@ from opendsop.provider.store.records import (
     TransactionRow,
     record_of,
 )
-from opendsop.provider.store.repository import LoadCounts
+from opendsop.provider.store.repository import KONKURS_FEED, LoadCounts, NoticeOutcome
 from opendsop.provider.store.rules import utc
+from opendsop.registers.models import KonkursType, Konkursvarsel
 from opendsop.standard.control.v2 import AccountStatus, Transaction
 
 
@@ -46,6 +47,9 @@ class MemoryBankStore(RowStore):
         self._tx: dict[str, dict[tuple[datetime, str], Transaction]] = {}
         self._ids: dict[str, set[str]] = {}
         self._ref: dict[str, ReferencedAccount] = {}
+        self._blocks: dict[tuple[str, str], str | None] = {}  # (account, debtor) → the aapning's uuid
+        self._notices: dict[str, Konkursvarsel] = {}
+        self._cursors: dict[str, datetime] = {}
 
     async def load(self, *, parties: Iterable[PartyRow] = (), accounts: Iterable[AccountRow] = (),
                    relations: Iterable[RelationRow] = (), balances: Iterable[BookedBalanceRow] = (),
@@ -147,12 +151,60 @@ class MemoryBankStore(RowStore):
         # The record reflects the account now (its status may have changed since issuing).
         return replace(found, account=record_of(account)) if account else None
 
-    async def _disable(self, account_ids: Sequence[str]) -> int:
+    # ---- Konkurs: no await between reading and writing, so each call is atomic ------------------
+    async def _block(self, party_id: str, account_ids: Sequence[str]) -> int:
+        return self._block_now(party_id, account_ids, None)
+
+    async def unblock_accounts_of(self, party_id: str) -> int:
+        return self._unblock_now(party_id)
+
+    async def _apply_notice(self, notice: Konkursvarsel, *, feed: str, block: Sequence[str]) -> NoticeOutcome:
+        known = notice.uuid in self._notices
         changed = 0
-        for account_id in account_ids:
-            account = self._account[account_id]
+        if not known:
+            if notice.type is KonkursType.AAPNING:
+                changed = self._block_now(notice.debitor, block, notice.uuid)
+            elif notice.type is KonkursType.SLETTING:
+                changed = self._unblock_now(notice.debitor)
+            self._notices[notice.uuid] = notice
+        current = self._cursors.get(feed)
+        if current is None or current < notice.registreringstidspunkt:
+            self._cursors[feed] = notice.registreringstidspunkt
+        return NoticeOutcome(uuid=notice.uuid, type=notice.type, debitor=notice.debitor, applied=not known,
+                             accounts_changed=changed)
+
+    async def konkurs_cursor(self, feed: str = KONKURS_FEED) -> datetime | None:
+        return self._cursors.get(feed)
+
+    async def konkurs_notices_for(self, party_id: str) -> tuple[Konkursvarsel, ...]:
+        found = [n for n in self._notices.values() if n.debitor == party_id]
+        return tuple(sorted(found, key=lambda n: (n.registreringstidspunkt, n.uuid)))
+
+    def _block_now(self, party_id: str, account_ids: Sequence[str], cause: str | None) -> int:
+        by_konkurs = {account_id for account_id, _ in self._blocks}
+        changed = 0
+        for account_id in sorted(set(account_ids)):
+            account = self._account.get(account_id)
+            if account is None:
+                continue
             if account.status is AccountStatus.ENABLED:
                 self._account[account_id] = replace(account, status=AccountStatus.DISABLED)
+                changed += 1
+            elif account_id not in by_konkurs:
+                continue  # disabled for another reason: not ours to reopen later
+            self._blocks.setdefault((account_id, party_id), cause)
+        return changed
+
+    def _unblock_now(self, party_id: str) -> int:
+        mine = [key for key in self._blocks if key[1] == party_id]
+        for key in mine:
+            del self._blocks[key]
+        still = {account_id for account_id, _ in self._blocks}
+        changed = 0
+        for account_id, _ in mine:
+            account = self._account.get(account_id)
+            if account is not None and account_id not in still and account.status is AccountStatus.DISABLED:
+                self._account[account_id] = replace(account, status=AccountStatus.ENABLED)
                 changed += 1
         return changed
 

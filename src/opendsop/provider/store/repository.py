@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Protocol, runtime_checkable
 
 from opendsop.provider.store.records import (
@@ -46,6 +46,7 @@ from opendsop.provider.store.records import (
     TransactionRow,
 )
 from opendsop.provider.store.rules import Position
+from opendsop.registers.models import KonkursType, Konkursvarsel
 from opendsop.standard.control.v2 import (
     Account,
     AccountDetail,
@@ -137,6 +138,25 @@ class LoadCounts:
     transactions: int = 0
 
 
+KONKURS_FEED = "konkursvarsel"
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeOutcome:
+    """What applying one Konkursvarsel notice did.
+
+    ``applied`` is ``False`` for a notice already stored (same ``uuid``): a replay changes nothing
+    but may still move the cursor forward.  ``accounts_changed`` counts accounts blocked
+    (``aapning``) or reopened (``sletting``).
+    """
+
+    uuid: str
+    type: KonkursType
+    debitor: str
+    applied: bool
+    accounts_changed: int = 0
+
+
 @runtime_checkable
 class BankStore(Protocol):
     """A bank's data as the Control API needs it.  Every method is period-aware (inclusive dates)."""
@@ -192,7 +212,36 @@ class BankStore(Protocol):
         ...
 
     async def block_accounts_of(self, party_id: str, *, on: date) -> int:
-        """Konkurs: set ``disabled`` on every account the party owns on ``on``; returns how many changed."""
+        """Konkurs: set ``disabled`` on every account the party owns on ``on``; returns how many changed.
+
+        Each account is remembered as blocked because of ``party_id`` (also one that another
+        debtor's bankruptcy had blocked already), so :meth:`unblock_accounts_of` can undo exactly this.
+        """
+        ...
+
+    async def unblock_accounts_of(self, party_id: str) -> int:
+        """Konkurs ``sletting``: reopen the accounts blocked because of ``party_id``'s bankruptcy.
+
+        An account stays ``disabled`` while another debtor's bankruptcy still blocks it, and an
+        account disabled for any other reason is never touched.  Returns how many were reopened.
+        """
+        ...
+
+    async def apply_konkurs_notice(self, notice: Konkursvarsel, *, feed: str = KONKURS_FEED) -> NoticeOutcome:
+        """Store a notice, act on it and move ``feed``'s cursor to its timestamp — atomically.
+
+        ``aapning`` blocks the debtor's accounts (owned today), ``sletting`` reopens them,
+        ``oppheving`` and ``avslutning`` are only recorded (spec/protocol.md §4.4 A).  A notice
+        whose ``uuid`` is already stored changes nothing.  The cursor never moves backwards.
+        """
+        ...
+
+    async def konkurs_cursor(self, feed: str = KONKURS_FEED) -> datetime | None:
+        """The timestamp of the last notice read from ``feed`` (``None`` before the first)."""
+        ...
+
+    async def konkurs_notices_for(self, party_id: str) -> tuple[Konkursvarsel, ...]:
+        """The stored notices about ``party_id``, oldest first."""
         ...
 
     async def load(
@@ -213,7 +262,9 @@ __all__ = [
     "AccountsResult",
     "BankStore",
     "CardsResult",
+    "KONKURS_FEED",
     "LoadCounts",
+    "NoticeOutcome",
     "RolesResult",
     "TransactionsPage",
     "combine",

@@ -20,6 +20,11 @@ Decides the tables behind :mod:`.records` (spec/datamodel.md §1–2) and their 
   bytewise (``COLLATE "C"`` on PostgreSQL, SQLite's default ``BINARY``) so both engines and the
   in-memory twin agree on the order.
 * ``bank_account_reference`` — issued accountReferences (:mod:`.references`).
+* ``bank_konkurs_notice`` — the Konkursvarsel notices the bank has read (protocol.md §4.4 A), one
+  row per ``uuid`` (so a replayed notice is recognised), the full dataset as JSON text;
+  ``bank_konkurs_block`` — which account was blocked because of which debtor's bankruptcy, so a
+  ``sletting`` reopens exactly those; ``bank_feed_cursor`` — the timestamp of the last notice read
+  per feed.  Notice, blocks and cursor change in one transaction (:mod:`..feeds`).
 
 Amounts are ``NUMERIC`` on PostgreSQL and decimal *text* on SQLite (:class:`Money`), so no float
 ever touches money.  Timestamps are stored in UTC.  Migrations live in ``migrations/``; a test
@@ -38,6 +43,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
+    Integer,
     MetaData,
     Numeric,
     String,
@@ -222,5 +228,37 @@ account_reference = Table(
     Index("ix_bank_account_reference_party_id", "party_id"),
 )
 
-__all__ = ["CARD_COLUMNS", "Money", "account", "account_reference", "booked_balance", "card", "metadata", "party",
-           "relation", "transaction"]
+konkurs_notice = Table(
+    "bank_konkurs_notice",
+    metadata,
+    Column("uuid", String(36), primary_key=True),
+    Column("registreringstidspunkt", DateTime(timezone=True), nullable=False),
+    Column("type", String(16), nullable=False),
+    Column("debitor", String(PARTY_ID), nullable=False),
+    Column("kjennelsesdato", Date, nullable=False),
+    Column("data", Text, nullable=False),  # the full Konkursvarsel (JSON, as the register sent it)
+    Column("applied_at", DateTime(timezone=True), nullable=False),
+    Column("accounts_changed", Integer, nullable=False),
+    Index("ix_bank_konkurs_notice_debitor", "debitor"),
+)
+
+konkurs_block = Table(
+    "bank_konkurs_block",
+    metadata,
+    Column("account_id", String(ACCOUNT_ID), ForeignKey("bank_account.account_id"), primary_key=True),
+    Column("party_id", String(PARTY_ID), primary_key=True),  # the debtor whose bankruptcy blocks it
+    Column("notice_uuid", String(36)),  # the aapning that did it (None: blocked by hand)
+    Column("blocked_at", DateTime(timezone=True), nullable=False),
+    Index("ix_bank_konkurs_block_party_id", "party_id"),
+)
+
+feed_cursor = Table(
+    "bank_feed_cursor",
+    metadata,
+    Column("feed", String(32), primary_key=True),
+    Column("position", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+__all__ = ["CARD_COLUMNS", "Money", "account", "account_reference", "booked_balance", "card", "feed_cursor",
+           "konkurs_block", "konkurs_notice", "metadata", "party", "relation", "transaction"]

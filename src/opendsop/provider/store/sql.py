@@ -12,15 +12,17 @@ Create it with :meth:`SqlBankStore.open`, which runs the alembic migrations (``m
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import contextlib
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextvars import ContextVar
 from datetime import UTC, date, datetime
 from typing import Any
 
 import msgspec
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import delete, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from opendsop.provider.store import loader, schema
 from opendsop.provider.store.base import RowStore
@@ -36,8 +38,9 @@ from opendsop.provider.store.records import (
     TransactionRow,
     record_of,
 )
-from opendsop.provider.store.repository import LoadCounts
+from opendsop.provider.store.repository import KONKURS_FEED, LoadCounts, NoticeOutcome
 from opendsop.provider.store.rules import utc
+from opendsop.registers.models import KonkursType, Konkursvarsel
 from opendsop.serving import create_engine
 from opendsop.standard.control.v2 import (
     AccountPermissionType,
@@ -63,6 +66,8 @@ from opendsop.standard.control.v2 import (
 _IN_CHUNK = 500  # bound the size of IN (...) lists
 _REFERENCES = msgspec.json.Decoder(tuple[TransactionReference, ...])
 _COUNTER_PARTIES = msgspec.json.Decoder(tuple[CounterParty, ...])
+_NOTICE = msgspec.json.Decoder(Konkursvarsel)
+_NOTICE_JSON = msgspec.json.Encoder()
 
 
 _MEMBERS: dict[Any, dict[str, Any]] = {}
@@ -89,6 +94,8 @@ class SqlBankStore(RowStore):
     def __init__(self, engine: AsyncEngine, **options: Any) -> None:
         super().__init__(**options)
         self._engine = engine
+        # The connection of the request being served (per task: concurrent requests never share one).
+        self._connection: ContextVar[AsyncConnection | None] = ContextVar(f"bank-store-{id(self)}", default=None)
 
     @classmethod
     async def open(cls, database_url: str, *, migrate: bool = True, **options: Any) -> SqlBankStore:
@@ -113,7 +120,23 @@ class SqlBankStore(RowStore):
         return await loader.load(self._engine, parties=parties, accounts=accounts, relations=relations,
                                  balances=balances, cards=cards, transactions=transactions)
 
+    @contextlib.asynccontextmanager
+    async def _unit(self) -> AsyncIterator[None]:
+        """One pooled connection for all the statements of one request (see ``RowStore._unit``)."""
+        if self._connection.get() is not None:
+            yield
+            return
+        async with self._engine.connect() as conn:
+            token = self._connection.set(conn)
+            try:
+                yield
+            finally:
+                self._connection.reset(token)
+
     async def _all(self, statement: Any) -> list[Any]:
+        shared = self._connection.get()
+        if shared is not None:
+            return list((await shared.execute(statement)).mappings())
         async with self._engine.connect() as conn:
             return list((await conn.execute(statement)).mappings())
 
@@ -175,8 +198,14 @@ class SqlBankStore(RowStore):
                    "account_info_request_id": row.account_info_request_id, "party_id": row.party_id,
                    "account_id": row.account.account_id, "issued_at": utc(issued_at)} for row in rows]
         dialect_insert = pg_insert if self._engine.dialect.name == "postgresql" else sqlite_insert
+        statement = dialect_insert(table).on_conflict_do_nothing(index_elements=["reference"])
+        shared = self._connection.get()
+        if shared is not None:  # the reads before it were on this connection: commit them together
+            await shared.execute(statement, values)
+            await shared.commit()
+            return
         async with self._engine.begin() as conn:
-            await conn.execute(dialect_insert(table).on_conflict_do_nothing(index_elements=["reference"]), values)
+            await conn.execute(statement, values)
 
     async def _reference(self, reference: str) -> ReferencedAccount | None:
         r, a = schema.account_reference, schema.account
@@ -188,16 +217,95 @@ class SqlBankStore(RowStore):
         return ReferencedAccount(reference=m["reference"], consumer_org=m["consumer_org"], party_id=m["party_id"],
                                  account_info_request_id=m["account_info_request_id"], account=record_of(_account(m)))
 
-    async def _disable(self, account_ids: Sequence[str]) -> int:
-        a = schema.account
-        changed = 0
+    # ---- Konkurs: blocks, notices, cursor (each call one transaction) -----------------------
+    async def _block(self, party_id: str, account_ids: Sequence[str]) -> int:
         async with self._engine.begin() as conn:
-            for chunk in _chunks(account_ids):
-                result = await conn.execute(update(a).where(a.c.account_id.in_(chunk),
-                                                            a.c.status == str(AccountStatus.ENABLED))
-                                            .values(status=str(AccountStatus.DISABLED)))
+            return await self._block_in(conn, party_id, account_ids, None)
+
+    async def unblock_accounts_of(self, party_id: str) -> int:
+        async with self._engine.begin() as conn:
+            return await self._unblock_in(conn, party_id)
+
+    async def _apply_notice(self, notice: Konkursvarsel, *, feed: str, block: Sequence[str]) -> NoticeOutcome:
+        n = schema.konkurs_notice
+        async with self._engine.begin() as conn:
+            known = (await conn.execute(select(n.c.uuid).where(n.c.uuid == notice.uuid))).first()
+            changed = 0
+            if known is None:
+                if notice.type is KonkursType.AAPNING:
+                    changed = await self._block_in(conn, notice.debitor, block, notice.uuid)
+                elif notice.type is KonkursType.SLETTING:
+                    changed = await self._unblock_in(conn, notice.debitor)
+                await conn.execute(n.insert().values(
+                    uuid=notice.uuid, registreringstidspunkt=utc(notice.registreringstidspunkt),
+                    type=str(notice.type), debitor=notice.debitor, kjennelsesdato=notice.kjennelsesdato,
+                    data=_NOTICE_JSON.encode(notice).decode(), applied_at=utc(self._clock()),
+                    accounts_changed=changed))
+            await self._advance_in(conn, feed, notice.registreringstidspunkt)
+        return NoticeOutcome(uuid=notice.uuid, type=notice.type, debitor=notice.debitor, applied=known is None,
+                             accounts_changed=changed)
+
+    async def konkurs_cursor(self, feed: str = KONKURS_FEED) -> datetime | None:
+        c = schema.feed_cursor
+        rows = await self._all(select(c.c.position).where(c.c.feed == feed))
+        return _aware(rows[0]["position"]) if rows else None
+
+    async def konkurs_notices_for(self, party_id: str) -> tuple[Konkursvarsel, ...]:
+        n = schema.konkurs_notice
+        rows = await self._all(select(n.c.data).where(n.c.debitor == party_id)
+                               .order_by(n.c.registreringstidspunkt, n.c.uuid))
+        return tuple(_NOTICE.decode(m["data"]) for m in rows)
+
+    async def _block_in(self, conn: AsyncConnection, party_id: str, account_ids: Sequence[str],
+                        cause: str | None) -> int:
+        a, b = schema.account, schema.konkurs_block
+        enabled, blocked = str(AccountStatus.ENABLED), str(AccountStatus.DISABLED)
+        changed = 0
+        for chunk in _chunks(sorted(set(account_ids))):
+            status = {i: s for i, s in (await conn.execute(select(a.c.account_id, a.c.status)
+                                                     .where(a.c.account_id.in_(chunk))))}
+            by_konkurs = set((await conn.execute(select(b.c.account_id).where(b.c.account_id.in_(chunk))))
+                             .scalars().all())
+            # Enabled accounts, and accounts another bankruptcy blocks (so each debtor's sletting
+            # only lifts its own block); never an account disabled for some other reason.
+            eligible = [i for i in chunk if status.get(i) == enabled or (status.get(i) == blocked and i in by_konkurs)]
+            if not eligible:
+                continue
+            result = await conn.execute(update(a).where(a.c.account_id.in_(eligible), a.c.status == enabled)
+                                        .values(status=blocked))
+            changed += result.rowcount
+            insert = pg_insert if self._engine.dialect.name == "postgresql" else sqlite_insert
+            await conn.execute(insert(b).on_conflict_do_nothing(index_elements=["account_id", "party_id"]), [
+                {"account_id": i, "party_id": party_id, "notice_uuid": cause, "blocked_at": utc(self._clock())}
+                for i in eligible])
+        return changed
+
+    async def _unblock_in(self, conn: AsyncConnection, party_id: str) -> int:
+        a, b = schema.account, schema.konkurs_block
+        ids = list((await conn.execute(select(b.c.account_id).where(b.c.party_id == party_id))).scalars().all())
+        if not ids:
+            return 0
+        await conn.execute(delete(b).where(b.c.party_id == party_id))
+        changed = 0
+        for chunk in _chunks(sorted(ids)):
+            still = set((await conn.execute(select(b.c.account_id).where(b.c.account_id.in_(chunk))))
+                        .scalars().all())
+            reopen = [i for i in chunk if i not in still]
+            if reopen:
+                result = await conn.execute(update(a).where(a.c.account_id.in_(reopen),
+                                                            a.c.status == str(AccountStatus.DISABLED))
+                                            .values(status=str(AccountStatus.ENABLED)))
                 changed += result.rowcount
         return changed
+
+    async def _advance_in(self, conn: AsyncConnection, feed: str, position: datetime) -> None:
+        c = schema.feed_cursor
+        current = (await conn.execute(select(c.c.position).where(c.c.feed == feed))).scalar_one_or_none()
+        if current is None:
+            await conn.execute(c.insert().values(feed=feed, position=utc(position), updated_at=utc(self._clock())))
+        elif _aware(current) < position:  # type: ignore[operator]
+            await conn.execute(update(c).where(c.c.feed == feed)
+                               .values(position=utc(position), updated_at=utc(self._clock())))
 
 
 # ---- column values back to rows ----------------------------------------------------------------

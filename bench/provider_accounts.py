@@ -1,0 +1,285 @@
+"""Benchmark a bank's account list (``GET /v2/accounts``) at 64 concurrent connections against a bare endpoint.
+
+A plain script (prints figures, asserts nothing, not run in CI):
+
+1. creates its own PostgreSQL database on 127.0.0.1:5432 (dropped at the end) and loads one party
+   with ``--accounts`` accounts (default 5) and a few transactions;
+2. starts the bank's Control API under uvicorn in a child process (the same set-up as
+   ``provider_transactions.py``: SQL store, token verification, static CertPub port, JWE on,
+   memory audit log, no rate limit) and, in another child, a bare ASGI endpoint under the same
+   uvicorn that answers every request with the bytes of one real account-list answer (Starlette is
+   not installed; a raw ASGI callable is the stricter floor, a bare Litestar handler is measured
+   too, to show the framework's share);
+3. for each target, drives ``--seconds`` (default 10) of requests from 64 concurrent aiohttp
+   connections (after a 2 s warm-up) and prints requests/s, p50/p99/max latency and the ratio of the
+   bank to each bare endpoint (target >= 0.5x, p99 <= 50 ms).
+
+``--profile`` instead runs the in-process pipeline (``Pipeline.handle``, no HTTP) under cProfile
+for ``--requests`` account lists and prints the top functions by cumulative and own time.
+
+    .venv/bin/python bench/provider_accounts.py [--seconds 10] [--connections 64] [--profile]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from litestar import Litestar, Response, get
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import provider_transactions as common  # noqa: E402  (the shared set-up of the two bank benchmarks)
+
+CONNECTIONS = 64
+
+
+async def load(url: str, accounts: int) -> None:
+    from opendsop.provider.store import AccountRow, PartyRow, RelationRole, RelationRow, SqlBankStore
+    from opendsop.standard.control.v2 import AccountType
+
+    store = await SqlBankStore.open(url, reference_secret=common.REFERENCE_SECRET.encode())
+    try:
+        party = common.party_id()
+        rows = [AccountRow(account_id=f"acc-{n}", account_number=f"1234567{n:04d}", type=AccountType.SALARY_ACCOUNT,
+                           currency="NOK", start_date=date(2010, 1, 1)) for n in range(accounts)]
+        await store.load(parties=[PartyRow(party_id=party, name="Bench Person")], accounts=rows,
+                         relations=[RelationRow(account_id=row.account_id, party_id=party,
+                                                role=RelationRole.PRIMARY_OWNER, start_date=date(2010, 1, 1))
+                                    for row in rows])
+    finally:
+        await store.close()
+
+
+# ---- the bare endpoints (child process) ------------------------------------------------------------
+
+def serve_bare(port: int, body_file: str, kind: str) -> None:
+    import uvicorn
+
+    body = Path(body_file).read_bytes()
+    headers = [(b"content-type", b"application/jose"), (b"content-length", str(len(body)).encode())]
+
+    async def raw(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    app: Any = raw
+    if kind == "litestar":
+        @get("/v2/accounts", sync_to_thread=False)
+        def accounts() -> Response[bytes]:
+            return Response(body, media_type="application/jose")
+
+        app = Litestar([accounts], openapi_config=None, logging_config=None)
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False, log_config=None)
+
+
+# ---- the load ------------------------------------------------------------------------------------
+
+async def drive(port: int, request_headers: dict[str, str], params: dict[str, str], *, seconds: float,
+                warmup: float, connections: int) -> tuple[int, list[float], float, int]:
+    """(requests, latencies in ms, measured seconds, errors) from ``connections`` concurrent loops."""
+    url = f"http://127.0.0.1:{port}/v2/accounts"
+    latencies: list[float] = []
+    errors = 0
+    connector = aiohttp.TCPConnector(limit=connections)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        begin = time.perf_counter()
+        measure_from = begin + warmup
+        stop_at = measure_from + seconds
+
+        async def loop() -> None:
+            nonlocal errors
+            while (now := time.perf_counter()) < stop_at:
+                async with session.get(url, params=params, headers=request_headers) as response:
+                    await response.read()
+                    ok = response.status == 200
+                done = time.perf_counter()
+                if now >= measure_from:
+                    latencies.append((done - now) * 1000)
+                    errors += 0 if ok else 1
+
+        await asyncio.gather(*(loop() for _ in range(connections)))
+    return len(latencies), latencies, seconds, errors
+
+
+def describe(name: str, result: tuple[int, list[float], float, int]) -> tuple[float, float]:
+    count, latencies, seconds, errors = result
+    q = statistics.quantiles(sorted(latencies), n=100, method="inclusive")
+    rate = count / seconds
+    print(f"  {name:<28} {rate:>8,.0f} req/s   p50 {q[49]:6.1f} ms  p99 {q[98]:6.1f} ms  "
+          f"max {max(latencies):6.1f} ms   ({count:,} requests, {errors} errors)")
+    return rate, q[98]
+
+
+async def wait_ready(port: int, path: str) -> None:
+    import httpx
+
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+        for _ in range(300):
+            try:
+                await client.get(path)
+                return
+            except httpx.TransportError:
+                await asyncio.sleep(0.1)
+    raise RuntimeError(f"nothing listens on {port}")
+
+
+async def run(accounts: int, seconds: float, connections: int) -> None:
+    import httpx
+
+    name, database_url = await common.create_database("dsop_bench_acc")
+    children: list[subprocess.Popen[bytes]] = []
+    material = body_file = None
+    try:
+        await load(database_url, accounts)
+        child, port, _credential, token, material = common.start_server(common.__file__, database_url)
+        children.append(child)
+        party, case = common.party_id(), str(uuid.uuid4())
+        start, end = common.period()
+        params = {"OnlyPrimaryOwner": "false", "fromDate": start.isoformat(), "toDate": end.isoformat()}
+        request_headers = common.headers(token, party, case)
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            await common.wait_for(client)
+            sample = await client.get("/v2/accounts", params=params, headers=request_headers)
+        if sample.status_code != 200:
+            raise RuntimeError(f"accounts: {sample.status_code} {sample.text[:300]}")
+        body_file = str(Path(material).with_suffix(".body"))
+        Path(body_file).write_bytes(sample.content)
+        bare_ports = {}
+        for kind in ("raw", "litestar"):
+            bare_ports[kind] = common.free_port()
+            children.append(subprocess.Popen([sys.executable, __file__, "--bare", kind, "--port",
+                                              str(bare_ports[kind]), "--body", str(body_file)]))
+            await wait_ready(bare_ports[kind], "/v2/accounts")
+        print(f"account list of {accounts} accounts ({len(sample.content):,} bytes JWE), {connections} connections, "
+              f"{seconds:.0f} s each after 2 s warm-up; 1 uvicorn worker each, h11, asyncio loop; "
+              f"client aiohttp on the same 2 cores")
+        bank = describe("bank (full pipeline)", await drive(port, request_headers, params, seconds=seconds,
+                                                              warmup=2, connections=connections))
+        raw = describe("bare ASGI, same bytes", await drive(bare_ports["raw"], request_headers, params,
+                                                             seconds=seconds, warmup=2, connections=connections))
+        lite = describe("bare Litestar, same bytes", await drive(bare_ports["litestar"], request_headers, params,
+                                                                 seconds=seconds, warmup=2,
+                                                                 connections=connections))
+        print(f"  ratio bank/bare ASGI {bank[0] / raw[0]:.2f}x, bank/bare Litestar {bank[0] / lite[0]:.2f}x   "
+              f"target >= 0.5x: {'met' if bank[0] / raw[0] >= 0.5 else 'NOT met'} (vs ASGI);   "
+              f"p99 {bank[1]:.1f} ms, target <= 50 ms: {'met' if bank[1] <= 50 else 'NOT met'}")
+    finally:
+        for child in children:
+            child.terminate()
+            child.wait(timeout=10)
+        for path in (material, body_file):
+            if path:
+                os.unlink(path)
+        await common.drop_database(name)
+
+
+# ---- cProfile of the in-process path ----------------------------------------------------------------
+
+async def profile(accounts: int, requests: int) -> None:
+    import cProfile
+    import pstats
+
+    from opendsop.audit.log import MemoryAuditLog
+    from opendsop.authority.verify import TokenVerifier
+    from opendsop.provider.pipeline import Pipeline
+    from opendsop.provider.ports import MemoryRegisters, RegisterFacts, StaticCertificates
+    from opendsop.provider.settings import SCOPE
+    from opendsop.provider.store import SqlBankStore
+    from opendsop.standard.endpoints import Endpoint
+    from opendsop.standard.request import Environment
+    from opendsop.trust.jwt import sign_jwt
+    from opendsop.trust.keys import generate_rsa_key, public_jwks
+    from opendsop.trust.pki import CertificateAuthority
+
+    name, database_url = await common.create_database("dsop_bench_prof")
+    try:
+        await load(database_url, accounts)
+        from datetime import UTC, datetime, timedelta
+
+        now = datetime.now(UTC)
+        root = CertificateAuthority.create_root("r", now=now - timedelta(days=1))
+        credential = root.issue_intermediate("i", now=now - timedelta(days=1)).issue_enterprise(
+            common.SKATT_ORG, organisation_name="SKATT", now=now - timedelta(days=1), purpose="encryption")
+        key = generate_rsa_key(kid="p-1")
+        audience = "http://127.0.0.1:1/v2"
+        stamp = int(now.timestamp())
+        token = sign_jwt({"iss": common.ISSUER, "aud": audience, "scope": SCOPE, "iat": stamp, "exp": stamp + 3600,
+                          "jti": "p", "client_id": "bench",
+                          "consumer": {"authority": "iso6523-actorid-upis", "ID": f"0192:{common.SKATT_ORG}"}},
+                         key, alg="RS256", header={"kid": "p-1"})
+        jwks = public_jwks([key])
+
+        async def fetch(_url: str) -> Any:
+            return jwks
+
+        store = await SqlBankStore.open(database_url, migrate=False,
+                                        reference_secret=common.REFERENCE_SECRET.encode())
+        pipeline = Pipeline(environment=Environment.TEST,
+                            tokens=TokenVerifier(common.ISSUER, common.ISSUER + "jwks", audience, (SCOPE,),
+                                                 fetch_jwks=fetch),
+                            store=store, facts=RegisterFacts(MemoryRegisters()),
+                            certificates=StaticCertificates({common.SKATT_ORG: credential.certificate}),
+                            audit=MemoryAuditLog(), paging_key=common.PAGING_KEY.encode())
+        start, end = common.period()
+        query = {"OnlyPrimaryOwner": "false", "fromDate": start.isoformat(), "toDate": end.isoformat()}
+        request_headers = common.headers(token, common.party_id(), str(uuid.uuid4()))
+
+        async def one() -> None:
+            answer = await pipeline.handle(Endpoint.ACCOUNTS, path="/v2/accounts", headers=request_headers,
+                                           query=query)
+            if answer.status != 200:
+                raise RuntimeError(answer.body[:300])
+
+        for _ in range(50):
+            await one()
+        profiler = cProfile.Profile()
+        started = time.perf_counter()
+        profiler.enable()
+        for _ in range(requests):
+            await one()
+        profiler.disable()
+        elapsed = time.perf_counter() - started
+        print(f"in-process pipeline: {requests / elapsed:,.0f} account lists/s under cProfile "
+              f"({elapsed / requests * 1000:.2f} ms each)")
+        stats = pstats.Stats(profiler)
+        stats.sort_stats("cumulative").print_stats(25)
+        stats.sort_stats("tottime").print_stats(20)
+        await store.close()
+    finally:
+        await common.drop_database(name)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--accounts", type=int, default=5)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--connections", type=int, default=CONNECTIONS)
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--requests", type=int, default=500)
+    parser.add_argument("--bare", choices=("raw", "litestar"))
+    parser.add_argument("--port", type=int)
+    parser.add_argument("--body")
+    args = parser.parse_args()
+    if args.bare:
+        serve_bare(args.port, args.body, args.bare)
+        return
+    if args.profile:
+        asyncio.run(profile(args.accounts, args.requests))
+        return
+    asyncio.run(run(args.accounts, args.seconds, args.connections))
+
+
+if __name__ == "__main__":
+    main()
