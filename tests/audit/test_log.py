@@ -125,3 +125,27 @@ async def test_purging_past_retention_keeps_the_rest_verifiable(log: MemoryAudit
 def test_retention_is_thirteen_years_by_default() -> None:
     assert retention_cutoff(datetime(2026, 2, 28, tzinfo=UTC)) == datetime(2013, 2, 28, tzinfo=UTC)
     assert retention_cutoff(datetime(2028, 2, 29, tzinfo=UTC)) == datetime(2015, 2, 28, tzinfo=UTC)
+
+
+@pytest.mark.anyio
+async def test_concurrent_appends_are_all_kept_in_one_unbroken_chain(log: MemoryAuditLog | SqlAuditLog) -> None:
+    import asyncio
+
+    stored = await asyncio.gather(*(log.append(record(index)) for index in range(60)))
+    assert sorted(row.sequence for row in stored) == list(range(1, 61))
+    assert {row.record.records for row in stored} == set(range(60))  # every caller got its own record back
+    assert await log.verify() == 60
+
+
+@pytest.mark.anyio
+async def test_a_failed_commit_is_reported_to_every_waiting_caller(database_url: str) -> None:
+    import asyncio
+
+    engine = create_engine(database_url)
+    sql_log = SqlAuditLog(engine)  # no schema: the insert fails
+    results = await asyncio.gather(*(sql_log.append(record(index)) for index in range(5)), return_exceptions=True)
+    assert all(isinstance(result, Exception) for result in results)
+    await sql_log.create_schema()
+    assert (await sql_log.append(record(9))).sequence == 1  # the writer survives the failure
+    await sql_log.close()
+    await engine.dispose()

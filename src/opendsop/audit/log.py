@@ -18,6 +18,8 @@ anchor, so the rest still verifies.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -31,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 GENESIS = "0" * 64
 DEFAULT_RETENTION_YEARS = 13
 _ADVISORY_LOCK = 0x44534F50  # "DSOP": serialises appends across processes on PostgreSQL
+_MAX_BATCH = 500
 
 
 class AuditRecord(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
@@ -164,12 +167,46 @@ class SqlAuditLog:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self._postgres = engine.dialect.name == "postgresql"
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._queue: asyncio.Queue[tuple[AuditRecord, asyncio.Future[StoredRecord]]] | None = None
+        self._writer: asyncio.Task[None] | None = None
 
     async def create_schema(self) -> None:
         async with self.engine.begin() as conn:
             await conn.run_sync(metadata.create_all)
 
     async def append(self, record: AuditRecord) -> StoredRecord:
+        """Store one record; returns once it is committed (a response is never sent before its record).
+
+        Concurrent appends are committed together (group commit): each record depends on the one before
+        it, so appends are serialised, and one transaction per waiting batch instead of per record
+        keeps a busy bank from queueing behind its own audit log.
+        """
+        loop = asyncio.get_running_loop()
+        if self._queue is None or self._loop is not loop:
+            self._loop, self._queue = loop, asyncio.Queue()
+            self._writer = loop.create_task(self._write_batches(self._queue))
+        done: asyncio.Future[StoredRecord] = loop.create_future()
+        await self._queue.put((record, done))
+        return await done
+
+    async def _write_batches(self, queue: asyncio.Queue[tuple[AuditRecord, asyncio.Future[StoredRecord]]]) -> None:
+        while True:
+            batch = [await queue.get()]
+            while not queue.empty() and len(batch) < _MAX_BATCH:
+                batch.append(queue.get_nowait())
+            try:
+                stored = await self._commit([record for record, _ in batch])
+            except Exception as error:  # noqa: BLE001 - handed to every waiting caller, none is lost
+                for _, done in batch:
+                    if not done.done():
+                        done.set_exception(error)
+                continue
+            for (_, done), row in zip(batch, stored, strict=True):
+                if not done.done():
+                    done.set_result(row)
+
+    async def _commit(self, records: Sequence[AuditRecord]) -> list[StoredRecord]:
         async with self.engine.begin() as conn:
             if self._postgres:
                 await conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_LOCK})
@@ -181,12 +218,24 @@ class SqlAuditLog:
                 previous, sequence = (anchor.hash, anchor.last_sequence + 1) if anchor else (GENESIS, 1)
             else:
                 previous, sequence = last.hash, last.sequence + 1
-            digest = record_hash(previous, record)
-            await conn.execute(audit_records.insert().values(
-                sequence=sequence, recorded_at=record.recorded_at,
-                account_info_request_id=record.account_info_request_id, body=_encoder.encode(record),
-                previous_hash=previous, hash=digest))
-        return StoredRecord(sequence, record, previous, digest)
+            stored, rows = [], []
+            for record in records:
+                digest = record_hash(previous, record)
+                stored.append(StoredRecord(sequence, record, previous, digest))
+                rows.append({"sequence": sequence, "recorded_at": record.recorded_at,
+                             "account_info_request_id": record.account_info_request_id,
+                             "body": _encoder.encode(record), "previous_hash": previous, "hash": digest})
+                previous, sequence = digest, sequence + 1
+            await conn.execute(audit_records.insert(), rows)
+        return stored
+
+    async def close(self) -> None:
+        """Stop the writer (records already appended are committed)."""
+        if self._writer is not None:
+            self._writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError, RuntimeError):
+                await self._writer
+        self._writer = self._queue = self._loop = None
 
     async def records(self, *, account_info_request_id: str | None = None,
                       after: int = 0, limit: int = 1000) -> Sequence[StoredRecord]:
