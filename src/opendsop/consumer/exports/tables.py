@@ -1,0 +1,152 @@
+"""The CSV and XLSX exports of a case: the accounts table and the transactions table.
+
+Issue 6 item 5.  Decided here:
+
+* both formats take their rows from :mod:`.model`'s generators and write them as they come: CSV
+  through the :mod:`csv` module, XLSX with xlsxwriter's ``constant_memory`` mode (each row is
+  flushed to disk once the next begins) — a million transactions are never held twice;
+* in XLSX, amounts are numbers (format ``#,##0.00``) and dates real Excel dates; in CSV, amounts
+  are plain decimals with a point and dates ISO 8601, which every spreadsheet and program reads;
+* Excel holds 1,048,576 rows a sheet; a table longer than ``max_rows`` data rows (default
+  1,048,575 plus the header) continues on a new sheet ``Transactions (2)``, header repeated;
+* the workbook starts with a ``Case`` sheet: the AccountInfoRequestID, the case number, the
+  legal basis, the period and each bank's outcome and reason.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import IO, Any, Final
+
+import xlsxwriter  # type: ignore[import-untyped]
+from xlsxwriter.worksheet import Worksheet  # type: ignore[import-untyped]
+
+from opendsop.consumer.exports.model import (
+    ACCOUNT_COLUMNS,
+    TRANSACTION_COLUMNS,
+    CaseExport,
+    Cell,
+    account_rows,
+    transaction_rows,
+)
+
+EXCEL_MAX_ROWS: Final = 1_048_575  # data rows; the header takes row 1 of 1,048,576
+
+
+def write_transactions_csv(export: CaseExport, out: IO[str]) -> int:
+    """Write the transactions table (header first); returns the number of data rows."""
+    return _write_csv(out, TRANSACTION_COLUMNS, transaction_rows(export))
+
+
+def write_accounts_csv(export: CaseExport, out: IO[str]) -> int:
+    """Write the accounts table (balances, transaction totals, what was partial or failed)."""
+    return _write_csv(out, ACCOUNT_COLUMNS, account_rows(export))
+
+
+def _write_csv(out: IO[str], columns: Sequence[str], rows: Iterable[tuple[Cell, ...]]) -> int:
+    writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180
+    writer.writerow(columns)
+    count = 0
+    for row in rows:
+        writer.writerow(["" if cell is None else _csv_cell(cell) for cell in row])
+        count += 1
+    return count
+
+
+def _csv_cell(cell: Cell) -> str | int:
+    if isinstance(cell, bool):
+        return "true" if cell else "false"
+    if isinstance(cell, Decimal):
+        return format(cell, "f")  # never an exponent: 1E+3 would not read back as 1000 everywhere
+    if isinstance(cell, date):
+        return cell.isoformat()
+    return cell  # type: ignore[return-value]
+
+
+def write_xlsx(export: CaseExport, out: str | IO[bytes], *, max_rows: int = EXCEL_MAX_ROWS) -> dict[str, int]:
+    """Write the workbook; returns the data rows written per sheet name."""
+    if max_rows < 1 or max_rows > EXCEL_MAX_ROWS:
+        raise ValueError(f"max_rows must be between 1 and {EXCEL_MAX_ROWS}, not {max_rows}")
+    written: dict[str, int] = {}
+    workbook = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_numbers": False,
+                                         "strings_to_formulas": False, "strings_to_urls": False})
+    try:
+        formats = {"header": workbook.add_format({"bold": True}),
+                   "amount": workbook.add_format({"num_format": "#,##0.00"}),
+                   "date": workbook.add_format({"num_format": "yyyy-mm-dd"})}
+        _case_sheet(workbook, export, formats["header"])
+        for title, columns, rows in (("Accounts", ACCOUNT_COLUMNS, account_rows(export)),
+                                     ("Transactions", TRANSACTION_COLUMNS, transaction_rows(export))):
+            written.update(_table(workbook, title, columns, rows, formats, max_rows))
+    finally:
+        workbook.close()
+    return written
+
+
+def _case_sheet(workbook: xlsxwriter.Workbook, export: CaseExport, bold: Any) -> None:
+    sheet = workbook.add_worksheet("Case")
+    case, p = export.case, export.case.parameters
+    lines: list[tuple[str, Any]] = [
+        ("AccountInfoRequestID", case.id), ("Case number", case.case_number), ("Service", case.service),
+        ("Legal-Mandate", p.mandate.text), ("From date", p.from_date), ("To date", p.to_date),
+        ("OnlyPrimaryOwner", p.only_primary_owner),
+        *((f"Fact: {name}", value) for name, value in case.facts.items())]
+    date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
+    row = 0
+    for label, value in lines:
+        sheet.write_string(row, 0, label, bold)
+        _write(sheet, row, 1, value, {"date": date_format})
+        row += 1
+    row += 1
+    for column, title in enumerate(("Bank org no", "Bank", "Outcome", "Reason")):
+        sheet.write_string(row, column, title, bold)
+    for bank in export.banks:
+        row += 1
+        for column, value in enumerate((bank.bank.org_no, bank.bank.name, bank.state, bank.reason)):
+            _write(sheet, row, column, value, {})
+
+
+def _table(workbook: xlsxwriter.Workbook, title: str, columns: Sequence[str], rows: Iterable[tuple[Cell, ...]],
+           formats: dict[str, Any], max_rows: int) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    name, sheet, used = title, _sheet(workbook, title, columns, formats["header"]), 0
+    counts[name] = 0
+    for row in rows:
+        if used == max_rows:
+            name = f"{title} ({len(counts) + 1})"
+            sheet, used = _sheet(workbook, name, columns, formats["header"]), 0
+            counts[name] = 0
+        used += 1
+        counts[name] = used
+        for column, cell in enumerate(row):
+            _write(sheet, used, column, cell, formats)
+    return counts
+
+
+def _sheet(workbook: xlsxwriter.Workbook, name: str, columns: Sequence[str], bold: Any) -> Worksheet:
+    sheet = workbook.add_worksheet(name)
+    for column, title in enumerate(columns):
+        sheet.write_string(0, column, title, bold)
+    sheet.freeze_panes(1, 0)
+    return sheet
+
+
+def _write(sheet: Worksheet, row: int, column: int, cell: Any, formats: dict[str, Any]) -> None:
+    if cell is None:
+        return
+    if isinstance(cell, bool):
+        sheet.write_boolean(row, column, cell)
+    elif isinstance(cell, Decimal):
+        sheet.write_number(row, column, float(cell), formats.get("amount"))
+    elif isinstance(cell, int):
+        sheet.write_number(row, column, cell)
+    elif isinstance(cell, date):
+        sheet.write_datetime(row, column, cell, formats.get("date"))
+    else:
+        sheet.write_string(row, column, str(cell))
+
+
+__all__ = ["EXCEL_MAX_ROWS", "write_accounts_csv", "write_transactions_csv", "write_xlsx"]
