@@ -7,6 +7,7 @@ import typer
 from opendsop.authority.cli import app as authority_app
 from opendsop.certpub.cli import app as certpub_app
 from opendsop.consent.cli import app as consent_app
+from opendsop.consumer.cli import app as consumer_app
 from opendsop.prosecution.cli import app as prosecution_app
 from opendsop.provider.cli import app as provider_app
 from opendsop.registers.cli import app as registers_app
@@ -23,6 +24,7 @@ def main_options() -> None:
     """opendsop: DSOP rules, parties and a synthetic Norway."""
 
 
+app.add_typer(consumer_app)  # `dsop case …`: the agency's cases
 app.add_typer(authority_app, name="authority", help="The token service (a local Maskinporten).")
 app.add_typer(certpub_app, name="certpub", help="The encryption-certificate directory (CertPub).")
 app.add_typer(prosecution_app, name="eo", help="Extradition orders signed by påtalemyndigheten.")

@@ -35,6 +35,8 @@ class ConsumerSettings(BaseSettings):
     grant_certificate: Path | None = None
     encryption_key: Path | None = None
     catalogue_url: str = "http://127.0.0.1:8030"
+    relations_url: str | None = None  # the relations hub (step 1); unset: no step 1, banks must be named
+    registers_url: str | None = None  # Folkeregisteret / Konkursregisteret (workflow facts)
     environment: Literal["test", "production"] = "test"
     database_url: str = "sqlite+aiosqlite:///var/consumer.db"
     timeout: float = Field(default=30.0, gt=0)

@@ -1,0 +1,347 @@
+"""``dsop case …``: an agency's case handler runs one service's case across the banks (spec/protocol.md §1.3, §4).
+
+Each command plans first (``consumer.workflows``: refusals before any call, the period from the
+registers' facts), records the case (``CaseStore``), runs step 1 and step 2 with a progress bar
+across banks, and ends with a summary table: one row per bank with its outcome, plus the
+institutions without a Control API (ask them by digital letter).  ``show``, ``export`` (consumer.exports:
+JSON, CSV, XLSX, PDF) and ``resume`` work on a recorded case by its AccountInfoRequestID.
+
+Exit codes: 0 every bank answered; 1 a bank ended other than ok; 2 the workflow refused (nothing
+was sent) or the case is unknown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from opendsop.consumer import exports
+from opendsop.consumer.cases import CaseConflict
+from opendsop.consumer.fanout import BankResult, Outcome, Plan
+from opendsop.consumer.protocol import BankEndpoint, CaseParameters
+from opendsop.consumer.workflows import (
+    CasePlan,
+    RelationsError,
+    WorkflowRefused,
+    find_banks,
+    flags,
+    plan_batch,
+    plan_konkurs,
+    plan_nav,
+    plan_oed,
+    plan_politi,
+    plan_skatt,
+    read_batch,
+    with_servicer,
+)
+from opendsop.consumer.workflows.konkurs import kjennelsesdato
+from opendsop.consumer.workflows.oed import date_of_death
+from opendsop.consumer.workflows.politi import read_order
+from opendsop.consumer.workflows.runtime import Runtime, open_runtime
+from opendsop.consumer.workflows.verge import Assignment
+from opendsop.registers.facts import to_guardianship
+from opendsop.standard.endpoints import CONTROL_ENDPOINTS, Endpoint
+from opendsop.standard.errors import DsopError
+from opendsop.standard.period import parse_date
+from opendsop.standard.services import get_profile
+
+# the service a command runs (None: show/export/resume, any service of the agency) → its runtime
+RuntimeFactory = Callable[[str | None], AbstractAsyncContextManager[Runtime]]
+CaseNumber = Annotated[str | None, typer.Option("--case-number", help="The agency's own case number")]
+_STYLE = {Outcome.OK: "green", Outcome.PARTIAL: "yellow", Outcome.DENIED: "red", Outcome.ERROR: "red",
+          Outcome.TIMEOUT: "red"}
+
+
+class _Stop(Exception):
+    def __init__(self, message: str, code: int = 2) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+# -- running -------------------------------------------------------------------------------------
+
+
+async def _execute(runtime: Runtime, console: Console, plan: CasePlan, case_number: str | None,
+                   banks: Sequence[BankEndpoint] | None = None) -> list[BankResult]:
+    """Record the case, find its banks (unless resuming), run step 2 with a progress bar."""
+    without_api: list[tuple[str, str]] = []
+    if banks is None:
+        await runtime.store.open_case(case_number=case_number or plan.case.account_info_request_id,
+                                      service=plan.service, parameters=plan.case, now=runtime.clock(),
+                                      retention=runtime.retention, facts=plan.facts)
+        found = await find_banks(plan, runtime.relations, runtime.directory)
+        await runtime.store.add_banks(plan.case.account_info_request_id, found.banks)
+        banks, without_api = found.banks, found.without_api
+    results: list[BankResult] = []
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True) as progress:
+        task = progress.add_task(f"{plan.service} {plan.case.account_info_request_id[:8]}", total=len(banks))
+        async for result in runtime.fanout.stream(plan.case, banks, plan.plan):
+            results.append(result)
+            progress.update(task, advance=1, description=f"{result.bank.name or result.bank.org_no}: "
+                                                         f"{result.outcome.value}")
+    _summary(console, plan.case.account_info_request_id, results, without_api)
+    return results
+
+
+def _summary(console: Console, case_id: str, results: Sequence[BankResult],
+             without_api: Sequence[tuple[str, str]] = ()) -> None:
+    table = Table(title=f"Case {case_id}")
+    for column in ("Bank", "Name", "Outcome", "Accounts", "Seconds", "Reason"):
+        table.add_column(column)
+    for result in sorted(results, key=lambda r: r.bank.org_no):
+        style = _STYLE[result.outcome]
+        table.add_row(result.bank.org_no, result.bank.name, f"[{style}]{result.outcome.value}[/{style}]",
+                      str(len(result.accounts)), f"{result.seconds:.1f}", result.reason or "")
+    for org, name in without_api:
+        table.add_row(org, name, "no API", "-", "-", "not in the API catalogue: ask by digital letter")
+    console.print(table)
+
+
+def _exit_code(results: Sequence[BankResult]) -> int:
+    return 0 if all(result.outcome is Outcome.OK for result in results) else 1
+
+
+def _plan_of(service: str, case: CaseParameters) -> Plan:
+    """The 2b endpoints of a recorded case (Politi: those its order permits)."""
+    profile = get_profile(service)
+    if service == "politi" and case.reference_id:
+        order = read_order(case.reference_id)
+        return Plan.for_service(profile, wanted={e for e in CONTROL_ENDPOINTS if e is not Endpoint.ACCOUNTS
+                                                 and order.permits(e)})
+    return Plan.for_service(profile)
+
+
+_FORMATS = ("json", "accounts-csv", "transactions-csv", "xlsx", "pdf")
+
+
+async def _export(store: Any, case_id: str, form: str, target: Path | None) -> None:
+    """One recorded case in ``form`` (consumer.exports), to ``target`` or stdout (text formats)."""
+    try:
+        export = await exports.load_case_export(store, case_id)
+    except exports.UnknownCase:
+        raise _Stop(f"unknown case {case_id}") from None
+    if form in ("xlsx", "pdf") and target is None:
+        raise _Stop(f"--out is needed for {form}")
+    if form == "json":
+        data = exports.to_json(export)
+        if target is None:
+            sys.stdout.write(data.decode("utf-8") + "\n")
+        else:
+            target.write_bytes(data)
+    elif form in ("accounts-csv", "transactions-csv"):
+        writer = exports.write_accounts_csv if form == "accounts-csv" else exports.write_transactions_csv
+        if target is None:
+            writer(export, sys.stdout)
+        else:
+            with target.open("w", encoding="utf-8", newline="") as out:
+                writer(export, out)
+    elif form == "xlsx":
+        exports.write_xlsx(export, str(target))
+    else:
+        exports.write_pdf(export, str(target))
+
+
+# -- the app -------------------------------------------------------------------------------------
+
+
+def build_app(runtime_factory: RuntimeFactory = open_runtime, *,  # noqa: C901 - one closure per command
+              console: Console | None = None) -> typer.Typer:
+    """The ``dsop`` consumer commands over ``runtime_factory`` (tests pass in-memory twins)."""
+    out = console or Console()
+    app = typer.Typer(help="The agency side of DSOP: cases across banks.", no_args_is_help=True)
+    case_app = typer.Typer(help="Run, show, export and resume cases.", no_args_is_help=True)
+    app.add_typer(case_app, name="case")
+
+    def report(error: Exception) -> int:
+        if isinstance(error, WorkflowRefused):
+            out.print(f"[red]refused[/red] ({error.parameter}): {error.message}")
+        elif isinstance(error, _Stop):
+            out.print(f"[red]{error}[/red]")
+            return error.code
+        else:
+            out.print(f"[red]error[/red]: {getattr(error, 'message', None) or error}")
+        return 2
+
+    expected = (WorkflowRefused, DsopError, RelationsError, CaseConflict, _Stop)
+
+    def run(service: str | None, body: Callable[[Runtime], Awaitable[int]]) -> None:
+        async def main() -> int:
+            async with runtime_factory(service) as runtime:
+                try:  # inside the runtime: its task groups must not wrap an expected refusal
+                    return await body(runtime)
+                except expected as error:
+                    return report(error)
+
+        try:
+            code = asyncio.run(main())
+        except expected as error:  # the runtime itself refused (e.g. a service the agency may not run)
+            code = report(error)
+        raise typer.Exit(code)
+
+    @case_app.command("konkurs")
+    def konkurs(debtor: Annotated[str, typer.Option(help="org.nr or fnr/d-nr of the debtor")],
+                case_number: CaseNumber = None) -> None:
+        """Konkursbehandling: 12 months before kjennelsesdato to today (§4.4)."""
+        async def body(rt: Runtime) -> int:
+            ruling = await kjennelsesdato(debtor, rt.konkurs) if rt.konkurs else None
+            plan = plan_konkurs(debtor, kjennelsesdato=ruling, today=rt.clock().date())
+            return _exit_code(await _execute(rt, out, plan, case_number))
+        run("konkurs", body)
+
+    @case_app.command("oed")
+    def oed(deceased: Annotated[str, typer.Option(help="fnr/d-nr of the deceased")],
+            case_number: CaseNumber = None) -> None:
+        """Oppgjør etter dødsfall: 3 months before the death to today (§4.5)."""
+        async def body(rt: Runtime) -> int:
+            death = await date_of_death(deceased, rt.folkeregister) if rt.folkeregister else None
+            plan = plan_oed(deceased, date_of_death=death, today=rt.clock().date())
+            return _exit_code(await _execute(rt, out, plan, case_number))
+        run("oed", body)
+
+    @case_app.command("verge")
+    def verge(year: Annotated[int, typer.Option(help="The last calendar year")],
+              batch: Annotated[Path, typer.Option(help="CSV: ward,guardian[,guardian_accounts]")]) -> None:
+        """Vergekontroll: one case per guardianship of the batch, then the controller's flags (§4.6)."""
+        async def body(rt: Runtime) -> int:
+            try:
+                rows = read_batch(batch.read_text(encoding="utf-8"))
+            except OSError as error:
+                raise _Stop(f"batch: cannot read {batch}: {error.strerror}") from None
+            registered = None
+            if rt.folkeregister is not None:
+                registered = {row.ward: [to_guardianship(g) for g in await rt.folkeregister.guardianships(row.ward)]
+                              for row in rows}
+            # every row is refused or accepted before the first call
+            plans = plan_batch(rows, today=rt.clock().date(), year=year, registered=registered)
+            code = 0
+            for row, plan in zip(rows, plans, strict=True):
+                results = await _execute(rt, out, plan, None)
+                code = max(code, _exit_code(results))
+                _flags_table(out, row, results)
+            return code
+        run("verge", body)
+
+    @case_app.command("politi")
+    def politi(party: Annotated[str, typer.Option(help="fnr/d-nr/org.nr the order is for")],
+               eo: Annotated[Path, typer.Option(help="The signed extradition order (JWS file)")],
+               requester: Annotated[str, typer.Option(help="The investigator's user ID")],
+               account: Annotated[str | None, typer.Option(help="Ask only the bank servicing this account")] = None,
+               case_number: CaseNumber = None) -> None:
+        """Politi-utlevering under an extradition order (§4.2)."""
+        async def body(rt: Runtime) -> int:
+            try:
+                order = eo.read_text(encoding="ascii").strip()
+            except (OSError, UnicodeDecodeError) as error:
+                raise _Stop(f"eo: cannot read {eo}: {error}") from None
+            plan = plan_politi(order, party_id=party, requester_id=requester, now=rt.clock())
+            if account:
+                if rt.relations is None:
+                    raise _Stop("account: no relations hub is configured for accountServicingProvider")
+                plan = await with_servicer(plan, account, rt.relations)
+            return _exit_code(await _execute(rt, out, plan, case_number))
+        run("politi", body)
+
+    @case_app.command("skatt")
+    def skatt(party: Annotated[str, typer.Option(help="fnr/d-nr/org.nr")],
+              requester: Annotated[str, typer.Option(help="The case handler's user ID")],
+              from_date: Annotated[str | None, typer.Option("--from", help="YYYY-MM-DD (default: a year back)")] = None,
+              to_date: Annotated[str | None, typer.Option("--to", help="YYYY-MM-DD (default: today)")] = None,
+              disponent: Annotated[bool, typer.Option(help="Also accounts the party disposes over")] = False,
+              case_number: CaseNumber = None) -> None:
+        """Skatt-kontroll (§4.1)."""
+        async def body(rt: Runtime) -> int:
+            plan = plan_skatt(party, requester_id=requester, today=rt.clock().date(),
+                              only_primary_owner=not disponent, from_date=_date(from_date, "fromDate"),
+                              to_date=_date(to_date, "toDate"))
+            return _exit_code(await _execute(rt, out, plan, case_number))
+        run("skatt", body)
+
+    @case_app.command("nav")
+    def nav(party: Annotated[str, typer.Option(help="fnr/d-nr/org.nr")],
+            requester: Annotated[str | None, typer.Option(help="The case handler's user ID")] = None,
+            case_number: CaseNumber = None) -> None:
+        """NAV-kontroll (provisional, §4.3)."""
+        async def body(rt: Runtime) -> int:
+            plan = plan_nav(party, today=rt.clock().date(), requester_id=requester)
+            return _exit_code(await _execute(rt, out, plan, case_number))
+        run("nav", body)
+
+    @case_app.command("show")
+    def show(case_id: str) -> None:
+        """What a recorded case holds: its parameters and every bank's outcome."""
+        async def body(rt: Runtime) -> int:
+            case = await _recorded(rt, case_id)
+            p = case.parameters
+            out.print(f"[bold]{case.case_number}[/bold] {case.service} {case.status}; period {p.from_date} – "
+                      f"{p.to_date}; facts {dict(case.facts)}")
+            results = await rt.store.results(case_id)
+            _summary(out, case_id, results)
+            return _exit_code(results)
+        run(None, body)
+
+    @case_app.command("export")
+    def export(case_id: str,
+               form: Annotated[str, typer.Option("--format", help=f"One of {', '.join(_FORMATS)}")] = "json",
+               target: Annotated[Path | None, typer.Option("--out", help="File (default: stdout)")] = None) -> None:
+        """The recorded case and answers as JSON, CSV, XLSX or a PDF summary."""
+        if form not in _FORMATS:
+            out.print(f"[red]--format must be one of {', '.join(_FORMATS)}[/red]")
+            raise typer.Exit(2)
+
+        async def body(rt: Runtime) -> int:
+            await _export(rt.store, case_id, form, target)
+            return 0
+        run(None, body)
+
+    @case_app.command("resume")
+    def resume(case_id: str) -> None:
+        """Ask again what a case is missing (banks not ok/denied, calls not recorded)."""
+        async def body(rt: Runtime) -> int:
+            case = await _recorded(rt, case_id)
+            plan = CasePlan(case.service, case.parameters, _plan_of(case.service, case.parameters))
+            return _exit_code(await _execute(rt, out, plan, None, banks=await rt.store.banks(case_id)))
+        run(None, body)
+
+    return app
+
+
+async def _recorded(rt: Runtime, case_id: str) -> Any:
+    case = await rt.store.get(case_id)
+    if case is None:
+        raise _Stop(f"unknown case {case_id}")
+    return case
+
+
+def _flags_table(console: Console, row: Assignment, results: Sequence[BankResult]) -> None:
+    found = flags(results, guardian=row.guardian, guardian_accounts=row.guardian_accounts)
+    if not found:
+        console.print("no flags for the controller")
+        return
+    table = Table(title="Flags for the controller")
+    for column in ("Flag", "Bank", "Account", "Transaction", "Detail"):
+        table.add_column(column)
+    for flag in found:
+        table.add_row(flag.kind.value, flag.bank, flag.account or "", flag.transaction or "", flag.detail)
+    console.print(table)
+
+
+def _date(value: str | None, parameter: str) -> date | None:
+    if value is None:
+        return None
+    return parse_date(value, parameter=parameter)
+
+
+app = build_app()
+
+__all__ = ["RuntimeFactory", "app", "build_app"]

@@ -1,0 +1,105 @@
+"""What a running agency needs to execute workflows, and how it is built from ``ConsumerSettings``.
+
+The CLI receives a ``Runtime`` from a factory (``open_runtime``), so tests hand it in-memory twins
+and the real one wires the token service, the API catalogue, the relations hub, the registers and
+the case store from settings (the only place that reads the environment).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import httpx
+
+from opendsop.consumer.cases import CaseStore
+from opendsop.consumer.client import CatalogueDirectory, DsopClient, jwe_decryptor
+from opendsop.consumer.fanout import FanOut
+from opendsop.consumer.protocol import HttpRequest, HttpResponse
+from opendsop.consumer.resilience import RetryPolicy
+from opendsop.consumer.settings import ConsumerSettings
+from opendsop.consumer.tokens import GrantSigner, TokenProvider
+from opendsop.consumer.transport import HttpxTransport
+from opendsop.consumer.workflows._base import Directory, HttpRelations, RelationsClient, WorkflowRefused
+from opendsop.registers.api import SCOPE_FOLKEREGISTER, SCOPE_KONKURS
+from opendsop.registers.clients import Folkeregister, FolkeregisterClient, KonkursClient, Konkursregister
+from opendsop.relations.catalogue import CatalogueClient
+from opendsop.standard.services import services_for_consumer
+from opendsop.trust.keys import key_from_pem
+
+
+@dataclass
+class Runtime:
+    store: CaseStore
+    fanout: FanOut  # records into ``store`` (resumable)
+    directory: Directory
+    relations: RelationsClient | None = None
+    folkeregister: Folkeregister | None = None
+    konkurs: Konkursregister | None = None
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    retention: timedelta = timedelta(days=365)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@asynccontextmanager
+async def open_runtime(service: str | None, settings: ConsumerSettings | None = None) -> AsyncIterator[Runtime]:
+    """The real runtime for ``service`` (None: any) of the agency ``settings.orgno``."""
+    settings = settings or ConsumerSettings()  # type: ignore[call-arg]  # from DSOP_CONSUMER_* env
+    allowed = {profile.key for profile in services_for_consumer(settings.orgno)}
+    if service is not None and service not in allowed:
+        raise WorkflowRefused(f"service: organisation {settings.orgno} has no legal basis for {service} "
+                              f"(it may run: {', '.join(sorted(allowed)) or 'none'})", parameter="service")
+    if settings.grant_key is None or settings.encryption_key is None:
+        raise WorkflowRefused("settings: DSOP_CONSUMER_GRANT_KEY and DSOP_CONSUMER_ENCRYPTION_KEY (PEM files) "
+                              "are needed to get tokens and read the banks' answers", parameter="settings")
+    grant_key = key_from_pem(settings.grant_key.read_bytes(), kid=settings.client_id)
+    decrypt = jwe_decryptor(key_from_pem(settings.encryption_key.read_bytes()))
+    async with AsyncExitStack() as stack:
+        http = await stack.enter_async_context(httpx.AsyncClient(timeout=settings.timeout))
+
+        async def post(request: HttpRequest, body: bytes) -> HttpResponse:
+            response = await http.post(request.url, content=body, headers=dict(request.headers))
+            return HttpResponse(response.status_code, {k.lower(): v for k, v in response.headers.items()},
+                                response.content)
+
+        tokens = TokenProvider(GrantSigner(settings.client_id, settings.token_issuer, settings.token_endpoint,
+                                           grant_key), post)
+        client = DsopClient(HttpxTransport(http), tokens, decrypt, timeout=settings.timeout,
+                            retry=RetryPolicy(attempts=settings.attempts), global_limit=settings.global_limit,
+                            per_bank_limit=settings.per_bank_limit, plaintext=settings.plaintext)
+        store = CaseStore.from_url(settings.database_url)
+        stack.push_async_callback(store.close)
+        await store.create_schema()
+        catalogue = await stack.enter_async_context(
+            CatalogueClient(settings.catalogue_url, environment=settings.environment, http=http))
+        relations = None
+        if settings.relations_url:
+            hub_url = settings.relations_url
+
+            async def hub_token(scope: str) -> str:
+                return await tokens.get(hub_url, scope)
+
+            relations = HttpRelations(hub_url, http, hub_token)
+        folkeregister = konkurs = None
+        if settings.registers_url:
+            registers_url = settings.registers_url
+
+            async def freg_token() -> str:
+                return await tokens.get(registers_url, SCOPE_FOLKEREGISTER)
+
+            async def konkurs_token() -> str:
+                return await tokens.get(registers_url, SCOPE_KONKURS)
+
+            folkeregister = await stack.enter_async_context(FolkeregisterClient(registers_url, freg_token))
+            konkurs = await stack.enter_async_context(KonkursClient(registers_url, konkurs_token))
+        yield Runtime(store, FanOut(client, recorder=store, bank_deadline=settings.bank_deadline),
+                      CatalogueDirectory(catalogue), relations, folkeregister, konkurs, _utcnow,
+                      timedelta(days=settings.retention_days))
+
+
+__all__ = ["Runtime", "open_runtime"]
