@@ -8,6 +8,7 @@ from opendsop.authority.cli import app as authority_app
 from opendsop.certpub.cli import app as certpub_app
 from opendsop.consent.cli import app as consent_app
 from opendsop.consumer.cli import app as consumer_app
+from opendsop.ecosystem.cli import app as ecosystem_app
 from opendsop.prosecution.cli import app as prosecution_app
 from opendsop.provider.cli import app as provider_app
 from opendsop.registers.cli import app as registers_app
@@ -33,6 +34,7 @@ app.add_typer(relations_app, name="relations", help="Customer Relations Overview
 app.add_typer(registers_app, name="registers", help="Folkeregisteret, Konkursregisteret and Enhetsregisteret.")
 app.add_typer(consent_app, name="consent", help="The Altinn-style consent service and approval pages.")
 app.add_typer(samtykke_app, name="samtykke", help="A bank's or insurer's consent-based flows (SBL, studielån, SSU).")
+app.add_typer(ecosystem_app, name="ecosystem", help="Load the synthetic Norway into every party's store.")
 app.add_typer(synth_app, name="synth", help="Generate a synthetic Norway (persons, banks, accounts, transactions).")
 app.add_typer(sources_app, name="sources", help="Consent-based data sources (Skatteetaten, Lånekassen, NAV).")
 

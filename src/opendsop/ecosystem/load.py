@@ -1,0 +1,173 @@
+# SPDX-License-Identifier: Apache-2.0
+"""``load_world``: the generated world written into the ecosystem's embedded stores under ``var/``.
+
+Decides the layout of a local ecosystem's data (issue 7 item 2): one bank database per synthetic
+bank (``bank-<orgno>.db``, the provider's ``SqlBankStore`` and its bulk loader), the registers
+database (``registers.db``: FREG persons and vergemål, Konkursvarsel notices, Enhetsregisteret
+units) and the relations hub database (``relations.db``: KAR rows of the NICS banks, KFR rows of
+the others; protocol.md §6, datamodel.md §2.7).  Only the stores' own loaders write; the row
+mapping is in ``mapping.py``.
+
+A load is recorded in ``world.json`` (preset, seed, today, counts), written last.  Loading the
+same world again is a no-op; a different world in the same directory is refused
+(:class:`WorldMismatch`), and so are databases left without a manifest by an interrupted load.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from opendsop.ecosystem import mapping
+from opendsop.provider.store import SqlBankStore
+from opendsop.provider.store.records import AccountRow, BookedBalanceRow, TransactionRow
+from opendsop.registers.app import Stores
+from opendsop.relations import Database, load_kar_relations, load_kfr_relations
+from opendsop.synth.transactions import balances as synth_balances
+from opendsop.synth.world import Population, World
+
+MANIFEST = "world.json"
+REGISTERS_DB = "registers.db"
+RELATIONS_DB = "relations.db"
+BANK_DB = "bank-{orgno}.db"
+DEFAULT_BANKS_URL = "sqlite+aiosqlite:///{var_dir}/bank-{orgno}.db"
+# The bank stores' reference secret only matters when serving; loading needs a valid one.
+_LOAD_SECRET = b"opendsop-ecosystem-load-secret-32"
+
+
+class WorldMismatch(ValueError):
+    """``var_dir`` already holds another world (or an interrupted load)."""
+
+
+@dataclass(frozen=True, slots=True)
+class LoadReport:
+    """What ``load_world`` did: ``loaded`` is False when the world was already there."""
+
+    preset: str
+    seed: int
+    today: date
+    loaded: bool
+    var_dir: Path
+    banks: dict[str, str] = field(default_factory=dict)  # orgno -> database URL
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def manifest(self) -> dict[str, Any]:
+        return {"preset": self.preset, "seed": self.seed, "today": self.today.isoformat(),
+                "banks": dict(self.banks), "counts": dict(self.counts)}
+
+
+def _identity(world: World) -> dict[str, Any]:
+    return {"preset": world.preset.name, "seed": world.seed, "today": world.today.isoformat()}
+
+
+def _check_existing(world: World, var_dir: Path) -> LoadReport | None:
+    """The report of an earlier identical load, None for an empty directory; else WorldMismatch."""
+    manifest_path = var_dir / MANIFEST
+    wanted = _identity(world)
+    if manifest_path.exists():
+        try:
+            found = json.loads(manifest_path.read_text(encoding="utf-8"))
+            found_identity = {key: found[key] for key in wanted}
+        except (ValueError, KeyError, TypeError):
+            raise WorldMismatch(f"{manifest_path} is not a world manifest: remove {var_dir} or choose another "
+                                "directory") from None
+        differing = [f"{key} {found_identity[key]!r} (wanted {wanted[key]!r})"
+                     for key in wanted if found_identity[key] != wanted[key]]
+        if differing:
+            raise WorldMismatch(f"{var_dir} already holds another world: {', '.join(differing)}; remove {var_dir} "
+                                "or choose another directory")
+        return LoadReport(preset=world.preset.name, seed=world.seed, today=world.today, loaded=False,
+                          var_dir=var_dir, banks=dict(found.get("banks", {})), counts=dict(found.get("counts", {})))
+    leftovers = sorted(path.name for path in var_dir.glob("*.db")) if var_dir.exists() else []
+    if leftovers:
+        raise WorldMismatch(f"{var_dir} holds databases ({', '.join(leftovers)}) but no {MANIFEST}: an earlier load "
+                            f"did not finish; remove {var_dir} or choose another directory")
+    return None
+
+
+def _add(counts: dict[str, int], name: str, value: int) -> None:
+    counts[name] = counts.get(name, 0) + value
+
+
+async def _load_bank(url: str, population: Population, orgno: str, counts: dict[str, int]) -> None:
+    accounts = mapping.bank_accounts(population, orgno)
+    ids = {account.kontonr: str(account.account_id) for account in accounts}
+    cards = {card.card_id: card for card in population.cards if card.kontonr in ids}
+    account_rows: list[AccountRow] = []
+    balances: list[BookedBalanceRow] = []
+    transactions: list[TransactionRow] = []
+    for account in accounts:
+        found = population.statement(account)
+        booked = mapping.booked(found)
+        account_rows.append(mapping.account_row(account, synth_balances(account, found, population.today)))
+        balances.extend(mapping.balance_rows(account, booked))
+        transactions.extend(mapping.transaction_rows(ids[account.kontonr], booked, cards))
+    store = await SqlBankStore.open(url, reference_secret=_LOAD_SECRET)
+    try:
+        loaded = await store.load(parties=mapping.party_rows(population, set(ids)), accounts=account_rows,
+                                  relations=mapping.relation_rows(population, ids), balances=balances,
+                                  cards=mapping.card_rows(population, ids), transactions=transactions)
+    finally:
+        await store.close()
+    for name, value in asdict(loaded).items():
+        _add(counts, f"bank_{name}", value)
+
+
+async def _load_registers(url: str, population: Population, counts: dict[str, int]) -> None:
+    stores = Stores(url)
+    try:
+        await stores.db.create_schema()
+        _add(counts, "persons", await stores.folkeregister.load_persons(mapping.freg_persons(population)))
+        _add(counts, "vergemaal", await stores.folkeregister.load_guardianships(mapping.vergemaal(population)))
+        _add(counts, "notices", await stores.konkurs.load_notices(mapping.notices(population)))
+        _add(counts, "organisations", await stores.enhetsregister.load_organisations(
+            mapping.organisations(population)))
+    finally:
+        await stores.db.close()
+
+
+async def _load_relations(url: str, population: Population, counts: dict[str, int]) -> None:
+    db = Database.from_url(url)
+    try:
+        await db.create_schema()
+        _add(counts, "kar_relations", await load_kar_relations(db, mapping.kar_rows(population)))
+        kfr, names = mapping.kfr_rows(population)
+        _add(counts, "kfr_relations", await load_kfr_relations(db, kfr, names=names))
+    finally:
+        await db.close()
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite+aiosqlite:///{path}"
+
+
+async def load_world(world: World, *, var_dir: Path, banks_url_template: str = DEFAULT_BANKS_URL) -> LoadReport:
+    """Write ``world`` into the stores under ``var_dir``; a no-op when the same world is there.
+
+    ``banks_url_template`` is formatted with ``var_dir`` and ``orgno`` (one database per bank).
+    Raises :class:`WorldMismatch` when ``var_dir`` holds another world or an unfinished load.
+    """
+    var_dir = Path(var_dir).resolve()
+    earlier = _check_existing(world, var_dir)
+    if earlier is not None:
+        return earlier
+    var_dir.mkdir(parents=True, exist_ok=True)
+    banks = {bank.orgnr: banks_url_template.format(var_dir=var_dir, orgno=bank.orgnr) for bank in world.banks}
+    counts: dict[str, int] = {"banks": len(banks)}
+    for population in world.shards():
+        for orgno, url in banks.items():
+            await _load_bank(url, population, orgno, counts)
+        await _load_registers(sqlite_url(var_dir / REGISTERS_DB), population, counts)
+        await _load_relations(sqlite_url(var_dir / RELATIONS_DB), population, counts)
+    report = LoadReport(preset=world.preset.name, seed=world.seed, today=world.today, loaded=True, var_dir=var_dir,
+                        banks=banks, counts=counts)
+    (var_dir / MANIFEST).write_text(json.dumps(report.manifest(), indent=2, sort_keys=True) + "\n",
+                                    encoding="utf-8")
+    return report
+
+
+__all__ = ["BANK_DB", "DEFAULT_BANKS_URL", "MANIFEST", "REGISTERS_DB", "RELATIONS_DB", "LoadReport", "WorldMismatch",
+           "load_world", "sqlite_url"]

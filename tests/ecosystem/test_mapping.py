@@ -1,0 +1,38 @@
+"""Mapping rules that the tiny world does not exercise: a role that ends before it starts."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from types import SimpleNamespace
+from typing import Any
+
+from opendsop.ecosystem import mapping
+from opendsop.synth.model import Account, AccountPermissionType, AccountRole, AccountStatus, AccountType, Bank
+
+
+def _world(register: str) -> Any:
+    bank = Bank(orgnr="984851006", name="Testbank", bank_codes=("7513",), bic="TESTNOKK", reports_to=register,
+                api_base_url="https://bank.test", orgnr_synthetic=False)
+    account = Account(account_id=1, kontonr="75133352139", bank_orgnr=bank.orgnr, type=AccountType.SALARY_ACCOUNT,
+                      currency="NOK", status=AccountStatus.ENABLED, owner_id="01835014262", owner_kind="person",
+                      opened=date(2026, 2, 13), closed=None, balance_date=date(2026, 2, 13),
+                      opening_balance=Decimal("0.00"))
+
+    def role(party: str, kind: str, start: date, end: date | None) -> AccountRole:
+        return AccountRole(kontonr=account.kontonr, party_id=party, party_kind="person", name="N N", role=kind,
+                           permission=AccountPermissionType.RIGHT_TO_USE_ALONE, start_date=start, end_date=end)
+
+    roles = (role("01835014262", "primaryOwner", date(2026, 2, 13), None),
+             role("05855794650", "disponent", date(2026, 2, 13), date(2025, 9, 27)))  # never held
+    return SimpleNamespace(banks=(bank,), accounts=(account,), roles=roles)
+
+
+def test_a_role_ending_before_it_starts_is_left_out_of_every_store() -> None:
+    kar_world, kfr_world = _world("KAR"), _world("KFR")
+    relations = list(mapping.relation_rows(kar_world, {"75133352139": "1"}))
+    kar = list(mapping.kar_rows(kar_world))
+    kfr, _ = mapping.kfr_rows(kfr_world)
+    assert [r.party_id for r in relations] == ["01835014262"]
+    assert [r.customer_id for r in kar] == ["01835014262"]
+    assert [r.customer_id for r in kfr] == ["01835014262"]
