@@ -226,3 +226,11 @@ def test_reversals_undo_an_earlier_purchase(tiny: Materialised) -> None:
             if tx.reversal_indicator:
                 original = purchases[tx.reference(TransactionReferenceType.ARCHIVE_REFERENCE)]
                 assert original.amount == tx.amount and original.booking_date < tx.booking_date
+
+
+def test_no_role_ends_before_it_starts() -> None:
+    # demo seed 0 once gave a guardian a disponent role ending before the ward's account opened
+    from opendsop.synth import generate
+
+    for population in generate("demo", seed=0).shards(limit=1):
+        assert all(role.end_date is None or role.start_date <= role.end_date for role in population.roles)

@@ -151,9 +151,12 @@ class _LedgerBuilder:
     def role(self, account: Account, party: str, kind: PartyKind, role: RoleKind,
              permission: AccountPermissionType, start: date, end: date | None = None) -> None:
         end = end or account.closed
+        start = max(start, account.opened)
+        if end is not None and end < start:
+            return  # e.g. a guardianship that ended before the ward's account was opened: no role at all
         self.out.roles.append(AccountRole(kontonr=account.kontonr, party_id=party, party_kind=kind,
                                           name=self.names[party][:140], role=role, permission=permission,
-                                          start_date=max(start, account.opened), end_date=end))
+                                          start_date=start, end_date=end))
 
     def card(self, account: Account, holder: str, type_: CardType) -> None:
         rng, today = self.rng, self.window.today
