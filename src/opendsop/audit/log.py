@@ -23,7 +23,7 @@ import contextlib
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Protocol
 
 import msgspec
@@ -281,10 +281,6 @@ def retention_cutoff(now: datetime, years: int = DEFAULT_RETENTION_YEARS) -> dat
         return now.replace(year=now.year - years)
     except ValueError:  # 29 February
         return now.replace(year=now.year - years, day=28)
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 __all__ = [

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from cryptography import x509
@@ -29,16 +29,13 @@ from opendsop.authority.service import TokenService
 from opendsop.authority.settings import AuthoritySettings
 from opendsop.authority.signing import TOKEN_ALGORITHM, SigningKeys
 from opendsop.authority.store import AuthorityStore
+from opendsop.clock import utc_now
 from opendsop.serving import create_engine
 from opendsop.trust.pki import TrustStore
 
 log = logging.getLogger("opendsop.authority")
 
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}  # RFC 6749 §5.1
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def load_pki_roots(settings: AuthoritySettings) -> list[x509.Certificate]:

@@ -29,13 +29,14 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Any
 
 import httpx
 from joserfc.jwk import KeySet
 
+from opendsop.clock import utc_now as _utc_now
 from opendsop.trust.errors import InvalidToken, TrustError
 from opendsop.trust.jwt import unverified_header, verify_jwt
 from opendsop.trust.keys import key_set
@@ -80,10 +81,6 @@ async def fetch_json(url: str) -> Mapping[str, Any]:
     if not isinstance(document, dict):
         raise ValueError(f"{url} did not return a JSON object")
     return document
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class TokenVerifier:

@@ -36,7 +36,7 @@ import json
 import xml.etree.ElementTree as ET  # noqa: S405 - we only build XML here, never parse it
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +60,7 @@ from opendsop.certpub.identifiers import (
 )
 from opendsop.certpub.settings import CertPubSettings
 from opendsop.certpub.store import CertificateStore, PublishedCertificate, SqlCertificateStore
+from opendsop.clock import utc_now as _utcnow
 from opendsop.serving import create_engine
 from opendsop.trust.pki import TrustStore
 
@@ -68,10 +69,6 @@ MAX_UPLOAD_BYTES = 64 * 1024
 PEM_TYPE = "application/x-pem-file"
 XML_TYPE = "application/xml"
 JSON_TYPE = "application/json"
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,7 @@ import json
 import xml.etree.ElementTree as ET  # noqa: S405 - DTDs are refused before parsing, see _from_xml
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from types import TracebackType
 
 import httpx
@@ -37,15 +37,12 @@ from cryptography import x509
 from opendsop.certpub.checks import check_encryption_certificate, parse_certificates
 from opendsop.certpub.errors import CertificateRejected, CertPubError, CertPubUnavailable, ParticipantNotFound
 from opendsop.certpub.identifiers import DSOP_PROCESS, ParticipantId, normalise_orgno, parse_process
+from opendsop.clock import utc_now as _utcnow
 from opendsop.trust.pki import TrustStore
 
 Clock = Callable[[], datetime]
 LOCATOR_KEY = "difi-bcp-v1"
 ACCEPT = "application/xml, application/x-pem-file;q=0.9, application/json;q=0.8"
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True, slots=True)

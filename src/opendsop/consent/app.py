@@ -24,7 +24,7 @@ import hmac
 import json
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from litestar import Litestar, Request, Response, delete, get, post
@@ -32,6 +32,7 @@ from litestar.exceptions import HTTPException
 from litestar.params import FromPath
 
 from opendsop.authority.verify import TokenVerifier
+from opendsop.clock import utc_now
 from opendsop.consent import altinn2, portal
 from opendsop.consent.context import (
     API_BASE,
@@ -56,10 +57,6 @@ from opendsop.consent.store import ConsentStore, Event
 from opendsop.serving import correlation_id, create_engine
 
 log = logging.getLogger("opendsop.consent")
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _event(event: Event) -> dict[str, Any]:

@@ -24,9 +24,10 @@ import uuid
 from collections.abc import Awaitable, Callable, Collection
 from concurrent.futures import Executor
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
+from opendsop.clock import utc_now as _utc_now
 from opendsop.consumer.errors import (
     BankError,
     BankTimeout,
@@ -169,10 +170,6 @@ class CatalogueDirectory:
             if url:
                 return BankEndpoint(org_no, url, version)
         return None
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class DsopClient:

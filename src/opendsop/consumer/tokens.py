@@ -18,12 +18,13 @@ import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
 import msgspec
 
+from opendsop.clock import utc_now as _utc_now
 from opendsop.consumer.errors import TokenError
 from opendsop.consumer.protocol import HttpRequest, HttpResponse
 from opendsop.trust.jwt import sign_jwt
@@ -31,10 +32,6 @@ from opendsop.trust.pki import Credential
 
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 GRANT_LIFETIME = timedelta(seconds=60)  # well inside Maskinporten's 120 s maximum
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True, slots=True)

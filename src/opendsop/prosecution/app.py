@@ -25,13 +25,14 @@ import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from litestar import Litestar, Request, Response, get, post
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException
 
+from opendsop.clock import utc_now as _utcnow
 from opendsop.prosecution.keystore import SigningKey, check_subject, load_or_create
 from opendsop.prosecution.orders import (
     JWKS_PATH,
@@ -47,10 +48,6 @@ Clock = Callable[[], datetime]
 MAX_BODY_BYTES = 64 * 1024
 JWT_TYPE = "application/jwt"
 JSON_TYPE = "application/json"
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import msgspec
 
+from opendsop.clock import utc_now
 from opendsop.provider.errors import UnknownReference
 from opendsop.provider.store.records import ReferencedAccount
 from opendsop.provider.store.repository import COMPLETE
@@ -41,10 +41,6 @@ JSON = "application/json"
 # Politi-utlevering "Alternative 1" (spec/protocol.md §4.2): list owned accounts, flag other rights.
 _FLAG_OTHER_RIGHTS = frozenset({"politi"})
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def is_uuid(text: str | None) -> bool:

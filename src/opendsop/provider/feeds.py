@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from opendsop.clock import utc_now as _utc_now
 from opendsop.provider.ports import Registers
 from opendsop.provider.store.repository import KONKURS_FEED, BankStore, NoticeOutcome
 from opendsop.registers.clients import Konkursregister
@@ -73,10 +74,6 @@ class PollReport:
             self.blocked += outcome.accounts_changed
         elif outcome.type is KonkursType.SLETTING:
             self.reopened += outcome.accounts_changed
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class KonkursFeed:

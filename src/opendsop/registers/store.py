@@ -26,6 +26,7 @@ from sqlalchemy import BigInteger, Column, Index, MetaData, String, Table, Text,
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from opendsop.clock import utc_now as utcnow
 from opendsop.registers.errors import Conflict, InvalidInput
 
 Clock = Callable[[], datetime]
@@ -118,10 +119,6 @@ def convert_rows(rows: Iterable[T | Mapping[str, Any]], kind: type[T], what: str
         except msgspec.ValidationError as exc:
             raise InvalidInput(f"{what} {index} is invalid: {exc}", parameter=what) from None
     return result
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class RegisterDatabase:

@@ -20,7 +20,7 @@ import hmac
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -29,6 +29,7 @@ from litestar.datastructures import State
 from litestar.exceptions import HTTPException
 
 from opendsop.authority.verify import InsufficientScope, JwksUnavailable, Principal, TokenVerifier
+from opendsop.clock import utc_now as _utcnow
 from opendsop.relations.catalogue import CatalogueStore
 from opendsop.relations.combined import CombinedSqlRelations
 from opendsop.relations.errors import HubError
@@ -46,10 +47,6 @@ from opendsop.trust.errors import InvalidToken
 log = logging.getLogger("opendsop.relations")
 Clock = Callable[[], datetime]
 OSLO = ZoneInfo("Europe/Oslo")  # "today" in the standard is the Norwegian calendar day
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(slots=True)

@@ -16,12 +16,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import httpx
 from sqlalchemy import and_, delete, or_, select
 
+from opendsop.clock import utc_now as _utcnow
 from opendsop.relations.store import Database, catalogue_entry
 
 ENVIRONMENTS = ("test", "production")
@@ -111,10 +112,6 @@ class CatalogueStore:
             rows = (await conn.execute(query)).mappings().all()
         return [CatalogueEntry(org_no=r["org_no"], name=r["name"], url=r["url"], version=r["version"], env=r["env"],
                                valid_from=r["valid_from"], valid_to=r["valid_to"]) for r in rows]
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class CatalogueUnavailable(Exception):

@@ -30,6 +30,7 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import httpx
 
+from opendsop.clock import utc_now as _utcnow
 from opendsop.trust.jwt import sign_jwt
 
 CONSENT_TYPE = "urn:altinn:consent"
@@ -191,10 +192,6 @@ def readable(source: str) -> Iterator[None]:
     except (KeyError, ValueError, TypeError, ArithmeticError, AttributeError) as exc:
         raise SourceRefused(source, 200, "unreadable",
                             f"the answer could not be read: {type(exc).__name__}: {str(exc)[:120]}") from None
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def _rfc3339(moment: datetime) -> str:

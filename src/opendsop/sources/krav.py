@@ -26,7 +26,7 @@ Body ``{"kode", "melding", "korrelasjonsid"}``.  Every answer is audit-logged.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -36,6 +36,7 @@ from litestar.params import FromPath
 
 from opendsop.audit.log import AuditLog, MemoryAuditLog
 from opendsop.authority.verify import TokenVerifier
+from opendsop.clock import utc_now as _utcnow
 from opendsop.sources import _resources as resources
 from opendsop.sources.consent_check import ConsentStatus
 from opendsop.sources.data import Innbetaling, Krav, Organisation, World
@@ -61,10 +62,6 @@ CATALOGUE = Catalogue(
      "DAS-008": 403},
     skatteetaten_body,
 )
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def _money(value: Decimal) -> float:

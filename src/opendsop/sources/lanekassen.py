@@ -39,6 +39,7 @@ from litestar import Litestar, Request, Response, get
 
 from opendsop.audit.log import AuditLog, MemoryAuditLog
 from opendsop.authority.verify import Principal, TokenVerifier
+from opendsop.clock import utc_now as _utcnow
 from opendsop.sources import _resources as resources
 from opendsop.sources.consent_check import ConsentGrant, ConsentRefused, ConsentStatus, check_grant_set, has_consent
 from opendsop.sources.data import Person, World
@@ -90,10 +91,6 @@ class ConsentCache:
 
     def __len__(self) -> int:
         return len(self._entries)
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def _zulu(moment: datetime) -> str:

@@ -23,13 +23,14 @@ re-checked with the consent service when configured.  Errors (codes not document
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from litestar import Litestar, Request, Response, get
 
 from opendsop.audit.log import AuditLog, MemoryAuditLog
 from opendsop.authority.verify import TokenVerifier
+from opendsop.clock import utc_now as _utcnow
 from opendsop.sources import _resources as resources
 from opendsop.sources.consent_check import ConsentStatus
 from opendsop.sources.data import Person, World
@@ -52,10 +53,6 @@ CATALOGUE = Catalogue(
     {"400": 400, "401": 401, "403": 403, "404": 404, "500": 500},
     _body,
 )
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def _date(value: str | None, name: str) -> date | None:

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from litestar import Litestar, Request, Response, get
@@ -41,6 +41,7 @@ from litestar.params import FromPath
 
 from opendsop.audit.log import AuditLog, MemoryAuditLog
 from opendsop.authority.verify import TokenVerifier
+from opendsop.clock import utc_now as _utcnow
 from opendsop.sources import _resources as resources
 from opendsop.sources.consent_check import ConsentGrant, ConsentStatus
 from opendsop.sources.data import Person, World
@@ -77,10 +78,6 @@ SKATTEGRUNNLAG = Catalogue({Failure.TOKEN: "SSG-004", Failure.SCOPE: "SSG-005", 
 TILGJENGELIG = Catalogue({Failure.TOKEN: "TD-002", Failure.SCOPE: "DAS-008", Failure.INPUT: "TD-003",
                           Failure.UNKNOWN_PARTY: "TD-004", Failure.NO_DATA: "TD-004", Failure.CONSENT: "DAS-008",
                           Failure.UNAVAILABLE: "TD-001"}, STATUSES, skatteetaten_body)
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def _person_id(value: str) -> str:

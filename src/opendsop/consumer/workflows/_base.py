@@ -29,7 +29,7 @@ from opendsop.standard.endpoints import Endpoint
 from opendsop.standard.errors import DsopError, InvalidRequest
 from opendsop.standard.identifiers import validate_party_id
 from opendsop.standard.mandate import Mandate, encode_uri_component
-from opendsop.standard.period import Period, years_before
+from opendsop.standard.period import Period, months_before, years_before
 from opendsop.standard.relations import AccountServicingProvider, CustomerRelation, ListCustomerRelation
 from opendsop.standard.services import ServiceProfile
 from opendsop.standard.services._profile import PartyKind
@@ -102,6 +102,22 @@ def ten_year_period(from_date: date | None, to_date: date | None, today: date) -
     if end < start:
         raise WorkflowRefused(f"toDate {end} is before fromDate {start}", parameter="toDate")
     return start, end
+
+
+def start_after_fact(fact: date, *, months: int, fact_name: str, parameter: str, today: date,
+                     from_date: date | None) -> date:
+    """fromDate for a period running from at most ``months`` before a register fact to today
+    (Konkurs: the kjennelsesdato, OED: the date of death); the fact may not lie in the future."""
+    if fact > today:
+        raise WorkflowRefused(f"{fact_name} {fact} is after today ({today})", parameter=parameter)
+    earliest = months_before(fact, months)
+    start = from_date or earliest
+    if start < earliest:
+        raise WorkflowRefused(f"fromDate {start} is more than {months} months before {fact_name} {fact} "
+                              f"(earliest {earliest})", parameter="fromDate")
+    if start > today:
+        raise WorkflowRefused(f"fromDate {start} is after today ({today})", parameter="fromDate")
+    return start
 
 
 def step1_mandate(mandate: Mandate) -> str:

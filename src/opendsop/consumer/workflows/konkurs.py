@@ -13,12 +13,18 @@ from collections.abc import Collection
 from datetime import date
 
 from opendsop.consumer.protocol import CaseParameters
-from opendsop.consumer.workflows._base import CasePlan, WorkflowRefused, endpoints, new_case_id, party
+from opendsop.consumer.workflows._base import (
+    CasePlan,
+    WorkflowRefused,
+    endpoints,
+    new_case_id,
+    party,
+    start_after_fact,
+)
 from opendsop.registers.clients import Konkursregister
 from opendsop.registers.facts import kjennelsesdato as standing_kjennelsesdato
 from opendsop.standard import mandate
 from opendsop.standard.endpoints import Endpoint
-from opendsop.standard.period import months_before
 from opendsop.standard.services import KONKURS
 
 LOOKBACK_MONTHS = 12
@@ -35,15 +41,8 @@ def plan_konkurs(debtor: str, *, kjennelsesdato: date | None, today: date, case_
     if kjennelsesdato is None:
         raise WorkflowRefused("debtor: no bankruptcy opening stands in Konkursregisteret for this party; the banks "
                               "reject a Konkurs request without one (§4.4)", parameter="debtor")
-    if kjennelsesdato > today:
-        raise WorkflowRefused(f"kjennelsesdato {kjennelsesdato} is after today ({today})", parameter="kjennelsesdato")
-    earliest = months_before(kjennelsesdato, LOOKBACK_MONTHS)
-    start = from_date or earliest
-    if start < earliest:
-        raise WorkflowRefused(f"fromDate {start} is more than {LOOKBACK_MONTHS} months before kjennelsesdato "
-                              f"{kjennelsesdato} (earliest {earliest})", parameter="fromDate")
-    if start > today:
-        raise WorkflowRefused(f"fromDate {start} is after today ({today})", parameter="fromDate")
+    start = start_after_fact(kjennelsesdato, months=LOOKBACK_MONTHS, fact_name="kjennelsesdato",
+                             parameter="kjennelsesdato", today=today, from_date=from_date)
     plan = endpoints(KONKURS, wanted)
     case = CaseParameters(account_info_request_id=case_id or new_case_id(), mandate=mandate.KONKURS,
                           party_id=debtor, from_date=start, to_date=today, only_primary_owner=True)

@@ -12,11 +12,17 @@ from collections.abc import Collection
 from datetime import date
 
 from opendsop.consumer.protocol import CaseParameters
-from opendsop.consumer.workflows._base import CasePlan, WorkflowRefused, endpoints, new_case_id, party
+from opendsop.consumer.workflows._base import (
+    CasePlan,
+    WorkflowRefused,
+    endpoints,
+    new_case_id,
+    party,
+    start_after_fact,
+)
 from opendsop.registers.clients import Folkeregister
 from opendsop.standard import mandate
 from opendsop.standard.endpoints import Endpoint
-from opendsop.standard.period import months_before
 from opendsop.standard.services import OED
 
 LOOKBACK_MONTHS = 3
@@ -33,15 +39,8 @@ def plan_oed(deceased: str, *, date_of_death: date | None, today: date, case_id:
     if date_of_death is None:
         raise WorkflowRefused("deceased: Folkeregisteret records no date of death for this person; the banks "
                               "confirm the death in FREG (§4.5)", parameter="deceased")
-    if date_of_death > today:
-        raise WorkflowRefused(f"the date of death {date_of_death} is after today ({today})", parameter="deceased")
-    earliest = months_before(date_of_death, LOOKBACK_MONTHS)
-    start = from_date or earliest
-    if start < earliest:
-        raise WorkflowRefused(f"fromDate {start} is more than {LOOKBACK_MONTHS} months before the date of death "
-                              f"{date_of_death} (earliest {earliest})", parameter="fromDate")
-    if start > today:
-        raise WorkflowRefused(f"fromDate {start} is after today ({today})", parameter="fromDate")
+    start = start_after_fact(date_of_death, months=LOOKBACK_MONTHS, fact_name="the date of death",
+                             parameter="deceased", today=today, from_date=from_date)
     case = CaseParameters(account_info_request_id=case_id or new_case_id(), mandate=mandate.OED,
                           party_id=deceased, from_date=start, to_date=today, only_primary_owner=True)
     return CasePlan(OED.key, case, endpoints(OED, wanted), {"date_of_death": date_of_death})

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
+from opendsop.clock import utc_now as _utcnow
 from opendsop.consumer.cases import CaseStore
 from opendsop.consumer.client import CatalogueDirectory, DsopClient, jwe_decryptor
 from opendsop.consumer.fanout import FanOut
@@ -40,10 +41,6 @@ class Runtime:
     konkurs: Konkursregister | None = None
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     retention: timedelta = timedelta(days=365)
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 @asynccontextmanager
