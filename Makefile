@@ -14,8 +14,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# A whole synthetic Norway on loopback: generate + load the demo world under var/ (first run only),
+# start every party, run the scripted tour, then serve until Ctrl-C.
 demo: $(STAMP)
-	$(VENV)/bin/dsop demo
+	$(VENV)/bin/dsop up --preset demo --tour
 
 test: $(STAMP)
 	$(PY) -m pytest -q -n 2 $(PYTEST_ARGS)

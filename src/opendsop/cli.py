@@ -7,8 +7,10 @@ import typer
 from opendsop.authority.cli import app as authority_app
 from opendsop.certpub.cli import app as certpub_app
 from opendsop.consent.cli import app as consent_app
-from opendsop.consumer.cli import app as consumer_app
+from opendsop.consumer.cli import build_app as build_consumer_app
+from opendsop.ecosystem.agencies import runtime_factory as local_agency_runtime
 from opendsop.ecosystem.cli import app as ecosystem_app
+from opendsop.ecosystem.cli import topology_command, up_command
 from opendsop.prosecution.cli import app as prosecution_app
 from opendsop.provider.cli import app as provider_app
 from opendsop.registers.cli import app as registers_app
@@ -25,7 +27,7 @@ def main_options() -> None:
     """opendsop: DSOP rules, parties and a synthetic Norway."""
 
 
-app.add_typer(consumer_app)  # `dsop case …`: the agency's cases
+app.add_typer(build_consumer_app(local_agency_runtime))  # `dsop case …`: the agency's cases (or the local ones)
 app.add_typer(authority_app, name="authority", help="The token service (a local Maskinporten).")
 app.add_typer(certpub_app, name="certpub", help="The encryption-certificate directory (CertPub).")
 app.add_typer(prosecution_app, name="eo", help="Extradition orders signed by påtalemyndigheten.")
@@ -35,6 +37,8 @@ app.add_typer(registers_app, name="registers", help="Folkeregisteret, Konkursreg
 app.add_typer(consent_app, name="consent", help="The Altinn-style consent service and approval pages.")
 app.add_typer(samtykke_app, name="samtykke", help="A bank's or insurer's consent-based flows (SBL, studielån, SSU).")
 app.add_typer(ecosystem_app, name="ecosystem", help="Load the synthetic Norway into every party's store.")
+synth_app.command("topology")(topology_command)
+app.command("up")(up_command)
 app.add_typer(synth_app, name="synth", help="Generate a synthetic Norway (persons, banks, accounts, transactions).")
 app.add_typer(sources_app, name="sources", help="Consent-based data sources (Skatteetaten, Lånekassen, NAV).")
 

@@ -71,7 +71,7 @@ class _Stop(Exception):
 # -- running -------------------------------------------------------------------------------------
 
 
-async def _execute(runtime: Runtime, console: Console, plan: CasePlan, case_number: str | None,
+async def run_case(runtime: Runtime, console: Console, plan: CasePlan, case_number: str | None,
                    banks: Sequence[BankEndpoint] | None = None) -> list[BankResult]:
     """Record the case, find its banks (unless resuming), run step 2 with a progress bar."""
     without_api: list[tuple[str, str]] = []
@@ -196,7 +196,7 @@ def build_app(runtime_factory: RuntimeFactory = open_runtime, *,  # noqa: C901 -
         async def body(rt: Runtime) -> int:
             ruling = await kjennelsesdato(debtor, rt.konkurs) if rt.konkurs else None
             plan = plan_konkurs(debtor, kjennelsesdato=ruling, today=rt.clock().date())
-            return _exit_code(await _execute(rt, out, plan, case_number))
+            return _exit_code(await run_case(rt, out, plan, case_number))
         run("konkurs", body)
 
     @case_app.command("oed")
@@ -206,7 +206,7 @@ def build_app(runtime_factory: RuntimeFactory = open_runtime, *,  # noqa: C901 -
         async def body(rt: Runtime) -> int:
             death = await date_of_death(deceased, rt.folkeregister) if rt.folkeregister else None
             plan = plan_oed(deceased, date_of_death=death, today=rt.clock().date())
-            return _exit_code(await _execute(rt, out, plan, case_number))
+            return _exit_code(await run_case(rt, out, plan, case_number))
         run("oed", body)
 
     @case_app.command("verge")
@@ -226,9 +226,9 @@ def build_app(runtime_factory: RuntimeFactory = open_runtime, *,  # noqa: C901 -
             plans = plan_batch(rows, today=rt.clock().date(), year=year, registered=registered)
             code = 0
             for row, plan in zip(rows, plans, strict=True):
-                results = await _execute(rt, out, plan, None)
+                results = await run_case(rt, out, plan, None)
                 code = max(code, _exit_code(results))
-                _flags_table(out, row, results)
+                flags_table(out, row, results)
             return code
         run("verge", body)
 
@@ -249,7 +249,7 @@ def build_app(runtime_factory: RuntimeFactory = open_runtime, *,  # noqa: C901 -
                 if rt.relations is None:
                     raise _Stop("account: no relations hub is configured for accountServicingProvider")
                 plan = await with_servicer(plan, account, rt.relations)
-            return _exit_code(await _execute(rt, out, plan, case_number))
+            return _exit_code(await run_case(rt, out, plan, case_number))
         run("politi", body)
 
     @case_app.command("skatt")
@@ -264,7 +264,7 @@ def build_app(runtime_factory: RuntimeFactory = open_runtime, *,  # noqa: C901 -
             plan = plan_skatt(party, requester_id=requester, today=rt.clock().date(),
                               only_primary_owner=not disponent, from_date=_date(from_date, "fromDate"),
                               to_date=_date(to_date, "toDate"))
-            return _exit_code(await _execute(rt, out, plan, case_number))
+            return _exit_code(await run_case(rt, out, plan, case_number))
         run("skatt", body)
 
     @case_app.command("nav")
@@ -274,7 +274,7 @@ def build_app(runtime_factory: RuntimeFactory = open_runtime, *,  # noqa: C901 -
         """NAV-kontroll (provisional, §4.3)."""
         async def body(rt: Runtime) -> int:
             plan = plan_nav(party, today=rt.clock().date(), requester_id=requester)
-            return _exit_code(await _execute(rt, out, plan, case_number))
+            return _exit_code(await run_case(rt, out, plan, case_number))
         run("nav", body)
 
     @case_app.command("show")
@@ -310,8 +310,17 @@ def build_app(runtime_factory: RuntimeFactory = open_runtime, *,  # noqa: C901 -
         async def body(rt: Runtime) -> int:
             case = await _recorded(rt, case_id)
             plan = CasePlan(case.service, case.parameters, _plan_of(case.service, case.parameters))
-            return _exit_code(await _execute(rt, out, plan, None, banks=await rt.store.banks(case_id)))
-        run(None, body)
+            return _exit_code(await run_case(rt, out, plan, None, banks=await rt.store.banks(case_id)))
+
+        async def service_of() -> str | None:  # resume as the agency that runs the case's service
+            async with runtime_factory(None) as rt:
+                case = await rt.store.get(case_id)
+                return case.service if case is not None else None
+        try:
+            service = asyncio.run(service_of())
+        except expected as error:
+            raise typer.Exit(report(error)) from None
+        run(service, body)
 
     return app
 
@@ -323,7 +332,7 @@ async def _recorded(rt: Runtime, case_id: str) -> Any:
     return case
 
 
-def _flags_table(console: Console, row: Assignment, results: Sequence[BankResult]) -> None:
+def flags_table(console: Console, row: Assignment, results: Sequence[BankResult]) -> None:
     found = flags(results, guardian=row.guardian, guardian_accounts=row.guardian_accounts)
     if not found:
         console.print("no flags for the controller")
@@ -344,4 +353,4 @@ def _date(value: str | None, parameter: str) -> date | None:
 
 app = build_app()
 
-__all__ = ["RuntimeFactory", "app", "build_app"]
+__all__ = ["RuntimeFactory", "app", "build_app", "flags_table", "run_case"]

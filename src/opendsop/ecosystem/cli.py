@@ -1,29 +1,51 @@
 # SPDX-License-Identifier: Apache-2.0
-"""``dsop ecosystem load`` — generate a world and load it into the stores under ``--var``.
+"""``dsop ecosystem load``, ``dsop synth topology`` and ``dsop up``: a whole synthetic Norway on loopback.
 
-Idempotent (see ``load.py``): the same preset/seed/today again is a no-op; another world in the
-same directory is refused with exit code 2 and a message saying how to fix it.
+* ``load`` — generate a world and write it into the stores under ``--var`` (idempotent, see load.py);
+* ``topology`` — write the TOML topology of a world: every party, its port, every bank of the world and
+  every agency of the standard (mounted as ``dsop synth topology``);
+* ``up`` — start every party of the topology (created with the defaults when missing), optionally run
+  the scripted tour, print the URLs and serve until Ctrl-C (mounted as ``dsop up``).
+
+Every expected failure ends with one line ``error: …`` naming the cause and the fix, exit code 2.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import signal
 from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
+from rich.table import Table
 
 from opendsop.ecosystem.load import WorldMismatch, load_world
+from opendsop.ecosystem.topology import DEFAULT_TOPOLOGY, TopologyError, for_world, read, render
 from opendsop.synth import generate
 from opendsop.synth.presets import PRESETS
 
 app = typer.Typer(help="Load a synthetic world into the local ecosystem's stores.", no_args_is_help=True)
+console = Console()
 
 
 @app.callback()
 def main() -> None:
-    """The local ecosystem (a group, so that ``load`` stays a subcommand as more are added)."""
+    """The local ecosystem."""
+
+
+def _fail(message: str) -> typer.Exit:
+    console.print(f"[red]error:[/red] {message}", highlight=False)
+    return typer.Exit(code=2)
+
+
+def _preset(value: str) -> str:
+    if value not in PRESETS:
+        raise typer.BadParameter(f"--preset must be one of {', '.join(PRESETS)}, not {value!r}")
+    return value
 
 
 @app.command()
@@ -35,8 +57,7 @@ def load(
     = None,
 ) -> None:
     """Generate the world and write it into the bank, registers and relations databases."""
-    if preset not in PRESETS:
-        raise typer.BadParameter(f"--preset must be one of {', '.join(PRESETS)}, not {preset!r}")
+    _preset(preset)
     try:
         day = date.fromisoformat(today) if today else None
     except ValueError:
@@ -54,4 +75,90 @@ def load(
     typer.echo(f"loaded into {report.var_dir}: {summary}")
 
 
-__all__ = ["app"]
+def write_topology(out: Path, *, preset: str, seed: int, first_bank_port: int = 8101) -> None:
+    world = generate(preset, seed=seed)
+    topology = for_world(out, preset=preset, seed=seed, banks=[(bank.orgnr, bank.name) for bank in world.banks],
+                         first_bank_port=first_bank_port)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(render(topology), encoding="utf-8")
+
+
+def topology_command(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the topology")] = DEFAULT_TOPOLOGY,
+    preset: Annotated[str, typer.Option("--preset", "-p", help=f"One of: {', '.join(PRESETS)}")] = "demo",
+    seed: Annotated[int, typer.Option("--seed", "-s", help="Same seed, same world.")] = 0,
+    first_bank_port: Annotated[int, typer.Option(help="The first bank's port; the others follow")] = 8101,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing topology")] = False,
+) -> None:
+    """Write the TOML topology of a world: every party, its port, every bank and agency."""
+    _preset(preset)
+    if out.exists() and not force:
+        raise _fail(f"{out} exists; pass --force to overwrite it (its var/ data then no longer matches if the "
+                    "preset or seed changes)")
+    write_topology(out, preset=preset, seed=seed, first_bank_port=first_bank_port)
+    console.print(f"wrote {out}: preset {preset}, seed {seed}; start it with `dsop up --topology {out}`")
+
+
+def _urls_table(urls: dict[str, str]) -> Table:
+    table = Table(title="The local ecosystem")
+    table.add_column("Party")
+    table.add_column("URL")
+    for party, url in urls.items():
+        table.add_row(party, url)
+    return table
+
+
+async def _up(path: Path, *, tour: bool, stay: bool, log_level: str) -> None:
+    from opendsop.ecosystem.runner import start
+    from opendsop.serving import configure_logging
+
+    configure_logging(log_level)
+    logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.getLevelName(log_level.upper())))
+    topology = read(path)
+    console.print(f"starting {len(topology.banks)} banks and {len(topology.ports)} services from {path} "
+                  f"(world {topology.preset}/{topology.seed}; the first start generates and loads it)")
+    async with start(topology, log_level=log_level) as running:
+        configure_logging(log_level)  # again: a framework's default logging config may have replaced it at startup
+        logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.getLevelName(log_level.upper())))
+        console.print(_urls_table(running.urls))
+        if tour:
+            from opendsop.ecosystem.tour import run_tour
+
+            await run_tour(running, console)
+        if not stay:
+            return
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        console.print("[bold]Every party is running.[/bold] In another terminal: `dsop case konkurs --debtor …` "
+                      "(see the tour above). Ctrl-C stops them all.")
+        await stop.wait()
+        console.print("stopping every party …")
+
+
+def up_command(
+    topology: Annotated[Path, typer.Option("--topology", "-t", help="The TOML topology")] = DEFAULT_TOPOLOGY,
+    preset: Annotated[str, typer.Option("--preset", "-p", help="World for a new topology")] = "demo",
+    seed: Annotated[int, typer.Option("--seed", "-s", help="Seed for a new topology")] = 0,
+    tour: Annotated[bool, typer.Option("--tour/--no-tour", help="Run the scripted tour once started")] = False,
+    stay: Annotated[bool, typer.Option("--stay/--exit", help="Keep serving until Ctrl-C (or exit after the tour)")]
+    = True,
+    log_level: Annotated[str, typer.Option(help="The parties' log level")] = "WARNING",
+) -> None:
+    """Start every party of the local ecosystem on loopback ports (Ctrl-C stops them all)."""
+    from opendsop.ecosystem.runner import EcosystemError
+
+    _preset(preset)
+    if not topology.exists():
+        write_topology(topology, preset=preset, seed=seed)
+        console.print(f"wrote the default topology {topology} (preset {preset}, seed {seed})")
+    try:
+        asyncio.run(_up(topology, tour=tour, stay=stay, log_level=log_level))
+    except (TopologyError, EcosystemError) as error:
+        raise _fail(str(error)) from None
+    except KeyboardInterrupt:  # Ctrl-C before the servers were up: start() has stopped what it started
+        console.print("interrupted")
+
+
+__all__ = ["app", "topology_command", "up_command", "write_topology"]

@@ -15,6 +15,10 @@ Environment variables (prefix ``DSOP_PROVIDER_``; ``dsop provider serve --bank``
 * ``REGISTERS_URL`` / ``REGISTERS_TOKEN`` — Folkeregisteret and Konkursvarsel (``opendsop.registers``)
   and the bearer token to call them with.  Unset: the bank knows no register facts, so OED,
   Konkurs and Vergekontroll are refused (fail closed).
+* ``CLIENT_ID`` / ``GRANT_KEY`` — the bank's own client at the token service and the PEM key that signs
+  its JWT grants; when both are set the bank asks the registers with short-lived tokens from the
+  token service (scopes ``folkeregister:read``, ``konkursvarsel:read``, audience ``REGISTERS_URL``)
+  instead of the static ``REGISTERS_TOKEN``.
 * ``KONKURS_POLL`` — poll the Konkursvarsel feed in the background of the app (default off; the
   ``dsop provider poll-konkurs`` command does one run).  ``KONKURS_INTERVAL`` — seconds between polls
   (default 900: Brreg refreshes every 15 minutes on working days 08:00–16:00, §4.4);
@@ -62,6 +66,8 @@ class ProviderSettings(BaseSettings):
     prosecution_roots: tuple[Path, ...] = ()
     registers_url: str | None = None
     registers_token: SecretStr | None = None
+    client_id: str | None = None
+    grant_key: Path | None = None
     konkurs_poll: bool = False
     konkurs_interval: float = Field(default=900.0, ge=1.0)
     konkurs_lookback_days: int = Field(default=3, ge=0, le=366)
@@ -113,6 +119,10 @@ class ProviderSettings(BaseSettings):
     @property
     def jwks_url(self) -> str:
         return self.token_jwks_url or self.token_issuer.rstrip("/") + "/jwks"
+
+    @property
+    def token_endpoint(self) -> str:
+        return self.token_issuer.rstrip("/") + "/token"
 
     @property
     def sql_url(self) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import httpx
+from pydantic import ValidationError
 
 from opendsop.clock import utc_now as _utcnow
 from opendsop.consumer.cases import CaseStore
@@ -46,7 +47,14 @@ class Runtime:
 @asynccontextmanager
 async def open_runtime(service: str | None, settings: ConsumerSettings | None = None) -> AsyncIterator[Runtime]:
     """The real runtime for ``service`` (None: any) of the agency ``settings.orgno``."""
-    settings = settings or ConsumerSettings()  # type: ignore[call-arg]  # from DSOP_CONSUMER_* env
+    if settings is None:
+        try:
+            settings = ConsumerSettings()  # type: ignore[call-arg]  # from DSOP_CONSUMER_* env
+        except ValidationError as error:
+            problems = "; ".join(f"DSOP_CONSUMER_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}"
+                                 for e in error.errors())
+            raise WorkflowRefused(f"settings: {problems} (configure the agency with DSOP_CONSUMER_* or start a "
+                                  "local ecosystem with `dsop up`)", parameter="settings") from None
     allowed = {profile.key for profile in services_for_consumer(settings.orgno)}
     if service is not None and service not in allowed:
         raise WorkflowRefused(f"service: organisation {settings.orgno} has no legal basis for {service} "

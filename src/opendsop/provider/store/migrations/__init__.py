@@ -12,6 +12,7 @@ hands alembic a synchronous connection through ``run_sync``, so the ``sqlite+aio
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -34,17 +35,22 @@ def config(connection: Connection | None = None) -> Config:
     return cfg
 
 
+# Alembic keeps its running context in module globals: two migrations interleaved on one event loop
+# (several banks starting in one process, ``dsop up``) would tear each other's context down.
+_ONE_AT_A_TIME = asyncio.Lock()
+
+
 def _run(connection: Connection, name: str, revision: str) -> None:
     getattr(command, name)(config(connection), revision)
 
 
 async def upgrade_engine(engine: AsyncEngine, revision: str = "head") -> None:
-    async with engine.begin() as conn:
+    async with _ONE_AT_A_TIME, engine.begin() as conn:
         await conn.run_sync(_run, "upgrade", revision)
 
 
 async def downgrade_engine(engine: AsyncEngine, revision: str = "base") -> None:
-    async with engine.begin() as conn:
+    async with _ONE_AT_A_TIME, engine.begin() as conn:
         await conn.run_sync(_run, "downgrade", revision)
 
 

@@ -1,0 +1,60 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The agencies of a local ecosystem as consumer settings, so ``dsop case …`` finds them by itself.
+
+``dsop case`` uses ``DSOP_CONSUMER_*`` when ``DSOP_CONSUMER_ORGNO`` is set (an agency's real
+configuration); otherwise it looks for a topology (``DSOP_ECOSYSTEM``, else ``var/ecosystem.toml``)
+and acts as the local agency that runs the case's service, with the keys ``dsop up`` derived.  The
+local agencies share one case store (``var/cases.db``) so ``show``/``export``/``resume`` need no
+agency named.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import AbstractAsyncContextManager
+from pathlib import Path
+
+from opendsop.consumer.settings import ConsumerSettings
+from opendsop.consumer.workflows import WorkflowRefused
+from opendsop.consumer.workflows.runtime import Runtime, open_runtime
+from opendsop.ecosystem.provision import Paths
+from opendsop.ecosystem.topology import DEFAULT_TOPOLOGY, Topology, TopologyError, read
+
+
+def topology_path() -> Path:
+    return Path(os.environ.get("DSOP_ECOSYSTEM") or DEFAULT_TOPOLOGY)
+
+
+def consumer_settings(topology: Topology, service: str | None) -> ConsumerSettings:
+    """The settings of the local agency running ``service`` (None: the first agency; any reads the case store)."""
+    agency = topology.agency_for(service) if service else topology.agencies[0]
+    paths = Paths(topology.var_dir)
+    directory = paths.agency(agency.orgno)
+    authority = topology.url("authority")
+    return ConsumerSettings(orgno=agency.orgno, client_id=agency.client_id, token_issuer=authority + "/",
+                            token_endpoint=authority + "/token", grant_key=directory / "grant.pem",
+                            encryption_key=directory / "encryption.pem", catalogue_url=topology.url("relations"),
+                            relations_url=topology.url("relations"), registers_url=topology.url("registers"),
+                            database_url=paths.database("cases"), environment="test")
+
+
+def local_settings(service: str | None) -> ConsumerSettings | None:
+    """The local ecosystem's agency for ``service`` when no agency is configured by environment, else None."""
+    if os.environ.get("DSOP_CONSUMER_ORGNO"):
+        return None
+    path = topology_path()
+    if not path.exists():
+        return None
+    return consumer_settings(read(path), service)
+
+
+def runtime_factory(service: str | None) -> AbstractAsyncContextManager[Runtime]:
+    """``dsop case``'s runtime: the configured agency, or the local ecosystem's agency for ``service``."""
+    try:
+        settings = local_settings(service)
+    except TopologyError as error:
+        raise WorkflowRefused(str(error), parameter="ecosystem") from None
+    return open_runtime(service, settings)
+
+
+__all__ = ["consumer_settings", "local_settings", "runtime_factory", "topology_path"]

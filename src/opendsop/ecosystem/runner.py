@@ -1,0 +1,258 @@
+# SPDX-License-Identifier: Apache-2.0
+"""``start``: every party of a topology served on its loopback port, in one process.
+
+Decisions:
+
+* **one process, one event loop**, one uvicorn server per party, each on a socket bound before
+  anything starts: a port clash is found before a single party runs, Ctrl-C stops every server
+  through the same loop, and no child process can be orphaned.  Each party is built exactly as its
+  own ``dsop <party> serve`` builds it (settings in, app out), so any of them can be run alone
+  instead, with the same settings as environment variables;
+* the world is generated and loaded into ``var/`` the first time (``load.py``; reused afterwards),
+  then keys, certificates and registrations are derived (``provision.py``);
+* every failure before serving is an :class:`EcosystemError` with one message naming what is
+  wrong and how to fix it; whatever was started is stopped again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import errno
+import socket
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import uvicorn
+from litestar import Litestar
+
+from opendsop.ecosystem.load import LoadReport, WorldMismatch, load_world
+from opendsop.ecosystem.provision import CorruptedVar, Provisioned, bank_client_id, provision, register
+from opendsop.ecosystem.topology import Topology, TopologyError
+from opendsop.synth.world import World, generate
+
+
+class EcosystemError(RuntimeError):
+    """The ecosystem cannot start; the message names the cause and the fix."""
+
+
+@dataclass
+class Running:
+    """A started ecosystem: where each party listens, and the agencies' client settings."""
+
+    topology: Topology
+    provisioned: Provisioned
+    world: World
+    load: LoadReport
+    urls: dict[str, str] = field(default_factory=dict)  # party → base URL
+
+    def consumer_settings(self, service: str) -> Any:
+        from opendsop.ecosystem.agencies import consumer_settings
+
+        return consumer_settings(self.topology, service)
+
+
+class _Server(uvicorn.Server):
+    """A uvicorn server that leaves signals to the runner (one handler for all parties)."""
+
+    def capture_signals(self) -> contextlib.AbstractContextManager[None]:
+        return contextlib.nullcontext()
+
+
+def bind(topology: Topology) -> dict[str, socket.socket]:
+    """A listening socket per party; a port in use is an :class:`EcosystemError` (nothing stays bound)."""
+    sockets: dict[str, socket.socket] = {}
+    try:
+        for party, port in topology.listeners():
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                sock.bind((topology.host, port))
+            except OSError as error:
+                sock.close()
+                if error.errno == errno.EADDRINUSE:
+                    raise EcosystemError(f"port {port} ({party}) is already in use — is another `dsop up` running? "
+                                         f"Stop it, or give {party} another port in {topology.path}") from None
+                raise EcosystemError(f"cannot listen on {topology.host}:{port} ({party}): {error.strerror}; "
+                                     f"fix [network] host or the port in {topology.path}") from None
+            sock.listen(128)
+            sock.setblocking(False)
+            sockets[party] = sock
+    except BaseException:
+        for sock in sockets.values():
+            sock.close()
+        raise
+    return sockets
+
+
+async def check_databases(topology: Topology) -> None:
+    """Every PostgreSQL URL in the topology answers (checked before anything is loaded or started)."""
+    from sqlalchemy import text
+
+    from opendsop.serving import create_engine
+
+    for bank in topology.banks:
+        if bank.database is None or not bank.database.startswith("postgresql"):
+            continue
+        engine = create_engine(bank.database)
+        try:
+            async with asyncio.timeout(10):
+                async with engine.connect() as conn:
+                    await conn.execute(text("select 1"))
+        except (OSError, TimeoutError, Exception) as error:  # any driver error: report it, never a trace
+            hidden = engine.url.render_as_string(hide_password=True)
+            raise EcosystemError(f"bank {bank.orgno}: PostgreSQL at {hidden} is unreachable "
+                                 f"({type(error).__name__}: {str(error)[:160]}); start PostgreSQL or fix `database` "
+                                 f"for this bank in {topology.path}") from None
+        finally:
+            await engine.dispose()
+
+
+def world_of(topology: Topology) -> World:
+    try:
+        return generate(topology.preset, seed=topology.seed,
+                        today=date.fromisoformat(topology.today) if topology.today else None)
+    except ValueError as error:
+        raise EcosystemError(f"{topology.path}: [world] {error}") from None
+
+
+async def prepare(topology: Topology) -> tuple[World, LoadReport, Provisioned]:
+    """Generate + load the world (first time only), derive keys and registrations."""
+    await check_databases(topology)
+    world = world_of(topology)
+    world_banks = {bank.orgnr for bank in world.banks}
+    unknown = [bank.orgno for bank in topology.banks if bank.orgno not in world_banks]
+    if unknown:
+        raise EcosystemError(f"{topology.path}: bank(s) {', '.join(unknown)} are not banks of the world "
+                             f"{topology.preset}/{topology.seed}; regenerate with `dsop synth topology`")
+    try:
+        report = await load_world(world, var_dir=topology.var_dir)
+        provisioned = provision(topology)
+        await register(topology, provisioned)
+    except WorldMismatch as error:
+        raise EcosystemError(str(error)) from None
+    except CorruptedVar as error:
+        raise EcosystemError(str(error)) from None
+    except Exception as error:  # a damaged database file under var/: say which directory to remove
+        raise EcosystemError(f"{topology.var_dir} could not be read ({type(error).__name__}: {str(error)[:200]}); "
+                             f"remove {topology.var_dir} (keeping {topology.path.name}) and start again") from None
+    return world, report, provisioned
+
+
+def build_apps(topology: Topology, provisioned: Provisioned, *, log_level: str = "WARNING") -> dict[str, Litestar]:
+    """Every party's app, built from its settings exactly as its own ``serve`` command would."""
+    from pydantic import SecretStr
+
+    from opendsop.authority import AuthoritySettings
+    from opendsop.authority import create_app as authority_app
+    from opendsop.certpub.app import create_app as certpub_app
+    from opendsop.certpub.settings import CertPubSettings
+    from opendsop.prosecution.app import create_app as prosecution_app
+    from opendsop.prosecution.settings import ProsecutionSettings
+    from opendsop.provider.app import create_app as bank_app
+    from opendsop.provider.settings import ProviderSettings
+    from opendsop.registers.app import create_app as registers_app
+    from opendsop.registers.settings import RegistersSettings
+    from opendsop.relations.app import create_app as relations_app
+    from opendsop.relations.settings import RelationsSettings
+
+    paths = provisioned.paths
+    issuer = topology.url("authority") + "/"
+    jwks = topology.url("authority") + "/jwks"
+    apps: dict[str, Litestar] = {
+        "authority": authority_app(AuthoritySettings(issuer=issuer, database_url=paths.database("authority"))),
+        "certpub": certpub_app(CertPubSettings(database_url=paths.database("certpub"),
+                                               public_url=topology.url("certpub"),
+                                               trust_roots=(provisioned.root_pem,))),
+        "relations": relations_app(RelationsSettings(database_url=paths.database("relations"), issuer=issuer,
+                                                     jwks_url=jwks, audience=topology.url("relations"))),
+        "registers": registers_app(RegistersSettings(database_url=paths.database("registers"),
+                                                     public_url=topology.url("registers"), issuer=issuer,
+                                                     jwks_url=jwks)),
+        "prosecution": prosecution_app(ProsecutionSettings(key_dir=paths.prosecution,
+                                                           api_token=SecretStr(provisioned.prosecution_api_token))),
+    }
+    for bank in topology.banks:
+        secrets = provisioned.banks[bank.orgno]
+        settings = ProviderSettings(
+            bank_orgno=bank.orgno, bank_name=bank.name, base_url=topology.bank_url(bank),
+            database_url=topology.bank_database(bank), token_issuer=issuer, token_jwks_url=jwks,
+            certpub_url=topology.url("certpub"),
+            prosecution_jwks_url=topology.url("prosecution") + "/.well-known/finans-jwks.json",
+            prosecution_roots=(provisioned.root_pem,), registers_url=topology.url("registers"),
+            client_id=bank_client_id(bank.orgno), grant_key=secrets.grant_key,
+            reference_secret=SecretStr(secrets.reference_secret), paging_key=SecretStr(secrets.paging_key),
+            log_level=log_level)
+        apps[f"bank {bank.orgno}"] = bank_app(settings)
+    return apps
+
+
+async def _serve_all(apps: dict[str, Any], sockets: dict[str, socket.socket],
+                     log_level: str) -> tuple[list[_Server], list[asyncio.Task[None]]]:
+    servers: list[_Server] = []
+    tasks: list[asyncio.Task[None]] = []
+    for party, app in apps.items():
+        server = _Server(uvicorn.Config(app, log_config=None, access_log=False, lifespan="on",
+                                        log_level=log_level.lower(), timeout_graceful_shutdown=5))
+        servers.append(server)
+        tasks.append(asyncio.create_task(_serve(server, sockets[party]), name=party))
+    pending = dict(zip(apps, zip(servers, tasks, strict=True), strict=True))
+    while pending:  # uvicorn offers no "started" event; the loop yields until each server reports it
+        for party, (server, task) in list(pending.items()):
+            if server.started:
+                del pending[party]
+            elif task.done():
+                await _stop(servers, tasks)
+                raise EcosystemError(f"{party} did not start (see the log above); "
+                                     f"try `dsop up --log-level INFO` for details")
+        await asyncio.sleep(0.02)
+    return servers, tasks
+
+
+async def _serve(server: _Server, sock: socket.socket) -> None:
+    try:
+        await server.serve(sockets=[sock])
+    except SystemExit:  # uvicorn exits the process when an app's startup fails; here only that party ends
+        server.should_exit = True
+
+
+async def _stop(servers: list[_Server], tasks: list[asyncio.Task[None]]) -> None:
+    for server in servers:
+        server.should_exit = True
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
+@contextlib.asynccontextmanager
+async def start(topology: Topology, *, log_level: str = "WARNING",
+                wrap: Callable[[str, Any], Any] | None = None) -> AsyncIterator[Running]:
+    """Prepare ``var/``, bind every port, serve every party until the block exits.
+
+    ``wrap(party, app)`` may put an ASGI layer in front of a party (tests inject faults with it).
+    """
+    sockets = bind(topology)
+    try:
+        world, report, provisioned = await prepare(topology)
+        apps: dict[str, Any] = build_apps(topology, provisioned, log_level=log_level)
+        if wrap is not None:
+            apps = {party: wrap(party, app) for party, app in apps.items()}
+        servers, tasks = await _serve_all(apps, sockets, log_level)
+    except BaseException as error:
+        for sock in sockets.values():
+            sock.close()
+        if isinstance(error, TopologyError):
+            raise EcosystemError(str(error)) from None
+        raise
+    running = Running(topology, provisioned, world, report,
+                      urls={**{name: topology.url(name) for name in topology.ports},
+                            **{f"bank {b.orgno}": topology.bank_url(b) for b in topology.banks}})
+    try:
+        yield running
+    finally:
+        await _stop(servers, tasks)
+        for sock in sockets.values():
+            sock.close()
+
+
+__all__ = ["EcosystemError", "Running", "bind", "build_apps", "check_databases", "prepare", "start", "world_of"]

@@ -1,0 +1,274 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The scripted tour of a running local ecosystem (``dsop up --tour``, ``make demo``).
+
+Five stories, each told by the party that would live it, over the real HTTP parties:
+
+1. **Konkurs** — the trustee (Brønnøysundregistrene's agency) asks about a bankrupt company: the
+   relations hub names its banks, each bank answers with the accounts (``disabled``), balances and
+   12 months of transactions before the kjennelsesdato; the case is exported as XLSX and PDF;
+2. **Oppgjør etter dødsfall** — the heirs' overview of the estate's accounts and balances;
+3. **Vergekontroll** — the annual control of a few wards, with the controller's flags;
+4. **Politi** — an extradition order signed by the prosecution, the accounts it grants, and a cards
+   request the bank refuses because the order does not grant cards;
+5. **Signaturrett** — a bank asks Enhetsregisteret whether a person may sign for a company.
+
+Subjects are chosen from the generated world (deterministic for the topology's preset and seed).
+The tour returns what it found (:class:`TourReport`) so tests can check it, and prints as it goes.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+from rich.console import Console
+from rich.rule import Rule
+from rich.table import Table
+
+from opendsop.consumer import exports
+from opendsop.consumer.cli import flags_table, run_case
+from opendsop.consumer.errors import ConsumerError
+from opendsop.consumer.fanout import BankResult
+from opendsop.consumer.workflows import WorkflowRefused, plan_batch, plan_konkurs, plan_oed, plan_politi
+from opendsop.consumer.workflows.konkurs import kjennelsesdato
+from opendsop.consumer.workflows.oed import date_of_death
+from opendsop.consumer.workflows.runtime import open_runtime
+from opendsop.consumer.workflows.verge import Assignment
+from opendsop.ecosystem.runner import Running
+from opendsop.registers.facts import to_guardianship
+from opendsop.standard.endpoints import Endpoint
+from opendsop.synth.model import Account
+from opendsop.synth.world import Population
+
+WARDS = 3
+
+
+class TourError(Exception):
+    """A story could not be told (the message says why); the tour goes on with the next one."""
+
+
+@dataclass
+class TourReport:
+    """What each story found (for tests and for the closing summary)."""
+
+    konkurs: list[BankResult] = field(default_factory=list)
+    konkurs_exports: list[Path] = field(default_factory=list)
+    oed: list[BankResult] = field(default_factory=list)
+    verge: list[list[BankResult]] = field(default_factory=list)
+    politi: list[BankResult] = field(default_factory=list)
+    politi_cards_refusal: str | None = None
+    signature: list[tuple[str, bool, str]] = field(default_factory=list)  # (who, allowed, reason)
+    case_ids: dict[str, str] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+
+
+def _owned(population: Population) -> dict[str, list[Account]]:
+    owned: dict[str, list[Account]] = {}
+    for account in population.accounts:
+        owned.setdefault(account.owner_id, []).append(account)
+    return owned
+
+
+def _balance(detail: Any) -> str:
+    for balance in getattr(detail, "balances", None) or ():
+        if balance.amount is not None:
+            sign = "-" if str(getattr(balance.credit_debit_indicator, "value", "")) == "debit" else ""
+            return f"{sign}{Decimal(str(balance.amount)):,.2f} {balance.currency or ''}".strip()
+    return "–"
+
+
+def accounts_table(title: str, results: Sequence[BankResult]) -> Table:
+    """One row per account: bank, number, type, status, balance, transactions and their date range."""
+    table = Table(title=title)
+    for column in ("Bank", "Account", "Type", "Status", "Balance", "Transactions", "From – to"):
+        table.add_column(column)
+    for result in results:
+        for account in result.accounts:
+            detail = account.answers.get(Endpoint.ACCOUNT_DETAILS)
+            listed = account.answers.get(Endpoint.TRANSACTIONS)
+            transactions = listed.value if listed else ()
+            dates = sorted(str(t.booking_date)[:10] for t in transactions if getattr(t, "booking_date", None))
+            status = getattr(account.account, "status", None)
+            table.add_row(result.bank.name or result.bank.org_no, account.account_identifier,
+                          str(getattr(getattr(account.account, "type", None), "value", "") or ""),
+                          str(getattr(status, "value", status) or ""),
+                          _balance(detail.value) if detail else "–",
+                          str(len(transactions)) if listed else "–",
+                          f"{dates[0]} – {dates[-1]}" if dates else "")
+    return table
+
+
+async def _konkurs(running: Running, population: Population, console: Console, report: TourReport) -> None:
+    owned = _owned(population)
+    bankruptcy = next((b for b in population.bankruptcies if b.notice_type == "aapning" and owned.get(b.debtor_id)),
+                      None)
+    console.print(Rule("1. Konkurs: the trustee's overview of a bankrupt debtor"))
+    if bankruptcy is None:
+        console.print("this world has no bankrupt debtor with accounts")
+        return
+    async with open_runtime("konkurs", running.consumer_settings("konkurs")) as rt:
+        ruling = await kjennelsesdato(bankruptcy.debtor_id, rt.konkurs)
+        plan = plan_konkurs(bankruptcy.debtor_id, kjennelsesdato=ruling, today=rt.clock().date())
+        console.print(f"debtor {bankruptcy.debtor_name} ({bankruptcy.debtor_id}), kjennelsesdato {ruling}: period "
+                      f"{plan.case.from_date} – {plan.case.to_date} (12 months before the ruling, §4.4)")
+        report.konkurs = await run_case(rt, console, plan, None)
+        report.case_ids["konkurs"] = plan.case.account_info_request_id
+        console.print(accounts_table("The debtor's accounts (blocked by the bankruptcy: disabled)", report.konkurs))
+        export = await exports.load_case_export(rt.store, plan.case.account_info_request_id)
+    out = running.topology.var_dir / "tour"
+    out.mkdir(parents=True, exist_ok=True)
+    stem = f"konkurs-{plan.case.account_info_request_id}"
+    xlsx, pdf = out / f"{stem}.xlsx", out / f"{stem}.pdf"
+    exports.write_xlsx(export, str(xlsx))
+    exports.write_pdf(export, str(pdf))
+    report.konkurs_exports = [xlsx, pdf]
+    console.print(f"exported {xlsx} and {pdf}")
+
+
+async def _oed(running: Running, population: Population, console: Console, report: TourReport) -> None:
+    owned = _owned(population)
+    death = next((d for d in population.deaths if owned.get(d.person_id)), None)
+    console.print(Rule("2. Oppgjør etter dødsfall: the heirs' overview of the estate"))
+    if death is None:
+        console.print("this world has no deceased person with accounts")
+        return
+    async with open_runtime("oed", running.consumer_settings("oed")) as rt:
+        died = await date_of_death(death.person_id, rt.folkeregister)
+        plan = plan_oed(death.person_id, date_of_death=died, today=rt.clock().date())
+        console.print(f"deceased {death.person_id}, died {died}: period {plan.case.from_date} – {plan.case.to_date}")
+        report.oed = await run_case(rt, console, plan, None)
+        report.case_ids["oed"] = plan.case.account_info_request_id
+    console.print(accounts_table("The estate's accounts and balances", report.oed))
+
+
+async def _verge(running: Running, population: Population, console: Console, report: TourReport) -> None:
+    owned = _owned(population)
+    chosen = [g for g in population.guardianships
+              if owned.get(g.ward_id) and "representasjonDagligbank" in g.tjenesteoppgaver and g.valid_to is None]
+    console.print(Rule(f"3. Vergekontroll: the annual control of {min(WARDS, len(chosen))} wards"))
+    rows = [Assignment(g.ward_id, g.guardian_id, frozenset(a.kontonr for a in owned.get(g.guardian_id, ())))
+            for g in chosen[:WARDS]]
+    if not rows:
+        console.print("this world has no guardianship with accounts")
+        return
+    async with open_runtime("verge", running.consumer_settings("verge")) as rt:
+        assert rt.folkeregister is not None  # the local agency always has the registers
+        registered = {row.ward: [to_guardianship(g) for g in await rt.folkeregister.guardianships(row.ward)]
+                      for row in rows}
+        year = rt.clock().date().year - 1
+        for row, plan in zip(rows, plan_batch(rows, today=rt.clock().date(), year=year, registered=registered),
+                             strict=True):
+            console.print(f"ward {row.ward} (guardian {row.guardian}), {year}: {plan.case.from_date} – "
+                          f"{plan.case.to_date}")
+            results = await run_case(rt, console, plan, None)
+            report.verge.append(results)
+            flags_table(console, row, results)
+
+
+async def _order(running: Running, party: str, today: date) -> str:
+    fields = {"partyID": party, "mandate": "Straffeprosessloven §210 (3) første punktum",
+              "fromDate": (today - timedelta(days=365)).isoformat(), "toDate": today.isoformat(),
+              "onlyPrimaryOwner": True, "accountDetails": True, "transactions": True, "cards": False,
+              "roles": True, "district": {"districtID": "1", "districtLabel": "Oslo politidistrikt"},
+              "approval": {"approvedByID": "pa-4711", "approvedByName": "Kari Nordmann",
+                           "approvedByRole": "Politiadvokat"},
+              "caseID": str(uuid.uuid4()), "validityDays": 30}
+    async with httpx.AsyncClient(timeout=10) as http:
+        response = await http.post(running.topology.url("prosecution") + "/extradition-orders", json=fields,
+                                   headers={"Authorization": f"Bearer {running.provisioned.prosecution_api_token}"})
+    if response.status_code != 201:
+        raise TourError(f"the prosecution refused the order: {response.status_code} {response.text[:200]}")
+    return response.text.strip()
+
+
+async def _politi(running: Running, population: Population, console: Console, report: TourReport) -> None:
+    owned = _owned(population)
+    dead = {d.person_id for d in population.deaths}
+    person = next((p for p in population.persons if len(owned.get(p.person_id, ())) >= 2
+                   and p.person_id not in dead and p.address_protection is None and p.invalid_reason is None), None)
+    console.print(Rule("4. Politi: an extradition order, and a cards request it does not grant"))
+    if person is None:
+        console.print("this world has no person with two accounts")
+        return
+    async with open_runtime("politi", running.consumer_settings("politi")) as rt:
+        order = await _order(running, person.person_id, rt.clock().date())
+        console.print(f"påtalemyndigheten signed an order for {person.person_id}: accounts, details, transactions and "
+                      "roles — not cards")
+        plan = plan_politi(order, party_id=person.person_id, requester_id="etterforsker-17", now=rt.clock())
+        report.politi = await run_case(rt, console, plan, None)
+        report.case_ids["politi"] = plan.case.account_info_request_id
+        console.print(accounts_table("What the order grants", report.politi))
+        first = next(((r.bank, a.reference) for r in report.politi for a in r.accounts), None)
+        if first is not None:
+            try:
+                await rt.fanout.client.cards(first[0], plan.case, first[1])
+                report.politi_cards_refusal = None
+                console.print("[red]the bank answered a cards request the order does not grant[/red]")
+            except ConsumerError as error:
+                report.politi_cards_refusal = str(error)
+                console.print(f"cards asked anyway → refused by {first[0].name or first[0].org_no}: {error}")
+
+
+async def _signature(running: Running, population: Population, console: Console, report: TourReport) -> None:
+    from opendsop.consumer.tokens import GrantSigner, TokenProvider
+    from opendsop.consumer.transport import HttpxTransport, poster
+    from opendsop.ecosystem.provision import bank_client_id
+    from opendsop.trust.keys import key_from_pem
+
+    console.print(Rule("5. Signaturrett: may this person sign for the company?"))
+    company = next((c for c in population.companies
+                    if c.signature and c.signature.holders and c.invalid_reason is None), None)
+    if company is None or company.signature is None:
+        console.print("this world has no company with a signature rule")
+        return
+    bank = running.topology.banks[0]
+    authority = running.topology.url("authority")
+    key = key_from_pem(running.provisioned.banks[bank.orgno].grant_key.read_bytes(), kid=bank_client_id(bank.orgno))
+    registers = running.topology.url("registers")
+    holder = company.signature.holders[0]
+    stranger = next(p.person_id for p in population.persons if p.person_id not in company.signature.holders
+                    and p.invalid_reason is None)
+    async with httpx.AsyncClient(timeout=10) as http:
+        tokens = TokenProvider(GrantSigner(bank_client_id(bank.orgno), authority + "/", authority + "/token", key),
+                               poster(HttpxTransport(http)))
+        token = await tokens.get(registers, "enhetsregister:read")
+        table = Table(title=f"{bank.name} checks who may sign for {company.name} ({company.orgnr})")
+        for column in ("Person", "Allowed", "Rule / reason"):
+            table.add_column(column)
+        others = list(company.signature.holders[1:])
+        questions = [(holder, []), (stranger, [])] + ([(holder, others)] if others else [])
+        for who, together in questions:
+            answer = (await http.post(registers + "/enhetsregisteret/api/signaturrett",
+                                      json={"organisasjonsnummer": company.orgnr, "person": who,
+                                            "sammenMed": together},
+                                      headers={"Authorization": f"Bearer {token}"})).json()
+            label = who + (f" with {', '.join(together)}" if together else " alone")
+            report.signature.append((label, bool(answer.get("allowed")), answer.get("reason", "")))
+            table.add_row(label, "yes" if answer.get("allowed") else "no", answer.get("reason", ""))
+    console.print(table)
+
+
+async def run_tour(running: Running, console: Console) -> TourReport:
+    """Run the five stories against ``running``; print each and return what was found."""
+    population = running.world.population() if running.world.preset.shard_count == 1 else next(
+        running.world.shards(1))
+    report = TourReport()
+    for story in (_konkurs, _oed, _verge, _politi, _signature):
+        try:
+            await story(running, population, console, report)
+        except (TourError, ConsumerError, WorkflowRefused, httpx.HTTPError) as error:
+            report.failures.append(f"{story.__name__.strip('_')}: {error}")
+            console.print(f"[red]{story.__name__.strip('_')} failed:[/red] {error}")
+    console.print(Rule("Tour done"))
+    for service, case_id in report.case_ids.items():
+        console.print(f"{service}: `dsop case show {case_id}` (export with --format xlsx|pdf --out FILE)")
+    return report
+
+
+__all__ = ["TourError", "TourReport", "accounts_table", "run_tour"]

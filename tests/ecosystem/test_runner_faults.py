@@ -1,0 +1,83 @@
+"""``dsop up`` before anything serves: a port in use, an unreachable PostgreSQL, a damaged ``var/``."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import socket
+from pathlib import Path
+
+import pytest
+
+from opendsop.ecosystem.provision import CorruptedVar, provision
+from opendsop.ecosystem.runner import EcosystemError, bind, check_databases, prepare
+from opendsop.ecosystem.topology import Bank
+from tests.ecosystem.harness import tiny_topology
+
+
+def test_a_port_in_use_names_the_party_and_binds_nothing(tmp_path: Path) -> None:
+    topology = tiny_topology(tmp_path)
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", topology.ports["registers"]))
+    taken.listen()
+    try:
+        with pytest.raises(EcosystemError) as raised:
+            bind(topology)
+    finally:
+        taken.close()
+    message = str(raised.value)
+    assert f"port {topology.ports['registers']} (registers) is already in use" in message
+    assert str(topology.path) in message
+    # every socket bound before the clash was closed again: the whole topology binds now
+    for sock in bind(topology).values():
+        sock.close()
+
+
+def test_an_unreachable_postgresql_is_named_with_its_fix(tmp_path: Path) -> None:
+    topology = tiny_topology(tmp_path)
+    first = topology.banks[0]
+    broken = dataclasses.replace(topology, banks=(
+        Bank(first.orgno, first.name, first.port, "postgresql+asyncpg://postgres:secret@127.0.0.1:9/bank"),
+        *topology.banks[1:]))
+    with pytest.raises(EcosystemError) as raised:
+        asyncio.run(check_databases(broken))
+    message = str(raised.value)
+    assert f"bank {first.orgno}: PostgreSQL at postgresql+asyncpg://postgres:***@127.0.0.1:9/bank is unreachable" \
+        in message
+    assert "secret" not in message
+    assert "fix `database`" in message
+
+
+@pytest.mark.parametrize(("damage", "message"), [
+    pytest.param({"world.json": "{not json"}, "is not a world manifest", id="manifest-garbage"),
+    pytest.param({"world.json": json.dumps({"preset": "demo", "seed": 9, "today": "2026-06-15"})},
+                 "already holds another world", id="another-world"),
+    pytest.param({"bank-984851006.db": "half"}, "did not finish", id="interrupted-load"),
+])
+def test_a_damaged_var_is_refused_with_how_to_recover(tmp_path: Path, damage: dict[str, str], message: str) -> None:
+    topology = tiny_topology(tmp_path)
+    for name, text in damage.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    with pytest.raises(EcosystemError) as raised:
+        asyncio.run(prepare(topology))
+    assert message in str(raised.value)
+    assert "remove" in str(raised.value)
+
+
+@pytest.mark.parametrize("damaged", ["keys/secrets.json", "keys/pki/issuing.pem"])
+def test_damaged_keys_are_named(tmp_path: Path, damaged: str) -> None:
+    topology = tiny_topology(tmp_path)
+    provision(topology)
+    (tmp_path / damaged).write_text("garbage", encoding="utf-8")
+    with pytest.raises(CorruptedVar, match="remove"):
+        provision(topology)
+
+
+def test_provisioning_twice_keeps_every_key(tmp_path: Path) -> None:
+    topology = tiny_topology(tmp_path)
+    first = provision(topology)
+    files = {path: path.read_bytes() for path in (tmp_path / "keys").rglob("*") if path.is_file()}
+    second = provision(topology)
+    assert second.banks == first.banks
+    assert {path: path.read_bytes() for path in files} == files

@@ -1,0 +1,179 @@
+"""The tiny ecosystem served for real on loopback: the tour end to end, ``dsop case`` from a second
+terminal, a killed case resumed to the same result, and Ctrl-C stopping every party (issues 6 and 7)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+from collections.abc import Iterator
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rich.console import Console
+
+from opendsop.consumer.fanout import Outcome
+from opendsop.ecosystem.runner import Running, bind
+from opendsop.ecosystem.topology import Topology
+from opendsop.ecosystem.tour import TourReport, run_tour
+from opendsop.standard.endpoints import Endpoint
+from opendsop.synth import generate
+from tests.ecosystem.harness import DSOP, Background, Gate, dsop, dsop_background, tiny_topology
+
+pytestmark = pytest.mark.timeout(600)
+POPULATION = generate("tiny").population()
+DEBTOR = next(b for b in POPULATION.bankruptcies if b.notice_type == "aapning"
+              and any(a.owner_id == b.debtor_id for a in POPULATION.accounts))
+DEBTOR_BANK = next(a.bank_orgnr for a in POPULATION.accounts if a.owner_id == DEBTOR.debtor_id)
+
+
+@pytest.fixture(scope="module")
+def gate() -> Gate:
+    return Gate()
+
+
+@pytest.fixture(scope="module")
+def ecosystem(tmp_path_factory: pytest.TempPathFactory, gate: Gate) -> Iterator[Running]:
+    topology = tiny_topology(tmp_path_factory.mktemp("ecosystem"))
+
+    def wrap(party: str, app: Any) -> Any:
+        return gate.wrap(app) if party == f"bank {DEBTOR_BANK}" else app
+
+    with Background(topology, wrap) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def tour(ecosystem: Running) -> tuple[TourReport, str]:
+    out = StringIO()
+    report = asyncio.run(run_tour(ecosystem, Console(file=out, width=200)))
+    return report, out.getvalue()
+
+
+def test_the_tour_tells_every_story(tour: tuple[TourReport, str]) -> None:
+    report, printed = tour
+    assert report.failures == []
+    for heading in ("1. Konkurs", "2. Oppgjør etter dødsfall", "3. Vergekontroll", "4. Politi", "5. Signaturrett"):
+        assert heading in printed
+
+
+def test_the_trustee_sees_the_debtors_blocked_accounts_and_a_year_of_transactions(
+        tour: tuple[TourReport, str]) -> None:
+    report, _ = tour
+    assert report.konkurs and all(result.outcome is Outcome.OK for result in report.konkurs)
+    accounts = [account for result in report.konkurs for account in result.accounts]
+    assert accounts
+    owned = {a.kontonr for a in POPULATION.accounts if a.owner_id == DEBTOR.debtor_id}
+    assert {account.account_identifier for account in accounts} <= owned
+    assert all(str(account.account.status.value) == "disabled" for account in accounts)
+    earliest = DEBTOR.kjennelsesdato.replace(year=DEBTOR.kjennelsesdato.year - 1)
+    for account in accounts:
+        details = account.answers[Endpoint.ACCOUNT_DETAILS].value
+        assert details.balances, "a balance per account"
+        for transaction in account.answers[Endpoint.TRANSACTIONS].value:
+            assert transaction.booking_date is None or transaction.booking_date.date() >= earliest
+    assert sum(len(a.answers[Endpoint.TRANSACTIONS].value) for a in accounts) > 0
+    xlsx, pdf = report.konkurs_exports
+    assert xlsx.read_bytes()[:2] == b"PK" and pdf.read_bytes()[:5] == b"%PDF-"
+
+
+def test_the_heirs_see_the_estate_and_the_police_are_refused_cards(tour: tuple[TourReport, str]) -> None:
+    report, _ = tour
+    assert any(result.accounts for result in report.oed)
+    assert any(result.accounts for result in report.politi)
+    assert report.politi_cards_refusal is not None and "ACC-011" in report.politi_cards_refusal
+    assert all(Endpoint.CARDS not in account.answers for result in report.politi for account in result.accounts)
+    assert report.verge, "the guardianship control ran"
+
+
+def test_only_a_signature_holder_may_sign(tour: tuple[TourReport, str]) -> None:
+    report, _ = tour
+    (holder, holder_allowed, _), (stranger, stranger_allowed, reason), *joint = report.signature
+    assert not stranger_allowed and "no role" in reason
+    if joint:  # the holders together always satisfy the rule
+        assert joint[0][1], joint
+
+
+def _export(topology: Topology, case_id: str) -> dict[str, Any]:
+    done = dsop(topology, "case", "export", case_id, "--format", "json")
+    assert done.returncode == 0, done.stdout + done.stderr
+    return json.loads(done.stdout)
+
+
+def _answers(export: dict[str, Any]) -> dict[str, Any]:
+    """Account number → (status, transaction ids): what must not change between two runs of a case."""
+    found = {}
+    for bank in export["banks"]:
+        for account in bank["accounts"]:
+            transactions = account["answers"].get("transactions", {}).get("value") or []
+            found[account["account"]["accountIdentifier"]] = (
+                account["account"].get("status"), sorted(t.get("transactionIdentifier", "") for t in transactions),
+                len(transactions))
+    return found
+
+
+def _case_ids(topology: Topology) -> set[str]:
+    with sqlite3.connect(topology.var_dir / "cases.db") as db:
+        return {row[0] for row in db.execute("select id from consumer_case")}
+
+
+def test_a_second_terminal_runs_a_case_and_a_killed_run_resumes_to_the_same_result(
+        ecosystem: Running, gate: Gate, tmp_path: Path) -> None:
+    topology = ecosystem.topology
+    before = _case_ids(topology) if (topology.var_dir / "cases.db").exists() else set()
+    done = dsop(topology, "case", "konkurs", "--debtor", DEBTOR.debtor_id)
+    assert done.returncode == 0, done.stdout + done.stderr
+    (reference_id,) = _case_ids(topology) - before
+    reference = _answers(_export(topology, reference_id))
+    assert reference and all(status == "disabled" for status, _, _ in reference.values())
+    for form in ("xlsx", "pdf"):
+        exported = dsop(topology, "case", "export", reference_id, "--format", form, "--out", str(tmp_path / form))
+        assert exported.returncode == 0 and (tmp_path / form).stat().st_size > 0, exported.stdout
+
+    # the same case again, killed while the bank is answering its transactions
+    gate.hit.clear()
+    gate.release.clear()
+    gate.armed = True
+    running = dsop_background(topology, "case", "konkurs", "--debtor", DEBTOR.debtor_id)
+    try:
+        assert gate.hit.wait(120), "the case never reached the bank's transactions"
+        running.kill()
+        running.communicate(timeout=30)  # reaps it and closes its pipe
+    finally:
+        gate.armed = False
+        gate.release.set()
+    (killed_id,) = _case_ids(topology) - before - {reference_id}
+    resumed = dsop(topology, "case", "resume", killed_id)
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    assert _answers(_export(topology, killed_id)) == reference
+
+
+def test_ctrl_c_stops_every_party_and_frees_every_port(tmp_path: Path) -> None:
+    topology = tiny_topology(tmp_path)
+    process = subprocess.Popen([DSOP, "up", "--topology", str(topology.path)], stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True, env={**os.environ, "COLUMNS": "200"})
+    lines = []
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:  # blocks until the runner prints; no sleeps
+            lines.append(line)
+            if "Every party is running" in line:
+                break
+        else:
+            pytest.fail("dsop up ended before serving:\n" + "".join(lines))
+        children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+        assert children == [], "dsop up serves every party in its own process"
+        process.send_signal(signal.SIGINT)
+        rest, _ = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, "".join(lines) + rest
+    assert "stopping every party" in rest
+    for sock in bind(topology).values():  # every port is free again
+        sock.close()

@@ -1,0 +1,90 @@
+"""The topology file: what ``dsop up`` reads, and one clear message for every mistake in it."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from opendsop.ecosystem.topology import DEFAULT_PORTS, TopologyError, for_world, parse, read, render
+
+BANKS = [("984851006", "DNB Bank ASA"), ("920058817", "Nordea Bank Abp, Filial i Norge")]
+
+
+def valid(path: Path) -> str:
+    return render(for_world(path, preset="tiny", seed=3, banks=BANKS))
+
+
+def test_render_and_read_give_the_same_topology(tmp_path: Path) -> None:
+    path = tmp_path / "ecosystem.toml"
+    written = for_world(path, preset="tiny", seed=3, banks=BANKS)
+    path.write_text(render(written), encoding="utf-8")
+    found = read(path)
+    assert found == written
+    assert found.bank_url(found.banks[0]) == "http://127.0.0.1:8101/v2"
+    assert found.bank_database(found.banks[1]).endswith(f"{tmp_path}/bank-920058817.db")
+    assert found.agency_for("konkurs").orgno == "974760673"
+    assert found.agency_for("verge").orgno == "986186999"
+    assert {name for name, _ in found.listeners()} >= set(DEFAULT_PORTS)
+
+
+def _edit(text: str, old: str, new: str) -> str:
+    assert old in text, old
+    return text.replace(old, new, 1)
+
+
+# one row per rule: (what is changed, the phrase the message must contain)
+BAD = [
+    pytest.param(lambda t: _edit(t, "[authority]\nport = 8040\n", ""), "missing part(s): [authority]",
+                 id="missing-party"),
+    pytest.param(lambda t: _edit(t, "port = 8102", "port = 8101"), "port clash", id="bank-port-clash"),
+    pytest.param(lambda t: _edit(t, "port = 8101", "port = 8040"), "port clash", id="bank-takes-a-service-port"),
+    pytest.param(lambda t: _edit(t, "port = 8010", "port = 70000"), "port must be a number", id="port-range"),
+    pytest.param(lambda t: _edit(t, 'orgno = "984851006"', 'orgno = "98485"'), "9 digits", id="short-orgno"),
+    pytest.param(lambda t: _edit(t, 'orgno = "920058817"', 'orgno = "984851006"'), "listed twice",
+                 id="bank-twice"),
+    pytest.param(lambda t: _edit(t, 'services = ["konkurs"]', 'services = ["kredittkort"]'), "unknown service",
+                 id="unknown-service"),
+    pytest.param(lambda t: _edit(t, 'services = ["konkurs"]', 'services = ["politi"]'), "no legal basis",
+                 id="service-without-legal-basis"),
+    pytest.param(lambda t: t[:t.index("[[bank]]")] + t[t.index("[[agency]]"):], "at least one bank",
+                 id="no-bank"),
+    pytest.param(lambda t: t[:t.index("[[agency]]")], "at least one agency", id="no-agency"),
+    pytest.param(lambda t: _edit(t, 'port = 8101', 'port = 8101\nspeed = "fast"'), "unknown key(s) speed",
+                 id="unknown-key"),
+    pytest.param(lambda t: _edit(t, "port = 8101", 'port = 8101\ndatabase = "somewhere"'), "SQLAlchemy URL",
+                 id="database-not-a-url"),
+    pytest.param(lambda t: t + "[[bank\n", "is not valid TOML", id="not-toml"),
+    pytest.param(lambda t: _edit(t, "seed = 3", 'seed = "three"'), "seed must be a number", id="seed-text"),
+]
+
+
+@pytest.mark.parametrize(("change", "message"), BAD)
+def test_a_bad_topology_is_refused_with_one_clear_message(tmp_path: Path, change, message: str) -> None:
+    path = tmp_path / "ecosystem.toml"
+    path.write_text(change(valid(path)), encoding="utf-8")
+    with pytest.raises(TopologyError) as raised:
+        read(path)
+    assert message in str(raised.value)
+    assert str(path) in str(raised.value)
+
+
+def test_a_missing_file_says_how_to_create_it(tmp_path: Path) -> None:
+    with pytest.raises(TopologyError, match="dsop synth topology"):
+        read(tmp_path / "nowhere.toml")
+
+
+def test_an_agency_without_a_service_runs_all_it_may(tmp_path: Path) -> None:
+    text = _edit(valid(tmp_path / "t.toml"), 'services = ["fi_utlegg", "skatt"]\n', "")
+    topology = parse(tmp_path / "t.toml", tomllib.loads(text))
+    assert topology.agency_for("skatt").services == ("fi_utlegg", "skatt")
+
+
+def test_a_service_no_agency_runs_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "t.toml"
+    text = valid(path)
+    text = text[:text.index("[[agency]]")] + '[[agency]]\norgno = "974760673"\nname = "Brreg"\nservices = ["konkurs"]\n'
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(TopologyError, match="no \\[\\[agency\\]\\] runs the service 'oed'"):
+        read(path).agency_for("oed")
