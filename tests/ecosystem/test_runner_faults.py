@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from opendsop.ecosystem.provision import CorruptedVar, provision
-from opendsop.ecosystem.runner import EcosystemError, bind, check_databases, prepare
+from opendsop.ecosystem.runner import EcosystemError, bind, check_databases, prepare, start
 from opendsop.ecosystem.topology import Bank
 from tests.ecosystem.harness import tiny_topology
 
@@ -81,3 +81,17 @@ def test_provisioning_twice_keeps_every_key(tmp_path: Path) -> None:
     second = provision(topology)
     assert second.banks == first.banks
     assert {path: path.read_bytes() for path in files} == files
+
+
+def test_only_an_unknown_party_is_refused_with_the_known_ones(tmp_path: Path) -> None:
+    topology = tiny_topology(tmp_path)
+
+    async def main() -> None:
+        async with start(topology, only=["bank 123456789"]):
+            pytest.fail("started an unknown party")
+
+    with pytest.raises(EcosystemError) as raised:
+        asyncio.run(main())
+    assert "no party named 'bank 123456789'" in str(raised.value)
+    assert f"bank {topology.banks[0].orgno}" in str(raised.value)
+    assert not (tmp_path / "world.json").exists(), "nothing was loaded"

@@ -22,6 +22,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -165,12 +166,12 @@ def build_app(runtime_factory: RuntimeFactory = open_runtime, *,  # noqa: C901 -
 
     def report(error: Exception) -> int:
         if isinstance(error, WorkflowRefused):
-            out.print(f"[red]refused[/red] ({error.parameter}): {error.message}")
+            out.print(f"[red]refused[/red] ({escape(error.parameter or '')}): {escape(error.message)}")
         elif isinstance(error, _Stop):
-            out.print(f"[red]{error}[/red]")
+            out.print(f"[red]{escape(str(error))}[/red]")
             return error.code
         else:
-            out.print(f"[red]error[/red]: {getattr(error, 'message', None) or error}")
+            out.print(f"[red]error[/red]: {escape(str(getattr(error, 'message', None) or error))}")
         return 2
 
     expected = (WorkflowRefused, DsopError, RelationsError, CaseConflict, _Stop)

@@ -21,6 +21,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from opendsop.ecosystem.load import WorldMismatch, load_world
@@ -38,7 +39,7 @@ def main() -> None:
 
 
 def _fail(message: str) -> typer.Exit:
-    console.print(f"[red]error:[/red] {message}", highlight=False)
+    console.print(f"[red]error:[/red] {escape(message)}", highlight=False)  # "[authority]" is not markup
     return typer.Exit(code=2)
 
 
@@ -108,16 +109,27 @@ def _urls_table(urls: dict[str, str]) -> Table:
     return table
 
 
-async def _up(path: Path, *, tour: bool, stay: bool, log_level: str) -> None:
+def _party(name: str) -> str:
+    """``bank-984851006``, ``984851006`` and ``bank 984851006`` all name that bank; services by name."""
+    name = name.strip()
+    if name.isdigit():
+        return f"bank {name}"
+    return name.replace("bank-", "bank ", 1)
+
+
+async def _up(path: Path, *, tour: bool, stay: bool, log_level: str, only: list[str] | None = None) -> None:
     from opendsop.ecosystem.runner import start
     from opendsop.serving import configure_logging
 
     configure_logging(log_level)
     logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.getLevelName(log_level.upper())))
     topology = read(path)
-    console.print(f"starting {len(topology.banks)} banks and {len(topology.ports)} services from {path} "
-                  f"(world {topology.preset}/{topology.seed}; the first start generates and loads it)")
-    async with start(topology, log_level=log_level) as running:
+    if only:
+        console.print(f"starting {', '.join(only)} from {path}")
+    else:
+        console.print(f"starting {len(topology.banks)} banks and {len(topology.ports)} services from {path} "
+                      f"(world {topology.preset}/{topology.seed}; the first start generates and loads it)")
+    async with start(topology, log_level=log_level, only=only) as running:
         configure_logging(log_level)  # again: a framework's default logging config may have replaced it at startup
         logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.getLevelName(log_level.upper())))
         console.print(_urls_table(running.urls))
@@ -145,6 +157,9 @@ def up_command(
     stay: Annotated[bool, typer.Option("--stay/--exit", help="Keep serving until Ctrl-C (or exit after the tour)")]
     = True,
     log_level: Annotated[str, typer.Option(help="The parties' log level")] = "WARNING",
+    only: Annotated[list[str] | None, typer.Option(
+        "--only", help="Start only this party (repeatable): authority, certpub, relations, registers, "
+                       "prosecution or bank-<orgno>; the others run elsewhere")] = None,
 ) -> None:
     """Start every party of the local ecosystem on loopback ports (Ctrl-C stops them all)."""
     from opendsop.ecosystem.runner import EcosystemError
@@ -154,7 +169,10 @@ def up_command(
         write_topology(topology, preset=preset, seed=seed)
         console.print(f"wrote the default topology {topology} (preset {preset}, seed {seed})")
     try:
-        asyncio.run(_up(topology, tour=tour, stay=stay, log_level=log_level))
+        parties = [_party(name) for name in only] if only else None
+        if parties and tour:
+            raise _fail("--tour needs every party: drop --only")
+        asyncio.run(_up(topology, tour=tour, stay=stay, log_level=log_level, only=parties))
     except (TopologyError, EcosystemError) as error:
         raise _fail(str(error)) from None
     except KeyboardInterrupt:  # Ctrl-C before the servers were up: start() has stopped what it started

@@ -20,7 +20,7 @@ import asyncio
 import contextlib
 import errno
 import socket
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -61,11 +61,14 @@ class _Server(uvicorn.Server):
         return contextlib.nullcontext()
 
 
-def bind(topology: Topology) -> dict[str, socket.socket]:
-    """A listening socket per party; a port in use is an :class:`EcosystemError` (nothing stays bound)."""
+def bind(topology: Topology, only: Collection[str] | None = None) -> dict[str, socket.socket]:
+    """A listening socket per party (or per party in ``only``); a port in use is an :class:`EcosystemError`
+    (nothing stays bound)."""
     sockets: dict[str, socket.socket] = {}
     try:
         for party, port in topology.listeners():
+            if only is not None and party not in only:
+                continue
             sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
@@ -225,16 +228,24 @@ async def _stop(servers: list[_Server], tasks: list[asyncio.Task[None]]) -> None
 
 
 @contextlib.asynccontextmanager
-async def start(topology: Topology, *, log_level: str = "WARNING",
-                wrap: Callable[[str, Any], Any] | None = None) -> AsyncIterator[Running]:
-    """Prepare ``var/``, bind every port, serve every party until the block exits.
+async def start(topology: Topology, *, log_level: str = "WARNING", wrap: Callable[[str, Any], Any] | None = None,
+                only: Collection[str] | None = None) -> AsyncIterator[Running]:
+    """Prepare ``var/``, bind every port, serve every party (or those in ``only``) until the block exits.
 
     ``wrap(party, app)`` may put an ASGI layer in front of a party (tests inject faults with it).
     """
-    sockets = bind(topology)
+    if only is not None:
+        known = {party for party, _ in topology.listeners()}
+        unknown = sorted(set(only) - known)
+        if unknown:
+            raise EcosystemError(f"no party named {', '.join(map(repr, unknown))} in {topology.path}; the parties "
+                                 f"are: {', '.join(sorted(known))}")
+    sockets = bind(topology, only)
     try:
         world, report, provisioned = await prepare(topology)
-        apps: dict[str, Any] = build_apps(topology, provisioned, log_level=log_level)
+        apps: dict[str, Any] = {party: app for party, app in build_apps(topology, provisioned,
+                                                                         log_level=log_level).items()
+                                if party in sockets}
         if wrap is not None:
             apps = {party: wrap(party, app) for party, app in apps.items()}
         servers, tasks = await _serve_all(apps, sockets, log_level)
@@ -245,8 +256,10 @@ async def start(topology: Topology, *, log_level: str = "WARNING",
             raise EcosystemError(str(error)) from None
         raise
     running = Running(topology, provisioned, world, report,
-                      urls={**{name: topology.url(name) for name in topology.ports},
-                            **{f"bank {b.orgno}": topology.bank_url(b) for b in topology.banks}})
+                      urls={party: url for party, url in {
+                          **{name: topology.url(name) for name in topology.ports},
+                          **{f"bank {b.orgno}": topology.bank_url(b) for b in topology.banks}}.items()
+                          if party in sockets})
     try:
         yield running
     finally:
