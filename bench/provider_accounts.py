@@ -10,12 +10,14 @@ A plain script (prints figures, asserts nothing, not run in CI):
    uvicorn that answers every request with the bytes of one real account-list answer (Starlette is
    not installed; a raw ASGI callable is the stricter floor, a bare Litestar handler is measured
    too, to show the framework's share);
-3. for each target, drives ``--seconds`` (default 10) of requests from 64 concurrent aiohttp
+3. for each target, drives ``--seconds`` (default 10) of requests (``--fresh-cases``: each bank request in a
+   case of its own, so each one stores its references; by default all repeat one case) from 64 concurrent aiohttp
    connections (after a 2 s warm-up) and prints requests/s, p50/p99/max latency and the ratio of the
    bank to each bare endpoint (target >= 0.5x, p99 <= 50 ms).
 
-``--profile`` instead runs the in-process pipeline (``Pipeline.handle``, no HTTP) under cProfile
-for ``--requests`` account lists and prints the top functions by cumulative and own time.
+``--profile`` instead runs the in-process pipeline (``Pipeline.handle``, no HTTP) for ``--requests``
+account lists (``--concurrency`` of them in flight), once plain and once under cProfile, and prints
+the top functions by cumulative and own time.
 
     .venv/bin/python bench/provider_accounts.py [--seconds 10] [--connections 64] [--profile]
 """
@@ -87,8 +89,9 @@ def serve_bare(port: int, body_file: str, kind: str) -> None:
 # ---- the load ------------------------------------------------------------------------------------
 
 async def drive(port: int, request_headers: dict[str, str], params: dict[str, str], *, seconds: float,
-                warmup: float, connections: int) -> tuple[int, list[float], float, int]:
-    """(requests, latencies in ms, measured seconds, errors) from ``connections`` concurrent loops."""
+                warmup: float, connections: int, fresh_cases: bool = False) -> tuple[int, list[float], float, int]:
+    """(requests, latencies in ms, measured seconds, errors) from ``connections`` concurrent loops;
+    ``fresh_cases``: a new AccountInfoRequestID per request (so every list stores its references)."""
     url = f"http://127.0.0.1:{port}/v2/accounts"
     latencies: list[float] = []
     errors = 0
@@ -101,7 +104,10 @@ async def drive(port: int, request_headers: dict[str, str], params: dict[str, st
         async def loop() -> None:
             nonlocal errors
             while (now := time.perf_counter()) < stop_at:
-                async with session.get(url, params=params, headers=request_headers) as response:
+                sent = request_headers
+                if fresh_cases:
+                    sent = {**request_headers, "AccountInfoRequestID": str(uuid.uuid4())}
+                async with session.get(url, params=params, headers=sent) as response:
                     await response.read()
                     ok = response.status == 200
                 done = time.perf_counter()
@@ -135,7 +141,7 @@ async def wait_ready(port: int, path: str) -> None:
     raise RuntimeError(f"nothing listens on {port}")
 
 
-async def run(accounts: int, seconds: float, connections: int) -> None:
+async def run(accounts: int, seconds: float, connections: int, fresh_cases: bool = False) -> None:
     import httpx
 
     name, database_url = await common.create_database("dsop_bench_acc")
@@ -165,8 +171,9 @@ async def run(accounts: int, seconds: float, connections: int) -> None:
         print(f"account list of {accounts} accounts ({len(sample.content):,} bytes JWE), {connections} connections, "
               f"{seconds:.0f} s each after 2 s warm-up; 1 uvicorn worker each, h11, asyncio loop; "
               f"client aiohttp on the same 2 cores")
-        bank = describe("bank (full pipeline)", await drive(port, request_headers, params, seconds=seconds,
-                                                              warmup=2, connections=connections))
+        bank = describe("bank (full pipeline)" + (", new cases" if fresh_cases else ""),
+                        await drive(port, request_headers, params, seconds=seconds, warmup=2,
+                                    connections=connections, fresh_cases=fresh_cases))
         raw = describe("bare ASGI, same bytes", await drive(bare_ports["raw"], request_headers, params,
                                                              seconds=seconds, warmup=2, connections=connections))
         lite = describe("bare Litestar, same bytes", await drive(bare_ports["litestar"], request_headers, params,
@@ -187,7 +194,7 @@ async def run(accounts: int, seconds: float, connections: int) -> None:
 
 # ---- cProfile of the in-process path ----------------------------------------------------------------
 
-async def profile(accounts: int, requests: int) -> None:
+async def profile(accounts: int, requests: int, concurrency: int = 1) -> None:
     import cProfile
     import pstats
 
@@ -242,20 +249,30 @@ async def profile(accounts: int, requests: int) -> None:
             if answer.status != 200:
                 raise RuntimeError(answer.body[:300])
 
+        async def many() -> float:
+            async def worker(count: int) -> None:
+                for _ in range(count):
+                    await one()
+
+            started = time.perf_counter()
+            await asyncio.gather(*(worker(requests // concurrency) for _ in range(concurrency)))
+            return time.perf_counter() - started
+
         for _ in range(50):
             await one()
+        done = requests // concurrency * concurrency
+        elapsed = await many()
+        print(f"in-process pipeline, {concurrency} concurrent: {done / elapsed:,.0f} account lists/s "
+              f"without profiler")
         profiler = cProfile.Profile()
-        started = time.perf_counter()
         profiler.enable()
-        for _ in range(requests):
-            await one()
+        elapsed = await many()
         profiler.disable()
-        elapsed = time.perf_counter() - started
-        print(f"in-process pipeline: {requests / elapsed:,.0f} account lists/s under cProfile "
-              f"({elapsed / requests * 1000:.2f} ms each)")
+        print(f"in-process pipeline, {concurrency} concurrent: {done / elapsed:,.0f} account lists/s under cProfile "
+              f"({elapsed / done * 1000:.2f} ms each)")
         stats = pstats.Stats(profiler)
         stats.sort_stats("cumulative").print_stats(25)
-        stats.sort_stats("tottime").print_stats(20)
+        stats.sort_stats("tottime").print_stats(45)
         await store.close()
     finally:
         await common.drop_database(name)
@@ -267,7 +284,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--connections", type=int, default=CONNECTIONS)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--fresh-cases", action="store_true",
+                        help="a new AccountInfoRequestID per bank request: every list stores new references "
+                             "(the default repeats one case, whose references are stored after the first list)")
     parser.add_argument("--requests", type=int, default=500)
+    parser.add_argument("--concurrency", type=int, default=1, help="with --profile: requests in flight")
     parser.add_argument("--bare", choices=("raw", "litestar"))
     parser.add_argument("--port", type=int)
     parser.add_argument("--body")
@@ -276,9 +297,9 @@ def main() -> None:
         serve_bare(args.port, args.body, args.bare)
         return
     if args.profile:
-        asyncio.run(profile(args.accounts, args.requests))
+        asyncio.run(profile(args.accounts, args.requests, args.concurrency))
         return
-    asyncio.run(run(args.accounts, args.seconds, args.connections))
+    asyncio.run(run(args.accounts, args.seconds, args.connections, args.fresh_cases))
 
 
 if __name__ == "__main__":

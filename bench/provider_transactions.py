@@ -169,7 +169,23 @@ def serve(database_url: str, port: int, material_file: str, page_size: int) -> N
                                 log_config=None)
         await uvicorn.Server(config).serve()
 
-    asyncio.run(main())
+    # DSOP_BENCH_PROFILE_SERVER=<file>: cProfile the server process, stats written to <file> at exit.
+    profile_to = os.environ.get("DSOP_BENCH_PROFILE_SERVER")
+    if not profile_to:
+        asyncio.run(main())
+        return
+    import cProfile
+    import signal
+
+    # uvicorn re-raises the SIGTERM it handled once it has shut down: exit through `finally`.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    profiler = cProfile.Profile()
+    profiler.enable()
+    try:
+        asyncio.run(main())
+    finally:
+        profiler.disable()
+        profiler.dump_stats(profile_to)
 
 
 def start_server(script: str, database_url: str, page_size: int = PAGE) -> tuple[subprocess.Popen[bytes], int,

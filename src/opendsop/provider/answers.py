@@ -10,7 +10,9 @@ Decides (spec/datamodel.md §0.2–0.3, §2.1–2.6, §3.3; spec/protocol.md §2
   ``continuationToken`` bound to consumer, accountReference, AccountInfoRequestID and period
   (``standard.paging``), so a token replayed anywhere else is 400 ACC-001;
 * the body is filtered for the service *by copy*: stores may hand out shared objects (the memory
-  twin returns its own ``Transaction`` values), which must not be changed in place.
+  twin returns its own ``Transaction`` values), which must not be changed in place — unless the
+  store declares ``fresh_bodies`` (the SQL store builds every answer from its own rows), when
+  fields are cleared on the objects themselves (a tenth of the cost of copying a 1000-row page).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import msgspec
 from opendsop.clock import utc_now
 from opendsop.provider.errors import UnknownReference
 from opendsop.provider.store.records import ReferencedAccount
-from opendsop.provider.store.repository import COMPLETE
+from opendsop.provider.store.repository import complete
 from opendsop.standard import wire
 from opendsop.standard.control.v2 import Accounts, Link
 from opendsop.standard.decision import Allowed
@@ -66,9 +68,14 @@ def code_and_message(answer: Answer) -> tuple[str | None, str | None]:
     return (code if isinstance(code, str) else None), (message if isinstance(message, str) else None)
 
 
-def encode_filtered(service: ServiceProfile, endpoint: Endpoint, body: Any) -> bytes:
-    """The JSON bytes the service may receive."""
-    return wire.encode(filter_response(service, endpoint, body))
+def encode_filtered(service: ServiceProfile, endpoint: Endpoint, body: Any, *, in_place: bool = False) -> bytes:
+    """The JSON bytes the service may receive (``in_place``: ``body`` is ours to change)."""
+    return wire.encode(filter_response(service, endpoint, body, in_place=in_place))
+
+
+def fresh_bodies(store: object) -> bool:
+    """Whether the store's answers share nothing, so they may be filtered in place (repository.py)."""
+    return getattr(store, "fresh_bodies", False) is True
 
 
 async def fetch(pipeline: Pipeline, decision: Allowed, request: ControlRequest,
@@ -79,7 +86,7 @@ async def fetch(pipeline: Pipeline, decision: Allowed, request: ControlRequest,
     endpoint = decision.endpoint
     if endpoint is Endpoint.ACCOUNTS:
         if decision.return_empty:
-            return Accounts(response_details=COMPLETE, accounts=()), 0
+            return Accounts(response_details=complete(), accounts=()), 0
         assert decision.party is not None
         guardian = (request.additional_reference_id or "").strip() or None \
             if profile.reference is ReferenceKind.GUARDIAN else None
@@ -127,4 +134,4 @@ async def _transactions(pipeline: Pipeline, decision: Allowed, referenced: Refer
     return page.body(links), len(page.transactions)
 
 
-__all__ = ["JSON", "code_and_message", "encode_filtered", "fetch", "is_uuid", "utc_now", "uuid_or_none"]
+__all__ = ["JSON", "code_and_message", "encode_filtered", "fetch", "fresh_bodies", "is_uuid", "utc_now", "uuid_or_none"]

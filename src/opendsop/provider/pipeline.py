@@ -4,7 +4,8 @@ Order (spec/protocol.md §1.3 step 8, §2.5, §3.1, §3.3, §3.5):
 
 1. **token** — Maskinporten access token: signature against the issuer's JWKS, ``aud`` = this
    bank's registered base URL, scope ``bits:kontoinformasjon``; the caller is the ``consumer``
-   claim (401 ACC-010 / 403 ACC-011);
+   claim (401 ACC-010 / 403 ACC-011); a token verified moments ago is not checked again
+   (``verified.py``: until its ``exp``, at most 30 s);
 2. **rate limit** per consumer (429 ACC-022 + Retry-After) and **Accept** (406 ACC-013);
 3. **accountReference** (2b endpoints) — issued to this consumer (else 404 ACC-002), usable in this
    request (``dataNotDelivered`` or another case: 404 ACC-003); it names the party of the case;
@@ -63,6 +64,7 @@ from opendsop.provider.store.records import ReferencedAccount
 from opendsop.provider.store.references import is_data_not_delivered
 from opendsop.provider.store.repository import BankStore
 from opendsop.provider.store.rules import OSLO
+from opendsop.provider.verified import VerifiedTokens
 from opendsop.standard import mandate as mandates
 from opendsop.standard import wire
 from opendsop.standard.authorize import authorize
@@ -145,6 +147,7 @@ class Pipeline:
     page_size: int = 1000
     jwe_alg: str = "RSA-OAEP-256"
     jwe_enc: str = "A256GCM"
+    verified: VerifiedTokens = field(default_factory=VerifiedTokens)
 
     # -- entry points ------------------------------------------------------------------------------
 
@@ -213,15 +216,25 @@ class Pipeline:
                                    principal.consumer_org, dialect=trace.dialect, path=path)
 
     async def _authenticate(self, trace: Trace) -> Principal:
+        authorization = trace.headers.get("authorization")
+        principal = (self.verified.get(authorization, now=self.clock(), monotonic=self.monotonic())
+                     if authorization else None)
+        if principal is None:
+            principal = await self._verify(authorization)
+        trace.consumer_org, trace.supplier_org = principal.consumer_org, principal.supplier_org
+        return principal
+
+    async def _verify(self, authorization: str | None) -> Principal:
         try:
-            principal = await self.tokens.verify_authorization(trace.headers.get("authorization"))
+            principal = await self.tokens.verify_authorization(authorization)
         except InsufficientScope as error:
             raise Forbidden(f"Authorization: {error.message}") from None
         except IssuerKeysUnavailable as error:
             raise SourceUnavailable(f"The token issuer's keys could not be fetched: {error.message}") from None
         except InvalidToken as error:
             raise Unauthenticated(f"Authorization: {error.message}") from None
-        trace.consumer_org, trace.supplier_org = principal.consumer_org, principal.supplier_org
+        if authorization:
+            self.verified.remember(authorization, principal, monotonic=self.monotonic())
         return principal
 
     async def _referenced(self, trace: Trace, request: ControlRequest) -> ReferencedAccount:
@@ -282,10 +295,12 @@ class Pipeline:
 
     async def _deliver(self, service: ServiceProfile, endpoint: Endpoint, body: Any, media_type: str,
                        consumer_org: str, *, dialect: Dialect | None = None, path: str = "") -> Answer:
+        in_place = answers.fresh_bodies(self.store)
         if dialect is None:
-            plaintext = answers.encode_filtered(service, endpoint, body)
+            plaintext = answers.encode_filtered(service, endpoint, body, in_place=in_place)
         else:  # filtered as v2 by the service's rules, then shaped for the older version
-            plaintext = wire.encode(dialect.render(endpoint, filter_response(service, endpoint, body), path=path))
+            filtered = filter_response(service, endpoint, body, in_place=in_place)
+            plaintext = wire.encode(dialect.render(endpoint, filtered, path=path))
         if media_type != JOSE:
             return Answer(200, plaintext, answers.JSON)
         try:

@@ -54,6 +54,14 @@ def servicer(account: AccountRow, default: FinancialInstitution | None) -> Finan
     return FinancialInstitution(identifier=identifier(account.servicer_id), name=account.servicer_name or None)
 
 
+def copied(institution: FinancialInstitution | None) -> FinancialInstitution | None:
+    """A copy sharing nothing with ``institution``: an answer may be filtered in place."""
+    if institution is None:
+        return None
+    identifier = institution.identifier
+    return msgspec.structs.replace(institution, identifier=identifier.__copy__() if identifier is not None else None)
+
+
 def account(row: AccountRow, reference: str, owner: AccountRole | None,
             default_servicer: FinancialInstitution | None) -> Account:
     # `name` is "will not be delivered" in v2 (§2.1), so it is never set.
@@ -118,5 +126,5 @@ def transaction(value: Transaction) -> Transaction:
     return msgspec.structs.replace(value, payment_card=masked_card(value.payment_card))
 
 
-__all__ = ["account", "account_detail", "balances", "card", "end_of_day", "identifier", "masked_card", "role",
+__all__ = ["account", "account_detail", "balances", "card", "copied", "end_of_day", "identifier", "masked_card", "role",
            "servicer", "transaction"]

@@ -173,6 +173,22 @@ class ReferencedAccount:
     account: AccountRecord
 
 
+@dataclass(frozen=True, slots=True)
+class AccountGraph:
+    """Accounts, *every* relation on them and the parties of those relations, as one read returns them.
+
+    ``booked`` is the latest booked balance asked for with it (one account's details), and
+    ``stored_references`` the references already stored for the consumer and case of an account
+    list (issuing them again would write nothing).
+    """
+
+    accounts: dict[str, AccountRow]
+    relations: list[RelationRow]
+    parties: dict[str, PartyRow]
+    booked: BookedBalanceRow | None = None
+    stored_references: frozenset[str] = frozenset()
+
+
 def record_of(row: AccountRow) -> AccountRecord:
     return AccountRecord(
         account_id=row.account_id, account_number=row.account_number, type=row.type, currency=row.currency,
@@ -183,6 +199,7 @@ def record_of(row: AccountRow) -> AccountRecord:
 __all__ = [
     "ACCESS_ROLES",
     "OWNER_ROLES",
+    "AccountGraph",
     "AccountRecord",
     "AccountRow",
     "BookedBalanceRow",

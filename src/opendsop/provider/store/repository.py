@@ -14,6 +14,10 @@ of records plus a mapper would only be a second copy of the contract.  *Control*
 account a reference names, for which party and case — comes back as small records
 (:class:`ReferencedAccount`) that never reach the wire.
 
+**Fresh bodies.**  A store whose ``fresh_bodies`` attribute is true builds every answer anew —
+nothing in it is shared with the store, another answer or a module constant — so the pipeline
+may filter it in place instead of copying (an implementation without the attribute is copied).
+
 **Paging.**  The store returns raw keyset positions (``tuple[str, str]``); the pipeline wraps them
 with ``standard.paging.encode_continuation`` (binding them to reference, period and case) and
 builds the relative ``next`` link.  ``next_position`` is ``None`` on the last page.
@@ -32,7 +36,7 @@ ACC-002/ACC-003 for unknown or foreign references.  Technical failures raise (�
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol, runtime_checkable
 
@@ -68,6 +72,11 @@ from opendsop.standard.period import Period
 COMPLETE = ResponseDetails(status=ResponseStatus.COMPLETE)
 
 
+def complete() -> ResponseDetails:
+    """A ``complete`` of its own (an answer filtered in place must share nothing, not even this)."""
+    return ResponseDetails(status=ResponseStatus.COMPLETE)
+
+
 def partial(message: str) -> ResponseDetails:
     return ResponseDetails(status=ResponseStatus.PARTIAL, message=message[:500])
 
@@ -75,7 +84,7 @@ def partial(message: str) -> ResponseDetails:
 def combine(messages: Iterable[str]) -> ResponseDetails:
     """``complete`` when there is no message, else ``partial`` with the distinct messages joined."""
     distinct = list(dict.fromkeys(message for message in messages if message))
-    return partial(" ".join(distinct)) if distinct else COMPLETE
+    return partial(" ".join(distinct)) if distinct else complete()
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +92,7 @@ class AccountsResult:
     """The account list (§2.1) with references issued to the consumer for this case."""
 
     accounts: tuple[Account, ...]
-    details: ResponseDetails = COMPLETE
+    details: ResponseDetails = field(default_factory=complete)
 
     def body(self, links: tuple[Link, ...] = ()) -> Accounts:
         return Accounts(response_details=self.details, accounts=self.accounts, links=links or None)
@@ -92,7 +101,7 @@ class AccountsResult:
 @dataclass(frozen=True, slots=True)
 class AccountDetailsResult:
     account: AccountDetail
-    details: ResponseDetails = COMPLETE
+    details: ResponseDetails = field(default_factory=complete)
 
     def body(self) -> AccountDetails:
         return AccountDetails(response_details=self.details, account=self.account)
@@ -104,7 +113,7 @@ class TransactionsPage:
 
     transactions: tuple[Transaction, ...]
     next_position: Position | None
-    details: ResponseDetails = COMPLETE
+    details: ResponseDetails = field(default_factory=complete)
 
     def body(self, links: tuple[Link, ...] = ()) -> Transactions:
         return Transactions(response_details=self.details, transactions=self.transactions, links=links or None)
@@ -113,7 +122,7 @@ class TransactionsPage:
 @dataclass(frozen=True, slots=True)
 class CardsResult:
     cards: tuple[PaymentCard, ...]
-    details: ResponseDetails = COMPLETE
+    details: ResponseDetails = field(default_factory=complete)
 
     def body(self) -> Cards:
         return Cards(response_details=self.details, payment_cards=self.cards)
@@ -122,7 +131,7 @@ class CardsResult:
 @dataclass(frozen=True, slots=True)
 class RolesResult:
     roles: tuple[AccountRole, ...]
-    details: ResponseDetails = COMPLETE
+    details: ResponseDetails = field(default_factory=complete)
 
     def body(self) -> Roles:
         return Roles(response_details=self.details, roles=self.roles)
@@ -268,5 +277,6 @@ __all__ = [
     "RolesResult",
     "TransactionsPage",
     "combine",
+    "complete",
     "partial",
 ]

@@ -5,35 +5,36 @@ accounts, parties) is small and fetched whole, then the shared rules decide; the
 only ever read by key: booked balance = one ``ORDER BY day DESC LIMIT 1`` row, transactions = one
 keyset range ``(booking_date, transaction_identifier) > (:b, :t)`` over the index
 ``(account_id, booking_date, transaction_identifier)`` (STACK.md §2.4: ~1.4 ms per 1000 rows deep
-into an account, where OFFSET degrades ~25×).
+into an account, where OFFSET degrades ~25×).  Each request-path read is one statement
+(:mod:`.sql_reads`): an account list, an account's details or roles, a transaction page with its
+account — one round trip each, plus the reference insert when a list issues new references.
 
 Create it with :meth:`SqlBankStore.open`, which runs the alembic migrations (``migrate=True``).
 """
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator, Iterable, Sequence
-from contextvars import ContextVar
-from datetime import UTC, date, datetime
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
 from typing import Any
 
 import msgspec
 from sqlalchemy import delete, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from opendsop.provider.store import loader, schema
+from opendsop.provider.store import sql_reads as reads
 from opendsop.provider.store.base import RowStore
 from opendsop.provider.store.records import (
+    AccountGraph,
     AccountRow,
     BookedBalanceRow,
     CardRow,
-    Delivery,
     PartyRow,
     ReferencedAccount,
-    RelationRole,
     RelationRow,
     TransactionRow,
     record_of,
@@ -42,45 +43,12 @@ from opendsop.provider.store.repository import KONKURS_FEED, LoadCounts, NoticeO
 from opendsop.provider.store.rules import utc
 from opendsop.registers.models import KonkursType, Konkursvarsel
 from opendsop.serving import create_engine
-from opendsop.standard.control.v2 import (
-    AccountPermissionType,
-    AccountStatus,
-    AccountType,
-    BankTransactionCode,
-    CardStatus,
-    CardType,
-    CounterParty,
-    CreditOrDebit,
-    CurrencyExchange,
-    DomainType,
-    FamilyType,
-    Identifier,
-    IdentifierType,
-    PaymentCard,
-    SubFamilyType,
-    Transaction,
-    TransactionReference,
-    TransactionStatus,
-)
+from opendsop.standard.control.v2 import AccountStatus, Transaction
 
 _IN_CHUNK = 500  # bound the size of IN (...) lists
-_REFERENCES = msgspec.json.Decoder(tuple[TransactionReference, ...])
-_COUNTER_PARTIES = msgspec.json.Decoder(tuple[CounterParty, ...])
+READ_CONNECTIONS = 16  # PostgreSQL connections of the request path's pool, per store
 _NOTICE = msgspec.json.Decoder(Konkursvarsel)
 _NOTICE_JSON = msgspec.json.Encoder()
-
-
-_MEMBERS: dict[Any, dict[str, Any]] = {}
-
-
-def _enum(kind: Any, value: Any) -> Any:
-    # A dict lookup per value: Enum.__call__ was a tenth of the time of a 1000-row page.
-    if value is None:
-        return None
-    members = _MEMBERS.get(kind)
-    if members is None:
-        members = _MEMBERS[kind] = {member.value: member for member in kind}
-    return members.get(value) or kind(value)
 
 
 def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
@@ -89,13 +57,27 @@ def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
 
 
 class SqlBankStore(RowStore):
-    """A :class:`~.repository.BankStore` on an ``AsyncEngine`` (options: see :class:`.base.RowStore`)."""
+    """A :class:`~.repository.BankStore` on an ``AsyncEngine`` (options: see :class:`.base.RowStore`;
+    ``read_connections``: the size of the PostgreSQL pool the request path reads on)."""
 
-    def __init__(self, engine: AsyncEngine, **options: Any) -> None:
+    fresh_bodies = True  # every answer is converted from rows of its own read
+
+    def __init__(self, engine: AsyncEngine, *, read_connections: int = READ_CONNECTIONS, **options: Any) -> None:
         super().__init__(**options)
         self._engine = engine
-        # The connection of the request being served (per task: concurrent requests never share one).
-        self._connection: ContextVar[AsyncConnection | None] = ContextVar(f"bank-store-{id(self)}", default=None)
+        # The request path's statements (one read each, and the idempotent reference insert) run on
+        # a PostgreSQL pool of their own: in autocommit (no BEGIN/ROLLBACK round trips around a
+        # single statement, which sees one snapshot anyway), without a pre-ping (see ``_run``) and
+        # with a fixed set of connections — a burst waits for one instead of opening (and, on
+        # return, closing) overflow connections: at 64 concurrent requests the default pool
+        # (5 + 10 overflow) spent most of its time connecting.  Writes that must be atomic
+        # (Konkurs) use ``engine`` and its transactions.  SQLite's driver begins no transaction
+        # for a SELECT and has nothing to ping.
+        self._reads = engine
+        self._statements = reads.statements(engine.dialect.name)
+        if engine.dialect.name == "postgresql":
+            self._reads = create_async_engine(engine.url, isolation_level="AUTOCOMMIT", pool_size=read_connections,
+                                              max_overflow=0)
 
     @classmethod
     async def open(cls, database_url: str, *, migrate: bool = True, **options: Any) -> SqlBankStore:
@@ -112,6 +94,8 @@ class SqlBankStore(RowStore):
         return self._engine
 
     async def close(self) -> None:
+        if self._reads is not self._engine:
+            await self._reads.dispose()
         await self._engine.dispose()
 
     async def load(self, *, parties: Iterable[PartyRow] = (), accounts: Iterable[AccountRow] = (),
@@ -120,65 +104,91 @@ class SqlBankStore(RowStore):
         return await loader.load(self._engine, parties=parties, accounts=accounts, relations=relations,
                                  balances=balances, cards=cards, transactions=transactions)
 
-    @contextlib.asynccontextmanager
-    async def _unit(self) -> AsyncIterator[None]:
-        """One pooled connection for all the statements of one request (see ``RowStore._unit``)."""
-        if self._connection.get() is not None:
-            yield
-            return
-        async with self._engine.connect() as conn:
-            token = self._connection.set(conn)
-            try:
-                yield
-            finally:
-                self._connection.reset(token)
+    async def _all(self, statement: Any, parameters: dict[str, Any] | None = None) -> list[Any]:
+        """The rows (tuples) of one read."""
+        return await self._run(statement, parameters, rows=True)
 
-    async def _all(self, statement: Any) -> list[Any]:
-        shared = self._connection.get()
-        if shared is not None:
-            return list((await shared.execute(statement)).mappings())
-        async with self._engine.connect() as conn:
-            return list((await conn.execute(statement)).mappings())
+    async def _run(self, statement: Any, parameters: Any = None, *, rows: bool) -> list[Any]:
+        """One statement on a pooled connection of the request path, committed.
+
+        That pool does not ping a connection before lending it (the ping was a round trip per
+        request): a connection that died meanwhile (a database restart) fails its statement, the
+        pool drops it and every connection as old as it, and the statement — a read or the
+        idempotent reference insert — is run once more on a fresh one.
+        """
+        for attempt in (1, 2):
+            try:
+                async with self._reads.begin() as conn:
+                    result = await conn.execute(statement, parameters)
+                    return result.all() if rows else []
+            except DBAPIError as error:
+                if attempt == 2 or not error.connection_invalidated:
+                    raise
+        raise AssertionError("unreachable")
+
+    # ---- merged reads (sql_reads.py): one round trip each ------------------------------------
+    async def _party_graph(self, party_id: str, *, consumer_org: str, account_info_request_id: str) -> AccountGraph:
+        rows = await self._all(self._statements.party_graph,
+                               {"party_id": party_id, "consumer_org": consumer_org, "case": account_info_request_id})
+        return reads.graph_of(rows, with_references=True)
+
+    async def _account_graph(self, account_ids: Sequence[str], *, booked_on: date | None = None) -> AccountGraph:
+        if len(account_ids) != 1:
+            return await super()._account_graph(account_ids, booked_on=booked_on)
+        rows = await self._all(self._statements.account_graph, {"account_id": account_ids[0], "day": booked_on})
+        return reads.graph_of(rows, with_booked=True)
+
+    async def _account_and_transactions(self, account_id: str, start: datetime, end: datetime,
+                                        after: tuple[datetime, str] | None,
+                                        limit: int) -> tuple[AccountRow | None, list[Transaction]]:
+        rows = await self._all(self._statements.pages[after is not None],
+                               reads.page_parameters(account_id, start, end, after, limit))
+        if not rows:
+            return None, []
+        return reads.account_at(rows[0]), reads.transactions_at(rows, len(reads.ACCOUNT))
 
     # ---- fetches -----------------------------------------------------------------------------
     async def _relations_of_party(self, party_id: str) -> list[RelationRow]:
-        return [_relation(m) for m in await self._all(
-            select(schema.relation).where(schema.relation.c.party_id == party_id))]
+        rows = await self._all(select(*reads.RELATION).where(schema.relation.c.party_id == party_id))
+        return [reads.relation_at(row, 0) for row in rows]
 
     async def _relations_of_accounts(self, account_ids: Sequence[str]) -> list[RelationRow]:
         out: list[RelationRow] = []
         for chunk in _chunks(account_ids):
-            out += [_relation(m) for m in await self._all(
-                select(schema.relation).where(schema.relation.c.account_id.in_(chunk)))]
+            rows = await self._all(select(*reads.RELATION).where(schema.relation.c.account_id.in_(chunk)))
+            out += [reads.relation_at(row, 0) for row in rows]
         return out
 
     async def _accounts(self, account_ids: Sequence[str]) -> dict[str, AccountRow]:
         out: dict[str, AccountRow] = {}
         for chunk in _chunks(account_ids):
-            for m in await self._all(select(schema.account).where(schema.account.c.account_id.in_(chunk))):
-                out[m["account_id"]] = _account(m)
+            for row in await self._all(select(*reads.ACCOUNT).where(schema.account.c.account_id.in_(chunk))):
+                out[row[0]] = reads.account_at(row)
         return out
 
     async def _parties(self, party_ids: Sequence[str]) -> dict[str, PartyRow]:
         out: dict[str, PartyRow] = {}
         for chunk in _chunks(party_ids):
-            for m in await self._all(select(schema.party).where(schema.party.c.party_id.in_(chunk))):
-                out[m["party_id"]] = PartyRow(party_id=m["party_id"], name=m["name"], country=m["country"])
+            for row in await self._all(select(*reads.PARTY).where(schema.party.c.party_id.in_(chunk))):
+                out[row[0]] = PartyRow(party_id=row[0], name=row[1], country=row[2])
         return out
 
     async def _booked_at(self, account_id: str, day: date) -> BookedBalanceRow | None:
         table = schema.booked_balance
-        rows = await self._all(select(table).where(table.c.account_id == account_id, table.c.day <= day)
+        rows = await self._all(select(table.c.day, table.c.amount).where(table.c.account_id == account_id,
+                                                                         table.c.day <= day)
                                .order_by(table.c.day.desc()).limit(1))
         if not rows:
             return None
-        return BookedBalanceRow(account_id=account_id, day=rows[0]["day"], amount=rows[0]["amount"])
+        return BookedBalanceRow(account_id=account_id, day=rows[0][0], amount=rows[0][1])
 
     async def _cards(self, account_id: str) -> list[CardRow]:
-        rows = await self._all(select(schema.card).where(schema.card.c.account_id == account_id))
-        return [CardRow(account_id=m["account_id"], card_id=m["card_id"], card=_card(m, ""),
-                        holder_party_id=m["holder_party_id"], linked_from=m["linked_from"],
-                        linked_to=m["linked_to"]) for m in rows]
+        c = schema.card
+        rows = await self._all(select(c.c.account_id, c.c.card_id, c.c.holder_party_id, c.c.linked_from,
+                                      c.c.linked_to, *(c.c[name] for name in schema.CARD_COLUMNS))
+                               .where(c.c.account_id == account_id))
+        return [CardRow(account_id=row[0], card_id=row[1], card=reads.payment_card(*row[5:]), holder_party_id=row[2],
+                        linked_from=row[3], linked_to=row[4]) for row in rows]
 
     async def _transactions(self, account_id: str, start: datetime, end: datetime,
                             after: tuple[datetime, str] | None, limit: int) -> list[Transaction]:
@@ -187,9 +197,9 @@ class SqlBankStore(RowStore):
         if after is not None:
             # A row-value comparison: one index range on (account_id, booking_date, identifier).
             conditions.append(tuple_(t.c.booking_date, t.c.transaction_identifier) > tuple_(*after))
-        statement = (select(t).where(*conditions)
+        statement = (select(*reads.TRANSACTION).where(*conditions)
                      .order_by(t.c.booking_date, t.c.transaction_identifier).limit(limit))
-        return [_transaction(m) for m in await self._all(statement)]
+        return reads.transactions_at(await self._all(statement), 0)
 
     async def _remember_references(self, rows: Sequence[ReferencedAccount]) -> None:
         table = schema.account_reference
@@ -198,24 +208,20 @@ class SqlBankStore(RowStore):
                    "account_info_request_id": row.account_info_request_id, "party_id": row.party_id,
                    "account_id": row.account.account_id, "issued_at": utc(issued_at)} for row in rows]
         dialect_insert = pg_insert if self._engine.dialect.name == "postgresql" else sqlite_insert
-        statement = dialect_insert(table).on_conflict_do_nothing(index_elements=["reference"])
-        shared = self._connection.get()
-        if shared is not None:  # the reads before it were on this connection: commit them together
-            await shared.execute(statement, values)
-            await shared.commit()
-            return
-        async with self._engine.begin() as conn:
-            await conn.execute(statement, values)
+        # One multi-row INSERT per chunk, not one per row: in autocommit each statement is its own
+        # transaction, so this is one commit (one WAL flush) for the whole list.
+        for start in range(0, len(values), _IN_CHUNK):
+            chunk = values[start:start + _IN_CHUNK]
+            await self._run(dialect_insert(table).values(chunk).on_conflict_do_nothing(index_elements=["reference"]),
+                            rows=False)
 
     async def _reference(self, reference: str) -> ReferencedAccount | None:
-        r, a = schema.account_reference, schema.account
-        rows = await self._all(select(r.c.reference, r.c.consumer_org, r.c.account_info_request_id, r.c.party_id,
-                                      a).join(a, a.c.account_id == r.c.account_id).where(r.c.reference == reference))
+        rows = await self._all(self._statements.reference, {"reference": reference})
         if not rows:
             return None
-        m = rows[0]
-        return ReferencedAccount(reference=m["reference"], consumer_org=m["consumer_org"], party_id=m["party_id"],
-                                 account_info_request_id=m["account_info_request_id"], account=record_of(_account(m)))
+        found, consumer_org, case, party_id = rows[0][:4]
+        return ReferencedAccount(reference=found, consumer_org=consumer_org, party_id=party_id,
+                                 account_info_request_id=case, account=record_of(reads.account_at(rows[0], 4)))
 
     # ---- Konkurs: blocks, notices, cursor (each call one transaction) -----------------------
     async def _block(self, party_id: str, account_ids: Sequence[str]) -> int:
@@ -248,13 +254,13 @@ class SqlBankStore(RowStore):
     async def konkurs_cursor(self, feed: str = KONKURS_FEED) -> datetime | None:
         c = schema.feed_cursor
         rows = await self._all(select(c.c.position).where(c.c.feed == feed))
-        return _aware(rows[0]["position"]) if rows else None
+        return reads.aware(rows[0][0]) if rows else None
 
     async def konkurs_notices_for(self, party_id: str) -> tuple[Konkursvarsel, ...]:
         n = schema.konkurs_notice
         rows = await self._all(select(n.c.data).where(n.c.debitor == party_id)
                                .order_by(n.c.registreringstidspunkt, n.c.uuid))
-        return tuple(_NOTICE.decode(m["data"]) for m in rows)
+        return tuple(_NOTICE.decode(row[0]) for row in rows)
 
     async def _block_in(self, conn: AsyncConnection, party_id: str, account_ids: Sequence[str],
                         cause: str | None) -> int:
@@ -303,82 +309,9 @@ class SqlBankStore(RowStore):
         current = (await conn.execute(select(c.c.position).where(c.c.feed == feed))).scalar_one_or_none()
         if current is None:
             await conn.execute(c.insert().values(feed=feed, position=utc(position), updated_at=utc(self._clock())))
-        elif _aware(current) < position:  # type: ignore[operator]
+        elif reads.aware(current) < position:  # type: ignore[operator]
             await conn.execute(update(c).where(c.c.feed == feed)
                                .values(position=utc(position), updated_at=utc(self._clock())))
-
-
-# ---- column values back to rows ----------------------------------------------------------------
-def _relation(m: Any) -> RelationRow:
-    return RelationRow(account_id=m["account_id"], party_id=m["party_id"], role=RelationRole(m["role"]),
-                       start_date=m["start_date"], end_date=m["end_date"],
-                       permission=_enum(AccountPermissionType, m["permission"]))
-
-
-def _account(m: Any) -> AccountRow:
-    return AccountRow(
-        account_id=m["account_id"], account_number=m["account_number"], type=AccountType(m["type"]),
-        currency=m["currency"], status=AccountStatus(m["status"]), start_date=m["start_date"],
-        end_date=m["end_date"], servicer_id=m["servicer_id"], servicer_name=m["servicer_name"],
-        credit_line_amount=m["credit_line_amount"], credit_line_currency=m["credit_line_currency"],
-        credit_line_included=bool(m["credit_line_included"]), available_amount=m["available_amount"],
-        available_registered=utc(m["available_registered"]) if m["available_registered"] else None,
-        history_from=m["history_from"], delivery=Delivery(m["delivery"]),
-    )
-
-
-def _card(m: Any, prefix: str) -> PaymentCard:
-    def col(name: str) -> Any:
-        return m[prefix + name]
-
-    issuer = None
-    if col("issuer_id_value") is not None:
-        issuer = Identifier(country_of_residence=col("issuer_id_country"), value=col("issuer_id_value"),
-                            type=IdentifierType(col("issuer_id_type")))
-    return PaymentCard(
-        card_identifier=col("card_number"), holder_name=col("holder_name"), start_date=col("start_month"),
-        expiry_date=col("expiry_month"), card_issuer_name=col("issuer_name"), type=_enum(CardType, col("type")),
-        card_status=_enum(CardStatus, col("status")), version_number=col("version_number"),
-        card_issuer_identifier=issuer,
-    )
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
-
-
-def _transaction(m: Any) -> Transaction:
-    code = None
-    if any(m[name] is not None for name in ("code_domain", "code_family", "code_sub_family", "code_free_text")):
-        code = BankTransactionCode(domain=_enum(DomainType, m["code_domain"]),
-                                   family=_enum(FamilyType, m["code_family"]),
-                                   sub_family=_enum(SubFamilyType, m["code_sub_family"]),
-                                   free_text=m["code_free_text"])
-    fx = None
-    if any(m[name] is not None for name in ("fx_original_amount", "fx_source_currency", "fx_target_currency",
-                                            "fx_unit_currency", "fx_exchange_rate")):
-        fx = CurrencyExchange(original_amount=m["fx_original_amount"], source_currency=m["fx_source_currency"],
-                              target_currency=m["fx_target_currency"], unit_currency=m["fx_unit_currency"],
-                              exchange_rate=m["fx_exchange_rate"])
-    refs, parties = m["refs"], m["counter_parties"]
-    return Transaction(
-        transaction_identifier=m["transaction_identifier"],
-        references=_REFERENCES.decode(refs) if refs is not None else None,
-        credit_debit_indicator=_enum(CreditOrDebit, m["credit_debit"]),
-        reversal_indicator=m["reversal"],
-        status=_enum(TransactionStatus, m["status"]),
-        transaction_code=code,
-        booking_date=_aware(m["booking_date"]),
-        value_date=_aware(m["value_date"]),
-        counter_parties=_COUNTER_PARTIES.decode(parties) if parties is not None else None,
-        additional_info=m["additional_info"],
-        currency_exchange=fx,
-        merchant=m["merchant"],
-        payment_card=_card(m, "card_") if m["card_card_number"] is not None else None,
-        registered=_aware(m["registered"]),
-        amount=m["amount"],
-        currency=m["currency"],
-    )
 
 
 __all__ = ["SqlBankStore"]
