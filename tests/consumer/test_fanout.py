@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 
 import aiohttp
 import pytest
@@ -243,3 +243,41 @@ async def test_decryption_can_run_in_worker_processes(session: aiohttp.ClientSes
     assert results["b"].outcome is Outcome.OK
     assert len(results["b"].accounts[0].answers[Endpoint.TRANSACTIONS].value) == 4
     assert results["stranger"].outcome is Outcome.ERROR and "decrypt" in (results["stranger"].reason or "")
+
+
+async def test_a_case_asks_for_all_its_tokens_at_once_and_a_resumed_case_only_for_its_unfinished_banks(
+        session: aiohttp.ClientSession) -> None:
+    from opendsop.consumer.fanout import BankResult, Progress
+
+    agency, stranger, _ = keys()
+
+    class Finished:
+        async def progress(self, case_id: str, bank: object) -> Progress | None:
+            return Progress(Outcome.OK, None, None, {}) if getattr(bank, "name", "") == "done" else None
+
+        async def record_answer(self, case_id: str, bank: object, reference: object, answer: object) -> None:
+            return None
+
+        async def record_outcome(self, case_id: str, result: BankResult) -> None:
+            return None
+
+    async with serve({name: Behaviour() for name in ("b0", "b1", "b2", "done")}, agency, stranger) as world:
+        client = make_client(world, session)
+        asked: list[list[str]] = []
+        prefetch = client.tokens.prefetch
+
+        def spy(audiences: Iterable[str], scope: str) -> None:
+            audiences = list(audiences)
+            asked.append(sorted(audiences))
+            prefetch(audiences, scope)
+
+        client.tokens.prefetch = spy  # type: ignore[method-assign]
+        banks = endpoints(world)
+        results = await FanOut(client).run(CASE, banks, Plan(endpoints=()))
+        assert asked == [sorted(bank.base_url for bank in banks)] and world.token_requests == 4
+        assert all(result.outcome is Outcome.OK for result in results)
+        asked.clear()
+        client.tokens.invalidate(banks[0].base_url, "bits:kontoinformasjon")
+        resumed = {r.bank.name: r for r in await FanOut(client, recorder=Finished()).run(CASE, banks)}
+    assert resumed["done"].resumed and asked == [sorted(bank.base_url for bank in banks if bank.name != "done")]
+    assert world.token_requests == 5  # b0's token again; the others were still valid

@@ -71,6 +71,18 @@ def test_each_request_gets_a_new_correlation_id_and_plaintext_only_when_asked() 
     assert second.headers["Accept"] == "application/json"
 
 
+def test_correlation_ids_are_random_version_4_uuids() -> None:
+    import uuid
+
+    from opendsop.consumer.protocol import new_correlation_id
+
+    ids = [new_correlation_id() for _ in range(2000)]
+    assert len(set(ids)) == len(ids)
+    for value in ids:
+        parsed = uuid.UUID(value)
+        assert parsed.version == 4 and parsed.variant == uuid.RFC_4122 and str(parsed) == value
+
+
 def test_data_not_delivered_is_never_requested() -> None:
     with pytest.raises(ValueError, match="digital letter"):
         build_request(BANK, CASE, Endpoint.ACCOUNT_DETAILS, token="t", account_reference="dataNotDelivered")
@@ -108,6 +120,23 @@ def test_next_links_resolve_relative_and_stay_on_the_bank() -> None:
         "https://bank.test/v2/accounts/r/transactions?continuationToken=x"
     with pytest.raises(ProtocolViolation, match="origin"):
         resolve_next(BANK, current, "https://evil.test/steal")
+
+
+@pytest.mark.parametrize("href", [
+    "/v2/accounts?page=2", "/v2/accounts/a%20b/transactions?continuationToken=x&fromDate=2025-01-01",
+    "page=2", "?page=3", "/v2/../v1/accounts", "/v2/./accounts", "/v2/accounts#frag", "/v2/a b", "/v2/a\\b",
+    "//evil.test/v2/accounts", "https://bank.test/v2/accounts?page=4", "HTTPS://bank.test/v2/x",
+])
+def test_next_links_resolve_as_urljoin_does(href: str) -> None:
+    from urllib.parse import urljoin, urlsplit
+
+    current = "https://bank.test/v2/accounts?OnlyPrimaryOwner=true"
+    expected = urljoin(current, href)
+    if urlsplit(expected)[:2] == ("https", "bank.test"):
+        assert resolve_next(BANK, current, href) == expected
+    else:
+        with pytest.raises(ProtocolViolation, match="origin"):
+            resolve_next(BANK, current, href)
 
 
 @pytest.mark.parametrize(("response", "plaintext_allowed", "message"), [

@@ -139,3 +139,76 @@ async def test_a_token_service_that_blinks_is_asked_again_by_the_client() -> Non
     with pytest.raises(TokenError):
         await client._token(NeedToken("https://b.test/v2"))
     assert len(waits) == 1
+
+
+@pytest.mark.parametrize("signing", ["threads", "inline"])
+async def test_grants_are_rs256_signed_by_the_agency_wherever_they_are_signed(signing: str) -> None:
+    from urllib.parse import parse_qsl
+
+    from opendsop.trust.jwt import verify_jwt
+
+    assertions: list[str] = []
+
+    async def service(request: HttpRequest, body: bytes) -> HttpResponse:
+        assertions.append(dict(parse_qsl(body.decode()))["assertion"])
+        return HttpResponse(200, {}, msgspec.json.encode({"access_token": f"token-{len(assertions)}"}))
+
+    signer = GrantSigner("client-1", "https://authority.test/", "https://authority.test/token", grant_key())
+    tokens = TokenProvider(signer, service, clock=Clock(), signing=signing)  # type: ignore[arg-type]
+    await tokens.get("https://a.test/v2", SCOPE)
+    tokens.prefetch(["https://b.test/v2", "https://c.test/v2"], SCOPE)
+    assert await tokens.get("https://c.test/v2", SCOPE) in {"token-2", "token-3"}
+    assert len(assertions) == 3
+    for assertion in assertions:
+        header, claims = verify_jwt(assertion, grant_key(), algorithms=("RS256",), audience="https://authority.test/")
+        assert header == {"alg": "RS256", "typ": "JWT", "kid": header["kid"]} and header["kid"]
+        assert claims["iss"] == "client-1" and claims["scope"] == SCOPE and len(claims["resource"]) == 1
+    assert len({unverified_claims(a)["jti"] for a in assertions}) == 3  # a fresh grant each time
+    assert sorted(unverified_claims(a)["resource"][0] for a in assertions) == \
+        ["https://a.test/v2", "https://b.test/v2", "https://c.test/v2"]
+
+
+async def test_prefetch_asks_once_per_missing_audience_and_get_takes_the_answers_up() -> None:
+    service, clock = FakeTokenService(), Clock()
+    tokens = provider(service, clock)
+    first = await tokens.get("https://a.test/v2", SCOPE)
+    audiences = ["https://a.test/v2", "https://b.test/v2", "https://c.test/v2", "https://b.test/v2"]
+    tokens.prefetch(audiences, SCOPE)
+    values = await asyncio.gather(*(tokens.get(audience, SCOPE) for audience in audiences))
+    assert values[0] == first and values[1] == values[3] and len(set(values)) == 3
+    assert len(service.grants) == 3 and tokens.requests == 3  # a once, then b and c once each
+    tokens.prefetch(audiences, SCOPE)  # all cached: nothing to do
+    await asyncio.sleep(0)
+    assert len(service.grants) == 3
+
+
+async def test_prefetch_signs_in_as_few_executor_calls_as_the_batch_allows() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    class Counting(ThreadPoolExecutor):
+        calls = 0
+
+        def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
+            Counting.calls += 1
+            return super().submit(fn, *args, **kwargs)
+
+    service = FakeTokenService()
+    with Counting(2) as executor:
+        signer = GrantSigner("client-1", "https://authority.test/", "https://authority.test/token", grant_key())
+        tokens = TokenProvider(signer, service, clock=Clock(), signing=executor, batch=3)
+        audiences = [f"https://bank{index}.test/v2" for index in range(7)]
+        tokens.prefetch(audiences, SCOPE)
+        assert len(set(await asyncio.gather(*(tokens.get(audience, SCOPE) for audience in audiences)))) == 7
+    assert Counting.calls == 3  # 7 grants, at most 3 a call: 3 calls (3 + 2 + 2)
+    assert sorted(str(grant["resource"][0]) for grant in service.grants) == sorted(audiences)  # type: ignore[index]
+
+
+async def test_a_failed_prefetch_is_met_by_the_next_get_and_then_asked_again() -> None:
+    service, clock = FakeTokenService(status=503), Clock()
+    tokens = provider(service, clock)
+    tokens.prefetch(["https://a.test/v2"], SCOPE)
+    with pytest.raises(TokenError) as raised:
+        await tokens.get("https://a.test/v2", SCOPE)
+    assert raised.value.retryable and len(service.grants) == 1
+    service.status = 200
+    assert await tokens.get("https://a.test/v2", SCOPE) == "token-2"

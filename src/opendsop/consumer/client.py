@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-import uuid
 from collections.abc import Awaitable, Callable, Collection
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -38,6 +37,7 @@ from opendsop.consumer.errors import (
 )
 from opendsop.consumer.protocol import (
     JOSE,
+    SCOPE,
     BankEndpoint,
     CallOptions,
     CaseParameters,
@@ -49,6 +49,7 @@ from opendsop.consumer.protocol import (
     Page,
     call_flow,
     error_for,
+    new_correlation_id,
 )
 from opendsop.consumer.resilience import Breakers, RetryPolicy
 from opendsop.consumer.tokens import TokenProvider
@@ -179,7 +180,7 @@ class DsopClient:
                  plaintext: bool = False, rng: random.Random | None = None,
                  sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
                  clock: Callable[[], datetime] = _utc_now,
-                 new_correlation_id: Callable[[], str] = lambda: str(uuid.uuid4()),
+                 new_correlation_id: Callable[[], str] = new_correlation_id,
                  crypto: Executor | None = None) -> None:
         self.transport = transport
         self.tokens = tokens
@@ -219,6 +220,12 @@ class DsopClient:
 
     async def roles(self, bank: BankEndpoint, case: CaseParameters, reference: str) -> Fetched:
         return await self.fetch(bank, case, Endpoint.ROLES, reference)
+
+    def prefetch_tokens(self, banks: Collection[BankEndpoint]) -> None:
+        """Start the token requests for all ``banks`` at once (a case's plan), so none waits for another's."""
+        prefetch = getattr(self.tokens, "prefetch", None)
+        if prefetch is not None:
+            prefetch([bank.base_url for bank in banks], SCOPE)
 
     # -- the driver ----------------------------------------------------------------------------------
 
@@ -274,7 +281,8 @@ class DsopClient:
         attempt = 0
         while True:
             attempt += 1
-            async with self._global, self._bank_slot(bank):
+            # the bank's slot first: a call waiting for its busy bank holds no global slot meanwhile
+            async with self._bank_slot(bank), self._global:
                 if not breaker.allow():
                     raise CircuitOpen(f"the bank failed {breaker.failures} times in a row; not called for another "
                                       f"{breaker.retry_in():.0f} s", bank=bank.org_no)

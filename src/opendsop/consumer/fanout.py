@@ -19,6 +19,9 @@ compiles results across banks and deduplicates"), §1.3 steps 4–7, §2.6, §2.
             overall deadline passed
   ========  =====================================================================================
 
+* the tokens of all banks still to be asked are requested **at once** before the first call
+  (``DsopClient.prefetch_tokens``: grants signed in batches off the event loop), not one by one as
+  each bank gets to its first call;
 * results are **streamed** as each bank finishes (``FanOut.stream``); one bank's failure never
   touches another's results;
 * with a ``Recorder`` (cases.py), every answer is recorded as it arrives and a resumed case skips
@@ -137,7 +140,16 @@ class FanOut:
     async def stream(self, case: CaseParameters, banks: Iterable[BankEndpoint],
                      plan: Plan = Plan()) -> AsyncGenerator[BankResult, None]:
         """Each bank's result as soon as it is final (completion order)."""
-        tasks = [asyncio.ensure_future(self._bank(case, bank, plan)) for bank in banks]
+        banks = list(banks)
+        known: list[Progress | None] = [None] * len(banks)
+        if self.recorder is not None:  # what is finished first, so the tokens of all the rest are asked at once
+            recorder = self.recorder
+            known = list(await asyncio.gather(*(recorder.progress(case.account_info_request_id, bank)
+                                                for bank in banks)))
+        self.client.prefetch_tokens([bank for bank, progress in zip(banks, known, strict=True)
+                                     if progress is None or progress.outcome not in FINAL])
+        tasks = [asyncio.ensure_future(self._bank(case, bank, plan, progress))
+                 for bank, progress in zip(banks, known, strict=True)]
         try:
             for next_done in asyncio.as_completed(tasks):
                 yield await next_done
@@ -149,9 +161,9 @@ class FanOut:
     async def run(self, case: CaseParameters, banks: Iterable[BankEndpoint], plan: Plan = Plan()) -> list[BankResult]:
         return [result async for result in self.stream(case, banks, plan)]
 
-    async def _bank(self, case: CaseParameters, bank: BankEndpoint, plan: Plan) -> BankResult:
+    async def _bank(self, case: CaseParameters, bank: BankEndpoint, plan: Plan,
+                    progress: Progress | None) -> BankResult:
         started = self.monotonic()
-        progress = await self.recorder.progress(case.account_info_request_id, bank) if self.recorder else None
         if progress is not None and progress.outcome in FINAL:
             result = BankResult(bank, progress.outcome, progress.reason, resumed=True)
             if progress.accounts is not None:

@@ -59,7 +59,7 @@ class AiohttpTransport:
     async def send(self, request: HttpRequest, body: bytes | None = None, *, timeout: float) -> HttpResponse:
         try:
             async with asyncio.timeout(timeout):
-                async with self._session.request(request.method, request.url, headers=dict(request.headers),
+                async with self._session.request(request.method, request.url, headers=request.headers,
                                                  data=body, allow_redirects=False) as response:
                     if (response.content_length or 0) > MAX_BODY:
                         raise ConnectionError(f"the answer is larger than {MAX_BODY} bytes")
