@@ -252,3 +252,71 @@ async def test_registers_know_the_companies_roles_and_signature_rules(loaded: Lo
             assert together is not None and together.allowed
     finally:
         await stores.db.close()
+
+
+@pytest.mark.anyio
+async def test_column_tuples_store_what_the_typed_rows_store(database_url: str, loaded: Loaded) -> None:
+    """The bulk path of ``load_world`` (column tuples) writes the very rows the typed path writes."""
+    from sqlalchemy import delete, select
+
+    from opendsop.ecosystem import mapping
+    from opendsop.ecosystem.load import _bank_rows
+    from opendsop.provider.store import loader, schema
+    from opendsop.provider.store.records import BookedBalanceRow, TransactionRow
+
+    population, bank = loaded.population, loaded.world.banks[0].orgnr
+    rows = _bank_rows(population, bank)
+    cards = {card.card_id: card for card in population.cards}
+    ids = {account.kontonr: str(account.account_id) for account in mapping.bank_accounts(population, bank)}
+    typed_transactions = [
+        TransactionRow(account_id=ids[account.kontonr], transaction=mapping.transaction(tx, cards))
+        for account in mapping.bank_accounts(population, bank)
+        for tx in mapping.booked(population.statement(account))]
+    typed_balances = [row for account in mapping.bank_accounts(population, bank)
+                      for row in mapping.balance_rows(account, mapping.booked(population.statement(account)))]
+    assert all(isinstance(row, BookedBalanceRow) for row in typed_balances)
+    tables = (schema.transaction, schema.booked_balance)
+    store = await SqlBankStore.open(database_url, reference_secret=b"x" * 32)
+    try:
+        async def snapshot() -> list[list[tuple[object, ...]]]:
+            async with store.engine.connect() as conn:
+                return [[tuple(row) for row in await conn.execute(select(table).order_by(*table.primary_key))]
+                        for table in tables]
+
+        async def empty() -> None:
+            async with store.engine.begin() as conn:
+                for table in tables:
+                    await conn.execute(delete(table))
+
+        small = {name: list(rows[name]) for name in ("parties", "accounts", "relations", "cards")}
+        await loader.load(store.engine, **small, balances=typed_balances, transactions=typed_transactions)
+        typed = await snapshot()
+        await empty()
+        counts = await loader.load(store.engine, balance_columns=rows["balance_columns"],
+                                   transaction_columns=rows["transaction_columns"], batch_size=500)
+        assert counts.transactions == len(typed_transactions) > 100
+        assert await snapshot() == typed
+    finally:
+        await store.close()
+
+
+@pytest.mark.anyio
+async def test_forked_workers_load_the_same_world(loaded: Loaded, tmp_path: Path) -> None:
+    import sqlite3
+
+    report = await load_world(generate("tiny", seed=SEED), var_dir=tmp_path / "var", workers=2)
+    assert report.counts == loaded.report.counts
+    for orgno in list(report.banks)[:3]:
+        tables = []
+        for var_dir in (loaded.var_dir, tmp_path / "var"):
+            with sqlite3.connect(var_dir / f"bank-{orgno}.db") as conn:
+                tables.append([conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()  # noqa: S608
+                               for table in ("bank_account", "bank_transaction", "bank_booked_balance")])
+        assert tables[0] == tables[1]
+        assert tables[0][1]
+
+
+@pytest.mark.anyio
+async def test_workers_below_one_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="workers"):
+        await load_world(generate("tiny", seed=SEED), var_dir=tmp_path / "var", workers=0)

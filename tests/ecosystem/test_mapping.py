@@ -36,3 +36,32 @@ def test_a_role_ending_before_it_starts_is_left_out_of_every_store() -> None:
     assert [r.party_id for r in relations] == ["01835014262"]
     assert [r.customer_id for r in kar] == ["01835014262"]
     assert [r.customer_id for r in kfr] == ["01835014262"]
+
+
+def test_transaction_columns_equal_the_typed_rows_values() -> None:
+    """The bulk path gives, column for column, what the loader makes of the v2 Transaction."""
+    from opendsop.provider.store import loader
+    from opendsop.provider.store.records import TransactionRow
+    from opendsop.synth import generate
+
+    population = generate("tiny", seed=3).population()
+    cards = {card.card_id: card for card in population.cards}
+    columns = mapping.TransactionColumns(cards)
+    checked = 0
+    for account in population.accounts:
+        for tx in mapping.booked(population.statement(account)):
+            row = TransactionRow(account_id="7", transaction=mapping.transaction(tx, cards))
+            typed = loader.transaction_values(row)
+            assert columns.row("7", tx) == tuple(typed[name] for name in loader.TRANSACTION_COLUMNS)
+            checked += 1
+    assert checked > 1000
+
+
+def test_balance_columns_equal_the_balance_rows() -> None:
+    from opendsop.synth import generate
+
+    population = generate("tiny", seed=3).population()
+    for account in population.accounts[:20]:
+        booked = mapping.booked(population.statement(account))
+        assert mapping.balance_columns(account, booked) == [
+            (row.account_id, row.day, row.amount) for row in mapping.balance_rows(account, booked)]

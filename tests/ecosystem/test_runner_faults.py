@@ -95,3 +95,30 @@ def test_only_an_unknown_party_is_refused_with_the_known_ones(tmp_path: Path) ->
     assert "no party named 'bank 123456789'" in str(raised.value)
     assert f"bank {topology.banks[0].orgno}" in str(raised.value)
     assert not (tmp_path / "world.json").exists(), "nothing was loaded"
+
+
+def test_a_bank_on_its_own_database_is_loaded_there(tmp_path: Path, database_url: str) -> None:
+    """A topology may put a bank on PostgreSQL (or any URL): the world is loaded into that database."""
+    from sqlalchemy import text
+
+    from opendsop.serving import create_engine
+    from opendsop.synth import generate
+
+    topology = tiny_topology(tmp_path / "var")
+    first = topology.banks[0]
+    moved = dataclasses.replace(topology, banks=(Bank(first.orgno, first.name, first.port, database_url),
+                                                 *topology.banks[1:]))
+    asyncio.run(prepare(moved))
+
+    async def count() -> int:
+        engine = create_engine(database_url)
+        try:
+            async with engine.connect() as conn:
+                return (await conn.execute(text("select count(*) from bank_account"))).scalar_one()
+        finally:
+            await engine.dispose()
+
+    expected = sum(1 for a in generate("tiny").population().accounts if a.bank_orgnr == first.orgno)
+    assert expected > 0 and asyncio.run(count()) == expected
+    if "sqlite" not in database_url:
+        assert not (tmp_path / "var" / f"bank-{first.orgno}.db").exists()

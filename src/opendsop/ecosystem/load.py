@@ -8,6 +8,12 @@ units) and the relations hub database (``relations.db``: KAR rows of the NICS ba
 the others; protocol.md §6, datamodel.md §2.7).  Only the stores' own loaders write; the row
 mapping is in ``mapping.py``.
 
+Speed (``make demo`` must start within a minute): the two big tables (balances, transactions) go
+to the loader as column tuples (``mapping.TransactionColumns``), not as v2 objects per row; banks
+are independent files, so worlds with enough accounts load their banks in forked worker processes
+(the children inherit the generated shard) while this process loads the registers and the hub.
+``bench/ecosystem_load.py`` measures it.
+
 A load is recorded in ``world.json`` (preset, seed, today, counts), written last.  Loading the
 same world again is a no-op; a different world in the same directory is refused
 (:class:`WorldMismatch`), and so are databases left without a manifest by an interrupted load.
@@ -15,15 +21,22 @@ same world again is a no-op; a different world in the same directory is refused
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import json
+import multiprocessing
+import os
+from collections import Counter
+from collections.abc import Mapping
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from opendsop.ecosystem import mapping
-from opendsop.provider.store import SqlBankStore
-from opendsop.provider.store.records import AccountRow, BookedBalanceRow, TransactionRow
+from opendsop.provider.store import SqlBankStore, loader
+from opendsop.provider.store.records import AccountRow
 from opendsop.registers.app import Stores
 from opendsop.relations import Database, load_kar_relations, load_kfr_relations
 from opendsop.synth.transactions import balances as synth_balances
@@ -92,24 +105,34 @@ def _add(counts: dict[str, int], name: str, value: int) -> None:
     counts[name] = counts.get(name, 0) + value
 
 
-async def _load_bank(url: str, population: Population, orgno: str, counts: dict[str, int]) -> None:
-    accounts = mapping.bank_accounts(population, orgno)
+def _bank_rows(population: Population, orgno: str) -> dict[str, Any]:
+    """The loader's arguments for one bank: typed rows for the small tables, column tuples for the
+    big ones (balances and transactions; see ``mapping.TransactionColumns``)."""
+    # In key order (account ids compare as text): every index of the big tables is then appended to.
+    accounts = sorted(mapping.bank_accounts(population, orgno), key=lambda account: str(account.account_id))
     ids = {account.kontonr: str(account.account_id) for account in accounts}
     cards = {card.card_id: card for card in population.cards if card.kontonr in ids}
+    columns = mapping.TransactionColumns(cards)
     account_rows: list[AccountRow] = []
-    balances: list[BookedBalanceRow] = []
-    transactions: list[TransactionRow] = []
+    balances: list[tuple[Any, ...]] = []
+    transactions: list[tuple[Any, ...]] = []
     for account in accounts:
         found = population.statement(account)
         booked = mapping.booked(found)
         account_rows.append(mapping.account_row(account, synth_balances(account, found, population.today)))
-        balances.extend(mapping.balance_rows(account, booked))
-        transactions.extend(mapping.transaction_rows(ids[account.kontonr], booked, cards))
+        balances.extend(mapping.balance_columns(account, booked))
+        account_id = ids[account.kontonr]
+        transactions.extend([columns.row(account_id, tx) for tx in booked])
+    return {"parties": mapping.party_rows(population, set(ids)), "accounts": account_rows,
+            "relations": mapping.relation_rows(population, ids), "cards": mapping.card_rows(population, ids),
+            "balance_columns": balances, "transaction_columns": transactions}
+
+
+async def _load_bank(url: str, population: Population, orgno: str, counts: dict[str, int]) -> None:
+    rows = _bank_rows(population, orgno)
     store = await SqlBankStore.open(url, reference_secret=_LOAD_SECRET)
     try:
-        loaded = await store.load(parties=mapping.party_rows(population, set(ids)), accounts=account_rows,
-                                  relations=mapping.relation_rows(population, ids), balances=balances,
-                                  cards=mapping.card_rows(population, ids), transactions=transactions)
+        loaded = await loader.load(store.engine, **rows)
     finally:
         await store.close()
     for name, value in asdict(loaded).items():
@@ -140,28 +163,84 @@ async def _load_relations(url: str, population: Population, counts: dict[str, in
         await db.close()
 
 
+_MIN_ACCOUNTS_PER_WORKER = 2_000  # below this, forking costs more than it saves
+_MAX_WORKERS = 4
+_worker_population: Population | None = None  # set before forking: the children inherit it
+
+
+def _workers(wanted: int | None, population: Population, banks: int) -> int:
+    if wanted is not None:
+        return min(wanted, banks)
+    if not hasattr(os, "fork"):
+        return 1
+    by_size = len(population.accounts) // _MIN_ACCOUNTS_PER_WORKER
+    return max(1, min(os.cpu_count() or 1, _MAX_WORKERS, banks, by_size))
+
+
+def _bank_in_child(url: str, orgno: str) -> dict[str, int]:
+    """One bank, in a forked worker (it has the parent's population; asyncio.run there is its own)."""
+    assert _worker_population is not None
+    counts: dict[str, int] = {}
+    asyncio.run(_load_bank(url, _worker_population, orgno, counts))
+    return counts
+
+
+async def _load_banks(banks: dict[str, str], population: Population, counts: dict[str, int], workers: int) -> None:
+    if workers == 1:
+        for orgno, url in banks.items():
+            await _load_bank(url, population, orgno, counts)
+        return
+    global _worker_population
+    sizes = Counter(account.bank_orgnr for account in population.accounts)
+    order = sorted(banks, key=lambda orgno: -sizes[orgno])  # biggest first: the workers finish together
+    _worker_population = population
+    loop = asyncio.get_running_loop()
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            jobs = [loop.run_in_executor(pool, _bank_in_child, banks[orgno], orgno) for orgno in order]
+            for found in await asyncio.gather(*jobs):
+                for name, value in found.items():
+                    _add(counts, name, value)
+    finally:
+        _worker_population = None
+
+
 def sqlite_url(path: Path) -> str:
     return f"sqlite+aiosqlite:///{path}"
 
 
-async def load_world(world: World, *, var_dir: Path, banks_url_template: str = DEFAULT_BANKS_URL) -> LoadReport:
+async def load_world(world: World, *, var_dir: Path, banks_url_template: str = DEFAULT_BANKS_URL,
+                     workers: int | None = None, bank_urls: Mapping[str, str] | None = None) -> LoadReport:
     """Write ``world`` into the stores under ``var_dir``; a no-op when the same world is there.
 
-    ``banks_url_template`` is formatted with ``var_dir`` and ``orgno`` (one database per bank).
+    ``banks_url_template`` is formatted with ``var_dir`` and ``orgno`` (one database per bank);
+    ``bank_urls`` (orgno → URL) overrides it for some banks (e.g. one on PostgreSQL).
+    Banks are generated and loaded by ``workers`` forked processes (default: one per CPU, at most
+    4, for worlds big enough to gain from it; 1 loads in this process).
     Raises :class:`WorldMismatch` when ``var_dir`` holds another world or an unfinished load.
     """
+    if workers is not None and workers < 1:
+        raise ValueError(f"workers must be at least 1, got {workers}")
     var_dir = Path(var_dir).resolve()
     earlier = _check_existing(world, var_dir)
     if earlier is not None:
         return earlier
     var_dir.mkdir(parents=True, exist_ok=True)
-    banks = {bank.orgnr: banks_url_template.format(var_dir=var_dir, orgno=bank.orgnr) for bank in world.banks}
+    banks = {bank.orgnr: (bank_urls or {}).get(bank.orgnr) or banks_url_template.format(var_dir=var_dir,
+                                                                                         orgno=bank.orgnr)
+             for bank in world.banks}
     counts: dict[str, int] = {"banks": len(banks)}
-    for population in world.shards():
-        for orgno, url in banks.items():
-            await _load_bank(url, population, orgno, counts)
-        await _load_registers(sqlite_url(var_dir / REGISTERS_DB), population, counts)
-        await _load_relations(sqlite_url(var_dir / RELATIONS_DB), population, counts)
+    gc.freeze()  # the long-lived world is never garbage: keep the collector from re-scanning it per batch
+    try:
+        for population in world.shards():
+            gc.freeze()
+            chosen = _workers(workers, population, len(banks))
+            await asyncio.gather(
+                _load_banks(banks, population, counts, chosen),
+                _load_registers(sqlite_url(var_dir / REGISTERS_DB), population, counts),
+                _load_relations(sqlite_url(var_dir / RELATIONS_DB), population, counts))
+    finally:
+        gc.unfreeze()
     report = LoadReport(preset=world.preset.name, seed=world.seed, today=world.today, loaded=True, var_dir=var_dir,
                         banks=banks, counts=counts)
     (var_dir / MANIFEST).write_text(json.dumps(report.manifest(), indent=2, sort_keys=True) + "\n",

@@ -131,7 +131,8 @@ async def prepare(topology: Topology) -> tuple[World, LoadReport, Provisioned]:
         raise EcosystemError(f"{topology.path}: bank(s) {', '.join(unknown)} are not banks of the world "
                              f"{topology.preset}/{topology.seed}; regenerate with `dsop synth topology`")
     try:
-        report = await load_world(world, var_dir=topology.var_dir)
+        report = await load_world(world, var_dir=topology.var_dir,
+                                  bank_urls={bank.orgno: bank.database for bank in topology.banks if bank.database})
         provisioned = provision(topology)
         await register(topology, provisioned)
     except WorldMismatch as error:

@@ -36,6 +36,7 @@ from opendsop.registers.signatur import signature_right
 from opendsop.registers.store import RegisterDatabase, convert_rows, decode, encode, organisations
 
 FEED = "enhetsregister"
+BULK_CHUNK = 500  # keys per bulk DELETE … IN (…) / INSERT: well under every engine's parameter limit
 
 
 def roles_view(enhet: Enhet) -> Roller:
@@ -112,9 +113,14 @@ class EnhetsregisterStore:
         items = convert_rows(rows, Enhet, "enhet")
         for enhet in items:
             check_enhet(enhet, synthetic_allowed=self._synthetic)
+        latest = {enhet.organisasjon.organisasjonsnummer: enhet for enhet in items}  # a repeated key: the last wins
+        keys = list(latest)
         async with self._db.engine.begin() as conn:
-            for enhet in items:
-                await self._write(conn, enhet)
+            for start in range(0, len(keys), BULK_CHUNK):  # one DELETE and one executemany per chunk
+                chunk = keys[start:start + BULK_CHUNK]
+                await conn.execute(delete(organisations).where(organisations.c.organisasjonsnummer.in_(chunk)))
+                await conn.execute(insert(organisations), [{"organisasjonsnummer": key, "data": encode(latest[key])}
+                                                           for key in chunk])
         return len(items)
 
     async def _write(self, conn: Any, enhet: Enhet) -> bool:

@@ -37,6 +37,7 @@ from opendsop.registers.models import (
 from opendsop.registers.store import RegisterDatabase, convert_rows, decode, encode, guardianships, persons
 
 FEED = "folkeregister"
+BULK_CHUNK = 500  # keys per bulk DELETE … IN (…) / INSERT: well under every engine's parameter limit
 
 
 def for_bank(person: Person) -> Person:
@@ -69,11 +70,14 @@ class FolkeregisterStore:
         people = convert_rows(rows, Person, "person")
         for person in people:
             self._check(person)
+        latest = {person.identifikasjonsnummer: person for person in people}  # a repeated key: the last wins
+        keys = list(latest)
         async with self._db.engine.begin() as conn:
-            for person in people:
-                key = person.identifikasjonsnummer
-                await conn.execute(delete(persons).where(persons.c.identifikasjonsnummer == key))
-                await conn.execute(insert(persons).values(identifikasjonsnummer=key, data=encode(person)))
+            for start in range(0, len(keys), BULK_CHUNK):  # one DELETE and one executemany per chunk
+                chunk = keys[start:start + BULK_CHUNK]
+                await conn.execute(delete(persons).where(persons.c.identifikasjonsnummer.in_(chunk)))
+                await conn.execute(insert(persons), [{"identifikasjonsnummer": key, "data": encode(latest[key])}
+                                                     for key in chunk])
         return len(people)
 
     async def record_death(self, fnr: str, doedsdato: date) -> Hendelse:

@@ -105,8 +105,18 @@ PURCHASE_RANGES = {  # NOK per category: (low, high)
 }
 
 
+_MONEY: dict[int, Decimal] = {}
+_MONEY_LIMIT = 200_000  # distinct amounts remembered (Decimals are immutable, so sharing one is safe)
+
+
 def _money(cents: int) -> Decimal:
-    return Decimal(cents).scaleb(-2)
+    """``cents`` øre as NOK with 2 decimals; amounts repeat, and a lookup is ~10× cheaper than the Decimal."""
+    found = _MONEY.get(cents)
+    if found is None:
+        if len(_MONEY) >= _MONEY_LIMIT:
+            _MONEY.clear()
+        found = _MONEY[cents] = Decimal(cents).scaleb(-2)
+    return found
 
 
 def _at(day: date, hour: int, minute: int, second: int = 0) -> datetime:

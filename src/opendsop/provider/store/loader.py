@@ -29,12 +29,14 @@ rows raise ``ValueError`` naming the row; duplicate keys raise the driver's inte
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import Any, TypeVar
 
 import msgspec
-from sqlalchemy import Table, insert, text
+from sqlalchemy import Date, DateTime, Table, insert, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from opendsop.provider.store import schema
@@ -142,6 +144,12 @@ def _card_values(card: PaymentCard | None) -> dict[str, Any]:
     }
 
 
+def card_columns(card: PaymentCard | None) -> Iterator[Any]:
+    """A transaction's flattened card, in ``schema.CARD_COLUMNS`` order (for column tuples)."""
+    values = _card_values(card)
+    return (values[name] for name in schema.CARD_COLUMNS)
+
+
 def card_values(row: CardRow) -> dict[str, Any]:
     check_card(row)
     return {"account_id": row.account_id, "card_id": row.card_id, **_card_values(row.card),
@@ -223,18 +231,126 @@ async def _executemany(conn: AsyncConnection, table: Table, rows: list[dict[str,
     await driver.executemany(statement, params)
 
 
+# ---- column tuples: the bulk path for trusted sources ------------------------------------------
+TRANSACTION_COLUMNS: tuple[str, ...] = tuple(column.name for column in schema.transaction.columns)
+BALANCE_COLUMNS: tuple[str, ...] = tuple(column.name for column in schema.booked_balance.columns)
+_CACHE_LIMIT = 50_000  # distinct timestamps remembered per column while converting (bounded memory)
+
+
+def _tuple_converter(table: Table, dialect: Any) -> Callable[[list[tuple[Any, ...]]], list[tuple[Any, ...]]]:
+    """Python values → the driver's values for ``table`` on ``dialect``: the columns' own bind
+    processors (the formats the dict path stores), applied only to the columns that have one;
+    timestamps go through ``utc`` first and repeat a lot (bookings at 06:00), so they are cached.
+    """
+    steps: list[tuple[int, Callable[[Any], Any]]] = []
+    for index, column in enumerate(table.columns):
+        process = column.type.dialect_impl(dialect).bind_processor(dialect)
+        if isinstance(column.type, DateTime):
+            steps.append((index, _cached(process, utc)))
+        elif isinstance(column.type, Date):
+            steps.append((index, _cached(process, None)))
+        elif isinstance(column.type, schema.Money) and dialect.name == "sqlite":
+            steps.append((index, str))  # what Money.process_bind_param does there, without the layers
+        elif process is not None:
+            steps.append((index, process))
+
+    def convert(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        out = []
+        for row in rows:
+            values = list(row)
+            for index, process in steps:
+                value = values[index]
+                if value is not None:
+                    values[index] = process(value)
+            out.append(tuple(values))
+        return out
+
+    return convert
+
+
+def _cached(process: Callable[[Any], Any] | None, prepare: Callable[[Any], Any] | None) -> Callable[[Any], Any]:
+    cache: dict[Any, Any] = {}
+
+    def convert(value: Any) -> Any:
+        found = cache.get(value)
+        if found is None:
+            if len(cache) >= _CACHE_LIMIT:
+                cache.clear()
+            found = prepare(value) if prepare is not None else value
+            if process is not None:
+                found = process(found)
+            cache[value] = found  # equal instants in other zones map to the same UTC value
+        return found
+
+    return convert
+
+
+async def _write_tuples(conn: AsyncConnection, table: Table, rows: Iterable[tuple[Any, ...]],
+                        batch_size: int) -> int:
+    """Column tuples into ``table``: COPY on PostgreSQL; on SQLite one prepared INSERT per batch,
+    the next batch converted while the driver's thread still inserts the previous one.
+    """
+    dialect = conn.dialect
+    names = [column.name for column in table.columns]
+    total = 0
+    if dialect.name == "postgresql":
+        raw = await conn.get_raw_connection()
+        driver = raw.driver_connection
+        assert driver is not None
+        for batch in _batches(rows, batch_size):
+            await driver.copy_records_to_table(table.name, records=batch, columns=names)
+            total += len(batch)
+        return total
+    convert = _tuple_converter(table, dialect)
+    if dialect.name != "sqlite":
+        for batch in _batches(rows, batch_size):
+            await conn.execute(insert(table), [dict(zip(names, row, strict=True)) for row in convert(batch)])
+            total += len(batch)
+        return total
+    raw = await conn.get_raw_connection()
+    driver = raw.driver_connection
+    assert driver is not None
+    # Names come from our own metadata, never from input; values are bound parameters.
+    statement = (f'INSERT INTO {table.name} ({", ".join(names)}) '  # noqa: S608
+                 f'VALUES ({", ".join("?" for _ in names)})')
+    pending: asyncio.Future[Any] | None = None
+    try:
+        for batch in _batches(rows, batch_size):
+            params = convert(batch)
+            if pending is not None:
+                await pending
+            pending = asyncio.ensure_future(driver.executemany(statement, params))
+            await asyncio.sleep(0)  # hand the batch to the driver's thread before converting the next
+            total += len(params)
+        if pending is not None:
+            await pending
+    finally:
+        if pending is not None and not pending.done():
+            pending.cancel()
+            with contextlib.suppress(BaseException):
+                await pending
+    return total
+
+
 async def load(engine: AsyncEngine, *, parties: Iterable[PartyRow] = (), accounts: Iterable[AccountRow] = (),
                relations: Iterable[RelationRow] = (), balances: Iterable[BookedBalanceRow] = (),
                cards: Iterable[CardRow] = (), transactions: Iterable[TransactionRow] = (),
+               balance_columns: Iterable[tuple[Any, ...]] = (), transaction_columns: Iterable[tuple[Any, ...]] = (),
                batch_size: int = DEFAULT_BATCH) -> LoadCounts:
-    """Insert every row in one transaction; COPY on PostgreSQL, ``executemany`` elsewhere."""
-    plan: tuple[tuple[str, Table, Iterable[Any], Callable[[Any], dict[str, Any]]], ...] = (
-        ("parties", schema.party, parties, party_values),
-        ("accounts", schema.account, accounts, account_values),
-        ("relations", schema.relation, relations, relation_values),
-        ("balances", schema.booked_balance, balances, balance_values),
-        ("cards", schema.card, cards, card_values),
-        ("transactions", schema.transaction, transactions, transaction_values),
+    """Insert every row in one transaction; COPY on PostgreSQL, ``executemany`` elsewhere.
+
+    ``balance_columns`` and ``transaction_columns`` are the bulk path for trusted sources (the
+    synthetic world): tuples already in ``BALANCE_COLUMNS`` / ``TRANSACTION_COLUMNS`` order with
+    the values ``balance_values`` / ``transaction_values`` would give, loaded unchecked after the
+    typed rows of the same table.
+    """
+    plan: tuple[tuple[str, Table, Iterable[Any], Callable[[Any], dict[str, Any]], Iterable[tuple[Any, ...]]], ...] = (
+        ("parties", schema.party, parties, party_values, ()),
+        ("accounts", schema.account, accounts, account_values, ()),
+        ("relations", schema.relation, relations, relation_values, ()),
+        ("balances", schema.booked_balance, balances, balance_values, balance_columns),
+        ("cards", schema.card, cards, card_values, ()),
+        ("transactions", schema.transaction, transactions, transaction_values, transaction_columns),
     )
     counts: dict[str, int] = {}
     use_copy = engine.dialect.name == "postgresql"
@@ -243,7 +359,7 @@ async def load(engine: AsyncEngine, *, parties: Iterable[PartyRow] = (), account
         # Open the transaction through SQLAlchemy first, so the driver-level COPY / executemany
         # below joins it and the whole load commits or rolls back as one.
         await conn.execute(text("SELECT 1"))
-        for name, table, rows, convert in plan:
+        for name, table, rows, convert, tuples in plan:
             total = 0
             for batch in _batches(rows, batch_size):
                 values = [convert(row) for row in batch]
@@ -254,10 +370,12 @@ async def load(engine: AsyncEngine, *, parties: Iterable[PartyRow] = (), account
                 else:
                     await conn.execute(insert(table), values)
                 total += len(values)
+            total += await _write_tuples(conn, table, tuples, batch_size)
             counts[name] = total
     return LoadCounts(**counts)
 
 
-__all__ = ["DEFAULT_BATCH", "account_values", "balance_values", "card_values", "check_account", "check_card",
+__all__ = ["BALANCE_COLUMNS", "DEFAULT_BATCH", "TRANSACTION_COLUMNS", "account_values", "balance_values",
+           "card_columns", "card_values", "check_account", "check_card",
            "check_party", "check_relation", "check_transaction", "load", "party_values", "relation_values",
            "transaction_values"]
