@@ -77,12 +77,7 @@ async def run_case(runtime: Runtime, console: Console, plan: CasePlan, case_numb
     """Record the case, find its banks (unless resuming), run step 2 with a progress bar."""
     without_api: list[tuple[str, str]] = []
     if banks is None:
-        await runtime.store.open_case(case_number=case_number or plan.case.account_info_request_id,
-                                      service=plan.service, parameters=plan.case, now=runtime.clock(),
-                                      retention=runtime.retention, facts=plan.facts)
-        found = await find_banks(plan, runtime.relations, runtime.directory)
-        await runtime.store.add_banks(plan.case.account_info_request_id, found.banks)
-        banks, without_api = found.banks, found.without_api
+        banks, without_api = await _open_case(runtime, plan, case_number)
     results: list[BankResult] = []
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True) as progress:
@@ -93,6 +88,35 @@ async def run_case(runtime: Runtime, console: Console, plan: CasePlan, case_numb
                                                          f"{result.outcome.value}")
     _summary(console, plan.case.account_info_request_id, results, without_api)
     return results
+
+
+async def _open_case(runtime: Runtime, plan: CasePlan,
+                     case_number: str | None) -> tuple[list[BankEndpoint], list[tuple[str, str]]]:
+    """Record the case, then step 1: its banks (recorded too) and the institutions without a Control API."""
+    await runtime.store.open_case(case_number=case_number or plan.case.account_info_request_id,
+                                  service=plan.service, parameters=plan.case, now=runtime.clock(),
+                                  retention=runtime.retention, facts=plan.facts)
+    found = await find_banks(plan, runtime.relations, runtime.directory)
+    await runtime.store.add_banks(plan.case.account_info_request_id, found.banks)
+    return list(found.banks), list(found.without_api)
+
+
+async def run_batch(runtime: Runtime, console: Console, plans: Sequence[CasePlan], *,
+                    concurrency: int = 8) -> list[tuple[list[BankResult], list[tuple[str, str]]]]:
+    """Many cases at once (``concurrency`` in flight), one progress bar for the batch; results in plan order."""
+    gate = asyncio.Semaphore(concurrency)
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True) as progress:
+        task = progress.add_task(f"{len(plans)} cases", total=len(plans))
+
+        async def one(plan: CasePlan) -> tuple[list[BankResult], list[tuple[str, str]]]:
+            async with gate:
+                banks, without_api = await _open_case(runtime, plan, None)
+                results = [result async for result in runtime.fanout.stream(plan.case, banks, plan.plan)]
+                progress.advance(task)
+                return results, without_api
+
+        return list(await asyncio.gather(*(one(plan) for plan in plans)))
 
 
 def _summary(console: Console, case_id: str, results: Sequence[BankResult],
@@ -212,7 +236,8 @@ def build_app(runtime_factory: RuntimeFactory = open_runtime, *,  # noqa: C901 -
 
     @case_app.command("verge")
     def verge(year: Annotated[int, typer.Option(help="The last calendar year")],
-              batch: Annotated[Path, typer.Option(help="CSV: ward,guardian[,guardian_accounts]")]) -> None:
+              batch: Annotated[Path, typer.Option(help="CSV: ward,guardian[,guardian_accounts]")],
+              concurrency: Annotated[int, typer.Option(min=1, max=200, help="Cases in flight at once")] = 8) -> None:
         """Vergekontroll: one case per guardianship of the batch, then the controller's flags (§4.6)."""
         async def body(rt: Runtime) -> int:
             try:
@@ -226,8 +251,10 @@ def build_app(runtime_factory: RuntimeFactory = open_runtime, *,  # noqa: C901 -
             # every row is refused or accepted before the first call
             plans = plan_batch(rows, today=rt.clock().date(), year=year, registered=registered)
             code = 0
-            for row, plan in zip(rows, plans, strict=True):
-                results = await run_case(rt, out, plan, None)
+            done = await run_batch(rt, out, plans, concurrency=concurrency)
+            for row, plan, (results, without_api) in zip(rows, plans, done, strict=True):
+                out.print(f"ward {row.ward}, guardian {row.guardian}")
+                _summary(out, plan.case.account_info_request_id, results, without_api)
                 code = max(code, _exit_code(results))
                 flags_table(out, row, results)
             return code
@@ -354,4 +381,4 @@ def _date(value: str | None, parameter: str) -> date | None:
 
 app = build_app()
 
-__all__ = ["RuntimeFactory", "app", "build_app", "flags_table", "run_case"]
+__all__ = ["RuntimeFactory", "app", "build_app", "flags_table", "run_batch", "run_case"]

@@ -97,3 +97,17 @@ def test_verge_batch_with_flags_table(cli: tuple[CliRunner, typer.Typer], tmp_pa
     assert "no flags for the controller" in ran.output
     other_year = runner.invoke(app, ["case", "verge", "--year", "2024", "--batch", str(batch)])
     assert other_year.exit_code == 2 and "year" in other_year.output
+
+
+def test_verge_batch_runs_its_cases_at_once_and_reports_them_in_row_order(
+        cli: tuple[CliRunner, typer.Typer], tmp_path: Path) -> None:
+    runner, app = cli
+    batch = tmp_path / "guardianships.csv"
+    batch.write_text(f"ward,guardian\n{seed.WARD},{seed.GUARDIAN}\n{seed.WARD},{seed.GUARDIAN}\n"
+                     f"{seed.WARD},{seed.GUARDIAN}\n", encoding="utf-8")
+    ran = runner.invoke(app, ["case", "verge", "--year", "2025", "--batch", str(batch), "--concurrency", "3"])
+    assert ran.exit_code == 0, ran.output
+    cases = re.findall(r"Case ([0-9a-f-]{36})", ran.output)
+    assert len(cases) == 3 and len(set(cases)) == 3, ran.output
+    assert ran.output.count(f"ward {seed.WARD}, guardian {seed.GUARDIAN}") == 3
+    assert ran.output.count("no flags for the controller") == 3
