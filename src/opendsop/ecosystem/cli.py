@@ -137,6 +137,7 @@ async def _up(path: Path, *, tour: bool, stay: bool, log_level: str, only: list[
             from opendsop.ecosystem.tour import run_tour
 
             await run_tour(running, console)
+            console.print(_urls_table(running.urls))  # again, where the tour's output ends
         if not stay:
             return
         stop = asyncio.Event()
