@@ -320,3 +320,59 @@ async def test_forked_workers_load_the_same_world(loaded: Loaded, tmp_path: Path
 async def test_workers_below_one_are_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="workers"):
         await load_world(generate("tiny", seed=SEED), var_dir=tmp_path / "var", workers=0)
+
+
+@pytest.mark.anyio
+async def test_the_sqlite_file_path_stores_what_the_async_loader_stores(loaded: Loaded, tmp_path: Path) -> None:
+    """``load_world``'s SQLite path (stdlib driver, one-pass parameters) against the async loader's rows."""
+    import sqlite3
+
+    from opendsop.ecosystem.load import _bank_rows, _load_bank
+    from opendsop.provider.store import loader
+
+    population, bank = loaded.population, loaded.world.banks[0].orgnr
+    store = await SqlBankStore.open(sqlite_url(tmp_path / "async.db"), reference_secret=b"x" * 32)
+    try:
+        await loader.load(store.engine, **_bank_rows(population, bank))
+    finally:
+        await store.close()
+    counts: dict[str, int] = {}
+    await _load_bank(sqlite_url(tmp_path / "file.db"), population, bank, counts)
+    assert counts["bank_transactions"] > 100
+    dumps = []
+    for name in ("async.db", "file.db"):
+        with sqlite3.connect(tmp_path / name) as conn:
+            tables = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                                      "ORDER BY name")]
+            dumps.append({table: sorted(conn.execute(f"SELECT * FROM {table}").fetchall(), key=repr)  # noqa: S608
+                          for table in tables})
+            dumps[-1]["journal_mode"] = conn.execute("PRAGMA journal_mode").fetchall()
+            dumps[-1]["schema"] = conn.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall()
+    assert dumps[0] == dumps[1]
+    assert dumps[1]["journal_mode"] == [("wal",)]
+    assert dumps[1]["bank_booked_balance"] and dumps[1]["bank_transaction"]
+
+
+@pytest.mark.anyio
+async def test_the_sqlite_file_path_rolls_back_in_a_file_with_data(loaded: Loaded, tmp_path: Path) -> None:
+    """Only a file without accounts is loaded without a journal; into one with data, a failed load
+    (here: the same rows again) leaves the file as it was."""
+    import sqlite3
+
+    from opendsop.ecosystem.load import _load_bank
+
+    population, bank, url = loaded.population, loaded.world.banks[0].orgnr, sqlite_url(tmp_path / "bank.db")
+    await _load_bank(url, population, bank, {})
+
+    def dump() -> list[list[tuple[object, ...]]]:
+        with sqlite3.connect(tmp_path / "bank.db") as conn:
+            return [conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()  # noqa: S608
+                    for table in ("bank_account", "bank_transaction", "bank_booked_balance")]
+
+    before = dump()
+    with pytest.raises(sqlite3.IntegrityError):
+        await _load_bank(url, population, bank, {})
+    assert dump() == before
+    with sqlite3.connect(tmp_path / "bank.db") as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchall() == [("wal",)]
+        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]

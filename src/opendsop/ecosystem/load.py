@@ -8,11 +8,15 @@ units) and the relations hub database (``relations.db``: KAR rows of the NICS ba
 the others; protocol.md §6, datamodel.md §2.7).  Only the stores' own loaders write; the row
 mapping is in ``mapping.py``.
 
-Speed (``make demo`` must start within a minute): the two big tables (balances, transactions) go
-to the loader as column tuples (``mapping.TransactionColumns``), not as v2 objects per row; banks
-are independent files, so worlds with enough accounts load their banks in forked worker processes
-(the children inherit the generated shard) while this process loads the registers and the hub.
-``bench/ecosystem_load.py`` measures it.
+Speed (``make demo`` must start within a minute): the two big tables (balances, transactions) are
+never v2 objects per row.  A bank in a SQLite file (the default) is migrated by its store, then
+filled by ``loader.load_sqlite_file`` (stdlib driver, synchronous, no journal while the fresh file
+is filled) with the driver's parameters made in one pass from the generator's field tuples
+(``mapping.TransactionColumns.sqlite_value_row``); a bank elsewhere (PostgreSQL) gets column tuples
+through the async loader.  Banks are independent files, so worlds with enough accounts load their
+banks in forked worker processes (the children inherit the generated shard; their collector is off
+while a bank loads) while this process loads the registers and the hub.  ``bench/ecosystem_load.py``
+measures it.
 
 A load is recorded in ``world.json`` (preset, seed, today, counts), written last.  Loading the
 same world again is a no-op; a different world in the same directory is refused
@@ -128,13 +132,53 @@ def _bank_rows(population: Population, orgno: str) -> dict[str, Any]:
             "balance_columns": balances, "transaction_columns": transactions}
 
 
+def _bank_file_rows(population: Population, orgno: str) -> dict[str, Any]:
+    """``loader.load_sqlite_file``'s arguments for one bank: as ``_bank_rows``, with the big tables
+    as the driver's parameters made in one pass, account by account (``bulk``)."""
+    accounts = sorted(mapping.bank_accounts(population, orgno), key=lambda account: str(account.account_id))
+    ids = {account.kontonr: str(account.account_id) for account in accounts}
+    cards = {card.card_id: card for card in population.cards if card.kontonr in ids}
+    account_rows: list[AccountRow] = []
+    statements: list[list[tuple[Any, ...]]] = []
+    for account in accounts:
+        # Field tuples, not synth.Transaction objects: the mapping reads them by position.
+        found = population.statement_values(account)
+        account_rows.append(mapping.account_row(account, mapping.statement_balances(account, found,
+                                                                                   population.today)))
+        statements.append(mapping.booked_values(found))
+
+    def bulk() -> Any:
+        columns = mapping.TransactionColumns(cards)
+        for index, account in enumerate(accounts):
+            booked, statements[index] = statements[index], []  # the rows go to the file; let them go here
+            account_id = ids[account.kontonr]
+            yield (mapping.sqlite_balance_values(account, booked),
+                   [columns.sqlite_value_row(account_id, values) for values in booked])
+
+    return {"parties": mapping.party_rows(population, set(ids)), "accounts": account_rows,
+            "relations": mapping.relation_rows(population, ids), "cards": mapping.card_rows(population, ids),
+            "bulk": bulk()}
+
+
+def _sqlite_file(engine: Any) -> str | None:
+    """The path of a SQLite file database (None for other engines and in-memory SQLite)."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return str(database)
+
+
 async def _load_bank(url: str, population: Population, orgno: str, counts: dict[str, int]) -> None:
-    rows = _bank_rows(population, orgno)
-    store = await SqlBankStore.open(url, reference_secret=_LOAD_SECRET)
+    store = await SqlBankStore.open(url, reference_secret=_LOAD_SECRET)  # runs the store's own migrations
+    path = _sqlite_file(store.engine)
     try:
-        loaded = await loader.load(store.engine, **rows)
+        if path is None:
+            loaded = await loader.load(store.engine, **_bank_rows(population, orgno))
     finally:
         await store.close()
+    if path is not None:
+        # No other connection is open on the file now: the stdlib driver, synchronously, is fastest.
+        loaded = loader.load_sqlite_file(path, **_bank_file_rows(population, orgno))
     for name, value in asdict(loaded).items():
         _add(counts, f"bank_{name}", value)
 
@@ -181,7 +225,12 @@ def _bank_in_child(url: str, orgno: str) -> dict[str, int]:
     """One bank, in a forked worker (it has the parent's population; asyncio.run there is its own)."""
     assert _worker_population is not None
     counts: dict[str, int] = {}
-    asyncio.run(_load_bank(url, _worker_population, orgno, counts))
+    # A bank's rows make no reference cycles: the collector would only re-scan them, at a noticeable cost.
+    gc.disable()
+    try:
+        asyncio.run(_load_bank(url, _worker_population, orgno, counts))
+    finally:
+        gc.enable()
     return counts
 
 

@@ -30,7 +30,7 @@ from typing import Any
 
 import msgspec
 
-from opendsop.provider.store.loader import card_columns
+from opendsop.provider.store.loader import card_columns, sqlite_timestamp
 from opendsop.provider.store.records import (
     AccountRow,
     BookedBalanceRow,
@@ -74,6 +74,7 @@ from opendsop.standard.control.v2 import (
     TransactionReference,
 )
 from opendsop.synth import model as synth
+from opendsop.synth import transactions as synth_transactions
 from opendsop.synth.registers import customer_relations
 from opendsop.synth.world import Population
 
@@ -205,6 +206,7 @@ class TransactionColumns:
         self._cards = cards
         self._parties: dict[tuple[Any, ...], str | None] = {}
         self._card_columns: dict[tuple[int | None, str | None], tuple[Any, ...]] = {}
+        self._stamp = sqlite_timestamp()
 
     def _counter_parties(self, tx: synth.Transaction) -> str | None:
         key = (tx.counterparty_type, tx.counterparty_account, tx.counterparty_id, tx.counterparty_id_type,
@@ -226,22 +228,77 @@ class TransactionColumns:
 
     def row(self, account_id: str, tx: synth.Transaction) -> tuple[Any, ...]:
         assert tx.booking_date is not None  # only booked transactions reach here
-        references = tx.references
-        if not references:
-            refs = None
-        elif len(references) == 1 and references[0].value.isascii() and references[0].value.isalnum():
-            refs = f'[{{"value":"{references[0].value}","type":"{references[0].type}"}}]'  # no escaping needed
-        else:
-            refs = _encode(tuple(TransactionReference(value=r.value, type=r.type) for r in references)).decode()
+        refs = _references(tx.references)
         if tx.fx_original_amount is not None or tx.fx_source_currency:
-            fx = (tx.fx_original_amount, tx.fx_source_currency, tx.fx_target_currency, tx.fx_unit_currency,
-                  tx.fx_exchange_rate)
+            fx: tuple[Any, ...] = (tx.fx_original_amount, tx.fx_source_currency, tx.fx_target_currency,
+                                   tx.fx_unit_currency, tx.fx_exchange_rate)
         else:
             fx = _NO_FX
         return (account_id, tx.transaction_id, tx.booking_date, tx.value_date, tx.registered, _text(tx.status),
                 _text(tx.credit_debit_indicator), tx.reversal_indicator, tx.amount, tx.currency,
                 tx.additional_info, tx.merchant, _text(tx.domain), _text(tx.family), _text(tx.sub_family),
                 tx.free_text, refs, self._counter_parties(tx), *fx, *self._card(tx))
+
+
+    def sqlite_row(self, account_id: str, tx: synth.Transaction) -> tuple[Any, ...]:
+        """``row`` as the SQLite driver's parameters (what the columns' bind processors make of it:
+        UTC timestamp text, decimal text, 0/1), in one pass for ``loader.load_sqlite_file``.
+        Enum members give their plain ``_value_`` string (``str()`` of a ``StrEnum`` copies it)."""
+        stamp = self._stamp
+        booking, value_date, registered = tx.booking_date, tx.value_date, tx.registered
+        booked_at = stamp(booking)  # type: ignore[arg-type]  # only booked transactions reach here
+        domain, family, sub_family = tx.domain, tx.family, tx.sub_family
+        if tx.fx_original_amount is not None or tx.fx_source_currency:
+            original, rate = tx.fx_original_amount, tx.fx_exchange_rate
+            fx: tuple[Any, ...] = (str(original) if original is not None else None, tx.fx_source_currency,
+                                   tx.fx_target_currency, tx.fx_unit_currency, str(rate) if rate is not None else None)
+        else:
+            fx = _NO_FX
+        return (account_id, tx.transaction_id, booked_at,
+                booked_at if value_date is booking else stamp(value_date) if value_date is not None else None,
+                booked_at if registered is booking else stamp(registered) if registered is not None else None,
+                tx.status._value_, tx.credit_debit_indicator._value_, int(tx.reversal_indicator), str(tx.amount),
+                tx.currency, tx.additional_info, tx.merchant, domain._value_ if domain is not None else None,
+                family._value_ if family is not None else None,
+                sub_family._value_ if sub_family is not None else None, tx.free_text, _references(tx.references),
+                self._counter_parties(tx), *fx, *self._card(tx))
+
+
+    def sqlite_value_row(self, account_id: str, values: tuple[Any, ...]) -> tuple[Any, ...]:
+        """``sqlite_row`` of ``synth.Transaction(*values)`` straight from the generator's field tuple
+        (``Population.statement_values``), without the object; counterparty and card columns,
+        remembered per bank, build the object only the first time they are seen."""
+        (_, _, amount, currency, indicator, status, registered, booking, value_date, domain, family, sub_family,
+         free_text, info, reversal, references, *_, merchant, _, _, original, source, target, unit, rate,
+         _) = values
+        stamp = self._stamp
+        booked_at = stamp(booking)
+        parties = self._parties.get(values[16:22], False)
+        if parties is False:
+            parties = self._counter_parties(synth.Transaction(*values))
+        card = self._card_columns.get(values[23:25])
+        if card is None:
+            card = self._card(synth.Transaction(*values))
+        if original is not None or source:
+            fx: tuple[Any, ...] = (str(original) if original is not None else None, source, target, unit,
+                                   str(rate) if rate is not None else None)
+        else:
+            fx = _NO_FX
+        return (account_id, values[0], booked_at,
+                booked_at if value_date is booking else stamp(value_date) if value_date is not None else None,
+                booked_at if registered is booking else stamp(registered) if registered is not None else None,
+                status._value_, indicator._value_, int(reversal), str(amount), currency, info, merchant,
+                domain._value_ if domain is not None else None, family._value_ if family is not None else None,
+                sub_family._value_ if sub_family is not None else None, free_text, _references(references),
+                parties, *fx, *card)
+
+
+def _references(references: tuple[synth.TransactionReference, ...]) -> str | None:
+    if not references:
+        return None
+    if len(references) == 1 and references[0].value.isascii() and references[0].value.isalnum():
+        return f'[{{"value":"{references[0].value}","type":"{references[0].type}"}}]'  # no escaping needed
+    return _encode(tuple(TransactionReference(value=r.value, type=r.type) for r in references)).decode()
 
 
 def _text(value: Any) -> str | None:
@@ -251,6 +308,55 @@ def _text(value: Any) -> str | None:
 def balance_columns(account: synth.Account, transactions: Iterable[synth.Transaction]) -> list[tuple[Any, ...]]:
     """``balance_rows`` as ``(account_id, day, amount)`` tuples (the bulk path)."""
     return [(row.account_id, row.day, row.amount) for row in balance_rows(account, transactions)]
+
+
+def sqlite_balance_params(account: synth.Account, transactions: Iterable[synth.Transaction]) -> list[tuple[Any, ...]]:
+    """``balance_columns`` as the SQLite driver's parameters: ``(account_id, 'YYYY-MM-DD', decimal text)``."""
+    account_id = str(account.account_id)
+    running = account.opening_balance
+    by_day: dict[date, Decimal] = {account.balance_date: running}
+    credit = synth.CreditOrDebit.CREDIT
+    for tx in transactions:
+        running += tx.amount if tx.credit_debit_indicator is credit else -tx.amount  # tx.signed_amount, inlined
+        by_day[tx.booking_date.date()] = running  # type: ignore[union-attr]  # booked ones only
+    return [(account_id, day.isoformat(), str(by_day[day])) for day in sorted(by_day)]
+
+
+# Positions in a ``synth.Transaction`` field tuple (``Population.statement_values``).
+_AMOUNT, _INDICATOR, _STATUS, _BOOKING, _INVALID = 2, 4, 5, 7, 30
+
+
+def booked_values(values: Iterable[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """``booked`` for field tuples."""
+    return [v for v in values if v[_BOOKING] is not None and v[_INVALID] is None]
+
+
+def statement_balances(account: synth.Account, values: Iterable[tuple[Any, ...]], today: date) -> list[synth.Balance]:
+    """``synth.transactions.balances`` of the statement given as field tuples (summed in the same order)."""
+    if not synth_transactions.has_balances(account):
+        return []
+    booked, pending = account.opening_balance, synth_transactions.ZERO
+    credit, debit = synth.CreditOrDebit.CREDIT, synth.CreditOrDebit.DEBIT
+    is_booked, is_pending = synth.TransactionStatus.BOOKED, synth.TransactionStatus.PENDING
+    for v in values:
+        status = v[_STATUS]
+        if status is is_booked and v[_INVALID] is None and v[_BOOKING] is not None:
+            booked += v[_AMOUNT] if v[_INDICATOR] is credit else -v[_AMOUNT]
+        if status is is_pending and v[_INDICATOR] is debit:
+            pending += v[_AMOUNT]
+    return synth_transactions.balances_of(account, booked, pending, today)
+
+
+def sqlite_balance_values(account: synth.Account, booked: Iterable[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """``sqlite_balance_params`` of booked field tuples."""
+    account_id = str(account.account_id)
+    running = account.opening_balance
+    by_day: dict[date, Decimal] = {account.balance_date: running}
+    credit = synth.CreditOrDebit.CREDIT
+    for v in booked:
+        running += v[_AMOUNT] if v[_INDICATOR] is credit else -v[_AMOUNT]
+        by_day[v[_BOOKING].date()] = running
+    return [(account_id, day.isoformat(), str(by_day[day])) for day in sorted(by_day)]
 
 
 def transaction_rows(account_id: str, transactions: Iterable[synth.Transaction],

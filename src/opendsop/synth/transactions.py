@@ -196,11 +196,20 @@ def booked_balance(account: Account, transactions: list[Transaction], on: date |
 
 def balances(account: Account, transactions: list[Transaction], today: date) -> list[Balance]:
     """The booked and available balance at the end of ``today`` (none for accounts without one)."""
-    if account.type is T.ACCOUNT_WITHOUT_BALANCE or account.closed is not None:
+    if not has_balances(account):
         return []
     booked = booked_balance(account, transactions)
     pending = sum((tx.amount for tx in transactions if tx.status is PENDING and tx.credit_debit_indicator is DEBIT),
                   ZERO)
+    return balances_of(account, booked, pending, today)
+
+
+def has_balances(account: Account) -> bool:
+    return account.type is not T.ACCOUNT_WITHOUT_BALANCE and account.closed is None
+
+
+def balances_of(account: Account, booked: Decimal, pending: Decimal, today: date) -> list[Balance]:
+    """``balances`` from the booked balance and the pending debits (for callers that summed them)."""
     included = account.credit_limit is not None
     available = booked - pending + (account.credit_limit or ZERO)
     registered = _at(today, 23, 59, 59)
@@ -227,7 +236,9 @@ __all__ = [
     "ZONE",
     "Counterparty",
     "balances",
+    "balances_of",
     "booked_balance",
+    "has_balances",
     "link_events",
     "months",
 ]
