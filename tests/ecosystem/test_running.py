@@ -128,6 +128,10 @@ def test_a_second_terminal_runs_a_case_and_a_killed_run_resumes_to_the_same_resu
     before = _case_ids(topology) if (topology.var_dir / "cases.db").exists() else set()
     done = dsop(topology, "case", "konkurs", "--debtor", DEBTOR.debtor_id)
     assert done.returncode == 0, done.stdout + done.stderr
+    owned = sorted(a.kontonr for a in POPULATION.accounts if a.owner_id == DEBTOR.debtor_id)
+    for line in (line for line in done.stdout.splitlines() if any(number in line for number in owned)):
+        assert "disabled" in line, line  # every account listed, each blocked by the bankruptcy
+    assert all(number in done.stdout for number in owned), done.stdout
     (reference_id,) = _case_ids(topology) - before
     reference = _answers(_export(topology, reference_id))
     assert reference and all(status == "disabled" for status, _, _ in reference.values())

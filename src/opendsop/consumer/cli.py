@@ -30,6 +30,7 @@ from opendsop.consumer import exports
 from opendsop.consumer.cases import CaseConflict
 from opendsop.consumer.fanout import BankResult, Outcome, Plan
 from opendsop.consumer.protocol import BankEndpoint, CaseParameters
+from opendsop.consumer.tables import accounts_table
 from opendsop.consumer.workflows import (
     CasePlan,
     RelationsError,
@@ -73,7 +74,7 @@ class _Stop(Exception):
 
 
 async def run_case(runtime: Runtime, console: Console, plan: CasePlan, case_number: str | None,
-                   banks: Sequence[BankEndpoint] | None = None) -> list[BankResult]:
+                   banks: Sequence[BankEndpoint] | None = None, *, accounts: bool = True) -> list[BankResult]:
     """Record the case, find its banks (unless resuming), run step 2 with a progress bar."""
     without_api: list[tuple[str, str]] = []
     if banks is None:
@@ -87,6 +88,8 @@ async def run_case(runtime: Runtime, console: Console, plan: CasePlan, case_numb
             progress.update(task, advance=1, description=f"{result.bank.name or result.bank.org_no}: "
                                                          f"{result.outcome.value}")
     _summary(console, plan.case.account_info_request_id, results, without_api)
+    if accounts and any(result.accounts for result in results):
+        console.print(accounts_table("Accounts", results))
     return results
 
 
@@ -255,6 +258,8 @@ def build_app(runtime_factory: RuntimeFactory = open_runtime, *,  # noqa: C901 -
             for row, plan, (results, without_api) in zip(rows, plans, done, strict=True):
                 out.print(f"ward {row.ward}, guardian {row.guardian}")
                 _summary(out, plan.case.account_info_request_id, results, without_api)
+                if any(result.accounts for result in results):
+                    out.print(accounts_table("Accounts", results))
                 code = max(code, _exit_code(results))
                 flags_table(out, row, results)
             return code

@@ -19,12 +19,9 @@ The tour returns what it found (:class:`TourReport`) so tests can check it, and 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import httpx
 from rich.console import Console
@@ -35,6 +32,7 @@ from opendsop.consumer import exports
 from opendsop.consumer.cli import flags_table, run_case
 from opendsop.consumer.errors import ConsumerError
 from opendsop.consumer.fanout import BankResult
+from opendsop.consumer.tables import accounts_table
 from opendsop.consumer.workflows import WorkflowRefused, plan_batch, plan_konkurs, plan_oed, plan_politi
 from opendsop.consumer.workflows.konkurs import kjennelsesdato
 from opendsop.consumer.workflows.oed import date_of_death
@@ -42,7 +40,6 @@ from opendsop.consumer.workflows.runtime import open_runtime
 from opendsop.consumer.workflows.verge import Assignment
 from opendsop.ecosystem.runner import Running
 from opendsop.registers.facts import to_guardianship
-from opendsop.standard.endpoints import Endpoint
 from opendsop.synth.model import Account
 from opendsop.synth.world import Population
 
@@ -75,35 +72,6 @@ def _owned(population: Population) -> dict[str, list[Account]]:
     return owned
 
 
-def _balance(detail: Any) -> str:
-    for balance in getattr(detail, "balances", None) or ():
-        if balance.amount is not None:
-            sign = "-" if str(getattr(balance.credit_debit_indicator, "value", "")) == "debit" else ""
-            return f"{sign}{Decimal(str(balance.amount)):,.2f} {balance.currency or ''}".strip()
-    return "–"
-
-
-def accounts_table(title: str, results: Sequence[BankResult]) -> Table:
-    """One row per account: bank, number, type, status, balance, transactions and their date range."""
-    table = Table(title=title)
-    for column in ("Bank", "Account", "Type", "Status", "Balance", "Transactions", "From – to"):
-        table.add_column(column)
-    for result in results:
-        for account in result.accounts:
-            detail = account.answers.get(Endpoint.ACCOUNT_DETAILS)
-            listed = account.answers.get(Endpoint.TRANSACTIONS)
-            transactions = listed.value if listed else ()
-            dates = sorted(str(t.booking_date)[:10] for t in transactions if getattr(t, "booking_date", None))
-            status = getattr(account.account, "status", None)
-            table.add_row(result.bank.name or result.bank.org_no, account.account_identifier,
-                          str(getattr(getattr(account.account, "type", None), "value", "") or ""),
-                          str(getattr(status, "value", status) or ""),
-                          _balance(detail.value) if detail else "–",
-                          str(len(transactions)) if listed else "–",
-                          f"{dates[0]} – {dates[-1]}" if dates else "")
-    return table
-
-
 async def _konkurs(running: Running, population: Population, console: Console, report: TourReport) -> None:
     owned = _owned(population)
     bankruptcy = next((b for b in population.bankruptcies if b.notice_type == "aapning" and owned.get(b.debtor_id)),
@@ -117,7 +85,7 @@ async def _konkurs(running: Running, population: Population, console: Console, r
         plan = plan_konkurs(bankruptcy.debtor_id, kjennelsesdato=ruling, today=rt.clock().date())
         console.print(f"debtor {bankruptcy.debtor_name} ({bankruptcy.debtor_id}), kjennelsesdato {ruling}: period "
                       f"{plan.case.from_date} – {plan.case.to_date} (12 months before the ruling, §4.4)")
-        report.konkurs = await run_case(rt, console, plan, None)
+        report.konkurs = await run_case(rt, console, plan, None, accounts=False)
         report.case_ids["konkurs"] = plan.case.account_info_request_id
         console.print(accounts_table("The debtor's accounts (blocked by the bankruptcy: disabled)", report.konkurs))
         export = await exports.load_case_export(rt.store, plan.case.account_info_request_id)
@@ -142,7 +110,7 @@ async def _oed(running: Running, population: Population, console: Console, repor
         died = await date_of_death(death.person_id, rt.folkeregister)
         plan = plan_oed(death.person_id, date_of_death=died, today=rt.clock().date())
         console.print(f"deceased {death.person_id}, died {died}: period {plan.case.from_date} – {plan.case.to_date}")
-        report.oed = await run_case(rt, console, plan, None)
+        report.oed = await run_case(rt, console, plan, None, accounts=False)
         report.case_ids["oed"] = plan.case.account_info_request_id
     console.print(accounts_table("The estate's accounts and balances", report.oed))
 
@@ -205,7 +173,7 @@ async def _politi(running: Running, population: Population, console: Console, re
         console.print(f"påtalemyndigheten signed an order for {person.person_id}: accounts, details, transactions and "
                       "roles — not cards")
         plan = plan_politi(order, party_id=person.person_id, requester_id="etterforsker-17", now=rt.clock())
-        report.politi = await run_case(rt, console, plan, None)
+        report.politi = await run_case(rt, console, plan, None, accounts=False)
         report.case_ids["politi"] = plan.case.account_info_request_id
         console.print(accounts_table("What the order grants", report.politi))
         first = next(((r.bank, a.reference) for r in report.politi for a in r.accounts), None)
@@ -275,4 +243,4 @@ async def run_tour(running: Running, console: Console) -> TourReport:
     return report
 
 
-__all__ = ["TourError", "TourReport", "accounts_table", "run_tour"]
+__all__ = ["TourError", "TourReport", "run_tour"]
