@@ -304,8 +304,11 @@ async def test_column_tuples_store_what_the_typed_rows_store(database_url: str, 
 async def test_forked_workers_load_the_same_world(loaded: Loaded, tmp_path: Path) -> None:
     import sqlite3
 
-    report = await load_world(generate("tiny", seed=SEED), var_dir=tmp_path / "var", workers=2)
+    announced: list[str] = []
+    report = await load_world(generate("tiny", seed=SEED), var_dir=tmp_path / "var", workers=2,
+                              on_bank=announced.append)
     assert report.counts == loaded.report.counts
+    assert sorted(announced) == sorted(report.banks), "each bank announced once, as it is loaded"
     for orgno in list(report.banks)[:3]:
         tables = []
         for var_dir in (loaded.var_dir, tmp_path / "var"):

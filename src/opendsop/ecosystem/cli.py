@@ -17,17 +17,21 @@ import logging
 import signal
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from opendsop.ecosystem.load import WorldMismatch, load_world
 from opendsop.ecosystem.topology import DEFAULT_TOPOLOGY, TopologyError, for_world, read, render
 from opendsop.synth import generate
 from opendsop.synth.presets import PRESETS
+
+if TYPE_CHECKING:
+    from opendsop.ecosystem.runner import Running
 
 app = typer.Typer(help="Load a synthetic world into the local ecosystem's stores.", no_args_is_help=True)
 console = Console()
@@ -117,6 +121,28 @@ def _party(name: str) -> str:
     return name.replace("bank-", "bank ", 1)
 
 
+class _LoadProgress:
+    """A progress bar over the banks being loaded, shown only when a first start loads them."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.progress: Progress | None = None
+        self.task: TaskID | None = None
+
+    def __call__(self, orgno: str) -> None:
+        if self.progress is None:
+            self.progress = Progress(TextColumn("loading the world's banks"), BarColumn(), MofNCompleteColumn(),
+                                     TimeElapsedColumn(), console=console, transient=True)
+            self.progress.start()
+            self.task = self.progress.add_task("banks", total=self.total)
+        assert self.task is not None
+        self.progress.advance(self.task)
+
+    def close(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+
 async def _up(path: Path, *, tour: bool, stay: bool, log_level: str, only: list[str] | None = None) -> None:
     from opendsop.ecosystem.runner import start
     from opendsop.serving import configure_logging
@@ -129,25 +155,36 @@ async def _up(path: Path, *, tour: bool, stay: bool, log_level: str, only: list[
     else:
         console.print(f"starting {len(topology.banks)} banks and {len(topology.ports)} services from {path} "
                       f"(world {topology.preset}/{topology.seed}; the first start generates and loads it)")
-    async with start(topology, log_level=log_level, only=only) as running:
-        configure_logging(log_level)  # again: a framework's default logging config may have replaced it at startup
-        logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.getLevelName(log_level.upper())))
-        console.print(_urls_table(running.urls))
-        if tour:
-            from opendsop.ecosystem.tour import run_tour
+    loading = _LoadProgress(len(topology.banks))
+    try:
+        async with start(topology, log_level=log_level, only=only, on_bank=loading) as running:
+            loading.close()
+            await _serve(running, tour=tour, stay=stay, log_level=log_level)
+    finally:
+        loading.close()
 
-            await run_tour(running, console)
-            console.print(_urls_table(running.urls))  # again, where the tour's output ends
-        if not stay:
-            return
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, stop.set)
-        console.print("[bold]Every party is running.[/bold] In another terminal: `dsop case konkurs --debtor …` "
-                      "(see the tour above). Ctrl-C stops them all.")
-        await stop.wait()
-        console.print("stopping every party …")
+
+async def _serve(running: Running, *, tour: bool, stay: bool, log_level: str) -> None:
+    from opendsop.serving import configure_logging
+
+    configure_logging(log_level)  # again: a framework's default logging config may have replaced it at startup
+    logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.getLevelName(log_level.upper())))
+    console.print(_urls_table(running.urls))
+    if tour:
+        from opendsop.ecosystem.tour import run_tour
+
+        await run_tour(running, console)
+        console.print(_urls_table(running.urls))  # again, where the tour's output ends
+    if not stay:
+        return
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    console.print("[bold]Every party is running.[/bold] In another terminal: `dsop case konkurs --debtor …` "
+                  "(see the tour above). Ctrl-C stops them all.")
+    await stop.wait()
+    console.print("stopping every party …")
 
 
 def up_command(

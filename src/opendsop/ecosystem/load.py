@@ -31,7 +31,7 @@ import json
 import multiprocessing
 import os
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -234,10 +234,13 @@ def _bank_in_child(url: str, orgno: str) -> dict[str, int]:
     return counts
 
 
-async def _load_banks(banks: dict[str, str], population: Population, counts: dict[str, int], workers: int) -> None:
+async def _load_banks(banks: dict[str, str], population: Population, counts: dict[str, int], workers: int,
+                      on_bank: Callable[[str], None] | None = None) -> None:
+    done = on_bank or (lambda _orgno: None)
     if workers == 1:
         for orgno, url in banks.items():
             await _load_bank(url, population, orgno, counts)
+            done(orgno)
         return
     global _worker_population
     sizes = Counter(account.bank_orgnr for account in population.accounts)
@@ -246,10 +249,16 @@ async def _load_banks(banks: dict[str, str], population: Population, counts: dic
     loop = asyncio.get_running_loop()
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            jobs = [loop.run_in_executor(pool, _bank_in_child, banks[orgno], orgno) for orgno in order]
-            for found in await asyncio.gather(*jobs):
-                for name, value in found.items():
+            # every job is submitted (and every worker forked) here, before the first await: no other
+            # task has started a thread yet that a forked child could inherit mid-lock
+            jobs = [(orgno, loop.run_in_executor(pool, _bank_in_child, banks[orgno], orgno)) for orgno in order]
+
+            async def finish(orgno: str, job: asyncio.Future[dict[str, int]]) -> None:
+                for name, value in (await job).items():
                     _add(counts, name, value)
+                done(orgno)
+
+            await asyncio.gather(*(finish(orgno, job) for orgno, job in jobs))
     finally:
         _worker_population = None
 
@@ -259,11 +268,13 @@ def sqlite_url(path: Path) -> str:
 
 
 async def load_world(world: World, *, var_dir: Path, banks_url_template: str = DEFAULT_BANKS_URL,
-                     workers: int | None = None, bank_urls: Mapping[str, str] | None = None) -> LoadReport:
+                     workers: int | None = None, bank_urls: Mapping[str, str] | None = None,
+                     on_bank: Callable[[str], None] | None = None) -> LoadReport:
     """Write ``world`` into the stores under ``var_dir``; a no-op when the same world is there.
 
     ``banks_url_template`` is formatted with ``var_dir`` and ``orgno`` (one database per bank);
-    ``bank_urls`` (orgno → URL) overrides it for some banks (e.g. one on PostgreSQL).
+    ``bank_urls`` (orgno → URL) overrides it for some banks (e.g. one on PostgreSQL);
+    ``on_bank(orgno)`` is called as each bank is loaded (a progress bar).
     Banks are generated and loaded by ``workers`` forked processes (default: one per CPU, at most
     4, for worlds big enough to gain from it; 1 loads in this process).
     Raises :class:`WorldMismatch` when ``var_dir`` holds another world or an unfinished load.
@@ -285,7 +296,7 @@ async def load_world(world: World, *, var_dir: Path, banks_url_template: str = D
             gc.freeze()
             chosen = _workers(workers, population, len(banks))
             await asyncio.gather(
-                _load_banks(banks, population, counts, chosen),
+                _load_banks(banks, population, counts, chosen, on_bank),
                 _load_registers(sqlite_url(var_dir / REGISTERS_DB), population, counts),
                 _load_relations(sqlite_url(var_dir / RELATIONS_DB), population, counts))
     finally:

@@ -121,7 +121,8 @@ def world_of(topology: Topology) -> World:
         raise EcosystemError(f"{topology.path}: [world] {error}") from None
 
 
-async def prepare(topology: Topology) -> tuple[World, LoadReport, Provisioned]:
+async def prepare(topology: Topology, *,
+                  on_bank: Callable[[str], None] | None = None) -> tuple[World, LoadReport, Provisioned]:
     """Generate + load the world (first time only), derive keys and registrations."""
     await check_databases(topology)
     world = world_of(topology)
@@ -132,7 +133,8 @@ async def prepare(topology: Topology) -> tuple[World, LoadReport, Provisioned]:
                              f"{topology.preset}/{topology.seed}; regenerate with `dsop synth topology`")
     try:
         report = await load_world(world, var_dir=topology.var_dir,
-                                  bank_urls={bank.orgno: bank.database for bank in topology.banks if bank.database})
+                                  bank_urls={bank.orgno: bank.database for bank in topology.banks if bank.database},
+                                  on_bank=on_bank)
         provisioned = provision(topology)
         await register(topology, provisioned)
     except WorldMismatch as error:
@@ -230,10 +232,12 @@ async def _stop(servers: list[_Server], tasks: list[asyncio.Task[None]]) -> None
 
 @contextlib.asynccontextmanager
 async def start(topology: Topology, *, log_level: str = "WARNING", wrap: Callable[[str, Any], Any] | None = None,
-                only: Collection[str] | None = None) -> AsyncIterator[Running]:
+                only: Collection[str] | None = None,
+                on_bank: Callable[[str], None] | None = None) -> AsyncIterator[Running]:
     """Prepare ``var/``, bind every port, serve every party (or those in ``only``) until the block exits.
 
-    ``wrap(party, app)`` may put an ASGI layer in front of a party (tests inject faults with it).
+    ``wrap(party, app)`` may put an ASGI layer in front of a party (tests inject faults with it);
+    ``on_bank(orgno)`` is called as each bank's data is loaded (first start only).
     """
     if only is not None:
         known = {party for party, _ in topology.listeners()}
@@ -243,7 +247,7 @@ async def start(topology: Topology, *, log_level: str = "WARNING", wrap: Callabl
                                  f"are: {', '.join(sorted(known))}")
     sockets = bind(topology, only)
     try:
-        world, report, provisioned = await prepare(topology)
+        world, report, provisioned = await prepare(topology, on_bank=on_bank)
         apps: dict[str, Any] = {party: app for party, app in build_apps(topology, provisioned,
                                                                          log_level=log_level).items()
                                 if party in sockets}
