@@ -68,11 +68,14 @@ def load(
     except ValueError:
         raise typer.BadParameter(f"--today must be YYYY-MM-DD, got {today!r}") from None
     world = generate(preset, seed=seed, today=day)
+    loading = _LoadProgress(len(world.banks) * world.preset.shard_count)
     try:
-        report = asyncio.run(load_world(world, var_dir=var))
+        report = asyncio.run(load_world(world, var_dir=var, on_bank=loading))
     except WorldMismatch as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(code=2) from None
+    finally:
+        loading.close()
     if not report.loaded:
         typer.echo(f"{report.var_dir} already holds preset {preset} seed {seed}: nothing to do")
         return
