@@ -13,13 +13,19 @@ A plain script (prints figures, asserts nothing, not run in CI):
 3. for each target, drives ``--seconds`` (default 10) of requests (``--fresh-cases``: each bank request in a
    case of its own, so each one stores its references; by default all repeat one case) from 64 concurrent aiohttp
    connections (after a 2 s warm-up) and prints requests/s, p50/p99/max latency and the ratio of the
-   bank to each bare endpoint (target >= 0.5x, p99 <= 50 ms).
+   bank to each bare endpoint (target >= 0.5x, p99 <= 50 ms);
+4. prints the CPU each server process spent per measured request (``/proc``: user + system time), and for the
+   bank the CPU of the PostgreSQL backends serving its database: figures that other load on the machine
+   disturbs far less than requests/s.
+
+``--repeat N`` runs steps 3–4 N times on the same servers and prints the median of each figure.
 
 ``--profile`` instead runs the in-process pipeline (``Pipeline.handle``, no HTTP) for ``--requests``
-account lists (``--concurrency`` of them in flight), once plain and once under cProfile, and prints
-the top functions by cumulative and own time.
+account lists (``--concurrency`` of them in flight), once plain (prints lists/s and CPU ms per list) and
+once under cProfile timed by process CPU time, and prints the top functions by cumulative and own time;
+``--replay-store`` replays the store's first answer, leaving the pipeline's own CPU.
 
-    .venv/bin/python bench/provider_accounts.py [--seconds 10] [--connections 64] [--profile]
+    .venv/bin/python bench/provider_accounts.py [--seconds 10] [--connections 64] [--repeat 3] [--profile]
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -88,10 +95,48 @@ def serve_bare(port: int, body_file: str, kind: str) -> None:
 
 # ---- the load ------------------------------------------------------------------------------------
 
+def cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """User + system CPU seconds each of ``pids`` has used so far (Linux ``/proc``; none elsewhere)."""
+    used = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        used[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime: proc(5)
+    return used
+
+
+async def backend_pids(database: str) -> list[int]:
+    """The PostgreSQL backends connected to ``database`` (the bank's pool)."""
+    import asyncpg
+
+    admin = await asyncpg.connect(common.ADMIN)
+    try:
+        return [row["pid"] for row in await admin.fetch("SELECT pid FROM pg_stat_activity WHERE datname = $1",
+                                                        database)]
+    finally:
+        await admin.close()
+
+
+Result = tuple[int, list[float], float, int, dict[str, float]]
+Pids = Callable[[], Awaitable[list[int]]]
+
+
+def fixed(*pids: int) -> Pids:
+    async def listed() -> list[int]:
+        return list(pids)
+
+    return listed
+
+
 async def drive(port: int, request_headers: dict[str, str], params: dict[str, str], *, seconds: float,
-                warmup: float, connections: int, fresh_cases: bool = False) -> tuple[int, list[float], float, int]:
-    """(requests, latencies in ms, measured seconds, errors) from ``connections`` concurrent loops;
-    ``fresh_cases``: a new AccountInfoRequestID per request (so every list stores its references)."""
+                warmup: float, connections: int, fresh_cases: bool = False,
+                watch: dict[str, Pids] | None = None) -> Result:
+    """(requests, latencies in ms, measured seconds, errors, CPU seconds per watched group) from ``connections``
+    concurrent loops; ``fresh_cases``: a new AccountInfoRequestID per request (so every list stores its
+    references); ``watch``: name -> the processes whose CPU time over the measured window is reported (asked
+    again at its end: a pool may open connections meanwhile)."""
     url = f"http://127.0.0.1:{port}/v2/accounts"
     latencies: list[float] = []
     errors = 0
@@ -115,17 +160,45 @@ async def drive(port: int, request_headers: dict[str, str], params: dict[str, st
                     latencies.append((done - now) * 1000)
                     errors += 0 if ok else 1
 
-        await asyncio.gather(*(loop() for _ in range(connections)))
-    return len(latencies), latencies, seconds, errors
+        watched = watch or {}
+        cpu_from: dict[str, dict[int, float]] = {}
+
+        async def snapshot() -> None:
+            await asyncio.sleep(max(0.0, measure_from - time.perf_counter()))
+            cpu_from.update({group: cpu_seconds(await pids()) for group, pids in watched.items()})
+
+        await asyncio.gather(snapshot(), *(loop() for _ in range(connections)))
+        cpu = {}
+        for group, pids in watched.items():
+            cpu[group] = sum(used - cpu_from[group].get(pid, 0.0) for pid, used in cpu_seconds(await pids()).items())
+    return len(latencies), latencies, seconds, errors, cpu
 
 
-def describe(name: str, result: tuple[int, list[float], float, int]) -> tuple[float, float]:
-    count, latencies, seconds, errors = result
+Figures = dict[str, float]
+
+
+def describe(name: str, result: Result) -> Figures:
+    count, latencies, seconds, errors, cpu = result
     q = statistics.quantiles(sorted(latencies), n=100, method="inclusive")
-    rate = count / seconds
-    print(f"  {name:<28} {rate:>8,.0f} req/s   p50 {q[49]:6.1f} ms  p99 {q[98]:6.1f} ms  "
-          f"max {max(latencies):6.1f} ms   ({count:,} requests, {errors} errors)")
-    return rate, q[98]
+    figures = {"rate": count / seconds, "p50": q[49], "p99": q[98], "max": max(latencies)}
+    figures.update({f"cpu {group}": used * 1000 / count for group, used in cpu.items()})
+    cpu_text = "".join(f"   {group} CPU {used * 1000 / count:.2f} ms/req" for group, used in cpu.items())
+    print(f"  {name:<28} {figures['rate']:>8,.0f} req/s   p50 {q[49]:6.1f} ms  p99 {q[98]:6.1f} ms  "
+          f"max {max(latencies):6.1f} ms   ({count:,} requests, {errors} errors){cpu_text}", flush=True)
+    return figures
+
+
+def summarise(runs: list[dict[str, Figures]]) -> None:
+    """The median of each figure over ``runs`` (each: target -> figures) and the median ratios."""
+    print(f"median of {len(runs)} runs:")
+    for target in runs[0]:
+        medians = {key: statistics.median(run[target][key] for run in runs) for key in runs[0][target]}
+        cpu_text = "".join(f"   {key} {value:.2f} ms/req" for key, value in medians.items() if key.startswith("cpu"))
+        print(f"  {target:<28} {medians['rate']:>8,.0f} req/s   p50 {medians['p50']:6.1f} ms  "
+              f"p99 {medians['p99']:6.1f} ms{cpu_text}")
+    for floor in ("bare ASGI", "bare Litestar"):
+        ratio = statistics.median(run["bank"]["rate"] / run[floor]["rate"] for run in runs)
+        print(f"  ratio bank/{floor} {ratio:.2f}x (median of the per-run ratios)")
 
 
 async def wait_ready(port: int, path: str) -> None:
@@ -141,7 +214,7 @@ async def wait_ready(port: int, path: str) -> None:
     raise RuntimeError(f"nothing listens on {port}")
 
 
-async def run(accounts: int, seconds: float, connections: int, fresh_cases: bool = False) -> None:
+async def run(accounts: int, seconds: float, connections: int, fresh_cases: bool = False, repeat: int = 1) -> None:
     import httpx
 
     name, database_url = await common.create_database("dsop_bench_acc")
@@ -171,17 +244,29 @@ async def run(accounts: int, seconds: float, connections: int, fresh_cases: bool
         print(f"account list of {accounts} accounts ({len(sample.content):,} bytes JWE), {connections} connections, "
               f"{seconds:.0f} s each after 2 s warm-up; 1 uvicorn worker each, h11, asyncio loop; "
               f"client aiohttp on the same 2 cores")
-        bank = describe("bank (full pipeline)" + (", new cases" if fresh_cases else ""),
-                        await drive(port, request_headers, params, seconds=seconds, warmup=2,
-                                    connections=connections, fresh_cases=fresh_cases))
-        raw = describe("bare ASGI, same bytes", await drive(bare_ports["raw"], request_headers, params,
-                                                             seconds=seconds, warmup=2, connections=connections))
-        lite = describe("bare Litestar, same bytes", await drive(bare_ports["litestar"], request_headers, params,
-                                                                 seconds=seconds, warmup=2,
-                                                                 connections=connections))
-        print(f"  ratio bank/bare ASGI {bank[0] / raw[0]:.2f}x, bank/bare Litestar {bank[0] / lite[0]:.2f}x   "
-              f"target >= 0.5x: {'met' if bank[0] / raw[0] >= 0.5 else 'NOT met'} (vs ASGI);   "
-              f"p99 {bank[1]:.1f} ms, target <= 50 ms: {'met' if bank[1] <= 50 else 'NOT met'}")
+        async def backends() -> list[int]:
+            return await backend_pids(name)
+
+        watch_bank = {"server": fixed(child.pid), "postgres": backends}
+        runs: list[dict[str, Figures]] = []
+        for _ in range(repeat):
+            bank = describe("bank (full pipeline)" + (", new cases" if fresh_cases else ""),
+                            await drive(port, request_headers, params, seconds=seconds, warmup=2,
+                                        connections=connections, fresh_cases=fresh_cases, watch=watch_bank))
+            raw = describe("bare ASGI, same bytes",
+                           await drive(bare_ports["raw"], request_headers, params, seconds=seconds, warmup=2,
+                                       connections=connections, watch={"server": fixed(children[1].pid)}))
+            lite = describe("bare Litestar, same bytes",
+                            await drive(bare_ports["litestar"], request_headers, params, seconds=seconds, warmup=2,
+                                        connections=connections, watch={"server": fixed(children[2].pid)}))
+            print(f"  ratio bank/bare ASGI {bank['rate'] / raw['rate']:.2f}x, "
+                  f"bank/bare Litestar {bank['rate'] / lite['rate']:.2f}x   target >= 0.5x: "
+                  f"{'met' if bank['rate'] / raw['rate'] >= 0.5 else 'NOT met'} (vs ASGI);   "
+                  f"p99 {bank['p99']:.1f} ms, target <= 50 ms: {'met' if bank['p99'] <= 50 else 'NOT met'}",
+                  flush=True)
+            runs.append({"bank": bank, "bare ASGI": raw, "bare Litestar": lite})
+        if repeat > 1:
+            summarise(runs)
     finally:
         for child in children:
             child.terminate()
@@ -194,7 +279,22 @@ async def run(accounts: int, seconds: float, connections: int, fresh_cases: bool
 
 # ---- cProfile of the in-process path ----------------------------------------------------------------
 
-async def profile(accounts: int, requests: int, concurrency: int = 1) -> None:
+class ReplayStore:
+    """The SQL store's first account list, replayed for every later one (``--replay-store``): the pipeline's
+    own CPU without the database's share.  Its bodies are shared, so they are filtered by copy."""
+
+    fresh_bodies = False
+
+    def __init__(self, store: Any) -> None:
+        self._store, self._listed = store, None
+
+    async def accounts_for_party(self, *args: Any, **kwargs: Any) -> Any:
+        if self._listed is None:
+            self._listed = await self._store.accounts_for_party(*args, **kwargs)
+        return self._listed
+
+
+async def profile(accounts: int, requests: int, concurrency: int = 1, replay_store: bool = False) -> None:
     import cProfile
     import pstats
 
@@ -236,7 +336,8 @@ async def profile(accounts: int, requests: int, concurrency: int = 1) -> None:
         pipeline = Pipeline(environment=Environment.TEST,
                             tokens=TokenVerifier(common.ISSUER, common.ISSUER + "jwks", audience, (SCOPE,),
                                                  fetch_jwks=fetch),
-                            store=store, facts=RegisterFacts(MemoryRegisters()),
+                            store=ReplayStore(store) if replay_store else store,
+                            facts=RegisterFacts(MemoryRegisters()),
                             certificates=StaticCertificates({common.SKATT_ORG: credential.certificate}),
                             audit=MemoryAuditLog(), paging_key=common.PAGING_KEY.encode())
         start, end = common.period()
@@ -261,14 +362,19 @@ async def profile(accounts: int, requests: int, concurrency: int = 1) -> None:
         for _ in range(50):
             await one()
         done = requests // concurrency * concurrency
+        cpu_started = time.process_time()
         elapsed = await many()
-        print(f"in-process pipeline, {concurrency} concurrent: {done / elapsed:,.0f} account lists/s "
-              f"without profiler")
-        profiler = cProfile.Profile()
+        cpu = time.process_time() - cpu_started
+        what = f"in-process pipeline{' (store replayed)' if replay_store else ''}, {concurrency} concurrent"
+        print(f"{what}: {done / elapsed:,.0f} account lists/s without profiler, {cpu / done * 1000:.3f} ms CPU each "
+              "(this process)")
+        # CPU time, not wall time: on 2 shared cores a wall-clock profile charges preemption (by PostgreSQL,
+        # other load) to whichever call was running, e.g. a socket send.
+        profiler = cProfile.Profile(time.process_time)
         profiler.enable()
         elapsed = await many()
         profiler.disable()
-        print(f"in-process pipeline, {concurrency} concurrent: {done / elapsed:,.0f} account lists/s under cProfile "
+        print(f"{what}: {done / elapsed:,.0f} account lists/s under cProfile "
               f"({elapsed / done * 1000:.2f} ms each)")
         stats = pstats.Stats(profiler)
         stats.sort_stats("cumulative").print_stats(25)
@@ -283,12 +389,15 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--connections", type=int, default=CONNECTIONS)
+    parser.add_argument("--repeat", type=int, default=1, help="measure each target N times, print the medians")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--fresh-cases", action="store_true",
                         help="a new AccountInfoRequestID per bank request: every list stores new references "
                              "(the default repeats one case, whose references are stored after the first list)")
     parser.add_argument("--requests", type=int, default=500)
     parser.add_argument("--concurrency", type=int, default=1, help="with --profile: requests in flight")
+    parser.add_argument("--replay-store", action="store_true",
+                        help="with --profile: replay the store's first answer (the pipeline without the database)")
     parser.add_argument("--bare", choices=("raw", "litestar"))
     parser.add_argument("--port", type=int)
     parser.add_argument("--body")
@@ -297,9 +406,9 @@ def main() -> None:
         serve_bare(args.port, args.body, args.bare)
         return
     if args.profile:
-        asyncio.run(profile(args.accounts, args.requests, args.concurrency))
+        asyncio.run(profile(args.accounts, args.requests, args.concurrency, args.replay_store))
         return
-    asyncio.run(run(args.accounts, args.seconds, args.connections, args.fresh_cases))
+    asyncio.run(run(args.accounts, args.seconds, args.connections, args.fresh_cases, args.repeat))
 
 
 if __name__ == "__main__":

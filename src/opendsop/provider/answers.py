@@ -19,19 +19,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import date
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import msgspec
 
 from opendsop.clock import utc_now
 from opendsop.provider.errors import UnknownReference
+from opendsop.provider.negotiation import choose_media_type
 from opendsop.provider.store.records import ReferencedAccount
 from opendsop.provider.store.repository import complete
 from opendsop.standard import wire
 from opendsop.standard.control.v2 import Accounts, Link
 from opendsop.standard.decision import Allowed
 from opendsop.standard.endpoints import Endpoint
+from opendsop.standard.errors import DsopError
 from opendsop.standard.filtering import filter_response
+from opendsop.standard.identifiers import validate_party_id
 from opendsop.standard.paging import CONTINUATION_PARAM, decode_continuation, encode_continuation, next_link
 from opendsop.standard.request import ControlRequest
 from opendsop.standard.services import ReferenceKind, ServiceProfile, get_profile
@@ -52,6 +57,41 @@ def is_uuid(text: str | None) -> bool:
 def uuid_or_none(text: str | None) -> str | None:
     """A header value fit for a log line: a UUID (lower case) or nothing."""
     return text.strip().lower() if text is not None and is_uuid(text) else None
+
+
+# Pure functions of header values asked on every request (issue 5): answers for short values are remembered,
+# bounded, the least recently used going first; a long value (never a valid one) is simply computed.
+_MEMO_TEXT = 128
+
+
+def media_type(accept: str | None, *, plaintext_allowed: bool) -> str | None:
+    """``negotiation.choose_media_type``, remembered per ``Accept`` value."""
+    if accept is not None and len(accept) > _MEMO_TEXT:
+        return choose_media_type(accept, plaintext_allowed=plaintext_allowed)
+    return _remembered_media_type(accept, plaintext_allowed)
+
+
+@lru_cache(maxsize=64)
+def _remembered_media_type(accept: str | None, plaintext_allowed: bool) -> str | None:
+    return choose_media_type(accept, plaintext_allowed=plaintext_allowed)
+
+
+def valid_party(party: str, *, synthetic_allowed: bool, today: date) -> bool:
+    """Whether ``standard.identifiers.validate_party_id`` accepts ``party`` on ``today``, remembered per day."""
+    if len(party) > _MEMO_TEXT:
+        return _party_check(party, synthetic_allowed, today)
+    return _remembered_party_check(party, synthetic_allowed, today)
+
+
+def _party_check(party: str, synthetic_allowed: bool, today: date) -> bool:
+    try:
+        validate_party_id(party, synthetic_allowed=synthetic_allowed, today=today)
+    except DsopError:
+        return False
+    return True
+
+
+_remembered_party_check = lru_cache(maxsize=4096)(_party_check)
 
 
 def code_and_message(answer: Answer) -> tuple[str | None, str | None]:
@@ -134,4 +174,5 @@ async def _transactions(pipeline: Pipeline, decision: Allowed, referenced: Refer
     return page.body(links), len(page.transactions)
 
 
-__all__ = ["JSON", "code_and_message", "encode_filtered", "fetch", "fresh_bodies", "is_uuid", "utc_now", "uuid_or_none"]
+__all__ = ["JSON", "code_and_message", "encode_filtered", "fetch", "fresh_bodies", "is_uuid", "media_type", "utc_now",
+           "uuid_or_none", "valid_party"]

@@ -82,13 +82,23 @@ def _response(answer: Answer, correlation: str | None = None, background: Backgr
                     background=background)
 
 
+def _headers(request: Request[Any, Any, Any]) -> dict[str, str]:
+    """The request's headers as ``dict(request.headers)`` has them (a repeated name: its first value), names in
+    lower case, read straight from the scope: the multidict was built per request for this copy alone."""
+    headers: dict[str, str] = {}
+    for name, value in request.scope["headers"]:
+        headers.setdefault(name.decode("latin-1").lower(), value.decode("latin-1"))
+    return headers
+
+
 async def _serve(request: Request[Any, Any, Any], endpoint: Endpoint, reference: str | None,
                  dialect: Dialect | None = None) -> Response[bytes]:
+    headers = _headers(request)
     answer = await _pipeline(request).handle(
-        endpoint, path=request.url.path, headers=dict(request.headers),
+        endpoint, path=request.url.path, headers=headers,
         query=dict(request.query_params.items()), account_reference=reference, dialect=dialect,
     )
-    return _response(answer, answers.uuid_or_none(request.headers.get("correlationid")))
+    return _response(answer, answers.uuid_or_none(headers.get("correlationid")))
 
 
 @get(f"{ROUTE_PREFIX}/accounts", include_in_schema=False)

@@ -31,6 +31,7 @@ wire shape before step 8, so every version is decided by the same rules.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -57,7 +58,7 @@ from opendsop.provider.errors import (
 )
 from opendsop.provider.logs import log
 from opendsop.provider.metrics import ProviderMetrics
-from opendsop.provider.negotiation import JOSE, choose_media_type
+from opendsop.provider.negotiation import JOSE
 from opendsop.provider.ports import Certificates, Clock, FactsSource, OrderVerifier, TokenVerifier
 from opendsop.provider.ratelimit import RateLimiter
 from opendsop.provider.store.records import ReferencedAccount
@@ -72,12 +73,11 @@ from opendsop.standard.decision import Denied
 from opendsop.standard.endpoints import Endpoint
 from opendsop.standard.errors import DsopError
 from opendsop.standard.filtering import filter_response
-from opendsop.standard.identifiers import validate_party_id
 from opendsop.standard.period import parse_date
 from opendsop.standard.request import ControlRequest, Environment, Facts
 from opendsop.standard.services import ReferenceKind, ServiceProfile, get_profile, resolve
 from opendsop.trust.errors import InvalidToken
-from opendsop.trust.jwe import encrypt_compact
+from opendsop.trust.jwe import encrypt_compact_bytes
 
 # Step 2b: the endpoints that take an accountReference (and only these may answer 404).
 ACCOUNT_ENDPOINTS = frozenset({Endpoint.ACCOUNT_DETAILS, Endpoint.TRANSACTIONS, Endpoint.CARDS, Endpoint.ROLES})
@@ -190,8 +190,8 @@ class Pipeline:
         if retry_after:
             raise TooManyRequests(f"Too many requests from consumer {principal.consumer_org}; retry after "
                                   f"{retry_after} s", retry_after=retry_after)
-        media_type = choose_media_type(trace.headers.get("accept"),
-                                       plaintext_allowed=self.environment is Environment.TEST)
+        media_type = answers.media_type(trace.headers.get("accept"),
+                                        plaintext_allowed=self.environment is Environment.TEST)
         if media_type is None:
             raise NotAcceptable("Accept must allow application/jose"
                                 + (" or application/json" if self.environment is Environment.TEST else ""))
@@ -266,7 +266,8 @@ class Pipeline:
             raise
         except Exception as error:
             raise SourceUnavailable(f"A register did not answer ({type(error).__name__})") from error
-        facts = replace(facts, party_id=party)
+        if facts.party_id != party:
+            facts = replace(facts, party_id=party)
         if service.reference is not ReferenceKind.EXTRADITION_ORDER or self.orders is None:
             return facts, None
         jws = (request.additional_reference_id or "").strip()
@@ -286,12 +287,9 @@ class Pipeline:
     def _valid_party(self, party: str | None) -> str | None:
         if not party:
             return None
-        try:
-            validate_party_id(party, synthetic_allowed=self.environment is Environment.TEST,
-                              today=self.clock().astimezone(OSLO).date())
-        except DsopError:
-            return None
-        return party
+        valid = answers.valid_party(party, synthetic_allowed=self.environment is Environment.TEST,
+                                    today=self.clock().astimezone(OSLO).date())
+        return party if valid else None
 
     async def _deliver(self, service: ServiceProfile, endpoint: Endpoint, body: Any, media_type: str,
                        consumer_org: str, *, dialect: Dialect | None = None, path: str = "") -> Answer:
@@ -308,8 +306,7 @@ class Pipeline:
         except CertPubError as error:
             raise SourceUnavailable(f"No usable encryption certificate for consumer {consumer_org} in CertPub: "
                                     f"{error.message}") from None
-        token = encrypt_compact(plaintext, certificate, alg=self.jwe_alg, enc=self.jwe_enc)
-        return Answer(200, token.encode("ascii"), JOSE)
+        return Answer(200, encrypt_compact_bytes(plaintext, certificate, alg=self.jwe_alg, enc=self.jwe_enc), JOSE)
 
     # -- answers, audit, logs, metrics ----------------------------------------------------------
 
@@ -362,6 +359,8 @@ class Pipeline:
         elapsed = max(0.0, self.monotonic() - started)
         endpoint = trace.endpoint.operation_id if trace.endpoint else "unknown"
         self.metrics.observe(service=trace.service, endpoint=endpoint, status=answer.status, seconds=elapsed)
+        if not log.isEnabledFor(logging.INFO):  # the fields below are the line's only use
+            return
         code, _ = answers.code_and_message(answer)
         log.info("control request", extra={**self._log_fields(trace), "status": answer.status, "code": code,
                                             "records": trace.records, "duration_ms": round(elapsed * 1000, 2)})

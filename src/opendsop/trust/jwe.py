@@ -16,6 +16,13 @@ Decisions:
   flipped ciphertext or tag bit, bad padding) is one indistinguishable
   ``DecryptionError(reason="decryption_failed")``; on an RSA unwrap failure a
   random CEK is used so the failure surfaces at the tag check (RFC 7516 §11.5).
+- A bank encrypts to the same few consumer certificates all day, and importing the
+  public key from a certificate cost more than the RSA encryption itself (issue 5):
+  the imported key and its ``x5t#S256`` are kept per certificate (``RecipientKeys``,
+  bounded, least recently used goes first). The key is the certificate itself, whose
+  equality is its DER bytes, so a rotated certificate is imported at first use.
+  Certificates that fail to import are never kept. The protected header is built
+  once per distinct (alg, enc, cty, x5t#S256, kid).
 """
 
 from __future__ import annotations
@@ -26,7 +33,10 @@ import hmac
 import json
 import secrets
 import struct
+import threading
+from collections import OrderedDict
 from collections.abc import Collection
+from functools import lru_cache
 from typing import Any
 
 from cryptography import x509
@@ -35,7 +45,6 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.serialization import Encoding
 from joserfc import jwe as jose_jwe
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, KeySet, OctKey, RSAKey
@@ -48,14 +57,19 @@ __all__ = [
     "DEFAULT_ENC",
     "KEY_ALGORITHMS",
     "CONTENT_ENCRYPTIONS",
+    "RecipientKeys",
     "decrypt_compact",
     "encrypt_compact",
+    "encrypt_compact_bytes",
     "unverified_jwe_header",
 ]
 
 DEFAULT_ALG = "RSA-OAEP-256"
 DEFAULT_ENC = "A256GCM"
 _RSA_ALGS: dict[str, type[hashes.HashAlgorithm]] = {"RSA-OAEP": hashes.SHA1, "RSA-OAEP-256": hashes.SHA256}
+# Padding objects only hold parameters: one per alg serves every call.
+_OAEP = {alg: padding.OAEP(mgf=padding.MGF1(hash_cls()), algorithm=hash_cls(), label=None)
+         for alg, hash_cls in _RSA_ALGS.items()}
 _ECDH_ALGS = ("ECDH-ES", "ECDH-ES+A128KW", "ECDH-ES+A256KW")
 KEY_ALGORITHMS = (*_RSA_ALGS, *_ECDH_ALGS)
 # enc -> (CEK bytes, IV bytes, tag bytes, HMAC hash or None for GCM)
@@ -214,6 +228,66 @@ def _open(enc: str, cek: bytes, aad: bytes, iv: bytes, ciphertext: bytes, tag: b
     return padded[:-pad]
 
 
+# -- recipients --------------------------------------------------------------------
+
+
+class RecipientKeys:
+    """The public keys of recently used recipient certificates, with their ``x5t#S256``.
+
+    At most ``capacity`` certificates; the least recently used goes first. Safe to share
+    between threads.
+    """
+
+    def __init__(self, capacity: int = 256) -> None:
+        if capacity < 1:
+            raise ValueError("capacity must be at least 1")
+        self.capacity = capacity
+        self._entries: OrderedDict[x509.Certificate, tuple[RSAKey | ECKey, str]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, certificate: x509.Certificate) -> tuple[RSAKey | ECKey, str]:
+        """``(public key, x5t#S256)`` of ``certificate``; a ``TrustError`` if its key is not usable."""
+        with self._lock:
+            entry = self._entries.get(certificate)
+            if entry is not None:
+                self._entries.move_to_end(certificate)
+                return entry
+        key = as_jwk(certificate)  # raises for an unusable key: nothing is kept
+        assert isinstance(key, RSAKey | ECKey)
+        thumbprint = bytes(_b64encode(certificate.fingerprint(hashes.SHA256()))).decode("ascii")
+        entry = (key, thumbprint)
+        with self._lock:
+            self._entries[certificate] = entry
+            self._entries.move_to_end(certificate)
+            while len(self._entries) > self.capacity:
+                self._entries.popitem(last=False)
+        return entry
+
+
+_RECIPIENTS = RecipientKeys()
+
+
+def _header(alg: str, enc: str, content_type: str | None, thumbprint: str | None, kid: str | None) -> dict[str, Any]:
+    header: dict[str, Any] = {"alg": alg, "enc": enc}
+    if content_type is not None:
+        header["cty"] = content_type
+    if thumbprint is not None:
+        header["x5t#S256"] = thumbprint
+    if kid is not None:
+        header["kid"] = kid
+    return header
+
+
+@lru_cache(maxsize=256)
+def _protected_header(alg: str, enc: str, content_type: str | None, thumbprint: str | None, kid: str | None) -> bytes:
+    """The base64url protected header (also the AAD)."""
+    header = _header(alg, enc, content_type, thumbprint, kid)
+    return bytes(_b64encode(json.dumps(header, separators=(",", ":")).encode("utf-8")))
+
+
 # -- public API --------------------------------------------------------------------
 
 
@@ -231,6 +305,20 @@ def encrypt_compact(
     The header carries ``kid`` (given, or the JWK's own) and, for a certificate,
     ``x5t#S256`` so the consumer can find the matching private key.
     """
+    return encrypt_compact_bytes(plaintext, recipient, alg=alg, enc=enc, kid=kid,
+                                 content_type=content_type).decode("ascii")
+
+
+def encrypt_compact_bytes(
+    plaintext: bytes,
+    recipient: Any,
+    *,
+    alg: str = DEFAULT_ALG,
+    enc: str = DEFAULT_ENC,
+    kid: str | None = None,
+    content_type: str | None = "application/json",
+) -> bytes:
+    """:func:`encrypt_compact` as ASCII bytes, ready to send (no copy through ``str`` of a large body)."""
     if alg not in KEY_ALGORITHMS:
         raise TrustError(
             f"JWE alg {alg!r} is not supported; use one of {', '.join(KEY_ALGORITHMS)}", reason="unsupported_alg"
@@ -239,41 +327,37 @@ def encrypt_compact(
         raise TrustError(f"JWE enc {enc!r} is not supported; use one of {', '.join(_ENCS)}", reason="unsupported_enc")
     if isinstance(plaintext, str):
         plaintext = plaintext.encode("utf-8")
-    header: dict[str, Any] = {"alg": alg, "enc": enc}
-    if content_type is not None:
-        header["cty"] = content_type
+    thumbprint: str | None = None
+    key: RSAKey | ECKey | OctKey
     if isinstance(recipient, x509.Certificate):
-        digest = hashlib.sha256(recipient.public_bytes(Encoding.DER)).digest()
-        header["x5t#S256"] = bytes(_b64encode(digest)).decode("ascii")
-        key = as_jwk(recipient)
+        key, thumbprint = _RECIPIENTS.get(recipient)
         key_kid = None
     else:
         key = as_jwk(recipient)
         key_kid = key.kid
-    if kid is not None or key_kid is not None:
-        header["kid"] = kid if kid is not None else key_kid
     if key.get("use") not in (None, "enc"):
         raise TrustError(f"key {key.kid!r} is not an encryption key", reason="key_mismatch")
+    header_kid = kid if kid is not None else key_kid
     if alg in _ECDH_ALGS:
         if not isinstance(key, ECKey):
             raise TrustError(f"{alg} needs an EC P-256 key", reason="key_mismatch")
         public = ECKey.import_key(key.public_key)
         return jose_jwe.encrypt_compact(
-            header, bytes(plaintext), public, registry=_LargeRegistry(algorithms=[alg, enc])
-        )
+            _header(alg, enc, content_type, thumbprint, header_kid), bytes(plaintext), public,
+            registry=_LargeRegistry(algorithms=[alg, enc]),
+        ).encode("ascii")
     native = key.public_key if isinstance(key, RSAKey) else None
     if not isinstance(native, rsa.RSAPublicKey):
         raise TrustError(f"{alg} needs an RSA key", reason="key_mismatch")
     if native.key_size < MIN_RSA_BITS:
         raise TrustError(f"RSA key of {native.key_size} bits is too weak", reason="weak_key")
     cek = secrets.token_bytes(_ENCS[enc][0])
-    hash_cls = _RSA_ALGS[alg]
-    encrypted_key = native.encrypt(cek, padding.OAEP(mgf=padding.MGF1(hash_cls()), algorithm=hash_cls(), label=None))
-    header_b64 = bytes(_b64encode(json.dumps(header, separators=(",", ":")).encode("utf-8")))
+    encrypted_key = native.encrypt(cek, _OAEP[alg])
+    header_b64 = _protected_header(alg, enc, content_type, thumbprint, header_kid)
     iv, ciphertext, tag = _seal(enc, cek, header_b64, bytes(plaintext))
     return b".".join(
         (header_b64, _b64encode(encrypted_key), _b64encode(iv), _b64encode(ciphertext), _b64encode(tag))
-    ).decode("ascii")
+    )
 
 
 def _decryption_key(private_key: Any, header: dict[str, Any]) -> Any:
@@ -326,11 +410,8 @@ def decrypt_compact(
     iv = _b64decode(parts[2], "initialization vector")
     ciphertext = _b64decode(parts[3], "ciphertext")
     tag = _b64decode(parts[4], "authentication tag")
-    hash_cls = _RSA_ALGS[alg]
     try:
-        cek = native.decrypt(
-            encrypted_key, padding.OAEP(mgf=padding.MGF1(hash_cls()), algorithm=hash_cls(), label=None)
-        )
+        cek = native.decrypt(encrypted_key, _OAEP[alg])
     except ValueError:
         cek = b""
     if len(cek) != _ENCS[enc][0]:
