@@ -16,13 +16,10 @@ Decisions:
   flipped ciphertext or tag bit, bad padding) is one indistinguishable
   ``DecryptionError(reason="decryption_failed")``; on an RSA unwrap failure a
   random CEK is used so the failure surfaces at the tag check (RFC 7516 §11.5).
-- A bank encrypts to the same few consumer certificates all day, and importing the
-  public key from a certificate cost more than the RSA encryption itself (issue 5):
-  the imported key and its ``x5t#S256`` are kept per certificate (``RecipientKeys``,
-  bounded, least recently used goes first). The key is the certificate itself, whose
-  equality is its DER bytes, so a rotated certificate is imported at first use.
-  Certificates that fail to import are never kept. The protected header is built
-  once per distinct (alg, enc, cty, x5t#S256, kid).
+- A certificate recipient's imported key and ``x5t#S256`` come from a bounded
+  per-certificate cache (``RecipientKeys``, in :mod:`opendsop.trust.recipients`,
+  re-exported here). The protected header is built once per distinct
+  (alg, enc, cty, x5t#S256, kid).
 """
 
 from __future__ import annotations
@@ -33,8 +30,6 @@ import hmac
 import json
 import secrets
 import struct
-import threading
-from collections import OrderedDict
 from collections.abc import Collection
 from functools import lru_cache
 from typing import Any
@@ -51,6 +46,7 @@ from joserfc.jwk import ECKey, KeySet, OctKey, RSAKey
 
 from opendsop.trust.errors import DecryptionError, TrustError
 from opendsop.trust.keys import MIN_RSA_BITS, as_jwk
+from opendsop.trust.recipients import RecipientKeys
 
 __all__ = [
     "DEFAULT_ALG",
@@ -228,43 +224,7 @@ def _open(enc: str, cek: bytes, aad: bytes, iv: bytes, ciphertext: bytes, tag: b
     return padded[:-pad]
 
 
-# -- recipients --------------------------------------------------------------------
-
-
-class RecipientKeys:
-    """The public keys of recently used recipient certificates, with their ``x5t#S256``.
-
-    At most ``capacity`` certificates; the least recently used goes first. Safe to share
-    between threads.
-    """
-
-    def __init__(self, capacity: int = 256) -> None:
-        if capacity < 1:
-            raise ValueError("capacity must be at least 1")
-        self.capacity = capacity
-        self._entries: OrderedDict[x509.Certificate, tuple[RSAKey | ECKey, str]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-    def get(self, certificate: x509.Certificate) -> tuple[RSAKey | ECKey, str]:
-        """``(public key, x5t#S256)`` of ``certificate``; a ``TrustError`` if its key is not usable."""
-        with self._lock:
-            entry = self._entries.get(certificate)
-            if entry is not None:
-                self._entries.move_to_end(certificate)
-                return entry
-        key = as_jwk(certificate)  # raises for an unusable key: nothing is kept
-        assert isinstance(key, RSAKey | ECKey)
-        thumbprint = bytes(_b64encode(certificate.fingerprint(hashes.SHA256()))).decode("ascii")
-        entry = (key, thumbprint)
-        with self._lock:
-            self._entries[certificate] = entry
-            self._entries.move_to_end(certificate)
-            while len(self._entries) > self.capacity:
-                self._entries.popitem(last=False)
-        return entry
+# -- recipients and protected headers ----------------------------------------------
 
 
 _RECIPIENTS = RecipientKeys()

@@ -25,22 +25,18 @@ Input rows are the frozen dataclasses of :mod:`.records`, streamed from any iter
 Rows are loaded in that order (parties, accounts, relations, balances, cards, transactions) in one
 database transaction, so foreign keys hold and a failed load leaves nothing behind.  Malformed
 rows raise ``ValueError`` naming the row; duplicate keys raise the driver's integrity error.
+The synchronous stdlib-``sqlite3`` fill of a fresh bank file lives in :mod:`.sqlite_file` (re-exported here).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import sqlite3
 from collections.abc import Callable, Iterable, Iterator
-from datetime import UTC, datetime
-from itertools import islice
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import msgspec
 from sqlalchemy import Date, DateTime, Table, insert, text
-from sqlalchemy.dialects.sqlite import aiosqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from opendsop.provider.store import schema
@@ -56,10 +52,15 @@ from opendsop.provider.store.records import (
 )
 from opendsop.provider.store.repository import LoadCounts
 from opendsop.provider.store.rules import utc
+from opendsop.provider.store.sqlite_file import (
+    DEFAULT_BATCH,
+    _batches,
+    _cached,
+    load_sqlite_file,
+    sqlite_params,
+    sqlite_timestamp,
+)
 from opendsop.standard.control.v2 import PaymentCard
-
-T = TypeVar("T")
-DEFAULT_BATCH = 5_000
 
 
 # ---- row checks (shared with the in-memory store) -------------------------------------------
@@ -196,12 +197,6 @@ def transaction_values(row: TransactionRow) -> dict[str, Any]:
 
 
 # ---- the load itself -------------------------------------------------------------------------
-def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
-    iterator = iter(items)
-    while batch := list(islice(iterator, size)):
-        yield batch
-
-
 async def _copy(conn: AsyncConnection, table: Table, rows: list[dict[str, Any]]) -> None:
     raw = await conn.get_raw_connection()
     driver = raw.driver_connection
@@ -238,7 +233,6 @@ async def _executemany(conn: AsyncConnection, table: Table, rows: list[dict[str,
 # ---- column tuples: the bulk path for trusted sources ------------------------------------------
 TRANSACTION_COLUMNS: tuple[str, ...] = tuple(column.name for column in schema.transaction.columns)
 BALANCE_COLUMNS: tuple[str, ...] = tuple(column.name for column in schema.booked_balance.columns)
-_CACHE_LIMIT = 50_000  # distinct timestamps remembered per column while converting (bounded memory)
 
 
 def _tuple_converter(table: Table, dialect: Any) -> Callable[[list[tuple[Any, ...]]], list[tuple[Any, ...]]]:
@@ -268,23 +262,6 @@ def _tuple_converter(table: Table, dialect: Any) -> Callable[[list[tuple[Any, ..
                     values[index] = process(value)
             out.append(tuple(values))
         return out
-
-    return convert
-
-
-def _cached(process: Callable[[Any], Any] | None, prepare: Callable[[Any], Any] | None) -> Callable[[Any], Any]:
-    cache: dict[Any, Any] = {}
-
-    def convert(value: Any) -> Any:
-        found = cache.get(value)
-        if found is None:
-            if len(cache) >= _CACHE_LIMIT:
-                cache.clear()
-            found = prepare(value) if prepare is not None else value
-            if process is not None:
-                found = process(found)
-            cache[value] = found  # equal instants in other zones map to the same UTC value
-        return found
 
     return convert
 
@@ -334,96 +311,6 @@ async def _write_tuples(conn: AsyncConnection, table: Table, rows: Iterable[tupl
             with contextlib.suppress(BaseException):
                 await pending
     return total
-
-
-# ---- a fresh SQLite file, synchronously: the bulk path of the local ecosystem ---------------------
-_SQLITE = aiosqlite.dialect()
-
-
-def sqlite_timestamp() -> Callable[[datetime], str]:
-    """An aware timestamp → the text a ``DateTime(timezone=True)`` column stores on SQLite (UTC),
-    remembering the recent ones (bookings repeat)."""
-    return _cached(_sqlite_utc_text, None)
-
-
-def _sqlite_utc_text(value: datetime) -> str:
-    """What SQLite's ``DATETIME`` bind processor makes of ``utc(value)`` (tested equal), ~2× faster."""
-    if value.tzinfo is not UTC:
-        value = utc(value)
-    text = str(value)  # 'YYYY-MM-DD HH:MM:SS[.ffffff]+00:00'
-    return text[:26] if value.microsecond else f"{text[:19]}.000000"
-
-
-def sqlite_params(table: Table, rows: Iterable[dict[str, Any]]) -> list[tuple[Any, ...]]:
-    """``*_values`` dicts → the SQLite driver's parameter tuples (the columns' own bind processors)."""
-    columns = list(table.columns)
-    steps = [(column.name, column.type.dialect_impl(_SQLITE).bind_processor(_SQLITE)) for column in columns]
-    return [tuple(process(row[name]) if process is not None and row[name] is not None else row[name]
-                  for name, process in steps) for row in rows]
-
-
-def _insert_statement(table: Table) -> str:
-    names = [column.name for column in table.columns]
-    # Names come from our own metadata, never from input; values are bound parameters.
-    return f'INSERT INTO {table.name} ({", ".join(names)}) VALUES ({", ".join("?" for _ in names)})'  # noqa: S608
-
-
-def load_sqlite_file(path: str | Path, *, parties: Iterable[PartyRow] = (), accounts: Iterable[AccountRow] = (),
-                     relations: Iterable[RelationRow] = (), cards: Iterable[CardRow] = (),
-                     bulk: Iterable[tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]] = (),
-                     batch_size: int = DEFAULT_BATCH) -> LoadCounts:
-    """Fill a freshly migrated, otherwise empty SQLite bank file with the stdlib driver, synchronously.
-
-    ``bulk`` yields (balance parameters, transaction parameters) pairs, typically one per account:
-    tuples in ``BALANCE_COLUMNS`` / ``TRANSACTION_COLUMNS`` order already in the driver's form
-    (``sqlite_params`` of ``balance_values`` / ``transaction_values``), loaded unchecked.
-    Into a file without accounts yet, the load runs with no journal and no syncs (a failed or
-    interrupted load leaves a file to throw away, which the caller must detect), and the file's
-    journal mode (WAL, as the serving engine sets it) is restored at the end; into a file with
-    data, the load keeps the journal and rolls back on failure.  Foreign keys are checked.
-    """
-    connection = sqlite3.connect(path, isolation_level=None)
-    counts = dict.fromkeys(("parties", "accounts", "relations", "balances", "cards", "transactions"), 0)
-    try:
-        journal_mode = connection.execute("PRAGMA journal_mode").fetchone()[0]
-        fresh = connection.execute("SELECT NOT EXISTS (SELECT 1 FROM bank_account)").fetchone()[0]
-        if fresh:
-            connection.execute("PRAGMA journal_mode=OFF")
-            connection.execute("PRAGMA synchronous=OFF")
-        connection.execute("PRAGMA foreign_keys=ON")
-        connection.execute("PRAGMA cache_size=-131072")  # 128 MiB: the indexes' pages stay in memory
-        connection.execute("BEGIN")
-        typed: tuple[tuple[str, Table, Iterable[Any], Callable[[Any], dict[str, Any]]], ...] = (
-            ("parties", schema.party, parties, party_values), ("accounts", schema.account, accounts, account_values),
-            ("relations", schema.relation, relations, relation_values), ("cards", schema.card, cards, card_values))
-        for name, table, rows, convert in typed:
-            statement = _insert_statement(table)
-            for batch in _batches(rows, batch_size):
-                connection.executemany(statement, sqlite_params(table, (convert(row) for row in batch)))
-                counts[name] += len(batch)
-        balance_statement = _insert_statement(schema.booked_balance)
-        transaction_statement = _insert_statement(schema.transaction)
-        balances: list[tuple[Any, ...]] = []
-        transactions: list[tuple[Any, ...]] = []
-        for balance_params, transaction_params in bulk:
-            balances.extend(balance_params)
-            transactions.extend(transaction_params)
-            if len(transactions) >= batch_size:
-                connection.executemany(balance_statement, balances)
-                connection.executemany(transaction_statement, transactions)
-                counts["balances"] += len(balances)
-                counts["transactions"] += len(transactions)
-                balances, transactions = [], []
-        connection.executemany(balance_statement, balances)
-        connection.executemany(transaction_statement, transactions)
-        counts["balances"] += len(balances)
-        counts["transactions"] += len(transactions)
-        connection.execute("COMMIT")
-        if fresh:
-            connection.execute(f"PRAGMA journal_mode={journal_mode}")  # a value SQLite itself reported
-    finally:
-        connection.close()
-    return LoadCounts(**counts)
 
 
 async def load(engine: AsyncEngine, *, parties: Iterable[PartyRow] = (), accounts: Iterable[AccountRow] = (),
