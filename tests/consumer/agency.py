@@ -21,9 +21,9 @@ from opendsop.authority import AuthoritySettings, TokenVerifier
 from opendsop.authority import create_app as create_authority
 from opendsop.authority.clients import new_client
 from opendsop.consumer.client import DsopClient, jwe_decryptor
-from opendsop.consumer.protocol import BankEndpoint, CaseParameters, HttpRequest, HttpResponse
+from opendsop.consumer.protocol import BankEndpoint, CaseParameters
 from opendsop.consumer.tokens import GrantSigner, TokenProvider
-from opendsop.consumer.transport import HttpxTransport
+from opendsop.consumer.transport import HttpxTransport, poster
 from opendsop.provider.app import create_app as create_bank
 from opendsop.provider.ports import RegisterFacts, StaticCertificates
 from opendsop.trust.keys import generate_rsa_key, public_jwks
@@ -52,12 +52,7 @@ class Ecosystem:
         return GrantSigner(CLIENT_ID, ISSUER, ISSUER + "token", grant_key())
 
     def tokens(self) -> TokenProvider:
-        async def post(request: HttpRequest, body: bytes) -> HttpResponse:
-            response = await self.http.post(request.url, content=body, headers=dict(request.headers))
-            return HttpResponse(response.status_code, {k.lower(): v for k, v in response.headers.items()},
-                                response.content)
-
-        return TokenProvider(self.signer(), post, clock=self.clock)
+        return TokenProvider(self.signer(), poster(HttpxTransport(self.http)), clock=self.clock)
 
     def client(self, **options: Any) -> DsopClient:
         credential = self.pki.encryption[seed.SKATT.orgno]

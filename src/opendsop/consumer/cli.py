@@ -87,9 +87,7 @@ async def run_case(runtime: Runtime, console: Console, plan: CasePlan, case_numb
             results.append(result)
             progress.update(task, advance=1, description=f"{result.bank.name or result.bank.org_no}: "
                                                          f"{result.outcome.value}")
-    _summary(console, plan.case.account_info_request_id, results, without_api)
-    if accounts and any(result.accounts for result in results):
-        console.print(accounts_table("Accounts", results))
+    _summary(console, plan.case.account_info_request_id, results, without_api, accounts=accounts)
     return results
 
 
@@ -123,7 +121,8 @@ async def run_batch(runtime: Runtime, console: Console, plans: Sequence[CasePlan
 
 
 def _summary(console: Console, case_id: str, results: Sequence[BankResult],
-             without_api: Sequence[tuple[str, str]] = ()) -> None:
+             without_api: Sequence[tuple[str, str]] = (), *, accounts: bool = False) -> None:
+    """One row per bank (outcome, accounts, time, reason); with ``accounts``, then one row per account."""
     table = Table(title=f"Case {case_id}")
     for column in ("Bank", "Name", "Outcome", "Accounts", "Seconds", "Reason"):
         table.add_column(column)
@@ -134,6 +133,8 @@ def _summary(console: Console, case_id: str, results: Sequence[BankResult],
     for org, name in without_api:
         table.add_row(org, name, "no API", "-", "-", "not in the API catalogue: ask by digital letter")
     console.print(table)
+    if accounts and any(result.accounts for result in results):
+        console.print(accounts_table("Accounts", results))
 
 
 def _exit_code(results: Sequence[BankResult]) -> int:
@@ -257,9 +258,7 @@ def build_app(runtime_factory: RuntimeFactory = open_runtime, *,  # noqa: C901 -
             done = await run_batch(rt, out, plans, concurrency=concurrency)
             for row, plan, (results, without_api) in zip(rows, plans, done, strict=True):
                 out.print(f"ward {row.ward}, guardian {row.guardian}")
-                _summary(out, plan.case.account_info_request_id, results, without_api)
-                if any(result.accounts for result in results):
-                    out.print(accounts_table("Accounts", results))
+                _summary(out, plan.case.account_info_request_id, results, without_api, accounts=True)
                 code = max(code, _exit_code(results))
                 flags_table(out, row, results)
             return code

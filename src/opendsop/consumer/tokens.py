@@ -188,6 +188,13 @@ class TokenProvider:
         self._prefetching: set[asyncio.Task[None]] = set()
         self.requests = 0  # token requests made (for tests and metrics)
 
+    def source(self, audience: str, scope: str) -> Callable[[], Awaitable[str]]:
+        """A token source for one (audience, scope): what the register clients take as their ``token``."""
+        async def token() -> str:
+            return await self.get(audience, scope)
+
+        return token
+
     async def get(self, audience: str, scope: str, *, refresh: bool = False) -> str:
         key = (audience, scope)
         if refresh:

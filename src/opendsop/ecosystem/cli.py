@@ -124,6 +124,14 @@ def _party(name: str) -> str:
     return name.replace("bank-", "bank ", 1)
 
 
+def _logging(level: str) -> None:
+    """The parties' JSON logs at ``level``; alembic's per-migration chatter only when asked for."""
+    from opendsop.serving import configure_logging
+
+    configure_logging(level)
+    logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.getLevelName(level.upper())))
+
+
 class _LoadProgress:
     """A progress bar over the banks being loaded, shown only when a first start loads them."""
 
@@ -148,10 +156,8 @@ class _LoadProgress:
 
 async def _up(path: Path, *, tour: bool, stay: bool, log_level: str, only: list[str] | None = None) -> None:
     from opendsop.ecosystem.runner import start
-    from opendsop.serving import configure_logging
 
-    configure_logging(log_level)
-    logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.getLevelName(log_level.upper())))
+    _logging(log_level)
     topology = read(path)
     if only:
         console.print(f"starting {', '.join(only)} from {path}")
@@ -168,10 +174,7 @@ async def _up(path: Path, *, tour: bool, stay: bool, log_level: str, only: list[
 
 
 async def _serve(running: Running, *, tour: bool, stay: bool, log_level: str) -> None:
-    from opendsop.serving import configure_logging
-
-    configure_logging(log_level)  # again: a framework's default logging config may have replaced it at startup
-    logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.getLevelName(log_level.upper())))
+    _logging(log_level)  # again: a framework's default logging config may have replaced it at startup
     console.print(_urls_table(running.urls))
     if tour:
         from opendsop.ecosystem.tour import run_tour

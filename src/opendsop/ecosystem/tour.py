@@ -63,6 +63,7 @@ class TourReport:
     signature: list[tuple[str, bool, str]] = field(default_factory=list)  # (who, allowed, reason)
     case_ids: dict[str, str] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
+    owned: dict[str, list[Account]] = field(default_factory=dict, repr=False)  # owner → accounts, built once
 
 
 def _owned(population: Population) -> dict[str, list[Account]]:
@@ -73,7 +74,7 @@ def _owned(population: Population) -> dict[str, list[Account]]:
 
 
 async def _konkurs(running: Running, population: Population, console: Console, report: TourReport) -> None:
-    owned = _owned(population)
+    owned = report.owned
     bankruptcy = next((b for b in population.bankruptcies if b.notice_type == "aapning" and owned.get(b.debtor_id)),
                       None)
     console.print(Rule("1. Konkurs: the trustee's overview of a bankrupt debtor"))
@@ -100,7 +101,7 @@ async def _konkurs(running: Running, population: Population, console: Console, r
 
 
 async def _oed(running: Running, population: Population, console: Console, report: TourReport) -> None:
-    owned = _owned(population)
+    owned = report.owned
     death = next((d for d in population.deaths if owned.get(d.person_id)), None)
     console.print(Rule("2. Oppgjør etter dødsfall: the heirs' overview of the estate"))
     if death is None:
@@ -116,7 +117,7 @@ async def _oed(running: Running, population: Population, console: Console, repor
 
 
 async def _verge(running: Running, population: Population, console: Console, report: TourReport) -> None:
-    owned = _owned(population)
+    owned = report.owned
     shielded = {p.person_id for p in population.persons if p.address_protection is not None}
     chosen = [g for g in population.guardianships
               if owned.get(g.ward_id) and "representasjonDagligbank" in g.tjenesteoppgaver and g.valid_to is None]
@@ -160,7 +161,7 @@ async def _order(running: Running, party: str, today: date) -> str:
 
 
 async def _politi(running: Running, population: Population, console: Console, report: TourReport) -> None:
-    owned = _owned(population)
+    owned = report.owned
     dead = {d.person_id for d in population.deaths}
     person = next((p for p in population.persons if len(owned.get(p.person_id, ())) >= 2
                    and p.person_id not in dead and p.address_protection is None and p.invalid_reason is None), None)
@@ -230,7 +231,7 @@ async def run_tour(running: Running, console: Console) -> TourReport:
     """Run the five stories against ``running``; print each and return what was found."""
     population = running.world.population() if running.world.preset.shard_count == 1 else next(
         running.world.shards(1))
-    report = TourReport()
+    report = TourReport(owned=_owned(population))
     for story in (_konkurs, _oed, _verge, _politi, _signature):
         try:
             await story(running, population, console, report)

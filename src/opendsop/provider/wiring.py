@@ -78,13 +78,7 @@ def registers_token(settings: ProviderSettings, resources: Resources, scope: str
     """What the register clients send: tokens from the token service when the bank has a client, else the static one."""
     if settings.client_id is None or settings.grant_key is None:
         return settings.registers_token.get_secret_value() if settings.registers_token else ""
-    provider = resources.token_provider()
-    audience = str(settings.registers_url).rstrip("/")
-
-    async def token() -> str:
-        return await provider.get(audience, scope)
-
-    return token
+    return resources.token_provider().source(str(settings.registers_url).rstrip("/"), scope)
 
 
 def konkurs_register(settings: ProviderSettings, resources: Resources) -> Konkursregister | None:
@@ -122,23 +116,17 @@ class Resources:
         """One cached token source for the bank's own client (``CLIENT_ID`` + ``GRANT_KEY``)."""
         if self._tokens is None:
             from opendsop.consumer.tokens import GrantSigner, TokenProvider
+            from opendsop.consumer.transport import HttpxTransport, poster
             from opendsop.trust.keys import key_from_pem
 
             settings = self.settings
             assert settings.client_id is not None and settings.grant_key is not None  # checked by the caller
             http = httpx.AsyncClient(timeout=10.0)
             self.closers.append(http.aclose)
-
-            async def post(request: Any, body: bytes) -> Any:
-                from opendsop.consumer.protocol import HttpResponse
-
-                response = await http.post(request.url, content=body, headers=dict(request.headers))
-                return HttpResponse(response.status_code, {k.lower(): v for k, v in response.headers.items()},
-                                    response.content)
-
             key = key_from_pem(settings.grant_key.read_bytes(), kid=settings.client_id)
             self._tokens = TokenProvider(GrantSigner(settings.client_id, settings.token_issuer,
-                                                     settings.token_endpoint, key), post, clock=self.clock)
+                                                     settings.token_endpoint, key),
+                                         poster(HttpxTransport(http)), clock=self.clock)
         return self._tokens
 
     async def open(self, options: dict[str, Any], *, store: BankStore | None, audit: AuditLog | None,

@@ -18,9 +18,9 @@ from opendsop.authority import create_app as create_authority
 from opendsop.authority.clients import new_client
 from opendsop.consumer.client import DsopClient, StaticDirectory, jwe_decryptor
 from opendsop.consumer.fanout import FanOut
-from opendsop.consumer.protocol import BankEndpoint, HttpRequest, HttpResponse
+from opendsop.consumer.protocol import BankEndpoint
 from opendsop.consumer.tokens import GrantSigner, TokenProvider
-from opendsop.consumer.transport import HttpxTransport
+from opendsop.consumer.transport import HttpxTransport, poster
 from opendsop.consumer.workflows import MemoryRelations
 from opendsop.prosecution.orders import jwks_document
 from opendsop.provider.app import create_app as create_bank
@@ -55,14 +55,10 @@ class World:
         return NOW
 
     def client(self, consumer: seed.Consumer) -> DsopClient:
-        async def post(request: HttpRequest, body: bytes) -> HttpResponse:
-            response = await self.http.post(request.url, content=body, headers=dict(request.headers))
-            return HttpResponse(response.status_code, {k.lower(): v for k, v in response.headers.items()},
-                                response.content)
-
         signer = GrantSigner(client_id(consumer), ISSUER, ISSUER + "token", grant_key())
         credential = self.pki.encryption[consumer.orgno]
-        return DsopClient(HttpxTransport(self.http), TokenProvider(signer, post, clock=self.clock),
+        transport = HttpxTransport(self.http)
+        return DsopClient(transport, TokenProvider(signer, poster(transport), clock=self.clock),
                           jwe_decryptor(credential.private_key), clock=self.clock)
 
     def fanout(self, consumer: seed.Consumer) -> FanOut:

@@ -19,11 +19,10 @@ from opendsop.clock import utc_now as _utcnow
 from opendsop.consumer.cases import CaseStore
 from opendsop.consumer.client import CatalogueDirectory, DsopClient, jwe_decryptor
 from opendsop.consumer.fanout import FanOut
-from opendsop.consumer.protocol import HttpRequest, HttpResponse
 from opendsop.consumer.resilience import RetryPolicy
 from opendsop.consumer.settings import ConsumerSettings
 from opendsop.consumer.tokens import GrantSigner, TokenProvider
-from opendsop.consumer.transport import HttpxTransport
+from opendsop.consumer.transport import HttpxTransport, poster
 from opendsop.consumer.workflows._base import Directory, HttpRelations, RelationsClient, WorkflowRefused
 from opendsop.registers.api import SCOPE_FOLKEREGISTER, SCOPE_KONKURS
 from opendsop.registers.clients import Folkeregister, FolkeregisterClient, KonkursClient, Konkursregister
@@ -67,13 +66,8 @@ async def open_runtime(service: str | None, settings: ConsumerSettings | None = 
     async with AsyncExitStack() as stack:
         http = await stack.enter_async_context(httpx.AsyncClient(timeout=settings.timeout))
 
-        async def post(request: HttpRequest, body: bytes) -> HttpResponse:
-            response = await http.post(request.url, content=body, headers=dict(request.headers))
-            return HttpResponse(response.status_code, {k.lower(): v for k, v in response.headers.items()},
-                                response.content)
-
         tokens = TokenProvider(GrantSigner(settings.client_id, settings.token_issuer, settings.token_endpoint,
-                                           grant_key), post)
+                                           grant_key), poster(HttpxTransport(http), timeout=settings.timeout))
         client = DsopClient(HttpxTransport(http), tokens, decrypt, timeout=settings.timeout,
                             retry=RetryPolicy(attempts=settings.attempts), global_limit=settings.global_limit,
                             per_bank_limit=settings.per_bank_limit, plaintext=settings.plaintext)
@@ -94,14 +88,10 @@ async def open_runtime(service: str | None, settings: ConsumerSettings | None = 
         if settings.registers_url:
             registers_url = settings.registers_url
 
-            async def freg_token() -> str:
-                return await tokens.get(registers_url, SCOPE_FOLKEREGISTER)
-
-            async def konkurs_token() -> str:
-                return await tokens.get(registers_url, SCOPE_KONKURS)
-
-            folkeregister = await stack.enter_async_context(FolkeregisterClient(registers_url, freg_token))
-            konkurs = await stack.enter_async_context(KonkursClient(registers_url, konkurs_token))
+            folkeregister = await stack.enter_async_context(
+                FolkeregisterClient(registers_url, tokens.source(registers_url, SCOPE_FOLKEREGISTER)))
+            konkurs = await stack.enter_async_context(
+                KonkursClient(registers_url, tokens.source(registers_url, SCOPE_KONKURS)))
         yield Runtime(store, FanOut(client, recorder=store, bank_deadline=settings.bank_deadline),
                       CatalogueDirectory(catalogue), relations, folkeregister, konkurs, _utcnow,
                       timedelta(days=settings.retention_days))
