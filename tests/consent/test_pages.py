@@ -76,10 +76,32 @@ async def test_csrf_token_of_another_session_is_refused(app: Any, browser: httpx
     assert response.status_code == 403
 
 
-async def test_next_is_only_a_local_path(browser: httpx.AsyncClient) -> None:
-    for evil in ("https://evil.test/", "//evil.test/x"):
-        response = await login(browser, PERSON, evil)
-        assert response.headers["location"] == "/my"
+@pytest.mark.parametrize("evil", [
+    pytest.param("https://evil.example/", id="absolute-url"),
+    pytest.param("//evil.example/x", id="scheme-relative"),
+    pytest.param("/\t/evil.example", id="tab-then-slash"),  # browsers strip the tab: //evil.example
+    pytest.param("/\n/evil.example", id="newline-then-slash"),
+    pytest.param("/\r/evil.example", id="carriage-return"),
+    pytest.param("/\\evil.example", id="backslash"),  # read as //evil.example
+    pytest.param("/ /evil.example", id="space"),
+    pytest.param("/\u3000/evil.example", id="ideographic-space"),
+    pytest.param("/\u200b/evil.example", id="zero-width-space"),
+    pytest.param("/my\x00", id="nul"),
+    pytest.param("javascript:alert(1)", id="script-scheme"),
+    pytest.param("\t/my", id="leading-tab"),
+])  # fmt: skip
+async def test_next_after_login_never_leaves_the_site(browser: httpx.AsyncClient, evil: str) -> None:
+    response = await login(browser, PERSON, evil)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/my"
+    page = await browser.get("/login", params={"next": evil})
+    assert page.status_code == 200
+    assert 'name="next" value="/my"' in page.text
+
+
+async def test_next_after_login_keeps_a_local_path(browser: httpx.AsyncClient) -> None:
+    response = await login(browser, PERSON, "/request/abc?x=1")
+    assert response.headers["location"] == "/request/abc?x=1"
 
 
 async def test_forged_session_cookie_counts_as_logged_out(browser: httpx.AsyncClient) -> None:

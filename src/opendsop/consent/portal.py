@@ -20,6 +20,7 @@ because of clickjacking, spec §1.2).
 from __future__ import annotations
 
 import logging
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
@@ -74,11 +75,31 @@ def _lang(request: Request[Any, Any, Any]) -> str:
     return "en" if request.query_params.get("lang") == "en" else "nb"
 
 
+MAX_NEXT = 2000
+
+
 def _safe_next(value: object) -> str:
-    # Only a local path: never an open redirect to another site.
-    if isinstance(value, str) and value.startswith("/") and not value.startswith("//") and "\\" not in value:
-        return value
-    return "/my"
+    """``value`` if it is a path on this site, else ``/my``: never an open redirect to another site.
+
+    Browsers drop tabs and newlines from a ``Location`` and read a backslash as ``/``, so ``/``, a tab,
+    ``/evil.example`` would leave the site: anything but a plain printable path is refused before parsing.
+    """
+    if not isinstance(value, str) or not value.startswith("/") or len(value) > MAX_NEXT:
+        return "/my"
+    if value.startswith("//") or "\\" in value or any(_unsafe_char(c) for c in value):
+        return "/my"
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return "/my"
+    if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//"):
+        return "/my"
+    return value
+
+
+def _unsafe_char(char: str) -> bool:
+    # Controls (Cc), format characters (Cf: bidi overrides, zero-width), any space or separator (Z*).
+    return char.isspace() or unicodedata.category(char)[0] in "CZ"
 
 
 def _with_lang(path: str, lang: str) -> str:
