@@ -258,6 +258,43 @@ async def test_no_keys_at_all_is_jwks_unavailable_and_rate_limited(issuer: FakeI
     assert len(issuer.fetches) == 1
 
 
+async def test_a_failed_first_fetch_is_retried_with_short_backoff_not_the_refresh_floor(
+    issuer: FakeIssuer, clock: Clock
+) -> None:
+    """The token service was down when the bank started: once it is back, tokens verify within the
+    backoff cap (0.5 s doubling to 4 s), not after the 30 s floor meant for successful fetches."""
+    issuer.down = True
+    v = verifier(issuer, clock, min_refresh_interval=timedelta(seconds=30))
+    attempts_at: list[float] = []
+    for tick in range(16):  # 8 s of requests, one per 0.5 s
+        before = len(issuer.fetches)
+        with pytest.raises(JwksUnavailable):
+            await v.verify(issuer.token(now=clock))
+        if len(issuer.fetches) > before:
+            attempts_at.append(tick * 0.5)
+        clock.advance(0.5)
+    assert attempts_at == [0.0, 0.5, 1.5, 3.5, 7.5]  # waits 0.5, 1, 2, 4 (the cap)
+    issuer.down = False
+    clock.advance(3.5)  # t = 11.5: the cap has passed since the last failure at 7.5
+    assert (await v.verify(issuer.token(now=clock))).consumer_org == SKATT
+
+
+async def test_after_a_success_the_refresh_floor_applies_again(issuer: FakeIssuer, clock: Clock) -> None:
+    issuer.down = True
+    v = verifier(issuer, clock, min_refresh_interval=timedelta(seconds=30))
+    with pytest.raises(JwksUnavailable):
+        await v.verify(issuer.token(now=clock))
+    issuer.down = False
+    clock.advance(0.5)
+    await v.verify(issuer.token(now=clock))
+    fetched = len(issuer.fetches)
+    for n in range(20):  # 10 s of invented kids: no refetch inside the floor
+        clock.advance(0.5)
+        with pytest.raises(InvalidToken):
+            await v.verify(issuer.token(now=clock, kid="attacker", header_kid=f"bogus-{n}"))
+    assert len(issuer.fetches) == fetched
+
+
 @pytest.mark.parametrize("base", [MP_TEST, MP_PROD], ids=["maskinporten-test", "maskinporten-prod"])
 async def test_from_metadata_works_with_maskinporten_urls(base: str, clock: Clock) -> None:
     issuer = FakeIssuer(base)

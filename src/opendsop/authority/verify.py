@@ -8,8 +8,11 @@ base URL (a string, or an array containing it); ``scope`` contains every require
 
 JWKS cache: keys are fetched on first use and kept for ``cache_ttl``.  A token whose ``kid`` is not
 in the cache causes one refetch (the issuer rotated its key), but at most once per
-``min_refresh_interval``, so a flood of tokens with invented kids cannot hammer the issuer.  If a
-refetch fails the cached keys stay in use.
+``min_refresh_interval`` after a successful fetch, so a flood of tokens with invented kids cannot
+hammer the issuer.  If a refetch fails the cached keys stay in use, and the next attempt may come
+after ``retry_backoff``, doubling per failure up to ``retry_backoff_cap``: a bank whose first fetch
+failed while the token service was down accepts tokens within seconds of it coming back, not after
+the refresh floor, and a dead issuer still sees at most one request per cap.
 
 Errors, and what a bank answers (spec/datamodel.md §0.7)::
 
@@ -99,6 +102,8 @@ class TokenVerifier:
         algorithms: Collection[str] = ("RS256", "RS384", "RS512"),
         cache_ttl: timedelta = timedelta(minutes=10),
         min_refresh_interval: timedelta = timedelta(seconds=30),
+        retry_backoff: timedelta = timedelta(seconds=0.5),
+        retry_backoff_cap: timedelta = timedelta(seconds=4),
         max_lifetime: timedelta | None = None,
     ) -> None:
         self.issuer = issuer
@@ -111,11 +116,14 @@ class TokenVerifier:
         self._algorithms = tuple(a for a in algorithms if a != "none")
         self._ttl = cache_ttl
         self._min_refresh = min_refresh_interval
+        self._retry_backoff = retry_backoff
+        self._retry_backoff_cap = retry_backoff_cap
         # The spec's sample token lives 600 s though 120 s is documented: enforce exp as given.
         self._max_lifetime = max_lifetime
         self._keys: KeySet | None = None
         self._fetched_at: datetime | None = None
-        self._last_attempt: datetime | None = None
+        self._next_attempt: datetime | None = None  # no fetch before this moment (floor or backoff)
+        self._failures = 0  # consecutive failed fetches since the last success
         self._lock = asyncio.Lock()
         self._generation = 0
         self._metadata_url: str | None = None
@@ -200,8 +208,8 @@ class TokenVerifier:
     async def _keys_for(self, kid: str | None) -> KeySet:
         now = self._clock()
         stale = self._keys is None or self._fetched_at is None or now >= self._fetched_at + self._ttl
-        # Every fetch, whatever its cause, is rate-limited: a dead issuer or a flood of invented
-        # kids costs at most one request per min_refresh_interval.
+        # Every fetch, whatever its cause, is rate-limited: a flood of invented kids costs at most one
+        # request per min_refresh_interval, a dead issuer one per (growing, capped) backoff.
         if self._may_retry(now) and (stale or (kid is not None and not self._has(kid))):
             await self._refresh(reason="cache empty or expired" if stale else "unknown kid")
         if self._keys is None:
@@ -214,7 +222,11 @@ class TokenVerifier:
         return self._keys is not None and any(k.kid == kid for k in self._keys.keys)
 
     def _may_retry(self, now: datetime) -> bool:
-        return self._last_attempt is None or now >= self._last_attempt + self._min_refresh
+        return self._next_attempt is None or now >= self._next_attempt
+
+    def _backoff(self) -> timedelta:
+        """The wait after ``self._failures`` consecutive failures: retry_backoff doubling, capped."""
+        return min(self._retry_backoff * 2 ** min(self._failures - 1, 30), self._retry_backoff_cap)
 
     async def _refresh(self, *, reason: str) -> None:
         generation = self._generation
@@ -223,22 +235,27 @@ class TokenVerifier:
             if generation != self._generation and self._keys is not None:
                 return
             self._generation += 1
-            self._last_attempt = self._clock()
+            attempt = self._clock()
             try:
                 if self._metadata_url is not None and not self.jwks_url:
                     await self._load_metadata()
                 keys = key_set(await self._fetch(self.jwks_url))
-            except JwksUnavailable:
-                raise
-            except Exception as exc:  # any fetch/parse failure: keep what we have
-                log.warning("JWKS refresh failed (%s): %s", reason, type(exc).__name__)
+            except Exception as exc:  # any fetch/parse failure: keep what we have, retry soon
+                self._failures += 1
+                self._next_attempt = attempt + self._backoff()
+                log.warning("JWKS refresh failed (%s): %s; next attempt in %.1f s", reason, type(exc).__name__,
+                            (self._next_attempt - attempt).total_seconds())
+                if isinstance(exc, JwksUnavailable):
+                    raise
                 if self._keys is None:
                     raise JwksUnavailable(
                         f"the signing keys of {self.issuer or self._metadata_url} could not be fetched"
                     ) from None
                 return
             self._keys = keys
-            self._fetched_at = self._last_attempt
+            self._fetched_at = attempt
+            self._failures = 0
+            self._next_attempt = attempt + self._min_refresh
 
     async def _load_metadata(self) -> None:
         url = self._metadata_url
