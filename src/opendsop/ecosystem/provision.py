@@ -13,6 +13,9 @@ Derived from the topology, kept under ``<var>/keys`` and created once (a second 
   stable across restarts;
 * the prosecution's signing credential (``prosecution/``) and its API token.
 
+Every file there is the owner's only (0600 in 0700 directories, written atomically: ``opendsop.files``);
+looser modes left by an older version are fixed at the next start, with one warning.
+
 ``register`` then writes the registrations into the parties' own databases before they start, the
 way an operator would through each party's admin API: clients at the token service, the agencies'
 certificates in CertPub, every bank's base URL in the API catalogue.  All of it is idempotent.
@@ -21,12 +24,14 @@ certificates in CertPub, every bank's base URL in the API catalogue.  All of it 
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from opendsop.ecosystem.topology import Topology
+from opendsop.files import tighten, write_private
 from opendsop.prosecution import keystore
 from opendsop.trust.errors import CertificateError
 from opendsop.trust.keys import generate_rsa_key, key_from_pem, private_key_pem, public_jwks
@@ -35,6 +40,8 @@ from opendsop.trust.pki import CertificateAuthority, Credential, certificate_fro
 AGENCY_SCOPES = ("bits:kontoinformasjon", "bits:kundeforhold", "folkeregister:read", "konkursvarsel:read",
                  "enhetsregister:read")
 BANK_SCOPES = ("folkeregister:read", "konkursvarsel:read", "enhetsregister:read", "bits:kundeforhold.write")
+
+_log = logging.getLogger("opendsop.ecosystem")
 
 
 class CorruptedVar(RuntimeError):
@@ -86,10 +93,7 @@ class Provisioned:
 
 
 def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(path.suffix + ".tmp")
-    temporary.write_bytes(data)
-    temporary.replace(path)  # never a half-written key
+    write_private(path, data)  # 0600 in a 0700 directory, atomically: never a half-written or exposed key
 
 
 def _read(path: Path) -> bytes:
@@ -148,10 +152,19 @@ def _secret(store: dict[str, str], name: str) -> str:
     return store.setdefault(name, secrets.token_urlsafe(32))
 
 
+def _restrict(paths: Paths) -> None:
+    """Keys written by an older version (or copied with a loose umask) are made private again, with one warning."""
+    fixed = [path for root in (paths.keys, paths.prosecution) for path in tighten(root)]
+    if fixed:
+        _log.warning("%d key or secret file(s) under %s were readable by other users; now 0600 in 0700 directories",
+                     len(fixed), paths.var)
+
+
 def provision(topology: Topology, *, now: datetime | None = None) -> Provisioned:
     """Create what is missing under ``<var>/keys`` and ``<var>/prosecution``; return where everything is."""
     now = now or datetime.now(UTC)
     paths = Paths(topology.var_dir)
+    _restrict(paths)
     issuing = _pki(paths, now)
     certificates = {}
     for agency in topology.agencies:

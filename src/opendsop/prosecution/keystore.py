@@ -2,10 +2,12 @@
 
 Layout of ``key_dir`` (all PEM, written by ``save``):
 
-* ``signing-key.pem`` — the private key (PKCS#8, file mode 0600);
+* ``signing-key.pem`` — the private key (PKCS#8);
 * ``signing-chain.pem`` — the enterprise certificate, then its intermediates (root excluded);
 * ``root.pem`` — the root that banks must pre-install to verify orders (informational);
 * ``kid`` — the key id published in the JWKS and put in every order's header.
+
+Every file is mode 0600 in a 0700 directory.
 
 The certificate is a virksomhetssertifikat of Politiet (org.nr 915429785, the Politi participant of
 spec/protocol.md §3.3) with ``OU=Påtalemyndigheten`` and ``CN=Godkjenning av utleveringspålegg``
@@ -18,7 +20,6 @@ installs the real credential.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -27,6 +28,7 @@ from typing import Final
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from opendsop.files import write_private
 from opendsop.prosecution.orders import COMMON_NAME, ORGANISATIONAL_UNIT
 from opendsop.prosecution.settings import Environment
 from opendsop.trust.keys import key_from_certificate, key_from_pem, private_key_pem
@@ -82,16 +84,15 @@ def check_subject(credential: Credential, environment: Environment) -> None:
 
 
 def save(directory: Path, key: SigningKey) -> None:
-    directory.mkdir(parents=True, exist_ok=True)
-    key_path = directory / KEY_FILE
-    # Create the private key file with 0600 from the start, never world-readable even briefly.
-    descriptor = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(private_key_pem(key.credential.private_key))
-    (directory / CHAIN_FILE).write_bytes(b"".join(certificate_pem(c) for c in key.credential.path()))
+    """Every file 0600 in a 0700 directory, each written atomically (``opendsop.files``).
+
+    The key comes last: its presence is what ``load_or_create`` takes for a complete credential.
+    """
+    write_private(directory / CHAIN_FILE, b"".join(certificate_pem(c) for c in key.credential.path()))
     if key.root is not None:
-        (directory / ROOT_FILE).write_bytes(certificate_pem(key.root))
-    (directory / KID_FILE).write_text(key.kid + "\n", encoding="ascii")
+        write_private(directory / ROOT_FILE, certificate_pem(key.root))
+    write_private(directory / KID_FILE, key.kid + "\n")
+    write_private(directory / KEY_FILE, private_key_pem(key.credential.private_key))
 
 
 def load(directory: Path) -> SigningKey:
