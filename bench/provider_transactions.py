@@ -287,9 +287,8 @@ async def over_http(port: int, token: str, credential: Any, pages: int) -> tuple
             decrypting += time.perf_counter() - opened
             count += len(page.transactions)
             following = [link.href for link in page.links or () if link.rel == "next"]
-            url, params = (following[0], None) if following else (None, None)
-            if url is not None and not url.startswith("/"):
-                url = httpx.URL(url).raw_path.decode()
+            # hrefs are relative to the API base (/v2), as a consumer appends them to it
+            url, params = ("/v2" + following[0], None) if following else (None, None)
         wall = time.perf_counter() - wall
     return reference, case, latencies, count, decrypting, wall
 

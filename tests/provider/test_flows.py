@@ -12,7 +12,7 @@ pytestmark = pytest.mark.anyio
 
 
 async def _all_transactions(bank: Bank, consumer: seed.Consumer, reference: str) -> list[dict[str, object]]:
-    """Follow the ``next`` links (relative hrefs, §2.7) to the last page."""
+    """Follow the ``next`` links (§2.7: relative to the API base ``/v2``, as a consumer appends them) to the end."""
     path: str | None = f"/v2/accounts/{reference}/transactions"
     collected: list[dict[str, object]] = []
     pages = 0
@@ -24,9 +24,11 @@ async def _all_transactions(bank: Bank, consumer: seed.Consumer, reference: str)
         assert body["responseDetails"]["status"] == "complete"
         collected += body["transactions"]
         links = {link["rel"]: link["href"] for link in body.get("links", [])}
-        path, params = links.get("next"), None
-        if path is not None:
-            assert path.startswith("/v2/accounts/") and "://" not in path  # relative link on this host
+        href, params = links.get("next"), None
+        path = None
+        if href is not None:
+            assert href.startswith("/accounts/") and "://" not in href  # relative to the base, like the Bits example
+            path = "/v2" + href
         pages += 1
         assert pages < 10
     return collected

@@ -88,7 +88,9 @@ async def test_nav_flow_in_v1_shape(bank: Bank) -> None:
     assert set(listed) == {seed.NUMBERS[seed.SALARY], seed.NUMBERS[seed.SAVINGS]}
     salary = listed[seed.NUMBERS[seed.SALARY]]
     links = {link.rel: link.href for link in salary.links or ()}
-    assert links["self"] == f"/v1/accounts/{salary.account_reference}"  # per-account links, relative, on v1
+    # per-account links, relative to the v1 API base like `next`
+    assert links["self"] == f"/accounts/{salary.account_reference}"
+    links = {rel: "/v1" + href for rel, href in links.items()}
 
     details = strict(await v1_get(bank, seed.NAV, links["self"]), v1.AccountDetails)
     assert details.account is not None and details.account.account_identifier == seed.NUMBERS[seed.SALARY]
@@ -102,10 +104,11 @@ async def test_nav_flow_in_v1_shape(bank: Bank) -> None:
                                          headers=v1_headers(bank, seed.NAV))
         page = strict(response, v1.Transactions)
         collected += [item.transaction_identifier for item in page.transactions or ()]
-        path = {link.rel: link.href for link in page.links or ()}.get("next")
-        if path is None:
+        href = {link.rel: link.href for link in page.links or ()}.get("next")
+        if href is None:
             break
-        assert path.startswith("/v1/accounts/")  # paging stays on v1
+        assert href.startswith("/accounts/")  # relative to the v1 base: paging stays on v1
+        path = "/v1" + href
     assert sorted(collected) == sorted(f"s-{index}" for index in range(seed.SALARY_TRANSACTIONS))
 
     cards = await v1_get(bank, seed.NAV, links["cards"])
@@ -296,8 +299,8 @@ def test_mapping_of_v2_only_values() -> None:
     assert first.links is not None
     assert first.type == "otherAccount"  # accountWithoutBalance is new in v2
     assert first.servicer is None  # v1 requires servicer.identifier: no half object
-    assert {link.href for link in first.links} == {"/v1/accounts/ref-a", "/v1/accounts/ref-a/transactions",
-                                                   "/v1/accounts/ref-a/cards", "/v1/accounts/ref-a/roles"}
+    assert {link.href for link in first.links} == {"/accounts/ref-a", "/accounts/ref-a/transactions",
+                                                   "/accounts/ref-a/cards", "/accounts/ref-a/roles"}
     assert second.links is None  # dataNotDelivered names no account to link to
     assert second.servicer == v1.FinancialInstitution(identifier=identifier, name="Testbanken")
 

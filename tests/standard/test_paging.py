@@ -17,6 +17,7 @@ from opendsop.standard.paging import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
     MAX_TOKEN_LENGTH,
+    api_relative_path,
     clamp_page_size,
     decode_continuation,
     encode_continuation,
@@ -153,14 +154,26 @@ def test_short_keys_are_refused(key: bytes) -> None:
 # --- next links ---------------------------------------------------------------------------------
 
 
-def test_next_link_is_relative_and_parses_back() -> None:
+@pytest.mark.parametrize(("request_path", "relative"), [
+    ("/v2/accounts/r1/transactions", "/accounts/r1/transactions"),  # Bank_v2.yaml server .../v2
+    ("/v1/accounts/r1/transactions", "/accounts/r1/transactions"),  # Bank_v1.yaml server .../v1
+    ("/v1/accounts", "/accounts"),
+    ("/accounts/r1", "/accounts/r1"),  # already relative
+    ("/v2x/accounts", "/v2x/accounts"),  # not a version segment
+])
+def test_request_paths_are_made_relative_to_the_api_base(request_path: str, relative: str) -> None:
+    assert api_relative_path(request_path) == relative
+
+
+def test_next_link_is_relative_to_the_api_base_and_parses_back() -> None:
+    # DSOP "Specification of eOppslag", Example linking: /accounts/58758848484/transactions?fromDate=...
     token = encode_continuation(KEY, POSITION, binding=BINDING)
     query = {"fromDate": "2024-01-01", "toDate": "2024-12-31", CONTINUATION_PARAM: "stale"}
-    href = next_link("/v2/accounts/ref 1/transactions", query, token)
+    href = next_link(api_relative_path("/v2/accounts/ref 1/transactions"), query, token)
     parts = urlsplit(href)
     assert parts.scheme == "" and parts.netloc == ""
-    assert href.startswith("/v2/")
-    assert unquote(parts.path) == "/v2/accounts/ref 1/transactions"
+    assert href.startswith("/accounts/")
+    assert unquote(parts.path) == "/accounts/ref 1/transactions"
     assert " " not in href
     assert parse_qsl(parts.query, strict_parsing=True) == [
         ("fromDate", "2024-01-01"),

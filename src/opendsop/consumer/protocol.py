@@ -12,7 +12,8 @@ Decides (spec/protocol.md §1.3 steps 4–7, §2.1, §2.3, §2.7, §2.8, §3.1, 
   bodies decode into ``standard.control.v1`` models;
 * **answers**: a 200 must be a JWE for this agency (``application/jose``) unless plaintext was
   asked for; errors are mapped to the ``consumer.errors`` tree by status, keeping the ACC code;
-* **paging**: ``next`` links are relative (§2.7) and are followed only on the bank's own origin
+* **paging**: ``next`` links are relative to the API base (§2.7; the older ``/v2/…`` form too) and
+  are followed only on the bank's own origin
   (a token must never be sent elsewhere), never twice, and at most ``max_pages`` times;
 * **401 ACC-010**: the token is fetched afresh once, then the call is denied.
 
@@ -237,13 +238,26 @@ _PLAIN_PATH = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012
 
 
 def resolve_next(bank: BankEndpoint, current_url: str, href: str) -> str:
-    """The absolute URL of a ``next`` link, which must stay on the bank's own origin (§2.7)."""
+    """The absolute URL of a ``next`` link, which must stay on the bank's own origin (§2.7).
+
+    The href is relative to the API base, as in the DSOP documentation's "Specification of
+    eOppslag" example (``/accounts/{ref}/transactions?…``, appended to ``…/v2``); an href that
+    already starts with the base's path (``/v2/accounts/…``, the older absolute-path form some
+    banks send) is taken from the origin instead.  Absolute URLs are followed only on the origin.
+    """
     base = _origin(bank.base_url)
     origin = f"{base[0]}://{base[1]}"
-    if href.startswith("/") and not href.startswith("//") and "/." not in href and _PLAIN_PATH.issuperset(href) \
-            and current_url.startswith(origin + "/"):
-        return origin + href
-    absolute = urljoin(current_url, href)
+    if href.startswith("?"):  # the same resource, another page (RFC 3986 §5.2.2)
+        href = urlsplit(current_url).path + href
+    if "://" not in href and not href.startswith("//"):
+        base_path = _base_path(bank.base_url)
+        path_form = href if href.startswith("/") else "/" + href
+        if not (base_path and (path_form.startswith(base_path + "/") or path_form.startswith(base_path + "?"))):
+            path_form = base_path + path_form  # relative to the API base
+        if "/." not in path_form and _PLAIN_PATH.issuperset(path_form):
+            return origin + path_form
+        href = path_form
+    absolute = urljoin(origin + "/", href)
     split = urlsplit(absolute)
     target = (split.scheme, split.netloc)
     if target != base:
@@ -251,6 +265,12 @@ def resolve_next(bank: BankEndpoint, current_url: str, href: str) -> str:
                                 "it is not followed (the access token is for this bank only)",
                                 bank=bank.org_no, status=200)
     return absolute
+
+
+@functools.lru_cache(maxsize=4096)
+def _base_path(base_url: str) -> str:
+    """The path of the API base without its trailing slash (``/v2``, ``/bank/v2`` or empty)."""
+    return urlsplit(base_url).path.rstrip("/")
 
 
 # -- the response interpreter --------------------------------------------------------------------

@@ -6,7 +6,8 @@ Decides (spec/datamodel.md §0.2–0.3, §2.1–2.6, §3.3; spec/protocol.md §2
 * Vergekontroll lists only accounts the guardian (``AdditionalReferenceID``) could use; Politi
   uses "Alternative 1" — owned accounts only when ``OnlyPrimaryOwner=true``, flagged ``partial``
   when the party also holds rights of disposal; Skatt and Politi may see ``dataNotDelivered``;
-* transactions come in pages of ``page_size``; the ``next`` link is relative and carries a
+* transactions come in pages of ``page_size``; the ``next`` link is relative to the API base
+  (``/accounts/{ref}/transactions?…``, no ``/v2``: consumers append it to the base) and carries a
   ``continuationToken`` bound to consumer, accountReference, AccountInfoRequestID and period
   (``standard.paging``), so a token replayed anywhere else is 400 ACC-001;
 * the body is filtered for the service *by copy*: stores may hand out shared objects (the memory
@@ -37,7 +38,13 @@ from opendsop.standard.endpoints import Endpoint
 from opendsop.standard.errors import DsopError
 from opendsop.standard.filtering import filter_response
 from opendsop.standard.identifiers import validate_party_id
-from opendsop.standard.paging import CONTINUATION_PARAM, decode_continuation, encode_continuation, next_link
+from opendsop.standard.paging import (
+    CONTINUATION_PARAM,
+    api_relative_path,
+    decode_continuation,
+    encode_continuation,
+    next_link,
+)
 from opendsop.standard.request import ControlRequest
 from opendsop.standard.services import ReferenceKind, ServiceProfile, get_profile
 
@@ -170,7 +177,7 @@ async def _transactions(pipeline: Pipeline, decision: Allowed, referenced: Refer
     links: tuple[Link, ...] = ()
     if page.next_position is not None:
         following = encode_continuation(pipeline.paging_key, tuple(page.next_position), binding=binding)
-        links = (Link(rel="next", href=next_link(path, query, following)),)
+        links = (Link(rel="next", href=next_link(api_relative_path(path), query, following)),)
     return page.body(links), len(page.transactions)
 
 

@@ -8,8 +8,8 @@ step differs for a v1 consumer.  Decides, per §5 "Changes from v1.x to v2", rea
 * ``accountWithoutBalance`` (new in v2) → ``otherAccount``, the v1 catch-all;
 * ``cardStatus`` and ``versionNumber`` (new in v2) are dropped from ``paymentCards[]`` and from
   ``transactions[].paymentCard``;
-* every listed account gets v1's per-account ``links``: relative hrefs to its details,
-  transactions, cards and roles under the path the consumer called (none for the predefined
+* every listed account gets v1's per-account ``links``: hrefs relative to the API base
+  (``/accounts/{ref}/…``, like ``next``) to its details, transactions, cards and roles (none for the predefined
   ``dataNotDelivered``, which names no account);
 * ``FinancialInstitution.identifier`` is required in v1: a servicer without one (the service's
   filter took it) is left out whole rather than sent half;
@@ -29,6 +29,7 @@ from msgspec.structs import asdict
 from opendsop.provider.store.references import is_data_not_delivered
 from opendsop.standard.control import v1, v2
 from opendsop.standard.endpoints import Endpoint
+from opendsop.standard.paging import api_relative_path
 
 # rel names of the per-account links (Bank_v1.yaml defines the array, not its rel values).
 ACCOUNT_LINKS = (("self", ""), ("transactions", "/transactions"), ("cards", "/cards"), ("roles", "/roles"))
@@ -72,7 +73,7 @@ def _card(value: v2.PaymentCard | None) -> v1.PaymentCard | None:
 def _links(reference: str, accounts_path: str) -> tuple[v1.Link, ...] | None:
     if is_data_not_delivered(reference):
         return None
-    base = f"{accounts_path.rstrip('/')}/{reference}"
+    base = f"{api_relative_path(accounts_path).rstrip('/')}/{reference}"  # relative to the API base, as `next`
     return tuple(v1.Link(rel=rel, href=base + suffix) for rel, suffix in ACCOUNT_LINKS)
 
 

@@ -27,8 +27,15 @@ period or case fails verification.
 >>> token = encode_continuation(key, ("2024-01-31", 981), binding="ref|2024-01-01|2024-12-31|case")
 >>> decode_continuation(key, token, binding="ref|2024-01-01|2024-12-31|case")
 ('2024-01-31', 981)
->>> next_link("/v2/accounts/r1/transactions", {"fromDate": "2024-01-01"}, "abc")
-'/v2/accounts/r1/transactions?fromDate=2024-01-01&continuationToken=abc'
+
+A ``next`` href is relative to the API base URL (``https://hostname.no/v2`` in Bank_v2.yaml's
+``servers``), as in the DSOP documentation's "Specification of eOppslag", "Example linking":
+``/accounts/58758848484/transactions?fromDate=2024-01-01&toDate=2024-01-18``.  Consumers append
+it to the base they called (Altinn's plugin-banking does exactly that), so an href that repeats
+``/v2`` would send them to ``/v2/v2/...``.
+
+>>> next_link(api_relative_path("/v2/accounts/r1/transactions"), {"fromDate": "2024-01-01"}, "abc")
+'/accounts/r1/transactions?fromDate=2024-01-01&continuationToken=abc'
 """
 
 from __future__ import annotations
@@ -134,12 +141,24 @@ def _invalid() -> InvalidContinuationToken:
     )
 
 
+API_VERSION_PREFIXES: Final = ("/v2", "/v1")  # the servers of Bank_v2.yaml and Bank_v1.yaml end so
+
+
+def api_relative_path(path: str) -> str:
+    """A request path under the API base: ``/v2/accounts/r1`` → ``/accounts/r1`` (also for ``/v1``)."""
+    for prefix in API_VERSION_PREFIXES:
+        if path.startswith(prefix + "/"):
+            return path[len(prefix):]
+    return path
+
+
 def next_link(path: str, query: Mapping[str, str], token: str) -> str:
     """The relative href of the next page: ``path`` plus ``query`` (in its order) plus the token.
 
-    ``path`` is the decoded, absolute path of the current request (``/v2/...``); it is
-    percent-quoted here.  Any ``continuationToken`` already in ``query`` is replaced.  A path
-    starting with ``//`` would be a network-path reference (another host), so it is refused.
+    ``path`` is the decoded path of the current request relative to the API base
+    (``/accounts/...``, see :func:`api_relative_path`); it is percent-quoted here.  Any
+    ``continuationToken`` already in ``query`` is replaced.  A path starting with ``//`` would be
+    a network-path reference (another host), so it is refused.
     """
     if not path.startswith("/") or path.startswith("//"):
         raise ValueError(f"next_link needs an absolute path on this host, not {path!r}")
@@ -157,12 +176,14 @@ def clamp_page_size(requested: int | None) -> int:
 
 
 __all__ = [
+    "API_VERSION_PREFIXES",
     "CONTINUATION_PARAM",
     "DEFAULT_PAGE_SIZE",
     "MAX_PAGE_SIZE",
     "MAX_TOKEN_LENGTH",
     "MIN_KEY_LENGTH",
     "Position",
+    "api_relative_path",
     "clamp_page_size",
     "decode_continuation",
     "encode_continuation",
