@@ -15,37 +15,70 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import msgspec
-from pydantic import AfterValidator
+from pydantic import AfterValidator, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 # An 11-digit run is a fødselsnummer or D-number until proven otherwise: never log it in clear.
 _PERSON_NUMBER = re.compile(r"(?<!\d)\d{6}(\d{5})(?!\d)")
 
 
-def create_engine(database_url: str) -> AsyncEngine:
+class ServingSettings(BaseSettings):
+    """Limits every party applies the same way (environment ``DSOP_SERVING_*``; seconds and bytes).
+
+    * ``STATEMENT_TIMEOUT`` — the longest one SQL statement may run or wait for a lock (PostgreSQL
+      ``statement_timeout``, SQLite's busy timeout): a locked table gives a prompt error instead of
+      holding requests for as long as the lock lasts.  Below an agency's 30 s call timeout
+      (``DSOP_CONSUMER_TIMEOUT``), so the agency hears an error rather than its own timeout;
+    * ``HEADER_TIMEOUT`` — the time a client has to send a request's line and headers, from the first
+      byte (or from connecting, for the first request on a connection);
+    * ``BODY_TIMEOUT`` — the longest wait for the next piece of a request body;
+    * ``MAX_HEADER_BYTES`` — the most a request line and headers may take together (then 431);
+    * ``MAX_BODY_BYTES`` — the largest request body accepted (then 413).
+    """
+
+    model_config = SettingsConfigDict(env_prefix="DSOP_SERVING_", frozen=True, extra="forbid")
+
+    statement_timeout: float = Field(default=5.0, gt=0, le=3600)
+    header_timeout: float = Field(default=5.0, gt=0, le=3600)
+    body_timeout: float = Field(default=10.0, gt=0, le=3600)
+    max_header_bytes: int = Field(default=64 * 1024, ge=1024)
+    max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+
+
+def create_engine(database_url: str | URL, *, statement_timeout: float | None = None, **options: Any) -> AsyncEngine:
     """An async engine for ``sqlite+aiosqlite://`` (embedded default) or ``postgresql+asyncpg://``.
 
     For a SQLite file its directory is created, and every connection gets WAL journaling (with
     ``synchronous=NORMAL``, the setting WAL is designed for) and foreign keys, so readers do not block
     the writer, commits do not each wait for the disk, and references hold as in PostgreSQL.
+
+    Every session has a statement timeout (``statement_timeout``, default ``DSOP_SERVING_STATEMENT_TIMEOUT``):
+    PostgreSQL cancels a statement that runs or waits for a lock longer, SQLite gives up waiting for a
+    locked database.  ``options`` go to SQLAlchemy's ``create_async_engine``.
     """
     url = make_url(database_url)
+    timeout = statement_timeout if statement_timeout is not None else ServingSettings().statement_timeout
+    milliseconds = max(1, round(timeout * 1000))
     if url.get_backend_name() != "sqlite":
-        return create_async_engine(url, pool_pre_ping=True)
+        connect_args = dict(options.pop("connect_args", {}))
+        server_settings = {"statement_timeout": str(milliseconds), **connect_args.pop("server_settings", {})}
+        return create_async_engine(url, **{"pool_pre_ping": True, **options},
+                                   connect_args={**connect_args, "server_settings": server_settings})
     if url.database not in (None, "", ":memory:"):
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url)
+    engine = create_async_engine(url, **options)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _pragmas(connection, _record):  # type: ignore[no-untyped-def]
         cursor = connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout={milliseconds}")  # first: the pragmas below may wait for a lock
         cursor.execute("PRAGMA journal_mode=WAL")
         # WAL + NORMAL: a commit survives a process crash; only an OS crash may lose the last ones.
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=5000")
         cursor.close()
 
     return engine
@@ -110,4 +143,5 @@ def configure_logging(level: str = "INFO") -> None:
     root.setLevel(level)
 
 
-__all__ = ["JsonFormatter", "PublicUrl", "http_url", "configure_logging", "correlation_id", "create_engine", "redact"]
+__all__ = ["JsonFormatter", "PublicUrl", "ServingSettings", "configure_logging", "correlation_id", "create_engine",
+           "http_url", "redact"]

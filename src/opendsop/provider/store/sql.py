@@ -23,7 +23,7 @@ from sqlalchemy import delete, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from opendsop.provider.store import loader, schema
 from opendsop.provider.store import sql_reads as reads
@@ -79,8 +79,8 @@ class SqlBankStore(RowStore):
         self._reads = engine
         self._statements = reads.statements(engine.dialect.name)
         if engine.dialect.name == "postgresql":
-            self._reads = create_async_engine(engine.url, isolation_level="AUTOCOMMIT", pool_size=read_connections,
-                                              max_overflow=0)
+            self._reads = create_engine(engine.url, isolation_level="AUTOCOMMIT", pool_size=read_connections,
+                                        max_overflow=0, pool_pre_ping=False)
 
     @classmethod
     async def open(cls, database_url: str, *, migrate: bool = True, **options: Any) -> SqlBankStore:
