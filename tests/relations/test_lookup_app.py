@@ -14,7 +14,7 @@ from litestar.testing import AsyncTestClient
 
 from opendsop.relations.sources import MemoryRelationSource, Relation, Role, SourceUnavailable
 from opendsop.standard.mandate import KONKURS, POLITI_STRAFFESAK, SKATT
-from tests.relations.conftest import BANK_A, BANK_B, BRREG, POLITI, TODAY, person
+from tests.relations.conftest import AUDIENCE, BANK_A, BANK_B, BRREG, POLITI, TODAY, person
 from tests.relations.conftest import SKATT as SKATT_ORG
 
 pytestmark = pytest.mark.anyio
@@ -202,3 +202,36 @@ async def test_account_servicing_provider_needs_konto_scope(hub: AsyncTestClient
                                                             token: Callable[[str, str], str]) -> None:
     response = await hub.get(ASP, headers=asp_headers(token(POLITI, "bits:kundeforhold")))
     _expect_error(response, 403, "ERR-001", "bits:kundeforhold.konto")
+
+
+# -- how the hub reads tokens (tokens.py) -----------------------------------------------------------
+
+OTHER_AUDIENCE = "https://bank.test/v2"
+TOKEN_SHAPES = [
+    # (Authorization as sent, aud of the token, scope, status, source of the rule)
+    ("Bearer {token}", AUDIENCE, "bits:kundeforhold", 200, "RFC 6750; aud names the hub"),
+    ("bearer {token}", AUDIENCE, "bits:kundeforhold", 200, "RFC 7235: the scheme is case-insensitive"),
+    ("{token}", AUDIENCE, "bits:kundeforhold", 200, "docs/decisions.md: a bare token (plugin-banking's KAR call)"),
+    ("Bearer {token}", None, "bits:kundeforhold", 200, "docs/decisions.md: no aud (no resource asked)"),
+    ("{token}", None, "bits:kundeforhold", 200, "plugin-banking exactly: bare and without aud"),
+    ("Bearer {token}", [OTHER_AUDIENCE, AUDIENCE], "bits:kundeforhold", 200, "an aud array naming the hub"),
+    ("Bearer {token}", OTHER_AUDIENCE, "bits:kundeforhold", 401, "an aud that names someone else: not for the hub"),
+    ("{token}", OTHER_AUDIENCE, "bits:kundeforhold", 401, "bare changes nothing about aud"),
+    ("Bearer {token}", [OTHER_AUDIENCE], "bits:kundeforhold", 401, "an aud array without the hub"),
+    ("Bearer {token}", None, "bits:kontoinformasjon", 403, "without aud the scope still decides"),
+    ("{token}", None, "bits:kontoinformasjon", 403, "bare and without aud: the scope still decides"),
+    ("Basic {token}", AUDIENCE, "bits:kundeforhold", 401, "another scheme is refused"),
+    ("Bearer", AUDIENCE, "bits:kundeforhold", 401, "a scheme without a token"),
+    ("not-a-jwt", AUDIENCE, "bits:kundeforhold", 401, "a bare value is still verified as a token"),
+]
+
+
+@pytest.mark.parametrize(("authorization", "aud", "scope", "status", "source"), TOKEN_SHAPES,
+                         ids=[f"{row[0].split(' ')[0]}-aud={row[1]}-{row[2]}" for row in TOKEN_SHAPES])
+async def test_token_shapes(hub: AsyncTestClient[Litestar], token_issuer: Any, authorization: str, aud: Any,
+                            scope: str, status: int, source: str) -> None:
+    minted = token_issuer.mint(SKATT_ORG, scope, aud)
+    response = await hub.get(PATH, params=PERIOD, headers=rel_headers(authorization.format(token=minted)))
+    assert response.status_code == status, (source, response.text)
+    if status != 200:
+        _expect_error(response, status, "ERR-001")

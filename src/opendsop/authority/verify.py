@@ -93,7 +93,7 @@ class TokenVerifier:
         self,
         issuer: str,
         jwks_url: str,
-        audience: str,
+        audience: str | None,  # None: aud is not checked here (the relations hub applies its own rule)
         required_scopes: Collection[str],
         *,
         fetch_jwks: FetchJson | None = None,

@@ -8,8 +8,9 @@ Routes (KAR.yaml v1.1.2 paths, v2 fields of spec/datamodel.md §2.7–2.8):
 * ``GET|PUT /catalogue/kontrollinformasjon`` and ``POST /internal/kar/relations``
   (routes_admin.py): the API catalogue and the stand-in's KAR feed.
 
-Tokens are verified with ``opendsop.authority.verify.TokenVerifier`` (audience = this hub's base
-URL) behind a cache that never outlives a token's ``exp`` (tokens.py); each route checks its own
+Tokens are verified with ``opendsop.authority.verify.TokenVerifier`` behind the hub's own token rules
+(tokens.py: a bare token without ``Bearer``; ``aud``, when present, is this hub's base URL) and a
+cache that never outlives a token's ``exp``; each route checks its own
 scope so that it can answer with its own error catalogue.  With both SQL stand-ins on one
 PostgreSQL database, customerRelationships reads KAR and KFR in one round trip (combined.py).
 """
@@ -152,8 +153,9 @@ def create_app(settings: RelationsSettings, *, clock: Clock | None = None, verif
     service = Hub(
         db=database, kar=kar or kar_source, accounts=accounts or kar_source, kfr_source=kfr_source or kfr_store,
         kfr=kfr_store, catalogue=CatalogueStore(database), worker=BatchWorker(kfr_store, clock),
-        verifier=CachingVerifier(verifier or TokenVerifier(settings.issuer, settings.jwks_url, settings.audience, ()),
-                                 _utcnow),
+        # aud is the hub's own rule (tokens.py): the verifier checks everything else
+        verifier=CachingVerifier(verifier or TokenVerifier(settings.issuer, settings.jwks_url, None, ()), _utcnow,
+                                 audience=settings.audience),
         clock=clock, environment=settings.environment, source_timeout=settings.source_timeout,
         admin_token=settings.admin_token.get_secret_value() if settings.admin_token else None,
         combined=CombinedSqlRelations(database) if database.is_postgres and kar is None and kfr_source is None

@@ -5,7 +5,7 @@ Environment variables (prefix ``DSOP_RELATIONS_``):
 * ``DATABASE_URL`` — async SQLAlchemy URL of the KAR/KFR/catalogue database; default the SQLite
   file ``var/relations.db``; production: ``postgresql+asyncpg://user@host/db``.
 * ``ISSUER`` / ``JWKS_URL`` — the Maskinporten(-like) issuer whose tokens are accepted.
-* ``AUDIENCE`` — this hub's base URL, which every token's ``aud`` must equal (protocol.md §3.1).
+* ``AUDIENCE`` — this hub's base URL, which a token's ``aud`` must equal when it has one (tokens.py).
 * ``ENVIRONMENT`` — ``test`` accepts synthetic (Tenor) identifiers and test mandates.
 * ``ADMIN_TOKEN`` — bearer token of the internal write endpoints (catalogue, KAR load); unset:
   those endpoints are refused.
