@@ -21,6 +21,7 @@ from tests.consent.consent_helpers import (
     PUBLIC_URL,
     Clock,
     Consumer,
+    register_consent_clients,
 )
 
 
@@ -66,6 +67,7 @@ async def app(settings: ConsentSettings, clock: Clock, token_issuer: Any, altinn
         representatives=MappingRepresentatives({BUSINESS: [PERSON]}),
     )
     async with application.lifespan():
+        await register_consent_clients(application, clock.now)
         yield application
 
 

@@ -68,6 +68,18 @@ def request_body(**overrides: Any) -> dict[str, Any]:
     return body
 
 
+def a2_body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "coveredBy": BANK, "offeredBy": PERSON, "offeredByName": "Nordmann", "requiredDelegator": PERSON,
+        "requiredDelegatorName": "Nordmann", "validTo": (START + timedelta(days=9)).isoformat(),
+        "redirectUrl": "https://bank.test/a2", "requestMessage": {},
+        "requestResources": [{"serviceCode": "4628", "serviceEditionCode": "210607",
+                              "Metadata": {"Navn": "Testbanken ASA", "inntektsaar": "2025"}}],
+    }  # fmt: skip
+    body.update(overrides)
+    return body
+
+
 @dataclass
 class Consumer:
     """A bank calling the consent API with tokens from the test issuer."""
@@ -89,6 +101,16 @@ class Consumer:
 
     async def read(self, consent_id: str) -> httpx.Response:
         return await self.http.get(f"{API}/{consent_id}", headers=self.headers(READ))
+
+
+async def register_consent_clients(app: Any, now: datetime) -> None:
+    """What the consent service must know before the tests send requests: the banks' and the supplier's
+    redirect URLs, and the bank's delegation to the supplier (``handledBy``)."""
+    registry = app.state.consent.registry
+    await registry.add_redirect(BANK, "https://bank.test/", now=now)
+    await registry.add_redirect(SUPPLIER, "https://supplier.test/", now=now)
+    await registry.add_redirect(OTHER_BANK, "https://other-bank.test/", now=now)
+    await registry.add_delegation(BANK, SUPPLIER, now=now)
 
 
 _CSRF = re.compile(r'name="csrf" value="([^"]+)"')

@@ -23,23 +23,13 @@ from tests.consent.consent_helpers import (
     TOKENS,
     WRITE,
     Consumer,
+    a2_body,
     answer,
     login,
+    register_consent_clients,
 )
 
 pytestmark = pytest.mark.anyio
-
-
-def a2_body(**overrides: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "coveredBy": BANK, "offeredBy": PERSON, "offeredByName": "Nordmann", "requiredDelegator": PERSON,
-        "requiredDelegatorName": "Nordmann", "validTo": (START + timedelta(days=9)).isoformat(),
-        "redirectUrl": "https://bank.test/a2", "requestMessage": {},
-        "requestResources": [{"serviceCode": "4628", "serviceEditionCode": "210607",
-                              "Metadata": {"Navn": "Testbanken ASA", "inntektsaar": "2025"}}],
-    }  # fmt: skip
-    body.update(overrides)
-    return body
 
 
 async def _create(consumer: Consumer, **overrides: Any) -> httpx.Response:
@@ -144,6 +134,7 @@ async def test_api_key_is_checked_when_configured(tmp_path: Any, clock: Any, tok
     app = create_app(settings, clock=clock, verifier=token_issuer.verifier(PUBLIC_URL, clock=clock),
                      altinn2_key=altinn2_key)
     async with app.lifespan(), httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=PUBLIC_URL) as http:
+        await register_consent_clients(app, clock.now)
         consumer = Consumer(http, token_issuer, clock)
         missing = await http.post("/api/ConsentRequest", json=a2_body(), headers=consumer.headers(WRITE))
         assert missing.status_code == 401 and missing.json()["parameter"] == "ApiKey"

@@ -246,12 +246,13 @@ async def test_outside_test_mode_synthetic_identities_are_refused(
 
     from opendsop.consent import create_app
     from tests.consent.conftest import consent_settings
-    from tests.consent.consent_helpers import PUBLIC_URL
+    from tests.consent.consent_helpers import PUBLIC_URL, register_consent_clients
 
     settings = consent_settings(f"sqlite+aiosqlite:///{tmp_path / 'prod.db'}", test_mode=False)
     app = create_app(settings, clock=clock, verifier=token_issuer.verifier(PUBLIC_URL, clock=clock),
                      altinn2_key=altinn2_key)
     async with app.lifespan(), httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=PUBLIC_URL) as http:
+        await register_consent_clients(app, clock.now)
         production = Consumer(http, token_issuer, clock)
         refused = await production.create(request_body())
         assert refused.status_code == 400

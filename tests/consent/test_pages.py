@@ -130,7 +130,8 @@ async def test_request_page_shows_the_sources_text_with_the_banks_official_name(
 async def test_bank_without_a_registered_name_is_shown_by_its_number(
         consumer: Consumer, browser: httpx.AsyncClient) -> None:
     other = Consumer(consumer.http, consumer.issuer, consumer.clock, org=OTHER_BANK)
-    consent_id = await _created(other, to=ORG_URN + OTHER_BANK, consentRights=[right("lanekassen-saldo")])
+    consent_id = await _created(other, to=ORG_URN + OTHER_BANK, consentRights=[right("lanekassen-saldo")],
+                                redirectUrl="https://other-bank.test/callback")
     await login(browser, PERSON)
     page = await browser.get(f"/request/{consent_id}")
     assert RESOURCES["lanekassen-saldo"].consent_text.split("{bank}")[0] in page.text

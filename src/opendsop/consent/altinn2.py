@@ -32,7 +32,7 @@ from typing import Any
 
 from litestar import Request, Response, get, post
 
-from opendsop.consent.context import SCOPE_TOKENS, SCOPE_WRITE, Context, require_actor
+from opendsop.consent.context import SCOPE_TOKENS, SCOPE_WRITE, Context, admit_new, require_actor
 from opendsop.consent.requests import (
     ORGANISATION_URN,
     PERSON_URN,
@@ -145,7 +145,7 @@ def routes(ctx: Context) -> list[Any]:
         except (ValueError, UnicodeDecodeError):
             raise ConsentError(400, "invalid_request", "the body is not valid JSON", None) from None
         consent = parse_request(translate(body), now=ctx.now(), synthetic_allowed=ctx.settings.test_mode)
-        require_actor(principal, consent)
+        await admit_new(ctx, principal, consent)
         record, _ = await ctx.store.create(consent, now=ctx.now())
         log.info("Altinn 2 consent request %s created for %s", record.id, consent.to_org)
         return {
@@ -170,7 +170,7 @@ def routes(ctx: Context) -> list[Any]:
         record = await ctx.store.get(authcode) if authcode else None
         if record is None:
             raise ConsentError(404, "not_found", "no consent request has this authorization code", "authcode")
-        require_actor(principal, record.request)
+        await require_actor(ctx, principal, record.request)
         now = ctx.now()
         status = record.status_at(now)
         if status is not Status.ACCEPTED:

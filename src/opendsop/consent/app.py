@@ -39,6 +39,7 @@ from opendsop.consent.context import (
     SCOPE_READ,
     SCOPE_WRITE,
     Context,
+    admit_new,
     change_status,
     may_read,
     require_actor,
@@ -51,6 +52,7 @@ from opendsop.consent.parties import (
     OrganisationNames,
     Representatives,
 )
+from opendsop.consent.registry import Registry
 from opendsop.consent.requests import EVENT_TYPES, ConsentError, ConsentRecord, Status, parse_request, rfc3339
 from opendsop.consent.settings import ConsentSettings
 from opendsop.consent.store import ConsentStore, Event
@@ -85,8 +87,8 @@ async def _owned(ctx: Context, consent_id: str, authorization: str | None, scope
     record = await ctx.store.get(consent_id)
     if record is None:
         raise ConsentError(404, "not_found", f"consent request {consent_id[:40]} does not exist", "id")
-    if not (scope == SCOPE_READ and may_read(principal, record.request)):
-        require_actor(principal, record.request)
+    if not (scope == SCOPE_READ and await may_read(ctx, principal, record.request)):
+        await require_actor(ctx, principal, record.request)
     return record
 
 
@@ -99,7 +101,7 @@ def api_routes(ctx: Context) -> list[Any]:
         principal = await ctx.principal(request.headers.get("authorization"), SCOPE_WRITE)
         body = await _json_body(request)
         consent = parse_request(body, now=ctx.now(), synthetic_allowed=ctx.settings.test_mode)
-        require_actor(principal, consent)
+        await admit_new(ctx, principal, consent)
         record, created = await ctx.store.create(consent, now=ctx.now())
         log.info("consent request %s %s for %s", record.id, "created" if created else "re-sent", consent.to_org)
         answer = record.wire(ctx.now()) | {"viewUri": view_uri(record.id)}
@@ -194,7 +196,7 @@ def create_app(
     """The consent app; the keyword arguments replace what ``settings`` would build (tests)."""
     store = ConsentStore(create_engine(settings.database_url))
     ctx = Context(
-        settings=settings, store=store, clock=clock or utc_now,
+        settings=settings, store=store, registry=Registry(store.engine), clock=clock or utc_now,
         verifier=verifier or TokenVerifier(settings.issuer, settings.token_jwks_url, settings.token_audience, ()),
         names=names or MappingNames(settings.organisation_names),
         representatives=representatives or MappingRepresentatives(settings.representatives),

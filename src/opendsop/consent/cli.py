@@ -3,6 +3,13 @@
 The database URL comes from ``ConsentSettings`` (``DSOP_CONSENT_DATABASE_URL``) unless
 ``--database-url`` is given; every command creates the schema if it is missing.  ``list`` and
 ``show`` print person numbers masked (``redact``), as the logs do.
+
+Client registrations (``registry``)::
+
+    dsop consent delegation add <to orgnr> <supplier orgnr>    # the bank lets the supplier send handledBy
+    dsop consent delegation remove <to> <supplier> | list
+    dsop consent redirect add <orgnr> https://bank.example/samtykke/    # allowed redirectUrl prefix
+    dsop consent redirect remove <orgnr> <url> | list [--org <orgnr>]
 """
 
 from __future__ import annotations
@@ -17,14 +24,21 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from opendsop.consent.registry import Registry
 from opendsop.consent.requests import rfc3339
 from opendsop.consent.settings import ConsentSettings
 from opendsop.consent.store import ConsentStore
 from opendsop.serving import configure_logging, create_engine, redact
+from opendsop.standard.errors import InvalidIdentifier
+from opendsop.standard.identifiers import validate_orgnr
 
 T = TypeVar("T")
 
 app = typer.Typer(no_args_is_help=True, help="The consent broker (Altinn-style consent requests).")
+delegation_app = typer.Typer(no_args_is_help=True, help="Which supplier may send requests for which organisation.")
+redirect_app = typer.Typer(no_args_is_help=True, help="The redirectUrl prefixes each organisation registered.")
+app.add_typer(delegation_app, name="delegation")
+app.add_typer(redirect_app, name="redirect")
 
 
 class _State:
@@ -111,6 +125,83 @@ def show(consent_id: Annotated[str, typer.Argument(help="The consent id.")]) -> 
     body = record.wire(now)
     body["events"] = [{"sequence": e.seq, "status": e.status.value, "at": rfc3339(e.at)} for e in events]
     typer.echo(redact(json.dumps(body, indent=2, ensure_ascii=False)))
+
+
+def _orgnr(value: str) -> str:
+    try:
+        return validate_orgnr(value.strip(), synthetic_allowed=_settings().test_mode)
+    except InvalidIdentifier as exc:
+        typer.echo(f"error: {value!r} is not an organisation number: {exc.message}", err=True)
+        raise typer.Exit(code=2) from None
+
+
+def _with_registry(work: Callable[[Registry], Awaitable[T]]) -> T:
+    return _with_store(lambda store: work(Registry(store.engine)))
+
+
+@delegation_app.command("add")
+def delegation_add(
+    to_org: Annotated[str, typer.Argument(help="The organisation consents are given to (to).")],
+    supplier: Annotated[str, typer.Argument(help="The supplier that may send its requests (handledBy).")],
+) -> None:
+    """Register that TO_ORG delegates consent requests to SUPPLIER."""
+    to_org, supplier = _orgnr(to_org), _orgnr(supplier)
+    added = _with_registry(lambda registry: registry.add_delegation(to_org, supplier, now=datetime.now(UTC)))
+    typer.echo(f"{supplier} may handle consent requests for {to_org}" + ("" if added else " (already registered)"))
+
+
+@delegation_app.command("remove")
+def delegation_remove(to_org: Annotated[str, typer.Argument()], supplier: Annotated[str, typer.Argument()]) -> None:
+    """Withdraw a delegation; the supplier can no longer create, read or follow the organisation's requests."""
+    to_org, supplier = _orgnr(to_org), _orgnr(supplier)
+    if not _with_registry(lambda registry: registry.remove_delegation(to_org, supplier)):
+        typer.echo(f"error: {to_org} has no delegation to {supplier}", err=True)
+        raise typer.Exit(code=1)
+    typer.echo(f"{supplier} no longer handles consent requests for {to_org}")
+
+
+@delegation_app.command("list")
+def delegation_list() -> None:
+    """Print every delegation: to, supplier, since."""
+    for item in _with_registry(lambda registry: registry.delegations()):
+        typer.echo(f"{item.to_org}\t{item.supplier_org}\t{rfc3339(item.created)}")
+
+
+@redirect_app.command("add")
+def redirect_add(
+    org: Annotated[str, typer.Argument(help="The organisation (to, or a delegated handledBy supplier).")],
+    url: Annotated[str, typer.Argument(help="An https origin or origin + path prefix it owns.")],
+) -> None:
+    """Allow ORG's consent requests to send the person back to URLs under URL."""
+    org = _orgnr(org)
+    try:
+        prefix = _with_registry(lambda registry: registry.add_redirect(org, url, now=datetime.now(UTC)))
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=2) from None
+    typer.echo(f"{org} may redirect to {prefix}…")
+
+
+@redirect_app.command("remove")
+def redirect_remove(org: Annotated[str, typer.Argument()], url: Annotated[str, typer.Argument()]) -> None:
+    """Withdraw a redirect registration."""
+    org = _orgnr(org)
+    try:
+        removed = _with_registry(lambda registry: registry.remove_redirect(org, url))
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=2) from None
+    if not removed:
+        typer.echo(f"error: {org} has not registered {url}", err=True)
+        raise typer.Exit(code=1)
+    typer.echo(f"{org} may no longer redirect to {url}")
+
+
+@redirect_app.command("list")
+def redirect_list(org: Annotated[str | None, typer.Option("--org", help="Only this organisation.")] = None) -> None:
+    """Print every redirect registration: organisation, prefix."""
+    for owner, prefix in _with_registry(lambda registry: registry.redirects(org)):
+        typer.echo(f"{owner}\t{prefix}")
 
 
 __all__ = ["app"]

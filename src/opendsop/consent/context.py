@@ -6,7 +6,9 @@ Also the two authorisation rules of the API (spec/services.md §1.2 and §2.11):
   (``altinn:consentrequests.write`` to create or delete, ``…read`` to read, ``altinn:consenttokens``
   for Altinn 2 token exchange);
 * the token's ``consumer`` must be the request's ``to`` (it may be delegated to a supplier), or the
-  ``handledBy`` supplier itself (with its own token or as the ``supplier`` of a delegated one);
+  ``handledBy`` supplier itself (with its own token or as the ``supplier`` of a delegated one) — and
+  only while ``to`` has a registered delegation to that supplier (``registry``);
+* a new request's ``redirectUrl`` must lie under a URL registered by ``to`` or that supplier;
 * reading a request (status, events) is also allowed to the data source that owns one of its
   resources (``ConsentResource.owner_org``), so a revocation-sensitive source can re-check the status
   (consent contract: ``GET /consentrequests/{id}``).  Decision: the same read scope, no new one.
@@ -25,6 +27,7 @@ import jinja2
 from opendsop.authority.verify import InsufficientScope, Principal, TokenVerifier
 from opendsop.consent.login import SessionCodec
 from opendsop.consent.parties import OrganisationNames, Representatives
+from opendsop.consent.registry import Registry
 from opendsop.consent.requests import ConsentError, ConsentRecord, ConsentRequest, Status, check_transition
 from opendsop.consent.settings import ConsentSettings
 from opendsop.consent.store import ConsentStore
@@ -46,6 +49,7 @@ def templates() -> jinja2.Environment:
 class Context:
     settings: ConsentSettings
     store: ConsentStore
+    registry: Registry
     verifier: TokenVerifier
     clock: Callable[[], datetime]
     names: OrganisationNames
@@ -70,20 +74,40 @@ class Context:
         return principal
 
 
-def may_act(principal: Principal, request: ConsentRequest) -> bool:
+async def may_act(ctx: Context, principal: Principal, request: ConsentRequest) -> bool:
+    """The caller is ``to``, or the ``handledBy`` supplier that ``to`` has delegated to (checked now, so
+    withdrawing the delegation stops the supplier at once)."""
     if principal.consumer_org == request.to_org:
         return True
-    return request.handled_by is not None and request.handled_by in (principal.consumer_org, principal.supplier_org)
+    if request.handled_by is None or request.handled_by not in (principal.consumer_org, principal.supplier_org):
+        return False
+    return await ctx.registry.is_delegated(request.to_org, request.handled_by)
 
 
-def may_read(principal: Principal, request: ConsentRequest) -> bool:
-    return may_act(principal, request) or principal.consumer_org in {r.owner_org for r in request.resources}
+async def may_read(ctx: Context, principal: Principal, request: ConsentRequest) -> bool:
+    if principal.consumer_org in {r.owner_org for r in request.resources}:
+        return True
+    return await may_act(ctx, principal, request)
 
 
-def require_actor(principal: Principal, request: ConsentRequest) -> None:
-    if not may_act(principal, request):
+async def require_actor(ctx: Context, principal: Principal, request: ConsentRequest) -> None:
+    if not await may_act(ctx, principal, request):
         raise ConsentError(403, "forbidden", f"organisation {principal.consumer_org} is neither the recipient (to) "
-                           f"nor the handledBy supplier of consent request {request.id}", "Authorization")
+                           f"nor a delegated handledBy supplier of consent request {request.id}", "Authorization")
+
+
+async def admit_new(ctx: Context, principal: Principal, request: ConsentRequest) -> None:
+    """What a new request must show beyond its shape: ``handledBy`` delegated by ``to``, a caller allowed
+    to act, and a ``redirectUrl`` registered by ``to`` or by that supplier."""
+    if request.handled_by is not None and request.handled_by != request.to_org and \
+            not await ctx.registry.is_delegated(request.to_org, request.handled_by):
+        raise ConsentError(403, "not_delegated", f"organisation {request.to_org} has not delegated consent requests "
+                           f"to {request.handled_by} (handledBy)", "handledBy")
+    await require_actor(ctx, principal, request)
+    owners = (request.to_org,) if request.handled_by is None else (request.to_org, request.handled_by)
+    if not await ctx.registry.redirect_allowed(request.redirect_url, owners):
+        raise ConsentError(400, "invalid_redirect_url", "redirectUrl is not under a redirect URL registered for "
+                           f"organisation {' or '.join(owners)}", "redirectUrl")
 
 
 async def change_status(ctx: Context, record: ConsentRecord, new: Status) -> None:
@@ -97,6 +121,6 @@ async def change_status(ctx: Context, record: ConsentRecord, new: Status) -> Non
 
 
 __all__ = [
-    "API_BASE", "SCOPE_READ", "SCOPE_TOKENS", "SCOPE_WRITE", "Context", "change_status", "may_act", "may_read",
-    "require_actor",
+    "API_BASE", "SCOPE_READ", "SCOPE_TOKENS", "SCOPE_WRITE", "Context", "admit_new", "change_status", "may_act",
+    "may_read", "require_actor",
 ]  # fmt: skip

@@ -54,6 +54,7 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "logged_in_as": "Innlogget som", "for_org": "på vegne av virksomheten", "error": "Feil",
         "created": "venter på svar", "accepted": "gitt", "rejected": "avslått", "revoked": "trukket tilbake",
         "expired": "utløpt", "used": "brukt", "deleted": "slettet", "data_source": "Datakilde",
+        "on_behalf_of": "på vegne av",
     },
     "en": {
         "title": "Consent", "login": "Log in", "login_lead": "Test login: only synthetic test identities "
@@ -67,6 +68,7 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "logged_in_as": "Logged in as", "for_org": "on behalf of the business", "error": "Error",
         "created": "awaiting answer", "accepted": "given", "rejected": "declined", "revoked": "withdrawn",
         "expired": "expired", "used": "used", "deleted": "deleted", "data_source": "Data source",
+        "on_behalf_of": "on behalf of",
     },
 }  # fmt: skip
 
@@ -152,6 +154,14 @@ class Pages:
             raise ConsentError(403, "csrf", "the form has expired or its CSRF token is wrong; reload the page", "csrf")
         return data
 
+    async def requester(self, record: ConsentRecord, lang: str) -> str:
+        """Who asks: the bank, or "supplier on behalf of the bank" for a delegated ``handledBy``."""
+        bank = await display_name(self.ctx.names, record.request.to_org)
+        supplier = record.request.handled_by
+        if supplier is None or supplier == record.request.to_org:
+            return bank
+        return f"{await display_name(self.ctx.names, supplier)} {TEXTS[lang]['on_behalf_of']} {bank}"
+
     async def rights_view(self, record: ConsentRecord, lang: str) -> list[dict[str, Any]]:
         bank = await display_name(self.ctx.names, record.request.to_org)
         views = []
@@ -213,7 +223,7 @@ class Pages:
         if record.status_at(self.ctx.now()) is not Status.CREATED:
             return self.page("message.html", session, lang, 409, message="answered")
         return self.page("request.html", session, lang, record=record, rights=await self.rights_view(record, lang),
-                         bank=await display_name(self.ctx.names, record.request.to_org),
+                         bank=await self.requester(record, lang),
                          valid_to=record.request.valid_to.strftime("%Y-%m-%d %H:%M UTC"))
 
     async def answer(self, request: Request[Any, Any, Any], consent_id: str) -> Response[str]:
@@ -241,7 +251,7 @@ class Pages:
             status = record.status_at(now)
             rows.append({
                 "record": record, "status": status.value,
-                "bank": await display_name(self.ctx.names, record.request.to_org),
+                "bank": await self.requester(record, lang),
                 "resources": [RESOURCES[r.resource].title_en if lang == "en" else RESOURCES[r.resource].title
                               for r in record.request.rights],
                 "valid_to": record.request.valid_to.strftime("%Y-%m-%d"), "revocable": status is Status.ACCEPTED,

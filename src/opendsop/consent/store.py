@@ -6,7 +6,8 @@ Tables (created with ``metadata.create_all``; SQLite and PostgreSQL):
   ``fingerprint`` decides whether a repeated ``id`` is an idempotent retry or a 409;
 * ``consent_events`` — append-only; ``seq`` orders the paginated event feed (spec/services.md §2.11:
   "events are Accepted / Denied"; we log every status change);
-* ``consent_keys`` — the private key signing Altinn 2 compatibility tokens, so a restart keeps it.
+* ``consent_keys`` — the private key signing Altinn 2 compatibility tokens, so a restart keeps it;
+* ``consent_delegations`` / ``consent_redirects`` — the client registrations (``registry``).
 
 Status changes are one conditional ``UPDATE … WHERE status IN (allowed)`` plus the event row in the
 same transaction, so two concurrent answers (accept and revoke) cannot both win.
@@ -84,6 +85,21 @@ consent_keys = Table(
     "consent_keys", metadata,
     Column("name", String(32), primary_key=True),
     Column("pem", LargeBinary, nullable=False),
+    Column("created", BigInteger, nullable=False),
+)  # fmt: skip
+
+# Administered through opendsop.consent.registry (dsop consent delegation / redirect).
+consent_delegations = Table(
+    "consent_delegations", metadata,
+    Column("to_org", String(9), primary_key=True),
+    Column("supplier_org", String(9), primary_key=True),
+    Column("created", BigInteger, nullable=False),
+)  # fmt: skip
+
+consent_redirects = Table(
+    "consent_redirects", metadata,
+    Column("org", String(9), primary_key=True),
+    Column("prefix", Text, primary_key=True),
     Column("created", BigInteger, nullable=False),
 )  # fmt: skip
 
@@ -227,4 +243,4 @@ class ConsentStore:
         await conn.execute(insert(consent_events).values(consent_id=consent_id, event=status.value, at=_epoch(now)))
 
 
-__all__ = ["ConsentStore", "Event", "metadata"]
+__all__ = ["ConsentStore", "Event", "consent_delegations", "consent_redirects", "metadata"]

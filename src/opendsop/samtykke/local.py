@@ -15,7 +15,9 @@ the consent pages.  Decisions:
   share the bank's key (each is a separately registered client).  The token service makes its own
   signing key at start, as in production;
 * the sources re-check revocation with the consent service (``HttpConsentStatus``) using tokens the
-  token service issues to the resource owners' organisations.
+  token service issues to the resource owners' organisations;
+* the banks' redirect URLs are registered with the consent service at start, as an operator would
+  with ``dsop consent redirect add`` (a request whose ``redirectUrl`` is elsewhere is refused).
 """
 
 from __future__ import annotations
@@ -62,6 +64,9 @@ BANK = "984851006"
 BANK_NAME = "Testbanken ASA"
 OTHER_BANK = "923456783"
 REDIRECT = "https://bank.test/samtykke/callback"
+# The redirectUrl prefixes each bank registered with the consent service (dsop consent redirect add).
+BANK_REDIRECTS = "https://bank.test/samtykke/"
+OTHER_BANK_REDIRECTS = "https://other-bank.test/"
 BANK_KID = "bank-key-1"
 ALTINN2_KID = "altinn2-samtykke"
 BANK_SCOPES = ("altinn:consentrequests.write", "altinn:consentrequests.read", "skatteetaten:inntekt",
@@ -271,6 +276,9 @@ async def _start(stack: AsyncExitStack, directory: Path, clock: Clock, world: Wo
     for name in ("consent", "authority"):
         await stack.enter_async_context(apps[name].lifespan())
     await _register(apps["authority"], bank_key, clock)
+    registry = apps["consent"].state.consent.registry
+    await registry.add_redirect(BANK, BANK_REDIRECTS, now=clock.now)
+    await registry.add_redirect(OTHER_BANK, OTHER_BANK_REDIRECTS, now=clock.now)
     bank = SamtykkeClient(Identity(BANK, "bank-client", bank_key), base, http, clock=clock)
     return Parties(clock, world, bank, http, apps["consent"], apps["lanekassen"], bank_key)
 
@@ -304,7 +312,7 @@ class _Lazy:
 
 
 __all__ = [
-    "ADMIN_TOKEN", "API_KEY", "AUTHORITY", "BANK", "BANK_NAME", "BANK_SCOPES", "CONSENT", "KRAV", "LANEKASSEN", "NAV",
-    "NOW", "OTHER_BANK", "OWNERS", "REDIRECT", "SEED", "SKATTEETATEN", "Clock", "PageError", "Parties", "Person",
-    "demo_keys", "endpoints", "parties",
+    "ADMIN_TOKEN", "API_KEY", "AUTHORITY", "BANK", "BANK_NAME", "BANK_REDIRECTS", "BANK_SCOPES", "CONSENT", "KRAV",
+    "LANEKASSEN", "NAV", "NOW", "OTHER_BANK", "OTHER_BANK_REDIRECTS", "OWNERS",
+    "REDIRECT", "SEED", "SKATTEETATEN", "Clock", "PageError", "Parties", "Person", "demo_keys", "endpoints", "parties",
 ]  # fmt: skip
