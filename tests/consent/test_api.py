@@ -64,6 +64,30 @@ async def test_same_id_other_content_is_409(consumer: Consumer) -> None:
     assert response.json()["parameter"] == "id"
 
 
+async def test_another_organisation_cannot_squat_a_consent_id(consumer: Consumer, browser: Any) -> None:
+    """Ids are the sender's own: another organisation that used the id first does not lock the bank out."""
+    from tests.consent.consent_helpers import answer, login
+
+    body = request_body()
+    squatter = Consumer(consumer.http, consumer.issuer, consumer.clock, org=OTHER_BANK)
+    squatted = await squatter.create(dict(body, to=ORG_URN + OTHER_BANK, redirectUrl="https://other-bank.test/cb"))
+    assert squatted.status_code == 201
+    created = await consumer.create(body)
+    assert created.status_code == 201, created.text
+    consent_id = created.json()["id"]
+    assert consent_id != body["id"] and created.json()["viewUri"].endswith(f"/request/{consent_id}")
+    retried = await consumer.create(body)
+    assert retried.status_code == 200 and retried.json()["id"] == consent_id
+    # The bank reads its request under the id it chose; the squatter still sees only its own.
+    mine = await consumer.read(body["id"])
+    assert mine.status_code == 200 and mine.json()["id"] == consent_id and mine.json()["to"] == ORG_URN + BANK
+    assert (await squatter.read(body["id"])).json()["to"] == ORG_URN + OTHER_BANK
+    assert (await squatter.read(consent_id)).status_code == 403
+    await login(browser, PERSON)
+    accepted = await answer(browser, consent_id, "accept")
+    assert accepted.headers["location"].startswith(f"https://bank.test/callback?consentId={consent_id}")
+
+
 def _days(n: float) -> dict[str, Any]:
     from tests.consent.consent_helpers import START
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -90,3 +91,41 @@ async def test_signing_key_first_writer_wins(store: ConsentStore) -> None:
     assert await store.key("altinn2") is None
     assert await store.put_key_if_absent("altinn2", b"first", now=START) == b"first"
     assert await store.put_key_if_absent("altinn2", b"second", now=START) == b"first"
+
+
+async def test_an_id_is_unique_per_sender(store: ConsentStore) -> None:
+    body = request_body()
+    first, _ = await store.create(parse_request(dict(body, to=ORG_URN + OTHER_BANK), now=START,
+                                                synthetic_allowed=True), now=START)
+    second, created = await store.create(parse_request(body, now=START, synthetic_allowed=True), now=START)
+    assert created and first.id == body["id"] and second.id != body["id"]
+    assert second.request.to_org == BANK
+    mine = await store.get_sent(BANK, body["id"])
+    assert mine is not None and mine.id == second.id
+    theirs = await store.get_sent(OTHER_BANK, body["id"])
+    assert theirs is not None and theirs.id == first.id
+
+
+async def test_a_database_from_before_sender_scoped_ids_is_upgraded(tmp_path: Path) -> None:
+    from sqlalchemy import text
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
+    engine = create_engine(url)
+    request = _request()
+    async with engine.begin() as conn:
+        await conn.execute(text(
+            "CREATE TABLE consent_requests (id VARCHAR(36) PRIMARY KEY, from_urn VARCHAR(80) NOT NULL, "
+            "to_org VARCHAR(9) NOT NULL, handled_by VARCHAR(9), valid_to BIGINT NOT NULL, rights TEXT NOT NULL, "
+            "redirect_url TEXT NOT NULL, fingerprint VARCHAR(64) NOT NULL, status VARCHAR(16) NOT NULL, "
+            "created BIGINT NOT NULL, updated BIGINT NOT NULL, consented BIGINT)"))
+        await conn.execute(text(
+            "INSERT INTO consent_requests VALUES (:id, :urn, :to, NULL, :valid, :rights, :redirect, :fp, "
+            "'created', :now, :now, NULL)"), {
+                "id": request.id, "urn": request.from_party.urn, "to": BANK, "valid": int(request.valid_to.timestamp()),
+                "rights": '[{"resource": "ske-sbl-inntekt", "metaData": {"inntektsaar": "2025"}}]',
+                "redirect": request.redirect_url, "fp": request.fingerprint(), "now": int(START.timestamp())})
+    old = ConsentStore(engine)
+    await old.create_schema()
+    again, created = await old.create(request, now=START)
+    assert not created and again.id == request.id  # the old row answers the retry
+    await old.close()

@@ -84,7 +84,7 @@ def _count(value: str | None, parameter: str, default: int) -> int:
 async def _owned(ctx: Context, consent_id: str, authorization: str | None, scope: str) -> ConsentRecord:
     """The request, if the caller is its consumer (or handledBy); for reads also the owning data source."""
     principal = await ctx.principal(authorization, scope)
-    record = await ctx.store.get(consent_id)
+    record = await ctx.store.get_sent(principal.consumer_org, consent_id)  # its own id, even if re-issued
     if record is None:
         raise ConsentError(404, "not_found", f"consent request {consent_id[:40]} does not exist", "id")
     if not (scope == SCOPE_READ and await may_read(ctx, principal, record.request)):

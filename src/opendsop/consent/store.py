@@ -3,7 +3,10 @@
 Tables (created with ``metadata.create_all``; SQLite and PostgreSQL):
 
 * ``consent_requests`` — one row per request; times are epoch seconds; ``rights`` is canonical JSON;
-  ``fingerprint`` decides whether a repeated ``id`` is an idempotent retry or a 409;
+  ``fingerprint`` decides whether a repeated ``id`` is an idempotent retry or a 409.  The ``id`` a
+  consumer chooses is unique per sender (``sender_org`` = ``to``, ``request_id``): when another
+  organisation already holds that id, the request gets a fresh one (the answer's ``id``), so an id
+  cannot be squatted to lock the rightful sender out;
 * ``consent_events`` — append-only; ``seq`` orders the paginated event feed (spec/services.md §2.11:
   "events are Accepted / Denied"; we log every status change);
 * ``consent_keys`` — the private key signing Altinn 2 compatibility tokens, so a restart keeps it;
@@ -16,6 +19,7 @@ same transaction, so two concurrent answers (accept and revoke) cannot both win.
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -32,8 +36,10 @@ from sqlalchemy import (
     Table,
     Text,
     insert,
+    inspect,
     or_,
     select,
+    text,
     update,
 )
 from sqlalchemy.exc import IntegrityError
@@ -56,6 +62,8 @@ metadata = MetaData()
 consent_requests = Table(
     "consent_requests", metadata,
     Column("id", String(36), primary_key=True),
+    Column("sender_org", String(9)),  # the `to` organisation; with request_id the consumer's own key
+    Column("request_id", String(36)),  # the id the consumer chose (= id unless another sender held it)
     Column("from_urn", String(80), nullable=False),
     Column("to_org", String(9), nullable=False),
     Column("handled_by", String(9)),
@@ -70,6 +78,7 @@ consent_requests = Table(
     Index("ix_consent_requests_from", "from_urn"),
     Index("ix_consent_requests_to", "to_org"),
     Index("ix_consent_requests_open", "status", "valid_to"),  # the expiry sweep
+    Index("ux_consent_requests_sender", "sender_org", "request_id", unique=True),
 )  # fmt: skip
 
 consent_events = Table(
@@ -131,39 +140,76 @@ def _record(row: Any) -> ConsentRecord:
                          datetime.fromtimestamp(row.updated, UTC), _time(row.consented))
 
 
+def _add_sender_columns(conn: Any) -> None:
+    """A database made before ids were scoped per sender: add the columns and fill them (id, ``to``)."""
+    inspector = inspect(conn)
+    if not inspector.has_table("consent_requests"):
+        return
+    columns = {column["name"] for column in inspector.get_columns("consent_requests")}
+    for name, kind in (("sender_org", "VARCHAR(9)"), ("request_id", "VARCHAR(36)")):
+        if name not in columns:
+            conn.execute(text(f"ALTER TABLE consent_requests ADD COLUMN {name} {kind}"))
+    conn.execute(update(consent_requests).where(consent_requests.c.sender_org.is_(None)).values(
+        sender_org=consent_requests.c.to_org, request_id=consent_requests.c.id))
+
+
 class ConsentStore:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
 
     async def create_schema(self) -> None:
         async with self.engine.begin() as conn:
+            await conn.run_sync(_add_sender_columns)
             await conn.run_sync(metadata.create_all)
 
     async def close(self) -> None:
         await self.engine.dispose()
 
     async def create(self, request: ConsentRequest, *, now: datetime) -> tuple[ConsentRecord, bool]:
-        """Store a new request; ``(existing, False)`` for an identical retry; 409 for another content."""
+        """Store a new request; ``(existing, False)`` for an identical retry; 409 for another content.
+
+        The consumer's ``id`` is kept unless another sender already holds it; then the record gets a fresh
+        id (the record returned carries it)."""
         fingerprint = request.fingerprint()
         rights = json.dumps([{"resource": r.resource, "metaData": dict(r.metadata)} for r in request.rights])
-        try:
-            async with self.engine.begin() as conn:
-                await conn.execute(insert(consent_requests).values(
-                    id=request.id, from_urn=request.from_party.urn, to_org=request.to_org,
-                    handled_by=request.handled_by, valid_to=_epoch(request.valid_to), rights=rights,
-                    redirect_url=request.redirect_url, fingerprint=fingerprint, status=Status.CREATED.value,
-                    created=_epoch(now), updated=_epoch(now)))
-                await self._event(conn, request.id, Status.CREATED, now)
-        except IntegrityError:
-            async with self.engine.connect() as conn:
-                row = (await conn.execute(select(consent_requests).where(consent_requests.c.id == request.id))).one()
-            if row.fingerprint != fingerprint:
-                raise ConsentError(409, "conflict", f"a consent request with id {request.id} already exists with "
-                                   "different content; choose a new id", "id") from None
-            return _record(row), False
-        record = await self.get(request.id)
-        assert record is not None
-        return record, True
+        for stored_id in (request.id, str(uuid.uuid4())):
+            existing = await self._sent(request.to_org, request.id)
+            if existing is not None:
+                return self._retry(existing, request, fingerprint), False
+            try:
+                async with self.engine.begin() as conn:
+                    await conn.execute(insert(consent_requests).values(
+                        id=stored_id, sender_org=request.to_org, request_id=request.id, from_urn=request.from_party.urn,
+                        to_org=request.to_org, handled_by=request.handled_by, valid_to=_epoch(request.valid_to),
+                        rights=rights, redirect_url=request.redirect_url, fingerprint=fingerprint,
+                        status=Status.CREATED.value, created=_epoch(now), updated=_epoch(now)))
+                    await self._event(conn, stored_id, Status.CREATED, now)
+            except IntegrityError:
+                continue  # the same sender raced us (answered above), or another sender holds the id
+            record = await self.get(stored_id)
+            assert record is not None
+            return record, True
+        existing = await self._sent(request.to_org, request.id)
+        if existing is None:
+            raise ConsentError(409, "conflict", f"consent request {request.id} could not be stored; retry", "id")
+        return self._retry(existing, request, fingerprint), False
+
+    async def _sent(self, sender: str, request_id: str) -> Any:
+        async with self.engine.connect() as conn:
+            return (await conn.execute(select(consent_requests).where(
+                consent_requests.c.sender_org == sender, consent_requests.c.request_id == request_id))).first()
+
+    @staticmethod
+    def _retry(row: Any, request: ConsentRequest, fingerprint: str) -> ConsentRecord:
+        if row.fingerprint != fingerprint:
+            raise ConsentError(409, "conflict", f"a consent request with id {request.id} already exists with "
+                               "different content; choose a new id", "id")
+        return _record(row)
+
+    async def get_sent(self, sender: str, consent_id: str) -> ConsentRecord | None:
+        """The request ``sender`` created under its own ``consent_id``, else the one with that id."""
+        row = await self._sent(sender, consent_id)
+        return _record(row) if row is not None else await self.get(consent_id)
 
     async def get(self, consent_id: str) -> ConsentRecord | None:
         async with self.engine.connect() as conn:
