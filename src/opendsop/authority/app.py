@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from cryptography import x509
@@ -40,10 +41,19 @@ _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}  # RFC 6749 §5.
 
 def load_pki_roots(settings: AuthoritySettings) -> list[x509.Certificate]:
     """The root certificates of every PEM bundle named in ``settings.pki_roots``."""
-    roots: list[x509.Certificate] = []
-    for path in settings.pki_roots:
-        roots.extend(x509.load_pem_x509_certificates(path.read_bytes()))
-    return roots
+    return _load_pem_bundles(settings.pki_roots)
+
+
+def load_pki_intermediates(settings: AuthoritySettings) -> list[x509.Certificate]:
+    """The known issuing CAs of every PEM bundle named in ``settings.pki_intermediates``."""
+    return _load_pem_bundles(settings.pki_intermediates)
+
+
+def _load_pem_bundles(paths: Sequence[Path]) -> list[x509.Certificate]:
+    certificates: list[x509.Certificate] = []
+    for path in paths:
+        certificates.extend(x509.load_pem_x509_certificates(path.read_bytes()))
+    return certificates
 
 
 def metadata_document(settings: AuthoritySettings) -> dict[str, Any]:
@@ -64,14 +74,18 @@ def create_app(
     *,
     clock: Callable[[], datetime] | None = None,
     trust_roots: Sequence[x509.Certificate] | None = None,
+    trust_intermediates: Sequence[x509.Certificate] | None = None,
     consent_lookup: ConsentLookup | None = None,
 ) -> Litestar:
-    """The authority app.  ``clock`` pins time in tests; ``trust_roots`` replaces ``settings.pki_roots``;
-    ``consent_lookup`` replaces the HTTP client to ``settings.consent_url``."""
+    """The authority app.  ``clock`` pins time in tests; ``trust_roots`` and ``trust_intermediates``
+    replace ``settings.pki_roots`` and ``settings.pki_intermediates``; ``consent_lookup`` replaces
+    the HTTP client to ``settings.consent_url``."""
     if consent_lookup is None and settings.consent_url:
         consent_lookup = HttpConsentLookup(settings.consent_url, settings.consent_admin_token)
     now = clock or utc_now
     roots = list(trust_roots) if trust_roots is not None else load_pki_roots(settings)
+    intermediates = (list(trust_intermediates) if trust_intermediates is not None
+                     else load_pki_intermediates(settings))
     store = AuthorityStore(create_engine(settings.database_url))
     lifetime = timedelta(seconds=settings.token_lifetime_seconds)
     skew = timedelta(seconds=settings.clock_skew_seconds)
@@ -85,7 +99,7 @@ def create_app(
             clock_skew=skew,
         ),
         token_lifetime=lifetime,
-        trust_store=TrustStore(tuple(roots)) if roots else None,
+        trust_store=TrustStore(tuple(roots), tuple(intermediates)) if roots else None,
         delegation_source=settings.delegation_source or settings.issuer,
         clock=now,
         consent_lookup=consent_lookup,

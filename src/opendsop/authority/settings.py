@@ -28,6 +28,10 @@ class AuthoritySettings(BaseSettings):
     #: PEM files, each holding one or more root certificates that issue enterprise certificates
     #: ("virksomhetssertifikat").  Without roots, x5c grants are refused.
     pki_roots: tuple[Path, ...] = ()
+    #: PEM files of the issuing CAs (intermediates) below those roots that the authority knows, as
+    #: Maskinporten knows Buypass's and Commfides': a grant whose ``x5c`` holds only the leaf
+    #: certificate is chained through them.  They are never trust anchors themselves.
+    pki_intermediates: tuple[Path, ...] = ()
     #: Lifetime of issued access tokens (Maskinporten: 120 s).
     token_lifetime_seconds: int = Field(default=120, ge=1, le=86_400)
     #: Longest allowed ``exp - iat`` of a JWT grant (Maskinporten: 120 s).

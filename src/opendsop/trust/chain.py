@@ -138,6 +138,14 @@ def _check_issuer(issuer: x509.Certificate, subject: x509.Certificate, cas_below
         ) from exc
 
 
+def _signed_by(subject: x509.Certificate, issuer: x509.Certificate) -> bool:
+    try:
+        subject.verify_directly_issued_by(issuer)
+    except (InvalidSignature, ValueError, TypeError, UnsupportedAlgorithm):
+        return False
+    return True
+
+
 _USAGE_FOR_PURPOSE = {
     "signing": ("digital_signature", "content_commitment"),
     "encryption": ("key_encipherment", "key_agreement"),
@@ -146,12 +154,19 @@ _USAGE_FOR_PURPOSE = {
 
 @dataclass(frozen=True)
 class TrustStore:
-    """The root certificates we trust; validates leaf-first chains against them."""
+    """The root certificates we trust; validates leaf-first chains against them.
+
+    ``intermediates`` are issuing CAs we know (as Maskinporten knows Buypass's and Commfides'): a
+    chain that stops short of a root — an ``x5c`` holding the leaf only — is completed with them,
+    each link checked like any other.  Knowing an intermediate never makes it a trust anchor.
+    """
 
     roots: tuple[x509.Certificate, ...]
+    intermediates: tuple[x509.Certificate, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "roots", tuple(self.roots))
+        object.__setattr__(self, "intermediates", tuple(self.intermediates))
 
     def validate(
         self,
@@ -179,6 +194,7 @@ class TrustStore:
             ensure_parsed(cert, "leaf" if index == 0 else f"chain[{index}]")
         if len(path) > 1 and path[-1] in self.roots:
             path.pop()  # a trailing copy of the trust anchor adds nothing
+        self._complete(path)
         leaf = path[0]
         leaf_constraints = _extension(leaf, x509.BasicConstraints)
         if leaf_constraints is not None and leaf_constraints.ca:
@@ -192,6 +208,16 @@ class TrustStore:
             _check_purpose(leaf, purpose)
         _check_subject(leaf, organisation_number, common_name, organisational_unit)
         return leaf
+
+    def _complete(self, path: list[x509.Certificate]) -> None:
+        """Append known intermediates until the top of ``path`` names a root as its issuer."""
+        root_subjects = {root.subject for root in self.roots}
+        while path[-1].issuer not in root_subjects and len(path) < MAX_CHAIN_LENGTH:
+            issuer = next((ca for ca in self.intermediates
+                           if ca.subject == path[-1].issuer and ca not in path and _signed_by(path[-1], ca)), None)
+            if issuer is None:
+                return  # validation then says which link is missing
+            path.append(issuer)
 
     def _check_anchor(self, top: x509.Certificate, now: datetime, cas_below: int) -> None:
         candidates = [root for root in self.roots if root.subject == top.issuer]
