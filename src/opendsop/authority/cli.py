@@ -89,14 +89,14 @@ def serve(
     issuer: Annotated[str | None, typer.Option(help="Issuer URL (default from DSOP_AUTHORITY_ISSUER).")] = None,
 ) -> None:
     """Run the token service with uvicorn."""
-    import uvicorn
+    from opendsop.server import run
 
     overrides: dict[str, Any] = {}
     if issuer:
         overrides["issuer"] = issuer
     settings = _settings(**overrides)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+    run(create_app(settings), host=host or settings.host, port=port or settings.port)
 
 
 @client_app.command("add")

@@ -31,14 +31,13 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Listen port (default DSOP_CERTPUB_PORT).")] = None,
 ) -> None:
     """Run the locator and publisher."""
-    import uvicorn
-
     from opendsop.certpub.app import create_app
+    from opendsop.server import run
     from opendsop.serving import configure_logging
 
     configure_logging()
     settings = CertPubSettings()
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+    run(create_app(settings), host=host or settings.host, port=port or settings.port)
 
 
 def _orgno(value: str) -> str:

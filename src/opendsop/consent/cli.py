@@ -82,13 +82,12 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port to listen on (default from settings).")] = None,
 ) -> None:
     """Run the consent service with uvicorn."""
-    import uvicorn
-
     from opendsop.consent.app import create_app
+    from opendsop.server import run
 
     settings = _settings()
     configure_logging()
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port, log_config=None)
+    run(create_app(settings), host=host or settings.host, port=port or settings.port, log_config=None)
 
 
 @app.command("list")

@@ -31,6 +31,7 @@ from litestar import Litestar
 from opendsop.ecosystem.load import LoadReport, WorldMismatch, load_world
 from opendsop.ecosystem.provision import CorruptedVar, Provisioned, bank_client_id, provision, register
 from opendsop.ecosystem.topology import Topology, TopologyError
+from opendsop.server import config as server_config
 from opendsop.synth.world import World, generate
 
 
@@ -200,8 +201,8 @@ async def _serve_all(apps: dict[str, Any], sockets: dict[str, socket.socket],
     servers: list[_Server] = []
     tasks: list[asyncio.Task[None]] = []
     for party, app in apps.items():
-        server = _Server(uvicorn.Config(app, log_config=None, access_log=False, lifespan="on",
-                                        log_level=log_level.lower(), timeout_graceful_shutdown=5))
+        server = _Server(server_config(app, log_config=None, access_log=False, lifespan="on",
+                                       log_level=log_level.lower(), timeout_graceful_shutdown=5))
         servers.append(server)
         tasks.append(asyncio.create_task(_serve(server, sockets[party]), name=party))
     pending = dict(zip(apps, zip(servers, tasks, strict=True), strict=True))

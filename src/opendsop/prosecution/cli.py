@@ -97,14 +97,13 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Listen port (DSOP_PROSECUTION_PORT).")] = None,
 ) -> None:
     """Run the prosecution service (POST /extradition-orders, GET /.well-known/finans-jwks.json)."""
-    import uvicorn
-
     from opendsop.prosecution.app import create_app
+    from opendsop.server import run
     from opendsop.serving import configure_logging
 
     configure_logging()
     settings = ProsecutionSettings()
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+    run(create_app(settings), host=host or settings.host, port=port or settings.port)
 
 
 __all__ = ["app"]

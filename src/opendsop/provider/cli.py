@@ -37,14 +37,13 @@ def serve(
     base_url: Annotated[str | None, typer.Option(help="Registered base URL, the tokens' aud.")] = None,
 ) -> None:
     """Run the Control API of one bank."""
-    import uvicorn
-
     from opendsop.provider.app import create_app
+    from opendsop.server import run
     from opendsop.serving import configure_logging
 
     settings = _settings(bank, base_url=base_url)
     configure_logging(settings.log_level)
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port, log_config=None)
+    run(create_app(settings), host=host or settings.host, port=port or settings.port, log_config=None)
 
 
 @app.command()

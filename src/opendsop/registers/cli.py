@@ -39,14 +39,13 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Listen port (default DSOP_REGISTERS_PORT).")] = None,
 ) -> None:
     """Run the three registers."""
-    import uvicorn
-
     from opendsop.registers.app import create_app
+    from opendsop.server import run
     from opendsop.serving import configure_logging
 
     configure_logging()
     settings = RegistersSettings()
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port, log_config=None)
+    run(create_app(settings), host=host or settings.host, port=port or settings.port, log_config=None)
 
 
 def _fail(exc: RegisterError) -> typer.Exit:

@@ -38,14 +38,13 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Listen port (default DSOP_RELATIONS_PORT).")] = None,
 ) -> None:
     """Run the hub."""
-    import uvicorn
-
     from opendsop.relations.app import create_app
+    from opendsop.server import run
     from opendsop.serving import configure_logging
 
     configure_logging()
     settings = RelationsSettings()
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+    run(create_app(settings), host=host or settings.host, port=port or settings.port)
 
 
 def _date(value: str | None, what: str) -> date | None:

@@ -36,8 +36,7 @@ def serve(
     seed: Annotated[int | None, typer.Option(help="Synthetic data seed (default DSOP_SOURCES_SEED).")] = None,
 ) -> None:
     """Run one data source."""
-    import uvicorn
-
+    from opendsop.server import run
     from opendsop.serving import configure_logging
     from opendsop.sources.service import SOURCES, create_app
 
@@ -45,7 +44,7 @@ def serve(
         raise typer.BadParameter(f"SOURCE must be one of {', '.join(SOURCES)}, not {source!r}")
     settings = _settings(seed=seed)
     configure_logging()
-    uvicorn.run(create_app(source, settings), host=host or settings.host, port=port or settings.port, log_config=None)
+    run(create_app(source, settings), host=host or settings.host, port=port or settings.port, log_config=None)
 
 
 @app.command()

@@ -1,0 +1,170 @@
+"""Serving a party's ASGI app with uvicorn, with the read timeouts and size limits uvicorn lacks.
+
+uvicorn closes a keep-alive connection that stays idle, but it waits forever for a request's
+headers or for the rest of its body: a client that connects and sends nothing, or trickles a
+header a byte at a time, or announces a body and stops, holds a connection (and, for a body, a
+running request) as long as it likes.  Every party therefore runs on :class:`GuardedProtocol`,
+uvicorn's httptools protocol with four limits from :class:`~opendsop.serving.ServingSettings`:
+
+* the request line and headers must arrive within ``header_timeout`` — counted from the connection
+  for its first request, from a request's first byte for the ones after it — else ``408`` (or,
+  when nothing at all was sent, the connection is simply closed);
+* while a body is read, each piece must follow the last within ``body_timeout``, else ``408``;
+* the request line and headers may take ``max_header_bytes``, else ``431``;
+* a ``Content-Length`` above ``max_body_bytes`` is answered ``413`` before the app runs; a chunked
+  body that grows past it is answered ``413`` as soon as it does.
+
+Every refusal closes the connection (``Connection: close``); one the app has begun to answer is
+only closed.  Each is logged (one warning line, no personal data).  ``run`` replaces ``uvicorn.run`` in
+each party's ``serve`` command, and ``dsop up``'s runner builds its servers with ``config``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import uvicorn
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from opendsop.serving import ServingSettings
+
+_log = logging.getLogger("opendsop.server")
+
+_REASONS = {408: b"Request Timeout", 413: b"Content Too Large", 431: b"Request Header Fields Too Large"}
+
+
+class GuardedProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol with header/body read timeouts and size limits (see the module)."""
+
+    limits: ServingSettings = ServingSettings()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._deadline: asyncio.TimerHandle | None = None
+        self._reading: str | None = "head"  # "head", "body", or None while the app answers / the line is idle
+        self._head_bytes = 0
+        self._body_bytes = 0
+        self._closed = False  # refused: whatever the parser still finds in the buffer is ignored
+
+    # -- the connection ------------------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm(self.limits.header_timeout, "head")  # a client that connects and sends nothing
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        if self._closed:
+            return
+        super().data_received(data)
+        if self._reading == "head" and not self._closed and not self.transport.is_closing():
+            self._head_bytes += len(data)
+            if self._head_bytes > self.limits.max_header_bytes:
+                self._refuse(431, f"the request line and headers exceed {self.limits.max_header_bytes} bytes")
+
+    # -- parser callbacks ----------------------------------------------------------------------
+
+    def on_message_begin(self) -> None:
+        if self._closed:
+            return
+        super().on_message_begin()
+        self._head_bytes = self._body_bytes = 0
+        if self._deadline is None:  # a later request on a kept-alive connection: from its first byte
+            self._arm(self.limits.header_timeout, "head")
+        self._reading = "head"
+
+    def on_headers_complete(self) -> None:
+        if self._closed:
+            return
+        self._disarm()
+        length = next((value for name, value in self.headers if name == b"content-length"), None)
+        if length is not None and length.strip().isdigit() and int(length) > self.limits.max_body_bytes:
+            self._refuse(413, f"the request body exceeds {self.limits.max_body_bytes} bytes")
+            return  # before the app ever runs
+        super().on_headers_complete()
+        self._arm(self.limits.body_timeout, "body")
+
+    def on_body(self, body: bytes) -> None:
+        if self._closed:
+            return
+        self._body_bytes += len(body)
+        if self._body_bytes > self.limits.max_body_bytes:  # chunked: no Content-Length to refuse up front
+            self._refuse(413, f"the request body exceeds {self.limits.max_body_bytes} bytes")
+            return
+        super().on_body(body)
+        self._arm(self.limits.body_timeout, "body")
+
+    def on_message_complete(self) -> None:
+        if self._closed:
+            return
+        self._disarm()
+        self._reading = None
+        super().on_message_complete()
+
+    # -- timers and refusals -------------------------------------------------------------------
+
+    def _arm(self, seconds: float, reading: str) -> None:
+        self._disarm()
+        self._reading = reading
+        self._deadline = self.loop.call_later(seconds, self._expired)
+
+    def _disarm(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+
+    def _expired(self) -> None:
+        self._deadline = None
+        if self.transport.is_closing():
+            return
+        if self._reading == "head" and self._head_bytes == 0 and self.cycle is None:
+            self._close()  # connected and never spoke: nothing to answer
+        elif self._reading == "head":
+            self._refuse(408, f"the request line and headers did not arrive within {self.limits.header_timeout} s")
+        else:
+            self._refuse(408, f"the request body stalled for {self.limits.body_timeout} s")
+
+    def _refuse(self, status: int, message: str) -> None:
+        """Answer ``status`` with a one-line JSON body unless the app has begun its answer, then close."""
+        client = f"{self.client[0]}:{self.client[1]}" if self.client else "a client"
+        _log.warning("closed the connection of %s: %s", client, message, extra={"status": status})
+        cycle = self.cycle
+        answering = cycle is not None and not cycle.response_complete
+        if answering and cycle.response_started:
+            self._close()
+            return
+        if answering:
+            cycle.disconnected = True  # the app's own answer, should it still come, goes nowhere
+        body = b'{"error": "%d", "message": "%s"}' % (status, message.encode("ascii", "replace"))
+        self.transport.write(b"HTTP/1.1 %d %s\r\ncontent-type: application/json\r\ncontent-length: %d\r\n"
+                             b"connection: close\r\n\r\n%s" % (status, _REASONS[status], len(body), body))
+        self._close()
+
+    def _close(self) -> None:
+        self._disarm()
+        self._reading = None
+        self._closed = True
+        self.transport.close()
+
+
+def guarded_protocol(limits: ServingSettings | None = None) -> type[GuardedProtocol]:
+    """:class:`GuardedProtocol` with ``limits`` (default: ``DSOP_SERVING_*`` from the environment)."""
+    return type("GuardedProtocol", (GuardedProtocol,), {"limits": limits or ServingSettings()})
+
+
+def config(app: Any, *, limits: ServingSettings | None = None, **options: Any) -> uvicorn.Config:
+    """A uvicorn ``Config`` for ``app`` on the guarded protocol; ``options`` as for ``uvicorn.Config``."""
+    return uvicorn.Config(app, http=guarded_protocol(limits), **options)
+
+
+def run(app: Any, *, limits: ServingSettings | None = None, **options: Any) -> None:
+    """``uvicorn.run`` on the guarded protocol: what every party's ``serve`` command calls."""
+    run(app, http=guarded_protocol(limits), **options)
+
+
+__all__ = ["GuardedProtocol", "config", "guarded_protocol", "run"]
