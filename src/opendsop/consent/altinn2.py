@@ -24,7 +24,6 @@ re-exchanged while the consent is accepted and unexpired.
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 import uuid
 from datetime import datetime
@@ -40,6 +39,7 @@ from opendsop.consent.requests import (
     ConsentRecord,
     Status,
     invalid,
+    parse_json_body,
     parse_request,
     rfc3339,
 )
@@ -97,7 +97,10 @@ def translate(body: object) -> dict[str, Any]:
         if service not in ALTINN2_SERVICES:
             raise invalid(f"{where}: unknown service {service[:40]}; known: {', '.join(ALTINN2_SERVICES)}",
                           where, "unknown_resource")
-        metadata = dict(item.get("Metadata") or item.get("metadata") or {})
+        metadata = item.get("Metadata") or item.get("metadata") or {}
+        if not isinstance(metadata, dict):  # dict(5) would raise TypeError, dict("ab") ValueError
+            raise invalid(f"{where}.Metadata must be an object", f"{where}.Metadata")
+        metadata = dict(metadata)
         if not isinstance(metadata.pop("Navn", None), str):
             raise invalid(f"{where}.Metadata.Navn (the consumer's name) is mandatory", f"{where}.Metadata")
         rights.append({"action": ["consent"], "metaData": metadata,
@@ -140,10 +143,7 @@ def routes(ctx: Context) -> list[Any]:
     async def create(request: Request[Any, Any, Any]) -> dict[str, Any]:
         _check_api_key(ctx, request)
         principal = await ctx.principal(request.headers.get("authorization"), SCOPE_WRITE)
-        try:
-            body = json.loads(await request.body())
-        except (ValueError, UnicodeDecodeError):
-            raise ConsentError(400, "invalid_request", "the body is not valid JSON", None) from None
+        body = parse_json_body(await request.body())
         consent = parse_request(translate(body), now=ctx.now(), synthetic_allowed=ctx.settings.test_mode)
         await admit_new(ctx, principal, consent)
         record, _ = await ctx.store.create(consent, now=ctx.now())

@@ -21,7 +21,6 @@ Errors are JSON ``{"code", "message", "parameter"}``; never a stack trace.
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -53,10 +52,19 @@ from opendsop.consent.parties import (
     Representatives,
 )
 from opendsop.consent.registry import Registry
-from opendsop.consent.requests import EVENT_TYPES, ConsentError, ConsentRecord, Status, parse_request, rfc3339
+from opendsop.consent.requests import (
+    EVENT_TYPES,
+    ConsentError,
+    ConsentRecord,
+    Status,
+    parse_json_body,
+    parse_request,
+    rfc3339,
+)
 from opendsop.consent.settings import ConsentSettings
 from opendsop.consent.store import ConsentStore, Event
 from opendsop.serving import correlation_id, create_engine
+from opendsop.standard.values import parse_whole_number
 
 log = logging.getLogger("opendsop.consent")
 
@@ -66,19 +74,13 @@ def _event(event: Event) -> dict[str, Any]:
             "eventType": EVENT_TYPES[event.status], "created": rfc3339(event.at)}
 
 
-async def _json_body(request: Request[Any, Any, Any]) -> Any:
-    try:
-        return json.loads(await request.body())
-    except (ValueError, UnicodeDecodeError):
-        raise ConsentError(400, "invalid_request", "the body is not valid JSON", None) from None
-
-
 def _count(value: str | None, parameter: str, default: int) -> int:
     if value is None:
         return default
-    if not value.isdigit() or len(value) > 12:
-        raise ConsentError(400, "invalid_request", f"{parameter} must be a non-negative integer", parameter)
-    return int(value)
+    try:
+        return parse_whole_number(value, parameter=parameter, maximum=10**12 - 1)
+    except ValueError:
+        raise ConsentError(400, "invalid_request", f"{parameter} must be a non-negative integer", parameter) from None
 
 
 async def _owned(ctx: Context, consent_id: str, authorization: str | None, scope: str) -> ConsentRecord:
@@ -99,7 +101,7 @@ def api_routes(ctx: Context) -> list[Any]:
     @post(API_BASE + "/", status_code=201)
     async def create(request: Request[Any, Any, Any]) -> Response[Any]:
         principal = await ctx.principal(request.headers.get("authorization"), SCOPE_WRITE)
-        body = await _json_body(request)
+        body = parse_json_body(await request.body())
         consent = parse_request(body, now=ctx.now(), synthetic_allowed=ctx.settings.test_mode)
         await admit_new(ctx, principal, consent)
         record, created = await ctx.store.create(consent, now=ctx.now())

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -30,6 +29,8 @@ from urllib.parse import urlsplit
 from opendsop.consent.resources import RESOURCES, ConsentResource, check_metadata
 from opendsop.standard.errors import InvalidIdentifier
 from opendsop.standard.identifiers import validate_orgnr, validate_person_number
+from opendsop.standard.json_body import load_json
+from opendsop.standard.values import parse_timestamp, parse_uuid
 
 PERSON_URN = "urn:altinn:person:identifier-no:"
 ORGANISATION_URN = "urn:altinn:organization:identifier-no:"
@@ -163,17 +164,24 @@ def rfc3339(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
+def parse_json_body(raw: bytes) -> Any:
+    """A request body as JSON, inside the size and nesting limits every party applies (400 otherwise)."""
+    try:
+        return load_json(raw)
+    except ValueError:
+        raise ConsentError(400, "invalid_request", "the body is not valid JSON (or nests too deep)", None) from None
+
+
 def parse_datetime(value: object, parameter: str) -> datetime:
     """An RFC 3339 date-time with offset, in UTC, whole seconds (JWT times are seconds)."""
     if not isinstance(value, str) or len(value) > 40:
         raise invalid(f"{parameter} must be an RFC 3339 date-time string", parameter)
     try:
-        moment = datetime.fromisoformat(value)
+        moment = parse_timestamp(value, parameter=parameter)  # ASCII digits, years 1900–2100: no overflow
     except ValueError:
-        raise invalid(f"{parameter} {value!r} is not an RFC 3339 date-time", parameter) from None
-    if moment.tzinfo is None:
-        raise invalid(f"{parameter} must carry a time zone (Z or an offset)", parameter)
-    return moment.astimezone(UTC).replace(microsecond=0)
+        raise invalid(f"{parameter} {value!r} is not an RFC 3339 date-time with a time zone (Z or an offset)",
+                      parameter) from None
+    return moment.replace(microsecond=0)
 
 
 def parse_party(value: object, parameter: str, *, synthetic_allowed: bool, person_allowed: bool = True) -> Party:
@@ -238,7 +246,7 @@ def parse_request(body: object, *, now: datetime, synthetic_allowed: bool) -> Co
         raise invalid("the body must be a JSON object", None)
     raw_id = body.get("id")
     try:
-        request_id = str(uuid.UUID(raw_id)) if isinstance(raw_id, str) else None
+        request_id = str(parse_uuid(raw_id, parameter="id"))
     except ValueError:
         request_id = None
     if request_id is None:
@@ -280,6 +288,7 @@ def check_transition(record: ConsentRecord, new: Status, now: datetime) -> None:
 
 __all__ = [
     "EVENT_TYPES", "ORGANISATION_URN", "PERSON_URN", "TRANSITIONS", "ConsentError", "ConsentRecord",
-    "ConsentRequest", "ConsentRight", "Party", "Status", "check_transition", "parse_datetime", "parse_party",
+    "ConsentRequest", "ConsentRight", "Party", "Status", "check_transition", "parse_datetime", "parse_json_body",
+    "parse_party",
     "parse_redirect_url", "parse_request", "rfc3339",
 ]  # fmt: skip

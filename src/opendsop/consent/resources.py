@@ -17,17 +17,15 @@ Decisions (the sources do not say):
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from types import MappingProxyType
 from typing import Literal
 
-Subject = Literal["person", "organisation"]
+from opendsop.standard.values import parse_month, parse_year
 
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-_YEAR = re.compile(r"^\d{4}$")
+Subject = Literal["person", "organisation"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,14 +137,15 @@ def check_metadata(resource: ConsentResource, metadata: Mapping[str, object]) ->
         if not isinstance(value, str):
             raise ValueError(f"metaData {key} must be a string")
         values[key] = value
-    for key in ("fraOgMed", "tilOgMed"):
-        if key in values and not _MONTH.match(values[key]):
-            raise ValueError(f"metaData {key} must be a month YYYY-MM, not {values[key][:20]!r}")
-    if "inntektsaar" in values and not _YEAR.match(values["inntektsaar"]):
-        raise ValueError(f"metaData inntektsaar must be a year YYYY, not {values['inntektsaar'][:20]!r}")
-    if "tilOgMed" in values and "fraOgMed" not in values:
+    # Strict ASCII months and years (standard.values), compared as months, never as text: a
+    # full-width '２０２５-06' passed '\d' and sorted after every month, widening the consent.
+    months = {key: parse_month(values[key], parameter=f"metaData {key}")
+              for key in ("fraOgMed", "tilOgMed") if key in values}
+    if "inntektsaar" in values:
+        parse_year(values["inntektsaar"], parameter="metaData inntektsaar")
+    if "tilOgMed" in months and "fraOgMed" not in months:
         raise ValueError("metaData tilOgMed needs fraOgMed")
-    if "fraOgMed" in values and values.get("tilOgMed", values["fraOgMed"]) < values["fraOgMed"]:
+    if "fraOgMed" in months and months.get("tilOgMed", months["fraOgMed"]) < months["fraOgMed"]:
         raise ValueError("metaData tilOgMed is before fraOgMed")
     if resource.id == "ske-sbl-inntekt" and not ({"fraOgMed", "inntektsaar"} & set(values)):
         raise ValueError(f"resource {resource.id} needs metaData fraOgMed (YYYY-MM) and/or inntektsaar (YYYY)")

@@ -37,13 +37,14 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, Protocol
 from urllib.parse import quote
 
 from opendsop.authority.verify import Principal
+from opendsop.standard.values import parse_date, parse_month
 
 CONSENT_TYPE = "urn:altinn:consent"
 RESOURCE_TYPE = "urn:altinn:resource"
@@ -193,16 +194,36 @@ def has_consent(principal: Principal) -> bool:
         return True  # present but malformed: let check_consent say so
 
 
+def _days(value: str, name: str) -> tuple[date, date]:
+    """The first and last day a month (``YYYY-MM``) or a date (``YYYY-MM-DD``) covers; ``ValueError`` if neither."""
+    if len(value) == len("YYYY-MM"):
+        month = parse_month(value, parameter=name)
+        return month.first_day, month.last_day
+    day = parse_date(value, parameter=name)
+    return day, day
+
+
 def _inside_period(right: ConsentRight, parameters: Mapping[str, str]) -> None:
     start, end = right.metadata.get("fraOgMed"), right.metadata.get("tilOgMed")
     asked_start = parameters.get("fraOgMed")
     asked_end = parameters.get("tilOgMed") or asked_start
-    # ISO months and dates compare correctly as text when both have the same shape.
-    if start is not None and asked_start is not None and asked_start[: len(start)] < start:
+    # Compared as calendar days, never as text: '２０２５-06' sorts after every ASCII month.
+    try:
+        consented_first = _days(start, "fraOgMed")[0] if start is not None else None
+        consented_last = _days(end, "tilOgMed")[1] if end is not None else None
+    except ValueError:
+        raise _refuse_malformed("metaData fraOgMed/tilOgMed must be months YYYY-MM or dates YYYY-MM-DD") from None
+    try:
+        asked_first = _days(asked_start, "fraOgMed")[0] if asked_start is not None else None
+        asked_last = _days(asked_end, "tilOgMed")[1] if asked_end is not None else None
+    except ValueError as exc:
+        raise ConsentRefused(RefusalReason.OUTSIDE_CONSENT, f"the asked period is not a period: {exc}",
+                             parameter="fraOgMed") from None
+    if consented_first is not None and asked_first is not None and asked_first < consented_first:
         raise ConsentRefused(RefusalReason.OUTSIDE_CONSENT,
                              f"fraOgMed {asked_start} is before the consented period, which starts {start}",
                              parameter="fraOgMed")
-    if end is not None and asked_end is not None and asked_end[: len(end)] > end:
+    if consented_last is not None and asked_last is not None and asked_last > consented_last:
         raise ConsentRefused(RefusalReason.OUTSIDE_CONSENT,
                              f"tilOgMed {asked_end} is after the consented period, which ends {end}",
                              parameter="tilOgMed" if parameters.get("tilOgMed") else "fraOgMed")

@@ -51,6 +51,7 @@ from opendsop.sources.gateway import (
 )
 from opendsop.standard.identifiers import validate_orgnr
 from opendsop.standard.period import years_before
+from opendsop.standard.values import parse_date
 
 SCOPE = "skatteetaten:kravogbetalinger"
 PACKAGE = "finans"
@@ -129,7 +130,7 @@ def _window(request: Request[Any, Any, Any]) -> tuple[date, date]:
     for name in ("fraOgMed", "tilOgMed"):
         raw = request.query_params.get(name)
         try:
-            values.append(date.fromisoformat(raw or ""))
+            values.append(parse_date(raw or "", parameter=name))
         except ValueError:
             raise SourceError(Failure.INPUT, f"{name} is required and must be a date written YYYY-MM-DD",
                               parameter=name) from None

@@ -36,6 +36,7 @@ from opendsop.sources.consent_check import ConsentStatus
 from opendsop.sources.data import Person, World
 from opendsop.sources.gateway import Catalogue, Clock, Exchange, Failure, SourceError, SourceRuntime
 from opendsop.standard.identifiers import validate_person_number
+from opendsop.standard.values import parse_date
 
 SCOPE_AAP = "nav:arbeid/v1/aap"
 SCOPE_UFORE = "nav:helse/v1/uforeopplysninger"
@@ -59,7 +60,7 @@ def _date(value: str | None, name: str) -> date | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        return parse_date(value, parameter=name)
     except ValueError:
         raise SourceError(Failure.INPUT, f"{name} must be a date written YYYY-MM-DD", parameter=name) from None
 

@@ -30,7 +30,6 @@ fields and income codes flagged ``sbl``.  Every answer is audit-logged.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -55,13 +54,12 @@ from opendsop.sources.gateway import (
     skatteetaten_body,
 )
 from opendsop.standard.identifiers import validate_person_number
+from opendsop.standard.values import Month, parse_month, parse_year
 
 PACKAGE = "sbl"
 SCOPE_INNTEKT = "skatteetaten:inntekt"
 SCOPES_SKATTEGRUNNLAG = ("skatteetaten:summertskattegrunnlag", "skatteetaten:spesifisertsummertskattegrunnlag")
 STADIER = ("oppgjoer", "utkast", "fastsatt")
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-_YEAR = re.compile(r"^\d{4}$")
 
 # api-dokumentasjon "Feilkoder" tables (SSG-001..004 by the same pattern as IM-001..004) and DAS-008.
 STATUSES = {
@@ -94,10 +92,18 @@ def _package(value: str) -> None:
                           f"only {PACKAGE!r} is", parameter="rettighetspakke")
 
 
-def _month(value: str | None, name: str) -> str:
-    if value is None or not _MONTH.match(value):
-        raise SourceError(Failure.INPUT, f"{name} must be a month written YYYY-MM", parameter=name)
-    return value
+def _month(value: str | None, name: str) -> Month:
+    try:
+        return parse_month(value, parameter=name)
+    except ValueError:
+        raise SourceError(Failure.INPUT, f"{name} must be a month written YYYY-MM", parameter=name) from None
+
+
+def _year(value: str, name: str) -> int:
+    try:
+        return parse_year(value, parameter=name)
+    except ValueError:
+        raise SourceError(Failure.INPUT, f"{name} must be a year written YYYY", parameter=name) from None
 
 
 def _lookup(world: World, fnr: str) -> Person:
@@ -164,12 +170,12 @@ class _Skatteetaten:
                                                                      any_scope=(SCOPE_INNTEKT,))
             _package(rettighetspakke)
             fnr = _person_id(personidentifikator)
-            start = _month(asked_start, "fraOgMed")
-            end = _month(asked_end, "tilOgMed") if asked_end is not None else start
-            if end < start:
+            first = _month(asked_start, "fraOgMed")
+            last = _month(asked_end, "tilOgMed") if asked_end is not None else first
+            if last < first:
                 raise SourceError(Failure.INPUT, "tilOgMed is before fraOgMed", parameter="tilOgMed")
-            exchange.from_date = date.fromisoformat(start + "-01")
-            exchange.to_date = date.fromisoformat(end + "-01")
+            start, end = str(first), str(last)  # canonical ASCII, so they compare with the data's months
+            exchange.from_date, exchange.to_date = first.first_day, last.first_day
             grant = self.im.consent(principal, resource=resources.SBL, subject=fnr,
                                     max_validity=resources.MAX_VALIDITY[resources.SBL],
                                     parameters={"fraOgMed": start, "tilOgMed": end})
@@ -194,14 +200,12 @@ class _Skatteetaten:
             if stadie not in STADIER:
                 raise SourceError(Failure.INPUT, f"stadie must be one of {', '.join(STADIER)}", parameter="stadie")
             _package(rettighetspakke)
-            if not _YEAR.match(inntektsaar):
-                raise SourceError(Failure.INPUT, "inntektsaar must be a year written YYYY", parameter="inntektsaar")
+            year = _year(inntektsaar, "inntektsaar")
             fnr = _person_id(personidentifikator)
-            year = int(inntektsaar)
             exchange.from_date, exchange.to_date = date(year, 1, 1), date(year, 12, 31)
             grant = self.ssg.consent(principal, resource=resources.SBL, subject=fnr,
                                      max_validity=resources.MAX_VALIDITY[resources.SBL],
-                                     parameters={"inntektsaar": inntektsaar})
+                                     parameters={"inntektsaar": str(year)})
             exchange.consent_id = grant.id
             _require_metadata(grant, "inntektsaar")
             await self.ssg.still_active(grant)

@@ -14,13 +14,10 @@ datetime.date(2025, 2, 28)
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 
-from opendsop.standard.errors import InvalidRequest
-
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+from opendsop.standard.values import parse_date  # the one strict date parser, re-exported here
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,18 +40,6 @@ class Period:
     def intersection(self, other: Period) -> Period | None:
         start, end = max(self.from_date, other.from_date), min(self.to_date, other.to_date)
         return Period(start, end) if start <= end else None
-
-
-def parse_date(value: str, *, parameter: str) -> date:
-    """An ISO 8601 calendar date (``YYYY-MM-DD``) or an ACC-001 error naming ``parameter``."""
-    text = value.strip()
-    if not _ISO_DATE.fullmatch(text):
-        raise InvalidRequest(f"{parameter} must be a date in the form YYYY-MM-DD, got {value[:40]!r}",
-                             parameter=parameter)
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidRequest(f"{parameter} {text} is not a calendar date", parameter=parameter) from None
 
 
 def years_before(day: date, years: int) -> date:
