@@ -143,3 +143,21 @@ async def test_http_status_adapter_reads_the_consent_service() -> None:
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+# A full-width month sorted after every ASCII month when compared as text.
+@pytest.mark.parametrize(("consented", "asked", "reason"), [
+    pytest.param({"fraOgMed": "2025-01", "tilOgMed": "２０２５-06"}, {"fraOgMed": "2025-01", "tilOgMed": "2026-11"},
+                 RefusalReason.MALFORMED, id="full-width-consented-end"),
+    pytest.param({"fraOgMed": "2025-01", "tilOgMed": "2025-06"}, {"fraOgMed": "2025-01", "tilOgMed": "２０２５-06"},
+                 RefusalReason.OUTSIDE_CONSENT, id="full-width-asked-end"),
+    pytest.param({"fraOgMed": "2025-01", "tilOgMed": "2025-06"}, {"fraOgMed": "2025-01", "tilOgMed": "2025-07-01"},
+                 RefusalReason.OUTSIDE_CONSENT, id="a-date-after-the-last-consented-month"),
+])
+def test_consented_periods_are_compared_as_calendar_days(consented: dict[str, str], asked: dict[str, str],
+                                                         reason: RefusalReason) -> None:
+    detail = consent(person_urn(FNR), RESOURCE, metadata=consented, valid_for=timedelta(days=5))
+    with pytest.raises(ConsentRefused) as refused:
+        check_consent(principal(detail), resource=RESOURCE, now=NOW, parameters=asked, subject=FNR,
+                      max_validity=timedelta(days=10))
+    assert refused.value.reason is reason

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from random import Random
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -196,3 +197,56 @@ async def test_refusals_have_documented_codes_and_are_audited(harness: Harness, 
     (record,) = [row.record for row in await harness.audit.records()]
     assert (record.outcome, record.status, record.party_id) == (code, status, fnr)
     assert record.message
+
+
+# -- hostile months and years: a clean IM-006/SSG-006, never more months than consented ----------
+
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+def _income_url(fnr: str, start: str, end: str) -> str:
+    return (f"/api/innrapportert/inntektsmottaker/sbl/{fnr}/oppgave/inntekt"
+            f"?fraOgMed={quote(start)}&tilOgMed={quote(end)}")
+
+
+def _income_fnr(world: World) -> str:
+    return next(fnr for fnr, person in world.persons.items() if len(person.income) > 3)
+
+
+@pytest.mark.parametrize("shape", ["newline-after-fraOgMed", "full-width-fraOgMed", "full-width-tilOgMed",
+                                   "year-9999", "month-13"])
+async def test_a_month_not_in_plain_ascii_is_im_006(harness: Harness, world: World, shape: str) -> None:
+    fnr = _income_fnr(world)
+    start, end = month(NOW.date() - timedelta(days=100)), month(NOW.date() - timedelta(days=40))
+    detail = consent(person_urn(fnr), "ske-sbl-inntekt", metadata={"fraOgMed": start, "tilOgMed": end})
+    harness.status.set(detail["id"], "accepted")
+    asked = {"newline-after-fraOgMed": (start + "\n", end), "full-width-fraOgMed": (start.translate(FULL_WIDTH), end),
+             "full-width-tilOgMed": (start, end.translate(FULL_WIDTH)), "year-9999": ("9999-01", "9999-02"),
+             "month-13": (start[:5] + "13", end)}[shape]
+    response = await harness.client.get(_income_url(fnr, *asked),
+                                        headers={"Authorization": f"Bearer {harness.token(INNTEKT, [detail])}"})
+    assert (response.status_code, response.json()["kode"]) == (400, "IM-006"), response.text
+
+
+async def test_a_consent_with_a_full_width_tilogmed_does_not_widen_the_period(harness: Harness, world: World) -> None:
+    fnr = _income_fnr(world)
+    start = month(NOW.date() - timedelta(days=700))
+    end = month(NOW.date() - timedelta(days=550))
+    # A consent approved before months were parsed strictly: tilOgMed in full-width digits.
+    detail = consent(person_urn(fnr), "ske-sbl-inntekt",
+                     metadata={"fraOgMed": start, "tilOgMed": end.translate(FULL_WIDTH)})
+    harness.status.set(detail["id"], "accepted")
+    asked_end = month(NOW.date() - timedelta(days=40))
+    response = await harness.client.get(_income_url(fnr, start, asked_end),
+                                        headers={"Authorization": f"Bearer {harness.token(INNTEKT, [detail])}"})
+    assert (response.status_code, response.json()["kode"]) == (403, "IM-010"), response.text
+
+
+@pytest.mark.parametrize("year", ["２０２５", "2025\n", " 2025", "0001"])
+async def test_an_income_year_not_in_plain_ascii_is_ssg_006(harness: Harness, world: World, year: str) -> None:
+    fnr = next(iter(world.persons))
+    detail = consent(person_urn(fnr), "ske-sbl-inntekt", metadata={"inntektsaar": "2025"})
+    harness.status.set(detail["id"], "accepted")
+    url = _ssg_url(fnr, 2025).replace("/2025/", f"/{quote(year)}/")
+    response = await harness.client.get(url, headers={"Authorization": f"Bearer {harness.token(SSG, [detail])}"})
+    assert (response.status_code, response.json()["kode"]) == (400, "SSG-006"), response.text
