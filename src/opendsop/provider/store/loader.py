@@ -6,12 +6,14 @@ Input rows are the frozen dataclasses of :mod:`.records`, streamed from any iter
 
 ==============================  ===================================================================
 ``PartyRow``                    ``party_id`` (fnr/D-number 11 digits, org no. 9), ``name``,
-                                ``country`` (ISO alpha-2, default ``"NO"``)
+                                ``country`` (ISO alpha-2, default ``"NO"``), ``postal_address``,
+                                ``electronic_addresses`` (phone numbers, e-mail addresses)
 ``AccountRow``                  ``account_id`` (internal key), ``account_number`` (kontonr, unique),
                                 ``type`` (v2 ``AccountType``), ``currency``, ``status``,
                                 ``start_date``, ``end_date``, ``servicer_id``/``servicer_name``,
                                 credit line, ``available_amount`` (signed) + ``available_registered``,
-                                ``history_from``, ``delivery`` (``online``/``manual``)
+                                ``history_from``, ``delivery`` (``online``/``manual``), ``name``
+                                (the owner's nickname for the account)
 ``RelationRow``                 ``account_id``, ``party_id``, ``role`` (primaryOwner, secondaryOwner,
                                 disponent, guarantor, coBorrower), ``start_date``, ``end_date``,
                                 ``permission``
@@ -67,6 +69,11 @@ from opendsop.standard.control.v2 import PaymentCard
 def check_party(row: PartyRow) -> None:
     if not row.party_id or len(row.party_id) > schema.PARTY_ID:
         raise ValueError(f"party_id must be 1–{schema.PARTY_ID} characters, got {row.party_id!r}")
+    if row.name is not None and not 1 <= len(row.name) <= 140:
+        raise ValueError(f"party {row.party_id!r} name must be 1–140 characters")
+    for address in row.electronic_addresses:
+        if not 1 <= len(address.value) <= 2048:
+            raise ValueError(f"party {row.party_id!r} {address.type} must be 1–2048 characters")
 
 
 def check_account(row: AccountRow) -> None:
@@ -78,6 +85,8 @@ def check_account(row: AccountRow) -> None:
         raise ValueError(f"account {row.account_id!r} ends ({row.end_date}) before it starts ({row.start_date})")
     if len(row.currency) != 3 or not row.currency.isupper():
         raise ValueError(f"account {row.account_id!r} currency must be ISO 4217 alpha-3, got {row.currency!r}")
+    if row.name is not None and not 1 <= len(row.name) <= 70:
+        raise ValueError(f"account {row.account_id!r} name must be 1–70 characters, got {len(row.name)}")
 
 
 def check_relation(row: RelationRow) -> None:
@@ -105,7 +114,9 @@ def record(row: AccountRow) -> AccountRecord:
 # ---- rows to column values -------------------------------------------------------------------
 def party_values(row: PartyRow) -> dict[str, Any]:
     check_party(row)
-    return {"party_id": row.party_id, "name": row.name, "country": row.country}
+    return {"party_id": row.party_id, "name": row.name, "country": row.country,
+            "postal_address": _json(row.postal_address),
+            "electronic_addresses": _json(row.electronic_addresses) if row.electronic_addresses else None}
 
 
 def account_values(row: AccountRow) -> dict[str, Any]:
@@ -117,7 +128,7 @@ def account_values(row: AccountRow) -> dict[str, Any]:
         "credit_line_amount": row.credit_line_amount, "credit_line_currency": row.credit_line_currency,
         "credit_line_included": row.credit_line_included, "available_amount": row.available_amount,
         "available_registered": utc(row.available_registered) if row.available_registered else None,
-        "history_from": row.history_from, "delivery": str(row.delivery),
+        "history_from": row.history_from, "delivery": str(row.delivery), "name": row.name,
     }
 
 

@@ -64,7 +64,8 @@ def copied(institution: FinancialInstitution | None) -> FinancialInstitution | N
 
 def account(row: AccountRow, reference: str, owner: AccountRole | None,
             default_servicer: FinancialInstitution | None) -> Account:
-    # `name` is "will not be delivered" in v2 (§2.1), so it is never set.
+    # `accounts[].name` is "will not be delivered" in v2 (Bank_v2.yaml `GET /accounts`; every service
+    # marks it "Utleveres ikke"), so the list never carries it; the details do (`account.name`).
     return Account(
         status=row.status, servicer=servicer(row, default_servicer), account_identifier=row.account_number,
         account_reference=reference, type=row.type, currency=row.currency, primary_owner=owner,
@@ -75,7 +76,7 @@ def account_detail(row: AccountRow, reference: str, owner: AccountRole | None, b
                    default_servicer: FinancialInstitution | None) -> AccountDetail:
     return AccountDetail(
         status=row.status, servicer=servicer(row, default_servicer), account_identifier=row.account_number,
-        account_reference=reference, type=row.type, currency=row.currency, balances=balances,
+        account_reference=reference, type=row.type, currency=row.currency, name=row.name or None, balances=balances,
         primary_owner=owner, start_date=row.start_date, end_date=row.end_date,
     )
 

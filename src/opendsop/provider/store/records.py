@@ -25,11 +25,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from opendsop.standard.control.v1 import ElectronicAddressType
 from opendsop.standard.control.v2 import (
     AccountPermissionType,
     AccountStatus,
     AccountType,
     PaymentCard,
+    PostalAddress,
     Transaction,
 )
 
@@ -59,12 +61,26 @@ class Delivery(StrEnum):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ElectronicAddressRow:
+    """A phone number or e-mail address of a party (Bank_v1.yaml ``ElectronicAddress``)."""
+
+    type: ElectronicAddressType
+    value: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PartyRow:
-    """A customer: ``party_id`` is the fødselsnummer, D-number (11 digits) or org no. (9)."""
+    """A customer: ``party_id`` is the fødselsnummer, D-number (11 digits) or org no. (9).
+
+    ``postal_address`` and ``electronic_addresses`` are the contact details Bank_v1.yaml delivers
+    on ``primaryOwner`` and ``roles[]`` (v2 removed them from the wire; the bank still holds them).
+    """
 
     party_id: str
     name: str | None = None
     country: str | None = "NO"
+    postal_address: PostalAddress | None = None
+    electronic_addresses: tuple[ElectronicAddressRow, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -82,6 +98,7 @@ class AccountRow:
     currency: str
     status: AccountStatus = AccountStatus.ENABLED
     start_date: date
+    name: str | None = None  # the owner's nickname for the account (AccountDetail ``name``, 1–70)
     end_date: date | None = None
     servicer_id: str | None = None  # org no. of the servicing institution, when not this bank
     servicer_name: str | None = None
@@ -205,6 +222,7 @@ __all__ = [
     "BookedBalanceRow",
     "CardRow",
     "Delivery",
+    "ElectronicAddressRow",
     "PartyRow",
     "ReferencedAccount",
     "RelationRole",

@@ -2,8 +2,9 @@
 
 Decides the tables behind :mod:`.records` (spec/datamodel.md §1–2) and their keys:
 
-* ``bank_party``, ``bank_account`` (status, type, currency, servicer, start/end, credit line,
-  available balance now, online-history start, delivery mode);
+* ``bank_party`` (name, country, postal and electronic addresses as JSON text in wire form: always
+  read with their party, never searched), ``bank_account`` (status, type, currency, servicer,
+  start/end, credit line, available balance now, online-history start, delivery mode, nickname);
 * ``bank_account_relation`` — primary/secondary owner, disponent, guarantor, co-borrower, with
   permission and dates; PK ``(party_id, account_id, role, start_date)``, so it partitions by party;
 * ``bank_booked_balance`` (per account and day), ``bank_card``, ``bank_transaction`` — every large
@@ -108,6 +109,8 @@ party = Table(
     Column("party_id", String(PARTY_ID), primary_key=True),
     Column("name", String(140)),
     Column("country", String(2)),
+    Column("postal_address", Text),  # JSON PostalAddress (wire form), Bank_v1.yaml AccountRole
+    Column("electronic_addresses", Text),  # JSON array of {type, value} (phoneNumber, emailAddress)
 )
 
 account = Table(
@@ -129,6 +132,7 @@ account = Table(
     Column("available_registered", DateTime(timezone=True)),
     Column("history_from", Date),
     Column("delivery", String(16), nullable=False),
+    Column("name", String(70)),  # the owner's nickname for the account (AccountDetail ``name``)
 )
 
 relation = Table(

@@ -173,7 +173,9 @@ class SqlBankStore(RowStore):
         out: dict[str, PartyRow] = {}
         for chunk in _chunks(party_ids):
             for row in await self._all(select(*reads.PARTY).where(schema.party.c.party_id.in_(chunk))):
-                out[row[0]] = PartyRow(party_id=row[0], name=row[1], country=row[2])
+                found = reads.party_at(row, 0)
+                assert found is not None
+                out[row[0]] = found
         return out
 
     async def _booked_at(self, account_id: str, day: date) -> BookedBalanceRow | None:

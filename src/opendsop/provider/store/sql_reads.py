@@ -33,6 +33,7 @@ from opendsop.provider.store.records import (
     AccountRow,
     BookedBalanceRow,
     Delivery,
+    ElectronicAddressRow,
     PartyRow,
     RelationRole,
     RelationRow,
@@ -52,6 +53,7 @@ from opendsop.standard.control.v2 import (
     Identifier,
     IdentifierType,
     PaymentCard,
+    PostalAddress,
     SubFamilyType,
     Transaction,
     TransactionReference,
@@ -60,6 +62,8 @@ from opendsop.standard.control.v2 import (
 
 _REFERENCES = msgspec.json.Decoder(tuple[TransactionReference, ...])
 _COUNTER_PARTIES = msgspec.json.Decoder(tuple[CounterParty, ...])
+_POSTAL = msgspec.json.Decoder(PostalAddress)
+_ELECTRONIC = msgspec.json.Decoder(tuple[ElectronicAddressRow, ...])
 _MEMBERS: dict[Any, dict[Any, Any]] = {}
 
 
@@ -82,23 +86,23 @@ a, r, p, b, t = schema.account, schema.relation, schema.party, schema.booked_bal
 ACCOUNT = tuple(a.c[name] for name in (
     "account_id", "account_number", "type", "currency", "status", "start_date", "end_date", "servicer_id",
     "servicer_name", "credit_line_amount", "credit_line_currency", "credit_line_included", "available_amount",
-    "available_registered", "history_from", "delivery"))
+    "available_registered", "history_from", "delivery", "name"))
 RELATION = tuple(r.c[name] for name in ("account_id", "party_id", "role", "start_date", "end_date", "permission"))
-PARTY = (p.c.party_id, p.c.name, p.c.country)
+PARTY = (p.c.party_id, p.c.name, p.c.country, p.c.postal_address, p.c.electronic_addresses)
 TRANSACTION = tuple(column for column in t.c if column.name != "account_id")
 _A, _R, _P = len(ACCOUNT), len(RELATION), len(PARTY)
 
 
 def account_at(row: Sequence[Any], at: int = 0) -> AccountRow:
     (account_id, number, kind, currency, status, start, end, servicer_id, servicer_name, line_amount, line_currency,
-     line_included, available, registered, history_from, delivery) = row[at:at + _A]
+     line_included, available, registered, history_from, delivery, name) = row[at:at + _A]
     return AccountRow(
         account_id=account_id, account_number=number, type=enum(AccountType, kind), currency=currency,
         status=enum(AccountStatus, status), start_date=start, end_date=end, servicer_id=servicer_id,
         servicer_name=servicer_name, credit_line_amount=line_amount, credit_line_currency=line_currency,
         credit_line_included=bool(line_included), available_amount=available,
         available_registered=aware(registered) if registered else None, history_from=history_from,
-        delivery=enum(Delivery, delivery),
+        delivery=enum(Delivery, delivery), name=name,
     )
 
 
@@ -109,8 +113,12 @@ def relation_at(row: Sequence[Any], at: int) -> RelationRow:
 
 
 def party_at(row: Sequence[Any], at: int) -> PartyRow | None:
-    party_id, name, country = row[at:at + _P]
-    return None if party_id is None else PartyRow(party_id=party_id, name=name, country=country)
+    party_id, name, country, postal, electronic = row[at:at + _P]
+    if party_id is None:
+        return None
+    return PartyRow(party_id=party_id, name=name, country=country,
+                    postal_address=_POSTAL.decode(postal) if postal is not None else None,
+                    electronic_addresses=_ELECTRONIC.decode(electronic) if electronic is not None else ())
 
 
 # ---- the statements, built once per dialect ------------------------------------------------------
