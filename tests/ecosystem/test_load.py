@@ -151,6 +151,32 @@ async def test_bank_store_lists_accounts_and_pages_all_transactions(loaded: Load
 
 
 @pytest.mark.anyio
+async def test_bank_store_knows_nicknames_and_the_owners_addresses(loaded: Loaded) -> None:
+    """The fields Bank_v2.yaml (``AccountDetail.name``) and Bank_v1.yaml (``AccountRole.postalAddress``,
+    ``electronicAddresses``) define beyond the register facts are filled by the synthetic world."""
+    person, bank, _ = _two_bank_person(loaded)
+    registered = next(p for p in loaded.population.persons if p.person_id == person)
+    period = _window(loaded)
+    store = await SqlBankStore.open(loaded.report.banks[bank], reference_secret=b"a-test-reference-secret-of-32-by")
+    try:
+        party = await store.party(person)
+        assert party is not None and party.postal_address is not None
+        assert (party.postal_address.street_name, party.postal_address.post_code, party.postal_address.town_name) == (
+            registered.address.street_name, registered.address.post_code, registered.address.town_name)
+        every = [account for account in loaded.population.accounts if account.bank_orgnr == bank]
+        named = 0
+        for account in every:
+            found = await store._accounts([str(account.account_id)])  # noqa: SLF001  (the stored row itself)
+            named += found[str(account.account_id)].name is not None if found else 0
+        assert 0 < named < len(every)  # most accounts have a nickname, not all
+        listed = await store.accounts_for_party(person, period=period, only_primary_owner=False,
+                                                consumer_org=CONSUMER, account_info_request_id="case-2")
+        assert all(account.name is None for account in listed.accounts)
+    finally:
+        await store.close()
+
+
+@pytest.mark.anyio
 async def test_registers_know_deaths_guardianships_and_bankruptcies(loaded: Loaded) -> None:
     p = loaded.population
     assert p.deaths and p.bankruptcies and p.guardianships  # the tiny world has each kind

@@ -23,7 +23,7 @@ from opendsop.prosecution.orders import issue_extradition_order, jwks_document, 
 from opendsop.provider.app import create_app
 from opendsop.provider.ports import FactsSource, MemoryRegisters, ProsecutionOrders, RegisterFacts, StaticCertificates
 from opendsop.provider.settings import ProviderSettings
-from opendsop.provider.store import MemoryBankStore
+from opendsop.provider.store import BankStore, MemoryBankStore
 from opendsop.trust.jwe import decrypt_compact
 from opendsop.trust.pki import CertificateAuthority, Credential, TrustStore
 from tests.provider import bank as seed
@@ -165,13 +165,13 @@ def registers() -> MemoryRegisters:
     return memory
 
 
-async def open_bank(pki: Pki, issuer: Any, *, facts: FactsSource | None = None,
+async def open_bank(pki: Pki, issuer: Any, *, facts: FactsSource | None = None, store: BankStore | None = None,
                     **setting_overrides: Any) -> Bank:
     audit = MemoryAuditLog()
     memory = registers()
     jwks = jwks_document([(pki.signing.kid, pki.signing.credential)])
     app = create_app(
-        settings(**setting_overrides), clock=lambda: seed.NOW, store=await seeded_store(),
+        settings(**setting_overrides), clock=lambda: seed.NOW, store=store or await seeded_store(),
         tokens=issuer.verifier(seed.BASE_URL, (seed.SCOPE,), clock=lambda: seed.NOW),
         facts=facts or RegisterFacts(memory), orders=ProsecutionOrders.with_static_jwks(jwks, pki.trust_store),
         certificates=StaticCertificates({org: cred.certificate for org, cred in pki.encryption.items()}),

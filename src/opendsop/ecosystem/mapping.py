@@ -45,6 +45,7 @@ from opendsop.ecosystem.bank_rows import (
 from opendsop.provider.store.records import (
     AccountRow,
     CardRow,
+    ElectronicAddressRow,
     PartyRow,
     RelationRole,
     RelationRow,
@@ -73,11 +74,14 @@ from opendsop.registers.models import (
 )
 from opendsop.relations import KarRow, KfrRow, Role
 from opendsop.standard.control.v2 import (
+    AddressType,
     BankTransactionCode,
     CurrencyExchange,
+    PostalAddress,
     Transaction,
     TransactionReference,
 )
+from opendsop.synth import contacts
 from opendsop.synth import model as synth
 from opendsop.synth.registers import customer_relations
 from opendsop.synth.world import Population
@@ -97,6 +101,7 @@ def account_row(account: synth.Account, balances: Iterable[synth.Balance] = ()) 
     return AccountRow(
         account_id=str(account.account_id), account_number=account.kontonr, type=account.type,
         currency=account.currency, status=account.status, start_date=account.opened, end_date=account.closed,
+        name=contacts.account_nickname(account.kontonr, account.type),
         credit_line_amount=account.credit_limit,
         credit_line_currency=account.currency if account.credit_limit is not None else None,
         available_amount=signed, available_registered=available.registered if available else None,
@@ -107,13 +112,35 @@ def bank_accounts(population: Population, bank_orgnr: str) -> list[synth.Account
     return [a for a in population.accounts if a.bank_orgnr == bank_orgnr and a.invalid_reason is None]
 
 
+def _addresses(population: Population) -> dict[str, tuple[synth.Address, bool]]:
+    """party id → (its register address, whether it is an organisation); a few ms per bank."""
+    index = {person.person_id: (person.address, False) for person in population.persons}
+    index.update({company.orgnr: (company.address, True) for company in population.companies})
+    return index
+
+
+def party_row(party_id: str, name: str, address: synth.Address | None, *, organisation: bool) -> PartyRow:
+    """A party as the bank knows it: register name and address, its own phone and e-mail records."""
+    postal = None
+    if address is not None:
+        postal = PostalAddress(type=AddressType.BUSINESS if organisation else AddressType.RESIDENTIAL,
+                               street_name=address.street_name, building_number=address.building_number,
+                               post_code=address.post_code, town_name=address.town_name, country=address.country)
+    electronic = tuple(ElectronicAddressRow(type=kind, value=value)
+                       for kind, value in contacts.electronic_addresses(party_id, name, organisation=organisation))
+    return PartyRow(party_id=party_id, name=name, postal_address=postal, electronic_addresses=electronic)
+
+
 def party_rows(population: Population, kontonrs: set[str]) -> Iterator[PartyRow]:
-    """Every party holding a role on one of ``kontonrs``, once, with the name the bank knows."""
+    """Every party holding a role on one of ``kontonrs``, once, with the name, address and
+    electronic addresses the bank knows."""
     seen: set[str] = set()
+    addresses = _addresses(population)
     for role in population.roles:
         if role.kontonr in kontonrs and role.party_id not in seen:
             seen.add(role.party_id)
-            yield PartyRow(party_id=role.party_id, name=role.name)
+            address, organisation = addresses.get(role.party_id, (None, role.party_kind != "person"))
+            yield party_row(role.party_id, role.name, address, organisation=organisation)
 
 
 def _held(start: date, end: date | None) -> bool:

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Protocol
@@ -61,7 +61,7 @@ from opendsop.provider.metrics import ProviderMetrics
 from opendsop.provider.negotiation import JOSE
 from opendsop.provider.ports import Certificates, Clock, FactsSource, OrderVerifier, TokenVerifier
 from opendsop.provider.ratelimit import RateLimiter
-from opendsop.provider.store.records import ReferencedAccount
+from opendsop.provider.store.records import PartyRow, ReferencedAccount
 from opendsop.provider.store.references import is_data_not_delivered
 from opendsop.provider.store.repository import BankStore
 from opendsop.provider.store.rules import OSLO
@@ -94,8 +94,13 @@ class Dialect(Protocol):
         """The v2 request this one means, or a ``DsopError`` when the version cannot express it."""
         ...
 
-    def render(self, endpoint: Endpoint, body: Any, *, path: str) -> Any:
-        """The already filtered v2 ``body`` as this version's wire object (``path`` = request path)."""
+    def holders(self, body: Any) -> Collection[str]:
+        """The parties whose stored records (``BankStore.party``) the rendering of ``body`` needs."""
+        ...
+
+    def render(self, endpoint: Endpoint, body: Any, *, path: str, parties: Mapping[str, PartyRow]) -> Any:
+        """The already filtered v2 ``body`` as this version's wire object (``path`` = request path,
+        ``parties`` the records of :meth:`holders`)."""
         ...
 
 
@@ -298,7 +303,9 @@ class Pipeline:
             plaintext = answers.encode_filtered(service, endpoint, body, in_place=in_place)
         else:  # filtered as v2 by the service's rules, then shaped for the older version
             filtered = filter_response(service, endpoint, body, in_place=in_place)
-            plaintext = wire.encode(dialect.render(endpoint, filtered, path=path))
+            parties = {party_id: found for party_id in sorted(dialect.holders(filtered))
+                       if (found := await self.store.party(party_id)) is not None}
+            plaintext = wire.encode(dialect.render(endpoint, filtered, path=path, parties=parties))
         if media_type != JOSE:
             return Answer(200, plaintext, answers.JSON)
         try:

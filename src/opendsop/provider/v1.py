@@ -34,7 +34,7 @@ contract's ``default`` error response).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from typing import Any, Final
 
@@ -43,7 +43,8 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath
 
 from opendsop.provider.settings import ROUTE_PREFIX
-from opendsop.provider.v1_bodies import to_v1
+from opendsop.provider.store.records import PartyRow
+from opendsop.provider.v1_bodies import holders, to_v1
 from opendsop.standard.endpoints import Endpoint
 from opendsop.standard.errors import InvalidRequest
 from opendsop.standard.request import ControlRequest
@@ -102,8 +103,11 @@ class V1Dialect:
         return replace(request, only_primary_owner=owner, requester_id=None, account_id=None,
                        additional_reference_id_type=None)
 
-    def render(self, endpoint: Endpoint, body: Any, *, path: str) -> Any:
-        return to_v1(endpoint, body, path=path)
+    def holders(self, body: Any) -> set[str]:
+        return holders(body)
+
+    def render(self, endpoint: Endpoint, body: Any, *, path: str, parties: Mapping[str, PartyRow]) -> Any:
+        return to_v1(endpoint, body, path=path, parties=parties)
 
 
 DIALECT: Final = V1Dialect()

@@ -13,8 +13,10 @@ step differs for a v1 consumer.  Decides, per §5 "Changes from v1.x to v2", rea
   ``dataNotDelivered``, which names no account);
 * ``FinancialInstitution.identifier`` is required in v1: a servicer without one (the service's
   filter took it) is left out whole rather than sent half;
-* v1-only fields the bank does not hold since v2 (``primaryOwner.postalAddress``,
-  ``electronicAddresses``) stay absent: they are optional in Bank_v1.yaml.
+* the v1-only ``postalAddress`` and ``electronicAddresses`` of ``primaryOwner`` and ``roles[]`` come
+  from the bank's party records (``parties``, read by the pipeline for the :func:`holders` of the
+  filtered body), and only for a holder whose ``name`` the service's filter kept: an address is
+  the holder's personal data as much as the name is (docs/decisions.md, "v1 holder addresses").
 
 The result is built from the *filtered* v2 body, so a v1 consumer never sees a field its service
 may not receive.
@@ -22,10 +24,12 @@ may not receive.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from msgspec.structs import asdict
 
+from opendsop.provider.store.records import PartyRow
 from opendsop.provider.store.references import is_data_not_delivered
 from opendsop.standard.control import v1, v2
 from opendsop.standard.endpoints import Endpoint
@@ -54,11 +58,30 @@ def _servicer(value: v2.FinancialInstitution | None) -> v1.FinancialInstitution 
     return v1.FinancialInstitution(identifier=value.identifier, name=value.name)
 
 
-def _role(value: v2.AccountRole | None) -> v1.AccountRole | None:
+def holders(body: Any) -> set[str]:
+    """The parties whose stored contact details a v1 rendering of the filtered ``body`` carries."""
+    if isinstance(body, v2.Accounts):
+        roles = [account.primary_owner for account in body.accounts or ()]
+    elif isinstance(body, v2.AccountDetails):
+        roles = [body.account.primary_owner if body.account is not None else None]
+    elif isinstance(body, v2.Roles):
+        roles = list(body.roles or ())
+    else:
+        return set()
+    return {role.identifier.value for role in roles
+            if role is not None and role.name is not None and role.identifier is not None}
+
+
+def _role(value: v2.AccountRole | None, parties: Mapping[str, PartyRow]) -> v1.AccountRole | None:
     if value is None:
         return None
+    party = parties.get(value.identifier.value) if value.name is not None and value.identifier is not None else None
+    electronic = tuple(v1.ElectronicAddress(type=item.type, value=item.value)
+                       for item in party.electronic_addresses) if party is not None else ()
     return v1.AccountRole(permission=value.permission, identifier=value.identifier, name=value.name,
-                          start_date=value.start_date, end_date=value.end_date)
+                          start_date=value.start_date, end_date=value.end_date,
+                          postal_address=party.postal_address if party is not None else None,
+                          electronic_addresses=electronic or None)
 
 
 def _card(value: v2.PaymentCard | None) -> v1.PaymentCard | None:
@@ -77,21 +100,21 @@ def _links(reference: str, accounts_path: str) -> tuple[v1.Link, ...] | None:
     return tuple(v1.Link(rel=rel, href=base + suffix) for rel, suffix in ACCOUNT_LINKS)
 
 
-def _account(value: v2.Account, accounts_path: str) -> v1.Account:
+def _account(value: v2.Account, accounts_path: str, parties: Mapping[str, PartyRow]) -> v1.Account:
     return v1.Account(status=value.status, servicer=_servicer(value.servicer),
                       links=_links(value.account_reference, accounts_path),
                       account_identifier=value.account_identifier, account_reference=value.account_reference,
-                      type=_type(value.type), currency=value.currency, primary_owner=_role(value.primary_owner),
-                      name=value.name)
+                      type=_type(value.type), currency=value.currency,
+                      primary_owner=_role(value.primary_owner, parties), name=value.name)
 
 
-def _detail(value: v2.AccountDetail | None) -> v1.AccountDetail | None:
+def _detail(value: v2.AccountDetail | None, parties: Mapping[str, PartyRow]) -> v1.AccountDetail | None:
     if value is None:
         return None
     return v1.AccountDetail(status=value.status, servicer=_servicer(value.servicer),
                             account_identifier=value.account_identifier, account_reference=value.account_reference,
                             type=_type(value.type), currency=value.currency, name=value.name,
-                            balances=value.balances, primary_owner=_role(value.primary_owner),
+                            balances=value.balances, primary_owner=_role(value.primary_owner, parties),
                             start_date=value.start_date, end_date=value.end_date)
 
 
@@ -105,13 +128,17 @@ def _many(items: tuple[Any, ...] | None, convert: Any) -> tuple[Any, ...] | None
     return None if items is None else tuple(convert(item) for item in items)
 
 
-def to_v1(endpoint: Endpoint, body: Any, *, path: str) -> Any:
-    """The v1 body for the (filtered) v2 ``body`` of ``endpoint``; ``path`` is the request path."""
+def to_v1(endpoint: Endpoint, body: Any, *, path: str, parties: Mapping[str, PartyRow] | None = None) -> Any:
+    """The v1 body for the (filtered) v2 ``body`` of ``endpoint``; ``path`` is the request path and
+    ``parties`` the stored records of the body's :func:`holders` (for their addresses)."""
+    parties = parties or {}
     if isinstance(body, v2.Accounts):
         return v1.Accounts(response_status=_status(body.response_details),
-                           accounts=_many(body.accounts, lambda item: _account(item, path)), links=body.links)
+                           accounts=_many(body.accounts, lambda item: _account(item, path, parties)),
+                           links=body.links)
     if isinstance(body, v2.AccountDetails):
-        return v1.AccountDetails(response_status=_status(body.response_details), account=_detail(body.account))
+        return v1.AccountDetails(response_status=_status(body.response_details),
+                                 account=_detail(body.account, parties))
     if isinstance(body, v2.Transactions):
         return v1.Transactions(response_status=_status(body.response_details),
                                transactions=_many(body.transactions, _transaction), links=body.links)
@@ -119,8 +146,9 @@ def to_v1(endpoint: Endpoint, body: Any, *, path: str) -> Any:
         return v1.Cards(response_status=_status(body.response_details),
                         payment_cards=_many(body.payment_cards, _card))
     if isinstance(body, v2.Roles):
-        return v1.Roles(response_status=_status(body.response_details), roles=_many(body.roles, _role))
+        return v1.Roles(response_status=_status(body.response_details),
+                        roles=_many(body.roles, lambda item: _role(item, parties)))
     raise TypeError(f"no v1 body for {endpoint.operation_id} from {type(body).__name__}")
 
 
-__all__ = ["ACCOUNT_LINKS", "to_v1"]
+__all__ = ["ACCOUNT_LINKS", "holders", "to_v1"]

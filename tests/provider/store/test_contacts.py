@@ -56,7 +56,8 @@ async def test_addresses_and_nickname_round_trip(make_store: StoreFactory) -> No
 
 @pytest.mark.parametrize(("row", "message"), [
     pytest.param({"parties": [PartyRow(party_id="12345678901", electronic_addresses=(
-        ElectronicAddressRow(type=ElectronicAddressType.EMAIL_ADDRESS, value=""),))]}, "emailAddress", id="empty-email"),
+        ElectronicAddressRow(type=ElectronicAddressType.EMAIL_ADDRESS, value=""),))]}, "emailAddress",
+        id="empty-email"),
     pytest.param({"parties": [PartyRow(party_id="12345678901", name="")]}, "name", id="empty-party-name"),
 ])
 async def test_bad_contact_rows_are_refused(make_store: StoreFactory, row: dict[str, object], message: str) -> None:
