@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import ValidationError
@@ -59,3 +61,35 @@ def test_settings_read_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DSOP_CONSENT_PORT", "8061")
     settings = ConsentSettings()
     assert settings.organisation_names == {BANK: "Testbanken ASA"} and settings.port == 8061
+
+
+def test_serve_outside_test_mode_without_a_secret_refuses_in_one_line() -> None:
+    result = CliRunner().invoke(app, ["serve"], env={"DSOP_CONSENT_TEST_MODE": "false",
+                                                     "DSOP_CONSENT_SESSION_SECRET": ""})
+    assert result.exit_code == 2
+    assert result.output.strip().count("\n") == 0
+    assert result.output.startswith("error: DSOP_CONSENT_SESSION_SECRET must be set")
+
+
+@pytest.mark.parametrize("secret", ["local-consent-session-secret-change-me", "short"])
+def test_settings_refuse_the_published_or_a_short_secret(secret: str) -> None:
+    with pytest.raises(ValidationError, match="DSOP_CONSENT_SESSION_SECRET"):
+        ConsentSettings(session_secret=secret)
+
+
+@pytest.mark.anyio
+async def test_a_cookie_signed_with_the_published_default_is_refused(tmp_path: Path, token_issuer: Any) -> None:
+    import httpx
+
+    from opendsop.consent import create_app
+    from opendsop.consent.login import SessionCodec
+    from tests.consent.consent_helpers import PUBLIC_URL, Clock
+
+    clock = Clock()
+    settings = ConsentSettings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'c.db'}", public_url=PUBLIC_URL)
+    application = create_app(settings, clock=clock, verifier=token_issuer.verifier(PUBLIC_URL, clock=clock))
+    forged = SessionCodec("local-consent-session-secret-change-me", lifetime=timedelta(minutes=30))
+    cookie = forged.encode(forged.new(now=clock.now, pid=PERSON))
+    async with application.lifespan(), httpx.AsyncClient(transport=httpx.ASGITransport(app=application),
+                                                        base_url=PUBLIC_URL, cookies={"dsop_consent": cookie}) as http:
+        assert (await http.get("/my")).status_code == 303

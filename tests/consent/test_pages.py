@@ -237,3 +237,30 @@ def test_browser_flow_with_playwright() -> None:
     if not Path("/usr/bin/chromium").exists() or importlib.util.find_spec("playwright") is None:
         pytest.skip("browser test skipped: needs /usr/bin/chromium and the playwright package (never installed here)")
     pytest.skip("browser test not written yet: the httpx page tests cover forms, CSRF and cookies")
+
+
+async def test_a_cookie_from_before_logout_is_refused(browser: httpx.AsyncClient) -> None:
+    await login(browser, PERSON)
+    stolen = browser.cookies["dsop_consent"]
+    page = await browser.get("/my")
+    assert (await browser.post("/logout", data={"csrf": csrf_of(page.text)})).status_code == 303
+    browser.cookies.set("dsop_consent", stolen, domain="consent.test")
+    response = await browser.get("/my")
+    assert response.status_code == 303 and response.headers["location"].startswith("/login")
+
+
+async def test_revoking_a_consent_ends_the_persons_other_sessions(
+        app: Any, consumer: Consumer, browser: httpx.AsyncClient) -> None:
+    given = await _created(consumer)
+    await login(browser, PERSON)
+    await answer(browser, given, "accept")
+    before = browser.cookies["dsop_consent"]
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=str(browser.base_url)) as phone:
+        await login(phone, PERSON)
+        assert (await phone.get("/my")).status_code == 200
+        page = await browser.get("/my")
+        assert (await browser.post(f"/my/{given}/revoke", data={"csrf": csrf_of(page.text)})).status_code == 303
+        assert (await phone.get("/my")).status_code == 303  # the other device is logged out
+    assert (await browser.get("/my")).status_code == 200  # this browser got a new session
+    browser.cookies.set("dsop_consent", before, domain="consent.test")
+    assert (await browser.get("/my")).status_code == 303  # its cookie from before the revoke is dead

@@ -129,3 +129,20 @@ async def test_a_database_from_before_sender_scoped_ids_is_upgraded(tmp_path: Pa
     again, created = await old.create(request, now=START)
     assert not created and again.id == request.id  # the old row answers the retry
     await old.close()
+
+
+async def test_sessions_end_at_logout_and_for_every_device_of_a_person(store: ConsentStore) -> None:
+    from opendsop.consent.login import SessionCodec, SessionStore
+    from tests.consent.consent_helpers import OTHER_PERSON, PERSON
+
+    codec = SessionCodec("a-secret-of-at-least-16", lifetime=timedelta(minutes=30))
+    sessions = SessionStore(store.engine)
+    laptop, phone, other = (codec.new(now=START, pid=pid) for pid in (PERSON, PERSON, OTHER_PERSON))
+    for session in (laptop, phone, other):
+        await sessions.start(session, now=START)
+    assert await sessions.active(laptop, now=START)
+    assert not await sessions.active(laptop, now=START + timedelta(minutes=30))  # expired
+    await sessions.end(laptop.sid, now=START)
+    assert not await sessions.active(laptop, now=START) and await sessions.active(phone, now=START)
+    assert await sessions.end_person(PERSON, now=START) == 1
+    assert not await sessions.active(phone, now=START) and await sessions.active(other, now=START)

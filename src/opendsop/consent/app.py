@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -44,7 +45,7 @@ from opendsop.consent.context import (
     require_actor,
     templates,
 )
-from opendsop.consent.login import SessionCodec
+from opendsop.consent.login import SessionCodec, SessionStore
 from opendsop.consent.parties import (
     MappingNames,
     MappingRepresentatives,
@@ -202,7 +203,10 @@ def create_app(
         verifier=verifier or TokenVerifier(settings.issuer, settings.token_jwks_url, settings.token_audience, ()),
         names=names or MappingNames(settings.organisation_names),
         representatives=representatives or MappingRepresentatives(settings.representatives),
-        sessions=SessionCodec(settings.session_secret, lifetime=timedelta(minutes=settings.session_minutes)),
+        # No secret in test mode: a random one per start (settings refuse that outside test mode).
+        sessions=SessionCodec(settings.session_secret or secrets.token_urlsafe(32),
+                              lifetime=timedelta(minutes=settings.session_minutes)),
+        session_store=SessionStore(store.engine),
         pages=templates(), altinn2_key=altinn2_key,
     )
 

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
@@ -33,6 +34,14 @@ from opendsop.standard.errors import InvalidIdentifier
 from opendsop.standard.identifiers import validate_orgnr
 
 T = TypeVar("T")
+
+
+def settings_error(exc: ValidationError) -> str:
+    """The first fault of the settings as one line that names the environment variable."""
+    error = exc.errors()[0]
+    message = str(error["msg"]).removeprefix("Value error, ")
+    where = "_".join(str(part) for part in error["loc"]).upper()
+    return f"DSOP_CONSENT_{where}: {message}" if where else message
 
 app = typer.Typer(no_args_is_help=True, help="The consent broker (Altinn-style consent requests).")
 delegation_app = typer.Typer(no_args_is_help=True, help="Which supplier may send requests for which organisation.")
@@ -58,7 +67,11 @@ def main(
 
 
 def _settings() -> ConsentSettings:
-    settings = ConsentSettings()
+    try:
+        settings = ConsentSettings()
+    except ValidationError as exc:  # one line naming the setting, not pydantic's report
+        typer.echo(f"error: {settings_error(exc)}", err=True)
+        raise typer.Exit(code=2) from None
     if _state.database_url:
         return settings.model_copy(update={"database_url": _state.database_url})
     return settings

@@ -25,7 +25,7 @@ from typing import Any
 import jinja2
 
 from opendsop.authority.verify import InsufficientScope, Principal, TokenVerifier
-from opendsop.consent.login import SessionCodec
+from opendsop.consent.login import SessionCodec, SessionStore
 from opendsop.consent.parties import OrganisationNames, Representatives
 from opendsop.consent.registry import Registry
 from opendsop.consent.requests import ConsentError, ConsentRecord, ConsentRequest, Status, check_transition
@@ -55,6 +55,7 @@ class Context:
     names: OrganisationNames
     representatives: Representatives
     sessions: SessionCodec
+    session_store: SessionStore
     pages: jinja2.Environment = field(default_factory=templates)
     altinn2_key: Any = None  # set at startup (altinn2.ensure_key)
 

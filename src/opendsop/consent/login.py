@@ -6,8 +6,12 @@ synthetic persons, month + 80):
 * the local login takes a person number and accepts it only if it is a valid *synthetic* number
   (Tenor, month + 80) — a real fødselsnummer is refused even in test mode, so the stand-in can
   never be used to act as a real person;
-* the session is a stateless cookie ``dsop_consent``: base64url(JSON ``{sid, pid, exp}``) + "." +
-  HMAC-SHA256 under the settings' secret; HttpOnly, SameSite=Lax, Secure when served over https;
+* the session cookie ``dsop_consent`` is base64url(JSON ``{sid, pid, exp}``) + "." + HMAC-SHA256
+  under the settings' secret; HttpOnly, SameSite=Lax, Secure when served over https;
+* a logged-in session also lives server-side (``SessionStore``, table ``consent_sessions``): a cookie
+  counts only while its ``sid`` is there and not ended, so logout ends it for good (a copy of the
+  cookie from before is refused) and withdrawing a consent ends every other session of the person;
+  anonymous sessions (the login form's CSRF only) stay cookie-only;
 * every visitor gets an anonymous session first, so the login form itself has a CSRF token; login
   issues a new ``sid`` (no session fixation);
 * the CSRF token of a form is HMAC(secret, "csrf:" + sid): bound to the session, nothing stored.
@@ -23,6 +27,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from opendsop.consent.store import consent_sessions
 from opendsop.standard.errors import InvalidIdentifier
 from opendsop.standard.identifiers import validate_person_number
 
@@ -78,6 +86,40 @@ class SessionCodec:
         return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
+class SessionStore:
+    """The server-side half of logged-in sessions: started at login, ended at logout or revoke."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def start(self, session: Session, *, now: datetime) -> None:
+        assert session.pid is not None
+        stamp = int(now.timestamp())
+        async with self.engine.begin() as conn:
+            await conn.execute(delete(consent_sessions).where(consent_sessions.c.expires <= stamp))
+            await conn.execute(insert(consent_sessions).values(sid=session.sid, pid=session.pid, created=stamp,
+                                                               expires=session.expires))
+
+    async def active(self, session: Session, *, now: datetime) -> bool:
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(select(consent_sessions.c.pid).where(
+                consent_sessions.c.sid == session.sid, consent_sessions.c.ended.is_(None),
+                consent_sessions.c.expires > int(now.timestamp())))).first()
+        return row is not None and row.pid == session.pid
+
+    async def end(self, sid: str, *, now: datetime) -> None:
+        async with self.engine.begin() as conn:
+            await conn.execute(update(consent_sessions).where(
+                consent_sessions.c.sid == sid, consent_sessions.c.ended.is_(None)).values(ended=int(now.timestamp())))
+
+    async def end_person(self, pid: str, *, now: datetime) -> int:
+        """End every session of ``pid``; how many were open."""
+        async with self.engine.begin() as conn:
+            result = await conn.execute(update(consent_sessions).where(
+                consent_sessions.c.pid == pid, consent_sessions.c.ended.is_(None)).values(ended=int(now.timestamp())))
+        return int(result.rowcount or 0)
+
+
 def synthetic_identity(value: str) -> str:
     """The person number typed on the login page, if it is a valid synthetic (Tenor) number."""
     number = value.strip().replace(" ", "")
@@ -90,4 +132,4 @@ def synthetic_identity(value: str) -> str:
     return party.value
 
 
-__all__ = ["COOKIE", "Session", "SessionCodec", "synthetic_identity"]
+__all__ = ["COOKIE", "Session", "SessionCodec", "SessionStore", "synthetic_identity"]

@@ -125,8 +125,18 @@ class Pages:
 
     # -- session, cookies, rendering --------------------------------------------------------------
 
-    def session_of(self, request: Request[Any, Any, Any]) -> Session | None:
-        return self.ctx.sessions.decode(request.cookies.get(COOKIE), now=self.ctx.now())
+    async def session_of(self, request: Request[Any, Any, Any]) -> Session | None:
+        """The cookie's session; a logged-in one only while the server still has it (not logged out)."""
+        session = self.ctx.sessions.decode(request.cookies.get(COOKIE), now=self.ctx.now())
+        if session is None or session.pid is None:
+            return session
+        return session if await self.ctx.session_store.active(session, now=self.ctx.now()) else None
+
+    async def logged_in(self, pid: str) -> Session:
+        """A new logged-in session (a new sid: no session fixation), registered server-side."""
+        fresh = self.ctx.sessions.new(now=self.ctx.now(), pid=pid)
+        await self.ctx.session_store.start(fresh, now=self.ctx.now())
+        return fresh
 
     def cookie(self, session: Session) -> Cookie:
         return Cookie(key=COOKIE, value=self.ctx.sessions.encode(session), httponly=True, samesite="lax",
@@ -174,7 +184,7 @@ class Pages:
     async def guard(self, request: Request[Any, Any, Any], consent_id: str
                     ) -> tuple[Session, ConsentRecord] | Response[str]:
         """The logged-in person and a consent they may answer; else a login redirect or a message page."""
-        session = self.session_of(request)
+        session = await self.session_of(request)
         lang = _lang(request)
         if session is None or session.pid is None:
             return self.to_login(f"/request/{quote(consent_id)}", lang)
@@ -192,12 +202,12 @@ class Pages:
     # -- pages ------------------------------------------------------------------------------------
 
     async def login_page(self, request: Request[Any, Any, Any]) -> Response[str]:
-        session = self.session_of(request) or self.ctx.sessions.new(now=self.ctx.now())
+        session = await self.session_of(request) or self.ctx.sessions.new(now=self.ctx.now())
         return self.page("login.html", session, _lang(request), next=_safe_next(request.query_params.get("next")),
                          error=None)
 
     async def login(self, request: Request[Any, Any, Any]) -> Response[str]:
-        session = self.session_of(request)
+        session = await self.session_of(request)
         data = await self.form(request, session)
         assert session is not None
         lang = _lang(request)
@@ -206,11 +216,17 @@ class Pages:
         except ValueError as exc:
             return self.page("login.html", session, lang, 400, next=_safe_next(data.get("next")), error=str(exc))
         log.info("person %s logged in", redact(person))
-        fresh = self.ctx.sessions.new(now=self.ctx.now(), pid=person)  # a new sid: no session fixation
+        if session.pid is not None:
+            await self.ctx.session_store.end(session.sid, now=self.ctx.now())
+        fresh = await self.logged_in(person)
         return self.redirect(_with_lang(_safe_next(data.get("next")), lang), fresh)
 
     async def logout(self, request: Request[Any, Any, Any]) -> Response[str]:
-        data = await self.form(request, self.session_of(request))
+        session = await self.session_of(request)
+        data = await self.form(request, session)
+        if session is not None and session.pid is not None:
+            await self.ctx.session_store.end(session.sid, now=self.ctx.now())
+            log.info("person %s logged out", redact(session.pid))
         return self.redirect("/login?" + urlencode({"next": _safe_next(data.get("next"))}),
                              self.ctx.sessions.new(now=self.ctx.now()))
 
@@ -227,7 +243,7 @@ class Pages:
                          valid_to=record.request.valid_to.strftime("%Y-%m-%d %H:%M UTC"))
 
     async def answer(self, request: Request[Any, Any, Any], consent_id: str) -> Response[str]:
-        data = await self.form(request, self.session_of(request))
+        data = await self.form(request, await self.session_of(request))
         guarded = await self.guard(request, consent_id)
         if isinstance(guarded, Response):
             return guarded
@@ -241,7 +257,7 @@ class Pages:
         return self.redirect(redirect_to_consumer(record.request.redirect_url, record.id, new))
 
     async def my_consents(self, request: Request[Any, Any, Any]) -> Response[str]:
-        session = self.session_of(request)
+        session = await self.session_of(request)
         lang = _lang(request)
         if session is None or session.pid is None:
             return self.to_login("/my", lang)
@@ -259,14 +275,17 @@ class Pages:
         return self.page("my.html", session, lang, rows=rows)
 
     async def revoke(self, request: Request[Any, Any, Any], consent_id: str) -> Response[str]:
-        await self.form(request, self.session_of(request))
+        await self.form(request, await self.session_of(request))
         guarded = await self.guard(request, consent_id)
         if isinstance(guarded, Response):
             return guarded
         session, record = guarded
         await change_status(self.ctx, record, Status.REVOKED)
         log.info("consent %s revoked by the person", record.id)
-        return self.redirect(_with_lang("/my", _lang(request)), session)
+        # A withdrawal may mean the person fears misuse: every session of theirs ends, this browser gets a new one.
+        assert session.pid is not None
+        await self.ctx.session_store.end_person(session.pid, now=self.ctx.now())
+        return self.redirect(_with_lang("/my", _lang(request)), await self.logged_in(session.pid))
 
 
 def routes(ctx: Context) -> list[Any]:

@@ -8,8 +8,9 @@ Environment variables (prefix ``DSOP_CONSENT_``):
 * ``ISSUER`` / ``JWKS_URL`` / ``AUDIENCE`` — the Maskinporten(-like) issuer whose tokens consumers
   present (scopes ``altinn:consentrequests.write``, ``altinn:consentrequests.read``,
   ``altinn:consenttokens``);
-* ``SESSION_SECRET`` — HMAC key of the session cookie and CSRF tokens (≥ 16 characters; the default
-  is for local runs only and is refused when ``TEST_MODE`` is false);
+* ``SESSION_SECRET`` — HMAC key of the session cookie and CSRF tokens (≥ 16 random characters).
+  There is no default: unset in test mode, each start draws a random one (sessions end at a restart);
+  unset outside test mode, the service refuses to start;
 * ``ADMIN_TOKEN`` — the shared secret the authority presents on the internal lookup endpoint
   (``Authorization: Bearer <token>``); empty disables the endpoint;
 * ``TEST_MODE`` — accept Tenor synthetic identifiers in requests (default true: a stand-in);
@@ -27,7 +28,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from opendsop.serving import PublicUrl
 
-LOCAL_SECRET = "local-consent-session-secret-change-me"  # noqa: S105 - a documented local default
+# The default of earlier versions, published in their documentation: refused everywhere.
+PUBLISHED_SECRET = "local-consent-session-secret-change-me"  # noqa: S105 - refused, never used
 
 
 class ConsentSettings(BaseSettings):
@@ -38,7 +40,7 @@ class ConsentSettings(BaseSettings):
     issuer: str = "http://127.0.0.1:8040/"
     jwks_url: str | None = None
     audience: str | None = None
-    session_secret: str = Field(default=LOCAL_SECRET, min_length=16)
+    session_secret: str = ""
     session_minutes: int = Field(default=30, ge=1, le=24 * 60)
     admin_token: str = ""
     test_mode: bool = True
@@ -52,9 +54,14 @@ class ConsentSettings(BaseSettings):
     port: int = Field(default=8060, ge=1, le=65_535)
 
     @model_validator(mode="after")
-    def _real_secret_outside_test_mode(self) -> ConsentSettings:
-        if not self.test_mode and self.session_secret == LOCAL_SECRET:
-            raise ValueError("set DSOP_CONSENT_SESSION_SECRET: the local default is refused outside test mode")
+    def _a_real_secret(self) -> ConsentSettings:
+        if self.session_secret == PUBLISHED_SECRET:
+            raise ValueError("DSOP_CONSENT_SESSION_SECRET is the published example; set a random secret of its own")
+        if self.session_secret and len(self.session_secret) < 16:
+            raise ValueError("DSOP_CONSENT_SESSION_SECRET must have at least 16 characters")
+        if not self.session_secret and not self.test_mode:
+            raise ValueError("DSOP_CONSENT_SESSION_SECRET must be set (a random secret of at least 16 characters) "
+                             "when DSOP_CONSENT_TEST_MODE is false")
         return self
 
     @property

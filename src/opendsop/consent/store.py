@@ -10,7 +10,8 @@ Tables (created with ``metadata.create_all``; SQLite and PostgreSQL):
 * ``consent_events`` — append-only; ``seq`` orders the paginated event feed (spec/services.md §2.11:
   "events are Accepted / Denied"; we log every status change);
 * ``consent_keys`` — the private key signing Altinn 2 compatibility tokens, so a restart keeps it;
-* ``consent_delegations`` / ``consent_redirects`` — the client registrations (``registry``).
+* ``consent_delegations`` / ``consent_redirects`` — the client registrations (``registry``);
+* ``consent_sessions`` — the persons' logged-in sessions, so logout and revoke end them (``login``).
 
 Status changes are one conditional ``UPDATE … WHERE status IN (allowed)`` plus the event row in the
 same transaction, so two concurrent answers (accept and revoke) cannot both win.
@@ -110,6 +111,17 @@ consent_redirects = Table(
     Column("org", String(9), primary_key=True),
     Column("prefix", Text, primary_key=True),
     Column("created", BigInteger, nullable=False),
+)  # fmt: skip
+
+# The logged-in sessions of the approval pages (opendsop.consent.login.SessionStore).
+consent_sessions = Table(
+    "consent_sessions", metadata,
+    Column("sid", String(40), primary_key=True),
+    Column("pid", String(11), nullable=False),
+    Column("created", BigInteger, nullable=False),
+    Column("expires", BigInteger, nullable=False),
+    Column("ended", BigInteger),
+    Index("ix_consent_sessions_pid", "pid"),
 )  # fmt: skip
 
 
@@ -289,4 +301,4 @@ class ConsentStore:
         await conn.execute(insert(consent_events).values(consent_id=consent_id, event=status.value, at=_epoch(now)))
 
 
-__all__ = ["ConsentStore", "Event", "consent_delegations", "consent_redirects", "metadata"]
+__all__ = ["ConsentStore", "Event", "consent_delegations", "consent_redirects", "consent_sessions", "metadata"]
