@@ -141,3 +141,44 @@ async def test_startup_creates_the_schema_and_can_load_the_test_notices(tmp_path
         response = await client.get("/konkursvarsel/api/konkursvarsler", params={"antall": 100},
                                     headers={"Authorization": f"Bearer {token_for('konkursvarsel:read')}"})
     assert response.status_code == 200 and len(response.json()["konkursvarsler"]) == 15
+
+
+# -- hostile values: a clean 400 with the register's error code, never a 500 -------------------------
+
+HOSTILE = [
+    pytest.param("/konkursvarsel/api/konkursvarsler/oppdatert/0001-01-01T00:00:00+01:00", "konkursvarsel:read",
+                 "invalid_cursor", id="timestamp-before-year-1-in-utc"),
+    pytest.param("/konkursvarsel/api/konkursvarsler/oppdatert/9999-12-31T23:59:59-01:00", "konkursvarsel:read",
+                 "invalid_cursor", id="timestamp-after-year-9999-in-utc"),
+    pytest.param("/konkursvarsel/api/konkursvarsler/oppdatert/0001-01-01", "konkursvarsel:read",
+                 "invalid_cursor", id="date-year-1"),
+    pytest.param("/konkursvarsel/api/konkursvarsler/oppdatert/%EF%BC%92%EF%BC%90%EF%BC%91%EF%BC%98-06-01",
+                 "konkursvarsel:read", "invalid_cursor", id="full-width-date"),
+    pytest.param("/konkursvarsel/api/konkursvarsler?antall=%C2%B2", "konkursvarsel:read", "invalid_request",
+                 id="superscript-two-antall"),
+    pytest.param("/konkursvarsel/api/konkursvarsler?antall=%EF%BC%95", "konkursvarsel:read", "invalid_request",
+                 id="full-width-antall"),
+    pytest.param("/folkeregisteret/api/v1/hendelser?etter=%C2%B2", "folkeregister:read", "invalid_cursor",
+                 id="superscript-two-etter"),
+    pytest.param("/enhetsregisteret/api/oppdateringer/enheter?etter=%D9%A3", "enhetsregister:read",
+                 "invalid_cursor", id="arabic-indic-etter"),
+    pytest.param("/konkursvarsel/api/konkursvarsler/%7B37f86010-2163-43e8-95a9-c9721e8da769%7D",
+                 "konkursvarsel:read", "invalid_request", id="uuid-in-braces"),
+]
+
+
+@pytest.mark.parametrize(("path", "scope", "error"), HOSTILE)
+async def test_hostile_values_are_400(http: Any, seeded: Stores, token_for: Any, path: str, scope: str,
+                                      error: str) -> None:
+    response = await http.get(path, headers={"Authorization": f"Bearer {token_for(scope)}"})
+    assert response.status_code == 400, response.text
+    assert response.json()["error"] == error
+
+
+@pytest.mark.parametrize("body", [b"[" * 60_000, b'{"organisasjonsnummer": ' * 5_000])
+async def test_a_deeply_nested_signature_question_is_400(http: Any, seeded: Stores, token_for: Any,
+                                                         body: bytes) -> None:
+    response = await http.post("/enhetsregisteret/api/signaturrett", content=body,
+                               headers={"Authorization": f"Bearer {token_for('enhetsregister:read')}"})
+    assert response.status_code == 400, response.text
+    assert response.json()["error"] == "invalid_request"

@@ -11,9 +11,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime, time
 from typing import Any
-from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import msgspec
@@ -47,6 +46,8 @@ from opendsop.registers.models import (
     SignaturSvar,
     Vergemaal,
 )
+from opendsop.standard import values
+from opendsop.standard.json_body import check_json_limits
 from opendsop.trust.errors import InvalidToken
 
 log = logging.getLogger("opendsop.registers")
@@ -58,6 +59,8 @@ FOLKEREGISTER = "/folkeregisteret/api/v1"
 KONKURS = "/konkursvarsel/api/konkursvarsler"
 ENHETSREGISTER = "/enhetsregisteret/api"
 DEFAULT_PAGE = 100
+MAX_SEQUENCE = 10**18 - 1
+MAX_BODY_BYTES = 64 * 1024
 OSLO = ZoneInfo("Europe/Oslo")
 
 
@@ -96,38 +99,40 @@ async def authorise(request: Request[Any, Any, Any], scope: str) -> Principal:
 
 
 def parse_after(value: str | None, parameter: str) -> int:
-    """A sequence cursor: a non-negative integer (0 = from the start)."""
+    """A sequence cursor: a non-negative integer in ASCII digits (0 = from the start)."""
     if value is None or value == "":
         return 0
-    if not value.isdigit() or len(value) > 18:
+    try:
+        return values.parse_whole_number(value, parameter=parameter, maximum=MAX_SEQUENCE)
+    except ValueError:
         raise InvalidCursor(f"{parameter} must be a sequence number (0 or more), got {value[:30]!r}",
-                            parameter=parameter)
-    return int(value)
+                            parameter=parameter) from None
 
 
 def parse_limit(value: str | None, maximum: int) -> int:
     if value is None or value == "":
         return min(DEFAULT_PAGE, maximum)
-    if not value.isdigit() or not 1 <= int(value) <= maximum:
+    try:
+        return values.parse_whole_number(value, parameter="antall", minimum=1, maximum=maximum)
+    except ValueError:
         raise InvalidInput(f"antall must be a whole number from 1 to {maximum}, got {value[:30]!r}",
-                           parameter="antall")
-    return int(value)
+                           parameter="antall") from None
 
 
 def parse_timestamp(value: str, parameter: str) -> datetime:
-    """An ISO 8601 timestamp with a time zone, or a date (the start of that day in Oslo)."""
-    text = value.strip()
+    """An RFC 3339 timestamp with a time zone, or a date (the start of that day in Oslo), years 1900–2100.
+
+    Strict (standard.values): ASCII digits, nothing around the value, and a year range that no time-zone
+    conversion can overflow (``0001-01-01T00:00:00+01:00`` raised ``OverflowError``).
+    """
     try:
-        if len(text) == 10:
-            return datetime.combine(date.fromisoformat(text), time(), OSLO).astimezone(UTC)
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+        if len(value) == len("YYYY-MM-DD"):
+            return datetime.combine(values.parse_date(value, parameter=parameter), time(), OSLO).astimezone(UTC)
+        return values.parse_timestamp(value, parameter=parameter)
     except ValueError:
-        raise InvalidCursor(f"{parameter} must be an ISO 8601 timestamp such as 2018-06-08T11:32:40.200Z "
-                            f"or a date, got {value[:40]!r}", parameter=parameter) from None
-    if moment.tzinfo is None:
-        raise InvalidCursor(f"{parameter} must carry a time zone (Z or +01:00), got {value[:40]!r}",
-                            parameter=parameter)
-    return moment.astimezone(UTC)
+        raise InvalidCursor(f"{parameter} must be an ISO 8601 timestamp with a time zone, such as "
+                            f"2018-06-08T11:32:40.200Z, or a date, got {value[:40]!r}", parameter=parameter) from None
+
 
 
 # ----------------------------------------------------------------------------------- Folkeregister
@@ -203,7 +208,7 @@ async def oppdatert(request: Request[Any, Any, Any], registreringstidspunkt: Fro
 async def konkursvarsel(request: Request[Any, Any, Any], uuid: FromPath[str]) -> Konkursvarsel:
     await authorise(request, SCOPE_KONKURS)
     try:
-        key = str(UUID(uuid))
+        key = str(values.parse_uuid(uuid, parameter="uuid"))
     except ValueError:
         raise InvalidInput(f"uuid must be a UUID, got {uuid[:40]!r}", parameter="uuid") from None
     found = await _registers(request).konkurs.notice(key)
@@ -244,8 +249,9 @@ async def signaturrett(request: Request[Any, Any, Any]) -> SignaturSvar:
     await authorise(request, SCOPE_ENHETSREGISTER)
     registers = _registers(request)
     try:
-        question = msgspec.json.decode(await request.body(), type=SignaturSporsmal)
-    except msgspec.DecodeError as exc:
+        body = check_json_limits(await request.body(), max_bytes=MAX_BODY_BYTES)
+        question = msgspec.json.decode(body, type=SignaturSporsmal)
+    except ValueError as exc:  # over the limits (InvalidRequest), or msgspec's DecodeError/ValidationError
         raise InvalidInput(f"the body must be {{\"organisasjonsnummer\", \"person\", \"sammenMed\": [...]}}: {exc}",
                            parameter="body") from None
     synthetic = registers.synthetic_allowed
