@@ -23,7 +23,7 @@ CASE_ID = "9b2e7c1a-4d3f-4e8b-a6c5-1f0d2e3b4a59"
 
 # What the police fill in (spec/datamodel.md §3.5), without the fields the service sets.
 FIELDS: dict[str, Any] = {
-    "partyID": "01017012345",
+    "partyID": "15108695088",
     "mandate": "Straffeprosessloven §210 (3) første punktum",
     "fromDate": "2020-01-01",
     "toDate": "2026-01-14",

@@ -159,3 +159,56 @@ def test_a_key_that_does_not_match_its_certificate_is_refused(tmp_path: Path) ->
     (tmp_path / "a" / CHAIN_FILE).write_bytes((tmp_path / "b" / CHAIN_FILE).read_bytes())
     with pytest.raises(ValueError, match="not the RSA key"):
         create_app(settings, clock=lambda: APPROVED)
+
+
+# -- the order is read as strictly as a bank reads a request, before it is signed --------------------
+
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "error", "parameter"),
+    [
+        pytest.param({"partyID": "15108695088".translate(FULL_WIDTH)}, 422, "invalid_order", "partyID",
+                     id="full-width-party-id"),
+        pytest.param({"partyID": "15108695088\n"}, 422, "invalid_order", "partyID", id="party-id-newline"),
+        pytest.param({"partyID": "15108695089"}, 422, "invalid_order", "partyID", id="party-id-bad-check-digit"),
+        pytest.param({"partyID": "1510869508"}, 422, "invalid_order", "partyID", id="party-id-ten-digits"),
+        pytest.param({"toDate": "9999-12-31"}, 422, "invalid_order", "toDate", id="to-date-9999"),
+        pytest.param({"toDate": "2026-03-01"}, 422, "invalid_order", "toDate", id="to-date-after-expiry"),
+        pytest.param({"toDate": "２０２６-01-14"}, 400, "invalid_request", "AdditionalReferenceID",
+                     id="full-width-to-date"),
+        pytest.param({"fromDate": "0001-01-01"}, 422, "invalid_order", "AdditionalReferenceID",
+                     id="from-date-year-1"),
+    ],
+)
+async def test_an_order_no_bank_could_match_is_not_signed(
+    service: AsyncTestClient[Litestar], change: dict[str, Any], status: int, error: str, parameter: str
+) -> None:
+    response = await service.post("/extradition-orders", json={**FIELDS, **change})
+    assert response.status_code == status, response.text
+    assert response.json()["error"] == error
+    assert response.json()["parameter"] == parameter
+
+
+async def test_the_last_day_before_expiry_is_a_valid_to_date(service: AsyncTestClient[Litestar]) -> None:
+    response = await service.post("/extradition-orders", json={**FIELDS, "toDate": "2026-02-13"})
+    assert response.status_code == 201, response.text  # validity 30 days from 2026-01-14T09:30Z
+
+
+@pytest.mark.parametrize("body", [b"[" * 60_000, b'{"a":' * 10_000])
+async def test_a_deeply_nested_body_is_a_400(service: AsyncTestClient[Litestar], body: bytes) -> None:
+    response = await service.post("/extradition-orders", content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 400, response.text
+    assert response.json()["parameter"] == "body"
+
+
+def test_a_synthetic_party_is_signed_only_where_synthetic_numbers_are_allowed() -> None:
+    from opendsop.prosecution.orders import new_order
+    from opendsop.standard.errors import InvalidExtraditionOrder
+
+    synthetic = {**FIELDS, "partyID": "15908695124"}  # Tenor: month + 80
+    assert new_order(synthetic, now=APPROVED, synthetic_allowed=True).party_id == "15908695124"
+    with pytest.raises(InvalidExtraditionOrder) as refused:
+        new_order(synthetic, now=APPROVED, synthetic_allowed=False)
+    assert refused.value.parameter == "partyID"

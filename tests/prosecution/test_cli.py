@@ -15,7 +15,7 @@ from opendsop.prosecution.verify import verify_extradition_order
 from opendsop.trust.pki import TrustStore
 
 ARGS = [
-    "issue", "--party-id", "01017012345", "--mandate", "savnet", "--from", "2024-01-01", "--to", "2024-12-31",
+    "issue", "--party-id", "15108695088", "--mandate", "savnet", "--from", "2024-01-01", "--to", "2024-12-31",
     "--grant", "accountDetails,transactions", "--all-roles", "--district", "1:Oslo politidistrikt",
     "--approved-by", "pa-4711:Kari Nordmann",
 ]  # fmt: skip

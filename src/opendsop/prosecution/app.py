@@ -21,7 +21,6 @@ missing fields), 422 ``invalid_order`` (the finished order would fail a bank's c
 from __future__ import annotations
 
 import hmac
-import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -43,6 +42,7 @@ from opendsop.prosecution.orders import (
 )
 from opendsop.prosecution.settings import ProsecutionSettings
 from opendsop.standard.errors import DsopError, InvalidExtraditionOrder, InvalidRequest
+from opendsop.standard.json_body import load_json
 
 Clock = Callable[[], datetime]
 MAX_BODY_BYTES = 64 * 1024
@@ -58,6 +58,7 @@ class _Service:
     api_token: str | None
     new_id: Callable[[], uuid.UUID]
     jwks: dict[str, Any]
+    synthetic_allowed: bool  # Tenor's synthetic party numbers, in the test environment only
 
 
 class _Unauthorized(Exception):
@@ -85,13 +86,15 @@ async def create_order(request: Request[Any, Any, Any]) -> Response[Any]:
         if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), service.api_token.encode()):
             raise _Unauthorized
     try:
-        fields = json.loads(await request.body())
-    except ValueError:
-        raise InvalidRequest("the body must be a JSON object of order fields", parameter="body") from None
+        fields = load_json(await request.body(), max_bytes=MAX_BODY_BYTES)
+    except InvalidRequest as exc:
+        raise InvalidRequest(f"the body must be a JSON object of order fields: {exc.message}",
+                             parameter="body") from None
     if not isinstance(fields, dict):
         raise InvalidRequest("the body must be a JSON object of order fields", parameter="body")
     validity = _validity(fields.pop("validityDays", None), service.validity)
-    order = new_order(fields, now=service.clock(), validity=validity, new_id=service.new_id)
+    order = new_order(fields, now=service.clock(), validity=validity, new_id=service.new_id,
+                      synthetic_allowed=service.synthetic_allowed)
     jws = issue_extradition_order(order, service.key.credential, kid=service.key.kid)
     if request.accept.best_match([JWT_TYPE, JSON_TYPE], default=JWT_TYPE) == JSON_TYPE:
         return Response({"extraditionOrder": jws, "claims": order_claims(order)}, status_code=201, media_type=JSON_TYPE)
@@ -154,6 +157,7 @@ def create_app(
         api_token=settings.api_token.get_secret_value() if settings.api_token else None,
         new_id=new_id,
         jwks=jwks_document([(key.kid, key.credential)]),
+        synthetic_allowed=settings.environment == "test",
     )
     return Litestar(
         route_handlers=[create_order, finans_jwks, health],

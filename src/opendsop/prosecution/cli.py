@@ -3,7 +3,7 @@
 ``issue`` signs locally with the credential in ``DSOP_PROSECUTION_KEY_DIR`` (created on first use
 in test, see keystore.py) and prints the JWS, ready for the ``AdditionalReferenceID`` header::
 
-    dsop eo issue --party-id 01017012345 --mandate straffesak --from 2020-01-01 --to 2025-02-28 \\
+    dsop eo issue --party-id 15108695088 --mandate straffesak --from 2020-01-01 --to 2025-02-28 \\
         --grant accountDetails,transactions --only-primary-owner \\
         --district "1:Oslo politidistrikt" --approved-by "pa-4711:Kari Nordmann"
 """
@@ -83,7 +83,8 @@ def issue(
     if order_id is not None:
         fields["extraditionOrderID"] = order_id
     try:
-        order = new_order(fields, now=now, validity=timedelta(days=validity_days or settings.validity_days))
+        order = new_order(fields, now=now, validity=timedelta(days=validity_days or settings.validity_days),
+                          synthetic_allowed=settings.environment == "test")
         key = load_or_create(key_dir or settings.key_dir, now=now, environment=settings.environment)
     except DsopError as exc:
         typer.echo(f"Refused: {exc.message}", err=True)

@@ -10,8 +10,9 @@ Spec: spec/protocol.md §4.2 and spec/datamodel.md §3.5.  The order is a JWS wi
   A request that sets ``version``, ``approvalTimestamp`` or ``exp`` itself is refused rather than
   silently overridden.  ``reason`` defaults to the predefined sentence of the mandate and
   ``accountList`` to ``true`` (it is "always true").
-* An order is signed only if it passes every content check a bank will apply
-  (``check_order`` at the approval time), so the stand-in never issues an order banks must refuse.
+* An order is signed only if it passes every content check a bank will apply, with its party and
+  dates read as strictly as a bank reads a request (``check_issuable`` at the approval time), so the
+  stand-in never issues an order banks must refuse or can never match.
 * The JWKS is published like politiet.no's ``finans-jwks.json``: one JWK per signing key with
   ``kid``, ``use: sig``, ``alg: PS256`` and ``x5c`` = leaf, then intermediates, **root excluded** —
   the root is the verifier's pre-installed trust anchor (RFC 7517 §4.7 allows leaving it out;
@@ -67,6 +68,7 @@ def new_order(
     now: datetime,
     validity: timedelta = eo.MAX_VALIDITY,
     new_id: Callable[[], uuid.UUID] = uuid.uuid4,
+    synthetic_allowed: bool = False,
 ) -> eo.ExtraditionOrder:
     """An order from the caller's fields plus the ones the service fills (module docstring).
 
@@ -104,7 +106,7 @@ def new_order(
         claims["approval"] = {**approval, "approvalTimestamp": approved.isoformat()}
     claims["exp"] = int((approved + validity).timestamp())
     order = eo.parse_claims(claims)
-    eo.check_order(order, now=approved)
+    eo.check_issuable(order, now=approved, synthetic_allowed=synthetic_allowed)
     return order
 
 

@@ -35,7 +35,8 @@ import msgspec
 
 from opendsop.standard import mandate as mandates
 from opendsop.standard.endpoints import Endpoint
-from opendsop.standard.errors import InvalidExtraditionOrder, InvalidRequest
+from opendsop.standard.errors import InvalidExtraditionOrder, InvalidIdentifier, InvalidRequest
+from opendsop.standard.identifiers import validate_party_id
 from opendsop.standard.period import years_before
 
 PARAMETER: Final = "AdditionalReferenceID"
@@ -288,6 +289,31 @@ def check_order(order: ExtraditionOrder, *, now: datetime, leeway: timedelta = t
         raise _fail(f"Extradition order: expired at {expires.isoformat()} ('exp')")
 
 
+def check_issuable(order: ExtraditionOrder, *, now: datetime, synthetic_allowed: bool = False) -> None:
+    """What the prosecution checks before it signs: every content check a bank applies, plus the
+    values a bank will compare exactly, read as strictly as a bank reads its own headers.
+
+    * :func:`check_order` (content checks 1–6) at ``now``;
+    * ``partyID`` is a valid fødselsnummer, D-number or organisasjonsnummer (``validate_party_id``,
+      ASCII digits, check digits): a bank compares it with the ``PartyID`` header it has validated,
+      so a full-width or malformed number gives an order no request can ever match;
+    * ``toDate`` is no later than the day the order expires (``exp``): a bank refuses request dates in
+      the future, so a later end (``9999-12-31``) could never be asked for — it only misstates the order.
+
+    Raises :class:`InvalidExtraditionOrder` naming the field.
+    """
+    check_order(order, now=now)
+    try:
+        validate_party_id(order.party_id, synthetic_allowed=synthetic_allowed)
+    except InvalidIdentifier as exc:
+        raise _fail(f"Extradition order: 'partyID' is not a valid person or organisation number: {exc.message}",
+                    "partyID") from None
+    last_day = order.expires_at.astimezone(now.tzinfo).date()
+    if order.to_date > last_day:
+        raise _fail(f"Extradition order: 'toDate' {order.to_date.isoformat()} is after the day the order expires "
+                    f"({last_day.isoformat()})", "toDate")
+
+
 def check_request(
     order: ExtraditionOrder,
     *,
@@ -360,6 +386,7 @@ __all__ = [
     "Approval",
     "District",
     "ExtraditionOrder",
+    "check_issuable",
     "check_order",
     "check_request",
     "earliest_from_date",
