@@ -5,7 +5,8 @@ Derived from the topology, kept under ``<var>/keys`` and created once (a second 
 
 * one local test PKI (root → issuing CA, ``keys/pki``): it issues every agency's encryption
   certificate (virksomhetssertifikat, published in CertPub) and the prosecution's order-signing
-  certificate; the banks, CertPub and the prosecution trust its root;
+  certificate; the banks, CertPub and the prosecution trust its root, and the token service also
+  knows its issuing CA (an enterprise certificate's ``x5c`` may hold the leaf only);
 * per agency (``keys/agency-<orgno>``): the key that signs its JWT grants (``grant.pem``) and the key
   and certificate of its CertPub encryption certificate;
 * per bank (``keys/bank-<orgno>``): a grant key (the bank asks the registers for facts with tokens
@@ -61,6 +62,10 @@ class Paths:
     @property
     def root_certificate(self) -> Path:
         return self.keys / "pki" / "root.pem"
+
+    @property
+    def issuing_certificate(self) -> Path:
+        return self.keys / "pki" / "issuing.pem"
 
     @property
     def prosecution(self) -> Path:

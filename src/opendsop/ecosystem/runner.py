@@ -169,7 +169,9 @@ def build_apps(topology: Topology, provisioned: Provisioned, *, log_level: str =
     issuer = topology.url("authority") + "/"
     jwks = topology.url("authority") + "/jwks"
     apps: dict[str, Litestar] = {
-        "authority": authority_app(AuthoritySettings(issuer=issuer, database_url=paths.database("authority"))),
+        "authority": authority_app(AuthoritySettings(issuer=issuer, database_url=paths.database("authority"),
+                                                     pki_roots=(provisioned.root_pem,),
+                                                     pki_intermediates=(paths.issuing_certificate,))),
         "certpub": certpub_app(CertPubSettings(database_url=paths.database("certpub"),
                                                public_url=topology.url("certpub"),
                                                trust_roots=(provisioned.root_pem,))),
