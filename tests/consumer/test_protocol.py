@@ -204,6 +204,18 @@ def test_the_flow_refreshes_the_token_once_and_follows_next() -> None:
     assert [page.next_href for page in done.value.value] == ["/v2/accounts?page=2", None]
 
 
+def test_the_flow_follows_both_href_forms_and_sees_them_as_one_url() -> None:
+    flow = call_flow(BANK, CASE, Endpoint.ACCOUNTS, decrypt=no_decrypt, options=CallOptions(plaintext=True))
+    next(flow)
+    flow.send("t")
+    second = flow.send(accounts_page("/accounts?page=2"))  # relative to the base (the Bits example)
+    assert second.url == "https://bank.test/v2/accounts?page=2"
+    third = flow.send(accounts_page("/v2/accounts?page=3"))  # the older absolute-path form
+    assert third.url == "https://bank.test/v2/accounts?page=3"
+    with pytest.raises(ProtocolViolation, match="paging does not end"):
+        flow.send(accounts_page("/accounts?page=3"))  # the same page again, in the other form
+
+
 def test_a_second_401_is_unauthorized() -> None:
     flow = call_flow(BANK, CASE, Endpoint.ACCOUNTS, decrypt=no_decrypt, options=CallOptions(plaintext=True))
     next(flow)
