@@ -4,8 +4,9 @@ A client ("integrasjon") belongs to one organisation and proves itself in one of
 (spec/services.md §1.1, spec/protocol.md §3.1):
 
 * ``private_key_jwt``: the grant header names the ``kid`` of a key in the client's registered JWKS;
-* ``virksomhetssertifikat``: the grant header carries the enterprise certificate in ``x5c``; it must
-  chain to a configured PKI root and name the client's organisation number.
+* ``virksomhetssertifikat``: the grant header carries the enterprise certificate in ``x5c`` (with
+  its issuing CAs, or the leaf alone when the issuing CA is configured); it must chain to a
+  configured PKI root and name the client's organisation number.
 
 Registered JWKS documents hold public keys only, each with a ``kid`` (the grant picks the key by it).
 """

@@ -4,7 +4,8 @@ Order of the checks, and why:
 
 1. header (``alg`` allow-list) and ``iss`` are read unverified, only to find the client and its key;
 2. the client is authenticated: the key named by ``kid`` in its JWKS, or the ``x5c`` certificate
-   validated against the PKI roots *for the client's organisation number*; the signature must verify
+   validated against the PKI roots *for the client's organisation number* (an ``x5c`` holding the leaf
+   only is chained through the known issuing CAs, as Maskinporten does); the signature must verify
    with that key (``invalid_client`` otherwise);
 3. the claim rules of ``authority.grants`` run on the verified claims (``invalid_grant``);
 4. the ``jti`` is spent *before* the scope checks, so a signed grant cannot be retried once refused;
