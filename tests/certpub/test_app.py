@@ -276,3 +276,50 @@ async def test_unknown_routes_answer_json_errors_too(directory: AsyncTestClient[
     response = await directory.get("/nothing/here")
     assert response.status_code == 404
     assert response.json()["error"] == "http_404"
+
+
+# -- certificates with a duplicate or corrupt KeyUsage: refused, never a 500 -------------------------
+
+_PLACEHOLDER = x509.ObjectIdentifier("2.5.29.99")  # same DER length as KeyUsage (2.5.29.15)
+
+
+def _hostile_certificate(kind: str) -> bytes:
+    """A leaf whose KeyUsage appears twice, or holds bytes that are not a KeyUsage (signature not redone)."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "DIGDIR"),
+                      x509.NameAttribute(NameOID.SERIAL_NUMBER, DIGDIR)])
+    usage = x509.KeyUsage(digital_signature=False, content_commitment=False, key_encipherment=True,
+                          data_encipherment=False, key_agreement=False, key_cert_sign=False, crl_sign=False,
+                          encipher_only=False, decipher_only=False)
+    placeholder = x509.UnrecognizedExtension(_PLACEHOLDER, b"\x03\x02\x05\x20" if kind == "duplicate" else b"\x01\xff")
+    builder = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+               .serial_number(7).not_valid_before(ISSUED).not_valid_after(ISSUED + timedelta(days=700))
+               .add_extension(placeholder, critical=False))
+    if kind == "duplicate":
+        builder = builder.add_extension(usage, critical=True)
+    body = der(builder.sign(key, hashes.SHA256()))
+    return body.replace(b"\x06\x03\x55\x1d\x63", b"\x06\x03\x55\x1d\x0f")
+
+
+@pytest.mark.parametrize("kind", ["duplicate", "corrupt"])
+def test_a_certificate_with_a_broken_key_usage_is_rejected_when_parsed(kind: str) -> None:
+    from opendsop.certpub.checks import parse_certificates
+    from opendsop.certpub.errors import CertificateRejected
+
+    with pytest.raises(CertificateRejected, match="cannot be parsed"):
+        parse_certificates(_hostile_certificate(kind))
+
+
+@pytest.mark.parametrize("kind", ["duplicate", "corrupt"])
+async def test_publishing_a_certificate_with_a_broken_key_usage_is_a_4xx(
+    directory: AsyncTestClient[Litestar], kind: str
+) -> None:
+    encoded = base64.encodebytes(_hostile_certificate(kind))
+    pem = b"-----BEGIN CERTIFICATE-----\n" + encoded + b"-----END CERTIFICATE-----\n"
+    response = await directory.put(cert_path(DIGDIR), content=pem, headers=AUTH)
+    assert 400 <= response.status_code < 500, response.text
+    assert response.json()["error"] in ("certificate_rejected", "publishing_disabled")

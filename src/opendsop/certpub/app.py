@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import base64
 import hmac
-import json
 import xml.etree.ElementTree as ET  # noqa: S405 - we only build XML here, never parse it
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -62,6 +61,7 @@ from opendsop.certpub.settings import CertPubSettings
 from opendsop.certpub.store import CertificateStore, PublishedCertificate, SqlCertificateStore
 from opendsop.clock import utc_now as _utcnow
 from opendsop.serving import create_engine
+from opendsop.standard.json_body import load_json
 from opendsop.trust.pki import TrustStore
 
 Clock = Callable[[], datetime]
@@ -184,8 +184,8 @@ def _authorise(request: Request[Any, Any, Any]) -> None:
 def _upload(body: bytes, content_type: str) -> bytes:
     if content_type.split(";")[0].strip().lower() == JSON_TYPE:
         try:
-            document = json.loads(body)
-        except ValueError as exc:
+            document = load_json(body, max_bytes=MAX_UPLOAD_BYTES)
+        except ValueError as exc:  # not JSON, or nested deeper than any certificate upload
             raise CertificateRejected("the JSON body could not be parsed") from exc
         certificate = document.get("certificate") if isinstance(document, dict) else None
         if not isinstance(certificate, str):

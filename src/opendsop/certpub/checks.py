@@ -34,6 +34,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from opendsop.certpub.errors import CertificateRejected
 from opendsop.certpub.identifiers import ParticipantId, ProcessId
 from opendsop.certpub.store import PublishedCertificate
+from opendsop.trust.chain import ensure_parsed
 from opendsop.trust.errors import CertificateError
 from opendsop.trust.pki import TrustStore, organisation_number
 
@@ -45,16 +46,22 @@ def parse_certificates(data: bytes | str) -> list[x509.Certificate]:
     raw = data.encode("ascii", "replace") if isinstance(data, str) else data
     try:
         if b"-----BEGIN CERTIFICATE-----" in raw:
-            return list(x509.load_pem_x509_certificates(raw))
-        stripped = raw.strip()
-        if stripped[:1] == b"\x30":  # a DER SEQUENCE
-            return [x509.load_der_x509_certificate(stripped)]
-        return [x509.load_der_x509_certificate(base64.b64decode(b"".join(stripped.split()), validate=True))]
+            certificates = list(x509.load_pem_x509_certificates(raw))
+        else:
+            stripped = raw.strip()
+            der = stripped if stripped[:1] == b"\x30" else base64.b64decode(b"".join(stripped.split()), validate=True)
+            certificates = [x509.load_der_x509_certificate(der)]  # 0x30: already a DER SEQUENCE
     except (ValueError, binascii.Error) as exc:
         raise CertificateRejected(
             "the certificate could not be parsed: send one PEM certificate (optionally followed by its "
             "intermediates) or a base64 DER certificate"
         ) from exc
+    for position, certificate in enumerate(certificates):
+        try:  # cryptography parses extensions lazily: a duplicate or corrupt KeyUsage would raise later
+            ensure_parsed(certificate, "the leaf certificate" if position == 0 else f"certificate {position + 1}")
+        except CertificateError as exc:
+            raise CertificateRejected(f"{exc.message}; send a well-formed certificate") from None
+    return certificates
 
 
 def check_encryption_certificate(
