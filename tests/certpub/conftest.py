@@ -13,7 +13,7 @@ from pydantic import SecretStr
 from opendsop.certpub.app import create_app
 from opendsop.certpub.settings import CertPubSettings
 from opendsop.certpub.store import MemoryCertificateStore
-from opendsop.trust.pki import CertificateAuthority, Credential
+from opendsop.trust.pki import CertificateAuthority, Credential, TrustStore
 
 NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
 ISSUED = datetime(2025, 6, 1, tzinfo=UTC)
@@ -28,14 +28,21 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
+ROOT_CA = CertificateAuthority.create_root("opendsop test root", now=ISSUED)
+ISSUING_CA = ROOT_CA.issue_intermediate("opendsop test enterprise CA", now=ISSUED)
+# What a bank configures (and the directory, its roots): the test root and the CA under it.
+TRUST_STORE = TrustStore(roots=(ROOT_CA.certificate,))
+TRUST = {"trust_store": TRUST_STORE, "intermediates": (ISSUING_CA.certificate,)}
+
+
 @pytest.fixture(scope="session")
 def root_ca() -> CertificateAuthority:
-    return CertificateAuthority.create_root("opendsop test root", now=ISSUED)
+    return ROOT_CA
 
 
 @pytest.fixture(scope="session")
-def issuing_ca(root_ca: CertificateAuthority) -> CertificateAuthority:
-    return root_ca.issue_intermediate("opendsop test enterprise CA", now=ISSUED)
+def issuing_ca() -> CertificateAuthority:
+    return ISSUING_CA
 
 
 @pytest.fixture(scope="session")
@@ -58,6 +65,6 @@ def settings() -> CertPubSettings:
 @pytest.fixture
 async def directory(settings: CertPubSettings) -> AsyncIterator[AsyncTestClient[Litestar]]:
     """An in-memory directory at ``NOW``."""
-    app = create_app(settings, store=MemoryCertificateStore(), clock=lambda: NOW)
+    app = create_app(settings, store=MemoryCertificateStore(), clock=lambda: NOW, trust_store=TRUST_STORE)
     async with AsyncTestClient(app, base_url=BASE_URL) as client:
         yield client

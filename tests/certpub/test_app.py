@@ -6,6 +6,7 @@ import base64
 import hashlib
 import xml.etree.ElementTree as ET
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from cryptography import x509
@@ -14,13 +15,14 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from pydantic import SecretStr
 
-from opendsop.certpub.app import create_app
+from opendsop.certpub.app import NO_TRUST_ROOTS, create_app
 from opendsop.certpub.identifiers import DSOP_PROCESS
 from opendsop.certpub.settings import CertPubSettings
 from opendsop.certpub.store import MemoryCertificateStore
-from opendsop.trust.pki import CertificateAuthority, Credential, TrustStore, certificate_pem
+from opendsop.trust.pki import CertificateAuthority, Credential, certificate_pem
 
 from .conftest import BASE_URL, DIGDIR, ISSUED, NAV, NOW, TOKEN
+from .forgery import swapped
 
 pytestmark = pytest.mark.anyio
 
@@ -43,8 +45,11 @@ def der(cert: x509.Certificate) -> bytes:
     return cert.public_bytes(serialization.Encoding.DER)
 
 
-async def test_publish_locate_fetch_on_both_databases(database_url: str, digdir_encryption: Credential) -> None:
-    settings = CertPubSettings(public_url=BASE_URL, admin_token=SecretStr(TOKEN), database_url=database_url)
+async def test_publish_locate_fetch_on_both_databases(database_url: str, digdir_encryption: Credential,
+                                                      tmp_path: Path, root_ca: CertificateAuthority) -> None:
+    (tmp_path / "root.pem").write_bytes(certificate_pem(root_ca.certificate))
+    settings = CertPubSettings(public_url=BASE_URL, admin_token=SecretStr(TOKEN), database_url=database_url,
+                               trust_roots=(tmp_path / "root.pem",))
     async with AsyncTestClient(create_app(settings, clock=lambda: NOW), base_url=BASE_URL) as client:
         published = await client.put(cert_path(DIGDIR), content=bundle(digdir_encryption), headers=AUTH)
         assert published.status_code == 201, published.text
@@ -100,7 +105,7 @@ async def test_republishing_replaces_and_answers_200(
 async def test_a_json_upload_is_accepted(directory: AsyncTestClient[Litestar], nav_encryption: Credential) -> None:
     response = await directory.put(
         cert_path(NAV),
-        json={"certificate": certificate_pem(nav_encryption.certificate).decode()},
+        json={"certificate": bundle(nav_encryption).decode()},
         headers={"Authorization": f"Bearer {TOKEN}"},
     )
     assert response.status_code == 201, response.text
@@ -250,26 +255,35 @@ async def test_unfit_certificates_are_refused_with_422(
     assert (await directory.get(f"/lookup/v2/{participant(DIGDIR)}")).status_code == 404
 
 
-async def test_with_a_trust_store_only_chains_to_its_roots_are_published(
-    root_ca: CertificateAuthority, digdir_encryption: Credential, settings: CertPubSettings
+async def test_only_chains_to_the_configured_roots_are_published(
+    directory: AsyncTestClient[Litestar], digdir_encryption: Credential
 ) -> None:
     stranger = CertificateAuthority.create_root("not trusted root", now=ISSUED)
     foreign = stranger.issue_enterprise(DIGDIR, organisation_name="DIGDIR", now=ISSUED, purpose="encryption")
-    app = create_app(
-        settings,
-        store=MemoryCertificateStore(),
-        clock=lambda: NOW,
-        trust_store=TrustStore(roots=(root_ca.certificate,)),
-    )
-    async with AsyncTestClient(app, base_url=BASE_URL) as client:
-        refused = await client.put(cert_path(DIGDIR), content=bundle(foreign), headers=AUTH)
-        leaf_only = await client.put(
-            cert_path(DIGDIR), content=certificate_pem(digdir_encryption.certificate), headers=AUTH
-        )
-        accepted = await client.put(cert_path(DIGDIR), content=bundle(digdir_encryption), headers=AUTH)
-    assert refused.status_code == 422 and "not trusted" in refused.json()["message"]
-    assert leaf_only.status_code == 422  # the intermediate is needed to reach the root
+    refused = {
+        "self-signed": await directory.put(
+            cert_path(DIGDIR), content=certificate_pem(swapped(digdir_encryption, now=NOW)), headers=AUTH),
+        "untrusted-root": await directory.put(cert_path(DIGDIR), content=bundle(foreign), headers=AUTH),
+        "leaf-without-its-intermediate": await directory.put(
+            cert_path(DIGDIR), content=certificate_pem(digdir_encryption.certificate), headers=AUTH),
+    }
+    assert {name: (answer.status_code, "not trusted" in answer.json()["message"])
+            for name, answer in refused.items()} == dict.fromkeys(refused, (422, True))
+    assert (await directory.get(f"/lookup/v2/{participant(DIGDIR)}")).status_code == 404  # nothing published
+    accepted = await directory.put(cert_path(DIGDIR), content=bundle(digdir_encryption), headers=AUTH)
     assert accepted.status_code == 201
+
+
+async def test_without_trust_roots_nothing_is_published(settings: CertPubSettings,
+                                                        digdir_encryption: Credential) -> None:
+    app = create_app(settings, store=MemoryCertificateStore(), clock=lambda: NOW)  # no DSOP_CERTPUB_TRUST_ROOTS
+    async with AsyncTestClient(app, base_url=BASE_URL) as client:
+        response = await client.put(cert_path(DIGDIR), content=bundle(digdir_encryption), headers=AUTH)
+        located = await client.get(f"/lookup/v2/{participant(DIGDIR)}")
+    assert response.status_code == 403
+    assert response.json() == {"error": "publishing_disabled", "message": NO_TRUST_ROOTS}
+    assert "DSOP_CERTPUB_TRUST_ROOTS" in NO_TRUST_ROOTS
+    assert located.status_code == 404
 
 
 async def test_unknown_routes_answer_json_errors_too(directory: AsyncTestClient[Litestar]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -13,7 +14,7 @@ from opendsop.certpub.identifiers import DSOP_PROCESS
 from opendsop.certpub.store import PublishedCertificate, SqlCertificateStore
 from opendsop.trust.pki import CertificateAuthority, Credential, certificate_pem
 
-from .conftest import DIGDIR, ISSUED, NAV
+from .conftest import DIGDIR, ISSUED, NAV, ROOT_CA
 
 
 def _stored(url: str, orgno: str) -> PublishedCertificate | None:
@@ -28,11 +29,18 @@ def _stored(url: str, orgno: str) -> PublishedCertificate | None:
     return asyncio.run(read())
 
 
+def _env(tmp_path: Path, url: str, root: CertificateAuthority | None = ROOT_CA) -> dict[str, str]:
+    if root is None:
+        return {"DSOP_CERTPUB_DATABASE_URL": url}
+    (tmp_path / "root.pem").write_bytes(certificate_pem(root.certificate))
+    return {"DSOP_CERTPUB_DATABASE_URL": url, "DSOP_CERTPUB_TRUST_ROOTS": json.dumps([str(tmp_path / "root.pem")])}
+
+
 def test_publish_direct_stores_a_fit_certificate(tmp_path: Path, digdir_encryption: Credential) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'certpub.db'}"
     pem = tmp_path / "digdir.pem"
     pem.write_bytes(b"".join(certificate_pem(cert) for cert in digdir_encryption.path()))
-    result = CliRunner().invoke(app, ["publish", DIGDIR, str(pem), "--direct"], env={"DSOP_CERTPUB_DATABASE_URL": url})
+    result = CliRunner().invoke(app, ["publish", DIGDIR, str(pem), "--direct"], env=_env(tmp_path, url))
     assert result.exit_code == 0, result.output
     assert "Published" in result.output
     record = _stored(url, DIGDIR)
@@ -47,9 +55,19 @@ def test_publish_direct_refuses_another_organisations_certificate(
     nav = issuing_ca.issue_enterprise(NAV, organisation_name="NAV", now=ISSUED, purpose="encryption")
     pem = tmp_path / "nav.pem"
     pem.write_bytes(certificate_pem(nav.certificate))
-    result = CliRunner().invoke(app, ["publish", DIGDIR, str(pem), "--direct"], env={"DSOP_CERTPUB_DATABASE_URL": url})
+    result = CliRunner().invoke(app, ["publish", DIGDIR, str(pem), "--direct"], env=_env(tmp_path, url))
     assert result.exit_code == 1
     assert NAV in result.output
+    assert _stored(url, DIGDIR) is None
+
+
+def test_publish_direct_without_trust_roots_publishes_nothing(tmp_path: Path, digdir_encryption: Credential) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'certpub.db'}"
+    pem = tmp_path / "digdir.pem"
+    pem.write_bytes(b"".join(certificate_pem(cert) for cert in digdir_encryption.path()))
+    result = CliRunner().invoke(app, ["publish", DIGDIR, str(pem), "--direct"], env=_env(tmp_path, url, None))
+    assert result.exit_code == 1
+    assert "DSOP_CERTPUB_TRUST_ROOTS" in result.output
     assert _stored(url, DIGDIR) is None
 
 

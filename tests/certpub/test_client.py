@@ -6,6 +6,7 @@ import asyncio
 import base64
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -15,14 +16,15 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from opendsop.certpub.app import create_app
-from opendsop.certpub.client import CertPubClient
+from opendsop.certpub.client import CertPubClient, load_trust
 from opendsop.certpub.errors import CertificateRejected, CertPubUnavailable, ParticipantNotFound
 from opendsop.certpub.identifiers import DSOP_PROCESS, MalformedIdentifier
 from opendsop.certpub.settings import CertPubSettings
 from opendsop.certpub.store import MemoryCertificateStore
-from opendsop.trust.pki import CertificateAuthority, Credential, TrustStore, certificate_pem
+from opendsop.trust.pki import CertificateAuthority, Credential, certificate_pem
 
-from .conftest import BASE_URL, DIGDIR, ISSUED, NAV, NOW, TOKEN
+from .conftest import BASE_URL, DIGDIR, ISSUED, NAV, NOW, TOKEN, TRUST, TRUST_STORE
+from .forgery import swapped
 
 pytestmark = pytest.mark.anyio
 
@@ -68,13 +70,13 @@ def clock() -> Clock:
 @pytest.fixture
 async def directory(settings: CertPubSettings) -> AsyncIterator[Directory]:
     # The directory's own clock stays at NOW; only the bank's clock moves in these tests.
-    app = create_app(settings, store=MemoryCertificateStore(), clock=lambda: NOW)
+    app = create_app(settings, store=MemoryCertificateStore(), clock=lambda: NOW, trust_store=TRUST_STORE)
     async with AsyncTestClient(app, base_url=BASE_URL) as http:
         yield Directory(http)
 
 
 def client_for(directory: Directory, clock: Clock, **options: object) -> CertPubClient:
-    return CertPubClient(BASE_URL, http=directory.http, clock=clock, **options)  # type: ignore[arg-type]
+    return CertPubClient(BASE_URL, http=directory.http, clock=clock, **{**TRUST, **options})  # type: ignore[arg-type]
 
 
 async def test_the_certificate_is_found_in_two_steps_then_served_from_the_cache(
@@ -211,7 +213,7 @@ async def test_every_publisher_representation_is_read(
 ) -> None:
     http, seen = scripted(lambda request: answer(digdir_encryption.certificate))
     async with http:
-        client = CertPubClient("https://locator.example", http=http, clock=lambda: NOW)
+        client = CertPubClient("https://locator.example", http=http, clock=lambda: NOW, **TRUST)
         assert await client.encryption_certificate(DIGDIR) == digdir_encryption.certificate
     # The publisher base URL from the locator is joined without a doubled slash.
     assert seen[1] == f"{PUBLISHER}api/v1/iso6523-actorid-upis::0192:{DIGDIR}/{DSOP_PROCESS}"
@@ -240,7 +242,7 @@ async def test_every_publisher_representation_is_read(
 async def test_unreadable_answers_are_unavailable_and_not_cached(answer: httpx.Response) -> None:
     http, seen = scripted(lambda request: answer)
     async with http:
-        client = CertPubClient("https://locator.example", http=http, clock=lambda: NOW)
+        client = CertPubClient("https://locator.example", http=http, clock=lambda: NOW, **TRUST)
         for _ in range(2):
             with pytest.raises(CertPubUnavailable):
                 await client.encryption_certificate(DIGDIR)
@@ -252,7 +254,7 @@ async def test_a_directory_that_does_not_answer_is_unavailable() -> None:
         raise httpx.ConnectError("connection refused", request=request)
 
     async with httpx.AsyncClient(transport=httpx.MockTransport(refuse)) as http:
-        client = CertPubClient("https://locator.example", http=http, clock=lambda: NOW)
+        client = CertPubClient("https://locator.example", http=http, clock=lambda: NOW, **TRUST)
         with pytest.raises(CertPubUnavailable, match="did not answer"):
             await client.encryption_certificate(DIGDIR)
 
@@ -267,7 +269,7 @@ async def test_a_directory_that_does_not_answer_is_unavailable() -> None:
 )
 async def test_a_locator_answer_without_a_publisher_is_unavailable(locator: httpx.Response) -> None:
     async with httpx.AsyncClient(transport=httpx.MockTransport(lambda request: locator)) as http:
-        client = CertPubClient("https://locator.example", http=http, clock=lambda: NOW)
+        client = CertPubClient("https://locator.example", http=http, clock=lambda: NOW, **TRUST)
         with pytest.raises(CertPubUnavailable, match="difi-bcp-v1"):
             await client.encryption_certificate(DIGDIR)
 
@@ -278,7 +280,8 @@ async def test_a_certificate_of_another_organisation_is_rejected_and_cached_brie
     http, seen = scripted(lambda request: xml_answer(nav_encryption.certificate))
     clock = Clock(NOW)
     async with http:
-        client = CertPubClient("https://locator.example", http=http, clock=clock, negative_ttl=timedelta(seconds=60))
+        client = CertPubClient("https://locator.example", http=http, clock=clock, negative_ttl=timedelta(seconds=60),
+                               **TRUST)
         for _ in range(2):
             with pytest.raises(CertificateRejected, match=NAV):
                 await client.encryption_certificate(DIGDIR)
@@ -293,46 +296,66 @@ async def test_a_signing_certificate_is_not_used_for_encryption(issuing_ca: Cert
     signing = issuing_ca.issue_enterprise(DIGDIR, organisation_name="DIGDIR", now=ISSUED, purpose="signing")
     http, _ = scripted(lambda request: xml_answer(signing.certificate))
     async with http:
-        client = CertPubClient("https://locator.example", http=http, clock=lambda: NOW)
+        client = CertPubClient("https://locator.example", http=http, clock=lambda: NOW, **TRUST)
         with pytest.raises(CertificateRejected, match="keyEncipherment"):
             await client.encryption_certificate(DIGDIR)
 
 
-async def test_with_a_trust_store_the_chain_is_validated(
-    root_ca: CertificateAuthority, issuing_ca: CertificateAuthority, digdir_encryption: Credential
-) -> None:
-    stranger = CertificateAuthority.create_root("stranger", now=ISSUED)
-    http, _ = scripted(lambda request: xml_answer(digdir_encryption.certificate))
+@pytest.mark.parametrize("served", [
+    pytest.param(lambda credential: swapped(credential, now=NOW), id="swapped-self-signed-certificate"),
+    pytest.param(lambda credential: CertificateAuthority.create_root("stranger", now=ISSUED).issue_enterprise(
+        DIGDIR, organisation_name="DIGDIR", now=ISSUED, purpose="encryption").certificate,
+        id="issued-by-an-untrusted-root"),
+])
+async def test_a_certificate_that_does_not_chain_to_the_trust_roots_is_never_used(
+        digdir_encryption: Credential, served: Callable[[Credential], x509.Certificate],
+        caplog: pytest.LogCaptureFixture) -> None:
+    http, _ = scripted(lambda request: xml_answer(served(digdir_encryption)))
     async with http:
-        trusted = CertPubClient(
-            "https://locator.example",
-            http=http,
-            clock=lambda: NOW,
-            trust_store=TrustStore(roots=(root_ca.certificate,)),
-            intermediates=[issuing_ca.certificate],
-        )
-        assert await trusted.encryption_certificate(DIGDIR) == digdir_encryption.certificate
-        untrusted = CertPubClient(
-            "https://locator.example",
-            http=http,
-            clock=lambda: NOW,
-            trust_store=TrustStore(roots=(stranger.certificate,)),
-            intermediates=[issuing_ca.certificate],
-        )
+        client = CertPubClient("https://locator.example", http=http, clock=lambda: NOW, **TRUST)
+        with caplog.at_level("WARNING", logger="opendsop.certpub.client"), \
+                pytest.raises(CertificateRejected, match="not trusted"):
+            await client.encryption_certificate(DIGDIR)
+    assert [record.getMessage() for record in caplog.records] == [
+        f"not encrypting to the CertPub certificate of 0192:{DIGDIR}: the certificate chain is not trusted: "
+        + caplog.records[0].getMessage().split("not trusted: ", 1)[1]]
+
+
+async def test_the_intermediates_may_come_from_the_publisher_or_the_configuration(
+        digdir_encryption: Credential, issuing_ca: CertificateAuthority) -> None:
+    bundle = b"".join(certificate_pem(cert) for cert in digdir_encryption.path())
+    http, _ = scripted(lambda request: httpx.Response(200, content=bundle,
+                                                      headers={"Content-Type": "application/x-pem-file"}))
+    async with http:
+        served = CertPubClient("https://locator.example", http=http, clock=lambda: NOW, trust_store=TRUST_STORE)
+        assert await served.encryption_certificate(DIGDIR) == digdir_encryption.certificate
+    http, _ = scripted(lambda request: xml_answer(digdir_encryption.certificate))  # the BCP form: the leaf alone
+    async with http:
+        without = CertPubClient("https://locator.example", http=http, clock=lambda: NOW, trust_store=TRUST_STORE)
         with pytest.raises(CertificateRejected, match="not trusted"):
-            await untrusted.encryption_certificate(DIGDIR)
+            await without.encryption_certificate(DIGDIR)
+
+
+def test_the_trust_roots_are_read_from_pem_files(tmp_path: Path, root_ca: CertificateAuthority,
+                                                 issuing_ca: CertificateAuthority) -> None:
+    (tmp_path / "root.pem").write_bytes(certificate_pem(root_ca.certificate))
+    (tmp_path / "issuing.pem").write_bytes(certificate_pem(issuing_ca.certificate))
+    trust_store, intermediates = load_trust([tmp_path / "root.pem", tmp_path / "issuing.pem"])
+    assert trust_store.roots == (root_ca.certificate,) and intermediates == (issuing_ca.certificate,)
+    with pytest.raises(ValueError, match="no root certificate"):
+        load_trust([tmp_path / "issuing.pem"])  # an intermediate alone anchors nothing
 
 
 def test_a_negative_ttl_longer_than_the_ttl_is_a_configuration_error() -> None:
     with pytest.raises(ValueError, match="negative_ttl"):
-        CertPubClient("https://locator.example", ttl=timedelta(seconds=1), negative_ttl=timedelta(minutes=1))
+        CertPubClient("https://locator.example", ttl=timedelta(seconds=1), negative_ttl=timedelta(minutes=1), **TRUST)
 
 
 async def test_the_client_closes_only_the_http_client_it_owns() -> None:
     async with httpx.AsyncClient(transport=httpx.MockTransport(lambda r: httpx.Response(404))) as http:
-        async with CertPubClient("https://locator.example", http=http, clock=lambda: NOW):
+        async with CertPubClient("https://locator.example", http=http, clock=lambda: NOW, **TRUST):
             pass
         assert not http.is_closed
-    owned = CertPubClient("https://locator.example")
+    owned = CertPubClient("https://locator.example", **TRUST)
     await owned.aclose()
     assert owned._http.is_closed  # noqa: SLF001 - the owned client is internal by design

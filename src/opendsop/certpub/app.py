@@ -24,7 +24,9 @@ Shaped like the national service (spec/protocol.md §3.3; CertPub Publisher 1.0)
 ``DELETE`` same path — 204, same token.
 
 Errors are JSON ``{"error": <code>, "message": <sentence>}``: 400 ``malformed_identifier``,
-401 ``unauthorized``, 403 ``publishing_disabled``, 404 ``not_found``, 422 ``certificate_rejected``.
+401 ``unauthorized``, 403 ``publishing_disabled`` (no admin token, or no trust roots: without roots the
+directory publishes nothing, since a self-signed certificate could name anyone), 404 ``not_found``,
+422 ``certificate_rejected`` (among others: its chain does not lead to one of the configured roots).
 Participant ids are normalised (a stray space after ``0192:`` is removed), see identifiers.py.
 """
 
@@ -66,6 +68,8 @@ from opendsop.trust.pki import TrustStore
 
 Clock = Callable[[], datetime]
 MAX_UPLOAD_BYTES = 64 * 1024
+NO_TRUST_ROOTS = ("publishing is disabled: the directory trusts no certificate authority; set "
+                  "DSOP_CERTPUB_TRUST_ROOTS to the PEM files of the roots that issue participants' certificates")
 PEM_TYPE = "application/x-pem-file"
 XML_TYPE = "application/xml"
 JSON_TYPE = "application/json"
@@ -199,6 +203,8 @@ async def publish(request: Request[Any, Any, Any], participant: FromPath[str], p
     party, proc = parse_participant(participant), parse_process(process)
     _authorise(request)
     service = _service(request)
+    if service.trust_store is None:
+        raise _Denied(403, "publishing_disabled", NO_TRUST_ROOTS)
     body = _upload(await request.body(), request.headers.get("content-type", ""))
     record = publishable(body, participant=party, process=proc, now=service.clock(), trust_store=service.trust_store)
     created = await service.store.put(record)
@@ -273,4 +279,4 @@ def create_app(
     )
 
 
-__all__ = ["create_app", "load_trust_store"]
+__all__ = ["NO_TRUST_ROOTS", "create_app", "load_trust_store"]

@@ -13,8 +13,9 @@ use, a certificate that could not serve that purpose or belongs to someone else:
    document that fixes alg/enc is not public, spec/protocol.md §3.3 [GAP]);
 6. the organisation number in the subject (virksomhetssertifikat ``serialNumber`` /
    ``organizationIdentifier``) equals the participant's;
-7. optionally, its chain validates to a configured ``TrustStore`` (Buypass/Commfides in real life,
-   the local test root here).
+7. its chain validates to the configured ``TrustStore`` (Buypass/Commfides in real life, the local
+   test root here).  There is no "trust everything": without roots nothing passes, since a
+   self-signed certificate can name any organisation and would then receive its answers.
 
 Each failure raises ``CertificateRejected`` with a sentence naming the failed check.
 """
@@ -69,7 +70,7 @@ def check_encryption_certificate(
     *,
     orgno: str,
     now: datetime,
-    trust_store: TrustStore | None = None,
+    trust_store: TrustStore,
 ) -> x509.Certificate:
     """Apply the checks of the module docstring to ``chain`` (leaf first); return the leaf."""
     if not chain:
@@ -105,11 +106,10 @@ def check_encryption_certificate(
         raise CertificateRejected(
             f"the certificate belongs to organisation number {found or '(none)'}, not to the participant {orgno}"
         )
-    if trust_store is not None:
-        try:
-            trust_store.validate(list(chain), now=now, organisation_number=orgno, purpose="encryption")
-        except CertificateError as exc:
-            raise CertificateRejected(f"the certificate chain is not trusted: {exc}") from exc
+    try:
+        trust_store.validate(list(chain), now=now, organisation_number=orgno, purpose="encryption")
+    except CertificateError as exc:
+        raise CertificateRejected(f"the certificate chain is not trusted: {exc}") from exc
     return leaf
 
 
@@ -123,7 +123,7 @@ def publishable(
     participant: ParticipantId,
     process: ProcessId,
     now: datetime,
-    trust_store: TrustStore | None = None,
+    trust_store: TrustStore,
 ) -> PublishedCertificate:
     """The row to store for an uploaded PEM bundle, after every check above."""
     chain = parse_certificates(data)

@@ -48,18 +48,22 @@ def _orgno(value: str) -> str:
 
 
 async def _publish_direct(settings: CertPubSettings, orgno: str, pem: bytes, process: str) -> bool:
-    from opendsop.certpub.app import load_trust_store
+    from opendsop.certpub.app import NO_TRUST_ROOTS, load_trust_store
     from opendsop.certpub.checks import publishable
+    from opendsop.certpub.errors import CertificateRejected
     from opendsop.certpub.identifiers import parse_process
     from opendsop.certpub.store import SqlCertificateStore
     from opendsop.serving import create_engine
 
+    trust_store = load_trust_store(settings.trust_roots)
+    if trust_store is None:
+        raise CertificateRejected(NO_TRUST_ROOTS)
     record = publishable(
         pem,
         participant=ParticipantId(orgno),
         process=parse_process(process),
         now=datetime.now(UTC),
-        trust_store=load_trust_store(settings.trust_roots),
+        trust_store=trust_store,
     )
     store = SqlCertificateStore(create_engine(settings.database_url))
     try:
@@ -114,14 +118,24 @@ def show(
     orgno: Annotated[str, typer.Argument(help="The participant's organisation number.")],
     locator: Annotated[str | None, typer.Option(help="Locator URL (DSOP_CERTPUB_PUBLIC_URL).")] = None,
     pem: Annotated[bool, typer.Option("--pem", help="Print the certificate as PEM.")] = False,
+    trust_root: Annotated[list[Path] | None, typer.Option(
+        "--trust-root", help="PEM file of the roots (and intermediates) to check the certificate against; "
+                             "repeatable (default DSOP_CERTPUB_TRUST_ROOTS).")] = None,
 ) -> None:
-    """Look up ORGNO's encryption certificate the way a bank does."""
-    from opendsop.certpub.client import CertPubClient
+    """Look up ORGNO's encryption certificate the way a bank does, checked against the trust roots."""
+    from opendsop.certpub.client import CertPubClient, load_trust
 
     number = _orgno(orgno)
+    settings = CertPubSettings()
+    try:
+        trust_store, intermediates = load_trust(trust_root or settings.trust_roots)
+    except (OSError, ValueError) as exc:
+        typer.echo(f"Cannot check certificates: {exc} (--trust-root FILE)", err=True)
+        raise typer.Exit(1) from None
 
     async def lookup() -> tuple[str, x509.Certificate]:
-        async with CertPubClient(locator or CertPubSettings().public_url) as client:
+        async with CertPubClient(locator or settings.public_url, trust_store=trust_store,
+                                 intermediates=intermediates) as client:
             return await client.publisher_url(number), await client.encryption_certificate(number)
 
     try:

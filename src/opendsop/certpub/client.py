@@ -9,8 +9,11 @@ The two-step lookup of spec/protocol.md §3.3:
 The publisher's answer is read in any of the three forms our stand-in serves (BCP XML with a
 base64 DER ``Certificate`` element, PEM, or JSON with a PEM ``certificate``), so the same client
 works against the national BCP.  The certificate is then checked (certpub/checks.py: encryption
-key usage, RSA, the participant's organisation number, valid now, optionally the trust chain)
-before a bank ever encrypts to it.
+key usage, RSA, the participant's organisation number, valid now, and its chain to the bank's
+trust roots) before a bank ever encrypts to it.  The trust roots are required: a directory that
+served a swapped, self-signed certificate would otherwise receive an agency's answers.  The BCP
+serves the leaf alone, so the issuing CAs' intermediates come from the bank's configuration too
+(``load_trust``), together with any the publisher sends along.
 
 Caching ("caching the certificate is recommended", §3.3): a certificate is kept for ``ttl`` but never
 past its own ``notAfter``; a definite negative answer (404, or a certificate that fails the checks)
@@ -25,10 +28,12 @@ import asyncio
 import base64
 import binascii
 import json
+import logging
 import xml.etree.ElementTree as ET  # noqa: S405 - DTDs are refused before parsing, see _from_xml
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from types import TracebackType
 
 import httpx
@@ -41,6 +46,8 @@ from opendsop.clock import utc_now as _utcnow
 from opendsop.trust.pki import TrustStore
 
 Clock = Callable[[], datetime]
+_log = logging.getLogger("opendsop.certpub.client")
+MAX_PATH = 5  # leaf + intermediates: more than any real enterprise PKI uses
 LOCATOR_KEY = "difi-bcp-v1"
 ACCEPT = "application/xml, application/x-pem-file;q=0.9, application/json;q=0.8"
 
@@ -88,24 +95,49 @@ def certificates_from_response(response: httpx.Response) -> list[x509.Certificat
         raise CertPubUnavailable(f"the publisher's answer holds no readable certificate: {exc}") from exc
 
 
+def load_trust(paths: Sequence[Path]) -> tuple[TrustStore, tuple[x509.Certificate, ...]]:
+    """The trust store and intermediates in PEM files: self-issued certificates are the roots, the rest
+    intermediates.  ``ValueError`` when the files hold no root (nothing could ever be trusted)."""
+    certificates = [cert for path in paths for cert in x509.load_pem_x509_certificates(Path(path).read_bytes())]
+    roots = tuple(cert for cert in certificates if cert.subject == cert.issuer)
+    if not roots:
+        raise ValueError(f"no root certificate in {', '.join(map(str, paths)) or '(no files)'}: give the PEM files "
+                         "of the roots that issue participants' encryption certificates")
+    return TrustStore(roots=roots), tuple(cert for cert in certificates if cert.subject != cert.issuer)
+
+
+def _path_to_roots(leaf: x509.Certificate, pool: Sequence[x509.Certificate],
+                   trust_store: TrustStore) -> list[x509.Certificate]:
+    """``leaf`` followed by the intermediates from ``pool`` that lead up to a root, by issuer name."""
+    path = [leaf]
+    roots = {root.subject for root in trust_store.roots}
+    while path[-1].issuer not in roots and len(path) < MAX_PATH:
+        issuer = next((cert for cert in pool if cert.subject == path[-1].issuer and cert not in path), None)
+        if issuer is None:
+            break  # the trust store then names what is missing
+        path.append(issuer)
+    return path
+
+
 class CertPubClient:
     """Finds, checks and caches participants' encryption certificates.
 
-    ``http`` is injected (tests pass an in-process ASGI client); without it the client owns one
-    and closes it in ``aclose``.
+    ``trust_store`` (required) holds the roots a certificate must chain to, ``intermediates`` the
+    issuing CAs between them (see ``load_trust``).  ``http`` is injected (tests pass an in-process
+    ASGI client); without it the client owns one and closes it in ``aclose``.
     """
 
     def __init__(
         self,
         locator_url: str,
         *,
+        trust_store: TrustStore,
+        intermediates: Sequence[x509.Certificate] = (),
         http: httpx.AsyncClient | None = None,
         ttl: timedelta = timedelta(hours=1),
         negative_ttl: timedelta = timedelta(minutes=1),
         clock: Clock | None = None,
         process: str = DSOP_PROCESS,
-        trust_store: TrustStore | None = None,
-        intermediates: Sequence[x509.Certificate] = (),
     ) -> None:
         if negative_ttl > ttl:
             raise ValueError("negative_ttl must not be longer than ttl")
@@ -157,7 +189,11 @@ class CertPubClient:
         now = self._clock()
         try:
             leaf = await self._fetch(orgno, now)
-        except (ParticipantNotFound, CertificateRejected) as exc:
+        except CertificateRejected as exc:
+            _log.warning("not encrypting to the CertPub certificate of 0192:%s: %s", orgno, exc.message,
+                         extra={"consumer_org": orgno})
+            entry = _Entry(expires=now + self._negative_ttl, error=exc)
+        except ParticipantNotFound as exc:
             entry = _Entry(expires=now + self._negative_ttl, error=exc)
         else:
             entry = _Entry(expires=min(now + self._ttl, leaf.not_valid_after_utc), certificate=leaf)
@@ -187,10 +223,9 @@ class CertPubClient:
         if response.status_code == 404:
             raise ParticipantNotFound(f"participant {participant} has no certificate for process {self._process}")
         self._require_ok(response, "publisher")
-        chain = certificates_from_response(response)
-        return check_encryption_certificate(
-            [chain[0], *self._intermediates], orgno=orgno, now=now, trust_store=self._trust_store
-        )
+        leaf, *served = certificates_from_response(response)
+        path = _path_to_roots(leaf, [*served, *self._intermediates], self._trust_store)
+        return check_encryption_certificate(path, orgno=orgno, now=now, trust_store=self._trust_store)
 
     async def _get(self, url: str, *, accept: str) -> httpx.Response:
         try:
@@ -218,4 +253,4 @@ class CertPubClient:
         await self.aclose()
 
 
-__all__ = ["CertPubClient", "certificates_from_response"]
+__all__ = ["CertPubClient", "certificates_from_response", "load_trust"]

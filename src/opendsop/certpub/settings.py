@@ -9,8 +9,9 @@ Environment variables (prefix ``DSOP_CERTPUB_``):
 * ``ADMIN_TOKEN`` — bearer token that ``PUT``/``DELETE`` must carry.  Unset: writes are refused.
   The real CertPub publishes through the CA's own portal; a shared secret is enough for the
   local stand-in.
-* ``TRUST_ROOTS`` — optional PEM files (a JSON list in the environment) of root certificates;
-  when set, a certificate is only published if its chain validates to one of them.
+* ``TRUST_ROOTS`` — PEM files (a JSON list in the environment) of root certificates; a certificate
+  is only published if its chain validates to one of them.  Unset: nothing is published (a PUT
+  answers 403 ``publishing_disabled``), never "anything goes".
 * ``HOST`` / ``PORT`` — where ``dsop certpub serve`` listens.
 """
 

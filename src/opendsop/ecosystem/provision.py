@@ -65,6 +65,7 @@ class Paths:
 
     @property
     def issuing_certificate(self) -> Path:
+        """The local enterprise CA under the root: banks need it to chain agencies' CertPub certificates."""
         return self.keys / "pki" / "issuing.pem"
 
     @property
@@ -110,7 +111,7 @@ def _read(path: Path) -> bytes:
 
 def _pki(paths: Paths, now: datetime) -> CertificateAuthority:
     pki = paths.keys / "pki"
-    issuing_cert, issuing_key = pki / "issuing.pem", pki / "issuing-key.pem"
+    issuing_cert, issuing_key = paths.issuing_certificate, pki / "issuing-key.pem"
     if issuing_cert.exists() and issuing_key.exists() and paths.root_certificate.exists():
         try:
             return CertificateAuthority(certificate=certificate_from_pem(_read(issuing_cert)),

@@ -189,6 +189,7 @@ def build_apps(topology: Topology, provisioned: Provisioned, *, log_level: str =
             bank_orgno=bank.orgno, bank_name=bank.name, base_url=topology.bank_url(bank),
             database_url=topology.bank_database(bank), token_issuer=issuer, token_jwks_url=jwks,
             certpub_url=topology.url("certpub"),
+            certpub_trust_roots=(provisioned.root_pem, provisioned.paths.issuing_certificate),
             prosecution_jwks_url=topology.url("prosecution") + "/.well-known/finans-jwks.json",
             prosecution_roots=(provisioned.root_pem,), registers_url=topology.url("registers"),
             client_id=bank_client_id(bank.orgno), grant_key=secrets.grant_key,

@@ -254,6 +254,8 @@ def create_app(
                   else secrets.token_bytes(32))  # test only (settings refuse production without a key)
     clock = clock or answers.utc_now
     resources = wiring.Resources(settings, clock=clock)
+    if certificates is None:
+        resources.certpub_trust()  # a missing trust store is a configuration error now, not at the first answer
     options: dict[str, Any] = {
         "environment": settings.rules_environment,
         "tokens": tokens or wiring.token_verifier(settings),

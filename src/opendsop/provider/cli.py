@@ -43,7 +43,12 @@ def serve(
 
     settings = _settings(bank, base_url=base_url)
     configure_logging(settings.log_level)
-    run(create_app(settings), host=host or settings.host, port=port or settings.port, log_config=None)
+    try:
+        app = create_app(settings)
+    except ValueError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+    run(app, host=host or settings.host, port=port or settings.port, log_config=None)
 
 
 @app.command()

@@ -10,6 +10,9 @@ Environment variables (prefix ``DSOP_PROVIDER_``; ``dsop provider serve --bank``
 * ``DATABASE_URL`` — async SQLAlchemy URL (default a SQLite file ``var/provider-<orgno>.db``).
 * ``TOKEN_ISSUER`` / ``TOKEN_JWKS_URL`` — the Maskinporten(-like) issuer and its JWKS.
 * ``CERTPUB_URL`` — the CertPub locator used to find consumers' encryption certificates.
+* ``CERTPUB_TRUST_ROOTS`` — PEM files of the CAs that issue those certificates: the roots (self-signed)
+  and their intermediates (CertPub serves the leaf alone).  Required unless the app is given its
+  certificates: the bank encrypts an answer only to a certificate that chains to these roots.
 * ``PROSECUTION_JWKS_URL`` / ``PROSECUTION_ROOTS`` — where the prosecution publishes its order keys,
   and the PEM root(s) their chains must validate to (spec/protocol.md §4.2 steps 1–4).
 * ``REGISTERS_URL`` / ``REGISTERS_TOKEN`` — Folkeregisteret and Konkursvarsel (``opendsop.registers``)
@@ -62,6 +65,7 @@ class ProviderSettings(BaseSettings):
     token_issuer: str = "http://127.0.0.1:8040/"  # noqa: S105 - a URL, not a secret
     token_jwks_url: str | None = None
     certpub_url: str = "http://127.0.0.1:8010"
+    certpub_trust_roots: tuple[Path, ...] = ()
     prosecution_jwks_url: str = "http://127.0.0.1:8050/.well-known/finans-jwks.json"
     prosecution_roots: tuple[Path, ...] = ()
     registers_url: str | None = None

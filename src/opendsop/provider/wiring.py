@@ -111,6 +111,7 @@ class Resources:
         self.clock = clock
         self.closers: list[Callable[[], Any]] = []
         self._tokens: Any = None
+        self._certpub_trust: tuple[TrustStore, tuple[x509.Certificate, ...]] | None = None
 
     def token_provider(self) -> Any:
         """One cached token source for the bank's own client (``CLIENT_ID`` + ``GRANT_KEY``)."""
@@ -128,6 +129,24 @@ class Resources:
                                                      settings.token_endpoint, key),
                                          poster(HttpxTransport(http)), clock=self.clock)
         return self._tokens
+
+    def certpub_trust(self) -> tuple[TrustStore, tuple[x509.Certificate, ...]]:
+        """The roots (and intermediates) agencies' encryption certificates must chain to; ``ValueError``
+        naming the setting when there are none (the bank then would not know whom it encrypts to)."""
+        if self._certpub_trust is None:
+            from opendsop.certpub.client import load_trust
+
+            roots = self.settings.certpub_trust_roots
+            if not roots:
+                raise ValueError("DSOP_PROVIDER_CERTPUB_TRUST_ROOTS is not set: give the PEM files of the CAs that "
+                                 "issue agencies' encryption certificates, so that a certificate CertPub serves is "
+                                 "checked before the bank encrypts an answer to it")
+            try:
+                self._certpub_trust = load_trust(roots)
+            except OSError as error:
+                raise ValueError(f"DSOP_PROVIDER_CERTPUB_TRUST_ROOTS: cannot read {error.filename} "
+                                 f"({error.strerror})") from None
+        return self._certpub_trust
 
     async def open(self, options: dict[str, Any], *, store: BankStore | None, audit: AuditLog | None,
                    certificates: Certificates | None, orders: OrderVerifier | None) -> Pipeline:
@@ -152,7 +171,9 @@ class Resources:
         if certificates is None:
             from opendsop.certpub.client import CertPubClient
 
-            client = CertPubClient(settings.certpub_url, clock=self.clock)
+            trust_store, intermediates = self.certpub_trust()
+            client = CertPubClient(settings.certpub_url, clock=self.clock, trust_store=trust_store,
+                                   intermediates=intermediates)
             self.closers.append(client.aclose)
             certificates = client
         if orders is None and options.get("orders") is None:
