@@ -17,9 +17,9 @@ from typing import Annotated, Any
 import msgspec
 from pydantic import AfterValidator, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 # An 11-digit run is a fødselsnummer or D-number until proven otherwise: never log it in clear.
 _PERSON_NUMBER = re.compile(r"(?<!\d)\d{6}(\d{5})(?!\d)")
@@ -84,6 +84,15 @@ def create_engine(database_url: str | URL, *, statement_timeout: float | None = 
     return engine
 
 
+async def without_statement_timeout(connection: AsyncConnection) -> None:
+    """Lift the statement timeout for the rest of ``connection``'s transaction (PostgreSQL; SQLite has none).
+
+    For bulk work only — migrations and loads — whose statements may rightly run longer than a request's.
+    """
+    if connection.dialect.name == "postgresql":
+        await connection.execute(text("SET LOCAL statement_timeout = 0"))
+
+
 def http_url(value: str) -> str:
     """A party's public base URL: http(s) only, without a trailing slash (settings validator)."""
     if not value.startswith(("http://", "https://")):
@@ -144,4 +153,4 @@ def configure_logging(level: str = "INFO") -> None:
 
 
 __all__ = ["JsonFormatter", "PublicUrl", "ServingSettings", "configure_logging", "correlation_id", "create_engine",
-           "http_url", "redact"]
+           "http_url", "redact", "without_statement_timeout"]

@@ -47,3 +47,22 @@ async def test_a_read_of_a_locked_table_fails_within_the_statement_timeout(
     finally:
         await holder.close()
         await store.close()
+
+
+async def test_bulk_work_runs_without_the_statement_timeout(empty_postgresql: str) -> None:
+    """Migrations and loads lift it for their own transaction only: a long statement there is not cut off."""
+    from sqlalchemy import text
+
+    from opendsop.serving import create_engine, without_statement_timeout
+
+    engine = create_engine(empty_postgresql, statement_timeout=TIMEOUT)
+    long_statement = text(f"SELECT pg_sleep({2 * TIMEOUT})")  # the work itself, not a wait for the test
+    try:
+        async with engine.begin() as conn:
+            await without_statement_timeout(conn)
+            await conn.execute(long_statement)
+        with pytest.raises(DBAPIError, match="statement timeout"):
+            async with engine.begin() as conn:  # the next transaction has the timeout again
+                await conn.execute(long_statement)
+    finally:
+        await engine.dispose()

@@ -62,6 +62,7 @@ from opendsop.provider.store.sqlite_file import (
     sqlite_params,
     sqlite_timestamp,
 )
+from opendsop.serving import without_statement_timeout
 from opendsop.standard.control.v2 import PaymentCard
 
 
@@ -351,6 +352,7 @@ async def load(engine: AsyncEngine, *, parties: Iterable[PartyRow] = (), account
         # Open the transaction through SQLAlchemy first, so the driver-level COPY / executemany
         # below joins it and the whole load commits or rolls back as one.
         await conn.execute(text("SELECT 1"))
+        await without_statement_timeout(conn)  # a COPY of a large bank's transactions may rightly take longer
         for name, table, rows, convert, tuples in plan:
             total = 0
             for batch in _batches(rows, batch_size):

@@ -21,7 +21,7 @@ from alembic.config import Config
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from opendsop.serving import create_engine
+from opendsop.serving import create_engine, without_statement_timeout
 
 VERSION_TABLE = "bank_alembic_version"
 SCRIPT_LOCATION = str(Path(__file__).resolve().parent)
@@ -46,11 +46,13 @@ def _run(connection: Connection, name: str, revision: str) -> None:
 
 async def upgrade_engine(engine: AsyncEngine, revision: str = "head") -> None:
     async with _ONE_AT_A_TIME, engine.begin() as conn:
+        await without_statement_timeout(conn)  # an index over a large table must not be cut off
         await conn.run_sync(_run, "upgrade", revision)
 
 
 async def downgrade_engine(engine: AsyncEngine, revision: str = "base") -> None:
     async with _ONE_AT_A_TIME, engine.begin() as conn:
+        await without_statement_timeout(conn)
         await conn.run_sync(_run, "downgrade", revision)
 
 
