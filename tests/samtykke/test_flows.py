@@ -77,6 +77,23 @@ async def test_student_loan_widget_first_login_presents_the_consent_later_logins
     assert len(world.lanekassen_app.state.consent_cache) == 1
 
 
+async def test_a_withdrawn_student_loan_consent_is_refused_by_lanekassen_at_once(world: Parties) -> None:
+    """The person withdraws the consent on "my consents"; the very next call (no time passes) is refused,
+    though Lånekassen had cached the consent and the re-check interval has not run out."""
+    fnr, _ = _person(world, lambda p: p.loan)
+    created = await studielan.request_studielan_consent(world.bank, fnr, redirect_url=REDIRECT)
+    person = world.person(fnr)
+    await person.answer(created.view_uri, "accept")
+    assert await studielan.fetch_widget(world.bank, fnr, present=created.ref) is not None
+    world.bank.forget_tokens()
+    assert await studielan.fetch_widget(world.bank, fnr) is not None  # served from the cache
+    await person.revoke(created.id)
+    with pytest.raises(SourceRefused) as refused:
+        await studielan.fetch_widget(world.bank, fnr)
+    assert refused.value.status == 403
+    assert len(world.lanekassen_app.state.consent_cache) == 0
+
+
 async def test_student_loan_widget_of_a_customer_without_loan_is_none(world: Parties) -> None:
     fnr, _ = _person(world, lambda p: p.loan is None)
     created = await studielan.request_studielan_consent(world.bank, fnr, redirect_url=REDIRECT)

@@ -190,3 +190,71 @@ async def test_the_bearer_prefix_is_tolerated_in_authorization(harness: Harness,
     fnr = _customer(world)
     response = await harness.fetch(fnr, "Bearer " + harness.token([_saldo_consent(harness, fnr)]))
     assert response.status_code == 200
+
+
+# -- the consent service's notice that a consent ended ------------------------------------------------
+
+EVENTS_TOKEN = "events-secret-for-tests"  # noqa: S105
+
+
+@pytest.fixture
+async def notified(world: World, token_issuer: Any) -> Any:
+    clock = MovableClock(NOW)
+    audit, status = MemoryAuditLog(), MemoryConsentStatus()
+    app = lanekassen.create_app(world, verifier=token_issuer.verifier(AUD, clock=clock), api_key=API_KEY,
+                                audit=audit, clock=clock, consent_status=status, cache_ttl=TTL,
+                                events_token=EVENTS_TOKEN)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://lk") as client:
+        yield Harness(client, audit, status, token_issuer, clock)
+
+
+async def _notify(h: Harness, body: Any, token: str | None = EVENTS_TOKEN) -> httpx.Response:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return await h.client.post("/internal/consent-events", json=body, headers=headers)
+
+
+async def test_a_revocation_notice_ends_the_cached_consent_at_once(notified: Harness, world: World) -> None:
+    fnr = _customer(world)
+    detail = _saldo_consent(notified, fnr)
+    assert (await notified.fetch(fnr, notified.token([detail]))).status_code == 200
+    assert (await notified.fetch(fnr, notified.token())).status_code == 200  # from the cache
+    answer = await _notify(notified, {"consentId": detail["id"], "status": "revoked"})
+    assert answer.status_code == 200 and answer.json()["evicted"] == 1
+    refused = await notified.fetch(fnr, notified.token())  # no time has passed: the TTL did not run out
+    assert refused.status_code == 403
+    # A token still carrying the consent is refused too, even before the consent service is asked.
+    lookups = notified.status.lookups
+    again = await notified.fetch(fnr, notified.token([detail]))
+    assert again.status_code == 403 and "revoked" in again.json()["message"]
+    assert notified.status.lookups == lookups
+
+
+@pytest.mark.parametrize(("token", "body", "status"), [
+    pytest.param(None, lambda cid: {"consentId": cid, "status": "revoked"}, 401, id="no-token"),
+    pytest.param("wrong-secret-of-some-length", lambda cid: {"consentId": cid, "status": "revoked"}, 401,
+                 id="wrong-token"),
+    pytest.param(EVENTS_TOKEN, lambda cid: {"consentId": cid}, 400, id="no-status"),
+    pytest.param(EVENTS_TOKEN, lambda cid: {"status": "revoked"}, 400, id="no-id"),
+    pytest.param(EVENTS_TOKEN, lambda cid: [cid], 400, id="not-an-object"),
+    pytest.param(EVENTS_TOKEN, lambda cid: {"consentId": cid + "x" * 64, "status": "revoked"}, 400, id="id-too-long"),
+])  # fmt: skip
+async def test_a_revocation_notice_must_be_authentic_and_well_formed(
+        notified: Harness, world: World, token: str | None, body: Callable[[str], Any], status: int) -> None:
+    fnr = _customer(world)
+    detail = _saldo_consent(notified, fnr)
+    assert (await notified.fetch(fnr, notified.token([detail]))).status_code == 200
+    assert (await _notify(notified, body(detail["id"]), token)).status_code == status
+    assert (await notified.fetch(fnr, notified.token())).status_code == 200  # nothing was ended
+
+
+async def test_an_accepted_notice_ends_nothing(notified: Harness, world: World) -> None:
+    fnr = _customer(world)
+    detail = _saldo_consent(notified, fnr)
+    assert (await notified.fetch(fnr, notified.token([detail]))).status_code == 200
+    assert (await _notify(notified, {"consentId": detail["id"], "status": "accepted"})).json()["evicted"] == 0
+    assert (await notified.fetch(fnr, notified.token())).status_code == 200
+
+
+async def test_without_a_token_the_notice_endpoint_does_not_exist(harness: Harness) -> None:
+    response = await _notify(harness, {"consentId": "x", "status": "revoked"})
+    assert response.status_code in (404, 405)

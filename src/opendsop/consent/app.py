@@ -27,6 +27,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+import httpx
 from litestar import Litestar, Request, Response, delete, get, post
 from litestar.exceptions import HTTPException
 from litestar.params import FromPath
@@ -46,6 +47,7 @@ from opendsop.consent.context import (
     templates,
 )
 from opendsop.consent.login import SessionCodec, SessionStore
+from opendsop.consent.notify import RevocationHooks
 from opendsop.consent.parties import (
     MappingNames,
     MappingRepresentatives,
@@ -195,6 +197,7 @@ def create_app(
     names: OrganisationNames | None = None,
     representatives: Representatives | None = None,
     altinn2_key: Any = None,
+    hooks_client: httpx.AsyncClient | None = None,
 ) -> Litestar:
     """The consent app; the keyword arguments replace what ``settings`` would build (tests)."""
     store = ConsentStore(create_engine(settings.database_url))
@@ -208,6 +211,8 @@ def create_app(
                               lifetime=timedelta(minutes=settings.session_minutes)),
         session_store=SessionStore(store.engine),
         pages=templates(), altinn2_key=altinn2_key,
+        hooks=RevocationHooks(settings.revocation_hooks, settings.revocation_hook_token, client=hooks_client)
+        if settings.revocation_hooks else None,
     )
 
     async def startup() -> None:

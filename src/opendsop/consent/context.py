@@ -26,6 +26,7 @@ import jinja2
 
 from opendsop.authority.verify import InsufficientScope, Principal, TokenVerifier
 from opendsop.consent.login import SessionCodec, SessionStore
+from opendsop.consent.notify import RevocationHooks
 from opendsop.consent.parties import OrganisationNames, Representatives
 from opendsop.consent.registry import Registry
 from opendsop.consent.requests import ConsentError, ConsentRecord, ConsentRequest, Status, check_transition
@@ -58,6 +59,7 @@ class Context:
     session_store: SessionStore
     pages: jinja2.Environment = field(default_factory=templates)
     altinn2_key: Any = None  # set at startup (altinn2.ensure_key)
+    hooks: RevocationHooks | None = None  # the data sources told at once when a consent ends
 
     def now(self) -> datetime:
         return self.clock()
@@ -112,13 +114,16 @@ async def admit_new(ctx: Context, principal: Principal, request: ConsentRequest)
 
 
 async def change_status(ctx: Context, record: ConsentRecord, new: Status) -> None:
-    """Apply a transition or answer 409 with the status that prevented it."""
+    """Apply a transition or answer 409 with the status that prevented it; an ending one is posted to the
+    data sources' revocation hooks before this returns."""
     now = ctx.now()
     check_transition(record, new, now)
     if not await ctx.store.transition(record.id, new, now=now):
         current = await ctx.store.get(record.id)
         status = current.status_at(now).value if current else "gone"
         raise ConsentError(409, "invalid_status", f"consent {record.id} changed meanwhile; it is {status}", "status")
+    if ctx.hooks is not None:
+        await ctx.hooks.notify(record, new)
 
 
 __all__ = [

@@ -18,6 +18,10 @@ Environment variables (prefix ``DSOP_CONSENT_``):
   stand-in (later the Enhetsregister); ``REPRESENTATIVES`` — JSON ``{"<orgnr>": ["<fnr>", …]}``,
   who may consent for an organisation;
 * ``ALTINN2_API_KEYS`` — JSON list of ApiKey values the Altinn 2 façade accepts (empty: no check);
+* ``REVOCATION_HOOKS`` — JSON ``{"<data source orgnr>": "<URL>"}``: where a withdrawn (or used)
+  consent is posted at once, to the owners of its resources (Lånekassen:
+  ``<its URL>/internal/consent-events``); ``REVOCATION_HOOK_TOKEN`` — the bearer secret presented
+  there (``DSOP_SOURCES_CONSENT_EVENTS_TOKEN`` on the other side; ≥ 16 characters when hooks are set);
 * ``HOST`` / ``PORT`` — where ``dsop consent serve`` listens (default 127.0.0.1:8060).
 """
 
@@ -47,6 +51,8 @@ class ConsentSettings(BaseSettings):
     organisation_names: dict[str, str] = Field(default_factory=dict)
     representatives: dict[str, list[str]] = Field(default_factory=dict)
     altinn2_api_keys: list[str] = Field(default_factory=list)
+    revocation_hooks: dict[str, str] = Field(default_factory=dict)
+    revocation_hook_token: str = ""
     altinn2_issuer: str = "altinn.no"
     altinn2_token_seconds: int = Field(default=30, ge=1, le=300)
     event_page_size: int = Field(default=100, ge=1, le=1000)
@@ -62,6 +68,9 @@ class ConsentSettings(BaseSettings):
         if not self.session_secret and not self.test_mode:
             raise ValueError("DSOP_CONSENT_SESSION_SECRET must be set (a random secret of at least 16 characters) "
                              "when DSOP_CONSENT_TEST_MODE is false")
+        if self.revocation_hooks and len(self.revocation_hook_token) < 16:
+            raise ValueError("DSOP_CONSENT_REVOCATION_HOOK_TOKEN (at least 16 characters) is needed when "
+                             "DSOP_CONSENT_REVOCATION_HOOKS is set")
         return self
 
     @property

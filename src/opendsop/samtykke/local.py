@@ -16,6 +16,8 @@ the consent pages.  Decisions:
   signing key at start, as in production;
 * the sources re-check revocation with the consent service (``HttpConsentStatus``) using tokens the
   token service issues to the resource owners' organisations;
+* a withdrawn consent is posted by the consent service to Lånekassen's consent-events hook, so its
+  consent cache drops it at once;
 * the banks' redirect URLs are registered with the consent service at start, as an operator would
   with ``dsop consent redirect add`` (a request whose ``redirectUrl`` is elsewhere is refused).
 """
@@ -59,6 +61,7 @@ NAV = "https://api.nav.test/"
 KRAV = "https://kravogbetalinger.api.skatteetaten.test/"
 ADMIN_TOKEN = "admin-token-for-the-local-parties"  # noqa: S105 - a local, in-process secret
 SESSION_SECRET = "a-local-session-secret-of-sufficient-length"  # noqa: S105 - likewise
+HOOK_TOKEN = "a-local-revocation-hook-secret"  # noqa: S105 - likewise
 API_KEY = "lanekassen-local-key"
 BANK = "984851006"
 BANK_NAME = "Testbanken ASA"
@@ -247,8 +250,10 @@ async def _start(stack: AsyncExitStack, directory: Path, clock: Clock, world: Wo
     apps["consent"] = create_consent(
         ConsentSettings(database_url=f"sqlite+aiosqlite:///{directory / 'consent.db'}", public_url=CONSENT,
                         admin_token=ADMIN_TOKEN, organisation_names={BANK: BANK_NAME},
-                        session_secret=SESSION_SECRET, issuer=AUTHORITY),
-        clock=clock, verifier=verifier(CONSENT), altinn2_key=altinn2_key,
+                        session_secret=SESSION_SECRET, issuer=AUTHORITY,
+                        revocation_hooks={OWNERS["lanekassen"]: LANEKASSEN + "internal/consent-events"},
+                        revocation_hook_token=HOOK_TOKEN),
+        clock=clock, verifier=verifier(CONSENT), altinn2_key=altinn2_key, hooks_client=http,
         representatives=MappingRepresentatives(representatives))
     lookup_http = await stack.enter_async_context(httpx.AsyncClient(transport=transport("consent")))
     apps["authority"] = create_authority(
@@ -268,7 +273,8 @@ async def _start(stack: AsyncExitStack, directory: Path, clock: Clock, world: Wo
     apps["skatteetaten"] = skatteetaten.create_app(world, verifier=verifier(SKATTEETATEN),
                                                    consent_status=status_port(OWNERS["skatteetaten"]), clock=clock)
     apps["lanekassen"] = lanekassen.create_app(world, verifier=verifier(LANEKASSEN), api_key=API_KEY,
-                                               consent_status=status_port(OWNERS["lanekassen"]), clock=clock)
+                                               consent_status=status_port(OWNERS["lanekassen"]), clock=clock,
+                                               events_token=HOOK_TOKEN)
     apps["nav"] = nav.create_app(world, verifier=verifier(NAV), consent_status=status_port(OWNERS["nav"]),
                                  clock=clock)
     apps["krav"] = krav.create_app(world, verifier=verifier(KRAV), consent_status=status_port(OWNERS["skatteetaten"]),

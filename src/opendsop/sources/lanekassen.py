@@ -19,8 +19,10 @@ consent in the access token's ``authorization_details`` (resource ``lanekassen-s
 token's ``consumer`` by the person in ``PSU_ID``, at most one year).  After a 200 the consent is
 cached under (consumer orgnr, fnr); later calls send an ordinary access token and the cache supplies
 the consent.  A cached consent is trusted without asking the consent service for
-``cache_ttl``; after that it is re-checked once (revoked → evicted and 403) and trusted again for
-``cache_ttl``.  Its own ``validTo`` always applies: after expiry every call is refused.
+``cache_ttl`` (default 5 minutes); after that it is re-checked once (revoked → evicted and 403) and
+trusted again for ``cache_ttl``.  Its own ``validTo`` always applies: after expiry every call is refused.
+A revocation reaches the cache at once: the consent service posts it to ``/internal/consent-events``
+(``consent_events_route``), which drops every entry of that consent and refuses it from then on.
 
 Errors (§2.2): 400 invalid headers, 401 access token invalid (or wrong ``ApiKey``), 403 consent
 invalid, 404 ``PSU_ID`` unknown.  Body ``{"statusCode", "message"}`` (the shape is not documented).
@@ -30,18 +32,27 @@ Every answer is audit-logged.
 from __future__ import annotations
 
 import hmac
+import json
+import logging
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from litestar import Litestar, Request, Response, get
+from litestar import Litestar, Request, Response, get, post
 
 from opendsop.audit.log import AuditLog, MemoryAuditLog
 from opendsop.authority.verify import Principal, TokenVerifier
 from opendsop.clock import utc_now as _utcnow
 from opendsop.sources import _resources as resources
-from opendsop.sources.consent_check import ConsentGrant, ConsentRefused, ConsentStatus, check_grant_set, has_consent
+from opendsop.sources.consent_check import (
+    ACCEPTED,
+    ConsentGrant,
+    ConsentRefused,
+    ConsentStatus,
+    check_grant_set,
+    has_consent,
+)
 from opendsop.sources.data import Person, World
 from opendsop.sources.gateway import Catalogue, Clock, Exchange, Failure, SourceError, SourceRuntime
 from opendsop.standard.identifiers import validate_person_number
@@ -49,6 +60,10 @@ from opendsop.standard.identifiers import validate_person_number
 SCOPE = "lanekassen:lan/v1/saldoopplysninger"
 REQUIRED_HEADERS = ("ApiKey", "Authorization", "PSU_ID", "X-Request-Id")
 MAX_CACHE_ENTRIES = 100_000
+# How long a cached consent is trusted before the consent service is asked again; revocations arrive at
+# once through /internal/consent-events, this bounds the damage of a lost notice.
+DEFAULT_CACHE_TTL = timedelta(minutes=5)
+log = logging.getLogger("opendsop.sources")
 
 
 def _body(code: str, status: int, message: str, _parameter: str | None, _correlation: str) -> dict[str, Any]:
@@ -70,14 +85,21 @@ class _Cached:
 
 
 class ConsentCache:
-    """Consents Lånekassen has accepted once, keyed by (consumer orgnr, fnr); bounded, oldest evicted first."""
+    """Consents Lånekassen has accepted once, keyed by (consumer orgnr, fnr); bounded, oldest evicted first.
+
+    ``end(consent_id)`` — the consent service says the consent is revoked (or used): every entry of it is
+    dropped at once and the id is remembered, so neither the cache nor a re-presented token serves it
+    again (an ended consent never becomes accepted again)."""
 
     def __init__(self, ttl: timedelta, *, max_entries: int = MAX_CACHE_ENTRIES) -> None:
         self.ttl = ttl
         self._entries: OrderedDict[tuple[str, str], _Cached] = OrderedDict()
+        self._ended: OrderedDict[str, None] = OrderedDict()
         self._max = max_entries
 
     def put(self, org: str, fnr: str, grant: ConsentGrant, now: datetime) -> None:
+        if grant.id in self._ended:
+            return
         self._entries[(org, fnr)] = _Cached(grant, now)
         self._entries.move_to_end((org, fnr))
         while len(self._entries) > self._max:
@@ -88,6 +110,20 @@ class ConsentCache:
 
     def evict(self, org: str, fnr: str) -> None:
         self._entries.pop((org, fnr), None)
+
+    def end(self, consent_id: str) -> int:
+        """Forget every entry of ``consent_id`` and refuse it from now on; how many entries were dropped."""
+        self._ended[consent_id] = None
+        self._ended.move_to_end(consent_id)
+        while len(self._ended) > self._max:
+            self._ended.popitem(last=False)
+        keys = [key for key, entry in self._entries.items() if entry.grant.id == consent_id]
+        for key in keys:
+            del self._entries[key]
+        return len(keys)
+
+    def ended(self, consent_id: str) -> bool:
+        return consent_id in self._ended
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -135,6 +171,9 @@ class _Saldo:
     async def _presented(self, principal: Principal, fnr: str, named: str | None) -> ConsentGrant:
         """The one call that presents the consent: check it fully, ask the consent service, then cache it."""
         grant = self.runtime.consent(principal, resource=resources.SALDO, subject=fnr, max_validity=self.max_validity)
+        if self.cache.ended(grant.id):
+            raise SourceError(Failure.CONSENT, f"consent {grant.id} has been revoked",
+                              parameter="authorization_details")
         if named is not None and named != grant.id:
             raise SourceError(Failure.CONSENT, "Consent-ID does not name the consent in the access token",
                               parameter="Consent-ID")
@@ -194,10 +233,44 @@ class _Saldo:
         return await self.runtime.run(request, exchange, handle)
 
 
+def consent_events_route(cache: ConsentCache, token: str) -> Any:
+    """``POST /internal/consent-events``: the consent service's notice that a consent has ended.
+
+    ``Authorization: Bearer <token>`` (the secret shared with the consent service); body
+    ``{"consentId": "<id>", "status": "revoked"|"used"|…}``.  Any status but ``accepted`` ends the
+    consent in the cache at once."""
+
+    def refuse(status: int, message: str) -> Response[Any]:
+        return Response({"statusCode": status, "message": message}, status_code=status)
+
+    @post("/internal/consent-events", status_code=200)
+    async def consent_events(request: Request[Any, Any, Any]) -> Response[Any]:
+        given = request.headers.get("authorization", "")
+        if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+            return refuse(401, "the consent-events endpoint needs the consent service's token")
+        try:
+            body = json.loads(await request.body())
+        except (ValueError, UnicodeDecodeError):
+            return refuse(400, "the body is not JSON")
+        consent_id = body.get("consentId") if isinstance(body, dict) else None
+        status = body.get("status") if isinstance(body, dict) else None
+        if not isinstance(consent_id, str) or not 0 < len(consent_id) <= 64 or not isinstance(status, str):
+            return refuse(400, 'the body must be {"consentId": "<id>", "status": "<status>"}')
+        if status.lower() == ACCEPTED:
+            return Response({"consentId": consent_id, "evicted": 0}, status_code=200)
+        evicted = cache.end(consent_id)
+        log.info("consent %s is %s: %d cached entries dropped", consent_id, status[:16], evicted)
+        return Response({"consentId": consent_id, "evicted": evicted}, status_code=200)
+
+    return consent_events
+
+
 def create_app(world: World, *, verifier: TokenVerifier, api_key: str, audit: AuditLog | None = None,
                clock: Clock | None = None, consent_status: ConsentStatus | None = None,
-               cache_ttl: timedelta = timedelta(hours=1), cache: ConsentCache | None = None) -> Litestar:
-    """The Lånekassen saldo source over ``world``; ``verifier`` needs no required scopes."""
+               cache_ttl: timedelta = DEFAULT_CACHE_TTL, cache: ConsentCache | None = None,
+               events_token: str | None = None) -> Litestar:
+    """The Lånekassen saldo source over ``world``; ``verifier`` needs no required scopes; with
+    ``events_token`` the consent service can end cached consents at once (``consent_events_route``)."""
     cache = cache if cache is not None else ConsentCache(cache_ttl)
     runtime = SourceRuntime(service="lanekassen-saldo", catalogue=CATALOGUE, verifier=verifier,
                             audit=audit or MemoryAuditLog(), clock=clock or _utcnow, consent_status=consent_status)
@@ -207,9 +280,13 @@ def create_app(world: World, *, verifier: TokenVerifier, api_key: str, audit: Au
     async def accounts(request: Request[Any, Any, Any]) -> Response[Any]:
         return await service.accounts(request)
 
-    app = Litestar(route_handlers=[accounts], logging_config=None)
+    handlers: list[Any] = [accounts]
+    if events_token:
+        handlers.append(consent_events_route(cache, events_token))
+    app = Litestar(route_handlers=handlers, logging_config=None)
     app.state.consent_cache = cache
     return app
 
 
-__all__ = ["CATALOGUE", "SCOPE", "ConsentCache", "accounts_body", "create_app"]
+__all__ = ["CATALOGUE", "DEFAULT_CACHE_TTL", "SCOPE", "ConsentCache", "accounts_body", "consent_events_route",
+           "create_app"]

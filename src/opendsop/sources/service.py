@@ -54,8 +54,10 @@ def create_app(source: str, settings: SourcesSettings, *, clock: Callable[[], da
     if source == "skatteetaten":
         app = skatteetaten.create_app(world, **options)
     elif source == "lanekassen":
+        events = settings.consent_events_token
         app = lanekassen.create_app(world, api_key=settings.lanekassen_api_key.get_secret_value(),
-                                    cache_ttl=timedelta(seconds=settings.lanekassen_cache_seconds), **options)
+                                    cache_ttl=timedelta(seconds=settings.lanekassen_cache_seconds),
+                                    events_token=events.get_secret_value() if events else None, **options)
     elif source == "nav":
         app = nav.create_app(world, **options)
     else:

@@ -13,7 +13,11 @@ Environment variables (prefix ``DSOP_SOURCES_``):
   issued to the source's organisation).
 * ``LANEKASSEN_API_KEY`` — the static ``ApiKey`` Lånekassen requires (§2.2).
 * ``LANEKASSEN_CACHE_SECONDS`` — how long Lånekassen trusts a cached consent before asking the
-  consent service again (default 3600).
+  consent service again (default 300; revocations arrive at once through the consent events below,
+  this bounds a lost notice).
+* ``CONSENT_EVENTS_TOKEN`` — the secret the consent service presents on Lånekassen's
+  ``POST /internal/consent-events`` (``DSOP_CONSENT_REVOCATION_HOOK_TOKEN`` on the other side); unset
+  disables that endpoint.
 * ``DATABASE_URL`` — the audit log's database; unset keeps the audit log in memory.
 * ``SEED`` — the synthetic data's seed; ``HOST`` / ``PORT`` — where ``serve`` listens.
 """
@@ -36,7 +40,8 @@ class SourcesSettings(BaseSettings):
     consent_service_url: str | None = None
     consent_service_token: SecretStr | None = None
     lanekassen_api_key: SecretStr = SecretStr("lanekassen-test-key")
-    lanekassen_cache_seconds: int = Field(default=3600, ge=0, le=366 * 86_400)
+    lanekassen_cache_seconds: int = Field(default=300, ge=0, le=366 * 86_400)
+    consent_events_token: SecretStr | None = None
     database_url: str | None = None
     seed: int = 2026
     persons: int = Field(default=24, ge=1, le=10_000)
