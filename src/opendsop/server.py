@@ -9,7 +9,8 @@ uvicorn's httptools protocol with four limits from :class:`~opendsop.serving.Ser
 * the request line and headers must arrive within ``header_timeout`` — counted from the connection
   for its first request, from a request's first byte for the ones after it — else ``408`` (or,
   when nothing at all was sent, the connection is simply closed);
-* while a body is read, each piece must follow the last within ``body_timeout``, else ``408``;
+* while a body is read, each piece must follow the last within ``body_timeout``, else ``408`` (the
+  clock does not run while uvicorn has stopped reading because the app has not taken what came);
 * the request line and headers may take ``max_header_bytes``, else ``431``;
 * a ``Content-Length`` above ``max_body_bytes`` is answered ``413`` before the app runs; a chunked
   body that grows past it is answered ``413`` as soon as it does.
@@ -121,6 +122,9 @@ class GuardedProtocol(HttpToolsProtocol):
     def _expired(self) -> None:
         self._deadline = None
         if self.transport.is_closing():
+            return
+        if self._reading == "body" and self.flow.read_paused:  # the app is behind, not the client: wait for it
+            self._arm(self.limits.body_timeout, "body")
             return
         if self._reading == "head" and self._head_bytes == 0 and self.cycle is None:
             self._close()  # connected and never spoke: nothing to answer

@@ -119,3 +119,17 @@ async def test_the_configured_trust_roots_reach_the_banks_certpub_client(pki: Pk
         assert client._trust_store.roots == pki.trust_store.roots  # noqa: SLF001 - what the bank checks against
     finally:
         await shutdown()  # type: ignore[call-arg]
+
+
+def test_dsop_provider_serve_names_the_missing_trust_roots(monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from opendsop import server
+    from opendsop.provider.cli import app
+
+    served: list[Any] = []
+    monkeypatch.setattr(server, "run", lambda *args, **kwargs: served.append(args))
+    monkeypatch.delenv("DSOP_PROVIDER_CERTPUB_TRUST_ROOTS", raising=False)
+    result = CliRunner().invoke(app, ["serve", "--bank", "910000001"])
+    assert (result.exit_code, served) == (1, [])
+    assert "DSOP_PROVIDER_CERTPUB_TRUST_ROOTS is not set" in result.output
