@@ -22,6 +22,8 @@ from typing import Any
 from cryptography import x509
 from litestar import Litestar, Request, Response, get, post
 from litestar.exceptions import HTTPException
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
 
 from opendsop.authority.consent import ConsentLookup, HttpConsentLookup
 from opendsop.authority.errors import OAuthError
@@ -136,7 +138,9 @@ def create_app(
             500: _internal_error,
         },
         request_max_body_size=64 * 1024,
-        openapi_config=None,
+        # Its own OpenAPI document (JSON only, no UI pulling scripts from a CDN), as every party has.
+        openapi_config=OpenAPIConfig(title="opendsop token service", version="1", path="/schema",
+                                     render_plugins=[JsonRenderPlugin()]),
         logging_config=None,  # the process (CLI `serve`, the ecosystem runner) configures logging
     )
     app.state.store = store

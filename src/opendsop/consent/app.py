@@ -30,6 +30,8 @@ from typing import Any
 import httpx
 from litestar import Litestar, Request, Response, delete, get, post
 from litestar.exceptions import HTTPException
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.params import FromPath
 
 from opendsop.authority.verify import TokenVerifier
@@ -225,7 +227,9 @@ def create_app(
         on_shutdown=[store.close],
         exception_handlers={ConsentError: _consent_error, HTTPException: _http_error, 500: _internal_error},
         request_max_body_size=64 * 1024,
-        openapi_config=None,
+        # Its own OpenAPI document (JSON only, no UI pulling scripts from a CDN), as every party has.
+        openapi_config=OpenAPIConfig(title="opendsop consent service", version="1", path="/schema",
+                                     render_plugins=[JsonRenderPlugin()]),
         logging_config=None,
     )
     app.state.consent = ctx

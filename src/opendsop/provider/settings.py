@@ -49,7 +49,7 @@ from opendsop.standard.request import Environment as RulesEnvironment
 
 ROUTE_PREFIX = "/v2"
 SCOPE = "bits:kontoinformasjon"
-_ORGNO = re.compile(r"\d{9}")
+_ORGNO = re.compile(r"[0-9]{9}")
 
 
 class ProviderSettings(BaseSettings):

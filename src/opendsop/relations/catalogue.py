@@ -24,10 +24,11 @@ from sqlalchemy import and_, delete, or_, select
 
 from opendsop.clock import utc_now as _utcnow
 from opendsop.relations.store import Database, catalogue_entry
+from opendsop.standard.values import parse_date
 
 ENVIRONMENTS = ("test", "production")
-_ORG = re.compile(r"\d{9}")
-_VERSION = re.compile(r"v\d{1,3}")
+_ORG = re.compile(r"[0-9]{9}")
+_VERSION = re.compile(r"v[0-9]{1,3}")
 
 
 class InvalidEntry(ValueError):
@@ -74,8 +75,8 @@ class CatalogueEntry:
             valid_to = data.get("validTo")
             return cls(org_no=str(data["orgNo"]), name=str(data["name"]), url=str(data["url"]),
                        version=str(data.get("version", "v2")), env=str(data.get("env", "test")),
-                       valid_from=date.fromisoformat(str(data["validFrom"])),
-                       valid_to=date.fromisoformat(str(valid_to)) if valid_to else None)
+                       valid_from=parse_date(data["validFrom"], parameter="validFrom"),
+                       valid_to=parse_date(valid_to, parameter="validTo") if valid_to else None)
         except KeyError as missing:
             raise InvalidEntry(f"{missing.args[0]} is required") from None
         except ValueError as error:

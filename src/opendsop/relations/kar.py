@@ -23,9 +23,9 @@ from opendsop.relations.sources import Relation, Role, Servicer, SourceUnavailab
 from opendsop.relations.store import Database, institution, kar_relation
 from opendsop.standard.period import Period
 
-_ORG = re.compile(r"\d{9}")
-_CUSTOMER = re.compile(r"\d{9}|\d{11}")
-_ACCOUNT = re.compile(r"\d{11,34}")
+_ORG = re.compile(r"[0-9]{9}")
+_CUSTOMER = re.compile(r"[0-9]{9}|[0-9]{11}")
+_ACCOUNT = re.compile(r"[0-9]{11,34}")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from litestar import Request, Response, get, post, put
@@ -19,6 +18,8 @@ from opendsop.relations.catalogue import ENVIRONMENTS, CatalogueEntry, InvalidEn
 from opendsop.relations.errors import JSON, HubError
 from opendsop.relations.kar import KarRow, load_kar_relations
 from opendsop.relations.sources import Role
+from opendsop.standard.json_body import load_json
+from opendsop.standard.values import parse_date
 from opendsop.standard.wire import encode
 
 MAX_ADMIN_BODY = 32 * 1024 * 1024
@@ -31,7 +32,7 @@ async def list_catalogue(request: Request[Any, Any, Any]) -> Response[bytes]:
         raise HubError(400, "ERR-400", f"environment must be one of {', '.join(ENVIRONMENTS)}, got {env[:20]!r}")
     raw_day: str = request.query_params.get("validOn") or ""
     try:
-        day = date.fromisoformat(raw_day) if raw_day else None
+        day = parse_date(raw_day, parameter="validOn") if raw_day else None
     except ValueError:
         raise HubError(400, "ERR-400", f"validOn must be a date YYYY-MM-DD, got {raw_day[:20]!r}") from None
     entries = await hub(request).catalogue.list(env, valid_on=day)
@@ -51,9 +52,9 @@ async def register_catalogue(request: Request[Any, Any, Any]) -> Response[bytes]
 
 async def _json(request: Request[Any, Any, Any]) -> Any:
     try:
-        return await request.json()
-    except Exception:  # noqa: BLE001 - any decoding failure is the caller's malformed body
-        raise HubError(400, "ERR-400", "the body is not valid JSON") from None
+        return load_json(await request.body(), max_bytes=MAX_ADMIN_BODY)
+    except ValueError as error:  # not JSON, or over the size or depth limit
+        raise HubError(400, "ERR-400", f"the body is not valid JSON: {error}") from None
 
 
 def _kar_row(item: Any, index: int) -> KarRow:
@@ -63,8 +64,8 @@ def _kar_row(item: Any, index: int) -> KarRow:
         end = item.get("endDate")
         return KarRow(customer_id=str(item["customerID"]), org_no=str(item["organizationID"]),
                       account_no=str(item["accountNumber"]), role=Role(str(item["role"])),
-                      start=date.fromisoformat(str(item["startDate"])),
-                      end=date.fromisoformat(str(end)) if end else None,
+                      start=parse_date(item["startDate"], parameter="startDate"),
+                      end=parse_date(end, parameter="endDate") if end else None,
                       bank_name=str(item["bankName"]) if item.get("bankName") else None,
                       nics_reachable=bool(item.get("nicsReachable", True)))
     except KeyError as missing:

@@ -46,7 +46,7 @@ from opendsop.standard.services import (
 )
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
-_ACCOUNT_ID = re.compile(r"\d{11,34}")
+_ACCOUNT_ID = re.compile(r"[0-9]{11,34}")
 _REFERENCE_TYPES = {kind.value: kind for kind in ReferenceKind}
 MAX_LOOKBACK_YEARS = 10
 MAX_TEXT_HEADER = 1024
