@@ -34,7 +34,6 @@ stand-in for mTLS between the two services): ``GET {base}/internal/consents/{id}
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -43,6 +42,7 @@ from typing import Any, Protocol
 import httpx
 
 from opendsop.authority.errors import InvalidGrant, InvalidRequest, OAuthError
+from opendsop.standard.values import parse_timestamp, parse_uuid
 
 CONSENT_TYPE = "urn:altinn:consent"
 PERSON_URN = "urn:altinn:person:identifier-no:"
@@ -91,12 +91,7 @@ class ConsentRecord:
 
 
 def _parse_time(value: object) -> datetime:
-    if not isinstance(value, str):
-        raise ValueError("a time must be an RFC 3339 string")
-    moment = datetime.fromisoformat(value)
-    if moment.tzinfo is None:
-        raise ValueError("a time must carry a time zone")
-    return moment.astimezone(UTC)
+    return parse_timestamp(value, parameter="a consent time")  # RFC 3339 with offset, years 1900–2100
 
 
 def _rfc3339(moment: datetime) -> str:
@@ -184,14 +179,14 @@ def parse_authorization_details(value: object) -> tuple[ConsentDetail, ...]:
             raise InvalidRequest(f"{where}.type must be {CONSENT_TYPE}, not {str(item.get('type'))[:60]!r}")
         raw_id = item.get("id")
         try:
-            consent_id = str(uuid.UUID(raw_id)) if isinstance(raw_id, str) else ""
+            consent_id = str(parse_uuid(raw_id, parameter=f"{where}.id"))
         except ValueError:
             consent_id = ""
         if not consent_id:
             raise InvalidRequest(f"{where}.id must be the consent's UUID")
         from_urn = item.get("from")
         if not isinstance(from_urn, str) or not from_urn.startswith((PERSON_URN, ORGANISATION_URN)) \
-                or not from_urn.rsplit(":", 1)[1].isdigit():
+                or not from_urn.rsplit(":", 1)[1].isascii() or not from_urn.rsplit(":", 1)[1].isdigit():
             raise InvalidRequest(f"{where}.from must be {PERSON_URN}<fnr> or {ORGANISATION_URN}<orgnr>")
         details.append(ConsentDetail(consent_id, from_urn))
     return tuple(details)
