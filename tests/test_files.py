@@ -53,11 +53,15 @@ def test_a_loose_var_keys_is_fixed_with_one_warning(tmp_path: Path, caplog: pyte
     before = {path: path.read_bytes() for path in keys.rglob("*") if path.is_file()}
     for path in [keys, *keys.rglob("*")]:
         path.chmod(0o755 if path.is_dir() else 0o644)  # as an older version left them
+    database = tmp_path / "authority.db"  # the token service's signing keys live in it
+    database.write_bytes(b"")
+    database.chmod(0o644)
     with caplog.at_level(logging.WARNING, logger="opendsop.ecosystem"):
         provision(topology)
     warnings = [record.getMessage() for record in caplog.records if record.levelno >= logging.WARNING]
     assert len(warnings) == 1 and "readable by other users" in warnings[0]
     assert loose(modes(keys), keys) == {}
+    assert stat.S_IMODE(database.stat().st_mode) == 0o600
     assert {path: path.read_bytes() for path in before} == before  # repaired, not regenerated
     caplog.clear()
     with caplog.at_level(logging.WARNING, logger="opendsop.ecosystem"):

@@ -8,7 +8,8 @@ Every private key, secret and the certificates kept beside them are written the 
   renamed over the target, and the directory entry synced: a crash leaves the old file or the new one,
   never half a key.
 
-``tighten`` repairs a tree written by an older version (or copied with a loose umask).
+``tighten`` repairs a tree written by an older version (or copied with a loose umask);
+``private_file`` creates a file (a SQLite database: the token service's keys live in one) owner-only.
 """
 
 from __future__ import annotations
@@ -65,16 +66,26 @@ def _sync_directory(directory: Path) -> None:
         os.close(descriptor)
 
 
+def private_file(path: Path) -> Path:
+    """``path`` created empty with mode 0600 if it does not exist (e.g. a SQLite database before SQLite
+    opens it: SQLite gives its journal and WAL files the database file's mode)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT, PRIVATE_FILE)  # no O_TRUNC: an existing file stays whole
+    os.close(descriptor)
+    return path
+
+
 def tighten(root: Path) -> list[Path]:
-    """Restrict every directory under ``root`` (itself included) to 0700 and every file to 0600.
+    """Restrict every directory under ``root`` (itself included) to 0700 and every file to 0600; ``root``
+    may also be a single file.
 
     Returns what was looser (readable, writable or searchable by the group or others), now fixed.
     A missing ``root`` has nothing to fix.
     """
-    if not root.is_dir():
+    if not root.exists():
         return []
     fixed: list[Path] = []
-    for path in [root, *sorted(root.rglob("*"))]:
+    for path in [root, *sorted(root.rglob("*"))] if root.is_dir() else [root]:
         if path.is_symlink():
             continue
         mode = stat.S_IMODE(path.stat().st_mode)
@@ -85,4 +96,4 @@ def tighten(root: Path) -> list[Path]:
     return fixed
 
 
-__all__ = ["PRIVATE_DIRECTORY", "PRIVATE_FILE", "private_directory", "tighten", "write_private"]
+__all__ = ["PRIVATE_DIRECTORY", "PRIVATE_FILE", "private_directory", "private_file", "tighten", "write_private"]

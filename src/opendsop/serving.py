@@ -21,6 +21,8 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from opendsop.files import private_file
+
 # An 11-digit run is a fødselsnummer or D-number until proven otherwise: never log it in clear.
 _PERSON_NUMBER = re.compile(r"(?<!\d)\d{6}(\d{5})(?!\d)")
 
@@ -51,9 +53,10 @@ class ServingSettings(BaseSettings):
 def create_engine(database_url: str | URL, *, statement_timeout: float | None = None, **options: Any) -> AsyncEngine:
     """An async engine for ``sqlite+aiosqlite://`` (embedded default) or ``postgresql+asyncpg://``.
 
-    For a SQLite file its directory is created, and every connection gets WAL journaling (with
-    ``synchronous=NORMAL``, the setting WAL is designed for) and foreign keys, so readers do not block
-    the writer, commits do not each wait for the disk, and references hold as in PostgreSQL.
+    For a SQLite file its directory is created, a new file is readable by its owner only (it may hold
+    keys or customers' data), and every connection gets WAL journaling (with ``synchronous=NORMAL``,
+    the setting WAL is designed for) and foreign keys, so readers do not block the writer, commits do
+    not each wait for the disk, and references hold as in PostgreSQL.
 
     Every session has a statement timeout (``statement_timeout``, default ``DSOP_SERVING_STATEMENT_TIMEOUT``):
     PostgreSQL cancels a statement that runs or waits for a lock longer, SQLite gives up waiting for a
@@ -67,8 +70,8 @@ def create_engine(database_url: str | URL, *, statement_timeout: float | None = 
         server_settings = {"statement_timeout": str(milliseconds), **connect_args.pop("server_settings", {})}
         return create_async_engine(url, **{"pool_pre_ping": True, **options},
                                    connect_args={**connect_args, "server_settings": server_settings})
-    if url.database not in (None, "", ":memory:"):
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    if url.database not in (None, "", ":memory:") and not url.database.startswith("file:"):
+        private_file(Path(url.database))  # owner-only: the token service's signing keys, a bank's customers
     engine = create_async_engine(url, **options)
 
     @event.listens_for(engine.sync_engine, "connect")

@@ -160,7 +160,8 @@ def _secret(store: dict[str, str], name: str) -> str:
 
 def _restrict(paths: Paths) -> None:
     """Keys written by an older version (or copied with a loose umask) are made private again, with one warning."""
-    fixed = [path for root in (paths.keys, paths.prosecution) for path in tighten(root)]
+    roots = (paths.keys, paths.prosecution, *sorted(paths.var.glob("*.db*")))  # the databases hold keys too
+    fixed = [path for root in roots for path in tighten(root)]
     if fixed:
         _log.warning("%d key or secret file(s) under %s were readable by other users; now 0600 in 0700 directories",
                      len(fixed), paths.var)
