@@ -87,6 +87,10 @@ class GuardedProtocol(HttpToolsProtocol):
         if length is not None and length.strip().isdigit() and int(length) > self.limits.max_body_bytes:
             self._refuse(413, f"the request body exceeds {self.limits.max_body_bytes} bytes")
             return  # before the app ever runs
+        if self.parser.should_upgrade() and self._should_upgrade():  # a WebSocket protocol takes the connection
+            self._reading, self._closed = None, True
+            super().on_headers_complete()
+            return
         super().on_headers_complete()
         self._arm(self.limits.body_timeout, "body")
 
