@@ -18,7 +18,8 @@ PERIODS = {
     PeriodRule.TODAY_ONLY: "today only",
 }
 OWNERS = {OwnerRule.EITHER: "true or false", OwnerRule.TRUE_ONLY: "true only", OwnerRule.PER_ORDER: "per the order"}
-COLUMNS = ("Service", "Consumer (org no.)", "Legal-Mandate", "Step 2 endpoints", "OnlyPrimaryOwner",
+COLUMNS = ("Service", "Consumer (org no.)", "Legal-Mandate step 1 (relations hub)",
+           "Legal-Mandate step 2 (Control API)", "Step 2 endpoints", "OnlyPrimaryOwner",
            "AdditionalReferenceIDType", "RequesterID", "Period")
 
 
@@ -27,15 +28,25 @@ def rows() -> list[tuple[str, ...]]:
     for profile in all_profiles():
         endpoints = ", ".join(endpoint.operation_id for endpoint in CONTROL_ENDPOINTS if profile.allows(endpoint))
         step1 = "+ accountServicingProvider" if profile.allows(Endpoint.ACCOUNT_SERVICING_PROVIDER) else ""
-        mandates = "; ".join(BY_KEY[key].text for key in sorted(profile.mandates))
         name = profile.name + (" (provisional)" if profile.provisional else "")
         table.append((
-            name, f"{profile.consumer} ({', '.join(sorted(profile.consumer_orgs))})", mandates,
+            name, f"{profile.consumer} ({', '.join(sorted(profile.consumer_orgs))})",
+            _texts(profile.step1_mandates), _texts(profile.step2_mandates),
             f"{endpoints} {step1}".strip(), OWNERS[profile.owner_rule],
             profile.reference.value if profile.reference else "—",
             "required" if profile.requester_id_required else "—", PERIODS[profile.period_rule],
         ))
     return table
+
+
+def _texts(keys: tuple[str, ...]) -> str:
+    """Each mandate's text, its other published spellings in parentheses."""
+    cells = []
+    for key in keys:
+        mandate = BY_KEY[key]
+        spellings = f" (also spelled {'; '.join(mandate.aliases)})" if mandate.aliases else ""
+        cells.append(mandate.text + spellings)
+    return "; ".join(cells)
 
 
 def markdown() -> str:

@@ -1,16 +1,19 @@
-"""Control API v1 for consumers still on v1 (Bank_v1.yaml; spec/datamodel.md §5), answered by the v2 rules.
+"""Control API v1 for consumers still on v1 (Bank_v1.yaml), judged by v1's rules while the bank's phase-out
+window is open, and answered "retired" after it.
 
-A v1 consumer gets v1-shaped bodies (decoded strictly with ``standard.control.v1``), the §5 differences
-read backwards, the same service filter and encryption as v2, ACC-coded refusals for what v1 cannot
-express, and an OpenAPI document at ``/v1/openapi.json`` matching the contract.
+A v1 consumer sends the v1 documentation's Legal-Mandate texts and headers (no RequesterID, no
+OnlyPrimaryOwner, ``pol`` for the police) and gets v1-shaped bodies (decoded strictly with
+``standard.control.v1``), the data model's v1→v2 differences read backwards, the same service filter and
+encryption as v2, ACC-coded refusals, and an OpenAPI document at ``/v1/openapi.json`` matching the contract.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import uuid
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -22,15 +25,24 @@ import pytest
 import yaml
 
 from opendsop.provider.v1_bodies import to_v1
-from opendsop.standard import wire
+from opendsop.standard import mandate, wire
 from opendsop.standard.control import v1, v2
 from opendsop.standard.delivery import DEFAULT_POLICY
 from opendsop.standard.endpoints import Endpoint
 from opendsop.standard.services import OwnerRule, get_profile
 from tests.provider import bank as seed
-from tests.provider.harness import CASE, Bank, Pki, default_period, open_bank
+from tests.provider.harness import CASE, Bank, Pki, default_period, open_bank, settings
 
 pytestmark = pytest.mark.anyio
+
+# The v1 consumers: the v1 legal page's texts ("Juridiske rammebetingelser Kontrollinformasjon").
+SKATT_V1 = dataclasses.replace(seed.SKATT, mandate=mandate.SKATT_V1)
+SKATT_KOMPENSASJON_V1 = dataclasses.replace(seed.SKATT, mandate=mandate.SKATT_KOMPENSASJON_V1)
+POLITI_HVITVASKING_V1 = dataclasses.replace(seed.POLITI, mandate=mandate.POLITI_HVITVASKING_V1)
+POLITI_210_V1 = dataclasses.replace(seed.POLITI, mandate=mandate.POLITI_210_FORSTE_V1)
+# "police district;firstname lastname", formatted text encoded ("Specification of eOppslag" v1).
+POL_REFERENCE = {"AdditionalReferenceIDType": "pol",
+                 "AdditionalReferenceID": mandate.encode_uri_component("Oslo politidistrikt;Kari Nordmann")}
 
 BODIES: dict[str, type[Any]] = {"": v1.AccountDetails, "/transactions": v1.Transactions, "/cards": v1.Cards,
                                 "/roles": v1.Roles}
@@ -120,15 +132,17 @@ async def test_nav_flow_in_v1_shape(bank: Bank) -> None:
     assert {role.identifier.value for role in roles.roles or () if role.identifier} == {seed.ANNE, seed.BERIT}
 
 
-@pytest.mark.parametrize(("consumer", "party", "account"), [
-    (seed.NAV, seed.DAG, seed.ESTATE), (seed.OED, seed.DAG, seed.ESTATE), (seed.KONKURS, seed.FIRMA, seed.BUSINESS),
-], ids=["nav", "oed", "konkurs"])
-async def test_v1_carries_the_v2_data_and_withholds_the_same_fields(bank: Bank, consumer: seed.Consumer, party: str,
+@pytest.mark.parametrize(("consumer", "v2_consumer", "party", "account"), [
+    (seed.NAV, seed.NAV, seed.DAG, seed.ESTATE), (seed.KONKURS, seed.KONKURS, seed.FIRMA, seed.BUSINESS),
+    (SKATT_V1, seed.SKATT, seed.ANNE, seed.SALARY),
+], ids=["nav", "konkurs", "skatt-v1-text"])
+async def test_v1_carries_the_v2_data_and_withholds_the_same_fields(bank: Bank, consumer: seed.Consumer,
+                                                                    v2_consumer: seed.Consumer, party: str,
                                                                     account: str) -> None:
-    """Same store, same rules, same filter: a v1 body is the filtered v2 body with the §5 differences."""
+    """Same store, same filter: a v1 body is the filtered v2 body with the data model's v1/v2 differences."""
     profile = get_profile(consumer.service)
     owner = "true" if profile.owner_rule is OwnerRule.TRUE_ONLY else "false"  # v1's OnlyPrimaryOwner
-    v2_list = await bank.accounts(consumer, party, params={"OnlyPrimaryOwner": owner})
+    v2_list = await bank.accounts(v2_consumer, party, params={"OnlyPrimaryOwner": owner})
     v1_list = await v1_accounts(bank, consumer, party)
     strict(v1_list, v1.Accounts)
     pairs = [(Endpoint.ACCOUNTS, v2_list.json(), v1_list.json())]
@@ -138,7 +152,7 @@ async def test_v1_carries_the_v2_data_and_withholds_the_same_fields(bank: Bank, 
         if profile.allows(endpoint):
             old = await v1_get(bank, consumer, f"/v1/accounts/{reference}{suffix}")
             strict(old, BODIES[suffix])
-            new = await bank.get(consumer, f"/v2/accounts/{reference}{suffix}")
+            new = await bank.get(v2_consumer, f"/v2/accounts/{reference}{suffix}")
             pairs.append((endpoint, new.json(), old.json()))
     for endpoint, new_body, old_body in pairs:
         for path in profile.delivery.withheld(endpoint, DEFAULT_POLICY):
@@ -178,6 +192,8 @@ def _as_v1(node: Any) -> Any:
             result[key] = "otherAccount"
         elif key == "servicer" and "identifier" not in value:
             continue
+        elif key == "href" and value.startswith("/v2/"):
+            result[key] = "/v1/" + value.removeprefix("/v2/")  # paging stays on the version asked
         else:
             result[key] = _as_v1(value)
     return result
@@ -194,12 +210,12 @@ async def test_only_primary_owner_is_false_for_services_that_may_choose(bank: Ba
 
 
 async def test_only_primary_owner_is_true_for_true_only_services(bank: Bank) -> None:
-    # OED: DAG owns ESTATE; a TRUE-only service never sees accounts the party merely uses.
-    assert get_profile("oed").owner_rule is OwnerRule.TRUE_ONLY
-    listed = _listed(strict(await v1_accounts(bank, seed.OED, seed.DAG), v1.Accounts))
-    assert set(listed) == {seed.NUMBERS[seed.ESTATE]}
+    # Konkurs: FIRMA owns BUSINESS; a TRUE-only service never sees accounts the party merely uses.
+    assert get_profile("konkurs").owner_rule is OwnerRule.TRUE_ONLY
+    listed = _listed(strict(await v1_accounts(bank, seed.KONKURS, seed.FIRMA), v1.Accounts))
+    assert set(listed) == {seed.NUMBERS[seed.BUSINESS]}
     assert all(account.primary_owner is None or account.primary_owner.identifier is None
-               or account.primary_owner.identifier.value == seed.DAG for account in listed.values())
+               or account.primary_owner.identifier.value == seed.FIRMA for account in listed.values())
 
 
 async def test_shielded_party_gets_an_empty_complete_list(bank: Bank) -> None:
@@ -217,24 +233,53 @@ async def test_v1_answers_are_encrypted_like_v2(bank: Bank) -> None:
     assert "responseDetails" not in plaintext
 
 
-# -- refusals ---------------------------------------------------------------------------------------
+# -- v1's rules while the window is open ---------------------------------------------------------------
 
+# id, consumer, extra headers, source page of the rule. Each request carries only what Bank_v1.yaml declares.
+SERVED = [
+    ("skatt-10-2-without-requester-id", SKATT_V1, {}, "Juridiske rammebetingelser Kontrollinformasjon (v1)"),
+    ("skatt-kompensasjonsordningen", SKATT_KOMPENSASJON_V1, {}, "Juridiske rammebetingelser Kontrollinformasjon"),
+    ("politi-hvitvasking-without-reference", POLITI_HVITVASKING_V1, {},
+     "Juridiske rammebetingelser Kontrollinformasjon (v1)"),
+    ("politi-210-with-pol", POLITI_210_V1, POL_REFERENCE,
+     "Specification of eOppslag (v1), AdditionalReferenceIDType and AdditionalReferenceID"),
+    ("requester-id-not-in-v1-ignored", SKATT_V1, {"RequesterID": "  "}, "Bank_v1.yaml: no RequesterID"),
+    ("nav-text-unchanged", seed.NAV, {}, "Juridiske rammebetingelser Kontrollinformasjon (v1)"),
+    ("konkurs-text-unchanged", seed.KONKURS, {}, "Juridiske rammebetingelser Konkursbehandling"),
+]
+
+
+@pytest.mark.parametrize(("consumer", "extra"), [row[1:3] for row in SERVED], ids=[row[0] for row in SERVED])
+async def test_v1_requests_are_served_by_v1_rules(bank: Bank, consumer: seed.Consumer, extra: dict[str, str]) -> None:
+    party = seed.FIRMA if consumer is seed.KONKURS else seed.ANNE
+    response = await v1_accounts(bank, consumer, party, **extra)
+    strict(response, v1.Accounts)
+    [stored] = await bank.audit.records()
+    assert (stored.record.service, stored.record.status) == (consumer.service, 200)
+
+
+# id, consumer, extra headers, expected status, code, words the message must contain
 REFUSALS = [
-    # id, consumer, extra headers, expected status, code, words the message must contain
-    ("skatt-needs-requester-id", seed.SKATT, {"RequesterID": "saksbehandler-17"}, 400, "ACC-001",
-     ("RequesterID", "/v2")),
-    ("politi-needs-order", seed.POLITI, {}, 400, "ACC-001", ("RequesterID", "pol1")),
-    ("verge-needs-guardian", seed.VERGE, {}, 400, "ACC-001", ("srf",)),
-    ("pol-superseded", seed.POLITI, {"AdditionalReferenceIDType": "pol", "AdditionalReferenceID": "Oslo;Kari Nordmann"},
-     400, "ACC-001", ("AdditionalReferenceIDType", "superseded")),
-    ("pol-superseded-any-service", seed.NAV, {"AdditionalReferenceIDType": "pol", "AdditionalReferenceID": "Oslo;Ola"},
-     400, "ACC-001", ("AdditionalReferenceIDType", "pol")),
+    ("skatt-v2-text-at-v1", seed.SKATT, {}, 400, "ACC-001", ("Legal-Mandate", "v2", "/v2")),
+    ("politi-v2-text-at-v1", seed.POLITI, {}, 400, "ACC-001", ("Legal-Mandate", "v2")),
+    ("verge-v2-text-at-v1", seed.VERGE, {}, 400, "ACC-001", ("Legal-Mandate", "v2")),
+    ("oed-v2-text-at-v1", seed.OED, {}, 400, "ACC-001", ("Legal-Mandate", "v2")),
+    ("politi-210-needs-pol", POLITI_210_V1, {}, 400, "ACC-001", ("AdditionalReferenceIDType", "pol")),
+    ("politi-210-pol-without-name", POLITI_210_V1,
+     {"AdditionalReferenceIDType": "pol", "AdditionalReferenceID": "Oslo%20politidistrikt"}, 400, "ACC-001",
+     ("AdditionalReferenceID", "firstname lastname")),
+    ("pol-not-for-nav", seed.NAV, POL_REFERENCE, 400, "ACC-001", ("AdditionalReferenceIDType",)),
+    ("pol1-not-a-v1-value", POLITI_210_V1, {"AdditionalReferenceIDType": "pol1", "AdditionalReferenceID": "x.y.z"},
+     400, "ACC-001", ("AdditionalReferenceIDType", "v1")),
     ("srf-not-a-v1-value", seed.NAV, {"AdditionalReferenceIDType": "srf", "AdditionalReferenceID": seed.GUARDIAN},
      400, "ACC-001", ("AdditionalReferenceIDType", "v1")),
     ("account-id-not-in-use", seed.NAV, {"AccountID": seed.NUMBERS[seed.SALARY]}, 400, "ACC-001", ("AccountID",)),
-    ("party-id-required", seed.NAV, {"PartyID": ""}, 400, "ACC-001", ("PartyID",)),
+    ("party-id-empty", seed.NAV, {"PartyID": ""}, 400, "ACC-001", ("PartyID",)),
+    ("legal-mandate-empty", seed.NAV, {"Legal-Mandate": ""}, 400, "ACC-001", ("Legal-Mandate", "empty")),
     ("no-token", seed.NAV, {"Authorization": ""}, 401, "ACC-010", ("Authorization",)),
     ("wrong-mandate", seed.NAV, {"Legal-Mandate": seed.KONKURS.mandate.encoded}, 403, "ACC-011", ("Legal-Mandate",)),
+    ("skatt-v1-text-from-nav", seed.NAV, {"Legal-Mandate": mandate.SKATT_V1.encoded}, 403, "ACC-011",
+     ("Legal-Mandate",)),
 ]
 
 
@@ -242,7 +287,7 @@ REFUSALS = [
                          [row[1:] for row in REFUSALS], ids=[row[0] for row in REFUSALS])
 async def test_refusals(bank: Bank, consumer: seed.Consumer, extra: dict[str, str], status: int, code: str,
                         words: tuple[str, ...]) -> None:
-    party = seed.WARD if consumer is seed.VERGE else seed.ANNE
+    party = seed.WARD if consumer is seed.VERGE else seed.DAG if consumer is seed.OED else seed.ANNE
     response = await bank.client.get("/v1/accounts", params=default_period(consumer),
                                      headers=v1_headers(bank, consumer, party=party, **extra))
     assert (response.status_code, response.json()["code"]) == (status, code), response.text
@@ -253,10 +298,45 @@ async def test_refusals(bank: Bank, consumer: seed.Consumer, extra: dict[str, st
     assert (stored.record.endpoint, stored.record.status) == (Endpoint.ACCOUNTS.value, status)
 
 
-async def test_refusal_precedes_any_account_lookup(bank: Bank) -> None:
-    """Skatt on a 2b endpoint is refused for what v1 cannot carry, not for the (unknown) reference."""
-    response = await v1_get(bank, seed.SKATT, "/v1/accounts/no-such-reference")
-    assert (response.status_code, response.json()["code"]) == (400, "ACC-001")
+@pytest.mark.parametrize("consumer", [SKATT_V1, POLITI_HVITVASKING_V1], ids=["skatt-10-2", "hvitvasking"])
+async def test_v2_refuses_v1_texts(bank: Bank, consumer: seed.Consumer) -> None:
+    v2_consumer = seed.SKATT if consumer.service == "skatt" else seed.POLITI
+    response = await bank.accounts(v2_consumer, seed.ANNE, **{"Legal-Mandate": consumer.mandate.encoded})
+    assert (response.status_code, response.json()["code"]) == (400, "ACC-001"), response.text
+    assert "v1" in response.json()["message"]
+
+
+# -- after the window -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("last_day", "served"), [
+    (seed.TODAY, True), (seed.TODAY - timedelta(days=1), False),
+], ids=["last-day-still-served", "day-after-retired"])
+async def test_v1_window(pki: Pki, token_issuer: Any, last_day: date, served: bool) -> None:
+    bank = await open_bank(pki, token_issuer, v1_served_until=last_day)
+    try:
+        response = await v1_accounts(bank, SKATT_V1, seed.ANNE)
+        if served:
+            strict(response, v1.Accounts)
+        else:
+            assert (response.status_code, response.json()["code"]) == (410, "ACC-014"), response.text
+            assert "/v2" in response.json()["message"]
+            reference = await v1_get(bank, seed.NAV, "/v1/accounts/anything/transactions")
+            assert (reference.status_code, reference.json()["code"]) == (410, "ACC-014")
+        v2 = await bank.accounts(seed.SKATT, seed.ANNE)  # v2 is not affected by the v1 window
+        assert v2.status_code == 200, v2.text
+        refused = await bank.accounts(seed.SKATT, seed.ANNE, **{"Legal-Mandate": SKATT_V1.mandate.encoded})
+        assert refused.status_code == 400, refused.text
+        records = await bank.audit.records()
+        assert records[0].record.status == (200 if served else 410)  # the retired answer is audited too
+    finally:
+        await bank.client.aclose()
+
+
+def test_production_serves_no_v1_unless_configured() -> None:
+    assert settings(environment="production", paging_key="k" * 16, reference_secret="r" * 16).v1_window is None
+    assert settings().v1_window == date.max  # test: open
+    assert settings(v1_served_until="2026-05-31").v1_window == date(2026, 5, 31)
 
 
 @pytest.mark.parametrize(("method", "path", "status", "code"), [

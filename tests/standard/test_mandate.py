@@ -1,7 +1,8 @@
-"""Legal-Mandate: encodeURIComponent, decoding, normalisation and the registry.
+"""Legal-Mandate: encodeURIComponent, decoding, the one matching rule set and the registry.
 
-The documented strings below are copied from spec/datamodel.md §3.2 (plain text and the exact
-encoded value sent); ``test_every_row_of_the_spec_table`` re-reads that table from the spec.
+The documented strings below are copied from the services' løsningsbeskrivelser (plain text and the
+exact encoded value sent) as the data-model digest tabulates them; ``test_every_row_of_the_spec_table``
+re-reads that table.  The v1 texts are the v1 legal page's ("Juridiske rammebetingelser Kontrollinformasjon").
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ DOCUMENTED = [
         "Vergemålsloven § 54 (2), jf. vergemålsforskriften §20a (2), jf. vergemålsforskriften §20a (1) a",
         "Vergem%C3%A5lsloven%20%C2%A7%2054%20(2)%2C%20jf.%20vergem%C3%A5lsforskriften%20%C2%A720a%20(2)%2C"
         "%20jf.%20vergem%C3%A5lsforskriften%20%C2%A720a%20(1)%20a",
-        m.VERGE,
+        m.VERGE_RELATIONS,
     ),
     (
         "verge-step-2",
@@ -72,12 +73,32 @@ DOCUMENTED = [
         "kkl.%20%C2%A7156%20(3)%20og%20(4)%2C%20jf.%20kkfor.%C2%A721",
         m.KONKURS,
     ),
-    # spec/protocol.md §4.3: derived (not published) under the same convention.
+    # The v1 legal page's texts, encoded by the same convention (the page gives only the plain text).
     (
         "nav-v1",
         "Folketrygdloven § 21-4 første ledd",
         "Folketrygdloven%20%C2%A7%2021-4%20f%C3%B8rste%20ledd",
         m.NAV,
+    ),
+    ("skatt-v1", "Skatteforvaltningsloven § 10-2", "Skatteforvaltningsloven%20%C2%A7%2010-2", m.SKATT_V1),
+    (
+        "skatt-kompensasjon-v1",
+        "Kompensasjonsordningen for næringslivet § 8 jf. forskriften §4-2(3)",
+        "Kompensasjonsordningen%20for%20n%C3%A6ringslivet%20%C2%A7%208%20jf.%20forskriften%20%C2%A74-2(3)",
+        m.SKATT_KOMPENSASJON_V1,
+    ),
+    ("politi-hvitvasking-v1", "Hvitvaskingsloven § 26", "Hvitvaskingsloven%20%C2%A7%2026", m.POLITI_HVITVASKING_V1),
+    (
+        "politi-210-forste-v1",
+        "Straffeprosessloven § 210 første ledd",
+        "Straffeprosessloven%20%C2%A7%20210%20f%C3%B8rste%20ledd",
+        m.POLITI_210_FORSTE_V1,
+    ),
+    (
+        "politi-210-tredje-v1",
+        "Straffeprosessloven § 210 tredje ledd",
+        "Straffeprosessloven%20%C2%A7%20210%20tredje%20ledd",
+        m.POLITI_210_TREDJE_V1,
     ),
 ]
 ROW_IDS = [row[0] for row in DOCUMENTED]
@@ -133,7 +154,7 @@ def test_every_row_of_the_spec_table(spec_dir: Path) -> None:
 
 def test_oed_legal_page_short_form_and_fi_utlegg_test_value() -> None:
     short_form = "arveloven § 92 første ledd, jf. forskrift om Digitalt dødsbo"
-    assert m.parse(m.encode_uri_component(short_form)) is m.OED
+    assert m.parse(m.encode_uri_component(short_form)) is m.OED_RELATIONS
     assert m.parse("FI-Utlegg-Test") is m.FI_UTLEGG_TEST
     assert m.FI_UTLEGG_TEST.test_only
     assert not any(mandate.test_only for mandate in m.MANDATES if mandate is not m.FI_UTLEGG_TEST)
@@ -247,17 +268,37 @@ def test_normalise(text: str, normal: str) -> None:
     assert m.normalise(text) == normal
 
 
-def test_match_tolerates_whitespace_and_decomposed_letters() -> None:
-    # "å" arrives decomposed (a + U+030A), with NBSP and extra spaces between the words.
-    sloppy = " " + m.VERGE.text.replace("å", "a\u030a").replace(", jf.", ",\u00a0 jf.") + "\n"
-    assert sloppy != m.VERGE.text
-    assert m.match(m.encode_uri_component(sloppy)) is m.VERGE
-    spaced = "Straffeprosessloven  §210\t(3)\u00a0første punktum "
-    assert m.match(m.encode_uri_component(spaced)) is m.POLITI_STRAFFESAK
+# --- the matching rules: one function (``comparable``), one table ---------------------------------
+# (rule id, header value as sent, the mandate it must name or None).  The module docstring states the rules.
+_STRAFFESAK = "Straffeprosessloven §210 (3) første punktum"
+MATCHING_RULES = [
+    ("exact-encoding", m.POLITI_STRAFFESAK.encoded, m.POLITI_STRAFFESAK),
+    ("lower-case-hex-escapes", m.POLITI_STRAFFESAK.encoded.replace("%C3%B8", "%c3%b8"), m.POLITI_STRAFFESAK),
+    ("plain-text-not-encoded", _STRAFFESAK.replace("§", "%C2%A7").replace("ø", "%C3%B8"), m.POLITI_STRAFFESAK),
+    ("br-artefact-in-encoded-text", m.KONKURS.encoded.replace("%2C", "%2C<br>"), m.KONKURS),
+    ("nbsp-and-space-runs", m.encode_uri_component("Straffeprosessloven  §210\t(3)\u00a0første punktum "),
+     m.POLITI_STRAFFESAK),
+    ("decomposed-letters-nfc", m.encode_uri_component(m.VERGE.text.replace("å", "a\u030a")), m.VERGE),
+    ("zero-width-characters", m.encode_uri_component(_STRAFFESAK.replace("§", "§\u200b")), m.POLITI_STRAFFESAK),
+    ("leading-trailing-whitespace", m.encode_uri_component(f" {m.OED.text}\n"), m.OED),
+    ("plus-is-not-a-space", m.POLITI_STRAFFESAK.encoded.replace("%20", "+"), None),
+    ("case-is-significant", m.encode_uri_component(_STRAFFESAK.lower()), None),
+    ("case-is-significant-upper", m.encode_uri_component(m.KONKURS.text.upper()), None),
+    ("published-second-spelling", m.encode_uri_component(m.SKATT.aliases[0]), m.SKATT),
+    ("step-1-text-is-its-own-mandate", m.encode_uri_component(m.VERGE_RELATIONS.text), m.VERGE_RELATIONS),
+    ("v1-text-is-its-own-mandate", m.encode_uri_component("Straffeprosessloven § 210 første ledd"),
+     m.POLITI_210_FORSTE_V1),
+    ("missing-words-no-match", m.encode_uri_component("Straffeprosessloven §210 (3)"), None),
+]
 
 
-def test_match_is_case_sensitive() -> None:
-    assert m.match(m.encode_uri_component("straffeprosessloven §210 (3) første punktum")) is None
+@pytest.mark.parametrize(("value", "expected"), [row[1:] for row in MATCHING_RULES],
+                         ids=[row[0] for row in MATCHING_RULES])
+def test_matching_rules(value: str, expected: m.Mandate | None) -> None:
+    assert m.match(value) is expected
+    if expected is not None:  # the plain-text path (extradition orders) follows the same rules
+        assert m.match_text(m.decode_header(value)) is expected
+        assert m.comparable(value) in {m.normalise(spelling) for spelling in expected.spellings}
 
 
 def test_mandate_refuses_text_not_in_normal_form() -> None:
@@ -269,24 +310,28 @@ def test_mandate_refuses_text_not_in_normal_form() -> None:
 
 
 @pytest.mark.parametrize(
-    "value", [None, "", "   ", "%20%20"], ids=["none", "empty", "blank", "encoded-blank"]
+    ("value", "complaint"),
+    [(None, "is required"), ("", "present but empty"), ("   ", "present but empty"),
+     ("%20%20", "present but empty"), ("<br>", "present but empty")],
+    ids=["none", "empty", "blank", "encoded-blank", "only-an-artefact"],
 )
-def test_parse_requires_the_header(value: str | None) -> None:
+def test_parse_requires_a_value(value: str | None, complaint: str) -> None:
     with pytest.raises(InvalidRequest) as caught:
         m.parse(value)
     assert not isinstance(caught.value, UnknownMandate)
-    assert caught.value.message == "Legal-Mandate header is required"
+    assert complaint in caught.value.message
     assert caught.value.parameter == "Legal-Mandate"
+    assert (caught.value.status, caught.value.code) == (400, "ACC-001")
 
 
 def test_parse_unknown_quotes_the_decoded_text() -> None:
     with pytest.raises(UnknownMandate) as caught:
-        m.parse("Hvitvaskingsloven%20%C2%A7%2026")
+        m.parse("Tolloven%20%C2%A7%2013-1")
     error = caught.value
     assert error.parameter == "Legal-Mandate"
     assert error.code == "ACC-001"
     assert error.status == 400
-    assert "Hvitvaskingsloven § 26" in error.message
+    assert "Tolloven § 13-1" in error.message
 
 
 def test_parse_unknown_truncates_long_text() -> None:

@@ -261,6 +261,7 @@ def create_app(
         "tokens": tokens or wiring.token_verifier(settings),
         "facts": facts or wiring.facts_source(settings, resources),
         "paging_key": paging_key, "page_size": settings.page_size, "orders": orders,
+        "v1_served_until": settings.v1_window,
         "limiter": RateLimiter(settings.rate_per_second, settings.rate_burst),
         "metrics": ProviderMetrics(), "jwe_alg": settings.jwe_alg, "jwe_enc": settings.jwe_enc,
         "clock": clock,

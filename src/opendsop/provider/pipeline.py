@@ -24,9 +24,11 @@ Errors are plain ``application/json`` ``{code, message}`` and never encrypted; a
 failure is 500 ACC-500 with its traceback in the server log only.  If the audit record cannot be
 written, no data leaves the bank.
 
-An older version of the API (v1, provider/v1.py) is a ``Dialect``: it rewrites the request into a
-v2 ``ControlRequest`` after step 2 (or refuses it) and renders the filtered v2 body in its own
-wire shape before step 8, so every version is decided by the same rules.
+Every request carries its API version (``Trace.api_version``, ``ControlRequest.api_version``): an
+older version (v1, provider/v1.py) is a ``Dialect``.  While the bank's window for it is open
+(``v1_served_until``) its requests are judged by that version's rules (``standard.versions``) and
+the filtered body is rendered in its wire shape before step 8; once the window has closed, every
+request to it is answered 410 ACC-014 before anything else.
 """
 
 from __future__ import annotations
@@ -71,11 +73,12 @@ from opendsop.standard import wire
 from opendsop.standard.authorize import authorize
 from opendsop.standard.decision import Denied
 from opendsop.standard.endpoints import Endpoint
-from opendsop.standard.errors import DsopError
+from opendsop.standard.errors import DsopError, VersionRetired
 from opendsop.standard.filtering import filter_response
 from opendsop.standard.period import parse_date
 from opendsop.standard.request import ControlRequest, Environment, Facts
-from opendsop.standard.services import ReferenceKind, ServiceProfile, get_profile, resolve
+from opendsop.standard.services import ReferenceKind, ServiceProfile, get_profile
+from opendsop.standard.versions import ApiVersion, retired_message, rules_for, served
 from opendsop.trust.errors import InvalidToken
 from opendsop.trust.jwe import encrypt_compact_bytes
 
@@ -86,13 +89,9 @@ MAX_AUDIT_REFERENCE = 16 * 1024  # an extradition order (JWS) is kept whole as p
 
 
 class Dialect(Protocol):
-    """Another version of the Control API answered by the same rules (provider/v1.py)."""
+    """Another version of the Control API (provider/v1.py): its rules are ``standard.versions``'."""
 
-    name: str
-
-    def translate(self, request: ControlRequest, service: ServiceProfile | None) -> ControlRequest:
-        """The v2 request this one means, or a ``DsopError`` when the version cannot express it."""
-        ...
+    version: ApiVersion
 
     def holders(self, body: Any) -> Collection[str]:
         """The parties whose stored records (``BankStore.party``) the rendering of ``body`` needs."""
@@ -127,6 +126,7 @@ class Trace:
     to_date: date | None = None
     records: int = 0
     dialect: Dialect | None = None
+    api_version: ApiVersion = ApiVersion.V2
 
     def header(self, name: str, limit: int = MAX_AUDIT_TEXT) -> str | None:
         value = self.headers.get(name.lower())
@@ -150,6 +150,7 @@ class Pipeline:
     clock: Clock = field(default_factory=lambda: answers.utc_now)
     monotonic: Callable[[], float] = time.perf_counter
     page_size: int = 1000
+    v1_served_until: date | None = None  # the last day Control API v1 is answered; None: not at all
     jwe_alg: str = "RSA-OAEP-256"
     jwe_enc: str = "A256GCM"
     verified: VerifiedTokens = field(default_factory=VerifiedTokens)
@@ -163,7 +164,7 @@ class Pipeline:
         ``dialect`` for a request to another API version than v2."""
         started = self.monotonic()
         trace = Trace(endpoint, {name.lower(): value for name, value in headers.items()}, account_reference,
-                      dialect=dialect)
+                      dialect=dialect, api_version=dialect.version if dialect is not None else ApiVersion.V2)
         trace.from_date, trace.to_date = _query_date(query, "fromDate"), _query_date(query, "toDate")
         try:
             answer = await self._serve(trace, path=path, query=query)
@@ -190,6 +191,9 @@ class Pipeline:
     async def _serve(self, trace: Trace, *, path: str, query: Mapping[str, str]) -> Answer:
         endpoint = trace.endpoint
         assert endpoint is not None
+        if not served(trace.api_version, v1_served_until=self.v1_served_until,
+                      today=self.clock().astimezone(OSLO).date()):
+            raise VersionRetired(retired_message(trace.api_version))
         principal = await self._authenticate(trace)
         retry_after = self.limiter.acquire(principal.consumer_org)
         if retry_after:
@@ -201,9 +205,7 @@ class Pipeline:
             raise NotAcceptable("Accept must allow application/jose"
                                 + (" or application/json" if self.environment is Environment.TEST else ""))
         request = ControlRequest.from_http(endpoint, principal.consumer_org, trace.headers, query,
-                                           account_reference=trace.account_reference)
-        if trace.dialect is not None:
-            request = trace.dialect.translate(request, _service_of(request))
+                                           account_reference=trace.account_reference, api_version=trace.api_version)
         referenced = await self._referenced(trace, request) if endpoint in ACCOUNT_ENDPOINTS else None
         party = referenced.party_id if referenced else (request.party_id or "").strip() or None
         trace.party_id = party
@@ -358,7 +360,7 @@ class Pipeline:
             "consumer": trace.consumer_org,
             "service": trace.service,
             "endpoint": trace.endpoint.operation_id if trace.endpoint else None,
-            "api": trace.dialect.name if trace.dialect else "v2",
+            "api": trace.api_version.value,
         }
         return fields
 
@@ -378,7 +380,7 @@ def _service_of(request: ControlRequest) -> ServiceProfile | None:
         legal_basis = mandates.parse(request.legal_mandate)
     except DsopError:
         return None
-    return resolve(request.consumer_org, legal_basis.key)
+    return rules_for(request.api_version).resolve(request.consumer_org, legal_basis.key, step=request.endpoint.step)
 
 
 def _denial(decision: Denied, order_error: DsopError | None) -> DsopError:

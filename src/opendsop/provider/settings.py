@@ -33,12 +33,16 @@ Environment variables (prefix ``DSOP_PROVIDER_``; ``dsop provider serve --bank``
 * ``PAGE_SIZE`` — transactions per page (default 1000, "at least 1000 items per page" §2.7).
 * ``RATE_PER_SECOND`` / ``RATE_BURST`` — per-consumer rate limit (429 ACC-022); 0 disables it.
 * ``JWE_ALG`` / ``JWE_ENC`` — response encryption (the security document is not public, §3.3).
+* ``V1_SERVED_UNTIL`` — the last day (``YYYY-MM-DD``, Oslo date) the bank answers Control API v1 by v1's
+  rules during its phase-out window; after it, ``/v1`` answers 410 ACC-014 ("retired, use /v2").
+  Unset: open in test, closed in production (the standard no longer supports v1).
 * ``HOST`` / ``PORT`` / ``LOG_LEVEL`` — where ``dsop provider serve`` listens and how much it logs.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
@@ -83,6 +87,7 @@ class ProviderSettings(BaseSettings):
     rate_burst: int = Field(default=200, ge=1)
     jwe_alg: str = "RSA-OAEP-256"
     jwe_enc: str = "A256GCM"
+    v1_served_until: date | None = None
     host: str = "127.0.0.1"
     port: int = Field(default=8100, ge=1, le=65_535)
     log_level: str = "INFO"
@@ -135,6 +140,13 @@ class ProviderSettings(BaseSettings):
     @property
     def rules_environment(self) -> RulesEnvironment:
         return RulesEnvironment(self.environment)
+
+    @property
+    def v1_window(self) -> date | None:
+        """The last day Control API v1 is served: the setting, else open in test and closed in production."""
+        if self.v1_served_until is not None:
+            return self.v1_served_until
+        return date.max if self.environment == "test" else None
 
 
 __all__ = ["ROUTE_PREFIX", "SCOPE", "ProviderSettings"]

@@ -1,28 +1,15 @@
-"""The Control API v1 (Bank_v1.yaml, "Accounts API" 1.1.1) for consumers still on v1, decided by
-the v2 rules (spec/datamodel.md §0.5, §5; spec/protocol.md §2.5).
+"""The Control API v1 (Bank_v1.yaml, "Accounts API" 1.1.1) for consumers still on v1, during the bank's
+phase-out window (``DSOP_PROVIDER_V1_SERVED_UNTIL``; open by default in test, closed in production).
 
 Routes (server URL ``{base}/v1``): the five GET operations of Bank_v1.yaml under ``/v1/accounts``
 and ``/v1/openapi.json``.  A v1 request runs through the very same pipeline as v2 — token, rate
 limit, Accept, accountReference, register facts, ``standard.authorize``, store, filter, JWE, audit —
-with two differences, both in ``V1Dialect``:
-
-**The request is translated into the v2 request it means** (after the token, before any lookup):
-
-* ``OnlyPrimaryOwner`` does not exist in v1.  It is set to the only value, or the v1 meaning,
-  the service's rules allow: ``true`` for the TRUE-only services (Konkurs, OED, Vergekontroll,
-  FI-Utlegg), ``false`` — every account the party holds a role on, as v1 listed them — for the
-  services that may choose (Skatt, NAV).  An ``OnlyPrimaryOwner`` query sent anyway is ignored.
-* ``RequesterID`` does not exist in v1, and v1's ``AdditionalReferenceIDType`` knows only ``pol``.
-  A service whose v2 rules need what v1 cannot carry is refused with 400 ACC-001 naming what is
-  missing: Skatt-kontroll (``RequesterID``), Politi-utlevering (``RequesterID`` and a signed
-  extradition order, ``pol1``), Vergekontroll (``srf`` with the guardian).  A ``RequesterID``
-  header sent anyway is ignored, so the outcome never depends on headers outside the contract.
-* ``AdditionalReferenceIDType: pol`` (content ``"<police district>;<firstname lastname>"``) is
-  superseded by the signed extradition order and refused with 400 ACC-001; any other value is not
-  a v1 value (Bank_v1.yaml: ``enum: [pol]``) and is refused likewise.
-* ``AccountID`` on listAccounts is "Not in use per now" in Bank_v1.yaml and gone in v2: it is
-  refused with 400 ACC-001 rather than guessed into a party (an account has several role holders).
-  ``PartyID``, optional in the v1 contract, is therefore required, exactly as in v2.
+but carries ``api_version = v1``, so it is judged by **v1's rules** (``standard.versions`` and
+``standard.services.control_v1``): v1's Legal-Mandate texts, no ``RequesterID`` and no
+``OnlyPrimaryOwner`` (both ignored when sent), ``AdditionalReferenceIDType: pol`` with
+``"<police district>;<firstname lastname>"``, ``AccountID`` refused ("Not in use per now").  v2's
+texts are refused at ``/v1`` and v1's at ``/v2``.  Once the window has closed, every v1 request is
+answered 410 ACC-014 ("retired, use /v2").
 
 **The answer is rendered in v1 shape** (``v1_bodies.to_v1``) from the v2 body *after* the service's
 filter, and then encrypted like any v2 answer.
@@ -35,7 +22,6 @@ contract's ``default`` error response).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import replace
 from typing import Any, Final
 
 from litestar import Request, Response, get
@@ -46,62 +32,16 @@ from opendsop.provider.settings import ROUTE_PREFIX
 from opendsop.provider.store.records import PartyRow
 from opendsop.provider.v1_bodies import holders, to_v1
 from opendsop.standard.endpoints import Endpoint
-from opendsop.standard.errors import InvalidRequest
-from opendsop.standard.request import ControlRequest
-from opendsop.standard.services import OwnerRule, ReferenceKind, ServiceProfile
+from opendsop.standard.versions import ApiVersion
 
 V1_PREFIX: Final = "/v1"
 OPENAPI_STATE_KEY: Final = "openapi_v1"
-V1_REFERENCE_TYPE: Final = "pol"  # the only AdditionalReferenceIDType of Bank_v1.yaml
-_USE_V2: Final = f"use Control API v2 ({ROUTE_PREFIX})"
-
-
-def _missing_in_v1(service: ServiceProfile) -> list[str]:
-    """What the service's v2 rules require that a v1 request cannot carry."""
-    missing = []
-    if service.requester_id_required:
-        missing.append("RequesterID")
-    if service.reference is ReferenceKind.EXTRADITION_ORDER or service.owner_rule is OwnerRule.PER_ORDER:
-        missing.append("a signed extradition order (AdditionalReferenceIDType pol1)")
-    elif service.reference is ReferenceKind.GUARDIAN:
-        missing.append("the guardian (AdditionalReferenceIDType srf)")
-    return missing
-
-
-def _reference_type(raw: str | None) -> None:
-    value = (raw or "").strip()
-    if not value:
-        return
-    if value == V1_REFERENCE_TYPE:
-        raise InvalidRequest(
-            "AdditionalReferenceIDType: pol ('<police district>;<firstname lastname>') is superseded by the "
-            f"signed extradition order (pol1) and no longer accepted; {_USE_V2}",
-            parameter="AdditionalReferenceIDType")
-    raise InvalidRequest(
-        f"AdditionalReferenceIDType: {value[:20]!r} is not a Control API v1 value (Bank_v1.yaml allows only "
-        f"pol); {_USE_V2}", parameter="AdditionalReferenceIDType")
 
 
 class V1Dialect:
     """``pipeline.Dialect`` for Control API v1."""
 
-    name: str = "v1"
-
-    def translate(self, request: ControlRequest, service: ServiceProfile | None) -> ControlRequest:
-        _reference_type(request.additional_reference_id_type)
-        if request.endpoint is Endpoint.ACCOUNTS and request.account_id is not None:
-            raise InvalidRequest("AccountID: lookup by account number is not in use (Bank_v1.yaml: 'Not in use "
-                                 "per now'); identify the party with PartyID", parameter="AccountID")
-        owner: str | None = None
-        if service is not None:  # None: authorize refuses the Legal-Mandate before anything else
-            missing = _missing_in_v1(service)
-            if missing:
-                raise InvalidRequest(f"Legal-Mandate: {service.name} requires {' and '.join(missing)}, which "
-                                     f"Control API v1 cannot carry; {_USE_V2}", parameter="Legal-Mandate")
-            if request.endpoint is Endpoint.ACCOUNTS:
-                owner = "true" if service.owner_rule is OwnerRule.TRUE_ONLY else "false"
-        return replace(request, only_primary_owner=owner, requester_id=None, account_id=None,
-                       additional_reference_id_type=None)
+    version: ApiVersion = ApiVersion.V1
 
     def holders(self, body: Any) -> set[str]:
         return holders(body)

@@ -5,8 +5,9 @@ Same five operationIds as v2, with v1's parameters: no ``OnlyPrimaryOwner``, no 
 single value ``pol``; v1's responses: no 406, errors as ``Error400`` … ``Error500`` and ``Error``,
 200 as the v1 body (``application/json``) or a JWE string (``application/jose``).  The 200 bodies
 are generated from ``standard.control.v1``, the models the bank encodes.  How the bank *answers*
-these inputs (``pol`` and ``AccountID`` refused, and why) is stated in the descriptions, from
-provider/v1.py.  The paging parameter ``continuationToken`` is marked ``x-opendsop`` as in v2.
+these inputs (v1's rules while its window is open: ``pol`` for the police, ``AccountID`` refused) is
+stated in the descriptions, from provider/v1.py.  The paging parameter ``continuationToken`` is marked
+``x-opendsop`` as in v2.
 """
 
 from __future__ import annotations
@@ -30,8 +31,8 @@ _REF = "#/components/schemas/{name}"
 REFERENCE_HEADERS: Final = (
     header("AdditionalReferenceID", "Reference according to AdditionalReferenceIDType.", {"type": "string"},
            required=False),
-    header("AdditionalReferenceIDType", "What AdditionalReferenceID contains.  This bank refuses pol (400 "
-           "ACC-001): it is superseded by the signed extradition order of Control API v2.", {"enum": ["pol"]},
+    header("AdditionalReferenceIDType", "What AdditionalReferenceID contains: pol ('<police district>;<firstname "
+           "lastname>', percent-encoded) with Straffeprosessloven § 210 første or tredje ledd.", {"enum": ["pol"]},
            required=False),
 )
 LIST_ACCOUNTS_PARTY: Final = (

@@ -42,8 +42,8 @@ from opendsop.standard.services import (
     PeriodRule,
     ReferenceKind,
     ServiceProfile,
-    resolve,
 )
+from opendsop.standard.versions import RULE_SETS, Presence, RuleSet, rules_for
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _ACCOUNT_ID = re.compile(r"[0-9]{11,34}")
@@ -74,12 +74,14 @@ def authorize(
     environment: Environment = Environment.PRODUCTION,
     now: datetime | None = None,
 ) -> Decision:
-    """Decide one request.  ``now`` (when given) also re-runs the extradition order's content checks."""
+    """Decide one request by the rules of its API version (``request.api_version``).  ``now`` (when given)
+    also re-runs the extradition order's content checks."""
     service: ServiceProfile | None = None
+    rules = rules_for(request.api_version)
     try:
         legal_basis = _mandate(request, environment)
-        service = _service(request, legal_basis)
-        return _decide(request, facts, today, environment, now, service, legal_basis)
+        service = _service(request, legal_basis, rules)
+        return _decide(request, facts, today, environment, now, service, legal_basis, rules)
     except _Refusal as refusal:
         code = refusal.code or refusal.kind.value[0 if request.endpoint.step == 2 else 1]
         message = refusal.message
@@ -90,16 +92,19 @@ def authorize(
 
 
 def _decide(request: ControlRequest, facts: Facts, today: date, environment: Environment,
-            now: datetime | None, service: ServiceProfile, legal_basis: mandates.Mandate) -> Allowed:
+            now: datetime | None, service: ServiceProfile, legal_basis: mandates.Mandate, rules: RuleSet) -> Allowed:
     step1 = request.endpoint.step == 1
     account_info_request_id = _uuid(request.account_info_request_id, "AccountInfoRequestID")
     correlation_id = _uuid(request.correlation_id, "CorrelationID")
+    if rules.presence("AccountID", request.endpoint) is Presence.NOT_IN_USE and request.account_id is not None:
+        raise _Refusal(_Kind.REQUEST, f"AccountID is not in use in Control API {rules.version.value} (lookup by "
+                                      "account number); identify the party with PartyID", "AccountID")
     party = _party(request, service, today, environment)
     if request.endpoint is Endpoint.ACCOUNT_SERVICING_PROVIDER:
         _account_id(request.account_id)
-    owner = _only_primary_owner(request, service)
-    requester = _requester(request, service) if not step1 else None
-    guardian = _additional_reference(request, service, today, environment) if not step1 else None
+    owner = _only_primary_owner(request, service, rules)
+    requester = _requester(request, service, rules) if not step1 else None
+    guardian = _additional_reference(request, service, today, environment, rules) if not step1 else None
     period = _period(request, today)
     party_id = party.value if party else facts.party_id
     period = _window(service, period, facts, today, step1=step1, party_id=party_id, guardian=guardian)
@@ -126,11 +131,20 @@ def _mandate(request: ControlRequest, environment: Environment) -> mandates.Mand
     return legal_basis
 
 
-def _service(request: ControlRequest, legal_basis: mandates.Mandate) -> ServiceProfile:
-    service = resolve(request.consumer_org, legal_basis.key)
+def _service(request: ControlRequest, legal_basis: mandates.Mandate, rules: RuleSet) -> ServiceProfile:
+    service = rules.resolve(request.consumer_org, legal_basis.key)
+    if service is None and not rules.knows(legal_basis.key):
+        other = next((other for other in RULE_SETS.values() if other.knows(legal_basis.key)), None)
+        if other is not None:  # a text of the other API version: not a value of this one
+            advice = ("it was replaced in v2: send the service's v2 text" if other.version.value == "v1"
+                      else f"send it to /{other.version.value}")
+            raise _Refusal(_Kind.REQUEST, f"Legal-Mandate {legal_basis.text!r} is a legal basis of Control API "
+                                          f"{other.version.value}, not of {rules.version.value}; {advice}",
+                           "Legal-Mandate")
     if service is None:
         raise _Refusal(_Kind.FORBIDDEN, f"Legal-Mandate {legal_basis.text!r} is not a legal basis for consumer "
                                         f"{request.consumer_org}", "Legal-Mandate")
+    _step_of_mandate(request, service, legal_basis)
     if not service.allows(request.endpoint):
         endpoint = request.endpoint.operation_id
         if request.endpoint.step == 1:
@@ -140,8 +154,22 @@ def _service(request: ControlRequest, legal_basis: mandates.Mandate) -> ServiceP
     return service
 
 
+def _step_of_mandate(request: ControlRequest, service: ServiceProfile, legal_basis: mandates.Mandate) -> None:
+    """A text that is the legal basis of the other step only is not authorised here (403 ACC-011 at the
+    Control API, 403 ERR-001 at the hub): docs/decisions.md, "Step-1 Legal-Mandate at step 2"."""
+    step = request.endpoint.step
+    if legal_basis.key in service.mandates_at(step):
+        return
+    expected = " or ".join(repr(mandates.by_key(key).text) for key in service.mandates_at(step))
+    what = "customer relations (step 1)" if step == 2 else "account data (step 2)"
+    here = "account data from the Control API" if step == 2 else "customer relations from the relations hub"
+    raise _Refusal(_Kind.FORBIDDEN, f"Legal-Mandate {legal_basis.text!r} is the legal basis of {service.name} "
+                                    f"for {what} only, not for {here}; use {expected}", "Legal-Mandate")
+
+
 def _uuid(value: str | None, parameter: str) -> str:
-    if value is None or not value.strip():
+    _present_but_blank(value, parameter)
+    if value is None:
         raise _Refusal(_Kind.REQUEST, f"{parameter} header is required", parameter)
     text = value.strip()
     if not _UUID.fullmatch(text):
@@ -154,8 +182,10 @@ def _party(request: ControlRequest, service: ServiceProfile, today: date,
     if request.endpoint not in (Endpoint.ACCOUNTS, Endpoint.CUSTOMER_RELATIONSHIPS):
         return None
     parameter = "PartyID" if request.endpoint is Endpoint.ACCOUNTS else "CustomerID"
-    if request.party_id is None or not request.party_id.strip():
+    if request.party_id is None:
         raise _Refusal(_Kind.PARTY, f"{parameter} header is required", parameter)
+    if not request.party_id.strip():
+        raise _Refusal(_Kind.PARTY, f"{parameter} header is present but empty", parameter)
     try:
         party = validate_party_id(request.party_id.strip(), synthetic_allowed=environment is Environment.TEST,
                                   today=today)
@@ -178,11 +208,16 @@ def _account_id(value: str | None) -> None:
         raise _Refusal(_Kind.ACCOUNT, "AccountID must be an account number of at least 11 digits", "AccountID")
 
 
-def _only_primary_owner(request: ControlRequest, service: ServiceProfile) -> bool | None:
+def _only_primary_owner(request: ControlRequest, service: ServiceProfile, rules: RuleSet) -> bool | None:
     if request.endpoint not in (Endpoint.ACCOUNTS, Endpoint.CUSTOMER_RELATIONSHIPS):
         return None
+    if rules.presence("OnlyPrimaryOwner", request.endpoint) is Presence.NOT_IN_VERSION:
+        # v1 listed every account the party had a role on; a TRUE-only service still sees owned ones only.
+        return service.owner_rule is OwnerRule.TRUE_ONLY
     parameter = "OnlyPrimaryOwner" if request.endpoint is Endpoint.ACCOUNTS else "onlyPrimaryOwner"
     raw = request.only_primary_owner
+    if raw is not None and not raw.strip():
+        raise _Refusal(_Kind.REQUEST, f"{parameter} is present but empty: it must be true or false", parameter)
     if raw is None:
         if request.endpoint is Endpoint.ACCOUNTS:
             raise _Refusal(_Kind.REQUEST, "OnlyPrimaryOwner query parameter is required (true or false)", parameter)
@@ -197,7 +232,16 @@ def _only_primary_owner(request: ControlRequest, service: ServiceProfile) -> boo
     return value
 
 
-def _requester(request: ControlRequest, service: ServiceProfile) -> str | None:
+def _present_but_blank(value: str | None, parameter: str) -> None:
+    """A header sent with an empty or blank value is malformed, never taken for an absent one."""
+    if value is not None and not value.strip():
+        raise _Refusal(_Kind.REQUEST, f"{parameter} header is present but empty", parameter)
+
+
+def _requester(request: ControlRequest, service: ServiceProfile, rules: RuleSet) -> str | None:
+    if rules.presence("RequesterID", request.endpoint) is Presence.NOT_IN_VERSION:
+        return None
+    _present_but_blank(request.requester_id, "RequesterID")
     value = (request.requester_id or "").strip()
     if len(value) > MAX_TEXT_HEADER:
         raise _Refusal(_Kind.REQUEST, "RequesterID is too long", "RequesterID")
@@ -208,13 +252,19 @@ def _requester(request: ControlRequest, service: ServiceProfile) -> str | None:
 
 
 def _additional_reference(request: ControlRequest, service: ServiceProfile, today: date,
-                          environment: Environment) -> str | None:
+                          environment: Environment, rules: RuleSet) -> str | None:
     """Returns the guardian's number for Verge; the order itself arrives verified in ``Facts``."""
+    _present_but_blank(request.additional_reference_id_type, "AdditionalReferenceIDType")
+    _present_but_blank(request.additional_reference_id, "AdditionalReferenceID")
     raw_type = (request.additional_reference_id_type or "").strip()
     raw_id = (request.additional_reference_id or "").strip()
-    declared = _REFERENCE_TYPES.get(raw_type) if raw_type else None
+    allowed = rules.values("AdditionalReferenceIDType", request.endpoint)
+    declared = _REFERENCE_TYPES.get(raw_type) if raw_type in allowed else None
     if raw_type and declared is None:
-        raise _Refusal(_Kind.REQUEST, f"AdditionalReferenceIDType must be pol1 or srf, got {raw_type[:20]!r}",
+        superseded = (" (pol, the Control API v1 type, is superseded by pol1: a signed extradition order)"
+                      if raw_type == ReferenceKind.POLICE_REQUESTER.value else "")
+        raise _Refusal(_Kind.REQUEST, f"AdditionalReferenceIDType must be {' or '.join(allowed)} in Control API "
+                                      f"{rules.version.value}, got {raw_type[:20]!r}{superseded}",
                        "AdditionalReferenceIDType")
     if service.reference is None:
         if declared is not None:
@@ -231,6 +281,9 @@ def _additional_reference(request: ControlRequest, service: ServiceProfile, toda
                        "AdditionalReferenceID")
     if service.reference is ReferenceKind.EXTRADITION_ORDER:
         return None
+    if service.reference is ReferenceKind.POLICE_REQUESTER:
+        _police_requester(raw_id)
+        return None
     try:
         guardian = validate_party_id(raw_id, synthetic_allowed=environment is Environment.TEST, today=today)
     except DsopError as error:
@@ -242,10 +295,26 @@ def _additional_reference(request: ControlRequest, service: ServiceProfile, toda
     return guardian.value
 
 
+def _police_requester(raw_id: str) -> None:
+    """v1 ``pol``: "police district;firstname lastname", formatted text encoded ("Specification of
+    eOppslag" v1, "AdditionalReferenceIDType and AdditionalReferenceID")."""
+    try:
+        text = mandates.comparable(raw_id)
+    except DsopError:
+        text = ""
+    district, separator, name = text.partition(";")
+    if not separator or not district.strip() or len(name.split()) < 2 or ";" in name:
+        raise _Refusal(_Kind.REQUEST, "AdditionalReferenceID must be '<police district>;<firstname lastname>' "
+                                      "(percent-encoded) for AdditionalReferenceIDType pol", "AdditionalReferenceID")
+
+
 def _period(request: ControlRequest, today: date) -> Period:
     dates: dict[str, date] = {}
     for parameter, raw in (("fromDate", request.from_date), ("toDate", request.to_date)):
-        if raw is None or not raw.strip():
+        if raw is not None and not raw.strip():
+            raise _Refusal(_Kind.PERIOD, f"{parameter} is present but empty: it must be a date (YYYY-MM-DD) "
+                                         "or left out (today)", parameter)
+        if raw is None:
             dates[parameter] = today  # Bank_v2.yaml: absent means today
             continue
         try:

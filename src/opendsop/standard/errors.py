@@ -19,7 +19,8 @@ status next to a rule.  The exception tree::
     ├── InvalidRequest                        ACC-001: a header, query or path value is wrong
     │   ├── UnknownMandate
     │   └── InvalidContinuationToken
-    └── InvalidExtraditionOrder               ACC-011: the order itself fails a content check
+    ├── InvalidExtraditionOrder               ACC-011: the order itself fails a content check
+    └── VersionRetired                        ACC-014: the API version's phase-out window has closed
 
 Denials of a well-formed request are *values* (``standard.decision.Denied``), not exceptions,
 so that every denial can be audit-logged with its reason.
@@ -31,6 +32,7 @@ Gaps we decided (the v2 "HTTP error codes" PDF is not public):
   ``dataNotDelivered``, or the account is not linked to the party the case concerns).
 * ``ACC-100``: a source the bank depends on (core system, register) did not answer.
 * ``ACC-500``: any other internal error.
+* ``ACC-014`` (410): the API version of the request is retired at this bank (``standard.versions``).
 
 >>> STATUS_FOR_CODE["ACC-011"]
 403
@@ -62,6 +64,9 @@ ACC_CATALOGUE: Final[tuple[ErrorSpec, ...]] = (
     ErrorSpec("ACC-011", 403, "Not authorised"),
     ErrorSpec("ACC-012", 405, "Method not allowed: only GET is supported"),
     ErrorSpec("ACC-013", 406, "Not acceptable"),
+    # Not in the published list: a `default` response (ACC-0xx) for an API version the bank no longer serves
+    # (docs/decisions.md, "Control API v1 after its window").
+    ErrorSpec("ACC-014", 410, "API version retired"),
     ErrorSpec("ACC-022", 429, "Too many requests"),
     ErrorSpec("ACC-100", 500, "A source system did not answer"),
     ErrorSpec("ACC-500", 500, "Internal error"),
@@ -165,6 +170,11 @@ class InvalidExtraditionOrder(DsopError):
     default_message = "The extradition order is not valid"
 
 
+class VersionRetired(DsopError):
+    code = "ACC-014"
+    default_message = "This version of the API is retired; use Control API v2 (/v2)"
+
+
 __all__ = [
     "ACC_CATALOGUE",
     "CATALOGUE",
@@ -183,5 +193,6 @@ __all__ = [
     "InvalidRequest",
     "SyntheticNotAllowed",
     "UnknownMandate",
+    "VersionRetired",
     "status_for",
 ]

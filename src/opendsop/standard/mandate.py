@@ -1,17 +1,26 @@
 """The ``Legal-Mandate`` header: its encoding, and the registry of known legal bases.
 
-Decides which legal basis (hjemmel) a request names.  Sources: spec/datamodel.md §0.9 (the value
-is "the exact text, percent-encoded as UTF-8 the same way as JavaScript ``encodeURIComponent``")
-and §3.2 (the exact string per service), §3.6 (NAV, v1 only); spec/protocol.md §2.1 ("comparing
-the URL-decoded value against the decoded reference string is more robust than a byte-exact
-match") and §4.1–4.7; spec/services.md §2.6 (FI-Utlegg, test value ``FI-Utlegg-Test``).
+Decides which legal basis (hjemmel) a request names.  The value is "the exact text, percent-encoded
+as UTF-8" the way JavaScript ``encodeURIComponent`` does it (the DSOP data model page, "Legal-Mandate");
+the exact strings are those of each service's løsningsbeskrivelse and legal page ("Juridiske
+rammebetingelser"), and for the Control API v1 the v1 legal page "Juridiske rammebetingelser
+Kontrollinformasjon".
 
-A header is matched by *decoding* it, normalising the text (NFC, whitespace, ``<br>`` rendering
-artefacts) and looking the result up among the normalised spellings of every known mandate.  The
-comparison is case-sensitive: the standard publishes exact strings.  Where the standard itself
-publishes two spellings of one basis (Skatt, OED, Verge: spec/datamodel.md §6 items 13–14,
-spec/protocol.md §7 items 1–2), the mandate carries the second as an alias; which spelling a
-service accepts at which step is the service profile's decision, not this module's.
+Matching is one rule set, applied by :func:`comparable` to every text, header or not:
+
+* percent-escapes are decoded as UTF-8, in either hex case (``%c2%a7`` = ``%C2%A7``); ``+`` stays a plus;
+* ``<br>`` rendering artefacts of the published tables are dropped;
+* Unicode NFC (a copied "ø" may arrive decomposed), zero-width characters removed;
+* every run of whitespace (NBSP included) is one space, and the ends are stripped;
+* **case is significant**: the standard publishes exact strings ("etaten benytter eksakt denne
+  tekststrengen"), so ``straffeprosessloven …`` names no basis (docs/decisions.md, "Legal-Mandate
+  matching").
+
+Each distinct text is its own :class:`Mandate`; ``aliases`` holds only other *spellings* the standard
+publishes for the very same text (Skatt's validation table).  A text that is the basis of one step
+only — Vergekontroll's "§20a (1) a" for customer relations, OED's shorter § 92 basis — is a mandate
+of its own, and each service profile says which mandates it accepts at step 1 (the relations hub)
+and which at step 2 (the Control API).
 
 >>> encode_uri_component("Straffeprosessloven §210 (3) første punktum")
 'Straffeprosessloven%20%C2%A7210%20(3)%20f%C3%B8rste%20punktum'
@@ -69,7 +78,7 @@ def decode_header(value: str) -> str:
 
     * ``+`` stays a plus: ``encodeURIComponent`` writes a space as ``%20``, never as ``+``.
     * A literal ``<br>`` is dropped before decoding: inside encoded text it can only be a
-      rendering artefact (spec/datamodel.md §0.9), since a real space would be ``%20``.
+      rendering artefact of the published tables, since a real space would be ``%20``.
     * Characters that are not escapes are kept as they are, so already-decoded plain text
       decodes to itself (unless it contains ``%``).
     * A ``%`` not followed by two hex digits, or escapes that are not valid UTF-8, raise
@@ -157,15 +166,15 @@ class Mandate:
         return (self.text, *self.aliases)
 
 
-# Skatt: request tables (steps 1, 2a, 2b); the validation table on the same page omits
-# "jf. § 10-14" and the space after "§" (spec/datamodel.md §3.2, §6 item 13).
+# Skatt: the løsningsbeskrivelse's request tables (steps 1, 2a, 2b); the validation table on the same
+# page omits "jf. § 10-14" and the space after "§": the same basis, spelled twice by the standard.
 SKATT: Final = Mandate(
     key="skatt",
     text=(
         "Skatteforvaltningsloven § 10-2 første ledd, jf. § 10-14, jf. skatteforvaltningsforskriften § 10-2-1"
     ),
     aliases=("Skatteforvaltningsloven §10-2 første ledd, jf. skatteforvaltningsforskriften §10-2-1",),
-    note="The validation table's variant (without 'jf. § 10-14') is kept as an alias.",
+    note="The validation table's spelling (without 'jf. § 10-14') is kept as an alias.",
 )
 POLITI_STRAFFESAK: Final = Mandate(
     key="politi_straffesak",
@@ -180,35 +189,60 @@ POLITI_SAVNET: Final = Mandate(
 NAV: Final = Mandate(
     key="nav",
     text="Folketrygdloven § 21-4 første ledd",
-    note="v1 only and provisional: NAV-kontroll has no v2 specification (spec/datamodel.md §3.6).",
+    note="The v1 legal page's text; NAV-kontroll has no v2 specification yet.",
 )
 KONKURS: Final = Mandate(key="konkurs", text="kkl. §156 (3) og (4), jf. kkfor.§21")
-# OED: the løsningsbeskrivelse's string (both steps); the legal page names a shorter basis for
-# step 1 (spec/protocol.md §4.5).
+# OED: the løsningsbeskrivelse's string, valid at both steps.
 OED: Final = Mandate(
     key="oed",
     text="Arveloven § 92 første ledd og § 118, jf. § 88 a, jf. forskrift om Digitalt dødsbo",
-    aliases=("arveloven § 92 første ledd, jf. forskrift om Digitalt dødsbo",),
-    note="The legal page's shorter step-1 basis is kept as an alias.",
+    note="Oppgjør etter dødsfall, steps 1 and 2 (løsningsbeskrivelse).",
 )
-# Verge: the step-2 string is canonical; step 1 cites "§20a (2)" where step 2 cites "§ 20 (2)"
-# (spec/datamodel.md §6 item 14).
+# OED's legal page names a narrower basis for step 1 only: § 92 covers the customer relations, not the
+# account data of § 118 and § 88 a.
+OED_RELATIONS: Final = Mandate(
+    key="oed_relations",
+    text="arveloven § 92 første ledd, jf. forskrift om Digitalt dødsbo",
+    note="Oppgjør etter dødsfall, step 1 only (legal page).",
+)
+# Verge: vergemålsforskriften § 20a first paragraph, letter a for customer relations (step 1), letters
+# b–e for account data (step 2); the step-1 text cites "§20a (2)" where step 2 cites "§ 20 (2)".
 VERGE: Final = Mandate(
     key="verge",
     text=(
         "Vergemålsloven § 54 (2), jf. vergemålsforskriften § 20 (2), jf. vergemålsforskriften § 20a (1) b-e"
     ),
-    aliases=(
-        "Vergemålsloven § 54 (2), jf. vergemålsforskriften §20a (2), jf. vergemålsforskriften §20a (1) a",
+    note="Vergekontroll, step 2: account data (§ 20a first paragraph, letters b-e).",
+)
+VERGE_RELATIONS: Final = Mandate(
+    key="verge_relations",
+    text=(
+        "Vergemålsloven § 54 (2), jf. vergemålsforskriften §20a (2), jf. vergemålsforskriften §20a (1) a"
     ),
-    note="Canonical = step 2 (account data); alias = step 1 (customer relations).",
+    note="Vergekontroll, step 1: customer relations (§ 20a first paragraph, letter a).",
 )
 FI_UTLEGG_TEST: Final = Mandate(
     key="fi_utlegg_test",
     text="FI-Utlegg-Test",
     test_only=True,
-    note="FI-Utlegg's test value; the production basis is not yet published (spec/services.md §2.6).",
+    note="FI-Utlegg's test value; the production basis is not yet published.",
 )
+
+# The Control API v1's texts (legal page "Juridiske rammebetingelser Kontrollinformasjon"), served at
+# /v1 while its phase-out window is open and refused at /v2.  NAV's and Konkurs' texts did not change.
+SKATT_V1: Final = Mandate(key="skatt_v1", text="Skatteforvaltningsloven § 10-2",
+                          note="Skatt-kontroll, Control API v1.")
+SKATT_KOMPENSASJON_V1: Final = Mandate(
+    key="skatt_kompensasjon_v1",
+    text="Kompensasjonsordningen for næringslivet § 8 jf. forskriften §4-2(3)",
+    note="Skatt-kontroll (follow-up of the compensation scheme), Control API v1.",
+)
+POLITI_HVITVASKING_V1: Final = Mandate(key="politi_hvitvasking_v1", text="Hvitvaskingsloven § 26",
+                                       note="Politi (Enheten for finansiell etterretning only), Control API v1.")
+POLITI_210_FORSTE_V1: Final = Mandate(key="politi_210_forste_v1", text="Straffeprosessloven § 210 første ledd",
+                                      note="Politi, Control API v1, with AdditionalReferenceIDType pol.")
+POLITI_210_TREDJE_V1: Final = Mandate(key="politi_210_tredje_v1", text="Straffeprosessloven § 210 tredje ledd",
+                                      note="Politi, Control API v1, with AdditionalReferenceIDType pol.")
 
 MANDATES: Final[tuple[Mandate, ...]] = (
     SKATT,
@@ -217,8 +251,15 @@ MANDATES: Final[tuple[Mandate, ...]] = (
     NAV,
     KONKURS,
     OED,
+    OED_RELATIONS,
     VERGE,
+    VERGE_RELATIONS,
     FI_UTLEGG_TEST,
+    SKATT_V1,
+    SKATT_KOMPENSASJON_V1,
+    POLITI_HVITVASKING_V1,
+    POLITI_210_FORSTE_V1,
+    POLITI_210_TREDJE_V1,
 )
 
 
@@ -241,12 +282,21 @@ _BY_ENCODED: Final[dict[str, Mandate]] = {
 }
 
 
-def match_text(text: str) -> Mandate | None:
-    """The mandate whose normalised spelling equals ``normalise(text)``; plain text, no decoding.
+def comparable(value: str, *, encoded: bool = True) -> str:
+    """The one form every Legal-Mandate text is compared in (the rules in the module docstring).
 
-    Used for texts that are not headers, such as the extradition order's ``mandate`` claim.
+    ``encoded`` for a header value (percent-decoded first; :class:`InvalidRequest` when it cannot
+    be); ``False`` for plain text such as the extradition order's ``mandate`` claim.
+
+    >>> comparable("Straffeprosessloven%20%c2%a7210<br>%20(3)")
+    'Straffeprosessloven §210 (3)'
     """
-    return _BY_SPELLING.get(normalise(text))
+    return normalise(decode_header(value) if encoded else value)
+
+
+def match_text(text: str) -> Mandate | None:
+    """The mandate a plain (not percent-encoded) text names, or ``None``."""
+    return _BY_SPELLING.get(comparable(text, encoded=False))
 
 
 def match(header_value: str) -> Mandate | None:
@@ -254,8 +304,8 @@ def match(header_value: str) -> Mandate | None:
 
     Raises :class:`InvalidRequest` when the value cannot be percent-decoded.
     """
-    known = _BY_ENCODED.get(header_value)
-    return known if known is not None else match_text(decode_header(header_value))
+    known = _BY_ENCODED.get(header_value)  # the exact encoding of a spelling: comparable() would agree
+    return known if known is not None else _BY_SPELLING.get(comparable(header_value))
 
 
 def by_key(key: str) -> Mandate:
@@ -266,17 +316,19 @@ def by_key(key: str) -> Mandate:
 def parse(header_value: str | None) -> Mandate:
     """The mandate of a required ``Legal-Mandate`` header.
 
-    Missing, empty or blank → :class:`InvalidRequest`; undecodable → :class:`InvalidRequest`;
-    not a known basis → :class:`UnknownMandate` quoting the decoded text (shortened).
+    Missing → :class:`InvalidRequest` ("required"); present but empty or blank (also once decoded)
+    → :class:`InvalidRequest` ("empty"); undecodable → :class:`InvalidRequest`; not a known basis →
+    :class:`UnknownMandate` quoting the decoded text (shortened).
     """
-    if header_value is None or not header_value.strip():
+    if header_value is None:
         raise InvalidRequest(f"{HEADER} header is required", parameter=HEADER)
     known = _BY_ENCODED.get(header_value)
     if known is not None:
         return known
-    text = normalise(decode_header(header_value))
+    text = comparable(header_value)
     if not text:
-        raise InvalidRequest(f"{HEADER} header is required", parameter=HEADER)
+        raise InvalidRequest(f"{HEADER} header is present but empty: it must name the legal basis",
+                             parameter=HEADER)
     mandate = _BY_SPELLING.get(text)
     if mandate is None:
         raise UnknownMandate(f"{HEADER} {_shorten(text)} is not a known legal basis", parameter=HEADER)
@@ -298,12 +350,20 @@ __all__ = [
     "MANDATES",
     "NAV",
     "OED",
+    "OED_RELATIONS",
+    "POLITI_210_FORSTE_V1",
+    "POLITI_210_TREDJE_V1",
+    "POLITI_HVITVASKING_V1",
     "POLITI_SAVNET",
     "POLITI_STRAFFESAK",
     "SKATT",
+    "SKATT_KOMPENSASJON_V1",
+    "SKATT_V1",
     "VERGE",
+    "VERGE_RELATIONS",
     "Mandate",
     "by_key",
+    "comparable",
     "decode_header",
     "encode_uri_component",
     "match",

@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from opendsop.standard.endpoints import Endpoint
+from opendsop.standard.versions import ApiVersion
 
 if TYPE_CHECKING:
     from opendsop.standard.extradition import ExtraditionOrder
@@ -50,7 +51,8 @@ class ControlRequest:
 
     ``party_id`` carries ``PartyID`` (Control API) or ``CustomerID`` (customerRelationships);
     ``account_id`` carries ``AccountID`` (accountServicingProvider); ``only_primary_owner`` is
-    the raw query value (``OnlyPrimaryOwner`` / ``onlyPrimaryOwner``).
+    the raw query value (``OnlyPrimaryOwner`` / ``onlyPrimaryOwner``).  ``api_version`` is the Control
+    API version the request was sent to: it chooses the rules (``standard.versions``).
     """
 
     endpoint: Endpoint
@@ -67,6 +69,7 @@ class ControlRequest:
     requester_id: str | None = None
     from_date: str | None = None
     to_date: str | None = None
+    api_version: ApiVersion = ApiVersion.V2
 
     @classmethod
     def from_http(
@@ -77,6 +80,7 @@ class ControlRequest:
         query: Mapping[str, str],
         *,
         account_reference: str | None = None,
+        api_version: ApiVersion = ApiVersion.V2,
     ) -> ControlRequest:
         """Build from HTTP headers (case-insensitive) and query parameters."""
         lowered = {name.lower(): value for name, value in headers.items()}
@@ -101,6 +105,7 @@ class ControlRequest:
             requester_id=header("RequesterID"),
             from_date=query.get("fromDate"),
             to_date=query.get("toDate"),
+            api_version=api_version,
         )
 
 

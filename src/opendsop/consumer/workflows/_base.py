@@ -28,10 +28,10 @@ from opendsop.standard import wire
 from opendsop.standard.endpoints import Endpoint
 from opendsop.standard.errors import DsopError, InvalidRequest
 from opendsop.standard.identifiers import validate_party_id
-from opendsop.standard.mandate import Mandate, encode_uri_component
+from opendsop.standard.mandate import Mandate, by_key
 from opendsop.standard.period import Period, months_before, years_before
 from opendsop.standard.relations import AccountServicingProvider, CustomerRelation, ListCustomerRelation
-from opendsop.standard.services import ServiceProfile
+from opendsop.standard.services import ServiceProfile, relations_mandate
 from opendsop.standard.services._profile import PartyKind
 
 SCOPE_RELATIONS = "bits:kundeforhold"
@@ -121,9 +121,9 @@ def start_after_fact(fact: date, *, months: int, fact_name: str, parameter: str,
 
 
 def step1_mandate(mandate: Mandate) -> str:
-    """The encoded Legal-Mandate of step 1: Verge cites "§20a (1) a" there (§4.6), the others their own."""
-    step1 = next((alias for alias in mandate.aliases if "(1) a" in alias), None) if mandate.key == "verge" else None
-    return encode_uri_component(step1) if step1 else mandate.encoded
+    """The encoded Legal-Mandate of step 1, as the service's profile names it (Vergekontroll cites
+    vergemålsforskriften § 20a first paragraph letter a there, the account data's letters b-e in step 2)."""
+    return by_key(relations_mandate(mandate.key)).encoded
 
 
 # -- step 1: the relations port --------------------------------------------------------------------

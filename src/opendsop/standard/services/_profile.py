@@ -36,6 +36,7 @@ class ReferenceKind(StrEnum):
 
     EXTRADITION_ORDER = "pol1"  # a signed utleveringspålegg (JWS)
     GUARDIAN = "srf"  # the guardian's fødselsnummer or D-number
+    POLICE_REQUESTER = "pol"  # Control API v1 only: "<police district>;<firstname lastname>"
 
 
 class PartyKind(StrEnum):
@@ -45,11 +46,19 @@ class PartyKind(StrEnum):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ServiceProfile:
+    """One service's rules.
+
+    ``step1_mandates`` are the Legal-Mandate keys the relations hub accepts (customer relations,
+    step 1), ``step2_mandates`` those the Control API accepts (account data, step 2).  A text that is
+    the basis of one step only is refused at the other.
+    """
+
     key: str
     name: str
     consumer: str
     consumer_orgs: frozenset[str]
-    mandates: frozenset[str]
+    step1_mandates: tuple[str, ...]
+    step2_mandates: tuple[str, ...]
     endpoints: frozenset[Endpoint]
     owner_rule: OwnerRule
     period_rule: PeriodRule
@@ -61,6 +70,22 @@ class ServiceProfile:
     forbidden_endpoint_code: str = "ACC-001"
     provisional: bool = False
     notes: tuple[str, ...] = field(default=())
+    source: str = ""  # the public page the profile's rules come from
+
+    @property
+    def mandates(self) -> frozenset[str]:
+        """Every Legal-Mandate key of the service, whichever step."""
+        return frozenset((*self.step1_mandates, *self.step2_mandates))
+
+    def mandates_at(self, step: int) -> tuple[str, ...]:
+        """The Legal-Mandate keys accepted at ``step`` (1: relations hub, 2: Control API)."""
+        return self.step1_mandates if step == 1 else self.step2_mandates
+
+    def relations_mandate(self, step2_mandate: str) -> str:
+        """The step-1 mandate a consumer sends to the hub in a case run under ``step2_mandate``."""
+        if step2_mandate in self.step1_mandates:
+            return step2_mandate
+        return self.step1_mandates[0]
 
     def allows(self, endpoint: Endpoint) -> bool:
         return endpoint in self.endpoints

@@ -25,7 +25,9 @@ OED = ServiceProfile(
     name="Oppgjør etter dødsfall",
     consumer="Digdir (Digitalt dødsbo)",
     consumer_orgs=frozenset({"974720760", "991825827"}),
-    mandates=frozenset({mandate.OED.key}),
+    # Both steps: the løsningsbeskrivelse's text; step 1 also: the legal page's narrower § 92 basis.
+    step1_mandates=(mandate.OED.key, mandate.OED_RELATIONS.key),
+    step2_mandates=(mandate.OED.key,),
     endpoints=frozenset({Endpoint.CUSTOMER_RELATIONSHIPS, *_ENDPOINTS}),
     owner_rule=OwnerRule.TRUE_ONLY,
     period_rule=PeriodRule.AROUND_DEATH,

@@ -25,7 +25,9 @@ VERGE = ServiceProfile(
     name="Vergekontroll",
     consumer="Statens sivilrettsforvaltning",
     consumer_orgs=frozenset({"986186999"}),
-    mandates=frozenset({mandate.VERGE.key}),
+    # vergemålsforskriften § 20a first paragraph: letter a (customer relations), letters b-e (account data).
+    step1_mandates=(mandate.VERGE_RELATIONS.key,),
+    step2_mandates=(mandate.VERGE.key,),
     endpoints=frozenset({Endpoint.CUSTOMER_RELATIONSHIPS, *_ENDPOINTS}),
     owner_rule=OwnerRule.TRUE_ONLY,
     period_rule=PeriodRule.LAST_CALENDAR_YEAR,
