@@ -226,7 +226,8 @@ async def test_event_feed_is_paginated_and_only_the_callers(consumer: Consumer) 
         ids.append(body["id"])
         await consumer.create(body)
     other = Consumer(consumer.http, consumer.issuer, consumer.clock, org=OTHER_BANK)
-    await other.create(request_body(to=ORG_URN + OTHER_BANK))
+    assert (await other.create(request_body(to=ORG_URN + OTHER_BANK,
+                                            redirectUrl="https://other-bank.test/cb"))).status_code == 201
     first = await consumer.http.get(f"{API}/events", params={"limit": 2}, headers=consumer.headers(READ))
     assert first.status_code == 200
     page = first.json()

@@ -15,11 +15,13 @@ from typer.testing import CliRunner
 from opendsop.consent.cli import app as cli
 from opendsop.consent.registry import redirect_matches, redirect_prefix
 from tests.consent.consent_helpers import (
+    API,
     BANK,
     BANK_NAME,
     ORG_URN,
     OTHER_BANK,
     PERSON,
+    READ,
     SUPPLIER,
     TOKENS,
     WRITE,
@@ -85,8 +87,15 @@ async def test_withdrawing_the_delegation_stops_the_supplier_at_once(app: Any, c
     body = request_body(handledBy=ORG_URN + SUPPLIER)
     assert (await supplier.create(body)).status_code == 201
     assert (await supplier.read(body["id"])).status_code == 200
+
+    async def supplier_feed() -> list[str]:
+        page = await consumer.http.get(f"{API}/events", headers=supplier.headers(READ))
+        return [event["consentRequestId"] for event in page.json()["events"]]
+
+    assert await supplier_feed() == [body["id"]]
     assert await app.state.consent.registry.remove_delegation(BANK, SUPPLIER)
     assert (await supplier.read(body["id"])).status_code == 403
+    assert await supplier_feed() == []
     assert (await supplier.create(request_body(handledBy=ORG_URN + SUPPLIER))).json()["code"] == "not_delegated"
     assert (await consumer.read(body["id"])).status_code == 200  # the bank itself still can
 

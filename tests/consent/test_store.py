@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from opendsop.consent.registry import Registry
 from opendsop.consent.requests import ConsentError, Status, parse_request
 from opendsop.consent.store import ConsentStore
 from opendsop.serving import create_engine
@@ -81,6 +82,9 @@ async def test_events_and_lists_are_filtered_by_organisation(store: ConsentStore
     handled = _request(to=ORG_URN + OTHER_BANK, handledBy=ORG_URN + BANK)
     for request in (mine, theirs, handled):
         await store.create(request, now=START)
+    # A handledBy supplier sees the events only while the recipient delegates to it.
+    assert [e.consent_id for e in await store.events(org=BANK)] == [mine.id]
+    await Registry(store.engine).add_delegation(OTHER_BANK, BANK, now=START)
     assert [e.consent_id for e in await store.events(org=BANK)] == [mine.id, handled.id]
     assert {r.id for r in await store.list_records(org=BANK)} == {mine.id, handled.id}
     first = await store.events(limit=1)

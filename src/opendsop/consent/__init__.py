@@ -4,7 +4,9 @@
   (login, approval, "my consents"), the internal lookup for the token service, the Altinn 2 façade;
 * ``ConsentSettings`` — its configuration (env prefix ``DSOP_CONSENT_``);
 * ``resources.RESOURCES`` — the consent resources, caps and texts (also read by the data sources);
-* ``cli.app`` — ``dsop consent serve | list | show``.
+* ``registry`` — the supplier delegations (``handledBy``) and redirect URLs each organisation registered;
+* ``notify`` — a withdrawn consent posted at once to the data sources that own its resources;
+* ``cli.app`` — ``dsop consent serve | list | show | delegation … | redirect …``.
 """
 
 from __future__ import annotations

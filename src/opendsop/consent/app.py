@@ -2,7 +2,8 @@
 
 Consumer API (Maskinporten-like bearer token; see ``context`` for scopes and who may act)::
 
-    POST   /accessmanagement/api/v1/enterprise/consentrequests/        create (201; 200 for an identical retry)
+    POST   /accessmanagement/api/v1/enterprise/consentrequests/        create (201; 200 for an identical retry;
+                                                                       the id is the sender's own: see store)
     GET    /accessmanagement/api/v1/enterprise/consentrequests/{id}    status + consentRequestEvents
     DELETE /accessmanagement/api/v1/enterprise/consentrequests/{id}    withdraw an unanswered request
     GET    /accessmanagement/api/v1/enterprise/consentrequests/events?after=<seq>&limit=<n>

@@ -110,7 +110,8 @@ async def admit_new(ctx: Context, principal: Principal, request: ConsentRequest)
     owners = (request.to_org,) if request.handled_by is None else (request.to_org, request.handled_by)
     if not await ctx.registry.redirect_allowed(request.redirect_url, owners):
         raise ConsentError(400, "invalid_redirect_url", "redirectUrl is not under a redirect URL registered for "
-                           f"organisation {' or '.join(owners)}", "redirectUrl")
+                           f"organisation {' or '.join(owners)} (the operator registers them with "
+                           "`dsop consent redirect add`)", "redirectUrl")
 
 
 async def change_status(ctx: Context, record: ConsentRecord, new: Status) -> None:

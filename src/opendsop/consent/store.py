@@ -36,6 +36,8 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    and_,
+    exists,
     insert,
     inspect,
     or_,
@@ -273,8 +275,11 @@ class ConsentStore:
                      consent_id: str | None = None) -> list[Event]:
         query = (select(consent_events).join(consent_requests, consent_requests.c.id == consent_events.c.consent_id)
                  .where(consent_events.c.seq > after).order_by(consent_events.c.seq).limit(limit))
-        if org is not None:
-            query = query.where(or_(consent_requests.c.to_org == org, consent_requests.c.handled_by == org))
+        if org is not None:  # the recipient, or the handledBy supplier while the recipient delegates to it
+            delegated = exists().where(consent_delegations.c.to_org == consent_requests.c.to_org,
+                                       consent_delegations.c.supplier_org == org)
+            query = query.where(or_(consent_requests.c.to_org == org,
+                                    and_(consent_requests.c.handled_by == org, delegated)))
         if consent_id is not None:
             query = query.where(consent_events.c.consent_id == consent_id)
         async with self.engine.connect() as conn:
