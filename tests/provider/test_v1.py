@@ -323,6 +323,8 @@ async def test_v1_window(pki: Pki, token_issuer: Any, last_day: date, served: bo
             assert "/v2" in response.json()["message"]
             reference = await v1_get(bank, seed.NAV, "/v1/accounts/anything/transactions")
             assert (reference.status_code, reference.json()["code"]) == (410, "ACC-014")
+            anonymous = await bank.client.get("/v1/accounts")  # retired before anything is checked
+            assert (anonymous.status_code, anonymous.json()["code"]) == (410, "ACC-014")
         v2 = await bank.accounts(seed.SKATT, seed.ANNE)  # v2 is not affected by the v1 window
         assert v2.status_code == 200, v2.text
         refused = await bank.accounts(seed.SKATT, seed.ANNE, **{"Legal-Mandate": SKATT_V1.mandate.encoded})

@@ -59,6 +59,7 @@ from opendsop.provider.store.repository import BankStore
 from opendsop.registers.clients import Konkursregister
 from opendsop.standard.endpoints import Endpoint
 from opendsop.standard.errors import DsopError
+from opendsop.standard.versions import ApiVersion
 
 Clock = Callable[[], datetime]
 STATE_KEY = "provider"
@@ -173,8 +174,9 @@ def _refused(request: Request[Any, Any, Any], error: DsopError) -> Response[byte
     pipeline: Pipeline | None = request.app.state.get(STATE_KEY)
     if pipeline is None:  # not started (no lifespan ran): still answer in the standard's shape
         return _response(Answer(error.status, error_body(error.code, error.message), answers.JSON))
+    version = ApiVersion.V1 if request.url.path.startswith(f"{v1.V1_PREFIX}/") else ApiVersion.V2
     answer, record = pipeline.refuse(error, endpoint=endpoint, headers=dict(request.headers),
-                                     account_reference=reference)
+                                     account_reference=reference, api_version=version)
     return _response(answer, answers.uuid_or_none(request.headers.get("correlationid")),
                      BackgroundTask(_append, pipeline.audit, record))
 

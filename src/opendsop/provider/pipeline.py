@@ -178,10 +178,12 @@ class Pipeline:
         return answer
 
     def refuse(self, error: DsopError, *, endpoint: Endpoint | None, headers: Mapping[str, str],
-               account_reference: str | None = None) -> tuple[Answer, AuditRecord]:
+               account_reference: str | None = None,
+               api_version: ApiVersion = ApiVersion.V2) -> tuple[Answer, AuditRecord]:
         """An answer decided before the pipeline runs (405, unknown path): logged and counted now,
         its audit record returned for the caller to append (e.g. in a background task)."""
-        trace = Trace(endpoint, {name.lower(): value for name, value in headers.items()}, account_reference)
+        trace = Trace(endpoint, {name.lower(): value for name, value in headers.items()}, account_reference,
+                      api_version=api_version)
         answer = self._error(error)
         self._observe(trace, answer, self.monotonic())
         return answer, self._audit_record(trace, answer)
