@@ -51,8 +51,6 @@ REGISTERS_DB = "registers.db"
 RELATIONS_DB = "relations.db"
 BANK_DB = "bank-{orgno}.db"
 DEFAULT_BANKS_URL = "sqlite+aiosqlite:///{var_dir}/bank-{orgno}.db"
-# The bank stores' reference secret only matters when serving; loading needs a valid one.
-_LOAD_SECRET = b"opendsop-ecosystem-load-secret-32"
 
 
 class WorldMismatch(ValueError):
@@ -169,7 +167,7 @@ def _sqlite_file(engine: Any) -> str | None:
 
 
 async def _load_bank(url: str, population: Population, orgno: str, counts: dict[str, int]) -> None:
-    store = await SqlBankStore.open(url, reference_secret=_LOAD_SECRET)  # runs the store's own migrations
+    store = await SqlBankStore.open(url)  # runs the store's own migrations; loading needs no reference secret
     path = _sqlite_file(store.engine)
     try:
         if path is None:

@@ -5,13 +5,20 @@
 * ``openapi`` — the OpenAPI document the bank serves on ``/v2/openapi.json``;
 * ``poll-konkurs --bank ORGNO [--loop] [--interval S]`` — read the Konkursvarsel feed from the
   stored cursor into the bank's database and act on it (feeds.py; spec/protocol.md §4.4 A): once,
-  or until interrupted (``--loop``; by default only in Brreg's refresh window, working days 08–16).
+  or until interrupted (``--loop``; by default only in Brreg's refresh window, working days 08–16);
+* ``import --bank ORGNO FILE…`` — the bank's own data (the bundle of docs/import-bundle.md and
+  camt.053 statements) into its database: all checked, then one transaction; every problem is one
+  line naming file, line and fix, and the exit status is 2 with the store unchanged;
+* ``reset --bank ORGNO`` — empty the bank's database (test mode only).
+
+Every failure of these commands is one line on stderr; ``--debug`` adds the traceback.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
 
 import typer
 from pydantic import ValidationError
@@ -87,6 +94,110 @@ def poll_konkurs(
         asyncio.run(_poll(settings, loop=loop, working_hours_only=not around_the_clock))
     except KeyboardInterrupt:  # --loop ends with Ctrl-C
         pass
+
+
+BAD_INPUT = 2  # the exit status of refused input (as click's usage errors)
+
+
+def _store_settings(bank: str, database_url: str | None) -> Any:
+    from opendsop.provider.settings import StoreSettings
+
+    try:
+        return StoreSettings(bank_orgno=bank, **({"database_url": database_url} if database_url else {}))
+    except ValidationError as exc:
+        _fail("; ".join(str(error["msg"]).removeprefix("Value error, ") for error in exc.errors()))
+
+
+def _fail(message: str, status: int = BAD_INPUT) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(status)
+
+
+def _one_line(error: BaseException, debug: bool) -> NoReturn:
+    """A failure as one line (the traceback only with --debug)."""
+    if debug:
+        raise error
+    text = " ".join(str(error).split()) or type(error).__name__
+    _fail(f"{type(error).__name__}: {text}"[:500], 1)
+
+
+@app.command("import")
+def import_command(
+    files: Annotated[list[Path], typer.Argument(help="Bundle files (parties|accounts|roles|balances|cards|"
+                                                     "transactions .jsonl/.csv) and camt.053 statements (.xml).")],
+    bank: Annotated[str, typer.Option("--bank", help="The bank's organisation number (9 digits).")],
+    database_url: Annotated[str | None, typer.Option(help="Database URL (default DSOP_PROVIDER_DATABASE_URL).")] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of an unexpected failure.")] = False,
+) -> None:
+    """Import the bank's own data: checked line by line, then written in one transaction (idempotent)."""
+    import asyncio
+
+    from opendsop.provider.imports import ImportRefused
+
+    settings = _store_settings(bank, database_url)
+    try:
+        report = asyncio.run(_import(settings.sql_url, bank, files))
+    except ImportRefused as refused:
+        for problem in refused.problems:
+            typer.echo(str(problem), err=True)
+        typer.echo(f"nothing imported: {len(refused.problems)} problem(s); the store is unchanged", err=True)
+        raise typer.Exit(BAD_INPUT) from None
+    except Exception as error:  # noqa: BLE001  (one line, or the traceback with --debug)
+        _one_line(error, debug)
+    counts = report.counts
+    typer.echo(f"imported {report.files} file(s) into bank {bank}: {counts.parties} parties, {counts.accounts} "
+               f"accounts, {counts.relations} roles, {counts.balances} balances, {counts.cards} cards, "
+               f"{counts.transactions} transactions (merged by key: importing them again changes nothing)")
+
+
+async def _import(url: str, bank: str, files: list[Path]) -> Any:
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from opendsop.provider.imports import import_files
+    from opendsop.provider.store.sql import SqlBankStore
+
+    store = await SqlBankStore.open(url)  # migrates to the current schema; no reference secret needed
+    try:
+        console = Console(stderr=True)
+        with Progress(TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(), TimeElapsedColumn(),
+                      console=console, transient=True, disable=not console.is_terminal) as progress:
+            task = progress.add_task(f"import into {bank}", total=None)
+            return await import_files(store, bank, files,
+                                      progress=lambda size: progress.update(task, advance=size),
+                                      on_total=lambda total: progress.update(task, total=total))
+    finally:
+        await store.close()
+
+
+@app.command()
+def reset(
+    bank: Annotated[str, typer.Option("--bank", help="The bank's organisation number (9 digits).")],
+    database_url: Annotated[str | None, typer.Option(help="Database URL (default DSOP_PROVIDER_DATABASE_URL).")] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of an unexpected failure.")] = False,
+) -> None:
+    """Empty the bank's database (every account, party, transaction and issued reference); test mode only."""
+    import asyncio
+
+    settings = _store_settings(bank, database_url)
+    if settings.environment == "production":
+        _fail("reset is refused in production mode: it would delete the bank's data (set "
+              "DSOP_PROVIDER_ENVIRONMENT=test for a test bank)")
+    try:
+        asyncio.run(_reset(settings.sql_url))
+    except Exception as error:  # noqa: BLE001  (one line, or the traceback with --debug)
+        _one_line(error, debug)
+    typer.echo(f"bank {bank}: store emptied")
+
+
+async def _reset(url: str) -> None:
+    from opendsop.provider.store.sql import SqlBankStore
+
+    store = await SqlBankStore.open(url)
+    try:
+        await store.reset()
+    finally:
+        await store.close()
 
 
 async def _poll(settings: ProviderSettings, *, loop: bool, working_hours_only: bool) -> None:

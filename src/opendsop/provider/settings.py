@@ -149,4 +149,26 @@ class ProviderSettings(BaseSettings):
         return date.max if self.environment == "test" else None
 
 
-__all__ = ["ROUTE_PREFIX", "SCOPE", "ProviderSettings"]
+class StoreSettings(BaseSettings):
+    """What ``dsop provider import`` and ``reset`` need: the bank, its database and the environment —
+    none of the serving secrets (loading data issues no accountReference)."""
+
+    model_config = SettingsConfigDict(env_prefix="DSOP_PROVIDER_", frozen=True, extra="ignore")
+
+    bank_orgno: str
+    environment: Literal["test", "production"] = "test"
+    database_url: str | None = None
+
+    @field_validator("bank_orgno")
+    @classmethod
+    def _orgno(cls, value: str) -> str:
+        if not _ORGNO.fullmatch(value):
+            raise ValueError(f"the bank's organisation number must be 9 digits, not {value!r}")
+        return value
+
+    @property
+    def sql_url(self) -> str:
+        return self.database_url or f"sqlite+aiosqlite:///var/provider-{self.bank_orgno}.db"
+
+
+__all__ = ["ROUTE_PREFIX", "SCOPE", "ProviderSettings", "StoreSettings"]

@@ -56,17 +56,19 @@ def system_clock() -> datetime:
 class RowStore(abc.ABC):
     """:class:`~.repository.BankStore` given row fetches.
 
-    ``reference_secret`` keys the accountReference MAC (:mod:`.references`); ``servicer`` is this
+    ``reference_secret`` keys the accountReference MAC (:mod:`.references`; only an account list
+    needs it, so a store opened to load or import data needs none); ``servicer`` is this
     bank, used when an account names no other servicer; ``retention_years`` is how many years of
     history stay online (``None``: all of it; per-account ``history_from`` applies as well).
     """
 
-    def __init__(self, *, reference_secret: bytes, servicer: FinancialInstitution | None = None,
+    def __init__(self, *, reference_secret: bytes | None = None, servicer: FinancialInstitution | None = None,
                  clock: Callable[[], datetime] = system_clock, zone: ZoneInfo = rules.OSLO,
                  retention_years: int | None = None) -> None:
-        references.issue(reference_secret, consumer_org="", account_info_request_id="", party_id="",
-                         account_id="")  # fail fast on a short secret
-        self._secret = bytes(reference_secret)
+        if reference_secret is not None:  # loading needs none; answering an account list does
+            references.issue(reference_secret, consumer_org="", account_info_request_id="", party_id="",
+                             account_id="")  # fail fast on a short secret
+        self._secret = bytes(reference_secret) if reference_secret is not None else None
         self._servicer = servicer
         self._clock = clock
         self._zone = zone
@@ -179,6 +181,9 @@ class RowStore(abc.ABC):
             if row.delivery is Delivery.MANUAL:
                 reference = references.DATA_NOT_DELIVERED
             else:
+                if self._secret is None:
+                    raise RuntimeError("this store was opened without an accountReference secret: it can load "
+                                       "data but not answer an account list")
                 reference = references.issue(self._secret, consumer_org=consumer_org,
                                              account_info_request_id=account_info_request_id,
                                              party_id=party_id, account_id=row.account_id)

@@ -12,6 +12,7 @@ import bisect
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date, datetime
+from typing import Any
 
 from opendsop.provider.store import loader
 from opendsop.provider.store.base import RowStore
@@ -100,6 +101,76 @@ class MemoryBankStore(RowStore):
             bisect.insort(keys, key)
             counts["transactions"] += 1
         return LoadCounts(**counts)
+
+    async def merge(self, *, parties: Iterable[PartyRow] = (), accounts: Iterable[AccountRow] = (),
+                    relations: Iterable[RelationRow] = (), balances: Iterable[BookedBalanceRow] = (),
+                    cards: Iterable[CardRow] = (), transactions: Iterable[TransactionRow] = ()) -> LoadCounts:
+        """Insert or update by key, as :func:`.writes.merge` does (checked first, so all or nothing)."""
+        rows = {"parties": list(parties), "accounts": list(accounts), "relations": list(relations),
+                "balances": list(balances), "cards": list(cards), "transactions": list(transactions)}
+        self._check_merge(rows)
+        for party in rows["parties"]:
+            self._party[party.party_id] = party
+        for account in rows["accounts"]:
+            self._account[account.account_id] = account
+        for relation in rows["relations"]:
+            key = (relation.party_id, relation.account_id, relation.role, relation.start_date)
+            for index in (self._by_party.setdefault(relation.party_id, []),
+                          self._by_account.setdefault(relation.account_id, [])):
+                index[:] = [r for r in index if (r.party_id, r.account_id, r.role, r.start_date) != key]
+                index.append(relation)
+        for balance in rows["balances"]:
+            self._booked.setdefault(balance.account_id, {})[balance.day] = balance
+        for card in rows["cards"]:
+            self._card.setdefault(card.account_id, {})[card.card_id] = card
+        for row in rows["transactions"]:
+            self._merge_transaction(row)
+        return LoadCounts(**{name: len(found) for name, found in rows.items()})
+
+    def _check_merge(self, rows: dict[str, list[Any]]) -> None:
+        for check, name in ((loader.check_party, "parties"), (loader.check_account, "accounts"),
+                            (loader.check_relation, "relations"), (loader.check_card, "cards"),
+                            (loader.check_transaction, "transactions")):
+            for row in rows[name]:
+                check(row)
+        known_accounts = set(self._account) | {row.account_id for row in rows["accounts"]}
+        known_parties = set(self._party) | {row.party_id for row in rows["parties"]}
+        for name in ("relations", "balances", "cards", "transactions"):
+            for row in rows[name]:
+                if row.account_id not in known_accounts:
+                    raise ValueError(f"row names unknown account {row.account_id!r}")
+        for relation in rows["relations"]:
+            if relation.party_id not in known_parties:
+                raise ValueError(f"relation names unknown party {relation.party_id!r}")
+
+    def _merge_transaction(self, row: TransactionRow) -> None:
+        tx = row.transaction
+        assert tx.booking_date is not None
+        by_key = self._tx.setdefault(row.account_id, {})
+        keys = self._keys.setdefault(row.account_id, [])
+        ids = self._ids.setdefault(row.account_id, set())
+        if tx.transaction_identifier in ids:  # an update may move it in the keyset order
+            old = next(key for key in keys if key[1] == tx.transaction_identifier)
+            keys.remove(old)
+            del by_key[old]
+        ids.add(tx.transaction_identifier)
+        key = (utc(tx.booking_date), tx.transaction_identifier)
+        by_key[key] = tx
+        bisect.insort(keys, key)
+
+    async def known_accounts(self, *, ids: Sequence[str] = (), numbers: Sequence[str] = ()) -> dict[str, str]:
+        """account number → account id of the stored accounts among ``ids`` and ``numbers``."""
+        wanted_ids, wanted_numbers = set(ids), set(numbers)
+        return {row.account_number: row.account_id for row in self._account.values()
+                if row.account_id in wanted_ids or row.account_number in wanted_numbers}
+
+    async def known_parties(self, ids: Sequence[str]) -> set[str]:
+        return {party_id for party_id in ids if party_id in self._party}
+
+    async def reset(self) -> None:
+        for table in (self._party, self._account, self._by_party, self._by_account, self._booked, self._card,
+                      self._keys, self._tx, self._ids, self._ref, self._blocks, self._notices, self._cursors):
+            table.clear()
 
     def _known(self, account_id: str) -> None:
         if account_id not in self._account:

@@ -25,7 +25,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from opendsop.provider.store import loader, schema
+from opendsop.provider.store import loader, schema, writes
 from opendsop.provider.store import sql_reads as reads
 from opendsop.provider.store.base import RowStore
 from opendsop.provider.store.records import (
@@ -106,6 +106,33 @@ class SqlBankStore(RowStore):
                    cards: Iterable[CardRow] = (), transactions: Iterable[TransactionRow] = ()) -> LoadCounts:
         return await loader.load(self._engine, parties=parties, accounts=accounts, relations=relations,
                                  balances=balances, cards=cards, transactions=transactions)
+
+    async def merge(self, *, parties: Iterable[PartyRow] = (), accounts: Iterable[AccountRow] = (),
+                    relations: Iterable[RelationRow] = (), balances: Iterable[BookedBalanceRow] = (),
+                    cards: Iterable[CardRow] = (), transactions: Iterable[TransactionRow] = ()) -> LoadCounts:
+        return await writes.merge(self._engine, parties=parties, accounts=accounts, relations=relations,
+                                  balances=balances, cards=cards, transactions=transactions)
+
+    async def reset(self) -> None:
+        await writes.reset(self._engine)
+
+    async def known_accounts(self, *, ids: Sequence[str] = (), numbers: Sequence[str] = ()) -> dict[str, str]:
+        """account number → account id of the stored accounts among ``ids`` and ``numbers``."""
+        a = schema.account
+        out: dict[str, str] = {}
+        for column, values in ((a.c.account_id, ids), (a.c.account_number, numbers)):
+            for chunk in _chunks(sorted(set(values))):
+                for account_id, number in await self._all(select(a.c.account_id, a.c.account_number)
+                                                          .where(column.in_(chunk))):
+                    out[number] = account_id
+        return out
+
+    async def known_parties(self, ids: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for chunk in _chunks(sorted(set(ids))):
+            found.update(row[0] for row in await self._all(select(schema.party.c.party_id)
+                                                           .where(schema.party.c.party_id.in_(chunk))))
+        return found
 
     async def _all(self, statement: Any, parameters: dict[str, Any] | None = None) -> list[Any]:
         """The rows (tuples) of one read."""
