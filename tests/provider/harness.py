@@ -81,7 +81,7 @@ class Bank:
                          "approvedByRole": "Politiadvokat"},
             "caseID": "9b2e7c1a-4d3f-4e8b-a6c5-1f0d2e3b4a59", **fields,
         }
-        order = new_order(claims, now=approved)
+        order = new_order(claims, now=approved, synthetic_allowed=True)  # the test bank's people are synthetic
         return issue_extradition_order(order, self.pki.signing.credential, kid=self.pki.signing.kid)
 
     def headers(self, consumer: seed.Consumer, *, party: str | None = None, case: str = CASE,

@@ -145,7 +145,7 @@ async def test_order_signed_by_an_untrusted_key_is_refused(bank: Bank) -> None:
 
     claims = dict(unverified_claims(genuine))
     claims.pop("version"), claims.pop("exp"), claims["approval"].pop("approvalTimestamp")
-    forged = issue_extradition_order(new_order(claims, now=seed.NOW - timedelta(days=1)), rogue,
+    forged = issue_extradition_order(new_order(claims, now=seed.NOW - timedelta(days=1), synthetic_allowed=True), rogue,
                                      kid=bank.pki.signing.kid)  # claims the genuine kid
     response = await bank.accounts(seed.POLITI, seed.ANNE, AdditionalReferenceID=forged)
     assert (response.status_code, response.json()["code"]) == (403, "ACC-011")
