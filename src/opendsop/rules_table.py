@@ -9,6 +9,7 @@ from __future__ import annotations
 from opendsop.standard import CONTROL_ENDPOINTS, Endpoint, all_profiles
 from opendsop.standard.mandate import BY_KEY
 from opendsop.standard.services import OwnerRule, PeriodRule
+from opendsop.standard.services.control_v1 import V1_PROFILES
 
 PERIODS = {
     PeriodRule.TEN_YEARS: "≤ 10 years back → ≤ today",
@@ -49,12 +50,38 @@ def _texts(keys: tuple[str, ...]) -> str:
     return "; ".join(cells)
 
 
+V1_COLUMNS = ("Service", "Consumer (org no.)", "Legal-Mandate", "Endpoints", "OnlyPrimaryOwner (not in v1)",
+              "AdditionalReferenceIDType", "Period", "Source")
+
+
+def v1_rows() -> list[tuple[str, ...]]:
+    """The Control API v1 services, served at /v1 while the bank's phase-out window is open."""
+    table = []
+    for profile in V1_PROFILES:
+        endpoints = ", ".join(endpoint.operation_id for endpoint in CONTROL_ENDPOINTS if profile.allows(endpoint))
+        table.append((
+            profile.name, f"{profile.consumer} ({', '.join(sorted(profile.consumer_orgs))})",
+            _texts(profile.step2_mandates), endpoints,
+            "taken as true" if profile.owner_rule is OwnerRule.TRUE_ONLY else "taken as false",
+            profile.reference.value if profile.reference else "—", PERIODS[profile.period_rule], profile.source,
+        ))
+    return table
+
+
+def _table(columns: tuple[str, ...], body: list[tuple[str, ...]]) -> list[str]:
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    return lines + ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in body]
+
+
 def markdown() -> str:
     lines = ["# DSOP services as opendsop enforces them", "",
              "Generated from `opendsop.standard.services` by `dsop rules --markdown`; do not edit by hand.", "",
-             "| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
-    lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows()]
+             *_table(COLUMNS, rows()), "",
+             "## Control API v1 (`/v1`, while the bank's phase-out window is open)", "",
+             "Judged by v1's rules: no RequesterID, no OnlyPrimaryOwner; v2's texts are refused at `/v1` and these "
+             "at `/v2`.", "",
+             *_table(V1_COLUMNS, v1_rows())]
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["COLUMNS", "markdown", "rows"]
+__all__ = ["COLUMNS", "V1_COLUMNS", "markdown", "rows", "v1_rows"]

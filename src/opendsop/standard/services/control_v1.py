@@ -45,6 +45,7 @@ SKATT_V1 = replace(
 )
 POLITI_HVITVASKING_V1 = replace(
     POLITI,
+    name="Politi, Enheten for finansiell etterretning (v1)",
     step1_mandates=(),
     step2_mandates=(mandate.POLITI_HVITVASKING_V1.key,),
     endpoints=CONTROL_ENDPOINTS,
@@ -57,6 +58,7 @@ POLITI_HVITVASKING_V1 = replace(
 )
 POLITI_210_V1 = replace(
     POLITI_HVITVASKING_V1,
+    name="Politi (v1)",
     step2_mandates=(mandate.POLITI_210_FORSTE_V1.key, mandate.POLITI_210_TREDJE_V1.key),
     reference=ReferenceKind.POLICE_REQUESTER,
     source=f"{LEGAL_PAGE}; Specification of eOppslag (v1), AdditionalReferenceIDType and AdditionalReferenceID",
