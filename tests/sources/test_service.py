@@ -65,3 +65,17 @@ def test_cli_lists_the_synthetic_people_for_a_seed() -> None:
     assert all(len(line.split()[0]) == 11 and line.split()[0].isdigit() for line in lines)
     again = CliRunner().invoke(cli, ["people", "--seed", "5"])
     assert again.output == result.output
+
+
+async def test_lanekassen_takes_consent_notices_only_with_the_configured_token(world: World, token_issuer: Any,
+                                                                                clock: Any) -> None:
+    settings = SourcesSettings(consent_events_token="notice-secret-of-length")
+    verifier = token_issuer.verifier(settings.audience_lanekassen, clock=clock)
+    app = create_app("lanekassen", settings, clock=clock, world=world, verifier=verifier)
+    notice = {"consentId": "c-1", "status": "revoked"}
+    async with AsyncTestClient(app=app) as client:
+        unsigned = await client.post("/internal/consent-events", json=notice)
+        signed = await client.post("/internal/consent-events", json=notice,
+                                   headers={"Authorization": "Bearer notice-secret-of-length"})
+    assert unsigned.status_code == 401 and signed.status_code == 200
+    assert app.state.consent_cache.ended("c-1")
