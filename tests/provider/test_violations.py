@@ -44,6 +44,13 @@ ROWS = [
         names="OnlyPrimaryOwner"),
     Row("from-date-not-a-date", seed.SKATT, "accounts", 400, "ACC-001", params={"fromDate": "2025-13-01"},
         names="fromDate"),
+    # strict value parsing (docs/decisions.md "Values from the wire"): ASCII digits, nothing around the value
+    Row("from-date-full-width-digits", seed.SKATT, "transactions", 400, "ACC-001",
+        params={"fromDate": "２０２５-01-01"}, names="fromDate"),
+    Row("from-date-trailing-newline", seed.SKATT, "transactions", 400, "ACC-001", params={"fromDate": "2025-01-01\n"},
+        names="fromDate"),
+    Row("from-date-year-1", seed.SKATT, "transactions", 400, "ACC-001", params={"fromDate": "0001-01-01"},
+        names="fromDate"),
     Row("to-date-before-from-date", seed.SKATT, "transactions", 400, "ACC-001",
         params={"fromDate": "2025-06-01", "toDate": "2025-05-01"}, names="toDate"),
     Row("to-date-in-future", seed.NAV, "accounts", 400, "ACC-001", params={"toDate": "2026-02-01"}, names="toDate"),
