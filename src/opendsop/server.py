@@ -34,6 +34,8 @@ from opendsop.serving import ServingSettings
 _log = logging.getLogger("opendsop.server")
 
 _REASONS = {408: b"Request Timeout", 413: b"Content Too Large", 431: b"Request Header Fields Too Large"}
+_ERRORS = {408: b"request_timeout", 413: b"body_too_large", 431: b"headers_too_large"}
+LINGER = 2.0  # seconds a refused client has to stop sending before the connection is closed regardless
 
 
 class GuardedProtocol(HttpToolsProtocol):
@@ -148,10 +150,24 @@ class GuardedProtocol(HttpToolsProtocol):
             return
         if answering:
             cycle.disconnected = True  # the app's own answer, should it still come, goes nowhere
-        body = b'{"error": "%d", "message": "%s"}' % (status, message.encode("ascii", "replace"))
+        body = b'{"error": "%s", "message": "%s"}' % (_ERRORS[status], message.encode("ascii", "replace"))
         self.transport.write(b"HTTP/1.1 %d %s\r\ncontent-type: application/json\r\ncontent-length: %d\r\n"
                              b"connection: close\r\n\r\n%s" % (status, _REASONS[status], len(body), body))
-        self._close()
+        self._linger()
+
+    def _linger(self) -> None:
+        """Close after the answer without losing it: send FIN, then read and discard what the client still
+        sends until it closes too (or ``LINGER`` seconds pass).  Closing with unread data would make the
+        kernel reset the connection, and the client could lose the answer (RFC 9112 §9.6)."""
+        self._disarm()
+        self._reading = None
+        self._closed = True
+        if not self.transport.can_write_eof():
+            self.transport.close()
+            return
+        self.transport.write_eof()
+        self.flow.resume_reading()
+        self._deadline = self.loop.call_later(LINGER, self.transport.close)
 
     def _close(self) -> None:
         self._disarm()
