@@ -106,8 +106,9 @@ class MemoryBankStore(RowStore):
                     relations: Iterable[RelationRow] = (), balances: Iterable[BookedBalanceRow] = (),
                     cards: Iterable[CardRow] = (), transactions: Iterable[TransactionRow] = ()) -> LoadCounts:
         """Insert or update by key, as :func:`.writes.merge` does (checked first, so all or nothing)."""
-        rows = {"parties": list(parties), "accounts": list(accounts), "relations": list(relations),
-                "balances": list(balances), "cards": list(cards), "transactions": list(transactions)}
+        rows: dict[str, list[Any]] = {
+            "parties": list(parties), "accounts": list(accounts), "relations": list(relations),
+            "balances": list(balances), "cards": list(cards), "transactions": list(transactions)}
         self._check_merge(rows)
         for party in rows["parties"]:
             self._party[party.party_id] = party

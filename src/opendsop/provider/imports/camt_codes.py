@@ -1,0 +1,56 @@
+"""ISO 20022 Bank Transaction Codes (the external code list's domain, family and sub-family codes)
+→ the names Bank_v2.yaml's ``BankTransactionCode`` enumerates (``DomainType``, ``FamilyType``,
+``SubFamilyType``).  A code without a name there is kept as text in ``freeText`` by the caller."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from opendsop.standard.control.v2 import DomainType, FamilyType, SubFamilyType
+
+DOMAINS: Final = {"PMNT": DomainType.PAYMENTS, "CAMT": DomainType.CASH_MANAGEMENT,
+                   "ACMT": DomainType.ACCOUNT_MANAGEMENT, "FORX": DomainType.FOREIGN_EXCHANGE,
+                   "SECU": DomainType.SECURITIES, "TRAD": DomainType.TRADE_SERVICES, "XTND": DomainType.EXTENDED}
+FAMILIES: Final = {
+    "RCDT": FamilyType.RECEIVED_CREDIT_TRANSFERS, "ICDT": FamilyType.ISSUED_CREDIT_TRANSFERS,
+    "RDDT": FamilyType.RECEIVED_DIRECT_DEBITS, "IDDT": FamilyType.ISSUED_DIRECT_DEBITS,
+    "CCRD": FamilyType.CUSTOMER_CARD_TRANSACTIONS, "MCRD": FamilyType.MERCHANT_CARD_TRANSACTIONS,
+    "CNTR": FamilyType.COUNTER_TRANSACTIONS, "RCHQ": FamilyType.RECEIVED_CHEQUES, "ICHQ": FamilyType.ISSUED_CHEQUES,
+    "MCOP": FamilyType.MISCELLANEOUS_CREDIT_OPERATIONS, "MDOP": FamilyType.MISCELLANEOUS_DEBIT_OPERATIONS,
+    "ACOP": FamilyType.ADDITIONAL_MISCELLANEOUS_CREDIT_OPERATIONS,
+    "ADOP": FamilyType.ADDITIONAL_MISCELLANEOUS_DEBIT_OPERATIONS,
+    "OPCL": FamilyType.OPENING_AND_CLOSING, "ACCB": FamilyType.ACCOUNT_BALANCING, "CAPL": FamilyType.CASH_POOLING,
+    "NTAV": FamilyType.NOT_AVAILABLE, "OTHR": FamilyType.OTHER, "DRFT": FamilyType.DRAFTS,
+    "LBOX": FamilyType.LOCKBOX_TRANSACTIONS, "RCCN": FamilyType.RECEIVED_CASH_CONCENTRATION_TRANSACTIONS,
+    "ICCN": FamilyType.ISSUED_CASH_CONCENTRATION_TRANSACTIONS, "CORP": FamilyType.CORPORATE_ACTION,
+    "DOCC": FamilyType.DOCUMENTARY_COLLECTION, "SBLC": FamilyType.STAND_BY_LETTER_OF_CREDIT,
+}
+SUB_FAMILIES: Final = {
+    "VALD": SubFamilyType.VALUE_DATE, "CHRG": SubFamilyType.CHARGES_GENERIC, "COMM": SubFamilyType.COMMISSIONS,
+    "INTR": SubFamilyType.INTERESTS_GENERIC, "OTHR": SubFamilyType.OTHER, "ACCC": SubFamilyType.ACCOUNT_CLOSING,
+    "NTAV": SubFamilyType.NOT_AVAILABLE, "SWEP": SubFamilyType.SWEEPING, "TOPG": SubFamilyType.TOPPING,
+    "ZABA": SubFamilyType.ZERO_BALANCING, "CWDL": SubFamilyType.CASH_WITHDRAWAL,
+    "XBCW": SubFamilyType.CROSS_BORDER_CASH_WITHDRAWAL, "CDPT": SubFamilyType.CASH_DEPOSIT,
+    "DAJT": SubFamilyType.DEBIT_ADJUSTMENT_GENERIC, "TCDP": SubFamilyType.TRAVELLERS_CHEQUES_DEPOSIT,
+    "SAMT": SubFamilyType.SETTLEMENT_AT_MATURITY, "ICCT": SubFamilyType.INTRA_COMPANY_TRANSFER,
+    "COAT": SubFamilyType.CORPORATE_OWN_ACCOUNT_TRANSFER, "XICT": SubFamilyType.CROSS_BORDER_INTRA_COMPANY_TRANSFER,
+    "ACDT": SubFamilyType.ACH_DEBIT, "ARET": SubFamilyType.ACH_RETURN, "ATXN": SubFamilyType.ACH_TRANSACTION_ATXN,
+    "AUTT": SubFamilyType.AUTOMATIC_TRANSFER, "BCHQ": SubFamilyType.BANK_CHEQUE, "BOOK": SubFamilyType.BOOKED,
+    "DMCT": SubFamilyType.DOMESTIC_CREDIT_TRANSFER, "DVDE": SubFamilyType.DIVIDEND,
+    "ESCT": SubFamilyType.SEPA_CREDIT_TRANSFER, "FICT": SubFamilyType.FINANCIAL_INSTITUTION_CREDIT_TRANSFER,
+    "PPAY": SubFamilyType.PRINCIPAL_PAYMENT, "PRCT": SubFamilyType.PRIORITY_CREDIT_TRANSFER,
+    "RPCR": SubFamilyType.REVERSAL_DUE_TO_PAYMENT_RETURN, "SALA": SubFamilyType.ACH_TRANSACTION_SALA,
+    "SDVA": SubFamilyType.SAME_DAY_VALUE_CREDIT_TRANSFER, "STDO": SubFamilyType.STANDING_ORDER,
+    "TAXE": SubFamilyType.TAXES, "VCOM": SubFamilyType.CREDIT_TRANSFER_WITH_AGREED_COMMERCIAL_INFORMATION,
+    "XBCT": SubFamilyType.CROSS_BORDER_CREDIT_TRANSFER, "CASH": SubFamilyType.CASH_LETTER,
+    "CCHQ": SubFamilyType.CHEQUES, "CRCQ": SubFamilyType.CHEQUES_REVERSAL, "OPCQ": SubFamilyType.OPEN_CHEQUE,
+    "UPCQ": SubFamilyType.UNPAID_CHEQUE, "XBCQ": SubFamilyType.CROSS_BORDER_CHEQUE,
+    "ESDD": SubFamilyType.SEPA_CORE_DIRECT_DEBIT, "PMDD": SubFamilyType.DIRECT_DEBIT_PAYMENT,
+    "RCDD": SubFamilyType.REVERSAL_DUE_TO_PAYMENT, "PRDD": SubFamilyType.REVERSAL_DUE_TO_PAYMENT_CANCELLATION_REQUEST,
+    "UPDD": SubFamilyType.REVERSAL_DUE_TO_RETURN_UNPAID_DIRECT_DEBIT, "DEBT": SubFamilyType.DEBIT,
+    "DPST": SubFamilyType.DEPOSIT, "ADJT": SubFamilyType.ADJUSTMENTS, "FEES": SubFamilyType.FEES,
+    "CRCP": SubFamilyType.CREDIT_CARD_PAYMENT, "POSD": SubFamilyType.POINT_OF_SALE_POS_PAYMENT,
+    "CAJT": SubFamilyType.CREDIT_ADJUSTMENT, "SACO": SubFamilyType.SETTLEMENT_AFTER_COLLECTION,
+}
+
+__all__ = ["DOMAINS", "FAMILIES", "SUB_FAMILIES"]
