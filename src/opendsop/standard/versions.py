@@ -63,7 +63,21 @@ _ACCOUNTS = frozenset({Endpoint.ACCOUNTS})
 _V1 = "Bank_v1.yaml (Accounts API 1.1.1)"
 _V2 = "Bank_v2.yaml (Control API 2.0.0)"
 
+def _both(name: str, location: str, presence: Presence, what: str) -> tuple[ParameterRule, ...]:
+    """An input both versions declare alike on all five operations."""
+    return (ParameterRule(version=ApiVersion.V2, name=name, location=location, presence=presence,
+                          source=f"{_V2}, all five operations: {what}"),
+            ParameterRule(version=ApiVersion.V1, name=name, location=location, presence=presence,
+                          source=f"{_V1}, all five operations: {what}"))
+
+
 PARAMETER_RULES: Final[tuple[ParameterRule, ...]] = (
+    *_both("AccountInfoRequestID", "header", Presence.REQUIRED, "the case (uuid)"),
+    *_both("CorrelationID", "header", Presence.REQUIRED, "the technical request (uuid)"),
+    *_both("Legal-Mandate", "header", Presence.REQUIRED, "the legal basis, formatted encoded text"),
+    *_both("AdditionalReferenceID", "header", Presence.OPTIONAL, "per AdditionalReferenceIDType"),
+    *_both("fromDate", "query", Presence.OPTIONAL, "format date; absent means today"),
+    *_both("toDate", "query", Presence.OPTIONAL, "format date; absent means today"),
     ParameterRule(version=ApiVersion.V2, name="PartyID", location="header", presence=Presence.REQUIRED,
                   endpoints=_ACCOUNTS, source=f"{_V2} GET /accounts"),
     ParameterRule(version=ApiVersion.V2, name="OnlyPrimaryOwner", location="query", presence=Presence.REQUIRED,
@@ -85,6 +99,9 @@ PARAMETER_RULES: Final[tuple[ParameterRule, ...]] = (
                   presence=Presence.OPTIONAL, values=("pol",),
                   source=f"{_V1}, all five operations; Specification of eOppslag (v1)"),
 )
+# Where this bank is stricter than a contract, and why (tests/standard/test_versions.py holds the rows
+# against Bank_v1.yaml and Bank_v2.yaml).
+STRICTER_THAN_CONTRACT: Final = frozenset({(ApiVersion.V1, "PartyID"), (ApiVersion.V1, "AccountID")})
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +167,7 @@ __all__ = [
     "PARAMETER_RULES",
     "RETIRED_CODE",
     "RULE_SETS",
+    "STRICTER_THAN_CONTRACT",
     "ApiVersion",
     "ParameterRule",
     "Presence",
