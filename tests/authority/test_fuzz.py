@@ -13,6 +13,7 @@ from opendsop.authority import AuthoritySettings, create_app
 from opendsop.authority.grants import JWT_BEARER
 from tests.authority.authority_helpers import ISSUER, Clock, Pki, register_with_cli
 from tests.fuzz import assert_no_server_errors, fuzz
+from tests.hostile import assert_sweep_clean, sweep
 
 
 def test_no_generated_request_gets_a_server_error(tmp_path: Path, client_key: Any, pki: Pki, clock: Clock) -> None:
@@ -66,3 +67,11 @@ def test_hostile_claims_in_a_signed_grant_get_an_oauth_error_not_a_500(tmp_path:
 
         run()
     assert 400 in answers
+
+
+def test_no_hostile_value_gets_a_server_error(tmp_path: Path, client_key: Any, pki: Pki, clock: Clock) -> None:
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'authority.db'}"
+    register_with_cli(database_url, client_key, tmp_path / "jwks.json")
+    app = create_app(AuthoritySettings(issuer=ISSUER, database_url=database_url), clock=clock,
+                     trust_roots=[pki.root.certificate])
+    assert_sweep_clean("token service", *sweep(app))

@@ -64,3 +64,10 @@ async def test_event_feed_cursor_in_foreign_digits_is_a_400(consumer: Consumer, 
     response = await consumer.http.get(API + "/events", params={"after": value}, headers=consumer.headers(READ))
     assert response.status_code == 400, response.text
     assert response.json()["parameter"] == "after"
+
+
+@pytest.mark.parametrize("code", ["中文", "\u0663\u0664", "ab\u3000cd", ""])
+async def test_altinn2_ui_link_with_a_non_ascii_code_is_a_400(consumer: Consumer, code: str) -> None:
+    response = await consumer.http.get("/ui/AccessConsent/request", params={"id": code})
+    assert response.status_code == 400, response.text
+    assert response.json()["parameter"] == "id"

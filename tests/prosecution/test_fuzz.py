@@ -14,6 +14,7 @@ from opendsop.prosecution.app import create_app
 from opendsop.prosecution.keystore import SigningKey
 from opendsop.prosecution.settings import ProsecutionSettings
 from tests.fuzz import assert_no_server_errors, fuzz
+from tests.hostile import assert_sweep_clean, sweep
 from tests.prosecution.conftest import APPROVED, FIELDS
 
 TOKEN = "fuzz-api-token"
@@ -61,3 +62,9 @@ def test_hostile_order_fields_get_a_400_or_422_never_a_500(test_key: SigningKey,
 
         run()
     assert {400, 422} <= set(statuses)
+
+
+def test_no_hostile_value_gets_a_server_error(test_key: SigningKey, tmp_path: Path) -> None:
+    app = create_app(ProsecutionSettings(key_dir=tmp_path, api_token=SecretStr(TOKEN)), clock=lambda: APPROVED,
+                     key=test_key)
+    assert_sweep_clean("prosecution", *sweep(app, headers=lambda: {"Authorization": f"Bearer {TOKEN}"}))

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from opendsop.relations.app import create_app
 from opendsop.standard.values import parse_date
 from tests.fuzz import assert_no_server_errors, fuzz
+from tests.hostile import assert_sweep_clean, sweep
 from tests.relations.conftest import AUDIENCE, BANK_A, NOW, SKATT, settings_for
 
 ADMIN = "fuzz-admin-token"
@@ -71,3 +72,11 @@ def test_hostile_query_dates_get_err_003(tmp_path: Path, token_issuer: Any) -> N
             assert response.json()["errorCode"] == "ERR-003", response.text
 
         run()
+
+
+def test_no_hostile_value_gets_a_server_error(tmp_path: Path, token_issuer: Any) -> None:
+    settings = settings_for(f"sqlite+aiosqlite:///{tmp_path / 'relations.db'}", admin_token=ADMIN)
+    app = create_app(settings, clock=lambda: NOW, verifier=token_issuer.verifier(None), resume_batches=False)
+    token = token_issuer.mint(SKATT, "bits:kundeforhold bits:kundeforhold.konto bits:kundeforhold.write", AUDIENCE,
+                              lifetime=600)
+    assert_sweep_clean("relations hub", *sweep(app, headers=lambda: {"Authorization": f"Bearer {token}"}))

@@ -12,6 +12,7 @@ from opendsop.sources import krav, lanekassen, nav, skatteetaten
 from opendsop.sources.consent_check import MemoryConsentStatus
 from opendsop.sources.data import World
 from tests.fuzz import assert_no_server_errors, fuzz
+from tests.hostile import assert_sweep_clean, sweep
 from tests.sources.helpers import BANK, NOW
 
 API_KEY = "fuzz-api-key"
@@ -40,3 +41,16 @@ def test_no_generated_request_gets_a_server_error(world: World, token_issuer: An
         return {"Authorization": f"Bearer {token_issuer.mint(BANK, scopes, audience, now=NOW)}", "ApiKey": API_KEY}
 
     assert_no_server_errors(source, fuzz(app, schema_path="/schema/openapi.json", headers=headers))
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_no_hostile_value_gets_a_server_error(world: World, token_issuer: Any, source: str) -> None:
+    audience, scopes, build = SOURCES[source]
+
+    def clock() -> Any:
+        return NOW
+
+    app = build(world, verifier=token_issuer.verifier(audience, clock=clock), audit=MemoryAuditLog(), clock=clock,
+                consent_status=MemoryConsentStatus())
+    token = token_issuer.mint(BANK, scopes, audience, now=NOW, lifetime=600)
+    assert_sweep_clean(source, *sweep(app, headers=lambda: {"Authorization": f"Bearer {token}", "ApiKey": API_KEY}))

@@ -158,7 +158,8 @@ def routes(ctx: Context) -> list[Any]:
     @get("/ui/AccessConsent/request", status_code=303)
     async def ui(request: Request[Any, Any, Any]) -> Response[str]:
         code = request.query_params.get("id", "")
-        if not code.replace("-", "").isalnum():
+        # ASCII only: str.isalnum accepts any script, and a '中' in the Location header raised UnicodeEncodeError.
+        if not code.isascii() or not code.replace("-", "").isalnum():
             raise ConsentError(400, "invalid_request", "id must be the AuthorizationCode", "id")
         return Response("", status_code=303, headers={"Location": f"/request/{code[:40]}"})
 
