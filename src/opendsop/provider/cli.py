@@ -79,6 +79,7 @@ def poll_konkurs(
     around_the_clock: Annotated[bool, typer.Option(
         "--around-the-clock", help="With --loop: poll outside the working-day refresh window too.")] = False,
     registers_url: Annotated[str | None, typer.Option(help="Konkursvarsel base URL (default REGISTERS_URL).")] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of an unexpected failure.")] = False,
 ) -> None:
     """Poll the Konkursvarsel feed: block accounts on aapning, reopen on sletting (one run, or --loop)."""
     import asyncio
@@ -94,6 +95,8 @@ def poll_konkurs(
         asyncio.run(_poll(settings, loop=loop, working_hours_only=not around_the_clock))
     except KeyboardInterrupt:  # --loop ends with Ctrl-C
         pass
+    except Exception as error:  # noqa: BLE001  (one line, or the traceback with --debug)
+        _one_line(error, debug)
 
 
 BAD_INPUT = 2  # the exit status of refused input (as click's usage errors)

@@ -54,7 +54,7 @@ class _Line(msgspec.Struct, kw_only=True, frozen=True, rename="camel", forbid_un
     pass
 
 
-class PartyLine(_Line):
+class PartyLine(_Line, frozen=True):
     party_id: str
     name: str | None = None
     country: str | None = "NO"
@@ -68,7 +68,7 @@ class PartyLine(_Line):
                                                    for item in self.electronic_addresses))
 
 
-class AccountLine(_Line):
+class AccountLine(_Line, frozen=True):
     account_id: str
     account_number: str
     bank: str
@@ -96,7 +96,7 @@ class AccountLine(_Line):
         return AccountRow(**fields)
 
 
-class RoleLine(_Line):
+class RoleLine(_Line, frozen=True):
     account_id: str
     party_id: str
     role: RelationRole
@@ -108,7 +108,7 @@ class RoleLine(_Line):
         return RelationRow(**msgspec.structs.asdict(self))
 
 
-class BalanceLine(_Line):
+class BalanceLine(_Line, frozen=True):
     account_id: str
     day: date
     amount: Decimal
@@ -199,8 +199,8 @@ def read(path: Path, entity: str, *, progress: Callable[[int], None] | None = No
                     yield Line(number, None, _message(error))
         return
     with path.open("rb") as binary:
-        handle = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
-        reader = csv.reader(handle)
+        text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
+        reader = csv.reader(text)
         header = next(reader, None)
         consumed = binary.tell()
         advance(consumed)

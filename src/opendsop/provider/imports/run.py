@@ -142,7 +142,7 @@ def _check_bundle(check: _Check, source: Source, advance: Callable[[int], None])
         if item.error is not None:
             check.problem(source, item.number, item.error, _FIX_LINE)
             continue
-        if with_bank:
+        if with_bank and item.row is not None:
             bank = item.bank or ""
             if bank != check.bank:
                 check.problem(source, item.number, f"account {item.row.account_id} belongs to bank {bank}, not "
