@@ -6,17 +6,21 @@ from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import msgspec
 import pytest
 import sqlalchemy as sa
 
 from opendsop.audit.log import (
+    GENESIS,
     AuditRecord,
     ChainBroken,
     MemoryAuditLog,
     SqlAuditLog,
     audit_records,
+    record_hash,
     retention_cutoff,
 )
+from opendsop.audit.migrations import current
 from opendsop.serving import create_engine
 from tests.conftest import fresh_database
 
@@ -149,3 +153,72 @@ async def test_a_failed_commit_is_reported_to_every_waiting_caller(database_url:
     assert (await sql_log.append(record(9))).sequence == 1  # the writer survives the failure
     await sql_log.close()
     await engine.dispose()
+
+
+@pytest.mark.anyio
+async def test_delivery_and_api_version_are_hashed_and_queryable(database_url: str) -> None:
+    engine = create_engine(database_url)
+    sql_log = SqlAuditLog(engine)
+    await sql_log.create_schema()
+    try:
+        for index, delivered in enumerate((True, False)):
+            await sql_log.append(AuditRecord(**{**_fields(record(index)), "delivered": delivered,
+                                                "api_version": "v1"}))
+        [first, second] = await sql_log.records()
+        assert (first.record.delivered, second.record.delivered, second.record.api_version) == (True, False, "v1")
+        async with engine.connect() as conn:
+            undelivered = (await conn.execute(sa.select(audit_records.c.sequence, audit_records.c.api_version)
+                                              .where(audit_records.c.delivered.is_(False)))).all()
+        assert [tuple(row) for row in undelivered] == [(second.sequence, "v1")]
+        async with engine.begin() as conn:  # claiming the undelivered answer was delivered breaks the chain
+            body = (await conn.execute(sa.select(audit_records.c.body)
+                                       .where(audit_records.c.sequence == second.sequence))).scalar_one()
+            await conn.execute(audit_records.update().where(audit_records.c.sequence == second.sequence)
+                               .values(body=body.replace(b'"delivered":false', b'"delivered":true')))
+        with pytest.raises(ChainBroken):
+            await sql_log.verify()
+    finally:
+        await sql_log.close()
+        await engine.dispose()
+
+
+@pytest.mark.anyio
+async def test_an_audit_table_from_before_the_migrations_is_migrated_and_still_verifies(database_url: str) -> None:
+    """Records written by the schema of create_all (no delivery columns, no version table) are kept
+    and verify; new records carry the new fields (audit.migrations 0001 recognises the old tables)."""
+    engine = create_engine(database_url)
+    old = sa.MetaData()  # the tables as create_all made them before the migrations existed
+    sa.Table("audit_records", old,
+             sa.Column("sequence", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True,
+                       autoincrement=False),
+             sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False, index=True),
+             sa.Column("account_info_request_id", sa.String(64), index=True),
+             sa.Column("body", sa.LargeBinary, nullable=False),
+             sa.Column("previous_hash", sa.String(64), nullable=False),
+             sa.Column("hash", sa.String(64), nullable=False))
+    sa.Table("audit_anchor", old, sa.Column("id", sa.Integer, primary_key=True),
+             sa.Column("hash", sa.String(64), nullable=False),
+             sa.Column("last_sequence", sa.BigInteger, nullable=False))
+    old_record = record(1)
+    async with engine.begin() as conn:
+        await conn.run_sync(old.create_all)
+        await conn.execute(old.tables["audit_records"].insert().values(
+            sequence=1, recorded_at=old_record.recorded_at,
+            body=msgspec.json.Encoder(order="sorted").encode(old_record),
+            previous_hash=GENESIS, hash=record_hash(GENESIS, old_record)))
+    sql_log = SqlAuditLog(engine)
+    try:
+        await sql_log.create_schema()
+        assert await current(engine) == "0002"
+        await sql_log.append(AuditRecord(**{**_fields(record(2)), "delivered": True, "api_version": "v2"}))
+        assert await sql_log.verify() == 2
+        [old_row, new_row] = await sql_log.records()
+        assert (old_row.record.delivered, new_row.record.delivered, new_row.record.api_version) == (None, True, "v2")
+    finally:
+        await sql_log.close()
+        await engine.dispose()
+
+
+def _fields(value: AuditRecord) -> dict[str, object]:
+    return {name: getattr(value, name) for name in value.__struct_fields__}
+

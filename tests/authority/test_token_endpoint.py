@@ -194,3 +194,27 @@ async def test_metadata_describes_the_jwt_bearer_grant(authority: Authority) -> 
     )
     with pytest.raises(InvalidToken):
         await verifier.verify("a.b.c")
+
+
+async def test_a_cut_database_is_temporarily_unavailable_and_the_service_recovers(
+    authority: Authority, client_key: Any, registered: str
+) -> None:
+    """While the database is cut the token endpoint answers 503 temporarily_unavailable with Retry-After
+    (RFC 6749), readiness is false and liveness true; once it is back tokens are issued again."""
+    from tests.outages import database_cut
+
+    def grant() -> str:
+        return sign_grant(grant_claims(KID_CLIENT, authority.clock()), client_key)
+
+    assert (await authority.token(grant())).status_code == 200
+    with database_cut(registered):
+        response = await authority.token(grant())
+        assert (response.status_code, response.json()["error"]) == (503, "temporarily_unavailable")
+        assert response.headers["retry-after"].isdigit() and response.headers["cache-control"] == "no-store"
+        ready = await authority.http.get("/health/ready")
+        assert (ready.status_code, ready.json()["checks"]["database"]) == (503, "unavailable")
+        assert (await authority.http.get("/health/live")).status_code == 200
+    response = await authority.token(grant())
+    assert response.status_code == 200, response.text
+    ready = await authority.http.get("/health/ready")
+    assert ready.json() == {"status": "ready", "checks": {"database": "ok", "keys": "ok"}}

@@ -348,7 +348,7 @@ async def test_fetch_jwks_failures_are_acc_100(answer: httpx.Response) -> None:
     async with httpx.AsyncClient(transport=httpx.MockTransport(lambda request: answer)) as http:
         with pytest.raises(JwksUnavailable) as caught:
             await fetch_jwks(JWKS_URL, http)
-    assert (caught.value.code, caught.value.status) == ("ACC-100", 500)
+    assert (caught.value.code, caught.value.status) == ("ACC-100", 503)
 
 
 @pytest.mark.anyio

@@ -118,9 +118,10 @@ async def test_production_never_answers_plaintext(pki: Pki, token_issuer: Any) -
         assert production.decrypt(served, pki.encryption[seed.SKATT.orgno])["accounts"] == []
 
 
-async def test_consumer_without_certificate_gets_500_acc_100(bank: Bank) -> None:
+async def test_consumer_without_certificate_gets_503_acc_100(bank: Bank) -> None:
     pipeline = bank.app.state["provider"]
     del pipeline.certificates.by_orgno[seed.NAV.orgno]
     response = await bank.accounts(seed.NAV, seed.ANNE, accept=None)
-    assert (response.status_code, response.json()["code"]) == (500, "ACC-100")
+    assert (response.status_code, response.json()["code"]) == (503, "ACC-100")
+    assert response.headers["retry-after"].isdigit()
     assert response.headers["content-type"].startswith("application/json")

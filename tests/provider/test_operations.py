@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from opendsop.provider.logs import JsonFormatter
+from opendsop.standard.endpoints import Endpoint
 from tests.provider import bank as seed
 from tests.provider.harness import CASE, Bank, Pki, open_bank
 
@@ -50,14 +51,34 @@ async def test_politi_audit_keeps_the_order_with_the_mandate(bank: Bank) -> None
     assert (stored.record.additional_reference_id_type, stored.record.additional_reference_id) == ("pol1", order)
 
 
-async def test_no_data_leaves_when_the_audit_log_fails(bank: Bank) -> None:
+async def test_no_data_leaves_once_the_audit_log_fails(bank: Bank) -> None:
+    """The record of an answer is written after it was sent (it says whether it was delivered): once one
+    cannot be written, data answers wait for their record before leaving, and are refused without one."""
+    append = bank.audit.append
+
     async def broken(_record: Any) -> Any:
         raise OSError("disk full")
 
     bank.audit.append = broken  # type: ignore[method-assign]
-    response = await bank.accounts(seed.SKATT, seed.ANNE)
-    assert (response.status_code, response.json()["code"]) == (500, "ACC-500")
-    assert seed.NUMBERS[seed.SALARY] not in response.text
+    await bank.accounts(seed.SKATT, seed.ANNE)  # sent; its record fails afterwards
+    refused = await bank.accounts(seed.SKATT, seed.ANNE)
+    assert (refused.status_code, refused.json()["code"]) == (503, "ACC-100")
+    assert refused.headers["retry-after"].isdigit()
+    assert seed.NUMBERS[seed.SALARY] not in refused.text
+    bank.audit.append = append  # type: ignore[method-assign]
+    assert (await bank.accounts(seed.SKATT, seed.ANNE)).status_code == 200  # back at once
+
+
+async def test_called_directly_the_pipeline_withholds_an_answer_whose_record_fails(bank: Bank) -> None:
+    async def broken(_record: Any) -> Any:
+        raise RuntimeError("audit bug")
+
+    bank.audit.append = broken  # type: ignore[method-assign]
+    pipeline = bank.app.state["provider"]
+    answer = await pipeline.handle(Endpoint.ACCOUNTS, path="/v2/accounts", query={"OnlyPrimaryOwner": "true"},
+                                   headers=bank.headers(seed.SKATT, party=seed.ANNE))
+    assert (answer.status, json.loads(answer.body)["code"]) == (500, "ACC-500")
+    assert seed.NUMBERS[seed.SALARY].encode() not in answer.body
 
 
 async def test_unexpected_failure_is_500_without_a_stack_trace(bank: Bank, caplog: pytest.LogCaptureFixture) -> None:

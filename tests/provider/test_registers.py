@@ -86,7 +86,7 @@ async def test_a_failing_register_is_500_acc_100(pki: Pki, token_issuer: Any) ->
     bank = await _bank(pki, token_issuer, freg, konkurs)
     async with bank.client:
         response = await bank.accounts(seed.OED, seed.DAG)
-    assert (response.status_code, response.json()["code"]) == (500, "ACC-100")
+    assert (response.status_code, response.json()["code"]) == (503, "ACC-100")
 
 
 async def test_a_malformed_party_is_400_before_any_register_is_asked(pki: Pki, token_issuer: Any) -> None:

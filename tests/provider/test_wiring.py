@@ -75,5 +75,5 @@ async def test_configured_registers_that_do_not_answer_give_500_acc_100(pki: Pki
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://bank.test") as client:
         response = await client.get("/v2/accounts", params={"OnlyPrimaryOwner": "true", "fromDate": "2025-09-01"},
                                     headers=headers)
-    assert (response.status_code, response.json()["code"]) == (500, "ACC-100")
+    assert (response.status_code, response.json()["code"]) == (503, "ACC-100")
     await app.on_shutdown[0]()  # type: ignore[call-arg]

@@ -59,6 +59,10 @@ class AuditRecord(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True)
     status: int
     records: int = 0
     message: str | None = None
+    # Whether the answer reached the caller (written after it was sent); None where that is not
+    # known (records from before this field, callers that append before answering).
+    delivered: bool | None = None
+    api_version: str | None = None  # "v1" or "v2" at a bank's Control API
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +154,8 @@ audit_records = sa.Table(
     sa.Column("body", sa.LargeBinary, nullable=False),
     sa.Column("previous_hash", sa.String(64), nullable=False),
     sa.Column("hash", sa.String(64), nullable=False),
+    sa.Column("delivered", sa.Boolean(), nullable=True),  # copies of the hashed body's fields, to query by
+    sa.Column("api_version", sa.String(8), nullable=True),
 )
 audit_anchor = sa.Table(
     "audit_anchor",
@@ -172,8 +178,10 @@ class SqlAuditLog:
         self._writer: asyncio.Task[None] | None = None
 
     async def create_schema(self) -> None:
-        async with self.engine.begin() as conn:
-            await conn.run_sync(metadata.create_all)
+        """Bring the audit tables to the current revision (alembic, ``audit.migrations``)."""
+        from opendsop.audit.migrations import upgrade_engine
+
+        await upgrade_engine(self.engine)
 
     async def append(self, record: AuditRecord) -> StoredRecord:
         """Store one record; returns once it is committed (a response is never sent before its record).
@@ -224,7 +232,8 @@ class SqlAuditLog:
                 stored.append(StoredRecord(sequence, record, previous, digest))
                 rows.append({"sequence": sequence, "recorded_at": record.recorded_at,
                              "account_info_request_id": record.account_info_request_id,
-                             "body": _encoder.encode(record), "previous_hash": previous, "hash": digest})
+                             "body": _encoder.encode(record), "previous_hash": previous, "hash": digest,
+                             "delivered": record.delivered, "api_version": record.api_version})
                 previous, sequence = digest, sequence + 1
             await conn.execute(audit_records.insert(), rows)
         return stored

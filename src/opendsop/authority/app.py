@@ -6,7 +6,11 @@ Routes:
   ``{access_token, token_type, expires_in, scope}`` or an RFC 6749 §5.2 error body
   ``{error, error_description}`` (400, or 401 for ``invalid_client``), never a stack trace;
 * ``GET /.well-known/oauth-authorization-server`` — RFC 8414 metadata, shaped like Maskinporten's;
-* ``GET /jwks`` — the public signing keys (current and not-yet-expired retired keys).
+* ``GET /jwks`` — the public signing keys (current and not-yet-expired retired keys);
+* ``GET /health``, ``/health/live``, ``/health/ready`` — liveness, and readiness (the database
+  answers, a signing key is loaded; ``opendsop.availability``).
+
+A database that cannot answer is 503 ``temporarily_unavailable`` with ``Retry-After``, never 500.
 
 ``create_app`` creates the schema and, on first start, the first signing key.
 """
@@ -26,12 +30,13 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 
 from opendsop.authority.consent import ConsentLookup, HttpConsentLookup
-from opendsop.authority.errors import OAuthError
+from opendsop.authority.errors import OAuthError, TemporarilyUnavailable
 from opendsop.authority.grants import GRANT_ALGORITHMS, JWT_BEARER, GrantRules, parse_token_form
 from opendsop.authority.service import TokenService
 from opendsop.authority.settings import AuthoritySettings
 from opendsop.authority.signing import TOKEN_ALGORITHM, SigningKeys
 from opendsop.authority.store import AuthorityStore
+from opendsop.availability import RETRY_AFTER, Readiness, cannot_answer, health_routes
 from opendsop.clock import utc_now
 from opendsop.serving import create_engine
 from opendsop.trust.pki import TrustStore
@@ -121,6 +126,14 @@ def create_app(
     async def jwks() -> Response[dict[str, Any]]:
         return Response(await keys.published(now=now()), headers={"Cache-Control": "public, max-age=60"})
 
+    readiness = Readiness()
+    readiness.add_database(store.engine)
+
+    async def signing_key_loaded() -> bool:
+        return bool((await keys.published(now=now())).get("keys"))
+
+    readiness.add("keys", signing_key_loaded)
+
     async def startup() -> None:
         await store.create_schema()
         await keys.ensure_active(now=now())
@@ -129,7 +142,7 @@ def create_app(
         await store.close()
 
     app = Litestar(
-        route_handlers=[token, server_metadata, jwks],
+        route_handlers=[token, server_metadata, jwks, *health_routes(readiness)],
         on_startup=[startup],
         on_shutdown=[shutdown],
         exception_handlers={
@@ -153,7 +166,8 @@ def _oauth_error(request: Request[Any, Any, Any], exc: Exception) -> Response[di
     assert isinstance(exc, OAuthError)
     # The description names clients, organisations and scopes: organisation data, never personal data.
     log.info("token request refused: %s: %s", exc.error, exc.description)
-    return Response(exc.body(), status_code=exc.status, headers=_NO_STORE)
+    headers = {**_NO_STORE, **RETRY_AFTER} if isinstance(exc, TemporarilyUnavailable) else _NO_STORE
+    return Response(exc.body(), status_code=exc.status, headers=headers)
 
 
 def _http_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, str]]:
@@ -163,6 +177,10 @@ def _http_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dic
 
 
 def _internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, str]]:
+    if cannot_answer(exc):
+        log.warning("the token service's database did not answer (%s)", type(exc).__name__)
+        return _oauth_error(request, TemporarilyUnavailable(
+            "the token service cannot answer now; retry after the number of seconds in Retry-After"))
     log.error("internal error", exc_info=exc)
     return Response(
         {"error": "server_error", "error_description": "the authority could not handle the request"},

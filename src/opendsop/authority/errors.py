@@ -11,8 +11,10 @@ for ``invalid_client`` on authentication failures)::
     ├── InvalidClient              invalid_client           401  iss unknown, no key for kid, certificate not
     │                                                            from the PKI or for another organisation,
     │                                                            signature does not verify
-    └── InvalidScope               invalid_scope            400  scope missing, malformed, not granted, or the
-                                                                 consumer has not delegated it to the caller
+    ├── InvalidScope               invalid_scope            400  scope missing, malformed, not granted, or the
+    │                                                            consumer has not delegated it to the caller
+    └── TemporarilyUnavailable     temporarily_unavailable  503  the service's database cannot answer now
+                                                                 (+ Retry-After; docs/decisions.md "Outages")
 
 ``str(error)`` is the ``error_description``: one clear sentence, never a stack trace.
 """
@@ -55,3 +57,10 @@ class InvalidClient(OAuthError):
 
 class InvalidScope(OAuthError):
     error = "invalid_scope"
+
+
+class TemporarilyUnavailable(OAuthError):
+    """RFC 6749 §4.1.2.1's ``temporarily_unavailable``, used at the token endpoint the same way."""
+
+    error = "temporarily_unavailable"
+    status = 503

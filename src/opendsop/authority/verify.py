@@ -181,6 +181,14 @@ class TokenVerifier:
         )
         return self._principal(claims)
 
+    async def keys_ready(self) -> bool:
+        """Whether tokens can be verified now: keys are held, or could be fetched (within the backoff)."""
+        try:
+            await self._keys_for(None)
+        except JwksUnavailable:
+            return False
+        return True
+
     # -- claims ------------------------------------------------------------------------------------
 
     def _principal(self, claims: dict[str, Any]) -> Principal:

@@ -10,12 +10,14 @@ Routes (the server URL of the contract is ``{base}/v2``)::
     GET /v2/openapi.json                               this bank's OpenAPI document (openapi.py)
     GET /v1/accounts…, /v1/openapi.json                the same for consumers still on v1 (v1.py)
     GET /metrics                                       Prometheus metrics (metrics.py)
-    GET /health                                        liveness
+    GET /health, /health/live                          liveness (the process serves)
+    GET /health/ready                                  readiness: database answers, issuer keys loaded
 
 Every handler hands the raw request to the pipeline (pipeline.py), which owns validation order,
 encryption and the audit record.  Any method but GET is 405 ACC-012 (``Allow: GET``), an unknown
 path 404 ACC-002, and both are audited and counted like every other request.  Error bodies are
-``{code, message}``; nothing ever answers with a stack trace.
+``{code, message}``; nothing ever answers with a stack trace.  Every audit record is written after
+its answer was sent and says whether it was delivered (``delivered.py``).
 
 Wiring: everything the pipeline needs can be injected (tests pass the in-memory twins and an
 ``httpx.ASGITransport`` needs no lifespan then); what is not injected is built from settings —
@@ -36,8 +38,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+import msgspec
 from litestar import Litestar, Request, Response, get
-from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException, MethodNotAllowedException
 from litestar.middleware import ASGIMiddleware
@@ -45,7 +47,9 @@ from litestar.params import FromPath
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from opendsop.audit.log import AuditLog, AuditRecord
+from opendsop.availability import Readiness, health_routes
 from opendsop.provider import answers, v1, v1_openapi, wiring
+from opendsop.provider.delivered import Delivery, DeliveryWatch, delivery_of
 from opendsop.provider.errors import MethodNotAllowed, error_body
 from opendsop.provider.logs import log
 from opendsop.provider.metrics import CONTENT_TYPE as METRICS_TYPE
@@ -74,13 +78,11 @@ def _pipeline(request: Request[Any, Any, Any]) -> Pipeline:
     return pipeline
 
 
-def _response(answer: Answer, correlation: str | None = None, background: BackgroundTask | None = None
-              ) -> Response[bytes]:
+def _response(answer: Answer, correlation: str | None = None) -> Response[bytes]:
     headers = dict(answer.headers)
     if correlation:
         headers["CorrelationID"] = correlation  # echoed for support cases (spec/protocol.md §3.5)
-    return Response(answer.body, status_code=answer.status, media_type=answer.media_type, headers=headers,
-                    background=background)
+    return Response(answer.body, status_code=answer.status, media_type=answer.media_type, headers=headers)
 
 
 def _headers(request: Request[Any, Any, Any]) -> dict[str, str]:
@@ -98,6 +100,7 @@ async def _serve(request: Request[Any, Any, Any], endpoint: Endpoint, reference:
     answer = await _pipeline(request).handle(
         endpoint, path=request.url.path, headers=headers,
         query=dict(request.query_params.items()), account_reference=reference, dialect=dialect,
+        delivery=delivery_of(request.scope),
     )
     return _response(answer, answers.uuid_or_none(headers.get("correlationid")))
 
@@ -138,11 +141,6 @@ async def metrics(request: Request[Any, Any, Any]) -> Response[bytes]:
     return Response(_pipeline(request).metrics.render(), media_type=METRICS_TYPE)
 
 
-@get("/health", include_in_schema=False, sync_to_thread=False)
-def health() -> dict[str, str]:
-    return {"status": "ok"}
-
-
 class _OnlyGet(ASGIMiddleware):
     """Litestar answers OPTIONS (and HEAD) itself; the Control API allows GET only (ACC-012)."""
 
@@ -162,11 +160,15 @@ def _endpoint_of(path: str) -> tuple[Endpoint | None, str | None]:
     return (_SUB_ENDPOINTS[match.group("sub")], reference) if reference else (Endpoint.ACCOUNTS, None)
 
 
-async def _append(audit: AuditLog, record: AuditRecord) -> None:
-    try:
-        await audit.append(record)
-    except Exception:
-        log.exception("audit record of a refused request could not be written")
+def _append_when_settled(delivery: Delivery | None, audit: AuditLog, record: AuditRecord) -> None:
+    async def append(delivered: bool | None) -> None:
+        try:
+            await audit.append(msgspec.structs.replace(record, delivered=delivered))
+        except Exception:
+            log.exception("audit record of a refused request could not be written")
+
+    if delivery is not None:
+        delivery.settle_with(append)
 
 
 def _refused(request: Request[Any, Any, Any], error: DsopError) -> Response[bytes]:
@@ -177,8 +179,8 @@ def _refused(request: Request[Any, Any, Any], error: DsopError) -> Response[byte
     version = ApiVersion.V1 if request.url.path.startswith(f"{v1.V1_PREFIX}/") else ApiVersion.V2
     answer, record = pipeline.refuse(error, endpoint=endpoint, headers=dict(request.headers),
                                      account_reference=reference, api_version=version)
-    return _response(answer, answers.uuid_or_none(request.headers.get("correlationid")),
-                     BackgroundTask(_append, pipeline.audit, record))
+    _append_when_settled(delivery_of(request.scope), pipeline.audit, record)
+    return _response(answer, answers.uuid_or_none(request.headers.get("correlationid")))
 
 
 def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[bytes]:
@@ -275,6 +277,16 @@ def create_app(
                                     **{**options, "facts": wiring.with_stored_notices(settings, options["facts"],
                                                                                       store)})
     poller = _Poller(settings, resources, konkurs, clock)
+    readiness: dict[int, Readiness] = {}  # built once per pipeline, injected or opened at startup
+
+    def current_readiness() -> Readiness | None:
+        pipeline: Pipeline | None = app.state.get(STATE_KEY)
+        if pipeline is None:
+            return None
+        if id(pipeline) not in readiness:
+            readiness.clear()
+            readiness[id(pipeline)] = wiring.readiness(pipeline)
+        return readiness[id(pipeline)]
 
     async def startup(app: Litestar) -> None:
         if STATE_KEY not in app.state:
@@ -286,9 +298,9 @@ def create_app(
         await poller.stop()
         await resources.close()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[list_accounts, show_account, list_transactions, list_cards, list_roles,
-                        openapi_document, *v1.route_handlers(_serve), metrics, health],
+                        openapi_document, *v1.route_handlers(_serve), metrics, *health_routes(current_readiness)],
         middleware=[_OnlyGet()],
         exception_handlers={HTTPException: _http_error, Exception: _unexpected},
         on_startup=[startup],
@@ -297,6 +309,8 @@ def create_app(
         logging_config=None,
         state=state,
     )
+    app.asgi_handler = DeliveryWatch(app.asgi_handler)  # outermost: sees the final body chunk and disconnects
+    return app
 
 
 __all__ = ["SCOPE", "create_app"]

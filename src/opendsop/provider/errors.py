@@ -15,8 +15,9 @@ exception              status  code      when
 ``MethodNotAllowed``   405     ACC-012   any method but GET
 ``NotAcceptable``      406     ACC-013   ``Accept`` names nothing the bank can send
 ``TooManyRequests``    429     ACC-022   the consumer's rate limit is used up (+ Retry-After)
-``SourceUnavailable``  500     ACC-100   a source the bank depends on did not answer (CertPub,
-                                         the registers, the issuer's or prosecution's keys)
+``SourceUnavailable``  503     ACC-100   a source the bank depends on did not answer (its own
+                                         database, CertPub, the registers, the issuer's or
+                                         prosecution's keys); + Retry-After
 (anything else)        500     ACC-500   a bug: logged with its traceback, answered plainly
 =====================  ======  ========  ===============================================
 """
@@ -27,6 +28,7 @@ from collections.abc import Mapping
 
 import msgspec
 
+from opendsop.availability import RETRY_AFTER
 from opendsop.standard.errors import DsopError
 
 JSON = "application/json"
@@ -91,6 +93,8 @@ def error_headers(error: DsopError) -> Mapping[str, str]:
     """Extra headers an error answer carries (Retry-After, Allow, WWW-Authenticate)."""
     if isinstance(error, TooManyRequests):
         return {"Retry-After": str(error.retry_after)}
+    if error.code == SourceUnavailable.code:  # also the prosecution's JwksUnavailable
+        return RETRY_AFTER
     if isinstance(error, MethodNotAllowed):
         return {"Allow": "GET"}
     if isinstance(error, Unauthenticated):

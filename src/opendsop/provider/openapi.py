@@ -100,8 +100,9 @@ ERROR_RESPONSES: Final = (
     ("405", "ACC-012: only GET is supported."),
     ("406", "ACC-013: the Accept header names nothing the bank can send."),
     ("429", "ACC-022: too many requests; see Retry-After."),
-    ("500", "ACC-100 (a source system did not answer) or ACC-500 (internal error)."),
-    ("default", "Any other error, same body."),
+    ("500", "ACC-500: internal error."),
+    ("default", "Any other error, same body: notably 503 ACC-100, a source system (the bank's database, a "
+                "register, CertPub) did not answer; see Retry-After."),
 )
 
 

@@ -21,8 +21,15 @@ Order (spec/protocol.md §1.3 step 8, §2.5, §3.1, §3.3, §3.5):
 9. **audit record** (every request, allowed or denied), JSON log line and metrics.
 
 Errors are plain ``application/json`` ``{code, message}`` and never encrypted; an unexpected
-failure is 500 ACC-500 with its traceback in the server log only.  If the audit record cannot be
-written, no data leaves the bank.
+failure is 500 ACC-500 with its traceback in the server log only.  A database that cannot answer
+(refused or dropped connection, statement timeout, locked) is 503 ACC-100 with ``Retry-After``
+(``opendsop.availability``), never 500.
+
+Served over HTTP (``app.py``), the audit record is written once the answer has been sent, and says
+whether it was delivered (``delivered.py``): a caller that timed out or went away is not recorded as
+having received data.  Called directly without a ``Delivery``, the record is written before
+the answer is returned, and an answer whose record cannot be written is withheld; the same holds for
+data answers while the audit log is failing.
 
 Every request carries its API version (``Trace.api_version``, ``ControlRequest.api_version``): an
 older version (v1, provider/v1.py) is a ``Dialect``.  While the bank's window for it is open
@@ -43,8 +50,10 @@ from typing import Any, Protocol
 from opendsop.audit.log import AuditLog, AuditRecord
 from opendsop.authority.verify import InsufficientScope, Principal
 from opendsop.authority.verify import JwksUnavailable as IssuerKeysUnavailable
+from opendsop.availability import cannot_answer
 from opendsop.certpub.errors import CertPubError
 from opendsop.provider import answers
+from opendsop.provider.delivered import Delivery
 from opendsop.provider.errors import (
     INTERNAL_ERROR_CODE,
     INTERNAL_ERROR_MESSAGE,
@@ -67,6 +76,7 @@ from opendsop.provider.store.records import PartyRow, ReferencedAccount
 from opendsop.provider.store.references import is_data_not_delivered
 from opendsop.provider.store.repository import BankStore
 from opendsop.provider.store.rules import OSLO
+from opendsop.provider.trace import Trace, audit_record, log_fields
 from opendsop.provider.verified import VerifiedTokens
 from opendsop.standard import mandate as mandates
 from opendsop.standard import wire
@@ -84,8 +94,6 @@ from opendsop.trust.jwe import encrypt_compact_bytes
 
 # Step 2b: the endpoints that take an accountReference (and only these may answer 404).
 ACCOUNT_ENDPOINTS = frozenset({Endpoint.ACCOUNT_DETAILS, Endpoint.TRANSACTIONS, Endpoint.CARDS, Endpoint.ROLES})
-MAX_AUDIT_TEXT = 1024
-MAX_AUDIT_REFERENCE = 16 * 1024  # an extradition order (JWS) is kept whole as proof of the legal basis
 
 
 class Dialect(Protocol):
@@ -111,28 +119,6 @@ class Answer:
     headers: Mapping[str, str] = field(default_factory=dict)
 
 
-@dataclass(slots=True)
-class Trace:
-    """What is known about one request so far: becomes the audit record, the log line and metrics."""
-
-    endpoint: Endpoint | None
-    headers: Mapping[str, str]
-    account_reference: str | None = None
-    consumer_org: str | None = None
-    supplier_org: str | None = None
-    service: str | None = None
-    party_id: str | None = None
-    from_date: date | None = None
-    to_date: date | None = None
-    records: int = 0
-    dialect: Dialect | None = None
-    api_version: ApiVersion = ApiVersion.V2
-
-    def header(self, name: str, limit: int = MAX_AUDIT_TEXT) -> str | None:
-        value = self.headers.get(name.lower())
-        return value[:limit] if value is not None else None
-
-
 @dataclass
 class Pipeline:
     """Everything one bank needs to answer Control API requests; shared by all requests."""
@@ -154,14 +140,16 @@ class Pipeline:
     jwe_alg: str = "RSA-OAEP-256"
     jwe_enc: str = "A256GCM"
     verified: VerifiedTokens = field(default_factory=VerifiedTokens)
+    audit_failing: bool = False  # the last record could not be written: no data leaves until one can
 
     # -- entry points ------------------------------------------------------------------------------
 
     async def handle(self, endpoint: Endpoint, *, path: str, headers: Mapping[str, str],
                      query: Mapping[str, str], account_reference: str | None = None,
-                     dialect: Dialect | None = None) -> Answer:
+                     dialect: Dialect | None = None, delivery: Delivery | None = None) -> Answer:
         """Answer one GET on ``endpoint`` (headers with any case; ``path`` decoded, absolute);
-        ``dialect`` for a request to another API version than v2."""
+        ``dialect`` for a request to another API version than v2; with ``delivery`` the audit record is
+        written when it settles (after the answer was sent), else before returning."""
         started = self.monotonic()
         trace = Trace(endpoint, {name.lower(): value for name, value in headers.items()}, account_reference,
                       dialect=dialect, api_version=dialect.version if dialect is not None else ApiVersion.V2)
@@ -170,10 +158,9 @@ class Pipeline:
             answer = await self._serve(trace, path=path, query=query)
         except DsopError as error:
             answer = self._error(error)
-        except Exception:
-            log.exception("unexpected failure", extra=self._log_fields(trace))
-            answer = Answer(500, error_body(INTERNAL_ERROR_CODE, INTERNAL_ERROR_MESSAGE), answers.JSON)
-        answer = await self._record(trace, answer)
+        except Exception as error:
+            answer = self._failure(error, trace)
+        answer = await self._record(trace, answer, delivery)
         self._observe(trace, answer, started)
         return answer
 
@@ -186,7 +173,7 @@ class Pipeline:
                       api_version=api_version)
         answer = self._error(error)
         self._observe(trace, answer, self.monotonic())
-        return answer, self._audit_record(trace, answer)
+        return answer, audit_record(trace, answer, self.clock())
 
     # -- the steps ---------------------------------------------------------------------------------
 
@@ -325,46 +312,45 @@ class Pipeline:
     def _error(error: DsopError) -> Answer:
         return Answer(error.status, error_body(error.code, error.message), answers.JSON, error_headers(error))
 
-    def _audit_record(self, trace: Trace, answer: Answer) -> AuditRecord:
-        code, message = answers.code_and_message(answer)
-        endpoint = trace.endpoint.value if trace.endpoint else "unknown"
-        return AuditRecord(
-            recorded_at=self.clock(),
-            correlation_id=trace.header("CorrelationID"),
-            account_info_request_id=trace.header("AccountInfoRequestID"),
-            legal_mandate=trace.header("Legal-Mandate"),
-            additional_reference_id_type=trace.header("AdditionalReferenceIDType"),
-            additional_reference_id=trace.header("AdditionalReferenceID", MAX_AUDIT_REFERENCE),
-            requester_id=trace.header("RequesterID"),
-            consumer_org=trace.consumer_org, supplier_org=trace.supplier_org, service=trace.service,
-            endpoint=endpoint,
-            party_id=trace.party_id[:64] if trace.party_id else None,
-            account_reference=trace.account_reference[:MAX_AUDIT_TEXT] if trace.account_reference else None,
-            from_date=trace.from_date, to_date=trace.to_date,
-            outcome="allowed" if answer.status == 200 else code or f"HTTP-{answer.status}",
-            status=answer.status, records=trace.records if answer.status == 200 else 0,
-            message=message,
-        )
+    def _failure(self, error: Exception, trace: Trace) -> Answer:
+        """503 ACC-100 when the database (or another source) cannot answer now; 500 ACC-500 for a bug."""
+        if cannot_answer(error):
+            log.warning("the bank's database did not answer (%s)", type(error).__name__, extra=log_fields(trace))
+            return self._error(SourceUnavailable(f"The bank's database did not answer ({type(error).__name__}); "
+                                                 "retry later"))
+        log.exception("unexpected failure", extra=log_fields(trace))
+        return Answer(500, error_body(INTERNAL_ERROR_CODE, INTERNAL_ERROR_MESSAGE), answers.JSON)
 
-    async def _record(self, trace: Trace, answer: Answer) -> Answer:
+    async def _record(self, trace: Trace, answer: Answer, delivery: Delivery | None) -> Answer:
+        # While the audit log is failing, a data answer's record is written before it leaves (delivery then
+        # unknown), so no data leaves without one and the first success ends the failing state at once.
+        if delivery is not None and not (self.audit_failing and answer.status == 200):
+            async def settle(delivered: bool) -> None:
+                await self._append(trace, answer, delivered)
+
+            delivery.settle_with(settle)
+            return answer
         try:
-            await self.audit.append(self._audit_record(trace, answer))
-        except Exception:
-            log.exception("audit record could not be written; answer withheld", extra=self._log_fields(trace))
+            await self.audit.append(audit_record(trace, answer, self.clock()))
+        except Exception as error:
+            log.exception("audit record could not be written; answer withheld", extra=log_fields(trace))
+            if cannot_answer(error):
+                return self._error(SourceUnavailable("The bank's audit log did not answer; no data is sent until "
+                                                     "it does"))
             return Answer(500, error_body(INTERNAL_ERROR_CODE, INTERNAL_ERROR_MESSAGE), answers.JSON)
+        self.audit_failing = False
         return answer
 
-    @staticmethod
-    def _log_fields(trace: Trace) -> dict[str, Any]:
-        fields: dict[str, Any] = {
-            "correlation_id": answers.uuid_or_none(trace.headers.get("correlationid")),
-            "account_info_request_id": answers.uuid_or_none(trace.headers.get("accountinforequestid")),
-            "consumer": trace.consumer_org,
-            "service": trace.service,
-            "endpoint": trace.endpoint.operation_id if trace.endpoint else None,
-            "api": trace.api_version.value,
-        }
-        return fields
+    async def _append(self, trace: Trace, answer: Answer, delivered: bool) -> None:
+        """The record of an answer already sent (or abandoned by its caller)."""
+        try:
+            await self.audit.append(audit_record(trace, answer, self.clock(), delivered))
+        except Exception:
+            self.audit_failing = True
+            log.exception("the audit record of a sent answer could not be written; data answers are refused "
+                          "until the audit log accepts records", extra=log_fields(trace))
+            return
+        self.audit_failing = False
 
     def _observe(self, trace: Trace, answer: Answer, started: float) -> None:
         elapsed = max(0.0, self.monotonic() - started)
@@ -373,7 +359,7 @@ class Pipeline:
         if not log.isEnabledFor(logging.INFO):  # the fields below are the line's only use
             return
         code, _ = answers.code_and_message(answer)
-        log.info("control request", extra={**self._log_fields(trace), "status": answer.status, "code": code,
+        log.info("control request", extra={**log_fields(trace), "status": answer.status, "code": code,
                                             "records": trace.records, "duration_ms": round(elapsed * 1000, 2)})
 
 

@@ -49,7 +49,7 @@ class TokenVerifier(Protocol):
 
 
 class Registers(Protocol):
-    """Register lookups for one party; any failure to answer raises (→ 500 ACC-100)."""
+    """Register lookups for one party; any failure to answer raises (→ 503 ACC-100)."""
 
     async def date_of_death(self, party_id: str) -> date | None: ...
 

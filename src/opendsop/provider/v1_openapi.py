@@ -68,8 +68,9 @@ ERROR_RESPONSES: Final = (
     ("404", "Error404", "ACC-002 (unknown accountReference) or ACC-003 (not available for this request)."),
     ("405", "Error405", "ACC-012: only GET is supported."),
     ("429", "Error429", "ACC-022: too many requests; see Retry-After."),
-    ("500", "Error500", "ACC-100 (a source system did not answer) or ACC-500 (internal error)."),
-    ("default", "Error", "Any other error (e.g. 406 ACC-013), same body."),
+    ("500", "Error500", "ACC-500: internal error."),
+    ("default", "Error", "Any other error, same body (e.g. 406 ACC-013; 503 ACC-100: a source system, such as the "
+                         "bank's database, did not answer; see Retry-After)."),
 )
 JOSE_BODY: Final = {"type": "string", "format": "byte",
                     "description": "Encrypted response according to JWE compact serialization"}

@@ -22,6 +22,7 @@ from cryptography import x509
 
 from opendsop.audit.log import AuditLog, SqlAuditLog
 from opendsop.authority.verify import TokenVerifier
+from opendsop.availability import Readiness
 from opendsop.provider.pipeline import Pipeline
 from opendsop.provider.ports import (
     Certificates,
@@ -41,6 +42,19 @@ from opendsop.trust.pki import TrustStore
 
 def token_verifier(settings: ProviderSettings) -> TokenVerifier:
     return TokenVerifier(settings.token_issuer, settings.jwks_url, settings.audience, (SCOPE,))
+
+
+def readiness(pipeline: Pipeline) -> Readiness:
+    """A bank is ready when its database answers and it holds the token issuer's keys."""
+    ready = Readiness()
+    engines = {id(engine): engine for engine in (getattr(pipeline.store, "engine", None),
+                                                 getattr(pipeline.audit, "engine", None)) if engine is not None}
+    for index, engine in enumerate(engines.values()):
+        ready.add_database(engine, "database" if index == 0 else f"database-{index + 1}")
+    keys_ready = getattr(pipeline.tokens, "keys_ready", None)
+    if keys_ready is not None:
+        ready.add("keys", keys_ready)
+    return ready
 
 
 def servicer(settings: ProviderSettings) -> FinancialInstitution:
@@ -207,5 +221,6 @@ class Resources:
                 await result
 
 
-__all__ = ["Resources", "facts_source", "konkurs_register", "reference_secret", "servicer", "token_verifier",
+__all__ = ["Resources", "facts_source", "konkurs_register", "readiness", "reference_secret", "servicer",
+           "token_verifier",
            "with_stored_notices"]

@@ -30,7 +30,9 @@ Gaps we decided (the v2 "HTTP error codes" PDF is not public):
 * ``ACC-002``: the ``accountReference`` is unknown to the bank.
 * ``ACC-003``: the ``accountReference`` exists but is not available in this request (it is
   ``dataNotDelivered``, or the account is not linked to the party the case concerns).
-* ``ACC-100``: a source the bank depends on (core system, register) did not answer.
+* ``ACC-100``: a source the bank depends on (its database, core system, register) did not answer:
+  503, so a caller knows to retry (with ``Retry-After``); the contract lists 500 for both
+  ACC-100 and ACC-500, and a client that knows no 503 treats it as 500 (RFC 9110 §15).
 * ``ACC-500``: any other internal error.
 * ``ACC-014`` (410): the API version of the request is retired at this bank (``standard.versions``).
 
@@ -68,7 +70,7 @@ ACC_CATALOGUE: Final[tuple[ErrorSpec, ...]] = (
     # (docs/decisions.md, "Control API v1 after its window").
     ErrorSpec("ACC-014", 410, "API version retired"),
     ErrorSpec("ACC-022", 429, "Too many requests"),
-    ErrorSpec("ACC-100", 500, "A source system did not answer"),
+    ErrorSpec("ACC-100", 503, "A source system did not answer; retry later"),
     ErrorSpec("ACC-500", 500, "Internal error"),
 )
 

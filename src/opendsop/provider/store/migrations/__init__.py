@@ -12,7 +12,6 @@ hands alembic a synchronous connection through ``run_sync``, so the ``sqlite+aio
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from alembic.config import Config
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from opendsop.audit.migrations import ONE_AT_A_TIME as AUDIT_MIGRATIONS_LOCK
 from opendsop.serving import create_engine, without_statement_timeout
 
 VERSION_TABLE = "bank_alembic_version"
@@ -36,8 +36,9 @@ def config(connection: Connection | None = None) -> Config:
 
 
 # Alembic keeps its running context in module globals: two migrations interleaved on one event loop
-# (several banks starting in one process, ``dsop up``) would tear each other's context down.
-_ONE_AT_A_TIME = asyncio.Lock()
+# (several banks starting in one process, ``dsop up``) would tear each other's context down; the audit
+# log's migrations run on the same databases, so both share one lock.
+_ONE_AT_A_TIME = AUDIT_MIGRATIONS_LOCK
 
 
 def _run(connection: Connection, name: str, revision: str) -> None:
