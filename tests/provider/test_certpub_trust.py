@@ -91,7 +91,7 @@ async def test_the_bank_encrypts_only_to_a_certificate_chained_to_its_roots(
         assert "accounts" in bank.decrypt(response, pki.encryption[seed.NAV.orgno])
         assert records == []
         return
-    assert (response.status_code, response.json()["code"]) == (500, "ACC-100")  # an error, never ciphertext
+    assert (response.status_code, response.json()["code"]) == (503, "ACC-100")  # an error, never ciphertext
     assert "chain is not trusted" in response.json()["message"]
     assert [record.getMessage().split(":")[0] for record in records] == [
         "not encrypting to the CertPub certificate of 0192"]
