@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import Any, ClassVar
 
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -41,7 +41,7 @@ LINGER = 2.0  # seconds a refused client has to stop sending before the connecti
 class GuardedProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol with header/body read timeouts and size limits (see the module)."""
 
-    limits: ServingSettings = ServingSettings()
+    limits: ClassVar[ServingSettings]  # set by ``guarded_protocol``
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
