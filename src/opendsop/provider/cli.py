@@ -116,6 +116,14 @@ def _fail(message: str, status: int = BAD_INPUT) -> NoReturn:
     raise typer.Exit(status)
 
 
+def _quiet_logs() -> None:
+    """Warnings only (as JSON lines on this run's stderr): a command's output is its own lines, not
+    the migration's progress."""
+    from opendsop.serving import configure_logging
+
+    configure_logging("WARNING")
+
+
 def _one_line(error: BaseException, debug: bool) -> NoReturn:
     """A failure as one line (the traceback only with --debug)."""
     if debug:
@@ -138,6 +146,7 @@ def import_command(
     from opendsop.provider.imports import ImportRefused
 
     settings = _store_settings(bank, database_url)
+    _quiet_logs()
     try:
         report = asyncio.run(_import(settings.sql_url, bank, files))
     except ImportRefused as refused:
@@ -186,6 +195,7 @@ def reset(
     if settings.environment == "production":
         _fail("reset is refused in production mode: it would delete the bank's data (set "
               "DSOP_PROVIDER_ENVIRONMENT=test for a test bank)")
+    _quiet_logs()
     try:
         asyncio.run(_reset(settings.sql_url))
     except Exception as error:  # noqa: BLE001  (one line, or the traceback with --debug)
