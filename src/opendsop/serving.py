@@ -91,8 +91,11 @@ async def without_statement_timeout(connection: AsyncConnection) -> None:
     """Lift the statement timeout for the rest of ``connection``'s transaction (PostgreSQL; SQLite has none).
 
     For bulk work only — migrations and loads — whose statements may rightly run longer than a request's.
+    Waiting for a lock stays bounded by the same time (``lock_timeout``): a locked table still gives a
+    prompt error rather than a load that waits, and makes everyone queued behind it wait, indefinitely.
     """
     if connection.dialect.name == "postgresql":
+        await connection.execute(text("SELECT set_config('lock_timeout', current_setting('statement_timeout'), true)"))
         await connection.execute(text("SET LOCAL statement_timeout = 0"))
 
 

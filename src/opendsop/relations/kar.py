@@ -21,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from opendsop.relations.sources import Relation, Role, Servicer, SourceUnavailable
 from opendsop.relations.store import Database, institution, kar_relation
+from opendsop.serving import without_statement_timeout
 from opendsop.standard.period import Period
 
 _ORG = re.compile(r"[0-9]{9}")
@@ -76,6 +77,7 @@ async def load_kar_relations(db: Database, rows: Iterable[KarRow]) -> int:
         await db.upsert_names(conn, names)
         if db.is_postgres:
             await conn.execute(text("SELECT 1"))  # opens the transaction the COPY must join
+            await without_statement_timeout(conn)  # the whole register feed: bulk work, not a request
             raw = await conn.get_raw_connection()
             await raw.driver_connection.copy_records_to_table(  # type: ignore[union-attr]
                 "kar_relation", records=records, columns=_COLUMNS)

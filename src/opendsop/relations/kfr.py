@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from opendsop.relations.batch import decode_payload, encode_payload, fingerprint
 from opendsop.relations.sources import Relation, Role, SourceUnavailable
 from opendsop.relations.store import Database, institution, kfr_batch, kfr_relation
+from opendsop.serving import without_statement_timeout
 from opendsop.standard.period import Period
 
 DSOPBANK = "DSOPBANK"
@@ -106,6 +107,7 @@ async def _insert_relations(db: Database, conn: AsyncConnection, records: Sequen
     if not records:
         return added
     if db.is_postgres and len(records) >= _COPY_THRESHOLD:
+        await without_statement_timeout(conn)  # a bank's whole customer list: bulk work, not a lookup
         await conn.execute(text("CREATE TEMP TABLE kfr_stage (org_no varchar(9), customer_id varchar(11), "
                                 "rel_type varchar(16), start_date date, end_date date) ON COMMIT DROP"))
         raw = await conn.get_raw_connection()
@@ -129,6 +131,7 @@ async def _insert_relations(db: Database, conn: AsyncConnection, records: Sequen
 async def _copy_payload(conn: AsyncConnection, org_no: str, rel_type: str, payload: str) -> int:
     """PostgreSQL: the stored payload is already COPY text format ("customer date" lines), so it is
     streamed as is into a temporary table and merged with one INSERT … SELECT (no per-row Python)."""
+    await without_statement_timeout(conn)  # a bank's whole customer list: bulk work, not a lookup
     await conn.execute(text("CREATE TEMP TABLE kfr_batch_stage (customer_id varchar(11), start_date date) "
                             "ON COMMIT DROP"))
     raw = await conn.get_raw_connection()

@@ -50,7 +50,9 @@ async def test_a_read_of_a_locked_table_fails_within_the_statement_timeout(
 
 
 async def test_bulk_work_runs_without_the_statement_timeout(empty_postgresql: str) -> None:
-    """Migrations and loads lift it for their own transaction only: a long statement there is not cut off."""
+    """Migrations and loads lift it for their own transaction only: a long statement there is not cut off,
+    but a lock is still waited for no longer than the timeout."""
+    import asyncpg
     from sqlalchemy import text
 
     from opendsop.serving import create_engine, without_statement_timeout
@@ -61,6 +63,18 @@ async def test_bulk_work_runs_without_the_statement_timeout(empty_postgresql: st
         async with engine.begin() as conn:
             await without_statement_timeout(conn)
             await conn.execute(long_statement)
+        holder = await asyncpg.connect(empty_postgresql.replace("+asyncpg", ""))
+        try:
+            async with holder.transaction():
+                await holder.execute("LOCK TABLE bank_account IN ACCESS EXCLUSIVE MODE")
+                started = time.monotonic()
+                with pytest.raises(DBAPIError, match="lock timeout"):  # waiting for a lock stays bounded
+                    async with asyncio.timeout(BOUND), engine.begin() as conn:
+                        await without_statement_timeout(conn)
+                        await conn.execute(text("SELECT count(*) FROM bank_account"))
+                assert time.monotonic() - started < BOUND
+        finally:
+            await holder.close()
         with pytest.raises(DBAPIError, match="statement timeout"):
             async with engine.begin() as conn:  # the next transaction has the timeout again
                 await conn.execute(long_statement)
