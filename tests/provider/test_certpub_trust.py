@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -53,27 +52,13 @@ async def directory_serving(certificate: x509.Certificate) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=CERTPUB)
 
 
-@contextmanager
-def logged(name: str) -> Iterator[list[logging.LogRecord]]:
-    """The warnings ``name`` logs meanwhile (Litestar's default logging config replaces pytest's root handler)."""
-    records: list[logging.LogRecord] = []
-    handler = logging.Handler(logging.WARNING)
-    handler.emit = records.append  # type: ignore[method-assign]
-    logger = logging.getLogger(name)
-    logger.addHandler(handler)
-    try:
-        yield records
-    finally:
-        logger.removeHandler(handler)
-
-
 @pytest.mark.parametrize(("served", "trusted"), [
     pytest.param(lambda credential: credential.certificate, True, id="the-agencys-own-certificate"),
     pytest.param(lambda credential: swapped(credential, now=seed.NOW), False, id="a-swapped-self-signed-one"),
 ])
 async def test_the_bank_encrypts_only_to_a_certificate_chained_to_its_roots(
-        pki: Pki, token_issuer: Any, tmp_path: Path, served: Callable[[Credential], x509.Certificate],
-        trusted: bool) -> None:
+        pki: Pki, token_issuer: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture,
+        served: Callable[[Credential], x509.Certificate], trusted: bool) -> None:
     trust_store, intermediates = load_trust(trust_files(pki, tmp_path))
     async with await directory_serving(served(pki.encryption[seed.NAV.orgno])) as http:
         certificates = CertPubClient(CERTPUB, http=http, clock=lambda: seed.NOW, trust_store=trust_store,
@@ -84,8 +69,9 @@ async def test_the_bank_encrypts_only_to_a_certificate_chained_to_its_roots(
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://bank.test") as client:
             bank = Bank(client=client, app=app, audit=MemoryAuditLog(), registers=registers(), pki=pki,
                         issuer=token_issuer)
-            with logged("opendsop.certpub.client") as records:
+            with caplog.at_level(logging.WARNING, logger="opendsop.certpub.client"):
                 response = await bank.accounts(seed.NAV, seed.ANNE, accept="application/jose")
+    records = [record for record in caplog.records if record.name == "opendsop.certpub.client"]
     if trusted:
         assert (response.status_code, response.headers["content-type"]) == (200, "application/jose")
         assert "accounts" in bank.decrypt(response, pki.encryption[seed.NAV.orgno])

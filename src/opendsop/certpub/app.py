@@ -276,6 +276,7 @@ def create_app(
         on_startup=[store.create_schema],
         on_shutdown=[store.close],
         state=State({"certpub": service}),
+        logging_config=None,  # the process (CLI `serve`, the ecosystem runner) configures logging
     )
 
 

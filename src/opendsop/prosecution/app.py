@@ -167,6 +167,7 @@ def create_app(
             HTTPException: _http_error,
         },
         state=State({"prosecution": service}),
+        logging_config=None,  # the process (CLI `serve`, the ecosystem runner) configures logging
     )
 
 
