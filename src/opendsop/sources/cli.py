@@ -4,12 +4,12 @@
   ``DSOP_SOURCES_*``, see settings.py); one line per log record on stderr, person numbers masked;
 * ``people`` / ``organisations`` — list the synthetic persons (fnr, latest tax year, Lånekassen
   customer or not) and organisations the sources serve for the configured seed, so a tester knows
-  whom to ask a consent from.
+  whom to ask a consent from (the synthetic world of ``DSOP_SOURCES_PRESET``/``SEED``, as ``dsop up``
+  serves it).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import typer
@@ -50,11 +50,9 @@ def serve(
 @app.command()
 def people(seed: Annotated[int | None, typer.Option(help="Synthetic data seed.")] = None) -> None:
     """List the synthetic persons: fnr, latest available tax year, loan sub-accounts, AAP/uføre decisions."""
-    from opendsop.sources.data import generate_world
+    from opendsop.sources.service import world_data
 
-    settings = _settings(seed=seed)
-    world = generate_world(settings.seed, today=datetime.now(UTC).date(), persons=settings.persons,
-                           organisations=settings.organisations)
+    world = world_data(_settings(seed=seed))
     for person in world.persons.values():
         loan = "-" if person.loan is None else str(len(person.loan))
         typer.echo(f"{person.fnr}  tax year {person.latest_tax_year}  loan accounts {loan}  "
@@ -64,11 +62,9 @@ def people(seed: Annotated[int | None, typer.Option(help="Synthetic data seed.")
 @app.command()
 def organisations(seed: Annotated[int | None, typer.Option(help="Synthetic data seed.")] = None) -> None:
     """List the synthetic organisations: orgnr, name, number of claims and payments."""
-    from opendsop.sources.data import generate_world
+    from opendsop.sources.service import world_data
 
-    settings = _settings(seed=seed)
-    world = generate_world(settings.seed, today=datetime.now(UTC).date(), persons=settings.persons,
-                           organisations=settings.organisations)
+    world = world_data(_settings(seed=seed))
     for org in world.organisations.values():
         typer.echo(f"{org.orgnr}  {org.name}  krav {len(org.krav)}  innbetalinger {len(org.innbetalinger)}")
 

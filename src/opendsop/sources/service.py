@@ -1,14 +1,15 @@
 """Assemble a data source app from ``SourcesSettings``: token verifier, audit log, consent-status port, data.
 
 ``create_app(source, settings)`` with ``source`` one of ``SOURCES`` ("skatteetaten", "lanekassen",
-"nav", "krav").  The audit log is ``SqlAuditLog`` on ``DATABASE_URL`` (schema created at startup) or
-in memory; the consent-status port is ``HttpConsentStatus`` on ``CONSENT_SERVICE_URL`` or absent.
+"nav", "krav").  The data is the synthetic world's of ``PRESET``/``SEED`` (``world_data``); the audit
+log is ``SqlAuditLog`` on ``DATABASE_URL`` (schema created at startup) or in memory; the
+consent-status port is ``HttpConsentStatus`` on ``CONSENT_SERVICE_URL`` or absent.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from litestar import Litestar
@@ -17,7 +18,7 @@ from opendsop.audit.log import AuditLog, MemoryAuditLog, SqlAuditLog
 from opendsop.authority.verify import TokenVerifier
 from opendsop.sources import krav, lanekassen, nav, skatteetaten
 from opendsop.sources.consent_check import ConsentStatus, HttpConsentStatus
-from opendsop.sources.data import World, generate_world
+from opendsop.sources.data import World, for_population
 from opendsop.sources.settings import SourcesSettings
 
 SOURCES = ("skatteetaten", "lanekassen", "nav", "krav")
@@ -28,15 +29,23 @@ def _audience(source: str, settings: SourcesSettings) -> str:
     return audience
 
 
+def world_data(settings: SourcesSettings) -> World:
+    """What the sources serve for the synthetic world of ``settings.preset`` and ``settings.seed``.
+
+    A world of several shards (``large``) is served from its first shard, as the ecosystem's tour reads it.
+    """
+    from opendsop.synth.world import generate
+
+    return for_population(next(generate(settings.preset, seed=settings.seed).shards(1)))
+
+
 def create_app(source: str, settings: SourcesSettings, *, clock: Callable[[], datetime] | None = None,
                world: World | None = None, verifier: TokenVerifier | None = None, audit: AuditLog | None = None,
                consent_status: ConsentStatus | None = None) -> Litestar:
     """The ``source`` app configured from ``settings``; keyword arguments override the settings' parts."""
     if source not in SOURCES:
         raise ValueError(f"unknown source {source!r}; one of {', '.join(SOURCES)}")
-    now = (clock or (lambda: datetime.now(UTC)))()
-    world = world or generate_world(settings.seed, today=now.date(), persons=settings.persons,
-                                    organisations=settings.organisations)
+    world = world or world_data(settings)
     verifier = verifier or TokenVerifier(settings.issuer, settings.resolved_jwks_url, _audience(source, settings), ())
     sql: SqlAuditLog | None = None
     if audit is None:
@@ -68,4 +77,4 @@ def create_app(source: str, settings: SourcesSettings, *, clock: Callable[[], da
     return app
 
 
-__all__ = ["SOURCES", "create_app"]
+__all__ = ["SOURCES", "create_app", "world_data"]

@@ -19,10 +19,14 @@ Environment variables (prefix ``DSOP_SOURCES_``):
   ``POST /internal/consent-events`` (``DSOP_CONSENT_REVOCATION_HOOK_TOKEN`` on the other side); unset
   disables that endpoint.
 * ``DATABASE_URL`` — the audit log's database; unset keeps the audit log in memory.
-* ``SEED`` — the synthetic data's seed; ``HOST`` / ``PORT`` — where ``serve`` listens.
+* ``PRESET`` / ``SEED`` — the synthetic world whose persons and companies the sources serve (the
+  same as ``dsop synth``/``dsop up`` with that preset and seed; default tiny, 0);
+  ``HOST`` / ``PORT`` — where ``serve`` listens.
 """
 
 from __future__ import annotations
+
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -43,9 +47,8 @@ class SourcesSettings(BaseSettings):
     lanekassen_cache_seconds: int = Field(default=300, ge=0, le=366 * 86_400)
     consent_events_token: SecretStr | None = None
     database_url: str | None = None
-    seed: int = 2026
-    persons: int = Field(default=24, ge=1, le=10_000)
-    organisations: int = Field(default=6, ge=1, le=10_000)
+    preset: Literal["tiny", "demo", "large"] = "tiny"
+    seed: int = 0
     host: str = "127.0.0.1"
     port: int = Field(default=8070, ge=1, le=65_535)
 
