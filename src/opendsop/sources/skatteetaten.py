@@ -122,11 +122,11 @@ def _require_metadata(grant: ConsentGrant, key: str) -> None:
                           parameter="authorization_details")
 
 
-def income_body(person: Person, start: str, end: str) -> dict[str, Any]:
+def income_body(person: Person, start: Month, end: Month) -> dict[str, Any]:
     """``oppgaveInntektsmottaker[]`` for the months ``start``‥``end``, filtered to rettighetspakke sbl."""
     reports = []
     for report in person.income:
-        if not start <= report.kalendermaaned <= end:
+        if not start <= parse_month(report.kalendermaaned, parameter="kalendermaaned") <= end:  # as months
             continue
         incomes = [
             {"fordel": income.fordel, "utloeserArbeidsgiveravgift": income.kind == "loennsinntekt",
@@ -174,7 +174,7 @@ class _Skatteetaten:
             last = _month(asked_end, "tilOgMed") if asked_end is not None else first
             if last < first:
                 raise SourceError(Failure.INPUT, "tilOgMed is before fraOgMed", parameter="tilOgMed")
-            start, end = str(first), str(last)  # canonical ASCII, so they compare with the data's months
+            start, end = str(first), str(last)
             exchange.from_date, exchange.to_date = first.first_day, last.first_day
             grant = self.im.consent(principal, resource=resources.SBL, subject=fnr,
                                     max_validity=resources.MAX_VALIDITY[resources.SBL],
@@ -182,7 +182,7 @@ class _Skatteetaten:
             exchange.consent_id = grant.id
             _require_metadata(grant, "fraOgMed")
             await self.im.still_active(grant)
-            body = income_body(_lookup(self.world, fnr), start, end)
+            body = income_body(_lookup(self.world, fnr), first, last)
             exchange.records = len(body["oppgaveInntektsmottaker"])
             if not exchange.records:
                 raise SourceError(Failure.NO_DATA, f"no income is reported for {start}‥{end}", parameter="fraOgMed")
