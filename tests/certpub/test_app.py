@@ -61,6 +61,31 @@ async def test_publish_locate_fetch_on_both_databases(database_url: str, digdir_
     assert x509.load_pem_x509_certificate(fetched.content) == digdir_encryption.certificate
 
 
+async def test_a_cut_database_is_503_with_retry_after_and_not_ready(
+    database_url: str, digdir_encryption: Credential, tmp_path: Path, root_ca: CertificateAuthority,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tests.outages import database_cut
+
+    monkeypatch.setenv("DSOP_SERVING_STATEMENT_TIMEOUT", "0.3")  # a write-locked SQLite file answers promptly
+    (tmp_path / "root.pem").write_bytes(certificate_pem(root_ca.certificate))
+    settings = CertPubSettings(public_url=BASE_URL, admin_token=SecretStr(TOKEN), database_url=database_url,
+                               trust_roots=(tmp_path / "root.pem",))
+    async with AsyncTestClient(create_app(settings, clock=lambda: NOW), base_url=BASE_URL) as client:
+        assert (await client.get("/health/ready")).json() == {"status": "ready", "checks": {"database": "ok"}}
+        with database_cut(database_url):
+            # PostgreSQL refuses every statement; a write-locked SQLite file still answers reads.
+            refused = await client.put(cert_path(DIGDIR), content=bundle(digdir_encryption), headers=AUTH)
+            assert (refused.status_code, refused.json()["error"]) == (503, "temporarily_unavailable")
+            assert refused.headers["retry-after"].isdigit()
+            ready = await client.get("/health/ready")
+            assert (ready.status_code, ready.json()["checks"]) == (503, {"database": "unavailable"})
+            assert (await client.get("/health/live")).status_code == 200
+        published = await client.put(cert_path(DIGDIR), content=bundle(digdir_encryption), headers=AUTH)
+        assert published.status_code == 201, published.text
+        assert (await client.get("/health/ready")).status_code == 200
+
+
 async def test_the_default_answer_is_bcp_xml_with_the_base64_der_certificate(
     directory: AsyncTestClient[Litestar], digdir_encryption: Credential
 ) -> None:

@@ -283,3 +283,17 @@ async def test_outside_test_mode_synthetic_identities_are_refused(
         assert refused.status_code == 400
         assert refused.json()["code"] == "invalid_identifier" and refused.json()["parameter"] == "from"
         assert (await production.create(request_body(**{"from": PERSON_URN + REAL_PERSON}))).status_code == 201
+
+
+async def test_not_ready_while_the_database_is_cut_but_alive(consumer: Any, settings: Any) -> None:
+    from tests.outages import database_cut
+
+    http = consumer.http
+    ready = await http.get("/health/ready")
+    assert ready.json() == {"status": "ready", "checks": {"database": "ok", "keys": "ok"}}
+    with database_cut(settings.database_url):
+        ready = await http.get("/health/ready")
+        assert (ready.status_code, ready.json()["checks"]["database"]) == (503, "unavailable")
+        assert ready.headers["retry-after"].isdigit()
+        assert (await http.get("/health/live")).json() == {"status": "ok"}
+    assert (await http.get("/health/ready")).status_code == 200

@@ -212,3 +212,10 @@ def test_a_synthetic_party_is_signed_only_where_synthetic_numbers_are_allowed() 
     with pytest.raises(InvalidExtraditionOrder) as refused:
         new_order(synthetic, now=APPROVED, synthetic_allowed=False)
     assert refused.value.parameter == "partyID"
+
+
+async def test_live_and_ready_once_the_signing_key_is_loaded(service: AsyncTestClient[Litestar]) -> None:
+    for path in ("/health", "/health/live"):
+        assert (await service.get(path)).json() == {"status": "ok"}
+    ready = await service.get("/health/ready")
+    assert (ready.status_code, ready.json()) == (200, {"status": "ready", "checks": {"keys": "ok"}})

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import pytest
 
 from opendsop.registers.app import Stores
+from tests.registers.conftest import PUBLIC_URL
 from tests.registers.sample import COMPANY, DAGL, LEDE, MEDL1, ORG, PERSONS, SOLE_PROPRIETORSHIP
 
 pytestmark = pytest.mark.anyio
@@ -124,6 +126,33 @@ async def test_an_internal_failure_is_json_without_a_trace(http: Any, sqlite_sto
 
 async def test_health_needs_no_token(http: Any) -> None:
     assert (await http.get("/health")).json() == {"status": "ok"}
+    assert (await http.get("/health/live")).json() == {"status": "ok"}
+    assert (await http.get("/health/ready")).json() == {"status": "ready", "checks": {"database": "ok", "keys": "ok"}}
+
+
+@pytest.fixture
+def prompt_statement_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DSOP_SERVING_STATEMENT_TIMEOUT", "0.3")  # before the stores' engine is made
+
+
+async def test_a_cut_database_is_503_with_retry_after_and_not_ready(
+    prompt_statement_timeout: None, stores: Stores, app_for: Any, token_for: Any, database_url: str
+) -> None:
+    from tests.outages import database_cut
+
+    headers = {"Authorization": f"Bearer {token_for('enhetsregister:read')}"}
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app_for(stores)), base_url=PUBLIC_URL) as http:
+        with database_cut(database_url):
+            ready = await http.get("/health/ready")
+            assert (ready.status_code, ready.json()["checks"]["database"]) == (503, "unavailable")
+            assert ready.headers["retry-after"].isdigit()
+            assert (await http.get("/health/live")).status_code == 200
+            if database_url.startswith("postgresql"):  # a write-locked SQLite file still answers reads
+                response = await http.get(f"/enhetsregisteret/api/enheter/{ORG}", headers=headers)
+                assert (response.status_code, response.json()["error"]) == (503, "unavailable")
+                assert response.headers["retry-after"].isdigit()
+        assert (await http.get("/health/ready")).status_code == 200
+        assert (await http.get(f"/enhetsregisteret/api/enheter/{ORG}", headers=headers)).status_code == 404
 
 
 async def test_startup_creates_the_schema_and_can_load_the_test_notices(tmp_path: Any, token_issuer: Any,

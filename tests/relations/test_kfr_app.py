@@ -205,3 +205,25 @@ async def test_merge_sees_kfr_writes(make_app: Callable[..., Litestar], database
         response = await client.get("/customers/customerRelationships", headers=headers,
                                     params={"fromDate": TODAY.isoformat(), "toDate": TODAY.isoformat()})
     assert response.json() == {"banks": [{"organizationID": BANK_A, "bankName": BANK_A, "activeAccount": False}]}
+
+
+async def test_a_cut_database_is_503_with_retry_after_and_not_ready(
+    make_app: Callable[..., Litestar], database_url: str, token: Callable[[str, str], str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A KFR write while the hub's database is cut: 503 KFR-007 with Retry-After, never 500; readiness
+    false, liveness true; the write goes through once the database is back (SQLite and PostgreSQL)."""
+    from tests.outages import database_cut
+
+    monkeypatch.setenv("DSOP_SERVING_STATEMENT_TIMEOUT", "0.3")  # a write-locked SQLite file answers promptly
+    async with AsyncTestClient(make_app(database_url, resume_batches=False)) as client:
+        with database_cut(database_url):
+            refused = await client.post(ONE, headers=write_headers(token(BANK_A, WRITE)))
+            _error(refused, 503, "KFR-007")
+            assert refused.headers["retry-after"].isdigit()
+            ready = await client.get("/health/ready")
+            assert (ready.status_code, ready.json()["checks"]["database"]) == (503, "unavailable")
+            assert (await client.get("/health/live")).status_code == 200
+        assert (await client.post(ONE, headers=write_headers(token(BANK_A, WRITE)))).status_code == 201
+        assert (await client.get("/health/ready")).json() == {"status": "ready",
+                                                               "checks": {"database": "ok", "keys": "ok"}}

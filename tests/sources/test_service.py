@@ -42,7 +42,9 @@ async def test_every_source_audits_refusals_in_sql(source: str, database_url: st
     async with AsyncTestClient(app=app) as client:
         extra = {k: v.format(fnr=fnr) for k, v in headers.items()}
         response = await client.get(path.format(fnr=fnr, org=org), headers={"Authorization": auth, **extra})
+        ready = await client.get("/health/ready")  # every party: the database answers, keys are loaded
     assert response.status_code == status, response.text
+    assert ready.json() == {"status": "ready", "checks": {"database": "ok", "keys": "ok"}}
     engine = create_engine(database_url)
     try:
         (row,) = await SqlAuditLog(engine).records()

@@ -26,7 +26,9 @@ Shaped like the national service (spec/protocol.md §3.3; CertPub Publisher 1.0)
 Errors are JSON ``{"error": <code>, "message": <sentence>}``: 400 ``malformed_identifier``,
 401 ``unauthorized``, 403 ``publishing_disabled`` (no admin token, or no trust roots: without roots the
 directory publishes nothing, since a self-signed certificate could name anyone), 404 ``not_found``,
-422 ``certificate_rejected`` (among others: its chain does not lead to one of the configured roots).
+422 ``certificate_rejected`` (among others: its chain does not lead to one of the configured roots),
+503 ``temporarily_unavailable`` with ``Retry-After`` (the database cannot answer), 500 ``internal_error``.
+``GET /health`` and ``/health/live``: liveness; ``/health/ready``: the database answers.
 Participant ids are normalised (a stray space after ``0192:`` is removed), see identifiers.py.
 """
 
@@ -34,6 +36,7 @@ from __future__ import annotations
 
 import base64
 import hmac
+import logging
 import xml.etree.ElementTree as ET  # noqa: S405 - we only build XML here, never parse it
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -49,6 +52,7 @@ from litestar.exceptions import HTTPException
 from litestar.params import FromPath
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
+from opendsop.availability import RETRY_AFTER, Readiness, cannot_answer, health_routes
 from opendsop.certpub.checks import publishable
 from opendsop.certpub.errors import CertificateRejected, CertPubError, ParticipantNotFound
 from opendsop.certpub.identifiers import (
@@ -65,6 +69,8 @@ from opendsop.clock import utc_now as _utcnow
 from opendsop.serving import create_engine
 from opendsop.standard.json_body import load_json
 from opendsop.trust.pki import TrustStore
+
+log = logging.getLogger("opendsop.certpub")
 
 Clock = Callable[[], datetime]
 MAX_UPLOAD_BYTES = 64 * 1024
@@ -219,11 +225,6 @@ async def unpublish(request: Request[Any, Any, Any], participant: FromPath[str],
         raise ParticipantNotFound(f"no certificate is published for {party} in process {proc}")
 
 
-@get("/health", sync_to_thread=False)
-def health() -> dict[str, str]:
-    return {"status": "ok"}
-
-
 def _malformed(_: Request[Any, Any, Any], exc: MalformedIdentifier) -> Response[Any]:
     return _error(400, "malformed_identifier", exc.message)
 
@@ -240,6 +241,15 @@ def _denied(_: Request[Any, Any, Any], exc: _Denied) -> Response[Any]:
 
 def _http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     return _error(exc.status_code, f"http_{exc.status_code}", str(exc.detail), headers=dict(exc.headers or {}))
+
+
+def _unexpected(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if cannot_answer(exc):
+        log.warning("CertPub's database did not answer (%s)", type(exc).__name__)
+        return _error(503, "temporarily_unavailable", "CertPub cannot answer now; retry after Retry-After seconds",
+                      headers=RETRY_AFTER)
+    log.error("internal error", exc_info=exc)
+    return _error(500, "internal_error", "CertPub failed to answer")
 
 
 def load_trust_store(paths: tuple[Path, ...]) -> TrustStore | None:
@@ -265,13 +275,16 @@ def create_app(
         admin_token=settings.admin_token.get_secret_value() if settings.admin_token else None,
         trust_store=trust_store if trust_store is not None else load_trust_store(settings.trust_roots),
     )
+    readiness = Readiness()
+    readiness.add_database(getattr(store, "engine", None))
     return Litestar(
-        route_handlers=[lookup, participant_processes, certificate, publish, unpublish, health],
+        route_handlers=[lookup, participant_processes, certificate, publish, unpublish, *health_routes(readiness)],
         exception_handlers={
             MalformedIdentifier: _malformed,
             CertPubError: _certpub_error,
             _Denied: _denied,
             HTTPException: _http_error,
+            Exception: _unexpected,
         },
         on_startup=[store.create_schema],
         on_shutdown=[store.close],

@@ -70,6 +70,10 @@ class SqlCertificateStore:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
 
+    @property
+    def engine(self) -> AsyncEngine:
+        return self._engine
+
     async def create_schema(self) -> None:
         async with self._engine.begin() as conn:
             await conn.run_sync(metadata.create_all)

@@ -36,6 +36,7 @@ from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.params import FromPath
 
 from opendsop.authority.verify import TokenVerifier
+from opendsop.availability import RETRY_AFTER, Readiness, cannot_answer, health_routes
 from opendsop.clock import utc_now
 from opendsop.consent import altinn2, portal
 from opendsop.consent.context import (
@@ -187,6 +188,11 @@ def _http_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any
 
 def _internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     reference = correlation_id(request.headers.get("correlationid"))
+    if cannot_answer(exc):  # its database: retry later (docs/decisions.md "Outages")
+        log.warning("the consent service's database did not answer %s (%s)", reference, type(exc).__name__)
+        return Response({"code": "temporarily_unavailable", "parameter": None,
+                         "message": "the consent service cannot answer now; retry after Retry-After seconds"},
+                        status_code=503, media_type="application/json", headers=RETRY_AFTER)
     log.error("internal error %s on %s %s: %s", reference, request.method, request.url.path, type(exc).__name__)
     return Response({"code": "internal_error", "message": f"the consent service failed; quote {reference}",
                      "parameter": None}, status_code=500, media_type="application/json")
@@ -222,8 +228,15 @@ def create_app(
         await store.create_schema()
         await altinn2.ensure_key(ctx)
 
+    readiness = Readiness()
+    readiness.add_database(store.engine)
+    keys_ready = getattr(ctx.verifier, "keys_ready", None)
+    if keys_ready is not None:
+        readiness.add("keys", keys_ready)
+
     app = Litestar(
-        route_handlers=[*api_routes(ctx), *internal_routes(ctx), *portal.routes(ctx), *altinn2.routes(ctx)],
+        route_handlers=[*api_routes(ctx), *internal_routes(ctx), *portal.routes(ctx), *altinn2.routes(ctx),
+                        *health_routes(readiness)],
         on_startup=[startup],
         on_shutdown=[store.close],
         exception_handlers={ConsentError: _consent_error, HTTPException: _http_error, 500: _internal_error},

@@ -31,6 +31,7 @@ from litestar import Litestar, Request, Response, get, post
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException
 
+from opendsop.availability import Readiness, health_routes
 from opendsop.clock import utc_now as _utcnow
 from opendsop.prosecution.keystore import SigningKey, check_subject, load_or_create
 from opendsop.prosecution.orders import (
@@ -106,11 +107,6 @@ async def finans_jwks(request: Request[Any, Any, Any]) -> Response[Any]:
     return Response(_service(request).jwks, media_type=JSON_TYPE, headers={"Cache-Control": "public, max-age=3600"})
 
 
-@get("/health", sync_to_thread=False)
-def health() -> dict[str, str]:
-    return {"status": "ok"}
-
-
 def _error(
     status: int, error: str, message: str, parameter: str | None = None, headers: dict[str, str] | None = None
 ) -> Response[Any]:
@@ -159,8 +155,14 @@ def create_app(
         jwks=jwks_document([(key.kid, key.credential)]),
         synthetic_allowed=settings.environment == "test",
     )
+    readiness = Readiness()  # no database: ready once its signing key is loaded (it is, or create_app failed)
+
+    async def signing_key_loaded() -> bool:
+        return bool(service.jwks.get("keys"))
+
+    readiness.add("keys", signing_key_loaded)
     return Litestar(
-        route_handlers=[create_order, finans_jwks, health],
+        route_handlers=[create_order, finans_jwks, *health_routes(readiness)],
         exception_handlers={
             DsopError: _dsop_error,
             _Unauthorized: _unauthorized,

@@ -273,13 +273,8 @@ async def oppdateringer(request: Request[Any, Any, Any], etter: FromQuery[str | 
                                                         parse_limit(antall, registers.max_page))
 
 
-@get("/health", sync_to_thread=False)
-def health() -> dict[str, str]:
-    return {"status": "ok"}
-
-
 ROUTES = [person, vergemaal, hendelser, konkursvarsler, oppdatert, konkursvarsel, enhet, roller, signaturrett,
-          oppdateringer, health]
+          oppdateringer]
 
 __all__ = [
     "ROUTES",

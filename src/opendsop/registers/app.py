@@ -26,7 +26,9 @@ Enhetsregisteret (scope ``enhetsregister:read``)
 
 Errors are JSON ``{"error", "message", "parameter"}`` (errors.py): 400 ``invalid_identifier``,
 ``invalid_cursor``, ``invalid_request``; 401 ``unauthorized``; 403 ``insufficient_scope``;
-404 ``not_found``; 409 ``conflict``; 503 ``unavailable``; 500 ``internal_error`` — never a trace.
+404 ``not_found``; 409 ``conflict``; 503 ``unavailable`` (keys, or the database cannot answer: with
+``Retry-After``); 500 ``internal_error`` — never a trace.  ``/health`` and ``/health/live`` say the
+process serves, ``/health/ready`` that the database answers and the token issuer's keys are loaded.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from litestar.datastructures import State
 from litestar.exceptions import HTTPException
 
 from opendsop.authority.verify import TokenVerifier
+from opendsop.availability import RETRY_AFTER, Readiness, cannot_answer, health_routes
 from opendsop.registers.api import ROUTES, Registers
 from opendsop.registers.enhetsregister import EnhetsregisterStore
 from opendsop.registers.errors import RegisterError
@@ -73,6 +76,11 @@ def _http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
 
 def _internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     reference = correlation_id(request.headers.get("correlationid"))
+    if cannot_answer(exc):
+        log.warning("the register's database did not answer (%s) %s", type(exc).__name__, reference)
+        return _json(503, {"error": "unavailable", "parameter": None,
+                           "message": "the register cannot answer now; retry after Retry-After seconds"},
+                     RETRY_AFTER)
     log.error("internal error %s on %s: %s", reference, request.method, type(exc).__name__)
     return _json(500, {"error": "internal_error", "parameter": None,
                        "message": f"the register failed to answer; quote reference {reference}"})
@@ -111,8 +119,14 @@ def create_app(
             count = await stores.konkurs.load_test_notices()
             log.info("loaded %d Konkursvarsel test notices", count)
 
+    readiness = Readiness()
+    readiness.add_database(stores.db.engine)
+    keys_ready = getattr(verifier, "keys_ready", None)
+    if keys_ready is not None:
+        readiness.add("keys", keys_ready)
+
     return Litestar(
-        route_handlers=ROUTES,
+        route_handlers=[*ROUTES, *health_routes(readiness)],
         exception_handlers={
             RegisterError: _register_error,
             HTTPException: _http_error,

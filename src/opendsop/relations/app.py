@@ -6,7 +6,12 @@ Routes (KAR.yaml v1.1.2 paths, v2 fields of spec/datamodel.md §2.7–2.8):
   (routes_lookup.py): step 1 of every case, merging KAR and KFR;
 * the KFR write API under ``/customers/financialInstitutions/{fid}/…`` (routes_kfr.py);
 * ``GET|PUT /catalogue/kontrollinformasjon`` and ``POST /internal/kar/relations``
-  (routes_admin.py): the API catalogue and the stand-in's KAR feed.
+  (routes_admin.py): the API catalogue and the stand-in's KAR feed;
+* ``GET /health``, ``/health/live`` (liveness) and ``/health/ready`` (the database answers, the token
+  issuer's keys are loaded).
+
+A data source that does not answer is 504 ERR-504 on the lookups (KAR.yaml) and the hub's own database
+503 elsewhere, both with ``Retry-After``.
 
 Tokens are verified with ``opendsop.authority.verify.TokenVerifier`` behind the hub's own token rules
 (tokens.py: a bare token without ``Bearer``; ``aud``, when present, is this hub's base URL) and a
@@ -30,6 +35,7 @@ from litestar.datastructures import State
 from litestar.exceptions import HTTPException
 
 from opendsop.authority.verify import InsufficientScope, JwksUnavailable, Principal, TokenVerifier
+from opendsop.availability import RETRY_AFTER, Readiness, cannot_answer, health_routes
 from opendsop.clock import utc_now as _utcnow
 from opendsop.relations.catalogue import CatalogueStore
 from opendsop.relations.combined import CombinedSqlRelations
@@ -132,8 +138,13 @@ def _http_error(request: Request[Any, Any, Any], error: HTTPException) -> Respon
 
 
 def _internal_error(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
-    log.exception("internal error on %s %s", request.method, request.url.path, exc_info=error)
     code = "KFR-007" if _is_kfr_write(request) else "ERR-500"
+    if cannot_answer(error):  # the hub's database: retry later, not a bug
+        log.warning("the hub's database did not answer on %s %s (%s)", request.method, request.url.path,
+                    type(error).__name__)
+        return HubError(503, code, "The hub cannot answer now; retry after Retry-After seconds",
+                        headers=RETRY_AFTER).render(hub(request).now())
+    log.exception("internal error on %s %s", request.method, request.url.path, exc_info=error)
     return HubError(500, code, "Internal error").render(hub(request).now())
 
 
@@ -150,17 +161,23 @@ def create_app(settings: RelationsSettings, *, clock: Clock | None = None, verif
     kar_source = KarSource(database)
     kfr_store = KfrStore(database)
     clock = clock or _utcnow
+    token_verifier = verifier or TokenVerifier(settings.issuer, settings.jwks_url, None, ())
     service = Hub(
         db=database, kar=kar or kar_source, accounts=accounts or kar_source, kfr_source=kfr_source or kfr_store,
         kfr=kfr_store, catalogue=CatalogueStore(database), worker=BatchWorker(kfr_store, clock),
         # aud is the hub's own rule (tokens.py): the verifier checks everything else
-        verifier=CachingVerifier(verifier or TokenVerifier(settings.issuer, settings.jwks_url, None, ()), _utcnow,
-                                 audience=settings.audience),
+        verifier=CachingVerifier(token_verifier, _utcnow, audience=settings.audience),
         clock=clock, environment=settings.environment, source_timeout=settings.source_timeout,
         admin_token=settings.admin_token.get_secret_value() if settings.admin_token else None,
         combined=CombinedSqlRelations(database) if database.is_postgres and kar is None and kfr_source is None
         else None,
     )
+
+    readiness = Readiness()
+    readiness.add_database(database.engine)
+    keys_ready = getattr(token_verifier, "keys_ready", None)
+    if keys_ready is not None:
+        readiness.add("keys", keys_ready)
 
     async def startup() -> None:
         await database.create_schema()
@@ -172,7 +189,7 @@ def create_app(settings: RelationsSettings, *, clock: Clock | None = None, verif
         await database.close()
 
     return Litestar(
-        route_handlers=[*LOOKUP_ROUTES, *KFR_ROUTES, *ADMIN_ROUTES],
+        route_handlers=[*LOOKUP_ROUTES, *KFR_ROUTES, *ADMIN_ROUTES, *health_routes(readiness)],
         exception_handlers={HubError: _hub_error, HTTPException: _http_error, Exception: _internal_error},
         on_startup=[startup],
         on_shutdown=[shutdown],

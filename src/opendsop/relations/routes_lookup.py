@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from litestar import Request, Response, get
 
+from opendsop.availability import RETRY_AFTER
 from opendsop.relations.app import Hub, authenticate, hub
 from opendsop.relations.errors import JSON, HubError
 from opendsop.relations.merge import merge
@@ -64,7 +65,7 @@ async def _ask(service: Hub, source_name: str, call: Awaitable[T]) -> T:
         return await asyncio.wait_for(call, timeout=service.source_timeout)
     except (SourceUnavailable, TimeoutError, OSError) as error:
         log.error("source %s did not answer: %s", source_name, type(error).__name__)
-        raise HubError(504, "ERR-504", f"({source_name})") from None
+        raise HubError(504, "ERR-504", f"({source_name})", headers=RETRY_AFTER) from None
 
 
 @get("/customers/customerRelationships")

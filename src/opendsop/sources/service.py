@@ -16,6 +16,7 @@ from litestar import Litestar
 
 from opendsop.audit.log import AuditLog, MemoryAuditLog, SqlAuditLog
 from opendsop.authority.verify import TokenVerifier
+from opendsop.availability import Readiness, health_routes
 from opendsop.sources import krav, lanekassen, nav, skatteetaten
 from opendsop.sources.consent_check import ConsentStatus, HttpConsentStatus
 from opendsop.sources.data import World, for_population
@@ -74,6 +75,13 @@ def create_app(source: str, settings: SourcesSettings, *, clock: Callable[[], da
     if sql is not None:
         app.on_startup.append(sql.create_schema)
         app.on_shutdown.append(sql.engine.dispose)
+    readiness = Readiness()
+    readiness.add_database(sql.engine if sql is not None else getattr(audit, "engine", None))
+    keys_ready = getattr(verifier, "keys_ready", None)
+    if keys_ready is not None:
+        readiness.add("keys", keys_ready)
+    for handler in health_routes(readiness):  # /health, /health/live, /health/ready (opendsop.availability)
+        app.register(handler)
     return app
 
 
