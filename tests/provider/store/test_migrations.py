@@ -90,3 +90,17 @@ async def test_drift_check_notices_a_difference(tmp_path: Any) -> None:
     finally:
         await engine.dispose()
     assert [d[0] for d in differences] == ["add_column"]
+
+
+def test_banks_migrating_at_once_in_one_loop_after_another(tmp_path: Any) -> None:
+    """Several banks start together in each of two event loops, one after the other (two ``dsop up`` runs,
+    or two ecosystem test modules, in one process): the migration lock must not stay bound to the first loop."""
+    import asyncio
+
+    for run in range(2):
+        urls = [f"sqlite+aiosqlite:///{tmp_path / f'bank-{run}-{index}.db'}" for index in range(3)]
+
+        async def together(urls: list[str] = urls) -> None:
+            await asyncio.gather(*(upgrade(url) for url in urls))
+
+        asyncio.run(together())

@@ -9,6 +9,7 @@ audit tables were created before these migrations existed is recognised by revis
 from __future__ import annotations
 
 import asyncio
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +23,35 @@ from opendsop.serving import without_statement_timeout
 VERSION_TABLE = "audit_alembic_version"
 SCRIPT_LOCATION = str(Path(__file__).resolve().parent)
 
+class LoopLocalLock:
+    """``async with`` an ``asyncio.Lock`` of the running event loop.
+
+    A module-level ``asyncio.Lock`` is bound to the loop it first waits on; a process that runs
+    several loops one after another (two ``dsop up`` runs, two ecosystem test modules) would then
+    fail to start the second one's parties.
+    """
+
+    def __init__(self) -> None:
+        self._locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = weakref.WeakKeyDictionary()
+
+    def _lock(self) -> asyncio.Lock:
+        loop = asyncio.get_running_loop()
+        lock = self._locks.get(loop)
+        if lock is None:
+            lock = self._locks[loop] = asyncio.Lock()
+        return lock
+
+    async def __aenter__(self) -> None:
+        await self._lock().acquire()
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self._lock().release()
+
+
 # Alembic keeps its running context in module globals: two migrations interleaved on one event loop
 # (several parties starting in one process, ``dsop up``) would tear each other's context down.  Every
-# set of migrations in the project runs under this one lock.
-ONE_AT_A_TIME = asyncio.Lock()
+# set of migrations in the project runs under this one lock (one per event loop).
+ONE_AT_A_TIME = LoopLocalLock()
 
 
 def config(connection: Connection | None = None) -> Config:
