@@ -15,12 +15,13 @@ from __future__ import annotations
 import asyncio
 import uuid
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from random import Random
 
 from rich.console import Console
 from rich.table import Table
 
+from opendsop.clock import oslo_now
 from opendsop.samtykke.tour import consent_tour
 from opendsop.standard import (
     ControlRequest,
@@ -104,7 +105,7 @@ def scenarios(today: date, now: datetime, rng: Random) -> list[Scenario]:
 
 def run(today: date | None = None) -> None:
     console = Console()
-    now = datetime.now(UTC)
+    now = oslo_now()
     today = today or now.date()
     console.rule("[bold]opendsop — the DSOP rules core deciding real-shaped requests")
     console.print(f"Today is {today}. Identities are synthetic (Tenor, month + 80); nothing leaves this process.\n")

@@ -20,7 +20,6 @@ from __future__ import annotations
 import logging
 import secrets
 import time
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -39,6 +38,7 @@ from opendsop.authority.grants import (
 )
 from opendsop.authority.signing import SigningKeys
 from opendsop.authority.store import AUTH_ENTERPRISE_CERTIFICATE, AuthorityStore, ClientRecord
+from opendsop.clock import Clock
 from opendsop.trust.errors import CertificateError, InvalidToken, TrustError
 from opendsop.trust.jwt import unverified_claims, unverified_header, verify_jwt
 from opendsop.trust.keys import key_from_certificate, key_set
@@ -46,7 +46,6 @@ from opendsop.trust.pki import TrustStore, chain_from_x5c
 
 log = logging.getLogger("opendsop.authority")
 
-Clock = Callable[[], datetime]
 _PURGE_INTERVAL_SECONDS = 60
 _MAX_CACHED_CLIENTS = 10_000
 

@@ -38,9 +38,7 @@ import base64
 import hmac
 import logging
 import xml.etree.ElementTree as ET  # noqa: S405 - we only build XML here, never parse it
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -65,14 +63,13 @@ from opendsop.certpub.identifiers import (
 )
 from opendsop.certpub.settings import CertPubSettings
 from opendsop.certpub.store import CertificateStore, PublishedCertificate, SqlCertificateStore
+from opendsop.clock import Clock
 from opendsop.clock import utc_now as _utcnow
 from opendsop.serving import create_engine
 from opendsop.standard.json_body import load_json
 from opendsop.trust.pki import TrustStore
 
 log = logging.getLogger("opendsop.certpub")
-
-Clock = Callable[[], datetime]
 MAX_UPLOAD_BYTES = 64 * 1024
 NO_TRUST_ROOTS = ("publishing is disabled: the directory trusts no certificate authority; set "
                   "DSOP_CERTPUB_TRUST_ROOTS to the PEM files of the roots that issue participants' certificates")

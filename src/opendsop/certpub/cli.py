@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -53,6 +52,7 @@ async def _publish_direct(settings: CertPubSettings, orgno: str, pem: bytes, pro
     from opendsop.certpub.errors import CertificateRejected
     from opendsop.certpub.identifiers import parse_process
     from opendsop.certpub.store import SqlCertificateStore
+    from opendsop.clock import utc_now
     from opendsop.serving import create_engine
 
     trust_store = load_trust_store(settings.trust_roots)
@@ -62,7 +62,7 @@ async def _publish_direct(settings: CertPubSettings, orgno: str, pem: bytes, pro
         pem,
         participant=ParticipantId(orgno),
         process=parse_process(process),
-        now=datetime.now(UTC),
+        now=utc_now(),
         trust_store=trust_store,
     )
     store = SqlCertificateStore(create_engine(settings.database_url))

@@ -30,7 +30,7 @@ import binascii
 import json
 import logging
 import xml.etree.ElementTree as ET  # noqa: S405 - DTDs are refused before parsing, see _from_xml
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -42,10 +42,10 @@ from cryptography import x509
 from opendsop.certpub.checks import check_encryption_certificate, parse_certificates
 from opendsop.certpub.errors import CertificateRejected, CertPubError, CertPubUnavailable, ParticipantNotFound
 from opendsop.certpub.identifiers import DSOP_PROCESS, ParticipantId, normalise_orgno, parse_process
+from opendsop.clock import Clock
 from opendsop.clock import utc_now as _utcnow
 from opendsop.trust.pki import TrustStore
 
-Clock = Callable[[], datetime]
 _log = logging.getLogger("opendsop.certpub.client")
 MAX_PATH = 5  # leaf + intermediates: more than any real enterprise PKI uses
 LOCATOR_KEY = "difi-bcp-v1"

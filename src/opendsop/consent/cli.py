@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -25,6 +24,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
+from opendsop.clock import utc_now
 from opendsop.consent.registry import Registry
 from opendsop.consent.requests import rfc3339
 from opendsop.consent.settings import ConsentSettings
@@ -109,7 +109,7 @@ def list_consents(
     limit: Annotated[int, typer.Option(help="At most this many, newest first.")] = 50,
 ) -> None:
     """List consent requests with their status."""
-    now = datetime.now(UTC)
+    now = utc_now()
     records = _with_store(lambda store: store.list_records(org=org, limit=limit))
     table = Table(title="Consent requests")
     for column in ("id", "from", "to", "resources", "validTo", "status"):
@@ -125,7 +125,7 @@ def list_consents(
 @app.command()
 def show(consent_id: Annotated[str, typer.Argument(help="The consent id.")]) -> None:
     """Print one consent request as JSON, with its events."""
-    now = datetime.now(UTC)
+    now = utc_now()
 
     async def load(store: ConsentStore) -> tuple[Any, Any]:
         return await store.get(consent_id), await store.events(consent_id=consent_id, limit=1000)
@@ -158,7 +158,7 @@ def delegation_add(
 ) -> None:
     """Register that TO_ORG delegates consent requests to SUPPLIER."""
     to_org, supplier = _orgnr(to_org), _orgnr(supplier)
-    added = _with_registry(lambda registry: registry.add_delegation(to_org, supplier, now=datetime.now(UTC)))
+    added = _with_registry(lambda registry: registry.add_delegation(to_org, supplier, now=utc_now()))
     typer.echo(f"{supplier} may handle consent requests for {to_org}" + ("" if added else " (already registered)"))
 
 
@@ -187,7 +187,7 @@ def redirect_add(
     """Allow ORG's consent requests to send the person back to URLs under URL."""
     org = _orgnr(org)
     try:
-        prefix = _with_registry(lambda registry: registry.add_redirect(org, url, now=datetime.now(UTC)))
+        prefix = _with_registry(lambda registry: registry.add_redirect(org, url, now=utc_now()))
     except ValueError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=2) from None

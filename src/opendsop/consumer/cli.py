@@ -26,6 +26,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from opendsop.clock import oslo_today
 from opendsop.consumer import exports
 from opendsop.consumer.cases import CaseConflict
 from opendsop.consumer.fanout import BankResult, Outcome, Plan
@@ -224,7 +225,7 @@ def build_app(runtime_factory: RuntimeFactory = open_runtime, *,  # noqa: C901 -
         """Konkursbehandling: 12 months before kjennelsesdato to today (§4.4)."""
         async def body(rt: Runtime) -> int:
             ruling = await kjennelsesdato(debtor, rt.konkurs) if rt.konkurs else None
-            plan = plan_konkurs(debtor, kjennelsesdato=ruling, today=rt.clock().date())
+            plan = plan_konkurs(debtor, kjennelsesdato=ruling, today=oslo_today(rt.clock))
             return _exit_code(await run_case(rt, out, plan, case_number))
         run("konkurs", body)
 
@@ -234,7 +235,7 @@ def build_app(runtime_factory: RuntimeFactory = open_runtime, *,  # noqa: C901 -
         """Oppgjør etter dødsfall: 3 months before the death to today (§4.5)."""
         async def body(rt: Runtime) -> int:
             death = await date_of_death(deceased, rt.folkeregister) if rt.folkeregister else None
-            plan = plan_oed(deceased, date_of_death=death, today=rt.clock().date())
+            plan = plan_oed(deceased, date_of_death=death, today=oslo_today(rt.clock))
             return _exit_code(await run_case(rt, out, plan, case_number))
         run("oed", body)
 
@@ -253,7 +254,7 @@ def build_app(runtime_factory: RuntimeFactory = open_runtime, *,  # noqa: C901 -
                 registered = {row.ward: [to_guardianship(g) for g in await rt.folkeregister.guardianships(row.ward)]
                               for row in rows}
             # every row is refused or accepted before the first call
-            plans = plan_batch(rows, today=rt.clock().date(), year=year, registered=registered)
+            plans = plan_batch(rows, today=oslo_today(rt.clock), year=year, registered=registered)
             code = 0
             done = await run_batch(rt, out, plans, concurrency=concurrency)
             for row, plan, (results, without_api) in zip(rows, plans, done, strict=True):
@@ -293,7 +294,7 @@ def build_app(runtime_factory: RuntimeFactory = open_runtime, *,  # noqa: C901 -
               case_number: CaseNumber = None) -> None:
         """Skatt-kontroll (§4.1)."""
         async def body(rt: Runtime) -> int:
-            plan = plan_skatt(party, requester_id=requester, today=rt.clock().date(),
+            plan = plan_skatt(party, requester_id=requester, today=oslo_today(rt.clock),
                               only_primary_owner=not disponent, from_date=_date(from_date, "fromDate"),
                               to_date=_date(to_date, "toDate"))
             return _exit_code(await run_case(rt, out, plan, case_number))
@@ -305,7 +306,7 @@ def build_app(runtime_factory: RuntimeFactory = open_runtime, *,  # noqa: C901 -
             case_number: CaseNumber = None) -> None:
         """NAV-kontroll (provisional, §4.3)."""
         async def body(rt: Runtime) -> int:
-            plan = plan_nav(party, today=rt.clock().date(), requester_id=requester)
+            plan = plan_nav(party, today=oslo_today(rt.clock), requester_id=requester)
             return _exit_code(await run_case(rt, out, plan, case_number))
         run("nav", body)
 

@@ -36,6 +36,7 @@ from urllib.parse import quote, urlencode, urljoin, urlsplit
 
 import msgspec
 
+from opendsop.clock import utc_now
 from opendsop.consumer.errors import (
     BankDenied,
     BankError,
@@ -289,7 +290,7 @@ def retry_after_seconds(value: str | None, *, now: datetime | None = None) -> fl
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+    return max(0.0, (when - (now or utc_now())).total_seconds())
 
 
 def _error_fields(body: bytes) -> tuple[str | None, str | None]:

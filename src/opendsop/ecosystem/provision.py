@@ -28,9 +28,10 @@ import json
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from opendsop.clock import utc_now
 from opendsop.ecosystem.topology import Topology
 from opendsop.files import tighten, write_private
 from opendsop.prosecution import keystore
@@ -169,7 +170,7 @@ def _restrict(paths: Paths) -> None:
 
 def provision(topology: Topology, *, now: datetime | None = None) -> Provisioned:
     """Create what is missing under ``<var>/keys`` and ``<var>/prosecution``; return where everything is."""
-    now = now or datetime.now(UTC)
+    now = now or utc_now()
     paths = Paths(topology.var_dir)
     _restrict(paths)
     issuing = _pki(paths, now)
@@ -197,7 +198,7 @@ def provision(topology: Topology, *, now: datetime | None = None) -> Provisioned
 
 async def register(topology: Topology, provisioned: Provisioned, *, now: datetime | None = None) -> None:
     """Client registrations, CertPub entries and catalogue entries, written into the parties' stores."""
-    now = now or datetime.now(UTC)
+    now = now or utc_now()
     await _register_clients(topology, provisioned, now)
     await _publish_certificates(topology, provisioned, now)
     await _catalogue(topology, provisioned)

@@ -28,6 +28,7 @@ from rich.console import Console
 from rich.rule import Rule
 from rich.table import Table
 
+from opendsop.clock import oslo_today
 from opendsop.consumer import exports
 from opendsop.consumer.cli import flags_table, run_case
 from opendsop.consumer.errors import ConsumerError
@@ -83,7 +84,7 @@ async def _konkurs(running: Running, population: Population, console: Console, r
         return
     async with open_runtime("konkurs", running.consumer_settings("konkurs")) as rt:
         ruling = await kjennelsesdato(bankruptcy.debtor_id, rt.konkurs)
-        plan = plan_konkurs(bankruptcy.debtor_id, kjennelsesdato=ruling, today=rt.clock().date())
+        plan = plan_konkurs(bankruptcy.debtor_id, kjennelsesdato=ruling, today=oslo_today(rt.clock))
         console.print(f"debtor {bankruptcy.debtor_name} ({bankruptcy.debtor_id}), kjennelsesdato {ruling}: period "
                       f"{plan.case.from_date} – {plan.case.to_date} (12 months before the ruling, §4.4)")
         report.konkurs = await run_case(rt, console, plan, None, accounts=False)
@@ -109,7 +110,7 @@ async def _oed(running: Running, population: Population, console: Console, repor
         return
     async with open_runtime("oed", running.consumer_settings("oed")) as rt:
         died = await date_of_death(death.person_id, rt.folkeregister)
-        plan = plan_oed(death.person_id, date_of_death=died, today=rt.clock().date())
+        plan = plan_oed(death.person_id, date_of_death=died, today=oslo_today(rt.clock))
         console.print(f"deceased {death.person_id}, died {died}: period {plan.case.from_date} – {plan.case.to_date}")
         report.oed = await run_case(rt, console, plan, None, accounts=False)
         report.case_ids["oed"] = plan.case.account_info_request_id
@@ -133,8 +134,8 @@ async def _verge(running: Running, population: Population, console: Console, rep
         assert rt.folkeregister is not None  # the local agency always has the registers
         registered = {row.ward: [to_guardianship(g) for g in await rt.folkeregister.guardianships(row.ward)]
                       for row in rows}
-        year = rt.clock().date().year - 1
-        for row, plan in zip(rows, plan_batch(rows, today=rt.clock().date(), year=year, registered=registered),
+        year = oslo_today(rt.clock).year - 1
+        for row, plan in zip(rows, plan_batch(rows, today=oslo_today(rt.clock), year=year, registered=registered),
                              strict=True):
             note = " — a shielded person: every bank answers an empty list" if row.ward in shielded else ""
             console.print(f"ward {row.ward} (guardian {row.guardian}), {year}: {plan.case.from_date} – "
@@ -170,7 +171,7 @@ async def _politi(running: Running, population: Population, console: Console, re
         console.print("this world has no person with two accounts")
         return
     async with open_runtime("politi", running.consumer_settings("politi")) as rt:
-        order = await _order(running, person.person_id, rt.clock().date())
+        order = await _order(running, person.person_id, oslo_today(rt.clock))
         console.print(f"påtalemyndigheten signed an order for {person.person_id}: accounts, details, transactions and "
                       "roles — not cards")
         plan = plan_politi(order, party_id=person.person_id, requester_id="etterforsker-17", now=rt.clock())

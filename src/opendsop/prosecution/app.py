@@ -24,7 +24,7 @@ import hmac
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from litestar import Litestar, Request, Response, get, post
@@ -32,6 +32,7 @@ from litestar.datastructures import State
 from litestar.exceptions import HTTPException
 
 from opendsop.availability import Readiness, health_routes
+from opendsop.clock import Clock
 from opendsop.clock import utc_now as _utcnow
 from opendsop.prosecution.keystore import SigningKey, check_subject, load_or_create
 from opendsop.prosecution.orders import (
@@ -45,7 +46,6 @@ from opendsop.prosecution.settings import ProsecutionSettings
 from opendsop.standard.errors import DsopError, InvalidExtraditionOrder, InvalidRequest
 from opendsop.standard.json_body import load_json
 
-Clock = Callable[[], datetime]
 MAX_BODY_BYTES = 64 * 1024
 JWT_TYPE = "application/jwt"
 JSON_TYPE = "application/json"

@@ -11,12 +11,13 @@ in test, see keystore.py) and prints the JWS, ready for the ``AdditionalReferenc
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from opendsop.clock import utc_now
 from opendsop.prosecution.settings import ProsecutionSettings
 from opendsop.standard.errors import DsopError
 
@@ -65,7 +66,7 @@ def issue(
     from opendsop.prosecution.orders import issue_extradition_order, new_order
 
     settings = ProsecutionSettings()
-    now = datetime.now(UTC)
+    now = utc_now()
     district_id, district_label = _pair(district, "--district")
     approver_id, approver_name = _pair(approved_by, "--approved-by")
     fields: dict[str, object] = {

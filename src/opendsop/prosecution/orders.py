@@ -28,6 +28,7 @@ from typing import Any, Final
 
 import msgspec
 
+from opendsop.clock import in_oslo
 from opendsop.standard import extradition as eo
 from opendsop.standard import mandate as mandates
 from opendsop.standard.errors import InvalidRequest
@@ -106,7 +107,7 @@ def new_order(
         claims["approval"] = {**approval, "approvalTimestamp": approved.isoformat()}
     claims["exp"] = int((approved + validity).timestamp())
     order = eo.parse_claims(claims)
-    eo.check_issuable(order, now=approved, synthetic_allowed=synthetic_allowed)
+    eo.check_issuable(order, now=in_oslo(approved), synthetic_allowed=synthetic_allowed)  # "today" is the Oslo day
     return order
 
 

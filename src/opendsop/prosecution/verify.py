@@ -25,13 +25,14 @@ from __future__ import annotations
 import asyncio
 import unicodedata
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Final, Literal
 
 import httpx
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
+from opendsop.clock import in_oslo, utc_now
 from opendsop.prosecution.orders import ALGORITHM, COMMON_NAME, ORGANISATIONAL_UNIT
 from opendsop.standard import extradition as eo
 from opendsop.standard.errors import DsopError, InvalidExtraditionOrder, InvalidRequest
@@ -156,7 +157,7 @@ def verify_extradition_order(
     except TrustError as exc:
         raise _step(6, "signature", str(exc)) from None
     order = eo.parse_claims(claims)
-    eo.check_order(order, now=now, leeway=leeway)
+    eo.check_order(order, now=in_oslo(now), leeway=leeway)  # its "today" is the Oslo day
     return order
 
 
@@ -194,7 +195,7 @@ class JwksCache:
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         self._url, self._http, self._ttl, self._min_refresh = url, http, ttl, min_refresh
-        self._clock = clock or (lambda: datetime.now(UTC))
+        self._clock = clock or utc_now
         self._document: dict[str, Any] | None = None
         self._fetched: datetime | None = None
         self._lock = asyncio.Lock()

@@ -35,7 +35,7 @@ import contextlib
 import re
 import secrets
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import msgspec
@@ -48,6 +48,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from opendsop.audit.log import AuditLog, AuditRecord
 from opendsop.availability import Readiness, health_routes
+from opendsop.clock import Clock
 from opendsop.provider import answers, v1, v1_openapi, wiring
 from opendsop.provider.delivered import Delivery, DeliveryWatch, delivery_of
 from opendsop.provider.errors import MethodNotAllowed, error_body
@@ -65,7 +66,6 @@ from opendsop.standard.endpoints import Endpoint
 from opendsop.standard.errors import DsopError
 from opendsop.standard.versions import ApiVersion
 
-Clock = Callable[[], datetime]
 STATE_KEY = "provider"
 _PATH = re.compile(rf"^(?:{ROUTE_PREFIX}|{v1.V1_PREFIX})/accounts"
                    r"(?:/(?P<ref>[^/]+)(?:/(?P<sub>transactions|cards|roles))?)?/?$")

@@ -240,9 +240,9 @@ async def _poll(settings: ProviderSettings, *, loop: bool, working_hours_only: b
 
 
 def _utc_now() -> Any:
-    from datetime import UTC, datetime
+    from opendsop.clock import utc_now
 
-    return datetime.now(UTC)
+    return utc_now()
 
 
 __all__ = ["app"]

@@ -26,9 +26,9 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
+from opendsop.clock import OSLO
 from opendsop.clock import utc_now as _utc_now
 from opendsop.provider.ports import Registers
 from opendsop.provider.store.repository import KONKURS_FEED, BankStore, NoticeOutcome
@@ -40,7 +40,6 @@ from opendsop.standard.request import Guardianship
 
 log = logging.getLogger("opendsop.provider.feeds")
 
-OSLO = ZoneInfo("Europe/Oslo")
 DEFAULT_INTERVAL = 15 * 60.0
 DEFAULT_LOOKBACK = timedelta(days=3)
 WINDOW_OPENS = time(8, 0)
@@ -146,7 +145,7 @@ class KonkursFeed:
 
 
 def seconds_until_next_poll(now: datetime, interval: float, *, working_hours_only: bool = True,
-                            zone: ZoneInfo = OSLO) -> float:
+                            zone: tzinfo = OSLO) -> float:
     """Seconds to wait before the next poll (``interval`` inside the refresh window, else until it opens)."""
     if not working_hours_only:
         return interval

@@ -52,6 +52,7 @@ from opendsop.authority.verify import InsufficientScope, Principal
 from opendsop.authority.verify import JwksUnavailable as IssuerKeysUnavailable
 from opendsop.availability import cannot_answer
 from opendsop.certpub.errors import CertPubError
+from opendsop.clock import in_oslo, oslo_date, utc_date
 from opendsop.provider import answers
 from opendsop.provider.delivered import Delivery
 from opendsop.provider.errors import (
@@ -75,7 +76,6 @@ from opendsop.provider.ratelimit import RateLimiter
 from opendsop.provider.store.records import PartyRow, ReferencedAccount
 from opendsop.provider.store.references import is_data_not_delivered
 from opendsop.provider.store.repository import BankStore
-from opendsop.provider.store.rules import OSLO
 from opendsop.provider.trace import Trace, audit_record, log_fields
 from opendsop.provider.verified import VerifiedTokens
 from opendsop.standard import mandate as mandates
@@ -181,7 +181,7 @@ class Pipeline:
         endpoint = trace.endpoint
         assert endpoint is not None
         if not served(trace.api_version, v1_served_until=self.v1_served_until,
-                      today=self.clock().astimezone(OSLO).date()):
+                      today=oslo_date(self.clock())):
             raise VersionRetired(retired_message(trace.api_version))
         principal = await self._authenticate(trace)
         retry_after = self.limiter.acquire(principal.consumer_org)
@@ -201,7 +201,8 @@ class Pipeline:
         service = _service_of(request)
         facts, order_error = await self._facts(request, service, party)
         now = self.clock()
-        decision = authorize(request, facts, now.astimezone(OSLO).date(), environment=self.environment, now=now)
+        decision = authorize(request, facts, oslo_date(now), environment=self.environment, now=in_oslo(now),
+                             utc_date=utc_date(now))  # a UTC host's date counts as today after Oslo midnight
         if isinstance(decision, Denied):
             trace.service = decision.service
             raise _denial(decision, order_error)
@@ -284,7 +285,7 @@ class Pipeline:
         if not party:
             return None
         valid = answers.valid_party(party, synthetic_allowed=self.environment is Environment.TEST,
-                                    today=self.clock().astimezone(OSLO).date())
+                                    today=oslo_date(self.clock()))
         return party if valid else None
 
     async def _deliver(self, service: ServiceProfile, endpoint: Endpoint, body: Any, media_type: str,

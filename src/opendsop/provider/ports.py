@@ -28,6 +28,7 @@ from typing import Any, Literal, Protocol
 from cryptography import x509
 
 from opendsop.authority.verify import Principal
+from opendsop.clock import Clock
 from opendsop.registers.clients import Folkeregister, Konkursregister
 from opendsop.registers.errors import InvalidInput
 from opendsop.registers.facts import kjennelsesdato as standing_ruling
@@ -38,8 +39,6 @@ from opendsop.standard.extradition import ExtraditionOrder
 from opendsop.standard.request import ControlRequest, Facts, Guardianship
 from opendsop.standard.services import PeriodRule, ServiceProfile
 from opendsop.trust.pki import TrustStore
-
-Clock = Callable[[], datetime]
 
 
 class TokenVerifier(Protocol):

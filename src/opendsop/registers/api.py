@@ -11,15 +11,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import msgspec
 from litestar import Request, get, post
 from litestar.params import FromPath, FromQuery
 
 from opendsop.authority.verify import InsufficientScope, JwksUnavailable, Principal, TokenVerifier
+from opendsop.clock import oslo_start_of_day
 from opendsop.registers.enhetsregister import EnhetsregisterStore
 from opendsop.registers.errors import (
     AccessDenied,
@@ -61,7 +61,6 @@ ENHETSREGISTER = "/enhetsregisteret/api"
 DEFAULT_PAGE = 100
 MAX_SEQUENCE = 10**18 - 1
 MAX_BODY_BYTES = 64 * 1024
-OSLO = ZoneInfo("Europe/Oslo")
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +126,7 @@ def parse_timestamp(value: str, parameter: str) -> datetime:
     """
     try:
         if len(value) == len("YYYY-MM-DD"):
-            return datetime.combine(values.parse_date(value, parameter=parameter), time(), OSLO).astimezone(UTC)
+            return oslo_start_of_day(values.parse_date(value, parameter=parameter))
         return values.parse_timestamp(value, parameter=parameter)
     except ValueError:
         raise InvalidCursor(f"{parameter} must be an ISO 8601 timestamp with a time zone, such as "

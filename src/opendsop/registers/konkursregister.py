@@ -24,17 +24,16 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from importlib import resources
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
+from opendsop.clock import oslo_date
 from opendsop.registers.errors import Conflict, InvalidInput, party_id
 from opendsop.registers.models import KonkursType, Konkursvarsel, TilknyttetEnhet
 from opendsop.registers.store import RegisterDatabase, convert_rows, decode, encode, from_ms, notices, to_ms
 
 FEED = "konkursvarsel"
-OSLO = ZoneInfo("Europe/Oslo")
 TEST_NOTICES_FILE = "konkursvarsel_test_notices.csv"
 
 
@@ -54,7 +53,7 @@ def with_default_kjennelsesdato(row: Mapping[str, Any]) -> dict[str, Any]:
         except ValueError:
             return result  # the model conversion reports the bad timestamp
         if moment.tzinfo is not None:
-            result["kjennelsesdato"] = moment.astimezone(OSLO).date().isoformat()
+            result["kjennelsesdato"] = oslo_date(moment).isoformat()
     return result
 
 

@@ -10,12 +10,13 @@ tests/registers/test_contract.py passes against both a twin and the real client.
 from __future__ import annotations
 
 import uuid as uuidlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
 import msgspec
 
+from opendsop.clock import Clock
 from opendsop.registers.clients import NoticePage
 from opendsop.registers.enhetsregister import answer, check_enhet, roles_view
 from opendsop.registers.errors import Conflict, InvalidCursor, InvalidInput, NotFound, org_id, party_id, person_id
@@ -41,7 +42,6 @@ from opendsop.registers.models import (
 )
 from opendsop.registers.store import convert_rows, from_ms, to_ms, utcnow
 
-Clock = Callable[[], datetime]
 DEFAULT_PAGE = 100
 
 

@@ -26,10 +26,10 @@ from sqlalchemy import BigInteger, Column, Index, MetaData, String, Table, Text,
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from opendsop.clock import Clock
 from opendsop.clock import utc_now as utcnow
 from opendsop.registers.errors import Conflict, InvalidInput
 
-Clock = Callable[[], datetime]
 T = TypeVar("T")
 FEEDS = ("folkeregister", "konkursvarsel", "enhetsregister")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

@@ -24,11 +24,9 @@ from __future__ import annotations
 
 import hmac
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from litestar import Litestar, Request, Response
 from litestar.datastructures import State
@@ -36,6 +34,7 @@ from litestar.exceptions import HTTPException
 
 from opendsop.authority.verify import InsufficientScope, JwksUnavailable, Principal, TokenVerifier
 from opendsop.availability import RETRY_AFTER, Readiness, cannot_answer, health_routes
+from opendsop.clock import Clock, oslo_today
 from opendsop.clock import utc_now as _utcnow
 from opendsop.relations.catalogue import CatalogueStore
 from opendsop.relations.combined import CombinedSqlRelations
@@ -52,8 +51,6 @@ from opendsop.standard.request import Environment
 from opendsop.trust.errors import InvalidToken
 
 log = logging.getLogger("opendsop.relations")
-Clock = Callable[[], datetime]
-OSLO = ZoneInfo("Europe/Oslo")  # "today" in the standard is the Norwegian calendar day
 
 
 @dataclass(slots=True)
@@ -78,7 +75,7 @@ class Hub:
         return self.clock()
 
     def today(self) -> date:
-        return self.clock().astimezone(OSLO).date()
+        return oslo_today(self.clock)  # "today" in the standard is the Norwegian calendar day
 
 
 def hub(request: Request[Any, Any, Any]) -> Hub:
@@ -198,4 +195,4 @@ def create_app(settings: RelationsSettings, *, clock: Clock | None = None, verif
     )
 
 
-__all__ = ["OSLO", "Hub", "authenticate", "create_app", "hub", "require_admin"]
+__all__ = ["Hub", "authenticate", "create_app", "hub", "require_admin"]

@@ -22,6 +22,7 @@ from typing import Any
 import httpx
 from sqlalchemy import and_, delete, or_, select
 
+from opendsop.clock import oslo_today
 from opendsop.clock import utc_now as _utcnow
 from opendsop.relations.store import Database, catalogue_entry
 from opendsop.standard.values import parse_date
@@ -169,7 +170,7 @@ class CatalogueClient:
 
     async def base_url(self, org_no: str, *, version: str = "v2", on: date | None = None) -> str | None:
         """The institution's Control API base URL valid on ``on`` (default: the clock's day)."""
-        day = on or self._clock().date()
+        day = on or oslo_today(self._clock)
         for entry in await self.entries():
             if entry.org_no == org_no and entry.version == version and entry.env == self._env and entry.valid_on(day):
                 return entry.url

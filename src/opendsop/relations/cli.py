@@ -13,16 +13,15 @@ from __future__ import annotations
 
 import asyncio
 import csv
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 import typer
 
+from opendsop.clock import oslo_today
 from opendsop.relations.settings import RelationsSettings
 
-OSLO = ZoneInfo("Europe/Oslo")
 app = typer.Typer(no_args_is_help=True, help="Customer Relations Overview (Bits): KAR, KFR and the API catalogue.")
 catalogue_app = typer.Typer(no_args_is_help=True, help="The API catalogue of Control API base URLs.")
 kfr_app = typer.Typer(no_args_is_help=True, help="KFR bulk loading.")
@@ -82,7 +81,7 @@ def catalogue_add(
 
     try:
         entry = CatalogueEntry(org_no=orgno, name=name, url=url, env=env, version=version,
-                               valid_from=_date(valid_from, "--valid-from") or datetime.now(OSLO).date(),
+                               valid_from=_date(valid_from, "--valid-from") or oslo_today(),
                                valid_to=_date(valid_to, "--valid-to"))
     except InvalidEntry as error:
         raise typer.BadParameter(str(error)) from None

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from litestar import Request, Response, get
 
 from opendsop.availability import RETRY_AFTER
+from opendsop.clock import in_oslo, oslo_date, utc_date
 from opendsop.relations.app import Hub, authenticate, hub
 from opendsop.relations.errors import JSON, HubError
 from opendsop.relations.merge import merge
@@ -53,7 +54,9 @@ def _query(request: Request[Any, Any, Any]) -> dict[str, str]:
 def _decide(service: Hub, endpoint: Endpoint, consumer_org: str, request: Request[Any, Any, Any],
             query: dict[str, str]) -> Allowed:
     control = ControlRequest.from_http(endpoint, consumer_org, dict(request.headers.items()), query)
-    decision = authorize(control, NO_FACTS, service.today(), environment=service.environment, now=service.now())
+    now = service.now()
+    decision = authorize(control, NO_FACTS, oslo_date(now), environment=service.environment, now=in_oslo(now),
+                         utc_date=utc_date(now))  # a UTC host's date counts as today after Oslo midnight
     if not isinstance(decision, Allowed):
         log.info("%s denied for %s: %s %s", endpoint.value, consumer_org, decision.code, redact(decision.message))
         raise HubError(decision.status, decision.code, decision.message)

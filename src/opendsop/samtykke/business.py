@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
+from opendsop.clock import oslo_today
 from opendsop.samtykke.client import ConsentRef, ConsentRequest, SamtykkeClient, organisation_urn, readable, right
 
 RESOURCE = "ske-krav-betalinger"
@@ -124,7 +125,7 @@ async def claims_overview(client: SamtykkeClient, orgnr: str, consent: ConsentRe
         SOURCE, source.at(f"/api/innkreving/kravogbetalinger/v1/{PACKAGE}/{quote(orgnr)}/aapnekrav"),
         headers={"Authorization": f"Bearer {token}"})
     with readable(SOURCE):
-        return overview_from(body, consent_id=consent.id, today=client.clock().date())
+        return overview_from(body, consent_id=consent.id, today=oslo_today(client.clock))
 
 
 __all__ = ["RESOURCE", "ClaimsOverview", "OpenClaim", "Totals", "claims_overview", "overview_from",

@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
 
 import httpx
@@ -28,6 +27,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
+from opendsop.clock import utc_now
 from opendsop.samtykke import business, insurance, loan, studielan
 from opendsop.samtykke.client import ConsentRef, SamtykkeClient, SamtykkeError, organisation_urn, person_urn
 from opendsop.samtykke.settings import SamtykkeSettings
@@ -62,7 +62,7 @@ def _run(job: Callable[[SamtykkeClient, SamtykkeSettings], Awaitable[T]]) -> T:
     async def main() -> T:
         async with make_http() as http:
             client = SamtykkeClient(settings.identity(), settings.endpoints(), http,
-                                    clock=lambda: datetime.now(UTC))
+                                    clock=utc_now)
             return await job(client, settings)
 
     try:

@@ -22,6 +22,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from opendsop.clock import oslo_today
 from opendsop.samtykke.client import ConsentRef, ConsentRequest, SamtykkeClient, person_urn, readable, right
 
 RESOURCE = "nav-ssu"
@@ -112,7 +113,7 @@ async def nav_timeline(client: SamtykkeClient, fnr: str, consent: ConsentRef, *,
     with readable(SOURCE):
         events = build_timeline(*answers)
         hours = sum((Decimal(str(e.details["timerArbeidet"])) for e in events if e.kind == "meldekort"), Decimal(0))
-    return ClaimTimeline(fnr, consent.id, events, hours, _current_grade(events, client.clock().date()))
+    return ClaimTimeline(fnr, consent.id, events, hours, _current_grade(events, oslo_today(client.clock)))
 
 
 __all__ = ["RESOURCE", "ClaimTimeline", "TimelineEvent", "build_timeline", "nav_timeline", "request_ssu_consent"]

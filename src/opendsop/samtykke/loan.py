@@ -41,6 +41,7 @@ from decimal import Decimal
 from typing import Any, Literal
 from urllib.parse import quote
 
+from opendsop.clock import oslo_date
 from opendsop.consent.resources import RESOURCES
 from opendsop.samtykke.client import (
     ConsentRef,
@@ -113,7 +114,7 @@ async def request_loan_consent(client: SamtykkeClient, fnr: str, *, redirect_url
     """Steps 2–3: learn the latest tax year, then ask the person (applicant or guarantor) for consent."""
     now = client.clock()
     year = str(await latest_tax_year(client, fnr))
-    start, end = income_months(now.date(), months)
+    start, end = income_months(oslo_date(now), months)
     message = None
     if role == "guarantor":
         message = {"nb": consent_text(bank_name or client.identity.org, "guarantor")}

@@ -42,6 +42,7 @@ from opendsop.authority import AuthoritySettings, TokenVerifier
 from opendsop.authority import create_app as create_authority
 from opendsop.authority.clients import new_client
 from opendsop.authority.consent import HttpConsentLookup
+from opendsop.clock import oslo_date
 from opendsop.consent import ConsentSettings
 from opendsop.consent import create_app as create_consent
 from opendsop.consent.parties import MappingRepresentatives
@@ -215,7 +216,7 @@ async def parties(directory: Path | None = None, bank_key: Any = None, altinn2_k
         if directory is None:
             directory = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="opendsop-samtykke-")))
         clock = Clock(now)
-        world = generate_world(SEED, today=now.date(), persons=persons, organisations=organisations)
+        world = generate_world(SEED, today=oslo_date(now), persons=persons, organisations=organisations)
         everyone = await _start(stack, directory, clock, world, bank_key, altinn2_key)
         try:
             yield everyone

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -24,6 +24,7 @@ from litestar import Request, Response
 
 from opendsop.audit.log import AuditLog, AuditRecord
 from opendsop.authority.verify import InsufficientScope, JwksUnavailable, Principal, TokenVerifier
+from opendsop.clock import Clock
 from opendsop.serving import correlation_id, redact
 from opendsop.sources.consent_check import (
     ConsentGrant,
@@ -35,7 +36,6 @@ from opendsop.sources.consent_check import (
 from opendsop.standard.errors import DsopError
 from opendsop.trust.errors import InvalidToken
 
-Clock = Callable[[], datetime]
 log = logging.getLogger("opendsop.sources")
 
 

@@ -36,6 +36,7 @@ from litestar.params import FromPath
 
 from opendsop.audit.log import AuditLog, MemoryAuditLog
 from opendsop.authority.verify import TokenVerifier
+from opendsop.clock import oslo_today
 from opendsop.clock import utc_now as _utcnow
 from opendsop.sources import _resources as resources
 from opendsop.sources.consent_check import ConsentStatus
@@ -189,7 +190,7 @@ class _KravOgBetalinger:
             org = self.world.organisations.get(orgnr)
             if org is None:
                 raise SourceError(Failure.UNKNOWN_PARTY, "no organisation with the given identifier", parameter="id")
-            body = _body_for(endpoint, org, exchange.from_date, exchange.to_date, runtime.clock().date())
+            body = _body_for(endpoint, org, exchange.from_date, exchange.to_date, oslo_today(runtime.clock))
             exchange.records = sum(len(v) for v in body.values() if isinstance(v, list))
             if endpoint != "aapnekrav" and not exchange.records:
                 raise SourceError(Failure.NO_DATA, f"no {endpoint} for the identifier in the period", parameter="id")

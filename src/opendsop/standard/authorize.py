@@ -43,6 +43,7 @@ from opendsop.standard.services import (
     ReferenceKind,
     ServiceProfile,
 )
+from opendsop.standard.today import as_today
 from opendsop.standard.versions import RULE_SETS, Presence, RuleSet, rules_for
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
@@ -73,15 +74,20 @@ def authorize(
     *,
     environment: Environment = Environment.PRODUCTION,
     now: datetime | None = None,
+    utc_date: date | None = None,
 ) -> Decision:
     """Decide one request by the rules of its API version (``request.api_version``).  ``now`` (when given)
-    also re-runs the extradition order's content checks."""
+    also re-runs the extradition order's content checks.
+
+    ``today`` is the Oslo day; ``utc_date`` (when given) is the UTC day, accepted by the "must be today"
+    rules while it is still Oslo's yesterday (:mod:`opendsop.standard.today`).
+    """
     service: ServiceProfile | None = None
     rules = rules_for(request.api_version)
     try:
         legal_basis = _mandate(request, environment)
         service = _service(request, legal_basis, rules)
-        return _decide(request, facts, today, environment, now, service, legal_basis, rules)
+        return _decide(request, facts, today, environment, now, service, legal_basis, rules, utc_date)
     except _Refusal as refusal:
         code = refusal.code or refusal.kind.value[0 if request.endpoint.step == 2 else 1]
         message = refusal.message
@@ -92,7 +98,8 @@ def authorize(
 
 
 def _decide(request: ControlRequest, facts: Facts, today: date, environment: Environment,
-            now: datetime | None, service: ServiceProfile, legal_basis: mandates.Mandate, rules: RuleSet) -> Allowed:
+            now: datetime | None, service: ServiceProfile, legal_basis: mandates.Mandate, rules: RuleSet,
+            utc_date: date | None = None) -> Allowed:
     step1 = request.endpoint.step == 1
     account_info_request_id = _uuid(request.account_info_request_id, "AccountInfoRequestID")
     correlation_id = _uuid(request.correlation_id, "CorrelationID")
@@ -105,7 +112,7 @@ def _decide(request: ControlRequest, facts: Facts, today: date, environment: Env
     owner = _only_primary_owner(request, service, rules)
     requester = _requester(request, service, rules) if not step1 else None
     guardian = _additional_reference(request, service, today, environment, rules) if not step1 else None
-    period = _period(request, today)
+    period = _utc_grace(service, _period(request, today), today, utc_date)
     party_id = party.value if party else facts.party_id
     period = _window(service, period, facts, today, step1=step1, party_id=party_id, guardian=guardian)
     if service.reference is ReferenceKind.EXTRADITION_ORDER and not step1:
@@ -390,6 +397,16 @@ def _guardianship_window(service: ServiceProfile, period: Period, facts: Facts, 
     ends = [g.valid_to for g in matching]
     end = period.to_date if None in ends else min(period.to_date, max(e for e in ends if e is not None))
     return Period(start, end)
+
+
+def _utc_grace(service: ServiceProfile, period: Period, today: date, utc_date: date | None) -> Period:
+    """A "must be today" date given as the UTC day just after Oslo midnight is read as today."""
+    rule = service.period_rule
+    if utc_date is None or rule not in (PeriodRule.BEFORE_KJENNELSESDATO, PeriodRule.AROUND_DEATH,
+                                        PeriodRule.TODAY_ONLY):
+        return period
+    start = as_today(period.from_date, today, utc_date) if rule is PeriodRule.TODAY_ONLY else period.from_date
+    return Period(start, as_today(period.to_date, today, utc_date))
 
 
 def _check_order(request: ControlRequest, facts: Facts, legal_basis: mandates.Mandate, period: Period,

@@ -21,6 +21,7 @@ from collections.abc import Collection
 from dataclasses import replace
 from datetime import datetime
 
+from opendsop.clock import in_oslo
 from opendsop.consumer.protocol import CaseParameters
 from opendsop.consumer.workflows._base import (
     CasePlan,
@@ -57,6 +58,7 @@ def plan_politi(order_jws: str, *, party_id: str, requester_id: str | None, now:
     if not (requester_id or "").strip():
         raise WorkflowRefused("RequesterID: Politi-utlevering must name the investigator (§4.2)",
                               parameter="RequesterID")
+    now = in_oslo(now)  # the order's and the period's "today" is the Oslo day
     try:
         order = read_order(order_jws)
         extradition.check_order(order, now=now)

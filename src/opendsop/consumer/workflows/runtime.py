@@ -7,14 +7,15 @@ the case store from settings (the only place that reads the environment).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import httpx
 from pydantic import ValidationError
 
+from opendsop.clock import Clock
 from opendsop.clock import utc_now as _utcnow
 from opendsop.consumer.cases import CaseStore
 from opendsop.consumer.client import CatalogueDirectory, DsopClient, jwe_decryptor
@@ -39,7 +40,7 @@ class Runtime:
     relations: RelationsClient | None = None
     folkeregister: Folkeregister | None = None
     konkurs: Konkursregister | None = None
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    clock: Clock = _utcnow
     retention: timedelta = timedelta(days=365)
 
 

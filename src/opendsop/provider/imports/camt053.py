@@ -42,8 +42,8 @@ from xml.sax.handler import ContentHandler, feature_namespaces
 from defusedxml import DefusedXmlException
 from defusedxml.sax import make_parser
 
+from opendsop.clock import OSLO
 from opendsop.provider.imports.camt_codes import DOMAINS, FAMILIES, SUB_FAMILIES
-from opendsop.provider.store.rules import OSLO
 from opendsop.standard.control.v2 import (
     AddressType,
     BankTransactionCode,

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, tzinfo
 
+from opendsop.clock import OSLO, utc_now
 from opendsop.provider.store import mapping, references, rules
 from opendsop.provider.store.records import (
     ACCESS_ROLES,
@@ -49,10 +49,6 @@ from opendsop.standard.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from opendsop.standard.period import Period
 
 
-def system_clock() -> datetime:
-    return datetime.now(UTC)
-
-
 class RowStore(abc.ABC):
     """:class:`~.repository.BankStore` given row fetches.
 
@@ -63,7 +59,7 @@ class RowStore(abc.ABC):
     """
 
     def __init__(self, *, reference_secret: bytes | None = None, servicer: FinancialInstitution | None = None,
-                 clock: Callable[[], datetime] = system_clock, zone: ZoneInfo = rules.OSLO,
+                 clock: Callable[[], datetime] = utc_now, zone: tzinfo = OSLO,
                  retention_years: int | None = None) -> None:
         if reference_secret is not None:  # loading needs none; answering an account list does
             references.issue(reference_secret, consumer_org="", account_info_request_id="", party_id="",
@@ -313,4 +309,4 @@ class RowStore(abc.ABC):
         return targets
 
 
-__all__ = ["RowStore", "system_clock"]
+__all__ = ["RowStore"]

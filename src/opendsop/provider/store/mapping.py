@@ -9,14 +9,14 @@ signed balance as a positive amount plus ``creditDebitIndicator`` (§0.9), a boo
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, tzinfo
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import msgspec
 
+from opendsop.clock import OSLO
 from opendsop.provider.store.records import AccountRow, BookedBalanceRow, CardRow, PartyRow, RelationRow
-from opendsop.provider.store.rules import OSLO, BalanceKind, mask_card_number, utc
+from opendsop.provider.store.rules import BalanceKind, mask_card_number, utc
 from opendsop.standard.control.v2 import (
     Account,
     AccountDetail,
@@ -85,12 +85,12 @@ def _signed(amount: Decimal) -> tuple[Decimal, CreditOrDebit]:
     return (abs(amount), CreditOrDebit.CREDIT if amount >= 0 else CreditOrDebit.DEBIT)
 
 
-def end_of_day(day: date, now: datetime, zone: ZoneInfo = OSLO) -> datetime:
+def end_of_day(day: date, now: datetime, zone: tzinfo = OSLO) -> datetime:
     return min(utc(datetime.combine(day, time(23, 59, 59), zone)), utc(now))
 
 
 def balances(row: AccountRow, kind: BalanceKind, booked: BookedBalanceRow | None, now: datetime,
-             zone: ZoneInfo = OSLO) -> tuple[Balance, ...]:
+             zone: tzinfo = OSLO) -> tuple[Balance, ...]:
     """The §2.3 balances: none, booked at ``toDate``, or available now plus booked."""
     if kind is BalanceKind.NONE:
         return ()

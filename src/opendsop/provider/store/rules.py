@@ -28,10 +28,10 @@ from __future__ import annotations
 import calendar
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import Enum
-from zoneinfo import ZoneInfo
 
+from opendsop.clock import OSLO
 from opendsop.provider.store.records import (
     ACCESS_ROLES,
     AccountRow,
@@ -44,7 +44,6 @@ from opendsop.standard.errors import InvalidContinuationToken
 from opendsop.standard.paging import CONTINUATION_PARAM
 from opendsop.standard.period import Period
 
-OSLO = ZoneInfo("Europe/Oslo")
 _FOREVER = date.max
 _MASK = "X"
 
@@ -273,7 +272,7 @@ def cards_in_period(rows: Iterable[CardRow], period: Period) -> list[CardRow]:
     return chosen
 
 
-def period_bounds(period: Period, zone: ZoneInfo = OSLO) -> tuple[datetime, datetime]:
+def period_bounds(period: Period, zone: tzinfo = OSLO) -> tuple[datetime, datetime]:
     """``[start, end)`` in UTC of the local calendar days ``period`` covers."""
     start = datetime.combine(period.from_date, time(0), zone).astimezone(UTC)
     last = period.to_date if period.to_date < date.max else date.max - timedelta(days=1)
