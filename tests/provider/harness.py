@@ -151,8 +151,8 @@ def settings(**overrides: Any) -> ProviderSettings:
     return ProviderSettings(**values)
 
 
-async def seeded_store() -> MemoryBankStore:
-    store = MemoryBankStore(reference_secret=seed.REFERENCE_SECRET, servicer=seed.SERVICER, clock=lambda: seed.NOW)
+async def seeded_store(now: datetime = seed.NOW) -> MemoryBankStore:
+    store = MemoryBankStore(reference_secret=seed.REFERENCE_SECRET, servicer=seed.SERVICER, clock=lambda: now)
     await store.load(parties=seed.parties(), accounts=seed.accounts(), relations=seed.relations(),
                      balances=seed.balances(), cards=seed.cards(), transactions=seed.transactions())
     return store

@@ -50,9 +50,10 @@ class World:
     folkeregister: MemoryFolkeregister
     konkurs: MemoryKonkursregister
     directory: StaticDirectory
+    now: datetime = NOW  # every party's clock
 
     def clock(self) -> datetime:
-        return NOW
+        return self.now
 
     def client(self, consumer: seed.Consumer) -> DsopClient:
         signer = GrantSigner(client_id(consumer), ISSUER, ISSUER + "token", grant_key())
@@ -65,8 +66,8 @@ class World:
         return FanOut(self.client(consumer))
 
 
-def twin_registers() -> tuple[MemoryFolkeregister, MemoryKonkursregister]:
-    folkeregister = MemoryFolkeregister(clock=lambda: NOW)
+def twin_registers(now: datetime = NOW) -> tuple[MemoryFolkeregister, MemoryKonkursregister]:
+    folkeregister = MemoryFolkeregister(clock=lambda: now)
     folkeregister.load_persons([Person(identifikasjonsnummer=seed.DAG, navn=Navn(fornavn="Dag", etternavn="Avdød"),
                                        status=PersonStatus.DOED, doedsdato=seed.DEATH),
                                 Person(identifikasjonsnummer=seed.WARD, navn=Navn(fornavn="Vera",
@@ -77,7 +78,7 @@ def twin_registers() -> tuple[MemoryFolkeregister, MemoryKonkursregister]:
                                              verge=Verge(identifikasjonsnummer=seed.GUARDIAN),
                                              tjenesteoppgaver=(REPRESENTASJON_DAGLIGBANK,),
                                              gyldigFraOgMed=date(2024, 6, 1)))
-    konkurs = MemoryKonkursregister(clock=lambda: NOW)
+    konkurs = MemoryKonkursregister(clock=lambda: now)
     konkurs.register(type=KonkursType.AAPNING, debitor=seed.FIRMA, kjennelsesdato=seed.RULING)
     return folkeregister, konkurs
 
@@ -91,16 +92,16 @@ def twin_relations() -> MemoryRelations:
 
 
 @asynccontextmanager
-async def open_world(pki: Pki, database_url: str) -> AsyncIterator[World]:
+async def open_world(pki: Pki, database_url: str, *, now: datetime = NOW) -> AsyncIterator[World]:
     def clock() -> datetime:
-        return NOW
+        return now
 
     authority = create_authority(AuthoritySettings(issuer=ISSUER, database_url=database_url), clock=clock)
     async with authority.lifespan():
         for consumer in seed.CONSUMERS:
             await authority.state.store.add_client(
                 new_client(client_id(consumer), consumer.orgno, ["bits:kontoinformasjon"],
-                           jwks=public_jwks([grant_key()])), now=int(NOW.timestamp()))
+                           jwks=public_jwks([grant_key()])), now=int(now.timestamp()))
         authority_transport = httpx.ASGITransport(app=authority)
 
         async def fetch_jwks(url: str) -> Any:
@@ -109,7 +110,7 @@ async def open_world(pki: Pki, database_url: str) -> AsyncIterator[World]:
 
         audit = MemoryAuditLog()
         bank_app = create_bank(
-            settings(), clock=clock, store=await seeded_store(),
+            settings(), clock=clock, store=await seeded_store(now),
             tokens=TokenVerifier(ISSUER, ISSUER + "jwks", seed.BASE_URL, (seed.SCOPE,), fetch_jwks=fetch_jwks,
                                  clock=clock),
             facts=RegisterFacts(registers()),
@@ -120,6 +121,7 @@ async def open_world(pki: Pki, database_url: str) -> AsyncIterator[World]:
         )
         mounts = {"http://authority.test": authority_transport,
                   "https://bank.test": httpx.ASGITransport(app=bank_app)}
-        folkeregister, konkurs = twin_registers()
+        folkeregister, konkurs = twin_registers(now)
         async with httpx.AsyncClient(mounts=mounts) as http:
-            yield World(http, audit, pki, twin_relations(), folkeregister, konkurs, StaticDirectory([BANK]))
+            yield World(http, audit, pki, twin_relations(), folkeregister, konkurs, StaticDirectory([BANK]),
+                        now)
