@@ -9,7 +9,7 @@ audit tables were created before these migrations existed is recognised by revis
 from __future__ import annotations
 
 import asyncio
-import weakref
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -23,35 +23,36 @@ from opendsop.serving import without_statement_timeout
 VERSION_TABLE = "audit_alembic_version"
 SCRIPT_LOCATION = str(Path(__file__).resolve().parent)
 
-class LoopLocalLock:
-    """``async with`` an ``asyncio.Lock`` of the running event loop.
+class _ProcessWideLock:
+    """An async context manager over one ``threading.Lock``: usable from any event loop and thread.
 
-    A module-level ``asyncio.Lock`` is bound to the loop it first waits on; a process that runs
-    several loops one after another (two ``dsop up`` runs, two ecosystem test modules) would then
-    fail to start the second one's parties.
+    A module-level ``asyncio.Lock`` binds itself to the first loop that waits on it, so the next loop
+    (a second ``dsop up`` in the same process, a test's background ecosystem) fails with "bound to a
+    different event loop"; alembic's globals are per process, so the lock must be too.
     """
 
     def __init__(self) -> None:
-        self._locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = weakref.WeakKeyDictionary()
-
-    def _lock(self) -> asyncio.Lock:
-        loop = asyncio.get_running_loop()
-        lock = self._locks.get(loop)
-        if lock is None:
-            lock = self._locks[loop] = asyncio.Lock()
-        return lock
+        self._lock = threading.Lock()
 
     async def __aenter__(self) -> None:
-        await self._lock().acquire()
+        if self._lock.acquire(blocking=False):
+            return
+        waiting = asyncio.ensure_future(asyncio.to_thread(self._lock.acquire))
+        try:
+            await asyncio.shield(waiting)
+        except asyncio.CancelledError:
+            # the thread still takes the lock once it is free: give it straight back
+            waiting.add_done_callback(lambda done: self._lock.release() if not done.cancelled() else None)
+            raise
 
     async def __aexit__(self, *exc_info: object) -> None:
-        self._lock().release()
+        self._lock.release()
 
 
-# Alembic keeps its running context in module globals: two migrations interleaved on one event loop
-# (several parties starting in one process, ``dsop up``) would tear each other's context down.  Every
-# set of migrations in the project runs under this one lock (one per event loop).
-ONE_AT_A_TIME = LoopLocalLock()
+# Alembic keeps its running context in module globals: two migrations interleaved (several parties
+# starting in one process, ``dsop up``) would tear each other's context down.  Every set of
+# migrations in the project runs under this one lock.
+ONE_AT_A_TIME = _ProcessWideLock()
 
 
 def config(connection: Connection | None = None) -> Config:
