@@ -127,7 +127,7 @@ def test_every_bad_line_is_named(tmp_path: Path, empty_sqlite: str) -> None:
     result = _import(empty_sqlite, *BUNDLE[:2], roles)
     assert result.exit_code == 2
     assert [text.split(": ", 1)[0].rsplit("/", 1)[-1] for text in result.output.strip().splitlines()[:-1]] == [
-        "roles.csv:2", "roles.csv:4", "roles.csv:3"]  # each line once: two malformed, one unknown party
+        "roles.csv:2", "roles.csv:3", "roles.csv:4"]  # each line once: two malformed, one unknown party
 
 
 def test_unknown_file_and_command_failures_are_one_line(tmp_path: Path, empty_sqlite: str) -> None:
@@ -229,3 +229,13 @@ async def test_skatt_sees_the_imported_accounts_with_names_and_owners(url: str, 
 
 def test_the_fixtures_are_the_two_schema_versions() -> None:
     assert "camt.053.001.02" in STATEMENTS[0].read_text() and "camt.053.001.08" in STATEMENTS[1].read_text()
+
+
+def test_many_lines_naming_one_unknown_account_are_named_then_counted(tmp_path: Path, empty_sqlite: str) -> None:
+    line = (DATA / "bundle" / "transactions.jsonl").read_text().strip().replace('"K-11"', '"K-99"')
+    lines = [line.replace("TB-20251105-000101", f"T-{index}") for index in range(25)]
+    result = _import(empty_sqlite, _write(tmp_path, "transactions.jsonl", "\n".join(lines) + "\n"))
+    assert result.exit_code == 2
+    named = [text for text in result.output.splitlines() if "unknown account K-99" in text]
+    assert [text.split(": ", 1)[0].rsplit(":", 1)[-1] for text in named[:20]] == [str(n) for n in range(1, 21)]
+    assert "5 more lines after line 20" in named[20] and len(named) == 21

@@ -80,6 +80,30 @@ def classify(paths: Sequence[Path]) -> tuple[list[Source], list[Problem]]:
     return sources, problems
 
 
+LINES_NAMED: Final = 20  # bad lines named one by one per unknown key; the rest are counted
+
+
+@dataclass
+class _Uses:
+    """The lines that name one account or party: the first ``LINES_NAMED`` of them, and how many."""
+
+    lines: list[tuple[str, int]] = field(default_factory=list)
+    count: int = 0
+
+    def add(self, file: str, line: int) -> None:
+        self.count += 1
+        if len(self.lines) < LINES_NAMED:
+            self.lines.append((file, line))
+
+    def problems(self, message: str, fix: str) -> list[Problem]:
+        out = [Problem(file, line, message, fix) for file, line in self.lines]
+        if self.count > len(self.lines):
+            file, line = self.lines[-1]
+            out.append(Problem(file, 0, f"{self.count - len(self.lines)} more lines after line {line} "
+                               f"({message})", fix))
+        return out
+
+
 @dataclass
 class _Check:
     """The first pass's findings."""
@@ -89,8 +113,8 @@ class _Check:
     accounts: dict[str, tuple[str, int]] = field(default_factory=dict)  # account id → where defined
     numbers: dict[str, str] = field(default_factory=dict)  # account number → account id (this import)
     parties: dict[str, tuple[str, int]] = field(default_factory=dict)
-    account_uses: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # id → first use, count
-    party_uses: dict[str, tuple[str, int, int]] = field(default_factory=dict)
+    account_uses: dict[str, _Uses] = field(default_factory=dict)  # account id → the lines naming it
+    party_uses: dict[str, _Uses] = field(default_factory=dict)
     statement_numbers: dict[str, tuple[str, int]] = field(default_factory=dict)  # number → first Acct
     statement_balances: list[tuple[str, BookedBalanceRow]] = field(default_factory=list)  # (number, balance)
     keys: dict[tuple[str, Any], tuple[str, int]] = field(default_factory=dict)  # (entity, key) → first line
@@ -105,9 +129,11 @@ class _Check:
                          "keep one line per key (a later import updates it)")
 
     @staticmethod
-    def use(uses: dict[str, tuple[str, int, int]], key: str, source: Source, line: int) -> None:
-        first = uses.get(key)
-        uses[key] = (source.name, line, 1) if first is None else (first[0], first[1], first[2] + 1)
+    def use(uses: dict[str, _Uses], key: str, source: Source, line: int) -> None:
+        found = uses.get(key)
+        if found is None:
+            found = uses[key] = _Uses()
+        found.add(source.name, line)
 
 
 def _check_row(check: _Check, source: Source, line: int, row: Any) -> None:
@@ -189,23 +215,21 @@ async def _check_references(check: _Check, store: ImportTarget) -> None:
             file, line = check.accounts[account_id]
             check.problems.append(Problem(file, line, f"account number {number} is already account {owner} in the "
                                           "store", f"use account id {owner} for it"))
-    for account_id, (file, line, count) in check.account_uses.items():
+    for account_id, uses in check.account_uses.items():
         if account_id not in check.accounts and account_id not in stored_ids:
-            more = f" (and {count - 1} more lines)" if count > 1 else ""
-            check.problems.append(Problem(file, line, f"names unknown account {account_id}{more}",
-                                          f"add account {account_id} to accounts.jsonl/.csv of this import, or "
-                                          "import the bank's accounts first"))
+            check.problems += uses.problems(f"names unknown account {account_id}",
+                                            f"add account {account_id} to accounts.jsonl/.csv of this import, or "
+                                            "import the bank's accounts first")
     for number, (file, line) in check.statement_numbers.items():
         if number not in check.numbers and number not in stored:
             check.problems.append(Problem(file, line, f"account {number} is not an account of bank {check.bank}",
                                           "import the account in accounts.jsonl/.csv first (or in this import)"))
     if check.party_uses:
         known = await store.known_parties(sorted(set(check.party_uses) - set(check.parties)))
-        for party_id, (file, line, count) in check.party_uses.items():
+        for party_id, uses in check.party_uses.items():
             if party_id not in check.parties and party_id not in known:
-                more = f" (and {count - 1} more lines)" if count > 1 else ""
-                check.problems.append(Problem(file, line, f"names unknown party {party_id}{more}",
-                                              f"add party {party_id} to parties.jsonl/.csv of this import"))
+                check.problems += uses.problems(f"names unknown party {party_id}",
+                                                f"add party {party_id} to parties.jsonl/.csv of this import")
 
 
 def _rows(sources: Sequence[Source], kind: str, advance: Callable[[int], None]) -> Iterator[Any]:
@@ -256,7 +280,9 @@ async def import_files(store: ImportTarget, bank: str, paths: Sequence[Path], *,
             _check_bundle(check, source, advance)
     await _check_references(check, store)
     if check.problems:
-        raise ImportRefused(check.problems)
+        order = {source.name: index for index, source in enumerate(sources)}
+        raise ImportRefused(sorted(check.problems, key=lambda problem: (order.get(problem.file, -1), problem.file,
+                                                                        problem.line or 1 << 62)))
     stored = await store.known_accounts(numbers=sorted(check.statement_numbers))
     ids = {**stored, **check.numbers}
 
