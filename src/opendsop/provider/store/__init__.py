@@ -10,7 +10,9 @@ them a request gets (spec/datamodel.md §1–2, §3.3; protocol.md §2.6–2.7):
 * :class:`SqlBankStore` (SQLite by default, PostgreSQL ``postgresql+asyncpg://`` in production,
   alembic migrations: :func:`upgrade`) and :class:`MemoryBankStore`, its twin — both built on
   :class:`RowStore`, which applies the rules of ``rules.py`` once.
-* ``loader.py`` — bulk loading (COPY on PostgreSQL) from the row types of ``records.py``.
+* ``loader.py`` — bulk loading (COPY on PostgreSQL) from the row types of ``records.py``;
+  ``writes.py`` — ``merge`` (insert or update by key, one transaction: what ``dsop provider import``
+  writes with) and ``reset``.
 * ``references.py`` — the opaque, consumer- and case-bound ``accountReference``.
 
 >>> from opendsop.provider.store import mask_card_number
