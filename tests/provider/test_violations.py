@@ -51,6 +51,8 @@ ROWS = [
         names="fromDate"),
     Row("from-date-year-1", seed.SKATT, "transactions", 400, "ACC-001", params={"fromDate": "0001-01-01"},
         names="fromDate"),
+    Row("only-primary-owner-ideographic-space", seed.SKATT, "accounts", 400, "ACC-001",
+        params={"OnlyPrimaryOwner": "true\u3000"}, names="OnlyPrimaryOwner"),
     Row("to-date-before-from-date", seed.SKATT, "transactions", 400, "ACC-001",
         params={"fromDate": "2025-06-01", "toDate": "2025-05-01"}, names="toDate"),
     Row("to-date-in-future", seed.NAV, "accounts", 400, "ACC-001", params={"toDate": "2026-02-01"}, names="toDate"),

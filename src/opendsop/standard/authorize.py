@@ -44,6 +44,7 @@ from opendsop.standard.services import (
     ServiceProfile,
 )
 from opendsop.standard.today import as_today
+from opendsop.standard.values import parse_boolean
 from opendsop.standard.versions import RULE_SETS, Presence, RuleSet, rules_for
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
@@ -229,10 +230,10 @@ def _only_primary_owner(request: ControlRequest, service: ServiceProfile, rules:
         if request.endpoint is Endpoint.ACCOUNTS:
             raise _Refusal(_Kind.REQUEST, "OnlyPrimaryOwner query parameter is required (true or false)", parameter)
         return None  # optional in step 1 ("temporary; defaults to false")
-    text = raw.strip().lower()
-    if text not in ("true", "false"):
-        raise _Refusal(_Kind.REQUEST, f"{parameter} must be true or false, got {raw[:20]!r}", parameter)
-    value = text == "true"
+    try:
+        value = parse_boolean(raw, parameter=parameter)  # true/false in any case, nothing around it
+    except DsopError:
+        raise _Refusal(_Kind.REQUEST, f"{parameter} must be true or false, got {raw[:20]!r}", parameter) from None
     if service.owner_rule is OwnerRule.TRUE_ONLY and not value:
         kind = _Kind.REQUEST if request.endpoint.step == 2 else _Kind.FORBIDDEN
         raise _Refusal(kind, f"{parameter} must be true for {service.name}", parameter)
