@@ -222,3 +222,23 @@ async def test_an_audit_table_from_before_the_migrations_is_migrated_and_still_v
 def _fields(value: AuditRecord) -> dict[str, object]:
     return {name: getattr(value, name) for name in value.__struct_fields__}
 
+
+
+def test_migrations_run_on_one_event_loop_after_another(tmp_path: Path) -> None:
+    """Concurrent migrations on a first loop, then on a second (dsop up after a world load): the lock that
+    keeps alembic's global context to one migration at a time belongs to each loop."""
+    import asyncio
+
+    from opendsop.provider.store.migrations import upgrade_engine
+
+    async def migrate_concurrently(run: int) -> None:
+        engines = [create_engine(f"sqlite+aiosqlite:///{tmp_path / f'{run}-{index}.db'}") for index in range(3)]
+        try:
+            await asyncio.gather(*(SqlAuditLog(engine).create_schema() for engine in engines),
+                                 *(upgrade_engine(engine) for engine in engines))
+        finally:
+            for engine in engines:
+                await engine.dispose()
+
+    asyncio.run(migrate_concurrently(1))
+    asyncio.run(migrate_concurrently(2))

@@ -112,6 +112,8 @@ def test_retry_after_as_seconds_or_http_date() -> None:
     assert retry_after_seconds("soon") is None and retry_after_seconds(None) is None
     error = error_for(BANK, plain({"code": "ACC-022", "message": "slow"}, 429, **{"retry-after": "3"}))
     assert isinstance(error, RateLimited) and error.retry_after == 3.0
+    down = error_for(BANK, plain({"code": "ACC-100", "message": "database down"}, 503, **{"retry-after": "5"}))
+    assert isinstance(down, BankUnavailable) and (down.code, down.retry_after) == ("ACC-100", 5.0)
 
 
 NEXT_LINKS = [

@@ -317,8 +317,9 @@ def error_for(bank: BankEndpoint, response: HttpResponse, *, now: datetime | Non
                            **kwargs)
     if 400 <= status < 500:
         return BankDenied(text, **kwargs)
-    if status >= 500:
-        return BankUnavailable(text, **kwargs)
+    if status >= 500:  # a 503's Retry-After says when the bank's source should be back
+        retry_after = retry_after_seconds(response.headers.get("retry-after"), now=now) if status == 503 else None
+        return BankUnavailable(text, retry_after=retry_after, **kwargs)
     return ProtocolViolation(f"unexpected HTTP {status} (success is always 200)", **kwargs)
 
 

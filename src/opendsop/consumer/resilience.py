@@ -6,8 +6,8 @@ down (``Retry-After``).  Decided here:
 
 * **retry**: up to ``attempts`` tries for 5xx, broken connections and timeouts, waiting
   ``min(cap, base · 2^(n-1))`` scaled by a random factor in [0.5, 1.0] ("equal jitter", so a
-  hundred banks failing together do not retry in lockstep); a 429 waits its ``Retry-After``
-  (capped at ``max_retry_after``) instead;
+  hundred banks failing together do not retry in lockstep); a 429, or a 503 whose source is down
+  (ACC-100), waits its ``Retry-After`` instead (given up beyond ``max_retry_after``);
 * **circuit breaker**: after ``threshold`` consecutive failures a bank is *open* — calls fail fast
   with ``CircuitOpen`` — for ``reset_after`` seconds; then *half-open*: one probe call is let
   through, success closes the circuit, failure opens it again.  4xx answers are the request's
@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from opendsop.consumer.errors import BankError, RateLimited
+from opendsop.consumer.errors import BankError, BankUnavailable, RateLimited
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +38,7 @@ class RetryPolicy:
         """Seconds to wait before try ``attempt + 1`` after ``error`` on try ``attempt``; None: give up."""
         if not error.retryable or attempt >= self.attempts:
             return None
-        if isinstance(error, RateLimited) and error.retry_after is not None:
+        if isinstance(error, RateLimited | BankUnavailable) and error.retry_after is not None:
             if error.retry_after > self.max_retry_after:
                 return None
             return float(error.retry_after)
