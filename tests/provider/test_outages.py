@@ -9,19 +9,23 @@ say whether each answer was delivered, in an unbroken hash chain (SQLite and Pos
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+import socket
+import threading
+from collections.abc import AsyncIterator, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
 import httpx
 import pytest
+import uvicorn
 
 from opendsop.audit.log import AuditRecord
 from opendsop.authority.verify import TokenVerifier
 from opendsop.provider.app import create_app
 from opendsop.provider.ports import RegisterFacts, StaticCertificates
+from opendsop.server import config as server_config
 from tests.outages import database_cut
 from tests.provider import bank as seed
 from tests.provider.harness import CASE, Bank, Pki, default_period, registers, settings
@@ -214,3 +218,81 @@ async def test_live_and_ready_without_a_database(bank: Bank) -> None:
         assert (await bank.client.get(path)).json() == {"status": "ok"}
     ready = await bank.client.get("/health/ready")
     assert (ready.status_code, ready.json()) == (200, {"status": "ready", "checks": {"keys": "ok"}})
+
+
+# -- the same over a real socket -------------------------------------------------------------------------
+
+BOUND = 10.0  # seconds: a bound on every wait below, never a synchronisation
+
+
+@contextmanager
+def _served(app: Any) -> Iterator[tuple[str, int]]:
+    """The bank's app under the project's uvicorn server, on an ephemeral loopback port, in a thread."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    server = uvicorn.Server(server_config(app, log_config=None, access_log=False, lifespan="off"))
+    thread = threading.Thread(target=asyncio.run, args=(server.serve(sockets=[listener]),), daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()
+    finally:
+        server.should_exit = True
+        thread.join(BOUND)
+        listener.close()
+
+
+@pytest.mark.parametrize("caller_waits", [True, False], ids=["caller-waits", "caller-times-out"])
+async def test_over_a_socket_the_record_says_whether_the_caller_got_the_answer(bank: Bank, caller_waits: bool) -> None:
+    """A caller that gives up (its timeout) while the bank reads its store: the bank still answers, into a
+    closed connection, and its record says ``delivered: false``; a caller that waits: ``true``."""
+    pipeline = bank.app.state["provider"]
+    working, server_saw_disconnect, recorded = threading.Event(), threading.Event(), threading.Event()
+    original, append = pipeline.store.accounts_for_party, bank.audit.append
+
+    async def slow_store(*args: Any, **kwargs: Any) -> Any:
+        working.set()
+        if not caller_waits:  # the bank is still busy when the caller's connection is gone
+            await asyncio.to_thread(server_saw_disconnect.wait, BOUND)
+        return await original(*args, **kwargs)
+
+    async def noting_append(record: AuditRecord) -> Any:
+        stored = await append(record)
+        recorded.set()
+        return stored
+
+    pipeline.store.accounts_for_party, bank.audit.append = slow_store, noting_append
+
+    async def outermost(scope: Any, receive: Any, send: Any) -> None:  # sees what the server reports
+        async def watched() -> Any:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                server_saw_disconnect.set()
+            return message
+
+        await bank.app(scope, watched, send)
+
+    headers = bank.headers(seed.SKATT, party=seed.ANNE)
+    request = (f"GET /v2/accounts?{urlencode(_query(seed.SKATT))} HTTP/1.1\r\nHost: bank.test\r\n"
+               + "".join(f"{name}: {value}\r\n" for name, value in headers.items()) + "\r\n").encode()
+
+    def call(address: tuple[str, int]) -> bytes:
+        with socket.create_connection(address, timeout=BOUND) as sock:
+            sock.sendall(request)
+            if not caller_waits:
+                assert working.wait(BOUND)
+                return b""  # gone: the socket closes here
+            answer = b""
+            while b"\r\n\r\n" not in answer or b'"accounts"' not in answer:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                answer += chunk
+            return answer
+
+    with _served(outermost) as address:
+        answer = await asyncio.to_thread(call, address)
+        assert await asyncio.to_thread(recorded.wait, BOUND)
+    [stored] = await bank.audit.records()
+    assert (stored.record.outcome, stored.record.status, stored.record.delivered) == ("allowed", 200, caller_waits)
+    assert answer.startswith(b"HTTP/1.1 200") == caller_waits
