@@ -54,6 +54,32 @@ async def test_every_source_audits_refusals_in_sql(source: str, database_url: st
         await engine.dispose()
 
 
+@pytest.mark.parametrize("source", SOURCES)
+async def test_a_cut_audit_database_answers_unavailable_with_retry_after(
+    source: str, database_url: str, token_issuer: Any, world: World, clock: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing is answered unrecorded: while the audit database is cut, the source answers its own
+    "unavailable" error with Retry-After (never an unhandled 500), and is not ready."""
+    from tests.outages import database_cut
+
+    monkeypatch.setenv("DSOP_SERVING_STATEMENT_TIMEOUT", "0.3")  # a write-locked SQLite file answers promptly
+    settings = SourcesSettings(database_url=database_url)
+    audience = getattr(settings, f"audience_{source}")
+    app = create_app(source, settings, clock=clock, world=world, verifier=token_issuer.verifier(audience, clock=clock))
+    scope, path, headers, _ = NO_CONSENT[source]
+    fnr, org = next(iter(world.persons)), next(iter(world.organisations))
+    token = token_issuer.mint(BANK, scope, audience, now=NOW)
+    auth = token if source == "lanekassen" else f"Bearer {token}"
+    extra = {k: v.format(fnr=fnr) for k, v in headers.items()}
+    async with AsyncTestClient(app=app) as client:
+        with database_cut(database_url):
+            response = await client.get(path.format(fnr=fnr, org=org), headers={"Authorization": auth, **extra})
+            ready = await client.get("/health/ready")
+    assert response.status_code >= 500 and response.headers["retry-after"].isdigit(), response.text
+    assert "Internal Server Error" not in response.text
+    assert (ready.status_code, ready.json()["checks"]["database"]) == (503, "unavailable")
+
+
 def test_unknown_source_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown source"):
         create_app("altinn", SourcesSettings())

@@ -24,6 +24,7 @@ from litestar import Request, Response
 
 from opendsop.audit.log import AuditLog, AuditRecord
 from opendsop.authority.verify import InsufficientScope, JwksUnavailable, Principal, TokenVerifier
+from opendsop.availability import RETRY_AFTER, cannot_answer
 from opendsop.clock import Clock
 from opendsop.serving import correlation_id, redact
 from opendsop.sources.consent_check import (
@@ -161,6 +162,19 @@ class SourceRuntime:
         """Run ``handler``; answer its result (200) or the refusal, and audit-log either."""
         correlation = correlation_id(request.headers.get(self.correlation_header))
         headers = {self.correlation_header: correlation}
+        try:
+            return await self._run(exchange, handler, correlation, headers)
+        except Exception as error:
+            if not cannot_answer(error):
+                raise
+            # the audit database cannot take the record: nothing leaves unrecorded; the caller retries
+            log.warning("%s: the audit log did not answer (%s)", self.service, type(error).__name__)
+            unavailable = SourceError(Failure.UNAVAILABLE, "the service cannot answer now; retry later")
+            _, status, body = self.catalogue.answer(unavailable, correlation)
+            return Response(body, status_code=status, headers={**headers, **RETRY_AFTER})
+
+    async def _run(self, exchange: Exchange, handler: Callable[[], Awaitable[Any]], correlation: str,
+                   headers: dict[str, str]) -> Response[Any]:
         try:
             result = await handler()
         except SourceError as error:
