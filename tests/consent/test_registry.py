@@ -150,9 +150,23 @@ async def test_redirect_url_is_checked_on_the_altinn2_path(consumer: Consumer) -
     ("https://bank.test/", "http://bank.test/callback", False),
     ("https://bank.test/", "https://bank.test\\@evil.example/", False),
     ("https://bank.test/", "https://bank.test/\tx", False),
+    # A local consumer's page on loopback (test mode registers it; RFC 8252 §7.3).
+    ("http://127.0.0.1:8090/bank/", "http://127.0.0.1:8090/bank/samtykke/callback?soknad=1", True),
+    ("http://127.0.0.1:8090/bank/", "http://127.0.0.1:8091/bank/samtykke/callback", False),
+    ("http://127.0.0.1:8090/bank/", "https://127.0.0.1:8090/bank/samtykke/callback", False),
+    ("http://127.0.0.1:8090/bank/", "http://127.0.0.1:8090/insurer/samtykke/callback", False),
+    ("https://bank.test/", "http://localhost/callback", False),
 ])  # fmt: skip
 def test_redirect_prefix_matching(prefix: str, url: str, inside: bool) -> None:
-    assert redirect_matches(url, redirect_prefix(prefix)) is inside
+    assert redirect_matches(url, redirect_prefix(prefix, loopback_allowed=True)) is inside
+
+
+def test_a_loopback_registration_only_in_test_mode_and_never_another_http_host() -> None:
+    assert redirect_prefix("http://127.0.0.1:8090/bank", loopback_allowed=True) == "http://127.0.0.1:8090/bank/"
+    with pytest.raises(ValueError, match="https"):
+        redirect_prefix("http://127.0.0.1:8090/bank/")
+    with pytest.raises(ValueError, match="https"):
+        redirect_prefix("http://bank.test/", loopback_allowed=True)
 
 
 @pytest.mark.parametrize("bad", ["http://bank.test/", "https://bank.test/?q=1", "https://u@bank.test/", "bank.test",

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from opendsop.ecosystem.runner import Running, start
-from opendsop.ecosystem.topology import SERVICES, Bank, Topology, for_world, render
+from opendsop.ecosystem.topology import CONSENT_SERVICES, SERVICES, Bank, Topology, for_world, render
 from opendsop.synth import generate
 
 DSOP = str(Path(sys.executable).with_name("dsop"))
@@ -41,12 +41,13 @@ def free_ports(count: int) -> list[int]:
 def tiny_topology(directory: Path, *, seed: int = 0) -> Topology:
     """The ``tiny`` world's topology on free ports, written to ``directory/ecosystem.toml``."""
     world = generate("tiny", seed=seed)
-    ports = free_ports(len(SERVICES) + len(world.banks))
+    parties = (*SERVICES, *CONSENT_SERVICES)
+    ports = free_ports(len(parties) + len(world.banks))
     path = directory / "ecosystem.toml"
     topology = for_world(path, preset="tiny", seed=seed, banks=[(b.orgnr, b.name) for b in world.banks],
-                         ports=dict(zip(SERVICES, ports, strict=False)))
+                         ports=dict(zip(parties, ports, strict=False)))
     topology = dataclasses.replace(topology, banks=tuple(
-        Bank(bank.orgno, bank.name, port) for bank, port in zip(topology.banks, ports[len(SERVICES):], strict=True)))
+        Bank(bank.orgno, bank.name, port) for bank, port in zip(topology.banks, ports[len(parties):], strict=True)))
     directory.mkdir(parents=True, exist_ok=True)
     path.write_text(render(topology), encoding="utf-8")
     return topology

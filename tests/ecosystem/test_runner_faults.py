@@ -7,6 +7,7 @@ import dataclasses
 import json
 import socket
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -122,3 +123,31 @@ def test_a_bank_on_its_own_database_is_loaded_there(tmp_path: Path, database_url
     assert expected > 0 and asyncio.run(count()) == expected
     if "sqlite" not in database_url:
         assert not (tmp_path / "var" / f"bank-{first.orgno}.db").exists()
+
+
+@pytest.mark.parametrize("party", ["consent", "lanekassen"])
+def test_a_consent_side_party_that_fails_to_start_stops_everything_naming_it(tmp_path: Path, party: str) -> None:
+    topology = tiny_topology(tmp_path)
+
+    def failing(name: str, app: Any) -> Any:
+        if name != party:
+            return app
+
+        async def refuse(scope: dict[str, Any], receive: Any, send: Any) -> None:
+            if scope["type"] == "lifespan":
+                await receive()
+                await send({"type": "lifespan.startup.failed", "message": "no database"})
+                return
+            await app(scope, receive, send)
+
+        return refuse
+
+    async def main() -> None:
+        async with start(topology, wrap=failing):
+            pytest.fail(f"started although {party} failed")
+
+    with pytest.raises(EcosystemError) as raised:
+        asyncio.run(main())
+    assert str(raised.value).startswith(f"{party} did not start") and "\n" not in str(raised.value)
+    for sock in bind(topology).values():  # every party was stopped again: every port is free
+        sock.close()

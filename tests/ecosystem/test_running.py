@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -14,15 +15,18 @@ from io import StringIO
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from rich.console import Console
 
 from opendsop.consumer.fanout import Outcome
+from opendsop.ecosystem.consent_tour import run_consent_story
 from opendsop.ecosystem.runner import Running, bind
 from opendsop.ecosystem.topology import Topology
 from opendsop.ecosystem.tour import TourReport, run_tour
 from opendsop.standard.endpoints import Endpoint
 from opendsop.synth import generate
+from opendsop.synth.consent_sources import for_population
 from tests.ecosystem.harness import DSOP, Background, Gate, dsop, dsop_background, tiny_topology
 
 pytestmark = pytest.mark.timeout(600)
@@ -58,8 +62,55 @@ def tour(ecosystem: Running) -> tuple[TourReport, str]:
 def test_the_tour_tells_every_story(tour: tuple[TourReport, str]) -> None:
     report, printed = tour
     assert report.failures == []
-    for heading in ("1. Konkurs", "2. Oppgjør etter dødsfall", "3. Vergekontroll", "4. Politi", "5. Signaturrett"):
+    for heading in ("1. Konkurs", "2. Oppgjør etter dødsfall", "3. Vergekontroll", "4. Politi", "5. Signaturrett",
+                    "6. Samtykke", "7. Samtykke", "8. Samtykke", "9. Samtykke"):
         assert heading in printed
+
+
+# consent story → the outcome its consumer's callback page shows (fetched over HTTP after the approval)
+CALLBACK_PAGES = {
+    "lan": re.compile(r"Samtykke gitt — søknad \d+ mottatt"),
+    "studielan": re.compile(r"Samtykke gitt — saldo på studielån vises i nettbanken"),
+    "forsikring": re.compile(r"Samtykke gitt — skadesak \d+ mottatt"),
+    "krav": re.compile(r"Samtykke gitt — krav og betalinger for \d{9} vises i bedriftsnettbanken"),
+}
+
+
+def test_the_consent_stories_end_on_the_consumers_callback_page_with_the_data_delivered(
+        tour: tuple[TourReport, str]) -> None:
+    report, printed = tour
+    assert set(report.consent) == set(CALLBACK_PAGES)
+    for story, page in CALLBACK_PAGES.items():
+        outcome = report.consent[story]
+        assert outcome.callback is not None and page.fullmatch(outcome.callback), (story, outcome)
+        assert outcome.refused is None and outcome.delivered, (story, outcome)
+        assert outcome.callback in " ".join(printed.split())
+    assert report.consent["lan"].delivered["months"] > 0
+    assert report.consent["lan"].after_revocation == "IM-010"  # the withdrawn consent is refused by the source
+    assert report.consent["studielan"].delivered["total"] == report.consent["studielan"].delivered["again"]
+    assert report.consent["krav"].delivered["consistent"] is True
+
+
+def test_a_consent_story_about_someone_without_data_gets_the_sources_documented_error(ecosystem: Running) -> None:
+    data = for_population(POPULATION)
+    jobless = next(fnr for fnr, person in data.persons.items() if not person.income)
+    no_loan = next(fnr for fnr, person in data.persons.items() if person.loan is None)
+    out = StringIO()
+    console = Console(file=out, width=200)
+    lan = asyncio.run(run_consent_story(ecosystem, POPULATION, console, "lan", subject=jobless))
+    assert lan.callback is not None and lan.refused == "IM-008" and not lan.delivered  # no income reported
+    saldo = asyncio.run(run_consent_story(ecosystem, POPULATION, console, "studielan", subject=no_loan))
+    assert saldo.refused == "404" and not saldo.delivered  # not a Lånekassen customer
+    assert "IM-008" in out.getvalue() and "Traceback" not in out.getvalue()
+
+
+def test_a_callback_page_refuses_what_no_consumer_serves(ecosystem: Running) -> None:
+    callbacks = ecosystem.urls["callbacks"]
+    bank = ecosystem.topology.banks[0].orgno
+    assert httpx.get(f"{callbacks}/{bank}/samtykke/lan?ref=7&consentId=x&status=rejected").status_code == 200
+    assert httpx.get(f"{callbacks}/{bank}/samtykke/lan?ref=7").status_code == 400
+    assert httpx.get(f"{callbacks}/{bank}/samtykke/ukjent?status=accepted").status_code == 404
+    assert httpx.get(f"{callbacks}/123456785/samtykke/lan?status=accepted").status_code == 404
 
 
 def test_the_trustee_sees_the_debtors_blocked_accounts_and_a_year_of_transactions(

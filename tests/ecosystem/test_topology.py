@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from opendsop.ecosystem.topology import DEFAULT_PORTS, TopologyError, for_world, parse, read, render
+from opendsop.ecosystem.topology import CONSENT_SERVICES, DEFAULT_PORTS, TopologyError, for_world, parse, read, render
 
 BANKS = [("984851006", "DNB Bank ASA"), ("920058817", "Nordea Bank Abp, Filial i Norge")]
 
@@ -57,6 +57,12 @@ BAD = [
                  id="database-not-a-url"),
     pytest.param(lambda t: t + "[[bank\n", "is not valid TOML", id="not-toml"),
     pytest.param(lambda t: _edit(t, "seed = 3", 'seed = "three"'), "seed must be a number", id="seed-text"),
+    pytest.param(lambda t: _edit(t, "[consent]\nport = 8060", "[consent]\nport = 8040"), "port clash",
+                 id="consent-takes-a-service-port"),
+    pytest.param(lambda t: _edit(t, "[krav]\nport = 8074", "[krav]\nport = 0"), "[krav]: port must be a number",
+                 id="source-port-range"),
+    pytest.param(lambda t: _edit(_edit(t, "[callbacks]\nport = 8090\n", ""), "port = 8102", "port = 8090"),
+                 "port clash: bank 920058817 and callbacks", id="default-port-clash"),
 ]
 
 
@@ -68,6 +74,19 @@ def test_a_bad_topology_is_refused_with_one_clear_message(tmp_path: Path, change
         read(path)
     assert message in str(raised.value)
     assert str(path) in str(raised.value)
+
+
+def test_a_topology_written_before_the_consent_side_gets_its_default_ports(tmp_path: Path) -> None:
+    path = tmp_path / "ecosystem.toml"
+    text = valid(path)
+    for name in CONSENT_SERVICES:
+        text = _edit(text, f"[{name}]\nport = {DEFAULT_PORTS[name]}\n", "")
+    path.write_text(text, encoding="utf-8")
+    found = read(path)
+    assert {name: found.ports[name] for name in CONSENT_SERVICES} == {name: DEFAULT_PORTS[name]
+                                                                      for name in CONSENT_SERVICES}
+    assert found.url("consent") == "http://127.0.0.1:8060" and found.url("callbacks") == "http://127.0.0.1:8090"
+    assert {name for name, _ in found.listeners()} >= set(CONSENT_SERVICES)
 
 
 def test_a_missing_file_says_how_to_create_it(tmp_path: Path) -> None:

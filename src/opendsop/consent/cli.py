@@ -187,7 +187,9 @@ def redirect_add(
     """Allow ORG's consent requests to send the person back to URLs under URL."""
     org = _orgnr(org)
     try:
-        prefix = _with_registry(lambda registry: registry.add_redirect(org, url, now=utc_now()))
+        loopback = _settings().test_mode  # a local consumer's http page on 127.0.0.1: test mode only
+        prefix = _with_registry(lambda registry: registry.add_redirect(org, url, now=utc_now(),
+                                                                       loopback_allowed=loopback))
     except ValueError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=2) from None

@@ -23,6 +23,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from opendsop.consent.requests import LOOPBACK_HOSTS
 from opendsop.consent.store import consent_delegations, consent_redirects
 
 
@@ -39,9 +40,17 @@ def _split(value: str) -> SplitResult | None:
         parts.port  # noqa: B018 - raises ValueError on a bad port
     except ValueError:
         return None
-    if parts.scheme != "https" or not parts.hostname or "@" in parts.netloc or parts.fragment:
+    loopback = parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS
+    if (parts.scheme != "https" and not loopback) or not parts.hostname or "@" in parts.netloc or parts.fragment:
         return None
     return parts
+
+
+def _origin(parts: SplitResult) -> str:
+    default = 443 if parts.scheme == "https" else 80
+    port = f":{parts.port}" if parts.port and parts.port != default else ""
+    host = f"[{parts.hostname}]" if parts.hostname and ":" in parts.hostname else parts.hostname
+    return f"{parts.scheme}://{host}{port}"
 
 
 def _dot_segment(path: str) -> bool:
@@ -49,17 +58,19 @@ def _dot_segment(path: str) -> bool:
                for segment in path.split("/"))
 
 
-def redirect_prefix(value: str) -> str:
-    """The canonical form of a registration: ``https://host[:port]/path/`` (ValueError if unusable)."""
+def redirect_prefix(value: str, *, loopback_allowed: bool = False) -> str:
+    """The canonical form of a registration: ``https://host[:port]/path/`` (ValueError if unusable).
+
+    ``loopback_allowed`` (test mode only): also ``http://127.0.0.1:port/path/`` and the like, a local
+    consumer's page on the person's own machine (RFC 8252 §7.3)."""
     parts = _split(value.strip())
-    if parts is None or parts.query or _dot_segment(parts.path):
+    if parts is None or parts.query or _dot_segment(parts.path) or (parts.scheme != "https" and not loopback_allowed):
         raise ValueError("a redirect registration must be an https URL (origin or origin + path) without "
                          "user info, query or fragment")
     path = parts.path or "/"
     if not path.endswith("/"):
         path += "/"
-    port = f":{parts.port}" if parts.port and parts.port != 443 else ""
-    return f"https://{parts.hostname}{port}{path}"
+    return _origin(parts) + path
 
 
 def redirect_matches(url: str, prefix: str) -> bool:
@@ -67,9 +78,7 @@ def redirect_matches(url: str, prefix: str) -> bool:
     parts = _split(url)
     if parts is None or _dot_segment(parts.path):
         return False
-    port = f":{parts.port}" if parts.port and parts.port != 443 else ""
-    path = parts.path or "/"
-    candidate = f"https://{parts.hostname}{port}{path}"
+    candidate = _origin(parts) + (parts.path or "/")
     return candidate.startswith(prefix) or candidate + "/" == prefix
 
 
@@ -115,9 +124,9 @@ class Registry:
             return [Delegation(row.to_org, row.supplier_org, datetime.fromtimestamp(row.created, UTC))
                     for row in await conn.execute(query)]
 
-    async def add_redirect(self, org: str, url: str, *, now: datetime) -> str:
+    async def add_redirect(self, org: str, url: str, *, now: datetime, loopback_allowed: bool = False) -> str:
         """Register a redirect origin/prefix for ``org``; the canonical prefix stored (ValueError if unusable)."""
-        prefix = redirect_prefix(url)
+        prefix = redirect_prefix(url, loopback_allowed=loopback_allowed)
         try:
             async with self.engine.begin() as conn:
                 await conn.execute(insert(consent_redirects).values(org=org, prefix=prefix,
@@ -127,7 +136,7 @@ class Registry:
         return prefix
 
     async def remove_redirect(self, org: str, url: str) -> bool:
-        prefix = redirect_prefix(url)
+        prefix = redirect_prefix(url, loopback_allowed=True)  # whatever was registered may be removed
         async with self.engine.begin() as conn:
             result = await conn.execute(delete(consent_redirects).where(
                 consent_redirects.c.org == org, consent_redirects.c.prefix == prefix))

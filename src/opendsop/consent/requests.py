@@ -201,14 +201,20 @@ def parse_party(value: object, parameter: str, *, synthetic_allowed: bool, perso
     raise invalid(f"{parameter} must be {expected}", parameter, "invalid_identifier")
 
 
-def parse_redirect_url(value: object) -> str:
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def parse_redirect_url(value: object, *, loopback_allowed: bool = False) -> str:
+    """An absolute https URL; in test mode also ``http://`` on the loopback interface (RFC 8252 §7.3:
+    the browser and the consumer's page are on the same machine, as in a local ecosystem)."""
     if not isinstance(value, str) or len(value) > 2000:
         raise invalid("redirectUrl must be a URL string", "redirectUrl", "invalid_redirect_url")
     try:
         parts = urlsplit(value)
     except ValueError:
         parts = None
-    if parts is None or parts.scheme != "https" or not parts.hostname or parts.fragment:
+    loopback = loopback_allowed and parts is not None and parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS
+    if parts is None or (parts.scheme != "https" and not loopback) or not parts.hostname or parts.fragment:
         raise invalid("redirectUrl must be an absolute https URL without fragment", "redirectUrl",
                       "invalid_redirect_url")
     return value
@@ -276,7 +282,7 @@ def parse_request(body: object, *, now: datetime, synthetic_allowed: bool) -> Co
             raise invalid(f"validTo is beyond the cap of resource {resource.id}: at most "
                           f"{resource.max_validity.days} days ahead", "validTo", "invalid_valid_to")
     return ConsentRequest(request_id, from_party, to_org, handled_by, valid_to, rights,
-                          parse_redirect_url(body.get("redirectUrl")))
+                          parse_redirect_url(body.get("redirectUrl"), loopback_allowed=synthetic_allowed))
 
 
 def check_transition(record: ConsentRecord, new: Status, now: datetime) -> None:
@@ -290,5 +296,5 @@ __all__ = [
     "EVENT_TYPES", "ORGANISATION_URN", "PERSON_URN", "TRANSITIONS", "ConsentError", "ConsentRecord",
     "ConsentRequest", "ConsentRight", "Party", "Status", "check_transition", "parse_datetime", "parse_json_body",
     "parse_party",
-    "parse_redirect_url", "parse_request", "rfc3339",
+    "LOOPBACK_HOSTS", "parse_redirect_url", "parse_request", "rfc3339",
 ]  # fmt: skip

@@ -5,7 +5,8 @@
 * ``topology`` — write the TOML topology of a world: every party, its port, every bank of the world and
   every agency of the standard (mounted as ``dsop synth topology``);
 * ``up`` — start every party of the topology (created with the defaults when missing), optionally run
-  the scripted tour, print the URLs and serve until Ctrl-C (mounted as ``dsop up``).
+  the scripted tour (``--tour``, or ``--tour STORY…`` for some stories), print the URLs and serve until
+  Ctrl-C (mounted as ``dsop up``).
 
 Every expected failure ends with one line ``error: …`` naming the cause and the fix, exit code 2.
 """
@@ -154,7 +155,8 @@ class _LoadProgress:
             self.progress.stop()
 
 
-async def _up(path: Path, *, tour: bool, stay: bool, log_level: str, only: list[str] | None = None) -> None:
+async def _up(path: Path, *, tour: tuple[str, ...], stay: bool, log_level: str,
+              only: list[str] | None = None) -> None:
     from opendsop.ecosystem.runner import start
 
     _logging(log_level)
@@ -173,13 +175,13 @@ async def _up(path: Path, *, tour: bool, stay: bool, log_level: str, only: list[
         loading.close()
 
 
-async def _serve(running: Running, *, tour: bool, stay: bool, log_level: str) -> None:
+async def _serve(running: Running, *, tour: tuple[str, ...], stay: bool, log_level: str) -> None:
     _logging(log_level)  # again: a framework's default logging config may have replaced it at startup
     console.print(_urls_table(running.urls))
     if tour:
         from opendsop.ecosystem.tour import run_tour
 
-        await run_tour(running, console)
+        await run_tour(running, console, tour)
         console.print(_urls_table(running.urls))  # again, where the tour's output ends
     if not stay:
         return
@@ -197,26 +199,37 @@ def up_command(
     topology: Annotated[Path, typer.Option("--topology", "-t", help="The TOML topology")] = DEFAULT_TOPOLOGY,
     preset: Annotated[str, typer.Option("--preset", "-p", help="World for a new topology")] = "demo",
     seed: Annotated[int, typer.Option("--seed", "-s", help="Seed for a new topology")] = 0,
-    tour: Annotated[bool, typer.Option("--tour/--no-tour", help="Run the scripted tour once started")] = False,
+    stories: Annotated[list[str] | None, typer.Argument(
+        metavar="STORY", help="With --tour: only these stories (names or comma lists): konkurs, oed, verge, "
+                                   "politi, signaturrett, lan, studielan, forsikring, krav; groups dsop, samtykke",
+        show_default=False)] = None,
+    tour: Annotated[bool, typer.Option("--tour/--no-tour", help="Run the scripted tour once started (every story, "
+                                                                "or the STORY arguments)")] = False,
     stay: Annotated[bool, typer.Option("--stay/--exit", help="Keep serving until Ctrl-C (or exit after the tour)")]
     = True,
     log_level: Annotated[str, typer.Option(help="The parties' log level")] = "WARNING",
     only: Annotated[list[str] | None, typer.Option(
         "--only", help="Start only this party (repeatable): authority, certpub, relations, registers, "
-                       "prosecution or bank-<orgno>; the others run elsewhere")] = None,
+                       "prosecution, consent, skatteetaten, lanekassen, nav, krav, callbacks or bank-<orgno>; "
+                       "the others run elsewhere")] = None,
 ) -> None:
     """Start every party of the local ecosystem on loopback ports (Ctrl-C stops them all)."""
     from opendsop.ecosystem.runner import EcosystemError
+    from opendsop.ecosystem.tour import pick_stories
 
     _preset(preset)
+    try:
+        chosen = pick_stories(stories or ()) if (tour or stories) else ()
+    except ValueError as error:
+        raise _fail(str(error)) from None
     if not topology.exists():
         write_topology(topology, preset=preset, seed=seed)
         console.print(f"wrote the default topology {topology} (preset {preset}, seed {seed})")
     try:
         parties = [_party(name) for name in only] if only else None
-        if parties and tour:
+        if parties and chosen:
             raise _fail("--tour needs every party: drop --only")
-        asyncio.run(_up(topology, tour=tour, stay=stay, log_level=log_level, only=parties))
+        asyncio.run(_up(topology, tour=chosen, stay=stay, log_level=log_level, only=parties))
     except (TopologyError, EcosystemError) as error:
         raise _fail(str(error)) from None
     except KeyboardInterrupt:  # Ctrl-C before the servers were up: start() has stopped what it started

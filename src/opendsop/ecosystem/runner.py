@@ -28,6 +28,7 @@ from typing import Any
 import uvicorn
 from litestar import Litestar
 
+from opendsop.ecosystem.consent_side import PartyNotBuilt, consent_apps, consent_side, register_consent_side
 from opendsop.ecosystem.load import LoadReport, WorldMismatch, load_world
 from opendsop.ecosystem.provision import CorruptedVar, Provisioned, bank_client_id, provision, register
 from opendsop.ecosystem.topology import Topology, TopologyError
@@ -138,6 +139,7 @@ async def prepare(topology: Topology, *,
                                   on_bank=on_bank)
         provisioned = provision(topology)
         await register(topology, provisioned)
+        await register_consent_side(topology, consent_side(topology))
     except WorldMismatch as error:
         raise EcosystemError(str(error)) from None
     except CorruptedVar as error:
@@ -148,8 +150,10 @@ async def prepare(topology: Topology, *,
     return world, report, provisioned
 
 
-def build_apps(topology: Topology, provisioned: Provisioned, *, log_level: str = "WARNING") -> dict[str, Litestar]:
-    """Every party's app, built from its settings exactly as its own ``serve`` command would."""
+def build_apps(topology: Topology, provisioned: Provisioned, *, log_level: str = "WARNING",
+               world: World | None = None) -> dict[str, Litestar]:
+    """Every party's app, built from its settings exactly as its own ``serve`` command would (the consent
+    side's sources serve ``world``, generated from the topology when not given)."""
     from pydantic import SecretStr
 
     from opendsop.authority import AuthoritySettings
@@ -166,12 +170,15 @@ def build_apps(topology: Topology, provisioned: Provisioned, *, log_level: str =
     from opendsop.relations.settings import RelationsSettings
 
     paths = provisioned.paths
+    side = consent_side(topology)
     issuer = topology.url("authority") + "/"
     jwks = topology.url("authority") + "/jwks"
     apps: dict[str, Litestar] = {
         "authority": authority_app(AuthoritySettings(issuer=issuer, database_url=paths.database("authority"),
                                                      pki_roots=(provisioned.root_pem,),
-                                                     pki_intermediates=(paths.issuing_certificate,))),
+                                                     pki_intermediates=(paths.issuing_certificate,),
+                                                     consent_url=topology.url("consent"),
+                                                     consent_admin_token=side.admin_token)),
         "certpub": certpub_app(CertPubSettings(database_url=paths.database("certpub"),
                                                public_url=topology.url("certpub"),
                                                trust_roots=(provisioned.root_pem,))),
@@ -196,6 +203,9 @@ def build_apps(topology: Topology, provisioned: Provisioned, *, log_level: str =
             reference_secret=SecretStr(secrets.reference_secret), paging_key=SecretStr(secrets.paging_key),
             log_level=log_level)
         apps[f"bank {bank.orgno}"] = bank_app(settings)
+    world = world or world_of(topology)
+    apps.update(consent_apps(topology, side, world.population() if world.preset.shard_count == 1
+                             else next(world.shards(1))))
     return apps
 
 
@@ -252,8 +262,8 @@ async def start(topology: Topology, *, log_level: str = "WARNING", wrap: Callabl
     sockets = bind(topology, only)
     try:
         world, report, provisioned = await prepare(topology, on_bank=on_bank)
-        apps: dict[str, Any] = {party: app for party, app in build_apps(topology, provisioned,
-                                                                         log_level=log_level).items()
+        apps: dict[str, Any] = {party: app for party, app in build_apps(topology, provisioned, log_level=log_level,
+                                                                         world=world).items()
                                 if party in sockets}
         if wrap is not None:
             apps = {party: wrap(party, app) for party, app in apps.items()}
@@ -261,7 +271,7 @@ async def start(topology: Topology, *, log_level: str = "WARNING", wrap: Callabl
     except BaseException as error:
         for sock in sockets.values():
             sock.close()
-        if isinstance(error, TopologyError):
+        if isinstance(error, TopologyError | PartyNotBuilt):
             raise EcosystemError(str(error)) from None
         raise
     running = Running(topology, provisioned, world, report,

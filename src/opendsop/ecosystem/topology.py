@@ -17,6 +17,11 @@ entries — is derived from it by ``provision.py``, so the file names only what 
     port = 8040
     # certpub, relations, registers, prosecution alike
 
+    [consent]
+    port = 8060
+    # the consent sources (skatteetaten, lanekassen, nav, krav) and the consumers' callback pages
+    # (callbacks) alike; a topology written before them gets their default ports
+
     [[bank]]
     orgno = "984851006"
     name = "DNB Bank ASA"
@@ -42,7 +47,13 @@ from opendsop.standard.services import PROFILES, services_for_consumer
 
 DEFAULT_TOPOLOGY = Path("var/ecosystem.toml")
 SERVICES = ("authority", "certpub", "relations", "registers", "prosecution")
-DEFAULT_PORTS = {"certpub": 8010, "relations": 8020, "registers": 8030, "authority": 8040, "prosecution": 8050}
+# The consent side: the consent service, its four data sources and the consumers' callback pages (the
+# local bank's and insurer's pages the person is sent back to).  Optional in the file: an older topology
+# gets these default ports.
+CONSENT_SERVICES = ("consent", "skatteetaten", "lanekassen", "nav", "krav", "callbacks")
+DEFAULT_PORTS = {"certpub": 8010, "relations": 8020, "registers": 8030, "authority": 8040, "prosecution": 8050,
+                 "consent": 8060, "skatteetaten": 8071, "lanekassen": 8072, "nav": 8073, "krav": 8074,
+                 "callbacks": 8090}
 FIRST_BANK_PORT = 8101
 # The agencies of the standard (their organisation numbers are the profiles' consumer_orgs).
 AGENCIES: tuple[tuple[str, str], ...] = (
@@ -113,7 +124,8 @@ class Topology:
 
     def listeners(self) -> list[tuple[str, int]]:
         """Every (party, port) that must be free to start."""
-        return [(name, self.ports[name]) for name in SERVICES] + [(f"bank {b.orgno}", b.port) for b in self.banks]
+        return [(name, self.ports[name]) for name in (*SERVICES, *CONSENT_SERVICES)] + \
+            [(f"bank {b.orgno}", b.port) for b in self.banks]
 
 
 def _fail(path: Path, message: str) -> TopologyError:
@@ -179,6 +191,9 @@ def parse(path: Path, data: dict[str, Any]) -> Topology:
         raise _fail(path, f"missing part(s): {', '.join(f'[{name}]' for name in missing)}; every ecosystem needs "
                           f"{', '.join(SERVICES)} (regenerate with `dsop synth topology`)")
     ports = {name: _port(path, f"[{name}]", (data[name] or {}).get("port")) for name in SERVICES}
+    for name in CONSENT_SERVICES:  # absent from a topology written before them: the default port
+        entry = data.get(name, {"port": DEFAULT_PORTS[name]})
+        ports[name] = _port(path, f"[{name}]", entry.get("port") if isinstance(entry, dict) else entry)
     banks = tuple(_bank(path, i, entry) for i, entry in enumerate(data.get("bank", [])))
     agencies = tuple(_agency(path, i, entry) for i, entry in enumerate(data.get("agency", [])))
     if not banks:
@@ -196,7 +211,8 @@ def _check_unique(topology: Topology) -> None:
     seen: dict[int, str] = {}
     for party, port in topology.listeners():
         if port in seen:
-            raise _fail(topology.path, f"port clash: {party} and {seen[port]} both use port {port}; give each its own")
+            raise _fail(topology.path, f"port clash: {party} and {seen[port]} both use port {port}; give each its own "
+                        f"(a consent-side party missing from the file, such as [callbacks], has its default port)")
         seen[port] = party
     orgnos = [bank.orgno for bank in topology.banks]
     duplicates = sorted({orgno for orgno in orgnos if orgnos.count(orgno) > 1})
@@ -227,7 +243,7 @@ def render(topology: Topology) -> str:
     if topology.today:
         lines.append(f"today = {_quote(topology.today)}")
     lines += ["", "[network]", f"host = {_quote(topology.host)}"]
-    for name in SERVICES:
+    for name in (*SERVICES, *CONSENT_SERVICES):
         lines += ["", f"[{name}]", f"port = {topology.ports[name]}"]
     for bank in topology.banks:
         lines += ["", "[[bank]]", f"orgno = {_quote(bank.orgno)}", f"name = {_quote(bank.name)}", f"port = {bank.port}"]
@@ -246,10 +262,10 @@ def for_world(path: Path, *, preset: str, seed: int, banks: list[tuple[str, str]
     """The default topology over a generated world's banks (``(orgno, name)``): every agency of the standard."""
     agencies = tuple(Agency(orgno, name, tuple(sorted(p.key for p in services_for_consumer(orgno))))
                      for orgno, name in AGENCIES)
-    return Topology(path=path, preset=preset, seed=seed, host=host, ports=dict(ports or DEFAULT_PORTS),
+    return Topology(path=path, preset=preset, seed=seed, host=host, ports={**DEFAULT_PORTS, **(ports or {})},
                     banks=tuple(Bank(orgno, name, first_bank_port + i) for i, (orgno, name) in enumerate(banks)),
                     agencies=agencies, today=today)
 
 
-__all__ = ["AGENCIES", "DEFAULT_TOPOLOGY", "SERVICES", "Agency", "Bank", "Topology", "TopologyError", "for_world",
-           "parse", "read", "render"]
+__all__ = ["AGENCIES", "CONSENT_SERVICES", "DEFAULT_PORTS", "DEFAULT_TOPOLOGY", "SERVICES", "Agency", "Bank",
+           "Topology", "TopologyError", "for_world", "parse", "read", "render"]

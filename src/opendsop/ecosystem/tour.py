@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """The scripted tour of a running local ecosystem (``dsop up --tour``, ``make demo``).
 
-Five stories, each told by the party that would live it, over the real HTTP parties:
+Nine stories, each told by the party that would live it, over the real HTTP parties:
 
 1. **Konkurs** — the trustee (Brønnøysundregistrene's agency) asks about a bankrupt company: the
    relations hub names its banks, each bank answers with the accounts (``disabled``), balances and
@@ -10,7 +10,11 @@ Five stories, each told by the party that would live it, over the real HTTP part
 3. **Vergekontroll** — the annual control of a few wards, with the controller's flags;
 4. **Politi** — an extradition order signed by the prosecution, the accounts it grants, and a cards
    request the bank refuses because the order does not grant cards;
-5. **Signaturrett** — a bank asks Enhetsregisteret whether a person may sign for a company.
+5. **Signaturrett** — a bank asks Enhetsregisteret whether a person may sign for a company;
+
+and four consent stories (``consent_tour.py``): a loan application with revocation, the student-loan
+widget, an insurer's NAV timeline and a business's tax claims.  ``dsop up --tour STORY…`` picks
+some of them (``pick_stories``: names, groups ``dsop`` and ``samtykke``, comma lists).
 
 Subjects are chosen from the generated world (deterministic for the topology's preset and seed).
 The tour returns what it found (:class:`TourReport`) so tests can check it, and prints as it goes.
@@ -19,12 +23,14 @@ The tour returns what it found (:class:`TourReport`) so tests can check it, and 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
 from rich.console import Console
+from rich.markup import escape
 from rich.rule import Rule
 from rich.table import Table
 
@@ -39,8 +45,10 @@ from opendsop.consumer.workflows.konkurs import kjennelsesdato
 from opendsop.consumer.workflows.oed import date_of_death
 from opendsop.consumer.workflows.runtime import open_runtime
 from opendsop.consumer.workflows.verge import Assignment
+from opendsop.ecosystem.consent_tour import CONSENT_STORIES, ConsentOutcome, run_consent_story
 from opendsop.ecosystem.runner import Running
 from opendsop.registers.facts import to_guardianship
+from opendsop.samtykke.client import SamtykkeError
 from opendsop.synth.model import Account
 from opendsop.synth.world import Population
 
@@ -64,6 +72,7 @@ class TourReport:
     signature: list[tuple[str, bool, str]] = field(default_factory=list)  # (who, allowed, reason)
     case_ids: dict[str, str] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
+    consent: dict[str, ConsentOutcome] = field(default_factory=dict)  # consent story → what it saw
     owned: dict[str, list[Account]] = field(default_factory=dict, repr=False)  # owner → accounts, built once
 
 
@@ -228,21 +237,46 @@ async def _signature(running: Running, population: Population, console: Console,
     console.print(table)
 
 
-async def run_tour(running: Running, console: Console) -> TourReport:
-    """Run the five stories against ``running``; print each and return what was found."""
+DSOP_STORIES = {"konkurs": _konkurs, "oed": _oed, "verge": _verge, "politi": _politi, "signaturrett": _signature}
+STORIES = (*DSOP_STORIES, *CONSENT_STORIES)
+# Names for several stories at once.
+GROUPS = {"all": STORIES, "dsop": tuple(DSOP_STORIES), "samtykke": CONSENT_STORIES}
+
+
+def pick_stories(names: Sequence[str]) -> tuple[str, ...]:
+    """The stories named (each name a story or a group, comma lists allowed), in the tour's order; none: all.
+
+    An unknown name is a ``ValueError`` whose one line lists the valid ones."""
+    wanted: set[str] = set()
+    for name in (part.strip().lower() for item in names for part in item.split(",")):
+        if not name:
+            continue
+        if name not in GROUPS and name not in STORIES:
+            groups = ", ".join(f"{group} ({' '.join(members)})" for group, members in GROUPS.items() if group != "all")
+            raise ValueError(f"unknown story {name!r}; the stories are {', '.join(STORIES)}, or a group: {groups}, "
+                             "all")
+        wanted.update(GROUPS.get(name, (name,)))
+    return tuple(story for story in STORIES if story in wanted) if wanted else STORIES
+
+
+async def run_tour(running: Running, console: Console, stories: Sequence[str] = STORIES) -> TourReport:
+    """Run ``stories`` (default: every one) against ``running``; print each and return what was found."""
     population = running.world.population() if running.world.preset.shard_count == 1 else next(
         running.world.shards(1))
     report = TourReport(owned=_owned(population))
-    for story in (_konkurs, _oed, _verge, _politi, _signature):
+    for name in pick_stories(stories):
         try:
-            await story(running, population, console, report)
-        except (TourError, ConsumerError, WorkflowRefused, httpx.HTTPError) as error:
-            report.failures.append(f"{story.__name__.strip('_')}: {error}")
-            console.print(f"[red]{story.__name__.strip('_')} failed:[/red] {error}")
+            if name in DSOP_STORIES:
+                await DSOP_STORIES[name](running, population, console, report)
+            else:
+                report.consent[name] = await run_consent_story(running, population, console, name)
+        except (TourError, ConsumerError, WorkflowRefused, SamtykkeError, httpx.HTTPError) as error:
+            report.failures.append(f"{name}: {error}")
+            console.print(f"[red]{name} failed:[/red] {escape(str(error))}")
     console.print(Rule("Tour done"))
     for service, case_id in report.case_ids.items():
         console.print(f"{service}: `dsop case show {case_id}` (export with --format xlsx|pdf --out FILE)")
     return report
 
 
-__all__ = ["TourError", "TourReport", "run_tour"]
+__all__ = ["GROUPS", "STORIES", "TourError", "TourReport", "pick_stories", "run_tour"]
