@@ -26,10 +26,11 @@ import json
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from opendsop.clock import utc_now
 from opendsop.ecosystem.provision import CorruptedVar, Paths
 from opendsop.ecosystem.topology import Topology
 from opendsop.files import write_private
@@ -148,7 +149,7 @@ async def register_consent_side(topology: Topology, side: ConsentSide, *, now: d
     from opendsop.consent.store import ConsentStore
     from opendsop.serving import create_engine
 
-    now = now or datetime.now(UTC)
+    now = now or utc_now()
     paths = Paths(topology.var_dir)
     wanted: list[tuple[str, str, tuple[str, ...], Path]] = [(c.client_id, c.orgno, CONSUMER_SCOPES, c.key_path)
                                                             for c in side.consumers]
