@@ -35,7 +35,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class SourcesSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DSOP_SOURCES_", frozen=True, extra="forbid")
 
-    issuer: str = "http://127.0.0.1:8000/"
+    issuer: str = "http://127.0.0.1:8040/"  # the token service's default port, as in dsop up
     jwks_url: str | None = None
     audience_skatteetaten: str = "https://api.skatteetaten.test/"
     audience_lanekassen: str = "https://ekstern01.api.test.lanekassen.no/"
