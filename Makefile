@@ -25,8 +25,13 @@ test: $(STAMP)
 bench: $(STAMP)
 	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
+# Gates on the code itself: ruff; mypy over src/ (strict for standard/ and trust/, see pyproject); pyproject's
+# dependencies against src's imports; every docstring example (tests/test_gates.py, also part of `make test`).
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests bench scripts
+	$(VENV)/bin/mypy
+	$(PY) scripts/check_dependencies.py
+	$(PY) -m pytest -q -p no:cacheprovider tests/test_gates.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .hypothesis

@@ -17,6 +17,7 @@ import uuid
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from random import Random
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -43,7 +44,7 @@ from opendsop.standard.period import last_calendar_year, months_before, years_be
 Scenario = tuple[str, ControlRequest, Facts, Environment]
 
 
-def _request(endpoint: Endpoint, consumer: str, legal: mandates.Mandate, **fields: str) -> ControlRequest:
+def _request(endpoint: Endpoint, consumer: str, legal: mandates.Mandate, **fields: Any) -> ControlRequest:
     return ControlRequest(endpoint=endpoint, consumer_org=consumer, legal_mandate=legal.encoded,
                           account_info_request_id=str(uuid.uuid4()), correlation_id=str(uuid.uuid4()), **fields)
 
@@ -116,7 +117,7 @@ def run(today: date | None = None) -> None:
         decision = authorize(request, facts, today, environment=environment, now=now)
         if decision:
             period = decision.period  # type: ignore[union-attr]
-            detail = f"{decision.service} · {period.from_date} → {period.to_date}"  # type: ignore[union-attr]
+            detail = f"{decision.service} · {period.from_date} → {period.to_date}"
             table.add_row(title, request.endpoint.operation_id, "[green]allowed", detail)
         else:
             table.add_row(title, request.endpoint.operation_id,

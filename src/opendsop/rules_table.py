@@ -25,7 +25,7 @@ COLUMNS = ("Service", "Consumer (org no.)", "Legal-Mandate step 1 (relations hub
 
 
 def rows() -> list[tuple[str, ...]]:
-    table = []
+    table: list[tuple[str, ...]] = []
     for profile in all_profiles():
         endpoints = ", ".join(endpoint.operation_id for endpoint in CONTROL_ENDPOINTS if profile.allows(endpoint))
         step1 = "+ accountServicingProvider" if profile.allows(Endpoint.ACCOUNT_SERVICING_PROVIDER) else ""
@@ -56,7 +56,7 @@ V1_COLUMNS = ("Service", "Consumer (org no.)", "Legal-Mandate", "Endpoints", "On
 
 def v1_rows() -> list[tuple[str, ...]]:
     """The Control API v1 services, served at /v1 while the bank's phase-out window is open."""
-    table = []
+    table: list[tuple[str, ...]] = []
     for profile in V1_PROFILES:
         endpoints = ", ".join(endpoint.operation_id for endpoint in CONTROL_ENDPOINTS if profile.allows(endpoint))
         table.append((

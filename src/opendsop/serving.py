@@ -75,7 +75,7 @@ def create_engine(database_url: str | URL, *, statement_timeout: float | None = 
     engine = create_async_engine(url, **options)
 
     @event.listens_for(engine.sync_engine, "connect")
-    def _pragmas(connection, _record):  # type: ignore[no-untyped-def]
+    def _pragmas(connection: Any, _record: Any) -> None:
         cursor = connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout={milliseconds}")  # first: the pragmas below may wait for a lock
         cursor.execute("PRAGMA journal_mode=WAL")

@@ -210,7 +210,8 @@ async def _register_clients(topology: Topology, provisioned: Provisioned, now: d
     from opendsop.serving import create_engine
 
     paths = provisioned.paths
-    wanted = [(agency.client_id, agency.orgno, AGENCY_SCOPES, paths.agency(agency.orgno) / "grant.pem")
+    Wanted = tuple[str, str, tuple[str, ...], Path]
+    wanted: list[Wanted] = [(agency.client_id, agency.orgno, AGENCY_SCOPES, paths.agency(agency.orgno) / "grant.pem")
               for agency in topology.agencies]
     wanted += [(bank_client_id(bank.orgno), bank.orgno, BANK_SCOPES, provisioned.banks[bank.orgno].grant_key)
                for bank in topology.banks]

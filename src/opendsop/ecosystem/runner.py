@@ -20,7 +20,7 @@ import asyncio
 import contextlib
 import errno
 import socket
-from collections.abc import AsyncIterator, Callable, Collection
+from collections.abc import AsyncIterator, Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -59,8 +59,9 @@ class Running:
 class _Server(uvicorn.Server):
     """A uvicorn server that leaves signals to the runner (one handler for all parties)."""
 
-    def capture_signals(self) -> contextlib.AbstractContextManager[None]:
-        return contextlib.nullcontext()
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
 
 
 def bind(topology: Topology, only: Collection[str] | None = None) -> dict[str, socket.socket]:

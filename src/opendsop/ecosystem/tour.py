@@ -92,6 +92,9 @@ async def _konkurs(running: Running, population: Population, console: Console, r
         console.print("this world has no bankrupt debtor with accounts")
         return
     async with open_runtime("konkurs", running.consumer_settings("konkurs")) as rt:
+        if rt.konkurs is None:
+            console.print("the Konkurs agency has no Konkursvarsel register configured")
+            return
         ruling = await kjennelsesdato(bankruptcy.debtor_id, rt.konkurs)
         plan = plan_konkurs(bankruptcy.debtor_id, kjennelsesdato=ruling, today=oslo_today(rt.clock))
         console.print(f"debtor {bankruptcy.debtor_name} ({bankruptcy.debtor_id}), kjennelsesdato {ruling}: period "
@@ -118,6 +121,9 @@ async def _oed(running: Running, population: Population, console: Console, repor
         console.print("this world has no deceased person with accounts")
         return
     async with open_runtime("oed", running.consumer_settings("oed")) as rt:
+        if rt.folkeregister is None:
+            console.print("the OED agency has no Folkeregister configured")
+            return
         died = await date_of_death(death.person_id, rt.folkeregister)
         plan = plan_oed(death.person_id, date_of_death=died, today=oslo_today(rt.clock))
         console.print(f"deceased {death.person_id}, died {died}: period {plan.case.from_date} – {plan.case.to_date}")
@@ -225,7 +231,7 @@ async def _signature(running: Running, population: Population, console: Console,
         for column in ("Person", "Allowed", "Rule / reason"):
             table.add_column(column)
         others = list(company.signature.holders[1:])
-        questions = [(holder, []), (stranger, [])] + ([(holder, others)] if others else [])
+        questions: list[tuple[str, list[str]]] = [(holder, []), (stranger, [])] + ([(holder, others)] if others else [])
         for who, together in questions:
             answer = (await http.post(registers + "/enhetsregisteret/api/signaturrett",
                                       json={"organisasjonsnummer": company.orgnr, "person": who,

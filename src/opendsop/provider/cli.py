@@ -105,8 +105,9 @@ BAD_INPUT = 2  # the exit status of refused input (as click's usage errors)
 def _store_settings(bank: str, database_url: str | None) -> Any:
     from opendsop.provider.settings import StoreSettings
 
+    overrides: dict[str, Any] = {"database_url": database_url} if database_url else {}
     try:
-        return StoreSettings(bank_orgno=bank, **({"database_url": database_url} if database_url else {}))
+        return StoreSettings(bank_orgno=bank, **overrides)
     except ValidationError as exc:
         _fail("; ".join(str(error["msg"]).removeprefix("Value error, ") for error in exc.errors()))
 

@@ -19,7 +19,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, Message, Receive, ReceiveMessage, Scope, Send
 
 DELIVERY_KEY = "opendsop.delivery"
 log = logging.getLogger("opendsop.provider")
@@ -48,7 +48,7 @@ class Delivery:
 
 
 def delivery_of(scope: Scope) -> Delivery | None:
-    delivery = scope.get(DELIVERY_KEY)  # type: ignore[misc]
+    delivery = scope.get(DELIVERY_KEY)
     return delivery if isinstance(delivery, Delivery) else None
 
 
@@ -64,7 +64,7 @@ class DeliveryWatch:
             return
         delivery = Delivery()
         scope[DELIVERY_KEY] = delivery  # type: ignore[literal-required]
-        inbox: asyncio.Queue[Message] = asyncio.Queue()
+        inbox: asyncio.Queue[ReceiveMessage] = asyncio.Queue()
 
         async def watch() -> None:
             while True:

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import asyncio
 import csv
+from collections.abc import Awaitable, Callable
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -55,7 +56,7 @@ def _date(value: str | None, what: str) -> date | None:
         raise typer.BadParameter(f"{what} must be a date YYYY-MM-DD, got {value!r}") from None
 
 
-async def _with_db(action):  # type: ignore[no-untyped-def]
+async def _with_db(action: Callable[[Any], Awaitable[Any]]) -> Any:
     from opendsop.relations.store import Database
 
     db = Database.from_url(RelationsSettings().database_url)

@@ -19,6 +19,7 @@ Decisions:
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy import (
@@ -155,7 +156,7 @@ class Database:
             self._pool = None
         await self.engine.dispose()
 
-    def insert(self, table: Table):  # type: ignore[no-untyped-def]
+    def insert(self, table: Table) -> Any:
         """The dialect's INSERT, which knows ``ON CONFLICT``."""
         return pg_insert(table) if self.is_postgres else sqlite_insert(table)
 

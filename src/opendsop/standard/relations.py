@@ -56,7 +56,7 @@ class RelationshipType(StrEnum):
     DSOPBANK = "DSOPBANK"
 
 
-class CustomerRelation(WireStruct, kw_only=True):
+class CustomerRelation(WireStruct, kw_only=True, frozen=True):
     """One institution where the customer had a relationship in the period."""
 
     organization_id: OrganizationNumber = field(name="organizationID")
@@ -67,13 +67,13 @@ class CustomerRelation(WireStruct, kw_only=True):
     ownership_type: OwnershipType | None = None  # v2; only when onlyPrimaryOwner was sent
 
 
-class ListCustomerRelation(WireStruct, kw_only=True):
+class ListCustomerRelation(WireStruct, kw_only=True, frozen=True):
     """200 body of ``customerRelationships``: an empty ``banks`` is still sent as ``[]``."""
 
     banks: tuple[CustomerRelation, ...]
 
 
-class AccountServicingProvider(WireStruct, kw_only=True):
+class AccountServicingProvider(WireStruct, kw_only=True, frozen=True):
     """200 body of ``accountServicingProvider`` (contract schema ``Bank``).
 
     Build it with ``organization_id``; ``legacy_organization_id`` exists only so that a KAR
@@ -98,7 +98,7 @@ class AccountServicingProvider(WireStruct, kw_only=True):
             raise ValueError("Object missing required field `organizationID`")
 
 
-class CustomerBatch(WireStruct, kw_only=True):
+class CustomerBatch(WireStruct, kw_only=True, frozen=True):
     """Form fields of ``POST /customers/financialInstitutions/{fid}/batch`` (KFR bulk load).
 
     ``customers`` is the CSV text: comma-separated 9- or 11-digit identifiers, each optionally
@@ -109,7 +109,7 @@ class CustomerBatch(WireStruct, kw_only=True):
     customers: str
 
 
-class ErrorResponse(WireStruct, kw_only=True):
+class ErrorResponse(WireStruct, kw_only=True, frozen=True):
     """Error body of the Customer Relations Overview (``ERR-xxx``) and KFR (``KFR-xxx``)."""
 
     error_code: str
@@ -120,7 +120,7 @@ class ErrorResponse(WireStruct, kw_only=True):
         check_aware(self.timestamp, "timestamp")
 
 
-class ErrorResponse401(WireStruct, kw_only=True):
+class ErrorResponse401(WireStruct, kw_only=True, frozen=True):
     """401 body of ``accountServicingProvider``: ``{"statusCode": 401, "message": "..."}``."""
 
     status_code: decimal.Decimal  # the contract says `number`, not `integer`

@@ -54,7 +54,7 @@ class ParameterRule:
     name: str
     location: str  # "header" or "query"
     presence: Presence
-    endpoints: frozenset[Endpoint] = CONTROL_ENDPOINTS
+    endpoints: frozenset[Endpoint] = frozenset(CONTROL_ENDPOINTS)
     values: tuple[str, ...] = ()  # the contract's enum, when it has one
     source: str
 

@@ -51,7 +51,8 @@ class WireStruct(
     Frozen because a response is a value: the filtering rules build a new body with
     ``msgspec.structs.replace`` rather than editing one in place.  msgspec applies ``kw_only``
     only to the fields a class itself declares, so every subclass restates ``kw_only=True``;
-    it lets a required field follow an optional one in contract order.
+    it lets a required field follow an optional one in contract order.  Subclasses restate
+    ``frozen=True`` too: msgspec inherits it, but type checkers read it per class.
     """
 
 

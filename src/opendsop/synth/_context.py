@@ -43,9 +43,9 @@ class Pools:
         streets = tuple(dict.fromkeys(fake.street_name() for _ in range(800)))
         towns = tuple(dict.fromkeys((fake.postcode(), fake.city()) for _ in range(400)))
         return cls(
-            male_names=tuple(person.first_names_male),  # type: ignore[attr-defined]
-            female_names=tuple(person.first_names_female),  # type: ignore[attr-defined]
-            family_names=tuple(person.last_names),  # type: ignore[attr-defined]
+            male_names=tuple(person.first_names_male),
+            female_names=tuple(person.first_names_female),
+            family_names=tuple(person.last_names),
             streets=streets,
             towns=towns,
         )

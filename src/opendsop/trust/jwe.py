@@ -214,9 +214,9 @@ def _open(enc: str, cek: bytes, aad: bytes, iv: bytes, ciphertext: bytes, tag: b
         raise failed
     if not ciphertext or len(ciphertext) % 16:
         raise failed
-    decryptor = Cipher(algorithms.AES(cek[half:]), modes.CBC(iv)).decryptor()
-    padded = decryptor.update(ciphertext)
-    decryptor.finalize()
+    cbc_decryptor = Cipher(algorithms.AES(cek[half:]), modes.CBC(iv)).decryptor()
+    padded = cbc_decryptor.update(ciphertext)
+    cbc_decryptor.finalize()
     # Already authenticated, so checking the padding here leaks nothing useful.
     pad = padded[-1]
     if not 1 <= pad <= 16 or padded[-pad:] != bytes((pad,)) * pad:

@@ -147,7 +147,8 @@ def unverified_claims(token: str) -> dict[str, Any]:
 def _rsa_padding(alg: str, hash_cls: type[hashes.HashAlgorithm]) -> padding.AsymmetricPadding:
     if alg.startswith("PS"):
         # RFC 7518 §3.5: salt length equals the hash output length.
-        return padding.PSS(mgf=padding.MGF1(hash_cls()), salt_length=hash_cls.digest_size)
+        hash_algorithm = hash_cls()
+        return padding.PSS(mgf=padding.MGF1(hash_algorithm), salt_length=hash_algorithm.digest_size)
     return padding.PKCS1v15()
 
 

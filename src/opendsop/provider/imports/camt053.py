@@ -393,11 +393,11 @@ def read(path: Path, *, progress: Callable[[int], None] | None = None) -> Iterat
     with path.open("rb") as handle:
         try:
             while chunk := handle.read(64 * 1024):
-                parser.feed(chunk)  # type: ignore[attr-defined]
+                parser.feed(chunk)
                 advance(len(chunk))
                 yield from pending
                 pending.clear()
-            parser.close()  # type: ignore[attr-defined]
+            parser.close()
         except StatementError:
             raise
         except (SAXException, DefusedXmlException) as error:

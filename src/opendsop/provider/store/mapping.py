@@ -9,6 +9,7 @@ signed balance as a positive amount plus ``creditDebitIndicator`` (§0.9), a boo
 
 from __future__ import annotations
 
+import copy
 from datetime import date, datetime, time, tzinfo
 from decimal import Decimal
 
@@ -59,7 +60,7 @@ def copied(institution: FinancialInstitution | None) -> FinancialInstitution | N
     if institution is None:
         return None
     identifier = institution.identifier
-    return msgspec.structs.replace(institution, identifier=identifier.__copy__() if identifier is not None else None)
+    return msgspec.structs.replace(institution, identifier=copy.copy(identifier) if identifier is not None else None)
 
 
 def account(row: AccountRow, reference: str, owner: AccountRole | None,

@@ -281,7 +281,7 @@ class MemoryBankStore(RowStore):
         return changed
 
 
-def _insert(table: dict, key: object, value: object, what: str) -> None:  # type: ignore[type-arg]
+def _insert(table: dict[Any, Any], key: object, value: object, what: str) -> None:
     if key in table:
         raise ValueError(f"duplicate {what} {key!r}")
     table[key] = value

@@ -150,7 +150,7 @@ class SqlBankStore(RowStore):
             try:
                 async with self._reads.begin() as conn:
                     result = await conn.execute(statement, parameters)
-                    return result.all() if rows else []
+                    return list(result.all()) if rows else []
             except DBAPIError as error:
                 if attempt == 2 or not error.connection_invalidated:
                     raise

@@ -232,8 +232,10 @@ def page_parameters(account_id: str, start: datetime, end: datetime, after: tupl
     return parameters
 
 
-_CREDIT_DEBIT = {None: None, **{member.value: member for member in CreditOrDebit}}
-_STATUS = {None: None, **{member.value: member for member in TransactionStatus}}
+_CREDIT_DEBIT: dict[str | None, CreditOrDebit | None] = {
+    None: None, **{member.value: member for member in CreditOrDebit}}
+_STATUS: dict[str | None, TransactionStatus | None] = {
+    None: None, **{member.value: member for member in TransactionStatus}}
 
 
 def transactions_at(rows: Iterable[Sequence[Any]], at: int) -> list[Transaction]:
@@ -302,6 +304,8 @@ def payment_card(number: str, holder: str | None, start: str | None, expiry: str
                  status: str | None, version: str | None) -> PaymentCard:
     issuer = None
     if issuer_value is not None:
+        if issuer_type is None:
+            raise ValueError(f"card {number}: an issuer identifier without its type")
         issuer = Identifier(country_of_residence=issuer_country, value=issuer_value,
                             type=IdentifierType(issuer_type))
     return PaymentCard(card_identifier=number, holder_name=holder, start_date=start, expiry_date=expiry,

@@ -87,17 +87,17 @@ class ElectronicAddressType(StrEnum):
     EMAIL_ADDRESS = "emailAddress"
 
 
-class ElectronicAddress(WireStruct, kw_only=True):
+class ElectronicAddress(WireStruct, kw_only=True, frozen=True):
     type: ElectronicAddressType
     value: Text2048
 
 
-class FinancialInstitution(WireStruct, kw_only=True):
+class FinancialInstitution(WireStruct, kw_only=True, frozen=True):
     identifier: Identifier  # required in v1 only
     name: Text140 | None = None
 
 
-class AccountRole(WireStruct, kw_only=True):
+class AccountRole(WireStruct, kw_only=True, frozen=True):
     permission: AccountPermissionType | None = None
     identifier: Identifier | None = None
     name: Text140 | None = None
@@ -107,7 +107,7 @@ class AccountRole(WireStruct, kw_only=True):
     electronic_addresses: tuple[ElectronicAddress, ...] | None = None
 
 
-class Account(WireStruct, kw_only=True):
+class Account(WireStruct, kw_only=True, frozen=True):
     status: AccountStatus | None = None
     servicer: FinancialInstitution | None = None
     links: tuple[Link, ...] | None = None  # per-account links: removed in v2
@@ -119,7 +119,7 @@ class Account(WireStruct, kw_only=True):
     name: Text70 | None = None
 
 
-class AccountDetail(WireStruct, kw_only=True):
+class AccountDetail(WireStruct, kw_only=True, frozen=True):
     status: AccountStatus | None = None
     servicer: FinancialInstitution | None = None
     account_identifier: AccountNumber
@@ -133,7 +133,7 @@ class AccountDetail(WireStruct, kw_only=True):
     end_date: ISODate | None = None
 
 
-class PaymentCard(WireStruct, kw_only=True):
+class PaymentCard(WireStruct, kw_only=True, frozen=True):
     card_identifier: CardNumber
     holder_name: Text140 | None = None
     start_date: ISOYearMonth | None = None
@@ -143,7 +143,7 @@ class PaymentCard(WireStruct, kw_only=True):
     card_issuer_identifier: Identifier | None = None
 
 
-class Transaction(WireStruct, kw_only=True):
+class Transaction(WireStruct, kw_only=True, frozen=True):
     transaction_identifier: str
     references: tuple[TransactionReference, ...] | None = None
     credit_debit_indicator: CreditOrDebit | None = None
@@ -168,29 +168,29 @@ class Transaction(WireStruct, kw_only=True):
         check_aware(self.registered, "registered")
 
 
-class Accounts(WireStruct, kw_only=True):
+class Accounts(WireStruct, kw_only=True, frozen=True):
     response_status: ResponseStatus | None = None
     accounts: tuple[Account, ...] | None = None
     links: tuple[Link, ...] | None = None
 
 
-class AccountDetails(WireStruct, kw_only=True):
+class AccountDetails(WireStruct, kw_only=True, frozen=True):
     response_status: ResponseStatus | None = None
     account: AccountDetail | None = None
 
 
-class Transactions(WireStruct, kw_only=True):
+class Transactions(WireStruct, kw_only=True, frozen=True):
     response_status: ResponseStatus | None = None
     transactions: tuple[Transaction, ...] | None = None
     links: tuple[Link, ...] | None = None
 
 
-class Cards(WireStruct, kw_only=True):
+class Cards(WireStruct, kw_only=True, frozen=True):
     response_status: ResponseStatus | None = None
     payment_cards: tuple[PaymentCard, ...] | None = None
 
 
-class Roles(WireStruct, kw_only=True):
+class Roles(WireStruct, kw_only=True, frozen=True):
     response_status: ResponseStatus | None = None
     roles: tuple[AccountRole, ...] | None = None
 

@@ -7,6 +7,8 @@ hands alembic a synchronous connection through ``run_sync``, so the ``sqlite+aio
 ``postgresql+asyncpg://`` URLs the apps use work unchanged.  The version table is
 ``bank_alembic_version`` so the bank's schema can share a database with other components.
 
+Upgrading a bank's database (skipped as a doctest: it would write ``var/bank.db``):
+
 >>> import asyncio; asyncio.run(upgrade("sqlite+aiosqlite:///var/bank.db"))  # doctest: +SKIP
 """
 

@@ -49,7 +49,7 @@ from opendsop.standard.control.v2.values import (
 from opendsop.standard.wire import WireStruct, check_amount, check_aware
 
 
-class Identifier(WireStruct, kw_only=True):
+class Identifier(WireStruct, kw_only=True, frozen=True):
     """A party: fødselsnummer/D-number (``nationalIdentityNumber``) or org no."""
 
     country_of_residence: CountryCode | None = None
@@ -57,12 +57,12 @@ class Identifier(WireStruct, kw_only=True):
     type: IdentifierType
 
 
-class FinancialInstitution(WireStruct, kw_only=True):
+class FinancialInstitution(WireStruct, kw_only=True, frozen=True):
     identifier: Identifier | None = None  # required in v1, optional in v2
     name: Text140 | None = None
 
 
-class AccountRole(WireStruct, kw_only=True):
+class AccountRole(WireStruct, kw_only=True, frozen=True):
     """``primaryOwner`` of an account and the items of ``roles``."""
 
     permission: AccountPermissionType | None = None
@@ -72,21 +72,21 @@ class AccountRole(WireStruct, kw_only=True):
     end_date: ISODate | None = None
 
 
-class ResponseDetails(WireStruct, kw_only=True):
+class ResponseDetails(WireStruct, kw_only=True, frozen=True):
     """Completeness of a 200 body (§0.4); ``partial`` needs a ``message``, by the docs."""
 
     status: ResponseStatus
     message: Text500 | None = None
 
 
-class Link(WireStruct, kw_only=True):
+class Link(WireStruct, kw_only=True, frozen=True):
     """A pagination link (§0.3): ``rel`` is ``next``/``self``/``prev``/``last``, ``href`` relative."""
 
     rel: Text50
     href: Text500
 
 
-class PostalAddress(WireStruct, kw_only=True):
+class PostalAddress(WireStruct, kw_only=True, frozen=True):
     post_code: Text16 | None = None
     type: AddressType | None = None
     street_name: Text70 | None = None
@@ -96,7 +96,7 @@ class PostalAddress(WireStruct, kw_only=True):
     address_lines: tuple[Text70, ...] | None = None
 
 
-class Account(WireStruct, kw_only=True):
+class Account(WireStruct, kw_only=True, frozen=True):
     """An item of ``accounts`` in the Accounts response (§2.1)."""
 
     status: AccountStatus | None = None
@@ -109,7 +109,7 @@ class Account(WireStruct, kw_only=True):
     name: Text70 | None = None  # "will not be delivered" in v2 (§6 item 3)
 
 
-class Balance(WireStruct, kw_only=True):
+class Balance(WireStruct, kw_only=True, frozen=True):
     """An item of ``account.balances`` (§1, §2.3)."""
 
     credit_line_included: TrueFalseIndicator | None = None
@@ -127,7 +127,7 @@ class Balance(WireStruct, kw_only=True):
         check_aware(self.registered, "registered")
 
 
-class AccountDetail(WireStruct, kw_only=True):
+class AccountDetail(WireStruct, kw_only=True, frozen=True):
     """``account`` in the AccountDetails response (§2.2)."""
 
     status: AccountStatus | None = None
@@ -143,7 +143,7 @@ class AccountDetail(WireStruct, kw_only=True):
     end_date: ISODate | None = None
 
 
-class BankTransactionCode(WireStruct, kw_only=True):
+class BankTransactionCode(WireStruct, kw_only=True, frozen=True):
     """ISO 20022 Bank Transaction Code, or the bank's own ``freeText`` code (§1)."""
 
     domain: DomainType | None = None
@@ -152,7 +152,7 @@ class BankTransactionCode(WireStruct, kw_only=True):
     free_text: Text500 | None = None
 
 
-class CounterParty(WireStruct, kw_only=True):
+class CounterParty(WireStruct, kw_only=True, frozen=True):
     account_identifier: AccountNumber | None = None
     identifier: Identifier | None = None
     name: Text140 | None = None
@@ -160,7 +160,7 @@ class CounterParty(WireStruct, kw_only=True):
     postal_address: PostalAddress | None = None
 
 
-class CurrencyExchange(WireStruct, kw_only=True):
+class CurrencyExchange(WireStruct, kw_only=True, frozen=True):
     original_amount: Amount | None = None
     source_currency: CurrencyCode | None = None
     target_currency: CurrencyCode | None = None
@@ -172,7 +172,7 @@ class CurrencyExchange(WireStruct, kw_only=True):
         check_amount(self.exchange_rate, "exchangeRate")
 
 
-class PaymentCard(WireStruct, kw_only=True):
+class PaymentCard(WireStruct, kw_only=True, frozen=True):
     """A card: ``paymentCards[]`` and ``transactions[].paymentCard``; masked number (6+4, §0.9)."""
 
     card_identifier: CardNumber
@@ -186,12 +186,12 @@ class PaymentCard(WireStruct, kw_only=True):
     card_issuer_identifier: Identifier | None = None
 
 
-class TransactionReference(WireStruct, kw_only=True):
+class TransactionReference(WireStruct, kw_only=True, frozen=True):
     value: str
     type: TransactionReferenceType
 
 
-class Transaction(WireStruct, kw_only=True):
+class Transaction(WireStruct, kw_only=True, frozen=True):
     """An item of ``transactions`` (§2.4); ``amount`` is positive, the sign is the indicator."""
 
     transaction_identifier: str
@@ -218,7 +218,7 @@ class Transaction(WireStruct, kw_only=True):
         check_aware(self.registered, "registered")
 
 
-class Accounts(WireStruct, kw_only=True):
+class Accounts(WireStruct, kw_only=True, frozen=True):
     """200 body of ``GET /accounts`` (listAccounts)."""
 
     response_details: ResponseDetails
@@ -226,14 +226,14 @@ class Accounts(WireStruct, kw_only=True):
     links: tuple[Link, ...] | None = None
 
 
-class AccountDetails(WireStruct, kw_only=True):
+class AccountDetails(WireStruct, kw_only=True, frozen=True):
     """200 body of ``GET /accounts/{accountReference}`` (showAccountById)."""
 
     response_details: ResponseDetails
     account: AccountDetail | None = None
 
 
-class Transactions(WireStruct, kw_only=True):
+class Transactions(WireStruct, kw_only=True, frozen=True):
     """200 body of ``GET /accounts/{accountReference}/transactions`` (listTransactions)."""
 
     response_details: ResponseDetails
@@ -241,21 +241,21 @@ class Transactions(WireStruct, kw_only=True):
     links: tuple[Link, ...] | None = None
 
 
-class Cards(WireStruct, kw_only=True):
+class Cards(WireStruct, kw_only=True, frozen=True):
     """200 body of ``GET /accounts/{accountReference}/cards`` (listCards)."""
 
     response_details: ResponseDetails
     payment_cards: tuple[PaymentCard, ...] | None = None
 
 
-class Roles(WireStruct, kw_only=True):
+class Roles(WireStruct, kw_only=True, frozen=True):
     """200 body of ``GET /accounts/{accountReference}/roles`` (listRoles)."""
 
     response_details: ResponseDetails
     roles: tuple[AccountRole, ...] | None = None
 
 
-class Error(WireStruct, kw_only=True):
+class Error(WireStruct, kw_only=True, frozen=True):
     """Every Control API error body, ``{"code": "ACC-xxx", "message": "..."}`` (§0.7).
 
     The contract declares nine schemas (``Error400`` … ``Error500``, ``Error``) of this one shape
