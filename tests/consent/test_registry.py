@@ -198,3 +198,20 @@ def test_cli_registers_delegations_and_redirects(tmp_path: Path) -> None:
     assert run("delegation", "remove", BANK, SUPPLIER).exit_code == 1
     assert run("redirect", "remove", BANK, "https://bank.test/samtykke/").exit_code == 0
     assert run("redirect", "list").output.strip() == ""
+
+
+@pytest.mark.parametrize(("url", "test_mode", "accepted"), [
+    pytest.param("http://127.0.0.1:8090/bank/samtykke/lan?ref=1", True, True, id="loopback-in-test-mode"),
+    pytest.param("http://localhost:8090/cb", True, True, id="localhost-in-test-mode"),
+    pytest.param("http://127.0.0.1:8090/bank/samtykke/lan", False, False, id="loopback-outside-test-mode"),
+    pytest.param("http://bank.test/cb", True, False, id="plain-http-host"),
+    pytest.param("http://127.0.0.1.evil.example/cb", True, False, id="loopback-lookalike"),
+])  # fmt: skip
+def test_a_redirect_url_on_loopback_only_in_test_mode(url: str, test_mode: bool, accepted: bool) -> None:
+    from opendsop.consent.requests import ConsentError, parse_redirect_url
+
+    if accepted:
+        assert parse_redirect_url(url, loopback_allowed=test_mode) == url
+    else:
+        with pytest.raises(ConsentError):
+            parse_redirect_url(url, loopback_allowed=test_mode)

@@ -151,3 +151,17 @@ def test_a_consent_side_party_that_fails_to_start_stops_everything_naming_it(tmp
     assert str(raised.value).startswith(f"{party} did not start") and "\n" not in str(raised.value)
     for sock in bind(topology).values():  # every party was stopped again: every port is free
         sock.close()
+
+
+def test_the_consent_side_keeps_its_keys_and_secrets_and_names_a_damaged_file(tmp_path: Path) -> None:
+    from opendsop.ecosystem.consent_side import consent_side
+
+    topology = tiny_topology(tmp_path)
+    first = consent_side(topology)
+    files = {path: path.read_bytes() for path in (tmp_path / "keys" / "consent").iterdir()}
+    assert consent_side(topology) == first
+    assert {path: path.read_bytes() for path in files} == files
+    assert all(path.stat().st_mode & 0o077 == 0 for path in files), "the owner's only"
+    (tmp_path / "keys" / "consent" / "secrets.json").write_text("[1]", encoding="utf-8")
+    with pytest.raises(CorruptedVar, match="remove it"):
+        consent_side(topology)

@@ -123,9 +123,12 @@ def _secrets(path: Path) -> dict[str, str]:
         if not isinstance(found, dict) or not all(isinstance(v, str) for v in found.values()):
             raise CorruptedVar(f"{path} is damaged; remove it (the consent side's sessions and tokens then change)")
         stored = found
-    for name in ("admin-token", "hook-token", "session-secret", "lanekassen-api-key"):
-        stored.setdefault(name, secrets.token_urlsafe(32))
-    write_private(path, json.dumps(stored, indent=1, sort_keys=True).encode())
+    missing = [name for name in ("admin-token", "hook-token", "session-secret", "lanekassen-api-key")
+               if name not in stored]
+    for name in missing:
+        stored[name] = secrets.token_urlsafe(32)
+    if missing:
+        write_private(path, json.dumps(stored, indent=1, sort_keys=True).encode())
     return stored
 
 
