@@ -89,7 +89,8 @@ def test_business_claims_prints_totals_as_json(monkeypatch: pytest.MonkeyPatch, 
     seen = _serve(monkeypatch, {"/api/innkreving/": lambda r: httpx.Response(200, json=body)})
     result = CliRunner().invoke(cli.app, ["business", "claims", ORGNR, "--consent-id", CONSENT_ID, "--json"], env=env)
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output)["totals"]["balance"] == "0.00"
+    # --json is for pipes: stdout holds the document alone (a log line on stderr must not break it)
+    assert json.loads(result.stdout)["totals"]["balance"] == "0.00"
     (grant,) = _grants(seen)
     assert grant["authorization_details"] == [{"type": "urn:altinn:consent", "id": CONSENT_ID,
                                                "from": f"urn:altinn:organization:identifier-no:{ORGNR}"}]
