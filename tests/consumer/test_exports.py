@@ -254,7 +254,7 @@ def test_pdf_summary_shows_the_failed_and_the_partial_bank(tmp_path: Path) -> No
     assert "Bank C" in section and "error: 503 after 3 attempts" in section
     assert "partial: transactions of 1 account failed: 503" in section
     assert PARTIAL_MESSAGE in section and "missing: transactions" in section
-    assert "1 000.50" in section and "250.25" in section  # the ok bank's credit and debit totals
+    assert "1 000,50" in section and "250,25" in section  # the ok bank's credit and debit totals
 
 
 def test_pdf_summary_of_a_complete_case_says_so(tmp_path: Path) -> None:

@@ -9,8 +9,11 @@ Issue 6 item 5.  Decided here:
   are plain decimals with a point and dates ISO 8601, which every spreadsheet and program reads;
 * Excel holds 1,048,576 rows a sheet; a table longer than ``max_rows`` data rows (default
   1,048,575 plus the header) continues on a new sheet ``Transactions (2)``, header repeated;
-* the workbook starts with a ``Case`` sheet: the AccountInfoRequestID, the case number, the
-  legal basis, the period and each bank's outcome and reason.
+* the workbook starts with a ``Case`` sheet: the party (name and id), the service, the legal
+  basis, the requester, the period, the facts under their Norwegian names, the AccountInfoRequestID,
+  the case number and each bank's outcome and reason;
+* every table sheet has its header frozen, an autofilter over all its rows and column widths set
+  by what the column holds (amounts, dates, identifiers, free text), so it reads at once.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from typing import IO, Any, Final
 import xlsxwriter  # type: ignore[import-untyped]
 from xlsxwriter.worksheet import Worksheet  # type: ignore[import-untyped]
 
+from opendsop.consumer.exports.labels import fact_label, party_name, service_label
 from opendsop.consumer.exports.model import (
     ACCOUNT_COLUMNS,
     TRANSACTION_COLUMNS,
@@ -34,6 +38,8 @@ from opendsop.consumer.exports.model import (
 )
 
 EXCEL_MAX_ROWS: Final = 1_048_575  # data rows; the header takes row 1 of 1,048,576
+_AMOUNT_WIDTH, _DATE_WIDTH, _TEXT_WIDTH = 16, 12, 32
+_WIDE = {"bank_name", "counterparty_name", "merchant", "additional_info", "partial", "failed"}
 
 
 def write_transactions_csv(export: CaseExport, out: IO[str]) -> int:
@@ -80,7 +86,9 @@ def write_xlsx(export: CaseExport, out: str | IO[bytes], *, max_rows: int = EXCE
         _case_sheet(workbook, export, formats["header"])
         for title, columns, rows in (("Accounts", ACCOUNT_COLUMNS, account_rows(export)),
                                      ("Transactions", TRANSACTION_COLUMNS, transaction_rows(export))):
-            written.update(_table(workbook, title, columns, rows, formats, max_rows))
+            for name, count in _table(workbook, title, columns, rows, formats, max_rows).items():
+                written[name] = count
+                workbook.get_worksheet_by_name(name).autofilter(0, 0, count, len(columns) - 1)
     finally:
         workbook.close()
     return written
@@ -88,12 +96,17 @@ def write_xlsx(export: CaseExport, out: str | IO[bytes], *, max_rows: int = EXCE
 
 def _case_sheet(workbook: xlsxwriter.Workbook, export: CaseExport, bold: Any) -> None:
     sheet = workbook.add_worksheet("Case")
+    sheet.set_column(0, 0, 40)
+    sheet.set_column(1, 1, 60)
+    sheet.set_column(2, 3, 30)
     case, p = export.case, export.case.parameters
     lines: list[tuple[str, Any]] = [
-        ("AccountInfoRequestID", case.id), ("Case number", case.case_number), ("Service", case.service),
-        ("Legal-Mandate", p.mandate.text), ("From date", p.from_date), ("To date", p.to_date),
-        ("OnlyPrimaryOwner", p.only_primary_owner),
-        *((f"Fact: {name}", value) for name, value in case.facts.items())]
+        ("Party name", party_name(export) or "not in the answers"), ("Party id", p.party_id),
+        ("Service", service_label(case.service)), ("Legal basis (Legal-Mandate)", p.mandate.text),
+        ("Requester", p.requester_id), ("From date", p.from_date), ("To date", p.to_date),
+        *((fact_label(name), value) for name, value in case.facts.items()),
+        ("OnlyPrimaryOwner", p.only_primary_owner), ("Case number", case.case_number),
+        ("AccountInfoRequestID", case.id), ("Status", case.status)]
     date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
     row = 0
     for label, value in lines:
@@ -129,9 +142,20 @@ def _table(workbook: xlsxwriter.Workbook, title: str, columns: Sequence[str], ro
 def _sheet(workbook: xlsxwriter.Workbook, name: str, columns: Sequence[str], bold: Any) -> Worksheet:
     sheet = workbook.add_worksheet(name)
     for column, title in enumerate(columns):
+        sheet.set_column(column, column, _width(title))  # before any row: constant_memory writes in order
         sheet.write_string(0, column, title, bold)
     sheet.freeze_panes(1, 0)
     return sheet
+
+
+def _width(column: str) -> int:
+    if column in _WIDE:
+        return _TEXT_WIDTH
+    if column.endswith(("amount", "balance", "credit", "debit")) and column != "credit_debit":
+        return max(_AMOUNT_WIDTH, len(column) + 2)
+    if column.endswith("date"):
+        return max(_DATE_WIDTH, len(column) + 2)
+    return max(len(column) + 2, 12)
 
 
 def _write(sheet: Worksheet, row: int, column: int, cell: Any, formats: dict[str, Any]) -> None:
