@@ -11,10 +11,12 @@ from opendsop.consumer.cli import build_app as build_consumer_app
 from opendsop.ecosystem.agencies import runtime_factory as local_agency_runtime
 from opendsop.ecosystem.cli import app as ecosystem_app
 from opendsop.ecosystem.cli import topology_command, up_command
+from opendsop.ecosystem.consent_side import local_samtykke_settings
 from opendsop.prosecution.cli import app as prosecution_app
 from opendsop.provider.cli import app as provider_app
 from opendsop.registers.cli import app as registers_app
 from opendsop.relations.cli import app as relations_app
+from opendsop.samtykke import cli as samtykke_cli
 from opendsop.samtykke.cli import app as samtykke_app
 from opendsop.sources.cli import app as sources_app
 from opendsop.synth.cli import app as synth_app
@@ -35,6 +37,7 @@ app.add_typer(provider_app, name="provider", help="A bank's DSOP Control API (th
 app.add_typer(relations_app, name="relations", help="Customer Relations Overview (KAR + KFR), API catalogue.")
 app.add_typer(registers_app, name="registers", help="Folkeregisteret, Konkursregisteret and Enhetsregisteret.")
 app.add_typer(consent_app, name="consent", help="The Altinn-style consent service and approval pages.")
+samtykke_cli.local_settings = local_samtykke_settings  # `dsop samtykke …`: the configured consumer (or the local bank)
 app.add_typer(samtykke_app, name="samtykke", help="A bank's or insurer's consent-based flows (SBL, studielån, SSU).")
 app.add_typer(ecosystem_app, name="ecosystem", help="Load the synthetic Norway into every party's store.")
 synth_app.command("topology")(topology_command)

@@ -24,6 +24,7 @@ from opendsop.ecosystem.consent_tour import run_consent_story
 from opendsop.ecosystem.runner import Running, bind
 from opendsop.ecosystem.topology import Topology
 from opendsop.ecosystem.tour import TourReport, run_tour
+from opendsop.samtykke.local import Person
 from opendsop.standard.endpoints import Endpoint
 from opendsop.synth import generate
 from opendsop.synth.consent_sources import for_population
@@ -232,3 +233,28 @@ def test_ctrl_c_stops_every_party_and_frees_every_port(tmp_path: Path) -> None:
     assert "stopping every party" in rest
     for sock in bind(topology).values():  # every port is free again
         sock.close()
+
+
+def test_dsop_samtykke_in_a_second_terminal_acts_as_the_local_bank(ecosystem: Running) -> None:
+    topology = ecosystem.topology
+    data = for_population(POPULATION)
+    fnr = next(f for f, p in data.persons.items() if p.income and p.tax_base(p.latest_tax_year))
+    asked = dsop(topology, "samtykke", "loan", "request", fnr)
+    assert asked.returncode == 0, asked.stdout + asked.stderr
+    consent_id = re.search(r"consent id: (\S+)", asked.stdout).group(1)  # type: ignore[union-attr]
+    view_uri = re.search(r"send the person to: (\S+)", asked.stdout).group(1)  # type: ignore[union-attr]
+    assert view_uri.startswith(ecosystem.urls["consent"])
+
+    async def approve() -> str:
+        person = Person(fnr, httpx.AsyncClient(base_url=ecosystem.urls["consent"]))
+        try:
+            back = await person.answer(view_uri, "accept")
+        finally:
+            await person.browser.aclose()
+        async with httpx.AsyncClient() as browser:
+            return (await browser.get(back)).text
+
+    assert "Samtykke gitt" in asyncio.run(approve())  # the bank's callback page on loopback
+    fetched = dsop(topology, "samtykke", "loan", "fetch", consent_id, "--json")
+    assert fetched.returncode == 0, fetched.stdout + fetched.stderr
+    assert json.loads(fetched.stdout)["consentId"] == consent_id

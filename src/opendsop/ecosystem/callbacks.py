@@ -8,7 +8,8 @@ person what happens next.  In a local ecosystem one tiny app plays every consume
     GET /{orgno}/samtykke/{case}?ref=<the consumer's own reference>&consentId=<id>&status=<status>
 
 ``case`` is one of ``CASES`` (``lan``: loan application, ``studielan``: the net bank's student-loan
-widget, ``forsikring``: an insurance claim, ``krav``: the business's tax claims).  The page says the
+widget, ``forsikring``: an insurance claim, ``krav``: the business's tax claims, ``samtykke``: a request
+made by hand with ``dsop samtykke``).  The page says the
 outcome in the consumer's words, e.g. «Samtykke gitt — søknad 1001 mottatt».  An unknown consumer or
 case is 404, a missing or unknown status 400: a plain page, never a stack trace.
 """
@@ -32,6 +33,8 @@ CASES: dict[str, tuple[str, str]] = {
                                                               "uten opplysninger fra NAV"),
     "krav": ("Samtykke gitt — krav og betalinger for {ref} vises i bedriftsnettbanken",
              "Samtykke ikke gitt — krav og betalinger for {ref} vises ikke"),
+    # a request made by hand (``dsop samtykke …`` against the local ecosystem)
+    "samtykke": ("Samtykke gitt", "Samtykke ikke gitt"),
 }
 _PAGE = """<!doctype html>
 <html lang="nb"><head><meta charset="utf-8"><title>{consumer}</title></head>

@@ -251,8 +251,44 @@ def _source_app(topology: Topology, side: ConsentSide, source: str, data: Any) -
     return app
 
 
+def samtykke_settings(topology: Topology) -> Any:
+    """``dsop samtykke``'s settings as the local ecosystem's bank (its key, the local URLs and audiences)."""
+    from opendsop.samtykke.settings import SamtykkeSettings
+
+    side = consent_side(topology)
+    bank = side.bank
+    sources: dict[str, Any] = {}
+    for source in SOURCES:
+        sources[f"{source}_url"] = topology.url(source)
+        sources[f"{source}_audience"] = source_audience(topology, source)
+    return SamtykkeSettings.model_validate({
+        "org": bank.orgno, "client_id": bank.client_id, "key_file": bank.key_path, "kid": bank.client_id,
+        "authority_url": topology.url("authority") + "/", "consent_url": topology.url("consent"),
+        "lanekassen_api_key": side.lanekassen_api_key, "bank_name": bank.name,
+        "redirect_url": f"{callback_prefix(topology, bank)}samtykke/samtykke", **sources})
+
+
+def local_samtykke_settings() -> Any:
+    """The local ecosystem's bank for ``dsop samtykke`` when no consumer is configured by environment, else None."""
+    import os
+
+    from opendsop.ecosystem.agencies import topology_path
+    from opendsop.ecosystem.topology import TopologyError, read
+    from opendsop.samtykke.client import SamtykkeError
+
+    if os.environ.get("DSOP_SAMTYKKE_ORG"):
+        return None
+    path = topology_path()
+    if not path.exists():
+        return None
+    try:
+        return samtykke_settings(read(path))
+    except (TopologyError, CorruptedVar) as error:
+        raise SamtykkeError(str(error)) from None
+
+
 __all__ = [
     "CONSENT_API", "CONSUMER_SCOPES", "INSURER", "OWNERS", "READ", "SOURCES", "ConsentSide", "Consumer",
     "PartyNotBuilt", "callback_prefix", "consent_apps", "consent_side", "register_consent_side", "source_audience",
-    "source_url",
+    "local_samtykke_settings", "samtykke_settings", "source_url",
 ]  # fmt: skip

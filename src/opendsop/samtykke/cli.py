@@ -10,7 +10,10 @@
     business request ORGNR                           create a K&B consent request
     business claims ORGNR --consent-id ID            open claims and totals
 
-Errors (refused consent, token, source code such as IM-010) print one line and exit 1.  Output
+Without ``DSOP_SAMTYKKE_ORG``, next to a local ecosystem (``var/ecosystem.toml`` or ``DSOP_ECOSYSTEM``)
+the commands act as its bank, against its consent service and sources, sending the person back to
+the bank's callback page.  Errors (refused consent, token, source code such as IM-010) print one line
+and exit 1.  Output
 shows person numbers in full: it is the bank officer's own case, not a log.
 """
 
@@ -48,9 +51,21 @@ def make_http() -> httpx.AsyncClient:
     return httpx.AsyncClient(timeout=httpx.Timeout(10.0), follow_redirects=False)
 
 
+# Where the settings come from when DSOP_SAMTYKKE_ORG is unset: `dsop` points this at the local ecosystem's
+# bank (``opendsop.ecosystem.consent_side.local_samtykke_settings``); None: the environment only.
+def _environment_only() -> SamtykkeSettings | None:
+    return None
+
+
+local_settings: Callable[[], SamtykkeSettings | None] = _environment_only
+
+
 def _settings() -> SamtykkeSettings:
     try:
-        return SamtykkeSettings()
+        return local_settings() or SamtykkeSettings()
+    except SamtykkeError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(1) from None
     except ValidationError as exc:
         messages = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
         raise typer.BadParameter(messages) from exc
