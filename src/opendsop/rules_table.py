@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from opendsop.standard import CONTROL_ENDPOINTS, Endpoint, all_profiles
 from opendsop.standard.mandate import BY_KEY
-from opendsop.standard.services import OwnerRule, PeriodRule
+from opendsop.standard.services import OwnerRule, PeriodRule, ServiceProfile
 from opendsop.standard.services.control_v1 import V1_PROFILES
 
 PERIODS = {
     PeriodRule.TEN_YEARS: "≤ 10 years back → ≤ today",
-    PeriodRule.BEFORE_KJENNELSESDATO: "≥ kjennelsesdato − 12 months → today",
-    PeriodRule.AROUND_DEATH: "≥ date of death − 3 months → today",
+    PeriodRule.BEFORE_KJENNELSESDATO: "≥ kjennelsesdato − {months} months → today",
+    PeriodRule.AROUND_DEATH: "≥ date of death − {months} months → today",
     PeriodRule.LAST_CALENDAR_YEAR: "last calendar year, inside the guardianship",
     PeriodRule.TODAY_ONLY: "today only",
 }
@@ -35,9 +35,13 @@ def rows() -> list[tuple[str, ...]]:
             _texts(profile.step1_mandates), _texts(profile.step2_mandates),
             f"{endpoints} {step1}".strip(), OWNERS[profile.owner_rule],
             profile.reference.value if profile.reference else "—",
-            "required" if profile.requester_id_required else "—", PERIODS[profile.period_rule],
+            "required" if profile.requester_id_required else "—", _period(profile),
         ))
     return table
+
+
+def _period(profile: ServiceProfile) -> str:
+    return PERIODS[profile.period_rule].format(months=profile.lookback_months)
 
 
 def _texts(keys: tuple[str, ...]) -> str:
@@ -63,7 +67,7 @@ def v1_rows() -> list[tuple[str, ...]]:
             profile.name, f"{profile.consumer} ({', '.join(sorted(profile.consumer_orgs))})",
             _texts(profile.step2_mandates), endpoints,
             "taken as true" if profile.owner_rule is OwnerRule.TRUE_ONLY else "taken as false",
-            profile.reference.value if profile.reference else "—", PERIODS[profile.period_rule], profile.source,
+            profile.reference.value if profile.reference else "—", _period(profile), profile.source,
         ))
     return table
 

@@ -6,10 +6,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from opendsop.relations.merge import merge
-from opendsop.relations.sources import Relation, Role
 from opendsop.standard.period import Period
 from opendsop.standard.relations import OwnershipType
+from opendsop.standard.relations_merge import Relation, Role, merge
 from opendsop.standard.wire import encode
 from tests.relations.conftest import BANK_A, BANK_B, TODAY
 

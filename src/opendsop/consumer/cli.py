@@ -39,6 +39,7 @@ from opendsop.consumer.workflows import (
     find_banks,
     flags,
     plan_batch,
+    plan_fi_utlegg,
     plan_konkurs,
     plan_nav,
     plan_oed,
@@ -238,6 +239,15 @@ def build_app(runtime_factory: RuntimeFactory = open_runtime, *,  # noqa: C901 -
             plan = plan_oed(deceased, date_of_death=death, today=oslo_today(rt.clock))
             return _exit_code(await run_case(rt, out, plan, case_number))
         run("oed", body)
+
+    @case_app.command("fi-utlegg")
+    def fi_utlegg(debtor: Annotated[str, typer.Option(help="fnr/d-nr/org.nr of the debtor")],
+                  case_number: CaseNumber = None) -> None:
+        """FI-Utlegg Saldo (provisional): the debtor's accounts and balances today."""
+        async def body(rt: Runtime) -> int:
+            plan = plan_fi_utlegg(debtor, today=oslo_today(rt.clock), production=rt.production)
+            return _exit_code(await run_case(rt, out, plan, case_number))
+        run("fi_utlegg", body)
 
     @case_app.command("verge")
     def verge(year: Annotated[int, typer.Option(help="The last calendar year")],

@@ -45,14 +45,14 @@ from opendsop.consumer.errors import (
     RateLimited,
     Unauthorized,
 )
-from opendsop.standard import wire
+from opendsop.standard import scopes, wire
 from opendsop.standard.control import v1, v2
 from opendsop.standard.endpoints import Endpoint
 from opendsop.standard.errors import DsopError
 from opendsop.standard.mandate import Mandate
 from opendsop.trust.errors import TrustError
 
-SCOPE: Final = "bits:kontoinformasjon"
+SCOPE: Final = scopes.ACCOUNT_INFORMATION
 JOSE: Final = "application/jose"
 JSON: Final = "application/json"
 DATA_NOT_DELIVERED: Final = "dataNotDelivered"

@@ -35,13 +35,14 @@ from opendsop.clock import utc_now
 from opendsop.ecosystem.topology import Topology
 from opendsop.files import tighten, write_private
 from opendsop.prosecution import keystore
+from opendsop.standard import scopes
 from opendsop.trust.errors import CertificateError
 from opendsop.trust.keys import generate_rsa_key, key_from_pem, private_key_pem, public_jwks
 from opendsop.trust.pki import CertificateAuthority, Credential, certificate_from_pem, certificate_pem
 
-AGENCY_SCOPES = ("bits:kontoinformasjon", "bits:kundeforhold", "folkeregister:read", "konkursvarsel:read",
+AGENCY_SCOPES = (scopes.ACCOUNT_INFORMATION, scopes.CUSTOMER_RELATIONS, "folkeregister:read", "konkursvarsel:read",
                  "enhetsregister:read")
-BANK_SCOPES = ("folkeregister:read", "konkursvarsel:read", "enhetsregister:read", "bits:kundeforhold.write")
+BANK_SCOPES = ("folkeregister:read", "konkursvarsel:read", "enhetsregister:read", scopes.CUSTOMER_RELATIONS_WRITE)
 
 _log = logging.getLogger("opendsop.ecosystem")
 

@@ -3,9 +3,10 @@
 Decides (spec/datamodel.md §0.2–0.3, §2.1–2.6, §3.3; spec/protocol.md §2.5, §2.7):
 
 * a shielded person's account list is empty with ``complete``, without asking the store;
-* Vergekontroll lists only accounts the guardian (``AdditionalReferenceID``) could use; Politi
-  uses "Alternative 1" — owned accounts only when ``OnlyPrimaryOwner=true``, flagged ``partial``
-  when the party also holds rights of disposal; Skatt and Politi may see ``dataNotDelivered``;
+* Vergekontroll lists only accounts the guardian (``AdditionalReferenceID``) could use; a profile
+  with ``flag_other_rights`` (Politi, "Alternative 1") gets owned accounts only when
+  ``OnlyPrimaryOwner=true``, flagged ``partial`` when the party also holds rights of disposal;
+  Skatt and Politi may see ``dataNotDelivered``;
 * transactions come in pages of ``page_size``; the ``next`` link is relative to the API base
   (``/accounts/{ref}/transactions?…``, no ``/v2``: consumers append it to the base) and carries a
   ``continuationToken`` bound to consumer, accountReference, AccountInfoRequestID and period
@@ -18,7 +19,6 @@ Decides (spec/datamodel.md §0.2–0.3, §2.1–2.6, §3.3; spec/protocol.md §2
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import date
 from functools import lru_cache
@@ -32,10 +32,11 @@ from opendsop.provider.negotiation import choose_media_type
 from opendsop.provider.store.records import ReferencedAccount
 from opendsop.provider.store.repository import complete
 from opendsop.standard import wire
+from opendsop.standard.account_rules import flags_other_rights
 from opendsop.standard.control.v2 import Accounts, Link
 from opendsop.standard.decision import Allowed
 from opendsop.standard.endpoints import Endpoint
-from opendsop.standard.errors import DsopError
+from opendsop.standard.errors import DsopError, InvalidRequest
 from opendsop.standard.filtering import filter_response
 from opendsop.standard.identifiers import validate_party_id
 from opendsop.standard.paging import (
@@ -47,18 +48,22 @@ from opendsop.standard.paging import (
 )
 from opendsop.standard.request import ControlRequest
 from opendsop.standard.services import ReferenceKind, ServiceProfile, get_profile
+from opendsop.standard.values import parse_uuid
 
 if TYPE_CHECKING:
     from opendsop.provider.pipeline import Answer, Pipeline
 
 JSON = "application/json"
-# Politi-utlevering "Alternative 1" (spec/protocol.md §4.2): list owned accounts, flag other rights.
-_FLAG_OTHER_RIGHTS = frozenset({"politi"})
-_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
 def is_uuid(text: str | None) -> bool:
-    return bool(text) and _UUID.fullmatch(text.strip()) is not None  # type: ignore[union-attr]
+    if not text:
+        return False
+    try:
+        parse_uuid(text.strip(), parameter="UUID")
+    except InvalidRequest:
+        return False
+    return True
 
 
 def uuid_or_none(text: str | None) -> str | None:
@@ -141,7 +146,7 @@ async def fetch(pipeline: Pipeline, decision: Allowed, request: ControlRequest,
             decision.party.value, period=decision.period, only_primary_owner=bool(decision.only_primary_owner),
             consumer_org=request.consumer_org, account_info_request_id=decision.account_info_request_id,
             data_not_delivered_allowed=profile.data_not_delivered_allowed, with_right_of_use=guardian,
-            flag_other_rights=profile.key in _FLAG_OTHER_RIGHTS,
+            flag_other_rights=flags_other_rights(profile, only_primary_owner=bool(decision.only_primary_owner)),
         )
         return listed.body(), len(listed.accounts)
     assert referenced is not None

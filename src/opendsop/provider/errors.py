@@ -29,6 +29,7 @@ from collections.abc import Mapping
 import msgspec
 
 from opendsop.availability import RETRY_AFTER
+from opendsop.standard import scopes
 from opendsop.standard.errors import DsopError
 
 JSON = "application/json"
@@ -100,7 +101,7 @@ def error_headers(error: DsopError) -> Mapping[str, str]:
     if isinstance(error, Unauthenticated):
         return {"WWW-Authenticate": 'Bearer error="invalid_token"'}
     if isinstance(error, Forbidden):
-        return {"WWW-Authenticate": 'Bearer error="insufficient_scope", scope="bits:kontoinformasjon"'}
+        return {"WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{scopes.ACCOUNT_INFORMATION}"'}
     return {}
 
 

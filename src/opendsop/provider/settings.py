@@ -49,10 +49,11 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from opendsop.standard import scopes
 from opendsop.standard.request import Environment as RulesEnvironment
 
 ROUTE_PREFIX = "/v2"
-SCOPE = "bits:kontoinformasjon"
+SCOPE = scopes.ACCOUNT_INFORMATION
 _ORGNO = re.compile(r"[0-9]{9}")
 
 

@@ -10,7 +10,6 @@ from opendsop.relations.app import create_app
 from opendsop.relations.catalogue import CatalogueClient, CatalogueEntry, CatalogueStore
 from opendsop.relations.kar import KarRow, KarSource, load_kar_relations
 from opendsop.relations.kfr import KfrRow, KfrStore, load_kfr_relations
-from opendsop.relations.merge import merge
 from opendsop.relations.settings import RelationsSettings
 from opendsop.relations.sources import MemoryRelationSource, Relation, RelationSource, Role, SourceUnavailable
 from opendsop.relations.store import Database
@@ -33,5 +32,4 @@ __all__ = [
     "create_app",
     "load_kar_relations",
     "load_kfr_relations",
-    "merge",
 ]

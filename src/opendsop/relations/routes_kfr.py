@@ -15,7 +15,6 @@ KFR-003).  The three write operations echo ``CorrelationID`` on every answer, er
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from litestar import Request, Response, delete, get, post
@@ -27,15 +26,16 @@ from opendsop.relations.batch import MAX_BATCH_BYTES, parse_batch
 from opendsop.relations.errors import JSON, HubError
 from opendsop.relations.kfr import DSOPBANK
 from opendsop.serving import correlation_id
+from opendsop.standard import scopes
 from opendsop.standard.errors import DsopError
 from opendsop.standard.identifiers import IdentifierKind, validate_party_id
 from opendsop.standard.period import Period, parse_date
 from opendsop.standard.relations import CustomerRelation, ListCustomerRelation
 from opendsop.standard.request import Environment
+from opendsop.standard.values import parse_uuid
 from opendsop.standard.wire import encode
 
-SCOPE_WRITE = "bits:kundeforhold.write"
-_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+SCOPE_WRITE = scopes.CUSTOMER_RELATIONS_WRITE
 _BASE = "/customers/financialInstitutions/{fid:str}"
 # Multipart framing around a 10 MB file; the file part itself is checked against MAX_BATCH_BYTES.
 _MAX_UPLOAD = MAX_BATCH_BYTES + 256 * 1024
@@ -53,9 +53,12 @@ async def _writer(request: Request[Any, Any, Any], fid: str, echo: dict[str, str
         raise HubError(403, "KFR-003", f"the token belongs to {principal.consumer_org}, not to {fid[:20]!r}",
                        headers=echo)
     sent = request.headers.get("CorrelationID")
-    if sent is None or not _UUID.fullmatch(sent.strip()):
-        detail = "CorrelationID header is required" if not sent else "CorrelationID must be a UUID"
-        raise HubError(400, "KFR-004", detail, headers=echo)
+    if not sent:
+        raise HubError(400, "KFR-004", "CorrelationID header is required", headers=echo)
+    try:
+        parse_uuid(sent.strip(), parameter="CorrelationID")
+    except DsopError:
+        raise HubError(400, "KFR-004", "CorrelationID must be a UUID", headers=echo) from None
     return hub(request)
 
 

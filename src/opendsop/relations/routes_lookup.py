@@ -21,19 +21,19 @@ from opendsop.availability import RETRY_AFTER
 from opendsop.clock import in_oslo, oslo_date, utc_date
 from opendsop.relations.app import Hub, authenticate, hub
 from opendsop.relations.errors import JSON, HubError
-from opendsop.relations.merge import merge
 from opendsop.relations.sources import SourceUnavailable
 from opendsop.serving import redact
-from opendsop.standard import Allowed, ControlRequest, Endpoint, authorize
+from opendsop.standard import Allowed, ControlRequest, Endpoint, authorize, scopes
 from opendsop.standard.relations import AccountServicingProvider
+from opendsop.standard.relations_merge import merge
 from opendsop.standard.request import NO_FACTS
 from opendsop.standard.wire import encode
 
 log = logging.getLogger("opendsop.relations.lookup")
 T = TypeVar("T")
 
-SCOPE_RELATIONS = "bits:kundeforhold"
-SCOPE_ACCOUNT = "bits:kundeforhold.konto"
+SCOPE_RELATIONS = scopes.CUSTOMER_RELATIONS
+SCOPE_ACCOUNT = scopes.ACCOUNT_SERVICING_PROVIDER
 _OWNER = "onlyprimaryowner"
 
 

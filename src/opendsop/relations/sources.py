@@ -16,44 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
-from enum import StrEnum
 from typing import Protocol
 
 from opendsop.standard.period import Period
-
-
-class Role(StrEnum):
-    """The customer's role in one relation."""
-
-    OWNER = "owner"  # primary owner (kontohaver)
-    SECONDARY_OWNER = "secondary_owner"  # co-owner (medkontohaver)
-    DISPONENT = "disponent"  # may operate the account, does not own it
-    CUSTOMER = "customer"  # KFR DSOPBANK: a customer relationship without account data
-
-    @property
-    def owns(self) -> bool:
-        return self in (Role.OWNER, Role.SECONDARY_OWNER)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Relation:
-    """One relation between a customer and an institution, valid ``[start, end]`` (end open if None)."""
-
-    org_no: str
-    bank_name: str
-    role: Role
-    start: date
-    end: date | None = None
-    account_no: str | None = None
-    nics_reachable: bool = False
-
-    def overlaps(self, period: Period) -> bool:
-        """Period semantics: the relation counts if ``[start, end]`` overlaps the requested period."""
-        return self.start <= period.to_date and (self.end is None or period.from_date <= self.end)
-
-    def active_on(self, day: date) -> bool:
-        return self.start <= day and (self.end is None or day <= self.end)
+from opendsop.standard.relations_merge import Relation, Role
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,10 +44,9 @@ from opendsop.standard.services import (
     ServiceProfile,
 )
 from opendsop.standard.today import as_today
-from opendsop.standard.values import parse_boolean
+from opendsop.standard.values import parse_boolean, parse_uuid
 from opendsop.standard.versions import RULE_SETS, Presence, RuleSet, rules_for
 
-_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _ACCOUNT_ID = re.compile(r"[0-9]{11,34}")
 _REFERENCE_TYPES = {kind.value: kind for kind in ReferenceKind}
 MAX_LOOKBACK_YEARS = 10
@@ -180,9 +179,10 @@ def _uuid(value: str | None, parameter: str) -> str:
     if value is None:
         raise _Refusal(_Kind.REQUEST, f"{parameter} header is required", parameter)
     text = value.strip()
-    if not _UUID.fullmatch(text):
-        raise _Refusal(_Kind.REQUEST, f"{parameter} must be a UUID, got {text[:40]!r}", parameter)
-    return text.lower()
+    try:
+        return str(parse_uuid(text, parameter=parameter))  # canonical: lower case
+    except DsopError:
+        raise _Refusal(_Kind.REQUEST, f"{parameter} must be a UUID, got {text[:40]!r}", parameter) from None
 
 
 def _party(request: ControlRequest, service: ServiceProfile, today: date,
@@ -369,14 +369,22 @@ def _window(service: ServiceProfile, period: Period, facts: Facts, today: date, 
         if facts.kjennelsesdato is None:
             raise _Refusal(_Kind.FORBIDDEN, "No bankruptcy (konkursåpning) with a kjennelsesdato is registered "
                                             "for the party", None)
-        _earliest(period, months_before(facts.kjennelsesdato, 12), "12 months before the kjennelsesdato")
+        months = _lookback_months(service)
+        _earliest(period, months_before(facts.kjennelsesdato, months), f"{months} months before the kjennelsesdato")
         _to_today(period, today, service)
         return period
     if facts.date_of_death is None:  # PeriodRule.AROUND_DEATH
         raise _Refusal(_Kind.FORBIDDEN, "The party is not registered as dead in Folkeregisteret", None)
-    _earliest(period, months_before(facts.date_of_death, 3), "3 months before the date of death")
+    months = _lookback_months(service)
+    _earliest(period, months_before(facts.date_of_death, months), f"{months} months before the date of death")
     _to_today(period, today, service)
     return period
+
+
+def _lookback_months(service: ServiceProfile) -> int:
+    if service.lookback_months is None:  # a profile error, not the request's: fail loudly in tests
+        raise ValueError(f"{service.name} hangs its period on a register fact but names no lookback_months")
+    return service.lookback_months
 
 
 def _guardianship_window(service: ServiceProfile, period: Period, facts: Facts, today: date, *, step1: bool,

@@ -25,6 +25,7 @@ from tests.provider import bank as seed
 from tests.provider.harness import build_pki
 
 CONSUMERS = {consumer.service: consumer for consumer in seed.CONSUMERS}
+CONSUMERS["fi_utlegg"] = seed.SKATT  # the same organisation (Skatteetaten) and client
 
 
 def twins(tmp_path: Path) -> RuntimeFactory:
@@ -86,6 +87,18 @@ def test_a_refused_case_sends_nothing_and_exits_2(cli: tuple[CliRunner, typer.Ty
     assert refused.exit_code == 2
     assert "refused" in refused.output and "debtor" in refused.output
     assert runner.invoke(app, ["case", "show", str(uuid.uuid4())]).exit_code == 2
+
+
+def test_fi_utlegg_case_then_show(cli: tuple[CliRunner, typer.Typer]) -> None:
+    runner, app = cli
+    ran = runner.invoke(app, ["case", "fi-utlegg", "--debtor", seed.ANNE])
+    assert ran.exit_code == 0, ran.output
+    assert seed.BANK_ORGNO in ran.output and "ok" in ran.output
+    case_id = re.search(r"Case ([0-9a-f-]{36})", ran.output).group(1)  # type: ignore[union-attr]
+    shown = runner.invoke(app, ["case", "show", case_id])
+    assert shown.exit_code == 0, shown.output
+    today = seed.TODAY.isoformat()
+    assert "fi_utlegg" in shown.output and f"period {today} – {today}" in shown.output
 
 
 def test_verge_batch_with_flags_table(cli: tuple[CliRunner, typer.Typer], tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from opendsop.consumer.workflows._base import (
     find_banks,
     run_case,
 )
+from opendsop.consumer.workflows.fi_utlegg import plan_fi_utlegg
 from opendsop.consumer.workflows.konkurs import plan_konkurs
 from opendsop.consumer.workflows.nav import plan_nav
 from opendsop.consumer.workflows.oed import plan_oed
@@ -25,5 +26,5 @@ from opendsop.consumer.workflows.verge import Assignment, Flag, FlagKind, flags,
 
 __all__ = ["Assignment", "CasePlan", "Flag", "FlagKind", "Found", "HttpRelations", "MemoryRelations",
            "RelationsClient", "RelationsError", "WorkflowRefused", "find_banks", "flags", "plan_batch",
-           "plan_konkurs", "plan_nav", "plan_oed", "plan_politi", "plan_skatt", "plan_verge", "read_batch",
-           "run_case", "with_servicer"]
+           "plan_fi_utlegg", "plan_konkurs", "plan_nav", "plan_oed", "plan_politi", "plan_skatt", "plan_verge",
+           "read_batch", "run_case", "with_servicer"]

@@ -24,7 +24,7 @@ import msgspec
 
 from opendsop.consumer.fanout import BankResult, FanOut, Plan
 from opendsop.consumer.protocol import BankEndpoint, CaseParameters
-from opendsop.standard import wire
+from opendsop.standard import scopes, wire
 from opendsop.standard.endpoints import Endpoint
 from opendsop.standard.errors import DsopError, InvalidRequest
 from opendsop.standard.identifiers import validate_party_id
@@ -34,8 +34,8 @@ from opendsop.standard.relations import AccountServicingProvider, CustomerRelati
 from opendsop.standard.services import ServiceProfile, relations_mandate
 from opendsop.standard.services._profile import PartyKind
 
-SCOPE_RELATIONS = "bits:kundeforhold"
-SCOPE_ACCOUNT = "bits:kundeforhold.konto"
+SCOPE_RELATIONS = scopes.CUSTOMER_RELATIONS
+SCOPE_ACCOUNT = scopes.ACCOUNT_SERVICING_PROVIDER
 TEN_YEARS = 10
 
 
@@ -104,6 +104,13 @@ def ten_year_period(from_date: date | None, to_date: date | None, today: date) -
     return start, end
 
 
+def lookback_months(profile: ServiceProfile) -> int:
+    """How far before its register fact the service's period may start, as the profile says."""
+    if profile.lookback_months is None:
+        raise ValueError(f"{profile.name} names no lookback_months")
+    return profile.lookback_months
+
+
 def start_after_fact(fact: date, *, months: int, fact_name: str, parameter: str, today: date,
                      from_date: date | None) -> date:
     """fromDate for a period running from at most ``months`` before a register fact to today
@@ -118,6 +125,20 @@ def start_after_fact(fact: date, *, months: int, fact_name: str, parameter: str,
     if start > today:
         raise WorkflowRefused(f"fromDate {start} is after today ({today})", parameter="fromDate")
     return start
+
+
+def service_mandate(profile: ServiceProfile, *, production: bool) -> Mandate:
+    """The step-2 Legal-Mandate a case of ``profile`` carries: the profile's first text valid where the agency
+    runs.  A test-only text (FI-Utlegg's "FI-Utlegg-Test") is refused in production before any call, as
+    every bank would refuse it there."""
+    for key in profile.step2_mandates:
+        legal_basis = by_key(key)
+        if not (production and legal_basis.test_only):
+            return legal_basis
+    texts = ", ".join(repr(by_key(key).text) for key in profile.step2_mandates)
+    raise WorkflowRefused(f"Legal-Mandate: {profile.name} has only the test text {texts}, which production banks "
+                          "refuse; a production Legal-Mandate must be added to the service's profile first",
+                          parameter="Legal-Mandate")
 
 
 def step1_mandate(mandate: Mandate) -> str:
@@ -248,4 +269,4 @@ async def run_case(plan: CasePlan, fanout: FanOut, banks: Sequence[BankEndpoint]
 
 __all__ = ["SCOPE_ACCOUNT", "SCOPE_RELATIONS", "CasePlan", "Directory", "Found", "HttpRelations", "MemoryRelations",
            "RelationsClient", "RelationsError", "WorkflowRefused", "endpoints", "find_banks", "new_case_id", "party",
-           "run_case", "step1_mandate", "ten_year_period"]
+           "run_case", "service_mandate", "step1_mandate", "ten_year_period"]

@@ -21,13 +21,14 @@ from opendsop.consumer.workflows._base import (
     party,
     start_after_fact,
 )
+from opendsop.consumer.workflows._base import (
+    lookback_months as _lookback,
+)
 from opendsop.registers.clients import Konkursregister
 from opendsop.registers.facts import kjennelsesdato as standing_kjennelsesdato
 from opendsop.standard import mandate
 from opendsop.standard.endpoints import Endpoint
 from opendsop.standard.services import KONKURS
-
-LOOKBACK_MONTHS = 12
 
 
 async def kjennelsesdato(debtor: str, register: Konkursregister) -> date | None:
@@ -41,7 +42,7 @@ def plan_konkurs(debtor: str, *, kjennelsesdato: date | None, today: date, case_
     if kjennelsesdato is None:
         raise WorkflowRefused("debtor: no bankruptcy opening stands in Konkursregisteret for this party; the banks "
                               "reject a Konkurs request without one (§4.4)", parameter="debtor")
-    start = start_after_fact(kjennelsesdato, months=LOOKBACK_MONTHS, fact_name="kjennelsesdato",
+    start = start_after_fact(kjennelsesdato, months=_lookback(KONKURS), fact_name="kjennelsesdato",
                              parameter="kjennelsesdato", today=today, from_date=from_date)
     plan = endpoints(KONKURS, wanted)
     case = CaseParameters(account_info_request_id=case_id or new_case_id(), mandate=mandate.KONKURS,
@@ -49,4 +50,4 @@ def plan_konkurs(debtor: str, *, kjennelsesdato: date | None, today: date, case_
     return CasePlan(KONKURS.key, case, plan, {"kjennelsesdato": kjennelsesdato})
 
 
-__all__ = ["LOOKBACK_MONTHS", "kjennelsesdato", "plan_konkurs"]
+__all__ = ["kjennelsesdato", "plan_konkurs"]

@@ -20,12 +20,13 @@ from opendsop.consumer.workflows._base import (
     party,
     start_after_fact,
 )
+from opendsop.consumer.workflows._base import (
+    lookback_months as _lookback,
+)
 from opendsop.registers.clients import Folkeregister
 from opendsop.standard import mandate
 from opendsop.standard.endpoints import Endpoint
 from opendsop.standard.services import OED
-
-LOOKBACK_MONTHS = 3
 
 
 async def date_of_death(deceased: str, register: Folkeregister) -> date | None:
@@ -39,11 +40,11 @@ def plan_oed(deceased: str, *, date_of_death: date | None, today: date, case_id:
     if date_of_death is None:
         raise WorkflowRefused("deceased: Folkeregisteret records no date of death for this person; the banks "
                               "confirm the death in FREG (§4.5)", parameter="deceased")
-    start = start_after_fact(date_of_death, months=LOOKBACK_MONTHS, fact_name="the date of death",
+    start = start_after_fact(date_of_death, months=_lookback(OED), fact_name="the date of death",
                              parameter="deceased", today=today, from_date=from_date)
     case = CaseParameters(account_info_request_id=case_id or new_case_id(), mandate=mandate.OED,
                           party_id=deceased, from_date=start, to_date=today, only_primary_owner=True)
     return CasePlan(OED.key, case, endpoints(OED, wanted), {"date_of_death": date_of_death})
 
 
-__all__ = ["LOOKBACK_MONTHS", "date_of_death", "plan_oed"]
+__all__ = ["date_of_death", "plan_oed"]

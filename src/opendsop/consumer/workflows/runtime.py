@@ -42,6 +42,7 @@ class Runtime:
     konkurs: Konkursregister | None = None
     clock: Clock = _utcnow
     retention: timedelta = timedelta(days=365)
+    production: bool = False  # the agency runs against production (test-only Legal-Mandates are refused)
 
 
 @asynccontextmanager
@@ -95,7 +96,7 @@ async def open_runtime(service: str | None, settings: ConsumerSettings | None = 
                 KonkursClient(registers_url, tokens.source(registers_url, SCOPE_KONKURS)))
         yield Runtime(store, FanOut(client, recorder=store, bank_deadline=settings.bank_deadline),
                       CatalogueDirectory(catalogue), relations, folkeregister, konkurs, _utcnow,
-                      timedelta(days=settings.retention_days))
+                      timedelta(days=settings.retention_days), production=settings.environment == "production")
 
 
 __all__ = ["Runtime", "open_runtime"]

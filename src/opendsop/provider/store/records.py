@@ -6,7 +6,7 @@ account relations (who holds which role with which permission, when), booked bal
 cards and transactions.  Transactions and cards are stored *as the v2 wire objects* they will
 become (``Transaction``, ``PaymentCard``), plus the account key: every v2 field has a home without
 restating 35 fields, and the models validate amounts and time zones on construction.  Card numbers
-may be held in clear here; they are masked on the way out (:func:`rules.mask_card_number`).
+may be held in clear here; they are masked on the way out (``standard.account_rules.mask_card_number``).
 
 Relation roles beyond the three that give access (primary owner, secondary owner, disponent) exist
 so the generic content rules (§2.1) can be enforced by the store rather than by every caller:
@@ -25,6 +25,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from opendsop.standard.account_rules import ACCESS_ROLES, OWNER_ROLES, RelationRole
 from opendsop.standard.control.v1 import ElectronicAddressType
 from opendsop.standard.control.v2 import (
     AccountPermissionType,
@@ -34,21 +35,6 @@ from opendsop.standard.control.v2 import (
     PostalAddress,
     Transaction,
 )
-
-
-class RelationRole(StrEnum):
-    """A party's relation to an account."""
-
-    PRIMARY_OWNER = "primaryOwner"
-    SECONDARY_OWNER = "secondaryOwner"
-    DISPONENT = "disponent"  # right of disposal without ownership
-    GUARANTOR = "guarantor"  # kausjonist: never lists the account (§2.1)
-    CO_BORROWER = "coBorrower"  # medlåntaker: the loan account is not listed (§2.1)
-
-
-# Roles that make an account appear in the party's account list and in `roles`.
-ACCESS_ROLES = frozenset({RelationRole.PRIMARY_OWNER, RelationRole.SECONDARY_OWNER, RelationRole.DISPONENT})
-OWNER_ROLES = frozenset({RelationRole.PRIMARY_OWNER, RelationRole.SECONDARY_OWNER})
 
 
 class Delivery(StrEnum):

@@ -4,21 +4,16 @@ Decides, from rows, *which* data a request gets (spec/datamodel.md §0.2, §2.1�
 
 * **Period overlap.**  An account, relation, card or role counts when its inclusive date span
   overlaps the requested period (and, for a relation, the account's own life).
-* **Account list (§2.1).**  ``OnlyPrimaryOwner=true`` lists accounts the party held as primary
-  owner during the period; ``false`` adds secondary owner and disponent.  A guarantor or
-  co-borrower relation never lists an account, so "only a guarantor" gives an empty list and a
-  co-borrower does not see the loan account.  Shielded persons are the *caller's* rule
+* **Account list (§2.1).**  Which roles list an account is ``standard.account_rules.listing_roles``;
+  here, which rows hold those roles in the period.  Shielded persons are the *caller's* rule
   (``authorize`` → ``Allowed.return_empty``): the store never sees the FREG fact.
 * **primaryOwner** is the primary owner "at the end of the requested period, limited to the time
   the requested party had a role on the account": the owner on the last day of the party's window.
-* **Balances (§2.3).**  An account closed in (or before the end of) the period, a deleted account
-  or an ``accountWithoutBalance`` gets none; a period ending today (or later) gets the available
-  balance now and the booked balance; a historical period gets the booked balance at ``toDate``.
+* **Balances (§2.3).**  ``standard.account_rules.balance_kind``, applied to a row.
 * **Online retention (§0.4, protocol §5.2).**  Data older than the first online day exists only in
   the archive: asking for it makes the answer ``partial`` with a message — never for a technical
   failure, which is an HTTP error instead.
-* **Card numbers (§0.9).**  At most the first 6 and last 4 digits, every other position ``X``, no
-  spaces (:func:`mask_card_number`).
+* **Card numbers (§0.9).**  ``standard.account_rules.mask_card_number``.
 * **Transaction order.**  Keyset on (booking time in UTC, transactionIdentifier): the position is
   ``(booking ISO string, identifier)``, strings only, so it fits ``standard.paging`` tokens.
 """
@@ -29,7 +24,6 @@ import calendar
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from enum import Enum
 
 from opendsop.clock import OSLO
 from opendsop.provider.store.records import (
@@ -39,13 +33,14 @@ from opendsop.provider.store.records import (
     RelationRole,
     RelationRow,
 )
-from opendsop.standard.control.v2 import AccountPermissionType, AccountStatus, AccountType
+from opendsop.standard.account_rules import BalanceKind, listing_roles, mask_card_number
+from opendsop.standard.account_rules import balance_kind as _balance_kind
+from opendsop.standard.control.v2 import AccountPermissionType
 from opendsop.standard.errors import InvalidContinuationToken
 from opendsop.standard.paging import CONTINUATION_PARAM
 from opendsop.standard.period import Period
 
 _FOREVER = date.max
-_MASK = "X"
 
 # responseDetails.message texts (1–500 characters).  The standard's "Messages in relation with
 # partial" is not public; these say what is missing and how to get it.
@@ -114,7 +109,7 @@ def select_accounts(party_id: str, accounts: Mapping[str, AccountRow], relations
     accounts on which that other party — the guardian — held a right of use (not see-only) in the
     same window, and narrows the window to it.
     """
-    roles = frozenset({RelationRole.PRIMARY_OWNER}) if only_primary_owner else ACCESS_ROLES
+    roles = listing_roles(only_primary_owner=only_primary_owner)
     by_account: dict[str, list[RelationRow]] = {}
     for relation in relations:
         by_account.setdefault(relation.account_id, []).append(relation)
@@ -183,21 +178,10 @@ def has_other_rights(party_id: str, accounts: Mapping[str, AccountRow], relation
     return False
 
 
-class BalanceKind(Enum):
-    NONE = "none"
-    TODAY = "today"  # available now + booked
-    HISTORICAL = "historical"  # booked at toDate
-
-
 def balance_kind(account: AccountRow, period: Period, today: date) -> BalanceKind:
-    """Which balances §2.3 asks for."""
-    if account.status is AccountStatus.DELETED or account.type is AccountType.ACCOUNT_WITHOUT_BALANCE:
-        return BalanceKind.NONE
-    if account.end_date is not None and account.end_date <= period.to_date:
-        return BalanceKind.NONE  # closed in (or before the end of) the period
-    if account.start_date > period.to_date:
-        return BalanceKind.NONE
-    return BalanceKind.TODAY if period.to_date >= today else BalanceKind.HISTORICAL
+    """Which balances the standard asks for on this row (``standard.account_rules.balance_kind``)."""
+    return _balance_kind(status=account.status, account_type=account.type, start_date=account.start_date,
+                         end_date=account.end_date, period=period, today=today)
 
 
 def online_from(account: AccountRow, today: date, retention_years: int | None) -> date | None:
@@ -221,27 +205,6 @@ def archived_before(account: AccountRow, period: Period, today: date, retention_
 
 def archived_message(cutoff: date) -> str:
     return MESSAGE_ARCHIVED.format(cutoff=cutoff.isoformat())
-
-
-def mask_card_number(number: str) -> str:
-    """A card number as the standard allows it out (§0.9): first 6 and last 4 at most, rest ``X``.
-
-    Spaces and dashes are dropped.  Numbers shorter than 13 positions show only their last 4 (and
-    4 or fewer positions show none), so a short number never becomes mostly visible.  A position
-    that is not a digit (an already-masked ``*``, say) is written ``X``.  Never raises.
-
-    >>> mask_card_number("4925 0000 1234 5678")
-    '492500XXXXXX5678'
-    """
-    compact = [char for char in number if char not in " -\t"]
-    length = len(compact)
-    head = 6 if length >= 13 else 0
-    tail = 4 if length > 4 else 0
-    out = []
-    for index, char in enumerate(compact):
-        visible = index < head or index >= length - tail
-        out.append(char if visible and char.isascii() and char.isdigit() else _MASK)
-    return "".join(out)
 
 
 def end_of_month(year_month: str) -> date | None:

@@ -71,6 +71,12 @@ class ServiceProfile:
     provisional: bool = False
     notes: tuple[str, ...] = field(default=())
     source: str = ""  # the public page the profile's rules come from
+    # How far fromDate may reach back before the register fact the period hangs on (Konkurs: the
+    # kjennelsesdato, OED: the date of death); read by the bank's checks and the agency's planning alike.
+    lookback_months: int | None = None
+    # Politi-utlevering "Alternative 1": list owned accounts only, and mark the answer partial when the
+    # party also holds rights of disposal over accounts it does not own.
+    flag_other_rights: bool = False
 
     @property
     def mandates(self) -> frozenset[str]:

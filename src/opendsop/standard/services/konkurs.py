@@ -23,6 +23,7 @@ KONKURS = ServiceProfile(
     endpoints=frozenset({Endpoint.CUSTOMER_RELATIONSHIPS, *_ENDPOINTS}),
     owner_rule=OwnerRule.TRUE_ONLY,
     period_rule=PeriodRule.BEFORE_KJENNELSESDATO,
+    lookback_months=12,
     delivery=delivery_table(
         _ENDPOINTS,
         default=Category.TV,

@@ -31,6 +31,7 @@ OED = ServiceProfile(
     endpoints=frozenset({Endpoint.CUSTOMER_RELATIONSHIPS, *_ENDPOINTS}),
     owner_rule=OwnerRule.TRUE_ONLY,
     period_rule=PeriodRule.AROUND_DEATH,
+    lookback_months=3,
     party_kind=PartyKind.PERSON,
     delivery=delivery_table(
         _ENDPOINTS,

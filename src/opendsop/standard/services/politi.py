@@ -26,6 +26,7 @@ POLITI = ServiceProfile(
     requester_id_required=True,
     reference=ReferenceKind.EXTRADITION_ORDER,
     data_not_delivered_allowed=True,
+    flag_other_rights=True,
     forbidden_endpoint_code="ACC-011",
     delivery=delivery_table(CONTROL_ENDPOINTS, overrides={"account.servicer.name": Category.UI}),
 )

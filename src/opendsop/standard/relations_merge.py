@@ -1,30 +1,71 @@
-"""Merging KAR and KFR into ``banks[]`` (spec/datamodel.md §2.7, protocol.md §2.2 and §6.1–6.3).
+"""The Customer Relations Overview's rule for what KAR and KFR say together: one entry per institution
+in ``banks[]`` (KAR.yaml ``GET /customers/customerRelationships``; the DSOP documentation's "Customer
+Relations Overview" and "Common data model" pages).
 
-Pure: relations and dates in, the wire body out.  Per institution:
+Pure: the sources' relations, the period and "today" in, the wire body out.  Per institution:
 
 * ``activeAccount`` is ``true`` only if ``toDate`` is today and, per KAR, the customer *owns*
   (owner or secondary owner) an account that is reachable through NICS and still open today.
   A disponent owns nothing; KFR has no accounts, so a KFR-only institution is always ``false``.
-* ``ownershipType`` is present only when ``onlyPrimaryOwner`` was sent (true *or* false;
-  datamodel.md §6 item 26 is read literally): ``primaryOwner`` if KAR shows the customer as the
-  primary owner of an account in the period, ``notPrimaryOwner`` if KAR shows only other roles,
-  ``unknown`` if the institution is known from KFR only (customer level, no account data to
-  tell the role from: protocol.md §6.3).
+* ``ownershipType`` is present only when ``onlyPrimaryOwner`` was sent (true *or* false, read
+  literally): ``primaryOwner`` if KAR shows the customer as the primary owner of an account in the
+  period, ``notPrimaryOwner`` if KAR shows only other roles, ``unknown`` if the institution is
+  known from KFR only (customer level, no account data to tell the role from).
 * ``onlyPrimaryOwner=true`` keeps ``primaryOwner`` and ``unknown`` institutions: an ``unknown``
   one may well be an owner relation, and leaving it out would hide a bank from the case
   (a choice, the standard is silent).
 
 Institutions are sorted by name, then organisation number, so the answer is deterministic.
+
+>>> owner = Relation(org_no="910000001", bank_name="Bank A", role=Role.OWNER, start=date(2020, 1, 1),
+...                  nics_reachable=True)
+>>> merge([owner], [], Period(date(2025, 1, 1), date(2025, 6, 1)), date(2025, 6, 1),
+...       only_primary_owner=True).banks[0].active_account
+True
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 
-from opendsop.relations.sources import Relation, Role
 from opendsop.standard.period import Period
 from opendsop.standard.relations import CustomerRelation, ListCustomerRelation, OwnershipType
+
+
+class Role(StrEnum):
+    """The customer's role in one relation."""
+
+    OWNER = "owner"  # primary owner (kontohaver)
+    SECONDARY_OWNER = "secondary_owner"  # co-owner (medkontohaver)
+    DISPONENT = "disponent"  # may operate the account, does not own it
+    CUSTOMER = "customer"  # KFR DSOPBANK: a customer relationship without account data
+
+    @property
+    def owns(self) -> bool:
+        return self in (Role.OWNER, Role.SECONDARY_OWNER)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Relation:
+    """One relation between a customer and an institution, valid ``[start, end]`` (end open if None)."""
+
+    org_no: str
+    bank_name: str
+    role: Role
+    start: date
+    end: date | None = None
+    account_no: str | None = None
+    nics_reachable: bool = False
+
+    def overlaps(self, period: Period) -> bool:
+        """Period semantics: the relation counts if ``[start, end]`` overlaps the requested period."""
+        return self.start <= period.to_date and (self.end is None or period.from_date <= self.end)
+
+    def active_on(self, day: date) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
 
 
 def merge(kar: Iterable[Relation], kfr: Iterable[Relation], period: Period, today: date, *,
@@ -61,4 +102,4 @@ def merge(kar: Iterable[Relation], kfr: Iterable[Relation], period: Period, toda
     return ListCustomerRelation(banks=tuple(banks))
 
 
-__all__ = ["merge"]
+__all__ = ["Relation", "Role", "merge"]
