@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from opendsop.standard import CONTROL_ENDPOINTS, Endpoint, all_profiles
 from opendsop.standard.mandate import BY_KEY
+from opendsop.standard.period import MAX_LOOKBACK_YEARS
 from opendsop.standard.services import OwnerRule, PeriodRule, ServiceProfile
 from opendsop.standard.services.control_v1 import V1_PROFILES
 
 PERIODS = {
-    PeriodRule.TEN_YEARS: "≤ 10 years back → ≤ today",
+    PeriodRule.TEN_YEARS: f"≤ {MAX_LOOKBACK_YEARS} years back → ≤ today",
     PeriodRule.BEFORE_KJENNELSESDATO: "≥ kjennelsesdato − {months} months → today",
     PeriodRule.AROUND_DEATH: "≥ date of death − {months} months → today",
     PeriodRule.LAST_CALENDAR_YEAR: "last calendar year, inside the guardianship",

@@ -34,7 +34,14 @@ from opendsop.standard.decision import Allowed, Decision, Denied
 from opendsop.standard.endpoints import Endpoint
 from opendsop.standard.errors import DsopError, InvalidExtraditionOrder, status_for
 from opendsop.standard.identifiers import IdentifierKind, PartyIdentifier, validate_party_id
-from opendsop.standard.period import Period, last_calendar_year, months_before, parse_date, years_before
+from opendsop.standard.period import (
+    MAX_LOOKBACK_YEARS,
+    Period,
+    last_calendar_year,
+    months_before,
+    parse_date,
+    years_before,
+)
 from opendsop.standard.request import REPRESENTASJON_DAGLIGBANK, ControlRequest, Environment, Facts
 from opendsop.standard.services import (
     OwnerRule,
@@ -49,7 +56,6 @@ from opendsop.standard.versions import RULE_SETS, Presence, RuleSet, rules_for
 
 _ACCOUNT_ID = re.compile(r"[0-9]{11,34}")
 _REFERENCE_TYPES = {kind.value: kind for kind in ReferenceKind}
-MAX_LOOKBACK_YEARS = 10
 MAX_TEXT_HEADER = 1024
 
 
@@ -351,7 +357,7 @@ def _to_today(period: Period, today: date, service: ServiceProfile) -> None:
 def _window(service: ServiceProfile, period: Period, facts: Facts, today: date, *, step1: bool,
             party_id: str | None, guardian: str | None) -> Period:
     rule = service.period_rule
-    _earliest(period, years_before(today, MAX_LOOKBACK_YEARS), "the 10-year limit")
+    _earliest(period, years_before(today, MAX_LOOKBACK_YEARS), f"the {MAX_LOOKBACK_YEARS}-year limit")
     if rule is PeriodRule.TEN_YEARS:
         return period
     if step1 and rule in (PeriodRule.BEFORE_KJENNELSESDATO, PeriodRule.AROUND_DEATH):

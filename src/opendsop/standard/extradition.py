@@ -37,12 +37,11 @@ from opendsop.standard import mandate as mandates
 from opendsop.standard.endpoints import Endpoint
 from opendsop.standard.errors import InvalidExtraditionOrder, InvalidIdentifier, InvalidRequest
 from opendsop.standard.identifiers import validate_party_id
-from opendsop.standard.period import years_before
+from opendsop.standard.period import MAX_LOOKBACK_YEARS, years_before
 
 PARAMETER: Final = "AdditionalReferenceID"
 VERSION: Final = "1.0.0"
 MAX_VALIDITY: Final = timedelta(days=90)
-MAX_LOOKBACK_YEARS: Final = 10
 
 REASON_STRAFFESAK: Final = (
     "Opplysningene antas å ha betydning som bevis i straffesak der noen med skjellig grunn kan "

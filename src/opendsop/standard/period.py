@@ -19,6 +19,10 @@ from datetime import date
 
 from opendsop.standard.values import parse_date  # the one strict date parser, re-exported here
 
+# The furthest back any Control API request may reach (fromDate ≥ today − 10 years, same day and month): the
+# bank's check, the hub's, the extradition order's and the agencies' planning all read this one value.
+MAX_LOOKBACK_YEARS = 10
+
 
 @dataclass(frozen=True, slots=True)
 class Period:
@@ -69,4 +73,4 @@ def last_calendar_year(today: date) -> Period:
     return Period(date(year, 1, 1), date(year, 12, 31))
 
 
-__all__ = ["Period", "last_calendar_year", "months_before", "parse_date", "years_before"]
+__all__ = ["MAX_LOOKBACK_YEARS", "Period", "last_calendar_year", "months_before", "parse_date", "years_before"]

@@ -29,14 +29,14 @@ from opendsop.standard.endpoints import Endpoint
 from opendsop.standard.errors import DsopError, InvalidRequest
 from opendsop.standard.identifiers import validate_party_id
 from opendsop.standard.mandate import Mandate, by_key
-from opendsop.standard.period import Period, months_before, years_before
+from opendsop.standard.period import MAX_LOOKBACK_YEARS, Period, months_before, years_before
 from opendsop.standard.relations import AccountServicingProvider, CustomerRelation, ListCustomerRelation
 from opendsop.standard.services import ServiceProfile, relations_mandate
 from opendsop.standard.services._profile import PartyKind
 
 SCOPE_RELATIONS = scopes.CUSTOMER_RELATIONS
 SCOPE_ACCOUNT = scopes.ACCOUNT_SERVICING_PROVIDER
-TEN_YEARS = 10
+TEN_YEARS = MAX_LOOKBACK_YEARS
 
 
 class WorkflowRefused(InvalidRequest):
@@ -78,6 +78,14 @@ def party(value: str, profile: ServiceProfile, *, parameter: str) -> str:
         raise WorkflowRefused(f"{parameter}: {profile.name} asks about a person (fødselsnummer or D-number), "
                               "not an organisation", parameter=parameter)
     return compact
+
+
+def requester(profile: ServiceProfile, value: str | None, *, who: str = "the case handler") -> str | None:
+    """The RequesterID to send: required where the profile says so (refused before any call), else optional."""
+    text = (value or "").strip()
+    if profile.requester_id_required and not text:
+        raise WorkflowRefused(f"RequesterID: {profile.name} must name {who}", parameter="RequesterID")
+    return text or None
 
 
 def endpoints(profile: ServiceProfile, wanted: Collection[Endpoint] | None) -> Plan:
@@ -269,4 +277,4 @@ async def run_case(plan: CasePlan, fanout: FanOut, banks: Sequence[BankEndpoint]
 
 __all__ = ["SCOPE_ACCOUNT", "SCOPE_RELATIONS", "CasePlan", "Directory", "Found", "HttpRelations", "MemoryRelations",
            "RelationsClient", "RelationsError", "WorkflowRefused", "endpoints", "find_banks", "new_case_id", "party",
-           "run_case", "service_mandate", "step1_mandate", "ten_year_period"]
+           "requester", "run_case", "service_mandate", "step1_mandate", "ten_year_period"]

@@ -11,7 +11,7 @@ from collections.abc import Collection
 from datetime import date
 
 from opendsop.consumer.protocol import CaseParameters
-from opendsop.consumer.workflows._base import CasePlan, endpoints, new_case_id, party, ten_year_period
+from opendsop.consumer.workflows._base import CasePlan, endpoints, new_case_id, party, requester, ten_year_period
 from opendsop.standard import mandate
 from opendsop.standard.endpoints import Endpoint
 from opendsop.standard.services import NAV
@@ -24,7 +24,7 @@ def plan_nav(party_id: str, *, today: date, requester_id: str | None = None, onl
     start, end = ten_year_period(from_date, to_date, today)
     case = CaseParameters(account_info_request_id=case_id or new_case_id(), mandate=mandate.NAV, party_id=party_id,
                           from_date=start, to_date=end, only_primary_owner=only_primary_owner,
-                          requester_id=(requester_id or "").strip() or None)
+                          requester_id=requester(NAV, requester_id))
     return CasePlan(NAV.key, case, endpoints(NAV, wanted))
 
 

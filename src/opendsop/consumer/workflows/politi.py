@@ -30,6 +30,7 @@ from opendsop.consumer.workflows._base import (
     endpoints,
     new_case_id,
     party,
+    requester,
 )
 from opendsop.standard import extradition
 from opendsop.standard.endpoints import CONTROL_ENDPOINTS, Endpoint
@@ -55,9 +56,7 @@ def plan_politi(order_jws: str, *, party_id: str, requester_id: str | None, now:
                 case_id: str | None = None, only_primary_owner: bool | None = None,
                 wanted: Collection[Endpoint] | None = None) -> CasePlan:
     party_id = party(party_id, POLITI, parameter="party")
-    if not (requester_id or "").strip():
-        raise WorkflowRefused("RequesterID: Politi-utlevering must name the investigator (§4.2)",
-                              parameter="RequesterID")
+    requester_id = requester(POLITI, requester_id, who="the investigator")
     now = in_oslo(now)  # the order's and the period's "today" is the Oslo day
     try:
         order = read_order(order_jws)
@@ -86,7 +85,7 @@ def plan_politi(order_jws: str, *, party_id: str, requester_id: str | None, now:
                           from_date=order.from_date, to_date=min(order.to_date, today),
                           only_primary_owner=order.only_primary_owner if only_primary_owner is None
                           else only_primary_owner,
-                          requester_id=(requester_id or "").strip(),
+                          requester_id=requester_id,
                           reference_type=ReferenceKind.EXTRADITION_ORDER.value, reference_id=order_jws.strip())
     return CasePlan(POLITI.key, case, plan, {"extraditionOrderID": order.extradition_order_id})
 

@@ -13,10 +13,10 @@ from datetime import date
 from opendsop.consumer.protocol import CaseParameters
 from opendsop.consumer.workflows._base import (
     CasePlan,
-    WorkflowRefused,
     endpoints,
     new_case_id,
     party,
+    requester,
     ten_year_period,
 )
 from opendsop.standard import mandate
@@ -28,13 +28,11 @@ def plan_skatt(party_id: str, *, requester_id: str | None, today: date, only_pri
                from_date: date | None = None, to_date: date | None = None, case_id: str | None = None,
                wanted: Collection[Endpoint] | None = None) -> CasePlan:
     party_id = party(party_id, SKATT, parameter="party")
-    if not (requester_id or "").strip():
-        raise WorkflowRefused("RequesterID: Skatt-kontroll must name the case handler (§4.1)",
-                              parameter="RequesterID")
+    requester_id = requester(SKATT, requester_id)
     start, end = ten_year_period(from_date, to_date, today)
     case = CaseParameters(account_info_request_id=case_id or new_case_id(), mandate=mandate.SKATT,
                           party_id=party_id, from_date=start, to_date=end, only_primary_owner=only_primary_owner,
-                          requester_id=(requester_id or "").strip())
+                          requester_id=requester_id)
     return CasePlan(SKATT.key, case, endpoints(SKATT, wanted))
 
 
