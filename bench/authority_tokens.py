@@ -2,7 +2,7 @@
 checked in the database (SQLite file), access token signed RS256 — against PyJWT signing the same
 access-token claims with the same RSA key in the same run (the unavoidable floor: RSA-2048 signing).
 
-Issue 3 target: issuance ≥ 1,500 tokens/s on one core.  The script also prints OpenSSL's own
+Target: issuance ≥ 1,500 tokens/s on one core.  The script also prints OpenSSL's own
 RSA-2048 signing rate on this machine when `openssl` is available, since no RS256 issuer can sign
 faster than that.
 """

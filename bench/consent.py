@@ -10,7 +10,7 @@ A plain script (prints figures, asserts nothing, not run in CI).  In process, ov
 * **consent in token** — the real source; every request carries the consent in the token's
   ``authorization_details``: full ``check_consent`` + a status re-check through the
   ``ConsentStatus`` port (in-memory twin) + caching;
-* **cached consent** — the real source in its steady state (spec/services.md §2.2): an ordinary
+* **cached consent** — the real source in its steady state (DSOP Saldo på studielån “Om”): an ordinary
   token, the consent comes from Lånekassen's cache (validity re-checked, no status lookup).
 
 Rounds of the three modes are interleaved, and each mode is compared with the baseline of the same

@@ -1,6 +1,6 @@
 """Fan-out of one case to 100 banks, each answering after 100 ms with 3 pages, against the ideal critical path.
 
-Issue 6 target: efficiency = ideal / measured ≥ 0.75, where the ideal is what no client can beat:
+Target: efficiency = ideal / measured ≥ 0.75, where the ideal is what no client can beat:
 one token round trip (measured in the same run, against the same token service: grant signed,
 verified, access token signed) plus three sequential 100 ms pages.
 
@@ -15,7 +15,7 @@ The parties run as separate processes, as they are separate machines in reality:
   client is measured on.
 
 Variants: plaintext (test mode, ``Accept: application/json``), and JWE answers with RSA-OAEP-256
-and with ECDH-ES+A256KW to the agency's key (spec/protocol.md §3.3 leaves alg/enc open), the JWE
+and with ECDH-ES+A256KW to the agency's key (DSOP “Security design” leaves alg/enc open), the JWE
 ones also with decryption in worker processes (``+w``, ``DsopClient(crypto=ProcessPoolExecutor)``).
 Cold = a new client (no token, no connection); warm = the next case within the tokens' 120 s.
 Each figure is the median of ``--repeat`` runs, interleaved with a bare-aiohttp floor (the same

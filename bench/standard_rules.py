@@ -1,7 +1,7 @@
 """Cost of the rules on a bank's hot path: authorize + filter_response on a 1000-transaction page,
 against msgspec encoding of the same page alone, measured in the same run (ratio).
 
-Target (issue 2): filtering costs ≤ 0.5x the encode time.
+Target: filtering costs ≤ 0.5x the encode time.
 
 A bank builds each page fresh, filters it, then encodes it, so the fair measure is on *fresh* pages:
 encode-only against filter + encode of equally fresh pages, the difference being the filtering

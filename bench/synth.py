@@ -9,8 +9,8 @@ rows into the same index-free table, in the same run:
 * **floor**: the very same rows, built beforehand into a list, loaded by a bare ``COPY``.
 
 With ``--workers N`` both paths use N forked processes, each with its own connection and an
-interleaved share of the accounts (the populations are built once, before the fork).  Targets
-(issue 7): ≥ 50,000 transactions/s and ≥ 0.3× the COPY floor.  The machine's load average is
+interleaved share of the accounts (the populations are built once, before the fork).  Targets:
+≥ 50,000 transactions/s and ≥ 0.3× the COPY floor.  The machine's load average is
 printed because both figures scale with the CPU actually available.
 
 The script creates its own database on 127.0.0.1:5432 (user postgres), drops it at the end,

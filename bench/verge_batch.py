@@ -1,6 +1,6 @@
 """A Vergekontroll batch: 1,000 cases fanned out through the consumer's engine, in banks per second.
 
-Issue 6: "report banks/s for a batch of 1,000 Vergekontroll cases".  Each case is planned by the
+Reports banks/s for a batch of 1,000 Vergekontroll cases.  Each case is planned by the
 Vergekontroll workflow (``plan_verge``: last calendar year, ``OnlyPrimaryOwner``, the guardian as
 ``AdditionalReferenceID``; step 2b Account details, Transactions and Roles) and touches
 ``--banks-per-case`` of ``--banks`` banks; each bank lists ``--accounts`` accounts and answers

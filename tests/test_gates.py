@@ -1,8 +1,12 @@
-"""Gates on the source tree itself: every docstring example runs.
+"""Gates on the source tree itself: every docstring example runs, and citations are ones an outsider can open.
 
 The examples are collected from every module under ``src/`` whose text has ``>>>``: a new module
 with examples is tested without being listed here.  An example that cannot run (it writes files,
 needs a server) is marked ``# doctest: +SKIP`` with the reason in the prose before it.
+
+Comments, docstrings and test ids cite the public DSOP documentation page, the contract operation,
+the law and section or a ``docs/decisions.md`` entry: never the team's private digests (a path like
+``spec/<name>.md``) or tracker numbers, which a maintainer outside the team cannot open.
 """
 
 from __future__ import annotations
@@ -43,3 +47,29 @@ def test_docstring_examples_run(name: str) -> None:
     skipped = sum(1 for example in examples if example.options.get(doctest.SKIP))
     assert result.failed == 0, f"{result.failed} example(s) of {name} failed (run: python -m doctest -v)"
     assert result.attempted + skipped == len(examples)
+
+
+# Built from parts so that this file does not match itself.
+FORBIDDEN_CITATIONS = {
+    "a private digest path": re.compile("spec" + r"/[a-z0-9]+\.md"),
+    "a tracker number": re.compile(r"\b" + "issue" + r" #?\d+", re.IGNORECASE),
+}
+
+
+def _cited_files() -> list[Path]:
+    files: list[Path] = []
+    for folder in ("src", "tests", "bench", "scripts"):
+        files += [path for path in sorted((ROOT / folder).rglob("*")) if path.suffix in {".py", ".html", ".toml"}]
+    return files
+
+
+@pytest.mark.parametrize("what", sorted(FORBIDDEN_CITATIONS))
+def test_citations_are_public(what: str) -> None:
+    pattern = FORBIDDEN_CITATIONS[what]
+    hits = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()[:100]}"
+        for path in _cited_files()
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if pattern.search(line)
+    ]
+    assert not hits, f"{len(hits)} citation(s) of {what}:\n" + "\n".join(hits)

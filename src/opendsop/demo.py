@@ -5,7 +5,7 @@ and consumer organisation numbers) and a few documented violations, asks ``autho
 decision and prints it; then it shows what ``filter_response`` withholds per service on the same
 1000-transaction page.  Nothing is mocked: these are the decisions a bank would take.
 
-Then the consent story of SBL (spec/services.md §2.1, ``samtykke.tour``): every consent party runs
+Then the consent story of SBL (DSOP SBL “Om tjenesten”, ``samtykke.tour``): every consent party runs
 in this process — consent service, token service, Skatteetaten — and a synthetic person approves,
 the bank pulls income and tax base, the person revokes, and the next pull is refused (IM-010/SSG-010).
 """

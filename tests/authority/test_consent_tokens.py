@@ -1,4 +1,4 @@
-"""Consent in the access token (spec/services.md §2.11; authority.consent): issued only for a valid consent.
+"""Consent in the access token (DSOP “Altinn 3.0”; authority.consent): issued only for a valid consent.
 
 The consent service is replaced by its in-memory twin; tests/consent/test_lifecycle.py runs the real one.
 """

@@ -1,4 +1,5 @@
-"""The JWT-bearer grant rules without a server (authority.grants; Maskinporten via spec/services.md §1.1)."""
+"""The JWT-bearer grant rules without a server (authority.grants; Maskinporten via DSOP SBL “Integrasjon mot
+Maskinporten”)."""
 
 from __future__ import annotations
 

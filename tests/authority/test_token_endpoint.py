@@ -1,6 +1,6 @@
 """End to end: clients registered with the CLI get tokens from the app; a bank's verifier accepts them.
 
-Runs on SQLite and PostgreSQL (spec/protocol.md §3.1, spec/services.md §1.1).
+Runs on SQLite and PostgreSQL (DSOP “Security design”, DSOP SBL “Integrasjon mot Maskinporten”).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The resource-server verifier (authority.verify) against a fake issuer: no network, pinned clock.
 
-Rules from spec/protocol.md §3.1 and spec/datamodel.md §0.6: local signature check against the
+Rules from DSOP “Security design” and DSOP “FAQ”: local signature check against the
 issuer's cached JWKS, ``iss``, ``aud`` = the bank's base URL, required scope, ``consumer`` identifies
 the caller; 401 ACC-010 for an invalid token, 403 ACC-011 for a missing scope.
 """

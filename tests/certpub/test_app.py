@@ -1,4 +1,4 @@
-"""The CertPub stand-in over HTTP: publish → locate → fetch, and every refusal (protocol.md §3.3)."""
+"""The CertPub stand-in over HTTP: publish → locate → fetch, and every refusal (DSOP “Security design”)."""
 
 from __future__ import annotations
 

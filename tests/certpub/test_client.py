@@ -1,4 +1,4 @@
-"""A bank's CertPub client: two-step lookup, checks, and a cache that forgets on time (protocol.md §3.3)."""
+"""A bank's CertPub client: two-step lookup, checks, and a cache that forgets on time (DSOP “Security design”)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Participant and process ids as CertPub writes them (spec/protocol.md §3.3)."""
+"""Participant and process ids as CertPub writes them (DSOP “Security design”)."""
 
 from __future__ import annotations
 

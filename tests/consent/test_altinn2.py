@@ -1,4 +1,4 @@
-"""The Altinn 2 compatibility path (spec/services.md §1.2): ConsentRequest → approval → 30-second consent JWT."""
+"""The Altinn 2 compatibility path (DSOP SBL “Samtykkeløsningen”): ConsentRequest → approval → 30-second consent JWT."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The consumer API: create, read, delete, the event feed, and every refusal (spec/services.md §1.2, §2.11)."""
+"""The consumer API: create, read, delete, the event feed, and every refusal (DSOP SBL “Samtykkeløsningen”; DSOP “Altinn
+3.0”)."""
 
 from __future__ import annotations
 

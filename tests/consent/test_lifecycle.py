@@ -1,4 +1,5 @@
-"""The whole consent life cycle in-process: consent service + token service (spec/services.md §1.2, §2.11).
+"""The whole consent life cycle in-process: consent service + token service (DSOP SBL “Samtykkeløsningen”; DSOP “Altinn
+3.0”).
 
 create request → person logs in → approves → token with authorization_details → revoke → token refused;
 expiry with the injected clock; rejection.  The authority reaches the consent service over HTTP

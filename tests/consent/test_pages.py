@@ -118,7 +118,7 @@ async def test_request_page_shows_the_sources_text_with_the_banks_official_name(
     await login(browser, PERSON)
     page = await browser.get(f"/request/{consent_id}")
     assert page.status_code == 200
-    # The mandated SBL text (spec/services.md §2.1) with the bank's name filled in.
+    # The mandated SBL text (DSOP SBL “Om tjenesten”) with the bank's name filled in.
     assert ("Ved å samtykke, gir du Skatteetaten rett til å utlevere opplysninger om deg direkte til "
             f"{BANK_NAME}.") in page.text
     assert "2025-01 – 2025-06" in page.text

@@ -1,4 +1,5 @@
-"""The consent resources table against spec/services.md §2.1–2.5 and §3 (caps, subjects, codes, texts)."""
+"""The consent resources table against DSOP SBL “Om tjenesten”; DSOP SBL “Samtykkeløsningen”; DSOP “Altinn 3.0” (caps,
+subjects, codes, texts)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import pytest
 
 from opendsop.consent.resources import ALTINN2_SERVICES, RESOURCES, check_metadata
 
-# One row per service of the §3 table: resource, max validity, consent giver, Altinn 2 service code.
+# One row per service of the DSOP SBL “Samtykkeløsningen”; DSOP “Altinn 3.0” table: resource, max validity, consent
+# giver, Altinn 2 service code.
 SPEC = [
     pytest.param("ske-sbl-inntekt", timedelta(days=10), "person", "4628_210607", id="SBL-10-days"),
     pytest.param("lanekassen-saldo", timedelta(days=365), "person", "5498_1", id="Saldo-1-year"),

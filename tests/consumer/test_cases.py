@@ -1,4 +1,4 @@
-"""The case store on SQLite and PostgreSQL: resume after a crash, retention (spec/protocol.md §2.1, §3.5)."""
+"""The case store on SQLite and PostgreSQL: resume after a crash, retention (DSOP “eOppslag”)."""
 
 from __future__ import annotations
 

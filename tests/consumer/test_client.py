@@ -1,4 +1,5 @@
-"""The client against the real bank and the real token service, in-process (spec/protocol.md §1.3, §3)."""
+"""The client against the real bank and the real token service, in-process (DSOP “Architecture document”; DSOP “Security
+design”)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Exports of a case: JSON, CSV, XLSX and the PDF summary (issue 6 item 5; spec/protocol.md §2.1, §2.6)."""
+"""Exports of a case: JSON, CSV, XLSX and the PDF summary (DSOP “eOppslag”)."""
 
 from __future__ import annotations
 
@@ -110,7 +110,7 @@ def test_json_round_trip_keeps_everything_exactly() -> None:
     streamed = io.BytesIO()
     write_json(export, streamed)
     assert streamed.getvalue() == data
-    # amounts are JSON numbers with every digit (datamodel §0.9), not strings or rounded floats
+    # amounts are JSON numbers with every digit (DSOP “Data model”), not strings or rounded floats
     assert b'"amount":1000.50' in data and b'"legalMandate":"kkl. \xc2\xa7156 (3) og (4), jf. kkfor.\xc2\xa721"' in data
 
 

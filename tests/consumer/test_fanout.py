@@ -1,4 +1,4 @@
-"""The fan-out over ~20 loopback banks with injected faults (spec/protocol.md §1.2, §2.6, §2.8)."""
+"""The fan-out over ~20 loopback banks with injected faults (DSOP “eOppslag”)."""
 
 from __future__ import annotations
 

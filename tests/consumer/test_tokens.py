@@ -1,4 +1,5 @@
-"""Access tokens: the grant, the cache per (audience, scope), one request for concurrent callers (§3.1)."""
+"""Access tokens: the grant, the cache per (audience, scope), one request for concurrent callers (DSOP “Security
+design”)."""
 
 from __future__ import annotations
 
@@ -113,7 +114,7 @@ async def test_an_enterprise_certificate_grant_gets_a_token_from_the_real_author
     assert claims["consumer"]["ID"] == "0192:974761076" and claims["client_amr"] == "virksomhetssertifikat"
     grant = signer.assertion(audience="https://bank.test/v2", scope=SCOPE, now=START)
     header = unverified_header(grant)
-    assert "kid" not in header and len(header["x5c"]) == 1  # the leaf only (§3.1)
+    assert "kid" not in header and len(header["x5c"]) == 1  # the leaf only (DSOP “Security design”)
 
 
 async def test_a_token_service_that_blinks_is_asked_again_by_the_client() -> None:

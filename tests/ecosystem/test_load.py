@@ -1,4 +1,4 @@
-"""``load_world``: the tiny world lands in the bank, registers and relations stores (issue 7 item 2).
+"""``load_world``: the tiny world lands in the bank, registers and relations stores.
 
 Expectations come from the generator's own records (the world is the source of truth) and are
 read back through each store's public read API only.

@@ -21,7 +21,7 @@ NOW = APPROVED + timedelta(days=1)
 ORDER_ID = uuid.UUID("3f0c2f9e-8a51-4f5e-9d43-0b7a2d1e6c11")
 CASE_ID = "9b2e7c1a-4d3f-4e8b-a6c5-1f0d2e3b4a59"
 
-# What the police fill in (spec/datamodel.md §3.5), without the fields the service sets.
+# What the police fill in (DSOP Politi “Utleveringspålegg”), without the fields the service sets.
 FIELDS: dict[str, Any] = {
     "partyID": "15108695088",
     "mandate": "Straffeprosessloven §210 (3) første punktum",

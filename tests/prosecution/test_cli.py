@@ -1,4 +1,4 @@
-"""``dsop eo issue`` prints an order that a bank accepts (spec/protocol.md §4.2)."""
+"""``dsop eo issue`` prints an order that a bank accepts (DSOP Politi “Løsningsbeskrivelse”)."""
 
 from __future__ import annotations
 

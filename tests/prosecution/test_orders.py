@@ -1,4 +1,5 @@
-"""Filling in and signing an order, and the published JWKS (spec/protocol.md §4.2, datamodel.md §3.5)."""
+"""Filling in and signing an order, and the published JWKS (DSOP Politi “Løsningsbeskrivelse”, DSOP Politi
+“Utleveringspålegg”)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """A bank verifies an utleveringspålegg: six signature steps in order, then the content checks.
 
-Rules: spec/protocol.md §4.2 ("Signature verification" 1–6, "Content checks") and
-spec/datamodel.md §3.5.  Every refusal is 403 ACC-011 for AdditionalReferenceID, except a value
+Rules: DSOP Politi “Løsningsbeskrivelse” ("Signature verification" 1–6, "Content checks") and
+DSOP Politi “Utleveringspålegg”.  Every refusal is 403 ACC-011 for AdditionalReferenceID, except a value
 that is not a JWS at all (400 ACC-001).
 """
 
@@ -263,7 +263,8 @@ def test_a_value_that_is_not_a_jws_is_an_invalid_request(
     assert (caught.value.code, caught.value.status, caught.value.parameter) == ("ACC-001", 400, PARAMETER)
 
 
-# --- content checks after a valid signature (protocol.md §4.2 content check 6 and the claims) ---------
+# --- content checks after a valid signature (DSOP Politi “Løsningsbeskrivelse” content check 6 and the claims)
+# ---------
 
 
 def test_an_expired_order_is_refused(test_key: SigningKey, trust_store: TrustStore) -> None:

@@ -132,7 +132,7 @@ class Bank:
 
 
 def default_period(consumer: seed.Consumer) -> dict[str, str]:
-    """A period each service's rules accept (spec/datamodel.md §3.2)."""
+    """A period each service's rules accept (the DSOP services' “Løsningsbeskrivelse” pages)."""
     today = seed.TODAY.isoformat()
     return {
         "skatt": {"fromDate": "2025-01-01", "toDate": today},

@@ -1,5 +1,5 @@
-"""What leaves the bank on a 200: filtered per service, encrypted for the consumer (spec/protocol.md §3.3,
-§3.6; datamodel.md §0.2, §3.4)."""
+"""What leaves the bank on a 200: filtered per service, encrypted for the consumer (DSOP “Security design”; DSOP “Data
+model”; DSOP “eOppslag”)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The Konkursvarsel consumer (spec/protocol.md §4.4 A) on the memory, SQLite and PostgreSQL stores.
+"""The Konkursvarsel consumer (DSOP Konkurs “Løsningsbeskrivelse”) on the memory, SQLite and PostgreSQL stores.
 
 The feed is the registers' in-memory twin loaded with the 15 published test notices; the bank
 holds accounts of some of their debtors.  Expectations follow the notice types' bank actions:

@@ -1,5 +1,6 @@
 """Each DSOP service's valid flow against the seeded bank: Accounts → details → transactions (paged)
-→ cards/roles where the service may call them (spec/protocol.md §1.3 steps 6–7, §4; datamodel.md §3.1)."""
+→ cards/roles where the service may call them (DSOP “Architecture document” steps 6–7, the DSOP services'
+“Løsningsbeskrivelse” pages)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ pytestmark = pytest.mark.anyio
 
 
 async def _all_transactions(bank: Bank, consumer: seed.Consumer, reference: str) -> list[dict[str, object]]:
-    """Follow the ``next`` links (§2.7: relative to the API base ``/v2``, as a consumer appends them) to the end."""
+    """Follow the ``next`` links (DSOP “eOppslag”: relative to the API base ``/v2``, as a consumer appends them) to the
+    end."""
     path: str | None = f"/v2/accounts/{reference}/transactions"
     collected: list[dict[str, object]] = []
     pages = 0
@@ -61,7 +63,7 @@ async def test_anne_flow(bank: Bank, consumer: seed.Consumer) -> None:
     assert cards.status_code == 200, cards.text
     [card] = cards.json()["paymentCards"]
     assert card["cardIdentifier"].startswith("492500") and card["cardIdentifier"].endswith("5678")
-    assert "X" in card["cardIdentifier"]  # PCI DSS masking (datamodel.md §0.9)
+    assert "X" in card["cardIdentifier"]  # PCI DSS masking (DSOP “Data model”)
     assert roles.status_code == 200, roles.text
     holders = {role["identifier"]["value"] for role in roles.json()["roles"]}
     assert holders == {seed.ANNE, seed.BERIT}
@@ -79,7 +81,7 @@ async def test_konkurs_flow(bank: Bank) -> None:
     response = await bank.accounts(seed.KONKURS, seed.FIRMA)
     assert response.status_code == 200, response.text
     [account] = response.json()["accounts"]
-    assert account["status"] == "disabled"  # blocked after the aapning notice (§3.3)
+    assert account["status"] == "disabled"  # blocked after the aapning notice (DSOP Konkurs “Løsningsbeskrivelse”)
     reference = account["accountReference"]
     assert (await bank.get(seed.KONKURS, f"/v2/accounts/{reference}")).status_code == 200
     transactions = await _all_transactions(bank, seed.KONKURS, reference)

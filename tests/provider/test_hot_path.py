@@ -1,4 +1,4 @@
-"""What the per-request path remembers or skips (issue 5) still answers as computing it afresh would."""
+"""What the per-request path remembers or skips still answers as computing it afresh would."""
 
 from __future__ import annotations
 

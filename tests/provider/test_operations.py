@@ -1,6 +1,6 @@
 """Operations: one audit record per request, JSON logs without personal data, metrics, rate limits,
-500s without stack traces, and the bank's OpenAPI document against the contract (spec/protocol.md
-§2.8, §3.5; ARCHITECTURE "Cross-cutting rules"; Bank_v2.yaml)."""
+500s without stack traces, and the bank's OpenAPI document against the contract (DSOP “eOppslag”;
+Bank_v2.yaml)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""The small parts of the bank's server, one table each: content negotiation (spec/protocol.md §3.3),
-the per-consumer rate limit (§2.8 ACC-022), the metrics text format and the settings' guards."""
+"""The small parts of the bank's server, one table each: content negotiation (DSOP “Security design”),
+the per-consumer rate limit (DSOP “eOppslag” ACC-022), the metrics text format and the settings' guards."""
 
 from __future__ import annotations
 

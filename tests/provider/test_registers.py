@@ -1,6 +1,7 @@
 """The bank's facts from the register clients of ``opendsop.registers`` (their in-memory twins):
 death and shielding from Folkeregisteret, guardianships with ``representasjonDagligbank``, and the
-``kjennelsesdato`` of the bankruptcy opening that stands (spec/protocol.md §2.5, §4.4–4.6)."""
+``kjennelsesdato`` of the bankruptcy opening that stands (DSOP “Recommendations regarding validation”; the DSOP
+services' “Løsningsbeskrivelse” pages)."""
 
 from __future__ import annotations
 

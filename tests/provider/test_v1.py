@@ -126,7 +126,7 @@ async def test_nav_flow_in_v1_shape(bank: Bank) -> None:
     cards = await v1_get(bank, seed.NAV, links["cards"])
     [card] = strict(cards, v1.Cards).payment_cards
     assert card.card_identifier.endswith("5678")
-    assert not {"cardStatus", "versionNumber"} & set(cards.json()["paymentCards"][0])  # new in v2 (§5)
+    assert not {"cardStatus", "versionNumber"} & set(cards.json()["paymentCards"][0])  # new in v2 (DSOP “Change log”)
 
     roles = strict(await v1_get(bank, seed.NAV, links["roles"]), v1.Roles)
     assert {role.identifier.value for role in roles.roles or () if role.identifier} == {seed.ANNE, seed.BERIT}
@@ -177,7 +177,7 @@ def _without_account_links(body: dict[str, Any]) -> dict[str, Any]:
 
 
 def _as_v1(node: Any) -> Any:
-    """A v2 JSON body as datamodel.md §5 says v1 wrote it (per-account links aside)."""
+    """A v2 JSON body as DSOP “Change log” says v1 wrote it (per-account links aside)."""
     if isinstance(node, list):
         return [_as_v1(item) for item in node]
     if not isinstance(node, dict):
@@ -361,7 +361,7 @@ async def test_v2_reference_rules_hold_on_v1(bank: Bank) -> None:
     assert (response.status_code, response.json()["code"]) == (404, "ACC-003"), response.text
 
 
-# -- body mapping (datamodel.md §5), for what the seeded bank does not hold ---------------------------
+# -- body mapping (DSOP “Change log”), for what the seeded bank does not hold ---------------------------
 
 
 def test_mapping_of_v2_only_values() -> None:

@@ -1,7 +1,9 @@
 """Each documented violation gets its documented status and code, as plain ``{code, message}`` JSON.
 
-Sources: spec/protocol.md §2.5 (validation list), §2.8 (status ↔ code), §3.1 (token claims), §4
-(service rules, extradition order checks); datamodel.md §3.1–3.2, §3.5.  One row per rule.
+Sources: DSOP “Recommendations regarding validation” (validation list), DSOP “eOppslag” (status ↔ code), DSOP “Security
+design” (token claims), the DSOP services' “Løsningsbeskrivelse” pages
+(service rules, extradition order checks); the DSOP services' “Løsningsbeskrivelse” pages; DSOP Politi
+“Utleveringspålegg”.  One row per rule.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ class Row:
 
 
 ROWS = [
-    # formats (§2.1, §2.5 item 7)
+    # formats (DSOP “eOppslag”; DSOP “Recommendations regarding validation”)
     Row("correlation-id-not-uuid", seed.SKATT, "accounts", 400, "ACC-001", {"CorrelationID": "1234"},
         names="CorrelationID"),
     Row("case-id-not-uuid", seed.SKATT, "details", 400, "ACC-001", {"AccountInfoRequestID": "case-17"},
@@ -56,7 +58,7 @@ ROWS = [
     Row("to-date-before-from-date", seed.SKATT, "transactions", 400, "ACC-001",
         params={"fromDate": "2025-06-01", "toDate": "2025-05-01"}, names="toDate"),
     Row("to-date-in-future", seed.NAV, "accounts", 400, "ACC-001", params={"toDate": "2026-02-01"}, names="toDate"),
-    # legal basis (§2.5 items 2–4)
+    # legal basis (DSOP “Recommendations regarding validation”)
     Row("unknown-mandate", seed.SKATT, "accounts", 400, "ACC-001", {"Legal-Mandate": "Lov%20om%20ingenting"},
         names="Legal-Mandate"),
     Row("mandate-of-another-consumer", seed.SKATT, "accounts", 403, "ACC-011",
@@ -68,10 +70,10 @@ ROWS = [
         names="AdditionalReferenceIDType"),
     Row("only-primary-owner-false-for-oed", seed.OED, "accounts", 400, "ACC-001", party=seed.DAG,
         params={"OnlyPrimaryOwner": "false"}, names="OnlyPrimaryOwner"),
-    # endpoint allow-lists (§2.8, datamodel §3.1)
+    # endpoint allow-lists (DSOP “eOppslag”, the DSOP services' “Løsningsbeskrivelse” pages)
     Row("verge-may-not-call-cards", seed.VERGE, "cards", 400, "ACC-001", party=seed.WARD),
     Row("politi-order-denies-roles", seed.POLITI, "roles", 403, "ACC-011"),
-    # periods (§4)
+    # periods (the DSOP services' “Løsningsbeskrivelse” pages)
     Row("skatt-more-than-ten-years-back", seed.SKATT, "accounts", 400, "ACC-001", params={"fromDate": "2015-01-14"},
         names="fromDate"),
     Row("oed-before-death-minus-three-months", seed.OED, "accounts", 400, "ACC-001", party=seed.DAG,
@@ -80,24 +82,24 @@ ROWS = [
         params={"fromDate": "2024-11-02"}, names="fromDate"),
     Row("verge-outside-last-calendar-year", seed.VERGE, "accounts", 400, "ACC-001", party=seed.WARD,
         params={"toDate": "2026-01-10"}),
-    # register facts (§4.4–4.6)
+    # register facts (the DSOP services' “Løsningsbeskrivelse” pages)
     Row("oed-for-a-living-person", seed.OED, "accounts", 403, "ACC-011", party=seed.ANNE),
     Row("konkurs-without-bankruptcy-notice", seed.KONKURS, "accounts", 403, "ACC-011", party=seed.ANNE),
     Row("verge-with-another-guardian", seed.VERGE, "accounts", 403, "ACC-011", party=seed.WARD,
         headers={"AdditionalReferenceID": seed.BERIT}, names="AdditionalReferenceID"),
-    # extradition order (§4.2)
+    # extradition order (DSOP Politi “Løsningsbeskrivelse”)
     Row("politi-without-order", seed.POLITI, "accounts", 400, "ACC-001",
         {"AdditionalReferenceIDType": "", "AdditionalReferenceID": ""}, names="AdditionalReferenceIDType"),
     Row("politi-order-not-a-jws", seed.POLITI, "accounts", 400, "ACC-001", {"AdditionalReferenceID": "garbage"},
         names="AdditionalReferenceID"),
     Row("politi-period-outside-order", seed.POLITI, "accounts", 403, "ACC-011", params={"fromDate": "2019-06-01"}),
-    # references (§2.8: 404 only on {accountReference})
+    # references (DSOP “eOppslag”: 404 only on {accountReference})
     Row("unknown-reference", seed.SKATT, "details", 404, "ACC-002"),
     Row("data-not-delivered-reference", seed.SKATT, "transactions", 404, "ACC-003"),
-    # token (§3.1)
+    # token (DSOP “Security design”)
     Row("missing-token", seed.SKATT, "accounts", 401, "ACC-010", {"Authorization": ""}),
     Row("not-a-bearer-token", seed.SKATT, "details", 401, "ACC-010", {"Authorization": "Basic dXNlcjpwdw=="}),
-    # content negotiation (§2.8: 406 ACC-013)
+    # content negotiation (DSOP “eOppslag”: 406 ACC-013)
     Row("accept-html", seed.SKATT, "accounts", 406, "ACC-013", {"Accept": "text/html"}),
 ]
 
@@ -133,7 +135,7 @@ async def test_violation(bank: Bank, row: Row) -> None:
 async def test_every_violation_is_answered_in_plain_json(bank: Bank) -> None:
     response = await bank.accounts(seed.SKATT, seed.ANNE, accept=None, CorrelationID="nope")
     assert response.status_code == 400
-    assert response.headers["content-type"].startswith("application/json")  # never encrypted (§2.8)
+    assert response.headers["content-type"].startswith("application/json")  # never encrypted (DSOP “eOppslag”)
 
 
 async def test_party_mismatch_with_order(bank: Bank) -> None:

@@ -1,4 +1,4 @@
-"""Konkursvarsel (spec/protocol.md §4.4 A): the 15 published test notices, the pull feed, its cursor."""
+"""Konkursvarsel (DSOP Konkurs “Løsningsbeskrivelse”): the 15 published test notices, the pull feed, its cursor."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The KFR batch file: every bad entry reported with line and position, nothing accepted on error
-(spec/protocol.md §6.2; KAR.yaml ``CustomerBatch``)."""
+(DSOP Kundeforholdsregister “Om”; KAR.yaml ``CustomerBatch``)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The API catalogue: endpoints and the consumers' cached client (spec/protocol.md §1.1, §1.3 step 4)."""
+"""The API catalogue: endpoints and the consumers' cached client (DSOP “Architecture document” step 4)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """Contract tests against KAR.yaml v1.1.2 (paths, parameters, headers, bodies) plus the v2 additions
-of spec/datamodel.md §2.7–2.8 (``ownershipType``; Legal-Mandate, AccountInfoRequestID, CorrelationID
+of DSOP “Endpoint customerRelationships V.2.0”; DSOP “Endpoint accountServicingProvider V.2.0” (``ownershipType``;
+Legal-Mandate, AccountInfoRequestID, CorrelationID
 mandatory)."""
 
 from __future__ import annotations
@@ -113,7 +114,7 @@ async def test_customer_relationships_bodies(contract: dict[str, Any], hub: Asyn
     ok = await hub.get(REL, headers=headers, params={"fromDate": "2020-01-01", "toDate": TODAY.isoformat(),
                                                      "onlyPrimaryOwner": "false"})
     conforms(contract, _response_schema(contract, REL, "get", 200), ok.json())
-    # v2 addition: ownershipType, enum of datamodel.md §2.7
+    # v2 addition: ownershipType, enum of DSOP “Endpoint customerRelationships V.2.0”
     assert {b["ownershipType"] for b in ok.json()["banks"]} <= {"primaryOwner", "notPrimaryOwner", "unknown"}
     cases = [({**headers, "CustomerID": "1"}, 400), ({**headers, "Authorization": "Bearer x"}, 401),
              ({**headers, "Authorization": token(SKATT_ORG, "bits:kundeforhold.write")}, 403)]
@@ -140,7 +141,8 @@ async def test_account_servicing_provider_bodies(contract: dict[str, Any], hub: 
                "CorrelationID": str(uuid.uuid4()), "AccountInfoRequestID": str(uuid.uuid4()),
                "Legal-Mandate": POLITI_STRAFFESAK.encoded}
     ok = (await hub.get(ASP, headers=headers)).json()
-    # The contract's Bank schema spells organizationId; v2 spells organizationID (datamodel.md §6 item 6).
+    # The contract's Bank schema spells organizationId; v2 spells organizationID (DSOP “Endpoint
+    # accountServicingProvider V.2.0”).
     bank = _resolve(contract, _response_schema(contract, ASP, "get", 200))
     assert set(bank["required"]) == {"organizationId", "bankName"}
     conforms(contract, bank, {**ok, "organizationId": ok["organizationID"]})

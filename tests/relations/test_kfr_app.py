@@ -1,4 +1,4 @@
-"""The KFR write API over HTTP (spec/protocol.md §6.2; KAR.yaml "Financial institution")."""
+"""The KFR write API over HTTP (DSOP Kundeforholdsregister “Om”; KAR.yaml "Financial institution")."""
 
 from __future__ import annotations
 

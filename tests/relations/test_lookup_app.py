@@ -1,5 +1,6 @@
-"""customerRelationships and accountServicingProvider over HTTP (spec/protocol.md §2.2; datamodel.md
-§0.7, §2.7–2.8, §3.1; KAR.yaml)."""
+"""customerRelationships and accountServicingProvider over HTTP (DSOP “Endpoint customerRelationships V.2.0”; DSOP
+“eOppslag”; DSOP “Endpoint accountServicingProvider V.2.0”; the DSOP services' “Løsningsbeskrivelse” pages;
+KAR.yaml)."""
 
 from __future__ import annotations
 

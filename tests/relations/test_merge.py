@@ -1,4 +1,5 @@
-"""Merge semantics of KAR + KFR into ``banks[]`` (spec/datamodel.md §2.7, protocol.md §2.2, §6.1–6.3)."""
+"""Merge semantics of KAR + KFR into ``banks[]`` (DSOP “Endpoint customerRelationships V.2.0”; DSOP
+Kundeforholdsregister “Om”)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The issue's "Done when": a synthetic person approves an SBL consent on the approval page, the bank pulls
 income and tax base, the person revokes it from "my consents", and the next pull is refused with the
-source's documented code (IM-010 / SSG-010; spec/services.md §2.1 "Error codes").  Also: a rejected
+source's documented code (IM-010 / SSG-010; DSOP SBL “Om tjenesten” "Error codes").  Also: a rejected
 consent gives no token, and an expired consent (injected clock) is refused.
 """
 
@@ -23,7 +23,7 @@ async def test_approve_pull_revoke_and_the_next_pull_is_refused(world: Parties) 
     fnr = _applicant(world)
     person = world.world.persons[fnr]
     consent = await loan.request_loan_consent(world.bank, fnr, redirect_url=REDIRECT)
-    # The consent covers the latest available year and the last 12 complete months (§2.1).
+    # The consent covers the latest available year and the last 12 complete months (DSOP SBL “Om tjenesten”).
     assert consent.inntektsaar == str(person.latest_tax_year)
     assert (consent.fra_og_med, consent.til_og_med) == ("2025-11", "2026-10")
     # validTo: the FAQ's 9 days 22 h 59 min, under Skatteetaten's 10-day cap.

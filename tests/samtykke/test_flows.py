@@ -1,5 +1,6 @@
 """The four consumer flows end to end, every party in-process: SBL guarantor, the student-loan widget,
-the insurer's NAV timeline and the business claims overview (spec/services.md §2.1, §2.2, §2.3, §2.5)."""
+the insurer's NAV timeline and the business claims overview (DSOP SBL “Om tjenesten”; DSOP Saldo på studielån “Om”; DSOP
+SSU pages; DSOP FI Krav og betalinger pages)."""
 
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ async def test_guarantor_consent_uses_the_guarantor_text_and_gets_a_summary(worl
     world.bank.request_consent = spy  # type: ignore[method-assign]
     consent = await loan.request_loan_consent(world.bank, fnr, redirect_url=REDIRECT, role="guarantor",
                                               bank_name=BANK_NAME)
-    # §2.1: the guarantor's text is the mandated one without "din".
+    # DSOP SBL “Om tjenesten”: the guarantor's text is the mandated one without "din".
     message = seen[0]["request_message"]["nb"]
     assert "behandle søknaden om finansiering" in message and " din " not in message
     assert loan.consent_text(BANK_NAME) != message
@@ -161,7 +162,8 @@ async def test_widget_fetch_writes_nothing(bank_key: Any) -> None:
     assert writes == []
     assert widget is not None and widget.total == Decimal("1234.50")
     source_call = requests[-1]
-    # §2.2 headers: raw token without "Bearer", ApiKey, PSU_ID, X-Request-Id; no Consent-ID without a consent.
+    # DSOP Saldo på studielån “Om” headers: raw token without "Bearer", ApiKey, PSU_ID, X-Request-Id; no Consent-ID
+    # without a consent.
     assert source_call.headers["authorization"] == "t0k3n"
     assert {"apikey", "psu_id", "x-request-id"} <= set(source_call.headers)
     assert "consent-id" not in source_call.headers
@@ -190,7 +192,8 @@ async def test_insurer_gets_a_dated_timeline_of_nav_decisions(world: Parties) ->
     assert timeline.hours_worked == sum((m.timer_arbeidet for m in person.meldekort), Decimal(0))
     grade = [u.uforegrad for u in person.ufore_vedtak if u.virkningsdato <= NOW.date()]
     assert timeline.current_uforegrad == (grade[-1] if grade else None)
-    # The token carried the consent (once per consent, §3): reused for all three calls.
+    # The token carried the consent (once per consent, DSOP SBL “Samtykkeløsningen”; DSOP “Altinn 3.0”): reused for all
+    # three calls.
     tokens = [v for k, v in world.bank._tokens.items() if k[2] == created.id]
     assert len(tokens) == 1
     assert unverified_claims(tokens[0].token)["authorization_details"][0]["id"] == created.id

@@ -1,5 +1,6 @@
 """The pure parts of the consumer flows: income months, the credit summary and its flags, the NAV timeline,
-the claims overview, the redirect and the guarantor text (spec/services.md §2.1, §2.3, §2.5, §2.11)."""
+the claims overview, the redirect and the guarantor text (DSOP SBL “Om tjenesten”; DSOP SSU pages; DSOP FI Krav og
+betalinger pages; DSOP “Altinn 3.0”)."""
 
 from __future__ import annotations
 
@@ -161,7 +162,7 @@ def _krav(krav_id: str, due: str, remaining: float, interest: float, group: str 
 
 
 def test_claims_overview_of_the_documented_example() -> None:
-    # §2.5's example: an overdue claim of 1000 with 20 in interest gives saldo 1020.
+    # DSOP FI Krav og betalinger pages's example: an overdue claim of 1000 with 20 in interest gives saldo 1020.
     body = {"partIdentifikator": "310000001", "aapentKravMedGjenstaaendeBeloep": [_krav("k1", "2026-10-01", 1000, 20)],
             "innbetalingMedUplassertBeloep": [],
             "totalOversikt": {"sumStipulerteRenter": 20, "sumForfalteKrav": 1000, "sumIkkeForfalteKrav": 0,

@@ -1,6 +1,6 @@
-"""The demo's SBL consent tour (issue 8 "Done when"): approve, pull, revoke, refused — told from real answers.
+"""The demo's SBL consent tour: approve, pull, revoke, refused — told from real answers.
 
-Expectations come from the synthetic world the parties serve and from spec/services.md §2.1 (the
+Expectations come from the synthetic world the parties serve and from DSOP SBL “Om tjenesten” (the
 mandated consent text, 12 complete months, the latest tax year, IM-010/SSG-010 after revocation).
 """
 

@@ -35,7 +35,8 @@ CONTRACTS: dict[str, dict[str, Any]] = {
 }
 
 # v2 fields of the Customer Relations Overview that KAR.yaml v1.1.2 does not have yet
-# (spec/datamodel.md §2.7–2.8): `ownershipType`, and the v2 spelling `organizationID` that
+# (DSOP “Endpoint customerRelationships V.2.0”; DSOP “Endpoint accountServicingProvider V.2.0”): `ownershipType`, and
+# the v2 spelling `organizationID` that
 # accountServicingProvider emits.
 EXTRA_FIELDS: dict[tuple[str, str], frozenset[str]] = {
     ("KAR.yaml", "CustomerRelation"): frozenset({"ownershipType"}),

@@ -1,4 +1,4 @@
-"""Every cell of the field-delivery tables (spec/datamodel.md §3.4) against the service profiles.
+"""Every cell of the field-delivery tables (DSOP “Data model”) against the service profiles.
 
 The tables are read from the digest itself, so each documented (field, service) pair is one test
 row, and a change in either the spec or a profile shows up as a named failure.
@@ -24,7 +24,7 @@ SECTION_ENDPOINTS = {
     "Roles": Endpoint.ROLES,
 }
 COLUMNS = {"Skatt": "skatt", "Politi": "politi", "OED": "oed", "Verge": "verge", "Konkurs": "konkurs"}
-# The service tables' spellings that the wire does not use (datamodel.md §2.6 and §3.4 note).
+# The service tables' spellings that the wire does not use (DSOP “Endpoint Roles V.2.0”; DSOP “Data model” note).
 SPELLING = {"roles.accountRole.": "roles.", "creditDebitIdicator": "creditDebitIndicator"}
 
 
@@ -65,7 +65,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 def test_documented_cell(cell: tuple[Endpoint, str, str, str] | None, spec_dir: Path) -> None:
-    assert cell is not None, f"no §3.4 cells could be read from {spec_dir}"
+    assert cell is not None, f"no DSOP “Data model” cells could be read from {spec_dir}"
     endpoint, path, service, documented = cell
     profile = get_profile(service)
     if documented == "—":
@@ -102,7 +102,7 @@ def test_policy_decides_only_the_undecided_categories(
 
 @pytest.mark.parametrize("service", ["skatt", "politi", "nav", "konkurs", "oed", "verge", "fi_utlegg"])
 def test_account_name_is_never_delivered_in_the_account_list(service: str) -> None:
-    # datamodel.md §2.1: accounts[].name "Will not be delivered"; every service marks it UI.
+    # DSOP “Endpoint Accounts V.2.0”: accounts[].name "Will not be delivered"; every service marks it UI.
     assert get_profile(service).delivery.category(Endpoint.ACCOUNTS, "accounts.name") is Category.UI
 
 

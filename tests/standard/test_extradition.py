@@ -1,6 +1,6 @@
 """The Politi extradition order: claims format and every documented content check.
 
-Rules: spec/datamodel.md §3.5 and spec/protocol.md §4.2 (content checks 1–6 and the checks of the
+Rules: DSOP Politi “Utleveringspålegg” and DSOP Politi “Løsningsbeskrivelse” (content checks 1–6 and the checks of the
 request against the order).  The base order is valid at NOW; each row changes one thing.
 """
 
@@ -22,7 +22,7 @@ from opendsop.standard import mandate
 from opendsop.standard.endpoints import CONTROL_ENDPOINTS, Endpoint
 from opendsop.standard.errors import InvalidExtraditionOrder, InvalidRequest
 
-# The two sentences as the spec writes them (spec/protocol.md §4.2, content check 2).
+# The two sentences as the spec writes them (DSOP Politi “Løsningsbeskrivelse”, content check 2).
 STRAFFESAK = (
     "Opplysningene antas å ha betydning som bevis i straffesak der noen med skjellig grunn kan mistenkes "
     "for en straffbar handling."

@@ -1,4 +1,4 @@
-"""filter_response: what leaves the bank for each service (spec/datamodel.md §3.4, protocol.md §3.6)."""
+"""filter_response: what leaves the bank for each service (DSOP “Data model”)."""
 
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from opendsop.standard import mandate as m
 from opendsop.standard.errors import InvalidRequest, UnknownMandate
 
-# (row id, plain text, encoded value, mandate it must match) — spec/datamodel.md §3.2.
+# (row id, plain text, encoded value, mandate it must match) — the DSOP services' “Løsningsbeskrivelse” pages.
 DOCUMENTED = [
     (
         "skatt-request",
@@ -138,7 +138,8 @@ def test_canonical_text_is_the_request_table_string(mandate: m.Mandate, encoded:
 
 
 def test_every_row_of_the_spec_table(spec_dir: Path) -> None:
-    """Each `plain` | `encoded` row of datamodel.md §3.2's Legal-Mandate table matches a mandate."""
+    """Each `plain` | `encoded` row of the DSOP services' “Løsningsbeskrivelse” pages' Legal-Mandate table matches a
+    mandate."""
     text = (spec_dir / "datamodel.md").read_text(encoding="utf-8")
     section = text.split("### 3.2", 1)[1].split("**Other parameters**", 1)[0]
     rows = re.findall(r"^\| [^|]+ \| `([^`]+)` \| `([^`]+)` \|$", section, re.MULTILINE)

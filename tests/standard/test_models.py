@@ -1,8 +1,10 @@
 """Behaviour of the wire models: round trips, numbers, errors that name the path, tolerance.
 
-Expectations come from spec/datamodel.md: §0.2 (empty lists, only GET, JSON), §0.5 (tolerant
-reader), §0.9 (positive amounts as JSON numbers, date-time with zone, YYYY-MM), §1 (fields and
-enums), §2.7–2.8 (customer relations, ``organizationID``) and the examples of §4.
+Expectations come from DSOP “eOppslag” (empty lists, only GET, JSON), DSOP “eOppslag” (tolerant
+reader), DSOP “Data model” (positive amounts as JSON numbers, date-time with zone, YYYY-MM), DSOP “Data model” (fields
+and
+enums), DSOP “Endpoint customerRelationships V.2.0”; DSOP “Endpoint accountServicingProvider V.2.0” (customer relations,
+``organizationID``) and the examples of DSOP “Data model”.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ def _round_trip(body: dict[str, Any], type_: type[Any]) -> Any:
     return model
 
 
-# ---------------------------------------------------------------- the documented examples (§4)
+# ---------------------------------------------------------------- the documented examples (DSOP “Data model”)
 
 
 def _example(spec_dir: Path, number: int) -> str:
@@ -48,7 +50,7 @@ def _example(spec_dir: Path, number: int) -> str:
 
 
 def test_example_1_pagination_links_round_trip(spec_dir: Path) -> None:
-    # A fragment: wrapped in an object, with the required responseDetails (§4 example 1).
+    # A fragment: wrapped in an object, with the required responseDetails (DSOP “Data model” example 1).
     fragment = _example(spec_dir, 1)
     raw = '{"responseDetails": {"status": "complete"}, "transactions": [],' + fragment + "}"
     page = wire.decode(raw, v2.Transactions)
@@ -59,7 +61,7 @@ def test_example_1_pagination_links_round_trip(spec_dir: Path) -> None:
 
 @pytest.mark.parametrize("active", ["true", "false"])
 def test_example_2_customer_relationships_round_trip(spec_dir: Path, active: str) -> None:
-    # `true/false` in the docs is a placeholder for either boolean (§4 example 2).
+    # `true/false` in the docs is a placeholder for either boolean (DSOP “Data model” example 2).
     raw = _example(spec_dir, 2).replace("true/false", active)
     answer = wire.decode(raw, relations.ListCustomerRelation)
     assert answer.banks[0].active_account is (active == "true")
@@ -237,7 +239,7 @@ def test_realistic_bodies_round_trip_unchanged(type_: type[Any], body: dict[str,
 
 
 def test_thousand_transaction_page_round_trips() -> None:
-    # The size a bank sends per page (§0.3: at least 1000 per page is desirable).
+    # The size a bank sends per page (DSOP “eOppslag”: at least 1000 per page is desirable).
     rows = [
         {**TRANSACTION, "transactionIdentifier": f"TX-{n}", "amount": f"{n}.{n % 100:02d}"}
         for n in range(1000)
@@ -250,7 +252,7 @@ def test_thousand_transaction_page_round_trips() -> None:
     assert encoded["transactions"][999]["amount"] == Decimal("999.99")  # a number again
 
 
-# ---------------------------------------------------------------- amounts are exact JSON numbers (§0.9)
+# ---------------------------------------------------------------- amounts are exact JSON numbers (DSOP “Data model”)
 
 
 @pytest.mark.parametrize("text", ["0", "0.10", "1250.50", "12345678901234567.89", "0.000001"])
@@ -351,7 +353,7 @@ def test_malformed_json_is_an_invalid_request(raw: bytes) -> None:
         wire.decode(raw, v2.Accounts)
 
 
-# ---------------------------------------------------------------- tolerant reader (§0.5)
+# ---------------------------------------------------------------- tolerant reader (DSOP “eOppslag”)
 
 
 def test_unknown_fields_are_ignored_at_every_level() -> None:
@@ -367,7 +369,7 @@ def test_unknown_fields_are_ignored_at_every_level() -> None:
 
 
 def test_null_for_an_optional_field_reads_as_absent() -> None:
-    # §0.2: missing or empty values follow the JSON convention, null.
+    # DSOP “eOppslag”: missing or empty values follow the JSON convention, null.
     raw = b'{"accountIdentifier":"1","accountReference":"r","name":null,"servicer":null}'
     account = wire.decode(raw, v2.Account)
     assert account.name is None
@@ -477,7 +479,7 @@ def test_wire_names_are_camel_case_and_python_names_snake_case() -> None:
 
 
 def test_v1_and_v2_differ_where_the_migration_notes_say() -> None:
-    # §5: accountWithoutBalance is new in v2; responseStatus became responseDetails.
+    # DSOP “Change log”: accountWithoutBalance is new in v2; responseStatus became responseDetails.
     assert "accountWithoutBalance" in set(v2.AccountType) - set(v1.AccountType)
     assert len(v2.AccountType) == 11 and len(v1.AccountType) == 10
     old = wire.decode(b'{"responseStatus":"partial"}', v1.Cards)
@@ -486,7 +488,8 @@ def test_v1_and_v2_differ_where_the_migration_notes_say() -> None:
         wire.decode(b'{"responseStatus":"partial"}', v2.Cards)
 
 
-# ---------------------------------------------------------------- Customer Relations Overview (§2.7–2.8)
+# ---------------------------------------------------------------- Customer Relations Overview (DSOP “Endpoint
+# customerRelationships V.2.0”; DSOP “Endpoint accountServicingProvider V.2.0”)
 
 ORG = "920426530"
 

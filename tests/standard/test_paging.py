@@ -1,4 +1,4 @@
-"""Keyset continuation tokens and relative next links (spec/datamodel.md §0.3, protocol.md §2.7)."""
+"""Keyset continuation tokens and relative next links (DSOP “eOppslag”)."""
 
 from __future__ import annotations
 

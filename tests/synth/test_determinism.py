@@ -1,4 +1,4 @@
-"""Seeded runs are identical byte for byte; another seed gives another world (issue 7)."""
+"""Seeded runs are identical byte for byte; another seed gives another world."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Invalid records are made only on request, are flagged, and really are invalid (issue 7)."""
+"""Invalid records are made only on request, are flagged, and really are invalid."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Generator invariants (issue 7): every identifier valid, balances equal the sum of transactions,
+"""Generator invariants: every identifier valid, balances equal the sum of transactions,
 counterparties resolve to a mirror transaction, values within the v2 data model's rules."""
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from opendsop.synth.model import (
 )
 from tests.synth.conftest import Materialised
 
-MASKED_CARD = re.compile(r"\d{6}X+\d{4}")  # datamodel.md §0.9: at most first 6 and last 4 digits
+MASKED_CARD = re.compile(r"\d{6}X+\d{4}")  # DSOP “Data model”: at most first 6 and last 4 digits
 YEAR_MONTH = re.compile(r"[0-9]+-(0[1-9]|1[0-2])")
 
 

@@ -1,6 +1,6 @@
 """The special cases the DSOP services depend on occur in every ``tiny`` world, and obey the
-rules of spec/datamodel.md §1–3: deaths (OED), vergemål (Verge), bankruptcies (Konkurs),
-shielded persons (§2.1), disponents and joint owners (Roles, OnlyPrimaryOwner)."""
+rules of DSOP “Data model”: deaths (OED), vergemål (Verge), bankruptcies (Konkurs),
+shielded persons (DSOP “Endpoint Accounts V.2.0”), disponents and joint owners (Roles, OnlyPrimaryOwner)."""
 
 from __future__ import annotations
 
@@ -62,7 +62,7 @@ def test_bankruptcies_have_a_notice_and_disable_every_account_of_the_debtor(tiny
         for kontonr in owned:
             account = tiny.accounts[kontonr]
             if account.closed is None:
-                # datamodel.md §1: accounts blocked because of bankruptcy must use `disabled`
+                # DSOP “Data model”: accounts blocked because of bankruptcy must use `disabled`
                 assert account.status is AccountStatus.DISABLED
                 assert account.blocked_from is not None and account.blocked_from <= bankruptcy.kjennelsesdato
             for tx in tiny.statements[kontonr]:

@@ -93,7 +93,7 @@ def test_header_names_alg_enc_cty_and_kid(rsa_key: RSAKey) -> None:
 
 
 def test_certificate_recipient_gets_x5t_s256_and_credential_decrypts(pki: Any) -> None:
-    """Banks encrypt to the CertPub encryption certificate (protocol.md §3.3)."""
+    """Banks encrypt to the CertPub encryption certificate (DSOP “Security design”)."""
     cert = pki.encryption.certificate
     token = encrypt_compact(PAGE, cert)
     header = unverified_jwe_header(token)

@@ -80,7 +80,7 @@ def test_es256_signature_is_raw_64_bytes(ec_key: ECKey) -> None:
 
 
 def test_header_override_can_replace_kid_with_x5c(rsa_key: RSAKey, pki: Any) -> None:
-    """Maskinporten grants carry the certificate in x5c instead of a kid (protocol.md §3.1)."""
+    """Maskinporten grants carry the certificate in x5c instead of a kid (DSOP “Security design”)."""
     token = sign_jwt(CLAIMS, pki.signing.private_key, alg="RS256", header={"kid": None, "x5c": pki.signing.x5c()[:1]})
     header = unverified_header(token)
     assert "kid" not in header and header["x5c"] == pki.signing.x5c()[:1]

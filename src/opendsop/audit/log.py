@@ -1,4 +1,4 @@
-"""The audit log: one record per request, allowed or denied (spec/protocol.md §3.5, datamodel.md §0.8).
+"""The audit log: one record per request, allowed or denied (DSOP “eOppslag”).
 
 What is kept is what the standard asks a bank to be able to prove later: ``CorrelationID``,
 ``AccountInfoRequestID``, ``Legal-Mandate`` *together with* ``AdditionalReferenceIDType``/``ID``,

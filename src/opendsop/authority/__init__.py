@@ -5,7 +5,7 @@
 * ``TokenVerifier`` / ``Principal`` — what a bank uses to check a bearer token, see ``verify``;
 * ``cli.app`` — the ``dsop authority`` commands.
 
-Specification: spec/protocol.md §3.1, spec/services.md §1.1, spec/datamodel.md §0.6.
+Specification: DSOP “Security design”, DSOP SBL “Integrasjon mot Maskinporten”, DSOP “FAQ”.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""ASGI app of the authority: a local stand-in for Maskinporten (spec/services.md §1.1, protocol.md §3.1).
+"""ASGI app of the authority: a local stand-in for Maskinporten (DSOP SBL “Integrasjon mot Maskinporten”, DSOP “Security
+design”).
 
 Routes:
 

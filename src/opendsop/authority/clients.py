@@ -1,7 +1,7 @@
 """Registration rules for clients, scopes and delegations (the "Samarbeidsportalen" side).
 
 A client ("integrasjon") belongs to one organisation and proves itself in one of two ways
-(spec/services.md §1.1, spec/protocol.md §3.1):
+(DSOP SBL “Integrasjon mot Maskinporten”, DSOP “Security design”):
 
 * ``private_key_jwt``: the grant header names the ``kid`` of a key in the client's registered JWKS;
 * ``virksomhetssertifikat``: the grant header carries the enterprise certificate in ``x5c`` (with

@@ -1,6 +1,6 @@
 """Consent in the access token: Altinn 3 ``authorization_details`` of type ``urn:altinn:consent``.
 
-spec/services.md §2.11 and the consent contract: a JWT grant may carry
+DSOP “Altinn 3.0” and the consent contract: a JWT grant may carry
 ``authorization_details: [{"type": "urn:altinn:consent", "id": <consent id>, "from": <urn>}]``
 (RFC 9396 shape).  The token service then looks each consent up in the consent service (the
 ``ConsentLookup`` port) and issues an access token whose ``authorization_details`` hold the

@@ -1,6 +1,6 @@
 """The rules of the JWT-bearer grant (RFC 7523) as Maskinporten applies them, without I/O.
 
-Sources: spec/services.md §1.1 and spec/protocol.md §3.1 (Maskinporten, 120 s lifetimes, ``x5c``
+Sources: DSOP SBL “Integrasjon mot Maskinporten” and DSOP “Security design” (Maskinporten, 120 s lifetimes, ``x5c``
 header for enterprise certificates, ``resource`` for audience-restricted tokens, ``consumer_org`` for
 supplier delegation).  Each check raises the RFC 6749 §5.2 error defined in ``authority.errors``:
 
@@ -198,7 +198,7 @@ def access_token_claims(
     jti: str,
     delegation_source: str,
 ) -> dict[str, Any]:
-    """The claims of the access token issued for ``grant`` (spec/services.md §1.1)."""
+    """The claims of the access token issued for ``grant`` (DSOP SBL “Integrasjon mot Maskinporten”)."""
     issued_at = int(now.timestamp())
     claims: dict[str, Any] = {"iss": issuer}
     if grant.resources:

@@ -1,8 +1,8 @@
 """Settings of the token service, read once from the environment (prefix ``DSOP_AUTHORITY_``).
 
 This is the only module of ``opendsop.authority`` that reads the environment; everything below the
-app factory and the CLI receives plain values.  Defaults follow Maskinporten (spec/services.md §1.1,
-spec/protocol.md §3.1): access tokens live 120 s, a JWT grant may live at most 120 s and its ``iat``
+app factory and the CLI receives plain values.  Defaults follow Maskinporten (DSOP SBL “Integrasjon mot Maskinporten”,
+DSOP “Security design”): access tokens live 120 s, a JWT grant may live at most 120 s and its ``iat``
 must be within 10 s of the authority's clock.
 """
 

@@ -1,6 +1,6 @@
 """Resource-server side: verify a Maskinporten(-like) access token and say who is calling.
 
-Rules (spec/protocol.md §3.1, spec/datamodel.md §0.6): the signature is checked locally against the
+Rules (DSOP “Security design”, DSOP “FAQ”): the signature is checked locally against the
 issuer's JWKS (cached); ``iss`` equals the issuer; ``aud`` equals the resource server's registered
 base URL (a string, or an array containing it); ``scope`` contains every required scope;
 ``exp``/``iat``/``nbf`` hold within a bounded clock skew; the caller is identified by ``consumer``
@@ -14,7 +14,7 @@ after ``retry_backoff``, doubling per failure up to ``retry_backoff_cap``: a ban
 failed while the token service was down accepts tokens within seconds of it coming back, not after
 the refresh floor, and a dead issuer still sees at most one request per cap.
 
-Errors, and what a bank answers (spec/datamodel.md §0.7)::
+Errors, and what a bank answers (DSOP “eOppslag”)::
 
     TrustError
     ├── InvalidToken         (trust.errors)  missing/invalid token      → 401 ACC-010

@@ -1,4 +1,4 @@
-"""CertPub stand-in: where participants publish their DSOP encryption certificates (protocol.md §3.3).
+"""CertPub stand-in: where participants publish their DSOP encryption certificates (DSOP “Security design”).
 
 * ``create_app(settings)`` — the locator (``/lookup/v2/…``) and publisher (``/api/v1/…``) in one app;
 * ``CertPubClient`` — what a bank uses to find, check and cache an agency's certificate;

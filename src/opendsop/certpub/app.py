@@ -1,6 +1,6 @@
 """CertPub stand-in: the locator (BCL) and the publisher (BCP) of encryption certificates.
 
-Shaped like the national service (spec/protocol.md §3.3; CertPub Publisher 1.0):
+Shaped like the national service (DSOP “Security design”; CertPub Publisher 1.0):
 
 ``GET /lookup/v2/iso6523-actorid-upis::0192:<orgno>``
     locator: ``{"difi-bcp-v1": "<publisher base URL>/"}``; 404 if the participant has nothing

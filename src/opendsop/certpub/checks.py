@@ -1,7 +1,7 @@
 """What makes a certificate fit to be a participant's DSOP encryption certificate.
 
 Banks encrypt every HTTP 200 body as JWE for the agency, with the key of the agency's certificate
-in CertPub (spec/protocol.md §3.3).  So the directory refuses to publish, and the client refuses to
+in CertPub (DSOP “Security design”).  So the directory refuses to publish, and the client refuses to
 use, a certificate that could not serve that purpose or belongs to someone else:
 
 1. it parses (PEM, possibly followed by its intermediates; or one base64/DER certificate);
@@ -10,7 +10,7 @@ use, a certificate that could not serve that purpose or belongs to someone else:
 4. its key usage allows ``keyEncipherment`` — JWE key wrapping (RSA-OAEP-256, the default of
    ``opendsop.trust.jwe``) is key encipherment;
 5. its key is RSA of at least 2048 bits, because the JWE algorithm is RSA-OAEP (the DSOP security
-   document that fixes alg/enc is not public, spec/protocol.md §3.3 [GAP]);
+   document that fixes alg/enc is not public, DSOP “Security design”);
 6. the organisation number in the subject (virksomhetssertifikat ``serialNumber`` /
    ``organizationIdentifier``) equals the participant's;
 7. its chain validates to the configured ``TrustStore`` (Buypass/Commfides in real life, the local

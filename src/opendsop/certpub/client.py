@@ -1,6 +1,6 @@
 """CertPub client: a bank finds an agency's encryption certificate before JWE-encrypting for it.
 
-The two-step lookup of spec/protocol.md §3.3:
+The two-step lookup of DSOP “Security design”:
 
 1. ``GET {locator}/lookup/v2/iso6523-actorid-upis::0192:<orgno>`` → ``{"difi-bcp-v1": publisher}``;
 2. ``GET {publisher}/api/v1/iso6523-actorid-upis::0192:<orgno>/<process>`` with the DSOP process
@@ -15,7 +15,7 @@ served a swapped, self-signed certificate would otherwise receive an agency's an
 serves the leaf alone, so the issuing CAs' intermediates come from the bank's configuration too
 (``load_trust``), together with any the publisher sends along.
 
-Caching ("caching the certificate is recommended", §3.3): a certificate is kept for ``ttl`` but never
+Caching ("caching the certificate is recommended", DSOP “Security design”): a certificate is kept for ``ttl`` but never
 past its own ``notAfter``; a definite negative answer (404, or a certificate that fails the checks)
 is kept for the much shorter ``negative_ttl``, so a participant that publishes later is found
 soon; a failure to reach the directory is never cached.  Concurrent lookups of the same

@@ -1,6 +1,6 @@
 """Participant and process identifiers of the CertPub (BCP/BCL) interface.
 
-CertPub reuses PEPPOL identifiers written ``qualifier::value`` (spec/protocol.md §3.3; CertPub
+CertPub reuses PEPPOL identifiers written ``qualifier::value`` (DSOP “Security design”; CertPub
 Publisher 1.0 "Definitions"):
 
 * participant ``iso6523-actorid-upis::0192:<orgno>`` — ISO 6523 ICD 0192 is the Norwegian

@@ -1,4 +1,4 @@
-"""opendsop.consent: an Altinn-style consent broker (spec/services.md §1.2, §2.11, §3).
+"""opendsop.consent: an Altinn-style consent broker (DSOP SBL “Samtykkeløsningen”; DSOP “Altinn 3.0”).
 
 * ``create_app(settings)`` — the ASGI app: the Altinn 3 ``consentrequests`` API, the person's pages
   (login, approval, "my consents"), the internal lookup for the token service, the Altinn 2 façade;

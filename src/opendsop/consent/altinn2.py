@@ -1,4 +1,4 @@
-"""Altinn 2 compatibility façade: consumers migrate to Altinn 3 at their own pace (spec/services.md §1.2).
+"""Altinn 2 compatibility façade: consumers migrate to Altinn 3 at their own pace (DSOP SBL “Samtykkeløsningen”).
 
 Routes (``ApiKey`` header checked when ``ALTINN2_API_KEYS`` is set; bearer token as in ``context``)::
 
@@ -79,7 +79,8 @@ def translate(body: object) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise invalid("the body must be a JSON object", None)
     offered = body.get("offeredBy")
-    # A person consents for themself (requiredDelegator = offeredBy, spec §1.2); for an organisation
+    # A person consents for themself (requiredDelegator = offeredBy, spec DSOP SBL “Samtykkeløsningen”); for an
+    # organisation
     # the representatives port decides who may sign, so requiredDelegator is not compared.
     if isinstance(offered, str) and len(offered) == 11 and body.get("requiredDelegator") != offered:
         raise invalid("requiredDelegator must equal offeredBy", "requiredDelegator")

@@ -1,4 +1,4 @@
-"""ASGI app of the consent service: an Altinn 3-style consent broker (spec/services.md §1.2, §2.11, §3).
+"""ASGI app of the consent service: an Altinn 3-style consent broker (DSOP SBL “Samtykkeløsningen”; DSOP “Altinn 3.0”).
 
 Consumer API (Maskinporten-like bearer token; see ``context`` for scopes and who may act)::
 

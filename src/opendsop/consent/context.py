@@ -1,6 +1,6 @@
 """What every route of the consent service shares: store, clock, token verifier, sessions, templates.
 
-Also the two authorisation rules of the API (spec/services.md §1.2 and §2.11):
+Also the two authorisation rules of the API (DSOP SBL “Samtykkeløsningen”; DSOP “Altinn 3.0”):
 
 * a consumer's Maskinporten-like token must carry the route's scope
   (``altinn:consentrequests.write`` to create or delete, ``…read`` to read, ``altinn:consenttokens``

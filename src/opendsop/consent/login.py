@@ -1,6 +1,6 @@
 """The person's session on the consent pages: an ID-porten-like login for synthetic identities only.
 
-Decisions (spec/services.md §1.2: the person logs in with ID-porten at level 4; TT02 uses Tenor
+Decisions (DSOP SBL “Samtykkeløsningen”: the person logs in with ID-porten at level 4; TT02 uses Tenor
 synthetic persons, month + 80):
 
 * the local login takes a person number and accepts it only if it is a valid *synthetic* number

@@ -1,8 +1,9 @@
 """Ports to the registers the consent pages need: official names, and who may act for an organisation.
 
-spec/services.md §1.2: Altinn shows the consumer's official Enhetsregisteret name in the consent
+DSOP SBL “Samtykkeløsningen”: Altinn shows the consumer's official Enhetsregisteret name in the consent
 text.  The local stand-in answers from a settings mapping (``ORGANISATION_NAMES``); a later adapter
-asks the Enhetsregister.  An organisation's consent (FI-K&B, §2.5) is given by a person who may
+asks the Enhetsregister.  An organisation's consent (FI-K&B, DSOP FI Krav og betalinger pages) is given by a person who
+may
 represent it; the stand-in answers from ``REPRESENTATIVES`` (later: Enhetsregister roles such as
 daglig leder or innehaver).
 """

@@ -1,8 +1,9 @@
 """The person's pages: log in, read the data source's consent text, accept or reject, "my consents".
 
-spec/services.md §1.2 step 2 (the person logs in, reads the source's fixed text with the bank's
-name, accepts; Altinn redirects to ``redirectUrl``), §2.11 (redirect back with ``consentId`` and
-status), §1.2 "Revocation" (withdraw at any time).  Server-rendered Jinja2 templates in ``pages/``,
+DSOP SBL “Samtykkeløsningen” step 2 (the person logs in, reads the source's fixed text with the bank's
+name, accepts; Altinn redirects to ``redirectUrl``), DSOP “Altinn 3.0” (redirect back with ``consentId`` and
+status), DSOP SBL “Samtykkeløsningen” "Revocation" (withdraw at any time).  Server-rendered Jinja2 templates in
+``pages/``,
 bokmål by default and English with ``?lang=en``; plain HTML forms, each POST with a CSRF token.
 
 Routes::
@@ -14,7 +15,7 @@ Routes::
     GET  /my                  the person's consents               POST /my/{id}/revoke → 303 /my
 
 The pages may not be framed (``X-Frame-Options: DENY``; Skatteetaten forbids embedding the dialog
-because of clickjacking, spec §1.2).
+because of clickjacking, spec DSOP SBL “Samtykkeløsningen”).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Consent requests shaped like Altinn 3 ``consentrequests``: parsing, the status machine, the wire form.
 
-Source: spec/services.md §2.11 (body: consumer-chosen ``id``, ``from``, ``to``, ``validTo``,
-``consentRights[{action, resource, metaData}]``, ``redirectUrl``), §1.2 (``handledBy`` supplier,
+Source: DSOP “Altinn 3.0” (body: consumer-chosen ``id``, ``from``, ``to``, ``validTo``,
+``consentRights[{action, resource, metaData}]``, ``redirectUrl``), DSOP SBL “Samtykkeløsningen” (``handledBy`` supplier,
 ``redirectUrl`` must be https, ``validTo`` capped per service), and the consent contract.
 
 Status machine (``TRANSITIONS``; anything else is a 409)::

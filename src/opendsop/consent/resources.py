@@ -2,9 +2,11 @@
 
 One frozen ``ConsentResource`` value per Altinn 3 resource, in one table (``RESOURCES``), so the consent
 service (caps, metaData checks, the approval page) and the data sources (which resource they serve)
-read the same rules.  Sources: spec/services.md §2.1 (SBL, ≤ 10 days, mandated consent text),
-§2.2 (Saldo studielån, ≤ 1 year), §2.3 (SSU, ≤ 3 years), §2.5 (FI-K&B, ≤ 90 days, business),
-§2.11 (Altinn 3 ``consentRights``), §3 (the side-by-side table) and the consent contract.
+read the same rules.  Sources: DSOP SBL “Om tjenesten” (SBL, ≤ 10 days, mandated consent text),
+DSOP Saldo på studielån “Om” (Saldo studielån, ≤ 1 year), DSOP SSU pages (SSU, ≤ 3 years), DSOP FI Krav og betalinger
+pages (FI-K&B, ≤ 90 days, business),
+DSOP “Altinn 3.0” (Altinn 3 ``consentRights``), DSOP SBL “Samtykkeløsningen”; DSOP “Altinn 3.0” (the side-by-side table)
+and the consent contract.
 
 Decisions (the sources do not say):
 

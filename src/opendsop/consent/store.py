@@ -7,7 +7,7 @@ Tables (created with ``metadata.create_all``; SQLite and PostgreSQL):
   consumer chooses is unique per sender (``sender_org`` = ``to``, ``request_id``): when another
   organisation already holds that id, the request gets a fresh one (the answer's ``id``), so an id
   cannot be squatted to lock the rightful sender out;
-* ``consent_events`` — append-only; ``seq`` orders the paginated event feed (spec/services.md §2.11:
+* ``consent_events`` — append-only; ``seq`` orders the paginated event feed (DSOP “Altinn 3.0”:
   "events are Accepted / Denied"; we log every status change);
 * ``consent_keys`` — the private key signing Altinn 2 compatibility tokens, so a restart keeps it;
 * ``consent_delegations`` / ``consent_redirects`` — the client registrations (``registry``);

@@ -2,7 +2,8 @@
 
 ``protocol`` holds the rules without I/O (request builder, response interpreter, call flow);
 ``client.DsopClient`` drives them over a ``transport``; ``fanout.FanOut`` runs one case across
-banks; ``cases.CaseStore`` records it and lets it resume (spec/protocol.md §1.3, §2, §3, §4).
+banks; ``cases.CaseStore`` records it and lets it resume (DSOP “Architecture document”; DSOP “eOppslag”; DSOP “Security
+design”; the DSOP services' “Løsningsbeskrivelse” pages).
 """
 
 from opendsop.consumer.cases import Case, CaseConflict, CaseStore

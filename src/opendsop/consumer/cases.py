@@ -1,6 +1,6 @@
 """The agency's case store (SQL on SQLite or PostgreSQL): what was asked, of whom, and what came back.
 
-spec/protocol.md §2.1 and §3.5: a case is one ``AccountInfoRequestID`` — identical on every call
+DSOP “eOppslag”: a case is one ``AccountInfoRequestID`` — identical on every call
 of the case, at every bank — which the agency must be able to map to its real case number and
 for which it must prove its legal basis when a bank asks.  Decided here:
 

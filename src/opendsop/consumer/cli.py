@@ -1,4 +1,5 @@
-"""``dsop case …``: an agency's case handler runs one service's case across the banks (spec/protocol.md §1.3, §4).
+"""``dsop case …``: an agency's case handler runs one service's case across the banks (DSOP “Architecture document”; the
+DSOP services' “Løsningsbeskrivelse” pages).
 
 Each command plans first (``consumer.workflows``: refusals before any call, the period from the
 registers' facts), records the case (``CaseStore``), runs step 1 and step 2 with a progress bar
@@ -223,7 +224,7 @@ def build_app(runtime_factory: RuntimeFactory = open_runtime, *,  # noqa: C901 -
     @case_app.command("konkurs")
     def konkurs(debtor: Annotated[str, typer.Option(help="org.nr or fnr/d-nr of the debtor")],
                 case_number: CaseNumber = None) -> None:
-        """Konkursbehandling: 12 months before kjennelsesdato to today (§4.4)."""
+        """Konkursbehandling: 12 months before kjennelsesdato to today (DSOP Konkurs “Løsningsbeskrivelse”)."""
         async def body(rt: Runtime) -> int:
             ruling = await kjennelsesdato(debtor, rt.konkurs) if rt.konkurs else None
             plan = plan_konkurs(debtor, kjennelsesdato=ruling, today=oslo_today(rt.clock))
@@ -233,7 +234,7 @@ def build_app(runtime_factory: RuntimeFactory = open_runtime, *,  # noqa: C901 -
     @case_app.command("oed")
     def oed(deceased: Annotated[str, typer.Option(help="fnr/d-nr of the deceased")],
             case_number: CaseNumber = None) -> None:
-        """Oppgjør etter dødsfall: 3 months before the death to today (§4.5)."""
+        """Oppgjør etter dødsfall: 3 months before the death to today (DSOP OED “Løsningsbeskrivelse”)."""
         async def body(rt: Runtime) -> int:
             death = await date_of_death(deceased, rt.folkeregister) if rt.folkeregister else None
             plan = plan_oed(deceased, date_of_death=death, today=oslo_today(rt.clock))
@@ -253,7 +254,8 @@ def build_app(runtime_factory: RuntimeFactory = open_runtime, *,  # noqa: C901 -
     def verge(year: Annotated[int, typer.Option(help="The last calendar year")],
               batch: Annotated[Path, typer.Option(help="CSV: ward,guardian[,guardian_accounts]")],
               concurrency: Annotated[int, typer.Option(min=1, max=200, help="Cases in flight at once")] = 8) -> None:
-        """Vergekontroll: one case per guardianship of the batch, then the controller's flags (§4.6)."""
+        """Vergekontroll: one case per guardianship of the batch, then the controller's flags (DSOP Vergekontroll
+        “Løsningsbeskrivelse”)."""
         async def body(rt: Runtime) -> int:
             try:
                 rows = read_batch(batch.read_text(encoding="utf-8"))
@@ -281,7 +283,7 @@ def build_app(runtime_factory: RuntimeFactory = open_runtime, *,  # noqa: C901 -
                requester: Annotated[str, typer.Option(help="The investigator's user ID")],
                account: Annotated[str | None, typer.Option(help="Ask only the bank servicing this account")] = None,
                case_number: CaseNumber = None) -> None:
-        """Politi-utlevering under an extradition order (§4.2)."""
+        """Politi-utlevering under an extradition order (DSOP Politi “Løsningsbeskrivelse”)."""
         async def body(rt: Runtime) -> int:
             try:
                 order = eo.read_text(encoding="ascii").strip()
@@ -302,7 +304,7 @@ def build_app(runtime_factory: RuntimeFactory = open_runtime, *,  # noqa: C901 -
               to_date: Annotated[str | None, typer.Option("--to", help="YYYY-MM-DD (default: today)")] = None,
               disponent: Annotated[bool, typer.Option(help="Also accounts the party disposes over")] = False,
               case_number: CaseNumber = None) -> None:
-        """Skatt-kontroll (§4.1)."""
+        """Skatt-kontroll (DSOP Skatt “Løsningsbeskrivelse”)."""
         async def body(rt: Runtime) -> int:
             plan = plan_skatt(party, requester_id=requester, today=oslo_today(rt.clock),
                               only_primary_owner=not disponent, from_date=_date(from_date, "fromDate"),
@@ -314,7 +316,7 @@ def build_app(runtime_factory: RuntimeFactory = open_runtime, *,  # noqa: C901 -
     def nav(party: Annotated[str, typer.Option(help="fnr/d-nr/org.nr")],
             requester: Annotated[str | None, typer.Option(help="The case handler's user ID")] = None,
             case_number: CaseNumber = None) -> None:
-        """NAV-kontroll (provisional, §4.3)."""
+        """NAV-kontroll (provisional, DSOP NAV-kontroll “About”)."""
         async def body(rt: Runtime) -> int:
             plan = plan_nav(party, today=oslo_today(rt.clock), requester_id=requester)
             return _exit_code(await run_case(rt, out, plan, case_number))

@@ -1,4 +1,5 @@
-"""The agency's Control API client: drives ``protocol.call_flow`` over a transport (spec/protocol.md §1.3, §2, §3).
+"""The agency's Control API client: drives ``protocol.call_flow`` over a transport (DSOP “Architecture document”; DSOP
+“eOppslag”; DSOP “Security design”).
 
 One ``DsopClient`` serves every bank of every case.  Per HTTP request it:
 
@@ -99,7 +100,7 @@ def join_pages(endpoint: Endpoint, pages: list[Page]) -> Fetched:
 
 
 class JweDecryptor:
-    """Decrypts answers with the agency's private key (the one behind its CertPub certificate, §3.3).
+    """Decrypts answers with the agency's private key (the one behind its CertPub certificate, DSOP “Security design”).
 
     Holds the key as PEM, so it can be pickled to worker processes (``DsopClient(crypto=...)``).
     """
@@ -144,7 +145,7 @@ def jwe_decryptor(private_key: Any, *, algorithms: Collection[str] = (DEFAULT_AL
 
 
 class BankDirectory(Protocol):
-    """Where a bank's Control API is (the API catalogue, spec/protocol.md §1.3 step 4)."""
+    """Where a bank's Control API is (the API catalogue, DSOP “Architecture document” step 4)."""
 
     async def endpoint(self, org_no: str) -> BankEndpoint | None: ...
 

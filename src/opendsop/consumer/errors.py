@@ -1,4 +1,4 @@
-"""What can go wrong when an agency calls a bank, as one typed tree (spec/protocol.md §2.8, §3.1, §3.3).
+"""What can go wrong when an agency calls a bank, as one typed tree (DSOP “eOppslag”; DSOP “Security design”).
 
 The bank's ``{code, message}`` body and HTTP status are kept on the exception, and the class says
 what the caller should do about it::
@@ -82,7 +82,7 @@ class RateLimited(BankError):
 
 
 class BankUnavailable(BankError):
-    """5xx or a broken connection: a technical error at the bank, which may pass (§2.8)."""
+    """5xx or a broken connection: a technical error at the bank, which may pass (DSOP “eOppslag”)."""
 
     retryable = True
 

@@ -1,7 +1,8 @@
 """One case across many banks at once: bounded, resumable, streamed, every bank with an outcome.
 
-spec/protocol.md §1.2 ("banks return what they have as soon as data is available; the consumer
-compiles results across banks and deduplicates"), §1.3 steps 4–7, §2.6, §2.8.  Decided here:
+DSOP “eOppslag” ("banks return what they have as soon as data is available; the consumer
+compiles results across banks and deduplicates"), DSOP “Architecture document” steps 4–7, DSOP “eOppslag”.  Decided
+here:
 
 * per bank: Accounts first (2a), then the plan's endpoints (2b) for every account that is not
   ``dataNotDelivered``, concurrently within the client's per-bank limit;
@@ -9,7 +10,7 @@ compiles results across banks and deduplicates"), §1.3 steps 4–7, §2.6, §2.
 
   ========  =====================================================================================
   ok        every call answered, every answer ``complete``
-  partial   the bank said ``partial`` (data exists offline, §2.6), listed an account as
+  partial   the bank said ``partial`` (data exists offline, DSOP “eOppslag”), listed an account as
             ``dataNotDelivered``, or a 2b call failed while the account list came through (the
             reason names the failed calls)
   denied    the account list was refused with a 4xx (the request must change; not retried)
@@ -73,7 +74,8 @@ class Plan:
 
     @classmethod
     def for_service(cls, profile: ServiceProfile, *, wanted: Collection[Endpoint] | None = None) -> Plan:
-        """Every 2b endpoint the service may call (§4.0), or the ``wanted`` subset of them."""
+        """Every 2b endpoint the service may call (the DSOP services' “Løsningsbeskrivelse” pages), or the ``wanted``
+        subset of them."""
         order = (Endpoint.ACCOUNT_DETAILS, Endpoint.TRANSACTIONS, Endpoint.CARDS, Endpoint.ROLES)
         return cls(tuple(e for e in order if profile.allows(e) and (wanted is None or e in wanted)))
 
@@ -205,7 +207,9 @@ class FanOut:
             else []
         withheld = [account.account_identifier for account in result.accounts
                     if account.reference == DATA_NOT_DELIVERED]
-        if withheld:  # §4.1/§4.2: listed, but served only through the digital letter channel
+        # DSOP Skatt “Løsningsbeskrivelse”/DSOP Politi “Løsningsbeskrivelse”: listed, but served only through the
+        # digital letter channel
+        if withheld:
             notes.append(f"{len(withheld)} account(s) not served online (accountReference dataNotDelivered); "
                          "ask for them by digital letter")
         calls = [(account, endpoint) for account in result.accounts if account.reference != DATA_NOT_DELIVERED
@@ -256,7 +260,7 @@ class MergedAccount:
 
 
 class Merger:
-    """Accounts of all banks, one entry per ``accountIdentifier`` (§1.2: same identity = duplicate)."""
+    """Accounts of all banks, one entry per ``accountIdentifier`` (DSOP “eOppslag”: same identity = duplicate)."""
 
     def __init__(self) -> None:
         self.accounts: dict[str, MergedAccount] = {}

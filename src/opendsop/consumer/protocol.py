@@ -1,6 +1,7 @@
 """The Control API as the agency speaks it, without I/O: request builder, response interpreter, call flow.
 
-Decides (spec/protocol.md §1.3 steps 4–7, §2.1, §2.3, §2.7, §2.8, §3.1, §3.3, §4):
+Decides (DSOP “Architecture document” steps 4–7, DSOP “eOppslag”; DSOP “Data model”; DSOP “Security design”; the DSOP
+services' “Løsningsbeskrivelse” pages):
 
 * **headers** of every call: a fresh ``CorrelationID`` per technical request, the case's
   ``AccountInfoRequestID``, the URL-encoded ``Legal-Mandate``, ``RequesterID`` and
@@ -12,7 +13,7 @@ Decides (spec/protocol.md §1.3 steps 4–7, §2.1, §2.3, §2.7, §2.8, §3.1, 
   bodies decode into ``standard.control.v1`` models;
 * **answers**: a 200 must be a JWE for this agency (``application/jose``) unless plaintext was
   asked for; errors are mapped to the ``consumer.errors`` tree by status, keeping the ACC code;
-* **paging**: ``next`` links are relative to the API base (§2.7; the older ``/v2/…`` form too) and
+* **paging**: ``next`` links are relative to the API base (DSOP “eOppslag”; the older ``/v2/…`` form too) and
   are followed only on the bank's own origin
   (a token must never be sent elsewhere), never twice, and at most ``max_pages`` times;
 * **401 ACC-010**: the token is fetched afresh once, then the call is denied.
@@ -102,10 +103,10 @@ class NeedToken:
 
 @dataclass(frozen=True, slots=True)
 class BankEndpoint:
-    """One institution's Control API as the API catalogue lists it (spec/protocol.md §1.1)."""
+    """One institution's Control API as the API catalogue lists it (DSOP “Architecture document”)."""
 
     org_no: str
-    base_url: str  # ends in /v2 (or /v1): the token's audience (§3.1)
+    base_url: str  # ends in /v2 (or /v1): the token's audience (DSOP “Security design”)
     version: str = "v2"
     name: str = ""
 
@@ -118,7 +119,8 @@ class BankEndpoint:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CaseParameters:
-    """What every call of one case carries (§4: in 2b every parameter keeps its 2a value)."""
+    """What every call of one case carries (the DSOP services' “Løsningsbeskrivelse” pages: in 2b every parameter keeps
+    its 2a value)."""
 
     account_info_request_id: str
     mandate: Mandate
@@ -167,7 +169,7 @@ def new_correlation_id() -> str:
 
 @dataclass(frozen=True, slots=True)
 class CallOptions:
-    plaintext: bool = False  # test only: Accept application/json (§3.3)
+    plaintext: bool = False  # test only: Accept application/json (DSOP “Security design”)
     max_pages: int = MAX_PAGES
     new_correlation_id: Callable[[], str] = new_correlation_id
 
@@ -239,7 +241,7 @@ _PLAIN_PATH = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012
 
 
 def resolve_next(bank: BankEndpoint, current_url: str, href: str) -> str:
-    """The absolute URL of a ``next`` link, which must stay on the bank's own origin (§2.7).
+    """The absolute URL of a ``next`` link, which must stay on the bank's own origin (DSOP “eOppslag”).
 
     The href is relative to the API base, as in the DSOP documentation's "Specification of
     eOppslag" example (``/accounts/{ref}/transactions?…``, appended to ``…/v2``); an href that
@@ -305,7 +307,8 @@ def _error_fields(body: bytes) -> tuple[str | None, str | None]:
 
 
 def error_for(bank: BankEndpoint, response: HttpResponse, *, now: datetime | None = None) -> BankError:
-    """The typed error of a non-200 answer (§2.8): 4xx denied, 401 unauthorised, 429 rate-limited, 5xx unavailable."""
+    """The typed error of a non-200 answer (DSOP “eOppslag”): 4xx denied, 401 unauthorised, 429 rate-limited, 5xx
+    unavailable."""
     code, message = _error_fields(response.body)
     status = response.status
     text = message or f"HTTP {status} without a DSOP error body"
@@ -350,7 +353,7 @@ def interpret(bank: BankEndpoint, endpoint: Endpoint, response: HttpResponse, *,
     elif media == JSON and plaintext_allowed:
         plaintext = response.body
     elif media == JSON:
-        raise _violation(bank, "the bank answered in plaintext; every 200 body must be a JWE (§3.3)")
+        raise _violation(bank, "the bank answered in plaintext; every 200 body must be a JWE (DSOP “Security design”)")
     else:
         raise _violation(bank, f"unexpected Content-Type {media[:60]!r} for a 200 answer")
     model = _MODELS[bank.version][endpoint]

@@ -1,6 +1,6 @@
 """How the agency treats a failing bank: retries with jittered backoff, and a circuit breaker per bank.
 
-spec/protocol.md §2.8: 4xx means the request must be fixed (never retried); 5xx is a technical
+DSOP “eOppslag”: 4xx means the request must be fixed (never retried); 5xx is a technical
 error at the bank, which the client may retry automatically; 429 ACC-022 asks the client to slow
 down (``Retry-After``).  Decided here:
 

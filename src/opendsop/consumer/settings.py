@@ -12,7 +12,7 @@ Environment variables (prefix ``DSOP_CONSUMER_``):
 * ``TIMEOUT`` (30 s), ``ATTEMPTS`` (3), ``GLOBAL_LIMIT`` (100), ``PER_BANK_LIMIT`` (4),
   ``BREAKER_THRESHOLD`` (5), ``BREAKER_RESET`` (30 s), ``BANK_DEADLINE`` (none) — the fan-out.
 * ``RETENTION_DAYS`` — how long a case's answers are kept before ``purge`` (the agency decides).
-* ``PLAINTEXT`` — test only: ask banks for ``application/json`` (spec/protocol.md §3.3).
+* ``PLAINTEXT`` — test only: ask banks for ``application/json`` (DSOP “Security design”).
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ class ConsumerSettings(BaseSettings):
     @model_validator(mode="after")
     def _no_plaintext_in_production(self) -> ConsumerSettings:
         if self.plaintext and self.environment == "production":
-            raise ValueError("plaintext answers exist only in test (spec/protocol.md §3.3)")
+            raise ValueError("plaintext answers exist only in test (DSOP “Security design”)")
         return self
 
 

@@ -1,6 +1,6 @@
 """Access tokens for the agency: the RFC 7523 grant, the token request, and a cache per (audience, scope).
 
-spec/protocol.md §1.3 step 5 and §3.1: for each bank the agency asks the token service
+DSOP “Architecture document” step 5 and DSOP “Security design”: for each bank the agency asks the token service
 (Maskinporten) for a token with scope ``bits:kontoinformasjon`` whose ``aud`` is that bank's base
 URL, by putting ``resource: [<base URL>]`` in a JWT grant signed with its own key (``kid``) or its
 enterprise certificate (``x5c``, leaf only unless agreed otherwise).  A grant lives at most 120 s

@@ -5,7 +5,7 @@ seconds — headers *and* body, so a bank that stalls mid-body is a timeout, not
 are only two kinds: ``TimeoutError`` and ``ConnectionError`` (refused, reset, TLS); the client
 turns them into ``BankTimeout``/``BankUnavailable`` for the bank concerned.
 
-* ``AiohttpTransport`` — the fan-out's default (aiohttp: measured 5× httpx at 100-wide, STACK.md);
+* ``AiohttpTransport`` — the fan-out's default (aiohttp: measured 5× httpx at 100-wide);
 * ``HttpxTransport`` — any ``httpx.AsyncClient``, e.g. over ``httpx.ASGITransport`` in tests.
 """
 

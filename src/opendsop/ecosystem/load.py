@@ -1,11 +1,12 @@
 # SPDX-License-Identifier: Apache-2.0
 """``load_world``: the generated world written into the ecosystem's embedded stores under ``var/``.
 
-Decides the layout of a local ecosystem's data (issue 7 item 2): one bank database per synthetic
+Decides the layout of a local ecosystem's data: one bank database per synthetic
 bank (``bank-<orgno>.db``, the provider's ``SqlBankStore`` and its bulk loader), the registers
 database (``registers.db``: FREG persons and vergemål, Konkursvarsel notices, Enhetsregisteret
 units) and the relations hub database (``relations.db``: KAR rows of the NICS banks, KFR rows of
-the others; protocol.md §6, datamodel.md §2.7).  Only the stores' own loaders write; the row
+the others; DSOP Kundeforholdsregister “Om”, DSOP “Endpoint customerRelationships V.2.0”).  Only the stores' own loaders
+write; the row
 mapping is in ``mapping.py``.
 
 Speed (``make demo`` must start within a minute): the two big tables (balances, transactions) are

@@ -3,16 +3,17 @@
 
 Decides how the generator's vocabulary (``opendsop.synth.model``) is told to each store:
 
-* **bank store** (spec/datamodel.md §1–2; ``provider/store/records.py``): per bank, its accounts
+* **bank store** (DSOP “Data model”; ``provider/store/records.py``): per bank, its accounts
   (``account_id`` is the generator's numeric id as text), the parties holding a role on them, the
   roles as relations, the cards (the masked number is all the generator has), the *booked*
   transactions as v2 ``Transaction`` objects and one signed booked balance per day with bookings
   (plus the opening day).  Pending items are left out: the loader stores booked transactions only.
-* **registers** (FREG, Konkursvarsel, Enhetsregisteret; datamodel.md §3.2–3.3): persons with
+* **registers** (FREG, Konkursvarsel, Enhetsregisteret; the DSOP services' “Løsningsbeskrivelse” pages): persons with
   status, doedsdato and adressebeskyttelse; vergemål with their ``tjenesteoppgaver``; one notice
   per bankruptcy; companies with roles and rules — signatur/prokura ``alene`` (each named holder
   alone), ``iFellesskap`` (the named holders jointly), ``styret`` (the board jointly).
-* **relations hub** (protocol.md §6, datamodel.md §2.7): account-level KAR rows from banks that
+* **relations hub** (DSOP Kundeforholdsregister “Om”, DSOP “Endpoint customerRelationships V.2.0”): account-level KAR
+  rows from banks that
   report to KAR; one customer-level KFR ``DSOPBANK`` row per (bank, customer) from the others,
   from the customer's earliest role and open while any role is open.
 

@@ -98,7 +98,7 @@ async def _konkurs(running: Running, population: Population, console: Console, r
         ruling = await kjennelsesdato(bankruptcy.debtor_id, rt.konkurs)
         plan = plan_konkurs(bankruptcy.debtor_id, kjennelsesdato=ruling, today=oslo_today(rt.clock))
         console.print(f"debtor {bankruptcy.debtor_name} ({bankruptcy.debtor_id}), kjennelsesdato {ruling}: period "
-                      f"{plan.case.from_date} – {plan.case.to_date} (12 months before the ruling, §4.4)")
+                      f"{plan.case.from_date} – {plan.case.to_date} (12 months before the ruling)")
         report.konkurs = await run_case(rt, console, plan, None, accounts=False)
         report.case_ids["konkurs"] = plan.case.account_info_request_id
         console.print(accounts_table("The debtor's accounts (blocked by the bankruptcy: disabled)", report.konkurs))
@@ -137,7 +137,8 @@ async def _verge(running: Running, population: Population, console: Console, rep
     shielded = {p.person_id for p in population.persons if p.address_protection is not None}
     chosen = [g for g in population.guardianships
               if owned.get(g.ward_id) and "representasjonDagligbank" in g.tjenesteoppgaver and g.valid_to is None]
-    # a shielded ward's banks answer an empty list (§2.4): true, but a poor example, so those come last
+    # a shielded ward's banks answer an empty list (DSOP Vergekontroll “Løsningsbeskrivelse”): true, but a poor example,
+    # so those come last
     chosen.sort(key=lambda g: g.ward_id in shielded)
     console.print(Rule(f"3. Vergekontroll: the annual control of {min(WARDS, len(chosen))} wards"))
     rows = [Assignment(g.ward_id, g.guardian_id, frozenset(a.kontonr for a in owned.get(g.guardian_id, ())))

@@ -1,4 +1,4 @@
-"""Påtalemyndigheten stand-in: signs Politi extradition orders (utleveringspålegg, protocol.md §4.2).
+"""Påtalemyndigheten stand-in: signs Politi extradition orders (utleveringspålegg, DSOP Politi “Løsningsbeskrivelse”).
 
 * ``issue_extradition_order(claims, credential, *, kid)`` — the PS256 JWS (orders.py);
 * ``verify_extradition_order(jws, trust_store, *, now, jwks, environment)`` — what a bank runs

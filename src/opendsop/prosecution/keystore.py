@@ -10,8 +10,8 @@ Layout of ``key_dir`` (all PEM, written by ``save``):
 Every file is mode 0600 in a 0700 directory.
 
 The certificate is a virksomhetssertifikat of Politiet (org.nr 915429785, the Politi participant of
-spec/protocol.md §3.3) with ``OU=Påtalemyndigheten`` and ``CN=Godkjenning av utleveringspålegg``
-(``… TEST`` in test), as banks require in signature step 5 (spec/protocol.md §4.2).
+DSOP “Security design”) with ``OU=Påtalemyndigheten`` and ``CN=Godkjenning av utleveringspålegg``
+(``… TEST`` in test), as banks require in signature step 5 (DSOP Politi “Løsningsbeskrivelse”).
 
 In ``test`` a missing credential is generated on first start: a fresh local root → intermediate →
 signing certificate, saved as above.  In ``production`` nothing is generated; the operator

@@ -1,6 +1,6 @@
 """Påtalemyndigheten's side of the utleveringspålegg: fill in, sign and publish the keys.
 
-Spec: spec/protocol.md §4.2 and spec/datamodel.md §3.5.  The order is a JWS with header
+Spec: DSOP Politi “Løsningsbeskrivelse” and DSOP Politi “Utleveringspålegg”.  The order is a JWS with header
 ``{"alg": "PS256", "typ": "JWT", "kid": <certificate id>}`` over the payload of
 ``standard.extradition.ExtraditionOrder``.  Decisions:
 

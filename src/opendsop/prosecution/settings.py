@@ -3,7 +3,7 @@
 Environment variables (prefix ``DSOP_PROSECUTION_``):
 
 * ``ENVIRONMENT`` — ``test`` (default) or ``production``; decides the signing certificate's CN
-  ("Godkjenning av utleveringspålegg TEST" or without " TEST", spec/protocol.md §4.2 step 5).
+  ("Godkjenning av utleveringspålegg TEST" or without " TEST", DSOP Politi “Løsningsbeskrivelse” step 5).
 * ``KEY_DIR`` — directory of the signing credential (see keystore.py); default ``var/prosecution``.
   In ``test`` a missing credential is generated on first start under a local test root.
 * ``VALIDITY_DAYS`` — default ``exp − approvalTimestamp`` of issued orders, 1‥90 (content check 6).

@@ -1,6 +1,6 @@
 """A bank verifies an utleveringspålegg: the six signature steps, then the content checks.
 
-Spec: spec/protocol.md §4.2 "Signature verification" and spec/datamodel.md §3.5, in this order:
+Spec: DSOP Politi “Løsningsbeskrivelse” "Signature verification" and DSOP Politi “Utleveringspålegg”, in this order:
 
 1. take the JWKS (politiet.no's ``/.well-known/finans-jwks.json``; the HTTP fetch is the
    caller's — ``fetch_jwks`` or ``JwksCache`` below);

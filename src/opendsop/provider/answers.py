@@ -1,6 +1,7 @@
 """The data step of the pipeline: what an allowed request gets from the bank's store, paged and filtered.
 
-Decides (spec/datamodel.md §0.2–0.3, §2.1–2.6, §3.3; spec/protocol.md §2.5, §2.7):
+Decides (DSOP “eOppslag”; DSOP “Endpoint … V.2.0” pages; the DSOP services' “Løsningsbeskrivelse” pages; DSOP
+“Recommendations regarding validation”):
 
 * a shielded person's account list is empty with ``complete``, without asking the store;
 * Vergekontroll lists only accounts the guardian (``AdditionalReferenceID``) could use; a profile
@@ -71,7 +72,7 @@ def uuid_or_none(text: str | None) -> str | None:
     return text.strip().lower() if text is not None and is_uuid(text) else None
 
 
-# Pure functions of header values asked on every request (issue 5): answers for short values are remembered,
+# Pure functions of header values asked on every request: answers for short values are remembered,
 # bounded, the least recently used going first; a long value (never a valid one) is simply computed.
 _MEMO_TEXT = 128
 

@@ -1,4 +1,5 @@
-"""A bank's DSOP Control API v2 as a Litestar app (Bank_v2.yaml; spec/protocol.md §1.3, §2, §3).
+"""A bank's DSOP Control API v2 as a Litestar app (Bank_v2.yaml; DSOP “Architecture document”; DSOP “eOppslag”; DSOP
+“Security design”).
 
 Routes (the server URL of the contract is ``{base}/v2``)::
 
@@ -81,7 +82,7 @@ def _pipeline(request: Request[Any, Any, Any]) -> Pipeline:
 def _response(answer: Answer, correlation: str | None = None) -> Response[bytes]:
     headers = dict(answer.headers)
     if correlation:
-        headers["CorrelationID"] = correlation  # echoed for support cases (spec/protocol.md §3.5)
+        headers["CorrelationID"] = correlation  # echoed for support cases (DSOP “eOppslag”)
     return Response(answer.body, status_code=answer.status, media_type=answer.media_type, headers=headers)
 
 

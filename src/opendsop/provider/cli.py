@@ -4,7 +4,7 @@
   see settings.py), JSON log lines on stderr, Prometheus metrics on ``/metrics``;
 * ``openapi`` — the OpenAPI document the bank serves on ``/v2/openapi.json``;
 * ``poll-konkurs --bank ORGNO [--loop] [--interval S]`` — read the Konkursvarsel feed from the
-  stored cursor into the bank's database and act on it (feeds.py; spec/protocol.md §4.4 A): once,
+  stored cursor into the bank's database and act on it (feeds.py; DSOP Konkurs “Løsningsbeskrivelse”): once,
   or until interrupted (``--loop``; by default only in Brreg's refresh window, working days 08–16);
 * ``import --bank ORGNO FILE…`` — the bank's own data (the bundle of docs/import-bundle.md and
   camt.053 statements) into its database: all checked, then one transaction; every problem is one

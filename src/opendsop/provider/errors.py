@@ -1,4 +1,4 @@
-"""The bank's own error answers, beyond what ``standard.authorize`` decides (spec/protocol.md §2.8).
+"""The bank's own error answers, beyond what ``standard.authorize`` decides (DSOP “eOppslag”).
 
 Every error leaves the bank as plain ``application/json`` ``{"code", "message"}`` (Bank_v2.yaml
 ``Error``), never encrypted and never with a stack trace.  The rules core denies *well-formed*

@@ -1,4 +1,4 @@
-"""The bank's Konkursvarsel consumer: pull the bankruptcy notices and act on them (spec/protocol.md §4.4 A).
+"""The bank's Konkursvarsel consumer: pull the bankruptcy notices and act on them (DSOP Konkurs “Løsningsbeskrivelse”).
 
 Decides how a bank follows Brreg's feed:
 

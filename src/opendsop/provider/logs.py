@@ -1,7 +1,7 @@
 """Structured JSON log lines for a bank's Control API (ARCHITECTURE "Cross-cutting rules").
 
 One line per request, with ``CorrelationID`` and ``AccountInfoRequestID`` so Bits' error-handling
-routine can find a request (spec/protocol.md §3.5), plus consumer, service, endpoint, status, code
+routine can find a request (DSOP “eOppslag”), plus consumer, service, endpoint, status, code
 and duration.  Never personal data: no PartyID, no account numbers, no names; what is logged is
 redacted once more (``serving.redact``) in case a message quotes a number.  The full record of who
 asked what lives in the audit log, not here.

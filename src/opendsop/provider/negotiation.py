@@ -1,4 +1,4 @@
-"""Which body a 200 answer carries, from ``Accept`` and the bank's environment (spec/protocol.md §3.3).
+"""Which body a 200 answer carries, from ``Accept`` and the bank's environment (DSOP “Security design”).
 
 Every 200 body is a JWE (``application/jose``).  Only in **test** may a client get plaintext, and
 only by asking for ``application/json``; production never offers it, so a production request that

@@ -1,6 +1,7 @@
 """The request pipeline of a bank's Control API: one GET in, one answer out, one audit record always.
 
-Order (spec/protocol.md §1.3 step 8, §2.5, §3.1, §3.3, §3.5):
+Order (DSOP “Architecture document” step 8, DSOP “Recommendations regarding validation”; DSOP “Security design”; DSOP
+“eOppslag”):
 
 1. **token** — Maskinporten access token: signature against the issuer's JWKS, ``aud`` = this
    bank's registered base URL, scope ``bits:kontoinformasjon``; the caller is the ``consumer``

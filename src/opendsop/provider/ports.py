@@ -7,9 +7,10 @@ with an in-memory twin for tests and the demo (STYLE habit 4; ARCHITECTURE "Fact
   (``kjennelsesdato``); ``RegisterClients`` adapts the clients of ``opendsop.registers``,
   ``MemoryRegisters`` is the twin.
 * ``FactsSource`` — turns registers into ``standard.Facts`` for one request, asking only what the
-  calling service's rules need (spec/protocol.md §4.4–4.6); ``RegisterFacts`` is the implementation.
+  calling service's rules need (the DSOP services' “Løsningsbeskrivelse” pages); ``RegisterFacts`` is the
+  implementation.
 * ``OrderVerifier`` — the six signature steps and content checks of an utleveringspålegg
-  (spec/protocol.md §4.2); ``ProsecutionOrders`` wraps ``prosecution.verify``.  The pipeline asks
+  (DSOP Politi “Løsningsbeskrivelse”); ``ProsecutionOrders`` wraps ``prosecution.verify``.  The pipeline asks
   it separately from ``FactsSource`` so that a broken order never hides a format error that
   ``authorize`` reports first.
 * ``Certificates`` — consumers' encryption certificates (``certpub.client.CertPubClient`` fits);
@@ -134,7 +135,7 @@ class FactsSource(Protocol):
 class RegisterFacts:
     """``FactsSource`` over ``Registers``: only the lookups the service's rules use.
 
-    Shielding concerns every service but only the account list (spec/protocol.md §2.5); death only
+    Shielding concerns every service but only the account list (DSOP “Recommendations regarding validation”); death only
     OED, the ruling date only Konkurs, guardianships only Vergekontroll.
     """
 

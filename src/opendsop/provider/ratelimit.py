@@ -1,7 +1,7 @@
 """Per-consumer rate limiting: a token bucket per consumer organisation (429 ACC-022, Retry-After).
 
-Decides when a consumer is asking too fast (spec/protocol.md §2.8 "429 ACC-022 too many requests";
-§3.5: banks watch for abnormal volumes per consumer).  The key is the ``consumer`` of the access
+Decides when a consumer is asking too fast (DSOP “eOppslag” "429 ACC-022 too many requests";
+DSOP “eOppslag”: banks watch for abnormal volumes per consumer).  The key is the ``consumer`` of the access
 token, so one agency cannot starve another.  In-process state: each worker limits on its own, so a
 bank running N workers allows N × the configured rate (shared limits would need Redis).
 """

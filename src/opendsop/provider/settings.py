@@ -4,9 +4,9 @@ Environment variables (prefix ``DSOP_PROVIDER_``; ``dsop provider serve --bank``
 
 * ``BANK_ORGNO`` — the bank's organisation number (9 digits).
 * ``ENVIRONMENT`` — ``test`` (default) or ``production``.  Only ``test`` answers
-  ``Accept: application/json`` in plaintext and accepts synthetic identities (spec/protocol.md §3.3).
+  ``Accept: application/json`` in plaintext and accepts synthetic identities (DSOP “Security design”).
 * ``BASE_URL`` — the base URL registered in the API catalogue, ending in ``/v2``; access tokens must
-  carry it as ``aud`` (spec/protocol.md §3.1).
+  carry it as ``aud`` (DSOP “Security design”).
 * ``DATABASE_URL`` — async SQLAlchemy URL (default a SQLite file ``var/provider-<orgno>.db``).
 * ``TOKEN_ISSUER`` / ``TOKEN_JWKS_URL`` — the Maskinporten(-like) issuer and its JWKS.
 * ``CERTPUB_URL`` — the CertPub locator used to find consumers' encryption certificates.
@@ -14,7 +14,7 @@ Environment variables (prefix ``DSOP_PROVIDER_``; ``dsop provider serve --bank``
   and their intermediates (CertPub serves the leaf alone).  Required unless the app is given its
   certificates: the bank encrypts an answer only to a certificate that chains to these roots.
 * ``PROSECUTION_JWKS_URL`` / ``PROSECUTION_ROOTS`` — where the prosecution publishes its order keys,
-  and the PEM root(s) their chains must validate to (spec/protocol.md §4.2 steps 1–4).
+  and the PEM root(s) their chains must validate to (DSOP Politi “Løsningsbeskrivelse” steps 1–4).
 * ``REGISTERS_URL`` / ``REGISTERS_TOKEN`` — Folkeregisteret and Konkursvarsel (``opendsop.registers``)
   and the bearer token to call them with.  Unset: the bank knows no register facts, so OED,
   Konkurs and Vergekontroll are refused (fail closed).
@@ -24,15 +24,15 @@ Environment variables (prefix ``DSOP_PROVIDER_``; ``dsop provider serve --bank``
   instead of the static ``REGISTERS_TOKEN``.
 * ``KONKURS_POLL`` — poll the Konkursvarsel feed in the background of the app (default off; the
   ``dsop provider poll-konkurs`` command does one run).  ``KONKURS_INTERVAL`` — seconds between polls
-  (default 900: Brreg refreshes every 15 minutes on working days 08:00–16:00, §4.4);
+  (default 900: Brreg refreshes every 15 minutes on working days 08:00–16:00, DSOP Konkurs “Løsningsbeskrivelse”);
   ``KONKURS_LOOKBACK_DAYS`` — how far back the very first poll starts (default 3).
 * ``KONKURS_FACTS`` — where the Konkurs service's ``kjennelsesdato`` comes from: ``registers`` (ask
   Konkursregisteret per request, default) or ``stored`` (the notices this bank has polled).
 * ``PAGING_KEY`` / ``REFERENCE_SECRET`` — secrets (≥ 16 bytes) for continuation tokens and
   ``accountReference``s.  Required in production; in test a random value per process is used.
-* ``PAGE_SIZE`` — transactions per page (default 1000, "at least 1000 items per page" §2.7).
+* ``PAGE_SIZE`` — transactions per page (default 1000, "at least 1000 items per page" DSOP “eOppslag”).
 * ``RATE_PER_SECOND`` / ``RATE_BURST`` — per-consumer rate limit (429 ACC-022); 0 disables it.
-* ``JWE_ALG`` / ``JWE_ENC`` — response encryption (the security document is not public, §3.3).
+* ``JWE_ALG`` / ``JWE_ENC`` — response encryption (the security document is not public, DSOP “Security design”).
 * ``V1_SERVED_UNTIL`` — the last day (``YYYY-MM-DD``, Oslo date) the bank answers Control API v1 by v1's
   rules during its phase-out window; after it, ``/v1`` answers 410 ACC-014 ("retired, use /v2").
   Unset: open in test, closed in production (the standard no longer supports v1).

@@ -1,7 +1,7 @@
-"""v2 response bodies as Control API v1 bodies (Bank_v1.yaml 1.1.1; spec/datamodel.md §5).
+"""v2 response bodies as Control API v1 bodies (Bank_v1.yaml 1.1.1; DSOP “Change log”).
 
 The bank computes every answer as v2 (one store, one rules engine, one filter) and only the last
-step differs for a v1 consumer.  Decides, per §5 "Changes from v1.x to v2", read backwards:
+step differs for a v1 consumer.  Decides, per DSOP “Change log” "Changes from v1.x to v2", read backwards:
 
 * ``responseDetails{status, message}`` → the v1 string ``responseStatus`` (the ``partial``
   explanation has no place in v1 and is dropped; the status itself is kept);

@@ -1,6 +1,6 @@
 """Bearer tokens the bank verified recently: a consumer sends the same access token with every request.
 
-Decides how often a token's signature is checked (issue 5, per-request cost).  A Maskinporten
+Decides how often a token's signature is checked (its cost is paid per request).  A Maskinporten
 access token is reused until it expires (about two minutes), so the pipeline verifies each token
 once and remembers its principal, keyed by the exact ``Authorization`` header value:
 

@@ -10,7 +10,7 @@ Folkeregisteret (scope ``folkeregister:read``)
     ``GET /folkeregisteret/api/v1/personer/{fnr}/vergemaal`` — guardianships where fnr is the ward;
     ``GET /folkeregisteret/api/v1/hendelser?etter=<seq>&antall=<n>`` — deaths and guardianship
     changes after sequence ``etter``; resume with the page's ``neste``.
-Konkursregisteret, Konkursvarsel (scope ``konkursvarsel:read``; spec/protocol.md §4.4)
+Konkursregisteret, Konkursvarsel (scope ``konkursvarsel:read``; DSOP Konkurs “Løsningsbeskrivelse”)
     ``GET /konkursvarsel/api/konkursvarsler/oppdatert/{registreringstidspunkt}?antall=<n>`` — notices
     registered after the timestamp, oldest first, each with its ``lenke``; ``flere`` says a next
     page exists (call again with the last notice's ``registreringstidspunkt``);

@@ -175,7 +175,7 @@ class FolkeregisterClient(_HttpRegister):
 
 
 class KonkursClient(_HttpRegister):
-    """Konkursvarsel over HTTP (scope ``konkursvarsel:read``; spec/protocol.md §4.4)."""
+    """Konkursvarsel over HTTP (scope ``konkursvarsel:read``; DSOP Konkurs “Løsningsbeskrivelse”)."""
 
     PATH = "/konkursvarsel/api/konkursvarsler"
 

@@ -2,9 +2,10 @@
 """From register data to the facts the rules core decides with (``opendsop.standard.request.Facts``).
 
 * ``to_guardianship`` — a FREG vergemål as ``Guardianship`` (ward, guardian, validity, tasks);
-  Vergekontroll (spec/protocol.md §4.6) then checks ``representasjonDagligbank`` and the period.
+  Vergekontroll (DSOP Vergekontroll “Løsningsbeskrivelse”) then checks ``representasjonDagligbank`` and the period.
 * ``kjennelsesdato`` — of the bankruptcy that stands: the latest ``aapning`` not annulled by a
-  later ``sletting`` (§4.4: a ``sletting`` reopens the accounts; an ``oppheving`` leaves the
+  later ``sletting`` (DSOP Konkurs “Løsningsbeskrivelse”: a ``sletting`` reopens the accounts; an ``oppheving`` leaves
+  the
   decision to the bank and an ``avslutning`` is information only, so neither removes the date).
 * ``gather_facts`` — date of death, shielding, guardianships and kjennelsesdato for one party,
   read through the client Protocols (HTTP or in-memory twin alike).

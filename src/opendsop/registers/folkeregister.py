@@ -1,8 +1,10 @@
 # SPDX-License-Identifier: Apache-2.0
 """Folkeregisteret stand-in: persons, vergemål/fremtidsfullmakt, and the event feed of deaths and guardianship changes.
 
-What banks use it for (spec/protocol.md §1.1): the date of death for OED (§4.5: "confirm death in
-FREG"; fromDate ≥ date of death − 3 months), the guardianship for Vergekontroll (§4.6: the guardian
+What banks use it for (DSOP “Architecture document”): the date of death for OED (DSOP OED “Løsningsbeskrivelse”:
+"confirm death in
+FREG"; fromDate ≥ date of death − 3 months), the guardianship for Vergekontroll (DSOP Vergekontroll
+“Løsningsbeskrivelse”: the guardian
 must match ``AdditionalReferenceID`` and hold ``representasjonDagligbank``, within the
 guardianship's validity), and shielding.
 

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Konkursregisteret stand-in: the Konkursvarsel notices and their pull feed (spec/protocol.md §4.4 A).
+"""Konkursregisteret stand-in: the Konkursvarsel notices and their pull feed (DSOP Konkurs “Løsningsbeskrivelse”).
 
 * Notice types ``aapning``, ``sletting``, ``oppheving``, ``avslutning``; each notice has a uuid, a
   ``registreringstidspunkt``, the debtor (org.nr or full fnr/d-nr; personal bankruptcies may list
@@ -11,7 +11,7 @@
 * Timestamps strictly increase in feed order (store.py), so the timestamp cursor neither skips
   nor repeats a notice, whatever is appended meanwhile.
 
-Decision: the 15 published test notices ([F:dsop_v2konkurs_test], a copy is
+Decision: the 15 published test notices (DSOP Konkurs “Testdata Konkursvarsel”, a copy is
 ``registers/data/konkursvarsel_test_notices.csv``) give no ``kjennelsesdato``; a notice loaded
 without one gets the Oslo calendar date of its ``registreringstidspunkt``.
 """

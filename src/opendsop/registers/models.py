@@ -6,10 +6,14 @@ JSON a bank reads is the JSON the stand-in writes (``msgspec.json.encode`` / ``d
 type).  Invariants are checked on construction (``__post_init__``), so an inconsistent person or
 rule cannot exist, whether it comes from a loader file or an HTTP answer.
 
-Sources: spec/protocol.md §1.1 (FREG: deaths, guardianships, shielding), §4.4 (Konkursvarsel
-``type``, ``kjennelsesdato``, debtor by org.nr or fnr/d-nr, linked ENK/TVAM units), §4.5 (date of
-death), §4.6 ("vergemål eller fremtidsfullmakt", information model ch. 5.20, tjenesteoppgave
-``representasjonDagligbank``); spec/services.md §6.1 (synthetic Folkeregister and Enhetsregister).
+Sources: DSOP “Architecture document” (FREG: deaths, guardianships, shielding), DSOP Konkurs “Løsningsbeskrivelse”
+(Konkursvarsel
+``type``, ``kjennelsesdato``, debtor by org.nr or fnr/d-nr, linked ENK/TVAM units), DSOP OED “Løsningsbeskrivelse” (date
+of
+death), DSOP Vergekontroll “Løsningsbeskrivelse” ("vergemål eller fremtidsfullmakt", information model ch. 5.20,
+tjenesteoppgave
+``representasjonDagligbank``); the synthetic Folkeregister and Enhetsregister are
+this project's stand-ins.
 
 NOTE (compatibility): field names are part of the wire contract of ``dsop registers serve``;
 rename only together with the clients in ``registers/clients.py``.
@@ -152,7 +156,8 @@ class Hendelsesside(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class KonkursType(StrEnum):
-    """The four notice types of the Konkursvarsel feed and the bank action each asks for (§4.4)."""
+    """The four notice types of the Konkursvarsel feed and the bank action each asks for (DSOP Konkurs
+    “Løsningsbeskrivelse”)."""
 
     AAPNING = "aapning"  # block all of the debtor's accounts
     SLETTING = "sletting"  # reopen accounts blocked because of the aapning

@@ -11,7 +11,8 @@ are appended concurrently.  Every append first bumps its feed's row in ``registe
 (``UPDATE … RETURNING``); that row stays locked until the appending transaction commits, so
 appends are serialised and commit in sequence order.  A reader that sees entry *n + 1* therefore
 also sees entry *n*.  Konkursvarsel timestamps are assigned under the same lock and strictly
-increase with the sequence (millisecond steps), so the timestamp cursor of §4.4 is as exact as a
+increase with the sequence (millisecond steps), so the timestamp cursor of DSOP Konkurs “Løsningsbeskrivelse” is as
+exact as a
 sequence number.
 """
 

@@ -3,7 +3,8 @@
 ``create_app(settings)`` serves ``customerRelationships`` and ``accountServicingProvider`` over
 KAR (account-level relations of NICS banks) and KFR (customer-level ``DSOPBANK`` relations of
 institutions outside NICS), the KFR write API, and the API catalogue of the institutions'
-Control API base URLs (spec/protocol.md §1.1, §1.3, §2.2, §6; datamodel.md §2.7–2.8).
+Control API base URLs (DSOP “Architecture document”; DSOP “Endpoint customerRelationships V.2.0”; DSOP
+Kundeforholdsregister “Om”; DSOP “Endpoint accountServicingProvider V.2.0”).
 """
 
 from opendsop.relations.app import create_app

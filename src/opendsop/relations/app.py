@@ -1,6 +1,7 @@
 """The Customer Relations Overview run by Bits (``opendsop.relations``): app factory and shared plumbing.
 
-Routes (KAR.yaml v1.1.2 paths, v2 fields of spec/datamodel.md §2.7–2.8):
+Routes (KAR.yaml v1.1.2 paths, v2 fields of DSOP “Endpoint customerRelationships V.2.0”; DSOP “Endpoint
+accountServicingProvider V.2.0”):
 
 * ``GET /customers/customerRelationships`` and ``GET /customers/accountServicingProvider``
   (routes_lookup.py): step 1 of every case, merging KAR and KFR;

@@ -1,6 +1,6 @@
 """The KFR bulk-load file: parsing and complete validation before anything is stored (pure).
 
-spec/protocol.md §6.2 and KAR.yaml ``CustomerBatch.customers``: comma-separated customer
+DSOP Kundeforholdsregister “Om” and KAR.yaml ``CustomerBatch.customers``: comma-separated customer
 identifiers (9-digit organisasjonsnummer, 11-digit fødselsnummer or D-number), each optionally
 ``ID#YYYY-MM-DD`` giving the start date (default: the upload day).  We also accept one entry per
 line, or several lines of comma-separated entries, since banks generate "CSV files"; a trailing
@@ -22,7 +22,7 @@ from opendsop.standard.errors import DsopError
 from opendsop.standard.identifiers import IdentifierKind, validate_party_id
 from opendsop.standard.period import parse_date
 
-MAX_BATCH_BYTES = 10 * 1024 * 1024  # protocol.md §6.2: "the file may be at most 10 MB"
+MAX_BATCH_BYTES = 10 * 1024 * 1024  # DSOP Kundeforholdsregister “Om”: "the file may be at most 10 MB"
 MAX_REPORTED = 1000  # every bad entry is counted; the first thousand are described
 
 

@@ -1,6 +1,6 @@
 """The API catalogue ("Felles API-katalog"): each institution's Control API base URL per environment.
 
-spec/protocol.md §1.1 and §1.3 step 4: consumers resolve a bank's base URL in the catalogue and
+DSOP “Architecture document” step 4: consumers resolve a bank's base URL in the catalogue and
 cache it (it rarely changes); an institution registers **one endpoint per environment** (test,
 production).  The list has the shape of the Altinn "BITS kontrollinformasjon" dataset
 (``[{"orgNo", "name", "url", "version", "env"}]``, docs.data.altinn.no/tjenester/bitskontrollinformasjon)

@@ -1,4 +1,5 @@
-"""Error bodies of the hub (KAR.yaml; spec/protocol.md §2.2, §6.2; datamodel.md §0.7).
+"""Error bodies of the hub (KAR.yaml; DSOP “Endpoint customerRelationships V.2.0”; DSOP Kundeforholdsregister “Om”; DSOP
+“eOppslag”).
 
 * ``ERR-xxx`` / ``KFR-xxx``: ``{errorCode, errorMessage, timestamp}`` (``ErrorResponse``);
 * 401 of ``accountServicingProvider``: ``{statusCode, message}`` (``ErrorResponse401``).

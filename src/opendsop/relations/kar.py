@@ -1,8 +1,9 @@
 """KAR (Konto- og adresseringsregisteret) in the local stand-in: the read side the hub queries and
 the write side banks (and the synthetic-data generator) use to report account-level relations.
 
-spec/protocol.md §1.1 (KAR: NICS banks' register of customers with NICS-reachable accounts,
-non-owner roles since 2019), datamodel.md §2.7–2.8.  The real KAR is fed by the NICS banks; here
+DSOP “Architecture document” (KAR: NICS banks' register of customers with NICS-reachable accounts,
+non-owner roles since 2019), DSOP “Endpoint customerRelationships V.2.0”; DSOP “Endpoint accountServicingProvider
+V.2.0”.  The real KAR is fed by the NICS banks; here
 ``load_kar_relations(db, rows)`` is that feed: a bulk load in one transaction (COPY on
 PostgreSQL, ``executemany`` on SQLite), with the institution names the rows carry.
 """

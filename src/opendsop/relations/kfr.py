@@ -1,5 +1,5 @@
 """KFR (Kundeforholdsregisteret): customer-level ``DSOPBANK`` relations that institutions outside
-NICS report, the batches they upload, and the read side the hub queries (spec/protocol.md §6).
+NICS report, the batches they upload, and the read side the hub queries (DSOP Kundeforholdsregister “Om”).
 
 * Adding is idempotent: an open relation for (institution, customer, type) already present
   answers "already present" (200) and changes nothing.

@@ -1,4 +1,4 @@
-"""The API catalogue endpoints and the stand-in's internal KAR feed (spec/protocol.md §1.1, §1.3 step 4).
+"""The API catalogue endpoints and the stand-in's internal KAR feed (DSOP “Architecture document” step 4).
 
 * ``GET /catalogue/kontrollinformasjon?environment=test[&validOn=YYYY-MM-DD]`` — the list, in the
   shape of the Altinn "BITS kontrollinformasjon" dataset (open: the entries are public URLs);

@@ -1,4 +1,4 @@
-"""The KFR write API and the own-institution lookup (spec/protocol.md §6.2; KAR.yaml "Financial institution").
+"""The KFR write API and the own-institution lookup (DSOP Kundeforholdsregister “Om”; KAR.yaml "Financial institution").
 
 * ``POST|DELETE /customers/financialInstitutions/{fid}/relationshipType/{type}`` — one relation
   (201 added / 200 already present; 204 deleted / 404 KFR-008);

@@ -1,10 +1,11 @@
 """``customerRelationships`` and ``accountServicingProvider``: step 1 of every case
-(spec/protocol.md §1.3, §2.2; datamodel.md §2.7–2.8; KAR.yaml).
+(DSOP “Architecture document”; DSOP “Endpoint customerRelationships V.2.0”; DSOP “Endpoint accountServicingProvider
+V.2.0”; KAR.yaml).
 
 Validation is the rules core's (``standard.authorize`` with the step-1 endpoints: Legal-Mandate
 and AccountInfoRequestID required and checked against the services allowed step 1, Politi alone
 on accountServicingProvider, periods up to 10 years back).  Its ``Denied`` becomes the KAR error
-body.  ``onlyPrimaryOwner`` is read from the query *and* from a header (datamodel.md §6 item 2:
+body.  ``onlyPrimaryOwner`` is read from the query *and* from a header (DSOP “Endpoint customerRelationships V.2.0”:
 the v2 docs do not say where it goes); if both are sent they must agree.
 """
 

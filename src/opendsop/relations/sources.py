@@ -1,5 +1,5 @@
 """The two sources behind the Customer Relations Overview and what one relation is
-(spec/protocol.md §1.1, §6.1; datamodel.md §2.7).
+(DSOP “Architecture document”; DSOP Kundeforholdsregister “Om”; DSOP “Endpoint customerRelationships V.2.0”).
 
 * **KAR** knows *account-level* relations reported by NICS banks: the customer is the owner,
   a secondary owner (medkontohaver) or a disponent of an account, from a start date to an

@@ -5,7 +5,7 @@ Decisions:
 
 * ``kar_relation`` is account-level (one row per customer, account and role, with dates);
   ``kfr_relation`` is customer-level.  Both are indexed on ``customer_id`` first, because every
-  ``customerRelationships`` lookup is "all rows of one customer" (protocol.md §5.1 volumes).
+  ``customerRelationships`` lookup is "all rows of one customer" (DSOP “Operational processes” volumes).
 * A KFR relation is *open* while ``end_date`` is NULL; deleting it closes it (keeps history, so
   a later period query still finds it).  A partial unique index allows one open relation per
   (institution, customer, type): that index is what makes adding idempotent (``ON CONFLICT DO
@@ -68,7 +68,7 @@ kfr_relation = Table(
     "kfr_relation",
     metadata,
     # No surrogate key: the partial unique index identifies open relations, and every index
-    # less is bulk-ingest speed (protocol.md §6.2 loads of 100 000+ relations a day).
+    # less is bulk-ingest speed (DSOP Kundeforholdsregister “Om” loads of 100 000+ relations a day).
     Column("org_no", String(9), nullable=False),
     Column("customer_id", String(11), nullable=False),
     Column("rel_type", String(16), nullable=False),
@@ -132,7 +132,7 @@ class Database:
 
         A lookup through the SQLAlchemy pool costs four round trips (pre-ping, BEGIN, SELECT,
         ROLLBACK); a pooled asyncpg ``fetch`` of a cached prepared statement costs one, which is
-        most of the latency budget of ``customerRelationships`` (protocol.md §5.1).
+        most of the latency budget of ``customerRelationships`` (DSOP “Operational processes”).
         """
         if self._pool is None:
             async with self._pool_lock:

@@ -1,6 +1,6 @@
 """How the hub reads a caller's token: the ``Authorization`` value, the ``aud`` rule, and a cache.
 
-Tokens are checked locally (spec/protocol.md §3.1) by the verifier given to :class:`CachingVerifier`,
+Tokens are checked locally (DSOP “Security design”) by the verifier given to :class:`CachingVerifier`,
 which must not check ``aud`` itself (the hub builds it with ``audience=None``); this module adds:
 
 * **the header**: ``Bearer <token>`` (RFC 6750, scheme in any case), or the token alone without a

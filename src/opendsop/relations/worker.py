@@ -1,5 +1,5 @@
 """Applies accepted KFR batches in the background and resumes the pending ones at startup
-(spec/protocol.md §1.4: "KFR batch load — asynchronous: the HTTP response only says the request and
+(DSOP “Architecture document”: "KFR batch load — asynchronous: the HTTP response only says the request and
 data were valid").
 
 Each batch is one task running ``KfrStore.apply_batch`` (one transaction).  A database error marks

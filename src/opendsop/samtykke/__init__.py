@@ -1,4 +1,5 @@
-"""opendsop.samtykke: the consumer side of consent-based services (spec/services.md §1.2, §2.1–§2.3, §2.5, §2.11).
+"""opendsop.samtykke: the consumer side of consent-based services (DSOP SBL “Samtykkeløsningen”; DSOP SBL “Om
+tjenesten”; DSOP FI Krav og betalinger pages; DSOP “Altinn 3.0”).
 
 Library calls a bank's or insurer's engineer uses (all async, one injected ``httpx.AsyncClient``):
 

@@ -1,7 +1,9 @@
-"""FI-K&B: the business's claims overview in the net bank (spec/services.md §2.5, §3).
+"""FI-K&B: the business's claims overview in the net bank (DSOP FI Krav og betalinger pages; DSOP SBL
+“Samtykkeløsningen”; DSOP “Altinn 3.0”).
 
 The organisation's representative gives consent ``ske-krav-betalinger`` (at most 90 days); the bank
-re-exchanges as needed (§3) and reads ``…/finans/{orgnr}/aapnekrav``: open claims with remaining
+re-exchanges as needed (DSOP SBL “Samtykkeløsningen”; DSOP “Altinn 3.0”) and reads ``…/finans/{orgnr}/aapnekrav``: open
+claims with remaining
 amounts and unplaced payments, with Skatteetaten's own totals (``totalOversikt``).
 
 ``overview_from`` (pure) turns that answer into the rows and totals the bank shows: each open claim

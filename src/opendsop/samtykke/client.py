@@ -1,4 +1,5 @@
-"""The consumer's side of consent (spec/services.md §1.2, §2.11, §3): ask for a consent, get tokens, call sources.
+"""The consumer's side of consent (DSOP SBL “Samtykkeløsningen”; DSOP “Altinn 3.0”): ask for a consent, get tokens, call
+sources.
 
 What a bank's or insurer's engineer calls:
 

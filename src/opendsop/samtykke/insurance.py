@@ -1,7 +1,9 @@
-"""SSU: an insurer's claim flow over NAV's sickness and disability data (spec/services.md §2.3, §3).
+"""SSU: an insurer's claim flow over NAV's sickness and disability data (DSOP SSU pages; DSOP SBL “Samtykkeløsningen”;
+DSOP “Altinn 3.0”).
 
 The insurer asks the person for consent ``nav-ssu`` (at most 3 years), exchanges it once for a token
-with both scopes (``nav:arbeid/v1/aap nav:helse/v1/uforeopplysninger``; §3: "once per consent", so
+with both scopes (``nav:arbeid/v1/aap nav:helse/v1/uforeopplysninger``; DSOP SBL “Samtykkeløsningen”; DSOP “Altinn 3.0”:
+"once per consent", so
 the token is reused while it lives) and reads the three lists:
 
 * AAP decisions (``finnVedtakListe``), chronological; a decision whose ``tilDato`` is the day

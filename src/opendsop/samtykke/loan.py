@@ -1,6 +1,7 @@
-"""SBL, the consent-based loan application from the bank's side (spec/services.md §2.1, §1.2, §2.11).
+"""SBL, the consent-based loan application from the bank's side (DSOP SBL “Om tjenesten”; DSOP SBL “Samtykkeløsningen”;
+DSOP “Altinn 3.0”).
 
-Flow (§2.1 "Flow"):
+Flow (DSOP SBL “Om tjenesten” "Flow"):
 
 1. ``latest_tax_year`` — *Siste tilgjengelige skatteoppgjør* (token with
    ``skatteetaten:summertskattegrunnlag``, no consent): with consent only that year may be fetched;
@@ -8,11 +9,12 @@ Flow (§2.1 "Flow"):
    names the income months (``fraOgMed``/``tilOgMed``) and the income year (``inntektsaar``), valid
    9 days 22 h 59 min (the FAQ's advice under the 10-day cap); the person is sent to ``view_uri``;
 3. after the redirect: ``fetch_loan_data`` — one token carrying the consent for both scopes
-   (``skatteetaten:inntekt skatteetaten:summertskattegrunnlag``), reused while it lives (§3:
+   (``skatteetaten:inntekt skatteetaten:summertskattegrunnlag``), reused while it lives (DSOP SBL “Samtykkeløsningen”;
+   DSOP “Altinn 3.0”:
    re-exchange as needed), then the income per month and the summarised tax base;
 4. ``summarise`` — the structured summary for credit assessment (pure; no I/O).
 
-Guarantor (kausjonist, allowed since 07.12.2020): the same resource; §2.1 says the mandated text
+Guarantor (kausjonist, allowed since 07.12.2020): the same resource; DSOP SBL “Om tjenesten” says the mandated text
 has a variant without "din" for guarantors.  ``consent_text(bank, role)`` gives either text and the
 guarantor's request carries it as Altinn 3 ``requestMessage``.
 
@@ -23,7 +25,7 @@ Decisions in the summary (the spec leaves credit policy to the bank; these are d
 * trend = (mean of the last 3 months − mean of the first 3) / mean of the first 3;
 * ``alminnelig_inntekt`` = the ``alminneligInntekt…`` item when present, else income-category sum
   minus income-deduction sum; ``formue`` = ``bruttoformue`` else formue-category sum; ``gjeld`` =
-  ``samletGjeld`` else formuesfradrag-category sum (the ``tekniskNavn`` set changes yearly, §2.1,
+  ``samletGjeld`` else formuesfradrag-category sum (the ``tekniskNavn`` set changes yearly, DSOP SBL “Om tjenesten”,
   so nothing else is hard-coded);
 * flags: ``INCOME_DROP`` (mean of the last 3 months below 80 % of the median), ``MISSING_MONTHS``,
   ``EMPLOYER_CHANGE`` (the last month's employers differ from the first's), ``NO_INCOME``,
@@ -58,19 +60,20 @@ RESOURCE = "ske-sbl-inntekt"
 SCOPE_INNTEKT = "skatteetaten:inntekt"
 SCOPE_SKATTEGRUNNLAG = "skatteetaten:summertskattegrunnlag"
 PACKAGE = "sbl"
-VALIDITY = timedelta(days=9, hours=22, minutes=59)  # §2.1 FAQ: stay clear of the 10-day cap across DST
+# DSOP SBL “Om tjenesten” FAQ: stay clear of the 10-day cap across DST
+VALIDITY = timedelta(days=9, hours=22, minutes=59)
 DROP_RATIO = Decimal("0.8")
 DEBT_MULTIPLE = 5
 
 
 def consent_text(bank: str, role: Role = "applicant") -> str:
-    """The mandated SBL text with the bank's name; the guarantor variant has no "din" (§2.1)."""
+    """The mandated SBL text with the bank's name; the guarantor variant has no "din" (DSOP SBL “Om tjenesten”)."""
     text = RESOURCES[RESOURCE].text(bank)
     return text.replace("søknaden din om", "søknaden om") if role == "guarantor" else text
 
 
 def income_months(today: date, months: int) -> tuple[str, str]:
-    """The last ``months`` complete months: a month is complete from the 10th of the next (§2.1)."""
+    """The last ``months`` complete months: a month is complete from the 10th of the next (DSOP SBL “Om tjenesten”)."""
     if not 1 <= months <= 36:
         raise SamtykkeError("months must be between 1 and 36")
     year, month = today.year, today.month - (1 if today.day >= 10 else 2)

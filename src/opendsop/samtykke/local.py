@@ -1,4 +1,5 @@
-"""Every consent party in one process, for the demo and tests (spec/services.md §1.2, §2.1, §3).
+"""Every consent party in one process, for the demo and tests (DSOP SBL “Samtykkeløsningen”; DSOP SBL “Om tjenesten”;
+DSOP “Altinn 3.0”).
 
 ``parties()`` starts the real apps — the consent service (Altinn 3-like, with its approval pages),
 the token service (Maskinporten-like), four data sources (Skatteetaten SBL/SSG, Lånekassen, NAV,

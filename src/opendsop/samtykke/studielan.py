@@ -1,6 +1,7 @@
-"""Saldo på studielån: the net bank's student-loan widget (spec/services.md §2.2, §3).
+"""Saldo på studielån: the net bank's student-loan widget (DSOP Saldo på studielån “Om”; DSOP SBL “Samtykkeløsningen”;
+DSOP “Altinn 3.0”).
 
-Rules from §2.2 that shape this module:
+Rules from DSOP Saldo på studielån “Om” that shape this module:
 
 * consent ``lanekassen-saldo`` for at most one year (``request_studielan_consent`` asks 365 days);
 * the consent goes to Lånekassen **once** (the first call after approval carries it in the token's
@@ -62,7 +63,7 @@ class StudentLoanWidget:
 
 
 async def request_studielan_consent(client: SamtykkeClient, fnr: str, *, redirect_url: str) -> ConsentRequest:
-    """Ask the customer for the one-year Saldo consent (§2.2 flow step 1)."""
+    """Ask the customer for the one-year Saldo consent (DSOP Saldo på studielån “Om” flow step 1)."""
     return await client.request_consent(person_urn(fnr), [right(RESOURCE)], valid_to=client.clock() + VALIDITY,
                                         redirect_url=redirect_url)
 

@@ -1,7 +1,8 @@
 """The SBL "Done when" story told with real calls: consent, approval, pull, revocation, refusal.
 
 Every party runs in this process (``samtykke.local``); the tour drives them exactly as a bank and a
-person would (spec/services.md §1.2 consent flow, §2.1 SBL, §3 tokens):
+person would (DSOP SBL “Samtykkeløsningen” consent flow, DSOP SBL “Om tjenesten” SBL, DSOP SBL “Samtykkeløsningen”; DSOP
+“Altinn 3.0” tokens):
 
 1. the bank asks for an SBL consent (Altinn 3 ``consentrequests``, resource ``ske-sbl-inntekt``,
    ``fraOgMed``/``tilOgMed`` and ``inntektsaar`` in ``metaData``);
@@ -12,7 +13,7 @@ person would (spec/services.md §1.2 consent flow, §2.1 SBL, §3 tokens):
    bank's own (``loan.summarise``);
 4. the person revokes the consent on «Mine samtykker»;
 5. the bank's next pull with the token it still holds is refused by the source itself — ``IM-010``
-   (inntekt) and ``SSG-010`` (skattegrunnlag), §2.1 "Error codes" — and a new token is refused by the
+   (inntekt) and ``SSG-010`` (skattegrunnlag), DSOP SBL “Om tjenesten” "Error codes" — and a new token is refused by the
    token service.
 
 What is printed comes from the answers (the page's HTML, the token's claims, the sources' bodies),

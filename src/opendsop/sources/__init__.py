@@ -1,4 +1,5 @@
-"""Consent-based data sources (spec/services.md §2.1, §2.2, §2.3, §2.5): Skatteetaten SBL, Lånekassen saldo,
+"""Consent-based data sources (DSOP SBL “Om tjenesten”; DSOP Saldo på studielån “Om”; DSOP SSU pages; DSOP FI Krav og
+betalinger pages): Skatteetaten SBL, Lånekassen saldo,
 NAV SSU and Skatteetaten Krav og betalinger, each an ASGI (Litestar) app over synthetic data.
 
 * ``consent_check`` — parse and check the Altinn 3 consent inside the access token; the

@@ -2,7 +2,8 @@
 
 The ids and caps live in ``opendsop.consent.resources.RESOURCES`` (owned by the consent service), so
 the service that grants a consent and the source that honours it enforce the same cap
-(spec/services.md §3: SBL 10 days, Saldo 1 year, SSU 3 years, FI-K&B 90 days).  This module only
+(DSOP SBL “Samtykkeløsningen”; DSOP “Altinn 3.0”: SBL 10 days, Saldo 1 year, SSU 3 years, FI-K&B 90 days).  This module
+only
 names the four ids the sources use and maps each to its ``max_validity``.
 """
 

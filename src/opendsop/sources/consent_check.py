@@ -1,6 +1,6 @@
 """What a consent-based data source decides about the consent inside an access token.
 
-Consent contract (briefs/consent_contract.md; spec/services.md §1.2, §2.11, §3): the Altinn 3
+Consent contract (briefs/consent_contract.md; DSOP SBL “Samtykkeløsningen”; DSOP “Altinn 3.0”): the Altinn 3
 consent travels in the Maskinporten-like access token as ``authorization_details`` entries of type
 ``urn:altinn:consent``::
 
@@ -17,10 +17,11 @@ first failure:
 1. a detail of type ``urn:altinn:consent`` is present and well formed (``MISSING`` / ``MALFORMED``);
 2. one of them names the resource this source serves (``WRONG_RESOURCE``);
 3. its ``to`` equals the token's ``consumer`` — the org that calls is the org that holds the
-   consent (§1.1 "consumer minus 0192: equals CoveredBy", §3 "or `to` in Altinn 3") (``WRONG_RECIPIENT``);
+   consent (DSOP SBL “Integrasjon mot Maskinporten” "consumer minus 0192: equals CoveredBy", DSOP SBL
+   “Samtykkeløsningen”; DSOP “Altinn 3.0” "or `to` in Altinn 3") (``WRONG_RECIPIENT``);
 4. ``validTo`` is in the future and ``consented`` is not (``EXPIRED`` / ``NOT_YET_VALID``);
 5. ``validTo − consented`` is within the resource's cap: Skatteetaten rejects longer consents
-   even if they are used within the cap (§2.1) (``TOO_LONG``);
+   even if they are used within the cap (DSOP SBL “Om tjenesten”) (``TOO_LONG``);
 6. ``from`` is the person or organisation the request is about — else it is someone else's
    consent (``WRONG_SUBJECT``);
 7. the request's parameters lie inside the consent's ``metaData``: a period (``fraOgMed`` /
@@ -315,7 +316,7 @@ class ConsentStatus(Protocol):
 
 
 async def ensure_active(grant: ConsentGrant, port: ConsentStatus) -> None:
-    """``REVOKED`` unless the consent service still says ``accepted`` (revocation, §1.2)."""
+    """``REVOKED`` unless the consent service still says ``accepted`` (revocation, DSOP SBL “Samtykkeløsningen”)."""
     status = (await port.status(grant.id)).lower()
     if status != ACCEPTED:
         raise ConsentRefused(RefusalReason.REVOKED, f"consent {grant.id} is no longer valid: its status is {status}",

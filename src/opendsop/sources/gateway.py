@@ -1,9 +1,9 @@
-"""The policy enforcement point every consent-based data source shares (spec/services.md §6.1 item 5).
+"""The policy enforcement point every consent-based data source shares.
 
 One request runs as: verify the Maskinporten-like token (signature, iss, aud, expiry — ``TokenVerifier``),
 check the scope the endpoint needs, check the consent (``consent_check``), optionally re-check its
 status with the consent service, answer from the synthetic data — and **audit-log every answer,
-allowed or refused** (``opendsop.audit.log``; spec/services.md §6.1 item 8).
+allowed or refused** (``opendsop.audit.log``).
 
 A refusal is a ``SourceError`` carrying a ``Failure`` kind; each source owns a ``Catalogue`` that
 turns the kind into its documented code, HTTP status and error body (Skatteetaten

@@ -1,6 +1,8 @@
-"""Skatteetaten "Krav og betalinger" (FI-K&B) as a consent-based data source (spec/services.md §2.5, §1.2, §3).
+"""Skatteetaten "Krav og betalinger" (FI-K&B) as a consent-based data source (DSOP FI Krav og betalinger pages; DSOP SBL
+“Samtykkeløsningen”; DSOP “Altinn 3.0”).
 
-Paths in the "older example form" of §2.5 (``…/api/innkreving/kravogbetalinger/v1/{rettighetspakke}/{orgnr}/…``):
+Paths in the "older example form" of DSOP FI Krav og betalinger pages
+(``…/api/innkreving/kravogbetalinger/v1/{rettighetspakke}/{orgnr}/…``):
 
 ``GET …/finans/{id}/aapnekrav``                               open claims and unplaced payments, with totals
 ``GET …/finans/{id}/krav?fraOgMed=YYYY-MM-DD&tilOgMed=YYYY-MM-DD``        claims created in the window (≤ 1 year)

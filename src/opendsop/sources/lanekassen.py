@@ -1,6 +1,7 @@
-"""Lånekassen "Saldo på studielån" as a consent-based data source (spec/services.md §2.2, §1.2, §3).
+"""Lånekassen "Saldo på studielån" as a consent-based data source (DSOP Saldo på studielån “Om”; DSOP SBL
+“Samtykkeløsningen”; DSOP “Altinn 3.0”).
 
-``GET /saldo/v1/Accounts`` with the headers of §2.2:
+``GET /saldo/v1/Accounts`` with the headers of DSOP Saldo på studielån “Om”:
 
 | Header          | Content                                                                 |
 |-----------------|-------------------------------------------------------------------------|
@@ -14,7 +15,8 @@ Answer: ``{"Accounts": [{"Balances": [{"BalanceType": "closingBooked", "BalanceA
 "NOK", "amount": …}, "LastChangeDateTime": "…Z"}], "Name": "Lån|Renter|Gebyr|Omkostninger",
 "Bban": <fnr>, "Assert": ""}], "TotalAmount": <sum>}`` with 0–4 sub-accounts.
 
-Consent (Altinn 3 form of §2.2's "exchange once, Lånekassen caches"): the **first** call carries the
+Consent (Altinn 3 form of DSOP Saldo på studielån “Om”'s "exchange once, Lånekassen caches"): the **first** call carries
+the
 consent in the access token's ``authorization_details`` (resource ``lanekassen-saldo``, given to the
 token's ``consumer`` by the person in ``PSU_ID``, at most one year).  After a 200 the consent is
 cached under (consumer orgnr, fnr); later calls send an ordinary access token and the cache supplies
@@ -24,7 +26,7 @@ trusted again for ``cache_ttl``.  Its own ``validTo`` always applies: after expi
 A revocation reaches the cache at once: the consent service posts it to ``/internal/consent-events``
 (``consent_events_route``), which drops every entry of that consent and refuses it from then on.
 
-Errors (§2.2): 400 invalid headers, 401 access token invalid (or wrong ``ApiKey``), 403 consent
+Errors (DSOP Saldo på studielån “Om”): 400 invalid headers, 401 access token invalid (or wrong ``ApiKey``), 403 consent
 invalid, 404 ``PSU_ID`` unknown.  Body ``{"statusCode", "message"}`` (the shape is not documented).
 Every answer is audit-logged.
 """
@@ -151,7 +153,7 @@ def _consent_id_header(request: Request[Any, Any, Any]) -> str | None:
     value = request.headers.get("Consent-ID")
     if value is None:
         return None
-    return value.strip().strip('"').strip("'").strip() or None  # §2.2: strip stray quotes
+    return value.strip().strip('"').strip("'").strip() or None  # DSOP Saldo på studielån “Om”: strip stray quotes
 
 
 class _Saldo:

@@ -1,7 +1,8 @@
-"""NAV "Syke- og uføreopplysninger" (SSU) as a consent-based data source (spec/services.md §2.3, §1.2, §3).
+"""NAV "Syke- og uføreopplysninger" (SSU) as a consent-based data source (DSOP SSU pages; DSOP SBL “Samtykkeløsningen”;
+DSOP “Altinn 3.0”).
 
-The digest names only the operations, not their paths or the consent header, so this stand-in
-**decides** (see §7 "SSU: the HTTP header … and the concrete endpoint paths are not in the local docs"):
+The DSOP SSU pages name only the operations, not their paths or the consent header, so this
+stand-in **decides**:
 
 ``GET /arbeid/v1/aap/vedtak``            ``finnVedtakListe``   — AAP decisions, scope ``nav:arbeid/v1/aap``
 ``GET /arbeid/v1/aap/meldekort``         ``finnMeldekortListe`` — AAP reporting cards, same scope
@@ -10,13 +11,13 @@ The digest names only the operations, not their paths or the consent header, so 
 
 The person is named in the header ``Nav-Personident``; ``Nav-Call-Id`` is the correlation id.
 Optional query ``fraOgMed`` / ``tilOgMed`` (YYYY-MM-DD) narrow the list to entries overlapping the
-period.  Lists come chronologically by from-date (§2.3); invalidated decisions (``tilDato`` the day
+period.  Lists come chronologically by from-date (DSOP SSU pages); invalidated decisions (``tilDato`` the day
 before ``fraDato``) are delivered as they are — the insurer interprets them (FAQ).  Sykepenger is
 not served (postponed indefinitely).
 
 Consent: resource ``nav-ssu`` in the access token's ``authorization_details``, given to the token's
 ``consumer`` by this person, at most 3 years; NAV checks the org in the consent equals the org in the
-token (§2.3).  With a ``metaData`` period the asked period must lie inside it.  Revocation is
+token (DSOP SSU pages).  With a ``metaData`` period the asked period must lie inside it.  Revocation is
 re-checked with the consent service when configured.  Errors (codes not documented): 400, 401, 403
 (scope or consent), 404 (person unknown); body ``{"status", "melding", "callId"}``.
 """

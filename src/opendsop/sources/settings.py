@@ -5,13 +5,14 @@ Environment variables (prefix ``DSOP_SOURCES_``):
 * ``ISSUER`` / ``JWKS_URL`` — the token service (``opendsop.authority``) whose access tokens the
   sources accept; ``JWKS_URL`` defaults to ``<ISSUER>jwks``.
 * ``AUDIENCE_SKATTEETATEN`` / ``_LANEKASSEN`` / ``_NAV`` / ``_KRAV`` — the ``aud`` each source
-  requires (its registered base URL, spec/services.md §2.1, §2.2, §2.5).
+  requires (its registered base URL, DSOP SBL “Om tjenesten”; DSOP Saldo på studielån “Om”; DSOP FI Krav og betalinger
+  pages).
 * ``CONSENT_SERVICE_URL`` — where ``GET /consentrequests/{id}`` answers a consent's status (for
   ``opendsop.consent``: ``<its URL>/accessmanagement/api/v1/enterprise``); unset means the sources
   trust the token's consent until it expires (no revocation re-check).
 * ``CONSENT_SERVICE_TOKEN`` — the bearer token for that lookup (scope ``altinn:consentrequests.read``,
   issued to the source's organisation).
-* ``LANEKASSEN_API_KEY`` — the static ``ApiKey`` Lånekassen requires (§2.2).
+* ``LANEKASSEN_API_KEY`` — the static ``ApiKey`` Lånekassen requires (DSOP Saldo på studielån “Om”).
 * ``LANEKASSEN_CACHE_SECONDS`` — how long Lånekassen trusts a cached consent before asking the
   consent service again (default 300; revocations arrive at once through the consent events below,
   this bounds a lost notice).

@@ -1,7 +1,8 @@
-"""Skatteetaten as a consent-based data source for SBL (spec/services.md §2.1, §1.2, §2.11, §3).
+"""Skatteetaten as a consent-based data source for SBL (DSOP SBL “Om tjenesten”; DSOP SBL “Samtykkeløsningen”; DSOP
+“Altinn 3.0”).
 
-Endpoints (paths as documented in §2.1; each real API has its own host, so the host name becomes the
-first path segment where §2.1 gives only a base URL):
+Endpoints (paths as documented in DSOP SBL “Om tjenesten”; each real API has its own host, so the host name becomes the
+first path segment where DSOP SBL “Om tjenesten” gives only a base URL):
 
 ``GET /sistetilgjengeligeskatteoppgjoer/v1/{personidentifikator}``
     Siste tilgjengelige skatteoppgjør: **no consent**, but a valid token with

@@ -1,5 +1,6 @@
 """``authorize(request, facts, today) -> Decision``: every inbound rule of both DSOP APIs, in one pure
-function (spec/protocol.md §2.5 and §4; datamodel.md §2.0, §3.1–3.3, §3.5).
+function (DSOP “Recommendations regarding validation”; the DSOP services' “Løsningsbeskrivelse” pages; DSOP Politi
+“Utleveringspålegg”).
 
 The order follows the standard's validation list: legal basis for *this* consumer (which also
 tells us the service), endpoint allow-list, formats, RequesterID, AdditionalReferenceIDType/ID,
@@ -215,7 +216,7 @@ def _party(request: ControlRequest, service: ServiceProfile, today: date,
 
 
 def _account_id(value: str | None) -> None:
-    # The hub does not MOD11-check AccountID (datamodel.md §2.8), only its form.
+    # The hub does not MOD11-check AccountID (DSOP “Endpoint accountServicingProvider V.2.0”), only its form.
     if value is None or not value.strip():
         raise _Refusal(_Kind.ACCOUNT, "AccountID header is required", "AccountID")
     if not _ACCOUNT_ID.fullmatch(value.strip()):

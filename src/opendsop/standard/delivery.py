@@ -1,5 +1,4 @@
-"""Field-level delivery: which response fields each service may receive (spec/datamodel.md §3.4,
-spec/protocol.md §3.6).
+"""Field-level delivery: which response fields each service may receive (DSOP “Data model”).
 
 Each service document classes every leaf field of every endpoint:
 
@@ -16,7 +15,7 @@ Our defaults, and why (both configurable through ``DeliveryPolicy``):
 * **KF is withheld.**  The agency has said it does not need the field and must delete it on
   receipt, so sending it only creates data the recipient has to destroy (data minimisation).
 * **TV is delivered.**  The common standard's overriding principle is to fill every field the bank
-  can "unless the specific DSOP service says otherwise" (datamodel.md §0.1); an undecided field has
+  can "unless the specific DSOP service says otherwise" (DSOP “Data model”); an undecided field has
   not been excluded.  Withholding it would also empty Konkurs, where almost every field is TV.
 
 Paths are the wire paths without array markers (``transactions.counterParties.name``).  The service
@@ -84,7 +83,7 @@ def _account(prefix: str) -> tuple[str, ...]:
     )
 
 
-# Every leaf field of §3.4, per endpoint, in the order of the service tables.
+# Every leaf field of DSOP “Data model”, per endpoint, in the order of the service tables.
 FIELDS: Mapping[Endpoint, tuple[str, ...]] = MappingProxyType({
     Endpoint.ACCOUNTS: (*_RESPONSE_DETAILS, *_account("accounts"), *_LINKS),
     Endpoint.ACCOUNT_DETAILS: (
@@ -153,13 +152,13 @@ TECHNICAL: frozenset[str] = frozenset({
     "roles.identifier.type",
 })
 
-# Never delivered by any service: "Will not be delivered" in the common model (datamodel.md §2.1).
+# Never delivered by any service: "Will not be delivered" in the common model (DSOP “Endpoint Accounts V.2.0”).
 NEVER_DELIVERED: frozenset[str] = frozenset({"accounts.name"})
 
 
 @dataclass(frozen=True, slots=True)
 class DeliveryTable:
-    """One service's column of §3.4: a category for every leaf of every endpoint it may call."""
+    """One service's column of DSOP “Data model”: a category for every leaf of every endpoint it may call."""
 
     categories: Mapping[Endpoint, Mapping[str, Category]]
 

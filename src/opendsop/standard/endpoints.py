@@ -1,8 +1,9 @@
 """The endpoints of the two DSOP APIs, named once for every rule that refers to them.
 
-Step 1 is the Customer Relations Overview run by Bits (spec/datamodel.md §2.7–2.8); step 2 is each
-bank's Control API (§2.1–2.6).  The values of the step-2 members are the extradition order's
-permission flags (``accountList``, ``accountDetails``, …; spec/datamodel.md §3.5), so a Politi
+Step 1 is the Customer Relations Overview run by Bits (DSOP “Endpoint customerRelationships V.2.0”; DSOP “Endpoint
+accountServicingProvider V.2.0”); step 2 is each
+bank's Control API (DSOP “Endpoint … V.2.0” pages).  The values of the step-2 members are the extradition order's
+permission flags (``accountList``, ``accountDetails``, …; DSOP Politi “Utleveringspålegg”), so a Politi
 request can be checked against its order by name.
 
 >>> Endpoint.CARDS.step

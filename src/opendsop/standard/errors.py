@@ -1,6 +1,6 @@
 """The DSOP error catalogues and the exception tree of the rules core.
 
-Three catalogues exist on the wire (spec/datamodel.md §0.7, spec/protocol.md §2.8 and §6.2):
+Three catalogues exist on the wire (DSOP “eOppslag”; DSOP Kundeforholdsregister “Om”):
 
 * ``ACC-xxx`` — the Control API (each bank), body ``{"code", "message"}``;
 * ``ERR-xxx`` — the Customer Relations Overview, body ``{"errorCode", "errorMessage", "timestamp"}``;
@@ -82,7 +82,7 @@ ERR_CATALOGUE: Final[tuple[ErrorSpec, ...]] = (
     ErrorSpec("ERR-004", 400, "Invalid account number"),
 )
 
-# KFR write side (spec/protocol.md §6.2).  KFR-006 is not documented anywhere.
+# KFR write side (DSOP Kundeforholdsregister “Om”).  KFR-006 is not documented anywhere.
 KFR_CATALOGUE: Final[tuple[ErrorSpec, ...]] = (
     ErrorSpec("KFR-001", 401, "Not authenticated"),
     ErrorSpec("KFR-002", 403, "No access"),

@@ -1,8 +1,8 @@
 """The Politi extradition order (utleveringspålegg): its claims and every documented content check.
 
 Decides whether an order's *content* is acceptable and whether a request stays inside it.
-Sources: spec/datamodel.md §3.5 (payload table, "all fields are mandatory", content checks) and
-spec/protocol.md §4.2 (content checks 1–6, "checks of the request against the EO").  The
+Sources: DSOP Politi “Utleveringspålegg” (payload table, "all fields are mandatory", content checks) and
+DSOP Politi “Løsningsbeskrivelse” (content checks 1–6, "checks of the request against the EO").  The
 signature, ``kid`` and certificate checks are not here: they belong to ``opendsop.trust``, which
 hands the verified claims to :func:`parse_claims`.
 
@@ -10,10 +10,10 @@ Errors:
 
 * claims missing or of the wrong type → :class:`InvalidRequest` (400 ACC-001) for
   ``AdditionalReferenceID``: "the header's content does not match its type"
-  (spec/datamodel.md §2.0, validation recommendations);
+  (DSOP “Recommendations regarding validation”, validation recommendations);
 * a well-formed order that fails a content check, or a request outside its order →
   :class:`InvalidExtraditionOrder` (403 ACC-011), as for an endpoint the order denies
-  (spec/datamodel.md §3.1).
+  (the DSOP services' “Løsningsbeskrivelse” pages).
 
 "Today" is ``now.date()`` in ``now``'s own time zone: pass ``now`` in Europe/Oslo for
 Norwegian calendar dates.
@@ -125,9 +125,9 @@ class ExtraditionOrder(
         "exp": "exp",
     },
 ):
-    """The payload of an utleveringspålegg (spec/datamodel.md §3.5); every field is mandatory.
+    """The payload of an utleveringspålegg (DSOP Politi “Utleveringspålegg”); every field is mandatory.
 
-    Unknown claims are ignored (tolerant reader, spec/datamodel.md §0.5).
+    Unknown claims are ignored (tolerant reader, DSOP “eOppslag”).
     """
 
     extradition_order_id: Uuid
@@ -162,7 +162,7 @@ class ExtraditionOrder(
 
 
 # Endpoint → attribute of its permission flag.  Content check 5 of the order's page calls the
-# list flag "accounts"; the payload field is accountList (spec/datamodel.md §6 item 19).
+# list flag "accounts"; the payload field is accountList (DSOP Politi “Utleveringspålegg”).
 _FLAG_FOR_ENDPOINT: Final[dict[Endpoint, str]] = {
     Endpoint.ACCOUNTS: "account_list",
     Endpoint.ACCOUNT_DETAILS: "account_details",
@@ -240,7 +240,7 @@ def order_mandate(order: ExtraditionOrder) -> mandates.Mandate:
 
 
 def check_order(order: ExtraditionOrder, *, now: datetime, leeway: timedelta = timedelta(0)) -> None:
-    """Every documented content check of the order (spec/protocol.md §4.2, checks 1–6).
+    """Every documented content check of the order (DSOP Politi “Løsningsbeskrivelse”, checks 1–6).
 
     ``now`` must be timezone-aware.  ``leeway`` (default none) widens only the
     ``approvalTimestamp ≤ now ≤ exp`` window, for clock skew between police and bank.
@@ -323,10 +323,10 @@ def check_request(
     to_date: date,
     only_primary_owner: bool | None,
 ) -> None:
-    """The request against its order (spec/protocol.md §4.2, "checks of the request against the EO").
+    """The request against its order (DSOP Politi “Løsningsbeskrivelse”, "checks of the request against the EO").
 
     * the endpoint's flag in the order is exactly ``true`` (``Endpoint.ACCOUNTS`` ↔
-      ``accountList``; the order's page calls that flag "accounts", see datamodel.md §6 item 19);
+      ``accountList``; the order's page calls that flag "accounts", see DSOP Politi “Utleveringspålegg”);
     * ``PartyID`` equals ``partyID`` (``party_id=None``: the endpoint has no PartyID header;
       the caller then checks that the ``accountReference`` belongs to the order's party);
     * the ``Legal-Mandate`` (its :attr:`Mandate.key`) is the mandate the order names;
@@ -336,8 +336,9 @@ def check_request(
       Accounts).
 
     Not checked: the order's ``caseID`` against ``AccountInfoRequestID``.  The 48 test cases
-    mention a case number, but the recommended checks do not list it (spec/protocol.md §4.2,
-    §7 item 5).  ``fromDate ≤ toDate`` of the request itself is a generic ACC-001 rule, not this.
+    mention a case number, but the recommended checks do not list it (DSOP Politi
+    “Løsningsbeskrivelse” and “Utleveringspålegg”).  ``fromDate ≤ toDate`` of the request itself is a generic ACC-001
+    rule, not this.
 
     Each violation raises :class:`InvalidExtraditionOrder` (403 ACC-011) naming the parameter.
     """

@@ -1,5 +1,5 @@
 """``filter_response(service, endpoint, payload) -> payload``: take out every field a service may not
-receive (spec/datamodel.md §3.4, protocol.md §3.6), before the body is encrypted.
+receive (DSOP “Data model”), before the body is encrypted.
 
 A service's delivery column (``standard.delivery``) is compiled once per (service, endpoint,
 policy) into a *strip plan*: a small tree of wire names whose leaves are dropped.  An object whose

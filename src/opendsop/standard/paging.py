@@ -1,13 +1,13 @@
 """Keyset paging: the opaque, tamper-evident continuation token and the relative ``next`` link.
 
 Decides how a large Accounts or Transactions result is split into pages and how the consumer
-asks for the next one.  Sources: spec/datamodel.md §0.3 and spec/protocol.md §2.7 (paging
+asks for the next one.  Sources: DSOP “eOppslag” (paging
 through the top-level ``links`` array, ``rel="next"`` only when a further page exists, hrefs
 are **relative URLs**, pages should be large: "at least 1000 items per page" for
-transactions); shared/STACK.md §2.4 (keyset paging measured ~50× faster than OFFSET deep into
-an account, hence an opaque continuation token holding the last row's sort key).
+transactions).  Keyset paging (measured ~50× faster than OFFSET deep into
+an account), hence an opaque continuation token holding the last row's sort key).
 
-The standard names no page parameter (spec/datamodel.md §6 item 11; Bank_v2.yaml declares
+The standard names no page parameter (DSOP “eOppslag”; Bank_v2.yaml declares
 none), so the query parameter ``continuationToken`` is **our choice**.  A consumer never builds
 it: it follows the ``next`` href verbatim.
 

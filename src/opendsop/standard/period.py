@@ -1,5 +1,6 @@
 """Dates and periods in requests: parsing ``fromDate``/``toDate`` and the calendar arithmetic the
-service windows need (spec/datamodel.md §2.0, §3.2; spec/protocol.md §5.2).
+service windows need (DSOP “Recommendations regarding validation”; the DSOP services' “Løsningsbeskrivelse” pages; DSOP
+“eOppslag”).
 
 Both query dates are optional in Bank_v2.yaml and default to *today* (the contract wins over the
 docs' "M").  "Today" is always a parameter here: the rules core never reads the clock.

@@ -2,7 +2,8 @@
 
 Decides the bodies of ``customerRelationships``, ``accountServicingProvider`` and the KFR write
 API (KAR.yaml "Kundeforholdregister" v1.1.2, the newest contract at hand, plus the v2 fields of
-spec/datamodel.md §2.7–2.8 and spec/protocol.md §2.2, §6.2):
+DSOP “Endpoint customerRelationships V.2.0”; DSOP “Endpoint accountServicingProvider V.2.0”; DSOP Kundeforholdsregister
+“Om”):
 
 * ``ListCustomerRelation`` / ``CustomerRelation``: ``banks[]`` of ``organizationID`` (exactly 9
   characters), ``bankName``, ``activeAccount`` and the v2 addition ``ownershipType``
@@ -14,13 +15,13 @@ spec/datamodel.md §2.7–2.8 and spec/protocol.md §2.2, §6.2):
 * ``ErrorResponse`` ``{errorCode, errorMessage, timestamp}`` for ``ERR-xxx`` and ``KFR-xxx``, and
   ``ErrorResponse401`` ``{statusCode, message}``, the 401 of ``accountServicingProvider`` only.
 
-``organizationID`` vs ``organizationId`` on ``accountServicingProvider`` (datamodel.md §2.8 and
-§6 item 6; protocol.md §2.2): KAR v1.1.2 renamed the property to ``organizationID`` on the two
+``organizationID`` vs ``organizationId`` on ``accountServicingProvider`` (DSOP “Endpoint accountServicingProvider
+V.2.0”; DSOP “Endpoint customerRelationships V.2.0”): KAR v1.1.2 renamed the property to ``organizationID`` on the two
 ``customerRelationships`` operations but left ``organizationId`` in the ``Bank`` schema of this
 one, while the v2 documentation spells it ``organizationID`` everywhere.  The model **emits**
 ``organizationID`` (the v2 documentation is the standard we implement, and one spelling for both
 step-1 answers is what a consumer expects) and **accepts** either spelling (a gateway still on
-KAR v1.1.2 must stay readable: tolerant reader, datamodel.md §0.5).  A body with neither is
+KAR v1.1.2 must stay readable: tolerant reader, DSOP “eOppslag”).  A body with neither is
 invalid, since the organisation number is the whole point of the answer.
 """
 
@@ -43,7 +44,7 @@ DateTime: TypeAlias = Annotated[datetime.datetime, Meta(tz=True)]
 
 
 class OwnershipType(StrEnum):
-    """``banks[].ownershipType`` (v2, datamodel.md §2.7)."""
+    """``banks[].ownershipType`` (v2, DSOP “Endpoint customerRelationships V.2.0”)."""
 
     PRIMARY_OWNER = "primaryOwner"  # owns at least one payment or funds account
     NOT_PRIMARY_OWNER = "notPrimaryOwner"  # has or had a relationship, no such ownership
@@ -102,7 +103,7 @@ class CustomerBatch(WireStruct, kw_only=True, frozen=True):
     """Form fields of ``POST /customers/financialInstitutions/{fid}/batch`` (KFR bulk load).
 
     ``customers`` is the CSV text: comma-separated 9- or 11-digit identifiers, each optionally
-    ``ID#YYYY-MM-DD`` (protocol.md §6.2); parsing it is the KFR service's job.
+    ``ID#YYYY-MM-DD`` (DSOP Kundeforholdsregister “Om”); parsing it is the KFR service's job.
     """
 
     customer_type: RelationshipType = field(name="customer_type")

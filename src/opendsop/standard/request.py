@@ -1,5 +1,5 @@
 """The inputs of a decision: the request exactly as received, and the register facts the bank looked
-up for the party (spec/protocol.md §2.1–2.5, datamodel.md §2.0).
+up for the party (DSOP “eOppslag”, DSOP “Recommendations regarding validation”).
 
 ``ControlRequest`` holds raw header/query strings so that *all* format validation happens in one
 place (``standard.authorize``) and every failure names the offending parameter.  ``Facts`` are what

@@ -1,13 +1,13 @@
 """JSON on the wire: the base Struct of every DSOP body and the one encoder/decoder pair.
 
-Decides how a DSOP body becomes bytes and back (spec/datamodel.md §0.2, §0.5, §0.9):
+Decides how a DSOP body becomes bytes and back (DSOP “eOppslag”; DSOP “Data model”):
 
 * every body is a ``msgspec.Struct`` derived from :class:`WireStruct`: keyword-only, frozen,
   camelCase wire names, and a field left at its default (``None``) is *omitted*;
-* unknown fields are ignored on decode: consumers must be tolerant readers (§0.5), so
+* unknown fields are ignored on decode: consumers must be tolerant readers (DSOP “eOppslag”), so
   ``forbid_unknown_fields`` is never set;
 * amounts are :class:`decimal.Decimal` and are written as JSON *numbers*, never strings or
-  floats (§0.9: "JSON ``number``, ``minimum: 0``");
+  floats (DSOP “Data model”: "JSON ``number``, ``minimum: 0``");
 * a body that does not match its model raises :class:`~opendsop.standard.errors.InvalidRequest`
   whose message and ``parameter`` name the JSON path (``$.transactions[3].amount``).
 
@@ -57,7 +57,7 @@ class WireStruct(
 
 
 def check_amount(value: decimal.Decimal | None, wire_name: str) -> None:
-    """Raise ``ValueError`` unless an amount is absent or a finite number ≥ 0 (§0.9).
+    """Raise ``ValueError`` unless an amount is absent or a finite number ≥ 0 (DSOP “Data model”).
 
     Called from ``__post_init__``; msgspec turns the ``ValueError`` into a ``ValidationError``
     with the JSON path when decoding.  NaN and infinities are refused because they cannot be
@@ -80,7 +80,7 @@ def check_amount(value: decimal.Decimal | None, wire_name: str) -> None:
 
 
 def check_aware(value: datetime.datetime | None, wire_name: str) -> None:
-    """Raise ``ValueError`` when a date-time has no UTC offset (RFC 3339 ``date-time``, §0.9)."""
+    """Raise ``ValueError`` when a date-time has no UTC offset (RFC 3339 ``date-time``, DSOP “Data model”)."""
     if value is not None and value.utcoffset() is None:
         raise ValueError(f"`{wire_name}` must carry a time zone (Z or ±hh:mm), got {value}")
 

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 """``opendsop.synth``: a deterministic synthetic Norway for DSOP — people, companies, banks,
-accounts, cards, transactions and register events, from a seed (issue 7 item 1).
+accounts, cards, transactions and register events, from a seed.
 
 >>> from opendsop.synth import generate
 >>> world = generate("tiny", seed=1)

@@ -5,7 +5,7 @@ All randomness flows from ``random.Random`` objects seeded from the world seed a
 (``derive(seed, "shard", 3)``): Python seeds a ``Random`` from a string through SHA-512, so the
 streams do not depend on ``PYTHONHASHSEED`` and the same seed gives byte-identical output.
 
-Faker (locale ``no_NO``; ``nb_NO`` does not exist, STACK.md §4) is used once per run, seeded,
+Faker (locale ``no_NO``; ``nb_NO`` does not exist in Faker) is used once per run, seeded,
 to fill pools of street names and post towns; names come from its ``no_NO`` person lists.  Drawing
 from pools with our own ``Random`` is ~10× faster than calling Faker per person and keeps every
 identifier out of Faker's hands (its ``ssn()`` can be a real person's number).

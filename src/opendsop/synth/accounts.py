@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """Accounts, roles, cards and money flows ("links") of one shard.
 
-Decides (spec/datamodel.md §1 account type / status enums, AccountRole; §2.1–2.6; §3.3):
+Decides (DSOP “Data model” account type / status enums, AccountRole; DSOP “Endpoint … V.2.0” pages; the DSOP services'
+“Løsningsbeskrivelse” pages):
 
 * Every account number is a valid MOD11 kontonummer at one of its bank's own bank codes
   (``generate_kontonr``), unique in the world.  All **eleven** v2 account types occur in every
@@ -10,7 +11,8 @@ Decides (spec/datamodel.md §1 account type / status enums, AccountRole; §2.1�
   loans (both ``rightToUseWithOther``) as ``primaryOwner`` + ``secondaryOwner``; parents are
   ``disponent`` on their children's accounts; a guardian whose vergemål includes
   ``representasjonDagligbank`` is ``disponent`` on the ward's salary account for the vergemål's
-  validity (the Verge service needs exactly that, §3.3); a company's signature holders are
+  validity (the Verge service needs exactly that, the DSOP services' “Løsningsbeskrivelse” pages); a company's signature
+  holders are
   ``disponent`` on its accounts.
 * Status: ``disabled`` from the bankruptcy ruling date for every account of the debtor (and the
   debtor's ENK), and from the date of death for a deceased owner; ``deleted`` for a closed account.

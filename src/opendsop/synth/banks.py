@@ -11,7 +11,8 @@ for size): the largest are always chosen, the rest drawn from the seeded ``Rando
   ``orgnr_synthetic=True``.  The real numbers pass the MOD11 check; they should be re-checked
   against Enhetsregisteret when this table grows.
 * Register: a fraction of the banks (never the three largest) report their customer relations
-  only to KFR; the rest are NICS banks in KAR (spec/datamodel.md §2.7; protocol.md §6).
+  only to KFR; the rest are NICS banks in KAR (DSOP “Endpoint customerRelationships V.2.0”; DSOP Kundeforholdsregister
+  “Om”).
 * The Control API base URL is a placeholder under the reserved ``.test`` domain.
 """
 

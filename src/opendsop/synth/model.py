@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """The synthetic world's typed, in-memory model: plain frozen ``msgspec.Struct`` values.
 
-Decides what the generator produces, in DSOP's own vocabulary (spec/datamodel.md §1, §2.1–2.6):
+Decides what the generator produces, in DSOP's own vocabulary (DSOP “Data model”; DSOP “Endpoint … V.2.0” pages):
 the 11 account types, the three account statuses, ``primaryOwner``/``secondaryOwner``/``disponent``
 roles with the v2 ``permission`` values, ISO 20022 transaction codes, masked (6+4) card numbers,
 booked/available balances.  The register side (FREG, Brreg, KAR/KFR, Konkursvarsel) is modelled
@@ -9,7 +9,7 @@ just far enough for the DSOP rules: deaths, address protection (``fortrolig`` /
 ``strengtFortrolig``), vergemål with ``tjenesteoppgaver``, bankruptcies with their notice.
 
 * Amounts are :class:`decimal.Decimal` with two decimals.  On a ``Transaction`` the amount is
-  ≥ 0 and the sign lives in ``credit_debit_indicator`` (§0.9); an account's ``opening_balance``
+  ≥ 0 and the sign lives in ``credit_debit_indicator`` (DSOP “Data model”); an account's ``opening_balance``
   is *signed* (a loan starts negative).
 * Transactions are **flat** (counterparty, card and currency-exchange columns side by side),
   because millions of them are streamed into bulk loaders; ``opendsop.synth.export`` documents
@@ -52,7 +52,7 @@ Register = Literal["KAR", "KFR"]
 NoticeType = Literal["aapning", "sletting", "oppheving", "avslutning"]
 
 # FREG ``vergeTjenesteoppgave`` values used here.  Only ``representasjonDagligbank`` is named by
-# the DSOP Verge service (spec/datamodel.md §3.2); the others are illustrative [INFERRED].
+# the DSOP Verge service (the DSOP services' “Løsningsbeskrivelse” pages); the others are illustrative.
 REPRESENTASJON_DAGLIGBANK = "representasjonDagligbank"
 OTHER_TJENESTEOPPGAVER = ("representasjonNav", "representasjonSkatteetaten", "salgAvFastEiendom")
 
@@ -334,7 +334,7 @@ class Bankruptcy(msgspec.Struct, frozen=True, kw_only=True):
 
     The debtor is an organisation or a person; a personal bankruptcy names the person's ENK in
     ``linked_orgnr``.  Every account the debtor (and the linked ENK) owns is ``disabled`` from
-    ``kjennelsesdato`` (spec/datamodel.md §1, account status; §3.3 Konkurs).
+    ``kjennelsesdato`` (DSOP “Data model”, account status; the DSOP services' “Løsningsbeskrivelse” pages Konkurs).
     """
 
     debtor_id: str

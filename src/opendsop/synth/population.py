@@ -5,7 +5,7 @@ Decides:
 
 * **Persons** carry Tenor-style synthetic numbers (month + 80): a fødselsnummer, or for about
   4 % of adults a D-number (day + 40), from ``generate_fodselsnummer`` / ``generate_dnummer`` with
-  ``synthetic=True``, so no number can be a real person's (services.md: TT02 with Tenor persons).
+  ``synthetic=True``, so no number can be a real person's (Skatteetaten's Tenor test data convention, as TT02 uses).
 * **Households**: couples with or without children, single adults, single parents; children are
   under 18 and share the household's address and family name.
 * **Register events** inside the history window: deaths (elderly first), address protection

@@ -8,7 +8,7 @@ reproducible slice of it.  Identifiers are unique across the whole world.
 
 ``today`` is the reference date; the generator never reads the clock.  ``months`` is the length
 of the transaction history before ``today``: ``large`` keeps it short so that 1,000,000 persons
-give about 60 million transactions (≥ 50 million, issue 7) rather than half a billion.
+give about 60 million transactions (≥ 50 million: a national-scale load) rather than half a billion.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """What the registers know about the synthetic world: KAR/KFR relations, FREG, Konkursvarsel.
 
-Derived views, no new randomness (spec/datamodel.md §2.7; protocol.md §4.4, §6):
+Derived views, no new randomness (DSOP “Endpoint customerRelationships V.2.0”; DSOP Konkurs “Løsningsbeskrivelse”; DSOP
+Kundeforholdsregister “Om”):
 
 * **Customer relations**: one row per (party, account) role.  A bank's rows go to the register
   it reports to (``Bank.reports_to``: ``KAR`` for NICS banks, ``KFR`` otherwise).

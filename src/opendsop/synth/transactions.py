@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """Transactions that look like life, generated lazily per account, and balances that agree.
 
-Decides (spec/datamodel.md §0.9, §1 BankTransactionCode / CounterParty / CurrencyExchange /
-PaymentCard, §2.3, §2.4):
+Decides (DSOP “Data model” BankTransactionCode / CounterParty / CurrencyExchange /
+PaymentCard, DSOP “Endpoint Account details V.2.0”; DSOP “Endpoint Transactions V.2.0”):
 
 * One account's statement is generated on demand from two sources: the **links** it takes part
   in (salary, rent, transfers…: each link's events come from the link's own seeded stream, so the
@@ -12,12 +12,12 @@ PaymentCard, §2.3, §2.4):
   foreign purchases with a currency exchange, reversals, fees, interest, invoices, pensions and
   benefits from NAV for adults without an employer, withholding tax paid to Skatteetaten).
   Nothing is held for the whole world: large presets stream.
-* Times are UTC (``Z``, one of the two forms §0.9 allows; PostgreSQL and the bulk loaders handle
+* Times are UTC (``Z``, one of the two forms DSOP “Data model” allows; PostgreSQL and the bulk loaders handle
   it fastest).  A card purchase is registered when made and booked the next morning; one whose
   booking day is after ``today`` is ``pending`` and has no booking or value date.  Everything
   else is ``booked``.
 * Amounts are ≥ 0 in the account's currency with the sign in ``credit_debit_indicator``.
-* Balances (§2.3): ``bookedBalance`` = opening balance + Σ credits − Σ debits of booked
+* Balances (DSOP “Endpoint Account details V.2.0”): ``bookedBalance`` = opening balance + Σ credits − Σ debits of booked
   transactions; ``availableBalance`` subtracts pending debits and adds the credit line when it is
   included (credit-card accounts).  ``accountWithoutBalance`` and closed accounts have none.
 """

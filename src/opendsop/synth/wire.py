@@ -2,7 +2,7 @@
 """The synthetic records as Control API v2 wire objects (``opendsop.standard.control.v2``).
 
 A convenience for bank stores and tests: it shows how the flat generator model maps onto the
-contract (spec/datamodel.md §1, §2.4–2.6) and, round-tripped through the wire decoder, proves that
+contract (DSOP “Data model”; DSOP “Endpoint … V.2.0” pages) and, round-tripped through the wire decoder, proves that
 every generated value fits the contract's types, enums, lengths and patterns.
 """
 

@@ -1,4 +1,4 @@
-"""opendsop.trust: keys, JWT, JWE and a small PKI, with no network and no clock (protocol.md §3).
+"""opendsop.trust: keys, JWT, JWE and a small PKI, with no network and no clock (DSOP “Security design”).
 
 Submodules are imported by name (``from opendsop.trust.jwt import verify_jwt``);
 this package re-exports only the error types, which every caller needs.

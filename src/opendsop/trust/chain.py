@@ -1,4 +1,4 @@
-"""Certificate-chain validation and subject reading (protocol.md §3.2, §3.3, §4.2).
+"""Certificate-chain validation and subject reading (DSOP “Security design”; DSOP Politi “Løsningsbeskrivelse”).
 
 Decisions:
 - Chains arrive leaf-first (JWS ``x5c``, CertPub), so validation walks the

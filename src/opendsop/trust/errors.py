@@ -1,4 +1,4 @@
-"""Typed errors of ``opendsop.trust`` (protocol.md §3).
+"""Typed errors of ``opendsop.trust`` (DSOP “Security design”).
 
 Every failure in the crypto layer surfaces as one of four classes, so callers
 (token validation, CertPub, prosecution EO checks) can map them to HTTP answers

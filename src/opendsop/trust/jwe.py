@@ -1,8 +1,8 @@
-"""JWE compact serialization for response bodies (protocol.md §3.3, RFC 7516/7518).
+"""JWE compact serialization for response bodies (DSOP “Security design”, RFC 7516/7518).
 
 Banks encrypt every HTTP 200 body to the consumer's CertPub encryption
 certificate and send it as ``application/jose``. The public pages leave
-``alg``/``enc`` open ([GAP] in §3.3), so both are configurable; the default is
+``alg``/``enc`` open (DSOP “Security design” does not say), so both are configurable; the default is
 RSA-OAEP-256 + A256GCM, and Altinn's hinted A128CBC-HS256 is accepted on
 decryption.
 

@@ -1,7 +1,7 @@
 """JWT (compact JWS) signing and verification with an explicit algorithm allow-list.
 
-Used for Maskinporten access tokens and grants (protocol.md §3.1, services.md
-§1.1) and politiet's utleveringspålegg (PS256, protocol.md §4.2).
+Used for Maskinporten access tokens and grants (DSOP “Security design”, DSOP SBL “Integrasjon mot Maskinporten”) and
+politiet's utleveringspålegg (PS256, DSOP Politi “Løsningsbeskrivelse”).
 
 Decisions:
 - The caller always names the accepted algorithms; ``none`` is never accepted
@@ -352,7 +352,7 @@ def check_time_claims(
     - ``exp`` must be present and ``now < exp + leeway``;
     - ``iat`` (required unless ``require_iat=False``) must not lie after ``now + leeway``;
     - ``nbf``, if present, must not lie after ``now + leeway``;
-    - ``exp - iat`` must not exceed ``max_lifetime`` (Maskinporten tokens: 120 s, §3.1).
+    - ``exp - iat`` must not exceed ``max_lifetime`` (Maskinporten tokens: 120 s, DSOP “Security design”).
     """
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be timezone-aware")

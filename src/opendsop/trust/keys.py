@@ -1,4 +1,4 @@
-"""Key generation, PEM/JWK conversion and JWKS documents (protocol.md §3.1, §4.2).
+"""Key generation, PEM/JWK conversion and JWKS documents (DSOP “Security design”; DSOP Politi “Løsningsbeskrivelse”).
 
 Keys are joserfc key objects (``RSAKey`` for RSA 2048+, ``ECKey`` for P-256)
 so the same value works with :mod:`opendsop.trust.jwt`, :mod:`opendsop.trust.jwe`

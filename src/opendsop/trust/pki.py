@@ -1,4 +1,4 @@
-"""A small local test PKI: root CA → intermediate CA → enterprise certificates (protocol.md §3.2).
+"""A small local test PKI: root CA → intermediate CA → enterprise certificates (DSOP “Security design”).
 
 Decisions:
 - Test PKI only. Enterprise certificates ("virksomhetssertifikat") carry the

@@ -2,8 +2,8 @@
 
 Separate from :mod:`opendsop.trust.jwe` so the cache (bounds, eviction, thread safety)
 reads on its own. A bank encrypts to the same few consumer certificates all day, and
-importing the public key from a certificate cost more than the RSA encryption itself
-(issue 5): the imported key and its ``x5t#S256`` are kept per certificate, bounded,
+importing the public key from a certificate cost more than the RSA encryption itself:
+the imported key and its ``x5t#S256`` are kept per certificate, bounded,
 least recently used first out. The key is the certificate itself, whose equality is its
 DER bytes, so a rotated certificate is imported at first use. Certificates that fail to
 import are never kept.

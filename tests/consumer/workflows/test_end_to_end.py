@@ -1,5 +1,6 @@
 """Each workflow end to end: facts from the register twins, step 1 from the relations twin, step 2 against
-the real seeded bank with tokens from the real authority (spec/protocol.md §1.3, §4).
+the real seeded bank with tokens from the real authority (DSOP “Architecture document”; the DSOP services'
+“Løsningsbeskrivelse” pages).
 """
 
 from __future__ import annotations

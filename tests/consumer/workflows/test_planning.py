@@ -1,4 +1,5 @@
-"""Each workflow's step-1/step-2 rules without I/O: refusals and periods (spec/protocol.md §4.0–§4.6)."""
+"""Each workflow's step-1/step-2 rules without I/O: refusals and periods (the DSOP services' “Løsningsbeskrivelse”
+pages)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Step 1 through ``HttpRelations`` against the real relations hub in-process (spec/protocol.md §1.3, §2.2, §4)."""
+"""Step 1 through ``HttpRelations`` against the real relations hub in-process (DSOP “Architecture document”; DSOP
+“Endpoint customerRelationships V.2.0”; the DSOP services' “Løsningsbeskrivelse” pages)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Vergekontroll's flags for the controller, one row per rule (spec/protocol.md §4.6; issue 6 item 4)."""
+"""Vergekontroll's flags for the controller, one row per rule (DSOP Vergekontroll “Løsningsbeskrivelse”)."""
 
 from __future__ import annotations
 

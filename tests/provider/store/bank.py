@@ -1,4 +1,4 @@
-"""A small, hand-made bank for the store contract suite: every rule of datamodel.md §2 has a row here.
+"""A small, hand-made bank for the store contract suite: every rule of DSOP “Data model” has a row here.
 
 Today is 2025-06-15 (the fixed clock).  Parties and what each one demonstrates:
 

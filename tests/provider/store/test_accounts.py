@@ -1,4 +1,5 @@
-"""Account list rules (datamodel.md §2.1, §3.3) and accountReference, on memory, SQLite and PostgreSQL."""
+"""Account list rules (DSOP “Endpoint Accounts V.2.0”; the DSOP services' “Løsningsbeskrivelse” pages) and
+accountReference, on memory, SQLite and PostgreSQL."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Cards (datamodel.md §2.5, §0.9 masking) and roles (§2.6), on memory, SQLite and PostgreSQL."""
+"""Cards (DSOP “Endpoint Cards V.2.0”; DSOP “Data model” masking) and roles (DSOP “Endpoint Roles V.2.0”), on memory,
+SQLite and PostgreSQL."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Account details and the balance rules of datamodel.md §2.3, on memory, SQLite and PostgreSQL."""
+"""Account details and the balance rules of DSOP “Endpoint Account details V.2.0”, on memory, SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -24,7 +24,8 @@ def _summary(balances: object) -> list[tuple[BalanceType, Decimal, CreditOrDebit
                   key=lambda item: item[0])
 
 
-# (id, account, period, expected [(type, amount, indicator)]) — from §2.3 and the bank's rows.
+# (id, account, period, expected [(type, amount, indicator)]) — from DSOP “Endpoint Account details V.2.0” and the
+# bank's rows.
 CASES = [
     ("today-available-and-booked", bank.SALARY, Period(date(2025, 1, 1), bank.TODAY),
      [(BalanceType.AVAILABLE_BALANCE, Decimal("3000.00"), CreditOrDebit.CREDIT),

@@ -1,4 +1,4 @@
-"""The SQL store's request-path reads are one statement each (issue 5: an account list took ~9 round trips).
+"""The SQL store's request-path reads are one statement each (an account list used to take ~9 round trips).
 
 Counts the statements the drivers execute (SQLAlchemy's ``before_cursor_execute``), not time:
 a regression to per-table reads or N+1 queries fails here on SQLite and PostgreSQL alike.

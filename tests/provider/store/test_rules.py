@@ -1,4 +1,5 @@
-"""Pure rules of the store: card masking (§0.9), accountReference, period bounds, balance kinds (§2.3)."""
+"""Pure rules of the store: card masking (DSOP “Data model”), accountReference, period bounds, balance kinds (DSOP
+“Endpoint Account details V.2.0”)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Transactions: keyset pages (datamodel.md §0.3, protocol.md §2.7), every v2 field, masking, periods."""
+"""Transactions: keyset pages (DSOP “eOppslag”), every v2 field, masking, periods."""
 
 from __future__ import annotations
 

@@ -1,8 +1,10 @@
 """Valid requests per DSOP service and endpoint, and the row type of the violation tables.
 
 Every value here is taken from the spec, not from the implementation: consumer organisation
-numbers from spec/datamodel.md §3.1, the encoded ``Legal-Mandate`` strings from §3.2, the
-endpoint allow-lists from §3.1 and services.md §2.6, the periods from §3.2 / protocol.md §4.
+numbers from the DSOP services' “Løsningsbeskrivelse” pages, the encoded ``Legal-Mandate`` strings from the DSOP
+services' “Løsningsbeskrivelse” pages, the
+endpoint allow-lists from the DSOP services' “Løsningsbeskrivelse” pages and DSOP FI-Utlegg “Om tjenesten”, the periods
+from the same pages / the DSOP services' “Løsningsbeskrivelse” pages.
 Identifiers are computed with the identifiers module's check-digit generators (real format,
 not synthetic) so that the valid requests are valid in production.
 
@@ -55,7 +57,7 @@ def bad_check_digit(number: str) -> str:
     return number[:-1] + str((int(number[-1]) + 1) % 10)
 
 
-# -- consumers (spec/datamodel.md §3.1) ----------------------------------------------------------
+# -- consumers (the DSOP services' “Løsningsbeskrivelse” pages) --------------------------------------------------------
 SKATTEETATEN = "974761076"
 POLITIET = "915429785"
 NAV_ORG = "889640782"
@@ -64,7 +66,7 @@ DIGDIR = "974720760"
 DIGDIR_CERTPUB = "991825827"
 SRF = "986186999"
 
-# -- Legal-Mandate header values exactly as spec/datamodel.md §3.2 prints them ------------------
+# -- Legal-Mandate header values exactly as the DSOP services' “Løsningsbeskrivelse” pages prints them -----------------
 SKATT_MANDATE = (
     "Skatteforvaltningsloven%20%C2%A7%2010-2%20f%C3%B8rste%20ledd%2C%20jf.%20%C2%A7%2010-14%2C%20jf."
     "%20skatteforvaltningsforskriften%20%C2%A7%2010-2-1"
@@ -88,13 +90,13 @@ VERGE_STEP2_MANDATE = (
     "%20jf.%20vergem%C3%A5lsforskriften%20%C2%A7%2020a%20(1)%20b-e"
 )
 KONKURS_MANDATE = "kkl.%20%C2%A7156%20(3)%20og%20(4)%2C%20jf.%20kkfor.%C2%A721"
-# protocol.md §4.3: v1 text, encoded by the usual convention (derived, not published).
+# DSOP NAV-kontroll “About”: v1 text, encoded by the usual convention (derived, not published).
 NAV_MANDATE = "Folketrygdloven%20%C2%A7%2021-4%20f%C3%B8rste%20ledd"
-# protocol.md §4.5: the legal page's shorter step-1 basis, plain text, encoded by hand.
+# DSOP OED “Løsningsbeskrivelse”: the legal page's shorter step-1 basis, plain text, encoded by hand.
 OED_SHORT_MANDATE = (
     "arveloven%20%C2%A7%2092%20f%C3%B8rste%20ledd%2C%20jf.%20forskrift%20om%20Digitalt%20d%C3%B8dsbo"
 )
-FI_UTLEGG_TEST_MANDATE = "FI-Utlegg-Test"  # services.md §2.6
+FI_UTLEGG_TEST_MANDATE = "FI-Utlegg-Test"  # DSOP FI-Utlegg “Om tjenesten”
 
 POLITI_STRAFFESAK_TEXT = "Straffeprosessloven §210 (3) første punktum"
 POLITI_SAVNET_TEXT = "Straffeprosessloven §210 (3) andre punktum"
@@ -107,11 +109,12 @@ SAVNET_REASON = (
     "at noe har tilstøtt den savnede."
 )
 
-# Example UUIDs of protocol.md §2.1.
+# Example UUIDs of DSOP “eOppslag”.
 ACCOUNT_INFO_REQUEST_ID = "d4a820ca-ddde-11ed-b5ea-0242ac120002"
 CORRELATION_ID = "14fbc062-aacb-4449-93c1-85c352d387a4"
 ACCOUNT_REFERENCE = "7d1f0c3e-2b4a-4c6d-8e9f-0a1b2c3d4e5f"
-ACCOUNT_NUMBER = "15030012345"  # datamodel.md §2.8 example; the hub does not MOD11-check it
+# DSOP “Endpoint accountServicingProvider V.2.0” example; the hub does not MOD11-check it
+ACCOUNT_NUMBER = "15030012345"
 
 # -- service facts ------------------------------------------------------------------------------
 KJENNELSESDATO = date(2026, 9, 15)
@@ -125,7 +128,8 @@ ORDER_FROM = date(2023, 11, 28)
 STEP2 = (Endpoint.ACCOUNTS, Endpoint.ACCOUNT_DETAILS, Endpoint.TRANSACTIONS, Endpoint.CARDS, Endpoint.ROLES)
 STEP2B = STEP2[1:]
 
-# Endpoint allow-lists: datamodel.md §3.1 (NAV: v1 facts, §3.6), services.md §2.6 (FI-Utlegg).
+# Endpoint allow-lists: the DSOP services' “Løsningsbeskrivelse” pages (NAV: v1 facts, DSOP NAV-kontroll “About”), DSOP
+# FI-Utlegg “Om tjenesten” (FI-Utlegg).
 ALLOWED_ENDPOINTS: Mapping[str, tuple[Endpoint, ...]] = {
     "skatt": (Endpoint.CUSTOMER_RELATIONSHIPS, *STEP2),
     "politi": (Endpoint.CUSTOMER_RELATIONSHIPS, Endpoint.ACCOUNT_SERVICING_PROVIDER, *STEP2),
@@ -170,7 +174,7 @@ _BASES: Mapping[str, _ServiceBase] = {
 
 
 def order_claims(**overrides: Any) -> dict[str, Any]:
-    """Claims of a valid utleveringspålegg for PERSON (datamodel.md §3.5), every flag true."""
+    """Claims of a valid utleveringspålegg for PERSON (DSOP Politi “Utleveringspålegg”), every flag true."""
     approved = NOW - timedelta(days=1)
     claims: dict[str, Any] = {
         "extraditionOrderID": "3f0c2f9e-8a51-4f5e-9d43-0b7a2d1e6c11",

@@ -1,9 +1,11 @@
 """The generic inbound rules, one row per documented rule, each a single change to a valid request.
 
-Sources: spec/protocol.md §2.5 (validation list: Legal-Mandate for this consumer, reference type
-and content, period, endpoint access, format) and §2.1-2.2 (parameters); spec/datamodel.md §0.7
-(codes), §2.0 (parameters), §2.7-2.8 (step 1), §3.1 (endpoint access), §3.2 (parameters per
-service); services.md §2.6 (FI-Utlegg).  Step 2 answers 400 ACC-001 for a bad request and
+Sources: DSOP “Recommendations regarding validation” (validation list: Legal-Mandate for this consumer, reference type
+and content, period, endpoint access, format) and DSOP “eOppslag” (parameters); DSOP “eOppslag”
+(codes), DSOP “Recommendations regarding validation” (parameters), DSOP “Endpoint customerRelationships V.2.0”; DSOP
+“Endpoint accountServicingProvider V.2.0” (step 1), the DSOP services' “Løsningsbeskrivelse” pages (endpoint access),
+the DSOP services' “Løsningsbeskrivelse” pages (parameters per
+service); DSOP FI-Utlegg “Om tjenesten” (FI-Utlegg).  Step 2 answers 400 ACC-001 for a bad request and
 403 ACC-011 when not authorised; step 1 answers ERR-001 (403), ERR-002 (CustomerID),
 ERR-003 (period/date) and ERR-004 (AccountID).
 """
@@ -50,7 +52,7 @@ def err(code: str, parameter: object) -> tuple[int, str, object]:
 
 
 MANDATE_ROWS = [
-    # protocol.md §2.5 item 2, datamodel.md §2.0: Legal-Mandate is required and must be a valid basis.
+    # DSOP “Recommendations regarding validation”: Legal-Mandate is required and must be a valid basis.
     deny("p2.5-2-mandate-missing", "skatt", A, bad("Legal-Mandate"), request={"legal_mandate": None}),
     deny("p2.5-2-mandate-blank", "skatt", A, bad("Legal-Mandate"), request={"legal_mandate": "  "}),
     deny("p2.5-2-mandate-unknown", "skatt", A, bad("Legal-Mandate"),
@@ -59,7 +61,7 @@ MANDATE_ROWS = [
          request={"legal_mandate": "Straffeprosessloven%20%C2%A7%20210%20f%C3%B8rste%20ledd"}),
     deny("dm0.9-mandate-bad-percent-escape", "skatt", A, bad("Legal-Mandate"),
          request={"legal_mandate": "Skatteforvaltningsloven%2"}),
-    # "valid basis for this consumer" (protocol.md §2.5 item 2) → not authorised.
+    # "valid basis for this consumer" (DSOP “Recommendations regarding validation”) → not authorised.
     deny("p2.5-2-konkurs-mandate-from-skatteetaten", "skatt", A, forbidden("Legal-Mandate"),
          request={"legal_mandate": KONKURS_MANDATE}),
     deny("p2.5-2-skatt-mandate-from-nav", "nav", A, forbidden("Legal-Mandate"),
@@ -70,12 +72,13 @@ MANDATE_ROWS = [
          request={"consumer_org": "999999999"}),
     deny("p2.5-2-konkurs-mandate-from-nav", "konkurs", A, forbidden("Legal-Mandate"),
          request={"consumer_org": NAV_ORG}),
-    # services.md §2.6: "FI-Utlegg-Test" is the test value only.
+    # DSOP FI-Utlegg “Om tjenesten”: "FI-Utlegg-Test" is the test value only.
     deny("s2.6-fi-utlegg-test-mandate-refused-in-production", "fi_utlegg", A, bad("Legal-Mandate"),
          environment=Environment.PRODUCTION),
     deny("s2.6-fi-utlegg-test-mandate-from-brreg", "fi_utlegg", A, forbidden("Legal-Mandate"),
          request={"consumer_org": BRREG}),
-    # Step 1 (datamodel.md §2.7-2.8, §0.7): mandate problems are ERR-001.
+    # Step 1 (DSOP “Endpoint customerRelationships V.2.0”; DSOP “Endpoint accountServicingProvider V.2.0”; DSOP
+    # “eOppslag”): mandate problems are ERR-001.
     deny("dm2.7-step1-mandate-missing", "skatt", CR, err("ERR-001", "Legal-Mandate"),
          request={"legal_mandate": None}),
     deny("dm2.7-step1-mandate-unknown", "skatt", CR, err("ERR-001", "Legal-Mandate"),
@@ -89,7 +92,7 @@ MANDATE_ROWS = [
 ]
 
 ENDPOINT_ROWS = [
-    # datamodel.md §3.1, protocol.md §2.8: a service outside its allow-list → 400 ACC-001.
+    # the DSOP services' “Løsningsbeskrivelse” pages, DSOP “eOppslag”: a service outside its allow-list → 400 ACC-001.
     deny("dm3.1-konkurs-cards", "konkurs", C, bad(ANY)),
     deny("dm3.1-konkurs-roles", "konkurs", R, bad(ANY)),
     deny("dm3.1-oed-cards", "oed", C, bad(ANY)),
@@ -98,13 +101,14 @@ ENDPOINT_ROWS = [
     deny("s2.6-fi-utlegg-transactions", "fi_utlegg", T, bad(ANY)),
     deny("s2.6-fi-utlegg-cards", "fi_utlegg", C, bad(ANY)),
     deny("s2.6-fi-utlegg-roles", "fi_utlegg", R, bad(ANY)),
-    # datamodel.md §2.8: only Politi may use accountServicingProvider → ERR-001.
+    # DSOP “Endpoint accountServicingProvider V.2.0”: only Politi may use accountServicingProvider → ERR-001.
     *(deny(f"dm2.8-{service}-accountServicingProvider", service, ASP, err("ERR-001", ANY))
       for service in ("skatt", "nav", "konkurs", "oed", "verge", "fi_utlegg")),
 ]
 
 HEADER_ROWS = [
-    # datamodel.md §2.0, protocol.md §2.1: AccountInfoRequestID and CorrelationID are required UUIDs.
+    # DSOP “Recommendations regarding validation”, DSOP “eOppslag”: AccountInfoRequestID and CorrelationID are required
+    # UUIDs.
     deny("p2.1-accountinforequestid-missing", "skatt", A, bad("AccountInfoRequestID"),
          request={"account_info_request_id": None}),
     deny("p2.1-accountinforequestid-not-uuid", "skatt", T, bad("AccountInfoRequestID"),
@@ -124,7 +128,8 @@ HEADER_ROWS = [
 ]
 
 PARTY_ROWS = [
-    # datamodel.md §2.0: PartyID required on Accounts, 11 digits FNR/D-number or 9 digits org no.
+    # DSOP “Recommendations regarding validation”: PartyID required on Accounts, 11 digits FNR/D-number or 9 digits org
+    # no.
     deny("dm2.0-partyid-missing", "skatt", A, bad("PartyID"), request={"party_id": None}),
     deny("dm2.0-partyid-blank", "nav", A, bad("PartyID"), request={"party_id": " "}),
     deny("dm2.0-partyid-bad-checksum-fnr", "skatt", A, bad("PartyID"),
@@ -143,7 +148,7 @@ PARTY_ROWS = [
          request={"party_id": SYNTHETIC_PERSON}),
     deny("p5.3-partyid-synthetic-org-in-production", "nav", A, bad("PartyID"),
          request={"party_id": SYNTHETIC_ORG}),
-    # Step 1: CustomerID errors are ERR-002 (datamodel.md §0.7, protocol.md §2.2).
+    # Step 1: CustomerID errors are ERR-002 (DSOP “eOppslag”, DSOP “Endpoint customerRelationships V.2.0”).
     deny("dm2.7-step1-customerid-missing", "skatt", CR, err("ERR-002", "CustomerID"),
          request={"party_id": None}),
     deny("dm2.7-step1-customerid-bad-checksum", "skatt", CR, err("ERR-002", "CustomerID"),
@@ -158,7 +163,7 @@ PARTY_ROWS = [
          request={"party_id": ORG}),
     deny("dm3.2-step1-verge-customerid-orgnr", "verge", CR, err("ERR-002", "CustomerID"),
          request={"party_id": ORG}),
-    # Step 1 accountServicingProvider: AccountID errors are ERR-004 (datamodel.md §2.8).
+    # Step 1 accountServicingProvider: AccountID errors are ERR-004 (DSOP “Endpoint accountServicingProvider V.2.0”).
     deny("dm2.8-asp-accountid-missing", "politi", ASP, err("ERR-004", "AccountID"),
          request={"account_id": None}),
     deny("dm2.8-asp-accountid-letters", "politi", ASP, err("ERR-004", "AccountID"),
@@ -168,14 +173,15 @@ PARTY_ROWS = [
 ]
 
 OWNER_ROWS = [
-    # datamodel.md §2.0: OnlyPrimaryOwner is a required boolean on Accounts.
+    # DSOP “Recommendations regarding validation”: OnlyPrimaryOwner is a required boolean on Accounts.
     deny("dm2.0-onlyprimaryowner-missing", "skatt", A, bad("OnlyPrimaryOwner"),
          request={"only_primary_owner": None}),
     deny("dm2.0-onlyprimaryowner-not-boolean", "skatt", A, bad("OnlyPrimaryOwner"),
          request={"only_primary_owner": "yes"}),
     deny("dm2.0-onlyprimaryowner-numeric", "nav", A, bad("OnlyPrimaryOwner"),
          request={"only_primary_owner": "1"}),
-    # datamodel.md §3.2: TRUE only for Konkurs, OED, Verge; services.md §2.6 for FI-Utlegg.
+    # the DSOP services' “Løsningsbeskrivelse” pages: TRUE only for Konkurs, OED, Verge; DSOP FI-Utlegg “Om tjenesten”
+    # for FI-Utlegg.
     deny("dm3.2-konkurs-onlyprimaryowner-false", "konkurs", A, bad("OnlyPrimaryOwner"),
          request={"only_primary_owner": "false"}),
     deny("dm3.2-oed-onlyprimaryowner-false", "oed", A, bad("OnlyPrimaryOwner"),
@@ -184,7 +190,7 @@ OWNER_ROWS = [
          request={"only_primary_owner": "false"}),
     deny("s2.6-fi-utlegg-onlyprimaryowner-false", "fi_utlegg", A, bad("OnlyPrimaryOwner"),
          request={"only_primary_owner": "false"}),
-    # Step 1: "TRUE only" for the same services (datamodel.md §3.2), refused with ERR-001.
+    # Step 1: "TRUE only" for the same services (the DSOP services' “Løsningsbeskrivelse” pages), refused with ERR-001.
     deny("dm3.2-step1-konkurs-onlyprimaryowner-false", "konkurs", CR, err("ERR-001", "onlyPrimaryOwner"),
          request={"only_primary_owner": "false"}),
     deny("dm3.2-step1-verge-onlyprimaryowner-false", "verge", CR, err("ERR-001", "onlyPrimaryOwner"),
@@ -194,7 +200,8 @@ OWNER_ROWS = [
 ]
 
 REQUESTER_ROWS = [
-    # datamodel.md §2.0, §3.2; protocol.md §2.1: RequesterID must be sent by Skatt and Politi.
+    # DSOP “Recommendations regarding validation”; the DSOP services' “Løsningsbeskrivelse” pages; DSOP “eOppslag”:
+    # RequesterID must be sent by Skatt and Politi.
     deny("dm3.2-skatt-requesterid-missing", "skatt", A, bad("RequesterID"), request={"requester_id": None}),
     deny("dm3.2-skatt-requesterid-blank", "skatt", A, bad("RequesterID"), request={"requester_id": "  "}),
     deny("p4.1-skatt-requesterid-missing-on-2b", "skatt", T, bad("RequesterID"),
@@ -205,7 +212,8 @@ REQUESTER_ROWS = [
 ]
 
 REFERENCE_ROWS = [
-    # protocol.md §2.5 items 3-4, datamodel.md §3.2: the type the mandate requires, and content to match.
+    # DSOP “Recommendations regarding validation”, the DSOP services' “Løsningsbeskrivelse” pages: the type the mandate
+    # requires, and content to match.
     deny("p2.5-3-politi-type-missing", "politi", A, bad("AdditionalReferenceIDType"),
          request={"additional_reference_id_type": None}),
     deny("p2.5-3-politi-type-srf", "politi", A, bad("AdditionalReferenceIDType"),
@@ -241,7 +249,8 @@ REFERENCE_ROWS = [
 ]
 
 DATE_ROWS = [
-    # datamodel.md §0.9, §2.0: ISODate YYYY-MM-DD, toDate ≥ fromDate; periods end no later than today.
+    # DSOP “Data model”; DSOP “Recommendations regarding validation”: ISODate YYYY-MM-DD, toDate ≥ fromDate; periods end
+    # no later than today.
     deny("dm0.9-fromdate-month-13", "skatt", A, bad("fromDate"), request={"from_date": "2024-13-01"}),
     deny("dm0.9-fromdate-30-february", "skatt", A, bad("fromDate"), request={"from_date": "2024-02-30"}),
     deny("dm0.9-fromdate-two-digit-year", "skatt", A, bad("fromDate"), request={"from_date": "24-01-01"}),

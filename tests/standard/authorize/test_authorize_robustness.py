@@ -1,6 +1,6 @@
 """Bad input never crashes ``authorize``: any garbage in any header or query value yields a
 typed ``Allowed`` or ``Denied``, and every ``Denied`` is a catalogue code with its own status
-(common rules: "Bad input never crashes: always a typed error"; spec/datamodel.md §0.7).
+(common rules: "Bad input never crashes: always a typed error"; DSOP “eOppslag”).
 """
 
 from __future__ import annotations

@@ -1,10 +1,11 @@
 """Service-specific rules: each service's period window and the register facts it depends on
 (death, bankruptcy ruling, guardianship, extradition order), one row per documented rule.
 
-Sources: spec/datamodel.md §3.2 (fromDate/toDate and "extra verification by the bank" per
-service), §3.3, §3.5; spec/protocol.md §2.2 (step 1: up to 10 years), §4.1-4.7, §5.2;
-services.md §2.6 (FI-Utlegg: fromDate = toDate = today).  A well-formed request the facts do
-not authorise is 403 ACC-011 (protocol.md §2.8); a period outside the service's window is a
+Sources: the DSOP services' “Løsningsbeskrivelse” pages (fromDate/toDate and "extra verification by the bank" per
+service), the DSOP services' “Løsningsbeskrivelse” pages; DSOP Politi “Utleveringspålegg”; DSOP “Endpoint
+customerRelationships V.2.0” (step 1: up to 10 years); DSOP “eOppslag”;
+DSOP FI-Utlegg “Om tjenesten” (FI-Utlegg: fromDate = toDate = today).  A well-formed request the facts do
+not authorise is 403 ACC-011 (DSOP “eOppslag”); a period outside the service's window is a
 bad parameter, 400 ACC-001 (ERR-003 in step 1).
 """
 
@@ -57,7 +58,8 @@ def period_step1(parameter: object) -> tuple[int, str, object]:
 
 
 TEN_YEAR_ROWS = [
-    # datamodel.md §3.2, protocol.md §5.2: Skatt, Politi (and NAV, v1-modelled) at most 10 years back.
+    # the DSOP services' “Løsningsbeskrivelse” pages, DSOP “eOppslag”: Skatt, Politi (and NAV, v1-modelled) at most 10
+    # years back.
     deny("dm3.2-skatt-fromdate-10-years-and-a-day", "skatt", A, bad("fromDate"),
          request={"from_date": BEYOND_TEN_YEARS}),
     deny("dm3.2-skatt-2b-fromdate-10-years-and-a-day", "skatt", T, bad("fromDate"),
@@ -67,7 +69,7 @@ TEN_YEAR_ROWS = [
     deny("dm3.2-politi-fromdate-10-years-and-a-day", "politi", A, bad("fromDate"),
          request={"from_date": BEYOND_TEN_YEARS},
          facts={"extradition_order": order(fromDate=BEYOND_TEN_YEARS)}),
-    # protocol.md §2.2: customer relations can cover up to 10 years.
+    # DSOP “Endpoint customerRelationships V.2.0”: customer relations can cover up to 10 years.
     deny("p2.2-step1-fromdate-10-years-and-a-day", "skatt", CR, period_step1("fromDate"),
          request={"from_date": BEYOND_TEN_YEARS}),
     deny("p2.2-step1-konkurs-fromdate-10-years-and-a-day", "konkurs", CR, period_step1("fromDate"),
@@ -75,10 +77,11 @@ TEN_YEAR_ROWS = [
 ]
 
 KONKURS_ROWS = [
-    # protocol.md §4.4: no bankruptcy notice for the party → the request shall be rejected.
+    # DSOP Konkurs “Løsningsbeskrivelse”: no bankruptcy notice for the party → the request shall be rejected.
     deny("p4.4-konkurs-no-kjennelsesdato", "konkurs", A, forbidden(ANY), facts={"kjennelsesdato": None}),
     deny("p4.4-konkurs-2b-no-kjennelsesdato", "konkurs", T, forbidden(ANY), facts={"kjennelsesdato": None}),
-    # datamodel.md §3.2: fromDate at most 12 months before the kjennelsesdato; toDate today.
+    # the DSOP services' “Løsningsbeskrivelse” pages: fromDate at most 12 months before the kjennelsesdato; toDate
+    # today.
     deny("dm3.2-konkurs-fromdate-12-months-and-a-day", "konkurs", A, bad("fromDate"),
          request={"from_date": (KONKURS_EARLIEST - ONE_DAY).isoformat()}),
     deny("dm3.2-konkurs-2b-fromdate-12-months-and-a-day", "konkurs", T, bad("fromDate"),
@@ -90,7 +93,8 @@ KONKURS_ROWS = [
 ]
 
 OED_ROWS = [
-    # datamodel.md §3.2, protocol.md §4.5: confirm in FREG that the person is officially dead.
+    # the DSOP services' “Løsningsbeskrivelse” pages, DSOP OED “Løsningsbeskrivelse”: confirm in FREG that the person is
+    # officially dead.
     deny("p4.5-oed-not-dead", "oed", A, forbidden(ANY), facts={"date_of_death": None}),
     deny("p4.5-oed-2b-not-dead", "oed", T, forbidden(ANY), facts={"date_of_death": None}),
     # fromDate ≥ date of death − 3 months; toDate = request date.
@@ -105,7 +109,8 @@ OED_ROWS = [
 ]
 
 VERGE_ROWS = [
-    # datamodel.md §3.2, protocol.md §4.6: the period lies inside the last calendar year.
+    # the DSOP services' “Løsningsbeskrivelse” pages, DSOP Vergekontroll “Løsningsbeskrivelse”: the period lies inside
+    # the last calendar year.
     deny("dm3.2-verge-fromdate-before-last-year", "verge", A, bad("fromDate"),
          request={"from_date": "2024-12-31"}),
     deny("dm3.2-verge-todate-this-year", "verge", A, bad("toDate"), request={"to_date": "2026-01-01"}),
@@ -116,7 +121,8 @@ VERGE_ROWS = [
     deny("p4.6-verge-step1-period-outside-last-year", "verge", CR, period_step1(ANY),
          request={"from_date": "2026-01-01", "to_date": "2026-02-01"}),
     # Folkeregisteret must show a guardianship for this ward with this guardian holding
-    # representasjonDagligbank, in the period (datamodel.md §3.2, protocol.md §4.6).
+    # representasjonDagligbank, in the period (the DSOP services' “Løsningsbeskrivelse” pages, DSOP Vergekontroll
+    # “Løsningsbeskrivelse”).
     deny("p4.6-verge-no-guardianship", "verge", A, forbidden(ANY), facts={"guardianships": ()}),
     deny("p4.6-verge-2b-no-guardianship", "verge", R, forbidden(ANY), facts={"guardianships": ()}),
     deny("p4.6-verge-other-guardian", "verge", A, forbidden(ANY),
@@ -140,7 +146,7 @@ VERGE_ROWS = [
 ]
 
 FI_UTLEGG_ROWS = [
-    # services.md §2.6, protocol.md §4.7: fromDate = toDate = today only.
+    # DSOP FI-Utlegg “Om tjenesten”, DSOP FI-Utlegg “Løsningsbeskrivelse saldo”: fromDate = toDate = today only.
     deny("s2.6-fi-utlegg-fromdate-yesterday", "fi_utlegg", A, bad("fromDate"),
          request={"from_date": YESTERDAY}),
     deny("s2.6-fi-utlegg-2b-fromdate-last-year", "fi_utlegg", D, bad("fromDate"),
@@ -152,7 +158,8 @@ FI_UTLEGG_ROWS = [
 ]
 
 POLITI_ROWS = [
-    # datamodel.md §3.1/§3.3, protocol.md §4.2: an endpoint whose order flag is false → 403 ACC-011.
+    # the DSOP services' “Løsningsbeskrivelse” pages/the DSOP services' “Løsningsbeskrivelse” pages, DSOP Politi
+    # “Løsningsbeskrivelse”: an endpoint whose order flag is false → 403 ACC-011.
     deny("dm3.1-politi-accountlist-flag-false", "politi", A, forbidden(ANY),
          facts={"extradition_order": order(accountList=False)}),
     deny("dm3.1-politi-accountdetails-flag-false", "politi", D, forbidden(ANY),
@@ -163,7 +170,7 @@ POLITI_ROWS = [
          facts={"extradition_order": order(cards=False)}),
     deny("dm3.1-politi-roles-flag-false", "politi", R, forbidden(ANY),
          facts={"extradition_order": order(roles=False)}),
-    # protocol.md §4.2 "checks of the request against the EO".
+    # DSOP Politi “Løsningsbeskrivelse” "checks of the request against the EO".
     deny("p4.2-politi-no-order", "politi", A, forbidden(ANY), facts={"extradition_order": None}),
     deny("p4.2-politi-2b-no-order", "politi", T, forbidden(ANY), facts={"extradition_order": None}),
     deny("p4.2-politi-partyid-not-order-partyid", "politi", A, forbidden("PartyID"),
@@ -185,7 +192,7 @@ POLITI_ROWS = [
     deny("dm3.2-politi-order-true-request-false", "politi", A, forbidden("OnlyPrimaryOwner"),
          request={"only_primary_owner": "false"},
          facts={"extradition_order": order(onlyPrimaryOwner=True)}),
-    # protocol.md §4.2 content checks 5-6, run when the caller passes `now`.
+    # DSOP Politi “Løsningsbeskrivelse” content checks 5-6, run when the caller passes `now`.
     deny("p4.2-politi-order-expired", "politi", A, forbidden(ANY), now=NOW + timedelta(days=120)),
     deny("p4.2-politi-order-approved-in-future", "politi", A, forbidden(ANY), now=NOW - timedelta(days=3)),
     deny("p4.2-politi-order-valid-over-90-days", "politi", A, forbidden(ANY), now=NOW,
@@ -210,7 +217,8 @@ def test_denial_message_names_the_parameter(row: Row) -> None:
 
 
 def test_politi_order_flags_gate_only_their_own_endpoint() -> None:
-    """A false flag refuses its endpoint and no other (datamodel.md §3.3: only `true` grants access)."""
+    """A false flag refuses its endpoint and no other (the DSOP services' “Løsningsbeskrivelse” pages: only `true`
+    grants access)."""
     only_lists = order(accountDetails=False, transactions=False, cards=False, roles=False)
     assert Row("politi", A, facts={"extradition_order": only_lists}).decide()
     for endpoint in (D, T, C, R):

@@ -1,7 +1,8 @@
 """Every DSOP service's valid request on each of its endpoints is ``Allowed``, and every spelling
 or value the spec documents as acceptable is accepted.
 
-Sources: spec/datamodel.md §2.0, §3.1–3.3; spec/protocol.md §2.1, §2.5, §4.0–4.7; services.md §2.6.
+Sources: DSOP “Recommendations regarding validation”; the DSOP services' “Løsningsbeskrivelse” pages; DSOP “eOppslag”;
+DSOP FI-Utlegg “Om tjenesten”.
 """
 
 from __future__ import annotations
@@ -123,8 +124,8 @@ A, CR = Endpoint.ACCOUNTS, Endpoint.CUSTOMER_RELATIONSHIPS
 T = Endpoint.TRANSACTIONS
 
 ACCEPTED = [
-    # Legal-Mandate spellings the standard itself publishes (datamodel.md §3.2, §6 items 13-14;
-    # protocol.md §4.5 and §7 items 1-2).
+    # Legal-Mandate spellings the standard itself publishes (DSOP Skatt “Løsningsbeskrivelse”;
+    # DSOP OED “Løsningsbeskrivelse”; DSOP Skatt “Løsningsbeskrivelse”).
     accept("dm3.2-skatt-validation-table-mandate-step2", "skatt", A, _service("skatt"),
            request={"legal_mandate": SKATT_VALIDATION_TABLE_MANDATE}),
     accept("dm3.2-skatt-validation-table-mandate-step1", "skatt", CR, _service("skatt"),
@@ -138,7 +139,8 @@ ACCEPTED = [
            facts={"extradition_order": order(mandate=POLITI_SAVNET_TEXT, reason=SAVNET_REASON)}),
     accept("dm3.1-oed-digdir-certpub-orgnr", "oed", A, _service("oed"),
            request={"consumer_org": DIGDIR_CERTPUB}),
-    # OnlyPrimaryOwner (datamodel.md §2.0, §3.2): boolean; the docs write TRUE/FALSE.
+    # OnlyPrimaryOwner (DSOP “Recommendations regarding validation”; the DSOP services' “Løsningsbeskrivelse” pages):
+    # boolean; the docs write TRUE/FALSE.
     accept("dm3.2-skatt-owner-TRUE", "skatt", A, _owner(True), request={"only_primary_owner": "TRUE"}),
     accept("dm3.2-skatt-owner-true", "skatt", A, _owner(True), request={"only_primary_owner": "true"}),
     accept("dm3.2-skatt-owner-false", "skatt", A, _owner(False), request={"only_primary_owner": "false"}),
@@ -152,14 +154,15 @@ ACCEPTED = [
            request={"only_primary_owner": "true"}),
     accept("dm3.2-politi-order-true-request-true", "politi", A, _owner(True),
            facts={"extradition_order": order(onlyPrimaryOwner=True)}),
-    # PartyID kinds (datamodel.md §2.0: 11 digits FNR/D-number, 9 digits org no.).
+    # PartyID kinds (DSOP “Recommendations regarding validation”: 11 digits FNR/D-number, 9 digits org no.).
     accept("dm2.0-partyid-d-number", "skatt", A, request={"party_id": D_NUMBER}),
     accept("dm2.0-partyid-orgnr-skatt", "skatt", A, request={"party_id": ORG}),
     accept("dm3.2-partyid-orgnr-konkurs-debtor", "konkurs", A, request={"party_id": ORG}),
     accept("dm3.2-partyid-person-konkurs-debtor", "konkurs", A, request={"party_id": PERSON}),
     accept("dm3.2-oed-d-number-deceased", "oed", A, request={"party_id": D_NUMBER}),
     accept("dm3.2-customerid-orgnr-step1", "skatt", CR, request={"party_id": ORG}),
-    # Tenor synthetic identities are for the test environment (services.md; protocol.md §5.3).
+    # Tenor synthetic identities are for the test environment (Skatteetaten's Tenor test data;
+    # DSOP “Internal testing”).
     accept("p5.3-synthetic-person-accepted-in-test", "skatt", A, environment=Environment.TEST,
            request={"party_id": SYNTHETIC_PERSON}),
     accept("p5.3-synthetic-org-accepted-in-test", "skatt", A, environment=Environment.TEST,
@@ -169,21 +172,22 @@ ACCEPTED = [
     accept("p5.3-synthetic-ward-accepted-in-test", "verge", A, environment=Environment.TEST,
            request={"party_id": SYNTHETIC_PERSON, "additional_reference_id": GUARDIAN},
            facts={"guardianships": (guardianship(ward=SYNTHETIC_PERSON),)}),
-    # RequesterID: "none" for Konkurs, OED, Verge (protocol.md §2.1); NAV provisional; not in step 1.
+    # RequesterID: "none" for Konkurs, OED, Verge (DSOP “eOppslag”); NAV provisional; not in step 1.
     accept("p2.1-requesterid-not-needed-konkurs", "konkurs", A, request={"requester_id": None}),
     accept("p2.1-requesterid-not-needed-oed", "oed", T, request={"requester_id": None}),
     accept("p2.1-requesterid-not-needed-verge", "verge", A, request={"requester_id": None}),
     accept("p2.1-requesterid-not-needed-nav", "nav", A, request={"requester_id": None}),
     accept("s2.6-requesterid-empty-fi-utlegg", "fi_utlegg", A, request={"requester_id": None}),
     accept("dm2.7-requesterid-not-in-step1-skatt", "skatt", CR, request={"requester_id": None}),
-    # Dates (datamodel.md §2.0: optional in Bank_v2.yaml, absent means today).
+    # Dates (DSOP “Recommendations regarding validation”: optional in Bank_v2.yaml, absent means today).
     accept("dm2.0-absent-dates-default-to-today", "skatt", A, _period(TODAY, TODAY),
            request={"from_date": None, "to_date": None}),
     accept("dm2.0-absent-toDate-defaults-to-today", "skatt", A, _period(date(2026, 1, 1), TODAY),
            request={"from_date": "2026-01-01", "to_date": None}),
     accept("s2.6-fi-utlegg-absent-dates-are-today", "fi_utlegg", A, _period(TODAY, TODAY),
            request={"from_date": None, "to_date": None}),
-    # 10-year limit, boundary inclusive (datamodel.md §3.2; protocol.md §2.2, §5.2).
+    # 10-year limit, boundary inclusive (the DSOP services' “Løsningsbeskrivelse” pages; DSOP “Endpoint
+    # customerRelationships V.2.0”; DSOP “eOppslag”).
     accept("dm3.2-skatt-exactly-10-years", "skatt", A, _period(TEN_YEARS_BACK, TODAY),
            request={"from_date": TEN_YEARS_BACK.isoformat()}),
     accept("dm3.2-nav-exactly-10-years", "nav", A, _period(TEN_YEARS_BACK, TODAY),
@@ -195,17 +199,19 @@ ACCEPTED = [
            request={"from_date": TEN_YEARS_BACK.isoformat()}),
     accept("dm3.2-skatt-single-day", "skatt", A, _period(date(2026, 3, 3), date(2026, 3, 3)),
            request={"from_date": "2026-03-03", "to_date": "2026-03-03"}),
-    # Konkurs: 12 months before the kjennelsesdato, inclusive (datamodel.md §3.2, protocol.md §4.4).
+    # Konkurs: 12 months before the kjennelsesdato, inclusive (the DSOP services' “Løsningsbeskrivelse” pages, DSOP
+    # Konkurs “Løsningsbeskrivelse”).
     accept("p4.4-konkurs-exactly-12-months-before-ruling", "konkurs", A, _period(KONKURS_EARLIEST, TODAY),
            request={"from_date": KONKURS_EARLIEST.isoformat()}),
     accept("p4.4-konkurs-from-ruling-date", "konkurs", T, _period(KJENNELSESDATO, TODAY),
            request={"from_date": KJENNELSESDATO.isoformat()}),
-    # OED: 3 months before death, inclusive (datamodel.md §3.2, protocol.md §4.5).
+    # OED: 3 months before death, inclusive (the DSOP services' “Løsningsbeskrivelse” pages, DSOP OED
+    # “Løsningsbeskrivelse”).
     accept("p4.5-oed-exactly-3-months-before-death", "oed", A, _period(OED_EARLIEST, TODAY),
            request={"from_date": OED_EARLIEST.isoformat()}),
     accept("p4.5-oed-from-date-of-death", "oed", T, _period(DATE_OF_DEATH, TODAY),
            request={"from_date": DATE_OF_DEATH.isoformat()}),
-    # Verge: only the part of last year in which the guardianship existed (protocol.md §4.6).
+    # Verge: only the part of last year in which the guardianship existed (DSOP Vergekontroll “Løsningsbeskrivelse”).
     accept("p4.6-verge-narrowed-to-guardianship-inside-year", "verge", A,
            _period(date(2025, 4, 1), date(2025, 9, 30)),
            facts={"guardianships": (guardianship(valid_from=date(2025, 4, 1), valid_to=date(2025, 9, 30)),)}),
@@ -222,11 +228,11 @@ ACCEPTED = [
            _period(LAST_YEAR.from_date, LAST_YEAR.to_date),
            facts={"guardianships": (guardianship(ward=ORG), guardianship(guardian=D_NUMBER),
                                     guardianship())}),
-    # Politi: the order's own content is re-checked when the caller passes `now` (protocol.md §4.2).
+    # Politi: the order's own content is re-checked when the caller passes `now` (DSOP Politi “Løsningsbeskrivelse”).
     accept("p4.2-politi-order-content-valid-now", "politi", A, _service("politi"), now=NOW),
     accept("p4.2-politi-period-equals-order-period", "politi", A, _period(ORDER_FROM, TODAY),
            request={"from_date": ORDER_FROM.isoformat()}),
-    # Shielded persons: Accounts answers an empty, complete list (protocol.md §2.5).
+    # Shielded persons: Accounts answers an empty, complete list (DSOP “Recommendations regarding validation”).
     accept("p2.5-shielded-person-skatt-accounts-empty", "skatt", A, _empty(True), facts={"shielded": True}),
     accept("p2.5-shielded-person-oed-accounts-empty", "oed", A, _empty(True), facts={"shielded": True}),
     accept("p2.5-shielded-rule-is-for-accounts-only", "skatt", T, _empty(False), facts={"shielded": True}),
@@ -248,7 +254,8 @@ def test_shielded_person_note_explains_the_empty_list() -> None:
 
 
 def test_politi_step1_account_servicing_provider_needs_no_order() -> None:
-    """Step 1 is answered by the hub, which sees no extradition order (datamodel.md §2.8)."""
+    """Step 1 is answered by the hub, which sees no extradition order (DSOP “Endpoint accountServicingProvider
+    V.2.0”)."""
     row = Row("politi", Endpoint.ACCOUNT_SERVICING_PROVIDER, facts={"extradition_order": None})
     assert_allowed(row.decide())
 

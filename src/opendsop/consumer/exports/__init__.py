@@ -1,4 +1,4 @@
-"""Exports of one case: JSON, CSV, XLSX and a PDF summary (issue 6 item 5).
+"""Exports of one case: JSON, CSV, XLSX and a PDF summary.
 
 Every writer takes a plain :class:`CaseExport`; :func:`load_case_export` builds it from a
 ``CaseStore``.  See :mod:`.model` (the value and its rows), :mod:`.json_export`, :mod:`.tables`

@@ -1,7 +1,7 @@
 """The JSON export of a case: everything recorded, in the standard's own wire shapes, and back.
 
-Issue 6 item 5.  Decided here: one document ``{"case": …, "banks": [...]}``; each answer keeps the
-bank's wire model (camelCase, amounts as JSON numbers, spec/datamodel.md §0.9) so the export is
+Decided here: one document ``{"case": …, "banks": [...]}``; each answer keeps the
+bank's wire model (camelCase, amounts as JSON numbers, DSOP “Data model”) so the export is
 as faithful as the store; it is written piece by piece to a binary stream (a bank's transactions
 in chunks) so a large case is never held twice as bytes; :func:`read_json` rebuilds the
 :class:`CaseExport` exactly.

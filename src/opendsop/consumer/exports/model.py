@@ -1,7 +1,7 @@
 """What an export holds: one case as plain values, loaded once from the case store, and its rows.
 
-Issue 6 item 5; spec/protocol.md §2.1 and §3.5 (a case is one ``AccountInfoRequestID`` with its
-legal basis, the banks asked and what each answered).  Decided here:
+DSOP “eOppslag”: a case is one ``AccountInfoRequestID`` with its
+legal basis, the banks asked and what each answered.  Decided here:
 
 * :class:`CaseExport` is a plain value (the case, then per bank its outcome, reason and
   accounts with their typed answers), so every export format is testable without a database;

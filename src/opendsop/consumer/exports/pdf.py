@@ -1,7 +1,7 @@
 """The PDF case summary: what the agency asked, about whom, under which legal basis, and what came back.
 
-Issue 6 item 5; spec/protocol.md §2.1 (the ``AccountInfoRequestID`` names the case at every
-bank) and §2.6 (``partial``: the bank has more than it delivered).  Decided here: one document
+DSOP “eOppslag” (the ``AccountInfoRequestID`` names the case at every
+bank) and DSOP “eOppslag” (``partial``: the bank has more than it delivered).  Decided here: one document
 that opens with the party (name and id), the service, the legal basis, the requester, the period,
 the facts under their Norwegian names and the time it was generated; then every bank asked with
 its outcome and reason, a section "Partial or failed", and per bank its accounts (balances and
@@ -65,7 +65,7 @@ def write_pdf(export: CaseExport, out: str | IO[bytes], *, page_compression: boo
     document.build(_story(export, moment), canvasmaker=lambda *a, **k: _NumberedCanvas(*a, footer=footer, **k))
 
 
-class _NumberedCanvas(Canvas):  # type: ignore[misc]
+class _NumberedCanvas(Canvas):
     """Holds every page until the end so each can say "page N of M"."""
 
     def __init__(self, *args: Any, footer: str, **kwargs: Any) -> None:

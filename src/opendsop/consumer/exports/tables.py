@@ -1,6 +1,6 @@
 """The CSV and XLSX exports of a case: the accounts table and the transactions table.
 
-Issue 6 item 5.  Decided here:
+Decided here:
 
 * both formats take their rows from :mod:`.model`'s generators and write them as they come: CSV
   through the :mod:`csv` module, XLSX with xlsxwriter's ``constant_memory`` mode (each row is

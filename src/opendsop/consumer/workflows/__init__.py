@@ -1,4 +1,5 @@
-"""Case workflows, one module per DSOP service: pure planning, then step 1 and step 2 (spec/protocol.md §4).
+"""Case workflows, one module per DSOP service: pure planning, then step 1 and step 2 (the DSOP services'
+“Løsningsbeskrivelse” pages).
 
 Each ``plan_*`` turns a case handler's inputs and register facts into a ``CasePlan`` or refuses
 (``WorkflowRefused``) before any call; ``find_banks`` runs step 1 and the catalogue lookup and

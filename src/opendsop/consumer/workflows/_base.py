@@ -1,13 +1,14 @@
-"""What every service workflow shares: the refusal, the plan value, step 1 and step 2 (spec/protocol.md §1.3, §4).
+"""What every service workflow shares: the refusal, the plan value, step 1 and step 2 (DSOP “Architecture document”; the
+DSOP services' “Løsningsbeskrivelse” pages).
 
 A workflow is **pure planning** (``plan_*`` functions in the service modules: inputs and register
 facts in, a ``CasePlan`` or a ``WorkflowRefused`` out, no I/O) followed by **execution** here:
 
 * step 1 — ``customerRelationships`` through a ``RelationsClient`` (the relations hub over HTTP, or
-  ``MemoryRelations`` in tests), which names the institutions; step 1 is optional (§1.3 item 3), so
+  ``MemoryRelations`` in tests), which names the institutions; step 1 is optional (DSOP “Architecture document”), so
   a plan may instead name its banks directly;
 * step 2 — every institution found is resolved in a ``Directory`` (API catalogue or static list);
-  institutions without a Control API are reported as "digital letter" (§1.3 item 9), the rest go
+  institutions without a Control API are reported as "digital letter" (DSOP “Architecture document”), the rest go
   through ``FanOut`` with the plan's 2b endpoints.
 """
 
@@ -54,7 +55,7 @@ class CasePlan:
     case: CaseParameters
     plan: Plan
     facts: Mapping[str, str | date] = field(default_factory=dict)  # what the period was computed from
-    step1: bool = True  # False: go straight to ``banks`` (§1.3 item 3)
+    step1: bool = True  # False: go straight to ``banks`` (DSOP “Architecture document”)
     banks: tuple[str, ...] = ()  # institutions (org.nr) already known, e.g. from accountServicingProvider
 
     @property
@@ -89,7 +90,8 @@ def requester(profile: ServiceProfile, value: str | None, *, who: str = "the cas
 
 
 def endpoints(profile: ServiceProfile, wanted: Collection[Endpoint] | None) -> Plan:
-    """The 2b plan; asking for an endpoint the service may not call is refused (§4.0), not skipped."""
+    """The 2b plan; asking for an endpoint the service may not call is refused (the DSOP services' “Løsningsbeskrivelse”
+    pages), not skipped."""
     if wanted is not None:
         forbidden = sorted(e.operation_id for e in wanted if not profile.allows(e))
         if forbidden:
@@ -249,7 +251,7 @@ class Found:
     """The banks of a case after step 1 and the catalogue."""
 
     banks: list[BankEndpoint]
-    without_api: list[tuple[str, str]]  # (org.nr, name): ask by digital letter (§1.3 item 9)
+    without_api: list[tuple[str, str]]  # (org.nr, name): ask by digital letter (DSOP “Architecture document”)
 
 
 async def find_banks(plan: CasePlan, relations: RelationsClient | None, directory: Directory) -> Found:

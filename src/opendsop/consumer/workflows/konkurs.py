@@ -1,4 +1,4 @@
-"""Konkursbehandling: the trustee's case on the debtor (spec/protocol.md §4.4 B, §4.0).
+"""Konkursbehandling: the trustee's case on the debtor (DSOP Konkurs “Løsningsbeskrivelse”).
 
 Decided here, before any call: the debtor is a valid org.nr/fnr/d-nr; a standing bankruptcy
 opening exists (its ``kjennelsesdato`` from the Konkursvarsel notices — without one the banks must
@@ -41,7 +41,8 @@ def plan_konkurs(debtor: str, *, kjennelsesdato: date | None, today: date, case_
     debtor = party(debtor, KONKURS, parameter="debtor")
     if kjennelsesdato is None:
         raise WorkflowRefused("debtor: no bankruptcy opening stands in Konkursregisteret for this party; the banks "
-                              "reject a Konkurs request without one (§4.4)", parameter="debtor")
+                              "reject a Konkurs request without one (DSOP Konkurs “Løsningsbeskrivelse”)",
+                              parameter="debtor")
     start = start_after_fact(kjennelsesdato, months=_lookback(KONKURS), fact_name="kjennelsesdato",
                              parameter="kjennelsesdato", today=today, from_date=from_date)
     plan = endpoints(KONKURS, wanted)

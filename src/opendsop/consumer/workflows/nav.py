@@ -1,4 +1,4 @@
-"""NAV-kontroll (provisional: the v2 page is empty; spec/protocol.md §4.3).
+"""NAV-kontroll (provisional: the v2 page is empty; DSOP NAV-kontroll “About”).
 
 What the v1 pages fix is applied: ``Folketrygdloven § 21-4 første ledd``, all five endpoints, no
 additional reference.  The rest is assumed like Skatt (10 years back, owner choice free) and a

@@ -1,4 +1,4 @@
-"""Oppgjør etter dødsfall (Digitalt dødsbo): the estate's view of the deceased (spec/protocol.md §4.5, §4.0).
+"""Oppgjør etter dødsfall (Digitalt dødsbo): the estate's view of the deceased (DSOP OED “Løsningsbeskrivelse”).
 
 Decided here, before any call: the deceased is a person (fnr/d-nr); Folkeregisteret records a date
 of death (the banks confirm it in FREG, so without one the workflow refuses); the period runs from
@@ -39,7 +39,7 @@ def plan_oed(deceased: str, *, date_of_death: date | None, today: date, case_id:
     deceased = party(deceased, OED, parameter="deceased")
     if date_of_death is None:
         raise WorkflowRefused("deceased: Folkeregisteret records no date of death for this person; the banks "
-                              "confirm the death in FREG (§4.5)", parameter="deceased")
+                              "confirm the death in FREG (DSOP OED “Løsningsbeskrivelse”)", parameter="deceased")
     start = start_after_fact(date_of_death, months=_lookback(OED), fact_name="the date of death",
                              parameter="deceased", today=today, from_date=from_date)
     case = CaseParameters(account_info_request_id=case_id or new_case_id(), mandate=mandate.OED,

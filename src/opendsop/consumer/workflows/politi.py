@@ -1,4 +1,4 @@
-"""Politi-utlevering: one party's case under a signed extradition order (spec/protocol.md §4.2, §4.0).
+"""Politi-utlevering: one party's case under a signed extradition order (DSOP Politi “Løsningsbeskrivelse”).
 
 Decided here, before any call: the order (JWS) is readable and passes its content checks (mandate,
 reason, 10-year look-back, accountList, at most 90 days valid and valid now); the party asked about
@@ -92,7 +92,7 @@ def plan_politi(order_jws: str, *, party_id: str, requester_id: str | None, now:
 
 async def with_servicer(plan: CasePlan, account: str, relations: RelationsClient) -> CasePlan:
     """Step 1 by account number: ask only the institution that services ``account``."""
-    # 11 digits; no MOD11 check, as KAR does none on this endpoint (§2.2)
+    # 11 digits; no MOD11 check, as KAR does none on this endpoint (DSOP “Endpoint customerRelationships V.2.0”)
     number = "".join(ch for ch in account if ch not in " .")
     if len(number) != 11 or not number.isdigit():
         raise WorkflowRefused("account: a kontonummer has 11 digits (spaces and dots allowed)", parameter="account")

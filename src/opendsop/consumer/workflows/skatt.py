@@ -1,4 +1,4 @@
-"""Skatt-kontroll: a tax-control case (spec/protocol.md §4.1, §4.0).
+"""Skatt-kontroll: a tax-control case (DSOP Skatt “Løsningsbeskrivelse”).
 
 Decided here, before any call: a valid party; **RequesterID** (the case handler) present; the owner
 choice free (owner only, or owner and disponent; owner only recommended); fromDate at most 10 years

@@ -1,5 +1,5 @@
 """Vergekontroll: SRF's annual batch over guardianships, and the flags for the controller
-(spec/protocol.md §4.6, §4.0).
+(DSOP Vergekontroll “Løsningsbeskrivelse”).
 
 Planning, per guardianship (ward, guardian), before any call: both are persons and not the same
 person; the period is the **last calendar year** (asking for any other year is refused); when
@@ -85,7 +85,7 @@ def plan_verge(ward: str, guardian: str, *, today: date, year: int | None = None
     period = last_calendar_year(today)
     if year is not None and year != period.from_date.year:
         raise WorkflowRefused(f"year: Vergekontroll covers the last calendar year only ({period.from_date.year}), "
-                              f"not {year} (§4.6)", parameter="year")
+                              f"not {year} (DSOP Vergekontroll “Løsningsbeskrivelse”)", parameter="year")
     if guardianships is not None:
         covered = _covered(period, ward, guardian, guardianships)
         if covered is None:

@@ -1,7 +1,7 @@
 """The bank's data behind the Control API: a repository interface, SQL and in-memory stores.
 
 Decides where a bank's accounts, relations, balances, cards and transactions live and which of
-them a request gets (spec/datamodel.md §1–2, §3.3; protocol.md §2.6–2.7):
+them a request gets (DSOP “Data model”; the DSOP services' “Løsningsbeskrivelse” pages; DSOP “eOppslag”):
 
 * :class:`BankStore` (``repository.py``) — the Protocol the request pipeline uses; a bank can
   implement it over its core system.  Content comes back as v2 wire models, references and case

@@ -6,7 +6,7 @@ reference storage, status updates).  Keeping the rules here, once, is what makes
 and its in-memory twin agree; a bank adapting its core system can subclass this too and write
 only the fetches.  The request path asks for merged reads (``_party_graph``, ``_account_graph``,
 ``_account_and_transactions``), composed here of the fetches; the SQL store answers each with
-one statement (issue 5: an account list was ~9 round trips).
+one statement (an account list used to take ~9 round trips).
 
 Time comes from the injected ``clock`` (aware ``datetime``); "today" is its date in ``zone``
 (Europe/Oslo: the standard's dates are Norwegian calendar days).
@@ -216,7 +216,8 @@ class RowStore(abc.ABC):
     async def account_details(self, account: ReferencedAccount, *, period: Period) -> AccountDetailsResult:
         today = self._today()
         day = min(period.to_date, today)
-        # The booked balance is read with the account (one round trip) and used only when §2.3 asks.
+        # The booked balance is read with the account (one round trip) and used only when the balance rules ask (DSOP
+        # “Endpoint Account details V.2.0”).
         row, graph = await self._graph_of(account, booked_on=day)
         relations, parties = graph.relations, graph.parties
         window = rules.party_window(account.party_id, row, relations, period) or period

@@ -1,10 +1,10 @@
-"""Rows to v2 wire objects, shared by every store implementation (spec/datamodel.md §1, §2).
+"""Rows to v2 wire objects, shared by every store implementation (DSOP “Data model”).
 
 Decides the wire form of stored facts: an identifier's ``type`` from its length (9 digits =
 organisation, ``countryIdentificationCode``; otherwise a person, ``nationalIdentityNumber``), a
-signed balance as a positive amount plus ``creditDebitIndicator`` (§0.9), a booked balance
+signed balance as a positive amount plus ``creditDebitIndicator`` (DSOP “Data model”), a booked balance
 ``registered`` at the end of its (Oslo) day but never in the future, and card numbers masked
-(6+4, §0.9) on every way out — the Cards list and ``transactions[].paymentCard``.
+(6+4, DSOP “Data model”) on every way out — the Cards list and ``transactions[].paymentCard``.
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ def end_of_day(day: date, now: datetime, zone: tzinfo = OSLO) -> datetime:
 
 def balances(row: AccountRow, kind: BalanceKind, booked: BookedBalanceRow | None, now: datetime,
              zone: tzinfo = OSLO) -> tuple[Balance, ...]:
-    """The §2.3 balances: none, booked at ``toDate``, or available now plus booked."""
+    """The DSOP “Endpoint Account details V.2.0” balances: none, booked at ``toDate``, or available now plus booked."""
     if kind is BalanceKind.NONE:
         return ()
     line_amount = row.credit_line_amount

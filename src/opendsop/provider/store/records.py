@@ -1,6 +1,6 @@
 """The rows a bank's store holds: input shapes of the loader and of both store implementations.
 
-Decides what a bank must know to answer the Control API (spec/datamodel.md §1–2): parties,
+Decides what a bank must know to answer the Control API (DSOP “Data model”): parties,
 accounts (status, type, currency, servicer, start/end, credit line, available balance now),
 account relations (who holds which role with which permission, when), booked balances per day,
 cards and transactions.  Transactions and cards are stored *as the v2 wire objects* they will
@@ -9,7 +9,7 @@ restating 35 fields, and the models validate amounts and time zones on construct
 may be held in clear here; they are masked on the way out (``standard.account_rules.mask_card_number``).
 
 Relation roles beyond the three that give access (primary owner, secondary owner, disponent) exist
-so the generic content rules (§2.1) can be enforced by the store rather than by every caller:
+so the generic content rules (DSOP “Endpoint Accounts V.2.0”) can be enforced by the store rather than by every caller:
 a ``guarantor`` (kausjonist) or ``coBorrower`` (medlåntaker) relation never lists an account and
 never appears in ``roles``.
 
@@ -42,7 +42,8 @@ class Delivery(StrEnum):
 
     ONLINE = "online"
     # Held outside the online systems: listed with accountReference "dataNotDelivered" where the
-    # service allows it (Skatt, Politi; §3.3), otherwise left out and the answer is `partial`.
+    # service allows it (Skatt, Politi; the DSOP services' “Løsningsbeskrivelse” pages), otherwise left out and the
+    # answer is `partial`.
     MANUAL = "manual"
 
 

@@ -1,6 +1,7 @@
 """The opaque ``accountReference``: how a bank names an account to one consumer in one case.
 
-Decides (spec/datamodel.md §2.0 ``accountReference``, §2.1, §3.3): the reference is "not the
+Decides (DSOP “Recommendations regarding validation” ``accountReference``, DSOP “Endpoint Accounts V.2.0”; the DSOP
+services' “Løsningsbeskrivelse” pages): the reference is "not the
 account number and must not be easy to decode into one", and the other endpoints take it as their
 only account input.  Our choice:
 

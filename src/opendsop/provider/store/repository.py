@@ -1,7 +1,8 @@
 """The bank's repository interface: what the Control API pipeline asks of a bank's data.
 
 Decides the seam between the request pipeline (authorisation, filtering, encryption, paging
-links) and the data (spec/datamodel.md §2.1–2.6, §3.3).  Two implementations ship — SQL
+links) and the data (DSOP “Endpoint … V.2.0” pages; the DSOP services' “Løsningsbeskrivelse” pages).  Two
+implementations ship — SQL
 (:mod:`.sql`, SQLite or PostgreSQL) and in memory (:mod:`.memory`) — and one contract suite runs
 against both; a bank can plug in its core system by implementing :class:`BankStore`.
 
@@ -24,7 +25,8 @@ builds the relative ``next`` link.  ``next_position`` is ``None`` on the last pa
 
 **Who handles what.**  The store applies the data rules: period overlap, owner/disponent
 selection, guarantor ⇒ nothing, co-borrower ⇒ no loan account, primaryOwner at the end of the
-party's window, balances (§2.3), online retention ⇒ ``partial``, ``dataNotDelivered``, PCI
+party's window, balances (DSOP “Endpoint Account details V.2.0”), online retention ⇒ ``partial``, ``dataNotDelivered``,
+PCI
 masking, Konkurs blocking.  The *caller* applies the request rules: ``authorize`` (legal basis,
 periods, service endpoints) and the shielded-person rule (``Allowed.return_empty`` → answer an
 empty list with ``complete`` without calling the store), the per-service field filter, and
@@ -89,7 +91,7 @@ def combine(messages: Iterable[str]) -> ResponseDetails:
 
 @dataclass(frozen=True, slots=True)
 class AccountsResult:
-    """The account list (§2.1) with references issued to the consumer for this case."""
+    """The account list (DSOP “Endpoint Accounts V.2.0”) with references issued to the consumer for this case."""
 
     accounts: tuple[Account, ...]
     details: ResponseDetails = field(default_factory=complete)
@@ -175,7 +177,8 @@ class BankStore(Protocol):
         account_info_request_id: str, data_not_delivered_allowed: bool = False,
         with_right_of_use: str | None = None, flag_other_rights: bool = False,
     ) -> AccountsResult:
-        """The accounts ``party_id`` had a relation to in ``period`` (§2.1, §3.3), ordered by number.
+        """The accounts ``party_id`` had a relation to in ``period`` (DSOP “Endpoint Accounts V.2.0”; the DSOP services'
+        “Løsningsbeskrivelse” pages), ordered by number.
 
         Issues (and remembers) one ``accountReference`` per account for ``consumer_org`` and the
         case.  ``data_not_delivered_allowed`` (the service profile's flag) lists accounts the bank
@@ -192,7 +195,8 @@ class BankStore(Protocol):
         ...
 
     async def account_details(self, account: ReferencedAccount, *, period: Period) -> AccountDetailsResult:
-        """Details and balances (§2.2, §2.3); primaryOwner within the referenced party's window."""
+        """Details and balances (DSOP “Endpoint Account details V.2.0”); primaryOwner within the referenced party's
+        window."""
         ...
 
     async def transactions_page(
@@ -206,11 +210,11 @@ class BankStore(Protocol):
         ...
 
     async def cards(self, account: ReferencedAccount, *, period: Period) -> CardsResult:
-        """Cards linked to the account in the period (§2.5), numbers masked."""
+        """Cards linked to the account in the period (DSOP “Endpoint Cards V.2.0”), numbers masked."""
         ...
 
     async def roles(self, account: ReferencedAccount, *, period: Period) -> RolesResult:
-        """Owners and disponents of the account in the period (§2.6)."""
+        """Owners and disponents of the account in the period (DSOP “Endpoint Roles V.2.0”)."""
         ...
 
     async def party(self, party_id: str) -> PartyRow | None:
@@ -240,7 +244,7 @@ class BankStore(Protocol):
         """Store a notice, act on it and move ``feed``'s cursor to its timestamp — atomically.
 
         ``aapning`` blocks the debtor's accounts (owned today), ``sletting`` reopens them,
-        ``oppheving`` and ``avslutning`` are only recorded (spec/protocol.md §4.4 A).  A notice
+        ``oppheving`` and ``avslutning`` are only recorded (DSOP Konkurs “Løsningsbeskrivelse”).  A notice
         whose ``uuid`` is already stored changes nothing.  The cursor never moves backwards.
         """
         ...

@@ -1,19 +1,21 @@
 """The data-layer rules of the Control API, as pure functions shared by every store implementation.
 
-Decides, from rows, *which* data a request gets (spec/datamodel.md §0.2, §2.1–2.6, §3.3):
+Decides, from rows, *which* data a request gets (DSOP “eOppslag”; DSOP “Endpoint … V.2.0” pages; the DSOP services'
+“Løsningsbeskrivelse” pages):
 
 * **Period overlap.**  An account, relation, card or role counts when its inclusive date span
   overlaps the requested period (and, for a relation, the account's own life).
-* **Account list (§2.1).**  Which roles list an account is ``standard.account_rules.listing_roles``;
+* **Account list (DSOP “Endpoint Accounts V.2.0”).**  Which roles list an account is
+  ``standard.account_rules.listing_roles``;
   here, which rows hold those roles in the period.  Shielded persons are the *caller's* rule
   (``authorize`` → ``Allowed.return_empty``): the store never sees the FREG fact.
 * **primaryOwner** is the primary owner "at the end of the requested period, limited to the time
   the requested party had a role on the account": the owner on the last day of the party's window.
-* **Balances (§2.3).**  ``standard.account_rules.balance_kind``, applied to a row.
-* **Online retention (§0.4, protocol §5.2).**  Data older than the first online day exists only in
+* **Balances (DSOP “Endpoint Account details V.2.0”).**  ``standard.account_rules.balance_kind``, applied to a row.
+* **Online retention (DSOP “eOppslag”).**  Data older than the first online day exists only in
   the archive: asking for it makes the answer ``partial`` with a message — never for a technical
   failure, which is an HTTP error instead.
-* **Card numbers (§0.9).**  ``standard.account_rules.mask_card_number``.
+* **Card numbers (DSOP “Data model”).**  ``standard.account_rules.mask_card_number``.
 * **Transaction order.**  Keyset on (booking time in UTC, transactionIdentifier): the position is
   ``(booking ISO string, identifier)``, strings only, so it fits ``standard.paging`` tokens.
 """
@@ -102,10 +104,11 @@ class Listed:
 
 def select_accounts(party_id: str, accounts: Mapping[str, AccountRow], relations: Sequence[RelationRow], *,
                     period: Period, only_primary_owner: bool, with_right_of_use: str | None = None) -> list[Listed]:
-    """The accounts listed for ``party_id`` (§2.1), ordered by account number.
+    """The accounts listed for ``party_id`` (DSOP “Endpoint Accounts V.2.0”), ordered by account number.
 
     ``relations`` must hold every relation of the candidate accounts (the party's own and the
-    others', for ``with_right_of_use``).  ``with_right_of_use`` (Vergekontroll, §3.3) keeps only
+    others', for ``with_right_of_use``).  ``with_right_of_use`` (Vergekontroll, the DSOP services' “Løsningsbeskrivelse”
+    pages) keeps only
     accounts on which that other party — the guardian — held a right of use (not see-only) in the
     same window, and narrows the window to it.
     """
@@ -149,7 +152,7 @@ def primary_owner(account: AccountRow, relations: Iterable[RelationRow], window:
 
 
 def role_holders(account: AccountRow, relations: Iterable[RelationRow], period: Period) -> list[RelationRow]:
-    """Everyone with a role on the account in the period (§2.6): owners and disponents only."""
+    """Everyone with a role on the account in the period (DSOP “Endpoint Roles V.2.0”): owners and disponents only."""
     holders = []
     for relation in relations:
         if relation.role not in ACCESS_ROLES or relation.account_id != account.account_id:

@@ -1,6 +1,6 @@
 """The bank store's SQL schema (SQLAlchemy Core; SQLite embedded, PostgreSQL in production).
 
-Decides the tables behind :mod:`.records` (spec/datamodel.md §1–2) and their keys:
+Decides the tables behind :mod:`.records` (DSOP “Data model”) and their keys:
 
 * ``bank_party`` (name, country, postal and electronic addresses as JSON text in wire form: always
   read with their party, never searched), ``bank_account`` (status, type, currency, servicer,
@@ -21,7 +21,7 @@ Decides the tables behind :mod:`.records` (spec/datamodel.md §1–2) and their 
   bytewise (``COLLATE "C"`` on PostgreSQL, SQLite's default ``BINARY``) so both engines and the
   in-memory twin agree on the order.
 * ``bank_account_reference`` — issued accountReferences (:mod:`.references`).
-* ``bank_konkurs_notice`` — the Konkursvarsel notices the bank has read (protocol.md §4.4 A), one
+* ``bank_konkurs_notice`` — the Konkursvarsel notices the bank has read (DSOP Konkurs “Løsningsbeskrivelse”), one
   row per ``uuid`` (so a replayed notice is recognised), the full dataset as JSON text;
   ``bank_konkurs_block`` — which account was blocked because of which debtor's bankruptcy, so a
   ``sletting`` reopens exactly those; ``bank_feed_cursor`` — the timestamp of the last notice read

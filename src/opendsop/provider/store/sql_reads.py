@@ -1,7 +1,7 @@
 """The request path's reads of :class:`.sql.SqlBankStore`: one statement each, rows straight from tuples.
 
-Decides how many round trips a Control API request costs the database (issue 5: an account list
-took ~9).  Each read the pipeline makes is one prebuilt statement with bound parameters (built
+Decides how many round trips a Control API request costs the database (an account list used
+to take ~9).  Each read the pipeline makes is one prebuilt statement with bound parameters (built
 once, so SQLAlchemy's compiled cache hits without rebuilding the expression per request):
 
 * ``party_graph`` — the account list: the accounts on which a party holds an access role,

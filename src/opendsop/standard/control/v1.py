@@ -1,8 +1,8 @@
 """The DSOP Control API v1 wire models (Bank_v1.yaml, "Accounts API" v1.x).
 
-v1 is no longer supported by the standard (spec/datamodel.md §0.5); these models exist so that a
+v1 is no longer supported by the standard (DSOP “eOppslag”); these models exist so that a
 consumer can read an old provider and so that migration code can name the differences
-(§5 "Changes from v1.x to v2").  Decides which v1 schemas *are* the v2 ones and which differ:
+(DSOP “Change log” "Changes from v1.x to v2").  Decides which v1 schemas *are* the v2 ones and which differ:
 
 * identical, re-used from :mod:`opendsop.standard.control.v2`: ``Identifier``, ``Balance``,
   ``BankTransactionCode``, ``CounterParty``, ``CurrencyExchange``, ``Link``, ``PostalAddress``,

@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
 """Norwegian identifiers in DSOP: persons, organisations, accounts, IBANs and BICs.
 
-Source: spec/datamodel.md §1 (``Identifier``: FNR/D-number 11 digits, org no. 9 digits) and §2
-(``PartyID``, ``CustomerID``); spec/protocol.md §2 ("Format / checksum" of PartyID, ERR-002,
-ERR-004); spec/services.md (Tenor synthetic persons, month + 80).
+Source: DSOP “Data model” (``Identifier``: FNR/D-number 11 digits, org no. 9 digits;
+``PartyID``, ``CustomerID``); DSOP “eOppslag” ("Format / checksum" of PartyID, ERR-002,
+ERR-004); Skatteetaten's Tenor test data (synthetic persons, month + 80).
 
 Every identifier has the same small API, in the style of python-stdnum:
 

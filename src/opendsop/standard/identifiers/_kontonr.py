@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """Kontonummer: the 11-digit Norwegian bank account number, and the bank behind it.
 
-Layout ``BBBB.AA.CCCCK`` (services.md: ``Kontonummer = [0-9]{11}``; ERR-004 "Ugyldig
+Layout ``BBBB.AA.CCCCK`` (Bank_v2.yaml and the DSOP pages: ``Kontonummer = [0-9]{11}``; ERR-004 "Ugyldig
 kontonummer"): four digits of bank code (registernummer), six of account, one MOD11 check
 digit with weights 5,4,3,2,7,6,5,4,3,2 over the first ten.  A remainder of 1 asks for the check
 digit 10, so no account starts with those ten digits.

@@ -3,7 +3,7 @@
 
 On the wire a party is ``Identifier{value, type}`` where ``type`` is ``nationalIdentityNumber``
 for a person (fødselsnummer, D-number, H-number) and ``countryIdentificationCode`` for an
-organisation (organisasjonsnummer) — spec/datamodel.md §1 "Person/org id" and the
+organisation (organisasjonsnummer) — DSOP “Data model” "Person/org id" and the
 ``IdentifierType`` enum of Bank_v2.yaml.
 
 >>> IdentifierKind.DNUMMER.wire_identifier_type

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """Organisasjonsnummer: the 9-digit number Enhetsregisteret (BRREG) gives every organisation.
 
-spec/datamodel.md §1: "an org no. has 9 [digits]"; it travels as ``countryIdentificationCode``.
+DSOP “Data model”: "an org no. has 9 [digits]"; it travels as ``countryIdentificationCode``.
 
 * The ninth digit is a MOD11 check digit, weights 3,2,7,6,5,4,3,2: ``11 - (sum mod 11)``, 11
   meaning 0; a remainder asking for 10 means no valid number starts with those eight digits.

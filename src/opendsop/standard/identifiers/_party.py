@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """``PartyID`` (Control API) and ``CustomerID`` (Customer Relations Overview): who a request is about.
 
-spec/datamodel.md §2 (PartyID: "Digits: 11 for FNR/D-number, 9 for org no.") and §2.7
+DSOP “Data model” (PartyID: "Digits: 11 for FNR/D-number, 9 for org no.") and DSOP “Endpoint customerRelationships
+V.2.0”
 (CustomerID).  The length decides the kind; the kind's own rules then apply.  The wire value is
 taken as sent — no blanks are stripped, because a header with ``"151086 95088"`` is a malformed
 header, not a number to be guessed at.

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """Person numbers: fødselsnummer, D-number, H-number and Tenor's synthetic test numbers.
 
-All four share one layout, ``DDMMYY III K1 K2`` (spec/datamodel.md §1: a FNR/D-number has 11
+All four share one layout, ``DDMMYY III K1 K2`` (DSOP “Data model”: a FNR/D-number has 11
 digits), and one check (Skatteetaten's MOD11):
 
 * ``K1`` weights 3,7,6,1,8,9,4,5,2 over DDMMYYIII and ``K2`` weights 5,4,3,2,7,6,5,4,3,2 over
@@ -11,7 +11,7 @@ digits), and one check (Skatteetaten's MOD11):
 * A **D-number** adds 40 to the day; an **H-number** adds 40 to the month.  Both are real,
   assigned numbers.
 * A **synthetic** number (Skatteetaten's Tenor test data, the convention the DSOP test
-  documentation uses — spec/services.md "TT02 with Tenor synthetic persons") adds 80 to the
+  documentation uses for TT02) adds 80 to the
   month, for fødselsnummer and D-numbers alike.  It is accepted only with
   ``synthetic_allowed=True``; otherwise ``SyntheticNotAllowed``.
 * FH-numbers (first digit 8 or 9) carry no birth date and are refused.
@@ -20,8 +20,8 @@ The check for "born in the future" needs ``today``; the core never reads the clo
 that check is skipped.  Every structural check runs before the synthetic gate, so
 ``SyntheticNotAllowed`` always means "a valid synthetic number".
 
-Not yet handled: the announced 2032 change (several valid K1 values, no gender digit; STACK.md §4,
-unverified).  ``_check_digits`` is the one place that rule would change.
+Not yet handled: the announced 2032 change (several valid K1 values, no gender digit;
+announced by Skatteetaten, not yet specified).  ``_check_digits`` is the one place that rule would change.
 
 >>> validate_fodselsnummer("151086 95088")
 '15108695088'

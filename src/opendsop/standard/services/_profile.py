@@ -14,7 +14,7 @@ from opendsop.standard.endpoints import Endpoint
 
 
 class OwnerRule(StrEnum):
-    """What ``OnlyPrimaryOwner`` may be (spec/datamodel.md §3.2)."""
+    """What ``OnlyPrimaryOwner`` may be (the DSOP services' “Løsningsbeskrivelse” pages)."""
 
     EITHER = "either"  # TRUE or FALSE (Skatt, NAV)
     TRUE_ONLY = "true_only"  # Konkurs, OED, Verge, FI-Utlegg
@@ -22,7 +22,8 @@ class OwnerRule(StrEnum):
 
 
 class PeriodRule(StrEnum):
-    """The window ``fromDate``/``toDate`` must lie in (spec/datamodel.md §3.2, protocol.md §5.2)."""
+    """The window ``fromDate``/``toDate`` must lie in (the DSOP services' “Løsningsbeskrivelse” pages, DSOP
+    “eOppslag”)."""
 
     TEN_YEARS = "ten_years"  # ≤ 10 years back, ≤ today (Skatt, Politi, NAV)
     BEFORE_KJENNELSESDATO = "before_kjennelsesdato"  # ≥ ruling − 12 months, toDate = today (Konkurs)

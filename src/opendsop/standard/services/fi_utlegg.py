@@ -1,5 +1,5 @@
 """FI-Utlegg Saldo (beta): Skatteetaten/Namsmannen read a debtor's balances for attachment
-(spec/services.md §2.6, protocol.md §4.7).
+(DSOP FI-Utlegg “Om tjenesten”, DSOP FI-Utlegg “Løsningsbeskrivelse saldo”).
 
 Accounts and AccountDetails only (Transactions, Cards, Roles → 400 ACC-001); ``OnlyPrimaryOwner``
 TRUE only; fromDate = toDate = today.  Only the test mandate ``FI-Utlegg-Test`` is published, so

@@ -1,4 +1,4 @@
-"""Konkursbehandling: the bankruptcy trustee's view of the debtor (spec/protocol.md §4.4).
+"""Konkursbehandling: the bankruptcy trustee's view of the debtor (DSOP Konkurs “Løsningsbeskrivelse”).
 
 Accounts, AccountDetails and Transactions only (Cards, Roles → 400 ACC-001); ``OnlyPrimaryOwner``
 TRUE only; no additional reference or RequesterID; from at most 12 months before the ruling date

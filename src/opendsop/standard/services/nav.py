@@ -1,6 +1,6 @@
 """NAV-kontroll — PROVISIONAL.
 
-The v2 page for NAV is empty ("Tom side", spec/protocol.md §4.3, datamodel.md §3.6).  This profile
+The v2 page for NAV is empty ("Tom side", DSOP NAV-kontroll “About”).  This profile
 encodes the v1 facts only: mandate ``Folketrygdloven § 21-4 første ledd``, all five endpoints, no
 additional reference, every field delivered.  The period (10 years) and the optional
 ``RequesterID`` are our assumptions, modelled on Skatt, until a v2 løsningsbeskrivelse exists.

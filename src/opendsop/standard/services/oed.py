@@ -1,4 +1,4 @@
-"""Oppgjør etter dødsfall (Digitalt dødsbo): heirs' overview of the estate (spec/protocol.md §4.5).
+"""Oppgjør etter dødsfall (Digitalt dødsbo): heirs' overview of the estate (DSOP OED “Løsningsbeskrivelse”).
 
 Accounts, AccountDetails and Transactions (Cards, Roles → 400 ACC-001); the party is the deceased
 (fødselsnummer or D-number), who must be officially dead in Folkeregisteret; ``OnlyPrimaryOwner``

@@ -1,5 +1,5 @@
 """Politi-utlevering: criminal and missing-person cases, each request carrying an extradition order
-signed by the prosecution (spec/protocol.md §4.2, datamodel.md §3.5).
+signed by the prosecution (DSOP Politi “Løsningsbeskrivelse”, DSOP Politi “Utleveringspålegg”).
 
 All five endpoints in principle, each gated by the order's flag (a ``false`` flag → 403 ACC-011);
 ``OnlyPrimaryOwner`` constrained by the order; ``AdditionalReferenceIDType`` = ``pol1``;

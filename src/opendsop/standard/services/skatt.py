@@ -1,4 +1,4 @@
-"""Skatt-kontroll: Skatteetaten's tax-control cases (spec/protocol.md §4.1, datamodel.md §3.1–3.4).
+"""Skatt-kontroll: Skatteetaten's tax-control cases (DSOP Skatt “Løsningsbeskrivelse”).
 
 All five endpoints; ``OnlyPrimaryOwner`` TRUE or FALSE; ``RequesterID`` must carry the case
 handler; no additional reference; up to 10 years back.  ``account.servicer.name`` is not

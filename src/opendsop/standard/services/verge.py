@@ -1,4 +1,4 @@
-"""Vergekontroll: SRF's annual control of guardians (spec/protocol.md §4.6).
+"""Vergekontroll: SRF's annual control of guardians (DSOP Vergekontroll “Løsningsbeskrivelse”).
 
 Accounts, AccountDetails, Transactions and Roles (Cards → 400 ACC-001); the party is the ward
 (vergehaver); ``AdditionalReferenceIDType`` = ``srf`` with the guardian's fødselsnummer or

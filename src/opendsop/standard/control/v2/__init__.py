@@ -3,7 +3,7 @@
 Decides nothing itself: it gathers :mod:`.values` (value types and enums), :mod:`.codes`
 (ISO 20022 transaction codes) and :mod:`.models` (object schemas), and maps every
 ``components.schemas`` name of the contract to the class or type that implements it
-(:data:`SCHEMAS`; spec/datamodel.md §7).  The contract-parity test walks the YAML against it.
+(:data:`SCHEMAS`; Bank_v2.yaml schemas).  The contract-parity test walks the YAML against it.
 
 >>> from opendsop.standard import wire
 >>> body = Accounts(response_details=ResponseDetails(status=ResponseStatus.COMPLETE), accounts=())

@@ -1,7 +1,7 @@
 """ISO 20022 Bank Transaction Codes of the Control API v2: ``transactionCode`` domain/family/subFamily.
 
 The three enums are copied from Bank_v2.yaml (``DomainType`` 7, ``FamilyType`` 25,
-``SubFamilyType`` 58 values; spec/datamodel.md §1 "BankTransactionCode").  The contract lists
+``SubFamilyType`` 58 values; DSOP “Data model” "BankTransactionCode").  The contract lists
 them flat: it does not say which sub-family belongs to which family, so neither does this module.
 Values are unchanged from v1.
 """

@@ -1,13 +1,13 @@
 """Object schemas of the Control API v2 (Bank_v2.yaml ``components.schemas``) as msgspec Structs.
 
-Decides the wire shape of every body a bank returns (spec/datamodel.md §1 and §2.1–2.6): field
+Decides the wire shape of every body a bank returns (DSOP “Data model”; DSOP “Endpoint … V.2.0” pages): field
 names, JSON types, which fields the contract *requires* (no default) and which it leaves optional
 (default ``None``, omitted from the JSON).  Field order follows the contract.  The documented
-delivery markers (M/D/MC, §0.1) ask for more than the contract's ``required`` lists; enforcing
+delivery markers (M/D/MC, DSOP “Data model”) ask for more than the contract's ``required`` lists; enforcing
 them is the per-service filter's job, not the wire model's.
 
 Arrays are tuples so that a frozen body is immutable all the way down.  An *empty* result must be
-an empty list on the wire (§0.2), so a list field defaults to ``None`` (omitted) and a service
+an empty list on the wire (DSOP “eOppslag”), so a list field defaults to ``None`` (omitted) and a service
 answering "no hits" passes ``()`` explicitly, which is written as ``[]``.
 """
 
@@ -73,14 +73,14 @@ class AccountRole(WireStruct, kw_only=True, frozen=True):
 
 
 class ResponseDetails(WireStruct, kw_only=True, frozen=True):
-    """Completeness of a 200 body (§0.4); ``partial`` needs a ``message``, by the docs."""
+    """Completeness of a 200 body (DSOP “eOppslag”); ``partial`` needs a ``message``, by the docs."""
 
     status: ResponseStatus
     message: Text500 | None = None
 
 
 class Link(WireStruct, kw_only=True, frozen=True):
-    """A pagination link (§0.3): ``rel`` is ``next``/``self``/``prev``/``last``, ``href`` relative."""
+    """A pagination link (DSOP “eOppslag”): ``rel`` is ``next``/``self``/``prev``/``last``, ``href`` relative."""
 
     rel: Text50
     href: Text500
@@ -97,7 +97,7 @@ class PostalAddress(WireStruct, kw_only=True, frozen=True):
 
 
 class Account(WireStruct, kw_only=True, frozen=True):
-    """An item of ``accounts`` in the Accounts response (§2.1)."""
+    """An item of ``accounts`` in the Accounts response (DSOP “Endpoint Accounts V.2.0”)."""
 
     status: AccountStatus | None = None
     servicer: FinancialInstitution | None = None
@@ -106,11 +106,11 @@ class Account(WireStruct, kw_only=True, frozen=True):
     type: AccountType | None = None
     currency: CurrencyCode | None = None
     primary_owner: AccountRole | None = None
-    name: Text70 | None = None  # "will not be delivered" in v2 (§6 item 3)
+    name: Text70 | None = None  # "will not be delivered" in v2 (DSOP “Data model”)
 
 
 class Balance(WireStruct, kw_only=True, frozen=True):
-    """An item of ``account.balances`` (§1, §2.3)."""
+    """An item of ``account.balances`` (DSOP “Data model”; DSOP “Endpoint Account details V.2.0”)."""
 
     credit_line_included: TrueFalseIndicator | None = None
     amount: Amount | None = None
@@ -128,7 +128,7 @@ class Balance(WireStruct, kw_only=True, frozen=True):
 
 
 class AccountDetail(WireStruct, kw_only=True, frozen=True):
-    """``account`` in the AccountDetails response (§2.2)."""
+    """``account`` in the AccountDetails response (DSOP “Endpoint Account details V.2.0”)."""
 
     status: AccountStatus | None = None
     servicer: FinancialInstitution | None = None
@@ -144,7 +144,7 @@ class AccountDetail(WireStruct, kw_only=True, frozen=True):
 
 
 class BankTransactionCode(WireStruct, kw_only=True, frozen=True):
-    """ISO 20022 Bank Transaction Code, or the bank's own ``freeText`` code (§1)."""
+    """ISO 20022 Bank Transaction Code, or the bank's own ``freeText`` code (DSOP “Data model”)."""
 
     domain: DomainType | None = None
     family: FamilyType | None = None
@@ -173,7 +173,7 @@ class CurrencyExchange(WireStruct, kw_only=True, frozen=True):
 
 
 class PaymentCard(WireStruct, kw_only=True, frozen=True):
-    """A card: ``paymentCards[]`` and ``transactions[].paymentCard``; masked number (6+4, §0.9)."""
+    """A card: ``paymentCards[]`` and ``transactions[].paymentCard``; masked number (6+4, DSOP “Data model”)."""
 
     card_identifier: CardNumber
     holder_name: Text140 | None = None
@@ -192,7 +192,8 @@ class TransactionReference(WireStruct, kw_only=True, frozen=True):
 
 
 class Transaction(WireStruct, kw_only=True, frozen=True):
-    """An item of ``transactions`` (§2.4); ``amount`` is positive, the sign is the indicator."""
+    """An item of ``transactions`` (DSOP “Endpoint Transactions V.2.0”); ``amount`` is positive, the sign is the
+    indicator."""
 
     transaction_identifier: str
     references: tuple[TransactionReference, ...] | None = None
@@ -256,7 +257,7 @@ class Roles(WireStruct, kw_only=True, frozen=True):
 
 
 class Error(WireStruct, kw_only=True, frozen=True):
-    """Every Control API error body, ``{"code": "ACC-xxx", "message": "..."}`` (§0.7).
+    """Every Control API error body, ``{"code": "ACC-xxx", "message": "..."}`` (DSOP “eOppslag”).
 
     The contract declares nine schemas (``Error400`` … ``Error500``, ``Error``) of this one shape
     and requires neither field; ``opendsop`` always sends both.

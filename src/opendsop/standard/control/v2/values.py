@@ -1,18 +1,18 @@
 """Value types and enumerations of the Control API v2 (Bank_v2.yaml ``components.schemas``).
 
 Decides the Python type of every non-object schema of the contract, in the contract's own names
-(spec/datamodel.md §1, §7 "Value schemas"): strings keep the contract's ``pattern``/length
+(DSOP “Data model”; Bank_v2.yaml schemas "Value schemas"): strings keep the contract's ``pattern``/length
 exactly, ``ISODate`` is :class:`datetime.date`, ``ISODateTime`` a time-zone-aware
 :class:`datetime.datetime`, ``Amount`` a :class:`decimal.Decimal` ≥ 0, and every ``enum`` a
 :class:`enum.StrEnum` with the published values.
 
 Patterns are copied verbatim.  OpenAPI (like msgspec) applies a pattern as a *search*, so the
 unanchored ``[A-Z]{3,3}`` of ``CurrencyCode`` also lets ``"NOKK"`` through; we keep the contract's
-reading rather than be stricter than it (tolerant reader, §0.5).
+reading rather than be stricter than it (tolerant reader, DSOP “eOppslag”).
 
 Two enums are declared inline in the contract rather than as components, so they are not in
 ``SCHEMAS``: ``ResponseStatus`` (``ResponseDetails.status``) and ``AdditionalReferenceIDType``
-(a request header).  ``LinkRel`` lists the documented ``rel`` values (§0.3); the contract types
+(a request header).  ``LinkRel`` lists the documented ``rel`` values (DSOP “eOppslag”); the contract types
 ``Link.rel`` as a plain string, and so does the model.
 """
 
@@ -58,7 +58,7 @@ class AccountPermissionType(StrEnum):
 
 class AccountStatus(StrEnum):
     ENABLED = "enabled"
-    DISABLED = "disabled"  # also for accounts blocked because of bankruptcy (§1)
+    DISABLED = "disabled"  # also for accounts blocked because of bankruptcy (DSOP “Data model”)
     DELETED = "deleted"
 
 
@@ -150,7 +150,7 @@ class AdditionalReferenceIDType(StrEnum):
 
 
 class LinkRel(StrEnum):
-    """Documented ``Link.rel`` values (§0.3); the contract itself declares no enum."""
+    """Documented ``Link.rel`` values (DSOP “eOppslag”); the contract itself declares no enum."""
 
     NEXT = "next"
     SELF = "self"

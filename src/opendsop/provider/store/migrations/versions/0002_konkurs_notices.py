@@ -1,4 +1,4 @@
-"""Konkursvarsel: stored notices, accounts blocked per bankruptcy, feed cursors (protocol.md §4.4 A).
+"""Konkursvarsel: stored notices, accounts blocked per bankruptcy, feed cursors (DSOP Konkurs “Løsningsbeskrivelse”).
 
 Revision ID: 0002
 Revises: 0001
