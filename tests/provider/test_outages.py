@@ -296,3 +296,24 @@ async def test_over_a_socket_the_record_says_whether_the_caller_got_the_answer(b
     [stored] = await bank.audit.records()
     assert (stored.record.outcome, stored.record.status, stored.record.delivered) == ("allowed", 200, caller_waits)
     assert answer.startswith(b"HTTP/1.1 200") == caller_waits
+
+
+@pytest.mark.parametrize("failure", [
+    pytest.param(ConnectionRefusedError(111, "Connect call failed"), id="connection-refused"),
+    pytest.param(TimeoutError(), id="timeout"),
+])
+@pytest.mark.parametrize("version", ["v1", "v2"])
+async def test_a_store_that_cannot_answer_is_503_at_both_versions(bank: Bank, version: str,
+                                                                  failure: Exception) -> None:
+    from tests.provider.test_v1 import v1_accounts
+
+    async def down(*_args: Any, **_kwargs: Any) -> Any:
+        raise failure
+
+    bank.app.state["provider"].store.accounts_for_party = down
+    response = (await v1_accounts(bank, seed.NAV, seed.ANNE) if version == "v1"
+                else await bank.accounts(seed.NAV, seed.ANNE))
+    assert (response.status_code, response.json()["code"]) == (503, "ACC-100"), response.text
+    assert response.headers["retry-after"].isdigit()
+    [stored] = await bank.audit.records()
+    assert (stored.record.outcome, stored.record.api_version, stored.record.delivered) == ("ACC-100", version, True)
