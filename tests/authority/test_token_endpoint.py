@@ -218,3 +218,24 @@ async def test_a_cut_database_is_temporarily_unavailable_and_the_service_recover
     assert response.status_code == 200, response.text
     ready = await authority.http.get("/health/ready")
     assert ready.json() == {"status": "ready", "checks": {"database": "ok", "keys": "ok"}}
+
+
+async def test_a_verifier_started_while_the_token_service_was_stopped_accepts_tokens_soon_after_it_is_back(
+    authority: Authority, client_key: Any
+) -> None:
+    """The bank started first: its JWKS fetch failed because the token service was not running.  Once it
+    runs, its tokens verify within the retry backoff (0.5 s doubling to 4 s), not after the 30 s floor."""
+    running = False
+
+    async def fetch(url: str) -> Mapping[str, Any]:
+        if not running:
+            raise httpx.ConnectError(f"connection refused: {url}")
+        return await authority.fetch(url)
+
+    verifier = TokenVerifier(ISSUER, ISSUER + "jwks", BANK, (KONTO,), fetch_jwks=fetch, clock=authority.clock)
+    assert not await verifier.keys_ready()
+    running = True
+    response = await authority.token(sign_grant(grant_claims(KID_CLIENT, authority.clock()), client_key))
+    authority.clock.advance(0.5)
+    assert (await verifier.verify(response.json()["access_token"])).consumer_org == SKATT
+    assert await verifier.keys_ready()
