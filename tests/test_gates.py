@@ -53,6 +53,9 @@ def test_docstring_examples_run(name: str) -> None:
 FORBIDDEN_CITATIONS = {
     "a private digest path": re.compile("spec" + r"/[a-z0-9]+\.md"),
     "a tracker number": re.compile(r"\b" + "issue" + r" #?\d+", re.IGNORECASE),
+    # A digest's section number (section sign, then digits with a dot); a law's section has a hyphen
+    # ("§ 10-2"), an RFC's section follows "RFC nnnn".
+    "a digest section number": re.compile(r"(?<!RFC \d{4} )(?<!RFC \d{3} )" + "§" + r" ?\d+\.\d+"),
 }
 
 
