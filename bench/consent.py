@@ -35,7 +35,7 @@ import httpx
 from litestar import Litestar, Request, Response, get
 
 from opendsop.audit.log import MemoryAuditLog
-from opendsop.authority.verify import TokenVerifier
+from opendsop.contracts.verify import TokenVerifier
 from opendsop.sources import lanekassen
 from opendsop.sources.consent_check import MemoryConsentStatus
 from opendsop.sources.data import generate_world

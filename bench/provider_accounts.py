@@ -299,7 +299,7 @@ async def profile(accounts: int, requests: int, concurrency: int = 1, replay_sto
     import pstats
 
     from opendsop.audit.log import MemoryAuditLog
-    from opendsop.authority.verify import TokenVerifier
+    from opendsop.contracts.verify import TokenVerifier
     from opendsop.provider.pipeline import Pipeline
     from opendsop.provider.ports import MemoryRegisters, RegisterFacts, StaticCertificates
     from opendsop.provider.settings import SCOPE

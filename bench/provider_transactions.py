@@ -144,7 +144,7 @@ def serve(database_url: str, port: int, material_file: str, page_size: int) -> N
     from cryptography import x509
 
     from opendsop.audit.log import MemoryAuditLog
-    from opendsop.authority.verify import TokenVerifier
+    from opendsop.contracts.verify import TokenVerifier
     from opendsop.provider.app import create_app
     from opendsop.provider.ports import MemoryRegisters, RegisterFacts, StaticCertificates
     from opendsop.provider.settings import SCOPE, ProviderSettings

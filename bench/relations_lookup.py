@@ -130,7 +130,7 @@ def serve(database_url: str, port: int, jwks_file: str) -> None:
     """Child process: the hub under uvicorn."""
     import uvicorn
 
-    from opendsop.authority.verify import TokenVerifier
+    from opendsop.contracts.verify import TokenVerifier
     from opendsop.relations.app import create_app
     from opendsop.relations.settings import RelationsSettings
     from opendsop.standard.request import Environment

@@ -150,7 +150,7 @@ class TokenIssuer:
         return sign_jwt(body, self.key, alg="RS256", header={"kid": "test-issuer-1"})
 
     def verifier(self, audience: str | None, required_scopes: tuple[str, ...] = (), **options: object) -> object:
-        from opendsop.authority.verify import TokenVerifier
+        from opendsop.contracts.verify import TokenVerifier
 
         async def fetch(_url: str) -> dict[str, object]:
             return self.jwks

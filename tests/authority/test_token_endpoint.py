@@ -14,8 +14,9 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
-from opendsop.authority import AuthoritySettings, InsufficientScope, TokenVerifier, create_app
+from opendsop.authority import AuthoritySettings, create_app
 from opendsop.authority.grants import JWT_BEARER
+from opendsop.contracts.verify import InsufficientScope, TokenVerifier
 from opendsop.trust.errors import InvalidToken
 from opendsop.trust.jwt import unverified_claims, unverified_header
 from tests.authority.authority_helpers import (

@@ -22,7 +22,7 @@ import pytest
 import uvicorn
 
 from opendsop.audit.log import AuditRecord
-from opendsop.authority.verify import TokenVerifier
+from opendsop.contracts.verify import TokenVerifier
 from opendsop.provider.app import create_app
 from opendsop.provider.ports import RegisterFacts, StaticCertificates
 from opendsop.server import config as server_config

@@ -1,52 +1,53 @@
-"""The verification cache: hits only for a token already verified, never past its ``exp``."""
+"""The hub's own token rules around the shared verifier: the header form and the ``aud`` rule."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from opendsop.authority.verify import Principal
-from opendsop.relations.tokens import CachingVerifier
+from opendsop.contracts.verify import Principal
+from opendsop.relations.tokens import HubVerifier
 from opendsop.trust.errors import InvalidToken
 
 pytestmark = pytest.mark.anyio
-T0 = datetime(2026, 1, 15, 12, tzinfo=UTC)
+HUB = "https://kar.test/"
 
 
-class _Counting:
-    def __init__(self) -> None:
-        self.calls = 0
+class _Recording:
+    def __init__(self, claims: dict[str, Any]) -> None:
+        self.claims = claims
+        self.seen: list[str | None] = []
 
     async def verify_authorization(self, authorization: str | None) -> Principal:
-        self.calls += 1
-        if not (authorization or "").startswith("Bearer good"):
-            raise InvalidToken("bad token")
+        self.seen.append(authorization)
         return Principal(consumer_org="974761076", supplier_org=None, scopes=frozenset({"s"}), client_id=None,
-                         claims={"exp": int((T0 + timedelta(seconds=120)).timestamp())})
+                         claims=self.claims)
 
 
-async def test_cache_hits_until_exp_and_never_caches_failures() -> None:
-    inner, now = _Counting(), [T0]
-    cache = CachingVerifier(inner, lambda: now[0])
-    for _ in range(3):
-        assert (await cache.verify_authorization("Bearer good")).consumer_org == "974761076"
-    assert inner.calls == 1
-    for _ in range(2):
+@pytest.mark.parametrize("authorization", ["Bearer abc", "bearer abc", "abc"])
+async def test_a_bearer_or_bare_token_reaches_the_verifier_as_bearer(authorization: str) -> None:
+    inner = _Recording({})
+    await HubVerifier(inner, audience=HUB).verify_authorization(authorization)
+    assert inner.seen == ["Bearer abc"]
+
+
+@pytest.mark.parametrize("authorization", [None, "", "Bearer", "Basic abc"])
+async def test_no_token_or_another_scheme_is_refused(authorization: str | None) -> None:
+    inner = _Recording({})
+    with pytest.raises(InvalidToken):
+        await HubVerifier(inner, audience=HUB).verify_authorization(authorization)
+    assert inner.seen == []
+
+
+@pytest.mark.parametrize(("claims", "accepted"), [
+    ({}, True), ({"aud": HUB}, True), ({"aud": ["x", HUB]}, True),
+    ({"aud": "https://bank.test/"}, False), ({"aud": ["x"]}, False),
+])
+async def test_aud_if_present_must_name_the_hub(claims: dict[str, Any], accepted: bool) -> None:
+    verifier = HubVerifier(_Recording(claims), audience=HUB)
+    if accepted:
+        assert (await verifier.verify_authorization("Bearer t")).consumer_org == "974761076"
+    else:
         with pytest.raises(InvalidToken):
-            await cache.verify_authorization("Bearer evil")
-    assert inner.calls == 3
-    now[0] = T0 + timedelta(seconds=121)  # expired: verified again (and refused by a real verifier)
-    await cache.verify_authorization("Bearer good")
-    assert inner.calls == 4
-
-
-async def test_cache_is_bounded() -> None:
-    inner: Any = _Counting()
-    cache = CachingVerifier(inner, lambda: T0, max_entries=1)
-    await cache.verify_authorization("Bearer good-1")
-    await cache.verify_authorization("Bearer good-2")
-    assert len(cache._cache) == 1
-    await cache.verify_authorization("Bearer good-1")  # evicted, so verified again
-    assert inner.calls == 3
+            await verifier.verify_authorization("Bearer t")

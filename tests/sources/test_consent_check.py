@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from opendsop.authority.verify import Principal
+from opendsop.contracts.verify import Principal
 from opendsop.sources.consent_check import (
     ConsentRefused,
     HttpConsentStatus,

@@ -3,7 +3,7 @@
 Rotation rule: ``rotate`` stores a new key that signs every token from then on.  The old key is
 retired but stays in ``/jwks`` until every token it signed has expired, i.e. for the token
 lifetime plus the clock skew verifiers allow after ``exp``; then it is dropped.  Verifiers that
-meet the new ``kid`` refetch the JWKS (see ``authority.verify``).
+meet the new ``kid`` refetch the JWKS (see ``contracts.verify``).
 
 Parsed keys are cached by ``kid`` (a kid always names the same key), so a token costs one small
 SELECT for the active kid and one RSA signature.

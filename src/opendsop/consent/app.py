@@ -35,7 +35,6 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.params import FromPath
 
-from opendsop.authority.verify import TokenVerifier
 from opendsop.availability import RETRY_AFTER, Readiness, cannot_answer, health_routes
 from opendsop.clock import utc_now
 from opendsop.consent import altinn2, portal
@@ -70,6 +69,7 @@ from opendsop.consent.requests import (
 )
 from opendsop.consent.settings import ConsentSettings
 from opendsop.consent.store import ConsentStore, Event
+from opendsop.contracts.verify import TokenVerifier
 from opendsop.serving import correlation_id, create_engine
 from opendsop.standard.values import parse_whole_number
 

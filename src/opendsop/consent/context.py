@@ -24,7 +24,6 @@ from typing import Any
 
 import jinja2
 
-from opendsop.authority.verify import InsufficientScope, Principal, TokenVerifier
 from opendsop.consent.login import SessionCodec, SessionStore
 from opendsop.consent.notify import RevocationHooks
 from opendsop.consent.parties import OrganisationNames, Representatives
@@ -32,6 +31,7 @@ from opendsop.consent.registry import Registry
 from opendsop.consent.requests import ConsentError, ConsentRecord, ConsentRequest, Status, check_transition
 from opendsop.consent.settings import ConsentSettings
 from opendsop.consent.store import ConsentStore
+from opendsop.contracts.verify import InsufficientScope, Principal, TokenVerifier
 from opendsop.trust.errors import InvalidToken
 
 SCOPE_WRITE = "altinn:consentrequests.write"

@@ -6,7 +6,7 @@ Order (DSOP “Architecture document” step 8, DSOP “Recommendations regardin
 1. **token** — Maskinporten access token: signature against the issuer's JWKS, ``aud`` = this
    bank's registered base URL, scope ``bits:kontoinformasjon``; the caller is the ``consumer``
    claim (401 ACC-010 / 403 ACC-011); a token verified moments ago is not checked again
-   (``verified.py``: until its ``exp``, at most 30 s);
+   (the verifier's cache, ``contracts.verify``: until its ``exp``, at most 30 s);
 2. **rate limit** per consumer (429 ACC-022 + Retry-After) and **Accept** (406 ACC-013);
 3. **accountReference** (2b endpoints) — issued to this consumer (else 404 ACC-002), usable in this
    request (``dataNotDelivered`` or another case: 404 ACC-003); it names the party of the case;
@@ -49,11 +49,11 @@ from datetime import date
 from typing import Any, Protocol
 
 from opendsop.audit.log import AuditLog, AuditRecord
-from opendsop.authority.verify import InsufficientScope, Principal
-from opendsop.authority.verify import JwksUnavailable as IssuerKeysUnavailable
 from opendsop.availability import cannot_answer
-from opendsop.certpub.errors import CertPubError
 from opendsop.clock import in_oslo, oslo_date, utc_date
+from opendsop.contracts.certpub.errors import CertPubError
+from opendsop.contracts.verify import InsufficientScope, Principal
+from opendsop.contracts.verify import JwksUnavailable as IssuerKeysUnavailable
 from opendsop.provider import answers
 from opendsop.provider.delivered import Delivery
 from opendsop.provider.errors import (
@@ -78,7 +78,6 @@ from opendsop.provider.store.records import PartyRow, ReferencedAccount
 from opendsop.provider.store.references import is_data_not_delivered
 from opendsop.provider.store.repository import BankStore
 from opendsop.provider.trace import Trace, audit_record, log_fields
-from opendsop.provider.verified import VerifiedTokens
 from opendsop.standard import mandate as mandates
 from opendsop.standard import wire
 from opendsop.standard.authorize import authorize
@@ -140,7 +139,6 @@ class Pipeline:
     v1_served_until: date | None = None  # the last day Control API v1 is answered; None: not at all
     jwe_alg: str = "RSA-OAEP-256"
     jwe_enc: str = "A256GCM"
-    verified: VerifiedTokens = field(default_factory=VerifiedTokens)
     audit_failing: bool = False  # the last record could not be written: no data leaves until one can
 
     # -- entry points ------------------------------------------------------------------------------
@@ -215,10 +213,7 @@ class Pipeline:
 
     async def _authenticate(self, trace: Trace) -> Principal:
         authorization = trace.headers.get("authorization")
-        principal = (self.verified.get(authorization, now=self.clock(), monotonic=self.monotonic())
-                     if authorization else None)
-        if principal is None:
-            principal = await self._verify(authorization)
+        principal = await self._verify(authorization)
         trace.consumer_org, trace.supplier_org = principal.consumer_org, principal.supplier_org
         return principal
 
@@ -231,8 +226,6 @@ class Pipeline:
             raise SourceUnavailable(f"The token issuer's keys could not be fetched: {error.message}") from None
         except InvalidToken as error:
             raise Unauthenticated(f"Authorization: {error.message}") from None
-        if authorization:
-            self.verified.remember(authorization, principal, monotonic=self.monotonic())
         return principal
 
     async def _referenced(self, trace: Trace, request: ControlRequest) -> ReferencedAccount:

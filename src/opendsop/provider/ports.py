@@ -2,7 +2,7 @@
 with an in-memory twin for tests and the demo (STYLE habit 4; ARCHITECTURE "Facts the rules need
 ... are fetched by the provider from the registers and passed in").
 
-* ``TokenVerifier`` — Maskinporten tokens (``opendsop.authority.verify.TokenVerifier`` fits).
+* ``TokenVerifier`` — Maskinporten tokens (``opendsop.contracts.verify.TokenVerifier`` fits).
 * ``Registers`` — Folkeregisteret (death, shielding, guardianships) and the Konkursvarsel notices
   (``kjennelsesdato``); ``RegisterClients`` adapts the clients of ``opendsop.registers``,
   ``MemoryRegisters`` is the twin.
@@ -28,13 +28,13 @@ from typing import Any, Literal, Protocol
 
 from cryptography import x509
 
-from opendsop.authority.verify import Principal
 from opendsop.clock import Clock
-from opendsop.registers.clients import Folkeregister, Konkursregister
-from opendsop.registers.errors import InvalidInput
-from opendsop.registers.facts import kjennelsesdato as standing_ruling
-from opendsop.registers.facts import to_guardianship
-from opendsop.registers.models import Person
+from opendsop.contracts.registers.clients import Folkeregister, Konkursregister
+from opendsop.contracts.registers.errors import InvalidInput
+from opendsop.contracts.registers.facts import kjennelsesdato as standing_ruling
+from opendsop.contracts.registers.facts import to_guardianship
+from opendsop.contracts.registers.models import Person
+from opendsop.contracts.verify import Principal
 from opendsop.standard.endpoints import Endpoint
 from opendsop.standard.extradition import ExtraditionOrder
 from opendsop.standard.request import ControlRequest, Facts, Guardianship
@@ -180,7 +180,7 @@ class ProsecutionOrders:
     environment: Literal["test", "production"] = "test"
 
     async def verify(self, jws: str, *, now: datetime) -> ExtraditionOrder:
-        from opendsop.prosecution.verify import verify_extradition_order
+        from opendsop.contracts.extradition_order import verify_extradition_order
 
         kid = _kid_of(jws)
         document = await self.jwks(kid)
@@ -221,7 +221,7 @@ class StaticCertificates:
     by_orgno: dict[str, x509.Certificate] = field(default_factory=dict)
 
     async def encryption_certificate(self, orgno: str) -> x509.Certificate:
-        from opendsop.certpub.errors import ParticipantNotFound
+        from opendsop.contracts.certpub.errors import ParticipantNotFound
 
         try:
             return self.by_orgno[orgno]

@@ -21,8 +21,8 @@ import httpx
 from cryptography import x509
 
 from opendsop.audit.log import AuditLog, SqlAuditLog
-from opendsop.authority.verify import TokenVerifier
 from opendsop.availability import Readiness
+from opendsop.contracts.verify import TokenVerifier
 from opendsop.provider.pipeline import Pipeline
 from opendsop.provider.ports import (
     Certificates,

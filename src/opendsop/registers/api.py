@@ -18,10 +18,8 @@ import msgspec
 from litestar import Request, get, post
 from litestar.params import FromPath, FromQuery
 
-from opendsop.authority.verify import InsufficientScope, JwksUnavailable, Principal, TokenVerifier
 from opendsop.clock import oslo_start_of_day
-from opendsop.registers.enhetsregister import EnhetsregisterStore
-from opendsop.registers.errors import (
+from opendsop.contracts.registers.errors import (
     AccessDenied,
     InvalidCursor,
     InvalidInput,
@@ -31,9 +29,7 @@ from opendsop.registers.errors import (
     party_id,
     person_id,
 )
-from opendsop.registers.folkeregister import FolkeregisterStore, for_bank
-from opendsop.registers.konkursregister import KonkursStore
-from opendsop.registers.models import (
+from opendsop.contracts.registers.models import (
     Endringsside,
     Hendelsesside,
     Konkursvarsel,
@@ -46,6 +42,10 @@ from opendsop.registers.models import (
     SignaturSvar,
     Vergemaal,
 )
+from opendsop.contracts.verify import InsufficientScope, JwksUnavailable, Principal, TokenVerifier
+from opendsop.registers.enhetsregister import EnhetsregisterStore
+from opendsop.registers.folkeregister import FolkeregisterStore, for_bank
+from opendsop.registers.konkursregister import KonkursStore
 from opendsop.standard import values
 from opendsop.standard.json_body import check_json_limits
 from opendsop.trust.errors import InvalidToken

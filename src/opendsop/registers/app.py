@@ -42,8 +42,8 @@ from litestar import Litestar, Request, Response
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException
 
-from opendsop.authority.verify import TokenVerifier
 from opendsop.availability import RETRY_AFTER, Readiness, cannot_answer, health_routes
+from opendsop.contracts.verify import TokenVerifier
 from opendsop.registers.api import ROUTES, Registers
 from opendsop.registers.enhetsregister import EnhetsregisterStore
 from opendsop.registers.errors import RegisterError

@@ -14,7 +14,7 @@ accountServicingProvider V.2.0”):
 A data source that does not answer is 504 ERR-504 on the lookups (KAR.yaml) and the hub's own database
 503 elsewhere, both with ``Retry-After``.
 
-Tokens are verified with ``opendsop.authority.verify.TokenVerifier`` behind the hub's own token rules
+Tokens are verified with ``opendsop.contracts.verify.TokenVerifier`` behind the hub's own token rules
 (tokens.py: a bare token without ``Bearer``; ``aud``, when present, is this hub's base URL) and a
 cache that never outlives a token's ``exp``; each route checks its own
 scope so that it can answer with its own error catalogue.  With both SQL stand-ins on one
@@ -33,10 +33,10 @@ from litestar import Litestar, Request, Response
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException
 
-from opendsop.authority.verify import InsufficientScope, JwksUnavailable, Principal, TokenVerifier
 from opendsop.availability import RETRY_AFTER, Readiness, cannot_answer, health_routes
 from opendsop.clock import Clock, oslo_today
 from opendsop.clock import utc_now as _utcnow
+from opendsop.contracts.verify import InsufficientScope, JwksUnavailable, Principal, TokenVerifier
 from opendsop.relations.catalogue import CatalogueStore
 from opendsop.relations.combined import CombinedSqlRelations
 from opendsop.relations.errors import HubError
@@ -45,7 +45,7 @@ from opendsop.relations.kfr import KfrStore
 from opendsop.relations.settings import RelationsSettings
 from opendsop.relations.sources import AccountRegister, RelationSource
 from opendsop.relations.store import Database
-from opendsop.relations.tokens import CachingVerifier
+from opendsop.relations.tokens import HubVerifier
 from opendsop.relations.worker import BatchWorker
 from opendsop.serving import correlation_id
 from opendsop.standard.request import Environment
@@ -164,7 +164,7 @@ def create_app(settings: RelationsSettings, *, clock: Clock | None = None, verif
         db=database, kar=kar or kar_source, accounts=accounts or kar_source, kfr_source=kfr_source or kfr_store,
         kfr=kfr_store, catalogue=CatalogueStore(database), worker=BatchWorker(kfr_store, clock),
         # aud is the hub's own rule (tokens.py): the verifier checks everything else
-        verifier=CachingVerifier(token_verifier, _utcnow, audience=settings.audience),
+        verifier=HubVerifier(token_verifier, audience=settings.audience),
         clock=clock, environment=settings.environment, source_timeout=settings.source_timeout,
         admin_token=settings.admin_token.get_secret_value() if settings.admin_token else None,
         combined=CombinedSqlRelations(database) if database.is_postgres and kar is None and kfr_source is None

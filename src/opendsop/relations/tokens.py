@@ -1,6 +1,6 @@
-"""How the hub reads a caller's token: the ``Authorization`` value, the ``aud`` rule, and a cache.
+"""How the hub reads a caller's token: the ``Authorization`` value, and the ``aud`` rule.
 
-Tokens are checked locally (DSOP “Security design”) by the verifier given to :class:`CachingVerifier`,
+Tokens are checked locally (DSOP “Security design”) by the verifier given to :class:`HubVerifier`,
 which must not check ``aud`` itself (the hub builds it with ``audience=None``); this module adds:
 
 * **the header**: ``Bearer <token>`` (RFC 6750, scheme in any case), or the token alone without a
@@ -10,22 +10,16 @@ which must not check ``aud`` itself (the hub builds it with ``audience=None``); 
   a token without ``aud`` is accepted — Maskinporten issues it when the grant asks for no
   ``resource``, and KAR's consumers ask for none.  The route's scope check (``bits:kundeforhold``,
   ``bits:kundeforhold.write``) still decides what such a token may do;
-* **the cache**: a consumer reuses one token (≤ 120 s) for every request of a case, so the hub
-  verifies the same bytes many times (an RSA signature check and JSON parsing on the hot path of
-  ``customerRelationships``).  The cache keys on a SHA-256 of the token, keeps only *successful*
-  verifications, and drops an entry at the token's ``exp``: a cached answer is never valid longer
-  than the token itself.  Bounded: the oldest entries go first.
+* **the cache** is the verifier's own (``contracts.verify``): until ``exp``, at most 30 s, and
+  dropped at once when the issuer's JWKS no longer holds the key — the same rule as at the banks.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections import OrderedDict
-from collections.abc import Callable, Mapping
-from datetime import datetime
+from collections.abc import Mapping
 from typing import Any
 
-from opendsop.authority.verify import Principal
+from opendsop.contracts.verify import Principal
 from opendsop.trust.errors import InvalidToken
 
 
@@ -53,32 +47,19 @@ def check_audience(claims: Mapping[str, Any], audience: str) -> None:
     raise InvalidToken(f"JWT aud must be {audience!r} (or absent)", reason="wrong_audience")
 
 
-class CachingVerifier:
-    def __init__(self, verifier: Any, clock: Callable[[], datetime], *, audience: str | None = None,
-                 max_entries: int = 10_000) -> None:
+class HubVerifier:
+    """The hub's reading of ``Authorization`` and ``aud`` around a verifier that checks everything else."""
+
+    def __init__(self, verifier: Any, *, audience: str | None = None) -> None:
         self._verifier = verifier
-        self._clock = clock
         self._audience = audience
-        self._max = max_entries
-        self._cache: OrderedDict[bytes, tuple[float, Principal]] = OrderedDict()
 
     async def verify_authorization(self, authorization: str | None) -> Principal:
         token = token_of(authorization)
-        key = hashlib.sha256(token.encode("utf-8", "surrogatepass")).digest()
-        now = self._clock().timestamp()
-        hit = self._cache.get(key)
-        if hit is not None and now < hit[0]:
-            return hit[1]
         principal: Principal = await self._verifier.verify_authorization(f"Bearer {token}")
         if self._audience is not None:
             check_audience(principal.claims, self._audience)
-        expires = principal.claims.get("exp")
-        if isinstance(expires, int | float) and not isinstance(expires, bool) and expires > now:
-            self._cache[key] = (float(expires), principal)
-            self._cache.move_to_end(key)
-            while len(self._cache) > self._max:
-                self._cache.popitem(last=False)
         return principal
 
 
-__all__ = ["CachingVerifier", "check_audience", "token_of"]
+__all__ = ["HubVerifier", "check_audience", "token_of"]

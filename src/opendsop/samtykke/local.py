@@ -39,7 +39,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from opendsop.authority import AuthoritySettings, TokenVerifier
+from opendsop.authority import AuthoritySettings
 from opendsop.authority import create_app as create_authority
 from opendsop.authority.clients import new_client
 from opendsop.authority.consent import HttpConsentLookup
@@ -47,6 +47,7 @@ from opendsop.clock import oslo_date
 from opendsop.consent import ConsentSettings
 from opendsop.consent import create_app as create_consent
 from opendsop.consent.parties import MappingRepresentatives
+from opendsop.contracts.verify import TokenVerifier
 from opendsop.samtykke.client import Endpoints, Identity, SamtykkeClient, SamtykkeError, Service
 from opendsop.sources import krav, lanekassen, nav, skatteetaten
 from opendsop.sources.consent_check import HttpConsentStatus

@@ -10,7 +10,7 @@ consent travels in the Maskinporten-like access token as ``authorization_details
      "consentRights": [{"action": ["consent"], "resource": [{"type": "urn:altinn:resource", "value": "<id>"}],
                         "metaData": {...}}]}
 
-After the token itself is verified (signature, iss, aud, scope: ``opendsop.authority.verify``),
+After the token itself is verified (signature, iss, aud, scope: ``opendsop.contracts.verify``),
 ``check_consent`` decides, in this order, and raises ``ConsentRefused`` with a ``reason`` on the
 first failure:
 
@@ -44,7 +44,7 @@ from types import MappingProxyType
 from typing import Any, Protocol
 from urllib.parse import quote
 
-from opendsop.authority.verify import Principal
+from opendsop.contracts.verify import Principal
 from opendsop.standard.values import parse_date, parse_month
 
 CONSENT_TYPE = "urn:altinn:consent"

@@ -23,9 +23,9 @@ from typing import Any
 from litestar import Request, Response
 
 from opendsop.audit.log import AuditLog, AuditRecord
-from opendsop.authority.verify import InsufficientScope, JwksUnavailable, Principal, TokenVerifier
 from opendsop.availability import RETRY_AFTER, cannot_answer
 from opendsop.clock import Clock
+from opendsop.contracts.verify import InsufficientScope, JwksUnavailable, Principal, TokenVerifier
 from opendsop.serving import correlation_id, redact
 from opendsop.sources.consent_check import (
     ConsentGrant,

@@ -37,9 +37,9 @@ from litestar.exceptions import HTTPException
 from litestar.params import FromPath
 
 from opendsop.audit.log import AuditLog, MemoryAuditLog
-from opendsop.authority.verify import TokenVerifier
 from opendsop.clock import oslo_today
 from opendsop.clock import utc_now as _utcnow
+from opendsop.contracts.verify import TokenVerifier
 from opendsop.sources import _resources as resources
 from opendsop.sources.consent_check import ConsentStatus
 from opendsop.sources.data import Innbetaling, Krav, Organisation, World

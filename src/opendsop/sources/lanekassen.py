@@ -44,8 +44,8 @@ from typing import Any
 from litestar import Litestar, Request, Response, get, post
 
 from opendsop.audit.log import AuditLog, MemoryAuditLog
-from opendsop.authority.verify import Principal, TokenVerifier
 from opendsop.clock import utc_now as _utcnow
+from opendsop.contracts.verify import Principal, TokenVerifier
 from opendsop.sources import _resources as resources
 from opendsop.sources.consent_check import (
     ACCEPTED,

@@ -30,8 +30,8 @@ from typing import Any
 from litestar import Litestar, Request, Response, get
 
 from opendsop.audit.log import AuditLog, MemoryAuditLog
-from opendsop.authority.verify import TokenVerifier
 from opendsop.clock import utc_now as _utcnow
+from opendsop.contracts.verify import TokenVerifier
 from opendsop.sources import _resources as resources
 from opendsop.sources.consent_check import ConsentStatus
 from opendsop.sources.data import Person, World

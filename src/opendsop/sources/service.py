@@ -15,8 +15,8 @@ from typing import Any
 from litestar import Litestar
 
 from opendsop.audit.log import AuditLog, MemoryAuditLog, SqlAuditLog
-from opendsop.authority.verify import TokenVerifier
 from opendsop.availability import Readiness, health_routes
+from opendsop.contracts.verify import TokenVerifier
 from opendsop.sources import krav, lanekassen, nav, skatteetaten
 from opendsop.sources.consent_check import ConsentStatus, HttpConsentStatus
 from opendsop.sources.data import World, for_population

@@ -40,8 +40,8 @@ from litestar.exceptions import HTTPException
 from litestar.params import FromPath
 
 from opendsop.audit.log import AuditLog, MemoryAuditLog
-from opendsop.authority.verify import TokenVerifier
 from opendsop.clock import utc_now as _utcnow
+from opendsop.contracts.verify import TokenVerifier
 from opendsop.sources import _resources as resources
 from opendsop.sources.consent_check import ConsentGrant, ConsentStatus
 from opendsop.sources.data import Person, World

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 
 from opendsop.audit.log import MemoryAuditLog
-from opendsop.authority import AuthoritySettings, TokenVerifier
+from opendsop.authority import AuthoritySettings
 from opendsop.authority import create_app as create_authority
 from opendsop.authority.clients import new_client
 from opendsop.consumer.client import DsopClient, StaticDirectory, jwe_decryptor
@@ -22,6 +22,7 @@ from opendsop.consumer.protocol import BankEndpoint
 from opendsop.consumer.tokens import GrantSigner, TokenProvider
 from opendsop.consumer.transport import HttpxTransport, poster
 from opendsop.consumer.workflows import MemoryRelations
+from opendsop.contracts.verify import TokenVerifier
 from opendsop.prosecution.orders import jwks_document
 from opendsop.provider.app import create_app as create_bank
 from opendsop.provider.ports import ProsecutionOrders, RegisterFacts, StaticCertificates

@@ -6,6 +6,14 @@ base URL (a string, or an array containing it); ``scope`` contains every require
 ``exp``/``iat``/``nbf`` hold within a bounded clock skew; the caller is identified by ``consumer``
 (``{"authority": "iso6523-actorid-upis", "ID": "0192:<orgno>"}``), never by ``client_id``.
 
+Verified-token cache (the one rule every party follows): a consumer reuses one access token for
+every request of a case, so a token that verified is remembered, keyed by its SHA-256, until its
+``exp`` and at most ``token_cache_max_age`` after the check.  A remembered token is honoured only
+while the key set it was checked against is still the one in use: a JWKS refresh (on expiry or on
+an unknown ``kid``) makes every remembered token be checked again, so a key withdrawn from the
+issuer's JWKS stops being accepted at once after the refresh, at the bank and at the hub alike.
+Refused tokens are never remembered; at most ``token_cache_size`` entries, the oldest go first.
+
 JWKS cache: keys are fetched on first use and kept for ``cache_ttl``.  A token whose ``kid`` is not
 in the cache causes one refetch (the issuer rotated its key), but at most once per
 ``min_refresh_interval`` after a successful fetch, so a flood of tokens with invented kids cannot
@@ -29,7 +37,9 @@ https://maskinporten.no/.well-known/oauth-authorization-server.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -44,7 +54,7 @@ from opendsop.trust.errors import InvalidToken, TrustError
 from opendsop.trust.jwt import unverified_header, verify_jwt
 from opendsop.trust.keys import key_set
 
-log = logging.getLogger("opendsop.authority.verify")
+log = logging.getLogger("opendsop.contracts.verify")
 
 FetchJson = Callable[[str], Awaitable[Mapping[str, Any]]]
 WELL_KNOWN = "/.well-known/oauth-authorization-server"
@@ -105,6 +115,8 @@ class TokenVerifier:
         retry_backoff: timedelta = timedelta(seconds=0.5),
         retry_backoff_cap: timedelta = timedelta(seconds=4),
         max_lifetime: timedelta | None = None,
+        token_cache_max_age: timedelta = timedelta(seconds=30),
+        token_cache_size: int = 10_000,
     ) -> None:
         self.issuer = issuer
         self.jwks_url = jwks_url
@@ -127,6 +139,10 @@ class TokenVerifier:
         self._lock = asyncio.Lock()
         self._generation = 0
         self._metadata_url: str | None = None
+        self._cache_max_age = token_cache_max_age
+        self._cache_size = token_cache_size
+        # sha256(token) -> (valid until as a timestamp, the key set it was checked against, kid, principal)
+        self._verified: OrderedDict[bytes, tuple[float, KeySet, str | None, Principal]] = OrderedDict()
 
     @classmethod
     def from_metadata(
@@ -161,6 +177,14 @@ class TokenVerifier:
         """The caller of a valid token; ``InvalidToken`` / ``InsufficientScope`` otherwise."""
         if not isinstance(token, str) or not token:
             raise InvalidToken("the bearer token is empty", reason="missing_token")
+        digest = hashlib.sha256(token.encode("utf-8", "surrogatepass")).digest()
+        remembered = self._verified.get(digest)
+        if remembered is not None:
+            until, checked_with, kid, principal = remembered
+            # The key lookup refreshes a stale JWKS and refuses a withdrawn kid, as a fresh check would.
+            if self._clock().timestamp() < until and await self._keys_for(kid) is checked_with:
+                return principal
+            self._verified.pop(digest, None)
         header = unverified_header(token)
         if header.get("alg") not in self._algorithms:
             raise InvalidToken(
@@ -179,7 +203,22 @@ class TokenVerifier:
             issuer=self.issuer,
             audience=self.audience,
         )
-        return self._principal(claims)
+        principal = self._principal(claims)
+        self._remember(digest, principal, keys, kid if isinstance(kid, str) else None)
+        return principal
+
+    def _remember(self, digest: bytes, principal: Principal, keys: KeySet, kid: str | None) -> None:
+        expires = principal.claims.get("exp")
+        if isinstance(expires, bool) or not isinstance(expires, int | float) or self._cache_size <= 0:
+            return
+        now = self._clock().timestamp()
+        until = min(float(expires), now + self._cache_max_age.total_seconds())
+        if until <= now:
+            return
+        self._verified[digest] = (until, keys, kid, principal)
+        self._verified.move_to_end(digest)
+        while len(self._verified) > self._cache_size:
+            self._verified.popitem(last=False)
 
     async def keys_ready(self) -> bool:
         """Whether tokens can be verified now: keys are held, or could be fetched (within the backoff)."""

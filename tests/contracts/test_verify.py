@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from opendsop.authority.verify import InsufficientScope, JwksUnavailable, Principal, TokenVerifier
+from opendsop.contracts.verify import InsufficientScope, JwksUnavailable, Principal, TokenVerifier
 from opendsop.trust.errors import InvalidToken
 from opendsop.trust.jwt import sign_jwt
 from opendsop.trust.keys import generate_rsa_key, public_jwks, public_key_pem
