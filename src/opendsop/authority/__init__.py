@@ -1,4 +1,4 @@
-"""opendsop.authority: a Maskinporten-like token service (the resource-server verifier is ``opendsop.contracts.verify``).
+"""opendsop.authority: a Maskinporten-like token service (verifying its tokens: ``opendsop.contracts.verify``).
 
 * ``create_app(settings)`` — the ASGI app (``POST /token``, metadata, ``/jwks``), see ``app``;
 * ``AuthoritySettings`` — its configuration (env prefix ``DSOP_AUTHORITY_``);
