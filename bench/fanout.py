@@ -53,8 +53,8 @@ import msgspec
 from opendsop.consumer.client import DsopClient, jwe_decryptor
 from opendsop.consumer.fanout import FanOut, Outcome, Plan
 from opendsop.consumer.protocol import SCOPE, BankEndpoint, CaseParameters, HttpRequest, HttpResponse
-from opendsop.consumer.tokens import GrantSigner, TokenProvider, token_request
-from opendsop.consumer.transport import AiohttpTransport, poster
+from opendsop.contracts.token_provider import GrantSigner, TokenProvider, token_request
+from opendsop.contracts.transport import AiohttpTransport, poster
 from opendsop.standard import mandate
 from opendsop.trust.keys import generate_ec_key, generate_rsa_key, public_jwk
 

@@ -33,9 +33,9 @@ import fanout as world  # noqa: I001 - bench/fanout.py, the parties (run from th
 import msgspec
 
 from opendsop.consumer.fanout import FanOut, Outcome
-from opendsop.consumer.transport import AiohttpTransport
 from opendsop.consumer.workflows._base import CasePlan
 from opendsop.consumer.workflows.verge import plan_verge
+from opendsop.contracts.transport import AiohttpTransport
 from opendsop.trust.keys import generate_ec_key, generate_rsa_key, public_jwk
 
 TODAY = date(2026, 3, 2)

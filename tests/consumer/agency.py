@@ -22,8 +22,8 @@ from opendsop.authority import create_app as create_authority
 from opendsop.authority.clients import new_client
 from opendsop.consumer.client import DsopClient, jwe_decryptor
 from opendsop.consumer.protocol import BankEndpoint, CaseParameters
-from opendsop.consumer.tokens import GrantSigner, TokenProvider
-from opendsop.consumer.transport import HttpxTransport, poster
+from opendsop.contracts.token_provider import GrantSigner, TokenProvider
+from opendsop.contracts.transport import HttpxTransport, poster
 from opendsop.contracts.verify import TokenVerifier
 from opendsop.provider.app import create_app as create_bank
 from opendsop.provider.ports import RegisterFacts, StaticCertificates

@@ -12,8 +12,8 @@ import aiohttp
 from opendsop.consumer.client import DsopClient, jwe_decryptor
 from opendsop.consumer.protocol import BankEndpoint
 from opendsop.consumer.resilience import Breakers, RetryPolicy
-from opendsop.consumer.tokens import GrantSigner, TokenProvider
-from opendsop.consumer.transport import AiohttpTransport, poster
+from opendsop.contracts.token_provider import GrantSigner, TokenProvider
+from opendsop.contracts.transport import AiohttpTransport, poster
 from opendsop.trust.keys import generate_rsa_key
 from tests.consumer.fakebank import BANK_ORG_BASE, FakeWorld
 

@@ -16,8 +16,8 @@ from opendsop.authority import create_app as create_authority
 from opendsop.authority.clients import new_client
 from opendsop.consumer.errors import TokenError
 from opendsop.consumer.protocol import HttpRequest, HttpResponse
-from opendsop.consumer.tokens import GrantSigner, TokenProvider
-from opendsop.consumer.transport import HttpxTransport, poster
+from opendsop.contracts.token_provider import GrantSigner, TokenProvider
+from opendsop.contracts.transport import HttpxTransport, poster
 from opendsop.trust.jwt import unverified_claims, unverified_header
 from opendsop.trust.pki import CertificateAuthority
 from tests.consumer.agency import grant_key

@@ -14,11 +14,11 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from pydantic import SecretStr, ValidationError
 
+from opendsop.contracts.extradition_order import fetch_jwks, verify_extradition_order
 from opendsop.prosecution.app import create_app
 from opendsop.prosecution.keystore import CHAIN_FILE, KEY_FILE, ROOT_FILE, SigningKey, load
 from opendsop.prosecution.orders import JWKS_PATH
 from opendsop.prosecution.settings import ProsecutionSettings
-from opendsop.prosecution.verify import fetch_jwks, verify_extradition_order
 from opendsop.trust.pki import TrustStore
 
 from .conftest import APPROVED, FIELDS, NOW, ORDER_ID

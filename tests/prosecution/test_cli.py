@@ -8,10 +8,10 @@ from pathlib import Path
 from cryptography import x509
 from typer.testing import CliRunner
 
+from opendsop.contracts.extradition_order import verify_extradition_order
 from opendsop.prosecution.cli import app
 from opendsop.prosecution.keystore import ROOT_FILE, load
 from opendsop.prosecution.orders import jwks_document
-from opendsop.prosecution.verify import verify_extradition_order
 from opendsop.trust.pki import TrustStore
 
 ARGS = [

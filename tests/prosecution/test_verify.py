@@ -17,6 +17,7 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives import serialization
 
+from opendsop.contracts.extradition_order import JwksCache, JwksUnavailable, fetch_jwks, verify_extradition_order
 from opendsop.prosecution.keystore import SigningKey, default_kid
 from opendsop.prosecution.orders import (
     COMMON_NAME_PRODUCTION,
@@ -26,7 +27,6 @@ from opendsop.prosecution.orders import (
     new_order,
     order_claims,
 )
-from opendsop.prosecution.verify import JwksCache, JwksUnavailable, fetch_jwks, verify_extradition_order
 from opendsop.standard.errors import InvalidExtraditionOrder, InvalidRequest
 from opendsop.standard.extradition import ExtraditionOrder
 from opendsop.trust.jwt import sign_jwt

@@ -23,8 +23,8 @@ from opendsop.consumer.errors import (
 from opendsop.consumer.fanout import BankResult, FanOut, Merger, Outcome, Plan
 from opendsop.consumer.protocol import BankEndpoint, CaseParameters
 from opendsop.consumer.resilience import Breakers, CircuitBreaker, RetryPolicy
-from opendsop.consumer.tokens import GrantSigner, TokenProvider
-from opendsop.consumer.transport import AiohttpTransport, HttpxTransport
+from opendsop.contracts.token_provider import GrantSigner, TokenProvider
+from opendsop.contracts.transport import AiohttpTransport, HttpxTransport
 
 __all__ = [
     "AiohttpTransport",

@@ -53,8 +53,8 @@ from opendsop.consumer.protocol import (
     new_correlation_id,
 )
 from opendsop.consumer.resilience import Breakers, RetryPolicy
-from opendsop.consumer.tokens import TokenProvider
-from opendsop.consumer.transport import Transport
+from opendsop.contracts.token_provider import TokenProvider
+from opendsop.contracts.transport import Transport
 from opendsop.standard.control import v1, v2
 from opendsop.standard.endpoints import Endpoint
 from opendsop.trust.errors import TrustError

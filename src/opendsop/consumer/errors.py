@@ -21,24 +21,7 @@ fan-out (``denied``, ``error`` or ``timeout``).
 
 from __future__ import annotations
 
-
-class ConsumerError(Exception):
-    """Base of every consumer-side failure; ``message`` is a sentence for a case handler."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class TokenError(ConsumerError):
-    """The token service did not issue an access token (``error`` is the RFC 6749 §5.2 code)."""
-
-    def __init__(self, message: str, *, error: str | None = None, status: int | None = None,
-                 retryable: bool = False) -> None:
-        super().__init__(message)
-        self.error = error
-        self.status = status
-        self.retryable = retryable
+from opendsop.contracts.errors import ConsumerError, TokenError
 
 
 class BankError(ConsumerError):

@@ -29,8 +29,8 @@ import email.utils
 import functools
 import random
 import uuid
-from collections.abc import Callable, Generator, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Generator
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Final
 from urllib.parse import quote, urlencode, urljoin, urlsplit
@@ -46,6 +46,7 @@ from opendsop.consumer.errors import (
     RateLimited,
     Unauthorized,
 )
+from opendsop.contracts.http import HttpRequest, HttpResponse
 from opendsop.standard import scopes, wire
 from opendsop.standard.control import v1, v2
 from opendsop.standard.endpoints import Endpoint
@@ -71,25 +72,6 @@ VERSIONS: Final = tuple(_MODELS)
 
 
 # -- values --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class HttpRequest:
-    method: str
-    url: str
-    headers: Mapping[str, str]
-
-    def with_headers(self, **headers: str) -> HttpRequest:
-        """A copy with some headers replaced."""
-        return replace(self, headers={**self.headers, **headers})
-
-
-@dataclass(frozen=True, slots=True)
-class HttpResponse:
-    status: int
-    headers: Mapping[str, str]  # lower-case names
-    body: bytes
-    decrypted: bool = False  # a JWE answer whose body the driver already decrypted (off the event loop)
 
 
 @dataclass(frozen=True, slots=True)

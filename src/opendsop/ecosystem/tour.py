@@ -206,8 +206,8 @@ async def _politi(running: Running, population: Population, console: Console, re
 
 
 async def _signature(running: Running, population: Population, console: Console, report: TourReport) -> None:
-    from opendsop.consumer.tokens import GrantSigner, TokenProvider
-    from opendsop.consumer.transport import HttpxTransport, poster
+    from opendsop.contracts.token_provider import GrantSigner, TokenProvider
+    from opendsop.contracts.transport import HttpxTransport, poster
     from opendsop.ecosystem.provision import bank_client_id
     from opendsop.trust.keys import key_from_pem
 

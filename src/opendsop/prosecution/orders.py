@@ -29,6 +29,13 @@ from typing import Any, Final
 import msgspec
 
 from opendsop.clock import in_oslo
+from opendsop.contracts.extradition_order import (
+    ALGORITHM,
+    COMMON_NAME,
+    COMMON_NAME_PRODUCTION,
+    COMMON_NAME_TEST,
+    ORGANISATIONAL_UNIT,
+)
 from opendsop.standard import extradition as eo
 from opendsop.standard import mandate as mandates
 from opendsop.standard.errors import InvalidRequest
@@ -36,11 +43,6 @@ from opendsop.trust.jwt import sign_jwt
 from opendsop.trust.keys import key_from_certificate, public_jwk
 from opendsop.trust.pki import Credential
 
-ALGORITHM: Final = "PS256"
-ORGANISATIONAL_UNIT: Final = "Påtalemyndigheten"
-COMMON_NAME_PRODUCTION: Final = "Godkjenning av utleveringspålegg"
-COMMON_NAME_TEST: Final = "Godkjenning av utleveringspålegg TEST"
-COMMON_NAME: Final[dict[str, str]] = {"production": COMMON_NAME_PRODUCTION, "test": COMMON_NAME_TEST}
 JWKS_PATH: Final = "/.well-known/finans-jwks.json"
 
 # Set by the service only (see the module docstring).

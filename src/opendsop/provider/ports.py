@@ -10,7 +10,7 @@ with an in-memory twin for tests and the demo (STYLE habit 4; ARCHITECTURE "Fact
   calling service's rules need (the DSOP services' “Løsningsbeskrivelse” pages); ``RegisterFacts`` is the
   implementation.
 * ``OrderVerifier`` — the six signature steps and content checks of an utleveringspålegg
-  (DSOP Politi “Løsningsbeskrivelse”); ``ProsecutionOrders`` wraps ``prosecution.verify``.  The pipeline asks
+  (DSOP Politi “Løsningsbeskrivelse”); ``ProsecutionOrders`` wraps ``contracts.extradition_order``.  The pipeline asks
   it separately from ``FactsSource`` so that a broken order never hides a format error that
   ``authorize`` reports first.
 * ``Certificates`` — consumers' encryption certificates (``certpub.client.CertPubClient`` fits);
@@ -169,7 +169,7 @@ JwksSource = Callable[[str | None], Awaitable[Mapping[str, Any]]]
 
 @dataclass(frozen=True)
 class ProsecutionOrders:
-    """``OrderVerifier`` over ``prosecution.verify.verify_extradition_order``.
+    """``OrderVerifier`` over ``contracts.extradition_order.verify_extradition_order``.
 
     ``jwks`` returns the prosecution's JWKS for a ``kid`` (``JwksCache.document`` in service, a
     constant in tests); ``trust_store`` holds the root of the environment (test or production).

@@ -130,8 +130,8 @@ class Resources:
     def token_provider(self) -> Any:
         """One cached token source for the bank's own client (``CLIENT_ID`` + ``GRANT_KEY``)."""
         if self._tokens is None:
-            from opendsop.consumer.tokens import GrantSigner, TokenProvider
-            from opendsop.consumer.transport import HttpxTransport, poster
+            from opendsop.contracts.token_provider import GrantSigner, TokenProvider
+            from opendsop.contracts.transport import HttpxTransport, poster
             from opendsop.trust.keys import key_from_pem
 
             settings = self.settings
@@ -202,7 +202,7 @@ class Resources:
             path.read_bytes())]
         if not roots:
             return None
-        from opendsop.prosecution.verify import JwksCache
+        from opendsop.contracts.extradition_order import JwksCache
 
         http = httpx.AsyncClient(timeout=10.0)
         self.closers.append(http.aclose)

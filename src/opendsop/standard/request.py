@@ -129,7 +129,7 @@ class Facts:
 
     ``party_id`` is the party the request concerns when the request itself does not carry it
     (the step-2b endpoints, where the bank resolves it from the ``accountReference``).
-    ``extradition_order`` must already have passed the signature check (prosecution.verify).
+    ``extradition_order`` must already have passed the signature check (contracts.extradition_order).
     """
 
     party_id: str | None = None

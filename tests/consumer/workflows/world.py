@@ -19,9 +19,9 @@ from opendsop.authority.clients import new_client
 from opendsop.consumer.client import DsopClient, StaticDirectory, jwe_decryptor
 from opendsop.consumer.fanout import FanOut
 from opendsop.consumer.protocol import BankEndpoint
-from opendsop.consumer.tokens import GrantSigner, TokenProvider
-from opendsop.consumer.transport import HttpxTransport, poster
 from opendsop.consumer.workflows import MemoryRelations
+from opendsop.contracts.token_provider import GrantSigner, TokenProvider
+from opendsop.contracts.transport import HttpxTransport, poster
 from opendsop.contracts.verify import TokenVerifier
 from opendsop.prosecution.orders import jwks_document
 from opendsop.provider.app import create_app as create_bank

@@ -7,7 +7,7 @@ order's; the period is the order's, ending today at the latest; ``OnlyPrimaryOwn
 (an order with ``true`` allows nothing else); the 2b endpoints are those the order permits — asking
 for one it does not permit is refused (the bank would answer 403 ACC-011).  The order rides on every
 request as ``AdditionalReferenceIDType`` ``pol1``.  The signature is the bank's to verify
-(prosecution.verify); the agency only forwards what the prosecution signed.
+(contracts.extradition_order); the agency only forwards what the prosecution signed.
 
 Step 1 is either ``customerRelationships`` or, from an account number, ``accountServicingProvider``
 (Politi alone may call it), which names the one bank to ask.

@@ -22,9 +22,9 @@ from opendsop.consumer.client import CatalogueDirectory, DsopClient, jwe_decrypt
 from opendsop.consumer.fanout import FanOut
 from opendsop.consumer.resilience import RetryPolicy
 from opendsop.consumer.settings import ConsumerSettings
-from opendsop.consumer.tokens import GrantSigner, TokenProvider
-from opendsop.consumer.transport import HttpxTransport, poster
 from opendsop.consumer.workflows._base import Directory, HttpRelations, RelationsClient, WorkflowRefused
+from opendsop.contracts.token_provider import GrantSigner, TokenProvider
+from opendsop.contracts.transport import HttpxTransport, poster
 from opendsop.registers.api import SCOPE_FOLKEREGISTER, SCOPE_KONKURS
 from opendsop.registers.clients import Folkeregister, FolkeregisterClient, KonkursClient, Konkursregister
 from opendsop.relations.catalogue import CatalogueClient

@@ -38,8 +38,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from opendsop.clock import utc_now as _utc_now
-from opendsop.consumer.errors import TokenError
-from opendsop.consumer.protocol import HttpRequest, HttpResponse
+from opendsop.contracts.errors import TokenError
+from opendsop.contracts.http import HttpRequest, HttpResponse
 from opendsop.trust.jwt import sign_jwt
 from opendsop.trust.keys import as_jwk
 from opendsop.trust.pki import Credential

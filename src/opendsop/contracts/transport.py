@@ -17,7 +17,7 @@ from typing import Any, Protocol
 import aiohttp
 import httpx
 
-from opendsop.consumer.protocol import HttpRequest, HttpResponse
+from opendsop.contracts.http import HttpRequest, HttpResponse
 
 MAX_BODY = 64 * 1024 * 1024  # a generous bound: a 1000-transaction page is about 1 MB
 

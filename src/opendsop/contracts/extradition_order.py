@@ -33,13 +33,19 @@ from cryptography import x509
 from cryptography.x509.oid import NameOID
 
 from opendsop.clock import in_oslo, utc_now
-from opendsop.prosecution.orders import ALGORITHM, COMMON_NAME, ORGANISATIONAL_UNIT
 from opendsop.standard import extradition as eo
 from opendsop.standard.errors import DsopError, InvalidExtraditionOrder, InvalidRequest
 from opendsop.trust.errors import CertificateError, InvalidToken, TrustError
 from opendsop.trust.jwt import unverified_claims, unverified_header, verify_jwt
 from opendsop.trust.keys import key_from_certificate
 from opendsop.trust.pki import TrustStore, chain_from_x5c, subject_value
+
+# Who signs orders (the prosecution's certificate subject) and how: the signer and every bank agree on these.
+ALGORITHM: Final = "PS256"
+ORGANISATIONAL_UNIT: Final = "Påtalemyndigheten"
+COMMON_NAME_PRODUCTION: Final = "Godkjenning av utleveringspålegg"
+COMMON_NAME_TEST: Final = "Godkjenning av utleveringspålegg TEST"
+COMMON_NAME: Final[dict[str, str]] = {"production": COMMON_NAME_PRODUCTION, "test": COMMON_NAME_TEST}
 
 PARAMETER: Final = eo.PARAMETER  # "AdditionalReferenceID"
 POLITIET_JWKS_URL: Final = "https://www.politiet.no/.well-known/finans-jwks.json"
