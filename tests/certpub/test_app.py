@@ -16,9 +16,9 @@ from litestar.testing import AsyncTestClient
 from pydantic import SecretStr
 
 from opendsop.certpub.app import NO_TRUST_ROOTS, create_app
-from opendsop.certpub.identifiers import DSOP_PROCESS
 from opendsop.certpub.settings import CertPubSettings
 from opendsop.certpub.store import MemoryCertificateStore
+from opendsop.contracts.certpub.identifiers import DSOP_PROCESS
 from opendsop.trust.pki import CertificateAuthority, Credential, certificate_pem
 
 from .conftest import BASE_URL, DIGDIR, ISSUED, NAV, NOW, TOKEN
@@ -346,8 +346,8 @@ def _hostile_certificate(kind: str) -> bytes:
 
 @pytest.mark.parametrize("kind", ["duplicate", "corrupt"])
 def test_a_certificate_with_a_broken_key_usage_is_rejected_when_parsed(kind: str) -> None:
-    from opendsop.certpub.checks import parse_certificates
-    from opendsop.certpub.errors import CertificateRejected
+    from opendsop.contracts.certpub.checks import parse_certificates
+    from opendsop.contracts.certpub.errors import CertificateRejected
 
     with pytest.raises(CertificateRejected, match="parsed"):  # at load or at the first look at extensions
         parse_certificates(_hostile_certificate(kind))

@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from typer.testing import CliRunner
 
 from opendsop.certpub.cli import app
-from opendsop.certpub.identifiers import DSOP_PROCESS
 from opendsop.certpub.store import PublishedCertificate, SqlCertificateStore
+from opendsop.contracts.certpub.identifiers import DSOP_PROCESS
 from opendsop.trust.pki import CertificateAuthority, Credential, certificate_pem
 
 from .conftest import DIGDIR, ISSUED, NAV, ROOT_CA

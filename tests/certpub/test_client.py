@@ -16,11 +16,11 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from opendsop.certpub.app import create_app
-from opendsop.certpub.client import CertPubClient, load_trust
-from opendsop.certpub.errors import CertificateRejected, CertPubUnavailable, ParticipantNotFound
-from opendsop.certpub.identifiers import DSOP_PROCESS, MalformedIdentifier
 from opendsop.certpub.settings import CertPubSettings
 from opendsop.certpub.store import MemoryCertificateStore
+from opendsop.contracts.certpub.client import CertPubClient, load_trust
+from opendsop.contracts.certpub.errors import CertificateRejected, CertPubUnavailable, ParticipantNotFound
+from opendsop.contracts.certpub.identifiers import DSOP_PROCESS, MalformedIdentifier
 from opendsop.trust.pki import CertificateAuthority, Credential, certificate_pem
 
 from .conftest import BASE_URL, DIGDIR, ISSUED, NAV, NOW, TOKEN, TRUST, TRUST_STORE
@@ -313,7 +313,7 @@ async def test_a_certificate_that_does_not_chain_to_the_trust_roots_is_never_use
     http, _ = scripted(lambda request: xml_answer(served(digdir_encryption)))
     async with http:
         client = CertPubClient("https://locator.example", http=http, clock=lambda: NOW, **TRUST)
-        with caplog.at_level("WARNING", logger="opendsop.certpub.client"), \
+        with caplog.at_level("WARNING", logger="opendsop.contracts.certpub.client"), \
                 pytest.raises(CertificateRejected, match="not trusted"):
             await client.encryption_certificate(DIGDIR)
     assert [record.getMessage() for record in caplog.records] == [

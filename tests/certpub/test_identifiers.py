@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from opendsop.certpub.identifiers import (
+from opendsop.contracts.certpub.identifiers import (
     DSOP_PROCESS,
     MalformedIdentifier,
     ParticipantId,

@@ -9,13 +9,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from opendsop.certpub.identifiers import DSOP_PROCESS
 from opendsop.certpub.store import (
     CertificateStore,
     MemoryCertificateStore,
     PublishedCertificate,
     SqlCertificateStore,
 )
+from opendsop.contracts.certpub.identifiers import DSOP_PROCESS
 
 pytestmark = pytest.mark.anyio
 

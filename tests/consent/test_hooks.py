@@ -12,7 +12,7 @@ import pytest
 from pydantic import ValidationError
 
 from opendsop.consent import ConsentSettings, create_app
-from opendsop.consent.resources import RESOURCES
+from opendsop.contracts.consent_resources import RESOURCES
 from tests.consent.conftest import consent_settings
 from tests.consent.consent_helpers import (
     PERSON,

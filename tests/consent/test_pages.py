@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from opendsop.consent.resources import RESOURCES
+from opendsop.contracts.consent_resources import RESOURCES
 from tests.consent.consent_helpers import (
     BANK_NAME,
     BUSINESS,

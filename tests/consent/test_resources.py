@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from opendsop.consent.resources import ALTINN2_SERVICES, RESOURCES, check_metadata
+from opendsop.contracts.consent_resources import ALTINN2_SERVICES, RESOURCES, check_metadata
 
 # One row per service of the DSOP SBL “Samtykkeløsningen”; DSOP “Altinn 3.0” table: resource, max validity, consent
 # giver, Altinn 2 service code.

@@ -149,7 +149,7 @@ async def test_v1_banks_found_in_the_catalogue_are_served_with_v1_models(session
     import httpx
 
     from opendsop.consumer.client import CatalogueDirectory
-    from opendsop.relations.catalogue import CatalogueClient
+    from opendsop.contracts.catalogue import CatalogueClient
     from opendsop.standard.control import v1
 
     agency, stranger, _ = keys()

@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from opendsop.contracts.registers.models import PersonStatus
 from opendsop.ecosystem import LoadReport, WorldMismatch, load_world
 from opendsop.ecosystem.cli import app
 from opendsop.ecosystem.load import MANIFEST, REGISTERS_DB, RELATIONS_DB, sqlite_url
 from opendsop.provider.store import SqlBankStore
 from opendsop.registers.app import Stores
-from opendsop.registers.models import PersonStatus
 from opendsop.relations import Database, KfrStore, Role
 from opendsop.relations.kar import KarSource
 from opendsop.standard.period import Period

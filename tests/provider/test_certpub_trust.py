@@ -16,10 +16,10 @@ from pydantic import SecretStr
 
 from opendsop.audit.log import MemoryAuditLog
 from opendsop.certpub.app import create_app as certpub_app
-from opendsop.certpub.client import CertPubClient, load_trust
-from opendsop.certpub.identifiers import DSOP_PROCESS
 from opendsop.certpub.settings import CertPubSettings
 from opendsop.certpub.store import MemoryCertificateStore, PublishedCertificate
+from opendsop.contracts.certpub.client import CertPubClient, load_trust
+from opendsop.contracts.certpub.identifiers import DSOP_PROCESS
 from opendsop.provider.app import create_app
 from opendsop.provider.ports import RegisterFacts
 from opendsop.trust.pki import Credential, certificate_pem
@@ -69,9 +69,9 @@ async def test_the_bank_encrypts_only_to_a_certificate_chained_to_its_roots(
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://bank.test") as client:
             bank = Bank(client=client, app=app, audit=MemoryAuditLog(), registers=registers(), pki=pki,
                         issuer=token_issuer)
-            with caplog.at_level(logging.WARNING, logger="opendsop.certpub.client"):
+            with caplog.at_level(logging.WARNING, logger="opendsop.contracts.certpub.client"):
                 response = await bank.accounts(seed.NAV, seed.ANNE, accept="application/jose")
-    records = [record for record in caplog.records if record.name == "opendsop.certpub.client"]
+    records = [record for record in caplog.records if record.name == "opendsop.contracts.certpub.client"]
     if trusted:
         assert (response.status_code, response.headers["content-type"]) == (200, "application/jose")
         assert "accounts" in bank.decrypt(response, pki.encryption[seed.NAV.orgno])

@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 
+from opendsop.contracts.registers.clients import NoticePage
+from opendsop.contracts.registers.models import KonkursType, Konkursvarsel
 from opendsop.provider.feeds import FeedError, KonkursFeed, StoredNoticeRegisters, seconds_until_next_poll
 from opendsop.provider.ports import MemoryRegisters
 from opendsop.provider.store import (
@@ -30,9 +32,8 @@ from opendsop.provider.store import (
 )
 from opendsop.provider.store.repository import NoticeOutcome
 from opendsop.provider.store.schema import metadata
-from opendsop.registers import MemoryKonkursregister, NoticePage
+from opendsop.registers import MemoryKonkursregister
 from opendsop.registers.konkursregister import published_notice_rows
-from opendsop.registers.models import KonkursType, Konkursvarsel
 from opendsop.standard.control.v2 import AccountStatus, AccountType
 from opendsop.standard.period import Period
 from tests.conftest import fresh_database

@@ -10,9 +10,7 @@ from typing import Any
 
 import pytest
 
-from opendsop.provider.ports import RegisterClients, RegisterFacts
-from opendsop.registers.memory import MemoryFolkeregister, MemoryKonkursregister
-from opendsop.registers.models import (
+from opendsop.contracts.registers.models import (
     Adressebeskyttelse,
     KonkursType,
     Navn,
@@ -21,6 +19,8 @@ from opendsop.registers.models import (
     Verge,
     Vergemaal,
 )
+from opendsop.provider.ports import RegisterClients, RegisterFacts
+from opendsop.registers.memory import MemoryFolkeregister, MemoryKonkursregister
 from opendsop.standard.request import REPRESENTASJON_DAGLIGBANK
 from tests.provider import bank as seed
 from tests.provider.harness import Bank, Pki, open_bank

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from random import Random
 
-from opendsop.registers.models import (
+from opendsop.contracts.registers.models import (
     Adresse,
     Adressebeskyttelse,
     Enhet,

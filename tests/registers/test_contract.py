@@ -14,20 +14,20 @@ from typing import Any
 import httpx
 import pytest
 
-from opendsop.registers import (
+from opendsop.contracts.registers.clients import (
+    Enhetsregister,
     EnhetsregisterClient,
+    Folkeregister,
     FolkeregisterClient,
     KonkursClient,
-    MemoryEnhetsregister,
-    MemoryFolkeregister,
-    MemoryKonkursregister,
-    gather_facts,
+    Konkursregister,
 )
+from opendsop.contracts.registers.errors import InvalidCursor, InvalidIdentifierInput, InvalidInput
+from opendsop.contracts.registers.facts import gather_facts
+from opendsop.contracts.registers.models import Enhet, Hendelsestype, KonkursType, Organisasjon, Regeltype
+from opendsop.registers import MemoryEnhetsregister, MemoryFolkeregister, MemoryKonkursregister
 from opendsop.registers.app import Stores
-from opendsop.registers.clients import Enhetsregister, Folkeregister, Konkursregister
-from opendsop.registers.errors import InvalidCursor, InvalidIdentifierInput, InvalidInput
 from opendsop.registers.konkursregister import published_notice_rows
-from opendsop.registers.models import Enhet, Hendelsestype, KonkursType, Organisasjon, Regeltype
 from tests.registers.conftest import PUBLIC_URL
 from tests.registers.sample import (
     COMPANY,

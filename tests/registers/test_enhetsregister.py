@@ -7,9 +7,9 @@ from datetime import date
 import msgspec
 import pytest
 
+from opendsop.contracts.registers.errors import InvalidIdentifierInput, InvalidInput
+from opendsop.contracts.registers.models import Rettighet
 from opendsop.registers.app import Stores
-from opendsop.registers.errors import InvalidIdentifierInput, InvalidInput
-from opendsop.registers.models import Rettighet
 from tests.registers.sample import COMPANY, LEDE, MEDL1, OLA, ORG, SOLE_PROPRIETORSHIP
 
 pytestmark = pytest.mark.anyio

@@ -7,10 +7,9 @@ from typing import Any
 
 import pytest
 
-from opendsop.registers.app import Stores
-from opendsop.registers.errors import InvalidIdentifierInput, NotFound
-from opendsop.registers.facts import kjennelsesdato, person_facts, to_guardianship
-from opendsop.registers.models import (
+from opendsop.contracts.registers.errors import InvalidIdentifierInput, NotFound
+from opendsop.contracts.registers.facts import kjennelsesdato, person_facts, to_guardianship
+from opendsop.contracts.registers.models import (
     Endringstype,
     Hendelsestype,
     KonkursType,
@@ -19,6 +18,7 @@ from opendsop.registers.models import (
     Verge,
     Vergemaal,
 )
+from opendsop.registers.app import Stores
 from opendsop.standard.request import REPRESENTASJON_DAGLIGBANK, Guardianship
 from tests.registers.sample import CONFIDENTIAL, GUARDIAN, GUARDIANSHIP, HIDDEN, KARI, OLA, PERSONS
 
@@ -70,7 +70,7 @@ async def test_register_writes_refuse_unknown_people_and_bad_numbers(sqlite_stor
 
 
 def test_a_dead_person_has_a_date_of_death_and_only_then() -> None:
-    from opendsop.registers.models import Navn, Person
+    from opendsop.contracts.registers.models import Navn, Person
 
     with pytest.raises(ValueError):
         Person(identifikasjonsnummer=OLA, navn=Navn(fornavn="A", etternavn="B"), status=PersonStatus.DOED)

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
+from opendsop.contracts.registers.errors import Conflict
+from opendsop.contracts.registers.models import KonkursType
 from opendsop.registers.app import Stores
-from opendsop.registers.errors import Conflict
-from opendsop.registers.models import KonkursType
 from opendsop.registers.store import to_ms
 
 pytestmark = pytest.mark.anyio

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from opendsop.registers.models import Krav, Regeltype, Rettighet, Rollekode, Rollekrav, Signaturregel
+from opendsop.contracts.registers.models import Krav, Regeltype, Rettighet, Rollekode, Rollekrav, Signaturregel
 from opendsop.registers.signatur import signature_right
 from tests.registers.sample import (
     DAGL,

@@ -12,7 +12,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from opendsop.relations.catalogue import CatalogueClient, CatalogueEntry, CatalogueUnavailable, InvalidEntry
+from opendsop.contracts.catalogue import CatalogueClient, CatalogueEntry, CatalogueUnavailable, InvalidEntry
 from tests.relations.conftest import BANK_A, BANK_B, NOW, TODAY
 
 pytestmark = pytest.mark.anyio

@@ -7,7 +7,8 @@ from datetime import date
 
 import pytest
 
-from opendsop.relations.catalogue import CatalogueEntry, CatalogueStore
+from opendsop.contracts.catalogue import CatalogueEntry
+from opendsop.relations.catalogue import CatalogueStore
 from opendsop.relations.kar import KarRow, KarSource, load_kar_relations
 from opendsop.relations.kfr import DSOPBANK, KfrRow, KfrStore, load_kfr_relations
 from opendsop.relations.sources import Role

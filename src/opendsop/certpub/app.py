@@ -19,7 +19,7 @@ Shaped like the national service (DSOP “Security design”; CertPub Publisher 
       (SHA-256 hex of the DER), "notAfter", "publishedAt"}``.
 ``PUT`` same path (stand-in only; the real CertPub is fed by the CAs)
     body: PEM (leaf first, intermediates optional) or JSON ``{"certificate": PEM}``; header
-    ``Authorization: Bearer <admin token>``.  The certificate is checked first (certpub/checks.py).
+    ``Authorization: Bearer <admin token>``.  The certificate is checked first (contracts/certpub/checks.py).
     201 when new, 200 when it replaces the previous one; body as the JSON form above.
 ``DELETE`` same path — 204, same token.
 
@@ -51,9 +51,13 @@ from litestar.params import FromPath
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from opendsop.availability import RETRY_AFTER, Readiness, cannot_answer, health_routes
-from opendsop.certpub.checks import publishable
-from opendsop.certpub.errors import CertificateRejected, CertPubError, ParticipantNotFound
-from opendsop.certpub.identifiers import (
+from opendsop.certpub.publishing import publishable
+from opendsop.certpub.settings import CertPubSettings
+from opendsop.certpub.store import CertificateStore, PublishedCertificate, SqlCertificateStore
+from opendsop.clock import Clock
+from opendsop.clock import utc_now as _utcnow
+from opendsop.contracts.certpub.errors import CertificateRejected, CertPubError, ParticipantNotFound
+from opendsop.contracts.certpub.identifiers import (
     PARTICIPANT_SCHEME,
     MalformedIdentifier,
     ParticipantId,
@@ -61,10 +65,6 @@ from opendsop.certpub.identifiers import (
     parse_participant,
     parse_process,
 )
-from opendsop.certpub.settings import CertPubSettings
-from opendsop.certpub.store import CertificateStore, PublishedCertificate, SqlCertificateStore
-from opendsop.clock import Clock
-from opendsop.clock import utc_now as _utcnow
 from opendsop.serving import create_engine
 from opendsop.standard.json_body import load_json
 from opendsop.trust.pki import TrustStore

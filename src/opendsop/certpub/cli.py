@@ -17,9 +17,9 @@ import typer
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 
-from opendsop.certpub.errors import CertPubError
-from opendsop.certpub.identifiers import DSOP_PROCESS, MalformedIdentifier, ParticipantId, normalise_orgno
 from opendsop.certpub.settings import CertPubSettings
+from opendsop.contracts.certpub.errors import CertPubError
+from opendsop.contracts.certpub.identifiers import DSOP_PROCESS, MalformedIdentifier, ParticipantId, normalise_orgno
 
 app = typer.Typer(no_args_is_help=True, help="CertPub stand-in: DSOP encryption certificates per participant.")
 
@@ -48,11 +48,11 @@ def _orgno(value: str) -> str:
 
 async def _publish_direct(settings: CertPubSettings, orgno: str, pem: bytes, process: str) -> bool:
     from opendsop.certpub.app import NO_TRUST_ROOTS, load_trust_store
-    from opendsop.certpub.checks import publishable
-    from opendsop.certpub.errors import CertificateRejected
-    from opendsop.certpub.identifiers import parse_process
+    from opendsop.certpub.publishing import publishable
     from opendsop.certpub.store import SqlCertificateStore
     from opendsop.clock import utc_now
+    from opendsop.contracts.certpub.errors import CertificateRejected
+    from opendsop.contracts.certpub.identifiers import parse_process
     from opendsop.serving import create_engine
 
     trust_store = load_trust_store(settings.trust_roots)
@@ -123,7 +123,7 @@ def show(
                              "repeatable (default DSOP_CERTPUB_TRUST_ROOTS).")] = None,
 ) -> None:
     """Look up ORGNO's encryption certificate the way a bank does, checked against the trust roots."""
-    from opendsop.certpub.client import CertPubClient, load_trust
+    from opendsop.contracts.certpub.client import CertPubClient, load_trust
 
     number = _orgno(orgno)
     settings = CertPubSettings()

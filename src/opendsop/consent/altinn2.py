@@ -43,7 +43,7 @@ from opendsop.consent.requests import (
     parse_request,
     rfc3339,
 )
-from opendsop.consent.resources import ALTINN2_SERVICES, RESOURCES
+from opendsop.contracts.consent_resources import ALTINN2_SERVICES, RESOURCES
 from opendsop.trust.jwt import sign_jwt
 from opendsop.trust.keys import generate_rsa_key, key_from_pem, private_key_pem, public_jwks
 

@@ -4,8 +4,9 @@ Lånekassen keeps accepted consents for later calls without a consent in the tok
 studielån: "exchange once, Lånekassen caches").  When the person withdraws a consent (or a one-time
 consent is used), the consent service posts ``{"consentId", "status"}`` to the hook of each data
 source that owns one of the consent's resources (``ConsentResource.owner_org``), with
-``Authorization: Bearer <REVOCATION_HOOK_TOKEN>``.  The post is awaited before the person's answer
-is sent; a source that does not answer is logged and still protected by its own re-check interval.
+``Authorization: Bearer <REVOCATION_HOOK_TOKEN>`` (the body: ``contracts.consent_events``).  The post is
+awaited before the person's answer is sent; a source that does not answer is logged and still
+protected by its own re-check interval.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Mapping
 import httpx
 
 from opendsop.consent.requests import ConsentRecord, Status
+from opendsop.contracts.consent_events import consent_event
 
 log = logging.getLogger("opendsop.consent")
 
@@ -52,7 +54,7 @@ class RevocationHooks:
     async def _post_all(self, client: httpx.AsyncClient, targets: list[str], consent_id: str, status: Status) -> None:
         for url in targets:
             try:
-                response = await client.post(url, json={"consentId": consent_id, "status": status.value},
+                response = await client.post(url, json=consent_event(consent_id, status.value),
                                              headers={"Authorization": f"Bearer {self.token}"}, timeout=self.timeout)
             except httpx.HTTPError as exc:
                 log.warning("consent %s: the hook %s did not answer (%s)", consent_id, url, type(exc).__name__)

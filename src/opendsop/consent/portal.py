@@ -34,7 +34,7 @@ from opendsop.consent.context import Context, change_status
 from opendsop.consent.login import COOKIE, Session, synthetic_identity
 from opendsop.consent.parties import display_name
 from opendsop.consent.requests import PERSON_URN, ConsentError, ConsentRecord, Status
-from opendsop.consent.resources import RESOURCES
+from opendsop.contracts.consent_resources import RESOURCES
 from opendsop.serving import redact
 
 log = logging.getLogger("opendsop.consent")

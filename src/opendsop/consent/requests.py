@@ -26,7 +26,7 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
 
-from opendsop.consent.resources import RESOURCES, ConsentResource, check_metadata
+from opendsop.contracts.consent_resources import RESOURCES, ConsentResource, check_metadata
 from opendsop.standard.errors import InvalidIdentifier
 from opendsop.standard.identifiers import validate_orgnr, validate_person_number
 from opendsop.standard.json_body import load_json

@@ -54,7 +54,7 @@ from opendsop.consumer.workflows.oed import date_of_death
 from opendsop.consumer.workflows.politi import read_order
 from opendsop.consumer.workflows.runtime import Runtime, open_runtime
 from opendsop.consumer.workflows.verge import Assignment
-from opendsop.registers.facts import to_guardianship
+from opendsop.contracts.registers.facts import to_guardianship
 from opendsop.standard.endpoints import CONTROL_ENDPOINTS, Endpoint
 from opendsop.standard.errors import DsopError
 from opendsop.standard.period import parse_date

@@ -31,6 +31,27 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any
 
+from opendsop.contracts.registers.models import (
+    Adresse,
+    Adressebeskyttelse,
+    Enhet,
+    KonkursType,
+    Konkursvarsel,
+    Navn,
+    Organisasjon,
+    Person,
+    PersonStatus,
+    Regeltype,
+    Rettighet,
+    Rolle,
+    Rollekode,
+    Rollekrav,
+    Signaturregel,
+    TilknyttetEnhet,
+    Verge,
+    Vergemaal,
+    VergemaalType,
+)
 from opendsop.ecosystem.bank_rows import (
     TransactionColumns,
     _counter_parties,
@@ -51,27 +72,6 @@ from opendsop.provider.store.records import (
     RelationRole,
     RelationRow,
     TransactionRow,
-)
-from opendsop.registers.models import (
-    Adresse,
-    Adressebeskyttelse,
-    Enhet,
-    KonkursType,
-    Konkursvarsel,
-    Navn,
-    Organisasjon,
-    Person,
-    PersonStatus,
-    Regeltype,
-    Rettighet,
-    Rolle,
-    Rollekode,
-    Rollekrav,
-    Signaturregel,
-    TilknyttetEnhet,
-    Verge,
-    Vergemaal,
-    VergemaalType,
 )
 from opendsop.relations import KarRow, KfrRow, Role
 from opendsop.standard.control.v2 import (

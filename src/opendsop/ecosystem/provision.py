@@ -231,9 +231,9 @@ async def _register_clients(topology: Topology, provisioned: Provisioned, now: d
 
 
 async def _publish_certificates(topology: Topology, provisioned: Provisioned, now: datetime) -> None:
-    from opendsop.certpub.checks import publishable
-    from opendsop.certpub.identifiers import DSOP_PROCESS, ParticipantId, parse_process
+    from opendsop.certpub.publishing import publishable
     from opendsop.certpub.store import SqlCertificateStore
+    from opendsop.contracts.certpub.identifiers import DSOP_PROCESS, ParticipantId, parse_process
     from opendsop.serving import create_engine
     from opendsop.trust.pki import TrustStore
 
@@ -251,8 +251,9 @@ async def _publish_certificates(topology: Topology, provisioned: Provisioned, no
 
 
 async def _catalogue(topology: Topology, provisioned: Provisioned) -> None:
+    from opendsop.contracts.catalogue import CatalogueEntry
     from opendsop.relations import Database
-    from opendsop.relations.catalogue import CatalogueEntry, CatalogueStore
+    from opendsop.relations.catalogue import CatalogueStore
 
     database = Database.from_url(provisioned.paths.database("relations"))
     try:

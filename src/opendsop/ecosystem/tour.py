@@ -45,9 +45,9 @@ from opendsop.consumer.workflows.konkurs import kjennelsesdato
 from opendsop.consumer.workflows.oed import date_of_death
 from opendsop.consumer.workflows.runtime import open_runtime
 from opendsop.consumer.workflows.verge import Assignment
+from opendsop.contracts.registers.facts import to_guardianship
 from opendsop.ecosystem.consent_tour import CONSENT_STORIES, ConsentOutcome, run_consent_story
 from opendsop.ecosystem.runner import Running
-from opendsop.registers.facts import to_guardianship
 from opendsop.samtykke.client import SamtykkeError
 from opendsop.synth.model import Account
 from opendsop.synth.world import Population

@@ -50,6 +50,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from opendsop.audit.log import AuditLog, AuditRecord
 from opendsop.availability import Readiness, health_routes
 from opendsop.clock import Clock
+from opendsop.contracts.registers.clients import Konkursregister
 from opendsop.provider import answers, v1, v1_openapi, wiring
 from opendsop.provider.delivered import Delivery, DeliveryWatch, delivery_of
 from opendsop.provider.errors import MethodNotAllowed, error_body
@@ -62,7 +63,6 @@ from opendsop.provider.ports import Certificates, FactsSource, OrderVerifier, To
 from opendsop.provider.ratelimit import RateLimiter
 from opendsop.provider.settings import ROUTE_PREFIX, SCOPE, ProviderSettings
 from opendsop.provider.store.repository import BankStore
-from opendsop.registers.clients import Konkursregister
 from opendsop.standard.endpoints import Endpoint
 from opendsop.standard.errors import DsopError
 from opendsop.standard.versions import ApiVersion

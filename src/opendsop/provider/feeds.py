@@ -30,11 +30,11 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from opendsop.clock import OSLO
 from opendsop.clock import utc_now as _utc_now
+from opendsop.contracts.registers.clients import Konkursregister
+from opendsop.contracts.registers.facts import kjennelsesdato as standing_ruling
+from opendsop.contracts.registers.models import KonkursType
 from opendsop.provider.ports import Registers
 from opendsop.provider.store.repository import KONKURS_FEED, BankStore, NoticeOutcome
-from opendsop.registers.clients import Konkursregister
-from opendsop.registers.facts import kjennelsesdato as standing_ruling
-from opendsop.registers.models import KonkursType
 from opendsop.serving import redact
 from opendsop.standard.request import Guardianship
 

@@ -3,7 +3,7 @@
 Decides which concrete adapters stand behind the ports when nothing is injected: the SQL store
 (``provider.store.sql``) and the SQL audit log on the same database, a ``TokenVerifier`` for the
 configured issuer with ``aud`` = the registered base URL and scope ``bits:kontoinformasjon``, the
-CertPub client, the register clients of ``opendsop.registers`` (a static bearer token for now; a
+CertPub client, the register clients of ``opendsop.contracts.registers`` (a static bearer token for now; a
 Maskinporten token source for the bank is still to come), and the prosecution's JWKS (cached) with
 the configured trust roots, and (``KONKURS_POLL``/``KONKURS_FACTS``) the Konkursvarsel feed
 client and stored-notice facts.  Everything
@@ -22,6 +22,8 @@ from cryptography import x509
 
 from opendsop.audit.log import AuditLog, SqlAuditLog
 from opendsop.availability import Readiness
+from opendsop.contracts.registers.clients import Konkursregister
+from opendsop.contracts.registers.scopes import SCOPE_FOLKEREGISTER, SCOPE_KONKURS
 from opendsop.contracts.verify import TokenVerifier
 from opendsop.provider.pipeline import Pipeline
 from opendsop.provider.ports import (
@@ -35,7 +37,6 @@ from opendsop.provider.ports import (
 )
 from opendsop.provider.settings import SCOPE, ProviderSettings
 from opendsop.provider.store.repository import BankStore
-from opendsop.registers.clients import Konkursregister
 from opendsop.standard.control.v2 import FinancialInstitution, Identifier, IdentifierType
 from opendsop.trust.pki import TrustStore
 
@@ -76,16 +77,13 @@ def facts_source(settings: ProviderSettings, resources: Resources) -> FactsSourc
     """Register facts over HTTP when ``REGISTERS_URL`` is set, else an empty twin (fail closed)."""
     if settings.registers_url is None:
         return RegisterFacts(MemoryRegisters())
-    from opendsop.registers.clients import FolkeregisterClient, KonkursClient
+    from opendsop.contracts.registers.clients import FolkeregisterClient, KonkursClient
 
-    folkeregister = FolkeregisterClient(settings.registers_url, registers_token(settings, resources, SCOPE_FREG))
+    folkeregister = FolkeregisterClient(settings.registers_url,
+                                        registers_token(settings, resources, SCOPE_FOLKEREGISTER))
     konkurs = KonkursClient(settings.registers_url, registers_token(settings, resources, SCOPE_KONKURS))
     resources.closers.extend((folkeregister.aclose, konkurs.aclose))
     return RegisterFacts(RegisterClients(folkeregister, konkurs))
-
-
-SCOPE_FREG = "folkeregister:read"
-SCOPE_KONKURS = "konkursvarsel:read"
 
 
 def registers_token(settings: ProviderSettings, resources: Resources, scope: str) -> Any:
@@ -99,7 +97,7 @@ def konkurs_register(settings: ProviderSettings, resources: Resources) -> Konkur
     """The Konkursvarsel feed client (``REGISTERS_URL``), or ``None`` when no registers are configured."""
     if settings.registers_url is None:
         return None
-    from opendsop.registers.clients import KonkursClient
+    from opendsop.contracts.registers.clients import KonkursClient
 
     client = KonkursClient(settings.registers_url, registers_token(settings, resources, SCOPE_KONKURS))
     resources.closers.append(client.aclose)
@@ -148,7 +146,7 @@ class Resources:
         """The roots (and intermediates) agencies' encryption certificates must chain to; ``ValueError``
         naming the setting when there are none (the bank then would not know whom it encrypts to)."""
         if self._certpub_trust is None:
-            from opendsop.certpub.client import load_trust
+            from opendsop.contracts.certpub.client import load_trust
 
             roots = self.settings.certpub_trust_roots
             if not roots:
@@ -183,7 +181,7 @@ class Resources:
         if isinstance(audit, SqlAuditLog):
             await audit.create_schema()
         if certificates is None:
-            from opendsop.certpub.client import CertPubClient
+            from opendsop.contracts.certpub.client import CertPubClient
 
             trust_store, intermediates = self.certpub_trust()
             client = CertPubClient(settings.certpub_url, clock=self.clock, trust_store=trust_store,

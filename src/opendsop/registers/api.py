@@ -42,6 +42,14 @@ from opendsop.contracts.registers.models import (
     SignaturSvar,
     Vergemaal,
 )
+from opendsop.contracts.registers.scopes import (
+    ENHETSREGISTER,
+    FOLKEREGISTER,
+    KONKURS,
+    SCOPE_ENHETSREGISTER,
+    SCOPE_FOLKEREGISTER,
+    SCOPE_KONKURS,
+)
 from opendsop.contracts.verify import InsufficientScope, JwksUnavailable, Principal, TokenVerifier
 from opendsop.registers.enhetsregister import EnhetsregisterStore
 from opendsop.registers.folkeregister import FolkeregisterStore, for_bank
@@ -52,12 +60,6 @@ from opendsop.trust.errors import InvalidToken
 
 log = logging.getLogger("opendsop.registers")
 
-SCOPE_FOLKEREGISTER = "folkeregister:read"
-SCOPE_KONKURS = "konkursvarsel:read"
-SCOPE_ENHETSREGISTER = "enhetsregister:read"
-FOLKEREGISTER = "/folkeregisteret/api/v1"
-KONKURS = "/konkursvarsel/api/konkursvarsler"
-ENHETSREGISTER = "/enhetsregisteret/api"
 DEFAULT_PAGE = 100
 MAX_SEQUENCE = 10**18 - 1
 MAX_BODY_BYTES = 64 * 1024

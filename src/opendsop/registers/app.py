@@ -43,10 +43,10 @@ from litestar.datastructures import State
 from litestar.exceptions import HTTPException
 
 from opendsop.availability import RETRY_AFTER, Readiness, cannot_answer, health_routes
+from opendsop.contracts.registers.errors import RegisterError
 from opendsop.contracts.verify import TokenVerifier
 from opendsop.registers.api import ROUTES, Registers
 from opendsop.registers.enhetsregister import EnhetsregisterStore
-from opendsop.registers.errors import RegisterError
 from opendsop.registers.folkeregister import FolkeregisterStore
 from opendsop.registers.konkursregister import KonkursStore
 from opendsop.registers.settings import RegistersSettings

@@ -21,7 +21,7 @@ from typing import Annotated
 import msgspec
 import typer
 
-from opendsop.registers.errors import RegisterError, org_id, person_id
+from opendsop.contracts.registers.errors import RegisterError, org_id, person_id
 from opendsop.registers.loaders import Kind, read_rows
 from opendsop.registers.settings import RegistersSettings
 

@@ -22,8 +22,8 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select
 
-from opendsop.registers.errors import org_id, person_id
-from opendsop.registers.models import (
+from opendsop.contracts.registers.errors import org_id, person_id
+from opendsop.contracts.registers.models import (
     Endring,
     Endringsside,
     Enhet,

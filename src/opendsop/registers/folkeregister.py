@@ -26,8 +26,8 @@ from typing import Any
 import msgspec
 from sqlalchemy import delete, insert, select, update
 
-from opendsop.registers.errors import InvalidInput, NotFound, person_id
-from opendsop.registers.models import (
+from opendsop.contracts.registers.errors import InvalidInput, NotFound, person_id
+from opendsop.contracts.registers.models import (
     Endringstype,
     Hendelse,
     Hendelsesside,

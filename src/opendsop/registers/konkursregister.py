@@ -29,8 +29,8 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from opendsop.clock import oslo_date
-from opendsop.registers.errors import Conflict, InvalidInput, party_id
-from opendsop.registers.models import KonkursType, Konkursvarsel, TilknyttetEnhet
+from opendsop.contracts.registers.errors import Conflict, InvalidInput, party_id
+from opendsop.contracts.registers.models import KonkursType, Konkursvarsel, TilknyttetEnhet
 from opendsop.registers.store import RegisterDatabase, convert_rows, decode, encode, from_ms, notices, to_ms
 
 FEED = "konkursvarsel"

@@ -22,7 +22,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from opendsop.registers.errors import InvalidInput
+from opendsop.contracts.registers.errors import InvalidInput
 
 
 class Kind(StrEnum):

@@ -17,12 +17,17 @@ from typing import Any
 import msgspec
 
 from opendsop.clock import Clock
-from opendsop.registers.clients import NoticePage
-from opendsop.registers.enhetsregister import answer, check_enhet, roles_view
-from opendsop.registers.errors import Conflict, InvalidCursor, InvalidInput, NotFound, org_id, party_id, person_id
-from opendsop.registers.folkeregister import for_bank
-from opendsop.registers.konkursregister import published_notice_rows, with_default_kjennelsesdato
-from opendsop.registers.models import (
+from opendsop.contracts.registers.clients import NoticePage
+from opendsop.contracts.registers.errors import (
+    Conflict,
+    InvalidCursor,
+    InvalidInput,
+    NotFound,
+    org_id,
+    party_id,
+    person_id,
+)
+from opendsop.contracts.registers.models import (
     Endring,
     Endringsside,
     Endringstype,
@@ -40,6 +45,9 @@ from opendsop.registers.models import (
     SignaturSvar,
     Vergemaal,
 )
+from opendsop.registers.enhetsregister import answer, check_enhet, roles_view
+from opendsop.registers.folkeregister import for_bank
+from opendsop.registers.konkursregister import published_notice_rows, with_default_kjennelsesdato
 from opendsop.registers.store import convert_rows, from_ms, to_ms, utcnow
 
 DEFAULT_PAGE = 100

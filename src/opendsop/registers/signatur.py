@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from opendsop.registers.models import (
+from opendsop.contracts.registers.models import (
     ROLE_DESCRIPTIONS,
     Krav,
     RegelSvar,

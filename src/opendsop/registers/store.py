@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from opendsop.clock import Clock
 from opendsop.clock import utc_now as utcnow
-from opendsop.registers.errors import Conflict, InvalidInput
+from opendsop.contracts.registers.errors import Conflict, InvalidInput
 
 T = TypeVar("T")
 FEEDS = ("folkeregister", "konkursvarsel", "enhetsregister")

@@ -8,7 +8,7 @@ Kundeforholdsregister “Om”; DSOP “Endpoint accountServicingProvider V.2.0�
 """
 
 from opendsop.relations.app import create_app
-from opendsop.relations.catalogue import CatalogueClient, CatalogueEntry, CatalogueStore
+from opendsop.relations.catalogue import CatalogueStore
 from opendsop.relations.kar import KarRow, KarSource, load_kar_relations
 from opendsop.relations.kfr import KfrRow, KfrStore, load_kfr_relations
 from opendsop.relations.settings import RelationsSettings
@@ -16,8 +16,6 @@ from opendsop.relations.sources import MemoryRelationSource, Relation, RelationS
 from opendsop.relations.store import Database
 
 __all__ = [
-    "CatalogueClient",
-    "CatalogueEntry",
     "CatalogueStore",
     "Database",
     "KarRow",

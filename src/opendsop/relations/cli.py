@@ -78,7 +78,8 @@ def catalogue_add(
     valid_to: Annotated[str | None, typer.Option(help="Last day of validity (default open).")] = None,
 ) -> None:
     """Register (or replace) an institution's endpoint."""
-    from opendsop.relations.catalogue import CatalogueEntry, CatalogueStore, InvalidEntry
+    from opendsop.contracts.catalogue import CatalogueEntry, InvalidEntry
+    from opendsop.relations.catalogue import CatalogueStore
 
     try:
         entry = CatalogueEntry(org_no=orgno, name=name, url=url, env=env, version=version,

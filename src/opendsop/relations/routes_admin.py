@@ -13,8 +13,8 @@ from typing import Any
 
 from litestar import Request, Response, get, post, put
 
+from opendsop.contracts.catalogue import ENVIRONMENTS, CatalogueEntry, InvalidEntry
 from opendsop.relations.app import hub, require_admin
-from opendsop.relations.catalogue import ENVIRONMENTS, CatalogueEntry, InvalidEntry
 from opendsop.relations.errors import JSON, HubError
 from opendsop.relations.kar import KarRow, load_kar_relations
 from opendsop.relations.sources import Role

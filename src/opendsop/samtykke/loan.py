@@ -44,7 +44,7 @@ from typing import Any, Literal
 from urllib.parse import quote
 
 from opendsop.clock import oslo_date
-from opendsop.consent.resources import RESOURCES
+from opendsop.contracts.consent_resources import RESOURCES
 from opendsop.samtykke.client import (
     ConsentRef,
     ConsentRequest,

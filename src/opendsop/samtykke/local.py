@@ -78,7 +78,7 @@ ALTINN2_KID = "altinn2-samtykke"
 BANK_SCOPES = ("altinn:consentrequests.write", "altinn:consentrequests.read", "skatteetaten:inntekt",
                "skatteetaten:summertskattegrunnlag", "lanekassen:lan/v1/saldoopplysninger", "nav:arbeid/v1/aap",
                "nav:helse/v1/uforeopplysninger", "skatteetaten:kravogbetalinger")
-# Owners of the resources (consent.resources.RESOURCES[...].owner_org): they may read consent status.
+# Owners of the resources (contracts.consent_resources.RESOURCES[...].owner_org): they may read consent status.
 OWNERS = {"skatteetaten": "974761076", "lanekassen": "960885406", "nav": "889640782"}
 READ = "altinn:consentrequests.read"
 

@@ -1,6 +1,6 @@
-"""The consent resources the data sources serve, read from the one table in ``opendsop.consent.resources``.
+"""The consent resources the data sources serve, read from the one table in ``opendsop.contracts.consent_resources``.
 
-The ids and caps live in ``opendsop.consent.resources.RESOURCES`` (owned by the consent service), so
+The ids and caps live in ``opendsop.contracts.consent_resources.RESOURCES`` (owned by the consent service), so
 the service that grants a consent and the source that honours it enforce the same cap
 (DSOP SBL “Samtykkeløsningen”; DSOP “Altinn 3.0”: SBL 10 days, Saldo 1 year, SSU 3 years, FI-K&B 90 days).  This module
 only
@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Final
 
-from opendsop.consent.resources import RESOURCES
+from opendsop.contracts.consent_resources import RESOURCES
 
 SBL: Final = "ske-sbl-inntekt"
 SALDO: Final = "lanekassen-saldo"

@@ -45,10 +45,10 @@ from litestar import Litestar, Request, Response, get, post
 
 from opendsop.audit.log import AuditLog, MemoryAuditLog
 from opendsop.clock import utc_now as _utcnow
+from opendsop.contracts.consent_events import CONSENT_EVENTS_PATH, ends_consent, parse_consent_event
 from opendsop.contracts.verify import Principal, TokenVerifier
 from opendsop.sources import _resources as resources
 from opendsop.sources.consent_check import (
-    ACCEPTED,
     ConsentGrant,
     ConsentRefused,
     ConsentStatus,
@@ -245,7 +245,7 @@ def consent_events_route(cache: ConsentCache, token: str) -> Any:
     def refuse(status: int, message: str) -> Response[Any]:
         return Response({"statusCode": status, "message": message}, status_code=status)
 
-    @post("/internal/consent-events", status_code=200)
+    @post(CONSENT_EVENTS_PATH, status_code=200)
     async def consent_events(request: Request[Any, Any, Any]) -> Response[Any]:
         given = request.headers.get("authorization", "")
         if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
@@ -254,11 +254,11 @@ def consent_events_route(cache: ConsentCache, token: str) -> Any:
             body = json.loads(await request.body())
         except (ValueError, UnicodeDecodeError):
             return refuse(400, "the body is not JSON")
-        consent_id = body.get("consentId") if isinstance(body, dict) else None
-        status = body.get("status") if isinstance(body, dict) else None
-        if not isinstance(consent_id, str) or not 0 < len(consent_id) <= 64 or not isinstance(status, str):
+        event = parse_consent_event(body)
+        if event is None:
             return refuse(400, 'the body must be {"consentId": "<id>", "status": "<status>"}')
-        if status.lower() == ACCEPTED:
+        consent_id, status = event
+        if not ends_consent(status):
             return Response({"consentId": consent_id, "evicted": 0}, status_code=200)
         evicted = cache.end(consent_id)
         log.info("consent %s is %s: %d cached entries dropped", consent_id, status[:16], evicted)

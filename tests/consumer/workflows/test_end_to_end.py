@@ -15,7 +15,7 @@ from opendsop.consumer.workflows.oed import date_of_death, plan_oed
 from opendsop.consumer.workflows.politi import plan_politi
 from opendsop.consumer.workflows.skatt import plan_skatt
 from opendsop.consumer.workflows.verge import plan_verge
-from opendsop.registers.facts import to_guardianship
+from opendsop.contracts.registers.facts import to_guardianship
 from opendsop.standard.endpoints import Endpoint
 from tests.consumer.workflows.orders import signed_order
 from tests.consumer.workflows.world import NO_API_BANK, World

@@ -20,6 +20,7 @@ from opendsop.consumer.client import DsopClient, StaticDirectory, jwe_decryptor
 from opendsop.consumer.fanout import FanOut
 from opendsop.consumer.protocol import BankEndpoint
 from opendsop.consumer.workflows import MemoryRelations
+from opendsop.contracts.registers.models import KonkursType, Navn, Person, PersonStatus, Verge, Vergemaal
 from opendsop.contracts.token_provider import GrantSigner, TokenProvider
 from opendsop.contracts.transport import HttpxTransport, poster
 from opendsop.contracts.verify import TokenVerifier
@@ -27,7 +28,6 @@ from opendsop.prosecution.orders import jwks_document
 from opendsop.provider.app import create_app as create_bank
 from opendsop.provider.ports import ProsecutionOrders, RegisterFacts, StaticCertificates
 from opendsop.registers.memory import MemoryFolkeregister, MemoryKonkursregister
-from opendsop.registers.models import KonkursType, Navn, Person, PersonStatus, Verge, Vergemaal
 from opendsop.standard.request import REPRESENTASJON_DAGLIGBANK
 from opendsop.trust.keys import public_jwks
 from tests.consumer.agency import ISSUER, NOW, grant_key

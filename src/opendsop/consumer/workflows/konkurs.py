@@ -24,8 +24,8 @@ from opendsop.consumer.workflows._base import (
 from opendsop.consumer.workflows._base import (
     lookback_months as _lookback,
 )
-from opendsop.registers.clients import Konkursregister
-from opendsop.registers.facts import kjennelsesdato as standing_kjennelsesdato
+from opendsop.contracts.registers.clients import Konkursregister
+from opendsop.contracts.registers.facts import kjennelsesdato as standing_kjennelsesdato
 from opendsop.standard import mandate
 from opendsop.standard.endpoints import Endpoint
 from opendsop.standard.services import KONKURS

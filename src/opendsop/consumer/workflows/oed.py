@@ -23,7 +23,7 @@ from opendsop.consumer.workflows._base import (
 from opendsop.consumer.workflows._base import (
     lookback_months as _lookback,
 )
-from opendsop.registers.clients import Folkeregister
+from opendsop.contracts.registers.clients import Folkeregister
 from opendsop.standard import mandate
 from opendsop.standard.endpoints import Endpoint
 from opendsop.standard.services import OED

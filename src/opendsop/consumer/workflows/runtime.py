@@ -23,11 +23,11 @@ from opendsop.consumer.fanout import FanOut
 from opendsop.consumer.resilience import RetryPolicy
 from opendsop.consumer.settings import ConsumerSettings
 from opendsop.consumer.workflows._base import Directory, HttpRelations, RelationsClient, WorkflowRefused
+from opendsop.contracts.catalogue import CatalogueClient
+from opendsop.contracts.registers.clients import Folkeregister, FolkeregisterClient, KonkursClient, Konkursregister
+from opendsop.contracts.registers.scopes import SCOPE_FOLKEREGISTER, SCOPE_KONKURS
 from opendsop.contracts.token_provider import GrantSigner, TokenProvider
 from opendsop.contracts.transport import HttpxTransport, poster
-from opendsop.registers.api import SCOPE_FOLKEREGISTER, SCOPE_KONKURS
-from opendsop.registers.clients import Folkeregister, FolkeregisterClient, KonkursClient, Konkursregister
-from opendsop.relations.catalogue import CatalogueClient
 from opendsop.standard.services import services_for_consumer
 from opendsop.trust.keys import key_from_pem
 

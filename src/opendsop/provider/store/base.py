@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime, tzinfo
 
 from opendsop.clock import OSLO, utc_now
+from opendsop.contracts.registers.models import KonkursType, Konkursvarsel
 from opendsop.provider.store import mapping, references, rules
 from opendsop.provider.store.records import (
     ACCESS_ROLES,
@@ -43,7 +44,6 @@ from opendsop.provider.store.repository import (
     TransactionsPage,
     combine,
 )
-from opendsop.registers.models import KonkursType, Konkursvarsel
 from opendsop.standard.control.v2 import FinancialInstitution, Transaction
 from opendsop.standard.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from opendsop.standard.period import Period

@@ -14,6 +14,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
+from opendsop.contracts.registers.models import KonkursType, Konkursvarsel
 from opendsop.provider.store import loader
 from opendsop.provider.store.base import RowStore
 from opendsop.provider.store.records import (
@@ -28,7 +29,6 @@ from opendsop.provider.store.records import (
 )
 from opendsop.provider.store.repository import KONKURS_FEED, LoadCounts, NoticeOutcome
 from opendsop.provider.store.rules import utc
-from opendsop.registers.models import KonkursType, Konkursvarsel
 from opendsop.standard.control.v2 import AccountStatus, Transaction
 
 

@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol, runtime_checkable
 
+from opendsop.contracts.registers.models import KonkursType, Konkursvarsel
 from opendsop.provider.store.records import (
     AccountRow,
     BookedBalanceRow,
@@ -52,7 +53,6 @@ from opendsop.provider.store.records import (
     TransactionRow,
 )
 from opendsop.provider.store.rules import Position
-from opendsop.registers.models import KonkursType, Konkursvarsel
 from opendsop.standard.control.v2 import (
     Account,
     AccountDetail,

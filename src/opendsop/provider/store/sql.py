@@ -25,6 +25,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from opendsop.contracts.registers.models import KonkursType, Konkursvarsel
 from opendsop.provider.store import loader, schema, writes
 from opendsop.provider.store import sql_reads as reads
 from opendsop.provider.store.base import RowStore
@@ -41,7 +42,6 @@ from opendsop.provider.store.records import (
 )
 from opendsop.provider.store.repository import KONKURS_FEED, LoadCounts, NoticeOutcome
 from opendsop.provider.store.rules import utc
-from opendsop.registers.models import KonkursType, Konkursvarsel
 from opendsop.serving import create_engine
 from opendsop.standard.control.v2 import AccountStatus, Transaction
 

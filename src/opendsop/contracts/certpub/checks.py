@@ -24,17 +24,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 from collections.abc import Sequence
 from datetime import datetime
 
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from opendsop.certpub.errors import CertificateRejected
-from opendsop.certpub.identifiers import ParticipantId, ProcessId
-from opendsop.certpub.store import PublishedCertificate
+from opendsop.contracts.certpub.errors import CertificateRejected
 from opendsop.trust.chain import ensure_parsed
 from opendsop.trust.errors import CertificateError
 from opendsop.trust.pki import TrustStore, organisation_number
@@ -113,30 +109,4 @@ def check_encryption_certificate(
     return leaf
 
 
-def _pem(cert: x509.Certificate) -> str:
-    return cert.public_bytes(serialization.Encoding.PEM).decode("ascii")
-
-
-def publishable(
-    data: bytes | str,
-    *,
-    participant: ParticipantId,
-    process: ProcessId,
-    now: datetime,
-    trust_store: TrustStore,
-) -> PublishedCertificate:
-    """The row to store for an uploaded PEM bundle, after every check above."""
-    chain = parse_certificates(data)
-    leaf = check_encryption_certificate(chain, orgno=participant.orgno, now=now, trust_store=trust_store)
-    return PublishedCertificate(
-        orgno=participant.orgno,
-        process=str(process),
-        certificate_pem=_pem(leaf),
-        chain_pem="".join(_pem(cert) for cert in chain[1:]),
-        fingerprint=hashlib.sha256(leaf.public_bytes(serialization.Encoding.DER)).hexdigest(),
-        not_after=leaf.not_valid_after_utc,
-        published_at=now,
-    )
-
-
-__all__ = ["MIN_RSA_BITS", "check_encryption_certificate", "parse_certificates", "publishable"]
+__all__ = ["MIN_RSA_BITS", "check_encryption_certificate", "parse_certificates"]

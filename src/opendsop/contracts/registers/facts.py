@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-from opendsop.registers.clients import Folkeregister, Konkursregister
-from opendsop.registers.models import KonkursType, Konkursvarsel, Person, Vergemaal
+from opendsop.contracts.registers.clients import Folkeregister, Konkursregister
+from opendsop.contracts.registers.models import KonkursType, Konkursvarsel, Person, Vergemaal
 from opendsop.standard.request import Facts, Guardianship
 
 

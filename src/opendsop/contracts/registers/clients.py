@@ -23,7 +23,7 @@ from urllib.parse import quote
 import httpx
 import msgspec
 
-from opendsop.registers.errors import (
+from opendsop.contracts.registers.errors import (
     AccessDenied,
     Conflict,
     InvalidCursor,
@@ -33,7 +33,7 @@ from opendsop.registers.errors import (
     RegisterError,
     RegisterUnavailable,
 )
-from opendsop.registers.models import (
+from opendsop.contracts.registers.models import (
     Endringsside,
     Hendelsesside,
     Konkursvarsel,

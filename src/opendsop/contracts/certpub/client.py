@@ -8,7 +8,7 @@ The two-step lookup of DSOP “Security design”:
 
 The publisher's answer is read in any of the three forms our stand-in serves (BCP XML with a
 base64 DER ``Certificate`` element, PEM, or JSON with a PEM ``certificate``), so the same client
-works against the national BCP.  The certificate is then checked (certpub/checks.py: encryption
+works against the national BCP.  The certificate is then checked (contracts/certpub/checks.py: encryption
 key usage, RSA, the participant's organisation number, valid now, and its chain to the bank's
 trust roots) before a bank ever encrypts to it.  The trust roots are required: a directory that
 served a swapped, self-signed certificate would otherwise receive an agency's answers.  The BCP
@@ -39,14 +39,14 @@ from types import TracebackType
 import httpx
 from cryptography import x509
 
-from opendsop.certpub.checks import check_encryption_certificate, parse_certificates
-from opendsop.certpub.errors import CertificateRejected, CertPubError, CertPubUnavailable, ParticipantNotFound
-from opendsop.certpub.identifiers import DSOP_PROCESS, ParticipantId, normalise_orgno, parse_process
 from opendsop.clock import Clock
 from opendsop.clock import utc_now as _utcnow
+from opendsop.contracts.certpub.checks import check_encryption_certificate, parse_certificates
+from opendsop.contracts.certpub.errors import CertificateRejected, CertPubError, CertPubUnavailable, ParticipantNotFound
+from opendsop.contracts.certpub.identifiers import DSOP_PROCESS, ParticipantId, normalise_orgno, parse_process
 from opendsop.trust.pki import TrustStore
 
-_log = logging.getLogger("opendsop.certpub.client")
+_log = logging.getLogger("opendsop.contracts.certpub.client")
 MAX_PATH = 5  # leaf + intermediates: more than any real enterprise PKI uses
 LOCATOR_KEY = "difi-bcp-v1"
 ACCEPT = "application/xml, application/x-pem-file;q=0.9, application/json;q=0.8"
