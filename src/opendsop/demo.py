@@ -5,7 +5,7 @@ and consumer organisation numbers) and a few documented violations, asks ``autho
 decision and prints it; then it shows what ``filter_response`` withholds per service on the same
 1000-transaction page.  Nothing is mocked: these are the decisions a bank would take.
 
-Then the consent story of SBL (DSOP SBL “Om tjenesten”, ``samtykke.tour``): every consent party runs
+Then the consent story of SBL (DSOP SBL “Om tjenesten”, ``ecosystem.sbl_tour``): every consent party runs
 in this process — consent service, token service, Skatteetaten — and a synthetic person approves,
 the bank pulls income and tax base, the person revokes, and the next pull is refused (IM-010/SSG-010).
 """
@@ -23,7 +23,7 @@ from rich.console import Console
 from rich.table import Table
 
 from opendsop.clock import oslo_now
-from opendsop.samtykke.tour import consent_tour
+from opendsop.ecosystem.sbl_tour import consent_tour
 from opendsop.standard import (
     ControlRequest,
     Endpoint,

@@ -21,10 +21,10 @@ from rich.console import Console
 
 from opendsop.consumer.fanout import Outcome
 from opendsop.ecosystem.consent_tour import run_consent_story
+from opendsop.ecosystem.inprocess_consent import Person
 from opendsop.ecosystem.runner import Running, bind
 from opendsop.ecosystem.topology import Topology
 from opendsop.ecosystem.tour import TourReport, run_tour
-from opendsop.samtykke.local import Person
 from opendsop.standard.endpoints import Endpoint
 from opendsop.synth import generate
 from opendsop.synth.consent_sources import for_population

@@ -1,8 +1,8 @@
-"""All parties of a consent flow in-process — now a real module, ``opendsop.samtykke.local``; re-exported here."""
+"""All parties of a consent flow in-process: ``opendsop.ecosystem.inprocess_consent``, re-exported here."""
 
 from __future__ import annotations
 
-from opendsop.samtykke.local import (
+from opendsop.ecosystem.inprocess_consent import (
     ADMIN_TOKEN,
     API_KEY,
     AUTHORITY,

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from opendsop.ecosystem.inprocess_consent import BANK_NAME, NOW, SEED
+from opendsop.ecosystem.sbl_tour import consent_tour
 from opendsop.samtykke import loan
-from opendsop.samtykke.local import BANK_NAME, NOW, SEED
-from opendsop.samtykke.tour import consent_tour
 from opendsop.sources.data import Person, generate_world
 
 pytestmark = pytest.mark.anyio

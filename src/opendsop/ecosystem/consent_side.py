@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 # Gjensidige Forsikring ASA, the insurer whose claims handler reads NAV's decisions (a real name, as the banks').
 INSURER = ("995568217", "Gjensidige Forsikring ASA")
 # The data sources' organisations: they read a consent's status with the consent service (the resources'
-# owner_org in opendsop.consent.resources).
+# owner_org in opendsop.contracts.consent_resources).
 OWNERS = {"skatteetaten": "974761076", "lanekassen": "960885406", "nav": "889640782", "krav": "974761076"}
 SOURCES = ("skatteetaten", "lanekassen", "nav", "krav")
 READ = "altinn:consentrequests.read"

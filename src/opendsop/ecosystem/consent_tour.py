@@ -36,10 +36,10 @@ from rich.markup import escape
 from rich.rule import Rule
 
 from opendsop.ecosystem.consent_side import ConsentSide, Consumer, callback_prefix, consent_side, source_audience
+from opendsop.ecosystem.inprocess_consent import Person
 from opendsop.ecosystem.runner import Running
 from opendsop.samtykke import business, insurance, loan, studielan
 from opendsop.samtykke.client import Endpoints, Identity, SamtykkeClient, SamtykkeError, Service, SourceRefused
-from opendsop.samtykke.local import Person
 from opendsop.synth.consent_model import SourceData
 from opendsop.synth.consent_sources import for_population
 from opendsop.synth.world import Population

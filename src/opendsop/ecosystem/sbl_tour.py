@@ -1,6 +1,6 @@
 """The SBL "Done when" story told with real calls: consent, approval, pull, revocation, refusal.
 
-Every party runs in this process (``samtykke.local``); the tour drives them exactly as a bank and a
+Every party runs in this process (``ecosystem.inprocess_consent``); the tour drives them exactly as a bank and a
 person would (DSOP SBL “Samtykkeløsningen” consent flow, DSOP SBL “Om tjenesten” SBL, DSOP SBL “Samtykkeløsningen”; DSOP
 “Altinn 3.0” tokens):
 
@@ -34,9 +34,9 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from opendsop.ecosystem.inprocess_consent import BANK, BANK_NAME, NOW, REDIRECT, PageError, parties
 from opendsop.samtykke import loan
 from opendsop.samtykke.client import SamtykkeError, SourceRefused, TokenRefused, parse_redirect
-from opendsop.samtykke.local import BANK, BANK_NAME, NOW, REDIRECT, PageError, parties
 from opendsop.trust.jwt import unverified_claims
 
 _TAGS = re.compile(r"<[^>]+>")
