@@ -1,4 +1,4 @@
-"""The resource-server verifier (authority.verify) against a fake issuer: no network, pinned clock.
+"""The resource-server verifier (contracts.verify) against a fake issuer: no network, pinned clock.
 
 Rules from DSOP “Security design” and DSOP “FAQ”: local signature check against the
 issuer's cached JWKS, ``iss``, ``aud`` = the bank's base URL, required scope, ``consumer`` identifies

@@ -3,8 +3,8 @@
 
 The bank provider depends on the Protocols only (``Folkeregister``, ``Konkursregister``,
 ``Enhetsregister``); in production it gets the httpx clients (``FolkeregisterClient``,
-``KonkursClient``, ``EnhetsregisterClient``), in unit tests the in-memory twins of memory.py.
-One contract suite (tests/registers/test_contract.py) runs against both.
+``KonkursClient``, ``EnhetsregisterClient``), in unit tests the in-memory twins of
+``opendsop.registers.memory``.  One contract suite (tests/registers/test_contract.py) runs against both.
 
 Conventions: an unknown person, notice or organisation is ``None`` (404), never an exception;
 bad input raises the register's typed error (errors.py) with its message; 401/403 raise

@@ -16,7 +16,7 @@ tjenesteoppgave
 this project's stand-ins.
 
 NOTE (compatibility): field names are part of the wire contract of ``dsop registers serve``;
-rename only together with the clients in ``registers/clients.py``.
+rename only together with the clients in ``clients.py`` next to this module.
 """
 
 from __future__ import annotations
