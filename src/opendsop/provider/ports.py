@@ -13,7 +13,7 @@ with an in-memory twin for tests and the demo (STYLE habit 4; ARCHITECTURE "Fact
   (DSOP Politi “Løsningsbeskrivelse”); ``ProsecutionOrders`` wraps ``contracts.extradition_order``.  The pipeline asks
   it separately from ``FactsSource`` so that a broken order never hides a format error that
   ``authorize`` reports first.
-* ``Certificates`` — consumers' encryption certificates (``certpub.client.CertPubClient`` fits);
+* ``Certificates`` — consumers' encryption certificates (``contracts.certpub.client.CertPubClient`` fits);
   ``StaticCertificates`` is the twin.
 * The bank's data is ``provider.store.repository.BankStore``; the audit log is
   ``audit.log.AuditLog``.
@@ -91,7 +91,7 @@ class RegisterClients:
     """``Registers`` over the register clients of ``opendsop.registers`` (HTTP or their memory twins).
 
     Folkeregisteret is asked only about persons (11 digits); the bankruptcy date is the
-    ``kjennelsesdato`` of the opening that stands (``registers.facts.kjennelsesdato``).
+    ``kjennelsesdato`` of the opening that stands (``contracts.registers.facts.kjennelsesdato``).
     """
 
     folkeregister: Folkeregister | None = None
