@@ -63,14 +63,9 @@ def rules(markdown: bool = typer.Option(False, "--markdown", help="Print the mat
         typer.echo(rules_table.markdown(), nl=False)
         return
     from rich.console import Console
-    from rich.table import Table
 
-    table = Table(title="DSOP services")
-    for column in rules_table.COLUMNS:
-        table.add_column(column)
-    for row in rules_table.rows():
-        table.add_row(*row)
-    Console().print(table)
+    console = Console()
+    console.print(rules_table.rich_table(console.width))
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -6,6 +6,9 @@ cannot drift: tests/test_rules_table.py fails when docs/services.md differs from
 
 from __future__ import annotations
 
+from rich.console import Group, RenderableType
+from rich.table import Table
+
 from opendsop.standard import CONTROL_ENDPOINTS, Endpoint, all_profiles
 from opendsop.standard.mandate import BY_KEY
 from opendsop.standard.period import MAX_LOOKBACK_YEARS
@@ -78,6 +81,30 @@ def _table(columns: tuple[str, ...], body: list[tuple[str, ...]]) -> list[str]:
     return lines + ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in body]
 
 
+MATRIX_WIDTH = 180  # below this a nine-column matrix wraps every cell into a column of single words
+
+
+def rich_table(width: int) -> RenderableType:
+    """``dsop rules`` on a terminal ``width`` columns wide: the matrix where it fits, else one card per
+    service (field, value) that reads at any width."""
+    if width >= MATRIX_WIDTH:
+        table = Table(title="DSOP services")
+        for column in COLUMNS:
+            table.add_column(column, overflow="fold")
+        for row in rows():
+            table.add_row(*row)
+        return table
+    cards: list[RenderableType] = []
+    for row in rows():
+        card = Table(title=row[0], title_justify="left", show_header=False, width=width, expand=True)
+        card.add_column("", style="bold", no_wrap=True)
+        card.add_column("", overflow="fold", ratio=1)
+        for name, value in zip(COLUMNS[1:], row[1:], strict=True):
+            card.add_row(name, value)
+        cards.append(card)
+    return Group(*cards)
+
+
 def markdown() -> str:
     lines = ["# DSOP services as opendsop enforces them", "",
              "Generated from `opendsop.standard.services` by `dsop rules --markdown`; do not edit by hand.", "",
@@ -89,4 +116,4 @@ def markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["COLUMNS", "V1_COLUMNS", "markdown", "rows", "v1_rows"]
+__all__ = ["COLUMNS", "MATRIX_WIDTH", "V1_COLUMNS", "markdown", "rich_table", "rows", "v1_rows"]

@@ -114,8 +114,12 @@ async def test_relations_hub_finds_a_person_with_accounts_at_two_banks(loaded: L
 
 @pytest.mark.anyio
 async def test_bank_store_lists_accounts_and_pages_all_transactions(loaded: Loaded) -> None:
-    person, bank, _ = _two_bank_person(loaded)
     period = _window(loaded)
+    bank_of = {a.kontonr: a.bank_orgnr for a in loaded.population.accounts}
+    person, bank = next((role.party_id, bank_of[role.kontonr]) for role in sorted(
+        loaded.population.roles, key=lambda r: (r.party_id, r.kontonr))
+        if role.party_kind == "person" and role.role == "primaryOwner" and role.end_date is None
+        and len(loaded.population.statement(role.kontonr)) > 50)  # a statement longer than a page
     noon = datetime.combine(loaded.world.today, time(12), tzinfo=UTC)
     store = await SqlBankStore.open(loaded.report.banks[bank], reference_secret=b"a-test-reference-secret-of-32-by",
                                     clock=lambda: noon)

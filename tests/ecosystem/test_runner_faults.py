@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from opendsop.ecosystem.provision import CorruptedVar, provision
-from opendsop.ecosystem.runner import EcosystemError, bind, check_databases, prepare, start
+from opendsop.ecosystem.runner import EcosystemError, bind, check_databases, prepare, start, world_of
 from opendsop.ecosystem.topology import Bank
 from tests.ecosystem.harness import tiny_topology
 
@@ -119,7 +119,8 @@ def test_a_bank_on_its_own_database_is_loaded_there(tmp_path: Path, database_url
         finally:
             await engine.dispose()
 
-    expected = sum(1 for a in generate("tiny").population().accounts if a.bank_orgnr == first.orgno)
+    world = generate("tiny", today=world_of(moved).today)  # the date the world was loaded for
+    expected = sum(1 for a in world.population().accounts if a.bank_orgnr == first.orgno)
     assert expected > 0 and asyncio.run(count()) == expected
     if "sqlite" not in database_url:
         assert not (tmp_path / "var" / f"bank-{first.orgno}.db").exists()

@@ -29,6 +29,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
     LargeBinary,
@@ -38,7 +39,9 @@ from sqlalchemy import (
     Text,
     and_,
     delete,
+    inspect,
     select,
+    text,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -80,6 +83,7 @@ case_bank = Table(
     Column("name", String(200), nullable=False),
     Column("outcome", String(10)),  # None until the bank has ended once
     Column("reason", Text),
+    Column("seconds", Float),  # how long the bank's last run took (None: not ended, or recorded before this column)
 )
 case_answer = Table(
     "case_answer", metadata,
@@ -122,6 +126,27 @@ class CaseStore:
     async def create_schema(self) -> None:
         async with self.engine.begin() as conn:
             await conn.run_sync(metadata.create_all)
+            columns = await conn.run_sync(lambda sync: {c["name"] for c in inspect(sync).get_columns("case_bank")})
+            if "seconds" not in columns:  # a store made before the timing was kept
+                await conn.execute(text("ALTER TABLE case_bank ADD COLUMN seconds FLOAT"))
+
+    async def list_cases(self, *, service: str | None = None, status: str | None = None) -> list[Case]:
+        """The recorded cases, newest first, optionally of one service and/or status (open, purged)."""
+        query = select(consumer_case.c.id).order_by(consumer_case.c.created_at.desc(), consumer_case.c.id)
+        if service is not None:
+            query = query.where(consumer_case.c.service == service)
+        if status is not None:
+            query = query.where(consumer_case.c.status == status)
+        async with self.engine.connect() as conn:
+            ids = [row[0] for row in (await conn.execute(query)).all()]
+        return [case for case in [await self.get(case_id) for case_id in ids] if case is not None]
+
+    async def timings(self, case_id: str) -> dict[str, float | None]:
+        """Each bank's time for its last run, in seconds (None: not recorded)."""
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(select(case_bank.c.org_no, case_bank.c.seconds)
+                                       .where(case_bank.c.case_id == case_id))).all()
+        return {org: seconds for org, seconds in rows}
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -204,11 +229,12 @@ class CaseStore:
         async with self._write, self.engine.begin() as conn:
             changed = await conn.execute(update(case_bank).where(and_(case_bank.c.case_id == case_id,
                                                                       case_bank.c.org_no == bank.org_no))
-                                         .values(outcome=result.outcome.value, reason=result.reason))
+                                         .values(outcome=result.outcome.value, reason=result.reason,
+                                                 seconds=result.seconds))
             if not changed.rowcount:
                 await conn.execute(case_bank.insert().values(
                     case_id=case_id, org_no=bank.org_no, base_url=bank.base_url, version=bank.version,
-                    name=bank.name, outcome=result.outcome.value, reason=result.reason))
+                    name=bank.name, outcome=result.outcome.value, reason=result.reason, seconds=result.seconds))
 
     async def progress(self, case_id: str, bank: BankEndpoint) -> Progress | None:
         outcome, reason = (await self.outcomes(case_id)).get(bank.org_no, (None, None))
@@ -232,11 +258,12 @@ class CaseStore:
     async def results(self, case_id: str) -> list[BankResult]:
         """Every bank's recorded result, as the fan-out would have streamed it."""
         results = []
-        outcomes = await self.outcomes(case_id)
+        outcomes, timings = await self.outcomes(case_id), await self.timings(case_id)
         for bank in await self.banks(case_id):
             outcome, reason = outcomes.get(bank.org_no, (None, None))
             progress = await self.progress(case_id, bank)
             result = BankResult(bank, outcome or Outcome.ERROR, reason if outcome else "not finished", resumed=True)
+            result.seconds = timings.get(bank.org_no) or 0.0
             if progress is not None and progress.accounts is not None:
                 result.accounts = [AccountResult(a.account_reference, a,
                                                  dict(progress.answers.get(a.account_reference, {})))

@@ -30,9 +30,10 @@ from rich.table import Table
 from opendsop.clock import oslo_today
 from opendsop.consumer import exports
 from opendsop.consumer.cases import CaseConflict
+from opendsop.consumer.exports.labels import party_line
 from opendsop.consumer.fanout import BankResult, Outcome, Plan
 from opendsop.consumer.protocol import BankEndpoint, CaseParameters
-from opendsop.consumer.tables import accounts_table
+from opendsop.consumer.tables import accounts_table, banks_table, case_table, cases_table
 from opendsop.consumer.workflows import (
     CasePlan,
     RelationsError,
@@ -126,18 +127,16 @@ async def run_batch(runtime: Runtime, console: Console, plans: Sequence[CasePlan
 def _summary(console: Console, case_id: str, results: Sequence[BankResult],
              without_api: Sequence[tuple[str, str]] = (), *, accounts: bool = False) -> None:
     """One row per bank (outcome, accounts, time, reason); with ``accounts``, then one row per account."""
-    table = Table(title=f"Case {case_id}")
-    for column in ("Bank", "Name", "Outcome", "Accounts", "Seconds", "Reason"):
-        table.add_column(column)
+    rows = []
     for result in sorted(results, key=lambda r: r.bank.org_no):
         style = _STYLE[result.outcome]
-        table.add_row(result.bank.org_no, result.bank.name, f"[{style}]{result.outcome.value}[/{style}]",
-                      str(len(result.accounts)), f"{result.seconds:.1f}", result.reason or "")
+        rows.append([result.bank.org_no, result.bank.name, f"[{style}]{result.outcome.value}[/{style}]",
+                     str(len(result.accounts)), f"{result.seconds:.1f}", result.reason or ""])
     for org, name in without_api:
-        table.add_row(org, name, "no API", "-", "-", "not in the API catalogue: ask by digital letter")
-    console.print(table)
+        rows.append([org, name, "no API", "-", "-", "not in the API catalogue: ask by digital letter"])
+    console.print(banks_table(f"Case {case_id}", rows, width=console.width))
     if accounts and any(result.accounts for result in results):
-        console.print(accounts_table("Accounts", results))
+        console.print(accounts_table("Accounts", results, width=console.width))
 
 
 def _exit_code(results: Sequence[BankResult]) -> int:
@@ -322,16 +321,39 @@ def build_app(runtime_factory: RuntimeFactory = open_runtime, *,  # noqa: C901 -
             return _exit_code(await run_case(rt, out, plan, case_number))
         run("nav", body)
 
+    @case_app.command("list")
+    def list_cases(
+            service: Annotated[str | None, typer.Option(help="Only this service (konkurs, oed, verge, politi, "
+                                                             "skatt, nav)")] = None,
+            status: Annotated[str | None, typer.Option(help="Only cases with this status: open or purged")] = None,
+    ) -> None:
+        """The recorded cases, newest first: ID, case number, service, party, period, status and banks."""
+        if status is not None and status not in ("open", "purged"):
+            out.print("[red]--status must be open or purged[/red]")
+            raise typer.Exit(2)
+
+        async def body(rt: Runtime) -> int:
+            cases = await rt.store.list_cases(service=service, status=status)
+            outcomes = {case.id: {org: outcome.value if outcome else None
+                                  for org, (outcome, _) in (await rt.store.outcomes(case.id)).items()}
+                        for case in cases}
+            out.print(cases_table(cases, outcomes, width=out.width))
+            return 0
+        run(None, body)
+
     @case_app.command("show")
     def show(case_id: str) -> None:
-        """What a recorded case holds: its parameters and every bank's outcome."""
+        """What a recorded case holds: the party, service, legal basis, period and facts, then every bank's
+        outcome and time, then the accounts delivered."""
         async def body(rt: Runtime) -> int:
-            case = await _recorded(rt, case_id)
-            p = case.parameters
-            out.print(f"[bold]{case.case_number}[/bold] {case.service} {case.status}; period {p.from_date} – "
-                      f"{p.to_date}; facts {dict(case.facts)}")
+            await _recorded(rt, case_id)
+            export = await exports.load_case_export(rt.store, case_id)
+            out.print(case_table(export.case, party=party_line(export), width=out.width))
             results = await rt.store.results(case_id)
-            _summary(out, case_id, results)
+            _summary(out, case_id, results, accounts=True)
+            out.print(f"export it:\n  dsop case export {case_id} \\\n"
+                      "    --format xlsx|pdf|json|accounts-csv|transactions-csv --out FILE", highlight=False,
+                      markup=False)
             return _exit_code(results)
         run(None, body)
 

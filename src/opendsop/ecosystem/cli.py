@@ -26,7 +26,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from opendsop.ecosystem.load import WorldMismatch, load_world
+from opendsop.clock import oslo_today
+from opendsop.ecosystem.load import WorldMismatch, load_world, stored_today
 from opendsop.ecosystem.topology import DEFAULT_TOPOLOGY, TopologyError, for_world, read, render
 from opendsop.synth import generate
 from opendsop.synth.presets import PRESETS
@@ -59,8 +60,8 @@ def load(
     preset: Annotated[str, typer.Option("--preset", "-p", help=f"One of: {', '.join(PRESETS)}")] = "tiny",
     seed: Annotated[int, typer.Option("--seed", "-s", help="Same seed, same world.")] = 0,
     var: Annotated[Path, typer.Option("--var", help="Directory of the stores' databases.")] = Path("var"),
-    today: Annotated[str | None, typer.Option("--today", help="Reference date YYYY-MM-DD (default: preset's)")]
-    = None,
+    today: Annotated[str | None, typer.Option("--today", help="Reference date YYYY-MM-DD (default: the loaded "
+                                                                "world's, else today in Oslo)")] = None,
 ) -> None:
     """Generate the world and write it into the bank, registers and relations databases."""
     _preset(preset)
@@ -68,7 +69,7 @@ def load(
         day = date.fromisoformat(today) if today else None
     except ValueError:
         raise typer.BadParameter(f"--today must be YYYY-MM-DD, got {today!r}") from None
-    world = generate(preset, seed=seed, today=day)
+    world = generate(preset, seed=seed, today=day or stored_today(var) or oslo_today())
     loading = _LoadProgress(len(world.banks) * world.preset.shard_count)
     try:
         report = asyncio.run(load_world(world, var_dir=var, on_bank=loading))
@@ -84,10 +85,11 @@ def load(
     typer.echo(f"loaded into {report.var_dir}: {summary}")
 
 
-def write_topology(out: Path, *, preset: str, seed: int, first_bank_port: int = 8101) -> None:
+def write_topology(out: Path, *, preset: str, seed: int, first_bank_port: int = 8101,
+                   today: date | None = None) -> None:
     world = generate(preset, seed=seed)
     topology = for_world(out, preset=preset, seed=seed, banks=[(bank.orgnr, bank.name) for bank in world.banks],
-                         first_bank_port=first_bank_port)
+                         first_bank_port=first_bank_port, today=today.isoformat() if today else None)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(render(topology), encoding="utf-8")
 
@@ -199,6 +201,9 @@ def up_command(
     topology: Annotated[Path, typer.Option("--topology", "-t", help="The TOML topology")] = DEFAULT_TOPOLOGY,
     preset: Annotated[str, typer.Option("--preset", "-p", help="World for a new topology")] = "demo",
     seed: Annotated[int, typer.Option("--seed", "-s", help="Seed for a new topology")] = 0,
+    today: Annotated[str | None, typer.Option("--today", help="Pin a new topology's world to this date YYYY-MM-DD "
+                                                              "(default: today in Oslo, kept on later starts)")]
+    = None,
     stories: Annotated[list[str] | None, typer.Argument(
         metavar="STORY", help="With --tour: only these stories (names or comma lists): konkurs, oed, verge, "
                                    "politi, signaturrett, lan, studielan, forsikring, krav; groups dsop, samtykke",
@@ -222,8 +227,12 @@ def up_command(
         chosen = pick_stories(stories or ()) if (tour or stories) else ()
     except ValueError as error:
         raise _fail(str(error)) from None
+    try:
+        pinned = date.fromisoformat(today) if today else None
+    except ValueError:
+        raise typer.BadParameter(f"--today must be YYYY-MM-DD, got {today!r}") from None
     if not topology.exists():
-        write_topology(topology, preset=preset, seed=seed)
+        write_topology(topology, preset=preset, seed=seed, today=pinned)
         console.print(f"wrote the default topology {topology} (preset {preset}, seed {seed})")
     try:
         parties = [_party(name) for name in only] if only else None

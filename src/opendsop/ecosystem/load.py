@@ -75,6 +75,14 @@ class LoadReport:
                 "banks": dict(self.banks), "counts": dict(self.counts)}
 
 
+def stored_today(var_dir: Path) -> date | None:
+    """The "today" of the world loaded in ``var_dir`` (None: none loaded, or no readable manifest)."""
+    try:
+        return date.fromisoformat(json.loads((var_dir / MANIFEST).read_text(encoding="utf-8"))["today"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
 def _identity(world: World) -> dict[str, Any]:
     return {"preset": world.preset.name, "seed": world.seed, "today": world.today.isoformat()}
 
@@ -308,4 +316,4 @@ async def load_world(world: World, *, var_dir: Path, banks_url_template: str = D
 
 
 __all__ = ["BANK_DB", "DEFAULT_BANKS_URL", "MANIFEST", "REGISTERS_DB", "RELATIONS_DB", "LoadReport", "WorldMismatch",
-           "load_world", "sqlite_url"]
+           "load_world", "sqlite_url", "stored_today"]

@@ -9,6 +9,8 @@ Decisions:
   own ``dsop <party> serve`` builds it (settings in, app out), so any of them can be run alone
   instead, with the same settings as environment variables;
 * the world is generated and loaded into ``var/`` the first time (``load.py``; reused afterwards),
+  for the real Oslo date unless the topology pins ``today``: a later start reuses the stored world
+  and its date (a pinned date that differs from the stored one is refused, naming both);
   then keys, certificates and registrations are derived (``provision.py``);
 * every failure before serving is an :class:`EcosystemError` with one message naming what is
   wrong and how to fix it; whatever was started is stopped again.
@@ -28,8 +30,9 @@ from typing import Any
 import uvicorn
 from litestar import Litestar
 
+from opendsop.clock import oslo_today
 from opendsop.ecosystem.consent_side import PartyNotBuilt, consent_apps, consent_side, register_consent_side
-from opendsop.ecosystem.load import LoadReport, WorldMismatch, load_world
+from opendsop.ecosystem.load import LoadReport, WorldMismatch, load_world, stored_today
 from opendsop.ecosystem.provision import CorruptedVar, Provisioned, bank_client_id, provision, register
 from opendsop.ecosystem.topology import Topology, TopologyError
 from opendsop.server import config as server_config
@@ -117,9 +120,12 @@ async def check_databases(topology: Topology) -> None:
 
 
 def world_of(topology: Topology) -> World:
+    """The topology's world.  Its "today" is the topology's pinned date, else the date of the world
+    already loaded under var/ (a later start reuses it), else the real Oslo date (a first start)."""
     try:
+        today = date.fromisoformat(topology.today) if topology.today else None
         return generate(topology.preset, seed=topology.seed,
-                        today=date.fromisoformat(topology.today) if topology.today else None)
+                        today=today or stored_today(topology.var_dir) or oslo_today())
     except ValueError as error:
         raise EcosystemError(f"{topology.path}: [world] {error}") from None
 

@@ -98,7 +98,7 @@ class Topology:
     ports: dict[str, int]  # party name (SERVICES) → port
     banks: tuple[Bank, ...]
     agencies: tuple[Agency, ...]
-    today: str | None = None  # the world's reference date (None: the preset's)
+    today: str | None = None  # the world's reference date (None: the stored world's, else the real Oslo date)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

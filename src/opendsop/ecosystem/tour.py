@@ -282,7 +282,10 @@ async def run_tour(running: Running, console: Console, stories: Sequence[str] = 
             console.print(f"[red]{name} failed:[/red] {escape(str(error))}")
     console.print(Rule("Tour done"))
     for service, case_id in report.case_ids.items():
-        console.print(f"{service}: `dsop case show {case_id}` (export with --format xlsx|pdf --out FILE)")
+        console.print(f"{service}: dsop case show {case_id}", highlight=False)
+    if report.case_ids:
+        console.print("export one: dsop case export CASE_ID --format xlsx|pdf --out FILE; all: dsop case list",
+                      highlight=False)
     return report
 
 

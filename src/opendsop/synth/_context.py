@@ -6,7 +6,8 @@ All randomness flows from ``random.Random`` objects seeded from the world seed a
 streams do not depend on ``PYTHONHASHSEED`` and the same seed gives byte-identical output.
 
 Faker (locale ``no_NO``; ``nb_NO`` does not exist in Faker) is used once per run, seeded,
-to fill pools of street names and post towns; names come from its ``no_NO`` person lists.  Drawing
+to fill the pool of street names; names come from its ``no_NO`` person lists; postal codes and
+places come from :mod:`opendsop.synth.postal` (real pairs: Faker's ``no_NO`` cities are surnames).  Drawing
 from pools with our own ``Random`` is ~10× faster than calling Faker per person and keeps every
 identifier out of Faker's hands (its ``ssn()`` can be a real person's number).
 """
@@ -20,6 +21,7 @@ from random import Random
 from faker import Faker
 
 from opendsop.synth.model import Address
+from opendsop.synth.postal import POSTAL_PLACES
 
 
 def derive(seed: int, *labels: object) -> Random:
@@ -41,13 +43,12 @@ class Pools:
         fake.seed_instance(seed)
         person = fake.provider("faker.providers.person")
         streets = tuple(dict.fromkeys(fake.street_name() for _ in range(800)))
-        towns = tuple(dict.fromkeys((fake.postcode(), fake.city()) for _ in range(400)))
         return cls(
             male_names=tuple(person.first_names_male),
             female_names=tuple(person.first_names_female),
             family_names=tuple(person.last_names),
             streets=streets,
-            towns=towns,
+            towns=POSTAL_PLACES,
         )
 
     def address(self, rng: Random, country: str = "NO") -> Address:

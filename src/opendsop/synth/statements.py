@@ -44,6 +44,7 @@ from opendsop.synth.transactions import (
     PERSON_ID,
     PURCHASE_RANGES,
     SKATTEETATEN,
+    ZERO,
     ZONE,
     Counterparty,
     _at,
@@ -225,6 +226,7 @@ class _Own:
         elif kind is T.BUSINESS_ACCOUNT:
             self.invoices()
             self.fee(150_00)
+            self.within_credit_line()
         elif kind is T.TAX_DEDUCTION_ACCOUNT:
             self.tax_payments()
         elif kind is T.LOAN_ACCOUNT:
@@ -362,6 +364,24 @@ class _Own:
                     key = "invoice+" if incoming else "invoice-"
                     self.simple(when, self.between(500, 80000) * 100, indicator, key,
                                 f"{CODES[key][3]} {other.name}"[:500], (ref,), s.company_party(other).values(indicator))
+
+    def within_credit_line(self) -> None:
+        """A business account stays within its credit line (zero without one): where the payroll and
+        bills would take it below, a customer's payment arrives the moment before, with some margin."""
+        floor = -(self.account.credit_limit or ZERO)
+        running = self.account.opening_balance
+        payers = [c for c in self.s.payers if c.orgnr != self.account.owner_id] or self.s.payers
+        for when, _, fields in sorted(self.events, key=lambda event: (event[0], event[2][5], event[1])):
+            amount = fields[AMOUNT] if fields[INDICATOR] is CREDIT else -fields[AMOUNT]
+            if running + amount < floor and payers:
+                cents = int((floor - running - amount) * 100) + self.between(20_000, 200_000) * 100
+                other = self.rng.choice(payers)
+                ref = (reference(Ref.REMITTANCE_REFERENCE, f"{self.rng.getrandbits(30):010d}"),)
+                info = f"{CODES['invoice+'][3]} {other.name}"[:500]
+                self.simple(when - timedelta(seconds=1), cents, CREDIT, "invoice+", info, ref,
+                            self.s.company_party(other).values(CREDIT))
+                running += _money(cents)
+            running += amount
 
     def tax_payments(self) -> None:
         """Withholding tax collected by the links is paid to Skatteetaten every second month."""
