@@ -98,7 +98,7 @@ def test_fi_utlegg_case_then_show(cli: tuple[CliRunner, typer.Typer]) -> None:
     shown = runner.invoke(app, ["case", "show", case_id])
     assert shown.exit_code == 0, shown.output
     today = seed.TODAY.isoformat()
-    assert "fi_utlegg" in shown.output and f"period {today} – {today}" in shown.output
+    assert "FI-Utlegg Saldo (fi_utlegg)" in shown.output and f"{today} – {today}" in shown.output
 
 
 def test_verge_batch_with_flags_table(cli: tuple[CliRunner, typer.Typer], tmp_path: Path) -> None:

@@ -37,6 +37,7 @@ SERVICE_NAMES = {
     "politi": "Politi-utlevering",
     "skatt": "Skatt-kontroll",
     "nav": "NAV-kontroll",
+    "fi_utlegg": "FI-Utlegg Saldo",
 }
 NO_NAME = "not in the answers"
 
