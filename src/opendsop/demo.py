@@ -36,6 +36,7 @@ from opendsop.standard import (
     wire,
 )
 from opendsop.standard import mandate as mandates
+from opendsop.standard.decision import Allowed
 from opendsop.standard.examples import transactions_page
 from opendsop.standard.extradition import EXAMPLE_CLAIMS, parse_claims
 from opendsop.standard.identifiers import generate_dnummer, generate_fodselsnummer, generate_orgnr
@@ -115,14 +116,13 @@ def run(today: date | None = None) -> None:
         table.add_column(column)
     for title, request, facts, environment in scenarios(today, now, Random(2026)):
         decision = authorize(request, facts, today, environment=environment, now=now)
-        if decision:
-            period = decision.period  # type: ignore[union-attr]
+        if isinstance(decision, Allowed):
+            period = decision.period
             detail = f"{decision.service} · {period.from_date} → {period.to_date}"
             table.add_row(title, request.endpoint.operation_id, "[green]allowed", detail)
         else:
             table.add_row(title, request.endpoint.operation_id,
-                          f"[red]{decision.status} {decision.code}",  # type: ignore[union-attr]
-                          decision.message)  # type: ignore[union-attr]
+                          f"[red]{decision.status} {decision.code}", decision.message)
     console.print(table)
 
     page = transactions_page(Random(1), today, count=1000)

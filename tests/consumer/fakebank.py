@@ -55,8 +55,9 @@ def _page_link(path: str, page: int, pages: int) -> list[dict[str, str]]:
     return [{"rel": "next", "href": f"{path}?page={page + 1}"}] if page + 1 < pages else []
 
 
-def make_app(world: FakeWorld, agency_key: Any, stranger_key: Any, stop: asyncio.Event,  # noqa: C901
-             plaintext: bool = False) -> web.Application:
+def make_app(  # noqa: C901
+    world: FakeWorld, agency_key: Any, stranger_key: Any, stop: asyncio.Event, plaintext: bool = False
+) -> web.Application:
     async def token(request: web.Request) -> web.Response:
         world.token_requests += 1
         if world.token_delay:

@@ -85,7 +85,8 @@ def _read(path: Path) -> list[str]:
 @pytest.mark.parametrize(("text", "words"), [
     ("<Document xmlns='urn:iso:std:iso:20022:tech:xsd:pain.001.001.03'/>", "not a camt.053"),
     ("<Document xmlns='urn:iso:std:iso:20022:tech:xsd:camt.053.001.02'><BkToCstmrStmt>", "not well-formed"),
-    ("<!DOCTYPE d [<!ENTITY x 'y'>]><Document xmlns='urn:iso:std:iso:20022:tech:xsd:camt.053.001.02'>&x;</Document>",
+    ("<!DOCTYPE d [<!ENTITY x 'y'>]>"
+     "<Document xmlns='urn:iso:std:iso:20022:tech:xsd:camt.053.001.02'>&x;</Document>",
      "not well-formed"),
 ], ids=["another-message", "truncated", "entity-declaration"])
 def test_unreadable_statements_are_refused(tmp_path: Path, text: str, words: str) -> None:

@@ -186,8 +186,9 @@ async def _export(store: Any, case_id: str, form: str, target: Path | None) -> N
 # -- the app -------------------------------------------------------------------------------------
 
 
-def build_app(runtime_factory: RuntimeFactory = open_runtime, *,  # noqa: C901 - one closure per command
-              console: Console | None = None) -> typer.Typer:
+def build_app(  # noqa: C901 - one closure per command
+    runtime_factory: RuntimeFactory = open_runtime, *, console: Console | None = None
+) -> typer.Typer:
     """The ``dsop`` consumer commands over ``runtime_factory`` (tests pass in-memory twins)."""
     out = console or Console()
     app = typer.Typer(help="The agency side of DSOP: cases across banks.", no_args_is_help=True)

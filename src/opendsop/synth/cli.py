@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -68,12 +69,12 @@ def generate_command(
             if counted[0] % 1000 < transactions:
                 progress.update(task, transactions=counted[0])
 
-        def tracked() -> object:
+        def tracked() -> Iterator[Population]:
             for population in world.shards(limit=shards):
                 yield population
                 progress.update(task, advance=1, transactions=counted[0])
 
-        counts = write_files(tracked(), out, fmt=fmt, include_invalid=invalid_fraction > 0,  # type: ignore[arg-type]
+        counts = write_files(tracked(), out, fmt=fmt, include_invalid=invalid_fraction > 0,
                              on_account=on_account)
     table = Table("kind", "rows", title=f"{preset} (seed {seed}) → {out}")
     for kind, rows in counts.items():

@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from random import Random
-from typing import Any
+from typing import Any, Literal
 
 from opendsop.synth._context import derive
 from opendsop.synth.model import (
@@ -214,9 +214,11 @@ def balances_of(account: Account, booked: Decimal, pending: Decimal, today: date
     available = booked - pending + (account.credit_limit or ZERO)
     registered = _at(today, 23, 59, 59)
     out = []
-    for kind, value in (("bookedBalance", booked), ("availableBalance", available)):
+    kinds: tuple[tuple[Literal["bookedBalance", "availableBalance"], Decimal], ...] = (
+        ("bookedBalance", booked), ("availableBalance", available))
+    for kind, value in kinds:
         out.append(Balance(
-            kontonr=account.kontonr, type=kind, amount=abs(value),  # type: ignore[arg-type]
+            kontonr=account.kontonr, type=kind, amount=abs(value),
             credit_debit_indicator=CREDIT if value >= 0 else DEBIT, registered=registered,
             currency=account.currency, credit_line_included=included and kind == "availableBalance",
             credit_line_amount=account.credit_limit, credit_line_currency=account.currency if included else None))
