@@ -18,6 +18,10 @@ uvicorn's httptools protocol with four limits from :class:`~opendsop.serving.Ser
 Every refusal closes the connection (``Connection: close``); one the app has begun to answer is
 only closed.  Each is logged (one warning line, no personal data).  ``run`` replaces ``uvicorn.run`` in
 each party's ``serve`` command, and ``dsop up``'s runner builds its servers with ``config``.
+
+uvicorn's own logging setup is never applied (``log_config=None``): its loggers propagate to the
+project's JSON handler (:func:`opendsop.serving.configure_logging`), and what a server logs outside
+a request names the party it serves (:func:`opendsop.serving.speaking_as`).
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from typing import Any, ClassVar
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from opendsop.serving import ServingSettings
+from opendsop.serving import ServingSettings, party_of, speaking_as
 
 _log = logging.getLogger("opendsop.server")
 
@@ -182,13 +186,30 @@ def guarded_protocol(limits: ServingSettings | None = None) -> type[GuardedProto
 
 
 def config(app: Any, *, limits: ServingSettings | None = None, **options: Any) -> uvicorn.Config:
-    """A uvicorn ``Config`` for ``app`` on the guarded protocol; ``options`` as for ``uvicorn.Config``."""
+    """A uvicorn ``Config`` for ``app`` on the guarded protocol; ``options`` as for ``uvicorn.Config``
+    (``log_config`` is None unless given: the project's JSON logging stays in force)."""
+    options.setdefault("log_config", None)
     return uvicorn.Config(app, http=guarded_protocol(limits), **options)
 
 
+async def serve(server: uvicorn.Server, **options: Any) -> None:
+    """``server.serve(**options)``, its log lines naming the party its app was observed as."""
+    party, bank = party_of(server.config.app) or ("opendsop", None)
+    with speaking_as(party, bank):  # tasks the server starts (connections, lifespan) inherit the context
+        await server.serve(**options)
+
+
 def run(app: Any, *, limits: ServingSettings | None = None, **options: Any) -> None:
-    """``uvicorn.run`` on the guarded protocol: what every party's ``serve`` command calls."""
-    run(app, http=guarded_protocol(limits), **options)
+    """``uvicorn.run`` on the guarded protocol, logging as JSON: what every party's ``serve`` command calls."""
+    from opendsop.tracing import configure_tracing
+
+    configure_tracing()
+    server = uvicorn.Server(config(app, limits=limits, **options))
+    party, bank = party_of(app) or ("opendsop", None)
+    with speaking_as(party, bank):  # asyncio.run copies the context into the server's tasks
+        server.run()
+    if not server.started:  # as uvicorn.run: an app whose startup failed ends the command with status 3
+        raise SystemExit(3)
 
 
-__all__ = ["GuardedProtocol", "config", "guarded_protocol", "run"]
+__all__ = ["GuardedProtocol", "config", "guarded_protocol", "run", "serve"]

@@ -2,14 +2,27 @@
 
 Each party (authority, CertPub, the relations hub, the registers, a bank) is its own small app; what
 they must do the same way lives here once, so a bank's operator sees one convention everywhere.
+
+Logs: every line — the parties' own and uvicorn's (its loggers propagate to the one JSON handler,
+``log_config=None`` in :mod:`opendsop.server`) — is one JSON object naming the ``party`` that wrote it
+and, at a bank, the ``bank`` (organisation number), so twenty banks sharing one ``dsop up`` process
+can be told apart.  The party comes from a context variable set per request by :func:`observe` (and
+per server by :mod:`opendsop.server`), so library code needs no logger of its own per party.
+
+:func:`observe` wraps a party's app once its factory has built it: the party's log context, a
+server span per request continuing the caller's W3C ``traceparent`` (:mod:`opendsop.tracing`), and
+the pages every party serves alike (``/``, ``/docs``, ``/metrics``: :mod:`opendsop.party_pages`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import sys
 import uuid
+from collections.abc import Iterator
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -149,14 +162,88 @@ class JsonFormatter(logging.Formatter):
         return redact(_json.encode(fields).decode("utf-8"))
 
 
+# Who is speaking: set per request (observe) and per uvicorn server (opendsop.server), read by every record.
+_PARTY: ContextVar[tuple[str, str | None] | None] = ContextVar("opendsop_party", default=None)
+_PROCESS_PARTY = "opendsop"  # lines written outside any party (the CLI, dsop up's own progress)
+# uvicorn's loggers: with log_config=None uvicorn leaves them alone, and they reach the root's JSON handler.
+UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "uvicorn.asgi")
+
+
+@contextlib.contextmanager
+def speaking_as(party: str, bank: str | None = None) -> Iterator[None]:
+    """Every record logged inside the block (and in tasks it starts) names ``party`` and ``bank``."""
+    token = _PARTY.set((party, bank))
+    try:
+        yield
+    finally:
+        _PARTY.reset(token)
+
+
+def current_party() -> tuple[str, str | None] | None:
+    """The ``(party, bank)`` the running code serves, if any."""
+    return _PARTY.get()
+
+
+class PartyFields(logging.Filter):
+    """Adds ``party`` (and, at a bank, ``bank``) to every record unless the call passed its own."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        party, bank = _PARTY.get() or (_PROCESS_PARTY, None)
+        if not hasattr(record, "party"):
+            record.party = party
+        if bank is not None and not hasattr(record, "bank"):
+            record.bank = bank
+        return True
+
+
 def configure_logging(level: str = "INFO") -> None:
-    """Every record to stderr as one JSON line, person numbers masked; called by each ``serve`` command."""
+    """Every record, uvicorn's included, to stderr as one JSON line naming its party, person numbers masked;
+    called by each ``serve`` command and by ``dsop up``."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
+    handler.addFilter(PartyFields())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    for name in UVICORN_LOGGERS:  # a uvicorn log_config applied earlier must not keep its text handlers
+        uvicorn_logger = logging.getLogger(name)
+        uvicorn_logger.handlers[:] = []
+        uvicorn_logger.propagate = True
 
 
-__all__ = ["JsonFormatter", "PublicUrl", "ServingSettings", "configure_logging", "correlation_id", "create_engine",
-           "http_url", "redact", "without_statement_timeout"]
+def observe(app: Any, party: str, *, bank: str | None = None, openapi_url: str | None = None,
+            title: str | None = None) -> Any:
+    """``app`` (a party's Litestar app) with its log context, traces and the shared pages; returns ``app``.
+
+    Wraps ``app.asgi_handler`` (outermost), so even a 404 is logged and traced as the party's;
+    ``openapi_url`` is the party's OpenAPI document for ``/docs`` (default: Litestar's, when it has one).
+    """
+    from opendsop.party_pages import PartyPages
+    from opendsop.tracing import ServerSpans
+
+    app.state["opendsop_party"] = (party, bank)
+    pages = PartyPages(app, party, bank=bank, openapi_url=openapi_url, title=title)
+    app.asgi_handler = _Speaking(ServerSpans(pages.wrap(app.asgi_handler), party, bank), party, bank)
+    return app
+
+
+def party_of(app: Any) -> tuple[str, str | None] | None:
+    """The ``(party, bank)`` an app was observed as (:func:`observe`), if it was."""
+    state = getattr(app, "state", None)
+    return state.get("opendsop_party") if state is not None else None
+
+
+class _Speaking:
+    """Sets the party's log context for each request (an ASGI layer)."""
+
+    def __init__(self, inner: Any, party: str, bank: str | None) -> None:
+        self.inner, self.party, self.bank = inner, party, bank
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        with speaking_as(self.party, self.bank):
+            await self.inner(scope, receive, send)
+
+
+__all__ = ["UVICORN_LOGGERS", "JsonFormatter", "PartyFields", "PublicUrl", "ServingSettings", "configure_logging",
+           "correlation_id", "create_engine", "current_party", "http_url", "observe", "party_of", "redact",
+           "speaking_as", "without_statement_timeout"]

@@ -39,7 +39,7 @@ from opendsop.authority.signing import TOKEN_ALGORITHM, SigningKeys
 from opendsop.authority.store import AuthorityStore
 from opendsop.availability import RETRY_AFTER, Readiness, cannot_answer, health_routes
 from opendsop.clock import utc_now
-from opendsop.serving import create_engine
+from opendsop.serving import create_engine, observe
 from opendsop.trust.pki import TrustStore
 
 log = logging.getLogger("opendsop.authority")
@@ -160,7 +160,7 @@ def create_app(
     app.state.store = store
     app.state.signing_keys = keys
     app.state.consent_lookup = consent_lookup
-    return app
+    return observe(app, "authority", title="Token service / tokentjeneste")
 
 
 def _oauth_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, str]]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
@@ -90,12 +89,13 @@ def serve(
 ) -> None:
     """Run the token service with uvicorn."""
     from opendsop.server import run
+    from opendsop.serving import configure_logging
 
     overrides: dict[str, Any] = {}
     if issuer:
         overrides["issuer"] = issuer
     settings = _settings(**overrides)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging()
     run(create_app(settings), host=host or settings.host, port=port or settings.port)
 
 

@@ -65,7 +65,7 @@ from opendsop.contracts.certpub.identifiers import (
     parse_participant,
     parse_process,
 )
-from opendsop.serving import create_engine
+from opendsop.serving import create_engine, observe
 from opendsop.standard.json_body import load_json
 from opendsop.trust.pki import TrustStore
 
@@ -274,7 +274,7 @@ def create_app(
     )
     readiness = Readiness()
     readiness.add_database(getattr(store, "engine", None))
-    return Litestar(
+    return observe(Litestar(
         route_handlers=[lookup, participant_processes, certificate, publish, unpublish, *health_routes(readiness)],
         exception_handlers={
             MalformedIdentifier: _malformed,
@@ -287,7 +287,7 @@ def create_app(
         on_shutdown=[store.close],
         state=State({"certpub": service}),
         logging_config=None,  # the process (CLI `serve`, the ecosystem runner) configures logging
-    )
+    ), "certpub", title="CertPub")
 
 
 __all__ = ["NO_TRUST_ROOTS", "create_app", "load_trust_store"]

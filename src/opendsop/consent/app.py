@@ -70,7 +70,7 @@ from opendsop.consent.requests import (
 from opendsop.consent.settings import ConsentSettings
 from opendsop.consent.store import ConsentStore, Event
 from opendsop.contracts.verify import TokenVerifier
-from opendsop.serving import correlation_id, create_engine
+from opendsop.serving import correlation_id, create_engine, observe
 from opendsop.standard.values import parse_whole_number
 
 log = logging.getLogger("opendsop.consent")
@@ -247,7 +247,7 @@ def create_app(
         logging_config=None,
     )
     app.state.consent = ctx
-    return app
+    return observe(app, "consent", title="Consent service / samtykketjeneste")
 
 
 __all__ = ["create_app", "utc_now"]

@@ -57,6 +57,7 @@ from opendsop.contracts.token_provider import TokenProvider
 from opendsop.contracts.transport import Transport
 from opendsop.standard.control import v1, v2
 from opendsop.standard.endpoints import Endpoint
+from opendsop.tracing import tracer
 from opendsop.trust.errors import TrustError
 from opendsop.trust.jwe import DEFAULT_ALG, DEFAULT_ENC, decrypt_compact
 from opendsop.trust.keys import as_jwk, key_from_pem, private_key_pem
@@ -205,7 +206,9 @@ class DsopClient:
                     account_reference: str | None = None) -> Fetched:
         flow = call_flow(bank, case, endpoint, decrypt=self.decrypt, account_reference=account_reference,
                          options=self.options, clock=self.clock)
-        return join_pages(endpoint, await self.drive(bank, flow))
+        # One trace per call: the token request and every page below it (W3C traceparent to each party).
+        with tracer().start_as_current_span(f"dsop {endpoint.value}", attributes={"dsop.bank": bank.org_no}):
+            return join_pages(endpoint, await self.drive(bank, flow))
 
     async def accounts(self, bank: BankEndpoint, case: CaseParameters) -> Fetched:
         return await self.fetch(bank, case, Endpoint.ACCOUNTS)

@@ -18,6 +18,7 @@ import aiohttp
 import httpx
 
 from opendsop.contracts.http import HttpRequest, HttpResponse
+from opendsop.tracing import client_span, record_status
 
 MAX_BODY = 64 * 1024 * 1024  # a generous bound: a 1000-transaction page is about 1 MB
 
@@ -31,14 +32,17 @@ class HttpxTransport:
         self._client = client
 
     async def send(self, request: HttpRequest, body: bytes | None = None, *, timeout: float) -> HttpResponse:
-        try:
-            async with asyncio.timeout(timeout):
-                response = await self._client.request(request.method, request.url, headers=dict(request.headers),
-                                                      content=body)
-        except httpx.TimeoutException as error:
-            raise TimeoutError(str(error)) from error
-        except httpx.HTTPError as error:
-            raise ConnectionError(f"{type(error).__name__}: {error}") from error
+        headers = dict(request.headers)
+        with client_span(request.method, request.url, headers) as span:  # sends the W3C traceparent
+            try:
+                async with asyncio.timeout(timeout):
+                    response = await self._client.request(request.method, request.url, headers=headers,
+                                                          content=body)
+            except httpx.TimeoutException as error:
+                raise TimeoutError(str(error)) from error
+            except httpx.HTTPError as error:
+                raise ConnectionError(f"{type(error).__name__}: {error}") from error
+            record_status(span, response.status_code)
         return HttpResponse(response.status_code, {k.lower(): v for k, v in response.headers.items()},
                             response.content)
 
@@ -57,19 +61,22 @@ class AiohttpTransport:
                                      timeout=aiohttp.ClientTimeout(total=None))
 
     async def send(self, request: HttpRequest, body: bytes | None = None, *, timeout: float) -> HttpResponse:
-        try:
-            async with asyncio.timeout(timeout):
-                async with self._session.request(request.method, request.url, headers=request.headers,
-                                                 data=body, allow_redirects=False) as response:
-                    if (response.content_length or 0) > MAX_BODY:
-                        raise ConnectionError(f"the answer is larger than {MAX_BODY} bytes")
-                    content = await response.read()
-                    headers = {k.lower(): v for k, v in response.headers.items()}
-                    return HttpResponse(response.status, headers, content)
-        except TimeoutError:
-            raise
-        except aiohttp.ClientError as error:
-            raise ConnectionError(f"{type(error).__name__}: {error}") from error
+        sent = dict(request.headers)
+        with client_span(request.method, request.url, sent) as span:  # sends the W3C traceparent
+            try:
+                async with asyncio.timeout(timeout):
+                    async with self._session.request(request.method, request.url, headers=sent,
+                                                     data=body, allow_redirects=False) as response:
+                        if (response.content_length or 0) > MAX_BODY:
+                            raise ConnectionError(f"the answer is larger than {MAX_BODY} bytes")
+                        content = await response.read()
+                        headers = {k.lower(): v for k, v in response.headers.items()}
+                        record_status(span, response.status)
+                        return HttpResponse(response.status, headers, content)
+            except TimeoutError:
+                raise
+            except aiohttp.ClientError as error:
+                raise ConnectionError(f"{type(error).__name__}: {error}") from error
 
 
 

@@ -23,6 +23,8 @@ from typing import Any
 from litestar import Litestar, MediaType, Request, Response, get
 from litestar.params import FromPath
 
+from opendsop.serving import observe
+
 # case → (what was accepted, what was refused): {ref} is the consumer's reference.
 CASES: dict[str, tuple[str, str]] = {
     "lan": ("Samtykke gitt — søknad {ref} mottatt", "Samtykke ikke gitt — søknad {ref} kan ikke behandles uten "
@@ -66,7 +68,8 @@ def create_app(consumers: Mapping[str, str]) -> Litestar:
             return _page(consumer, refused.format(ref=ref), consent_id, 200)
         return _page(consumer, "Svaret fra samtykkeløsningen mangler status", consent_id, 400)
 
-    return Litestar(route_handlers=[callback], openapi_config=None, logging_config=None)
+    return observe(Litestar(route_handlers=[callback], openapi_config=None, logging_config=None), "callbacks",
+                   title="Agencies' consent callback pages / virksomhetenes samtykke-sider")
 
 
 __all__ = ["CASES", "create_app"]

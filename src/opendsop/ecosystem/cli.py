@@ -130,8 +130,10 @@ def _party(name: str) -> str:
 def _logging(level: str) -> None:
     """The parties' JSON logs at ``level``; alembic's per-migration chatter only when asked for."""
     from opendsop.serving import configure_logging
+    from opendsop.tracing import configure_tracing
 
     configure_logging(level)
+    configure_tracing()  # DSOP_TRACES=console|otlp; off by default
     logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.getLevelName(level.upper())))
 
 

@@ -36,6 +36,7 @@ from opendsop.ecosystem.load import LoadReport, WorldMismatch, load_world, store
 from opendsop.ecosystem.provision import CorruptedVar, Provisioned, bank_client_id, provision, register
 from opendsop.ecosystem.topology import Topology, TopologyError
 from opendsop.server import config as server_config
+from opendsop.server import serve as serve_as_party
 from opendsop.synth.world import World, generate
 
 
@@ -240,7 +241,7 @@ async def _serve_all(apps: dict[str, Any], sockets: dict[str, socket.socket],
 
 async def _serve(server: _Server, sock: socket.socket) -> None:
     try:
-        await server.serve(sockets=[sock])
+        await serve_as_party(server, sockets=[sock])  # its log lines name the party
     except SystemExit:  # uvicorn exits the process when an app's startup fails; here only that party ends
         server.should_exit = True
 

@@ -43,6 +43,7 @@ from opendsop.prosecution.orders import (
     order_claims,
 )
 from opendsop.prosecution.settings import ProsecutionSettings
+from opendsop.serving import observe
 from opendsop.standard.errors import DsopError, InvalidExtraditionOrder, InvalidRequest
 from opendsop.standard.json_body import load_json
 
@@ -161,7 +162,7 @@ def create_app(
         return bool(service.jwks.get("keys"))
 
     readiness.add("keys", signing_key_loaded)
-    return Litestar(
+    return observe(Litestar(
         route_handlers=[create_order, finans_jwks, *health_routes(readiness)],
         exception_handlers={
             DsopError: _dsop_error,
@@ -170,7 +171,7 @@ def create_app(
         },
         state=State({"prosecution": service}),
         logging_config=None,  # the process (CLI `serve`, the ecosystem runner) configures logging
-    )
+    ), "prosecution", title="Prosecution (påtalemyndigheten)")
 
 
 __all__ = ["create_app"]

@@ -63,6 +63,7 @@ from opendsop.provider.ports import Certificates, FactsSource, OrderVerifier, To
 from opendsop.provider.ratelimit import RateLimiter
 from opendsop.provider.settings import ROUTE_PREFIX, SCOPE, ProviderSettings
 from opendsop.provider.store.repository import BankStore
+from opendsop.serving import observe
 from opendsop.standard.endpoints import Endpoint
 from opendsop.standard.errors import DsopError
 from opendsop.standard.versions import ApiVersion
@@ -310,8 +311,9 @@ def create_app(
         logging_config=None,
         state=state,
     )
-    app.asgi_handler = DeliveryWatch(app.asgi_handler)  # outermost: sees the final body chunk and disconnects
-    return app
+    app.asgi_handler = DeliveryWatch(app.asgi_handler)  # sees the final body chunk and disconnects
+    return observe(app, "bank", bank=settings.bank_orgno, openapi_url=f"{ROUTE_PREFIX}/openapi.json",
+                   title=f"{settings.bank_name} — Control API")
 
 
 __all__ = ["SCOPE", "create_app"]

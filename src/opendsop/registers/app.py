@@ -51,7 +51,7 @@ from opendsop.registers.folkeregister import FolkeregisterStore
 from opendsop.registers.konkursregister import KonkursStore
 from opendsop.registers.settings import RegistersSettings
 from opendsop.registers.store import RegisterDatabase, utcnow
-from opendsop.serving import correlation_id, create_engine
+from opendsop.serving import correlation_id, create_engine, observe
 
 log = logging.getLogger("opendsop.registers")
 
@@ -125,7 +125,7 @@ def create_app(
     if keys_ready is not None:
         readiness.add("keys", keys_ready)
 
-    return Litestar(
+    return observe(Litestar(
         route_handlers=[*ROUTES, *health_routes(readiness)],
         exception_handlers={
             RegisterError: _register_error,
@@ -136,7 +136,7 @@ def create_app(
         on_shutdown=[stores.db.close],
         state=State({"registers": registers}),
         logging_config=None,
-    )
+    ), "registers", title="Registers (Folkeregisteret, Konkursregisteret)")
 
 
 __all__ = ["Stores", "create_app"]

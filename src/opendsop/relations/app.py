@@ -47,7 +47,7 @@ from opendsop.relations.sources import AccountRegister, RelationSource
 from opendsop.relations.store import Database
 from opendsop.relations.tokens import HubVerifier
 from opendsop.relations.worker import BatchWorker
-from opendsop.serving import correlation_id
+from opendsop.serving import correlation_id, observe
 from opendsop.standard.request import Environment
 from opendsop.trust.errors import InvalidToken
 
@@ -186,14 +186,14 @@ def create_app(settings: RelationsSettings, *, clock: Clock | None = None, verif
         await service.worker.close()
         await database.close()
 
-    return Litestar(
+    return observe(Litestar(
         route_handlers=[*LOOKUP_ROUTES, *KFR_ROUTES, *ADMIN_ROUTES, *health_routes(readiness)],
         exception_handlers={HubError: _hub_error, HTTPException: _http_error, Exception: _internal_error},
         on_startup=[startup],
         on_shutdown=[shutdown],
         state=State({"relations": service}),
         logging_config=None,
-    )
+    ), "relations", title="Relations hub / Kontoopplysninger-hub")
 
 
 __all__ = ["Hub", "authenticate", "create_app", "hub", "require_admin"]

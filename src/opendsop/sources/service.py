@@ -17,6 +17,7 @@ from litestar import Litestar
 from opendsop.audit.log import AuditLog, MemoryAuditLog, SqlAuditLog
 from opendsop.availability import Readiness, health_routes
 from opendsop.contracts.verify import TokenVerifier
+from opendsop.serving import observe
 from opendsop.sources import krav, lanekassen, nav, skatteetaten
 from opendsop.sources.consent_check import ConsentStatus, HttpConsentStatus
 from opendsop.sources.data import World, for_population
@@ -82,7 +83,7 @@ def create_app(source: str, settings: SourcesSettings, *, clock: Callable[[], da
         readiness.add("keys", keys_ready)
     for handler in health_routes(readiness):  # /health, /health/live, /health/ready (opendsop.availability)
         app.register(handler)
-    return app
+    return observe(app, source, title=f"{source} (consent source / samtykkekilde)")
 
 
 __all__ = ["SOURCES", "create_app", "world_data"]

@@ -46,6 +46,7 @@ from opendsop.contracts.registers.models import (
     SignaturSvar,
     Vergemaal,
 )
+from opendsop.tracing import propagate
 
 T = TypeVar("T")
 TokenSource = str | Callable[[], Awaitable[str]]
@@ -106,8 +107,8 @@ class _HttpRegister:
     def __init__(self, base_url: str, token: TokenSource, *, transport: httpx.AsyncBaseTransport | None = None,
                  timeout: float = 10.0) -> None:
         self._token = token
-        self._http = httpx.AsyncClient(base_url=base_url.rstrip("/"), transport=transport,
-                                       timeout=httpx.Timeout(timeout), follow_redirects=False)
+        self._http = propagate(httpx.AsyncClient(base_url=base_url.rstrip("/"), transport=transport,
+                                                 timeout=httpx.Timeout(timeout), follow_redirects=False))
 
     async def __aenter__(self: T) -> T:
         return self
