@@ -84,7 +84,7 @@ def test_one_agency_call_is_one_trace_from_the_consumer_through_the_token_servic
 
 def origins(running: Running) -> list[tuple[str, str]]:
     """Each party and its origin (a bank's registered URL ends in /v2: its pages are at the root)."""
-    return [(party, "{0}://{1}".format(*urlsplit(url))) for party, url in running.urls.items()]
+    return [(party, f"{urlsplit(url).scheme}://{urlsplit(url).netloc}") for party, url in running.urls.items()]
 
 
 def test_every_party_names_itself_at_the_root_and_serves_health_and_metrics(ecosystem: Running) -> None:
