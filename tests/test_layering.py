@@ -18,7 +18,8 @@ SOURCE = Path(opendsop.__file__).parent
 
 # The plumbing every party may use: the one clock, the serving settings and server, private files,
 # health/readiness endpoints, and the shared contracts with what they build on.
-_BASE = frozenset({"contracts", "trust", "standard", "clock", "serving", "server", "files", "availability"})
+_BASE = frozenset({"contracts", "trust", "standard", "clock", "serving", "server", "files", "availability",
+                   "tracing"})
 
 COMPOSITION = frozenset({"cli", "ecosystem", "demo", "rules_table"})  # may import anything
 PARTIES = frozenset({"provider", "consumer", "relations", "registers", "authority", "certpub", "consent", "sources",
@@ -37,12 +38,14 @@ ALLOWED: dict[str, frozenset[str]] = {
     "prosecution": _BASE,
     "samtykke": _BASE,
     # shared layers
-    "contracts": frozenset({"trust", "standard", "clock", "serving"}),
+    "contracts": frozenset({"trust", "standard", "clock", "serving", "tracing"}),
     "audit": frozenset({"serving", "clock", "standard"}),
     "synth": frozenset({"standard", "clock"}),
     "availability": frozenset(),
-    "server": frozenset({"serving"}),
-    "serving": frozenset({"files"}),
+    "server": frozenset({"serving", "tracing"}),
+    "serving": frozenset({"files", "tracing", "party_pages"}),  # observe() wires both in
+    "tracing": frozenset({"serving"}),
+    "party_pages": frozenset({"serving"}),
     "files": frozenset(),
     "clock": frozenset(),
     "trust": frozenset(),
