@@ -1,49 +1,138 @@
-"""The `dsop` command: one entry point that composes each party's own sub-commands."""
+"""The `dsop` command: one entry point that composes each party's own sub-commands.
+
+Fast to start: a party's commands (and with them its web framework, database drivers and HTTP
+clients) are imported only when one of them runs or shows its help; ``dsop --help`` lists them from
+the one-line descriptions below.  Every command's expected failures end in one line
+``error: <what> — <fix>`` with exit code 2 (``opendsop.cli_errors``; ``dsop --debug …`` shows the
+traceback), Ctrl-C in one line saying how to resume, exit code 130.
+"""
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
+from typing import Annotated, Any
+
 import typer
+from typer import _click as click  # typer's own copy of click, which its groups and commands are made of
+from typer.core import TyperCommand, TyperGroup
 
-from opendsop.authority.cli import app as authority_app
-from opendsop.certpub.cli import app as certpub_app
-from opendsop.consent.cli import app as consent_app
-from opendsop.consumer.cli import build_app as build_consumer_app
-from opendsop.ecosystem.agencies import runtime_factory as local_agency_runtime
-from opendsop.ecosystem.cli import app as ecosystem_app
-from opendsop.ecosystem.cli import topology_command, up_command
-from opendsop.ecosystem.consent_side import local_samtykke_settings
-from opendsop.prosecution.cli import app as prosecution_app
-from opendsop.provider.cli import app as provider_app
-from opendsop.registers.cli import app as registers_app
-from opendsop.relations.cli import app as relations_app
-from opendsop.samtykke import cli as samtykke_cli
-from opendsop.samtykke.cli import app as samtykke_app
-from opendsop.sources.cli import app as sources_app
-from opendsop.synth.cli import app as synth_app
+from opendsop.cli_errors import handled
 
-app = typer.Typer(no_args_is_help=True, help="opendsop: DSOP rules, parties and a synthetic Norway.")
+
+def _typer_app(module: str, attr: str = "app") -> click.Command:
+    return typer.main.get_command(getattr(importlib.import_module(module), attr))
+
+
+def _case() -> click.Command:
+    from opendsop.consumer.cli import build_app
+    from opendsop.ecosystem.agencies import runtime_factory
+
+    group = typer.main.get_command(build_app(runtime_factory))
+    assert isinstance(group, TyperGroup)
+    return group.commands["case"]
+
+
+def _up() -> click.Command:
+    from opendsop.ecosystem.cli import up_command
+
+    single = typer.Typer()
+    single.command("up")(up_command)
+    return typer.main.get_command(single)
+
+
+def _synth() -> click.Command:
+    from opendsop.ecosystem.cli import topology_command
+    from opendsop.synth.cli import app as synth_app
+
+    if not any(info.name == "topology" for info in synth_app.registered_commands):
+        synth_app.command("topology")(topology_command)
+    return typer.main.get_command(synth_app)
+
+
+def _samtykke() -> click.Command:
+    from opendsop.ecosystem.consent_side import local_samtykke_settings
+    from opendsop.samtykke import cli as samtykke_cli
+
+    samtykke_cli.local_settings = local_samtykke_settings  # the configured consumer (or the local bank)
+    return typer.main.get_command(samtykke_cli.app)
+
+
+def _party(module: str) -> Callable[[], click.Command]:
+    return lambda: _typer_app(module)
+
+
+# name → (its line in `dsop --help`, how to build it): built only when it runs or shows its own help
+LAZY: dict[str, tuple[str, Callable[[], click.Command]]] = {
+    "case": ("Run, show, export and resume cases (the agency side of DSOP).", _case),
+    "authority": ("The token service (a local Maskinporten).", _party("opendsop.authority.cli")),
+    "certpub": ("The encryption-certificate directory (CertPub).", _party("opendsop.certpub.cli")),
+    "eo": ("Extradition orders signed by påtalemyndigheten.", _party("opendsop.prosecution.cli")),
+    "provider": ("A bank's DSOP Control API (the provider).", _party("opendsop.provider.cli")),
+    "relations": ("Customer Relations Overview (KAR + KFR), API catalogue.", _party("opendsop.relations.cli")),
+    "registers": ("Folkeregisteret, Konkursregisteret and Enhetsregisteret.", _party("opendsop.registers.cli")),
+    "consent": ("The Altinn-style consent service and approval pages.", _party("opendsop.consent.cli")),
+    "samtykke": ("A bank's or insurer's consent-based flows (SBL, studielån, SSU).",
+                 _samtykke),
+    "ecosystem": ("Load the synthetic Norway into every party's store.", _party("opendsop.ecosystem.cli")),
+    "up": ("Start every party of the local ecosystem on loopback ports (Ctrl-C stops them all).", _up),
+    "synth": ("Generate a synthetic Norway (persons, banks, accounts, transactions).", _synth),
+    "sources": ("Consent-based data sources (Skatteetaten, Lånekassen, NAV).", _party("opendsop.sources.cli")),
+}
+
+
+class _Placeholder(TyperCommand):
+    """A party's command as `dsop --help` lists it, before its module is imported."""
+
+
+class DsopGroup(TyperGroup):
+    """The root group: lazy party commands, and one line for every expected failure."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        lazy = {name: _Placeholder(name, help=text, short_help=text) for name, (text, _) in LAZY.items()}
+        self.commands = {**lazy, **self.commands}
+        self._loaded: dict[str, click.Command] = {}
+
+    def real_command(self, name: str) -> click.Command:
+        if name not in self._loaded:
+            command = LAZY[name][1]()
+            command.name = name
+            self._loaded[name] = command
+        return self._loaded[name]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if isinstance(command, _Placeholder) and ctx.resilient_parsing:  # shell completion looks inside
+            return self.real_command(cmd_name)
+        return command
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[str | None, click.Command | None,
+                                                                             list[str]]:
+        name, command, rest = super().resolve_command(ctx, args)
+        if name is not None and isinstance(command, _Placeholder):
+            command = self.real_command(name)
+        return name, command, rest
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (Exception, KeyboardInterrupt) as error:
+            code = handled(error)
+            if code is None:
+                raise
+            raise typer.Exit(code) from None
+
+
+# plain help here (rich's help formatter alone costs more than the rest of the start); parties keep theirs
+app = typer.Typer(cls=DsopGroup, no_args_is_help=True, rich_markup_mode=None,
+                  help="opendsop: DSOP rules, parties and a synthetic Norway.")
 
 
 @app.callback()
-def main_options() -> None:
+def main_options(debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of a failure")] = False) \
+        -> None:
     """opendsop: DSOP rules, parties and a synthetic Norway."""
-
-
-app.add_typer(build_consumer_app(local_agency_runtime))  # `dsop case …`: the agency's cases (or the local ones)
-app.add_typer(authority_app, name="authority", help="The token service (a local Maskinporten).")
-app.add_typer(certpub_app, name="certpub", help="The encryption-certificate directory (CertPub).")
-app.add_typer(prosecution_app, name="eo", help="Extradition orders signed by påtalemyndigheten.")
-app.add_typer(provider_app, name="provider", help="A bank's DSOP Control API (the provider).")
-app.add_typer(relations_app, name="relations", help="Customer Relations Overview (KAR + KFR), API catalogue.")
-app.add_typer(registers_app, name="registers", help="Folkeregisteret, Konkursregisteret and Enhetsregisteret.")
-app.add_typer(consent_app, name="consent", help="The Altinn-style consent service and approval pages.")
-samtykke_cli.local_settings = local_samtykke_settings  # `dsop samtykke …`: the configured consumer (or the local bank)
-app.add_typer(samtykke_app, name="samtykke", help="A bank's or insurer's consent-based flows (SBL, studielån, SSU).")
-app.add_typer(ecosystem_app, name="ecosystem", help="Load the synthetic Norway into every party's store.")
-synth_app.command("topology")(topology_command)
-app.command("up")(up_command)
-app.add_typer(synth_app, name="synth", help="Generate a synthetic Norway (persons, banks, accounts, transactions).")
-app.add_typer(sources_app, name="sources", help="Consent-based data sources (Skatteetaten, Lånekassen, NAV).")
 
 
 @app.command()

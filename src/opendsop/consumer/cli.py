@@ -23,21 +23,18 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from opendsop.cli_errors import Interrupted, handled
 from opendsop.clock import oslo_today
 from opendsop.consumer import exports
-from opendsop.consumer.cases import CaseConflict
 from opendsop.consumer.exports.labels import party_line
 from opendsop.consumer.fanout import BankResult, Outcome, Plan
 from opendsop.consumer.protocol import BankEndpoint, CaseParameters
 from opendsop.consumer.tables import accounts_table, banks_table, case_table, cases_table
 from opendsop.consumer.workflows import (
     CasePlan,
-    RelationsError,
-    WorkflowRefused,
     find_banks,
     flags,
     plan_batch,
@@ -57,7 +54,6 @@ from opendsop.consumer.workflows.runtime import Runtime, open_runtime
 from opendsop.consumer.workflows.verge import Assignment
 from opendsop.contracts.registers.facts import to_guardianship
 from opendsop.standard.endpoints import CONTROL_ENDPOINTS, Endpoint
-from opendsop.standard.errors import DsopError
 from opendsop.standard.period import parse_date
 from opendsop.standard.services import get_profile
 
@@ -72,6 +68,10 @@ class _Stop(Exception):
     def __init__(self, message: str, code: int = 2) -> None:
         super().__init__(message)
         self.code = code
+
+
+# the cases this process has recorded, so that Ctrl-C can say which ones to resume
+_OPENED: list[str] = []
 
 
 # -- running -------------------------------------------------------------------------------------
@@ -101,6 +101,7 @@ async def _open_case(runtime: Runtime, plan: CasePlan,
     await runtime.store.open_case(case_number=case_number or plan.case.account_info_request_id,
                                   service=plan.service, parameters=plan.case, now=runtime.clock(),
                                   retention=runtime.retention, facts=plan.facts)
+    _OPENED.append(plan.case.account_info_request_id)
     found = await find_banks(plan, runtime.relations, runtime.directory)
     await runtime.store.add_banks(plan.case.account_info_request_id, found.banks)
     return list(found.banks), list(found.without_api)
@@ -161,9 +162,9 @@ async def _export(store: Any, case_id: str, form: str, target: Path | None) -> N
     try:
         export = await exports.load_case_export(store, case_id)
     except exports.UnknownCase:
-        raise _Stop(f"unknown case {case_id}") from None
+        raise _Stop(f"unknown case {case_id} — give the AccountInfoRequestID a case printed when it ran") from None
     if form in ("xlsx", "pdf") and target is None:
-        raise _Stop(f"--out is needed for {form}")
+        raise _Stop(f"--format {form} is a binary file — name it with --out FILE")
     if form == "json":
         data = exports.to_json(export)
         if target is None:
@@ -196,28 +197,37 @@ def build_app(  # noqa: C901 - one closure per command
     app.add_typer(case_app, name="case")
 
     def report(error: Exception) -> int:
-        if isinstance(error, WorkflowRefused):
-            out.print(f"[red]refused[/red] ({escape(error.parameter or '')}): {escape(error.message)}")
-        elif isinstance(error, _Stop):
-            out.print(f"[red]{escape(str(error))}[/red]")
+        """One line for an expected failure (opendsop.cli_errors); anything else is a bug and is raised."""
+        if isinstance(error, _Stop):
+            typer.echo(f"error: {error}", err=True)
             return error.code
-        else:
-            out.print(f"[red]error[/red]: {escape(str(getattr(error, 'message', None) or error))}")
-        return 2
+        code = handled(error)
+        if code is None:
+            raise error
+        return code
 
-    expected = (WorkflowRefused, DsopError, RelationsError, CaseConflict, _Stop)
+    def interrupted() -> Interrupted:
+        if not _OPENED:
+            return Interrupted("no case was recorded; run the command again")
+        if len(_OPENED) == 1:
+            return Interrupted(f"case {_OPENED[0]} is recorded; carry on with `dsop case resume {_OPENED[0]}`")
+        return Interrupted(f"{len(_OPENED)} cases are recorded; carry on with `dsop case resume <id>` for each: "
+                           + " ".join(_OPENED))
 
     def run(service: str | None, body: Callable[[Runtime], Awaitable[int]]) -> None:
         async def main() -> int:
             async with runtime_factory(service) as runtime:
                 try:  # inside the runtime: its task groups must not wrap an expected refusal
                     return await body(runtime)
-                except expected as error:
+                except Exception as error:
                     return report(error)
 
+        _OPENED.clear()
         try:
             code = asyncio.run(main())
-        except expected as error:  # the runtime itself refused (e.g. a service the agency may not run)
+        except KeyboardInterrupt:  # asyncio.run has cancelled the case's calls; what is answered is recorded
+            code = report(interrupted())
+        except Exception as error:  # the runtime itself refused (e.g. a service the agency may not run)
             code = report(error)
         raise typer.Exit(code)
 
@@ -364,7 +374,7 @@ def build_app(  # noqa: C901 - one closure per command
                target: Annotated[Path | None, typer.Option("--out", help="File (default: stdout)")] = None) -> None:
         """The recorded case and answers as JSON, CSV, XLSX or a PDF summary."""
         if form not in _FORMATS:
-            out.print(f"[red]--format must be one of {', '.join(_FORMATS)}[/red]")
+            typer.echo(f"error: unknown --format {form} — use one of {', '.join(_FORMATS)}", err=True)
             raise typer.Exit(2)
 
         async def body(rt: Runtime) -> int:
@@ -386,7 +396,7 @@ def build_app(  # noqa: C901 - one closure per command
                 return case.service if case is not None else None
         try:
             service = asyncio.run(service_of())
-        except expected as error:
+        except Exception as error:
             raise typer.Exit(report(error)) from None
         run(service, body)
 
@@ -396,7 +406,7 @@ def build_app(  # noqa: C901 - one closure per command
 async def _recorded(rt: Runtime, case_id: str) -> Any:
     case = await rt.store.get(case_id)
     if case is None:
-        raise _Stop(f"unknown case {case_id}")
+        raise _Stop(f"unknown case {case_id} — give the AccountInfoRequestID a case printed when it ran")
     return case
 
 

@@ -2,8 +2,9 @@
 """The agencies of a local ecosystem as consumer settings, so ``dsop case …`` finds them by itself.
 
 ``dsop case`` uses ``DSOP_CONSUMER_*`` when ``DSOP_CONSUMER_ORGNO`` is set (an agency's real
-configuration); otherwise it looks for a topology (``DSOP_ECOSYSTEM``, else ``var/ecosystem.toml``)
-and acts as the local agency that runs the case's service, with the keys ``dsop up`` derived.  The
+configuration); otherwise it looks for a topology (``DSOP_ECOSYSTEM``, else the nearest
+``var/ecosystem.toml`` upwards from the working directory: ``discovery.py``) and acts as the local
+agency that runs the case's service, with the keys ``dsop up`` derived.  The
 local agencies share one case store (``var/cases.db``) so ``show``/``export``/``resume`` need no
 agency named.
 """
@@ -15,14 +16,15 @@ from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
 from opendsop.consumer.settings import ConsumerSettings
-from opendsop.consumer.workflows import WorkflowRefused
 from opendsop.consumer.workflows.runtime import Runtime, open_runtime
+from opendsop.ecosystem import discovery
 from opendsop.ecosystem.provision import Paths
-from opendsop.ecosystem.topology import DEFAULT_TOPOLOGY, Topology, TopologyError, read
+from opendsop.ecosystem.topology import Topology, read
 
 
 def topology_path() -> Path:
-    return Path(os.environ.get("DSOP_ECOSYSTEM") or DEFAULT_TOPOLOGY)
+    """The local ecosystem's topology, or :class:`discovery.NoEcosystem` saying where it looked."""
+    return discovery.find()
 
 
 def consumer_settings(topology: Topology, service: str | None) -> ConsumerSettings:
@@ -43,18 +45,18 @@ def local_settings(service: str | None) -> ConsumerSettings | None:
     if os.environ.get("DSOP_CONSUMER_ORGNO"):
         return None
     path = topology_path()
-    if not path.exists():
-        return None
-    return consumer_settings(read(path), service)
+    settings = consumer_settings(read(path), service)
+    # `dsop up` derives the agencies' keys when it first starts
+    if settings.grant_key is not None and not settings.grant_key.exists():
+        raise discovery.NoEcosystem(f"the ecosystem of {path} has not been started yet (no agency keys under "
+                                    f"{settings.grant_key.parent.parent}) — start it with `dsop up`")
+    return settings
 
 
 def runtime_factory(service: str | None) -> AbstractAsyncContextManager[Runtime]:
-    """``dsop case``'s runtime: the configured agency, or the local ecosystem's agency for ``service``."""
-    try:
-        settings = local_settings(service)
-    except TopologyError as error:
-        raise WorkflowRefused(str(error), parameter="ecosystem") from None
-    return open_runtime(service, settings)
+    """``dsop case``'s runtime: the configured agency, or the local ecosystem's agency for ``service``
+    (a missing or broken topology fails with a one-line error naming where it looked)."""
+    return open_runtime(service, local_settings(service))
 
 
 __all__ = ["consumer_settings", "local_settings", "runtime_factory", "topology_path"]

@@ -4,17 +4,20 @@
 * ``load`` — generate a world and write it into the stores under ``--var`` (idempotent, see load.py);
 * ``topology`` — write the TOML topology of a world: every party, its port, every bank of the world and
   every agency of the standard (mounted as ``dsop synth topology``);
-* ``up`` — start every party of the topology (created with the defaults when missing), optionally run
-  the scripted tour (``--tour``, or ``--tour STORY…`` for some stories), print the URLs and serve until
-  Ctrl-C (mounted as ``dsop up``).
+* ``up`` — start every party of the topology (``--topology``, else ``DSOP_ECOSYSTEM``, else the nearest
+  ``var/ecosystem.toml``; without any of them a new ``./var/ecosystem.toml`` with the defaults),
+  optionally run the scripted tour (``--tour``, or ``--tour STORY…`` for some stories), print the URLs
+  and serve until Ctrl-C (mounted as ``dsop up``).
 
-Every expected failure ends with one line ``error: …`` naming the cause and the fix, exit code 2.
+Every expected failure ends with one line ``error: …`` naming the cause and the fix, exit code 2;
+Ctrl-C during a world load ends in one line saying how to carry on, exit code 130.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 from datetime import date
 from pathlib import Path
@@ -26,7 +29,9 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from opendsop.cli_errors import Interrupted
 from opendsop.clock import oslo_today
+from opendsop.ecosystem import discovery
 from opendsop.ecosystem.load import WorldMismatch, load_world, stored_today
 from opendsop.ecosystem.topology import DEFAULT_TOPOLOGY, TopologyError, for_world, read, render
 from opendsop.synth import generate
@@ -76,6 +81,9 @@ def load(
     except WorldMismatch as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(code=2) from None
+    except KeyboardInterrupt:
+        raise Interrupted(f"the unfinished load was discarded; run `dsop ecosystem load --preset {preset} "
+                          f"--seed {seed} --var {var}` again to load the world") from None
     finally:
         loading.close()
     if not report.loaded:
@@ -200,7 +208,9 @@ async def _serve(running: Running, *, tour: tuple[str, ...], stay: bool, log_lev
 
 
 def up_command(
-    topology: Annotated[Path, typer.Option("--topology", "-t", help="The TOML topology")] = DEFAULT_TOPOLOGY,
+    topology: Annotated[Path | None, typer.Option(
+        "--topology", "-t", help="The TOML topology (default: $DSOP_ECOSYSTEM, else the nearest "
+                                 "var/ecosystem.toml, else a new ./var/ecosystem.toml)")] = None,
     preset: Annotated[str, typer.Option("--preset", "-p", help="World for a new topology")] = "demo",
     seed: Annotated[int, typer.Option("--seed", "-s", help="Seed for a new topology")] = 0,
     today: Annotated[str | None, typer.Option("--today", help="Pin a new topology's world to this date YYYY-MM-DD "
@@ -233,18 +243,30 @@ def up_command(
         pinned = date.fromisoformat(today) if today else None
     except ValueError:
         raise typer.BadParameter(f"--today must be YYYY-MM-DD, got {today!r}") from None
-    if not topology.exists():
-        write_topology(topology, preset=preset, seed=seed, today=pinned)
-        console.print(f"wrote the default topology {topology} (preset {preset}, seed {seed})")
+    path = topology or DEFAULT_TOPOLOGY
     try:
+        path = _topology(topology, preset=preset, seed=seed, today=pinned)
         parties = [_party(name) for name in only] if only else None
         if parties and chosen:
             raise _fail("--tour needs every party: drop --only")
-        asyncio.run(_up(topology, tour=chosen, stay=stay, log_level=log_level, only=parties))
-    except (TopologyError, EcosystemError) as error:
+        asyncio.run(_up(path, tour=chosen, stay=stay, log_level=log_level, only=parties))
+    except (TopologyError, EcosystemError, discovery.NoEcosystem) as error:
         raise _fail(str(error)) from None
     except KeyboardInterrupt:  # Ctrl-C before the servers were up: start() has stopped what it started
-        console.print("interrupted")
+        raise Interrupted(f"nothing is serving; an unfinished world load was discarded — `dsop up --topology "
+                          f"{path}` starts again") from None
+
+
+def _topology(named: Path | None, *, preset: str, seed: int, today: date | None) -> Path:
+    """The topology to start: the one named or found (discovery.py), else a new default one under ./var."""
+    if named is not None or discovery.ENVIRONMENT in os.environ:
+        return discovery.find(named)
+    found = discovery.nearest()
+    if found is not None:
+        return found
+    write_topology(DEFAULT_TOPOLOGY, preset=preset, seed=seed, today=today)
+    console.print(f"wrote the default topology {DEFAULT_TOPOLOGY} (preset {preset}, seed {seed})")
+    return DEFAULT_TOPOLOGY
 
 
 __all__ = ["app", "topology_command", "up_command", "write_topology"]

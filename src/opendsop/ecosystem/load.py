@@ -265,9 +265,32 @@ async def _load_banks(banks: dict[str, str], population: Population, counts: dic
                     _add(counts, name, value)
                 done(orgno)
 
-            await asyncio.gather(*(finish(orgno, job) for orgno, job in jobs))
+            try:
+                await asyncio.gather(*(finish(orgno, job) for orgno, job in jobs))
+            except BaseException:  # Ctrl-C or a failed bank: stop the others now, not when their banks are done
+                _stop_workers(pool)
+                raise
     finally:
         _worker_population = None
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Drop the queued banks and end the running workers (their half-written databases are discarded)."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.terminate()
+
+
+def _discard(var_dir: Path, banks: Mapping[str, str]) -> None:
+    """Remove the SQLite files an unfinished load wrote, so that the next start loads the world afresh
+    (a bank on a server database keeps its rows: loading them again is idempotent)."""
+    files = [var_dir / REGISTERS_DB, var_dir / RELATIONS_DB]
+    files += [Path(url.removeprefix("sqlite+aiosqlite:///")) for url in banks.values()
+              if url.startswith("sqlite+aiosqlite:///")]
+    for path in files:
+        for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"),
+                         path.with_name(path.name + "-journal")):
+            leftover.unlink(missing_ok=True)
 
 
 def sqlite_url(path: Path) -> str:
@@ -306,6 +329,9 @@ async def load_world(world: World, *, var_dir: Path, banks_url_template: str = D
                 _load_banks(banks, population, counts, chosen, on_bank),
                 _load_registers(sqlite_url(var_dir / REGISTERS_DB), population, counts),
                 _load_relations(sqlite_url(var_dir / RELATIONS_DB), population, counts))
+    except (asyncio.CancelledError, KeyboardInterrupt):  # Ctrl-C: leave var_dir as a next start can use
+        _discard(var_dir, banks)
+        raise
     finally:
         gc.unfreeze()
     report = LoadReport(preset=world.preset.name, seed=world.seed, today=world.today, loaded=True, var_dir=var_dir,
