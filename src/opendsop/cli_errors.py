@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import errno
 import os
+import threading
 from collections.abc import Callable
 
 import typer
@@ -156,10 +157,24 @@ def debugging() -> bool:
     return bool(ctx is not None and ctx.find_root().params.get("debug"))
 
 
+def _quiet_late_threads() -> None:
+    """After Ctrl-C a database driver's thread may still finish its call and find the event loop closed:
+    that is the interruption, not news (its traceback would bury the one line)."""
+    previous = threading.excepthook
+
+    def hook(args: threading.ExceptHookArgs) -> None:
+        if not (isinstance(args.exc_value, RuntimeError) and "Event loop is closed" in str(args.exc_value)):
+            previous(args)
+
+    threading.excepthook = hook
+
+
 def handled(error: BaseException) -> int | None:
     """Print the one line of an expected failure and give its exit code; None: re-raise it."""
     if isinstance(error, (typer.Exit, typer.Abort, click.exceptions.ClickException)):
         return None
+    if isinstance(error, (Interrupted, KeyboardInterrupt)):
+        _quiet_late_threads()
     if isinstance(error, Interrupted):
         typer.echo(f"interrupted — {error.resume}", err=True)
         return EXIT_INTERRUPTED

@@ -31,6 +31,9 @@ DEBTOR = next(b for b in POPULATION.bankruptcies if b.notice_type == "aapning"
               and any(a.owner_id == b.debtor_id for a in POPULATION.accounts))
 DEBTOR_BANK = next(a.bank_orgnr for a in POPULATION.accounts if a.owner_id == DEBTOR.debtor_id)
 UNKNOWN_CASE = "00000000-0000-4000-8000-000000000000"
+OWNERS = {account.owner_id for account in POPULATION.accounts}
+WARDS = [g for g in POPULATION.guardianships if g.ward_id in OWNERS and g.valid_to is None
+         and "representasjonDagligbank" in g.tjenesteoppgaver][:3]
 
 
 @dataclass
@@ -68,7 +71,7 @@ def ecosystem(tmp_path_factory: pytest.TempPathFactory, faults: Faults, gate: Ga
 
     def wrap(party: str, app: Any) -> Any:
         app = faults.wrap(party, app)
-        return gate.wrap(app) if party == f"bank {DEBTOR_BANK}" else app
+        return gate.wrap(app) if party.startswith("bank ") else app
 
     with Background(topology, wrap) as running:
         yield running
@@ -168,6 +171,33 @@ def test_ctrl_c_in_a_case_says_how_to_resume_and_the_resumed_case_completes(ecos
     resume = re.search(r"`dsop case resume ([0-9a-f-]{36})`", output)
     assert resume is not None, output
     resumed = dsop(ecosystem.topology, "case", "resume", resume.group(1))
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+
+
+def test_ctrl_c_in_a_vergekontroll_batch_stops_it_and_names_the_cases_to_resume(
+        ecosystem: Running, gate: Gate, tmp_path: Path) -> None:
+    assert WARDS, "the tiny world has guardianships with accounts"
+    batch = tmp_path / "batch.csv"
+    batch.write_text("ward,guardian\n" + "".join(f"{g.ward_id},{g.guardian_id}\n" for g in WARDS), encoding="utf-8")
+    gate.hit.clear()
+    gate.release.clear()
+    gate.armed = True
+    running = dsop_background(ecosystem.topology, "case", "verge", "--year", "2025", "--batch", str(batch))
+    try:
+        assert gate.hit.wait(120), "the batch never reached a bank's transactions"
+        running.send_signal(signal.SIGINT)
+        output, _ = running.communicate(timeout=60)
+    finally:
+        gate.armed = False
+        gate.release.set()
+        if running.poll() is None:
+            running.kill()
+    assert running.returncode == 130, output
+    assert "Traceback" not in output and "dsop case resume" in output, output
+    uuid = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+    recorded = re.findall(uuid, output.split("interrupted")[-1])
+    assert recorded, output
+    resumed = dsop(ecosystem.topology, "case", "resume", recorded[0])
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
 
 

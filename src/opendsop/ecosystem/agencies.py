@@ -23,8 +23,11 @@ from opendsop.ecosystem.topology import Topology, read
 
 
 def topology_path() -> Path:
-    """The local ecosystem's topology, or :class:`discovery.NoEcosystem` saying where it looked."""
-    return discovery.find()
+    """The local ecosystem's topology (discovery.py); when there is none, where it would be (it may not exist)."""
+    try:
+        return discovery.find()
+    except discovery.NoEcosystem:
+        return Path(os.environ.get(discovery.ENVIRONMENT) or discovery.DEFAULT_TOPOLOGY)
 
 
 def consumer_settings(topology: Topology, service: str | None) -> ConsumerSettings:
@@ -44,7 +47,7 @@ def local_settings(service: str | None) -> ConsumerSettings | None:
     """The local ecosystem's agency for ``service`` when no agency is configured by environment, else None."""
     if os.environ.get("DSOP_CONSUMER_ORGNO"):
         return None
-    path = topology_path()
+    path = discovery.find()  # none: one line naming where it looked
     settings = consumer_settings(read(path), service)
     # `dsop up` derives the agencies' keys when it first starts
     if settings.grant_key is not None and not settings.grant_key.exists():

@@ -48,6 +48,7 @@ from opendsop.synth.transactions import balances as synth_balances
 from opendsop.synth.world import Population, World
 
 MANIFEST = "world.json"
+LOADING = "loading.json"  # written while a load runs: the files an interrupted load leaves to be discarded
 REGISTERS_DB = "registers.db"
 RELATIONS_DB = "relations.db"
 BANK_DB = "bank-{orgno}.db"
@@ -105,6 +106,8 @@ def _check_existing(world: World, var_dir: Path) -> LoadReport | None:
                                 "or choose another directory")
         return LoadReport(preset=world.preset.name, seed=world.seed, today=world.today, loaded=False,
                           var_dir=var_dir, banks=dict(found.get("banks", {})), counts=dict(found.get("counts", {})))
+    if (var_dir / LOADING).exists():  # an interrupted load of ours: start afresh
+        _discard(var_dir)
     leftovers = sorted(path.name for path in var_dir.glob("*.db")) if var_dir.exists() else []
     if leftovers:
         raise WorldMismatch(f"{var_dir} holds databases ({', '.join(leftovers)}) but no {MANIFEST}: an earlier load "
@@ -276,17 +279,20 @@ async def _load_banks(banks: dict[str, str], population: Population, counts: dic
 
 def _stop_workers(pool: ProcessPoolExecutor) -> None:
     """Drop the queued banks and end the running workers (their half-written databases are discarded)."""
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in list((getattr(pool, "_processes", None) or {}).values()):
+    workers = list((getattr(pool, "_processes", None) or {}).values())  # shutdown() forgets them
+    for process in workers:
         process.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _discard(var_dir: Path, banks: Mapping[str, str]) -> None:
-    """Remove the SQLite files an unfinished load wrote, so that the next start loads the world afresh
-    (a bank on a server database keeps its rows: loading them again is idempotent)."""
-    files = [var_dir / REGISTERS_DB, var_dir / RELATIONS_DB]
-    files += [Path(url.removeprefix("sqlite+aiosqlite:///")) for url in banks.values()
-              if url.startswith("sqlite+aiosqlite:///")]
+def _discard(var_dir: Path) -> None:
+    """Remove the SQLite files an unfinished load wrote (named in ``LOADING``, which stays until a load
+    finishes: a thread of the interrupted load may still create a file after this), so that the next start
+    loads the world afresh; a bank on a server database keeps its rows (loading them again is idempotent)."""
+    try:
+        files = [Path(name) for name in json.loads((var_dir / LOADING).read_text(encoding="utf-8"))]
+    except (OSError, ValueError, TypeError):
+        return
     for path in files:
         for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"),
                          path.with_name(path.name + "-journal")):
@@ -320,6 +326,10 @@ async def load_world(world: World, *, var_dir: Path, banks_url_template: str = D
                                                                                          orgno=bank.orgnr)
              for bank in world.banks}
     counts: dict[str, int] = {"banks": len(banks)}
+    written = [var_dir / REGISTERS_DB, var_dir / RELATIONS_DB]
+    written += [Path(url.removeprefix("sqlite+aiosqlite:///")) for url in banks.values()
+                if url.startswith("sqlite+aiosqlite:///")]
+    (var_dir / LOADING).write_text(json.dumps([str(path) for path in written]), encoding="utf-8")
     gc.freeze()  # the long-lived world is never garbage: keep the collector from re-scanning it per batch
     try:
         for population in world.shards():
@@ -330,7 +340,7 @@ async def load_world(world: World, *, var_dir: Path, banks_url_template: str = D
                 _load_registers(sqlite_url(var_dir / REGISTERS_DB), population, counts),
                 _load_relations(sqlite_url(var_dir / RELATIONS_DB), population, counts))
     except (asyncio.CancelledError, KeyboardInterrupt):  # Ctrl-C: leave var_dir as a next start can use
-        _discard(var_dir, banks)
+        _discard(var_dir)
         raise
     finally:
         gc.unfreeze()
@@ -338,6 +348,7 @@ async def load_world(world: World, *, var_dir: Path, banks_url_template: str = D
                         banks=banks, counts=counts)
     (var_dir / MANIFEST).write_text(json.dumps(report.manifest(), indent=2, sort_keys=True) + "\n",
                                     encoding="utf-8")
+    (var_dir / LOADING).unlink()
     return report
 
 
