@@ -40,3 +40,15 @@ def test_the_help_lists_every_party_without_importing_one() -> None:
 def test_a_party_s_help_is_its_own() -> None:
     done = CliRunner().invoke(app, ["registers", "--help"])
     assert done.exit_code == 0 and "serve" in done.output
+
+
+def test_every_known_failure_names_a_class_that_exists() -> None:
+    import importlib
+
+    from opendsop.cli_errors import KNOWN
+
+    for name in KNOWN:
+        module, _, qualname = name.rpartition(".")
+        kind = getattr(importlib.import_module(module), qualname, None)
+        assert isinstance(kind, type) and issubclass(kind, BaseException), name
+        assert f"{kind.__module__}.{kind.__qualname__}" == name, name

@@ -115,14 +115,15 @@ def _os_error(error: BaseException) -> str:
     return f"{name or type(error).__name__}: {error.strerror or error} — check the path"
 
 
-# the most specific type first: the first entry in a failure's MRO wins
+# the most specific type first: the first entry in a failure's MRO wins (tests/test_cli_start.py checks each name
+# still names a class, so a class that moves cannot silently fall back to a traceback)
 KNOWN: dict[str, Callable[[BaseException], str]] = {
-    "opendsop.registers.errors.InvalidInput": _invalid_input,
-    "opendsop.registers.errors.RegisterUnavailable": _register_unavailable,
-    "opendsop.registers.errors.RegisterError": _as_is,
-    "opendsop.consumer.errors.TokenError": _token,
+    "opendsop.contracts.registers.errors.InvalidInput": _invalid_input,
+    "opendsop.contracts.registers.errors.RegisterUnavailable": _register_unavailable,
+    "opendsop.contracts.registers.errors.RegisterError": _as_is,
+    "opendsop.contracts.errors.TokenError": _token,
     "opendsop.consumer.errors.BankError": _bank,
-    "opendsop.consumer.errors.ConsumerError": _as_is,
+    "opendsop.contracts.errors.ConsumerError": _as_is,
     "opendsop.consumer.workflows._base.WorkflowRefused": _refused,
     "opendsop.consumer.workflows._base.RelationsError": _relations,
     "opendsop.consumer.cases.CaseConflict": _as_is,
