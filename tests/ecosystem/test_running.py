@@ -258,3 +258,18 @@ def test_dsop_samtykke_in_a_second_terminal_acts_as_the_local_bank(ecosystem: Ru
     fetched = dsop(topology, "samtykke", "loan", "fetch", consent_id, "--json")
     assert fetched.returncode == 0, fetched.stdout + fetched.stderr
     assert json.loads(fetched.stdout)["consentId"] == consent_id
+
+
+def test_the_dsop_stories_fit_an_80_column_terminal(ecosystem: Running) -> None:
+    """At 80 columns no account number, org number or balance is cut to "…": secondary columns go first."""
+    out = StringIO()
+    report = asyncio.run(run_tour(ecosystem, Console(file=out, width=80, color_system=None),
+                                  ("konkurs", "oed", "politi", "signaturrett")))
+    text = out.getvalue()
+    assert not report.failures, report.failures
+    assert all(len(line) <= 80 for line in text.splitlines())
+    assert not [line for line in text.splitlines() if "…" in line and re.search(r"\d", line)]
+    numbers = [account.account_identifier for results in (report.konkurs, report.oed, report.politi)
+               for result in results for account in result.accounts]
+    assert numbers and all(number in text for number in numbers)
+    assert re.search(r"-?\d{1,3}( \d{3})*,\d{2} NOK", text)  # balances in Norwegian format, whole

@@ -24,7 +24,6 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from opendsop.cli_errors import Interrupted, handled
 from opendsop.clock import oslo_today
@@ -32,7 +31,7 @@ from opendsop.consumer import exports
 from opendsop.consumer.exports.labels import party_line
 from opendsop.consumer.fanout import BankResult, Outcome, Plan
 from opendsop.consumer.protocol import BankEndpoint, CaseParameters
-from opendsop.consumer.tables import accounts_table, banks_table, case_table, cases_table
+from opendsop.consumer.tables import Column, accounts_table, banks_table, case_table, cases_table, fitted
 from opendsop.consumer.workflows import (
     CasePlan,
     find_banks,
@@ -415,12 +414,10 @@ def flags_table(console: Console, row: Assignment, results: Sequence[BankResult]
     if not found:
         console.print("no flags for the controller")
         return
-    table = Table(title="Flags for the controller")
-    for column in ("Flag", "Bank", "Account", "Transaction", "Detail"):
-        table.add_column(column)
-    for flag in found:
-        table.add_row(flag.kind.value, flag.bank, flag.account or "", flag.transaction or "", flag.detail)
-    console.print(table)
+    columns = (Column("Flag", essential=True), Column("Bank", drop_order=1), Column("Account", essential=True),
+               Column("Transaction", essential=True), Column("Detail", drop_order=2))
+    rows = [[flag.kind.value, flag.bank, flag.account or "", flag.transaction or "", flag.detail] for flag in found]
+    console.print(fitted("Flags for the controller", columns, rows, console.width))
 
 
 def _date(value: str | None, parameter: str) -> date | None:

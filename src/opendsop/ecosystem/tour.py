@@ -101,7 +101,8 @@ async def _konkurs(running: Running, population: Population, console: Console, r
                       f"{plan.case.from_date} – {plan.case.to_date} (12 months before the ruling)")
         report.konkurs = await run_case(rt, console, plan, None, accounts=False)
         report.case_ids["konkurs"] = plan.case.account_info_request_id
-        console.print(accounts_table("The debtor's accounts (blocked by the bankruptcy: disabled)", report.konkurs))
+        console.print(accounts_table("The debtor's accounts (blocked by the bankruptcy: disabled)", report.konkurs,
+                                     width=console.width))
         export = await exports.load_case_export(rt.store, plan.case.account_info_request_id)
     out = running.topology.var_dir / "tour"
     out.mkdir(parents=True, exist_ok=True)
@@ -129,7 +130,7 @@ async def _oed(running: Running, population: Population, console: Console, repor
         console.print(f"deceased {death.person_id}, died {died}: period {plan.case.from_date} – {plan.case.to_date}")
         report.oed = await run_case(rt, console, plan, None, accounts=False)
         report.case_ids["oed"] = plan.case.account_info_request_id
-    console.print(accounts_table("The estate's accounts and balances", report.oed))
+    console.print(accounts_table("The estate's accounts and balances", report.oed, width=console.width))
 
 
 async def _verge(running: Running, population: Population, console: Console, report: TourReport) -> None:
@@ -193,7 +194,7 @@ async def _politi(running: Running, population: Population, console: Console, re
         plan = plan_politi(order, party_id=person.person_id, requester_id="etterforsker-17", now=rt.clock())
         report.politi = await run_case(rt, console, plan, None, accounts=False)
         report.case_ids["politi"] = plan.case.account_info_request_id
-        console.print(accounts_table("What the order grants", report.politi))
+        console.print(accounts_table("What the order grants", report.politi, width=console.width))
         first = next(((r.bank, a.reference) for r in report.politi for a in r.accounts), None)
         if first is not None:
             try:
@@ -229,8 +230,9 @@ async def _signature(running: Running, population: Population, console: Console,
                                poster(HttpxTransport(http)))
         token = await tokens.get(registers, "enhetsregister:read")
         table = Table(title=f"{bank.name} checks who may sign for {company.name} ({company.orgnr})")
-        for column in ("Person", "Allowed", "Rule / reason"):
-            table.add_column(column)
+        table.add_column("Person", min_width=16)  # wide enough that a fødselsnummer never folds
+        table.add_column("Allowed", no_wrap=True)
+        table.add_column("Rule / reason", overflow="fold")
         others = list(company.signature.holders[1:])
         questions: list[tuple[str, list[str]]] = [(holder, []), (stranger, [])] + ([(holder, others)] if others else [])
         for who, together in questions:
