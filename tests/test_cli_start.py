@@ -52,3 +52,10 @@ def test_every_known_failure_names_a_class_that_exists() -> None:
         kind = getattr(importlib.import_module(module), qualname, None)
         assert isinstance(kind, type) and issubclass(kind, BaseException), name
         assert f"{kind.__module__}.{kind.__qualname__}" == name, name
+
+
+def test_the_help_of_up_loads_no_store_and_no_web_framework() -> None:
+    loaded = _modules_after("import sys\nsys.argv = ['dsop', 'up', '--help']\nfrom opendsop.cli import main\n"
+                            "try:\n    main()\nexcept SystemExit:\n    pass")
+    assert "opendsop.ecosystem.cli" in loaded
+    assert not {name for name in loaded if name.split(".")[0] in ("litestar", "sqlalchemy", "uvicorn", "aiohttp")}

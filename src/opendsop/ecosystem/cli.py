@@ -32,7 +32,6 @@ from rich.table import Table
 from opendsop.cli_errors import Interrupted
 from opendsop.clock import oslo_today
 from opendsop.ecosystem import discovery
-from opendsop.ecosystem.load import WorldMismatch, load_world, stored_today
 from opendsop.ecosystem.topology import DEFAULT_TOPOLOGY, TopologyError, for_world, read, render
 from opendsop.synth import generate
 from opendsop.synth.presets import PRESETS
@@ -74,6 +73,8 @@ def load(
         day = date.fromisoformat(today) if today else None
     except ValueError:
         raise typer.BadParameter(f"--today must be YYYY-MM-DD, got {today!r}") from None
+    from opendsop.ecosystem.load import WorldMismatch, load_world, stored_today  # the stores: only when loading
+
     world = generate(preset, seed=seed, today=day or stored_today(var) or oslo_today())
     loading = _LoadProgress(len(world.banks) * world.preset.shard_count)
     try:
