@@ -1,6 +1,6 @@
-"""Ctrl-C during a first world load: ``dsop ecosystem load`` stops at once (its forked workers too), leaves
-``var/`` as the next load can use (it starts afresh instead of refusing a half-written ``var/``), and says
-so in one line, exit code 130.
+"""Ctrl-C during a first world load: ``dsop ecosystem load`` (and ``dsop up`` starting a world) stops at once,
+its forked workers too, leaves ``var/`` as the next load can use (it starts afresh instead of refusing a
+half-written ``var/``), and says so in one line, exit code 130.
 
 The child is the real ``dsop`` with one change: each bank worker announces itself on stdout and then never
 finishes, so the test knows the load is under way and that it can only end by being interrupted.
@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.ecosystem.harness import DSOP
+from opendsop.ecosystem.runner import bind
+from tests.ecosystem.harness import DSOP, tiny_topology
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -30,32 +31,48 @@ def stuck(url, orgno):
 
 load._bank_in_child = stuck
 load._workers = lambda wanted, population, banks: 2  # the forked workers, as for a big world
-sys.argv = ["dsop", "ecosystem", "load", "--preset", "tiny", "--var", sys.argv[1]]
+sys.argv = ["dsop", *sys.argv[1:]]
 from opendsop.cli import main
 main()
 """
 
 
-def test_ctrl_c_stops_a_world_load_and_leaves_var_loadable(tmp_path: Path) -> None:
-    var = tmp_path / "var"
-    child = subprocess.Popen([sys.executable, "-c", CHILD, str(var)], stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True, env={**os.environ, "COLUMNS": "200"})
+def interrupted_while_loading(*args: str) -> tuple[int, str]:
+    """``dsop ARGS`` with stuck bank workers, sent SIGINT once a worker has started; (exit code, stderr)."""
+    child = subprocess.Popen([sys.executable, "-c", CHILD, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True, env={**os.environ, "COLUMNS": "200"})
     try:
         assert child.stdout is not None
-        first = child.stdout.readline()  # blocks until a worker has started a bank
-        assert first.startswith("loading bank"), first + child.stderr.read()  # type: ignore[union-attr]
+        for line in child.stdout:  # blocks until a worker has started a bank
+            if line.startswith("loading bank"):
+                break
+        else:
+            pytest.fail("the load never started: " + child.stderr.read())  # type: ignore[union-attr]
         child.send_signal(signal.SIGINT)
         out, err = child.communicate(timeout=60)
     finally:
         if child.poll() is None:
             child.kill()
-    assert child.returncode == 130, out + err
-    assert "Traceback" not in err
+    assert "Traceback" not in err, err
     lines = [line for line in err.splitlines() if line.strip()]
-    assert len(lines) == 1, err
-    [line] = lines
-    assert line.startswith("interrupted — ") and "dsop ecosystem load" in line, err
+    assert len(lines) == 1 and lines[0].startswith("interrupted — "), out + err
+    return child.returncode, lines[0]
+
+
+def test_ctrl_c_stops_a_world_load_and_leaves_var_loadable(tmp_path: Path) -> None:
+    var = tmp_path / "var"
+    code, line = interrupted_while_loading("ecosystem", "load", "--preset", "tiny", "--var", str(var))
+    assert code == 130 and "dsop ecosystem load" in line
     assert not (var / "world.json").exists()
-    again = subprocess.run([DSOP, "ecosystem", "load", "--preset", "tiny",
-                            "--var", str(var)], capture_output=True, text=True, timeout=240, check=False)
+    again = subprocess.run([DSOP, "ecosystem", "load", "--preset", "tiny", "--var", str(var)], capture_output=True,
+                           text=True, timeout=240, check=False)
     assert again.returncode == 0 and "loaded into" in again.stdout, again.stdout + again.stderr
+
+
+def test_ctrl_c_during_the_first_start_of_up_stops_before_serving(tmp_path: Path) -> None:
+    topology = tiny_topology(tmp_path)
+    code, line = interrupted_while_loading("up", "--topology", str(topology.path), "--exit")
+    assert code == 130 and "nothing is serving" in line and f"dsop up --topology {topology.path}" in line
+    assert not (topology.var_dir / "world.json").exists()
+    for sock in bind(topology).values():  # every port is free again
+        sock.close()
