@@ -27,6 +27,7 @@ a request names the party it serves (:func:`opendsop.serving.speaking_as`).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from typing import Any, ClassVar
 
@@ -206,8 +207,8 @@ def run(app: Any, *, limits: ServingSettings | None = None, **options: Any) -> N
     configure_tracing()
     server = uvicorn.Server(config(app, limits=limits, **options))
     party, bank = party_of(app) or ("opendsop", None)
-    with speaking_as(party, bank):  # asyncio.run copies the context into the server's tasks
-        server.run()
+    with speaking_as(party, bank), contextlib.suppress(KeyboardInterrupt):  # Ctrl-C ends it, as uvicorn.run
+        server.run()  # asyncio.run copies the context (the party) into the server's tasks
     if not server.started:  # as uvicorn.run: an app whose startup failed ends the command with status 3
         raise SystemExit(3)
 
