@@ -53,7 +53,10 @@ def configure_tracing(mode: str | None = None) -> str:
     """Set up exporting as ``mode`` says (default ``DSOP_TRACES``, else ``off``); returns the mode in force.
 
     An unknown mode or an OTLP exporter that is not installed leaves tracing off, with one warning line.
+    Without ``mode``, a provider already in use is kept ("on"): ``dsop up --tour`` configures it, its agency asks again.
     """
+    if mode is None and _provider is not None:
+        return "on"
     mode = (mode if mode is not None else os.environ.get("DSOP_TRACES", "off")).strip().lower() or "off"
     if mode not in MODES:
         log.warning("DSOP_TRACES=%s is not one of %s; traces are off", mode, "|".join(MODES))

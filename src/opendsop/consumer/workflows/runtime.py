@@ -29,6 +29,7 @@ from opendsop.contracts.registers.scopes import SCOPE_FOLKEREGISTER, SCOPE_KONKU
 from opendsop.contracts.token_provider import GrantSigner, TokenProvider
 from opendsop.contracts.transport import HttpxTransport, poster
 from opendsop.standard.services import services_for_consumer
+from opendsop.tracing import configure_tracing
 from opendsop.trust.keys import key_from_pem
 
 
@@ -65,6 +66,7 @@ async def open_runtime(service: str | None, settings: ConsumerSettings | None = 
                               "are needed to get tokens and read the banks' answers", parameter="settings")
     grant_key = key_from_pem(settings.grant_key.read_bytes(), kid=settings.client_id)
     decrypt = jwe_decryptor(key_from_pem(settings.encryption_key.read_bytes()))
+    configure_tracing()  # DSOP_TRACES: the agency's calls as traces through every party (off by default)
     async with AsyncExitStack() as stack:
         http = await stack.enter_async_context(httpx.AsyncClient(timeout=settings.timeout))
 
