@@ -16,10 +16,10 @@ import opendsop
 
 SOURCE = Path(opendsop.__file__).parent
 
-# The plumbing every party may use: the one clock, the serving settings and server, private files,
+# The plumbing every party may use: the one clock, the serving settings and server, private files, one-line CLI errors,
 # health/readiness endpoints, and the shared contracts with what they build on.
 _BASE = frozenset({"contracts", "trust", "standard", "clock", "serving", "server", "files", "availability",
-                   "tracing"})
+                   "tracing", "cli_errors"})
 
 COMPOSITION = frozenset({"cli", "ecosystem", "demo", "rules_table"})  # may import anything
 PARTIES = frozenset({"provider", "consumer", "relations", "registers", "authority", "certpub", "consent", "sources",
@@ -42,6 +42,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "audit": frozenset({"serving", "clock", "standard"}),
     "synth": frozenset({"standard", "clock"}),
     "availability": frozenset(),
+    "cli_errors": frozenset(),  # maps exceptions by class name, so every command line may use it
     "server": frozenset({"serving", "tracing"}),
     "serving": frozenset({"files", "tracing", "party_pages"}),  # observe() wires both in
     "tracing": frozenset({"serving"}),
