@@ -41,3 +41,14 @@ def test_up_refuses_an_unknown_story_before_starting_anything(tmp_path: Path) ->
     assert done.exit_code == 2, done.output
     assert done.output.startswith("error: unknown story 'bogus'") and done.output.count("\n") == 1
     assert not (tmp_path / "world.json").exists(), "nothing was loaded"
+
+
+def test_the_refusal_stays_one_line_on_a_narrow_console(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from opendsop.ecosystem import cli as ecosystem_cli
+
+    monkeypatch.setattr(ecosystem_cli.console, "_width", 40)  # the console may have been made by an earlier test
+    out = tmp_path / "eco.toml"
+    assert CliRunner().invoke(app, ["synth", "topology", "--preset", "tiny", "--out", str(out)]).exit_code == 0
+    done = CliRunner().invoke(app, ["up", "--topology", str(out), "--tour", "bogus", "--exit"], env={"COLUMNS": "40"})
+    assert done.exit_code == 2, done.output
+    assert done.output.startswith("error: unknown story 'bogus'") and done.output.count("\n") == 1

@@ -49,7 +49,8 @@ def main() -> None:
 
 
 def _fail(message: str) -> typer.Exit:
-    console.print(f"[red]error:[/red] {escape(message)}", highlight=False)  # "[authority]" is not markup
+    # one line whatever the console's width; escaped because "[authority]" is not markup
+    console.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code=2)
 
 
