@@ -25,16 +25,17 @@ from collections.abc import Iterator
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import msgspec
 from pydantic import AfterValidator, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from sqlalchemy import event, text
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from opendsop.files import private_file
+
+if TYPE_CHECKING:  # SQLAlchemy is imported when an engine is made: a command's --help needs none
+    from sqlalchemy.engine import URL
+    from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 # An 11-digit run is a fødselsnummer or D-number until proven otherwise: never log it in clear.
 _PERSON_NUMBER = re.compile(r"(?<!\d)\d{6}(\d{5})(?!\d)")
@@ -75,6 +76,10 @@ def create_engine(database_url: str | URL, *, statement_timeout: float | None = 
     PostgreSQL cancels a statement that runs or waits for a lock longer, SQLite gives up waiting for a
     locked database.  ``options`` go to SQLAlchemy's ``create_async_engine``.
     """
+    from sqlalchemy import event
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.ext.asyncio import create_async_engine
+
     url = make_url(database_url)
     timeout = statement_timeout if statement_timeout is not None else ServingSettings().statement_timeout
     milliseconds = max(1, round(timeout * 1000))
@@ -107,6 +112,8 @@ async def without_statement_timeout(connection: AsyncConnection) -> None:
     Waiting for a lock stays bounded by the same time (``lock_timeout``): a locked table still gives a
     prompt error rather than a load that waits, and makes everyone queued behind it wait, indefinitely.
     """
+    from sqlalchemy import text
+
     if connection.dialect.name == "postgresql":
         await connection.execute(text("SELECT set_config('lock_timeout', current_setting('statement_timeout'), true)"))
         await connection.execute(text("SET LOCAL statement_timeout = 0"))

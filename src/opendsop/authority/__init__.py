@@ -9,8 +9,27 @@ Specification: DSOP “Security design”, DSOP SBL “Integrasjon mot Maskinpor
 
 from __future__ import annotations
 
-from opendsop.authority.app import create_app
-from opendsop.authority.settings import AuthoritySettings
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from opendsop.authority.app import create_app
+    from opendsop.authority.settings import AuthoritySettings
+
+# imported on first use (PEP 562), so that `dsop <command> --help` need not load the party
+_WHERE = {
+    "create_app": "opendsop.authority.app",
+    "AuthoritySettings": "opendsop.authority.settings",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_WHERE[name]), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "AuthoritySettings",

@@ -12,18 +12,15 @@ import json
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from opendsop.authority import clients as registration
-from opendsop.authority.app import create_app, utc_now
 from opendsop.authority.settings import AuthoritySettings
-from opendsop.authority.signing import SigningKeys
-from opendsop.authority.store import AuthorityStore, StoreError
-from opendsop.serving import create_engine
+from opendsop.clock import utc_now
+
+if TYPE_CHECKING:  # the store, its registry and the app are imported by the commands that use them (fast --help)
+    from opendsop.authority.store import AuthorityStore
 
 T = TypeVar("T")
 
@@ -61,6 +58,10 @@ def _settings(**overrides: Any) -> AuthoritySettings:
 
 
 def _with_store(settings: AuthoritySettings, work: Callable[[AuthorityStore], Awaitable[T]]) -> T:
+    from opendsop.authority import clients as registration
+    from opendsop.authority.store import AuthorityStore, StoreError
+    from opendsop.serving import create_engine
+
     async def run() -> T:
         store = AuthorityStore(create_engine(settings.database_url))
         try:
@@ -88,6 +89,7 @@ def serve(
     issuer: Annotated[str | None, typer.Option(help="Issuer URL (default from DSOP_AUTHORITY_ISSUER).")] = None,
 ) -> None:
     """Run the token service with uvicorn."""
+    from opendsop.authority.app import create_app
     from opendsop.server import run
     from opendsop.serving import configure_logging
 
@@ -112,6 +114,8 @@ def client_add(
     ] = False,
 ) -> None:
     """Register a client that authenticates with a JWKS (--jwks FILE) or its enterprise certificate."""
+    from opendsop.authority import clients as registration
+
     document: Any = None
     if jwks is not None:
         try:
@@ -134,6 +138,9 @@ def client_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines instead of a table.")] = False,
 ) -> None:
     """List registered clients with their organisation, method, scopes and key ids."""
+    from rich.console import Console
+    from rich.table import Table
+
     records = _with_store(_settings(), lambda store: store.list_clients())
     rows: list[dict[str, Any]] = [
         {
@@ -164,6 +171,8 @@ def scope_grant(
     scopes: Annotated[list[str], typer.Argument(help="One or more scopes.")],
 ) -> None:
     """Grant scopes to a registered client."""
+    from opendsop.authority import clients as registration
+
     try:
         granted = registration.scopes(scopes)
     except registration.RegistrationError as exc:
@@ -179,6 +188,8 @@ def delegation_add(
     scope: Annotated[list[str], typer.Option("--scope", help="A delegated scope; repeat for more.")],
 ) -> None:
     """Register that CONSUMER delegates SCOPE(s) to SUPPLIER."""
+    from opendsop.authority import clients as registration
+
     try:
         consumer_org = registration.organisation_number(consumer)
         supplier_org = registration.organisation_number(supplier)
@@ -197,6 +208,8 @@ def delegation_add(
 @app.command("rotate-key")
 def rotate_key() -> None:
     """Make a new active signing key; the old one stays published until its tokens have expired."""
+    from opendsop.authority.signing import SigningKeys
+
     settings = _settings()
 
     async def rotate(store: AuthorityStore) -> str:

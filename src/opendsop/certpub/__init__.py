@@ -7,7 +7,26 @@
 
 from __future__ import annotations
 
-from opendsop.certpub.app import create_app
-from opendsop.certpub.settings import CertPubSettings
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from opendsop.certpub.app import create_app
+    from opendsop.certpub.settings import CertPubSettings
+
+# imported on first use (PEP 562), so that `dsop <command> --help` need not load the party
+_WHERE = {
+    "create_app": "opendsop.certpub.app",
+    "CertPubSettings": "opendsop.certpub.settings",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_WHERE[name]), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = ["CertPubSettings", "create_app"]

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import httpx
 import typer
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
 
 from opendsop.certpub.settings import CertPubSettings
 from opendsop.contracts.certpub.errors import CertPubError
 from opendsop.contracts.certpub.identifiers import DSOP_PROCESS, MalformedIdentifier, ParticipantId, normalise_orgno
+
+if TYPE_CHECKING:  # the HTTP client and X.509 are imported by the commands that use them (fast --help)
+    from cryptography import x509
 
 app = typer.Typer(no_args_is_help=True, help="CertPub stand-in: DSOP encryption certificates per participant.")
 
@@ -83,6 +83,8 @@ def publish(
     direct: Annotated[bool, typer.Option("--direct", help="Write into the database, not over HTTP.")] = False,
 ) -> None:
     """Publish an encryption certificate for ORGNO."""
+    import httpx
+
     number, settings, pem = _orgno(orgno), CertPubSettings(), cert.read_bytes()
     if direct:
         try:
@@ -123,6 +125,8 @@ def show(
                              "repeatable (default DSOP_CERTPUB_TRUST_ROOTS).")] = None,
 ) -> None:
     """Look up ORGNO's encryption certificate the way a bank does, checked against the trust roots."""
+    from cryptography.hazmat.primitives import hashes, serialization
+
     from opendsop.contracts.certpub.client import CertPubClient, load_trust
 
     number = _orgno(orgno)

@@ -11,7 +11,26 @@
 
 from __future__ import annotations
 
-from opendsop.consent.app import create_app
-from opendsop.consent.settings import ConsentSettings
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from opendsop.consent.app import create_app
+    from opendsop.consent.settings import ConsentSettings
+
+# imported on first use (PEP 562), so that `dsop <command> --help` need not load the party
+_WHERE = {
+    "create_app": "opendsop.consent.app",
+    "ConsentSettings": "opendsop.consent.settings",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_WHERE[name]), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = ["ConsentSettings", "create_app"]

@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from pydantic import ValidationError
@@ -25,13 +25,15 @@ from rich.console import Console
 from rich.table import Table
 
 from opendsop.clock import utc_now
-from opendsop.consent.registry import Registry
 from opendsop.consent.requests import rfc3339
 from opendsop.consent.settings import ConsentSettings
-from opendsop.consent.store import ConsentStore
 from opendsop.serving import configure_logging, create_engine, redact
 from opendsop.standard.errors import InvalidIdentifier
 from opendsop.standard.identifiers import validate_orgnr
+
+if TYPE_CHECKING:  # the store (SQLAlchemy) is imported by the commands that use it (fast --help)
+    from opendsop.consent.registry import Registry
+    from opendsop.consent.store import ConsentStore
 
 T = TypeVar("T")
 
@@ -78,6 +80,8 @@ def _settings() -> ConsentSettings:
 
 
 def _with_store(work: Callable[[ConsentStore], Awaitable[T]]) -> T:
+    from opendsop.consent.store import ConsentStore
+
     async def run() -> T:
         store = ConsentStore(create_engine(_settings().database_url))
         try:
@@ -148,6 +152,8 @@ def _orgnr(value: str) -> str:
 
 
 def _with_registry(work: Callable[[Registry], Awaitable[T]]) -> T:
+    from opendsop.consent.registry import Registry
+
     return _with_store(lambda store: work(Registry(store.engine)))
 
 

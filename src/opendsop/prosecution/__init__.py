@@ -8,17 +8,43 @@
 
 from __future__ import annotations
 
-from opendsop.prosecution.app import create_app
-from opendsop.prosecution.orders import (
-    COMMON_NAME_PRODUCTION,
-    COMMON_NAME_TEST,
-    JWKS_PATH,
-    ORGANISATIONAL_UNIT,
-    issue_extradition_order,
-    jwks_document,
-    new_order,
-)
-from opendsop.prosecution.settings import ProsecutionSettings
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from opendsop.prosecution.app import create_app
+    from opendsop.prosecution.orders import (
+        COMMON_NAME_PRODUCTION,
+        COMMON_NAME_TEST,
+        JWKS_PATH,
+        ORGANISATIONAL_UNIT,
+        issue_extradition_order,
+        jwks_document,
+        new_order,
+    )
+    from opendsop.prosecution.settings import ProsecutionSettings
+
+# imported on first use (PEP 562), so that `dsop <command> --help` need not load the party
+_WHERE = {
+    "create_app": "opendsop.prosecution.app",
+    "COMMON_NAME_PRODUCTION": "opendsop.prosecution.orders",
+    "COMMON_NAME_TEST": "opendsop.prosecution.orders",
+    "JWKS_PATH": "opendsop.prosecution.orders",
+    "ORGANISATIONAL_UNIT": "opendsop.prosecution.orders",
+    "issue_extradition_order": "opendsop.prosecution.orders",
+    "jwks_document": "opendsop.prosecution.orders",
+    "new_order": "opendsop.prosecution.orders",
+    "ProsecutionSettings": "opendsop.prosecution.settings",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_WHERE[name]), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "COMMON_NAME_PRODUCTION",

@@ -9,8 +9,29 @@ all three; ``contracts.registers.facts`` turns what they hold into the rules cor
 
 from __future__ import annotations
 
-from opendsop.registers.memory import MemoryEnhetsregister, MemoryFolkeregister, MemoryKonkursregister
-from opendsop.registers.signatur import signature_right
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from opendsop.registers.memory import MemoryEnhetsregister, MemoryFolkeregister, MemoryKonkursregister
+    from opendsop.registers.signatur import signature_right
+
+# imported on first use (PEP 562), so that `dsop <command> --help` need not load the party
+_WHERE = {
+    "MemoryEnhetsregister": "opendsop.registers.memory",
+    "MemoryFolkeregister": "opendsop.registers.memory",
+    "MemoryKonkursregister": "opendsop.registers.memory",
+    "signature_right": "opendsop.registers.signatur",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_WHERE[name]), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "MemoryEnhetsregister",

@@ -7,13 +7,47 @@ Control API base URLs (DSOP “Architecture document”; DSOP “Endpoint custom
 Kundeforholdsregister “Om”; DSOP “Endpoint accountServicingProvider V.2.0”).
 """
 
-from opendsop.relations.app import create_app
-from opendsop.relations.catalogue import CatalogueStore
-from opendsop.relations.kar import KarRow, KarSource, load_kar_relations
-from opendsop.relations.kfr import KfrRow, KfrStore, load_kfr_relations
-from opendsop.relations.settings import RelationsSettings
-from opendsop.relations.sources import MemoryRelationSource, Relation, RelationSource, Role, SourceUnavailable
-from opendsop.relations.store import Database
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from opendsop.relations.app import create_app
+    from opendsop.relations.catalogue import CatalogueStore
+    from opendsop.relations.kar import KarRow, KarSource, load_kar_relations
+    from opendsop.relations.kfr import KfrRow, KfrStore, load_kfr_relations
+    from opendsop.relations.settings import RelationsSettings
+    from opendsop.relations.sources import MemoryRelationSource, Relation, RelationSource, Role, SourceUnavailable
+    from opendsop.relations.store import Database
+
+# imported on first use (PEP 562), so that `dsop <command> --help` need not load the party
+_WHERE = {
+    "create_app": "opendsop.relations.app",
+    "CatalogueStore": "opendsop.relations.catalogue",
+    "KarRow": "opendsop.relations.kar",
+    "KarSource": "opendsop.relations.kar",
+    "load_kar_relations": "opendsop.relations.kar",
+    "KfrRow": "opendsop.relations.kfr",
+    "KfrStore": "opendsop.relations.kfr",
+    "load_kfr_relations": "opendsop.relations.kfr",
+    "RelationsSettings": "opendsop.relations.settings",
+    "MemoryRelationSource": "opendsop.relations.sources",
+    "Relation": "opendsop.relations.sources",
+    "RelationSource": "opendsop.relations.sources",
+    "Role": "opendsop.relations.sources",
+    "SourceUnavailable": "opendsop.relations.sources",
+    "Database": "opendsop.relations.store",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_WHERE[name]), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "CatalogueStore",

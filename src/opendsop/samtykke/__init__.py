@@ -15,20 +15,49 @@ Library calls a bank's or insurer's engineer uses (all async, one injected ``htt
 
 from __future__ import annotations
 
-from opendsop.samtykke.client import (
-    ConsentApiError,
-    ConsentNotAccepted,
-    ConsentRef,
-    ConsentRequest,
-    Endpoints,
-    Identity,
-    SamtykkeClient,
-    SamtykkeError,
-    Service,
-    SourceRefused,
-    TokenRefused,
-    parse_redirect,
-)
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from opendsop.samtykke.client import (
+        ConsentApiError,
+        ConsentNotAccepted,
+        ConsentRef,
+        ConsentRequest,
+        Endpoints,
+        Identity,
+        SamtykkeClient,
+        SamtykkeError,
+        Service,
+        SourceRefused,
+        TokenRefused,
+        parse_redirect,
+    )
+
+# imported on first use (PEP 562), so that `dsop <command> --help` need not load the party
+_WHERE = {
+    "ConsentApiError": "opendsop.samtykke.client",
+    "ConsentNotAccepted": "opendsop.samtykke.client",
+    "ConsentRef": "opendsop.samtykke.client",
+    "ConsentRequest": "opendsop.samtykke.client",
+    "Endpoints": "opendsop.samtykke.client",
+    "Identity": "opendsop.samtykke.client",
+    "SamtykkeClient": "opendsop.samtykke.client",
+    "SamtykkeError": "opendsop.samtykke.client",
+    "Service": "opendsop.samtykke.client",
+    "SourceRefused": "opendsop.samtykke.client",
+    "TokenRefused": "opendsop.samtykke.client",
+    "parse_redirect": "opendsop.samtykke.client",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_WHERE[name]), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "ConsentApiError", "ConsentNotAccepted", "ConsentRef", "ConsentRequest", "Endpoints", "Identity", "SamtykkeClient",
