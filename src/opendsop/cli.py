@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from typing import Annotated, Any
+from contextlib import AbstractAsyncContextManager
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer import _click as click  # typer's own copy of click, which its groups and commands are made of
@@ -19,16 +20,24 @@ from typer.core import TyperCommand, TyperGroup
 
 from opendsop.cli_errors import handled
 
+if TYPE_CHECKING:
+    from opendsop.consumer.workflows.runtime import Runtime
+
 
 def _typer_app(module: str, attr: str = "app") -> click.Command:
     return typer.main.get_command(getattr(importlib.import_module(module), attr))
 
 
+def _agency_runtime(service: str | None) -> AbstractAsyncContextManager[Runtime]:
+    from opendsop.ecosystem.agencies import runtime_factory  # the store and HTTP clients: when a case runs
+
+    return runtime_factory(service)
+
+
 def _case() -> click.Command:
     from opendsop.consumer.cli import build_app
-    from opendsop.ecosystem.agencies import runtime_factory
 
-    group = typer.main.get_command(build_app(runtime_factory))
+    group = typer.main.get_command(build_app(_agency_runtime))
     assert isinstance(group, TyperGroup)
     return group.commands["case"]
 

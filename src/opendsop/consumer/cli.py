@@ -19,48 +19,28 @@ from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from opendsop.cli_errors import Interrupted, handled
 from opendsop.clock import oslo_today
-from opendsop.consumer import exports
-from opendsop.consumer.exports.labels import party_line
-from opendsop.consumer.fanout import BankResult, Outcome, Plan
-from opendsop.consumer.protocol import BankEndpoint, CaseParameters
-from opendsop.consumer.tables import Column, accounts_table, banks_table, case_table, cases_table, fitted
-from opendsop.consumer.workflows import (
-    CasePlan,
-    find_banks,
-    flags,
-    plan_batch,
-    plan_fi_utlegg,
-    plan_konkurs,
-    plan_nav,
-    plan_oed,
-    plan_politi,
-    plan_skatt,
-    read_batch,
-    with_servicer,
-)
-from opendsop.consumer.workflows.konkurs import kjennelsesdato
-from opendsop.consumer.workflows.oed import date_of_death
-from opendsop.consumer.workflows.politi import read_order
-from opendsop.consumer.workflows.runtime import Runtime, open_runtime
-from opendsop.consumer.workflows.verge import Assignment
-from opendsop.contracts.registers.facts import to_guardianship
 from opendsop.standard.endpoints import CONTROL_ENDPOINTS, Endpoint
 from opendsop.standard.period import parse_date
 from opendsop.standard.services import get_profile
 
+if TYPE_CHECKING:  # imported by the commands that use them, so that --help stays fast
+    from opendsop.consumer.fanout import BankResult, Plan
+    from opendsop.consumer.protocol import BankEndpoint, CaseParameters
+    from opendsop.consumer.workflows import CasePlan
+    from opendsop.consumer.workflows.runtime import Runtime
+    from opendsop.consumer.workflows.verge import Assignment
+
 # the service a command runs (None: show/export/resume, any service of the agency) → its runtime
-RuntimeFactory = Callable[[str | None], AbstractAsyncContextManager[Runtime]]
+RuntimeFactory = Callable[[str | None], AbstractAsyncContextManager["Runtime"]]
 CaseNumber = Annotated[str | None, typer.Option("--case-number", help="The agency's own case number")]
-_STYLE = {Outcome.OK: "green", Outcome.PARTIAL: "yellow", Outcome.DENIED: "red", Outcome.ERROR: "red",
-          Outcome.TIMEOUT: "red"}
+_STYLE = {"ok": "green", "partial": "yellow", "denied": "red", "error": "red", "timeout": "red"}  # by Outcome
 
 
 class _Stop(Exception):
@@ -79,6 +59,8 @@ _OPENED: list[str] = []
 async def run_case(runtime: Runtime, console: Console, plan: CasePlan, case_number: str | None,
                    banks: Sequence[BankEndpoint] | None = None, *, accounts: bool = True) -> list[BankResult]:
     """Record the case, find its banks (unless resuming), run step 2 with a progress bar."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     without_api: list[tuple[str, str]] = []
     if banks is None:
         banks, without_api = await _open_case(runtime, plan, case_number)
@@ -97,6 +79,8 @@ async def run_case(runtime: Runtime, console: Console, plan: CasePlan, case_numb
 async def _open_case(runtime: Runtime, plan: CasePlan,
                      case_number: str | None) -> tuple[list[BankEndpoint], list[tuple[str, str]]]:
     """Record the case, then step 1: its banks (recorded too) and the institutions without a Control API."""
+    from opendsop.consumer.workflows import find_banks
+
     await runtime.store.open_case(case_number=case_number or plan.case.account_info_request_id,
                                   service=plan.service, parameters=plan.case, now=runtime.clock(),
                                   retention=runtime.retention, facts=plan.facts)
@@ -109,6 +93,8 @@ async def _open_case(runtime: Runtime, plan: CasePlan,
 async def run_batch(runtime: Runtime, console: Console, plans: Sequence[CasePlan], *,
                     concurrency: int = 8) -> list[tuple[list[BankResult], list[tuple[str, str]]]]:
     """Many cases at once (``concurrency`` in flight), one progress bar for the batch; results in plan order."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     gate = asyncio.Semaphore(concurrency)
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True) as progress:
@@ -127,6 +113,8 @@ async def run_batch(runtime: Runtime, console: Console, plans: Sequence[CasePlan
 def _summary(console: Console, case_id: str, results: Sequence[BankResult],
              without_api: Sequence[tuple[str, str]] = (), *, accounts: bool = False) -> None:
     """One row per bank (outcome, accounts, time, reason); with ``accounts``, then one row per account."""
+    from opendsop.consumer.tables import accounts_table, banks_table
+
     rows = []
     for result in sorted(results, key=lambda r: r.bank.org_no):
         style = _STYLE[result.outcome]
@@ -140,11 +128,16 @@ def _summary(console: Console, case_id: str, results: Sequence[BankResult],
 
 
 def _exit_code(results: Sequence[BankResult]) -> int:
+    from opendsop.consumer.fanout import Outcome
+
     return 0 if all(result.outcome is Outcome.OK for result in results) else 1
 
 
 def _plan_of(service: str, case: CaseParameters) -> Plan:
     """The 2b endpoints of a recorded case (Politi: those its order permits)."""
+    from opendsop.consumer.fanout import Plan
+    from opendsop.consumer.workflows.politi import read_order
+
     profile = get_profile(service)
     if service == "politi" and case.reference_id:
         order = read_order(case.reference_id)
@@ -158,6 +151,8 @@ _FORMATS = ("json", "accounts-csv", "transactions-csv", "xlsx", "pdf")
 
 async def _export(store: Any, case_id: str, form: str, target: Path | None) -> None:
     """One recorded case in ``form`` (consumer.exports), to ``target`` or stdout (text formats)."""
+    from opendsop.consumer import exports
+
     try:
         export = await exports.load_case_export(store, case_id)
     except exports.UnknownCase:
@@ -183,13 +178,21 @@ async def _export(store: Any, case_id: str, form: str, target: Path | None) -> N
         exports.write_pdf(export, str(target))
 
 
+def _open_runtime(service: str | None) -> AbstractAsyncContextManager[Runtime]:
+    """``open_runtime``, imported when a command runs: the agency's store and HTTP clients (fast ``--help``)."""
+    from opendsop.consumer.workflows.runtime import open_runtime
+
+    return open_runtime(service)
+
+
 # -- the app -------------------------------------------------------------------------------------
 
 
 def build_app(  # noqa: C901 - one closure per command
-    runtime_factory: RuntimeFactory = open_runtime, *, console: Console | None = None
+    runtime_factory: RuntimeFactory | None = None, *, console: Console | None = None
 ) -> typer.Typer:
-    """The ``dsop`` consumer commands over ``runtime_factory`` (tests pass in-memory twins)."""
+    """The ``dsop`` consumer commands over ``runtime_factory`` (default: open_runtime; tests pass twins)."""
+    factory: RuntimeFactory = runtime_factory or _open_runtime
     out = console or Console()
     app = typer.Typer(help="The agency side of DSOP: cases across banks.", no_args_is_help=True)
     case_app = typer.Typer(help="Run, show, export and resume cases.", no_args_is_help=True)
@@ -215,7 +218,7 @@ def build_app(  # noqa: C901 - one closure per command
 
     def run(service: str | None, body: Callable[[Runtime], Awaitable[int]]) -> None:
         async def main() -> int:
-            async with runtime_factory(service) as runtime:
+            async with factory(service) as runtime:
                 try:  # inside the runtime: its task groups must not wrap an expected refusal
                     return await body(runtime)
                 except Exception as error:
@@ -235,6 +238,9 @@ def build_app(  # noqa: C901 - one closure per command
                 case_number: CaseNumber = None) -> None:
         """Konkursbehandling: 12 months before kjennelsesdato to today (DSOP Konkurs “Løsningsbeskrivelse”)."""
         async def body(rt: Runtime) -> int:
+            from opendsop.consumer.workflows import plan_konkurs
+            from opendsop.consumer.workflows.konkurs import kjennelsesdato
+
             ruling = await kjennelsesdato(debtor, rt.konkurs) if rt.konkurs else None
             plan = plan_konkurs(debtor, kjennelsesdato=ruling, today=oslo_today(rt.clock))
             return _exit_code(await run_case(rt, out, plan, case_number))
@@ -245,6 +251,9 @@ def build_app(  # noqa: C901 - one closure per command
             case_number: CaseNumber = None) -> None:
         """Oppgjør etter dødsfall: 3 months before the death to today (DSOP OED “Løsningsbeskrivelse”)."""
         async def body(rt: Runtime) -> int:
+            from opendsop.consumer.workflows import plan_oed
+            from opendsop.consumer.workflows.oed import date_of_death
+
             death = await date_of_death(deceased, rt.folkeregister) if rt.folkeregister else None
             plan = plan_oed(deceased, date_of_death=death, today=oslo_today(rt.clock))
             return _exit_code(await run_case(rt, out, plan, case_number))
@@ -255,6 +264,8 @@ def build_app(  # noqa: C901 - one closure per command
                   case_number: CaseNumber = None) -> None:
         """FI-Utlegg Saldo (provisional): the debtor's accounts and balances today."""
         async def body(rt: Runtime) -> int:
+            from opendsop.consumer.workflows import plan_fi_utlegg
+
             plan = plan_fi_utlegg(debtor, today=oslo_today(rt.clock), production=rt.production)
             return _exit_code(await run_case(rt, out, plan, case_number))
         run("fi_utlegg", body)
@@ -266,6 +277,9 @@ def build_app(  # noqa: C901 - one closure per command
         """Vergekontroll: one case per guardianship of the batch, then the controller's flags (DSOP Vergekontroll
         “Løsningsbeskrivelse”)."""
         async def body(rt: Runtime) -> int:
+            from opendsop.consumer.workflows import plan_batch, read_batch
+            from opendsop.contracts.registers.facts import to_guardianship
+
             try:
                 rows = read_batch(batch.read_text(encoding="utf-8"))
             except OSError as error:
@@ -294,6 +308,8 @@ def build_app(  # noqa: C901 - one closure per command
                case_number: CaseNumber = None) -> None:
         """Politi-utlevering under an extradition order (DSOP Politi “Løsningsbeskrivelse”)."""
         async def body(rt: Runtime) -> int:
+            from opendsop.consumer.workflows import plan_politi, with_servicer
+
             try:
                 order = eo.read_text(encoding="ascii").strip()
             except (OSError, UnicodeDecodeError) as error:
@@ -315,6 +331,8 @@ def build_app(  # noqa: C901 - one closure per command
               case_number: CaseNumber = None) -> None:
         """Skatt-kontroll (DSOP Skatt “Løsningsbeskrivelse”)."""
         async def body(rt: Runtime) -> int:
+            from opendsop.consumer.workflows import plan_skatt
+
             plan = plan_skatt(party, requester_id=requester, today=oslo_today(rt.clock),
                               only_primary_owner=not disponent, from_date=_date(from_date, "fromDate"),
                               to_date=_date(to_date, "toDate"))
@@ -327,6 +345,8 @@ def build_app(  # noqa: C901 - one closure per command
             case_number: CaseNumber = None) -> None:
         """NAV-kontroll (provisional, DSOP NAV-kontroll “About”)."""
         async def body(rt: Runtime) -> int:
+            from opendsop.consumer.workflows import plan_nav
+
             plan = plan_nav(party, today=oslo_today(rt.clock), requester_id=requester)
             return _exit_code(await run_case(rt, out, plan, case_number))
         run("nav", body)
@@ -343,6 +363,8 @@ def build_app(  # noqa: C901 - one closure per command
             raise typer.Exit(2)
 
         async def body(rt: Runtime) -> int:
+            from opendsop.consumer.tables import cases_table
+
             cases = await rt.store.list_cases(service=service, status=status)
             outcomes = {case.id: {org: outcome.value if outcome else None
                                   for org, (outcome, _) in (await rt.store.outcomes(case.id)).items()}
@@ -356,6 +378,10 @@ def build_app(  # noqa: C901 - one closure per command
         """What a recorded case holds: the party, service, legal basis, period and facts, then every bank's
         outcome and time, then the accounts delivered."""
         async def body(rt: Runtime) -> int:
+            from opendsop.consumer import exports
+            from opendsop.consumer.exports.labels import party_line
+            from opendsop.consumer.tables import case_table
+
             await _recorded(rt, case_id)
             export = await exports.load_case_export(rt.store, case_id)
             out.print(case_table(export.case, party=party_line(export), width=out.width))
@@ -385,12 +411,14 @@ def build_app(  # noqa: C901 - one closure per command
     def resume(case_id: str) -> None:
         """Ask again what a case is missing (banks not ok/denied, calls not recorded)."""
         async def body(rt: Runtime) -> int:
+            from opendsop.consumer.workflows import CasePlan
+
             case = await _recorded(rt, case_id)
             plan = CasePlan(case.service, case.parameters, _plan_of(case.service, case.parameters))
             return _exit_code(await run_case(rt, out, plan, None, banks=await rt.store.banks(case_id)))
 
         async def service_of() -> str | None:  # resume as the agency that runs the case's service
-            async with runtime_factory(None) as rt:
+            async with factory(None) as rt:
                 case = await rt.store.get(case_id)
                 return case.service if case is not None else None
         try:
@@ -410,6 +438,9 @@ async def _recorded(rt: Runtime, case_id: str) -> Any:
 
 
 def flags_table(console: Console, row: Assignment, results: Sequence[BankResult]) -> None:
+    from opendsop.consumer.tables import Column, fitted
+    from opendsop.consumer.workflows import flags
+
     found = flags(results, guardian=row.guardian, guardian_accounts=row.guardian_accounts)
     if not found:
         console.print("no flags for the controller")
