@@ -59,11 +59,16 @@ def _synth() -> click.Command:
     return typer.main.get_command(synth_app)
 
 
+def _local_samtykke_settings() -> Any:
+    from opendsop.ecosystem.consent_side import local_samtykke_settings  # its HTTP client: when a command runs
+
+    return local_samtykke_settings()
+
+
 def _samtykke() -> click.Command:
-    from opendsop.ecosystem.consent_side import local_samtykke_settings
     from opendsop.samtykke import cli as samtykke_cli
 
-    samtykke_cli.local_settings = local_samtykke_settings  # the configured consumer (or the local bank)
+    samtykke_cli.local_settings = _local_samtykke_settings  # the configured consumer (or the local bank)
     return typer.main.get_command(samtykke_cli.app)
 
 

@@ -22,18 +22,21 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
-import httpx
 import typer
 from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
 from opendsop.clock import utc_now
-from opendsop.samtykke import business, insurance, loan, studielan
-from opendsop.samtykke.client import ConsentRef, SamtykkeClient, SamtykkeError, organisation_urn, person_urn
-from opendsop.samtykke.settings import SamtykkeSettings
+
+if TYPE_CHECKING:  # imported by the commands that use them (HTTP clients), so that --help stays fast
+    import httpx
+
+    from opendsop.samtykke import loan
+    from opendsop.samtykke.client import SamtykkeClient
+    from opendsop.samtykke.settings import SamtykkeSettings
 
 T = TypeVar("T")
 app = typer.Typer(no_args_is_help=True, help="Consent-based data for banks and insurers (SBL, studielån, SSU, K&B).")
@@ -48,6 +51,8 @@ console = Console()
 
 def make_http() -> httpx.AsyncClient:
     """The HTTP client of every command (tests replace this factory)."""
+    import httpx
+
     return httpx.AsyncClient(timeout=httpx.Timeout(10.0), follow_redirects=False)
 
 
@@ -61,6 +66,9 @@ local_settings: Callable[[], SamtykkeSettings | None] = _environment_only
 
 
 def _settings() -> SamtykkeSettings:
+    from opendsop.samtykke.client import SamtykkeError
+    from opendsop.samtykke.settings import SamtykkeSettings
+
     try:
         return local_settings() or SamtykkeSettings()
     except SamtykkeError as exc:
@@ -72,9 +80,15 @@ def _settings() -> SamtykkeSettings:
 
 
 def _run(job: Callable[[SamtykkeClient, SamtykkeSettings], Awaitable[T]]) -> T:
+    import httpx
+
+    from opendsop.samtykke.client import SamtykkeError
+
     settings = _settings()
 
     async def main() -> T:
+        from opendsop.samtykke.client import SamtykkeClient
+
         async with make_http() as http:
             client = SamtykkeClient(settings.identity(), settings.endpoints(), http,
                                     clock=utc_now)
@@ -110,6 +124,8 @@ def loan_request(
 ) -> None:
     """Create the SBL consent request (latest tax year + the last complete months)."""
     async def job(client: SamtykkeClient, settings: SamtykkeSettings) -> loan.LoanConsent:
+        from opendsop.samtykke import loan
+
         return await loan.request_loan_consent(client, fnr, redirect_url=settings.redirect_url, months=months,
                                                role="guarantor" if guarantor else "applicant",
                                                bank_name=settings.bank_name)
@@ -127,6 +143,8 @@ def loan_fetch(
 ) -> None:
     """Pull income and tax base with the consent; print the credit-assessment summary."""
     async def job(client: SamtykkeClient, _: SamtykkeSettings) -> loan.CreditSummary:
+        from opendsop.samtykke import loan
+
         consent = await loan.loan_consent(client, consent_id, "guarantor" if guarantor else "applicant")
         return await loan.loan_summary(client, consent)
 
@@ -157,6 +175,9 @@ def studielan_command(
     as_json: JsonOption = False,
 ) -> None:
     """The net bank's student-loan widget: ask for consent, or show the balance (nothing is stored)."""
+    from opendsop.samtykke import studielan
+    from opendsop.samtykke.client import ConsentRef, person_urn
+
     if request:
         created = _run(lambda client, settings: studielan.request_studielan_consent(
             client, fnr, redirect_url=settings.redirect_url))
@@ -177,6 +198,8 @@ def studielan_command(
 @insurance_app.command("request")
 def insurance_request(fnr: Annotated[str, typer.Argument(help="The insured person's fødselsnummer.")]) -> None:
     """Create the SSU consent request (up to three years)."""
+    from opendsop.samtykke import insurance
+
     created = _run(lambda client, settings: insurance.request_ssu_consent(
         client, fnr, redirect_url=settings.redirect_url))
     _created(created.id, created.view_uri)
@@ -189,6 +212,9 @@ def insurance_timeline(
     as_json: JsonOption = False,
 ) -> None:
     """NAV AAP decisions, meldekort and uføre decisions as one dated timeline."""
+    from opendsop.samtykke import insurance
+    from opendsop.samtykke.client import ConsentRef, person_urn
+
     timeline = _run(lambda client, _: insurance.nav_timeline(client, fnr, ConsentRef(consent_id, person_urn(fnr))))
     if as_json:
         _print_json(timeline.as_dict())
@@ -205,6 +231,8 @@ def insurance_timeline(
 @business_app.command("request")
 def business_request(orgnr: Annotated[str, typer.Argument(help="The business's organisation number.")]) -> None:
     """Create the K&B consent request (up to 90 days); a representative answers it."""
+    from opendsop.samtykke import business
+
     created = _run(lambda client, settings: business.request_krav_consent(
         client, orgnr, redirect_url=settings.redirect_url))
     _created(created.id, created.view_uri)
@@ -217,6 +245,9 @@ def business_claims(
     as_json: JsonOption = False,
 ) -> None:
     """Open claims and totals (Skatteetaten's ``totalOversikt``)."""
+    from opendsop.samtykke import business
+    from opendsop.samtykke.client import ConsentRef, organisation_urn
+
     overview = _run(lambda client, _: business.claims_overview(client, orgnr,
                                                                ConsentRef(consent_id, organisation_urn(orgnr))))
     if as_json:
