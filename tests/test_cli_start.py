@@ -4,9 +4,11 @@ a party's code is imported when one of its commands runs or shows its help."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
+import pytest
 from typer.testing import CliRunner
 
 from opendsop.cli import LAZY, app
@@ -59,3 +61,33 @@ def test_the_help_of_up_loads_no_store_and_no_web_framework() -> None:
                             "try:\n    main()\nexcept SystemExit:\n    pass")
     assert "opendsop.ecosystem.cli" in loaded
     assert not {name for name in loaded if name.split(".")[0] in ("litestar", "sqlalchemy", "uvicorn", "aiohttp")}
+
+
+# What a command's --help must not load: web framework, database, HTTP clients, PDF and spreadsheet writers.
+SERVING = ("litestar", "sqlalchemy", "uvicorn", "aiohttp", "httpx", "reportlab", "xlsxwriter")
+EVERY_COMMAND = sorted([*LAZY, *(info.name or info.callback.__name__ for info in app.registered_commands
+                                 if info.callback is not None)])
+
+
+def _help_of(command: str) -> tuple[int, str, set[str]]:
+    """Run ``dsop COMMAND --help`` in a fresh interpreter: its exit code, its output, the modules it loaded."""
+    probe = (f"import sys, json\nsys.argv = ['dsop', {command!r}, '--help']\nfrom opendsop.cli import main\n"
+             "code = 0\ntry:\n    main()\nexcept SystemExit as stop:\n    code = stop.code or 0\n"
+             "print(json.dumps([code, sorted(sys.modules)]))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120,
+                          env={**os.environ, "COLUMNS": "200"})
+    *output, last = done.stdout.splitlines()
+    code, modules = json.loads(last)
+    return code, "\n".join(output), set(modules)
+
+
+def test_every_command_is_covered() -> None:
+    assert {"case", "provider", "registers", "eo", "up", "synth", "demo", "rules"} <= set(EVERY_COMMAND)
+
+
+@pytest.mark.parametrize("command", EVERY_COMMAND)
+def test_a_command_s_help_loads_no_server_database_or_http_client(command: str) -> None:
+    code, output, loaded = _help_of(command)
+    assert code == 0
+    assert "Usage:" in output and command in output
+    assert sorted({name for name in loaded if name.split(".")[0] in SERVING}) == []
