@@ -46,7 +46,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "server": frozenset({"serving", "tracing"}),
     "serving": frozenset({"files", "tracing", "party_pages"}),  # observe() wires both in
     "tracing": frozenset({"serving"}),
-    "party_pages": frozenset({"serving"}),
+    "party_pages": frozenset({"serving", "clock"}),
     "files": frozenset(),
     "clock": frozenset(),
     "trust": frozenset(),

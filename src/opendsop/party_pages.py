@@ -20,11 +20,11 @@ from __future__ import annotations
 import html
 import json
 import mimetypes
-import time
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from opendsop.clock import utc_now
 from opendsop.serving import redact
 
 # The Swagger UI files the docs page loads, all from the installed package (never a CDN).
@@ -109,7 +109,7 @@ class PartyPages:
         self.title = title or (f"{party} {bank}" if bank else party)
         self.schema_base = _openapi_base(app)  # Litestar's own pages there load from CDNs: sent to /docs
         self.openapi_url = openapi_url or (f"{self.schema_base}/openapi.json" if self.schema_base else None)
-        self.started = time.time()
+        self.started = utc_now().timestamp()
         self.answers = dict.fromkeys(_STATUS_CLASSES, 0)
 
     def wrap(self, inner: Any) -> Any:
