@@ -42,28 +42,59 @@ async def main() -> None:
         await store.create_schema()
         now = datetime.now(UTC)
         client_key = generate_rsa_key(kid="bench-client")
-        await store.add_client(ClientRecord("bench", "974761076", AUTH_PRIVATE_KEY_JWT,
-                                            frozenset({"bits:kontoinformasjon"}), public_jwks([client_key])),
-                               now=int(now.timestamp()))
+        await store.add_client(
+            ClientRecord(
+                "bench",
+                "974761076",
+                AUTH_PRIVATE_KEY_JWT,
+                frozenset({"bits:kontoinformasjon"}),
+                public_jwks([client_key]),
+            ),
+            now=int(now.timestamp()),
+        )
         keys = SigningKeys(store, token_lifetime=timedelta(seconds=120), clock_skew=timedelta(seconds=10))
         await keys.ensure_active(now=now)
-        service = TokenService(store, keys, rules=GrantRules(issuer=ISSUER, max_lifetime=timedelta(seconds=120),
-                                                             clock_skew=timedelta(seconds=10)),
-                               token_lifetime=timedelta(seconds=120), trust_store=None,
-                               delegation_source=ISSUER, clock=lambda: datetime.now(UTC))
+        service = TokenService(
+            store,
+            keys,
+            rules=GrantRules(issuer=ISSUER, max_lifetime=timedelta(seconds=120), clock_skew=timedelta(seconds=10)),
+            token_lifetime=timedelta(seconds=120),
+            trust_store=None,
+            delegation_source=ISSUER,
+            clock=lambda: datetime.now(UTC),
+        )
 
         def grant() -> str:
             issued = int(time.time())
-            return sign_jwt({"aud": ISSUER, "iss": "bench", "scope": "bits:kontoinformasjon", "iat": issued,
-                             "exp": issued + 60, "jti": str(uuid.uuid4()), "resource": "https://bank.bench/v2"},
-                            client_key, alg="RS256", header={"kid": "bench-client"})
+            return sign_jwt(
+                {
+                    "aud": ISSUER,
+                    "iss": "bench",
+                    "scope": "bits:kontoinformasjon",
+                    "iat": issued,
+                    "exp": issued + 60,
+                    "jti": str(uuid.uuid4()),
+                    "resource": "https://bank.bench/v2",
+                },
+                client_key,
+                alg="RS256",
+                header={"kid": "bench-client"},
+            )
 
         from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
         signer = load_pem_private_key(private_key_pem(generate_rsa_key()), password=None)
-        claims = {"iss": ISSUER, "aud": "https://bank.bench/v2", "scope": "bits:kontoinformasjon",
-                  "consumer": {"authority": "iso6523-actorid-upis", "ID": "0192:974761076"},
-                  "client_id": "bench", "token_type": "Bearer", "iat": 0, "exp": 120, "jti": "x"}
+        claims = {
+            "iss": ISSUER,
+            "aud": "https://bank.bench/v2",
+            "scope": "bits:kontoinformasjon",
+            "consumer": {"authority": "iso6523-actorid-upis", "ID": "0192:974761076"},
+            "client_id": "bench",
+            "token_type": "Bearer",
+            "iat": 0,
+            "exp": 120,
+            "jti": "x",
+        }
         ours, floor = [], []
         for _ in range(ROUNDS):
             grants = [grant() for _ in range(PER_ROUND)]  # the client's cost, not the issuer's
@@ -83,8 +114,9 @@ async def main() -> None:
     ratio = issued / reference
     print(f"PyJWT RS256 signing of the same claims:        {reference:8,.0f} tokens/s   ratio {ratio:.2f}x")
     if shutil.which("openssl"):
-        result = subprocess.run(["openssl", "speed", "-seconds", "2", "rsa2048"], capture_output=True, text=True,
-                                check=False, timeout=60)
+        result = subprocess.run(
+            ["openssl", "speed", "-seconds", "2", "rsa2048"], capture_output=True, text=True, check=False, timeout=60
+        )
         line = next((row for row in result.stdout.splitlines() if row.startswith("rsa 2048")), "")
         if line:
             print(f"OpenSSL RSA-2048 signs/s on this machine:      {float(line.split()[-2]):8,.0f}")

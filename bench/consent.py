@@ -52,8 +52,13 @@ API_KEY = "bench-key"
 
 def baseline_app(world: Any, verifier: TokenVerifier) -> Litestar:
     """The Lånekassen pipeline without the consent: what the same fetch costs when nothing is consented."""
-    runtime = SourceRuntime(service="lanekassen-saldo", catalogue=lanekassen.CATALOGUE, verifier=verifier,
-                            audit=MemoryAuditLog(), clock=lambda: datetime.now(UTC))
+    runtime = SourceRuntime(
+        service="lanekassen-saldo",
+        catalogue=lanekassen.CATALOGUE,
+        verifier=verifier,
+        audit=MemoryAuditLog(),
+        clock=lambda: datetime.now(UTC),
+    )
 
     @get("/saldo/v1/Accounts")
     async def accounts(request: Request[Any, Any, Any]) -> Response[Any]:
@@ -62,8 +67,9 @@ def baseline_app(world: Any, verifier: TokenVerifier) -> Litestar:
         async def handle() -> dict[str, Any]:
             if request.headers.get("ApiKey") != API_KEY:
                 raise SourceError(Failure.TOKEN, "ApiKey")
-            exchange.principal = await runtime.principal(request.headers.get("Authorization"),
-                                                         any_scope=(lanekassen.SCOPE,), bearer=False)
+            exchange.principal = await runtime.principal(
+                request.headers.get("Authorization"), any_scope=(lanekassen.SCOPE,), bearer=False
+            )
             fnr = validate_person_number(request.headers["PSU_ID"], synthetic_allowed=True).value
             body = lanekassen.accounts_body(world.persons[fnr])
             exchange.records = len(body["Accounts"])
@@ -74,13 +80,16 @@ def baseline_app(world: Any, verifier: TokenVerifier) -> Litestar:
     return Litestar(route_handlers=[accounts], logging_config=None)
 
 
-async def measure(client: httpx.AsyncClient, customers: list[str], tokens: dict[str, str], count: int,
-                  rng: Random) -> float:
+async def measure(
+    client: httpx.AsyncClient, customers: list[str], tokens: dict[str, str], count: int, rng: Random
+) -> float:
     start = time.perf_counter()
     for _ in range(count):
         fnr = rng.choice(customers)
-        response = await client.get("/saldo/v1/Accounts", headers={
-            "ApiKey": API_KEY, "Authorization": tokens[fnr], "PSU_ID": fnr, "X-Request-Id": str(uuid.uuid4())})
+        response = await client.get(
+            "/saldo/v1/Accounts",
+            headers={"ApiKey": API_KEY, "Authorization": tokens[fnr], "PSU_ID": fnr, "X-Request-Id": str(uuid.uuid4())},
+        )
         if response.status_code != 200:
             raise SystemExit(f"unexpected {response.status_code}: {response.text}")
     return count / (time.perf_counter() - start)
@@ -99,9 +108,16 @@ async def main(requests: int, rounds: int) -> None:
     def mint(details: list[dict[str, Any]] | None = None) -> str:
         issued = int(now.timestamp())
         claims: dict[str, Any] = {
-            "iss": ISSUER, "aud": AUD, "scope": lanekassen.SCOPE, "iat": issued, "exp": issued + 3600,
-            "jti": str(uuid.uuid4()), "client_id": "bench", "token_type": "Bearer",
-            "consumer": {"authority": "iso6523-actorid-upis", "ID": f"0192:{BANK}"}}
+            "iss": ISSUER,
+            "aud": AUD,
+            "scope": lanekassen.SCOPE,
+            "iat": issued,
+            "exp": issued + 3600,
+            "jti": str(uuid.uuid4()),
+            "client_id": "bench",
+            "token_type": "Bearer",
+            "consumer": {"authority": "iso6523-actorid-upis", "ID": f"0192:{BANK}"},
+        }
         if details is not None:
             claims["authorization_details"] = details
         return sign_jwt(claims, key, alg="RS256", header={"kid": "bench-1"})
@@ -111,25 +127,40 @@ async def main(requests: int, rounds: int) -> None:
     for fnr in customers:
         consent_id = str(uuid.uuid4())
         status.set(consent_id, "accepted")
-        consented[fnr] = mint([{
-            "type": "urn:altinn:consent", "id": consent_id, "from": f"urn:altinn:person:identifier-no:{fnr}",
-            "to": {"authority": "iso6523-actorid-upis", "ID": f"0192:{BANK}"},
-            "consented": (now - timedelta(days=1)).isoformat(), "validTo": (now + timedelta(days=300)).isoformat(),
-            "consentRights": [{"action": ["consent"],
-                               "resource": [{"type": "urn:altinn:resource", "value": "lanekassen-saldo"}]}]}])
+        consented[fnr] = mint(
+            [
+                {
+                    "type": "urn:altinn:consent",
+                    "id": consent_id,
+                    "from": f"urn:altinn:person:identifier-no:{fnr}",
+                    "to": {"authority": "iso6523-actorid-upis", "ID": f"0192:{BANK}"},
+                    "consented": (now - timedelta(days=1)).isoformat(),
+                    "validTo": (now + timedelta(days=300)).isoformat(),
+                    "consentRights": [
+                        {
+                            "action": ["consent"],
+                            "resource": [{"type": "urn:altinn:resource", "value": "lanekassen-saldo"}],
+                        }
+                    ],
+                }
+            ]
+        )
     plain = dict.fromkeys(customers, mint())
 
     def verifier() -> TokenVerifier:
         return TokenVerifier(ISSUER, ISSUER + "jwks", AUD, (), fetch_jwks=fetch)
 
-    source = lanekassen.create_app(world, verifier=verifier(), api_key=API_KEY, consent_status=status,
-                                   cache_ttl=timedelta(hours=1))
+    source = lanekassen.create_app(
+        world, verifier=verifier(), api_key=API_KEY, consent_status=status, cache_ttl=timedelta(hours=1)
+    )
     base = baseline_app(world, verifier())
     results: dict[str, list[float]] = {"baseline (no consent)": [], "consent in token": [], "cached consent": []}
     base_transport = httpx.ASGITransport(app=base)  # type: ignore[arg-type]
     source_transport = httpx.ASGITransport(app=source)  # type: ignore[arg-type]
-    async with (httpx.AsyncClient(transport=base_transport, base_url="http://lk") as base_client,
-                httpx.AsyncClient(transport=source_transport, base_url="http://lk") as client):
+    async with (
+        httpx.AsyncClient(transport=base_transport, base_url="http://lk") as base_client,
+        httpx.AsyncClient(transport=source_transport, base_url="http://lk") as client,
+    ):
         rng = Random(1)
         await measure(base_client, customers, plain, 200, rng)  # warm-up: JWKS fetch, imports, caches
         for fnr in customers:  # every customer presents the consent once: the cache knows them all
@@ -143,12 +174,16 @@ async def main(requests: int, rounds: int) -> None:
     print(f"{len(customers)} customers, {rounds} interleaved rounds × {requests} sequential requests per mode")
     for mode, values in results.items():
         ratio = statistics.median(v / b for v, b in zip(values, baseline_runs, strict=True))
-        print(f"  {mode:24s} median {statistics.median(values):6.0f} fetches/s  (min {min(values):.0f}, "
-              f"max {max(values):.0f})  median ratio to baseline {ratio:6.1%}")
+        print(
+            f"  {mode:24s} median {statistics.median(values):6.0f} fetches/s  (min {min(values):.0f}, "
+            f"max {max(values):.0f})  median ratio to baseline {ratio:6.1%}"
+        )
     for mode in ("consent in token", "cached consent"):
         cost = 1 - statistics.median(v / b for v, b in zip(results[mode], baseline_runs, strict=True))
-        print(f"  consent checks cost ({mode}): {cost:.1%} of throughput — target ≤ 30 %: "
-              f"{'met' if cost <= 0.30 else 'NOT met'}")
+        print(
+            f"  consent checks cost ({mode}): {cost:.1%} of throughput — target ≤ 30 %: "
+            f"{'met' if cost <= 0.30 else 'NOT met'}"
+        )
 
 
 if __name__ == "__main__":

@@ -68,7 +68,7 @@ def main(bank_count: int, rounds: int, seed: int, full: bool) -> None:
     sizes = Counter(account.bank_orgnr for account in population.accounts)
     by_size = sorted(sizes, key=lambda orgno: sizes[orgno])
     middle = len(by_size) // 2
-    banks = by_size[max(0, middle - bank_count // 2):][:bank_count]
+    banks = by_size[max(0, middle - bank_count // 2) :][:bank_count]
     ours: list[float] = []
     baseline: list[float] = []
     ours_cpu: list[float] = []
@@ -77,7 +77,7 @@ def main(bank_count: int, rounds: int, seed: int, full: bool) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-ecosystem-") as scratch:
         for round_number in range(rounds):
             # Rounds alternate which path goes first, so that load from elsewhere hits both alike.
-            for is_ours in ((True, False) if round_number % 2 == 0 else (False, True)):
+            for is_ours in (True, False) if round_number % 2 == 0 else (False, True):
                 directory = Path(scratch) / f"r{round_number}-{'ours' if is_ours else 'baseline'}"
                 directory.mkdir()
                 seconds, cpu, stored = load_once(population, banks, directory, is_ours)
@@ -87,22 +87,30 @@ def main(bank_count: int, rounds: int, seed: int, full: bool) -> None:
         load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
         mine, theirs = statistics.median(ours), statistics.median(baseline)
         mine_cpu, theirs_cpu = statistics.median(ours_cpu), statistics.median(baseline_cpu)
-        print(f"'demo' preset, seed {seed}: {len(banks)} bank(s) of median size, {stored:,} transactions; shard built "
-              f"in {build:.1f} s; median of {rounds} round(s); load average {load} on {os.cpu_count()} CPUs")
+        print(
+            f"'demo' preset, seed {seed}: {len(banks)} bank(s) of median size, {stored:,} transactions; shard built "
+            f"in {build:.1f} s; median of {rounds} round(s); load average {load} on {os.cpu_count()} CPUs"
+        )
         print(f"{'path':<58} {'seconds':>8} {'transactions/s':>15} {'× baseline':>11} {'CPU s':>7} {'× baseline':>11}")
-        print(f"{'ours: one-pass parameters, sqlite3 file load (load_world)':<58} {mine:>8.1f} {stored / mine:>15,.0f} "
-              f"{theirs / mine:>11.2f} {mine_cpu:>7.1f} {theirs_cpu / mine_cpu:>11.2f}")
-        print(f"{'baseline: column tuples, async loader (aiosqlite, WAL)':<58} {theirs:>8.1f} "
-              f"{stored / theirs:>15,.0f} {1:>11.2f} {theirs_cpu:>7.1f} {1:>11.2f}")
+        print(
+            f"{'ours: one-pass parameters, sqlite3 file load (load_world)':<58} {mine:>8.1f} {stored / mine:>15,.0f} "
+            f"{theirs / mine:>11.2f} {mine_cpu:>7.1f} {theirs_cpu / mine_cpu:>11.2f}"
+        )
+        print(
+            f"{'baseline: column tuples, async loader (aiosqlite, WAL)':<58} {theirs:>8.1f} "
+            f"{stored / theirs:>15,.0f} {1:>11.2f} {theirs_cpu:>7.1f} {1:>11.2f}"
+        )
         if full:
             before, started = os.times(), time.perf_counter()
             report = asyncio.run(load_world(generate("demo", seed=seed), var_dir=Path(scratch) / "full"))
             whole, after = time.perf_counter() - started, os.times()
             cpu = sum(after[:4]) - sum(before[:4])
             load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
-            print(f"{'full load_world of demo (default workers)':<58} {whole:>8.1f} "
-                  f"{report.counts['bank_transactions'] / whole:>15,.0f}   CPU {cpu:.1f} s (with the workers); "
-                  f"load average after {load}")
+            print(
+                f"{'full load_world of demo (default workers)':<58} {whole:>8.1f} "
+                f"{report.counts['bank_transactions'] / whole:>15,.0f}   CPU {cpu:.1f} s (with the workers); "
+                f"load average after {load}"
+            )
 
 
 if __name__ == "__main__":

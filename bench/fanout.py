@@ -58,8 +58,12 @@ from opendsop.contracts.transport import AiohttpTransport, poster
 from opendsop.standard import mandate
 from opendsop.trust.keys import generate_ec_key, generate_rsa_key, public_jwk
 
-CASE = CaseParameters(account_info_request_id="5d1e0c2a-7b3f-4a9e-8c6d-2f1e0a9b8c7d", mandate=mandate.SKATT,
-                      party_id="01017012345", requester_id="bench")
+CASE = CaseParameters(
+    account_info_request_id="5d1e0c2a-7b3f-4a9e-8c6d-2f1e0a9b8c7d",
+    mandate=mandate.SKATT,
+    party_id="01017012345",
+    requester_id="bench",
+)
 ISSUER = "http://authority.bench/"
 CLIENT_ID = "bench-agency"
 SPAWN = multiprocessing.get_context("spawn")
@@ -98,16 +102,18 @@ class HttpConnection(asyncio.Protocol):
             length = int(headers.get("content-length", "0"))
             if len(self.buffer) < end + 4 + length:
                 return
-            body = self.buffer[end + 4:end + 4 + length]
-            self.buffer = self.buffer[end + 4 + length:]
+            body = self.buffer[end + 4 : end + 4 + length]
+            self.buffer = self.buffer[end + 4 + length :]
             self.handle(self, method, target, headers, body)
 
     def respond(self, status: int, content_type: str, body: bytes) -> None:
         if self.transport is None or self.transport.is_closing():
             return
         reason = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found"}.get(status, "Error")
-        self.transport.write(b"HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n%s" % (
-            status, reason.encode(), content_type.encode(), len(body), body))
+        self.transport.write(
+            b"HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n%s"
+            % (status, reason.encode(), content_type.encode(), len(body), body)
+        )
 
 
 def _run(coroutine: Any, loop: str) -> Any:
@@ -120,8 +126,9 @@ def _run(coroutine: Any, loop: str) -> Any:
 
 def _listen(port_queue: Any, handle: Handler, loop: str) -> None:
     async def main() -> None:
-        server = await asyncio.get_running_loop().create_server(lambda: HttpConnection(handle), "127.0.0.1", 0,
-                                                                backlog=4096)
+        server = await asyncio.get_running_loop().create_server(
+            lambda: HttpConnection(handle), "127.0.0.1", 0, backlog=4096
+        )
         port_queue.put(server.sockets[0].getsockname()[1])
         await asyncio.Event().wait()
 
@@ -157,15 +164,26 @@ def serve_tokens(port_queue: Any, grant_public: dict[str, Any], mode: str, threa
             if mode == "stub":
                 claims = _claims(form["assertion"])
             else:
-                _header, claims = verify_jwt(form["assertion"], agency, algorithms=("RS256",), audience=ISSUER,
-                                             now=datetime.now(UTC))
+                _header, claims = verify_jwt(
+                    form["assertion"], agency, algorithms=("RS256",), audience=ISSUER, now=datetime.now(UTC)
+                )
         except Exception as error:  # noqa: BLE001 - any broken grant is the client's error
             return 400, msgspec.json.encode({"error": "invalid_grant", "error_description": str(error)})
         issued = int(time.time())
-        token_claims = {"iss": ISSUER, "aud": claims["resource"][0], "scope": claims["scope"],
-                        "client_id": claims["iss"], "iat": issued, "exp": issued + 120, "jti": str(uuid.uuid4())}
-        token = f"{_b64(b'{}')}.{_b64(msgspec.json.encode(token_claims))}." if mode == "stub" \
+        token_claims = {
+            "iss": ISSUER,
+            "aud": claims["resource"][0],
+            "scope": claims["scope"],
+            "client_id": claims["iss"],
+            "iat": issued,
+            "exp": issued + 120,
+            "jti": str(uuid.uuid4()),
+        }
+        token = (
+            f"{_b64(b'{}')}.{_b64(msgspec.json.encode(token_claims))}."
+            if mode == "stub"
             else sign_jwt(token_claims, own, alg="RS256")
+        )
         return 200, msgspec.json.encode({"access_token": token, "token_type": "Bearer", "expires_in": 120})
 
     def handle(connection: HttpConnection, method: str, target: str, headers: dict[str, str], body: bytes) -> None:
@@ -177,8 +195,9 @@ def serve_tokens(port_queue: Any, grant_public: dict[str, Any], mode: str, threa
             connection.respond(status, "application/json", payload)
             return
         future = asyncio.get_running_loop().run_in_executor(pool, issue, body)
-        future.add_done_callback(lambda done: connection.respond(done.result()[0], "application/json",
-                                                                 done.result()[1]))
+        future.add_done_callback(
+            lambda done: connection.respond(done.result()[0], "application/json", done.result()[1])
+        )
 
     _listen(port_queue, handle, loop)
 
@@ -198,24 +217,47 @@ def _body(bank: str, rest: str, page: int, shape: BankShape, path: str) -> bytes
     complete = {"status": "complete"}
     if not rest:  # the account list
         more = page + 1 < shape.account_pages
-        return msgspec.json.encode({
-            "responseDetails": complete,
-            "accounts": [{"accountIdentifier": f"{bank}{page:03d}{i}", "accountReference": f"r{page}-{i}",
-                          "type": "salaryAccount", "currency": "NOK"} for i in range(shape.accounts_per_page)],
-            "links": [{"rel": "next", "href": f"{path}?page={page + 1}"}] if more else []})
+        return msgspec.json.encode(
+            {
+                "responseDetails": complete,
+                "accounts": [
+                    {
+                        "accountIdentifier": f"{bank}{page:03d}{i}",
+                        "accountReference": f"r{page}-{i}",
+                        "type": "salaryAccount",
+                        "currency": "NOK",
+                    }
+                    for i in range(shape.accounts_per_page)
+                ],
+                "links": [{"rel": "next", "href": f"{path}?page={page + 1}"}] if more else [],
+            }
+        )
     reference, _, what = rest.partition("/")
     if what == "transactions":
         more = page + 1 < shape.transaction_pages
-        return msgspec.json.encode({
-            "responseDetails": complete,
-            "transactions": [{"transactionIdentifier": f"{reference}-{page}-{i}", "amount": 100 + i,
-                              "creditDebitIndicator": "debit", "bookingDate": "2025-03-01T12:00:00Z"}
-                             for i in range(3)],
-            "links": [{"rel": "next", "href": f"{path}?page={page + 1}"}] if more else []})
+        return msgspec.json.encode(
+            {
+                "responseDetails": complete,
+                "transactions": [
+                    {
+                        "transactionIdentifier": f"{reference}-{page}-{i}",
+                        "amount": 100 + i,
+                        "creditDebitIndicator": "debit",
+                        "bookingDate": "2025-03-01T12:00:00Z",
+                    }
+                    for i in range(3)
+                ],
+                "links": [{"rel": "next", "href": f"{path}?page={page + 1}"}] if more else [],
+            }
+        )
     if what == "roles":
         return msgspec.json.encode({"responseDetails": complete, "roles": [{"name": "Kari Nordmann"}]})
-    return msgspec.json.encode({"responseDetails": complete, "account": {
-        "accountIdentifier": f"{bank}{reference}", "accountReference": reference, "currency": "NOK"}})
+    return msgspec.json.encode(
+        {
+            "responseDetails": complete,
+            "account": {"accountIdentifier": f"{bank}{reference}", "accountReference": reference, "currency": "NOK"},
+        }
+    )
 
 
 def serve_banks(port_queue: Any, shape: BankShape, keys: dict[str, dict[str, Any]], loop: str) -> None:
@@ -293,12 +335,21 @@ def _cpu(pid: int) -> float:
         return 0.0
 
 
-def start_parties(shape: BankShape, keys: dict[str, dict[str, Any]], grant_public: dict[str, Any], *,
-                  token_mode: str = "signing", token_threads: int = 0, loop: str = "uvloop") -> Parties:
+def start_parties(
+    shape: BankShape,
+    keys: dict[str, dict[str, Any]],
+    grant_public: dict[str, Any],
+    *,
+    token_mode: str = "signing",
+    token_threads: int = 0,
+    loop: str = "uvloop",
+) -> Parties:
     """The token service and the banks, each in its own process."""
     processes, urls = [], []
-    for target, args in ((serve_tokens, (grant_public, token_mode, token_threads, loop)),
-                         (serve_banks, (shape, keys, loop))):
+    for target, args in (
+        (serve_tokens, (grant_public, token_mode, token_threads, loop)),
+        (serve_banks, (shape, keys, loop)),
+    ):
         queue: Any = SPAWN.Queue()
         process = SPAWN.Process(target=target, args=(queue, *args), daemon=True)
         process.start()
@@ -335,8 +386,9 @@ async def token_trip(session: aiohttp.ClientSession, token_url: str, grant_key: 
     trips = []
     for _ in range(5):
         started = time.perf_counter()
-        request, body = token_request(token_url, signer.assertion(audience="http://bank.bench/warmup/v2",
-                                                                  scope=SCOPE, now=_now()))
+        request, body = token_request(
+            token_url, signer.assertion(audience="http://bank.bench/warmup/v2", scope=SCOPE, now=_now())
+        )
         response = await transport.send(request, body, timeout=10)
         assert response.status == 200, response.body
         trips.append(time.perf_counter() - started)
@@ -344,41 +396,83 @@ async def token_trip(session: aiohttp.ClientSession, token_url: str, grant_key: 
 
 
 def bank_endpoints(parties: Parties, variant: str, banks: int) -> list[BankEndpoint]:
-    return [BankEndpoint(f"{910000000 + i}", f"{parties.banks}/{variant}/b{i:03d}/v2", "v2", f"b{i:03d}")
-            for i in range(banks)]
+    return [
+        BankEndpoint(f"{910000000 + i}", f"{parties.banks}/{variant}/b{i:03d}/v2", "v2", f"b{i:03d}")
+        for i in range(banks)
+    ]
 
 
-def new_client(session: aiohttp.ClientSession, parties: Parties, variant: str, private_key: Any, grant_key: Any, *,
-               crypto: Any = None, signing: str = "threads", batch: int = 16,
-               global_limit: int = 200, token_in_flight: int | None = None) -> tuple[DsopClient, TimedPost]:
+def new_client(
+    session: aiohttp.ClientSession,
+    parties: Parties,
+    variant: str,
+    private_key: Any,
+    grant_key: Any,
+    *,
+    crypto: Any = None,
+    signing: str = "threads",
+    batch: int = 16,
+    global_limit: int = 200,
+    token_in_flight: int | None = None,
+) -> tuple[DsopClient, TimedPost]:
     transport = AiohttpTransport(session)
     timed = TimedPost(poster(transport))
     signer = GrantSigner(CLIENT_ID, ISSUER, parties.tokens + "/token", grant_key)
-    client = DsopClient(transport, TokenProvider(signer, timed, signing=signing, batch=batch,  # type: ignore[arg-type]
-                                                     max_in_flight=token_in_flight),
-                        jwe_decryptor(private_key, algorithms=("RSA-OAEP-256", "ECDH-ES+A256KW")),
-                        plaintext=variant == "plain", global_limit=global_limit, per_bank_limit=4, rng=random.Random(1),
-                        crypto=crypto)
+    client = DsopClient(
+        transport,
+        TokenProvider(
+            signer,
+            timed,
+            signing=signing,
+            batch=batch,  # type: ignore[arg-type]
+            max_in_flight=token_in_flight,
+        ),
+        jwe_decryptor(private_key, algorithms=("RSA-OAEP-256", "ECDH-ES+A256KW")),
+        plaintext=variant == "plain",
+        global_limit=global_limit,
+        per_bank_limit=4,
+        rng=random.Random(1),
+        crypto=crypto,
+    )
     return client, timed
 
 
-async def run_variant(parties: Parties, banks: int, variant: str, private_key: Any, grant_key: Any, *,
-                      crypto: Any = None, signing: str = "threads", batch: int = 16,
-                      token_in_flight: int | None = None) -> dict[str, float]:
+async def run_variant(
+    parties: Parties,
+    banks: int,
+    variant: str,
+    private_key: Any,
+    grant_key: Any,
+    *,
+    crypto: Any = None,
+    signing: str = "threads",
+    batch: int = 16,
+    token_in_flight: int | None = None,
+) -> dict[str, float]:
     async with AiohttpTransport.session(limit=300) as session:
         trip = await token_trip(session, parties.tokens + "/token", grant_key)
     # the case proper: a new session, as an agency starting a case meets the banks afresh
     async with AiohttpTransport.session(limit=300) as session:
-        client, timed = new_client(session, parties, variant, private_key, grant_key, crypto=crypto,
-                                   signing=signing, batch=batch, token_in_flight=token_in_flight)
+        client, timed = new_client(
+            session,
+            parties,
+            variant,
+            private_key,
+            grant_key,
+            crypto=crypto,
+            signing=signing,
+            batch=batch,
+            token_in_flight=token_in_flight,
+        )
         endpoints = bank_endpoints(parties, variant, banks)
         cpu, (token_cpu, bank_cpu) = time.process_time(), parties.cpu()
         started = timed.started = time.perf_counter()
         results = await FanOut(client).run(CASE, endpoints, Plan(endpoints=()))
         measured = time.perf_counter() - started
         cpu = time.process_time() - cpu
-        token_cpu, bank_cpu = (after - before for after, before in zip(parties.cpu(), (token_cpu, bank_cpu),
-                                                                       strict=True))
+        token_cpu, bank_cpu = (
+            after - before for after, before in zip(parties.cpu(), (token_cpu, bank_cpu), strict=True)
+        )
         # the next case within the tokens' 120 s: every token is cached, none is on the critical path
         started = time.perf_counter()
         again = await FanOut(client).run(CASE, endpoints, Plan(endpoints=()))
@@ -386,13 +480,21 @@ async def run_variant(parties: Parties, banks: int, variant: str, private_key: A
     for run in (results, again):
         assert all(r.outcome is Outcome.OK for r in run), [r.reason for r in run if r.outcome is not Outcome.OK]
         assert sum(len(r.accounts) for r in run) == banks * 15
-    return {"token_trip": trip, "measured": measured, "warm": warm, "last_token": timed.last, "cpu": cpu,
-            "token_cpu": token_cpu, "bank_cpu": bank_cpu}
+    return {
+        "token_trip": trip,
+        "measured": measured,
+        "warm": warm,
+        "last_token": timed.last,
+        "cpu": cpu,
+        "token_cpu": token_cpu,
+        "bank_cpu": bank_cpu,
+    }
 
 
 async def raw_floor(parties: Parties, banks: int) -> float:
     """Bare aiohttp: the same requests, pages followed, no token, no headers, no checks (the machine's floor)."""
     async with AiohttpTransport.session(limit=300) as session:
+
         async def one(index: int) -> None:
             url: str | None = f"{parties.banks}/plain/b{index:03d}/v2/accounts"
             while url:
@@ -407,11 +509,13 @@ async def raw_floor(parties: Parties, banks: int) -> float:
 
 async def bench(parties: Parties, args: argparse.Namespace, keys: dict[str, Any], grant_key: Any) -> None:
     """Each variant ``--repeat`` times, interleaved with the raw floor; the median of each."""
-    print(f"{args.banks} banks × {args.pages} pages × {args.delay * 1000:.0f} ms; results all ok, "
-          f"{args.banks * args.pages * 5} accounts; {args.loop}; token service: {args.token_service}"
-          f"{f' ({args.token_threads} threads)' if args.token_threads else ''}; grants signed {args.signing} "
-          f"in batches of {args.batch}, {args.token_in_flight or 'unbounded'} token requests at once; "
-          f"median of {args.repeat}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    print(
+        f"{args.banks} banks × {args.pages} pages × {args.delay * 1000:.0f} ms; results all ok, "
+        f"{args.banks * args.pages * 5} accounts; {args.loop}; token service: {args.token_service}"
+        f"{f' ({args.token_threads} threads)' if args.token_threads else ''}; grants signed {args.signing} "
+        f"in batches of {args.batch}, {args.token_in_flight or 'unbounded'} token requests at once; "
+        f"median of {args.repeat}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+    )
     pages = args.pages * args.delay
     pool = ProcessPoolExecutor(args.workers, mp_context=SPAWN) if args.workers else None
     variants: list[tuple[str, Any]] = [(name, None) for name in args.variants.split(",")]
@@ -420,8 +524,12 @@ async def bench(parties: Parties, args: argparse.Namespace, keys: dict[str, Any]
     for variant, crypto in variants:
         name = variant.split("+")[0]
         await raw_floor(parties, 5)
-        options = {"crypto": crypto, "signing": args.signing, "batch": args.batch,
-                   "token_in_flight": args.token_in_flight}
+        options = {
+            "crypto": crypto,
+            "signing": args.signing,
+            "batch": args.batch,
+            "token_in_flight": args.token_in_flight,
+        }
         await run_variant(parties, 5, name, keys[name], grant_key, **options)  # warm-up
         floors, runs = [], []
         for _ in range(args.repeat):
@@ -430,14 +538,19 @@ async def bench(parties: Parties, args: argparse.Namespace, keys: dict[str, Any]
         floor = statistics.median(floors)
         trip, cold, warm, last, cpu, token_cpu, bank_cpu = (
             statistics.median(run[key] for run in runs)
-            for key in ("token_trip", "measured", "warm", "last_token", "cpu", "token_cpu", "bank_cpu"))
+            for key in ("token_trip", "measured", "warm", "last_token", "cpu", "token_cpu", "bank_cpu")
+        )
         ideal = pages + trip
-        print(f"  {variant:7s} cold  token trip {trip * 1000:5.1f} ms  ideal {ideal * 1000:6.1f} ms  "
-              f"measured {cold * 1000:7.1f} ms  efficiency {ideal / cold:.2f}  (last token at {last * 1000:.0f} ms, "
-              f"CPU ms: client {cpu * 1000:.0f}, token service {token_cpu * 1000:.0f}, banks {bank_cpu * 1000:.0f}; "
-              f"raw floor {floor * 1000:.0f} ms + token trip: {(floor + trip) / cold:.2f})")
-        print(f"  {variant:7s} warm  tokens cached        ideal {pages * 1000:6.1f} ms  "
-              f"measured {warm * 1000:7.1f} ms  efficiency {pages / warm:.2f}  (raw floor: {floor / warm:.2f})")
+        print(
+            f"  {variant:7s} cold  token trip {trip * 1000:5.1f} ms  ideal {ideal * 1000:6.1f} ms  "
+            f"measured {cold * 1000:7.1f} ms  efficiency {ideal / cold:.2f}  (last token at {last * 1000:.0f} ms, "
+            f"CPU ms: client {cpu * 1000:.0f}, token service {token_cpu * 1000:.0f}, banks {bank_cpu * 1000:.0f}; "
+            f"raw floor {floor * 1000:.0f} ms + token trip: {(floor + trip) / cold:.2f})"
+        )
+        print(
+            f"  {variant:7s} warm  tokens cached        ideal {pages * 1000:6.1f} ms  "
+            f"measured {warm * 1000:7.1f} ms  efficiency {pages / warm:.2f}  (raw floor: {floor / warm:.2f})"
+        )
     print(f"  raw aiohttp floor alone: efficiency {pages / floor:.2f} (the same requests: no token, no protocol)")
     if pool is not None:
         pool.shutdown()
@@ -450,25 +563,54 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=3)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--variants", default="plain,rsa,ec", help="comma-separated: plain, rsa, ec")
-    parser.add_argument("--workers", type=int, default=2,
-                        help="also run JWE variants decrypting in this many worker processes (+w); 0: no")
-    parser.add_argument("--token-service", choices=("signing", "stub"), default="signing",
-                        help="signing: verifies grants and signs tokens (RS256) like Maskinporten; stub: neither")
-    parser.add_argument("--token-threads", type=int, default=0,
-                        help="the token service signs in this many threads (0: on its event loop)")
-    parser.add_argument("--signing", choices=("threads", "inline"), default="threads",
-                        help="where the client signs its grants (TokenProvider(signing=...))")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        help="also run JWE variants decrypting in this many worker processes (+w); 0: no",
+    )
+    parser.add_argument(
+        "--token-service",
+        choices=("signing", "stub"),
+        default="signing",
+        help="signing: verifies grants and signs tokens (RS256) like Maskinporten; stub: neither",
+    )
+    parser.add_argument(
+        "--token-threads",
+        type=int,
+        default=0,
+        help="the token service signs in this many threads (0: on its event loop)",
+    )
+    parser.add_argument(
+        "--signing",
+        choices=("threads", "inline"),
+        default="threads",
+        help="where the client signs its grants (TokenProvider(signing=...))",
+    )
     parser.add_argument("--batch", type=int, default=16, help="grants signed per executor call (TokenProvider)")
-    parser.add_argument("--token-in-flight", type=int, default=None,
-                        help="token requests at once (TokenProvider(max_in_flight=...)); default unbounded")
-    parser.add_argument("--loop", choices=("uvloop", "asyncio"), default="uvloop",
-                        help="event loop of all parties (uvicorn[standard] runs on uvloop)")
+    parser.add_argument(
+        "--token-in-flight",
+        type=int,
+        default=None,
+        help="token requests at once (TokenProvider(max_in_flight=...)); default unbounded",
+    )
+    parser.add_argument(
+        "--loop",
+        choices=("uvloop", "asyncio"),
+        default="uvloop",
+        help="event loop of all parties (uvicorn[standard] runs on uvloop)",
+    )
     args = parser.parse_args()
     rsa_key, ec_key, grant_key = generate_rsa_key(kid="enc"), generate_ec_key(kid="enc-ec"), generate_rsa_key(kid="g")
     keys = {"plain": rsa_key, "rsa": rsa_key, "ec": ec_key}
-    parties = start_parties(BankShape(args.delay, args.pages), {"rsa": public_jwk(rsa_key), "ec": public_jwk(ec_key)},
-                            public_jwk(grant_key), token_mode=args.token_service, token_threads=args.token_threads,
-                            loop=args.loop)
+    parties = start_parties(
+        BankShape(args.delay, args.pages),
+        {"rsa": public_jwk(rsa_key), "ec": public_jwk(ec_key)},
+        public_jwk(grant_key),
+        token_mode=args.token_service,
+        token_threads=args.token_threads,
+        loop=args.loop,
+    )
     try:
         _run(bench(parties, args, keys, grant_key), args.loop)
     finally:

@@ -71,8 +71,10 @@ async def run(rows: int) -> None:
         parsed = parse_batch(sample, today=NOW.date(), synthetic_allowed=True)
         validate_s = time.perf_counter() - t0
         assert parsed.ok
-        print(f"upload validation (parse_batch):    {100_000 / validate_s:>12,.0f} entries/s  "
-              f"({len(sample) / 1e6:.1f} MB in {validate_s:.2f} s)")
+        print(
+            f"upload validation (parse_batch):    {100_000 / validate_s:>12,.0f} entries/s  "
+            f"({len(sample) / 1e6:.1f} MB in {validate_s:.2f} s)"
+        )
 
         db = Database.from_url(f"{base.replace('postgresql://', 'postgresql+asyncpg://')}/{name}")
         await db.create_schema()
@@ -88,8 +90,10 @@ async def run(rows: int) -> None:
         done = await kfr.batch(status.batch_id)
         assert done is not None and done.added == rows, done
         apply_rate = rows / apply_s
-        print(f"batch apply (one transaction):      {apply_rate:>12,.0f} rel/s      "
-              f"({apply_s:.2f} s, added {done.added:,})")
+        print(
+            f"batch apply (one transaction):      {apply_rate:>12,.0f} rel/s      "
+            f"({apply_s:.2f} s, added {done.added:,})"
+        )
 
         again = await kfr.submit_batch(ORG, DSOPBANK, entries, now=NOW, correlation_id=None)
         t0 = time.perf_counter()
@@ -105,15 +109,18 @@ async def run(rows: int) -> None:
             await conn.execute("CREATE TABLE kfr_copy (LIKE kfr_relation INCLUDING ALL)")
             records = [(ORG, c, DSOPBANK, d, None) for c, d in entries]
             t0 = time.perf_counter()
-            await conn.copy_records_to_table("kfr_copy", records=records,
-                                             columns=("org_no", "customer_id", "rel_type", "start_date", "end_date"))
+            await conn.copy_records_to_table(
+                "kfr_copy", records=records, columns=("org_no", "customer_id", "rel_type", "start_date", "end_date")
+            )
             copy_s = time.perf_counter() - t0
         finally:
             await conn.close()
         copy_rate = rows / copy_s
         print(f"bare COPY (same rows, same indexes):{copy_rate:>12,.0f} rel/s      ({copy_s:.2f} s)")
-        print(f"ratio apply / COPY:                 {apply_rate / copy_rate:>12.2f}x   "
-              f"(targets: >= 100,000 rel/s and >= 0.3x COPY)")
+        print(
+            f"ratio apply / COPY:                 {apply_rate / copy_rate:>12.2f}x   "
+            f"(targets: >= 100,000 rel/s and >= 0.3x COPY)"
+        )
     finally:
         await admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 

@@ -59,17 +59,35 @@ async def load(url: str, accounts: int) -> None:
     store = await SqlBankStore.open(url, reference_secret=common.REFERENCE_SECRET.encode())
     try:
         party = common.party_id()
-        rows = [AccountRow(account_id=f"acc-{n}", account_number=f"1234567{n:04d}", type=AccountType.SALARY_ACCOUNT,
-                           currency="NOK", start_date=date(2010, 1, 1)) for n in range(accounts)]
-        await store.load(parties=[PartyRow(party_id=party, name="Bench Person")], accounts=rows,
-                         relations=[RelationRow(account_id=row.account_id, party_id=party,
-                                                role=RelationRole.PRIMARY_OWNER, start_date=date(2010, 1, 1))
-                                    for row in rows])
+        rows = [
+            AccountRow(
+                account_id=f"acc-{n}",
+                account_number=f"1234567{n:04d}",
+                type=AccountType.SALARY_ACCOUNT,
+                currency="NOK",
+                start_date=date(2010, 1, 1),
+            )
+            for n in range(accounts)
+        ]
+        await store.load(
+            parties=[PartyRow(party_id=party, name="Bench Person")],
+            accounts=rows,
+            relations=[
+                RelationRow(
+                    account_id=row.account_id,
+                    party_id=party,
+                    role=RelationRole.PRIMARY_OWNER,
+                    start_date=date(2010, 1, 1),
+                )
+                for row in rows
+            ],
+        )
     finally:
         await store.close()
 
 
 # ---- the bare endpoints (child process) ------------------------------------------------------------
+
 
 def serve_bare(port: int, body_file: str, kind: str) -> None:
     import uvicorn
@@ -85,6 +103,7 @@ def serve_bare(port: int, body_file: str, kind: str) -> None:
 
     app: Any = raw
     if kind == "litestar":
+
         @get("/v2/accounts", sync_to_thread=False)
         def accounts() -> Response[bytes]:
             return Response(body, media_type="application/jose")
@@ -94,6 +113,7 @@ def serve_bare(port: int, body_file: str, kind: str) -> None:
 
 
 # ---- the load ------------------------------------------------------------------------------------
+
 
 def cpu_seconds(pids: list[int]) -> dict[int, float]:
     """User + system CPU seconds each of ``pids`` has used so far (Linux ``/proc``; none elsewhere)."""
@@ -113,8 +133,9 @@ async def backend_pids(database: str) -> list[int]:
 
     admin = await asyncpg.connect(common.ADMIN)
     try:
-        return [row["pid"] for row in await admin.fetch("SELECT pid FROM pg_stat_activity WHERE datname = $1",
-                                                        database)]
+        return [
+            row["pid"] for row in await admin.fetch("SELECT pid FROM pg_stat_activity WHERE datname = $1", database)
+        ]
     finally:
         await admin.close()
 
@@ -130,9 +151,17 @@ def fixed(*pids: int) -> Pids:
     return listed
 
 
-async def drive(port: int, request_headers: dict[str, str], params: dict[str, str], *, seconds: float,
-                warmup: float, connections: int, fresh_cases: bool = False,
-                watch: dict[str, Pids] | None = None) -> Result:
+async def drive(
+    port: int,
+    request_headers: dict[str, str],
+    params: dict[str, str],
+    *,
+    seconds: float,
+    warmup: float,
+    connections: int,
+    fresh_cases: bool = False,
+    watch: dict[str, Pids] | None = None,
+) -> Result:
     """(requests, latencies in ms, measured seconds, errors, CPU seconds per watched group) from ``connections``
     concurrent loops; ``fresh_cases``: a new AccountInfoRequestID per request (so every list stores its
     references); ``watch``: name -> the processes whose CPU time over the measured window is reported (asked
@@ -183,8 +212,11 @@ def describe(name: str, result: Result) -> Figures:
     figures = {"rate": count / seconds, "p50": q[49], "p99": q[98], "max": max(latencies)}
     figures.update({f"cpu {group}": used * 1000 / count for group, used in cpu.items()})
     cpu_text = "".join(f"   {group} CPU {used * 1000 / count:.2f} ms/req" for group, used in cpu.items())
-    print(f"  {name:<28} {figures['rate']:>8,.0f} req/s   p50 {q[49]:6.1f} ms  p99 {q[98]:6.1f} ms  "
-          f"max {max(latencies):6.1f} ms   ({count:,} requests, {errors} errors){cpu_text}", flush=True)
+    print(
+        f"  {name:<28} {figures['rate']:>8,.0f} req/s   p50 {q[49]:6.1f} ms  p99 {q[98]:6.1f} ms  "
+        f"max {max(latencies):6.1f} ms   ({count:,} requests, {errors} errors){cpu_text}",
+        flush=True,
+    )
     return figures
 
 
@@ -194,8 +226,10 @@ def summarise(runs: list[dict[str, Figures]]) -> None:
     for target in runs[0]:
         medians = {key: statistics.median(run[target][key] for run in runs) for key in runs[0][target]}
         cpu_text = "".join(f"   {key} {value:.2f} ms/req" for key, value in medians.items() if key.startswith("cpu"))
-        print(f"  {target:<28} {medians['rate']:>8,.0f} req/s   p50 {medians['p50']:6.1f} ms  "
-              f"p99 {medians['p99']:6.1f} ms{cpu_text}")
+        print(
+            f"  {target:<28} {medians['rate']:>8,.0f} req/s   p50 {medians['p50']:6.1f} ms  "
+            f"p99 {medians['p99']:6.1f} ms{cpu_text}"
+        )
     for floor in ("bare ASGI", "bare Litestar"):
         ratio = statistics.median(run["bank"]["rate"] / run[floor]["rate"] for run in runs)
         print(f"  ratio bank/{floor} {ratio:.2f}x (median of the per-run ratios)")
@@ -238,32 +272,77 @@ async def run(accounts: int, seconds: float, connections: int, fresh_cases: bool
         bare_ports = {}
         for kind in ("raw", "litestar"):
             bare_ports[kind] = common.free_port()
-            children.append(subprocess.Popen([sys.executable, __file__, "--bare", kind, "--port",
-                                              str(bare_ports[kind]), "--body", str(body_file)]))
+            children.append(
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        __file__,
+                        "--bare",
+                        kind,
+                        "--port",
+                        str(bare_ports[kind]),
+                        "--body",
+                        str(body_file),
+                    ]
+                )
+            )
             await wait_ready(bare_ports[kind], "/v2/accounts")
-        print(f"account list of {accounts} accounts ({len(sample.content):,} bytes JWE), {connections} connections, "
-              f"{seconds:.0f} s each after 2 s warm-up; 1 uvicorn worker each, h11, asyncio loop; "
-              f"client aiohttp on the same 2 cores")
+        print(
+            f"account list of {accounts} accounts ({len(sample.content):,} bytes JWE), {connections} connections, "
+            f"{seconds:.0f} s each after 2 s warm-up; 1 uvicorn worker each, h11, asyncio loop; "
+            f"client aiohttp on the same 2 cores"
+        )
+
         async def backends() -> list[int]:
             return await backend_pids(name)
 
         watch_bank = {"server": fixed(child.pid), "postgres": backends}
         runs: list[dict[str, Figures]] = []
         for _ in range(repeat):
-            bank = describe("bank (full pipeline)" + (", new cases" if fresh_cases else ""),
-                            await drive(port, request_headers, params, seconds=seconds, warmup=2,
-                                        connections=connections, fresh_cases=fresh_cases, watch=watch_bank))
-            raw = describe("bare ASGI, same bytes",
-                           await drive(bare_ports["raw"], request_headers, params, seconds=seconds, warmup=2,
-                                       connections=connections, watch={"server": fixed(children[1].pid)}))
-            lite = describe("bare Litestar, same bytes",
-                            await drive(bare_ports["litestar"], request_headers, params, seconds=seconds, warmup=2,
-                                        connections=connections, watch={"server": fixed(children[2].pid)}))
-            print(f"  ratio bank/bare ASGI {bank['rate'] / raw['rate']:.2f}x, "
-                  f"bank/bare Litestar {bank['rate'] / lite['rate']:.2f}x   target >= 0.5x: "
-                  f"{'met' if bank['rate'] / raw['rate'] >= 0.5 else 'NOT met'} (vs ASGI);   "
-                  f"p99 {bank['p99']:.1f} ms, target <= 50 ms: {'met' if bank['p99'] <= 50 else 'NOT met'}",
-                  flush=True)
+            bank = describe(
+                "bank (full pipeline)" + (", new cases" if fresh_cases else ""),
+                await drive(
+                    port,
+                    request_headers,
+                    params,
+                    seconds=seconds,
+                    warmup=2,
+                    connections=connections,
+                    fresh_cases=fresh_cases,
+                    watch=watch_bank,
+                ),
+            )
+            raw = describe(
+                "bare ASGI, same bytes",
+                await drive(
+                    bare_ports["raw"],
+                    request_headers,
+                    params,
+                    seconds=seconds,
+                    warmup=2,
+                    connections=connections,
+                    watch={"server": fixed(children[1].pid)},
+                ),
+            )
+            lite = describe(
+                "bare Litestar, same bytes",
+                await drive(
+                    bare_ports["litestar"],
+                    request_headers,
+                    params,
+                    seconds=seconds,
+                    warmup=2,
+                    connections=connections,
+                    watch={"server": fixed(children[2].pid)},
+                ),
+            )
+            print(
+                f"  ratio bank/bare ASGI {bank['rate'] / raw['rate']:.2f}x, "
+                f"bank/bare Litestar {bank['rate'] / lite['rate']:.2f}x   target >= 0.5x: "
+                f"{'met' if bank['rate'] / raw['rate'] >= 0.5 else 'NOT met'} (vs ASGI);   "
+                f"p99 {bank['p99']:.1f} ms, target <= 50 ms: {'met' if bank['p99'] <= 50 else 'NOT met'}",
+                flush=True,
+            )
             runs.append({"bank": bank, "bare ASGI": raw, "bare Litestar": lite})
         if repeat > 1:
             summarise(runs)
@@ -278,6 +357,7 @@ async def run(accounts: int, seconds: float, connections: int, fresh_cases: bool
 
 
 # ---- cProfile of the in-process path ----------------------------------------------------------------
+
 
 class ReplayStore:
     """The SQL store's first account list, replayed for every later one (``--replay-store``): the pipeline's
@@ -318,35 +398,47 @@ async def profile(accounts: int, requests: int, concurrency: int = 1, replay_sto
         now = datetime.now(UTC)
         root = CertificateAuthority.create_root("r", now=now - timedelta(days=1))
         credential = root.issue_intermediate("i", now=now - timedelta(days=1)).issue_enterprise(
-            common.SKATT_ORG, organisation_name="SKATT", now=now - timedelta(days=1), purpose="encryption")
+            common.SKATT_ORG, organisation_name="SKATT", now=now - timedelta(days=1), purpose="encryption"
+        )
         key = generate_rsa_key(kid="p-1")
         audience = "http://127.0.0.1:1/v2"
         stamp = int(now.timestamp())
-        token = sign_jwt({"iss": common.ISSUER, "aud": audience, "scope": SCOPE, "iat": stamp, "exp": stamp + 3600,
-                          "jti": "p", "client_id": "bench",
-                          "consumer": {"authority": "iso6523-actorid-upis", "ID": f"0192:{common.SKATT_ORG}"}},
-                         key, alg="RS256", header={"kid": "p-1"})
+        token = sign_jwt(
+            {
+                "iss": common.ISSUER,
+                "aud": audience,
+                "scope": SCOPE,
+                "iat": stamp,
+                "exp": stamp + 3600,
+                "jti": "p",
+                "client_id": "bench",
+                "consumer": {"authority": "iso6523-actorid-upis", "ID": f"0192:{common.SKATT_ORG}"},
+            },
+            key,
+            alg="RS256",
+            header={"kid": "p-1"},
+        )
         jwks = public_jwks([key])
 
         async def fetch(_url: str) -> Any:
             return jwks
 
-        store = await SqlBankStore.open(database_url, migrate=False,
-                                        reference_secret=common.REFERENCE_SECRET.encode())
-        pipeline = Pipeline(environment=Environment.TEST,
-                            tokens=TokenVerifier(common.ISSUER, common.ISSUER + "jwks", audience, (SCOPE,),
-                                                 fetch_jwks=fetch),
-                            store=ReplayStore(store) if replay_store else store,
-                            facts=RegisterFacts(MemoryRegisters()),
-                            certificates=StaticCertificates({common.SKATT_ORG: credential.certificate}),
-                            audit=MemoryAuditLog(), paging_key=common.PAGING_KEY.encode())
+        store = await SqlBankStore.open(database_url, migrate=False, reference_secret=common.REFERENCE_SECRET.encode())
+        pipeline = Pipeline(
+            environment=Environment.TEST,
+            tokens=TokenVerifier(common.ISSUER, common.ISSUER + "jwks", audience, (SCOPE,), fetch_jwks=fetch),
+            store=ReplayStore(store) if replay_store else store,
+            facts=RegisterFacts(MemoryRegisters()),
+            certificates=StaticCertificates({common.SKATT_ORG: credential.certificate}),
+            audit=MemoryAuditLog(),
+            paging_key=common.PAGING_KEY.encode(),
+        )
         start, end = common.period()
         query = {"OnlyPrimaryOwner": "false", "fromDate": start.isoformat(), "toDate": end.isoformat()}
         request_headers = common.headers(token, common.party_id(), str(uuid.uuid4()))
 
         async def one() -> None:
-            answer = await pipeline.handle(Endpoint.ACCOUNTS, path="/v2/accounts", headers=request_headers,
-                                           query=query)
+            answer = await pipeline.handle(Endpoint.ACCOUNTS, path="/v2/accounts", headers=request_headers, query=query)
             if answer.status != 200:
                 raise RuntimeError(answer.body[:300])
 
@@ -366,16 +458,17 @@ async def profile(accounts: int, requests: int, concurrency: int = 1, replay_sto
         elapsed = await many()
         cpu = time.process_time() - cpu_started
         what = f"in-process pipeline{' (store replayed)' if replay_store else ''}, {concurrency} concurrent"
-        print(f"{what}: {done / elapsed:,.0f} account lists/s without profiler, {cpu / done * 1000:.3f} ms CPU each "
-              "(this process)")
+        print(
+            f"{what}: {done / elapsed:,.0f} account lists/s without profiler, {cpu / done * 1000:.3f} ms CPU each "
+            "(this process)"
+        )
         # CPU time, not wall time: on 2 shared cores a wall-clock profile charges preemption (by PostgreSQL,
         # other load) to whichever call was running, e.g. a socket send.
         profiler = cProfile.Profile(time.process_time)
         profiler.enable()
         elapsed = await many()
         profiler.disable()
-        print(f"{what}: {done / elapsed:,.0f} account lists/s under cProfile "
-              f"({elapsed / done * 1000:.2f} ms each)")
+        print(f"{what}: {done / elapsed:,.0f} account lists/s under cProfile ({elapsed / done * 1000:.2f} ms each)")
         stats = pstats.Stats(profiler)
         stats.sort_stats("cumulative").print_stats(25)
         stats.sort_stats("tottime").print_stats(45)
@@ -391,13 +484,19 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=CONNECTIONS)
     parser.add_argument("--repeat", type=int, default=1, help="measure each target N times, print the medians")
     parser.add_argument("--profile", action="store_true")
-    parser.add_argument("--fresh-cases", action="store_true",
-                        help="a new AccountInfoRequestID per bank request: every list stores new references "
-                             "(the default repeats one case, whose references are stored after the first list)")
+    parser.add_argument(
+        "--fresh-cases",
+        action="store_true",
+        help="a new AccountInfoRequestID per bank request: every list stores new references "
+        "(the default repeats one case, whose references are stored after the first list)",
+    )
     parser.add_argument("--requests", type=int, default=500)
     parser.add_argument("--concurrency", type=int, default=1, help="with --profile: requests in flight")
-    parser.add_argument("--replay-store", action="store_true",
-                        help="with --profile: replay the store's first answer (the pipeline without the database)")
+    parser.add_argument(
+        "--replay-store",
+        action="store_true",
+        help="with --profile: replay the store's first answer (the pipeline without the database)",
+    )
     parser.add_argument("--bare", choices=("raw", "litestar"))
     parser.add_argument("--port", type=int)
     parser.add_argument("--body")

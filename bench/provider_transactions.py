@@ -78,6 +78,7 @@ def period() -> tuple[date, date]:
 
 # ---- the data -------------------------------------------------------------------------------------
 
+
 def transaction_rows(count: int) -> Iterator[Any]:
     from opendsop.provider.store import TransactionRow
     from opendsop.standard.control.v2 import (
@@ -93,17 +94,32 @@ def transaction_rows(count: int) -> Iterator[Any]:
     end = datetime.now(UTC).replace(microsecond=0) - timedelta(days=1)
     step = timedelta(days=2 * 365) / count
     first = end - 2 * timedelta(days=365)
-    shops = [CounterParty(name=f"Butikk {n} AS", type=CounterPartyType.CREDITOR,
-                          identifier=Identifier(country_of_residence="NO", value=f"9{n:08d}",
-                                                type=IdentifierType.COUNTRY_IDENTIFICATION_CODE))
-             for n in range(50)]
+    shops = [
+        CounterParty(
+            name=f"Butikk {n} AS",
+            type=CounterPartyType.CREDITOR,
+            identifier=Identifier(
+                country_of_residence="NO", value=f"9{n:08d}", type=IdentifierType.COUNTRY_IDENTIFICATION_CODE
+            ),
+        )
+        for n in range(50)
+    ]
     for n in range(count):
         booked = first + step * n
-        yield TransactionRow(account_id=ACCOUNT_ID, transaction=Transaction(
-            transaction_identifier=f"t{n:09d}", credit_debit_indicator=CreditOrDebit.DEBIT if n % 5 else
-            CreditOrDebit.CREDIT, status=TransactionStatus.BOOKED, booking_date=booked, value_date=booked,
-            counter_parties=(shops[n % 50],), additional_info=f"Varekjøp {n % 997}",
-            amount=Decimal(f"{(n * 37) % 100000}.{n % 100:02d}"), currency="NOK"))
+        yield TransactionRow(
+            account_id=ACCOUNT_ID,
+            transaction=Transaction(
+                transaction_identifier=f"t{n:09d}",
+                credit_debit_indicator=CreditOrDebit.DEBIT if n % 5 else CreditOrDebit.CREDIT,
+                status=TransactionStatus.BOOKED,
+                booking_date=booked,
+                value_date=booked,
+                counter_parties=(shops[n % 50],),
+                additional_info=f"Varekjøp {n % 997}",
+                amount=Decimal(f"{(n * 37) % 100000}.{n % 100:02d}"),
+                currency="NOK",
+            ),
+        )
 
 
 async def load(url: str, count: int) -> float:
@@ -114,12 +130,23 @@ async def load(url: str, count: int) -> float:
     store = await SqlBankStore.open(url, reference_secret=REFERENCE_SECRET.encode())
     try:
         party = party_id()
-        await store.load(parties=[PartyRow(party_id=party, name="Bench Person")],
-                         accounts=[AccountRow(account_id=ACCOUNT_ID, account_number=ACCOUNT_NUMBER,
-                                              type=AccountType.SALARY_ACCOUNT, currency="NOK",
-                                              start_date=date(2010, 1, 1))],
-                         relations=[RelationRow(account_id=ACCOUNT_ID, party_id=party,
-                                                role=RelationRole.PRIMARY_OWNER, start_date=date(2010, 1, 1))])
+        await store.load(
+            parties=[PartyRow(party_id=party, name="Bench Person")],
+            accounts=[
+                AccountRow(
+                    account_id=ACCOUNT_ID,
+                    account_number=ACCOUNT_NUMBER,
+                    type=AccountType.SALARY_ACCOUNT,
+                    currency="NOK",
+                    start_date=date(2010, 1, 1),
+                )
+            ],
+            relations=[
+                RelationRow(
+                    account_id=ACCOUNT_ID, party_id=party, role=RelationRole.PRIMARY_OWNER, start_date=date(2010, 1, 1)
+                )
+            ],
+        )
         done = 0
         rows = transaction_rows(count)
         while done < count:  # one COPY transaction per chunk, so progress shows
@@ -139,6 +166,7 @@ async def load(url: str, count: int) -> float:
 
 # ---- the server (child process) ----------------------------------------------------------------
 
+
 def serve(database_url: str, port: int, material_file: str, page_size: int) -> None:
     import uvicorn
     from cryptography import x509
@@ -152,9 +180,16 @@ def serve(database_url: str, port: int, material_file: str, page_size: int) -> N
 
     material = json.loads(Path(material_file).read_text())
     certificate = x509.load_pem_x509_certificate(material["certificate"].encode())
-    settings = ProviderSettings(bank_orgno=BANK_ORGNO, base_url=f"http://127.0.0.1:{port}/v2",
-                                database_url=database_url, page_size=page_size, rate_per_second=0,
-                                paging_key=PAGING_KEY, reference_secret=REFERENCE_SECRET, token_issuer=ISSUER)
+    settings = ProviderSettings(
+        bank_orgno=BANK_ORGNO,
+        base_url=f"http://127.0.0.1:{port}/v2",
+        database_url=database_url,
+        page_size=page_size,
+        rate_per_second=0,
+        paging_key=PAGING_KEY,
+        reference_secret=REFERENCE_SECRET,
+        token_issuer=ISSUER,
+    )
 
     async def fetch(_url: str) -> dict[str, Any]:
         return dict(material["jwks"])
@@ -163,10 +198,17 @@ def serve(database_url: str, port: int, material_file: str, page_size: int) -> N
 
     async def main() -> None:
         store = await SqlBankStore.open(database_url, migrate=False, reference_secret=REFERENCE_SECRET.encode())
-        app = create_app(settings, store=store, tokens=tokens, facts=RegisterFacts(MemoryRegisters()),
-                         certificates=StaticCertificates({SKATT_ORG: certificate}), audit=MemoryAuditLog())
-        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False,
-                                log_config=None)
+        app = create_app(
+            settings,
+            store=store,
+            tokens=tokens,
+            facts=RegisterFacts(MemoryRegisters()),
+            certificates=StaticCertificates({SKATT_ORG: certificate}),
+            audit=MemoryAuditLog(),
+        )
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=port, log_level="warning", access_log=False, log_config=None
+        )
         await uvicorn.Server(config).serve()
 
     # DSOP_BENCH_PROFILE_SERVER=<file>: cProfile the server process, stats written to <file> at exit.
@@ -188,8 +230,9 @@ def serve(database_url: str, port: int, material_file: str, page_size: int) -> N
         profiler.dump_stats(profile_to)
 
 
-def start_server(script: str, database_url: str, page_size: int = PAGE) -> tuple[subprocess.Popen[bytes], int,
-                                                                                  Any, str, str]:
+def start_server(
+    script: str, database_url: str, page_size: int = PAGE
+) -> tuple[subprocess.Popen[bytes], int, Any, str, str]:
     """Start ``script --serve`` with fresh key material; returns (child, port, credential, token, jwks file)."""
     from opendsop.trust.jwt import sign_jwt
     from opendsop.trust.keys import generate_rsa_key, public_jwks
@@ -198,30 +241,59 @@ def start_server(script: str, database_url: str, page_size: int = PAGE) -> tuple
     now = datetime.now(UTC)
     root = CertificateAuthority.create_root("bench root", now=now - timedelta(days=1))
     issuing = root.issue_intermediate("bench enterprise CA", now=now - timedelta(days=1))
-    credential = issuing.issue_enterprise(SKATT_ORG, organisation_name="SKATTEETATEN", now=now - timedelta(days=1),
-                                          purpose="encryption")
+    credential = issuing.issue_enterprise(
+        SKATT_ORG, organisation_name="SKATTEETATEN", now=now - timedelta(days=1), purpose="encryption"
+    )
     from cryptography.hazmat.primitives.serialization import Encoding
 
     key = generate_rsa_key(kid="bench-1")
     port = free_port()
     stamp = int(now.timestamp())
-    claims = {"iss": ISSUER, "aud": f"http://127.0.0.1:{port}/v2", "scope": "bits:kontoinformasjon",
-              "iat": stamp, "exp": stamp + 7200, "jti": str(uuid.uuid4()), "client_id": "bench",
-              "consumer": {"authority": "iso6523-actorid-upis", "ID": f"0192:{SKATT_ORG}"}}
+    claims = {
+        "iss": ISSUER,
+        "aud": f"http://127.0.0.1:{port}/v2",
+        "scope": "bits:kontoinformasjon",
+        "iat": stamp,
+        "exp": stamp + 7200,
+        "jti": str(uuid.uuid4()),
+        "client_id": "bench",
+        "consumer": {"authority": "iso6523-actorid-upis", "ID": f"0192:{SKATT_ORG}"},
+    }
     token = sign_jwt(claims, key, alg="RS256", header={"kid": "bench-1"})
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
-        json.dump({"jwks": public_jwks([key]),
-                   "certificate": credential.certificate.public_bytes(Encoding.PEM).decode()}, handle)
-    child = subprocess.Popen([sys.executable, script, "--serve", database_url, "--port", str(port),
-                              "--material", handle.name, "--page-size", str(page_size)])
+        json.dump(
+            {"jwks": public_jwks([key]), "certificate": credential.certificate.public_bytes(Encoding.PEM).decode()},
+            handle,
+        )
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            script,
+            "--serve",
+            database_url,
+            "--port",
+            str(port),
+            "--material",
+            handle.name,
+            "--page-size",
+            str(page_size),
+        ]
+    )
     return child, port, credential, token, handle.name
 
 
 def headers(token: str, party: str, case: str) -> dict[str, str]:
     from opendsop.standard.mandate import SKATT
 
-    return {"Authorization": f"Bearer {token}", "CorrelationID": str(uuid.uuid4()), "AccountInfoRequestID": case,
-            "Legal-Mandate": SKATT.encoded, "PartyID": party, "RequesterID": "bench", "Accept": "application/jose"}
+    return {
+        "Authorization": f"Bearer {token}",
+        "CorrelationID": str(uuid.uuid4()),
+        "AccountInfoRequestID": case,
+        "Legal-Mandate": SKATT.encoded,
+        "PartyID": party,
+        "RequesterID": "bench",
+        "Accept": "application/jose",
+    }
 
 
 async def wait_for(client: httpx.AsyncClient) -> None:
@@ -255,8 +327,10 @@ class _Accounts(msgspec.Struct):
 
 # ---- the measurements ----------------------------------------------------------------------------
 
-async def over_http(port: int, token: str, credential: Any, pages: int) -> tuple[str, str, list[float], int,
-                                                                                   float, float]:
+
+async def over_http(
+    port: int, token: str, credential: Any, pages: int
+) -> tuple[str, str, list[float], int, float, float]:
     """Returns (reference, case, page latencies in ms, transactions, client decrypt s, wall s)."""
     from opendsop.trust.jwe import decrypt_compact
 
@@ -265,8 +339,9 @@ async def over_http(port: int, token: str, credential: Any, pages: int) -> tuple
     window = {"fromDate": start.isoformat(), "toDate": end.isoformat()}
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30.0) as client:
         await wait_for(client)
-        listed = await client.get("/v2/accounts", params={"OnlyPrimaryOwner": "false", **window},
-                                  headers=headers(token, party, case))
+        listed = await client.get(
+            "/v2/accounts", params={"OnlyPrimaryOwner": "false", **window}, headers=headers(token, party, case)
+        )
         if listed.status_code != 200:
             raise RuntimeError(f"accounts: {listed.status_code} {listed.text[:300]}")
         accounts = msgspec.json.decode(decrypt_compact(listed.text, credential.private_key), type=_Accounts)
@@ -337,8 +412,10 @@ def describe(name: str, latencies: list[float], count: int, seconds: float) -> f
     ordered = sorted(latencies)
     q = statistics.quantiles(ordered, n=100, method="inclusive") if len(ordered) > 1 else ordered * 99
     rate = count / seconds if seconds else 0.0
-    print(f"  {name:<34} {len(ordered):>5} pages {count:>9,} tx  {rate:>9,.0f} tx/s   "
-          f"p50 {q[49]:6.1f} ms  p95 {q[94]:6.1f} ms  max {ordered[-1]:6.1f} ms")
+    print(
+        f"  {name:<34} {len(ordered):>5} pages {count:>9,} tx  {rate:>9,.0f} tx/s   "
+        f"p50 {q[49]:6.1f} ms  p95 {q[94]:6.1f} ms  max {ordered[-1]:6.1f} ms"
+    )
     return rate
 
 
@@ -371,17 +448,21 @@ async def run(count: int, pages: int) -> None:
         child, port, credential, token, material = start_server(__file__, database_url)
         reference, _case, http_ms, http_count, decrypt_s, wall_s = await over_http(port, token, credential, pages)
         floor_ms, floor_count = await in_process(database_url, reference, credential, len(http_ms))
-        print(f"loaded {count:,} transactions in {load_s:.0f} s (COPY); read "
-              f"{'the whole account' if pages == 0 else f'{len(http_ms)} pages of {PAGE}'}; "
-              f"1 uvicorn worker, h11, asyncio loop, JWE {'RSA-OAEP-256/A256GCM'}")
+        print(
+            f"loaded {count:,} transactions in {load_s:.0f} s (COPY); read "
+            f"{'the whole account' if pages == 0 else f'{len(http_ms)} pages of {PAGE}'}; "
+            f"1 uvicorn worker, h11, asyncio loop, JWE {'RSA-OAEP-256/A256GCM'}"
+        )
         served = describe("HTTP (server latency)", http_ms, http_count, sum(http_ms) / 1000)
         walled = describe("HTTP (wall, incl. client decrypt)", http_ms, http_count, wall_s)
         floor = describe("in-process floor", floor_ms, floor_count, sum(floor_ms) / 1000)
         p95 = statistics.quantiles(sorted(http_ms), n=100, method="inclusive")[94] if len(http_ms) > 1 else http_ms[0]
         print(f"  client decrypt + decode: {decrypt_s:.1f} s in total ({decrypt_s / len(http_ms) * 1000:.1f} ms/page)")
-        print(f"  ratio HTTP/floor: {served / floor:.2f}x (server latency), {walled / floor:.2f}x (wall)   "
-              f"target >= 0.5x: {'met' if served / floor >= 0.5 else 'NOT met'};   "
-              f"p95 page {p95:.1f} ms, target <= 100 ms: {'met' if p95 <= 100 else 'NOT met'}")
+        print(
+            f"  ratio HTTP/floor: {served / floor:.2f}x (server latency), {walled / floor:.2f}x (wall)   "
+            f"target >= 0.5x: {'met' if served / floor >= 0.5 else 'NOT met'};   "
+            f"p95 page {p95:.1f} ms, target <= 100 ms: {'met' if p95 <= 100 else 'NOT met'}"
+        )
     finally:
         if child is not None:
             child.terminate()

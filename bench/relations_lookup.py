@@ -65,8 +65,11 @@ def _query_customers(rng: Random) -> list[str]:
 
     seen: set[str] = set()
     while len(seen) < QUERY_CUSTOMERS:
-        seen.add(generate_fodselsnummer(rng, date(1940 + rng.randrange(60), 1 + rng.randrange(12),
-                                                  1 + rng.randrange(28)), synthetic=True))
+        seen.add(
+            generate_fodselsnummer(
+                rng, date(1940 + rng.randrange(60), 1 + rng.randrange(12), 1 + rng.randrange(28)), synthetic=True
+            )
+        )
     return sorted(seen)
 
 
@@ -79,16 +82,30 @@ async def load(url: str, relations: int, budget: float) -> tuple[int, int, list[
     conn = await asyncpg.connect(url)
     started = time.perf_counter()
     try:
-        await conn.execute("DROP INDEX ix_kar_relation_customer; DROP INDEX ix_kar_relation_account; "
-                           "DROP INDEX ix_kfr_relation_customer")
-        await conn.copy_records_to_table("institution", records=[(b, f"Bank {b}") for b in BANKS],
-                                         columns=("org_no", "name"))
+        await conn.execute(
+            "DROP INDEX ix_kar_relation_customer; DROP INDEX ix_kar_relation_account; "
+            "DROP INDEX ix_kfr_relation_customer"
+        )
+        await conn.copy_records_to_table(
+            "institution", records=[(b, f"Bank {b}") for b in BANKS], columns=("org_no", "name")
+        )
         kar_columns = ("customer_id", "org_no", "account_no", "role", "start_date", "end_date", "nics_reachable")
         kfr_columns = ("org_no", "customer_id", "rel_type", "start_date", "end_date")
         kar_rows = kfr_rows = 0
         # the customers we query: 4 KAR relations (one closed long ago) and 1 KFR relation each
-        kar = [(c, BANKS[(i + k) % 100], f"7{i:06d}{k:04d}", roles[k], starts[(i + k) % len(starts)],
-                date(2013, 1, 1) if k == 3 else None, True) for i, c in enumerate(queried) for k in range(4)]
+        kar = [
+            (
+                c,
+                BANKS[(i + k) % 100],
+                f"7{i:06d}{k:04d}",
+                roles[k],
+                starts[(i + k) % len(starts)],
+                date(2013, 1, 1) if k == 3 else None,
+                True,
+            )
+            for i, c in enumerate(queried)
+            for k in range(4)
+        ]
         kfr = [(BANKS[(i + 50) % 100], c, "DSOPBANK", starts[i % len(starts)], None) for i, c in enumerate(queried)]
         await conn.copy_records_to_table("kar_relation", records=kar, columns=kar_columns)
         await conn.copy_records_to_table("kfr_relation", records=kfr, columns=kfr_columns)
@@ -103,18 +120,31 @@ async def load(url: str, relations: int, budget: float) -> tuple[int, int, list[
             chunk = []
             for n in range(size):
                 who = customer + n // 4
-                chunk.append((f"0{who:010d}", BANKS[(who * 7 + n) % 100], f"8{who:08d}{n % 4:02d}", roles[n % 4],
-                              starts[who % len(starts)], None, True))
+                chunk.append(
+                    (
+                        f"0{who:010d}",
+                        BANKS[(who * 7 + n) % 100],
+                        f"8{who:08d}{n % 4:02d}",
+                        roles[n % 4],
+                        starts[who % len(starts)],
+                        None,
+                        True,
+                    )
+                )
             customer += size // 4 + 1
             await conn.copy_records_to_table("kar_relation", records=chunk, columns=kar_columns)
             kar_rows += size
             if kar_rows // 10 > kfr_rows:
-                filler = [(BANKS[(customer - n) % 100], f"0{customer - n:010d}", "DSOPBANK",
-                           starts[n % len(starts)], None) for n in range(1, min(size // 10, customer))]
+                filler = [
+                    (BANKS[(customer - n) % 100], f"0{customer - n:010d}", "DSOPBANK", starts[n % len(starts)], None)
+                    for n in range(1, min(size // 10, customer))
+                ]
                 await conn.copy_records_to_table("kfr_relation", records=filler, columns=kfr_columns)
                 kfr_rows += len(filler)
-            print(f"  loaded {kar_rows:>12,} KAR / {kfr_rows:>11,} KFR relations "
-                  f"({time.perf_counter() - started:.0f} s)", flush=True)
+            print(
+                f"  loaded {kar_rows:>12,} KAR / {kfr_rows:>11,} KFR relations ({time.perf_counter() - started:.0f} s)",
+                flush=True,
+            )
         index_started = time.perf_counter()
         await conn.execute("CREATE INDEX ix_kar_relation_customer ON kar_relation (customer_id, org_no)")
         await conn.execute("CREATE INDEX ix_kar_relation_account ON kar_relation (account_no)")
@@ -140,8 +170,9 @@ def serve(database_url: str, port: int, jwks_file: str) -> None:
     async def fetch(_url: str) -> dict[str, object]:
         return jwks
 
-    settings = RelationsSettings(database_url=database_url, issuer=ISSUER, audience=AUDIENCE,
-                                 environment=Environment.TEST)
+    settings = RelationsSettings(
+        database_url=database_url, issuer=ISSUER, audience=AUDIENCE, environment=Environment.TEST
+    )
     verifier = TokenVerifier(ISSUER, ISSUER + "jwks", AUDIENCE, (), fetch_jwks=fetch)
     app = create_app(settings, verifier=verifier, resume_batches=False)
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
@@ -153,9 +184,16 @@ def _token() -> tuple[str, dict[str, object]]:
 
     key = generate_rsa_key(kid="bench-1")
     now = int(datetime.now(UTC).timestamp())
-    claims = {"iss": ISSUER, "aud": AUDIENCE, "scope": "bits:kundeforhold", "iat": now, "exp": now + 3600,
-              "jti": str(uuid.uuid4()), "client_id": "bench",
-              "consumer": {"authority": "iso6523-actorid-upis", "ID": f"0192:{SKATT_ORG}"}}
+    claims = {
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "scope": "bits:kundeforhold",
+        "iat": now,
+        "exp": now + 3600,
+        "jti": str(uuid.uuid4()),
+        "client_id": "bench",
+        "consumer": {"authority": "iso6523-actorid-upis", "ID": f"0192:{SKATT_ORG}"},
+    }
     return sign_jwt(claims, key, alg="RS256", header={"kid": "bench-1"}), public_jwks([key])
 
 
@@ -163,8 +201,11 @@ async def measure(port: int, token: str, customers: list[str], requests: int) ->
     from opendsop.standard.mandate import SKATT
 
     today = datetime.now(UTC).date()
-    params = {"fromDate": (today - timedelta(days=5 * 365)).isoformat(), "toDate": today.isoformat(),
-              "onlyPrimaryOwner": "false"}
+    params = {
+        "fromDate": (today - timedelta(days=5 * 365)).isoformat(),
+        "toDate": today.isoformat(),
+        "onlyPrimaryOwner": "false",
+    }
     rng = Random(5)
     base = f"http://127.0.0.1:{port}"
     async with httpx.AsyncClient(base_url=base, timeout=10.0) as client:
@@ -176,9 +217,13 @@ async def measure(port: int, token: str, customers: list[str], requests: int) ->
                 await asyncio.sleep(0.1)
         latencies: list[float] = []
         for n in range(requests + 200):
-            headers = {"Authorization": f"Bearer {token}", "CustomerID": rng.choice(customers),
-                       "CorrelationID": str(uuid.uuid4()), "AccountInfoRequestID": str(uuid.uuid4()),
-                       "Legal-Mandate": SKATT.encoded}
+            headers = {
+                "Authorization": f"Bearer {token}",
+                "CustomerID": rng.choice(customers),
+                "CorrelationID": str(uuid.uuid4()),
+                "AccountInfoRequestID": str(uuid.uuid4()),
+                "Legal-Mandate": SKATT.encoded,
+            }
             started = time.perf_counter()
             response = await client.get("/customers/customerRelationships", params=params, headers=headers)
             elapsed = time.perf_counter() - started
@@ -209,17 +254,22 @@ async def run(relations: int, requests: int, budget: float) -> None:
         port = _free_port()
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
             json.dump(jwks, handle)
-        child = subprocess.Popen([sys.executable, __file__, "--serve", database_url, "--port", str(port),
-                                  "--jwks", handle.name])
+        child = subprocess.Popen(
+            [sys.executable, __file__, "--serve", database_url, "--port", str(port), "--jwks", handle.name]
+        )
         latencies = await measure(port, token, customers, requests)
         latencies.sort()
         q = statistics.quantiles(latencies, n=100)
         print(f"loaded {kar_rows:,} KAR + {kfr_rows:,} KFR relationships in {load_s:.0f} s")
-        print(f"customerRelationships over HTTP, {len(latencies):,} sequential requests (1 uvicorn worker, "
-              f"loop {_available('uvloop', 'asyncio')}, http {_available('httptools', 'h11')}):")
-        print(f"  p50 {q[49]:.2f} ms   p90 {q[89]:.2f} ms   p99 {q[98]:.2f} ms   max {latencies[-1]:.2f} ms   "
-              f"({1000 / statistics.mean(latencies):.0f} req/s)   target p99 <= 10 ms: "
-              f"{'met' if q[98] <= 10 else 'NOT met'} ({q[98] / 10:.2f}x of target)")
+        print(
+            f"customerRelationships over HTTP, {len(latencies):,} sequential requests (1 uvicorn worker, "
+            f"loop {_available('uvloop', 'asyncio')}, http {_available('httptools', 'h11')}):"
+        )
+        print(
+            f"  p50 {q[49]:.2f} ms   p90 {q[89]:.2f} ms   p99 {q[98]:.2f} ms   max {latencies[-1]:.2f} ms   "
+            f"({1000 / statistics.mean(latencies):.0f} req/s)   target p99 <= 10 ms: "
+            f"{'met' if q[98] <= 10 else 'NOT met'} ({q[98] / 10:.2f}x of target)"
+        )
         os.unlink(handle.name)
     finally:
         if child is not None:

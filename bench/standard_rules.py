@@ -60,9 +60,13 @@ def on_fresh_pages(step: Callable[[Any], object]) -> float:
 def main() -> None:
     page = transactions_page(Random(1), TODAY, count=1000)
     request = ControlRequest(
-        endpoint=Endpoint.TRANSACTIONS, consumer_org="974720760", legal_mandate=mandates.OED.encoded,
-        account_info_request_id=str(uuid.uuid4()), correlation_id=str(uuid.uuid4()),
-        from_date="2026-08-01", to_date=TODAY.isoformat(),
+        endpoint=Endpoint.TRANSACTIONS,
+        consumer_org="974720760",
+        legal_mandate=mandates.OED.encoded,
+        account_info_request_id=str(uuid.uuid4()),
+        correlation_id=str(uuid.uuid4()),
+        from_date="2026-08-01",
+        to_date=TODAY.isoformat(),
     )
     facts = Facts(party_id="01017012345", date_of_death=TODAY - timedelta(days=30))
     assert authorize(request, facts, TODAY, environment=Environment.TEST)
@@ -73,18 +77,24 @@ def main() -> None:
     encode = on_fresh_pages(wire.encode)
     print(f"page: 1000 transactions, {len(wire.encode(page)):,} bytes of JSON; medians of {ROUNDS} rounds")
     print(f"encode of a fresh page (baseline)           {encode * 1e3:8.3f} ms")
-    print(f"authorize (OED transactions)                {decide * 1e6:8.1f} µs  {1 / decide:10,.0f} decisions/s  "
-          f"{decide / encode:5.2f}x encode")
+    print(
+        f"authorize (OED transactions)                {decide * 1e6:8.1f} µs  {1 / decide:10,.0f} decisions/s  "
+        f"{decide / encode:5.2f}x encode"
+    )
     for service in ("skatt", "oed"):
-        both = on_fresh_pages(lambda p, s=service: wire.encode(
-            filter_response(s, Endpoint.TRANSACTIONS, p, in_place=True)))
+        both = on_fresh_pages(
+            lambda p, s=service: wire.encode(filter_response(s, Endpoint.TRANSACTIONS, p, in_place=True))
+        )
         cost = max(both - encode, 0.0)
-        print(f"filter_response {service:6} in place + encode        {both * 1e3:8.3f} ms  "
-              f"filtering {cost * 1e3:6.3f} ms = {cost / encode:5.2f}x encode")
+        print(
+            f"filter_response {service:6} in place + encode        {both * 1e3:8.3f} ms  "
+            f"filtering {cost * 1e3:6.3f} ms = {cost / encode:5.2f}x encode"
+        )
     copy = on_fresh_pages(lambda p: filter_response("oed", Endpoint.TRANSACTIONS, p))
     print(f"filter_response oed, copying (pure mode)    {copy * 1e3:8.3f} ms  {copy / encode:5.2f}x encode")
-    total = decide + on_fresh_pages(lambda p: wire.encode(filter_response("oed", Endpoint.TRANSACTIONS, p,
-                                                                            in_place=True)))
+    total = decide + on_fresh_pages(
+        lambda p: wire.encode(filter_response("oed", Endpoint.TRANSACTIONS, p, in_place=True))
+    )
     print(f"authorize + filter + encode (OED): {1 / total:,.0f} pages/s on one core")
 
 

@@ -39,17 +39,24 @@ from opendsop.synth.export import TRANSACTION_COLUMNS, values_row
 
 ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
 TYPES = {
-    "amount": "numeric(18,2)", "fx_original_amount": "numeric(18,2)", "fx_exchange_rate": "numeric(18,2)",
-    "registered": "timestamptz", "booking_date": "timestamptz", "value_date": "timestamptz",
-    "reversal_indicator": "boolean", "card_id": "bigint",
+    "amount": "numeric(18,2)",
+    "fx_original_amount": "numeric(18,2)",
+    "fx_exchange_rate": "numeric(18,2)",
+    "registered": "timestamptz",
+    "booking_date": "timestamptz",
+    "value_date": "timestamptz",
+    "reversal_indicator": "boolean",
+    "card_id": "bigint",
 }
 DDL = "CREATE TABLE transactions ({})".format(
-    ", ".join(f"{column} {TYPES.get(column, 'text')}" for column in TRANSACTION_COLUMNS))
+    ", ".join(f"{column} {TYPES.get(column, 'text')}" for column in TRANSACTION_COLUMNS)
+)
 COLUMNS = list(TRANSACTION_COLUMNS)
 
 
 def share(populations: list[Population], index: int, workers: int, limit: int | None) -> Iterator[tuple[Any, ...]]:
     """Worker ``index``'s rows: every ``workers``-th account, generated on the fly."""
+
     def all_rows() -> Iterator[tuple[Any, ...]]:
         for population in populations:
             for number, account in enumerate(population.accounts):
@@ -120,8 +127,7 @@ def main(shards: int, limit: int | None, workers: int, seed: int, rounds: int) -
             paths = [("ours", None), ("floor", prebuilt)]
             for name, rows in paths if round_number % 2 == 0 else paths[::-1]:
                 asyncio.run(_admin("TRUNCATE transactions", dsn))
-                records = rows if rows is not None else [share(populations, i, workers, limit)
-                                                         for i in range(workers)]
+                records = rows if rows is not None else [share(populations, i, workers, limit) for i in range(workers)]
                 seconds, count = run_parallel(dsn, records)
                 assert count == stored, (name, count, stored)
                 (ours if name == "ours" else floors).append(seconds)
@@ -130,14 +136,18 @@ def main(shards: int, limit: int | None, workers: int, seed: int, rounds: int) -
     stream, floor_seconds = statistics.median(ours), statistics.median(floors)
     total, streaming, floor = stored / (build + stream), stored / stream, stored / floor_seconds
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
-    print(f"slice of 'large': {shards} shard(s), {stored:,} transactions, {len(COLUMNS)} columns, "
-          f"{workers} worker(s), median of {rounds} round(s), seed {seed}; load average {load} on "
-          f"{os.cpu_count()} CPUs")
+    print(
+        f"slice of 'large': {shards} shard(s), {stored:,} transactions, {len(COLUMNS)} columns, "
+        f"{workers} worker(s), median of {rounds} round(s), seed {seed}; load average {load} on "
+        f"{os.cpu_count()} CPUs"
+    )
     print(f"{'path':<55} {'seconds':>8} {'transactions/s':>15} {'× floor':>8}")
     print(f"{'ours: build shards + generate + COPY':<55} {build + stream:>8.1f} {total:>15,.0f} {total / floor:>8.2f}")
     print(f"{'  of which building the shards (once)':<55} {build:>8.1f}")
-    print(f"{'  of which generating + COPY of the transactions':<55} {stream:>8.1f} {streaming:>15,.0f} "
-          f"{streaming / floor:>8.2f}")
+    print(
+        f"{'  of which generating + COPY of the transactions':<55} {stream:>8.1f} {streaming:>15,.0f} "
+        f"{streaming / floor:>8.2f}"
+    )
     print(f"{'floor: bare COPY of the same pre-built rows':<55} {floor_seconds:>8.1f} {floor:>15,.0f} {1:>8.2f}")
     verdict = "met" if total >= 50_000 and total / floor >= 0.3 else "NOT met"
     print(f"targets >= 50,000/s and >= 0.30x floor: {verdict}")

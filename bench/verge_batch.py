@@ -72,12 +72,14 @@ def banks_of(case: int, banks: int, per_case: int) -> list[int]:
     return sorted({(case * 7 + j * 37) % banks for j in range(per_case)})
 
 
-async def run_batch(parties: world.Parties, batch: list[CasePlan], args: argparse.Namespace, key: Any,
-                    grant_key: Any) -> dict[str, float]:
+async def run_batch(
+    parties: world.Parties, batch: list[CasePlan], args: argparse.Namespace, key: Any, grant_key: Any
+) -> dict[str, float]:
     endpoints = world.bank_endpoints(parties, args.variant, args.banks)
     async with AiohttpTransport.session(limit=args.global_limit + 50) as session:
-        client, _timed = world.new_client(session, parties, args.variant, key, grant_key,
-                                          global_limit=args.global_limit)
+        client, _timed = world.new_client(
+            session, parties, args.variant, key, grant_key, global_limit=args.global_limit
+        )
         fanout = FanOut(client)
         slots = asyncio.Semaphore(args.in_flight)
         visits = 0
@@ -98,8 +100,13 @@ async def run_batch(parties: world.Parties, batch: list[CasePlan], args: argpars
         await asyncio.gather(*(case(index, plan) for index, plan in enumerate(batch)))
         seconds = time.perf_counter() - started
         cpu = time.process_time() - cpu
-    return {"banks_per_s": visits / seconds, "seconds": seconds, "tokens": client.tokens.requests,
-            "requests": client.sent, "cpu": cpu}
+    return {
+        "banks_per_s": visits / seconds,
+        "seconds": seconds,
+        "tokens": client.tokens.requests,
+        "requests": client.sent,
+        "cpu": cpu,
+    }
 
 
 def protocol_headers(parties: world.Parties, batch: list[CasePlan], banks: int) -> list[dict[str, str]]:
@@ -109,16 +116,30 @@ def protocol_headers(parties: world.Parties, batch: list[CasePlan], banks: int) 
 
     headers = []
     for bank in world.bank_endpoints(parties, "plain", banks):
-        claims = msgspec.json.encode({"iss": world.ISSUER, "aud": bank.base_url, "scope": "bits:kontoinformasjon",
-                                      "client_id": world.CLIENT_ID, "iat": 0, "exp": 0, "jti": "x" * 36})
+        claims = msgspec.json.encode(
+            {
+                "iss": world.ISSUER,
+                "aud": bank.base_url,
+                "scope": "bits:kontoinformasjon",
+                "client_id": world.CLIENT_ID,
+                "iat": 0,
+                "exp": 0,
+                "jti": "x" * 36,
+            }
+        )
         token = f"eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.{world._b64(claims)}.{'s' * 342}"  # RS256-2048 sized
         request = build_request(bank, batch[0].case, Endpoint.ACCOUNTS, token=token)
         headers.append({**request.headers, "Accept": "application/json"})
     return headers
 
 
-async def raw_floor(parties: world.Parties, batch: list[CasePlan], args: argparse.Namespace, *,
-                    headers: list[dict[str, str]] | None = None) -> dict[str, float]:
+async def raw_floor(
+    parties: world.Parties,
+    batch: list[CasePlan],
+    args: argparse.Namespace,
+    *,
+    headers: list[dict[str, str]] | None = None,
+) -> dict[str, float]:
     """Bare aiohttp, the same requests with the same bounds (cases in flight, global, per bank): accounts,
     then each account's three calls; no typed decoding, and no headers unless ``headers`` (per bank)."""
     from opendsop.consumer.protocol import new_correlation_id
@@ -135,8 +156,13 @@ async def raw_floor(parties: world.Parties, batch: list[CasePlan], args: argpars
         async def bank(index: int) -> None:
             base, period = f"{parties.banks}/plain/b{index:03d}/v2", "fromDate=2025-01-01&toDate=2025-12-31"
             listed = await get(index, f"{base}/accounts?OnlyPrimaryOwner=true&{period}")
-            await asyncio.gather(*(get(index, f"{base}/accounts/{account['accountReference']}{tail}?{period}")
-                                   for account in listed["accounts"] for tail in ("", "/transactions", "/roles")))
+            await asyncio.gather(
+                *(
+                    get(index, f"{base}/accounts/{account['accountReference']}{tail}?{period}")
+                    for account in listed["accounts"]
+                    for tail in ("", "/transactions", "/roles")
+                )
+            )
 
         async def case(index: int) -> int:
             chosen = banks_of(index, args.banks, args.banks_per_case)
@@ -152,10 +178,12 @@ async def raw_floor(parties: world.Parties, batch: list[CasePlan], args: argpars
 async def bench(parties: world.Parties, args: argparse.Namespace, key: Any, grant_key: Any) -> None:
     batch = plans(args.cases)
     calls = 1 + 3 * args.accounts
-    print(f"Vergekontroll batch: {args.cases} cases × {args.banks_per_case} of {args.banks} banks, {args.accounts} "
-          f"accounts each ({calls} calls a bank), {args.delay * 1000:.0f} ms a call; {args.in_flight} cases in flight, "
-          f"global limit {args.global_limit}; {args.variant}; median of {args.repeat}; "
-          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    print(
+        f"Vergekontroll batch: {args.cases} cases × {args.banks_per_case} of {args.banks} banks, {args.accounts} "
+        f"accounts each ({calls} calls a bank), {args.delay * 1000:.0f} ms a call; {args.in_flight} cases in flight, "
+        f"global limit {args.global_limit}; {args.variant}; median of {args.repeat}; "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+    )
     await raw_floor(parties, batch[:20], args)
     await run_batch(parties, batch[:20], args, key, grant_key)  # warm-up: imports, first connections
     headers = protocol_headers(parties, batch, args.banks)
@@ -175,15 +203,23 @@ async def bench(parties: world.Parties, args: argparse.Namespace, key: Any, gran
     requests = statistics.median(run["requests"] for run in runs)
     per_request = cpu * 1e6 / max(requests, 1)
     floor_per_request = floor_cpu * 1e6 / (args.cases * args.banks_per_case * calls)
-    print(f"  engine      {rate:7.0f} banks/s  ({args.cases * args.banks_per_case} bank visits in {seconds:.2f} s, "
-          f"{requests:.0f} requests, {tokens:.0f} tokens; client CPU {per_request:.0f} µs a request)")
-    print(f"  raw aiohttp {floor:7.0f} banks/s  (the same requests, no token, no protocol; client CPU "
-          f"{floor_per_request:.0f} µs a request)")
+    print(
+        f"  engine      {rate:7.0f} banks/s  ({args.cases * args.banks_per_case} bank visits in {seconds:.2f} s, "
+        f"{requests:.0f} requests, {tokens:.0f} tokens; client CPU {per_request:.0f} µs a request)"
+    )
+    print(
+        f"  raw aiohttp {floor:7.0f} banks/s  (the same requests, no token, no protocol; client CPU "
+        f"{floor_per_request:.0f} µs a request)"
+    )
     header_per_request = header_floor_cpu * 1e6 / (args.cases * args.banks_per_case * calls)
-    print(f"  raw aiohttp {header_floor:7.0f} banks/s  with the protocol's headers (a token-sized bearer, the case's "
-          f"headers, a fresh CorrelationID; client CPU {header_per_request:.0f} µs a request)")
-    print(f"  ratio to the floor: {rate / floor:.2f} in banks/s, {floor_per_request / per_request:.2f} in client CPU; "
-          f"to the floor with headers: {rate / header_floor:.2f} and {header_per_request / per_request:.2f}")
+    print(
+        f"  raw aiohttp {header_floor:7.0f} banks/s  with the protocol's headers (a token-sized bearer, the case's "
+        f"headers, a fresh CorrelationID; client CPU {header_per_request:.0f} µs a request)"
+    )
+    print(
+        f"  ratio to the floor: {rate / floor:.2f} in banks/s, {floor_per_request / per_request:.2f} in client CPU; "
+        f"to the floor with headers: {rate / header_floor:.2f} and {header_per_request / per_request:.2f}"
+    )
 
 
 def main() -> None:
@@ -202,8 +238,9 @@ def main() -> None:
     rsa_key, ec_key, grant_key = generate_rsa_key(kid="enc"), generate_ec_key(kid="enc-ec"), generate_rsa_key(kid="g")
     key = ec_key if args.variant == "ec" else rsa_key
     shape = world.BankShape(args.delay, account_pages=1, accounts_per_page=args.accounts)
-    parties = world.start_parties(shape, {"rsa": public_jwk(rsa_key), "ec": public_jwk(ec_key)},
-                                  public_jwk(grant_key), loop=args.loop)
+    parties = world.start_parties(
+        shape, {"rsa": public_jwk(rsa_key), "ec": public_jwk(ec_key)}, public_jwk(grant_key), loop=args.loop
+    )
     try:
         world._run(bench(parties, args, key, grant_key), args.loop)
     finally:

@@ -129,8 +129,17 @@ class TokenIssuer:
         self.key = generate_rsa_key(kid="test-issuer-1")
         self.jwks = public_jwks([self.key])
 
-    def mint(self, consumer_org: str, scope: str, audience: str | None, *, lifetime: int = 120,
-             now: datetime | None = None, supplier_org: str | None = None, **claims: object) -> str:
+    def mint(
+        self,
+        consumer_org: str,
+        scope: str,
+        audience: str | None,
+        *,
+        lifetime: int = 120,
+        now: datetime | None = None,
+        supplier_org: str | None = None,
+        **claims: object,
+    ) -> str:
         import uuid as _uuid
         from datetime import UTC, datetime
 
@@ -138,8 +147,14 @@ class TokenIssuer:
 
         issued = int((now or datetime.now(UTC)).timestamp())
         body: dict[str, object] = {
-            "iss": self.issuer, "aud": audience, "scope": scope, "iat": issued, "exp": issued + lifetime,
-            "jti": str(_uuid.uuid4()), "client_id": f"client-{consumer_org}", "token_type": "Bearer",
+            "iss": self.issuer,
+            "aud": audience,
+            "scope": scope,
+            "iat": issued,
+            "exp": issued + lifetime,
+            "jti": str(_uuid.uuid4()),
+            "client_id": f"client-{consumer_org}",
+            "token_type": "Bearer",
             "consumer": {"authority": "iso6523-actorid-upis", "ID": f"0192:{consumer_org}"},
         }
         if audience is None:  # as Maskinporten issues it when the grant asks for no resource
@@ -155,8 +170,7 @@ class TokenIssuer:
         async def fetch(_url: str) -> dict[str, object]:
             return self.jwks
 
-        return TokenVerifier(self.issuer, self.issuer + "jwks", audience, required_scopes, fetch_jwks=fetch,
-                             **options)  # type: ignore[arg-type]
+        return TokenVerifier(self.issuer, self.issuer + "jwks", audience, required_scopes, fetch_jwks=fetch, **options)  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="session")

@@ -41,8 +41,14 @@ class FuzzReport:
 Headers = Mapping[str, str] | Callable[[Any], Mapping[str, str]]
 
 
-def fuzz(app: Any, *, schema_path: str, headers: Headers = MappingProxyType({}),
-         max_examples: int = EXAMPLES_PER_OPERATION, prepare: Callable[[Any], None] | None = None) -> FuzzReport:
+def fuzz(
+    app: Any,
+    *,
+    schema_path: str,
+    headers: Headers = MappingProxyType({}),
+    max_examples: int = EXAMPLES_PER_OPERATION,
+    prepare: Callable[[Any], None] | None = None,
+) -> FuzzReport:
     """Every operation of the app's OpenAPI document, ``max_examples`` generated cases each.
 
     ``headers`` (or a function of the case giving fresh ones, for short-lived tokens or a route's own
@@ -54,9 +60,14 @@ def fuzz(app: Any, *, schema_path: str, headers: Headers = MappingProxyType({}),
         for result in schema.get_all_operations():
             operation = result.ok()
 
-            @hypothesis.settings(max_examples=max_examples, deadline=None, database=None, derandomize=True,
-                                 suppress_health_check=list(hypothesis.HealthCheck),
-                                 phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate])
+            @hypothesis.settings(
+                max_examples=max_examples,
+                deadline=None,
+                database=None,
+                derandomize=True,
+                suppress_health_check=list(hypothesis.HealthCheck),
+                phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
+            )
             @hypothesis.given(case=operation.as_strategy())
             def run(case: Any) -> None:
                 if prepare is not None:
@@ -70,7 +81,8 @@ def fuzz(app: Any, *, schema_path: str, headers: Headers = MappingProxyType({}),
                 except AssertionError:
                     report.server_errors.append(
                         f"{case.method} {case.formatted_path} {case.query or ''} -> {response.status_code} "
-                        f"{response.text[:200]}")
+                        f"{response.text[:200]}"
+                    )
 
             run()
     finally:

@@ -18,33 +18,94 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 HOSTILE_TEXT = [
-    "２０２５-06", "２０２５-01-01", "\u0662\u0660\u0662\u0665", "2025-01\n", "2025-01-01\n", " 2025-01-01",
-    "0001-01-01", "9999-12-31", "0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00", "²", "-1", "1e308",
-    "9" * 400, "\u3000", "中文", "\x00", "a\r\nb", "NaN", "{3f0c2f9e-8a51-4f5e-9d43-0b7a2d1e6c11}", "",
+    "２０２５-06",
+    "２０２５-01-01",
+    "\u0662\u0660\u0662\u0665",
+    "2025-01\n",
+    "2025-01-01\n",
+    " 2025-01-01",
+    "0001-01-01",
+    "9999-12-31",
+    "0001-01-01T00:00:00+01:00",
+    "9999-12-31T23:59:59-01:00",
+    "²",
+    "-1",
+    "1e308",
+    "9" * 400,
+    "\u3000",
+    "中文",
+    "\x00",
+    "a\r\nb",
+    "NaN",
+    "{3f0c2f9e-8a51-4f5e-9d43-0b7a2d1e6c11}",
+    "",
 ]
 # ASCII: the test transport cannot carry other Latin-1 characters back in an echoed header (a real server can).
 HOSTILE_HEADERS = ["-1", "9" * 400, " ", "2025-01-01 ", "0001-01-01", "1e308", "{}", "true\t"]
 HOSTILE_BODIES: list[bytes] = [
-    b"[" * 60_000, b'{"a":' * 10_000, b"\xff\xfe", b"NaN", b"[1e999999]", json.dumps({"x": "２０２５"}).encode(),
-    json.dumps([5, None, "中", {"Metadata": 5}]).encode(), b'"' + b"a" * 1000,
+    b"[" * 60_000,
+    b'{"a":' * 10_000,
+    b"\xff\xfe",
+    b"NaN",
+    b"[1e999999]",
+    json.dumps({"x": "２０２５"}).encode(),
+    json.dumps([5, None, "中", {"Metadata": 5}]).encode(),
+    b'"' + b"a" * 1000,
 ]
-QUERY_NAMES = ["fromDate", "toDate", "fraOgMed", "tilOgMed", "inntektsaar", "antall", "etter", "after", "limit",
-               "id", "authcode", "validOn", "environment", "debitor", "lang", "next", "OnlyPrimaryOwner",
-               "onlyPrimaryOwner", "uuid", "aar", "Metadata"]
-HEADER_NAMES = ["CustomerID", "PartyID", "AccountID", "CorrelationID", "AccountInfoRequestID", "Legal-Mandate",
-                "OnlyPrimaryOwner", "Consent-ID", "PSU_ID", "Nav-Personident", "Nav-Call-Id", "ApiKey",
-                "AdditionalReferenceID", "RequesterID"]
+QUERY_NAMES = [
+    "fromDate",
+    "toDate",
+    "fraOgMed",
+    "tilOgMed",
+    "inntektsaar",
+    "antall",
+    "etter",
+    "after",
+    "limit",
+    "id",
+    "authcode",
+    "validOn",
+    "environment",
+    "debitor",
+    "lang",
+    "next",
+    "OnlyPrimaryOwner",
+    "onlyPrimaryOwner",
+    "uuid",
+    "aar",
+    "Metadata",
+]
+HEADER_NAMES = [
+    "CustomerID",
+    "PartyID",
+    "AccountID",
+    "CorrelationID",
+    "AccountInfoRequestID",
+    "Legal-Mandate",
+    "OnlyPrimaryOwner",
+    "Consent-ID",
+    "PSU_ID",
+    "Nav-Personident",
+    "Nav-Call-Id",
+    "ApiKey",
+    "AdditionalReferenceID",
+    "RequesterID",
+]
 _PARAMETER = re.compile(r"\{([^}:]+)(?::[^}]+)?\}")
 _SKIPPED = ("/schema",)
 
 
-def sweep(app: Litestar, *, headers: Callable[[], Mapping[str, str]] = dict, base_url: str = "http://testserver.local"
-          ) -> tuple[Counter[int], list[str]]:
+def sweep(
+    app: Litestar, *, headers: Callable[[], Mapping[str, str]] = dict, base_url: str = "http://testserver.local"
+) -> tuple[Counter[int], list[str]]:
     """Send every hostile request to every route of ``app``; (statuses seen, descriptions of each 5xx)."""
     statuses: Counter[int] = Counter()
     failures: list[str] = []
-    routes = [(route.path, sorted(set(route.methods) - {"OPTIONS", "HEAD"})) for route in app.routes
-              if hasattr(route, "methods") and not route.path.startswith(_SKIPPED)]
+    routes = [
+        (route.path, sorted(set(route.methods) - {"OPTIONS", "HEAD"}))
+        for route in app.routes
+        if hasattr(route, "methods") and not route.path.startswith(_SKIPPED)
+    ]
     with TestClient(app, base_url=base_url) as client:
 
         def send(method: str, url: str, **options: Any) -> None:
@@ -52,8 +113,10 @@ def sweep(app: Litestar, *, headers: Callable[[], Mapping[str, str]] = dict, bas
             response = client.request(method, url, headers=sent, **options)
             statuses[response.status_code] += 1
             if response.status_code >= 500:
-                failures.append(f"{method} {url[:120]} {options.get('content', b'')[:30]!r} -> "
-                                f"{response.status_code} {response.text[:160]}")
+                failures.append(
+                    f"{method} {url[:120]} {options.get('content', b'')[:30]!r} -> "
+                    f"{response.status_code} {response.text[:160]}"
+                )
 
         for path, methods in routes:
             for method in methods:

@@ -39,9 +39,10 @@ def database_cut(database_url: str) -> Iterator[None]:
         finally:
             await connection.close()
 
-    cut = (f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false',
-           f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' "
-           "AND pid <> pg_backend_pid()")
+    cut = (
+        f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false',
+        f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()",
+    )
     _run(admin(*cut))
     try:
         yield
@@ -64,7 +65,6 @@ def _run(coroutine: Any) -> None:
     thread.join()
     if errors:
         raise errors[0]
-
 
 
 __all__ = ["database_cut"]

@@ -14,8 +14,20 @@ from typer.testing import CliRunner
 from opendsop.cli import LAZY, app
 
 HEAVY = ("litestar", "sqlalchemy", "uvicorn", "aiohttp", "httpx", "cryptography", "rich")
-PARTIES = ("authority", "certpub", "consent", "consumer", "prosecution", "provider", "registers", "relations",
-           "samtykke", "sources", "ecosystem", "synth")
+PARTIES = (
+    "authority",
+    "certpub",
+    "consent",
+    "consumer",
+    "prosecution",
+    "provider",
+    "registers",
+    "relations",
+    "samtykke",
+    "sources",
+    "ecosystem",
+    "synth",
+)
 
 
 def _modules_after(code: str) -> set[str]:
@@ -31,8 +43,10 @@ def test_importing_the_command_tree_loads_no_party() -> None:
 
 
 def test_the_help_lists_every_party_without_importing_one() -> None:
-    loaded = _modules_after("import sys\nsys.argv = ['dsop', '--help']\nfrom opendsop.cli import main\n"
-                            "try:\n    main()\nexcept SystemExit:\n    pass")
+    loaded = _modules_after(
+        "import sys\nsys.argv = ['dsop', '--help']\nfrom opendsop.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass"
+    )
     assert not {name for name in loaded if name.startswith(("opendsop.authority", "opendsop.consumer", "litestar"))}
     done = CliRunner().invoke(app, ["--help"])
     assert done.exit_code == 0
@@ -57,25 +71,36 @@ def test_every_known_failure_names_a_class_that_exists() -> None:
 
 
 def test_the_help_of_up_loads_no_store_and_no_web_framework() -> None:
-    loaded = _modules_after("import sys\nsys.argv = ['dsop', 'up', '--help']\nfrom opendsop.cli import main\n"
-                            "try:\n    main()\nexcept SystemExit:\n    pass")
+    loaded = _modules_after(
+        "import sys\nsys.argv = ['dsop', 'up', '--help']\nfrom opendsop.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass"
+    )
     assert "opendsop.ecosystem.cli" in loaded
     assert not {name for name in loaded if name.split(".")[0] in ("litestar", "sqlalchemy", "uvicorn", "aiohttp")}
 
 
 # What a command's --help must not load: web framework, database, HTTP clients, PDF and spreadsheet writers.
 SERVING = ("litestar", "sqlalchemy", "uvicorn", "aiohttp", "httpx", "reportlab", "xlsxwriter")
-EVERY_COMMAND = sorted([*LAZY, *(info.name or info.callback.__name__ for info in app.registered_commands
-                                 if info.callback is not None)])
+EVERY_COMMAND = sorted(
+    [*LAZY, *(info.name or info.callback.__name__ for info in app.registered_commands if info.callback is not None)]
+)
 
 
 def _help_of(command: str) -> tuple[int, str, set[str]]:
     """Run ``dsop COMMAND --help`` in a fresh interpreter: its exit code, its output, the modules it loaded."""
-    probe = (f"import sys, json\nsys.argv = ['dsop', {command!r}, '--help']\nfrom opendsop.cli import main\n"
-             "code = 0\ntry:\n    main()\nexcept SystemExit as stop:\n    code = stop.code or 0\n"
-             "print(json.dumps([code, sorted(sys.modules)]))")
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120,
-                          env={**os.environ, "COLUMNS": "200"})
+    probe = (
+        f"import sys, json\nsys.argv = ['dsop', {command!r}, '--help']\nfrom opendsop.cli import main\n"
+        "code = 0\ntry:\n    main()\nexcept SystemExit as stop:\n    code = stop.code or 0\n"
+        "print(json.dumps([code, sorted(sys.modules)]))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+        env={**os.environ, "COLUMNS": "200"},
+    )
     *output, last = done.stdout.splitlines()
     code, modules = json.loads(last)
     return code, "\n".join(output), set(modules)

@@ -17,8 +17,14 @@ import opendsop
 SOURCE = Path(opendsop.__file__).parent
 POLICY = SOURCE / "clock.py"
 WALL_CLOCK = {
-    ("datetime", "now"), ("datetime", "utcnow"), ("datetime", "today"), ("date", "today"),
-    ("time", "time"), ("time", "time_ns"), ("time", "localtime"), ("time", "gmtime"),
+    ("datetime", "now"),
+    ("datetime", "utcnow"),
+    ("datetime", "today"),
+    ("date", "today"),
+    ("time", "time"),
+    ("time", "time_ns"),
+    ("time", "localtime"),
+    ("time", "gmtime"),
 }
 
 
@@ -57,25 +63,31 @@ def test_only_the_clock_module_reads_the_wall_clock_or_builds_a_zone() -> None:
     assert found == [], "ask opendsop.clock (utc_now, oslo_today, oslo_now, OSLO) instead:\n" + "\n".join(found)
 
 
-@pytest.mark.parametrize("snippet", [
-    "from datetime import UTC, datetime\nnow = datetime.now(UTC)",
-    "import datetime\nnow = datetime.datetime.utcnow()",
-    "from datetime import date\ntoday = date.today()",
-    "import time\nstamp = time.time()",
-    "from time import time",
-    "from zoneinfo import ZoneInfo\nOSLO = ZoneInfo('Europe/Oslo')",
-    "import zoneinfo\nzone = zoneinfo.ZoneInfo('Europe/Oslo')",
-    "from datetime import datetime\nclock = datetime.now",
-])
+@pytest.mark.parametrize(
+    "snippet",
+    [
+        "from datetime import UTC, datetime\nnow = datetime.now(UTC)",
+        "import datetime\nnow = datetime.datetime.utcnow()",
+        "from datetime import date\ntoday = date.today()",
+        "import time\nstamp = time.time()",
+        "from time import time",
+        "from zoneinfo import ZoneInfo\nOSLO = ZoneInfo('Europe/Oslo')",
+        "import zoneinfo\nzone = zoneinfo.ZoneInfo('Europe/Oslo')",
+        "from datetime import datetime\nclock = datetime.now",
+    ],
+)
 def test_the_guard_catches_a_second_clock(snippet: str) -> None:
     assert violations(snippet)
 
 
-@pytest.mark.parametrize("snippet", [
-    "import time\nstarted = time.monotonic()",
-    "import time\nstarted = time.perf_counter()",
-    "from opendsop.clock import oslo_today\ntoday = oslo_today()",
-    "def today(self): return self.clock().date()",
-])
+@pytest.mark.parametrize(
+    "snippet",
+    [
+        "import time\nstarted = time.monotonic()",
+        "import time\nstarted = time.perf_counter()",
+        "from opendsop.clock import oslo_today\ntoday = oslo_today()",
+        "def today(self): return self.clock().date()",
+    ],
+)
 def test_durations_and_the_policy_itself_are_allowed(snippet: str) -> None:
     assert violations(snippet) == []

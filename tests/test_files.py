@@ -28,13 +28,13 @@ def usual_umask() -> Iterator[None]:
 
 
 def modes(root: Path) -> dict[str, int]:
-    return {str(path.relative_to(root.parent)): stat.S_IMODE(path.stat().st_mode)
-            for path in [root, *root.rglob("*")]}
+    return {str(path.relative_to(root.parent)): stat.S_IMODE(path.stat().st_mode) for path in [root, *root.rglob("*")]}
 
 
 def loose(found: dict[str, int], root: Path) -> dict[str, str]:
-    return {name: oct(mode) for name, mode in found.items()
-            if mode != (0o700 if (root.parent / name).is_dir() else 0o600)}
+    return {
+        name: oct(mode) for name, mode in found.items() if mode != (0o700 if (root.parent / name).is_dir() else 0o600)
+    }
 
 
 def test_provisioned_keys_and_secrets_are_the_owners_only(tmp_path: Path) -> None:

@@ -18,12 +18,25 @@ SOURCE = Path(opendsop.__file__).parent
 
 # The plumbing every party may use: the one clock, the serving settings and server, private files, one-line CLI errors,
 # health/readiness endpoints, and the shared contracts with what they build on.
-_BASE = frozenset({"contracts", "trust", "standard", "clock", "serving", "server", "files", "availability",
-                   "tracing", "cli_errors"})
+_BASE = frozenset(
+    {"contracts", "trust", "standard", "clock", "serving", "server", "files", "availability", "tracing", "cli_errors"}
+)
 
 COMPOSITION = frozenset({"cli", "ecosystem", "demo", "rules_table"})  # may import anything
-PARTIES = frozenset({"provider", "consumer", "relations", "registers", "authority", "certpub", "consent", "sources",
-                     "prosecution", "samtykke"})
+PARTIES = frozenset(
+    {
+        "provider",
+        "consumer",
+        "relations",
+        "registers",
+        "authority",
+        "certpub",
+        "consent",
+        "sources",
+        "prosecution",
+        "samtykke",
+    }
+)
 
 ALLOWED: dict[str, frozenset[str]] = {
     # parties: the base, plus what a party needs of the world beyond it
@@ -110,8 +123,9 @@ def test_parties_never_import_each_other() -> None:
 def test_an_import_inside_a_function_or_a_relative_one_is_caught(tmp_path: Path) -> None:
     root = tmp_path / "opendsop"
     (root / "provider" / "store").mkdir(parents=True)
-    (root / "provider" / "wiring.py").write_text("import opendsop.clock\n\n\ndef late():\n"
-                                                 "    from opendsop.consumer.tokens import TokenProvider\n")
+    (root / "provider" / "wiring.py").write_text(
+        "import opendsop.clock\n\n\ndef late():\n    from opendsop.consumer.tokens import TokenProvider\n"
+    )
     (root / "provider" / "store" / "sql.py").write_text("from ...registers import models\nfrom .. import ports\n")
     (root / "ecosystem.py").write_text("from opendsop.provider import wiring\n")  # composition: anything
     assert offending(root) == [

@@ -22,8 +22,14 @@ def test_certpub_serve_logs_json_lines_naming_the_party_and_stops_on_ctrl_c(tmp_
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     env = {**os.environ, "DSOP_CERTPUB_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'certpub.db'}"}
-    process = subprocess.Popen([DSOP, "certpub", "serve", "--port", str(port)], env=env, cwd=tmp_path,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [DSOP, "certpub", "serve", "--port", str(port)],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     assert process.stderr is not None
     lines: list[str] = []
     try:
@@ -44,7 +50,8 @@ def test_certpub_serve_logs_json_lines_naming_the_party_and_stops_on_ctrl_c(tmp_
     lines += rest.splitlines()
     records = [json.loads(line) for line in lines if line.strip()]
     assert {record["party"] for record in records} == {"certpub"}
-    assert any(record["logger"] == "uvicorn.access" and '"GET / HTTP/1.1" 200' in record["message"]
-               for record in records)
+    assert any(
+        record["logger"] == "uvicorn.access" and '"GET / HTTP/1.1" 200' in record["message"] for record in records
+    )
     assert process.returncode == 0
     assert not [record for record in records if record["level"] == "ERROR"]

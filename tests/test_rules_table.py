@@ -20,6 +20,13 @@ def test_the_committed_service_matrix_matches_the_profiles() -> None:
 def test_dsop_rules_prints_every_service() -> None:
     result = CliRunner().invoke(app, ["rules", "--markdown"])
     assert result.exit_code == 0
-    for name in ("Skatt-kontroll", "Politi-utlevering", "NAV-kontroll", "Konkursbehandling", "Oppgjør etter dødsfall",
-                 "Vergekontroll", "FI-Utlegg Saldo"):
+    for name in (
+        "Skatt-kontroll",
+        "Politi-utlevering",
+        "NAV-kontroll",
+        "Konkursbehandling",
+        "Oppgjør etter dødsfall",
+        "Vergekontroll",
+        "FI-Utlegg Saldo",
+    ):
         assert name in result.output

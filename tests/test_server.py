@@ -40,8 +40,13 @@ async def echo(scope: dict[str, Any], receive: Any, send: Any) -> None:
         size += len(message.get("body", b""))
         more = message.get("more_body", False)
     body = str(size).encode()
-    await send({"type": "http.response.start", "status": 200,
-                "headers": [(b"content-type", b"text/plain"), (b"content-length", str(len(body)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [(b"content-type", b"text/plain"), (b"content-length", str(len(body)).encode())],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
@@ -82,7 +87,8 @@ def one_response(sock: socket.socket) -> bytes:
     """One whole response (headers and its Content-Length of body) from a kept-alive connection."""
     answer = b""
     while b"\r\n\r\n" not in answer or len(answer.partition(b"\r\n\r\n")[2]) < int(
-            answer.lower().partition(b"content-length: ")[2].split(b"\r\n")[0] or 0):
+        answer.lower().partition(b"content-length: ")[2].split(b"\r\n")[0] or 0
+    ):
         chunk = sock.recv(65536)
         assert chunk, "the server closed a connection it should have kept"
         answer += chunk
@@ -96,19 +102,33 @@ def status(answer: bytes) -> int:
 HEAD = b"POST /echo HTTP/1.1\r\nHost: party.test\r\n"
 
 
-@pytest.mark.parametrize(("sent", "expected", "within"), [
-    pytest.param(b"", 0, LIMITS.header_timeout, id="connects-and-says-nothing-is-dropped"),
-    pytest.param(b"GET /echo HT", 408, LIMITS.header_timeout, id="half-a-request-line-times-out"),
-    pytest.param(HEAD + b"X-Slow: 1\r\n", 408, LIMITS.header_timeout, id="headers-never-finished-time-out"),
-    pytest.param(HEAD + b"Content-Length: 100\r\n\r\n" + b"x" * 10, 408, LIMITS.body_timeout,
-                 id="a-body-that-stops-times-out"),
-    pytest.param(HEAD + b"X-Padding: " + b"x" * 4096, 431, 0.0, id="headers-too-large-are-refused"),
-    pytest.param(HEAD + b"Content-Length: %d\r\n\r\n" % TOO_LARGE, 413, 0.0, id="a-declared-body-too-large-is-refused"),
-    pytest.param(HEAD + b"Transfer-Encoding: chunked\r\n\r\n" + b"%x\r\n" % TOO_LARGE + b"x" * TOO_LARGE, 413, 0.0,
-                 id="a-chunked-body-growing-too-large-is-refused"),
-])
-def test_a_slow_or_oversized_request_is_cut_off(address: tuple[str, int], sent: bytes, expected: int,
-                                                within: float) -> None:
+@pytest.mark.parametrize(
+    ("sent", "expected", "within"),
+    [
+        pytest.param(b"", 0, LIMITS.header_timeout, id="connects-and-says-nothing-is-dropped"),
+        pytest.param(b"GET /echo HT", 408, LIMITS.header_timeout, id="half-a-request-line-times-out"),
+        pytest.param(HEAD + b"X-Slow: 1\r\n", 408, LIMITS.header_timeout, id="headers-never-finished-time-out"),
+        pytest.param(
+            HEAD + b"Content-Length: 100\r\n\r\n" + b"x" * 10,
+            408,
+            LIMITS.body_timeout,
+            id="a-body-that-stops-times-out",
+        ),
+        pytest.param(HEAD + b"X-Padding: " + b"x" * 4096, 431, 0.0, id="headers-too-large-are-refused"),
+        pytest.param(
+            HEAD + b"Content-Length: %d\r\n\r\n" % TOO_LARGE, 413, 0.0, id="a-declared-body-too-large-is-refused"
+        ),
+        pytest.param(
+            HEAD + b"Transfer-Encoding: chunked\r\n\r\n" + b"%x\r\n" % TOO_LARGE + b"x" * TOO_LARGE,
+            413,
+            0.0,
+            id="a-chunked-body-growing-too-large-is-refused",
+        ),
+    ],
+)
+def test_a_slow_or_oversized_request_is_cut_off(
+    address: tuple[str, int], sent: bytes, expected: int, within: float
+) -> None:
     with connect(address) as sock:
         started = time.monotonic()
         sock.sendall(sent)
@@ -162,7 +182,11 @@ def test_every_server_runs_on_the_guarded_protocol() -> None:
         if path.name == "server.py" and path.parent == SRC:
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "uvicorn" \
-                    and node.attr in ("run", "Config"):
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.value.id == "uvicorn"
+                and node.attr in ("run", "Config")
+            ):
                 offenders.append(f"{path.relative_to(SRC)}:{node.lineno} uvicorn.{node.attr}")
     assert offenders == []

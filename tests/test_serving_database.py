@@ -54,6 +54,7 @@ def test_a_new_sqlite_database_and_its_wal_are_the_owners_only(tmp_path: Path) -
     path = tmp_path / "var" / "authority.db"  # e.g. the token service's signing keys
     previous = os.umask(0o022)  # the usual umask, which made them world-readable before
     try:
+
         async def write() -> None:
             engine = create_engine(f"sqlite+aiosqlite:///{path}")
             try:
@@ -61,7 +62,10 @@ def test_a_new_sqlite_database_and_its_wal_are_the_owners_only(tmp_path: Path) -
                     await conn.execute(text("CREATE TABLE signing_key (pem TEXT)"))
                     await conn.execute(text("INSERT INTO signing_key VALUES ('-----BEGIN PRIVATE KEY-----')"))
                 assert {file.name: oct(stat.S_IMODE(file.stat().st_mode)) for file in path.parent.iterdir()} == {
-                    "authority.db": "0o600", "authority.db-wal": "0o600", "authority.db-shm": "0o600"}
+                    "authority.db": "0o600",
+                    "authority.db-wal": "0o600",
+                    "authority.db-shm": "0o600",
+                }
             finally:
                 await engine.dispose()
 

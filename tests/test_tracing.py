@@ -43,8 +43,9 @@ def test_a_party_continues_the_callers_trace_and_masks_person_numbers(spans: InM
 
     async def call() -> httpx.Response:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://registers") as http:
-            return await http.get("/persons/12345678901?x=1",
-                                  headers={"traceparent": f"00-{CALLER_TRACE}-{CALLER_SPAN}-01"})
+            return await http.get(
+                "/persons/12345678901?x=1", headers={"traceparent": f"00-{CALLER_TRACE}-{CALLER_SPAN}-01"}
+            )
 
     assert asyncio.run(call()).status_code == 200
     (span,) = spans.get_finished_spans()
@@ -64,12 +65,14 @@ def test_traces_are_off_unless_asked_for(monkeypatch: pytest.MonkeyPatch) -> Non
 def test_an_unknown_mode_leaves_traces_off_with_one_warning(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.WARNING, "opendsop.tracing"):
         assert tracing.configure_tracing("jaeger") == "off"
-    assert [record.getMessage() for record in caplog.records] == ["DSOP_TRACES=jaeger is not one of "
-                                                                  "off|console|otlp; traces are off"]
+    assert [record.getMessage() for record in caplog.records] == [
+        "DSOP_TRACES=jaeger is not one of off|console|otlp; traces are off"
+    ]
 
 
-@pytest.mark.skipif(importlib.util.find_spec("opentelemetry.exporter") is not None,
-                    reason="the OTLP exporter is installed here")
+@pytest.mark.skipif(
+    importlib.util.find_spec("opentelemetry.exporter") is not None, reason="the OTLP exporter is installed here"
+)
 def test_otlp_without_its_exporter_says_what_to_install(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.WARNING, "opendsop.tracing"):
         assert tracing.configure_tracing("otlp") == "off"

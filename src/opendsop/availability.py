@@ -73,8 +73,9 @@ def _is_outage(error: BaseException) -> bool:
     if isinstance(sqlstate, str) and len(sqlstate) == 5:
         return sqlstate[:2] in _PG_UNAVAILABLE_CLASSES or sqlstate in _PG_UNAVAILABLE_CODES
     # asyncpg's errors for a connection that is gone carry no SQLSTATE of their own.
-    return type(error).__name__ in {"ConnectionDoesNotExistError", "InterfaceError", "InternalClientError"} \
-        and type(error).__module__.startswith("asyncpg")
+    return type(error).__name__ in {"ConnectionDoesNotExistError", "InterfaceError", "InternalClientError"} and type(
+        error
+    ).__module__.startswith("asyncpg")
 
 
 Check = Callable[[], Awaitable[bool]]
@@ -139,8 +140,9 @@ def health_routes(readiness: Readiness | Callable[[], Readiness | None]) -> list
     async def ready() -> Response[dict[str, Any]]:
         current = readiness if isinstance(readiness, Readiness) else readiness()
         if current is None:
-            return Response({"status": "unavailable", "checks": {"startup": "unavailable"}}, status_code=503,
-                            headers=RETRY_AFTER)
+            return Response(
+                {"status": "unavailable", "checks": {"startup": "unavailable"}}, status_code=503, headers=RETRY_AFTER
+            )
         passed, checks = await current.report()
         if passed:
             return Response({"status": "ready", "checks": checks})
@@ -149,5 +151,13 @@ def health_routes(readiness: Readiness | Callable[[], Readiness | None]) -> list
     return [live, ready]
 
 
-__all__ = ["READINESS_TIMEOUT_SECONDS", "RETRY_AFTER", "RETRY_AFTER_SECONDS", "Check", "Readiness",
-           "cannot_answer", "database_check", "health_routes"]
+__all__ = [
+    "READINESS_TIMEOUT_SECONDS",
+    "RETRY_AFTER",
+    "RETRY_AFTER_SECONDS",
+    "Check",
+    "Readiness",
+    "cannot_answer",
+    "database_check",
+    "health_routes",
+]

@@ -86,8 +86,7 @@ LAZY: dict[str, tuple[str, Callable[[], click.Command]]] = {
     "relations": ("Customer Relations Overview (KAR + KFR), API catalogue.", _party("opendsop.relations.cli")),
     "registers": ("Folkeregisteret, Konkursregisteret and Enhetsregisteret.", _party("opendsop.registers.cli")),
     "consent": ("The Altinn-style consent service and approval pages.", _party("opendsop.consent.cli")),
-    "samtykke": ("A bank's or insurer's consent-based flows (SBL, studielån, SSU).",
-                 _samtykke),
+    "samtykke": ("A bank's or insurer's consent-based flows (SBL, studielån, SSU).", _samtykke),
     "ecosystem": ("Load the synthetic Norway into every party's store.", _party("opendsop.ecosystem.cli")),
     "up": ("Start every party of the local ecosystem on loopback ports (Ctrl-C stops them all).", _up),
     "synth": ("Generate a synthetic Norway (persons, banks, accounts, transactions).", _synth),
@@ -121,8 +120,9 @@ class DsopGroup(TyperGroup):
             return self.real_command(cmd_name)
         return command
 
-    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[str | None, click.Command | None,
-                                                                             list[str]]:
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
         name, command, rest = super().resolve_command(ctx, args)
         if name is not None and isinstance(command, _Placeholder):
             command = self.real_command(name)
@@ -139,13 +139,18 @@ class DsopGroup(TyperGroup):
 
 
 # plain help here (rich's help formatter alone costs more than the rest of the start); parties keep theirs
-app = typer.Typer(cls=DsopGroup, no_args_is_help=True, rich_markup_mode=None,
-                  help="opendsop: DSOP rules, parties and a synthetic Norway.")
+app = typer.Typer(
+    cls=DsopGroup,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    help="opendsop: DSOP rules, parties and a synthetic Norway.",
+)
 
 
 @app.callback()
-def main_options(debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of a failure")] = False) \
-        -> None:
+def main_options(
+    debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of a failure")] = False,
+) -> None:
     """opendsop: DSOP rules, parties and a synthetic Norway."""
 
 

@@ -85,8 +85,10 @@ def _validation(error: BaseException) -> str:
     first = errors[0] if errors else {"loc": (), "msg": str(error)}
     where = ".".join(str(part) for part in first.get("loc", ()))
     title = getattr(error, "title", "settings")
-    return (f"{title}: {where}: {first.get('msg')} — set it in the environment, or run from a directory with "
-            f"var/ecosystem.toml (`dsop up`) or name one with DSOP_ECOSYSTEM")
+    return (
+        f"{title}: {where}: {first.get('msg')} — set it in the environment, or run from a directory with "
+        f"var/ecosystem.toml (`dsop up`) or name one with DSOP_ECOSYSTEM"
+    )
 
 
 def _unreachable(error: BaseException) -> str:

@@ -54,5 +54,14 @@ def oslo_start_of_day(day: date) -> datetime:
     return datetime.combine(day, time(0), OSLO).astimezone(UTC)
 
 
-__all__ = ["OSLO", "Clock", "in_oslo", "oslo_date", "oslo_now", "oslo_start_of_day", "oslo_today",
-           "utc_date", "utc_now"]
+__all__ = [
+    "OSLO",
+    "Clock",
+    "in_oslo",
+    "oslo_date",
+    "oslo_now",
+    "oslo_start_of_day",
+    "oslo_today",
+    "utc_date",
+    "utc_now",
+]

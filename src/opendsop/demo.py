@@ -46,8 +46,14 @@ Scenario = tuple[str, ControlRequest, Facts, Environment]
 
 
 def _request(endpoint: Endpoint, consumer: str, legal: mandates.Mandate, **fields: Any) -> ControlRequest:
-    return ControlRequest(endpoint=endpoint, consumer_org=consumer, legal_mandate=legal.encoded,
-                          account_info_request_id=str(uuid.uuid4()), correlation_id=str(uuid.uuid4()), **fields)
+    return ControlRequest(
+        endpoint=endpoint,
+        consumer_org=consumer,
+        legal_mandate=legal.encoded,
+        account_info_request_id=str(uuid.uuid4()),
+        correlation_id=str(uuid.uuid4()),
+        **fields,
+    )
 
 
 def scenarios(today: date, now: datetime, rng: Random) -> list[Scenario]:
@@ -60,23 +66,61 @@ def scenarios(today: date, now: datetime, rng: Random) -> list[Scenario]:
     year = last_calendar_year(today)
     death = today - timedelta(days=40)
     ruling = today - timedelta(days=20)
-    order_claims = {**EXAMPLE_CLAIMS, "partyID": person, "fromDate": iso(years_before(today, 2)), "toDate": iso(today),
-                    "approval": {**EXAMPLE_CLAIMS["approval"],  # type: ignore[dict-item]
-                                 "approvalTimestamp": (now - timedelta(days=1)).isoformat()},
-                    "exp": int((now + timedelta(days=60)).timestamp())}
+    order_claims = {
+        **EXAMPLE_CLAIMS,
+        "partyID": person,
+        "fromDate": iso(years_before(today, 2)),
+        "toDate": iso(today),
+        "approval": {
+            **EXAMPLE_CLAIMS["approval"],  # type: ignore[dict-item]
+            "approvalTimestamp": (now - timedelta(days=1)).isoformat(),
+        },
+        "exp": int((now + timedelta(days=60)).timestamp()),
+    }
     order = parse_claims(order_claims)
-    skatt = _request(Endpoint.ACCOUNTS, "974761076", mandates.SKATT, party_id=person, only_primary_owner="true",
-                     requester_id="saksbehandler-17", from_date=iso(years_before(today, 3)), to_date=iso(today))
-    politi = _request(Endpoint.TRANSACTIONS, "915429785", mandates.POLITI_STRAFFESAK, requester_id="etterforsker-9",
-                      additional_reference_id_type="pol1", additional_reference_id="<signed order JWS>",
-                      from_date=iso(years_before(today, 1)), to_date=iso(today))
-    konkurs = _request(Endpoint.ACCOUNTS, "974760673", mandates.KONKURS, party_id=company, only_primary_owner="true",
-                       from_date=iso(months_before(ruling, 12)), to_date=iso(today))
-    oed = _request(Endpoint.TRANSACTIONS, "974720760", mandates.OED, from_date=iso(months_before(death, 3)),
-                   to_date=iso(today))
-    verge = _request(Endpoint.ACCOUNTS, "986186999", mandates.VERGE, party_id=ward, only_primary_owner="true",
-                     additional_reference_id_type="srf", additional_reference_id=guardian,
-                     from_date=iso(year.from_date), to_date=iso(year.to_date))
+    skatt = _request(
+        Endpoint.ACCOUNTS,
+        "974761076",
+        mandates.SKATT,
+        party_id=person,
+        only_primary_owner="true",
+        requester_id="saksbehandler-17",
+        from_date=iso(years_before(today, 3)),
+        to_date=iso(today),
+    )
+    politi = _request(
+        Endpoint.TRANSACTIONS,
+        "915429785",
+        mandates.POLITI_STRAFFESAK,
+        requester_id="etterforsker-9",
+        additional_reference_id_type="pol1",
+        additional_reference_id="<signed order JWS>",
+        from_date=iso(years_before(today, 1)),
+        to_date=iso(today),
+    )
+    konkurs = _request(
+        Endpoint.ACCOUNTS,
+        "974760673",
+        mandates.KONKURS,
+        party_id=company,
+        only_primary_owner="true",
+        from_date=iso(months_before(ruling, 12)),
+        to_date=iso(today),
+    )
+    oed = _request(
+        Endpoint.TRANSACTIONS, "974720760", mandates.OED, from_date=iso(months_before(death, 3)), to_date=iso(today)
+    )
+    verge = _request(
+        Endpoint.ACCOUNTS,
+        "986186999",
+        mandates.VERGE,
+        party_id=ward,
+        only_primary_owner="true",
+        additional_reference_id_type="srf",
+        additional_reference_id=guardian,
+        from_date=iso(year.from_date),
+        to_date=iso(year.to_date),
+    )
     nav = _request(Endpoint.ROLES, "889640782", mandates.NAV, from_date=iso(years_before(today, 1)), to_date=iso(today))
     utlegg = _request(Endpoint.ACCOUNT_DETAILS, "974761076", mandates.FI_UTLEGG_TEST)
     guardianship = Guardianship(ward=ward, guardian=guardian, valid_from=date(year.from_date.year, 3, 1))
@@ -86,17 +130,29 @@ def scenarios(today: date, now: datetime, rng: Random) -> list[Scenario]:
         ("Skatt: 11 years back", replace(skatt, from_date=iso(years_before(today, 11))), Facts(), test),
         ("Skatt: synthetic id in production", skatt, Facts(), Environment.PRODUCTION),
         ("Politi: transactions under an order", politi, Facts(party_id=person, extradition_order=order), test),
-        ("Politi: cards, not granted by the order", replace(politi, endpoint=Endpoint.CARDS),
-         Facts(party_id=person, extradition_order=order), test),
+        (
+            "Politi: cards, not granted by the order",
+            replace(politi, endpoint=Endpoint.CARDS),
+            Facts(party_id=person, extradition_order=order),
+            test,
+        ),
         ("Konkurs: the debtor's accounts", konkurs, Facts(kjennelsesdato=ruling), test),
         ("Konkurs: no bankruptcy registered", konkurs, Facts(), test),
-        ("Konkurs: roles are not allowed", replace(konkurs, endpoint=Endpoint.ROLES),
-         Facts(kjennelsesdato=ruling), test),
+        (
+            "Konkurs: roles are not allowed",
+            replace(konkurs, endpoint=Endpoint.ROLES),
+            Facts(kjennelsesdato=ruling),
+            test,
+        ),
         ("OED: the deceased's transactions", oed, Facts(party_id=person, date_of_death=death), test),
         ("OED: person not registered dead", oed, Facts(party_id=person), test),
         ("Verge: the ward's accounts", verge, Facts(guardianships=(guardianship,)), test),
-        ("Verge: another guardian", replace(verge, additional_reference_id=person),
-         Facts(guardianships=(guardianship,)), test),
+        (
+            "Verge: another guardian",
+            replace(verge, additional_reference_id=person),
+            Facts(guardianships=(guardianship,)),
+            test,
+        ),
         ("NAV (provisional): roles", nav, Facts(party_id=person), test),
         ("FI-Utlegg: balance today (test mandate)", utlegg, Facts(party_id=person), test),
         ("FI-Utlegg: test mandate in production", utlegg, Facts(party_id=person), Environment.PRODUCTION),
@@ -121,8 +177,9 @@ def run(today: date | None = None) -> None:
             detail = f"{decision.service} · {period.from_date} → {period.to_date}"
             table.add_row(title, request.endpoint.operation_id, "[green]allowed", detail)
         else:
-            table.add_row(title, request.endpoint.operation_id,
-                          f"[red]{decision.status} {decision.code}", decision.message)
+            table.add_row(
+                title, request.endpoint.operation_id, f"[red]{decision.status} {decision.code}", decision.message
+            )
     console.print(table)
 
     page = transactions_page(Random(1), today, count=1000)

@@ -103,8 +103,9 @@ window.ui = SwaggerUIBundle({{url: {url}, dom_id: "#swagger-ui",
 class PartyPages:
     """The shared pages for one party's app (see the module); :meth:`wrap` puts them in front of it."""
 
-    def __init__(self, app: Any, party: str, *, bank: str | None = None, openapi_url: str | None = None,
-                 title: str | None = None) -> None:
+    def __init__(
+        self, app: Any, party: str, *, bank: str | None = None, openapi_url: str | None = None, title: str | None = None
+    ) -> None:
         self.app, self.party, self.bank = app, party, bank
         self.title = title or (f"{party} {bank}" if bank else party)
         self.schema_base = _openapi_base(app)  # Litestar's own pages there load from CDNs: sent to /docs
@@ -122,8 +123,11 @@ class PartyPages:
                 await inner(scope, receive, self._counting(send))
                 return
             status, content_type, body = answer
-            headers = [(b"content-type", content_type.encode()), (b"content-length", str(len(body)).encode()),
-                       (b"cache-control", b"max-age=86400" if scope["path"].startswith(ASSET_PREFIX) else b"no-store")]
+            headers = [
+                (b"content-type", content_type.encode()),
+                (b"content-length", str(len(body)).encode()),
+                (b"cache-control", b"max-age=86400" if scope["path"].startswith(ASSET_PREFIX) else b"no-store"),
+            ]
             if status == 308:
                 headers.append((b"location", b"/docs"))
             await self._counting(send)({"type": "http.response.start", "status": status, "headers": headers})
@@ -143,15 +147,21 @@ class PartyPages:
 
     def _answer(self, scope: Any) -> tuple[int, str, bytes] | None:
         path: str = scope["path"]
-        if self.schema_base and (path == self.schema_base or path.startswith(self.schema_base + "/")) \
-                and not path.endswith(("/openapi.json", "/openapi.yaml", "/openapi.yml")):
+        if (
+            self.schema_base
+            and (path == self.schema_base or path.startswith(self.schema_base + "/"))
+            and not path.endswith(("/openapi.json", "/openapi.yaml", "/openapi.yml"))
+        ):
             return 308, "text/plain; charset=utf-8", b"the API docs are at /docs\n"
         routes = _routes(self.app)
         if path in routes:
             return None  # the party's own route wins
         if path == "/":
-            return 200, "text/html; charset=utf-8", home_page(self.title, self.party, self.bank,
-                                                               self._links(routes)).encode()
+            return (
+                200,
+                "text/html; charset=utf-8",
+                home_page(self.title, self.party, self.bank, self._links(routes)).encode(),
+            )
         if path in ("/docs", "/docs/") and self.openapi_url:
             return 200, "text/html; charset=utf-8", docs_page(self.title, self.openapi_url).encode()
         if path.startswith(ASSET_PREFIX) and self.openapi_url:
@@ -180,11 +190,16 @@ class PartyPages:
 
     def _metrics(self) -> str:
         labels = f'party="{self.party}"' + (f',bank="{self.bank}"' if self.bank else "")
-        lines = ["# HELP dsop_http_responses_total Answers given, by status class.",
-                 "# TYPE dsop_http_responses_total counter"]
+        lines = [
+            "# HELP dsop_http_responses_total Answers given, by status class.",
+            "# TYPE dsop_http_responses_total counter",
+        ]
         lines += [f'dsop_http_responses_total{{{labels},class="{key}"}} {count}' for key, count in self.answers.items()]
-        lines += ["# HELP dsop_start_time_seconds When the party started (Unix time).",
-                  "# TYPE dsop_start_time_seconds gauge", f"dsop_start_time_seconds{{{labels}}} {self.started:.3f}"]
+        lines += [
+            "# HELP dsop_start_time_seconds When the party started (Unix time).",
+            "# TYPE dsop_start_time_seconds gauge",
+            f"dsop_start_time_seconds{{{labels}}} {self.started:.3f}",
+        ]
         return redact("\n".join(lines) + "\n")
 
 

@@ -23,9 +23,17 @@ PERIODS = {
     PeriodRule.TODAY_ONLY: "today only",
 }
 OWNERS = {OwnerRule.EITHER: "true or false", OwnerRule.TRUE_ONLY: "true only", OwnerRule.PER_ORDER: "per the order"}
-COLUMNS = ("Service", "Consumer (org no.)", "Legal-Mandate step 1 (relations hub)",
-           "Legal-Mandate step 2 (Control API)", "Step 2 endpoints", "OnlyPrimaryOwner",
-           "AdditionalReferenceIDType", "RequesterID", "Period")
+COLUMNS = (
+    "Service",
+    "Consumer (org no.)",
+    "Legal-Mandate step 1 (relations hub)",
+    "Legal-Mandate step 2 (Control API)",
+    "Step 2 endpoints",
+    "OnlyPrimaryOwner",
+    "AdditionalReferenceIDType",
+    "RequesterID",
+    "Period",
+)
 
 
 def rows() -> list[tuple[str, ...]]:
@@ -34,13 +42,19 @@ def rows() -> list[tuple[str, ...]]:
         endpoints = ", ".join(endpoint.operation_id for endpoint in CONTROL_ENDPOINTS if profile.allows(endpoint))
         step1 = "+ accountServicingProvider" if profile.allows(Endpoint.ACCOUNT_SERVICING_PROVIDER) else ""
         name = profile.name + (" (provisional)" if profile.provisional else "")
-        table.append((
-            name, f"{profile.consumer} ({', '.join(sorted(profile.consumer_orgs))})",
-            _texts(profile.step1_mandates), _texts(profile.step2_mandates),
-            f"{endpoints} {step1}".strip(), OWNERS[profile.owner_rule],
-            profile.reference.value if profile.reference else "—",
-            "required" if profile.requester_id_required else "—", _period(profile),
-        ))
+        table.append(
+            (
+                name,
+                f"{profile.consumer} ({', '.join(sorted(profile.consumer_orgs))})",
+                _texts(profile.step1_mandates),
+                _texts(profile.step2_mandates),
+                f"{endpoints} {step1}".strip(),
+                OWNERS[profile.owner_rule],
+                profile.reference.value if profile.reference else "—",
+                "required" if profile.requester_id_required else "—",
+                _period(profile),
+            )
+        )
     return table
 
 
@@ -58,8 +72,16 @@ def _texts(keys: tuple[str, ...]) -> str:
     return "; ".join(cells)
 
 
-V1_COLUMNS = ("Service", "Consumer (org no.)", "Legal-Mandate", "Endpoints", "OnlyPrimaryOwner (not in v1)",
-              "AdditionalReferenceIDType", "Period", "Source")
+V1_COLUMNS = (
+    "Service",
+    "Consumer (org no.)",
+    "Legal-Mandate",
+    "Endpoints",
+    "OnlyPrimaryOwner (not in v1)",
+    "AdditionalReferenceIDType",
+    "Period",
+    "Source",
+)
 
 
 def v1_rows() -> list[tuple[str, ...]]:
@@ -67,12 +89,18 @@ def v1_rows() -> list[tuple[str, ...]]:
     table: list[tuple[str, ...]] = []
     for profile in V1_PROFILES:
         endpoints = ", ".join(endpoint.operation_id for endpoint in CONTROL_ENDPOINTS if profile.allows(endpoint))
-        table.append((
-            profile.name, f"{profile.consumer} ({', '.join(sorted(profile.consumer_orgs))})",
-            _texts(profile.step2_mandates), endpoints,
-            "taken as true" if profile.owner_rule is OwnerRule.TRUE_ONLY else "taken as false",
-            profile.reference.value if profile.reference else "—", _period(profile), profile.source,
-        ))
+        table.append(
+            (
+                profile.name,
+                f"{profile.consumer} ({', '.join(sorted(profile.consumer_orgs))})",
+                _texts(profile.step2_mandates),
+                endpoints,
+                "taken as true" if profile.owner_rule is OwnerRule.TRUE_ONLY else "taken as false",
+                profile.reference.value if profile.reference else "—",
+                _period(profile),
+                profile.source,
+            )
+        )
     return table
 
 
@@ -106,13 +134,20 @@ def rich_table(width: int) -> RenderableType:
 
 
 def markdown() -> str:
-    lines = ["# DSOP services as opendsop enforces them", "",
-             "Generated from `opendsop.standard.services` by `dsop rules --markdown`; do not edit by hand.", "",
-             *_table(COLUMNS, rows()), "",
-             "## Control API v1 (`/v1`, while the bank's phase-out window is open)", "",
-             "Judged by v1's rules: no RequesterID, no OnlyPrimaryOwner; v2's texts are refused at `/v1` and these "
-             "at `/v2`.", "",
-             *_table(V1_COLUMNS, v1_rows())]
+    lines = [
+        "# DSOP services as opendsop enforces them",
+        "",
+        "Generated from `opendsop.standard.services` by `dsop rules --markdown`; do not edit by hand.",
+        "",
+        *_table(COLUMNS, rows()),
+        "",
+        "## Control API v1 (`/v1`, while the bank's phase-out window is open)",
+        "",
+        "Judged by v1's rules: no RequesterID, no OnlyPrimaryOwner; v2's texts are refused at `/v1` and these "
+        "at `/v2`.",
+        "",
+        *_table(V1_COLUMNS, v1_rows()),
+    ]
     return "\n".join(lines) + "\n"
 
 

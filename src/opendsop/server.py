@@ -156,8 +156,10 @@ class GuardedProtocol(HttpToolsProtocol):
         if answering:
             cycle.disconnected = True  # the app's own answer, should it still come, goes nowhere
         body = b'{"error": "%s", "message": "%s"}' % (_ERRORS[status], message.encode("ascii", "replace"))
-        self.transport.write(b"HTTP/1.1 %d %s\r\ncontent-type: application/json\r\ncontent-length: %d\r\n"
-                             b"connection: close\r\n\r\n%s" % (status, _REASONS[status], len(body), body))
+        self.transport.write(
+            b"HTTP/1.1 %d %s\r\ncontent-type: application/json\r\ncontent-length: %d\r\n"
+            b"connection: close\r\n\r\n%s" % (status, _REASONS[status], len(body), body)
+        )
         self._linger()
 
     def _linger(self) -> None:

@@ -86,8 +86,9 @@ def create_engine(database_url: str | URL, *, statement_timeout: float | None = 
     if url.get_backend_name() != "sqlite":
         connect_args = dict(options.pop("connect_args", {}))
         server_settings = {"statement_timeout": str(milliseconds), **connect_args.pop("server_settings", {})}
-        return create_async_engine(url, **{"pool_pre_ping": True, **options},
-                                   connect_args={**connect_args, "server_settings": server_settings})
+        return create_async_engine(
+            url, **{"pool_pre_ping": True, **options}, connect_args={**connect_args, "server_settings": server_settings}
+        )
     if url.database not in (None, "", ":memory:") and not url.database.startswith("file:"):
         private_file(Path(url.database))  # owner-only: the token service's signing keys, a bank's customers
     engine = create_async_engine(url, **options)
@@ -147,7 +148,10 @@ def redact(text: str) -> str:
 
 # LogRecord attributes that are not ours; everything else passed in ``extra`` is emitted as a field.
 _STANDARD_ATTRIBUTES = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {
-    "message", "asctime", "color_message"}
+    "message",
+    "asctime",
+    "color_message",
+}
 _json = msgspec.json.Encoder()
 
 
@@ -218,8 +222,9 @@ def configure_logging(level: str = "INFO") -> None:
         uvicorn_logger.propagate = True
 
 
-def observe(app: Any, party: str, *, bank: str | None = None, openapi_url: str | None = None,
-            title: str | None = None) -> Any:
+def observe(
+    app: Any, party: str, *, bank: str | None = None, openapi_url: str | None = None, title: str | None = None
+) -> Any:
     """``app`` (a party's Litestar app) with its log context, traces and the shared pages; returns ``app``.
 
     Wraps ``app.asgi_handler`` (outermost), so even a 404 is logged and traced as the party's;
@@ -251,6 +256,20 @@ class _Speaking:
             await self.inner(scope, receive, send)
 
 
-__all__ = ["UVICORN_LOGGERS", "JsonFormatter", "PartyFields", "PublicUrl", "ServingSettings", "configure_logging",
-           "correlation_id", "create_engine", "current_party", "http_url", "observe", "party_of", "redact",
-           "speaking_as", "without_statement_timeout"]
+__all__ = [
+    "UVICORN_LOGGERS",
+    "JsonFormatter",
+    "PartyFields",
+    "PublicUrl",
+    "ServingSettings",
+    "configure_logging",
+    "correlation_id",
+    "create_engine",
+    "current_party",
+    "http_url",
+    "observe",
+    "party_of",
+    "redact",
+    "speaking_as",
+    "without_statement_timeout",
+]

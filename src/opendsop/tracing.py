@@ -74,8 +74,10 @@ def configure_tracing(mode: str | None = None) -> str:
         try:
             from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
         except ImportError:
-            log.warning("DSOP_TRACES=otlp needs opentelemetry-exporter-otlp-proto-http "
-                        "(pip install 'opendsop[otlp]'); traces are off")
+            log.warning(
+                "DSOP_TRACES=otlp needs opentelemetry-exporter-otlp-proto-http "
+                "(pip install 'opendsop[otlp]'); traces are off"
+            )
             return "off"
         exporter = OTLPSpanExporter()
     provider = TracerProvider(resource=Resource.create({"service.name": "opendsop"}))
@@ -107,9 +109,11 @@ def client_span(method: str, url: str, headers: MutableMapping[str, str]) -> Ite
     from opendsop.serving import redact
 
     path = url.split("?", 1)[0]
-    with tracer().start_as_current_span(f"{method} {redact(path)}", kind=SpanKind.CLIENT,
-                                        attributes={"http.request.method": method,
-                                                    "url.full": redact(path)}) as span:
+    with tracer().start_as_current_span(
+        f"{method} {redact(path)}",
+        kind=SpanKind.CLIENT,
+        attributes={"http.request.method": method, "url.full": redact(path)},
+    ) as span:
         _W3C.inject(headers)
         yield span
 
@@ -133,8 +137,11 @@ class ServerSpans:
             return
         from opendsop.serving import redact
 
-        carrier = {name.decode("latin-1"): value.decode("latin-1") for name, value in scope.get("headers", ())
-                   if name in (b"traceparent", b"tracestate")}
+        carrier = {
+            name.decode("latin-1"): value.decode("latin-1")
+            for name, value in scope.get("headers", ())
+            if name in (b"traceparent", b"tracestate")
+        }
         method = scope.get("method", "GET")
         path = redact(scope.get("path", "/"))
         attributes = {"http.request.method": method, "url.path": path, "dsop.party": self.party}
@@ -147,8 +154,9 @@ class ServerSpans:
                 answered.append(message["status"])
             await send(message)
 
-        with tracer().start_as_current_span(f"{method} {path}", context=_W3C.extract(carrier),
-                                            kind=SpanKind.SERVER, attributes=attributes) as span:
+        with tracer().start_as_current_span(
+            f"{method} {path}", context=_W3C.extract(carrier), kind=SpanKind.SERVER, attributes=attributes
+        ) as span:
             try:
                 await self.inner(scope, receive, sending)
             finally:
@@ -159,5 +167,14 @@ class ServerSpans:
                 record_status(span, answered[0] if answered else 500)
 
 
-__all__ = ["MODES", "ServerSpans", "client_span", "configure_tracing", "inject", "propagate", "record_status",
-           "tracer", "use_tracer_provider"]
+__all__ = [
+    "MODES",
+    "ServerSpans",
+    "client_span",
+    "configure_tracing",
+    "inject",
+    "propagate",
+    "record_status",
+    "tracer",
+    "use_tracer_provider",
+]

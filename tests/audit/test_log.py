@@ -34,11 +34,19 @@ def anyio_backend() -> str:
 
 def record(index: int, *, outcome: str = "allowed", when: datetime = T0) -> AuditRecord:
     return AuditRecord(
-        recorded_at=when + timedelta(seconds=index), correlation_id=f"00000000-0000-4000-8000-{index:012d}",
-        account_info_request_id="d4a820ca-ddde-11ed-b5ea-0242ac120002", legal_mandate="kkl.%20%C2%A7156",
-        consumer_org="974760673", service="konkurs", endpoint="listAccounts", party_id="31908612345",
-        from_date=date(2025, 11, 1), to_date=date(2026, 11, 28), outcome=outcome,
-        status=200 if outcome == "allowed" else 403, records=index,
+        recorded_at=when + timedelta(seconds=index),
+        correlation_id=f"00000000-0000-4000-8000-{index:012d}",
+        account_info_request_id="d4a820ca-ddde-11ed-b5ea-0242ac120002",
+        legal_mandate="kkl.%20%C2%A7156",
+        consumer_org="974760673",
+        service="konkurs",
+        endpoint="listAccounts",
+        party_id="31908612345",
+        from_date=date(2025, 11, 1),
+        to_date=date(2026, 11, 28),
+        outcome=outcome,
+        status=200 if outcome == "allowed" else 403,
+        records=index,
     )
 
 
@@ -68,10 +76,16 @@ async def test_every_record_is_kept_in_order_and_verifies(log: MemoryAuditLog | 
 
 @pytest.mark.anyio
 async def test_records_of_one_case_can_be_found_by_its_account_info_request_id(
-        log: MemoryAuditLog | SqlAuditLog) -> None:
+    log: MemoryAuditLog | SqlAuditLog,
+) -> None:
     await log.append(record(1))
-    other = AuditRecord(recorded_at=T0, endpoint="listAccounts", outcome="allowed", status=200,
-                        account_info_request_id="11111111-2222-4333-8444-555555555555")
+    other = AuditRecord(
+        recorded_at=T0,
+        endpoint="listAccounts",
+        outcome="allowed",
+        status=200,
+        account_info_request_id="11111111-2222-4333-8444-555555555555",
+    )
     await log.append(other)
     found = await log.records(account_info_request_id="11111111-2222-4333-8444-555555555555")
     assert [row.record for row in found] == [other]
@@ -88,8 +102,9 @@ async def test_a_changed_row_is_detected(database_url: str) -> None:
     from opendsop.audit.log import _encoder
 
     async with engine.begin() as conn:
-        await conn.execute(sa.update(audit_records).where(audit_records.c.sequence == 2)
-                           .values(body=_encoder.encode(tampered)))
+        await conn.execute(
+            sa.update(audit_records).where(audit_records.c.sequence == 2).values(body=_encoder.encode(tampered))
+        )
     with pytest.raises(ChainBroken) as broken:
         await sql_log.verify()
     assert broken.value.sequence == 2
@@ -162,19 +177,27 @@ async def test_delivery_and_api_version_are_hashed_and_queryable(database_url: s
     await sql_log.create_schema()
     try:
         for index, delivered in enumerate((True, False)):
-            await sql_log.append(AuditRecord(**{**_fields(record(index)), "delivered": delivered,
-                                                "api_version": "v1"}))
+            await sql_log.append(AuditRecord(**{**_fields(record(index)), "delivered": delivered, "api_version": "v1"}))
         [first, second] = await sql_log.records()
         assert (first.record.delivered, second.record.delivered, second.record.api_version) == (True, False, "v1")
         async with engine.connect() as conn:
-            undelivered = (await conn.execute(sa.select(audit_records.c.sequence, audit_records.c.api_version)
-                                              .where(audit_records.c.delivered.is_(False)))).all()
+            undelivered = (
+                await conn.execute(
+                    sa.select(audit_records.c.sequence, audit_records.c.api_version).where(
+                        audit_records.c.delivered.is_(False)
+                    )
+                )
+            ).all()
         assert [tuple(row) for row in undelivered] == [(second.sequence, "v1")]
         async with engine.begin() as conn:  # claiming the undelivered answer was delivered breaks the chain
-            body = (await conn.execute(sa.select(audit_records.c.body)
-                                       .where(audit_records.c.sequence == second.sequence))).scalar_one()
-            await conn.execute(audit_records.update().where(audit_records.c.sequence == second.sequence)
-                               .values(body=body.replace(b'"delivered":false', b'"delivered":true')))
+            body = (
+                await conn.execute(sa.select(audit_records.c.body).where(audit_records.c.sequence == second.sequence))
+            ).scalar_one()
+            await conn.execute(
+                audit_records.update()
+                .where(audit_records.c.sequence == second.sequence)
+                .values(body=body.replace(b'"delivered":false', b'"delivered":true'))
+            )
         with pytest.raises(ChainBroken):
             await sql_log.verify()
     finally:
@@ -188,24 +211,39 @@ async def test_an_audit_table_from_before_the_migrations_is_migrated_and_still_v
     and verify; new records carry the new fields (audit.migrations 0001 recognises the old tables)."""
     engine = create_engine(database_url)
     old = sa.MetaData()  # the tables as create_all made them before the migrations existed
-    sa.Table("audit_records", old,
-             sa.Column("sequence", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True,
-                       autoincrement=False),
-             sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False, index=True),
-             sa.Column("account_info_request_id", sa.String(64), index=True),
-             sa.Column("body", sa.LargeBinary, nullable=False),
-             sa.Column("previous_hash", sa.String(64), nullable=False),
-             sa.Column("hash", sa.String(64), nullable=False))
-    sa.Table("audit_anchor", old, sa.Column("id", sa.Integer, primary_key=True),
-             sa.Column("hash", sa.String(64), nullable=False),
-             sa.Column("last_sequence", sa.BigInteger, nullable=False))
+    sa.Table(
+        "audit_records",
+        old,
+        sa.Column(
+            "sequence", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True, autoincrement=False
+        ),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False, index=True),
+        sa.Column("account_info_request_id", sa.String(64), index=True),
+        sa.Column("body", sa.LargeBinary, nullable=False),
+        sa.Column("previous_hash", sa.String(64), nullable=False),
+        sa.Column("hash", sa.String(64), nullable=False),
+    )
+    sa.Table(
+        "audit_anchor",
+        old,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("hash", sa.String(64), nullable=False),
+        sa.Column("last_sequence", sa.BigInteger, nullable=False),
+    )
     old_record = record(1)
     async with engine.begin() as conn:
         await conn.run_sync(old.create_all)
-        await conn.execute(old.tables["audit_records"].insert().values(
-            sequence=1, recorded_at=old_record.recorded_at,
-            body=msgspec.json.Encoder(order="sorted").encode(old_record),
-            previous_hash=GENESIS, hash=record_hash(GENESIS, old_record)))
+        await conn.execute(
+            old.tables["audit_records"]
+            .insert()
+            .values(
+                sequence=1,
+                recorded_at=old_record.recorded_at,
+                body=msgspec.json.Encoder(order="sorted").encode(old_record),
+                previous_hash=GENESIS,
+                hash=record_hash(GENESIS, old_record),
+            )
+        )
     sql_log = SqlAuditLog(engine)
     try:
         await sql_log.create_schema()
@@ -223,7 +261,6 @@ def _fields(value: AuditRecord) -> dict[str, object]:
     return {name: getattr(value, name) for name in value.__struct_fields__}
 
 
-
 def test_migrations_run_on_one_event_loop_after_another(tmp_path: Path) -> None:
     """Concurrent migrations on a first loop, then on a second (dsop up after a world load): the lock that
     keeps alembic's global context to one migration at a time belongs to each loop."""
@@ -234,8 +271,10 @@ def test_migrations_run_on_one_event_loop_after_another(tmp_path: Path) -> None:
     async def migrate_concurrently(run: int) -> None:
         engines = [create_engine(f"sqlite+aiosqlite:///{tmp_path / f'{run}-{index}.db'}") for index in range(3)]
         try:
-            await asyncio.gather(*(SqlAuditLog(engine).create_schema() for engine in engines),
-                                 *(upgrade_engine(engine) for engine in engines))
+            await asyncio.gather(
+                *(SqlAuditLog(engine).create_schema() for engine in engines),
+                *(upgrade_engine(engine) for engine in engines),
+            )
         finally:
             for engine in engines:
                 await engine.dispose()

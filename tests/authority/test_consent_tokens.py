@@ -43,14 +43,25 @@ from tests.consent.consent_helpers import (
 
 pytestmark = pytest.mark.anyio
 
-RIGHTS = ({"action": ["consent"], "resource": [{"type": "urn:altinn:resource", "value": "ske-sbl-inntekt"}],
-           "metaData": {"inntektsaar": "2025"}},)
+RIGHTS = (
+    {
+        "action": ["consent"],
+        "resource": [{"type": "urn:altinn:resource", "value": "ske-sbl-inntekt"}],
+        "metaData": {"inntektsaar": "2025"},
+    },
+)
 
 
 def accepted(**changes: Any) -> ConsentRecord:
-    record = ConsentRecord(id=str(uuid.uuid4()), from_urn=PERSON_URN + PERSON, to_org=BANK, status="accepted",
-                           consented=START - timedelta(hours=1), valid_to=START + timedelta(days=9),
-                           consent_rights=RIGHTS)
+    record = ConsentRecord(
+        id=str(uuid.uuid4()),
+        from_urn=PERSON_URN + PERSON,
+        to_org=BANK,
+        status="accepted",
+        consented=START - timedelta(hours=1),
+        valid_to=START + timedelta(days=9),
+        consent_rights=RIGHTS,
+    )
     return replace(record, **changes)
 
 
@@ -72,8 +83,12 @@ async def authority(tmp_path_factory: pytest.TempPathFactory, client_key: Any) -
     tmp_path = tmp_path_factory.mktemp("authority")
     clock = Clock()
     consents = InMemoryConsentLookup()
-    app = create_app(AuthoritySettings(issuer=AUTHORITY, database_url=f"sqlite+aiosqlite:///{tmp_path / 'a.db'}"),
-                     clock=clock, trust_roots=[], consent_lookup=consents)
+    app = create_app(
+        AuthoritySettings(issuer=AUTHORITY, database_url=f"sqlite+aiosqlite:///{tmp_path / 'a.db'}"),
+        clock=clock,
+        trust_roots=[],
+        consent_lookup=consents,
+    )
     async with app.lifespan():
         await register_clients(app, client_key, clock.now)
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=AUTHORITY.rstrip("/")) as http:
@@ -83,8 +98,9 @@ async def authority(tmp_path_factory: pytest.TempPathFactory, client_key: Any) -
 async def test_accepted_consent_goes_into_the_token(authority: Authority, client_key: Any) -> None:
     record = accepted()
     authority.consents.add(record)
-    response = await token_request(authority.http, consent_grant(client_key, authority.clock.now,
-                                                                 consent_detail(record.id)))
+    response = await token_request(
+        authority.http, consent_grant(client_key, authority.clock.now, consent_detail(record.id))
+    )
     assert response.status_code == 200, response.text
     claims = unverified_claims(response.json()["access_token"])
     assert claims["consumer"]["ID"] == f"0192:{BANK}"
@@ -99,8 +115,9 @@ async def test_accepted_consent_goes_into_the_token(authority: Authority, client
 async def test_supplier_acting_for_the_bank_gets_the_banks_consent(authority: Authority, client_key: Any) -> None:
     record = accepted()
     authority.consents.add(record)
-    grant = consent_grant(client_key, authority.clock.now, consent_detail(record.id), client_id=SUPPLIER_CLIENT,
-                          consumer_org=BANK)
+    grant = consent_grant(
+        client_key, authority.clock.now, consent_detail(record.id), client_id=SUPPLIER_CLIENT, consumer_org=BANK
+    )
     response = await token_request(authority.http, grant)
     assert response.status_code == 200, response.text
     claims = unverified_claims(response.json()["access_token"])
@@ -117,12 +134,14 @@ async def test_grant_without_authorization_details_has_none(authority: Authority
 async def test_one_time_consent_is_marked_used_and_refused_afterwards(authority: Authority, client_key: Any) -> None:
     record = accepted(one_time=True)
     authority.consents.add(record)
-    first = await token_request(authority.http, consent_grant(client_key, authority.clock.now,
-                                                              consent_detail(record.id)))
+    first = await token_request(
+        authority.http, consent_grant(client_key, authority.clock.now, consent_detail(record.id))
+    )
     assert first.status_code == 200
     assert authority.consents.records[record.id].status == "used"
-    second = await token_request(authority.http, consent_grant(client_key, authority.clock.now,
-                                                               consent_detail(record.id)))
+    second = await token_request(
+        authority.http, consent_grant(client_key, authority.clock.now, consent_detail(record.id))
+    )
     assert second.status_code == 400
     assert "used" in second.json()["error_description"]
 
@@ -137,17 +156,26 @@ REFUSED = [
     pytest.param({"valid_to": START - timedelta(seconds=1)}, {}, "has expired", id="validTo-passed"),
     pytest.param({"valid_to": START}, {}, "has expired", id="validTo-now"),
     pytest.param({"to_org": OTHER_BANK}, {}, "another organisation", id="other-organisation"),
-    pytest.param({"to_org": OTHER_BANK, "status": "revoked"}, {}, "another organisation",
-                 id="other-organisation-learns-no-status"),
+    pytest.param(
+        {"to_org": OTHER_BANK, "status": "revoked"},
+        {},
+        "another organisation",
+        id="other-organisation-learns-no-status",
+    ),
     pytest.param({}, {"person": OTHER_PERSON}, "from does not match", id="from-mismatch"),
-    pytest.param({"from_urn": "urn:altinn:organization:identifier-no:" + BUSINESS}, {}, "from does not match",
-                 id="from-organisation-vs-person"),
+    pytest.param(
+        {"from_urn": "urn:altinn:organization:identifier-no:" + BUSINESS},
+        {},
+        "from does not match",
+        id="from-organisation-vs-person",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("changes", "detail", "description"), REFUSED)
-async def test_refused_consent_is_invalid_grant(authority: Authority, client_key: Any, changes: dict[str, Any] | None,
-                                                detail: dict[str, str], description: str) -> None:
+async def test_refused_consent_is_invalid_grant(
+    authority: Authority, client_key: Any, changes: dict[str, Any] | None, detail: dict[str, str], description: str
+) -> None:
     record = accepted(**(changes or {}))
     if changes is not None:
         authority.consents.add(record)
@@ -168,8 +196,9 @@ MALFORMED = [
 
 
 @pytest.mark.parametrize(("change", "member"), MALFORMED)
-async def test_malformed_detail_is_invalid_request(authority: Authority, client_key: Any, change: dict[str, Any],
-                                                   member: str) -> None:
+async def test_malformed_detail_is_invalid_request(
+    authority: Authority, client_key: Any, change: dict[str, Any], member: str
+) -> None:
     detail = {"type": "urn:altinn:consent", "id": str(uuid.uuid4()), "from": PERSON_URN + PERSON}
     for name, value in change.items():
         if value is None:
@@ -192,13 +221,17 @@ def test_authorization_details_must_be_a_short_list_of_objects(value: Any) -> No
 
 async def test_without_a_consent_service_consent_grants_are_refused(tmp_path: Path, client_key: Any) -> None:
     clock = Clock()
-    app = create_app(AuthoritySettings(issuer=AUTHORITY, database_url=f"sqlite+aiosqlite:///{tmp_path / 'b.db'}"),
-                     clock=clock, trust_roots=[])
+    app = create_app(
+        AuthoritySettings(issuer=AUTHORITY, database_url=f"sqlite+aiosqlite:///{tmp_path / 'b.db'}"),
+        clock=clock,
+        trust_roots=[],
+    )
     async with app.lifespan():
         await register_clients(app, client_key, clock.now)
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=AUTHORITY.rstrip("/")) as http:
-            response = await token_request(http, consent_grant(client_key, clock.now,
-                                                               consent_detail(str(uuid.uuid4()))))
+            response = await token_request(
+                http, consent_grant(client_key, clock.now, consent_detail(str(uuid.uuid4())))
+            )
     assert response.status_code == 400
     assert response.json()["error"] == "invalid_request"
     assert "no consent service" in response.json()["error_description"]
@@ -208,24 +241,32 @@ async def test_unreachable_consent_service_is_503(tmp_path: Path, client_key: An
     def refuse(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("refused", request=request)
 
-    lookup = HttpConsentLookup("http://consent.test", "secret",
-                               client=httpx.AsyncClient(transport=httpx.MockTransport(refuse)))
+    lookup = HttpConsentLookup(
+        "http://consent.test", "secret", client=httpx.AsyncClient(transport=httpx.MockTransport(refuse))
+    )
     clock = Clock()
-    app = create_app(AuthoritySettings(issuer=AUTHORITY, database_url=f"sqlite+aiosqlite:///{tmp_path / 'c.db'}"),
-                     clock=clock, trust_roots=[], consent_lookup=lookup)
+    app = create_app(
+        AuthoritySettings(issuer=AUTHORITY, database_url=f"sqlite+aiosqlite:///{tmp_path / 'c.db'}"),
+        clock=clock,
+        trust_roots=[],
+        consent_lookup=lookup,
+    )
     async with app.lifespan():
         await register_clients(app, client_key, clock.now)
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=AUTHORITY.rstrip("/")) as http:
-            response = await token_request(http, consent_grant(client_key, clock.now,
-                                                               consent_detail(str(uuid.uuid4()))))
+            response = await token_request(
+                http, consent_grant(client_key, clock.now, consent_detail(str(uuid.uuid4())))
+            )
     assert response.status_code == 503
     assert response.json()["error"] == "temporarily_unavailable"
 
 
 def test_settings_choose_the_http_lookup() -> None:
     memory = "sqlite+aiosqlite:///:memory:"
-    configured = create_app(AuthoritySettings(database_url=memory, consent_url="http://127.0.0.1:8060",
-                                              consent_admin_token="s"), trust_roots=[])
+    configured = create_app(
+        AuthoritySettings(database_url=memory, consent_url="http://127.0.0.1:8060", consent_admin_token="s"),
+        trust_roots=[],
+    )
     assert isinstance(configured.state.consent_lookup, HttpConsentLookup)
     assert create_app(AuthoritySettings(database_url=memory), trust_roots=[]).state.consent_lookup is None
 
@@ -246,14 +287,20 @@ async def test_http_lookup_turns_bad_answers_into_unavailable(status: int, body:
         seen.append(request.headers["authorization"])
         return httpx.Response(status, json=body)
 
-    lookup = HttpConsentLookup("http://consent.test/", "the-secret",
-                               client=httpx.AsyncClient(transport=httpx.MockTransport(answer)))
+    lookup = HttpConsentLookup(
+        "http://consent.test/", "the-secret", client=httpx.AsyncClient(transport=httpx.MockTransport(answer))
+    )
     with pytest.raises(ConsentUnavailable):
         await lookup.consent(str(uuid.uuid4()))
     assert seen == ["Bearer the-secret"]
 
 
 async def test_http_lookup_maps_404_to_none() -> None:
-    lookup = HttpConsentLookup("http://consent.test", "s", client=httpx.AsyncClient(
-        transport=httpx.MockTransport(lambda request: httpx.Response(404, json={"code": "not_found"}))))
+    lookup = HttpConsentLookup(
+        "http://consent.test",
+        "s",
+        client=httpx.AsyncClient(
+            transport=httpx.MockTransport(lambda request: httpx.Response(404, json={"code": "not_found"}))
+        ),
+    )
     assert await lookup.consent(str(uuid.uuid4())) is None

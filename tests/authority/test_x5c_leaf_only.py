@@ -50,8 +50,7 @@ def vendor(name: str) -> Vendor:
 def certificate(vendor_name: str, orgno: str = SKATT, *, expired: bool = False) -> Credential:
     """Valid for a year from yesterday, or (``expired``) for 30 days that ended yesterday."""
     issued, days = (START - timedelta(days=31), 30) if expired else (START - timedelta(days=1), 365)
-    return vendor(vendor_name).issuing.issue_enterprise(orgno, organisation_name=f"Org {orgno}", now=issued,
-                                                        days=days)
+    return vendor(vendor_name).issuing.issue_enterprise(orgno, organisation_name=f"Org {orgno}", now=issued, days=days)
 
 
 def leaf_only(credential: Credential) -> list[str]:
@@ -62,19 +61,48 @@ Row = tuple[Callable[[], list[str]], Callable[[], Credential], bool, int, str]
 ROWS: dict[str, Row] = {
     # id: (x5c, signing credential, authority knows the issuing CA, status, what the answer says)
     "full chain": (lambda: certificate("Known").x5c(), lambda: certificate("Known"), False, 200, ""),
-    "leaf only, issuing CA known": (lambda: leaf_only(certificate("Known")), lambda: certificate("Known"), True, 200,
-                                    ""),
-    "leaf only, issuing CA not configured": (lambda: leaf_only(certificate("Known")), lambda: certificate("Known"),
-                                             False, 401, "not issued by a trusted root"),
-    "leaf only, unknown vendor": (lambda: leaf_only(certificate("Unknown")), lambda: certificate("Unknown"), True, 401,
-                                  "not issued by a trusted root"),
-    "leaf only, expired": (lambda: leaf_only(certificate("Known", expired=True)),
-                           lambda: certificate("Known", expired=True), True, 401, "has expired"),
-    "leaf only, another organisation's certificate": (lambda: leaf_only(certificate("Known", POLITI)),
-                                                       lambda: certificate("Known", POLITI), True, 401,
-                                                       f"belongs to organisation {POLITI}, expected {SKATT}"),
-    "leaf only, signed with another key": (lambda: leaf_only(certificate("Known")), lambda: certificate("Unknown"),
-                                           True, 401, "signature"),
+    "leaf only, issuing CA known": (
+        lambda: leaf_only(certificate("Known")),
+        lambda: certificate("Known"),
+        True,
+        200,
+        "",
+    ),
+    "leaf only, issuing CA not configured": (
+        lambda: leaf_only(certificate("Known")),
+        lambda: certificate("Known"),
+        False,
+        401,
+        "not issued by a trusted root",
+    ),
+    "leaf only, unknown vendor": (
+        lambda: leaf_only(certificate("Unknown")),
+        lambda: certificate("Unknown"),
+        True,
+        401,
+        "not issued by a trusted root",
+    ),
+    "leaf only, expired": (
+        lambda: leaf_only(certificate("Known", expired=True)),
+        lambda: certificate("Known", expired=True),
+        True,
+        401,
+        "has expired",
+    ),
+    "leaf only, another organisation's certificate": (
+        lambda: leaf_only(certificate("Known", POLITI)),
+        lambda: certificate("Known", POLITI),
+        True,
+        401,
+        f"belongs to organisation {POLITI}, expected {SKATT}",
+    ),
+    "leaf only, signed with another key": (
+        lambda: leaf_only(certificate("Known")),
+        lambda: certificate("Unknown"),
+        True,
+        401,
+        "signature",
+    ),
 }
 
 
@@ -88,15 +116,22 @@ async def _token_response(tmp_path: Path, x5c: list[str], signer: Credential, kn
     await store.create_schema()
     await store.add_client(new_client(CLIENT, SKATT, [KONTO], certificate=True), now=int(START.timestamp()))
     await store.close()
-    settings = AuthoritySettings(issuer=ISSUER, database_url=database_url, pki_roots=(roots,),
-                                 pki_intermediates=(intermediates,) if knows_issuing_ca else ())
+    settings = AuthoritySettings(
+        issuer=ISSUER,
+        database_url=database_url,
+        pki_roots=(roots,),
+        pki_intermediates=(intermediates,) if knows_issuing_ca else (),
+    )
     clock = Clock()
     app = create_app(settings, clock=clock)
     async with app.lifespan():
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=ISSUER.rstrip("/")) as http:
             assertion = sign_grant(grant_claims(CLIENT, clock()), signer.private_key, x5c=x5c)
-            return await http.post("/token", content=urlencode({"grant_type": JWT_BEARER, "assertion": assertion}),
-                                   headers={"Content-Type": "application/x-www-form-urlencoded"})
+            return await http.post(
+                "/token",
+                content=urlencode({"grant_type": JWT_BEARER, "assertion": assertion}),
+                headers={"Content-Type": "application/x-www-form-urlencoded"},
+            )
 
 
 @pytest.mark.parametrize("row", ROWS.values(), ids=ROWS.keys())
@@ -115,8 +150,11 @@ async def test_leaf_only_x5c(tmp_path: Path, row: Row) -> None:
 
 def test_intermediates_are_read_from_the_configured_pem_files(tmp_path: Path) -> None:
     bundle = tmp_path / "issuing.pem"
-    bundle.write_bytes(certificate_pem(vendor("Known").issuing.certificate)
-                       + certificate_pem(vendor("Unknown").issuing.certificate))
+    bundle.write_bytes(
+        certificate_pem(vendor("Known").issuing.certificate) + certificate_pem(vendor("Unknown").issuing.certificate)
+    )
     settings = AuthoritySettings(pki_intermediates=(bundle,))
-    assert load_pki_intermediates(settings) == [vendor("Known").issuing.certificate,
-                                                vendor("Unknown").issuing.certificate]
+    assert load_pki_intermediates(settings) == [
+        vendor("Known").issuing.certificate,
+        vendor("Unknown").issuing.certificate,
+    ]

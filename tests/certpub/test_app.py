@@ -45,11 +45,16 @@ def der(cert: x509.Certificate) -> bytes:
     return cert.public_bytes(serialization.Encoding.DER)
 
 
-async def test_publish_locate_fetch_on_both_databases(database_url: str, digdir_encryption: Credential,
-                                                      tmp_path: Path, root_ca: CertificateAuthority) -> None:
+async def test_publish_locate_fetch_on_both_databases(
+    database_url: str, digdir_encryption: Credential, tmp_path: Path, root_ca: CertificateAuthority
+) -> None:
     (tmp_path / "root.pem").write_bytes(certificate_pem(root_ca.certificate))
-    settings = CertPubSettings(public_url=BASE_URL, admin_token=SecretStr(TOKEN), database_url=database_url,
-                               trust_roots=(tmp_path / "root.pem",))
+    settings = CertPubSettings(
+        public_url=BASE_URL,
+        admin_token=SecretStr(TOKEN),
+        database_url=database_url,
+        trust_roots=(tmp_path / "root.pem",),
+    )
     async with AsyncTestClient(create_app(settings, clock=lambda: NOW), base_url=BASE_URL) as client:
         published = await client.put(cert_path(DIGDIR), content=bundle(digdir_encryption), headers=AUTH)
         assert published.status_code == 201, published.text
@@ -62,15 +67,22 @@ async def test_publish_locate_fetch_on_both_databases(database_url: str, digdir_
 
 
 async def test_a_cut_database_is_503_with_retry_after_and_not_ready(
-    database_url: str, digdir_encryption: Credential, tmp_path: Path, root_ca: CertificateAuthority,
+    database_url: str,
+    digdir_encryption: Credential,
+    tmp_path: Path,
+    root_ca: CertificateAuthority,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from tests.outages import database_cut
 
     monkeypatch.setenv("DSOP_SERVING_STATEMENT_TIMEOUT", "0.3")  # a write-locked SQLite file answers promptly
     (tmp_path / "root.pem").write_bytes(certificate_pem(root_ca.certificate))
-    settings = CertPubSettings(public_url=BASE_URL, admin_token=SecretStr(TOKEN), database_url=database_url,
-                               trust_roots=(tmp_path / "root.pem",))
+    settings = CertPubSettings(
+        public_url=BASE_URL,
+        admin_token=SecretStr(TOKEN),
+        database_url=database_url,
+        trust_roots=(tmp_path / "root.pem",),
+    )
     async with AsyncTestClient(create_app(settings, clock=lambda: NOW), base_url=BASE_URL) as client:
         assert (await client.get("/health/ready")).json() == {"status": "ready", "checks": {"database": "ok"}}
         with database_cut(database_url):
@@ -287,20 +299,24 @@ async def test_only_chains_to_the_configured_roots_are_published(
     foreign = stranger.issue_enterprise(DIGDIR, organisation_name="DIGDIR", now=ISSUED, purpose="encryption")
     refused = {
         "self-signed": await directory.put(
-            cert_path(DIGDIR), content=certificate_pem(swapped(digdir_encryption, now=NOW)), headers=AUTH),
+            cert_path(DIGDIR), content=certificate_pem(swapped(digdir_encryption, now=NOW)), headers=AUTH
+        ),
         "untrusted-root": await directory.put(cert_path(DIGDIR), content=bundle(foreign), headers=AUTH),
         "leaf-without-its-intermediate": await directory.put(
-            cert_path(DIGDIR), content=certificate_pem(digdir_encryption.certificate), headers=AUTH),
+            cert_path(DIGDIR), content=certificate_pem(digdir_encryption.certificate), headers=AUTH
+        ),
     }
-    assert {name: (answer.status_code, "not trusted" in answer.json()["message"])
-            for name, answer in refused.items()} == dict.fromkeys(refused, (422, True))
+    assert {
+        name: (answer.status_code, "not trusted" in answer.json()["message"]) for name, answer in refused.items()
+    } == dict.fromkeys(refused, (422, True))
     assert (await directory.get(f"/lookup/v2/{participant(DIGDIR)}")).status_code == 404  # nothing published
     accepted = await directory.put(cert_path(DIGDIR), content=bundle(digdir_encryption), headers=AUTH)
     assert accepted.status_code == 201
 
 
-async def test_without_trust_roots_nothing_is_published(settings: CertPubSettings,
-                                                        digdir_encryption: Credential) -> None:
+async def test_without_trust_roots_nothing_is_published(
+    settings: CertPubSettings, digdir_encryption: Credential
+) -> None:
     app = create_app(settings, store=MemoryCertificateStore(), clock=lambda: NOW)  # no DSOP_CERTPUB_TRUST_ROOTS
     async with AsyncTestClient(app, base_url=BASE_URL) as client:
         response = await client.put(cert_path(DIGDIR), content=bundle(digdir_encryption), headers=AUTH)
@@ -329,15 +345,31 @@ def _hostile_certificate(kind: str) -> bytes:
     from cryptography.x509.oid import NameOID
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "DIGDIR"),
-                      x509.NameAttribute(NameOID.SERIAL_NUMBER, DIGDIR)])
-    usage = x509.KeyUsage(digital_signature=False, content_commitment=False, key_encipherment=True,
-                          data_encipherment=False, key_agreement=False, key_cert_sign=False, crl_sign=False,
-                          encipher_only=False, decipher_only=False)
+    name = x509.Name(
+        [x509.NameAttribute(NameOID.ORGANIZATION_NAME, "DIGDIR"), x509.NameAttribute(NameOID.SERIAL_NUMBER, DIGDIR)]
+    )
+    usage = x509.KeyUsage(
+        digital_signature=False,
+        content_commitment=False,
+        key_encipherment=True,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=False,
+        crl_sign=False,
+        encipher_only=False,
+        decipher_only=False,
+    )
     placeholder = x509.UnrecognizedExtension(_PLACEHOLDER, b"\x03\x02\x05\x20" if kind == "duplicate" else b"\x01\xff")
-    builder = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-               .serial_number(7).not_valid_before(ISSUED).not_valid_after(ISSUED + timedelta(days=700))
-               .add_extension(placeholder, critical=False))
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(7)
+        .not_valid_before(ISSUED)
+        .not_valid_after(ISSUED + timedelta(days=700))
+        .add_extension(placeholder, critical=False)
+    )
     if kind == "duplicate":
         builder = builder.add_extension(usage, critical=True)
     body = der(builder.sign(key, hashes.SHA256()))

@@ -280,8 +280,9 @@ async def test_a_certificate_of_another_organisation_is_rejected_and_cached_brie
     http, seen = scripted(lambda request: xml_answer(nav_encryption.certificate))
     clock = Clock(NOW)
     async with http:
-        client = CertPubClient("https://locator.example", http=http, clock=clock, negative_ttl=timedelta(seconds=60),
-                               **TRUST)
+        client = CertPubClient(
+            "https://locator.example", http=http, clock=clock, negative_ttl=timedelta(seconds=60), **TRUST
+        )
         for _ in range(2):
             with pytest.raises(CertificateRejected, match=NAV):
                 await client.encryption_certificate(DIGDIR)
@@ -301,31 +302,44 @@ async def test_a_signing_certificate_is_not_used_for_encryption(issuing_ca: Cert
             await client.encryption_certificate(DIGDIR)
 
 
-@pytest.mark.parametrize("served", [
-    pytest.param(lambda credential: swapped(credential, now=NOW), id="swapped-self-signed-certificate"),
-    pytest.param(lambda credential: CertificateAuthority.create_root("stranger", now=ISSUED).issue_enterprise(
-        DIGDIR, organisation_name="DIGDIR", now=ISSUED, purpose="encryption").certificate,
-        id="issued-by-an-untrusted-root"),
-])
+@pytest.mark.parametrize(
+    "served",
+    [
+        pytest.param(lambda credential: swapped(credential, now=NOW), id="swapped-self-signed-certificate"),
+        pytest.param(
+            lambda credential: (
+                CertificateAuthority.create_root("stranger", now=ISSUED)
+                .issue_enterprise(DIGDIR, organisation_name="DIGDIR", now=ISSUED, purpose="encryption")
+                .certificate
+            ),
+            id="issued-by-an-untrusted-root",
+        ),
+    ],
+)
 async def test_a_certificate_that_does_not_chain_to_the_trust_roots_is_never_used(
-        digdir_encryption: Credential, served: Callable[[Credential], x509.Certificate],
-        caplog: pytest.LogCaptureFixture) -> None:
+    digdir_encryption: Credential, served: Callable[[Credential], x509.Certificate], caplog: pytest.LogCaptureFixture
+) -> None:
     http, _ = scripted(lambda request: xml_answer(served(digdir_encryption)))
     async with http:
         client = CertPubClient("https://locator.example", http=http, clock=lambda: NOW, **TRUST)
-        with caplog.at_level("WARNING", logger="opendsop.contracts.certpub.client"), \
-                pytest.raises(CertificateRejected, match="not trusted"):
+        with (
+            caplog.at_level("WARNING", logger="opendsop.contracts.certpub.client"),
+            pytest.raises(CertificateRejected, match="not trusted"),
+        ):
             await client.encryption_certificate(DIGDIR)
     assert [record.getMessage() for record in caplog.records] == [
         f"not encrypting to the CertPub certificate of 0192:{DIGDIR}: the certificate chain is not trusted: "
-        + caplog.records[0].getMessage().split("not trusted: ", 1)[1]]
+        + caplog.records[0].getMessage().split("not trusted: ", 1)[1]
+    ]
 
 
 async def test_the_intermediates_may_come_from_the_publisher_or_the_configuration(
-        digdir_encryption: Credential, issuing_ca: CertificateAuthority) -> None:
+    digdir_encryption: Credential, issuing_ca: CertificateAuthority
+) -> None:
     bundle = b"".join(certificate_pem(cert) for cert in digdir_encryption.path())
-    http, _ = scripted(lambda request: httpx.Response(200, content=bundle,
-                                                      headers={"Content-Type": "application/x-pem-file"}))
+    http, _ = scripted(
+        lambda request: httpx.Response(200, content=bundle, headers={"Content-Type": "application/x-pem-file"})
+    )
     async with http:
         served = CertPubClient("https://locator.example", http=http, clock=lambda: NOW, trust_store=TRUST_STORE)
         assert await served.encryption_certificate(DIGDIR) == digdir_encryption.certificate
@@ -336,8 +350,9 @@ async def test_the_intermediates_may_come_from_the_publisher_or_the_configuratio
             await without.encryption_certificate(DIGDIR)
 
 
-def test_the_trust_roots_are_read_from_pem_files(tmp_path: Path, root_ca: CertificateAuthority,
-                                                 issuing_ca: CertificateAuthority) -> None:
+def test_the_trust_roots_are_read_from_pem_files(
+    tmp_path: Path, root_ca: CertificateAuthority, issuing_ca: CertificateAuthority
+) -> None:
     (tmp_path / "root.pem").write_bytes(certificate_pem(root_ca.certificate))
     (tmp_path / "issuing.pem").write_bytes(certificate_pem(issuing_ca.certificate))
     trust_store, intermediates = load_trust([tmp_path / "root.pem", tmp_path / "issuing.pem"])

@@ -15,8 +15,11 @@ from tests.hostile import assert_sweep_clean, sweep
 
 
 def test_no_generated_request_gets_a_server_error() -> None:
-    app = create_app(CertPubSettings(public_url=BASE_URL, admin_token=SecretStr(TOKEN)),
-                     store=MemoryCertificateStore(), clock=lambda: NOW)
+    app = create_app(
+        CertPubSettings(public_url=BASE_URL, admin_token=SecretStr(TOKEN)),
+        store=MemoryCertificateStore(),
+        clock=lambda: NOW,
+    )
 
     def headers(case: Any) -> dict[str, str]:
         return {"Authorization": f"Bearer {TOKEN}"} if case.method in ("PUT", "DELETE") else {}
@@ -25,6 +28,9 @@ def test_no_generated_request_gets_a_server_error() -> None:
 
 
 def test_no_hostile_value_gets_a_server_error() -> None:
-    app = create_app(CertPubSettings(public_url=BASE_URL, admin_token=SecretStr(TOKEN)),
-                     store=MemoryCertificateStore(), clock=lambda: NOW)
+    app = create_app(
+        CertPubSettings(public_url=BASE_URL, admin_token=SecretStr(TOKEN)),
+        store=MemoryCertificateStore(),
+        clock=lambda: NOW,
+    )
     assert_sweep_clean("CertPub", *sweep(app, headers=lambda: {"Authorization": f"Bearer {TOKEN}"}))

@@ -63,7 +63,10 @@ def settings(tmp_path: Path) -> ConsentSettings:
 @pytest.fixture
 async def app(settings: ConsentSettings, clock: Clock, token_issuer: Any, altinn2_key: Any) -> AsyncIterator[Any]:
     application = create_app(
-        settings, clock=clock, verifier=token_issuer.verifier(PUBLIC_URL, clock=clock), altinn2_key=altinn2_key,
+        settings,
+        clock=clock,
+        verifier=token_issuer.verifier(PUBLIC_URL, clock=clock),
+        altinn2_key=altinn2_key,
         representatives=MappingRepresentatives({BUSINESS: [PERSON]}),
     )
     async with application.lifespan():

@@ -47,8 +47,11 @@ class Clock:
 def right(resource: str = "ske-sbl-inntekt", **metadata: str) -> dict[str, Any]:
     if resource == "ske-sbl-inntekt" and not metadata:
         metadata = {"inntektsaar": "2025"}
-    return {"action": ["consent"], "resource": [{"type": "urn:altinn:resource", "value": resource}],
-            "metaData": metadata}
+    return {
+        "action": ["consent"],
+        "resource": [{"type": "urn:altinn:resource", "value": resource}],
+        "metaData": metadata,
+    }
 
 
 def request_body(**overrides: Any) -> dict[str, Any]:
@@ -157,14 +160,20 @@ async def register_clients(app: Any, client_key: Any, now: datetime) -> None:
     await store.add_delegation(BANK, SUPPLIER, [INNTEKT], now=stamp)
 
 
-def consent_grant(client_key: Any, now: datetime, details: Any, client_id: str = BANK_CLIENT,
-                  **claims: Any) -> str:
+def consent_grant(client_key: Any, now: datetime, details: Any, client_id: str = BANK_CLIENT, **claims: Any) -> str:
     """A signed JWT grant asking for ``skatteetaten:inntekt`` with ``authorization_details``."""
     from opendsop.trust.jwt import sign_jwt
 
     iat = int(now.timestamp())
-    body: dict[str, Any] = {"aud": AUTHORITY, "iss": client_id, "iat": iat, "exp": iat + 60,
-                            "jti": str(uuid.uuid4()), "scope": INNTEKT, "resource": DATA_SOURCE}
+    body: dict[str, Any] = {
+        "aud": AUTHORITY,
+        "iss": client_id,
+        "iat": iat,
+        "exp": iat + 60,
+        "jti": str(uuid.uuid4()),
+        "scope": INNTEKT,
+        "resource": DATA_SOURCE,
+    }
     if details is not None:
         body["authorization_details"] = details
     body.update(claims)

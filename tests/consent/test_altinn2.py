@@ -37,8 +37,9 @@ async def _create(consumer: Consumer, **overrides: Any) -> httpx.Response:
 
 
 async def _exchange(consumer: Consumer, code: str) -> httpx.Response:
-    return await consumer.http.get("/api/authorization/token", params={"authcode": code},
-                                   headers=consumer.headers(TOKENS))
+    return await consumer.http.get(
+        "/api/authorization/token", params={"authcode": code}, headers=consumer.headers(TOKENS)
+    )
 
 
 async def _accepted_code(consumer: Consumer, browser: httpx.AsyncClient) -> str:
@@ -57,8 +58,9 @@ async def test_create_answers_with_an_unopened_authorization_code(consumer: Cons
     assert body["RequestStatus"] == "Unopened"
     assert body["CoveredBy"] == BANK and body["OfferedBy"] == PERSON and body["RequiredDelegator"] == PERSON
     # The same request is visible through the Altinn 3 API: one consent store.
-    assert (await consumer.read(body["AuthorizationCode"])).json()["consentRights"][0]["resource"][0]["value"] == \
-        "ske-sbl-inntekt"
+    assert (await consumer.read(body["AuthorizationCode"])).json()["consentRights"][0]["resource"][0][
+        "value"
+    ] == "ske-sbl-inntekt"
 
 
 async def test_ui_link_leads_to_the_approval_page(consumer: Consumer) -> None:
@@ -69,7 +71,8 @@ async def test_ui_link_leads_to_the_approval_page(consumer: Consumer) -> None:
 
 
 async def test_exchange_gives_a_30_second_jwt_with_the_documented_claims(
-        consumer: Consumer, browser: httpx.AsyncClient) -> None:
+    consumer: Consumer, browser: httpx.AsyncClient
+) -> None:
     code = await _accepted_code(consumer, browser)
     response = await _exchange(consumer, code)
     assert response.status_code == 200, response.text
@@ -84,12 +87,14 @@ async def test_exchange_gives_a_30_second_jwt_with_the_documented_claims(
     assert claims["DelegatedDate"] == int(START.timestamp())
     assert claims["Services"] == ["4628_210607", "4628_210607_inntektsaar=2025"]
     with pytest.raises(InvalidToken):  # it is dead 30 s later (plus the verifier's default leeway)
-        verify_jwt(response.text, key_set(jwks), algorithms=("RS256",), now=START + timedelta(seconds=31),
-                   leeway=timedelta(0))
+        verify_jwt(
+            response.text, key_set(jwks), algorithms=("RS256",), now=START + timedelta(seconds=31), leeway=timedelta(0)
+        )
 
 
 async def test_code_can_be_re_exchanged_while_the_consent_is_valid(
-        consumer: Consumer, browser: httpx.AsyncClient) -> None:
+    consumer: Consumer, browser: httpx.AsyncClient
+) -> None:
     code = await _accepted_code(consumer, browser)
     assert (await _exchange(consumer, code)).status_code == 200
     consumer.clock.advance(days=5)
@@ -107,8 +112,9 @@ async def test_exchange_refusals(consumer: Consumer, browser: httpx.AsyncClient)
     code = await _accepted_code(consumer, browser)
     other = Consumer(consumer.http, consumer.issuer, consumer.clock, org=OTHER_BANK)
     assert (await _exchange(other, code)).status_code == 403  # CoveredBy is another organisation
-    no_scope = await consumer.http.get("/api/authorization/token", params={"authcode": code},
-                                       headers=consumer.headers(WRITE))
+    no_scope = await consumer.http.get(
+        "/api/authorization/token", params={"authcode": code}, headers=consumer.headers(WRITE)
+    )
     assert no_scope.status_code == 403 and no_scope.json()["code"] == "insufficient_scope"
 
 
@@ -128,26 +134,34 @@ async def test_create_refusals(consumer: Consumer, overrides: dict[str, Any], pa
     assert response.json()["parameter"] == parameter
 
 
-async def test_api_key_is_checked_when_configured(tmp_path: Any, clock: Any, token_issuer: Any,
-                                                  altinn2_key: Any) -> None:
+async def test_api_key_is_checked_when_configured(
+    tmp_path: Any, clock: Any, token_issuer: Any, altinn2_key: Any
+) -> None:
     settings = consent_settings(f"sqlite+aiosqlite:///{tmp_path / 'k.db'}", altinn2_api_keys=["key-1"])
-    app = create_app(settings, clock=clock, verifier=token_issuer.verifier(PUBLIC_URL, clock=clock),
-                     altinn2_key=altinn2_key)
+    app = create_app(
+        settings, clock=clock, verifier=token_issuer.verifier(PUBLIC_URL, clock=clock), altinn2_key=altinn2_key
+    )
     async with app.lifespan(), httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=PUBLIC_URL) as http:
         await register_consent_clients(app, clock.now)
         consumer = Consumer(http, token_issuer, clock)
         missing = await http.post("/api/ConsentRequest", json=a2_body(), headers=consumer.headers(WRITE))
         assert missing.status_code == 401 and missing.json()["parameter"] == "ApiKey"
-        given = await http.post("/api/ConsentRequest", json=a2_body(),
-                                headers={**consumer.headers(WRITE), "ApiKey": "key-1"})
+        given = await http.post(
+            "/api/ConsentRequest", json=a2_body(), headers={**consumer.headers(WRITE), "ApiKey": "key-1"}
+        )
         assert given.status_code == 201
 
 
 async def test_business_consent_maps_to_an_organisation_from(consumer: Consumer) -> None:
-    response = await _create(consumer, offeredBy=BUSINESS, requiredDelegator=PERSON,
-                             validTo=(START + timedelta(days=60)).isoformat(),
-                             requestResources=[{"serviceCode": "5928", "serviceEditionCode": "202301",
-                                                "Metadata": {"Navn": "Testbanken ASA"}}])
+    response = await _create(
+        consumer,
+        offeredBy=BUSINESS,
+        requiredDelegator=PERSON,
+        validTo=(START + timedelta(days=60)).isoformat(),
+        requestResources=[
+            {"serviceCode": "5928", "serviceEditionCode": "202301", "Metadata": {"Navn": "Testbanken ASA"}}
+        ],
+    )
     assert response.status_code == 201, response.text
     stored = (await consumer.read(response.json()["AuthorizationCode"])).json()
     assert stored["from"] == f"urn:altinn:organization:identifier-no:{BUSINESS}"

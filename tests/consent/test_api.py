@@ -96,38 +96,87 @@ def _days(n: float) -> dict[str, Any]:
 
 
 REFUSALS = [
-    pytest.param({"redirectUrl": "http://bank.test/callback"}, "redirectUrl", "invalid_redirect_url",
-                 id="http-redirect"),
+    pytest.param(
+        {"redirectUrl": "http://bank.test/callback"}, "redirectUrl", "invalid_redirect_url", id="http-redirect"
+    ),
     pytest.param({"redirectUrl": "bank.test/callback"}, "redirectUrl", "invalid_redirect_url", id="relative-redirect"),
     pytest.param({"redirectUrl": None}, "redirectUrl", "invalid_redirect_url", id="missing-redirect"),
     pytest.param(_days(10.01), "validTo", "invalid_valid_to", id="sbl-beyond-10-days"),
-    pytest.param({**_days(91), "from": ORG_URN + BUSINESS, "consentRights": [right("ske-krav-betalinger")]},
-                 "validTo", "invalid_valid_to", id="kb-beyond-90-days"),
-    pytest.param({**_days(366), "consentRights": [right("lanekassen-saldo")]}, "validTo", "invalid_valid_to",
-                 id="lanekassen-beyond-1-year"),
-    pytest.param({**_days(3 * 365 + 1), "consentRights": [right("nav-ssu")]}, "validTo", "invalid_valid_to",
-                 id="nav-beyond-3-years"),
+    pytest.param(
+        {**_days(91), "from": ORG_URN + BUSINESS, "consentRights": [right("ske-krav-betalinger")]},
+        "validTo",
+        "invalid_valid_to",
+        id="kb-beyond-90-days",
+    ),
+    pytest.param(
+        {**_days(366), "consentRights": [right("lanekassen-saldo")]},
+        "validTo",
+        "invalid_valid_to",
+        id="lanekassen-beyond-1-year",
+    ),
+    pytest.param(
+        {**_days(3 * 365 + 1), "consentRights": [right("nav-ssu")]},
+        "validTo",
+        "invalid_valid_to",
+        id="nav-beyond-3-years",
+    ),
     pytest.param(_days(-1), "validTo", "invalid_valid_to", id="validTo-in-the-past"),
     pytest.param({"validTo": "2026-05-10T12:00:00"}, "validTo", "invalid_request", id="validTo-without-zone"),
     pytest.param({"validTo": "next week"}, "validTo", "invalid_request", id="validTo-not-a-date"),
-    pytest.param({"consentRights": [right("ske-unknown")]}, "consentRights[0].resource", "unknown_resource",
-                 id="unknown-resource"),
+    pytest.param(
+        {"consentRights": [right("ske-unknown")]},
+        "consentRights[0].resource",
+        "unknown_resource",
+        id="unknown-resource",
+    ),
     pytest.param({"consentRights": []}, "consentRights", "invalid_request", id="no-rights"),
-    pytest.param({"consentRights": [dict(right(), action=["read"])]}, "consentRights[0].action", "invalid_request",
-                 id="action-not-consent"),
-    pytest.param({"consentRights": [right("ske-sbl-inntekt", aar="2025")]}, "consentRights[0].metaData",
-                 "invalid_metadata", id="unknown-metadata-key"),
-    pytest.param({"consentRights": [right("ske-sbl-inntekt", fraOgMed="2025-13")]}, "consentRights[0].metaData",
-                 "invalid_metadata", id="month-13"),
-    pytest.param({"consentRights": [right("ske-sbl-inntekt", fraOgMed="2025-06", tilOgMed="2025-01")]},
-                 "consentRights[0].metaData", "invalid_metadata", id="month-range-reversed"),
-    pytest.param({"consentRights": [right("ske-sbl-inntekt", inntektsaar="25")]}, "consentRights[0].metaData",
-                 "invalid_metadata", id="year-two-digits"),
-    pytest.param({"consentRights": [{"action": ["consent"], "resource": [{"type": "urn:altinn:resource",
-                  "value": "ske-sbl-inntekt"}], "metaData": {}}]}, "consentRights[0].metaData", "invalid_metadata",
-                 id="sbl-without-period"),
-    pytest.param({"consentRights": [right("ske-krav-betalinger")]}, "from", "invalid_request",
-                 id="business-resource-from-person"),
+    pytest.param(
+        {"consentRights": [dict(right(), action=["read"])]},
+        "consentRights[0].action",
+        "invalid_request",
+        id="action-not-consent",
+    ),
+    pytest.param(
+        {"consentRights": [right("ske-sbl-inntekt", aar="2025")]},
+        "consentRights[0].metaData",
+        "invalid_metadata",
+        id="unknown-metadata-key",
+    ),
+    pytest.param(
+        {"consentRights": [right("ske-sbl-inntekt", fraOgMed="2025-13")]},
+        "consentRights[0].metaData",
+        "invalid_metadata",
+        id="month-13",
+    ),
+    pytest.param(
+        {"consentRights": [right("ske-sbl-inntekt", fraOgMed="2025-06", tilOgMed="2025-01")]},
+        "consentRights[0].metaData",
+        "invalid_metadata",
+        id="month-range-reversed",
+    ),
+    pytest.param(
+        {"consentRights": [right("ske-sbl-inntekt", inntektsaar="25")]},
+        "consentRights[0].metaData",
+        "invalid_metadata",
+        id="year-two-digits",
+    ),
+    pytest.param(
+        {
+            "consentRights": [
+                {
+                    "action": ["consent"],
+                    "resource": [{"type": "urn:altinn:resource", "value": "ske-sbl-inntekt"}],
+                    "metaData": {},
+                }
+            ]
+        },
+        "consentRights[0].metaData",
+        "invalid_metadata",
+        id="sbl-without-period",
+    ),
+    pytest.param(
+        {"consentRights": [right("ske-krav-betalinger")]}, "from", "invalid_request", id="business-resource-from-person"
+    ),
     pytest.param({"from": PERSON_URN + "12345678901"}, "from", "invalid_identifier", id="fnr-bad-checksum"),
     pytest.param({"from": "urn:altinn:person:fnr:" + PERSON}, "from", "invalid_identifier", id="from-wrong-urn"),
     pytest.param({"to": PERSON_URN + PERSON}, "to", "invalid_identifier", id="to-a-person"),
@@ -227,15 +276,17 @@ async def test_event_feed_is_paginated_and_only_the_callers(consumer: Consumer) 
         ids.append(body["id"])
         await consumer.create(body)
     other = Consumer(consumer.http, consumer.issuer, consumer.clock, org=OTHER_BANK)
-    assert (await other.create(request_body(to=ORG_URN + OTHER_BANK,
-                                            redirectUrl="https://other-bank.test/cb"))).status_code == 201
+    assert (
+        await other.create(request_body(to=ORG_URN + OTHER_BANK, redirectUrl="https://other-bank.test/cb"))
+    ).status_code == 201
     first = await consumer.http.get(f"{API}/events", params={"limit": 2}, headers=consumer.headers(READ))
     assert first.status_code == 200
     page = first.json()
     assert [e["consentRequestId"] for e in page["events"]] == ids[:2]
     assert page["next"]
-    second = await consumer.http.get(page["next"].removeprefix(str(consumer.http.base_url)),
-                                     headers=consumer.headers(READ))
+    second = await consumer.http.get(
+        page["next"].removeprefix(str(consumer.http.base_url)), headers=consumer.headers(READ)
+    )
     rest = second.json()
     assert [e["consentRequestId"] for e in rest["events"]] == ids[2:]
     assert rest["next"] is None
@@ -267,7 +318,8 @@ async def test_event_feed_needs_the_read_scope_and_a_sane_cursor(consumer: Consu
 
 
 async def test_outside_test_mode_synthetic_identities_are_refused(
-        tmp_path: Any, clock: Any, token_issuer: Any, altinn2_key: Any) -> None:
+    tmp_path: Any, clock: Any, token_issuer: Any, altinn2_key: Any
+) -> None:
     import httpx
 
     from opendsop.consent import create_app
@@ -275,8 +327,9 @@ async def test_outside_test_mode_synthetic_identities_are_refused(
     from tests.consent.consent_helpers import PUBLIC_URL, register_consent_clients
 
     settings = consent_settings(f"sqlite+aiosqlite:///{tmp_path / 'prod.db'}", test_mode=False)
-    app = create_app(settings, clock=clock, verifier=token_issuer.verifier(PUBLIC_URL, clock=clock),
-                     altinn2_key=altinn2_key)
+    app = create_app(
+        settings, clock=clock, verifier=token_issuer.verifier(PUBLIC_URL, clock=clock), altinn2_key=altinn2_key
+    )
     async with app.lifespan(), httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=PUBLIC_URL) as http:
         await register_consent_clients(app, clock.now)
         production = Consumer(http, token_issuer, clock)

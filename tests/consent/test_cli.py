@@ -64,8 +64,9 @@ def test_settings_read_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_serve_outside_test_mode_without_a_secret_refuses_in_one_line() -> None:
-    result = CliRunner().invoke(app, ["serve"], env={"DSOP_CONSENT_TEST_MODE": "false",
-                                                     "DSOP_CONSENT_SESSION_SECRET": ""})
+    result = CliRunner().invoke(
+        app, ["serve"], env={"DSOP_CONSENT_TEST_MODE": "false", "DSOP_CONSENT_SESSION_SECRET": ""}
+    )
     assert result.exit_code == 2
     assert result.output.strip().count("\n") == 0
     assert result.output.startswith("error: DSOP_CONSENT_SESSION_SECRET must be set")
@@ -90,6 +91,10 @@ async def test_a_cookie_signed_with_the_published_default_is_refused(tmp_path: P
     application = create_app(settings, clock=clock, verifier=token_issuer.verifier(PUBLIC_URL, clock=clock))
     forged = SessionCodec("local-consent-session-secret-change-me", lifetime=timedelta(minutes=30))
     cookie = forged.encode(forged.new(now=clock.now, pid=PERSON))
-    async with application.lifespan(), httpx.AsyncClient(transport=httpx.ASGITransport(app=application),
-                                                        base_url=PUBLIC_URL, cookies={"dsop_consent": cookie}) as http:
+    async with (
+        application.lifespan(),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=application), base_url=PUBLIC_URL, cookies={"dsop_consent": cookie}
+        ) as http,
+    ):
         assert (await http.get("/my")).status_code == 303

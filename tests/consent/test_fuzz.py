@@ -15,8 +15,9 @@ from tests.hostile import assert_sweep_clean, sweep
 def test_no_generated_request_gets_a_server_error(tmp_path: Path, token_issuer: Any, altinn2_key: Any) -> None:
     clock = Clock()
     settings = consent_settings(f"sqlite+aiosqlite:///{tmp_path / 'consent.db'}")
-    app = create_app(settings, clock=clock, verifier=token_issuer.verifier(PUBLIC_URL, clock=clock),
-                     altinn2_key=altinn2_key)
+    app = create_app(
+        settings, clock=clock, verifier=token_issuer.verifier(PUBLIC_URL, clock=clock), altinn2_key=altinn2_key
+    )
 
     def headers(case: Any) -> dict[str, str]:
         token = token_issuer.mint(BANK, f"{READ} {WRITE} {TOKENS}", PUBLIC_URL, now=clock.now)
@@ -28,7 +29,8 @@ def test_no_generated_request_gets_a_server_error(tmp_path: Path, token_issuer: 
 def test_no_hostile_value_gets_a_server_error(tmp_path: Path, token_issuer: Any, altinn2_key: Any) -> None:
     clock = Clock()
     settings = consent_settings(f"sqlite+aiosqlite:///{tmp_path / 'consent.db'}")
-    app = create_app(settings, clock=clock, verifier=token_issuer.verifier(PUBLIC_URL, clock=clock),
-                     altinn2_key=altinn2_key)
+    app = create_app(
+        settings, clock=clock, verifier=token_issuer.verifier(PUBLIC_URL, clock=clock), altinn2_key=altinn2_key
+    )
     token = token_issuer.mint(BANK, f"{READ} {WRITE} {TOKENS}", PUBLIC_URL, now=clock.now, lifetime=600)
     assert_sweep_clean("consent", *sweep(app, headers=lambda: {"Authorization": f"Bearer {token}"}))

@@ -53,16 +53,27 @@ def hook() -> Hook:
 
 
 @pytest.fixture
-async def hooked(tmp_path: Path, clock: Clock, token_issuer: Any, altinn2_key: Any,
-                 hook: Hook) -> AsyncIterator[tuple[Consumer, httpx.AsyncClient]]:
-    settings = consent_settings(f"sqlite+aiosqlite:///{tmp_path / 'hooks.db'}",
-                                revocation_hooks={LANEKASSEN: HOOK}, revocation_hook_token=HOOK_TOKEN)
+async def hooked(
+    tmp_path: Path, clock: Clock, token_issuer: Any, altinn2_key: Any, hook: Hook
+) -> AsyncIterator[tuple[Consumer, httpx.AsyncClient]]:
+    settings = consent_settings(
+        f"sqlite+aiosqlite:///{tmp_path / 'hooks.db'}",
+        revocation_hooks={LANEKASSEN: HOOK},
+        revocation_hook_token=HOOK_TOKEN,
+    )
     async with httpx.AsyncClient(transport=httpx.MockTransport(hook.handle)) as hooks_client:
-        app = create_app(settings, clock=clock, verifier=token_issuer.verifier(PUBLIC_URL, clock=clock),
-                         altinn2_key=altinn2_key, hooks_client=hooks_client)
-        async with app.lifespan(), \
-                httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=PUBLIC_URL) as http, \
-                httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=PUBLIC_URL) as browser:
+        app = create_app(
+            settings,
+            clock=clock,
+            verifier=token_issuer.verifier(PUBLIC_URL, clock=clock),
+            altinn2_key=altinn2_key,
+            hooks_client=hooks_client,
+        )
+        async with (
+            app.lifespan(),
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=PUBLIC_URL) as http,
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=PUBLIC_URL) as browser,
+        ):
             await register_consent_clients(app, clock.now)
             yield Consumer(http, token_issuer, clock), browser
 
@@ -81,7 +92,8 @@ async def _revoke(browser: httpx.AsyncClient, consent_id: str) -> httpx.Response
 
 
 async def test_revoking_posts_the_consent_to_the_owning_sources_hook(
-        hooked: tuple[Consumer, httpx.AsyncClient], hook: Hook) -> None:
+    hooked: tuple[Consumer, httpx.AsyncClient], hook: Hook
+) -> None:
     consumer, browser = hooked
     consent_id = await _accepted(consumer, browser, "lanekassen-saldo")
     assert hook.received == []  # accepting tells no one
@@ -93,7 +105,8 @@ async def test_revoking_posts_the_consent_to_the_owning_sources_hook(
 
 
 async def test_a_source_without_a_resource_in_the_consent_is_not_told(
-        hooked: tuple[Consumer, httpx.AsyncClient], hook: Hook) -> None:
+    hooked: tuple[Consumer, httpx.AsyncClient], hook: Hook
+) -> None:
     consumer, browser = hooked
     consent_id = await _accepted(consumer, browser, "ske-sbl-inntekt")
     assert (await _revoke(browser, consent_id)).status_code == 303
@@ -101,7 +114,8 @@ async def test_a_source_without_a_resource_in_the_consent_is_not_told(
 
 
 async def test_a_hook_that_is_down_does_not_stop_the_withdrawal(
-        hooked: tuple[Consumer, httpx.AsyncClient], hook: Hook) -> None:
+    hooked: tuple[Consumer, httpx.AsyncClient], hook: Hook
+) -> None:
     consumer, browser = hooked
     consent_id = await _accepted(consumer, browser, "lanekassen-saldo")
     hook.down = True

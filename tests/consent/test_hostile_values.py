@@ -19,24 +19,35 @@ pytestmark = pytest.mark.anyio
 FULL_WIDTH_2025 = "\uff12\uff10\uff12\uff15"  # '２０２５'
 
 
-@pytest.mark.parametrize("metadata", [
-    pytest.param({"fraOgMed": "2025-01", "tilOgMed": f"{FULL_WIDTH_2025}-06"}, id="full-width-tilOgMed"),
-    pytest.param({"fraOgMed": f"{FULL_WIDTH_2025}-01"}, id="full-width-fraOgMed"),
-    pytest.param({"fraOgMed": "2025-01\n"}, id="trailing-newline"),
-    pytest.param({"fraOgMed": "\u0662\u0660\u0662\u0665-01"}, id="arabic-indic-digits"),
-    pytest.param({"fraOgMed": "9999-01"}, id="year-9999"),
-    pytest.param({"inntektsaar": FULL_WIDTH_2025}, id="full-width-year"),
-])
+@pytest.mark.parametrize(
+    "metadata",
+    [
+        pytest.param({"fraOgMed": "2025-01", "tilOgMed": f"{FULL_WIDTH_2025}-06"}, id="full-width-tilOgMed"),
+        pytest.param({"fraOgMed": f"{FULL_WIDTH_2025}-01"}, id="full-width-fraOgMed"),
+        pytest.param({"fraOgMed": "2025-01\n"}, id="trailing-newline"),
+        pytest.param({"fraOgMed": "\u0662\u0660\u0662\u0665-01"}, id="arabic-indic-digits"),
+        pytest.param({"fraOgMed": "9999-01"}, id="year-9999"),
+        pytest.param({"inntektsaar": FULL_WIDTH_2025}, id="full-width-year"),
+    ],
+)
 async def test_a_month_or_year_not_in_ascii_digits_is_refused_before_anyone_approves_it(
-        consumer: Consumer, metadata: dict[str, str]) -> None:
+    consumer: Consumer, metadata: dict[str, str]
+) -> None:
     response = await consumer.create(request_body(consentRights=[right("ske-sbl-inntekt", **metadata)]))
     assert response.status_code == 400, response.text
     assert response.json()["code"] == "invalid_metadata"
     assert response.json()["parameter"] == "consentRights[0].metaData"
 
 
-@pytest.mark.parametrize("valid_to", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00",
-                                      f"{FULL_WIDTH_2025}-06-01T00:00:00Z", "2026-05-10T12:00:00Z\n"])
+@pytest.mark.parametrize(
+    "valid_to",
+    [
+        "0001-01-01T00:00:00+01:00",
+        "9999-12-31T23:59:59-01:00",
+        f"{FULL_WIDTH_2025}-06-01T00:00:00Z",
+        "2026-05-10T12:00:00Z\n",
+    ],
+)
 async def test_an_extreme_or_foreign_valid_to_is_a_400(consumer: Consumer, valid_to: str) -> None:
     response = await consumer.create(request_body(validTo=valid_to))
     assert response.status_code == 400, response.text
@@ -53,8 +64,9 @@ async def test_a_deeply_nested_body_is_a_400(consumer: Consumer, path: str) -> N
 @pytest.mark.parametrize("metadata", [5, "ab", ["Navn"], True])
 async def test_altinn2_metadata_that_is_not_an_object_is_a_400(consumer: Consumer, metadata: Any) -> None:
     resources = [{"serviceCode": "4628", "serviceEditionCode": "210607", "Metadata": metadata}]
-    response = await consumer.http.post("/api/ConsentRequest", json=a2_body(requestResources=resources),
-                                        headers=consumer.headers(WRITE))
+    response = await consumer.http.post(
+        "/api/ConsentRequest", json=a2_body(requestResources=resources), headers=consumer.headers(WRITE)
+    )
     assert response.status_code == 400, response.text
     assert response.json()["parameter"] == "requestResources[0].Metadata"
 

@@ -53,8 +53,9 @@ class World:
     client_key: Any
 
     async def token(self, consent_id: str) -> httpx.Response:
-        return await token_request(self.authority, consent_grant(self.client_key, self.clock.now,
-                                                                 consent_detail(consent_id)))
+        return await token_request(
+            self.authority, consent_grant(self.client_key, self.clock.now, consent_detail(consent_id))
+        )
 
     async def create(self, **overrides: Any) -> str:
         body = request_body(now=self.clock.now, **overrides)
@@ -64,17 +65,22 @@ class World:
 
 
 @pytest.fixture
-async def world(app: Any, consumer: Consumer, browser: httpx.AsyncClient, clock: Clock, tmp_path: Path,
-                client_key: Any) -> AsyncIterator[World]:
+async def world(
+    app: Any, consumer: Consumer, browser: httpx.AsyncClient, clock: Clock, tmp_path: Path, client_key: Any
+) -> AsyncIterator[World]:
     internal = httpx.AsyncClient(transport=httpx.ASGITransport(app=app))
     lookup = HttpConsentLookup(PUBLIC_URL, ADMIN_TOKEN, client=internal)
     authority = create_authority(
         AuthoritySettings(issuer=AUTHORITY, database_url=f"sqlite+aiosqlite:///{tmp_path / 'authority.db'}"),
-        clock=clock, trust_roots=[], consent_lookup=lookup)
+        clock=clock,
+        trust_roots=[],
+        consent_lookup=lookup,
+    )
     async with authority.lifespan(), internal:
         await register_clients(authority, client_key, clock.now)
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=authority),
-                                     base_url=AUTHORITY.rstrip("/")) as http:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=authority), base_url=AUTHORITY.rstrip("/")
+        ) as http:
             yield World(consumer, browser, http, clock, client_key)
 
 
@@ -87,8 +93,9 @@ async def test_full_life_cycle(world: World) -> None:
     # The person logs in (redirected from the request page), reads the text, accepts.
     first = await world.browser.get(f"/request/{consent_id}")
     assert first.status_code == 303 and first.headers["location"].startswith("/login?")
-    assert (await login(world.browser, PERSON, f"/request/{consent_id}")).headers["location"] == \
-        f"/request/{consent_id}"
+    assert (await login(world.browser, PERSON, f"/request/{consent_id}")).headers[
+        "location"
+    ] == f"/request/{consent_id}"
     accepted = await answer(world.browser, consent_id, "accept")
     assert accepted.status_code == 303
     back = urlsplit(accepted.headers["location"])
@@ -119,15 +126,18 @@ async def test_full_life_cycle(world: World) -> None:
     assert revoked.status_code == 303
     refused = await world.token(consent_id)
     assert refused.status_code == 400
-    assert refused.json() == {"error": "invalid_grant",
-                              "error_description": f"consent {consent_id} is revoked, not accepted"}
+    assert refused.json() == {
+        "error": "invalid_grant",
+        "error_description": f"consent {consent_id} is revoked, not accepted",
+    }
     events = [e["eventType"] for e in (await world.consumer.read(consent_id)).json()["consentRequestEvents"]]
     assert events == ["Created", "Accepted", "Revoked"]
 
 
 async def test_consent_expires_with_the_clock(world: World) -> None:
-    consent_id = await world.create(validTo=(world.clock.now + timedelta(days=2)).isoformat(),
-                                    consentRights=[right("lanekassen-saldo")])
+    consent_id = await world.create(
+        validTo=(world.clock.now + timedelta(days=2)).isoformat(), consentRights=[right("lanekassen-saldo")]
+    )
     await login(world.browser, PERSON)
     await answer(world.browser, consent_id, "accept")
     assert (await world.token(consent_id)).status_code == 200
@@ -136,8 +146,10 @@ async def test_consent_expires_with_the_clock(world: World) -> None:
     assert refused.status_code == 400
     assert "expired" in refused.json()["error_description"]
     assert (await world.consumer.read(consent_id)).json()["status"] == "expired"
-    feed = await world.consumer.http.get("/accessmanagement/api/v1/enterprise/consentrequests/events",
-                                         headers=world.consumer.headers("altinn:consentrequests.read"))
+    feed = await world.consumer.http.get(
+        "/accessmanagement/api/v1/enterprise/consentrequests/events",
+        headers=world.consumer.headers("altinn:consentrequests.read"),
+    )
     assert [e["eventType"] for e in feed.json()["events"]] == ["Created", "Accepted", "Expired"]
 
 
@@ -164,11 +176,11 @@ async def test_rejected_consent_gives_no_token(world: World) -> None:
 async def test_internal_endpoint_needs_the_admin_token(world: World) -> None:
     consent_id = await world.create()
     assert (await world.consumer.http.get(f"/internal/consents/{consent_id}")).status_code == 401
-    wrong = await world.consumer.http.get(f"/internal/consents/{consent_id}",
-                                          headers={"Authorization": "Bearer guess"})
+    wrong = await world.consumer.http.get(f"/internal/consents/{consent_id}", headers={"Authorization": "Bearer guess"})
     assert wrong.status_code == 401
-    right_token = await world.consumer.http.get(f"/internal/consents/{consent_id}",
-                                                headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+    right_token = await world.consumer.http.get(
+        f"/internal/consents/{consent_id}", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    )
     assert right_token.status_code == 200
     assert right_token.json()["status"] == "created"
 

@@ -112,15 +112,18 @@ async def test_forged_session_cookie_counts_as_logged_out(browser: httpx.AsyncCl
 
 
 async def test_request_page_shows_the_sources_text_with_the_banks_official_name(
-        consumer: Consumer, browser: httpx.AsyncClient) -> None:
-    consent_id = await _created(consumer, consentRights=[right("ske-sbl-inntekt", fraOgMed="2025-01",
-                                                               tilOgMed="2025-06")])
+    consumer: Consumer, browser: httpx.AsyncClient
+) -> None:
+    consent_id = await _created(
+        consumer, consentRights=[right("ske-sbl-inntekt", fraOgMed="2025-01", tilOgMed="2025-06")]
+    )
     await login(browser, PERSON)
     page = await browser.get(f"/request/{consent_id}")
     assert page.status_code == 200
     # The mandated SBL text (DSOP SBL “Om tjenesten”) with the bank's name filled in.
-    assert ("Ved å samtykke, gir du Skatteetaten rett til å utlevere opplysninger om deg direkte til "
-            f"{BANK_NAME}.") in page.text
+    assert (
+        f"Ved å samtykke, gir du Skatteetaten rett til å utlevere opplysninger om deg direkte til {BANK_NAME}."
+    ) in page.text
     assert "2025-01 – 2025-06" in page.text
     english = await browser.get(f"/request/{consent_id}", params={"lang": "en"})
     assert f"directly to {BANK_NAME}" in english.text
@@ -128,10 +131,15 @@ async def test_request_page_shows_the_sources_text_with_the_banks_official_name(
 
 
 async def test_bank_without_a_registered_name_is_shown_by_its_number(
-        consumer: Consumer, browser: httpx.AsyncClient) -> None:
+    consumer: Consumer, browser: httpx.AsyncClient
+) -> None:
     other = Consumer(consumer.http, consumer.issuer, consumer.clock, org=OTHER_BANK)
-    consent_id = await _created(other, to=ORG_URN + OTHER_BANK, consentRights=[right("lanekassen-saldo")],
-                                redirectUrl="https://other-bank.test/callback")
+    consent_id = await _created(
+        other,
+        to=ORG_URN + OTHER_BANK,
+        consentRights=[right("lanekassen-saldo")],
+        redirectUrl="https://other-bank.test/callback",
+    )
     await login(browser, PERSON)
     page = await browser.get(f"/request/{consent_id}")
     assert RESOURCES["lanekassen-saldo"].consent_text.split("{bank}")[0] in page.text
@@ -168,8 +176,7 @@ async def test_a_request_can_be_answered_once(consumer: Consumer, browser: httpx
 
 
 async def test_organisation_consent_needs_a_representative(consumer: Consumer, browser: httpx.AsyncClient) -> None:
-    consent_id = await _created(consumer, **{"from": ORG_URN + BUSINESS},
-                                consentRights=[right("ske-krav-betalinger")])
+    consent_id = await _created(consumer, **{"from": ORG_URN + BUSINESS}, consentRights=[right("ske-krav-betalinger")])
     await login(browser, OTHER_PERSON)
     assert (await browser.get(f"/request/{consent_id}")).status_code == 403
     browser.cookies.clear()
@@ -180,7 +187,8 @@ async def test_organisation_consent_needs_a_representative(consumer: Consumer, b
 
 
 async def test_my_consents_lists_only_own_and_offers_revoke_for_accepted(
-        consumer: Consumer, browser: httpx.AsyncClient) -> None:
+    consumer: Consumer, browser: httpx.AsyncClient
+) -> None:
     given = await _created(consumer)
     pending = await _created(consumer)
     foreign = await _created(consumer, **{"from": PERSON_URN + OTHER_PERSON})
@@ -250,7 +258,8 @@ async def test_a_cookie_from_before_logout_is_refused(browser: httpx.AsyncClient
 
 
 async def test_revoking_a_consent_ends_the_persons_other_sessions(
-        app: Any, consumer: Consumer, browser: httpx.AsyncClient) -> None:
+    app: Any, consumer: Consumer, browser: httpx.AsyncClient
+) -> None:
     given = await _created(consumer)
     await login(browser, PERSON)
     await answer(browser, given, "accept")

@@ -57,8 +57,11 @@ async def test_handled_by_without_a_delegation_is_refused(consumer: Consumer, br
 
 async def test_handled_by_without_a_delegation_is_refused_on_the_altinn2_path(consumer: Consumer) -> None:
     attacker = _as(consumer, OTHER_BANK)
-    created = await consumer.http.post("/api/ConsentRequest", headers=attacker.headers(WRITE),
-                                       json=a2_body(handledBy=OTHER_BANK, redirectUrl="https://other-bank.test/a2"))
+    created = await consumer.http.post(
+        "/api/ConsentRequest",
+        headers=attacker.headers(WRITE),
+        json=a2_body(handledBy=OTHER_BANK, redirectUrl="https://other-bank.test/a2"),
+    )
     assert created.status_code == 403, created.text
     assert created.json()["code"] == "not_delegated"
 
@@ -69,8 +72,9 @@ async def test_the_bank_cannot_name_a_supplier_it_has_not_delegated_to(consumer:
 
 
 @pytest.mark.parametrize(("lang", "phrase"), [("nb", "på vegne av"), ("en", "on behalf of")])
-async def test_a_delegated_supplier_is_shown_on_behalf_of_the_bank(consumer: Consumer, browser: httpx.AsyncClient,
-                                                                   lang: str, phrase: str) -> None:
+async def test_a_delegated_supplier_is_shown_on_behalf_of_the_bank(
+    consumer: Consumer, browser: httpx.AsyncClient, lang: str, phrase: str
+) -> None:
     supplier = _as(consumer, SUPPLIER)
     body = request_body(handledBy=ORG_URN + SUPPLIER, redirectUrl="https://supplier.test/back")
     assert (await supplier.create(body)).status_code == 201
@@ -101,17 +105,20 @@ async def test_withdrawing_the_delegation_stops_the_supplier_at_once(app: Any, c
 
 
 async def test_supplier_cannot_fetch_the_altinn2_token_without_a_delegation(
-        app: Any, consumer: Consumer, browser: httpx.AsyncClient) -> None:
+    app: Any, consumer: Consumer, browser: httpx.AsyncClient
+) -> None:
     supplier = _as(consumer, SUPPLIER)
-    created = await consumer.http.post("/api/ConsentRequest", headers=supplier.headers(WRITE),
-                                       json=a2_body(handledBy=SUPPLIER))
+    created = await consumer.http.post(
+        "/api/ConsentRequest", headers=supplier.headers(WRITE), json=a2_body(handledBy=SUPPLIER)
+    )
     assert created.status_code == 201, created.text
     code = created.json()["AuthorizationCode"]
     await login(browser, PERSON)
     await answer(browser, code, "accept")
     assert await app.state.consent.registry.remove_delegation(BANK, SUPPLIER)
-    token = await consumer.http.get("/api/authorization/token", params={"authcode": code},
-                                    headers=supplier.headers(TOKENS))
+    token = await consumer.http.get(
+        "/api/authorization/token", params={"authcode": code}, headers=supplier.headers(TOKENS)
+    )
     assert token.status_code == 403
 
 
@@ -133,8 +140,9 @@ async def test_redirect_url_must_belong_to_the_requesting_organisation(consumer:
 
 
 async def test_redirect_url_is_checked_on_the_altinn2_path(consumer: Consumer) -> None:
-    response = await consumer.http.post("/api/ConsentRequest", headers=consumer.headers(WRITE),
-                                        json=a2_body(redirectUrl="https://evil.example/a2"))
+    response = await consumer.http.post(
+        "/api/ConsentRequest", headers=consumer.headers(WRITE), json=a2_body(redirectUrl="https://evil.example/a2")
+    )
     assert response.status_code == 400 and response.json()["code"] == "invalid_redirect_url"
 
 
@@ -169,8 +177,10 @@ def test_a_loopback_registration_only_in_test_mode_and_never_another_http_host()
         redirect_prefix("http://bank.test/", loopback_allowed=True)
 
 
-@pytest.mark.parametrize("bad", ["http://bank.test/", "https://bank.test/?q=1", "https://u@bank.test/", "bank.test",
-                                 "https://bank.test/a/../b/"])
+@pytest.mark.parametrize(
+    "bad",
+    ["http://bank.test/", "https://bank.test/?q=1", "https://u@bank.test/", "bank.test", "https://bank.test/a/../b/"],
+)
 def test_a_registration_must_be_a_plain_https_prefix(bad: str) -> None:
     with pytest.raises(ValueError, match="https"):
         redirect_prefix(bad)

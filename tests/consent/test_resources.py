@@ -32,7 +32,8 @@ def test_resource_rules_follow_the_spec(resource: str, cap: timedelta, subject: 
 def test_sbl_text_is_the_mandated_wording() -> None:
     assert RESOURCES["ske-sbl-inntekt"].text("Banken AS") == (
         "Ved å samtykke, gir du Skatteetaten rett til å utlevere opplysninger om deg direkte til Banken AS. "
-        "Banken får opplysningene for å behandle søknaden din om finansiering.")
+        "Banken får opplysningene for å behandle søknaden din om finansiering."
+    )
 
 
 @pytest.mark.parametrize(("metadata", "ok"), [

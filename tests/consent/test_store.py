@@ -99,8 +99,9 @@ async def test_signing_key_first_writer_wins(store: ConsentStore) -> None:
 
 async def test_an_id_is_unique_per_sender(store: ConsentStore) -> None:
     body = request_body()
-    first, _ = await store.create(parse_request(dict(body, to=ORG_URN + OTHER_BANK), now=START,
-                                                synthetic_allowed=True), now=START)
+    first, _ = await store.create(
+        parse_request(dict(body, to=ORG_URN + OTHER_BANK), now=START, synthetic_allowed=True), now=START
+    )
     second, created = await store.create(parse_request(body, now=START, synthetic_allowed=True), now=START)
     assert created and first.id == body["id"] and second.id != body["id"]
     assert second.request.to_org == BANK
@@ -117,17 +118,30 @@ async def test_a_database_from_before_sender_scoped_ids_is_upgraded(tmp_path: Pa
     engine = create_engine(url)
     request = _request()
     async with engine.begin() as conn:
-        await conn.execute(text(
-            "CREATE TABLE consent_requests (id VARCHAR(36) PRIMARY KEY, from_urn VARCHAR(80) NOT NULL, "
-            "to_org VARCHAR(9) NOT NULL, handled_by VARCHAR(9), valid_to BIGINT NOT NULL, rights TEXT NOT NULL, "
-            "redirect_url TEXT NOT NULL, fingerprint VARCHAR(64) NOT NULL, status VARCHAR(16) NOT NULL, "
-            "created BIGINT NOT NULL, updated BIGINT NOT NULL, consented BIGINT)"))
-        await conn.execute(text(
-            "INSERT INTO consent_requests VALUES (:id, :urn, :to, NULL, :valid, :rights, :redirect, :fp, "
-            "'created', :now, :now, NULL)"), {
-                "id": request.id, "urn": request.from_party.urn, "to": BANK, "valid": int(request.valid_to.timestamp()),
+        await conn.execute(
+            text(
+                "CREATE TABLE consent_requests (id VARCHAR(36) PRIMARY KEY, from_urn VARCHAR(80) NOT NULL, "
+                "to_org VARCHAR(9) NOT NULL, handled_by VARCHAR(9), valid_to BIGINT NOT NULL, rights TEXT NOT NULL, "
+                "redirect_url TEXT NOT NULL, fingerprint VARCHAR(64) NOT NULL, status VARCHAR(16) NOT NULL, "
+                "created BIGINT NOT NULL, updated BIGINT NOT NULL, consented BIGINT)"
+            )
+        )
+        await conn.execute(
+            text(
+                "INSERT INTO consent_requests VALUES (:id, :urn, :to, NULL, :valid, :rights, :redirect, :fp, "
+                "'created', :now, :now, NULL)"
+            ),
+            {
+                "id": request.id,
+                "urn": request.from_party.urn,
+                "to": BANK,
+                "valid": int(request.valid_to.timestamp()),
                 "rights": '[{"resource": "ske-sbl-inntekt", "metaData": {"inntektsaar": "2025"}}]',
-                "redirect": request.redirect_url, "fp": request.fingerprint(), "now": int(START.timestamp())})
+                "redirect": request.redirect_url,
+                "fp": request.fingerprint(),
+                "now": int(START.timestamp()),
+            },
+        )
     old = ConsentStore(engine)
     await old.create_schema()
     again, created = await old.create(request, now=START)

@@ -57,14 +57,21 @@ class Ecosystem:
 
     def client(self, **options: Any) -> DsopClient:
         credential = self.pki.encryption[seed.SKATT.orgno]
-        return DsopClient(HttpxTransport(self.http), self.tokens(), jwe_decryptor(credential.private_key),
-                          clock=self.clock, **options)
+        return DsopClient(
+            HttpxTransport(self.http), self.tokens(), jwe_decryptor(credential.private_key), clock=self.clock, **options
+        )
 
 
 def skatt_case(*, party: str = seed.ANNE, case: str = CASE) -> CaseParameters:
-    return CaseParameters(account_info_request_id=case, mandate=seed.SKATT.mandate, party_id=party,
-                          from_date=seed.TODAY.replace(year=2025, month=1, day=1), to_date=seed.TODAY,
-                          only_primary_owner=True, requester_id="saksbehandler-17")
+    return CaseParameters(
+        account_info_request_id=case,
+        mandate=seed.SKATT.mandate,
+        party_id=party,
+        from_date=seed.TODAY.replace(year=2025, month=1, day=1),
+        to_date=seed.TODAY,
+        only_primary_owner=True,
+        requester_id="saksbehandler-17",
+    )
 
 
 @asynccontextmanager
@@ -76,7 +83,8 @@ async def open_ecosystem(pki: Pki, database_url: str) -> AsyncIterator[Ecosystem
     async with authority.lifespan():
         await authority.state.store.add_client(
             new_client(CLIENT_ID, seed.SKATT.orgno, ["bits:kontoinformasjon"], jwks=public_jwks([grant_key()])),
-            now=int(NOW.timestamp()))
+            now=int(NOW.timestamp()),
+        )
         authority_transport = httpx.ASGITransport(app=authority)
 
         async def fetch_jwks(url: str) -> Any:
@@ -85,15 +93,16 @@ async def open_ecosystem(pki: Pki, database_url: str) -> AsyncIterator[Ecosystem
 
         audit = MemoryAuditLog()
         bank_app = create_bank(
-            settings(), clock=clock, store=await seeded_store(),
-            tokens=TokenVerifier(ISSUER, ISSUER + "jwks", seed.BASE_URL, (seed.SCOPE,), fetch_jwks=fetch_jwks,
-                                 clock=clock),
+            settings(),
+            clock=clock,
+            store=await seeded_store(),
+            tokens=TokenVerifier(
+                ISSUER, ISSUER + "jwks", seed.BASE_URL, (seed.SCOPE,), fetch_jwks=fetch_jwks, clock=clock
+            ),
             facts=RegisterFacts(registers()),
             certificates=StaticCertificates({org: cred.certificate for org, cred in pki.encryption.items()}),
             audit=audit,
         )
-        mounts = {"http://authority.test": authority_transport,
-                  "https://bank.test": httpx.ASGITransport(app=bank_app)}
+        mounts = {"http://authority.test": authority_transport, "https://bank.test": httpx.ASGITransport(app=bank_app)}
         async with httpx.AsyncClient(mounts=mounts) as http:
-            yield Ecosystem(http, audit, pki, BankEndpoint(seed.BANK_ORGNO, seed.BASE_URL, "v2", "Testbanken"),
-                            clock)
+            yield Ecosystem(http, audit, pki, BankEndpoint(seed.BANK_ORGNO, seed.BASE_URL, "v2", "Testbanken"), clock)

@@ -93,8 +93,9 @@ def make_app(  # noqa: C901
         if fault == "500" or (fault == "flaky500" and behaviour.calls == 1):
             return web.json_response({"code": "ACC-500", "message": "core system down"}, status=500)
         if fault == "429" and behaviour.calls == 1:
-            return web.json_response({"code": "ACC-022", "message": "slow down"}, status=429,
-                                     headers={"Retry-After": "7"})
+            return web.json_response(
+                {"code": "ACC-022", "message": "slow down"}, status=429, headers={"Retry-After": "7"}
+            )
         if fault == "tx500" and request.path.endswith("/transactions"):
             return web.json_response({"code": "ACC-100", "message": "archive offline"}, status=500)
         if fault == "deny":
@@ -107,25 +108,45 @@ def make_app(  # noqa: C901
             return response
         page = int(request.query.get("page", "0"))
         rest = request.match_info.get("rest", "")
-        status = {"status": "partial", "message": "older data archived"} if fault == "partial" \
-            else {"status": "complete"}
+        status = (
+            {"status": "partial", "message": "older data archived"} if fault == "partial" else {"status": "complete"}
+        )
         if not rest:
             numbers = _accounts(name, behaviour)
-            chunk = numbers[page::behaviour.account_pages]
-            body = {"responseDetails": status, "accounts": [
-                {"accountIdentifier": number, "type": "salaryAccount",
-                 "accountReference": "dataNotDelivered" if number.startswith("dnd") else f"ref-{number}"}
-                for number in chunk], "links": _page_link(request.path, page, behaviour.account_pages)}
+            chunk = numbers[page :: behaviour.account_pages]
+            body = {
+                "responseDetails": status,
+                "accounts": [
+                    {
+                        "accountIdentifier": number,
+                        "type": "salaryAccount",
+                        "accountReference": "dataNotDelivered" if number.startswith("dnd") else f"ref-{number}",
+                    }
+                    for number in chunk
+                ],
+                "links": _page_link(request.path, page, behaviour.account_pages),
+            }
         elif rest.endswith("/transactions"):
             number = rest.split("/")[0].removeprefix("ref-")
-            body = {"responseDetails": status, "transactions": [
-                {"transactionIdentifier": f"{number}-t{page}-{i}", "amount": 10, "creditDebitIndicator": "debit",
-                 "bookingDate": "2025-03-01T12:00:00Z"} for i in range(2)],
-                "links": _page_link(request.path, page, behaviour.transaction_pages)}
+            body = {
+                "responseDetails": status,
+                "transactions": [
+                    {
+                        "transactionIdentifier": f"{number}-t{page}-{i}",
+                        "amount": 10,
+                        "creditDebitIndicator": "debit",
+                        "bookingDate": "2025-03-01T12:00:00Z",
+                    }
+                    for i in range(2)
+                ],
+                "links": _page_link(request.path, page, behaviour.transaction_pages),
+            }
         else:
             number = rest.removeprefix("ref-")
-            body = {"responseDetails": status, "account": {"accountIdentifier": number,
-                                                            "accountReference": rest, "currency": "NOK"}}
+            body = {
+                "responseDetails": status,
+                "account": {"accountIdentifier": number, "accountReference": rest, "currency": "NOK"},
+            }
         return await answer(request, body, behaviour)
 
     app = web.Application()
@@ -136,12 +157,14 @@ def make_app(  # noqa: C901
 
 
 @asynccontextmanager
-async def serve(banks: dict[str, Behaviour], agency_key: Any, stranger_key: Any, *,
-                plaintext: bool = False) -> AsyncIterator[FakeWorld]:
+async def serve(
+    banks: dict[str, Behaviour], agency_key: Any, stranger_key: Any, *, plaintext: bool = False
+) -> AsyncIterator[FakeWorld]:
     stop = asyncio.Event()
     world = FakeWorld("", banks)
-    runner = web.AppRunner(make_app(world, agency_key, stranger_key, stop, plaintext), access_log=None,
-                           handle_signals=False)
+    runner = web.AppRunner(
+        make_app(world, agency_key, stranger_key, stop, plaintext), access_log=None, handle_signals=False
+    )
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()

@@ -46,17 +46,36 @@ class Monotonic:
 
 
 def endpoints(world: FakeWorld) -> list[BankEndpoint]:
-    return [BankEndpoint(str(BANK_ORG_BASE + index), world.url(name), behaviour.version, name)
-            for index, (name, behaviour) in enumerate(world.banks.items())]
+    return [
+        BankEndpoint(str(BANK_ORG_BASE + index), world.url(name), behaviour.version, name)
+        for index, (name, behaviour) in enumerate(world.banks.items())
+    ]
 
 
-def make_client(world: FakeWorld, session: aiohttp.ClientSession, *, sleeps: Sleeps | None = None,
-                breakers: Breakers | None = None, timeout: float = 0.5, attempts: int = 3,
-                plaintext: bool = False, seed: int = 7, **options: Any) -> DsopClient:
+def make_client(
+    world: FakeWorld,
+    session: aiohttp.ClientSession,
+    *,
+    sleeps: Sleeps | None = None,
+    breakers: Breakers | None = None,
+    timeout: float = 0.5,
+    attempts: int = 3,
+    plaintext: bool = False,
+    seed: int = 7,
+    **options: Any,
+) -> DsopClient:
     agency, _stranger, grant = keys()
     transport = AiohttpTransport(session)
     signer = GrantSigner("agency", "http://authority.test/", world.base + "/token", grant)
-    return DsopClient(transport, TokenProvider(signer, poster(transport)), jwe_decryptor(agency),
-                      timeout=timeout, retry=RetryPolicy(attempts=attempts, base=0.05, cap=1.0),
-                      breakers=breakers, rng=random.Random(seed), sleep=sleeps or Sleeps(),
-                      plaintext=plaintext, **options)
+    return DsopClient(
+        transport,
+        TokenProvider(signer, poster(transport)),
+        jwe_decryptor(agency),
+        timeout=timeout,
+        retry=RetryPolicy(attempts=attempts, base=0.05, cap=1.0),
+        breakers=breakers,
+        rng=random.Random(seed),
+        sleep=sleeps or Sleeps(),
+        plaintext=plaintext,
+        **options,
+    )

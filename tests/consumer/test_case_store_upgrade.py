@@ -18,16 +18,22 @@ BANK = BankEndpoint("910000001", "https://a.test/v2", "v2", "Testbanken")
 
 
 def parameters(case_id: str) -> CaseParameters:
-    return CaseParameters(account_info_request_id=case_id, mandate=mandate.KONKURS, party_id="910000002",
-                          from_date=date(2024, 11, 3), to_date=date(2026, 1, 15))
+    return CaseParameters(
+        account_info_request_id=case_id,
+        mandate=mandate.KONKURS,
+        party_id="910000002",
+        from_date=date(2024, 11, 3),
+        to_date=date(2026, 1, 15),
+    )
 
 
 @pytest.mark.anyio
 async def test_an_older_store_gains_the_timing_column_and_keeps_its_cases(database_url: str) -> None:
     old = CaseStore.from_url(database_url)
     await old.create_schema()
-    await old.open_case(case_number="K-1", service="konkurs", parameters=parameters(C1), now=NOW,
-                        retention=timedelta(days=30))
+    await old.open_case(
+        case_number="K-1", service="konkurs", parameters=parameters(C1), now=NOW, retention=timedelta(days=30)
+    )
     async with old.engine.begin() as conn:  # as the store was before the column existed
         await conn.execute(text("ALTER TABLE case_bank DROP COLUMN seconds"))
     await old.close()
@@ -35,8 +41,13 @@ async def test_an_older_store_gains_the_timing_column_and_keeps_its_cases(databa
     store = CaseStore.from_url(database_url)
     try:
         await store.create_schema()
-        await store.open_case(case_number="S-2", service="skatt", parameters=parameters(C2),
-                              now=NOW + timedelta(hours=1), retention=timedelta(days=30))
+        await store.open_case(
+            case_number="S-2",
+            service="skatt",
+            parameters=parameters(C2),
+            now=NOW + timedelta(hours=1),
+            retention=timedelta(days=30),
+        )
         result = BankResult(BANK, Outcome.OK, None)
         result.seconds = 2.5
         await store.record_outcome(C2, result)

@@ -20,8 +20,13 @@ from tests.consumer.fanout_helpers import endpoints, keys, make_client
 pytestmark = pytest.mark.anyio
 
 NOW = datetime(2026, 1, 15, 10, 0, tzinfo=UTC)
-PARAMETERS = CaseParameters(account_info_request_id="6a0f3c1e-2b4d-4e8f-9a1b-3c5d7e9f1a2b", mandate=mandate.KONKURS,
-                            party_id="910000002", from_date=date(2024, 11, 3), to_date=date(2026, 1, 15))
+PARAMETERS = CaseParameters(
+    account_info_request_id="6a0f3c1e-2b4d-4e8f-9a1b-3c5d7e9f1a2b",
+    mandate=mandate.KONKURS,
+    party_id="910000002",
+    from_date=date(2024, 11, 3),
+    to_date=date(2026, 1, 15),
+)
 
 
 @pytest.fixture
@@ -33,8 +38,14 @@ async def store(database_url: str) -> AsyncIterator[CaseStore]:
 
 
 async def open_konkurs_case(store: CaseStore) -> None:
-    await store.open_case(case_number="KONK-2026-17", service="konkurs", parameters=PARAMETERS, now=NOW,
-                          retention=timedelta(days=30), facts={"kjennelsesdato": date(2025, 11, 3)})
+    await store.open_case(
+        case_number="KONK-2026-17",
+        service="konkurs",
+        parameters=PARAMETERS,
+        now=NOW,
+        retention=timedelta(days=30),
+        facts={"kjennelsesdato": date(2025, 11, 3)},
+    )
 
 
 async def test_a_case_keeps_its_parameters_and_facts(store: CaseStore) -> None:
@@ -46,14 +57,18 @@ async def test_a_case_keeps_its_parameters_and_facts(store: CaseStore) -> None:
     assert case.retain_until == NOW + timedelta(days=30)
     await open_konkurs_case(store)  # the same case again: nothing changes
     with pytest.raises(CaseConflict):
-        await store.open_case(case_number="OTHER-1", service="konkurs", parameters=PARAMETERS, now=NOW,
-                              retention=timedelta(days=30))
+        await store.open_case(
+            case_number="OTHER-1", service="konkurs", parameters=PARAMETERS, now=NOW, retention=timedelta(days=30)
+        )
 
 
 async def test_resume_after_a_crash_fetches_only_what_is_missing(store: CaseStore, database_url: str) -> None:
     agency, stranger, _ = keys()
-    banks = {**{f"ok{index}": Behaviour() for index in range(4)},
-             "stuck": Behaviour(fault="timeout"), "archive": Behaviour(fault="tx500")}
+    banks = {
+        **{f"ok{index}": Behaviour() for index in range(4)},
+        "stuck": Behaviour(fault="timeout"),
+        "archive": Behaviour(fault="tx500"),
+    }
     await open_konkurs_case(store)
     case_id = PARAMETERS.account_info_request_id
     async with serve(banks, agency, stranger) as world, aiohttp.ClientSession() as session:
@@ -87,7 +102,8 @@ async def test_resume_after_a_crash_fetches_only_what_is_missing(store: CaseStor
     # the archive bank: only its two transaction pages again (not the list, not the details)
     assert banks["archive"].calls == calls_before["archive"] + 2
     assert all(result.outcome is Outcome.OK for result in final.values()), {
-        name: (result.outcome, result.reason) for name, result in final.items()}
+        name: (result.outcome, result.reason) for name, result in final.items()
+    }
     assert {name: result.outcome for name, result in stored.items()} == {name: Outcome.OK for name in banks}
     for result in stored.values():
         (account,) = result.accounts

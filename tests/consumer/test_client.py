@@ -34,7 +34,8 @@ async def test_accounts_details_and_paged_transactions_decrypted_from_jwe(ecosys
     # page size 3 at the bank, 7 transactions: three pages, every transaction once
     assert transactions.pages == 3
     assert sorted(t.transaction_identifier for t in transactions.value) == sorted(
-        f"s-{index}" for index in range(seed.SALARY_TRANSACTIONS))
+        f"s-{index}" for index in range(seed.SALARY_TRANSACTIONS)
+    )
     # one token for the bank's audience served all five requests
     assert client.tokens.requests == 1
 
@@ -67,9 +68,9 @@ async def test_a_token_for_another_audience_is_refreshed_once_then_denied(ecosys
     client = ecosystem.client()
     # poison the cache: a valid token of the authority, but for another bank
     wrong = await client.tokens.get("https://other-bank.test/v2", "bits:kontoinformasjon")
-    client.tokens._tokens[(ecosystem.bank.base_url, "bits:kontoinformasjon")] = \
-        client.tokens._tokens[("https://other-bank.test/v2", "bits:kontoinformasjon")].__class__(
-            wrong, ecosystem.bank.base_url, "bits:kontoinformasjon", ecosystem.clock().replace(year=2027))
+    client.tokens._tokens[(ecosystem.bank.base_url, "bits:kontoinformasjon")] = client.tokens._tokens[
+        ("https://other-bank.test/v2", "bits:kontoinformasjon")
+    ].__class__(wrong, ecosystem.bank.base_url, "bits:kontoinformasjon", ecosystem.clock().replace(year=2027))
     accounts = await client.accounts(ecosystem.bank, skatt_case())
     assert accounts.status == "complete"  # the 401 led to one fresh token, and the retry passed
     assert client.tokens.requests == 2
@@ -91,8 +92,9 @@ async def test_persistent_401_ends_as_unauthorized(ecosystem: Ecosystem) -> None
     assert client.tokens.requests == 2  # the first token and exactly one refresh
 
 
-async def test_a_case_against_the_real_bank_end_to_end_with_the_service_plan(ecosystem: Ecosystem,
-                                                                              tmp_path: object) -> None:
+async def test_a_case_against_the_real_bank_end_to_end_with_the_service_plan(
+    ecosystem: Ecosystem, tmp_path: object
+) -> None:
     from datetime import timedelta
 
     from opendsop.consumer.cases import CaseStore
@@ -102,8 +104,9 @@ async def test_a_case_against_the_real_bank_end_to_end_with_the_service_plan(eco
     store = CaseStore.from_url(f"sqlite+aiosqlite:///{tmp_path}/cases.db")
     await store.create_schema()
     case = skatt_case()
-    await store.open_case(case_number="SKATT-1", service="skatt", parameters=case, now=ecosystem.clock(),
-                          retention=timedelta(days=365))
+    await store.open_case(
+        case_number="SKATT-1", service="skatt", parameters=case, now=ecosystem.clock(), retention=timedelta(days=365)
+    )
     (result,) = await FanOut(ecosystem.client(), recorder=store).run(case, [ecosystem.bank], Plan.for_service(SKATT))
     assert result.outcome is Outcome.OK, result.reason
     salary = next(a for a in result.accounts if a.account_identifier == seed.NUMBERS[seed.SALARY])

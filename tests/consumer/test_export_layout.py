@@ -45,20 +45,31 @@ REQUESTER = "saksbehandler-17"
 def owned(number: str) -> v2.Account:
     org = v2.Identifier(value=PARAMETERS.party_id, type=v2.IdentifierType.COUNTRY_IDENTIFICATION_CODE)
     owner = v2.AccountRole(identifier=org, name=PARTY_NAME)
-    return v2.Account(account_identifier=number, account_reference=f"ref-{number}",
-                      type=v2.AccountType.BUSINESS_ACCOUNT, currency="NOK", primary_owner=owner)
+    return v2.Account(
+        account_identifier=number,
+        account_reference=f"ref-{number}",
+        type=v2.AccountType.BUSINESS_ACCOUNT,
+        currency="NOK",
+        primary_owner=owner,
+    )
 
 
 def with_party() -> CaseExport:
     """The sample, with a requester and a large business account the party owns."""
     base = sample()
-    big = AccountExport("ref-95283184567", owned("95283184567"), {
-        Endpoint.ACCOUNT_DETAILS: details("95283184567", "1327502.16"),
-        Endpoint.TRANSACTIONS: transactions(transaction("b1", "180343.00", "debit", date(2025, 6, 1)),
-                                            transaction("b2", "12.50", "credit", date(2025, 7, 1)))})
+    big = AccountExport(
+        "ref-95283184567",
+        owned("95283184567"),
+        {
+            Endpoint.ACCOUNT_DETAILS: details("95283184567", "1327502.16"),
+            Endpoint.TRANSACTIONS: transactions(
+                transaction("b1", "180343.00", "debit", date(2025, 6, 1)),
+                transaction("b2", "12.50", "credit", date(2025, 7, 1)),
+            ),
+        },
+    )
     ok = base.banks[0]
-    banks = (BankExport(ok.bank, Outcome.OK, None, (*ok.accounts, big), listing(owned("95283184567"))),
-             *base.banks[1:])
+    banks = (BankExport(ok.bank, Outcome.OK, None, (*ok.accounts, big), listing(owned("95283184567"))), *base.banks[1:])
     case = replace(CASE, parameters=replace(PARAMETERS, requester_id=REQUESTER))
     return CaseExport(case, banks)
 
@@ -71,10 +82,17 @@ def pdf_pages(export: CaseExport) -> list[list[tuple[str, float, float]]]:
     for page in pypdf.PdfReader(io.BytesIO(out.getvalue())).pages:
         shown: list[tuple[str, float, float]] = []
 
-        def visit(text: str, cm: list[float], tm: list[float], font: object, size: float,
-                  into: list[tuple[str, float, float]] = shown) -> None:
+        def visit(
+            text: str,
+            cm: list[float],
+            tm: list[float],
+            font: object,
+            size: float,
+            into: list[tuple[str, float, float]] = shown,
+        ) -> None:
             if text.strip():
                 into.append((text.strip(), cm[4] + tm[4], cm[5] + tm[5]))
+
         page.extract_text(visitor_text=visit)
         pages.append(shown)
     return pages
@@ -84,9 +102,16 @@ def pdf_text(export: CaseExport) -> str:
     return " ".join(" ".join(text for page in pdf_pages(export) for text, _, _ in page).split())
 
 
-@pytest.mark.parametrize(("amount", "written"), [
-    ("1327502.16", "1 327 502,16"), ("-180343", "-180 343,00"), ("0.5", "0,50"), ("999", "999,00"),
-    ("1000", "1 000,00")])
+@pytest.mark.parametrize(
+    ("amount", "written"),
+    [
+        ("1327502.16", "1 327 502,16"),
+        ("-180343", "-180 343,00"),
+        ("0.5", "0,50"),
+        ("999", "999,00"),
+        ("1000", "1 000,00"),
+    ],
+)
 def test_amounts_are_written_the_norwegian_way(amount: str, written: str) -> None:
     assert norwegian_amount(Decimal(amount)) == written
 
@@ -108,8 +133,11 @@ def test_pdf_amounts_are_right_aligned_whole_and_norwegian() -> None:
     shown = [item for page in pdf_pages(with_party()) for item in page]
     texts = [text.replace("\u00a0", " ") for text, _, _ in shown]
     assert "1 327 502,16" in texts and "-5,00" in texts and "180 343,00" in texts  # never wrapped
-    booked = {text.replace("\u00a0", " "): x + stringWidth(text, "Helvetica", 7.5) for text, x, _ in shown
-              if text.replace("\u00a0", " ") in ("1 250,50", "1 327 502,16")}
+    booked = {
+        text.replace("\u00a0", " "): x + stringWidth(text, "Helvetica", 7.5)
+        for text, x, _ in shown
+        if text.replace("\u00a0", " ") in ("1 250,50", "1 327 502,16")
+    }
     assert len(booked) == 2 and abs(booked["1 250,50"] - booked["1 327 502,16"]) < 0.5  # one right edge
 
 
@@ -132,8 +160,10 @@ def test_pdf_draws_a_balance_chart_per_account_with_a_balance_and_bookings() -> 
 
 def test_balance_history_walks_back_from_the_booked_balance() -> None:
     big = with_party().banks[0].accounts[1]
-    assert balance_history(big) == [(date(2025, 6, 1), Decimal("1327489.66")),
-                                    (date(2025, 7, 1), Decimal("1327502.16"))]
+    assert balance_history(big) == [
+        (date(2025, 6, 1), Decimal("1327489.66")),
+        (date(2025, 7, 1), Decimal("1327502.16")),
+    ]
 
 
 def test_xlsx_has_widths_a_frozen_header_an_autofilter_and_a_case_sheet_naming_the_party() -> None:
@@ -165,6 +195,7 @@ def test_a_rendered_page_for_the_closing_note(tmp_path: Path) -> None:
     write_pdf(with_party(), str(pdf), generated_at=GENERATED)
     target = Path(__file__).resolve().parents[2] / "var" / "export-summary"
     target.parent.mkdir(exist_ok=True)
-    subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(target)],
-                   check=True)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(target)], check=True
+    )
     assert target.with_suffix(".png").read_bytes().startswith(b"\x89PNG")

@@ -41,10 +41,23 @@ from opendsop.standard.endpoints import Endpoint
 
 NOW = datetime(2026, 1, 15, 10, 0, tzinfo=UTC)
 CASE_ID = "6a0f3c1e-2b4d-4e8f-9a1b-3c5d7e9f1a2b"
-PARAMETERS = CaseParameters(account_info_request_id=CASE_ID, mandate=mandate.KONKURS, party_id="910000002",
-                            from_date=date(2024, 11, 3), to_date=date(2026, 1, 15))
-CASE = Case(CASE_ID, "KONK-2026-17", "konkurs", PARAMETERS, {"kjennelsesdato": "2025-11-03"}, "open", NOW,
-            NOW + timedelta(days=30))
+PARAMETERS = CaseParameters(
+    account_info_request_id=CASE_ID,
+    mandate=mandate.KONKURS,
+    party_id="910000002",
+    from_date=date(2024, 11, 3),
+    to_date=date(2026, 1, 15),
+)
+CASE = Case(
+    CASE_ID,
+    "KONK-2026-17",
+    "konkurs",
+    PARAMETERS,
+    {"kjennelsesdato": "2025-11-03"},
+    "open",
+    NOW,
+    NOW + timedelta(days=30),
+)
 OK_BANK = BankEndpoint("910000001", "https://a.test/v2", "v2", "Sparebanken Øst-Ærø Våg")
 PARTIAL_BANK = BankEndpoint("910000003", "https://b.test/v2", "v2", "Bank B")
 FAILED_BANK = BankEndpoint("910000005", "https://c.test/v2", "v2", "Bank C")
@@ -52,22 +65,36 @@ PARTIAL_MESSAGE = "transactions before 2025 are archived"
 
 
 def account(number: str) -> v2.Account:
-    return v2.Account(account_identifier=number, account_reference=f"ref-{number}",
-                      type=v2.AccountType.BUSINESS_ACCOUNT, currency="NOK")
+    return v2.Account(
+        account_identifier=number,
+        account_reference=f"ref-{number}",
+        type=v2.AccountType.BUSINESS_ACCOUNT,
+        currency="NOK",
+    )
 
 
 def details(number: str, booked: str, indicator: str = "credit") -> Fetched:
-    balance = v2.Balance(type=v2.BalanceType.BOOKED_BALANCE, amount=Decimal(booked), currency="NOK",
-                         credit_debit_indicator=v2.CreditOrDebit(indicator))
-    body = v2.AccountDetail(account_identifier=number, account_reference=f"ref-{number}", currency="NOK",
-                            balances=(balance,))
+    balance = v2.Balance(
+        type=v2.BalanceType.BOOKED_BALANCE,
+        amount=Decimal(booked),
+        currency="NOK",
+        credit_debit_indicator=v2.CreditOrDebit(indicator),
+    )
+    body = v2.AccountDetail(
+        account_identifier=number, account_reference=f"ref-{number}", currency="NOK", balances=(balance,)
+    )
     return Fetched(Endpoint.ACCOUNT_DETAILS, body, "complete", None, 1)
 
 
 def transaction(ident: str, amount: str, indicator: str, day: date) -> v2.Transaction:
-    return v2.Transaction(transaction_identifier=ident, amount=Decimal(amount), currency="NOK",
-                          credit_debit_indicator=v2.CreditOrDebit(indicator), merchant="Kaffebrenneriet Ærø",
-                          booking_date=datetime(day.year, day.month, day.day, 12, tzinfo=UTC))
+    return v2.Transaction(
+        transaction_identifier=ident,
+        amount=Decimal(amount),
+        currency="NOK",
+        credit_debit_indicator=v2.CreditOrDebit(indicator),
+        merchant="Kaffebrenneriet Ærø",
+        booking_date=datetime(day.year, day.month, day.day, 12, tzinfo=UTC),
+    )
 
 
 def transactions(*items: v2.Transaction, status: str = "complete", message: str | None = None) -> Fetched:
@@ -80,24 +107,58 @@ def listing(*accounts: v2.Account) -> Fetched:
 
 def sample(count: int = 2) -> CaseExport:
     """An ok bank, a partial bank (one partial answer, one account without transactions), a failed bank."""
-    ok_transactions = (transaction("t1", "1000.50", "credit", date(2025, 1, 2)),
-                       transaction("t2", "250.25", "debit", date(2025, 1, 3)),
-                       *(transaction(f"x{n}", "1", "credit", date(2025, 3, 1)) for n in range(count - 2)))
-    return CaseExport(CASE, (
-        BankExport(OK_BANK, Outcome.OK, None, (
-            AccountExport("ref-12345678903", account("12345678903"), {
-                Endpoint.ACCOUNT_DETAILS: details("12345678903", "1250.50"),
-                Endpoint.TRANSACTIONS: transactions(*ok_transactions)}),), listing(account("12345678903"))),
-        BankExport(PARTIAL_BANK, Outcome.PARTIAL, "transactions of 1 account failed: 503", (
-            AccountExport("ref-22223333444", account("22223333444"), {
-                Endpoint.ACCOUNT_DETAILS: details("22223333444", "5", "debit"),
-                Endpoint.TRANSACTIONS: transactions(transaction("t9", "9", "debit", date(2025, 2, 1)),
-                                                    status="partial", message=PARTIAL_MESSAGE)}),
-            AccountExport("ref-22223333555", account("22223333555"), {
-                Endpoint.ACCOUNT_DETAILS: details("22223333555", "7")})),
-            listing(account("22223333444"), account("22223333555"))),
-        BankExport(FAILED_BANK, Outcome.ERROR, "503 after 3 attempts"),
-    ))
+    ok_transactions = (
+        transaction("t1", "1000.50", "credit", date(2025, 1, 2)),
+        transaction("t2", "250.25", "debit", date(2025, 1, 3)),
+        *(transaction(f"x{n}", "1", "credit", date(2025, 3, 1)) for n in range(count - 2)),
+    )
+    return CaseExport(
+        CASE,
+        (
+            BankExport(
+                OK_BANK,
+                Outcome.OK,
+                None,
+                (
+                    AccountExport(
+                        "ref-12345678903",
+                        account("12345678903"),
+                        {
+                            Endpoint.ACCOUNT_DETAILS: details("12345678903", "1250.50"),
+                            Endpoint.TRANSACTIONS: transactions(*ok_transactions),
+                        },
+                    ),
+                ),
+                listing(account("12345678903")),
+            ),
+            BankExport(
+                PARTIAL_BANK,
+                Outcome.PARTIAL,
+                "transactions of 1 account failed: 503",
+                (
+                    AccountExport(
+                        "ref-22223333444",
+                        account("22223333444"),
+                        {
+                            Endpoint.ACCOUNT_DETAILS: details("22223333444", "5", "debit"),
+                            Endpoint.TRANSACTIONS: transactions(
+                                transaction("t9", "9", "debit", date(2025, 2, 1)),
+                                status="partial",
+                                message=PARTIAL_MESSAGE,
+                            ),
+                        },
+                    ),
+                    AccountExport(
+                        "ref-22223333555",
+                        account("22223333555"),
+                        {Endpoint.ACCOUNT_DETAILS: details("22223333555", "7")},
+                    ),
+                ),
+                listing(account("22223333444"), account("22223333555")),
+            ),
+            BankExport(FAILED_BANK, Outcome.ERROR, "503 after 3 attempts"),
+        ),
+    )
 
 
 # -- JSON ---------------------------------------------------------------------------------------------
@@ -131,7 +192,10 @@ def test_transactions_csv_has_one_row_per_transaction_with_signed_amounts_and_is
     assert next(csv.reader(io.StringIO(out.getvalue()))) == list(TRANSACTION_COLUMNS)
     rows = read_csv(write_transactions_csv, sample())
     assert [(r["bank_org_no"], r["transaction_identifier"]) for r in rows] == [
-        ("910000001", "t1"), ("910000001", "t2"), ("910000003", "t9")]
+        ("910000001", "t1"),
+        ("910000001", "t2"),
+        ("910000003", "t9"),
+    ]
     first, second = rows[0], rows[1]
     assert (first["amount"], first["signed_amount"], first["booking_date"]) == ("1000.50", "1000.50", "2025-01-02")
     assert (second["credit_debit"], second["signed_amount"]) == ("debit", "-250.25")
@@ -158,8 +222,9 @@ NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
 def read_xlsx(data: bytes) -> dict[str, list[list[str]]]:
     """Each sheet's rows as cell texts (inline strings or number values), read from the XML."""
     with zipfile.ZipFile(io.BytesIO(data)) as book:
-        names = [s.get("name") for s in ElementTree.fromstring(book.read("xl/workbook.xml")).iterfind(
-            "m:sheets/m:sheet", NS)]
+        names = [
+            s.get("name") for s in ElementTree.fromstring(book.read("xl/workbook.xml")).iterfind("m:sheets/m:sheet", NS)
+        ]
         sheets = {}
         for index, name in enumerate(names, 1):
             root = ElementTree.fromstring(book.read(f"xl/worksheets/sheet{index}.xml"))
@@ -250,7 +315,7 @@ def test_pdf_summary_names_the_case_and_its_legal_basis(tmp_path: Path) -> None:
 
 def test_pdf_summary_shows_the_failed_and_the_partial_bank(tmp_path: Path) -> None:
     text = " ".join(pdf_text(sample(), tmp_path).split())
-    section = text[text.index("Partial or failed"):]
+    section = text[text.index("Partial or failed") :]
     assert "Bank C" in section and "error: 503 after 3 attempts" in section
     assert "partial: transactions of 1 account failed: 503" in section
     assert PARTIAL_MESSAGE in section and "missing: transactions" in section
@@ -272,8 +337,14 @@ async def test_load_case_export_reads_what_the_store_recorded(tmp_path: Path) ->
     try:
         with pytest.raises(UnknownCase):
             await load_case_export(store, CASE_ID)
-        await store.open_case(case_number=CASE.case_number, service=CASE.service, parameters=PARAMETERS, now=NOW,
-                              retention=timedelta(days=30), facts={"kjennelsesdato": date(2025, 11, 3)})
+        await store.open_case(
+            case_number=CASE.case_number,
+            service=CASE.service,
+            parameters=PARAMETERS,
+            now=NOW,
+            retention=timedelta(days=30),
+            facts={"kjennelsesdato": date(2025, 11, 3)},
+        )
         expected = sample()
         await store.add_banks(CASE_ID, [bank.bank for bank in expected.banks])
         for bank in expected.banks:

@@ -18,8 +18,12 @@ from tests.consumer.fanout_helpers import Monotonic, Sleeps, endpoints, keys, ma
 
 pytestmark = pytest.mark.anyio
 
-CASE = CaseParameters(account_info_request_id="0b1c9a4e-5d2f-4c3b-8a6e-7f9d0e1a2b3c", mandate=mandate.SKATT,
-                      party_id="01017012345", requester_id="sb-1")
+CASE = CaseParameters(
+    account_info_request_id="0b1c9a4e-5d2f-4c3b-8a6e-7f9d0e1a2b3c",
+    mandate=mandate.SKATT,
+    party_id="01017012345",
+    requester_id="sb-1",
+)
 # bank name → (behaviour, expected outcome)
 FAULTS = {
     "slow": (Behaviour(fault="timeout"), Outcome.TIMEOUT),
@@ -51,7 +55,8 @@ def world_banks() -> dict[str, Behaviour]:
 
 
 async def test_every_bank_ends_with_its_outcome_and_healthy_results_are_complete(
-        session: aiohttp.ClientSession) -> None:
+    session: aiohttp.ClientSession,
+) -> None:
     agency, stranger, _ = keys()
     sleeps = Sleeps()
     async with serve(world_banks(), agency, stranger) as world:
@@ -155,10 +160,22 @@ async def test_v1_banks_found_in_the_catalogue_are_served_with_v1_models(session
     agency, stranger, _ = keys()
     banks = {"modern": Behaviour(), "legacy": Behaviour(version="v1")}
     async with serve(banks, agency, stranger) as world:
-        entries = [{"orgNo": "910000001", "name": "Modern", "url": world.url("modern"), "version": "v2",
-                    "validFrom": "2020-01-01"},
-                   {"orgNo": "910000002", "name": "Legacy", "url": world.url("legacy"), "version": "v1",
-                    "validFrom": "2020-01-01"}]
+        entries = [
+            {
+                "orgNo": "910000001",
+                "name": "Modern",
+                "url": world.url("modern"),
+                "version": "v2",
+                "validFrom": "2020-01-01",
+            },
+            {
+                "orgNo": "910000002",
+                "name": "Legacy",
+                "url": world.url("legacy"),
+                "version": "v1",
+                "validFrom": "2020-01-01",
+            },
+        ]
 
         def catalogue(request: httpx.Request) -> httpx.Response:
             return httpx.Response(200, json=entries)
@@ -168,8 +185,10 @@ async def test_v1_banks_found_in_the_catalogue_are_served_with_v1_models(session
             found = [await directory.endpoint(org) for org in ("910000001", "910000002")]
             assert await directory.endpoint("999999999") is None
         assert [(bank.version if bank else None) for bank in found] == ["v2", "v1"]
-        results = {r.bank.org_no: r for r in await FanOut(make_client(world, session)).run(
-            CASE, [bank for bank in found if bank])}
+        results = {
+            r.bank.org_no: r
+            for r in await FanOut(make_client(world, session)).run(CASE, [bank for bank in found if bank])
+        }
     assert {r.outcome for r in results.values()} == {Outcome.OK}
     (legacy,) = results["910000002"].accounts
     assert isinstance(legacy.account, v1.Account)
@@ -178,8 +197,7 @@ async def test_v1_banks_found_in_the_catalogue_are_served_with_v1_models(session
     assert len(legacy.answers[Endpoint.TRANSACTIONS].value) == 4
 
 
-async def test_a_bank_past_its_deadline_ends_as_timeout_and_frees_its_breaker(
-        session: aiohttp.ClientSession) -> None:
+async def test_a_bank_past_its_deadline_ends_as_timeout_and_frees_its_breaker(session: aiohttp.ClientSession) -> None:
     agency, stranger, _ = keys()
     clock = Monotonic()
     breakers = Breakers(threshold=1, reset_after=10.0, monotonic=clock)
@@ -209,8 +227,10 @@ async def test_a_failing_recorder_costs_its_bank_only(session: aiohttp.ClientSes
             return None
 
     async with serve({"b0": Behaviour(), "b1": Behaviour()}, agency, stranger) as world:
-        results = {r.bank.name: r for r in await FanOut(make_client(world, session), recorder=Broken()).run(
-            CASE, endpoints(world))}
+        results = {
+            r.bank.name: r
+            for r in await FanOut(make_client(world, session), recorder=Broken()).run(CASE, endpoints(world))
+        }
     assert results["b0"].outcome is Outcome.ERROR and "RuntimeError" in (results["b0"].reason or "")
     assert results["b1"].outcome is Outcome.OK
 
@@ -246,7 +266,8 @@ async def test_decryption_can_run_in_worker_processes(session: aiohttp.ClientSes
 
 
 async def test_a_case_asks_for_all_its_tokens_at_once_and_a_resumed_case_only_for_its_unfinished_banks(
-        session: aiohttp.ClientSession) -> None:
+    session: aiohttp.ClientSession,
+) -> None:
     from opendsop.consumer.fanout import BankResult, Progress
 
     agency, stranger, _ = keys()

@@ -29,9 +29,15 @@ from opendsop.standard.endpoints import Endpoint
 
 BANK = BankEndpoint("910000001", "https://bank.test/v2")
 V1_BANK = BankEndpoint("910000009", "https://old.test/v1", "v1")
-CASE = CaseParameters(account_info_request_id="d4a820ca-ddde-11ed-b5ea-0242ac120002", mandate=mandate.VERGE,
-                      party_id="01017012345", from_date=date(2025, 1, 1), to_date=date(2025, 12, 31),
-                      reference_type="srf", reference_id="02027012345")
+CASE = CaseParameters(
+    account_info_request_id="d4a820ca-ddde-11ed-b5ea-0242ac120002",
+    mandate=mandate.VERGE,
+    party_id="01017012345",
+    from_date=date(2025, 1, 1),
+    to_date=date(2025, 12, 31),
+    reference_type="srf",
+    reference_id="02027012345",
+)
 JSON = {"content-type": "application/json"}
 
 
@@ -45,8 +51,7 @@ def no_decrypt(token: str) -> bytes:
 
 def test_accounts_request_carries_party_owner_flag_period_and_references() -> None:
     request = build_request(BANK, CASE, Endpoint.ACCOUNTS, token="t")
-    assert request.url == ("https://bank.test/v2/accounts?OnlyPrimaryOwner=true&fromDate=2025-01-01"
-                           "&toDate=2025-12-31")
+    assert request.url == ("https://bank.test/v2/accounts?OnlyPrimaryOwner=true&fromDate=2025-01-01&toDate=2025-12-31")
     headers = request.headers
     assert headers["PartyID"] == CASE.party_id and headers["Authorization"] == "Bearer t"
     assert headers["Legal-Mandate"] == mandate.VERGE.encoded and headers["Accept"] == "application/jose"
@@ -88,16 +93,19 @@ def test_data_not_delivered_is_never_requested() -> None:
         build_request(BANK, CASE, Endpoint.ACCOUNT_DETAILS, token="t", account_reference="dataNotDelivered")
 
 
-@pytest.mark.parametrize(("status", "code", "kind"), [
-    pytest.param(400, "ACC-001", BankDenied, id="400-invalid-request"),
-    pytest.param(401, "ACC-010", Unauthorized, id="401-token"),
-    pytest.param(403, "ACC-011", BankDenied, id="403-not-authorised"),
-    pytest.param(404, "ACC-002", BankDenied, id="404-unknown-reference"),
-    pytest.param(406, "ACC-013", BankDenied, id="406-not-acceptable"),
-    pytest.param(429, "ACC-022", RateLimited, id="429-rate-limited"),
-    pytest.param(500, "ACC-100", BankUnavailable, id="500-source-down"),
-    pytest.param(503, None, BankUnavailable, id="503-no-body"),
-])
+@pytest.mark.parametrize(
+    ("status", "code", "kind"),
+    [
+        pytest.param(400, "ACC-001", BankDenied, id="400-invalid-request"),
+        pytest.param(401, "ACC-010", Unauthorized, id="401-token"),
+        pytest.param(403, "ACC-011", BankDenied, id="403-not-authorised"),
+        pytest.param(404, "ACC-002", BankDenied, id="404-unknown-reference"),
+        pytest.param(406, "ACC-013", BankDenied, id="406-not-acceptable"),
+        pytest.param(429, "ACC-022", RateLimited, id="429-rate-limited"),
+        pytest.param(500, "ACC-100", BankUnavailable, id="500-source-down"),
+        pytest.param(503, None, BankUnavailable, id="503-no-body"),
+    ],
+)
 def test_errors_map_by_status_and_keep_the_code(status: int, code: str | None, kind: type[Exception]) -> None:
     body = msgspec.json.encode({"code": code, "message": "why"}) if code else b"<html/>"
     error = error_for(BANK, HttpResponse(status, JSON, body))
@@ -118,14 +126,26 @@ def test_retry_after_as_seconds_or_http_date() -> None:
 
 NEXT_LINKS = [
     # (href the bank sends, URL followed, where the form comes from)
-    ("/accounts/r/transactions?continuationToken=x", "https://bank.test/v2/accounts/r/transactions?continuationToken=x",
-     "DSOP 'Specification of eOppslag', Example linking: relative to the API base"),
-    ("accounts/r/transactions?continuationToken=x", "https://bank.test/v2/accounts/r/transactions?continuationToken=x",
-     "the same without the leading slash (plugin-banking appends either to the base)"),
-    ("/v2/accounts/r/transactions?continuationToken=x", "https://bank.test/v2/accounts/r/transactions?continuationToken=x",
-     "the older absolute-path form: it already starts with the base's path"),
-    ("/v2/accounts/a%20b/transactions?continuationToken=x&fromDate=2025-01-01",
-     "https://bank.test/v2/accounts/a%20b/transactions?continuationToken=x&fromDate=2025-01-01", "quoted segment"),
+    (
+        "/accounts/r/transactions?continuationToken=x",
+        "https://bank.test/v2/accounts/r/transactions?continuationToken=x",
+        "DSOP 'Specification of eOppslag', Example linking: relative to the API base",
+    ),
+    (
+        "accounts/r/transactions?continuationToken=x",
+        "https://bank.test/v2/accounts/r/transactions?continuationToken=x",
+        "the same without the leading slash (plugin-banking appends either to the base)",
+    ),
+    (
+        "/v2/accounts/r/transactions?continuationToken=x",
+        "https://bank.test/v2/accounts/r/transactions?continuationToken=x",
+        "the older absolute-path form: it already starts with the base's path",
+    ),
+    (
+        "/v2/accounts/a%20b/transactions?continuationToken=x&fromDate=2025-01-01",
+        "https://bank.test/v2/accounts/a%20b/transactions?continuationToken=x&fromDate=2025-01-01",
+        "quoted segment",
+    ),
     ("/accounts?page=2", "https://bank.test/v2/accounts?page=2", "an accounts page, base-relative"),
     ("?page=3", "https://bank.test/v2/accounts?page=3", "query only: the same resource (RFC 3986 §5.2.2)"),
     ("/v2/../v1/accounts", "https://bank.test/v1/accounts", "dot segments are resolved, on the same origin"),
@@ -143,10 +163,14 @@ def test_next_links_resolve_against_the_api_base(href: str, expected: str, sourc
 def test_next_links_under_a_base_with_a_longer_path() -> None:
     bank = BankEndpoint("920426530", "https://gw.bank.test/dsop/v2/")
     current = "https://gw.bank.test/dsop/v2/accounts/r/transactions"
-    assert resolve_next(bank, current, "/accounts/r/transactions?continuationToken=x") == \
-        "https://gw.bank.test/dsop/v2/accounts/r/transactions?continuationToken=x"
-    assert resolve_next(bank, current, "/dsop/v2/accounts/r/transactions?continuationToken=x") == \
-        "https://gw.bank.test/dsop/v2/accounts/r/transactions?continuationToken=x"
+    assert (
+        resolve_next(bank, current, "/accounts/r/transactions?continuationToken=x")
+        == "https://gw.bank.test/dsop/v2/accounts/r/transactions?continuationToken=x"
+    )
+    assert (
+        resolve_next(bank, current, "/dsop/v2/accounts/r/transactions?continuationToken=x")
+        == "https://gw.bank.test/dsop/v2/accounts/r/transactions?continuationToken=x"
+    )
 
 
 @pytest.mark.parametrize("href", ["https://evil.test/steal", "//evil.test/v2/accounts", "http://bank.test/v2/x"])
@@ -155,18 +179,31 @@ def test_next_links_never_leave_the_banks_origin(href: str) -> None:
         resolve_next(BANK, "https://bank.test/v2/accounts", href)
 
 
-@pytest.mark.parametrize(("response", "plaintext_allowed", "message"), [
-    pytest.param(plain({"responseDetails": {"status": "complete"}, "accounts": []}), False, "plaintext",
-                 id="plaintext-not-asked"),
-    pytest.param(HttpResponse(200, JSON, b"{not json"), True, "not valid JSON", id="garbage"),
-    pytest.param(plain({"accounts": []}), True, "responseDetails", id="missing-required-field"),
-    pytest.param(HttpResponse(200, {"content-type": "text/html"}, b"<html/>"), True, "Content-Type",
-                 id="wrong-media-type"),
-    pytest.param(HttpResponse(200, {"content-type": "application/jose"}, b"a.b.c.d.e"), False, "decrypted",
-                 id="undecryptable-jwe"),
-])
-def test_a_200_that_is_not_a_dsop_answer_is_a_protocol_violation(response: HttpResponse, plaintext_allowed: bool,
-                                                                  message: str) -> None:
+@pytest.mark.parametrize(
+    ("response", "plaintext_allowed", "message"),
+    [
+        pytest.param(
+            plain({"responseDetails": {"status": "complete"}, "accounts": []}),
+            False,
+            "plaintext",
+            id="plaintext-not-asked",
+        ),
+        pytest.param(HttpResponse(200, JSON, b"{not json"), True, "not valid JSON", id="garbage"),
+        pytest.param(plain({"accounts": []}), True, "responseDetails", id="missing-required-field"),
+        pytest.param(
+            HttpResponse(200, {"content-type": "text/html"}, b"<html/>"), True, "Content-Type", id="wrong-media-type"
+        ),
+        pytest.param(
+            HttpResponse(200, {"content-type": "application/jose"}, b"a.b.c.d.e"),
+            False,
+            "decrypted",
+            id="undecryptable-jwe",
+        ),
+    ],
+)
+def test_a_200_that_is_not_a_dsop_answer_is_a_protocol_violation(
+    response: HttpResponse, plaintext_allowed: bool, message: str
+) -> None:
     from opendsop.trust.errors import DecryptionError
 
     def refuse(token: str) -> bytes:
@@ -177,16 +214,29 @@ def test_a_200_that_is_not_a_dsop_answer_is_a_protocol_violation(response: HttpR
 
 
 def test_v1_answers_decode_into_v1_models() -> None:
-    body = {"responseStatus": "partial", "accounts": [{"accountIdentifier": "12345678901", "accountReference": "r",
-                                                       "links": [{"rel": "self", "href": "/v1/accounts/r"}]}]}
+    body = {
+        "responseStatus": "partial",
+        "accounts": [
+            {
+                "accountIdentifier": "12345678901",
+                "accountReference": "r",
+                "links": [{"rel": "self", "href": "/v1/accounts/r"}],
+            }
+        ],
+    }
     page = interpret(V1_BANK, Endpoint.ACCOUNTS, plain(body), decrypt=no_decrypt, plaintext_allowed=True)
     assert isinstance(page.body, v1.Accounts) and page.status == "partial" and page.next_href is None
 
 
 def accounts_page(next_href: str | None = None) -> HttpResponse:
     links = [{"rel": "next", "href": next_href}] if next_href else []
-    return plain({"responseDetails": {"status": "complete"}, "links": links,
-                  "accounts": [{"accountIdentifier": "12345678901", "accountReference": f"r{len(links)}"}]})
+    return plain(
+        {
+            "responseDetails": {"status": "complete"},
+            "links": links,
+            "accounts": [{"accountIdentifier": "12345678901", "accountReference": f"r{len(links)}"}],
+        }
+    )
 
 
 def test_the_flow_refreshes_the_token_once_and_follows_next() -> None:
@@ -241,8 +291,12 @@ def test_case_parameters_refuse_what_no_bank_would_accept() -> None:
     with pytest.raises(ValueError, match="UUID"):
         CaseParameters(account_info_request_id="case-17", mandate=mandate.SKATT, party_id="1")
     with pytest.raises(ValueError, match="go together"):
-        CaseParameters(account_info_request_id=CASE.account_info_request_id, mandate=mandate.VERGE, party_id="1",
-                       reference_type="srf")
+        CaseParameters(
+            account_info_request_id=CASE.account_info_request_id,
+            mandate=mandate.VERGE,
+            party_id="1",
+            reference_type="srf",
+        )
 
 
 def test_the_party_stays_out_of_reprs() -> None:

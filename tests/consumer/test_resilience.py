@@ -23,14 +23,18 @@ def test_backoff_grows_exponentially_with_jitter_in_the_upper_half() -> None:
     assert policy.delay(5, error, rng) is None  # attempts used up
 
 
-@pytest.mark.parametrize(("error", "expected"), [
-    pytest.param(RateLimited("busy", retry_after=7), 7.0, id="429-honours-retry-after"),
-    pytest.param(RateLimited("busy", retry_after=3600), None, id="429-retry-after-too-long"),
-    pytest.param(BankUnavailable("source down", status=503, code="ACC-100", retry_after=5), 5.0,
-                 id="503-honours-retry-after"),
-    pytest.param(BankDenied("no", status=403), None, id="403-never"),
-    pytest.param(BankDenied("bad", status=400), None, id="400-never"),
-])
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        pytest.param(RateLimited("busy", retry_after=7), 7.0, id="429-honours-retry-after"),
+        pytest.param(RateLimited("busy", retry_after=3600), None, id="429-retry-after-too-long"),
+        pytest.param(
+            BankUnavailable("source down", status=503, code="ACC-100", retry_after=5), 5.0, id="503-honours-retry-after"
+        ),
+        pytest.param(BankDenied("no", status=403), None, id="403-never"),
+        pytest.param(BankDenied("bad", status=400), None, id="400-never"),
+    ],
+)
 def test_what_is_retried(error: Exception, expected: float | None) -> None:
     assert RetryPolicy().delay(1, error, random.Random(1)) == expected  # type: ignore[arg-type]
 

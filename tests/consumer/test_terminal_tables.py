@@ -22,18 +22,39 @@ BANK = BankEndpoint("910000001", "https://a.test/v2", "v2", "Sparebanken Øst-Æ
 def result() -> BankResult:
     accounts = []
     for number, booked in (("95283184567", "180343789.00"), ("12345678903", "1327502.16")):
-        balance = v2.Balance(type=v2.BalanceType.BOOKED_BALANCE, amount=Decimal(booked), currency="NOK",
-                             credit_debit_indicator=v2.CreditOrDebit.DEBIT)
-        detail = v2.AccountDetail(account_identifier=number, account_reference=f"ref-{number}", currency="NOK",
-                                  balances=(balance,))
-        tx = v2.Transaction(transaction_identifier="t1", amount=Decimal(1), currency="NOK",
-                            credit_debit_indicator=v2.CreditOrDebit.CREDIT,
-                            booking_date=datetime(2025, 3, 1, 12, tzinfo=UTC))
-        account = v2.Account(account_identifier=number, account_reference=f"ref-{number}",
-                             type=v2.AccountType.BUSINESS_ACCOUNT, status=v2.AccountStatus.ENABLED, currency="NOK")
-        accounts.append(AccountResult(f"ref-{number}", account, {
-            Endpoint.ACCOUNT_DETAILS: Fetched(Endpoint.ACCOUNT_DETAILS, detail, "complete", None, 1),
-            Endpoint.TRANSACTIONS: Fetched(Endpoint.TRANSACTIONS, (tx,), "complete", None, 1)}))
+        balance = v2.Balance(
+            type=v2.BalanceType.BOOKED_BALANCE,
+            amount=Decimal(booked),
+            currency="NOK",
+            credit_debit_indicator=v2.CreditOrDebit.DEBIT,
+        )
+        detail = v2.AccountDetail(
+            account_identifier=number, account_reference=f"ref-{number}", currency="NOK", balances=(balance,)
+        )
+        tx = v2.Transaction(
+            transaction_identifier="t1",
+            amount=Decimal(1),
+            currency="NOK",
+            credit_debit_indicator=v2.CreditOrDebit.CREDIT,
+            booking_date=datetime(2025, 3, 1, 12, tzinfo=UTC),
+        )
+        account = v2.Account(
+            account_identifier=number,
+            account_reference=f"ref-{number}",
+            type=v2.AccountType.BUSINESS_ACCOUNT,
+            status=v2.AccountStatus.ENABLED,
+            currency="NOK",
+        )
+        accounts.append(
+            AccountResult(
+                f"ref-{number}",
+                account,
+                {
+                    Endpoint.ACCOUNT_DETAILS: Fetched(Endpoint.ACCOUNT_DETAILS, detail, "complete", None, 1),
+                    Endpoint.TRANSACTIONS: Fetched(Endpoint.TRANSACTIONS, (tx,), "complete", None, 1),
+                },
+            )
+        )
     found = BankResult(BANK, Outcome.OK, None)
     found.accounts = accounts
     return found

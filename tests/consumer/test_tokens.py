@@ -52,8 +52,11 @@ class Clock:
 
 
 def provider(service: FakeTokenService, clock: Clock) -> TokenProvider:
-    return TokenProvider(GrantSigner("client-1", "https://authority.test/", "https://authority.test/token",
-                                     grant_key()), service, clock=clock)
+    return TokenProvider(
+        GrantSigner("client-1", "https://authority.test/", "https://authority.test/token", grant_key()),
+        service,
+        clock=clock,
+    )
 
 
 async def test_one_token_per_audience_and_scope_until_it_nearly_expires() -> None:
@@ -100,11 +103,15 @@ async def test_an_enterprise_certificate_grant_gets_a_token_from_the_real_author
     root = CertificateAuthority.create_root("consumer test root", now=START - timedelta(days=30))
     credential = root.issue_enterprise("974761076", organisation_name="SKATTEETATEN", now=START - timedelta(days=1))
     issuer = "http://authority.test/"
-    app = create_authority(AuthoritySettings(issuer=issuer, database_url=f"sqlite+aiosqlite:///{tmp_path}/a.db"),
-                           clock=lambda: START, trust_roots=[root.certificate])
+    app = create_authority(
+        AuthoritySettings(issuer=issuer, database_url=f"sqlite+aiosqlite:///{tmp_path}/a.db"),
+        clock=lambda: START,
+        trust_roots=[root.certificate],
+    )
     async with app.lifespan():
-        await app.state.store.add_client(new_client("skatt-cert", "974761076", [SCOPE], certificate=True),
-                                         now=int(START.timestamp()))
+        await app.state.store.add_client(
+            new_client("skatt-cert", "974761076", [SCOPE], certificate=True), now=int(START.timestamp())
+        )
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app)) as http:
             signer = GrantSigner("skatt-cert", issuer, issuer + "token", credential)
             tokens = TokenProvider(signer, poster(HttpxTransport(http)), clock=lambda: START)
@@ -132,8 +139,15 @@ async def test_a_token_service_that_blinks_is_asked_again_by_the_client() -> Non
         waits.append(seconds)
         service.status = 200  # back after the first wait
 
-    client = DsopClient(object(), tokens, lambda token: b"", retry=RetryPolicy(attempts=3, base=0.5),  # type: ignore[arg-type]
-                        rng=random.Random(3), sleep=sleep, clock=clock)
+    client = DsopClient(
+        object(),
+        tokens,
+        lambda token: b"",
+        retry=RetryPolicy(attempts=3, base=0.5),  # type: ignore[arg-type]
+        rng=random.Random(3),
+        sleep=sleep,
+        clock=clock,
+    )
     assert await client._token(NeedToken("https://a.test/v2")) == "token-2"
     assert len(waits) == 1 and 0.25 <= waits[0] <= 0.5
     service.status = 400  # a refusal is not retried
@@ -165,8 +179,11 @@ async def test_grants_are_rs256_signed_by_the_agency_wherever_they_are_signed(si
         assert header == {"alg": "RS256", "typ": "JWT", "kid": header["kid"]} and header["kid"]
         assert claims["iss"] == "client-1" and claims["scope"] == SCOPE and len(claims["resource"]) == 1
     assert len({unverified_claims(a)["jti"] for a in assertions}) == 3  # a fresh grant each time
-    assert sorted(unverified_claims(a)["resource"][0] for a in assertions) == \
-        ["https://a.test/v2", "https://b.test/v2", "https://c.test/v2"]
+    assert sorted(unverified_claims(a)["resource"][0] for a in assertions) == [
+        "https://a.test/v2",
+        "https://b.test/v2",
+        "https://c.test/v2",
+    ]
 
 
 async def test_prefetch_asks_once_per_missing_audience_and_get_takes_the_answers_up() -> None:

@@ -99,10 +99,10 @@ async def test_a_refreshed_key_set_rechecks_remembered_tokens(
 
 
 async def test_the_cache_is_bounded_oldest_first(issuer: FakeIssuer, clock: Clock, checks: list[str]) -> None:
-    v = TokenVerifier(issuer.issuer, issuer.jwks_uri, BANK, [], fetch_jwks=issuer.fetch,
-                      clock=clock, token_cache_size=1)
+    v = TokenVerifier(
+        issuer.issuer, issuer.jwks_uri, BANK, [], fetch_jwks=issuer.fetch, clock=clock, token_cache_size=1
+    )
     first, second = issuer.token(now=clock, jti="a"), issuer.token(now=clock, jti="b")
     for token in (first, second, first):
         await v.verify(token)
     assert len(checks) == 3  # the first was evicted by the second
-

@@ -44,11 +44,20 @@ def tiny_topology(directory: Path, *, seed: int = 0) -> Topology:
     parties = (*SERVICES, *CONSENT_SERVICES)
     ports = free_ports(len(parties) + len(world.banks))
     path = directory / "ecosystem.toml"
-    topology = for_world(path, preset="tiny", seed=seed, banks=[(b.orgnr, b.name) for b in world.banks],
-                         ports=dict(zip(parties, ports, strict=False)),
-                         today=world.today.isoformat())  # pinned: the tests know this world's people and dates
-    topology = dataclasses.replace(topology, banks=tuple(
-        Bank(bank.orgno, bank.name, port) for bank, port in zip(topology.banks, ports[len(parties):], strict=True)))
+    topology = for_world(
+        path,
+        preset="tiny",
+        seed=seed,
+        banks=[(b.orgnr, b.name) for b in world.banks],
+        ports=dict(zip(parties, ports, strict=False)),
+        today=world.today.isoformat(),
+    )  # pinned: the tests know this world's people and dates
+    topology = dataclasses.replace(
+        topology,
+        banks=tuple(
+            Bank(bank.orgno, bank.name, port) for bank, port in zip(topology.banks, ports[len(parties) :], strict=True)
+        ),
+    )
     directory.mkdir(parents=True, exist_ok=True)
     path.write_text(render(topology), encoding="utf-8")
     return topology
@@ -68,6 +77,7 @@ class Gate:
                 self.hit.set()
                 await asyncio.to_thread(self.release.wait, 120)
             await app(scope, receive, send)
+
         return gated
 
 
@@ -114,12 +124,14 @@ def dsop(topology: Topology, *args: str, timeout: float = 120) -> subprocess.Com
     """``dsop ARGS`` in a subprocess, as the local ecosystem's agency (a second terminal)."""
     env = {**os.environ, "DSOP_ECOSYSTEM": str(topology.path), "COLUMNS": "200"}
     env.pop("DSOP_CONSUMER_ORGNO", None)
-    return subprocess.run([DSOP, *args], env=env, capture_output=True, text=True, timeout=timeout,
-                          cwd=topology.var_dir, check=False)
+    return subprocess.run(
+        [DSOP, *args], env=env, capture_output=True, text=True, timeout=timeout, cwd=topology.var_dir, check=False
+    )
 
 
 def dsop_background(topology: Topology, *args: str) -> subprocess.Popen[str]:
     env = {**os.environ, "DSOP_ECOSYSTEM": str(topology.path), "COLUMNS": "200"}
     env.pop("DSOP_CONSUMER_ORGNO", None)
-    return subprocess.Popen([DSOP, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            cwd=topology.var_dir)
+    return subprocess.Popen(
+        [DSOP, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=topology.var_dir
+    )

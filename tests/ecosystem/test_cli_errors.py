@@ -27,13 +27,19 @@ from tests.ecosystem.harness import DSOP, Background, Gate, dsop, dsop_backgroun
 
 pytestmark = pytest.mark.timeout(600)
 POPULATION = generate("tiny").population()
-DEBTOR = next(b for b in POPULATION.bankruptcies if b.notice_type == "aapning"
-              and any(a.owner_id == b.debtor_id for a in POPULATION.accounts))
+DEBTOR = next(
+    b
+    for b in POPULATION.bankruptcies
+    if b.notice_type == "aapning" and any(a.owner_id == b.debtor_id for a in POPULATION.accounts)
+)
 DEBTOR_BANK = next(a.bank_orgnr for a in POPULATION.accounts if a.owner_id == DEBTOR.debtor_id)
 UNKNOWN_CASE = "00000000-0000-4000-8000-000000000000"
 OWNERS = {account.owner_id for account in POPULATION.accounts}
-WARDS = [g for g in POPULATION.guardianships if g.ward_id in OWNERS and g.valid_to is None
-         and "representasjonDagligbank" in g.tjenesteoppgaver][:3]
+WARDS = [
+    g
+    for g in POPULATION.guardianships
+    if g.ward_id in OWNERS and g.valid_to is None and "representasjonDagligbank" in g.tjenesteoppgaver
+][:3]
 
 
 @dataclass
@@ -47,11 +53,17 @@ class Faults:
         async def faulty(scope: dict[str, Any], receive: Any, send: Any) -> None:
             if scope["type"] == "http" and (party in self.down or party in self.garbage):
                 status, body = (503, b"") if party in self.down else (200, b"<html>not what you asked for")
-                await send({"type": "http.response.start", "status": status,
-                            "headers": [(b"content-type", b"application/json")]})
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": status,
+                        "headers": [(b"content-type", b"application/json")],
+                    }
+                )
                 await send({"type": "http.response.body", "body": body})
                 return
             await app(scope, receive, send)
+
         return faulty
 
 
@@ -94,20 +106,27 @@ def one_error_line(done: subprocess.CompletedProcess[str]) -> str:
 
 # (what the user did, dsop's arguments, what the one line must say) — the ecosystem is running
 RUNNING = [
-    ("an organisation number with a wrong check digit", ["case", "konkurs", "--debtor", "123456789"],
-     ["check digit", "check the identifier"]),
+    (
+        "an organisation number with a wrong check digit",
+        ["case", "konkurs", "--debtor", "123456789"],
+        ["check digit", "check the identifier"],
+    ),
     ("an unknown case id", ["case", "show", UNKNOWN_CASE], [f"unknown case {UNKNOWN_CASE}", "AccountInfoRequestID"]),
     ("exporting an unknown case", ["case", "export", UNKNOWN_CASE], [f"unknown case {UNKNOWN_CASE}"]),
     ("resuming an unknown case", ["case", "resume", UNKNOWN_CASE], [f"unknown case {UNKNOWN_CASE}"]),
-    ("a month 13", ["case", "skatt", "--party", "910000001", "--requester", "sb-1", "--from", "2025-13-01"],
-     ["fromDate", "correct it"]),
+    (
+        "a month 13",
+        ["case", "skatt", "--party", "910000001", "--requester", "sb-1", "--from", "2025-13-01"],
+        ["fromDate", "correct it"],
+    ),
     ("an unknown export format", ["case", "export", UNKNOWN_CASE, "--format", "docx"], ["--format", "pdf"]),
 ]
 
 
 @pytest.mark.parametrize(("mistake", "args", "says"), RUNNING, ids=[row[0] for row in RUNNING])
-def test_a_mistake_with_the_ecosystem_running_is_one_line(ecosystem: Running, mistake: str, args: list[str],
-                                                          says: list[str]) -> None:
+def test_a_mistake_with_the_ecosystem_running_is_one_line(
+    ecosystem: Running, mistake: str, args: list[str], says: list[str]
+) -> None:
     done = dsop(ecosystem.topology, *args)
     assert done.returncode == 2, done.stdout + done.stderr
     line = one_error_line(done)
@@ -175,7 +194,8 @@ def test_ctrl_c_in_a_case_says_how_to_resume_and_the_resumed_case_completes(ecos
 
 
 def test_ctrl_c_in_a_vergekontroll_batch_stops_it_and_names_the_cases_to_resume(
-        ecosystem: Running, gate: Gate, tmp_path: Path) -> None:
+    ecosystem: Running, gate: Gate, tmp_path: Path
+) -> None:
     assert WARDS, "the tiny world has guardianships with accounts"
     batch = tmp_path / "batch.csv"
     batch.write_text("ward,guardian\n" + "".join(f"{g.ward_id},{g.guardian_id}\n" for g in WARDS), encoding="utf-8")
@@ -205,18 +225,21 @@ def test_ctrl_c_in_a_vergekontroll_batch_stops_it_and_names_the_cases_to_resume(
 
 
 def _dsop_in(directory: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {key: value for key, value in os.environ.items()
-           if key not in ("DSOP_ECOSYSTEM", "DSOP_CONSUMER_ORGNO")} | {"COLUMNS": "200"}
-    return subprocess.run([DSOP, *args], env=env, capture_output=True, text=True, timeout=120, cwd=directory,
-                          check=False)
+    env = {key: value for key, value in os.environ.items() if key not in ("DSOP_ECOSYSTEM", "DSOP_CONSUMER_ORGNO")} | {
+        "COLUMNS": "200"
+    }
+    return subprocess.run(
+        [DSOP, *args], env=env, capture_output=True, text=True, timeout=120, cwd=directory, check=False
+    )
 
 
 def test_case_from_a_sub_directory_finds_the_ecosystem_above(ecosystem: Running, tmp_path: Path) -> None:
     project = tmp_path / "project"
     (project / "docs" / "notes").mkdir(parents=True)
     var = project / "var"
-    shutil.copytree(ecosystem.topology.var_dir, var,
-                    ignore=shutil.ignore_patterns("bank-*", "registers.db*", "relations.db*"))
+    shutil.copytree(
+        ecosystem.topology.var_dir, var, ignore=shutil.ignore_patterns("bank-*", "registers.db*", "relations.db*")
+    )
     done = _dsop_in(project / "docs" / "notes", "case", "show", UNKNOWN_CASE)
     assert done.returncode == 2 and f"unknown case {UNKNOWN_CASE}" in one_error_line(done)
 

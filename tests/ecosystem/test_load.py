@@ -76,9 +76,14 @@ def _two_bank_person(loaded: Loaded) -> tuple[str, str, str]:
 
 def _kontonrs(loaded: Loaded, person: str, bank: str, period: Period) -> set[str]:
     accounts = {a.kontonr: a for a in loaded.population.accounts}
-    return {r.kontonr for r in loaded.population.roles
-            if r.party_id == person and accounts[r.kontonr].bank_orgnr == bank
-            and r.start_date <= period.to_date and (r.end_date is None or r.end_date >= period.from_date)}
+    return {
+        r.kontonr
+        for r in loaded.population.roles
+        if r.party_id == person
+        and accounts[r.kontonr].bank_orgnr == bank
+        and r.start_date <= period.to_date
+        and (r.end_date is None or r.end_date >= period.from_date)
+    }
 
 
 def test_the_report_and_manifest_describe_the_load(loaded: Loaded) -> None:
@@ -116,22 +121,27 @@ async def test_relations_hub_finds_a_person_with_accounts_at_two_banks(loaded: L
 async def test_bank_store_lists_accounts_and_pages_all_transactions(loaded: Loaded) -> None:
     period = _window(loaded)
     bank_of = {a.kontonr: a.bank_orgnr for a in loaded.population.accounts}
-    person, bank = next((role.party_id, bank_of[role.kontonr]) for role in sorted(
-        loaded.population.roles, key=lambda r: (r.party_id, r.kontonr))
-        if role.party_kind == "person" and role.role == "primaryOwner" and role.end_date is None
-        and len(loaded.population.statement(role.kontonr)) > 50)  # a statement longer than a page
+    person, bank = next(
+        (role.party_id, bank_of[role.kontonr])
+        for role in sorted(loaded.population.roles, key=lambda r: (r.party_id, r.kontonr))
+        if role.party_kind == "person"
+        and role.role == "primaryOwner"
+        and role.end_date is None
+        and len(loaded.population.statement(role.kontonr)) > 50
+    )  # a statement longer than a page
     noon = datetime.combine(loaded.world.today, time(12), tzinfo=UTC)
-    store = await SqlBankStore.open(loaded.report.banks[bank], reference_secret=b"a-test-reference-secret-of-32-by",
-                                    clock=lambda: noon)
+    store = await SqlBankStore.open(
+        loaded.report.banks[bank], reference_secret=b"a-test-reference-secret-of-32-by", clock=lambda: noon
+    )
     try:
-        listed = await store.accounts_for_party(person, period=period, only_primary_owner=False,
-                                                consumer_org=CONSUMER, account_info_request_id="case-1")
+        listed = await store.accounts_for_party(
+            person, period=period, only_primary_owner=False, consumer_org=CONSUMER, account_info_request_id="case-1"
+        )
         numbers = {a.account_identifier: a.account_reference for a in listed.accounts}
         assert set(numbers) == _kontonrs(loaded, person, bank, period)
         checked = 0
         for kontonr, reference in sorted(numbers.items()):
-            expected = [tx.transaction_id for tx in loaded.population.statement(kontonr)
-                        if tx.booking_date is not None]
+            expected = [tx.transaction_id for tx in loaded.population.statement(kontonr) if tx.booking_date is not None]
             account = await store.account_by_reference(reference, consumer_org=CONSUMER)
             assert account is not None
             seen: list[str] = []
@@ -166,15 +176,19 @@ async def test_bank_store_knows_nicknames_and_the_owners_addresses(loaded: Loade
         party = await store.party(person)
         assert party is not None and party.postal_address is not None
         assert (party.postal_address.street_name, party.postal_address.post_code, party.postal_address.town_name) == (
-            registered.address.street_name, registered.address.post_code, registered.address.town_name)
+            registered.address.street_name,
+            registered.address.post_code,
+            registered.address.town_name,
+        )
         every = [account for account in loaded.population.accounts if account.bank_orgnr == bank]
         named = 0
         for account in every:
             found = await store._accounts([str(account.account_id)])  # noqa: SLF001  (the stored row itself)
             named += found[str(account.account_id)].name is not None if found else 0
         assert 0 < named < len(every)  # most accounts have a nickname, not all
-        listed = await store.accounts_for_party(person, period=period, only_primary_owner=False,
-                                                consumer_org=CONSUMER, account_info_request_id="case-2")
+        listed = await store.accounts_for_party(
+            person, period=period, only_primary_owner=False, consumer_org=CONSUMER, account_info_request_id="case-2"
+        )
         assert all(account.name is None for account in listed.accounts)
     finally:
         await store.close()
@@ -194,13 +208,16 @@ async def test_registers_know_deaths_guardianships_and_bankruptcies(loaded: Load
         assert dagligbank
         for guardianship in dagligbank:
             stored = await stores.folkeregister.guardianships(guardianship.ward_id)
-            assert [(g.verge.identifikasjonsnummer, g.gyldigFraOgMed) for g in stored
-                    if REPRESENTASJON_DAGLIGBANK in g.tjenesteoppgaver] == [
-                (guardianship.guardian_id, guardianship.valid_from)]
+            assert [
+                (g.verge.identifikasjonsnummer, g.gyldigFraOgMed)
+                for g in stored
+                if REPRESENTASJON_DAGLIGBANK in g.tjenesteoppgaver
+            ] == [(guardianship.guardian_id, guardianship.valid_from)]
         for bankruptcy in p.bankruptcies:
             notices = await stores.konkurs.notices_for(bankruptcy.debtor_id)
             assert [(n.uuid, n.kjennelsesdato) for n in notices] == [
-                (bankruptcy.notice_uuid, bankruptcy.kjennelsesdato)]
+                (bankruptcy.notice_uuid, bankruptcy.kjennelsesdato)
+            ]
     finally:
         await stores.db.close()
 
@@ -301,17 +318,24 @@ async def test_column_tuples_store_what_the_typed_rows_store(database_url: str, 
     typed_transactions = [
         TransactionRow(account_id=ids[account.kontonr], transaction=mapping.transaction(tx, cards))
         for account in mapping.bank_accounts(population, bank)
-        for tx in mapping.booked(population.statement(account))]
-    typed_balances = [row for account in mapping.bank_accounts(population, bank)
-                      for row in mapping.balance_rows(account, mapping.booked(population.statement(account)))]
+        for tx in mapping.booked(population.statement(account))
+    ]
+    typed_balances = [
+        row
+        for account in mapping.bank_accounts(population, bank)
+        for row in mapping.balance_rows(account, mapping.booked(population.statement(account)))
+    ]
     assert all(isinstance(row, BookedBalanceRow) for row in typed_balances)
     tables = (schema.transaction, schema.booked_balance)
     store = await SqlBankStore.open(database_url, reference_secret=b"x" * 32)
     try:
+
         async def snapshot() -> list[list[tuple[object, ...]]]:
             async with store.engine.connect() as conn:
-                return [[tuple(row) for row in await conn.execute(select(table).order_by(*table.primary_key))]
-                        for table in tables]
+                return [
+                    [tuple(row) for row in await conn.execute(select(table).order_by(*table.primary_key))]
+                    for table in tables
+                ]
 
         async def empty() -> None:
             async with store.engine.begin() as conn:
@@ -322,8 +346,12 @@ async def test_column_tuples_store_what_the_typed_rows_store(database_url: str, 
         await loader.load(store.engine, **small, balances=typed_balances, transactions=typed_transactions)
         typed = await snapshot()
         await empty()
-        counts = await loader.load(store.engine, balance_columns=rows["balance_columns"],
-                                   transaction_columns=rows["transaction_columns"], batch_size=500)
+        counts = await loader.load(
+            store.engine,
+            balance_columns=rows["balance_columns"],
+            transaction_columns=rows["transaction_columns"],
+            batch_size=500,
+        )
         assert counts.transactions == len(typed_transactions) > 100
         assert await snapshot() == typed
     finally:
@@ -335,16 +363,21 @@ async def test_forked_workers_load_the_same_world(loaded: Loaded, tmp_path: Path
     import sqlite3
 
     announced: list[str] = []
-    report = await load_world(generate("tiny", seed=SEED), var_dir=tmp_path / "var", workers=2,
-                              on_bank=announced.append)
+    report = await load_world(
+        generate("tiny", seed=SEED), var_dir=tmp_path / "var", workers=2, on_bank=announced.append
+    )
     assert report.counts == loaded.report.counts
     assert sorted(announced) == sorted(report.banks), "each bank announced once, as it is loaded"
     for orgno in list(report.banks)[:3]:
         tables = []
         for var_dir in (loaded.var_dir, tmp_path / "var"):
             with sqlite3.connect(var_dir / f"bank-{orgno}.db") as conn:
-                tables.append([conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()  # noqa: S608
-                               for table in ("bank_account", "bank_transaction", "bank_booked_balance")])
+                tables.append(
+                    [
+                        conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()  # noqa: S608
+                        for table in ("bank_account", "bank_transaction", "bank_booked_balance")
+                    ]
+                )
         assert tables[0] == tables[1]
         assert tables[0][1]
 
@@ -375,10 +408,15 @@ async def test_the_sqlite_file_path_stores_what_the_async_loader_stores(loaded: 
     dumps = []
     for name in ("async.db", "file.db"):
         with sqlite3.connect(tmp_path / name) as conn:
-            tables = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
-                                                      "ORDER BY name")]
-            dumps.append({table: sorted(conn.execute(f"SELECT * FROM {table}").fetchall(), key=repr)  # noqa: S608
-                          for table in tables})
+            tables = [
+                row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            ]
+            dumps.append(
+                {
+                    table: sorted(conn.execute(f"SELECT * FROM {table}").fetchall(), key=repr)  # noqa: S608
+                    for table in tables
+                }
+            )
             dumps[-1]["journal_mode"] = conn.execute("PRAGMA journal_mode").fetchall()
             dumps[-1]["schema"] = conn.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall()
     assert dumps[0] == dumps[1]
@@ -399,8 +437,10 @@ async def test_the_sqlite_file_path_rolls_back_in_a_file_with_data(loaded: Loade
 
     def dump() -> list[list[tuple[object, ...]]]:
         with sqlite3.connect(tmp_path / "bank.db") as conn:
-            return [conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()  # noqa: S608
-                    for table in ("bank_account", "bank_transaction", "bank_booked_balance")]
+            return [
+                conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()  # noqa: S608
+                for table in ("bank_account", "bank_transaction", "bank_booked_balance")
+            ]
 
     before = dump()
     with pytest.raises(sqlite3.IntegrityError):

@@ -39,8 +39,13 @@ main()
 
 def interrupted_while_loading(*args: str) -> tuple[int, str]:
     """``dsop ARGS`` with stuck bank workers, sent SIGINT once a worker has started; (exit code, stderr)."""
-    child = subprocess.Popen([sys.executable, "-c", CHILD, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             text=True, env={**os.environ, "COLUMNS": "200"})
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "COLUMNS": "200"},
+    )
     try:
         assert child.stdout is not None
         for line in child.stdout:  # blocks until a worker has started a bank
@@ -64,8 +69,13 @@ def test_ctrl_c_stops_a_world_load_and_leaves_var_loadable(tmp_path: Path) -> No
     code, line = interrupted_while_loading("ecosystem", "load", "--preset", "tiny", "--var", str(var))
     assert code == 130 and "dsop ecosystem load" in line
     assert not (var / "world.json").exists()
-    again = subprocess.run([DSOP, "ecosystem", "load", "--preset", "tiny", "--var", str(var)], capture_output=True,
-                           text=True, timeout=240, check=False)
+    again = subprocess.run(
+        [DSOP, "ecosystem", "load", "--preset", "tiny", "--var", str(var)],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
     assert again.returncode == 0 and "loaded into" in again.stdout, again.stdout + again.stderr
 
 

@@ -49,7 +49,8 @@ def ecosystem(tmp_path_factory: pytest.TempPathFactory, spans: InMemorySpanExpor
 
 
 def test_one_agency_call_is_one_trace_from_the_consumer_through_the_token_service_and_the_bank_to_the_registers(
-        ecosystem: Running, spans: InMemorySpanExporter) -> None:
+    ecosystem: Running, spans: InMemorySpanExporter
+) -> None:
     spans.clear()
     asyncio.run(run_tour(ecosystem, Console(file=StringIO(), width=200), ("konkurs",)))
     finished = spans.get_finished_spans()
@@ -78,8 +79,10 @@ def test_one_agency_call_is_one_trace_from_the_consumer_through_the_token_servic
                 assert span is call or ancestors(span)[-1] is call  # one tree, rooted at the agency's call
             registers = next(span for span in trace if party_of(span) == "registers")
             assert "bank" in {party_of(span) for span in ancestors(registers)}  # the bank asked the registers
-    assert complete, f"no call reached the token service, a bank and the registers in one trace: " \
-                     f"{sorted({party_of(span) for span in finished} - {None})}"
+    assert complete, (
+        f"no call reached the token service, a bank and the registers in one trace: "
+        f"{sorted({party_of(span) for span in finished} - {None})}"
+    )
 
 
 def origins(running: Running) -> list[tuple[str, str]]:
@@ -122,8 +125,12 @@ def test_the_api_docs_load_every_asset_from_the_party_itself(ecosystem: Running)
 
 def test_no_source_file_names_a_cdn() -> None:
     cdn = re.compile(r"cdn\.jsdelivr|unpkg\.com|cdnjs\.|fonts\.googleapis")
-    offenders = [str(path) for path in SRC.rglob("*") if path.suffix in (".py", ".html", ".js", ".css", ".j2")
-                 and cdn.search(path.read_text(encoding="utf-8", errors="replace"))]
+    offenders = [
+        str(path)
+        for path in SRC.rglob("*")
+        if path.suffix in (".py", ".html", ".js", ".css", ".j2")
+        and cdn.search(path.read_text(encoding="utf-8", errors="replace"))
+    ]
     assert offenders == []
 
 
@@ -133,9 +140,25 @@ def test_every_log_line_of_a_running_bank_and_register_is_json_naming_its_party(
     env = {**os.environ, "DSOP_ECOSYSTEM": str(topology.path), "COLUMNS": "200"}
     log = tmp_path / "stderr.log"
     with log.open("w") as stderr:
-        process = subprocess.Popen([DSOP, "up", "--topology", str(topology.path), "--only", "registers",
-                                    "--only", f"bank-{bank.orgno}", "--log-level", "INFO"], env=env,
-                                   stdout=subprocess.PIPE, stderr=stderr, text=True, cwd=topology.var_dir)
+        process = subprocess.Popen(
+            [
+                DSOP,
+                "up",
+                "--topology",
+                str(topology.path),
+                "--only",
+                "registers",
+                "--only",
+                f"bank-{bank.orgno}",
+                "--log-level",
+                "INFO",
+            ],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+            cwd=topology.var_dir,
+        )
     assert process.stdout is not None
     shown: list[str] = []
     try:

@@ -52,8 +52,7 @@ CLIENT_ID = "digdir-dodsbo-plugin"
 LEGAL_MANDATE = quote("Arveloven § 92 første ledd og § 118, jf. § 88 a, jf. forskrift om Digitalt dødsbo", safe="")
 DATA_NOT_DELIVERED = re.compile("dataNotDelivered", re.IGNORECASE)
 POPULATION = generate("tiny").population()
-DECEASED = next(death for death in POPULATION.deaths if any(a.owner_id == death.person_id
-                                                           for a in POPULATION.accounts))
+DECEASED = next(death for death in POPULATION.deaths if any(a.owner_id == death.person_id for a in POPULATION.accounts))
 
 
 @pytest.fixture(scope="module")
@@ -72,12 +71,28 @@ def enterprise_certificate(ecosystem: Running) -> Credential:
     orgno = ecosystem.topology.agency_for("oed").orgno
     paths = Paths(ecosystem.topology.var_dir)
     pki = paths.keys / "pki"
-    issuing = CertificateAuthority(certificate=certificate_from_pem((pki / "issuing.pem").read_bytes()),
-                                   private_key=key_from_pem((pki / "issuing-key.pem").read_bytes()))
+    issuing = CertificateAuthority(
+        certificate=certificate_from_pem((pki / "issuing.pem").read_bytes()),
+        private_key=key_from_pem((pki / "issuing-key.pem").read_bytes()),
+    )
     credential = issuing.issue_enterprise(orgno, organisation_name="DIGITALISERINGSDIREKTORATET", now=utc_now())
-    result = CliRunner().invoke(authority_cli, [
-        "--database-url", paths.database("authority"), "client", "add", CLIENT_ID, "--org", orgno,
-        "--scope", "bits:kundeforhold", "--scope", "bits:kontoinformasjon", "--certificate"])
+    result = CliRunner().invoke(
+        authority_cli,
+        [
+            "--database-url",
+            paths.database("authority"),
+            "client",
+            "add",
+            CLIENT_ID,
+            "--org",
+            orgno,
+            "--scope",
+            "bits:kundeforhold",
+            "--scope",
+            "bits:kontoinformasjon",
+            "--certificate",
+        ],
+    )
     assert result.exit_code == 0, result.output
     return credential
 
@@ -99,16 +114,27 @@ class PluginBanking:
         der = self.credential.certificate.public_bytes(serialization.Encoding.DER)
         thumbprint = base64.urlsafe_b64encode(hashlib.sha1(der).digest()).rstrip(b"=").decode()  # noqa: S324
         issued = int(utc_now().timestamp())
-        claims: dict[str, Any] = {"aud": self.running.urls["authority"] + "/", "scope": scope, "iss": CLIENT_ID,
-                                  "exp": issued + 10, "iat": issued, "jti": str(uuid.uuid4())}
+        claims: dict[str, Any] = {
+            "aud": self.running.urls["authority"] + "/",
+            "scope": scope,
+            "iss": CLIENT_ID,
+            "exp": issued + 10,
+            "iat": issued,
+            "jti": str(uuid.uuid4()),
+        }
         if resource:
             claims["resource"] = resource
-        assertion = sign_jwt(claims, self.credential.private_key, alg="RS256",
-                             header={"typ": None, "kid": None, "x5t": thumbprint,
-                                     "x5c": [base64.b64encode(der).decode()]})  # the leaf only
-        response = self.http.post(self.running.urls["authority"] + "/token", headers={"Accept": "application/json"},
-                                  data={"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer",
-                                        "assertion": assertion})
+        assertion = sign_jwt(
+            claims,
+            self.credential.private_key,
+            alg="RS256",
+            header={"typ": None, "kid": None, "x5t": thumbprint, "x5c": [base64.b64encode(der).decode()]},
+        )  # the leaf only
+        response = self.http.post(
+            self.running.urls["authority"] + "/token",
+            headers={"Accept": "application/json"},
+            data={"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": assertion},
+        )
         assert response.status_code == 200, response.text
         token: str = response.json()["access_token"]
         return token
@@ -117,33 +143,46 @@ class PluginBanking:
     def banks_for_customer(self, ssn: str, from_date: date, to_date: date, case: str) -> list[dict[str, Any]]:
         token = self.token("bits:kundeforhold", None)
         assert "aud" not in unverified_claims(token)  # no resource asked: Maskinporten's token has no aud
-        url = (f"{self.running.urls['relations']}/customers/customerRelationships?fromDate={from_date:%Y-%m-%d}"
-               f"&toDate={to_date:%Y-%m-%d}&onlyPrimaryOwner=true")
-        response = self.http.get(url, headers={"Authorization": token, "CustomerID": ssn,  # no "Bearer"
-                                               "CorrelationID": str(uuid.uuid4()), "Legal-Mandate": LEGAL_MANDATE,
-                                               "AccountInfoRequestID": case, "Accept": "application/json"})
+        url = (
+            f"{self.running.urls['relations']}/customers/customerRelationships?fromDate={from_date:%Y-%m-%d}"
+            f"&toDate={to_date:%Y-%m-%d}&onlyPrimaryOwner=true"
+        )
+        response = self.http.get(
+            url,
+            headers={
+                "Authorization": token,
+                "CustomerID": ssn,  # no "Bearer"
+                "CorrelationID": str(uuid.uuid4()),
+                "Legal-Mandate": LEGAL_MANDATE,
+                "AccountInfoRequestID": case,
+                "Accept": "application/json",
+            },
+        )
         assert response.status_code == 200, response.text
         banks: list[dict[str, Any]] = response.json()["banks"]
         return banks
 
     # the Kontrollinformasjon dataset (GetEndpointsFromBitsPlugin)
     def endpoints(self) -> list[dict[str, Any]]:
-        response = self.http.get(f"{self.running.urls['relations']}/catalogue/kontrollinformasjon",
-                                 params={"environment": "test"})
+        response = self.http.get(
+            f"{self.running.urls['relations']}/catalogue/kontrollinformasjon", params={"environment": "test"}
+        )
         assert response.status_code == 200, response.text
         entries: list[dict[str, Any]] = response.json()
         return entries
 
     def _get(self, url: str, token: str, headers: dict[str, str]) -> dict[str, Any]:
-        response = self.http.get(url, headers={**headers, "Authorization": f"Bearer {token}",
-                                               "Accept": "application/jose"})
+        response = self.http.get(
+            url, headers={**headers, "Authorization": f"Bearer {token}", "Accept": "application/jose"}
+        )
         assert response.status_code == 200, (url, response.status_code, response.text)
         document: dict[str, Any] = json.loads(decrypt_compact(response.text, self.decryption_key))  # ProcessResponse
         return document
 
     # BankService.InvokeBank: GetAllAccounts, GetAccountById, ListTransactionsForAccount
-    def bank(self, endpoint: dict[str, Any], ssn: str, from_date: date, to_date: date,
-             case: str) -> dict[str, tuple[dict[str, Any], list[dict[str, Any]]]]:
+    def bank(
+        self, endpoint: dict[str, Any], ssn: str, from_date: date, to_date: date, case: str
+    ) -> dict[str, tuple[dict[str, Any], list[dict[str, Any]]]]:
         token = self.token("bits:kontoinformasjon", endpoint["url"])  # BankAudience = the catalogue url
         base = endpoint["url"] if endpoint["url"].endswith("/") else endpoint["url"] + "/"
         period = f"fromDate={from_date:%Y-%m-%d}&toDate={to_date:%Y-%m-%d}"
@@ -186,12 +225,16 @@ def _period() -> tuple[date, date]:
 def _booked_in(kontonr: str, from_date: date, to_date: date) -> set[str]:
     start = datetime.combine(from_date, time(0), OSLO)
     end = datetime.combine(to_date, time(23, 59, 59, 999_999), OSLO)
-    return {t.transaction_id for t in POPULATION.statement(kontonr)
-            if t.booking_date is not None and start <= t.booking_date <= end}
+    return {
+        t.transaction_id
+        for t in POPULATION.statement(kontonr)
+        if t.booking_date is not None and start <= t.booking_date <= end
+    }
 
 
 def test_the_plugin_gets_every_account_and_every_page_of_transactions(
-        ecosystem: Running, enterprise_certificate: Credential) -> None:
+    ecosystem: Running, enterprise_certificate: Credential
+) -> None:
     with httpx.Client(timeout=30.0) as http:
         _replay(PluginBanking(ecosystem, enterprise_certificate, http))
 

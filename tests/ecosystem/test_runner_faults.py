@@ -38,24 +38,36 @@ def test_a_port_in_use_names_the_party_and_binds_nothing(tmp_path: Path) -> None
 def test_an_unreachable_postgresql_is_named_with_its_fix(tmp_path: Path) -> None:
     topology = tiny_topology(tmp_path)
     first = topology.banks[0]
-    broken = dataclasses.replace(topology, banks=(
-        Bank(first.orgno, first.name, first.port, "postgresql+asyncpg://postgres:secret@127.0.0.1:9/bank"),
-        *topology.banks[1:]))
+    broken = dataclasses.replace(
+        topology,
+        banks=(
+            Bank(first.orgno, first.name, first.port, "postgresql+asyncpg://postgres:secret@127.0.0.1:9/bank"),
+            *topology.banks[1:],
+        ),
+    )
     with pytest.raises(EcosystemError) as raised:
         asyncio.run(check_databases(broken))
     message = str(raised.value)
-    assert f"bank {first.orgno}: PostgreSQL at postgresql+asyncpg://postgres:***@127.0.0.1:9/bank is unreachable" \
+    assert (
+        f"bank {first.orgno}: PostgreSQL at postgresql+asyncpg://postgres:***@127.0.0.1:9/bank is unreachable"
         in message
+    )
     assert "secret" not in message
     assert "fix `database`" in message
 
 
-@pytest.mark.parametrize(("damage", "message"), [
-    pytest.param({"world.json": "{not json"}, "is not a world manifest", id="manifest-garbage"),
-    pytest.param({"world.json": json.dumps({"preset": "demo", "seed": 9, "today": "2026-06-15"})},
-                 "already holds another world", id="another-world"),
-    pytest.param({"bank-984851006.db": "half"}, "did not finish", id="interrupted-load"),
-])
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        pytest.param({"world.json": "{not json"}, "is not a world manifest", id="manifest-garbage"),
+        pytest.param(
+            {"world.json": json.dumps({"preset": "demo", "seed": 9, "today": "2026-06-15"})},
+            "already holds another world",
+            id="another-world",
+        ),
+        pytest.param({"bank-984851006.db": "half"}, "did not finish", id="interrupted-load"),
+    ],
+)
 def test_a_damaged_var_is_refused_with_how_to_recover(tmp_path: Path, damage: dict[str, str], message: str) -> None:
     topology = tiny_topology(tmp_path)
     for name, text in damage.items():
@@ -107,8 +119,9 @@ def test_a_bank_on_its_own_database_is_loaded_there(tmp_path: Path, database_url
 
     topology = tiny_topology(tmp_path / "var")
     first = topology.banks[0]
-    moved = dataclasses.replace(topology, banks=(Bank(first.orgno, first.name, first.port, database_url),
-                                                 *topology.banks[1:]))
+    moved = dataclasses.replace(
+        topology, banks=(Bank(first.orgno, first.name, first.port, database_url), *topology.banks[1:])
+    )
     asyncio.run(prepare(moved))
 
     async def count() -> int:

@@ -32,8 +32,11 @@ from tests.ecosystem.harness import DSOP, Background, Gate, dsop, dsop_backgroun
 
 pytestmark = pytest.mark.timeout(600)
 POPULATION = generate("tiny").population()
-DEBTOR = next(b for b in POPULATION.bankruptcies if b.notice_type == "aapning"
-              and any(a.owner_id == b.debtor_id for a in POPULATION.accounts))
+DEBTOR = next(
+    b
+    for b in POPULATION.bankruptcies
+    if b.notice_type == "aapning" and any(a.owner_id == b.debtor_id for a in POPULATION.accounts)
+)
 DEBTOR_BANK = next(a.bank_orgnr for a in POPULATION.accounts if a.owner_id == DEBTOR.debtor_id)
 
 
@@ -63,8 +66,17 @@ def tour(ecosystem: Running) -> tuple[TourReport, str]:
 def test_the_tour_tells_every_story(tour: tuple[TourReport, str]) -> None:
     report, printed = tour
     assert report.failures == []
-    for heading in ("1. Konkurs", "2. Oppgjør etter dødsfall", "3. Vergekontroll", "4. Politi", "5. Signaturrett",
-                    "6. Samtykke", "7. Samtykke", "8. Samtykke", "9. Samtykke"):
+    for heading in (
+        "1. Konkurs",
+        "2. Oppgjør etter dødsfall",
+        "3. Vergekontroll",
+        "4. Politi",
+        "5. Signaturrett",
+        "6. Samtykke",
+        "7. Samtykke",
+        "8. Samtykke",
+        "9. Samtykke",
+    ):
         assert heading in printed
 
 
@@ -78,7 +90,8 @@ CALLBACK_PAGES = {
 
 
 def test_the_consent_stories_end_on_the_consumers_callback_page_with_the_data_delivered(
-        tour: tuple[TourReport, str]) -> None:
+    tour: tuple[TourReport, str],
+) -> None:
     report, printed = tour
     assert set(report.consent) == set(CALLBACK_PAGES)
     for story, page in CALLBACK_PAGES.items():
@@ -114,8 +127,7 @@ def test_a_callback_page_refuses_what_no_consumer_serves(ecosystem: Running) -> 
     assert httpx.get(f"{callbacks}/123456785/samtykke/lan?status=accepted").status_code == 404
 
 
-def test_the_trustee_sees_the_debtors_blocked_accounts_and_a_year_of_transactions(
-        tour: tuple[TourReport, str]) -> None:
+def test_the_trustee_sees_the_debtors_blocked_accounts_and_a_year_of_transactions(tour: tuple[TourReport, str]) -> None:
     report, _ = tour
     assert report.konkurs and all(result.outcome is Outcome.OK for result in report.konkurs)
     accounts = [account for result in report.konkurs for account in result.accounts]
@@ -164,8 +176,10 @@ def _answers(export: dict[str, Any]) -> dict[str, Any]:
         for account in bank["accounts"]:
             transactions = account["answers"].get("transactions", {}).get("value") or []
             found[account["account"]["accountIdentifier"]] = (
-                account["account"].get("status"), sorted(t.get("transactionIdentifier", "") for t in transactions),
-                len(transactions))
+                account["account"].get("status"),
+                sorted(t.get("transactionIdentifier", "") for t in transactions),
+                len(transactions),
+            )
     return found
 
 
@@ -175,7 +189,8 @@ def _case_ids(topology: Topology) -> set[str]:
 
 
 def test_a_second_terminal_runs_a_case_and_a_killed_run_resumes_to_the_same_result(
-        ecosystem: Running, gate: Gate, tmp_path: Path) -> None:
+    ecosystem: Running, gate: Gate, tmp_path: Path
+) -> None:
     topology = ecosystem.topology
     before = _case_ids(topology) if (topology.var_dir / "cases.db").exists() else set()
     done = dsop(topology, "case", "konkurs", "--debtor", DEBTOR.debtor_id)
@@ -211,8 +226,13 @@ def test_a_second_terminal_runs_a_case_and_a_killed_run_resumes_to_the_same_resu
 
 def test_ctrl_c_stops_every_party_and_frees_every_port(tmp_path: Path) -> None:
     topology = tiny_topology(tmp_path)
-    process = subprocess.Popen([DSOP, "up", "--topology", str(topology.path)], stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True, env={**os.environ, "COLUMNS": "200"})
+    process = subprocess.Popen(
+        [DSOP, "up", "--topology", str(topology.path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "COLUMNS": "200"},
+    )
     lines = []
     try:
         assert process.stdout is not None
@@ -263,13 +283,20 @@ def test_dsop_samtykke_in_a_second_terminal_acts_as_the_local_bank(ecosystem: Ru
 def test_the_dsop_stories_fit_an_80_column_terminal(ecosystem: Running) -> None:
     """At 80 columns no account number, org number or balance is cut to "…": secondary columns go first."""
     out = StringIO()
-    report = asyncio.run(run_tour(ecosystem, Console(file=out, width=80, color_system=None),
-                                  ("konkurs", "oed", "politi", "signaturrett")))
+    report = asyncio.run(
+        run_tour(
+            ecosystem, Console(file=out, width=80, color_system=None), ("konkurs", "oed", "politi", "signaturrett")
+        )
+    )
     text = out.getvalue()
     assert not report.failures, report.failures
     assert all(len(line) <= 80 for line in text.splitlines())
     assert not [line for line in text.splitlines() if "…" in line and re.search(r"\d", line)]
-    numbers = [account.account_identifier for results in (report.konkurs, report.oed, report.politi)
-               for result in results for account in result.accounts]
+    numbers = [
+        account.account_identifier
+        for results in (report.konkurs, report.oed, report.politi)
+        for result in results
+        for account in result.accounts
+    ]
     assert numbers and all(number in text for number in numbers)
     assert re.search(r"-?\d{1,3}( \d{3})*,\d{2} NOK", text)  # balances in Norwegian format, whole

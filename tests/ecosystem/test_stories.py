@@ -36,8 +36,9 @@ def test_an_unknown_story_names_every_valid_one() -> None:
 def test_up_refuses_an_unknown_story_before_starting_anything(tmp_path: Path) -> None:
     out = tmp_path / "eco.toml"
     assert CliRunner().invoke(app, ["synth", "topology", "--preset", "tiny", "--out", str(out)]).exit_code == 0
-    done = CliRunner().invoke(app, ["up", "--topology", str(out), "--tour", "konkurs", "--tour", "bogus", "--exit"],
-                              env={"COLUMNS": "400"})
+    done = CliRunner().invoke(
+        app, ["up", "--topology", str(out), "--tour", "konkurs", "--tour", "bogus", "--exit"], env={"COLUMNS": "400"}
+    )
     assert done.exit_code == 2, done.output
     assert done.output.startswith("error: unknown story 'bogus'") and done.output.count("\n") == 1
     assert not (tmp_path / "world.json").exists(), "nothing was loaded"

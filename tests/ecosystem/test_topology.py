@@ -36,33 +36,51 @@ def _edit(text: str, old: str, new: str) -> str:
 
 # one row per rule: (what is changed, the phrase the message must contain)
 BAD = [
-    pytest.param(lambda t: _edit(t, "[authority]\nport = 8040\n", ""), "missing part(s): [authority]",
-                 id="missing-party"),
+    pytest.param(
+        lambda t: _edit(t, "[authority]\nport = 8040\n", ""), "missing part(s): [authority]", id="missing-party"
+    ),
     pytest.param(lambda t: _edit(t, "port = 8102", "port = 8101"), "port clash", id="bank-port-clash"),
     pytest.param(lambda t: _edit(t, "port = 8101", "port = 8040"), "port clash", id="bank-takes-a-service-port"),
     pytest.param(lambda t: _edit(t, "port = 8010", "port = 70000"), "port must be a number", id="port-range"),
     pytest.param(lambda t: _edit(t, 'orgno = "984851006"', 'orgno = "98485"'), "9 digits", id="short-orgno"),
-    pytest.param(lambda t: _edit(t, 'orgno = "920058817"', 'orgno = "984851006"'), "listed twice",
-                 id="bank-twice"),
-    pytest.param(lambda t: _edit(t, 'services = ["konkurs"]', 'services = ["kredittkort"]'), "unknown service",
-                 id="unknown-service"),
-    pytest.param(lambda t: _edit(t, 'services = ["konkurs"]', 'services = ["politi"]'), "no legal basis",
-                 id="service-without-legal-basis"),
-    pytest.param(lambda t: t[:t.index("[[bank]]")] + t[t.index("[[agency]]"):], "at least one bank",
-                 id="no-bank"),
-    pytest.param(lambda t: t[:t.index("[[agency]]")], "at least one agency", id="no-agency"),
-    pytest.param(lambda t: _edit(t, 'port = 8101', 'port = 8101\nspeed = "fast"'), "unknown key(s) speed",
-                 id="unknown-key"),
-    pytest.param(lambda t: _edit(t, "port = 8101", 'port = 8101\ndatabase = "somewhere"'), "SQLAlchemy URL",
-                 id="database-not-a-url"),
+    pytest.param(lambda t: _edit(t, 'orgno = "920058817"', 'orgno = "984851006"'), "listed twice", id="bank-twice"),
+    pytest.param(
+        lambda t: _edit(t, 'services = ["konkurs"]', 'services = ["kredittkort"]'),
+        "unknown service",
+        id="unknown-service",
+    ),
+    pytest.param(
+        lambda t: _edit(t, 'services = ["konkurs"]', 'services = ["politi"]'),
+        "no legal basis",
+        id="service-without-legal-basis",
+    ),
+    pytest.param(lambda t: t[: t.index("[[bank]]")] + t[t.index("[[agency]]") :], "at least one bank", id="no-bank"),
+    pytest.param(lambda t: t[: t.index("[[agency]]")], "at least one agency", id="no-agency"),
+    pytest.param(
+        lambda t: _edit(t, "port = 8101", 'port = 8101\nspeed = "fast"'), "unknown key(s) speed", id="unknown-key"
+    ),
+    pytest.param(
+        lambda t: _edit(t, "port = 8101", 'port = 8101\ndatabase = "somewhere"'),
+        "SQLAlchemy URL",
+        id="database-not-a-url",
+    ),
     pytest.param(lambda t: t + "[[bank\n", "is not valid TOML", id="not-toml"),
     pytest.param(lambda t: _edit(t, "seed = 3", 'seed = "three"'), "seed must be a number", id="seed-text"),
-    pytest.param(lambda t: _edit(t, "[consent]\nport = 8060", "[consent]\nport = 8040"), "port clash",
-                 id="consent-takes-a-service-port"),
-    pytest.param(lambda t: _edit(t, "[krav]\nport = 8074", "[krav]\nport = 0"), "[krav]: port must be a number",
-                 id="source-port-range"),
-    pytest.param(lambda t: _edit(_edit(t, "[callbacks]\nport = 8090\n", ""), "port = 8102", "port = 8090"),
-                 "port clash: bank 920058817 and callbacks", id="default-port-clash"),
+    pytest.param(
+        lambda t: _edit(t, "[consent]\nport = 8060", "[consent]\nport = 8040"),
+        "port clash",
+        id="consent-takes-a-service-port",
+    ),
+    pytest.param(
+        lambda t: _edit(t, "[krav]\nport = 8074", "[krav]\nport = 0"),
+        "[krav]: port must be a number",
+        id="source-port-range",
+    ),
+    pytest.param(
+        lambda t: _edit(_edit(t, "[callbacks]\nport = 8090\n", ""), "port = 8102", "port = 8090"),
+        "port clash: bank 920058817 and callbacks",
+        id="default-port-clash",
+    ),
 ]
 
 
@@ -83,8 +101,9 @@ def test_a_topology_written_before_the_consent_side_gets_its_default_ports(tmp_p
         text = _edit(text, f"[{name}]\nport = {DEFAULT_PORTS[name]}\n", "")
     path.write_text(text, encoding="utf-8")
     found = read(path)
-    assert {name: found.ports[name] for name in CONSENT_SERVICES} == {name: DEFAULT_PORTS[name]
-                                                                      for name in CONSENT_SERVICES}
+    assert {name: found.ports[name] for name in CONSENT_SERVICES} == {
+        name: DEFAULT_PORTS[name] for name in CONSENT_SERVICES
+    }
     assert found.url("consent") == "http://127.0.0.1:8060" and found.url("callbacks") == "http://127.0.0.1:8090"
     assert {name for name, _ in found.listeners()} >= set(CONSENT_SERVICES)
 
@@ -103,7 +122,9 @@ def test_an_agency_without_a_service_runs_all_it_may(tmp_path: Path) -> None:
 def test_a_service_no_agency_runs_is_named(tmp_path: Path) -> None:
     path = tmp_path / "t.toml"
     text = valid(path)
-    text = text[:text.index("[[agency]]")] + '[[agency]]\norgno = "974760673"\nname = "Brreg"\nservices = ["konkurs"]\n'
+    text = (
+        text[: text.index("[[agency]]")] + '[[agency]]\norgno = "974760673"\nname = "Brreg"\nservices = ["konkurs"]\n'
+    )
     path.write_text(text, encoding="utf-8")
     with pytest.raises(TopologyError, match="no \\[\\[agency\\]\\] runs the service 'oed'"):
         read(path).agency_for("oed")

@@ -169,17 +169,18 @@ FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 @pytest.mark.parametrize(
     ("change", "status", "error", "parameter"),
     [
-        pytest.param({"partyID": "15108695088".translate(FULL_WIDTH)}, 422, "invalid_order", "partyID",
-                     id="full-width-party-id"),
+        pytest.param(
+            {"partyID": "15108695088".translate(FULL_WIDTH)}, 422, "invalid_order", "partyID", id="full-width-party-id"
+        ),
         pytest.param({"partyID": "15108695088\n"}, 422, "invalid_order", "partyID", id="party-id-newline"),
         pytest.param({"partyID": "15108695089"}, 422, "invalid_order", "partyID", id="party-id-bad-check-digit"),
         pytest.param({"partyID": "1510869508"}, 422, "invalid_order", "partyID", id="party-id-ten-digits"),
         pytest.param({"toDate": "9999-12-31"}, 422, "invalid_order", "toDate", id="to-date-9999"),
         pytest.param({"toDate": "2026-03-01"}, 422, "invalid_order", "toDate", id="to-date-after-expiry"),
-        pytest.param({"toDate": "２０２６-01-14"}, 400, "invalid_request", "AdditionalReferenceID",
-                     id="full-width-to-date"),
-        pytest.param({"fromDate": "0001-01-01"}, 422, "invalid_order", "AdditionalReferenceID",
-                     id="from-date-year-1"),
+        pytest.param(
+            {"toDate": "２０２６-01-14"}, 400, "invalid_request", "AdditionalReferenceID", id="full-width-to-date"
+        ),
+        pytest.param({"fromDate": "0001-01-01"}, 422, "invalid_order", "AdditionalReferenceID", id="from-date-year-1"),
     ],
 )
 async def test_an_order_no_bank_could_match_is_not_signed(

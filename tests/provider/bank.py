@@ -74,9 +74,23 @@ DEATH = date(2025, 12, 1)
 RULING = date(2025, 11, 3)
 
 SALARY, SAVINGS, ESTATE, BUSINESS, WARD_MAIN, WARD_OTHER, HIDDEN = (
-    "acc-salary", "acc-savings", "acc-estate", "acc-business", "acc-ward-main", "acc-ward-other", "acc-hidden")
-NUMBERS = {SALARY: "12000000001", SAVINGS: "12000000002", ESTATE: "12000000003", BUSINESS: "12000000004",
-           WARD_MAIN: "12000000005", WARD_OTHER: "12000000006", HIDDEN: "12000000007"}
+    "acc-salary",
+    "acc-savings",
+    "acc-estate",
+    "acc-business",
+    "acc-ward-main",
+    "acc-ward-other",
+    "acc-hidden",
+)
+NUMBERS = {
+    SALARY: "12000000001",
+    SAVINGS: "12000000002",
+    ESTATE: "12000000003",
+    BUSINESS: "12000000004",
+    WARD_MAIN: "12000000005",
+    WARD_OTHER: "12000000006",
+    HIDDEN: "12000000007",
+}
 SERVICER = FinancialInstitution(
     identifier=Identifier(country_of_residence="NO", value=BANK_ORGNO, type=IdentifierType.COUNTRY_IDENTIFICATION_CODE),
     name="Testbanken ASA",
@@ -103,15 +117,29 @@ CONSUMERS = (SKATT, POLITI, NAV, KONKURS, OED, VERGE)
 
 
 def parties() -> list[PartyRow]:
-    names = {ANNE: "Anne Nordmann", BERIT: "Berit Disponent", DAG: "Dag Avdød", FIRMA: "Firma Konkurs AS",
-             WARD: "Vera Vergehaver", GUARDIAN: "Geir Verge", SKJERMET: "Skjermet Person"}
+    names = {
+        ANNE: "Anne Nordmann",
+        BERIT: "Berit Disponent",
+        DAG: "Dag Avdød",
+        FIRMA: "Firma Konkurs AS",
+        WARD: "Vera Vergehaver",
+        GUARDIAN: "Geir Verge",
+        SKJERMET: "Skjermet Person",
+    }
     return [PartyRow(party_id=party, name=name) for party, name in names.items()]
 
 
 def _account(account_id: str, type_: AccountType, start: date, **extra: Any) -> AccountRow:
-    return AccountRow(account_id=account_id, account_number=NUMBERS[account_id], type=type_, currency="NOK",
-                      start_date=start, available_amount=Decimal("1500.00"),
-                      available_registered=NOW - timedelta(minutes=1), **extra)
+    return AccountRow(
+        account_id=account_id,
+        account_number=NUMBERS[account_id],
+        type=type_,
+        currency="NOK",
+        start_date=start,
+        available_amount=Decimal("1500.00"),
+        available_registered=NOW - timedelta(minutes=1),
+        **extra,
+    )
 
 
 def accounts() -> list[AccountRow]:
@@ -134,54 +162,96 @@ def relations() -> list[RelationRow]:
         return RelationRow(account_id=account, party_id=party, role=role, start_date=start, permission=alone)
 
     return [
-        rel(SALARY, ANNE, owner, date(2015, 1, 1)), rel(SALARY, BERIT, disponent, date(2020, 1, 1)),
-        rel(SAVINGS, ANNE, owner, date(2018, 1, 1)), rel(ESTATE, DAG, owner, date(2000, 1, 1)),
-        rel(BUSINESS, FIRMA, owner, date(2019, 1, 1)), rel(WARD_MAIN, WARD, owner, date(2010, 1, 1)),
-        rel(WARD_MAIN, GUARDIAN, disponent, date(2024, 1, 1)), rel(WARD_OTHER, WARD, owner, date(2010, 1, 1)),
+        rel(SALARY, ANNE, owner, date(2015, 1, 1)),
+        rel(SALARY, BERIT, disponent, date(2020, 1, 1)),
+        rel(SAVINGS, ANNE, owner, date(2018, 1, 1)),
+        rel(ESTATE, DAG, owner, date(2000, 1, 1)),
+        rel(BUSINESS, FIRMA, owner, date(2019, 1, 1)),
+        rel(WARD_MAIN, WARD, owner, date(2010, 1, 1)),
+        rel(WARD_MAIN, GUARDIAN, disponent, date(2024, 1, 1)),
+        rel(WARD_OTHER, WARD, owner, date(2010, 1, 1)),
         rel(HIDDEN, SKJERMET, owner, date(2012, 1, 1)),
     ]
 
 
 def balances() -> list[BookedBalanceRow]:
-    return [BookedBalanceRow(account_id=account, day=date(2025, 12, 31), amount=Decimal("2500.00"))
-            for account in NUMBERS]
+    return [
+        BookedBalanceRow(account_id=account, day=date(2025, 12, 31), amount=Decimal("2500.00")) for account in NUMBERS
+    ]
 
 
 def card() -> PaymentCard:
     return PaymentCard(
-        card_identifier="4925000012345678", holder_name="Anne Nordmann", start_date="2024-01", expiry_date="2027-12",
-        card_issuer_name="Testbanken ASA", type=CardType.DEBIT_CARD, card_status=CardStatus.ACTIVE,
+        card_identifier="4925000012345678",
+        holder_name="Anne Nordmann",
+        start_date="2024-01",
+        expiry_date="2027-12",
+        card_issuer_name="Testbanken ASA",
+        type=CardType.DEBIT_CARD,
+        card_status=CardStatus.ACTIVE,
         version_number="1",
-        card_issuer_identifier=Identifier(country_of_residence="NO", value=BANK_ORGNO,
-                                          type=IdentifierType.COUNTRY_IDENTIFICATION_CODE),
+        card_issuer_identifier=Identifier(
+            country_of_residence="NO", value=BANK_ORGNO, type=IdentifierType.COUNTRY_IDENTIFICATION_CODE
+        ),
     )
 
 
 def transaction(identifier: str, booked: datetime, *, rich: bool = False) -> Transaction:
     """A booked debit; ``rich`` adds counterparty account and address and a currency exchange."""
     counterparty = CounterParty(
-        account_identifier="98760000001" if rich else None, name="Butikken AS", type=CounterPartyType.CREDITOR,
-        identifier=Identifier(country_of_residence="NO", value="910000003",
-                              type=IdentifierType.COUNTRY_IDENTIFICATION_CODE),
-        postal_address=PostalAddress(post_code="0150", type=AddressType.BUSINESS, street_name="Storgata",
-                                     town_name="Oslo", country="NO") if rich else None,
+        account_identifier="98760000001" if rich else None,
+        name="Butikken AS",
+        type=CounterPartyType.CREDITOR,
+        identifier=Identifier(
+            country_of_residence="NO", value="910000003", type=IdentifierType.COUNTRY_IDENTIFICATION_CODE
+        ),
+        postal_address=PostalAddress(
+            post_code="0150", type=AddressType.BUSINESS, street_name="Storgata", town_name="Oslo", country="NO"
+        )
+        if rich
+        else None,
     )
-    exchange = CurrencyExchange(original_amount=Decimal("10.50"), source_currency="EUR", target_currency="NOK",
-                                exchange_rate=Decimal("11.5")) if rich else None
-    return Transaction(transaction_identifier=identifier, credit_debit_indicator=CreditOrDebit.DEBIT,
-                       status=TransactionStatus.BOOKED, booking_date=booked, value_date=booked,
-                       counter_parties=(counterparty,), currency_exchange=exchange, additional_info="Varekjøp",
-                       amount=Decimal("120.75"), currency="NOK")
+    exchange = (
+        CurrencyExchange(
+            original_amount=Decimal("10.50"),
+            source_currency="EUR",
+            target_currency="NOK",
+            exchange_rate=Decimal("11.5"),
+        )
+        if rich
+        else None
+    )
+    return Transaction(
+        transaction_identifier=identifier,
+        credit_debit_indicator=CreditOrDebit.DEBIT,
+        status=TransactionStatus.BOOKED,
+        booking_date=booked,
+        value_date=booked,
+        counter_parties=(counterparty,),
+        currency_exchange=exchange,
+        additional_info="Varekjøp",
+        amount=Decimal("120.75"),
+        currency="NOK",
+    )
 
 
 def transactions() -> list[TransactionRow]:
-    rows = [TransactionRow(account_id=SALARY, transaction=transaction(f"s-{index}", datetime(
-        2025, 2 + index, 10, 12, tzinfo=UTC))) for index in range(SALARY_TRANSACTIONS)]
-    rows += [TransactionRow(account_id=ESTATE, transaction=transaction(f"e-{index}", booked, rich=True))
-             for index, booked in enumerate((datetime(2025, 10, 15, 9, tzinfo=UTC),
-                                             datetime(2025, 11, 20, 9, tzinfo=UTC)))]
-    rows += [TransactionRow(account_id=account, transaction=transaction(f"{account}-1", datetime(
-        2025, 11, 20, 9, tzinfo=UTC))) for account in (BUSINESS, WARD_MAIN, HIDDEN)]
+    rows = [
+        TransactionRow(
+            account_id=SALARY, transaction=transaction(f"s-{index}", datetime(2025, 2 + index, 10, 12, tzinfo=UTC))
+        )
+        for index in range(SALARY_TRANSACTIONS)
+    ]
+    rows += [
+        TransactionRow(account_id=ESTATE, transaction=transaction(f"e-{index}", booked, rich=True))
+        for index, booked in enumerate((datetime(2025, 10, 15, 9, tzinfo=UTC), datetime(2025, 11, 20, 9, tzinfo=UTC)))
+    ]
+    rows += [
+        TransactionRow(
+            account_id=account, transaction=transaction(f"{account}-1", datetime(2025, 11, 20, 9, tzinfo=UTC))
+        )
+        for account in (BUSINESS, WARD_MAIN, HIDDEN)
+    ]
     return rows
 
 
@@ -191,4 +261,3 @@ def cards() -> list[CardRow]:
 
 def guardianships() -> tuple[Guardianship, ...]:
     return (Guardianship(ward=WARD, guardian=GUARDIAN, valid_from=date(2024, 6, 1)),)
-

@@ -46,9 +46,12 @@ def build_pki() -> Pki:
     """The test PKI, built once per process (RSA key generation is the slow part of these tests)."""
     root = CertificateAuthority.create_root("provider test root", now=ISSUED)
     issuing = root.issue_intermediate("provider test enterprise CA", now=ISSUED)
-    encryption = {consumer.orgno: issuing.issue_enterprise(consumer.orgno, organisation_name=consumer.service.upper(),
-                                                           now=ISSUED, purpose="encryption")
-                  for consumer in seed.CONSUMERS}
+    encryption = {
+        consumer.orgno: issuing.issue_enterprise(
+            consumer.orgno, organisation_name=consumer.service.upper(), now=ISSUED, purpose="encryption"
+        )
+        for consumer in seed.CONSUMERS
+    }
     stranger = issuing.issue_enterprise("999999999", organisation_name="STRANGER", now=ISSUED, purpose="encryption")
     credential = create_signing_credential(issuing, now=ISSUED, environment="test")
     signing = SigningKey(kid=default_kid(credential), credential=credential, root=root.certificate)
@@ -65,27 +68,52 @@ class Bank:
     issuer: Any  # tests.conftest.TokenIssuer
     references: dict[str, str] = field(default_factory=dict)
 
-    def token(self, consumer: seed.Consumer, *, audience: str = seed.BASE_URL, scope: str = seed.SCOPE,
-              now: datetime = seed.NOW, lifetime: int = 120) -> str:
+    def token(
+        self,
+        consumer: seed.Consumer,
+        *,
+        audience: str = seed.BASE_URL,
+        scope: str = seed.SCOPE,
+        now: datetime = seed.NOW,
+        lifetime: int = 120,
+    ) -> str:
         token: str = self.issuer.mint(consumer.orgno, scope, audience, now=now, lifetime=lifetime)
         return token
 
-    def order(self, *, party: str = seed.ANNE, approved: datetime = seed.NOW - timedelta(days=1),
-              **fields: Any) -> str:
+    def order(self, *, party: str = seed.ANNE, approved: datetime = seed.NOW - timedelta(days=1), **fields: Any) -> str:
         """A signed extradition order for ``party`` (defaults: all but cards/roles allowed)."""
         claims: dict[str, Any] = {
-            "partyID": party, "mandate": "straffesak", "fromDate": "2020-01-01", "toDate": seed.TODAY.isoformat(),
-            "onlyPrimaryOwner": True, "accountDetails": True, "transactions": True, "cards": False, "roles": False,
+            "partyID": party,
+            "mandate": "straffesak",
+            "fromDate": "2020-01-01",
+            "toDate": seed.TODAY.isoformat(),
+            "onlyPrimaryOwner": True,
+            "accountDetails": True,
+            "transactions": True,
+            "cards": False,
+            "roles": False,
             "district": {"districtID": "1", "districtLabel": "Oslo politidistrikt"},
-            "approval": {"approvedByID": "pa-4711", "approvedByName": "Kari Nordmann",
-                         "approvedByRole": "Politiadvokat"},
-            "caseID": "9b2e7c1a-4d3f-4e8b-a6c5-1f0d2e3b4a59", **fields,
+            "approval": {
+                "approvedByID": "pa-4711",
+                "approvedByName": "Kari Nordmann",
+                "approvedByRole": "Politiadvokat",
+            },
+            "caseID": "9b2e7c1a-4d3f-4e8b-a6c5-1f0d2e3b4a59",
+            **fields,
         }
         order = new_order(claims, now=approved, synthetic_allowed=True)  # the test bank's people are synthetic
         return issue_extradition_order(order, self.pki.signing.credential, kid=self.pki.signing.kid)
 
-    def headers(self, consumer: seed.Consumer, *, party: str | None = None, case: str = CASE,
-                accept: str | None = "application/json", token: str | None = None, **extra: str) -> dict[str, str]:
+    def headers(
+        self,
+        consumer: seed.Consumer,
+        *,
+        party: str | None = None,
+        case: str = CASE,
+        accept: str | None = "application/json",
+        token: str | None = None,
+        **extra: str,
+    ) -> dict[str, str]:
         headers = {
             "Authorization": f"Bearer {token or self.token(consumer)}",
             "CorrelationID": str(uuid.uuid4()),
@@ -107,14 +135,15 @@ class Bank:
         headers.update(extra)
         return headers
 
-    async def accounts(self, consumer: seed.Consumer, party: str, *, params: Mapping[str, str] | None = None,
-                       **header_options: Any) -> httpx.Response:
+    async def accounts(
+        self, consumer: seed.Consumer, party: str, *, params: Mapping[str, str] | None = None, **header_options: Any
+    ) -> httpx.Response:
         query = {"OnlyPrimaryOwner": "true", **default_period(consumer), **(params or {})}
-        return await self.client.get("/v2/accounts", params=query,
-                                     headers=self.headers(consumer, party=party, **header_options))
+        return await self.client.get(
+            "/v2/accounts", params=query, headers=self.headers(consumer, party=party, **header_options)
+        )
 
-    async def reference(self, consumer: seed.Consumer, party: str, account_number: str,
-                        **header_options: Any) -> str:
+    async def reference(self, consumer: seed.Consumer, party: str, account_number: str, **header_options: Any) -> str:
         response = await self.accounts(consumer, party, **header_options)
         assert response.status_code == 200, response.text
         for account in response.json()["accounts"]:
@@ -122,8 +151,15 @@ class Bank:
                 return str(account["accountReference"])
         raise AssertionError(f"{account_number} not listed for {consumer.service}: {response.text}")
 
-    async def get(self, consumer: seed.Consumer, path: str, *, params: Mapping[str, str] | None = None,
-                  party: str | None = None, **header_options: Any) -> httpx.Response:
+    async def get(
+        self,
+        consumer: seed.Consumer,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        party: str | None = None,
+        **header_options: Any,
+    ) -> httpx.Response:
         query = {**default_period(consumer), **(params or {})}
         return await self.client.get(path, params=query, headers=self.headers(consumer, party=party, **header_options))
 
@@ -145,35 +181,52 @@ def default_period(consumer: seed.Consumer) -> dict[str, str]:
 
 
 def settings(**overrides: Any) -> ProviderSettings:
-    values: dict[str, Any] = {"bank_orgno": seed.BANK_ORGNO, "bank_name": "Testbanken ASA", "environment": "test",
-                              "base_url": seed.BASE_URL, "page_size": 3, "paging_key": seed.PAGING_KEY.decode(),
-                              "reference_secret": seed.REFERENCE_SECRET.decode(), "rate_per_second": 0, **overrides}
+    values: dict[str, Any] = {
+        "bank_orgno": seed.BANK_ORGNO,
+        "bank_name": "Testbanken ASA",
+        "environment": "test",
+        "base_url": seed.BASE_URL,
+        "page_size": 3,
+        "paging_key": seed.PAGING_KEY.decode(),
+        "reference_secret": seed.REFERENCE_SECRET.decode(),
+        "rate_per_second": 0,
+        **overrides,
+    }
     return ProviderSettings(**values)
 
 
 async def seeded_store(now: datetime = seed.NOW) -> MemoryBankStore:
     store = MemoryBankStore(reference_secret=seed.REFERENCE_SECRET, servicer=seed.SERVICER, clock=lambda: now)
-    await store.load(parties=seed.parties(), accounts=seed.accounts(), relations=seed.relations(),
-                     balances=seed.balances(), cards=seed.cards(), transactions=seed.transactions())
+    await store.load(
+        parties=seed.parties(),
+        accounts=seed.accounts(),
+        relations=seed.relations(),
+        balances=seed.balances(),
+        cards=seed.cards(),
+        transactions=seed.transactions(),
+    )
     return store
 
 
 def registers() -> MemoryRegisters:
-    memory = MemoryRegisters(deaths={seed.DAG: seed.DEATH}, shielded={seed.SKJERMET},
-                             rulings={seed.FIRMA: seed.RULING})
+    memory = MemoryRegisters(deaths={seed.DAG: seed.DEATH}, shielded={seed.SKJERMET}, rulings={seed.FIRMA: seed.RULING})
     memory.add_guardianships(seed.guardianships())
     return memory
 
 
-async def open_bank(pki: Pki, issuer: Any, *, facts: FactsSource | None = None, store: BankStore | None = None,
-                    **setting_overrides: Any) -> Bank:
+async def open_bank(
+    pki: Pki, issuer: Any, *, facts: FactsSource | None = None, store: BankStore | None = None, **setting_overrides: Any
+) -> Bank:
     audit = MemoryAuditLog()
     memory = registers()
     jwks = jwks_document([(pki.signing.kid, pki.signing.credential)])
     app = create_app(
-        settings(**setting_overrides), clock=lambda: seed.NOW, store=store or await seeded_store(),
+        settings(**setting_overrides),
+        clock=lambda: seed.NOW,
+        store=store or await seeded_store(),
         tokens=issuer.verifier(seed.BASE_URL, (seed.SCOPE,), clock=lambda: seed.NOW),
-        facts=facts or RegisterFacts(memory), orders=ProsecutionOrders.with_static_jwks(jwks, pki.trust_store),
+        facts=facts or RegisterFacts(memory),
+        orders=ProsecutionOrders.with_static_jwks(jwks, pki.trust_store),
         certificates=StaticCertificates({org: cred.certificate for org, cred in pki.encryption.items()}),
         audit=audit,
     )

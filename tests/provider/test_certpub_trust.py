@@ -44,31 +44,54 @@ async def directory_serving(certificate: x509.Certificate) -> httpx.AsyncClient:
     """A CertPub whose database holds ``certificate`` for NAV, however it got there (a tampered row)."""
     store = MemoryCertificateStore()
     der = certificate.public_bytes(serialization.Encoding.DER)
-    await store.put(PublishedCertificate(orgno=seed.NAV.orgno, process=DSOP_PROCESS,
-                                         certificate_pem=certificate_pem(certificate).decode(), chain_pem="",
-                                         fingerprint=hashlib.sha256(der).hexdigest(),
-                                         not_after=certificate.not_valid_after_utc, published_at=seed.NOW))
+    await store.put(
+        PublishedCertificate(
+            orgno=seed.NAV.orgno,
+            process=DSOP_PROCESS,
+            certificate_pem=certificate_pem(certificate).decode(),
+            chain_pem="",
+            fingerprint=hashlib.sha256(der).hexdigest(),
+            not_after=certificate.not_valid_after_utc,
+            published_at=seed.NOW,
+        )
+    )
     app = certpub_app(CertPubSettings(public_url=CERTPUB, admin_token=SecretStr("t")), store=store)
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=CERTPUB)
 
 
-@pytest.mark.parametrize(("served", "trusted"), [
-    pytest.param(lambda credential: credential.certificate, True, id="the-agencys-own-certificate"),
-    pytest.param(lambda credential: swapped(credential, now=seed.NOW), False, id="a-swapped-self-signed-one"),
-])
+@pytest.mark.parametrize(
+    ("served", "trusted"),
+    [
+        pytest.param(lambda credential: credential.certificate, True, id="the-agencys-own-certificate"),
+        pytest.param(lambda credential: swapped(credential, now=seed.NOW), False, id="a-swapped-self-signed-one"),
+    ],
+)
 async def test_the_bank_encrypts_only_to_a_certificate_chained_to_its_roots(
-        pki: Pki, token_issuer: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture,
-        served: Callable[[Credential], x509.Certificate], trusted: bool) -> None:
+    pki: Pki,
+    token_issuer: Any,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    served: Callable[[Credential], x509.Certificate],
+    trusted: bool,
+) -> None:
     trust_store, intermediates = load_trust(trust_files(pki, tmp_path))
     async with await directory_serving(served(pki.encryption[seed.NAV.orgno])) as http:
-        certificates = CertPubClient(CERTPUB, http=http, clock=lambda: seed.NOW, trust_store=trust_store,
-                                     intermediates=intermediates)
-        app = create_app(settings(), clock=lambda: seed.NOW, store=await seeded_store(), audit=MemoryAuditLog(),
-                         tokens=token_issuer.verifier(seed.BASE_URL, (seed.SCOPE,), clock=lambda: seed.NOW),
-                         facts=RegisterFacts(registers()), certificates=certificates)
+        certificates = CertPubClient(
+            CERTPUB, http=http, clock=lambda: seed.NOW, trust_store=trust_store, intermediates=intermediates
+        )
+        app = create_app(
+            settings(),
+            clock=lambda: seed.NOW,
+            store=await seeded_store(),
+            audit=MemoryAuditLog(),
+            tokens=token_issuer.verifier(seed.BASE_URL, (seed.SCOPE,), clock=lambda: seed.NOW),
+            facts=RegisterFacts(registers()),
+            certificates=certificates,
+        )
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://bank.test") as client:
-            bank = Bank(client=client, app=app, audit=MemoryAuditLog(), registers=registers(), pki=pki,
-                        issuer=token_issuer)
+            bank = Bank(
+                client=client, app=app, audit=MemoryAuditLog(), registers=registers(), pki=pki, issuer=token_issuer
+            )
             with caplog.at_level(logging.WARNING, logger="opendsop.contracts.certpub.client"):
                 response = await bank.accounts(seed.NAV, seed.ANNE, accept="application/jose")
     records = [record for record in caplog.records if record.name == "opendsop.contracts.certpub.client"]
@@ -80,23 +103,34 @@ async def test_the_bank_encrypts_only_to_a_certificate_chained_to_its_roots(
     assert (response.status_code, response.json()["code"]) == (503, "ACC-100")  # an error, never ciphertext
     assert "chain is not trusted" in response.json()["message"]
     assert [record.getMessage().split(":")[0] for record in records] == [
-        "not encrypting to the CertPub certificate of 0192"]
+        "not encrypting to the CertPub certificate of 0192"
+    ]
 
 
 async def test_a_bank_without_certpub_trust_roots_does_not_start(pki: Pki, token_issuer: Any) -> None:
     with pytest.raises(ValueError, match="DSOP_PROVIDER_CERTPUB_TRUST_ROOTS is not set"):
-        create_app(settings(), clock=lambda: seed.NOW, store=await seeded_store(), audit=MemoryAuditLog(),
-                   tokens=token_issuer.verifier(seed.BASE_URL, (seed.SCOPE,), clock=lambda: seed.NOW),
-                   facts=RegisterFacts(registers()))
+        create_app(
+            settings(),
+            clock=lambda: seed.NOW,
+            store=await seeded_store(),
+            audit=MemoryAuditLog(),
+            tokens=token_issuer.verifier(seed.BASE_URL, (seed.SCOPE,), clock=lambda: seed.NOW),
+            facts=RegisterFacts(registers()),
+        )
 
 
-async def test_the_configured_trust_roots_reach_the_banks_certpub_client(pki: Pki, token_issuer: Any,
-                                                                         tmp_path: Path) -> None:
+async def test_the_configured_trust_roots_reach_the_banks_certpub_client(
+    pki: Pki, token_issuer: Any, tmp_path: Path
+) -> None:
     root, issuing = trust_files(pki, tmp_path)
-    app = create_app(settings(certpub_url=CERTPUB, certpub_trust_roots=(root, issuing)), clock=lambda: seed.NOW,
-                     store=await seeded_store(), audit=MemoryAuditLog(),
-                     tokens=token_issuer.verifier(seed.BASE_URL, (seed.SCOPE,), clock=lambda: seed.NOW),
-                     facts=RegisterFacts(registers()))
+    app = create_app(
+        settings(certpub_url=CERTPUB, certpub_trust_roots=(root, issuing)),
+        clock=lambda: seed.NOW,
+        store=await seeded_store(),
+        audit=MemoryAuditLog(),
+        tokens=token_issuer.verifier(seed.BASE_URL, (seed.SCOPE,), clock=lambda: seed.NOW),
+        facts=RegisterFacts(registers()),
+    )
     [startup], [shutdown] = app.on_startup, app.on_shutdown
     await startup(app)  # type: ignore[call-arg]
     try:

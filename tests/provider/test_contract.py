@@ -24,18 +24,31 @@ hypothesis = pytest.importorskip("hypothesis")
 
 from schemathesis import checks  # noqa: E402
 
-CHECKS = [checks.not_a_server_error, checks.status_code_conformance, checks.content_type_conformance,
-          checks.response_schema_conformance, checks.response_headers_conformance]
+CHECKS = [
+    checks.not_a_server_error,
+    checks.status_code_conformance,
+    checks.content_type_conformance,
+    checks.response_schema_conformance,
+    checks.response_headers_conformance,
+]
 
 
 def _valid_headers(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}", "Legal-Mandate": seed.NAV.mandate.encoded, "PartyID": seed.ANNE,
-            "AccountInfoRequestID": CASE, "Accept": "application/json"}
+    return {
+        "Authorization": f"Bearer {token}",
+        "Legal-Mandate": seed.NAV.mandate.encoded,
+        "PartyID": seed.ANNE,
+        "AccountInfoRequestID": CASE,
+        "Accept": "application/json",
+    }
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("document", "meaningful"), [("contract", False), ("contract", True), ("own", True)],
-                         ids=["contract-generated", "contract-valid-basis", "own-document-valid-basis"])
+@pytest.mark.parametrize(
+    ("document", "meaningful"),
+    [("contract", False), ("contract", True), ("own", True)],
+    ids=["contract-generated", "contract-valid-basis", "own-document-valid-basis"],
+)
 def test_answers_conform(pki: Pki, token_issuer: Any, reference_dir: Path, document: str, meaningful: bool) -> None:
     bank = asyncio.run(open_bank(pki, token_issuer))
     token = bank.token(seed.NAV)
@@ -54,8 +67,13 @@ def test_answers_conform(pki: Pki, token_issuer: Any, reference_dir: Path, docum
     assert len(operations) == 5
     for operation in operations:
 
-        @hypothesis.settings(max_examples=10 if meaningful else 6, deadline=None, database=None, derandomize=True,
-                             suppress_health_check=list(hypothesis.HealthCheck))
+        @hypothesis.settings(
+            max_examples=10 if meaningful else 6,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            suppress_health_check=list(hypothesis.HealthCheck),
+        )
         @hypothesis.given(case=operation.as_strategy())
         def run(case: Any) -> None:
             headers = {"Authorization": f"Bearer {token}"}

@@ -35,11 +35,18 @@ async def _bodies(bank: Bank, consumer: seed.Consumer, party: str, account: str)
     response = await bank.accounts(consumer, party)
     assert response.status_code == 200, response.text
     bodies = {Endpoint.ACCOUNTS: response.json()}
-    reference = next(item["accountReference"] for item in response.json()["accounts"]
-                     if item["accountIdentifier"] == seed.NUMBERS[account])
+    reference = next(
+        item["accountReference"]
+        for item in response.json()["accounts"]
+        if item["accountIdentifier"] == seed.NUMBERS[account]
+    )
     profile = get_profile(consumer.service)
-    suffixes = {Endpoint.ACCOUNT_DETAILS: "", Endpoint.TRANSACTIONS: "/transactions", Endpoint.CARDS: "/cards",
-                Endpoint.ROLES: "/roles"}
+    suffixes = {
+        Endpoint.ACCOUNT_DETAILS: "",
+        Endpoint.TRANSACTIONS: "/transactions",
+        Endpoint.CARDS: "/cards",
+        Endpoint.ROLES: "/roles",
+    }
     for endpoint, suffix in suffixes.items():
         if profile.allows(endpoint):
             answer = await bank.get(consumer, f"/v2/accounts/{reference}{suffix}")
@@ -48,10 +55,17 @@ async def _bodies(bank: Bank, consumer: seed.Consumer, party: str, account: str)
     return bodies
 
 
-@pytest.mark.parametrize(("consumer", "party", "account"), [
-    (seed.SKATT, seed.DAG, seed.ESTATE), (seed.NAV, seed.DAG, seed.ESTATE), (seed.OED, seed.DAG, seed.ESTATE),
-    (seed.KONKURS, seed.FIRMA, seed.BUSINESS), (seed.VERGE, seed.WARD, seed.WARD_MAIN),
-], ids=lambda value: getattr(value, "service", None) or str(value))
+@pytest.mark.parametrize(
+    ("consumer", "party", "account"),
+    [
+        (seed.SKATT, seed.DAG, seed.ESTATE),
+        (seed.NAV, seed.DAG, seed.ESTATE),
+        (seed.OED, seed.DAG, seed.ESTATE),
+        (seed.KONKURS, seed.FIRMA, seed.BUSINESS),
+        (seed.VERGE, seed.WARD, seed.WARD_MAIN),
+    ],
+    ids=lambda value: getattr(value, "service", None) or str(value),
+)
 async def test_withheld_fields_never_appear(bank: Bank, consumer: seed.Consumer, party: str, account: str) -> None:
     profile = get_profile(consumer.service)
     for endpoint, body in (await _bodies(bank, consumer, party, account)).items():
@@ -63,8 +77,11 @@ async def test_filtering_is_per_service(bank: Bank) -> None:
     """The same account: Skatt receives what OED may not (KF) and the other way round (servicer.name)."""
     skatt = await _bodies(bank, seed.SKATT, seed.DAG, seed.ESTATE)
     oed = await _bodies(bank, seed.OED, seed.DAG, seed.ESTATE)
-    for path in ("transactions.counterParties.accountIdentifier", "transactions.counterParties.postalAddress",
-                 "transactions.currencyExchange"):
+    for path in (
+        "transactions.counterParties.accountIdentifier",
+        "transactions.counterParties.postalAddress",
+        "transactions.currencyExchange",
+    ):
         assert _present(skatt[Endpoint.TRANSACTIONS], path)
         assert not _present(oed[Endpoint.TRANSACTIONS], path)
     assert not _present(skatt[Endpoint.ACCOUNT_DETAILS], "account.servicer.name")  # UI for Skatt
@@ -85,20 +102,25 @@ async def test_default_answer_is_jwe_for_the_consumer(bank: Bank) -> None:
     assert response.headers["content-type"] == "application/jose"
     assert response.text.count(".") == 4  # compact serialization
     body = bank.decrypt(response, bank.pki.encryption[seed.SKATT.orgno])
-    assert {item["accountIdentifier"] for item in body["accounts"]} == {seed.NUMBERS[seed.SALARY],
-                                                                        seed.NUMBERS[seed.SAVINGS]}
+    assert {item["accountIdentifier"] for item in body["accounts"]} == {
+        seed.NUMBERS[seed.SALARY],
+        seed.NUMBERS[seed.SAVINGS],
+    }
     for other in (bank.pki.encryption[seed.NAV.orgno], bank.pki.stranger):
         with pytest.raises(DecryptionError):
             bank.decrypt(response, other)
 
 
-@pytest.mark.parametrize(("accept", "media_type"), [
-    ("application/jose", "application/jose"),
-    ("*/*", "application/jose"),
-    ("application/json", "application/json"),
-    ("application/json, application/jose", "application/jose"),
-    ("application/jose;q=0.5, application/json", "application/json"),
-])
+@pytest.mark.parametrize(
+    ("accept", "media_type"),
+    [
+        ("application/jose", "application/jose"),
+        ("*/*", "application/jose"),
+        ("application/json", "application/json"),
+        ("application/json, application/jose", "application/jose"),
+        ("application/jose;q=0.5, application/json", "application/json"),
+    ],
+)
 async def test_accept_in_test_mode(bank: Bank, accept: str, media_type: str) -> None:
     response = await bank.accounts(seed.NAV, seed.ANNE, accept=accept)
     assert response.status_code == 200

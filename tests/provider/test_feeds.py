@@ -127,8 +127,11 @@ async def make_store(bank_url: str | None) -> AsyncIterator[StoreFactory]:
 
     async def factory() -> BankStore:
         nonlocal loaded
-        store: BankStore = twin if twin is not None else await SqlBankStore.open(
-            url, migrate=False, reference_secret=SECRET, clock=lambda: NOW)
+        store: BankStore = (
+            twin
+            if twin is not None
+            else await SqlBankStore.open(url, migrate=False, reference_secret=SECRET, clock=lambda: NOW)
+        )
         if not loaded:
             await _load_bank(store)
             loaded = True
@@ -144,16 +147,33 @@ async def _load_bank(store: BankStore) -> None:
     parties = sorted({p for owner, second, _ in ACCOUNTS.values() for p in (owner, second) if p})
     relations = []
     for account_id, (owner, second, _) in ACCOUNTS.items():
-        relations.append(RelationRow(account_id=account_id, party_id=owner, role=RelationRole.PRIMARY_OWNER,
-                                     start_date=date(2015, 1, 1)))
+        relations.append(
+            RelationRow(
+                account_id=account_id, party_id=owner, role=RelationRole.PRIMARY_OWNER, start_date=date(2015, 1, 1)
+            )
+        )
         if second:
-            relations.append(RelationRow(account_id=account_id, party_id=second,
-                                         role=RelationRole.SECONDARY_OWNER, start_date=date(2015, 1, 1)))
+            relations.append(
+                RelationRow(
+                    account_id=account_id,
+                    party_id=second,
+                    role=RelationRole.SECONDARY_OWNER,
+                    start_date=date(2015, 1, 1),
+                )
+            )
     await store.load(
         parties=[PartyRow(party_id=p) for p in parties],
-        accounts=[AccountRow(account_id=a, account_number=NUMBER[a], type=AccountType.SALARY_ACCOUNT,
-                             currency="NOK", status=status, start_date=date(2015, 1, 1))
-                  for a, (_, _, status) in ACCOUNTS.items()],
+        accounts=[
+            AccountRow(
+                account_id=a,
+                account_number=NUMBER[a],
+                type=AccountType.SALARY_ACCOUNT,
+                currency="NOK",
+                status=status,
+                start_date=date(2015, 1, 1),
+            )
+            for a, (_, _, status) in ACCOUNTS.items()
+        ],
         relations=relations,
     )
 
@@ -162,9 +182,13 @@ async def statuses(store: BankStore) -> dict[str, AccountStatus]:
     """Every account's status as the account list shows it."""
     found: dict[str, AccountStatus] = {}
     for owner, _, _ in ACCOUNTS.values():
-        result = await store.accounts_for_party(owner, period=Period(date(2025, 1, 1), NOW.date()),
-                                                only_primary_owner=True, consumer_org="974760673",
-                                                account_info_request_id="case-1")
+        result = await store.accounts_for_party(
+            owner,
+            period=Period(date(2025, 1, 1), NOW.date()),
+            only_primary_owner=True,
+            consumer_org="974760673",
+            account_info_request_id="case-1",
+        )
         for account in result.accounts:
             found[account.account_identifier] = account.status
     return {account_id: found[NUMBER[account_id]] for account_id in ACCOUNTS}
@@ -177,18 +201,25 @@ def register() -> MemoryKonkursregister:
 
 
 def expected_after_all_15() -> dict[str, AccountStatus]:
-    return {"ORG": AccountStatus.ENABLED, "PERSON": AccountStatus.ENABLED,
-            "PERSON_FROZEN": AccountStatus.DISABLED, "JOINT": AccountStatus.DISABLED,
-            "FINISHED": AccountStatus.DISABLED, "APPEALED": AccountStatus.DISABLED,
-            "BYSTANDER": AccountStatus.ENABLED}
+    return {
+        "ORG": AccountStatus.ENABLED,
+        "PERSON": AccountStatus.ENABLED,
+        "PERSON_FROZEN": AccountStatus.DISABLED,
+        "JOINT": AccountStatus.DISABLED,
+        "FINISHED": AccountStatus.DISABLED,
+        "APPEALED": AccountStatus.DISABLED,
+        "BYSTANDER": AccountStatus.ENABLED,
+    }
 
 
 def last_published_timestamp() -> datetime:
-    return max(datetime.fromisoformat(row["registreringstidspunkt"].replace("Z", "+00:00"))
-               for row in published_notice_rows())
+    return max(
+        datetime.fromisoformat(row["registreringstidspunkt"].replace("Z", "+00:00")) for row in published_notice_rows()
+    )
 
 
 # ---- the 15 published notices ----------------------------------------------------------------
+
 
 async def test_the_15_test_notices_flow_through(make_store: StoreFactory) -> None:
     store = await make_store()
@@ -231,6 +262,7 @@ async def test_oppheving_and_avslutning_are_recorded_only(make_store: StoreFacto
 
 # ---- idempotence -------------------------------------------------------------------------------
 
+
 async def test_polling_again_reads_nothing_new(make_store: StoreFactory) -> None:
     store = await make_store()
     konkurs = KonkursFeed(store, register(), start=START, clock=lambda: NOW)
@@ -261,6 +293,7 @@ async def test_replayed_notices_change_nothing(make_store: StoreFactory) -> None
 
 # ---- crashes -----------------------------------------------------------------------------------
 
+
 class Crash(RuntimeError):
     pass
 
@@ -286,8 +319,13 @@ async def test_crash_mid_batch_loses_and_repeats_nothing(make_store: StoreFactor
     store = await make_store()
     feed = register()
     with pytest.raises(Crash):
-        await KonkursFeed(CrashingStore(store, survive), feed, start=START, page_size=4,  # type: ignore[arg-type]
-                          clock=lambda: NOW).poll()
+        await KonkursFeed(
+            CrashingStore(store, survive),
+            feed,
+            start=START,
+            page_size=4,  # type: ignore[arg-type]
+            clock=lambda: NOW,
+        ).poll()
     restarted = await make_store()  # SQL: a new engine on the same database
     report = await KonkursFeed(restarted, feed, start=START, page_size=4, clock=lambda: NOW).poll()
     assert (report.read, report.applied, report.duplicates) == (15 - survive, 15 - survive, 0)
@@ -296,8 +334,7 @@ async def test_crash_mid_batch_loses_and_repeats_nothing(make_store: StoreFactor
 
 
 @pytest.mark.parametrize("bank_url", ["sqlite", "postgresql"], indirect=True)
-async def test_failure_inside_the_transaction_leaves_no_trace(
-        bank_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_failure_inside_the_transaction_leaves_no_trace(bank_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     store = await SqlBankStore.open(bank_url, migrate=False, reference_secret=SECRET, clock=lambda: NOW)
     try:
         await _load_bank(store)
@@ -342,14 +379,14 @@ async def test_a_notice_without_dataset_stops_the_poll_before_it(make_store: Sto
     page = await feed.notices_since(START, 100)
     missing = page.notices[3]
     with pytest.raises(FeedError, match=missing.uuid):
-        await KonkursFeed(store, ListsWithoutDataset(feed, missing.uuid), start=START,
-                          clock=lambda: NOW).poll()
+        await KonkursFeed(store, ListsWithoutDataset(feed, missing.uuid), start=START, clock=lambda: NOW).poll()
     assert await store.konkurs_cursor() == page.notices[2].registreringstidspunkt
     report = await KonkursFeed(store, feed, start=START, clock=lambda: NOW).poll()
     assert report.read == 12
 
 
 # ---- unblock -----------------------------------------------------------------------------------
+
 
 async def test_unblock_reopens_only_what_that_bankruptcy_blocked(make_store: StoreFactory) -> None:
     store = await make_store()
@@ -358,7 +395,10 @@ async def test_unblock_reopens_only_what_that_bankruptcy_blocked(make_store: Sto
     assert await store.unblock_accounts_of(ANNULLED_PERSON) == 1
     got = await statuses(store)
     assert (got["PERSON"], got["JOINT"], got["PERSON_FROZEN"]) == (
-        AccountStatus.ENABLED, AccountStatus.DISABLED, AccountStatus.DISABLED)
+        AccountStatus.ENABLED,
+        AccountStatus.DISABLED,
+        AccountStatus.DISABLED,
+    )
     assert await store.unblock_accounts_of(ANNULLED_PERSON) == 0
     assert await store.unblock_accounts_of(STILL_BANKRUPT) == 1
     assert (await statuses(store))["JOINT"] is AccountStatus.ENABLED
@@ -366,6 +406,7 @@ async def test_unblock_reopens_only_what_that_bankruptcy_blocked(make_store: Sto
 
 
 # ---- facts from stored notices -------------------------------------------------------------------
+
 
 async def test_stored_notices_give_the_standing_kjennelsesdato(make_store: StoreFactory) -> None:
     store = await make_store()
@@ -392,14 +433,17 @@ def oslo(y: int, m: int, d: int, hh: int, mm: int) -> datetime:
     return datetime(y, m, d, hh, mm, tzinfo=UTC) - OSLO_SUMMER  # June: Oslo is UTC+2
 
 
-@pytest.mark.parametrize(("now", "expected"), [
-    pytest.param(oslo(2025, 6, 16, 9, 0), 900.0, id="monday-morning-every-15-min"),
-    pytest.param(oslo(2025, 6, 16, 15, 55), 900.0, id="last-tick-reads-the-16:00-refresh"),
-    pytest.param(oslo(2025, 6, 16, 16, 5), (15 * 60 + 55) * 60.0, id="after-16-wait-for-08-next-day"),
-    pytest.param(oslo(2025, 6, 16, 6, 0), 2 * 3600.0, id="before-08-wait-for-08"),
-    pytest.param(oslo(2025, 6, 13, 17, 0), (63 * 60) * 60.0, id="friday-evening-wait-for-monday"),
-    pytest.param(oslo(2025, 6, 14, 12, 0), (44 * 60) * 60.0, id="saturday-wait-for-monday"),
-])
+@pytest.mark.parametrize(
+    ("now", "expected"),
+    [
+        pytest.param(oslo(2025, 6, 16, 9, 0), 900.0, id="monday-morning-every-15-min"),
+        pytest.param(oslo(2025, 6, 16, 15, 55), 900.0, id="last-tick-reads-the-16:00-refresh"),
+        pytest.param(oslo(2025, 6, 16, 16, 5), (15 * 60 + 55) * 60.0, id="after-16-wait-for-08-next-day"),
+        pytest.param(oslo(2025, 6, 16, 6, 0), 2 * 3600.0, id="before-08-wait-for-08"),
+        pytest.param(oslo(2025, 6, 13, 17, 0), (63 * 60) * 60.0, id="friday-evening-wait-for-monday"),
+        pytest.param(oslo(2025, 6, 14, 12, 0), (44 * 60) * 60.0, id="saturday-wait-for-monday"),
+    ],
+)
 def test_polls_in_the_refresh_window_only(now: datetime, expected: float) -> None:
     assert seconds_until_next_poll(now, 900.0) == expected
 
@@ -409,6 +453,7 @@ def test_polls_around_the_clock_when_asked() -> None:
 
 
 # ---- the command and the app's background poller ---------------------------------------------------
+
 
 def test_poll_konkurs_command_reads_once_then_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from typer.testing import CliRunner
@@ -480,8 +525,16 @@ async def test_app_polls_in_the_background_only_when_asked(enabled: bool) -> Non
 
     settings = ProviderSettings(bank_orgno="910000001", konkurs_poll=enabled, konkurs_facts="stored")
     facts = RegisterFacts(MemoryRegisters())
-    app = create_app(settings, clock=lambda: NOW, store=signalling, tokens=NoTokens(),  # type: ignore[arg-type]
-                     facts=facts, certificates=StaticCertificates(), audit=MemoryAuditLog(), konkurs=feed)
+    app = create_app(
+        settings,
+        clock=lambda: NOW,
+        store=signalling,
+        tokens=NoTokens(),  # type: ignore[arg-type]
+        facts=facts,
+        certificates=StaticCertificates(),
+        audit=MemoryAuditLog(),
+        konkurs=feed,
+    )
     async with AsyncTestClient(app) as client:
         assert (await client.get("/health")).status_code == 200
         if enabled:

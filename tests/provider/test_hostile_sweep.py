@@ -16,7 +16,12 @@ def test_no_hostile_value_gets_a_server_error(pki: Pki, token_issuer: Any) -> No
     token = bank.token(seed.NAV)
 
     def headers() -> dict[str, str]:  # a valid basis, so hostile values reach past the token check
-        return {"Authorization": f"Bearer {token}", "Legal-Mandate": seed.NAV.mandate.encoded,
-                "PartyID": seed.ANNE, "AccountInfoRequestID": CASE, "Accept": "application/json"}
+        return {
+            "Authorization": f"Bearer {token}",
+            "Legal-Mandate": seed.NAV.mandate.encoded,
+            "PartyID": seed.ANNE,
+            "AccountInfoRequestID": CASE,
+            "Accept": "application/json",
+        }
 
     assert_sweep_clean("bank", *sweep(bank.app, headers=headers, base_url="https://bank.test"))

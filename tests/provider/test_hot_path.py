@@ -40,8 +40,9 @@ def test_metrics_count_every_label_set_past_the_remembered_ones(monkeypatch: pyt
     for status in statuses:
         metrics.observe(service="skatt", endpoint="listAccounts", status=status, seconds=0.01)
     for status in set(statuses):
-        assert metrics.requests.value(endpoint="listAccounts", service="skatt", status=str(status)) == \
-            statuses.count(status)
+        assert metrics.requests.value(endpoint="listAccounts", service="skatt", status=str(status)) == statuses.count(
+            status
+        )
     assert metrics.rate_limited.value(service="skatt") == 2
     assert metrics.latency.count(endpoint="listAccounts") == len(statuses)
     metrics.observe(service=None, endpoint="listAccounts", status=405, seconds=0.01)
@@ -63,12 +64,17 @@ def test_a_party_is_judged_by_each_day_anew() -> None:
 
 async def test_a_repeated_header_counts_by_its_first_value(bank: Bank) -> None:
     correlation, other = "0b0c4a6e-8f34-4f0c-9a7a-6b5f7f9d1e2a", "6f1c2b9e-3d4a-4e8f-9b7c-1a2d3e4f5a6b"
-    headers = [(name, value) for name, value in bank.headers(seed.SKATT, party=seed.ANNE).items()
-               if name.lower() != "correlationid"]
+    headers = [
+        (name, value)
+        for name, value in bank.headers(seed.SKATT, party=seed.ANNE).items()
+        if name.lower() != "correlationid"
+    ]
     query = {"OnlyPrimaryOwner": "true", **default_period(seed.SKATT)}
-    response = await bank.client.get("/v2/accounts", params=query,
-                                     headers=httpx.Headers([*headers, ("CorrelationID", correlation),
-                                                            ("correlationid", other)]))
+    response = await bank.client.get(
+        "/v2/accounts",
+        params=query,
+        headers=httpx.Headers([*headers, ("CorrelationID", correlation), ("correlationid", other)]),
+    )
     assert response.status_code == 200
     assert response.headers["CorrelationID"] == correlation
     assert (await bank.audit.records())[-1].record.correlation_id == correlation
@@ -76,8 +82,12 @@ async def test_a_repeated_header_counts_by_its_first_value(bank: Bank) -> None:
 
 async def test_accept_is_honoured_per_request(bank: Bank) -> None:
     """The media type chosen for one Accept value is not carried over to another."""
-    for accept, expected in (("application/json", "application/json"), ("*/*", "application/jose"),
-                             ("application/json", "application/json"), ("text/html", None)):
+    for accept, expected in (
+        ("application/json", "application/json"),
+        ("*/*", "application/jose"),
+        ("application/json", "application/json"),
+        ("text/html", None),
+    ):
         response = await bank.accounts(seed.SKATT, seed.ANNE, accept=accept)
         if expected is None:
             assert response.status_code == 406

@@ -27,17 +27,20 @@ STEP1_TEXTS = [
 ]
 
 
-@pytest.mark.parametrize(("consumer", "party", "step1"), [row[1:] for row in STEP1_TEXTS],
-                         ids=[row[0] for row in STEP1_TEXTS])
-async def test_a_step1_text_is_refused_at_step2(bank: Bank, consumer: seed.Consumer, party: str,
-                                                 step1: mandate.Mandate) -> None:
+@pytest.mark.parametrize(
+    ("consumer", "party", "step1"), [row[1:] for row in STEP1_TEXTS], ids=[row[0] for row in STEP1_TEXTS]
+)
+async def test_a_step1_text_is_refused_at_step2(
+    bank: Bank, consumer: seed.Consumer, party: str, step1: mandate.Mandate
+) -> None:
     listed = await bank.accounts(consumer, party)  # the step-2 text is served
     assert listed.status_code == 200, listed.text
     reference = listed.json()["accounts"][0]["accountReference"]
     refused = [await bank.accounts(consumer, party, **{"Legal-Mandate": step1.encoded})]
     for suffix in ("", "/transactions"):
-        refused.append(await bank.get(consumer, f"/v2/accounts/{reference}{suffix}",
-                                      **{"Legal-Mandate": step1.encoded}))
+        refused.append(
+            await bank.get(consumer, f"/v2/accounts/{reference}{suffix}", **{"Legal-Mandate": step1.encoded})
+        )
     for response in refused:
         assert (response.status_code, response.json()["code"]) == (403, "ACC-011"), response.text
         assert "customer relations" in response.json()["message"]
@@ -67,16 +70,16 @@ async def test_an_empty_query_value_is_malformed_on_v2(bank: Bank, params: dict[
 async def test_an_empty_date_is_malformed_on_v1_and_on_2b_endpoints(bank: Bank, params: dict[str, str]) -> None:
     [parameter] = params
     reference = await bank.reference(seed.NAV, seed.ANNE, seed.NUMBERS[seed.SALARY])
-    headers: dict[str, Any] = {k: v for k, v in bank.headers(seed.NAV, party=seed.ANNE).items()
-                               if k != "RequesterID"}
+    headers: dict[str, Any] = {k: v for k, v in bank.headers(seed.NAV, party=seed.ANNE).items() if k != "RequesterID"}
     for path in ("/v1/accounts", f"/v1/accounts/{reference}/transactions", f"/v2/accounts/{reference}"):
         response = await bank.client.get(path, params={**default_period(seed.NAV), **params}, headers=headers)
         assert (response.status_code, response.json()["code"]) == (400, "ACC-001"), (path, response.text)
         assert parameter in response.json()["message"]
 
 
-@pytest.mark.parametrize("header", ["Legal-Mandate", "CorrelationID", "AccountInfoRequestID", "PartyID",
-                                    "AdditionalReferenceIDType"])
+@pytest.mark.parametrize(
+    "header", ["Legal-Mandate", "CorrelationID", "AccountInfoRequestID", "PartyID", "AdditionalReferenceIDType"]
+)
 @pytest.mark.parametrize("prefix", ["/v2", "/v1"])
 async def test_an_empty_header_is_malformed(bank: Bank, header: str, prefix: str) -> None:
     headers = bank.headers(seed.NAV, party=seed.ANNE, **{header: ""})

@@ -29,12 +29,20 @@ async def test_every_request_leaves_one_audit_record(bank: Bank) -> None:
     await bank.client.get("/v2/nothing-here", headers=bank.headers(seed.SKATT))  # unknown path
     records = [stored.record for stored in await bank.audit.records()]
     assert [(r.endpoint, r.status, r.outcome) for r in records] == [
-        ("accountList", 200, "allowed"), ("transactions", 200, "allowed"), ("accountList", 401, "ACC-010"),
-        ("accountList", 403, "ACC-011"), ("accountList", 405, "ACC-012"), ("unknown", 404, "ACC-002"),
+        ("accountList", 200, "allowed"),
+        ("transactions", 200, "allowed"),
+        ("accountList", 401, "ACC-010"),
+        ("accountList", 403, "ACC-011"),
+        ("accountList", 405, "ACC-012"),
+        ("unknown", 404, "ACC-002"),
     ]
     listing, page = records[0], records[1]
     assert (listing.consumer_org, listing.service, listing.party_id, listing.records) == (
-        seed.SKATT.orgno, "skatt", seed.ANNE, 2)
+        seed.SKATT.orgno,
+        "skatt",
+        seed.ANNE,
+        2,
+    )
     assert listing.legal_mandate == seed.SKATT.mandate.encoded and listing.account_info_request_id == CASE
     assert listing.requester_id == "saksbehandler-17" and listing.correlation_id
     assert (page.account_reference, page.party_id, page.records) == (reference, seed.ANNE, 3)
@@ -75,8 +83,12 @@ async def test_called_directly_the_pipeline_withholds_an_answer_whose_record_fai
 
     bank.audit.append = broken  # type: ignore[method-assign]
     pipeline = bank.app.state["provider"]
-    answer = await pipeline.handle(Endpoint.ACCOUNTS, path="/v2/accounts", query={"OnlyPrimaryOwner": "true"},
-                                   headers=bank.headers(seed.SKATT, party=seed.ANNE))
+    answer = await pipeline.handle(
+        Endpoint.ACCOUNTS,
+        path="/v2/accounts",
+        query={"OnlyPrimaryOwner": "true"},
+        headers=bank.headers(seed.SKATT, party=seed.ANNE),
+    )
     assert (answer.status, json.loads(answer.body)["code"]) == (500, "ACC-500")
     assert seed.NUMBERS[seed.SALARY].encode() not in answer.body
 
@@ -104,7 +116,11 @@ async def test_log_lines_are_json_with_ids_and_no_personal_data(bank: Bank, capl
     assert line["account_info_request_id"] == CASE
     assert line["correlation_id"] == response.headers["correlationid"]
     assert (line["consumer"], line["service"], line["endpoint"], line["status"]) == (
-        seed.SKATT.orgno, "skatt", "listAccounts", 200)
+        seed.SKATT.orgno,
+        "skatt",
+        "listAccounts",
+        200,
+    )
     text = json.dumps(line)
     for secret in (seed.ANNE, seed.NUMBERS[seed.SALARY], "Anne"):
         assert secret not in text
@@ -144,8 +160,12 @@ async def test_health(bank: Bank) -> None:
 
 
 def _operations(document: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
-    return {operation["operationId"]: (path, operation)
-            for path, item in document["paths"].items() for method, operation in item.items() if method == "get"}
+    return {
+        operation["operationId"]: (path, operation)
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+        if method == "get"
+    }
 
 
 def _parameters(operation: dict[str, Any]) -> dict[tuple[str, str], tuple[bool, Any, Any]]:
@@ -154,8 +174,11 @@ def _parameters(operation: dict[str, Any]) -> dict[tuple[str, str], tuple[bool, 
         if parameter.get("x-opendsop"):
             continue
         schema = parameter.get("schema", {})
-        out[(parameter["name"].strip(), parameter["in"])] = (parameter.get("required", False), schema.get("type"),
-                                                              schema.get("format") or schema.get("enum"))
+        out[(parameter["name"].strip(), parameter["in"])] = (
+            parameter.get("required", False),
+            schema.get("type"),
+            schema.get("format") or schema.get("enum"),
+        )
     return out
 
 

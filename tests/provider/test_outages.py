@@ -58,9 +58,14 @@ class TokenService:
 
 def _headers(token_issuer: Any, consumer: seed.Consumer = seed.NAV) -> dict[str, str]:
     token = token_issuer.mint(consumer.orgno, seed.SCOPE, seed.BASE_URL, now=seed.NOW)
-    return {"Authorization": f"Bearer {token}", "CorrelationID": "14fbc062-aacb-4449-93c1-85c352d387a4",
-            "AccountInfoRequestID": CASE, "Legal-Mandate": consumer.mandate.encoded, "PartyID": seed.ANNE,
-            "Accept": "application/json"}
+    return {
+        "Authorization": f"Bearer {token}",
+        "CorrelationID": "14fbc062-aacb-4449-93c1-85c352d387a4",
+        "AccountInfoRequestID": CASE,
+        "Legal-Mandate": consumer.mandate.encoded,
+        "PartyID": seed.ANNE,
+        "Accept": "application/json",
+    }
 
 
 def _query(consumer: seed.Consumer = seed.NAV) -> dict[str, str]:
@@ -68,12 +73,20 @@ def _query(consumer: seed.Consumer = seed.NAV) -> dict[str, str]:
 
 
 @asynccontextmanager
-async def _sql_bank(pki: Pki, token_issuer: Any, database_url: str, clock: Clock,
-                    tokens: TokenService) -> AsyncIterator[tuple[Any, httpx.AsyncClient]]:
+async def _sql_bank(
+    pki: Pki, token_issuer: Any, database_url: str, clock: Clock, tokens: TokenService
+) -> AsyncIterator[tuple[Any, httpx.AsyncClient]]:
     app = create_app(
-        settings(database_url=database_url), clock=lambda: seed.NOW,
-        tokens=TokenVerifier(token_issuer.issuer, token_issuer.issuer + "jwks", seed.BASE_URL, (seed.SCOPE,),
-                             fetch_jwks=tokens.fetch, clock=clock),
+        settings(database_url=database_url),
+        clock=lambda: seed.NOW,
+        tokens=TokenVerifier(
+            token_issuer.issuer,
+            token_issuer.issuer + "jwks",
+            seed.BASE_URL,
+            (seed.SCOPE,),
+            fetch_jwks=tokens.fetch,
+            clock=clock,
+        ),
         facts=RegisterFacts(registers()),
         certificates=StaticCertificates({org: cred.certificate for org, cred in pki.encryption.items()}),
     )
@@ -81,8 +94,13 @@ async def _sql_bank(pki: Pki, token_issuer: Any, database_url: str, clock: Clock
     await startup(app)  # type: ignore[call-arg]
     try:
         await app.state["provider"].store.load(
-            parties=seed.parties(), accounts=seed.accounts(), relations=seed.relations(), balances=seed.balances(),
-            cards=seed.cards(), transactions=seed.transactions())
+            parties=seed.parties(),
+            accounts=seed.accounts(),
+            relations=seed.relations(),
+            balances=seed.balances(),
+            cards=seed.cards(),
+            transactions=seed.transactions(),
+        )
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://bank.test") as client:
             yield app, client
     finally:
@@ -90,8 +108,11 @@ async def _sql_bank(pki: Pki, token_issuer: Any, database_url: str, clock: Clock
 
 
 def _unavailable(response: httpx.Response) -> bool:
-    return (response.status_code == 503 and response.json()["code"] == "ACC-100"
-            and response.headers["retry-after"].isdigit())
+    return (
+        response.status_code == 503
+        and response.json()["code"] == "ACC-100"
+        and response.headers["retry-after"].isdigit()
+    )
 
 
 async def test_token_service_and_database_cut_mid_case(
@@ -111,8 +132,10 @@ async def test_token_service_and_database_cut_mid_case(
         clock.advance(1)
         first = await client.get("/v2/accounts", params=_query(), headers=_headers(token_issuer))
         assert first.status_code == 200, first.text
-        assert (await client.get("/health/ready")).json() == {"status": "ready",
-                                                               "checks": {"database": "ok", "keys": "ok"}}
+        assert (await client.get("/health/ready")).json() == {
+            "status": "ready",
+            "checks": {"database": "ok", "keys": "ok"},
+        }
 
         with database_cut(database_url):
             cut = await client.get("/v2/accounts", params=_query(), headers=_headers(token_issuer))
@@ -143,14 +166,25 @@ async def test_token_service_and_database_cut_mid_case(
 
 
 def _scope(path: str, headers: Mapping[str, str], query: Mapping[str, str]) -> dict[str, Any]:
-    return {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "https",
-            "path": path, "raw_path": path.encode(), "query_string": urlencode(query).encode(), "root_path": "",
-            "headers": [(b"host", b"bank.test"), *((k.lower().encode(), v.encode()) for k, v in headers.items())],
-            "client": ("127.0.0.1", 50000), "server": ("bank.test", 443)}
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "https",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": urlencode(query).encode(),
+        "root_path": "",
+        "headers": [(b"host", b"bank.test"), *((k.lower().encode(), v.encode()) for k, v in headers.items())],
+        "client": ("127.0.0.1", 50000),
+        "server": ("bank.test", 443),
+    }
 
 
-async def _call(bank: Bank, path: str, *, leaves_while_working: bool, query: Mapping[str, str] | None = None
-                ) -> tuple[list[dict[str, Any]], AuditRecord]:
+async def _call(
+    bank: Bank, path: str, *, leaves_while_working: bool, query: Mapping[str, str] | None = None
+) -> tuple[list[dict[str, Any]], AuditRecord]:
     """One request straight through the ASGI app; with ``leaves_while_working`` the caller disconnects
     (its timeout) while the bank is still reading its store."""
     pipeline = bank.app.state["provider"]
@@ -183,8 +217,9 @@ async def _call(bank: Bank, path: str, *, leaves_while_working: bool, query: Map
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
 
-    await bank.app(_scope(path, bank.headers(seed.SKATT, party=seed.ANNE),
-                          query if query is not None else _query()), receive, send)
+    await bank.app(
+        _scope(path, bank.headers(seed.SKATT, party=seed.ANNE), query if query is not None else _query()), receive, send
+    )
     [stored] = (await bank.audit.records())[-1:]
     return sent, stored.record
 
@@ -201,12 +236,15 @@ async def test_an_answer_the_caller_waited_for_is_recorded_as_delivered(bank: Ba
     assert (record.outcome, record.delivered, record.api_version) == ("allowed", True, "v2")
 
 
-@pytest.mark.parametrize(("path", "version"), [
-    pytest.param("/v1/accounts", "v1", id="v1-pipeline"),
-    pytest.param("/v2/accounts", "v2", id="v2-pipeline"),
-    pytest.param("/v1/nothing-here", "v1", id="v1-unknown-path"),
-    pytest.param("/elsewhere", "v2", id="outside-both"),
-])
+@pytest.mark.parametrize(
+    ("path", "version"),
+    [
+        pytest.param("/v1/accounts", "v1", id="v1-pipeline"),
+        pytest.param("/v2/accounts", "v2", id="v2-pipeline"),
+        pytest.param("/v1/nothing-here", "v1", id="v1-unknown-path"),
+        pytest.param("/elsewhere", "v2", id="outside-both"),
+    ],
+)
 async def test_the_record_names_the_api_version(bank: Bank, path: str, version: str) -> None:
     await bank.client.get(path, params=_query(), headers=bank.headers(seed.SKATT, party=seed.ANNE))
     [stored] = await bank.audit.records()
@@ -273,8 +311,11 @@ async def test_over_a_socket_the_record_says_whether_the_caller_got_the_answer(b
         await bank.app(scope, watched, send)
 
     headers = bank.headers(seed.SKATT, party=seed.ANNE)
-    request = (f"GET /v2/accounts?{urlencode(_query(seed.SKATT))} HTTP/1.1\r\nHost: bank.test\r\n"
-               + "".join(f"{name}: {value}\r\n" for name, value in headers.items()) + "\r\n").encode()
+    request = (
+        f"GET /v2/accounts?{urlencode(_query(seed.SKATT))} HTTP/1.1\r\nHost: bank.test\r\n"
+        + "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+        + "\r\n"
+    ).encode()
 
     def call(address: tuple[str, int]) -> bytes:
         with socket.create_connection(address, timeout=BOUND) as sock:
@@ -298,21 +339,24 @@ async def test_over_a_socket_the_record_says_whether_the_caller_got_the_answer(b
     assert answer.startswith(b"HTTP/1.1 200") == caller_waits
 
 
-@pytest.mark.parametrize("failure", [
-    pytest.param(ConnectionRefusedError(111, "Connect call failed"), id="connection-refused"),
-    pytest.param(TimeoutError(), id="timeout"),
-])
+@pytest.mark.parametrize(
+    "failure",
+    [
+        pytest.param(ConnectionRefusedError(111, "Connect call failed"), id="connection-refused"),
+        pytest.param(TimeoutError(), id="timeout"),
+    ],
+)
 @pytest.mark.parametrize("version", ["v1", "v2"])
-async def test_a_store_that_cannot_answer_is_503_at_both_versions(bank: Bank, version: str,
-                                                                  failure: Exception) -> None:
+async def test_a_store_that_cannot_answer_is_503_at_both_versions(bank: Bank, version: str, failure: Exception) -> None:
     from tests.provider.test_v1 import v1_accounts
 
     async def down(*_args: Any, **_kwargs: Any) -> Any:
         raise failure
 
     bank.app.state["provider"].store.accounts_for_party = down
-    response = (await v1_accounts(bank, seed.NAV, seed.ANNE) if version == "v1"
-                else await bank.accounts(seed.NAV, seed.ANNE))
+    response = (
+        await v1_accounts(bank, seed.NAV, seed.ANNE) if version == "v1" else await bank.accounts(seed.NAV, seed.ANNE)
+    )
     assert (response.status_code, response.json()["code"]) == (503, "ACC-100"), response.text
     assert response.headers["retry-after"].isdigit()
     [stored] = await bank.audit.records()

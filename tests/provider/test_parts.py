@@ -12,21 +12,24 @@ from opendsop.provider.ratelimit import RateLimiter
 from opendsop.provider.settings import ProviderSettings
 
 
-@pytest.mark.parametrize(("accept", "test_mode", "expected"), [
-    pytest.param(None, True, JOSE, id="absent-means-jwe"),
-    pytest.param("", False, JOSE, id="empty-means-jwe"),
-    pytest.param("*/*", True, JOSE, id="wildcard-prefers-jwe"),
-    pytest.param("application/*", True, JOSE, id="type-wildcard-prefers-jwe"),
-    pytest.param("application/json", True, JSON, id="plaintext-in-test"),
-    pytest.param("application/json", False, None, id="plaintext-never-in-production"),
-    pytest.param("application/json, */*;q=0.1", False, JOSE, id="production-falls-back-to-jwe"),
-    pytest.param("application/json;q=0.9, application/jose;q=0.8", True, JSON, id="quality-decides"),
-    pytest.param("application/jose;q=0, application/json", True, JSON, id="q0-excludes"),
-    pytest.param("application/jose;q=0", False, None, id="q0-only-option"),
-    pytest.param("text/html", True, None, id="nothing-acceptable"),
-    pytest.param("application/JOSE", False, JOSE, id="case-insensitive"),
-    pytest.param("application/jose;q=abc", False, None, id="malformed-quality-is-zero"),
-])
+@pytest.mark.parametrize(
+    ("accept", "test_mode", "expected"),
+    [
+        pytest.param(None, True, JOSE, id="absent-means-jwe"),
+        pytest.param("", False, JOSE, id="empty-means-jwe"),
+        pytest.param("*/*", True, JOSE, id="wildcard-prefers-jwe"),
+        pytest.param("application/*", True, JOSE, id="type-wildcard-prefers-jwe"),
+        pytest.param("application/json", True, JSON, id="plaintext-in-test"),
+        pytest.param("application/json", False, None, id="plaintext-never-in-production"),
+        pytest.param("application/json, */*;q=0.1", False, JOSE, id="production-falls-back-to-jwe"),
+        pytest.param("application/json;q=0.9, application/jose;q=0.8", True, JSON, id="quality-decides"),
+        pytest.param("application/jose;q=0, application/json", True, JSON, id="q0-excludes"),
+        pytest.param("application/jose;q=0", False, None, id="q0-only-option"),
+        pytest.param("text/html", True, None, id="nothing-acceptable"),
+        pytest.param("application/JOSE", False, JOSE, id="case-insensitive"),
+        pytest.param("application/jose;q=abc", False, None, id="malformed-quality-is-zero"),
+    ],
+)
 def test_choose_media_type(accept: str | None, test_mode: bool, expected: str | None) -> None:
     assert choose_media_type(accept, plaintext_allowed=test_mode) == expected
 
@@ -75,12 +78,15 @@ def test_metrics_text_format() -> None:
     assert 'dsop_provider_rate_limited_total{service="none"} 1' in lines
 
 
-@pytest.mark.parametrize(("values", "message"), [
-    pytest.param({"bank_orgno": "12345"}, "9-digit", id="orgno"),
-    pytest.param({"bank_orgno": "910000001", "environment": "production"}, "PAGING_KEY", id="production-secrets"),
-    pytest.param({"bank_orgno": "910000001", "paging_key": "short"}, "16 bytes", id="short-key"),
-    pytest.param({"bank_orgno": "910000001", "base_url": "bank.no/v2"}, "absolute", id="relative-base-url"),
-])
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        pytest.param({"bank_orgno": "12345"}, "9-digit", id="orgno"),
+        pytest.param({"bank_orgno": "910000001", "environment": "production"}, "PAGING_KEY", id="production-secrets"),
+        pytest.param({"bank_orgno": "910000001", "paging_key": "short"}, "16 bytes", id="short-key"),
+        pytest.param({"bank_orgno": "910000001", "base_url": "bank.no/v2"}, "absolute", id="relative-base-url"),
+    ],
+)
 def test_settings_guards(values: dict[str, str], message: str) -> None:
     with pytest.raises(ValidationError, match=message):
         ProviderSettings(**values)  # type: ignore[arg-type]

@@ -31,14 +31,24 @@ pytestmark = pytest.mark.anyio
 def _registers(*, task: str = REPRESENTASJON_DAGLIGBANK) -> tuple[MemoryFolkeregister, MemoryKonkursregister]:
     freg = MemoryFolkeregister(clock=lambda: seed.NOW)
     name = Navn(fornavn="Test", etternavn="Person")
-    freg.load_persons([
-        Person(identifikasjonsnummer=seed.DAG, navn=name, status=PersonStatus.DOED, doedsdato=seed.DEATH),
-        Person(identifikasjonsnummer=seed.SKJERMET, navn=name, adressebeskyttelse=Adressebeskyttelse.FORTROLIG),
-        Person(identifikasjonsnummer=seed.WARD, navn=name), Person(identifikasjonsnummer=seed.GUARDIAN, navn=name),
-        Person(identifikasjonsnummer=seed.ANNE, navn=name),
-    ])
-    freg.put_guardianship(Vergemaal(id="vm-1", vergehaver=seed.WARD, verge=Verge(identifikasjonsnummer=seed.GUARDIAN),
-                                    tjenesteoppgaver=(task,), gyldigFraOgMed=seed.guardianships()[0].valid_from))
+    freg.load_persons(
+        [
+            Person(identifikasjonsnummer=seed.DAG, navn=name, status=PersonStatus.DOED, doedsdato=seed.DEATH),
+            Person(identifikasjonsnummer=seed.SKJERMET, navn=name, adressebeskyttelse=Adressebeskyttelse.FORTROLIG),
+            Person(identifikasjonsnummer=seed.WARD, navn=name),
+            Person(identifikasjonsnummer=seed.GUARDIAN, navn=name),
+            Person(identifikasjonsnummer=seed.ANNE, navn=name),
+        ]
+    )
+    freg.put_guardianship(
+        Vergemaal(
+            id="vm-1",
+            vergehaver=seed.WARD,
+            verge=Verge(identifikasjonsnummer=seed.GUARDIAN),
+            tjenesteoppgaver=(task,),
+            gyldigFraOgMed=seed.guardianships()[0].valid_from,
+        )
+    )
     konkurs = MemoryKonkursregister(clock=lambda: seed.NOW - timedelta(days=60))
     konkurs.register(type=KonkursType.AAPNING, debitor=seed.FIRMA, kjennelsesdato=seed.RULING)
     return freg, konkurs
@@ -48,12 +58,19 @@ async def _bank(pki: Pki, issuer: Any, freg: MemoryFolkeregister, konkurs: Memor
     return await open_bank(pki, issuer, facts=RegisterFacts(RegisterClients(freg, konkurs)))
 
 
-@pytest.mark.parametrize(("consumer", "party", "listed"), [
-    (seed.OED, seed.DAG, {seed.ESTATE}), (seed.KONKURS, seed.FIRMA, {seed.BUSINESS}),
-    (seed.VERGE, seed.WARD, {seed.WARD_MAIN}), (seed.SKATT, seed.SKJERMET, set()),
-], ids=lambda value: getattr(value, "service", None) or "")
-async def test_facts_from_the_register_clients(pki: Pki, token_issuer: Any, consumer: seed.Consumer, party: str,
-                                               listed: set[str]) -> None:
+@pytest.mark.parametrize(
+    ("consumer", "party", "listed"),
+    [
+        (seed.OED, seed.DAG, {seed.ESTATE}),
+        (seed.KONKURS, seed.FIRMA, {seed.BUSINESS}),
+        (seed.VERGE, seed.WARD, {seed.WARD_MAIN}),
+        (seed.SKATT, seed.SKJERMET, set()),
+    ],
+    ids=lambda value: getattr(value, "service", None) or "",
+)
+async def test_facts_from_the_register_clients(
+    pki: Pki, token_issuer: Any, consumer: seed.Consumer, party: str, listed: set[str]
+) -> None:
     bank = await _bank(pki, token_issuer, *_registers())
     async with bank.client:
         response = await bank.accounts(consumer, party)

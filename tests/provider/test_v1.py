@@ -41,13 +41,23 @@ SKATT_KOMPENSASJON_V1 = dataclasses.replace(seed.SKATT, mandate=mandate.SKATT_KO
 POLITI_HVITVASKING_V1 = dataclasses.replace(seed.POLITI, mandate=mandate.POLITI_HVITVASKING_V1)
 POLITI_210_V1 = dataclasses.replace(seed.POLITI, mandate=mandate.POLITI_210_FORSTE_V1)
 # "police district;firstname lastname", formatted text encoded ("Specification of eOppslag" v1).
-POL_REFERENCE = {"AdditionalReferenceIDType": "pol",
-                 "AdditionalReferenceID": mandate.encode_uri_component("Oslo politidistrikt;Kari Nordmann")}
+POL_REFERENCE = {
+    "AdditionalReferenceIDType": "pol",
+    "AdditionalReferenceID": mandate.encode_uri_component("Oslo politidistrikt;Kari Nordmann"),
+}
 
-BODIES: dict[str, type[Any]] = {"": v1.AccountDetails, "/transactions": v1.Transactions, "/cards": v1.Cards,
-                                "/roles": v1.Roles}
-SUFFIX = {Endpoint.ACCOUNT_DETAILS: "", Endpoint.TRANSACTIONS: "/transactions", Endpoint.CARDS: "/cards",
-          Endpoint.ROLES: "/roles"}
+BODIES: dict[str, type[Any]] = {
+    "": v1.AccountDetails,
+    "/transactions": v1.Transactions,
+    "/cards": v1.Cards,
+    "/roles": v1.Roles,
+}
+SUFFIX = {
+    Endpoint.ACCOUNT_DETAILS: "",
+    Endpoint.TRANSACTIONS: "/transactions",
+    Endpoint.CARDS: "/cards",
+    Endpoint.ROLES: "/roles",
+}
 
 
 def strict(response: httpx.Response, model: type[Any]) -> Any:
@@ -62,11 +72,21 @@ def strict(response: httpx.Response, model: type[Any]) -> Any:
     return decoded
 
 
-def v1_headers(bank: Bank, consumer: seed.Consumer, *, party: str | None = None,
-               accept: str | None = "application/json", **extra: str) -> dict[str, str]:
+def v1_headers(
+    bank: Bank,
+    consumer: seed.Consumer,
+    *,
+    party: str | None = None,
+    accept: str | None = "application/json",
+    **extra: str,
+) -> dict[str, str]:
     """Only the headers Bank_v1.yaml declares (no RequesterID, no pol1/srf)."""
-    headers = {"Authorization": f"Bearer {bank.token(consumer)}", "CorrelationID": str(uuid.uuid4()),
-               "AccountInfoRequestID": CASE, "Legal-Mandate": consumer.mandate.encoded}
+    headers = {
+        "Authorization": f"Bearer {bank.token(consumer)}",
+        "CorrelationID": str(uuid.uuid4()),
+        "AccountInfoRequestID": CASE,
+        "Legal-Mandate": consumer.mandate.encoded,
+    }
     if accept is not None:
         headers["Accept"] = accept
     if party is not None:
@@ -75,15 +95,20 @@ def v1_headers(bank: Bank, consumer: seed.Consumer, *, party: str | None = None,
     return headers
 
 
-async def v1_accounts(bank: Bank, consumer: seed.Consumer, party: str, *, params: Mapping[str, str] | None = None,
-                      **header_options: Any) -> httpx.Response:
-    return await bank.client.get("/v1/accounts", params={**default_period(consumer), **(params or {})},
-                                 headers=v1_headers(bank, consumer, party=party, **header_options))
+async def v1_accounts(
+    bank: Bank, consumer: seed.Consumer, party: str, *, params: Mapping[str, str] | None = None, **header_options: Any
+) -> httpx.Response:
+    return await bank.client.get(
+        "/v1/accounts",
+        params={**default_period(consumer), **(params or {})},
+        headers=v1_headers(bank, consumer, party=party, **header_options),
+    )
 
 
 async def v1_get(bank: Bank, consumer: seed.Consumer, path: str, **header_options: Any) -> httpx.Response:
-    return await bank.client.get(path, params=default_period(consumer), headers=v1_headers(bank, consumer,
-                                                                                             **header_options))
+    return await bank.client.get(
+        path, params=default_period(consumer), headers=v1_headers(bank, consumer, **header_options)
+    )
 
 
 def _listed(accounts: v1.Accounts) -> dict[str, v1.Account]:
@@ -112,8 +137,9 @@ async def test_nav_flow_in_v1_shape(bank: Bank) -> None:
     path: str | None = links["transactions"]
     for _page in range(10):
         assert path is not None
-        response = await bank.client.get(path, params=None if collected else default_period(seed.NAV),
-                                         headers=v1_headers(bank, seed.NAV))
+        response = await bank.client.get(
+            path, params=None if collected else default_period(seed.NAV), headers=v1_headers(bank, seed.NAV)
+        )
         page = strict(response, v1.Transactions)
         collected += [item.transaction_identifier for item in page.transactions or ()]
         href = {link.rel: link.href for link in page.links or ()}.get("next")
@@ -132,13 +158,18 @@ async def test_nav_flow_in_v1_shape(bank: Bank) -> None:
     assert {role.identifier.value for role in roles.roles or () if role.identifier} == {seed.ANNE, seed.BERIT}
 
 
-@pytest.mark.parametrize(("consumer", "v2_consumer", "party", "account"), [
-    (seed.NAV, seed.NAV, seed.DAG, seed.ESTATE), (seed.KONKURS, seed.KONKURS, seed.FIRMA, seed.BUSINESS),
-    (SKATT_V1, seed.SKATT, seed.ANNE, seed.SALARY),
-], ids=["nav", "konkurs", "skatt-v1-text"])
-async def test_v1_carries_the_v2_data_and_withholds_the_same_fields(bank: Bank, consumer: seed.Consumer,
-                                                                    v2_consumer: seed.Consumer, party: str,
-                                                                    account: str) -> None:
+@pytest.mark.parametrize(
+    ("consumer", "v2_consumer", "party", "account"),
+    [
+        (seed.NAV, seed.NAV, seed.DAG, seed.ESTATE),
+        (seed.KONKURS, seed.KONKURS, seed.FIRMA, seed.BUSINESS),
+        (SKATT_V1, seed.SKATT, seed.ANNE, seed.SALARY),
+    ],
+    ids=["nav", "konkurs", "skatt-v1-text"],
+)
+async def test_v1_carries_the_v2_data_and_withholds_the_same_fields(
+    bank: Bank, consumer: seed.Consumer, v2_consumer: seed.Consumer, party: str, account: str
+) -> None:
     """Same store, same filter: a v1 body is the filtered v2 body with the data model's v1/v2 differences."""
     profile = get_profile(consumer.service)
     owner = "true" if profile.owner_rule is OwnerRule.TRUE_ONLY else "false"  # v1's OnlyPrimaryOwner
@@ -146,8 +177,11 @@ async def test_v1_carries_the_v2_data_and_withholds_the_same_fields(bank: Bank, 
     v1_list = await v1_accounts(bank, consumer, party)
     strict(v1_list, v1.Accounts)
     pairs = [(Endpoint.ACCOUNTS, v2_list.json(), v1_list.json())]
-    reference = next(item["accountReference"] for item in v1_list.json()["accounts"]
-                     if item["accountIdentifier"] == seed.NUMBERS[account])
+    reference = next(
+        item["accountReference"]
+        for item in v1_list.json()["accounts"]
+        if item["accountIdentifier"] == seed.NUMBERS[account]
+    )
     for endpoint, suffix in SUFFIX.items():
         if profile.allows(endpoint):
             old = await v1_get(bank, consumer, f"/v1/accounts/{reference}{suffix}")
@@ -172,8 +206,10 @@ def _present(body: Any, path: str) -> bool:
 def _without_account_links(body: dict[str, Any]) -> dict[str, Any]:
     if "accounts" not in body:
         return body
-    return {**body, "accounts": [{key: value for key, value in item.items() if key != "links"}
-                                 for item in body["accounts"]]}
+    return {
+        **body,
+        "accounts": [{key: value for key, value in item.items() if key != "links"} for item in body["accounts"]],
+    }
 
 
 def _as_v1(node: Any) -> Any:
@@ -214,8 +250,12 @@ async def test_only_primary_owner_is_true_for_true_only_services(bank: Bank) -> 
     assert get_profile("konkurs").owner_rule is OwnerRule.TRUE_ONLY
     listed = _listed(strict(await v1_accounts(bank, seed.KONKURS, seed.FIRMA), v1.Accounts))
     assert set(listed) == {seed.NUMBERS[seed.BUSINESS]}
-    assert all(account.primary_owner is None or account.primary_owner.identifier is None
-               or account.primary_owner.identifier.value == seed.FIRMA for account in listed.values())
+    assert all(
+        account.primary_owner is None
+        or account.primary_owner.identifier is None
+        or account.primary_owner.identifier.value == seed.FIRMA
+        for account in listed.values()
+    )
 
 
 async def test_shielded_party_gets_an_empty_complete_list(bank: Bank) -> None:
@@ -239,10 +279,18 @@ async def test_v1_answers_are_encrypted_like_v2(bank: Bank) -> None:
 SERVED = [
     ("skatt-10-2-without-requester-id", SKATT_V1, {}, "Juridiske rammebetingelser Kontrollinformasjon (v1)"),
     ("skatt-kompensasjonsordningen", SKATT_KOMPENSASJON_V1, {}, "Juridiske rammebetingelser Kontrollinformasjon"),
-    ("politi-hvitvasking-without-reference", POLITI_HVITVASKING_V1, {},
-     "Juridiske rammebetingelser Kontrollinformasjon (v1)"),
-    ("politi-210-with-pol", POLITI_210_V1, POL_REFERENCE,
-     "Specification of eOppslag (v1), AdditionalReferenceIDType and AdditionalReferenceID"),
+    (
+        "politi-hvitvasking-without-reference",
+        POLITI_HVITVASKING_V1,
+        {},
+        "Juridiske rammebetingelser Kontrollinformasjon (v1)",
+    ),
+    (
+        "politi-210-with-pol",
+        POLITI_210_V1,
+        POL_REFERENCE,
+        "Specification of eOppslag (v1), AdditionalReferenceIDType and AdditionalReferenceID",
+    ),
     ("requester-id-not-in-v1-ignored", SKATT_V1, {"RequesterID": "  "}, "Bank_v1.yaml: no RequesterID"),
     ("nav-text-unchanged", seed.NAV, {}, "Juridiske rammebetingelser Kontrollinformasjon (v1)"),
     ("konkurs-text-unchanged", seed.KONKURS, {}, "Juridiske rammebetingelser Konkursbehandling"),
@@ -265,31 +313,57 @@ REFUSALS = [
     ("verge-v2-text-at-v1", seed.VERGE, {}, 400, "ACC-001", ("Legal-Mandate", "v2")),
     ("oed-v2-text-at-v1", seed.OED, {}, 400, "ACC-001", ("Legal-Mandate", "v2")),
     ("politi-210-needs-pol", POLITI_210_V1, {}, 400, "ACC-001", ("AdditionalReferenceIDType", "pol")),
-    ("politi-210-pol-without-name", POLITI_210_V1,
-     {"AdditionalReferenceIDType": "pol", "AdditionalReferenceID": "Oslo%20politidistrikt"}, 400, "ACC-001",
-     ("AdditionalReferenceID", "firstname lastname")),
+    (
+        "politi-210-pol-without-name",
+        POLITI_210_V1,
+        {"AdditionalReferenceIDType": "pol", "AdditionalReferenceID": "Oslo%20politidistrikt"},
+        400,
+        "ACC-001",
+        ("AdditionalReferenceID", "firstname lastname"),
+    ),
     ("pol-not-for-nav", seed.NAV, POL_REFERENCE, 400, "ACC-001", ("AdditionalReferenceIDType",)),
-    ("pol1-not-a-v1-value", POLITI_210_V1, {"AdditionalReferenceIDType": "pol1", "AdditionalReferenceID": "x.y.z"},
-     400, "ACC-001", ("AdditionalReferenceIDType", "v1")),
-    ("srf-not-a-v1-value", seed.NAV, {"AdditionalReferenceIDType": "srf", "AdditionalReferenceID": seed.GUARDIAN},
-     400, "ACC-001", ("AdditionalReferenceIDType", "v1")),
+    (
+        "pol1-not-a-v1-value",
+        POLITI_210_V1,
+        {"AdditionalReferenceIDType": "pol1", "AdditionalReferenceID": "x.y.z"},
+        400,
+        "ACC-001",
+        ("AdditionalReferenceIDType", "v1"),
+    ),
+    (
+        "srf-not-a-v1-value",
+        seed.NAV,
+        {"AdditionalReferenceIDType": "srf", "AdditionalReferenceID": seed.GUARDIAN},
+        400,
+        "ACC-001",
+        ("AdditionalReferenceIDType", "v1"),
+    ),
     ("account-id-not-in-use", seed.NAV, {"AccountID": seed.NUMBERS[seed.SALARY]}, 400, "ACC-001", ("AccountID",)),
     ("party-id-empty", seed.NAV, {"PartyID": ""}, 400, "ACC-001", ("PartyID",)),
     ("legal-mandate-empty", seed.NAV, {"Legal-Mandate": ""}, 400, "ACC-001", ("Legal-Mandate", "empty")),
     ("no-token", seed.NAV, {"Authorization": ""}, 401, "ACC-010", ("Authorization",)),
     ("wrong-mandate", seed.NAV, {"Legal-Mandate": seed.KONKURS.mandate.encoded}, 403, "ACC-011", ("Legal-Mandate",)),
-    ("skatt-v1-text-from-nav", seed.NAV, {"Legal-Mandate": mandate.SKATT_V1.encoded}, 403, "ACC-011",
-     ("Legal-Mandate",)),
+    (
+        "skatt-v1-text-from-nav",
+        seed.NAV,
+        {"Legal-Mandate": mandate.SKATT_V1.encoded},
+        403,
+        "ACC-011",
+        ("Legal-Mandate",),
+    ),
 ]
 
 
-@pytest.mark.parametrize(("consumer", "extra", "status", "code", "words"),
-                         [row[1:] for row in REFUSALS], ids=[row[0] for row in REFUSALS])
-async def test_refusals(bank: Bank, consumer: seed.Consumer, extra: dict[str, str], status: int, code: str,
-                        words: tuple[str, ...]) -> None:
+@pytest.mark.parametrize(
+    ("consumer", "extra", "status", "code", "words"), [row[1:] for row in REFUSALS], ids=[row[0] for row in REFUSALS]
+)
+async def test_refusals(
+    bank: Bank, consumer: seed.Consumer, extra: dict[str, str], status: int, code: str, words: tuple[str, ...]
+) -> None:
     party = seed.WARD if consumer is seed.VERGE else seed.DAG if consumer is seed.OED else seed.ANNE
-    response = await bank.client.get("/v1/accounts", params=default_period(consumer),
-                                     headers=v1_headers(bank, consumer, party=party, **extra))
+    response = await bank.client.get(
+        "/v1/accounts", params=default_period(consumer), headers=v1_headers(bank, consumer, party=party, **extra)
+    )
     assert (response.status_code, response.json()["code"]) == (status, code), response.text
     assert response.headers["content-type"].startswith("application/json")
     for word in words:
@@ -309,9 +383,14 @@ async def test_v2_refuses_v1_texts(bank: Bank, consumer: seed.Consumer) -> None:
 # -- after the window -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("last_day", "served"), [
-    (seed.TODAY, True), (seed.TODAY - timedelta(days=1), False),
-], ids=["last-day-still-served", "day-after-retired"])
+@pytest.mark.parametrize(
+    ("last_day", "served"),
+    [
+        (seed.TODAY, True),
+        (seed.TODAY - timedelta(days=1), False),
+    ],
+    ids=["last-day-still-served", "day-after-retired"],
+)
 async def test_v1_window(pki: Pki, token_issuer: Any, last_day: date, served: bool) -> None:
     bank = await open_bank(pki, token_issuer, v1_served_until=last_day)
     try:
@@ -341,15 +420,20 @@ def test_production_serves_no_v1_unless_configured() -> None:
     assert settings(v1_served_until="2026-05-31").v1_window == date(2026, 5, 31)
 
 
-@pytest.mark.parametrize(("method", "path", "status", "code"), [
-    ("GET", "/v1/accounts/no-such-reference", 404, "ACC-002"),
-    ("GET", "/v1/accounts/no-such-reference/roles", 404, "ACC-002"),
-    ("POST", "/v1/accounts", 405, "ACC-012"),
-    ("DELETE", "/v1/accounts/abc/cards", 405, "ACC-012"),
-], ids=["unknown-reference", "unknown-reference-roles", "post", "delete"])
+@pytest.mark.parametrize(
+    ("method", "path", "status", "code"),
+    [
+        ("GET", "/v1/accounts/no-such-reference", 404, "ACC-002"),
+        ("GET", "/v1/accounts/no-such-reference/roles", 404, "ACC-002"),
+        ("POST", "/v1/accounts", 405, "ACC-012"),
+        ("DELETE", "/v1/accounts/abc/cards", 405, "ACC-012"),
+    ],
+    ids=["unknown-reference", "unknown-reference-roles", "post", "delete"],
+)
 async def test_paths_and_methods(bank: Bank, method: str, path: str, status: int, code: str) -> None:
-    response = await bank.client.request(method, path, params=default_period(seed.NAV),
-                                         headers=v1_headers(bank, seed.NAV))
+    response = await bank.client.request(
+        method, path, params=default_period(seed.NAV), headers=v1_headers(bank, seed.NAV)
+    )
     assert (response.status_code, response.json()["code"]) == (status, code), response.text
 
 
@@ -367,13 +451,22 @@ async def test_v2_reference_rules_hold_on_v1(bank: Bank) -> None:
 def test_mapping_of_v2_only_values() -> None:
     identifier = v2.Identifier(value=seed.BANK_ORGNO, type=v2.IdentifierType.COUNTRY_IDENTIFICATION_CODE)
     card = v2.PaymentCard(card_identifier="492500XXXXXX5678", card_status=v2.CardStatus.BLOCKED, version_number="2")
-    accounts = v2.Accounts(response_details=v2.ResponseDetails(status=v2.ResponseStatus.PARTIAL, message="Arkiv"),
-                           accounts=(
-        v2.Account(account_identifier="12000000009", account_reference="ref-a",
-                   type=v2.AccountType.ACCOUNT_WITHOUT_BALANCE, servicer=v2.FinancialInstitution(name="Uten id")),
-        v2.Account(account_identifier="12000000010", account_reference="dataNotDelivered",
-                   servicer=v2.FinancialInstitution(identifier=identifier, name="Testbanken")),
-    ))
+    accounts = v2.Accounts(
+        response_details=v2.ResponseDetails(status=v2.ResponseStatus.PARTIAL, message="Arkiv"),
+        accounts=(
+            v2.Account(
+                account_identifier="12000000009",
+                account_reference="ref-a",
+                type=v2.AccountType.ACCOUNT_WITHOUT_BALANCE,
+                servicer=v2.FinancialInstitution(name="Uten id"),
+            ),
+            v2.Account(
+                account_identifier="12000000010",
+                account_reference="dataNotDelivered",
+                servicer=v2.FinancialInstitution(identifier=identifier, name="Testbanken"),
+            ),
+        ),
+    )
     mapped = wire.validated(to_v1(Endpoint.ACCOUNTS, accounts, path="/v1/accounts"))
     assert isinstance(mapped, v1.Accounts) and mapped.response_status == "partial"
     assert mapped.accounts is not None
@@ -381,17 +474,27 @@ def test_mapping_of_v2_only_values() -> None:
     assert first.links is not None
     assert first.type == "otherAccount"  # accountWithoutBalance is new in v2
     assert first.servicer is None  # v1 requires servicer.identifier: no half object
-    assert {link.href for link in first.links} == {"/accounts/ref-a", "/accounts/ref-a/transactions",
-                                                   "/accounts/ref-a/cards", "/accounts/ref-a/roles"}
+    assert {link.href for link in first.links} == {
+        "/accounts/ref-a",
+        "/accounts/ref-a/transactions",
+        "/accounts/ref-a/cards",
+        "/accounts/ref-a/roles",
+    }
     assert second.links is None  # dataNotDelivered names no account to link to
     assert second.servicer == v1.FinancialInstitution(identifier=identifier, name="Testbanken")
 
-    cards = to_v1(Endpoint.CARDS, v2.Cards(response_details=v2.ResponseDetails(status=v2.ResponseStatus.COMPLETE),
-                                           payment_cards=(card,)), path="/v1/accounts/x/cards")
+    cards = to_v1(
+        Endpoint.CARDS,
+        v2.Cards(response_details=v2.ResponseDetails(status=v2.ResponseStatus.COMPLETE), payment_cards=(card,)),
+        path="/v1/accounts/x/cards",
+    )
     assert "cardStatus" not in msgspec.json.decode(wire.encode(cards))["paymentCards"][0]
     booked = v2.Transaction(transaction_identifier="t-1", payment_card=card, amount=Decimal("1.00"))
-    transactions = to_v1(Endpoint.TRANSACTIONS, v2.Transactions(
-        response_details=v2.ResponseDetails(status=v2.ResponseStatus.COMPLETE), transactions=(booked,)), path="/")
+    transactions = to_v1(
+        Endpoint.TRANSACTIONS,
+        v2.Transactions(response_details=v2.ResponseDetails(status=v2.ResponseStatus.COMPLETE), transactions=(booked,)),
+        path="/",
+    )
     encoded = msgspec.json.decode(wire.encode(wire.validated(transactions)))
     assert encoded["transactions"][0]["paymentCard"] == {"cardIdentifier": "492500XXXXXX5678"}
     assert encoded["transactions"][0]["amount"] == 1.0
@@ -399,9 +502,12 @@ def test_mapping_of_v2_only_values() -> None:
 
 def test_every_v2_account_type_has_a_v1_value() -> None:
     for value in v2.AccountType:
-        body = v2.AccountDetails(response_details=v2.ResponseDetails(status=v2.ResponseStatus.COMPLETE),
-                                 account=v2.AccountDetail(account_identifier="12000000009", account_reference="r",
-                                                          type=value, start_date=date(2020, 1, 1)))
+        body = v2.AccountDetails(
+            response_details=v2.ResponseDetails(status=v2.ResponseStatus.COMPLETE),
+            account=v2.AccountDetail(
+                account_identifier="12000000009", account_reference="r", type=value, start_date=date(2020, 1, 1)
+            ),
+        )
         mapped = wire.validated(to_v1(Endpoint.ACCOUNT_DETAILS, body, path="/v1/accounts/r"))
         assert mapped.account.type in set(v1.AccountType)
 
@@ -411,8 +517,13 @@ def test_every_v2_account_type_has_a_v1_value() -> None:
 
 def _parameter_shape(parameter: dict[str, Any]) -> tuple[Any, ...]:
     schema = parameter["schema"]
-    return (parameter["in"], parameter.get("required", False), schema.get("type"), schema.get("format"),
-            tuple(schema.get("enum", ())))
+    return (
+        parameter["in"],
+        parameter.get("required", False),
+        schema.get("type"),
+        schema.get("format"),
+        tuple(schema.get("enum", ())),
+    )
 
 
 async def test_openapi_matches_bank_v1_yaml(bank: Bank, reference_dir: Path) -> None:
@@ -426,16 +537,27 @@ async def test_openapi_matches_bank_v1_yaml(bank: Bank, reference_dir: Path) -> 
     for path, operations in contract["paths"].items():
         expected, actual = operations["get"], own["paths"][path]["get"]
         assert actual["operationId"] == expected["operationId"]
-        declared = {item["name"]: _parameter_shape(item) for item in actual["parameters"]
-                    if "x-opendsop" not in item}
+        declared = {item["name"]: _parameter_shape(item) for item in actual["parameters"] if "x-opendsop" not in item}
         assert declared == {item["name"]: _parameter_shape(item) for item in expected["parameters"]}, path
         assert set(actual["responses"]) == set(expected["responses"]), path
         for status, answer in expected["responses"].items():
             assert set(actual["responses"][status]["content"]) == set(answer["content"]), (path, status)
             json_schema = answer["content"]["application/json"]["schema"]
             assert actual["responses"][status]["content"]["application/json"]["schema"] == json_schema
-    for name in ("Accounts", "Account", "AccountDetails", "AccountDetail", "Transactions", "Transaction", "Cards",
-                 "PaymentCard", "Roles", "AccountRole", "FinancialInstitution", "ElectronicAddress"):
+    for name in (
+        "Accounts",
+        "Account",
+        "AccountDetails",
+        "AccountDetail",
+        "Transactions",
+        "Transaction",
+        "Cards",
+        "PaymentCard",
+        "Roles",
+        "AccountRole",
+        "FinancialInstitution",
+        "ElectronicAddress",
+    ):
         schema, ours = contract["components"]["schemas"][name], own["components"]["schemas"][name]
         assert set(ours["properties"]) == set(schema["properties"]), name
         assert set(ours.get("required", ())) == set(schema.get("required", ())), name
@@ -465,21 +587,37 @@ def test_answers_conform_to_bank_v1_yaml(pki: Pki, token_issuer: Any, reference_
     assert len(operations) == 5
     statuses: list[int] = []
     paths: set[str] = set()
-    valid = {"Authorization": f"Bearer {token}", "Legal-Mandate": seed.NAV.mandate.encoded, "PartyID": seed.ANNE,
-             "AccountInfoRequestID": CASE, "Accept": "application/json"}
+    valid = {
+        "Authorization": f"Bearer {token}",
+        "Legal-Mandate": seed.NAV.mandate.encoded,
+        "PartyID": seed.ANNE,
+        "AccountInfoRequestID": CASE,
+        "Accept": "application/json",
+    }
     for operation in operations:
 
-        @hypothesis.settings(max_examples=8, deadline=None, database=None, derandomize=True,
-                             suppress_health_check=list(hypothesis.HealthCheck))
+        @hypothesis.settings(
+            max_examples=8,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            suppress_health_check=list(hypothesis.HealthCheck),
+        )
         @hypothesis.given(case=operation.as_strategy())
         def run(case: Any) -> None:
             if "accountReference" in (case.path_parameters or {}):
                 case.path_parameters = {"accountReference": reference}
             for name in ("AccountID", "AdditionalReferenceIDType", "AdditionalReferenceID"):
                 (case.headers or {}).pop(name, None)  # these are refused by design; let some requests through
-            response = case.call_and_validate(headers=valid, checks=[
-                checks.not_a_server_error, checks.status_code_conformance, checks.content_type_conformance,
-                checks.response_schema_conformance])
+            response = case.call_and_validate(
+                headers=valid,
+                checks=[
+                    checks.not_a_server_error,
+                    checks.status_code_conformance,
+                    checks.content_type_conformance,
+                    checks.response_schema_conformance,
+                ],
+            )
             statuses.append(response.status_code)
             paths.add(urlsplit(str(response.request.url)).path.split("/accounts")[0])
 

@@ -19,7 +19,8 @@ pytestmark = pytest.mark.anyio
 
 async def test_sql_store_and_audit_from_settings(pki: Pki, token_issuer: Any, database_url: str) -> None:
     app = create_app(
-        settings(database_url=database_url), clock=lambda: seed.NOW,
+        settings(database_url=database_url),
+        clock=lambda: seed.NOW,
         tokens=token_issuer.verifier(seed.BASE_URL, (seed.SCOPE,), clock=lambda: seed.NOW),
         facts=RegisterFacts(registers()),
         certificates=StaticCertificates({org: cred.certificate for org, cred in pki.encryption.items()}),
@@ -37,18 +38,31 @@ async def _exercise(app: Any, token_issuer: Any) -> None:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="https://bank.test") as client:
         pipeline = app.state["provider"]
-        await pipeline.store.load(parties=seed.parties(), accounts=seed.accounts(), relations=seed.relations(),
-                                  balances=seed.balances(), cards=seed.cards(), transactions=seed.transactions())
+        await pipeline.store.load(
+            parties=seed.parties(),
+            accounts=seed.accounts(),
+            relations=seed.relations(),
+            balances=seed.balances(),
+            cards=seed.cards(),
+            transactions=seed.transactions(),
+        )
         token = token_issuer.mint(seed.NAV.orgno, seed.SCOPE, seed.BASE_URL, now=seed.NOW)
-        headers = {"Authorization": f"Bearer {token}",
-                   "CorrelationID": "14fbc062-aacb-4449-93c1-85c352d387a4", "AccountInfoRequestID": CASE,
-                   "Legal-Mandate": seed.NAV.mandate.encoded, "PartyID": seed.ANNE, "Accept": "application/json"}
-        response = await client.get("/v2/accounts", params={"OnlyPrimaryOwner": "true", "fromDate": "2025-01-01"},
-                                    headers=headers)
+        headers = {
+            "Authorization": f"Bearer {token}",
+            "CorrelationID": "14fbc062-aacb-4449-93c1-85c352d387a4",
+            "AccountInfoRequestID": CASE,
+            "Legal-Mandate": seed.NAV.mandate.encoded,
+            "PartyID": seed.ANNE,
+            "Accept": "application/json",
+        }
+        response = await client.get(
+            "/v2/accounts", params={"OnlyPrimaryOwner": "true", "fromDate": "2025-01-01"}, headers=headers
+        )
         assert response.status_code == 200, response.text
         reference = response.json()["accounts"][0]["accountReference"]
-        page = await client.get(f"/v2/accounts/{reference}/transactions", params={"fromDate": "2025-01-01"},
-                                headers=headers)
+        page = await client.get(
+            f"/v2/accounts/{reference}/transactions", params={"fromDate": "2025-01-01"}, headers=headers
+        )
         assert page.status_code == 200, page.text
         assert len(page.json()["transactions"]) == 3 and page.json()["links"][0]["rel"] == "next"
         audit = pipeline.audit
@@ -63,17 +77,25 @@ async def test_configured_registers_that_do_not_answer_give_500_acc_100(pki: Pki
     from tests.provider.harness import seeded_store
 
     app = create_app(
-        settings(registers_url="http://127.0.0.1:9", registers_token="t"), clock=lambda: seed.NOW,
-        store=await seeded_store(), audit=MemoryAuditLog(),
+        settings(registers_url="http://127.0.0.1:9", registers_token="t"),
+        clock=lambda: seed.NOW,
+        store=await seeded_store(),
+        audit=MemoryAuditLog(),
         tokens=token_issuer.verifier(seed.BASE_URL, (seed.SCOPE,), clock=lambda: seed.NOW),
         certificates=StaticCertificates({org: cred.certificate for org, cred in pki.encryption.items()}),
     )
     token = token_issuer.mint(seed.OED.orgno, seed.SCOPE, seed.BASE_URL, now=seed.NOW)
-    headers = {"Authorization": f"Bearer {token}", "CorrelationID": "14fbc062-aacb-4449-93c1-85c352d387a4",
-               "AccountInfoRequestID": CASE, "Legal-Mandate": seed.OED.mandate.encoded, "PartyID": seed.DAG,
-               "Accept": "application/json"}
+    headers = {
+        "Authorization": f"Bearer {token}",
+        "CorrelationID": "14fbc062-aacb-4449-93c1-85c352d387a4",
+        "AccountInfoRequestID": CASE,
+        "Legal-Mandate": seed.OED.mandate.encoded,
+        "PartyID": seed.DAG,
+        "Accept": "application/json",
+    }
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://bank.test") as client:
-        response = await client.get("/v2/accounts", params={"OnlyPrimaryOwner": "true", "fromDate": "2025-09-01"},
-                                    headers=headers)
+        response = await client.get(
+            "/v2/accounts", params={"OnlyPrimaryOwner": "true", "fromDate": "2025-09-01"}, headers=headers
+        )
     assert (response.status_code, response.json()["code"]) == (503, "ACC-100")
     await app.on_shutdown[0]()  # type: ignore[call-arg]

@@ -47,15 +47,26 @@ PERSONS = [
     Person(identifikasjonsnummer=OLA, navn=Navn(fornavn="Ola", etternavn="Nordmann"), bostedsadresse=ADDRESS),
     Person(identifikasjonsnummer=KARI, navn=Navn(fornavn="Kari", etternavn="Nordmann"), bostedsadresse=ADDRESS),
     Person(identifikasjonsnummer=GUARDIAN, navn=Navn(fornavn="Verge", etternavn="Vergesen"), bostedsadresse=ADDRESS),
-    Person(identifikasjonsnummer=HIDDEN, navn=Navn(fornavn="Skjult", etternavn="Person"), bostedsadresse=ADDRESS,
-           adressebeskyttelse=Adressebeskyttelse.STRENGT_FORTROLIG),
-    Person(identifikasjonsnummer=CONFIDENTIAL, navn=Navn(fornavn="Fortrolig", etternavn="Person"),
-           bostedsadresse=ADDRESS, adressebeskyttelse=Adressebeskyttelse.FORTROLIG),
+    Person(
+        identifikasjonsnummer=HIDDEN,
+        navn=Navn(fornavn="Skjult", etternavn="Person"),
+        bostedsadresse=ADDRESS,
+        adressebeskyttelse=Adressebeskyttelse.STRENGT_FORTROLIG,
+    ),
+    Person(
+        identifikasjonsnummer=CONFIDENTIAL,
+        navn=Navn(fornavn="Fortrolig", etternavn="Person"),
+        bostedsadresse=ADDRESS,
+        adressebeskyttelse=Adressebeskyttelse.FORTROLIG,
+    ),
 ]
 
 GUARDIANSHIP = Vergemaal(
-    id="vm-1", vergehaver=KARI, verge=Verge(identifikasjonsnummer=GUARDIAN),
-    tjenesteoppgaver=("representasjonDagligbank",), omfang="oekonomiskeInteresser",
+    id="vm-1",
+    vergehaver=KARI,
+    verge=Verge(identifikasjonsnummer=GUARDIAN),
+    tjenesteoppgaver=("representasjonDagligbank",),
+    omfang="oekonomiskeInteresser",
     gyldigFraOgMed=date(2020, 5, 1),
 )
 
@@ -80,26 +91,44 @@ ROLES = (
 )
 
 
-def rule(kind: Regeltype, text: str, *, rettighet: Rettighet = Rettighet.SIGNATUR, roller: tuple[Rollekrav, ...] = (),
-         personer: tuple[str, ...] = (), antall: int | None = 1) -> Signaturregel:
-    return Signaturregel(rettighet=rettighet, regeltype=kind, tekst=text, roller=roller, personer=personer,
-                         antall=antall)
+def rule(
+    kind: Regeltype,
+    text: str,
+    *,
+    rettighet: Rettighet = Rettighet.SIGNATUR,
+    roller: tuple[Rollekrav, ...] = (),
+    personer: tuple[str, ...] = (),
+    antall: int | None = 1,
+) -> Signaturregel:
+    return Signaturregel(
+        rettighet=rettighet, regeltype=kind, tekst=text, roller=roller, personer=personer, antall=antall
+    )
 
 
-LEADER_AND_MEMBER = rule(Regeltype.FELLESSKAP, "Styrets leder og ett styremedlem i fellesskap.",
-                         roller=(Rollekrav(rolle=Rollekode.LEDE), Rollekrav(rolle=Rollekode.MEDL)))
-PROKURA_NAMED = rule(Regeltype.NAVNGITTE_PERSONER, "Prokura hver for seg.", rettighet=Rettighet.PROKURA,
-                     personer=(PROKURIST,))
+LEADER_AND_MEMBER = rule(
+    Regeltype.FELLESSKAP,
+    "Styrets leder og ett styremedlem i fellesskap.",
+    roller=(Rollekrav(rolle=Rollekode.LEDE), Rollekrav(rolle=Rollekode.MEDL)),
+)
+PROKURA_NAMED = rule(
+    Regeltype.NAVNGITTE_PERSONER, "Prokura hver for seg.", rettighet=Rettighet.PROKURA, personer=(PROKURIST,)
+)
 
 COMPANY = Enhet(
-    organisasjon=Organisasjon(organisasjonsnummer=ORG, navn="Eksempel AS", organisasjonsform="AS",
-                              navnelinjer=("Eksempel AS",), forretningsadresse=ADDRESS),
+    organisasjon=Organisasjon(
+        organisasjonsnummer=ORG,
+        navn="Eksempel AS",
+        organisasjonsform="AS",
+        navnelinjer=("Eksempel AS",),
+        forretningsadresse=ADDRESS,
+    ),
     roller=ROLES,
     regler=(LEADER_AND_MEMBER, PROKURA_NAMED),
 )
 SOLE_PROPRIETORSHIP = Enhet(
-    organisasjon=Organisasjon(organisasjonsnummer=ENK, navn="Ola Nordmann Snekker", organisasjonsform="ENK",
-                              innehaver=OLA),
+    organisasjon=Organisasjon(
+        organisasjonsnummer=ENK, navn="Ola Nordmann Snekker", organisasjonsform="ENK", innehaver=OLA
+    ),
     roller=(Rolle(rolle=Rollekode.INNH, person=OLA),),
     regler=(rule(Regeltype.ALENE, "Innehaver alene.", roller=(Rollekrav(rolle=Rollekode.INNH),)),),
 )

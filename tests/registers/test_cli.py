@@ -27,13 +27,18 @@ def run(env: dict[str, str], *args: str) -> tuple[int, str, str]:
 
 def test_load_csv_files_and_show_a_person(tmp_path: Path, env: dict[str, str]) -> None:
     persons = tmp_path / "persons.csv"
-    persons.write_text("identifikasjonsnummer,fornavn,etternavn,adressebeskyttelse,adresselinje,postnummer,poststed\n"
-                       f"{KARI},Kari,Nordmann,,Storgata 1,0155,OSLO\n"
-                       f"{GUARDIAN},Verge,Vergesen,fortrolig,,,\n", encoding="utf-8")
+    persons.write_text(
+        "identifikasjonsnummer,fornavn,etternavn,adressebeskyttelse,adresselinje,postnummer,poststed\n"
+        f"{KARI},Kari,Nordmann,,Storgata 1,0155,OSLO\n"
+        f"{GUARDIAN},Verge,Vergesen,fortrolig,,,\n",
+        encoding="utf-8",
+    )
     vergemaal = tmp_path / "vergemaal.csv"
-    vergemaal.write_text("id,vergehaver,verge,tjenesteoppgaver,gyldigFraOgMed\n"
-                         f"vm-9,{KARI},{GUARDIAN},representasjonDagligbank;kjoepOgSalgAvFastEiendom,2021-01-01\n",
-                         encoding="utf-8")
+    vergemaal.write_text(
+        "id,vergehaver,verge,tjenesteoppgaver,gyldigFraOgMed\n"
+        f"vm-9,{KARI},{GUARDIAN},representasjonDagligbank;kjoepOgSalgAvFastEiendom,2021-01-01\n",
+        encoding="utf-8",
+    )
     assert run(env, "load", "persons", str(persons))[:2] == (0, "loaded 2 persons\n")
     assert run(env, "load", "vergemaal", str(vergemaal))[0] == 0
     code, out, _ = run(env, "show", "person", KARI)
@@ -54,11 +59,15 @@ def test_load_notices_and_organisations(tmp_path: Path, env: dict[str, str]) -> 
     assert code == 0 and json.loads(out)["organisasjon"]["navn"] == COMPANY.organisasjon.navn
 
 
-@pytest.mark.parametrize(("args", "code", "message"), [
-    (("show", "person", "12345678901"), 2, "invalid_identifier"),
-    (("show", "org", "123"), 2, "invalid_identifier"),
-    (("show", "org", "{unknown}"), 1, "no org"),
-], ids=["bad fnr", "bad orgnr", "unknown org"])
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (("show", "person", "12345678901"), 2, "invalid_identifier"),
+        (("show", "org", "123"), 2, "invalid_identifier"),
+        (("show", "org", "{unknown}"), 1, "no org"),
+    ],
+    ids=["bad fnr", "bad orgnr", "unknown org"],
+)
 def test_show_errors_are_one_clear_line(env: dict[str, str], args: tuple[str, ...], code: int, message: str) -> None:
     from tests.registers.sample import orgnr
 

@@ -88,8 +88,9 @@ class _MemoryWrites:
 
 
 @pytest.fixture(params=["http", "memory"])
-async def world(request: pytest.FixtureRequest, sqlite_stores: Stores, app_for: Any,
-                token_for: Any) -> AsyncIterator[World]:
+async def world(
+    request: pytest.FixtureRequest, sqlite_stores: Stores, app_for: Any, token_for: Any
+) -> AsyncIterator[World]:
     if request.param == "memory":
         fr, kr, er = MemoryFolkeregister(), MemoryKonkursregister(), MemoryEnhetsregister()
         fr.load_persons(PERSONS)
@@ -107,9 +108,11 @@ async def world(request: pytest.FixtureRequest, sqlite_stores: Stores, app_for: 
     async def token() -> str:  # a fresh token per call, as a Maskinporten client would fetch
         return str(token_for(ALL_SCOPES))
 
-    clients = (FolkeregisterClient(PUBLIC_URL, token, transport=transport),
-               KonkursClient(PUBLIC_URL, token, transport=transport),
-               EnhetsregisterClient(PUBLIC_URL, token, transport=transport))
+    clients = (
+        FolkeregisterClient(PUBLIC_URL, token, transport=transport),
+        KonkursClient(PUBLIC_URL, token, transport=transport),
+        EnhetsregisterClient(PUBLIC_URL, token, transport=transport),
+    )
     try:
         yield World(*clients, _StoreWrites(sqlite_stores))
     finally:
@@ -239,12 +242,16 @@ async def test_signature_right(world: World) -> None:
 
 async def test_change_feed(world: World) -> None:
     start = await world.enhetsregister.changes_since(0)
-    renamed = Enhet(organisasjon=Organisasjon(organisasjonsnummer=ORG, navn="Nytt Navn AS", organisasjonsform="AS"),
-                    roller=COMPANY.roller, regler=COMPANY.regler)
+    renamed = Enhet(
+        organisasjon=Organisasjon(organisasjonsnummer=ORG, navn="Nytt Navn AS", organisasjonsform="AS"),
+        roller=COMPANY.roller,
+        regler=COMPANY.regler,
+    )
     new = orgnr()
     await world.write.put_enhet(renamed)
-    await world.write.put_enhet(Enhet(organisasjon=Organisasjon(organisasjonsnummer=new, navn="Ny AS",
-                                                                organisasjonsform="AS")))
+    await world.write.put_enhet(
+        Enhet(organisasjon=Organisasjon(organisasjonsnummer=new, navn="Ny AS", organisasjonsform="AS"))
+    )
     page = await world.enhetsregister.changes_since(start.neste)
     assert [(c.organisasjonsnummer, c.endringstype) for c in page.oppdateringer] == [(ORG, "Endring"), (new, "Ny")]
     organisation = await world.enhetsregister.organisation(ORG)

@@ -74,9 +74,16 @@ async def test_a_cursor_between_milliseconds_neither_skips_nor_repeats(sqlite_st
 async def test_loading_out_of_order_history_is_refused(stores: Stores) -> None:
     await stores.konkurs.load_test_notices()
     with pytest.raises(Conflict):
-        await stores.konkurs.load_notices([{"uuid": "0b4c1a51-5d0c-4b3e-9d53-000000000001",
-                                            "registreringstidspunkt": "2018-01-01T00:00:00Z",
-                                            "type": "aapning", "debitor": "910375237"}])
+        await stores.konkurs.load_notices(
+            [
+                {
+                    "uuid": "0b4c1a51-5d0c-4b3e-9d53-000000000001",
+                    "registreringstidspunkt": "2018-01-01T00:00:00Z",
+                    "type": "aapning",
+                    "debitor": "910375237",
+                }
+            ]
+        )
     with pytest.raises(Conflict):  # the same uuid twice
         await stores.konkurs.load_notices([{**published()[0], "registreringstidspunkt": "2030-01-01T00:00:00Z"}])
 
@@ -91,8 +98,9 @@ async def test_concurrent_appends_are_read_exactly_once(stores: Stores) -> None:
 
     async def write(worker: int) -> None:
         for _ in range(per_writer):
-            await stores.konkurs.register(type=KonkursType.AAPNING, debitor="910375237",
-                                          kjennelsesdato=date(2026, 11, 27))
+            await stores.konkurs.register(
+                type=KonkursType.AAPNING, debitor="910375237", kjennelsesdato=date(2026, 11, 27)
+            )
 
     async def poll() -> None:
         cursor: datetime | None = None
@@ -131,8 +139,9 @@ async def test_feed_over_http_follows_the_pull_model(http: Any, sqlite_stores: S
     headers = {"Authorization": f"Bearer {token_for('konkursvarsel:read')}"}
     rows, seen, cursor = published(), [], "2018-06-05T00:00:00.000Z"
     while True:
-        response = await http.get(f"/konkursvarsel/api/konkursvarsler/oppdatert/{cursor}", params={"antall": 6},
-                                  headers=headers)
+        response = await http.get(
+            f"/konkursvarsel/api/konkursvarsler/oppdatert/{cursor}", params={"antall": 6}, headers=headers
+        )
         assert response.status_code == 200, response.text
         page = response.json()
         for item in page["konkursvarsler"]:
@@ -152,8 +161,10 @@ async def test_feed_over_http_follows_the_pull_model(http: Any, sqlite_stores: S
 
 @pytest.mark.parametrize("cursor", ["yesterday", "2018-13-01", "2018-06-08T11:32:40", "2018-06-08T25:00:00Z"])
 async def test_malformed_cursor_is_400(http: Any, token_for: Any, cursor: str) -> None:
-    response = await http.get(f"/konkursvarsel/api/konkursvarsler/oppdatert/{cursor}",
-                              headers={"Authorization": f"Bearer {token_for('konkursvarsel:read')}"})
+    response = await http.get(
+        f"/konkursvarsel/api/konkursvarsler/oppdatert/{cursor}",
+        headers={"Authorization": f"Bearer {token_for('konkursvarsel:read')}"},
+    )
     assert response.status_code == 400
     assert response.json()["error"] == "invalid_cursor"
     assert response.json()["parameter"] == "registreringstidspunkt"

@@ -35,8 +35,9 @@ from tests.registers.sample import (
 
 DAGLIG_LEDER_ALENE = rule(Regeltype.DAGLIG_LEDER_ALENE, "Daglig leder alene.")
 LEDER_ALENE = rule(Regeltype.ALENE, "Styrets leder alene.", roller=(Rollekrav(rolle=Rollekode.LEDE),))
-TO_STYREMEDLEMMER = rule(Regeltype.FELLESSKAP, "To styremedlemmer i fellesskap.",
-                         roller=(Rollekrav(rolle=Rollekode.MEDL, antall=2),))
+TO_STYREMEDLEMMER = rule(
+    Regeltype.FELLESSKAP, "To styremedlemmer i fellesskap.", roller=(Rollekrav(rolle=Rollekode.MEDL, antall=2),)
+)
 STYRET = rule(Regeltype.FELLESSKAP, "Styret i fellesskap.", roller=(Rollekrav(rolle=Rollekode.MEDL, antall=None),))
 HVER_FOR_SEG = rule(Regeltype.NAVNGITTE_PERSONER, "Signatur hver for seg.", personer=(P1, P2))
 NAVNGITTE_SAMMEN = rule(Regeltype.NAVNGITTE_PERSONER, "Signatur i fellesskap.", personer=(P1, P2), antall=None)
@@ -55,45 +56,128 @@ class Case:
 
 
 CASES = [
-    Case("daglig leder alene: the daglig leder signs alone", (DAGLIG_LEDER_ALENE,), DAGL, allowed=True,
-         kind=Regeltype.DAGLIG_LEDER_ALENE),
+    Case(
+        "daglig leder alene: the daglig leder signs alone",
+        (DAGLIG_LEDER_ALENE,),
+        DAGL,
+        allowed=True,
+        kind=Regeltype.DAGLIG_LEDER_ALENE,
+    ),
     Case("daglig leder alene: a board member may not", (DAGLIG_LEDER_ALENE,), MEDL1),
     Case("daglig leder alene: a resigned daglig leder may not", (DAGLIG_LEDER_ALENE,), RESIGNED),
     Case("alene: styrets leder alone", (LEDER_ALENE,), LEDE, allowed=True, kind=Regeltype.ALENE),
     Case("alene: the daglig leder holds no such role", (LEDER_ALENE,), DAGL),
-    Case("fellesskap: leder alone needs one styremedlem", (LEADER_AND_MEMBER,), LEDE,
-         kind=Regeltype.FELLESSKAP,
-         requires=(Krav(count=1, role=Rollekode.MEDL, persons=tuple(sorted((MEDL1, MEDL2)))),)),
-    Case("fellesskap: leder with a styremedlem", (LEADER_AND_MEMBER,), LEDE, (MEDL1,), allowed=True,
-         kind=Regeltype.FELLESSKAP),
-    Case("fellesskap: a styremedlem with the leder", (LEADER_AND_MEMBER,), MEDL2, (LEDE,), allowed=True,
-         kind=Regeltype.FELLESSKAP),
-    Case("fellesskap: two styremedlemmer still need the leder", (LEADER_AND_MEMBER,), MEDL1, (MEDL2,),
-         kind=Regeltype.FELLESSKAP, requires=(Krav(count=1, role=Rollekode.LEDE, persons=(LEDE,)),)),
+    Case(
+        "fellesskap: leder alone needs one styremedlem",
+        (LEADER_AND_MEMBER,),
+        LEDE,
+        kind=Regeltype.FELLESSKAP,
+        requires=(Krav(count=1, role=Rollekode.MEDL, persons=tuple(sorted((MEDL1, MEDL2)))),),
+    ),
+    Case(
+        "fellesskap: leder with a styremedlem",
+        (LEADER_AND_MEMBER,),
+        LEDE,
+        (MEDL1,),
+        allowed=True,
+        kind=Regeltype.FELLESSKAP,
+    ),
+    Case(
+        "fellesskap: a styremedlem with the leder",
+        (LEADER_AND_MEMBER,),
+        MEDL2,
+        (LEDE,),
+        allowed=True,
+        kind=Regeltype.FELLESSKAP,
+    ),
+    Case(
+        "fellesskap: two styremedlemmer still need the leder",
+        (LEADER_AND_MEMBER,),
+        MEDL1,
+        (MEDL2,),
+        kind=Regeltype.FELLESSKAP,
+        requires=(Krav(count=1, role=Rollekode.LEDE, persons=(LEDE,)),),
+    ),
     Case("fellesskap: a varamedlem is no styremedlem", (TO_STYREMEDLEMMER,), VARA, (MEDL1,)),
-    Case("to styremedlemmer: the leder counts as styremedlem", (TO_STYREMEDLEMMER,), LEDE, (MEDL1,), allowed=True,
-         kind=Regeltype.FELLESSKAP),
-    Case("to styremedlemmer: one alone needs another", (TO_STYREMEDLEMMER,), MEDL1, kind=Regeltype.FELLESSKAP,
-         requires=(Krav(count=1, role=Rollekode.MEDL, persons=tuple(sorted((LEDE, MEDL2)))),)),
-    Case("styret i fellesskap: all board members together", (STYRET,), MEDL1, (LEDE, MEDL2), allowed=True,
-         kind=Regeltype.FELLESSKAP),
-    Case("styret i fellesskap: one missing member is named", (STYRET,), MEDL1, (LEDE,), kind=Regeltype.FELLESSKAP,
-         requires=(Krav(count=1, role=Rollekode.MEDL, persons=(MEDL2,)),)),
-    Case("navngitte hver for seg: a named person alone", (HVER_FOR_SEG,), P2, allowed=True,
-         kind=Regeltype.NAVNGITTE_PERSONER),
+    Case(
+        "to styremedlemmer: the leder counts as styremedlem",
+        (TO_STYREMEDLEMMER,),
+        LEDE,
+        (MEDL1,),
+        allowed=True,
+        kind=Regeltype.FELLESSKAP,
+    ),
+    Case(
+        "to styremedlemmer: one alone needs another",
+        (TO_STYREMEDLEMMER,),
+        MEDL1,
+        kind=Regeltype.FELLESSKAP,
+        requires=(Krav(count=1, role=Rollekode.MEDL, persons=tuple(sorted((LEDE, MEDL2)))),),
+    ),
+    Case(
+        "styret i fellesskap: all board members together",
+        (STYRET,),
+        MEDL1,
+        (LEDE, MEDL2),
+        allowed=True,
+        kind=Regeltype.FELLESSKAP,
+    ),
+    Case(
+        "styret i fellesskap: one missing member is named",
+        (STYRET,),
+        MEDL1,
+        (LEDE,),
+        kind=Regeltype.FELLESSKAP,
+        requires=(Krav(count=1, role=Rollekode.MEDL, persons=(MEDL2,)),),
+    ),
+    Case(
+        "navngitte hver for seg: a named person alone",
+        (HVER_FOR_SEG,),
+        P2,
+        allowed=True,
+        kind=Regeltype.NAVNGITTE_PERSONER,
+    ),
     Case("navngitte hver for seg: an unnamed signatory may not", (HVER_FOR_SEG,), P3),
-    Case("navngitte i fellesskap: one alone needs the other", (NAVNGITTE_SAMMEN,), P1,
-         kind=Regeltype.NAVNGITTE_PERSONER, requires=(Krav(count=1, persons=(P2,)),)),
-    Case("navngitte i fellesskap: both together", (NAVNGITTE_SAMMEN,), P1, (P2,), allowed=True,
-         kind=Regeltype.NAVNGITTE_PERSONER),
-    Case("navngitte to av tre: any two of them", (TO_AV_TRE,), P3, (P1,), allowed=True,
-         kind=Regeltype.NAVNGITTE_PERSONER),
-    Case("navngitte to av tre: one alone needs one of the others", (TO_AV_TRE,), P3,
-         kind=Regeltype.NAVNGITTE_PERSONER, requires=(Krav(count=1, persons=tuple(sorted((P1, P2)))),)),
-    Case("prokura: a named prokurist alone", (LEADER_AND_MEMBER, PROKURA_NAMED), PROKURIST, allowed=True,
-         kind=Regeltype.NAVNGITTE_PERSONER),
-    Case("co-signer outside the rule does not help", (LEADER_AND_MEMBER,), LEDE, (VARA,), kind=Regeltype.FELLESSKAP,
-         requires=(Krav(count=1, role=Rollekode.MEDL, persons=tuple(sorted((MEDL1, MEDL2)))),)),
+    Case(
+        "navngitte i fellesskap: one alone needs the other",
+        (NAVNGITTE_SAMMEN,),
+        P1,
+        kind=Regeltype.NAVNGITTE_PERSONER,
+        requires=(Krav(count=1, persons=(P2,)),),
+    ),
+    Case(
+        "navngitte i fellesskap: both together",
+        (NAVNGITTE_SAMMEN,),
+        P1,
+        (P2,),
+        allowed=True,
+        kind=Regeltype.NAVNGITTE_PERSONER,
+    ),
+    Case(
+        "navngitte to av tre: any two of them", (TO_AV_TRE,), P3, (P1,), allowed=True, kind=Regeltype.NAVNGITTE_PERSONER
+    ),
+    Case(
+        "navngitte to av tre: one alone needs one of the others",
+        (TO_AV_TRE,),
+        P3,
+        kind=Regeltype.NAVNGITTE_PERSONER,
+        requires=(Krav(count=1, persons=tuple(sorted((P1, P2)))),),
+    ),
+    Case(
+        "prokura: a named prokurist alone",
+        (LEADER_AND_MEMBER, PROKURA_NAMED),
+        PROKURIST,
+        allowed=True,
+        kind=Regeltype.NAVNGITTE_PERSONER,
+    ),
+    Case(
+        "co-signer outside the rule does not help",
+        (LEADER_AND_MEMBER,),
+        LEDE,
+        (VARA,),
+        kind=Regeltype.FELLESSKAP,
+        requires=(Krav(count=1, role=Rollekode.MEDL, persons=tuple(sorted((MEDL1, MEDL2)))),),
+    ),
     Case("no rules registered", (), DAGL),
 ]
 
@@ -115,8 +199,12 @@ def test_the_answer_names_the_rule_text_and_right() -> None:
 
 
 def test_signatur_is_preferred_to_prokura_when_both_allow() -> None:
-    prokura_for_leder = rule(Regeltype.ALENE, "Prokura: styrets leder.", rettighet=Rettighet.PROKURA,
-                             roller=(Rollekrav(rolle=Rollekode.LEDE),))
+    prokura_for_leder = rule(
+        Regeltype.ALENE,
+        "Prokura: styrets leder.",
+        rettighet=Rettighet.PROKURA,
+        roller=(Rollekrav(rolle=Rollekode.LEDE),),
+    )
     answer = signature_right(ORG, (prokura_for_leder, LEDER_ALENE), ROLES, LEDE)
     assert answer.allowed and answer.rule is not None and answer.rule.rettighet is Rettighet.SIGNATUR
 
@@ -126,27 +214,45 @@ def test_a_rule_that_allows_beats_one_that_needs_co_signers() -> None:
     assert answer.allowed and answer.rule is not None and answer.rule.kind is Regeltype.DAGLIG_LEDER_ALENE
 
 
-@pytest.mark.parametrize("bad", [
-    {"regeltype": Regeltype.FELLESSKAP, "roller": ()},
-    {"regeltype": Regeltype.ALENE, "roller": ()},
-    {"regeltype": Regeltype.NAVNGITTE_PERSONER, "personer": ()},
-    {"regeltype": Regeltype.NAVNGITTE_PERSONER, "personer": (P1,), "antall": 2},
-], ids=["fellesskap without roles", "alene without roles", "navngitte without persons", "antall above persons"])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"regeltype": Regeltype.FELLESSKAP, "roller": ()},
+        {"regeltype": Regeltype.ALENE, "roller": ()},
+        {"regeltype": Regeltype.NAVNGITTE_PERSONER, "personer": ()},
+        {"regeltype": Regeltype.NAVNGITTE_PERSONER, "personer": (P1,), "antall": 2},
+    ],
+    ids=["fellesskap without roles", "alene without roles", "navngitte without persons", "antall above persons"],
+)
 def test_incomplete_rules_cannot_exist(bad: dict[str, object]) -> None:
     with pytest.raises(ValueError):
         Signaturregel(rettighet=Rettighet.SIGNATUR, tekst="x", **bad)  # type: ignore[arg-type]
 
 
-ALL_RULES = (DAGLIG_LEDER_ALENE, LEDER_ALENE, LEADER_AND_MEMBER, TO_STYREMEDLEMMER, STYRET, HVER_FOR_SEG,
-             NAVNGITTE_SAMMEN, TO_AV_TRE, PROKURA_NAMED)
+ALL_RULES = (
+    DAGLIG_LEDER_ALENE,
+    LEDER_ALENE,
+    LEADER_AND_MEMBER,
+    TO_STYREMEDLEMMER,
+    STYRET,
+    HVER_FOR_SEG,
+    NAVNGITTE_SAMMEN,
+    TO_AV_TRE,
+    PROKURA_NAMED,
+)
 PEOPLE = (DAGL, LEDE, MEDL1, MEDL2, VARA, P1, P2, P3, PROKURIST, RESIGNED)
 
 
 @settings(max_examples=60, deadline=None)
-@given(rules=st.lists(st.sampled_from(ALL_RULES), max_size=4), person=st.sampled_from(PEOPLE),
-       together=st.lists(st.sampled_from(PEOPLE), max_size=4), extra=st.sampled_from(PEOPLE))
-def test_more_co_signers_never_take_a_right_away(rules: list[Signaturregel], person: str, together: list[str],
-                                                 extra: str) -> None:
+@given(
+    rules=st.lists(st.sampled_from(ALL_RULES), max_size=4),
+    person=st.sampled_from(PEOPLE),
+    together=st.lists(st.sampled_from(PEOPLE), max_size=4),
+    extra=st.sampled_from(PEOPLE),
+)
+def test_more_co_signers_never_take_a_right_away(
+    rules: list[Signaturregel], person: str, together: list[str], extra: str
+) -> None:
     answer = signature_right(ORG, rules, ROLES, person, together)
     assert answer.allowed == (answer.rule is not None and not answer.requires)
     assert all(k.count >= 1 and person not in k.persons for k in answer.requires)

@@ -53,8 +53,9 @@ def sqlite_url(tmp_path: Any) -> str:
 def make_app(token_issuer: Any) -> Callable[..., Litestar]:
     def build(database_url: str, **kwargs: Any) -> Litestar:
         settings = settings_for(database_url, **kwargs.pop("settings", {}))
-        return create_app(settings, clock=kwargs.pop("clock", lambda: NOW),
-                          verifier=token_issuer.verifier(None), **kwargs)  # aud: the hub's own rule
+        return create_app(
+            settings, clock=kwargs.pop("clock", lambda: NOW), verifier=token_issuer.verifier(None), **kwargs
+        )  # aud: the hub's own rule
 
     return build
 

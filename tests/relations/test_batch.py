@@ -57,8 +57,11 @@ def test_every_bad_entry_is_reported_with_line_and_position() -> None:
     text = f"{P1},123\n{P2}#2019-13-01,{ORG}\nxyz"
     parsed = parse_batch(text, today=TODAY, synthetic_allowed=True)
     assert parsed.error_count == 3
-    assert [(e.line, e.position, e.code) for e in parsed.errors] == [(1, 2, "KFR-005"), (2, 1, "KFR-010"),
-                                                                     (3, 1, "KFR-005")]
+    assert [(e.line, e.position, e.code) for e in parsed.errors] == [
+        (1, 2, "KFR-005"),
+        (2, 1, "KFR-010"),
+        (3, 1, "KFR-005"),
+    ]
 
 
 def test_empty_file_is_invalid() -> None:

@@ -17,8 +17,15 @@ from tests.relations.conftest import BANK_A, BANK_B, NOW, TODAY
 
 pytestmark = pytest.mark.anyio
 ADMIN = "catalogue-admin-secret"
-ENTRY = {"orgNo": BANK_A, "name": "Bank A", "url": "https://api.bank-a.test/v2", "version": "v2", "env": "test",
-         "validFrom": "2025-01-01", "validTo": None}
+ENTRY = {
+    "orgNo": BANK_A,
+    "name": "Bank A",
+    "url": "https://api.bank-a.test/v2",
+    "version": "v2",
+    "env": "test",
+    "validFrom": "2025-01-01",
+    "validTo": None,
+}
 
 
 async def test_register_and_list(make_app: Callable[..., Litestar], sqlite_url: str) -> None:
@@ -29,8 +36,9 @@ async def test_register_and_list(make_app: Callable[..., Litestar], sqlite_url: 
         admin = {"Authorization": f"Bearer {ADMIN}"}
         created = await client.put("/catalogue/kontrollinformasjon", json=ENTRY, headers=admin)
         assert created.status_code == 201 and created.json() == ENTRY
-        replaced = await client.put("/catalogue/kontrollinformasjon", json={**ENTRY, "url": "https://b.test/v2"},
-                                    headers=admin)
+        replaced = await client.put(
+            "/catalogue/kontrollinformasjon", json={**ENTRY, "url": "https://b.test/v2"}, headers=admin
+        )
         assert replaced.status_code == 200
         prod = {**ENTRY, "orgNo": BANK_B, "env": "production"}
         assert (await client.put("/catalogue/kontrollinformasjon", json=prod, headers=admin)).status_code == 201
@@ -42,8 +50,10 @@ async def test_register_and_list(make_app: Callable[..., Litestar], sqlite_url: 
         assert (await client.get("/catalogue/kontrollinformasjon", params={"environment": "dev"})).status_code == 400
 
 
-@pytest.mark.parametrize(("field", "value"), [("orgNo", "12345"), ("env", "staging"), ("version", "2"),
-                                              ("validTo", "2024-01-01"), ("validFrom", "yesterday")])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("orgNo", "12345"), ("env", "staging"), ("version", "2"), ("validTo", "2024-01-01"), ("validFrom", "yesterday")],
+)
 def test_invalid_entries(field: str, value: str) -> None:
     with pytest.raises(InvalidEntry):
         CatalogueEntry.from_dict({**ENTRY, field: value})
@@ -72,8 +82,9 @@ async def test_client_caches_for_ttl_and_falls_back_to_stale() -> None:
     calls: list[str] = []
     fail = [False]
     clock = _Clock()
-    async with CatalogueClient("https://hub.test", environment="test", ttl=timedelta(minutes=10), clock=clock,
-                               http=_serving(calls, fail=fail)) as client:
+    async with CatalogueClient(
+        "https://hub.test", environment="test", ttl=timedelta(minutes=10), clock=clock, http=_serving(calls, fail=fail)
+    ) as client:
         assert await client.base_url(BANK_A) == "https://api.bank-a.test/v2"
         assert await client.base_url(BANK_B) is None  # not valid yet
         assert await client.base_url(BANK_B, on=date(2027, 6, 1)) == "https://future.test/v2"

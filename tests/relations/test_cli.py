@@ -36,8 +36,9 @@ def _open_count(url: str) -> int:
 
 def test_catalogue_add_and_list(env: str) -> None:
     runner = CliRunner()
-    added = runner.invoke(app, ["catalogue", "add", BANK_A, "Bank A", "https://api.bank-a.test/v2",
-                                "--valid-from", "2025-01-01"])
+    added = runner.invoke(
+        app, ["catalogue", "add", BANK_A, "Bank A", "https://api.bank-a.test/v2", "--valid-from", "2025-01-01"]
+    )
     assert added.exit_code == 0, added.output
     listed = runner.invoke(app, ["catalogue", "list", "--env", "test"])
     assert "https://api.bank-a.test/v2" in listed.output and BANK_A in listed.output
@@ -52,8 +53,10 @@ def test_kfr_load_all_or_nothing(env: str, tmp_path: Path) -> None:
     assert result.exit_code == 1 and "line 3" in result.output
     assert _open_count(env) == 0
     good = tmp_path / "good.csv"
-    good.write_text(f"organizationID,customerID,startDate,endDate\n{BANK_A},{person(301)},2020-01-01,\n"
-                    f"{BANK_A},{person(302)},2020-01-01,\n")
+    good.write_text(
+        f"organizationID,customerID,startDate,endDate\n{BANK_A},{person(301)},2020-01-01,\n"
+        f"{BANK_A},{person(302)},2020-01-01,\n"
+    )
     loaded = CliRunner().invoke(app, ["kfr", "load", str(good)])
     assert loaded.exit_code == 0, loaded.output
     assert _open_count(env) == 2

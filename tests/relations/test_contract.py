@@ -35,11 +35,25 @@ def contract(reference_dir: Path) -> dict[str, Any]:
 
 @pytest.fixture
 async def hub(make_app: Callable[..., Litestar], sqlite_url: str) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    kar = MemoryRelationSource("KAR", [(CUSTOMER, Relation(org_no=BANK_A, bank_name="Bank A", role=Role.OWNER,
-                                                           start=date(2018, 1, 1), account_no=ACCOUNT,
-                                                           nics_reachable=True))])
-    kfr = MemoryRelationSource("KFR", [(CUSTOMER, Relation(org_no=BANK_B, bank_name="Bank B", role=Role.CUSTOMER,
-                                                           start=date(2019, 1, 1)))])
+    kar = MemoryRelationSource(
+        "KAR",
+        [
+            (
+                CUSTOMER,
+                Relation(
+                    org_no=BANK_A,
+                    bank_name="Bank A",
+                    role=Role.OWNER,
+                    start=date(2018, 1, 1),
+                    account_no=ACCOUNT,
+                    nics_reachable=True,
+                ),
+            )
+        ],
+    )
+    kfr = MemoryRelationSource(
+        "KFR", [(CUSTOMER, Relation(org_no=BANK_B, bank_name="Bank B", role=Role.CUSTOMER, start=date(2019, 1, 1)))]
+    )
     async with AsyncTestClient(make_app(sqlite_url, kar=kar, accounts=kar, kfr_source=kfr)) as client:
         yield client
 
@@ -48,8 +62,9 @@ def _normalise(path: str) -> str:
     return re.sub(r"\{(\w+)(:\w+)?\}", r"{\1}", path).rstrip("/") or "/"
 
 
-def test_every_contract_operation_is_routed(contract: dict[str, Any], make_app: Callable[..., Litestar],
-                                            sqlite_url: str) -> None:
+def test_every_contract_operation_is_routed(
+    contract: dict[str, Any], make_app: Callable[..., Litestar], sqlite_url: str
+) -> None:
     app = make_app(sqlite_url)
     routed = {(_normalise(route.path), method) for route in app.routes for method in route.methods}
     for path, operations in contract["paths"].items():
@@ -100,34 +115,48 @@ def _response_schema(contract: dict[str, Any], path: str, method: str, status: i
 
 
 def _rel_headers(bearer: str) -> dict[str, str]:
-    return {"Authorization": bearer, "CustomerID": CUSTOMER, "CorrelationID": str(uuid.uuid4()),
-            "AccountInfoRequestID": str(uuid.uuid4()), "Legal-Mandate": SKATT.encoded}
+    return {
+        "Authorization": bearer,
+        "CustomerID": CUSTOMER,
+        "CorrelationID": str(uuid.uuid4()),
+        "AccountInfoRequestID": str(uuid.uuid4()),
+        "Legal-Mandate": SKATT.encoded,
+    }
 
 
 REL = "/customers/customerRelationships"
 ASP = "/customers/accountServicingProvider"
 
 
-async def test_customer_relationships_bodies(contract: dict[str, Any], hub: AsyncTestClient[Litestar],
-                                             token: Callable[[str, str], str]) -> None:
+async def test_customer_relationships_bodies(
+    contract: dict[str, Any], hub: AsyncTestClient[Litestar], token: Callable[[str, str], str]
+) -> None:
     headers = _rel_headers(token(SKATT_ORG, "bits:kundeforhold"))
-    ok = await hub.get(REL, headers=headers, params={"fromDate": "2020-01-01", "toDate": TODAY.isoformat(),
-                                                     "onlyPrimaryOwner": "false"})
+    ok = await hub.get(
+        REL,
+        headers=headers,
+        params={"fromDate": "2020-01-01", "toDate": TODAY.isoformat(), "onlyPrimaryOwner": "false"},
+    )
     conforms(contract, _response_schema(contract, REL, "get", 200), ok.json())
     # v2 addition: ownershipType, enum of DSOP “Endpoint customerRelationships V.2.0”
     assert {b["ownershipType"] for b in ok.json()["banks"]} <= {"primaryOwner", "notPrimaryOwner", "unknown"}
-    cases = [({**headers, "CustomerID": "1"}, 400), ({**headers, "Authorization": "Bearer x"}, 401),
-             ({**headers, "Authorization": token(SKATT_ORG, "bits:kundeforhold.write")}, 403)]
+    cases = [
+        ({**headers, "CustomerID": "1"}, 400),
+        ({**headers, "Authorization": "Bearer x"}, 401),
+        ({**headers, "Authorization": token(SKATT_ORG, "bits:kundeforhold.write")}, 403),
+    ]
     for bad, status in cases:
         response = await hub.get(REL, headers=bad, params={"fromDate": "2020-01-01", "toDate": TODAY.isoformat()})
         assert response.status_code == status
         conforms(contract, _response_schema(contract, REL, "get", status), response.json())
 
 
-@pytest.mark.parametrize("header", ["Authorization", "CustomerID", "CorrelationID", "AccountInfoRequestID",
-                                    "Legal-Mandate"])
-async def test_customer_relationships_mandatory_headers(hub: AsyncTestClient[Litestar],
-                                                        token: Callable[[str, str], str], header: str) -> None:
+@pytest.mark.parametrize(
+    "header", ["Authorization", "CustomerID", "CorrelationID", "AccountInfoRequestID", "Legal-Mandate"]
+)
+async def test_customer_relationships_mandatory_headers(
+    hub: AsyncTestClient[Litestar], token: Callable[[str, str], str], header: str
+) -> None:
     headers = _rel_headers(token(SKATT_ORG, "bits:kundeforhold"))
     del headers[header]
     response = await hub.get(REL, headers=headers, params={"fromDate": "2020-01-01", "toDate": TODAY.isoformat()})
@@ -135,11 +164,16 @@ async def test_customer_relationships_mandatory_headers(hub: AsyncTestClient[Lit
     assert response.json()["errorCode"].startswith("ERR-")
 
 
-async def test_account_servicing_provider_bodies(contract: dict[str, Any], hub: AsyncTestClient[Litestar],
-                                                 token: Callable[[str, str], str]) -> None:
-    headers = {"Authorization": token(POLITI, "bits:kundeforhold.konto"), "AccountID": ACCOUNT,
-               "CorrelationID": str(uuid.uuid4()), "AccountInfoRequestID": str(uuid.uuid4()),
-               "Legal-Mandate": POLITI_STRAFFESAK.encoded}
+async def test_account_servicing_provider_bodies(
+    contract: dict[str, Any], hub: AsyncTestClient[Litestar], token: Callable[[str, str], str]
+) -> None:
+    headers = {
+        "Authorization": token(POLITI, "bits:kundeforhold.konto"),
+        "AccountID": ACCOUNT,
+        "CorrelationID": str(uuid.uuid4()),
+        "AccountInfoRequestID": str(uuid.uuid4()),
+        "Legal-Mandate": POLITI_STRAFFESAK.encoded,
+    }
     ok = (await hub.get(ASP, headers=headers)).json()
     # The contract's Bank schema spells organizationId; v2 spells organizationID (DSOP “Endpoint
     # accountServicingProvider V.2.0”).
@@ -157,14 +191,18 @@ def _declared_headers(contract: dict[str, Any], path: str, method: str) -> set[s
     return {p["name"] for p in contract["paths"][path][method]["parameters"] if p["in"] == "header"}
 
 
-async def test_kfr_write_operations_echo_correlation_id(contract: dict[str, Any], hub: AsyncTestClient[Litestar],
-                                                        token: Callable[[str, str], str]) -> None:
+async def test_kfr_write_operations_echo_correlation_id(
+    contract: dict[str, Any], hub: AsyncTestClient[Litestar], token: Callable[[str, str], str]
+) -> None:
     one = "/customers/financialInstitutions/{fid}/relationshipType/{type}"
     assert {"CustomerID", "CorrelationID"} <= _declared_headers(contract, one, "post")
     path = one.format(fid=BANK_A, type="DSOPBANK")
     correlation = str(uuid.uuid4())
-    headers = {"Authorization": token(BANK_A, "bits:kundeforhold.write"), "CustomerID": CUSTOMER,
-               "CorrelationID": correlation}
+    headers = {
+        "Authorization": token(BANK_A, "bits:kundeforhold.write"),
+        "CustomerID": CUSTOMER,
+        "CorrelationID": correlation,
+    }
     for method, expected in (("post", 201), ("post", 200), ("delete", 204), ("delete", 404)):
         response = await hub.request(method.upper(), path, headers=headers)
         assert response.status_code == expected
@@ -174,29 +212,33 @@ async def test_kfr_write_operations_echo_correlation_id(contract: dict[str, Any]
             conforms(contract, declared["content"]["application/json"]["schema"], response.json())
 
 
-async def test_kfr_batch_form_fields(contract: dict[str, Any], hub: AsyncTestClient[Litestar],
-                                     token: Callable[[str, str], str]) -> None:
+async def test_kfr_batch_form_fields(
+    contract: dict[str, Any], hub: AsyncTestClient[Litestar], token: Callable[[str, str], str]
+) -> None:
     path = "/customers/financialInstitutions/{fid}/batch"
     body = contract["paths"][path]["post"]["requestBody"]
     form = _resolve(contract, body["content"]["multipart/form-data"]["schema"])
     assert set(form["required"]) == {"customer_type", "customers"}
     correlation = str(uuid.uuid4())
-    response = await hub.post(path.format(fid=BANK_A),
-                              headers={"Authorization": token(BANK_A, "bits:kundeforhold.write"),
-                                       "CorrelationID": correlation},
-                              data={"customer_type": form["properties"]["customer_type"]["enum"][0]},
-                              files={"customers": ("c.csv", f"{CUSTOMER}#2019-11-08", "text/csv")})
+    response = await hub.post(
+        path.format(fid=BANK_A),
+        headers={"Authorization": token(BANK_A, "bits:kundeforhold.write"), "CorrelationID": correlation},
+        data={"customer_type": form["properties"]["customer_type"]["enum"][0]},
+        files={"customers": ("c.csv", f"{CUSTOMER}#2019-11-08", "text/csv")},
+    )
     assert response.status_code == 201 and response.headers["CorrelationID"] == correlation
 
 
-async def test_kfr_own_bank_lookup(contract: dict[str, Any], hub: AsyncTestClient[Litestar],
-                                   token: Callable[[str, str], str]) -> None:
+async def test_kfr_own_bank_lookup(
+    contract: dict[str, Any], hub: AsyncTestClient[Litestar], token: Callable[[str, str], str]
+) -> None:
     path = "/customers/financialInstitutions/{fid}/"
     bearer = token(BANK_A, "bits:kundeforhold.write")
     response = await hub.get(path.format(fid=BANK_A), headers={"Authorization": bearer, "CustomerID": CUSTOMER})
     conforms(contract, _response_schema(contract, path, "get", 200), response.json())
-    unauthenticated = await hub.get(path.format(fid=BANK_A), headers={"Authorization": "Bearer x",
-                                                                      "CustomerID": CUSTOMER})
+    unauthenticated = await hub.get(
+        path.format(fid=BANK_A), headers={"Authorization": "Bearer x", "CustomerID": CUSTOMER}
+    )
     assert unauthenticated.status_code == 401
     conforms(contract, _response_schema(contract, path, "get", 401), unauthenticated.json())
     assert unauthenticated.json()["errorCode"] == "ERR-001"

@@ -35,8 +35,19 @@ def test_no_generated_request_gets_a_server_error(tmp_path: Path, token_issuer: 
 
 FOREIGN_DIGITS = str.maketrans("0123456789", "０１２３４５６７８９")
 HOSTILE_DATES = st.one_of(
-    st.sampled_from(["2020-01-01".translate(FOREIGN_DIGITS), "2020-01-01\n", " 2020-01-01", "0001-01-01",
-                     "9999-12-31", "2020-02-30", "20200101", "2020-1-1", "\u0662\u0660\u0662\u0660-01-01"]),
+    st.sampled_from(
+        [
+            "2020-01-01".translate(FOREIGN_DIGITS),
+            "2020-01-01\n",
+            " 2020-01-01",
+            "0001-01-01",
+            "9999-12-31",
+            "2020-02-30",
+            "20200101",
+            "2020-1-1",
+            "\u0662\u0660\u0662\u0660-01-01",
+        ]
+    ),
     st.text(alphabet="0123456789-\n\t \u3000０１２", max_size=12).filter(lambda text: text.strip() != ""),
 )
 
@@ -55,12 +66,17 @@ def test_hostile_query_dates_get_err_003(tmp_path: Path, token_issuer: Any) -> N
 
     from tests.relations.test_lookup_app import CUSTOMER, PATH, rel_headers
 
-    app = create_app(settings_for(f"sqlite+aiosqlite:///{tmp_path / 'relations.db'}"), clock=lambda: NOW,
-                     verifier=token_issuer.verifier(None), resume_batches=False)
+    app = create_app(
+        settings_for(f"sqlite+aiosqlite:///{tmp_path / 'relations.db'}"),
+        clock=lambda: NOW,
+        verifier=token_issuer.verifier(None),
+        resume_batches=False,
+    )
     with TestClient(app) as client:
 
-        @settings(max_examples=60, deadline=None, database=None, derandomize=True,
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=60, deadline=None, database=None, derandomize=True, suppress_health_check=list(HealthCheck)
+        )
         @given(which=st.sampled_from(["fromDate", "toDate"]), value=HOSTILE_DATES)
         def run(which: str, value: str) -> None:
             if is_plain_date(value):
@@ -77,6 +93,7 @@ def test_hostile_query_dates_get_err_003(tmp_path: Path, token_issuer: Any) -> N
 def test_no_hostile_value_gets_a_server_error(tmp_path: Path, token_issuer: Any) -> None:
     settings = settings_for(f"sqlite+aiosqlite:///{tmp_path / 'relations.db'}", admin_token=ADMIN)
     app = create_app(settings, clock=lambda: NOW, verifier=token_issuer.verifier(None), resume_batches=False)
-    token = token_issuer.mint(SKATT, "bits:kundeforhold bits:kundeforhold.konto bits:kundeforhold.write", AUDIENCE,
-                              lifetime=600)
+    token = token_issuer.mint(
+        SKATT, "bits:kundeforhold bits:kundeforhold.konto bits:kundeforhold.write", AUDIENCE, lifetime=600
+    )
     assert_sweep_clean("relations hub", *sweep(app, headers=lambda: {"Authorization": f"Bearer {token}"}))

@@ -56,8 +56,9 @@ def _error(response: Any, status: int, code: str) -> dict[str, Any]:
     return body
 
 
-async def test_add_then_already_present_then_delete_then_404(client: AsyncTestClient[Litestar],
-                                                            token: Callable[[str, str], str]) -> None:
+async def test_add_then_already_present_then_delete_then_404(
+    client: AsyncTestClient[Litestar], token: Callable[[str, str], str]
+) -> None:
     bearer = token(BANK_A, WRITE)
     correlation = str(uuid.uuid4())
     first = await client.post(ONE, headers=write_headers(bearer, correlation=correlation))
@@ -97,11 +98,19 @@ WRITE_ERRORS = [
 
 
 @pytest.mark.parametrize("method", ["POST", "DELETE"])
-@pytest.mark.parametrize(("who", "path", "changes", "status", "code"), [w[1:] for w in WRITE_ERRORS],
-                         ids=[w[0] for w in WRITE_ERRORS])
-async def test_write_errors(client: AsyncTestClient[Litestar], token: Callable[[str, str], str], method: str,
-                            who: tuple[str, str] | None, path: str, changes: dict[str, str], status: int,
-                            code: str) -> None:
+@pytest.mark.parametrize(
+    ("who", "path", "changes", "status", "code"), [w[1:] for w in WRITE_ERRORS], ids=[w[0] for w in WRITE_ERRORS]
+)
+async def test_write_errors(
+    client: AsyncTestClient[Litestar],
+    token: Callable[[str, str], str],
+    method: str,
+    who: tuple[str, str] | None,
+    path: str,
+    changes: dict[str, str],
+    status: int,
+    code: str,
+) -> None:
     headers = write_headers(token(*who) if who else "")
     if who is None:
         del headers["Authorization"]
@@ -112,16 +121,25 @@ async def test_write_errors(client: AsyncTestClient[Litestar], token: Callable[[
     assert await count_open(client) == 0
 
 
-async def _upload(client: AsyncTestClient[Litestar], bearer: str, text: str | bytes, *,
-                  customer_type: str = "DSOPBANK", fid: str = BANK_A) -> Any:
-    return await client.post(f"/customers/financialInstitutions/{fid}/batch",
-                             headers={"Authorization": bearer, "CorrelationID": str(uuid.uuid4())},
-                             data={"customer_type": customer_type},
-                             files={"customers": ("customers.csv", text, "text/csv")})
+async def _upload(
+    client: AsyncTestClient[Litestar],
+    bearer: str,
+    text: str | bytes,
+    *,
+    customer_type: str = "DSOPBANK",
+    fid: str = BANK_A,
+) -> Any:
+    return await client.post(
+        f"/customers/financialInstitutions/{fid}/batch",
+        headers={"Authorization": bearer, "CorrelationID": str(uuid.uuid4())},
+        data={"customer_type": customer_type},
+        files={"customers": ("customers.csv", text, "text/csv")},
+    )
 
 
-async def test_batch_is_applied_and_idempotent(client: AsyncTestClient[Litestar],
-                                               token: Callable[[str, str], str]) -> None:
+async def test_batch_is_applied_and_idempotent(
+    client: AsyncTestClient[Litestar], token: Callable[[str, str], str]
+) -> None:
     bearer = token(BANK_A, WRITE)
     text = f"{orgnr(5)}#2019-11-08,{person(31)},{person(32)}#2020-01-01"
     accepted = await _upload(client, bearer, text)
@@ -136,18 +154,23 @@ async def test_batch_is_applied_and_idempotent(client: AsyncTestClient[Litestar]
     assert (second["status"], second["added"], second["unchanged"]) == ("applied", 0, 3)
     assert await count_open(client, BANK_A) == 3
     # the status belongs to the uploading institution only
-    _error(await client.get(accepted.headers["Location"], headers={"Authorization": token(BANK_B, WRITE)}),
-           403, "KFR-003")
+    _error(
+        await client.get(accepted.headers["Location"], headers={"Authorization": token(BANK_B, WRITE)}), 403, "KFR-003"
+    )
 
 
-async def test_bad_batch_stores_nothing_and_reports_every_line(client: AsyncTestClient[Litestar],
-                                                               token: Callable[[str, str], str]) -> None:
+async def test_bad_batch_stores_nothing_and_reports_every_line(
+    client: AsyncTestClient[Litestar], token: Callable[[str, str], str]
+) -> None:
     bearer = token(BANK_A, WRITE)
     text = f"{person(41)},{person(42)}\n1234,{person(43)}#2019-02-30\n{person(44)}#x#y"
     body = _error(await _upload(client, bearer, text), 400, "KFR-005")
     assert body["errorCount"] == 3
     assert [(e["line"], e["position"], e["code"]) for e in body["errors"]] == [
-        (2, 1, "KFR-005"), (2, 2, "KFR-010"), (3, 1, "KFR-004")]
+        (2, 1, "KFR-005"),
+        (2, 2, "KFR-010"),
+        (3, 1, "KFR-004"),
+    ]
     await drain(client)
     assert await count_open(client) == 0
     assert await in_app(client, hub_of(client).kfr.pending_batches) == []
@@ -158,8 +181,9 @@ async def test_batch_form_errors(client: AsyncTestClient[Litestar], token: Calla
     _error(await _upload(client, bearer, person(51), customer_type="NICS"), 400, "KFR-009")
     _error(await _upload(client, token(BANK_B, WRITE), person(51)), 403, "KFR-003")
     _error(await _upload(client, token(BANK_A, "bits:kundeforhold"), person(51)), 403, "KFR-002")
-    not_multipart = await client.post(BATCH, headers={"Authorization": bearer, "CorrelationID": str(uuid.uuid4())},
-                                      json={"customers": person(51)})
+    not_multipart = await client.post(
+        BATCH, headers={"Authorization": bearer, "CorrelationID": str(uuid.uuid4())}, json={"customers": person(51)}
+    )
     _error(not_multipart, 400, "KFR-004")
     assert await count_open(client) == 0
 
@@ -176,8 +200,9 @@ async def test_oversized_upload_is_refused(client: AsyncTestClient[Litestar], to
     assert await in_app(client, hub_of(client).kfr.pending_batches) == []
 
 
-async def test_batch_survives_restart(make_app: Callable[..., Litestar], database_url: str,
-                                      token: Callable[[str, str], str]) -> None:
+async def test_batch_survives_restart(
+    make_app: Callable[..., Litestar], database_url: str, token: Callable[[str, str], str]
+) -> None:
     """Accepted then the process stops before applying: the next start applies it, nothing is lost."""
     bearer = token(BANK_A, WRITE)
     customers = [person(70 + i) for i in range(5)]
@@ -193,22 +218,32 @@ async def test_batch_survives_restart(make_app: Callable[..., Litestar], databas
         assert await count_open(second, BANK_A) == len(customers)
 
 
-async def test_merge_sees_kfr_writes(make_app: Callable[..., Litestar], database_url: str,
-                                     token: Callable[[str, str], str]) -> None:
+async def test_merge_sees_kfr_writes(
+    make_app: Callable[..., Litestar], database_url: str, token: Callable[[str, str], str]
+) -> None:
     from opendsop.standard.mandate import SKATT
 
     async with AsyncTestClient(make_app(database_url)) as client:
         assert (await client.post(ONE, headers=write_headers(token(BANK_A, WRITE)))).status_code == 201
-        headers = {"Authorization": token("974761076", "bits:kundeforhold"), "CustomerID": CUSTOMER,
-                   "CorrelationID": str(uuid.uuid4()), "AccountInfoRequestID": str(uuid.uuid4()),
-                   "Legal-Mandate": SKATT.encoded}
-        response = await client.get("/customers/customerRelationships", headers=headers,
-                                    params={"fromDate": TODAY.isoformat(), "toDate": TODAY.isoformat()})
+        headers = {
+            "Authorization": token("974761076", "bits:kundeforhold"),
+            "CustomerID": CUSTOMER,
+            "CorrelationID": str(uuid.uuid4()),
+            "AccountInfoRequestID": str(uuid.uuid4()),
+            "Legal-Mandate": SKATT.encoded,
+        }
+        response = await client.get(
+            "/customers/customerRelationships",
+            headers=headers,
+            params={"fromDate": TODAY.isoformat(), "toDate": TODAY.isoformat()},
+        )
     assert response.json() == {"banks": [{"organizationID": BANK_A, "bankName": BANK_A, "activeAccount": False}]}
 
 
 async def test_a_cut_database_is_503_with_retry_after_and_not_ready(
-    make_app: Callable[..., Litestar], database_url: str, token: Callable[[str, str], str],
+    make_app: Callable[..., Litestar],
+    database_url: str,
+    token: Callable[[str, str], str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A KFR write while the hub's database is cut: 503 KFR-007 with Retry-After, never 500; readiness
@@ -225,5 +260,7 @@ async def test_a_cut_database_is_503_with_retry_after_and_not_ready(
             assert (ready.status_code, ready.json()["checks"]["database"]) == (503, "unavailable")
             assert (await client.get("/health/live")).status_code == 200
         assert (await client.post(ONE, headers=write_headers(token(BANK_A, WRITE)))).status_code == 201
-        assert (await client.get("/health/ready")).json() == {"status": "ready",
-                                                               "checks": {"database": "ok", "keys": "ok"}}
+        assert (await client.get("/health/ready")).json() == {
+            "status": "ready",
+            "checks": {"database": "ok", "keys": "ok"},
+        }

@@ -26,11 +26,25 @@ ASP = "/customers/accountServicingProvider"
 
 
 def _sources() -> tuple[MemoryRelationSource, MemoryRelationSource]:
-    kar = MemoryRelationSource("KAR", [(CUSTOMER, Relation(org_no=BANK_A, bank_name="Bank A", role=Role.OWNER,
-                                                           start=date(2018, 1, 1), account_no=ACCOUNT,
-                                                           nics_reachable=True))])
-    kfr = MemoryRelationSource("KFR", [(CUSTOMER, Relation(org_no=BANK_B, bank_name="Bank B", role=Role.CUSTOMER,
-                                                           start=date(2019, 1, 1)))])
+    kar = MemoryRelationSource(
+        "KAR",
+        [
+            (
+                CUSTOMER,
+                Relation(
+                    org_no=BANK_A,
+                    bank_name="Bank A",
+                    role=Role.OWNER,
+                    start=date(2018, 1, 1),
+                    account_no=ACCOUNT,
+                    nics_reachable=True,
+                ),
+            )
+        ],
+    )
+    kfr = MemoryRelationSource(
+        "KFR", [(CUSTOMER, Relation(org_no=BANK_B, bank_name="Bank B", role=Role.CUSTOMER, start=date(2019, 1, 1)))]
+    )
     return kar, kfr
 
 
@@ -41,8 +55,9 @@ async def hub(make_app: Callable[..., Litestar], sqlite_url: str) -> AsyncIterat
         yield client
 
 
-def rel_headers(token: str, *, customer: str | None = CUSTOMER, mandate: str | None = SKATT.encoded,
-                **extra: str) -> dict[str, str]:
+def rel_headers(
+    token: str, *, customer: str | None = CUSTOMER, mandate: str | None = SKATT.encoded, **extra: str
+) -> dict[str, str]:
     headers = {"Authorization": token, "CorrelationID": str(uuid.uuid4()), "AccountInfoRequestID": str(uuid.uuid4())}
     if customer is not None:
         headers["CustomerID"] = customer
@@ -58,15 +73,18 @@ PERIOD = {"fromDate": "2020-01-01", "toDate": TODAY.isoformat()}
 async def test_merges_kar_and_kfr(hub: AsyncTestClient[Litestar], token: Callable[[str, str], str]) -> None:
     response = await hub.get(PATH, params=PERIOD, headers=rel_headers(token(SKATT_ORG, "bits:kundeforhold")))
     assert response.status_code == 200, response.text
-    assert response.json() == {"banks": [
-        {"organizationID": BANK_A, "bankName": "Bank A", "activeAccount": True},
-        {"organizationID": BANK_B, "bankName": "Bank B", "activeAccount": False},
-    ]}
+    assert response.json() == {
+        "banks": [
+            {"organizationID": BANK_A, "bankName": "Bank A", "activeAccount": True},
+            {"organizationID": BANK_B, "bankName": "Bank B", "activeAccount": False},
+        ]
+    }
 
 
 @pytest.mark.parametrize("where", ["query", "header"])
-async def test_only_primary_owner_as_query_or_header(hub: AsyncTestClient[Litestar],
-                                                     token: Callable[[str, str], str], where: str) -> None:
+async def test_only_primary_owner_as_query_or_header(
+    hub: AsyncTestClient[Litestar], token: Callable[[str, str], str], where: str
+) -> None:
     headers = rel_headers(token(SKATT_ORG, "bits:kundeforhold"))
     params = dict(PERIOD)
     if where == "query":
@@ -78,8 +96,9 @@ async def test_only_primary_owner_as_query_or_header(hub: AsyncTestClient[Litest
     assert [b["ownershipType"] for b in response.json()["banks"]] == ["primaryOwner", "unknown"]
 
 
-async def test_only_primary_owner_query_and_header_disagree(hub: AsyncTestClient[Litestar],
-                                                            token: Callable[[str, str], str]) -> None:
+async def test_only_primary_owner_query_and_header_disagree(
+    hub: AsyncTestClient[Litestar], token: Callable[[str, str], str]
+) -> None:
     headers = rel_headers(token(SKATT_ORG, "bits:kundeforhold"), onlyPrimaryOwner="true")
     response = await hub.get(PATH, params={**PERIOD, "onlyPrimaryOwner": "false"}, headers=headers)
     assert response.status_code == 403 and response.json()["errorCode"] == "ERR-001"
@@ -95,16 +114,27 @@ def _expect_error(response: Any, status: int, code: str, mentions: str | None = 
 
 
 BAD_REQUESTS = [
-    ("customer-bad-checksum", {"customer": CUSTOMER[:-1] + str((int(CUSTOMER[-1]) + 1) % 10)}, PERIOD, 400,
-     "ERR-002", "CustomerID"),
+    (
+        "customer-bad-checksum",
+        {"customer": CUSTOMER[:-1] + str((int(CUSTOMER[-1]) + 1) % 10)},
+        PERIOD,
+        400,
+        "ERR-002",
+        "CustomerID",
+    ),
     ("customer-missing", {"customer": None}, PERIOD, 400, "ERR-002", "CustomerID"),
     ("customer-letters", {"customer": "1510869508X"}, PERIOD, 400, "ERR-002", "CustomerID"),
     ("period-bad-format", {}, {"fromDate": "01.01.2020", "toDate": TODAY.isoformat()}, 400, "ERR-003", "fromDate"),
     ("period-reversed", {}, {"fromDate": TODAY.isoformat(), "toDate": "2020-01-01"}, 400, "ERR-003", "toDate"),
-    ("period-future", {}, {"fromDate": "2020-01-01", "toDate": (TODAY + timedelta(days=1)).isoformat()}, 400,
-     "ERR-003", "toDate"),
-    ("period-over-10-years", {}, {"fromDate": "2015-01-14", "toDate": TODAY.isoformat()}, 400, "ERR-003",
-     "fromDate"),
+    (
+        "period-future",
+        {},
+        {"fromDate": "2020-01-01", "toDate": (TODAY + timedelta(days=1)).isoformat()},
+        400,
+        "ERR-003",
+        "toDate",
+    ),
+    ("period-over-10-years", {}, {"fromDate": "2015-01-14", "toDate": TODAY.isoformat()}, 400, "ERR-003", "fromDate"),
     ("mandate-missing", {"mandate": None}, PERIOD, 403, "ERR-001", "Legal-Mandate"),
     ("mandate-of-another-consumer", {"mandate": KONKURS.encoded}, PERIOD, 403, "ERR-001", "Legal-Mandate"),
     ("case-id-missing", {"AccountInfoRequestID": ""}, PERIOD, 403, "ERR-001", "AccountInfoRequestID"),
@@ -113,10 +143,18 @@ BAD_REQUESTS = [
 ]
 
 
-@pytest.mark.parametrize(("changes", "params", "status", "code", "mentions"), [b[1:] for b in BAD_REQUESTS],
-                         ids=[b[0] for b in BAD_REQUESTS])
-async def test_bad_requests(hub: AsyncTestClient[Litestar], token: Callable[[str, str], str], changes: dict[str, Any],
-                            params: dict[str, str], status: int, code: str, mentions: str) -> None:
+@pytest.mark.parametrize(
+    ("changes", "params", "status", "code", "mentions"), [b[1:] for b in BAD_REQUESTS], ids=[b[0] for b in BAD_REQUESTS]
+)
+async def test_bad_requests(
+    hub: AsyncTestClient[Litestar],
+    token: Callable[[str, str], str],
+    changes: dict[str, Any],
+    params: dict[str, str],
+    status: int,
+    code: str,
+    mentions: str,
+) -> None:
     changes = dict(changes)
     customer = changes.pop("customer", CUSTOMER)
     mandate = changes.pop("mandate", SKATT.encoded)
@@ -130,8 +168,9 @@ async def test_ten_years_back_is_allowed(hub: AsyncTestClient[Litestar], token: 
     assert response.status_code == 200, response.text
 
 
-async def test_konkurs_requires_owner_flag_true(hub: AsyncTestClient[Litestar],
-                                                token: Callable[[str, str], str]) -> None:
+async def test_konkurs_requires_owner_flag_true(
+    hub: AsyncTestClient[Litestar], token: Callable[[str, str], str]
+) -> None:
     headers = rel_headers(token(BRREG, "bits:kundeforhold"), mandate=KONKURS.encoded)
     refused = await hub.get(PATH, params={**PERIOD, "onlyPrimaryOwner": "false"}, headers=headers)
     _expect_error(refused, 403, "ERR-001", "onlyPrimaryOwner")
@@ -139,8 +178,9 @@ async def test_konkurs_requires_owner_flag_true(hub: AsyncTestClient[Litestar],
     assert allowed.status_code == 200, allowed.text
 
 
-async def test_unauthenticated_and_unauthorised(hub: AsyncTestClient[Litestar],
-                                                token: Callable[[str, str], str]) -> None:
+async def test_unauthenticated_and_unauthorised(
+    hub: AsyncTestClient[Litestar], token: Callable[[str, str], str]
+) -> None:
     no_token = rel_headers("")
     del no_token["Authorization"]
     _expect_error(await hub.get(PATH, params=PERIOD, headers=no_token), 401, "ERR-001")
@@ -152,8 +192,13 @@ async def test_unauthenticated_and_unauthorised(hub: AsyncTestClient[Litestar],
 
 @pytest.mark.parametrize("failing", ["KAR", "KFR"])
 @pytest.mark.parametrize("failure", [SourceUnavailable("x"), TimeoutError()], ids=["unavailable", "timeout"])
-async def test_source_down_is_504(make_app: Callable[..., Litestar], sqlite_url: str,
-                                  token: Callable[[str, str], str], failing: str, failure: Exception) -> None:
+async def test_source_down_is_504(
+    make_app: Callable[..., Litestar],
+    sqlite_url: str,
+    token: Callable[[str, str], str],
+    failing: str,
+    failure: Exception,
+) -> None:
     kar, kfr = _sources()
     (kar if failing == "KAR" else kfr).fail = failure
     async with AsyncTestClient(make_app(sqlite_url, kar=kar, accounts=kar, kfr_source=kfr)) as client:
@@ -161,33 +206,43 @@ async def test_source_down_is_504(make_app: Callable[..., Litestar], sqlite_url:
     _expect_error(response, 504, "ERR-504", failing)
 
 
-def asp_headers(token: str, *, account: str | None = ACCOUNT,
-                mandate: str = POLITI_STRAFFESAK.encoded) -> dict[str, str]:
-    headers = {"Authorization": token, "CorrelationID": str(uuid.uuid4()), "AccountInfoRequestID": str(uuid.uuid4()),
-               "Legal-Mandate": mandate}
+def asp_headers(
+    token: str, *, account: str | None = ACCOUNT, mandate: str = POLITI_STRAFFESAK.encoded
+) -> dict[str, str]:
+    headers = {
+        "Authorization": token,
+        "CorrelationID": str(uuid.uuid4()),
+        "AccountInfoRequestID": str(uuid.uuid4()),
+        "Legal-Mandate": mandate,
+    }
     if account is not None:
         headers["AccountID"] = account
     return headers
 
 
-async def test_account_servicing_provider_for_politi(hub: AsyncTestClient[Litestar],
-                                                     token: Callable[[str, str], str]) -> None:
+async def test_account_servicing_provider_for_politi(
+    hub: AsyncTestClient[Litestar], token: Callable[[str, str], str]
+) -> None:
     response = await hub.get(ASP, headers=asp_headers(token(POLITI, "bits:kundeforhold.konto")))
     assert response.status_code == 200, response.text
     assert response.json() == {"organizationID": BANK_A, "bankName": "Bank A"}
 
 
-async def test_account_servicing_provider_only_for_politi(hub: AsyncTestClient[Litestar],
-                                                          token: Callable[[str, str], str]) -> None:
-    response = await hub.get(ASP, headers=asp_headers(token(SKATT_ORG, "bits:kundeforhold.konto"),
-                                                      mandate=SKATT.encoded))
+async def test_account_servicing_provider_only_for_politi(
+    hub: AsyncTestClient[Litestar], token: Callable[[str, str], str]
+) -> None:
+    response = await hub.get(
+        ASP, headers=asp_headers(token(SKATT_ORG, "bits:kundeforhold.konto"), mandate=SKATT.encoded)
+    )
     _expect_error(response, 403, "ERR-001")
 
 
-@pytest.mark.parametrize("account", ["1234", "1234567890X", None, "99999999999"],
-                         ids=["too-short", "letters", "missing", "unknown-to-kar"])
-async def test_account_servicing_provider_bad_account(hub: AsyncTestClient[Litestar], token: Callable[[str, str], str],
-                                                      account: str | None) -> None:
+@pytest.mark.parametrize(
+    "account", ["1234", "1234567890X", None, "99999999999"], ids=["too-short", "letters", "missing", "unknown-to-kar"]
+)
+async def test_account_servicing_provider_bad_account(
+    hub: AsyncTestClient[Litestar], token: Callable[[str, str], str], account: str | None
+) -> None:
     response = await hub.get(ASP, headers=asp_headers(token(POLITI, "bits:kundeforhold.konto"), account=account))
     _expect_error(response, 400, "ERR-004", "AccountID")
 
@@ -199,8 +254,9 @@ async def test_account_servicing_provider_401_body(hub: AsyncTestClient[Litestar
     assert set(body) == {"statusCode", "message"} and body["statusCode"] == 401
 
 
-async def test_account_servicing_provider_needs_konto_scope(hub: AsyncTestClient[Litestar],
-                                                            token: Callable[[str, str], str]) -> None:
+async def test_account_servicing_provider_needs_konto_scope(
+    hub: AsyncTestClient[Litestar], token: Callable[[str, str], str]
+) -> None:
     response = await hub.get(ASP, headers=asp_headers(token(POLITI, "bits:kundeforhold")))
     _expect_error(response, 403, "ERR-001", "bits:kundeforhold.konto")
 
@@ -227,10 +283,20 @@ TOKEN_SHAPES = [
 ]
 
 
-@pytest.mark.parametrize(("authorization", "aud", "scope", "status", "source"), TOKEN_SHAPES,
-                         ids=[f"{row[0].split(' ')[0]}-aud={row[1]}-{row[2]}" for row in TOKEN_SHAPES])
-async def test_token_shapes(hub: AsyncTestClient[Litestar], token_issuer: Any, authorization: str, aud: Any,
-                            scope: str, status: int, source: str) -> None:
+@pytest.mark.parametrize(
+    ("authorization", "aud", "scope", "status", "source"),
+    TOKEN_SHAPES,
+    ids=[f"{row[0].split(' ')[0]}-aud={row[1]}-{row[2]}" for row in TOKEN_SHAPES],
+)
+async def test_token_shapes(
+    hub: AsyncTestClient[Litestar],
+    token_issuer: Any,
+    authorization: str,
+    aud: Any,
+    scope: str,
+    status: int,
+    source: str,
+) -> None:
     minted = token_issuer.mint(SKATT_ORG, scope, aud)
     response = await hub.get(PATH, params=PERIOD, headers=rel_headers(authorization.format(token=minted)))
     assert response.status_code == status, (source, response.text)

@@ -35,14 +35,23 @@ ROWS = [
 @pytest.mark.parametrize(("org", "mandate"), [(BRREG, KONKURS.encoded), (DIGDIR, OED.encoded)], ids=["konkurs", "oed"])
 @pytest.mark.parametrize(("now", "to_date", "status"), ROWS)
 async def test_to_date_must_be_the_oslo_day_or_the_utc_date_just_after_midnight(
-        make_app: Callable[..., Litestar], sqlite_url: str, token: Callable[[str, str], str], org: str, mandate: str,
-        now: datetime, to_date: date, status: int) -> None:
+    make_app: Callable[..., Litestar],
+    sqlite_url: str,
+    token: Callable[[str, str], str],
+    org: str,
+    mandate: str,
+    now: datetime,
+    to_date: date,
+    status: int,
+) -> None:
     kar, kfr = _sources()
     app = make_app(sqlite_url, kar=kar, accounts=kar, kfr_source=kfr, clock=lambda: now)
     async with AsyncTestClient(app) as hub:
-        response = await hub.get(PATH, params={"fromDate": "2025-06-01", "toDate": to_date.isoformat(),
-                                               "onlyPrimaryOwner": "true"},
-                                 headers=rel_headers(token(org, "bits:kundeforhold"), mandate=mandate))
+        response = await hub.get(
+            PATH,
+            params={"fromDate": "2025-06-01", "toDate": to_date.isoformat(), "onlyPrimaryOwner": "true"},
+            headers=rel_headers(token(org, "bits:kundeforhold"), mandate=mandate),
+        )
     if status == 200:
         assert response.status_code == 200, response.text
     else:

@@ -17,10 +17,18 @@ YEAR_AGO = TODAY - timedelta(days=365)
 UNTIL_TODAY = Period(YEAR_AGO, TODAY)
 
 
-def kar(role: Role, *, org: str = BANK_A, start: date = date(2020, 1, 1), end: date | None = None,
-        nics: bool = True) -> Relation:
-    return Relation(org_no=org, bank_name=f"Bank {org}", role=role, start=start, end=end,
-                    account_no="12345678903", nics_reachable=nics)
+def kar(
+    role: Role, *, org: str = BANK_A, start: date = date(2020, 1, 1), end: date | None = None, nics: bool = True
+) -> Relation:
+    return Relation(
+        org_no=org,
+        bank_name=f"Bank {org}",
+        role=role,
+        start=start,
+        end=end,
+        account_no="12345678903",
+        nics_reachable=nics,
+    )
 
 
 def kfr(*, org: str = BANK_B, start: date = date(2020, 1, 1), end: date | None = None) -> Relation:
@@ -40,8 +48,11 @@ ACTIVE_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("kar_rels", "kfr_rels", "period", "expected"),
-                         [case[1:] for case in ACTIVE_CASES], ids=[case[0] for case in ACTIVE_CASES])
+@pytest.mark.parametrize(
+    ("kar_rels", "kfr_rels", "period", "expected"),
+    [case[1:] for case in ACTIVE_CASES],
+    ids=[case[0] for case in ACTIVE_CASES],
+)
 def test_active_account(kar_rels: list[Relation], kfr_rels: list[Relation], period: Period, expected: bool) -> None:
     body = merge(kar_rels, kfr_rels, period, TODAY, only_primary_owner=None)
     (bank,) = [b for b in body.banks if b.organization_id == BANK_A]
@@ -59,13 +70,19 @@ OVERLAP_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("start", "end", "period", "counted"), [c[1:] for c in OVERLAP_CASES],
-                         ids=[c[0] for c in OVERLAP_CASES])
+@pytest.mark.parametrize(
+    ("start", "end", "period", "counted"), [c[1:] for c in OVERLAP_CASES], ids=[c[0] for c in OVERLAP_CASES]
+)
 @pytest.mark.parametrize("source", ["KAR", "KFR"])
 def test_period_overlap(source: str, start: date, end: date | None, period: Period, counted: bool) -> None:
     relation = kar(Role.DISPONENT, start=start, end=end) if source == "KAR" else kfr(org=BANK_A, start=start, end=end)
-    body = merge([relation] if source == "KAR" else [], [relation] if source == "KFR" else [], period, TODAY,
-                 only_primary_owner=None)
+    body = merge(
+        [relation] if source == "KAR" else [],
+        [relation] if source == "KFR" else [],
+        period,
+        TODAY,
+        only_primary_owner=None,
+    )
     assert [b.organization_id for b in body.banks] == ([BANK_A] if counted else [])
 
 
@@ -79,10 +96,12 @@ OWNERSHIP_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("kar_rels", "kfr_rels", "expected"), [c[1:] for c in OWNERSHIP_CASES],
-                         ids=[c[0] for c in OWNERSHIP_CASES])
-def test_ownership_type_when_only_primary_owner_false(kar_rels: list[Relation], kfr_rels: list[Relation],
-                                                      expected: OwnershipType) -> None:
+@pytest.mark.parametrize(
+    ("kar_rels", "kfr_rels", "expected"), [c[1:] for c in OWNERSHIP_CASES], ids=[c[0] for c in OWNERSHIP_CASES]
+)
+def test_ownership_type_when_only_primary_owner_false(
+    kar_rels: list[Relation], kfr_rels: list[Relation], expected: OwnershipType
+) -> None:
     (bank,) = merge(kar_rels, kfr_rels, UNTIL_TODAY, TODAY, only_primary_owner=False).banks
     assert bank.ownership_type is expected
 

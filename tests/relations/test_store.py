@@ -33,18 +33,31 @@ async def db(database_url: str) -> AsyncIterator[Database]:
 
 async def test_kar_load_and_period_query(db: Database) -> None:
     rows = [
-        KarRow(customer_id=CUSTOMER, org_no=BANK_A, account_no="12345678903", role=Role.OWNER,
-               start=date(2018, 1, 1), bank_name="Bank A"),
-        KarRow(customer_id=CUSTOMER, org_no=BANK_B, account_no="98765432109", role=Role.DISPONENT,
-               start=date(2015, 1, 1), end=date(2016, 12, 31), nics_reachable=False),
-        KarRow(customer_id=person(82), org_no=BANK_B, account_no="11111111111", role=Role.OWNER,
-               start=date(2018, 1, 1)),
+        KarRow(
+            customer_id=CUSTOMER,
+            org_no=BANK_A,
+            account_no="12345678903",
+            role=Role.OWNER,
+            start=date(2018, 1, 1),
+            bank_name="Bank A",
+        ),
+        KarRow(
+            customer_id=CUSTOMER,
+            org_no=BANK_B,
+            account_no="98765432109",
+            role=Role.DISPONENT,
+            start=date(2015, 1, 1),
+            end=date(2016, 12, 31),
+            nics_reachable=False,
+        ),
+        KarRow(
+            customer_id=person(82), org_no=BANK_B, account_no="11111111111", role=Role.OWNER, start=date(2018, 1, 1)
+        ),
     ]
     assert await load_kar_relations(db, rows) == 3
     kar = KarSource(db)
     recent = await kar.relations(CUSTOMER, Period(date(2020, 1, 1), TODAY))
-    assert [(r.org_no, r.bank_name, r.role, r.nics_reachable) for r in recent] == [
-        (BANK_A, "Bank A", Role.OWNER, True)]
+    assert [(r.org_no, r.bank_name, r.role, r.nics_reachable) for r in recent] == [(BANK_A, "Bank A", Role.OWNER, True)]
     both = await kar.relations(CUSTOMER, Period(date(2016, 12, 31), TODAY))
     assert {r.org_no for r in both} == {BANK_A, BANK_B}
     assert (await kar.servicer("12345678903")).org_no == BANK_A  # type: ignore[union-attr]
@@ -95,11 +108,18 @@ async def test_bulk_loader_is_idempotent_and_keeps_closed_rows(db: Database) -> 
 
 async def test_catalogue_put_replace_and_validity(db: Database) -> None:
     store = CatalogueStore(db)
-    entry = CatalogueEntry(org_no=BANK_A, name="Bank A", url="https://api.bank-a.test/v2", env="test",
-                           valid_from=date(2025, 1, 1))
+    entry = CatalogueEntry(
+        org_no=BANK_A, name="Bank A", url="https://api.bank-a.test/v2", env="test", valid_from=date(2025, 1, 1)
+    )
     assert await store.put(entry) is True
-    moved = CatalogueEntry(org_no=BANK_A, name="Bank A", url="https://new.bank-a.test/v2", env="test",
-                           valid_from=date(2025, 1, 1), valid_to=date(2025, 12, 31))
+    moved = CatalogueEntry(
+        org_no=BANK_A,
+        name="Bank A",
+        url="https://new.bank-a.test/v2",
+        env="test",
+        valid_from=date(2025, 1, 1),
+        valid_to=date(2025, 12, 31),
+    )
     assert await store.put(moved) is False
     assert [e.url for e in await store.list("test")] == ["https://new.bank-a.test/v2"]
     assert await store.list("test", valid_on=TODAY) == []
@@ -149,15 +169,35 @@ async def test_combined_lookup_equals_the_two_sources(db: Database) -> None:
         pytest.skip("the one-round-trip lookup exists for PostgreSQL only")
     from opendsop.relations.combined import CombinedSqlRelations
 
-    await load_kar_relations(db, [
-        KarRow(customer_id=CUSTOMER, org_no=BANK_A, account_no="12345678903", role=Role.OWNER, start=date(2018, 1, 1),
-               bank_name="Bank A"),
-        KarRow(customer_id=CUSTOMER, org_no=BANK_B, account_no="98765432109", role=Role.DISPONENT,
-               start=date(2015, 1, 1), end=date(2016, 12, 31), nics_reachable=False),
-    ])
-    await load_kfr_relations(db, [KfrRow(org_no=BANK_B, customer_id=CUSTOMER, start=date(2019, 1, 1)),
-                                  KfrRow(org_no=BANK_A, customer_id=CUSTOMER, start=date(2010, 1, 1),
-                                         end=date(2012, 1, 1))])
+    await load_kar_relations(
+        db,
+        [
+            KarRow(
+                customer_id=CUSTOMER,
+                org_no=BANK_A,
+                account_no="12345678903",
+                role=Role.OWNER,
+                start=date(2018, 1, 1),
+                bank_name="Bank A",
+            ),
+            KarRow(
+                customer_id=CUSTOMER,
+                org_no=BANK_B,
+                account_no="98765432109",
+                role=Role.DISPONENT,
+                start=date(2015, 1, 1),
+                end=date(2016, 12, 31),
+                nics_reachable=False,
+            ),
+        ],
+    )
+    await load_kfr_relations(
+        db,
+        [
+            KfrRow(org_no=BANK_B, customer_id=CUSTOMER, start=date(2019, 1, 1)),
+            KfrRow(org_no=BANK_A, customer_id=CUSTOMER, start=date(2010, 1, 1), end=date(2012, 1, 1)),
+        ],
+    )
     for period in (Period(date(2020, 1, 1), TODAY), Period(date(2011, 1, 1), date(2016, 12, 31))):
         kar, kfr = await CombinedSqlRelations(db).both(CUSTOMER, period)
         assert sorted(kar, key=repr) == sorted(await KarSource(db).relations(CUSTOMER, period), key=repr)

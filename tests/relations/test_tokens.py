@@ -21,8 +21,9 @@ class _Recording:
 
     async def verify_authorization(self, authorization: str | None) -> Principal:
         self.seen.append(authorization)
-        return Principal(consumer_org="974761076", supplier_org=None, scopes=frozenset({"s"}), client_id=None,
-                         claims=self.claims)
+        return Principal(
+            consumer_org="974761076", supplier_org=None, scopes=frozenset({"s"}), client_id=None, claims=self.claims
+        )
 
 
 @pytest.mark.parametrize("authorization", ["Bearer abc", "bearer abc", "abc"])
@@ -40,10 +41,16 @@ async def test_no_token_or_another_scheme_is_refused(authorization: str | None) 
     assert inner.seen == []
 
 
-@pytest.mark.parametrize(("claims", "accepted"), [
-    ({}, True), ({"aud": HUB}, True), ({"aud": ["x", HUB]}, True),
-    ({"aud": "https://bank.test/"}, False), ({"aud": ["x"]}, False),
-])
+@pytest.mark.parametrize(
+    ("claims", "accepted"),
+    [
+        ({}, True),
+        ({"aud": HUB}, True),
+        ({"aud": ["x", HUB]}, True),
+        ({"aud": "https://bank.test/"}, False),
+        ({"aud": ["x"]}, False),
+    ],
+)
 async def test_aud_if_present_must_name_the_hub(claims: dict[str, Any], accepted: bool) -> None:
     verifier = HubVerifier(_Recording(claims), audience=HUB)
     if accepted:

@@ -63,11 +63,14 @@ def test_help_lists_the_commands() -> None:
         assert command in result.output
 
 
-def test_loan_request_asks_for_the_latest_year_and_prints_the_url(monkeypatch: pytest.MonkeyPatch,
-                                                                  env: dict[str, str]) -> None:
+def test_loan_request_asks_for_the_latest_year_and_prints_the_url(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str]
+) -> None:
     def created(request: httpx.Request) -> httpx.Response:
         body = json.loads(request.content)
-        return httpx.Response(201, json=body | {"status": "created", "viewUri": f"https://consent.test/request/{body['id']}"})
+        return httpx.Response(
+            201, json=body | {"status": "created", "viewUri": f"https://consent.test/request/{body['id']}"}
+        )
 
     seen = _serve(monkeypatch, {
         "/sistetilgjengeligeskatteoppgjoer/": lambda r: httpx.Response(200, json={"sisteTilgjengeligePeriode": "2025"}),
@@ -83,31 +86,49 @@ def test_loan_request_asks_for_the_latest_year_and_prints_the_url(monkeypatch: p
 
 
 def test_business_claims_prints_totals_as_json(monkeypatch: pytest.MonkeyPatch, env: dict[str, str]) -> None:
-    body = {"partIdentifikator": ORGNR, "aapentKravMedGjenstaaendeBeloep": [], "innbetalingMedUplassertBeloep": [],
-            "totalOversikt": {"sumStipulerteRenter": 0, "sumForfalteKrav": 0, "sumIkkeForfalteKrav": 0,
-                              "sumUplasserteInnbetalinger": 0, "saldo": 0}}
+    body = {
+        "partIdentifikator": ORGNR,
+        "aapentKravMedGjenstaaendeBeloep": [],
+        "innbetalingMedUplassertBeloep": [],
+        "totalOversikt": {
+            "sumStipulerteRenter": 0,
+            "sumForfalteKrav": 0,
+            "sumIkkeForfalteKrav": 0,
+            "sumUplasserteInnbetalinger": 0,
+            "saldo": 0,
+        },
+    }
     seen = _serve(monkeypatch, {"/api/innkreving/": lambda r: httpx.Response(200, json=body)})
     result = CliRunner().invoke(cli.app, ["business", "claims", ORGNR, "--consent-id", CONSENT_ID, "--json"], env=env)
     assert result.exit_code == 0, result.output
     # --json is for pipes: stdout holds the document alone (a log line on stderr must not break it)
     assert json.loads(result.stdout)["totals"]["balance"] == "0.00"
     (grant,) = _grants(seen)
-    assert grant["authorization_details"] == [{"type": "urn:altinn:consent", "id": CONSENT_ID,
-                                               "from": f"urn:altinn:organization:identifier-no:{ORGNR}"}]
+    assert grant["authorization_details"] == [
+        {"type": "urn:altinn:consent", "id": CONSENT_ID, "from": f"urn:altinn:organization:identifier-no:{ORGNR}"}
+    ]
     assert grant["scope"] == "skatteetaten:kravogbetalinger"
 
 
 def test_a_refusal_prints_the_sources_code_and_exits_1(monkeypatch: pytest.MonkeyPatch, env: dict[str, str]) -> None:
-    _serve(monkeypatch, {"/api/innkreving/": lambda r: httpx.Response(
-        403, json={"kode": "KB-005", "melding": "consent revoked", "korrelasjonsid": "x"})})
+    _serve(
+        monkeypatch,
+        {
+            "/api/innkreving/": lambda r: httpx.Response(
+                403, json={"kode": "KB-005", "melding": "consent revoked", "korrelasjonsid": "x"}
+            )
+        },
+    )
     result = CliRunner().invoke(cli.app, ["business", "claims", ORGNR, "--consent-id", CONSENT_ID], env=env)
     assert result.exit_code == 1
     assert "KB-005" in result.output and "consent revoked" in result.output
 
 
 def test_studielan_shows_the_balance(monkeypatch: pytest.MonkeyPatch, env: dict[str, str]) -> None:
-    accounts = {"Accounts": [{"Balances": [{"BalanceAmount": {"currency": "NOK", "amount": 250000.0}}],
-                              "Name": "Lån"}], "TotalAmount": 250000.0}
+    accounts = {
+        "Accounts": [{"Balances": [{"BalanceAmount": {"currency": "NOK", "amount": 250000.0}}], "Name": "Lån"}],
+        "TotalAmount": 250000.0,
+    }
     _serve(monkeypatch, {"/saldo/v1/Accounts": lambda r: httpx.Response(200, json=accounts)})
     result = CliRunner().invoke(cli.app, ["studielan", FNR], env=env)
     assert result.exit_code == 0, result.output
@@ -131,8 +152,11 @@ def test_unconfigured_source_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, e
 
 
 def test_an_unreadable_answer_is_an_error_not_a_crash(monkeypatch: pytest.MonkeyPatch, env: dict[str, str]) -> None:
-    body = {"partIdentifikator": ORGNR, "totalOversikt": {},
-            "aapentKravMedGjenstaaendeBeloep": [{"kravidentifikator": "k", "kravforfall": [{"forfallsdato": "31.12"}]}]}
+    body = {
+        "partIdentifikator": ORGNR,
+        "totalOversikt": {},
+        "aapentKravMedGjenstaaendeBeloep": [{"kravidentifikator": "k", "kravforfall": [{"forfallsdato": "31.12"}]}],
+    }
     _serve(monkeypatch, {"/api/innkreving/": lambda r: httpx.Response(200, json=body)})
     result = CliRunner().invoke(cli.app, ["business", "claims", ORGNR, "--consent-id", CONSENT_ID], env=env)
     assert result.exit_code == 1

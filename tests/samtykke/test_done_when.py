@@ -39,8 +39,9 @@ async def test_approve_pull_revoke_and_the_next_pull_is_refused(world: Parties) 
     assert summary.fnr == fnr and summary.consent_id == consent.id
     months = [m.month for m in summary.income.months]
     assert months[0] == "2025-11" and months[-1] == "2026-10" and len(months) == 12
-    expected_october = sum(i.beloep for r in person.income if r.kalendermaaned == "2026-10"
-                           for i in r.incomes if "sbl" in i.packages)
+    expected_october = sum(
+        i.beloep for r in person.income if r.kalendermaaned == "2026-10" for i in r.incomes if "sbl" in i.packages
+    )
     assert summary.income.months[-1].total == expected_october
     assert summary.tax is not None and summary.tax.inntektsaar == person.latest_tax_year
 
@@ -95,5 +96,3 @@ async def test_a_token_held_past_validto_is_refused_by_the_source(world: Parties
     with pytest.raises(SourceRefused) as refused:
         await loan.fetch_loan_data(world.bank, consent)
     assert refused.value.code == "IM-010"
-
-

@@ -37,8 +37,9 @@ async def test_guarantor_consent_uses_the_guarantor_text_and_gets_a_summary(worl
         return await original(*args, **kwargs)
 
     world.bank.request_consent = spy  # type: ignore[method-assign]
-    consent = await loan.request_loan_consent(world.bank, fnr, redirect_url=REDIRECT, role="guarantor",
-                                              bank_name=BANK_NAME)
+    consent = await loan.request_loan_consent(
+        world.bank, fnr, redirect_url=REDIRECT, role="guarantor", bank_name=BANK_NAME
+    )
     # DSOP SBL “Om tjenesten”: the guarantor's text is the mandated one without "din".
     message = seen[0]["request_message"]["nb"]
     assert "behandle søknaden om finansiering" in message and " din " not in message
@@ -122,7 +123,8 @@ def _audit(event: str, args: tuple[Any, ...]) -> None:
         import os
 
         writing = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
-            isinstance(flags, int) and flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT))
+            isinstance(flags, int) and flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT)
+        )
         if writing:
             _WATCH[-1].append(f"open {args[0]!r} {mode!r}")
     elif event in ("sqlite3.connect", "os.rename", "os.remove", "shutil.copyfile", "socket.connect"):
@@ -149,10 +151,26 @@ async def test_widget_fetch_writes_nothing(bank_key: Any) -> None:
         requests.append(request)
         if request.url.path == "/token":
             return httpx.Response(200, json={"access_token": "t0k3n", "token_type": "Bearer", "expires_in": 120})
-        return httpx.Response(200, json={"Accounts": [{"Balances": [{"BalanceType": "closingBooked",
-                                         "BalanceAmount": {"currency": "NOK", "amount": 1234.5},
-                                         "LastChangeDateTime": "2026-11-01T03:00:00Z"}], "Name": "Lån",
-                                         "Bban": "x", "Assert": ""}], "TotalAmount": 1234.5})
+        return httpx.Response(
+            200,
+            json={
+                "Accounts": [
+                    {
+                        "Balances": [
+                            {
+                                "BalanceType": "closingBooked",
+                                "BalanceAmount": {"currency": "NOK", "amount": 1234.5},
+                                "LastChangeDateTime": "2026-11-01T03:00:00Z",
+                            }
+                        ],
+                        "Name": "Lån",
+                        "Bban": "x",
+                        "Assert": "",
+                    }
+                ],
+                "TotalAmount": 1234.5,
+            },
+        )
 
     clock = Clock()
     async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as http:
@@ -228,18 +246,18 @@ async def test_business_claims_overview(world: Parties) -> None:
     assert overview.totals.overdue == overdue
     assert all(c.overdue == (c.due is not None and c.due < today) for c in overview.claims)
     assert sum(overview.per_group.values(), Decimal(0)) == sum(
-        (k.gjenstaaende + k.stipulerte_renter for k in open_krav), Decimal(0))
+        (k.gjenstaaende + k.stipulerte_renter for k in open_krav), Decimal(0)
+    )
 
 
 async def test_business_consent_past_90_days_is_refused(world: Parties) -> None:
     org = next(iter(world.world.organisations.values()))
-    created = await business.request_krav_consent(world.bank, org.orgnr, redirect_url=REDIRECT,
-                                                  validity=timedelta(days=30))
+    created = await business.request_krav_consent(
+        world.bank, org.orgnr, redirect_url=REDIRECT, validity=timedelta(days=30)
+    )
     await world.person(next(iter(world.world.persons))).answer(created.view_uri, "accept")
     world.clock.advance(days=31)
     from opendsop.samtykke.client import TokenRefused
 
     with pytest.raises(TokenRefused):
         await business.claims_overview(world.bank, org.orgnr, created.ref)
-
-

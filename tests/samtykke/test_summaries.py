@@ -51,19 +51,35 @@ def _income(amounts: Sequence[int | None], employers: list[str] | None = None, s
         if amount is None:
             continue
         employer = (employers or [A] * len(amounts))[index]
-        reports.append({"opplysningspliktigId": employer, "virksomhetId": employer,
-                        "kalendermaaned": f"2025-{start + index:02d}",
-                        "inntekt": [{"fordel": "kontantytelse", "beloep": float(amount),
-                                     "loennsinntekt": {"beskrivelse": "fastloenn"}}]})
+        reports.append(
+            {
+                "opplysningspliktigId": employer,
+                "virksomhetId": employer,
+                "kalendermaaned": f"2025-{start + index:02d}",
+                "inntekt": [
+                    {"fordel": "kontantytelse", "beloep": float(amount), "loennsinntekt": {"beskrivelse": "fastloenn"}}
+                ],
+            }
+        )
     return {"oppgaveInntektsmottaker": reports}
 
 
 def _tax(**items: int) -> dict[str, Any]:
-    kategori = {"bruttoformue": "formue", "innskudd": "formue", "samletGjeld": "formuesfradrag",
-                "gjeldFraInkassoselskap": "formuesfradrag", "minstefradragIInntekt": "inntektsfradrag"}
-    return {"inntektsaar": "2025", "skatteoppgjoersdato": "2026-06-20", "grunnlag": [
-        {"tekniskNavn": name, "beloep": float(value), "kategori": kategori.get(name, "inntekt")}
-        for name, value in items.items()]}
+    kategori = {
+        "bruttoformue": "formue",
+        "innskudd": "formue",
+        "samletGjeld": "formuesfradrag",
+        "gjeldFraInkassoselskap": "formuesfradrag",
+        "minstefradragIInntekt": "inntektsfradrag",
+    }
+    return {
+        "inntektsaar": "2025",
+        "skatteoppgjoersdato": "2026-06-20",
+        "grunnlag": [
+            {"tekniskNavn": name, "beloep": float(value), "kategori": kategori.get(name, "inntekt")}
+            for name, value in items.items()
+        ],
+    }
 
 
 def _flags(income: dict[str, Any], tax: dict[str, Any] | None = None) -> set[str]:
@@ -101,12 +117,23 @@ def test_income_summary_median_trend_and_employers() -> None:
 
 
 def test_tax_summary_derives_alminnelig_inntekt_unless_given() -> None:
-    derived = summarise_tax(_tax(loennsinntekt=500_000, renteinntekt=10_000, minstefradragIInntekt=100_000,
-                                 bruttoformue=800_000, innskudd=50_000, samletGjeld=300_000))
+    derived = summarise_tax(
+        _tax(
+            loennsinntekt=500_000,
+            renteinntekt=10_000,
+            minstefradragIInntekt=100_000,
+            bruttoformue=800_000,
+            innskudd=50_000,
+            samletGjeld=300_000,
+        )
+    )
     assert derived is not None
     assert derived.alminnelig_inntekt == Decimal("410000.00")
-    assert (derived.formue, derived.gjeld, derived.netto_formue) == (Decimal("800000.00"), Decimal("300000.00"),
-                                                                     Decimal("500000.00"))
+    assert (derived.formue, derived.gjeld, derived.netto_formue) == (
+        Decimal("800000.00"),
+        Decimal("300000.00"),
+        Decimal("500000.00"),
+    )
     given = summarise_tax(_tax(alminneligInntektFoerSaerfradrag=123_456, loennsinntekt=500_000))
     assert given is not None and given.alminnelig_inntekt == Decimal("123456.00")
     without = summarise_tax(_tax(innskudd=70_000, gjeldFraInkassoselskap=5_000))
@@ -144,29 +171,49 @@ def test_timeline_merges_marks_invalidated_and_orders() -> None:
         {"meldekortId": "M2", "fraDato": "2025-01-20", "tilDato": "2025-02-02", "timerArbeidet": 7.5},
         {"meldekortId": "M1", "fraDato": "2025-01-06", "tilDato": "2025-01-19", "timerArbeidet": 0},
     ]}  # fmt: skip
-    ufore = {"vedtak": [{"vedtakId": "U1", "virkningsdato": "2025-01-06", "uforegrad": 60,
-                         "uforetidspunkt": "2024-01-06"}]}
+    ufore = {
+        "vedtak": [{"vedtakId": "U1", "virkningsdato": "2025-01-06", "uforegrad": 60, "uforetidspunkt": "2024-01-06"}]
+    }
     events = build_timeline(vedtak, meldekort, ufore)
     assert [(e.reference, e.kind) for e in events] == [
-        ("U1", "uforevedtak"), ("V1", "aap-vedtak"), ("M1", "meldekort"), ("M2", "meldekort"),
-        ("V3", "aap-vedtak-annullert")]
+        ("U1", "uforevedtak"),
+        ("V1", "aap-vedtak"),
+        ("M1", "meldekort"),
+        ("M2", "meldekort"),
+        ("V3", "aap-vedtak-annullert"),
+    ]
     invalidated = events[-1]
     assert invalidated.end is None and "annullert" in invalidated.text
     assert events[1].end == date(2026, 1, 5)
 
 
 def _krav(krav_id: str, due: str, remaining: float, interest: float, group: str = "Skatt") -> dict[str, Any]:
-    return {"kravidentifikator": krav_id, "kravbeskrivelse": "Restskatt", "kravtype": "RESTSKATT",
-            "kravgruppe": group, "opprinneligBeloep": remaining, "gjenstaaendeBeloep": remaining,
-            "stipulerteRenter": interest, "kravforfall": [{"forfallsdato": due}]}
+    return {
+        "kravidentifikator": krav_id,
+        "kravbeskrivelse": "Restskatt",
+        "kravtype": "RESTSKATT",
+        "kravgruppe": group,
+        "opprinneligBeloep": remaining,
+        "gjenstaaendeBeloep": remaining,
+        "stipulerteRenter": interest,
+        "kravforfall": [{"forfallsdato": due}],
+    }
 
 
 def test_claims_overview_of_the_documented_example() -> None:
     # DSOP FI Krav og betalinger pages's example: an overdue claim of 1000 with 20 in interest gives saldo 1020.
-    body = {"partIdentifikator": "310000001", "aapentKravMedGjenstaaendeBeloep": [_krav("k1", "2026-10-01", 1000, 20)],
-            "innbetalingMedUplassertBeloep": [],
-            "totalOversikt": {"sumStipulerteRenter": 20, "sumForfalteKrav": 1000, "sumIkkeForfalteKrav": 0,
-                              "sumUplasserteInnbetalinger": 0, "saldo": 1020}}
+    body = {
+        "partIdentifikator": "310000001",
+        "aapentKravMedGjenstaaendeBeloep": [_krav("k1", "2026-10-01", 1000, 20)],
+        "innbetalingMedUplassertBeloep": [],
+        "totalOversikt": {
+            "sumStipulerteRenter": 20,
+            "sumForfalteKrav": 1000,
+            "sumIkkeForfalteKrav": 0,
+            "sumUplasserteInnbetalinger": 0,
+            "saldo": 1020,
+        },
+    }
     overview = overview_from(body, consent_id="c", today=date(2026, 11, 28))
     assert overview.consistent
     assert overview.totals.balance == Decimal("1020.00")
@@ -175,11 +222,18 @@ def test_claims_overview_of_the_documented_example() -> None:
 
 
 def test_claims_overview_flags_totals_that_do_not_add_up() -> None:
-    body = {"partIdentifikator": "310000001",
-            "aapentKravMedGjenstaaendeBeloep": [_krav("k1", "2026-12-01", 500, 0, "Merverdiavgift")],
-            "innbetalingMedUplassertBeloep": [],
-            "totalOversikt": {"sumStipulerteRenter": 0, "sumForfalteKrav": 0, "sumIkkeForfalteKrav": 400,
-                              "sumUplasserteInnbetalinger": 0, "saldo": 400}}
+    body = {
+        "partIdentifikator": "310000001",
+        "aapentKravMedGjenstaaendeBeloep": [_krav("k1", "2026-12-01", 500, 0, "Merverdiavgift")],
+        "innbetalingMedUplassertBeloep": [],
+        "totalOversikt": {
+            "sumStipulerteRenter": 0,
+            "sumForfalteKrav": 0,
+            "sumIkkeForfalteKrav": 400,
+            "sumUplasserteInnbetalinger": 0,
+            "saldo": 400,
+        },
+    }
     overview = overview_from(body, consent_id="c", today=date(2026, 11, 28))
     assert not overview.consistent
     assert [c.overdue for c in overview.claims] == [False]

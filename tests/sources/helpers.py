@@ -21,9 +21,16 @@ def org_urn(orgnr: str) -> str:
     return f"urn:altinn:organization:identifier-no:{orgnr}"
 
 
-def consent(subject_urn: str, resource: str, *, to: str = BANK, consented: datetime | None = None,
-            valid_for: timedelta = timedelta(days=5), metadata: dict[str, str] | None = None,
-            consent_id: str | None = None) -> dict[str, Any]:
+def consent(
+    subject_urn: str,
+    resource: str,
+    *,
+    to: str = BANK,
+    consented: datetime | None = None,
+    valid_for: timedelta = timedelta(days=5),
+    metadata: dict[str, str] | None = None,
+    consent_id: str | None = None,
+) -> dict[str, Any]:
     """One ``authorization_details`` entry of type ``urn:altinn:consent`` (consent contract)."""
     given = consented or NOW - timedelta(hours=1)
     right: dict[str, Any] = {"action": ["consent"], "resource": [{"type": "urn:altinn:resource", "value": resource}]}

@@ -45,49 +45,83 @@ CASES = [
     pytest.param(principal(), {}, RefusalReason.MISSING, id="no-authorization-details"),
     pytest.param(principal(_broken("to", {"ID": "0192:1"})), {}, RefusalReason.MALFORMED, id="to-without-authority"),
     pytest.param(principal(_broken("validTo", "next week")), {}, RefusalReason.MALFORMED, id="validTo-not-rfc3339"),
-    pytest.param(principal(_broken("validTo", "2026-12-01T00:00:00")), {}, RefusalReason.MALFORMED,
-                 id="validTo-without-offset"),
+    pytest.param(
+        principal(_broken("validTo", "2026-12-01T00:00:00")), {}, RefusalReason.MALFORMED, id="validTo-without-offset"
+    ),
     pytest.param(principal(_broken("from", "fnr:1")), {}, RefusalReason.MALFORMED, id="from-not-an-urn"),
     pytest.param(principal(_broken("consentRights", [])), {}, RefusalReason.MALFORMED, id="no-rights"),
-    pytest.param(principal(consent(person_urn(FNR), "nav-ssu")), {}, RefusalReason.WRONG_RESOURCE,
-                 id="other-resource"),
-    pytest.param(principal(_detail(), consumer=OTHER_BANK), {}, RefusalReason.WRONG_RECIPIENT,
-                 id="consumer-is-not-to"),
-    pytest.param(principal(_detail(consented=NOW - timedelta(days=3), valid_for=timedelta(days=3))), {},
-                 RefusalReason.EXPIRED, id="validTo-now-is-expired"),
-    pytest.param(principal(_detail(consented=NOW + timedelta(hours=1))), {}, RefusalReason.NOT_YET_VALID,
-                 id="consented-in-the-future"),
-    pytest.param(principal(_detail(valid_for=timedelta(days=10, seconds=1))), {}, RefusalReason.TOO_LONG,
-                 id="longer-than-cap"),
-    pytest.param(principal(consent(person_urn("01018012345"), RESOURCE, metadata=PERIOD)), {},
-                 RefusalReason.WRONG_SUBJECT, id="someone-elses"),
-    pytest.param(principal(_detail()), {"fraOgMed": "2025-12", "tilOgMed": "2026-03"}, RefusalReason.OUTSIDE_CONSENT,
-                 id="starts-before-consented-period"),
-    pytest.param(principal(_detail()), {"fraOgMed": "2026-02", "tilOgMed": "2026-07"}, RefusalReason.OUTSIDE_CONSENT,
-                 id="ends-after-consented-period"),
-    pytest.param(principal(_detail(metadata={"inntektsaar": "2025"})), {"inntektsaar": "2024"},
-                 RefusalReason.OUTSIDE_CONSENT, id="other-income-year"),
+    pytest.param(principal(consent(person_urn(FNR), "nav-ssu")), {}, RefusalReason.WRONG_RESOURCE, id="other-resource"),
+    pytest.param(principal(_detail(), consumer=OTHER_BANK), {}, RefusalReason.WRONG_RECIPIENT, id="consumer-is-not-to"),
+    pytest.param(
+        principal(_detail(consented=NOW - timedelta(days=3), valid_for=timedelta(days=3))),
+        {},
+        RefusalReason.EXPIRED,
+        id="validTo-now-is-expired",
+    ),
+    pytest.param(
+        principal(_detail(consented=NOW + timedelta(hours=1))),
+        {},
+        RefusalReason.NOT_YET_VALID,
+        id="consented-in-the-future",
+    ),
+    pytest.param(
+        principal(_detail(valid_for=timedelta(days=10, seconds=1))), {}, RefusalReason.TOO_LONG, id="longer-than-cap"
+    ),
+    pytest.param(
+        principal(consent(person_urn("01018012345"), RESOURCE, metadata=PERIOD)),
+        {},
+        RefusalReason.WRONG_SUBJECT,
+        id="someone-elses",
+    ),
+    pytest.param(
+        principal(_detail()),
+        {"fraOgMed": "2025-12", "tilOgMed": "2026-03"},
+        RefusalReason.OUTSIDE_CONSENT,
+        id="starts-before-consented-period",
+    ),
+    pytest.param(
+        principal(_detail()),
+        {"fraOgMed": "2026-02", "tilOgMed": "2026-07"},
+        RefusalReason.OUTSIDE_CONSENT,
+        id="ends-after-consented-period",
+    ),
+    pytest.param(
+        principal(_detail(metadata={"inntektsaar": "2025"})),
+        {"inntektsaar": "2024"},
+        RefusalReason.OUTSIDE_CONSENT,
+        id="other-income-year",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("who", "parameters", "reason"), CASES)
 def test_refusals(who: Principal, parameters: dict[str, str], reason: RefusalReason) -> None:
     with pytest.raises(ConsentRefused) as refused:
-        check_consent(who, resource=RESOURCE, now=NOW, parameters=parameters, subject=FNR,
-                      max_validity=timedelta(days=10))
+        check_consent(
+            who, resource=RESOURCE, now=NOW, parameters=parameters, subject=FNR, max_validity=timedelta(days=10)
+        )
     assert refused.value.reason is reason
     assert refused.value.message and FNR not in refused.value.message
 
 
-@pytest.mark.parametrize("parameters", [
-    pytest.param({"fraOgMed": "2026-01", "tilOgMed": "2026-06"}, id="whole-period"),
-    pytest.param({"fraOgMed": "2026-03"}, id="one-month-inside"),
-    pytest.param({"fraOgMed": "2026-02-01", "tilOgMed": "2026-06-30"}, id="dates-inside-months"),
-])
+@pytest.mark.parametrize(
+    "parameters",
+    [
+        pytest.param({"fraOgMed": "2026-01", "tilOgMed": "2026-06"}, id="whole-period"),
+        pytest.param({"fraOgMed": "2026-03"}, id="one-month-inside"),
+        pytest.param({"fraOgMed": "2026-02-01", "tilOgMed": "2026-06-30"}, id="dates-inside-months"),
+    ],
+)
 def test_allowed(parameters: dict[str, str]) -> None:
     detail = _detail(valid_for=timedelta(days=10))
-    grant = check_consent(principal(detail), resource=RESOURCE, now=NOW, parameters=parameters, subject=FNR,
-                          max_validity=timedelta(days=10))
+    grant = check_consent(
+        principal(detail),
+        resource=RESOURCE,
+        now=NOW,
+        parameters=parameters,
+        subject=FNR,
+        max_validity=timedelta(days=10),
+    )
     assert grant.id == detail["id"] and grant.subject == FNR and grant.to_org == BANK
 
 
@@ -106,8 +140,9 @@ def test_parse_grant_reads_the_contract_fields() -> None:
 
 
 @pytest.mark.anyio
-@pytest.mark.parametrize(("state", "allowed"), [("accepted", True), ("revoked", False), ("expired", False),
-                                                 ("deleted", False)])
+@pytest.mark.parametrize(
+    ("state", "allowed"), [("accepted", True), ("revoked", False), ("expired", False), ("deleted", False)]
+)
 async def test_ensure_active_with_the_memory_twin(state: str, allowed: bool) -> None:
     grant = parse_grant(_detail())
     port = MemoryConsentStatus({grant.id: state})
@@ -146,18 +181,40 @@ def anyio_backend() -> str:
 
 
 # A full-width month sorted after every ASCII month when compared as text.
-@pytest.mark.parametrize(("consented", "asked", "reason"), [
-    pytest.param({"fraOgMed": "2025-01", "tilOgMed": "２０２５-06"}, {"fraOgMed": "2025-01", "tilOgMed": "2026-11"},
-                 RefusalReason.MALFORMED, id="full-width-consented-end"),
-    pytest.param({"fraOgMed": "2025-01", "tilOgMed": "2025-06"}, {"fraOgMed": "2025-01", "tilOgMed": "２０２５-06"},
-                 RefusalReason.OUTSIDE_CONSENT, id="full-width-asked-end"),
-    pytest.param({"fraOgMed": "2025-01", "tilOgMed": "2025-06"}, {"fraOgMed": "2025-01", "tilOgMed": "2025-07-01"},
-                 RefusalReason.OUTSIDE_CONSENT, id="a-date-after-the-last-consented-month"),
-])
-def test_consented_periods_are_compared_as_calendar_days(consented: dict[str, str], asked: dict[str, str],
-                                                         reason: RefusalReason) -> None:
+@pytest.mark.parametrize(
+    ("consented", "asked", "reason"),
+    [
+        pytest.param(
+            {"fraOgMed": "2025-01", "tilOgMed": "２０２５-06"},
+            {"fraOgMed": "2025-01", "tilOgMed": "2026-11"},
+            RefusalReason.MALFORMED,
+            id="full-width-consented-end",
+        ),
+        pytest.param(
+            {"fraOgMed": "2025-01", "tilOgMed": "2025-06"},
+            {"fraOgMed": "2025-01", "tilOgMed": "２０２５-06"},
+            RefusalReason.OUTSIDE_CONSENT,
+            id="full-width-asked-end",
+        ),
+        pytest.param(
+            {"fraOgMed": "2025-01", "tilOgMed": "2025-06"},
+            {"fraOgMed": "2025-01", "tilOgMed": "2025-07-01"},
+            RefusalReason.OUTSIDE_CONSENT,
+            id="a-date-after-the-last-consented-month",
+        ),
+    ],
+)
+def test_consented_periods_are_compared_as_calendar_days(
+    consented: dict[str, str], asked: dict[str, str], reason: RefusalReason
+) -> None:
     detail = consent(person_urn(FNR), RESOURCE, metadata=consented, valid_for=timedelta(days=5))
     with pytest.raises(ConsentRefused) as refused:
-        check_consent(principal(detail), resource=RESOURCE, now=NOW, parameters=asked, subject=FNR,
-                      max_validity=timedelta(days=10))
+        check_consent(
+            principal(detail),
+            resource=RESOURCE,
+            now=NOW,
+            parameters=asked,
+            subject=FNR,
+            max_validity=timedelta(days=10),
+        )
     assert refused.value.reason is reason

@@ -18,11 +18,17 @@ from tests.sources.helpers import BANK, NOW
 API_KEY = "fuzz-api-key"
 # source: (audience, scopes, how to build its app)
 SOURCES: dict[str, tuple[str, str, Callable[..., Any]]] = {
-    "skatteetaten": ("https://api.skatteetaten.test/",
-                     "skatteetaten:inntekt skatteetaten:summertskattegrunnlag", skatteetaten.create_app),
+    "skatteetaten": (
+        "https://api.skatteetaten.test/",
+        "skatteetaten:inntekt skatteetaten:summertskattegrunnlag",
+        skatteetaten.create_app,
+    ),
     "krav": ("https://kravogbetalinger.api.skatteetaten.test/", krav.SCOPE, krav.create_app),
-    "lanekassen": ("https://ekstern01.api.test.lanekassen.no/", lanekassen.SCOPE,
-                   lambda world, **options: lanekassen.create_app(world, api_key=API_KEY, **options)),
+    "lanekassen": (
+        "https://ekstern01.api.test.lanekassen.no/",
+        lanekassen.SCOPE,
+        lambda world, **options: lanekassen.create_app(world, api_key=API_KEY, **options),
+    ),
     "nav": ("https://api.nav.test/", f"{nav.SCOPE_AAP} {nav.SCOPE_UFORE}", nav.create_app),
 }
 
@@ -34,8 +40,13 @@ def test_no_generated_request_gets_a_server_error(world: World, token_issuer: An
     def clock() -> Any:
         return NOW
 
-    app = build(world, verifier=token_issuer.verifier(audience, clock=clock), audit=MemoryAuditLog(), clock=clock,
-                consent_status=MemoryConsentStatus())
+    app = build(
+        world,
+        verifier=token_issuer.verifier(audience, clock=clock),
+        audit=MemoryAuditLog(),
+        clock=clock,
+        consent_status=MemoryConsentStatus(),
+    )
 
     def headers(case: Any) -> dict[str, str]:
         return {"Authorization": f"Bearer {token_issuer.mint(BANK, scopes, audience, now=NOW)}", "ApiKey": API_KEY}
@@ -50,7 +61,12 @@ def test_no_hostile_value_gets_a_server_error(world: World, token_issuer: Any, s
     def clock() -> Any:
         return NOW
 
-    app = build(world, verifier=token_issuer.verifier(audience, clock=clock), audit=MemoryAuditLog(), clock=clock,
-                consent_status=MemoryConsentStatus())
+    app = build(
+        world,
+        verifier=token_issuer.verifier(audience, clock=clock),
+        audit=MemoryAuditLog(),
+        clock=clock,
+        consent_status=MemoryConsentStatus(),
+    )
     token = token_issuer.mint(BANK, scopes, audience, now=NOW, lifetime=600)
     assert_sweep_clean(source, *sweep(app, headers=lambda: {"Authorization": f"Bearer {token}", "ApiKey": API_KEY}))

@@ -26,8 +26,9 @@ BASE = "/api/innkreving/kravogbetalinger/v1"
 @pytest.fixture
 async def setup(world: World, token_issuer: Any, clock: Any) -> Any:
     audit, status = MemoryAuditLog(), MemoryConsentStatus()
-    app = krav.create_app(world, verifier=token_issuer.verifier(AUD, clock=clock), audit=audit, clock=clock,
-                          consent_status=status)
+    app = krav.create_app(
+        world, verifier=token_issuer.verifier(AUD, clock=clock), audit=audit, clock=clock, consent_status=status
+    )
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://kb") as client:
         yield client, audit, status
 
@@ -38,8 +39,9 @@ def _token(issuer: Any, details: list[dict[str, Any]] | None, *, consumer: str =
 
 
 def _kb(status: MemoryConsentStatus, orgnr: str, **kwargs: Any) -> dict[str, Any]:
-    detail = consent(org_urn(orgnr), "ske-krav-betalinger", valid_for=kwargs.pop("valid_for", timedelta(days=60)),
-                     **kwargs)
+    detail = consent(
+        org_urn(orgnr), "ske-krav-betalinger", valid_for=kwargs.pop("valid_for", timedelta(days=60)), **kwargs
+    )
     status.set(detail["id"], "accepted")
     return detail
 
@@ -52,8 +54,10 @@ async def test_open_claims_and_totals(setup: Any, world: World, token_issuer: An
     client, audit, status = setup
     orgnr = _org(world)
     org = world.organisations[orgnr]
-    response = await client.get(f"{BASE}/finans/{orgnr}/aapnekrav",
-                                headers={"Authorization": f"Bearer {_token(token_issuer, [_kb(status, orgnr)])}"})
+    response = await client.get(
+        f"{BASE}/finans/{orgnr}/aapnekrav",
+        headers={"Authorization": f"Bearer {_token(token_issuer, [_kb(status, orgnr)])}"},
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     open_krav = [k for k in org.krav if k.gjenstaaende > 0]
@@ -96,14 +100,20 @@ def _window(days: int) -> str:
 
 UNKNOWN_ORG = generate_orgnr(Random(7))
 REFUSALS = [
-    pytest.param({"consented": NOW - timedelta(days=50), "valid_for": timedelta(days=10)}, {}, "KB-005", 403,
-                 id="expired"),
+    pytest.param(
+        {"consented": NOW - timedelta(days=50), "valid_for": timedelta(days=10)}, {}, "KB-005", 403, id="expired"
+    ),
     pytest.param({"state": "revoked"}, {}, "KB-005", 403, id="revoked"),
     pytest.param({"subject": org_urn("310478717")}, {}, "KB-005", 403, id="someone-elses-consent"),
     pytest.param({"subject_person": True}, {}, "KB-005", 403, id="consent-from-a-person-not-the-organisation"),
     pytest.param({"resource": "ske-sbl-inntekt"}, {}, "KB-005", 403, id="another-resource"),
-    pytest.param({"metadata": {"fraOgMed": "2026-06-01", "tilOgMed": "2026-12-31"}}, {"path": "/krav" + _window(300)},
-                 "KB-005", 403, id="another-period"),
+    pytest.param(
+        {"metadata": {"fraOgMed": "2026-06-01", "tilOgMed": "2026-12-31"}},
+        {"path": "/krav" + _window(300)},
+        "KB-005",
+        403,
+        id="another-period",
+    ),
     pytest.param({}, {"consumer": OTHER_BANK}, "KB-005", 403, id="consumer-differs-from-consent-to"),
     pytest.param({"valid_for": timedelta(days=91)}, {}, "KB-005", 403, id="longer-than-90-days"),
     pytest.param({}, {"no_consent": True}, "KB-005", 403, id="no-consent"),
@@ -120,8 +130,15 @@ REFUSALS = [
 
 
 @pytest.mark.parametrize(("consent_change", "request_change", "code", "status_code"), REFUSALS)
-async def test_refusals(setup: Any, world: World, token_issuer: Any, consent_change: dict[str, Any],
-                        request_change: dict[str, Any], code: str, status_code: int) -> None:
+async def test_refusals(
+    setup: Any,
+    world: World,
+    token_issuer: Any,
+    consent_change: dict[str, Any],
+    request_change: dict[str, Any],
+    code: str,
+    status_code: int,
+) -> None:
     client, audit, status = setup
     assert UNKNOWN_ORG not in world.organisations
     orgnr = _org(world)
@@ -136,11 +153,17 @@ async def test_refusals(setup: Any, world: World, token_issuer: Any, consent_cha
         detail["consentRights"][0]["resource"][0]["value"] = resource
     if state:
         status.set(detail["id"], state)
-    token = _token(token_issuer, None if request_change.get("no_consent") else [detail],
-                   consumer=request_change.get("consumer", BANK), scope=request_change.get("scope", SCOPE))
+    token = _token(
+        token_issuer,
+        None if request_change.get("no_consent") else [detail],
+        consumer=request_change.get("consumer", BANK),
+        scope=request_change.get("scope", SCOPE),
+    )
     token = tamper(token) if request_change.get("tampered") else token
-    url = (f"{BASE}/{request_change.get('package', 'finans')}/{request_change.get('org', orgnr)}"
-           f"{request_change.get('path', '/aapnekrav')}")
+    url = (
+        f"{BASE}/{request_change.get('package', 'finans')}/{request_change.get('org', orgnr)}"
+        f"{request_change.get('path', '/aapnekrav')}"
+    )
     response = await client.get(url, headers={"Authorization": f"Bearer {token}"})
     assert (response.status_code, response.json()["kode"]) == (status_code, code), response.text
     assert response.json()["melding"]
@@ -153,6 +176,8 @@ async def test_window_of_exactly_one_year_is_allowed(setup: Any, world: World, t
     client, _, status = setup
     orgnr = next(o for o, org in world.organisations.items() if org.innbetalinger)
     start = date(TODAY.year - 1, TODAY.month, TODAY.day).isoformat()
-    response = await client.get(f"{BASE}/finans/{orgnr}/innbetalinger?fraOgMed={start}&tilOgMed={TODAY.isoformat()}",
-                                headers={"Authorization": f"Bearer {_token(token_issuer, [_kb(status, orgnr)])}"})
+    response = await client.get(
+        f"{BASE}/finans/{orgnr}/innbetalinger?fraOgMed={start}&tilOgMed={TODAY.isoformat()}",
+        headers={"Authorization": f"Bearer {_token(token_issuer, [_kb(status, orgnr)])}"},
+    )
     assert response.status_code in (200, 404) and response.json().get("kode") != "KB-006"

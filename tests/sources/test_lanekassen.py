@@ -47,8 +47,13 @@ class Harness:
         return self.issuer.mint(consumer, scope, AUD, now=self.clock.now, **claims)
 
     async def fetch(self, fnr: str, token: str, **extra: str) -> httpx.Response:
-        headers = {"ApiKey": API_KEY, "Authorization": token, "PSU_ID": fnr,
-                   "X-Request-Id": "7f1c9d4e-0d6a-4a55-9f8e-3f4e1d2c3b4a", **extra}
+        headers = {
+            "ApiKey": API_KEY,
+            "Authorization": token,
+            "PSU_ID": fnr,
+            "X-Request-Id": "7f1c9d4e-0d6a-4a55-9f8e-3f4e1d2c3b4a",
+            **extra,
+        }
         return await self.client.get("/saldo/v1/Accounts", headers={k: v for k, v in headers.items() if v})
 
     async def outcomes(self) -> list[tuple[str, int]]:
@@ -59,20 +64,31 @@ class Harness:
 async def harness(world: World, token_issuer: Any) -> Any:
     clock = MovableClock(NOW)
     audit, status = MemoryAuditLog(), MemoryConsentStatus()
-    app = lanekassen.create_app(world, verifier=token_issuer.verifier(AUD, clock=clock), api_key=API_KEY,
-                                audit=audit, clock=clock, consent_status=status, cache_ttl=TTL)
+    app = lanekassen.create_app(
+        world,
+        verifier=token_issuer.verifier(AUD, clock=clock),
+        api_key=API_KEY,
+        audit=audit,
+        clock=clock,
+        consent_status=status,
+        cache_ttl=TTL,
+    )
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://lk") as client:
         yield Harness(client, audit, status, token_issuer, clock)
 
 
 def _customer(world: World, *, accounts: int | None = None) -> str:
-    return next(fnr for fnr, p in world.persons.items()
-                if p.loan is not None and (accounts is None or len(p.loan) == accounts) and (accounts or p.loan))
+    return next(
+        fnr
+        for fnr, p in world.persons.items()
+        if p.loan is not None and (accounts is None or len(p.loan) == accounts) and (accounts or p.loan)
+    )
 
 
 def _saldo_consent(h: Harness, fnr: str, **kwargs: Any) -> dict[str, Any]:
-    detail = consent(person_urn(fnr), "lanekassen-saldo", valid_for=kwargs.pop("valid_for", timedelta(days=300)),
-                     **kwargs)
+    detail = consent(
+        person_urn(fnr), "lanekassen-saldo", valid_for=kwargs.pop("valid_for", timedelta(days=300)), **kwargs
+    )
     h.status.set(detail["id"], "accepted")
     return detail
 
@@ -140,8 +156,11 @@ def _with(**change: Any) -> Case:
             detail["consentRights"][0]["resource"][0]["value"] = change["resource"]
         if "status" in change:
             h.status.set(detail["id"], change["status"])
-        token = h.token(None if change.get("no_consent") else [detail], consumer=change.get("consumer", BANK),
-                        scope=change.get("scope", SCOPE))
+        token = h.token(
+            None if change.get("no_consent") else [detail],
+            consumer=change.get("consumer", BANK),
+            scope=change.get("scope", SCOPE),
+        )
         token = tamper(token) if change.get("tampered") else token
         return change.get("psu", fnr), token, change.get("headers", {})
 
@@ -169,8 +188,9 @@ REFUSALS = [
 
 
 @pytest.mark.parametrize(("make", "status"), REFUSALS)
-async def test_refusals_have_documented_statuses_and_are_audited(harness: Harness, world: World, make: Case,
-                                                                  status: int) -> None:
+async def test_refusals_have_documented_statuses_and_are_audited(
+    harness: Harness, world: World, make: Case, status: int
+) -> None:
     assert STRANGER not in world.persons
     psu, token, extra = make(harness, world, _customer(world))
     response = await harness.fetch(psu, token, **extra)
@@ -201,9 +221,16 @@ EVENTS_TOKEN = "events-secret-for-tests"  # noqa: S105
 async def notified(world: World, token_issuer: Any) -> Any:
     clock = MovableClock(NOW)
     audit, status = MemoryAuditLog(), MemoryConsentStatus()
-    app = lanekassen.create_app(world, verifier=token_issuer.verifier(AUD, clock=clock), api_key=API_KEY,
-                                audit=audit, clock=clock, consent_status=status, cache_ttl=TTL,
-                                events_token=EVENTS_TOKEN)
+    app = lanekassen.create_app(
+        world,
+        verifier=token_issuer.verifier(AUD, clock=clock),
+        api_key=API_KEY,
+        audit=audit,
+        clock=clock,
+        consent_status=status,
+        cache_ttl=TTL,
+        events_token=EVENTS_TOKEN,
+    )
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://lk") as client:
         yield Harness(client, audit, status, token_issuer, clock)
 
@@ -239,7 +266,8 @@ async def test_a_revocation_notice_ends_the_cached_consent_at_once(notified: Har
     pytest.param(EVENTS_TOKEN, lambda cid: {"consentId": cid + "x" * 64, "status": "revoked"}, 400, id="id-too-long"),
 ])  # fmt: skip
 async def test_a_revocation_notice_must_be_authentic_and_well_formed(
-        notified: Harness, world: World, token: str | None, body: Callable[[str], Any], status: int) -> None:
+    notified: Harness, world: World, token: str | None, body: Callable[[str], Any], status: int
+) -> None:
     fnr = _customer(world)
     detail = _saldo_consent(notified, fnr)
     assert (await notified.fetch(fnr, notified.token([detail]))).status_code == 200

@@ -20,18 +20,27 @@ pytestmark = pytest.mark.anyio
 
 # One request per source that is refused for want of a consent (the token itself is fine).
 NO_CONSENT = {
-    "skatteetaten": ("skatteetaten:inntekt", "/api/innrapportert/inntektsmottaker/sbl/{fnr}/oppgave/inntekt"
-                     "?fraOgMed=2026-01", {}, 403),
-    "lanekassen": ("lanekassen:lan/v1/saldoopplysninger", "/saldo/v1/Accounts",
-                   {"ApiKey": "lanekassen-test-key", "PSU_ID": "{fnr}", "X-Request-Id": "x"}, 403),
+    "skatteetaten": (
+        "skatteetaten:inntekt",
+        "/api/innrapportert/inntektsmottaker/sbl/{fnr}/oppgave/inntekt?fraOgMed=2026-01",
+        {},
+        403,
+    ),
+    "lanekassen": (
+        "lanekassen:lan/v1/saldoopplysninger",
+        "/saldo/v1/Accounts",
+        {"ApiKey": "lanekassen-test-key", "PSU_ID": "{fnr}", "X-Request-Id": "x"},
+        403,
+    ),
     "nav": ("nav:arbeid/v1/aap", "/arbeid/v1/aap/vedtak", {"Nav-Personident": "{fnr}"}, 403),
     "krav": ("skatteetaten:kravogbetalinger", "/api/innkreving/kravogbetalinger/v1/finans/{org}/aapnekrav", {}, 403),
 }
 
 
 @pytest.mark.parametrize("source", SOURCES)
-async def test_every_source_audits_refusals_in_sql(source: str, database_url: str, token_issuer: Any,
-                                                   world: World, clock: Any) -> None:
+async def test_every_source_audits_refusals_in_sql(
+    source: str, database_url: str, token_issuer: Any, world: World, clock: Any
+) -> None:
     settings = SourcesSettings(database_url=database_url)
     audience = getattr(settings, f"audience_{source}")
     app = create_app(source, settings, clock=clock, world=world, verifier=token_issuer.verifier(audience, clock=clock))
@@ -95,15 +104,17 @@ def test_cli_lists_the_synthetic_people_for_a_seed() -> None:
     assert again.output == result.output
 
 
-async def test_lanekassen_takes_consent_notices_only_with_the_configured_token(world: World, token_issuer: Any,
-                                                                                clock: Any) -> None:
+async def test_lanekassen_takes_consent_notices_only_with_the_configured_token(
+    world: World, token_issuer: Any, clock: Any
+) -> None:
     settings = SourcesSettings(consent_events_token="notice-secret-of-length")
     verifier = token_issuer.verifier(settings.audience_lanekassen, clock=clock)
     app = create_app("lanekassen", settings, clock=clock, world=world, verifier=verifier)
     notice = {"consentId": "c-1", "status": "revoked"}
     async with AsyncTestClient(app=app) as client:
         unsigned = await client.post("/internal/consent-events", json=notice)
-        signed = await client.post("/internal/consent-events", json=notice,
-                                   headers={"Authorization": "Bearer notice-secret-of-length"})
+        signed = await client.post(
+            "/internal/consent-events", json=notice, headers={"Authorization": "Bearer notice-secret-of-length"}
+        )
     assert unsigned.status_code == 401 and signed.status_code == 200
     assert app.state.consent_cache.ended("c-1")

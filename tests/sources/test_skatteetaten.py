@@ -40,8 +40,9 @@ class Harness:
 @pytest.fixture
 async def harness(world: World, token_issuer: Any, clock: Any) -> Any:
     audit, status = MemoryAuditLog(), MemoryConsentStatus()
-    app = skatteetaten.create_app(world, verifier=token_issuer.verifier(AUD, clock=clock), audit=audit, clock=clock,
-                                  consent_status=status)
+    app = skatteetaten.create_app(
+        world, verifier=token_issuer.verifier(AUD, clock=clock), audit=audit, clock=clock, consent_status=status
+    )
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://ske") as client:
         yield Harness(client, audit, status, token_issuer)
 
@@ -68,8 +69,11 @@ async def test_latest_settlement_needs_a_token_but_no_consent(harness: Harness, 
     url = f"/sistetilgjengeligeskatteoppgjoer/v1/{fnr}"
     ok = await harness.client.get(url, headers={"Authorization": f"Bearer {harness.token(SSG)}"})
     assert ok.status_code == 200
-    assert ok.json() == {"personidentifikator": fnr, "ressursId": "skattegrunnlag",
-                         "sisteTilgjengeligePeriode": str(world.persons[fnr].latest_tax_year)}
+    assert ok.json() == {
+        "personidentifikator": fnr,
+        "ressursId": "skattegrunnlag",
+        "sisteTilgjengeligePeriode": str(world.persons[fnr].latest_tax_year),
+    }
     missing = await harness.client.get(url)
     assert (missing.status_code, missing.json()["kode"]) == (401, "TD-002")
     forged = await harness.client.get(url, headers={"Authorization": f"Bearer {tamper(harness.token(SSG))}"})
@@ -93,10 +97,12 @@ async def test_latest_settlement_input_errors(harness: Harness, world: World) ->
 async def test_consented_income_is_filtered_to_sbl(harness: Harness, world: World) -> None:
     fnr = _person(world)
     start, end = month(NOW.date() - timedelta(days=120)), month(NOW.date() - timedelta(days=40))
-    detail = _accepted(harness, consent(person_urn(fnr), "ske-sbl-inntekt",
-                                        metadata={"fraOgMed": start, "tilOgMed": end}))
-    response = await harness.client.get(_inntekt_url(fnr, start, end),
-                                        headers={"Authorization": f"Bearer {harness.token(INNTEKT, [detail])}"})
+    detail = _accepted(
+        harness, consent(person_urn(fnr), "ske-sbl-inntekt", metadata={"fraOgMed": start, "tilOgMed": end})
+    )
+    response = await harness.client.get(
+        _inntekt_url(fnr, start, end), headers={"Authorization": f"Bearer {harness.token(INNTEKT, [detail])}"}
+    )
     assert response.status_code == 200, response.text
     reports = response.json()["oppgaveInntektsmottaker"]
     expected = [r for r in world.persons[fnr].income if start <= r.kalendermaaned <= end]
@@ -104,29 +110,41 @@ async def test_consented_income_is_filtered_to_sbl(harness: Harness, world: Worl
     for got, want in zip(reports, expected, strict=True):
         assert got["inntektsmottaker"]["personidentifikator"] == fnr
         sbl = [i for i in want.incomes if "sbl" in INCOME_CODES[i.beskrivelse][2]]
-        assert [item[i.kind]["beskrivelse"] for item, i in zip(got["inntekt"], sbl, strict=True)] == \
-               [i.beskrivelse for i in sbl]
-    codes = {value["beskrivelse"] for r in reports for item in r["inntekt"] for value in item.values()
-             if isinstance(value, dict)}
+        assert [item[i.kind]["beskrivelse"] for item, i in zip(got["inntekt"], sbl, strict=True)] == [
+            i.beskrivelse for i in sbl
+        ]
+    codes = {
+        value["beskrivelse"]
+        for r in reports
+        for item in r["inntekt"]
+        for value in item.values()
+        if isinstance(value, dict)
+    }
     assert "elektroniskKommunikasjon" not in codes and "trekkILoennForFerie" not in codes
     (record,) = [row.record for row in await harness.audit.records()]
-    assert (record.outcome, record.consumer_org, record.party_id, record.records) == ("allowed", BANK, fnr,
-                                                                                       len(reports))
+    assert (record.outcome, record.consumer_org, record.party_id, record.records) == (
+        "allowed",
+        BANK,
+        fnr,
+        len(reports),
+    )
 
 
 async def test_consented_tax_base_latest_year_filtered_to_sbl(harness: Harness, world: World) -> None:
     fnr = _person(world)
     year = world.persons[fnr].latest_tax_year
     detail = _accepted(harness, consent(person_urn(fnr), "ske-sbl-inntekt", metadata={"inntektsaar": str(year)}))
-    response = await harness.client.get(_ssg_url(fnr, year),
-                                        headers={"Authorization": f"Bearer {harness.token(SSG, [detail])}"})
+    response = await harness.client.get(
+        _ssg_url(fnr, year), headers={"Authorization": f"Bearer {harness.token(SSG, [detail])}"}
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     base = world.persons[fnr].tax_base(year)
     assert base is not None
     assert body["inntektsaar"] == str(year) and body["stadie"] == "oppgjoer"
-    assert [g["tekniskNavn"] for g in body["grunnlag"]] == \
-           [i.teknisk_navn for i in base.items if "sbl" in TAX_BASE_FIELDS[i.teknisk_navn][1]]
+    assert [g["tekniskNavn"] for g in body["grunnlag"]] == [
+        i.teknisk_navn for i in base.items if "sbl" in TAX_BASE_FIELDS[i.teknisk_navn][1]
+    ]
     assert all("sbl" in TAX_BASE_FIELDS[g["tekniskNavn"]][1] for g in body["grunnlag"])
 
 
@@ -141,12 +159,16 @@ def _income_case(**overrides: Any) -> Make:
         subject = overrides.get("subject")
         details_kwargs = {k: v for k, v in overrides.items() if k in {"to", "consented", "valid_for", "metadata"}}
         details_kwargs.setdefault("metadata", {"fraOgMed": start, "tilOgMed": end})
-        detail = consent(person_urn(subject(h) if subject else fnr), overrides.get("resource", "ske-sbl-inntekt"),
-                         **details_kwargs)
+        detail = consent(
+            person_urn(subject(h) if subject else fnr), overrides.get("resource", "ske-sbl-inntekt"), **details_kwargs
+        )
         h.status.set(detail["id"], overrides.get("status", "accepted"))
         ask_start = overrides.get("ask_start", start)
-        token = h.token(overrides.get("scope", INNTEKT), None if overrides.get("no_consent") else [detail],
-                        consumer=overrides.get("consumer", BANK))
+        token = h.token(
+            overrides.get("scope", INNTEKT),
+            None if overrides.get("no_consent") else [detail],
+            consumer=overrides.get("consumer", BANK),
+        )
         if overrides.get("tampered"):
             token = tamper(token)
         return _inntekt_url(fnr, ask_start, end, overrides.get("package", "sbl")), token
@@ -166,13 +188,18 @@ def _ssg_case(*, consented: int, asked: int) -> Make:
 
 
 REFUSALS = [
-    pytest.param(_income_case(valid_for=timedelta(hours=1), consented=NOW - timedelta(hours=2)), 403, "IM-010",
-                 id="expired-consent"),
+    pytest.param(
+        _income_case(valid_for=timedelta(hours=1), consented=NOW - timedelta(hours=2)),
+        403,
+        "IM-010",
+        id="expired-consent",
+    ),
     pytest.param(_income_case(status="revoked"), 403, "IM-010", id="revoked-consent"),
     pytest.param(_income_case(subject=lambda h: "01018012345"), 403, "IM-010", id="someone-elses-consent"),
     pytest.param(_income_case(resource="lanekassen-saldo"), 403, "IM-010", id="consent-for-another-resource"),
-    pytest.param(_income_case(ask_start=month(NOW.date() - timedelta(days=400))), 403, "IM-010",
-                 id="consent-for-another-period"),
+    pytest.param(
+        _income_case(ask_start=month(NOW.date() - timedelta(days=400))), 403, "IM-010", id="consent-for-another-period"
+    ),
     pytest.param(_income_case(consumer=OTHER_BANK), 403, "IM-010", id="consumer-differs-from-consent-to"),
     pytest.param(_income_case(valid_for=timedelta(days=11)), 403, "IM-010", id="consent-longer-than-10-days"),
     pytest.param(_income_case(no_consent=True), 403, "IM-010", id="no-consent"),
@@ -185,8 +212,9 @@ REFUSALS = [
 
 
 @pytest.mark.parametrize(("make", "status", "code"), REFUSALS)
-async def test_refusals_have_documented_codes_and_are_audited(harness: Harness, world: World, make: Make,
-                                                               status: int, code: str) -> None:
+async def test_refusals_have_documented_codes_and_are_audited(
+    harness: Harness, world: World, make: Make, status: int, code: str
+) -> None:
     fnr = next(f for f, p in world.persons.items() if p.tax_base(p.latest_tax_year - 1) is not None)
     latest = world.persons[fnr].latest_tax_year
     url, token = make(harness, fnr, latest)
@@ -205,26 +233,33 @@ FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 
 
 def _income_url(fnr: str, start: str, end: str) -> str:
-    return (f"/api/innrapportert/inntektsmottaker/sbl/{fnr}/oppgave/inntekt"
-            f"?fraOgMed={quote(start)}&tilOgMed={quote(end)}")
+    return (
+        f"/api/innrapportert/inntektsmottaker/sbl/{fnr}/oppgave/inntekt?fraOgMed={quote(start)}&tilOgMed={quote(end)}"
+    )
 
 
 def _income_fnr(world: World) -> str:
     return next(fnr for fnr, person in world.persons.items() if len(person.income) > 3)
 
 
-@pytest.mark.parametrize("shape", ["newline-after-fraOgMed", "full-width-fraOgMed", "full-width-tilOgMed",
-                                   "year-9999", "month-13"])
+@pytest.mark.parametrize(
+    "shape", ["newline-after-fraOgMed", "full-width-fraOgMed", "full-width-tilOgMed", "year-9999", "month-13"]
+)
 async def test_a_month_not_in_plain_ascii_is_im_006(harness: Harness, world: World, shape: str) -> None:
     fnr = _income_fnr(world)
     start, end = month(NOW.date() - timedelta(days=100)), month(NOW.date() - timedelta(days=40))
     detail = consent(person_urn(fnr), "ske-sbl-inntekt", metadata={"fraOgMed": start, "tilOgMed": end})
     harness.status.set(detail["id"], "accepted")
-    asked = {"newline-after-fraOgMed": (start + "\n", end), "full-width-fraOgMed": (start.translate(FULL_WIDTH), end),
-             "full-width-tilOgMed": (start, end.translate(FULL_WIDTH)), "year-9999": ("9999-01", "9999-02"),
-             "month-13": (start[:5] + "13", end)}[shape]
-    response = await harness.client.get(_income_url(fnr, *asked),
-                                        headers={"Authorization": f"Bearer {harness.token(INNTEKT, [detail])}"})
+    asked = {
+        "newline-after-fraOgMed": (start + "\n", end),
+        "full-width-fraOgMed": (start.translate(FULL_WIDTH), end),
+        "full-width-tilOgMed": (start, end.translate(FULL_WIDTH)),
+        "year-9999": ("9999-01", "9999-02"),
+        "month-13": (start[:5] + "13", end),
+    }[shape]
+    response = await harness.client.get(
+        _income_url(fnr, *asked), headers={"Authorization": f"Bearer {harness.token(INNTEKT, [detail])}"}
+    )
     assert (response.status_code, response.json()["kode"]) == (400, "IM-006"), response.text
 
 
@@ -233,12 +268,14 @@ async def test_a_consent_with_a_full_width_tilogmed_does_not_widen_the_period(ha
     start = month(NOW.date() - timedelta(days=700))
     end = month(NOW.date() - timedelta(days=550))
     # A consent approved before months were parsed strictly: tilOgMed in full-width digits.
-    detail = consent(person_urn(fnr), "ske-sbl-inntekt",
-                     metadata={"fraOgMed": start, "tilOgMed": end.translate(FULL_WIDTH)})
+    detail = consent(
+        person_urn(fnr), "ske-sbl-inntekt", metadata={"fraOgMed": start, "tilOgMed": end.translate(FULL_WIDTH)}
+    )
     harness.status.set(detail["id"], "accepted")
     asked_end = month(NOW.date() - timedelta(days=40))
-    response = await harness.client.get(_income_url(fnr, start, asked_end),
-                                        headers={"Authorization": f"Bearer {harness.token(INNTEKT, [detail])}"})
+    response = await harness.client.get(
+        _income_url(fnr, start, asked_end), headers={"Authorization": f"Bearer {harness.token(INNTEKT, [detail])}"}
+    )
     assert (response.status_code, response.json()["kode"]) == (403, "IM-010"), response.text
 
 

@@ -40,8 +40,9 @@ LISTING = [
 ]
 
 
-@pytest.mark.parametrize(("only_primary_owner", "role", "listed"), [row[1:] for row in LISTING],
-                         ids=[row[0] for row in LISTING])
+@pytest.mark.parametrize(
+    ("only_primary_owner", "role", "listed"), [row[1:] for row in LISTING], ids=[row[0] for row in LISTING]
+)
 def test_which_roles_list_an_account(only_primary_owner: bool, role: RelationRole, listed: bool) -> None:
     assert (role in listing_roles(only_primary_owner=only_primary_owner)) is listed
 
@@ -49,31 +50,92 @@ def test_which_roles_list_an_account(only_primary_owner: bool, role: RelationRol
 # (id, status, type, start, end, period, expected) — "Common data model", balances.
 ENABLED, CURRENT = AccountStatus.ENABLED, AccountType.SALARY_ACCOUNT
 BALANCES = [
-    ("open account, period ends today: available now and booked", ENABLED, CURRENT, date(2020, 1, 1), None,
-     UNTIL_TODAY, BalanceKind.TODAY),
-    ("open account, historical period: booked at toDate", ENABLED, CURRENT, date(2020, 1, 1), None, HISTORICAL,
-     BalanceKind.HISTORICAL),
-    ("deleted account: no balance", AccountStatus.DELETED, CURRENT, date(2020, 1, 1), None, UNTIL_TODAY,
-     BalanceKind.NONE),
-    ("accountWithoutBalance: no balance", ENABLED, AccountType.ACCOUNT_WITHOUT_BALANCE, date(2020, 1, 1), None,
-     UNTIL_TODAY, BalanceKind.NONE),
-    ("closed inside the period: no balance", ENABLED, CURRENT, date(2020, 1, 1), date(2025, 6, 30), HISTORICAL,
-     BalanceKind.NONE),
-    ("closed on toDate: no balance", ENABLED, CURRENT, date(2020, 1, 1), date(2025, 12, 31), HISTORICAL,
-     BalanceKind.NONE),
-    ("closed after the period: booked at toDate", ENABLED, CURRENT, date(2020, 1, 1), date(2026, 3, 1),
-     HISTORICAL, BalanceKind.HISTORICAL),
-    ("opened after the period: no balance", ENABLED, CURRENT, date(2026, 2, 1), None, HISTORICAL,
-     BalanceKind.NONE),
+    (
+        "open account, period ends today: available now and booked",
+        ENABLED,
+        CURRENT,
+        date(2020, 1, 1),
+        None,
+        UNTIL_TODAY,
+        BalanceKind.TODAY,
+    ),
+    (
+        "open account, historical period: booked at toDate",
+        ENABLED,
+        CURRENT,
+        date(2020, 1, 1),
+        None,
+        HISTORICAL,
+        BalanceKind.HISTORICAL,
+    ),
+    (
+        "deleted account: no balance",
+        AccountStatus.DELETED,
+        CURRENT,
+        date(2020, 1, 1),
+        None,
+        UNTIL_TODAY,
+        BalanceKind.NONE,
+    ),
+    (
+        "accountWithoutBalance: no balance",
+        ENABLED,
+        AccountType.ACCOUNT_WITHOUT_BALANCE,
+        date(2020, 1, 1),
+        None,
+        UNTIL_TODAY,
+        BalanceKind.NONE,
+    ),
+    (
+        "closed inside the period: no balance",
+        ENABLED,
+        CURRENT,
+        date(2020, 1, 1),
+        date(2025, 6, 30),
+        HISTORICAL,
+        BalanceKind.NONE,
+    ),
+    (
+        "closed on toDate: no balance",
+        ENABLED,
+        CURRENT,
+        date(2020, 1, 1),
+        date(2025, 12, 31),
+        HISTORICAL,
+        BalanceKind.NONE,
+    ),
+    (
+        "closed after the period: booked at toDate",
+        ENABLED,
+        CURRENT,
+        date(2020, 1, 1),
+        date(2026, 3, 1),
+        HISTORICAL,
+        BalanceKind.HISTORICAL,
+    ),
+    ("opened after the period: no balance", ENABLED, CURRENT, date(2026, 2, 1), None, HISTORICAL, BalanceKind.NONE),
 ]
 
 
-@pytest.mark.parametrize(("status", "account_type", "start", "end", "period", "expected"),
-                         [row[1:] for row in BALANCES], ids=[row[0] for row in BALANCES])
-def test_which_balances_an_account_gets(status: AccountStatus, account_type: AccountType, start: date,
-                                       end: date | None, period: Period, expected: BalanceKind) -> None:
-    assert balance_kind(status=status, account_type=account_type, start_date=start, end_date=end, period=period,
-                        today=TODAY) is expected
+@pytest.mark.parametrize(
+    ("status", "account_type", "start", "end", "period", "expected"),
+    [row[1:] for row in BALANCES],
+    ids=[row[0] for row in BALANCES],
+)
+def test_which_balances_an_account_gets(
+    status: AccountStatus,
+    account_type: AccountType,
+    start: date,
+    end: date | None,
+    period: Period,
+    expected: BalanceKind,
+) -> None:
+    assert (
+        balance_kind(
+            status=status, account_type=account_type, start_date=start, end_date=end, period=period, today=TODAY
+        )
+        is expected
+    )
 
 
 # (id, number, shown) — "Common data model", card numbers: at most the first 6 and the last 4 digits.

@@ -181,16 +181,12 @@ def _check_enum(
         return
     model_values = {member.value for member in t.cls}
     if model_values != set(target["enum"]):
-        problems.append(
-            f"{where}: enum values differ: contract {sorted(target['enum'])}, model {sorted(model_values)}"
-        )
+        problems.append(f"{where}: enum values differ: contract {sorted(target['enum'])}, model {sorted(model_values)}")
     if ref is not None and schemas.get(ref) is not t.cls:
         problems.append(f"{where}: enum should be the class SCHEMAS[{ref!r}], is {t.cls!r}")
 
 
-def _check_array(
-    doc: Doc, schemas: dict[str, Any], target: Doc, t: mi.Type, where: str, problems: list[str]
-) -> None:
+def _check_array(doc: Doc, schemas: dict[str, Any], target: Doc, t: mi.Type, where: str, problems: list[str]) -> None:
     if not isinstance(t, mi.ListType | mi.VarTupleType):
         problems.append(f"{where}: contract has an array, model has {_show(t)}")
         return
@@ -325,9 +321,7 @@ def test_inline_parameter_enums_match(contracts: dict[str, Doc]) -> None:
     assert _parameter_enum(contracts["Bank_v2.yaml"], "AdditionalReferenceIDType") == {
         member.value for member in v2.AdditionalReferenceIDType
     }
-    assert _parameter_enum(contracts["KAR.yaml"], "type") == {
-        member.value for member in relations.RelationshipType
-    }
+    assert _parameter_enum(contracts["KAR.yaml"], "type") == {member.value for member in relations.RelationshipType}
     inline = _resolve(contracts["Bank_v2.yaml"], _schema(contracts["Bank_v2.yaml"], "ResponseDetails"))
     assert set(inline["properties"]["status"]["enum"]) == {m.value for m in v2.ResponseStatus}
 
@@ -357,9 +351,7 @@ DRIFTS: list[tuple[str, str, Mutation]] = [
     (
         "renamed-property",
         "Identifier",
-        lambda d: _props(d, "Identifier").update(
-            countryOfResidency=_props(d, "Identifier").pop("countryOfResidence")
-        ),
+        lambda d: _props(d, "Identifier").update(countryOfResidency=_props(d, "Identifier").pop("countryOfResidence")),
     ),
     ("new-enum-value", "AccountType", lambda d: _schema(d, "AccountType")["enum"].append("pension")),
     ("dropped-enum-value", "CardStatus", lambda d: _schema(d, "CardStatus")["enum"].remove("blocked")),
@@ -391,9 +383,7 @@ DRIFTS: list[tuple[str, str, Mutation]] = [
 
 
 @pytest.mark.parametrize(("schema", "mutate"), [pytest.param(s, m, id=i) for i, s, m in DRIFTS])
-def test_checker_reports_drift(
-    contracts: dict[str, Doc], tmp_path: Path, schema: str, mutate: Mutation
-) -> None:
+def test_checker_reports_drift(contracts: dict[str, Doc], tmp_path: Path, schema: str, mutate: Mutation) -> None:
     # Change a copy of the contract on disk, re-read it, and expect the named schema to fail.
     original = contracts["Bank_v2.yaml"]
     assert check_schema(original, "Bank_v2.yaml", v2.SCHEMAS, schema) == []

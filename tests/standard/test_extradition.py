@@ -166,9 +166,7 @@ def test_approval_timestamp_needs_a_zone() -> None:
     assert_format_error(claims(approval={"approvalTimestamp": "2025-02-28T09:00:00"}), "approvalTimestamp")
 
 
-@pytest.mark.parametrize(
-    "payload", [b"", b"not json", b"[1, 2]", b'{"version": "1.0.0"}', "text", 42], ids=repr
-)
+@pytest.mark.parametrize("payload", [b"", b"not json", b"[1, 2]", b'{"version": "1.0.0"}', "text", 42], ids=repr)
 def test_garbage_claims_are_invalid_requests(payload: object) -> None:
     with pytest.raises(InvalidRequest) as caught:
         eo.parse_claims(payload)  # type: ignore[arg-type]
@@ -243,9 +241,7 @@ ORDER_ROWS: list[tuple[str, dict[str, Any], datetime, str | None]] = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("changes", "now", "failure"), [r[1:] for r in ORDER_ROWS], ids=[r[0] for r in ORDER_ROWS]
-)
+@pytest.mark.parametrize(("changes", "now", "failure"), [r[1:] for r in ORDER_ROWS], ids=[r[0] for r in ORDER_ROWS])
 def test_check_order(changes: dict[str, Any], now: datetime, failure: str | None) -> None:
     parsed = order(**changes)
     if failure is None:
@@ -388,9 +384,7 @@ REQUEST_ROWS: list[tuple[str, dict[str, Any], dict[str, Any], str | None]] = [
     [r[1:] for r in REQUEST_ROWS],
     ids=[r[0] for r in REQUEST_ROWS],
 )
-def test_check_request(
-    order_changes: dict[str, Any], request_changes: dict[str, Any], parameter: str | None
-) -> None:
+def test_check_request(order_changes: dict[str, Any], request_changes: dict[str, Any], parameter: str | None) -> None:
     parsed = order(**order_changes)
     arguments = {**REQUEST, **request_changes}
     if parameter is None:
@@ -411,9 +405,7 @@ def test_each_endpoint_is_governed_by_the_flag_of_its_name(endpoint: Endpoint) -
         assert parsed.permits(other) is (other is endpoint)
 
 
-@pytest.mark.parametrize(
-    "endpoint", [Endpoint.CUSTOMER_RELATIONSHIPS, Endpoint.ACCOUNT_SERVICING_PROVIDER], ids=str
-)
+@pytest.mark.parametrize("endpoint", [Endpoint.CUSTOMER_RELATIONSHIPS, Endpoint.ACCOUNT_SERVICING_PROVIDER], ids=str)
 def test_step_1_endpoints_are_not_governed_by_the_order(endpoint: Endpoint) -> None:
     with pytest.raises(ValueError, match="Control API"):
         eo.check_request(order(), **{**REQUEST, "endpoint": endpoint})

@@ -136,8 +136,9 @@ def test_json_documents_are_filtered_like_typed_bodies() -> None:
 
 def test_a_fully_withheld_object_disappears_with_its_parent() -> None:
     plan = strip_plan("oed", Endpoint.TRANSACTIONS)
-    assert plan == {"transactions": {"counterParties": {"accountIdentifier": None, "postalAddress": None},
-                                     "currencyExchange": None}}
+    assert plan == {
+        "transactions": {"counterParties": {"accountIdentifier": None, "postalAddress": None}, "currencyExchange": None}
+    }
 
 
 def test_an_endpoint_the_service_may_not_call_has_no_filter() -> None:
@@ -161,6 +162,7 @@ def documents(endpoint: Endpoint) -> st.SearchStrategy[dict[str, Any]]:
             if rest:
                 node[rest[-1]] = "x"
         return root
+
     return st.lists(st.sampled_from(FIELDS[endpoint]), unique=True).map(build)
 
 

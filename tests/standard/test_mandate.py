@@ -105,16 +105,12 @@ ROW_IDS = [row[0] for row in DOCUMENTED]
 
 
 @pytest.mark.parametrize(("row", "plain", "encoded", "expected"), DOCUMENTED, ids=ROW_IDS)
-def test_encoding_equals_the_documented_value(
-    row: str, plain: str, encoded: str, expected: m.Mandate
-) -> None:
+def test_encoding_equals_the_documented_value(row: str, plain: str, encoded: str, expected: m.Mandate) -> None:
     assert m.encode_uri_component(plain) == encoded
 
 
 @pytest.mark.parametrize(("row", "plain", "encoded", "expected"), DOCUMENTED, ids=ROW_IDS)
-def test_documented_value_decodes_to_the_right_mandate(
-    row: str, plain: str, encoded: str, expected: m.Mandate
-) -> None:
+def test_documented_value_decodes_to_the_right_mandate(row: str, plain: str, encoded: str, expected: m.Mandate) -> None:
     assert m.decode_header(encoded) == plain
     assert m.match(encoded) is expected
     assert m.parse(encoded) is expected
@@ -277,8 +273,11 @@ MATCHING_RULES = [
     ("lower-case-hex-escapes", m.POLITI_STRAFFESAK.encoded.replace("%C3%B8", "%c3%b8"), m.POLITI_STRAFFESAK),
     ("plain-text-not-encoded", _STRAFFESAK.replace("§", "%C2%A7").replace("ø", "%C3%B8"), m.POLITI_STRAFFESAK),
     ("br-artefact-in-encoded-text", m.KONKURS.encoded.replace("%2C", "%2C<br>"), m.KONKURS),
-    ("nbsp-and-space-runs", m.encode_uri_component("Straffeprosessloven  §210\t(3)\u00a0første punktum "),
-     m.POLITI_STRAFFESAK),
+    (
+        "nbsp-and-space-runs",
+        m.encode_uri_component("Straffeprosessloven  §210\t(3)\u00a0første punktum "),
+        m.POLITI_STRAFFESAK,
+    ),
     ("decomposed-letters-nfc", m.encode_uri_component(m.VERGE.text.replace("å", "a\u030a")), m.VERGE),
     ("zero-width-characters", m.encode_uri_component(_STRAFFESAK.replace("§", "§\u200b")), m.POLITI_STRAFFESAK),
     ("leading-trailing-whitespace", m.encode_uri_component(f" {m.OED.text}\n"), m.OED),
@@ -287,14 +286,18 @@ MATCHING_RULES = [
     ("case-is-significant-upper", m.encode_uri_component(m.KONKURS.text.upper()), None),
     ("published-second-spelling", m.encode_uri_component(m.SKATT.aliases[0]), m.SKATT),
     ("step-1-text-is-its-own-mandate", m.encode_uri_component(m.VERGE_RELATIONS.text), m.VERGE_RELATIONS),
-    ("v1-text-is-its-own-mandate", m.encode_uri_component("Straffeprosessloven § 210 første ledd"),
-     m.POLITI_210_FORSTE_V1),
+    (
+        "v1-text-is-its-own-mandate",
+        m.encode_uri_component("Straffeprosessloven § 210 første ledd"),
+        m.POLITI_210_FORSTE_V1,
+    ),
     ("missing-words-no-match", m.encode_uri_component("Straffeprosessloven §210 (3)"), None),
 ]
 
 
-@pytest.mark.parametrize(("value", "expected"), [row[1:] for row in MATCHING_RULES],
-                         ids=[row[0] for row in MATCHING_RULES])
+@pytest.mark.parametrize(
+    ("value", "expected"), [row[1:] for row in MATCHING_RULES], ids=[row[0] for row in MATCHING_RULES]
+)
 def test_matching_rules(value: str, expected: m.Mandate | None) -> None:
     assert m.match(value) is expected
     if expected is not None:  # the plain-text path (extradition orders) follows the same rules
@@ -312,8 +315,13 @@ def test_mandate_refuses_text_not_in_normal_form() -> None:
 
 @pytest.mark.parametrize(
     ("value", "complaint"),
-    [(None, "is required"), ("", "present but empty"), ("   ", "present but empty"),
-     ("%20%20", "present but empty"), ("<br>", "present but empty")],
+    [
+        (None, "is required"),
+        ("", "present but empty"),
+        ("   ", "present but empty"),
+        ("%20%20", "present but empty"),
+        ("<br>", "present but empty"),
+    ],
     ids=["none", "empty", "blank", "encoded-blank", "only-an-artefact"],
 )
 def test_parse_requires_a_value(value: str | None, complaint: str) -> None:

@@ -187,9 +187,7 @@ BODIES = [
         },
         id="account-details",
     ),
-    pytest.param(
-        v2.Transactions, {"responseDetails": COMPLETE, "transactions": [TRANSACTION]}, id="transactions"
-    ),
+    pytest.param(v2.Transactions, {"responseDetails": COMPLETE, "transactions": [TRANSACTION]}, id="transactions"),
     pytest.param(v2.Cards, {"responseDetails": COMPLETE, "paymentCards": [CARD]}, id="cards"),
     pytest.param(
         v2.Roles,
@@ -240,10 +238,7 @@ def test_realistic_bodies_round_trip_unchanged(type_: type[Any], body: dict[str,
 
 def test_thousand_transaction_page_round_trips() -> None:
     # The size a bank sends per page (DSOP “eOppslag”: at least 1000 per page is desirable).
-    rows = [
-        {**TRANSACTION, "transactionIdentifier": f"TX-{n}", "amount": f"{n}.{n % 100:02d}"}
-        for n in range(1000)
-    ]
+    rows = [{**TRANSACTION, "transactionIdentifier": f"TX-{n}", "amount": f"{n}.{n % 100:02d}"} for n in range(1000)]
     raw = json.dumps({"responseDetails": COMPLETE, "transactions": rows}).encode()
     page = wire.decode(raw, v2.Transactions)
     assert page.transactions is not None and len(page.transactions) == 1000
@@ -296,8 +291,7 @@ MISSING = [
     pytest.param(v2.Accounts, b'{"accounts":[]}', "$", "responseDetails", id="responseDetails"),
     pytest.param(
         v2.Transactions,
-        b'{"responseDetails":{"status":"complete"},"transactions":[{"transactionIdentifier":"a"},'
-        b'{"amount":1}]}',
+        b'{"responseDetails":{"status":"complete"},"transactions":[{"transactionIdentifier":"a"},{"amount":1}]}',
         "$.transactions[1]",
         "transactionIdentifier",
         id="transaction-id",
@@ -398,14 +392,10 @@ REJECTED = [
     pytest.param(v2.PaymentCard, {"versionNumber": "10"}, "$.versionNumber", id="version-two-chars"),
     pytest.param(v2.PaymentCard, {"versionNumber": 1}, "$.versionNumber", id="version-number-type"),
     pytest.param(v2.PaymentCard, {"cardStatus": "expired"}, "$.cardStatus", id="card-status"),
-    pytest.param(
-        v2.Transaction, {"bookingDate": "2024-01-05T12:00:00"}, "$.bookingDate", id="date-time-without-zone"
-    ),
+    pytest.param(v2.Transaction, {"bookingDate": "2024-01-05T12:00:00"}, "$.bookingDate", id="date-time-without-zone"),
     pytest.param(v2.Transaction, {"valueDate": "2024-01-05"}, "$.valueDate", id="date-for-date-time"),
     pytest.param(v2.Transaction, {"status": "cancelled"}, "$.status", id="transaction-status"),
-    pytest.param(
-        v2.Transaction, {"reversalIndicator": "false"}, "$.reversalIndicator", id="boolean-as-string"
-    ),
+    pytest.param(v2.Transaction, {"reversalIndicator": "false"}, "$.reversalIndicator", id="boolean-as-string"),
     pytest.param(v2.AccountRole, {"startDate": "2024-02-30"}, "$.startDate", id="impossible-date"),
     pytest.param(v2.AccountRole, {"permission": "rightToUse"}, "$.permission", id="permission"),
     pytest.param(v2.ResponseDetails, {"status": "failed"}, "$.status", id="response-status"),
@@ -533,11 +523,7 @@ def test_account_servicing_provider_built_without_org_number_is_refused() -> Non
 
 @pytest.mark.parametrize("ownership", ["primaryOwner", "notPrimaryOwner", "unknown"])
 def test_ownership_type_values(ownership: str) -> None:
-    raw = {
-        "banks": [
-            {"organizationID": ORG, "bankName": "B", "activeAccount": False, "ownershipType": ownership}
-        ]
-    }
+    raw = {"banks": [{"organizationID": ORG, "bankName": "B", "activeAccount": False, "ownershipType": ownership}]}
     answer = _round_trip(raw, relations.ListCustomerRelation)
     assert answer.banks[0].ownership_type == relations.OwnershipType(ownership)
 

@@ -30,9 +30,9 @@ BINDING = "acc-ref-1|2024-01-01|2024-12-31|d4a820ca-ddde-11ed-b5ea-0242ac120002"
 POSITION = ("2024-03-05T10:00:00+00:00", 123456)
 TOKEN_ALPHABET = string.ascii_letters + string.digits + "-_"
 
-positions = st.lists(
-    st.one_of(st.text(max_size=12), st.integers(min_value=-(2**63), max_value=2**63)), max_size=4
-).map(tuple)
+positions = st.lists(st.one_of(st.text(max_size=12), st.integers(min_value=-(2**63), max_value=2**63)), max_size=4).map(
+    tuple
+)
 
 
 def assert_rejected(token: str, *, key: bytes = KEY, binding: str = BINDING) -> None:
@@ -117,9 +117,7 @@ def test_garbage_is_rejected(token: str) -> None:
     assert_rejected(token)
 
 
-@pytest.mark.parametrize(
-    "payload", [b"not json", b'{"a":1}', b"[true]", b"[1.5]", b"[null]", b"\xff"], ids=repr
-)
+@pytest.mark.parametrize("payload", [b"not json", b'{"a":1}', b"[true]", b"[1.5]", b"[null]", b"\xff"], ids=repr)
 def test_correctly_signed_but_malformed_payload_is_rejected(payload: bytes) -> None:
     # Defence in depth: only our own key can produce these, but they must still fail cleanly.
     raw = b"\x01" + payload + paging._tag(KEY, BINDING, payload)
@@ -154,13 +152,16 @@ def test_short_keys_are_refused(key: bytes) -> None:
 # --- next links ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("request_path", "relative"), [
-    ("/v2/accounts/r1/transactions", "/accounts/r1/transactions"),  # Bank_v2.yaml server .../v2
-    ("/v1/accounts/r1/transactions", "/accounts/r1/transactions"),  # Bank_v1.yaml server .../v1
-    ("/v1/accounts", "/accounts"),
-    ("/accounts/r1", "/accounts/r1"),  # already relative
-    ("/v2x/accounts", "/v2x/accounts"),  # not a version segment
-])
+@pytest.mark.parametrize(
+    ("request_path", "relative"),
+    [
+        ("/v2/accounts/r1/transactions", "/accounts/r1/transactions"),  # Bank_v2.yaml server .../v2
+        ("/v1/accounts/r1/transactions", "/accounts/r1/transactions"),  # Bank_v1.yaml server .../v1
+        ("/v1/accounts", "/accounts"),
+        ("/accounts/r1", "/accounts/r1"),  # already relative
+        ("/v2x/accounts", "/v2x/accounts"),  # not a version segment
+    ],
+)
 def test_request_paths_are_made_relative_to_the_api_base(request_path: str, relative: str) -> None:
     assert api_relative_path(request_path) == relative
 

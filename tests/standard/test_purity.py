@@ -11,14 +11,53 @@ import opendsop.standard
 
 STANDARD = Path(opendsop.standard.__file__).parent
 FORBIDDEN_IMPORTS = {
-    "asyncio", "socket", "ssl", "select", "selectors", "http", "urllib.request", "sqlite3", "os", "pathlib",
-    "io", "subprocess", "time", "shutil", "tempfile", "aiohttp", "httpx", "litestar", "starlette", "uvicorn",
-    "sqlalchemy", "asyncpg", "aiosqlite", "requests", "stdnum", "schwifty", "faker", "logging", "structlog",
+    "asyncio",
+    "socket",
+    "ssl",
+    "select",
+    "selectors",
+    "http",
+    "urllib.request",
+    "sqlite3",
+    "os",
+    "pathlib",
+    "io",
+    "subprocess",
+    "time",
+    "shutil",
+    "tempfile",
+    "aiohttp",
+    "httpx",
+    "litestar",
+    "starlette",
+    "uvicorn",
+    "sqlalchemy",
+    "asyncpg",
+    "aiosqlite",
+    "requests",
+    "stdnum",
+    "schwifty",
+    "faker",
+    "logging",
+    "structlog",
 }
 CLOCK_CALLS = {"now", "today", "utcnow", "time", "monotonic", "perf_counter"}
 # Modules that must never be loaded by `import opendsop.standard` (the "no I/O module").
-IO_MODULES = ["socket", "ssl", "select", "selectors", "sqlite3", "asyncio", "http.client", "urllib.request",
-              "subprocess", "sqlalchemy", "aiohttp", "httpx", "litestar"]
+IO_MODULES = [
+    "socket",
+    "ssl",
+    "select",
+    "selectors",
+    "sqlite3",
+    "asyncio",
+    "http.client",
+    "urllib.request",
+    "subprocess",
+    "sqlalchemy",
+    "aiohttp",
+    "httpx",
+    "litestar",
+]
 
 
 def _modules() -> list[Path]:
@@ -29,8 +68,13 @@ def test_no_module_of_the_core_imports_io() -> None:
     offenders = []
     for path in _modules():
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = ([alias.name for alias in node.names] if isinstance(node, ast.Import)
-                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            names = (
+                [alias.name for alias in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
             for name in names:
                 if name in FORBIDDEN_IMPORTS or name.split(".")[0] in FORBIDDEN_IMPORTS - {"urllib"}:
                     offenders.append(f"{path.relative_to(STANDARD)}: import {name}")
@@ -41,17 +85,23 @@ def test_no_module_of_the_core_reads_the_clock() -> None:
     offenders = []
     for path in _modules():
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                    and node.func.attr in CLOCK_CALLS and isinstance(node.func.value, ast.Name)
-                    and node.func.value.id in {"date", "datetime", "time"}):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in CLOCK_CALLS
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id in {"date", "datetime", "time"}
+            ):
                 offenders.append(f"{path.relative_to(STANDARD)}:{node.lineno} {node.func.value.id}.{node.func.attr}()")
     assert offenders == []
 
 
 def test_importing_the_core_loads_no_io_module() -> None:
-    probe = ("import sys, opendsop.standard, opendsop.standard.control.v1, opendsop.standard.relations, "
-             "opendsop.standard.extradition, opendsop.standard.paging, opendsop.standard.examples; "
-             f"print(','.join(m for m in {IO_MODULES!r} if m in sys.modules))")
+    probe = (
+        "import sys, opendsop.standard, opendsop.standard.control.v1, opendsop.standard.relations, "
+        "opendsop.standard.extradition, opendsop.standard.paging, opendsop.standard.examples; "
+        f"print(','.join(m for m in {IO_MODULES!r} if m in sys.modules))"
+    )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == ""
 

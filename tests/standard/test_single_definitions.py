@@ -9,8 +9,12 @@ import opendsop
 from opendsop.standard import scopes
 
 SOURCE = Path(opendsop.__file__).parent
-SCOPES = {scopes.ACCOUNT_INFORMATION, scopes.CUSTOMER_RELATIONS, scopes.ACCOUNT_SERVICING_PROVIDER,
-          scopes.CUSTOMER_RELATIONS_WRITE}
+SCOPES = {
+    scopes.ACCOUNT_INFORMATION,
+    scopes.CUSTOMER_RELATIONS,
+    scopes.ACCOUNT_SERVICING_PROVIDER,
+    scopes.CUSTOMER_RELATIONS_WRITE,
+}
 UUID_PATTERN = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}"
 # (the one home, the values it alone may spell out)
 HOMES = {"standard/scopes.py": SCOPES, "standard/values.py": {UUID_PATTERN}}
@@ -48,7 +52,12 @@ def test_scopes_and_the_uuid_pattern_have_one_definition() -> None:
 
 
 def test_the_guard_sees_a_copy_but_not_a_docstring(tmp_path: Path) -> None:
-    (tmp_path / "party.py").write_text('"""Asks for bits:kundeforhold."""\nSCOPE = "bits:kontoinformasjon"\n'
-                                       'ID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}"\n', encoding="utf-8")
-    assert _copies(tmp_path) == ["party.py:2 spells out the scope 'bits:kontoinformasjon'",
-                                 "party.py:3 has its own UUID pattern"]
+    (tmp_path / "party.py").write_text(
+        '"""Asks for bits:kundeforhold."""\nSCOPE = "bits:kontoinformasjon"\n'
+        'ID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}"\n',
+        encoding="utf-8",
+    )
+    assert _copies(tmp_path) == [
+        "party.py:2 spells out the scope 'bits:kontoinformasjon'",
+        "party.py:3 has its own UUID pattern",
+    ]

@@ -31,9 +31,12 @@ BY_OPERATION = {endpoint.operation_id: endpoint for endpoint in CONTROL_ENDPOINT
 
 def _declared(reference_dir: Path, version: ApiVersion) -> list[tuple[Any, dict[str, Any]]]:
     contract = yaml.safe_load((reference_dir / CONTRACTS[version]).read_text(encoding="utf-8"))
-    return [(BY_OPERATION[operation["get"]["operationId"]], parameter)
-            for operation in contract["paths"].values() for parameter in operation["get"]["parameters"]
-            if parameter["in"] != "path"]
+    return [
+        (BY_OPERATION[operation["get"]["operationId"]], parameter)
+        for operation in contract["paths"].values()
+        for parameter in operation["get"]["parameters"]
+        if parameter["in"] != "path"
+    ]
 
 
 @pytest.mark.parametrize("version", list(ApiVersion))
@@ -66,11 +69,15 @@ def test_no_row_invents_a_parameter(reference_dir: Path, version: ApiVersion) ->
                 assert (endpoint, rule.name) in declared, rule
 
 
-@pytest.mark.parametrize(("version", "last_day", "today", "expected"), [
-    (ApiVersion.V2, None, date(2030, 1, 1), True),
-    (ApiVersion.V1, None, date(2026, 1, 1), False),
-    (ApiVersion.V1, date(2026, 4, 30), date(2026, 4, 30), True),
-    (ApiVersion.V1, date(2026, 4, 30), date(2026, 5, 1), False),
-], ids=["v2-always", "v1-not-configured", "v1-last-day", "v1-day-after"])
+@pytest.mark.parametrize(
+    ("version", "last_day", "today", "expected"),
+    [
+        (ApiVersion.V2, None, date(2030, 1, 1), True),
+        (ApiVersion.V1, None, date(2026, 1, 1), False),
+        (ApiVersion.V1, date(2026, 4, 30), date(2026, 4, 30), True),
+        (ApiVersion.V1, date(2026, 4, 30), date(2026, 5, 1), False),
+    ],
+    ids=["v2-always", "v1-not-configured", "v1-last-day", "v1-day-after"],
+)
 def test_the_window(version: ApiVersion, last_day: date | None, today: date, expected: bool) -> None:
     assert served(version, v1_served_until=last_day, today=today) is expected

@@ -10,8 +10,9 @@ def test_the_sources_serve_the_worlds_living_adults_and_companies_the_same_for_t
     population = generate("tiny", seed=3).population()
     data = for_population(population)
     today = population.today
-    adults = {p.person_id for p in population.persons
-              if p.is_alive_on(today) and (today.year - p.birth_date.year) > ADULT_AGE}
+    adults = {
+        p.person_id for p in population.persons if p.is_alive_on(today) and (today.year - p.birth_date.year) > ADULT_AGE
+    }
     assert adults <= set(data.persons) <= {p.person_id for p in population.persons}
     assert set(data.organisations) == {c.orgnr for c in population.companies}
     assert {o.name for o in data.organisations.values()} == {c.name for c in population.companies}

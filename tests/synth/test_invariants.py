@@ -202,9 +202,18 @@ def test_card_transactions_use_a_card_of_the_account(tiny: Materialised) -> None
     assert used > 100
 
 
-@pytest.mark.parametrize("feature", [
-    "pending", "reversal", "currency-exchange", "salary", "transfer", "merchant", "tax-to-skatteetaten",
-])
+@pytest.mark.parametrize(
+    "feature",
+    [
+        "pending",
+        "reversal",
+        "currency-exchange",
+        "salary",
+        "transfer",
+        "merchant",
+        "tax-to-skatteetaten",
+    ],
+)
 def test_life_like_transactions_occur(tiny: Materialised, feature: str) -> None:
     checks = {
         "pending": lambda tx: tx.status is TransactionStatus.PENDING,
@@ -220,8 +229,11 @@ def test_life_like_transactions_occur(tiny: Materialised, feature: str) -> None:
 
 def test_reversals_undo_an_earlier_purchase(tiny: Materialised) -> None:
     for transactions in tiny.statements.values():
-        purchases = {tx.reference(TransactionReferenceType.ARCHIVE_REFERENCE): tx for tx in transactions
-                     if tx.card_id is not None and not tx.reversal_indicator}
+        purchases = {
+            tx.reference(TransactionReferenceType.ARCHIVE_REFERENCE): tx
+            for tx in transactions
+            if tx.card_id is not None and not tx.reversal_indicator
+        }
         for tx in transactions:
             if tx.reversal_indicator:
                 original = purchases[tx.reference(TransactionReferenceType.ARCHIVE_REFERENCE)]

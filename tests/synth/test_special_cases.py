@@ -39,11 +39,16 @@ def test_a_guardian_with_representasjon_dagligbank_is_disponent_on_the_wards_acc
     for guardianship in with_task:
         assert guardianship.ward_id != guardianship.guardian_id
         owned = set(_owned(tiny, guardianship.ward_id))
-        disponent = [r for r in population.roles if r.party_id == guardianship.guardian_id
-                     and r.role == "disponent" and r.kontonr in owned]
+        disponent = [
+            r
+            for r in population.roles
+            if r.party_id == guardianship.guardian_id and r.role == "disponent" and r.kontonr in owned
+        ]
         assert disponent, "the Verge service needs the guardian's right of disposal over the ward's account"
-        assert disponent[0].start_date >= guardianship.valid_from or disponent[0].start_date >= tiny.accounts[
-            disponent[0].kontonr].opened
+        assert (
+            disponent[0].start_date >= guardianship.valid_from
+            or disponent[0].start_date >= tiny.accounts[disponent[0].kontonr].opened
+        )
         assert disponent[0].end_date == guardianship.valid_to
 
 
@@ -106,8 +111,10 @@ def test_joint_owners_and_disponents_exist(tiny: Materialised) -> None:
         primary = [r for r in roles if r.kontonr == role.kontonr and r.role == "primaryOwner"]
         assert len(primary) == 1 and primary[0].party_id != role.party_id
     assert any(r.role == "disponent" and r.party_kind == "person" for r in roles)
-    assert {r.permission for r in roles} >= {AccountPermissionType.RIGHT_TO_USE_ALONE,
-                                             AccountPermissionType.RIGHT_TO_USE_WITH_OTHER}
+    assert {r.permission for r in roles} >= {
+        AccountPermissionType.RIGHT_TO_USE_ALONE,
+        AccountPermissionType.RIGHT_TO_USE_WITH_OTHER,
+    }
 
 
 def test_every_account_has_exactly_one_primary_owner(tiny: Materialised) -> None:

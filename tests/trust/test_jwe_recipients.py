@@ -30,22 +30,31 @@ PAGE = json.dumps({"accounts": [{"accountReference": "a" * 32, "currency": "NOK"
 
 
 def x5t(certificate: x509.Certificate) -> str:
-    return base64.urlsafe_b64encode(hashlib.sha256(certificate.public_bytes(Encoding.DER)).digest()).rstrip(
-        b"=").decode()
+    return (
+        base64.urlsafe_b64encode(hashlib.sha256(certificate.public_bytes(Encoding.DER)).digest()).rstrip(b"=").decode()
+    )
 
 
 def encryption_credential(pki: Any, days: int) -> Credential:
     """Another encryption certificate for the same consumer (a rotation), with a key of its own."""
-    return pki.intermediate.issue_enterprise(SKATTEETATEN, organisation_name="SKATTEETATEN",
-                                             now=NOW + timedelta(days=days), purpose="encryption")
+    return pki.intermediate.issue_enterprise(
+        SKATTEETATEN, organisation_name="SKATTEETATEN", now=NOW + timedelta(days=days), purpose="encryption"
+    )
 
 
 def weak_certificate() -> x509.Certificate:
     key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "weak")])
-    return (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(1).not_valid_before(NOW).not_valid_after(NOW + timedelta(days=1))
-            .sign(key, hashes.SHA256()))
+    return (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(NOW)
+        .not_valid_after(NOW + timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
 
 
 def test_a_certificate_is_imported_once_and_found_by_its_der(pki: Any) -> None:
@@ -103,8 +112,9 @@ def test_capacity_must_be_positive() -> None:
         RecipientKeys(capacity=0)
 
 
-@pytest.mark.parametrize("options", [{}, {"kid": "enc-2"}, {"content_type": None}, {"enc": "A128CBC-HS256"},
-                                     {"alg": "RSA-OAEP"}])
+@pytest.mark.parametrize(
+    "options", [{}, {"kid": "enc-2"}, {"content_type": None}, {"enc": "A128CBC-HS256"}, {"alg": "RSA-OAEP"}]
+)
 def test_bytes_and_text_forms_carry_the_same_header_and_decrypt(pki: Any, options: dict[str, Any]) -> None:
     certificate = pki.encryption.certificate
     as_bytes = encrypt_compact_bytes(PAGE, certificate, **options)

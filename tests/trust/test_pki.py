@@ -365,8 +365,7 @@ def _known(pki: Pki) -> TrustStore:
 
 
 def test_leaf_only_chain_is_completed_with_a_known_issuing_ca(pki: Pki) -> None:
-    leaf = _known(pki).validate([pki.signing.certificate], now=NOW, organisation_number=SKATTEETATEN,
-                                purpose="signing")
+    leaf = _known(pki).validate([pki.signing.certificate], now=NOW, organisation_number=SKATTEETATEN, purpose="signing")
     assert leaf == pki.signing.certificate
     assert _known(pki).validate(pki.signing.path(), now=NOW) == pki.signing.certificate  # full chains still work
 
@@ -388,23 +387,38 @@ def _known_ca_of_an_untrusted_root(pki: Pki) -> list[x509.Certificate]:
 
 LEAF_ONLY_REFUSALS = [
     # (chain, store, now, checks, reason)
-    pytest.param(lambda p: [p.signing.certificate], lambda p: p.store, NOW, {}, "untrusted_root",
-                 id="issuing-ca-not-known"),
+    pytest.param(
+        lambda p: [p.signing.certificate], lambda p: p.store, NOW, {}, "untrusted_root", id="issuing-ca-not-known"
+    ),
     pytest.param(_unknown_issuing_ca, _known, NOW, {}, "untrusted_root", id="unknown-issuer"),
     pytest.param(_forged_issuing_ca, _known, NOW, {}, "untrusted_root", id="issuer-name-of-a-known-ca-other-key"),
     pytest.param(lambda p: [p.signing.certificate], _known, NOW + 10_000 * DAY, {}, "expired", id="expired"),
-    pytest.param(lambda p: [p.signing.certificate], _known, NOW, {"organisation_number": "889640782"},
-                 "wrong_organisation", id="another-organisation"),
-    pytest.param(_known_ca_of_an_untrusted_root,
-                 lambda p: TrustStore((CertificateAuthority.create_root("Else", now=NOW).certificate,),
-                                      intermediates=(p.intermediate.certificate,)),
-                 NOW, {}, "untrusted_root", id="known-ca-whose-root-is-not-trusted"),
+    pytest.param(
+        lambda p: [p.signing.certificate],
+        _known,
+        NOW,
+        {"organisation_number": "889640782"},
+        "wrong_organisation",
+        id="another-organisation",
+    ),
+    pytest.param(
+        _known_ca_of_an_untrusted_root,
+        lambda p: TrustStore(
+            (CertificateAuthority.create_root("Else", now=NOW).certificate,),
+            intermediates=(p.intermediate.certificate,),
+        ),
+        NOW,
+        {},
+        "untrusted_root",
+        id="known-ca-whose-root-is-not-trusted",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("chain", "store", "at", "checks", "reason"), LEAF_ONLY_REFUSALS)
-def test_leaf_only_chains_that_stay_refused(chain: Chain, store: Any, at: datetime, checks: dict[str, str],
-                                            reason: str, pki: Pki) -> None:
+def test_leaf_only_chains_that_stay_refused(
+    chain: Chain, store: Any, at: datetime, checks: dict[str, str], reason: str, pki: Pki
+) -> None:
     with pytest.raises(CertificateError) as info:
         store(pki).validate(chain(pki), now=at, **checks)
     assert info.value.reason == reason

@@ -91,8 +91,9 @@ def record_hash(previous_hash: str, record: AuditRecord) -> str:
 class AuditLog(Protocol):
     async def append(self, record: AuditRecord) -> StoredRecord: ...
 
-    async def records(self, *, account_info_request_id: str | None = None,
-                      after: int = 0, limit: int = 1000) -> Sequence[StoredRecord]: ...
+    async def records(
+        self, *, account_info_request_id: str | None = None, after: int = 0, limit: int = 1000
+    ) -> Sequence[StoredRecord]: ...
 
     async def verify(self) -> int: ...
 
@@ -120,15 +121,24 @@ class MemoryAuditLog:
 
     async def append(self, record: AuditRecord) -> StoredRecord:
         previous = self._rows[-1].hash if self._rows else self._anchor
-        stored = StoredRecord(len(self._rows) + 1 if not self._rows else self._rows[-1].sequence + 1,
-                              record, previous, record_hash(previous, record))
+        stored = StoredRecord(
+            len(self._rows) + 1 if not self._rows else self._rows[-1].sequence + 1,
+            record,
+            previous,
+            record_hash(previous, record),
+        )
         self._rows.append(stored)
         return stored
 
-    async def records(self, *, account_info_request_id: str | None = None,
-                      after: int = 0, limit: int = 1000) -> Sequence[StoredRecord]:
-        rows = [row for row in self._rows if row.sequence > after and (
-            account_info_request_id is None or row.record.account_info_request_id == account_info_request_id)]
+    async def records(
+        self, *, account_info_request_id: str | None = None, after: int = 0, limit: int = 1000
+    ) -> Sequence[StoredRecord]:
+        rows = [
+            row
+            for row in self._rows
+            if row.sequence > after
+            and (account_info_request_id is None or row.record.account_info_request_id == account_info_request_id)
+        ]
         return rows[:limit]
 
     async def verify(self) -> int:
@@ -147,8 +157,7 @@ metadata = sa.MetaData()
 audit_records = sa.Table(
     "audit_records",
     metadata,
-    sa.Column("sequence", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True,
-              autoincrement=False),
+    sa.Column("sequence", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True, autoincrement=False),
     sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False, index=True),
     sa.Column("account_info_request_id", sa.String(64), index=True),
     sa.Column("body", sa.LargeBinary, nullable=False),
@@ -218,9 +227,13 @@ class SqlAuditLog:
         async with self.engine.begin() as conn:
             if self._postgres:
                 await conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_LOCK})
-            last = (await conn.execute(
-                sa.select(audit_records.c.sequence, audit_records.c.hash)
-                .order_by(audit_records.c.sequence.desc()).limit(1))).first()
+            last = (
+                await conn.execute(
+                    sa.select(audit_records.c.sequence, audit_records.c.hash)
+                    .order_by(audit_records.c.sequence.desc())
+                    .limit(1)
+                )
+            ).first()
             if last is None:
                 anchor = (await conn.execute(sa.select(audit_anchor.c.hash, audit_anchor.c.last_sequence))).first()
                 previous, sequence = (anchor.hash, anchor.last_sequence + 1) if anchor else (GENESIS, 1)
@@ -230,10 +243,18 @@ class SqlAuditLog:
             for record in records:
                 digest = record_hash(previous, record)
                 stored.append(StoredRecord(sequence, record, previous, digest))
-                rows.append({"sequence": sequence, "recorded_at": record.recorded_at,
-                             "account_info_request_id": record.account_info_request_id,
-                             "body": _encoder.encode(record), "previous_hash": previous, "hash": digest,
-                             "delivered": record.delivered, "api_version": record.api_version})
+                rows.append(
+                    {
+                        "sequence": sequence,
+                        "recorded_at": record.recorded_at,
+                        "account_info_request_id": record.account_info_request_id,
+                        "body": _encoder.encode(record),
+                        "previous_hash": previous,
+                        "hash": digest,
+                        "delivered": record.delivered,
+                        "api_version": record.api_version,
+                    }
+                )
                 previous, sequence = digest, sequence + 1
             await conn.execute(audit_records.insert(), rows)
         return stored
@@ -246,10 +267,15 @@ class SqlAuditLog:
                 await self._writer
         self._writer = self._queue = self._loop = None
 
-    async def records(self, *, account_info_request_id: str | None = None,
-                      after: int = 0, limit: int = 1000) -> Sequence[StoredRecord]:
-        query = (sa.select(audit_records).where(audit_records.c.sequence > after)
-                 .order_by(audit_records.c.sequence).limit(limit))
+    async def records(
+        self, *, account_info_request_id: str | None = None, after: int = 0, limit: int = 1000
+    ) -> Sequence[StoredRecord]:
+        query = (
+            sa.select(audit_records)
+            .where(audit_records.c.sequence > after)
+            .order_by(audit_records.c.sequence)
+            .limit(limit)
+        )
         if account_info_request_id is not None:
             query = query.where(audit_records.c.account_info_request_id == account_info_request_id)
         async with self.engine.connect() as conn:
@@ -271,14 +297,19 @@ class SqlAuditLog:
         async with self.engine.begin() as conn:
             if self._postgres:
                 await conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_LOCK})
-            last = (await conn.execute(
-                sa.select(audit_records.c.sequence, audit_records.c.hash)
-                .where(audit_records.c.recorded_at < cutoff)
-                .order_by(audit_records.c.sequence.desc()).limit(1))).first()
+            last = (
+                await conn.execute(
+                    sa.select(audit_records.c.sequence, audit_records.c.hash)
+                    .where(audit_records.c.recorded_at < cutoff)
+                    .order_by(audit_records.c.sequence.desc())
+                    .limit(1)
+                )
+            ).first()
             if last is None:
                 return 0
-            purged = (await conn.execute(
-                audit_records.delete().where(audit_records.c.sequence <= last.sequence))).rowcount
+            purged = (
+                await conn.execute(audit_records.delete().where(audit_records.c.sequence <= last.sequence))
+            ).rowcount
             await conn.execute(audit_anchor.delete())
             await conn.execute(audit_anchor.insert().values(id=1, hash=last.hash, last_sequence=last.sequence))
         return int(purged or 0)

@@ -92,8 +92,7 @@ def create_app(
         consent_lookup = HttpConsentLookup(settings.consent_url, settings.consent_admin_token)
     now = clock or utc_now
     roots = list(trust_roots) if trust_roots is not None else load_pki_roots(settings)
-    intermediates = (list(trust_intermediates) if trust_intermediates is not None
-                     else load_pki_intermediates(settings))
+    intermediates = list(trust_intermediates) if trust_intermediates is not None else load_pki_intermediates(settings)
     store = AuthorityStore(create_engine(settings.database_url))
     lifetime = timedelta(seconds=settings.token_lifetime_seconds)
     skew = timedelta(seconds=settings.clock_skew_seconds)
@@ -153,8 +152,9 @@ def create_app(
         },
         request_max_body_size=64 * 1024,
         # Its own OpenAPI document (JSON only, no UI pulling scripts from a CDN), as every party has.
-        openapi_config=OpenAPIConfig(title="opendsop token service", version="1", path="/schema",
-                                     render_plugins=[JsonRenderPlugin()]),
+        openapi_config=OpenAPIConfig(
+            title="opendsop token service", version="1", path="/schema", render_plugins=[JsonRenderPlugin()]
+        ),
         logging_config=None,  # the process (CLI `serve`, the ecosystem runner) configures logging
     )
     app.state.store = store
@@ -180,8 +180,12 @@ def _http_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dic
 def _internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, str]]:
     if cannot_answer(exc):
         log.warning("the token service's database did not answer (%s)", type(exc).__name__)
-        return _oauth_error(request, TemporarilyUnavailable(
-            "the token service cannot answer now; retry after the number of seconds in Retry-After"))
+        return _oauth_error(
+            request,
+            TemporarilyUnavailable(
+                "the token service cannot answer now; retry after the number of seconds in Retry-After"
+            ),
+        )
     log.error("internal error", exc_info=exc)
     return Response(
         {"error": "server_error", "error_description": "the authority could not handle the request"},

@@ -123,8 +123,9 @@ class InMemoryConsentLookup:
 class HttpConsentLookup:
     """The consent service over HTTP (its internal endpoint, admin token)."""
 
-    def __init__(self, base_url: str, admin_token: str, *, client: httpx.AsyncClient | None = None,
-                 timeout: float = 5.0) -> None:
+    def __init__(
+        self, base_url: str, admin_token: str, *, client: httpx.AsyncClient | None = None, timeout: float = 5.0
+    ) -> None:
         self._base = base_url.rstrip("/")
         self._headers = {"Authorization": f"Bearer {admin_token}", "Accept": "application/json"}
         self._client = client
@@ -185,8 +186,12 @@ def parse_authorization_details(value: object) -> tuple[ConsentDetail, ...]:
         if not consent_id:
             raise InvalidRequest(f"{where}.id must be the consent's UUID")
         from_urn = item.get("from")
-        if not isinstance(from_urn, str) or not from_urn.startswith((PERSON_URN, ORGANISATION_URN)) \
-                or not from_urn.rsplit(":", 1)[1].isascii() or not from_urn.rsplit(":", 1)[1].isdigit():
+        if (
+            not isinstance(from_urn, str)
+            or not from_urn.startswith((PERSON_URN, ORGANISATION_URN))
+            or not from_urn.rsplit(":", 1)[1].isascii()
+            or not from_urn.rsplit(":", 1)[1].isdigit()
+        ):
             raise InvalidRequest(f"{where}.from must be {PERSON_URN}<fnr> or {ORGANISATION_URN}<orgnr>")
         details.append(ConsentDetail(consent_id, from_urn))
     return tuple(details)
@@ -225,8 +230,10 @@ async def consent_details(
     if not details:
         return [], []
     if lookup is None:
-        raise InvalidRequest("this authority has no consent service configured; authorization_details of type "
-                             f"{CONSENT_TYPE} cannot be granted")
+        raise InvalidRequest(
+            "this authority has no consent service configured; authorization_details of type "
+            f"{CONSENT_TYPE} cannot be granted"
+        )
     out: list[dict[str, Any]] = []
     records: list[ConsentRecord] = []
     for detail in details:

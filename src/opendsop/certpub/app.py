@@ -71,8 +71,10 @@ from opendsop.trust.pki import TrustStore
 
 log = logging.getLogger("opendsop.certpub")
 MAX_UPLOAD_BYTES = 64 * 1024
-NO_TRUST_ROOTS = ("publishing is disabled: the directory trusts no certificate authority; set "
-                  "DSOP_CERTPUB_TRUST_ROOTS to the PEM files of the roots that issue participants' certificates")
+NO_TRUST_ROOTS = (
+    "publishing is disabled: the directory trusts no certificate authority; set "
+    "DSOP_CERTPUB_TRUST_ROOTS to the PEM files of the roots that issue participants' certificates"
+)
 PEM_TYPE = "application/x-pem-file"
 XML_TYPE = "application/xml"
 JSON_TYPE = "application/json"
@@ -243,8 +245,12 @@ def _http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
 def _unexpected(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     if cannot_answer(exc):
         log.warning("CertPub's database did not answer (%s)", type(exc).__name__)
-        return _error(503, "temporarily_unavailable", "CertPub cannot answer now; retry after Retry-After seconds",
-                      headers=RETRY_AFTER)
+        return _error(
+            503,
+            "temporarily_unavailable",
+            "CertPub cannot answer now; retry after Retry-After seconds",
+            headers=RETRY_AFTER,
+        )
     log.error("internal error", exc_info=exc)
     return _error(500, "internal_error", "CertPub failed to answer")
 
@@ -274,20 +280,24 @@ def create_app(
     )
     readiness = Readiness()
     readiness.add_database(getattr(store, "engine", None))
-    return observe(Litestar(
-        route_handlers=[lookup, participant_processes, certificate, publish, unpublish, *health_routes(readiness)],
-        exception_handlers={
-            MalformedIdentifier: _malformed,
-            CertPubError: _certpub_error,
-            _Denied: _denied,
-            HTTPException: _http_error,
-            Exception: _unexpected,
-        },
-        on_startup=[store.create_schema],
-        on_shutdown=[store.close],
-        state=State({"certpub": service}),
-        logging_config=None,  # the process (CLI `serve`, the ecosystem runner) configures logging
-    ), "certpub", title="CertPub")
+    return observe(
+        Litestar(
+            route_handlers=[lookup, participant_processes, certificate, publish, unpublish, *health_routes(readiness)],
+            exception_handlers={
+                MalformedIdentifier: _malformed,
+                CertPubError: _certpub_error,
+                _Denied: _denied,
+                HTTPException: _http_error,
+                Exception: _unexpected,
+            },
+            on_startup=[store.create_schema],
+            on_shutdown=[store.close],
+            state=State({"certpub": service}),
+            logging_config=None,  # the process (CLI `serve`, the ecosystem runner) configures logging
+        ),
+        "certpub",
+        title="CertPub",
+    )
 
 
 __all__ = ["NO_TRUST_ROOTS", "create_app", "load_trust_store"]

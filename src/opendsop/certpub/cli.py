@@ -120,9 +120,14 @@ def show(
     orgno: Annotated[str, typer.Argument(help="The participant's organisation number.")],
     locator: Annotated[str | None, typer.Option(help="Locator URL (DSOP_CERTPUB_PUBLIC_URL).")] = None,
     pem: Annotated[bool, typer.Option("--pem", help="Print the certificate as PEM.")] = False,
-    trust_root: Annotated[list[Path] | None, typer.Option(
-        "--trust-root", help="PEM file of the roots (and intermediates) to check the certificate against; "
-                             "repeatable (default DSOP_CERTPUB_TRUST_ROOTS).")] = None,
+    trust_root: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--trust-root",
+            help="PEM file of the roots (and intermediates) to check the certificate against; "
+            "repeatable (default DSOP_CERTPUB_TRUST_ROOTS).",
+        ),
+    ] = None,
 ) -> None:
     """Look up ORGNO's encryption certificate the way a bank does, checked against the trust roots."""
     from cryptography.hazmat.primitives import hashes, serialization
@@ -138,8 +143,9 @@ def show(
         raise typer.Exit(1) from None
 
     async def lookup() -> tuple[str, x509.Certificate]:
-        async with CertPubClient(locator or settings.public_url, trust_store=trust_store,
-                                 intermediates=intermediates) as client:
+        async with CertPubClient(
+            locator or settings.public_url, trust_store=trust_store, intermediates=intermediates
+        ) as client:
             return await client.publisher_url(number), await client.encryption_certificate(number)
 
     try:

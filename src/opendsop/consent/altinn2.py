@@ -96,16 +96,24 @@ def translate(body: object) -> dict[str, Any]:
             raise invalid(f"{where} must be an object", where)
         service = f"{item.get('serviceCode')}_{item.get('serviceEditionCode')}"
         if service not in ALTINN2_SERVICES:
-            raise invalid(f"{where}: unknown service {service[:40]}; known: {', '.join(ALTINN2_SERVICES)}",
-                          where, "unknown_resource")
+            raise invalid(
+                f"{where}: unknown service {service[:40]}; known: {', '.join(ALTINN2_SERVICES)}",
+                where,
+                "unknown_resource",
+            )
         metadata = item.get("Metadata") or item.get("metadata") or {}
         if not isinstance(metadata, dict):  # dict(5) would raise TypeError, dict("ab") ValueError
             raise invalid(f"{where}.Metadata must be an object", f"{where}.Metadata")
         metadata = dict(metadata)
         if not isinstance(metadata.pop("Navn", None), str):
             raise invalid(f"{where}.Metadata.Navn (the consumer's name) is mandatory", f"{where}.Metadata")
-        rights.append({"action": ["consent"], "metaData": metadata,
-                       "resource": [{"type": "urn:altinn:resource", "value": ALTINN2_SERVICES[service]}]})
+        rights.append(
+            {
+                "action": ["consent"],
+                "metaData": metadata,
+                "resource": [{"type": "urn:altinn:resource", "value": ALTINN2_SERVICES[service]}],
+            }
+        )
     covered = body.get("coveredBy")
     handled = body.get("handledBy")
     return {
@@ -177,8 +185,9 @@ def routes(ctx: Context) -> list[Any]:
         status = record.status_at(now)
         if status is not Status.ACCEPTED:
             raise ConsentError(403, "consent_not_valid", f"the consent is {status.value}, not accepted", "authcode")
-        claims = consent_claims(record, issuer=ctx.settings.altinn2_issuer, now=now,
-                                lifetime=ctx.settings.altinn2_token_seconds)
+        claims = consent_claims(
+            record, issuer=ctx.settings.altinn2_issuer, now=now, lifetime=ctx.settings.altinn2_token_seconds
+        )
         jwt = sign_jwt(claims, ctx.altinn2_key, alg="RS256", header={"kid": ctx.altinn2_key.kid})
         return Response(jwt, media_type="text/plain", headers={"Cache-Control": "no-store"})
 

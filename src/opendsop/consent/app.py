@@ -77,8 +77,12 @@ log = logging.getLogger("opendsop.consent")
 
 
 def _event(event: Event) -> dict[str, Any]:
-    return {"sequence": event.seq, "consentRequestId": event.consent_id,
-            "eventType": EVENT_TYPES[event.status], "created": rfc3339(event.at)}
+    return {
+        "sequence": event.seq,
+        "consentRequestId": event.consent_id,
+        "eventType": EVENT_TYPES[event.status],
+        "created": rfc3339(event.at),
+    }
 
 
 def _count(value: str | None, parameter: str, default: int) -> int:
@@ -120,8 +124,10 @@ def api_routes(ctx: Context) -> list[Any]:
     async def events(request: Request[Any, Any, Any]) -> dict[str, Any]:
         principal = await ctx.principal(request.headers.get("authorization"), SCOPE_READ)
         after = _count(request.query_params.get("after"), "after", 0)
-        size = min(_count(request.query_params.get("limit"), "limit", ctx.settings.event_page_size) or 1,
-                   ctx.settings.event_page_size)
+        size = min(
+            _count(request.query_params.get("limit"), "limit", ctx.settings.event_page_size) or 1,
+            ctx.settings.event_page_size,
+        )
         await ctx.store.expire_due(now=ctx.now())
         page = await ctx.store.events(after=after, limit=size, org=principal.consumer_org)
         following = None
@@ -134,8 +140,10 @@ def api_routes(ctx: Context) -> list[Any]:
         record = await _owned(ctx, consent_id, request.headers.get("authorization"), SCOPE_READ)
         await ctx.store.expire_due(now=ctx.now())  # so the events below include a due expiry
         history = await ctx.store.events(consent_id=record.id, limit=1000)
-        return record.wire(ctx.now()) | {"viewUri": view_uri(record.id),
-                                         "consentRequestEvents": [_event(e) for e in history]}
+        return record.wire(ctx.now()) | {
+            "viewUri": view_uri(record.id),
+            "consentRequestEvents": [_event(e) for e in history],
+        }
 
     @delete(API_BASE + "/{consent_id:str}", status_code=200)
     async def remove(request: Request[Any, Any, Any], consent_id: FromPath[str]) -> dict[str, Any]:
@@ -182,20 +190,33 @@ def _consent_error(request: Request[Any, Any, Any], exc: Exception) -> Response[
 def _http_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     assert isinstance(exc, HTTPException)
     code = {400: "invalid_request", 404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-    return Response({"code": code, "message": str(exc.detail), "parameter": None}, status_code=exc.status_code,
-                    media_type="application/json")
+    return Response(
+        {"code": code, "message": str(exc.detail), "parameter": None},
+        status_code=exc.status_code,
+        media_type="application/json",
+    )
 
 
 def _internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     reference = correlation_id(request.headers.get("correlationid"))
     if cannot_answer(exc):  # its database: retry later (docs/decisions.md "Outages")
         log.warning("the consent service's database did not answer %s (%s)", reference, type(exc).__name__)
-        return Response({"code": "temporarily_unavailable", "parameter": None,
-                         "message": "the consent service cannot answer now; retry after Retry-After seconds"},
-                        status_code=503, media_type="application/json", headers=RETRY_AFTER)
+        return Response(
+            {
+                "code": "temporarily_unavailable",
+                "parameter": None,
+                "message": "the consent service cannot answer now; retry after Retry-After seconds",
+            },
+            status_code=503,
+            media_type="application/json",
+            headers=RETRY_AFTER,
+        )
     log.error("internal error %s on %s %s: %s", reference, request.method, request.url.path, type(exc).__name__)
-    return Response({"code": "internal_error", "message": f"the consent service failed; quote {reference}",
-                     "parameter": None}, status_code=500, media_type="application/json")
+    return Response(
+        {"code": "internal_error", "message": f"the consent service failed; quote {reference}", "parameter": None},
+        status_code=500,
+        media_type="application/json",
+    )
 
 
 def create_app(
@@ -211,17 +232,23 @@ def create_app(
     """The consent app; the keyword arguments replace what ``settings`` would build (tests)."""
     store = ConsentStore(create_engine(settings.database_url))
     ctx = Context(
-        settings=settings, store=store, registry=Registry(store.engine), clock=clock or utc_now,
+        settings=settings,
+        store=store,
+        registry=Registry(store.engine),
+        clock=clock or utc_now,
         verifier=verifier or TokenVerifier(settings.issuer, settings.token_jwks_url, settings.token_audience, ()),
         names=names or MappingNames(settings.organisation_names),
         representatives=representatives or MappingRepresentatives(settings.representatives),
         # No secret in test mode: a random one per start (settings refuse that outside test mode).
-        sessions=SessionCodec(settings.session_secret or secrets.token_urlsafe(32),
-                              lifetime=timedelta(minutes=settings.session_minutes)),
+        sessions=SessionCodec(
+            settings.session_secret or secrets.token_urlsafe(32), lifetime=timedelta(minutes=settings.session_minutes)
+        ),
         session_store=SessionStore(store.engine),
-        pages=templates(), altinn2_key=altinn2_key,
+        pages=templates(),
+        altinn2_key=altinn2_key,
         hooks=RevocationHooks(settings.revocation_hooks, settings.revocation_hook_token, client=hooks_client)
-        if settings.revocation_hooks else None,
+        if settings.revocation_hooks
+        else None,
     )
 
     async def startup() -> None:
@@ -235,15 +262,21 @@ def create_app(
         readiness.add("keys", keys_ready)
 
     app = Litestar(
-        route_handlers=[*api_routes(ctx), *internal_routes(ctx), *portal.routes(ctx), *altinn2.routes(ctx),
-                        *health_routes(readiness)],
+        route_handlers=[
+            *api_routes(ctx),
+            *internal_routes(ctx),
+            *portal.routes(ctx),
+            *altinn2.routes(ctx),
+            *health_routes(readiness),
+        ],
         on_startup=[startup],
         on_shutdown=[store.close],
         exception_handlers={ConsentError: _consent_error, HTTPException: _http_error, 500: _internal_error},
         request_max_body_size=64 * 1024,
         # Its own OpenAPI document (JSON only, no UI pulling scripts from a CDN), as every party has.
-        openapi_config=OpenAPIConfig(title="opendsop consent service", version="1", path="/schema",
-                                     render_plugins=[JsonRenderPlugin()]),
+        openapi_config=OpenAPIConfig(
+            title="opendsop consent service", version="1", path="/schema", render_plugins=[JsonRenderPlugin()]
+        ),
         logging_config=None,
     )
     app.state.consent = ctx

@@ -45,6 +45,7 @@ def settings_error(exc: ValidationError) -> str:
     where = "_".join(str(part) for part in error["loc"]).upper()
     return f"DSOP_CONSENT_{where}: {message}" if where else message
 
+
 app = typer.Typer(no_args_is_help=True, help="The consent broker (Altinn-style consent requests).")
 delegation_app = typer.Typer(no_args_is_help=True, help="Which supplier may send requests for which organisation.")
 redirect_app = typer.Typer(no_args_is_help=True, help="The redirectUrl prefixes each organisation registered.")
@@ -120,9 +121,14 @@ def list_consents(
         table.add_column(column)
     for record in records:
         request = record.request
-        table.add_row(record.id, redact(request.from_party.urn), request.to_org,
-                      ", ".join(r.resource for r in request.rights), rfc3339(request.valid_to),
-                      record.status_at(now).value)
+        table.add_row(
+            record.id,
+            redact(request.from_party.urn),
+            request.to_org,
+            ", ".join(r.resource for r in request.rights),
+            rfc3339(request.valid_to),
+            record.status_at(now).value,
+        )
     Console().print(table)
 
 
@@ -194,8 +200,9 @@ def redirect_add(
     org = _orgnr(org)
     try:
         loopback = _settings().test_mode  # a local consumer's http page on 127.0.0.1: test mode only
-        prefix = _with_registry(lambda registry: registry.add_redirect(org, url, now=utc_now(),
-                                                                       loopback_allowed=loopback))
+        prefix = _with_registry(
+            lambda registry: registry.add_redirect(org, url, now=utc_now(), loopback_allowed=loopback)
+        )
     except ValueError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=2) from None

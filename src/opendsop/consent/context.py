@@ -42,8 +42,9 @@ TEMPLATES = Path(__file__).parent / "pages"
 
 
 def templates() -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
-                              undefined=jinja2.StrictUndefined)
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, undefined=jinja2.StrictUndefined
+    )
 
 
 @dataclass
@@ -95,23 +96,40 @@ async def may_read(ctx: Context, principal: Principal, request: ConsentRequest) 
 
 async def require_actor(ctx: Context, principal: Principal, request: ConsentRequest) -> None:
     if not await may_act(ctx, principal, request):
-        raise ConsentError(403, "forbidden", f"organisation {principal.consumer_org} is neither the recipient (to) "
-                           f"nor a delegated handledBy supplier of consent request {request.id}", "Authorization")
+        raise ConsentError(
+            403,
+            "forbidden",
+            f"organisation {principal.consumer_org} is neither the recipient (to) "
+            f"nor a delegated handledBy supplier of consent request {request.id}",
+            "Authorization",
+        )
 
 
 async def admit_new(ctx: Context, principal: Principal, request: ConsentRequest) -> None:
     """What a new request must show beyond its shape: ``handledBy`` delegated by ``to``, a caller allowed
     to act, and a ``redirectUrl`` registered by ``to`` or by that supplier."""
-    if request.handled_by is not None and request.handled_by != request.to_org and \
-            not await ctx.registry.is_delegated(request.to_org, request.handled_by):
-        raise ConsentError(403, "not_delegated", f"organisation {request.to_org} has not delegated consent requests "
-                           f"to {request.handled_by} (handledBy)", "handledBy")
+    if (
+        request.handled_by is not None
+        and request.handled_by != request.to_org
+        and not await ctx.registry.is_delegated(request.to_org, request.handled_by)
+    ):
+        raise ConsentError(
+            403,
+            "not_delegated",
+            f"organisation {request.to_org} has not delegated consent requests to {request.handled_by} (handledBy)",
+            "handledBy",
+        )
     await require_actor(ctx, principal, request)
     owners = (request.to_org,) if request.handled_by is None else (request.to_org, request.handled_by)
     if not await ctx.registry.redirect_allowed(request.redirect_url, owners):
-        raise ConsentError(400, "invalid_redirect_url", "redirectUrl is not under a redirect URL registered for "
-                           f"organisation {' or '.join(owners)} (the operator registers them with "
-                           "`dsop consent redirect add`)", "redirectUrl")
+        raise ConsentError(
+            400,
+            "invalid_redirect_url",
+            "redirectUrl is not under a redirect URL registered for "
+            f"organisation {' or '.join(owners)} (the operator registers them with "
+            "`dsop consent redirect add`)",
+            "redirectUrl",
+        )
 
 
 async def change_status(ctx: Context, record: ConsentRecord, new: Status) -> None:

@@ -55,8 +55,13 @@ class SessionCodec:
         return Session(secrets.token_urlsafe(18), pid, int(now.timestamp()) + self._lifetime)
 
     def encode(self, session: Session) -> str:
-        payload = base64.urlsafe_b64encode(
-            json.dumps({"sid": session.sid, "pid": session.pid, "exp": session.expires}).encode()).decode().rstrip("=")
+        payload = (
+            base64.urlsafe_b64encode(
+                json.dumps({"sid": session.sid, "pid": session.pid, "exp": session.expires}).encode()
+            )
+            .decode()
+            .rstrip("=")
+        )
         return payload + "." + self._mac("session:" + payload)
 
     def decode(self, cookie: str | None, *, now: datetime) -> Session | None:
@@ -97,26 +102,41 @@ class SessionStore:
         stamp = int(now.timestamp())
         async with self.engine.begin() as conn:
             await conn.execute(delete(consent_sessions).where(consent_sessions.c.expires <= stamp))
-            await conn.execute(insert(consent_sessions).values(sid=session.sid, pid=session.pid, created=stamp,
-                                                               expires=session.expires))
+            await conn.execute(
+                insert(consent_sessions).values(
+                    sid=session.sid, pid=session.pid, created=stamp, expires=session.expires
+                )
+            )
 
     async def active(self, session: Session, *, now: datetime) -> bool:
         async with self.engine.connect() as conn:
-            row = (await conn.execute(select(consent_sessions.c.pid).where(
-                consent_sessions.c.sid == session.sid, consent_sessions.c.ended.is_(None),
-                consent_sessions.c.expires > int(now.timestamp())))).first()
+            row = (
+                await conn.execute(
+                    select(consent_sessions.c.pid).where(
+                        consent_sessions.c.sid == session.sid,
+                        consent_sessions.c.ended.is_(None),
+                        consent_sessions.c.expires > int(now.timestamp()),
+                    )
+                )
+            ).first()
         return row is not None and row.pid == session.pid
 
     async def end(self, sid: str, *, now: datetime) -> None:
         async with self.engine.begin() as conn:
-            await conn.execute(update(consent_sessions).where(
-                consent_sessions.c.sid == sid, consent_sessions.c.ended.is_(None)).values(ended=int(now.timestamp())))
+            await conn.execute(
+                update(consent_sessions)
+                .where(consent_sessions.c.sid == sid, consent_sessions.c.ended.is_(None))
+                .values(ended=int(now.timestamp()))
+            )
 
     async def end_person(self, pid: str, *, now: datetime) -> int:
         """End every session of ``pid``; how many were open."""
         async with self.engine.begin() as conn:
-            result = await conn.execute(update(consent_sessions).where(
-                consent_sessions.c.pid == pid, consent_sessions.c.ended.is_(None)).values(ended=int(now.timestamp())))
+            result = await conn.execute(
+                update(consent_sessions)
+                .where(consent_sessions.c.pid == pid, consent_sessions.c.ended.is_(None))
+                .values(ended=int(now.timestamp()))
+            )
         return int(result.rowcount or 0)
 
 

@@ -28,8 +28,9 @@ ENDING = frozenset({Status.REVOKED, Status.USED})
 class RevocationHooks:
     """Posts the end of a consent to the owning data sources' hooks (``owner orgnr → URL``)."""
 
-    def __init__(self, hooks: Mapping[str, str], token: str, *, client: httpx.AsyncClient | None = None,
-                 timeout: float = 3.0) -> None:
+    def __init__(
+        self, hooks: Mapping[str, str], token: str, *, client: httpx.AsyncClient | None = None, timeout: float = 3.0
+    ) -> None:
         self.hooks = dict(hooks)
         self.token = token
         self.client = client
@@ -54,8 +55,12 @@ class RevocationHooks:
     async def _post_all(self, client: httpx.AsyncClient, targets: list[str], consent_id: str, status: Status) -> None:
         for url in targets:
             try:
-                response = await client.post(url, json=consent_event(consent_id, status.value),
-                                             headers={"Authorization": f"Bearer {self.token}"}, timeout=self.timeout)
+                response = await client.post(
+                    url,
+                    json=consent_event(consent_id, status.value),
+                    headers={"Authorization": f"Bearer {self.token}"},
+                    timeout=self.timeout,
+                )
             except httpx.HTTPError as exc:
                 log.warning("consent %s: the hook %s did not answer (%s)", consent_id, url, type(exc).__name__)
                 continue

@@ -39,8 +39,12 @@ from opendsop.serving import redact
 
 log = logging.getLogger("opendsop.consent")
 
-_SECURITY_HEADERS = {"X-Frame-Options": "DENY", "Content-Security-Policy": "frame-ancestors 'none'",
-                     "Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+_SECURITY_HEADERS = {
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": "frame-ancestors 'none'",
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+}
 
 TEXTS: Mapping[str, Mapping[str, str]] = {
     "nb": {
@@ -140,24 +144,41 @@ class Pages:
         return fresh
 
     def cookie(self, session: Session) -> Cookie:
-        return Cookie(key=COOKIE, value=self.ctx.sessions.encode(session), httponly=True, samesite="lax",
-                      secure=self.secure, path="/",
-                      max_age=max(1, session.expires - int(self.ctx.now().timestamp())))
+        return Cookie(
+            key=COOKIE,
+            value=self.ctx.sessions.encode(session),
+            httponly=True,
+            samesite="lax",
+            secure=self.secure,
+            path="/",
+            max_age=max(1, session.expires - int(self.ctx.now().timestamp())),
+        )
 
     def page(self, name: str, session: Session, lang: str, status: int = 200, **values: Any) -> Response[str]:
         html = self.ctx.pages.get_template(name).render(
-            t=TEXTS[lang], lang=lang, csrf=self.ctx.sessions.csrf_token(session), person=session.pid,
-            lang_suffix="?lang=en" if lang == "en" else "", **values)
-        return Response(html, status_code=status, media_type="text/html", headers=_SECURITY_HEADERS,
-                        cookies=[self.cookie(session)])
+            t=TEXTS[lang],
+            lang=lang,
+            csrf=self.ctx.sessions.csrf_token(session),
+            person=session.pid,
+            lang_suffix="?lang=en" if lang == "en" else "",
+            **values,
+        )
+        return Response(
+            html, status_code=status, media_type="text/html", headers=_SECURITY_HEADERS, cookies=[self.cookie(session)]
+        )
 
     def redirect(self, location: str, session: Session | None = None) -> Response[str]:
-        return Response("", status_code=303, headers={"Location": location, **_SECURITY_HEADERS},
-                        cookies=[self.cookie(session)] if session else [])
+        return Response(
+            "",
+            status_code=303,
+            headers={"Location": location, **_SECURITY_HEADERS},
+            cookies=[self.cookie(session)] if session else [],
+        )
 
     def to_login(self, target: str, lang: str) -> Response[str]:
-        return self.redirect("/login?" + urlencode({"next": _with_lang(target, lang)})
-                             + ("&lang=en" if lang == "en" else ""))
+        return self.redirect(
+            "/login?" + urlencode({"next": _with_lang(target, lang)}) + ("&lang=en" if lang == "en" else "")
+        )
 
     async def form(self, request: Request[Any, Any, Any], session: Session | None) -> dict[str, Any]:
         data = dict(await request.form())
@@ -178,12 +199,19 @@ class Pages:
         views = []
         for right in record.request.rights:
             resource = RESOURCES[right.resource]
-            views.append({"title": resource.title_en if lang == "en" else resource.title, "owner": resource.owner,
-                          "text": resource.text(bank, lang=lang), "metadata": dict(right.metadata)})
+            views.append(
+                {
+                    "title": resource.title_en if lang == "en" else resource.title,
+                    "owner": resource.owner,
+                    "text": resource.text(bank, lang=lang),
+                    "metadata": dict(right.metadata),
+                }
+            )
         return views
 
-    async def guard(self, request: Request[Any, Any, Any], consent_id: str
-                    ) -> tuple[Session, ConsentRecord] | Response[str]:
+    async def guard(
+        self, request: Request[Any, Any, Any], consent_id: str
+    ) -> tuple[Session, ConsentRecord] | Response[str]:
         """The logged-in person and a consent they may answer; else a login redirect or a message page."""
         session = await self.session_of(request)
         lang = _lang(request)
@@ -195,8 +223,7 @@ class Pages:
         party = record.request.from_party
         if party.kind == "person" and party.number != session.pid:
             return self.page("message.html", session, lang, 403, message="wrong_person")
-        if party.kind == "organisation" and not await self.ctx.representatives.may_represent(session.pid,
-                                                                                              party.number):
+        if party.kind == "organisation" and not await self.ctx.representatives.may_represent(session.pid, party.number):
             return self.page("message.html", session, lang, 403, message="not_representative")
         return session, record
 
@@ -204,8 +231,9 @@ class Pages:
 
     async def login_page(self, request: Request[Any, Any, Any]) -> Response[str]:
         session = await self.session_of(request) or self.ctx.sessions.new(now=self.ctx.now())
-        return self.page("login.html", session, _lang(request), next=_safe_next(request.query_params.get("next")),
-                         error=None)
+        return self.page(
+            "login.html", session, _lang(request), next=_safe_next(request.query_params.get("next")), error=None
+        )
 
     async def login(self, request: Request[Any, Any, Any]) -> Response[str]:
         session = await self.session_of(request)
@@ -228,8 +256,9 @@ class Pages:
         if session is not None and session.pid is not None:
             await self.ctx.session_store.end(session.sid, now=self.ctx.now())
             log.info("person %s logged out", redact(session.pid))
-        return self.redirect("/login?" + urlencode({"next": _safe_next(data.get("next"))}),
-                             self.ctx.sessions.new(now=self.ctx.now()))
+        return self.redirect(
+            "/login?" + urlencode({"next": _safe_next(data.get("next"))}), self.ctx.sessions.new(now=self.ctx.now())
+        )
 
     async def request_page(self, request: Request[Any, Any, Any], consent_id: str) -> Response[str]:
         guarded = await self.guard(request, consent_id)
@@ -239,9 +268,15 @@ class Pages:
         lang = _lang(request)
         if record.status_at(self.ctx.now()) is not Status.CREATED:
             return self.page("message.html", session, lang, 409, message="answered")
-        return self.page("request.html", session, lang, record=record, rights=await self.rights_view(record, lang),
-                         bank=await self.requester(record, lang),
-                         valid_to=record.request.valid_to.strftime("%Y-%m-%d %H:%M UTC"))
+        return self.page(
+            "request.html",
+            session,
+            lang,
+            record=record,
+            rights=await self.rights_view(record, lang),
+            bank=await self.requester(record, lang),
+            valid_to=record.request.valid_to.strftime("%Y-%m-%d %H:%M UTC"),
+        )
 
     async def answer(self, request: Request[Any, Any, Any], consent_id: str) -> Response[str]:
         data = await self.form(request, await self.session_of(request))

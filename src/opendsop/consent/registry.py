@@ -54,8 +54,9 @@ def _origin(parts: SplitResult) -> str:
 
 
 def _dot_segment(path: str) -> bool:
-    return any(segment in (".", "..") or segment.lower() in ("%2e", "%2e%2e", ".%2e", "%2e.")
-               for segment in path.split("/"))
+    return any(
+        segment in (".", "..") or segment.lower() in ("%2e", "%2e%2e", ".%2e", "%2e.") for segment in path.split("/")
+    )
 
 
 def redirect_prefix(value: str, *, loopback_allowed: bool = False) -> str:
@@ -65,8 +66,10 @@ def redirect_prefix(value: str, *, loopback_allowed: bool = False) -> str:
     consumer's page on the person's own machine (RFC 8252 §7.3)."""
     parts = _split(value.strip())
     if parts is None or parts.query or _dot_segment(parts.path) or (parts.scheme != "https" and not loopback_allowed):
-        raise ValueError("a redirect registration must be an https URL (origin or origin + path) without "
-                         "user info, query or fragment")
+        raise ValueError(
+            "a redirect registration must be an https URL (origin or origin + path) without "
+            "user info, query or fragment"
+        )
     path = parts.path or "/"
     if not path.endswith("/"):
         path += "/"
@@ -99,38 +102,51 @@ class Registry:
         """Register that ``to_org`` delegates consent handling to ``supplier_org``; False if already there."""
         try:
             async with self.engine.begin() as conn:
-                await conn.execute(insert(consent_delegations).values(
-                    to_org=to_org, supplier_org=supplier_org, created=int(now.timestamp())))
+                await conn.execute(
+                    insert(consent_delegations).values(
+                        to_org=to_org, supplier_org=supplier_org, created=int(now.timestamp())
+                    )
+                )
         except IntegrityError:
             return False
         return True
 
     async def remove_delegation(self, to_org: str, supplier_org: str) -> bool:
         async with self.engine.begin() as conn:
-            result = await conn.execute(delete(consent_delegations).where(
-                consent_delegations.c.to_org == to_org, consent_delegations.c.supplier_org == supplier_org))
+            result = await conn.execute(
+                delete(consent_delegations).where(
+                    consent_delegations.c.to_org == to_org, consent_delegations.c.supplier_org == supplier_org
+                )
+            )
         return bool(result.rowcount)
 
     async def is_delegated(self, to_org: str, supplier_org: str) -> bool:
         async with self.engine.connect() as conn:
-            found = (await conn.execute(select(consent_delegations.c.created).where(
-                consent_delegations.c.to_org == to_org,
-                consent_delegations.c.supplier_org == supplier_org))).first()
+            found = (
+                await conn.execute(
+                    select(consent_delegations.c.created).where(
+                        consent_delegations.c.to_org == to_org, consent_delegations.c.supplier_org == supplier_org
+                    )
+                )
+            ).first()
         return found is not None
 
     async def delegations(self) -> list[Delegation]:
         query = select(consent_delegations).order_by(consent_delegations.c.to_org, consent_delegations.c.supplier_org)
         async with self.engine.connect() as conn:
-            return [Delegation(row.to_org, row.supplier_org, datetime.fromtimestamp(row.created, UTC))
-                    for row in await conn.execute(query)]
+            return [
+                Delegation(row.to_org, row.supplier_org, datetime.fromtimestamp(row.created, UTC))
+                for row in await conn.execute(query)
+            ]
 
     async def add_redirect(self, org: str, url: str, *, now: datetime, loopback_allowed: bool = False) -> str:
         """Register a redirect origin/prefix for ``org``; the canonical prefix stored (ValueError if unusable)."""
         prefix = redirect_prefix(url, loopback_allowed=loopback_allowed)
         try:
             async with self.engine.begin() as conn:
-                await conn.execute(insert(consent_redirects).values(org=org, prefix=prefix,
-                                                                    created=int(now.timestamp())))
+                await conn.execute(
+                    insert(consent_redirects).values(org=org, prefix=prefix, created=int(now.timestamp()))
+                )
         except IntegrityError:
             pass
         return prefix
@@ -138,14 +154,16 @@ class Registry:
     async def remove_redirect(self, org: str, url: str) -> bool:
         prefix = redirect_prefix(url, loopback_allowed=True)  # whatever was registered may be removed
         async with self.engine.begin() as conn:
-            result = await conn.execute(delete(consent_redirects).where(
-                consent_redirects.c.org == org, consent_redirects.c.prefix == prefix))
+            result = await conn.execute(
+                delete(consent_redirects).where(consent_redirects.c.org == org, consent_redirects.c.prefix == prefix)
+            )
         return bool(result.rowcount)
 
     async def redirects(self, org: str | None = None) -> list[tuple[str, str]]:
         """``(org, prefix)`` pairs, of one organisation or all."""
         query = select(consent_redirects.c.org, consent_redirects.c.prefix).order_by(
-            consent_redirects.c.org, consent_redirects.c.prefix)
+            consent_redirects.c.org, consent_redirects.c.prefix
+        )
         if org is not None:
             query = query.where(consent_redirects.c.org == org)
         async with self.engine.connect() as conn:

@@ -99,8 +99,11 @@ class ConsentRight:
     metadata: Mapping[str, str] = field(default_factory=dict)
 
     def wire(self) -> dict[str, Any]:
-        return {"action": [CONSENT_ACTION], "resource": [{"type": RESOURCE_TYPE, "value": self.resource}],
-                "metaData": dict(sorted(self.metadata.items()))}
+        return {
+            "action": [CONSENT_ACTION],
+            "resource": [{"type": RESOURCE_TYPE, "value": self.resource}],
+            "metaData": dict(sorted(self.metadata.items())),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,8 +158,11 @@ class ConsentRecord:
 
     def wire(self, now: datetime) -> dict[str, Any]:
         body = self.request.content()
-        body.update(status=self.status_at(now).value, created=rfc3339(self.created),
-                    consented=rfc3339(self.consented) if self.consented else None)
+        body.update(
+            status=self.status_at(now).value,
+            created=rfc3339(self.created),
+            consented=rfc3339(self.consented) if self.consented else None,
+        )
         return body
 
 
@@ -179,8 +185,9 @@ def parse_datetime(value: object, parameter: str) -> datetime:
     try:
         moment = parse_timestamp(value, parameter=parameter)  # ASCII digits, years 1900–2100: no overflow
     except ValueError:
-        raise invalid(f"{parameter} {value!r} is not an RFC 3339 date-time with a time zone (Z or an offset)",
-                      parameter) from None
+        raise invalid(
+            f"{parameter} {value!r} is not an RFC 3339 date-time with a time zone (Z or an offset)", parameter
+        ) from None
     return moment.replace(microsecond=0)
 
 
@@ -190,10 +197,10 @@ def parse_party(value: object, parameter: str, *, synthetic_allowed: bool, perso
         raise invalid(f"{parameter} must be an urn string", parameter, "invalid_identifier")
     try:
         if value.startswith(PERSON_URN) and person_allowed:
-            number = value[len(PERSON_URN):]
+            number = value[len(PERSON_URN) :]
             return Party("person", validate_person_number(number, synthetic_allowed=synthetic_allowed).value)
         if value.startswith(ORGANISATION_URN):
-            number = value[len(ORGANISATION_URN):]
+            number = value[len(ORGANISATION_URN) :]
             return Party("organisation", validate_orgnr(number, synthetic_allowed=synthetic_allowed))
     except InvalidIdentifier as exc:
         raise invalid(f"{parameter}: {exc.message}", parameter, "invalid_identifier") from None
@@ -215,8 +222,9 @@ def parse_redirect_url(value: object, *, loopback_allowed: bool = False) -> str:
         parts = None
     loopback = loopback_allowed and parts is not None and parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS
     if parts is None or (parts.scheme != "https" and not loopback) or not parts.hostname or parts.fragment:
-        raise invalid("redirectUrl must be an absolute https URL without fragment", "redirectUrl",
-                      "invalid_redirect_url")
+        raise invalid(
+            "redirectUrl must be an absolute https URL without fragment", "redirectUrl", "invalid_redirect_url"
+        )
     return value
 
 
@@ -228,14 +236,21 @@ def _parse_right(value: object, index: int) -> ConsentRight:
     if action != [CONSENT_ACTION]:
         raise invalid(f'{where}.action must be ["consent"]', f"{where}.action")
     resource = value.get("resource")
-    if (not isinstance(resource, list) or len(resource) != 1 or not isinstance(resource[0], dict)
-            or resource[0].get("type") != RESOURCE_TYPE or not isinstance(resource[0].get("value"), str)):
-        raise invalid(f'{where}.resource must be [{{"type": "{RESOURCE_TYPE}", "value": <id>}}]',
-                      f"{where}.resource")
+    if (
+        not isinstance(resource, list)
+        or len(resource) != 1
+        or not isinstance(resource[0], dict)
+        or resource[0].get("type") != RESOURCE_TYPE
+        or not isinstance(resource[0].get("value"), str)
+    ):
+        raise invalid(f'{where}.resource must be [{{"type": "{RESOURCE_TYPE}", "value": <id>}}]', f"{where}.resource")
     resource_id = resource[0]["value"]
     if resource_id not in RESOURCES:
-        raise invalid(f"{where}: unknown resource {resource_id[:60]!r}; known: {', '.join(RESOURCES)}",
-                      f"{where}.resource", "unknown_resource")
+        raise invalid(
+            f"{where}: unknown resource {resource_id[:60]!r}; known: {', '.join(RESOURCES)}",
+            f"{where}.resource",
+            "unknown_resource",
+        )
     metadata = value.get("metaData") or {}
     if not isinstance(metadata, dict):
         raise invalid(f"{where}.metaData must be an object", f"{where}.metaData")
@@ -260,8 +275,11 @@ def parse_request(body: object, *, now: datetime, synthetic_allowed: bool) -> Co
     from_party = parse_party(body.get("from"), "from", synthetic_allowed=synthetic_allowed)
     to_org = parse_party(body.get("to"), "to", synthetic_allowed=synthetic_allowed, person_allowed=False).number
     handled = body.get("handledBy")
-    handled_by = None if handled is None else parse_party(
-        handled, "handledBy", synthetic_allowed=synthetic_allowed, person_allowed=False).number
+    handled_by = (
+        None
+        if handled is None
+        else parse_party(handled, "handledBy", synthetic_allowed=synthetic_allowed, person_allowed=False).number
+    )
     rights_raw = body.get("consentRights")
     if not isinstance(rights_raw, list) or not 1 <= len(rights_raw) <= MAX_RIGHTS:
         raise invalid(f"consentRights must be a list of 1 to {MAX_RIGHTS} rights", "consentRights")
@@ -271,25 +289,38 @@ def parse_request(body: object, *, now: datetime, synthetic_allowed: bool) -> Co
     for right in rights:
         resource = RESOURCES[right.resource]
         if resource.subject != from_party.kind:
-            raise invalid(f"resource {resource.id} is consented to by a {resource.subject}, but from is a "
-                          f"{from_party.kind}", "from")
+            raise invalid(
+                f"resource {resource.id} is consented to by a {resource.subject}, but from is a {from_party.kind}",
+                "from",
+            )
     valid_to = parse_datetime(body.get("validTo"), "validTo")
     if valid_to <= now:
         raise invalid("validTo must be in the future", "validTo", "invalid_valid_to")
     for right in rights:
         resource = RESOURCES[right.resource]
         if valid_to - now > resource.max_validity:
-            raise invalid(f"validTo is beyond the cap of resource {resource.id}: at most "
-                          f"{resource.max_validity.days} days ahead", "validTo", "invalid_valid_to")
-    return ConsentRequest(request_id, from_party, to_org, handled_by, valid_to, rights,
-                          parse_redirect_url(body.get("redirectUrl"), loopback_allowed=synthetic_allowed))
+            raise invalid(
+                f"validTo is beyond the cap of resource {resource.id}: at most {resource.max_validity.days} days ahead",
+                "validTo",
+                "invalid_valid_to",
+            )
+    return ConsentRequest(
+        request_id,
+        from_party,
+        to_org,
+        handled_by,
+        valid_to,
+        rights,
+        parse_redirect_url(body.get("redirectUrl"), loopback_allowed=synthetic_allowed),
+    )
 
 
 def check_transition(record: ConsentRecord, new: Status, now: datetime) -> None:
     current = record.status_at(now)
     if current not in TRANSITIONS[new]:
-        raise ConsentError(409, "invalid_status", f"consent {record.id} is {current.value}; it cannot become "
-                           f"{new.value}", "status")
+        raise ConsentError(
+            409, "invalid_status", f"consent {record.id} is {current.value}; it cannot become {new.value}", "status"
+        )
 
 
 __all__ = [

@@ -66,11 +66,15 @@ class ConsentSettings(BaseSettings):
         if self.session_secret and len(self.session_secret) < 16:
             raise ValueError("DSOP_CONSENT_SESSION_SECRET must have at least 16 characters")
         if not self.session_secret and not self.test_mode:
-            raise ValueError("DSOP_CONSENT_SESSION_SECRET must be set (a random secret of at least 16 characters) "
-                             "when DSOP_CONSENT_TEST_MODE is false")
+            raise ValueError(
+                "DSOP_CONSENT_SESSION_SECRET must be set (a random secret of at least 16 characters) "
+                "when DSOP_CONSENT_TEST_MODE is false"
+            )
         if self.revocation_hooks and len(self.revocation_hook_token) < 16:
-            raise ValueError("DSOP_CONSENT_REVOCATION_HOOK_TOKEN (at least 16 characters) is needed when "
-                             "DSOP_CONSENT_REVOCATION_HOOKS is set")
+            raise ValueError(
+                "DSOP_CONSENT_REVOCATION_HOOK_TOKEN (at least 16 characters) is needed when "
+                "DSOP_CONSENT_REVOCATION_HOOKS is set"
+            )
         return self
 
     @property

@@ -145,13 +145,22 @@ def _time(epoch: int | None) -> datetime | None:
 
 def _record(row: Any) -> ConsentRecord:
     urn: str = row.from_urn
-    party = Party("person", urn[len(PERSON_URN):]) if urn.startswith(PERSON_URN) else \
-        Party("organisation", urn[len(ORGANISATION_URN):])
+    party = (
+        Party("person", urn[len(PERSON_URN) :])
+        if urn.startswith(PERSON_URN)
+        else Party("organisation", urn[len(ORGANISATION_URN) :])
+    )
     rights = tuple(ConsentRight(r["resource"], r["metaData"]) for r in json.loads(row.rights))
-    request = ConsentRequest(row.id, party, row.to_org, row.handled_by, datetime.fromtimestamp(row.valid_to, UTC),
-                             rights, row.redirect_url)
-    return ConsentRecord(request, Status(row.status), datetime.fromtimestamp(row.created, UTC),
-                         datetime.fromtimestamp(row.updated, UTC), _time(row.consented))
+    request = ConsentRequest(
+        row.id, party, row.to_org, row.handled_by, datetime.fromtimestamp(row.valid_to, UTC), rights, row.redirect_url
+    )
+    return ConsentRecord(
+        request,
+        Status(row.status),
+        datetime.fromtimestamp(row.created, UTC),
+        datetime.fromtimestamp(row.updated, UTC),
+        _time(row.consented),
+    )
 
 
 def _add_sender_columns(conn: Any) -> None:
@@ -163,8 +172,11 @@ def _add_sender_columns(conn: Any) -> None:
     for name, kind in (("sender_org", "VARCHAR(9)"), ("request_id", "VARCHAR(36)")):
         if name not in columns:
             conn.execute(text(f"ALTER TABLE consent_requests ADD COLUMN {name} {kind}"))
-    conn.execute(update(consent_requests).where(consent_requests.c.sender_org.is_(None)).values(
-        sender_org=consent_requests.c.to_org, request_id=consent_requests.c.id))
+    conn.execute(
+        update(consent_requests)
+        .where(consent_requests.c.sender_org.is_(None))
+        .values(sender_org=consent_requests.c.to_org, request_id=consent_requests.c.id)
+    )
 
 
 class ConsentStore:
@@ -192,11 +204,23 @@ class ConsentStore:
                 return self._retry(existing, request, fingerprint), False
             try:
                 async with self.engine.begin() as conn:
-                    await conn.execute(insert(consent_requests).values(
-                        id=stored_id, sender_org=request.to_org, request_id=request.id, from_urn=request.from_party.urn,
-                        to_org=request.to_org, handled_by=request.handled_by, valid_to=_epoch(request.valid_to),
-                        rights=rights, redirect_url=request.redirect_url, fingerprint=fingerprint,
-                        status=Status.CREATED.value, created=_epoch(now), updated=_epoch(now)))
+                    await conn.execute(
+                        insert(consent_requests).values(
+                            id=stored_id,
+                            sender_org=request.to_org,
+                            request_id=request.id,
+                            from_urn=request.from_party.urn,
+                            to_org=request.to_org,
+                            handled_by=request.handled_by,
+                            valid_to=_epoch(request.valid_to),
+                            rights=rights,
+                            redirect_url=request.redirect_url,
+                            fingerprint=fingerprint,
+                            status=Status.CREATED.value,
+                            created=_epoch(now),
+                            updated=_epoch(now),
+                        )
+                    )
                     await self._event(conn, stored_id, Status.CREATED, now)
             except IntegrityError:
                 continue  # the same sender raced us (answered above), or another sender holds the id
@@ -210,14 +234,23 @@ class ConsentStore:
 
     async def _sent(self, sender: str, request_id: str) -> Any:
         async with self.engine.connect() as conn:
-            return (await conn.execute(select(consent_requests).where(
-                consent_requests.c.sender_org == sender, consent_requests.c.request_id == request_id))).first()
+            return (
+                await conn.execute(
+                    select(consent_requests).where(
+                        consent_requests.c.sender_org == sender, consent_requests.c.request_id == request_id
+                    )
+                )
+            ).first()
 
     @staticmethod
     def _retry(row: Any, request: ConsentRequest, fingerprint: str) -> ConsentRecord:
         if row.fingerprint != fingerprint:
-            raise ConsentError(409, "conflict", f"a consent request with id {request.id} already exists with "
-                               "different content; choose a new id", "id")
+            raise ConsentError(
+                409,
+                "conflict",
+                f"a consent request with id {request.id} already exists with different content; choose a new id",
+                "id",
+            )
         return _record(row)
 
     async def get_sent(self, sender: str, consent_id: str) -> ConsentRecord | None:
@@ -249,8 +282,11 @@ class ConsentStore:
         if new is Status.ACCEPTED:
             values["consented"] = _epoch(now)
         async with self.engine.begin() as conn:
-            result = await conn.execute(update(consent_requests).where(
-                consent_requests.c.id == consent_id, consent_requests.c.status.in_(allowed)).values(**values))
+            result = await conn.execute(
+                update(consent_requests)
+                .where(consent_requests.c.id == consent_id, consent_requests.c.status.in_(allowed))
+                .values(**values)
+            )
             if result.rowcount != 1:
                 return False
             await self._event(conn, consent_id, new, now)
@@ -260,31 +296,49 @@ class ConsentStore:
         """Write ``expired`` (and its event) for every open consent whose ``validTo`` has passed."""
         open_statuses = [s.value for s in TRANSITIONS[Status.EXPIRED]]
         async with self.engine.begin() as conn:
-            ids = list((await conn.execute(select(consent_requests.c.id).where(
-                consent_requests.c.status.in_(open_statuses),
-                consent_requests.c.valid_to <= _epoch(now)))).scalars())
+            ids = list(
+                (
+                    await conn.execute(
+                        select(consent_requests.c.id).where(
+                            consent_requests.c.status.in_(open_statuses), consent_requests.c.valid_to <= _epoch(now)
+                        )
+                    )
+                ).scalars()
+            )
             for consent_id in ids:
-                result = await conn.execute(update(consent_requests).where(
-                    consent_requests.c.id == consent_id, consent_requests.c.status.in_(open_statuses)
-                ).values(status=Status.EXPIRED.value, updated=_epoch(now)))
+                result = await conn.execute(
+                    update(consent_requests)
+                    .where(consent_requests.c.id == consent_id, consent_requests.c.status.in_(open_statuses))
+                    .values(status=Status.EXPIRED.value, updated=_epoch(now))
+                )
                 if result.rowcount == 1:
                     await self._event(conn, consent_id, Status.EXPIRED, now)
         return len(ids)
 
-    async def events(self, *, after: int = 0, limit: int = 100, org: str | None = None,
-                     consent_id: str | None = None) -> list[Event]:
-        query = (select(consent_events).join(consent_requests, consent_requests.c.id == consent_events.c.consent_id)
-                 .where(consent_events.c.seq > after).order_by(consent_events.c.seq).limit(limit))
+    async def events(
+        self, *, after: int = 0, limit: int = 100, org: str | None = None, consent_id: str | None = None
+    ) -> list[Event]:
+        query = (
+            select(consent_events)
+            .join(consent_requests, consent_requests.c.id == consent_events.c.consent_id)
+            .where(consent_events.c.seq > after)
+            .order_by(consent_events.c.seq)
+            .limit(limit)
+        )
         if org is not None:  # the recipient, or the handledBy supplier while the recipient delegates to it
-            delegated = exists().where(consent_delegations.c.to_org == consent_requests.c.to_org,
-                                       consent_delegations.c.supplier_org == org)
-            query = query.where(or_(consent_requests.c.to_org == org,
-                                    and_(consent_requests.c.handled_by == org, delegated)))
+            delegated = exists().where(
+                consent_delegations.c.to_org == consent_requests.c.to_org, consent_delegations.c.supplier_org == org
+            )
+            query = query.where(
+                or_(consent_requests.c.to_org == org, and_(consent_requests.c.handled_by == org, delegated))
+            )
         if consent_id is not None:
             query = query.where(consent_events.c.consent_id == consent_id)
         async with self.engine.connect() as conn:
-            return [Event(row.seq, row.consent_id, Status(row.event), datetime.fromtimestamp(row.at, UTC))
-                    for row in await conn.execute(query)]
+            return [
+                Event(row.seq, row.consent_id, Status(row.event), datetime.fromtimestamp(row.at, UTC))
+                for row in await conn.execute(query)
+            ]
 
     async def key(self, name: str) -> bytes | None:
         async with self.engine.connect() as conn:

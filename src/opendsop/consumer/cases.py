@@ -58,16 +58,19 @@ metadata = MetaData()
 LIST = ""  # the account_reference of the account list's row
 
 consumer_case = Table(
-    "consumer_case", metadata,
+    "consumer_case",
+    metadata,
     Column("id", String(36), primary_key=True),  # AccountInfoRequestID
     Column("case_number", String(100), nullable=False, index=True),
     Column("service", String(40), nullable=False),
     Column("mandate_key", String(60), nullable=False),
     Column("party_id", String(20), nullable=False),
-    Column("from_date", Date), Column("to_date", Date),
+    Column("from_date", Date),
+    Column("to_date", Date),
     Column("only_primary_owner", Boolean, nullable=False),
     Column("requester_id", String(200)),
-    Column("reference_type", String(20)), Column("reference_id", Text),
+    Column("reference_type", String(20)),
+    Column("reference_id", Text),
     Column("facts", Text, nullable=False),
     Column("status", String(20), nullable=False),  # open, purged
     Column("created_at", DateTime(timezone=True), nullable=False),
@@ -75,7 +78,8 @@ consumer_case = Table(
     Column("purged_at", DateTime(timezone=True)),
 )
 case_bank = Table(
-    "case_bank", metadata,
+    "case_bank",
+    metadata,
     Column("case_id", String(36), ForeignKey("consumer_case.id", ondelete="CASCADE"), primary_key=True),
     Column("org_no", String(9), primary_key=True),
     Column("base_url", String(500), nullable=False),
@@ -86,7 +90,8 @@ case_bank = Table(
     Column("seconds", Float),  # how long the bank's last run took (None: not ended, or recorded before this column)
 )
 case_answer = Table(
-    "case_answer", metadata,
+    "case_answer",
+    metadata,
     Column("case_id", String(36), ForeignKey("consumer_case.id", ondelete="CASCADE"), primary_key=True),
     Column("org_no", String(9), primary_key=True),
     Column("account_reference", String(500), primary_key=True),
@@ -144,8 +149,11 @@ class CaseStore:
     async def timings(self, case_id: str) -> dict[str, float | None]:
         """Each bank's time for its last run, in seconds (None: not recorded)."""
         async with self.engine.connect() as conn:
-            rows = (await conn.execute(select(case_bank.c.org_no, case_bank.c.seconds)
-                                       .where(case_bank.c.case_id == case_id))).all()
+            rows = (
+                await conn.execute(
+                    select(case_bank.c.org_no, case_bank.c.seconds).where(case_bank.c.case_id == case_id)
+                )
+            ).all()
         return {org: seconds for org, seconds in rows}
 
     async def close(self) -> None:
@@ -153,13 +161,31 @@ class CaseStore:
 
     # -- cases ---------------------------------------------------------------------------------------
 
-    async def open_case(self, *, case_number: str, service: str, parameters: CaseParameters, now: datetime,
-                        retention: timedelta, facts: Mapping[str, str | date] | None = None) -> Case:
+    async def open_case(
+        self,
+        *,
+        case_number: str,
+        service: str,
+        parameters: CaseParameters,
+        now: datetime,
+        retention: timedelta,
+        facts: Mapping[str, str | date] | None = None,
+    ) -> Case:
         """Create the case, or return it if this AccountInfoRequestID already names the same case."""
         now = now.astimezone(UTC)
-        case = Case(parameters.account_info_request_id, case_number, service, parameters,
-                    {name: value.isoformat() if isinstance(value, date) else str(value)
-                     for name, value in (facts or {}).items()}, "open", now, now + retention)
+        case = Case(
+            parameters.account_info_request_id,
+            case_number,
+            service,
+            parameters,
+            {
+                name: value.isoformat() if isinstance(value, date) else str(value)
+                for name, value in (facts or {}).items()
+            },
+            "open",
+            now,
+            now + retention,
+        )
         existing = await self.get(case.id)
         if existing is not None:
             if (existing.case_number, existing.service, existing.parameters) != (case_number, service, parameters):
@@ -167,13 +193,25 @@ class CaseStore:
             return existing
         p = parameters
         async with self._write, self.engine.begin() as conn:
-            await conn.execute(consumer_case.insert().values(
-                id=case.id, case_number=case_number, service=service, mandate_key=p.mandate.key,
-                party_id=p.party_id, from_date=p.from_date, to_date=p.to_date,
-                only_primary_owner=p.only_primary_owner, requester_id=p.requester_id,
-                reference_type=p.reference_type, reference_id=p.reference_id,
-                facts=msgspec.json.encode(dict(case.facts)).decode(), status="open", created_at=now,
-                retain_until=case.retain_until))
+            await conn.execute(
+                consumer_case.insert().values(
+                    id=case.id,
+                    case_number=case_number,
+                    service=service,
+                    mandate_key=p.mandate.key,
+                    party_id=p.party_id,
+                    from_date=p.from_date,
+                    to_date=p.to_date,
+                    only_primary_owner=p.only_primary_owner,
+                    requester_id=p.requester_id,
+                    reference_type=p.reference_type,
+                    reference_id=p.reference_id,
+                    facts=msgspec.json.encode(dict(case.facts)).decode(),
+                    status="open",
+                    created_at=now,
+                    retain_until=case.retain_until,
+                )
+            )
         return case
 
     async def get(self, case_id: str) -> Case | None:
@@ -182,73 +220,138 @@ class CaseStore:
         if row is None:
             return None
         parameters = CaseParameters(
-            account_info_request_id=row["id"], mandate=mandates.by_key(row["mandate_key"]), party_id=row["party_id"],
-            from_date=row["from_date"], to_date=row["to_date"], only_primary_owner=row["only_primary_owner"],
-            requester_id=row["requester_id"], reference_type=row["reference_type"], reference_id=row["reference_id"])
-        return Case(row["id"], row["case_number"], row["service"], parameters, msgspec.json.decode(row["facts"]),
-                    row["status"], _aware(row["created_at"]), _aware(row["retain_until"]))
+            account_info_request_id=row["id"],
+            mandate=mandates.by_key(row["mandate_key"]),
+            party_id=row["party_id"],
+            from_date=row["from_date"],
+            to_date=row["to_date"],
+            only_primary_owner=row["only_primary_owner"],
+            requester_id=row["requester_id"],
+            reference_type=row["reference_type"],
+            reference_id=row["reference_id"],
+        )
+        return Case(
+            row["id"],
+            row["case_number"],
+            row["service"],
+            parameters,
+            msgspec.json.decode(row["facts"]),
+            row["status"],
+            _aware(row["created_at"]),
+            _aware(row["retain_until"]),
+        )
 
     async def add_banks(self, case_id: str, banks: Iterable[BankEndpoint]) -> None:
         """The banks this case asks (from the customer relations and the catalogue); known ones are kept."""
         known = {bank.org_no for bank in await self.banks(case_id)}
-        rows = [{"case_id": case_id, "org_no": b.org_no, "base_url": b.base_url, "version": b.version,
-                 "name": b.name} for b in banks if b.org_no not in known]
+        rows = [
+            {"case_id": case_id, "org_no": b.org_no, "base_url": b.base_url, "version": b.version, "name": b.name}
+            for b in banks
+            if b.org_no not in known
+        ]
         if rows:
             async with self._write, self.engine.begin() as conn:
                 await conn.execute(case_bank.insert(), rows)
 
     async def banks(self, case_id: str) -> list[BankEndpoint]:
         async with self.engine.connect() as conn:
-            rows = (await conn.execute(select(case_bank).where(case_bank.c.case_id == case_id)
-                                       .order_by(case_bank.c.org_no))).mappings().all()
+            rows = (
+                (
+                    await conn.execute(
+                        select(case_bank).where(case_bank.c.case_id == case_id).order_by(case_bank.c.org_no)
+                    )
+                )
+                .mappings()
+                .all()
+            )
         return [BankEndpoint(r["org_no"], r["base_url"], r["version"], r["name"]) for r in rows]
 
     async def outcomes(self, case_id: str) -> dict[str, tuple[Outcome | None, str | None]]:
         """Each bank's outcome so far (None: not ended yet) and reason."""
         async with self.engine.connect() as conn:
-            rows = (await conn.execute(select(case_bank.c.org_no, case_bank.c.outcome, case_bank.c.reason)
-                                       .where(case_bank.c.case_id == case_id))).all()
+            rows = (
+                await conn.execute(
+                    select(case_bank.c.org_no, case_bank.c.outcome, case_bank.c.reason).where(
+                        case_bank.c.case_id == case_id
+                    )
+                )
+            ).all()
         return {org: (Outcome(outcome) if outcome else None, reason) for org, outcome, reason in rows}
 
     # -- the fan-out's recorder ----------------------------------------------------------------------
 
     async def record_answer(self, case_id: str, bank: BankEndpoint, reference: str | None, answer: Fetched) -> None:
-        key = and_(case_answer.c.case_id == case_id, case_answer.c.org_no == bank.org_no,
-                   case_answer.c.account_reference == (reference or LIST),
-                   case_answer.c.endpoint == answer.endpoint.value)
+        key = and_(
+            case_answer.c.case_id == case_id,
+            case_answer.c.org_no == bank.org_no,
+            case_answer.c.account_reference == (reference or LIST),
+            case_answer.c.endpoint == answer.endpoint.value,
+        )
         async with self._write, self.engine.begin() as conn:
             await conn.execute(delete(case_answer).where(key))
-            await conn.execute(case_answer.insert().values(
-                case_id=case_id, org_no=bank.org_no, account_reference=reference or LIST,
-                endpoint=answer.endpoint.value, status=answer.status, message=answer.message, pages=answer.pages,
-                body=wire.encode(answer.value)))
+            await conn.execute(
+                case_answer.insert().values(
+                    case_id=case_id,
+                    org_no=bank.org_no,
+                    account_reference=reference or LIST,
+                    endpoint=answer.endpoint.value,
+                    status=answer.status,
+                    message=answer.message,
+                    pages=answer.pages,
+                    body=wire.encode(answer.value),
+                )
+            )
 
     async def record_outcome(self, case_id: str, result: BankResult) -> None:
         """The bank's outcome; a bank not yet listed with ``add_banks`` is added."""
         bank = result.bank
         async with self._write, self.engine.begin() as conn:
-            changed = await conn.execute(update(case_bank).where(and_(case_bank.c.case_id == case_id,
-                                                                      case_bank.c.org_no == bank.org_no))
-                                         .values(outcome=result.outcome.value, reason=result.reason,
-                                                 seconds=result.seconds))
+            changed = await conn.execute(
+                update(case_bank)
+                .where(and_(case_bank.c.case_id == case_id, case_bank.c.org_no == bank.org_no))
+                .values(outcome=result.outcome.value, reason=result.reason, seconds=result.seconds)
+            )
             if not changed.rowcount:
-                await conn.execute(case_bank.insert().values(
-                    case_id=case_id, org_no=bank.org_no, base_url=bank.base_url, version=bank.version,
-                    name=bank.name, outcome=result.outcome.value, reason=result.reason, seconds=result.seconds))
+                await conn.execute(
+                    case_bank.insert().values(
+                        case_id=case_id,
+                        org_no=bank.org_no,
+                        base_url=bank.base_url,
+                        version=bank.version,
+                        name=bank.name,
+                        outcome=result.outcome.value,
+                        reason=result.reason,
+                        seconds=result.seconds,
+                    )
+                )
 
     async def progress(self, case_id: str, bank: BankEndpoint) -> Progress | None:
         outcome, reason = (await self.outcomes(case_id)).get(bank.org_no, (None, None))
         async with self.engine.connect() as conn:
-            rows = (await conn.execute(select(case_answer).where(and_(
-                case_answer.c.case_id == case_id, case_answer.c.org_no == bank.org_no)))).mappings().all()
+            rows = (
+                (
+                    await conn.execute(
+                        select(case_answer).where(
+                            and_(case_answer.c.case_id == case_id, case_answer.c.org_no == bank.org_no)
+                        )
+                    )
+                )
+                .mappings()
+                .all()
+            )
         if outcome is None and not rows:
             return None
         listed: Fetched | None = None
         answers: dict[str, dict[Endpoint, Fetched]] = {}
         for row in rows:
             endpoint = Endpoint(row["endpoint"])
-            fetched = Fetched(endpoint, wire.decode(row["body"], VALUE_TYPES[bank.version][endpoint]),
-                              row["status"], row["message"], row["pages"])
+            fetched = Fetched(
+                endpoint,
+                wire.decode(row["body"], VALUE_TYPES[bank.version][endpoint]),
+                row["status"],
+                row["message"],
+                row["pages"],
+            )
             if row["account_reference"] == LIST:
                 listed = fetched
             else:
@@ -265,9 +368,10 @@ class CaseStore:
             result = BankResult(bank, outcome or Outcome.ERROR, reason if outcome else "not finished", resumed=True)
             result.seconds = timings.get(bank.org_no) or 0.0
             if progress is not None and progress.accounts is not None:
-                result.accounts = [AccountResult(a.account_reference, a,
-                                                 dict(progress.answers.get(a.account_reference, {})))
-                                   for a in progress.accounts.value]
+                result.accounts = [
+                    AccountResult(a.account_reference, a, dict(progress.answers.get(a.account_reference, {})))
+                    for a in progress.accounts.value
+                ]
             results.append(result)
         return results
 
@@ -276,16 +380,18 @@ class CaseStore:
     async def purge(self, now: datetime) -> int:
         """Delete the answers of every case past its retention; the cases stay as ``purged``."""
         now = now.astimezone(UTC)
-        due = select(consumer_case.c.id).where(and_(consumer_case.c.retain_until <= now,
-                                                    consumer_case.c.status != "purged"))
+        due = select(consumer_case.c.id).where(
+            and_(consumer_case.c.retain_until <= now, consumer_case.c.status != "purged")
+        )
         async with self._write, self.engine.begin() as conn:
             ids = [row[0] for row in (await conn.execute(due)).all()]
             if ids:
                 await conn.execute(delete(case_answer).where(case_answer.c.case_id.in_(ids)))
                 # a bank's error message may quote the party: reasons go with the answers
                 await conn.execute(update(case_bank).where(case_bank.c.case_id.in_(ids)).values(reason=None))
-                await conn.execute(update(consumer_case).where(consumer_case.c.id.in_(ids))
-                                   .values(status="purged", purged_at=now))
+                await conn.execute(
+                    update(consumer_case).where(consumer_case.c.id.in_(ids)).values(status="purged", purged_at=now)
+                )
         return len(ids)
 
 
@@ -295,4 +401,3 @@ def _aware(value: datetime) -> datetime:
 
 
 __all__ = ["Case", "CaseConflict", "CaseStore", "case_answer", "case_bank", "consumer_case", "metadata"]
-

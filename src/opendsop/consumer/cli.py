@@ -56,8 +56,15 @@ _OPENED: list[str] = []
 # -- running -------------------------------------------------------------------------------------
 
 
-async def run_case(runtime: Runtime, console: Console, plan: CasePlan, case_number: str | None,
-                   banks: Sequence[BankEndpoint] | None = None, *, accounts: bool = True) -> list[BankResult]:
+async def run_case(
+    runtime: Runtime,
+    console: Console,
+    plan: CasePlan,
+    case_number: str | None,
+    banks: Sequence[BankEndpoint] | None = None,
+    *,
+    accounts: bool = True,
+) -> list[BankResult]:
     """Record the case, find its banks (unless resuming), run step 2 with a progress bar."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -65,39 +72,59 @@ async def run_case(runtime: Runtime, console: Console, plan: CasePlan, case_numb
     if banks is None:
         banks, without_api = await _open_case(runtime, plan, case_number)
     results: list[BankResult] = []
-    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=True) as progress:
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
         task = progress.add_task(f"{plan.service} {plan.case.account_info_request_id[:8]}", total=len(banks))
         async for result in runtime.fanout.stream(plan.case, banks, plan.plan):
             results.append(result)
-            progress.update(task, advance=1, description=f"{result.bank.name or result.bank.org_no}: "
-                                                         f"{result.outcome.value}")
+            progress.update(
+                task, advance=1, description=f"{result.bank.name or result.bank.org_no}: {result.outcome.value}"
+            )
     _summary(console, plan.case.account_info_request_id, results, without_api, accounts=accounts)
     return results
 
 
-async def _open_case(runtime: Runtime, plan: CasePlan,
-                     case_number: str | None) -> tuple[list[BankEndpoint], list[tuple[str, str]]]:
+async def _open_case(
+    runtime: Runtime, plan: CasePlan, case_number: str | None
+) -> tuple[list[BankEndpoint], list[tuple[str, str]]]:
     """Record the case, then step 1: its banks (recorded too) and the institutions without a Control API."""
     from opendsop.consumer.workflows import find_banks
 
-    await runtime.store.open_case(case_number=case_number or plan.case.account_info_request_id,
-                                  service=plan.service, parameters=plan.case, now=runtime.clock(),
-                                  retention=runtime.retention, facts=plan.facts)
+    await runtime.store.open_case(
+        case_number=case_number or plan.case.account_info_request_id,
+        service=plan.service,
+        parameters=plan.case,
+        now=runtime.clock(),
+        retention=runtime.retention,
+        facts=plan.facts,
+    )
     _OPENED.append(plan.case.account_info_request_id)
     found = await find_banks(plan, runtime.relations, runtime.directory)
     await runtime.store.add_banks(plan.case.account_info_request_id, found.banks)
     return list(found.banks), list(found.without_api)
 
 
-async def run_batch(runtime: Runtime, console: Console, plans: Sequence[CasePlan], *,
-                    concurrency: int = 8) -> list[tuple[list[BankResult], list[tuple[str, str]]]]:
+async def run_batch(
+    runtime: Runtime, console: Console, plans: Sequence[CasePlan], *, concurrency: int = 8
+) -> list[tuple[list[BankResult], list[tuple[str, str]]]]:
     """Many cases at once (``concurrency`` in flight), one progress bar for the batch; results in plan order."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     gate = asyncio.Semaphore(concurrency)
-    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=True) as progress:
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
         task = progress.add_task(f"{len(plans)} cases", total=len(plans))
 
         async def one(plan: CasePlan) -> tuple[list[BankResult], list[tuple[str, str]]]:
@@ -110,16 +137,30 @@ async def run_batch(runtime: Runtime, console: Console, plans: Sequence[CasePlan
         return list(await asyncio.gather(*(one(plan) for plan in plans)))
 
 
-def _summary(console: Console, case_id: str, results: Sequence[BankResult],
-             without_api: Sequence[tuple[str, str]] = (), *, accounts: bool = False) -> None:
+def _summary(
+    console: Console,
+    case_id: str,
+    results: Sequence[BankResult],
+    without_api: Sequence[tuple[str, str]] = (),
+    *,
+    accounts: bool = False,
+) -> None:
     """One row per bank (outcome, accounts, time, reason); with ``accounts``, then one row per account."""
     from opendsop.consumer.tables import accounts_table, banks_table
 
     rows = []
     for result in sorted(results, key=lambda r: r.bank.org_no):
         style = _STYLE[result.outcome]
-        rows.append([result.bank.org_no, result.bank.name, f"[{style}]{result.outcome.value}[/{style}]",
-                     str(len(result.accounts)), f"{result.seconds:.1f}", result.reason or ""])
+        rows.append(
+            [
+                result.bank.org_no,
+                result.bank.name,
+                f"[{style}]{result.outcome.value}[/{style}]",
+                str(len(result.accounts)),
+                f"{result.seconds:.1f}",
+                result.reason or "",
+            ]
+        )
     for org, name in without_api:
         rows.append([org, name, "no API", "-", "-", "not in the API catalogue: ask by digital letter"])
     console.print(banks_table(f"Case {case_id}", rows, width=console.width))
@@ -141,8 +182,9 @@ def _plan_of(service: str, case: CaseParameters) -> Plan:
     profile = get_profile(service)
     if service == "politi" and case.reference_id:
         order = read_order(case.reference_id)
-        return Plan.for_service(profile, wanted={e for e in CONTROL_ENDPOINTS if e is not Endpoint.ACCOUNTS
-                                                 and order.permits(e)})
+        return Plan.for_service(
+            profile, wanted={e for e in CONTROL_ENDPOINTS if e is not Endpoint.ACCOUNTS and order.permits(e)}
+        )
     return Plan.for_service(profile)
 
 
@@ -213,8 +255,9 @@ def build_app(  # noqa: C901 - one closure per command
             return Interrupted("no case was recorded; run the command again")
         if len(_OPENED) == 1:
             return Interrupted(f"case {_OPENED[0]} is recorded; carry on with `dsop case resume {_OPENED[0]}`")
-        return Interrupted(f"{len(_OPENED)} cases are recorded; carry on with `dsop case resume <id>` for each: "
-                           + " ".join(_OPENED))
+        return Interrupted(
+            f"{len(_OPENED)} cases are recorded; carry on with `dsop case resume <id>` for each: " + " ".join(_OPENED)
+        )
 
     def run(service: str | None, body: Callable[[Runtime], Awaitable[int]]) -> None:
         async def main() -> int:
@@ -234,9 +277,11 @@ def build_app(  # noqa: C901 - one closure per command
         raise typer.Exit(code)
 
     @case_app.command("konkurs")
-    def konkurs(debtor: Annotated[str, typer.Option(help="org.nr or fnr/d-nr of the debtor")],
-                case_number: CaseNumber = None) -> None:
+    def konkurs(
+        debtor: Annotated[str, typer.Option(help="org.nr or fnr/d-nr of the debtor")], case_number: CaseNumber = None
+    ) -> None:
         """Konkursbehandling: 12 months before kjennelsesdato to today (DSOP Konkurs “Løsningsbeskrivelse”)."""
+
         async def body(rt: Runtime) -> int:
             from opendsop.consumer.workflows import plan_konkurs
             from opendsop.consumer.workflows.konkurs import kjennelsesdato
@@ -244,12 +289,15 @@ def build_app(  # noqa: C901 - one closure per command
             ruling = await kjennelsesdato(debtor, rt.konkurs) if rt.konkurs else None
             plan = plan_konkurs(debtor, kjennelsesdato=ruling, today=oslo_today(rt.clock))
             return _exit_code(await run_case(rt, out, plan, case_number))
+
         run("konkurs", body)
 
     @case_app.command("oed")
-    def oed(deceased: Annotated[str, typer.Option(help="fnr/d-nr of the deceased")],
-            case_number: CaseNumber = None) -> None:
+    def oed(
+        deceased: Annotated[str, typer.Option(help="fnr/d-nr of the deceased")], case_number: CaseNumber = None
+    ) -> None:
         """Oppgjør etter dødsfall: 3 months before the death to today (DSOP OED “Løsningsbeskrivelse”)."""
+
         async def body(rt: Runtime) -> int:
             from opendsop.consumer.workflows import plan_oed
             from opendsop.consumer.workflows.oed import date_of_death
@@ -257,25 +305,32 @@ def build_app(  # noqa: C901 - one closure per command
             death = await date_of_death(deceased, rt.folkeregister) if rt.folkeregister else None
             plan = plan_oed(deceased, date_of_death=death, today=oslo_today(rt.clock))
             return _exit_code(await run_case(rt, out, plan, case_number))
+
         run("oed", body)
 
     @case_app.command("fi-utlegg")
-    def fi_utlegg(debtor: Annotated[str, typer.Option(help="fnr/d-nr/org.nr of the debtor")],
-                  case_number: CaseNumber = None) -> None:
+    def fi_utlegg(
+        debtor: Annotated[str, typer.Option(help="fnr/d-nr/org.nr of the debtor")], case_number: CaseNumber = None
+    ) -> None:
         """FI-Utlegg Saldo (provisional): the debtor's accounts and balances today."""
+
         async def body(rt: Runtime) -> int:
             from opendsop.consumer.workflows import plan_fi_utlegg
 
             plan = plan_fi_utlegg(debtor, today=oslo_today(rt.clock), production=rt.production)
             return _exit_code(await run_case(rt, out, plan, case_number))
+
         run("fi_utlegg", body)
 
     @case_app.command("verge")
-    def verge(year: Annotated[int, typer.Option(help="The last calendar year")],
-              batch: Annotated[Path, typer.Option(help="CSV: ward,guardian[,guardian_accounts]")],
-              concurrency: Annotated[int, typer.Option(min=1, max=200, help="Cases in flight at once")] = 8) -> None:
+    def verge(
+        year: Annotated[int, typer.Option(help="The last calendar year")],
+        batch: Annotated[Path, typer.Option(help="CSV: ward,guardian[,guardian_accounts]")],
+        concurrency: Annotated[int, typer.Option(min=1, max=200, help="Cases in flight at once")] = 8,
+    ) -> None:
         """Vergekontroll: one case per guardianship of the batch, then the controller's flags (DSOP Vergekontroll
         “Løsningsbeskrivelse”)."""
+
         async def body(rt: Runtime) -> int:
             from opendsop.consumer.workflows import plan_batch, read_batch
             from opendsop.contracts.registers.facts import to_guardianship
@@ -286,8 +341,10 @@ def build_app(  # noqa: C901 - one closure per command
                 raise _Stop(f"batch: cannot read {batch}: {error.strerror}") from None
             registered = None
             if rt.folkeregister is not None:
-                registered = {row.ward: [to_guardianship(g) for g in await rt.folkeregister.guardianships(row.ward)]
-                              for row in rows}
+                registered = {
+                    row.ward: [to_guardianship(g) for g in await rt.folkeregister.guardianships(row.ward)]
+                    for row in rows
+                }
             # every row is refused or accepted before the first call
             plans = plan_batch(rows, today=oslo_today(rt.clock), year=year, registered=registered)
             code = 0
@@ -298,15 +355,19 @@ def build_app(  # noqa: C901 - one closure per command
                 code = max(code, _exit_code(results))
                 flags_table(out, row, results)
             return code
+
         run("verge", body)
 
     @case_app.command("politi")
-    def politi(party: Annotated[str, typer.Option(help="fnr/d-nr/org.nr the order is for")],
-               eo: Annotated[Path, typer.Option(help="The signed extradition order (JWS file)")],
-               requester: Annotated[str, typer.Option(help="The investigator's user ID")],
-               account: Annotated[str | None, typer.Option(help="Ask only the bank servicing this account")] = None,
-               case_number: CaseNumber = None) -> None:
+    def politi(
+        party: Annotated[str, typer.Option(help="fnr/d-nr/org.nr the order is for")],
+        eo: Annotated[Path, typer.Option(help="The signed extradition order (JWS file)")],
+        requester: Annotated[str, typer.Option(help="The investigator's user ID")],
+        account: Annotated[str | None, typer.Option(help="Ask only the bank servicing this account")] = None,
+        case_number: CaseNumber = None,
+    ) -> None:
         """Politi-utlevering under an extradition order (DSOP Politi “Løsningsbeskrivelse”)."""
+
         async def body(rt: Runtime) -> int:
             from opendsop.consumer.workflows import plan_politi, with_servicer
 
@@ -320,42 +381,57 @@ def build_app(  # noqa: C901 - one closure per command
                     raise _Stop("account: no relations hub is configured for accountServicingProvider")
                 plan = await with_servicer(plan, account, rt.relations)
             return _exit_code(await run_case(rt, out, plan, case_number))
+
         run("politi", body)
 
     @case_app.command("skatt")
-    def skatt(party: Annotated[str, typer.Option(help="fnr/d-nr/org.nr")],
-              requester: Annotated[str, typer.Option(help="The case handler's user ID")],
-              from_date: Annotated[str | None, typer.Option("--from", help="YYYY-MM-DD (default: a year back)")] = None,
-              to_date: Annotated[str | None, typer.Option("--to", help="YYYY-MM-DD (default: today)")] = None,
-              disponent: Annotated[bool, typer.Option(help="Also accounts the party disposes over")] = False,
-              case_number: CaseNumber = None) -> None:
+    def skatt(
+        party: Annotated[str, typer.Option(help="fnr/d-nr/org.nr")],
+        requester: Annotated[str, typer.Option(help="The case handler's user ID")],
+        from_date: Annotated[str | None, typer.Option("--from", help="YYYY-MM-DD (default: a year back)")] = None,
+        to_date: Annotated[str | None, typer.Option("--to", help="YYYY-MM-DD (default: today)")] = None,
+        disponent: Annotated[bool, typer.Option(help="Also accounts the party disposes over")] = False,
+        case_number: CaseNumber = None,
+    ) -> None:
         """Skatt-kontroll (DSOP Skatt “Løsningsbeskrivelse”)."""
+
         async def body(rt: Runtime) -> int:
             from opendsop.consumer.workflows import plan_skatt
 
-            plan = plan_skatt(party, requester_id=requester, today=oslo_today(rt.clock),
-                              only_primary_owner=not disponent, from_date=_date(from_date, "fromDate"),
-                              to_date=_date(to_date, "toDate"))
+            plan = plan_skatt(
+                party,
+                requester_id=requester,
+                today=oslo_today(rt.clock),
+                only_primary_owner=not disponent,
+                from_date=_date(from_date, "fromDate"),
+                to_date=_date(to_date, "toDate"),
+            )
             return _exit_code(await run_case(rt, out, plan, case_number))
+
         run("skatt", body)
 
     @case_app.command("nav")
-    def nav(party: Annotated[str, typer.Option(help="fnr/d-nr/org.nr")],
-            requester: Annotated[str | None, typer.Option(help="The case handler's user ID")] = None,
-            case_number: CaseNumber = None) -> None:
+    def nav(
+        party: Annotated[str, typer.Option(help="fnr/d-nr/org.nr")],
+        requester: Annotated[str | None, typer.Option(help="The case handler's user ID")] = None,
+        case_number: CaseNumber = None,
+    ) -> None:
         """NAV-kontroll (provisional, DSOP NAV-kontroll “About”)."""
+
         async def body(rt: Runtime) -> int:
             from opendsop.consumer.workflows import plan_nav
 
             plan = plan_nav(party, today=oslo_today(rt.clock), requester_id=requester)
             return _exit_code(await run_case(rt, out, plan, case_number))
+
         run("nav", body)
 
     @case_app.command("list")
     def list_cases(
-            service: Annotated[str | None, typer.Option(help="Only this service (konkurs, oed, verge, politi, "
-                                                             "skatt, nav)")] = None,
-            status: Annotated[str | None, typer.Option(help="Only cases with this status: open or purged")] = None,
+        service: Annotated[
+            str | None, typer.Option(help="Only this service (konkurs, oed, verge, politi, skatt, nav)")
+        ] = None,
+        status: Annotated[str | None, typer.Option(help="Only cases with this status: open or purged")] = None,
     ) -> None:
         """The recorded cases, newest first: ID, case number, service, party, period, status and banks."""
         if status is not None and status not in ("open", "purged"):
@@ -366,17 +442,23 @@ def build_app(  # noqa: C901 - one closure per command
             from opendsop.consumer.tables import cases_table
 
             cases = await rt.store.list_cases(service=service, status=status)
-            outcomes = {case.id: {org: outcome.value if outcome else None
-                                  for org, (outcome, _) in (await rt.store.outcomes(case.id)).items()}
-                        for case in cases}
+            outcomes = {
+                case.id: {
+                    org: outcome.value if outcome else None
+                    for org, (outcome, _) in (await rt.store.outcomes(case.id)).items()
+                }
+                for case in cases
+            }
             out.print(cases_table(cases, outcomes, width=out.width))
             return 0
+
         run(None, body)
 
     @case_app.command("show")
     def show(case_id: str) -> None:
         """What a recorded case holds: the party, service, legal basis, period and facts, then every bank's
         outcome and time, then the accounts delivered."""
+
         async def body(rt: Runtime) -> int:
             from opendsop.consumer import exports
             from opendsop.consumer.exports.labels import party_line
@@ -387,16 +469,22 @@ def build_app(  # noqa: C901 - one closure per command
             out.print(case_table(export.case, party=party_line(export), width=out.width))
             results = await rt.store.results(case_id)
             _summary(out, case_id, results, accounts=True)
-            out.print(f"export it:\n  dsop case export {case_id} \\\n"
-                      "    --format xlsx|pdf|json|accounts-csv|transactions-csv --out FILE", highlight=False,
-                      markup=False)
+            out.print(
+                f"export it:\n  dsop case export {case_id} \\\n"
+                "    --format xlsx|pdf|json|accounts-csv|transactions-csv --out FILE",
+                highlight=False,
+                markup=False,
+            )
             return _exit_code(results)
+
         run(None, body)
 
     @case_app.command("export")
-    def export(case_id: str,
-               form: Annotated[str, typer.Option("--format", help=f"One of {', '.join(_FORMATS)}")] = "json",
-               target: Annotated[Path | None, typer.Option("--out", help="File (default: stdout)")] = None) -> None:
+    def export(
+        case_id: str,
+        form: Annotated[str, typer.Option("--format", help=f"One of {', '.join(_FORMATS)}")] = "json",
+        target: Annotated[Path | None, typer.Option("--out", help="File (default: stdout)")] = None,
+    ) -> None:
         """The recorded case and answers as JSON, CSV, XLSX or a PDF summary."""
         if form not in _FORMATS:
             typer.echo(f"error: unknown --format {form} — use one of {', '.join(_FORMATS)}", err=True)
@@ -405,11 +493,13 @@ def build_app(  # noqa: C901 - one closure per command
         async def body(rt: Runtime) -> int:
             await _export(rt.store, case_id, form, target)
             return 0
+
         run(None, body)
 
     @case_app.command("resume")
     def resume(case_id: str) -> None:
         """Ask again what a case is missing (banks not ok/denied, calls not recorded)."""
+
         async def body(rt: Runtime) -> int:
             from opendsop.consumer.workflows import CasePlan
 
@@ -421,6 +511,7 @@ def build_app(  # noqa: C901 - one closure per command
             async with factory(None) as rt:
                 case = await rt.store.get(case_id)
                 return case.service if case is not None else None
+
         try:
             service = asyncio.run(service_of())
         except Exception as error:
@@ -445,8 +536,13 @@ def flags_table(console: Console, row: Assignment, results: Sequence[BankResult]
     if not found:
         console.print("no flags for the controller")
         return
-    columns = (Column("Flag", essential=True), Column("Bank", drop_order=1), Column("Account", essential=True),
-               Column("Transaction", essential=True), Column("Detail", drop_order=2))
+    columns = (
+        Column("Flag", essential=True),
+        Column("Bank", drop_order=1),
+        Column("Account", essential=True),
+        Column("Transaction", essential=True),
+        Column("Detail", drop_order=2),
+    )
     rows = [[flag.kind.value, flag.bank, flag.account or "", flag.transaction or "", flag.detail] for flag in found]
     console.print(fitted("Flags for the controller", columns, rows, console.width))
 

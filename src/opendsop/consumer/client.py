@@ -67,15 +67,27 @@ DEFAULT_TIMEOUT = 30.0
 # The typed value of each endpoint's answer (all pages joined), per API version: used to store
 # and reload answers (cases.py) without losing their types.
 VALUE_TYPES: dict[str, dict[Endpoint, Any]] = {
-    "v2": {Endpoint.ACCOUNTS: tuple[v2.Account, ...], Endpoint.ACCOUNT_DETAILS: v2.AccountDetail | None,
-           Endpoint.TRANSACTIONS: tuple[v2.Transaction, ...], Endpoint.CARDS: tuple[v2.PaymentCard, ...],
-           Endpoint.ROLES: tuple[v2.AccountRole, ...]},
-    "v1": {Endpoint.ACCOUNTS: tuple[v1.Account, ...], Endpoint.ACCOUNT_DETAILS: v1.AccountDetail | None,
-           Endpoint.TRANSACTIONS: tuple[v1.Transaction, ...], Endpoint.CARDS: tuple[v1.PaymentCard, ...],
-           Endpoint.ROLES: tuple[v1.AccountRole, ...]},
+    "v2": {
+        Endpoint.ACCOUNTS: tuple[v2.Account, ...],
+        Endpoint.ACCOUNT_DETAILS: v2.AccountDetail | None,
+        Endpoint.TRANSACTIONS: tuple[v2.Transaction, ...],
+        Endpoint.CARDS: tuple[v2.PaymentCard, ...],
+        Endpoint.ROLES: tuple[v2.AccountRole, ...],
+    },
+    "v1": {
+        Endpoint.ACCOUNTS: tuple[v1.Account, ...],
+        Endpoint.ACCOUNT_DETAILS: v1.AccountDetail | None,
+        Endpoint.TRANSACTIONS: tuple[v1.Transaction, ...],
+        Endpoint.CARDS: tuple[v1.PaymentCard, ...],
+        Endpoint.ROLES: tuple[v1.AccountRole, ...],
+    },
 }
-_ITEMS = {Endpoint.ACCOUNTS: "accounts", Endpoint.TRANSACTIONS: "transactions", Endpoint.CARDS: "payment_cards",
-          Endpoint.ROLES: "roles"}
+_ITEMS = {
+    Endpoint.ACCOUNTS: "accounts",
+    Endpoint.TRANSACTIONS: "transactions",
+    Endpoint.CARDS: "payment_cards",
+    Endpoint.ROLES: "roles",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,8 +118,13 @@ class JweDecryptor:
     Holds the key as PEM, so it can be pickled to worker processes (``DsopClient(crypto=...)``).
     """
 
-    def __init__(self, private_key: Any, *, algorithms: Collection[str] = (DEFAULT_ALG,),
-                 encryptions: Collection[str] = (DEFAULT_ENC, "A128CBC-HS256")) -> None:
+    def __init__(
+        self,
+        private_key: Any,
+        *,
+        algorithms: Collection[str] = (DEFAULT_ALG,),
+        encryptions: Collection[str] = (DEFAULT_ENC, "A128CBC-HS256"),
+    ) -> None:
         self._pem = private_key_pem(private_key)
         self._kid = getattr(as_jwk(private_key), "kid", None)
         self.algorithms, self.encryptions = tuple(algorithms), tuple(encryptions)
@@ -139,8 +156,12 @@ def _loaded_key(pem: bytes, kid: str | None) -> Any:
     return key
 
 
-def jwe_decryptor(private_key: Any, *, algorithms: Collection[str] = (DEFAULT_ALG,),
-                  encryptions: Collection[str] = (DEFAULT_ENC, "A128CBC-HS256")) -> Decrypt:
+def jwe_decryptor(
+    private_key: Any,
+    *,
+    algorithms: Collection[str] = (DEFAULT_ALG,),
+    encryptions: Collection[str] = (DEFAULT_ENC, "A128CBC-HS256"),
+) -> Decrypt:
     """A ``JweDecryptor`` for ``private_key``."""
     return JweDecryptor(private_key, algorithms=algorithms, encryptions=encryptions)
 
@@ -176,14 +197,24 @@ class CatalogueDirectory:
 
 
 class DsopClient:
-    def __init__(self, transport: Transport, tokens: TokenProvider, decrypt: Decrypt, *,
-                 timeout: float = DEFAULT_TIMEOUT, retry: RetryPolicy | None = None,
-                 breakers: Breakers | None = None, global_limit: int = 100, per_bank_limit: int = 4,
-                 plaintext: bool = False, rng: random.Random | None = None,
-                 sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
-                 clock: Callable[[], datetime] = _utc_now,
-                 new_correlation_id: Callable[[], str] = new_correlation_id,
-                 crypto: Executor | None = None) -> None:
+    def __init__(
+        self,
+        transport: Transport,
+        tokens: TokenProvider,
+        decrypt: Decrypt,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+        breakers: Breakers | None = None,
+        global_limit: int = 100,
+        per_bank_limit: int = 4,
+        plaintext: bool = False,
+        rng: random.Random | None = None,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+        clock: Callable[[], datetime] = _utc_now,
+        new_correlation_id: Callable[[], str] = new_correlation_id,
+        crypto: Executor | None = None,
+    ) -> None:
         self.transport = transport
         self.tokens = tokens
         self.decrypt = decrypt
@@ -202,10 +233,18 @@ class DsopClient:
 
     # -- typed calls ---------------------------------------------------------------------------------
 
-    async def fetch(self, bank: BankEndpoint, case: CaseParameters, endpoint: Endpoint,
-                    account_reference: str | None = None) -> Fetched:
-        flow = call_flow(bank, case, endpoint, decrypt=self.decrypt, account_reference=account_reference,
-                         options=self.options, clock=self.clock)
+    async def fetch(
+        self, bank: BankEndpoint, case: CaseParameters, endpoint: Endpoint, account_reference: str | None = None
+    ) -> Fetched:
+        flow = call_flow(
+            bank,
+            case,
+            endpoint,
+            decrypt=self.decrypt,
+            account_reference=account_reference,
+            options=self.options,
+            clock=self.clock,
+        )
         # One trace per call: the token request and every page below it (W3C traceparent to each party).
         with tracer().start_as_current_span(f"dsop {endpoint.value}", attributes={"dsop.bank": bank.org_no}):
             return join_pages(endpoint, await self.drive(bank, flow))
@@ -263,8 +302,11 @@ class DsopClient:
 
     async def _decrypted(self, response: HttpResponse) -> HttpResponse:
         """With a ``crypto`` executor, a JWE answer is decrypted there; the flow then only decodes it."""
-        if self.crypto is None or response.status != 200 or \
-                response.headers.get("content-type", "").split(";", 1)[0].strip().lower() != JOSE:
+        if (
+            self.crypto is None
+            or response.status != 200
+            or response.headers.get("content-type", "").split(";", 1)[0].strip().lower() != JOSE
+        ):
             return response
         try:
             token = response.body.decode("ascii").strip()
@@ -288,14 +330,16 @@ class DsopClient:
             # the bank's slot first: a call waiting for its busy bank holds no global slot meanwhile
             async with self._bank_slot(bank), self._global:
                 if not breaker.allow():
-                    raise CircuitOpen(f"the bank failed {breaker.failures} times in a row; not called for another "
-                                      f"{breaker.retry_in():.0f} s", bank=bank.org_no)
+                    raise CircuitOpen(
+                        f"the bank failed {breaker.failures} times in a row; not called for another "
+                        f"{breaker.retry_in():.0f} s",
+                        bank=bank.org_no,
+                    )
                 try:
                     self.sent += 1
                     response = await self.transport.send(request, timeout=self.timeout)
                 except TimeoutError:
-                    error: BankError = BankTimeout(f"no complete answer within {self.timeout:g} s",
-                                                   bank=bank.org_no)
+                    error: BankError = BankTimeout(f"no complete answer within {self.timeout:g} s", bank=bank.org_no)
                 except ConnectionError as failure:
                     error = BankUnavailable(f"connection failed: {failure}", bank=bank.org_no)
                 except BaseException:  # cancelled (a deadline, a crash): neither success nor failure
@@ -317,5 +361,15 @@ class DsopClient:
             request = request.with_headers(CorrelationID=self.options.new_correlation_id())
 
 
-__all__ = ["DEFAULT_TIMEOUT", "VALUE_TYPES", "BankDirectory", "CatalogueDirectory", "DsopClient", "Fetched",
-           "JweDecryptor", "StaticDirectory", "join_pages", "jwe_decryptor"]
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "VALUE_TYPES",
+    "BankDirectory",
+    "CatalogueDirectory",
+    "DsopClient",
+    "Fetched",
+    "JweDecryptor",
+    "StaticDirectory",
+    "join_pages",
+    "jwe_decryptor",
+]

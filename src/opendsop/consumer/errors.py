@@ -30,8 +30,15 @@ class BankError(ConsumerError):
     retryable = False
     outcome = "error"
 
-    def __init__(self, message: str, *, bank: str | None = None, status: int | None = None,
-                 code: str | None = None, retry_after: float | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        bank: str | None = None,
+        status: int | None = None,
+        code: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
         super().__init__(message)
         self.bank = bank
         self.status = status
@@ -44,8 +51,10 @@ class BankError(ConsumerError):
         return f"{where}{what + ' ' if what else ''}{self.message}"
 
     def __repr__(self) -> str:
-        return (f"{type(self).__name__}(bank={self.bank!r}, status={self.status!r}, code={self.code!r}, "
-                f"message={self.message!r})")
+        return (
+            f"{type(self).__name__}(bank={self.bank!r}, status={self.status!r}, code={self.code!r}, "
+            f"message={self.message!r})"
+        )
 
 
 class BankDenied(BankError):

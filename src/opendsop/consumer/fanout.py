@@ -117,8 +117,7 @@ class Recorder(Protocol):
 
     async def progress(self, case_id: str, bank: BankEndpoint) -> Progress | None: ...
 
-    async def record_answer(self, case_id: str, bank: BankEndpoint, reference: str | None,
-                            answer: Fetched) -> None: ...
+    async def record_answer(self, case_id: str, bank: BankEndpoint, reference: str | None, answer: Fetched) -> None: ...
 
     async def record_outcome(self, case_id: str, result: BankResult) -> None: ...
 
@@ -132,26 +131,41 @@ def _failure(error: Exception) -> tuple[Outcome, str]:
 
 
 class FanOut:
-    def __init__(self, client: DsopClient, *, recorder: Recorder | None = None, bank_deadline: float | None = None,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        client: DsopClient,
+        *,
+        recorder: Recorder | None = None,
+        bank_deadline: float | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.client = client
         self.recorder = recorder
         self.bank_deadline = bank_deadline
         self.monotonic = monotonic
 
-    async def stream(self, case: CaseParameters, banks: Iterable[BankEndpoint],
-                     plan: Plan = Plan()) -> AsyncGenerator[BankResult, None]:
+    async def stream(
+        self, case: CaseParameters, banks: Iterable[BankEndpoint], plan: Plan = Plan()
+    ) -> AsyncGenerator[BankResult, None]:
         """Each bank's result as soon as it is final (completion order)."""
         banks = list(banks)
         known: list[Progress | None] = [None] * len(banks)
         if self.recorder is not None:  # what is finished first, so the tokens of all the rest are asked at once
             recorder = self.recorder
-            known = list(await asyncio.gather(*(recorder.progress(case.account_info_request_id, bank)
-                                                for bank in banks)))
-        self.client.prefetch_tokens([bank for bank, progress in zip(banks, known, strict=True)
-                                     if progress is None or progress.outcome not in FINAL])
-        tasks = [asyncio.ensure_future(self._bank(case, bank, plan, progress))
-                 for bank, progress in zip(banks, known, strict=True)]
+            known = list(
+                await asyncio.gather(*(recorder.progress(case.account_info_request_id, bank) for bank in banks))
+            )
+        self.client.prefetch_tokens(
+            [
+                bank
+                for bank, progress in zip(banks, known, strict=True)
+                if progress is None or progress.outcome not in FINAL
+            ]
+        )
+        tasks = [
+            asyncio.ensure_future(self._bank(case, bank, plan, progress))
+            for bank, progress in zip(banks, known, strict=True)
+        ]
         try:
             for next_done in asyncio.as_completed(tasks):
                 yield await next_done
@@ -163,8 +177,9 @@ class FanOut:
     async def run(self, case: CaseParameters, banks: Iterable[BankEndpoint], plan: Plan = Plan()) -> list[BankResult]:
         return [result async for result in self.stream(case, banks, plan)]
 
-    async def _bank(self, case: CaseParameters, bank: BankEndpoint, plan: Plan,
-                    progress: Progress | None) -> BankResult:
+    async def _bank(
+        self, case: CaseParameters, bank: BankEndpoint, plan: Plan, progress: Progress | None
+    ) -> BankResult:
         started = self.monotonic()
         if progress is not None and progress.outcome in FINAL:
             result = BankResult(bank, progress.outcome, progress.reason, resumed=True)
@@ -180,40 +195,55 @@ class FanOut:
         except ConsumerError as error:
             result.outcome, result.reason = _failure(error)
         except Exception as error:  # a bug or a failing case store must not take the other banks down
-            log.exception("fan-out to bank %s failed", bank.org_no,
-                          extra={"account_info_request_id": case.account_info_request_id})
+            log.exception(
+                "fan-out to bank %s failed",
+                bank.org_no,
+                extra={"account_info_request_id": case.account_info_request_id},
+            )
             result.outcome, result.reason = Outcome.ERROR, f"internal error ({type(error).__name__})"
         result.seconds = self.monotonic() - started
         if result.outcome is not Outcome.OK:
-            log.info("bank %s ended %s: %s", bank.org_no, result.outcome.value, redact(result.reason or ""),
-                     extra={"account_info_request_id": case.account_info_request_id})
+            log.info(
+                "bank %s ended %s: %s",
+                bank.org_no,
+                result.outcome.value,
+                redact(result.reason or ""),
+                extra={"account_info_request_id": case.account_info_request_id},
+            )
         if self.recorder:
             try:
                 await self.recorder.record_outcome(case.account_info_request_id, result)
             except Exception:
-                log.exception("the outcome of bank %s could not be recorded; it is asked again on resume",
-                              bank.org_no)
+                log.exception("the outcome of bank %s could not be recorded; it is asked again on resume", bank.org_no)
         return result
 
-    async def _fetch_bank(self, case: CaseParameters, bank: BankEndpoint, plan: Plan, progress: Progress | None,
-                          result: BankResult) -> None:
+    async def _fetch_bank(
+        self, case: CaseParameters, bank: BankEndpoint, plan: Plan, progress: Progress | None, result: BankResult
+    ) -> None:
         listed = progress.accounts if progress and progress.accounts is not None else None
         if listed is None:
             listed = await self.client.accounts(bank, case)
             await self._record(case, bank, None, listed)
         done = progress.answers if progress else {}
         result.accounts = _accounts_from(listed, done)
-        notes = [f"the bank says partial: {listed.message or 'no reason given'}"] if listed.status == "partial" \
-            else []
-        withheld = [account.account_identifier for account in result.accounts
-                    if account.reference == DATA_NOT_DELIVERED]
+        notes = [f"the bank says partial: {listed.message or 'no reason given'}"] if listed.status == "partial" else []
+        withheld = [
+            account.account_identifier for account in result.accounts if account.reference == DATA_NOT_DELIVERED
+        ]
         # DSOP Skatt “Løsningsbeskrivelse”/DSOP Politi “Løsningsbeskrivelse”: listed, but served only through the
         # digital letter channel
         if withheld:
-            notes.append(f"{len(withheld)} account(s) not served online (accountReference dataNotDelivered); "
-                         "ask for them by digital letter")
-        calls = [(account, endpoint) for account in result.accounts if account.reference != DATA_NOT_DELIVERED
-                 for endpoint in plan.endpoints if endpoint not in account.answers]
+            notes.append(
+                f"{len(withheld)} account(s) not served online (accountReference dataNotDelivered); "
+                "ask for them by digital letter"
+            )
+        calls = [
+            (account, endpoint)
+            for account in result.accounts
+            if account.reference != DATA_NOT_DELIVERED
+            for endpoint in plan.endpoints
+            if endpoint not in account.answers
+        ]
         await asyncio.gather(*(self._fetch_one(case, bank, account, endpoint) for account, endpoint in calls))
         for account in result.accounts:
             for endpoint, answer in account.answers.items():
@@ -224,8 +254,9 @@ class FanOut:
         if notes:
             result.outcome, result.reason = Outcome.PARTIAL, "; ".join(notes)
 
-    async def _fetch_one(self, case: CaseParameters, bank: BankEndpoint, account: AccountResult,
-                         endpoint: Endpoint) -> None:
+    async def _fetch_one(
+        self, case: CaseParameters, bank: BankEndpoint, account: AccountResult, endpoint: Endpoint
+    ) -> None:
         try:
             answer = await self.client.fetch(bank, case, endpoint, account.reference)
         except ConsumerError as error:
@@ -243,8 +274,10 @@ class FanOut:
 
 
 def _accounts_from(listed: Fetched, done: Mapping[str, Mapping[Endpoint, Fetched]]) -> list[AccountResult]:
-    return [AccountResult(account.account_reference, account, dict(done.get(account.account_reference, {})))
-            for account in listed.value]
+    return [
+        AccountResult(account.account_reference, account, dict(done.get(account.account_reference, {})))
+        for account in listed.value
+    ]
 
 
 # -- merging across banks ------------------------------------------------------------------------
@@ -278,8 +311,12 @@ class Merger:
             transactions = item.answers.get(Endpoint.TRANSACTIONS)
             for transaction in transactions.value if transactions else ():
                 # the bank's identifier alone is only unique per bank; with date and amount it names one booking
-                identity = (transaction.transaction_identifier, transaction.booking_date, transaction.amount,
-                            transaction.credit_debit_indicator)
+                identity = (
+                    transaction.transaction_identifier,
+                    transaction.booking_date,
+                    transaction.amount,
+                    transaction.credit_debit_indicator,
+                )
                 merged.transactions.setdefault(identity, transaction)
 
     @property
@@ -287,5 +324,15 @@ class Merger:
         return [merged for merged in self.accounts.values() if len(merged.sources) > 1]
 
 
-__all__ = ["FINAL", "AccountResult", "BankResult", "FanOut", "MergedAccount", "Merger", "Outcome", "Plan",
-           "Progress", "Recorder"]
+__all__ = [
+    "FINAL",
+    "AccountResult",
+    "BankResult",
+    "FanOut",
+    "MergedAccount",
+    "Merger",
+    "Outcome",
+    "Plan",
+    "Progress",
+    "Recorder",
+]

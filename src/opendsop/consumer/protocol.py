@@ -59,14 +59,28 @@ JOSE: Final = "application/jose"
 JSON: Final = "application/json"
 DATA_NOT_DELIVERED: Final = "dataNotDelivered"
 MAX_PAGES: Final = 1000
-_PATHS: Final = {Endpoint.ACCOUNTS: "accounts", Endpoint.ACCOUNT_DETAILS: "accounts/{ref}",
-                 Endpoint.TRANSACTIONS: "accounts/{ref}/transactions", Endpoint.CARDS: "accounts/{ref}/cards",
-                 Endpoint.ROLES: "accounts/{ref}/roles"}
+_PATHS: Final = {
+    Endpoint.ACCOUNTS: "accounts",
+    Endpoint.ACCOUNT_DETAILS: "accounts/{ref}",
+    Endpoint.TRANSACTIONS: "accounts/{ref}/transactions",
+    Endpoint.CARDS: "accounts/{ref}/cards",
+    Endpoint.ROLES: "accounts/{ref}/roles",
+}
 _MODELS: Final[dict[str, dict[Endpoint, type[Any]]]] = {
-    "v2": {Endpoint.ACCOUNTS: v2.Accounts, Endpoint.ACCOUNT_DETAILS: v2.AccountDetails,
-           Endpoint.TRANSACTIONS: v2.Transactions, Endpoint.CARDS: v2.Cards, Endpoint.ROLES: v2.Roles},
-    "v1": {Endpoint.ACCOUNTS: v1.Accounts, Endpoint.ACCOUNT_DETAILS: v1.AccountDetails,
-           Endpoint.TRANSACTIONS: v1.Transactions, Endpoint.CARDS: v1.Cards, Endpoint.ROLES: v1.Roles},
+    "v2": {
+        Endpoint.ACCOUNTS: v2.Accounts,
+        Endpoint.ACCOUNT_DETAILS: v2.AccountDetails,
+        Endpoint.TRANSACTIONS: v2.Transactions,
+        Endpoint.CARDS: v2.Cards,
+        Endpoint.ROLES: v2.Roles,
+    },
+    "v1": {
+        Endpoint.ACCOUNTS: v1.Accounts,
+        Endpoint.ACCOUNT_DETAILS: v1.AccountDetails,
+        Endpoint.TRANSACTIONS: v1.Transactions,
+        Endpoint.CARDS: v1.Cards,
+        Endpoint.ROLES: v1.Roles,
+    },
 }
 VERSIONS: Final = tuple(_MODELS)
 
@@ -159,9 +173,16 @@ class CallOptions:
 # -- the request builder -------------------------------------------------------------------------
 
 
-def build_request(bank: BankEndpoint, case: CaseParameters, endpoint: Endpoint, *, token: str,
-                  account_reference: str | None = None, url: str | None = None,
-                  options: CallOptions = CallOptions()) -> HttpRequest:
+def build_request(
+    bank: BankEndpoint,
+    case: CaseParameters,
+    endpoint: Endpoint,
+    *,
+    token: str,
+    account_reference: str | None = None,
+    url: str | None = None,
+    options: CallOptions = CallOptions(),
+) -> HttpRequest:
     """The GET for ``endpoint`` (or for ``url``, a resolved ``next`` link of the same call)."""
     if endpoint is not Endpoint.ACCOUNTS and not account_reference:
         raise ValueError(f"{endpoint.operation_id} needs an accountReference")
@@ -246,9 +267,12 @@ def resolve_next(bank: BankEndpoint, current_url: str, href: str) -> str:
     split = urlsplit(absolute)
     target = (split.scheme, split.netloc)
     if target != base:
-        raise ProtocolViolation(f"the next link {href[:120]!r} leaves the bank's origin {base[1]}; "
-                                "it is not followed (the access token is for this bank only)",
-                                bank=bank.org_no, status=200)
+        raise ProtocolViolation(
+            f"the next link {href[:120]!r} leaves the bank's origin {base[1]}; "
+            "it is not followed (the access token is for this bank only)",
+            bank=bank.org_no,
+            status=200,
+        )
     return absolute
 
 
@@ -298,8 +322,9 @@ def error_for(bank: BankEndpoint, response: HttpResponse, *, now: datetime | Non
     if status == 401:
         return Unauthorized(text, **kwargs)
     if status == 429:
-        return RateLimited(text, retry_after=retry_after_seconds(response.headers.get("retry-after"), now=now),
-                           **kwargs)
+        return RateLimited(
+            text, retry_after=retry_after_seconds(response.headers.get("retry-after"), now=now), **kwargs
+        )
     if 400 <= status < 500:
         return BankDenied(text, **kwargs)
     if status >= 500:  # a 503's Retry-After says when the bank's source should be back
@@ -315,8 +340,15 @@ def _violation(bank: BankEndpoint, message: str) -> ProtocolViolation:
     return ProtocolViolation(message, bank=bank.org_no, status=200)
 
 
-def interpret(bank: BankEndpoint, endpoint: Endpoint, response: HttpResponse, *, decrypt: Decrypt,
-              plaintext_allowed: bool = False, now: datetime | None = None) -> Page:
+def interpret(
+    bank: BankEndpoint,
+    endpoint: Endpoint,
+    response: HttpResponse,
+    *,
+    decrypt: Decrypt,
+    plaintext_allowed: bool = False,
+    now: datetime | None = None,
+) -> Page:
     """Decode one answer into a ``Page`` or raise the ``BankError`` it stands for."""
     if response.status != 200:
         raise error_for(bank, response, now=now)
@@ -330,8 +362,9 @@ def interpret(bank: BankEndpoint, endpoint: Endpoint, response: HttpResponse, *,
         except UnicodeDecodeError:
             raise _violation(bank, "the JWE body is not ASCII compact serialization") from None
         except TrustError as error:
-            raise _violation(bank, f"the JWE answer cannot be decrypted with this agency's key ({error.reason}): "
-                                   f"{error.message}") from None
+            raise _violation(
+                bank, f"the JWE answer cannot be decrypted with this agency's key ({error.reason}): {error.message}"
+            ) from None
     elif media == JSON and plaintext_allowed:
         plaintext = response.body
     elif media == JSON:
@@ -359,32 +392,51 @@ Step = NeedToken | HttpRequest
 Flow = Generator[Step, Any, list[Page]]
 
 
-def call_flow(bank: BankEndpoint, case: CaseParameters, endpoint: Endpoint, *, decrypt: Decrypt,
-              account_reference: str | None = None, options: CallOptions = CallOptions(),
-              clock: Callable[[], datetime] | None = None) -> Flow:
+def call_flow(
+    bank: BankEndpoint,
+    case: CaseParameters,
+    endpoint: Endpoint,
+    *,
+    decrypt: Decrypt,
+    account_reference: str | None = None,
+    options: CallOptions = CallOptions(),
+    clock: Callable[[], datetime] | None = None,
+) -> Flow:
     """All pages of one call: token, request, 401 refresh once, follow ``next`` (see the module doc)."""
     pages: list[Page] = []
     seen: set[str] = set()
     url: str | None = None
     token: str = yield NeedToken(bank.base_url)
     while True:
-        request = build_request(bank, case, endpoint, token=token, account_reference=account_reference, url=url,
-                                options=options)
+        request = build_request(
+            bank, case, endpoint, token=token, account_reference=account_reference, url=url, options=options
+        )
         response: HttpResponse = yield request
         if response.status == 401:
             token = yield NeedToken(bank.base_url, refresh=True)
-            request = build_request(bank, case, endpoint, token=token, account_reference=account_reference,
-                                    url=url, options=options)
+            request = build_request(
+                bank, case, endpoint, token=token, account_reference=account_reference, url=url, options=options
+            )
             response = yield request
-        page = interpret(bank, endpoint, response, decrypt=decrypt, plaintext_allowed=options.plaintext,
-                         now=clock() if clock else None)
+        page = interpret(
+            bank,
+            endpoint,
+            response,
+            decrypt=decrypt,
+            plaintext_allowed=options.plaintext,
+            now=clock() if clock else None,
+        )
         pages.append(page)
         if page.next_href is None:
             return pages
         url = resolve_next(bank, request.url, page.next_href)
         if url in seen or len(pages) >= options.max_pages:
-            raise ProtocolViolation(f"paging does not end: {len(pages)} pages, next link {page.next_href[:120]!r} "
-                                    "repeats or exceeds the limit", bank=bank.org_no, status=200)
+            raise ProtocolViolation(
+                f"paging does not end: {len(pages)} pages, next link {page.next_href[:120]!r} "
+                "repeats or exceeds the limit",
+                bank=bank.org_no,
+                status=200,
+            )
         seen.add(url)
 
 

@@ -38,8 +38,10 @@ def fitted(title: str | None, columns: Sequence[Column], rows: Sequence[Sequence
     kept = list(range(len(columns)))
 
     def need(index: int) -> int:
-        cells = [len(columns[index].name),
-                 *(len(line) for row in rows for line in Text.from_markup(str(row[index])).plain.splitlines())]
+        cells = [
+            len(columns[index].name),
+            *(len(line) for row in rows for line in Text.from_markup(str(row[index])).plain.splitlines()),
+        ]
         return max(cells) + 3  # padding and the border
 
     def fits() -> bool:
@@ -55,8 +57,9 @@ def fitted(title: str | None, columns: Sequence[Column], rows: Sequence[Sequence
     for index in kept:
         column = columns[index]
         if column.essential:
-            table.add_column(column.name, justify="right" if column.right else "left", no_wrap=True,
-                             min_width=need(index) - 3)
+            table.add_column(
+                column.name, justify="right" if column.right else "left", no_wrap=True, min_width=need(index) - 3
+            )
         else:
             table.add_column(column.name, justify="right" if column.right else "left", overflow="fold")
     for row in rows:
@@ -76,9 +79,15 @@ def _balance(detail: Any) -> str:
     return "–"
 
 
-_ACCOUNT_COLUMNS = (Column("Bank", drop_order=4), Column("Account", essential=True), Column("Type", drop_order=1),
-                    Column("Status", drop_order=2), Column("Balance", essential=True, right=True),
-                    Column("Transactions", right=True, drop_order=5), Column("From – to", drop_order=3))
+_ACCOUNT_COLUMNS = (
+    Column("Bank", drop_order=4),
+    Column("Account", essential=True),
+    Column("Type", drop_order=1),
+    Column("Status", drop_order=2),
+    Column("Balance", essential=True, right=True),
+    Column("Transactions", right=True, drop_order=5),
+    Column("From – to", drop_order=3),
+)
 
 
 def accounts_table(title: str, results: Sequence[BankResult], *, width: int | None = None) -> Table:
@@ -91,22 +100,37 @@ def accounts_table(title: str, results: Sequence[BankResult], *, width: int | No
             transactions = listed.value if listed else ()
             dates = sorted(str(t.booking_date)[:10] for t in transactions if getattr(t, "booking_date", None))
             status = getattr(account.account, "status", None)
-            rows.append([result.bank.name or result.bank.org_no, account.account_identifier,
-                         str(getattr(getattr(account.account, "type", None), "value", "") or ""),
-                         str(getattr(status, "value", status) or ""), _balance(detail.value) if detail else "–",
-                         str(len(transactions)) if listed else "–", f"{dates[0]} – {dates[-1]}" if dates else ""])
+            rows.append(
+                [
+                    result.bank.name or result.bank.org_no,
+                    account.account_identifier,
+                    str(getattr(getattr(account.account, "type", None), "value", "") or ""),
+                    str(getattr(status, "value", status) or ""),
+                    _balance(detail.value) if detail else "–",
+                    str(len(transactions)) if listed else "–",
+                    f"{dates[0]} – {dates[-1]}" if dates else "",
+                ]
+            )
     return fitted(title, _ACCOUNT_COLUMNS, rows, width)
 
 
 def case_table(case: Case, *, party: str, width: int | None = None) -> Table:
     """What the case is: party, service, legal basis, requester, period and facts, then its identifiers."""
     p = case.parameters
-    lines = [("Party", party), ("Service", service_label(case.service)), ("Legal basis", p.mandate.text),
-             ("Requester", p.requester_id or "–"), ("Period", f"{p.from_date or '…'} – {p.to_date or '…'}"),
-             *((fact_label(name), str(value)) for name, value in case.facts.items()),
-             ("OnlyPrimaryOwner", "yes" if p.only_primary_owner else "no"), ("Case number", case.case_number),
-             ("AccountInfoRequestID", case.id), ("Status", case.status),
-             ("Recorded", f"{case.created_at:%Y-%m-%d %H:%M} UTC"), ("Kept until", f"{case.retain_until:%Y-%m-%d}")]
+    lines = [
+        ("Party", party),
+        ("Service", service_label(case.service)),
+        ("Legal basis", p.mandate.text),
+        ("Requester", p.requester_id or "–"),
+        ("Period", f"{p.from_date or '…'} – {p.to_date or '…'}"),
+        *((fact_label(name), str(value)) for name, value in case.facts.items()),
+        ("OnlyPrimaryOwner", "yes" if p.only_primary_owner else "no"),
+        ("Case number", case.case_number),
+        ("AccountInfoRequestID", case.id),
+        ("Status", case.status),
+        ("Recorded", f"{case.created_at:%Y-%m-%d %H:%M} UTC"),
+        ("Kept until", f"{case.retain_until:%Y-%m-%d}"),
+    ]
     table = Table(title=f"Case {case.case_number}", show_header=False)
     table.add_column("", style="bold", no_wrap=True)
     table.add_column("", overflow="fold")
@@ -115,9 +139,14 @@ def case_table(case: Case, *, party: str, width: int | None = None) -> Table:
     return table
 
 
-_BANK_COLUMNS = (Column("Bank", essential=True), Column("Name", drop_order=2), Column("Outcome", essential=True),
-                 Column("Accounts", right=True, drop_order=3), Column("Seconds", right=True, drop_order=4),
-                 Column("Reason", drop_order=1))
+_BANK_COLUMNS = (
+    Column("Bank", essential=True),
+    Column("Name", drop_order=2),
+    Column("Outcome", essential=True),
+    Column("Accounts", right=True, drop_order=3),
+    Column("Seconds", right=True, drop_order=4),
+    Column("Reason", drop_order=1),
+)
 
 
 def banks_table(title: str, rows: Sequence[Sequence[str]], *, width: int | None = None) -> Table:
@@ -125,13 +154,21 @@ def banks_table(title: str, rows: Sequence[Sequence[str]], *, width: int | None 
     return fitted(title, _BANK_COLUMNS, rows, width)
 
 
-_CASE_COLUMNS = (Column("AccountInfoRequestID", essential=True), Column("Case number", drop_order=3),
-                 Column("Service", essential=True), Column("Party", essential=True), Column("Period", drop_order=2),
-                 Column("Status", drop_order=4), Column("Banks", drop_order=1), Column("Recorded", drop_order=0))
+_CASE_COLUMNS = (
+    Column("AccountInfoRequestID", essential=True),
+    Column("Case number", drop_order=3),
+    Column("Service", essential=True),
+    Column("Party", essential=True),
+    Column("Period", drop_order=2),
+    Column("Status", drop_order=4),
+    Column("Banks", drop_order=1),
+    Column("Recorded", drop_order=0),
+)
 
 
-def cases_table(cases: Sequence[Case], outcomes: Mapping[str, Mapping[str, str | None]], *,
-                width: int | None = None) -> Table:
+def cases_table(
+    cases: Sequence[Case], outcomes: Mapping[str, Mapping[str, str | None]], *, width: int | None = None
+) -> Table:
     """One row per case, newest first; ``outcomes`` per case: bank org no → outcome (None: not ended)."""
     rows = []
     for case in cases:
@@ -139,9 +176,18 @@ def cases_table(cases: Sequence[Case], outcomes: Mapping[str, Mapping[str, str |
         for outcome in outcomes.get(case.id, {}).values():
             counts[outcome or "not finished"] = counts.get(outcome or "not finished", 0) + 1
         p = case.parameters
-        rows.append([case.id, case.case_number, case.service, p.party_id, f"{p.from_date} – {p.to_date}",
-                     case.status, ", ".join(f"{n} {o}" for o, n in sorted(counts.items())) or "–",
-                     f"{case.created_at:%Y-%m-%d %H:%M}"])
+        rows.append(
+            [
+                case.id,
+                case.case_number,
+                case.service,
+                p.party_id,
+                f"{p.from_date} – {p.to_date}",
+                case.status,
+                ", ".join(f"{n} {o}" for o, n in sorted(counts.items())) or "–",
+                f"{case.created_at:%Y-%m-%d %H:%M}",
+            ]
+        )
     return fitted(f"{len(cases)} case{'s' if len(cases) != 1 else ''}", _CASE_COLUMNS, rows, width)
 
 

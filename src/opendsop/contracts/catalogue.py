@@ -63,9 +63,15 @@ class CatalogueEntry:
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"orgNo": self.org_no, "name": self.name, "url": self.url, "version": self.version,
-                "env": self.env, "validFrom": self.valid_from.isoformat(),
-                "validTo": self.valid_to.isoformat() if self.valid_to else None}
+        return {
+            "orgNo": self.org_no,
+            "name": self.name,
+            "url": self.url,
+            "version": self.version,
+            "env": self.env,
+            "validFrom": self.valid_from.isoformat(),
+            "validTo": self.valid_to.isoformat() if self.valid_to else None,
+        }
 
     @classmethod
     def from_dict(cls, data: Any) -> CatalogueEntry:
@@ -73,10 +79,15 @@ class CatalogueEntry:
             raise InvalidEntry("a catalogue entry must be a JSON object")
         try:
             valid_to = data.get("validTo")
-            return cls(org_no=str(data["orgNo"]), name=str(data["name"]), url=str(data["url"]),
-                       version=str(data.get("version", "v2")), env=str(data.get("env", "test")),
-                       valid_from=parse_date(data["validFrom"], parameter="validFrom"),
-                       valid_to=parse_date(valid_to, parameter="validTo") if valid_to else None)
+            return cls(
+                org_no=str(data["orgNo"]),
+                name=str(data["name"]),
+                url=str(data["url"]),
+                version=str(data.get("version", "v2")),
+                env=str(data.get("env", "test")),
+                valid_from=parse_date(data["validFrom"], parameter="validFrom"),
+                valid_to=parse_date(valid_to, parameter="validTo") if valid_to else None,
+            )
         except KeyError as missing:
             raise InvalidEntry(f"{missing.args[0]} is required") from None
         except ValueError as error:
@@ -96,8 +107,15 @@ class CatalogueClient:
     returns an aware ``datetime``.
     """
 
-    def __init__(self, base_url: str, *, environment: str = "test", ttl: timedelta = timedelta(hours=1),
-                 clock: Callable[[], datetime] | None = None, http: httpx.AsyncClient | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        environment: str = "test",
+        ttl: timedelta = timedelta(hours=1),
+        clock: Callable[[], datetime] | None = None,
+        http: httpx.AsyncClient | None = None,
+    ) -> None:
         self._url = base_url.rstrip("/") + "/catalogue/kontrollinformasjon"
         self._env = environment
         self._ttl = ttl

@@ -51,73 +51,75 @@ class ConsentResource:
         return (self.consent_text_en if lang == "en" else self.consent_text).replace("{bank}", bank)
 
 
-RESOURCES: Mapping[str, ConsentResource] = MappingProxyType({
-    "ske-sbl-inntekt": ConsentResource(
-        id="ske-sbl-inntekt",
-        owner="Skatteetaten",
-        owner_org="974761076",
-        title="Inntekt og skattegrunnlag til lånesøknad",
-        title_en="Income and tax base for a loan application",
-        max_validity=timedelta(days=10),
-        consent_text="Ved å samtykke, gir du Skatteetaten rett til å utlevere opplysninger om deg direkte til "
-                     "{bank}. Banken får opplysningene for å behandle søknaden din om finansiering.",
-        consent_text_en="By consenting, you allow the Norwegian Tax Administration to disclose information "
-                        "about you directly to {bank}. The bank receives the information to process your "
-                        "application for financing.",
-        allowed_metadata=frozenset({"fraOgMed", "tilOgMed", "inntektsaar"}),
-        altinn2_service="4628_210607",
-    ),
-    "lanekassen-saldo": ConsentResource(
-        id="lanekassen-saldo",
-        owner="Lånekassen",
-        owner_org="960885406",
-        title="Saldo på studielån",
-        title_en="Student loan balance",
-        max_validity=timedelta(days=365),
-        consent_text="Ved å samtykke, gir du Lånekassen rett til å utlevere samlet utestående studielån med "
-                     "renter, gebyrer og omkostninger direkte til {bank}. Banken kan bare bruke opplysningene "
-                     "til å vise deg lånet i nettbanken eller appen, henter dem ved hver innlogging og sletter "
-                     "dem når du logger ut. Du kan trekke samtykket tilbake når som helst.",
-        consent_text_en="By consenting, you allow Lånekassen to disclose your total outstanding student loan "
-                        "with interest, fees and costs directly to {bank}. The bank may only use it to show "
-                        "you the loan in its online or mobile bank, fetches it at each login and deletes it "
-                        "when you log out. You can withdraw the consent at any time.",
-        altinn2_service="5498_1",
-    ),
-    "nav-ssu": ConsentResource(
-        id="nav-ssu",
-        owner="NAV",
-        owner_org="889640782",
-        title="Syke- og uføreopplysninger",
-        title_en="Sickness and disability information",
-        max_validity=timedelta(days=3 * 365),
-        consent_text="Ved å samtykke, gir du NAV rett til å utlevere vedtak om arbeidsavklaringspenger, "
-                     "meldekort og vedtak om uføretrygd direkte til {bank}. Selskapet får opplysningene for å "
-                     "behandle kravet ditt etter forsikringen eller pensjonsordningen. Samtykket varer i "
-                     "opptil tre år, og du kan trekke det tilbake når som helst.",
-        consent_text_en="By consenting, you allow NAV to disclose decisions on work assessment allowance, "
-                        "employment status forms and decisions on disability benefit directly to {bank}. "
-                        "The company receives the information to process your claim under the insurance or "
-                        "pension scheme. The consent lasts up to three years and can be withdrawn at any time.",
-        altinn2_service="5252_2",
-    ),
-    "ske-krav-betalinger": ConsentResource(
-        id="ske-krav-betalinger",
-        owner="Skatteetaten",
-        owner_org="974761076",
-        title="Krav og betalinger for virksomheten",
-        title_en="Claims and payments of the business",
-        max_validity=timedelta(days=90),
-        consent_text="Ved å samtykke, gir du Skatteetaten rett til å utlevere opplysninger om virksomhetens "
-                     "krav, innbetalinger og utbetalinger direkte til {bank}. Banken får opplysningene for å "
-                     "vise virksomheten en oversikt i nettbanken.",
-        consent_text_en="By consenting, you allow the Norwegian Tax Administration to disclose the business's "
-                        "claims, payments and disbursements directly to {bank}. The bank receives the "
-                        "information to show the business an overview in its online bank.",
-        subject="organisation",
-        altinn2_service="5928_202301",
-    ),
-})
+RESOURCES: Mapping[str, ConsentResource] = MappingProxyType(
+    {
+        "ske-sbl-inntekt": ConsentResource(
+            id="ske-sbl-inntekt",
+            owner="Skatteetaten",
+            owner_org="974761076",
+            title="Inntekt og skattegrunnlag til lånesøknad",
+            title_en="Income and tax base for a loan application",
+            max_validity=timedelta(days=10),
+            consent_text="Ved å samtykke, gir du Skatteetaten rett til å utlevere opplysninger om deg direkte til "
+            "{bank}. Banken får opplysningene for å behandle søknaden din om finansiering.",
+            consent_text_en="By consenting, you allow the Norwegian Tax Administration to disclose information "
+            "about you directly to {bank}. The bank receives the information to process your "
+            "application for financing.",
+            allowed_metadata=frozenset({"fraOgMed", "tilOgMed", "inntektsaar"}),
+            altinn2_service="4628_210607",
+        ),
+        "lanekassen-saldo": ConsentResource(
+            id="lanekassen-saldo",
+            owner="Lånekassen",
+            owner_org="960885406",
+            title="Saldo på studielån",
+            title_en="Student loan balance",
+            max_validity=timedelta(days=365),
+            consent_text="Ved å samtykke, gir du Lånekassen rett til å utlevere samlet utestående studielån med "
+            "renter, gebyrer og omkostninger direkte til {bank}. Banken kan bare bruke opplysningene "
+            "til å vise deg lånet i nettbanken eller appen, henter dem ved hver innlogging og sletter "
+            "dem når du logger ut. Du kan trekke samtykket tilbake når som helst.",
+            consent_text_en="By consenting, you allow Lånekassen to disclose your total outstanding student loan "
+            "with interest, fees and costs directly to {bank}. The bank may only use it to show "
+            "you the loan in its online or mobile bank, fetches it at each login and deletes it "
+            "when you log out. You can withdraw the consent at any time.",
+            altinn2_service="5498_1",
+        ),
+        "nav-ssu": ConsentResource(
+            id="nav-ssu",
+            owner="NAV",
+            owner_org="889640782",
+            title="Syke- og uføreopplysninger",
+            title_en="Sickness and disability information",
+            max_validity=timedelta(days=3 * 365),
+            consent_text="Ved å samtykke, gir du NAV rett til å utlevere vedtak om arbeidsavklaringspenger, "
+            "meldekort og vedtak om uføretrygd direkte til {bank}. Selskapet får opplysningene for å "
+            "behandle kravet ditt etter forsikringen eller pensjonsordningen. Samtykket varer i "
+            "opptil tre år, og du kan trekke det tilbake når som helst.",
+            consent_text_en="By consenting, you allow NAV to disclose decisions on work assessment allowance, "
+            "employment status forms and decisions on disability benefit directly to {bank}. "
+            "The company receives the information to process your claim under the insurance or "
+            "pension scheme. The consent lasts up to three years and can be withdrawn at any time.",
+            altinn2_service="5252_2",
+        ),
+        "ske-krav-betalinger": ConsentResource(
+            id="ske-krav-betalinger",
+            owner="Skatteetaten",
+            owner_org="974761076",
+            title="Krav og betalinger for virksomheten",
+            title_en="Claims and payments of the business",
+            max_validity=timedelta(days=90),
+            consent_text="Ved å samtykke, gir du Skatteetaten rett til å utlevere opplysninger om virksomhetens "
+            "krav, innbetalinger og utbetalinger direkte til {bank}. Banken får opplysningene for å "
+            "vise virksomheten en oversikt i nettbanken.",
+            consent_text_en="By consenting, you allow the Norwegian Tax Administration to disclose the business's "
+            "claims, payments and disbursements directly to {bank}. The bank receives the "
+            "information to show the business an overview in its online bank.",
+            subject="organisation",
+            altinn2_service="5928_202301",
+        ),
+    }
+)
 
 ALTINN2_SERVICES: Mapping[str, str] = MappingProxyType(
     {resource.altinn2_service: resource.id for resource in RESOURCES.values() if resource.altinn2_service}
@@ -141,8 +143,9 @@ def check_metadata(resource: ConsentResource, metadata: Mapping[str, object]) ->
         values[key] = value
     # Strict ASCII months and years (standard.values), compared as months, never as text: a
     # full-width '２０２５-06' passed '\d' and sorted after every month, widening the consent.
-    months = {key: parse_month(values[key], parameter=f"metaData {key}")
-              for key in ("fraOgMed", "tilOgMed") if key in values}
+    months = {
+        key: parse_month(values[key], parameter=f"metaData {key}") for key in ("fraOgMed", "tilOgMed") if key in values
+    }
     if "inntektsaar" in values:
         parse_year(values["inntektsaar"], parameter="metaData inntektsaar")
     if "tilOgMed" in months and "fraOgMed" not in months:

@@ -19,8 +19,9 @@ class ConsumerError(Exception):
 class TokenError(ConsumerError):
     """The token service did not issue an access token (``error`` is the RFC 6749 §5.2 code)."""
 
-    def __init__(self, message: str, *, error: str | None = None, status: int | None = None,
-                 retryable: bool = False) -> None:
+    def __init__(
+        self, message: str, *, error: str | None = None, status: int | None = None, retryable: bool = False
+    ) -> None:
         super().__init__(message)
         self.error = error
         self.status = status

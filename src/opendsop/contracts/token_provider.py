@@ -74,9 +74,15 @@ class GrantSigner:
 
     def assertion(self, *, audience: str, scope: str, now: datetime) -> str:
         issued = int(now.timestamp())
-        claims: dict[str, Any] = {"aud": self.issuer, "iss": self.client_id, "iat": issued,
-                                  "exp": issued + int(GRANT_LIFETIME.total_seconds()), "jti": str(uuid.uuid4()),
-                                  "scope": scope, "resource": [audience]}
+        claims: dict[str, Any] = {
+            "aud": self.issuer,
+            "iss": self.client_id,
+            "iat": issued,
+            "exp": issued + int(GRANT_LIFETIME.total_seconds()),
+            "jti": str(uuid.uuid4()),
+            "scope": scope,
+            "resource": [audience],
+        }
         if self.consumer_org:
             claims["consumer_org"] = self.consumer_org
         prepared = self._rs256
@@ -127,8 +133,9 @@ def signing_pool() -> ThreadPoolExecutor:
 def token_request(token_endpoint: str, assertion: str) -> tuple[HttpRequest, bytes]:
     """The form POST of RFC 7523 §2.1."""
     body = urlencode({"grant_type": JWT_BEARER, "assertion": assertion}).encode("ascii")
-    return HttpRequest("POST", token_endpoint, {"Content-Type": "application/x-www-form-urlencoded",
-                                                "Accept": "application/json"}), body
+    return HttpRequest(
+        "POST", token_endpoint, {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"}
+    ), body
 
 
 def parse_token_response(response: HttpResponse, *, audience: str, scope: str, now: datetime) -> AccessToken:
@@ -140,10 +147,13 @@ def parse_token_response(response: HttpResponse, *, audience: str, scope: str, n
     if response.status != 200:
         error = data.get("error") if isinstance(data, dict) else None
         description = data.get("error_description") if isinstance(data, dict) else None
-        raise TokenError(f"the token service refused a token for {audience} ({scope}): "
-                         f"{error or 'HTTP ' + str(response.status)}" + (f": {description}" if description else ""),
-                         error=error if isinstance(error, str) else None, status=response.status,
-                         retryable=response.status >= 500 or response.status == 429)
+        raise TokenError(
+            f"the token service refused a token for {audience} ({scope}): "
+            f"{error or 'HTTP ' + str(response.status)}" + (f": {description}" if description else ""),
+            error=error if isinstance(error, str) else None,
+            status=response.status,
+            retryable=response.status >= 500 or response.status == 429,
+        )
     if not isinstance(data, dict) or not isinstance(data.get("access_token"), str):
         raise TokenError(f"the token service's answer for {audience} carries no access_token", status=200)
     expires_in = data.get("expires_in")
@@ -171,9 +181,17 @@ class TokenProvider:
     beat 50 and signing inline).
     """
 
-    def __init__(self, signer: GrantSigner, post: Post, *, clock: Callable[[], datetime] = _utc_now,
-                 margin: timedelta = timedelta(seconds=10), signing: Signing = "threads", batch: int = 16,
-                 max_in_flight: int | None = None) -> None:
+    def __init__(
+        self,
+        signer: GrantSigner,
+        post: Post,
+        *,
+        clock: Callable[[], datetime] = _utc_now,
+        margin: timedelta = timedelta(seconds=10),
+        signing: Signing = "threads",
+        batch: int = 16,
+        max_in_flight: int | None = None,
+    ) -> None:
         self._signer = signer
         self._post = post
         self._clock = clock
@@ -190,6 +208,7 @@ class TokenProvider:
 
     def source(self, audience: str, scope: str) -> Callable[[], Awaitable[str]]:
         """A token source for one (audience, scope): what the register clients take as their ``token``."""
+
         async def token() -> str:
             return await self.get(audience, scope)
 
@@ -297,8 +316,10 @@ class TokenProvider:
         except TokenError:
             raise
         except Exception as error:
-            raise TokenError(f"the token service at {self._signer.token_endpoint} did not answer "
-                             f"({type(error).__name__})", retryable=True) from error
+            raise TokenError(
+                f"the token service at {self._signer.token_endpoint} did not answer ({type(error).__name__})",
+                retryable=True,
+            ) from error
         token = parse_token_response(response, audience=audience, scope=scope, now=now)
         self._tokens[(audience, scope)] = token
         return token
@@ -308,5 +329,14 @@ def _sign_grants(signer: GrantSigner, keys: list[Key], now: datetime) -> list[st
     return [signer.assertion(audience=audience, scope=scope, now=now) for audience, scope in keys]
 
 
-__all__ = ["JWT_BEARER", "AccessToken", "GrantSigner", "Post", "Signing", "TokenProvider", "parse_token_response",
-           "signing_pool", "token_request"]
+__all__ = [
+    "JWT_BEARER",
+    "AccessToken",
+    "GrantSigner",
+    "Post",
+    "Signing",
+    "TokenProvider",
+    "parse_token_response",
+    "signing_pool",
+    "token_request",
+]

@@ -36,15 +36,13 @@ class HttpxTransport:
         with client_span(request.method, request.url, headers) as span:  # sends the W3C traceparent
             try:
                 async with asyncio.timeout(timeout):
-                    response = await self._client.request(request.method, request.url, headers=headers,
-                                                          content=body)
+                    response = await self._client.request(request.method, request.url, headers=headers, content=body)
             except httpx.TimeoutException as error:
                 raise TimeoutError(str(error)) from error
             except httpx.HTTPError as error:
                 raise ConnectionError(f"{type(error).__name__}: {error}") from error
             record_status(span, response.status_code)
-        return HttpResponse(response.status_code, {k.lower(): v for k, v in response.headers.items()},
-                            response.content)
+        return HttpResponse(response.status_code, {k.lower(): v for k, v in response.headers.items()}, response.content)
 
 
 class AiohttpTransport:
@@ -56,17 +54,21 @@ class AiohttpTransport:
     @classmethod
     def session(cls, *, limit: int = 200) -> aiohttp.ClientSession:
         """A session fit for a fan-out: a pool of ``limit`` connections, no cookie jar, no auto-decompress."""
-        return aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=limit, limit_per_host=0),
-                                     cookie_jar=aiohttp.DummyCookieJar(), auto_decompress=True,
-                                     timeout=aiohttp.ClientTimeout(total=None))
+        return aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=limit, limit_per_host=0),
+            cookie_jar=aiohttp.DummyCookieJar(),
+            auto_decompress=True,
+            timeout=aiohttp.ClientTimeout(total=None),
+        )
 
     async def send(self, request: HttpRequest, body: bytes | None = None, *, timeout: float) -> HttpResponse:
         sent = dict(request.headers)
         with client_span(request.method, request.url, sent) as span:  # sends the W3C traceparent
             try:
                 async with asyncio.timeout(timeout):
-                    async with self._session.request(request.method, request.url, headers=sent,
-                                                     data=body, allow_redirects=False) as response:
+                    async with self._session.request(
+                        request.method, request.url, headers=sent, data=body, allow_redirects=False
+                    ) as response:
                         if (response.content_length or 0) > MAX_BODY:
                             raise ConnectionError(f"the answer is larger than {MAX_BODY} bytes")
                         content = await response.read()
@@ -77,8 +79,6 @@ class AiohttpTransport:
                 raise
             except aiohttp.ClientError as error:
                 raise ConnectionError(f"{type(error).__name__}: {error}") from error
-
-
 
 
 def poster(transport: Transport, *, timeout: float = 10.0) -> Any:

@@ -290,8 +290,12 @@ class TokenVerifier:
             except Exception as exc:  # any fetch/parse failure: keep what we have, retry soon
                 self._failures += 1
                 self._next_attempt = attempt + self._backoff()
-                log.warning("JWKS refresh failed (%s): %s; next attempt in %.1f s", reason, type(exc).__name__,
-                            (self._next_attempt - attempt).total_seconds())
+                log.warning(
+                    "JWKS refresh failed (%s): %s; next attempt in %.1f s",
+                    reason,
+                    type(exc).__name__,
+                    (self._next_attempt - attempt).total_seconds(),
+                )
                 if isinstance(exc, JwksUnavailable):
                     raise
                 if self._keys is None:

@@ -36,11 +36,19 @@ def consumer_settings(topology: Topology, service: str | None) -> ConsumerSettin
     paths = Paths(topology.var_dir)
     directory = paths.agency(agency.orgno)
     authority = topology.url("authority")
-    return ConsumerSettings(orgno=agency.orgno, client_id=agency.client_id, token_issuer=authority + "/",
-                            token_endpoint=authority + "/token", grant_key=directory / "grant.pem",
-                            encryption_key=directory / "encryption.pem", catalogue_url=topology.url("relations"),
-                            relations_url=topology.url("relations"), registers_url=topology.url("registers"),
-                            database_url=paths.database("cases"), environment="test")
+    return ConsumerSettings(
+        orgno=agency.orgno,
+        client_id=agency.client_id,
+        token_issuer=authority + "/",
+        token_endpoint=authority + "/token",
+        grant_key=directory / "grant.pem",
+        encryption_key=directory / "encryption.pem",
+        catalogue_url=topology.url("relations"),
+        relations_url=topology.url("relations"),
+        registers_url=topology.url("registers"),
+        database_url=paths.database("cases"),
+        environment="test",
+    )
 
 
 def local_settings(service: str | None) -> ConsumerSettings | None:
@@ -51,8 +59,10 @@ def local_settings(service: str | None) -> ConsumerSettings | None:
     settings = consumer_settings(read(path), service)
     # `dsop up` derives the agencies' keys when it first starts
     if settings.grant_key is not None and not settings.grant_key.exists():
-        raise discovery.NoEcosystem(f"the ecosystem of {path} has not been started yet (no agency keys under "
-                                    f"{settings.grant_key.parent.parent}) — start it with `dsop up`")
+        raise discovery.NoEcosystem(
+            f"the ecosystem of {path} has not been started yet (no agency keys under "
+            f"{settings.grant_key.parent.parent}) — start it with `dsop up`"
+        )
     return settings
 
 

@@ -33,8 +33,14 @@ from opendsop.synth import model as synth
 from opendsop.synth import transactions as synth_transactions
 
 __all__ = [
-    "TransactionColumns", "balance_columns", "balance_rows", "booked_values", "payment_card", "sqlite_balance_params",
-    "sqlite_balance_values", "statement_balances",
+    "TransactionColumns",
+    "balance_columns",
+    "balance_rows",
+    "booked_values",
+    "payment_card",
+    "sqlite_balance_params",
+    "sqlite_balance_values",
+    "statement_balances",
 ]
 
 _encode = msgspec.json.Encoder().encode
@@ -43,26 +49,49 @@ _NO_FX: tuple[None, ...] = (None,) * 5
 
 def payment_card(card: synth.Card) -> PaymentCard:
     return PaymentCard(
-        card_identifier=card.card_identifier, holder_name=card.holder_name, start_date=card.start_date,
-        expiry_date=card.expiry_date, card_issuer_name=card.issuer_name, type=card.type, card_status=card.status,
+        card_identifier=card.card_identifier,
+        holder_name=card.holder_name,
+        start_date=card.start_date,
+        expiry_date=card.expiry_date,
+        card_issuer_name=card.issuer_name,
+        type=card.type,
+        card_status=card.status,
         version_number=card.version_number,
-        card_issuer_identifier=Identifier(value=card.issuer_orgnr, type=IdentifierType.COUNTRY_IDENTIFICATION_CODE,
-                                          country_of_residence="NO"),
+        card_issuer_identifier=Identifier(
+            value=card.issuer_orgnr, type=IdentifierType.COUNTRY_IDENTIFICATION_CODE, country_of_residence="NO"
+        ),
     )
 
 
 def _counter_parties(tx: synth.Transaction) -> tuple[CounterParty, ...] | None:
     if not (tx.counterparty_type or tx.counterparty_account or tx.counterparty_id or tx.counterparty_name):
         return None
-    identifier = (Identifier(value=tx.counterparty_id, type=tx.counterparty_id_type or
-                             IdentifierType.NATIONAL_IDENTITY_NUMBER)
-                  if tx.counterparty_id else None)
+    identifier = (
+        Identifier(value=tx.counterparty_id, type=tx.counterparty_id_type or IdentifierType.NATIONAL_IDENTITY_NUMBER)
+        if tx.counterparty_id
+        else None
+    )
     address = tx.counterparty_address
-    postal = (PostalAddress(street_name=address.street_name, building_number=address.building_number,
-                            post_code=address.post_code, town_name=address.town_name, country=address.country)
-              if address else None)
-    return (CounterParty(account_identifier=tx.counterparty_account, identifier=identifier,
-                         name=tx.counterparty_name, type=tx.counterparty_type, postal_address=postal),)
+    postal = (
+        PostalAddress(
+            street_name=address.street_name,
+            building_number=address.building_number,
+            post_code=address.post_code,
+            town_name=address.town_name,
+            country=address.country,
+        )
+        if address
+        else None
+    )
+    return (
+        CounterParty(
+            account_identifier=tx.counterparty_account,
+            identifier=identifier,
+            name=tx.counterparty_name,
+            type=tx.counterparty_type,
+            postal_address=postal,
+        ),
+    )
 
 
 def _payment_card_of(tx: synth.Transaction, cards: dict[int, synth.Card]) -> PaymentCard | None:
@@ -88,8 +117,14 @@ class TransactionColumns:
         self._stamp = sqlite_timestamp()
 
     def _counter_parties(self, tx: synth.Transaction) -> str | None:
-        key = (tx.counterparty_type, tx.counterparty_account, tx.counterparty_id, tx.counterparty_id_type,
-               tx.counterparty_name, tx.counterparty_address)
+        key = (
+            tx.counterparty_type,
+            tx.counterparty_account,
+            tx.counterparty_id,
+            tx.counterparty_id_type,
+            tx.counterparty_name,
+            tx.counterparty_address,
+        )
         found = self._parties.get(key, False)
         if found is False:
             parties = _counter_parties(tx)
@@ -109,15 +144,37 @@ class TransactionColumns:
         assert tx.booking_date is not None  # only booked transactions reach here
         refs = _references(tx.references)
         if tx.fx_original_amount is not None or tx.fx_source_currency:
-            fx: tuple[Any, ...] = (tx.fx_original_amount, tx.fx_source_currency, tx.fx_target_currency,
-                                   tx.fx_unit_currency, tx.fx_exchange_rate)
+            fx: tuple[Any, ...] = (
+                tx.fx_original_amount,
+                tx.fx_source_currency,
+                tx.fx_target_currency,
+                tx.fx_unit_currency,
+                tx.fx_exchange_rate,
+            )
         else:
             fx = _NO_FX
-        return (account_id, tx.transaction_id, tx.booking_date, tx.value_date, tx.registered, _text(tx.status),
-                _text(tx.credit_debit_indicator), tx.reversal_indicator, tx.amount, tx.currency,
-                tx.additional_info, tx.merchant, _text(tx.domain), _text(tx.family), _text(tx.sub_family),
-                tx.free_text, refs, self._counter_parties(tx), *fx, *self._card(tx))
-
+        return (
+            account_id,
+            tx.transaction_id,
+            tx.booking_date,
+            tx.value_date,
+            tx.registered,
+            _text(tx.status),
+            _text(tx.credit_debit_indicator),
+            tx.reversal_indicator,
+            tx.amount,
+            tx.currency,
+            tx.additional_info,
+            tx.merchant,
+            _text(tx.domain),
+            _text(tx.family),
+            _text(tx.sub_family),
+            tx.free_text,
+            refs,
+            self._counter_parties(tx),
+            *fx,
+            *self._card(tx),
+        )
 
     def sqlite_row(self, account_id: str, tx: synth.Transaction) -> tuple[Any, ...]:
         """``row`` as the SQLite driver's parameters (what the columns' bind processors make of it:
@@ -129,27 +186,70 @@ class TransactionColumns:
         domain, family, sub_family = tx.domain, tx.family, tx.sub_family
         if tx.fx_original_amount is not None or tx.fx_source_currency:
             original, rate = tx.fx_original_amount, tx.fx_exchange_rate
-            fx: tuple[Any, ...] = (str(original) if original is not None else None, tx.fx_source_currency,
-                                   tx.fx_target_currency, tx.fx_unit_currency, str(rate) if rate is not None else None)
+            fx: tuple[Any, ...] = (
+                str(original) if original is not None else None,
+                tx.fx_source_currency,
+                tx.fx_target_currency,
+                tx.fx_unit_currency,
+                str(rate) if rate is not None else None,
+            )
         else:
             fx = _NO_FX
-        return (account_id, tx.transaction_id, booked_at,
-                booked_at if value_date is booking else stamp(value_date) if value_date is not None else None,
-                booked_at if registered is booking else stamp(registered) if registered is not None else None,
-                tx.status._value_, tx.credit_debit_indicator._value_, int(tx.reversal_indicator), str(tx.amount),
-                tx.currency, tx.additional_info, tx.merchant, domain._value_ if domain is not None else None,
-                family._value_ if family is not None else None,
-                sub_family._value_ if sub_family is not None else None, tx.free_text, _references(tx.references),
-                self._counter_parties(tx), *fx, *self._card(tx))
-
+        return (
+            account_id,
+            tx.transaction_id,
+            booked_at,
+            booked_at if value_date is booking else stamp(value_date) if value_date is not None else None,
+            booked_at if registered is booking else stamp(registered) if registered is not None else None,
+            tx.status._value_,
+            tx.credit_debit_indicator._value_,
+            int(tx.reversal_indicator),
+            str(tx.amount),
+            tx.currency,
+            tx.additional_info,
+            tx.merchant,
+            domain._value_ if domain is not None else None,
+            family._value_ if family is not None else None,
+            sub_family._value_ if sub_family is not None else None,
+            tx.free_text,
+            _references(tx.references),
+            self._counter_parties(tx),
+            *fx,
+            *self._card(tx),
+        )
 
     def sqlite_value_row(self, account_id: str, values: tuple[Any, ...]) -> tuple[Any, ...]:
         """``sqlite_row`` of ``synth.Transaction(*values)`` straight from the generator's field tuple
         (``Population.statement_values``), without the object; counterparty and card columns,
         remembered per bank, build the object only the first time they are seen."""
-        (_, _, amount, currency, indicator, status, registered, booking, value_date, domain, family, sub_family,
-         free_text, info, reversal, references, *_, merchant, _, _, original, source, target, unit, rate,
-         _) = values
+        (
+            _,
+            _,
+            amount,
+            currency,
+            indicator,
+            status,
+            registered,
+            booking,
+            value_date,
+            domain,
+            family,
+            sub_family,
+            free_text,
+            info,
+            reversal,
+            references,
+            *_,
+            merchant,
+            _,
+            _,
+            original,
+            source,
+            target,
+            unit,
+            rate,
+            _,
+        ) = values
         stamp = self._stamp
         booked_at = stamp(booking)
         parties = self._parties.get(values[16:22], False)
@@ -159,17 +259,37 @@ class TransactionColumns:
         if card is None:
             card = self._card(synth.Transaction(*values))
         if original is not None or source:
-            fx: tuple[Any, ...] = (str(original) if original is not None else None, source, target, unit,
-                                   str(rate) if rate is not None else None)
+            fx: tuple[Any, ...] = (
+                str(original) if original is not None else None,
+                source,
+                target,
+                unit,
+                str(rate) if rate is not None else None,
+            )
         else:
             fx = _NO_FX
-        return (account_id, values[0], booked_at,
-                booked_at if value_date is booking else stamp(value_date) if value_date is not None else None,
-                booked_at if registered is booking else stamp(registered) if registered is not None else None,
-                status._value_, indicator._value_, int(reversal), str(amount), currency, info, merchant,
-                domain._value_ if domain is not None else None, family._value_ if family is not None else None,
-                sub_family._value_ if sub_family is not None else None, free_text, _references(references),
-                parties, *fx, *card)
+        return (
+            account_id,
+            values[0],
+            booked_at,
+            booked_at if value_date is booking else stamp(value_date) if value_date is not None else None,
+            booked_at if registered is booking else stamp(registered) if registered is not None else None,
+            status._value_,
+            indicator._value_,
+            int(reversal),
+            str(amount),
+            currency,
+            info,
+            merchant,
+            domain._value_ if domain is not None else None,
+            family._value_ if family is not None else None,
+            sub_family._value_ if sub_family is not None else None,
+            free_text,
+            _references(references),
+            parties,
+            *fx,
+            *card,
+        )
 
 
 def _references(references: tuple[synth.TransactionReference, ...]) -> str | None:

@@ -27,14 +27,22 @@ from opendsop.serving import observe
 
 # case → (what was accepted, what was refused): {ref} is the consumer's reference.
 CASES: dict[str, tuple[str, str]] = {
-    "lan": ("Samtykke gitt — søknad {ref} mottatt", "Samtykke ikke gitt — søknad {ref} kan ikke behandles uten "
-                                                   "inntektsopplysninger"),
-    "studielan": ("Samtykke gitt — saldo på studielån vises i nettbanken", "Samtykke ikke gitt — saldo på "
-                                                                           "studielån vises ikke"),
-    "forsikring": ("Samtykke gitt — skadesak {ref} mottatt", "Samtykke ikke gitt — skadesak {ref} behandles "
-                                                              "uten opplysninger fra NAV"),
-    "krav": ("Samtykke gitt — krav og betalinger for {ref} vises i bedriftsnettbanken",
-             "Samtykke ikke gitt — krav og betalinger for {ref} vises ikke"),
+    "lan": (
+        "Samtykke gitt — søknad {ref} mottatt",
+        "Samtykke ikke gitt — søknad {ref} kan ikke behandles uten inntektsopplysninger",
+    ),
+    "studielan": (
+        "Samtykke gitt — saldo på studielån vises i nettbanken",
+        "Samtykke ikke gitt — saldo på studielån vises ikke",
+    ),
+    "forsikring": (
+        "Samtykke gitt — skadesak {ref} mottatt",
+        "Samtykke ikke gitt — skadesak {ref} behandles uten opplysninger fra NAV",
+    ),
+    "krav": (
+        "Samtykke gitt — krav og betalinger for {ref} vises i bedriftsnettbanken",
+        "Samtykke ikke gitt — krav og betalinger for {ref} vises ikke",
+    ),
     # a request made by hand (``dsop samtykke …`` against the local ecosystem)
     "samtykke": ("Samtykke gitt", "Samtykke ikke gitt"),
 }
@@ -46,8 +54,9 @@ _PAGE = """<!doctype html>
 
 
 def _page(consumer: str, outcome: str, consent_id: str, status: int) -> Response[str]:
-    body = _PAGE.format(consumer=html.escape(consumer), outcome=html.escape(outcome),
-                        consent_id=html.escape(consent_id))
+    body = _PAGE.format(
+        consumer=html.escape(consumer), outcome=html.escape(outcome), consent_id=html.escape(consent_id)
+    )
     return Response(body, status_code=status, media_type=MediaType.HTML)
 
 
@@ -68,8 +77,11 @@ def create_app(consumers: Mapping[str, str]) -> Litestar:
             return _page(consumer, refused.format(ref=ref), consent_id, 200)
         return _page(consumer, "Svaret fra samtykkeløsningen mangler status", consent_id, 400)
 
-    return observe(Litestar(route_handlers=[callback], openapi_config=None, logging_config=None), "callbacks",
-                   title="Agencies' consent callback pages / virksomhetenes samtykke-sider")
+    return observe(
+        Litestar(route_handlers=[callback], openapi_config=None, logging_config=None),
+        "callbacks",
+        title="Agencies' consent callback pages / virksomhetenes samtykke-sider",
+    )
 
 
 __all__ = ["CASES", "create_app"]

@@ -65,8 +65,10 @@ def load(
     preset: Annotated[str, typer.Option("--preset", "-p", help=f"One of: {', '.join(PRESETS)}")] = "tiny",
     seed: Annotated[int, typer.Option("--seed", "-s", help="Same seed, same world.")] = 0,
     var: Annotated[Path, typer.Option("--var", help="Directory of the stores' databases.")] = Path("var"),
-    today: Annotated[str | None, typer.Option("--today", help="Reference date YYYY-MM-DD (default: the loaded "
-                                                                "world's, else today in Oslo)")] = None,
+    today: Annotated[
+        str | None,
+        typer.Option("--today", help="Reference date YYYY-MM-DD (default: the loaded world's, else today in Oslo)"),
+    ] = None,
 ) -> None:
     """Generate the world and write it into the bank, registers and relations databases."""
     _preset(preset)
@@ -84,8 +86,10 @@ def load(
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(code=2) from None
     except KeyboardInterrupt:
-        raise Interrupted(f"the unfinished load was discarded; run `dsop ecosystem load --preset {preset} "
-                          f"--seed {seed} --var {var}` again to load the world") from None
+        raise Interrupted(
+            f"the unfinished load was discarded; run `dsop ecosystem load --preset {preset} "
+            f"--seed {seed} --var {var}` again to load the world"
+        ) from None
     finally:
         loading.close()
     if not report.loaded:
@@ -95,11 +99,18 @@ def load(
     typer.echo(f"loaded into {report.var_dir}: {summary}")
 
 
-def write_topology(out: Path, *, preset: str, seed: int, first_bank_port: int = 8101,
-                   today: date | None = None) -> None:
+def write_topology(
+    out: Path, *, preset: str, seed: int, first_bank_port: int = 8101, today: date | None = None
+) -> None:
     world = generate(preset, seed=seed)
-    topology = for_world(out, preset=preset, seed=seed, banks=[(bank.orgnr, bank.name) for bank in world.banks],
-                         first_bank_port=first_bank_port, today=today.isoformat() if today else None)
+    topology = for_world(
+        out,
+        preset=preset,
+        seed=seed,
+        banks=[(bank.orgnr, bank.name) for bank in world.banks],
+        first_bank_port=first_bank_port,
+        today=today.isoformat() if today else None,
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(render(topology), encoding="utf-8")
 
@@ -114,8 +125,10 @@ def topology_command(
     """Write the TOML topology of a world: every party, its port, every bank and agency."""
     _preset(preset)
     if out.exists() and not force:
-        raise _fail(f"{out} exists; pass --force to overwrite it (its var/ data then no longer matches if the "
-                    "preset or seed changes)")
+        raise _fail(
+            f"{out} exists; pass --force to overwrite it (its var/ data then no longer matches if the "
+            "preset or seed changes)"
+        )
     write_topology(out, preset=preset, seed=seed, first_bank_port=first_bank_port)
     console.print(f"wrote {out}: preset {preset}, seed {seed}; start it with `dsop up --topology {out}`")
 
@@ -157,8 +170,14 @@ class _LoadProgress:
 
     def __call__(self, orgno: str) -> None:
         if self.progress is None:
-            self.progress = Progress(TextColumn("loading the world's banks"), BarColumn(), MofNCompleteColumn(),
-                                     TimeElapsedColumn(), console=console, transient=True)
+            self.progress = Progress(
+                TextColumn("loading the world's banks"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=console,
+                transient=True,
+            )
             self.progress.start()
             self.task = self.progress.add_task("banks", total=self.total)
         assert self.task is not None
@@ -169,8 +188,7 @@ class _LoadProgress:
             self.progress.stop()
 
 
-async def _up(path: Path, *, tour: tuple[str, ...], stay: bool, log_level: str,
-              only: list[str] | None = None) -> None:
+async def _up(path: Path, *, tour: tuple[str, ...], stay: bool, log_level: str, only: list[str] | None = None) -> None:
     from opendsop.ecosystem.runner import start
 
     _logging(log_level)
@@ -178,8 +196,10 @@ async def _up(path: Path, *, tour: tuple[str, ...], stay: bool, log_level: str,
     if only:
         console.print(f"starting {', '.join(only)} from {path}")
     else:
-        console.print(f"starting {len(topology.banks)} banks and {len(topology.ports)} services from {path} "
-                      f"(world {topology.preset}/{topology.seed}; the first start generates and loads it)")
+        console.print(
+            f"starting {len(topology.banks)} banks and {len(topology.ports)} services from {path} "
+            f"(world {topology.preset}/{topology.seed}; the first start generates and loads it)"
+        )
     loading = _LoadProgress(len(topology.banks))
     try:
         async with start(topology, log_level=log_level, only=only, on_bank=loading) as running:
@@ -203,34 +223,61 @@ async def _serve(running: Running, *, tour: tuple[str, ...], stay: bool, log_lev
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    console.print("[bold]Every party is running.[/bold] In another terminal: `dsop case konkurs --debtor …` "
-                  "(see the tour above). Ctrl-C stops them all.")
+    console.print(
+        "[bold]Every party is running.[/bold] In another terminal: `dsop case konkurs --debtor …` "
+        "(see the tour above). Ctrl-C stops them all."
+    )
     await stop.wait()
     console.print("stopping every party …")
 
 
 def up_command(
-    topology: Annotated[Path | None, typer.Option(
-        "--topology", "-t", help="The TOML topology (default: $DSOP_ECOSYSTEM, else the nearest "
-                                 "var/ecosystem.toml, else a new ./var/ecosystem.toml)")] = None,
+    topology: Annotated[
+        Path | None,
+        typer.Option(
+            "--topology",
+            "-t",
+            help="The TOML topology (default: $DSOP_ECOSYSTEM, else the nearest "
+            "var/ecosystem.toml, else a new ./var/ecosystem.toml)",
+        ),
+    ] = None,
     preset: Annotated[str, typer.Option("--preset", "-p", help="World for a new topology")] = "demo",
     seed: Annotated[int, typer.Option("--seed", "-s", help="Seed for a new topology")] = 0,
-    today: Annotated[str | None, typer.Option("--today", help="Pin a new topology's world to this date YYYY-MM-DD "
-                                                              "(default: today in Oslo, kept on later starts)")]
-    = None,
-    stories: Annotated[list[str] | None, typer.Argument(
-        metavar="STORY", help="With --tour: only these stories (names or comma lists): konkurs, oed, verge, "
-                                   "politi, signaturrett, lan, studielan, forsikring, krav; groups dsop, samtykke",
-        show_default=False)] = None,
-    tour: Annotated[bool, typer.Option("--tour/--no-tour", help="Run the scripted tour once started (every story, "
-                                                                "or the STORY arguments)")] = False,
-    stay: Annotated[bool, typer.Option("--stay/--exit", help="Keep serving until Ctrl-C (or exit after the tour)")]
-    = True,
+    today: Annotated[
+        str | None,
+        typer.Option(
+            "--today",
+            help="Pin a new topology's world to this date YYYY-MM-DD (default: today in Oslo, kept on later starts)",
+        ),
+    ] = None,
+    stories: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="STORY",
+            help="With --tour: only these stories (names or comma lists): konkurs, oed, verge, "
+            "politi, signaturrett, lan, studielan, forsikring, krav; groups dsop, samtykke",
+            show_default=False,
+        ),
+    ] = None,
+    tour: Annotated[
+        bool,
+        typer.Option(
+            "--tour/--no-tour", help="Run the scripted tour once started (every story, or the STORY arguments)"
+        ),
+    ] = False,
+    stay: Annotated[
+        bool, typer.Option("--stay/--exit", help="Keep serving until Ctrl-C (or exit after the tour)")
+    ] = True,
     log_level: Annotated[str, typer.Option(help="The parties' log level")] = "WARNING",
-    only: Annotated[list[str] | None, typer.Option(
-        "--only", help="Start only this party (repeatable): authority, certpub, relations, registers, "
-                       "prosecution, consent, skatteetaten, lanekassen, nav, krav, callbacks or bank-<orgno>; "
-                       "the others run elsewhere")] = None,
+    only: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--only",
+            help="Start only this party (repeatable): authority, certpub, relations, registers, "
+            "prosecution, consent, skatteetaten, lanekassen, nav, krav, callbacks or bank-<orgno>; "
+            "the others run elsewhere",
+        ),
+    ] = None,
 ) -> None:
     """Start every party of the local ecosystem on loopback ports (Ctrl-C stops them all)."""
     from opendsop.ecosystem.runner import EcosystemError
@@ -255,8 +302,9 @@ def up_command(
     except (TopologyError, EcosystemError, discovery.NoEcosystem) as error:
         raise _fail(str(error)) from None
     except KeyboardInterrupt:  # Ctrl-C before the servers were up: start() has stopped what it started
-        raise Interrupted(f"nothing is serving; an unfinished world load was discarded — `dsop up --topology "
-                          f"{path}` starts again") from None
+        raise Interrupted(
+            f"nothing is serving; an unfinished world load was discarded — `dsop up --topology {path}` starts again"
+        ) from None
 
 
 def _topology(named: Path | None, *, preset: str, seed: int, today: date | None) -> Path:

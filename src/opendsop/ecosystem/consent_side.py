@@ -46,9 +46,16 @@ INSURER = ("995568217", "Gjensidige Forsikring ASA")
 OWNERS = {"skatteetaten": "974761076", "lanekassen": "960885406", "nav": "889640782", "krav": "974761076"}
 SOURCES = ("skatteetaten", "lanekassen", "nav", "krav")
 READ = "altinn:consentrequests.read"
-CONSUMER_SCOPES = ("altinn:consentrequests.write", READ, "skatteetaten:inntekt", "skatteetaten:summertskattegrunnlag",
-                   "lanekassen:lan/v1/saldoopplysninger", "nav:arbeid/v1/aap", "nav:helse/v1/uforeopplysninger",
-                   "skatteetaten:kravogbetalinger")
+CONSUMER_SCOPES = (
+    "altinn:consentrequests.write",
+    READ,
+    "skatteetaten:inntekt",
+    "skatteetaten:summertskattegrunnlag",
+    "lanekassen:lan/v1/saldoopplysninger",
+    "nav:arbeid/v1/aap",
+    "nav:helse/v1/uforeopplysninger",
+    "skatteetaten:kravogbetalinger",
+)
 CONSENT_API = "/accessmanagement/api/v1/enterprise"
 
 
@@ -123,8 +130,9 @@ def _secrets(path: Path) -> dict[str, str]:
         if not isinstance(found, dict) or not all(isinstance(v, str) for v in found.values()):
             raise CorruptedVar(f"{path} is damaged; remove it (the consent side's sessions and tokens then change)")
         stored = found
-    missing = [name for name in ("admin-token", "hook-token", "session-secret", "lanekassen-api-key")
-               if name not in stored]
+    missing = [
+        name for name in ("admin-token", "hook-token", "session-secret", "lanekassen-api-key") if name not in stored
+    ]
     for name in missing:
         stored[name] = secrets.token_urlsafe(32)
     if missing:
@@ -136,12 +144,21 @@ def consent_side(topology: Topology) -> ConsentSide:
     """Create what is missing under ``<var>/keys/consent``; return where everything is (idempotent)."""
     directory = Paths(topology.var_dir).keys / "consent"
     bank = topology.banks[0]
-    consumers = [Consumer(orgno, name, kind, _key(directory / f"samtykke-{orgno}.pem"))
-                 for orgno, name, kind in ((bank.orgno, bank.name, "bank"), (*INSURER, "insurer"))]
+    consumers = [
+        Consumer(orgno, name, kind, _key(directory / f"samtykke-{orgno}.pem"))
+        for orgno, name, kind in ((bank.orgno, bank.name, "bank"), (*INSURER, "insurer"))
+    ]
     owners = {orgno: _key(directory / f"kilde-{orgno}.pem") for orgno in sorted(set(OWNERS.values()))}
     stored = _secrets(directory / "secrets.json")
-    return ConsentSide(consumers[0], consumers[1], owners, stored["admin-token"], stored["hook-token"],
-                       stored["session-secret"], stored["lanekassen-api-key"])
+    return ConsentSide(
+        consumers[0],
+        consumers[1],
+        owners,
+        stored["admin-token"],
+        stored["hook-token"],
+        stored["session-secret"],
+        stored["lanekassen-api-key"],
+    )
 
 
 async def register_consent_side(topology: Topology, side: ConsentSide, *, now: datetime | None = None) -> None:
@@ -154,8 +171,9 @@ async def register_consent_side(topology: Topology, side: ConsentSide, *, now: d
 
     now = now or utc_now()
     paths = Paths(topology.var_dir)
-    wanted: list[tuple[str, str, tuple[str, ...], Path]] = [(c.client_id, c.orgno, CONSUMER_SCOPES, c.key_path)
-                                                            for c in side.consumers]
+    wanted: list[tuple[str, str, tuple[str, ...], Path]] = [
+        (c.client_id, c.orgno, CONSUMER_SCOPES, c.key_path) for c in side.consumers
+    ]
     wanted += [(side.owner_client_id(orgno), orgno, (READ,), path) for orgno, path in side.owner_keys.items()]
     store = AuthorityStore(create_engine(paths.database("authority")))
     try:
@@ -174,8 +192,9 @@ async def register_consent_side(topology: Topology, side: ConsentSide, *, now: d
         await consent.create_schema()
         registry = Registry(consent.engine)
         for consumer in side.consumers:
-            await registry.add_redirect(consumer.orgno, callback_prefix(topology, consumer), now=now,
-                                        loopback_allowed=True)
+            await registry.add_redirect(
+                consumer.orgno, callback_prefix(topology, consumer), now=now, loopback_allowed=True
+            )
     finally:
         await consent.close()
 
@@ -221,12 +240,25 @@ def consent_apps(topology: Topology, side: ConsentSide, population: Population) 
     # Who may answer for a company (FI-K&B): the holders of its roles in the Enhetsregister.
     representatives = {company.orgnr: [role.person_id for role in company.roles] for company in population.companies}
     hooks = {OWNERS["lanekassen"]: topology.url("lanekassen") + "/internal/consent-events"}
-    apps: dict[str, Any] = {"consent": _build("consent", lambda: consent_app(
-        ConsentSettings(database_url=paths.database("consent"), public_url=topology.url("consent"),
-                        issuer=topology.url("authority") + "/", admin_token=side.admin_token,
-                        session_secret=side.session_secret, organisation_names=names, revocation_hooks=hooks,
-                        revocation_hook_token=side.hook_token, test_mode=True),
-        representatives=MappingRepresentatives(representatives)))}
+    apps: dict[str, Any] = {
+        "consent": _build(
+            "consent",
+            lambda: consent_app(
+                ConsentSettings(
+                    database_url=paths.database("consent"),
+                    public_url=topology.url("consent"),
+                    issuer=topology.url("authority") + "/",
+                    admin_token=side.admin_token,
+                    session_secret=side.session_secret,
+                    organisation_names=names,
+                    revocation_hooks=hooks,
+                    revocation_hook_token=side.hook_token,
+                    test_mode=True,
+                ),
+                representatives=MappingRepresentatives(representatives),
+            ),
+        )
+    }
     data = for_population(population)
     for source in SOURCES:
         apps[source] = _build(source, lambda source=source: _source_app(topology, side, source, data))  # type: ignore[misc]
@@ -240,11 +272,16 @@ def _source_app(topology: Topology, side: ConsentSide, source: str, data: Any) -
     from opendsop.sources.settings import SourcesSettings
 
     consent_api = topology.url("consent") + CONSENT_API
-    settings = SourcesSettings.model_validate({
-        "issuer": topology.url("authority") + "/", "consent_service_url": consent_api,
-        "database_url": Paths(topology.var_dir).database(f"source-{source}"),
-        "lanekassen_api_key": side.lanekassen_api_key, "consent_events_token": side.hook_token,
-        f"audience_{source}": source_audience(topology, source)})
+    settings = SourcesSettings.model_validate(
+        {
+            "issuer": topology.url("authority") + "/",
+            "consent_service_url": consent_api,
+            "database_url": Paths(topology.var_dir).database(f"source-{source}"),
+            "lanekassen_api_key": side.lanekassen_api_key,
+            "consent_events_token": side.hook_token,
+            f"audience_{source}": source_audience(topology, source),
+        }
+    )
     bearer, http = _owner_bearer(topology, side, OWNERS[source])
     app = source_app(source, settings, world=data, consent_status=HttpConsentStatus(consent_api, bearer=bearer))
     app.on_shutdown.append(http.aclose)
@@ -261,11 +298,20 @@ def samtykke_settings(topology: Topology) -> Any:
     for source in SOURCES:
         sources[f"{source}_url"] = topology.url(source)
         sources[f"{source}_audience"] = source_audience(topology, source)
-    return SamtykkeSettings.model_validate({
-        "org": bank.orgno, "client_id": bank.client_id, "key_file": bank.key_path, "kid": bank.client_id,
-        "authority_url": topology.url("authority") + "/", "consent_url": topology.url("consent"),
-        "lanekassen_api_key": side.lanekassen_api_key, "bank_name": bank.name,
-        "redirect_url": f"{callback_prefix(topology, bank)}samtykke/samtykke", **sources})
+    return SamtykkeSettings.model_validate(
+        {
+            "org": bank.orgno,
+            "client_id": bank.client_id,
+            "key_file": bank.key_path,
+            "kid": bank.client_id,
+            "authority_url": topology.url("authority") + "/",
+            "consent_url": topology.url("consent"),
+            "lanekassen_api_key": side.lanekassen_api_key,
+            "bank_name": bank.name,
+            "redirect_url": f"{callback_prefix(topology, bank)}samtykke/samtykke",
+            **sources,
+        }
+    )
 
 
 def local_samtykke_settings() -> Any:

@@ -70,14 +70,21 @@ class _Story:
         self.running, self.side, self.http, self.console = running, side, http, console
         topology = running.topology
         self.endpoints = Endpoints(
-            authority=topology.url("authority") + "/", consent=Service(topology.url("consent")),
+            authority=topology.url("authority") + "/",
+            consent=Service(topology.url("consent")),
             lanekassen_api_key=side.lanekassen_api_key,
-            **{name: Service(topology.url(name), source_audience(topology, name))
-               for name in ("skatteetaten", "lanekassen", "nav", "krav")})
+            **{
+                name: Service(topology.url(name), source_audience(topology, name))
+                for name in ("skatteetaten", "lanekassen", "nav", "krav")
+            },
+        )
 
     def client(self, consumer: Consumer) -> SamtykkeClient:
-        return SamtykkeClient(Identity(consumer.orgno, consumer.client_id,
-                                       self.side.key(consumer.key_path, consumer.client_id)), self.endpoints, self.http)
+        return SamtykkeClient(
+            Identity(consumer.orgno, consumer.client_id, self.side.key(consumer.key_path, consumer.client_id)),
+            self.endpoints,
+            self.http,
+        )
 
     def redirect(self, consumer: Consumer, case: str, ref: str) -> str:
         return f"{callback_prefix(self.running.topology, consumer)}samtykke/{case}?ref={ref}"
@@ -120,25 +127,34 @@ async def _lan(story: _Story, data: SourceData, subject: str | None) -> ConsentO
     person = story.person(fnr)
     try:
         outcome.callback = await story.approve(person, consent.view_uri)
-        story.say(f"{fnr} (synthetic) logs in and approves {consent.fra_og_med} – {consent.til_og_med} and "
-                  f"{consent.inntektsaar}; back at the bank: [green]{escape(outcome.callback)}[/]")
+        story.say(
+            f"{fnr} (synthetic) logs in and approves {consent.fra_og_med} – {consent.til_og_med} and "
+            f"{consent.inntektsaar}; back at the bank: [green]{escape(outcome.callback)}[/]"
+        )
         try:
             summary = await loan.loan_summary(client, consent)
         except SourceRefused as refused:
             outcome.refused = refused.code
             story.say(f"Skatteetaten: [red]{refused.status} {escape(refused.code)}[/] {escape(refused.message)}")
             return outcome
-        outcome.delivered = {"months": len(summary.income.months), "median": str(summary.income.median),
-                             "flags": [f.code for f in summary.flags]}
-        story.say(f"income in {len(summary.income.months)} months, median {_kr(summary.income.median)}; "
-                  f"flags: {', '.join(f.code for f in summary.flags) or 'none'}")
+        outcome.delivered = {
+            "months": len(summary.income.months),
+            "median": str(summary.income.median),
+            "flags": [f.code for f in summary.flags],
+        }
+        story.say(
+            f"income in {len(summary.income.months)} months, median {_kr(summary.income.median)}; "
+            f"flags: {', '.join(f.code for f in summary.flags) or 'none'}"
+        )
         await person.revoke(consent.id)
         try:
             await loan.fetch_loan_data(client, consent)
         except SourceRefused as refused:
             outcome.after_revocation = refused.code
-            story.say(f"the person withdraws the consent; the bank's next pull: [red]{refused.status} "
-                      f"{escape(refused.code)}[/]")
+            story.say(
+                f"the person withdraws the consent; the bank's next pull: [red]{refused.status} "
+                f"{escape(refused.code)}[/]"
+            )
     finally:
         await person.browser.aclose()
     return outcome
@@ -150,8 +166,9 @@ async def _studielan(story: _Story, data: SourceData, subject: str | None) -> Co
     outcome = ConsentOutcome("studielan", fnr)
     client = story.client(bank)
     story.console.print(Rule(f"7. Samtykke: saldo på studielån i {bank.name}s nettbank (Lånekassen)"))
-    consent = await studielan.request_studielan_consent(client, fnr, redirect_url=story.redirect(bank, "studielan",
-                                                                                                 "nettbank"))
+    consent = await studielan.request_studielan_consent(
+        client, fnr, redirect_url=story.redirect(bank, "studielan", "nettbank")
+    )
     outcome.consent_id = consent.id
     person = story.person(fnr)
     try:
@@ -171,8 +188,10 @@ async def _studielan(story: _Story, data: SourceData, subject: str | None) -> Co
         story.say("Lånekassen: [red]404[/] the person is not a Lånekassen customer")
         return outcome
     outcome.delivered = {"total": str(first.total), "again": str(again.total), "parts": len(first.parts)}
-    story.say(f"the widget (Lånekassen's logo beside it): {_kr(first.total)} in {len(first.parts)} part(s); "
-              f"the next login, without the consent in the token: {_kr(again.total)}")
+    story.say(
+        f"the widget (Lånekassen's logo beside it): {_kr(first.total)} in {len(first.parts)} part(s); "
+        f"the next login, without the consent in the token: {_kr(again.total)}"
+    )
     return outcome
 
 
@@ -182,8 +201,7 @@ async def _forsikring(story: _Story, data: SourceData, subject: str | None) -> C
     outcome = ConsentOutcome("forsikring", fnr)
     client = story.client(insurer)
     story.console.print(Rule(f"8. Samtykke: {insurer.name} behandler skadesak {ref} (NAV: AAP og uføretrygd)"))
-    consent = await insurance.request_ssu_consent(client, fnr, redirect_url=story.redirect(insurer, "forsikring",
-                                                                                           ref))
+    consent = await insurance.request_ssu_consent(client, fnr, redirect_url=story.redirect(insurer, "forsikring", ref))
     outcome.consent_id = consent.id
     person = story.person(fnr)
     try:
@@ -199,16 +217,19 @@ async def _forsikring(story: _Story, data: SourceData, subject: str | None) -> C
         return outcome
     kinds = [event.kind for event in timeline.events]
     outcome.delivered = {"events": len(kinds), "uforegrad": timeline.current_uforegrad}
-    story.say(f"NAV timeline: {kinds.count('aap-vedtak') + kinds.count('aap-vedtak-annullert')} AAP decision(s), "
-              f"{kinds.count('meldekort')} meldekort ({timeline.hours_worked} hours worked), "
-              f"uføregrad now {timeline.current_uforegrad if timeline.current_uforegrad is not None else '–'}")
+    story.say(
+        f"NAV timeline: {kinds.count('aap-vedtak') + kinds.count('aap-vedtak-annullert')} AAP decision(s), "
+        f"{kinds.count('meldekort')} meldekort ({timeline.hours_worked} hours worked), "
+        f"uføregrad now {timeline.current_uforegrad if timeline.current_uforegrad is not None else '–'}"
+    )
     return outcome
 
 
 async def _krav(story: _Story, data: SourceData, subject: str | None, population: Population) -> ConsentOutcome:
     holders = {c.orgnr: [r.person_id for r in c.roles] for c in population.companies if c.roles}
-    orgnr = subject or _first(data.organisations, lambda org: bool(org.krav and holders.get(org.orgnr)),
-                              "tax claims and a role holder")
+    orgnr = subject or _first(
+        data.organisations, lambda org: bool(org.krav and holders.get(org.orgnr)), "tax claims and a role holder"
+    )
     if not holders.get(orgnr):
         raise SamtykkeError(f"organisation {orgnr} has nobody in the Enhetsregister who may consent for it")
     representative = holders[orgnr][0]
@@ -224,8 +245,10 @@ async def _krav(story: _Story, data: SourceData, subject: str | None, population
         outcome.callback = await story.approve(person, consent.view_uri)
     finally:
         await person.browser.aclose()
-    story.say(f"{representative} (synthetic, a role holder of {orgnr}) approves for the company; back at the bank: "
-              f"[green]{escape(outcome.callback)}[/]")
+    story.say(
+        f"{representative} (synthetic, a role holder of {orgnr}) approves for the company; back at the bank: "
+        f"[green]{escape(outcome.callback)}[/]"
+    )
     try:
         overview = await business.claims_overview(client, orgnr, consent.ref)
     except SourceRefused as refused:
@@ -233,15 +256,21 @@ async def _krav(story: _Story, data: SourceData, subject: str | None, population
         story.say(f"Skatteetaten: [red]{refused.status} {escape(refused.code)}[/] {escape(refused.message)}")
         return outcome
     totals = overview.totals
-    outcome.delivered = {"claims": len(overview.claims), "balance": str(totals.balance),
-                         "consistent": overview.consistent}
-    story.say(f"{len(overview.claims)} open claim(s): overdue {_kr(totals.overdue)}, not due {_kr(totals.not_due)}, "
-              f"balance {_kr(totals.balance)}" + ("" if overview.consistent else " (totals do not add up)"))
+    outcome.delivered = {
+        "claims": len(overview.claims),
+        "balance": str(totals.balance),
+        "consistent": overview.consistent,
+    }
+    story.say(
+        f"{len(overview.claims)} open claim(s): overdue {_kr(totals.overdue)}, not due {_kr(totals.not_due)}, "
+        f"balance {_kr(totals.balance)}" + ("" if overview.consistent else " (totals do not add up)")
+    )
     return outcome
 
 
-async def run_consent_story(running: Running, population: Population, console: Console, story: str, *,
-                            subject: str | None = None) -> ConsentOutcome:
+async def run_consent_story(
+    running: Running, population: Population, console: Console, story: str, *, subject: str | None = None
+) -> ConsentOutcome:
     """Tell one consent story (``CONSENT_STORIES``); ``subject``: the person (or company) instead of the tour's."""
     side = consent_side(running.topology)
     data = for_population(population)

@@ -34,21 +34,27 @@ def find(explicit: Path | None = None, *, start: Path | None = None) -> Path:
     """The topology to use, or :class:`NoEcosystem` naming where it looked."""
     if explicit is not None:
         if not explicit.is_file():
-            raise NoEcosystem(f"--topology {explicit} does not exist — write one with `dsop synth topology --out "
-                              f"{explicit}`, or drop --topology to use ./{DEFAULT_TOPOLOGY}")
+            raise NoEcosystem(
+                f"--topology {explicit} does not exist — write one with `dsop synth topology --out "
+                f"{explicit}`, or drop --topology to use ./{DEFAULT_TOPOLOGY}"
+            )
         return explicit
     named = os.environ.get(ENVIRONMENT)
     if named:
         if not Path(named).is_file():
-            raise NoEcosystem(f"{ENVIRONMENT}={named} does not exist — point it at an ecosystem.toml, or unset it "
-                              f"to use the nearest {DEFAULT_TOPOLOGY}")
+            raise NoEcosystem(
+                f"{ENVIRONMENT}={named} does not exist — point it at an ecosystem.toml, or unset it "
+                f"to use the nearest {DEFAULT_TOPOLOGY}"
+            )
         return Path(named)
     found = nearest(start)
     if found is None:
         here = (start or Path.cwd()).resolve()
-        raise NoEcosystem(f"no ecosystem: {ENVIRONMENT} is unset and there is no {DEFAULT_TOPOLOGY} in {here} or "
-                          f"any directory above it — start one with `dsop up` (in the project directory), or set "
-                          f"{ENVIRONMENT} to its ecosystem.toml")
+        raise NoEcosystem(
+            f"no ecosystem: {ENVIRONMENT} is unset and there is no {DEFAULT_TOPOLOGY} in {here} or "
+            f"any directory above it — start one with `dsop up` (in the project directory), or set "
+            f"{ENVIRONMENT} to its ecosystem.toml"
+        )
     return found
 
 

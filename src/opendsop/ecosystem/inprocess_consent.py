@@ -75,9 +75,16 @@ BANK_REDIRECTS = "https://bank.test/samtykke/"
 OTHER_BANK_REDIRECTS = "https://other-bank.test/"
 BANK_KID = "bank-key-1"
 ALTINN2_KID = "altinn2-samtykke"
-BANK_SCOPES = ("altinn:consentrequests.write", "altinn:consentrequests.read", "skatteetaten:inntekt",
-               "skatteetaten:summertskattegrunnlag", "lanekassen:lan/v1/saldoopplysninger", "nav:arbeid/v1/aap",
-               "nav:helse/v1/uforeopplysninger", "skatteetaten:kravogbetalinger")
+BANK_SCOPES = (
+    "altinn:consentrequests.write",
+    "altinn:consentrequests.read",
+    "skatteetaten:inntekt",
+    "skatteetaten:summertskattegrunnlag",
+    "lanekassen:lan/v1/saldoopplysninger",
+    "nav:arbeid/v1/aap",
+    "nav:helse/v1/uforeopplysninger",
+    "skatteetaten:kravogbetalinger",
+)
 # Owners of the resources (contracts.consent_resources.RESOURCES[...].owner_org): they may read consent status.
 OWNERS = {"skatteetaten": "974761076", "lanekassen": "960885406", "nav": "889640782"}
 READ = "altinn:consentrequests.read"
@@ -118,8 +125,9 @@ def _field(name: str, page: httpx.Response) -> str:
 
 def _expect(response: httpx.Response, status: int, doing: str) -> None:
     if response.status_code != status:
-        raise PageError(f"{doing}: {response.request.url.path} answered {response.status_code}, not {status}: "
-                        f"{response.text[:200]}")
+        raise PageError(
+            f"{doing}: {response.request.url.path} answered {response.status_code}, not {status}: {response.text[:200]}"
+        )
 
 
 @dataclass
@@ -134,8 +142,9 @@ class Person:
         """Log in on the synthetic ID-porten page the consent service sent us to; the page we land on."""
         login = await self.browser.get(target)
         _expect(login, 200, "the login page")
-        done = await self.browser.post("/login", data={"csrf": _field("csrf", login), "pid": self.fnr,
-                                                       "next": _field("next", login)})
+        done = await self.browser.post(
+            "/login", data={"csrf": _field("csrf", login), "pid": self.fnr, "next": _field("next", login)}
+        )
         _expect(done, 303, "logging in")
         self.logged_in = True
         return await self.browser.get(done.headers["location"])
@@ -151,8 +160,9 @@ class Person:
         """Read the consent text and press a button; the URL the browser is sent back to."""
         page = await self.open(view_uri)
         _expect(page, 200, "the consent request page")
-        posted = await self.browser.post(urlsplit(view_uri).path, data={"csrf": _field("csrf", page),
-                                                                        "decision": decision})
+        posted = await self.browser.post(
+            urlsplit(view_uri).path, data={"csrf": _field("csrf", page), "decision": decision}
+        )
         _expect(posted, 303, f"answering {decision}")
         return str(posted.headers["location"])
 
@@ -194,21 +204,32 @@ class Parties:
 
     def client(self, org: str, client_id: str) -> SamtykkeClient:
         """Another consumer using the bank's key (registered clients: ``bank-client``, ``other-bank``)."""
-        return SamtykkeClient(Identity(org, client_id, self.bank_key), self.bank.endpoints, self.http,
-                              clock=self.clock)
+        return SamtykkeClient(Identity(org, client_id, self.bank_key), self.bank.endpoints, self.http, clock=self.clock)
 
 
 def endpoints() -> Endpoints:
     """Where the in-process parties live (the URLs the mounts answer)."""
-    return Endpoints(authority=AUTHORITY, consent=Service(CONSENT), skatteetaten=Service(SKATTEETATEN.rstrip("/"),
-                     SKATTEETATEN), lanekassen=Service(LANEKASSEN.rstrip("/"), LANEKASSEN),
-                     nav=Service(NAV.rstrip("/"), NAV), krav=Service(KRAV.rstrip("/"), KRAV),
-                     lanekassen_api_key=API_KEY)
+    return Endpoints(
+        authority=AUTHORITY,
+        consent=Service(CONSENT),
+        skatteetaten=Service(SKATTEETATEN.rstrip("/"), SKATTEETATEN),
+        lanekassen=Service(LANEKASSEN.rstrip("/"), LANEKASSEN),
+        nav=Service(NAV.rstrip("/"), NAV),
+        krav=Service(KRAV.rstrip("/"), KRAV),
+        lanekassen_api_key=API_KEY,
+    )
 
 
 @asynccontextmanager
-async def parties(directory: Path | None = None, bank_key: Any = None, altinn2_key: Any = None, *,
-                  persons: int = 8, organisations: int = 3, now: datetime = NOW) -> AsyncIterator[Parties]:
+async def parties(
+    directory: Path | None = None,
+    bank_key: Any = None,
+    altinn2_key: Any = None,
+    *,
+    persons: int = 8,
+    organisations: int = 3,
+    now: datetime = NOW,
+) -> AsyncIterator[Parties]:
     """Start every party; SQLite files in ``directory`` (default: a temporary directory removed on exit)."""
     if bank_key is None or altinn2_key is None:
         default_bank, default_altinn2 = demo_keys()
@@ -227,8 +248,9 @@ async def parties(directory: Path | None = None, bank_key: Any = None, altinn2_k
                 await browser.aclose()
 
 
-async def _start(stack: AsyncExitStack, directory: Path, clock: Clock, world: World, bank_key: Any,
-                 altinn2_key: Any) -> Parties:
+async def _start(
+    stack: AsyncExitStack, directory: Path, clock: Clock, world: World, bank_key: Any, altinn2_key: Any
+) -> Parties:
     apps: dict[str, Any] = {}
 
     def transport(name: str) -> httpx.ASGITransport:
@@ -251,17 +273,29 @@ async def _start(stack: AsyncExitStack, directory: Path, clock: Clock, world: Wo
     # Every organisation that reads or signs: the bank, another bank, the resource owners.
     representatives = {org.orgnr: [next(iter(world.persons))] for org in world.organisations.values()}
     apps["consent"] = create_consent(
-        ConsentSettings(database_url=f"sqlite+aiosqlite:///{directory / 'consent.db'}", public_url=CONSENT,
-                        admin_token=ADMIN_TOKEN, organisation_names={BANK: BANK_NAME},
-                        session_secret=SESSION_SECRET, issuer=AUTHORITY,
-                        revocation_hooks={OWNERS["lanekassen"]: LANEKASSEN + "internal/consent-events"},
-                        revocation_hook_token=HOOK_TOKEN),
-        clock=clock, verifier=verifier(CONSENT), altinn2_key=altinn2_key, hooks_client=http,
-        representatives=MappingRepresentatives(representatives))
+        ConsentSettings(
+            database_url=f"sqlite+aiosqlite:///{directory / 'consent.db'}",
+            public_url=CONSENT,
+            admin_token=ADMIN_TOKEN,
+            organisation_names={BANK: BANK_NAME},
+            session_secret=SESSION_SECRET,
+            issuer=AUTHORITY,
+            revocation_hooks={OWNERS["lanekassen"]: LANEKASSEN + "internal/consent-events"},
+            revocation_hook_token=HOOK_TOKEN,
+        ),
+        clock=clock,
+        verifier=verifier(CONSENT),
+        altinn2_key=altinn2_key,
+        hooks_client=http,
+        representatives=MappingRepresentatives(representatives),
+    )
     lookup_http = await stack.enter_async_context(httpx.AsyncClient(transport=transport("consent")))
     apps["authority"] = create_authority(
         AuthoritySettings(issuer=AUTHORITY, database_url=f"sqlite+aiosqlite:///{directory / 'authority.db'}"),
-        clock=clock, trust_roots=[], consent_lookup=HttpConsentLookup(CONSENT, ADMIN_TOKEN, client=lookup_http))
+        clock=clock,
+        trust_roots=[],
+        consent_lookup=HttpConsentLookup(CONSENT, ADMIN_TOKEN, client=lookup_http),
+    )
     base = endpoints()
 
     def status_port(owner: str) -> HttpConsentStatus:
@@ -270,18 +304,25 @@ async def _start(stack: AsyncExitStack, directory: Path, clock: Clock, world: Wo
         async def bearer() -> str:
             return await owner_client.access_token([READ], CONSENT)
 
-        return HttpConsentStatus(CONSENT + "/accessmanagement/api/v1/enterprise", bearer=bearer,
-                                 transport=transport("consent"))
+        return HttpConsentStatus(
+            CONSENT + "/accessmanagement/api/v1/enterprise", bearer=bearer, transport=transport("consent")
+        )
 
-    apps["skatteetaten"] = skatteetaten.create_app(world, verifier=verifier(SKATTEETATEN),
-                                                   consent_status=status_port(OWNERS["skatteetaten"]), clock=clock)
-    apps["lanekassen"] = lanekassen.create_app(world, verifier=verifier(LANEKASSEN), api_key=API_KEY,
-                                               consent_status=status_port(OWNERS["lanekassen"]), clock=clock,
-                                               events_token=HOOK_TOKEN)
-    apps["nav"] = nav.create_app(world, verifier=verifier(NAV), consent_status=status_port(OWNERS["nav"]),
-                                 clock=clock)
-    apps["krav"] = krav.create_app(world, verifier=verifier(KRAV), consent_status=status_port(OWNERS["skatteetaten"]),
-                                   clock=clock)
+    apps["skatteetaten"] = skatteetaten.create_app(
+        world, verifier=verifier(SKATTEETATEN), consent_status=status_port(OWNERS["skatteetaten"]), clock=clock
+    )
+    apps["lanekassen"] = lanekassen.create_app(
+        world,
+        verifier=verifier(LANEKASSEN),
+        api_key=API_KEY,
+        consent_status=status_port(OWNERS["lanekassen"]),
+        clock=clock,
+        events_token=HOOK_TOKEN,
+    )
+    apps["nav"] = nav.create_app(world, verifier=verifier(NAV), consent_status=status_port(OWNERS["nav"]), clock=clock)
+    apps["krav"] = krav.create_app(
+        world, verifier=verifier(KRAV), consent_status=status_port(OWNERS["skatteetaten"]), clock=clock
+    )
     for name in ("consent", "authority"):
         await stack.enter_async_context(apps[name].lifespan())
     await _register(apps["authority"], bank_key, clock)

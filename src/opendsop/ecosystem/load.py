@@ -72,8 +72,13 @@ class LoadReport:
     counts: dict[str, int] = field(default_factory=dict)
 
     def manifest(self) -> dict[str, Any]:
-        return {"preset": self.preset, "seed": self.seed, "today": self.today.isoformat(),
-                "banks": dict(self.banks), "counts": dict(self.counts)}
+        return {
+            "preset": self.preset,
+            "seed": self.seed,
+            "today": self.today.isoformat(),
+            "banks": dict(self.banks),
+            "counts": dict(self.counts),
+        }
 
 
 def stored_today(var_dir: Path) -> date | None:
@@ -97,21 +102,36 @@ def _check_existing(world: World, var_dir: Path) -> LoadReport | None:
             found = json.loads(manifest_path.read_text(encoding="utf-8"))
             found_identity = {key: found[key] for key in wanted}
         except (ValueError, KeyError, TypeError):
-            raise WorldMismatch(f"{manifest_path} is not a world manifest: remove {var_dir} or choose another "
-                                "directory") from None
-        differing = [f"{key} {found_identity[key]!r} (wanted {wanted[key]!r})"
-                     for key in wanted if found_identity[key] != wanted[key]]
+            raise WorldMismatch(
+                f"{manifest_path} is not a world manifest: remove {var_dir} or choose another directory"
+            ) from None
+        differing = [
+            f"{key} {found_identity[key]!r} (wanted {wanted[key]!r})"
+            for key in wanted
+            if found_identity[key] != wanted[key]
+        ]
         if differing:
-            raise WorldMismatch(f"{var_dir} already holds another world: {', '.join(differing)}; remove {var_dir} "
-                                "or choose another directory")
-        return LoadReport(preset=world.preset.name, seed=world.seed, today=world.today, loaded=False,
-                          var_dir=var_dir, banks=dict(found.get("banks", {})), counts=dict(found.get("counts", {})))
+            raise WorldMismatch(
+                f"{var_dir} already holds another world: {', '.join(differing)}; remove {var_dir} "
+                "or choose another directory"
+            )
+        return LoadReport(
+            preset=world.preset.name,
+            seed=world.seed,
+            today=world.today,
+            loaded=False,
+            var_dir=var_dir,
+            banks=dict(found.get("banks", {})),
+            counts=dict(found.get("counts", {})),
+        )
     if (var_dir / LOADING).exists():  # an interrupted load of ours: start afresh
         _discard(var_dir)
     leftovers = sorted(path.name for path in var_dir.glob("*.db")) if var_dir.exists() else []
     if leftovers:
-        raise WorldMismatch(f"{var_dir} holds databases ({', '.join(leftovers)}) but no {MANIFEST}: an earlier load "
-                            f"did not finish; remove {var_dir} or choose another directory")
+        raise WorldMismatch(
+            f"{var_dir} holds databases ({', '.join(leftovers)}) but no {MANIFEST}: an earlier load "
+            f"did not finish; remove {var_dir} or choose another directory"
+        )
     return None
 
 
@@ -137,9 +157,14 @@ def _bank_rows(population: Population, orgno: str) -> dict[str, Any]:
         balances.extend(mapping.balance_columns(account, booked))
         account_id = ids[account.kontonr]
         transactions.extend([columns.row(account_id, tx) for tx in booked])
-    return {"parties": mapping.party_rows(population, set(ids)), "accounts": account_rows,
-            "relations": mapping.relation_rows(population, ids), "cards": mapping.card_rows(population, ids),
-            "balance_columns": balances, "transaction_columns": transactions}
+    return {
+        "parties": mapping.party_rows(population, set(ids)),
+        "accounts": account_rows,
+        "relations": mapping.relation_rows(population, ids),
+        "cards": mapping.card_rows(population, ids),
+        "balance_columns": balances,
+        "transaction_columns": transactions,
+    }
 
 
 def _bank_file_rows(population: Population, orgno: str) -> dict[str, Any]:
@@ -153,8 +178,7 @@ def _bank_file_rows(population: Population, orgno: str) -> dict[str, Any]:
     for account in accounts:
         # Field tuples, not synth.Transaction objects: the mapping reads them by position.
         found = population.statement_values(account)
-        account_rows.append(mapping.account_row(account, mapping.statement_balances(account, found,
-                                                                                   population.today)))
+        account_rows.append(mapping.account_row(account, mapping.statement_balances(account, found, population.today)))
         statements.append(mapping.booked_values(found))
 
     def bulk() -> Any:
@@ -162,12 +186,18 @@ def _bank_file_rows(population: Population, orgno: str) -> dict[str, Any]:
         for index, account in enumerate(accounts):
             booked, statements[index] = statements[index], []  # the rows go to the file; let them go here
             account_id = ids[account.kontonr]
-            yield (mapping.sqlite_balance_values(account, booked),
-                   [columns.sqlite_value_row(account_id, values) for values in booked])
+            yield (
+                mapping.sqlite_balance_values(account, booked),
+                [columns.sqlite_value_row(account_id, values) for values in booked],
+            )
 
-    return {"parties": mapping.party_rows(population, set(ids)), "accounts": account_rows,
-            "relations": mapping.relation_rows(population, ids), "cards": mapping.card_rows(population, ids),
-            "bulk": bulk()}
+    return {
+        "parties": mapping.party_rows(population, set(ids)),
+        "accounts": account_rows,
+        "relations": mapping.relation_rows(population, ids),
+        "cards": mapping.card_rows(population, ids),
+        "bulk": bulk(),
+    }
 
 
 def _sqlite_file(engine: Any) -> str | None:
@@ -200,8 +230,7 @@ async def _load_registers(url: str, population: Population, counts: dict[str, in
         _add(counts, "persons", await stores.folkeregister.load_persons(mapping.freg_persons(population)))
         _add(counts, "vergemaal", await stores.folkeregister.load_guardianships(mapping.vergemaal(population)))
         _add(counts, "notices", await stores.konkurs.load_notices(mapping.notices(population)))
-        _add(counts, "organisations", await stores.enhetsregister.load_organisations(
-            mapping.organisations(population)))
+        _add(counts, "organisations", await stores.enhetsregister.load_organisations(mapping.organisations(population)))
     finally:
         await stores.db.close()
 
@@ -244,8 +273,13 @@ def _bank_in_child(url: str, orgno: str) -> dict[str, int]:
     return counts
 
 
-async def _load_banks(banks: dict[str, str], population: Population, counts: dict[str, int], workers: int,
-                      on_bank: Callable[[str], None] | None = None) -> None:
+async def _load_banks(
+    banks: dict[str, str],
+    population: Population,
+    counts: dict[str, int],
+    workers: int,
+    on_bank: Callable[[str], None] | None = None,
+) -> None:
     done = on_bank or (lambda _orgno: None)
     if workers == 1:
         for orgno, url in banks.items():
@@ -294,8 +328,12 @@ def _discard(var_dir: Path) -> None:
     except (OSError, ValueError, TypeError):
         return
     for path in files:
-        for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"),
-                         path.with_name(path.name + "-journal")):
+        for leftover in (
+            path,
+            path.with_name(path.name + "-wal"),
+            path.with_name(path.name + "-shm"),
+            path.with_name(path.name + "-journal"),
+        ):
             leftover.unlink(missing_ok=True)
 
 
@@ -303,9 +341,15 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite+aiosqlite:///{path}"
 
 
-async def load_world(world: World, *, var_dir: Path, banks_url_template: str = DEFAULT_BANKS_URL,
-                     workers: int | None = None, bank_urls: Mapping[str, str] | None = None,
-                     on_bank: Callable[[str], None] | None = None) -> LoadReport:
+async def load_world(
+    world: World,
+    *,
+    var_dir: Path,
+    banks_url_template: str = DEFAULT_BANKS_URL,
+    workers: int | None = None,
+    bank_urls: Mapping[str, str] | None = None,
+    on_bank: Callable[[str], None] | None = None,
+) -> LoadReport:
     """Write ``world`` into the stores under ``var_dir``; a no-op when the same world is there.
 
     ``banks_url_template`` is formatted with ``var_dir`` and ``orgno`` (one database per bank);
@@ -322,13 +366,17 @@ async def load_world(world: World, *, var_dir: Path, banks_url_template: str = D
     if earlier is not None:
         return earlier
     var_dir.mkdir(parents=True, exist_ok=True)
-    banks = {bank.orgnr: (bank_urls or {}).get(bank.orgnr) or banks_url_template.format(var_dir=var_dir,
-                                                                                         orgno=bank.orgnr)
-             for bank in world.banks}
+    banks = {
+        bank.orgnr: (bank_urls or {}).get(bank.orgnr) or banks_url_template.format(var_dir=var_dir, orgno=bank.orgnr)
+        for bank in world.banks
+    }
     counts: dict[str, int] = {"banks": len(banks)}
     written = [var_dir / REGISTERS_DB, var_dir / RELATIONS_DB]
-    written += [Path(url.removeprefix("sqlite+aiosqlite:///")) for url in banks.values()
-                if url.startswith("sqlite+aiosqlite:///")]
+    written += [
+        Path(url.removeprefix("sqlite+aiosqlite:///"))
+        for url in banks.values()
+        if url.startswith("sqlite+aiosqlite:///")
+    ]
     (var_dir / LOADING).write_text(json.dumps([str(path) for path in written]), encoding="utf-8")
     gc.freeze()  # the long-lived world is never garbage: keep the collector from re-scanning it per batch
     try:
@@ -338,19 +386,36 @@ async def load_world(world: World, *, var_dir: Path, banks_url_template: str = D
             await asyncio.gather(
                 _load_banks(banks, population, counts, chosen, on_bank),
                 _load_registers(sqlite_url(var_dir / REGISTERS_DB), population, counts),
-                _load_relations(sqlite_url(var_dir / RELATIONS_DB), population, counts))
+                _load_relations(sqlite_url(var_dir / RELATIONS_DB), population, counts),
+            )
     except (asyncio.CancelledError, KeyboardInterrupt):  # Ctrl-C: leave var_dir as a next start can use
         _discard(var_dir)
         raise
     finally:
         gc.unfreeze()
-    report = LoadReport(preset=world.preset.name, seed=world.seed, today=world.today, loaded=True, var_dir=var_dir,
-                        banks=banks, counts=counts)
-    (var_dir / MANIFEST).write_text(json.dumps(report.manifest(), indent=2, sort_keys=True) + "\n",
-                                    encoding="utf-8")
+    report = LoadReport(
+        preset=world.preset.name,
+        seed=world.seed,
+        today=world.today,
+        loaded=True,
+        var_dir=var_dir,
+        banks=banks,
+        counts=counts,
+    )
+    (var_dir / MANIFEST).write_text(json.dumps(report.manifest(), indent=2, sort_keys=True) + "\n", encoding="utf-8")
     (var_dir / LOADING).unlink()
     return report
 
 
-__all__ = ["BANK_DB", "DEFAULT_BANKS_URL", "MANIFEST", "REGISTERS_DB", "RELATIONS_DB", "LoadReport", "WorldMismatch",
-           "load_world", "sqlite_url", "stored_today"]
+__all__ = [
+    "BANK_DB",
+    "DEFAULT_BANKS_URL",
+    "MANIFEST",
+    "REGISTERS_DB",
+    "RELATIONS_DB",
+    "LoadReport",
+    "WorldMismatch",
+    "load_world",
+    "sqlite_url",
+    "stored_today",
+]

@@ -89,8 +89,12 @@ from opendsop.synth.world import Population
 
 _KAR_ROLE = {"primaryOwner": Role.OWNER, "secondaryOwner": Role.SECONDARY_OWNER, "disponent": Role.DISPONENT}
 _ADULT_YEARS = 18
-_ROLLEKODE = {"innehaver": Rollekode.INNH, "dagligLeder": Rollekode.DAGL, "styreleder": Rollekode.LEDE,
-              "styremedlem": Rollekode.MEDL}
+_ROLLEKODE = {
+    "innehaver": Rollekode.INNH,
+    "dagligLeder": Rollekode.DAGL,
+    "styreleder": Rollekode.LEDE,
+    "styremedlem": Rollekode.MEDL,
+}
 
 
 # ---- bank store ------------------------------------------------------------------------------
@@ -100,12 +104,18 @@ def account_row(account: synth.Account, balances: Iterable[synth.Balance] = ()) 
     if available is not None:
         signed = available.amount if available.credit_debit_indicator == "credit" else -available.amount
     return AccountRow(
-        account_id=str(account.account_id), account_number=account.kontonr, type=account.type,
-        currency=account.currency, status=account.status, start_date=account.opened, end_date=account.closed,
+        account_id=str(account.account_id),
+        account_number=account.kontonr,
+        type=account.type,
+        currency=account.currency,
+        status=account.status,
+        start_date=account.opened,
+        end_date=account.closed,
         name=contacts.account_nickname(account.kontonr, account.type),
         credit_line_amount=account.credit_limit,
         credit_line_currency=account.currency if account.credit_limit is not None else None,
-        available_amount=signed, available_registered=available.registered if available else None,
+        available_amount=signed,
+        available_registered=available.registered if available else None,
     )
 
 
@@ -124,11 +134,18 @@ def party_row(party_id: str, name: str, address: synth.Address | None, *, organi
     """A party as the bank knows it: register name and address, its own phone and e-mail records."""
     postal = None
     if address is not None:
-        postal = PostalAddress(type=AddressType.BUSINESS if organisation else AddressType.RESIDENTIAL,
-                               street_name=address.street_name, building_number=address.building_number,
-                               post_code=address.post_code, town_name=address.town_name, country=address.country)
-    electronic = tuple(ElectronicAddressRow(type=kind, value=value)
-                       for kind, value in contacts.electronic_addresses(party_id, name, organisation=organisation))
+        postal = PostalAddress(
+            type=AddressType.BUSINESS if organisation else AddressType.RESIDENTIAL,
+            street_name=address.street_name,
+            building_number=address.building_number,
+            post_code=address.post_code,
+            town_name=address.town_name,
+            country=address.country,
+        )
+    electronic = tuple(
+        ElectronicAddressRow(type=kind, value=value)
+        for kind, value in contacts.electronic_addresses(party_id, name, organisation=organisation)
+    )
     return PartyRow(party_id=party_id, name=name, postal_address=postal, electronic_addresses=electronic)
 
 
@@ -153,16 +170,26 @@ def relation_rows(population: Population, account_ids: dict[str, str]) -> Iterat
     for role in population.roles:
         account_id = account_ids.get(role.kontonr)
         if account_id is not None and _held(role.start_date, role.end_date):
-            yield RelationRow(account_id=account_id, party_id=role.party_id, role=RelationRole(role.role),
-                              start_date=role.start_date, end_date=role.end_date, permission=role.permission)
+            yield RelationRow(
+                account_id=account_id,
+                party_id=role.party_id,
+                role=RelationRole(role.role),
+                start_date=role.start_date,
+                end_date=role.end_date,
+                permission=role.permission,
+            )
 
 
 def card_rows(population: Population, account_ids: dict[str, str]) -> Iterator[CardRow]:
     for card in population.cards:
         account_id = account_ids.get(card.kontonr)
         if account_id is not None:
-            yield CardRow(account_id=account_id, card_id=str(card.card_id), card=payment_card(card),
-                          holder_party_id=card.holder_id)
+            yield CardRow(
+                account_id=account_id,
+                card_id=str(card.card_id),
+                card=payment_card(card),
+                holder_party_id=card.holder_id,
+            )
 
 
 def booked(transactions: Iterable[synth.Transaction]) -> list[synth.Transaction]:
@@ -173,27 +200,41 @@ def booked(transactions: Iterable[synth.Transaction]) -> list[synth.Transaction]
 def transaction(tx: synth.Transaction, cards: dict[int, synth.Card]) -> Transaction:
     code = None
     if tx.domain or tx.family or tx.sub_family or tx.free_text:
-        code = BankTransactionCode(domain=tx.domain, family=tx.family, sub_family=tx.sub_family,
-                                   free_text=tx.free_text)
+        code = BankTransactionCode(domain=tx.domain, family=tx.family, sub_family=tx.sub_family, free_text=tx.free_text)
     counter = _counter_parties(tx)
     fx = None
     if tx.fx_original_amount is not None or tx.fx_source_currency:
-        fx = CurrencyExchange(original_amount=tx.fx_original_amount, source_currency=tx.fx_source_currency,
-                              target_currency=tx.fx_target_currency, unit_currency=tx.fx_unit_currency,
-                              exchange_rate=tx.fx_exchange_rate)
+        fx = CurrencyExchange(
+            original_amount=tx.fx_original_amount,
+            source_currency=tx.fx_source_currency,
+            target_currency=tx.fx_target_currency,
+            unit_currency=tx.fx_unit_currency,
+            exchange_rate=tx.fx_exchange_rate,
+        )
     card = _payment_card_of(tx, cards)
     return Transaction(
         transaction_identifier=tx.transaction_id,
         references=tuple(TransactionReference(value=r.value, type=r.type) for r in tx.references) or None,
-        credit_debit_indicator=tx.credit_debit_indicator, reversal_indicator=tx.reversal_indicator,
-        status=tx.status, transaction_code=code, booking_date=tx.booking_date, value_date=tx.value_date,
-        counter_parties=counter, additional_info=tx.additional_info, currency_exchange=fx, merchant=tx.merchant,
-        payment_card=card, registered=tx.registered, amount=tx.amount, currency=tx.currency,
+        credit_debit_indicator=tx.credit_debit_indicator,
+        reversal_indicator=tx.reversal_indicator,
+        status=tx.status,
+        transaction_code=code,
+        booking_date=tx.booking_date,
+        value_date=tx.value_date,
+        counter_parties=counter,
+        additional_info=tx.additional_info,
+        currency_exchange=fx,
+        merchant=tx.merchant,
+        payment_card=card,
+        registered=tx.registered,
+        amount=tx.amount,
+        currency=tx.currency,
     )
 
 
-def transaction_rows(account_id: str, transactions: Iterable[synth.Transaction],
-                     cards: dict[int, synth.Card]) -> Iterator[TransactionRow]:
+def transaction_rows(
+    account_id: str, transactions: Iterable[synth.Transaction], cards: dict[int, synth.Card]
+) -> Iterator[TransactionRow]:
     for tx in transactions:
         yield TransactionRow(account_id=account_id, transaction=transaction(tx, cards))
 
@@ -206,10 +247,14 @@ def freg_person(person: synth.Person) -> Person:
         navn=Navn(fornavn=person.given_name, etternavn=person.family_name),
         status=PersonStatus.DOED if person.date_of_death else PersonStatus.BOSATT,
         doedsdato=person.date_of_death,
-        adressebeskyttelse=Adressebeskyttelse(person.address_protection) if person.address_protection
+        adressebeskyttelse=Adressebeskyttelse(person.address_protection)
+        if person.address_protection
         else Adressebeskyttelse.UGRADERT,
-        bostedsadresse=Adresse(adresselinje=f"{address.street_name} {address.building_number}",
-                               postnummer=address.post_code, poststed=address.town_name),
+        bostedsadresse=Adresse(
+            adresselinje=f"{address.street_name} {address.building_number}",
+            postnummer=address.post_code,
+            poststed=address.town_name,
+        ),
     )
 
 
@@ -228,23 +273,32 @@ def vergemaal(population: Population) -> list[Vergemaal]:
     for g in population.guardianships:
         minor = g.ward_id in born and _years(born[g.ward_id], g.valid_from) < _ADULT_YEARS
         given, _, family = g.guardian_name.rpartition(" ")
-        out.append(Vergemaal(
-            id=f"vm-{g.ward_id}-{g.guardian_id}-{g.valid_from.isoformat()}", vergehaver=g.ward_id,
-            verge=Verge(identifikasjonsnummer=g.guardian_id,
-                        navn=Navn(fornavn=given or family, etternavn=family)),
-            type=VergemaalType.MINDREAARIG if minor else VergemaalType.VOKSEN,
-            tjenesteoppgaver=g.tjenesteoppgaver, gyldigFraOgMed=g.valid_from, gyldigTilOgMed=g.valid_to,
-        ))
+        out.append(
+            Vergemaal(
+                id=f"vm-{g.ward_id}-{g.guardian_id}-{g.valid_from.isoformat()}",
+                vergehaver=g.ward_id,
+                verge=Verge(identifikasjonsnummer=g.guardian_id, navn=Navn(fornavn=given or family, etternavn=family)),
+                type=VergemaalType.MINDREAARIG if minor else VergemaalType.VOKSEN,
+                tjenesteoppgaver=g.tjenesteoppgaver,
+                gyldigFraOgMed=g.valid_from,
+                gyldigTilOgMed=g.valid_to,
+            )
+        )
     return out
 
 
 def notices(population: Population) -> list[Konkursvarsel]:
     return [
         Konkursvarsel(
-            uuid=b.notice_uuid, registreringstidspunkt=b.notice_registered, type=KonkursType(b.notice_type),
-            debitor=b.debtor_id, kjennelsesdato=b.kjennelsesdato, debitorNavn=b.debtor_name,
+            uuid=b.notice_uuid,
+            registreringstidspunkt=b.notice_registered,
+            type=KonkursType(b.notice_type),
+            debitor=b.debtor_id,
+            kjennelsesdato=b.kjennelsesdato,
+            debitorNavn=b.debtor_name,
             tilknyttedeEnheter=(TilknyttetEnhet(organisasjonsnummer=b.linked_orgnr, organisasjonsform="ENK"),)
-            if b.linked_orgnr else (),
+            if b.linked_orgnr
+            else (),
         )
         for b in population.bankruptcies
     ]
@@ -252,12 +306,20 @@ def notices(population: Population) -> list[Konkursvarsel]:
 
 def _rule(rettighet: Rettighet, rule: synth.SignatureRule) -> Signaturregel:
     if rule.kind == "styret":
-        return Signaturregel(rettighet=rettighet, regeltype=Regeltype.FELLESSKAP, tekst="styret i fellesskap",
-                             roller=(Rollekrav(rolle=Rollekode.MEDL, antall=None),))
+        return Signaturregel(
+            rettighet=rettighet,
+            regeltype=Regeltype.FELLESSKAP,
+            tekst="styret i fellesskap",
+            roller=(Rollekrav(rolle=Rollekode.MEDL, antall=None),),
+        )
     alone = rule.kind == "alene"
-    return Signaturregel(rettighet=rettighet, regeltype=Regeltype.NAVNGITTE_PERSONER,
-                         tekst="hver for seg" if alone else "i fellesskap", personer=rule.holders,
-                         antall=1 if alone else None)
+    return Signaturregel(
+        rettighet=rettighet,
+        regeltype=Regeltype.NAVNGITTE_PERSONER,
+        tekst="hver for seg" if alone else "i fellesskap",
+        personer=rule.holders,
+        antall=1 if alone else None,
+    )
 
 
 def organisations(population: Population) -> list[Enhet]:
@@ -270,27 +332,46 @@ def organisations(population: Population) -> list[Enhet]:
         rules = [_rule(Rettighet.SIGNATUR, c.signature)] if c.signature else []
         if c.prokura:
             rules.append(_rule(Rettighet.PROKURA, c.prokura))
-        out.append(Enhet(
-            organisasjon=Organisasjon(
-                organisasjonsnummer=c.orgnr, navn=c.name, organisasjonsform=c.org_form,
-                forretningsadresse=Adresse(adresselinje=f"{c.address.street_name} {c.address.building_number}",
-                                           postnummer=c.address.post_code, poststed=c.address.town_name),
-                innehaver=owner if c.org_form == "ENK" else None, registreringsdato=c.founded),
-            roller=tuple(Rolle(rolle=_ROLLEKODE[r.role], person=r.person_id, navn=names.get(r.person_id))
-                         for r in c.roles),
-            regler=tuple(rules),
-        ))
+        out.append(
+            Enhet(
+                organisasjon=Organisasjon(
+                    organisasjonsnummer=c.orgnr,
+                    navn=c.name,
+                    organisasjonsform=c.org_form,
+                    forretningsadresse=Adresse(
+                        adresselinje=f"{c.address.street_name} {c.address.building_number}",
+                        postnummer=c.address.post_code,
+                        poststed=c.address.town_name,
+                    ),
+                    innehaver=owner if c.org_form == "ENK" else None,
+                    registreringsdato=c.founded,
+                ),
+                roller=tuple(
+                    Rolle(rolle=_ROLLEKODE[r.role], person=r.person_id, navn=names.get(r.person_id)) for r in c.roles
+                ),
+                regler=tuple(rules),
+            )
+        )
     return out
 
 
 # ---- relations hub -----------------------------------------------------------------------------
 def kar_rows(population: Population) -> Iterator[KarRow]:
-    for (_, org, bank_name, party, _, kontonr, _, role, _, start, end, creditable) in customer_relations(
-            population, "KAR"):
+    for _, org, bank_name, party, _, kontonr, _, role, _, start, end, creditable in customer_relations(
+        population, "KAR"
+    ):
         if not _held(start, end):
             continue
-        yield KarRow(customer_id=party, org_no=org, account_no=kontonr, role=_KAR_ROLE[role], start=start, end=end,
-                     bank_name=bank_name, nics_reachable=creditable)
+        yield KarRow(
+            customer_id=party,
+            org_no=org,
+            account_no=kontonr,
+            role=_KAR_ROLE[role],
+            start=start,
+            end=end,
+            bank_name=bank_name,
+            nics_reachable=creditable,
+        )
 
 
 def kfr_rows(population: Population) -> tuple[list[KfrRow], dict[str, str]]:
@@ -309,14 +390,35 @@ def kfr_rows(population: Population) -> tuple[list[KfrRow], dict[str, str]]:
         else:
             open_end = None if known[1] is None or end is None else max(known[1], end)
             spans[(org, party)] = (min(known[0], start), open_end)
-    rows = [KfrRow(org_no=org, customer_id=party, start=start, end=end)
-            for (org, party), (start, end) in sorted(spans.items())]
+    rows = [
+        KfrRow(org_no=org, customer_id=party, start=start, end=end)
+        for (org, party), (start, end) in sorted(spans.items())
+    ]
     return rows, names
 
 
 __all__ = [
-    "TransactionColumns", "account_row", "balance_columns", "balance_rows", "bank_accounts", "booked", "booked_values",
-    "card_rows", "freg_person", "freg_persons", "kar_rows", "kfr_rows", "notices", "organisations", "party_rows",
-    "payment_card", "relation_rows", "sqlite_balance_params", "sqlite_balance_values", "statement_balances",
-    "transaction", "transaction_rows", "vergemaal",
+    "TransactionColumns",
+    "account_row",
+    "balance_columns",
+    "balance_rows",
+    "bank_accounts",
+    "booked",
+    "booked_values",
+    "card_rows",
+    "freg_person",
+    "freg_persons",
+    "kar_rows",
+    "kfr_rows",
+    "notices",
+    "organisations",
+    "party_rows",
+    "payment_card",
+    "relation_rows",
+    "sqlite_balance_params",
+    "sqlite_balance_values",
+    "statement_balances",
+    "transaction",
+    "transaction_rows",
+    "vergemaal",
 ]

@@ -40,8 +40,13 @@ from opendsop.trust.errors import CertificateError
 from opendsop.trust.keys import generate_rsa_key, key_from_pem, private_key_pem, public_jwks
 from opendsop.trust.pki import CertificateAuthority, Credential, certificate_from_pem, certificate_pem
 
-AGENCY_SCOPES = (scopes.ACCOUNT_INFORMATION, scopes.CUSTOMER_RELATIONS, "folkeregister:read", "konkursvarsel:read",
-                 "enhetsregister:read")
+AGENCY_SCOPES = (
+    scopes.ACCOUNT_INFORMATION,
+    scopes.CUSTOMER_RELATIONS,
+    "folkeregister:read",
+    "konkursvarsel:read",
+    "enhetsregister:read",
+)
 BANK_SCOPES = ("folkeregister:read", "konkursvarsel:read", "enhetsregister:read", scopes.CUSTOMER_RELATIONS_WRITE)
 
 _log = logging.getLogger("opendsop.ecosystem")
@@ -116,11 +121,14 @@ def _pki(paths: Paths, now: datetime) -> CertificateAuthority:
     issuing_cert, issuing_key = paths.issuing_certificate, pki / "issuing-key.pem"
     if issuing_cert.exists() and issuing_key.exists() and paths.root_certificate.exists():
         try:
-            return CertificateAuthority(certificate=certificate_from_pem(_read(issuing_cert)),
-                                        private_key=key_from_pem(_read(issuing_key)))
+            return CertificateAuthority(
+                certificate=certificate_from_pem(_read(issuing_cert)), private_key=key_from_pem(_read(issuing_key))
+            )
         except (ValueError, CertificateError):
-            raise CorruptedVar(f"{pki} holds a damaged certificate or key; remove {paths.keys} (every key is then "
-                               "made anew) and start again") from None
+            raise CorruptedVar(
+                f"{pki} holds a damaged certificate or key; remove {paths.keys} (every key is then "
+                "made anew) and start again"
+            ) from None
     root = CertificateAuthority.create_root("opendsop local ecosystem root", now=now - timedelta(days=1))
     issuing = root.issue_intermediate("opendsop local enterprise CA", now=now - timedelta(days=1))
     _write(paths.root_certificate, certificate_pem(root.certificate))
@@ -137,8 +145,9 @@ def _key(path: Path) -> None:
 def _encryption(directory: Path, issuing: CertificateAuthority, orgno: str, name: str, now: datetime) -> bytes:
     cert_path, key_path = directory / "encryption-cert.pem", directory / "encryption.pem"
     if not (cert_path.exists() and key_path.exists()):
-        credential: Credential = issuing.issue_enterprise(orgno, organisation_name=name, now=now - timedelta(days=1),
-                                                          purpose="encryption")
+        credential: Credential = issuing.issue_enterprise(
+            orgno, organisation_name=name, now=now - timedelta(days=1), purpose="encryption"
+        )
         _write(key_path, private_key_pem(credential.private_key))
         _write(cert_path, b"".join(certificate_pem(cert) for cert in credential.path()))  # leaf + issuing CA
     return _read(cert_path)
@@ -165,8 +174,11 @@ def _restrict(paths: Paths) -> None:
     roots = (paths.keys, paths.prosecution, *sorted(paths.var.glob("*.db*")))  # the databases hold keys too
     fixed = [path for root in roots for path in tighten(root)]
     if fixed:
-        _log.warning("%d key or secret file(s) under %s were readable by other users; now 0600 in 0700 directories",
-                     len(fixed), paths.var)
+        _log.warning(
+            "%d key or secret file(s) under %s were readable by other users; now 0600 in 0700 directories",
+            len(fixed),
+            paths.var,
+        )
 
 
 def provision(topology: Topology, *, now: datetime | None = None) -> Provisioned:
@@ -185,15 +197,23 @@ def provision(topology: Topology, *, now: datetime | None = None) -> Provisioned
     banks = {}
     for bank in topology.banks:
         _key(paths.bank(bank.orgno) / "grant.pem")
-        banks[bank.orgno] = BankSecrets(_secret(stored, f"reference:{bank.orgno}"),
-                                        _secret(stored, f"paging:{bank.orgno}"), paths.bank(bank.orgno) / "grant.pem")
+        banks[bank.orgno] = BankSecrets(
+            _secret(stored, f"reference:{bank.orgno}"),
+            _secret(stored, f"paging:{bank.orgno}"),
+            paths.bank(bank.orgno) / "grant.pem",
+        )
     api_token = _secret(stored, "prosecution-api")
     _write(secrets_path, json.dumps(stored, indent=1, sort_keys=True).encode())
     if not (paths.prosecution / keystore.KEY_FILE).exists():
         credential = keystore.create_signing_credential(issuing, now=now - timedelta(days=1), environment="test")
-        keystore.save(paths.prosecution, keystore.SigningKey(kid=keystore.default_kid(credential),
-                                                             credential=credential,
-                                                             root=certificate_from_pem(_read(paths.root_certificate))))
+        keystore.save(
+            paths.prosecution,
+            keystore.SigningKey(
+                kid=keystore.default_kid(credential),
+                credential=credential,
+                root=certificate_from_pem(_read(paths.root_certificate)),
+            ),
+        )
     return Provisioned(paths, paths.root_certificate, certificates, banks, api_token)
 
 
@@ -212,10 +232,14 @@ async def _register_clients(topology: Topology, provisioned: Provisioned, now: d
 
     paths = provisioned.paths
     Wanted = tuple[str, str, tuple[str, ...], Path]
-    wanted: list[Wanted] = [(agency.client_id, agency.orgno, AGENCY_SCOPES, paths.agency(agency.orgno) / "grant.pem")
-              for agency in topology.agencies]
-    wanted += [(bank_client_id(bank.orgno), bank.orgno, BANK_SCOPES, provisioned.banks[bank.orgno].grant_key)
-               for bank in topology.banks]
+    wanted: list[Wanted] = [
+        (agency.client_id, agency.orgno, AGENCY_SCOPES, paths.agency(agency.orgno) / "grant.pem")
+        for agency in topology.agencies
+    ]
+    wanted += [
+        (bank_client_id(bank.orgno), bank.orgno, BANK_SCOPES, provisioned.banks[bank.orgno].grant_key)
+        for bank in topology.banks
+    ]
     store = AuthorityStore(create_engine(paths.database("authority")))
     try:
         await store.create_schema()
@@ -242,9 +266,13 @@ async def _publish_certificates(topology: Topology, provisioned: Provisioned, no
     try:
         await store.create_schema()
         for agency in topology.agencies:
-            record = publishable(provisioned.encryption_certificates[agency.orgno],
-                                 participant=ParticipantId(agency.orgno), process=parse_process(DSOP_PROCESS),
-                                 now=now, trust_store=trust)
+            record = publishable(
+                provisioned.encryption_certificates[agency.orgno],
+                participant=ParticipantId(agency.orgno),
+                process=parse_process(DSOP_PROCESS),
+                now=now,
+                trust_store=trust,
+            )
             await store.put(record)
     finally:
         await store.close()
@@ -260,8 +288,11 @@ async def _catalogue(topology: Topology, provisioned: Provisioned) -> None:
         await database.create_schema()
         catalogue = CatalogueStore(database)
         for bank in topology.banks:
-            await catalogue.put(CatalogueEntry(org_no=bank.orgno, name=bank.name, url=topology.bank_url(bank),
-                                               valid_from=date(2020, 1, 1)))
+            await catalogue.put(
+                CatalogueEntry(
+                    org_no=bank.orgno, name=bank.name, url=topology.bank_url(bank), valid_from=date(2020, 1, 1)
+                )
+            )
     finally:
         await database.close()
 
@@ -270,5 +301,13 @@ def bank_client_id(orgno: str) -> str:
     return f"bank-{orgno}"
 
 
-__all__ = ["AGENCY_SCOPES", "BANK_SCOPES", "CorruptedVar", "Paths", "Provisioned", "bank_client_id", "provision",
-           "register"]
+__all__ = [
+    "AGENCY_SCOPES",
+    "BANK_SCOPES",
+    "CorruptedVar",
+    "Paths",
+    "Provisioned",
+    "bank_client_id",
+    "provision",
+    "register",
+]

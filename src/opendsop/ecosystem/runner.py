@@ -83,10 +83,14 @@ def bind(topology: Topology, only: Collection[str] | None = None) -> dict[str, s
             except OSError as error:
                 sock.close()
                 if error.errno == errno.EADDRINUSE:
-                    raise EcosystemError(f"port {port} ({party}) is already in use — is another `dsop up` running? "
-                                         f"Stop it, or give {party} another port in {topology.path}") from None
-                raise EcosystemError(f"cannot listen on {topology.host}:{port} ({party}): {error.strerror}; "
-                                     f"fix [network] host or the port in {topology.path}") from None
+                    raise EcosystemError(
+                        f"port {port} ({party}) is already in use — is another `dsop up` running? "
+                        f"Stop it, or give {party} another port in {topology.path}"
+                    ) from None
+                raise EcosystemError(
+                    f"cannot listen on {topology.host}:{port} ({party}): {error.strerror}; "
+                    f"fix [network] host or the port in {topology.path}"
+                ) from None
             sock.listen(128)
             sock.setblocking(False)
             sockets[party] = sock
@@ -113,9 +117,11 @@ async def check_databases(topology: Topology) -> None:
                     await conn.execute(text("select 1"))
         except (OSError, TimeoutError, Exception) as error:  # any driver error: report it, never a trace
             hidden = engine.url.render_as_string(hide_password=True)
-            raise EcosystemError(f"bank {bank.orgno}: PostgreSQL at {hidden} is unreachable "
-                                 f"({type(error).__name__}: {str(error)[:160]}); start PostgreSQL or fix `database` "
-                                 f"for this bank in {topology.path}") from None
+            raise EcosystemError(
+                f"bank {bank.orgno}: PostgreSQL at {hidden} is unreachable "
+                f"({type(error).__name__}: {str(error)[:160]}); start PostgreSQL or fix `database` "
+                f"for this bank in {topology.path}"
+            ) from None
         finally:
             await engine.dispose()
 
@@ -125,26 +131,33 @@ def world_of(topology: Topology) -> World:
     already loaded under var/ (a later start reuses it), else the real Oslo date (a first start)."""
     try:
         today = date.fromisoformat(topology.today) if topology.today else None
-        return generate(topology.preset, seed=topology.seed,
-                        today=today or stored_today(topology.var_dir) or oslo_today())
+        return generate(
+            topology.preset, seed=topology.seed, today=today or stored_today(topology.var_dir) or oslo_today()
+        )
     except ValueError as error:
         raise EcosystemError(f"{topology.path}: [world] {error}") from None
 
 
-async def prepare(topology: Topology, *,
-                  on_bank: Callable[[str], None] | None = None) -> tuple[World, LoadReport, Provisioned]:
+async def prepare(
+    topology: Topology, *, on_bank: Callable[[str], None] | None = None
+) -> tuple[World, LoadReport, Provisioned]:
     """Generate + load the world (first time only), derive keys and registrations."""
     await check_databases(topology)
     world = world_of(topology)
     world_banks = {bank.orgnr for bank in world.banks}
     unknown = [bank.orgno for bank in topology.banks if bank.orgno not in world_banks]
     if unknown:
-        raise EcosystemError(f"{topology.path}: bank(s) {', '.join(unknown)} are not banks of the world "
-                             f"{topology.preset}/{topology.seed}; regenerate with `dsop synth topology`")
+        raise EcosystemError(
+            f"{topology.path}: bank(s) {', '.join(unknown)} are not banks of the world "
+            f"{topology.preset}/{topology.seed}; regenerate with `dsop synth topology`"
+        )
     try:
-        report = await load_world(world, var_dir=topology.var_dir,
-                                  bank_urls={bank.orgno: bank.database for bank in topology.banks if bank.database},
-                                  on_bank=on_bank)
+        report = await load_world(
+            world,
+            var_dir=topology.var_dir,
+            bank_urls={bank.orgno: bank.database for bank in topology.banks if bank.database},
+            on_bank=on_bank,
+        )
         provisioned = provision(topology)
         await register(topology, provisioned)
         await register_consent_side(topology, consent_side(topology))
@@ -153,13 +166,16 @@ async def prepare(topology: Topology, *,
     except CorruptedVar as error:
         raise EcosystemError(str(error)) from None
     except Exception as error:  # a damaged database file under var/: say which directory to remove
-        raise EcosystemError(f"{topology.var_dir} could not be read ({type(error).__name__}: {str(error)[:200]}); "
-                             f"remove {topology.var_dir} (keeping {topology.path.name}) and start again") from None
+        raise EcosystemError(
+            f"{topology.var_dir} could not be read ({type(error).__name__}: {str(error)[:200]}); "
+            f"remove {topology.var_dir} (keeping {topology.path.name}) and start again"
+        ) from None
     return world, report, provisioned
 
 
-def build_apps(topology: Topology, provisioned: Provisioned, *, log_level: str = "WARNING",
-               world: World | None = None) -> dict[str, Litestar]:
+def build_apps(
+    topology: Topology, provisioned: Provisioned, *, log_level: str = "WARNING", world: World | None = None
+) -> dict[str, Litestar]:
     """Every party's app, built from its settings exactly as its own ``serve`` command would (the consent
     side's sources serve ``world``, generated from the topology when not given)."""
     from pydantic import SecretStr
@@ -182,48 +198,87 @@ def build_apps(topology: Topology, provisioned: Provisioned, *, log_level: str =
     issuer = topology.url("authority") + "/"
     jwks = topology.url("authority") + "/jwks"
     apps: dict[str, Litestar] = {
-        "authority": authority_app(AuthoritySettings(issuer=issuer, database_url=paths.database("authority"),
-                                                     pki_roots=(provisioned.root_pem,),
-                                                     pki_intermediates=(paths.issuing_certificate,),
-                                                     consent_url=topology.url("consent"),
-                                                     consent_admin_token=side.admin_token)),
-        "certpub": certpub_app(CertPubSettings(database_url=paths.database("certpub"),
-                                               public_url=topology.url("certpub"),
-                                               trust_roots=(provisioned.root_pem,))),
-        "relations": relations_app(RelationsSettings(database_url=paths.database("relations"), issuer=issuer,
-                                                     jwks_url=jwks, audience=topology.url("relations"))),
-        "registers": registers_app(RegistersSettings(database_url=paths.database("registers"),
-                                                     public_url=topology.url("registers"), issuer=issuer,
-                                                     jwks_url=jwks)),
-        "prosecution": prosecution_app(ProsecutionSettings(key_dir=paths.prosecution,
-                                                           api_token=SecretStr(provisioned.prosecution_api_token))),
+        "authority": authority_app(
+            AuthoritySettings(
+                issuer=issuer,
+                database_url=paths.database("authority"),
+                pki_roots=(provisioned.root_pem,),
+                pki_intermediates=(paths.issuing_certificate,),
+                consent_url=topology.url("consent"),
+                consent_admin_token=side.admin_token,
+            )
+        ),
+        "certpub": certpub_app(
+            CertPubSettings(
+                database_url=paths.database("certpub"),
+                public_url=topology.url("certpub"),
+                trust_roots=(provisioned.root_pem,),
+            )
+        ),
+        "relations": relations_app(
+            RelationsSettings(
+                database_url=paths.database("relations"),
+                issuer=issuer,
+                jwks_url=jwks,
+                audience=topology.url("relations"),
+            )
+        ),
+        "registers": registers_app(
+            RegistersSettings(
+                database_url=paths.database("registers"),
+                public_url=topology.url("registers"),
+                issuer=issuer,
+                jwks_url=jwks,
+            )
+        ),
+        "prosecution": prosecution_app(
+            ProsecutionSettings(key_dir=paths.prosecution, api_token=SecretStr(provisioned.prosecution_api_token))
+        ),
     }
     for bank in topology.banks:
         secrets = provisioned.banks[bank.orgno]
         settings = ProviderSettings(
-            bank_orgno=bank.orgno, bank_name=bank.name, base_url=topology.bank_url(bank),
-            database_url=topology.bank_database(bank), token_issuer=issuer, token_jwks_url=jwks,
+            bank_orgno=bank.orgno,
+            bank_name=bank.name,
+            base_url=topology.bank_url(bank),
+            database_url=topology.bank_database(bank),
+            token_issuer=issuer,
+            token_jwks_url=jwks,
             certpub_url=topology.url("certpub"),
             certpub_trust_roots=(provisioned.root_pem, provisioned.paths.issuing_certificate),
             prosecution_jwks_url=topology.url("prosecution") + "/.well-known/finans-jwks.json",
-            prosecution_roots=(provisioned.root_pem,), registers_url=topology.url("registers"),
-            client_id=bank_client_id(bank.orgno), grant_key=secrets.grant_key,
-            reference_secret=SecretStr(secrets.reference_secret), paging_key=SecretStr(secrets.paging_key),
-            log_level=log_level)
+            prosecution_roots=(provisioned.root_pem,),
+            registers_url=topology.url("registers"),
+            client_id=bank_client_id(bank.orgno),
+            grant_key=secrets.grant_key,
+            reference_secret=SecretStr(secrets.reference_secret),
+            paging_key=SecretStr(secrets.paging_key),
+            log_level=log_level,
+        )
         apps[f"bank {bank.orgno}"] = bank_app(settings)
     world = world or world_of(topology)
-    apps.update(consent_apps(topology, side, world.population() if world.preset.shard_count == 1
-                             else next(world.shards(1))))
+    apps.update(
+        consent_apps(topology, side, world.population() if world.preset.shard_count == 1 else next(world.shards(1)))
+    )
     return apps
 
 
-async def _serve_all(apps: dict[str, Any], sockets: dict[str, socket.socket],
-                     log_level: str) -> tuple[list[_Server], list[asyncio.Task[None]]]:
+async def _serve_all(
+    apps: dict[str, Any], sockets: dict[str, socket.socket], log_level: str
+) -> tuple[list[_Server], list[asyncio.Task[None]]]:
     servers: list[_Server] = []
     tasks: list[asyncio.Task[None]] = []
     for party, app in apps.items():
-        server = _Server(server_config(app, log_config=None, access_log=False, lifespan="on",
-                                       log_level=log_level.lower(), timeout_graceful_shutdown=5))
+        server = _Server(
+            server_config(
+                app,
+                log_config=None,
+                access_log=False,
+                lifespan="on",
+                log_level=log_level.lower(),
+                timeout_graceful_shutdown=5,
+            )
+        )
         servers.append(server)
         tasks.append(asyncio.create_task(_serve(server, sockets[party]), name=party))
     pending = dict(zip(apps, zip(servers, tasks, strict=True), strict=True))
@@ -233,8 +288,9 @@ async def _serve_all(apps: dict[str, Any], sockets: dict[str, socket.socket],
                 del pending[party]
             elif task.done():
                 await _stop(servers, tasks)
-                raise EcosystemError(f"{party} did not start (see the log above); "
-                                     f"try `dsop up --log-level INFO` for details")
+                raise EcosystemError(
+                    f"{party} did not start (see the log above); try `dsop up --log-level INFO` for details"
+                )
         await asyncio.sleep(0.02)
     return servers, tasks
 
@@ -253,9 +309,14 @@ async def _stop(servers: list[_Server], tasks: list[asyncio.Task[None]]) -> None
 
 
 @contextlib.asynccontextmanager
-async def start(topology: Topology, *, log_level: str = "WARNING", wrap: Callable[[str, Any], Any] | None = None,
-                only: Collection[str] | None = None,
-                on_bank: Callable[[str], None] | None = None) -> AsyncIterator[Running]:
+async def start(
+    topology: Topology,
+    *,
+    log_level: str = "WARNING",
+    wrap: Callable[[str, Any], Any] | None = None,
+    only: Collection[str] | None = None,
+    on_bank: Callable[[str], None] | None = None,
+) -> AsyncIterator[Running]:
     """Prepare ``var/``, bind every port, serve every party (or those in ``only``) until the block exits.
 
     ``wrap(party, app)`` may put an ASGI layer in front of a party (tests inject faults with it);
@@ -265,14 +326,18 @@ async def start(topology: Topology, *, log_level: str = "WARNING", wrap: Callabl
         known = {party for party, _ in topology.listeners()}
         unknown = sorted(set(only) - known)
         if unknown:
-            raise EcosystemError(f"no party named {', '.join(map(repr, unknown))} in {topology.path}; the parties "
-                                 f"are: {', '.join(sorted(known))}")
+            raise EcosystemError(
+                f"no party named {', '.join(map(repr, unknown))} in {topology.path}; the parties "
+                f"are: {', '.join(sorted(known))}"
+            )
     sockets = bind(topology, only)
     try:
         world, report, provisioned = await prepare(topology, on_bank=on_bank)
-        apps: dict[str, Any] = {party: app for party, app in build_apps(topology, provisioned, log_level=log_level,
-                                                                         world=world).items()
-                                if party in sockets}
+        apps: dict[str, Any] = {
+            party: app
+            for party, app in build_apps(topology, provisioned, log_level=log_level, world=world).items()
+            if party in sockets
+        }
         if wrap is not None:
             apps = {party: wrap(party, app) for party, app in apps.items()}
         servers, tasks = await _serve_all(apps, sockets, log_level)
@@ -282,11 +347,20 @@ async def start(topology: Topology, *, log_level: str = "WARNING", wrap: Callabl
         if isinstance(error, TopologyError | PartyNotBuilt):
             raise EcosystemError(str(error)) from None
         raise
-    running = Running(topology, provisioned, world, report,
-                      urls={party: url for party, url in {
-                          **{name: topology.url(name) for name in topology.ports},
-                          **{f"bank {b.orgno}": topology.bank_url(b) for b in topology.banks}}.items()
-                          if party in sockets})
+    running = Running(
+        topology,
+        provisioned,
+        world,
+        report,
+        urls={
+            party: url
+            for party, url in {
+                **{name: topology.url(name) for name in topology.ports},
+                **{f"bank {b.orgno}": topology.bank_url(b) for b in topology.banks},
+            }.items()
+            if party in sockets
+        },
+    )
     try:
         yield running
     finally:

@@ -86,8 +86,10 @@ async def consent_tour(console: Console, *, now: datetime = NOW) -> None:
         consent = await loan.request_loan_consent(bank, fnr, redirect_url=REDIRECT)
         stored = await bank.consent(consent.id)
         say(f"consent id {consent.id} · status {escape(str(stored['status']))}")
-        say(f"resource {loan.RESOURCE} · fraOgMed {consent.fra_og_med} · tilOgMed {consent.til_og_med} · "
-            f"inntektsaar {consent.inntektsaar} · validTo {escape(str(stored['validTo']))}")
+        say(
+            f"resource {loan.RESOURCE} · fraOgMed {consent.fra_og_med} · tilOgMed {consent.til_og_med} · "
+            f"inntektsaar {consent.inntektsaar} · validTo {escape(str(stored['validTo']))}"
+        )
 
         person = world.person(fnr)
         page = await person.open(consent.view_uri)
@@ -100,16 +102,20 @@ async def consent_tour(console: Console, *, now: datetime = NOW) -> None:
         say(f"{escape(_seen(page, _PERIOD))} · {escape(_seen(page, _YEAR))}")
         button = _seen(page, _ACCEPT)
         back = parse_redirect(await person.answer(consent.view_uri, "accept"))
-        say(f"«{escape(button)}» → back to the bank: consentId={_short(back.consent_id)} "
-            f"status=[green]{escape(back.status)}[/]")
+        say(
+            f"«{escape(button)}» → back to the bank: consentId={_short(back.consent_id)} "
+            f"status=[green]{escape(back.status)}[/]"
+        )
 
         step("3. The bank gets a token carrying the consent and pulls income and tax base")
         source = bank.endpoints.require("skatteetaten")
         token = await bank.access_token([loan.SCOPE_INNTEKT, loan.SCOPE_SKATTEGRUNNLAG], source.aud, consent.ref)
         claims = unverified_claims(token)
         details = (claims.get("authorization_details") or [{}])[0]
-        say(f"token: «{escape(str(claims.get('scope')))}» + {escape(str(details.get('type')))} "
-            f"{_short(str(details.get('id')))}")
+        say(
+            f"token: «{escape(str(claims.get('scope')))}» + {escape(str(details.get('type')))} "
+            f"{_short(str(details.get('id')))}"
+        )
         summary = await loan.loan_summary(bank, consent)
         console.print(Padding(_summary_table(summary), (0, 0, 0, 3), expand=False))
 

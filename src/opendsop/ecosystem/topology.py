@@ -51,9 +51,19 @@ SERVICES = ("authority", "certpub", "relations", "registers", "prosecution")
 # local bank's and insurer's pages the person is sent back to).  Optional in the file: an older topology
 # gets these default ports.
 CONSENT_SERVICES = ("consent", "skatteetaten", "lanekassen", "nav", "krav", "callbacks")
-DEFAULT_PORTS = {"certpub": 8010, "relations": 8020, "registers": 8030, "authority": 8040, "prosecution": 8050,
-                 "consent": 8060, "skatteetaten": 8071, "lanekassen": 8072, "nav": 8073, "krav": 8074,
-                 "callbacks": 8090}
+DEFAULT_PORTS = {
+    "certpub": 8010,
+    "relations": 8020,
+    "registers": 8030,
+    "authority": 8040,
+    "prosecution": 8050,
+    "consent": 8060,
+    "skatteetaten": 8071,
+    "lanekassen": 8072,
+    "nav": 8073,
+    "krav": 8074,
+    "callbacks": 8090,
+}
 FIRST_BANK_PORT = 8101
 # The agencies of the standard (their organisation numbers are the profiles' consumer_orgs).
 AGENCIES: tuple[tuple[str, str], ...] = (
@@ -119,13 +129,16 @@ class Topology:
         for agency in self.agencies:
             if service in agency.services:
                 return agency
-        raise TopologyError(f"{self.path}: no [[agency]] runs the service {service!r}; add one whose organisation "
-                            f"may (see `dsop rules`)")
+        raise TopologyError(
+            f"{self.path}: no [[agency]] runs the service {service!r}; add one whose organisation "
+            f"may (see `dsop rules`)"
+        )
 
     def listeners(self) -> list[tuple[str, int]]:
         """Every (party, port) that must be free to start."""
-        return [(name, self.ports[name]) for name in (*SERVICES, *CONSENT_SERVICES)] + \
-            [(f"bank {b.orgno}", b.port) for b in self.banks]
+        return [(name, self.ports[name]) for name in (*SERVICES, *CONSENT_SERVICES)] + [
+            (f"bank {b.orgno}", b.port) for b in self.banks
+        ]
 
 
 def _fail(path: Path, message: str) -> TopologyError:
@@ -173,8 +186,11 @@ def _agency(path: Path, index: int, entry: Any) -> Agency:
         if service not in PROFILES:
             raise _fail(path, f"{where}: unknown service {service!r} (one of {', '.join(sorted(PROFILES))})")
         if service not in allowed:
-            raise _fail(path, f"{where}: organisation {orgno} has no legal basis for {service!r} "
-                              f"(it may run: {', '.join(sorted(allowed)) or 'none'})")
+            raise _fail(
+                path,
+                f"{where}: organisation {orgno} has no legal basis for {service!r} "
+                f"(it may run: {', '.join(sorted(allowed)) or 'none'})",
+            )
     return Agency(orgno, str(entry.get("name", orgno)), tuple(services))
 
 
@@ -182,14 +198,17 @@ def parse(path: Path, data: dict[str, Any]) -> Topology:
     """Validate the TOML document ``data`` read from ``path``."""
     world = data.get("world", {})
     if not isinstance(world, dict) or not isinstance(world.get("preset", "demo"), str):
-        raise _fail(path, "[world] must give preset = \"tiny\"|\"demo\"|\"large\" and seed = <number>")
+        raise _fail(path, '[world] must give preset = "tiny"|"demo"|"large" and seed = <number>')
     seed = world.get("seed", 0)
     if not isinstance(seed, int):
         raise _fail(path, f"[world] seed must be a number, got {seed!r}")
     missing = [name for name in SERVICES if name not in data]
     if missing:
-        raise _fail(path, f"missing part(s): {', '.join(f'[{name}]' for name in missing)}; every ecosystem needs "
-                          f"{', '.join(SERVICES)} (regenerate with `dsop synth topology`)")
+        raise _fail(
+            path,
+            f"missing part(s): {', '.join(f'[{name}]' for name in missing)}; every ecosystem needs "
+            f"{', '.join(SERVICES)} (regenerate with `dsop synth topology`)",
+        )
     ports = {name: _port(path, f"[{name}]", (data[name] or {}).get("port")) for name in SERVICES}
     for name in CONSENT_SERVICES:  # absent from a topology written before them: the default port
         entry = data.get(name, {"port": DEFAULT_PORTS[name]})
@@ -200,9 +219,16 @@ def parse(path: Path, data: dict[str, Any]) -> Topology:
         raise _fail(path, "no [[bank]]: an ecosystem needs at least one bank")
     if not agencies:
         raise _fail(path, "no [[agency]]: an ecosystem needs at least one agency")
-    topology = Topology(path=path, preset=str(world.get("preset", "demo")), seed=seed,
-                        host=str(data.get("network", {}).get("host", "127.0.0.1")), ports=ports, banks=banks,
-                        agencies=agencies, today=world.get("today"))
+    topology = Topology(
+        path=path,
+        preset=str(world.get("preset", "demo")),
+        seed=seed,
+        host=str(data.get("network", {}).get("host", "127.0.0.1")),
+        ports=ports,
+        banks=banks,
+        agencies=agencies,
+        today=world.get("today"),
+    )
     _check_unique(topology)
     return topology
 
@@ -211,8 +237,11 @@ def _check_unique(topology: Topology) -> None:
     seen: dict[int, str] = {}
     for party, port in topology.listeners():
         if port in seen:
-            raise _fail(topology.path, f"port clash: {party} and {seen[port]} both use port {port}; give each its own "
-                        f"(a consent-side party missing from the file, such as [callbacks], has its default port)")
+            raise _fail(
+                topology.path,
+                f"port clash: {party} and {seen[port]} both use port {port}; give each its own "
+                f"(a consent-side party missing from the file, such as [callbacks], has its default port)",
+            )
         seen[port] = party
     orgnos = [bank.orgno for bank in topology.banks]
     duplicates = sorted({orgno for orgno in orgnos if orgnos.count(orgno) > 1})
@@ -222,8 +251,10 @@ def _check_unique(topology: Topology) -> None:
 
 def read(path: Path = DEFAULT_TOPOLOGY) -> Topology:
     if not path.exists():
-        raise TopologyError(f"{path} does not exist: create it with `dsop synth topology --out {path}` "
-                            "(or run `dsop up`, which creates the default one)")
+        raise TopologyError(
+            f"{path} does not exist: create it with `dsop synth topology --out {path}` "
+            "(or run `dsop up`, which creates the default one)"
+        )
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
@@ -237,9 +268,14 @@ def _quote(value: str) -> str:
 
 def render(topology: Topology) -> str:
     """The TOML text of ``topology`` (what ``read`` gives back)."""
-    lines = ["# opendsop local ecosystem: written by `dsop synth topology`, started by `dsop up`.",
-             "# Keys, certificates, client registrations, CertPub and catalogue entries are derived from it.",
-             "", "[world]", f"preset = {_quote(topology.preset)}", f"seed = {topology.seed}"]
+    lines = [
+        "# opendsop local ecosystem: written by `dsop synth topology`, started by `dsop up`.",
+        "# Keys, certificates, client registrations, CertPub and catalogue entries are derived from it.",
+        "",
+        "[world]",
+        f"preset = {_quote(topology.preset)}",
+        f"seed = {topology.seed}",
+    ]
     if topology.today:
         lines.append(f"today = {_quote(topology.today)}")
     lines += ["", "[network]", f"host = {_quote(topology.host)}"]
@@ -251,21 +287,55 @@ def render(topology: Topology) -> str:
             lines.append(f"database = {_quote(bank.database)}")
     for agency in topology.agencies:
         services = ", ".join(_quote(s) for s in agency.services)
-        lines += ["", "[[agency]]", f"orgno = {_quote(agency.orgno)}", f"name = {_quote(agency.name)}",
-                  f"services = [{services}]"]
+        lines += [
+            "",
+            "[[agency]]",
+            f"orgno = {_quote(agency.orgno)}",
+            f"name = {_quote(agency.name)}",
+            f"services = [{services}]",
+        ]
     return "\n".join(lines) + "\n"
 
 
-def for_world(path: Path, *, preset: str, seed: int, banks: list[tuple[str, str]], host: str = "127.0.0.1",
-              first_bank_port: int = FIRST_BANK_PORT, ports: dict[str, int] | None = None,
-              today: str | None = None) -> Topology:
+def for_world(
+    path: Path,
+    *,
+    preset: str,
+    seed: int,
+    banks: list[tuple[str, str]],
+    host: str = "127.0.0.1",
+    first_bank_port: int = FIRST_BANK_PORT,
+    ports: dict[str, int] | None = None,
+    today: str | None = None,
+) -> Topology:
     """The default topology over a generated world's banks (``(orgno, name)``): every agency of the standard."""
-    agencies = tuple(Agency(orgno, name, tuple(sorted(p.key for p in services_for_consumer(orgno))))
-                     for orgno, name in AGENCIES)
-    return Topology(path=path, preset=preset, seed=seed, host=host, ports={**DEFAULT_PORTS, **(ports or {})},
-                    banks=tuple(Bank(orgno, name, first_bank_port + i) for i, (orgno, name) in enumerate(banks)),
-                    agencies=agencies, today=today)
+    agencies = tuple(
+        Agency(orgno, name, tuple(sorted(p.key for p in services_for_consumer(orgno)))) for orgno, name in AGENCIES
+    )
+    return Topology(
+        path=path,
+        preset=preset,
+        seed=seed,
+        host=host,
+        ports={**DEFAULT_PORTS, **(ports or {})},
+        banks=tuple(Bank(orgno, name, first_bank_port + i) for i, (orgno, name) in enumerate(banks)),
+        agencies=agencies,
+        today=today,
+    )
 
 
-__all__ = ["AGENCIES", "CONSENT_SERVICES", "DEFAULT_PORTS", "DEFAULT_TOPOLOGY", "SERVICES", "Agency", "Bank",
-           "Topology", "TopologyError", "for_world", "parse", "read", "render"]
+__all__ = [
+    "AGENCIES",
+    "CONSENT_SERVICES",
+    "DEFAULT_PORTS",
+    "DEFAULT_TOPOLOGY",
+    "SERVICES",
+    "Agency",
+    "Bank",
+    "Topology",
+    "TopologyError",
+    "for_world",
+    "parse",
+    "read",
+    "render",
+]

@@ -85,8 +85,9 @@ def _owned(population: Population) -> dict[str, list[Account]]:
 
 async def _konkurs(running: Running, population: Population, console: Console, report: TourReport) -> None:
     owned = report.owned
-    bankruptcy = next((b for b in population.bankruptcies if b.notice_type == "aapning" and owned.get(b.debtor_id)),
-                      None)
+    bankruptcy = next(
+        (b for b in population.bankruptcies if b.notice_type == "aapning" and owned.get(b.debtor_id)), None
+    )
     console.print(Rule("1. Konkurs: the trustee's overview of a bankrupt debtor"))
     if bankruptcy is None:
         console.print("this world has no bankrupt debtor with accounts")
@@ -97,12 +98,17 @@ async def _konkurs(running: Running, population: Population, console: Console, r
             return
         ruling = await kjennelsesdato(bankruptcy.debtor_id, rt.konkurs)
         plan = plan_konkurs(bankruptcy.debtor_id, kjennelsesdato=ruling, today=oslo_today(rt.clock))
-        console.print(f"debtor {bankruptcy.debtor_name} ({bankruptcy.debtor_id}), kjennelsesdato {ruling}: period "
-                      f"{plan.case.from_date} – {plan.case.to_date} (12 months before the ruling)")
+        console.print(
+            f"debtor {bankruptcy.debtor_name} ({bankruptcy.debtor_id}), kjennelsesdato {ruling}: period "
+            f"{plan.case.from_date} – {plan.case.to_date} (12 months before the ruling)"
+        )
         report.konkurs = await run_case(rt, console, plan, None, accounts=False)
         report.case_ids["konkurs"] = plan.case.account_info_request_id
-        console.print(accounts_table("The debtor's accounts (blocked by the bankruptcy: disabled)", report.konkurs,
-                                     width=console.width))
+        console.print(
+            accounts_table(
+                "The debtor's accounts (blocked by the bankruptcy: disabled)", report.konkurs, width=console.width
+            )
+        )
         export = await exports.load_case_export(rt.store, plan.case.account_info_request_id)
     out = running.topology.var_dir / "tour"
     out.mkdir(parents=True, exist_ok=True)
@@ -136,43 +142,62 @@ async def _oed(running: Running, population: Population, console: Console, repor
 async def _verge(running: Running, population: Population, console: Console, report: TourReport) -> None:
     owned = report.owned
     shielded = {p.person_id for p in population.persons if p.address_protection is not None}
-    chosen = [g for g in population.guardianships
-              if owned.get(g.ward_id) and "representasjonDagligbank" in g.tjenesteoppgaver and g.valid_to is None]
+    chosen = [
+        g
+        for g in population.guardianships
+        if owned.get(g.ward_id) and "representasjonDagligbank" in g.tjenesteoppgaver and g.valid_to is None
+    ]
     # a shielded ward's banks answer an empty list (DSOP Vergekontroll “Løsningsbeskrivelse”): true, but a poor example,
     # so those come last
     chosen.sort(key=lambda g: g.ward_id in shielded)
     console.print(Rule(f"3. Vergekontroll: the annual control of {min(WARDS, len(chosen))} wards"))
-    rows = [Assignment(g.ward_id, g.guardian_id, frozenset(a.kontonr for a in owned.get(g.guardian_id, ())))
-            for g in chosen[:WARDS]]
+    rows = [
+        Assignment(g.ward_id, g.guardian_id, frozenset(a.kontonr for a in owned.get(g.guardian_id, ())))
+        for g in chosen[:WARDS]
+    ]
     if not rows:
         console.print("this world has no guardianship with accounts")
         return
     async with open_runtime("verge", running.consumer_settings("verge")) as rt:
         assert rt.folkeregister is not None  # the local agency always has the registers
-        registered = {row.ward: [to_guardianship(g) for g in await rt.folkeregister.guardianships(row.ward)]
-                      for row in rows}
+        registered = {
+            row.ward: [to_guardianship(g) for g in await rt.folkeregister.guardianships(row.ward)] for row in rows
+        }
         year = oslo_today(rt.clock).year - 1
-        for row, plan in zip(rows, plan_batch(rows, today=oslo_today(rt.clock), year=year, registered=registered),
-                             strict=True):
+        for row, plan in zip(
+            rows, plan_batch(rows, today=oslo_today(rt.clock), year=year, registered=registered), strict=True
+        ):
             note = " — a shielded person: every bank answers an empty list" if row.ward in shielded else ""
-            console.print(f"ward {row.ward} (guardian {row.guardian}), {year}: {plan.case.from_date} – "
-                          f"{plan.case.to_date}{note}")
+            console.print(
+                f"ward {row.ward} (guardian {row.guardian}), {year}: {plan.case.from_date} – {plan.case.to_date}{note}"
+            )
             results = await run_case(rt, console, plan, None)
             report.verge.append(results)
             flags_table(console, row, results)
 
 
 async def _order(running: Running, party: str, today: date) -> str:
-    fields = {"partyID": party, "mandate": "Straffeprosessloven §210 (3) første punktum",
-              "fromDate": (today - timedelta(days=365)).isoformat(), "toDate": today.isoformat(),
-              "onlyPrimaryOwner": True, "accountDetails": True, "transactions": True, "cards": False,
-              "roles": True, "district": {"districtID": "1", "districtLabel": "Oslo politidistrikt"},
-              "approval": {"approvedByID": "pa-4711", "approvedByName": "Kari Nordmann",
-                           "approvedByRole": "Politiadvokat"},
-              "caseID": str(uuid.uuid4()), "validityDays": 30}
+    fields = {
+        "partyID": party,
+        "mandate": "Straffeprosessloven §210 (3) første punktum",
+        "fromDate": (today - timedelta(days=365)).isoformat(),
+        "toDate": today.isoformat(),
+        "onlyPrimaryOwner": True,
+        "accountDetails": True,
+        "transactions": True,
+        "cards": False,
+        "roles": True,
+        "district": {"districtID": "1", "districtLabel": "Oslo politidistrikt"},
+        "approval": {"approvedByID": "pa-4711", "approvedByName": "Kari Nordmann", "approvedByRole": "Politiadvokat"},
+        "caseID": str(uuid.uuid4()),
+        "validityDays": 30,
+    }
     async with httpx.AsyncClient(timeout=10) as http:
-        response = await http.post(running.topology.url("prosecution") + "/extradition-orders", json=fields,
-                                   headers={"Authorization": f"Bearer {running.provisioned.prosecution_api_token}"})
+        response = await http.post(
+            running.topology.url("prosecution") + "/extradition-orders",
+            json=fields,
+            headers={"Authorization": f"Bearer {running.provisioned.prosecution_api_token}"},
+        )
     if response.status_code != 201:
         raise TourError(f"the prosecution refused the order: {response.status_code} {response.text[:200]}")
     return response.text.strip()
@@ -181,16 +206,27 @@ async def _order(running: Running, party: str, today: date) -> str:
 async def _politi(running: Running, population: Population, console: Console, report: TourReport) -> None:
     owned = report.owned
     dead = {d.person_id for d in population.deaths}
-    person = next((p for p in population.persons if len(owned.get(p.person_id, ())) >= 2
-                   and p.person_id not in dead and p.address_protection is None and p.invalid_reason is None), None)
+    person = next(
+        (
+            p
+            for p in population.persons
+            if len(owned.get(p.person_id, ())) >= 2
+            and p.person_id not in dead
+            and p.address_protection is None
+            and p.invalid_reason is None
+        ),
+        None,
+    )
     console.print(Rule("4. Politi: an extradition order, and a cards request it does not grant"))
     if person is None:
         console.print("this world has no person with two accounts")
         return
     async with open_runtime("politi", running.consumer_settings("politi")) as rt:
         order = await _order(running, person.person_id, oslo_today(rt.clock))
-        console.print(f"påtalemyndigheten signed an order for {person.person_id}: accounts, details, transactions and "
-                      "roles — not cards")
+        console.print(
+            f"påtalemyndigheten signed an order for {person.person_id}: accounts, details, transactions and "
+            "roles — not cards"
+        )
         plan = plan_politi(order, party_id=person.person_id, requester_id="etterforsker-17", now=rt.clock())
         report.politi = await run_case(rt, console, plan, None, accounts=False)
         report.case_ids["politi"] = plan.case.account_info_request_id
@@ -213,8 +249,9 @@ async def _signature(running: Running, population: Population, console: Console,
     from opendsop.trust.keys import key_from_pem
 
     console.print(Rule("5. Signaturrett: may this person sign for the company?"))
-    company = next((c for c in population.companies
-                    if c.signature and c.signature.holders and c.invalid_reason is None), None)
+    company = next(
+        (c for c in population.companies if c.signature and c.signature.holders and c.invalid_reason is None), None
+    )
     if company is None or company.signature is None:
         console.print("this world has no company with a signature rule")
         return
@@ -223,11 +260,16 @@ async def _signature(running: Running, population: Population, console: Console,
     key = key_from_pem(running.provisioned.banks[bank.orgno].grant_key.read_bytes(), kid=bank_client_id(bank.orgno))
     registers = running.topology.url("registers")
     holder = company.signature.holders[0]
-    stranger = next(p.person_id for p in population.persons if p.person_id not in company.signature.holders
-                    and p.invalid_reason is None)
+    stranger = next(
+        p.person_id
+        for p in population.persons
+        if p.person_id not in company.signature.holders and p.invalid_reason is None
+    )
     async with httpx.AsyncClient(timeout=10) as http:
-        tokens = TokenProvider(GrantSigner(bank_client_id(bank.orgno), authority + "/", authority + "/token", key),
-                               poster(HttpxTransport(http)))
+        tokens = TokenProvider(
+            GrantSigner(bank_client_id(bank.orgno), authority + "/", authority + "/token", key),
+            poster(HttpxTransport(http)),
+        )
         token = await tokens.get(registers, "enhetsregister:read")
         table = Table(title=f"{bank.name} checks who may sign for {company.name} ({company.orgnr})")
         table.add_column("Person", min_width=16)  # wide enough that a fødselsnummer never folds
@@ -236,10 +278,13 @@ async def _signature(running: Running, population: Population, console: Console,
         others = list(company.signature.holders[1:])
         questions: list[tuple[str, list[str]]] = [(holder, []), (stranger, [])] + ([(holder, others)] if others else [])
         for who, together in questions:
-            answer = (await http.post(registers + "/enhetsregisteret/api/signaturrett",
-                                      json={"organisasjonsnummer": company.orgnr, "person": who,
-                                            "sammenMed": together},
-                                      headers={"Authorization": f"Bearer {token}"})).json()
+            answer = (
+                await http.post(
+                    registers + "/enhetsregisteret/api/signaturrett",
+                    json={"organisasjonsnummer": company.orgnr, "person": who, "sammenMed": together},
+                    headers={"Authorization": f"Bearer {token}"},
+                )
+            ).json()
             label = who + (f" with {', '.join(together)}" if together else " alone")
             report.signature.append((label, bool(answer.get("allowed")), answer.get("reason", "")))
             table.add_row(label, "yes" if answer.get("allowed") else "no", answer.get("reason", ""))
@@ -262,16 +307,14 @@ def pick_stories(names: Sequence[str]) -> tuple[str, ...]:
             continue
         if name not in GROUPS and name not in STORIES:
             groups = ", ".join(f"{group} ({' '.join(members)})" for group, members in GROUPS.items() if group != "all")
-            raise ValueError(f"unknown story {name!r}; the stories are {', '.join(STORIES)}, or a group: {groups}, "
-                             "all")
+            raise ValueError(f"unknown story {name!r}; the stories are {', '.join(STORIES)}, or a group: {groups}, all")
         wanted.update(GROUPS.get(name, (name,)))
     return tuple(story for story in STORIES if story in wanted) if wanted else STORIES
 
 
 async def run_tour(running: Running, console: Console, stories: Sequence[str] = STORIES) -> TourReport:
     """Run ``stories`` (default: every one) against ``running``; print each and return what was found."""
-    population = running.world.population() if running.world.preset.shard_count == 1 else next(
-        running.world.shards(1))
+    population = running.world.population() if running.world.preset.shard_count == 1 else next(running.world.shards(1))
     report = TourReport(owned=_owned(population))
     for name in pick_stories(stories):
         try:
@@ -286,8 +329,9 @@ async def run_tour(running: Running, console: Console, stories: Sequence[str] = 
     for service, case_id in report.case_ids.items():
         console.print(f"{service}: dsop case show {case_id}", highlight=False)
     if report.case_ids:
-        console.print("export one: dsop case export CASE_ID --format xlsx|pdf --out FILE; all: dsop case list",
-                      highlight=False)
+        console.print(
+            "export one: dsop case export CASE_ID --format xlsx|pdf --out FILE; all: dsop case list", highlight=False
+        )
     return report
 
 

@@ -90,13 +90,19 @@ async def create_order(request: Request[Any, Any, Any]) -> Response[Any]:
     try:
         fields = load_json(await request.body(), max_bytes=MAX_BODY_BYTES)
     except InvalidRequest as exc:
-        raise InvalidRequest(f"the body must be a JSON object of order fields: {exc.message}",
-                             parameter="body") from None
+        raise InvalidRequest(
+            f"the body must be a JSON object of order fields: {exc.message}", parameter="body"
+        ) from None
     if not isinstance(fields, dict):
         raise InvalidRequest("the body must be a JSON object of order fields", parameter="body")
     validity = _validity(fields.pop("validityDays", None), service.validity)
-    order = new_order(fields, now=service.clock(), validity=validity, new_id=service.new_id,
-                      synthetic_allowed=service.synthetic_allowed)
+    order = new_order(
+        fields,
+        now=service.clock(),
+        validity=validity,
+        new_id=service.new_id,
+        synthetic_allowed=service.synthetic_allowed,
+    )
     jws = issue_extradition_order(order, service.key.credential, kid=service.key.kid)
     if request.accept.best_match([JWT_TYPE, JSON_TYPE], default=JWT_TYPE) == JSON_TYPE:
         return Response({"extraditionOrder": jws, "claims": order_claims(order)}, status_code=201, media_type=JSON_TYPE)
@@ -162,16 +168,20 @@ def create_app(
         return bool(service.jwks.get("keys"))
 
     readiness.add("keys", signing_key_loaded)
-    return observe(Litestar(
-        route_handlers=[create_order, finans_jwks, *health_routes(readiness)],
-        exception_handlers={
-            DsopError: _dsop_error,
-            _Unauthorized: _unauthorized,
-            HTTPException: _http_error,
-        },
-        state=State({"prosecution": service}),
-        logging_config=None,  # the process (CLI `serve`, the ecosystem runner) configures logging
-    ), "prosecution", title="Prosecution (påtalemyndigheten)")
+    return observe(
+        Litestar(
+            route_handlers=[create_order, finans_jwks, *health_routes(readiness)],
+            exception_handlers={
+                DsopError: _dsop_error,
+                _Unauthorized: _unauthorized,
+                HTTPException: _http_error,
+            },
+            state=State({"prosecution": service}),
+            logging_config=None,  # the process (CLI `serve`, the ecosystem runner) configures logging
+        ),
+        "prosecution",
+        title="Prosecution (påtalemyndigheten)",
+    )
 
 
 __all__ = ["create_app"]

@@ -84,8 +84,12 @@ def issue(
     if order_id is not None:
         fields["extraditionOrderID"] = order_id
     try:
-        order = new_order(fields, now=now, validity=timedelta(days=validity_days or settings.validity_days),
-                          synthetic_allowed=settings.environment == "test")
+        order = new_order(
+            fields,
+            now=now,
+            validity=timedelta(days=validity_days or settings.validity_days),
+            synthetic_allowed=settings.environment == "test",
+        )
         key = load_or_create(key_dir or settings.key_dir, now=now, environment=settings.environment)
     except DsopError as exc:
         typer.echo(f"Refused: {exc.message}", err=True)

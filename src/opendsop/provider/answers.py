@@ -131,8 +131,15 @@ def fresh_bodies(store: object) -> bool:
     return getattr(store, "fresh_bodies", False) is True
 
 
-async def fetch(pipeline: Pipeline, decision: Allowed, request: ControlRequest,
-                referenced: ReferencedAccount | None, *, path: str, query: Mapping[str, str]) -> tuple[Any, int]:
+async def fetch(
+    pipeline: Pipeline,
+    decision: Allowed,
+    request: ControlRequest,
+    referenced: ReferencedAccount | None,
+    *,
+    path: str,
+    query: Mapping[str, str],
+) -> tuple[Any, int]:
     """The 200 body for an allowed request and the number of records in it."""
     profile = get_profile(decision.service)
     store = pipeline.store
@@ -141,12 +148,19 @@ async def fetch(pipeline: Pipeline, decision: Allowed, request: ControlRequest,
         if decision.return_empty:
             return Accounts(response_details=complete(), accounts=()), 0
         assert decision.party is not None
-        guardian = (request.additional_reference_id or "").strip() or None \
-            if profile.reference is ReferenceKind.GUARDIAN else None
+        guardian = (
+            (request.additional_reference_id or "").strip() or None
+            if profile.reference is ReferenceKind.GUARDIAN
+            else None
+        )
         listed = await store.accounts_for_party(
-            decision.party.value, period=decision.period, only_primary_owner=bool(decision.only_primary_owner),
-            consumer_org=request.consumer_org, account_info_request_id=decision.account_info_request_id,
-            data_not_delivered_allowed=profile.data_not_delivered_allowed, with_right_of_use=guardian,
+            decision.party.value,
+            period=decision.period,
+            only_primary_owner=bool(decision.only_primary_owner),
+            consumer_org=request.consumer_org,
+            account_info_request_id=decision.account_info_request_id,
+            data_not_delivered_allowed=profile.data_not_delivered_allowed,
+            with_right_of_use=guardian,
             flag_other_rights=flags_other_rights(profile, only_primary_owner=bool(decision.only_primary_owner)),
         )
         return listed.body(), len(listed.accounts)
@@ -168,18 +182,30 @@ async def fetch(pipeline: Pipeline, decision: Allowed, request: ControlRequest,
 
 def _binding(decision: Allowed, referenced: ReferencedAccount) -> str:
     period = decision.period
-    return "|".join(("transactions", referenced.consumer_org, referenced.reference,
-                     decision.account_info_request_id, period.from_date.isoformat(), period.to_date.isoformat()))
+    return "|".join(
+        (
+            "transactions",
+            referenced.consumer_org,
+            referenced.reference,
+            decision.account_info_request_id,
+            period.from_date.isoformat(),
+            period.to_date.isoformat(),
+        )
+    )
 
 
-async def _transactions(pipeline: Pipeline, decision: Allowed, referenced: ReferencedAccount, *, path: str,
-                        query: Mapping[str, str]) -> tuple[Any, int]:
+async def _transactions(
+    pipeline: Pipeline, decision: Allowed, referenced: ReferencedAccount, *, path: str, query: Mapping[str, str]
+) -> tuple[Any, int]:
     binding = _binding(decision, referenced)
     token = query.get(CONTINUATION_PARAM)
     after = decode_continuation(pipeline.paging_key, token, binding=binding) if token is not None else None
-    page = await pipeline.store.transactions_page(referenced, period=decision.period,
-                                                  after=after,  # type: ignore[arg-type]
-                                                  limit=pipeline.page_size)
+    page = await pipeline.store.transactions_page(
+        referenced,
+        period=decision.period,
+        after=after,  # type: ignore[arg-type]
+        limit=pipeline.page_size,
+    )
     links: tuple[Link, ...] = ()
     if page.next_position is not None:
         following = encode_continuation(pipeline.paging_key, tuple(page.next_position), binding=binding)
@@ -187,5 +213,15 @@ async def _transactions(pipeline: Pipeline, decision: Allowed, referenced: Refer
     return page.body(links), len(page.transactions)
 
 
-__all__ = ["JSON", "code_and_message", "encode_filtered", "fetch", "fresh_bodies", "is_uuid", "media_type", "utc_now",
-           "uuid_or_none", "valid_party"]
+__all__ = [
+    "JSON",
+    "code_and_message",
+    "encode_filtered",
+    "fetch",
+    "fresh_bodies",
+    "is_uuid",
+    "media_type",
+    "utc_now",
+    "uuid_or_none",
+    "valid_party",
+]

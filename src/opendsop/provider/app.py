@@ -69,10 +69,16 @@ from opendsop.standard.errors import DsopError
 from opendsop.standard.versions import ApiVersion
 
 STATE_KEY = "provider"
-_PATH = re.compile(rf"^(?:{ROUTE_PREFIX}|{v1.V1_PREFIX})/accounts"
-                   r"(?:/(?P<ref>[^/]+)(?:/(?P<sub>transactions|cards|roles))?)?/?$")
-_SUB_ENDPOINTS = {None: Endpoint.ACCOUNT_DETAILS, "transactions": Endpoint.TRANSACTIONS,
-                  "cards": Endpoint.CARDS, "roles": Endpoint.ROLES}
+_PATH = re.compile(
+    rf"^(?:{ROUTE_PREFIX}|{v1.V1_PREFIX})/accounts"
+    r"(?:/(?P<ref>[^/]+)(?:/(?P<sub>transactions|cards|roles))?)?/?$"
+)
+_SUB_ENDPOINTS = {
+    None: Endpoint.ACCOUNT_DETAILS,
+    "transactions": Endpoint.TRANSACTIONS,
+    "cards": Endpoint.CARDS,
+    "roles": Endpoint.ROLES,
+}
 
 
 def _pipeline(request: Request[Any, Any, Any]) -> Pipeline:
@@ -96,12 +102,17 @@ def _headers(request: Request[Any, Any, Any]) -> dict[str, str]:
     return headers
 
 
-async def _serve(request: Request[Any, Any, Any], endpoint: Endpoint, reference: str | None,
-                 dialect: Dialect | None = None) -> Response[bytes]:
+async def _serve(
+    request: Request[Any, Any, Any], endpoint: Endpoint, reference: str | None, dialect: Dialect | None = None
+) -> Response[bytes]:
     headers = _headers(request)
     answer = await _pipeline(request).handle(
-        endpoint, path=request.url.path, headers=headers,
-        query=dict(request.query_params.items()), account_reference=reference, dialect=dialect,
+        endpoint,
+        path=request.url.path,
+        headers=headers,
+        query=dict(request.query_params.items()),
+        account_reference=reference,
+        dialect=dialect,
         delivery=delivery_of(request.scope),
     )
     return _response(answer, answers.uuid_or_none(headers.get("correlationid")))
@@ -179,8 +190,9 @@ def _refused(request: Request[Any, Any, Any], error: DsopError) -> Response[byte
     if pipeline is None:  # not started (no lifespan ran): still answer in the standard's shape
         return _response(Answer(error.status, error_body(error.code, error.message), answers.JSON))
     version = ApiVersion.V1 if request.url.path.startswith(f"{v1.V1_PREFIX}/") else ApiVersion.V2
-    answer, record = pipeline.refuse(error, endpoint=endpoint, headers=dict(request.headers),
-                                     account_reference=reference, api_version=version)
+    answer, record = pipeline.refuse(
+        error, endpoint=endpoint, headers=dict(request.headers), account_reference=reference, api_version=version
+    )
     _append_when_settled(delivery_of(request.scope), pipeline.audit, record)
     return _response(answer, answers.uuid_or_none(request.headers.get("correlationid")))
 
@@ -199,15 +211,17 @@ def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response
 
 def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
     log.error("unhandled %s outside the pipeline", type(exc).__name__, exc_info=exc)
-    return _refused(request, DsopError("Internal error; quote the CorrelationID when contacting the bank",
-                                       code="ACC-500"))
+    return _refused(
+        request, DsopError("Internal error; quote the CorrelationID when contacting the bank", code="ACC-500")
+    )
 
 
 class _Poller:
     """The optional background Konkursvarsel poller (``KONKURS_POLL``)."""
 
-    def __init__(self, settings: ProviderSettings, resources: wiring.Resources, konkurs: Konkursregister | None,
-                 clock: Clock) -> None:
+    def __init__(
+        self, settings: ProviderSettings, resources: wiring.Resources, konkurs: Konkursregister | None, clock: Clock
+    ) -> None:
         self._settings, self._resources, self._konkurs, self._clock = settings, resources, konkurs, clock
         self._stop = asyncio.Event()
         self.task: asyncio.Task[None] | None = None
@@ -223,8 +237,9 @@ class _Poller:
         from opendsop.provider.feeds import KonkursFeed
 
         feed = KonkursFeed(store, register, clock=self._clock, lookback=timedelta(days=settings.konkurs_lookback_days))
-        self.task = asyncio.create_task(feed.run(interval=settings.konkurs_interval, stop=self._stop),
-                                        name="konkursvarsel-poller")
+        self.task = asyncio.create_task(
+            feed.run(interval=settings.konkurs_interval, stop=self._stop), name="konkursvarsel-poller"
+        )
 
     async def stop(self) -> None:
         self._stop.set()
@@ -253,11 +268,17 @@ def create_app(
     With ``KONKURS_POLL`` on, a background task follows the Konkursvarsel feed (``konkurs``, else
     the client on ``REGISTERS_URL``) into the store from startup to shutdown (feeds.py).
     """
-    state = State({"openapi": build_document(settings.base_url, bank_name=settings.bank_name),
-                   v1.OPENAPI_STATE_KEY: v1_openapi.build_document(v1.server_url(settings.base_url),
-                                                                   bank_name=settings.bank_name)})
-    paging_key = (settings.paging_key.get_secret_value().encode() if settings.paging_key
-                  else secrets.token_bytes(32))  # test only (settings refuse production without a key)
+    state = State(
+        {
+            "openapi": build_document(settings.base_url, bank_name=settings.bank_name),
+            v1.OPENAPI_STATE_KEY: v1_openapi.build_document(
+                v1.server_url(settings.base_url), bank_name=settings.bank_name
+            ),
+        }
+    )
+    paging_key = (
+        settings.paging_key.get_secret_value().encode() if settings.paging_key else secrets.token_bytes(32)
+    )  # test only (settings refuse production without a key)
     clock = clock or answers.utc_now
     resources = wiring.Resources(settings, clock=clock)
     if certificates is None:
@@ -266,18 +287,25 @@ def create_app(
         "environment": settings.rules_environment,
         "tokens": tokens or wiring.token_verifier(settings),
         "facts": facts or wiring.facts_source(settings, resources),
-        "paging_key": paging_key, "page_size": settings.page_size, "orders": orders,
+        "paging_key": paging_key,
+        "page_size": settings.page_size,
+        "orders": orders,
         "v1_served_until": settings.v1_window,
         "limiter": RateLimiter(settings.rate_per_second, settings.rate_burst),
-        "metrics": ProviderMetrics(), "jwe_alg": settings.jwe_alg, "jwe_enc": settings.jwe_enc,
+        "metrics": ProviderMetrics(),
+        "jwe_alg": settings.jwe_alg,
+        "jwe_enc": settings.jwe_enc,
         "clock": clock,
     }
     if monotonic is not None:
         options["monotonic"] = monotonic
     if store is not None and audit is not None and certificates is not None:
-        state[STATE_KEY] = Pipeline(store=store, audit=audit, certificates=certificates,
-                                    **{**options, "facts": wiring.with_stored_notices(settings, options["facts"],
-                                                                                      store)})
+        state[STATE_KEY] = Pipeline(
+            store=store,
+            audit=audit,
+            certificates=certificates,
+            **{**options, "facts": wiring.with_stored_notices(settings, options["facts"], store)},
+        )
     poller = _Poller(settings, resources, konkurs, clock)
     readiness: dict[int, Readiness] = {}  # built once per pipeline, injected or opened at startup
 
@@ -292,8 +320,9 @@ def create_app(
 
     async def startup(app: Litestar) -> None:
         if STATE_KEY not in app.state:
-            app.state[STATE_KEY] = await resources.open(options, store=store, audit=audit,
-                                                        certificates=certificates, orders=orders)
+            app.state[STATE_KEY] = await resources.open(
+                options, store=store, audit=audit, certificates=certificates, orders=orders
+            )
         poller.start(app.state[STATE_KEY].store)
 
     async def shutdown() -> None:
@@ -301,8 +330,17 @@ def create_app(
         await resources.close()
 
     app = Litestar(
-        route_handlers=[list_accounts, show_account, list_transactions, list_cards, list_roles,
-                        openapi_document, *v1.route_handlers(_serve), metrics, *health_routes(current_readiness)],
+        route_handlers=[
+            list_accounts,
+            show_account,
+            list_transactions,
+            list_cards,
+            list_roles,
+            openapi_document,
+            *v1.route_handlers(_serve),
+            metrics,
+            *health_routes(current_readiness),
+        ],
         middleware=[_OnlyGet()],
         exception_handlers={HTTPException: _http_error, Exception: _unexpected},
         on_startup=[startup],
@@ -312,8 +350,13 @@ def create_app(
         state=state,
     )
     app.asgi_handler = DeliveryWatch(app.asgi_handler)  # sees the final body chunk and disconnects
-    return observe(app, "bank", bank=settings.bank_orgno, openapi_url=f"{ROUTE_PREFIX}/openapi.json",
-                   title=f"{settings.bank_name} — Control API")
+    return observe(
+        app,
+        "bank",
+        bank=settings.bank_orgno,
+        openapi_url=f"{ROUTE_PREFIX}/openapi.json",
+        title=f"{settings.bank_name} — Control API",
+    )
 
 
 __all__ = ["SCOPE", "create_app"]

@@ -67,8 +67,9 @@ def openapi(
     from opendsop.provider.openapi import build_document
 
     settings = _settings(bank, base_url=base_url)
-    typer.echo(json.dumps(build_document(settings.base_url, bank_name=settings.bank_name), indent=2,
-                          ensure_ascii=False))
+    typer.echo(
+        json.dumps(build_document(settings.base_url, bank_name=settings.bank_name), indent=2, ensure_ascii=False)
+    )
 
 
 @app.command("poll-konkurs")
@@ -76,8 +77,9 @@ def poll_konkurs(
     bank: Annotated[str, typer.Option("--bank", help="The bank's organisation number (9 digits).")],
     loop: Annotated[bool, typer.Option("--loop", help="Keep polling until interrupted.")] = False,
     interval: Annotated[float | None, typer.Option(help="Seconds between polls (default KONKURS_INTERVAL).")] = None,
-    around_the_clock: Annotated[bool, typer.Option(
-        "--around-the-clock", help="With --loop: poll outside the working-day refresh window too.")] = False,
+    around_the_clock: Annotated[
+        bool, typer.Option("--around-the-clock", help="With --loop: poll outside the working-day refresh window too.")
+    ] = False,
     registers_url: Annotated[str | None, typer.Option(help="Konkursvarsel base URL (default REGISTERS_URL).")] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of an unexpected failure.")] = False,
 ) -> None:
@@ -86,8 +88,7 @@ def poll_konkurs(
 
     from opendsop.serving import configure_logging
 
-    settings = _settings(bank, registers_url=registers_url,
-                         konkurs_interval=interval)
+    settings = _settings(bank, registers_url=registers_url, konkurs_interval=interval)
     if settings.registers_url is None:
         raise typer.BadParameter("set --registers-url or DSOP_PROVIDER_REGISTERS_URL to poll the Konkursvarsel feed")
     configure_logging(settings.log_level)
@@ -135,8 +136,13 @@ def _one_line(error: BaseException, debug: bool) -> NoReturn:
 
 @app.command("import")
 def import_command(
-    files: Annotated[list[Path], typer.Argument(help="Bundle files (parties|accounts|roles|balances|cards|"
-                                                     "transactions .jsonl/.csv) and camt.053 statements (.xml).")],
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Bundle files (parties|accounts|roles|balances|cards|"
+            "transactions .jsonl/.csv) and camt.053 statements (.xml)."
+        ),
+    ],
     bank: Annotated[str, typer.Option("--bank", help="The bank's organisation number (9 digits).")],
     database_url: Annotated[str | None, typer.Option(help="Database URL (default DSOP_PROVIDER_DATABASE_URL).")] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of an unexpected failure.")] = False,
@@ -158,9 +164,11 @@ def import_command(
     except Exception as error:  # noqa: BLE001  (one line, or the traceback with --debug)
         _one_line(error, debug)
     counts = report.counts
-    typer.echo(f"imported {report.files} file(s) into bank {bank}: {counts.parties} parties, {counts.accounts} "
-               f"accounts, {counts.relations} roles, {counts.balances} balances, {counts.cards} cards, "
-               f"{counts.transactions} transactions (merged by key: importing them again changes nothing)")
+    typer.echo(
+        f"imported {report.files} file(s) into bank {bank}: {counts.parties} parties, {counts.accounts} "
+        f"accounts, {counts.relations} roles, {counts.balances} balances, {counts.cards} cards, "
+        f"{counts.transactions} transactions (merged by key: importing them again changes nothing)"
+    )
 
 
 async def _import(url: str, bank: str, files: list[Path]) -> Any:
@@ -173,12 +181,23 @@ async def _import(url: str, bank: str, files: list[Path]) -> Any:
     store = await SqlBankStore.open(url)  # migrates to the current schema; no reference secret needed
     try:
         console = Console(stderr=True)
-        with Progress(TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(), TimeElapsedColumn(),
-                      console=console, transient=True, disable=not console.is_terminal) as progress:
+        with Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            DownloadColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+            disable=not console.is_terminal,
+        ) as progress:
             task = progress.add_task(f"import into {bank}", total=None)
-            return await import_files(store, bank, files,
-                                      progress=lambda size: progress.update(task, advance=size),
-                                      on_total=lambda total: progress.update(task, total=total))
+            return await import_files(
+                store,
+                bank,
+                files,
+                progress=lambda size: progress.update(task, advance=size),
+                on_total=lambda total: progress.update(task, total=total),
+            )
     finally:
         await store.close()
 
@@ -194,8 +213,10 @@ def reset(
 
     settings = _store_settings(bank, database_url)
     if settings.environment == "production":
-        _fail("reset is refused in production mode: it would delete the bank's data (set "
-              "DSOP_PROVIDER_ENVIRONMENT=test for a test bank)")
+        _fail(
+            "reset is refused in production mode: it would delete the bank's data (set "
+            "DSOP_PROVIDER_ENVIRONMENT=test for a test bank)"
+        )
     _quiet_logs()
     try:
         asyncio.run(_reset(settings.sql_url))
@@ -222,8 +243,9 @@ async def _poll(settings: ProviderSettings, *, loop: bool, working_hours_only: b
     from opendsop.provider.store.sql import SqlBankStore
 
     resources = wiring.Resources(settings, clock=_utc_now)
-    store = await SqlBankStore.open(settings.sql_url, reference_secret=wiring.reference_secret(settings),
-                                    servicer=wiring.servicer(settings))
+    store = await SqlBankStore.open(
+        settings.sql_url, reference_secret=wiring.reference_secret(settings), servicer=wiring.servicer(settings)
+    )
     try:
         register = wiring.konkurs_register(settings, resources)
         assert register is not None  # checked by the command
@@ -233,8 +255,10 @@ async def _poll(settings: ProviderSettings, *, loop: bool, working_hours_only: b
             return
         report = await feed.poll()
         cursor = report.cursor.isoformat() if report.cursor else "-"
-        typer.echo(f"read {report.read}, applied {report.applied}, duplicates {report.duplicates}, "
-                   f"blocked {report.blocked}, reopened {report.reopened}, cursor {cursor}")
+        typer.echo(
+            f"read {report.read}, applied {report.applied}, duplicates {report.duplicates}, "
+            f"blocked {report.blocked}, reopened {report.reopened}, cursor {cursor}"
+        )
     finally:
         await resources.close()
         await store.close()

@@ -82,9 +82,17 @@ class KonkursFeed:
     ``page_size`` is the ``antall`` asked per page.
     """
 
-    def __init__(self, store: BankStore, register: Konkursregister, *, clock: Callable[[], datetime] = _utc_now,
-                 lookback: timedelta = DEFAULT_LOOKBACK, start: datetime | None = None, page_size: int = 100,
-                 feed: str = KONKURS_FEED) -> None:
+    def __init__(
+        self,
+        store: BankStore,
+        register: Konkursregister,
+        *,
+        clock: Callable[[], datetime] = _utc_now,
+        lookback: timedelta = DEFAULT_LOOKBACK,
+        start: datetime | None = None,
+        page_size: int = 100,
+        feed: str = KONKURS_FEED,
+    ) -> None:
         if start is not None and start.tzinfo is None:
             raise ValueError("start must be a timezone-aware datetime")
         self._store = store
@@ -116,23 +124,35 @@ class KonkursFeed:
                 report.add(outcome)
                 cursor = summary.registreringstidspunkt
                 if outcome.applied and outcome.type in (KonkursType.AAPNING, KonkursType.SLETTING):
-                    log.info("konkursvarsel %s %s for %s: %d account(s) changed", outcome.type, outcome.uuid,
-                             redact(outcome.debitor), outcome.accounts_changed)
+                    log.info(
+                        "konkursvarsel %s %s for %s: %d account(s) changed",
+                        outcome.type,
+                        outcome.uuid,
+                        redact(outcome.debitor),
+                        outcome.accounts_changed,
+                    )
             if not page.more or not page.notices:
                 break
         report.cursor = await self._store.konkurs_cursor(self._feed)
         return report
 
-    async def run(self, *, interval: float = DEFAULT_INTERVAL, working_hours_only: bool = True,
-                  stop: asyncio.Event | None = None) -> None:
+    async def run(
+        self, *, interval: float = DEFAULT_INTERVAL, working_hours_only: bool = True, stop: asyncio.Event | None = None
+    ) -> None:
         """Poll until ``stop`` is set (or cancelled); a failed poll is logged and retried next time."""
         stop = stop or asyncio.Event()
         while not stop.is_set():
             try:
                 report = await self.poll()
                 if report.read:
-                    log.info("konkursvarsel poll: %d read, %d applied, %d duplicate(s), %d blocked, %d reopened",
-                             report.read, report.applied, report.duplicates, report.blocked, report.reopened)
+                    log.info(
+                        "konkursvarsel poll: %d read, %d applied, %d duplicate(s), %d blocked, %d reopened",
+                        report.read,
+                        report.applied,
+                        report.duplicates,
+                        report.blocked,
+                        report.reopened,
+                    )
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -144,8 +164,9 @@ class KonkursFeed:
                 pass
 
 
-def seconds_until_next_poll(now: datetime, interval: float, *, working_hours_only: bool = True,
-                            zone: tzinfo = OSLO) -> float:
+def seconds_until_next_poll(
+    now: datetime, interval: float, *, working_hours_only: bool = True, zone: tzinfo = OSLO
+) -> float:
     """Seconds to wait before the next poll (``interval`` inside the refresh window, else until it opens)."""
     if not working_hours_only:
         return interval
@@ -186,5 +207,12 @@ class StoredNoticeRegisters:
         return standing_ruling(await self.store.konkurs_notices_for(party_id))
 
 
-__all__ = ["DEFAULT_INTERVAL", "DEFAULT_LOOKBACK", "FeedError", "KonkursFeed", "PollReport",
-           "StoredNoticeRegisters", "seconds_until_next_poll"]
+__all__ = [
+    "DEFAULT_INTERVAL",
+    "DEFAULT_LOOKBACK",
+    "FeedError",
+    "KonkursFeed",
+    "PollReport",
+    "StoredNoticeRegisters",
+    "seconds_until_next_poll",
+]

@@ -120,19 +120,25 @@ class ProviderMetrics:
     """The metrics one provider app exposes on ``/metrics``."""
 
     def __init__(self) -> None:
-        self.requests = Counter("dsop_provider_requests_total",
-                                "Control API requests by service, endpoint and HTTP status.")
-        self.latency = Histogram("dsop_provider_request_duration_seconds",
-                                 "Control API request latency by endpoint, in seconds.")
-        self.rate_limited = Counter("dsop_provider_rate_limited_total",
-                                    "Requests refused with 429 ACC-022, by service.")
+        self.requests = Counter(
+            "dsop_provider_requests_total", "Control API requests by service, endpoint and HTTP status."
+        )
+        self.latency = Histogram(
+            "dsop_provider_request_duration_seconds", "Control API request latency by endpoint, in seconds."
+        )
+        self.rate_limited = Counter(
+            "dsop_provider_rate_limited_total", "Requests refused with 429 ACC-022, by service."
+        )
         self._keys: dict[tuple[str | None, str, int], tuple[Labels, Labels, Labels]] = {}
 
     def observe(self, *, service: str | None, endpoint: str, status: int, seconds: float) -> None:
         keys = self._keys.get((service, endpoint, status))
         if keys is None:
-            keys = (label_key({"service": service or "none", "endpoint": endpoint, "status": str(status)}),
-                    label_key({"endpoint": endpoint}), label_key({"service": service or "none"}))
+            keys = (
+                label_key({"service": service or "none", "endpoint": endpoint, "status": str(status)}),
+                label_key({"endpoint": endpoint}),
+                label_key({"service": service or "none"}),
+            )
             if len(self._keys) < MAX_REMEMBERED_LABELS:
                 self._keys[(service, endpoint, status)] = keys
         self.requests.add(keys[0])

@@ -143,15 +143,28 @@ class Pipeline:
 
     # -- entry points ------------------------------------------------------------------------------
 
-    async def handle(self, endpoint: Endpoint, *, path: str, headers: Mapping[str, str],
-                     query: Mapping[str, str], account_reference: str | None = None,
-                     dialect: Dialect | None = None, delivery: Delivery | None = None) -> Answer:
+    async def handle(
+        self,
+        endpoint: Endpoint,
+        *,
+        path: str,
+        headers: Mapping[str, str],
+        query: Mapping[str, str],
+        account_reference: str | None = None,
+        dialect: Dialect | None = None,
+        delivery: Delivery | None = None,
+    ) -> Answer:
         """Answer one GET on ``endpoint`` (headers with any case; ``path`` decoded, absolute);
         ``dialect`` for a request to another API version than v2; with ``delivery`` the audit record is
         written when it settles (after the answer was sent), else before returning."""
         started = self.monotonic()
-        trace = Trace(endpoint, {name.lower(): value for name, value in headers.items()}, account_reference,
-                      dialect=dialect, api_version=dialect.version if dialect is not None else ApiVersion.V2)
+        trace = Trace(
+            endpoint,
+            {name.lower(): value for name, value in headers.items()},
+            account_reference,
+            dialect=dialect,
+            api_version=dialect.version if dialect is not None else ApiVersion.V2,
+        )
         trace.from_date, trace.to_date = _query_date(query, "fromDate"), _query_date(query, "toDate")
         try:
             answer = await self._serve(trace, path=path, query=query)
@@ -163,13 +176,23 @@ class Pipeline:
         self._observe(trace, answer, started)
         return answer
 
-    def refuse(self, error: DsopError, *, endpoint: Endpoint | None, headers: Mapping[str, str],
-               account_reference: str | None = None,
-               api_version: ApiVersion = ApiVersion.V2) -> tuple[Answer, AuditRecord]:
+    def refuse(
+        self,
+        error: DsopError,
+        *,
+        endpoint: Endpoint | None,
+        headers: Mapping[str, str],
+        account_reference: str | None = None,
+        api_version: ApiVersion = ApiVersion.V2,
+    ) -> tuple[Answer, AuditRecord]:
         """An answer decided before the pipeline runs (405, unknown path): logged and counted now,
         its audit record returned for the caller to append (e.g. in a background task)."""
-        trace = Trace(endpoint, {name.lower(): value for name, value in headers.items()}, account_reference,
-                      api_version=api_version)
+        trace = Trace(
+            endpoint,
+            {name.lower(): value for name, value in headers.items()},
+            account_reference,
+            api_version=api_version,
+        )
         answer = self._error(error)
         self._observe(trace, answer, self.monotonic())
         return answer, audit_record(trace, answer, self.clock())
@@ -179,37 +202,55 @@ class Pipeline:
     async def _serve(self, trace: Trace, *, path: str, query: Mapping[str, str]) -> Answer:
         endpoint = trace.endpoint
         assert endpoint is not None
-        if not served(trace.api_version, v1_served_until=self.v1_served_until,
-                      today=oslo_date(self.clock())):
+        if not served(trace.api_version, v1_served_until=self.v1_served_until, today=oslo_date(self.clock())):
             raise VersionRetired(retired_message(trace.api_version))
         principal = await self._authenticate(trace)
         retry_after = self.limiter.acquire(principal.consumer_org)
         if retry_after:
-            raise TooManyRequests(f"Too many requests from consumer {principal.consumer_org}; retry after "
-                                  f"{retry_after} s", retry_after=retry_after)
-        media_type = answers.media_type(trace.headers.get("accept"),
-                                        plaintext_allowed=self.environment is Environment.TEST)
+            raise TooManyRequests(
+                f"Too many requests from consumer {principal.consumer_org}; retry after {retry_after} s",
+                retry_after=retry_after,
+            )
+        media_type = answers.media_type(
+            trace.headers.get("accept"), plaintext_allowed=self.environment is Environment.TEST
+        )
         if media_type is None:
-            raise NotAcceptable("Accept must allow application/jose"
-                                + (" or application/json" if self.environment is Environment.TEST else ""))
-        request = ControlRequest.from_http(endpoint, principal.consumer_org, trace.headers, query,
-                                           account_reference=trace.account_reference, api_version=trace.api_version)
+            raise NotAcceptable(
+                "Accept must allow application/jose"
+                + (" or application/json" if self.environment is Environment.TEST else "")
+            )
+        request = ControlRequest.from_http(
+            endpoint,
+            principal.consumer_org,
+            trace.headers,
+            query,
+            account_reference=trace.account_reference,
+            api_version=trace.api_version,
+        )
         referenced = await self._referenced(trace, request) if endpoint in ACCOUNT_ENDPOINTS else None
         party = referenced.party_id if referenced else (request.party_id or "").strip() or None
         trace.party_id = party
         service = _service_of(request)
         facts, order_error = await self._facts(request, service, party)
         now = self.clock()
-        decision = authorize(request, facts, oslo_date(now), environment=self.environment, now=in_oslo(now),
-                             utc_date=utc_date(now))  # a UTC host's date counts as today after Oslo midnight
+        decision = authorize(
+            request, facts, oslo_date(now), environment=self.environment, now=in_oslo(now), utc_date=utc_date(now)
+        )  # a UTC host's date counts as today after Oslo midnight
         if isinstance(decision, Denied):
             trace.service = decision.service
             raise _denial(decision, order_error)
         trace.service = decision.service
         trace.from_date, trace.to_date = decision.period.from_date, decision.period.to_date
         body, trace.records = await answers.fetch(self, decision, request, referenced, path=path, query=query)
-        return await self._deliver(get_profile(decision.service), endpoint, body, media_type,
-                                   principal.consumer_org, dialect=trace.dialect, path=path)
+        return await self._deliver(
+            get_profile(decision.service),
+            endpoint,
+            body,
+            media_type,
+            principal.consumer_org,
+            dialect=trace.dialect,
+            path=path,
+        )
 
     async def _authenticate(self, trace: Trace) -> Principal:
         authorization = trace.headers.get("authorization")
@@ -231,23 +272,29 @@ class Pipeline:
     async def _referenced(self, trace: Trace, request: ControlRequest) -> ReferencedAccount:
         reference = request.account_reference or ""
         if is_data_not_delivered(reference):
-            raise ReferenceNotHere("accountReference dataNotDelivered names an account this bank serves only "
-                                   "manually; ask through the digital letter channel")
+            raise ReferenceNotHere(
+                "accountReference dataNotDelivered names an account this bank serves only "
+                "manually; ask through the digital letter channel"
+            )
         try:
             referenced = await self.store.account_by_reference(reference, consumer_org=request.consumer_org)
         except Exception as error:
             raise SourceUnavailable(f"The account store did not answer ({type(error).__name__})") from error
         if referenced is None:
-            raise UnknownReference("accountReference is unknown: use a reference from this consumer's "
-                                   "Accounts response")
+            raise UnknownReference(
+                "accountReference is unknown: use a reference from this consumer's Accounts response"
+            )
         case = (request.account_info_request_id or "").strip().lower()
         if answers.is_uuid(case) and case != referenced.account_info_request_id.lower():
-            raise ReferenceNotHere("accountReference was issued in another case: AccountInfoRequestID must be "
-                                   "the one of the Accounts request")
+            raise ReferenceNotHere(
+                "accountReference was issued in another case: AccountInfoRequestID must be "
+                "the one of the Accounts request"
+            )
         return referenced
 
-    async def _facts(self, request: ControlRequest, service: ServiceProfile | None,
-                     party: str | None) -> tuple[Facts, DsopError | None]:
+    async def _facts(
+        self, request: ControlRequest, service: ServiceProfile | None, party: str | None
+    ) -> tuple[Facts, DsopError | None]:
         if service is None:  # authorize reports the mandate; no register is asked for nothing
             return Facts(party_id=party), None
         lookup = self._valid_party(party)  # a malformed party is authorize's 400, never a register call
@@ -271,34 +318,47 @@ class Pipeline:
                 raise SourceUnavailable(error.message) from None
             return facts, error
         except Exception as error:
-            raise SourceUnavailable(f"The extradition order could not be verified ({type(error).__name__})") \
-                from error
+            raise SourceUnavailable(f"The extradition order could not be verified ({type(error).__name__})") from error
         return replace(facts, extradition_order=order), None
 
     def _valid_party(self, party: str | None) -> str | None:
         if not party:
             return None
-        valid = answers.valid_party(party, synthetic_allowed=self.environment is Environment.TEST,
-                                    today=oslo_date(self.clock()))
+        valid = answers.valid_party(
+            party, synthetic_allowed=self.environment is Environment.TEST, today=oslo_date(self.clock())
+        )
         return party if valid else None
 
-    async def _deliver(self, service: ServiceProfile, endpoint: Endpoint, body: Any, media_type: str,
-                       consumer_org: str, *, dialect: Dialect | None = None, path: str = "") -> Answer:
+    async def _deliver(
+        self,
+        service: ServiceProfile,
+        endpoint: Endpoint,
+        body: Any,
+        media_type: str,
+        consumer_org: str,
+        *,
+        dialect: Dialect | None = None,
+        path: str = "",
+    ) -> Answer:
         in_place = answers.fresh_bodies(self.store)
         if dialect is None:
             plaintext = answers.encode_filtered(service, endpoint, body, in_place=in_place)
         else:  # filtered as v2 by the service's rules, then shaped for the older version
             filtered = filter_response(service, endpoint, body, in_place=in_place)
-            parties = {party_id: found for party_id in sorted(dialect.holders(filtered))
-                       if (found := await self.store.party(party_id)) is not None}
+            parties = {
+                party_id: found
+                for party_id in sorted(dialect.holders(filtered))
+                if (found := await self.store.party(party_id)) is not None
+            }
             plaintext = wire.encode(dialect.render(endpoint, filtered, path=path, parties=parties))
         if media_type != JOSE:
             return Answer(200, plaintext, answers.JSON)
         try:
             certificate = await self.certificates.encryption_certificate(consumer_org)
         except CertPubError as error:
-            raise SourceUnavailable(f"No usable encryption certificate for consumer {consumer_org} in CertPub: "
-                                    f"{error.message}") from None
+            raise SourceUnavailable(
+                f"No usable encryption certificate for consumer {consumer_org} in CertPub: {error.message}"
+            ) from None
         return Answer(200, encrypt_compact_bytes(plaintext, certificate, alg=self.jwe_alg, enc=self.jwe_enc), JOSE)
 
     # -- answers, audit, logs, metrics ----------------------------------------------------------
@@ -311,8 +371,9 @@ class Pipeline:
         """503 ACC-100 when the database (or another source) cannot answer now; 500 ACC-500 for a bug."""
         if cannot_answer(error):
             log.warning("the bank's database did not answer (%s)", type(error).__name__, extra=log_fields(trace))
-            return self._error(SourceUnavailable(f"The bank's database did not answer ({type(error).__name__}); "
-                                                 "retry later"))
+            return self._error(
+                SourceUnavailable(f"The bank's database did not answer ({type(error).__name__}); retry later")
+            )
         log.exception("unexpected failure", extra=log_fields(trace))
         return Answer(500, error_body(INTERNAL_ERROR_CODE, INTERNAL_ERROR_MESSAGE), answers.JSON)
 
@@ -320,6 +381,7 @@ class Pipeline:
         # While the audit log is failing, a data answer's record is written before it leaves (delivery then
         # unknown), so no data leaves without one and the first success ends the failing state at once.
         if delivery is not None and not (self.audit_failing and answer.status == 200):
+
             async def settle(delivered: bool) -> None:
                 await self._append(trace, answer, delivered)
 
@@ -330,8 +392,9 @@ class Pipeline:
         except Exception as error:
             log.exception("audit record could not be written; answer withheld", extra=log_fields(trace))
             if cannot_answer(error):
-                return self._error(SourceUnavailable("The bank's audit log did not answer; no data is sent until "
-                                                     "it does"))
+                return self._error(
+                    SourceUnavailable("The bank's audit log did not answer; no data is sent until it does")
+                )
             return Answer(500, error_body(INTERNAL_ERROR_CODE, INTERNAL_ERROR_MESSAGE), answers.JSON)
         self.audit_failing = False
         return answer
@@ -342,8 +405,11 @@ class Pipeline:
             await self.audit.append(audit_record(trace, answer, self.clock(), delivered))
         except Exception:
             self.audit_failing = True
-            log.exception("the audit record of a sent answer could not be written; data answers are refused "
-                          "until the audit log accepts records", extra=log_fields(trace))
+            log.exception(
+                "the audit record of a sent answer could not be written; data answers are refused "
+                "until the audit log accepts records",
+                extra=log_fields(trace),
+            )
             return
         self.audit_failing = False
 
@@ -354,8 +420,16 @@ class Pipeline:
         if not log.isEnabledFor(logging.INFO):  # the fields below are the line's only use
             return
         code, _ = answers.code_and_message(answer)
-        log.info("control request", extra={**log_fields(trace), "status": answer.status, "code": code,
-                                            "records": trace.records, "duration_ms": round(elapsed * 1000, 2)})
+        log.info(
+            "control request",
+            extra={
+                **log_fields(trace),
+                "status": answer.status,
+                "code": code,
+                "records": trace.records,
+                "duration_ms": round(elapsed * 1000, 2),
+            },
+        )
 
 
 def _service_of(request: ControlRequest) -> ServiceProfile | None:

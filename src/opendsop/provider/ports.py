@@ -125,8 +125,7 @@ class RegisterClients:
 
 
 class FactsSource(Protocol):
-    async def facts_for(self, party_id: str | None, *, service: ServiceProfile,
-                        request: ControlRequest) -> Facts:
+    async def facts_for(self, party_id: str | None, *, service: ServiceProfile, request: ControlRequest) -> Facts:
         """What the registers say about ``party_id`` that ``service``'s rules need."""
         ...
 
@@ -141,20 +140,21 @@ class RegisterFacts:
 
     registers: Registers
 
-    async def facts_for(self, party_id: str | None, *, service: ServiceProfile,
-                        request: ControlRequest) -> Facts:
+    async def facts_for(self, party_id: str | None, *, service: ServiceProfile, request: ControlRequest) -> Facts:
         if not party_id:
             return Facts()
         rule = service.period_rule
-        shielded = (await self.registers.is_shielded(party_id)
-                    if request.endpoint is Endpoint.ACCOUNTS else False)
+        shielded = await self.registers.is_shielded(party_id) if request.endpoint is Endpoint.ACCOUNTS else False
         death = await self.registers.date_of_death(party_id) if rule is PeriodRule.AROUND_DEATH else None
-        ruling = (await self.registers.kjennelsesdato(party_id)
-                  if rule is PeriodRule.BEFORE_KJENNELSESDATO else None)
-        guardianships = (await self.registers.guardianships(party_id)
-                         if rule is PeriodRule.LAST_CALENDAR_YEAR else ())
-        return Facts(party_id=party_id, date_of_death=death, shielded=shielded, kjennelsesdato=ruling,
-                     guardianships=guardianships)
+        ruling = await self.registers.kjennelsesdato(party_id) if rule is PeriodRule.BEFORE_KJENNELSESDATO else None
+        guardianships = await self.registers.guardianships(party_id) if rule is PeriodRule.LAST_CALENDAR_YEAR else ()
+        return Facts(
+            party_id=party_id,
+            date_of_death=death,
+            shielded=shielded,
+            kjennelsesdato=ruling,
+            guardianships=guardianships,
+        )
 
 
 class OrderVerifier(Protocol):
@@ -184,12 +184,12 @@ class ProsecutionOrders:
 
         kid = _kid_of(jws)
         document = await self.jwks(kid)
-        return verify_extradition_order(jws, self.trust_store, now=now, jwks=document,
-                                        environment=self.environment)
+        return verify_extradition_order(jws, self.trust_store, now=now, jwks=document, environment=self.environment)
 
     @classmethod
-    def with_static_jwks(cls, document: Mapping[str, Any], trust_store: TrustStore,
-                         environment: Literal["test", "production"] = "test") -> ProsecutionOrders:
+    def with_static_jwks(
+        cls, document: Mapping[str, Any], trust_store: TrustStore, environment: Literal["test", "production"] = "test"
+    ) -> ProsecutionOrders:
         async def constant(_kid: str | None) -> Mapping[str, Any]:
             return document
 

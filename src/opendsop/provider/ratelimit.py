@@ -26,8 +26,7 @@ class _Bucket:
 class RateLimiter:
     """``rate`` requests per second on average, bursts of up to ``burst``; ``rate == 0`` disables."""
 
-    def __init__(self, rate: float, burst: int, *, clock: Monotonic = time.monotonic,
-                 max_keys: int = 10_000) -> None:
+    def __init__(self, rate: float, burst: int, *, clock: Monotonic = time.monotonic, max_keys: int = 10_000) -> None:
         if rate < 0 or burst < 1:
             raise ValueError("rate must be >= 0 and burst >= 1")
         self.rate, self.burst = rate, burst

@@ -75,8 +75,11 @@ def route_handlers(serve: Serve) -> list[HTTPRouteHandler]:
     async def show_account(request: Request[Any, Any, Any], accountReference: FromPath[str]) -> Response[bytes]:  # noqa: N803
         return await serve(request, Endpoint.ACCOUNT_DETAILS, accountReference, DIALECT)
 
-    @get(f"{V1_PREFIX}/accounts/{{accountReference:str}}/transactions", include_in_schema=False,
-         name="v1.listTransactions")
+    @get(
+        f"{V1_PREFIX}/accounts/{{accountReference:str}}/transactions",
+        include_in_schema=False,
+        name="v1.listTransactions",
+    )
     async def list_transactions(request: Request[Any, Any, Any], accountReference: FromPath[str]) -> Response[bytes]:  # noqa: N803
         return await serve(request, Endpoint.TRANSACTIONS, accountReference, DIALECT)
 

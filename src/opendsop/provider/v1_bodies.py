@@ -68,20 +68,31 @@ def holders(body: Any) -> set[str]:
         roles = list(body.roles or ())
     else:
         return set()
-    return {role.identifier.value for role in roles
-            if role is not None and role.name is not None and role.identifier is not None}
+    return {
+        role.identifier.value
+        for role in roles
+        if role is not None and role.name is not None and role.identifier is not None
+    }
 
 
 def _role(value: v2.AccountRole | None, parties: Mapping[str, PartyRow]) -> v1.AccountRole | None:
     if value is None:
         return None
     party = parties.get(value.identifier.value) if value.name is not None and value.identifier is not None else None
-    electronic = tuple(v1.ElectronicAddress(type=item.type, value=item.value)
-                       for item in party.electronic_addresses) if party is not None else ()
-    return v1.AccountRole(permission=value.permission, identifier=value.identifier, name=value.name,
-                          start_date=value.start_date, end_date=value.end_date,
-                          postal_address=party.postal_address if party is not None else None,
-                          electronic_addresses=electronic or None)
+    electronic = (
+        tuple(v1.ElectronicAddress(type=item.type, value=item.value) for item in party.electronic_addresses)
+        if party is not None
+        else ()
+    )
+    return v1.AccountRole(
+        permission=value.permission,
+        identifier=value.identifier,
+        name=value.name,
+        start_date=value.start_date,
+        end_date=value.end_date,
+        postal_address=party.postal_address if party is not None else None,
+        electronic_addresses=electronic or None,
+    )
 
 
 def _card(value: v2.PaymentCard | None) -> v1.PaymentCard | None:
@@ -101,21 +112,35 @@ def _links(reference: str, accounts_path: str) -> tuple[v1.Link, ...] | None:
 
 
 def _account(value: v2.Account, accounts_path: str, parties: Mapping[str, PartyRow]) -> v1.Account:
-    return v1.Account(status=value.status, servicer=_servicer(value.servicer),
-                      links=_links(value.account_reference, accounts_path),
-                      account_identifier=value.account_identifier, account_reference=value.account_reference,
-                      type=_type(value.type), currency=value.currency,
-                      primary_owner=_role(value.primary_owner, parties), name=value.name)
+    return v1.Account(
+        status=value.status,
+        servicer=_servicer(value.servicer),
+        links=_links(value.account_reference, accounts_path),
+        account_identifier=value.account_identifier,
+        account_reference=value.account_reference,
+        type=_type(value.type),
+        currency=value.currency,
+        primary_owner=_role(value.primary_owner, parties),
+        name=value.name,
+    )
 
 
 def _detail(value: v2.AccountDetail | None, parties: Mapping[str, PartyRow]) -> v1.AccountDetail | None:
     if value is None:
         return None
-    return v1.AccountDetail(status=value.status, servicer=_servicer(value.servicer),
-                            account_identifier=value.account_identifier, account_reference=value.account_reference,
-                            type=_type(value.type), currency=value.currency, name=value.name,
-                            balances=value.balances, primary_owner=_role(value.primary_owner, parties),
-                            start_date=value.start_date, end_date=value.end_date)
+    return v1.AccountDetail(
+        status=value.status,
+        servicer=_servicer(value.servicer),
+        account_identifier=value.account_identifier,
+        account_reference=value.account_reference,
+        type=_type(value.type),
+        currency=value.currency,
+        name=value.name,
+        balances=value.balances,
+        primary_owner=_role(value.primary_owner, parties),
+        start_date=value.start_date,
+        end_date=value.end_date,
+    )
 
 
 def _transaction(value: v2.Transaction) -> v1.Transaction:
@@ -133,21 +158,25 @@ def to_v1(endpoint: Endpoint, body: Any, *, path: str, parties: Mapping[str, Par
     ``parties`` the stored records of the body's :func:`holders` (for their addresses)."""
     parties = parties or {}
     if isinstance(body, v2.Accounts):
-        return v1.Accounts(response_status=_status(body.response_details),
-                           accounts=_many(body.accounts, lambda item: _account(item, path, parties)),
-                           links=body.links)
+        return v1.Accounts(
+            response_status=_status(body.response_details),
+            accounts=_many(body.accounts, lambda item: _account(item, path, parties)),
+            links=body.links,
+        )
     if isinstance(body, v2.AccountDetails):
-        return v1.AccountDetails(response_status=_status(body.response_details),
-                                 account=_detail(body.account, parties))
+        return v1.AccountDetails(response_status=_status(body.response_details), account=_detail(body.account, parties))
     if isinstance(body, v2.Transactions):
-        return v1.Transactions(response_status=_status(body.response_details),
-                               transactions=_many(body.transactions, _transaction), links=body.links)
+        return v1.Transactions(
+            response_status=_status(body.response_details),
+            transactions=_many(body.transactions, _transaction),
+            links=body.links,
+        )
     if isinstance(body, v2.Cards):
-        return v1.Cards(response_status=_status(body.response_details),
-                        payment_cards=_many(body.payment_cards, _card))
+        return v1.Cards(response_status=_status(body.response_details), payment_cards=_many(body.payment_cards, _card))
     if isinstance(body, v2.Roles):
-        return v1.Roles(response_status=_status(body.response_details),
-                        roles=_many(body.roles, lambda item: _role(item, parties)))
+        return v1.Roles(
+            response_status=_status(body.response_details), roles=_many(body.roles, lambda item: _role(item, parties))
+        )
     raise TypeError(f"no v1 body for {endpoint.operation_id} from {type(body).__name__}")
 
 

@@ -48,8 +48,11 @@ def token_verifier(settings: ProviderSettings) -> TokenVerifier:
 def readiness(pipeline: Pipeline) -> Readiness:
     """A bank is ready when its database answers and it holds the token issuer's keys."""
     ready = Readiness()
-    engines = {id(engine): engine for engine in (getattr(pipeline.store, "engine", None),
-                                                 getattr(pipeline.audit, "engine", None)) if engine is not None}
+    engines = {
+        id(engine): engine
+        for engine in (getattr(pipeline.store, "engine", None), getattr(pipeline.audit, "engine", None))
+        if engine is not None
+    }
     for index, engine in enumerate(engines.values()):
         ready.add_database(engine, "database" if index == 0 else f"database-{index + 1}")
     keys_ready = getattr(pipeline.tokens, "keys_ready", None)
@@ -61,8 +64,9 @@ def readiness(pipeline: Pipeline) -> Readiness:
 def servicer(settings: ProviderSettings) -> FinancialInstitution:
     """This bank as ``servicer`` of its accounts."""
     return FinancialInstitution(
-        identifier=Identifier(country_of_residence="NO", value=settings.bank_orgno,
-                              type=IdentifierType.COUNTRY_IDENTIFICATION_CODE),
+        identifier=Identifier(
+            country_of_residence="NO", value=settings.bank_orgno, type=IdentifierType.COUNTRY_IDENTIFICATION_CODE
+        ),
         name=settings.bank_name,
     )
 
@@ -79,8 +83,9 @@ def facts_source(settings: ProviderSettings, resources: Resources) -> FactsSourc
         return RegisterFacts(MemoryRegisters())
     from opendsop.contracts.registers.clients import FolkeregisterClient, KonkursClient
 
-    folkeregister = FolkeregisterClient(settings.registers_url,
-                                        registers_token(settings, resources, SCOPE_FOLKEREGISTER))
+    folkeregister = FolkeregisterClient(
+        settings.registers_url, registers_token(settings, resources, SCOPE_FOLKEREGISTER)
+    )
     konkurs = KonkursClient(settings.registers_url, registers_token(settings, resources, SCOPE_KONKURS))
     resources.closers.extend((folkeregister.aclose, konkurs.aclose))
     return RegisterFacts(RegisterClients(folkeregister, konkurs))
@@ -137,9 +142,11 @@ class Resources:
             http = httpx.AsyncClient(timeout=10.0)
             self.closers.append(http.aclose)
             key = key_from_pem(settings.grant_key.read_bytes(), kid=settings.client_id)
-            self._tokens = TokenProvider(GrantSigner(settings.client_id, settings.token_issuer,
-                                                     settings.token_endpoint, key),
-                                         poster(HttpxTransport(http)), clock=self.clock)
+            self._tokens = TokenProvider(
+                GrantSigner(settings.client_id, settings.token_issuer, settings.token_endpoint, key),
+                poster(HttpxTransport(http)),
+                clock=self.clock,
+            )
         return self._tokens
 
     def certpub_trust(self) -> tuple[TrustStore, tuple[x509.Certificate, ...]]:
@@ -150,24 +157,38 @@ class Resources:
 
             roots = self.settings.certpub_trust_roots
             if not roots:
-                raise ValueError("DSOP_PROVIDER_CERTPUB_TRUST_ROOTS is not set: give the PEM files of the CAs that "
-                                 "issue agencies' encryption certificates, so that a certificate CertPub serves is "
-                                 "checked before the bank encrypts an answer to it")
+                raise ValueError(
+                    "DSOP_PROVIDER_CERTPUB_TRUST_ROOTS is not set: give the PEM files of the CAs that "
+                    "issue agencies' encryption certificates, so that a certificate CertPub serves is "
+                    "checked before the bank encrypts an answer to it"
+                )
             try:
                 self._certpub_trust = load_trust(roots)
             except OSError as error:
-                raise ValueError(f"DSOP_PROVIDER_CERTPUB_TRUST_ROOTS: cannot read {error.filename} "
-                                 f"({error.strerror})") from None
+                raise ValueError(
+                    f"DSOP_PROVIDER_CERTPUB_TRUST_ROOTS: cannot read {error.filename} ({error.strerror})"
+                ) from None
         return self._certpub_trust
 
-    async def open(self, options: dict[str, Any], *, store: BankStore | None, audit: AuditLog | None,
-                   certificates: Certificates | None, orders: OrderVerifier | None) -> Pipeline:
+    async def open(
+        self,
+        options: dict[str, Any],
+        *,
+        store: BankStore | None,
+        audit: AuditLog | None,
+        certificates: Certificates | None,
+        orders: OrderVerifier | None,
+    ) -> Pipeline:
         settings = self.settings
         if store is None:
             from opendsop.provider.store.sql import SqlBankStore
 
-            sql = await SqlBankStore.open(settings.sql_url, reference_secret=reference_secret(settings),
-                                          servicer=servicer(settings), clock=self.clock)
+            sql = await SqlBankStore.open(
+                settings.sql_url,
+                reference_secret=reference_secret(settings),
+                servicer=servicer(settings),
+                clock=self.clock,
+            )
             self.closers.append(sql.close)
             store = sql
             if audit is None:
@@ -184,20 +205,26 @@ class Resources:
             from opendsop.contracts.certpub.client import CertPubClient
 
             trust_store, intermediates = self.certpub_trust()
-            client = CertPubClient(settings.certpub_url, clock=self.clock, trust_store=trust_store,
-                                   intermediates=intermediates)
+            client = CertPubClient(
+                settings.certpub_url, clock=self.clock, trust_store=trust_store, intermediates=intermediates
+            )
             self.closers.append(client.aclose)
             certificates = client
         if orders is None and options.get("orders") is None:
             orders = self._orders()
         options = {**options, "facts": with_stored_notices(settings, options["facts"], store)}
-        return Pipeline(store=store, audit=audit, certificates=certificates,
-                        **{**options, "orders": orders or options.get("orders")})
+        return Pipeline(
+            store=store,
+            audit=audit,
+            certificates=certificates,
+            **{**options, "orders": orders or options.get("orders")},
+        )
 
     def _orders(self) -> OrderVerifier | None:
         settings = self.settings
-        roots = [cert for path in settings.prosecution_roots for cert in x509.load_pem_x509_certificates(
-            path.read_bytes())]
+        roots = [
+            cert for path in settings.prosecution_roots for cert in x509.load_pem_x509_certificates(path.read_bytes())
+        ]
         if not roots:
             return None
         from opendsop.contracts.extradition_order import JwksCache
@@ -219,6 +246,13 @@ class Resources:
                 await result
 
 
-__all__ = ["Resources", "facts_source", "konkurs_register", "readiness", "reference_secret", "servicer",
-           "token_verifier",
-           "with_stored_notices"]
+__all__ = [
+    "Resources",
+    "facts_source",
+    "konkurs_register",
+    "readiness",
+    "reference_secret",
+    "servicer",
+    "token_verifier",
+    "with_stored_notices",
+]

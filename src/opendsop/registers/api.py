@@ -106,8 +106,9 @@ def parse_after(value: str | None, parameter: str) -> int:
     try:
         return values.parse_whole_number(value, parameter=parameter, maximum=MAX_SEQUENCE)
     except ValueError:
-        raise InvalidCursor(f"{parameter} must be a sequence number (0 or more), got {value[:30]!r}",
-                            parameter=parameter) from None
+        raise InvalidCursor(
+            f"{parameter} must be a sequence number (0 or more), got {value[:30]!r}", parameter=parameter
+        ) from None
 
 
 def parse_limit(value: str | None, maximum: int) -> int:
@@ -116,8 +117,9 @@ def parse_limit(value: str | None, maximum: int) -> int:
     try:
         return values.parse_whole_number(value, parameter="antall", minimum=1, maximum=maximum)
     except ValueError:
-        raise InvalidInput(f"antall must be a whole number from 1 to {maximum}, got {value[:30]!r}",
-                           parameter="antall") from None
+        raise InvalidInput(
+            f"antall must be a whole number from 1 to {maximum}, got {value[:30]!r}", parameter="antall"
+        ) from None
 
 
 def parse_timestamp(value: str, parameter: str) -> datetime:
@@ -131,9 +133,11 @@ def parse_timestamp(value: str, parameter: str) -> datetime:
             return oslo_start_of_day(values.parse_date(value, parameter=parameter))
         return values.parse_timestamp(value, parameter=parameter)
     except ValueError:
-        raise InvalidCursor(f"{parameter} must be an ISO 8601 timestamp with a time zone, such as "
-                            f"2018-06-08T11:32:40.200Z, or a date, got {value[:40]!r}", parameter=parameter) from None
-
+        raise InvalidCursor(
+            f"{parameter} must be an ISO 8601 timestamp with a time zone, such as "
+            f"2018-06-08T11:32:40.200Z, or a date, got {value[:40]!r}",
+            parameter=parameter,
+        ) from None
 
 
 # ----------------------------------------------------------------------------------- Folkeregister
@@ -162,21 +166,27 @@ async def vergemaal(request: Request[Any, Any, Any], fnr: FromPath[str]) -> list
 
 
 @get(FOLKEREGISTER + "/hendelser")
-async def hendelser(request: Request[Any, Any, Any], etter: FromQuery[str | None] = None,
-                    antall: FromQuery[str | None] = None) -> Hendelsesside:
+async def hendelser(
+    request: Request[Any, Any, Any], etter: FromQuery[str | None] = None, antall: FromQuery[str | None] = None
+) -> Hendelsesside:
     await authorise(request, SCOPE_FOLKEREGISTER)
     registers = _registers(request)
-    return await registers.folkeregister.events_after(parse_after(etter, "etter"),
-                                                      parse_limit(antall, registers.max_page))
+    return await registers.folkeregister.events_after(
+        parse_after(etter, "etter"), parse_limit(antall, registers.max_page)
+    )
 
 
 # --------------------------------------------------------------------------------- Konkursvarsel
 
 
 def _summary(registers: Registers, notice: Konkursvarsel) -> KonkursvarselOppsummering:
-    return KonkursvarselOppsummering(uuid=notice.uuid, registreringstidspunkt=notice.registreringstidspunkt,
-                                     type=notice.type, debitor=notice.debitor,
-                                     lenke=f"{registers.public_url}{KONKURS}/{notice.uuid}")
+    return KonkursvarselOppsummering(
+        uuid=notice.uuid,
+        registreringstidspunkt=notice.registreringstidspunkt,
+        type=notice.type,
+        debitor=notice.debitor,
+        lenke=f"{registers.public_url}{KONKURS}/{notice.uuid}",
+    )
 
 
 async def _page(request: Request[Any, Any, Any], after: datetime | None, antall: str | None) -> Konkursvarselside:
@@ -186,8 +196,9 @@ async def _page(request: Request[Any, Any, Any], after: datetime | None, antall:
 
 
 @get(KONKURS)
-async def konkursvarsler(request: Request[Any, Any, Any], debitor: FromQuery[str | None] = None,
-                         antall: FromQuery[str | None] = None) -> Konkursvarselside:
+async def konkursvarsler(
+    request: Request[Any, Any, Any], debitor: FromQuery[str | None] = None, antall: FromQuery[str | None] = None
+) -> Konkursvarselside:
     """Without a parameter: the feed from its start; with ``debitor``: every notice about that debtor."""
     await authorise(request, SCOPE_KONKURS)
     registers = _registers(request)
@@ -199,8 +210,9 @@ async def konkursvarsler(request: Request[Any, Any, Any], debitor: FromQuery[str
 
 
 @get(KONKURS + "/oppdatert/{registreringstidspunkt:str}")
-async def oppdatert(request: Request[Any, Any, Any], registreringstidspunkt: FromPath[str],
-                    antall: FromQuery[str | None] = None) -> Konkursvarselside:
+async def oppdatert(
+    request: Request[Any, Any, Any], registreringstidspunkt: FromPath[str], antall: FromQuery[str | None] = None
+) -> Konkursvarselside:
     await authorise(request, SCOPE_KONKURS)
     return await _page(request, parse_timestamp(registreringstidspunkt, "registreringstidspunkt"), antall)
 
@@ -253,8 +265,9 @@ async def signaturrett(request: Request[Any, Any, Any]) -> SignaturSvar:
         body = check_json_limits(await request.body(), max_bytes=MAX_BODY_BYTES)
         question = msgspec.json.decode(body, type=SignaturSporsmal)
     except ValueError as exc:  # over the limits (InvalidRequest), or msgspec's DecodeError/ValidationError
-        raise InvalidInput(f"the body must be {{\"organisasjonsnummer\", \"person\", \"sammenMed\": [...]}}: {exc}",
-                           parameter="body") from None
+        raise InvalidInput(
+            f'the body must be {{"organisasjonsnummer", "person", "sammenMed": [...]}}: {exc}', parameter="body"
+        ) from None
     synthetic = registers.synthetic_allowed
     orgnr = org_id(question.organisasjonsnummer, "organisasjonsnummer", synthetic_allowed=synthetic)
     who = person_id(question.person, "person", synthetic_allowed=synthetic)
@@ -266,16 +279,28 @@ async def signaturrett(request: Request[Any, Any, Any]) -> SignaturSvar:
 
 
 @get(ENHETSREGISTER + "/oppdateringer/enheter")
-async def oppdateringer(request: Request[Any, Any, Any], etter: FromQuery[str | None] = None,
-                        antall: FromQuery[str | None] = None) -> Endringsside:
+async def oppdateringer(
+    request: Request[Any, Any, Any], etter: FromQuery[str | None] = None, antall: FromQuery[str | None] = None
+) -> Endringsside:
     await authorise(request, SCOPE_ENHETSREGISTER)
     registers = _registers(request)
-    return await registers.enhetsregister.changes_after(parse_after(etter, "etter"),
-                                                        parse_limit(antall, registers.max_page))
+    return await registers.enhetsregister.changes_after(
+        parse_after(etter, "etter"), parse_limit(antall, registers.max_page)
+    )
 
 
-ROUTES = [person, vergemaal, hendelser, konkursvarsler, oppdatert, konkursvarsel, enhet, roller, signaturrett,
-          oppdateringer]
+ROUTES = [
+    person,
+    vergemaal,
+    hendelser,
+    konkursvarsler,
+    oppdatert,
+    konkursvarsel,
+    enhet,
+    roller,
+    signaturrett,
+    oppdateringer,
+]
 
 __all__ = [
     "ROUTES",

@@ -68,29 +68,48 @@ def _register_error(_: Request[Any, Any, Any], exc: RegisterError) -> Response[A
 
 
 def _http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
-    error = "invalid_request" if exc.status_code == 400 else "not_found" if exc.status_code == 404 else \
-        f"http_{exc.status_code}"
-    return _json(exc.status_code, {"error": error, "message": str(exc.detail), "parameter": None},
-                 dict(exc.headers or {}))
+    error = (
+        "invalid_request"
+        if exc.status_code == 400
+        else "not_found"
+        if exc.status_code == 404
+        else f"http_{exc.status_code}"
+    )
+    return _json(
+        exc.status_code, {"error": error, "message": str(exc.detail), "parameter": None}, dict(exc.headers or {})
+    )
 
 
 def _internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     reference = correlation_id(request.headers.get("correlationid"))
     if cannot_answer(exc):
         log.warning("the register's database did not answer (%s) %s", type(exc).__name__, reference)
-        return _json(503, {"error": "unavailable", "parameter": None,
-                           "message": "the register cannot answer now; retry after Retry-After seconds"},
-                     RETRY_AFTER)
+        return _json(
+            503,
+            {
+                "error": "unavailable",
+                "parameter": None,
+                "message": "the register cannot answer now; retry after Retry-After seconds",
+            },
+            RETRY_AFTER,
+        )
     log.error("internal error %s on %s: %s", reference, request.method, type(exc).__name__)
-    return _json(500, {"error": "internal_error", "parameter": None,
-                       "message": f"the register failed to answer; quote reference {reference}"})
+    return _json(
+        500,
+        {
+            "error": "internal_error",
+            "parameter": None,
+            "message": f"the register failed to answer; quote reference {reference}",
+        },
+    )
 
 
 class Stores:
     """The database and the three register stores on it (also used by the CLI's ``load``)."""
 
-    def __init__(self, database_url: str, *, synthetic_allowed: bool = True,
-                 clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(
+        self, database_url: str, *, synthetic_allowed: bool = True, clock: Callable[[], datetime] | None = None
+    ) -> None:
         self.db = RegisterDatabase(create_engine(database_url), clock=clock)
         self.folkeregister = FolkeregisterStore(self.db, synthetic_allowed=synthetic_allowed)
         self.konkurs = KonkursStore(self.db, synthetic_allowed=synthetic_allowed)
@@ -108,9 +127,14 @@ def create_app(
     stores = stores or Stores(settings.database_url, synthetic_allowed=settings.synthetic_allowed, clock=clock)
     verifier = verifier or TokenVerifier(settings.issuer, settings.token_jwks_url, settings.token_audience, ())
     registers = Registers(
-        folkeregister=stores.folkeregister, konkurs=stores.konkurs, enhetsregister=stores.enhetsregister,
-        verifier=verifier, public_url=settings.public_url, synthetic_allowed=settings.synthetic_allowed,
-        max_page=settings.max_page, clock=clock or utcnow,
+        folkeregister=stores.folkeregister,
+        konkurs=stores.konkurs,
+        enhetsregister=stores.enhetsregister,
+        verifier=verifier,
+        public_url=settings.public_url,
+        synthetic_allowed=settings.synthetic_allowed,
+        max_page=settings.max_page,
+        clock=clock or utcnow,
     )
 
     async def startup() -> None:
@@ -125,18 +149,22 @@ def create_app(
     if keys_ready is not None:
         readiness.add("keys", keys_ready)
 
-    return observe(Litestar(
-        route_handlers=[*ROUTES, *health_routes(readiness)],
-        exception_handlers={
-            RegisterError: _register_error,
-            HTTPException: _http_error,
-            Exception: _internal_error,
-        },
-        on_startup=[startup],
-        on_shutdown=[stores.db.close],
-        state=State({"registers": registers}),
-        logging_config=None,
-    ), "registers", title="Registers (Folkeregisteret, Konkursregisteret)")
+    return observe(
+        Litestar(
+            route_handlers=[*ROUTES, *health_routes(readiness)],
+            exception_handlers={
+                RegisterError: _register_error,
+                HTTPException: _http_error,
+                Exception: _internal_error,
+            },
+            on_startup=[startup],
+            on_shutdown=[stores.db.close],
+            state=State({"registers": registers}),
+            logging_config=None,
+        ),
+        "registers",
+        title="Registers (Folkeregisteret, Konkursregisteret)",
+    )
 
 
 __all__ = ["Stores", "create_app"]

@@ -75,8 +75,9 @@ class EnhetsregisterStore:
 
     async def enhet(self, orgnr: str) -> Enhet | None:
         async with self._db.engine.connect() as conn:
-            data = (await conn.execute(select(organisations.c.data).where(
-                organisations.c.organisasjonsnummer == orgnr))).scalar_one_or_none()
+            data = (
+                await conn.execute(select(organisations.c.data).where(organisations.c.organisasjonsnummer == orgnr))
+            ).scalar_one_or_none()
         return None if data is None else decode(data, Enhet)
 
     async def organisation(self, orgnr: str) -> Organisasjon | None:
@@ -117,16 +118,18 @@ class EnhetsregisterStore:
         keys = list(latest)
         async with self._db.engine.begin() as conn:
             for start in range(0, len(keys), BULK_CHUNK):  # one DELETE and one executemany per chunk
-                chunk = keys[start:start + BULK_CHUNK]
+                chunk = keys[start : start + BULK_CHUNK]
                 await conn.execute(delete(organisations).where(organisations.c.organisasjonsnummer.in_(chunk)))
-                await conn.execute(insert(organisations), [{"organisasjonsnummer": key, "data": encode(latest[key])}
-                                                           for key in chunk])
+                await conn.execute(
+                    insert(organisations), [{"organisasjonsnummer": key, "data": encode(latest[key])} for key in chunk]
+                )
         return len(items)
 
     async def _write(self, conn: Any, enhet: Enhet) -> bool:
         orgnr = enhet.organisasjon.organisasjonsnummer
-        existed = (await conn.execute(delete(organisations).where(
-            organisations.c.organisasjonsnummer == orgnr))).rowcount > 0
+        existed = (
+            await conn.execute(delete(organisations).where(organisations.c.organisasjonsnummer == orgnr))
+        ).rowcount > 0
         await conn.execute(insert(organisations).values(organisasjonsnummer=orgnr, data=encode(enhet)))
         return bool(existed)
 

@@ -59,8 +59,9 @@ class FolkeregisterStore:
 
     async def person(self, fnr: str) -> Person | None:
         async with self._db.engine.connect() as conn:
-            data = (await conn.execute(select(persons.c.data).where(
-                persons.c.identifikasjonsnummer == fnr))).scalar_one_or_none()
+            data = (
+                await conn.execute(select(persons.c.data).where(persons.c.identifikasjonsnummer == fnr))
+            ).scalar_one_or_none()
         return None if data is None else decode(data, Person)
 
     async def put_person(self, person: Person) -> None:
@@ -76,27 +77,35 @@ class FolkeregisterStore:
         keys = list(latest)
         async with self._db.engine.begin() as conn:
             for start in range(0, len(keys), BULK_CHUNK):  # one DELETE and one executemany per chunk
-                chunk = keys[start:start + BULK_CHUNK]
+                chunk = keys[start : start + BULK_CHUNK]
                 await conn.execute(delete(persons).where(persons.c.identifikasjonsnummer.in_(chunk)))
-                await conn.execute(insert(persons), [{"identifikasjonsnummer": key, "data": encode(latest[key])}
-                                                     for key in chunk])
+                await conn.execute(
+                    insert(persons), [{"identifikasjonsnummer": key, "data": encode(latest[key])} for key in chunk]
+                )
         return len(people)
 
     async def record_death(self, fnr: str, doedsdato: date) -> Hendelse:
         """Register a death and emit the ``doedsfall`` event."""
         async with self._db.engine.begin() as conn:
-            data = (await conn.execute(select(persons.c.data).where(
-                persons.c.identifikasjonsnummer == fnr))).scalar_one_or_none()
+            data = (
+                await conn.execute(select(persons.c.data).where(persons.c.identifikasjonsnummer == fnr))
+            ).scalar_one_or_none()
             if data is None:
                 raise NotFound(f"no person {fnr} in Folkeregisteret", parameter="identifikasjonsnummer")
             person = msgspec.structs.replace(decode(data, Person), status=PersonStatus.DOED, doedsdato=doedsdato)
-            await conn.execute(update(persons).where(persons.c.identifikasjonsnummer == fnr).values(
-                data=encode(person)))
+            await conn.execute(
+                update(persons).where(persons.c.identifikasjonsnummer == fnr).values(data=encode(person))
+            )
 
             def build(seq: int, at: datetime) -> Hendelse:
-                return Hendelse(sekvensnummer=seq, hendelsestype=Hendelsestype.DOEDSFALL,
-                                endringstype=Endringstype.OPPRETTET, identifikasjonsnummer=fnr,
-                                registreringstidspunkt=at, doedsdato=doedsdato)
+                return Hendelse(
+                    sekvensnummer=seq,
+                    hendelsestype=Hendelsestype.DOEDSFALL,
+                    endringstype=Endringstype.OPPRETTET,
+                    identifikasjonsnummer=fnr,
+                    registreringstidspunkt=at,
+                    doedsdato=doedsdato,
+                )
 
             event: Hendelse = await self._db.append_event(conn, FEED, fnr, build)
         return event
@@ -104,8 +113,17 @@ class FolkeregisterStore:
     async def guardianships(self, ward: str) -> list[Vergemaal]:
         """Every vergemål or fremtidsfullmakt registered for ``ward``, ended ones included."""
         async with self._db.engine.connect() as conn:
-            rows = (await conn.execute(select(guardianships.c.data).where(
-                guardianships.c.vergehaver == ward).order_by(guardianships.c.id))).scalars().all()
+            rows = (
+                (
+                    await conn.execute(
+                        select(guardianships.c.data)
+                        .where(guardianships.c.vergehaver == ward)
+                        .order_by(guardianships.c.id)
+                    )
+                )
+                .scalars()
+                .all()
+            )
         return sorted((decode(row, Vergemaal) for row in rows), key=lambda g: (g.gyldigFraOgMed, g.id))
 
     async def load_guardianships(self, rows: Iterable[Vergemaal | Mapping[str, Any]]) -> int:
@@ -126,8 +144,9 @@ class FolkeregisterStore:
     async def end_guardianship(self, guardianship_id: str, gyldig_til: date) -> Hendelse:
         """Set the end date of a guardianship and emit ``opphoert``."""
         async with self._db.engine.begin() as conn:
-            data = (await conn.execute(select(guardianships.c.data).where(
-                guardianships.c.id == guardianship_id))).scalar_one_or_none()
+            data = (
+                await conn.execute(select(guardianships.c.data).where(guardianships.c.id == guardianship_id))
+            ).scalar_one_or_none()
             if data is None:
                 raise NotFound(f"no vergemål with id {guardianship_id}", parameter="id")
             try:
@@ -140,19 +159,31 @@ class FolkeregisterStore:
     async def _write_guardianship(self, conn: Any, item: Vergemaal) -> bool:
         person_id(item.vergehaver, "vergehaver", synthetic_allowed=self._synthetic)
         person_id(item.verge.identifikasjonsnummer, "verge", synthetic_allowed=self._synthetic)
-        ward = (await conn.execute(select(persons.c.identifikasjonsnummer).where(
-            persons.c.identifikasjonsnummer == item.vergehaver))).first()
+        ward = (
+            await conn.execute(
+                select(persons.c.identifikasjonsnummer).where(persons.c.identifikasjonsnummer == item.vergehaver)
+            )
+        ).first()
         if ward is None:
             raise NotFound(f"the vergehaver {item.vergehaver} is not registered", parameter="vergehaver")
         existed = (await conn.execute(delete(guardianships).where(guardianships.c.id == item.id))).rowcount > 0
-        await conn.execute(insert(guardianships).values(id=item.id, vergehaver=item.vergehaver,
-                                                        verge=item.verge.identifikasjonsnummer, data=encode(item)))
+        await conn.execute(
+            insert(guardianships).values(
+                id=item.id, vergehaver=item.vergehaver, verge=item.verge.identifikasjonsnummer, data=encode(item)
+            )
+        )
         return bool(existed)
 
     async def _emit(self, conn: Any, item: Vergemaal, kind: Endringstype) -> Hendelse:
         def build(seq: int, at: datetime) -> Hendelse:
-            return Hendelse(sekvensnummer=seq, hendelsestype=Hendelsestype.VERGEMAAL, endringstype=kind,
-                            identifikasjonsnummer=item.vergehaver, registreringstidspunkt=at, vergemaalId=item.id)
+            return Hendelse(
+                sekvensnummer=seq,
+                hendelsestype=Hendelsestype.VERGEMAAL,
+                endringstype=kind,
+                identifikasjonsnummer=item.vergehaver,
+                registreringstidspunkt=at,
+                vergemaalId=item.id,
+            )
 
         event: Hendelse = await self._db.append_event(conn, FEED, item.vergehaver, build)
         return event

@@ -84,9 +84,16 @@ class KonkursStore:
         avslutningskode: str | None = None,
     ) -> Konkursvarsel:
         """Append a new notice now (the register assigns ``registreringstidspunkt``)."""
-        fields = dict(uuid=uuid or str(uuidlib.uuid4()), type=type, debitor=debitor, kjennelsesdato=kjennelsesdato,
-                      debitorNavn=debitor_navn, tilknyttedeEnheter=tilknyttede_enheter,
-                      oppgjoersdato=oppgjoersdato, avslutningskode=avslutningskode)
+        fields = dict(
+            uuid=uuid or str(uuidlib.uuid4()),
+            type=type,
+            debitor=debitor,
+            kjennelsesdato=kjennelsesdato,
+            debitorNavn=debitor_navn,
+            tilknyttedeEnheter=tilknyttede_enheter,
+            oppgjoersdato=oppgjoersdato,
+            avslutningskode=avslutningskode,
+        )
         async with self._db.engine.begin() as conn:
             seq, stamp = await self._db.advance(conn, FEED)
             try:
@@ -101,7 +108,9 @@ class KonkursStore:
         """Bulk load of notices with their own timestamps, in registration order (for seeding)."""
         items = convert_rows(
             (row if isinstance(row, Konkursvarsel) else with_default_kjennelsesdato(row) for row in rows),
-            Konkursvarsel, "konkursvarsel")
+            Konkursvarsel,
+            "konkursvarsel",
+        )
         items.sort(key=lambda notice: notice.registreringstidspunkt)
         for notice in items:
             self._check(notice)
@@ -117,8 +126,11 @@ class KonkursStore:
 
     async def _insert(self, conn: Any, seq: int, stamp: int, notice: Konkursvarsel) -> None:
         try:  # the whole append is rolled back with the error
-            await conn.execute(insert(notices).values(seq=seq, uuid=notice.uuid, registered_ms=stamp,
-                                                      debitor=notice.debitor, data=encode(notice)))
+            await conn.execute(
+                insert(notices).values(
+                    seq=seq, uuid=notice.uuid, registered_ms=stamp, debitor=notice.debitor, data=encode(notice)
+                )
+            )
         except IntegrityError:
             raise Conflict(f"a notice with uuid {notice.uuid} is already registered", parameter="uuid") from None
 

@@ -108,13 +108,21 @@ class MemoryFolkeregister:
         if fnr not in self._persons:
             raise NotFound(f"no person {fnr} in Folkeregisteret", parameter="identifikasjonsnummer")
         self._persons[fnr] = msgspec.structs.replace(self._persons[fnr], status=PersonStatus.DOED, doedsdato=doedsdato)
-        return self._emit(hendelsestype=Hendelsestype.DOEDSFALL, endringstype=Endringstype.OPPRETTET,
-                          identifikasjonsnummer=fnr, doedsdato=doedsdato)
+        return self._emit(
+            hendelsestype=Hendelsestype.DOEDSFALL,
+            endringstype=Endringstype.OPPRETTET,
+            identifikasjonsnummer=fnr,
+            doedsdato=doedsdato,
+        )
 
     def put_guardianship(self, item: Vergemaal) -> Hendelse:
         kind = Endringstype.ENDRET if self._store(item) else Endringstype.OPPRETTET
-        return self._emit(hendelsestype=Hendelsestype.VERGEMAAL, endringstype=kind,
-                          identifikasjonsnummer=item.vergehaver, vergemaalId=item.id)
+        return self._emit(
+            hendelsestype=Hendelsestype.VERGEMAAL,
+            endringstype=kind,
+            identifikasjonsnummer=item.vergehaver,
+            vergemaalId=item.id,
+        )
 
     def end_guardianship(self, guardianship_id: str, gyldig_til: date) -> Hendelse:
         if guardianship_id not in self._guardianships:
@@ -124,8 +132,12 @@ class MemoryFolkeregister:
         except (ValueError, msgspec.ValidationError) as exc:
             raise InvalidInput(str(exc), parameter="gyldigTilOgMed") from None
         self._guardianships[guardianship_id] = item
-        return self._emit(hendelsestype=Hendelsestype.VERGEMAAL, endringstype=Endringstype.OPPHOERT,
-                          identifikasjonsnummer=item.vergehaver, vergemaalId=item.id)
+        return self._emit(
+            hendelsestype=Hendelsestype.VERGEMAAL,
+            endringstype=Endringstype.OPPHOERT,
+            identifikasjonsnummer=item.vergehaver,
+            vergemaalId=item.id,
+        )
 
     async def person(self, fnr: str) -> Person | None:
         found = self._persons.get(person_id(fnr, "fnr", synthetic_allowed=self._synthetic))
@@ -146,8 +158,9 @@ class MemoryFolkeregister:
 class MemoryKonkursregister:
     """``Konkursregister`` held in a list, in registration order."""
 
-    def __init__(self, *, clock: Clock | None = None, synthetic_allowed: bool = True,
-                 base_url: str = "memory://registers") -> None:
+    def __init__(
+        self, *, clock: Clock | None = None, synthetic_allowed: bool = True, base_url: str = "memory://registers"
+    ) -> None:
         self._clock = clock or utcnow
         self._synthetic = synthetic_allowed
         self._base = base_url.rstrip("/")
@@ -158,14 +171,18 @@ class MemoryKonkursregister:
         if any(n.uuid == notice.uuid for n in self._notices):
             raise Conflict(f"a notice with uuid {notice.uuid} is already registered", parameter="uuid")
         if self._notices and to_ms(notice.registreringstidspunkt) <= to_ms(self._notices[-1].registreringstidspunkt):
-            raise Conflict("notices must be appended in registration order so that no consumer misses one",
-                           parameter="registreringstidspunkt")
+            raise Conflict(
+                "notices must be appended in registration order so that no consumer misses one",
+                parameter="registreringstidspunkt",
+            )
         self._notices.append(notice)
 
     def load_notices(self, rows: Iterable[Konkursvarsel | Mapping[str, Any]]) -> int:
         items = convert_rows(
             (row if isinstance(row, Konkursvarsel) else with_default_kjennelsesdato(row) for row in rows),
-            Konkursvarsel, "konkursvarsel")
+            Konkursvarsel,
+            "konkursvarsel",
+        )
         for notice in sorted(items, key=lambda n: n.registreringstidspunkt):
             self._append(notice)
         return len(items)
@@ -173,19 +190,36 @@ class MemoryKonkursregister:
     def load_test_notices(self) -> int:
         return self.load_notices(published_notice_rows())
 
-    def register(self, *, type: KonkursType, debitor: str, kjennelsesdato: date,  # noqa: A002
-                 uuid: str | None = None, **extra: Any) -> Konkursvarsel:
+    def register(
+        self,
+        *,
+        type: KonkursType,
+        debitor: str,
+        kjennelsesdato: date,  # noqa: A002
+        uuid: str | None = None,
+        **extra: Any,
+    ) -> Konkursvarsel:
         last = to_ms(self._notices[-1].registreringstidspunkt) if self._notices else 0
         stamp = from_ms(max(to_ms(self._clock()), last + 1))
-        notice = Konkursvarsel(uuid=uuid or str(uuidlib.uuid4()), registreringstidspunkt=stamp, type=type,
-                               debitor=debitor, kjennelsesdato=kjennelsesdato, **extra)
+        notice = Konkursvarsel(
+            uuid=uuid or str(uuidlib.uuid4()),
+            registreringstidspunkt=stamp,
+            type=type,
+            debitor=debitor,
+            kjennelsesdato=kjennelsesdato,
+            **extra,
+        )
         self._append(notice)
         return notice
 
     def _summary(self, notice: Konkursvarsel) -> KonkursvarselOppsummering:
-        return KonkursvarselOppsummering(uuid=notice.uuid, registreringstidspunkt=notice.registreringstidspunkt,
-                                         type=notice.type, debitor=notice.debitor,
-                                         lenke=f"{self._base}/konkursvarsel/api/konkursvarsler/{notice.uuid}")
+        return KonkursvarselOppsummering(
+            uuid=notice.uuid,
+            registreringstidspunkt=notice.registreringstidspunkt,
+            type=notice.type,
+            debitor=notice.debitor,
+            lenke=f"{self._base}/konkursvarsel/api/konkursvarsler/{notice.uuid}",
+        )
 
     async def notices_since(self, cursor: datetime | None, limit: int | None = None) -> NoticePage:
         if cursor is not None and cursor.tzinfo is None:
@@ -194,8 +228,9 @@ class MemoryKonkursregister:
         after = None if cursor is None else to_ms(cursor)
         found = [n for n in self._notices if after is None or to_ms(n.registreringstidspunkt) > after]
         page = tuple(self._summary(n) for n in found[:size])
-        return NoticePage(notices=page, cursor=page[-1].registreringstidspunkt if page else cursor,
-                          more=len(found) > size)
+        return NoticePage(
+            notices=page, cursor=page[-1].registreringstidspunkt if page else cursor, more=len(found) > size
+        )
 
     async def notice(self, uuid: str) -> Konkursvarsel | None:
         try:
@@ -230,8 +265,9 @@ class MemoryEnhetsregister:
         orgnr = enhet.organisasjon.organisasjonsnummer
         kind = "Sletting" if enhet.organisasjon.slettedato else "Endring" if orgnr in self._units else "Ny"
         self._units[orgnr] = enhet
-        change = Endring(oppdateringsid=len(self._changes) + 1, organisasjonsnummer=orgnr, endringstype=kind,
-                         dato=self._clock())
+        change = Endring(
+            oppdateringsid=len(self._changes) + 1, organisasjonsnummer=orgnr, endringstype=kind, dato=self._clock()
+        )
         self._changes.append(change)
         return change
 
@@ -246,8 +282,7 @@ class MemoryEnhetsregister:
         unit = self._unit(orgnr)
         return None if unit is None else roles_view(unit)
 
-    async def signature_right(self, orgnr: str, person: str,
-                              together_with: Sequence[str] = ()) -> SignaturSvar | None:
+    async def signature_right(self, orgnr: str, person: str, together_with: Sequence[str] = ()) -> SignaturSvar | None:
         number = org_id(orgnr, "organisasjonsnummer", synthetic_allowed=self._synthetic)
         who = person_id(person, "person", synthetic_allowed=self._synthetic)
         others = [person_id(p, "sammenMed", synthetic_allowed=self._synthetic) for p in together_with]
@@ -258,8 +293,9 @@ class MemoryEnhetsregister:
         after, size = _after(cursor), _limit(limit)
         found = [c for c in self._changes if c.oppdateringsid > after]
         page = tuple(found[:size])
-        return Endringsside(oppdateringer=page, neste=page[-1].oppdateringsid if page else after,
-                            flere=len(found) > size)
+        return Endringsside(
+            oppdateringer=page, neste=page[-1].oppdateringsid if page else after, flere=len(found) > size
+        )
 
 
 __all__ = ["MemoryEnhetsregister", "MemoryFolkeregister", "MemoryKonkursregister"]

@@ -125,11 +125,13 @@ def _open(slots: Sequence[_Slot], owner: dict[int, str], group: set[str]) -> tup
     )
 
 
-def _answer(orgnr: str, person: str, allowed: bool, rule: Signaturregel | None,
-            requires: tuple[Krav, ...], reason: str) -> SignaturSvar:
+def _answer(
+    orgnr: str, person: str, allowed: bool, rule: Signaturregel | None, requires: tuple[Krav, ...], reason: str
+) -> SignaturSvar:
     summary = None if rule is None else RegelSvar(rettighet=rule.rettighet, kind=rule.regeltype, text=rule.tekst)
-    return SignaturSvar(organisasjonsnummer=orgnr, person=person, allowed=allowed, rule=summary,
-                        requires=requires, reason=reason)
+    return SignaturSvar(
+        organisasjonsnummer=orgnr, person=person, allowed=allowed, rule=summary, requires=requires, reason=reason
+    )
 
 
 def signature_right(
@@ -154,19 +156,29 @@ def signature_right(
         if best is None or key < best[0]:
             best = (key, rule, slots, owner)
     if best is None:
-        return _answer(orgnr, person, False, None, (),
-                       "the person holds no role and is named in no rule that gives signatur or prokura")
+        return _answer(
+            orgnr,
+            person,
+            False,
+            None,
+            (),
+            "the person holds no role and is named in no rule that gives signatur or prokura",
+        )
     (missing, _, _), rule, slots, owner = best
     if missing == 0:
         signers = [owner[i] for i in sorted(owner)]
         how = "alone" if len(signers) == 1 else f"together with {len(signers) - 1} other(s) named"
         return _answer(orgnr, person, True, rule, (), f"{rule.rettighet} by the rule '{rule.tekst}', {how}")
     requires = _open(slots, owner, group)
-    needed = ", ".join(
-        f"{k.count} × {ROLE_DESCRIPTIONS[k.role] if k.role else 'named person'}" for k in requires
+    needed = ", ".join(f"{k.count} × {ROLE_DESCRIPTIONS[k.role] if k.role else 'named person'}" for k in requires)
+    return _answer(
+        orgnr,
+        person,
+        False,
+        rule,
+        requires,
+        f"by the rule '{rule.tekst}' the person must sign jointly; still needed: {needed}",
     )
-    return _answer(orgnr, person, False, rule, requires,
-                   f"by the rule '{rule.tekst}' the person must sign jointly; still needed: {needed}")
 
 
 __all__ = ["holders", "signature_right"]

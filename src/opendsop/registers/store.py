@@ -171,8 +171,9 @@ class RegisterDatabase:
         await conn.execute(update(feed_head).where(feed_head.c.feed == feed).values(last_ms=stamp))
         return seq, stamp
 
-    async def append_event(self, conn: AsyncConnection, feed: str, subject: str,
-                           build: Callable[[int, datetime], msgspec.Struct]) -> Any:
+    async def append_event(
+        self, conn: AsyncConnection, feed: str, subject: str, build: Callable[[int, datetime], msgspec.Struct]
+    ) -> Any:
         """Append an event built from its (sequence, timestamp) and return it."""
         seq, stamp = await self.advance(conn, feed)
         event = build(seq, from_ms(stamp))

@@ -84,8 +84,9 @@ def hub(request: Request[Any, Any, Any]) -> Hub:
     return service
 
 
-async def authenticate(request: Request[Any, Any, Any], scope: str, *, unauthenticated: HubError,
-                       forbidden: HubError) -> Principal:
+async def authenticate(
+    request: Request[Any, Any, Any], scope: str, *, unauthenticated: HubError, forbidden: HubError
+) -> Principal:
     """The caller of a valid token holding ``scope``; raises the route's own 401/403 otherwise."""
     try:
         principal: Principal = await hub(request).verifier.verify_authorization(request.headers.get("authorization"))
@@ -95,16 +96,22 @@ async def authenticate(request: Request[Any, Any, Any], scope: str, *, unauthent
         raise _with_detail(unauthenticated, str(error)) from None
     except JwksUnavailable:
         log.error("token issuer keys unavailable")
-        raise HubError(503, unauthenticated.code, "the token issuer's keys cannot be fetched; try again later",
-                       unauthorized_401=unauthenticated.unauthorized_401, headers=unauthenticated.headers) from None
+        raise HubError(
+            503,
+            unauthenticated.code,
+            "the token issuer's keys cannot be fetched; try again later",
+            unauthorized_401=unauthenticated.unauthorized_401,
+            headers=unauthenticated.headers,
+        ) from None
     if scope not in principal.scopes:
         raise _with_detail(forbidden, f"the token lacks the scope {scope}")
     return principal
 
 
 def _with_detail(template: HubError, detail: str) -> HubError:
-    return HubError(template.status, template.code, detail, headers=template.headers,
-                    unauthorized_401=template.unauthorized_401)
+    return HubError(
+        template.status, template.code, detail, headers=template.headers, unauthorized_401=template.unauthorized_401
+    )
 
 
 def require_admin(request: Request[Any, Any, Any]) -> None:
@@ -138,18 +145,27 @@ def _http_error(request: Request[Any, Any, Any], error: HTTPException) -> Respon
 def _internal_error(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
     code = "KFR-007" if _is_kfr_write(request) else "ERR-500"
     if cannot_answer(error):  # the hub's database: retry later, not a bug
-        log.warning("the hub's database did not answer on %s %s (%s)", request.method, request.url.path,
-                    type(error).__name__)
-        return HubError(503, code, "The hub cannot answer now; retry after Retry-After seconds",
-                        headers=RETRY_AFTER).render(hub(request).now())
+        log.warning(
+            "the hub's database did not answer on %s %s (%s)", request.method, request.url.path, type(error).__name__
+        )
+        return HubError(
+            503, code, "The hub cannot answer now; retry after Retry-After seconds", headers=RETRY_AFTER
+        ).render(hub(request).now())
     log.exception("internal error on %s %s", request.method, request.url.path, exc_info=error)
     return HubError(500, code, "Internal error").render(hub(request).now())
 
 
-def create_app(settings: RelationsSettings, *, clock: Clock | None = None, verifier: Any = None,
-               db: Database | None = None, kar: RelationSource | None = None,
-               accounts: AccountRegister | None = None, kfr_source: RelationSource | None = None,
-               resume_batches: bool = True) -> Litestar:
+def create_app(
+    settings: RelationsSettings,
+    *,
+    clock: Clock | None = None,
+    verifier: Any = None,
+    db: Database | None = None,
+    kar: RelationSource | None = None,
+    accounts: AccountRegister | None = None,
+    kfr_source: RelationSource | None = None,
+    resume_batches: bool = True,
+) -> Litestar:
     """The hub.  ``verifier``/``db``/sources override what ``settings`` would build (tests, benchmarks)."""
     from opendsop.relations.routes_admin import ROUTES as ADMIN_ROUTES
     from opendsop.relations.routes_kfr import ROUTES as KFR_ROUTES
@@ -161,13 +177,21 @@ def create_app(settings: RelationsSettings, *, clock: Clock | None = None, verif
     clock = clock or _utcnow
     token_verifier = verifier or TokenVerifier(settings.issuer, settings.jwks_url, None, ())
     service = Hub(
-        db=database, kar=kar or kar_source, accounts=accounts or kar_source, kfr_source=kfr_source or kfr_store,
-        kfr=kfr_store, catalogue=CatalogueStore(database), worker=BatchWorker(kfr_store, clock),
+        db=database,
+        kar=kar or kar_source,
+        accounts=accounts or kar_source,
+        kfr_source=kfr_source or kfr_store,
+        kfr=kfr_store,
+        catalogue=CatalogueStore(database),
+        worker=BatchWorker(kfr_store, clock),
         # aud is the hub's own rule (tokens.py): the verifier checks everything else
         verifier=HubVerifier(token_verifier, audience=settings.audience),
-        clock=clock, environment=settings.environment, source_timeout=settings.source_timeout,
+        clock=clock,
+        environment=settings.environment,
+        source_timeout=settings.source_timeout,
         admin_token=settings.admin_token.get_secret_value() if settings.admin_token else None,
-        combined=CombinedSqlRelations(database) if database.is_postgres and kar is None and kfr_source is None
+        combined=CombinedSqlRelations(database)
+        if database.is_postgres and kar is None and kfr_source is None
         else None,
     )
 
@@ -186,14 +210,18 @@ def create_app(settings: RelationsSettings, *, clock: Clock | None = None, verif
         await service.worker.close()
         await database.close()
 
-    return observe(Litestar(
-        route_handlers=[*LOOKUP_ROUTES, *KFR_ROUTES, *ADMIN_ROUTES, *health_routes(readiness)],
-        exception_handlers={HubError: _hub_error, HTTPException: _http_error, Exception: _internal_error},
-        on_startup=[startup],
-        on_shutdown=[shutdown],
-        state=State({"relations": service}),
-        logging_config=None,
-    ), "relations", title="Relations hub / Kontoopplysninger-hub")
+    return observe(
+        Litestar(
+            route_handlers=[*LOOKUP_ROUTES, *KFR_ROUTES, *ADMIN_ROUTES, *health_routes(readiness)],
+            exception_handlers={HubError: _hub_error, HTTPException: _http_error, Exception: _internal_error},
+            on_startup=[startup],
+            on_shutdown=[shutdown],
+            state=State({"relations": service}),
+            logging_config=None,
+        ),
+        "relations",
+        title="Relations hub / Kontoopplysninger-hub",
+    )
 
 
 __all__ = ["Hub", "authenticate", "create_app", "hub", "require_admin"]

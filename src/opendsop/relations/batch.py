@@ -119,5 +119,12 @@ def fingerprint(payload: str) -> str:
     return hashlib.sha256(payload.encode("ascii")).hexdigest()
 
 
-__all__ = ["MAX_BATCH_BYTES", "BadEntry", "ParsedBatch", "decode_payload", "encode_payload", "fingerprint",
-           "parse_batch"]
+__all__ = [
+    "MAX_BATCH_BYTES",
+    "BadEntry",
+    "ParsedBatch",
+    "decode_payload",
+    "encode_payload",
+    "fingerprint",
+    "parse_batch",
+]

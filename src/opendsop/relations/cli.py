@@ -82,9 +82,15 @@ def catalogue_add(
     from opendsop.relations.catalogue import CatalogueStore
 
     try:
-        entry = CatalogueEntry(org_no=orgno, name=name, url=url, env=env, version=version,
-                               valid_from=_date(valid_from, "--valid-from") or oslo_today(),
-                               valid_to=_date(valid_to, "--valid-to"))
+        entry = CatalogueEntry(
+            org_no=orgno,
+            name=name,
+            url=url,
+            env=env,
+            version=version,
+            valid_from=_date(valid_from, "--valid-from") or oslo_today(),
+            valid_to=_date(valid_to, "--valid-to"),
+        )
     except InvalidEntry as error:
         raise typer.BadParameter(str(error)) from None
     created = asyncio.run(_with_db(lambda db: CatalogueStore(db).put(entry)))
@@ -98,8 +104,9 @@ def catalogue_list(env: Annotated[str | None, typer.Option(help="test or product
 
     for entry in asyncio.run(_with_db(lambda db: CatalogueStore(db).list(env))):
         until = entry.valid_to.isoformat() if entry.valid_to else "open"
-        typer.echo(f"{entry.org_no}  {entry.env:<10} {entry.version:<4} {entry.valid_from}..{until}  "
-                   f"{entry.url}  {entry.name}")
+        typer.echo(
+            f"{entry.org_no}  {entry.env:<10} {entry.version:<4} {entry.valid_from}..{until}  {entry.url}  {entry.name}"
+        )
 
 
 def _rows(path: Path, required: tuple[str, ...]) -> list[dict[str, str]]:
@@ -149,16 +156,23 @@ def kar_load(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, h
     from opendsop.relations.sources import Role
 
     rows, problems = [], []
-    for line, item in enumerate(_rows(file, ("customerID", "organizationID", "accountNumber", "role",
-                                             "startDate")), start=2):
+    for line, item in enumerate(
+        _rows(file, ("customerID", "organizationID", "accountNumber", "role", "startDate")), start=2
+    ):
         try:
             end_text = (item.get("endDate") or "").strip()
-            rows.append(KarRow(customer_id=item["customerID"].strip(), org_no=item["organizationID"].strip(),
-                               account_no=item["accountNumber"].strip(), role=Role(item["role"].strip()),
-                               start=date.fromisoformat(item["startDate"].strip()),
-                               end=date.fromisoformat(end_text) if end_text else None,
-                               bank_name=(item.get("bankName") or "").strip() or None,
-                               nics_reachable=(item.get("nicsReachable") or "true").strip().lower() != "false"))
+            rows.append(
+                KarRow(
+                    customer_id=item["customerID"].strip(),
+                    org_no=item["organizationID"].strip(),
+                    account_no=item["accountNumber"].strip(),
+                    role=Role(item["role"].strip()),
+                    start=date.fromisoformat(item["startDate"].strip()),
+                    end=date.fromisoformat(end_text) if end_text else None,
+                    bank_name=(item.get("bankName") or "").strip() or None,
+                    nics_reachable=(item.get("nicsReachable") or "true").strip().lower() != "false",
+                )
+            )
         except ValueError as error:
             problems.append(f"line {line}: {error}")
     if problems:

@@ -42,13 +42,23 @@ class CombinedSqlRelations:
             pool = await self._db.read_pool()
             rows = await pool.fetch(_BOTH, customer_id, period.to_date, period.from_date)
         except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as error:
-            raise SourceUnavailable("KAR/KFR", f"No response from data source (KAR/KFR): {type(error).__name__}") \
-                from None
+            raise SourceUnavailable(
+                "KAR/KFR", f"No response from data source (KAR/KFR): {type(error).__name__}"
+            ) from None
         kar: list[Relation] = []
         kfr: list[Relation] = []
         for is_kar, org, name, role, start, end, account, nics in rows:
-            (kar if is_kar else kfr).append(Relation(org_no=org, bank_name=name or org, role=Role(role), start=start,
-                                                     end=end, account_no=account, nics_reachable=bool(nics)))
+            (kar if is_kar else kfr).append(
+                Relation(
+                    org_no=org,
+                    bank_name=name or org,
+                    role=Role(role),
+                    start=start,
+                    end=end,
+                    account_no=account,
+                    nics_reachable=bool(nics),
+                )
+            )
         return kar, kfr
 
 

@@ -47,8 +47,16 @@ PHRASES: Mapping[str, str] = {
 class HubError(Exception):
     """An answer other than success; ``render`` builds the HTTP response."""
 
-    def __init__(self, status: int, code: str, detail: str = "", *, headers: Mapping[str, str] | None = None,
-                 unauthorized_401: bool = False, extra: Mapping[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        detail: str = "",
+        *,
+        headers: Mapping[str, str] | None = None,
+        unauthorized_401: bool = False,
+        extra: Mapping[str, Any] | None = None,
+    ) -> None:
         phrase = PHRASES.get(code, "")
         message = f"{phrase}: {detail}" if phrase and detail else (phrase or detail)
         super().__init__(message)

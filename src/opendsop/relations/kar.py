@@ -59,7 +59,8 @@ class KarRow:
 _PG_RELATIONS = (
     "SELECT k.org_no, i.name, k.role, k.start_date, k.end_date, k.account_no, k.nics_reachable "
     "FROM kar_relation k LEFT JOIN institution i ON i.org_no = k.org_no "
-    "WHERE k.customer_id = $1 AND k.start_date <= $2 AND (k.end_date IS NULL OR k.end_date >= $3)")
+    "WHERE k.customer_id = $1 AND k.start_date <= $2 AND (k.end_date IS NULL OR k.end_date >= $3)"
+)
 _COLUMNS = ("customer_id", "org_no", "account_no", "role", "start_date", "end_date", "nics_reachable")
 
 
@@ -68,8 +69,9 @@ async def load_kar_relations(db: Database, rows: Iterable[KarRow]) -> int:
     records: list[tuple[object, ...]] = []
     names: dict[str, str] = {}
     for row in rows:
-        records.append((row.customer_id, row.org_no, row.account_no, row.role.value, row.start, row.end,
-                        row.nics_reachable))
+        records.append(
+            (row.customer_id, row.org_no, row.account_no, row.role.value, row.start, row.end, row.nics_reachable)
+        )
         if row.bank_name:
             names[row.org_no] = row.bank_name
     if not records:
@@ -81,20 +83,32 @@ async def load_kar_relations(db: Database, rows: Iterable[KarRow]) -> int:
             await without_statement_timeout(conn)  # the whole register feed: bulk work, not a request
             raw = await conn.get_raw_connection()
             await raw.driver_connection.copy_records_to_table(  # type: ignore[union-attr]
-                "kar_relation", records=records, columns=_COLUMNS)
+                "kar_relation", records=records, columns=_COLUMNS
+            )
         else:
-            await conn.execute(kar_relation.insert(), [dict(zip(_COLUMNS, record, strict=True))
-                                                       for record in records])
+            await conn.execute(kar_relation.insert(), [dict(zip(_COLUMNS, record, strict=True)) for record in records])
     return len(records)
 
 
 def _relations_query(customer_id: str, period: Period) -> Select[Any]:
     return (
-        select(kar_relation.c.org_no, institution.c.name, kar_relation.c.role, kar_relation.c.start_date,
-               kar_relation.c.end_date, kar_relation.c.account_no, kar_relation.c.nics_reachable)
+        select(
+            kar_relation.c.org_no,
+            institution.c.name,
+            kar_relation.c.role,
+            kar_relation.c.start_date,
+            kar_relation.c.end_date,
+            kar_relation.c.account_no,
+            kar_relation.c.nics_reachable,
+        )
         .select_from(kar_relation.outerjoin(institution, institution.c.org_no == kar_relation.c.org_no))
-        .where(and_(kar_relation.c.customer_id == customer_id, kar_relation.c.start_date <= period.to_date,
-                    or_(kar_relation.c.end_date.is_(None), kar_relation.c.end_date >= period.from_date)))
+        .where(
+            and_(
+                kar_relation.c.customer_id == customer_id,
+                kar_relation.c.start_date <= period.to_date,
+                or_(kar_relation.c.end_date.is_(None), kar_relation.c.end_date >= period.from_date),
+            )
+        )
     )
 
 
@@ -116,9 +130,18 @@ class KarSource:
                     rows = (await conn.execute(_relations_query(customer_id, period))).all()
         except (SQLAlchemyError, asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as error:
             raise SourceUnavailable("KAR", f"No response from data source (KAR): {type(error).__name__}") from None
-        return [Relation(org_no=org, bank_name=name or org, role=Role(role), start=start, end=end,
-                         account_no=account, nics_reachable=bool(nics))
-                for org, name, role, start, end, account, nics in rows]
+        return [
+            Relation(
+                org_no=org,
+                bank_name=name or org,
+                role=Role(role),
+                start=start,
+                end=end,
+                account_no=account,
+                nics_reachable=bool(nics),
+            )
+            for org, name, role, start, end, account, nics in rows
+        ]
 
     async def servicer(self, account_no: str) -> Servicer | None:
         query = (

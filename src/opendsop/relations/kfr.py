@@ -36,18 +36,21 @@ _OPEN = kfr_relation.c.end_date.is_(None)
 _PG_RELATIONS = (  # the hot read path on PostgreSQL (see Database.read_pool)
     "SELECT k.org_no, i.name, k.start_date, k.end_date FROM kfr_relation k "
     "LEFT JOIN institution i ON i.org_no = k.org_no "
-    "WHERE k.customer_id = $1 AND k.start_date <= $2 AND (k.end_date IS NULL OR k.end_date >= $3)")
+    "WHERE k.customer_id = $1 AND k.start_date <= $2 AND (k.end_date IS NULL OR k.end_date >= $3)"
+)
 _STAGE_COLUMNS = ("org_no", "customer_id", "rel_type", "start_date", "end_date")
 _COPY_THRESHOLD = 1000  # below this a multi-row INSERT … ON CONFLICT beats a temp table + COPY
 _MERGE_STAGE = text(
     "INSERT INTO kfr_relation (org_no, customer_id, rel_type, start_date) "
     "SELECT CAST(:org_no AS varchar), s.customer_id, CAST(:rel_type AS varchar), s.start_date "
     "FROM kfr_batch_stage s WHERE NOT EXISTS (SELECT 1 FROM kfr_relation k WHERE k.org_no = CAST(:org_no AS varchar) "
-    "AND k.customer_id = s.customer_id AND k.rel_type = CAST(:rel_type AS varchar) AND k.end_date IS NULL)")
+    "AND k.customer_id = s.customer_id AND k.rel_type = CAST(:rel_type AS varchar) AND k.end_date IS NULL)"
+)
 _MERGE_STAGE_ON_CONFLICT = text(
     "INSERT INTO kfr_relation (org_no, customer_id, rel_type, start_date) "
     "SELECT CAST(:org_no AS varchar), customer_id, CAST(:rel_type AS varchar), start_date FROM kfr_batch_stage "
-    "ON CONFLICT (org_no, customer_id, rel_type) WHERE end_date IS NULL DO NOTHING")
+    "ON CONFLICT (org_no, customer_id, rel_type) WHERE end_date IS NULL DO NOTHING"
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -76,9 +79,14 @@ class BatchStatus:
 
     def as_dict(self) -> dict[str, object]:
         return {
-            "batchId": self.batch_id, "organizationID": self.org_no, "status": self.status,
-            "total": self.total, "added": self.added, "unchanged": self.unchanged,
-            "createdAt": _iso(self.created_at), "finishedAt": _iso(self.finished_at) if self.finished_at else None,
+            "batchId": self.batch_id,
+            "organizationID": self.org_no,
+            "status": self.status,
+            "total": self.total,
+            "added": self.added,
+            "unchanged": self.unchanged,
+            "createdAt": _iso(self.created_at),
+            "finishedAt": _iso(self.finished_at) if self.finished_at else None,
             "message": self.message,
         }
 
@@ -108,15 +116,23 @@ async def _insert_relations(db: Database, conn: AsyncConnection, records: Sequen
         return added
     if db.is_postgres and len(records) >= _COPY_THRESHOLD:
         await without_statement_timeout(conn)  # a bank's whole customer list: bulk work, not a lookup
-        await conn.execute(text("CREATE TEMP TABLE kfr_stage (org_no varchar(9), customer_id varchar(11), "
-                                "rel_type varchar(16), start_date date, end_date date) ON COMMIT DROP"))
+        await conn.execute(
+            text(
+                "CREATE TEMP TABLE kfr_stage (org_no varchar(9), customer_id varchar(11), "
+                "rel_type varchar(16), start_date date, end_date date) ON COMMIT DROP"
+            )
+        )
         raw = await conn.get_raw_connection()
         await raw.driver_connection.copy_records_to_table(  # type: ignore[union-attr]
-            "kfr_stage", records=records, columns=_STAGE_COLUMNS)
-        result = await conn.execute(text(
-            "INSERT INTO kfr_relation (org_no, customer_id, rel_type, start_date, end_date) "
-            "SELECT org_no, customer_id, rel_type, start_date, end_date FROM kfr_stage "
-            "ON CONFLICT (org_no, customer_id, rel_type) WHERE end_date IS NULL DO NOTHING"))
+            "kfr_stage", records=records, columns=_STAGE_COLUMNS
+        )
+        result = await conn.execute(
+            text(
+                "INSERT INTO kfr_relation (org_no, customer_id, rel_type, start_date, end_date) "
+                "SELECT org_no, customer_id, rel_type, start_date, end_date FROM kfr_stage "
+                "ON CONFLICT (org_no, customer_id, rel_type) WHERE end_date IS NULL DO NOTHING"
+            )
+        )
         return added + int(result.rowcount)
     rows = [dict(zip(_STAGE_COLUMNS, r, strict=True)) for r in records]
     conflict = {"index_elements": ["org_no", "customer_id", "rel_type"], "index_where": _OPEN}
@@ -132,12 +148,17 @@ async def _copy_payload(conn: AsyncConnection, org_no: str, rel_type: str, paylo
     """PostgreSQL: the stored payload is already COPY text format ("customer date" lines), so it is
     streamed as is into a temporary table and merged with one INSERT … SELECT (no per-row Python)."""
     await without_statement_timeout(conn)  # a bank's whole customer list: bulk work, not a lookup
-    await conn.execute(text("CREATE TEMP TABLE kfr_batch_stage (customer_id varchar(11), start_date date) "
-                            "ON COMMIT DROP"))
+    await conn.execute(
+        text("CREATE TEMP TABLE kfr_batch_stage (customer_id varchar(11), start_date date) ON COMMIT DROP")
+    )
     raw = await conn.get_raw_connection()
     await raw.driver_connection.copy_to_table(  # type: ignore[union-attr]
-        "kfr_batch_stage", source=io.BytesIO(payload.encode("ascii")), format="text", delimiter=" ",
-        columns=("customer_id", "start_date"))
+        "kfr_batch_stage",
+        source=io.BytesIO(payload.encode("ascii")),
+        format="text",
+        delimiter=" ",
+        columns=("customer_id", "start_date"),
+    )
     await conn.execute(text("ANALYZE kfr_batch_stage"))  # temp tables have no statistics otherwise
     params = {"org_no": org_no, "rel_type": rel_type}
     try:
@@ -175,8 +196,12 @@ class KfrStore:
 
     async def delete(self, org_no: str, customer_id: str, rel_type: str, today: date) -> bool:
         """Close the open relation (end = today); False if none is open."""
-        where = and_(kfr_relation.c.org_no == org_no, kfr_relation.c.customer_id == customer_id,
-                     kfr_relation.c.rel_type == rel_type, _OPEN)
+        where = and_(
+            kfr_relation.c.org_no == org_no,
+            kfr_relation.c.customer_id == customer_id,
+            kfr_relation.c.rel_type == rel_type,
+            _OPEN,
+        )
         async with self._db.engine.begin() as conn:
             result = await conn.execute(update(kfr_relation).where(where).values(end_date=today))
         return bool(result.rowcount)
@@ -192,53 +217,92 @@ class KfrStore:
                     sql, args = sql + " AND k.org_no = $4", [*args, org_no]
                 rows = await pool.fetch(sql, *args)
             else:
-                conditions = [kfr_relation.c.customer_id == customer_id, kfr_relation.c.start_date <= period.to_date,
-                              or_(kfr_relation.c.end_date.is_(None), kfr_relation.c.end_date >= period.from_date)]
+                conditions = [
+                    kfr_relation.c.customer_id == customer_id,
+                    kfr_relation.c.start_date <= period.to_date,
+                    or_(kfr_relation.c.end_date.is_(None), kfr_relation.c.end_date >= period.from_date),
+                ]
                 if org_no is not None:
                     conditions.append(kfr_relation.c.org_no == org_no)
-                query = (select(kfr_relation.c.org_no, institution.c.name, kfr_relation.c.start_date,
-                                kfr_relation.c.end_date)
-                         .select_from(kfr_relation.outerjoin(institution,
-                                                             institution.c.org_no == kfr_relation.c.org_no))
-                         .where(and_(*conditions)))
+                query = (
+                    select(
+                        kfr_relation.c.org_no, institution.c.name, kfr_relation.c.start_date, kfr_relation.c.end_date
+                    )
+                    .select_from(kfr_relation.outerjoin(institution, institution.c.org_no == kfr_relation.c.org_no))
+                    .where(and_(*conditions))
+                )
                 async with self._db.engine.connect() as conn:
                     rows = (await conn.execute(query)).all()
         except (SQLAlchemyError, asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as error:
             raise SourceUnavailable("KFR", f"No response from data source (KFR): {type(error).__name__}") from None
-        return [Relation(org_no=org, bank_name=name or org, role=Role.CUSTOMER, start=start, end=end)
-                for org, name, start, end in rows]
+        return [
+            Relation(org_no=org, bank_name=name or org, role=Role.CUSTOMER, start=start, end=end)
+            for org, name, start, end in rows
+        ]
 
     # -- batches ----------------------------------------------------------------------------------
 
-    async def submit_batch(self, org_no: str, rel_type: str, entries: Iterable[tuple[str, date]], *,
-                           now: datetime, correlation_id: str | None) -> BatchStatus:
+    async def submit_batch(
+        self,
+        org_no: str,
+        rel_type: str,
+        entries: Iterable[tuple[str, date]],
+        *,
+        now: datetime,
+        correlation_id: str | None,
+    ) -> BatchStatus:
         """Persist a validated batch as ``pending`` (before the upload is answered)."""
         payload = encode_payload(entries)
         total = payload.count("\n")
         batch_id = str(uuid.uuid4())
-        values = {"batch_id": batch_id, "org_no": org_no, "rel_type": rel_type, "status": "pending",
-                  "correlation_id": correlation_id, "fingerprint": fingerprint(payload), "created_at": now,
-                  "total": total, "payload": payload}
+        values = {
+            "batch_id": batch_id,
+            "org_no": org_no,
+            "rel_type": rel_type,
+            "status": "pending",
+            "correlation_id": correlation_id,
+            "fingerprint": fingerprint(payload),
+            "created_at": now,
+            "total": total,
+            "payload": payload,
+        }
         async with self._db.engine.begin() as conn:
             await conn.execute(kfr_batch.insert().values(**values))
-        return BatchStatus(batch_id=batch_id, org_no=org_no, status="pending", total=total, added=None,
-                           unchanged=None, created_at=now, finished_at=None, message=None,
-                           correlation_id=correlation_id)
+        return BatchStatus(
+            batch_id=batch_id,
+            org_no=org_no,
+            status="pending",
+            total=total,
+            added=None,
+            unchanged=None,
+            created_at=now,
+            finished_at=None,
+            message=None,
+            correlation_id=correlation_id,
+        )
 
-    async def apply_batch(self, batch_id: str, now: datetime, *,
-                          before_commit: Callable[[], Awaitable[None]] | None = None) -> bool:
+    async def apply_batch(
+        self, batch_id: str, now: datetime, *, before_commit: Callable[[], Awaitable[None]] | None = None
+    ) -> bool:
         """Apply a pending batch atomically; False if it was not pending (already applied, unknown).
 
         ``before_commit`` runs inside the transaction after the inserts (tests use it to crash there).
         """
         async with self._db.engine.begin() as conn:
-            claim = await conn.execute(update(kfr_batch)
-                                       .where(and_(kfr_batch.c.batch_id == batch_id, kfr_batch.c.status == "pending"))
-                                       .values(finished_at=now))
+            claim = await conn.execute(
+                update(kfr_batch)
+                .where(and_(kfr_batch.c.batch_id == batch_id, kfr_batch.c.status == "pending"))
+                .values(finished_at=now)
+            )
             if not claim.rowcount:
                 return False  # the row lock (PostgreSQL) / write lock (SQLite) makes this the only applier
-            row = (await conn.execute(select(kfr_batch.c.org_no, kfr_batch.c.rel_type, kfr_batch.c.payload)
-                                      .where(kfr_batch.c.batch_id == batch_id))).one()
+            row = (
+                await conn.execute(
+                    select(kfr_batch.c.org_no, kfr_batch.c.rel_type, kfr_batch.c.payload).where(
+                        kfr_batch.c.batch_id == batch_id
+                    )
+                )
+            ).one()
             org_no, rel_type, payload = row
             if self._db.is_postgres:
                 total, added = payload.count("\n"), await _copy_payload(conn, org_no, rel_type, payload)
@@ -247,15 +311,20 @@ class KfrStore:
                 total, added = len(records), await _insert_relations(self._db, conn, records)
             if before_commit is not None:
                 await before_commit()
-            await conn.execute(update(kfr_batch).where(kfr_batch.c.batch_id == batch_id).values(
-                status="applied", added=added, unchanged=total - added, finished_at=now, payload=""))
+            await conn.execute(
+                update(kfr_batch)
+                .where(kfr_batch.c.batch_id == batch_id)
+                .values(status="applied", added=added, unchanged=total - added, finished_at=now, payload="")
+            )
         return True
 
     async def fail_batch(self, batch_id: str, now: datetime, message: str) -> None:
         async with self._db.engine.begin() as conn:
-            await conn.execute(update(kfr_batch)
-                               .where(and_(kfr_batch.c.batch_id == batch_id, kfr_batch.c.status == "pending"))
-                               .values(status="failed", finished_at=now, message=message[:500]))
+            await conn.execute(
+                update(kfr_batch)
+                .where(and_(kfr_batch.c.batch_id == batch_id, kfr_batch.c.status == "pending"))
+                .values(status="failed", finished_at=now, message=message[:500])
+            )
 
     async def batch(self, batch_id: str) -> BatchStatus | None:
         columns = [c for c in kfr_batch.c if c.name not in ("payload", "fingerprint", "rel_type")]
@@ -263,10 +332,18 @@ class KfrStore:
             row = (await conn.execute(select(*columns).where(kfr_batch.c.batch_id == batch_id))).mappings().first()
         if row is None:
             return None
-        return BatchStatus(batch_id=row["batch_id"], org_no=row["org_no"], status=row["status"], total=row["total"],
-                           added=row["added"], unchanged=row["unchanged"], created_at=row["created_at"],
-                           finished_at=row["finished_at"] if row["status"] != "pending" else None,
-                           message=row["message"], correlation_id=row["correlation_id"])
+        return BatchStatus(
+            batch_id=row["batch_id"],
+            org_no=row["org_no"],
+            status=row["status"],
+            total=row["total"],
+            added=row["added"],
+            unchanged=row["unchanged"],
+            created_at=row["created_at"],
+            finished_at=row["finished_at"] if row["status"] != "pending" else None,
+            message=row["message"],
+            correlation_id=row["correlation_id"],
+        )
 
     async def pending_batches(self) -> list[str]:
         query = select(kfr_batch.c.batch_id).where(kfr_batch.c.status == "pending").order_by(kfr_batch.c.created_at)

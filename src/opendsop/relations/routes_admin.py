@@ -62,12 +62,16 @@ def _kar_row(item: Any, index: int) -> KarRow:
         raise HubError(400, "ERR-400", f"$[{index}] must be an object")
     try:
         end = item.get("endDate")
-        return KarRow(customer_id=str(item["customerID"]), org_no=str(item["organizationID"]),
-                      account_no=str(item["accountNumber"]), role=Role(str(item["role"])),
-                      start=parse_date(item["startDate"], parameter="startDate"),
-                      end=parse_date(end, parameter="endDate") if end else None,
-                      bank_name=str(item["bankName"]) if item.get("bankName") else None,
-                      nics_reachable=bool(item.get("nicsReachable", True)))
+        return KarRow(
+            customer_id=str(item["customerID"]),
+            org_no=str(item["organizationID"]),
+            account_no=str(item["accountNumber"]),
+            role=Role(str(item["role"])),
+            start=parse_date(item["startDate"], parameter="startDate"),
+            end=parse_date(end, parameter="endDate") if end else None,
+            bank_name=str(item["bankName"]) if item.get("bankName") else None,
+            nics_reachable=bool(item.get("nicsReachable", True)),
+        )
     except KeyError as missing:
         raise HubError(400, "ERR-400", f"$[{index}].{missing.args[0]} is required") from None
     except ValueError as error:

@@ -47,11 +47,16 @@ def _echo(request: Request[Any, Any, Any]) -> dict[str, str]:
 
 
 async def _writer(request: Request[Any, Any, Any], fid: str, echo: dict[str, str]) -> Hub:
-    principal = await authenticate(request, SCOPE_WRITE, unauthenticated=HubError(401, "KFR-001", headers=echo),
-                                   forbidden=HubError(403, "KFR-002", headers=echo))
+    principal = await authenticate(
+        request,
+        SCOPE_WRITE,
+        unauthenticated=HubError(401, "KFR-001", headers=echo),
+        forbidden=HubError(403, "KFR-002", headers=echo),
+    )
     if principal.consumer_org != fid:
-        raise HubError(403, "KFR-003", f"the token belongs to {principal.consumer_org}, not to {fid[:20]!r}",
-                       headers=echo)
+        raise HubError(
+            403, "KFR-003", f"the token belongs to {principal.consumer_org}, not to {fid[:20]!r}", headers=echo
+        )
     sent = request.headers.get("CorrelationID")
     if not sent:
         raise HubError(400, "KFR-004", "CorrelationID header is required", headers=echo)
@@ -66,8 +71,9 @@ def _customer(service: Hub, raw: str | None, *, code: str, headers: dict[str, st
     if raw is None or not raw.strip():
         raise HubError(400, code, "CustomerID header is required", headers=headers)
     try:
-        party = validate_party_id(raw.strip(), synthetic_allowed=service.environment is Environment.TEST,
-                                  today=service.today())
+        party = validate_party_id(
+            raw.strip(), synthetic_allowed=service.environment is Environment.TEST, today=service.today()
+        )
     except DsopError as error:
         raise HubError(400, code, f"CustomerID is not valid: {error.message}", headers=headers) from None
     if party.kind is IdentifierKind.HNUMMER:
@@ -83,7 +89,9 @@ def _type(rel_type: str, echo: dict[str, str]) -> str:
 
 @post(_BASE + "/relationshipType/{type:str}", status_code=201)
 async def add_relationship(
-    request: Request[Any, Any, Any], fid: FromPath[str], type: FromPath[str]  # noqa: A002
+    request: Request[Any, Any, Any],
+    fid: FromPath[str],
+    type: FromPath[str],  # noqa: A002
 ) -> Response[bytes]:
     echo = _echo(request)
     service = await _writer(request, fid, echo)
@@ -95,7 +103,9 @@ async def add_relationship(
 
 @delete(_BASE + "/relationshipType/{type:str}", status_code=200)
 async def delete_relationship(
-    request: Request[Any, Any, Any], fid: FromPath[str], type: FromPath[str]  # noqa: A002
+    request: Request[Any, Any, Any],
+    fid: FromPath[str],
+    type: FromPath[str],  # noqa: A002
 ) -> Response[bytes]:
     echo = _echo(request)
     service = await _writer(request, fid, echo)
@@ -126,8 +136,9 @@ async def upload_batch(request: Request[Any, Any, Any], fid: FromPath[str]) -> R
     echo = _echo(request)
     service = await _writer(request, fid, echo)
     if not request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
-        raise HubError(400, "KFR-004", "the body must be multipart/form-data with customer_type and customers",
-                       headers=echo)
+        raise HubError(
+            400, "KFR-004", "the body must be multipart/form-data with customer_type and customers", headers=echo
+        )
     form = await request.form()
     kind = form.get("customer_type")
     if kind is None:
@@ -137,23 +148,31 @@ async def upload_batch(request: Request[Any, Any, Any], fid: FromPath[str]) -> R
     parsed = parse_batch(text, today=service.today(), synthetic_allowed=service.environment is Environment.TEST)
     if not parsed.ok:
         first = parsed.errors[0]
-        detail = (f"{parsed.error_count} bad entr{'y' if parsed.error_count == 1 else 'ies'}, nothing was stored; "
-                  f"first at line {first.line}, entry {first.position}: {first.reason}")
-        raise HubError(400, parsed.first_code(), detail, headers=echo,
-                       extra={"errorCount": parsed.error_count, "errors": [e.as_dict() for e in parsed.errors]})
-    status = await service.kfr.submit_batch(fid, DSOPBANK, sorted(parsed.entries.items()), now=service.now(),
-                                            correlation_id=echo["CorrelationID"])
+        detail = (
+            f"{parsed.error_count} bad entr{'y' if parsed.error_count == 1 else 'ies'}, nothing was stored; "
+            f"first at line {first.line}, entry {first.position}: {first.reason}"
+        )
+        raise HubError(
+            400,
+            parsed.first_code(),
+            detail,
+            headers=echo,
+            extra={"errorCount": parsed.error_count, "errors": [e.as_dict() for e in parsed.errors]},
+        )
+    status = await service.kfr.submit_batch(
+        fid, DSOPBANK, sorted(parsed.entries.items()), now=service.now(), correlation_id=echo["CorrelationID"]
+    )
     service.worker.schedule(status.batch_id)
     location = f"/customers/financialInstitutions/{fid}/batch/{status.batch_id}"
-    return Response(encode(status.as_dict()), status_code=201, media_type=JSON,
-                    headers={**echo, "Location": location})
+    return Response(encode(status.as_dict()), status_code=201, media_type=JSON, headers={**echo, "Location": location})
 
 
 @get(_BASE + "/batch/{batch_id:str}")
 async def batch_status(request: Request[Any, Any, Any], fid: FromPath[str], batch_id: FromPath[str]) -> Response[bytes]:
     echo = _echo(request)
-    principal = await authenticate(request, SCOPE_WRITE, unauthenticated=HubError(401, "KFR-001"),
-                                   forbidden=HubError(403, "KFR-002"))
+    principal = await authenticate(
+        request, SCOPE_WRITE, unauthenticated=HubError(401, "KFR-001"), forbidden=HubError(403, "KFR-002")
+    )
     if principal.consumer_org != fid:
         raise HubError(403, "KFR-003", f"the token belongs to {principal.consumer_org}, not to {fid[:20]!r}")
     status = await hub(request).kfr.batch(batch_id)
@@ -179,16 +198,19 @@ def _own_period(service: Hub, request: Request[Any, Any, Any]) -> Period:
 
 @get(_BASE)
 async def own_registrations(request: Request[Any, Any, Any], fid: FromPath[str]) -> Response[bytes]:
-    principal = await authenticate(request, SCOPE_WRITE, unauthenticated=HubError(401, "ERR-001"),
-                                   forbidden=HubError(403, "ERR-001"))
+    principal = await authenticate(
+        request, SCOPE_WRITE, unauthenticated=HubError(401, "ERR-001"), forbidden=HubError(403, "ERR-001")
+    )
     if principal.consumer_org != fid:
         raise HubError(403, "ERR-001", f"the token belongs to {principal.consumer_org}, not to {fid[:20]!r}")
     service = hub(request)
     customer = _customer(service, request.headers.get("CustomerID"), code="ERR-002")
     period = _own_period(service, request)
     relations = await service.kfr.relations(customer, period, org_no=fid)
-    banks = tuple(CustomerRelation(organization_id=fid, bank_name=relations[0].bank_name, active_account=False)
-                  for _ in relations[:1])
+    banks = tuple(
+        CustomerRelation(organization_id=fid, bank_name=relations[0].bank_name, active_account=False)
+        for _ in relations[:1]
+    )
     return Response(encode(ListCustomerRelation(banks=banks)), media_type=JSON)
 
 

@@ -44,20 +44,25 @@ def _query(request: Request[Any, Any, Any]) -> dict[str, str]:
     in_query = next((k for k in query if k.lower() == _OWNER), None)
     if from_header is not None:
         if in_query is not None and query[in_query].strip().lower() != from_header.strip().lower():
-            raise HubError(403, "ERR-001", "onlyPrimaryOwner is sent both as a query parameter and as a header, "
-                                          "with different values")
+            raise HubError(
+                403,
+                "ERR-001",
+                "onlyPrimaryOwner is sent both as a query parameter and as a header, with different values",
+            )
         query.setdefault("onlyPrimaryOwner", from_header)
     elif in_query is not None:
         query["onlyPrimaryOwner"] = query[in_query]
     return query
 
 
-def _decide(service: Hub, endpoint: Endpoint, consumer_org: str, request: Request[Any, Any, Any],
-            query: dict[str, str]) -> Allowed:
+def _decide(
+    service: Hub, endpoint: Endpoint, consumer_org: str, request: Request[Any, Any, Any], query: dict[str, str]
+) -> Allowed:
     control = ControlRequest.from_http(endpoint, consumer_org, dict(request.headers.items()), query)
     now = service.now()
-    decision = authorize(control, NO_FACTS, oslo_date(now), environment=service.environment, now=in_oslo(now),
-                         utc_date=utc_date(now))  # a UTC host's date counts as today after Oslo midnight
+    decision = authorize(
+        control, NO_FACTS, oslo_date(now), environment=service.environment, now=in_oslo(now), utc_date=utc_date(now)
+    )  # a UTC host's date counts as today after Oslo midnight
     if not isinstance(decision, Allowed):
         log.info("%s denied for %s: %s %s", endpoint.value, consumer_org, decision.code, redact(decision.message))
         raise HubError(decision.status, decision.code, decision.message)
@@ -75,29 +80,38 @@ async def _ask(service: Hub, source_name: str, call: Awaitable[T]) -> T:
 @get("/customers/customerRelationships")
 async def customer_relationships(request: Request[Any, Any, Any]) -> Response[bytes]:
     service = hub(request)
-    principal = await authenticate(request, SCOPE_RELATIONS, unauthenticated=HubError(401, "ERR-001"),
-                                   forbidden=HubError(403, "ERR-001"))
+    principal = await authenticate(
+        request, SCOPE_RELATIONS, unauthenticated=HubError(401, "ERR-001"), forbidden=HubError(403, "ERR-001")
+    )
     decision = _decide(service, Endpoint.CUSTOMER_RELATIONSHIPS, principal.consumer_org, request, _query(request))
     assert decision.party is not None  # authorize requires CustomerID on this endpoint
     customer, period = decision.party.value, decision.period
     if service.combined is not None:
         kar, kfr = await _ask(service, "KAR/KFR", service.combined.both(customer, period))
     else:
-        kar, kfr = await asyncio.gather(_ask(service, "KAR", service.kar.relations(customer, period)),
-                                        _ask(service, "KFR", service.kfr_source.relations(customer, period)))
+        kar, kfr = await asyncio.gather(
+            _ask(service, "KAR", service.kar.relations(customer, period)),
+            _ask(service, "KFR", service.kfr_source.relations(customer, period)),
+        )
     body = merge(kar, kfr, period, service.today(), only_primary_owner=decision.only_primary_owner)
-    log.info("customerRelationships for %s: %d institution(s), case %s", principal.consumer_org, len(body.banks),
-             decision.account_info_request_id)
+    log.info(
+        "customerRelationships for %s: %d institution(s), case %s",
+        principal.consumer_org,
+        len(body.banks),
+        decision.account_info_request_id,
+    )
     return Response(encode(body), media_type=JSON)
 
 
 @get("/customers/accountServicingProvider")
 async def account_servicing_provider(request: Request[Any, Any, Any]) -> Response[bytes]:
     service = hub(request)
-    principal = await authenticate(request, SCOPE_ACCOUNT,
-                                   unauthenticated=HubError(401, "", "Unauthorized. Access token is missing or invalid",
-                                                            unauthorized_401=True),
-                                   forbidden=HubError(403, "ERR-001"))
+    principal = await authenticate(
+        request,
+        SCOPE_ACCOUNT,
+        unauthenticated=HubError(401, "", "Unauthorized. Access token is missing or invalid", unauthorized_401=True),
+        forbidden=HubError(403, "ERR-001"),
+    )
     _decide(service, Endpoint.ACCOUNT_SERVICING_PROVIDER, principal.consumer_org, request, {})
     account = (request.headers.get("AccountID") or "").strip()
     servicer = await _ask(service, "KAR", service.accounts.servicer(account))

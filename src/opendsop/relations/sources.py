@@ -57,8 +57,9 @@ class AccountRegister(Protocol):
 class MemoryRelationSource:
     """The in-memory twin of a SQL source, for unit tests; ``fail`` simulates an outage."""
 
-    def __init__(self, name: str, rows: Iterable[tuple[str, Relation]] = (), *,
-                 fail: BaseException | None = None) -> None:
+    def __init__(
+        self, name: str, rows: Iterable[tuple[str, Relation]] = (), *, fail: BaseException | None = None
+    ) -> None:
         self.name = name
         self.fail = fail
         self._rows: list[tuple[str, Relation]] = list(rows)

@@ -138,8 +138,9 @@ class Database:
             async with self._pool_lock:
                 if self._pool is None:
                     dsn = self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-                    self._pool = await asyncpg.create_pool(dsn, min_size=1, max_size=10,
-                                                           max_inactive_connection_lifetime=300)
+                    self._pool = await asyncpg.create_pool(
+                        dsn, min_size=1, max_size=10, max_inactive_connection_lifetime=300
+                    )
         return self._pool
 
     @classmethod
@@ -165,8 +166,7 @@ class Database:
         if not names:
             return
         statement = self.insert(institution)
-        statement = statement.on_conflict_do_update(index_elements=["org_no"],
-                                                    set_={"name": statement.excluded.name})
+        statement = statement.on_conflict_do_update(index_elements=["org_no"], set_={"name": statement.excluded.name})
         await conn.execute(statement, [{"org_no": org, "name": name} for org, name in names.items()])
 
 

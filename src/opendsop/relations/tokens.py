@@ -32,8 +32,9 @@ def token_of(authorization: str | None) -> str:
     if not space:
         return value  # no scheme: the value is the token itself
     if scheme.lower() != "bearer" or not token.strip():
-        raise InvalidToken("the Authorization header must be 'Bearer <token>' (or the token alone)",
-                           reason="missing_token")
+        raise InvalidToken(
+            "the Authorization header must be 'Bearer <token>' (or the token alone)", reason="missing_token"
+        )
     return token.strip()
 
 

@@ -81,42 +81,68 @@ class ClaimsOverview:
         }  # fmt: skip
 
 
-async def request_krav_consent(client: SamtykkeClient, orgnr: str, *, redirect_url: str,
-                               validity: timedelta = VALIDITY) -> ConsentRequest:
+async def request_krav_consent(
+    client: SamtykkeClient, orgnr: str, *, redirect_url: str, validity: timedelta = VALIDITY
+) -> ConsentRequest:
     """Ask the organisation (its representative answers) for the K&B consent (at most 90 days)."""
-    return await client.request_consent(organisation_urn(orgnr), [right(RESOURCE)],
-                                        valid_to=client.clock() + validity, redirect_url=redirect_url)
+    return await client.request_consent(
+        organisation_urn(orgnr), [right(RESOURCE)], valid_to=client.clock() + validity, redirect_url=redirect_url
+    )
 
 
 def overview_from(body: Mapping[str, Any], *, consent_id: str, today: date) -> ClaimsOverview:
     claims = []
     for krav in body.get("aapentKravMedGjenstaaendeBeloep", []):
-        due_dates = [date.fromisoformat(f["forfallsdato"]) for f in krav.get("kravforfall", [])
-                     if f.get("forfallsdato")]
+        due_dates = [
+            date.fromisoformat(f["forfallsdato"]) for f in krav.get("kravforfall", []) if f.get("forfallsdato")
+        ]
         due = min(due_dates) if due_dates else None
         remaining = _money(krav.get("gjenstaaendeBeloep"))
         is_overdue = due is not None and due < today and remaining > 0
-        claims.append(OpenClaim(str(krav.get("kravidentifikator", "")), str(krav.get("kravtype", "")),
-                                str(krav.get("kravbeskrivelse", "")), str(krav.get("kravgruppe", "")), due,
-                                _money(krav.get("opprinneligBeloep")), remaining,
-                                _money(krav.get("stipulerteRenter")), is_overdue))
+        claims.append(
+            OpenClaim(
+                str(krav.get("kravidentifikator", "")),
+                str(krav.get("kravtype", "")),
+                str(krav.get("kravbeskrivelse", "")),
+                str(krav.get("kravgruppe", "")),
+                due,
+                _money(krav.get("opprinneligBeloep")),
+                remaining,
+                _money(krav.get("stipulerteRenter")),
+                is_overdue,
+            )
+        )
     claims.sort(key=lambda c: (c.due or date.max, c.krav_id))
     total = body.get("totalOversikt", {})
-    totals = Totals(_money(total.get("sumForfalteKrav")), _money(total.get("sumIkkeForfalteKrav")),
-                    _money(total.get("sumStipulerteRenter")), _money(total.get("sumUplasserteInnbetalinger")),
-                    _money(total.get("saldo")))
+    totals = Totals(
+        _money(total.get("sumForfalteKrav")),
+        _money(total.get("sumIkkeForfalteKrav")),
+        _money(total.get("sumStipulerteRenter")),
+        _money(total.get("sumUplasserteInnbetalinger")),
+        _money(total.get("saldo")),
+    )
     per_group: dict[str, Decimal] = {}
     for claim in claims:
         per_group[claim.group] = per_group.get(claim.group, Decimal(0)) + claim.remaining + claim.interest
     overdue = sum((c.remaining for c in claims if c.overdue), Decimal(0))
     not_due = sum((c.remaining for c in claims if not c.overdue), Decimal(0))
     interest = sum((c.interest for c in claims), Decimal(0))
-    unplaced = sum((_money(p.get("innbetaltBeloep")) for p in body.get("innbetalingMedUplassertBeloep", [])),
-                   Decimal(0))
-    consistent = (overdue, not_due, interest) == (totals.overdue, totals.not_due, totals.interest) and \
-        totals.balance == overdue + not_due + interest - totals.unplaced and unplaced >= totals.unplaced
-    return ClaimsOverview(str(body.get("partIdentifikator", "")), consent_id, tuple(claims), totals,
-                          dict(sorted(per_group.items())), consistent)
+    unplaced = sum(
+        (_money(p.get("innbetaltBeloep")) for p in body.get("innbetalingMedUplassertBeloep", [])), Decimal(0)
+    )
+    consistent = (
+        (overdue, not_due, interest) == (totals.overdue, totals.not_due, totals.interest)
+        and totals.balance == overdue + not_due + interest - totals.unplaced
+        and unplaced >= totals.unplaced
+    )
+    return ClaimsOverview(
+        str(body.get("partIdentifikator", "")),
+        consent_id,
+        tuple(claims),
+        totals,
+        dict(sorted(per_group.items())),
+        consistent,
+    )
 
 
 async def claims_overview(client: SamtykkeClient, orgnr: str, consent: ConsentRef) -> ClaimsOverview:
@@ -124,11 +150,20 @@ async def claims_overview(client: SamtykkeClient, orgnr: str, consent: ConsentRe
     source = client.endpoints.require("krav")
     token = await client.access_token([SCOPE], source.aud, consent)
     body = await client.get_json(
-        SOURCE, source.at(f"/api/innkreving/kravogbetalinger/v1/{PACKAGE}/{quote(orgnr)}/aapnekrav"),
-        headers={"Authorization": f"Bearer {token}"})
+        SOURCE,
+        source.at(f"/api/innkreving/kravogbetalinger/v1/{PACKAGE}/{quote(orgnr)}/aapnekrav"),
+        headers={"Authorization": f"Bearer {token}"},
+    )
     with readable(SOURCE):
         return overview_from(body, consent_id=consent.id, today=oslo_today(client.clock))
 
 
-__all__ = ["RESOURCE", "ClaimsOverview", "OpenClaim", "Totals", "claims_overview", "overview_from",
-           "request_krav_consent"]
+__all__ = [
+    "RESOURCE",
+    "ClaimsOverview",
+    "OpenClaim",
+    "Totals",
+    "claims_overview",
+    "overview_from",
+    "request_krav_consent",
+]

@@ -90,8 +90,7 @@ def _run(job: Callable[[SamtykkeClient, SamtykkeSettings], Awaitable[T]]) -> T:
         from opendsop.samtykke.client import SamtykkeClient
 
         async with make_http() as http:
-            client = SamtykkeClient(settings.identity(), settings.endpoints(), http,
-                                    clock=utc_now)
+            client = SamtykkeClient(settings.identity(), settings.endpoints(), http, clock=utc_now)
             return await job(client, settings)
 
     try:
@@ -123,12 +122,18 @@ def loan_request(
     months: Annotated[int, typer.Option(min=1, max=36, help="Complete income months to ask for.")] = 12,
 ) -> None:
     """Create the SBL consent request (latest tax year + the last complete months)."""
+
     async def job(client: SamtykkeClient, settings: SamtykkeSettings) -> loan.LoanConsent:
         from opendsop.samtykke import loan
 
-        return await loan.request_loan_consent(client, fnr, redirect_url=settings.redirect_url, months=months,
-                                               role="guarantor" if guarantor else "applicant",
-                                               bank_name=settings.bank_name)
+        return await loan.request_loan_consent(
+            client,
+            fnr,
+            redirect_url=settings.redirect_url,
+            months=months,
+            role="guarantor" if guarantor else "applicant",
+            bank_name=settings.bank_name,
+        )
 
     consent = _run(job)
     typer.echo(f"income {consent.fra_og_med}‥{consent.til_og_med}, tax year {consent.inntektsaar}")
@@ -142,6 +147,7 @@ def loan_fetch(
     as_json: JsonOption = False,
 ) -> None:
     """Pull income and tax base with the consent; print the credit-assessment summary."""
+
     async def job(client: SamtykkeClient, _: SamtykkeSettings) -> loan.CreditSummary:
         from opendsop.samtykke import loan
 
@@ -161,8 +167,10 @@ def loan_fetch(
     console.print(f"median {summary.income.median}  last 3 {summary.income.mean_last_3}  trend {summary.income.trend}")
     if summary.tax:
         tax = summary.tax
-        console.print(f"tax year {tax.inntektsaar}: alminnelig inntekt {tax.alminnelig_inntekt}, formue {tax.formue}, "
-                      f"gjeld {tax.gjeld}, netto formue {tax.netto_formue}")
+        console.print(
+            f"tax year {tax.inntektsaar}: alminnelig inntekt {tax.alminnelig_inntekt}, formue {tax.formue}, "
+            f"gjeld {tax.gjeld}, netto formue {tax.netto_formue}"
+        )
     for flag in summary.flags:
         console.print(f"[bold]{flag.code}[/bold] {flag.message}")
 
@@ -179,8 +187,11 @@ def studielan_command(
     from opendsop.samtykke.client import ConsentRef, person_urn
 
     if request:
-        created = _run(lambda client, settings: studielan.request_studielan_consent(
-            client, fnr, redirect_url=settings.redirect_url))
+        created = _run(
+            lambda client, settings: studielan.request_studielan_consent(
+                client, fnr, redirect_url=settings.redirect_url
+            )
+        )
         _created(created.id, created.view_uri)
         return
     ref = ConsentRef(present, person_urn(fnr)) if present else None
@@ -200,8 +211,9 @@ def insurance_request(fnr: Annotated[str, typer.Argument(help="The insured perso
     """Create the SSU consent request (up to three years)."""
     from opendsop.samtykke import insurance
 
-    created = _run(lambda client, settings: insurance.request_ssu_consent(
-        client, fnr, redirect_url=settings.redirect_url))
+    created = _run(
+        lambda client, settings: insurance.request_ssu_consent(client, fnr, redirect_url=settings.redirect_url)
+    )
     _created(created.id, created.view_uri)
 
 
@@ -223,8 +235,9 @@ def insurance_timeline(
     for column in ("from", "to", "kind", "reference", "what"):
         table.add_column(column)
     for event in timeline.events:
-        table.add_row(event.start.isoformat(), event.end.isoformat() if event.end else "", event.kind,
-                      event.reference, event.text)
+        table.add_row(
+            event.start.isoformat(), event.end.isoformat() if event.end else "", event.kind, event.reference, event.text
+        )
     console.print(table)
 
 
@@ -233,8 +246,9 @@ def business_request(orgnr: Annotated[str, typer.Argument(help="The business's o
     """Create the K&B consent request (up to 90 days); a representative answers it."""
     from opendsop.samtykke import business
 
-    created = _run(lambda client, settings: business.request_krav_consent(
-        client, orgnr, redirect_url=settings.redirect_url))
+    created = _run(
+        lambda client, settings: business.request_krav_consent(client, orgnr, redirect_url=settings.redirect_url)
+    )
     _created(created.id, created.view_uri)
 
 
@@ -248,8 +262,9 @@ def business_claims(
     from opendsop.samtykke import business
     from opendsop.samtykke.client import ConsentRef, organisation_urn
 
-    overview = _run(lambda client, _: business.claims_overview(client, orgnr,
-                                                               ConsentRef(consent_id, organisation_urn(orgnr))))
+    overview = _run(
+        lambda client, _: business.claims_overview(client, orgnr, ConsentRef(consent_id, organisation_urn(orgnr)))
+    )
     if as_json:
         _print_json(overview.as_dict())
         return
@@ -257,12 +272,20 @@ def business_claims(
     for column in ("due", "claim", "group", "remaining", "interest", "overdue"):
         table.add_column(column)
     for claim in overview.claims:
-        table.add_row(claim.due.isoformat() if claim.due else "", claim.description, claim.group,
-                      str(claim.remaining), str(claim.interest), "yes" if claim.overdue else "")
+        table.add_row(
+            claim.due.isoformat() if claim.due else "",
+            claim.description,
+            claim.group,
+            str(claim.remaining),
+            str(claim.interest),
+            "yes" if claim.overdue else "",
+        )
     console.print(table)
     totals = overview.totals
-    console.print(f"overdue {totals.overdue}  not due {totals.not_due}  interest {totals.interest}  "
-                  f"unplaced {totals.unplaced}  saldo {totals.balance}")
+    console.print(
+        f"overdue {totals.overdue}  not due {totals.not_due}  interest {totals.interest}  "
+        f"unplaced {totals.unplaced}  saldo {totals.balance}"
+    )
     if not overview.consistent:
         console.print("[bold]warning[/bold]: the rows do not add up to Skatteetaten's totals")
 

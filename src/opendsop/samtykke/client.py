@@ -191,8 +191,9 @@ def readable(source: str) -> Iterator[None]:
     except SamtykkeError:
         raise
     except (KeyError, ValueError, TypeError, ArithmeticError, AttributeError) as exc:
-        raise SourceRefused(source, 200, "unreadable",
-                            f"the answer could not be read: {type(exc).__name__}: {str(exc)[:120]}") from None
+        raise SourceRefused(
+            source, 200, "unreadable", f"the answer could not be read: {type(exc).__name__}: {str(exc)[:120]}"
+        ) from None
 
 
 def _rfc3339(moment: datetime) -> str:
@@ -248,8 +249,9 @@ class SamtykkeClient:
         key = self.identity.key
         return sign_jwt(claims, key, alg="RS256", header={"kid": key.kid})
 
-    async def access_token(self, scopes: Sequence[str], audience: str, consent: ConsentRef | None = None,
-                           *, fresh: bool = False) -> str:
+    async def access_token(
+        self, scopes: Sequence[str], audience: str, consent: ConsentRef | None = None, *, fresh: bool = False
+    ) -> str:
         """A token for ``scopes`` at ``audience`` (with the consent inside, if named); cached until near expiry."""
         cache_key = (" ".join(sorted(scopes)), audience, consent.id if consent else "")
         now = self.clock()
@@ -257,8 +259,11 @@ class SamtykkeClient:
         if cached is not None and not fresh and cached.expires - self.token_margin > now:
             return cached.token
         body = urlencode({"grant_type": JWT_BEARER, "assertion": self.grant(scopes, audience, consent)})
-        response = await self.http.post(self.endpoints.authority.rstrip("/") + "/token", content=body,
-                                        headers={"Content-Type": "application/x-www-form-urlencoded"})
+        response = await self.http.post(
+            self.endpoints.authority.rstrip("/") + "/token",
+            content=body,
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
         if response.status_code != 200:
             self._tokens.pop(cache_key, None)
             error, description = _error_of(response)
@@ -278,8 +283,9 @@ class SamtykkeClient:
     async def _consent_call(self, method: str, path: str, scope: str, json: Any = None) -> dict[str, Any]:
         service = self.endpoints.consent
         token = await self.access_token([scope], service.aud)
-        response = await self.http.request(method, service.at(CONSENT_API + path), json=json,
-                                           headers={"Authorization": f"Bearer {token}"})
+        response = await self.http.request(
+            method, service.at(CONSENT_API + path), json=json, headers={"Authorization": f"Bearer {token}"}
+        )
         if response.status_code not in (200, 201):
             code, message = _error_of(response)
             raise ConsentApiError(response.status_code, code, message)
@@ -287,10 +293,17 @@ class SamtykkeClient:
         assert isinstance(answer, dict)
         return answer
 
-    async def request_consent(self, subject_urn: str, rights: Sequence[Mapping[str, Any]], *, valid_to: datetime,
-                              redirect_url: str, consent_id: str | None = None,
-                              request_message: Mapping[str, str] | None = None,
-                              handled_by: str | None = None) -> ConsentRequest:
+    async def request_consent(
+        self,
+        subject_urn: str,
+        rights: Sequence[Mapping[str, Any]],
+        *,
+        valid_to: datetime,
+        redirect_url: str,
+        consent_id: str | None = None,
+        request_message: Mapping[str, str] | None = None,
+        handled_by: str | None = None,
+    ) -> ConsentRequest:
         """Create an Altinn 3 consent request; send the person to ``view_uri`` of the answer."""
         body: dict[str, Any] = {
             "id": consent_id or str(uuid.uuid4()), "from": subject_urn, "to": organisation_urn(self.identity.org),
@@ -301,9 +314,14 @@ class SamtykkeClient:
         if handled_by:
             body["handledBy"] = organisation_urn(handled_by)
         answer = await self._consent_call("POST", "/", SCOPE_WRITE, json=body)
-        return ConsentRequest(id=str(answer["id"]), from_urn=str(answer["from"]), status=str(answer["status"]),
-                              valid_to=str(answer["validTo"]), view_uri=str(answer.get("viewUri", "")),
-                              rights=tuple(answer.get("consentRights", body["consentRights"])))
+        return ConsentRequest(
+            id=str(answer["id"]),
+            from_urn=str(answer["from"]),
+            status=str(answer["status"]),
+            valid_to=str(answer["validTo"]),
+            view_uri=str(answer.get("viewUri", "")),
+            rights=tuple(answer.get("consentRights", body["consentRights"])),
+        )
 
     async def consent(self, consent_id: str) -> dict[str, Any]:
         """The consent request as the consent service shows it (status, ``consentRights``, events)."""
@@ -318,8 +336,9 @@ class SamtykkeClient:
 
     # -- data sources -----------------------------------------------------------------------------
 
-    async def get_json(self, source: str, url: str, *, headers: Mapping[str, str],
-                       params: Mapping[str, str] | None = None) -> dict[str, Any]:
+    async def get_json(
+        self, source: str, url: str, *, headers: Mapping[str, str], params: Mapping[str, str] | None = None
+    ) -> dict[str, Any]:
         """GET a data source; its error body becomes ``SourceRefused`` with the documented code."""
         response = await self.http.get(url, headers=dict(headers), params=dict(params or {}))
         if response.status_code != 200:

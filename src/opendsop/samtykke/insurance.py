@@ -45,8 +45,14 @@ class TimelineEvent:
     details: Mapping[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"start": self.start.isoformat(), "end": self.end.isoformat() if self.end else None,
-                "kind": self.kind, "reference": self.reference, "text": self.text, "details": dict(self.details)}
+        return {
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat() if self.end else None,
+            "kind": self.kind,
+            "reference": self.reference,
+            "text": self.text,
+            "details": dict(self.details),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,42 +64,75 @@ class ClaimTimeline:
     current_uforegrad: int | None  # of the latest uføre decision in effect
 
     def as_dict(self) -> dict[str, Any]:
-        return {"fnr": self.fnr, "consentId": self.consent_id, "hoursWorked": str(self.hours_worked),
-                "currentUforegrad": self.current_uforegrad, "events": [e.as_dict() for e in self.events]}
+        return {
+            "fnr": self.fnr,
+            "consentId": self.consent_id,
+            "hoursWorked": str(self.hours_worked),
+            "currentUforegrad": self.current_uforegrad,
+            "events": [e.as_dict() for e in self.events],
+        }
 
 
-async def request_ssu_consent(client: SamtykkeClient, fnr: str, *, redirect_url: str,
-                              validity: timedelta = VALIDITY) -> ConsentRequest:
+async def request_ssu_consent(
+    client: SamtykkeClient, fnr: str, *, redirect_url: str, validity: timedelta = VALIDITY
+) -> ConsentRequest:
     """Ask the insured person for the SSU consent (at most three years)."""
-    return await client.request_consent(person_urn(fnr), [right(RESOURCE)], valid_to=client.clock() + validity,
-                                        redirect_url=redirect_url)
+    return await client.request_consent(
+        person_urn(fnr), [right(RESOURCE)], valid_to=client.clock() + validity, redirect_url=redirect_url
+    )
 
 
 def _day(value: object) -> date:
     return date.fromisoformat(str(value))
 
 
-def build_timeline(vedtak: Mapping[str, Any], meldekort: Mapping[str, Any],
-                   ufore: Mapping[str, Any]) -> tuple[TimelineEvent, ...]:
+def build_timeline(
+    vedtak: Mapping[str, Any], meldekort: Mapping[str, Any], ufore: Mapping[str, Any]
+) -> tuple[TimelineEvent, ...]:
     """One dated list of the three NAV answers."""
     events: list[TimelineEvent] = []
     for item in vedtak.get("vedtaksliste", []):
         start, end = _day(item["fraDato"]), _day(item["tilDato"])
         invalidated = end == start - timedelta(days=1)
         kind = "aap-vedtak-annullert" if invalidated else "aap-vedtak"
-        text = (f"AAP-vedtak {item.get('vedtakstype', '')} annullert" if invalidated
-                else f"AAP-vedtak {item.get('vedtakstype', '')} ({item.get('status', '')})")
-        events.append(TimelineEvent(start, None if invalidated else end, kind, str(item["vedtakId"]), text,
-                                    {"vedtakstype": item.get("vedtakstype"), "status": item.get("status")}))
+        text = (
+            f"AAP-vedtak {item.get('vedtakstype', '')} annullert"
+            if invalidated
+            else f"AAP-vedtak {item.get('vedtakstype', '')} ({item.get('status', '')})"
+        )
+        events.append(
+            TimelineEvent(
+                start,
+                None if invalidated else end,
+                kind,
+                str(item["vedtakId"]),
+                text,
+                {"vedtakstype": item.get("vedtakstype"), "status": item.get("status")},
+            )
+        )
     for item in meldekort.get("meldekortliste", []):
         hours = Decimal(str(item.get("timerArbeidet", 0)))
-        events.append(TimelineEvent(_day(item["fraDato"]), _day(item["tilDato"]), "meldekort",
-                                    str(item["meldekortId"]), f"Meldekort: {hours} timer arbeidet",
-                                    {"timerArbeidet": str(hours)}))
+        events.append(
+            TimelineEvent(
+                _day(item["fraDato"]),
+                _day(item["tilDato"]),
+                "meldekort",
+                str(item["meldekortId"]),
+                f"Meldekort: {hours} timer arbeidet",
+                {"timerArbeidet": str(hours)},
+            )
+        )
     for item in ufore.get("vedtak", []):
-        events.append(TimelineEvent(_day(item["virkningsdato"]), None, "uforevedtak", str(item["vedtakId"]),
-                                    f"Uføretrygd {item.get('uforegrad')} %",
-                                    {"uforegrad": item.get("uforegrad"), "uforetidspunkt": item.get("uforetidspunkt")}))
+        events.append(
+            TimelineEvent(
+                _day(item["virkningsdato"]),
+                None,
+                "uforevedtak",
+                str(item["vedtakId"]),
+                f"Uføretrygd {item.get('uforegrad')} %",
+                {"uforegrad": item.get("uforegrad"), "uforetidspunkt": item.get("uforetidspunkt")},
+            )
+        )
     return tuple(sorted(events, key=lambda e: (e.start, _KIND_ORDER[e.kind], e.reference)))
 
 
@@ -102,8 +141,14 @@ def _current_grade(events: tuple[TimelineEvent, ...], today: date) -> int | None
     return int(grades[-1].details["uforegrad"]) if grades else None
 
 
-async def nav_timeline(client: SamtykkeClient, fnr: str, consent: ConsentRef, *, fra_og_med: date | None = None,
-                       til_og_med: date | None = None) -> ClaimTimeline:
+async def nav_timeline(
+    client: SamtykkeClient,
+    fnr: str,
+    consent: ConsentRef,
+    *,
+    fra_og_med: date | None = None,
+    til_og_med: date | None = None,
+) -> ClaimTimeline:
     """Fetch AAP decisions, meldekort and uføre decisions and merge them into a timeline."""
     source = client.endpoints.require("nav")
     token = await client.access_token([SCOPE_AAP, SCOPE_UFORE], source.aud, consent)

@@ -107,13 +107,23 @@ async def latest_tax_year(client: SamtykkeClient, fnr: str) -> int:
     """``sisteTilgjengeligePeriode`` for the person: the only income year SBL consent can fetch."""
     source = client.endpoints.require("skatteetaten")
     token = await client.access_token([SCOPE_SKATTEGRUNNLAG], source.aud)
-    answer = await client.get_json("Skatteetaten", source.at(f"/sistetilgjengeligeskatteoppgjoer/v1/{quote(fnr)}"),
-                                   headers={"Authorization": f"Bearer {token}"})
+    answer = await client.get_json(
+        "Skatteetaten",
+        source.at(f"/sistetilgjengeligeskatteoppgjoer/v1/{quote(fnr)}"),
+        headers={"Authorization": f"Bearer {token}"},
+    )
     return int(answer["sisteTilgjengeligePeriode"])
 
 
-async def request_loan_consent(client: SamtykkeClient, fnr: str, *, redirect_url: str, role: Role = "applicant",
-                               months: int = 12, bank_name: str | None = None) -> LoanConsent:
+async def request_loan_consent(
+    client: SamtykkeClient,
+    fnr: str,
+    *,
+    redirect_url: str,
+    role: Role = "applicant",
+    months: int = 12,
+    bank_name: str | None = None,
+) -> LoanConsent:
     """Steps 2–3: learn the latest tax year, then ask the person (applicant or guarantor) for consent."""
     now = client.clock()
     year = str(await latest_tax_year(client, fnr))
@@ -122,8 +132,12 @@ async def request_loan_consent(client: SamtykkeClient, fnr: str, *, redirect_url
     if role == "guarantor":
         message = {"nb": consent_text(bank_name or client.identity.org, "guarantor")}
     request: ConsentRequest = await client.request_consent(
-        person_urn(fnr), [right(RESOURCE, fraOgMed=start, tilOgMed=end, inntektsaar=year)],
-        valid_to=now + VALIDITY, redirect_url=redirect_url, request_message=message)
+        person_urn(fnr),
+        [right(RESOURCE, fraOgMed=start, tilOgMed=end, inntektsaar=year)],
+        valid_to=now + VALIDITY,
+        redirect_url=redirect_url,
+        request_message=message,
+    )
     return LoanConsent(request.id, fnr, role, start, end, year, request.view_uri)
 
 
@@ -137,8 +151,14 @@ async def loan_consent(client: SamtykkeClient, consent_id: str, role: Role = "ap
             metadata = item.get("metaData", {})
     if not from_urn.startswith("urn:altinn:person:identifier-no:") or not metadata:
         raise SamtykkeError(f"consent {consent_id} is not an SBL consent from a person")
-    return LoanConsent(consent_id, from_urn.rsplit(":", 1)[1], role, metadata.get("fraOgMed", ""),
-                       metadata.get("tilOgMed", metadata.get("fraOgMed", "")), metadata.get("inntektsaar", ""))
+    return LoanConsent(
+        consent_id,
+        from_urn.rsplit(":", 1)[1],
+        role,
+        metadata.get("fraOgMed", ""),
+        metadata.get("tilOgMed", metadata.get("fraOgMed", "")),
+        metadata.get("inntektsaar", ""),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,13 +179,20 @@ async def fetch_loan_data(client: SamtykkeClient, consent: LoanConsent) -> LoanD
     income = tax_base = None
     if consent.fra_og_med:
         income = await client.get_json(
-            "Skatteetaten", source.at(f"/api/innrapportert/inntektsmottaker/{PACKAGE}/{fnr}/oppgave/inntekt"),
-            headers=headers, params={"fraOgMed": consent.fra_og_med, "tilOgMed": consent.til_og_med})
+            "Skatteetaten",
+            source.at(f"/api/innrapportert/inntektsmottaker/{PACKAGE}/{fnr}/oppgave/inntekt"),
+            headers=headers,
+            params={"fraOgMed": consent.fra_og_med, "tilOgMed": consent.til_og_med},
+        )
     if consent.inntektsaar:
         tax_base = await client.get_json(
             "Skatteetaten",
-            source.at(f"/api/formueinntekt/spesifisertsummertskattegrunnlag/oppgjoer/{PACKAGE}/"
-                      f"{quote(consent.inntektsaar)}/{fnr}"), headers=headers)
+            source.at(
+                f"/api/formueinntekt/spesifisertsummertskattegrunnlag/oppgjoer/{PACKAGE}/"
+                f"{quote(consent.inntektsaar)}/{fnr}"
+            ),
+            headers=headers,
+        )
     return LoanData(consent, income, tax_base)
 
 
@@ -229,6 +256,7 @@ class CreditSummary:
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form (amounts as strings, as msgspec writes ``Decimal``)."""
+
         def money(value: Decimal | None) -> str | None:
             return None if value is None else str(value)
 
@@ -294,11 +322,14 @@ def summarise_income(body: Mapping[str, Any] | None, start: str, end: str) -> In
     for report in (body or {}).get("oppgaveInntektsmottaker", []):
         orgnr = str(report.get("opplysningspliktigId", ""))
         count, total = per_employer.get(orgnr, (0, Decimal(0)))
-        per_employer[orgnr] = (count + 1, total + sum((_amount(i.get("beloep", 0)) for i in report.get("inntekt", [])),
-                                                      Decimal(0)))
+        per_employer[orgnr] = (
+            count + 1,
+            total + sum((_amount(i.get("beloep", 0)) for i in report.get("inntekt", [])), Decimal(0)),
+        )
     employers = tuple(sorted((Employer(o, c, t) for o, (c, t) in per_employer.items()), key=lambda e: -e.total))
-    return IncomeSummary(months, tuple(m for m in expected if m not in totals), median, last, trend,
-                         median * 12, employers)
+    return IncomeSummary(
+        months, tuple(m for m in expected if m not in totals), median, last, trend, median * 12, employers
+    )
 
 
 def summarise_tax(body: Mapping[str, Any] | None) -> TaxSummary | None:
@@ -316,8 +347,16 @@ def summarise_tax(body: Mapping[str, Any] | None) -> TaxSummary | None:
         alminnelig = per_kategori.get("inntekt", Decimal(0)) - per_kategori.get("inntektsfradrag", Decimal(0))
     formue = items.get("bruttoformue", per_kategori.get("formue", Decimal(0)))
     gjeld = items.get("samletGjeld", per_kategori.get("formuesfradrag", Decimal(0)))
-    return TaxSummary(int(body.get("inntektsaar", 0)), body.get("skatteoppgjoersdato"), alminnelig, formue, gjeld,
-                      formue - gjeld, dict(sorted(per_kategori.items())), items)
+    return TaxSummary(
+        int(body.get("inntektsaar", 0)),
+        body.get("skatteoppgjoersdato"),
+        alminnelig,
+        formue,
+        gjeld,
+        formue - gjeld,
+        dict(sorted(per_kategori.items())),
+        items,
+    )
 
 
 def credit_flags(income: IncomeSummary, tax: TaxSummary | None) -> tuple[Flag, ...]:
@@ -325,21 +364,32 @@ def credit_flags(income: IncomeSummary, tax: TaxSummary | None) -> tuple[Flag, .
     if not income.months:
         flags.append(Flag("NO_INCOME", "no income is reported for the consented months"))
     elif income.median and income.mean_last_3 < income.median * DROP_RATIO:
-        flags.append(Flag("INCOME_DROP", f"the last 3 months average {income.mean_last_3}, below 80 % of the "
-                                         f"median {income.median}"))
+        flags.append(
+            Flag(
+                "INCOME_DROP",
+                f"the last 3 months average {income.mean_last_3}, below 80 % of the median {income.median}",
+            )
+        )
     if income.missing_months:
         flags.append(Flag("MISSING_MONTHS", f"no income reported for {', '.join(income.missing_months)}"))
     if len(income.months) >= 2 and income.months[0].employers != income.months[-1].employers:
-        flags.append(Flag("EMPLOYER_CHANGE", f"employers changed from {', '.join(income.months[0].employers)} to "
-                                             f"{', '.join(income.months[-1].employers)}"))
+        flags.append(
+            Flag(
+                "EMPLOYER_CHANGE",
+                f"employers changed from {', '.join(income.months[0].employers)} to "
+                f"{', '.join(income.months[-1].employers)}",
+            )
+        )
     if tax is not None:
         if tax.items.get("gjeldFraInkassoselskap", Decimal(0)) > 0:
-            flags.append(Flag("DEBT_COLLECTION",
-                              f"debt to debt-collection agencies: {tax.items['gjeldFraInkassoselskap']}"))
+            flags.append(
+                Flag("DEBT_COLLECTION", f"debt to debt-collection agencies: {tax.items['gjeldFraInkassoselskap']}")
+            )
         yearly = max(income.yearly, tax.alminnelig_inntekt)
         if yearly > 0 and tax.gjeld > yearly * DEBT_MULTIPLE:
-            flags.append(Flag("DEBT_OVER_5X_INCOME", f"debt {tax.gjeld} is above {DEBT_MULTIPLE} × yearly income "
-                                                     f"{yearly}"))
+            flags.append(
+                Flag("DEBT_OVER_5X_INCOME", f"debt {tax.gjeld} is above {DEBT_MULTIPLE} × yearly income {yearly}")
+            )
     return tuple(flags)
 
 
@@ -348,8 +398,15 @@ def summarise(data: LoanData) -> CreditSummary:
     consent = data.consent
     income = summarise_income(data.income, consent.fra_og_med, consent.til_og_med)
     tax = summarise_tax(data.tax_base)
-    return CreditSummary(consent.fnr, consent.role, consent.id, (consent.fra_og_med, consent.til_og_med), income,
-                         tax, credit_flags(income, tax))
+    return CreditSummary(
+        consent.fnr,
+        consent.role,
+        consent.id,
+        (consent.fra_og_med, consent.til_og_med),
+        income,
+        tax,
+        credit_flags(income, tax),
+    )
 
 
 async def loan_summary(client: SamtykkeClient, consent: LoanConsent) -> CreditSummary:

@@ -61,8 +61,10 @@ class SamtykkeSettings(BaseSettings):
 
     def identity(self) -> Identity:
         if not self.org or not self.client_id or self.key_file is None:
-            raise SamtykkeError("set DSOP_SAMTYKKE_ORG, DSOP_SAMTYKKE_CLIENT_ID and DSOP_SAMTYKKE_KEY_FILE "
-                                "(or --org, --client-id, --key-file)")
+            raise SamtykkeError(
+                "set DSOP_SAMTYKKE_ORG, DSOP_SAMTYKKE_CLIENT_ID and DSOP_SAMTYKKE_KEY_FILE "
+                "(or --org, --client-id, --key-file)"
+            )
         return Identity(self.org, self.client_id, load_key(self.key_file, self.kid))
 
 

@@ -57,15 +57,21 @@ class StudentLoanWidget:
     logo_required: bool = True  # bilag 5 of the terms: Lånekassen's logo beside the balance
 
     def as_dict(self) -> dict[str, Any]:
-        return {"source": self.source, "logoRequired": self.logo_required, "currency": self.currency,
-                "total": str(self.total), "fetchedAt": self.fetched_at.isoformat(),
-                "parts": [{"name": p.name, "amount": str(p.amount), "lastChange": p.last_change} for p in self.parts]}
+        return {
+            "source": self.source,
+            "logoRequired": self.logo_required,
+            "currency": self.currency,
+            "total": str(self.total),
+            "fetchedAt": self.fetched_at.isoformat(),
+            "parts": [{"name": p.name, "amount": str(p.amount), "lastChange": p.last_change} for p in self.parts],
+        }
 
 
 async def request_studielan_consent(client: SamtykkeClient, fnr: str, *, redirect_url: str) -> ConsentRequest:
     """Ask the customer for the one-year Saldo consent (DSOP Saldo på studielån “Om” flow step 1)."""
-    return await client.request_consent(person_urn(fnr), [right(RESOURCE)], valid_to=client.clock() + VALIDITY,
-                                        redirect_url=redirect_url)
+    return await client.request_consent(
+        person_urn(fnr), [right(RESOURCE)], valid_to=client.clock() + VALIDITY, redirect_url=redirect_url
+    )
 
 
 def widget_from(body: dict[str, Any], fetched_at: datetime) -> StudentLoanWidget:
@@ -75,14 +81,20 @@ def widget_from(body: dict[str, Any], fetched_at: datetime) -> StudentLoanWidget
         balance = (account.get("Balances") or [{}])[0]
         amount = balance.get("BalanceAmount", {})
         currency = str(amount.get("currency", currency))
-        parts.append(LoanPart(str(account.get("Name", "")), Decimal(str(amount.get("amount", 0))).quantize(
-            Decimal("0.01")), balance.get("LastChangeDateTime")))
+        parts.append(
+            LoanPart(
+                str(account.get("Name", "")),
+                Decimal(str(amount.get("amount", 0))).quantize(Decimal("0.01")),
+                balance.get("LastChangeDateTime"),
+            )
+        )
     total = Decimal(str(body.get("TotalAmount", sum((p.amount for p in parts), Decimal(0))))).quantize(Decimal("0.01"))
     return StudentLoanWidget(total, currency, tuple(parts), fetched_at)
 
 
-async def fetch_widget(client: SamtykkeClient, fnr: str, *, present: ConsentRef | None = None
-                       ) -> StudentLoanWidget | None:
+async def fetch_widget(
+    client: SamtykkeClient, fnr: str, *, present: ConsentRef | None = None
+) -> StudentLoanWidget | None:
     """The balance at login; ``None`` if the customer has no student loan (404).
 
     ``present``: the consent, on the first call after the customer approved (and after renewal);
@@ -90,8 +102,12 @@ async def fetch_widget(client: SamtykkeClient, fnr: str, *, present: ConsentRef 
     """
     source = client.endpoints.require("lanekassen")
     token = await client.access_token([SCOPE], source.aud, present)
-    headers = {"ApiKey": client.endpoints.lanekassen_api_key, "Authorization": token, "PSU_ID": fnr,
-               "X-Request-Id": str(uuid.uuid4())}
+    headers = {
+        "ApiKey": client.endpoints.lanekassen_api_key,
+        "Authorization": token,
+        "PSU_ID": fnr,
+        "X-Request-Id": str(uuid.uuid4()),
+    }
     if present is not None:
         headers["Consent-ID"] = present.id
     try:
@@ -104,5 +120,12 @@ async def fetch_widget(client: SamtykkeClient, fnr: str, *, present: ConsentRef 
         return widget_from(body, client.clock())
 
 
-__all__ = ["RESOURCE", "SCOPE", "LoanPart", "StudentLoanWidget", "fetch_widget", "request_studielan_consent",
-           "widget_from"]
+__all__ = [
+    "RESOURCE",
+    "SCOPE",
+    "LoanPart",
+    "StudentLoanWidget",
+    "fetch_widget",
+    "request_studielan_consent",
+    "widget_from",
+]

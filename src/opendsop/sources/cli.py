@@ -55,8 +55,10 @@ def people(seed: Annotated[int | None, typer.Option(help="Synthetic data seed.")
     world = world_data(_settings(seed=seed))
     for person in world.persons.values():
         loan = "-" if person.loan is None else str(len(person.loan))
-        typer.echo(f"{person.fnr}  tax year {person.latest_tax_year}  loan accounts {loan}  "
-                   f"aap {len(person.aap_vedtak)}  ufore {len(person.ufore_vedtak)}")
+        typer.echo(
+            f"{person.fnr}  tax year {person.latest_tax_year}  loan accounts {loan}  "
+            f"aap {len(person.aap_vedtak)}  ufore {len(person.ufore_vedtak)}"
+        )
 
 
 @app.command()

@@ -113,8 +113,11 @@ class ConsentGrant:
 
 
 def _refuse_malformed(what: str) -> ConsentRefused:
-    return ConsentRefused(RefusalReason.MALFORMED, f"the consent in authorization_details is malformed: {what}",
-                          parameter="authorization_details")
+    return ConsentRefused(
+        RefusalReason.MALFORMED,
+        f"the consent in authorization_details is malformed: {what}",
+        parameter="authorization_details",
+    )
 
 
 def _datetime(value: object, name: str) -> datetime:
@@ -148,7 +151,8 @@ def _right(value: object) -> ConsentRight:
     for item in resources:
         if not isinstance(item, Mapping) or item.get("type") != RESOURCE_TYPE or not isinstance(item.get("value"), str):
             raise _refuse_malformed(
-                f'consentRights[].resource entries must be {{"type": "{RESOURCE_TYPE}", "value": ...}}')
+                f'consentRights[].resource entries must be {{"type": "{RESOURCE_TYPE}", "value": ...}}'
+            )
         ids.append(item["value"])
     metadata = value.get("metaData") or {}
     if not isinstance(metadata, Mapping):
@@ -218,16 +222,21 @@ def _inside_period(right: ConsentRight, parameters: Mapping[str, str]) -> None:
         asked_first = _days(asked_start, "fraOgMed")[0] if asked_start is not None else None
         asked_last = _days(asked_end, "tilOgMed")[1] if asked_end is not None else None
     except ValueError as exc:
-        raise ConsentRefused(RefusalReason.OUTSIDE_CONSENT, f"the asked period is not a period: {exc}",
-                             parameter="fraOgMed") from None
+        raise ConsentRefused(
+            RefusalReason.OUTSIDE_CONSENT, f"the asked period is not a period: {exc}", parameter="fraOgMed"
+        ) from None
     if consented_first is not None and asked_first is not None and asked_first < consented_first:
-        raise ConsentRefused(RefusalReason.OUTSIDE_CONSENT,
-                             f"fraOgMed {asked_start} is before the consented period, which starts {start}",
-                             parameter="fraOgMed")
+        raise ConsentRefused(
+            RefusalReason.OUTSIDE_CONSENT,
+            f"fraOgMed {asked_start} is before the consented period, which starts {start}",
+            parameter="fraOgMed",
+        )
     if consented_last is not None and asked_last is not None and asked_last > consented_last:
-        raise ConsentRefused(RefusalReason.OUTSIDE_CONSENT,
-                             f"tilOgMed {asked_end} is after the consented period, which ends {end}",
-                             parameter="tilOgMed" if parameters.get("tilOgMed") else "fraOgMed")
+        raise ConsentRefused(
+            RefusalReason.OUTSIDE_CONSENT,
+            f"tilOgMed {asked_end} is after the consented period, which ends {end}",
+            parameter="tilOgMed" if parameters.get("tilOgMed") else "fraOgMed",
+        )
 
 
 def _inside_metadata(right: ConsentRight, parameters: Mapping[str, str]) -> None:
@@ -237,38 +246,59 @@ def _inside_metadata(right: ConsentRight, parameters: Mapping[str, str]) -> None
             continue
         consented = right.metadata.get(key)
         if consented is not None and consented != asked:
-            raise ConsentRefused(RefusalReason.OUTSIDE_CONSENT,
-                                 f"{key} {asked} is not the consented {key} {consented}", parameter=key)
+            raise ConsentRefused(
+                RefusalReason.OUTSIDE_CONSENT, f"{key} {asked} is not the consented {key} {consented}", parameter=key
+            )
 
 
-def _check_one(grant: ConsentGrant, principal: Principal, *, resource: str, now: datetime,
-               subject: str | None, parameters: Mapping[str, str], max_validity: timedelta | None) -> ConsentGrant:
+def _check_one(
+    grant: ConsentGrant,
+    principal: Principal,
+    *,
+    resource: str,
+    now: datetime,
+    subject: str | None,
+    parameters: Mapping[str, str],
+    max_validity: timedelta | None,
+) -> ConsentGrant:
     right = grant.right_for(resource)
     if right is None:
-        raise ConsentRefused(RefusalReason.WRONG_RESOURCE,
-                             f"consent {grant.id} does not cover the resource {resource}",
-                             parameter="authorization_details")
+        raise ConsentRefused(
+            RefusalReason.WRONG_RESOURCE,
+            f"consent {grant.id} does not cover the resource {resource}",
+            parameter="authorization_details",
+        )
     if grant.to_org != principal.consumer_org:
-        raise ConsentRefused(RefusalReason.WRONG_RECIPIENT,
-                             f"consent {grant.id} was given to organisation {grant.to_org}, "
-                             f"but the token's consumer is {principal.consumer_org}",
-                             parameter="authorization_details")
+        raise ConsentRefused(
+            RefusalReason.WRONG_RECIPIENT,
+            f"consent {grant.id} was given to organisation {grant.to_org}, "
+            f"but the token's consumer is {principal.consumer_org}",
+            parameter="authorization_details",
+        )
     if grant.valid_to <= now:
-        raise ConsentRefused(RefusalReason.EXPIRED,
-                             f"consent {grant.id} expired at {grant.valid_to.isoformat()}",
-                             parameter="authorization_details")
+        raise ConsentRefused(
+            RefusalReason.EXPIRED,
+            f"consent {grant.id} expired at {grant.valid_to.isoformat()}",
+            parameter="authorization_details",
+        )
     if grant.consented > now:
-        raise ConsentRefused(RefusalReason.NOT_YET_VALID,
-                             f"consent {grant.id} is dated {grant.consented.isoformat()}, in the future",
-                             parameter="authorization_details")
+        raise ConsentRefused(
+            RefusalReason.NOT_YET_VALID,
+            f"consent {grant.id} is dated {grant.consented.isoformat()}, in the future",
+            parameter="authorization_details",
+        )
     if max_validity is not None and grant.valid_to - grant.consented > max_validity:
-        raise ConsentRefused(RefusalReason.TOO_LONG,
-                             f"consent {grant.id} runs longer than the {max_validity.days} days "
-                             f"allowed for {resource}", parameter="authorization_details")
+        raise ConsentRefused(
+            RefusalReason.TOO_LONG,
+            f"consent {grant.id} runs longer than the {max_validity.days} days allowed for {resource}",
+            parameter="authorization_details",
+        )
     if subject is not None and grant.subject != subject:
-        raise ConsentRefused(RefusalReason.WRONG_SUBJECT,
-                             f"consent {grant.id} was given by someone other than the party asked about",
-                             parameter="authorization_details")
+        raise ConsentRefused(
+            RefusalReason.WRONG_SUBJECT,
+            f"consent {grant.id} was given by someone other than the party asked about",
+            parameter="authorization_details",
+        )
     _inside_metadata(right, parameters)
     return grant
 
@@ -285,24 +315,41 @@ def check_consent(
     """The consent in ``principal``'s token that allows this request, or ``ConsentRefused``."""
     details = consent_details(principal.claims)
     if not details:
-        raise ConsentRefused(RefusalReason.MISSING,
-                             f"the access token carries no consent (authorization_details of type {CONSENT_TYPE})",
-                             parameter="authorization_details")
+        raise ConsentRefused(
+            RefusalReason.MISSING,
+            f"the access token carries no consent (authorization_details of type {CONSENT_TYPE})",
+            parameter="authorization_details",
+        )
     grants = [parse_grant(detail) for detail in details]
-    return check_grant_set(grants, principal, resource=resource, now=now, parameters=parameters,
-                           subject=subject, max_validity=max_validity)
+    return check_grant_set(
+        grants, principal, resource=resource, now=now, parameters=parameters, subject=subject, max_validity=max_validity
+    )
 
 
-def check_grant_set(grants: Sequence[ConsentGrant], principal: Principal, *, resource: str, now: datetime,
-                    parameters: Mapping[str, str] | None = None, subject: str | None = None,
-                    max_validity: timedelta | None = None) -> ConsentGrant:
+def check_grant_set(
+    grants: Sequence[ConsentGrant],
+    principal: Principal,
+    *,
+    resource: str,
+    now: datetime,
+    parameters: Mapping[str, str] | None = None,
+    subject: str | None = None,
+    max_validity: timedelta | None = None,
+) -> ConsentGrant:
     """``check_consent`` over already parsed grants (a source's cache); the first that passes wins."""
     first: ConsentRefused | None = None
     # Try the grants naming this resource first so the refusal reported is the most telling one.
     for grant in sorted(grants, key=lambda g: g.right_for(resource) is None):
         try:
-            return _check_one(grant, principal, resource=resource, now=now, subject=subject,
-                              parameters=parameters or {}, max_validity=max_validity)
+            return _check_one(
+                grant,
+                principal,
+                resource=resource,
+                now=now,
+                subject=subject,
+                parameters=parameters or {},
+                max_validity=max_validity,
+            )
         except ConsentRefused as refused:
             first = first or refused
     assert first is not None
@@ -319,8 +366,11 @@ async def ensure_active(grant: ConsentGrant, port: ConsentStatus) -> None:
     """``REVOKED`` unless the consent service still says ``accepted`` (revocation, DSOP SBL “Samtykkeløsningen”)."""
     status = (await port.status(grant.id)).lower()
     if status != ACCEPTED:
-        raise ConsentRefused(RefusalReason.REVOKED, f"consent {grant.id} is no longer valid: its status is {status}",
-                             parameter="authorization_details")
+        raise ConsentRefused(
+            RefusalReason.REVOKED,
+            f"consent {grant.id} is no longer valid: its status is {status}",
+            parameter="authorization_details",
+        )
 
 
 class MemoryConsentStatus:
@@ -350,8 +400,9 @@ class HttpConsentStatus:
     callable that returns a fresh one (tokens live 120 s).  A 404 reads as ``deleted``.
     """
 
-    def __init__(self, base_url: str, *, bearer: str | BearerSource | None = None, timeout: float = 5.0,
-                 transport: Any = None) -> None:
+    def __init__(
+        self, base_url: str, *, bearer: str | BearerSource | None = None, timeout: float = 5.0, transport: Any = None
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self._bearer = bearer
         self._timeout = timeout
@@ -370,10 +421,12 @@ class HttpConsentStatus:
         authorization = await self._authorization()
         if authorization:
             headers["Authorization"] = authorization
-        async with httpx.AsyncClient(timeout=self._timeout, follow_redirects=False,
-                                     transport=self._transport) as client:
-            response = await client.get(f"{self.base_url}/consentrequests/{quote(consent_id, safe='')}",
-                                        headers=headers)
+        async with httpx.AsyncClient(
+            timeout=self._timeout, follow_redirects=False, transport=self._transport
+        ) as client:
+            response = await client.get(
+                f"{self.base_url}/consentrequests/{quote(consent_id, safe='')}", headers=headers
+            )
         if response.status_code == 404:
             return "deleted"
         response.raise_for_status()

@@ -75,8 +75,9 @@ class Catalogue:
         return code, status, self.body(code, status, error.message, error.parameter, correlation)
 
 
-def skatteetaten_body(code: str, _status: int, message: str, _parameter: str | None,
-                      correlation: str) -> dict[str, Any]:
+def skatteetaten_body(
+    code: str, _status: int, message: str, _parameter: str | None, correlation: str
+) -> dict[str, Any]:
     """Skatteetaten's error format (api-dokumentasjon "Feil"): ``{"kode", "melding", "korrelasjonsid"}``."""
     return {"kode": code, "melding": message, "korrelasjonsid": correlation}
 
@@ -98,9 +99,17 @@ class Exchange:
 class SourceRuntime:
     """The shared machinery of one data source app."""
 
-    def __init__(self, *, service: str, catalogue: Catalogue, verifier: TokenVerifier, audit: AuditLog,
-                 clock: Clock, consent_status: ConsentStatus | None = None,
-                 correlation_header: str = "X-Request-Id") -> None:
+    def __init__(
+        self,
+        *,
+        service: str,
+        catalogue: Catalogue,
+        verifier: TokenVerifier,
+        audit: AuditLog,
+        clock: Clock,
+        consent_status: ConsentStatus | None = None,
+        correlation_header: str = "X-Request-Id",
+    ) -> None:
         self.service = service
         self.catalogue = catalogue
         self.verifier = verifier
@@ -128,18 +137,35 @@ class SourceRuntime:
         except JwksUnavailable as exc:
             raise SourceError(Failure.UNAVAILABLE, exc.message) from None
         except InvalidToken as exc:
-            raise SourceError(Failure.TOKEN, f"the access token is not valid: {exc.message}",
-                              parameter="Authorization") from None
+            raise SourceError(
+                Failure.TOKEN, f"the access token is not valid: {exc.message}", parameter="Authorization"
+            ) from None
         if any_scope and not principal.scopes & frozenset(any_scope):
-            raise SourceError(Failure.SCOPE, f"the access token lacks the scope {' or '.join(sorted(any_scope))}",
-                              parameter="Authorization")
+            raise SourceError(
+                Failure.SCOPE,
+                f"the access token lacks the scope {' or '.join(sorted(any_scope))}",
+                parameter="Authorization",
+            )
         return principal
 
-    def consent(self, principal: Principal, *, resource: str, subject: str, max_validity: timedelta | None,
-                parameters: Mapping[str, str] | None = None) -> ConsentGrant:
+    def consent(
+        self,
+        principal: Principal,
+        *,
+        resource: str,
+        subject: str,
+        max_validity: timedelta | None,
+        parameters: Mapping[str, str] | None = None,
+    ) -> ConsentGrant:
         try:
-            return check_consent(principal, resource=resource, now=self.clock(), parameters=parameters,
-                                 subject=subject, max_validity=max_validity)
+            return check_consent(
+                principal,
+                resource=resource,
+                now=self.clock(),
+                parameters=parameters,
+                subject=subject,
+                max_validity=max_validity,
+            )
         except ConsentRefused as refused:
             raise SourceError(Failure.CONSENT, refused.message, parameter=refused.parameter) from None
 
@@ -157,8 +183,9 @@ class SourceRuntime:
 
     # -- running a request ---------------------------------------------------------------------------
 
-    async def run(self, request: Request[Any, Any, Any], exchange: Exchange,
-                  handler: Callable[[], Awaitable[Any]]) -> Response[Any]:
+    async def run(
+        self, request: Request[Any, Any, Any], exchange: Exchange, handler: Callable[[], Awaitable[Any]]
+    ) -> Response[Any]:
         """Run ``handler``; answer its result (200) or the refusal, and audit-log either."""
         correlation = correlation_id(request.headers.get(self.correlation_header))
         headers = {self.correlation_header: correlation}
@@ -173,8 +200,9 @@ class SourceRuntime:
             _, status, body = self.catalogue.answer(unavailable, correlation)
             return Response(body, status_code=status, headers={**headers, **RETRY_AFTER})
 
-    async def _run(self, exchange: Exchange, handler: Callable[[], Awaitable[Any]], correlation: str,
-                   headers: dict[str, str]) -> Response[Any]:
+    async def _run(
+        self, exchange: Exchange, handler: Callable[[], Awaitable[Any]], correlation: str, headers: dict[str, str]
+    ) -> Response[Any]:
         try:
             result = await handler()
         except SourceError as error:
@@ -191,8 +219,9 @@ class SourceRuntime:
         await self._record(exchange, correlation, outcome="allowed", status=200, message=None)
         return Response(result, status_code=200, headers={**headers, **exchange.headers})
 
-    async def _record(self, exchange: Exchange, correlation: str, *, outcome: str, status: int,
-                      message: str | None) -> None:
+    async def _record(
+        self, exchange: Exchange, correlation: str, *, outcome: str, status: int, message: str | None
+    ) -> None:
         principal = exchange.principal
         note = message
         if exchange.consent_id:

@@ -60,10 +60,25 @@ SCOPE = "skatteetaten:kravogbetalinger"
 PACKAGE = "finans"
 BASE = "/api/innkreving/kravogbetalinger/v1/{rettighetspakke:str}/{id:str}"
 CATALOGUE = Catalogue(
-    {Failure.TOKEN: "KB-004", Failure.SCOPE: "DAS-008", Failure.CONSENT: "KB-005", Failure.INPUT: "KB-006",
-     Failure.NO_DATA: "KB-007", Failure.UNKNOWN_PARTY: "KB-009", Failure.UNAVAILABLE: "KB-002"},
-    {"KB-002": 500, "KB-003": 404, "KB-004": 401, "KB-005": 403, "KB-006": 400, "KB-007": 404, "KB-009": 404,
-     "DAS-008": 403},
+    {
+        Failure.TOKEN: "KB-004",
+        Failure.SCOPE: "DAS-008",
+        Failure.CONSENT: "KB-005",
+        Failure.INPUT: "KB-006",
+        Failure.NO_DATA: "KB-007",
+        Failure.UNKNOWN_PARTY: "KB-009",
+        Failure.UNAVAILABLE: "KB-002",
+    },
+    {
+        "KB-002": 500,
+        "KB-003": 404,
+        "KB-004": 401,
+        "KB-005": 403,
+        "KB-006": 400,
+        "KB-007": 404,
+        "KB-009": 404,
+        "DAS-008": 403,
+    },
     skatteetaten_body,
 )
 
@@ -74,29 +89,46 @@ def _money(value: Decimal) -> float:
 
 def _krav(krav: Krav) -> dict[str, Any]:
     return {
-        "kravidentifikator": krav.krav_id, "kravbeskrivelse": krav.beskrivelse,
+        "kravidentifikator": krav.krav_id,
+        "kravbeskrivelse": krav.beskrivelse,
         "opprettelsesdatoForKrav": krav.opprettet.isoformat(),
         "kravperiode": f"{krav.opprettet.year}/{krav.opprettet.month:02d}",
         "opprinneligBeloep": _money(krav.opprinnelig),
-        "kravforfall": [{
-            "forfallsdato": krav.forfallsdato.isoformat(), "opprinneligBeloep": _money(krav.opprinnelig),
-            "gjenstaaendeBeloep": _money(krav.gjenstaaende),
-            "plassertInnbetaling": [{"betaltFra": {"konto": {}}, "plassertBeloep": _money(p.beloep),
-                                     "plasseringsdato": p.dato.isoformat(),
-                                     "innbetalingsIdentifikator": p.innbetaling_id}
-                                    for p in krav.placements],
-            "plassertMotkrav": [], "kravforfallsIdentifikator": krav.forfall_id,
-            "betalingsinformasjon": {"konto": {"kontonummer": krav.konto}}, "utsattIverksettelse": False}],
-        "gjenstaaendeBeloep": _money(krav.gjenstaaende), "stipulerteRenter": _money(krav.stipulerte_renter),
-        "kravtype": krav.kravtype, "kravgruppe": krav.kravgruppe,
+        "kravforfall": [
+            {
+                "forfallsdato": krav.forfallsdato.isoformat(),
+                "opprinneligBeloep": _money(krav.opprinnelig),
+                "gjenstaaendeBeloep": _money(krav.gjenstaaende),
+                "plassertInnbetaling": [
+                    {
+                        "betaltFra": {"konto": {}},
+                        "plassertBeloep": _money(p.beloep),
+                        "plasseringsdato": p.dato.isoformat(),
+                        "innbetalingsIdentifikator": p.innbetaling_id,
+                    }
+                    for p in krav.placements
+                ],
+                "plassertMotkrav": [],
+                "kravforfallsIdentifikator": krav.forfall_id,
+                "betalingsinformasjon": {"konto": {"kontonummer": krav.konto}},
+                "utsattIverksettelse": False,
+            }
+        ],
+        "gjenstaaendeBeloep": _money(krav.gjenstaaende),
+        "stipulerteRenter": _money(krav.stipulerte_renter),
+        "kravtype": krav.kravtype,
+        "kravgruppe": krav.kravgruppe,
     }
 
 
 def _innbetaling(orgnr: str, payment: Innbetaling) -> dict[str, Any]:
     return {
-        "partIdentifikator": orgnr, "innbetalingsidentifikator": payment.innbetaling_id,
-        "innbetalingsdato": payment.dato.isoformat(), "innbetaltBeloep": _money(payment.beloep),
-        "plassertInnbetalingMotKrav": [], "betaltTilKonto": {"kontonummer": payment.til_konto},
+        "partIdentifikator": orgnr,
+        "innbetalingsidentifikator": payment.innbetaling_id,
+        "innbetalingsdato": payment.dato.isoformat(),
+        "innbetaltBeloep": _money(payment.beloep),
+        "plassertInnbetalingMotKrav": [],
+        "betaltTilKonto": {"kontonummer": payment.til_konto},
         "betaltFra": {"konto": {"kontoeiersNavn": payment.fra_navn, "kontonummer": payment.fra_konto}},
         "innbetalingstype": "bankoverføring",
     }
@@ -107,8 +139,12 @@ def _sums(open_krav: Iterable[Krav], unplaced: Decimal, today: date) -> dict[str
     due = sum((k.gjenstaaende for k in items if k.forfallsdato < today), start=Decimal(0))
     not_due = sum((k.gjenstaaende for k in items if k.forfallsdato >= today), start=Decimal(0))
     interest = sum((k.stipulerte_renter for k in items), start=Decimal(0))
-    return {"sumStipulerteRenter": _money(interest), "sumForfalteKrav": _money(due),
-            "sumIkkeForfalteKrav": _money(not_due), "saldo": _money(due + not_due + interest - unplaced)}
+    return {
+        "sumStipulerteRenter": _money(interest),
+        "sumForfalteKrav": _money(due),
+        "sumIkkeForfalteKrav": _money(not_due),
+        "saldo": _money(due + not_due + interest - unplaced),
+    }
 
 
 def open_claims_body(org: Organisation, today: date) -> dict[str, Any]:
@@ -121,10 +157,20 @@ def open_claims_body(org: Organisation, today: date) -> dict[str, Any]:
         "partIdentifikator": org.orgnr,
         "aapentKravMedGjenstaaendeBeloep": [_krav(k) for k in open_krav],
         "innbetalingMedUplassertBeloep": [_innbetaling(org.orgnr, p) for p in unplaced],
-        "totalOversikt": {key: total[key] for key in ("sumStipulerteRenter", "sumForfalteKrav",
-                                                      "sumIkkeForfalteKrav", "sumUplasserteInnbetalinger", "saldo")},
-        "oversiktPerKravgruppe": [{"kravgruppe": group, **_sums([k for k in open_krav if k.kravgruppe == group],
-                                                                 Decimal(0), today)} for group in groups],
+        "totalOversikt": {
+            key: total[key]
+            for key in (
+                "sumStipulerteRenter",
+                "sumForfalteKrav",
+                "sumIkkeForfalteKrav",
+                "sumUplasserteInnbetalinger",
+                "saldo",
+            )
+        },
+        "oversiktPerKravgruppe": [
+            {"kravgruppe": group, **_sums([k for k in open_krav if k.kravgruppe == group], Decimal(0), today)}
+            for group in groups
+        ],
     }
 
 
@@ -135,8 +181,9 @@ def _window(request: Request[Any, Any, Any]) -> tuple[date, date]:
         try:
             values.append(parse_date(raw or "", parameter=name))
         except ValueError:
-            raise SourceError(Failure.INPUT, f"{name} is required and must be a date written YYYY-MM-DD",
-                              parameter=name) from None
+            raise SourceError(
+                Failure.INPUT, f"{name} is required and must be a date written YYYY-MM-DD", parameter=name
+            ) from None
     start, end = values
     if end < start:
         raise SourceError(Failure.INPUT, "tilOgMed is before fraOgMed", parameter="tilOgMed")
@@ -151,42 +198,59 @@ def _body_for(endpoint: str, org: Organisation, start: date | None, end: date | 
     assert start is not None and end is not None
     period = {"fraOgMed": start.isoformat(), "tilOgMed": end.isoformat()}
     if endpoint == "krav":
-        return {"partIdentifikator": org.orgnr, "periode": period,
-                "krav": [_krav(k) for k in org.krav if start <= k.opprettet <= end]}
-    return {"partIdentifikator": org.orgnr, "periode": period,
-            "innbetaling": [_innbetaling(org.orgnr, p) for p in org.innbetalinger if start <= p.dato <= end]}
+        return {
+            "partIdentifikator": org.orgnr,
+            "periode": period,
+            "krav": [_krav(k) for k in org.krav if start <= k.opprettet <= end],
+        }
+    return {
+        "partIdentifikator": org.orgnr,
+        "periode": period,
+        "innbetaling": [_innbetaling(org.orgnr, p) for p in org.innbetalinger if start <= p.dato <= end],
+    }
 
 
 def _orgnr(value: str) -> str:
     try:
         return validate_orgnr(value, synthetic_allowed=True)
     except ValueError as exc:
-        raise SourceError(Failure.INPUT, f"the identifier is not a valid organisasjonsnummer: {exc}",
-                          parameter="id") from None
+        raise SourceError(
+            Failure.INPUT, f"the identifier is not a valid organisasjonsnummer: {exc}", parameter="id"
+        ) from None
 
 
 class _KravOgBetalinger:
     def __init__(self, world: World, runtime: SourceRuntime) -> None:
         self.world, self.runtime = world, runtime
 
-    async def serve(self, request: Request[Any, Any, Any], endpoint: str, package: str, org_id: str,
-                    windowed: bool) -> Response[Any]:
+    async def serve(
+        self, request: Request[Any, Any, Any], endpoint: str, package: str, org_id: str, windowed: bool
+    ) -> Response[Any]:
         runtime = self.runtime
         exchange = Exchange(endpoint, party_id=org_id[:64])
 
         async def handle() -> dict[str, Any]:
-            exchange.principal = principal = await runtime.principal(request.headers.get("Authorization"),
-                                                                     any_scope=(SCOPE,))
+            exchange.principal = principal = await runtime.principal(
+                request.headers.get("Authorization"), any_scope=(SCOPE,)
+            )
             if package != PACKAGE:
-                raise SourceError(Failure.SCOPE, f"rettighetspakke {package[:40]!r} is not available to banks; "
-                                  f"use {PACKAGE!r}", parameter="rettighetspakke")
+                raise SourceError(
+                    Failure.SCOPE,
+                    f"rettighetspakke {package[:40]!r} is not available to banks; use {PACKAGE!r}",
+                    parameter="rettighetspakke",
+                )
             orgnr = _orgnr(org_id)
             parameters: dict[str, str] = {}
             if windowed:
                 exchange.from_date, exchange.to_date = _window(request)
                 parameters = {"fraOgMed": exchange.from_date.isoformat(), "tilOgMed": exchange.to_date.isoformat()}
-            grant = runtime.consent(principal, resource=resources.KRAV, subject=orgnr,
-                                    max_validity=resources.MAX_VALIDITY[resources.KRAV], parameters=parameters)
+            grant = runtime.consent(
+                principal,
+                resource=resources.KRAV,
+                subject=orgnr,
+                max_validity=resources.MAX_VALIDITY[resources.KRAV],
+                parameters=parameters,
+            )
             exchange.consent_id = grant.id
             await runtime.still_active(grant)
             org = self.world.organisations.get(orgnr)
@@ -201,38 +265,60 @@ class _KravOgBetalinger:
         return await runtime.run(request, exchange, handle)
 
 
-def create_app(world: World, *, verifier: TokenVerifier, audit: AuditLog | None = None, clock: Clock | None = None,
-               consent_status: ConsentStatus | None = None) -> Litestar:
+def create_app(
+    world: World,
+    *,
+    verifier: TokenVerifier,
+    audit: AuditLog | None = None,
+    clock: Clock | None = None,
+    consent_status: ConsentStatus | None = None,
+) -> Litestar:
     """The Krav og betalinger source over ``world``; ``verifier`` needs no required scopes."""
-    service = _KravOgBetalinger(world, SourceRuntime(
-        service="ske-krav-betalinger", catalogue=CATALOGUE, verifier=verifier, audit=audit or MemoryAuditLog(),
-        clock=clock or _utcnow, consent_status=consent_status))
+    service = _KravOgBetalinger(
+        world,
+        SourceRuntime(
+            service="ske-krav-betalinger",
+            catalogue=CATALOGUE,
+            verifier=verifier,
+            audit=audit or MemoryAuditLog(),
+            clock=clock or _utcnow,
+            consent_status=consent_status,
+        ),
+    )
     serve = service.serve
 
     @get(BASE + "/aapnekrav")
-    async def aapnekrav(request: Request[Any, Any, Any], rettighetspakke: FromPath[str],
-                        id: FromPath[str]) -> Response[Any]:  # noqa: A002
+    async def aapnekrav(
+        request: Request[Any, Any, Any], rettighetspakke: FromPath[str], id: FromPath[str]
+    ) -> Response[Any]:  # noqa: A002
         return await serve(request, "aapnekrav", rettighetspakke, id, windowed=False)
 
     @get(BASE + "/krav")
-    async def krav(request: Request[Any, Any, Any], rettighetspakke: FromPath[str],
-                   id: FromPath[str]) -> Response[Any]:  # noqa: A002
+    async def krav(request: Request[Any, Any, Any], rettighetspakke: FromPath[str], id: FromPath[str]) -> Response[Any]:  # noqa: A002
         return await serve(request, "krav", rettighetspakke, id, windowed=True)
 
     @get(BASE + "/innbetalinger")
-    async def innbetalinger(request: Request[Any, Any, Any], rettighetspakke: FromPath[str],
-                            id: FromPath[str]) -> Response[Any]:  # noqa: A002
+    async def innbetalinger(
+        request: Request[Any, Any, Any], rettighetspakke: FromPath[str], id: FromPath[str]
+    ) -> Response[Any]:  # noqa: A002
         return await serve(request, "innbetalinger", rettighetspakke, id, windowed=True)
 
     def unknown(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
         if exc.status_code == 404:
-            return Response(skatteetaten_body("KB-003", 404, "unknown URL (utbetalinger is not yet available)",
-                                              None, ""), status_code=404)
-        return Response(skatteetaten_body(f"HTTP-{exc.status_code}", exc.status_code, str(exc.detail), None, ""),
-                        status_code=exc.status_code)
+            return Response(
+                skatteetaten_body("KB-003", 404, "unknown URL (utbetalinger is not yet available)", None, ""),
+                status_code=404,
+            )
+        return Response(
+            skatteetaten_body(f"HTTP-{exc.status_code}", exc.status_code, str(exc.detail), None, ""),
+            status_code=exc.status_code,
+        )
 
-    return Litestar(route_handlers=[aapnekrav, krav, innbetalinger], exception_handlers={HTTPException: unknown},
-                    logging_config=None)
+    return Litestar(
+        route_handlers=[aapnekrav, krav, innbetalinger],
+        exception_handlers={HTTPException: unknown},
+        logging_config=None,
+    )
 
 
 __all__ = ["CATALOGUE", "SCOPE", "create_app", "open_claims_body"]

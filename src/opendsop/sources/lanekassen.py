@@ -73,8 +73,15 @@ def _body(code: str, status: int, message: str, _parameter: str | None, _correla
 
 
 CATALOGUE = Catalogue(
-    {Failure.TOKEN: "401", Failure.SCOPE: "401", Failure.INPUT: "400", Failure.CONSENT: "403",
-     Failure.UNKNOWN_PARTY: "404", Failure.NO_DATA: "404", Failure.UNAVAILABLE: "500"},
+    {
+        Failure.TOKEN: "401",
+        Failure.SCOPE: "401",
+        Failure.INPUT: "400",
+        Failure.CONSENT: "403",
+        Failure.UNKNOWN_PARTY: "404",
+        Failure.NO_DATA: "404",
+        Failure.UNAVAILABLE: "500",
+    },
     {"400": 400, "401": 401, "403": 403, "404": 404, "500": 500},
     _body,
 )
@@ -139,10 +146,18 @@ def accounts_body(person: Person) -> dict[str, Any]:
     accounts = person.loan or ()
     return {
         "Accounts": [
-            {"Balances": [{"BalanceType": "closingBooked",
-                           "BalanceAmount": {"currency": "NOK", "amount": float(account.amount)},
-                           "LastChangeDateTime": _zulu(account.last_change)}],
-             "Name": account.name, "Bban": person.fnr, "Assert": ""}
+            {
+                "Balances": [
+                    {
+                        "BalanceType": "closingBooked",
+                        "BalanceAmount": {"currency": "NOK", "amount": float(account.amount)},
+                        "LastChangeDateTime": _zulu(account.last_change),
+                    }
+                ],
+                "Name": account.name,
+                "Bban": person.fnr,
+                "Assert": "",
+            }
             for account in accounts
         ],
         "TotalAmount": float(sum((account.amount for account in accounts), start=0)),
@@ -165,8 +180,14 @@ class _Saldo:
 
     def _check_cached(self, grant: ConsentGrant, principal: Principal, fnr: str) -> None:
         try:
-            check_grant_set([grant], principal, resource=resources.SALDO, now=self.runtime.clock(), subject=fnr,
-                            max_validity=self.max_validity)
+            check_grant_set(
+                [grant],
+                principal,
+                resource=resources.SALDO,
+                now=self.runtime.clock(),
+                subject=fnr,
+                max_validity=self.max_validity,
+            )
         except ConsentRefused as refused:
             raise SourceError(Failure.CONSENT, refused.message, parameter=refused.parameter) from None
 
@@ -174,11 +195,13 @@ class _Saldo:
         """The one call that presents the consent: check it fully, ask the consent service, then cache it."""
         grant = self.runtime.consent(principal, resource=resources.SALDO, subject=fnr, max_validity=self.max_validity)
         if self.cache.ended(grant.id):
-            raise SourceError(Failure.CONSENT, f"consent {grant.id} has been revoked",
-                              parameter="authorization_details")
+            raise SourceError(
+                Failure.CONSENT, f"consent {grant.id} has been revoked", parameter="authorization_details"
+            )
         if named is not None and named != grant.id:
-            raise SourceError(Failure.CONSENT, "Consent-ID does not name the consent in the access token",
-                              parameter="Consent-ID")
+            raise SourceError(
+                Failure.CONSENT, "Consent-ID does not name the consent in the access token", parameter="Consent-ID"
+            )
         await self.runtime.still_active(grant)
         self.cache.put(principal.consumer_org, fnr, grant, self.runtime.clock())
         return grant
@@ -186,8 +209,11 @@ class _Saldo:
     async def _cached(self, principal: Principal, fnr: str, named: str | None) -> ConsentGrant:
         entry = self.cache.get(principal.consumer_org, fnr)
         if entry is None:
-            raise SourceError(Failure.CONSENT, "no consent has been presented for this customer by this "
-                              "organisation, and none is cached", parameter="Consent-ID")
+            raise SourceError(
+                Failure.CONSENT,
+                "no consent has been presented for this customer by this organisation, and none is cached",
+                parameter="Consent-ID",
+            )
         if named is not None and named != entry.grant.id:
             raise SourceError(Failure.CONSENT, "Consent-ID does not name the cached consent", parameter="Consent-ID")
         try:
@@ -216,13 +242,15 @@ class _Saldo:
                 raise SourceError(Failure.INPUT, f"required header {missing[0]} is missing", parameter=missing[0])
             if not hmac.compare_digest(request.headers["ApiKey"].strip().encode(), self.api_key.encode()):
                 raise SourceError(Failure.TOKEN, "the ApiKey is not Lånekassen's", parameter="ApiKey")
-            exchange.principal = principal = await self.runtime.principal(request.headers["Authorization"],
-                                                                          any_scope=(SCOPE,), bearer=False)
+            exchange.principal = principal = await self.runtime.principal(
+                request.headers["Authorization"], any_scope=(SCOPE,), bearer=False
+            )
             try:
                 fnr = validate_person_number(request.headers["PSU_ID"].strip(), synthetic_allowed=True).value
             except ValueError as exc:
-                raise SourceError(Failure.INPUT, f"PSU_ID must be an 11-digit fødselsnummer: {exc}",
-                                  parameter="PSU_ID") from None
+                raise SourceError(
+                    Failure.INPUT, f"PSU_ID must be an 11-digit fødselsnummer: {exc}", parameter="PSU_ID"
+                ) from None
             grant = await self.consent_for(request, principal, fnr)
             exchange.consent_id = grant.id
             person = self.world.persons.get(fnr)
@@ -267,15 +295,29 @@ def consent_events_route(cache: ConsentCache, token: str) -> Any:
     return consent_events
 
 
-def create_app(world: World, *, verifier: TokenVerifier, api_key: str, audit: AuditLog | None = None,
-               clock: Clock | None = None, consent_status: ConsentStatus | None = None,
-               cache_ttl: timedelta = DEFAULT_CACHE_TTL, cache: ConsentCache | None = None,
-               events_token: str | None = None) -> Litestar:
+def create_app(
+    world: World,
+    *,
+    verifier: TokenVerifier,
+    api_key: str,
+    audit: AuditLog | None = None,
+    clock: Clock | None = None,
+    consent_status: ConsentStatus | None = None,
+    cache_ttl: timedelta = DEFAULT_CACHE_TTL,
+    cache: ConsentCache | None = None,
+    events_token: str | None = None,
+) -> Litestar:
     """The Lånekassen saldo source over ``world``; ``verifier`` needs no required scopes; with
     ``events_token`` the consent service can end cached consents at once (``consent_events_route``)."""
     cache = cache if cache is not None else ConsentCache(cache_ttl)
-    runtime = SourceRuntime(service="lanekassen-saldo", catalogue=CATALOGUE, verifier=verifier,
-                            audit=audit or MemoryAuditLog(), clock=clock or _utcnow, consent_status=consent_status)
+    runtime = SourceRuntime(
+        service="lanekassen-saldo",
+        catalogue=CATALOGUE,
+        verifier=verifier,
+        audit=audit or MemoryAuditLog(),
+        clock=clock or _utcnow,
+        consent_status=consent_status,
+    )
     service = _Saldo(world, runtime, api_key, cache)
 
     @get("/saldo/v1/Accounts")
@@ -290,5 +332,12 @@ def create_app(world: World, *, verifier: TokenVerifier, api_key: str, audit: Au
     return app
 
 
-__all__ = ["CATALOGUE", "DEFAULT_CACHE_TTL", "SCOPE", "ConsentCache", "accounts_body", "consent_events_route",
-           "create_app"]
+__all__ = [
+    "CATALOGUE",
+    "DEFAULT_CACHE_TTL",
+    "SCOPE",
+    "ConsentCache",
+    "accounts_body",
+    "consent_events_route",
+    "create_app",
+]

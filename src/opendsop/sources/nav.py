@@ -50,8 +50,15 @@ def _body(code: str, status: int, message: str, _parameter: str | None, correlat
 
 
 CATALOGUE = Catalogue(
-    {Failure.TOKEN: "401", Failure.SCOPE: "403", Failure.INPUT: "400", Failure.CONSENT: "403",
-     Failure.UNKNOWN_PARTY: "404", Failure.NO_DATA: "404", Failure.UNAVAILABLE: "500"},
+    {
+        Failure.TOKEN: "401",
+        Failure.SCOPE: "403",
+        Failure.INPUT: "400",
+        Failure.CONSENT: "403",
+        Failure.UNKNOWN_PARTY: "404",
+        Failure.NO_DATA: "404",
+        Failure.UNAVAILABLE: "500",
+    },
     {"400": 400, "401": 401, "403": 403, "404": 404, "500": 500},
     _body,
 )
@@ -72,64 +79,113 @@ def _overlaps(start: date, end: date, asked_from: date | None, asked_to: date | 
 
 
 def aap_vedtak_body(person: Person, asked_from: date | None, asked_to: date | None) -> dict[str, Any]:
-    return {"vedtaksliste": [
-        {"vedtakId": v.vedtak_id, "rettighetstype": "AAP", "vedtakstype": v.vedtakstype, "status": v.status,
-         "fraDato": v.fra_dato.isoformat(), "tilDato": v.til_dato.isoformat()}
-        for v in sorted(person.aap_vedtak, key=lambda v: v.fra_dato)
-        if _overlaps(v.fra_dato, v.til_dato, asked_from, asked_to)]}
+    return {
+        "vedtaksliste": [
+            {
+                "vedtakId": v.vedtak_id,
+                "rettighetstype": "AAP",
+                "vedtakstype": v.vedtakstype,
+                "status": v.status,
+                "fraDato": v.fra_dato.isoformat(),
+                "tilDato": v.til_dato.isoformat(),
+            }
+            for v in sorted(person.aap_vedtak, key=lambda v: v.fra_dato)
+            if _overlaps(v.fra_dato, v.til_dato, asked_from, asked_to)
+        ]
+    }
 
 
 def meldekort_body(person: Person, asked_from: date | None, asked_to: date | None) -> dict[str, Any]:
-    return {"meldekortliste": [
-        {"meldekortId": m.meldekort_id, "fraDato": m.fra_dato.isoformat(), "tilDato": m.til_dato.isoformat(),
-         "timerArbeidet": float(m.timer_arbeidet)}
-        for m in sorted(person.meldekort, key=lambda m: m.fra_dato)
-        if _overlaps(m.fra_dato, m.til_dato, asked_from, asked_to)]}
+    return {
+        "meldekortliste": [
+            {
+                "meldekortId": m.meldekort_id,
+                "fraDato": m.fra_dato.isoformat(),
+                "tilDato": m.til_dato.isoformat(),
+                "timerArbeidet": float(m.timer_arbeidet),
+            }
+            for m in sorted(person.meldekort, key=lambda m: m.fra_dato)
+            if _overlaps(m.fra_dato, m.til_dato, asked_from, asked_to)
+        ]
+    }
 
 
 def ufore_body(person: Person, asked_from: date | None, asked_to: date | None) -> dict[str, Any]:
-    return {"vedtak": [
-        {"vedtakId": u.vedtak_id, "virkningsdato": u.virkningsdato.isoformat(), "uforegrad": u.uforegrad,
-         "uforetidspunkt": u.uforetidspunkt.isoformat()}
-        for u in sorted(person.ufore_vedtak, key=lambda u: u.virkningsdato)
-        if asked_to is None or u.virkningsdato <= asked_to]}
+    return {
+        "vedtak": [
+            {
+                "vedtakId": u.vedtak_id,
+                "virkningsdato": u.virkningsdato.isoformat(),
+                "uforegrad": u.uforegrad,
+                "uforetidspunkt": u.uforetidspunkt.isoformat(),
+            }
+            for u in sorted(person.ufore_vedtak, key=lambda u: u.virkningsdato)
+            if asked_to is None or u.virkningsdato <= asked_to
+        ]
+    }
 
 
-def create_app(world: World, *, verifier: TokenVerifier, audit: AuditLog | None = None, clock: Clock | None = None,
-               consent_status: ConsentStatus | None = None) -> Litestar:
+def create_app(
+    world: World,
+    *,
+    verifier: TokenVerifier,
+    audit: AuditLog | None = None,
+    clock: Clock | None = None,
+    consent_status: ConsentStatus | None = None,
+) -> Litestar:
     """The NAV SSU source over ``world``; ``verifier`` needs no required scopes."""
-    runtime = SourceRuntime(service="nav-ssu", catalogue=CATALOGUE, verifier=verifier, audit=audit or MemoryAuditLog(),
-                            clock=clock or _utcnow, consent_status=consent_status, correlation_header=CALL_ID)
+    runtime = SourceRuntime(
+        service="nav-ssu",
+        catalogue=CATALOGUE,
+        verifier=verifier,
+        audit=audit or MemoryAuditLog(),
+        clock=clock or _utcnow,
+        consent_status=consent_status,
+        correlation_header=CALL_ID,
+    )
 
     async def serve(request: Request[Any, Any, Any], endpoint: str, scope: str, build: Any) -> Response[Any]:
         exchange = Exchange(endpoint, party_id=(request.headers.get(PERSON_HEADER) or "").strip()[:64] or None)
 
         async def handle() -> dict[str, Any]:
-            exchange.principal = principal = await runtime.principal(request.headers.get("Authorization"),
-                                                                     any_scope=(scope,))
+            exchange.principal = principal = await runtime.principal(
+                request.headers.get("Authorization"), any_scope=(scope,)
+            )
             raw = (request.headers.get(PERSON_HEADER) or "").strip()
             if not raw:
                 raise SourceError(Failure.INPUT, f"the header {PERSON_HEADER} is missing", parameter=PERSON_HEADER)
             try:
                 fnr = validate_person_number(raw, synthetic_allowed=True).value
             except ValueError as exc:
-                raise SourceError(Failure.INPUT, f"{PERSON_HEADER} is not a valid fødselsnummer or D-nummer: {exc}",
-                                  parameter=PERSON_HEADER) from None
+                raise SourceError(
+                    Failure.INPUT,
+                    f"{PERSON_HEADER} is not a valid fødselsnummer or D-nummer: {exc}",
+                    parameter=PERSON_HEADER,
+                ) from None
             asked_from = _date(request.query_params.get("fraOgMed"), "fraOgMed")
             asked_to = _date(request.query_params.get("tilOgMed"), "tilOgMed")
             if asked_from and asked_to and asked_to < asked_from:
                 raise SourceError(Failure.INPUT, "tilOgMed is before fraOgMed", parameter="tilOgMed")
             exchange.from_date, exchange.to_date = asked_from, asked_to
-            parameters = {key: value.isoformat() for key, value in (("fraOgMed", asked_from), ("tilOgMed", asked_to))
-                          if value is not None}
-            grant = runtime.consent(principal, resource=resources.SSU, subject=fnr,
-                                    max_validity=resources.MAX_VALIDITY[resources.SSU], parameters=parameters)
+            parameters = {
+                key: value.isoformat()
+                for key, value in (("fraOgMed", asked_from), ("tilOgMed", asked_to))
+                if value is not None
+            }
+            grant = runtime.consent(
+                principal,
+                resource=resources.SSU,
+                subject=fnr,
+                max_validity=resources.MAX_VALIDITY[resources.SSU],
+                parameters=parameters,
+            )
             exchange.consent_id = grant.id
             await runtime.still_active(grant)
             person = world.persons.get(fnr)
             if person is None:
-                raise SourceError(Failure.UNKNOWN_PARTY, f"NAV knows no person with this {PERSON_HEADER}",
-                                  parameter=PERSON_HEADER)
+                raise SourceError(
+                    Failure.UNKNOWN_PARTY, f"NAV knows no person with this {PERSON_HEADER}", parameter=PERSON_HEADER
+                )
             body: dict[str, Any] = build(person, asked_from, asked_to)
             exchange.records = sum(len(value) for value in body.values())
             return body

@@ -41,9 +41,16 @@ def world_data(settings: SourcesSettings) -> World:
     return for_population(next(generate(settings.preset, seed=settings.seed).shards(1)))
 
 
-def create_app(source: str, settings: SourcesSettings, *, clock: Callable[[], datetime] | None = None,
-               world: World | None = None, verifier: TokenVerifier | None = None, audit: AuditLog | None = None,
-               consent_status: ConsentStatus | None = None) -> Litestar:
+def create_app(
+    source: str,
+    settings: SourcesSettings,
+    *,
+    clock: Callable[[], datetime] | None = None,
+    world: World | None = None,
+    verifier: TokenVerifier | None = None,
+    audit: AuditLog | None = None,
+    consent_status: ConsentStatus | None = None,
+) -> Litestar:
     """The ``source`` app configured from ``settings``; keyword arguments override the settings' parts."""
     if source not in SOURCES:
         raise ValueError(f"unknown source {source!r}; one of {', '.join(SOURCES)}")
@@ -59,16 +66,21 @@ def create_app(source: str, settings: SourcesSettings, *, clock: Callable[[], da
             audit = MemoryAuditLog()
     if consent_status is None and settings.consent_service_url:
         token = settings.consent_service_token
-        consent_status = HttpConsentStatus(settings.consent_service_url,
-                                           bearer=token.get_secret_value() if token else None)
+        consent_status = HttpConsentStatus(
+            settings.consent_service_url, bearer=token.get_secret_value() if token else None
+        )
     options: dict[str, Any] = {"verifier": verifier, "audit": audit, "clock": clock, "consent_status": consent_status}
     if source == "skatteetaten":
         app = skatteetaten.create_app(world, **options)
     elif source == "lanekassen":
         events = settings.consent_events_token
-        app = lanekassen.create_app(world, api_key=settings.lanekassen_api_key.get_secret_value(),
-                                    cache_ttl=timedelta(seconds=settings.lanekassen_cache_seconds),
-                                    events_token=events.get_secret_value() if events else None, **options)
+        app = lanekassen.create_app(
+            world,
+            api_key=settings.lanekassen_api_key.get_secret_value(),
+            cache_ttl=timedelta(seconds=settings.lanekassen_cache_seconds),
+            events_token=events.get_secret_value() if events else None,
+            **options,
+        )
     elif source == "nav":
         app = nav.create_app(world, **options)
     else:

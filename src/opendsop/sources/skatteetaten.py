@@ -64,33 +64,86 @@ STADIER = ("oppgjoer", "utkast", "fastsatt")
 
 # api-dokumentasjon "Feilkoder" tables (SSG-001..004 by the same pattern as IM-001..004) and DAS-008.
 STATUSES = {
-    "IM-004": 401, "IM-005": 403, "IM-006": 400, "IM-007": 404, "IM-008": 404, "IM-010": 403, "IM-002": 500,
-    "SSG-004": 401, "SSG-005": 403, "SSG-006": 400, "SSG-007": 404, "SSG-008": 404, "SSG-010": 403, "SSG-002": 500,
-    "TD-001": 500, "TD-002": 401, "TD-003": 400, "TD-004": 404, "DAS-008": 403, "DAS-002": 404,
+    "IM-004": 401,
+    "IM-005": 403,
+    "IM-006": 400,
+    "IM-007": 404,
+    "IM-008": 404,
+    "IM-010": 403,
+    "IM-002": 500,
+    "SSG-004": 401,
+    "SSG-005": 403,
+    "SSG-006": 400,
+    "SSG-007": 404,
+    "SSG-008": 404,
+    "SSG-010": 403,
+    "SSG-002": 500,
+    "TD-001": 500,
+    "TD-002": 401,
+    "TD-003": 400,
+    "TD-004": 404,
+    "DAS-008": 403,
+    "DAS-002": 404,
 }
-INNTEKT = Catalogue({Failure.TOKEN: "IM-004", Failure.SCOPE: "IM-005", Failure.INPUT: "IM-006",
-                     Failure.UNKNOWN_PARTY: "IM-007", Failure.NO_DATA: "IM-008", Failure.CONSENT: "IM-010",
-                     Failure.UNAVAILABLE: "IM-002"}, STATUSES, skatteetaten_body)
-SKATTEGRUNNLAG = Catalogue({Failure.TOKEN: "SSG-004", Failure.SCOPE: "SSG-005", Failure.INPUT: "SSG-006",
-                            Failure.UNKNOWN_PARTY: "SSG-007", Failure.NO_DATA: "SSG-008",
-                            Failure.CONSENT: "SSG-010", Failure.UNAVAILABLE: "SSG-002"}, STATUSES, skatteetaten_body)
-TILGJENGELIG = Catalogue({Failure.TOKEN: "TD-002", Failure.SCOPE: "DAS-008", Failure.INPUT: "TD-003",
-                          Failure.UNKNOWN_PARTY: "TD-004", Failure.NO_DATA: "TD-004", Failure.CONSENT: "DAS-008",
-                          Failure.UNAVAILABLE: "TD-001"}, STATUSES, skatteetaten_body)
+INNTEKT = Catalogue(
+    {
+        Failure.TOKEN: "IM-004",
+        Failure.SCOPE: "IM-005",
+        Failure.INPUT: "IM-006",
+        Failure.UNKNOWN_PARTY: "IM-007",
+        Failure.NO_DATA: "IM-008",
+        Failure.CONSENT: "IM-010",
+        Failure.UNAVAILABLE: "IM-002",
+    },
+    STATUSES,
+    skatteetaten_body,
+)
+SKATTEGRUNNLAG = Catalogue(
+    {
+        Failure.TOKEN: "SSG-004",
+        Failure.SCOPE: "SSG-005",
+        Failure.INPUT: "SSG-006",
+        Failure.UNKNOWN_PARTY: "SSG-007",
+        Failure.NO_DATA: "SSG-008",
+        Failure.CONSENT: "SSG-010",
+        Failure.UNAVAILABLE: "SSG-002",
+    },
+    STATUSES,
+    skatteetaten_body,
+)
+TILGJENGELIG = Catalogue(
+    {
+        Failure.TOKEN: "TD-002",
+        Failure.SCOPE: "DAS-008",
+        Failure.INPUT: "TD-003",
+        Failure.UNKNOWN_PARTY: "TD-004",
+        Failure.NO_DATA: "TD-004",
+        Failure.CONSENT: "DAS-008",
+        Failure.UNAVAILABLE: "TD-001",
+    },
+    STATUSES,
+    skatteetaten_body,
+)
 
 
 def _person_id(value: str) -> str:
     try:
         return validate_person_number(value, synthetic_allowed=True).value
     except ValueError as exc:
-        raise SourceError(Failure.INPUT, f"personidentifikator is not a valid fødselsnummer or D-nummer: {exc}",
-                          parameter="personidentifikator") from None
+        raise SourceError(
+            Failure.INPUT,
+            f"personidentifikator is not a valid fødselsnummer or D-nummer: {exc}",
+            parameter="personidentifikator",
+        ) from None
 
 
 def _package(value: str) -> None:
     if value != PACKAGE:
-        raise SourceError(Failure.SCOPE, f"rettighetspakke {value[:40]!r} is not available with consent here; "
-                          f"only {PACKAGE!r} is", parameter="rettighetspakke")
+        raise SourceError(
+            Failure.SCOPE,
+            f"rettighetspakke {value[:40]!r} is not available with consent here; only {PACKAGE!r} is",
+            parameter="rettighetspakke",
+        )
 
 
 def _month(value: str | None, name: str) -> Month:
@@ -110,8 +163,9 @@ def _year(value: str, name: str) -> int:
 def _lookup(world: World, fnr: str) -> Person:
     person = world.persons.get(fnr)
     if person is None:
-        raise SourceError(Failure.UNKNOWN_PARTY, "no person with the given personidentifikator",
-                          parameter="personidentifikator")
+        raise SourceError(
+            Failure.UNKNOWN_PARTY, "no person with the given personidentifikator", parameter="personidentifikator"
+        )
     return person
 
 
@@ -119,8 +173,11 @@ def _require_metadata(grant: ConsentGrant, key: str) -> None:
     """An SBL consent names what it covers: a period (income) or an income year (tax base)."""
     right = grant.right_for(resources.SBL)
     if right is None or key not in right.metadata:
-        raise SourceError(Failure.CONSENT, f"the consent does not name {key}, so it does not cover this request",
-                          parameter="authorization_details")
+        raise SourceError(
+            Failure.CONSENT,
+            f"the consent does not name {key}, so it does not cover this request",
+            parameter="authorization_details",
+        )
 
 
 def income_body(person: Person, start: Month, end: Month) -> dict[str, Any]:
@@ -130,14 +187,25 @@ def income_body(person: Person, start: Month, end: Month) -> dict[str, Any]:
         if not start <= parse_month(report.kalendermaaned, parameter="kalendermaaned") <= end:  # as months
             continue
         incomes = [
-            {"fordel": income.fordel, "utloeserArbeidsgiveravgift": income.kind == "loennsinntekt",
-             "inngaarIGrunnlagForTrekk": True, "beloep": float(income.beloep),
-             income.kind: {"beskrivelse": income.beskrivelse}}
-            for income in report.incomes if PACKAGE in income.packages
+            {
+                "fordel": income.fordel,
+                "utloeserArbeidsgiveravgift": income.kind == "loennsinntekt",
+                "inngaarIGrunnlagForTrekk": True,
+                "beloep": float(income.beloep),
+                income.kind: {"beskrivelse": income.beskrivelse},
+            }
+            for income in report.incomes
+            if PACKAGE in income.packages
         ]
-        reports.append({"opplysningspliktigId": report.opplysningspliktig, "virksomhetId": report.virksomhet,
-                        "kalendermaaned": report.kalendermaaned,
-                        "inntektsmottaker": {"personidentifikator": person.fnr}, "inntekt": incomes})
+        reports.append(
+            {
+                "opplysningspliktigId": report.opplysningspliktig,
+                "virksomhetId": report.virksomhet,
+                "kalendermaaned": report.kalendermaaned,
+                "inntektsmottaker": {"personidentifikator": person.fnr},
+                "inntekt": incomes,
+            }
+        )
     return {"oppgaveInntektsmottaker": reports}
 
 
@@ -152,23 +220,29 @@ class _Skatteetaten:
         exchange = Exchange("sistetilgjengeligeskatteoppgjoer", party_id=personidentifikator[:64])
 
         async def handle() -> dict[str, Any]:
-            exchange.principal = await self.td.principal(request.headers.get("Authorization"),
-                                                         any_scope=SCOPES_SKATTEGRUNNLAG)
+            exchange.principal = await self.td.principal(
+                request.headers.get("Authorization"), any_scope=SCOPES_SKATTEGRUNNLAG
+            )
             person = _lookup(self.world, _person_id(personidentifikator))
             exchange.records = 1
-            return {"personidentifikator": person.fnr, "ressursId": "skattegrunnlag",
-                    "sisteTilgjengeligePeriode": str(person.latest_tax_year)}
+            return {
+                "personidentifikator": person.fnr,
+                "ressursId": "skattegrunnlag",
+                "sisteTilgjengeligePeriode": str(person.latest_tax_year),
+            }
 
         return await self.td.run(request, exchange, handle)
 
-    async def inntekt(self, request: Request[Any, Any, Any], rettighetspakke: str,
-                      personidentifikator: str) -> Response[Any]:
+    async def inntekt(
+        self, request: Request[Any, Any, Any], rettighetspakke: str, personidentifikator: str
+    ) -> Response[Any]:
         exchange = Exchange("inntekt", party_id=personidentifikator[:64])
         asked_start, asked_end = request.query_params.get("fraOgMed"), request.query_params.get("tilOgMed")
 
         async def handle() -> dict[str, Any]:
-            exchange.principal = principal = await self.im.principal(request.headers.get("Authorization"),
-                                                                     any_scope=(SCOPE_INNTEKT,))
+            exchange.principal = principal = await self.im.principal(
+                request.headers.get("Authorization"), any_scope=(SCOPE_INNTEKT,)
+            )
             _package(rettighetspakke)
             fnr = _person_id(personidentifikator)
             first = _month(asked_start, "fraOgMed")
@@ -177,9 +251,13 @@ class _Skatteetaten:
                 raise SourceError(Failure.INPUT, "tilOgMed is before fraOgMed", parameter="tilOgMed")
             start, end = str(first), str(last)
             exchange.from_date, exchange.to_date = first.first_day, last.first_day
-            grant = self.im.consent(principal, resource=resources.SBL, subject=fnr,
-                                    max_validity=resources.MAX_VALIDITY[resources.SBL],
-                                    parameters={"fraOgMed": start, "tilOgMed": end})
+            grant = self.im.consent(
+                principal,
+                resource=resources.SBL,
+                subject=fnr,
+                max_validity=resources.MAX_VALIDITY[resources.SBL],
+                parameters={"fraOgMed": start, "tilOgMed": end},
+            )
             exchange.consent_id = grant.id
             _require_metadata(grant, "fraOgMed")
             await self.im.still_active(grant)
@@ -191,22 +269,33 @@ class _Skatteetaten:
 
         return await self.im.run(request, exchange, handle)
 
-    async def skattegrunnlag(self, request: Request[Any, Any, Any], stadie: str, rettighetspakke: str,
-                             inntektsaar: str, personidentifikator: str) -> Response[Any]:
+    async def skattegrunnlag(
+        self,
+        request: Request[Any, Any, Any],
+        stadie: str,
+        rettighetspakke: str,
+        inntektsaar: str,
+        personidentifikator: str,
+    ) -> Response[Any]:
         exchange = Exchange("summertskattegrunnlag", party_id=personidentifikator[:64])
 
         async def handle() -> dict[str, Any]:
-            exchange.principal = principal = await self.ssg.principal(request.headers.get("Authorization"),
-                                                                      any_scope=SCOPES_SKATTEGRUNNLAG)
+            exchange.principal = principal = await self.ssg.principal(
+                request.headers.get("Authorization"), any_scope=SCOPES_SKATTEGRUNNLAG
+            )
             if stadie not in STADIER:
                 raise SourceError(Failure.INPUT, f"stadie must be one of {', '.join(STADIER)}", parameter="stadie")
             _package(rettighetspakke)
             year = _year(inntektsaar, "inntektsaar")
             fnr = _person_id(personidentifikator)
             exchange.from_date, exchange.to_date = date(year, 1, 1), date(year, 12, 31)
-            grant = self.ssg.consent(principal, resource=resources.SBL, subject=fnr,
-                                     max_validity=resources.MAX_VALIDITY[resources.SBL],
-                                     parameters={"inntektsaar": str(year)})
+            grant = self.ssg.consent(
+                principal,
+                resource=resources.SBL,
+                subject=fnr,
+                max_validity=resources.MAX_VALIDITY[resources.SBL],
+                parameters={"inntektsaar": str(year)},
+            )
             exchange.consent_id = grant.id
             _require_metadata(grant, "inntektsaar")
             await self.ssg.still_active(grant)
@@ -220,26 +309,51 @@ class _Skatteetaten:
 def tax_base_body(person: Person, year: int, stadie: str) -> dict[str, Any]:
     """The summarised tax base of the latest available year, filtered to rettighetspakke sbl."""
     if year != person.latest_tax_year:
-        raise SourceError(Failure.INPUT, f"with consent only the latest available income year "
-                          f"({person.latest_tax_year}) may be fetched, not {year}", parameter="inntektsaar")
+        raise SourceError(
+            Failure.INPUT,
+            f"with consent only the latest available income year ({person.latest_tax_year}) may be fetched, not {year}",
+            parameter="inntektsaar",
+        )
     base = person.tax_base(year)
     if base is None or stadie != "oppgjoer":
-        raise SourceError(Failure.NO_DATA, f"no summarised tax base for {year} at stadie {stadie}",
-                          parameter="inntektsaar")
-    grunnlag = [{"tekniskNavn": item.teknisk_navn, "beloep": float(item.beloep), "kategori": item.kategori}
-                for item in base.items if PACKAGE in item.packages]
-    return {"personidentifikator": person.fnr, "inntektsaar": str(year), "skjermet": False,
-            "skatteoppgjoersdato": base.skatteoppgjoersdato.isoformat(), "stadie": stadie, "grunnlag": grunnlag}
+        raise SourceError(
+            Failure.NO_DATA, f"no summarised tax base for {year} at stadie {stadie}", parameter="inntektsaar"
+        )
+    grunnlag = [
+        {"tekniskNavn": item.teknisk_navn, "beloep": float(item.beloep), "kategori": item.kategori}
+        for item in base.items
+        if PACKAGE in item.packages
+    ]
+    return {
+        "personidentifikator": person.fnr,
+        "inntektsaar": str(year),
+        "skjermet": False,
+        "skatteoppgjoersdato": base.skatteoppgjoersdato.isoformat(),
+        "stadie": stadie,
+        "grunnlag": grunnlag,
+    }
 
 
-def create_app(world: World, *, verifier: TokenVerifier, audit: AuditLog | None = None, clock: Clock | None = None,
-               consent_status: ConsentStatus | None = None) -> Litestar:
+def create_app(
+    world: World,
+    *,
+    verifier: TokenVerifier,
+    audit: AuditLog | None = None,
+    clock: Clock | None = None,
+    consent_status: ConsentStatus | None = None,
+) -> Litestar:
     """The Skatteetaten SBL data source over ``world``; ``verifier`` needs no required scopes."""
     log = audit or MemoryAuditLog()
 
     def runtime(catalogue: Catalogue) -> SourceRuntime:
-        return SourceRuntime(service="skatteetaten-sbl", catalogue=catalogue, verifier=verifier, audit=log,
-                             clock=clock or _utcnow, consent_status=consent_status)
+        return SourceRuntime(
+            service="skatteetaten-sbl",
+            catalogue=catalogue,
+            verifier=verifier,
+            audit=log,
+            clock=clock or _utcnow,
+            consent_status=consent_status,
+        )
 
     service = _Skatteetaten(world, runtime)
 
@@ -248,32 +362,54 @@ def create_app(world: World, *, verifier: TokenVerifier, audit: AuditLog | None 
         return await service.siste(request, personidentifikator)
 
     @get("/api/innrapportert/inntektsmottaker/{rettighetspakke:str}/{personidentifikator:str}/oppgave/inntekt")
-    async def inntekt(request: Request[Any, Any, Any], rettighetspakke: FromPath[str],
-                      personidentifikator: FromPath[str]) -> Response[Any]:
+    async def inntekt(
+        request: Request[Any, Any, Any], rettighetspakke: FromPath[str], personidentifikator: FromPath[str]
+    ) -> Response[Any]:
         return await service.inntekt(request, rettighetspakke, personidentifikator)
 
-    @get("/api/formueinntekt/spesifisertsummertskattegrunnlag/{stadie:str}/{rettighetspakke:str}/"
-         "{inntektsaar:str}/{personidentifikator:str}")
-    async def skattegrunnlag_med_stadie(request: Request[Any, Any, Any], stadie: FromPath[str],
-                                        rettighetspakke: FromPath[str], inntektsaar: FromPath[str],
-                                        personidentifikator: FromPath[str]) -> Response[Any]:
+    @get(
+        "/api/formueinntekt/spesifisertsummertskattegrunnlag/{stadie:str}/{rettighetspakke:str}/"
+        "{inntektsaar:str}/{personidentifikator:str}"
+    )
+    async def skattegrunnlag_med_stadie(
+        request: Request[Any, Any, Any],
+        stadie: FromPath[str],
+        rettighetspakke: FromPath[str],
+        inntektsaar: FromPath[str],
+        personidentifikator: FromPath[str],
+    ) -> Response[Any]:
         return await service.skattegrunnlag(request, stadie, rettighetspakke, inntektsaar, personidentifikator)
 
-    @get("/api/formueinntekt/spesifisertsummertskattegrunnlag/{rettighetspakke:str}/{inntektsaar:str}/"
-         "{personidentifikator:str}")
-    async def skattegrunnlag_oppgjoer(request: Request[Any, Any, Any], rettighetspakke: FromPath[str],
-                                      inntektsaar: FromPath[str], personidentifikator: FromPath[str]) -> Response[Any]:
-        return await service.skattegrunnlag(request, "oppgjoer", rettighetspakke, inntektsaar,
-                                            personidentifikator)
+    @get(
+        "/api/formueinntekt/spesifisertsummertskattegrunnlag/{rettighetspakke:str}/{inntektsaar:str}/"
+        "{personidentifikator:str}"
+    )
+    async def skattegrunnlag_oppgjoer(
+        request: Request[Any, Any, Any],
+        rettighetspakke: FromPath[str],
+        inntektsaar: FromPath[str],
+        personidentifikator: FromPath[str],
+    ) -> Response[Any]:
+        return await service.skattegrunnlag(request, "oppgjoer", rettighetspakke, inntektsaar, personidentifikator)
 
     def not_found(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
         code = "DAS-002" if exc.status_code == 404 else f"HTTP-{exc.status_code}"
-        return Response(skatteetaten_body(code, exc.status_code, "the requested URL is not a valid endpoint"
-                                          if exc.status_code == 404 else str(exc.detail), None, ""),
-                        status_code=exc.status_code)
+        return Response(
+            skatteetaten_body(
+                code,
+                exc.status_code,
+                "the requested URL is not a valid endpoint" if exc.status_code == 404 else str(exc.detail),
+                None,
+                "",
+            ),
+            status_code=exc.status_code,
+        )
 
-    return Litestar(route_handlers=[siste_tilgjengelige, inntekt, skattegrunnlag_med_stadie, skattegrunnlag_oppgjoer],
-                    exception_handlers={HTTPException: not_found}, logging_config=None)
+    return Litestar(
+        route_handlers=[siste_tilgjengelige, inntekt, skattegrunnlag_med_stadie, skattegrunnlag_oppgjoer],
+        exception_handlers={HTTPException: not_found},
+        logging_config=None,
+    )
 
 
 __all__ = ["INNTEKT", "SKATTEGRUNNLAG", "TILGJENGELIG", "create_app", "income_body", "tax_base_body"]

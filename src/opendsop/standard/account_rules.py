@@ -65,8 +65,15 @@ class BalanceKind(Enum):
     HISTORICAL = "historical"  # booked at toDate
 
 
-def balance_kind(*, status: AccountStatus, account_type: AccountType, start_date: date, end_date: date | None,
-                 period: Period, today: date) -> BalanceKind:
+def balance_kind(
+    *,
+    status: AccountStatus,
+    account_type: AccountType,
+    start_date: date,
+    end_date: date | None,
+    period: Period,
+    today: date,
+) -> BalanceKind:
     """Which balances an account's details carry for ``period``."""
     if status is AccountStatus.DELETED or account_type is AccountType.ACCOUNT_WITHOUT_BALANCE:
         return BalanceKind.NONE
@@ -95,5 +102,13 @@ def mask_card_number(number: str) -> str:
     return "".join(out)
 
 
-__all__ = ["ACCESS_ROLES", "OWNER_ROLES", "BalanceKind", "RelationRole", "balance_kind", "flags_other_rights",
-           "listing_roles", "mask_card_number"]
+__all__ = [
+    "ACCESS_ROLES",
+    "OWNER_ROLES",
+    "BalanceKind",
+    "RelationRole",
+    "balance_kind",
+    "flags_other_rights",
+    "listing_roles",
+    "mask_card_number",
+]

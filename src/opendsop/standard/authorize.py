@@ -100,19 +100,36 @@ def authorize(
         message = refusal.message
         if refusal.parameter and refusal.parameter not in message:
             message = f"{refusal.parameter}: {message}"  # every denial names where to look
-        return Denied(status=status_for(code), code=code, message=message,
-                      parameter=refusal.parameter, service=service.key if service else None)
+        return Denied(
+            status=status_for(code),
+            code=code,
+            message=message,
+            parameter=refusal.parameter,
+            service=service.key if service else None,
+        )
 
 
-def _decide(request: ControlRequest, facts: Facts, today: date, environment: Environment,
-            now: datetime | None, service: ServiceProfile, legal_basis: mandates.Mandate, rules: RuleSet,
-            utc_date: date | None = None) -> Allowed:
+def _decide(
+    request: ControlRequest,
+    facts: Facts,
+    today: date,
+    environment: Environment,
+    now: datetime | None,
+    service: ServiceProfile,
+    legal_basis: mandates.Mandate,
+    rules: RuleSet,
+    utc_date: date | None = None,
+) -> Allowed:
     step1 = request.endpoint.step == 1
     account_info_request_id = _uuid(request.account_info_request_id, "AccountInfoRequestID")
     correlation_id = _uuid(request.correlation_id, "CorrelationID")
     if rules.presence("AccountID", request.endpoint) is Presence.NOT_IN_USE and request.account_id is not None:
-        raise _Refusal(_Kind.REQUEST, f"AccountID is not in use in Control API {rules.version.value} (lookup by "
-                                      "account number); identify the party with PartyID", "AccountID")
+        raise _Refusal(
+            _Kind.REQUEST,
+            f"AccountID is not in use in Control API {rules.version.value} (lookup by "
+            "account number); identify the party with PartyID",
+            "AccountID",
+        )
     party = _party(request, service, today, environment)
     if request.endpoint is Endpoint.ACCOUNT_SERVICING_PROVIDER:
         _account_id(request.account_id)
@@ -126,9 +143,16 @@ def _decide(request: ControlRequest, facts: Facts, today: date, environment: Env
         _check_order(request, facts, legal_basis, period, owner, party_id, now)
     empty = request.endpoint is Endpoint.ACCOUNTS and facts.shielded
     return Allowed(
-        service=service.key, endpoint=request.endpoint, mandate=legal_basis, period=period,
-        account_info_request_id=account_info_request_id, correlation_id=correlation_id, party=party,
-        only_primary_owner=owner, requester_id=requester, return_empty=empty,
+        service=service.key,
+        endpoint=request.endpoint,
+        mandate=legal_basis,
+        period=period,
+        account_info_request_id=account_info_request_id,
+        correlation_id=correlation_id,
+        party=party,
+        only_primary_owner=owner,
+        requester_id=requester,
+        return_empty=empty,
         note="shielded person (fortrolig/strengt fortrolig adresse): empty list, status complete" if empty else "",
     )
 
@@ -140,8 +164,11 @@ def _mandate(request: ControlRequest, environment: Environment) -> mandates.Mand
         kind = _Kind.FORBIDDEN if request.endpoint.step == 1 else _Kind.REQUEST
         raise _Refusal(kind, error.message, "Legal-Mandate") from None
     if legal_basis.test_only and environment is Environment.PRODUCTION:
-        raise _Refusal(_Kind.REQUEST, f"Legal-Mandate {legal_basis.text!r} is a test mandate and is refused "
-                                      "in production", "Legal-Mandate")
+        raise _Refusal(
+            _Kind.REQUEST,
+            f"Legal-Mandate {legal_basis.text!r} is a test mandate and is refused in production",
+            "Legal-Mandate",
+        )
     return legal_basis
 
 
@@ -150,14 +177,23 @@ def _service(request: ControlRequest, legal_basis: mandates.Mandate, rules: Rule
     if service is None and not rules.knows(legal_basis.key):
         other = next((other for other in RULE_SETS.values() if other.knows(legal_basis.key)), None)
         if other is not None:  # a text of the other API version: not a value of this one
-            advice = ("it was replaced in v2: send the service's v2 text" if other.version.value == "v1"
-                      else f"send it to /{other.version.value}")
-            raise _Refusal(_Kind.REQUEST, f"Legal-Mandate {legal_basis.text!r} is a legal basis of Control API "
-                                          f"{other.version.value}, not of {rules.version.value}; {advice}",
-                           "Legal-Mandate")
+            advice = (
+                "it was replaced in v2: send the service's v2 text"
+                if other.version.value == "v1"
+                else f"send it to /{other.version.value}"
+            )
+            raise _Refusal(
+                _Kind.REQUEST,
+                f"Legal-Mandate {legal_basis.text!r} is a legal basis of Control API "
+                f"{other.version.value}, not of {rules.version.value}; {advice}",
+                "Legal-Mandate",
+            )
     if service is None:
-        raise _Refusal(_Kind.FORBIDDEN, f"Legal-Mandate {legal_basis.text!r} is not a legal basis for consumer "
-                                        f"{request.consumer_org}", "Legal-Mandate")
+        raise _Refusal(
+            _Kind.FORBIDDEN,
+            f"Legal-Mandate {legal_basis.text!r} is not a legal basis for consumer {request.consumer_org}",
+            "Legal-Mandate",
+        )
     _step_of_mandate(request, service, legal_basis)
     if not service.allows(request.endpoint):
         endpoint = request.endpoint.operation_id
@@ -177,8 +213,12 @@ def _step_of_mandate(request: ControlRequest, service: ServiceProfile, legal_bas
     expected = " or ".join(repr(mandates.by_key(key).text) for key in service.mandates_at(step))
     what = "customer relations (step 1)" if step == 2 else "account data (step 2)"
     here = "account data from the Control API" if step == 2 else "customer relations from the relations hub"
-    raise _Refusal(_Kind.FORBIDDEN, f"Legal-Mandate {legal_basis.text!r} is the legal basis of {service.name} "
-                                    f"for {what} only, not for {here}; use {expected}", "Legal-Mandate")
+    raise _Refusal(
+        _Kind.FORBIDDEN,
+        f"Legal-Mandate {legal_basis.text!r} is the legal basis of {service.name} "
+        f"for {what} only, not for {here}; use {expected}",
+        "Legal-Mandate",
+    )
 
 
 def _uuid(value: str | None, parameter: str) -> str:
@@ -192,8 +232,9 @@ def _uuid(value: str | None, parameter: str) -> str:
         raise _Refusal(_Kind.REQUEST, f"{parameter} must be a UUID, got {text[:40]!r}", parameter) from None
 
 
-def _party(request: ControlRequest, service: ServiceProfile, today: date,
-           environment: Environment) -> PartyIdentifier | None:
+def _party(
+    request: ControlRequest, service: ServiceProfile, today: date, environment: Environment
+) -> PartyIdentifier | None:
     if request.endpoint not in (Endpoint.ACCOUNTS, Endpoint.CUSTOMER_RELATIONSHIPS):
         return None
     parameter = "PartyID" if request.endpoint is Endpoint.ACCOUNTS else "CustomerID"
@@ -202,16 +243,22 @@ def _party(request: ControlRequest, service: ServiceProfile, today: date,
     if not request.party_id.strip():
         raise _Refusal(_Kind.PARTY, f"{parameter} header is present but empty", parameter)
     try:
-        party = validate_party_id(request.party_id.strip(), synthetic_allowed=environment is Environment.TEST,
-                                  today=today)
+        party = validate_party_id(
+            request.party_id.strip(), synthetic_allowed=environment is Environment.TEST, today=today
+        )
     except DsopError as error:
         raise _Refusal(_Kind.PARTY, f"{parameter} is not valid: {error.message}", parameter) from None
     if party.kind is IdentifierKind.HNUMMER:
-        raise _Refusal(_Kind.PARTY, f"{parameter} must be a fødselsnummer, D-number or organisasjonsnummer; "
-                                    "an H-number is not a party identifier", parameter)
+        raise _Refusal(
+            _Kind.PARTY,
+            f"{parameter} must be a fødselsnummer, D-number or organisasjonsnummer; "
+            "an H-number is not a party identifier",
+            parameter,
+        )
     if service.party_kind is PartyKind.PERSON and not party.is_person:
-        raise _Refusal(_Kind.PARTY, f"{parameter} must be a person's fødselsnummer or D-number for "
-                                    f"{service.name}", parameter)
+        raise _Refusal(
+            _Kind.PARTY, f"{parameter} must be a person's fødselsnummer or D-number for {service.name}", parameter
+        )
     return party
 
 
@@ -261,13 +308,17 @@ def _requester(request: ControlRequest, service: ServiceProfile, rules: RuleSet)
     if len(value) > MAX_TEXT_HEADER:
         raise _Refusal(_Kind.REQUEST, "RequesterID is too long", "RequesterID")
     if service.requester_id_required and not value:
-        raise _Refusal(_Kind.REQUEST, f"RequesterID header is required for {service.name}: it must identify "
-                                      "the case handler", "RequesterID")
+        raise _Refusal(
+            _Kind.REQUEST,
+            f"RequesterID header is required for {service.name}: it must identify the case handler",
+            "RequesterID",
+        )
     return value or None
 
 
-def _additional_reference(request: ControlRequest, service: ServiceProfile, today: date,
-                          environment: Environment, rules: RuleSet) -> str | None:
+def _additional_reference(
+    request: ControlRequest, service: ServiceProfile, today: date, environment: Environment, rules: RuleSet
+) -> str | None:
     """Returns the guardian's number for Verge; the order itself arrives verified in ``Facts``."""
     _present_but_blank(request.additional_reference_id_type, "AdditionalReferenceIDType")
     _present_but_blank(request.additional_reference_id, "AdditionalReferenceID")
@@ -276,24 +327,35 @@ def _additional_reference(request: ControlRequest, service: ServiceProfile, toda
     allowed = rules.values("AdditionalReferenceIDType", request.endpoint)
     declared = _REFERENCE_TYPES.get(raw_type) if raw_type in allowed else None
     if raw_type and declared is None:
-        superseded = (" (pol, the Control API v1 type, is superseded by pol1: a signed extradition order)"
-                      if raw_type == ReferenceKind.POLICE_REQUESTER.value else "")
-        raise _Refusal(_Kind.REQUEST, f"AdditionalReferenceIDType must be {' or '.join(allowed)} in Control API "
-                                      f"{rules.version.value}, got {raw_type[:20]!r}{superseded}",
-                       "AdditionalReferenceIDType")
+        superseded = (
+            " (pol, the Control API v1 type, is superseded by pol1: a signed extradition order)"
+            if raw_type == ReferenceKind.POLICE_REQUESTER.value
+            else ""
+        )
+        raise _Refusal(
+            _Kind.REQUEST,
+            f"AdditionalReferenceIDType must be {' or '.join(allowed)} in Control API "
+            f"{rules.version.value}, got {raw_type[:20]!r}{superseded}",
+            "AdditionalReferenceIDType",
+        )
     if service.reference is None:
         if declared is not None:
-            raise _Refusal(_Kind.REQUEST, f"AdditionalReferenceIDType {raw_type} does not belong to the mandate "
-                                          f"of {service.name}", "AdditionalReferenceIDType")
+            raise _Refusal(
+                _Kind.REQUEST,
+                f"AdditionalReferenceIDType {raw_type} does not belong to the mandate of {service.name}",
+                "AdditionalReferenceIDType",
+            )
         return None
     if declared is not service.reference:
         expected = service.reference.value
-        message = (f"AdditionalReferenceIDType must be {expected} for {service.name}" if declared else
-                   f"AdditionalReferenceIDType {expected} is required for {service.name}")
+        message = (
+            f"AdditionalReferenceIDType must be {expected} for {service.name}"
+            if declared
+            else f"AdditionalReferenceIDType {expected} is required for {service.name}"
+        )
         raise _Refusal(_Kind.REQUEST, message, "AdditionalReferenceIDType")
     if not raw_id:
-        raise _Refusal(_Kind.REQUEST, f"AdditionalReferenceID is required for {service.name}",
-                       "AdditionalReferenceID")
+        raise _Refusal(_Kind.REQUEST, f"AdditionalReferenceID is required for {service.name}", "AdditionalReferenceID")
     if service.reference is ReferenceKind.EXTRADITION_ORDER:
         return None
     if service.reference is ReferenceKind.POLICE_REQUESTER:
@@ -302,11 +364,17 @@ def _additional_reference(request: ControlRequest, service: ServiceProfile, toda
     try:
         guardian = validate_party_id(raw_id, synthetic_allowed=environment is Environment.TEST, today=today)
     except DsopError as error:
-        raise _Refusal(_Kind.REQUEST, f"AdditionalReferenceID must be the guardian's fødselsnummer or D-number: "
-                                      f"{error.message}", "AdditionalReferenceID") from None
+        raise _Refusal(
+            _Kind.REQUEST,
+            f"AdditionalReferenceID must be the guardian's fødselsnummer or D-number: {error.message}",
+            "AdditionalReferenceID",
+        ) from None
     if guardian.kind not in (IdentifierKind.FODSELSNUMMER, IdentifierKind.DNUMMER):
-        raise _Refusal(_Kind.REQUEST, "AdditionalReferenceID must be the guardian's fødselsnummer or D-number",
-                       "AdditionalReferenceID")
+        raise _Refusal(
+            _Kind.REQUEST,
+            "AdditionalReferenceID must be the guardian's fødselsnummer or D-number",
+            "AdditionalReferenceID",
+        )
     return guardian.value
 
 
@@ -319,16 +387,23 @@ def _police_requester(raw_id: str) -> None:
         text = ""
     district, separator, name = text.partition(";")
     if not separator or not district.strip() or len(name.split()) < 2 or ";" in name:
-        raise _Refusal(_Kind.REQUEST, "AdditionalReferenceID must be '<police district>;<firstname lastname>' "
-                                      "(percent-encoded) for AdditionalReferenceIDType pol", "AdditionalReferenceID")
+        raise _Refusal(
+            _Kind.REQUEST,
+            "AdditionalReferenceID must be '<police district>;<firstname lastname>' "
+            "(percent-encoded) for AdditionalReferenceIDType pol",
+            "AdditionalReferenceID",
+        )
 
 
 def _period(request: ControlRequest, today: date) -> Period:
     dates: dict[str, date] = {}
     for parameter, raw in (("fromDate", request.from_date), ("toDate", request.to_date)):
         if raw is not None and not raw.strip():
-            raise _Refusal(_Kind.PERIOD, f"{parameter} is present but empty: it must be a date (YYYY-MM-DD) "
-                                         "or left out (today)", parameter)
+            raise _Refusal(
+                _Kind.PERIOD,
+                f"{parameter} is present but empty: it must be a date (YYYY-MM-DD) or left out (today)",
+                parameter,
+            )
         if raw is None:
             dates[parameter] = today  # Bank_v2.yaml: absent means today
             continue
@@ -346,8 +421,9 @@ def _period(request: ControlRequest, today: date) -> Period:
 
 def _earliest(period: Period, earliest: date, why: str) -> None:
     if period.from_date < earliest:
-        raise _Refusal(_Kind.PERIOD, f"fromDate {period.from_date} is earlier than {why} allows "
-                                     f"(earliest {earliest})", "fromDate")
+        raise _Refusal(
+            _Kind.PERIOD, f"fromDate {period.from_date} is earlier than {why} allows (earliest {earliest})", "fromDate"
+        )
 
 
 def _to_today(period: Period, today: date, service: ServiceProfile) -> None:
@@ -355,8 +431,16 @@ def _to_today(period: Period, today: date, service: ServiceProfile) -> None:
         raise _Refusal(_Kind.PERIOD, f"toDate must be today ({today}) for {service.name}", "toDate")
 
 
-def _window(service: ServiceProfile, period: Period, facts: Facts, today: date, *, step1: bool,
-            party_id: str | None, guardian: str | None) -> Period:
+def _window(
+    service: ServiceProfile,
+    period: Period,
+    facts: Facts,
+    today: date,
+    *,
+    step1: bool,
+    party_id: str | None,
+    guardian: str | None,
+) -> Period:
     rule = service.period_rule
     _earliest(period, years_before(today, MAX_LOOKBACK_YEARS), f"the {MAX_LOOKBACK_YEARS}-year limit")
     if rule is PeriodRule.TEN_YEARS:
@@ -366,16 +450,19 @@ def _window(service: ServiceProfile, period: Period, facts: Facts, today: date, 
         return period
     if rule is PeriodRule.TODAY_ONLY:
         if period.from_date != today or period.to_date != today:
-            raise _Refusal(_Kind.PERIOD, f"fromDate and toDate must both be today ({today}) for {service.name}",
-                           "fromDate" if period.from_date != today else "toDate")
+            raise _Refusal(
+                _Kind.PERIOD,
+                f"fromDate and toDate must both be today ({today}) for {service.name}",
+                "fromDate" if period.from_date != today else "toDate",
+            )
         return period
     if rule is PeriodRule.LAST_CALENDAR_YEAR:
-        return _guardianship_window(service, period, facts, today, step1=step1, party_id=party_id,
-                                    guardian=guardian)
+        return _guardianship_window(service, period, facts, today, step1=step1, party_id=party_id, guardian=guardian)
     if rule is PeriodRule.BEFORE_KJENNELSESDATO:
         if facts.kjennelsesdato is None:
-            raise _Refusal(_Kind.FORBIDDEN, "No bankruptcy (konkursåpning) with a kjennelsesdato is registered "
-                                            "for the party", None)
+            raise _Refusal(
+                _Kind.FORBIDDEN, "No bankruptcy (konkursåpning) with a kjennelsesdato is registered for the party", None
+            )
         months = _lookback_months(service)
         _earliest(period, months_before(facts.kjennelsesdato, months), f"{months} months before the kjennelsesdato")
         _to_today(period, today, service)
@@ -394,21 +481,42 @@ def _lookback_months(service: ServiceProfile) -> int:
     return service.lookback_months
 
 
-def _guardianship_window(service: ServiceProfile, period: Period, facts: Facts, today: date, *, step1: bool,
-                         party_id: str | None, guardian: str | None) -> Period:
+def _guardianship_window(
+    service: ServiceProfile,
+    period: Period,
+    facts: Facts,
+    today: date,
+    *,
+    step1: bool,
+    party_id: str | None,
+    guardian: str | None,
+) -> Period:
     year = last_calendar_year(today)
     if not year.contains(period):
         parameter = "fromDate" if period.from_date < year.from_date else "toDate"
-        raise _Refusal(_Kind.PERIOD, f"The period must lie inside the last calendar year "
-                                     f"({year.from_date} to {year.to_date}) for {service.name}", parameter)
+        raise _Refusal(
+            _Kind.PERIOD,
+            f"The period must lie inside the last calendar year "
+            f"({year.from_date} to {year.to_date}) for {service.name}",
+            parameter,
+        )
     if step1:
         return period
-    matching = [g for g in facts.guardianships
-                if g.ward == party_id and g.guardian == guardian and REPRESENTASJON_DAGLIGBANK in g.tasks
-                and g.covers(period.from_date, period.to_date)]
+    matching = [
+        g
+        for g in facts.guardianships
+        if g.ward == party_id
+        and g.guardian == guardian
+        and REPRESENTASJON_DAGLIGBANK in g.tasks
+        and g.covers(period.from_date, period.to_date)
+    ]
     if not matching:
-        raise _Refusal(_Kind.FORBIDDEN, "Folkeregisteret shows no guardianship for this ward with this guardian "
-                                        f"holding {REPRESENTASJON_DAGLIGBANK} in the period", "AdditionalReferenceID")
+        raise _Refusal(
+            _Kind.FORBIDDEN,
+            "Folkeregisteret shows no guardianship for this ward with this guardian "
+            f"holding {REPRESENTASJON_DAGLIGBANK} in the period",
+            "AdditionalReferenceID",
+        )
     start = max(period.from_date, min(g.valid_from for g in matching))
     ends = [g.valid_to for g in matching]
     end = period.to_date if None in ends else min(period.to_date, max(e for e in ends if e is not None))
@@ -418,28 +526,48 @@ def _guardianship_window(service: ServiceProfile, period: Period, facts: Facts, 
 def _utc_grace(service: ServiceProfile, period: Period, today: date, utc_date: date | None) -> Period:
     """A "must be today" date given as the UTC day just after Oslo midnight is read as today."""
     rule = service.period_rule
-    if utc_date is None or rule not in (PeriodRule.BEFORE_KJENNELSESDATO, PeriodRule.AROUND_DEATH,
-                                        PeriodRule.TODAY_ONLY):
+    if utc_date is None or rule not in (
+        PeriodRule.BEFORE_KJENNELSESDATO,
+        PeriodRule.AROUND_DEATH,
+        PeriodRule.TODAY_ONLY,
+    ):
         return period
     start = as_today(period.from_date, today, utc_date) if rule is PeriodRule.TODAY_ONLY else period.from_date
     return Period(start, as_today(period.to_date, today, utc_date))
 
 
-def _check_order(request: ControlRequest, facts: Facts, legal_basis: mandates.Mandate, period: Period,
-                 owner: bool | None, party_id: str | None, now: datetime | None) -> None:
+def _check_order(
+    request: ControlRequest,
+    facts: Facts,
+    legal_basis: mandates.Mandate,
+    period: Period,
+    owner: bool | None,
+    party_id: str | None,
+    now: datetime | None,
+) -> None:
     order = facts.extradition_order
     if order is None:
-        raise _Refusal(_Kind.FORBIDDEN, "No verified extradition order accompanies the request",
-                       "AdditionalReferenceID")
+        raise _Refusal(
+            _Kind.FORBIDDEN, "No verified extradition order accompanies the request", "AdditionalReferenceID"
+        )
     if party_id is None:
-        raise _Refusal(_Kind.FORBIDDEN, "The party of the request is unknown, so it cannot be matched with "
-                                        "the extradition order", "PartyID")
+        raise _Refusal(
+            _Kind.FORBIDDEN,
+            "The party of the request is unknown, so it cannot be matched with the extradition order",
+            "PartyID",
+        )
     try:
         if now is not None:
             extradition.check_order(order, now=now)
-        extradition.check_request(order, endpoint=request.endpoint, party_id=party_id,
-                                  mandate_key=legal_basis.key, from_date=period.from_date,
-                                  to_date=period.to_date, only_primary_owner=owner)
+        extradition.check_request(
+            order,
+            endpoint=request.endpoint,
+            party_id=party_id,
+            mandate_key=legal_basis.key,
+            from_date=period.from_date,
+            to_date=period.to_date,
+            only_primary_owner=owner,
+        )
     except InvalidExtraditionOrder as error:
         raise _Refusal(_Kind.FORBIDDEN, error.message, error.parameter) from None
 

@@ -57,8 +57,13 @@ class Denied:
     @classmethod
     def from_error(cls, error: DsopError, *, service: str | None = None, code: str | None = None) -> Denied:
         final_code = code or error.code
-        return cls(status=status_for(final_code), code=final_code, message=error.message,
-                   parameter=error.parameter, service=service)
+        return cls(
+            status=status_for(final_code),
+            code=final_code,
+            message=error.message,
+            parameter=error.parameter,
+            service=service,
+        )
 
     def body(self) -> dict[str, str]:
         """The Control API error body ``{"code", "message"}`` (Bank_v2.yaml ``Error``)."""

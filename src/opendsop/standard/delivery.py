@@ -84,73 +84,91 @@ def _account(prefix: str) -> tuple[str, ...]:
 
 
 # Every leaf field of DSOP “Data model”, per endpoint, in the order of the service tables.
-FIELDS: Mapping[Endpoint, tuple[str, ...]] = MappingProxyType({
-    Endpoint.ACCOUNTS: (*_RESPONSE_DETAILS, *_account("accounts"), *_LINKS),
-    Endpoint.ACCOUNT_DETAILS: (
-        *_RESPONSE_DETAILS,
-        *_account("account"),
-        *_paths("account.balances", "creditLineIncluded amount creditDebitIndicator registered type "
-                                    "creditLineAmount creditLineCurrency currency"),
-        *_paths("account", "startDate endDate"),
-    ),
-    Endpoint.TRANSACTIONS: (
-        *_RESPONSE_DETAILS,
-        *_paths("transactions", "transactionIdentifier references.value references.type creditDebitIndicator "
-                                "reversalIndicator status transactionCode.domain transactionCode.family "
-                                "transactionCode.subFamily transactionCode.freeText bookingDate valueDate"),
-        "transactions.counterParties.accountIdentifier",
-        *_paths("transactions.counterParties.identifier", _IDENTIFIER),
-        *_paths("transactions.counterParties", "name type"),
-        *_paths("transactions.counterParties.postalAddress",
-                "postCode type streetName buildingNumber townName country addressLines"),
-        "transactions.additionalInfo",
-        *_paths("transactions.currencyExchange",
-                "originalAmount sourceCurrency targetCurrency unitCurrency exchangeRate"),
-        "transactions.merchant",
-        *_paths("transactions.paymentCard", "cardIdentifier holderName startDate expiryDate cardIssuerName type "
-                                            "cardStatus versionNumber"),
-        *_paths("transactions.paymentCard.cardIssuerIdentifier", _IDENTIFIER),
-        *_paths("transactions", "registered amount currency"),
-        *_LINKS,
-    ),
-    Endpoint.CARDS: (
-        *_RESPONSE_DETAILS,
-        *_paths("paymentCards", "cardIdentifier holderName startDate expiryDate cardIssuerName type cardStatus "
-                                "versionNumber"),
-        *_paths("paymentCards.cardIssuerIdentifier", _IDENTIFIER),
-    ),
-    Endpoint.ROLES: (*_RESPONSE_DETAILS, *_paths("roles", _OWNER)),
-})
+FIELDS: Mapping[Endpoint, tuple[str, ...]] = MappingProxyType(
+    {
+        Endpoint.ACCOUNTS: (*_RESPONSE_DETAILS, *_account("accounts"), *_LINKS),
+        Endpoint.ACCOUNT_DETAILS: (
+            *_RESPONSE_DETAILS,
+            *_account("account"),
+            *_paths(
+                "account.balances",
+                "creditLineIncluded amount creditDebitIndicator registered type "
+                "creditLineAmount creditLineCurrency currency",
+            ),
+            *_paths("account", "startDate endDate"),
+        ),
+        Endpoint.TRANSACTIONS: (
+            *_RESPONSE_DETAILS,
+            *_paths(
+                "transactions",
+                "transactionIdentifier references.value references.type creditDebitIndicator "
+                "reversalIndicator status transactionCode.domain transactionCode.family "
+                "transactionCode.subFamily transactionCode.freeText bookingDate valueDate",
+            ),
+            "transactions.counterParties.accountIdentifier",
+            *_paths("transactions.counterParties.identifier", _IDENTIFIER),
+            *_paths("transactions.counterParties", "name type"),
+            *_paths(
+                "transactions.counterParties.postalAddress",
+                "postCode type streetName buildingNumber townName country addressLines",
+            ),
+            "transactions.additionalInfo",
+            *_paths(
+                "transactions.currencyExchange",
+                "originalAmount sourceCurrency targetCurrency unitCurrency exchangeRate",
+            ),
+            "transactions.merchant",
+            *_paths(
+                "transactions.paymentCard",
+                "cardIdentifier holderName startDate expiryDate cardIssuerName type cardStatus versionNumber",
+            ),
+            *_paths("transactions.paymentCard.cardIssuerIdentifier", _IDENTIFIER),
+            *_paths("transactions", "registered amount currency"),
+            *_LINKS,
+        ),
+        Endpoint.CARDS: (
+            *_RESPONSE_DETAILS,
+            *_paths(
+                "paymentCards",
+                "cardIdentifier holderName startDate expiryDate cardIssuerName type cardStatus versionNumber",
+            ),
+            *_paths("paymentCards.cardIssuerIdentifier", _IDENTIFIER),
+        ),
+        Endpoint.ROLES: (*_RESPONSE_DETAILS, *_paths("roles", _OWNER)),
+    }
+)
 
 # Technically mandatory (TO) in every service's table: identifiers, references, status, paging.
-TECHNICAL: frozenset[str] = frozenset({
-    "responseDetails.status",
-    "links.rel",
-    "links.href",
-    "accounts.servicer.identifier.value",
-    "accounts.servicer.identifier.type",
-    "accounts.accountIdentifier",
-    "accounts.accountReference",
-    "accounts.primaryOwner.identifier.value",
-    "accounts.primaryOwner.identifier.type",
-    "account.servicer.identifier.value",
-    "account.servicer.identifier.type",
-    "account.accountIdentifier",
-    "account.accountReference",
-    "account.primaryOwner.identifier.value",
-    "account.primaryOwner.identifier.type",
-    "transactions.transactionIdentifier",
-    "transactions.counterParties.identifier.value",
-    "transactions.counterParties.identifier.type",
-    "transactions.paymentCard.cardIdentifier",
-    "transactions.paymentCard.cardIssuerIdentifier.value",
-    "transactions.paymentCard.cardIssuerIdentifier.type",
-    "paymentCards.cardIdentifier",
-    "paymentCards.cardIssuerIdentifier.value",
-    "paymentCards.cardIssuerIdentifier.type",
-    "roles.identifier.value",
-    "roles.identifier.type",
-})
+TECHNICAL: frozenset[str] = frozenset(
+    {
+        "responseDetails.status",
+        "links.rel",
+        "links.href",
+        "accounts.servicer.identifier.value",
+        "accounts.servicer.identifier.type",
+        "accounts.accountIdentifier",
+        "accounts.accountReference",
+        "accounts.primaryOwner.identifier.value",
+        "accounts.primaryOwner.identifier.type",
+        "account.servicer.identifier.value",
+        "account.servicer.identifier.type",
+        "account.accountIdentifier",
+        "account.accountReference",
+        "account.primaryOwner.identifier.value",
+        "account.primaryOwner.identifier.type",
+        "transactions.transactionIdentifier",
+        "transactions.counterParties.identifier.value",
+        "transactions.counterParties.identifier.type",
+        "transactions.paymentCard.cardIdentifier",
+        "transactions.paymentCard.cardIssuerIdentifier.value",
+        "transactions.paymentCard.cardIssuerIdentifier.type",
+        "paymentCards.cardIdentifier",
+        "paymentCards.cardIssuerIdentifier.value",
+        "paymentCards.cardIssuerIdentifier.type",
+        "roles.identifier.value",
+        "roles.identifier.type",
+    }
+)
 
 # Never delivered by any service: "Will not be delivered" in the common model (DSOP “Endpoint Accounts V.2.0”).
 NEVER_DELIVERED: frozenset[str] = frozenset({"accounts.name"})
@@ -167,8 +185,9 @@ class DeliveryTable:
 
     def withheld(self, endpoint: Endpoint, policy: DeliveryPolicy = DEFAULT_POLICY) -> frozenset[str]:
         """The leaf paths that must not leave the bank under ``policy``."""
-        return frozenset(path for path, category in self.categories.get(endpoint, {}).items()
-                         if not category.delivered(policy))
+        return frozenset(
+            path for path, category in self.categories.get(endpoint, {}).items() if not category.delivered(policy)
+        )
 
 
 def delivery_table(

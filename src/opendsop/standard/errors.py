@@ -95,9 +95,7 @@ KFR_CATALOGUE: Final[tuple[ErrorSpec, ...]] = (
     ErrorSpec("KFR-010", 400, "Invalid date format"),
 )
 
-CATALOGUE: Final[dict[str, ErrorSpec]] = {
-    spec.code: spec for spec in (*ACC_CATALOGUE, *ERR_CATALOGUE, *KFR_CATALOGUE)
-}
+CATALOGUE: Final[dict[str, ErrorSpec]] = {spec.code: spec for spec in (*ACC_CATALOGUE, *ERR_CATALOGUE, *KFR_CATALOGUE)}
 STATUS_FOR_CODE: Final[dict[str, int]] = {code: spec.status for code, spec in CATALOGUE.items()}
 
 
@@ -116,8 +114,7 @@ class DsopError(ValueError):
     code: str = "ACC-001"
     default_message: str = "Invalid request"
 
-    def __init__(self, message: str | None = None, *, parameter: str | None = None,
-                 code: str | None = None) -> None:
+    def __init__(self, message: str | None = None, *, parameter: str | None = None, code: str | None = None) -> None:
         self.message = message or self.default_message
         self.parameter = parameter
         if code is not None:

@@ -253,9 +253,7 @@ def check_order(order: ExtraditionOrder, *, now: datetime, leeway: timedelta = t
     found = order_mandate(order)  # check 1
     reason = mandates.normalise(order.reason)
     if reason not in (REASON_STRAFFESAK, REASON_SAVNET):  # check 2
-        raise _fail(
-            "Extradition order: 'reason' is not one of the two predefined sentences (straffesak or savnet)"
-        )
+        raise _fail("Extradition order: 'reason' is not one of the two predefined sentences (straffesak or savnet)")
     if reason != REASON_FOR_MANDATE[found.key]:  # check 3
         raise _fail(
             f"Extradition order: 'reason' does not match 'mandate' ({found.text!r} requires the "
@@ -269,8 +267,7 @@ def check_order(order: ExtraditionOrder, *, now: datetime, leeway: timedelta = t
         )
     if order.from_date > order.to_date:
         raise _fail(
-            f"Extradition order: 'fromDate' {order.from_date.isoformat()} is after "
-            f"'toDate' {order.to_date.isoformat()}"
+            f"Extradition order: 'fromDate' {order.from_date.isoformat()} is after 'toDate' {order.to_date.isoformat()}"
         )
     if not order.account_list:  # check 5 ("accounts" on the page; the field is accountList)
         raise _fail("Extradition order: 'accountList' must be true")
@@ -281,9 +278,7 @@ def check_order(order: ExtraditionOrder, *, now: datetime, leeway: timedelta = t
             f"'approval.approvalTimestamp' ({(expires - approved)} between them)"
         )
     if now + leeway < approved:  # check 6, second half
-        raise _fail(
-            f"Extradition order: 'approval.approvalTimestamp' {approved.isoformat()} is in the future"
-        )
+        raise _fail(f"Extradition order: 'approval.approvalTimestamp' {approved.isoformat()} is in the future")
     if now - leeway > expires:
         raise _fail(f"Extradition order: expired at {expires.isoformat()} ('exp')")
 
@@ -305,12 +300,16 @@ def check_issuable(order: ExtraditionOrder, *, now: datetime, synthetic_allowed:
     try:
         validate_party_id(order.party_id, synthetic_allowed=synthetic_allowed)
     except InvalidIdentifier as exc:
-        raise _fail(f"Extradition order: 'partyID' is not a valid person or organisation number: {exc.message}",
-                    "partyID") from None
+        raise _fail(
+            f"Extradition order: 'partyID' is not a valid person or organisation number: {exc.message}", "partyID"
+        ) from None
     last_day = order.expires_at.astimezone(now.tzinfo).date()
     if order.to_date > last_day:
-        raise _fail(f"Extradition order: 'toDate' {order.to_date.isoformat()} is after the day the order expires "
-                    f"({last_day.isoformat()})", "toDate")
+        raise _fail(
+            f"Extradition order: 'toDate' {order.to_date.isoformat()} is after the day the order expires "
+            f"({last_day.isoformat()})",
+            "toDate",
+        )
 
 
 def check_request(

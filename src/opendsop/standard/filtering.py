@@ -31,8 +31,14 @@ Plan = Mapping[str, "Plan | None"]
 _EVERYTHING = object()
 
 
-def filter_response(service: ServiceProfile | str, endpoint: Endpoint, payload: P, *,
-                    policy: DeliveryPolicy = DEFAULT_POLICY, in_place: bool = False) -> P:
+def filter_response(
+    service: ServiceProfile | str,
+    endpoint: Endpoint,
+    payload: P,
+    *,
+    policy: DeliveryPolicy = DEFAULT_POLICY,
+    in_place: bool = False,
+) -> P:
     """The payload as the service may receive it.
 
     By default the payload is left untouched and changed objects are copies.  ``in_place=True``
@@ -48,8 +54,9 @@ def filter_response(service: ServiceProfile | str, endpoint: Endpoint, payload: 
 
 
 @lru_cache(maxsize=256)
-def _stripper(service_key: str, endpoint: Endpoint, policy: DeliveryPolicy,
-              in_place: bool) -> Callable[[Any], Any] | None:
+def _stripper(
+    service_key: str, endpoint: Endpoint, policy: DeliveryPolicy, in_place: bool
+) -> Callable[[Any], Any] | None:
     plan = strip_plan(service_key, endpoint, policy)
     return _compile_stripper(plan, in_place) if plan else None
 
@@ -101,8 +108,10 @@ def _compile_stripper(plan: Plan, in_place: bool) -> Callable[[Any], Any]:
     and unlike ``msgspec.structs.replace`` this does not re-run ``__post_init__`` validation on
     values that were already valid.
     """
-    steps = {wire_name: (None if inner is None else _compile_stripper(inner, in_place), inner)
-             for wire_name, inner in plan.items()}
+    steps = {
+        wire_name: (None if inner is None else _compile_stripper(inner, in_place), inner)
+        for wire_name, inner in plan.items()
+    }
     by_type: dict[type, Callable[[Any], Any]] = {}
 
     def strip(value: Any) -> Any:
@@ -118,13 +127,15 @@ def _compile_stripper(plan: Plan, in_place: bool) -> Callable[[Any], Any]:
 Steps = dict[str, tuple[Callable[[Any], Any] | None, "Plan | None"]]
 
 
-def _specialise(kind: type, plan: Plan, steps: Steps, strip: Callable[[Any], Any],
-                in_place: bool) -> Callable[[Any], Any]:
+def _specialise(
+    kind: type, plan: Plan, steps: Steps, strip: Callable[[Any], Any], in_place: bool
+) -> Callable[[Any], Any]:
     if kind is tuple or kind is list:
         return _sequence_stripper(strip)
     if issubclass(kind, msgspec.Struct):
         return _struct_stripper(kind, plan, in_place)
     if kind is dict:
+
         def strip_dict(value: dict[str, Any]) -> dict[str, Any]:
             result = None
             for wire_name, (step, _) in steps.items():
@@ -140,6 +151,7 @@ def _specialise(kind: type, plan: Plan, steps: Steps, strip: Callable[[Any], Any
                     else:
                         result[wire_name] = replacement
             return value if result is None else result
+
         return strip_dict
     return _unchanged
 
@@ -158,6 +170,7 @@ def _sequence_stripper(item_stripper: Callable[[Any], Any]) -> Callable[[Any], A
                     changed = list(value)
                 changed[index] = new
         return value if changed is None else type(value)(changed)
+
     return strip_sequence
 
 

@@ -33,8 +33,14 @@ _TOKENS: Final = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
 _OPENING: Final = frozenset(b"[{")
 
 
-def check_json_limits(body: bytes | str, *, max_bytes: int = MAX_BYTES, max_depth: int = MAX_DEPTH,
-                      parameter: str = "body", code: str | None = None) -> bytes:
+def check_json_limits(
+    body: bytes | str,
+    *,
+    max_bytes: int = MAX_BYTES,
+    max_depth: int = MAX_DEPTH,
+    parameter: str = "body",
+    code: str | None = None,
+) -> bytes:
     """``body`` as bytes, if it is at most ``max_bytes`` long and nests at most ``max_depth`` levels.
 
     Only the limits are checked here; whether the body is valid JSON is the decoder's question.
@@ -50,8 +56,9 @@ def check_json_limits(body: bytes | str, *, max_bytes: int = MAX_BYTES, max_dept
         if char in _OPENING:
             depth += 1
             if depth > max_depth:
-                raise InvalidRequest(f"the {parameter} nests deeper than {max_depth} levels",
-                                     parameter=parameter, code=code)
+                raise InvalidRequest(
+                    f"the {parameter} nests deeper than {max_depth} levels", parameter=parameter, code=code
+                )
         elif char != 0x22:  # a closing bracket; a string (0x22 is '"') changes nothing
             depth = max(depth - 1, 0)
     return data
@@ -61,8 +68,14 @@ def _no_constant(name: str) -> None:
     raise ValueError(f"{name} is not JSON")  # Python's json would read NaN and Infinity
 
 
-def load_json(body: bytes | str, *, max_bytes: int = MAX_BYTES, max_depth: int = MAX_DEPTH,
-              parameter: str = "body", code: str | None = None) -> Any:
+def load_json(
+    body: bytes | str,
+    *,
+    max_bytes: int = MAX_BYTES,
+    max_depth: int = MAX_DEPTH,
+    parameter: str = "body",
+    code: str | None = None,
+) -> Any:
     """``json.loads`` inside the limits; malformed JSON (or text that is not UTF-8) is an ``InvalidRequest``."""
     data = check_json_limits(body, max_bytes=max_bytes, max_depth=max_depth, parameter=parameter, code=code)
     try:

@@ -170,9 +170,7 @@ class Mandate:
 # page omits "jf. § 10-14" and the space after "§": the same basis, spelled twice by the standard.
 SKATT: Final = Mandate(
     key="skatt",
-    text=(
-        "Skatteforvaltningsloven § 10-2 første ledd, jf. § 10-14, jf. skatteforvaltningsforskriften § 10-2-1"
-    ),
+    text=("Skatteforvaltningsloven § 10-2 første ledd, jf. § 10-14, jf. skatteforvaltningsforskriften § 10-2-1"),
     aliases=("Skatteforvaltningsloven §10-2 første ledd, jf. skatteforvaltningsforskriften §10-2-1",),
     note="The validation table's spelling (without 'jf. § 10-14') is kept as an alias.",
 )
@@ -209,16 +207,12 @@ OED_RELATIONS: Final = Mandate(
 # b–e for account data (step 2); the step-1 text cites "§20a (2)" where step 2 cites "§ 20 (2)".
 VERGE: Final = Mandate(
     key="verge",
-    text=(
-        "Vergemålsloven § 54 (2), jf. vergemålsforskriften § 20 (2), jf. vergemålsforskriften § 20a (1) b-e"
-    ),
+    text=("Vergemålsloven § 54 (2), jf. vergemålsforskriften § 20 (2), jf. vergemålsforskriften § 20a (1) b-e"),
     note="Vergekontroll, step 2: account data (§ 20a first paragraph, letters b-e).",
 )
 VERGE_RELATIONS: Final = Mandate(
     key="verge_relations",
-    text=(
-        "Vergemålsloven § 54 (2), jf. vergemålsforskriften §20a (2), jf. vergemålsforskriften §20a (1) a"
-    ),
+    text=("Vergemålsloven § 54 (2), jf. vergemålsforskriften §20a (2), jf. vergemålsforskriften §20a (1) a"),
     note="Vergekontroll, step 1: customer relations (§ 20a first paragraph, letter a).",
 )
 FI_UTLEGG_TEST: Final = Mandate(
@@ -230,19 +224,27 @@ FI_UTLEGG_TEST: Final = Mandate(
 
 # The Control API v1's texts (legal page "Juridiske rammebetingelser Kontrollinformasjon"), served at
 # /v1 while its phase-out window is open and refused at /v2.  NAV's and Konkurs' texts did not change.
-SKATT_V1: Final = Mandate(key="skatt_v1", text="Skatteforvaltningsloven § 10-2",
-                          note="Skatt-kontroll, Control API v1.")
+SKATT_V1: Final = Mandate(key="skatt_v1", text="Skatteforvaltningsloven § 10-2", note="Skatt-kontroll, Control API v1.")
 SKATT_KOMPENSASJON_V1: Final = Mandate(
     key="skatt_kompensasjon_v1",
     text="Kompensasjonsordningen for næringslivet § 8 jf. forskriften §4-2(3)",
     note="Skatt-kontroll (follow-up of the compensation scheme), Control API v1.",
 )
-POLITI_HVITVASKING_V1: Final = Mandate(key="politi_hvitvasking_v1", text="Hvitvaskingsloven § 26",
-                                       note="Politi (Enheten for finansiell etterretning only), Control API v1.")
-POLITI_210_FORSTE_V1: Final = Mandate(key="politi_210_forste_v1", text="Straffeprosessloven § 210 første ledd",
-                                      note="Politi, Control API v1, with AdditionalReferenceIDType pol.")
-POLITI_210_TREDJE_V1: Final = Mandate(key="politi_210_tredje_v1", text="Straffeprosessloven § 210 tredje ledd",
-                                      note="Politi, Control API v1, with AdditionalReferenceIDType pol.")
+POLITI_HVITVASKING_V1: Final = Mandate(
+    key="politi_hvitvasking_v1",
+    text="Hvitvaskingsloven § 26",
+    note="Politi (Enheten for finansiell etterretning only), Control API v1.",
+)
+POLITI_210_FORSTE_V1: Final = Mandate(
+    key="politi_210_forste_v1",
+    text="Straffeprosessloven § 210 første ledd",
+    note="Politi, Control API v1, with AdditionalReferenceIDType pol.",
+)
+POLITI_210_TREDJE_V1: Final = Mandate(
+    key="politi_210_tredje_v1",
+    text="Straffeprosessloven § 210 tredje ledd",
+    note="Politi, Control API v1, with AdditionalReferenceIDType pol.",
+)
 
 MANDATES: Final[tuple[Mandate, ...]] = (
     SKATT,
@@ -327,8 +329,7 @@ def parse(header_value: str | None) -> Mandate:
         return known
     text = comparable(header_value)
     if not text:
-        raise InvalidRequest(f"{HEADER} header is present but empty: it must name the legal basis",
-                             parameter=HEADER)
+        raise InvalidRequest(f"{HEADER} header is present but empty: it must name the legal basis", parameter=HEADER)
     mandate = _BY_SPELLING.get(text)
     if mandate is None:
         raise UnknownMandate(f"{HEADER} {_shorten(text)} is not a known legal basis", parameter=HEADER)

@@ -93,9 +93,7 @@ def encode_continuation(key: bytes, position: tuple[str | int, ...], *, binding:
     for item in position:
         if isinstance(item, bool) or not isinstance(item, str | int):
             raise TypeError(f"a keyset position holds str or int values, not {type(item).__name__}")
-    payload = json.dumps(list(position), ensure_ascii=False, separators=(",", ":")).encode(
-        "utf-8", "surrogatepass"
-    )
+    payload = json.dumps(list(position), ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
     token = _b64encode(_VERSION + payload + _tag(key, binding, payload))
     if len(token) > MAX_TOKEN_LENGTH:
         raise ValueError(f"the keyset position is too large for a {MAX_TOKEN_LENGTH}-character token")
@@ -148,7 +146,7 @@ def api_relative_path(path: str) -> str:
     """A request path under the API base: ``/v2/accounts/r1`` → ``/accounts/r1`` (also for ``/v1``)."""
     for prefix in API_VERSION_PREFIXES:
         if path.startswith(prefix + "/"):
-            return path[len(prefix):]
+            return path[len(prefix) :]
     return path
 
 

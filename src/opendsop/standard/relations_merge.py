@@ -68,8 +68,9 @@ class Relation:
         return self.start <= day and (self.end is None or day <= self.end)
 
 
-def merge(kar: Iterable[Relation], kfr: Iterable[Relation], period: Period, today: date, *,
-          only_primary_owner: bool | None) -> ListCustomerRelation:
+def merge(
+    kar: Iterable[Relation], kfr: Iterable[Relation], period: Period, today: date, *, only_primary_owner: bool | None
+) -> ListCustomerRelation:
     """The ``customerRelationships`` body for the relations the two sources returned."""
     names: dict[str, str] = {}
     kar_roles: dict[str, list[Relation]] = {}
@@ -97,8 +98,11 @@ def merge(kar: Iterable[Relation], kfr: Iterable[Relation], period: Period, toda
                 ownership = OwnershipType.UNKNOWN
             if only_primary_owner and ownership is OwnershipType.NOT_PRIMARY_OWNER:
                 continue
-        banks.append(CustomerRelation(organization_id=org, bank_name=names[org] or org,
-                                      active_account=active, ownership_type=ownership))
+        banks.append(
+            CustomerRelation(
+                organization_id=org, bank_name=names[org] or org, active_account=active, ownership_type=ownership
+            )
+        )
     return ListCustomerRelation(banks=tuple(banks))
 
 

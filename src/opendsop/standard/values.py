@@ -69,8 +69,9 @@ def _text(value: object, parameter: str, what: str) -> str:
 
 def _year_in_range(year: int, value: str, parameter: str) -> None:
     if not EARLIEST_YEAR <= year <= LATEST_YEAR:
-        raise InvalidRequest(f"{parameter} must lie in the years {EARLIEST_YEAR}–{LATEST_YEAR}, got {_shown(value)}",
-                             parameter=parameter)
+        raise InvalidRequest(
+            f"{parameter} must lie in the years {EARLIEST_YEAR}–{LATEST_YEAR}, got {_shown(value)}", parameter=parameter
+        )
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -97,22 +98,23 @@ class Month:
         return f"{self.year:04d}-{self.month:02d}"
 
 
-def parse_date(value: object, *, parameter: str, earliest: date = EARLIEST_DATE,
-               latest: date = LATEST_DATE) -> date:
+def parse_date(value: object, *, parameter: str, earliest: date = EARLIEST_DATE, latest: date = LATEST_DATE) -> date:
     """An ISO 8601 calendar date ``YYYY-MM-DD`` from ``earliest`` to ``latest`` (default 1900–2100)."""
     text = _text(value, parameter, "a date")
     match = _DATE.fullmatch(text)
     if match is None:
-        raise InvalidRequest(f"{parameter} must be a date in the form YYYY-MM-DD, got {_shown(text)}",
-                             parameter=parameter)
+        raise InvalidRequest(
+            f"{parameter} must be a date in the form YYYY-MM-DD, got {_shown(text)}", parameter=parameter
+        )
     year, month, day = (int(part) for part in match.groups())
     try:
         parsed = date(year, month, day)
     except ValueError:
         raise InvalidRequest(f"{parameter} {text} is not a calendar date", parameter=parameter) from None
     if not earliest <= parsed <= latest:
-        raise InvalidRequest(f"{parameter} must lie from {earliest.isoformat()} to {latest.isoformat()}, got {text}",
-                             parameter=parameter)
+        raise InvalidRequest(
+            f"{parameter} must lie from {earliest.isoformat()} to {latest.isoformat()}, got {text}", parameter=parameter
+        )
     return parsed
 
 
@@ -121,8 +123,9 @@ def parse_month(value: object, *, parameter: str) -> Month:
     text = _text(value, parameter, "a month")
     match = _MONTH.fullmatch(text)
     if match is None or not 1 <= int(match[2]) <= 12:
-        raise InvalidRequest(f"{parameter} must be a month written YYYY-MM with ASCII digits, got {_shown(text)}",
-                             parameter=parameter)
+        raise InvalidRequest(
+            f"{parameter} must be a month written YYYY-MM with ASCII digits, got {_shown(text)}", parameter=parameter
+        )
     _year_in_range(int(match[1]), text, parameter)
     return Month(int(match[1]), int(match[2]))
 
@@ -131,8 +134,9 @@ def parse_year(value: object, *, parameter: str) -> int:
     """A year ``YYYY`` from 1900 to 2100."""
     text = _text(value, parameter, "a year")
     if _YEAR.fullmatch(text) is None:
-        raise InvalidRequest(f"{parameter} must be a year written YYYY with ASCII digits, got {_shown(text)}",
-                             parameter=parameter)
+        raise InvalidRequest(
+            f"{parameter} must be a year written YYYY with ASCII digits, got {_shown(text)}", parameter=parameter
+        )
     _year_in_range(int(text), text, parameter)
     return int(text)
 
@@ -145,8 +149,10 @@ def parse_timestamp(value: object, *, parameter: str) -> datetime:
     text = _text(value, parameter, "a timestamp")
     match = _TIMESTAMP.fullmatch(text)
     if match is None:
-        raise InvalidRequest(f"{parameter} must be an RFC 3339 timestamp such as 2025-06-01T12:00:00Z, "
-                             f"got {_shown(text)}", parameter=parameter)
+        raise InvalidRequest(
+            f"{parameter} must be an RFC 3339 timestamp such as 2025-06-01T12:00:00Z, got {_shown(text)}",
+            parameter=parameter,
+        )
     year, month, day, hour, minute, second = (int(match[index]) for index in range(1, 7))
     fraction, zulu, sign, offset_hours, offset_minutes = match.group(7, 8, 9, 10, 11)
     _year_in_range(year, text, parameter)
@@ -169,8 +175,9 @@ def parse_whole_number(value: object, *, parameter: str, minimum: int = 0, maxim
     """A whole number written in ASCII digits, without sign or leading zeros, in ``minimum..maximum``."""
     text = _text(value, parameter, "a whole number")
     if len(text) > len(str(maximum)) or _WHOLE.fullmatch(text) is None or not minimum <= int(text) <= maximum:
-        raise InvalidRequest(f"{parameter} must be a whole number from {minimum} to {maximum}, got {_shown(text)}",
-                             parameter=parameter)
+        raise InvalidRequest(
+            f"{parameter} must be a whole number from {minimum} to {maximum}, got {_shown(text)}", parameter=parameter
+        )
     return int(text)
 
 
@@ -178,8 +185,10 @@ def parse_amount(value: object, *, parameter: str) -> Decimal:
     """An amount in kroner: ``-?digits(.dd)?``, at most 15 whole digits and 2 decimals (no exponent, NaN or ∞)."""
     text = _text(value, parameter, "an amount")
     if _AMOUNT.fullmatch(text) is None:
-        raise InvalidRequest(f"{parameter} must be an amount such as 1234.50 (ASCII digits, at most two decimals), "
-                             f"got {_shown(text)}", parameter=parameter)
+        raise InvalidRequest(
+            f"{parameter} must be an amount such as 1234.50 (ASCII digits, at most two decimals), got {_shown(text)}",
+            parameter=parameter,
+        )
     return Decimal(text)
 
 
@@ -188,8 +197,9 @@ def parse_uuid(value: object, *, parameter: str) -> UUID:
     and no hyphens)."""
     text = _text(value, parameter, "a UUID")
     if _UUID.fullmatch(text) is None:
-        raise InvalidRequest(f"{parameter} must be a UUID (8-4-4-4-12 hex digits), got {_shown(text)}",
-                             parameter=parameter)
+        raise InvalidRequest(
+            f"{parameter} must be a UUID (8-4-4-4-12 hex digits), got {_shown(text)}", parameter=parameter
+        )
     return UUID(text)
 
 

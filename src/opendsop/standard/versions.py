@@ -63,12 +63,25 @@ _ACCOUNTS = frozenset({Endpoint.ACCOUNTS})
 _V1 = "Bank_v1.yaml (Accounts API 1.1.1)"
 _V2 = "Bank_v2.yaml (Control API 2.0.0)"
 
+
 def _both(name: str, location: str, presence: Presence, what: str) -> tuple[ParameterRule, ...]:
     """An input both versions declare alike on all five operations."""
-    return (ParameterRule(version=ApiVersion.V2, name=name, location=location, presence=presence,
-                          source=f"{_V2}, all five operations: {what}"),
-            ParameterRule(version=ApiVersion.V1, name=name, location=location, presence=presence,
-                          source=f"{_V1}, all five operations: {what}"))
+    return (
+        ParameterRule(
+            version=ApiVersion.V2,
+            name=name,
+            location=location,
+            presence=presence,
+            source=f"{_V2}, all five operations: {what}",
+        ),
+        ParameterRule(
+            version=ApiVersion.V1,
+            name=name,
+            location=location,
+            presence=presence,
+            source=f"{_V1}, all five operations: {what}",
+        ),
+    )
 
 
 PARAMETER_RULES: Final[tuple[ParameterRule, ...]] = (
@@ -78,26 +91,78 @@ PARAMETER_RULES: Final[tuple[ParameterRule, ...]] = (
     *_both("AdditionalReferenceID", "header", Presence.OPTIONAL, "per AdditionalReferenceIDType"),
     *_both("fromDate", "query", Presence.OPTIONAL, "format date; absent means today"),
     *_both("toDate", "query", Presence.OPTIONAL, "format date; absent means today"),
-    ParameterRule(version=ApiVersion.V2, name="PartyID", location="header", presence=Presence.REQUIRED,
-                  endpoints=_ACCOUNTS, source=f"{_V2} GET /accounts"),
-    ParameterRule(version=ApiVersion.V2, name="OnlyPrimaryOwner", location="query", presence=Presence.REQUIRED,
-                  endpoints=_ACCOUNTS, values=("true", "false"), source=f"{_V2} GET /accounts"),
-    ParameterRule(version=ApiVersion.V2, name="RequesterID", location="header", presence=Presence.OPTIONAL,
-                  source=f"{_V2}, all five operations"),
-    ParameterRule(version=ApiVersion.V2, name="AdditionalReferenceIDType", location="header",
-                  presence=Presence.OPTIONAL, values=("pol1", "srf"), source=f"{_V2}, all five operations"),
+    ParameterRule(
+        version=ApiVersion.V2,
+        name="PartyID",
+        location="header",
+        presence=Presence.REQUIRED,
+        endpoints=_ACCOUNTS,
+        source=f"{_V2} GET /accounts",
+    ),
+    ParameterRule(
+        version=ApiVersion.V2,
+        name="OnlyPrimaryOwner",
+        location="query",
+        presence=Presence.REQUIRED,
+        endpoints=_ACCOUNTS,
+        values=("true", "false"),
+        source=f"{_V2} GET /accounts",
+    ),
+    ParameterRule(
+        version=ApiVersion.V2,
+        name="RequesterID",
+        location="header",
+        presence=Presence.OPTIONAL,
+        source=f"{_V2}, all five operations",
+    ),
+    ParameterRule(
+        version=ApiVersion.V2,
+        name="AdditionalReferenceIDType",
+        location="header",
+        presence=Presence.OPTIONAL,
+        values=("pol1", "srf"),
+        source=f"{_V2}, all five operations",
+    ),
     # v1's PartyID is optional beside AccountID, which is "Not in use per now": the party must be named.
-    ParameterRule(version=ApiVersion.V1, name="PartyID", location="header", presence=Presence.REQUIRED,
-                  endpoints=_ACCOUNTS, source=f"{_V1} GET /accounts (AccountID 'Not in use per now')"),
-    ParameterRule(version=ApiVersion.V1, name="AccountID", location="header", presence=Presence.NOT_IN_USE,
-                  endpoints=_ACCOUNTS, source=f"{_V1} GET /accounts: 'Not in use per now'"),
-    ParameterRule(version=ApiVersion.V1, name="OnlyPrimaryOwner", location="query",
-                  presence=Presence.NOT_IN_VERSION, endpoints=_ACCOUNTS, source=f"{_V1} GET /accounts"),
-    ParameterRule(version=ApiVersion.V1, name="RequesterID", location="header", presence=Presence.NOT_IN_VERSION,
-                  source=f"{_V1}, all five operations"),
-    ParameterRule(version=ApiVersion.V1, name="AdditionalReferenceIDType", location="header",
-                  presence=Presence.OPTIONAL, values=("pol",),
-                  source=f"{_V1}, all five operations; Specification of eOppslag (v1)"),
+    ParameterRule(
+        version=ApiVersion.V1,
+        name="PartyID",
+        location="header",
+        presence=Presence.REQUIRED,
+        endpoints=_ACCOUNTS,
+        source=f"{_V1} GET /accounts (AccountID 'Not in use per now')",
+    ),
+    ParameterRule(
+        version=ApiVersion.V1,
+        name="AccountID",
+        location="header",
+        presence=Presence.NOT_IN_USE,
+        endpoints=_ACCOUNTS,
+        source=f"{_V1} GET /accounts: 'Not in use per now'",
+    ),
+    ParameterRule(
+        version=ApiVersion.V1,
+        name="OnlyPrimaryOwner",
+        location="query",
+        presence=Presence.NOT_IN_VERSION,
+        endpoints=_ACCOUNTS,
+        source=f"{_V1} GET /accounts",
+    ),
+    ParameterRule(
+        version=ApiVersion.V1,
+        name="RequesterID",
+        location="header",
+        presence=Presence.NOT_IN_VERSION,
+        source=f"{_V1}, all five operations",
+    ),
+    ParameterRule(
+        version=ApiVersion.V1,
+        name="AdditionalReferenceIDType",
+        location="header",
+        presence=Presence.OPTIONAL,
+        values=("pol",),
+        source=f"{_V1}, all five operations; Specification of eOppslag (v1)",
+    ),
 )
 # Where this bank is stricter than a contract, and why (tests/standard/test_versions.py holds the rows
 # against Bank_v1.yaml and Bank_v2.yaml).
@@ -138,12 +203,18 @@ class RuleSet:
         return rule.values if rule is not None else ()
 
 
-RULE_SETS: Final = MappingProxyType({
-    ApiVersion.V2: RuleSet(ApiVersion.V2, tuple(PROFILES.values()),
-                           tuple(rule for rule in PARAMETER_RULES if rule.version is ApiVersion.V2)),
-    ApiVersion.V1: RuleSet(ApiVersion.V1, V1_PROFILES,
-                           tuple(rule for rule in PARAMETER_RULES if rule.version is ApiVersion.V1)),
-})
+RULE_SETS: Final = MappingProxyType(
+    {
+        ApiVersion.V2: RuleSet(
+            ApiVersion.V2,
+            tuple(PROFILES.values()),
+            tuple(rule for rule in PARAMETER_RULES if rule.version is ApiVersion.V2),
+        ),
+        ApiVersion.V1: RuleSet(
+            ApiVersion.V1, V1_PROFILES, tuple(rule for rule in PARAMETER_RULES if rule.version is ApiVersion.V1)
+        ),
+    }
+)
 
 
 def rules_for(version: ApiVersion) -> RuleSet:
@@ -159,8 +230,10 @@ def served(version: ApiVersion, *, v1_served_until: date | None, today: date) ->
 
 
 def retired_message(version: ApiVersion) -> str:
-    return (f"Control API {version.value} is retired at this bank: its phase-out window has closed; "
-            f"use Control API v2 (/v2)")
+    return (
+        f"Control API {version.value} is retired at this bank: its phase-out window has closed; "
+        f"use Control API v2 (/v2)"
+    )
 
 
 __all__ = [

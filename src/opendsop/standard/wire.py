@@ -74,8 +74,7 @@ def check_amount(value: decimal.Decimal | None, wire_name: str) -> None:
         raise ValueError(f"`{wire_name}` must be a finite number, got {value}")
     if value < AMOUNT_MINIMUM:
         raise ValueError(
-            f"`{wire_name}` must be >= 0 (amounts are positive; the sign is in "
-            f"creditDebitIndicator), got {value}"
+            f"`{wire_name}` must be >= 0 (amounts are positive; the sign is in creditDebitIndicator), got {value}"
         )
 
 
@@ -119,8 +118,7 @@ def _invalid(error: msgspec.DecodeError, what: str, code: str | None) -> Invalid
     return InvalidRequest(f"{what} is invalid at `{path}`: {detail}", parameter=path, code=code)
 
 
-def decode(data: bytes | str, type_: type[T], *, what: str = "The JSON body",
-           code: str | None = None) -> T:
+def decode(data: bytes | str, type_: type[T], *, what: str = "The JSON body", code: str | None = None) -> T:
     """Parse JSON into ``type_``; a malformed or non-conforming body raises ``InvalidRequest``.
 
     ``parameter`` of the error is the JSON path of the offending value (``$`` for the whole
@@ -134,8 +132,7 @@ def decode(data: bytes | str, type_: type[T], *, what: str = "The JSON body",
     return result
 
 
-def convert(value: Any, type_: type[T], *, what: str = "The value", code: str | None = None,
-            strict: bool = True) -> T:
+def convert(value: Any, type_: type[T], *, what: str = "The value", code: str | None = None, strict: bool = True) -> T:
     """Build ``type_`` from Python builtins (a dict from a form, a row), same errors as ``decode``."""
     try:
         result: T = msgspec.convert(value, type_, strict=strict)

@@ -72,8 +72,18 @@ def _cents(rng: Random, low: int, high: int) -> int:
 
 
 class _LedgerBuilder:
-    def __init__(self, rng: Random, used: Used, window: Window, banks: tuple[Bank, ...], people: People,
-                 *, account_base: int, card_base: int, link_base: int) -> None:
+    def __init__(
+        self,
+        rng: Random,
+        used: Used,
+        window: Window,
+        banks: tuple[Bank, ...],
+        people: People,
+        *,
+        account_base: int,
+        card_base: int,
+        link_base: int,
+    ) -> None:
         self.rng, self.used, self.window, self.banks, self.people = rng, used, window, banks, people
         self.cum_weights = list(accumulate(bank_weights(banks)))
         self.bank_of = {bank.orgnr: bank for bank in banks}
@@ -116,9 +126,20 @@ class _LedgerBuilder:
             earliest = max(earliest, self.window.start)
         return earliest + timedelta(days=self.rng.randint(0, max(0, (today - timedelta(days=20) - earliest).days)))
 
-    def account(self, owner: str, kind: PartyKind, bank: Bank, type_: AccountType, *, opened: date,
-                balance: int, currency: str = "NOK", credit_limit: int | None = None,
-                closed: date | None = None, permission: AccountPermissionType = ALONE) -> Account:
+    def account(
+        self,
+        owner: str,
+        kind: PartyKind,
+        bank: Bank,
+        type_: AccountType,
+        *,
+        opened: date,
+        balance: int,
+        currency: str = "NOK",
+        credit_limit: int | None = None,
+        closed: date | None = None,
+        permission: AccountPermissionType = ALONE,
+    ) -> Account:
         window = self.window
         blocked = self.blocked.get(owner)
         if closed is not None:
@@ -128,9 +149,18 @@ class _LedgerBuilder:
         else:
             status = AccountStatus.ENABLED
         account = Account(
-            account_id=self.next_account, kontonr=self.kontonr(bank), bank_orgnr=bank.orgnr, type=type_,
-            currency=currency, status=status, owner_id=owner, owner_kind=kind, opened=opened, closed=closed,
-            balance_date=max(opened, window.start), opening_balance=Decimal(balance).scaleb(-2),
+            account_id=self.next_account,
+            kontonr=self.kontonr(bank),
+            bank_orgnr=bank.orgnr,
+            type=type_,
+            currency=currency,
+            status=status,
+            owner_id=owner,
+            owner_kind=kind,
+            opened=opened,
+            closed=closed,
+            balance_date=max(opened, window.start),
+            opening_balance=Decimal(balance).scaleb(-2),
             credit_limit=None if credit_limit is None else Decimal(credit_limit).scaleb(-2),
             blocked_from=blocked if status is AccountStatus.DISABLED else None,
         )
@@ -150,15 +180,32 @@ class _LedgerBuilder:
         self.role(account, owner, kind, "primaryOwner", permission, opened)
         return account
 
-    def role(self, account: Account, party: str, kind: PartyKind, role: RoleKind,
-             permission: AccountPermissionType, start: date, end: date | None = None) -> None:
+    def role(
+        self,
+        account: Account,
+        party: str,
+        kind: PartyKind,
+        role: RoleKind,
+        permission: AccountPermissionType,
+        start: date,
+        end: date | None = None,
+    ) -> None:
         end = end or account.closed
         start = max(start, account.opened)
         if end is not None and end < start:
             return  # e.g. a guardianship that ended before the ward's account was opened: no role at all
-        self.out.roles.append(AccountRole(kontonr=account.kontonr, party_id=party, party_kind=kind,
-                                          name=self.names[party][:140], role=role, permission=permission,
-                                          start_date=start, end_date=end))
+        self.out.roles.append(
+            AccountRole(
+                kontonr=account.kontonr,
+                party_id=party,
+                party_kind=kind,
+                name=self.names[party][:140],
+                role=role,
+                permission=permission,
+                start_date=start,
+                end_date=end,
+            )
+        )
 
     def card(self, account: Account, holder: str, type_: CardType) -> None:
         rng, today = self.rng, self.window.today
@@ -166,14 +213,22 @@ class _LedgerBuilder:
         bin6 = self.bins[account.bank_orgnr][type_ is CardType.CREDIT_CARD]
         blocked = account.status is not AccountStatus.ENABLED or rng.random() < 0.02
         bank = self.bank_of[account.bank_orgnr]
-        self.out.cards.append(Card(
-            card_id=self.next_card, kontonr=account.kontonr,
-            card_identifier=f"{bin6}XXXXXX{rng.randint(0, 9999):04d}", holder_id=holder,
-            holder_name=self.names[holder][:140], type=type_,
-            status=CardStatus.BLOCKED if blocked else CardStatus.ACTIVE,
-            start_date=f"{start.year:04d}-{start.month:02d}", expiry_date=f"{start.year + 4:04d}-{start.month:02d}",
-            version_number="2" if rng.random() < 0.1 else "1", issuer_name=bank.name[:140],
-            issuer_orgnr=bank.orgnr))
+        self.out.cards.append(
+            Card(
+                card_id=self.next_card,
+                kontonr=account.kontonr,
+                card_identifier=f"{bin6}XXXXXX{rng.randint(0, 9999):04d}",
+                holder_id=holder,
+                holder_name=self.names[holder][:140],
+                type=type_,
+                status=CardStatus.BLOCKED if blocked else CardStatus.ACTIVE,
+                start_date=f"{start.year:04d}-{start.month:02d}",
+                expiry_date=f"{start.year + 4:04d}-{start.month:02d}",
+                version_number="2" if rng.random() < 0.1 else "1",
+                issuer_name=bank.name[:140],
+                issuer_orgnr=bank.orgnr,
+            )
+        )
         self.next_card += 1
 
     # -- owners --------------------------------------------------------------------------------
@@ -193,47 +248,99 @@ class _LedgerBuilder:
     def adult(self, person: Person, bank: Bank) -> None:
         rng, today = self.rng, self.window.today
         pid, age = person.person_id, _age(person.birth_date, today)
-        salary = self.account(pid, "person", bank, T.SALARY_ACCOUNT, opened=self.opening(person.birth_date),
-                              balance=_cents(rng, 1000, 60000))
+        salary = self.account(
+            pid,
+            "person",
+            bank,
+            T.SALARY_ACCOUNT,
+            opened=self.opening(person.birth_date),
+            balance=_cents(rng, 1000, 60000),
+        )
         self.card(salary, pid, CardType.DEBIT_CARD)
         if rng.random() < 0.55:
             other = bank if rng.random() < 0.75 else self.bank()
-            self.account(pid, "person", other, T.SAVINGS_ACCOUNT, opened=self.opening(person.birth_date),
-                         balance=_cents(rng, 5000, 400000))
+            self.account(
+                pid,
+                "person",
+                other,
+                T.SAVINGS_ACCOUNT,
+                opened=self.opening(person.birth_date),
+                balance=_cents(rng, 5000, 400000),
+            )
         if rng.random() < 0.3:
             limit = _cents(rng, 10, 100) * 1000
-            account = self.account(pid, "person", self.bank(), T.CREDIT_CARD_ACCOUNT,
-                                   opened=self.opening(person.birth_date), balance=-_cents(rng, 0, 15000),
-                                   credit_limit=limit)
+            account = self.account(
+                pid,
+                "person",
+                self.bank(),
+                T.CREDIT_CARD_ACCOUNT,
+                opened=self.opening(person.birth_date),
+                balance=-_cents(rng, 0, 15000),
+                credit_limit=limit,
+            )
             self.card(account, pid, CardType.CREDIT_CARD)
         if 25 <= age <= 70 and rng.random() < 0.15:
-            self.account(pid, "person", bank, T.LOAN_ACCOUNT, opened=self.opening(person.birth_date),
-                         balance=-_cents(rng, 50000, 900000))
+            self.account(
+                pid,
+                "person",
+                bank,
+                T.LOAN_ACCOUNT,
+                opened=self.opening(person.birth_date),
+                balance=-_cents(rng, 50000, 900000),
+            )
         if rng.random() < 0.04:
-            self.account(pid, "person", bank, T.CURRENCY_ACCOUNT, opened=self.opening(person.birth_date),
-                         balance=_cents(rng, 100, 8000), currency=rng.choice(FOREIGN_CURRENCIES))
+            self.account(
+                pid,
+                "person",
+                bank,
+                T.CURRENCY_ACCOUNT,
+                opened=self.opening(person.birth_date),
+                balance=_cents(rng, 100, 8000),
+                currency=rng.choice(FOREIGN_CURRENCIES),
+            )
         if rng.random() < 0.03:
-            self.account(pid, "person", bank, T.OTHER_ACCOUNT, opened=self.opening(person.birth_date),
-                         balance=_cents(rng, 0, 30000))
+            self.account(
+                pid,
+                "person",
+                bank,
+                T.OTHER_ACCOUNT,
+                opened=self.opening(person.birth_date),
+                balance=_cents(rng, 0, 30000),
+            )
         if rng.random() < 0.015:
-            self.account(pid, "person", bank, T.ACCOUNT_WITHOUT_BALANCE, opened=self.opening(person.birth_date),
-                         balance=0)
+            self.account(
+                pid, "person", bank, T.ACCOUNT_WITHOUT_BALANCE, opened=self.opening(person.birth_date), balance=0
+            )
         if rng.random() < 0.03:
             opened = self.window.start - timedelta(days=rng.randint(100, 2000))
             closed = self.window.start + timedelta(days=rng.randint(1, max(1, (today - self.window.start).days - 1)))
-            self.account(pid, "person", bank, T.SAVINGS_ACCOUNT, opened=max(opened, person.birth_date),
-                         balance=0, closed=closed)
+            self.account(
+                pid, "person", bank, T.SAVINGS_ACCOUNT, opened=max(opened, person.birth_date), balance=0, closed=closed
+            )
 
     def couple(self, first: Person, second: Person, bank: Bank) -> None:
         rng = self.rng
         earliest = max(first.birth_date, second.birth_date) + timedelta(days=18 * 365)
         if rng.random() < 0.4:
-            joint = self.account(first.person_id, "person", bank, T.SAVINGS_ACCOUNT, opened=self.opening(earliest),
-                                 balance=_cents(rng, 5000, 300000))
+            joint = self.account(
+                first.person_id,
+                "person",
+                bank,
+                T.SAVINGS_ACCOUNT,
+                opened=self.opening(earliest),
+                balance=_cents(rng, 5000, 300000),
+            )
             self.role(joint, second.person_id, "person", "secondaryOwner", ALONE, joint.opened)
         if rng.random() < 0.35:
-            loan = self.account(first.person_id, "person", bank, T.LOAN_ACCOUNT, opened=self.opening(earliest),
-                                balance=-_cents(rng, 500000, 4000000), permission=WITH_OTHER)
+            loan = self.account(
+                first.person_id,
+                "person",
+                bank,
+                T.LOAN_ACCOUNT,
+                opened=self.opening(earliest),
+                balance=-_cents(rng, 500000, 4000000),
+                permission=WITH_OTHER,
+            )
             self.role(loan, second.person_id, "person", "secondaryOwner", WITH_OTHER, loan.opened)
         if rng.random() < 0.05:  # the spouse may use the salary account too
             salary = self.out.of_owner[(first.person_id, T.SALARY_ACCOUNT)]
@@ -245,19 +352,35 @@ class _LedgerBuilder:
         cid = child.person_id
         account = None
         if age >= 13:
-            account = self.account(cid, "person", bank, T.SALARY_ACCOUNT,
-                                   opened=self.opening(child.birth_date + timedelta(days=13 * 365)),
-                                   balance=_cents(rng, 0, 5000))
+            account = self.account(
+                cid,
+                "person",
+                bank,
+                T.SALARY_ACCOUNT,
+                opened=self.opening(child.birth_date + timedelta(days=13 * 365)),
+                balance=_cents(rng, 0, 5000),
+            )
             self.card(account, cid, CardType.DEBIT_CARD)
         elif rng.random() < 0.6:
-            account = self.account(cid, "person", bank, T.SAVINGS_ACCOUNT, opened=self.opening(child.birth_date),
-                                   balance=_cents(rng, 0, 40000))
+            account = self.account(
+                cid,
+                "person",
+                bank,
+                T.SAVINGS_ACCOUNT,
+                opened=self.opening(child.birth_date),
+                balance=_cents(rng, 0, 40000),
+            )
         if account is not None:
             self.role(account, parent.person_id, "person", "disponent", ALONE, account.opened)
         if age >= 10 and rng.random() < 0.4:
-            prepaid = self.account(cid, "person", bank, T.PREPAID_CARD_ACCOUNT,
-                                   opened=self.opening(child.birth_date + timedelta(days=10 * 365)),
-                                   balance=_cents(rng, 0, 1000))
+            prepaid = self.account(
+                cid,
+                "person",
+                bank,
+                T.PREPAID_CARD_ACCOUNT,
+                opened=self.opening(child.birth_date + timedelta(days=10 * 365)),
+                balance=_cents(rng, 0, 1000),
+            )
             self.role(prepaid, parent.person_id, "person", "disponent", ALONE, prepaid.opened)
             self.card(prepaid, cid, CardType.DEBIT_CARD)
 
@@ -267,8 +390,15 @@ class _LedgerBuilder:
                 continue
             salary = self.out.of_owner.get((guardianship.ward_id, T.SALARY_ACCOUNT))
             if salary is not None:
-                self.role(salary, guardianship.guardian_id, "person", "disponent", ALONE,
-                          guardianship.valid_from, guardianship.valid_to)
+                self.role(
+                    salary,
+                    guardianship.guardian_id,
+                    "person",
+                    "disponent",
+                    ALONE,
+                    guardianship.valid_from,
+                    guardianship.valid_to,
+                )
 
     def companies(self) -> None:
         rng = self.rng
@@ -276,24 +406,67 @@ class _LedgerBuilder:
         for company in self.people.employers:
             bank = self.bank()
             opened = company.founded
-            accounts = [self.account(company.orgnr, "organisation", bank, T.BUSINESS_ACCOUNT, opened=opened,
-                                     balance=_cents(rng, 50000, 2000000))]
+            accounts = [
+                self.account(
+                    company.orgnr,
+                    "organisation",
+                    bank,
+                    T.BUSINESS_ACCOUNT,
+                    opened=opened,
+                    balance=_cents(rng, 50000, 2000000),
+                )
+            ]
             if company.orgnr in employees:
-                accounts.append(self.account(company.orgnr, "organisation", bank, T.TAX_DEDUCTION_ACCOUNT,
-                                             opened=opened, balance=_cents(rng, 0, 20000)))
+                accounts.append(
+                    self.account(
+                        company.orgnr,
+                        "organisation",
+                        bank,
+                        T.TAX_DEDUCTION_ACCOUNT,
+                        opened=opened,
+                        balance=_cents(rng, 0, 20000),
+                    )
+                )
             if company.org_form == "AS" and rng.random() < 0.08:
-                accounts.append(self.account(company.orgnr, "organisation", bank, T.CLIENT_ACCOUNT,
-                                             opened=opened, balance=_cents(rng, 100000, 5000000)))
+                accounts.append(
+                    self.account(
+                        company.orgnr,
+                        "organisation",
+                        bank,
+                        T.CLIENT_ACCOUNT,
+                        opened=opened,
+                        balance=_cents(rng, 100000, 5000000),
+                    )
+                )
             if rng.random() < 0.12:
-                accounts.append(self.account(company.orgnr, "organisation", bank, T.LOAN_ACCOUNT, opened=opened,
-                                             balance=-_cents(rng, 100000, 5000000)))
+                accounts.append(
+                    self.account(
+                        company.orgnr,
+                        "organisation",
+                        bank,
+                        T.LOAN_ACCOUNT,
+                        opened=opened,
+                        balance=-_cents(rng, 100000, 5000000),
+                    )
+                )
             if rng.random() < 0.05:
-                accounts.append(self.account(company.orgnr, "organisation", bank, T.CURRENCY_ACCOUNT,
-                                             opened=opened, balance=_cents(rng, 1000, 100000),
-                                             currency=rng.choice(FOREIGN_CURRENCIES)))
+                accounts.append(
+                    self.account(
+                        company.orgnr,
+                        "organisation",
+                        bank,
+                        T.CURRENCY_ACCOUNT,
+                        opened=opened,
+                        balance=_cents(rng, 1000, 100000),
+                        currency=rng.choice(FOREIGN_CURRENCIES),
+                    )
+                )
             if rng.random() < 0.03:
-                accounts.append(self.account(company.orgnr, "organisation", bank, T.ACCOUNT_WITHOUT_BALANCE,
-                                             opened=opened, balance=0))
+                accounts.append(
+                    self.account(
+                        company.orgnr, "organisation", bank, T.ACCOUNT_WITHOUT_BALANCE, opened=opened, balance=0
+                    )
+                )
             for account in accounts:
                 self.signatories(company, account)
 
@@ -310,40 +483,73 @@ class _LedgerBuilder:
             couple = next((h for h in self.people.households if len(h.adults) == 2), None)
             if couple is not None:
                 first, second = (self.people.by_id[pid] for pid in couple.adults)
-                joint = self.account(first.person_id, "person", self.bank(), T.SAVINGS_ACCOUNT,
-                                     opened=self.opening(max(first.birth_date, second.birth_date)),
-                                     balance=_cents(self.rng, 5000, 300000))
+                joint = self.account(
+                    first.person_id,
+                    "person",
+                    self.bank(),
+                    T.SAVINGS_ACCOUNT,
+                    opened=self.opening(max(first.birth_date, second.birth_date)),
+                    balance=_cents(self.rng, 5000, 300000),
+                )
                 self.role(joint, second.person_id, "person", "secondaryOwner", ALONE, joint.opened)
         present = {account.type for account in self.out.accounts}
         company = self.people.employers[-1]
-        adult = next(p for p in self.people.persons
-                     if _age(p.birth_date, self.window.today) >= 25 and p.date_of_death is None
-                     and p.address_protection is None)
+        adult = next(
+            p
+            for p in self.people.persons
+            if _age(p.birth_date, self.window.today) >= 25 and p.date_of_death is None and p.address_protection is None
+        )
         for type_ in AccountType:
             if type_ in present:
                 continue
             if type_ in (T.BUSINESS_ACCOUNT, T.TAX_DEDUCTION_ACCOUNT, T.CLIENT_ACCOUNT):
-                account = self.account(company.orgnr, "organisation", self.bank(), type_, opened=company.founded,
-                                       balance=_cents(self.rng, 1000, 100000))
+                account = self.account(
+                    company.orgnr,
+                    "organisation",
+                    self.bank(),
+                    type_,
+                    opened=company.founded,
+                    balance=_cents(self.rng, 1000, 100000),
+                )
                 self.signatories(company, account)
             else:
                 balance = -_cents(self.rng, 1000, 100000) if type_ in (T.LOAN_ACCOUNT, T.CREDIT_CARD_ACCOUNT) else 0
                 currency = "EUR" if type_ is T.CURRENCY_ACCOUNT else "NOK"
                 limit = 5000000 if type_ is T.CREDIT_CARD_ACCOUNT else None
-                account = self.account(adult.person_id, "person", self.bank(), type_,
-                                       opened=self.opening(adult.birth_date), balance=balance, currency=currency,
-                                       credit_limit=limit)
+                account = self.account(
+                    adult.person_id,
+                    "person",
+                    self.bank(),
+                    type_,
+                    opened=self.opening(adult.birth_date),
+                    balance=balance,
+                    currency=currency,
+                    credit_limit=limit,
+                )
                 if type_ in (T.CREDIT_CARD_ACCOUNT, T.PREPAID_CARD_ACCOUNT):
-                    self.card(account, adult.person_id,
-                              CardType.CREDIT_CARD if type_ is T.CREDIT_CARD_ACCOUNT else CardType.DEBIT_CARD)
+                    self.card(
+                        account,
+                        adult.person_id,
+                        CardType.CREDIT_CARD if type_ is T.CREDIT_CARD_ACCOUNT else CardType.DEBIT_CARD,
+                    )
 
 
-def build_ledger(rng: Random, used: Used, window: Window, banks: tuple[Bank, ...], people: People, *,
-                 account_base: int, card_base: int, link_base: int) -> Ledger:
+def build_ledger(
+    rng: Random,
+    used: Used,
+    window: Window,
+    banks: tuple[Bank, ...],
+    people: People,
+    *,
+    account_base: int,
+    card_base: int,
+    link_base: int,
+) -> Ledger:
     from opendsop.synth.links import add_links
 
-    builder = _LedgerBuilder(rng, used, window, banks, people, account_base=account_base, card_base=card_base,
-                             link_base=link_base)
+    builder = _LedgerBuilder(
+        rng, used, window, banks, people, account_base=account_base, card_base=card_base, link_base=link_base
+    )
     builder.households()
     builder.guardians()
     builder.companies()

@@ -18,8 +18,9 @@ from opendsop.synth.export import write_files
 from opendsop.synth.presets import PRESETS
 from opendsop.synth.world import Population, generate
 
-app = typer.Typer(help="Deterministic synthetic Norway: persons, companies, banks, accounts, transactions.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Deterministic synthetic Norway: persons, companies, banks, accounts, transactions.", no_args_is_help=True
+)
 console = Console()
 
 PresetOption = Annotated[str, typer.Option("--preset", "-p", help=f"One of: {', '.join(PRESETS)}")]
@@ -58,8 +59,14 @@ def generate_command(
         raise typer.BadParameter(f"--format must be jsonl or csv, got {fmt!r}")
     world = generate(preset, seed=seed, today=_today(today), invalid_fraction=invalid_fraction)
     shard_count = world.preset.shard_count if shards is None else min(shards, world.preset.shard_count)
-    columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TextColumn("{task.fields[transactions]:,} transactions"), TimeElapsedColumn(), TimeRemainingColumn())
+    columns = (
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[transactions]:,} transactions"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
     with Progress(*columns, console=console) as progress:
         task = progress.add_task("shards", total=shard_count, transactions=0)
         counted = [0]
@@ -74,8 +81,7 @@ def generate_command(
                 yield population
                 progress.update(task, advance=1, transactions=counted[0])
 
-        counts = write_files(tracked(), out, fmt=fmt, include_invalid=invalid_fraction > 0,
-                             on_account=on_account)
+        counts = write_files(tracked(), out, fmt=fmt, include_invalid=invalid_fraction > 0, on_account=on_account)
     table = Table("kind", "rows", title=f"{preset} (seed {seed}) → {out}")
     for kind, rows in counts.items():
         table.add_row(kind, f"{rows:,}")
@@ -84,9 +90,14 @@ def generate_command(
 
 def _stats(population: Population) -> Counter[str]:
     counts: Counter[str] = Counter(
-        persons=len(population.persons), companies=len(population.companies), accounts=len(population.accounts),
-        roles=len(population.roles), cards=len(population.cards), links=len(population.links),
-        deaths=len(population.deaths), guardianships=len(population.guardianships),
+        persons=len(population.persons),
+        companies=len(population.companies),
+        accounts=len(population.accounts),
+        roles=len(population.roles),
+        cards=len(population.cards),
+        links=len(population.links),
+        deaths=len(population.deaths),
+        guardianships=len(population.guardianships),
         bankruptcies=len(population.bankruptcies),
     )
     for account in population.accounts:
@@ -111,8 +122,10 @@ def stats_command(
         if transactions:
             total["transactions"] += sum(1 for _ in population.transactions())
     table = Table("what", "count", title=f"{preset}, seed {seed}, {shards or world.preset.shard_count} shard(s)")
-    table.add_row("banks (KAR / KFR)", f"{sum(b.reports_to == 'KAR' for b in world.banks)} / "
-                                       f"{sum(b.reports_to == 'KFR' for b in world.banks)}")
+    table.add_row(
+        "banks (KAR / KFR)",
+        f"{sum(b.reports_to == 'KAR' for b in world.banks)} / {sum(b.reports_to == 'KFR' for b in world.banks)}",
+    )
     for key in sorted(total):
         table.add_row(key, f"{total[key]:,}")
     console.print(table)

@@ -43,9 +43,12 @@ TAX_BASE_FIELDS: dict[str, tuple[str, frozenset[str]]] = {
     "gjeldFraInkassoselskap": ("formuesfradrag", frozenset({"sbl"})),
 }
 LOAN_ACCOUNTS = ("Lån", "Renter", "Gebyr", "Omkostninger")
-KRAV_TYPES = (("RESTSKATT", "Restskatt", "Skatt"), ("FORSKUDDSSKATT", "Forskuddsskatt", "Skatt"),
-              ("MERVERDIAVGIFT", "Merverdiavgift", "Merverdiavgift"),
-              ("ARBEIDSGIVERAVGIFT", "Arbeidsgiveravgift", "Arbeidsgiveravgift"))
+KRAV_TYPES = (
+    ("RESTSKATT", "Restskatt", "Skatt"),
+    ("FORSKUDDSSKATT", "Forskuddsskatt", "Skatt"),
+    ("MERVERDIAVGIFT", "Merverdiavgift", "Merverdiavgift"),
+    ("ARBEIDSGIVERAVGIFT", "Arbeidsgiveravgift", "Arbeidsgiveravgift"),
+)
 
 
 @dataclass(frozen=True, slots=True)

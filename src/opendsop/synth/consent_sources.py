@@ -103,8 +103,7 @@ def _income(rng: Random, today: date, employer: str) -> tuple[MonthlyReport, ...
 def _tax_bases(rng: Random, latest: int) -> tuple[TaxBase, ...]:
     bases = []
     for year in (latest - 1, latest):
-        items = tuple(TaxBaseItem(name, _money(rng, 1_000, 900_000))
-                      for name in TAX_BASE_FIELDS if rng.random() < 0.85)
+        items = tuple(TaxBaseItem(name, _money(rng, 1_000, 900_000)) for name in TAX_BASE_FIELDS if rng.random() < 0.85)
         bases.append(TaxBase(year, date(year + 1, rng.randint(6, 10), rng.randint(1, 28)), items))
     return tuple(bases)
 
@@ -129,9 +128,16 @@ def _nav(rng: Random, today: date, serial: int) -> NavData:
     if rng.random() < 0.25:
         return (), (), ()
     start = _monday(today - timedelta(days=rng.randint(200, 700)))
-    vedtak = [AapVedtak(f"AAP-{serial}-1", start, start + timedelta(days=364), "O", "AVSLU"),
-              AapVedtak(f"AAP-{serial}-2", start + timedelta(days=365), min(start + timedelta(days=729),
-                        today + timedelta(days=365)), "E", "IVERK")]
+    vedtak = [
+        AapVedtak(f"AAP-{serial}-1", start, start + timedelta(days=364), "O", "AVSLU"),
+        AapVedtak(
+            f"AAP-{serial}-2",
+            start + timedelta(days=365),
+            min(start + timedelta(days=729), today + timedelta(days=365)),
+            "E",
+            "IVERK",
+        ),
+    ]
     if rng.random() < 0.5:  # an invalidated decision: tilDato is the day before fraDato (FAQ)
         fra = start + timedelta(days=100)
         vedtak.append(AapVedtak(f"AAP-{serial}-3", fra, fra - timedelta(days=1), "G", "AVSLU"))
@@ -163,21 +169,46 @@ def _organisation(rng: Random, today: date, orgnr: str, serial: int, name: str |
         paid = Decimal(0) if rng.random() < 0.4 else (beloep if rng.random() < 0.6 else half)
         placements: tuple[Placement, ...] = ()
         if paid:
-            payment = Innbetaling(f"inn-{serial}-{index}", min(forfall, today), paid, Decimal(0), skatt_konto,
-                                  own_konto, name)
+            payment = Innbetaling(
+                f"inn-{serial}-{index}", min(forfall, today), paid, Decimal(0), skatt_konto, own_konto, name
+            )
             innbetalinger.append(payment)
             placements = (Placement(payment.innbetaling_id, -paid, payment.dato),)
         remaining = beloep - paid
         overdue = remaining and forfall < today
         renter = (remaining * Decimal("0.02")).quantize(Decimal("0.01")) if overdue else Decimal(0)
-        krav.append(Krav(f"krav-{serial}-{index}", kravtype, beskrivelse, gruppe, opprettet, forfall, beloep, remaining,
-                         renter, f"forfall-{serial}-{index}", skatt_konto, placements))
+        krav.append(
+            Krav(
+                f"krav-{serial}-{index}",
+                kravtype,
+                beskrivelse,
+                gruppe,
+                opprettet,
+                forfall,
+                beloep,
+                remaining,
+                renter,
+                f"forfall-{serial}-{index}",
+                skatt_konto,
+                placements,
+            )
+        )
     if rng.random() < 0.5:  # an unplaced payment (paid before the claim it is meant for exists)
         amount = _money(rng, 100, 5_000)
-        innbetalinger.append(Innbetaling(f"inn-{serial}-u", today - timedelta(days=rng.randint(1, 60)), amount, amount,
-                                         skatt_konto, own_konto, name))
-    return Organisation(orgnr, name, tuple(sorted(krav, key=lambda k: k.opprettet)),
-                        tuple(sorted(innbetalinger, key=lambda i: i.dato)))
+        innbetalinger.append(
+            Innbetaling(
+                f"inn-{serial}-u",
+                today - timedelta(days=rng.randint(1, 60)),
+                amount,
+                amount,
+                skatt_konto,
+                own_konto,
+                name,
+            )
+        )
+    return Organisation(
+        orgnr, name, tuple(sorted(krav, key=lambda k: k.opprettet)), tuple(sorted(innbetalinger, key=lambda i: i.dato))
+    )
 
 
 def generate_world(seed: int, *, today: date, persons: int = 12, organisations: int = 4) -> SourceData:
@@ -192,8 +223,16 @@ def generate_world(seed: int, *, today: date, persons: int = 12, organisations: 
             continue
         latest = base_year - 1 if rng.random() < 0.25 else base_year
         aap, meldekort, ufore = _nav(rng, today, len(people) + 1)
-        people[fnr] = Person(fnr, latest, _income(rng, today, rng.choice(employers)), _tax_bases(rng, latest),
-                             _loan(rng, today), aap, meldekort, ufore)
+        people[fnr] = Person(
+            fnr,
+            latest,
+            _income(rng, today, rng.choice(employers)),
+            _tax_bases(rng, latest),
+            _loan(rng, today),
+            aap,
+            meldekort,
+            ufore,
+        )
     orgs: dict[str, Organisation] = {}
     while len(orgs) < organisations:
         orgnr = generate_orgnr(rng)
@@ -240,16 +279,27 @@ def for_population(population: Population) -> SourceData:
     today, seed = population.today, population.seed
     persons: dict[str, Callable[[], Person]] = {}
     for person in population.persons:
-        if person.invalid_reason is not None or not person.is_alive_on(today) or \
-                _age(person.birth_date, today) < ADULT_AGE:
+        if (
+            person.invalid_reason is not None
+            or not person.is_alive_on(today)
+            or _age(person.birth_date, today) < ADULT_AGE
+        ):
             continue
-        persons[person.person_id] = partial(_person, seed, person.person_id, person.birth_date, today,
-                                            population.employer_of.get(person.person_id), len(persons) + 1)
+        persons[person.person_id] = partial(
+            _person,
+            seed,
+            person.person_id,
+            person.birth_date,
+            today,
+            population.employer_of.get(person.person_id),
+            len(persons) + 1,
+        )
     organisations: dict[str, Callable[[], Organisation]] = {}
     for company in population.companies:
         if company.invalid_reason is None:
-            organisations[company.orgnr] = partial(_company, seed, today, company.orgnr, len(organisations) + 1,
-                                                   company.name)
+            organisations[company.orgnr] = partial(
+                _company, seed, today, company.orgnr, len(organisations) + 1, company.name
+            )
     return SourceData(seed, today, _Made(persons), _Made(organisations))
 
 

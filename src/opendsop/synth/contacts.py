@@ -52,8 +52,9 @@ def email_local_part(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", ".", folded.lower()).strip(".")[:64] or "kunde"
 
 
-def electronic_addresses(party_id: str, name: str, *, organisation: bool) -> tuple[tuple[ElectronicAddressType, str],
-                                                                                   ...]:
+def electronic_addresses(
+    party_id: str, name: str, *, organisation: bool
+) -> tuple[tuple[ElectronicAddressType, str], ...]:
     """(type, value) pairs: most persons have a mobile number and many an e-mail; organisations a
     ``post@`` address and often a switchboard number."""
     rng = Random(f"contacts/{party_id}")

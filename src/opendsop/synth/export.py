@@ -57,36 +57,113 @@ _astuple = msgspec.structs.astuple
 _NO_ADDRESS = (None, None, None, None, None)
 
 TRANSACTION_COLUMNS: tuple[str, ...] = (
-    "transaction_id", "kontonr", "amount", "currency", "credit_debit_indicator", "status", "registered",
-    "booking_date", "value_date", "domain", "family", "sub_family", "free_text", "additional_info",
-    "reversal_indicator", "references_json", "counterparty_type", "counterparty_account", "counterparty_id",
-    "counterparty_id_type", "counterparty_name", "counterparty_street_name", "counterparty_building_number",
-    "counterparty_post_code", "counterparty_town_name", "counterparty_country", "merchant", "card_id",
-    "card_identifier", "fx_original_amount", "fx_source_currency", "fx_target_currency", "fx_unit_currency",
-    "fx_exchange_rate", "invalid_reason",
+    "transaction_id",
+    "kontonr",
+    "amount",
+    "currency",
+    "credit_debit_indicator",
+    "status",
+    "registered",
+    "booking_date",
+    "value_date",
+    "domain",
+    "family",
+    "sub_family",
+    "free_text",
+    "additional_info",
+    "reversal_indicator",
+    "references_json",
+    "counterparty_type",
+    "counterparty_account",
+    "counterparty_id",
+    "counterparty_id_type",
+    "counterparty_name",
+    "counterparty_street_name",
+    "counterparty_building_number",
+    "counterparty_post_code",
+    "counterparty_town_name",
+    "counterparty_country",
+    "merchant",
+    "card_id",
+    "card_identifier",
+    "fx_original_amount",
+    "fx_source_currency",
+    "fx_target_currency",
+    "fx_unit_currency",
+    "fx_exchange_rate",
+    "invalid_reason",
 )
 BALANCE_COLUMNS = tuple(Balance.__struct_fields__)
 COLUMNS: dict[str, tuple[str, ...]] = {
     "banks": ("orgnr", "name", "bic", "reports_to", "api_base_url", "orgnr_synthetic"),
     "bank_codes": ("bank_code", "bank_orgnr"),
-    "persons": ("person_id", "id_kind", "given_name", "family_name", "birth_date", "female", "street_name",
-                "building_number", "post_code", "town_name", "country", "household_id", "date_of_death",
-                "address_protection", "invalid_reason"),
+    "persons": (
+        "person_id",
+        "id_kind",
+        "given_name",
+        "family_name",
+        "birth_date",
+        "female",
+        "street_name",
+        "building_number",
+        "post_code",
+        "town_name",
+        "country",
+        "household_id",
+        "date_of_death",
+        "address_protection",
+        "invalid_reason",
+    ),
     "household_members": ("household_id", "person_id", "member"),
-    "companies": ("orgnr", "name", "org_form", "kind", "street_name", "building_number", "post_code", "town_name",
-                  "country", "founded", "signature_kind", "signature_holders", "prokura_kind", "prokura_holders",
-                  "merchant_category", "invalid_reason"),
+    "companies": (
+        "orgnr",
+        "name",
+        "org_form",
+        "kind",
+        "street_name",
+        "building_number",
+        "post_code",
+        "town_name",
+        "country",
+        "founded",
+        "signature_kind",
+        "signature_holders",
+        "prokura_kind",
+        "prokura_holders",
+        "merchant_category",
+        "invalid_reason",
+    ),
     "company_roles": ("orgnr", "role", "person_id", "start_date"),
     "accounts": tuple(Account.__struct_fields__),
     "account_roles": ("kontonr", "party_id", "party_kind", "name", "role", "permission", "start_date", "end_date"),
-    "cards": ("card_id", "kontonr", "card_identifier", "holder_id", "holder_name", "type", "status", "start_date",
-              "expiry_date", "version_number", "issuer_name", "issuer_orgnr"),
+    "cards": (
+        "card_id",
+        "kontonr",
+        "card_identifier",
+        "holder_id",
+        "holder_name",
+        "type",
+        "status",
+        "start_date",
+        "expiry_date",
+        "version_number",
+        "issuer_name",
+        "issuer_orgnr",
+    ),
     "transactions": TRANSACTION_COLUMNS,
     "balances": BALANCE_COLUMNS,
     "deaths": ("person_id", "date_of_death"),
     "guardianships": ("ward_id", "guardian_id", "guardian_name", "tjenesteoppgaver", "valid_from", "valid_to"),
-    "bankruptcies": ("debtor_id", "debtor_kind", "debtor_name", "kjennelsesdato", "notice_uuid", "notice_type",
-                     "notice_registered", "linked_orgnr"),
+    "bankruptcies": (
+        "debtor_id",
+        "debtor_kind",
+        "debtor_name",
+        "kjennelsesdato",
+        "notice_uuid",
+        "notice_type",
+        "notice_registered",
+        "linked_orgnr",
+    ),
     "customer_relations": registers.CUSTOMER_RELATION_COLUMNS,
     "freg_persons": registers.FREG_PERSON_COLUMNS,
     "konkursvarsel": registers.KONKURSVARSEL_COLUMNS,
@@ -108,8 +185,11 @@ def transaction_row(tx: Transaction) -> tuple[Any, ...]:
 def values_row(t: tuple[Any, ...]) -> tuple[Any, ...]:
     """One row of ``TRANSACTION_COLUMNS`` from a tuple in ``Transaction`` field order."""
     address = t[21]
-    flat = _NO_ADDRESS if address is None else (
-        address.street_name, address.building_number, address.post_code, address.town_name, address.country)
+    flat = (
+        _NO_ADDRESS
+        if address is None
+        else (address.street_name, address.building_number, address.post_code, address.town_name, address.country)
+    )
     return (*t[:15], _references_json(t[15]), *t[16:21], *flat, *t[22:])
 
 
@@ -130,8 +210,19 @@ def _json(values: Iterable[str]) -> str:
 def _persons(p: Population, ok: Callable[[Any], bool]) -> Iterator[tuple[Any, ...]]:
     for x in p.persons:
         if ok(x):
-            yield (x.person_id, x.id_kind, x.given_name, x.family_name, x.birth_date, x.female, *_address(x.address),
-                   x.household_id, x.date_of_death, x.address_protection, x.invalid_reason)
+            yield (
+                x.person_id,
+                x.id_kind,
+                x.given_name,
+                x.family_name,
+                x.birth_date,
+                x.female,
+                *_address(x.address),
+                x.household_id,
+                x.date_of_death,
+                x.address_protection,
+                x.invalid_reason,
+            )
 
 
 def _household_members(p: Population, ok: Callable[[Any], bool]) -> Iterator[tuple[Any, ...]]:
@@ -144,27 +235,41 @@ def _companies(p: Population, ok: Callable[[Any], bool]) -> Iterator[tuple[Any, 
     for c in p.companies:
         if ok(c):
             sig, pro = c.signature, c.prokura
-            yield (c.orgnr, c.name, c.org_form, c.kind, *_address(c.address), c.founded,
-                   sig and sig.kind, sig and _json(sig.holders), pro and pro.kind, pro and _json(pro.holders),
-                   c.merchant_category, c.invalid_reason)
+            yield (
+                c.orgnr,
+                c.name,
+                c.org_form,
+                c.kind,
+                *_address(c.address),
+                c.founded,
+                sig and sig.kind,
+                sig and _json(sig.holders),
+                pro and pro.kind,
+                pro and _json(pro.holders),
+                c.merchant_category,
+                c.invalid_reason,
+            )
 
 
 _STATIC: dict[str, Callable[[Population, Callable[[Any], bool]], Iterable[tuple[Any, ...]]]] = {
-    "banks": lambda p, ok: ((b.orgnr, b.name, b.bic, b.reports_to, b.api_base_url, b.orgnr_synthetic)
-                            for b in p.banks),
+    "banks": lambda p, ok: ((b.orgnr, b.name, b.bic, b.reports_to, b.api_base_url, b.orgnr_synthetic) for b in p.banks),
     "bank_codes": lambda p, ok: ((code, b.orgnr) for b in p.banks for code in b.bank_codes),
     "persons": _persons,
     "household_members": _household_members,
     "companies": _companies,
-    "company_roles": lambda p, ok: ((c.orgnr, r.role, r.person_id, r.start_date)
-                                    for c in p.companies if ok(c) for r in c.roles),
+    "company_roles": lambda p, ok: (
+        (c.orgnr, r.role, r.person_id, r.start_date) for c in p.companies if ok(c) for r in c.roles
+    ),
     "accounts": lambda p, ok: (_astuple(a) for a in p.accounts if ok(a)),
-    "account_roles": lambda p, ok: ((r.kontonr, r.party_id, r.party_kind, r.name, r.role, r.permission,
-                                     r.start_date, r.end_date) for r in p.roles),
+    "account_roles": lambda p, ok: (
+        (r.kontonr, r.party_id, r.party_kind, r.name, r.role, r.permission, r.start_date, r.end_date) for r in p.roles
+    ),
     "cards": lambda p, ok: (_astuple(c) for c in p.cards),
     "deaths": lambda p, ok: ((d.person_id, d.date_of_death) for d in p.deaths),
-    "guardianships": lambda p, ok: ((g.ward_id, g.guardian_id, g.guardian_name, _json(g.tjenesteoppgaver),
-                                     g.valid_from, g.valid_to) for g in p.guardianships),
+    "guardianships": lambda p, ok: (
+        (g.ward_id, g.guardian_id, g.guardian_name, _json(g.tjenesteoppgaver), g.valid_from, g.valid_to)
+        for g in p.guardianships
+    ),
     "bankruptcies": lambda p, ok: (_astuple(b) for b in p.bankruptcies),
     "customer_relations": lambda p, ok: registers.customer_relations(p),
     "freg_persons": lambda p, ok: registers.freg_persons(p),
@@ -180,8 +285,9 @@ def static_rows(population: Population, kind: str, *, include_invalid: bool = Fa
     yield from make(population, lambda record: include_invalid or record.invalid_reason is None)
 
 
-def streamed_rows(population: Population, *, bank_orgnr: str | None = None,
-                  include_invalid: bool = False) -> Iterator[tuple[str, tuple[Any, ...]]]:
+def streamed_rows(
+    population: Population, *, bank_orgnr: str | None = None, include_invalid: bool = False
+) -> Iterator[tuple[str, tuple[Any, ...]]]:
     """``("transactions", row)`` and ``("balances", row)`` in one pass over the accounts."""
     for account, transactions, found in population.statements():
         if bank_orgnr is not None and account.bank_orgnr != bank_orgnr:
@@ -240,6 +346,7 @@ class _Sink:
 
             self.writers[kind] = write_csv
         else:
+
             def write_jsonl(row: tuple[Any, ...]) -> None:
                 handle.write(_encode(dict(zip(columns, row, strict=True))).decode())
                 handle.write("\n")
@@ -252,8 +359,14 @@ class _Sink:
             handle.close()
 
 
-def write_files(populations: Iterable[Population], directory: str | Path, *, fmt: str = "jsonl",
-                include_invalid: bool = False, on_account: Callable[[int], None] | None = None) -> dict[str, int]:
+def write_files(
+    populations: Iterable[Population],
+    directory: str | Path,
+    *,
+    fmt: str = "jsonl",
+    include_invalid: bool = False,
+    on_account: Callable[[int], None] | None = None,
+) -> dict[str, int]:
     """Write every kind of every population to ``directory/<kind>.<fmt>``; returns row counts.
 
     ``on_account`` is called with the number of transactions of each account as it is written
@@ -286,8 +399,9 @@ def write_files(populations: Iterable[Population], directory: str | Path, *, fmt
     return sink.counts
 
 
-def write_jsonl(populations: Population | Iterable[Population], directory: str | Path, *,
-                include_invalid: bool = False) -> dict[str, int]:
+def write_jsonl(
+    populations: Population | Iterable[Population], directory: str | Path, *, include_invalid: bool = False
+) -> dict[str, int]:
     """JSONL files for inspection: ``directory/<kind>.jsonl``, one object per line."""
     items = [populations] if isinstance(populations, Population) else populations
     return write_files(items, directory, fmt="jsonl", include_invalid=include_invalid)

@@ -40,18 +40,30 @@ def add_invalid_records(population: Population, rng: Random, fraction: float) ->
     persons = list(population.persons)
     for person in rng.sample(population.persons, _count(rng, len(population.persons), fraction)):
         if rng.random() < 0.7:
-            persons.append(replace(person, person_id=_wrong_last_digit(rng, person.person_id),
-                                   invalid_reason="bad-checksum"))
+            persons.append(
+                replace(person, person_id=_wrong_last_digit(rng, person.person_id), invalid_reason="bad-checksum")
+            )
         else:
-            persons.append(replace(person, birth_date=population.today + timedelta(days=rng.randint(1, 400)),
-                                   invalid_reason="born-in-future"))
+            persons.append(
+                replace(
+                    person,
+                    birth_date=population.today + timedelta(days=rng.randint(1, 400)),
+                    invalid_reason="born-in-future",
+                )
+            )
     companies = list(population.companies)
     for company in rng.sample(population.companies, _count(rng, len(population.companies), fraction)):
         companies.append(replace(company, orgnr=_wrong_last_digit(rng, company.orgnr), invalid_reason="bad-checksum"))
     accounts = list(population.accounts)
     for account in rng.sample(population.accounts, _count(rng, len(population.accounts), fraction)):
-        accounts.append(replace(account, account_id=-account.account_id,
-                                kontonr=_wrong_last_digit(rng, account.kontonr), invalid_reason="bad-checksum"))
+        accounts.append(
+            replace(
+                account,
+                account_id=-account.account_id,
+                kontonr=_wrong_last_digit(rng, account.kontonr),
+                invalid_reason="bad-checksum",
+            )
+        )
     population.persons, population.companies, population.accounts = tuple(persons), tuple(companies), tuple(accounts)
 
 
@@ -59,11 +71,20 @@ def invalid_transaction(rng: Random, last: Transaction, today: date) -> Transact
     """A copy of ``last`` that is wrong in one way."""
     if rng.random() < 0.5 or last.counterparty_account is None:
         when = _at(today + timedelta(days=rng.randint(1, 60)), 12, 0)
-        return msgspec.structs.replace(last, transaction_id=last.transaction_id + "X", registered=when,
-                                       booking_date=when, value_date=when, invalid_reason="booked-in-future")
-    return msgspec.structs.replace(last, transaction_id=last.transaction_id + "X",
-                                   counterparty_account=_wrong_last_digit(rng, last.counterparty_account),
-                                   invalid_reason="unknown-counterparty")
+        return msgspec.structs.replace(
+            last,
+            transaction_id=last.transaction_id + "X",
+            registered=when,
+            booking_date=when,
+            value_date=when,
+            invalid_reason="booked-in-future",
+        )
+    return msgspec.structs.replace(
+        last,
+        transaction_id=last.transaction_id + "X",
+        counterparty_account=_wrong_last_digit(rng, last.counterparty_account),
+        invalid_reason="unknown-counterparty",
+    )
 
 
 __all__ = ["add_invalid_records", "invalid_transaction"]

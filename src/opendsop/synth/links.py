@@ -28,8 +28,9 @@ class _Linker:
     def __init__(self, rng: Random, ledger: Ledger, link_base: int) -> None:
         self.rng, self.ledger, self.next_id = rng, ledger, link_base
 
-    def add(self, kind: str, source: Account | None, target: Account | None, amount_cents: int,
-            day: int) -> Link | None:
+    def add(
+        self, kind: str, source: Account | None, target: Account | None, amount_cents: int, day: int
+    ) -> Link | None:
         if source is None or target is None or source.kontonr == target.kontonr:
             return None
         a, b = self.ledger.active.get(source.kontonr), self.ledger.active.get(target.kontonr)
@@ -38,8 +39,16 @@ class _Linker:
         start, end = max(a[0], b[0]), min(a[1], b[1])
         if start > end:
             return None
-        link = Link(link_id=self.next_id, kind=kind, source=source.kontonr, target=target.kontonr, start=start,
-                    end=end, amount_cents=amount_cents, day_of_month=day)
+        link = Link(
+            link_id=self.next_id,
+            kind=kind,
+            source=source.kontonr,
+            target=target.kontonr,
+            start=start,
+            end=end,
+            amount_cents=amount_cents,
+            day_of_month=day,
+        )
         self.next_id += 1
         self.ledger.links.append(link)
         return link
@@ -64,15 +73,26 @@ def _payroll(rng: Random, people: People, linker: _Linker, salary_of: dict[str, 
         if linker.add("salary", own.get((orgnr, T.BUSINESS_ACCOUNT)), salary_of[person_id], net, payday[orgnr]):
             payroll[orgnr] = payroll.get(orgnr, 0) + net
     for orgnr, net in payroll.items():
-        linker.add("tax", own.get((orgnr, T.BUSINESS_ACCOUNT)), own.get((orgnr, T.TAX_DEDUCTION_ACCOUNT)),
-                   net * 35 // 65 // 100 * 100, payday[orgnr])
+        linker.add(
+            "tax",
+            own.get((orgnr, T.BUSINESS_ACCOUNT)),
+            own.get((orgnr, T.TAX_DEDUCTION_ACCOUNT)),
+            net * 35 // 65 // 100 * 100,
+            payday[orgnr],
+        )
         if rng.random() < 0.5:
-            linker.add("client", own.get((orgnr, T.BUSINESS_ACCOUNT)), own.get((orgnr, T.CLIENT_ACCOUNT)),
-                       rng.randint(50, 500) * 10000, 5)
+            linker.add(
+                "client",
+                own.get((orgnr, T.BUSINESS_ACCOUNT)),
+                own.get((orgnr, T.CLIENT_ACCOUNT)),
+                rng.randint(50, 500) * 10000,
+                5,
+            )
 
 
-def _households(rng: Random, people: People, linker: _Linker, salary_of: dict[str, Account | None],
-                adults: list[Person]) -> None:
+def _households(
+    rng: Random, people: People, linker: _Linker, salary_of: dict[str, Account | None], adults: list[Person]
+) -> None:
     """Rent to a landlord in another household; allowances to the children."""
     own = linker.ledger.of_owner
     landlords = [p.person_id for p in adults if rng.random() < 0.05] or [adults[0].person_id]

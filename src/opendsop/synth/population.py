@@ -58,7 +58,13 @@ MERCHANT_CATEGORIES: tuple[tuple[str, str, float], ...] = (
 )
 UTILITY_NAMES = ("Kraft", "Mobil", "Forsikring", "Bredbånd")
 _EMPLOYER_FORMS: tuple[tuple[OrgForm, float], ...] = (
-    ("AS", 0.58), ("ENK", 0.25), ("ASA", 0.01), ("DA", 0.03), ("ANS", 0.03), ("SA", 0.04), ("NUF", 0.06),
+    ("AS", 0.58),
+    ("ENK", 0.25),
+    ("ASA", 0.01),
+    ("DA", 0.03),
+    ("ANS", 0.03),
+    ("SA", 0.04),
+    ("NUF", 0.06),
 )
 _TRADES = ("Bygg", "Regnskap", "Transport", "Eiendom", "Rørlegger", "Frisør", "Data", "Consulting", "Maskin")
 
@@ -149,16 +155,22 @@ class _PeopleBuilder:
             household = self.next_household
             self.next_household += 1
             low, high = (25, 55) if children else (18, 92)
-            grown = [self.person(family_name=family, address=address, household=household, low=low, high=high)
-                     for _ in range(adults)]
-            kids = [self.person(family_name=family, address=address, household=household, low=0, high=17)
-                    for _ in range(children)]
-            self.out.households.append(Household(
-                household_id=household,
-                adults=tuple(p.person_id for p in grown),
-                children=tuple(p.person_id for p in kids),
-                address=address,
-            ))
+            grown = [
+                self.person(family_name=family, address=address, household=household, low=low, high=high)
+                for _ in range(adults)
+            ]
+            kids = [
+                self.person(family_name=family, address=address, household=household, low=0, high=17)
+                for _ in range(children)
+            ]
+            self.out.households.append(
+                Household(
+                    household_id=household,
+                    adults=tuple(p.person_id for p in grown),
+                    children=tuple(p.person_id for p in kids),
+                    address=address,
+                )
+            )
 
 
 def _replace_person(people: People, index: int, **changes: object) -> Person:
@@ -227,22 +239,33 @@ def _guardianships(rng: Random, people: People, window: Window, adults: list[int
             tasks = [OTHER_TJENESTEOPPGAVER[0]]
         valid_from = today - timedelta(days=rng.randint(30, 3000))
         valid_to = _random_day(rng, start, today - timedelta(days=1)) if n and rng.random() < 0.15 else None
-        people.guardianships.append(Guardianship(
-            ward_id=ward.person_id, guardian_id=guardian.person_id, guardian_name=guardian.name,
-            tjenesteoppgaver=tuple(tasks), valid_from=valid_from, valid_to=valid_to,
-        ))
+        people.guardianships.append(
+            Guardianship(
+                ward_id=ward.person_id,
+                guardian_id=guardian.person_id,
+                guardian_name=guardian.name,
+                tjenesteoppgaver=tuple(tasks),
+                valid_from=valid_from,
+                valid_to=valid_to,
+            )
+        )
 
 
-def _roles(rng: Random, form: OrgForm, staff: list[Person], founded: date) -> tuple[tuple[CompanyRole, ...],
-                                                                                      SignatureRule | None,
-                                                                                      SignatureRule | None]:
+def _roles(
+    rng: Random, form: OrgForm, staff: list[Person], founded: date
+) -> tuple[tuple[CompanyRole, ...], SignatureRule | None, SignatureRule | None]:
     if form == "ENK":
         owner = staff[0].person_id
-        return (CompanyRole(role="innehaver", person_id=owner, start_date=founded),), \
-            SignatureRule(kind="alene", holders=(owner,)), None
+        return (
+            (CompanyRole(role="innehaver", person_id=owner, start_date=founded),),
+            SignatureRule(kind="alene", holders=(owner,)),
+            None,
+        )
     leader, chair, *members = staff
-    roles = [CompanyRole(role="dagligLeder", person_id=leader.person_id, start_date=founded),
-             CompanyRole(role="styreleder", person_id=chair.person_id, start_date=founded)]
+    roles = [
+        CompanyRole(role="dagligLeder", person_id=leader.person_id, start_date=founded),
+        CompanyRole(role="styreleder", person_id=chair.person_id, start_date=founded),
+    ]
     roles += [CompanyRole(role="styremedlem", person_id=m.person_id, start_date=founded) for m in members]
     board = (chair.person_id, *(m.person_id for m in members))
     draw = rng.random()
@@ -277,21 +300,39 @@ def _companies(rng: Random, pools: Pools, used: Used, window: Window, people: Pe
             name = f"{staff[0].name} {rng.choice(_TRADES)}"
         else:
             name = f"{rng.choice(pools.family_names)} {rng.choice(_TRADES)} {form}"
-        company = Company(orgnr=new_orgnr(rng, used), name=name[:140], org_form=form, kind="employer",
-                          address=pools.address(rng), founded=founded, roles=roles, signature=signature,
-                          prokura=prokura)
+        company = Company(
+            orgnr=new_orgnr(rng, used),
+            name=name[:140],
+            org_form=form,
+            kind="employer",
+            address=pools.address(rng),
+            founded=founded,
+            roles=roles,
+            signature=signature,
+            prokura=prokura,
+        )
         people.employers.append(company)
     merchant_count = max(len(MERCHANT_CATEGORIES) + len(UTILITY_NAMES), len(people.persons) // 60)
     categories = [c for c, _, _ in MERCHANT_CATEGORIES] + [f"utility:{u}" for u in UTILITY_NAMES]
     for n in range(merchant_count):
-        category = categories[n] if n < len(categories) else rng.choices(
-            [c for c, _, _ in MERCHANT_CATEGORIES], [w for _, _, w in MERCHANT_CATEGORIES])[0]
+        category = (
+            categories[n]
+            if n < len(categories)
+            else rng.choices([c for c, _, _ in MERCHANT_CATEGORIES], [w for _, _, w in MERCHANT_CATEGORIES])[0]
+        )
         pattern = dict((c, p) for c, p, _ in MERCHANT_CATEGORIES).get(category, "{} " + category.partition(":")[2])
         address = pools.address(rng, country=rng.choice(("SE", "DK", "DE")) if category == "online" else "NO")
-        company = Company(orgnr=new_orgnr(rng, used), name=pattern.format(rng.choice(pools.family_names)),
-                          org_form="AS", kind="merchant", address=address,
-                          founded=today - timedelta(days=rng.randint(400, 30 * 365)), roles=(), signature=None,
-                          merchant_category=category)
+        company = Company(
+            orgnr=new_orgnr(rng, used),
+            name=pattern.format(rng.choice(pools.family_names)),
+            org_form="AS",
+            kind="merchant",
+            address=address,
+            founded=today - timedelta(days=rng.randint(400, 30 * 365)),
+            roles=(),
+            signature=None,
+            merchant_category=category,
+        )
         people.merchants.append(company)
     people.companies = people.employers + people.merchants
     # Employment: ~78 % of 20–66-year-olds, skewed towards the larger employers.
@@ -310,25 +351,41 @@ def _bankruptcies(rng: Random, window: Window, people: People) -> None:
     latest = today - timedelta(days=7)
     for company in chosen:
         kjennelsesdato = _random_day(rng, start + (latest - start) // 3, latest)
-        registered = datetime.combine(kjennelsesdato + timedelta(days=rng.randint(0, 2)),
-                                      time(rng.randint(7, 14), rng.randint(0, 59), rng.randint(0, 59)),
-                                      tzinfo=UTC)
+        registered = datetime.combine(
+            kjennelsesdato + timedelta(days=rng.randint(0, 2)),
+            time(rng.randint(7, 14), rng.randint(0, 59), rng.randint(0, 59)),
+            tzinfo=UTC,
+        )
         notice = str(uuid.UUID(int=rng.getrandbits(128), version=4))
         if company.org_form == "ENK":
             owner = people.by_id[company.roles[0].person_id]
-            people.bankruptcies.append(Bankruptcy(
-                debtor_id=owner.person_id, debtor_kind="person", debtor_name=owner.name,
-                kjennelsesdato=kjennelsesdato, notice_uuid=notice, notice_type="aapning",
-                notice_registered=registered, linked_orgnr=company.orgnr))
+            people.bankruptcies.append(
+                Bankruptcy(
+                    debtor_id=owner.person_id,
+                    debtor_kind="person",
+                    debtor_name=owner.name,
+                    kjennelsesdato=kjennelsesdato,
+                    notice_uuid=notice,
+                    notice_type="aapning",
+                    notice_registered=registered,
+                    linked_orgnr=company.orgnr,
+                )
+            )
         else:
-            people.bankruptcies.append(Bankruptcy(
-                debtor_id=company.orgnr, debtor_kind="organisation", debtor_name=company.name,
-                kjennelsesdato=kjennelsesdato, notice_uuid=notice, notice_type="aapning",
-                notice_registered=registered))
+            people.bankruptcies.append(
+                Bankruptcy(
+                    debtor_id=company.orgnr,
+                    debtor_kind="organisation",
+                    debtor_name=company.name,
+                    kjennelsesdato=kjennelsesdato,
+                    notice_uuid=notice,
+                    notice_type="aapning",
+                    notice_registered=registered,
+                )
+            )
 
 
-def build_people(rng: Random, pools: Pools, used: Used, window: Window, *, count: int,
-                 household_base: int) -> People:
+def build_people(rng: Random, pools: Pools, used: Used, window: Window, *, count: int, household_base: int) -> People:
     builder = _PeopleBuilder(rng, pools, used, window, household_base)
     builder.households(count)
     people = builder.out

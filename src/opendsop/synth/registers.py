@@ -26,18 +26,41 @@ if TYPE_CHECKING:
     from opendsop.synth.world import Population
 
 T = AccountType
-PAYMENT_OR_FUNDS = frozenset({
-    T.SALARY_ACCOUNT, T.SAVINGS_ACCOUNT, T.CURRENCY_ACCOUNT, T.BUSINESS_ACCOUNT, T.CLIENT_ACCOUNT,
-    T.TAX_DEDUCTION_ACCOUNT, T.OTHER_ACCOUNT,
-})
+PAYMENT_OR_FUNDS = frozenset(
+    {
+        T.SALARY_ACCOUNT,
+        T.SAVINGS_ACCOUNT,
+        T.CURRENCY_ACCOUNT,
+        T.BUSINESS_ACCOUNT,
+        T.CLIENT_ACCOUNT,
+        T.TAX_DEDUCTION_ACCOUNT,
+        T.OTHER_ACCOUNT,
+    }
+)
 
 CUSTOMER_RELATION_COLUMNS = (
-    "register", "bank_orgnr", "bank_name", "party_id", "party_kind", "kontonr", "account_type", "role",
-    "permission", "start_date", "end_date", "nics_creditable",
+    "register",
+    "bank_orgnr",
+    "bank_name",
+    "party_id",
+    "party_kind",
+    "kontonr",
+    "account_type",
+    "role",
+    "permission",
+    "start_date",
+    "end_date",
+    "nics_creditable",
 )
 FREG_PERSON_COLUMNS = ("person_id", "id_kind", "status", "date_of_death", "address_protection")
 KONKURSVARSEL_COLUMNS = (
-    "uuid", "registreringstidspunkt", "type", "debitor", "debitor_kind", "debitor_name", "kjennelsesdato",
+    "uuid",
+    "registreringstidspunkt",
+    "type",
+    "debitor",
+    "debitor_kind",
+    "debitor_name",
+    "kjennelsesdato",
     "linked_orgnr",
 )
 
@@ -53,10 +76,23 @@ def customer_relations(population: Population, register: Register | None = None)
         bank = banks[account.bank_orgnr]
         if register is not None and bank.reports_to != register:
             continue
-        creditable = (role.role != "disponent" and account.type in PAYMENT_OR_FUNDS
-                      and account.status is AccountStatus.ENABLED)
-        yield (bank.reports_to, bank.orgnr, bank.name, role.party_id, role.party_kind, account.kontonr,
-               account.type.value, role.role, role.permission.value, role.start_date, role.end_date, creditable)
+        creditable = (
+            role.role != "disponent" and account.type in PAYMENT_OR_FUNDS and account.status is AccountStatus.ENABLED
+        )
+        yield (
+            bank.reports_to,
+            bank.orgnr,
+            bank.name,
+            role.party_id,
+            role.party_kind,
+            account.kontonr,
+            account.type.value,
+            role.role,
+            role.permission.value,
+            role.start_date,
+            role.end_date,
+            creditable,
+        )
 
 
 def freg_persons(population: Population) -> Iterator[tuple[str, str, str, date | None, str | None]]:
@@ -68,8 +104,16 @@ def freg_persons(population: Population) -> Iterator[tuple[str, str, str, date |
 
 def konkursvarsel(population: Population) -> Iterator[tuple[str, datetime, str, str, str, str, date, str | None]]:
     for b in population.bankruptcies:
-        yield (b.notice_uuid, b.notice_registered, b.notice_type, b.debtor_id, b.debtor_kind, b.debtor_name,
-               b.kjennelsesdato, b.linked_orgnr)
+        yield (
+            b.notice_uuid,
+            b.notice_registered,
+            b.notice_type,
+            b.debtor_id,
+            b.debtor_kind,
+            b.debtor_name,
+            b.kjennelsesdato,
+            b.linked_orgnr,
+        )
 
 
 __all__ = [

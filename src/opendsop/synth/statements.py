@@ -65,14 +65,47 @@ NO_PARTY: tuple[Any, ...] = (None,) * 6
 AMOUNT, INDICATOR = 1, 3
 
 
-def values(kontonr: str, amount: Decimal, currency: str, indicator: CreditOrDebit, status: TransactionStatus,
-           registered: datetime, booking: datetime | None, code: tuple[Any, ...], info: str | None,
-           refs: tuple[TransactionReference, ...], party: tuple[Any, ...], merchant: str | None = None,
-           card: tuple[Any, ...] = NO_CARD, fx: tuple[Any, ...] = NO_FX, reversal: bool = False) -> tuple[Any, ...]:
+def values(
+    kontonr: str,
+    amount: Decimal,
+    currency: str,
+    indicator: CreditOrDebit,
+    status: TransactionStatus,
+    registered: datetime,
+    booking: datetime | None,
+    code: tuple[Any, ...],
+    info: str | None,
+    refs: tuple[TransactionReference, ...],
+    party: tuple[Any, ...],
+    merchant: str | None = None,
+    card: tuple[Any, ...] = NO_CARD,
+    fx: tuple[Any, ...] = NO_FX,
+    reversal: bool = False,
+) -> tuple[Any, ...]:
     """A Transaction's fields after ``transaction_id``, in order (positional construction is fast)."""
     domain, family, sub_family, text = code
-    return (kontonr, amount, currency, indicator, status, registered, booking, booking, domain, family, sub_family,
-            text, info, reversal, refs, *party, merchant, *card, *fx, None)
+    return (
+        kontonr,
+        amount,
+        currency,
+        indicator,
+        status,
+        registered,
+        booking,
+        booking,
+        domain,
+        family,
+        sub_family,
+        text,
+        info,
+        reversal,
+        refs,
+        *party,
+        merchant,
+        *card,
+        *fx,
+        None,
+    )
 
 
 class Statements:
@@ -94,8 +127,12 @@ class Statements:
         self.cum = list(accumulate(categories[m.merchant_category] for m in self.merchants))  # type: ignore[index]
         # Per merchant: (name, NOK range in øre, counterparty columns, foreign currency or None).
         self.merchant_facts = [
-            (m.name[:140], tuple(x * 100 for x in PURCHASE_RANGES[m.merchant_category]),  # type: ignore[index]
-             self.company_party(m).values(DEBIT), COUNTRY_CURRENCY.get(m.address.country))
+            (
+                m.name[:140],
+                tuple(x * 100 for x in PURCHASE_RANGES[m.merchant_category]),  # type: ignore[index]
+                self.company_party(m).values(DEBIT),
+                COUNTRY_CURRENCY.get(m.address.country),
+            )
             for m in self.merchants
         ]
         self.utilities = [m for m in people.merchants if (m.merchant_category or "").startswith("utility:")]
@@ -112,8 +149,13 @@ class Statements:
         if found is None:
             person = self.persons.get(account.owner_id)
             if person is not None:
-                found = Counterparty(account.kontonr, person.person_id, PERSON_ID, person.name,
-                                     None if person.address_protection else person.address)
+                found = Counterparty(
+                    account.kontonr,
+                    person.person_id,
+                    PERSON_ID,
+                    person.name,
+                    None if person.address_protection else person.address,
+                )
             else:
                 company = self.companies[account.owner_id]
                 found = Counterparty(account.kontonr, company.orgnr, ORG_ID, company.name, company.address)
@@ -176,8 +218,13 @@ class Statements:
                 if not outgoing:
                     amount = _money(cents * 100 // rate)
             refs = (reference(Ref.END_TO_END_IDENTIFICATION, e2e),)
-            events.append((when, len(events), values(kontonr, amount, currency, indicator, BOOKED, when, when, code,
-                                                     info, refs, cp, fx=fx)))
+            events.append(
+                (
+                    when,
+                    len(events),
+                    values(kontonr, amount, currency, indicator, BOOKED, when, when, code, info, refs, cp, fx=fx),
+                )
+            )
 
 
 class _Own:
@@ -196,11 +243,33 @@ class _Own:
     def add(self, when: datetime, fields: tuple[Any, ...]) -> None:
         self.events.append((when, len(self.events), fields))
 
-    def simple(self, when: datetime, cents: int, indicator: CreditOrDebit, key: str, info: str | None = None,
-               refs: tuple[TransactionReference, ...] = (), party: tuple[Any, ...] = NO_PARTY) -> None:
+    def simple(
+        self,
+        when: datetime,
+        cents: int,
+        indicator: CreditOrDebit,
+        key: str,
+        info: str | None = None,
+        refs: tuple[TransactionReference, ...] = (),
+        party: tuple[Any, ...] = NO_PARTY,
+    ) -> None:
         code = CODES[key]
-        self.add(when, values(self.account.kontonr, _money(cents), self.account.currency, indicator, BOOKED, when,
-                              when, code, info or code[3], refs, party))
+        self.add(
+            when,
+            values(
+                self.account.kontonr,
+                _money(cents),
+                self.account.currency,
+                indicator,
+                BOOKED,
+                when,
+                when,
+                code,
+                info or code[3],
+                refs,
+                party,
+            ),
+        )
 
     def run(self) -> None:
         kind, a = self.account.type, self.account
@@ -240,8 +309,9 @@ class _Own:
         last = min(self.last, date(year, month, length))
         return first, (last - first).days, length
 
-    def purchases(self, cards: Any, per_month: tuple[int, int], *, credit: bool, cap: int = 0,
-                  local_currency: bool = False) -> None:
+    def purchases(
+        self, cards: Any, per_month: tuple[int, int], *, credit: bool, cap: int = 0, local_currency: bool = False
+    ) -> None:
         s, account, rand, between = self.s, self.account, self.rand, self.between
         if not s.merchants or not cards:
             return  # every purchase is made with a card of the account
@@ -266,8 +336,9 @@ class _Own:
                 card = choices[int(rand() * len(choices))]
                 second = 25200 + int(rand() * 57600)  # 07:00–22:59
                 day = date.fromordinal(ordinal)
-                when = datetime(day.year, day.month, day.day, second // 3600, second // 60 % 60, second % 60,
-                                tzinfo=ZONE)
+                when = datetime(
+                    day.year, day.month, day.day, second // 3600, second // 60 % 60, second % 60, tzinfo=ZONE
+                )
                 booking = morning(ordinal + 1)  # booked the next morning, unless that is after today
                 amount = _money(cents)
                 fx = NO_FX
@@ -275,9 +346,28 @@ class _Own:
                     rate = NOK_PER_UNIT[foreign] * between(970, 1030) // 1000
                     fx = (_money(cents * 100 // rate), foreign, currency, foreign, _money(rate))
                 refs = (TransactionReference(archive, f"{getrandbits(40):013d}"),)
-                fields = (kontonr, amount, currency, DEBIT, status_pending if booking is None else status_booked,
-                          when, booking, booking, domain, family, sub_family, text, f"{text} {name}", False, refs,
-                          *cp, name, *card, *fx, None)
+                fields = (
+                    kontonr,
+                    amount,
+                    currency,
+                    DEBIT,
+                    status_pending if booking is None else status_booked,
+                    when,
+                    booking,
+                    booking,
+                    domain,
+                    family,
+                    sub_family,
+                    text,
+                    f"{text} {name}",
+                    False,
+                    refs,
+                    *cp,
+                    name,
+                    *card,
+                    *fx,
+                    None,
+                )
                 events.append((booking or when, len(events), fields))
                 if booking is not None and rand() < 0.015:
                     self.reversal(fields, date.fromordinal(ordinal + 1), cp)
@@ -290,9 +380,26 @@ class _Own:
         when = _at(day, 6, 30)
         refund = (CounterPartyType.DEBTOR, *cp[1:])
         code = (*original[8:11], "Tilbakeføring")
-        self.add(when, values(self.account.kontonr, original[AMOUNT], original[2], CREDIT, BOOKED, when, when, code,
-                              f"Tilbakeføring {original[21]}"[:500], original[14], refund, original[21],
-                              original[22:24], original[24:29], reversal=True))
+        self.add(
+            when,
+            values(
+                self.account.kontonr,
+                original[AMOUNT],
+                original[2],
+                CREDIT,
+                BOOKED,
+                when,
+                when,
+                code,
+                f"Tilbakeføring {original[21]}"[:500],
+                original[14],
+                refund,
+                original[21],
+                original[22:24],
+                original[24:29],
+                reversal=True,
+            ),
+        )
 
     def monthly_bills(self) -> None:
         s = self.s
@@ -305,8 +412,15 @@ class _Own:
                 if not self.first <= day <= self.last:
                     continue
                 kid = f"{self.rng.getrandbits(33):010d}"
-                self.simple(_at(day, 5, 0), self.between(300, 1600) * 100, DEBIT, "bill", f"Avtalegiro {utility.name}",
-                            (reference(Ref.REMITTANCE_REFERENCE, kid),), self.s.company_party(utility).values(DEBIT))
+                self.simple(
+                    _at(day, 5, 0),
+                    self.between(300, 1600) * 100,
+                    DEBIT,
+                    "bill",
+                    f"Avtalegiro {utility.name}",
+                    (reference(Ref.REMITTANCE_REFERENCE, kid),),
+                    self.s.company_party(utility).values(DEBIT),
+                )
 
     def cash(self) -> None:
         for year, month in months(self.first, self.last):
@@ -342,8 +456,9 @@ class _Own:
                 continue
             day = date(year, month, calendar.monthrange(year, month)[1])
             if self.first <= day <= self.last:
-                self.simple(_at(day, 23, 0), cents, DEBIT if monthly else CREDIT,
-                            "interest-" if monthly else "interest+")
+                self.simple(
+                    _at(day, 23, 0), cents, DEBIT if monthly else CREDIT, "interest-" if monthly else "interest+"
+                )
 
     def invoices(self) -> None:
         s = self.s
@@ -359,11 +474,21 @@ class _Own:
                     day = first + timedelta(days=self.between(0, span))
                     when = _at(day, self.between(6, 18), self.between(0, 59))
                     other = self.rng.choice(payers if incoming else payees)
-                    ref = (reference(Ref.REMITTANCE_REFERENCE, f"{self.rng.getrandbits(30):010d}") if incoming
-                           else reference(Ref.INVOICE_NUMBER, f"F{self.between(10000, 999999)}"))
+                    ref = (
+                        reference(Ref.REMITTANCE_REFERENCE, f"{self.rng.getrandbits(30):010d}")
+                        if incoming
+                        else reference(Ref.INVOICE_NUMBER, f"F{self.between(10000, 999999)}")
+                    )
                     key = "invoice+" if incoming else "invoice-"
-                    self.simple(when, self.between(500, 80000) * 100, indicator, key,
-                                f"{CODES[key][3]} {other.name}"[:500], (ref,), s.company_party(other).values(indicator))
+                    self.simple(
+                        when,
+                        self.between(500, 80000) * 100,
+                        indicator,
+                        key,
+                        f"{CODES[key][3]} {other.name}"[:500],
+                        (ref,),
+                        s.company_party(other).values(indicator),
+                    )
 
     def within_credit_line(self) -> None:
         """A business account stays within its credit line (zero without one): where the payroll and
@@ -378,8 +503,15 @@ class _Own:
                 other = self.rng.choice(payers)
                 ref = (reference(Ref.REMITTANCE_REFERENCE, f"{self.rng.getrandbits(30):010d}"),)
                 info = f"{CODES['invoice+'][3]} {other.name}"[:500]
-                self.simple(when - timedelta(seconds=1), cents, CREDIT, "invoice+", info, ref,
-                            self.s.company_party(other).values(CREDIT))
+                self.simple(
+                    when - timedelta(seconds=1),
+                    cents,
+                    CREDIT,
+                    "invoice+",
+                    info,
+                    ref,
+                    self.s.company_party(other).values(CREDIT),
+                )
                 running += _money(cents)
             running += amount
 

@@ -100,8 +100,14 @@ CODES: dict[str, tuple[DomainType, FamilyType, SubFamilyType, str]] = {
     "interest-": (AM, F.ADDITIONAL_MISCELLANEOUS_DEBIT_OPERATIONS, S.INTERESTS_GENERIC, "Renter"),
 }
 PURCHASE_RANGES = {  # NOK per category: (low, high)
-    "groceries": (30, 900), "fuel": (300, 1100), "restaurant": (60, 700), "pharmacy": (40, 500),
-    "clothing": (150, 1800), "electronics": (200, 5000), "transport": (40, 600), "online": (80, 2000),
+    "groceries": (30, 900),
+    "fuel": (300, 1100),
+    "restaurant": (60, 700),
+    "pharmacy": (40, 500),
+    "clothing": (150, 1800),
+    "electronics": (200, 5000),
+    "transport": (40, 600),
+    "online": (80, 2000),
 }
 
 
@@ -174,8 +180,14 @@ class Counterparty:
 
     __slots__ = ("account", "address", "id", "id_type", "name")
 
-    def __init__(self, account: str | None, id_: str | None, id_type: IdentifierType | None, name: str | None,
-                 address: Address | None) -> None:
+    def __init__(
+        self,
+        account: str | None,
+        id_: str | None,
+        id_type: IdentifierType | None,
+        name: str | None,
+        address: Address | None,
+    ) -> None:
         self.account, self.id, self.id_type, self.name, self.address = account, id_, id_type, name, address
 
     def values(self, indicator: CreditOrDebit) -> tuple[Any, ...]:
@@ -188,8 +200,12 @@ def booked_balance(account: Account, transactions: list[Transaction], on: date |
     """Opening balance + credits − debits of the booked transactions booked on or before ``on``."""
     total = account.opening_balance
     for tx in transactions:
-        if tx.status is BOOKED and tx.invalid_reason is None and tx.booking_date is not None and (
-                on is None or tx.booking_date.date() <= on):
+        if (
+            tx.status is BOOKED
+            and tx.invalid_reason is None
+            and tx.booking_date is not None
+            and (on is None or tx.booking_date.date() <= on)
+        ):
             total += tx.amount if tx.credit_debit_indicator is CREDIT else -tx.amount
     return total
 
@@ -199,8 +215,9 @@ def balances(account: Account, transactions: list[Transaction], today: date) -> 
     if not has_balances(account):
         return []
     booked = booked_balance(account, transactions)
-    pending = sum((tx.amount for tx in transactions if tx.status is PENDING and tx.credit_debit_indicator is DEBIT),
-                  ZERO)
+    pending = sum(
+        (tx.amount for tx in transactions if tx.status is PENDING and tx.credit_debit_indicator is DEBIT), ZERO
+    )
     return balances_of(account, booked, pending, today)
 
 
@@ -215,13 +232,23 @@ def balances_of(account: Account, booked: Decimal, pending: Decimal, today: date
     registered = _at(today, 23, 59, 59)
     out = []
     kinds: tuple[tuple[Literal["bookedBalance", "availableBalance"], Decimal], ...] = (
-        ("bookedBalance", booked), ("availableBalance", available))
+        ("bookedBalance", booked),
+        ("availableBalance", available),
+    )
     for kind, value in kinds:
-        out.append(Balance(
-            kontonr=account.kontonr, type=kind, amount=abs(value),
-            credit_debit_indicator=CREDIT if value >= 0 else DEBIT, registered=registered,
-            currency=account.currency, credit_line_included=included and kind == "availableBalance",
-            credit_line_amount=account.credit_limit, credit_line_currency=account.currency if included else None))
+        out.append(
+            Balance(
+                kontonr=account.kontonr,
+                type=kind,
+                amount=abs(value),
+                credit_debit_indicator=CREDIT if value >= 0 else DEBIT,
+                registered=registered,
+                currency=account.currency,
+                credit_line_included=included and kind == "availableBalance",
+                credit_line_amount=account.credit_limit,
+                credit_line_currency=account.currency if included else None,
+            )
+        )
     return out
 
 

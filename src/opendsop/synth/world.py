@@ -52,8 +52,17 @@ ID_BLOCK = 1_000_000  # account, card, link and household numbers of shard k sta
 class Population:
     """One shard of the world: everything but the transactions is in memory."""
 
-    def __init__(self, *, seed: int, shard: int, window: Window, banks: tuple[Bank, ...], people: People,
-                 ledger: Ledger, invalid_fraction: float = 0.0) -> None:
+    def __init__(
+        self,
+        *,
+        seed: int,
+        shard: int,
+        window: Window,
+        banks: tuple[Bank, ...],
+        people: People,
+        ledger: Ledger,
+        invalid_fraction: float = 0.0,
+    ) -> None:
         self.seed, self.shard, self.window, self.banks = seed, shard, window, banks
         self.invalid_fraction = invalid_fraction
         self._statements = Statements(seed, window, people, ledger)
@@ -131,8 +140,9 @@ class World:
             raise ValueError(f"invalid_fraction must be in [0, 1), got {invalid_fraction}")
         self.preset, self.seed, self.invalid_fraction = preset, seed, invalid_fraction
         self.window = Window(today=today, start=months_before(today, preset.months))
-        self.banks: tuple[Bank, ...] = choose_banks(derive(seed, "banks"), preset.banks,
-                                                    kfr_fraction=preset.kfr_fraction, used_orgnr=set())
+        self.banks: tuple[Bank, ...] = choose_banks(
+            derive(seed, "banks"), preset.banks, kfr_fraction=preset.kfr_fraction, used_orgnr=set()
+        )
         self._pools = Pools.from_faker(seed)
 
     @property
@@ -149,12 +159,21 @@ class World:
     def _shard(self, shard: int, used: Used) -> Population:
         rng = derive(self.seed, "shard", shard)
         base = shard * ID_BLOCK
-        people = build_people(rng, self._pools, used, self.window, count=self.preset.shard_persons(shard),
-                              household_base=base)
-        ledger = build_ledger(rng, used, self.window, self.banks, people, account_base=base, card_base=base,
-                              link_base=base)
-        return Population(seed=self.seed, shard=shard, window=self.window, banks=self.banks, people=people,
-                          ledger=ledger, invalid_fraction=self.invalid_fraction)
+        people = build_people(
+            rng, self._pools, used, self.window, count=self.preset.shard_persons(shard), household_base=base
+        )
+        ledger = build_ledger(
+            rng, used, self.window, self.banks, people, account_base=base, card_base=base, link_base=base
+        )
+        return Population(
+            seed=self.seed,
+            shard=shard,
+            window=self.window,
+            banks=self.banks,
+            people=people,
+            ledger=ledger,
+            invalid_fraction=self.invalid_fraction,
+        )
 
     def population(self) -> Population:
         """The only shard of a one-shard preset (``tiny``, ``demo``)."""
@@ -163,8 +182,9 @@ class World:
         return next(self.shards())
 
 
-def generate(preset: str | Preset = "tiny", *, seed: int = 0, today: date | None = None,
-             invalid_fraction: float = 0.0) -> World:
+def generate(
+    preset: str | Preset = "tiny", *, seed: int = 0, today: date | None = None, invalid_fraction: float = 0.0
+) -> World:
     """The synthetic world for ``preset``; ``today`` defaults to the preset's fixed date."""
     chosen = get_preset(preset)
     return World(chosen, seed=seed, today=today or chosen.today, invalid_fraction=invalid_fraction)

@@ -213,8 +213,14 @@ class TrustStore:
         """Append known intermediates until the top of ``path`` names a root as its issuer."""
         root_subjects = {root.subject for root in self.roots}
         while path[-1].issuer not in root_subjects and len(path) < MAX_CHAIN_LENGTH:
-            issuer = next((ca for ca in self.intermediates
-                           if ca.subject == path[-1].issuer and ca not in path and _signed_by(path[-1], ca)), None)
+            issuer = next(
+                (
+                    ca
+                    for ca in self.intermediates
+                    if ca.subject == path[-1].issuer and ca not in path and _signed_by(path[-1], ca)
+                ),
+                None,
+            )
             if issuer is None:
                 return  # validation then says which link is missing
             path.append(issuer)

@@ -64,8 +64,10 @@ DEFAULT_ALG = "RSA-OAEP-256"
 DEFAULT_ENC = "A256GCM"
 _RSA_ALGS: dict[str, type[hashes.HashAlgorithm]] = {"RSA-OAEP": hashes.SHA1, "RSA-OAEP-256": hashes.SHA256}
 # Padding objects only hold parameters: one per alg serves every call.
-_OAEP = {alg: padding.OAEP(mgf=padding.MGF1(hash_cls()), algorithm=hash_cls(), label=None)
-         for alg, hash_cls in _RSA_ALGS.items()}
+_OAEP = {
+    alg: padding.OAEP(mgf=padding.MGF1(hash_cls()), algorithm=hash_cls(), label=None)
+    for alg, hash_cls in _RSA_ALGS.items()
+}
 _ECDH_ALGS = ("ECDH-ES", "ECDH-ES+A128KW", "ECDH-ES+A256KW")
 KEY_ALGORITHMS = (*_RSA_ALGS, *_ECDH_ALGS)
 # enc -> (CEK bytes, IV bytes, tag bytes, HMAC hash or None for GCM)
@@ -265,8 +267,9 @@ def encrypt_compact(
     The header carries ``kid`` (given, or the JWK's own) and, for a certificate,
     ``x5t#S256`` so the consumer can find the matching private key.
     """
-    return encrypt_compact_bytes(plaintext, recipient, alg=alg, enc=enc, kid=kid,
-                                 content_type=content_type).decode("ascii")
+    return encrypt_compact_bytes(plaintext, recipient, alg=alg, enc=enc, kid=kid, content_type=content_type).decode(
+        "ascii"
+    )
 
 
 def encrypt_compact_bytes(
@@ -303,7 +306,9 @@ def encrypt_compact_bytes(
             raise TrustError(f"{alg} needs an EC P-256 key", reason="key_mismatch")
         public = ECKey.import_key(key.public_key)
         return jose_jwe.encrypt_compact(
-            _header(alg, enc, content_type, thumbprint, header_kid), bytes(plaintext), public,
+            _header(alg, enc, content_type, thumbprint, header_kid),
+            bytes(plaintext),
+            public,
             registry=_LargeRegistry(algorithms=[alg, enc]),
         ).encode("ascii")
     native = key.public_key if isinstance(key, RSAKey) else None
@@ -315,9 +320,7 @@ def encrypt_compact_bytes(
     encrypted_key = native.encrypt(cek, _OAEP[alg])
     header_b64 = _protected_header(alg, enc, content_type, thumbprint, header_kid)
     iv, ciphertext, tag = _seal(enc, cek, header_b64, bytes(plaintext))
-    return b".".join(
-        (header_b64, _b64encode(encrypted_key), _b64encode(iv), _b64encode(ciphertext), _b64encode(tag))
-    )
+    return b".".join((header_b64, _b64encode(encrypted_key), _b64encode(iv), _b64encode(ciphertext), _b64encode(tag)))
 
 
 def _decryption_key(private_key: Any, header: dict[str, Any]) -> Any:

@@ -20,8 +20,21 @@ def app_at(tmp_path, width: int):  # type: ignore[no-untyped-def]
 
 
 def run_skatt(runner: CliRunner, app) -> str:  # type: ignore[no-untyped-def]
-    ran = runner.invoke(app, ["case", "skatt", "--party", seed.ANNE, "--requester", "sb-17", "--from", "2025-01-01",
-                              "--case-number", "SKATT-2026-4"])
+    ran = runner.invoke(
+        app,
+        [
+            "case",
+            "skatt",
+            "--party",
+            seed.ANNE,
+            "--requester",
+            "sb-17",
+            "--from",
+            "2025-01-01",
+            "--case-number",
+            "SKATT-2026-4",
+        ],
+    )
     assert ran.exit_code == 0, ran.output
     return re.search(r"Case ([0-9a-f-]{36})", ran.output).group(1)  # type: ignore[union-attr]
 

@@ -38,8 +38,15 @@ def twins(tmp_path: Path) -> RuntimeFactory:
             store = CaseStore.from_url(cases)
             await store.create_schema()
             try:
-                yield Runtime(store, FanOut(world.client(CONSUMERS[service or "skatt"]), recorder=store),
-                              world.directory, world.relations, world.folkeregister, world.konkurs, lambda: NOW)
+                yield Runtime(
+                    store,
+                    FanOut(world.client(CONSUMERS[service or "skatt"]), recorder=store),
+                    world.directory,
+                    world.relations,
+                    world.folkeregister,
+                    world.konkurs,
+                    lambda: NOW,
+                )
             finally:
                 await store.close()
 
@@ -69,12 +76,18 @@ def test_skatt_case_then_show_export_and_resume(cli: tuple[CliRunner, typer.Type
     assert body["case"]["accountInfoRequestId"] == case_id
     [bank] = body["banks"]
     assert (bank["orgNo"], bank["outcome"]) == (seed.BANK_ORGNO, "ok")
-    assert {a["account"]["accountIdentifier"] for a in bank["accounts"]} == {seed.NUMBERS[seed.SALARY],
-                                                                             seed.NUMBERS[seed.SAVINGS]}
+    assert {a["account"]["accountIdentifier"] for a in bank["accounts"]} == {
+        seed.NUMBERS[seed.SALARY],
+        seed.NUMBERS[seed.SAVINGS],
+    }
     assert all({"transactions", "cards"} <= set(a["answers"]) for a in bank["accounts"])
     csv_file = tmp_path / "transactions.csv"
-    assert runner.invoke(app, ["case", "export", case_id, "--format", "transactions-csv", "--out",
-                               str(csv_file)]).exit_code == 0
+    assert (
+        runner.invoke(
+            app, ["case", "export", case_id, "--format", "transactions-csv", "--out", str(csv_file)]
+        ).exit_code
+        == 0
+    )
     assert f"s-{seed.SALARY_TRANSACTIONS - 1}" in csv_file.read_text(encoding="utf-8")
 
     resumed = runner.invoke(app, ["case", "resume", case_id])
@@ -113,11 +126,14 @@ def test_verge_batch_with_flags_table(cli: tuple[CliRunner, typer.Typer], tmp_pa
 
 
 def test_verge_batch_runs_its_cases_at_once_and_reports_them_in_row_order(
-        cli: tuple[CliRunner, typer.Typer], tmp_path: Path) -> None:
+    cli: tuple[CliRunner, typer.Typer], tmp_path: Path
+) -> None:
     runner, app = cli
     batch = tmp_path / "guardianships.csv"
-    batch.write_text(f"ward,guardian\n{seed.WARD},{seed.GUARDIAN}\n{seed.WARD},{seed.GUARDIAN}\n"
-                     f"{seed.WARD},{seed.GUARDIAN}\n", encoding="utf-8")
+    batch.write_text(
+        f"ward,guardian\n{seed.WARD},{seed.GUARDIAN}\n{seed.WARD},{seed.GUARDIAN}\n{seed.WARD},{seed.GUARDIAN}\n",
+        encoding="utf-8",
+    )
     ran = runner.invoke(app, ["case", "verge", "--year", "2025", "--batch", str(batch), "--concurrency", "3"])
     assert ran.exit_code == 0, ran.output
     cases = re.findall(r"Case ([0-9a-f-]{36})", ran.output)

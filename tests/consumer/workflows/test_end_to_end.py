@@ -75,8 +75,7 @@ async def test_politi_asks_only_the_bank_servicing_the_account(world: World) -> 
     assert [bank.org_no for bank in found.banks] == [seed.BANK_ORGNO] and found.without_api == []
     assert result.outcome is Outcome.OK, result.reason
     assert numbers(result) == {seed.NUMBERS[seed.SALARY], seed.NUMBERS[seed.SAVINGS]}
-    assert all(set(account.answers) == {Endpoint.ACCOUNT_DETAILS, Endpoint.TRANSACTIONS}
-               for account in result.accounts)
+    assert all(set(account.answers) == {Endpoint.ACCOUNT_DETAILS, Endpoint.TRANSACTIONS} for account in result.accounts)
 
 
 async def test_skatt_reports_a_bank_without_api_for_a_digital_letter(world: World) -> None:

@@ -65,16 +65,21 @@ async def test_fi_utlegg_end_to_end_against_the_test_bank(world: World) -> None:
     assert world.relations.asked == [("customerRelationships", "fi_utlegg_test")]
     [result] = results
     assert result.outcome is Outcome.OK, result.reason
-    assert {account.account_identifier for account in result.accounts} == {seed.NUMBERS[seed.SALARY],
-                                                                            seed.NUMBERS[seed.SAVINGS]}
+    assert {account.account_identifier for account in result.accounts} == {
+        seed.NUMBERS[seed.SALARY],
+        seed.NUMBERS[seed.SAVINGS],
+    }
     assert all(set(account.answers) == {D} for account in result.accounts)
     details = [account.answers[D].value for account in result.accounts]
     assert all(detail.balances for detail in details), "the balances are what the service is for"
     records = await world.audit.records()
     assert {(row.record.service, row.record.endpoint) for row in records} == {
-        ("fi_utlegg", "accountList"), ("fi_utlegg", "accountDetails")}
+        ("fi_utlegg", "accountList"),
+        ("fi_utlegg", "accountDetails"),
+    }
     assert {(row.record.from_date, row.record.to_date, row.record.outcome) for row in records} == {
-        (seed.TODAY, seed.TODAY, "allowed")}
+        (seed.TODAY, seed.TODAY, "allowed")
+    }
 
 
 def test_the_refusal_is_a_standard_error() -> None:

@@ -62,8 +62,15 @@ class PinnedAgency:
             store = CaseStore.from_url(f"sqlite+aiosqlite:///{self.tmp_path / 'cases.db'}")
             await store.create_schema()
             try:
-                yield Runtime(store, FanOut(world.client(CONSUMERS[service or "skatt"]), recorder=store),
-                              world.directory, world.relations, world.folkeregister, world.konkurs, world.clock)
+                yield Runtime(
+                    store,
+                    FanOut(world.client(CONSUMERS[service or "skatt"]), recorder=store),
+                    world.directory,
+                    world.relations,
+                    world.folkeregister,
+                    world.konkurs,
+                    world.clock,
+                )
             finally:
                 await store.close()
 
@@ -114,26 +121,48 @@ def test_verge_case_asks_for_the_oslo_last_calendar_year(tmp_path: Path, now: da
 
 # The agency on a UTC host plans with the UTC date.  (UTC moment, the date it sends, the bank's answer)
 UTC_HOST = [
-    pytest.param(datetime(2026, 1, 14, 23, 30, tzinfo=UTC), date(2026, 1, 14), Outcome.OK,
-                 id="winter-2330Z-utc-date-accepted"),
-    pytest.param(datetime(2026, 1, 15, 0, 30, tzinfo=UTC), date(2026, 1, 14), Outcome.DENIED,
-                 id="winter-0030Z-same-date-refused-once-utc-moved-on"),
-    pytest.param(datetime(2026, 6, 14, 23, 59, tzinfo=UTC), date(2026, 6, 14), Outcome.OK,
-                 id="summer-2359Z-utc-date-accepted-for-two-hours"),
-    pytest.param(datetime(2026, 6, 15, 0, 30, tzinfo=UTC), date(2026, 6, 14), Outcome.DENIED,
-                 id="summer-0030Z-same-date-refused-once-utc-moved-on"),
-    pytest.param(datetime(2025, 12, 31, 23, 30, tzinfo=UTC), date(2025, 12, 31), Outcome.OK,
-                 id="new-year-2330Z-31-december-accepted-on-1-january"),
-    pytest.param(datetime(2026, 1, 1, 0, 30, tzinfo=UTC), date(2025, 12, 31), Outcome.DENIED,
-                 id="new-year-0030Z-31-december-refused"),
+    pytest.param(
+        datetime(2026, 1, 14, 23, 30, tzinfo=UTC), date(2026, 1, 14), Outcome.OK, id="winter-2330Z-utc-date-accepted"
+    ),
+    pytest.param(
+        datetime(2026, 1, 15, 0, 30, tzinfo=UTC),
+        date(2026, 1, 14),
+        Outcome.DENIED,
+        id="winter-0030Z-same-date-refused-once-utc-moved-on",
+    ),
+    pytest.param(
+        datetime(2026, 6, 14, 23, 59, tzinfo=UTC),
+        date(2026, 6, 14),
+        Outcome.OK,
+        id="summer-2359Z-utc-date-accepted-for-two-hours",
+    ),
+    pytest.param(
+        datetime(2026, 6, 15, 0, 30, tzinfo=UTC),
+        date(2026, 6, 14),
+        Outcome.DENIED,
+        id="summer-0030Z-same-date-refused-once-utc-moved-on",
+    ),
+    pytest.param(
+        datetime(2025, 12, 31, 23, 30, tzinfo=UTC),
+        date(2025, 12, 31),
+        Outcome.OK,
+        id="new-year-2330Z-31-december-accepted-on-1-january",
+    ),
+    pytest.param(
+        datetime(2026, 1, 1, 0, 30, tzinfo=UTC),
+        date(2025, 12, 31),
+        Outcome.DENIED,
+        id="new-year-0030Z-31-december-refused",
+    ),
 ]
 
 
 @pytest.mark.anyio
 @pytest.mark.parametrize("service", ["konkurs", "oed"])
 @pytest.mark.parametrize(("now", "sent", "expected"), UTC_HOST)
-async def test_a_utc_host_date_is_today_only_while_utc_is_behind_oslo(tmp_path: Path, service: str, now: datetime,
-                                                                      sent: date, expected: Outcome) -> None:
+async def test_a_utc_host_date_is_today_only_while_utc_is_behind_oslo(
+    tmp_path: Path, service: str, now: datetime, sent: date, expected: Outcome
+) -> None:
     assert sent == utc_date(now) or sent == utc_date(now) - timedelta(days=1)
     async with open_world(build_pki(), f"sqlite+aiosqlite:///{tmp_path / 'authority.db'}", now=now) as world:
         if service == "konkurs":

@@ -33,13 +33,15 @@ CASE_ID = "d4a820ca-ddde-11ed-b5ea-0242ac120002"
 
 
 def konkurs(**kw: Any) -> CasePlan:
-    return plan_konkurs(kw.pop("debtor", seed.FIRMA), kjennelsesdato=kw.pop("kjennelsesdato", date(2025, 11, 3)),
-                        today=TODAY, **kw)
+    return plan_konkurs(
+        kw.pop("debtor", seed.FIRMA), kjennelsesdato=kw.pop("kjennelsesdato", date(2025, 11, 3)), today=TODAY, **kw
+    )
 
 
 def oed(**kw: Any) -> CasePlan:
-    return plan_oed(kw.pop("deceased", seed.DAG), date_of_death=kw.pop("date_of_death", date(2025, 12, 1)),
-                    today=TODAY, **kw)
+    return plan_oed(
+        kw.pop("deceased", seed.DAG), date_of_death=kw.pop("date_of_death", date(2025, 12, 1)), today=TODAY, **kw
+    )
 
 
 def verge(**kw: Any) -> CasePlan:
@@ -56,8 +58,13 @@ def nav(**kw: Any) -> CasePlan:
 
 def politi(**kw: Any) -> CasePlan:
     order = signed_order(build_pki(), **kw.pop("order", {}))
-    return plan_politi(kw.pop("eo", order), party_id=kw.pop("party_id", seed.ANNE),
-                       requester_id=kw.pop("requester_id", "etterforsker-9"), now=seed.NOW, **kw)
+    return plan_politi(
+        kw.pop("eo", order),
+        party_id=kw.pop("party_id", seed.ANNE),
+        requester_id=kw.pop("requester_id", "etterforsker-9"),
+        now=seed.NOW,
+        **kw,
+    )
 
 
 REFUSALS: list[tuple[str, Callable[..., CasePlan], dict[str, Any], str]] = [
@@ -73,14 +80,36 @@ REFUSALS: list[tuple[str, Callable[..., CasePlan], dict[str, Any], str]] = [
     ("verge-other-year", verge, {"year": 2024}, "year"),
     ("verge-guardian-is-ward", verge, {"guardian": seed.WARD}, "guardian"),
     ("verge-cards", verge, {"wanted": {C}}, "endpoints"),
-    ("verge-no-guardianship-in-freg", verge, {"guardianships": [
-        Guardianship(ward=seed.WARD, guardian=seed.STRANGER, valid_from=date(2020, 1, 1))]}, "guardian"),
-    ("verge-guardianship-without-dagligbank", verge, {"guardianships": [
-        Guardianship(ward=seed.WARD, guardian=seed.GUARDIAN, valid_from=date(2020, 1, 1),
-                     tasks=frozenset({"okonomi"}))]}, "guardian"),
-    ("verge-guardianship-ended-before-the-year", verge, {"guardianships": [
-        Guardianship(ward=seed.WARD, guardian=seed.GUARDIAN, valid_from=date(2020, 1, 1),
-                     valid_to=date(2024, 12, 31))]}, "guardian"),
+    (
+        "verge-no-guardianship-in-freg",
+        verge,
+        {"guardianships": [Guardianship(ward=seed.WARD, guardian=seed.STRANGER, valid_from=date(2020, 1, 1))]},
+        "guardian",
+    ),
+    (
+        "verge-guardianship-without-dagligbank",
+        verge,
+        {
+            "guardianships": [
+                Guardianship(
+                    ward=seed.WARD, guardian=seed.GUARDIAN, valid_from=date(2020, 1, 1), tasks=frozenset({"okonomi"})
+                )
+            ]
+        },
+        "guardian",
+    ),
+    (
+        "verge-guardianship-ended-before-the-year",
+        verge,
+        {
+            "guardianships": [
+                Guardianship(
+                    ward=seed.WARD, guardian=seed.GUARDIAN, valid_from=date(2020, 1, 1), valid_to=date(2024, 12, 31)
+                )
+            ]
+        },
+        "guardian",
+    ),
     ("skatt-no-requester", skatt, {"requester_id": " "}, "RequesterID"),
     ("skatt-more-than-10-years", skatt, {"from_date": date(2016, 1, 14)}, "fromDate"),
     ("skatt-to-in-future", skatt, {"to_date": date(2026, 1, 16)}, "toDate"),
@@ -96,8 +125,9 @@ REFUSALS: list[tuple[str, Callable[..., CasePlan], dict[str, Any], str]] = [
 
 
 @pytest.mark.parametrize(("plan", "inputs", "parameter"), [row[1:] for row in REFUSALS], ids=[r[0] for r in REFUSALS])
-def test_a_workflow_refuses_up_front_what_its_service_may_not_ask(plan: Callable[..., CasePlan],
-                                                                    inputs: dict[str, Any], parameter: str) -> None:
+def test_a_workflow_refuses_up_front_what_its_service_may_not_ask(
+    plan: Callable[..., CasePlan], inputs: dict[str, Any], parameter: str
+) -> None:
     with pytest.raises(WorkflowRefused) as refused:
         plan(**inputs)
     assert refused.value.parameter == parameter
@@ -111,25 +141,36 @@ PERIODS: list[tuple[str, Callable[..., CasePlan], dict[str, Any], date, date]] =
     ("oed-month-end-clamped", oed, {"date_of_death": date(2025, 5, 31)}, date(2025, 2, 28), TODAY),
     ("verge-last-calendar-year", verge, {}, date(2025, 1, 1), date(2025, 12, 31)),
     ("verge-year-named", verge, {"year": 2025}, date(2025, 1, 1), date(2025, 12, 31)),
-    ("verge-narrowed-to-the-guardianship", verge, {"guardianships": [
-        Guardianship(ward=seed.WARD, guardian=seed.GUARDIAN, valid_from=date(2025, 3, 1),
-                     valid_to=date(2025, 10, 31))]}, date(2025, 3, 1), date(2025, 10, 31)),
+    (
+        "verge-narrowed-to-the-guardianship",
+        verge,
+        {
+            "guardianships": [
+                Guardianship(
+                    ward=seed.WARD, guardian=seed.GUARDIAN, valid_from=date(2025, 3, 1), valid_to=date(2025, 10, 31)
+                )
+            ]
+        },
+        date(2025, 3, 1),
+        date(2025, 10, 31),
+    ),
     ("skatt-exactly-10-years", skatt, {"from_date": date(2016, 1, 15)}, date(2016, 1, 15), TODAY),
     ("politi-the-orders-period", politi, {}, date(2020, 1, 1), TODAY),
-    ("politi-order-ending-earlier", politi, {"order": {"toDate": "2025-06-30"}}, date(2020, 1, 1),
-     date(2025, 6, 30)),
+    ("politi-order-ending-earlier", politi, {"order": {"toDate": "2025-06-30"}}, date(2020, 1, 1), date(2025, 6, 30)),
 ]
 
 
 @pytest.mark.parametrize(("plan", "inputs", "start", "end"), [row[1:] for row in PERIODS], ids=[r[0] for r in PERIODS])
-def test_the_period_follows_the_service_rule(plan: Callable[..., CasePlan], inputs: dict[str, Any], start: date,
-                                             end: date) -> None:
+def test_the_period_follows_the_service_rule(
+    plan: Callable[..., CasePlan], inputs: dict[str, Any], start: date, end: date
+) -> None:
     case = plan(**inputs).case
     assert (case.from_date, case.to_date) == (start, end)
 
 
-HEADERS: list[tuple[str, Callable[..., CasePlan], dict[str, Any], tuple[Endpoint, ...], bool, str | None,
-                    str | None]] = [
+HEADERS: list[
+    tuple[str, Callable[..., CasePlan], dict[str, Any], tuple[Endpoint, ...], bool, str | None, str | None]
+] = [
     # id, workflow, inputs, 2b endpoints, OnlyPrimaryOwner, RequesterID, AdditionalReferenceIDType
     ("konkurs", konkurs, {}, (D, T), True, None, None),
     ("oed", oed, {}, (D, T), True, None, None),
@@ -137,16 +178,31 @@ HEADERS: list[tuple[str, Callable[..., CasePlan], dict[str, Any], tuple[Endpoint
     ("skatt-all-five", skatt, {"only_primary_owner": False}, (D, T, C, R), False, "sb-17", None),
     ("nav-all-five", nav, {}, (D, T, C, R), True, None, None),
     ("politi-per-order", politi, {}, (D, T), True, "etterforsker-9", "pol1"),
-    ("politi-roles-in-order", politi, {"order": {"roles": True, "onlyPrimaryOwner": False}}, (D, T, R), False,
-     "etterforsker-9", "pol1"),
+    (
+        "politi-roles-in-order",
+        politi,
+        {"order": {"roles": True, "onlyPrimaryOwner": False}},
+        (D, T, R),
+        False,
+        "etterforsker-9",
+        "pol1",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("plan", "inputs", "wanted", "owner", "requester", "reference"),
-                         [row[1:] for row in HEADERS], ids=[r[0] for r in HEADERS])
-def test_each_service_sends_its_own_parameters(plan: Callable[..., CasePlan], inputs: dict[str, Any],
-                                               wanted: tuple[Endpoint, ...], owner: bool, requester: str | None,
-                                               reference: str | None) -> None:
+@pytest.mark.parametrize(
+    ("plan", "inputs", "wanted", "owner", "requester", "reference"),
+    [row[1:] for row in HEADERS],
+    ids=[r[0] for r in HEADERS],
+)
+def test_each_service_sends_its_own_parameters(
+    plan: Callable[..., CasePlan],
+    inputs: dict[str, Any],
+    wanted: tuple[Endpoint, ...],
+    owner: bool,
+    requester: str | None,
+    reference: str | None,
+) -> None:
     planned = plan(**inputs)
     assert planned.plan.endpoints == wanted
     assert planned.case.only_primary_owner is owner

@@ -30,15 +30,24 @@ DEATH = date(2025, 12, 1)
 
 # (id, workflow, register facts the bank holds, earliest fromDate by the rule)
 ROWS: list[tuple[str, Callable[..., CasePlan], Facts, date]] = [
-    ("konkurs: kjennelsesdato − 12 months",
-     lambda **kw: plan_konkurs(seed.FIRMA, kjennelsesdato=RULING, today=TODAY, **kw),
-     Facts(kjennelsesdato=RULING), date(2024, 11, 3)),
-    ("oed: date of death − 3 months",
-     lambda **kw: plan_oed(seed.DAG, date_of_death=DEATH, today=TODAY, **kw),
-     Facts(date_of_death=DEATH), date(2025, 9, 1)),
-    ("skatt: 10 years back",
-     lambda **kw: plan_skatt(seed.ANNE, requester_id="sb-17", today=TODAY, **kw),
-     Facts(), years_before(TODAY, 10)),
+    (
+        "konkurs: kjennelsesdato − 12 months",
+        lambda **kw: plan_konkurs(seed.FIRMA, kjennelsesdato=RULING, today=TODAY, **kw),
+        Facts(kjennelsesdato=RULING),
+        date(2024, 11, 3),
+    ),
+    (
+        "oed: date of death − 3 months",
+        lambda **kw: plan_oed(seed.DAG, date_of_death=DEATH, today=TODAY, **kw),
+        Facts(date_of_death=DEATH),
+        date(2025, 9, 1),
+    ),
+    (
+        "skatt: 10 years back",
+        lambda **kw: plan_skatt(seed.ANNE, requester_id="sb-17", today=TODAY, **kw),
+        Facts(),
+        years_before(TODAY, 10),
+    ),
 ]
 
 
@@ -46,17 +55,24 @@ def _judged(planned: CasePlan, from_date: date, facts: Facts) -> Allowed | Denie
     case = planned.case
     consumer = sorted(get_profile(planned.service).consumer_orgs)[0]
     request = ControlRequest(
-        endpoint=Endpoint.ACCOUNTS, consumer_org=consumer, legal_mandate=case.mandate.encoded,
-        account_info_request_id=case.account_info_request_id, correlation_id="d4a820ca-ddde-11ed-b5ea-0242ac120002",
-        party_id=case.party_id, only_primary_owner="true" if case.only_primary_owner else "false",
-        requester_id=case.requester_id, from_date=from_date.isoformat(),
-        to_date=case.to_date.isoformat() if case.to_date else None)
+        endpoint=Endpoint.ACCOUNTS,
+        consumer_org=consumer,
+        legal_mandate=case.mandate.encoded,
+        account_info_request_id=case.account_info_request_id,
+        correlation_id="d4a820ca-ddde-11ed-b5ea-0242ac120002",
+        party_id=case.party_id,
+        only_primary_owner="true" if case.only_primary_owner else "false",
+        requester_id=case.requester_id,
+        from_date=from_date.isoformat(),
+        to_date=case.to_date.isoformat() if case.to_date else None,
+    )
     return authorize(request, facts, TODAY, environment=Environment.TEST)
 
 
 @pytest.mark.parametrize(("plan", "facts", "earliest"), [row[1:] for row in ROWS], ids=[row[0] for row in ROWS])
-def test_the_workflow_and_the_bank_agree_on_the_earliest_day(plan: Callable[..., Any], facts: Facts,
-                                                             earliest: date) -> None:
+def test_the_workflow_and_the_bank_agree_on_the_earliest_day(
+    plan: Callable[..., Any], facts: Facts, earliest: date
+) -> None:
     planned = plan(from_date=earliest)
     assert planned.case.from_date == earliest
     assert isinstance(_judged(planned, earliest, facts), Allowed)

@@ -29,13 +29,34 @@ SKATT, POLITI, SRF = "974761076", "915429785", "986186999"
 
 @pytest.fixture
 async def hub(token_issuer: Any, tmp_path: Path) -> AsyncIterator[AsyncTestClient[Any]]:
-    kar = MemoryRelationSource("KAR", [
-        (party, Relation(org_no=BANK_A, bank_name="Bank A", role=Role.OWNER, start=date(2018, 1, 1),
-                         account_no=ACCOUNT, nics_reachable=True)) for party in (seed.ANNE, seed.WARD)])
-    kfr = MemoryRelationSource("KFR", [(seed.ANNE, Relation(org_no=BANK_B, bank_name="Bank B", role=Role.CUSTOMER,
-                                                            start=date(2019, 1, 1)))])
-    app = create_app(RelationsSettings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}", audience=AUDIENCE),
-                     clock=lambda: NOW, verifier=token_issuer.verifier(AUDIENCE), kar=kar, accounts=kar, kfr_source=kfr)
+    kar = MemoryRelationSource(
+        "KAR",
+        [
+            (
+                party,
+                Relation(
+                    org_no=BANK_A,
+                    bank_name="Bank A",
+                    role=Role.OWNER,
+                    start=date(2018, 1, 1),
+                    account_no=ACCOUNT,
+                    nics_reachable=True,
+                ),
+            )
+            for party in (seed.ANNE, seed.WARD)
+        ],
+    )
+    kfr = MemoryRelationSource(
+        "KFR", [(seed.ANNE, Relation(org_no=BANK_B, bank_name="Bank B", role=Role.CUSTOMER, start=date(2019, 1, 1)))]
+    )
+    app = create_app(
+        RelationsSettings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}", audience=AUDIENCE),
+        clock=lambda: NOW,
+        verifier=token_issuer.verifier(AUDIENCE),
+        kar=kar,
+        accounts=kar,
+        kfr_source=kfr,
+    )
     async with AsyncTestClient(app) as client:
         yield client
 
@@ -49,26 +70,40 @@ def relations(hub: AsyncTestClient[Any], token_issuer: Any, org: str) -> HttpRel
 
 
 def case(key: str, party: str, **extra: Any) -> CaseParameters:
-    return CaseParameters(account_info_request_id="d4a820ca-ddde-11ed-b5ea-0242ac120002",
-                          mandate=mandate.BY_KEY[key], party_id=party, only_primary_owner=True, **extra)
+    return CaseParameters(
+        account_info_request_id="d4a820ca-ddde-11ed-b5ea-0242ac120002",
+        mandate=mandate.BY_KEY[key],
+        party_id=party,
+        only_primary_owner=True,
+        **extra,
+    )
 
 
 async def test_customer_relationships_from_kar_and_kfr(hub: AsyncTestClient[Any], token_issuer: Any) -> None:
     found = await relations(hub, token_issuer, SKATT).customer_relationships(
-        case("skatt", seed.ANNE, from_date=date(2025, 1, 1), to_date=NOW.date(), requester_id="sb-17"))
+        case("skatt", seed.ANNE, from_date=date(2025, 1, 1), to_date=NOW.date(), requester_id="sb-17")
+    )
     assert {str(bank.organization_id) for bank in found} == {BANK_A, BANK_B}
 
 
 async def test_verge_step_1_carries_its_own_mandate_string(hub: AsyncTestClient[Any], token_issuer: Any) -> None:
     found = await relations(hub, token_issuer, SRF).customer_relationships(
-        case("verge", seed.WARD, from_date=date(2025, 1, 1), to_date=date(2025, 12, 31), reference_type="srf",
-             reference_id=seed.GUARDIAN))
+        case(
+            "verge",
+            seed.WARD,
+            from_date=date(2025, 1, 1),
+            to_date=date(2025, 12, 31),
+            reference_type="srf",
+            reference_id=seed.GUARDIAN,
+        )
+    )
     assert [str(bank.organization_id) for bank in found] == [BANK_A]
 
 
 async def test_politi_finds_the_servicer_of_an_account(hub: AsyncTestClient[Any], token_issuer: Any) -> None:
     provider = await relations(hub, token_issuer, POLITI).account_servicing_provider(
-        ACCOUNT, case("politi_straffesak", seed.ANNE))
+        ACCOUNT, case("politi_straffesak", seed.ANNE)
+    )
     assert str(provider.organization_id) == BANK_A
 
 

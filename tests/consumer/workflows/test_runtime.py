@@ -12,10 +12,13 @@ pytestmark = pytest.mark.anyio
 SKATTEETATEN = "974761076"
 
 
-@pytest.mark.parametrize(("service", "parameter"), [
-    pytest.param("konkurs", "service", id="konkurs-is-not-skatteetatens-service"),
-    pytest.param("skatt", "settings", id="no-grant-or-encryption-key"),
-])
+@pytest.mark.parametrize(
+    ("service", "parameter"),
+    [
+        pytest.param("konkurs", "service", id="konkurs-is-not-skatteetatens-service"),
+        pytest.param("skatt", "settings", id="no-grant-or-encryption-key"),
+    ],
+)
 async def test_open_runtime_refuses(service: str, parameter: str) -> None:
     settings = ConsumerSettings(orgno=SKATTEETATEN, client_id="skatt-agency")
     with pytest.raises(WorkflowRefused) as refused:

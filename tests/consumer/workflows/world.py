@@ -60,8 +60,12 @@ class World:
         signer = GrantSigner(client_id(consumer), ISSUER, ISSUER + "token", grant_key())
         credential = self.pki.encryption[consumer.orgno]
         transport = HttpxTransport(self.http)
-        return DsopClient(transport, TokenProvider(signer, poster(transport), clock=self.clock),
-                          jwe_decryptor(credential.private_key), clock=self.clock)
+        return DsopClient(
+            transport,
+            TokenProvider(signer, poster(transport), clock=self.clock),
+            jwe_decryptor(credential.private_key),
+            clock=self.clock,
+        )
 
     def fanout(self, consumer: seed.Consumer) -> FanOut:
         return FanOut(self.client(consumer))
@@ -69,16 +73,27 @@ class World:
 
 def twin_registers(now: datetime = NOW) -> tuple[MemoryFolkeregister, MemoryKonkursregister]:
     folkeregister = MemoryFolkeregister(clock=lambda: now)
-    folkeregister.load_persons([Person(identifikasjonsnummer=seed.DAG, navn=Navn(fornavn="Dag", etternavn="Avdød"),
-                                       status=PersonStatus.DOED, doedsdato=seed.DEATH),
-                                Person(identifikasjonsnummer=seed.WARD, navn=Navn(fornavn="Vera",
-                                                                                   etternavn="Vergehaver")),
-                                Person(identifikasjonsnummer=seed.GUARDIAN, navn=Navn(fornavn="Geir",
-                                                                                       etternavn="Verge"))])
-    folkeregister.put_guardianship(Vergemaal(id="vg-1", vergehaver=seed.WARD,
-                                             verge=Verge(identifikasjonsnummer=seed.GUARDIAN),
-                                             tjenesteoppgaver=(REPRESENTASJON_DAGLIGBANK,),
-                                             gyldigFraOgMed=date(2024, 6, 1)))
+    folkeregister.load_persons(
+        [
+            Person(
+                identifikasjonsnummer=seed.DAG,
+                navn=Navn(fornavn="Dag", etternavn="Avdød"),
+                status=PersonStatus.DOED,
+                doedsdato=seed.DEATH,
+            ),
+            Person(identifikasjonsnummer=seed.WARD, navn=Navn(fornavn="Vera", etternavn="Vergehaver")),
+            Person(identifikasjonsnummer=seed.GUARDIAN, navn=Navn(fornavn="Geir", etternavn="Verge")),
+        ]
+    )
+    folkeregister.put_guardianship(
+        Vergemaal(
+            id="vg-1",
+            vergehaver=seed.WARD,
+            verge=Verge(identifikasjonsnummer=seed.GUARDIAN),
+            tjenesteoppgaver=(REPRESENTASJON_DAGLIGBANK,),
+            gyldigFraOgMed=date(2024, 6, 1),
+        )
+    )
     konkurs = MemoryKonkursregister(clock=lambda: now)
     konkurs.register(type=KonkursType.AAPNING, debitor=seed.FIRMA, kjennelsesdato=seed.RULING)
     return folkeregister, konkurs
@@ -86,8 +101,10 @@ def twin_registers(now: datetime = NOW) -> tuple[MemoryFolkeregister, MemoryKonk
 
 def twin_relations() -> MemoryRelations:
     """Every seeded party banks with the seeded bank; Anne also with a bank that has no Control API."""
-    banks = {party: [(seed.BANK_ORGNO, "Testbanken ASA")]
-             for party in (seed.ANNE, seed.BERIT, seed.DAG, seed.FIRMA, seed.WARD)}
+    banks = {
+        party: [(seed.BANK_ORGNO, "Testbanken ASA")]
+        for party in (seed.ANNE, seed.BERIT, seed.DAG, seed.FIRMA, seed.WARD)
+    }
     banks[seed.ANNE].append(NO_API_BANK)
     return MemoryRelations(banks, {seed.NUMBERS[seed.SALARY]: (seed.BANK_ORGNO, "Testbanken ASA")})
 
@@ -101,8 +118,11 @@ async def open_world(pki: Pki, database_url: str, *, now: datetime = NOW) -> Asy
     async with authority.lifespan():
         for consumer in seed.CONSUMERS:
             await authority.state.store.add_client(
-                new_client(client_id(consumer), consumer.orgno, ["bits:kontoinformasjon"],
-                           jwks=public_jwks([grant_key()])), now=int(now.timestamp()))
+                new_client(
+                    client_id(consumer), consumer.orgno, ["bits:kontoinformasjon"], jwks=public_jwks([grant_key()])
+                ),
+                now=int(now.timestamp()),
+            )
         authority_transport = httpx.ASGITransport(app=authority)
 
         async def fetch_jwks(url: str) -> Any:
@@ -111,18 +131,20 @@ async def open_world(pki: Pki, database_url: str, *, now: datetime = NOW) -> Asy
 
         audit = MemoryAuditLog()
         bank_app = create_bank(
-            settings(), clock=clock, store=await seeded_store(now),
-            tokens=TokenVerifier(ISSUER, ISSUER + "jwks", seed.BASE_URL, (seed.SCOPE,), fetch_jwks=fetch_jwks,
-                                 clock=clock),
+            settings(),
+            clock=clock,
+            store=await seeded_store(now),
+            tokens=TokenVerifier(
+                ISSUER, ISSUER + "jwks", seed.BASE_URL, (seed.SCOPE,), fetch_jwks=fetch_jwks, clock=clock
+            ),
             facts=RegisterFacts(registers()),
-            orders=ProsecutionOrders.with_static_jwks(jwks_document([(pki.signing.kid, pki.signing.credential)]),
-                                                      pki.trust_store),
+            orders=ProsecutionOrders.with_static_jwks(
+                jwks_document([(pki.signing.kid, pki.signing.credential)]), pki.trust_store
+            ),
             certificates=StaticCertificates({org: cred.certificate for org, cred in pki.encryption.items()}),
             audit=audit,
         )
-        mounts = {"http://authority.test": authority_transport,
-                  "https://bank.test": httpx.ASGITransport(app=bank_app)}
+        mounts = {"http://authority.test": authority_transport, "https://bank.test": httpx.ASGITransport(app=bank_app)}
         folkeregister, konkurs = twin_registers(now)
         async with httpx.AsyncClient(mounts=mounts) as http:
-            yield World(http, audit, pki, twin_relations(), folkeregister, konkurs, StaticDirectory([BANK]),
-                        now)
+            yield World(http, audit, pki, twin_relations(), folkeregister, konkurs, StaticDirectory([BANK]), now)

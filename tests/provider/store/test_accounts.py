@@ -17,12 +17,29 @@ pytestmark = pytest.mark.anyio
 RECENT = Period(date(2024, 1, 1), bank.TODAY)
 
 
-async def listed(store: BankStore, party: str, period: Period = RECENT, *, only_primary_owner: bool = True,
-                 consumer: str = bank.SKATT, case: str = bank.CASE, **options: object) -> dict[str, object]:
-    result = await store.accounts_for_party(party, period=period, only_primary_owner=only_primary_owner,
-                                            consumer_org=consumer, account_info_request_id=case, **options)  # type: ignore[arg-type]
-    return {"numbers": [a.account_identifier for a in result.accounts], "accounts": result.accounts,
-            "details": result.details}
+async def listed(
+    store: BankStore,
+    party: str,
+    period: Period = RECENT,
+    *,
+    only_primary_owner: bool = True,
+    consumer: str = bank.SKATT,
+    case: str = bank.CASE,
+    **options: object,
+) -> dict[str, object]:
+    result = await store.accounts_for_party(
+        party,
+        period=period,
+        only_primary_owner=only_primary_owner,
+        consumer_org=consumer,
+        account_info_request_id=case,
+        **options,
+    )  # type: ignore[arg-type]
+    return {
+        "numbers": [a.account_identifier for a in result.accounts],
+        "accounts": result.accounts,
+        "details": result.details,
+    }
 
 
 def numbers(*account_ids: str) -> list[str]:
@@ -32,18 +49,43 @@ def numbers(*account_ids: str) -> list[str]:
 # One row per rule: (id, party, period, only_primary_owner, expected accounts)
 CASES = [
     ("owner-true-lists-owned-in-period", bank.ALICE, RECENT, True, numbers(bank.SALARY, bank.LOAN, bank.CLOSED)),
-    ("owner-false-adds-secondary-owner", bank.ALICE, RECENT, False,
-     numbers(bank.SALARY, bank.LOAN, bank.CLOSED, bank.JOINT)),
-    ("ownership-ended-before-period-not-listed", bank.ALICE, Period(date(2023, 1, 1), bank.TODAY), True,
-     numbers(bank.SALARY, bank.LOAN, bank.CLOSED)),
-    ("ownership-overlapping-period-listed", bank.ALICE, Period(date(2022, 6, 1), bank.TODAY), True,
-     numbers(bank.SALARY, bank.SAVINGS, bank.LOAN, bank.CLOSED)),
-    ("account-closed-before-period-not-listed", bank.ALICE, Period(date(2024, 4, 1), bank.TODAY), True,
-     numbers(bank.SALARY, bank.LOAN)),
+    (
+        "owner-false-adds-secondary-owner",
+        bank.ALICE,
+        RECENT,
+        False,
+        numbers(bank.SALARY, bank.LOAN, bank.CLOSED, bank.JOINT),
+    ),
+    (
+        "ownership-ended-before-period-not-listed",
+        bank.ALICE,
+        Period(date(2023, 1, 1), bank.TODAY),
+        True,
+        numbers(bank.SALARY, bank.LOAN, bank.CLOSED),
+    ),
+    (
+        "ownership-overlapping-period-listed",
+        bank.ALICE,
+        Period(date(2022, 6, 1), bank.TODAY),
+        True,
+        numbers(bank.SALARY, bank.SAVINGS, bank.LOAN, bank.CLOSED),
+    ),
+    (
+        "account-closed-before-period-not-listed",
+        bank.ALICE,
+        Period(date(2024, 4, 1), bank.TODAY),
+        True,
+        numbers(bank.SALARY, bank.LOAN),
+    ),
     ("disponent-only-with-false", bank.BOB, RECENT, False, numbers(bank.SALARY, bank.SAVINGS, bank.JOINT)),
     ("disponent-not-with-true", bank.BOB, RECENT, True, numbers(bank.SAVINGS, bank.JOINT)),
-    ("disponent-right-ended-before-period", bank.BOB, Period(date(2024, 7, 1), bank.TODAY), False,
-     numbers(bank.SAVINGS, bank.JOINT)),
+    (
+        "disponent-right-ended-before-period",
+        bank.BOB,
+        Period(date(2024, 7, 1), bank.TODAY),
+        False,
+        numbers(bank.SAVINGS, bank.JOINT),
+    ),
     ("guarantor-only-gets-empty-list", bank.GUARANTOR, RECENT, False, []),
     ("co-borrower-does-not-see-loan", bank.COBORROWER, RECENT, False, []),
     ("unknown-party-empty", "99999999999", RECENT, False, []),
@@ -51,10 +93,12 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("party", "period", "only_primary_owner", "expected"),
-                         [case[1:] for case in CASES], ids=[case[0] for case in CASES])
-async def test_account_list_rules(store: BankStore, party: str, period: Period, only_primary_owner: bool,
-                                  expected: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("party", "period", "only_primary_owner", "expected"), [case[1:] for case in CASES], ids=[case[0] for case in CASES]
+)
+async def test_account_list_rules(
+    store: BankStore, party: str, period: Period, only_primary_owner: bool, expected: list[str]
+) -> None:
     got = await listed(store, party, period, only_primary_owner=only_primary_owner)
     assert sorted(got["numbers"]) == expected  # type: ignore[arg-type]
 
@@ -100,16 +144,26 @@ async def test_verge_keeps_accounts_the_guardian_may_use(store: BankStore) -> No
     assert none["numbers"] == []
 
 
-@pytest.mark.parametrize(("party", "period", "account", "owner", "owner_end"), [
-    # Alice owned SAVINGS until 2022-12-31; asked for 2022-06..today, the owner is still Alice
-    # (the end of *her* window), not Bob who owns it at the end of the period.
-    pytest.param(bank.ALICE, Period(date(2022, 6, 1), bank.TODAY), bank.SAVINGS, bank.ALICE, date(2022, 12, 31),
-                 id="owner-at-end-of-requesting-partys-window"),
-    pytest.param(bank.BOB, RECENT, bank.SAVINGS, bank.BOB, None, id="owner-at-end-of-period"),
-    pytest.param(bank.ALICE, RECENT, bank.JOINT, bank.BOB, None, id="secondary-owner-sees-primary-owner"),
-])
-async def test_primary_owner(store: BankStore, party: str, period: Period, account: str, owner: str,
-                             owner_end: date | None) -> None:
+@pytest.mark.parametrize(
+    ("party", "period", "account", "owner", "owner_end"),
+    [
+        # Alice owned SAVINGS until 2022-12-31; asked for 2022-06..today, the owner is still Alice
+        # (the end of *her* window), not Bob who owns it at the end of the period.
+        pytest.param(
+            bank.ALICE,
+            Period(date(2022, 6, 1), bank.TODAY),
+            bank.SAVINGS,
+            bank.ALICE,
+            date(2022, 12, 31),
+            id="owner-at-end-of-requesting-partys-window",
+        ),
+        pytest.param(bank.BOB, RECENT, bank.SAVINGS, bank.BOB, None, id="owner-at-end-of-period"),
+        pytest.param(bank.ALICE, RECENT, bank.JOINT, bank.BOB, None, id="secondary-owner-sees-primary-owner"),
+    ],
+)
+async def test_primary_owner(
+    store: BankStore, party: str, period: Period, account: str, owner: str, owner_end: date | None
+) -> None:
     got = await listed(store, party, period, only_primary_owner=False)
     item = next(a for a in got["accounts"] if a.account_identifier == bank.NUMBERS[account])  # type: ignore[attr-defined]
     assert item.primary_owner.identifier.value == owner
@@ -129,6 +183,7 @@ async def test_account_fields(store: BankStore) -> None:
 
 
 # ---- accountReference ------------------------------------------------------------------------
+
 
 async def test_reference_is_opaque(store: BankStore) -> None:
     got = await listed(store, bank.ALICE, only_primary_owner=False)
@@ -167,6 +222,7 @@ async def test_unknown_references_are_not_found(store: BankStore, reference: str
 
 
 # ---- Konkurs ---------------------------------------------------------------------------------
+
 
 async def test_konkurs_blocks_owned_accounts(fresh_store: BankStore) -> None:
     store = fresh_store

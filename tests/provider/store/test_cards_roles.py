@@ -17,12 +17,18 @@ from tests.provider.store.helpers import referenced
 pytestmark = pytest.mark.anyio
 
 
-@pytest.mark.parametrize(("period", "expected"), [
-    pytest.param(Period(date(2025, 1, 1), bank.TODAY), ["492500XXXXXX5678"], id="valid-card-only"),
-    pytest.param(Period(date(2024, 1, 10), date(2024, 1, 20)), ["492500XXXXXX5678", "411111XXXXXX1111"],
-                 id="card-linked-for-a-month"),
-    pytest.param(Period(date(2019, 1, 1), date(2019, 12, 31)), ["555544XXXXXX2222"], id="expired-card-in-its-time"),
-])
+@pytest.mark.parametrize(
+    ("period", "expected"),
+    [
+        pytest.param(Period(date(2025, 1, 1), bank.TODAY), ["492500XXXXXX5678"], id="valid-card-only"),
+        pytest.param(
+            Period(date(2024, 1, 10), date(2024, 1, 20)),
+            ["492500XXXXXX5678", "411111XXXXXX1111"],
+            id="card-linked-for-a-month",
+        ),
+        pytest.param(Period(date(2019, 1, 1), date(2019, 12, 31)), ["555544XXXXXX2222"], id="expired-card-in-its-time"),
+    ],
+)
 async def test_cards_in_period_masked(store: BankStore, period: Period, expected: list[str]) -> None:
     ref = await referenced(store, bank.ALICE, bank.SALARY, period)
     result = await store.cards(ref, period=period)
@@ -47,14 +53,20 @@ async def test_no_cards_is_empty_list(store: BankStore) -> None:
     assert result.cards == () and result.body().payment_cards == ()
 
 
-@pytest.mark.parametrize(("account", "period", "expected"), [
-    pytest.param(bank.SALARY, Period(date(2024, 1, 1), bank.TODAY), [bank.ALICE, bank.BOB], id="owner-and-disponent"),
-    pytest.param(bank.SALARY, Period(date(2024, 7, 1), bank.TODAY), [bank.ALICE], id="disponent-ended"),
-    pytest.param(bank.LOAN, Period(date(2024, 1, 1), bank.TODAY), [bank.ALICE],
-                 id="guarantor-and-co-borrower-are-not-roles"),
-    pytest.param(bank.SAVINGS, Period(date(2022, 6, 1), bank.TODAY), [bank.ALICE, bank.BOB], id="owner-change"),
-    pytest.param(bank.JOINT, Period(date(2024, 1, 1), bank.TODAY), [bank.BOB, bank.ALICE], id="joint-owners"),
-])
+@pytest.mark.parametrize(
+    ("account", "period", "expected"),
+    [
+        pytest.param(
+            bank.SALARY, Period(date(2024, 1, 1), bank.TODAY), [bank.ALICE, bank.BOB], id="owner-and-disponent"
+        ),
+        pytest.param(bank.SALARY, Period(date(2024, 7, 1), bank.TODAY), [bank.ALICE], id="disponent-ended"),
+        pytest.param(
+            bank.LOAN, Period(date(2024, 1, 1), bank.TODAY), [bank.ALICE], id="guarantor-and-co-borrower-are-not-roles"
+        ),
+        pytest.param(bank.SAVINGS, Period(date(2022, 6, 1), bank.TODAY), [bank.ALICE, bank.BOB], id="owner-change"),
+        pytest.param(bank.JOINT, Period(date(2024, 1, 1), bank.TODAY), [bank.BOB, bank.ALICE], id="joint-owners"),
+    ],
+)
 async def test_roles_in_period(store: BankStore, account: str, period: Period, expected: list[str]) -> None:
     ref = await referenced(store, bank.ALICE, account, period)
     result = await store.roles(ref, period=period)

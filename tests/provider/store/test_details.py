@@ -20,26 +20,50 @@ WIDE = Period(date(2019, 1, 1), bank.TODAY)
 
 
 def _summary(balances: object) -> list[tuple[BalanceType, Decimal, CreditOrDebit]]:
-    return sorted(((b.type, b.amount, b.credit_debit_indicator) for b in balances or ()),  # type: ignore[attr-defined]
-                  key=lambda item: item[0])
+    return sorted(
+        ((b.type, b.amount, b.credit_debit_indicator) for b in balances or ()),  # type: ignore[attr-defined]
+        key=lambda item: item[0],
+    )
 
 
 # (id, account, period, expected [(type, amount, indicator)]) — from DSOP “Endpoint Account details V.2.0” and the
 # bank's rows.
 CASES = [
-    ("today-available-and-booked", bank.SALARY, Period(date(2025, 1, 1), bank.TODAY),
-     [(BalanceType.AVAILABLE_BALANCE, Decimal("3000.00"), CreditOrDebit.CREDIT),
-      (BalanceType.BOOKED_BALANCE, Decimal("3500.50"), CreditOrDebit.CREDIT)]),
-    ("historical-booked-at-todate-debit", bank.SALARY, Period(date(2023, 1, 1), date(2023, 6, 30)),
-     [(BalanceType.BOOKED_BALANCE, Decimal("600"), CreditOrDebit.DEBIT)]),
-    ("historical-booked-latest-before-todate", bank.SALARY, Period(date(2024, 1, 1), date(2024, 2, 10)),
-     [(BalanceType.BOOKED_BALANCE, Decimal("100"), CreditOrDebit.CREDIT)]),
+    (
+        "today-available-and-booked",
+        bank.SALARY,
+        Period(date(2025, 1, 1), bank.TODAY),
+        [
+            (BalanceType.AVAILABLE_BALANCE, Decimal("3000.00"), CreditOrDebit.CREDIT),
+            (BalanceType.BOOKED_BALANCE, Decimal("3500.50"), CreditOrDebit.CREDIT),
+        ],
+    ),
+    (
+        "historical-booked-at-todate-debit",
+        bank.SALARY,
+        Period(date(2023, 1, 1), date(2023, 6, 30)),
+        [(BalanceType.BOOKED_BALANCE, Decimal("600"), CreditOrDebit.DEBIT)],
+    ),
+    (
+        "historical-booked-latest-before-todate",
+        bank.SALARY,
+        Period(date(2024, 1, 1), date(2024, 2, 10)),
+        [(BalanceType.BOOKED_BALANCE, Decimal("100"), CreditOrDebit.CREDIT)],
+    ),
     ("closed-in-period-no-balance", bank.CLOSED, Period(date(2024, 1, 1), bank.TODAY), []),
-    ("closed-later-historical-booked", bank.CLOSED, Period(date(2024, 1, 1), date(2024, 3, 15)),
-     [(BalanceType.BOOKED_BALANCE, Decimal("77"), CreditOrDebit.CREDIT)]),
+    (
+        "closed-later-historical-booked",
+        bank.CLOSED,
+        Period(date(2024, 1, 1), date(2024, 3, 15)),
+        [(BalanceType.BOOKED_BALANCE, Decimal("77"), CreditOrDebit.CREDIT)],
+    ),
     ("no-booked-row-yet-nothing", bank.CLOSED, Period(date(2024, 1, 1), date(2024, 2, 29)), []),
-    ("today-without-booked-rows-available-only", bank.LOAN, Period(date(2025, 1, 1), bank.TODAY),
-     [(BalanceType.AVAILABLE_BALANCE, Decimal("150000"), CreditOrDebit.DEBIT)]),
+    (
+        "today-without-booked-rows-available-only",
+        bank.LOAN,
+        Period(date(2025, 1, 1), bank.TODAY),
+        [(BalanceType.AVAILABLE_BALANCE, Decimal("150000"), CreditOrDebit.DEBIT)],
+    ),
 ]
 
 

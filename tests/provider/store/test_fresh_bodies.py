@@ -42,6 +42,7 @@ async def test_an_answer_filtered_in_place_leaves_the_next_one_whole(store: Bank
     assert bank.BANK.identifier.value == "910000001"
     assert again.account.servicer is not None and again.account.servicer.name == "Testbanken ASA"
     assert again.response_details.status is ResponseStatus.COMPLETE and COMPLETE.status is ResponseStatus.COMPLETE
-    listed = await store.accounts_for_party(bank.ALICE, period=WIDE, only_primary_owner=False,
-                                            consumer_org=bank.SKATT, account_info_request_id=bank.CASE)
+    listed = await store.accounts_for_party(
+        bank.ALICE, period=WIDE, only_primary_owner=False, consumer_org=bank.SKATT, account_info_request_id=bank.CASE
+    )
     assert all(account.servicer is None or account.servicer.name for account in listed.accounts)

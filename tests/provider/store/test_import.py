@@ -46,8 +46,10 @@ async def _snapshot_async(url: str) -> dict[str, list[tuple[Any, ...]]]:
     store = await SqlBankStore.open(url, migrate=False)
     try:
         async with store.engine.connect() as conn:
-            return {table.name: sorted((await conn.execute(select(table))).all(), key=repr)
-                    for table in metadata.sorted_tables}
+            return {
+                table.name: sorted((await conn.execute(select(table))).all(), key=repr)
+                for table in metadata.sorted_tables
+            }
     finally:
         await store.close()
 
@@ -65,9 +67,10 @@ def test_bundle_and_both_statement_versions_load_and_reimport_changes_nothing(ur
     salary = {row.transaction_identifier: row for row in first["bank_transaction"] if row.account_id == "K-11"}
     assert salary["TB-20251215-001122"].fx_source_currency == "EUR"  # currency exchange of the 001.02 entry
     assert salary["TB-20251215-001122"].card_card_number == "4925000012345678"
-    assert {(row.account_id, row.day.isoformat(), str(row.amount).rstrip("0").rstrip("."))
-            for row in first["bank_booked_balance"]} >= {("K-11", "2025-12-31", "42379.25"),
-                                                         ("K-12", "2025-12-31", "52500")}
+    assert {
+        (row.account_id, row.day.isoformat(), str(row.amount).rstrip("0").rstrip("."))
+        for row in first["bank_booked_balance"]
+    } >= {("K-11", "2025-12-31", "42379.25"), ("K-12", "2025-12-31", "52500")}
     assert _import(url, *BUNDLE, *STATEMENTS).exit_code == 0
     assert snapshot(url) == first
 
@@ -89,25 +92,70 @@ def _statement_of(directory: Path, *, namespace: str | None = None, servicer: st
 
 BAD = [
     # (id, files made in a directory, the line's file name, its line number, words of the message)
-    ("malformed-bundle-line", lambda d: [*BUNDLE[:-1], _write(d, "transactions.jsonl", (
-        DATA / "bundle" / "transactions.jsonl").read_text() + '{"accountId": "K-11", "transactionIdentifier": \n')],
-     "transactions.jsonl", 2, "is not valid JSON"),
-    ("unknown-account-in-transaction", lambda d: [*BUNDLE[:-1], _write(d, "transactions.jsonl", (
-        DATA / "bundle" / "transactions.jsonl").read_text().replace('"K-11"', '"K-99"'))],
-     "transactions.jsonl", 1, "unknown account K-99"),
-    ("camt-of-the-wrong-schema", lambda d: [*BUNDLE, _statement_of(
-        d, namespace="urn:iso:std:iso:20022:tech:xsd:camt.052.001.02")], "statement.xml", 4, "camt.053.001.02"),
-    ("camt-of-another-bank", lambda d: [*BUNDLE, _statement_of(d, servicer="999999999")], "statement.xml", 13,
-     "bank 999999999"),
-    ("accounts-of-another-bank", lambda d: [*BUNDLE[1:], _write(d, "accounts.jsonl", (
-        DATA / "bundle" / "accounts.jsonl").read_text().replace('"bank":"910000001"', '"bank":"999999999"', 1))],
-     "accounts.jsonl", 1, "belongs to bank 999999999"),
+    (
+        "malformed-bundle-line",
+        lambda d: [
+            *BUNDLE[:-1],
+            _write(
+                d,
+                "transactions.jsonl",
+                (DATA / "bundle" / "transactions.jsonl").read_text()
+                + '{"accountId": "K-11", "transactionIdentifier": \n',
+            ),
+        ],
+        "transactions.jsonl",
+        2,
+        "is not valid JSON",
+    ),
+    (
+        "unknown-account-in-transaction",
+        lambda d: [
+            *BUNDLE[:-1],
+            _write(
+                d,
+                "transactions.jsonl",
+                (DATA / "bundle" / "transactions.jsonl").read_text().replace('"K-11"', '"K-99"'),
+            ),
+        ],
+        "transactions.jsonl",
+        1,
+        "unknown account K-99",
+    ),
+    (
+        "camt-of-the-wrong-schema",
+        lambda d: [*BUNDLE, _statement_of(d, namespace="urn:iso:std:iso:20022:tech:xsd:camt.052.001.02")],
+        "statement.xml",
+        4,
+        "camt.053.001.02",
+    ),
+    (
+        "camt-of-another-bank",
+        lambda d: [*BUNDLE, _statement_of(d, servicer="999999999")],
+        "statement.xml",
+        13,
+        "bank 999999999",
+    ),
+    (
+        "accounts-of-another-bank",
+        lambda d: [
+            *BUNDLE[1:],
+            _write(
+                d,
+                "accounts.jsonl",
+                (DATA / "bundle" / "accounts.jsonl").read_text().replace('"bank":"910000001"', '"bank":"999999999"', 1),
+            ),
+        ],
+        "accounts.jsonl",
+        1,
+        "belongs to bank 999999999",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("files", "file", "line", "words"), [case[1:] for case in BAD], ids=[c[0] for c in BAD])
-def test_bad_input_is_one_line_each_exit_2_store_unchanged(url: str, tmp_path: Path, files: Any, file: str,
-                                                           line: int, words: str) -> None:
+def test_bad_input_is_one_line_each_exit_2_store_unchanged(
+    url: str, tmp_path: Path, files: Any, file: str, line: int, words: str
+) -> None:
     assert _import(url, *BUNDLE[:1]).exit_code == 0  # some data already there
     before = snapshot(url)
     result = _import(url, *files(tmp_path))
@@ -122,20 +170,28 @@ def test_bad_input_is_one_line_each_exit_2_store_unchanged(url: str, tmp_path: P
 
 
 def test_every_bad_line_is_named(tmp_path: Path, empty_sqlite: str) -> None:
-    roles = _write(tmp_path, "roles.csv", "accountId,partyId,role,startDate\nK-11,14837923353,owner,2016-04-01\n"
-                                          "K-11,00000000000,disponent,2020-01-01\nK-11,14837923353,disponent,x\n")
+    roles = _write(
+        tmp_path,
+        "roles.csv",
+        "accountId,partyId,role,startDate\nK-11,14837923353,owner,2016-04-01\n"
+        "K-11,00000000000,disponent,2020-01-01\nK-11,14837923353,disponent,x\n",
+    )
     result = _import(empty_sqlite, *BUNDLE[:2], roles)
     assert result.exit_code == 2
     assert [text.split(": ", 1)[0].rsplit("/", 1)[-1] for text in result.output.strip().splitlines()[:-1]] == [
-        "roles.csv:2", "roles.csv:3", "roles.csv:4"]  # each line once: two malformed, one unknown party
+        "roles.csv:2",
+        "roles.csv:3",
+        "roles.csv:4",
+    ]  # each line once: two malformed, one unknown party
 
 
 def test_unknown_file_and_command_failures_are_one_line(tmp_path: Path, empty_sqlite: str) -> None:
     stray = _write(tmp_path, "notes.txt", "hello")
     result = _import(empty_sqlite, stray)
     assert result.exit_code == 2 and "notes.txt: is neither a bundle file" in result.output
-    broken = _cli("import", "--bank", BANK, "--database-url", "postgresql+asyncpg://nobody@127.0.0.1:1/none",
-                  str(BUNDLE[0]))
+    broken = _cli(
+        "import", "--bank", BANK, "--database-url", "postgresql+asyncpg://nobody@127.0.0.1:1/none", str(BUNDLE[0])
+    )
     assert broken.exit_code == 1 and len(broken.output.strip().splitlines()) == 1, broken.output
     assert "Traceback" not in broken.output
     assert _cli("import", "--bank", "12", str(BUNDLE[0])).exit_code == 2
@@ -158,8 +214,13 @@ async def test_issued_references_survive_a_reimport(url: str) -> None:
     try:
         await import_files(store, BANK, [*BUNDLE, *STATEMENTS])
         period = Period(date(2025, 1, 1), seed.TODAY)
-        listed = await store.accounts_for_party(OWNER, period=period, only_primary_owner=True,
-                                                consumer_org=seed.SKATT.orgno, account_info_request_id="case-1")
+        listed = await store.accounts_for_party(
+            OWNER,
+            period=period,
+            only_primary_owner=True,
+            consumer_org=seed.SKATT.orgno,
+            account_info_request_id="case-1",
+        )
         references = {account.account_reference for account in listed.accounts}
         assert len(references) == 2
         report = await import_files(store, BANK, [*BUNDLE, *STATEMENTS])
@@ -177,7 +238,9 @@ async def test_a_refused_import_raises_with_every_problem(empty_sqlite: str, tmp
         with pytest.raises(ImportRefused) as refused:
             await import_files(store, BANK, [*STATEMENTS])  # the statements' accounts are not imported yet
         assert [(Path(problem.file).name, problem.line) for problem in refused.value.problems] == [
-            ("camt053_v02.xml", 13), ("camt053_v08.xml", 13)]  # each statement's Acct
+            ("camt053_v02.xml", 13),
+            ("camt053_v08.xml", 13),
+        ]  # each statement's Acct
         assert all("not an account of bank" in problem.message for problem in refused.value.problems)
     finally:
         await store.close()
@@ -193,8 +256,9 @@ async def test_skatt_sees_the_imported_accounts_with_names_and_owners(url: str, 
         await import_files(loader, BANK, [*BUNDLE, *STATEMENTS])
     finally:
         await loader.close()
-    store = await SqlBankStore.open(url, migrate=False, reference_secret=seed.REFERENCE_SECRET,
-                                    servicer=seed.SERVICER, clock=lambda: seed.NOW)
+    store = await SqlBankStore.open(
+        url, migrate=False, reference_secret=seed.REFERENCE_SECRET, servicer=seed.SERVICER, clock=lambda: seed.NOW
+    )
     bank = await open_bank(pki, token_issuer, store=store)
     try:
         async with bank.client:
@@ -210,8 +274,9 @@ async def test_skatt_sees_the_imported_accounts_with_names_and_owners(url: str, 
             details = (await bank.get(seed.SKATT, f"/v2/accounts/{reference}")).json()["account"]
             assert details["name"] == "Lønnskonto"  # account.name: SU for Skatt
             assert details["primaryOwner"]["name"] == "Ingrid Fjeldstad"
-            transactions = (await bank.get(seed.SKATT, f"/v2/accounts/{reference}/transactions",
-                                           params={"fromDate": "2025-11-01"})).json()
+            transactions = (
+                await bank.get(seed.SKATT, f"/v2/accounts/{reference}/transactions", params={"fromDate": "2025-11-01"})
+            ).json()
             assert "TB-20251212-000417" in {item["transactionIdentifier"] for item in transactions["transactions"]}
             roles = (await bank.get(seed.SKATT, f"/v2/accounts/{reference}/roles")).json()["roles"]
             assert {role["name"] for role in roles} == {"Ingrid Fjeldstad", "Ola Fjeldstad"}
@@ -221,8 +286,7 @@ async def test_skatt_sees_the_imported_accounts_with_names_and_owners(url: str, 
             assert old.status_code == 200, old.text
             v1_owner = next(item for item in old.json()["accounts"] if item["accountIdentifier"] == SALARY)
             assert v1_owner["primaryOwner"]["postalAddress"]["streetName"] == "Bygdøy allé"
-            assert v1_owner["primaryOwner"]["electronicAddresses"][0] == {"type": "phoneNumber",
-                                                                           "value": "+4791112233"}
+            assert v1_owner["primaryOwner"]["electronicAddresses"][0] == {"type": "phoneNumber", "value": "+4791112233"}
     finally:
         await store.close()
 

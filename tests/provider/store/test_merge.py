@@ -30,8 +30,9 @@ async def test_merge_updates_by_key_and_keeps_references(make_store: StoreFactor
     transactions: list[TransactionRow] = list(rows["transactions"])  # type: ignore[call-overload]
     index = next(i for i, row in enumerate(transactions) if row.account_id == bank.SALARY)
     last = transactions[index].transaction
-    transactions[index] = TransactionRow(account_id=bank.SALARY, transaction=msgspec.structs.replace(
-        last, booking_date=datetime(2019, 1, 2, tzinfo=UTC)))
+    transactions[index] = TransactionRow(
+        account_id=bank.SALARY, transaction=msgspec.structs.replace(last, booking_date=datetime(2019, 1, 2, tzinfo=UTC))
+    )
     await store.merge(**{**rows, "accounts": renamed, "transactions": transactions})  # type: ignore[attr-defined]
     again = await store.account_by_reference(ref.reference, consumer_org=bank.SKATT)
     assert again is not None  # the reference issued before the merge still names the account

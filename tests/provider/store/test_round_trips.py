@@ -46,8 +46,14 @@ def statements() -> Iterator[list[str]]:
 
 
 async def _list(store: BankStore, case: str) -> Any:
-    return await store.accounts_for_party(bank.ALICE, period=WIDE, only_primary_owner=False, consumer_org=bank.SKATT,
-                                          account_info_request_id=case, data_not_delivered_allowed=True)
+    return await store.accounts_for_party(
+        bank.ALICE,
+        period=WIDE,
+        only_primary_owner=False,
+        consumer_org=bank.SKATT,
+        account_info_request_id=case,
+        data_not_delivered_allowed=True,
+    )
 
 
 @pytest.mark.usefixtures("sql_only")
@@ -65,14 +71,15 @@ async def test_account_list_is_one_read_and_one_insert_then_one_read(fresh_store
 async def test_account_endpoints_are_one_read_each(open_loaded: StoreFactory) -> None:
     store = await open_loaded(retention_years=None)
     listed = await _list(store, bank.CASE)
-    reference = next(a.account_reference for a in listed.accounts
-                     if a.account_identifier == bank.NUMBERS[bank.SALARY])
+    reference = next(a.account_reference for a in listed.accounts if a.account_identifier == bank.NUMBERS[bank.SALARY])
     with statements() as lookup:
         found = await store.account_by_reference(reference, consumer_org=bank.SKATT)
     assert found is not None and len(lookup) == 1
-    for call in (lambda: store.account_details(found, period=WIDE),
-                 lambda: store.transactions_page(found, period=WIDE, limit=2),
-                 lambda: store.roles(found, period=WIDE)):
+    for call in (
+        lambda: store.account_details(found, period=WIDE),
+        lambda: store.transactions_page(found, period=WIDE, limit=2),
+        lambda: store.roles(found, period=WIDE),
+    ):
         with statements() as seen:
             await call()
         assert len(seen) == 1, seen
@@ -82,8 +89,7 @@ async def test_account_endpoints_are_one_read_each(open_loaded: StoreFactory) ->
 async def test_archived_history_reads_the_page_again(open_loaded: StoreFactory) -> None:
     store = await open_loaded(retention_years=1)  # the period reaches into archived history
     listed = await _list(store, bank.CASE)
-    reference = next(a.account_reference for a in listed.accounts
-                     if a.account_identifier == bank.NUMBERS[bank.SALARY])
+    reference = next(a.account_reference for a in listed.accounts if a.account_identifier == bank.NUMBERS[bank.SALARY])
     found = await store.account_by_reference(reference, consumer_org=bank.SKATT)
     assert found is not None
     with statements() as seen:
@@ -91,8 +97,7 @@ async def test_archived_history_reads_the_page_again(open_loaded: StoreFactory) 
     assert page.details.message and len(seen) == 2
 
 
-async def test_a_read_survives_a_database_restart(backend: str, empty_url: str | None,
-                                                  fresh_store: BankStore) -> None:
+async def test_a_read_survives_a_database_restart(backend: str, empty_url: str | None, fresh_store: BankStore) -> None:
     """The request path's pool does not ping before lending a connection (a round trip per request):
     a connection the server closed meanwhile is dropped and the read is run again on a fresh one."""
     if backend != "postgresql":
@@ -104,8 +109,11 @@ async def test_a_read_survives_a_database_restart(backend: str, empty_url: str |
     url = make_url(str(empty_url))
     admin = await asyncpg.connect(str(url.set(drivername="postgresql", database="postgres")))
     try:
-        closed = await admin.fetchval("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                                      "WHERE datname = $1 AND pid <> pg_backend_pid()", url.database)
+        closed = await admin.fetchval(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = $1 AND pid <> pg_backend_pid()",
+            url.database,
+        )
     finally:
         await admin.close()
     assert closed >= 1

@@ -20,17 +20,25 @@ BOUND = 10 * TIMEOUT  # without a statement timeout the read would wait as long 
 
 
 async def test_a_read_of_a_locked_table_fails_within_the_statement_timeout(
-        loaded_postgresql: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    loaded_postgresql: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import asyncpg
 
     monkeypatch.setenv("DSOP_SERVING_STATEMENT_TIMEOUT", str(TIMEOUT))
-    store = await SqlBankStore.open(loaded_postgresql, migrate=False, reference_secret=bank.SECRET,
-                                    servicer=bank.BANK, clock=lambda: bank.NOW)
+    store = await SqlBankStore.open(
+        loaded_postgresql, migrate=False, reference_secret=bank.SECRET, servicer=bank.BANK, clock=lambda: bank.NOW
+    )
     holder = await asyncpg.connect(loaded_postgresql.replace("+asyncpg", ""))
     try:
+
         async def list_alice(period: Period = RECENT) -> int:
-            result = await store.accounts_for_party(bank.ALICE, period=period, only_primary_owner=True,
-                                                    consumer_org=bank.SKATT, account_info_request_id=bank.CASE)
+            result = await store.accounts_for_party(
+                bank.ALICE,
+                period=period,
+                only_primary_owner=True,
+                consumer_org=bank.SKATT,
+                account_info_request_id=bank.CASE,
+            )
             return len(result.accounts)
 
         assert await list_alice() > 0  # unlocked, the same read answers

@@ -77,13 +77,15 @@ async def test_every_v2_field_survives_and_card_is_masked(store: BankStore) -> N
     original = bank.full_transaction(bank.FULL_ID, bank.FULL_BOOKED)
     assert original.payment_card is not None
     expected = msgspec.structs.replace(
-        original, payment_card=msgspec.structs.replace(original.payment_card, card_identifier="492500XXXXXX5678"))
+        original, payment_card=msgspec.structs.replace(original.payment_card, card_identifier="492500XXXXXX5678")
+    )
     assert got == expected
     assert bank.FULL_CARD not in msgspec.json.encode(page.body()).decode()
 
 
-@pytest.mark.parametrize("position", [("nonsense", "x"), ("2024-01-01T00:00:00+00:00",), (1, 2),
-                                      ("2024-01-01T00:00:00+00:00", 5)])
+@pytest.mark.parametrize(
+    "position", [("nonsense", "x"), ("2024-01-01T00:00:00+00:00",), (1, 2), ("2024-01-01T00:00:00+00:00", 5)]
+)
 async def test_malformed_position_is_a_typed_error(store: BankStore, position: tuple[object, ...]) -> None:
     ref = await referenced(store, bank.ALICE, bank.SALARY, YEAR_2024)
     with pytest.raises(InvalidContinuationToken):
@@ -107,9 +109,12 @@ async def test_many_ties_page_cleanly(make_store: StoreFactory) -> None:
     store = await make_store()
     await store.load(**{k: v for k, v in bank.load_kwargs().items() if k != "transactions"})  # type: ignore[arg-type]
     instants = [datetime(2024, 5, 1, 8, tzinfo=UTC) + timedelta(hours=i) for i in range(5)]
-    await store.load(transactions=(
-        TransactionRow(account_id=bank.JOINT, transaction=bank.simple_transaction(f"t{n:05d}", instants[n % 5]))
-        for n in range(1500)))
+    await store.load(
+        transactions=(
+            TransactionRow(account_id=bank.JOINT, transaction=bank.simple_transaction(f"t{n:05d}", instants[n % 5]))
+            for n in range(1500)
+        )
+    )
     period = Period(date(2024, 5, 1), date(2024, 5, 31))
     ref = await referenced(store, bank.BOB, bank.JOINT, period)
     seen: list[str] = []
@@ -121,4 +126,3 @@ async def test_many_ties_page_cleanly(make_store: StoreFactory) -> None:
             break
         after = page.next_position
     assert len(seen) == len(set(seen)) == 1500
-

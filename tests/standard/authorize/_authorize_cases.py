@@ -72,8 +72,7 @@ SKATT_MANDATE = (
     "%20skatteforvaltningsforskriften%20%C2%A7%2010-2-1"
 )
 SKATT_VALIDATION_TABLE_MANDATE = (
-    "Skatteforvaltningsloven%20%C2%A710-2%20f%C3%B8rste%20ledd%2C%20jf.%20skatteforvaltningsforskriften"
-    "%20%C2%A710-2-1"
+    "Skatteforvaltningsloven%20%C2%A710-2%20f%C3%B8rste%20ledd%2C%20jf.%20skatteforvaltningsforskriften%20%C2%A710-2-1"
 )
 POLITI_STRAFFESAK_MANDATE = "Straffeprosessloven%20%C2%A7210%20(3)%20f%C3%B8rste%20punktum"
 POLITI_SAVNET_MANDATE = "Straffeprosessloven%20%C2%A7210%20(3)%20andre%20punktum"
@@ -93,9 +92,7 @@ KONKURS_MANDATE = "kkl.%20%C2%A7156%20(3)%20og%20(4)%2C%20jf.%20kkfor.%C2%A721"
 # DSOP NAV-kontroll “About”: v1 text, encoded by the usual convention (derived, not published).
 NAV_MANDATE = "Folketrygdloven%20%C2%A7%2021-4%20f%C3%B8rste%20ledd"
 # DSOP OED “Løsningsbeskrivelse”: the legal page's shorter step-1 basis, plain text, encoded by hand.
-OED_SHORT_MANDATE = (
-    "arveloven%20%C2%A7%2092%20f%C3%B8rste%20ledd%2C%20jf.%20forskrift%20om%20Digitalt%20d%C3%B8dsbo"
-)
+OED_SHORT_MANDATE = "arveloven%20%C2%A7%2092%20f%C3%B8rste%20ledd%2C%20jf.%20forskrift%20om%20Digitalt%20d%C3%B8dsbo"
 FI_UTLEGG_TEST_MANDATE = "FI-Utlegg-Test"  # DSOP FI-Utlegg “Om tjenesten”
 
 POLITI_STRAFFESAK_TEXT = "Straffeprosessloven §210 (3) første punktum"
@@ -134,12 +131,15 @@ ALLOWED_ENDPOINTS: Mapping[str, tuple[Endpoint, ...]] = {
     "skatt": (Endpoint.CUSTOMER_RELATIONSHIPS, *STEP2),
     "politi": (Endpoint.CUSTOMER_RELATIONSHIPS, Endpoint.ACCOUNT_SERVICING_PROVIDER, *STEP2),
     "nav": (Endpoint.CUSTOMER_RELATIONSHIPS, *STEP2),
-    "konkurs": (Endpoint.CUSTOMER_RELATIONSHIPS, Endpoint.ACCOUNTS, Endpoint.ACCOUNT_DETAILS,
-                Endpoint.TRANSACTIONS),
-    "oed": (Endpoint.CUSTOMER_RELATIONSHIPS, Endpoint.ACCOUNTS, Endpoint.ACCOUNT_DETAILS,
-            Endpoint.TRANSACTIONS),
-    "verge": (Endpoint.CUSTOMER_RELATIONSHIPS, Endpoint.ACCOUNTS, Endpoint.ACCOUNT_DETAILS,
-              Endpoint.TRANSACTIONS, Endpoint.ROLES),
+    "konkurs": (Endpoint.CUSTOMER_RELATIONSHIPS, Endpoint.ACCOUNTS, Endpoint.ACCOUNT_DETAILS, Endpoint.TRANSACTIONS),
+    "oed": (Endpoint.CUSTOMER_RELATIONSHIPS, Endpoint.ACCOUNTS, Endpoint.ACCOUNT_DETAILS, Endpoint.TRANSACTIONS),
+    "verge": (
+        Endpoint.CUSTOMER_RELATIONSHIPS,
+        Endpoint.ACCOUNTS,
+        Endpoint.ACCOUNT_DETAILS,
+        Endpoint.TRANSACTIONS,
+        Endpoint.ROLES,
+    ),
     "fi_utlegg": (Endpoint.CUSTOMER_RELATIONSHIPS, Endpoint.ACCOUNTS, Endpoint.ACCOUNT_DETAILS),
 }
 SERVICES = tuple(ALLOWED_ENDPOINTS)
@@ -158,18 +158,26 @@ class _ServiceBase:
 
 
 _BASES: Mapping[str, _ServiceBase] = {
-    "skatt": _ServiceBase(SKATTEETATEN, SKATT_MANDATE, PERSON, Period(date(2021, 1, 1), TODAY),
-                          requester_id="saksbehandler-4711"),
-    "politi": _ServiceBase(POLITIET, POLITI_STRAFFESAK_MANDATE, PERSON, Period(POLITI_FROM, TODAY),
-                           requester_id="etterforsker-42",
-                           reference=("pol1", "eyJhbGciOiJQUzI1NiJ9.e30.c2ln")),
+    "skatt": _ServiceBase(
+        SKATTEETATEN, SKATT_MANDATE, PERSON, Period(date(2021, 1, 1), TODAY), requester_id="saksbehandler-4711"
+    ),
+    "politi": _ServiceBase(
+        POLITIET,
+        POLITI_STRAFFESAK_MANDATE,
+        PERSON,
+        Period(POLITI_FROM, TODAY),
+        requester_id="etterforsker-42",
+        reference=("pol1", "eyJhbGciOiJQUzI1NiJ9.e30.c2ln"),
+    ),
     "nav": _ServiceBase(NAV_ORG, NAV_MANDATE, ORG, Period(date(2020, 6, 1), TODAY)),
     "konkurs": _ServiceBase(BRREG, KONKURS_MANDATE, ORG, Period(date(2025, 10, 1), TODAY)),
     "oed": _ServiceBase(DIGDIR, OED_MANDATE, PERSON, Period(date(2026, 8, 1), TODAY)),
-    "verge": _ServiceBase(SRF, VERGE_STEP2_MANDATE, PERSON, LAST_YEAR, step1_mandate=VERGE_STEP1_MANDATE,
-                          reference=("srf", GUARDIAN)),
-    "fi_utlegg": _ServiceBase(SKATTEETATEN, FI_UTLEGG_TEST_MANDATE, PERSON, Period(TODAY, TODAY),
-                              environment=Environment.TEST),
+    "verge": _ServiceBase(
+        SRF, VERGE_STEP2_MANDATE, PERSON, LAST_YEAR, step1_mandate=VERGE_STEP1_MANDATE, reference=("srf", GUARDIAN)
+    ),
+    "fi_utlegg": _ServiceBase(
+        SKATTEETATEN, FI_UTLEGG_TEST_MANDATE, PERSON, Period(TODAY, TODAY), environment=Environment.TEST
+    ),
 }
 
 
@@ -293,13 +301,20 @@ class Row:
         return authorize(request, facts, TODAY, environment=environment, now=self.now)
 
 
-def deny(rule_id: str, service: str, endpoint: Endpoint, expect: tuple[int, str, object], *,
-         request: Mapping[str, Any] | None = None, facts: Mapping[str, Any] | None = None,
-         environment: Environment | None = None, now: datetime | None = None,
-         marks: Any = ()) -> Any:
+def deny(
+    rule_id: str,
+    service: str,
+    endpoint: Endpoint,
+    expect: tuple[int, str, object],
+    *,
+    request: Mapping[str, Any] | None = None,
+    facts: Mapping[str, Any] | None = None,
+    environment: Environment | None = None,
+    now: datetime | None = None,
+    marks: Any = (),
+) -> Any:
     status, code, parameter = expect
-    row = Row(service, endpoint, dict(request or {}), dict(facts or {}), environment, now, status, code,
-              parameter)
+    row = Row(service, endpoint, dict(request or {}), dict(facts or {}), environment, now, status, code, parameter)
     return pytest.param(row, id=rule_id, marks=marks)
 
 

@@ -54,8 +54,9 @@ def forbidden(parameter: object) -> tuple[int, str, object]:
     return (403, "ACC-011", parameter)
 
 
-def denial(service: str, endpoint: Endpoint, expect: tuple[int, str, object], *,
-           request: dict[str, Any] | None = None) -> Row:
+def denial(
+    service: str, endpoint: Endpoint, expect: tuple[int, str, object], *, request: dict[str, Any] | None = None
+) -> Row:
     status, code, parameter = expect
     return Row(service, endpoint, dict(request or {}), status=status, code=code, parameter=parameter)
 
@@ -67,73 +68,185 @@ def v1(**request: object) -> dict[str, object]:
 # (rule id, source page, row)
 DENIED = [
     # -- step-1 texts at step 2, step-2 texts at step 1 ------------------------------------------------
-    *[(f"verge-step1-text-at-{endpoint.operation_id}", VERGE_LEGAL,
-       denial("verge", endpoint, forbidden("Legal-Mandate"), request={"legal_mandate": VERGE_STEP1_MANDATE}))
-      for endpoint in (A, D, T, R)],
-    *[(f"oed-step1-text-at-{endpoint.operation_id}", OED_LEGAL,
-       denial("oed", endpoint, forbidden("Legal-Mandate"), request={"legal_mandate": OED_SHORT_MANDATE}))
-      for endpoint in (A, D, T)],
-    ("verge-step2-text-at-customerRelationships", VERGE_LEGAL,
-     denial("verge", CR, (403, "ERR-001", "Legal-Mandate"), request={"legal_mandate": VERGE_STEP2_MANDATE})),
+    *[
+        (
+            f"verge-step1-text-at-{endpoint.operation_id}",
+            VERGE_LEGAL,
+            denial("verge", endpoint, forbidden("Legal-Mandate"), request={"legal_mandate": VERGE_STEP1_MANDATE}),
+        )
+        for endpoint in (A, D, T, R)
+    ],
+    *[
+        (
+            f"oed-step1-text-at-{endpoint.operation_id}",
+            OED_LEGAL,
+            denial("oed", endpoint, forbidden("Legal-Mandate"), request={"legal_mandate": OED_SHORT_MANDATE}),
+        )
+        for endpoint in (A, D, T)
+    ],
+    (
+        "verge-step2-text-at-customerRelationships",
+        VERGE_LEGAL,
+        denial("verge", CR, (403, "ERR-001", "Legal-Mandate"), request={"legal_mandate": VERGE_STEP2_MANDATE}),
+    ),
     # -- versions -------------------------------------------------------------------------------------
-    ("v2-refuses-skatt-v1-text", V1_LEGAL,
-     denial("skatt", A, bad("Legal-Mandate"), request={"legal_mandate": mandate.SKATT_V1.encoded})),
-    ("v2-refuses-politi-v1-hvitvasking", V1_LEGAL,
-     denial("politi", A, bad("Legal-Mandate"), request={"legal_mandate": mandate.POLITI_HVITVASKING_V1.encoded})),
+    (
+        "v2-refuses-skatt-v1-text",
+        V1_LEGAL,
+        denial("skatt", A, bad("Legal-Mandate"), request={"legal_mandate": mandate.SKATT_V1.encoded}),
+    ),
+    (
+        "v2-refuses-politi-v1-hvitvasking",
+        V1_LEGAL,
+        denial("politi", A, bad("Legal-Mandate"), request={"legal_mandate": mandate.POLITI_HVITVASKING_V1.encoded}),
+    ),
     ("v1-refuses-skatt-v2-text", V1_LEGAL, denial("skatt", A, bad("Legal-Mandate"), request=v1())),
     ("v1-refuses-oed-a-v2-service", V1_LEGAL, denial("oed", A, bad("Legal-Mandate"), request=v1())),
     ("v1-refuses-verge-a-v2-service", V1_LEGAL, denial("verge", A, bad("Legal-Mandate"), request=v1())),
-    ("v1-skatt-text-not-for-nav", V1_LEGAL,
-     denial("nav", A, forbidden("Legal-Mandate"), request=v1(legal_mandate=mandate.SKATT_V1.encoded))),
-    ("v1-politi-210-needs-pol", V1_EOPPSLAG,
-     denial("politi", A, bad("AdditionalReferenceIDType"),
-          request=v1(legal_mandate=mandate.POLITI_210_FORSTE_V1.encoded, additional_reference_id_type=None,
-                     additional_reference_id=None))),
-    ("v1-politi-pol-needs-district-and-name", V1_EOPPSLAG,
-     denial("politi", A, bad("AdditionalReferenceID"),
-          request=v1(legal_mandate=mandate.POLITI_210_TREDJE_V1.encoded, additional_reference_id_type="pol",
-                     additional_reference_id=quote("Kari Nordmann", safe="")))),
-    ("v1-pol1-is-not-a-v1-type", "Bank_v1.yaml: AdditionalReferenceIDType enum [pol]",
-     denial("politi", A, bad("AdditionalReferenceIDType"),
-          request=v1(legal_mandate=mandate.POLITI_210_FORSTE_V1.encoded))),
-    ("v2-pol-is-not-a-v2-type", "Bank_v2.yaml: AdditionalReferenceIDType enum [pol1, srf]",
-     denial("politi", A, bad("AdditionalReferenceIDType"),
-          request={"additional_reference_id_type": "pol", "additional_reference_id": POL_REFERENCE})),
-    ("v1-pol-not-for-hvitvasking", V1_EOPPSLAG,
-     denial("politi", A, bad("AdditionalReferenceIDType"),
-          request=v1(legal_mandate=mandate.POLITI_HVITVASKING_V1.encoded, additional_reference_id_type="pol",
-                     additional_reference_id=POL_REFERENCE))),
-    ("v1-account-id-not-in-use", "Bank_v1.yaml GET /accounts: AccountID 'Not in use per now'",
-     denial("nav", A, bad("AccountID"), request=v1(account_id="15030012345"))),
-    ("v1-party-id-required", "Bank_v1.yaml GET /accounts (AccountID not in use)",
-     denial("nav", A, bad("PartyID"), request=v1(party_id=None))),
+    (
+        "v1-skatt-text-not-for-nav",
+        V1_LEGAL,
+        denial("nav", A, forbidden("Legal-Mandate"), request=v1(legal_mandate=mandate.SKATT_V1.encoded)),
+    ),
+    (
+        "v1-politi-210-needs-pol",
+        V1_EOPPSLAG,
+        denial(
+            "politi",
+            A,
+            bad("AdditionalReferenceIDType"),
+            request=v1(
+                legal_mandate=mandate.POLITI_210_FORSTE_V1.encoded,
+                additional_reference_id_type=None,
+                additional_reference_id=None,
+            ),
+        ),
+    ),
+    (
+        "v1-politi-pol-needs-district-and-name",
+        V1_EOPPSLAG,
+        denial(
+            "politi",
+            A,
+            bad("AdditionalReferenceID"),
+            request=v1(
+                legal_mandate=mandate.POLITI_210_TREDJE_V1.encoded,
+                additional_reference_id_type="pol",
+                additional_reference_id=quote("Kari Nordmann", safe=""),
+            ),
+        ),
+    ),
+    (
+        "v1-pol1-is-not-a-v1-type",
+        "Bank_v1.yaml: AdditionalReferenceIDType enum [pol]",
+        denial(
+            "politi",
+            A,
+            bad("AdditionalReferenceIDType"),
+            request=v1(legal_mandate=mandate.POLITI_210_FORSTE_V1.encoded),
+        ),
+    ),
+    (
+        "v2-pol-is-not-a-v2-type",
+        "Bank_v2.yaml: AdditionalReferenceIDType enum [pol1, srf]",
+        denial(
+            "politi",
+            A,
+            bad("AdditionalReferenceIDType"),
+            request={"additional_reference_id_type": "pol", "additional_reference_id": POL_REFERENCE},
+        ),
+    ),
+    (
+        "v1-pol-not-for-hvitvasking",
+        V1_EOPPSLAG,
+        denial(
+            "politi",
+            A,
+            bad("AdditionalReferenceIDType"),
+            request=v1(
+                legal_mandate=mandate.POLITI_HVITVASKING_V1.encoded,
+                additional_reference_id_type="pol",
+                additional_reference_id=POL_REFERENCE,
+            ),
+        ),
+    ),
+    (
+        "v1-account-id-not-in-use",
+        "Bank_v1.yaml GET /accounts: AccountID 'Not in use per now'",
+        denial("nav", A, bad("AccountID"), request=v1(account_id="15030012345")),
+    ),
+    (
+        "v1-party-id-required",
+        "Bank_v1.yaml GET /accounts (AccountID not in use)",
+        denial("nav", A, bad("PartyID"), request=v1(party_id=None)),
+    ),
     # -- empty values -----------------------------------------------------------------------------------
-    *[(f"{version}-{name}-{label}", "Bank_v2.yaml / Bank_v1.yaml: fromDate, toDate format date",
-       denial("skatt" if version == "v2" else "nav", endpoint, bad(name),
-            request={field: value, **({} if version == "v2" else V1)}))
-      for version in ("v2", "v1")
-      for endpoint in (A, T)
-      for name, field in (("fromDate", "from_date"), ("toDate", "to_date"))
-      for label, value in (("empty", ""), ("blank", "  "))],
-    ("v2-OnlyPrimaryOwner-empty", "Bank_v2.yaml GET /accounts: OnlyPrimaryOwner boolean, required",
-     denial("skatt", A, bad("OnlyPrimaryOwner"), request={"only_primary_owner": ""})),
-    ("v2-OnlyPrimaryOwner-blank", "Bank_v2.yaml GET /accounts: OnlyPrimaryOwner boolean, required",
-     denial("konkurs", A, bad("OnlyPrimaryOwner"), request={"only_primary_owner": " "})),
-    ("step1-fromDate-empty", "KAR.yaml customerRelationships: fromDate",
-     denial("skatt", CR, (400, "ERR-003", "fromDate"), request={"from_date": ""})),
-    ("step1-onlyPrimaryOwner-empty", "Customer relationships (v2): onlyPrimaryOwner",
-     denial("skatt", CR, (403, "ERR-001", "onlyPrimaryOwner"), request={"only_primary_owner": ""})),
-    *[(f"{version}-{name}-header-empty", "Bank_v2.yaml / Bank_v1.yaml headers",
-       denial("skatt" if version == "v2" else "nav", A, bad(name),
-            request={field: "", **({} if version == "v2" else V1)}))
-      for version in ("v2", "v1")
-      for name, field in (("Legal-Mandate", "legal_mandate"), ("CorrelationID", "correlation_id"),
-                          ("AccountInfoRequestID", "account_info_request_id"), ("PartyID", "party_id"),
-                          ("AdditionalReferenceIDType", "additional_reference_id_type"))],
-    ("v2-RequesterID-header-empty", "Bank_v2.yaml: RequesterID", denial("nav", T, bad("RequesterID"),
-                                                                      request={"requester_id": ""})),
-    ("v2-AdditionalReferenceID-header-empty", "Bank_v2.yaml: AdditionalReferenceID",
-     denial("konkurs", A, bad("AdditionalReferenceID"), request={"additional_reference_id": " "})),
+    *[
+        (
+            f"{version}-{name}-{label}",
+            "Bank_v2.yaml / Bank_v1.yaml: fromDate, toDate format date",
+            denial(
+                "skatt" if version == "v2" else "nav",
+                endpoint,
+                bad(name),
+                request={field: value, **({} if version == "v2" else V1)},
+            ),
+        )
+        for version in ("v2", "v1")
+        for endpoint in (A, T)
+        for name, field in (("fromDate", "from_date"), ("toDate", "to_date"))
+        for label, value in (("empty", ""), ("blank", "  "))
+    ],
+    (
+        "v2-OnlyPrimaryOwner-empty",
+        "Bank_v2.yaml GET /accounts: OnlyPrimaryOwner boolean, required",
+        denial("skatt", A, bad("OnlyPrimaryOwner"), request={"only_primary_owner": ""}),
+    ),
+    (
+        "v2-OnlyPrimaryOwner-blank",
+        "Bank_v2.yaml GET /accounts: OnlyPrimaryOwner boolean, required",
+        denial("konkurs", A, bad("OnlyPrimaryOwner"), request={"only_primary_owner": " "}),
+    ),
+    (
+        "step1-fromDate-empty",
+        "KAR.yaml customerRelationships: fromDate",
+        denial("skatt", CR, (400, "ERR-003", "fromDate"), request={"from_date": ""}),
+    ),
+    (
+        "step1-onlyPrimaryOwner-empty",
+        "Customer relationships (v2): onlyPrimaryOwner",
+        denial("skatt", CR, (403, "ERR-001", "onlyPrimaryOwner"), request={"only_primary_owner": ""}),
+    ),
+    *[
+        (
+            f"{version}-{name}-header-empty",
+            "Bank_v2.yaml / Bank_v1.yaml headers",
+            denial(
+                "skatt" if version == "v2" else "nav",
+                A,
+                bad(name),
+                request={field: "", **({} if version == "v2" else V1)},
+            ),
+        )
+        for version in ("v2", "v1")
+        for name, field in (
+            ("Legal-Mandate", "legal_mandate"),
+            ("CorrelationID", "correlation_id"),
+            ("AccountInfoRequestID", "account_info_request_id"),
+            ("PartyID", "party_id"),
+            ("AdditionalReferenceIDType", "additional_reference_id_type"),
+        )
+    ],
+    (
+        "v2-RequesterID-header-empty",
+        "Bank_v2.yaml: RequesterID",
+        denial("nav", T, bad("RequesterID"), request={"requester_id": ""}),
+    ),
+    (
+        "v2-AdditionalReferenceID-header-empty",
+        "Bank_v2.yaml: AdditionalReferenceID",
+        denial("konkurs", A, bad("AdditionalReferenceID"), request={"additional_reference_id": " "}),
+    ),
 ]
 
 
@@ -150,41 +263,104 @@ ALLOWED = [
     ("verge-step1-text-at-hub", VERGE_LEGAL, "verge", CR, {"legal_mandate": VERGE_STEP1_MANDATE}),
     ("verge-step2-text-at-control-api", VERGE_LEGAL, "verge", A, {"legal_mandate": VERGE_STEP2_MANDATE}),
     ("oed-step1-short-text-at-hub", OED_LEGAL, "oed", CR, {"legal_mandate": OED_SHORT_MANDATE}),
-    ("oed-long-text-at-hub", "Oppgjør etter dødsfall: Løsningsbeskrivelse (Trinn 1)", "oed", CR,
-     {"legal_mandate": OED_MANDATE}),
-    ("oed-long-text-at-control-api", "Oppgjør etter dødsfall: Løsningsbeskrivelse (Trinn 2)", "oed", T,
-     {"legal_mandate": OED_MANDATE}),
-    ("skatt-same-text-both-steps", "Skatt-kontroll: Løsningsbeskrivelse", "skatt", CR,
-     {"legal_mandate": SKATT_MANDATE}),
-    ("v1-skatt-10-2-without-requester-id", V1_LEGAL, "skatt", A,
-     v1(legal_mandate=mandate.SKATT_V1.encoded, requester_id=None, only_primary_owner=None)),
-    ("v1-skatt-kompensasjonsordningen", V1_LEGAL, "skatt", T,
-     v1(legal_mandate=mandate.SKATT_KOMPENSASJON_V1.encoded, requester_id=None)),
-    ("v1-requester-id-ignored", "Bank_v1.yaml: no RequesterID", "skatt", A,
-     v1(legal_mandate=mandate.SKATT_V1.encoded, requester_id="")),
-    ("v1-politi-hvitvasking-no-reference", V1_LEGAL, "politi", A,
-     v1(legal_mandate=mandate.POLITI_HVITVASKING_V1.encoded, additional_reference_id_type=None,
-        additional_reference_id=None, requester_id=None)),
-    ("v1-politi-210-forste-with-pol", V1_EOPPSLAG, "politi", D,
-     v1(legal_mandate=mandate.POLITI_210_FORSTE_V1.encoded, additional_reference_id_type="pol",
-        additional_reference_id=POL_REFERENCE)),
-    ("v1-politi-210-tredje-with-pol", V1_EOPPSLAG, "politi", A,
-     v1(legal_mandate=mandate.POLITI_210_TREDJE_V1.encoded, additional_reference_id_type="pol",
-        additional_reference_id=POL_REFERENCE)),
+    (
+        "oed-long-text-at-hub",
+        "Oppgjør etter dødsfall: Løsningsbeskrivelse (Trinn 1)",
+        "oed",
+        CR,
+        {"legal_mandate": OED_MANDATE},
+    ),
+    (
+        "oed-long-text-at-control-api",
+        "Oppgjør etter dødsfall: Løsningsbeskrivelse (Trinn 2)",
+        "oed",
+        T,
+        {"legal_mandate": OED_MANDATE},
+    ),
+    (
+        "skatt-same-text-both-steps",
+        "Skatt-kontroll: Løsningsbeskrivelse",
+        "skatt",
+        CR,
+        {"legal_mandate": SKATT_MANDATE},
+    ),
+    (
+        "v1-skatt-10-2-without-requester-id",
+        V1_LEGAL,
+        "skatt",
+        A,
+        v1(legal_mandate=mandate.SKATT_V1.encoded, requester_id=None, only_primary_owner=None),
+    ),
+    (
+        "v1-skatt-kompensasjonsordningen",
+        V1_LEGAL,
+        "skatt",
+        T,
+        v1(legal_mandate=mandate.SKATT_KOMPENSASJON_V1.encoded, requester_id=None),
+    ),
+    (
+        "v1-requester-id-ignored",
+        "Bank_v1.yaml: no RequesterID",
+        "skatt",
+        A,
+        v1(legal_mandate=mandate.SKATT_V1.encoded, requester_id=""),
+    ),
+    (
+        "v1-politi-hvitvasking-no-reference",
+        V1_LEGAL,
+        "politi",
+        A,
+        v1(
+            legal_mandate=mandate.POLITI_HVITVASKING_V1.encoded,
+            additional_reference_id_type=None,
+            additional_reference_id=None,
+            requester_id=None,
+        ),
+    ),
+    (
+        "v1-politi-210-forste-with-pol",
+        V1_EOPPSLAG,
+        "politi",
+        D,
+        v1(
+            legal_mandate=mandate.POLITI_210_FORSTE_V1.encoded,
+            additional_reference_id_type="pol",
+            additional_reference_id=POL_REFERENCE,
+        ),
+    ),
+    (
+        "v1-politi-210-tredje-with-pol",
+        V1_EOPPSLAG,
+        "politi",
+        A,
+        v1(
+            legal_mandate=mandate.POLITI_210_TREDJE_V1.encoded,
+            additional_reference_id_type="pol",
+            additional_reference_id=POL_REFERENCE,
+        ),
+    ),
     ("v1-nav-text-unchanged", V1_LEGAL, "nav", R, v1()),
     ("v1-konkurs-text-unchanged", "Juridiske rammebetingelser Konkursbehandling", "konkurs", T, v1()),
 ]
 
 
-@pytest.mark.parametrize(("service", "endpoint", "request_changes"), [row[2:] for row in ALLOWED],
-                         ids=[row[0] for row in ALLOWED])
+@pytest.mark.parametrize(
+    ("service", "endpoint", "request_changes"), [row[2:] for row in ALLOWED], ids=[row[0] for row in ALLOWED]
+)
 def test_allowed(service: str, endpoint: Endpoint, request_changes: dict[str, object]) -> None:
     _accepted(service, endpoint, **request_changes)
 
 
-@pytest.mark.parametrize(("service", "sent", "expected"), [
-    ("skatt", "true", False), ("skatt", None, False), ("konkurs", "false", True), ("konkurs", None, True),
-], ids=["skatt-true-ignored", "skatt-absent", "konkurs-false-ignored", "konkurs-absent"])
+@pytest.mark.parametrize(
+    ("service", "sent", "expected"),
+    [
+        ("skatt", "true", False),
+        ("skatt", None, False),
+        ("konkurs", "false", True),
+        ("konkurs", None, True),
+    ],
+    ids=["skatt-true-ignored", "skatt-absent", "konkurs-false-ignored", "konkurs-absent"],
+)
 def test_v1_has_no_only_primary_owner(service: str, sent: str | None, expected: bool) -> None:
     """Bank_v1.yaml has no OnlyPrimaryOwner: v1 listed every role, a TRUE-only service owned accounts only."""
     text = mandate.SKATT_V1.encoded if service == "skatt" else mandate.KONKURS.encoded

@@ -113,9 +113,17 @@ def _service(key: str) -> Callable[[Allowed], None]:
     return check
 
 
-def accept(rule_id: str, service: str, endpoint: Endpoint, check: Callable[[Allowed], None] | None = None,
-           *, request: dict[str, Any] | None = None, facts: dict[str, Any] | None = None,
-           environment: Environment | None = None, now: Any = None) -> Any:
+def accept(
+    rule_id: str,
+    service: str,
+    endpoint: Endpoint,
+    check: Callable[[Allowed], None] | None = None,
+    *,
+    request: dict[str, Any] | None = None,
+    facts: dict[str, Any] | None = None,
+    environment: Environment | None = None,
+    now: Any = None,
+) -> Any:
     row = Row(service, endpoint, request or {}, facts or {}, environment, now)
     return pytest.param(row, check, id=rule_id)
 
@@ -126,19 +134,37 @@ T = Endpoint.TRANSACTIONS
 ACCEPTED = [
     # Legal-Mandate spellings the standard itself publishes (DSOP Skatt “Løsningsbeskrivelse”;
     # DSOP OED “Løsningsbeskrivelse”; DSOP Skatt “Løsningsbeskrivelse”).
-    accept("service-skatt-validation-table-mandate-step2", "skatt", A, _service("skatt"),
-           request={"legal_mandate": SKATT_VALIDATION_TABLE_MANDATE}),
-    accept("service-skatt-validation-table-mandate-step1", "skatt", CR, _service("skatt"),
-           request={"legal_mandate": SKATT_VALIDATION_TABLE_MANDATE}),
-    accept("service-verge-step1-mandate-on-customerRelationships", "verge", CR, _service("verge"),
-           request={"legal_mandate": VERGE_STEP1_MANDATE}),
-    accept("oed-oed-short-step1-mandate", "oed", CR, _service("oed"),
-           request={"legal_mandate": OED_SHORT_MANDATE}),
-    accept("service-politi-andre-punktum-with-matching-order", "politi", A, _service("politi"),
-           request={"legal_mandate": POLITI_SAVNET_MANDATE},
-           facts={"extradition_order": order(mandate=POLITI_SAVNET_TEXT, reason=SAVNET_REASON)}),
-    accept("service-oed-digdir-certpub-orgnr", "oed", A, _service("oed"),
-           request={"consumer_org": DIGDIR_CERTPUB}),
+    accept(
+        "service-skatt-validation-table-mandate-step2",
+        "skatt",
+        A,
+        _service("skatt"),
+        request={"legal_mandate": SKATT_VALIDATION_TABLE_MANDATE},
+    ),
+    accept(
+        "service-skatt-validation-table-mandate-step1",
+        "skatt",
+        CR,
+        _service("skatt"),
+        request={"legal_mandate": SKATT_VALIDATION_TABLE_MANDATE},
+    ),
+    accept(
+        "service-verge-step1-mandate-on-customerRelationships",
+        "verge",
+        CR,
+        _service("verge"),
+        request={"legal_mandate": VERGE_STEP1_MANDATE},
+    ),
+    accept("oed-oed-short-step1-mandate", "oed", CR, _service("oed"), request={"legal_mandate": OED_SHORT_MANDATE}),
+    accept(
+        "service-politi-andre-punktum-with-matching-order",
+        "politi",
+        A,
+        _service("politi"),
+        request={"legal_mandate": POLITI_SAVNET_MANDATE},
+        facts={"extradition_order": order(mandate=POLITI_SAVNET_TEXT, reason=SAVNET_REASON)},
+    ),
+    accept("service-oed-digdir-certpub-orgnr", "oed", A, _service("oed"), request={"consumer_org": DIGDIR_CERTPUB}),
     # OnlyPrimaryOwner (DSOP “Recommendations regarding validation”; the DSOP services' “Løsningsbeskrivelse” pages):
     # boolean; the docs write TRUE/FALSE.
     accept("service-skatt-owner-TRUE", "skatt", A, _owner(True), request={"only_primary_owner": "TRUE"}),
@@ -146,14 +172,20 @@ ACCEPTED = [
     accept("service-skatt-owner-false", "skatt", A, _owner(False), request={"only_primary_owner": "false"}),
     accept("service-skatt-owner-FALSE", "skatt", A, _owner(False), request={"only_primary_owner": "FALSE"}),
     accept("service-nav-owner-false", "nav", A, _owner(False), request={"only_primary_owner": "false"}),
-    accept("service-skatt-step1-owner-false", "skatt", CR, _owner(False),
-           request={"only_primary_owner": "false"}),
-    accept("service-politi-order-false-request-false", "politi", A, _owner(False),
-           request={"only_primary_owner": "false"}),
-    accept("service-politi-order-false-request-true", "politi", A, _owner(True),
-           request={"only_primary_owner": "true"}),
-    accept("service-politi-order-true-request-true", "politi", A, _owner(True),
-           facts={"extradition_order": order(onlyPrimaryOwner=True)}),
+    accept("service-skatt-step1-owner-false", "skatt", CR, _owner(False), request={"only_primary_owner": "false"}),
+    accept(
+        "service-politi-order-false-request-false", "politi", A, _owner(False), request={"only_primary_owner": "false"}
+    ),
+    accept(
+        "service-politi-order-false-request-true", "politi", A, _owner(True), request={"only_primary_owner": "true"}
+    ),
+    accept(
+        "service-politi-order-true-request-true",
+        "politi",
+        A,
+        _owner(True),
+        facts={"extradition_order": order(onlyPrimaryOwner=True)},
+    ),
     # PartyID kinds (DSOP “Recommendations regarding validation”: 11 digits FNR/D-number, 9 digits org no.).
     accept("validation-partyid-d-number", "skatt", A, request={"party_id": D_NUMBER}),
     accept("validation-partyid-orgnr-skatt", "skatt", A, request={"party_id": ORG}),
@@ -163,15 +195,35 @@ ACCEPTED = [
     accept("service-customerid-orgnr-step1", "skatt", CR, request={"party_id": ORG}),
     # Tenor synthetic identities are for the test environment (Skatteetaten's Tenor test data;
     # DSOP “Internal testing”).
-    accept("test-environment-synthetic-person-accepted-in-test", "skatt", A, environment=Environment.TEST,
-           request={"party_id": SYNTHETIC_PERSON}),
-    accept("test-environment-synthetic-org-accepted-in-test", "skatt", A, environment=Environment.TEST,
-           request={"party_id": SYNTHETIC_ORG}),
-    accept("test-environment-synthetic-customerid-accepted-in-test", "skatt", CR, environment=Environment.TEST,
-           request={"party_id": SYNTHETIC_PERSON}),
-    accept("test-environment-synthetic-ward-accepted-in-test", "verge", A, environment=Environment.TEST,
-           request={"party_id": SYNTHETIC_PERSON, "additional_reference_id": GUARDIAN},
-           facts={"guardianships": (guardianship(ward=SYNTHETIC_PERSON),)}),
+    accept(
+        "test-environment-synthetic-person-accepted-in-test",
+        "skatt",
+        A,
+        environment=Environment.TEST,
+        request={"party_id": SYNTHETIC_PERSON},
+    ),
+    accept(
+        "test-environment-synthetic-org-accepted-in-test",
+        "skatt",
+        A,
+        environment=Environment.TEST,
+        request={"party_id": SYNTHETIC_ORG},
+    ),
+    accept(
+        "test-environment-synthetic-customerid-accepted-in-test",
+        "skatt",
+        CR,
+        environment=Environment.TEST,
+        request={"party_id": SYNTHETIC_PERSON},
+    ),
+    accept(
+        "test-environment-synthetic-ward-accepted-in-test",
+        "verge",
+        A,
+        environment=Environment.TEST,
+        request={"party_id": SYNTHETIC_PERSON, "additional_reference_id": GUARDIAN},
+        facts={"guardianships": (guardianship(ward=SYNTHETIC_PERSON),)},
+    ),
     # RequesterID: "none" for Konkurs, OED, Verge (DSOP “eOppslag”); NAV provisional; not in step 1.
     accept("eoppslag-requesterid-not-needed-konkurs", "konkurs", A, request={"requester_id": None}),
     accept("eoppslag-requesterid-not-needed-oed", "oed", T, request={"requester_id": None}),
@@ -180,58 +232,143 @@ ACCEPTED = [
     accept("fi-utlegg-requesterid-empty-fi-utlegg", "fi_utlegg", A, request={"requester_id": None}),
     accept("customerrelationships-requesterid-not-in-step1-skatt", "skatt", CR, request={"requester_id": None}),
     # Dates (DSOP “Recommendations regarding validation”: optional in Bank_v2.yaml, absent means today).
-    accept("validation-absent-dates-default-to-today", "skatt", A, _period(TODAY, TODAY),
-           request={"from_date": None, "to_date": None}),
-    accept("validation-absent-toDate-defaults-to-today", "skatt", A, _period(date(2026, 1, 1), TODAY),
-           request={"from_date": "2026-01-01", "to_date": None}),
-    accept("fi-utlegg-fi-utlegg-absent-dates-are-today", "fi_utlegg", A, _period(TODAY, TODAY),
-           request={"from_date": None, "to_date": None}),
+    accept(
+        "validation-absent-dates-default-to-today",
+        "skatt",
+        A,
+        _period(TODAY, TODAY),
+        request={"from_date": None, "to_date": None},
+    ),
+    accept(
+        "validation-absent-toDate-defaults-to-today",
+        "skatt",
+        A,
+        _period(date(2026, 1, 1), TODAY),
+        request={"from_date": "2026-01-01", "to_date": None},
+    ),
+    accept(
+        "fi-utlegg-fi-utlegg-absent-dates-are-today",
+        "fi_utlegg",
+        A,
+        _period(TODAY, TODAY),
+        request={"from_date": None, "to_date": None},
+    ),
     # 10-year limit, boundary inclusive (the DSOP services' “Løsningsbeskrivelse” pages; DSOP “Endpoint
     # customerRelationships V.2.0”; DSOP “eOppslag”).
-    accept("service-skatt-exactly-10-years", "skatt", A, _period(TEN_YEARS_BACK, TODAY),
-           request={"from_date": TEN_YEARS_BACK.isoformat()}),
-    accept("service-nav-exactly-10-years", "nav", A, _period(TEN_YEARS_BACK, TODAY),
-           request={"from_date": TEN_YEARS_BACK.isoformat()}),
-    accept("service-politi-exactly-10-years", "politi", A, _period(TEN_YEARS_BACK, TODAY),
-           request={"from_date": TEN_YEARS_BACK.isoformat()},
-           facts={"extradition_order": order(fromDate=TEN_YEARS_BACK.isoformat())}),
-    accept("customerrelationships-step1-exactly-10-years", "skatt", CR, _period(TEN_YEARS_BACK, TODAY),
-           request={"from_date": TEN_YEARS_BACK.isoformat()}),
-    accept("service-skatt-single-day", "skatt", A, _period(date(2026, 3, 3), date(2026, 3, 3)),
-           request={"from_date": "2026-03-03", "to_date": "2026-03-03"}),
+    accept(
+        "service-skatt-exactly-10-years",
+        "skatt",
+        A,
+        _period(TEN_YEARS_BACK, TODAY),
+        request={"from_date": TEN_YEARS_BACK.isoformat()},
+    ),
+    accept(
+        "service-nav-exactly-10-years",
+        "nav",
+        A,
+        _period(TEN_YEARS_BACK, TODAY),
+        request={"from_date": TEN_YEARS_BACK.isoformat()},
+    ),
+    accept(
+        "service-politi-exactly-10-years",
+        "politi",
+        A,
+        _period(TEN_YEARS_BACK, TODAY),
+        request={"from_date": TEN_YEARS_BACK.isoformat()},
+        facts={"extradition_order": order(fromDate=TEN_YEARS_BACK.isoformat())},
+    ),
+    accept(
+        "customerrelationships-step1-exactly-10-years",
+        "skatt",
+        CR,
+        _period(TEN_YEARS_BACK, TODAY),
+        request={"from_date": TEN_YEARS_BACK.isoformat()},
+    ),
+    accept(
+        "service-skatt-single-day",
+        "skatt",
+        A,
+        _period(date(2026, 3, 3), date(2026, 3, 3)),
+        request={"from_date": "2026-03-03", "to_date": "2026-03-03"},
+    ),
     # Konkurs: 12 months before the kjennelsesdato, inclusive (the DSOP services' “Løsningsbeskrivelse” pages, DSOP
     # Konkurs “Løsningsbeskrivelse”).
-    accept("konkurs-konkurs-exactly-12-months-before-ruling", "konkurs", A, _period(KONKURS_EARLIEST, TODAY),
-           request={"from_date": KONKURS_EARLIEST.isoformat()}),
-    accept("konkurs-konkurs-from-ruling-date", "konkurs", T, _period(KJENNELSESDATO, TODAY),
-           request={"from_date": KJENNELSESDATO.isoformat()}),
+    accept(
+        "konkurs-konkurs-exactly-12-months-before-ruling",
+        "konkurs",
+        A,
+        _period(KONKURS_EARLIEST, TODAY),
+        request={"from_date": KONKURS_EARLIEST.isoformat()},
+    ),
+    accept(
+        "konkurs-konkurs-from-ruling-date",
+        "konkurs",
+        T,
+        _period(KJENNELSESDATO, TODAY),
+        request={"from_date": KJENNELSESDATO.isoformat()},
+    ),
     # OED: 3 months before death, inclusive (the DSOP services' “Løsningsbeskrivelse” pages, DSOP OED
     # “Løsningsbeskrivelse”).
-    accept("oed-oed-exactly-3-months-before-death", "oed", A, _period(OED_EARLIEST, TODAY),
-           request={"from_date": OED_EARLIEST.isoformat()}),
-    accept("oed-oed-from-date-of-death", "oed", T, _period(DATE_OF_DEATH, TODAY),
-           request={"from_date": DATE_OF_DEATH.isoformat()}),
+    accept(
+        "oed-oed-exactly-3-months-before-death",
+        "oed",
+        A,
+        _period(OED_EARLIEST, TODAY),
+        request={"from_date": OED_EARLIEST.isoformat()},
+    ),
+    accept(
+        "oed-oed-from-date-of-death",
+        "oed",
+        T,
+        _period(DATE_OF_DEATH, TODAY),
+        request={"from_date": DATE_OF_DEATH.isoformat()},
+    ),
     # Verge: only the part of last year in which the guardianship existed (DSOP Vergekontroll “Løsningsbeskrivelse”).
-    accept("verge-verge-narrowed-to-guardianship-inside-year", "verge", A,
-           _period(date(2025, 4, 1), date(2025, 9, 30)),
-           facts={"guardianships": (guardianship(valid_from=date(2025, 4, 1), valid_to=date(2025, 9, 30)),)}),
-    accept("verge-verge-narrowed-guardianship-started-in-year", "verge", T,
-           _period(date(2025, 4, 1), LAST_YEAR.to_date),
-           facts={"guardianships": (guardianship(valid_from=date(2025, 4, 1)),)}),
-    accept("verge-verge-narrowed-guardianship-ended-in-year", "verge", A,
-           _period(LAST_YEAR.from_date, date(2025, 6, 30)),
-           facts={"guardianships": (guardianship(valid_to=date(2025, 6, 30)),)}),
-    accept("verge-verge-guardian-d-number", "verge", A, _period(LAST_YEAR.from_date, LAST_YEAR.to_date),
-           request={"additional_reference_id": GUARDIAN_D_NUMBER},
-           facts={"guardianships": (guardianship(guardian=GUARDIAN_D_NUMBER),)}),
-    accept("verge-verge-other-guardianships-ignored", "verge", A,
-           _period(LAST_YEAR.from_date, LAST_YEAR.to_date),
-           facts={"guardianships": (guardianship(ward=ORG), guardianship(guardian=D_NUMBER),
-                                    guardianship())}),
+    accept(
+        "verge-verge-narrowed-to-guardianship-inside-year",
+        "verge",
+        A,
+        _period(date(2025, 4, 1), date(2025, 9, 30)),
+        facts={"guardianships": (guardianship(valid_from=date(2025, 4, 1), valid_to=date(2025, 9, 30)),)},
+    ),
+    accept(
+        "verge-verge-narrowed-guardianship-started-in-year",
+        "verge",
+        T,
+        _period(date(2025, 4, 1), LAST_YEAR.to_date),
+        facts={"guardianships": (guardianship(valid_from=date(2025, 4, 1)),)},
+    ),
+    accept(
+        "verge-verge-narrowed-guardianship-ended-in-year",
+        "verge",
+        A,
+        _period(LAST_YEAR.from_date, date(2025, 6, 30)),
+        facts={"guardianships": (guardianship(valid_to=date(2025, 6, 30)),)},
+    ),
+    accept(
+        "verge-verge-guardian-d-number",
+        "verge",
+        A,
+        _period(LAST_YEAR.from_date, LAST_YEAR.to_date),
+        request={"additional_reference_id": GUARDIAN_D_NUMBER},
+        facts={"guardianships": (guardianship(guardian=GUARDIAN_D_NUMBER),)},
+    ),
+    accept(
+        "verge-verge-other-guardianships-ignored",
+        "verge",
+        A,
+        _period(LAST_YEAR.from_date, LAST_YEAR.to_date),
+        facts={"guardianships": (guardianship(ward=ORG), guardianship(guardian=D_NUMBER), guardianship())},
+    ),
     # Politi: the order's own content is re-checked when the caller passes `now` (DSOP Politi “Løsningsbeskrivelse”).
     accept("politi-politi-order-content-valid-now", "politi", A, _service("politi"), now=NOW),
-    accept("politi-politi-period-equals-order-period", "politi", A, _period(ORDER_FROM, TODAY),
-           request={"from_date": ORDER_FROM.isoformat()}),
+    accept(
+        "politi-politi-period-equals-order-period",
+        "politi",
+        A,
+        _period(ORDER_FROM, TODAY),
+        request={"from_date": ORDER_FROM.isoformat()},
+    ),
     # Shielded persons: Accounts answers an empty, complete list (DSOP “Recommendations regarding validation”).
     accept("validation-shielded-person-skatt-accounts-empty", "skatt", A, _empty(True), facts={"shielded": True}),
     accept("validation-shielded-person-oed-accounts-empty", "oed", A, _empty(True), facts={"shielded": True}),
@@ -258,4 +395,3 @@ def test_politi_step1_account_servicing_provider_needs_no_order() -> None:
     V.2.0”)."""
     row = Row("politi", Endpoint.ACCOUNT_SERVICING_PROVIDER, facts={"extradition_order": None})
     assert_allowed(row.decide())
-

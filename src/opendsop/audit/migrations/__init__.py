@@ -23,6 +23,7 @@ from opendsop.serving import without_statement_timeout
 VERSION_TABLE = "audit_alembic_version"
 SCRIPT_LOCATION = str(Path(__file__).resolve().parent)
 
+
 class _ProcessWideLock:
     """An async context manager over one ``threading.Lock``: usable from any event loop and thread.
 
@@ -89,5 +90,12 @@ async def current(engine: AsyncEngine) -> Any:
         return await conn.run_sync(read)
 
 
-__all__ = ["ONE_AT_A_TIME", "SCRIPT_LOCATION", "VERSION_TABLE", "config", "current", "downgrade_engine",
-           "upgrade_engine"]
+__all__ = [
+    "ONE_AT_A_TIME",
+    "SCRIPT_LOCATION",
+    "VERSION_TABLE",
+    "config",
+    "current",
+    "downgrade_engine",
+    "upgrade_engine",
+]

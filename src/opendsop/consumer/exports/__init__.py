@@ -22,6 +22,22 @@ from opendsop.consumer.exports.model import (
 from opendsop.consumer.exports.pdf import write_pdf
 from opendsop.consumer.exports.tables import EXCEL_MAX_ROWS, write_accounts_csv, write_transactions_csv, write_xlsx
 
-__all__ = ["ACCOUNT_COLUMNS", "EXCEL_MAX_ROWS", "TRANSACTION_COLUMNS", "AccountExport", "BankExport", "CaseExport",
-           "UnknownCase", "account_rows", "load_case_export", "read_json", "to_json", "transaction_rows",
-           "write_accounts_csv", "write_json", "write_pdf", "write_transactions_csv", "write_xlsx"]
+__all__ = [
+    "ACCOUNT_COLUMNS",
+    "EXCEL_MAX_ROWS",
+    "TRANSACTION_COLUMNS",
+    "AccountExport",
+    "BankExport",
+    "CaseExport",
+    "UnknownCase",
+    "account_rows",
+    "load_case_export",
+    "read_json",
+    "to_json",
+    "transaction_rows",
+    "write_accounts_csv",
+    "write_json",
+    "write_pdf",
+    "write_transactions_csv",
+    "write_xlsx",
+]

@@ -51,8 +51,11 @@ def balance_chart(points: list[tuple[date, Decimal]], *, title: str, width: floa
     drawing.add(plot)
     if low < 0 < high:  # the zero line: an overdrawn stretch reads at a glance
         zero = plot.y + plot.height * (0 - low) / (high - low)
-        drawing.add(Line(plot.x, zero, plot.x + plot.width, zero, strokeColor=colors.red, strokeWidth=0.4,
-                         strokeDashArray=[2, 2]))
+        drawing.add(
+            Line(
+                plot.x, zero, plot.x + plot.width, zero, strokeColor=colors.red, strokeWidth=0.4, strokeDashArray=[2, 2]
+            )
+        )
     return drawing
 
 

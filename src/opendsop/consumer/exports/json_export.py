@@ -43,13 +43,21 @@ def read_json(data: bytes | str) -> CaseExport:
         bank = BankEndpoint(item.org_no, item.base_url, item.version, item.name)
         types = VALUE_TYPES[bank.version]
         account_type = get_args(types[Endpoint.ACCOUNTS])[0]
-        accounts = tuple(AccountExport(entry.account_reference, wire.decode(bytes(entry.account), account_type),
-                                       {Endpoint(name): _fetched_value(Endpoint(name), answer, types)
-                                        for name, answer in entry.answers.items()})
-                         for entry in item.accounts)
+        accounts = tuple(
+            AccountExport(
+                entry.account_reference,
+                wire.decode(bytes(entry.account), account_type),
+                {
+                    Endpoint(name): _fetched_value(Endpoint(name), answer, types)
+                    for name, answer in entry.answers.items()
+                },
+            )
+            for entry in item.accounts
+        )
         outcome = Outcome(item.outcome) if item.outcome else None
-        banks.append(BankExport(bank, outcome, item.reason, accounts,
-                                _fetched(Endpoint.ACCOUNTS, item.account_list, types)))
+        banks.append(
+            BankExport(bank, outcome, item.reason, accounts, _fetched(Endpoint.ACCOUNTS, item.account_list, types))
+        )
     return CaseExport(_case(document.case), tuple(banks))
 
 
@@ -86,8 +94,14 @@ def _pieces(export: CaseExport) -> Iterator[bytes]:
     yield b'{"case":' + msgspec.json.encode(_case_document(export.case)) + b',"banks":['
     for index, bank in enumerate(export.banks):
         b = bank.bank
-        head = {"orgNo": b.org_no, "name": b.name, "version": b.version, "baseUrl": b.base_url,
-                "outcome": bank.outcome.value if bank.outcome else None, "reason": bank.reason}
+        head = {
+            "orgNo": b.org_no,
+            "name": b.name,
+            "version": b.version,
+            "baseUrl": b.base_url,
+            "outcome": bank.outcome.value if bank.outcome else None,
+            "reason": bank.reason,
+        }
         yield (b"," if index else b"") + msgspec.json.encode(head)[:-1] + b',"accountList":'
         yield from _answer(bank.listed, items=False)
         yield b',"accounts":['
@@ -112,7 +126,7 @@ def _answer(fetched: Fetched | None, *, items: bool) -> Iterator[bytes]:
     if isinstance(value, tuple) and (items or len(value) > CHUNK):
         yield b"["
         for start in range(0, len(value), CHUNK):
-            chunk = wire.encode(value[start:start + CHUNK])
+            chunk = wire.encode(value[start : start + CHUNK])
             yield (b"," if start else b"") + chunk[1:-1]
         yield b"]}"
     else:
@@ -130,22 +144,48 @@ def _fetched_value(endpoint: Endpoint, answer: _Answer, types: dict[Endpoint, An
 
 def _case_document(case: Case) -> dict[str, Any]:
     p = case.parameters
-    return {"accountInfoRequestId": case.id, "caseNumber": case.case_number, "service": case.service,
-            "legalMandate": p.mandate.text, "mandateKey": p.mandate.key, "partyId": p.party_id,
-            "fromDate": p.from_date, "toDate": p.to_date, "onlyPrimaryOwner": p.only_primary_owner,
-            "requesterId": p.requester_id, "referenceType": p.reference_type, "referenceId": p.reference_id,
-            "facts": dict(case.facts), "status": case.status, "createdAt": case.created_at,
-            "retainUntil": case.retain_until}
+    return {
+        "accountInfoRequestId": case.id,
+        "caseNumber": case.case_number,
+        "service": case.service,
+        "legalMandate": p.mandate.text,
+        "mandateKey": p.mandate.key,
+        "partyId": p.party_id,
+        "fromDate": p.from_date,
+        "toDate": p.to_date,
+        "onlyPrimaryOwner": p.only_primary_owner,
+        "requesterId": p.requester_id,
+        "referenceType": p.reference_type,
+        "referenceId": p.reference_id,
+        "facts": dict(case.facts),
+        "status": case.status,
+        "createdAt": case.created_at,
+        "retainUntil": case.retain_until,
+    }
 
 
 def _case(doc: dict[str, Any]) -> Case:
     parameters = CaseParameters(
-        account_info_request_id=doc["accountInfoRequestId"], mandate=mandates.by_key(doc["mandateKey"]),
-        party_id=doc["partyId"], from_date=_date(doc["fromDate"]), to_date=_date(doc["toDate"]),
-        only_primary_owner=doc["onlyPrimaryOwner"], requester_id=doc["requesterId"],
-        reference_type=doc["referenceType"], reference_id=doc["referenceId"])
-    return Case(doc["accountInfoRequestId"], doc["caseNumber"], doc["service"], parameters, doc["facts"],
-                doc["status"], datetime.fromisoformat(doc["createdAt"]), datetime.fromisoformat(doc["retainUntil"]))
+        account_info_request_id=doc["accountInfoRequestId"],
+        mandate=mandates.by_key(doc["mandateKey"]),
+        party_id=doc["partyId"],
+        from_date=_date(doc["fromDate"]),
+        to_date=_date(doc["toDate"]),
+        only_primary_owner=doc["onlyPrimaryOwner"],
+        requester_id=doc["requesterId"],
+        reference_type=doc["referenceType"],
+        reference_id=doc["referenceId"],
+    )
+    return Case(
+        doc["accountInfoRequestId"],
+        doc["caseNumber"],
+        doc["service"],
+        parameters,
+        doc["facts"],
+        doc["status"],
+        datetime.fromisoformat(doc["createdAt"]),
+        datetime.fromisoformat(doc["retainUntil"]),
+    )
 
 
 def _date(value: str | None) -> date | None:

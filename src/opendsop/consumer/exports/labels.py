@@ -74,8 +74,9 @@ def party_name(export: CaseExport) -> str | None:
 
 def party_line(export: CaseExport) -> str:
     name = party_name(export)
-    return f"{name} ({export.case.parameters.party_id})" if name else \
-        f"{export.case.parameters.party_id} (name {NO_NAME})"
+    return (
+        f"{name} ({export.case.parameters.party_id})" if name else f"{export.case.parameters.party_id} (name {NO_NAME})"
+    )
 
 
 def balance_history(account: AccountExport) -> list[tuple[date, Decimal]]:
@@ -115,5 +116,14 @@ def _day(value: datetime | date | None) -> date | None:
     return value.date() if isinstance(value, datetime) else value
 
 
-__all__ = ["FACT_LABELS", "NO_NAME", "SERVICE_NAMES", "balance_history", "fact_label", "norwegian_amount",
-           "party_line", "party_name", "service_label"]
+__all__ = [
+    "FACT_LABELS",
+    "NO_NAME",
+    "SERVICE_NAMES",
+    "balance_history",
+    "fact_label",
+    "norwegian_amount",
+    "party_line",
+    "party_name",
+    "service_label",
+]

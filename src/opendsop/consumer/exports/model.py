@@ -57,8 +57,11 @@ class AccountExport:
 
     def partial(self) -> dict[Endpoint, str]:
         """Each endpoint whose answer said ``partial``, with the bank's message."""
-        return {endpoint: fetched.message or "partial" for endpoint, fetched in self.answers.items()
-                if fetched.status == "partial"}
+        return {
+            endpoint: fetched.message or "partial"
+            for endpoint, fetched in self.answers.items()
+            if fetched.status == "partial"
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,21 +108,53 @@ async def load_case_export(store: CaseStore, case_id: str) -> CaseExport:
         accounts: tuple[AccountExport, ...] = ()
         listed = progress.accounts if progress is not None else None
         if progress is not None and listed is not None:
-            accounts = tuple(AccountExport(a.account_reference, a, dict(progress.answers.get(a.account_reference, {})))
-                             for a in listed.value)
+            accounts = tuple(
+                AccountExport(a.account_reference, a, dict(progress.answers.get(a.account_reference, {})))
+                for a in listed.value
+            )
         banks.append(BankExport(bank, outcome, reason, accounts, listed))
     return CaseExport(case, tuple(banks))
 
 
 # -- rows -----------------------------------------------------------------------------------------
 
-ACCOUNT_COLUMNS = ("bank_org_no", "bank_name", "bank_outcome", "account_identifier", "account_type",
-                   "account_status", "currency", "start_date", "end_date", "booked_balance", "available_balance",
-                   "transaction_count", "total_credit", "total_debit", "partial", "failed")
-TRANSACTION_COLUMNS = ("bank_org_no", "bank_name", "account_identifier", "transaction_identifier", "booking_date",
-                       "value_date", "credit_debit", "amount", "signed_amount", "currency", "status", "reversal",
-                       "transaction_code", "counterparty_name", "counterparty_account", "merchant",
-                       "additional_info")
+ACCOUNT_COLUMNS = (
+    "bank_org_no",
+    "bank_name",
+    "bank_outcome",
+    "account_identifier",
+    "account_type",
+    "account_status",
+    "currency",
+    "start_date",
+    "end_date",
+    "booked_balance",
+    "available_balance",
+    "transaction_count",
+    "total_credit",
+    "total_debit",
+    "partial",
+    "failed",
+)
+TRANSACTION_COLUMNS = (
+    "bank_org_no",
+    "bank_name",
+    "account_identifier",
+    "transaction_identifier",
+    "booking_date",
+    "value_date",
+    "credit_debit",
+    "amount",
+    "signed_amount",
+    "currency",
+    "status",
+    "reversal",
+    "transaction_code",
+    "counterparty_name",
+    "counterparty_account",
+    "merchant",
+    "additional_info",
+)
 Cell = str | Decimal | date | int | bool | None
 
 
@@ -145,7 +180,7 @@ def totals(transactions: Sequence[Any]) -> Totals:
 
 def balance(detail: Any | None, kind: str) -> Decimal | None:
     """The signed ``bookedBalance`` or ``availableBalance`` of an account (debit is negative)."""
-    for item in (getattr(detail, "balances", None) or ()):
+    for item in getattr(detail, "balances", None) or ():
         amount: Decimal | None = item.amount
         if _enum(item.type) == kind and amount is not None:
             return -amount if _indicator(item) == "debit" else amount
@@ -166,12 +201,24 @@ def account_rows(export: CaseExport) -> Iterator[tuple[Cell, ...]]:
             detail = account.detail
             source = detail if detail is not None else account.account
             sums = totals(account.transactions)
-            yield (bank.bank.org_no, bank.bank.name, bank.state, account.identifier, _enum(source.type),
-                   _enum(source.status), source.currency, getattr(detail, "start_date", None),
-                   getattr(detail, "end_date", None), balance(detail, "bookedBalance"),
-                   balance(detail, "availableBalance"), sums.count, sums.credit, sums.debit,
-                   "; ".join(f"{e.value}: {m}" for e, m in account.partial().items()) or None,
-                   ", ".join(failed_endpoints(bank, account)) or None)
+            yield (
+                bank.bank.org_no,
+                bank.bank.name,
+                bank.state,
+                account.identifier,
+                _enum(source.type),
+                _enum(source.status),
+                source.currency,
+                getattr(detail, "start_date", None),
+                getattr(detail, "end_date", None),
+                balance(detail, "bookedBalance"),
+                balance(detail, "availableBalance"),
+                sums.count,
+                sums.credit,
+                sums.debit,
+                "; ".join(f"{e.value}: {m}" for e, m in account.partial().items()) or None,
+                ", ".join(failed_endpoints(bank, account)) or None,
+            )
 
 
 def transaction_rows(export: CaseExport) -> Iterator[tuple[Cell, ...]]:
@@ -181,11 +228,25 @@ def transaction_rows(export: CaseExport) -> Iterator[tuple[Cell, ...]]:
                 indicator = _indicator(t)
                 signed = None if t.amount is None else (-t.amount if indicator == "debit" else t.amount)
                 party = (t.counter_parties or (None,))[0]
-                yield (bank.bank.org_no, bank.bank.name, account.identifier, t.transaction_identifier,
-                       _day(t.booking_date), _day(t.value_date), indicator, t.amount, signed, t.currency,
-                       _enum(t.status), t.reversal_indicator, _code(t.transaction_code),
-                       getattr(party, "name", None), getattr(party, "account_identifier", None), t.merchant,
-                       t.additional_info)
+                yield (
+                    bank.bank.org_no,
+                    bank.bank.name,
+                    account.identifier,
+                    t.transaction_identifier,
+                    _day(t.booking_date),
+                    _day(t.value_date),
+                    indicator,
+                    t.amount,
+                    signed,
+                    t.currency,
+                    _enum(t.status),
+                    t.reversal_indicator,
+                    _code(t.transaction_code),
+                    getattr(party, "name", None),
+                    getattr(party, "account_identifier", None),
+                    t.merchant,
+                    t.additional_info,
+                )
 
 
 def _enum(value: Any) -> str | None:
@@ -208,6 +269,20 @@ def _code(code: Any) -> str | None:
     return text or getattr(code, "free_text", None)
 
 
-__all__ = ["ACCOUNT_COLUMNS", "NOT_FINISHED", "TRANSACTION_COLUMNS", "AccountExport", "BankExport", "CaseExport",
-           "Cell", "Totals", "UnknownCase", "account_rows", "balance", "failed_endpoints", "load_case_export",
-           "totals", "transaction_rows"]
+__all__ = [
+    "ACCOUNT_COLUMNS",
+    "NOT_FINISHED",
+    "TRANSACTION_COLUMNS",
+    "AccountExport",
+    "BankExport",
+    "CaseExport",
+    "Cell",
+    "Totals",
+    "UnknownCase",
+    "account_rows",
+    "balance",
+    "failed_endpoints",
+    "load_case_export",
+    "totals",
+    "transaction_rows",
+]

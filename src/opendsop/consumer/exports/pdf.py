@@ -54,13 +54,21 @@ MAX_CHARTS = 60  # accounts charted; beyond this the summary would be a picture 
 _NBSP = "\u00a0"
 
 
-def write_pdf(export: CaseExport, out: str | IO[bytes], *, page_compression: bool = True,
-              generated_at: datetime | None = None) -> None:
+def write_pdf(
+    export: CaseExport, out: str | IO[bytes], *, page_compression: bool = True, generated_at: datetime | None = None
+) -> None:
     """The summary of ``export``; ``generated_at`` (default: now in Oslo) is printed on its first page."""
     moment = generated_at or oslo_now()
-    document = SimpleDocTemplate(out, pagesize=A4, pageCompression=1 if page_compression else 0,
-                                 title=f"DSOP case {export.case_id}", leftMargin=_MARGIN, rightMargin=_MARGIN,
-                                 topMargin=_MARGIN, bottomMargin=18 * mm)
+    document = SimpleDocTemplate(
+        out,
+        pagesize=A4,
+        pageCompression=1 if page_compression else 0,
+        title=f"DSOP case {export.case_id}",
+        leftMargin=_MARGIN,
+        rightMargin=_MARGIN,
+        topMargin=_MARGIN,
+        bottomMargin=18 * mm,
+    )
     footer = f"DSOP case {export.case_id}"
     document.build(_story(export, moment), canvasmaker=lambda *a, **k: _NumberedCanvas(*a, footer=footer, **k))
 
@@ -93,26 +101,46 @@ def _story(export: CaseExport, moment: datetime) -> list[Flowable]:
     case, p = export.case, export.case.parameters
     period = f"{_text(p.from_date) or '…'} – {_text(p.to_date) or '…'}"
     facts = [[fact_label(name), str(value)] for name, value in case.facts.items()]
-    summary = [["Party", party_line(export)], ["Service", service_label(case.service)],
-               ["Legal basis (Legal-Mandate)", p.mandate.text], ["Requester", p.requester_id or "–"],
-               ["Period", period], *facts, ["Case number", case.case_number], ["AccountInfoRequestID", case.id],
-               ["Status", case.status], ["Generated", f"{moment:%Y-%m-%d %H:%M} (Oslo)"]]
+    summary = [
+        ["Party", party_line(export)],
+        ["Service", service_label(case.service)],
+        ["Legal basis (Legal-Mandate)", p.mandate.text],
+        ["Requester", p.requester_id or "–"],
+        ["Period", period],
+        *facts,
+        ["Case number", case.case_number],
+        ["AccountInfoRequestID", case.id],
+        ["Status", case.status],
+        ["Generated", f"{moment:%Y-%m-%d %H:%M} (Oslo)"],
+    ]
     story: list[Flowable] = [
         Paragraph("Case summary", _STYLES["Title"]),
         _labelled(summary),
-        Spacer(1, 6 * mm), Paragraph("Banks asked", _STYLES["Heading2"]),
-        _grid([["Bank", "Org no", "Outcome", "Reason"],
-               *([b.bank.name, b.bank.org_no, b.state, b.reason or ""] for b in export.banks)],
-              fixed=(1, 2), wrap=(0, 3)),
-        Spacer(1, 6 * mm), Paragraph("Partial or failed", _STYLES["Heading2"]),
+        Spacer(1, 6 * mm),
+        Paragraph("Banks asked", _STYLES["Heading2"]),
+        _grid(
+            [
+                ["Bank", "Org no", "Outcome", "Reason"],
+                *([b.bank.name, b.bank.org_no, b.state, b.reason or ""] for b in export.banks),
+            ],
+            fixed=(1, 2),
+            wrap=(0, 3),
+        ),
+        Spacer(1, 6 * mm),
+        Paragraph("Partial or failed", _STYLES["Heading2"]),
     ]
     problems = _problems(export)
-    story.append(_grid([["Bank", "Account", "What"], *problems], fixed=(1,), wrap=(0, 2)) if problems
-                 else Paragraph("Every bank answered completely.", _STYLES["Normal"]))
+    story.append(
+        _grid([["Bank", "Account", "What"], *problems], fixed=(1,), wrap=(0, 2))
+        if problems
+        else Paragraph("Every bank answered completely.", _STYLES["Normal"])
+    )
     charts = 0
     for bank in export.banks:
-        story += [Spacer(1, 6 * mm), Paragraph(escape(f"{bank.bank.name} ({bank.bank.org_no}): {bank.state}"),
-                                               _STYLES["Heading3"])]
+        story += [
+            Spacer(1, 6 * mm),
+            Paragraph(escape(f"{bank.bank.name} ({bank.bank.org_no}): {bank.state}"), _STYLES["Heading3"]),
+        ]
         if not bank.accounts:
             story.append(Paragraph("No accounts delivered.", _STYLES["Normal"]))
             continue
@@ -151,20 +179,31 @@ def _accounts(bank: BankExport) -> Table:
         source: Any = detail if detail is not None else account.account
         sums = totals(account.transactions)
         kind, currency = source.type or account.account.type, source.currency or account.account.currency
-        rows.append([account.identifier, _text(getattr(kind, "value", kind)), currency or "",
-                     _amount(balance(detail, "bookedBalance")), _amount(balance(detail, "availableBalance")),
-                     str(sums.count), _amount(sums.credit), _amount(sums.debit)])
+        rows.append(
+            [
+                account.identifier,
+                _text(getattr(kind, "value", kind)),
+                currency or "",
+                _amount(balance(detail, "bookedBalance")),
+                _amount(balance(detail, "availableBalance")),
+                str(sums.count),
+                _amount(sums.credit),
+                _amount(sums.debit),
+            ]
+        )
     return _grid(rows, fixed=(0, 2, *_AMOUNT_COLUMNS), wrap=(1,), right=_AMOUNT_COLUMNS)
 
 
-def _grid(rows: list[list[str]], *, fixed: tuple[int, ...], wrap: tuple[int, ...],
-          right: tuple[int, ...] = ()) -> Table:
+def _grid(
+    rows: list[list[str]], *, fixed: tuple[int, ...], wrap: tuple[int, ...], right: tuple[int, ...] = ()
+) -> Table:
     """A table whose ``fixed`` columns are as wide as their widest cell (never wrapped: identifiers,
     amounts) and whose ``wrap`` columns share the rest of the page and wrap their words."""
     widths: list[float] = [0.0] * len(rows[0])
     for column in fixed:
-        widths[column] = max(stringWidth(row[column], _BOLD if i == 0 else _FONT, _SIZE)
-                             for i, row in enumerate(rows)) + _PAD
+        widths[column] = (
+            max(stringWidth(row[column], _BOLD if i == 0 else _FONT, _SIZE) for i, row in enumerate(rows)) + _PAD
+        )
     rest = max(_WIDTH - sum(widths), 40.0 * len(wrap))
     wanted = {column: max(stringWidth(row[column], _FONT, _SIZE) for row in rows) + _PAD for column in wrap}
     share = rest / max(len(wrap), 1)
@@ -174,13 +213,22 @@ def _grid(rows: list[list[str]], *, fixed: tuple[int, ...], wrap: tuple[int, ...
         widths[column] = small.get(column) or left / max(len(wrap) - len(small), 1)
     cells: list[list[Any]] = []
     for index, row in enumerate(rows):
-        cells.append([cell if (column in fixed or index == 0) else Paragraph(escape(cell), _SMALL)
-                      for column, cell in enumerate(row)])
+        cells.append(
+            [
+                cell if (column in fixed or index == 0) else Paragraph(escape(cell), _SMALL)
+                for column, cell in enumerate(row)
+            ]
+        )
     table = Table(cells, colWidths=widths, repeatRows=1, hAlign="LEFT")
-    style = [("GRID", (0, 0), (-1, -1), 0.25, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP"),
-             ("FONT", (0, 0), (-1, -1), _FONT, _SIZE), ("FONT", (0, 0), (-1, 0), _BOLD, _SIZE),
-             ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke), ("LEFTPADDING", (0, 0), (-1, -1), 3),
-             ("RIGHTPADDING", (0, 0), (-1, -1), 3)]
+    style = [
+        ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("FONT", (0, 0), (-1, -1), _FONT, _SIZE),
+        ("FONT", (0, 0), (-1, 0), _BOLD, _SIZE),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+    ]
     style += [("ALIGN", (column, 0), (column, -1), "RIGHT") for column in right]
     table.setStyle(TableStyle(style))
     return table
@@ -188,8 +236,10 @@ def _grid(rows: list[list[str]], *, fixed: tuple[int, ...], wrap: tuple[int, ...
 
 def _labelled(rows: list[list[str]]) -> Table:
     label_width = max(stringWidth(label, _BOLD, 9) for label, _ in rows) + 10
-    cells = [[Paragraph(f"<b>{escape(label)}</b>", _STYLES["BodyText"]), Paragraph(escape(value), _STYLES["BodyText"])]
-             for label, value in rows]
+    cells = [
+        [Paragraph(f"<b>{escape(label)}</b>", _STYLES["BodyText"]), Paragraph(escape(value), _STYLES["BodyText"])]
+        for label, value in rows
+    ]
     table = Table(cells, colWidths=[label_width, _WIDTH - label_width])
     table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.25, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
     return table

@@ -77,15 +77,21 @@ def write_xlsx(export: CaseExport, out: str | IO[bytes], *, max_rows: int = EXCE
     if max_rows < 1 or max_rows > EXCEL_MAX_ROWS:
         raise ValueError(f"max_rows must be between 1 and {EXCEL_MAX_ROWS}, not {max_rows}")
     written: dict[str, int] = {}
-    workbook = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_numbers": False,
-                                         "strings_to_formulas": False, "strings_to_urls": False})
+    workbook = xlsxwriter.Workbook(
+        out,
+        {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False},
+    )
     try:
-        formats = {"header": workbook.add_format({"bold": True}),
-                   "amount": workbook.add_format({"num_format": "#,##0.00"}),
-                   "date": workbook.add_format({"num_format": "yyyy-mm-dd"})}
+        formats = {
+            "header": workbook.add_format({"bold": True}),
+            "amount": workbook.add_format({"num_format": "#,##0.00"}),
+            "date": workbook.add_format({"num_format": "yyyy-mm-dd"}),
+        }
         _case_sheet(workbook, export, formats["header"])
-        for title, columns, rows in (("Accounts", ACCOUNT_COLUMNS, account_rows(export)),
-                                     ("Transactions", TRANSACTION_COLUMNS, transaction_rows(export))):
+        for title, columns, rows in (
+            ("Accounts", ACCOUNT_COLUMNS, account_rows(export)),
+            ("Transactions", TRANSACTION_COLUMNS, transaction_rows(export)),
+        ):
             for name, count in _table(workbook, title, columns, rows, formats, max_rows).items():
                 written[name] = count
                 workbook.get_worksheet_by_name(name).autofilter(0, 0, count, len(columns) - 1)
@@ -101,12 +107,19 @@ def _case_sheet(workbook: xlsxwriter.Workbook, export: CaseExport, bold: Any) ->
     sheet.set_column(2, 3, 30)
     case, p = export.case, export.case.parameters
     lines: list[tuple[str, Any]] = [
-        ("Party name", party_name(export) or "not in the answers"), ("Party id", p.party_id),
-        ("Service", service_label(case.service)), ("Legal basis (Legal-Mandate)", p.mandate.text),
-        ("Requester", p.requester_id), ("From date", p.from_date), ("To date", p.to_date),
+        ("Party name", party_name(export) or "not in the answers"),
+        ("Party id", p.party_id),
+        ("Service", service_label(case.service)),
+        ("Legal basis (Legal-Mandate)", p.mandate.text),
+        ("Requester", p.requester_id),
+        ("From date", p.from_date),
+        ("To date", p.to_date),
         *((fact_label(name), value) for name, value in case.facts.items()),
-        ("OnlyPrimaryOwner", p.only_primary_owner), ("Case number", case.case_number),
-        ("AccountInfoRequestID", case.id), ("Status", case.status)]
+        ("OnlyPrimaryOwner", p.only_primary_owner),
+        ("Case number", case.case_number),
+        ("AccountInfoRequestID", case.id),
+        ("Status", case.status),
+    ]
     date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
     row = 0
     for label, value in lines:
@@ -122,8 +135,14 @@ def _case_sheet(workbook: xlsxwriter.Workbook, export: CaseExport, bold: Any) ->
             _write(sheet, row, column, value, {})
 
 
-def _table(workbook: xlsxwriter.Workbook, title: str, columns: Sequence[str], rows: Iterable[tuple[Cell, ...]],
-           formats: dict[str, Any], max_rows: int) -> dict[str, int]:
+def _table(
+    workbook: xlsxwriter.Workbook,
+    title: str,
+    columns: Sequence[str],
+    rows: Iterable[tuple[Cell, ...]],
+    formats: dict[str, Any],
+    max_rows: int,
+) -> dict[str, int]:
     counts: dict[str, int] = {}
     name, sheet, used = title, _sheet(workbook, title, columns, formats["header"]), 0
     counts[name] = 0

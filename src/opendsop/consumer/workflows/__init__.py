@@ -25,7 +25,28 @@ from opendsop.consumer.workflows.politi import plan_politi, with_servicer
 from opendsop.consumer.workflows.skatt import plan_skatt
 from opendsop.consumer.workflows.verge import Assignment, Flag, FlagKind, flags, plan_batch, plan_verge, read_batch
 
-__all__ = ["Assignment", "CasePlan", "Flag", "FlagKind", "Found", "HttpRelations", "MemoryRelations",
-           "RelationsClient", "RelationsError", "WorkflowRefused", "find_banks", "flags", "plan_batch",
-           "plan_fi_utlegg", "plan_konkurs", "plan_nav", "plan_oed", "plan_politi", "plan_skatt", "plan_verge",
-           "read_batch", "run_case", "with_servicer"]
+__all__ = [
+    "Assignment",
+    "CasePlan",
+    "Flag",
+    "FlagKind",
+    "Found",
+    "HttpRelations",
+    "MemoryRelations",
+    "RelationsClient",
+    "RelationsError",
+    "WorkflowRefused",
+    "find_banks",
+    "flags",
+    "plan_batch",
+    "plan_fi_utlegg",
+    "plan_konkurs",
+    "plan_nav",
+    "plan_oed",
+    "plan_politi",
+    "plan_skatt",
+    "plan_verge",
+    "read_batch",
+    "run_case",
+    "with_servicer",
+]

@@ -76,8 +76,10 @@ def party(value: str, profile: ServiceProfile, *, parameter: str) -> str:
         raise WorkflowRefused(f"{parameter}: {error.message}", parameter=parameter) from None
     compact = parsed.value
     if profile.party_kind is PartyKind.PERSON and len(compact) != 11:
-        raise WorkflowRefused(f"{parameter}: {profile.name} asks about a person (fødselsnummer or D-number), "
-                              "not an organisation", parameter=parameter)
+        raise WorkflowRefused(
+            f"{parameter}: {profile.name} asks about a person (fødselsnummer or D-number), not an organisation",
+            parameter=parameter,
+        )
     return compact
 
 
@@ -95,9 +97,11 @@ def endpoints(profile: ServiceProfile, wanted: Collection[Endpoint] | None) -> P
     if wanted is not None:
         forbidden = sorted(e.operation_id for e in wanted if not profile.allows(e))
         if forbidden:
-            raise WorkflowRefused(f"endpoints: {profile.name} may not call {', '.join(forbidden)} "
-                                  f"(the bank would answer 400 {profile.forbidden_endpoint_code})",
-                                  parameter="endpoints")
+            raise WorkflowRefused(
+                f"endpoints: {profile.name} may not call {', '.join(forbidden)} "
+                f"(the bank would answer 400 {profile.forbidden_endpoint_code})",
+                parameter="endpoints",
+            )
     return Plan.for_service(profile, wanted=wanted)
 
 
@@ -105,8 +109,10 @@ def ten_year_period(from_date: date | None, to_date: date | None, today: date) -
     """Skatt, Politi and NAV: from at most 10 years back, to today at the latest, to ≥ from."""
     start, end = from_date or years_before(today, 1), to_date or today
     if start < years_before(today, TEN_YEARS):
-        raise WorkflowRefused(f"fromDate {start} is more than {TEN_YEARS} years back (earliest "
-                              f"{years_before(today, TEN_YEARS)})", parameter="fromDate")
+        raise WorkflowRefused(
+            f"fromDate {start} is more than {TEN_YEARS} years back (earliest {years_before(today, TEN_YEARS)})",
+            parameter="fromDate",
+        )
     if end > today:
         raise WorkflowRefused(f"toDate {end} is in the future (today is {today})", parameter="toDate")
     if end < start:
@@ -121,8 +127,9 @@ def lookback_months(profile: ServiceProfile) -> int:
     return profile.lookback_months
 
 
-def start_after_fact(fact: date, *, months: int, fact_name: str, parameter: str, today: date,
-                     from_date: date | None) -> date:
+def start_after_fact(
+    fact: date, *, months: int, fact_name: str, parameter: str, today: date, from_date: date | None
+) -> date:
     """fromDate for a period running from at most ``months`` before a register fact to today
     (Konkurs: the kjennelsesdato, OED: the date of death); the fact may not lie in the future."""
     if fact > today:
@@ -130,8 +137,10 @@ def start_after_fact(fact: date, *, months: int, fact_name: str, parameter: str,
     earliest = months_before(fact, months)
     start = from_date or earliest
     if start < earliest:
-        raise WorkflowRefused(f"fromDate {start} is more than {months} months before {fact_name} {fact} "
-                              f"(earliest {earliest})", parameter="fromDate")
+        raise WorkflowRefused(
+            f"fromDate {start} is more than {months} months before {fact_name} {fact} (earliest {earliest})",
+            parameter="fromDate",
+        )
     if start > today:
         raise WorkflowRefused(f"fromDate {start} is after today ({today})", parameter="fromDate")
     return start
@@ -146,9 +155,11 @@ def service_mandate(profile: ServiceProfile, *, production: bool) -> Mandate:
         if not (production and legal_basis.test_only):
             return legal_basis
     texts = ", ".join(repr(by_key(key).text) for key in profile.step2_mandates)
-    raise WorkflowRefused(f"Legal-Mandate: {profile.name} has only the test text {texts}, which production banks "
-                          "refuse; a production Legal-Mandate must be added to the service's profile first",
-                          parameter="Legal-Mandate")
+    raise WorkflowRefused(
+        f"Legal-Mandate: {profile.name} has only the test text {texts}, which production banks "
+        "refuse; a production Legal-Mandate must be added to the service's profile first",
+        parameter="Legal-Mandate",
+    )
 
 
 def step1_mandate(mandate: Mandate) -> str:
@@ -177,16 +188,21 @@ class RelationsClient(Protocol):
 class MemoryRelations:
     """The in-memory twin: who has relations where, and who services which account number."""
 
-    def __init__(self, relations: Mapping[str, Iterable[tuple[str, str]]] | None = None,
-                 servicers: Mapping[str, tuple[str, str]] | None = None) -> None:
+    def __init__(
+        self,
+        relations: Mapping[str, Iterable[tuple[str, str]]] | None = None,
+        servicers: Mapping[str, tuple[str, str]] | None = None,
+    ) -> None:
         self.relations = {p: list(banks) for p, banks in (relations or {}).items()}
         self.servicers = dict(servicers or {})
         self.asked: list[tuple[str, str]] = []  # (operation, mandate key): what a test can assert on
 
     async def customer_relationships(self, case: CaseParameters) -> list[CustomerRelation]:
         self.asked.append(("customerRelationships", case.mandate.key))
-        return [CustomerRelation(organization_id=org, bank_name=name, active_account=False)
-                for org, name in self.relations.get(case.party_id, ())]
+        return [
+            CustomerRelation(organization_id=org, bank_name=name, active_account=False)
+            for org, name in self.relations.get(case.party_id, ())
+        ]
 
     async def account_servicing_provider(self, account: str, case: CaseParameters) -> AccountServicingProvider:
         self.asked.append(("accountServicingProvider", case.mandate.key))
@@ -204,11 +220,22 @@ class HttpRelations:
         self.http = http
         self.token = token
 
-    async def _get(self, path: str, scope: str, case: CaseParameters, headers: Mapping[str, str],
-                   params: Mapping[str, str], kind: type[Any]) -> Any:
-        all_headers = {"Authorization": f"Bearer {await self.token(scope)}", "CorrelationID": new_case_id(),
-                       "AccountInfoRequestID": case.account_info_request_id,
-                       "Legal-Mandate": step1_mandate(case.mandate), **headers}
+    async def _get(
+        self,
+        path: str,
+        scope: str,
+        case: CaseParameters,
+        headers: Mapping[str, str],
+        params: Mapping[str, str],
+        kind: type[Any],
+    ) -> Any:
+        all_headers = {
+            "Authorization": f"Bearer {await self.token(scope)}",
+            "CorrelationID": new_case_id(),
+            "AccountInfoRequestID": case.account_info_request_id,
+            "Legal-Mandate": step1_mandate(case.mandate),
+            **headers,
+        }
         response = await self.http.get(f"{self.base_url}{path}", headers=all_headers, params=dict(params))
         if response.status_code != 200:
             try:
@@ -216,8 +243,11 @@ class HttpRelations:
             except ValueError:
                 body = {}
             body = body if isinstance(body, dict) else {}
-            raise RelationsError(response.status_code, str(body.get("errorCode", "")),
-                                 str(body.get("errorMessage") or body.get("message") or response.reason_phrase))
+            raise RelationsError(
+                response.status_code,
+                str(body.get("errorCode", "")),
+                str(body.get("errorMessage") or body.get("message") or response.reason_phrase),
+            )
         try:
             return wire.decode(response.content, kind)
         except (msgspec.DecodeError, msgspec.ValidationError, ValueError) as error:
@@ -229,13 +259,25 @@ class HttpRelations:
             params["fromDate"] = case.from_date.isoformat()
         if case.to_date:
             params["toDate"] = case.to_date.isoformat()
-        body = await self._get("/customers/customerRelationships", SCOPE_RELATIONS, case,
-                               {"CustomerID": case.party_id}, params, ListCustomerRelation)
+        body = await self._get(
+            "/customers/customerRelationships",
+            SCOPE_RELATIONS,
+            case,
+            {"CustomerID": case.party_id},
+            params,
+            ListCustomerRelation,
+        )
         return list(body.banks)
 
     async def account_servicing_provider(self, account: str, case: CaseParameters) -> AccountServicingProvider:
-        body: AccountServicingProvider = await self._get("/customers/accountServicingProvider", SCOPE_ACCOUNT, case,
-                                                         {"AccountID": account}, {}, AccountServicingProvider)
+        body: AccountServicingProvider = await self._get(
+            "/customers/accountServicingProvider",
+            SCOPE_ACCOUNT,
+            case,
+            {"AccountID": account},
+            {},
+            AccountServicingProvider,
+        )
         return body
 
 
@@ -266,8 +308,9 @@ async def find_banks(plan: CasePlan, relations: RelationsClient | None, director
         if bank is None:
             found.without_api.append((org, name))
         else:
-            found.banks.append(bank if bank.name or not name else BankEndpoint(bank.org_no, bank.base_url,
-                                                                                bank.version, name))
+            found.banks.append(
+                bank if bank.name or not name else BankEndpoint(bank.org_no, bank.base_url, bank.version, name)
+            )
     return found
 
 
@@ -277,6 +320,24 @@ async def run_case(plan: CasePlan, fanout: FanOut, banks: Sequence[BankEndpoint]
         yield result
 
 
-__all__ = ["SCOPE_ACCOUNT", "SCOPE_RELATIONS", "CasePlan", "Directory", "Found", "HttpRelations", "MemoryRelations",
-           "RelationsClient", "RelationsError", "WorkflowRefused", "endpoints", "find_banks", "new_case_id", "party",
-           "requester", "run_case", "service_mandate", "step1_mandate", "ten_year_period"]
+__all__ = [
+    "SCOPE_ACCOUNT",
+    "SCOPE_RELATIONS",
+    "CasePlan",
+    "Directory",
+    "Found",
+    "HttpRelations",
+    "MemoryRelations",
+    "RelationsClient",
+    "RelationsError",
+    "WorkflowRefused",
+    "endpoints",
+    "find_banks",
+    "new_case_id",
+    "party",
+    "requester",
+    "run_case",
+    "service_mandate",
+    "step1_mandate",
+    "ten_year_period",
+]

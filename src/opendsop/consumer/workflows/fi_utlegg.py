@@ -20,15 +20,26 @@ from opendsop.standard.endpoints import Endpoint
 from opendsop.standard.services import FI_UTLEGG, OwnerRule
 
 
-def plan_fi_utlegg(debtor: str, *, today: date, production: bool = False, case_id: str | None = None,
-                   wanted: Collection[Endpoint] | None = None) -> CasePlan:
+def plan_fi_utlegg(
+    debtor: str,
+    *,
+    today: date,
+    production: bool = False,
+    case_id: str | None = None,
+    wanted: Collection[Endpoint] | None = None,
+) -> CasePlan:
     """The case on ``debtor`` for ``today``; ``production``: the agency runs against production banks."""
     debtor = party(debtor, FI_UTLEGG, parameter="debtor")
     legal_basis = service_mandate(FI_UTLEGG, production=production)
     plan = endpoints(FI_UTLEGG, wanted)
-    case = CaseParameters(account_info_request_id=case_id or new_case_id(), mandate=legal_basis, party_id=debtor,
-                          from_date=today, to_date=today,
-                          only_primary_owner=FI_UTLEGG.owner_rule is OwnerRule.TRUE_ONLY)
+    case = CaseParameters(
+        account_info_request_id=case_id or new_case_id(),
+        mandate=legal_basis,
+        party_id=debtor,
+        from_date=today,
+        to_date=today,
+        only_primary_owner=FI_UTLEGG.owner_rule is OwnerRule.TRUE_ONLY,
+    )
     return CasePlan(FI_UTLEGG.key, case, plan)
 
 

@@ -36,18 +36,39 @@ async def kjennelsesdato(debtor: str, register: Konkursregister) -> date | None:
     return standing_kjennelsesdato(await register.notices_for(debtor))
 
 
-def plan_konkurs(debtor: str, *, kjennelsesdato: date | None, today: date, case_id: str | None = None,
-                 from_date: date | None = None, wanted: Collection[Endpoint] | None = None) -> CasePlan:
+def plan_konkurs(
+    debtor: str,
+    *,
+    kjennelsesdato: date | None,
+    today: date,
+    case_id: str | None = None,
+    from_date: date | None = None,
+    wanted: Collection[Endpoint] | None = None,
+) -> CasePlan:
     debtor = party(debtor, KONKURS, parameter="debtor")
     if kjennelsesdato is None:
-        raise WorkflowRefused("debtor: no bankruptcy opening stands in Konkursregisteret for this party; the banks "
-                              "reject a Konkurs request without one (DSOP Konkurs “Løsningsbeskrivelse”)",
-                              parameter="debtor")
-    start = start_after_fact(kjennelsesdato, months=_lookback(KONKURS), fact_name="kjennelsesdato",
-                             parameter="kjennelsesdato", today=today, from_date=from_date)
+        raise WorkflowRefused(
+            "debtor: no bankruptcy opening stands in Konkursregisteret for this party; the banks "
+            "reject a Konkurs request without one (DSOP Konkurs “Løsningsbeskrivelse”)",
+            parameter="debtor",
+        )
+    start = start_after_fact(
+        kjennelsesdato,
+        months=_lookback(KONKURS),
+        fact_name="kjennelsesdato",
+        parameter="kjennelsesdato",
+        today=today,
+        from_date=from_date,
+    )
     plan = endpoints(KONKURS, wanted)
-    case = CaseParameters(account_info_request_id=case_id or new_case_id(), mandate=mandate.KONKURS,
-                          party_id=debtor, from_date=start, to_date=today, only_primary_owner=True)
+    case = CaseParameters(
+        account_info_request_id=case_id or new_case_id(),
+        mandate=mandate.KONKURS,
+        party_id=debtor,
+        from_date=start,
+        to_date=today,
+        only_primary_owner=True,
+    )
     return CasePlan(KONKURS.key, case, plan, {"kjennelsesdato": kjennelsesdato})
 
 

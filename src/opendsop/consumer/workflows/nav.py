@@ -17,14 +17,28 @@ from opendsop.standard.endpoints import Endpoint
 from opendsop.standard.services import NAV
 
 
-def plan_nav(party_id: str, *, today: date, requester_id: str | None = None, only_primary_owner: bool = True,
-             from_date: date | None = None, to_date: date | None = None, case_id: str | None = None,
-             wanted: Collection[Endpoint] | None = None) -> CasePlan:
+def plan_nav(
+    party_id: str,
+    *,
+    today: date,
+    requester_id: str | None = None,
+    only_primary_owner: bool = True,
+    from_date: date | None = None,
+    to_date: date | None = None,
+    case_id: str | None = None,
+    wanted: Collection[Endpoint] | None = None,
+) -> CasePlan:
     party_id = party(party_id, NAV, parameter="party")
     start, end = ten_year_period(from_date, to_date, today)
-    case = CaseParameters(account_info_request_id=case_id or new_case_id(), mandate=mandate.NAV, party_id=party_id,
-                          from_date=start, to_date=end, only_primary_owner=only_primary_owner,
-                          requester_id=requester(NAV, requester_id))
+    case = CaseParameters(
+        account_info_request_id=case_id or new_case_id(),
+        mandate=mandate.NAV,
+        party_id=party_id,
+        from_date=start,
+        to_date=end,
+        only_primary_owner=only_primary_owner,
+        requester_id=requester(NAV, requester_id),
+    )
     return CasePlan(NAV.key, case, endpoints(NAV, wanted))
 
 

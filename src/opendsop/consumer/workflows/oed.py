@@ -34,16 +34,38 @@ async def date_of_death(deceased: str, register: Folkeregister) -> date | None:
     return None if person is None else person.doedsdato
 
 
-def plan_oed(deceased: str, *, date_of_death: date | None, today: date, case_id: str | None = None,
-             from_date: date | None = None, wanted: Collection[Endpoint] | None = None) -> CasePlan:
+def plan_oed(
+    deceased: str,
+    *,
+    date_of_death: date | None,
+    today: date,
+    case_id: str | None = None,
+    from_date: date | None = None,
+    wanted: Collection[Endpoint] | None = None,
+) -> CasePlan:
     deceased = party(deceased, OED, parameter="deceased")
     if date_of_death is None:
-        raise WorkflowRefused("deceased: Folkeregisteret records no date of death for this person; the banks "
-                              "confirm the death in FREG (DSOP OED “Løsningsbeskrivelse”)", parameter="deceased")
-    start = start_after_fact(date_of_death, months=_lookback(OED), fact_name="the date of death",
-                             parameter="deceased", today=today, from_date=from_date)
-    case = CaseParameters(account_info_request_id=case_id or new_case_id(), mandate=mandate.OED,
-                          party_id=deceased, from_date=start, to_date=today, only_primary_owner=True)
+        raise WorkflowRefused(
+            "deceased: Folkeregisteret records no date of death for this person; the banks "
+            "confirm the death in FREG (DSOP OED “Løsningsbeskrivelse”)",
+            parameter="deceased",
+        )
+    start = start_after_fact(
+        date_of_death,
+        months=_lookback(OED),
+        fact_name="the date of death",
+        parameter="deceased",
+        today=today,
+        from_date=from_date,
+    )
+    case = CaseParameters(
+        account_info_request_id=case_id or new_case_id(),
+        mandate=mandate.OED,
+        party_id=deceased,
+        from_date=start,
+        to_date=today,
+        only_primary_owner=True,
+    )
     return CasePlan(OED.key, case, endpoints(OED, wanted), {"date_of_death": date_of_death})
 
 

@@ -43,8 +43,9 @@ def read_order(jws: str) -> extradition.ExtraditionOrder:
     """The order's claims from its compact JWS (payload only: the bank verifies the signature)."""
     parts = jws.strip().split(".")
     if len(parts) != 3 or not all(parts):
-        raise InvalidExtraditionOrder("the extradition order must be a compact JWS (three dot-separated parts)",
-                                      parameter="eo")
+        raise InvalidExtraditionOrder(
+            "the extradition order must be a compact JWS (three dot-separated parts)", parameter="eo"
+        )
     try:
         payload = base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4))
     except (binascii.Error, ValueError):
@@ -52,9 +53,16 @@ def read_order(jws: str) -> extradition.ExtraditionOrder:
     return extradition.parse_claims(payload)
 
 
-def plan_politi(order_jws: str, *, party_id: str, requester_id: str | None, now: datetime,
-                case_id: str | None = None, only_primary_owner: bool | None = None,
-                wanted: Collection[Endpoint] | None = None) -> CasePlan:
+def plan_politi(
+    order_jws: str,
+    *,
+    party_id: str,
+    requester_id: str | None,
+    now: datetime,
+    case_id: str | None = None,
+    only_primary_owner: bool | None = None,
+    wanted: Collection[Endpoint] | None = None,
+) -> CasePlan:
     party_id = party(party_id, POLITI, parameter="party")
     requester_id = requester(POLITI, requester_id, who="the investigator")
     now = in_oslo(now)  # the order's and the period's "today" is the Oslo day
@@ -65,28 +73,37 @@ def plan_politi(order_jws: str, *, party_id: str, requester_id: str | None, now:
     except DsopError as error:
         raise WorkflowRefused(error.message, parameter="eo") from None
     if order.party_id != party_id:
-        raise WorkflowRefused("party: the extradition order is for another party (its partyID differs)",
-                              parameter="party")
+        raise WorkflowRefused(
+            "party: the extradition order is for another party (its partyID differs)", parameter="party"
+        )
     if order.only_primary_owner and only_primary_owner is False:
-        raise WorkflowRefused("OnlyPrimaryOwner: the extradition order allows owned accounts only (true)",
-                              parameter="OnlyPrimaryOwner")
+        raise WorkflowRefused(
+            "OnlyPrimaryOwner: the extradition order allows owned accounts only (true)", parameter="OnlyPrimaryOwner"
+        )
     permitted = {e for e in CONTROL_ENDPOINTS if e is not Endpoint.ACCOUNTS and order.permits(e)}
     if wanted is not None:
         beyond = sorted(e.operation_id for e in wanted if e is not Endpoint.ACCOUNTS and e not in permitted)
         if beyond:
-            raise WorkflowRefused(f"endpoints: the extradition order does not permit {', '.join(beyond)} "
-                                  "(the bank would answer 403 ACC-011)", parameter="endpoints")
+            raise WorkflowRefused(
+                f"endpoints: the extradition order does not permit {', '.join(beyond)} "
+                "(the bank would answer 403 ACC-011)",
+                parameter="endpoints",
+            )
     plan = endpoints(POLITI, permitted if wanted is None else set(wanted) & permitted)
     today = now.date()
     if order.from_date > today:
-        raise WorkflowRefused(f"the extradition order's period starts {order.from_date}, after today",
-                              parameter="eo")
-    case = CaseParameters(account_info_request_id=case_id or new_case_id(), mandate=mandate, party_id=party_id,
-                          from_date=order.from_date, to_date=min(order.to_date, today),
-                          only_primary_owner=order.only_primary_owner if only_primary_owner is None
-                          else only_primary_owner,
-                          requester_id=requester_id,
-                          reference_type=ReferenceKind.EXTRADITION_ORDER.value, reference_id=order_jws.strip())
+        raise WorkflowRefused(f"the extradition order's period starts {order.from_date}, after today", parameter="eo")
+    case = CaseParameters(
+        account_info_request_id=case_id or new_case_id(),
+        mandate=mandate,
+        party_id=party_id,
+        from_date=order.from_date,
+        to_date=min(order.to_date, today),
+        only_primary_owner=order.only_primary_owner if only_primary_owner is None else only_primary_owner,
+        requester_id=requester_id,
+        reference_type=ReferenceKind.EXTRADITION_ORDER.value,
+        reference_id=order_jws.strip(),
+    )
     return CasePlan(POLITI.key, case, plan, {"extraditionOrderID": order.extradition_order_id})
 
 
@@ -99,8 +116,7 @@ async def with_servicer(plan: CasePlan, account: str, relations: RelationsClient
     provider = await relations.account_servicing_provider(number, plan.case)
     org = provider.organization_id or provider.legacy_organization_id
     if not org:
-        raise WorkflowRefused("account: the relations hub named no institution for this account",
-                              parameter="account")
+        raise WorkflowRefused("account: the relations hub named no institution for this account", parameter="account")
     return replace(plan, step1=False, banks=(str(org),), facts={**plan.facts, "servicer": str(org)})
 
 

@@ -53,33 +53,53 @@ async def open_runtime(service: str | None, settings: ConsumerSettings | None = 
         try:
             settings = ConsumerSettings()  # type: ignore[call-arg]  # from DSOP_CONSUMER_* env
         except ValidationError as error:
-            problems = "; ".join(f"DSOP_CONSUMER_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}"
-                                 for e in error.errors())
-            raise WorkflowRefused(f"settings: {problems} (configure the agency with DSOP_CONSUMER_* or start a "
-                                  "local ecosystem with `dsop up`)", parameter="settings") from None
+            problems = "; ".join(
+                f"DSOP_CONSUMER_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in error.errors()
+            )
+            raise WorkflowRefused(
+                f"settings: {problems} (configure the agency with DSOP_CONSUMER_* or start a "
+                "local ecosystem with `dsop up`)",
+                parameter="settings",
+            ) from None
     allowed = {profile.key for profile in services_for_consumer(settings.orgno)}
     if service is not None and service not in allowed:
-        raise WorkflowRefused(f"service: organisation {settings.orgno} has no legal basis for {service} "
-                              f"(it may run: {', '.join(sorted(allowed)) or 'none'})", parameter="service")
+        raise WorkflowRefused(
+            f"service: organisation {settings.orgno} has no legal basis for {service} "
+            f"(it may run: {', '.join(sorted(allowed)) or 'none'})",
+            parameter="service",
+        )
     if settings.grant_key is None or settings.encryption_key is None:
-        raise WorkflowRefused("settings: DSOP_CONSUMER_GRANT_KEY and DSOP_CONSUMER_ENCRYPTION_KEY (PEM files) "
-                              "are needed to get tokens and read the banks' answers", parameter="settings")
+        raise WorkflowRefused(
+            "settings: DSOP_CONSUMER_GRANT_KEY and DSOP_CONSUMER_ENCRYPTION_KEY (PEM files) "
+            "are needed to get tokens and read the banks' answers",
+            parameter="settings",
+        )
     grant_key = key_from_pem(settings.grant_key.read_bytes(), kid=settings.client_id)
     decrypt = jwe_decryptor(key_from_pem(settings.encryption_key.read_bytes()))
     configure_tracing()  # DSOP_TRACES: the agency's calls as traces through every party (off by default)
     async with AsyncExitStack() as stack:
         http = await stack.enter_async_context(httpx.AsyncClient(timeout=settings.timeout))
 
-        tokens = TokenProvider(GrantSigner(settings.client_id, settings.token_issuer, settings.token_endpoint,
-                                           grant_key), poster(HttpxTransport(http), timeout=settings.timeout))
-        client = DsopClient(HttpxTransport(http), tokens, decrypt, timeout=settings.timeout,
-                            retry=RetryPolicy(attempts=settings.attempts), global_limit=settings.global_limit,
-                            per_bank_limit=settings.per_bank_limit, plaintext=settings.plaintext)
+        tokens = TokenProvider(
+            GrantSigner(settings.client_id, settings.token_issuer, settings.token_endpoint, grant_key),
+            poster(HttpxTransport(http), timeout=settings.timeout),
+        )
+        client = DsopClient(
+            HttpxTransport(http),
+            tokens,
+            decrypt,
+            timeout=settings.timeout,
+            retry=RetryPolicy(attempts=settings.attempts),
+            global_limit=settings.global_limit,
+            per_bank_limit=settings.per_bank_limit,
+            plaintext=settings.plaintext,
+        )
         store = CaseStore.from_url(settings.database_url)
         stack.push_async_callback(store.close)
         await store.create_schema()
         catalogue = await stack.enter_async_context(
-            CatalogueClient(settings.catalogue_url, environment=settings.environment, http=http))
+            CatalogueClient(settings.catalogue_url, environment=settings.environment, http=http)
+        )
         relations = None
         if settings.relations_url:
             hub_url = settings.relations_url
@@ -93,12 +113,22 @@ async def open_runtime(service: str | None, settings: ConsumerSettings | None = 
             registers_url = settings.registers_url
 
             folkeregister = await stack.enter_async_context(
-                FolkeregisterClient(registers_url, tokens.source(registers_url, SCOPE_FOLKEREGISTER)))
+                FolkeregisterClient(registers_url, tokens.source(registers_url, SCOPE_FOLKEREGISTER))
+            )
             konkurs = await stack.enter_async_context(
-                KonkursClient(registers_url, tokens.source(registers_url, SCOPE_KONKURS)))
-        yield Runtime(store, FanOut(client, recorder=store, bank_deadline=settings.bank_deadline),
-                      CatalogueDirectory(catalogue), relations, folkeregister, konkurs, _utcnow,
-                      timedelta(days=settings.retention_days), production=settings.environment == "production")
+                KonkursClient(registers_url, tokens.source(registers_url, SCOPE_KONKURS))
+            )
+        yield Runtime(
+            store,
+            FanOut(client, recorder=store, bank_deadline=settings.bank_deadline),
+            CatalogueDirectory(catalogue),
+            relations,
+            folkeregister,
+            konkurs,
+            _utcnow,
+            timedelta(days=settings.retention_days),
+            production=settings.environment == "production",
+        )
 
 
 __all__ = ["Runtime", "open_runtime"]

@@ -24,15 +24,29 @@ from opendsop.standard.endpoints import Endpoint
 from opendsop.standard.services import SKATT
 
 
-def plan_skatt(party_id: str, *, requester_id: str | None, today: date, only_primary_owner: bool = True,
-               from_date: date | None = None, to_date: date | None = None, case_id: str | None = None,
-               wanted: Collection[Endpoint] | None = None) -> CasePlan:
+def plan_skatt(
+    party_id: str,
+    *,
+    requester_id: str | None,
+    today: date,
+    only_primary_owner: bool = True,
+    from_date: date | None = None,
+    to_date: date | None = None,
+    case_id: str | None = None,
+    wanted: Collection[Endpoint] | None = None,
+) -> CasePlan:
     party_id = party(party_id, SKATT, parameter="party")
     requester_id = requester(SKATT, requester_id)
     start, end = ten_year_period(from_date, to_date, today)
-    case = CaseParameters(account_info_request_id=case_id or new_case_id(), mandate=mandate.SKATT,
-                          party_id=party_id, from_date=start, to_date=end, only_primary_owner=only_primary_owner,
-                          requester_id=requester_id)
+    case = CaseParameters(
+        account_info_request_id=case_id or new_case_id(),
+        mandate=mandate.SKATT,
+        party_id=party_id,
+        from_date=start,
+        to_date=end,
+        only_primary_owner=only_primary_owner,
+        requester_id=requester_id,
+    )
     return CasePlan(SKATT.key, case, endpoints(SKATT, wanted))
 
 

@@ -70,47 +70,75 @@ def read_batch(text: str) -> list[Assignment]:
             try:
                 accounts.add(validate_kontonr(number))
             except DsopError as error:
-                raise WorkflowRefused(f"batch line {line}: guardian_accounts: {error.message}",
-                                      parameter="batch") from None
+                raise WorkflowRefused(
+                    f"batch line {line}: guardian_accounts: {error.message}", parameter="batch"
+                ) from None
         rows.append(Assignment(row["ward"], row["guardian"], frozenset(accounts)))
     return rows
 
 
-def plan_verge(ward: str, guardian: str, *, today: date, year: int | None = None, case_id: str | None = None,
-               guardianships: Sequence[Guardianship] | None = None,
-               wanted: Collection[Endpoint] | None = None) -> CasePlan:
+def plan_verge(
+    ward: str,
+    guardian: str,
+    *,
+    today: date,
+    year: int | None = None,
+    case_id: str | None = None,
+    guardianships: Sequence[Guardianship] | None = None,
+    wanted: Collection[Endpoint] | None = None,
+) -> CasePlan:
     ward, guardian = party(ward, VERGE, parameter="ward"), party(guardian, VERGE, parameter="guardian")
     if ward == guardian:
         raise WorkflowRefused("guardian: the guardian and the ward are the same person", parameter="guardian")
     period = last_calendar_year(today)
     if year is not None and year != period.from_date.year:
-        raise WorkflowRefused(f"year: Vergekontroll covers the last calendar year only ({period.from_date.year}), "
-                              f"not {year} (DSOP Vergekontroll “Løsningsbeskrivelse”)", parameter="year")
+        raise WorkflowRefused(
+            f"year: Vergekontroll covers the last calendar year only ({period.from_date.year}), "
+            f"not {year} (DSOP Vergekontroll “Løsningsbeskrivelse”)",
+            parameter="year",
+        )
     if guardianships is not None:
         covered = _covered(period, ward, guardian, guardianships)
         if covered is None:
-            raise WorkflowRefused(f"guardian: Folkeregisteret has no guardianship with this guardian and the task "
-                                  f"{REPRESENTASJON_DAGLIGBANK} during {period.from_date.year}", parameter="guardian")
+            raise WorkflowRefused(
+                f"guardian: Folkeregisteret has no guardianship with this guardian and the task "
+                f"{REPRESENTASJON_DAGLIGBANK} during {period.from_date.year}",
+                parameter="guardian",
+            )
         period = covered
-    case = CaseParameters(account_info_request_id=case_id or new_case_id(), mandate=mandate.VERGE, party_id=ward,
-                          from_date=period.from_date, to_date=period.to_date, only_primary_owner=True,
-                          reference_type=ReferenceKind.GUARDIAN.value, reference_id=guardian)
+    case = CaseParameters(
+        account_info_request_id=case_id or new_case_id(),
+        mandate=mandate.VERGE,
+        party_id=ward,
+        from_date=period.from_date,
+        to_date=period.to_date,
+        only_primary_owner=True,
+        reference_type=ReferenceKind.GUARDIAN.value,
+        reference_id=guardian,
+    )
     return CasePlan(VERGE.key, case, endpoints(VERGE, wanted), {"year": str(last_calendar_year(today).from_date.year)})
 
 
 def _covered(year: Period, ward: str, guardian: str, guardianships: Sequence[Guardianship]) -> Period | None:
     """The part of ``year`` covered by the matching guardianships (first start to last end)."""
-    spans = [year.intersection(Period(g.valid_from, max(g.valid_from, g.valid_to or year.to_date)))
-             for g in guardianships
-             if g.ward == ward and g.guardian == guardian and REPRESENTASJON_DAGLIGBANK in g.tasks]
+    spans = [
+        year.intersection(Period(g.valid_from, max(g.valid_from, g.valid_to or year.to_date)))
+        for g in guardianships
+        if g.ward == ward and g.guardian == guardian and REPRESENTASJON_DAGLIGBANK in g.tasks
+    ]
     found = [span for span in spans if span is not None]
     if not found:
         return None
     return Period(min(s.from_date for s in found), max(s.to_date for s in found))
 
 
-def plan_batch(rows: Iterable[Assignment], *, today: date, year: int | None = None,
-               registered: Mapping[str, Sequence[Guardianship]] | None = None) -> list[CasePlan]:
+def plan_batch(
+    rows: Iterable[Assignment],
+    *,
+    today: date,
+    year: int | None = None,
+    registered: Mapping[str, Sequence[Guardianship]] | None = None,
+) -> list[CasePlan]:
     """One plan per row (each its own AccountInfoRequestID); any refused row stops the batch up front.
 
     ``registered`` (ward → Folkeregisteret's guardianships) checks and narrows every row.
@@ -118,8 +146,15 @@ def plan_batch(rows: Iterable[Assignment], *, today: date, year: int | None = No
     plans = []
     for index, row in enumerate(rows, start=1):
         try:
-            plans.append(plan_verge(row.ward, row.guardian, today=today, year=year,
-                                    guardianships=None if registered is None else registered.get(row.ward, ())))
+            plans.append(
+                plan_verge(
+                    row.ward,
+                    row.guardian,
+                    today=today,
+                    year=year,
+                    guardianships=None if registered is None else registered.get(row.ward, ()),
+                )
+            )
         except WorkflowRefused as error:
             raise WorkflowRefused(f"batch row {index}: {error.message}", parameter=error.parameter) from None
     return plans
@@ -163,24 +198,39 @@ def _is_cash(transaction: Any) -> bool:
     return code is not None and str(code.sub_family or "") in _CASH
 
 
-def flags(results: Iterable[BankResult], *, guardian: str, guardian_accounts: Collection[str] = (),
-          cash_threshold: Decimal = DEFAULT_CASH_THRESHOLD) -> list[Flag]:
+def flags(
+    results: Iterable[BankResult],
+    *,
+    guardian: str,
+    guardian_accounts: Collection[str] = (),
+    cash_threshold: Decimal = DEFAULT_CASH_THRESHOLD,
+) -> list[Flag]:
     """What the controller should look at, from one guardianship's fetched results."""
     own = frozenset("".join(ch for ch in number if ch.isdigit()) for number in guardian_accounts)
     found: list[Flag] = []
     for result in results:
         bank = result.bank.org_no
         if result.outcome not in (Outcome.OK, Outcome.PARTIAL):
-            found.append(Flag(FlagKind.MISSING, bank, None, f"no statement from the bank: {result.outcome.value}"
-                              f" ({result.reason or 'no reason'})"))
+            found.append(
+                Flag(
+                    FlagKind.MISSING,
+                    bank,
+                    None,
+                    f"no statement from the bank: {result.outcome.value} ({result.reason or 'no reason'})",
+                )
+            )
             continue
         for account in result.accounts:
             number = account.account_identifier
             answer = account.answers.get(Endpoint.TRANSACTIONS)
             if account.reference == DATA_NOT_DELIVERED or answer is None or answer.status == "partial":
-                why = ("not served online" if account.reference == DATA_NOT_DELIVERED
-                       else account.failures.get(Endpoint.TRANSACTIONS, "the bank said partial" if answer else
-                                                 "not fetched"))
+                why = (
+                    "not served online"
+                    if account.reference == DATA_NOT_DELIVERED
+                    else account.failures.get(
+                        Endpoint.TRANSACTIONS, "the bank said partial" if answer else "not fetched"
+                    )
+                )
                 found.append(Flag(FlagKind.MISSING, bank, number, f"transactions missing: {why}"))
                 if answer is None:
                     continue
@@ -189,14 +239,35 @@ def flags(results: Iterable[BankResult], *, guardian: str, guardian_accounts: Co
                     continue
                 ident = transaction.transaction_identifier
                 if _to_guardian(transaction, guardian, own):
-                    found.append(Flag(FlagKind.OWN_ACCOUNT, bank, number,
-                                      f"{transaction.amount} {transaction.currency or ''} to the guardian".strip(),
-                                      ident))
+                    found.append(
+                        Flag(
+                            FlagKind.OWN_ACCOUNT,
+                            bank,
+                            number,
+                            f"{transaction.amount} {transaction.currency or ''} to the guardian".strip(),
+                            ident,
+                        )
+                    )
                 if _is_cash(transaction) and transaction.amount is not None and transaction.amount > cash_threshold:
-                    found.append(Flag(FlagKind.CASH, bank, number,
-                                      f"cash withdrawal of {transaction.amount} above {cash_threshold}", ident))
+                    found.append(
+                        Flag(
+                            FlagKind.CASH,
+                            bank,
+                            number,
+                            f"cash withdrawal of {transaction.amount} above {cash_threshold}",
+                            ident,
+                        )
+                    )
     return found
 
 
-__all__ = ["DEFAULT_CASH_THRESHOLD", "Assignment", "Flag", "FlagKind", "flags", "plan_batch", "plan_verge",
-           "read_batch"]
+__all__ = [
+    "DEFAULT_CASH_THRESHOLD",
+    "Assignment",
+    "Flag",
+    "FlagKind",
+    "flags",
+    "plan_batch",
+    "plan_verge",
+    "read_batch",
+]

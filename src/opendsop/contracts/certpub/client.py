@@ -101,13 +101,16 @@ def load_trust(paths: Sequence[Path]) -> tuple[TrustStore, tuple[x509.Certificat
     certificates = [cert for path in paths for cert in x509.load_pem_x509_certificates(Path(path).read_bytes())]
     roots = tuple(cert for cert in certificates if cert.subject == cert.issuer)
     if not roots:
-        raise ValueError(f"no root certificate in {', '.join(map(str, paths)) or '(no files)'}: give the PEM files "
-                         "of the roots that issue participants' encryption certificates")
+        raise ValueError(
+            f"no root certificate in {', '.join(map(str, paths)) or '(no files)'}: give the PEM files "
+            "of the roots that issue participants' encryption certificates"
+        )
     return TrustStore(roots=roots), tuple(cert for cert in certificates if cert.subject != cert.issuer)
 
 
-def _path_to_roots(leaf: x509.Certificate, pool: Sequence[x509.Certificate],
-                   trust_store: TrustStore) -> list[x509.Certificate]:
+def _path_to_roots(
+    leaf: x509.Certificate, pool: Sequence[x509.Certificate], trust_store: TrustStore
+) -> list[x509.Certificate]:
     """``leaf`` followed by the intermediates from ``pool`` that lead up to a root, by issuer name."""
     path = [leaf]
     roots = {root.subject for root in trust_store.roots}
@@ -190,8 +193,12 @@ class CertPubClient:
         try:
             leaf = await self._fetch(orgno, now)
         except CertificateRejected as exc:
-            _log.warning("not encrypting to the CertPub certificate of 0192:%s: %s", orgno, exc.message,
-                         extra={"consumer_org": orgno})
+            _log.warning(
+                "not encrypting to the CertPub certificate of 0192:%s: %s",
+                orgno,
+                exc.message,
+                extra={"consumer_org": orgno},
+            )
             entry = _Entry(expires=now + self._negative_ttl, error=exc)
         except ParticipantNotFound as exc:
             entry = _Entry(expires=now + self._negative_ttl, error=exc)

@@ -85,8 +85,9 @@ class Konkursregister(Protocol):
 class Enhetsregister(Protocol):
     async def organisation(self, orgnr: str) -> Organisasjon | None: ...
     async def roles(self, orgnr: str) -> Roller | None: ...
-    async def signature_right(self, orgnr: str, person: str,
-                              together_with: Sequence[str] = ()) -> SignaturSvar | None: ...
+    async def signature_right(
+        self, orgnr: str, person: str, together_with: Sequence[str] = ()
+    ) -> SignaturSvar | None: ...
     async def changes_since(self, cursor: int = 0, limit: int | None = None) -> Endringsside: ...
 
 
@@ -104,11 +105,23 @@ def _timestamp(moment: datetime) -> str:
 class _HttpRegister:
     """Shared plumbing: base URL, bearer token, error mapping."""
 
-    def __init__(self, base_url: str, token: TokenSource, *, transport: httpx.AsyncBaseTransport | None = None,
-                 timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        token: TokenSource,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: float = 10.0,
+    ) -> None:
         self._token = token
-        self._http = propagate(httpx.AsyncClient(base_url=base_url.rstrip("/"), transport=transport,
-                                                 timeout=httpx.Timeout(timeout), follow_redirects=False))
+        self._http = propagate(
+            httpx.AsyncClient(
+                base_url=base_url.rstrip("/"),
+                transport=transport,
+                timeout=httpx.Timeout(timeout),
+                follow_redirects=False,
+            )
+        )
 
     async def __aenter__(self: T) -> T:
         return self
@@ -123,8 +136,16 @@ class _HttpRegister:
         token = self._token if isinstance(self._token, str) else await self._token()
         return {"Authorization": f"Bearer {token}", "Accept": "application/json"}
 
-    async def _call(self, method: str, path: str, kind: type[T], *, params: dict[str, Any] | None = None,
-                    body: bytes | None = None, missing_ok: bool = False) -> T | None:
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        kind: type[T],
+        *,
+        params: dict[str, Any] | None = None,
+        body: bytes | None = None,
+        missing_ok: bool = False,
+    ) -> T | None:
         headers = await self._headers()
         if body is not None:
             headers["Content-Type"] = "application/json"
@@ -132,7 +153,8 @@ class _HttpRegister:
             response = await self._http.request(method, path, params=params, content=body, headers=headers)
         except httpx.HTTPError as exc:
             raise RegisterUnavailable(
-                f"the register at {self._http.base_url} did not answer ({type(exc).__name__})") from None
+                f"the register at {self._http.base_url} did not answer ({type(exc).__name__})"
+            ) from None
         if response.status_code == 404 and missing_ok:
             return None
         if response.status_code >= 400:
@@ -160,8 +182,9 @@ class FolkeregisterClient(_HttpRegister):
     """Folkeregister over HTTP (scope ``folkeregister:read``)."""
 
     async def person(self, fnr: str) -> Person | None:
-        return await self._call("GET", f"/folkeregisteret/api/v1/personer/{quote(fnr, safe='')}", Person,
-                                missing_ok=True)
+        return await self._call(
+            "GET", f"/folkeregisteret/api/v1/personer/{quote(fnr, safe='')}", Person, missing_ok=True
+        )
 
     async def guardianships(self, ward: str) -> list[Vergemaal]:
         path = f"/folkeregisteret/api/v1/personer/{quote(ward, safe='')}/vergemaal"
@@ -207,12 +230,11 @@ class EnhetsregisterClient(_HttpRegister):
         path = f"/enhetsregisteret/api/enheter/{quote(orgnr, safe='')}/roller"
         return await self._call("GET", path, Roller, missing_ok=True)
 
-    async def signature_right(self, orgnr: str, person: str,
-                              together_with: Sequence[str] = ()) -> SignaturSvar | None:
-        body = msgspec.json.encode(SignaturSporsmal(organisasjonsnummer=orgnr, person=person,
-                                                    sammenMed=tuple(together_with)))
-        return await self._call("POST", "/enhetsregisteret/api/signaturrett", SignaturSvar, body=body,
-                                missing_ok=True)
+    async def signature_right(self, orgnr: str, person: str, together_with: Sequence[str] = ()) -> SignaturSvar | None:
+        body = msgspec.json.encode(
+            SignaturSporsmal(organisasjonsnummer=orgnr, person=person, sammenMed=tuple(together_with))
+        )
+        return await self._call("POST", "/enhetsregisteret/api/signaturrett", SignaturSvar, body=body, missing_ok=True)
 
     async def changes_since(self, cursor: int = 0, limit: int | None = None) -> Endringsside:
         params: dict[str, Any] = {"etter": cursor} | ({"antall": limit} if limit else {})

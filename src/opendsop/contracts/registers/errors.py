@@ -27,8 +27,9 @@ class RegisterError(Exception):
     status = 500
     error = "internal_error"
 
-    def __init__(self, message: str, *, parameter: str | None = None, status: int | None = None,
-                 error: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, parameter: str | None = None, status: int | None = None, error: str | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.parameter = parameter
@@ -74,11 +75,13 @@ def person_id(value: str, parameter: str, *, synthetic_allowed: bool = True) -> 
     try:
         party = validate_person_number(value, synthetic_allowed=synthetic_allowed)
     except InvalidIdentifier as exc:
-        raise InvalidIdentifierInput(f"{parameter} is not a valid fødselsnummer or D-number: {exc.message}",
-                                     parameter=parameter) from None
+        raise InvalidIdentifierInput(
+            f"{parameter} is not a valid fødselsnummer or D-number: {exc.message}", parameter=parameter
+        ) from None
     if party.kind.value == "hnummer":
-        raise InvalidIdentifierInput(f"{parameter} is an H-number, which Folkeregisteret does not hold",
-                                     parameter=parameter)
+        raise InvalidIdentifierInput(
+            f"{parameter} is an H-number, which Folkeregisteret does not hold", parameter=parameter
+        )
     return party.value
 
 
@@ -87,8 +90,9 @@ def org_id(value: str, parameter: str, *, synthetic_allowed: bool = True) -> str
     try:
         return validate_orgnr(value, synthetic_allowed=synthetic_allowed) if value.isdigit() else _not_digits(value)
     except InvalidIdentifier as exc:
-        raise InvalidIdentifierInput(f"{parameter} is not a valid organisasjonsnummer: {exc.message}",
-                                     parameter=parameter) from None
+        raise InvalidIdentifierInput(
+            f"{parameter} is not a valid organisasjonsnummer: {exc.message}", parameter=parameter
+        ) from None
 
 
 def _not_digits(value: str) -> str:
@@ -100,8 +104,9 @@ def party_id(value: str, parameter: str, *, synthetic_allowed: bool = True) -> P
     try:
         return validate_party_id(value, synthetic_allowed=synthetic_allowed)
     except InvalidIdentifier as exc:
-        raise InvalidIdentifierInput(f"{parameter} is not an organisasjonsnummer or fødselsnummer/D-number: "
-                                     f"{exc.message}", parameter=parameter) from None
+        raise InvalidIdentifierInput(
+            f"{parameter} is not an organisasjonsnummer or fødselsnummer/D-number: {exc.message}", parameter=parameter
+        ) from None
 
 
 __all__ = [

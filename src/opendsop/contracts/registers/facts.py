@@ -42,8 +42,9 @@ def kjennelsesdato(notices: Iterable[Konkursvarsel]) -> date | None:
     return None if standing is None else standing.kjennelsesdato
 
 
-def person_facts(party: str, person: Person | None, guardianships: Sequence[Vergemaal] = (),
-                 notices: Iterable[Konkursvarsel] = ()) -> Facts:
+def person_facts(
+    party: str, person: Person | None, guardianships: Sequence[Vergemaal] = (), notices: Iterable[Konkursvarsel] = ()
+) -> Facts:
     """The rules core's ``Facts`` for ``party`` from what the registers hold."""
     return Facts(
         party_id=party,
@@ -54,8 +55,9 @@ def person_facts(party: str, person: Person | None, guardianships: Sequence[Verg
     )
 
 
-async def gather_facts(party: str, *, folkeregister: Folkeregister | None = None,
-                       konkurs: Konkursregister | None = None) -> Facts:
+async def gather_facts(
+    party: str, *, folkeregister: Folkeregister | None = None, konkurs: Konkursregister | None = None
+) -> Facts:
     """Read a party's facts from the registers (a 9-digit party is an organisation: no FREG lookup)."""
     person = guardianships = None
     if folkeregister is not None and len(party) == 11:

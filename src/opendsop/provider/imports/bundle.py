@@ -62,10 +62,15 @@ class PartyLine(_Line, frozen=True):
     electronic_addresses: tuple[ElectronicAddress, ...] = ()
 
     def row(self) -> PartyRow:
-        return PartyRow(party_id=self.party_id, name=self.name, country=self.country,
-                        postal_address=self.postal_address,
-                        electronic_addresses=tuple(ElectronicAddressRow(type=item.type, value=item.value)
-                                                   for item in self.electronic_addresses))
+        return PartyRow(
+            party_id=self.party_id,
+            name=self.name,
+            country=self.country,
+            postal_address=self.postal_address,
+            electronic_addresses=tuple(
+                ElectronicAddressRow(type=item.type, value=item.value) for item in self.electronic_addresses
+            ),
+        )
 
 
 class AccountLine(_Line, frozen=True):
@@ -126,8 +131,9 @@ class CardLine(PaymentCard, kw_only=True, frozen=True, forbid_unknown_fields=Tru
 
     def row(self) -> CardRow:
         fields = msgspec.structs.asdict(self)
-        keys = {name: fields.pop(name) for name in ("account_id", "card_id", "holder_party_id", "linked_from",
-                                                    "linked_to")}
+        keys = {
+            name: fields.pop(name) for name in ("account_id", "card_id", "holder_party_id", "linked_from", "linked_to")
+        }
         return CardRow(card=PaymentCard(**fields), **keys)
 
 
@@ -140,14 +146,34 @@ class TransactionLine(Transaction, kw_only=True, frozen=True, forbid_unknown_fie
         return TransactionRow(account_id=account_id, transaction=Transaction(**fields))
 
 
-LINES: Final[dict[str, type[Any]]] = {"parties": PartyLine, "accounts": AccountLine, "roles": RoleLine,
-                                      "balances": BalanceLine, "cards": CardLine, "transactions": TransactionLine}
+LINES: Final[dict[str, type[Any]]] = {
+    "parties": PartyLine,
+    "accounts": AccountLine,
+    "roles": RoleLine,
+    "balances": BalanceLine,
+    "cards": CardLine,
+    "transactions": TransactionLine,
+}
 # CSV cells that hold an object or an array as JSON text.
-_JSON_CELLS: Final = frozenset({"postalAddress", "electronicAddresses", "references", "transactionCode",
-                                "counterParties", "currencyExchange", "paymentCard", "cardIssuerIdentifier"})
+_JSON_CELLS: Final = frozenset(
+    {
+        "postalAddress",
+        "electronicAddresses",
+        "references",
+        "transactionCode",
+        "counterParties",
+        "currencyExchange",
+        "paymentCard",
+        "cardIssuerIdentifier",
+    }
+)
 _CHECKS: Final[dict[str, Callable[[Any], None]]] = {
-    "parties": loader.check_party, "accounts": loader.check_account, "roles": loader.check_relation,
-    "cards": loader.check_card, "transactions": loader.check_transaction, "balances": lambda row: None,
+    "parties": loader.check_party,
+    "accounts": loader.check_account,
+    "roles": loader.check_relation,
+    "cards": loader.check_card,
+    "transactions": loader.check_transaction,
+    "balances": lambda row: None,
 }
 
 
@@ -218,8 +244,11 @@ def read(path: Path, entity: str, *, progress: Callable[[int], None] | None = No
                 yield Line(number, None, f"has {len(values)} cells, the header names {len(names)}")
                 continue
             try:
-                fields = {name: msgspec.json.decode(value) if name in _JSON_CELLS else value
-                          for name, value in zip(names, values, strict=True) if value != ""}
+                fields = {
+                    name: msgspec.json.decode(value) if name in _JSON_CELLS else value
+                    for name, value in zip(names, values, strict=True)
+                    if value != ""
+                }
                 yield _line(number, entity, msgspec.convert(fields, kind, strict=False))
             except (msgspec.DecodeError, msgspec.ValidationError, ValueError, TypeError) as error:
                 yield Line(number, None, _message(error))

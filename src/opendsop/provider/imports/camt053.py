@@ -61,19 +61,23 @@ from opendsop.standard.control.v2 import (
     TransactionStatus,
 )
 
-NAMESPACES: Final = {"urn:iso:std:iso:20022:tech:xsd:camt.053.001.02": "camt.053.001.02",
-                     "urn:iso:std:iso:20022:tech:xsd:camt.053.001.08": "camt.053.001.08"}
+NAMESPACES: Final = {
+    "urn:iso:std:iso:20022:tech:xsd:camt.053.001.02": "camt.053.001.02",
+    "urn:iso:std:iso:20022:tech:xsd:camt.053.001.08": "camt.053.001.08",
+}
 FIX_SCHEMA: Final = "export the statement as ISO 20022 camt.053.001.02 or camt.053.001.08 (BankToCustomerStatement)"
 _LINE: Final = "{opendsop}line"
 
 _STATUS: Final = {"BOOK": TransactionStatus.BOOKED, "PDNG": TransactionStatus.PENDING, "INFO": TransactionStatus.INFO}
-_REFERENCES: Final = (("MsgId", TransactionReferenceType.MESSAGE_IDENTIFICATION),
-                      ("AcctSvcrRef", TransactionReferenceType.ACCOUNT_SERVICER_REFERENCE),
-                      ("PmtInfId", TransactionReferenceType.PAYMENT_INFORMATION_IDENTIFICATION),
-                      ("InstrId", TransactionReferenceType.INSTRUCTION_IDENTIFICATION),
-                      ("EndToEndId", TransactionReferenceType.END_TO_END_IDENTIFICATION),
-                      ("MndtId", TransactionReferenceType.MANDATE_IDENTIFICATION),
-                      ("ChqNb", TransactionReferenceType.CHEQUE_NUMBER))
+_REFERENCES: Final = (
+    ("MsgId", TransactionReferenceType.MESSAGE_IDENTIFICATION),
+    ("AcctSvcrRef", TransactionReferenceType.ACCOUNT_SERVICER_REFERENCE),
+    ("PmtInfId", TransactionReferenceType.PAYMENT_INFORMATION_IDENTIFICATION),
+    ("InstrId", TransactionReferenceType.INSTRUCTION_IDENTIFICATION),
+    ("EndToEndId", TransactionReferenceType.END_TO_END_IDENTIFICATION),
+    ("MndtId", TransactionReferenceType.MANDATE_IDENTIFICATION),
+    ("ChqNb", TransactionReferenceType.CHEQUE_NUMBER),
+)
 _BOOKED_BALANCES: Final = {"CLBD": 0, "PRCD": 0, "OPBD": -1}  # type → days to add to the balance's date
 
 
@@ -173,21 +177,34 @@ def _postal(party: ET.Element) -> PostalAddress | None:
     lines = tuple(line.text.strip()[:70] for line in found.findall("AdrLine") if line.text and line.text.strip())
     kind = _text(found, "AdrTp") or _text(found, "AdrTp/Cd")
     return PostalAddress(
-        type={"HOME": AddressType.RESIDENTIAL, "BIZZ": AddressType.BUSINESS, "MLTO": AddressType.MAIL_TO,
-              "DLVY": AddressType.DELIVERY_TO}.get(kind or ""),
-        street_name=_text(found, "StrtNm"), building_number=_text(found, "BldgNb"), post_code=_text(found, "PstCd"),
-        town_name=(_text(found, "TwnNm") or "")[:35] or None, country=_text(found, "Ctry"), address_lines=lines or None)
+        type={
+            "HOME": AddressType.RESIDENTIAL,
+            "BIZZ": AddressType.BUSINESS,
+            "MLTO": AddressType.MAIL_TO,
+            "DLVY": AddressType.DELIVERY_TO,
+        }.get(kind or ""),
+        street_name=_text(found, "StrtNm"),
+        building_number=_text(found, "BldgNb"),
+        post_code=_text(found, "PstCd"),
+        town_name=(_text(found, "TwnNm") or "")[:35] or None,
+        country=_text(found, "Ctry"),
+        address_lines=lines or None,
+    )
 
 
 def _identifier(party: ET.Element) -> Identifier | None:
     organisation = _text(party, "Id/OrgId/Othr/Id")
     if organisation is not None:
-        return Identifier(value=organisation, type=IdentifierType.COUNTRY_IDENTIFICATION_CODE,
-                          country_of_residence=_text(party, "CtryOfRes"))
+        return Identifier(
+            value=organisation,
+            type=IdentifierType.COUNTRY_IDENTIFICATION_CODE,
+            country_of_residence=_text(party, "CtryOfRes"),
+        )
     person = _text(party, "Id/PrvtId/Othr/Id")
     if person is not None:
-        return Identifier(value=person, type=IdentifierType.NATIONAL_IDENTITY_NUMBER,
-                          country_of_residence=_text(party, "CtryOfRes"))
+        return Identifier(
+            value=person, type=IdentifierType.NATIONAL_IDENTITY_NUMBER, country_of_residence=_text(party, "CtryOfRes")
+        )
     return None
 
 
@@ -195,35 +212,48 @@ def _counter_parties(details: ET.Element | None, credit: bool) -> tuple[CounterP
     related = details.find("RltdPties") if details is not None else None
     if related is None:
         return None
-    roles = ((("Dbtr", "DbtrAcct", CounterPartyType.DEBTOR), ("UltmtDbtr", None, CounterPartyType.ULTIMATE_DEBTOR))
-             if credit else
-             (("Cdtr", "CdtrAcct", CounterPartyType.CREDITOR), ("UltmtCdtr", None, CounterPartyType.ULTIMATE_CREDITOR)))
+    roles = (
+        (("Dbtr", "DbtrAcct", CounterPartyType.DEBTOR), ("UltmtDbtr", None, CounterPartyType.ULTIMATE_DEBTOR))
+        if credit
+        else (("Cdtr", "CdtrAcct", CounterPartyType.CREDITOR), ("UltmtCdtr", None, CounterPartyType.ULTIMATE_CREDITOR))
+    )
     out = []
     for role, account_path, kind in roles:
         party = _party(related, role)
         account = _account_id(related.find(account_path)) if account_path else None
         if party is None and account is None:
             continue
-        out.append(CounterParty(
-            account_identifier=account, type=kind,
-            name=(_text(party, "Nm") or "")[:140] or None if party is not None else None,
-            identifier=_identifier(party) if party is not None else None,
-            postal_address=_postal(party) if party is not None else None))
+        out.append(
+            CounterParty(
+                account_identifier=account,
+                type=kind,
+                name=(_text(party, "Nm") or "")[:140] or None if party is not None else None,
+                identifier=_identifier(party) if party is not None else None,
+                postal_address=_postal(party) if party is not None else None,
+            )
+        )
     return tuple(out) or None
 
 
 def _code(entry: ET.Element) -> BankTransactionCode | None:
-    domain, family, sub_family = (_text(entry, "BkTxCd/Domn/Cd"), _text(entry, "BkTxCd/Domn/Fmly/Cd"),
-                                  _text(entry, "BkTxCd/Domn/Fmly/SubFmlyCd"))
+    domain, family, sub_family = (
+        _text(entry, "BkTxCd/Domn/Cd"),
+        _text(entry, "BkTxCd/Domn/Fmly/Cd"),
+        _text(entry, "BkTxCd/Domn/Fmly/SubFmlyCd"),
+    )
     proprietary = _text(entry, "BkTxCd/Prtry/Cd")
     if not (domain or family or sub_family or proprietary):
         return None
     mapped = (DOMAINS.get(domain or ""), FAMILIES.get(family or ""), SUB_FAMILIES.get(sub_family or ""))
-    unmapped = "/".join(code for code in (domain, family, sub_family) if code) \
-        if any(code and name is None for code, name in zip((domain, family, sub_family), mapped, strict=True)) else None
+    unmapped = (
+        "/".join(code for code in (domain, family, sub_family) if code)
+        if any(code and name is None for code, name in zip((domain, family, sub_family), mapped, strict=True))
+        else None
+    )
     free = "; ".join(part for part in (proprietary, unmapped) if part) or None
-    return BankTransactionCode(domain=mapped[0], family=mapped[1], sub_family=mapped[2],
-                               free_text=free[:500] if free else None)
+    return BankTransactionCode(
+        domain=mapped[0], family=mapped[1], sub_family=mapped[2], free_text=free[:500] if free else None
+    )
 
 
 def _exchange(details: ET.Element | None) -> CurrencyExchange | None:
@@ -235,9 +265,12 @@ def _exchange(details: ET.Element | None) -> CurrencyExchange | None:
             rate = _text(found, "XchgRate")
             original = _amount(details, "AmtDtls/InstdAmt/Amt")
             return CurrencyExchange(
-                original_amount=original[0] if original else None, source_currency=_text(found, "SrcCcy"),
-                target_currency=_text(found, "TrgtCcy"), unit_currency=_text(found, "UnitCcy"),
-                exchange_rate=Decimal(rate) if rate else None)
+                original_amount=original[0] if original else None,
+                source_currency=_text(found, "SrcCcy"),
+                target_currency=_text(found, "TrgtCcy"),
+                unit_currency=_text(found, "UnitCcy"),
+                exchange_rate=Decimal(rate) if rate else None,
+            )
     return None
 
 
@@ -252,6 +285,7 @@ def _digest(entry: ET.Element, account: str) -> str:
     def canonical(element: ET.Element) -> str:
         inner = "".join(canonical(child) for child in element)
         return f"<{element.tag}>{(element.text or '').strip()}{inner}</{element.tag}>"
+
     return "camt-" + hashlib.sha256(f"{account}|{canonical(entry)}".encode()).hexdigest()[:40]
 
 
@@ -272,23 +306,40 @@ def transaction(entry: ET.Element, account: str) -> Transaction:
         raise ValueError("Ntry has no BookgDt (a booked entry needs its booking date)")
     details = entry.find("NtryDtls/TxDtls")
     credit = indicator == "CRDT"
-    refs = tuple(TransactionReference(value=value, type=kind) for path, kind in _REFERENCES
-                 if (value := _text(details, f"Refs/{path}")) is not None)
+    refs = tuple(
+        TransactionReference(value=value, type=kind)
+        for path, kind in _REFERENCES
+        if (value := _text(details, f"Refs/{path}")) is not None
+    )
     creditor_reference = _text(details, "RmtInf/Strd/CdtrRefInf/Ref")
     if creditor_reference is not None:
         refs += (TransactionReference(value=creditor_reference, type=TransactionReferenceType.REMITTANCE_REFERENCE),)
-    info = " ".join(part for part in (_text(entry, "AddtlNtryInf"), _text(details, "RmtInf/Ustrd"),
-                                      _text(details, "AddtlTxInf")) if part)
-    identifier = (_text(entry, "AcctSvcrRef") or _text(entry, "NtryRef") or _text(details, "Refs/AcctSvcrRef")
-                  or _digest(entry, account))
+    info = " ".join(
+        part
+        for part in (_text(entry, "AddtlNtryInf"), _text(details, "RmtInf/Ustrd"), _text(details, "AddtlTxInf"))
+        if part
+    )
+    identifier = (
+        _text(entry, "AcctSvcrRef")
+        or _text(entry, "NtryRef")
+        or _text(details, "Refs/AcctSvcrRef")
+        or _digest(entry, account)
+    )
     reversal = _text(entry, "RvslInd")
     return Transaction(
-        transaction_identifier=identifier[:64], references=refs or None,
+        transaction_identifier=identifier[:64],
+        references=refs or None,
         credit_debit_indicator=CreditOrDebit.CREDIT if credit else CreditOrDebit.DEBIT,
-        reversal_indicator=reversal.lower() == "true" if reversal else None, status=status,
-        transaction_code=_code(entry), booking_date=booked, value_date=_when(entry, "ValDt"),
-        counter_parties=_counter_parties(details, credit), additional_info=info[:500] or None,
-        currency_exchange=_exchange(details), payment_card=_card(details), amount=amount[0],
+        reversal_indicator=reversal.lower() == "true" if reversal else None,
+        status=status,
+        transaction_code=_code(entry),
+        booking_date=booked,
+        value_date=_when(entry, "ValDt"),
+        counter_parties=_counter_parties(details, credit),
+        additional_info=info[:500] or None,
+        currency_exchange=_exchange(details),
+        payment_card=_card(details),
+        amount=amount[0],
         currency=amount[1],
     )
 

@@ -45,9 +45,16 @@ class ImportTarget(Protocol):
 
     async def known_parties(self, ids: Sequence[str]) -> set[str]: ...
 
-    async def merge(self, *, parties: Iterable[PartyRow] = (), accounts: Iterable[AccountRow] = (),
-                    relations: Iterable[RelationRow] = (), balances: Iterable[BookedBalanceRow] = (),
-                    cards: Iterable[CardRow] = (), transactions: Iterable[TransactionRow] = ()) -> LoadCounts: ...
+    async def merge(
+        self,
+        *,
+        parties: Iterable[PartyRow] = (),
+        accounts: Iterable[AccountRow] = (),
+        relations: Iterable[RelationRow] = (),
+        balances: Iterable[BookedBalanceRow] = (),
+        cards: Iterable[CardRow] = (),
+        transactions: Iterable[TransactionRow] = (),
+    ) -> LoadCounts: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,9 +80,15 @@ def classify(paths: Sequence[Path]) -> tuple[list[Source], list[Problem]]:
         elif path.suffix.lower() == ".xml":
             sources.append(Source(path, CAMT))
         else:
-            problems.append(Problem(str(path), 0, "is neither a bundle file nor a camt.053 statement",
-                                    f"name it {'|'.join(bundle.ENTITIES)} with .jsonl or .csv ({bundle.DOC}), "
-                                    "or give a camt.053 statement as .xml"))
+            problems.append(
+                Problem(
+                    str(path),
+                    0,
+                    "is neither a bundle file nor a camt.053 statement",
+                    f"name it {'|'.join(bundle.ENTITIES)} with .jsonl or .csv ({bundle.DOC}), "
+                    "or give a camt.053 statement as .xml",
+                )
+            )
     sources.sort(key=lambda source: _ORDER.index(source.kind))
     return sources, problems
 
@@ -99,8 +112,9 @@ class _Uses:
         out = [Problem(file, line, message, fix) for file, line in self.lines]
         if self.count > len(self.lines):
             file, line = self.lines[-1]
-            out.append(Problem(file, 0, f"{self.count - len(self.lines)} more lines after line {line} "
-                               f"({message})", fix))
+            out.append(
+                Problem(file, 0, f"{self.count - len(self.lines)} more lines after line {line} ({message})", fix)
+            )
         return out
 
 
@@ -125,8 +139,12 @@ class _Check:
     def once(self, source: Source, line: int, key: Any, what: str) -> None:
         first = self.keys.setdefault((source.kind, key), (source.name, line))
         if first != (source.name, line):
-            self.problem(source, line, f"repeats {what} of {first[0]}:{first[1]}",
-                         "keep one line per key (a later import updates it)")
+            self.problem(
+                source,
+                line,
+                f"repeats {what} of {first[0]}:{first[1]}",
+                "keep one line per key (a later import updates it)",
+            )
 
     @staticmethod
     def use(uses: dict[str, _Uses], key: str, source: Source, line: int) -> None:
@@ -146,8 +164,12 @@ def _check_row(check: _Check, source: Source, line: int, row: Any) -> None:
         check.accounts.setdefault(row.account_id, (source.name, line))
         other = check.numbers.setdefault(row.account_number, row.account_id)
         if other != row.account_id:
-            check.problem(source, line, f"account number {row.account_number} is also account {other}",
-                          "give each account number to one account id")
+            check.problem(
+                source,
+                line,
+                f"account number {row.account_number} is also account {other}",
+                "give each account number to one account id",
+            )
     else:
         check.use(check.account_uses, row.account_id, source, line)
         if kind == "roles":
@@ -171,8 +193,12 @@ def _check_bundle(check: _Check, source: Source, advance: Callable[[int], None])
         if with_bank and item.row is not None:
             bank = item.bank or ""
             if bank != check.bank:
-                check.problem(source, item.number, f"account {item.row.account_id} belongs to bank {bank}, not "
-                              f"{check.bank}", f"import this file with --bank {bank}, or correct its bank field")
+                check.problem(
+                    source,
+                    item.number,
+                    f"account {item.row.account_id} belongs to bank {bank}, not {check.bank}",
+                    f"import this file with --bank {bank}, or correct its bank field",
+                )
                 continue
         _check_row(check, source, item.number, item.row)
 
@@ -182,54 +208,87 @@ def _check_statement(check: _Check, source: Source, advance: Callable[[int], Non
     try:
         for item in camt053.read(source.path, progress=advance):
             if item.error is not None:
-                check.problem(source, item.line, item.error,
-                              "correct the entry, or leave it out of the statement (ISO 20022 camt.053)")
+                check.problem(
+                    source,
+                    item.line,
+                    item.error,
+                    "correct the entry, or leave it out of the statement (ISO 20022 camt.053)",
+                )
             elif item.account is not None:
                 account = item.account
                 current = None
                 if account.servicer_orgno is not None and account.servicer_orgno != check.bank:
-                    check.problem(source, item.line, f"is a statement of bank {account.servicer_orgno}, not "
-                                  f"{check.bank}", f"import it with --bank {account.servicer_orgno}")
+                    check.problem(
+                        source,
+                        item.line,
+                        f"is a statement of bank {account.servicer_orgno}, not {check.bank}",
+                        f"import it with --bank {account.servicer_orgno}",
+                    )
                     continue
                 current = account.number
                 check.statement_numbers.setdefault(account.number, (source.name, item.line))
             elif current is not None and item.balance is not None:
-                check.once(source, item.line, ("camt-balance", current, item.balance[0]),
-                           f"the balance of {current} on {item.balance[0]}")
-                check.statement_balances.append((current, BookedBalanceRow(account_id="", day=item.balance[0],
-                                                                           amount=item.balance[1])))
+                check.once(
+                    source,
+                    item.line,
+                    ("camt-balance", current, item.balance[0]),
+                    f"the balance of {current} on {item.balance[0]}",
+                )
+                check.statement_balances.append(
+                    (current, BookedBalanceRow(account_id="", day=item.balance[0], amount=item.balance[1]))
+                )
             elif current is not None and item.transaction is not None:
-                check.once(source, item.line, ("camt", current, item.transaction.transaction_identifier),
-                           f"transaction {item.transaction.transaction_identifier}")
+                check.once(
+                    source,
+                    item.line,
+                    ("camt", current, item.transaction.transaction_identifier),
+                    f"transaction {item.transaction.transaction_identifier}",
+                )
     except camt053.StatementError as error:
         check.problem(source, error.line, str(error), error.fix)
 
 
 async def _check_references(check: _Check, store: ImportTarget) -> None:
-    stored = await store.known_accounts(ids=sorted(set(check.account_uses) | set(check.accounts)),
-                                        numbers=sorted(set(check.statement_numbers) | set(check.numbers)))
+    stored = await store.known_accounts(
+        ids=sorted(set(check.account_uses) | set(check.accounts)),
+        numbers=sorted(set(check.statement_numbers) | set(check.numbers)),
+    )
     stored_ids = set(stored.values())
     for number, account_id in check.numbers.items():
         owner = stored.get(number)
         if owner is not None and owner != account_id:
             file, line = check.accounts[account_id]
-            check.problems.append(Problem(file, line, f"account number {number} is already account {owner} in the "
-                                          "store", f"use account id {owner} for it"))
+            check.problems.append(
+                Problem(
+                    file,
+                    line,
+                    f"account number {number} is already account {owner} in the store",
+                    f"use account id {owner} for it",
+                )
+            )
     for account_id, uses in check.account_uses.items():
         if account_id not in check.accounts and account_id not in stored_ids:
-            check.problems += uses.problems(f"names unknown account {account_id}",
-                                            f"add account {account_id} to accounts.jsonl/.csv of this import, or "
-                                            "import the bank's accounts first")
+            check.problems += uses.problems(
+                f"names unknown account {account_id}",
+                f"add account {account_id} to accounts.jsonl/.csv of this import, or import the bank's accounts first",
+            )
     for number, (file, line) in check.statement_numbers.items():
         if number not in check.numbers and number not in stored:
-            check.problems.append(Problem(file, line, f"account {number} is not an account of bank {check.bank}",
-                                          "import the account in accounts.jsonl/.csv first (or in this import)"))
+            check.problems.append(
+                Problem(
+                    file,
+                    line,
+                    f"account {number} is not an account of bank {check.bank}",
+                    "import the account in accounts.jsonl/.csv first (or in this import)",
+                )
+            )
     if check.party_uses:
         known = await store.known_parties(sorted(set(check.party_uses) - set(check.parties)))
         for party_id, uses in check.party_uses.items():
             if party_id not in check.parties and party_id not in known:
-                check.problems += uses.problems(f"names unknown party {party_id}",
-                                                f"add party {party_id} to parties.jsonl/.csv of this import")
+                check.problems += uses.problems(
+                    f"names unknown party {party_id}", f"add party {party_id} to parties.jsonl/.csv of this import"
+                )
 
 
 def _rows(sources: Sequence[Source], kind: str, advance: Callable[[int], None]) -> Iterator[Any]:
@@ -242,8 +301,9 @@ def _rows(sources: Sequence[Source], kind: str, advance: Callable[[int], None]) 
             yield item.row
 
 
-def _statements(sources: Sequence[Source], ids: dict[str, str],
-                advance: Callable[[int], None]) -> Iterator[TransactionRow]:
+def _statements(
+    sources: Sequence[Source], ids: dict[str, str], advance: Callable[[int], None]
+) -> Iterator[TransactionRow]:
     for source in sources:
         if source.kind != CAMT:
             continue
@@ -261,9 +321,14 @@ class ImportReport:
     counts: LoadCounts
 
 
-async def import_files(store: ImportTarget, bank: str, paths: Sequence[Path], *,
-                       progress: Callable[[int], None] | None = None,
-                       on_total: Callable[[int], None] | None = None) -> ImportReport:
+async def import_files(
+    store: ImportTarget,
+    bank: str,
+    paths: Sequence[Path],
+    *,
+    progress: Callable[[int], None] | None = None,
+    on_total: Callable[[int], None] | None = None,
+) -> ImportReport:
     """Check every file, then merge all of it in one transaction; raises :class:`ImportRefused`.
 
     ``on_total`` is told the number of bytes both passes will read, ``progress`` each step.
@@ -281,8 +346,11 @@ async def import_files(store: ImportTarget, bank: str, paths: Sequence[Path], *,
     await _check_references(check, store)
     if check.problems:
         order = {source.name: index for index, source in enumerate(sources)}
-        raise ImportRefused(sorted(check.problems, key=lambda problem: (order.get(problem.file, -1), problem.file,
-                                                                        problem.line or 1 << 62)))
+        raise ImportRefused(
+            sorted(
+                check.problems, key=lambda problem: (order.get(problem.file, -1), problem.file, problem.line or 1 << 62)
+            )
+        )
     stored = await store.known_accounts(numbers=sorted(check.statement_numbers))
     ids = {**stored, **check.numbers}
 
@@ -295,9 +363,14 @@ async def import_files(store: ImportTarget, bank: str, paths: Sequence[Path], *,
         for number, balance in check.statement_balances:  # a few per statement, kept from the check
             yield BookedBalanceRow(account_id=ids[number], day=balance.day, amount=balance.amount)
 
-    counts = await store.merge(parties=_rows(sources, "parties", advance), accounts=_rows(sources, "accounts", advance),
-                               relations=_rows(sources, "roles", advance), balances=balances(),
-                               cards=_rows(sources, "cards", advance), transactions=transactions())
+    counts = await store.merge(
+        parties=_rows(sources, "parties", advance),
+        accounts=_rows(sources, "accounts", advance),
+        relations=_rows(sources, "roles", advance),
+        balances=balances(),
+        cards=_rows(sources, "cards", advance),
+        transactions=transactions(),
+    )
     return ImportReport(files=len(sources), counts=counts)
 
 

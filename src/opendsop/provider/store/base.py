@@ -58,12 +58,19 @@ class RowStore(abc.ABC):
     history stay online (``None``: all of it; per-account ``history_from`` applies as well).
     """
 
-    def __init__(self, *, reference_secret: bytes | None = None, servicer: FinancialInstitution | None = None,
-                 clock: Callable[[], datetime] = utc_now, zone: tzinfo = OSLO,
-                 retention_years: int | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        reference_secret: bytes | None = None,
+        servicer: FinancialInstitution | None = None,
+        clock: Callable[[], datetime] = utc_now,
+        zone: tzinfo = OSLO,
+        retention_years: int | None = None,
+    ) -> None:
         if reference_secret is not None:  # loading needs none; answering an account list does
-            references.issue(reference_secret, consumer_org="", account_info_request_id="", party_id="",
-                             account_id="")  # fail fast on a short secret
+            references.issue(
+                reference_secret, consumer_org="", account_info_request_id="", party_id="", account_id=""
+            )  # fail fast on a short secret
         self._secret = bytes(reference_secret) if reference_secret is not None else None
         self._servicer = servicer
         self._clock = clock
@@ -86,15 +93,19 @@ class RowStore(abc.ABC):
     @abc.abstractmethod
     async def _booked_at(self, account_id: str, day: date) -> BookedBalanceRow | None:
         """The latest booked balance on or before ``day``."""
+
     @abc.abstractmethod
     async def _cards(self, account_id: str) -> list[CardRow]: ...
     @abc.abstractmethod
-    async def _transactions(self, account_id: str, start: datetime, end: datetime,
-                            after: tuple[datetime, str] | None, limit: int) -> list[Transaction]:
+    async def _transactions(
+        self, account_id: str, start: datetime, end: datetime, after: tuple[datetime, str] | None, limit: int
+    ) -> list[Transaction]:
         """Up to ``limit`` transactions booked in ``[start, end)`` strictly after ``after``, in keyset order."""
+
     @abc.abstractmethod
     async def _remember_references(self, rows: Sequence[ReferencedAccount]) -> None:
         """Store issued references (idempotent: the same reference may be stored again)."""
+
     @abc.abstractmethod
     async def _reference(self, reference: str) -> ReferencedAccount | None: ...
     @abc.abstractmethod
@@ -130,17 +141,18 @@ class RowStore(abc.ABC):
         """``account_ids`` with their relations and the relations' parties; with ``booked_on`` (one
         account) also its latest booked balance on or before that day."""
         accounts = await self._accounts(account_ids)
-        relations = await self._relations_of_accounts([account_id for account_id in account_ids
-                                                       if account_id in accounts])
+        relations = await self._relations_of_accounts(
+            [account_id for account_id in account_ids if account_id in accounts]
+        )
         parties = await self._parties(sorted({relation.party_id for relation in relations}))
         booked = None
         if booked_on is not None and len(account_ids) == 1 and account_ids[0] in accounts:
             booked = await self._booked_at(account_ids[0], booked_on)
         return AccountGraph(accounts, relations, parties, booked)
 
-    async def _account_and_transactions(self, account_id: str, start: datetime, end: datetime,
-                                        after: tuple[datetime, str] | None,
-                                        limit: int) -> tuple[AccountRow | None, list[Transaction]]:
+    async def _account_and_transactions(
+        self, account_id: str, start: datetime, end: datetime, after: tuple[datetime, str] | None, limit: int
+    ) -> tuple[AccountRow | None, list[Transaction]]:
         """The account (``None``: gone) and :meth:`_transactions` of it, read together."""
         row = (await self._accounts([account_id])).get(account_id)
         if row is None:
@@ -152,20 +164,33 @@ class RowStore(abc.ABC):
         return self._clock().astimezone(self._zone).date()
 
     async def accounts_for_party(
-        self, party_id: str, *, period: Period, only_primary_owner: bool, consumer_org: str,
-        account_info_request_id: str, data_not_delivered_allowed: bool = False,
-        with_right_of_use: str | None = None, flag_other_rights: bool = False,
+        self,
+        party_id: str,
+        *,
+        period: Period,
+        only_primary_owner: bool,
+        consumer_org: str,
+        account_info_request_id: str,
+        data_not_delivered_allowed: bool = False,
+        with_right_of_use: str | None = None,
+        flag_other_rights: bool = False,
     ) -> AccountsResult:
-        graph = await self._party_graph(party_id, consumer_org=consumer_org,
-                                        account_info_request_id=account_info_request_id)
+        graph = await self._party_graph(
+            party_id, consumer_org=consumer_org, account_info_request_id=account_info_request_id
+        )
         if not graph.relations:
             return AccountsResult(accounts=())
         accounts, relations, parties = graph.accounts, graph.relations, graph.parties
         own = [relation for relation in relations if relation.party_id == party_id]
-        listed = rules.select_accounts(party_id, accounts, relations, period=period,
-                                       only_primary_owner=only_primary_owner, with_right_of_use=with_right_of_use)
-        owners = {item.account.account_id: rules.primary_owner(item.account, relations, item.window)
-                  for item in listed}
+        listed = rules.select_accounts(
+            party_id,
+            accounts,
+            relations,
+            period=period,
+            only_primary_owner=only_primary_owner,
+            with_right_of_use=with_right_of_use,
+        )
+        owners = {item.account.account_id: rules.primary_owner(item.account, relations, item.window) for item in listed}
         messages: list[str] = []
         out, issued = [], []
         servicer = mapping.copied(self._servicer)  # this bank, once per answer
@@ -178,20 +203,38 @@ class RowStore(abc.ABC):
                 reference = references.DATA_NOT_DELIVERED
             else:
                 if self._secret is None:
-                    raise RuntimeError("this store was opened without an accountReference secret: it can load "
-                                       "data but not answer an account list")
-                reference = references.issue(self._secret, consumer_org=consumer_org,
-                                             account_info_request_id=account_info_request_id,
-                                             party_id=party_id, account_id=row.account_id)
+                    raise RuntimeError(
+                        "this store was opened without an accountReference secret: it can load "
+                        "data but not answer an account list"
+                    )
+                reference = references.issue(
+                    self._secret,
+                    consumer_org=consumer_org,
+                    account_info_request_id=account_info_request_id,
+                    party_id=party_id,
+                    account_id=row.account_id,
+                )
                 if reference not in graph.stored_references:
-                    issued.append(ReferencedAccount(reference=reference, consumer_org=consumer_org,
-                                                    party_id=party_id, account_info_request_id=account_info_request_id,
-                                                    account=record_of(row)))
+                    issued.append(
+                        ReferencedAccount(
+                            reference=reference,
+                            consumer_org=consumer_org,
+                            party_id=party_id,
+                            account_info_request_id=account_info_request_id,
+                            account=record_of(row),
+                        )
+                    )
             owner = owners[row.account_id]
-            out.append(mapping.account(row, reference, mapping.role(owner, parties.get(owner.party_id))
-                                       if owner else None, servicer))
-        if flag_other_rights and only_primary_owner and rules.has_other_rights(
-                party_id, accounts, own, period, (item.account.account_id for item in listed)):
+            out.append(
+                mapping.account(
+                    row, reference, mapping.role(owner, parties.get(owner.party_id)) if owner else None, servicer
+                )
+            )
+        if (
+            flag_other_rights
+            and only_primary_owner
+            and rules.has_other_rights(party_id, accounts, own, period, (item.account.account_id for item in listed))
+        ):
             messages.append(rules.MESSAGE_OTHER_RIGHTS)
         if issued:
             await self._remember_references(issued)
@@ -205,8 +248,9 @@ class RowStore(abc.ABC):
             return None
         return found
 
-    async def _graph_of(self, account: ReferencedAccount, *,
-                        booked_on: date | None = None) -> tuple[AccountRow, AccountGraph]:
+    async def _graph_of(
+        self, account: ReferencedAccount, *, booked_on: date | None = None
+    ) -> tuple[AccountRow, AccountGraph]:
         graph = await self._account_graph([account.account.account_id], booked_on=booked_on)
         row = graph.accounts.get(account.account.account_id)
         if row is None:  # deleted from the store after the reference was issued
@@ -232,21 +276,29 @@ class RowStore(abc.ABC):
             else:
                 booked = graph.booked
         balances = mapping.balances(row, kind, booked, self._clock(), self._zone)
-        detail = mapping.account_detail(row, account.reference,
-                                        mapping.role(owner, parties.get(owner.party_id)) if owner else None,
-                                        balances, mapping.copied(self._servicer))
+        detail = mapping.account_detail(
+            row,
+            account.reference,
+            mapping.role(owner, parties.get(owner.party_id)) if owner else None,
+            balances,
+            mapping.copied(self._servicer),
+        )
         return AccountDetailsResult(account=detail, details=combine(messages))
 
-    async def transactions_page(self, account: ReferencedAccount, *, period: Period,
-                                after: rules.Position | None = None,
-                                limit: int = DEFAULT_PAGE_SIZE) -> TransactionsPage:
+    async def transactions_page(
+        self,
+        account: ReferencedAccount,
+        *,
+        period: Period,
+        after: rules.Position | None = None,
+        limit: int = DEFAULT_PAGE_SIZE,
+    ) -> TransactionsPage:
         parsed = rules.parse_position(after) if after is not None else None
         limit = max(1, min(MAX_PAGE_SIZE, limit))
         # The account and the page of the whole period in one read; only when the period reaches
         # into archived history is the page read again for its online part.
         start, end = rules.period_bounds(period, self._zone)
-        row, items = await self._account_and_transactions(account.account.account_id, start, end, parsed,
-                                                          limit + 1)
+        row, items = await self._account_and_transactions(account.account.account_id, start, end, parsed, limit + 1)
         if row is None:
             raise LookupError(f"account behind reference {account.reference} no longer exists")
         cutoff = rules.archived_before(row, period, self._today(), self._retention_years)
@@ -263,8 +315,11 @@ class RowStore(abc.ABC):
             assert last.booking_date is not None  # stored transactions always have one
             next_position = rules.position_of(last.booking_date, last.transaction_identifier)
         details = combine([rules.archived_message(cutoff)] if cutoff else [])
-        return TransactionsPage(transactions=tuple(mapping.transaction(item) for item in items),
-                                next_position=next_position, details=details)
+        return TransactionsPage(
+            transactions=tuple(mapping.transaction(item) for item in items),
+            next_position=next_position,
+            details=details,
+        )
 
     async def cards(self, account: ReferencedAccount, *, period: Period) -> CardsResult:
         chosen = rules.cards_in_period(await self._cards(account.account.account_id), period)
@@ -273,8 +328,7 @@ class RowStore(abc.ABC):
     async def roles(self, account: ReferencedAccount, *, period: Period) -> RolesResult:
         row, graph = await self._graph_of(account)
         holders = rules.role_holders(row, graph.relations, period)
-        return RolesResult(roles=tuple(mapping.role(holder, graph.parties.get(holder.party_id))
-                                       for holder in holders))
+        return RolesResult(roles=tuple(mapping.role(holder, graph.parties.get(holder.party_id)) for holder in holders))
 
     async def party(self, party_id: str) -> PartyRow | None:
         return (await self._parties([party_id])).get(party_id)
@@ -294,19 +348,22 @@ class RowStore(abc.ABC):
     async def apply_konkurs_notice(self, notice: Konkursvarsel, *, feed: str = KONKURS_FEED) -> NoticeOutcome:
         # The accounts are read before the write transaction: ownership changes are not what
         # this feed races with, and the write itself re-checks each account's status.
-        block = (await self._owned_on(notice.debitor, self._today())
-                 if notice.type is KonkursType.AAPNING else [])
+        block = await self._owned_on(notice.debitor, self._today()) if notice.type is KonkursType.AAPNING else []
         return await self._apply_notice(notice, feed=feed, block=block)
 
     async def _owned_on(self, party_id: str, on: date) -> list[str]:
         own = [relation for relation in await self._relations_of_party(party_id) if relation.role in OWNER_ROLES]
         accounts = await self._accounts(sorted({relation.account_id for relation in own}))
         day = Period(on, on)
-        targets = sorted({
-            relation.account_id for relation in own
-            if (account := accounts.get(relation.account_id)) is not None
-            and (window := rules.relation_window(relation, account)) is not None and window.overlaps(day)
-        })
+        targets = sorted(
+            {
+                relation.account_id
+                for relation in own
+                if (account := accounts.get(relation.account_id)) is not None
+                and (window := rules.relation_window(relation, account)) is not None
+                and window.overlaps(day)
+            }
+        )
         return targets
 
 

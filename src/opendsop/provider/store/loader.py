@@ -115,29 +115,48 @@ def record(row: AccountRow) -> AccountRecord:
 # ---- rows to column values -------------------------------------------------------------------
 def party_values(row: PartyRow) -> dict[str, Any]:
     check_party(row)
-    return {"party_id": row.party_id, "name": row.name, "country": row.country,
-            "postal_address": _json(row.postal_address),
-            "electronic_addresses": _json(row.electronic_addresses) if row.electronic_addresses else None}
+    return {
+        "party_id": row.party_id,
+        "name": row.name,
+        "country": row.country,
+        "postal_address": _json(row.postal_address),
+        "electronic_addresses": _json(row.electronic_addresses) if row.electronic_addresses else None,
+    }
 
 
 def account_values(row: AccountRow) -> dict[str, Any]:
     check_account(row)
     return {
-        "account_id": row.account_id, "account_number": row.account_number, "type": str(row.type),
-        "currency": row.currency, "status": str(row.status), "start_date": row.start_date,
-        "end_date": row.end_date, "servicer_id": row.servicer_id, "servicer_name": row.servicer_name,
-        "credit_line_amount": row.credit_line_amount, "credit_line_currency": row.credit_line_currency,
-        "credit_line_included": row.credit_line_included, "available_amount": row.available_amount,
+        "account_id": row.account_id,
+        "account_number": row.account_number,
+        "type": str(row.type),
+        "currency": row.currency,
+        "status": str(row.status),
+        "start_date": row.start_date,
+        "end_date": row.end_date,
+        "servicer_id": row.servicer_id,
+        "servicer_name": row.servicer_name,
+        "credit_line_amount": row.credit_line_amount,
+        "credit_line_currency": row.credit_line_currency,
+        "credit_line_included": row.credit_line_included,
+        "available_amount": row.available_amount,
         "available_registered": utc(row.available_registered) if row.available_registered else None,
-        "history_from": row.history_from, "delivery": str(row.delivery), "name": row.name,
+        "history_from": row.history_from,
+        "delivery": str(row.delivery),
+        "name": row.name,
     }
 
 
 def relation_values(row: RelationRow) -> dict[str, Any]:
     check_relation(row)
-    return {"party_id": row.party_id, "account_id": row.account_id, "role": str(row.role),
-            "start_date": row.start_date, "end_date": row.end_date,
-            "permission": str(row.permission) if row.permission else None}
+    return {
+        "party_id": row.party_id,
+        "account_id": row.account_id,
+        "role": str(row.role),
+        "start_date": row.start_date,
+        "end_date": row.end_date,
+        "permission": str(row.permission) if row.permission else None,
+    }
 
 
 def balance_values(row: BookedBalanceRow) -> dict[str, Any]:
@@ -169,8 +188,14 @@ def card_columns(card: PaymentCard | None) -> Iterator[Any]:
 
 def card_values(row: CardRow) -> dict[str, Any]:
     check_card(row)
-    return {"account_id": row.account_id, "card_id": row.card_id, **_card_values(row.card),
-            "holder_party_id": row.holder_party_id, "linked_from": row.linked_from, "linked_to": row.linked_to}
+    return {
+        "account_id": row.account_id,
+        "card_id": row.card_id,
+        **_card_values(row.card),
+        "holder_party_id": row.holder_party_id,
+        "linked_from": row.linked_from,
+        "linked_to": row.linked_to,
+    }
 
 
 def _opt(value: Any) -> Any:
@@ -187,14 +212,20 @@ def transaction_values(row: TransactionRow) -> dict[str, Any]:
     code, fx = tx.transaction_code, tx.currency_exchange
     assert tx.booking_date is not None
     return {
-        "account_id": row.account_id, "transaction_identifier": tx.transaction_identifier,
+        "account_id": row.account_id,
+        "transaction_identifier": tx.transaction_identifier,
         "booking_date": utc(tx.booking_date),
         "value_date": utc(tx.value_date) if tx.value_date else None,
         "registered": utc(tx.registered) if tx.registered else None,
-        "status": _opt(tx.status), "credit_debit": _opt(tx.credit_debit_indicator),
-        "reversal": tx.reversal_indicator, "amount": tx.amount, "currency": tx.currency,
-        "additional_info": tx.additional_info, "merchant": tx.merchant,
-        "code_domain": _opt(code.domain) if code else None, "code_family": _opt(code.family) if code else None,
+        "status": _opt(tx.status),
+        "credit_debit": _opt(tx.credit_debit_indicator),
+        "reversal": tx.reversal_indicator,
+        "amount": tx.amount,
+        "currency": tx.currency,
+        "additional_info": tx.additional_info,
+        "merchant": tx.merchant,
+        "code_domain": _opt(code.domain) if code else None,
+        "code_family": _opt(code.family) if code else None,
         "code_sub_family": _opt(code.sub_family) if code else None,
         "code_free_text": code.free_text if code else None,
         "refs": _json(tx.references),
@@ -229,11 +260,15 @@ async def _executemany(conn: AsyncConnection, table: Table, rows: list[dict[str,
     processors = [column.type.dialect_impl(dialect).bind_processor(dialect) for column in columns]
     names = [column.name for column in columns]
     # Names come from our own metadata, never from input; values are bound parameters.
-    statement = (f'INSERT INTO {table.name} ({", ".join(names)}) '  # noqa: S608
-                 f'VALUES ({", ".join("?" for _ in names)})')
+    statement = (
+        f"INSERT INTO {table.name} ({', '.join(names)}) "  # noqa: S608
+        f"VALUES ({', '.join('?' for _ in names)})"
+    )
     params = [
-        tuple(process(row[name]) if process is not None and row[name] is not None else row[name]
-              for name, process in zip(names, processors, strict=True))
+        tuple(
+            process(row[name]) if process is not None and row[name] is not None else row[name]
+            for name, process in zip(names, processors, strict=True)
+        )
         for row in rows
     ]
     raw = await conn.get_raw_connection()
@@ -278,8 +313,7 @@ def _tuple_converter(table: Table, dialect: Any) -> Callable[[list[tuple[Any, ..
     return convert
 
 
-async def _write_tuples(conn: AsyncConnection, table: Table, rows: Iterable[tuple[Any, ...]],
-                        batch_size: int) -> int:
+async def _write_tuples(conn: AsyncConnection, table: Table, rows: Iterable[tuple[Any, ...]], batch_size: int) -> int:
     """Column tuples into ``table``: COPY on PostgreSQL; on SQLite one prepared INSERT per batch,
     the next batch converted while the driver's thread still inserts the previous one.
     """
@@ -304,8 +338,10 @@ async def _write_tuples(conn: AsyncConnection, table: Table, rows: Iterable[tupl
     driver = raw.driver_connection
     assert driver is not None
     # Names come from our own metadata, never from input; values are bound parameters.
-    statement = (f'INSERT INTO {table.name} ({", ".join(names)}) '  # noqa: S608
-                 f'VALUES ({", ".join("?" for _ in names)})')
+    statement = (
+        f"INSERT INTO {table.name} ({', '.join(names)}) "  # noqa: S608
+        f"VALUES ({', '.join('?' for _ in names)})"
+    )
     pending: asyncio.Future[Any] | None = None
     try:
         for batch in _batches(rows, batch_size):
@@ -325,11 +361,19 @@ async def _write_tuples(conn: AsyncConnection, table: Table, rows: Iterable[tupl
     return total
 
 
-async def load(engine: AsyncEngine, *, parties: Iterable[PartyRow] = (), accounts: Iterable[AccountRow] = (),
-               relations: Iterable[RelationRow] = (), balances: Iterable[BookedBalanceRow] = (),
-               cards: Iterable[CardRow] = (), transactions: Iterable[TransactionRow] = (),
-               balance_columns: Iterable[tuple[Any, ...]] = (), transaction_columns: Iterable[tuple[Any, ...]] = (),
-               batch_size: int = DEFAULT_BATCH) -> LoadCounts:
+async def load(
+    engine: AsyncEngine,
+    *,
+    parties: Iterable[PartyRow] = (),
+    accounts: Iterable[AccountRow] = (),
+    relations: Iterable[RelationRow] = (),
+    balances: Iterable[BookedBalanceRow] = (),
+    cards: Iterable[CardRow] = (),
+    transactions: Iterable[TransactionRow] = (),
+    balance_columns: Iterable[tuple[Any, ...]] = (),
+    transaction_columns: Iterable[tuple[Any, ...]] = (),
+    batch_size: int = DEFAULT_BATCH,
+) -> LoadCounts:
     """Insert every row in one transaction; COPY on PostgreSQL, ``executemany`` elsewhere.
 
     ``balance_columns`` and ``transaction_columns`` are the bulk path for trusted sources (the
@@ -369,7 +413,24 @@ async def load(engine: AsyncEngine, *, parties: Iterable[PartyRow] = (), account
     return LoadCounts(**counts)
 
 
-__all__ = ["BALANCE_COLUMNS", "DEFAULT_BATCH", "TRANSACTION_COLUMNS", "account_values", "balance_values",
-           "card_columns", "card_values", "check_account", "check_card", "check_party", "check_relation",
-           "check_transaction", "load", "load_sqlite_file", "party_values", "relation_values", "sqlite_params",
-           "sqlite_timestamp", "transaction_values"]
+__all__ = [
+    "BALANCE_COLUMNS",
+    "DEFAULT_BATCH",
+    "TRANSACTION_COLUMNS",
+    "account_values",
+    "balance_values",
+    "card_columns",
+    "card_values",
+    "check_account",
+    "check_card",
+    "check_party",
+    "check_relation",
+    "check_transaction",
+    "load",
+    "load_sqlite_file",
+    "party_values",
+    "relation_values",
+    "sqlite_params",
+    "sqlite_timestamp",
+    "transaction_values",
+]

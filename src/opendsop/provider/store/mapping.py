@@ -34,8 +34,7 @@ from opendsop.standard.control.v2 import (
 
 
 def identifier(party_id: str, country: str | None = "NO") -> Identifier:
-    kind = (IdentifierType.COUNTRY_IDENTIFICATION_CODE if len(party_id) == 9
-            else IdentifierType.NATIONAL_IDENTITY_NUMBER)
+    kind = IdentifierType.COUNTRY_IDENTIFICATION_CODE if len(party_id) == 9 else IdentifierType.NATIONAL_IDENTITY_NUMBER
     return Identifier(country_of_residence=country or None, value=party_id, type=kind)
 
 
@@ -63,22 +62,41 @@ def copied(institution: FinancialInstitution | None) -> FinancialInstitution | N
     return msgspec.structs.replace(institution, identifier=copy.copy(identifier) if identifier is not None else None)
 
 
-def account(row: AccountRow, reference: str, owner: AccountRole | None,
-            default_servicer: FinancialInstitution | None) -> Account:
+def account(
+    row: AccountRow, reference: str, owner: AccountRole | None, default_servicer: FinancialInstitution | None
+) -> Account:
     # `accounts[].name` is "will not be delivered" in v2 (Bank_v2.yaml `GET /accounts`; every service
     # marks it "Utleveres ikke"), so the list never carries it; the details do (`account.name`).
     return Account(
-        status=row.status, servicer=servicer(row, default_servicer), account_identifier=row.account_number,
-        account_reference=reference, type=row.type, currency=row.currency, primary_owner=owner,
+        status=row.status,
+        servicer=servicer(row, default_servicer),
+        account_identifier=row.account_number,
+        account_reference=reference,
+        type=row.type,
+        currency=row.currency,
+        primary_owner=owner,
     )
 
 
-def account_detail(row: AccountRow, reference: str, owner: AccountRole | None, balances: tuple[Balance, ...],
-                   default_servicer: FinancialInstitution | None) -> AccountDetail:
+def account_detail(
+    row: AccountRow,
+    reference: str,
+    owner: AccountRole | None,
+    balances: tuple[Balance, ...],
+    default_servicer: FinancialInstitution | None,
+) -> AccountDetail:
     return AccountDetail(
-        status=row.status, servicer=servicer(row, default_servicer), account_identifier=row.account_number,
-        account_reference=reference, type=row.type, currency=row.currency, name=row.name or None, balances=balances,
-        primary_owner=owner, start_date=row.start_date, end_date=row.end_date,
+        status=row.status,
+        servicer=servicer(row, default_servicer),
+        account_identifier=row.account_number,
+        account_reference=reference,
+        type=row.type,
+        currency=row.currency,
+        name=row.name or None,
+        balances=balances,
+        primary_owner=owner,
+        start_date=row.start_date,
+        end_date=row.end_date,
     )
 
 
@@ -90,8 +108,9 @@ def end_of_day(day: date, now: datetime, zone: tzinfo = OSLO) -> datetime:
     return min(utc(datetime.combine(day, time(23, 59, 59), zone)), utc(now))
 
 
-def balances(row: AccountRow, kind: BalanceKind, booked: BookedBalanceRow | None, now: datetime,
-             zone: tzinfo = OSLO) -> tuple[Balance, ...]:
+def balances(
+    row: AccountRow, kind: BalanceKind, booked: BookedBalanceRow | None, now: datetime, zone: tzinfo = OSLO
+) -> tuple[Balance, ...]:
     """The DSOP “Endpoint Account details V.2.0” balances: none, booked at ``toDate``, or available now plus booked."""
     if kind is BalanceKind.NONE:
         return ()
@@ -100,17 +119,32 @@ def balances(row: AccountRow, kind: BalanceKind, booked: BookedBalanceRow | None
     out = []
     if kind is BalanceKind.TODAY and row.available_amount is not None:
         amount, indicator = _signed(row.available_amount)
-        out.append(Balance(credit_line_included=row.credit_line_included, amount=amount,
-                           credit_debit_indicator=indicator,
-                           registered=utc(row.available_registered) if row.available_registered else utc(now),
-                           type=BalanceType.AVAILABLE_BALANCE, currency=row.currency,
-                           credit_line_amount=line_amount, credit_line_currency=line_currency))
+        out.append(
+            Balance(
+                credit_line_included=row.credit_line_included,
+                amount=amount,
+                credit_debit_indicator=indicator,
+                registered=utc(row.available_registered) if row.available_registered else utc(now),
+                type=BalanceType.AVAILABLE_BALANCE,
+                currency=row.currency,
+                credit_line_amount=line_amount,
+                credit_line_currency=line_currency,
+            )
+        )
     if booked is not None:
         amount, indicator = _signed(booked.amount)
-        out.append(Balance(credit_line_included=False, amount=amount, credit_debit_indicator=indicator,
-                           registered=end_of_day(booked.day, now, zone), type=BalanceType.BOOKED_BALANCE,
-                           currency=row.currency, credit_line_amount=line_amount,
-                           credit_line_currency=line_currency))
+        out.append(
+            Balance(
+                credit_line_included=False,
+                amount=amount,
+                credit_debit_indicator=indicator,
+                registered=end_of_day(booked.day, now, zone),
+                type=BalanceType.BOOKED_BALANCE,
+                currency=row.currency,
+                credit_line_amount=line_amount,
+                credit_line_currency=line_currency,
+            )
+        )
     return tuple(out)
 
 
@@ -128,5 +162,16 @@ def transaction(value: Transaction) -> Transaction:
     return msgspec.structs.replace(value, payment_card=masked_card(value.payment_card))
 
 
-__all__ = ["account", "account_detail", "balances", "card", "copied", "end_of_day", "identifier", "masked_card", "role",
-           "servicer", "transaction"]
+__all__ = [
+    "account",
+    "account_detail",
+    "balances",
+    "card",
+    "copied",
+    "end_of_day",
+    "identifier",
+    "masked_card",
+    "role",
+    "servicer",
+    "transaction",
+]

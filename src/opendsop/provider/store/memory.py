@@ -52,9 +52,16 @@ class MemoryBankStore(RowStore):
         self._notices: dict[str, Konkursvarsel] = {}
         self._cursors: dict[str, datetime] = {}
 
-    async def load(self, *, parties: Iterable[PartyRow] = (), accounts: Iterable[AccountRow] = (),
-                   relations: Iterable[RelationRow] = (), balances: Iterable[BookedBalanceRow] = (),
-                   cards: Iterable[CardRow] = (), transactions: Iterable[TransactionRow] = ()) -> LoadCounts:
+    async def load(
+        self,
+        *,
+        parties: Iterable[PartyRow] = (),
+        accounts: Iterable[AccountRow] = (),
+        relations: Iterable[RelationRow] = (),
+        balances: Iterable[BookedBalanceRow] = (),
+        cards: Iterable[CardRow] = (),
+        transactions: Iterable[TransactionRow] = (),
+    ) -> LoadCounts:
         counts = dict.fromkeys(("parties", "accounts", "relations", "balances", "cards", "transactions"), 0)
         for party in parties:
             loader.check_party(party)
@@ -70,8 +77,10 @@ class MemoryBankStore(RowStore):
             if relation.party_id not in self._party:
                 raise ValueError(f"relation names unknown party {relation.party_id!r}")
             relation_key = (relation.party_id, relation.account_id, relation.role, relation.start_date)
-            if any((r.party_id, r.account_id, r.role, r.start_date) == relation_key
-                   for r in self._by_account.get(relation.account_id, ())):
+            if any(
+                (r.party_id, r.account_id, r.role, r.start_date) == relation_key
+                for r in self._by_account.get(relation.account_id, ())
+            ):
                 raise ValueError(f"duplicate relation {relation_key!r}")
             self._by_party.setdefault(relation.party_id, []).append(relation)
             self._by_account.setdefault(relation.account_id, []).append(relation)
@@ -102,13 +111,25 @@ class MemoryBankStore(RowStore):
             counts["transactions"] += 1
         return LoadCounts(**counts)
 
-    async def merge(self, *, parties: Iterable[PartyRow] = (), accounts: Iterable[AccountRow] = (),
-                    relations: Iterable[RelationRow] = (), balances: Iterable[BookedBalanceRow] = (),
-                    cards: Iterable[CardRow] = (), transactions: Iterable[TransactionRow] = ()) -> LoadCounts:
+    async def merge(
+        self,
+        *,
+        parties: Iterable[PartyRow] = (),
+        accounts: Iterable[AccountRow] = (),
+        relations: Iterable[RelationRow] = (),
+        balances: Iterable[BookedBalanceRow] = (),
+        cards: Iterable[CardRow] = (),
+        transactions: Iterable[TransactionRow] = (),
+    ) -> LoadCounts:
         """Insert or update by key, as :func:`.writes.merge` does (checked first, so all or nothing)."""
         rows: dict[str, list[Any]] = {
-            "parties": list(parties), "accounts": list(accounts), "relations": list(relations),
-            "balances": list(balances), "cards": list(cards), "transactions": list(transactions)}
+            "parties": list(parties),
+            "accounts": list(accounts),
+            "relations": list(relations),
+            "balances": list(balances),
+            "cards": list(cards),
+            "transactions": list(transactions),
+        }
         self._check_merge(rows)
         for party in rows["parties"]:
             self._party[party.party_id] = party
@@ -116,8 +137,10 @@ class MemoryBankStore(RowStore):
             self._account[account.account_id] = account
         for relation in rows["relations"]:
             key = (relation.party_id, relation.account_id, relation.role, relation.start_date)
-            for index in (self._by_party.setdefault(relation.party_id, []),
-                          self._by_account.setdefault(relation.account_id, [])):
+            for index in (
+                self._by_party.setdefault(relation.party_id, []),
+                self._by_account.setdefault(relation.account_id, []),
+            ):
                 index[:] = [r for r in index if (r.party_id, r.account_id, r.role, r.start_date) != key]
                 index.append(relation)
         for balance in rows["balances"]:
@@ -129,9 +152,13 @@ class MemoryBankStore(RowStore):
         return LoadCounts(**{name: len(found) for name, found in rows.items()})
 
     def _check_merge(self, rows: dict[str, list[Any]]) -> None:
-        for check, name in ((loader.check_party, "parties"), (loader.check_account, "accounts"),
-                            (loader.check_relation, "relations"), (loader.check_card, "cards"),
-                            (loader.check_transaction, "transactions")):
+        for check, name in (
+            (loader.check_party, "parties"),
+            (loader.check_account, "accounts"),
+            (loader.check_relation, "relations"),
+            (loader.check_card, "cards"),
+            (loader.check_transaction, "transactions"),
+        ):
             for row in rows[name]:
                 check(row)
         known_accounts = set(self._account) | {row.account_id for row in rows["accounts"]}
@@ -162,15 +189,31 @@ class MemoryBankStore(RowStore):
     async def known_accounts(self, *, ids: Sequence[str] = (), numbers: Sequence[str] = ()) -> dict[str, str]:
         """account number → account id of the stored accounts among ``ids`` and ``numbers``."""
         wanted_ids, wanted_numbers = set(ids), set(numbers)
-        return {row.account_number: row.account_id for row in self._account.values()
-                if row.account_id in wanted_ids or row.account_number in wanted_numbers}
+        return {
+            row.account_number: row.account_id
+            for row in self._account.values()
+            if row.account_id in wanted_ids or row.account_number in wanted_numbers
+        }
 
     async def known_parties(self, ids: Sequence[str]) -> set[str]:
         return {party_id for party_id in ids if party_id in self._party}
 
     async def reset(self) -> None:
-        for table in (self._party, self._account, self._by_party, self._by_account, self._booked, self._card,
-                      self._keys, self._tx, self._ids, self._ref, self._blocks, self._notices, self._cursors):
+        for table in (
+            self._party,
+            self._account,
+            self._by_party,
+            self._by_account,
+            self._booked,
+            self._card,
+            self._keys,
+            self._tx,
+            self._ids,
+            self._ref,
+            self._blocks,
+            self._notices,
+            self._cursors,
+        ):
             table.clear()
 
     def _known(self, account_id: str) -> None:
@@ -200,8 +243,9 @@ class MemoryBankStore(RowStore):
     async def _cards(self, account_id: str) -> list[CardRow]:
         return list(self._card.get(account_id, {}).values())
 
-    async def _transactions(self, account_id: str, start: datetime, end: datetime,
-                            after: tuple[datetime, str] | None, limit: int) -> list[Transaction]:
+    async def _transactions(
+        self, account_id: str, start: datetime, end: datetime, after: tuple[datetime, str] | None, limit: int
+    ) -> list[Transaction]:
         keys = self._keys.get(account_id, [])
         index = bisect.bisect_right(keys, after) if after is not None else 0
         index = max(index, bisect.bisect_left(keys, (start, "")))
@@ -242,8 +286,9 @@ class MemoryBankStore(RowStore):
         current = self._cursors.get(feed)
         if current is None or current < notice.registreringstidspunkt:
             self._cursors[feed] = notice.registreringstidspunkt
-        return NoticeOutcome(uuid=notice.uuid, type=notice.type, debitor=notice.debitor, applied=not known,
-                             accounts_changed=changed)
+        return NoticeOutcome(
+            uuid=notice.uuid, type=notice.type, debitor=notice.debitor, applied=not known, accounts_changed=changed
+        )
 
     async def konkurs_cursor(self, feed: str = KONKURS_FEED) -> datetime | None:
         return self._cursors.get(feed)

@@ -195,8 +195,14 @@ class AccountGraph:
 
 def record_of(row: AccountRow) -> AccountRecord:
     return AccountRecord(
-        account_id=row.account_id, account_number=row.account_number, type=row.type, currency=row.currency,
-        status=row.status, start_date=row.start_date, end_date=row.end_date, delivery=row.delivery,
+        account_id=row.account_id,
+        account_number=row.account_number,
+        type=row.type,
+        currency=row.currency,
+        status=row.status,
+        start_date=row.start_date,
+        end_date=row.end_date,
+        delivery=row.delivery,
     )
 
 

@@ -42,15 +42,16 @@ REFERENCE_LENGTH: Final = 32
 _DOMAIN: Final = b"opendsop/accountReference/v1\x00"
 
 
-def issue(secret: bytes, *, consumer_org: str, account_info_request_id: str, party_id: str,
-          account_id: str) -> str:
+def issue(secret: bytes, *, consumer_org: str, account_info_request_id: str, party_id: str, account_id: str) -> str:
     """The reference of ``account_id`` for this consumer, case and party (32 URL-safe characters)."""
     if not isinstance(secret, bytes | bytearray) or len(secret) < MIN_SECRET_LENGTH:
         raise ValueError(f"the accountReference secret must be at least {MIN_SECRET_LENGTH} bytes")
     message = _DOMAIN + b"".join(
         len(encoded).to_bytes(4, "big") + encoded
-        for encoded in (part.encode("utf-8", "surrogatepass")
-                        for part in (consumer_org, account_info_request_id.lower(), party_id, account_id))
+        for encoded in (
+            part.encode("utf-8", "surrogatepass")
+            for part in (consumer_org, account_info_request_id.lower(), party_id, account_id)
+        )
     )
     digest = hmac.new(bytes(secret), message, hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).decode("ascii")[:REFERENCE_LENGTH]
@@ -67,5 +68,4 @@ def plausible(reference: str) -> bool:
     )
 
 
-__all__ = ["DATA_NOT_DELIVERED", "MIN_SECRET_LENGTH", "REFERENCE_LENGTH", "is_data_not_delivered", "issue",
-           "plausible"]
+__all__ = ["DATA_NOT_DELIVERED", "MIN_SECRET_LENGTH", "REFERENCE_LENGTH", "is_data_not_delivered", "issue", "plausible"]

@@ -173,9 +173,16 @@ class BankStore(Protocol):
     """A bank's data as the Control API needs it.  Every method is period-aware (inclusive dates)."""
 
     async def accounts_for_party(
-        self, party_id: str, *, period: Period, only_primary_owner: bool, consumer_org: str,
-        account_info_request_id: str, data_not_delivered_allowed: bool = False,
-        with_right_of_use: str | None = None, flag_other_rights: bool = False,
+        self,
+        party_id: str,
+        *,
+        period: Period,
+        only_primary_owner: bool,
+        consumer_org: str,
+        account_info_request_id: str,
+        data_not_delivered_allowed: bool = False,
+        with_right_of_use: str | None = None,
+        flag_other_rights: bool = False,
     ) -> AccountsResult:
         """The accounts ``party_id`` had a relation to in ``period`` (DSOP “Endpoint Accounts V.2.0”; the DSOP services'
         “Løsningsbeskrivelse” pages), ordered by number.
@@ -200,7 +207,11 @@ class BankStore(Protocol):
         ...
 
     async def transactions_page(
-        self, account: ReferencedAccount, *, period: Period, after: Position | None = None,
+        self,
+        account: ReferencedAccount,
+        *,
+        period: Period,
+        after: Position | None = None,
         limit: int = DEFAULT_PAGE_SIZE,
     ) -> TransactionsPage:
         """Transactions booked in ``period`` after ``after``, ordered by (booking time, identifier).
@@ -217,8 +228,7 @@ class BankStore(Protocol):
         """Owners and disponents of the account in the period (DSOP “Endpoint Roles V.2.0”)."""
         ...
 
-    async def party(self, party_id: str) -> PartyRow | None:
-        ...
+    async def party(self, party_id: str) -> PartyRow | None: ...
 
     async def parties_of_account(self, account_id: str, *, period: Period) -> tuple[str, ...]:
         """Parties holding an owner or disponent role on the account in the period (sorted)."""
@@ -258,15 +268,19 @@ class BankStore(Protocol):
         ...
 
     async def load(
-        self, *, parties: Iterable[PartyRow] = (), accounts: Iterable[AccountRow] = (),
-        relations: Iterable[RelationRow] = (), balances: Iterable[BookedBalanceRow] = (),
-        cards: Iterable[CardRow] = (), transactions: Iterable[TransactionRow] = (),
+        self,
+        *,
+        parties: Iterable[PartyRow] = (),
+        accounts: Iterable[AccountRow] = (),
+        relations: Iterable[RelationRow] = (),
+        balances: Iterable[BookedBalanceRow] = (),
+        cards: Iterable[CardRow] = (),
+        transactions: Iterable[TransactionRow] = (),
     ) -> LoadCounts:
         """Bulk-insert rows (in this order, so references hold); see :mod:`.loader`."""
         ...
 
-    async def close(self) -> None:
-        ...
+    async def close(self) -> None: ...
 
 
 __all__ = [

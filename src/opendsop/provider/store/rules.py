@@ -46,12 +46,17 @@ _FOREVER = date.max
 
 # responseDetails.message texts (1–500 characters).  The standard's "Messages in relation with
 # partial" is not public; these say what is missing and how to get it.
-MESSAGE_ARCHIVED = ("Data before {cutoff} is archived and not available online; "
-                    "it can be requested from the bank manually.")
-MESSAGE_MANUAL_ACCOUNTS = ("The party has accounts whose data the bank cannot deliver online; "
-                           "contact the bank to have them delivered manually.")
-MESSAGE_OTHER_RIGHTS = ("The party also holds rights of disposal over accounts it does not own; "
-                        "ask again with OnlyPrimaryOwner=false or contact the bank.")
+MESSAGE_ARCHIVED = (
+    "Data before {cutoff} is archived and not available online; it can be requested from the bank manually."
+)
+MESSAGE_MANUAL_ACCOUNTS = (
+    "The party has accounts whose data the bank cannot deliver online; "
+    "contact the bank to have them delivered manually."
+)
+MESSAGE_OTHER_RIGHTS = (
+    "The party also holds rights of disposal over accounts it does not own; "
+    "ask again with OnlyPrimaryOwner=false or contact the bank."
+)
 
 
 def span(start: date, end: date | None) -> Period:
@@ -77,8 +82,13 @@ def _hull(periods: Iterable[Period]) -> Period | None:
     return Period(min(p.from_date for p in items), max(p.to_date for p in items))
 
 
-def party_window(party_id: str, account: AccountRow, relations: Iterable[RelationRow], period: Period,
-                 roles: frozenset[RelationRole] = ACCESS_ROLES) -> Period | None:
+def party_window(
+    party_id: str,
+    account: AccountRow,
+    relations: Iterable[RelationRow],
+    period: Period,
+    roles: frozenset[RelationRole] = ACCESS_ROLES,
+) -> Period | None:
     """The part of ``period`` in which ``party_id`` held one of ``roles`` on ``account``.
 
     Several relations give their hull: the owner is looked up at its end (the party's last day).
@@ -102,8 +112,15 @@ class Listed:
     window: Period
 
 
-def select_accounts(party_id: str, accounts: Mapping[str, AccountRow], relations: Sequence[RelationRow], *,
-                    period: Period, only_primary_owner: bool, with_right_of_use: str | None = None) -> list[Listed]:
+def select_accounts(
+    party_id: str,
+    accounts: Mapping[str, AccountRow],
+    relations: Sequence[RelationRow],
+    *,
+    period: Period,
+    only_primary_owner: bool,
+    with_right_of_use: str | None = None,
+) -> list[Listed]:
     """The accounts listed for ``party_id`` (DSOP “Endpoint Accounts V.2.0”), ordered by account number.
 
     ``relations`` must hold every relation of the candidate accounts (the party's own and the
@@ -125,8 +142,9 @@ def select_accounts(party_id: str, accounts: Mapping[str, AccountRow], relations
         if window is None:
             continue
         if with_right_of_use is not None:
-            usable = [relation for relation in own
-                      if relation.permission is not AccountPermissionType.RIGHT_TO_SEE_ONLY]
+            usable = [
+                relation for relation in own if relation.permission is not AccountPermissionType.RIGHT_TO_SEE_ONLY
+            ]
             window = party_window(with_right_of_use, account, usable, window)
             if window is None:
                 continue
@@ -137,8 +155,11 @@ def select_accounts(party_id: str, accounts: Mapping[str, AccountRow], relations
 
 def primary_owner(account: AccountRow, relations: Iterable[RelationRow], window: Period) -> RelationRow | None:
     """The primary owner on the last day of ``window`` (else the last one who owned it before)."""
-    owners = [relation for relation in relations
-              if relation.role is RelationRole.PRIMARY_OWNER and relation.account_id == account.account_id]
+    owners = [
+        relation
+        for relation in relations
+        if relation.role is RelationRole.PRIMARY_OWNER and relation.account_id == account.account_id
+    ]
     best: RelationRow | None = None
     for relation in owners:
         own = relation_window(relation, account)
@@ -167,8 +188,13 @@ def role_holders(account: AccountRow, relations: Iterable[RelationRow], period: 
 _ROLE_ORDER = {RelationRole.PRIMARY_OWNER: 0, RelationRole.SECONDARY_OWNER: 1, RelationRole.DISPONENT: 2}
 
 
-def has_other_rights(party_id: str, accounts: Mapping[str, AccountRow], relations: Iterable[RelationRow],
-                     period: Period, listed: Iterable[str]) -> bool:
+def has_other_rights(
+    party_id: str,
+    accounts: Mapping[str, AccountRow],
+    relations: Iterable[RelationRow],
+    period: Period,
+    listed: Iterable[str],
+) -> bool:
     """Whether the party had access roles in the period on accounts not in ``listed`` (Politi Alt 1)."""
     shown = set(listed)
     for relation in relations:
@@ -183,8 +209,14 @@ def has_other_rights(party_id: str, accounts: Mapping[str, AccountRow], relation
 
 def balance_kind(account: AccountRow, period: Period, today: date) -> BalanceKind:
     """Which balances the standard asks for on this row (``standard.account_rules.balance_kind``)."""
-    return _balance_kind(status=account.status, account_type=account.type, start_date=account.start_date,
-                         end_date=account.end_date, period=period, today=today)
+    return _balance_kind(
+        status=account.status,
+        account_type=account.type,
+        start_date=account.start_date,
+        end_date=account.end_date,
+        period=period,
+        today=today,
+    )
 
 
 def online_from(account: AccountRow, today: date, retention_years: int | None) -> date | None:
@@ -260,14 +292,16 @@ def position_of(booking: datetime, identifier: str) -> Position:
 
 def parse_position(position: Sequence[object]) -> tuple[datetime, str]:
     """The keyset position a continuation token carried, checked (it may come from an old layout)."""
-    if (len(position) != 2 or not isinstance(position[0], str) or not isinstance(position[1], str)):
-        raise InvalidContinuationToken(f"{CONTINUATION_PARAM} does not hold a transaction position",
-                                       parameter=CONTINUATION_PARAM)
+    if len(position) != 2 or not isinstance(position[0], str) or not isinstance(position[1], str):
+        raise InvalidContinuationToken(
+            f"{CONTINUATION_PARAM} does not hold a transaction position", parameter=CONTINUATION_PARAM
+        )
     try:
         booking = datetime.fromisoformat(position[0])
     except ValueError:
-        raise InvalidContinuationToken(f"{CONTINUATION_PARAM} does not hold a transaction position",
-                                       parameter=CONTINUATION_PARAM) from None
+        raise InvalidContinuationToken(
+            f"{CONTINUATION_PARAM} does not hold a transaction position", parameter=CONTINUATION_PARAM
+        ) from None
     return utc(booking), position[1]
 
 

@@ -177,8 +177,19 @@ card = Table(
 )
 
 # The flattened PaymentCard of a transaction: same columns as bank_card, prefixed `card_`.
-CARD_COLUMNS = ("card_number", "holder_name", "start_month", "expiry_month", "issuer_name", "issuer_id_value",
-                "issuer_id_type", "issuer_id_country", "type", "status", "version_number")
+CARD_COLUMNS = (
+    "card_number",
+    "holder_name",
+    "start_month",
+    "expiry_month",
+    "issuer_name",
+    "issuer_id_value",
+    "issuer_id_type",
+    "issuer_id_country",
+    "type",
+    "status",
+    "version_number",
+)
 
 transaction = Table(
     "bank_transaction",
@@ -264,5 +275,18 @@ feed_cursor = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
-__all__ = ["CARD_COLUMNS", "Money", "account", "account_reference", "booked_balance", "card", "feed_cursor",
-           "konkurs_block", "konkurs_notice", "metadata", "party", "relation", "transaction"]
+__all__ = [
+    "CARD_COLUMNS",
+    "Money",
+    "account",
+    "account_reference",
+    "booked_balance",
+    "card",
+    "feed_cursor",
+    "konkurs_block",
+    "konkurs_notice",
+    "metadata",
+    "party",
+    "relation",
+    "transaction",
+]

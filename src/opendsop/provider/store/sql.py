@@ -56,7 +56,7 @@ _NOTICE_JSON = msgspec.json.Encoder()
 
 def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
     for start in range(0, len(items), _IN_CHUNK):
-        yield items[start:start + _IN_CHUNK]
+        yield items[start : start + _IN_CHUNK]
 
 
 class SqlBankStore(RowStore):
@@ -79,8 +79,13 @@ class SqlBankStore(RowStore):
         self._reads = engine
         self._statements = reads.statements(engine.dialect.name)
         if engine.dialect.name == "postgresql":
-            self._reads = create_engine(engine.url, isolation_level="AUTOCOMMIT", pool_size=read_connections,
-                                        max_overflow=0, pool_pre_ping=False)
+            self._reads = create_engine(
+                engine.url,
+                isolation_level="AUTOCOMMIT",
+                pool_size=read_connections,
+                max_overflow=0,
+                pool_pre_ping=False,
+            )
 
     @classmethod
     async def open(cls, database_url: str, *, migrate: bool = True, **options: Any) -> SqlBankStore:
@@ -101,17 +106,45 @@ class SqlBankStore(RowStore):
             await self._reads.dispose()
         await self._engine.dispose()
 
-    async def load(self, *, parties: Iterable[PartyRow] = (), accounts: Iterable[AccountRow] = (),
-                   relations: Iterable[RelationRow] = (), balances: Iterable[BookedBalanceRow] = (),
-                   cards: Iterable[CardRow] = (), transactions: Iterable[TransactionRow] = ()) -> LoadCounts:
-        return await loader.load(self._engine, parties=parties, accounts=accounts, relations=relations,
-                                 balances=balances, cards=cards, transactions=transactions)
+    async def load(
+        self,
+        *,
+        parties: Iterable[PartyRow] = (),
+        accounts: Iterable[AccountRow] = (),
+        relations: Iterable[RelationRow] = (),
+        balances: Iterable[BookedBalanceRow] = (),
+        cards: Iterable[CardRow] = (),
+        transactions: Iterable[TransactionRow] = (),
+    ) -> LoadCounts:
+        return await loader.load(
+            self._engine,
+            parties=parties,
+            accounts=accounts,
+            relations=relations,
+            balances=balances,
+            cards=cards,
+            transactions=transactions,
+        )
 
-    async def merge(self, *, parties: Iterable[PartyRow] = (), accounts: Iterable[AccountRow] = (),
-                    relations: Iterable[RelationRow] = (), balances: Iterable[BookedBalanceRow] = (),
-                    cards: Iterable[CardRow] = (), transactions: Iterable[TransactionRow] = ()) -> LoadCounts:
-        return await writes.merge(self._engine, parties=parties, accounts=accounts, relations=relations,
-                                  balances=balances, cards=cards, transactions=transactions)
+    async def merge(
+        self,
+        *,
+        parties: Iterable[PartyRow] = (),
+        accounts: Iterable[AccountRow] = (),
+        relations: Iterable[RelationRow] = (),
+        balances: Iterable[BookedBalanceRow] = (),
+        cards: Iterable[CardRow] = (),
+        transactions: Iterable[TransactionRow] = (),
+    ) -> LoadCounts:
+        return await writes.merge(
+            self._engine,
+            parties=parties,
+            accounts=accounts,
+            relations=relations,
+            balances=balances,
+            cards=cards,
+            transactions=transactions,
+        )
 
     async def reset(self) -> None:
         await writes.reset(self._engine)
@@ -122,16 +155,19 @@ class SqlBankStore(RowStore):
         out: dict[str, str] = {}
         for column, values in ((a.c.account_id, ids), (a.c.account_number, numbers)):
             for chunk in _chunks(sorted(set(values))):
-                for account_id, number in await self._all(select(a.c.account_id, a.c.account_number)
-                                                          .where(column.in_(chunk))):
+                for account_id, number in await self._all(
+                    select(a.c.account_id, a.c.account_number).where(column.in_(chunk))
+                ):
                     out[number] = account_id
         return out
 
     async def known_parties(self, ids: Sequence[str]) -> set[str]:
         found: set[str] = set()
         for chunk in _chunks(sorted(set(ids))):
-            found.update(row[0] for row in await self._all(select(schema.party.c.party_id)
-                                                           .where(schema.party.c.party_id.in_(chunk))))
+            found.update(
+                row[0]
+                for row in await self._all(select(schema.party.c.party_id).where(schema.party.c.party_id.in_(chunk)))
+            )
         return found
 
     async def _all(self, statement: Any, parameters: dict[str, Any] | None = None) -> list[Any]:
@@ -158,8 +194,10 @@ class SqlBankStore(RowStore):
 
     # ---- merged reads (sql_reads.py): one round trip each ------------------------------------
     async def _party_graph(self, party_id: str, *, consumer_org: str, account_info_request_id: str) -> AccountGraph:
-        rows = await self._all(self._statements.party_graph,
-                               {"party_id": party_id, "consumer_org": consumer_org, "case": account_info_request_id})
+        rows = await self._all(
+            self._statements.party_graph,
+            {"party_id": party_id, "consumer_org": consumer_org, "case": account_info_request_id},
+        )
         return reads.graph_of(rows, with_references=True)
 
     async def _account_graph(self, account_ids: Sequence[str], *, booked_on: date | None = None) -> AccountGraph:
@@ -168,11 +206,12 @@ class SqlBankStore(RowStore):
         rows = await self._all(self._statements.account_graph, {"account_id": account_ids[0], "day": booked_on})
         return reads.graph_of(rows, with_booked=True)
 
-    async def _account_and_transactions(self, account_id: str, start: datetime, end: datetime,
-                                        after: tuple[datetime, str] | None,
-                                        limit: int) -> tuple[AccountRow | None, list[Transaction]]:
-        rows = await self._all(self._statements.pages[after is not None],
-                               reads.page_parameters(account_id, start, end, after, limit))
+    async def _account_and_transactions(
+        self, account_id: str, start: datetime, end: datetime, after: tuple[datetime, str] | None, limit: int
+    ) -> tuple[AccountRow | None, list[Transaction]]:
+        rows = await self._all(
+            self._statements.pages[after is not None], reads.page_parameters(account_id, start, end, after, limit)
+        )
         if not rows:
             return None, []
         return reads.account_at(rows[0]), reads.transactions_at(rows, len(reads.ACCOUNT))
@@ -207,53 +246,91 @@ class SqlBankStore(RowStore):
 
     async def _booked_at(self, account_id: str, day: date) -> BookedBalanceRow | None:
         table = schema.booked_balance
-        rows = await self._all(select(table.c.day, table.c.amount).where(table.c.account_id == account_id,
-                                                                         table.c.day <= day)
-                               .order_by(table.c.day.desc()).limit(1))
+        rows = await self._all(
+            select(table.c.day, table.c.amount)
+            .where(table.c.account_id == account_id, table.c.day <= day)
+            .order_by(table.c.day.desc())
+            .limit(1)
+        )
         if not rows:
             return None
         return BookedBalanceRow(account_id=account_id, day=rows[0][0], amount=rows[0][1])
 
     async def _cards(self, account_id: str) -> list[CardRow]:
         c = schema.card
-        rows = await self._all(select(c.c.account_id, c.c.card_id, c.c.holder_party_id, c.c.linked_from,
-                                      c.c.linked_to, *(c.c[name] for name in schema.CARD_COLUMNS))
-                               .where(c.c.account_id == account_id))
-        return [CardRow(account_id=row[0], card_id=row[1], card=reads.payment_card(*row[5:]), holder_party_id=row[2],
-                        linked_from=row[3], linked_to=row[4]) for row in rows]
+        rows = await self._all(
+            select(
+                c.c.account_id,
+                c.c.card_id,
+                c.c.holder_party_id,
+                c.c.linked_from,
+                c.c.linked_to,
+                *(c.c[name] for name in schema.CARD_COLUMNS),
+            ).where(c.c.account_id == account_id)
+        )
+        return [
+            CardRow(
+                account_id=row[0],
+                card_id=row[1],
+                card=reads.payment_card(*row[5:]),
+                holder_party_id=row[2],
+                linked_from=row[3],
+                linked_to=row[4],
+            )
+            for row in rows
+        ]
 
-    async def _transactions(self, account_id: str, start: datetime, end: datetime,
-                            after: tuple[datetime, str] | None, limit: int) -> list[Transaction]:
+    async def _transactions(
+        self, account_id: str, start: datetime, end: datetime, after: tuple[datetime, str] | None, limit: int
+    ) -> list[Transaction]:
         t = schema.transaction
         conditions = [t.c.account_id == account_id, t.c.booking_date >= start, t.c.booking_date < end]
         if after is not None:
             # A row-value comparison: one index range on (account_id, booking_date, identifier).
             conditions.append(tuple_(t.c.booking_date, t.c.transaction_identifier) > tuple_(*after))
-        statement = (select(*reads.TRANSACTION).where(*conditions)
-                     .order_by(t.c.booking_date, t.c.transaction_identifier).limit(limit))
+        statement = (
+            select(*reads.TRANSACTION)
+            .where(*conditions)
+            .order_by(t.c.booking_date, t.c.transaction_identifier)
+            .limit(limit)
+        )
         return reads.transactions_at(await self._all(statement), 0)
 
     async def _remember_references(self, rows: Sequence[ReferencedAccount]) -> None:
         table = schema.account_reference
         issued_at = self._clock()
-        values = [{"reference": row.reference, "consumer_org": row.consumer_org,
-                   "account_info_request_id": row.account_info_request_id, "party_id": row.party_id,
-                   "account_id": row.account.account_id, "issued_at": utc(issued_at)} for row in rows]
+        values = [
+            {
+                "reference": row.reference,
+                "consumer_org": row.consumer_org,
+                "account_info_request_id": row.account_info_request_id,
+                "party_id": row.party_id,
+                "account_id": row.account.account_id,
+                "issued_at": utc(issued_at),
+            }
+            for row in rows
+        ]
         dialect_insert = pg_insert if self._engine.dialect.name == "postgresql" else sqlite_insert
         # One multi-row INSERT per chunk, not one per row: in autocommit each statement is its own
         # transaction, so this is one commit (one WAL flush) for the whole list.
         for start in range(0, len(values), _IN_CHUNK):
-            chunk = values[start:start + _IN_CHUNK]
-            await self._run(dialect_insert(table).values(chunk).on_conflict_do_nothing(index_elements=["reference"]),
-                            rows=False)
+            chunk = values[start : start + _IN_CHUNK]
+            await self._run(
+                dialect_insert(table).values(chunk).on_conflict_do_nothing(index_elements=["reference"]), rows=False
+            )
 
     async def _reference(self, reference: str) -> ReferencedAccount | None:
         rows = await self._all(self._statements.reference, {"reference": reference})
         if not rows:
             return None
         found, consumer_org, case, party_id = rows[0][:4]
-        return ReferencedAccount(reference=found, consumer_org=consumer_org, party_id=party_id,
-                                 account_info_request_id=case, account=record_of(reads.account_at(rows[0], 4)))
+        return ReferencedAccount(
+            reference=found,
+            consumer_org=consumer_org,
+            party_id=party_id,
+            account_info_request_id=case,
+            account=record_of(reads.account_at(rows[0], 4)),
+        )
 
     # ---- Konkurs: blocks, notices, cursor (each call one transaction) -----------------------
     async def _block(self, party_id: str, account_ids: Sequence[str]) -> int:
@@ -274,14 +351,22 @@ class SqlBankStore(RowStore):
                     changed = await self._block_in(conn, notice.debitor, block, notice.uuid)
                 elif notice.type is KonkursType.SLETTING:
                     changed = await self._unblock_in(conn, notice.debitor)
-                await conn.execute(n.insert().values(
-                    uuid=notice.uuid, registreringstidspunkt=utc(notice.registreringstidspunkt),
-                    type=str(notice.type), debitor=notice.debitor, kjennelsesdato=notice.kjennelsesdato,
-                    data=_NOTICE_JSON.encode(notice).decode(), applied_at=utc(self._clock()),
-                    accounts_changed=changed))
+                await conn.execute(
+                    n.insert().values(
+                        uuid=notice.uuid,
+                        registreringstidspunkt=utc(notice.registreringstidspunkt),
+                        type=str(notice.type),
+                        debitor=notice.debitor,
+                        kjennelsesdato=notice.kjennelsesdato,
+                        data=_NOTICE_JSON.encode(notice).decode(),
+                        applied_at=utc(self._clock()),
+                        accounts_changed=changed,
+                    )
+                )
             await self._advance_in(conn, feed, notice.registreringstidspunkt)
-        return NoticeOutcome(uuid=notice.uuid, type=notice.type, debitor=notice.debitor, applied=known is None,
-                             accounts_changed=changed)
+        return NoticeOutcome(
+            uuid=notice.uuid, type=notice.type, debitor=notice.debitor, applied=known is None, accounts_changed=changed
+        )
 
     async def konkurs_cursor(self, feed: str = KONKURS_FEED) -> datetime | None:
         c = schema.feed_cursor
@@ -290,32 +375,42 @@ class SqlBankStore(RowStore):
 
     async def konkurs_notices_for(self, party_id: str) -> tuple[Konkursvarsel, ...]:
         n = schema.konkurs_notice
-        rows = await self._all(select(n.c.data).where(n.c.debitor == party_id)
-                               .order_by(n.c.registreringstidspunkt, n.c.uuid))
+        rows = await self._all(
+            select(n.c.data).where(n.c.debitor == party_id).order_by(n.c.registreringstidspunkt, n.c.uuid)
+        )
         return tuple(_NOTICE.decode(row[0]) for row in rows)
 
-    async def _block_in(self, conn: AsyncConnection, party_id: str, account_ids: Sequence[str],
-                        cause: str | None) -> int:
+    async def _block_in(
+        self, conn: AsyncConnection, party_id: str, account_ids: Sequence[str], cause: str | None
+    ) -> int:
         a, b = schema.account, schema.konkurs_block
         enabled, blocked = str(AccountStatus.ENABLED), str(AccountStatus.DISABLED)
         changed = 0
         for chunk in _chunks(sorted(set(account_ids))):
-            status = {i: s for i, s in (await conn.execute(select(a.c.account_id, a.c.status)
-                                                     .where(a.c.account_id.in_(chunk))))}
-            by_konkurs = set((await conn.execute(select(b.c.account_id).where(b.c.account_id.in_(chunk))))
-                             .scalars().all())
+            status = {
+                i: s
+                for i, s in (await conn.execute(select(a.c.account_id, a.c.status).where(a.c.account_id.in_(chunk))))
+            }
+            by_konkurs = set(
+                (await conn.execute(select(b.c.account_id).where(b.c.account_id.in_(chunk)))).scalars().all()
+            )
             # Enabled accounts, and accounts another bankruptcy blocks (so each debtor's sletting
             # only lifts its own block); never an account disabled for some other reason.
             eligible = [i for i in chunk if status.get(i) == enabled or (status.get(i) == blocked and i in by_konkurs)]
             if not eligible:
                 continue
-            result = await conn.execute(update(a).where(a.c.account_id.in_(eligible), a.c.status == enabled)
-                                        .values(status=blocked))
+            result = await conn.execute(
+                update(a).where(a.c.account_id.in_(eligible), a.c.status == enabled).values(status=blocked)
+            )
             changed += result.rowcount
             insert = pg_insert if self._engine.dialect.name == "postgresql" else sqlite_insert
-            await conn.execute(insert(b).on_conflict_do_nothing(index_elements=["account_id", "party_id"]), [
-                {"account_id": i, "party_id": party_id, "notice_uuid": cause, "blocked_at": utc(self._clock())}
-                for i in eligible])
+            await conn.execute(
+                insert(b).on_conflict_do_nothing(index_elements=["account_id", "party_id"]),
+                [
+                    {"account_id": i, "party_id": party_id, "notice_uuid": cause, "blocked_at": utc(self._clock())}
+                    for i in eligible
+                ],
+            )
         return changed
 
     async def _unblock_in(self, conn: AsyncConnection, party_id: str) -> int:
@@ -326,13 +421,14 @@ class SqlBankStore(RowStore):
         await conn.execute(delete(b).where(b.c.party_id == party_id))
         changed = 0
         for chunk in _chunks(sorted(ids)):
-            still = set((await conn.execute(select(b.c.account_id).where(b.c.account_id.in_(chunk))))
-                        .scalars().all())
+            still = set((await conn.execute(select(b.c.account_id).where(b.c.account_id.in_(chunk)))).scalars().all())
             reopen = [i for i in chunk if i not in still]
             if reopen:
-                result = await conn.execute(update(a).where(a.c.account_id.in_(reopen),
-                                                            a.c.status == str(AccountStatus.DISABLED))
-                                            .values(status=str(AccountStatus.ENABLED)))
+                result = await conn.execute(
+                    update(a)
+                    .where(a.c.account_id.in_(reopen), a.c.status == str(AccountStatus.DISABLED))
+                    .values(status=str(AccountStatus.ENABLED))
+                )
                 changed += result.rowcount
         return changed
 
@@ -342,8 +438,9 @@ class SqlBankStore(RowStore):
         if current is None:
             await conn.execute(c.insert().values(feed=feed, position=utc(position), updated_at=utc(self._clock())))
         elif reads.aware(current) < position:  # type: ignore[operator]
-            await conn.execute(update(c).where(c.c.feed == feed)
-                               .values(position=utc(position), updated_at=utc(self._clock())))
+            await conn.execute(
+                update(c).where(c.c.feed == feed).values(position=utc(position), updated_at=utc(self._clock()))
+            )
 
 
 __all__ = ["SqlBankStore"]

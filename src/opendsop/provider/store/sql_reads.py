@@ -83,10 +83,28 @@ def aware(value: datetime | None) -> datetime | None:
 
 a, r, p, b, t = schema.account, schema.relation, schema.party, schema.booked_balance, schema.transaction
 
-ACCOUNT = tuple(a.c[name] for name in (
-    "account_id", "account_number", "type", "currency", "status", "start_date", "end_date", "servicer_id",
-    "servicer_name", "credit_line_amount", "credit_line_currency", "credit_line_included", "available_amount",
-    "available_registered", "history_from", "delivery", "name"))
+ACCOUNT = tuple(
+    a.c[name]
+    for name in (
+        "account_id",
+        "account_number",
+        "type",
+        "currency",
+        "status",
+        "start_date",
+        "end_date",
+        "servicer_id",
+        "servicer_name",
+        "credit_line_amount",
+        "credit_line_currency",
+        "credit_line_included",
+        "available_amount",
+        "available_registered",
+        "history_from",
+        "delivery",
+        "name",
+    )
+)
 RELATION = tuple(r.c[name] for name in ("account_id", "party_id", "role", "start_date", "end_date", "permission"))
 PARTY = (p.c.party_id, p.c.name, p.c.country, p.c.postal_address, p.c.electronic_addresses)
 TRANSACTION = tuple(column for column in t.c if column.name != "account_id")
@@ -94,31 +112,69 @@ _A, _R, _P = len(ACCOUNT), len(RELATION), len(PARTY)
 
 
 def account_at(row: Sequence[Any], at: int = 0) -> AccountRow:
-    (account_id, number, kind, currency, status, start, end, servicer_id, servicer_name, line_amount, line_currency,
-     line_included, available, registered, history_from, delivery, name) = row[at:at + _A]
+    (
+        account_id,
+        number,
+        kind,
+        currency,
+        status,
+        start,
+        end,
+        servicer_id,
+        servicer_name,
+        line_amount,
+        line_currency,
+        line_included,
+        available,
+        registered,
+        history_from,
+        delivery,
+        name,
+    ) = row[at : at + _A]
     return AccountRow(
-        account_id=account_id, account_number=number, type=enum(AccountType, kind), currency=currency,
-        status=enum(AccountStatus, status), start_date=start, end_date=end, servicer_id=servicer_id,
-        servicer_name=servicer_name, credit_line_amount=line_amount, credit_line_currency=line_currency,
-        credit_line_included=bool(line_included), available_amount=available,
-        available_registered=aware(registered) if registered else None, history_from=history_from,
-        delivery=enum(Delivery, delivery), name=name,
+        account_id=account_id,
+        account_number=number,
+        type=enum(AccountType, kind),
+        currency=currency,
+        status=enum(AccountStatus, status),
+        start_date=start,
+        end_date=end,
+        servicer_id=servicer_id,
+        servicer_name=servicer_name,
+        credit_line_amount=line_amount,
+        credit_line_currency=line_currency,
+        credit_line_included=bool(line_included),
+        available_amount=available,
+        available_registered=aware(registered) if registered else None,
+        history_from=history_from,
+        delivery=enum(Delivery, delivery),
+        name=name,
     )
 
 
 def relation_at(row: Sequence[Any], at: int) -> RelationRow:
-    account_id, party_id, role, start, end, permission = row[at:at + _R]
-    return RelationRow(account_id=account_id, party_id=party_id, role=enum(RelationRole, role), start_date=start,
-                       end_date=end, permission=enum(AccountPermissionType, permission))
+    account_id, party_id, role, start, end, permission = row[at : at + _R]
+    return RelationRow(
+        account_id=account_id,
+        party_id=party_id,
+        role=enum(RelationRole, role),
+        start_date=start,
+        end_date=end,
+        permission=enum(AccountPermissionType, permission),
+    )
 
 
 def party_at(row: Sequence[Any], at: int) -> PartyRow | None:
-    party_id, name, country, postal, electronic = row[at:at + _P]
+    party_id, name, country, postal, electronic = row[at : at + _P]
     if party_id is None:
         return None
-    return PartyRow(party_id=party_id, name=name, country=country,
-                    postal_address=_POSTAL.decode(postal) if postal is not None else None,
-                    electronic_addresses=_ELECTRONIC.decode(electronic) if electronic is not None else ())
+    return PartyRow(
+        party_id=party_id,
+        name=name,
+        country=country,
+        postal_address=_POSTAL.decode(postal) if postal is not None else None,
+        electronic_addresses=_ELECTRONIC.decode(electronic) if electronic is not None else (),
+    )
 
 
 # ---- the statements, built once per dialect ------------------------------------------------------
@@ -144,32 +200,52 @@ class Statements:
         ref = schema.account_reference
         self.party_graph = (
             select(*account, *RELATION, *PARTY, ref.c.reference)
-            .select_from(a.join(r, r.c.account_id == a.c.account_id)
-                         .outerjoin(p, p.c.party_id == r.c.party_id)
-                         .outerjoin(ref, and_(ref.c.account_id == a.c.account_id, ref.c.party_id == party_id,
-                                              ref.c.consumer_org == bindparam("consumer_org", type_=String),
-                                              ref.c.account_info_request_id == bindparam("case", type_=String))))
-            .where(a.c.account_id.in_(select(r.c.account_id).where(
-                r.c.party_id == party_id,
-                # Constants in the SQL text: an expanding IN parameter is re-rendered per execution.
-                r.c.role.in_([literal_column(f"'{role.value}'") for role in sorted(ACCESS_ROLES)]))))
+            .select_from(
+                a.join(r, r.c.account_id == a.c.account_id)
+                .outerjoin(p, p.c.party_id == r.c.party_id)
+                .outerjoin(
+                    ref,
+                    and_(
+                        ref.c.account_id == a.c.account_id,
+                        ref.c.party_id == party_id,
+                        ref.c.consumer_org == bindparam("consumer_org", type_=String),
+                        ref.c.account_info_request_id == bindparam("case", type_=String),
+                    ),
+                )
+            )
+            .where(
+                a.c.account_id.in_(
+                    select(r.c.account_id).where(
+                        r.c.party_id == party_id,
+                        # Constants in the SQL text: an expanding IN parameter is re-rendered per execution.
+                        r.c.role.in_([literal_column(f"'{role.value}'") for role in sorted(ACCESS_ROLES)]),
+                    )
+                )
+            )
             .order_by(a.c.account_id, r.c.party_id, r.c.role, r.c.start_date)
         )
-        latest = (select(b.c.day, plain(b.c.amount))
-                  .where(b.c.account_id == account_id, b.c.day <= bindparam("day", type_=b.c.day.type))
-                  .order_by(b.c.day.desc()).limit(1).subquery("latest"))
+        latest = (
+            select(b.c.day, plain(b.c.amount))
+            .where(b.c.account_id == account_id, b.c.day <= bindparam("day", type_=b.c.day.type))
+            .order_by(b.c.day.desc())
+            .limit(1)
+            .subquery("latest")
+        )
         self.account_graph = (
             select(*account, *RELATION, *PARTY, latest.c.day, latest.c.amount)
-            .select_from(a.outerjoin(r, r.c.account_id == a.c.account_id)
-                         .outerjoin(p, p.c.party_id == r.c.party_id)
-                         .outerjoin(latest, true()))
+            .select_from(
+                a.outerjoin(r, r.c.account_id == a.c.account_id)
+                .outerjoin(p, p.c.party_id == r.c.party_id)
+                .outerjoin(latest, true())
+            )
             .where(a.c.account_id == account_id)
             .order_by(r.c.party_id, r.c.role, r.c.start_date)
         )
-        self.reference = (select(ref.c.reference, ref.c.consumer_org, ref.c.account_info_request_id, ref.c.party_id,
-                                 *account)
-                          .join(a, a.c.account_id == ref.c.account_id)
-                          .where(ref.c.reference == bindparam("reference", type_=String)))
+        self.reference = (
+            select(ref.c.reference, ref.c.consumer_org, ref.c.account_info_request_id, ref.c.party_id, *account)
+            .join(a, a.c.account_id == ref.c.account_id)
+            .where(ref.c.reference == bindparam("reference", type_=String))
+        )
         transaction = tuple(plain(column) for column in TRANSACTION)
         self.pages = {after: self._page(account, transaction, account_id, after) for after in (False, True)}
 
@@ -177,17 +253,33 @@ class Statements:
     def _page(account: tuple[Any, ...], transaction: tuple[Any, ...], account_id: Any, after: bool) -> Select[Any]:
         """Columns: the account's, then the transaction's (all ``NULL`` when the page is empty)."""
         booking = t.c.booking_date
-        conditions = [t.c.account_id == account_id, booking >= bindparam("start", type_=booking.type),
-                      booking < bindparam("end", type_=booking.type)]
+        conditions = [
+            t.c.account_id == account_id,
+            booking >= bindparam("start", type_=booking.type),
+            booking < bindparam("end", type_=booking.type),
+        ]
         if after:
             # A row-value comparison: one index range on (account_id, booking_date, identifier).
-            conditions.append(tuple_(booking, t.c.transaction_identifier) > tuple_(
-                bindparam("after_booking", type_=booking.type),
-                bindparam("after_identifier", type_=t.c.transaction_identifier.type)))
-        page = (select(*transaction).where(*conditions).order_by(booking, t.c.transaction_identifier)
-                .limit(bindparam("limit", type_=Integer)).subquery("page"))
-        return (select(*account, *page.c).select_from(a.outerjoin(page, true())).where(a.c.account_id == account_id)
-                .order_by(page.c.booking_date, page.c.transaction_identifier))
+            conditions.append(
+                tuple_(booking, t.c.transaction_identifier)
+                > tuple_(
+                    bindparam("after_booking", type_=booking.type),
+                    bindparam("after_identifier", type_=t.c.transaction_identifier.type),
+                )
+            )
+        page = (
+            select(*transaction)
+            .where(*conditions)
+            .order_by(booking, t.c.transaction_identifier)
+            .limit(bindparam("limit", type_=Integer))
+            .subquery("page")
+        )
+        return (
+            select(*account, *page.c)
+            .select_from(a.outerjoin(page, true()))
+            .where(a.c.account_id == account_id)
+            .order_by(page.c.booking_date, page.c.transaction_identifier)
+        )
 
 
 _STATEMENTS: dict[str, Statements] = {}
@@ -200,8 +292,9 @@ def statements(dialect_name: str) -> Statements:
     return found
 
 
-def graph_of(rows: Iterable[Sequence[Any]], *, with_booked: bool = False,
-             with_references: bool = False) -> AccountGraph:
+def graph_of(
+    rows: Iterable[Sequence[Any]], *, with_booked: bool = False, with_references: bool = False
+) -> AccountGraph:
     """Rows of ``party_graph`` (``with_references``) or ``account_graph`` (``with_booked``)."""
     accounts: dict[str, AccountRow] = {}
     relations: list[RelationRow] = []
@@ -224,8 +317,9 @@ def graph_of(rows: Iterable[Sequence[Any]], *, with_booked: bool = False,
     return AccountGraph(accounts, relations, parties, booked, frozenset(stored))
 
 
-def page_parameters(account_id: str, start: datetime, end: datetime, after: tuple[datetime, str] | None,
-                    limit: int) -> dict[str, Any]:
+def page_parameters(
+    account_id: str, start: datetime, end: datetime, after: tuple[datetime, str] | None, limit: int
+) -> dict[str, Any]:
     parameters: dict[str, Any] = {"account_id": account_id, "start": start, "end": end, "limit": limit}
     if after is not None:
         parameters["after_booking"], parameters["after_identifier"] = after
@@ -233,9 +327,13 @@ def page_parameters(account_id: str, start: datetime, end: datetime, after: tupl
 
 
 _CREDIT_DEBIT: dict[str | None, CreditOrDebit | None] = {
-    None: None, **{member.value: member for member in CreditOrDebit}}
+    None: None,
+    **{member.value: member for member in CreditOrDebit},
+}
 _STATUS: dict[str | None, TransactionStatus | None] = {
-    None: None, **{member.value: member for member in TransactionStatus}}
+    None: None,
+    **{member.value: member for member in TransactionStatus},
+}
 
 
 def transactions_at(rows: Iterable[Sequence[Any]], at: int) -> list[Transaction]:
@@ -249,23 +347,79 @@ def transactions_at(rows: Iterable[Sequence[Any]], at: int) -> list[Transaction]
     references: dict[str, Any] = {}
     counter_parties: dict[str, Any] = {}
     for row in rows:
-        (identifier, booking, value, registered, status, credit_debit, reversal, amount, currency, info, merchant,
-         domain, family, sub_family, free_text, refs, parties, fx_original, fx_source, fx_target, fx_unit, fx_rate,
-         card_number, holder, card_start, card_expiry, issuer_name, issuer_value, issuer_type, issuer_country,
-         card_type, card_status, card_version) = row[at:]
+        (
+            identifier,
+            booking,
+            value,
+            registered,
+            status,
+            credit_debit,
+            reversal,
+            amount,
+            currency,
+            info,
+            merchant,
+            domain,
+            family,
+            sub_family,
+            free_text,
+            refs,
+            parties,
+            fx_original,
+            fx_source,
+            fx_target,
+            fx_unit,
+            fx_rate,
+            card_number,
+            holder,
+            card_start,
+            card_expiry,
+            issuer_name,
+            issuer_value,
+            issuer_type,
+            issuer_country,
+            card_type,
+            card_status,
+            card_version,
+        ) = row[at:]
         if identifier is None:
             continue
         code = fx = card = None
         if domain is not None or family is not None or sub_family is not None or free_text is not None:
-            code = BankTransactionCode(domain=enum(DomainType, domain), family=enum(FamilyType, family),
-                                       sub_family=enum(SubFamilyType, sub_family), free_text=free_text)
-        if (fx_original is not None or fx_source is not None or fx_target is not None or fx_unit is not None
-                or fx_rate is not None):
-            fx = CurrencyExchange(original_amount=fx_original, source_currency=fx_source, target_currency=fx_target,
-                                  unit_currency=fx_unit, exchange_rate=fx_rate)
+            code = BankTransactionCode(
+                domain=enum(DomainType, domain),
+                family=enum(FamilyType, family),
+                sub_family=enum(SubFamilyType, sub_family),
+                free_text=free_text,
+            )
+        if (
+            fx_original is not None
+            or fx_source is not None
+            or fx_target is not None
+            or fx_unit is not None
+            or fx_rate is not None
+        ):
+            fx = CurrencyExchange(
+                original_amount=fx_original,
+                source_currency=fx_source,
+                target_currency=fx_target,
+                unit_currency=fx_unit,
+                exchange_rate=fx_rate,
+            )
         if card_number is not None:
-            card = payment_card(card_number, holder, card_start, card_expiry, issuer_name, issuer_value,
-                                issuer_type, issuer_country, card_type, card_status, card_version)
+            card = payment_card(
+                card_number,
+                holder,
+                card_start,
+                card_expiry,
+                issuer_name,
+                issuer_value,
+                issuer_type,
+                issuer_country,
+                card_type,
+                card_status,
+                card_version,
+            )
         if refs is not None:
             decoded = references.get(refs)
             if decoded is None:
@@ -276,42 +430,78 @@ def transactions_at(rows: Iterable[Sequence[Any]], at: int) -> list[Transaction]
             if decoded is None:
                 decoded = counter_parties[parties] = _COUNTER_PARTIES.decode(parties)
             parties = decoded
-        append(Transaction(
-            transaction_identifier=identifier,
-            references=refs,
-            credit_debit_indicator=_CREDIT_DEBIT[credit_debit] if credit_debit in _CREDIT_DEBIT
-            else CreditOrDebit(credit_debit),
-            reversal_indicator=reversal,
-            status=_STATUS[status] if status in _STATUS else TransactionStatus(status),
-            transaction_code=code,
-            booking_date=booking if booking.tzinfo is not None else booking.replace(tzinfo=UTC),
-            value_date=value if value is None or value.tzinfo is not None else value.replace(tzinfo=UTC),
-            counter_parties=parties,
-            additional_info=info,
-            currency_exchange=fx,
-            merchant=merchant,
-            payment_card=card,
-            registered=registered if registered is None or registered.tzinfo is not None
-            else registered.replace(tzinfo=UTC),
-            amount=amount,
-            currency=currency,
-        ))
+        append(
+            Transaction(
+                transaction_identifier=identifier,
+                references=refs,
+                credit_debit_indicator=_CREDIT_DEBIT[credit_debit]
+                if credit_debit in _CREDIT_DEBIT
+                else CreditOrDebit(credit_debit),
+                reversal_indicator=reversal,
+                status=_STATUS[status] if status in _STATUS else TransactionStatus(status),
+                transaction_code=code,
+                booking_date=booking if booking.tzinfo is not None else booking.replace(tzinfo=UTC),
+                value_date=value if value is None or value.tzinfo is not None else value.replace(tzinfo=UTC),
+                counter_parties=parties,
+                additional_info=info,
+                currency_exchange=fx,
+                merchant=merchant,
+                payment_card=card,
+                registered=registered
+                if registered is None or registered.tzinfo is not None
+                else registered.replace(tzinfo=UTC),
+                amount=amount,
+                currency=currency,
+            )
+        )
     return out
 
 
-def payment_card(number: str, holder: str | None, start: str | None, expiry: str | None, issuer_name: str | None,
-                 issuer_value: str | None, issuer_type: str | None, issuer_country: str | None, kind: str | None,
-                 status: str | None, version: str | None) -> PaymentCard:
+def payment_card(
+    number: str,
+    holder: str | None,
+    start: str | None,
+    expiry: str | None,
+    issuer_name: str | None,
+    issuer_value: str | None,
+    issuer_type: str | None,
+    issuer_country: str | None,
+    kind: str | None,
+    status: str | None,
+    version: str | None,
+) -> PaymentCard:
     issuer = None
     if issuer_value is not None:
         if issuer_type is None:
             raise ValueError(f"card {number}: an issuer identifier without its type")
-        issuer = Identifier(country_of_residence=issuer_country, value=issuer_value,
-                            type=IdentifierType(issuer_type))
-    return PaymentCard(card_identifier=number, holder_name=holder, start_date=start, expiry_date=expiry,
-                       card_issuer_name=issuer_name, type=enum(CardType, kind), card_status=enum(CardStatus, status),
-                       version_number=version, card_issuer_identifier=issuer)
+        issuer = Identifier(country_of_residence=issuer_country, value=issuer_value, type=IdentifierType(issuer_type))
+    return PaymentCard(
+        card_identifier=number,
+        holder_name=holder,
+        start_date=start,
+        expiry_date=expiry,
+        card_issuer_name=issuer_name,
+        type=enum(CardType, kind),
+        card_status=enum(CardStatus, status),
+        version_number=version,
+        card_issuer_identifier=issuer,
+    )
 
 
-__all__ = ["ACCOUNT", "PARTY", "RELATION", "TRANSACTION", "Statements", "account_at", "aware", "enum", "graph_of",
-           "page_parameters", "party_at", "payment_card", "relation_at", "statements", "transactions_at"]
+__all__ = [
+    "ACCOUNT",
+    "PARTY",
+    "RELATION",
+    "TRANSACTION",
+    "Statements",
+    "account_at",
+    "aware",
+    "enum",
+    "graph_of",
+    "page_parameters",
+    "party_at",
+    "payment_card",
+    "relation_at",
+    "statements",
+    "transactions_at",
+]

@@ -72,20 +72,31 @@ def sqlite_params(table: Table, rows: Iterable[dict[str, Any]]) -> list[tuple[An
     """``*_values`` dicts → the SQLite driver's parameter tuples (the columns' own bind processors)."""
     columns = list(table.columns)
     steps = [(column.name, column.type.dialect_impl(_SQLITE).bind_processor(_SQLITE)) for column in columns]
-    return [tuple(process(row[name]) if process is not None and row[name] is not None else row[name]
-                  for name, process in steps) for row in rows]
+    return [
+        tuple(
+            process(row[name]) if process is not None and row[name] is not None else row[name]
+            for name, process in steps
+        )
+        for row in rows
+    ]
 
 
 def _insert_statement(table: Table) -> str:
     names = [column.name for column in table.columns]
     # Names come from our own metadata, never from input; values are bound parameters.
-    return f'INSERT INTO {table.name} ({", ".join(names)}) VALUES ({", ".join("?" for _ in names)})'  # noqa: S608
+    return f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})"  # noqa: S608
 
 
-def load_sqlite_file(path: str | Path, *, parties: Iterable[PartyRow] = (), accounts: Iterable[AccountRow] = (),
-                     relations: Iterable[RelationRow] = (), cards: Iterable[CardRow] = (),
-                     bulk: Iterable[tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]] = (),
-                     batch_size: int = DEFAULT_BATCH) -> LoadCounts:
+def load_sqlite_file(
+    path: str | Path,
+    *,
+    parties: Iterable[PartyRow] = (),
+    accounts: Iterable[AccountRow] = (),
+    relations: Iterable[RelationRow] = (),
+    cards: Iterable[CardRow] = (),
+    bulk: Iterable[tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]] = (),
+    batch_size: int = DEFAULT_BATCH,
+) -> LoadCounts:
     """Fill a freshly migrated, otherwise empty SQLite bank file with the stdlib driver, synchronously.
 
     ``bulk`` yields (balance parameters, transaction parameters) pairs, typically one per account:
@@ -111,8 +122,11 @@ def load_sqlite_file(path: str | Path, *, parties: Iterable[PartyRow] = (), acco
         connection.execute("PRAGMA cache_size=-131072")  # 128 MiB: the indexes' pages stay in memory
         connection.execute("BEGIN")
         typed: tuple[tuple[str, Table, Iterable[Any], Callable[[Any], dict[str, Any]]], ...] = (
-            ("parties", schema.party, parties, party_values), ("accounts", schema.account, accounts, account_values),
-            ("relations", schema.relation, relations, relation_values), ("cards", schema.card, cards, card_values))
+            ("parties", schema.party, parties, party_values),
+            ("accounts", schema.account, accounts, account_values),
+            ("relations", schema.relation, relations, relation_values),
+            ("cards", schema.card, cards, card_values),
+        )
         for name, table, rows, convert in typed:
             statement = _insert_statement(table)
             for batch in _batches(rows, batch_size):

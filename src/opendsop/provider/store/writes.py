@@ -33,8 +33,9 @@ from opendsop.provider.store.repository import LoadCounts
 BATCH = 500  # rows per multi-row statement: well under every engine's parameter limit
 
 
-async def _merge_rows(conn: AsyncConnection, table: Table, rows: Iterable[Any],
-                      values: Callable[[Any], dict[str, Any]]) -> int:
+async def _merge_rows(
+    conn: AsyncConnection, table: Table, rows: Iterable[Any], values: Callable[[Any], dict[str, Any]]
+) -> int:
     dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     keys = [column.name for column in table.primary_key.columns]
     others = [column.name for column in table.columns if column.name not in keys]
@@ -47,8 +48,12 @@ async def _merge_rows(conn: AsyncConnection, table: Table, rows: Iterable[Any],
         if not batch:
             return
         statement = dialect_insert(table)
-        await conn.execute(statement.on_conflict_do_update(
-            index_elements=keys, set_={name: statement.excluded[name] for name in others}), list(batch.values()))
+        await conn.execute(
+            statement.on_conflict_do_update(
+                index_elements=keys, set_={name: statement.excluded[name] for name in others}
+            ),
+            list(batch.values()),
+        )
         batch.clear()
 
     for row in rows:
@@ -61,9 +66,16 @@ async def _merge_rows(conn: AsyncConnection, table: Table, rows: Iterable[Any],
     return total
 
 
-async def merge(engine: AsyncEngine, *, parties: Iterable[PartyRow] = (), accounts: Iterable[AccountRow] = (),
-                relations: Iterable[RelationRow] = (), balances: Iterable[BookedBalanceRow] = (),
-                cards: Iterable[CardRow] = (), transactions: Iterable[TransactionRow] = ()) -> LoadCounts:
+async def merge(
+    engine: AsyncEngine,
+    *,
+    parties: Iterable[PartyRow] = (),
+    accounts: Iterable[AccountRow] = (),
+    relations: Iterable[RelationRow] = (),
+    balances: Iterable[BookedBalanceRow] = (),
+    cards: Iterable[CardRow] = (),
+    transactions: Iterable[TransactionRow] = (),
+) -> LoadCounts:
     """Insert or update every row by its key, in this order, in one transaction (all or nothing)."""
     async with engine.begin() as conn:  # foreign keys are on for SQLite too (serving.create_engine)
         return LoadCounts(

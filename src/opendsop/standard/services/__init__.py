@@ -30,12 +30,14 @@ from opendsop.standard.services.verge import VERGE
 PROFILES: MappingProxyType[str, ServiceProfile] = MappingProxyType(
     {profile.key: profile for profile in (SKATT, POLITI, NAV, KONKURS, OED, VERGE, FI_UTLEGG)}
 )
-_BY_CONSUMER_AND_MANDATE = MappingProxyType({
-    (org, mandate_key): profile
-    for profile in PROFILES.values()
-    for org in profile.consumer_orgs
-    for mandate_key in profile.mandates
-})
+_BY_CONSUMER_AND_MANDATE = MappingProxyType(
+    {
+        (org, mandate_key): profile
+        for profile in PROFILES.values()
+        for org in profile.consumer_orgs
+        for mandate_key in profile.mandates
+    }
+)
 
 
 def all_profiles() -> tuple[ServiceProfile, ...]:

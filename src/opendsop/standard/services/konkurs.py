@@ -34,5 +34,3 @@ KONKURS = ServiceProfile(
     ),
     notes=("Every account returned is expected to have status = disabled (blocked).",),
 )
-
-

@@ -14,10 +14,14 @@ from opendsop.standard.services._profile import OwnerRule, PartyKind, PeriodRule
 _ENDPOINTS = (Endpoint.ACCOUNTS, Endpoint.ACCOUNT_DETAILS, Endpoint.TRANSACTIONS)
 _KAN_FILTRERES_BORT = (
     "transactions.counterParties.accountIdentifier",
-    *(f"transactions.counterParties.postalAddress.{leaf}" for leaf in
-      ("postCode", "type", "streetName", "buildingNumber", "townName", "country", "addressLines")),
-    *(f"transactions.currencyExchange.{leaf}" for leaf in
-      ("originalAmount", "sourceCurrency", "targetCurrency", "unitCurrency", "exchangeRate")),
+    *(
+        f"transactions.counterParties.postalAddress.{leaf}"
+        for leaf in ("postCode", "type", "streetName", "buildingNumber", "townName", "country", "addressLines")
+    ),
+    *(
+        f"transactions.currencyExchange.{leaf}"
+        for leaf in ("originalAmount", "sourceCurrency", "targetCurrency", "unitCurrency", "exchangeRate")
+    ),
 )
 
 OED = ServiceProfile(

@@ -21,8 +21,9 @@ def upgrade() -> None:
     if "audit_records" not in existing:  # created by an earlier create_all: kept as it is
         op.create_table(
             "audit_records",
-            sa.Column("sequence", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True,
-                      autoincrement=False),
+            sa.Column(
+                "sequence", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True, autoincrement=False
+            ),
             sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
             sa.Column("account_info_request_id", sa.String(64)),
             sa.Column("body", sa.LargeBinary, nullable=False),

@@ -79,5 +79,4 @@ async def current(engine: AsyncEngine) -> Any:
         return await conn.run_sync(read)
 
 
-__all__ = ["SCRIPT_LOCATION", "VERSION_TABLE", "config", "current", "downgrade_engine", "upgrade",
-           "upgrade_engine"]
+__all__ = ["SCRIPT_LOCATION", "VERSION_TABLE", "config", "current", "downgrade_engine", "upgrade", "upgrade_engine"]

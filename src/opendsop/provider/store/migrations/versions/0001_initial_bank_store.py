@@ -85,9 +85,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["party_id"], ["bank_party.party_id"], name=op.f("fk_bank_account_relation_party_id_bank_party")
         ),
-        sa.PrimaryKeyConstraint(
-            "party_id", "account_id", "role", "start_date", name=op.f("pk_bank_account_relation")
-        ),
+        sa.PrimaryKeyConstraint("party_id", "account_id", "role", "start_date", name=op.f("pk_bank_account_relation")),
     )
     with op.batch_alter_table("bank_account_relation", schema=None) as batch_op:
         batch_op.create_index("ix_bank_account_relation_account_id", ["account_id"], unique=False)
