@@ -25,10 +25,11 @@ test: $(STAMP)
 bench: $(STAMP)
 	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
-# Gates on the code itself: ruff; mypy over src/ (strict for standard/ and trust/, see pyproject); pyproject's
+# Gates on the code itself: ruff check and ruff format; mypy over src/ (strict for standard/ and trust/, see pyproject); pyproject's
 # dependencies against src's imports; every docstring example (tests/test_gates.py, also part of `make test`).
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests bench scripts
+	$(VENV)/bin/ruff format --check src tests bench scripts
 	$(VENV)/bin/mypy
 	$(PY) scripts/check_dependencies.py
 	$(PY) -m pytest -q -p no:cacheprovider tests/test_gates.py
