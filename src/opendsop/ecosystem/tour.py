@@ -23,10 +23,11 @@ The tour returns what it found (:class:`TourReport`) so tests can check it, and 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 from rich.console import Console
@@ -49,7 +50,7 @@ from opendsop.contracts.registers.facts import to_guardianship
 from opendsop.ecosystem.consent_tour import CONSENT_STORIES, ConsentOutcome, run_consent_story
 from opendsop.ecosystem.runner import Running
 from opendsop.samtykke.client import SamtykkeError
-from opendsop.synth.model import Account
+from opendsop.synth.model import Account, Guardianship
 from opendsop.synth.world import Population
 
 WARDS = 3
@@ -139,34 +140,46 @@ async def _oed(running: Running, population: Population, console: Console, repor
     console.print(accounts_table("The estate's accounts and balances", report.oed, width=console.width))
 
 
+def wards_to_control(
+    guardianships: Iterable[Guardianship], owned: Mapping[str, Any], shielded: set[str], year: int
+) -> list[Guardianship]:
+    """The guardianships the tour's Vergekontroll may control for ``year``, shielded wards last.
+
+    A guardianship that began after ``year`` has nothing to control (the batch would refuse its row);
+    a shielded ward's banks answer an empty list (DSOP Vergekontroll “Løsningsbeskrivelse”): true, but
+    a poor example.
+    """
+    chosen = [
+        g
+        for g in guardianships
+        if owned.get(g.ward_id)
+        and "representasjonDagligbank" in g.tjenesteoppgaver
+        and g.valid_to is None
+        and g.valid_from <= date(year, 12, 31)
+    ]
+    return sorted(chosen, key=lambda g: g.ward_id in shielded)
+
+
 async def _verge(running: Running, population: Population, console: Console, report: TourReport) -> None:
     owned = report.owned
     shielded = {p.person_id for p in population.persons if p.address_protection is not None}
-    chosen = [
-        g
-        for g in population.guardianships
-        if owned.get(g.ward_id) and "representasjonDagligbank" in g.tjenesteoppgaver and g.valid_to is None
-    ]
-    # a shielded ward's banks answer an empty list (DSOP Vergekontroll “Løsningsbeskrivelse”): true, but a poor example,
-    # so those come last
-    chosen.sort(key=lambda g: g.ward_id in shielded)
-    console.print(Rule(f"3. Vergekontroll: the annual control of {min(WARDS, len(chosen))} wards"))
-    rows = [
-        Assignment(g.ward_id, g.guardian_id, frozenset(a.kontonr for a in owned.get(g.guardian_id, ())))
-        for g in chosen[:WARDS]
-    ]
-    if not rows:
-        console.print("this world has no guardianship with accounts")
-        return
     async with open_runtime("verge", running.consumer_settings("verge")) as rt:
+        today = oslo_today(rt.clock)
+        year = today.year - 1  # the control covers the last calendar year
+        chosen = wards_to_control(population.guardianships, owned, shielded, year)
+        console.print(Rule(f"3. Vergekontroll: the annual control of {min(WARDS, len(chosen))} wards"))
+        rows = [
+            Assignment(g.ward_id, g.guardian_id, frozenset(a.kontonr for a in owned.get(g.guardian_id, ())))
+            for g in chosen[:WARDS]
+        ]
+        if not rows:
+            console.print("this world has no guardianship with accounts")
+            return
         assert rt.folkeregister is not None  # the local agency always has the registers
         registered = {
             row.ward: [to_guardianship(g) for g in await rt.folkeregister.guardianships(row.ward)] for row in rows
         }
-        year = oslo_today(rt.clock).year - 1
-        for row, plan in zip(
-            rows, plan_batch(rows, today=oslo_today(rt.clock), year=year, registered=registered), strict=True
-        ):
+        for row, plan in zip(rows, plan_batch(rows, today=today, year=year, registered=registered), strict=True):
             note = " — a shielded person: every bank answers an empty list" if row.ward in shielded else ""
             console.print(
                 f"ward {row.ward} (guardian {row.guardian}), {year}: {plan.case.from_date} – {plan.case.to_date}{note}"
