@@ -56,6 +56,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "synth": frozenset({"standard", "clock"}),
     "availability": frozenset(),
     "cli_errors": frozenset(),  # maps exceptions by class name, so every command line may use it
+    "lazy": frozenset(),  # a package's public names imported on first use
     "server": frozenset({"serving", "tracing"}),
     "serving": frozenset({"files", "tracing", "party_pages"}),  # observe() wires both in
     "tracing": frozenset({"serving"}),

@@ -15,8 +15,9 @@ Library calls a bank's or insurer's engineer uses (all async, one injected ``htt
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from opendsop import lazy
 
 if TYPE_CHECKING:
     from opendsop.samtykke.client import (
@@ -51,12 +52,7 @@ _WHERE = {
 }
 
 
-def __getattr__(name: str) -> object:
-    if name not in _WHERE:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(_WHERE[name]), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy.exports(__name__, _WHERE)
 
 
 __all__ = [
