@@ -49,6 +49,8 @@ from opendsop.registers.api import ROUTES, Registers
 from opendsop.registers.enhetsregister import EnhetsregisterStore
 from opendsop.registers.folkeregister import FolkeregisterStore
 from opendsop.registers.konkursregister import KonkursStore
+from opendsop.registers.loyve_api import LOYVE_ROUTES
+from opendsop.registers.loyveregister import LoyveStore
 from opendsop.registers.settings import RegistersSettings
 from opendsop.registers.store import RegisterDatabase, utcnow
 from opendsop.serving import correlation_id, create_engine, observe
@@ -114,6 +116,7 @@ class Stores:
         self.folkeregister = FolkeregisterStore(self.db, synthetic_allowed=synthetic_allowed)
         self.konkurs = KonkursStore(self.db, synthetic_allowed=synthetic_allowed)
         self.enhetsregister = EnhetsregisterStore(self.db, synthetic_allowed=synthetic_allowed)
+        self.loyve = LoyveStore(self.db, synthetic_allowed=synthetic_allowed)  # SVV løyveregister, Finanstilsynet
 
 
 def create_app(
@@ -151,7 +154,7 @@ def create_app(
 
     return observe(
         Litestar(
-            route_handlers=[*ROUTES, *health_routes(readiness)],
+            route_handlers=[*ROUTES, *LOYVE_ROUTES, *health_routes(readiness)],
             exception_handlers={
                 RegisterError: _register_error,
                 HTTPException: _http_error,
@@ -159,7 +162,7 @@ def create_app(
             },
             on_startup=[startup],
             on_shutdown=[stores.db.close],
-            state=State({"registers": registers}),
+            state=State({"registers": registers, "loyve": stores.loyve}),
             logging_config=None,
         ),
         "registers",
