@@ -259,14 +259,16 @@ def consent_apps(topology: Topology, side: ConsentSide, population: Population) 
             ),
         )
     }
-    data = for_population(population)
+    from opendsop.synth.aordning import for_population as aordning_for
+
+    data, aordning = for_population(population), aordning_for(population)
     for source in SOURCES:
-        apps[source] = _build(source, lambda source=source: _source_app(topology, side, source, data))  # type: ignore[misc]
+        apps[source] = _build(source, lambda source=source: _source_app(topology, side, source, data, aordning))  # type: ignore[misc]
     apps["callbacks"] = _build("callbacks", lambda: callbacks_app({c.orgno: c.name for c in side.consumers}))
     return apps
 
 
-def _source_app(topology: Topology, side: ConsentSide, source: str, data: Any) -> Any:
+def _source_app(topology: Topology, side: ConsentSide, source: str, data: Any, aordning: Any = None) -> Any:
     from opendsop.sources.consent_check import HttpConsentStatus
     from opendsop.sources.service import create_app as source_app
     from opendsop.sources.settings import SourcesSettings
@@ -277,13 +279,16 @@ def _source_app(topology: Topology, side: ConsentSide, source: str, data: Any) -
             "issuer": topology.url("authority") + "/",
             "consent_service_url": consent_api,
             "database_url": Paths(topology.var_dir).database(f"source-{source}"),
+            "otp_database_url": Paths(topology.var_dir).database("source-otp"),  # Skatteetaten's and NAV's
             "lanekassen_api_key": side.lanekassen_api_key,
             "consent_events_token": side.hook_token,
             f"audience_{source}": source_audience(topology, source),
         }
     )
     bearer, http = _owner_bearer(topology, side, OWNERS[source])
-    app = source_app(source, settings, world=data, consent_status=HttpConsentStatus(consent_api, bearer=bearer))
+    app = source_app(
+        source, settings, world=data, aordning=aordning, consent_status=HttpConsentStatus(consent_api, bearer=bearer)
+    )
     app.on_shutdown.append(http.aclose)
     return app
 

@@ -48,6 +48,8 @@ class Failure(StrEnum):
     UNKNOWN_PARTY = "unknown_party"  # no such person / organisation
     NO_DATA = "no_data"  # the party exists but has nothing for the request
     UNAVAILABLE = "unavailable"  # a dependency (issuer keys, consent service) did not answer
+    FORBIDDEN = "forbidden"  # a statutory rule refuses (OTP: no avtaleforhold, outside its months)
+    FORMAT = "format"  # the Accept header asks for a format the source does not serve (406)
 
 
 class SourceError(Exception):

@@ -21,7 +21,9 @@ from opendsop.serving import observe
 from opendsop.sources import krav, lanekassen, nav, skatteetaten
 from opendsop.sources.consent_check import ConsentStatus, HttpConsentStatus
 from opendsop.sources.data import World, for_population
+from opendsop.sources.otp_agreements import Agreements, MemoryAgreements, SqlAgreements
 from opendsop.sources.settings import SourcesSettings
+from opendsop.synth.aordning import AOrdning
 
 SOURCES = ("skatteetaten", "lanekassen", "nav", "krav")
 
@@ -36,9 +38,26 @@ def world_data(settings: SourcesSettings) -> World:
 
     A world of several shards (``large``) is served from its first shard, as the ecosystem's tour reads it.
     """
+    return world_parts(settings)[0]
+
+
+def world_parts(settings: SourcesSettings) -> tuple[World, AOrdning]:
+    """The consent sources' data and the a-ordning (Ajourhold av OTP) of one world."""
+    from opendsop.synth.aordning import for_population as aordning_for
     from opendsop.synth.world import generate
 
-    return for_population(next(generate(settings.preset, seed=settings.seed).shards(1)))
+    population = next(generate(settings.preset, seed=settings.seed).shards(1))
+    return for_population(population), aordning_for(population)
+
+
+def agreements_of(settings: SourcesSettings) -> tuple[Agreements, SqlAgreements | None]:
+    """The avtaleforhold registry of ``settings`` (SQL when ``otp_database_url`` is set) and its SQL side."""
+    if not settings.otp_database_url:
+        return MemoryAgreements(), None
+    from opendsop.serving import create_engine
+
+    sql = SqlAgreements(create_engine(settings.otp_database_url))
+    return sql, sql
 
 
 def create_app(
@@ -50,11 +69,21 @@ def create_app(
     verifier: TokenVerifier | None = None,
     audit: AuditLog | None = None,
     consent_status: ConsentStatus | None = None,
+    aordning: AOrdning | None = None,
+    agreements: Agreements | None = None,
 ) -> Litestar:
-    """The ``source`` app configured from ``settings``; keyword arguments override the settings' parts."""
+    """The ``source`` app configured from ``settings``; keyword arguments override the settings' parts.
+
+    Skatteetaten and NAV also serve Ajourhold av OTP over ``aordning`` (the world's, unless ``world`` is
+    given without it) with ``agreements`` as the avtaleforhold registry (from the settings when not given).
+    """
     if source not in SOURCES:
         raise ValueError(f"unknown source {source!r}; one of {', '.join(SOURCES)}")
-    world = world or world_data(settings)
+    if world is None:
+        world, aordning = world_parts(settings) if aordning is None else (world_data(settings), aordning)
+    registry: SqlAgreements | None = None
+    if aordning is not None and agreements is None and source in ("skatteetaten", "nav"):
+        agreements, registry = agreements_of(settings)
     verifier = verifier or TokenVerifier(settings.issuer, settings.resolved_jwks_url, _audience(source, settings), ())
     sql: SqlAuditLog | None = None
     if audit is None:
@@ -71,7 +100,7 @@ def create_app(
         )
     options: dict[str, Any] = {"verifier": verifier, "audit": audit, "clock": clock, "consent_status": consent_status}
     if source == "skatteetaten":
-        app = skatteetaten.create_app(world, **options)
+        app = skatteetaten.create_app(world, aordning=aordning, agreements=agreements, **options)
     elif source == "lanekassen":
         events = settings.consent_events_token
         app = lanekassen.create_app(
@@ -88,6 +117,9 @@ def create_app(
     if sql is not None:
         app.on_startup.append(sql.create_schema)
         app.on_shutdown.append(sql.engine.dispose)
+    if registry is not None:
+        app.on_startup.append(registry.create_schema)
+        app.on_shutdown.append(registry.engine.dispose)
     readiness = Readiness()
     readiness.add_database(sql.engine if sql is not None else getattr(audit, "engine", None))
     keys_ready = getattr(verifier, "keys_ready", None)
@@ -98,4 +130,4 @@ def create_app(
     return observe(app, source, title=f"{source} (consent source / samtykkekilde)")
 
 
-__all__ = ["SOURCES", "create_app", "world_data"]
+__all__ = ["SOURCES", "agreements_of", "create_app", "world_data", "world_parts"]

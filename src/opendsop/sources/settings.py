@@ -20,6 +20,8 @@ Environment variables (prefix ``DSOP_SOURCES_``):
   ``POST /internal/consent-events`` (``DSOP_CONSENT_REVOCATION_HOOK_TOKEN`` on the other side); unset
   disables that endpoint.
 * ``DATABASE_URL`` — the audit log's database; unset keeps the audit log in memory.
+* ``OTP_DATABASE_URL`` — the avtaleforhold registry of Ajourhold av OTP, shared by Skatteetaten and NAV's
+  Aa-registeret; unset keeps it in memory.
 * ``PRESET`` / ``SEED`` — the synthetic world whose persons and companies the sources serve (the
   same as ``dsop synth``/``dsop up`` with that preset and seed; default tiny, 0);
   ``HOST`` / ``PORT`` — where ``serve`` listens.
@@ -48,6 +50,7 @@ class SourcesSettings(BaseSettings):
     lanekassen_cache_seconds: int = Field(default=300, ge=0, le=366 * 86_400)
     consent_events_token: SecretStr | None = None
     database_url: str | None = None
+    otp_database_url: str | None = None
     preset: Literal["tiny", "demo", "large"] = "tiny"
     seed: int = 0
     host: str = "127.0.0.1"

@@ -54,8 +54,13 @@ from opendsop.sources.gateway import (
     SourceRuntime,
     skatteetaten_body,
 )
+from opendsop.sources.otp import OtpService, unknown_url_code
+from opendsop.sources.otp import routes as otp_routes
+from opendsop.sources.otp_agreements import Agreements
 from opendsop.standard.identifiers import validate_person_number
+from opendsop.standard.otp import PACKAGE as OTP_PACKAGE
 from opendsop.standard.values import Month, parse_month, parse_year
+from opendsop.synth.aordning import AOrdning
 
 PACKAGE = "sbl"
 SCOPE_INNTEKT = "skatteetaten:inntekt"
@@ -212,8 +217,11 @@ def income_body(person: Person, start: Month, end: Month) -> dict[str, Any]:
 class _Skatteetaten:
     """The three endpoints' logic over one world; each answer goes through its own catalogue's runtime."""
 
-    def __init__(self, world: World, runtime: Callable[[Catalogue], SourceRuntime]) -> None:
+    def __init__(
+        self, world: World, runtime: Callable[[Catalogue], SourceRuntime], otp_service: OtpService | None = None
+    ) -> None:
         self.world = world
+        self.otp = otp_service
         self.td, self.im, self.ssg = runtime(TILGJENGELIG), runtime(INNTEKT), runtime(SKATTEGRUNNLAG)
 
     async def siste(self, request: Request[Any, Any, Any], personidentifikator: str) -> Response[Any]:
@@ -236,6 +244,8 @@ class _Skatteetaten:
     async def inntekt(
         self, request: Request[Any, Any, Any], rettighetspakke: str, personidentifikator: str
     ) -> Response[Any]:
+        if rettighetspakke == OTP_PACKAGE and self.otp is not None:  # statutory, no consent (sources.otp)
+            return await self.otp.income(request, personidentifikator)
         exchange = Exchange("inntekt", party_id=personidentifikator[:64])
         asked_start, asked_end = request.query_params.get("fraOgMed"), request.query_params.get("tilOgMed")
 
@@ -341,8 +351,14 @@ def create_app(
     audit: AuditLog | None = None,
     clock: Clock | None = None,
     consent_status: ConsentStatus | None = None,
+    aordning: AOrdning | None = None,
+    agreements: Agreements | None = None,
 ) -> Litestar:
-    """The Skatteetaten SBL data source over ``world``; ``verifier`` needs no required scopes."""
+    """The Skatteetaten SBL data source over ``world``; ``verifier`` needs no required scopes.
+
+    With ``aordning`` it also serves Ajourhold av OTP (``sources.otp``) with ``agreements`` as the
+    avtaleforhold registry (in memory when not given).
+    """
     log = audit or MemoryAuditLog()
 
     def runtime(catalogue: Catalogue) -> SourceRuntime:
@@ -355,7 +371,12 @@ def create_app(
             consent_status=consent_status,
         )
 
-    service = _Skatteetaten(world, runtime)
+    otp_service = None
+    if aordning is not None:
+        from opendsop.sources.otp_agreements import MemoryAgreements
+
+        otp_service = OtpService(aordning, agreements or MemoryAgreements(), runtime)
+    service = _Skatteetaten(world, runtime, otp_service)
 
     @get("/sistetilgjengeligeskatteoppgjoer/v1/{personidentifikator:str}")
     async def siste_tilgjengelige(request: Request[Any, Any, Any], personidentifikator: FromPath[str]) -> Response[Any]:
@@ -392,8 +413,10 @@ def create_app(
     ) -> Response[Any]:
         return await service.skattegrunnlag(request, "oppgjoer", rettighetspakke, inntektsaar, personidentifikator)
 
-    def not_found(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    def not_found(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
         code = "DAS-002" if exc.status_code == 404 else f"HTTP-{exc.status_code}"
+        if exc.status_code == 404:
+            code = unknown_url_code(request.url.path) or code
         return Response(
             skatteetaten_body(
                 code,
@@ -406,7 +429,13 @@ def create_app(
         )
 
     return Litestar(
-        route_handlers=[siste_tilgjengelige, inntekt, skattegrunnlag_med_stadie, skattegrunnlag_oppgjoer],
+        route_handlers=[
+            siste_tilgjengelige,
+            inntekt,
+            skattegrunnlag_med_stadie,
+            skattegrunnlag_oppgjoer,
+            *(otp_routes(otp_service) if otp_service is not None else ()),
+        ],
         exception_handlers={HTTPException: not_found},
         logging_config=None,
     )
