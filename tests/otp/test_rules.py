@@ -1,4 +1,4 @@
-"""Ajourhold av OTP's period rules and error tables (Skatteetaten "Forutsetninger for bruk" and each API's "Feilkoder"), one row per documented rule."""
+"""Ajourhold av OTP: the period rules (Skatteetaten "Forutsetninger for bruk") and error tables ("Feilkoder")."""
 
 from __future__ import annotations
 
@@ -79,7 +79,9 @@ VIRKNING_RULES = [
         ("2023-03", "2024-07"),
         id="Forutsetninger: virkningsperiode: 15 months before and 1 after each avtaleforhold month",
     ),
-    pytest.param(["2021-01"], ("2020-01", "2021-02"), id="Forutsetninger: the earliest virkningsperiode month is 01-2020"),
+    pytest.param(
+        ["2021-01"], ("2020-01", "2021-02"), id="Forutsetninger: the earliest virkningsperiode month is 01-2020"
+    ),
     pytest.param(
         ["2022-01", "2025-01"],
         None,
@@ -108,7 +110,9 @@ def test_virkningsperiode_may_be_used_after_the_agreement_ended() -> None:
 @pytest.mark.parametrize(
     ("today", "complete"),
     [
-        pytest.param(date(2026, 12, 9), "2026-10", id="Forutsetninger: before the 10th the previous month is not complete"),
+        pytest.param(
+            date(2026, 12, 9), "2026-10", id="Forutsetninger: before the 10th the previous month is not complete"
+        ),
         pytest.param(date(2026, 12, 10), "2026-11", id="Forutsetninger: from the 10th the previous month is complete"),
         pytest.param(date(2026, 1, 3), "2025-11", id="Forutsetninger: across a year end"),
     ],
@@ -135,7 +139,9 @@ ERRORS = [
         ]
     ),
     *(
-        pytest.param(otp.INNTEKTSMOTTAKERE_ERRORS, fault, code, status, id=f"Feilkoder: Inntektsmottakere {code} {status}")
+        pytest.param(
+            otp.INNTEKTSMOTTAKERE_ERRORS, fault, code, status, id=f"Feilkoder: Inntektsmottakere {code} {status}"
+        )
         for fault, code, status in [
             (Fault.UNEXPECTED, "IM-001", 500),
             (Fault.BACKEND, "IM-002", 500),
@@ -148,7 +154,9 @@ ERRORS = [
         ]
     ),
     *(
-        pytest.param(otp.TJENESTEPENSJONSAVTALE_ERRORS, fault, code, status, id=f"Feilkoder: Tjenestepensjonsavtale {code}")
+        pytest.param(
+            otp.TJENESTEPENSJONSAVTALE_ERRORS, fault, code, status, id=f"Feilkoder: Tjenestepensjonsavtale {code}"
+        )
         for fault, code, status in [
             (Fault.UNEXPECTED, "OTP-001", 500),
             (Fault.BACKEND, "OTP-002", 500),

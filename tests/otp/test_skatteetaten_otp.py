@@ -1,4 +1,4 @@
-"""Skatteetaten's OTP APIs over HTTP: each access rule ("Forutsetninger for bruk") and error code ("Feilkoder"), one row each."""
+"""Skatteetaten's OTP APIs over HTTP: each access rule ("Forutsetninger for bruk") and error code ("Feilkoder")."""
 
 from __future__ import annotations
 
