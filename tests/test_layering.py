@@ -17,9 +17,22 @@ import opendsop
 SOURCE = Path(opendsop.__file__).parent
 
 # The plumbing every party may use: the one clock, the serving settings and server, private files, one-line CLI errors,
-# health/readiness endpoints, and the shared contracts with what they build on.
+# health/readiness endpoints, the shared web layer (layout, sessions, login), and the shared contracts with what
+# they build on.
 _BASE = frozenset(
-    {"contracts", "trust", "standard", "clock", "serving", "server", "files", "availability", "tracing", "cli_errors"}
+    {
+        "contracts",
+        "trust",
+        "standard",
+        "clock",
+        "serving",
+        "server",
+        "files",
+        "availability",
+        "tracing",
+        "cli_errors",
+        "web",
+    }
 )
 
 COMPOSITION = frozenset({"cli", "ecosystem", "demo", "rules_table"})  # may import anything
@@ -61,6 +74,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "serving": frozenset({"files", "tracing", "party_pages"}),  # observe() wires both in
     "tracing": frozenset({"serving"}),
     "party_pages": frozenset({"serving", "clock"}),
+    "web": frozenset({"serving", "clock", "standard"}),  # pages every party may serve: layout, sessions, login
     "files": frozenset(),
     "clock": frozenset(),
     "trust": frozenset(),
