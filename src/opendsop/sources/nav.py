@@ -25,7 +25,7 @@ re-checked with the consent service when configured.  Errors (codes not document
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from litestar import Litestar, Request, Response, get
 
@@ -38,6 +38,10 @@ from opendsop.sources.data import Person, World
 from opendsop.sources.gateway import Catalogue, Clock, Exchange, Failure, SourceError, SourceRuntime
 from opendsop.standard.identifiers import validate_person_number
 from opendsop.standard.values import parse_date
+
+if TYPE_CHECKING:
+    from opendsop.sources.otp_agreements import Agreements
+    from opendsop.synth.aordning import AOrdning
 
 SCOPE_AAP = "nav:arbeid/v1/aap"
 SCOPE_UFORE = "nav:helse/v1/uforeopplysninger"
@@ -132,8 +136,14 @@ def create_app(
     audit: AuditLog | None = None,
     clock: Clock | None = None,
     consent_status: ConsentStatus | None = None,
+    aordning: AOrdning | None = None,
+    agreements: Agreements | None = None,
 ) -> Litestar:
-    """The NAV SSU source over ``world``; ``verifier`` needs no required scopes."""
+    """The NAV SSU source over ``world``; ``verifier`` needs no required scopes.
+
+    With ``aordning`` it also serves the Aa-registeret OTP API (``sources.aareg``) over the avtaleforhold
+    registry ``agreements`` (Skatteetaten's; in memory when not given).
+    """
     runtime = SourceRuntime(
         service="nav-ssu",
         catalogue=CATALOGUE,
@@ -204,7 +214,21 @@ def create_app(
     async def get_uforedata(request: Request[Any, Any, Any]) -> Response[Any]:
         return await serve(request, "getUforedata", SCOPE_UFORE, ufore_body)
 
-    return Litestar(route_handlers=[finn_vedtak_liste, finn_meldekort_liste, get_uforedata], logging_config=None)
+    handlers: list[Any] = [finn_vedtak_liste, finn_meldekort_liste, get_uforedata]
+    if aordning is not None:
+        from opendsop.sources import aareg
+        from opendsop.sources.otp_agreements import MemoryAgreements
+
+        aareg_runtime = SourceRuntime(
+            service="nav-aareg-otp",
+            catalogue=aareg.CATALOGUE,
+            verifier=verifier,
+            audit=runtime.audit,
+            clock=runtime.clock,
+            correlation_header=CALL_ID,
+        )
+        handlers += aareg.routes(aordning, agreements or MemoryAgreements(), aareg_runtime)
+    return Litestar(route_handlers=handlers, logging_config=None)
 
 
 __all__ = ["CATALOGUE", "SCOPE_AAP", "SCOPE_UFORE", "aap_vedtak_body", "create_app", "meldekort_body", "ufore_body"]

@@ -99,6 +99,17 @@ def _shown(months: tuple[Month, ...]) -> str:
     return text + (f" and {len(months) - 6} more" if len(months) > 6 else "")
 
 
+async def agreed_months(
+    aordning: AOrdning, agreements: Agreements, institution: str, employer: str
+) -> frozenset[Month]:
+    """The avtaleforhold months of the pair: registered by the institution and named in the a-meldinger."""
+    found = aordning.employers.get(employer)
+    if found is None:
+        return frozenset()
+    registered = await agreements.of(institution, employer)
+    return otp.avtaleforhold(registered, found.providers, institution=institution, employer=employer)
+
+
 class OtpService:
     """The OTP package's rules over one a-ordning and one agreement registry."""
 
@@ -114,12 +125,7 @@ class OtpService:
     # -- the rules -------------------------------------------------------------------------------
 
     async def agreed(self, institution: str, employer: str) -> frozenset[Month]:
-        """The avtaleforhold months of the pair: registered by the institution and named in the a-meldinger."""
-        found = self.aordning.employers.get(employer)
-        if found is None:
-            return frozenset()
-        registered = await self.agreements.of(institution, employer)
-        return otp.avtaleforhold(registered, found.providers, institution=institution, employer=employer)
+        return await agreed_months(self.aordning, self.agreements, institution, employer)
 
     async def window(self, institution: str, employer: str) -> frozenset[Month]:
         return otp.virkningsperiode(await self.agreed(institution, employer))
@@ -397,4 +403,12 @@ def unknown_url_code(path: str) -> str | None:
     return None
 
 
-__all__ = ["INNTEKT", "INNTEKTSMOTTAKERE", "TJENESTEPENSJONSAVTALE", "OtpService", "income_body", "routes"]
+__all__ = [
+    "agreed_months",
+    "INNTEKT",
+    "INNTEKTSMOTTAKERE",
+    "TJENESTEPENSJONSAVTALE",
+    "OtpService",
+    "income_body",
+    "routes",
+]

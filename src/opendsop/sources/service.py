@@ -111,7 +111,7 @@ def create_app(
             **options,
         )
     elif source == "nav":
-        app = nav.create_app(world, **options)
+        app = nav.create_app(world, aordning=aordning, agreements=agreements, **options)
     else:
         app = krav.create_app(world, **options)
     if sql is not None:
