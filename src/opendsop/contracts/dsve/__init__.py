@@ -1,0 +1,1 @@
+"""DSVE and company founding: what the parties share (ZIP transport, signed documents, clients)."""
