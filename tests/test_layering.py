@@ -48,6 +48,7 @@ PARTIES = frozenset(
         "sources",
         "prosecution",
         "samtykke",
+        "backoffice",
     }
 )
 
@@ -63,6 +64,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "sources": _BASE | {"audit", "synth"},  # the stand-in sources log each exchange and serve the synthetic world
     "prosecution": _BASE,
     "samtykke": _BASE,
+    "backoffice": _BASE,  # a bank's back office: guarantees at SVV, digital letters
     # shared layers
     "contracts": frozenset({"trust", "standard", "clock", "serving", "tracing"}),
     "audit": frozenset({"serving", "clock", "standard"}),

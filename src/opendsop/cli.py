@@ -72,6 +72,19 @@ def _samtykke() -> click.Command:
     return typer.main.get_command(samtykke_cli.app)
 
 
+def _local_backoffice_settings() -> Any:
+    from opendsop.ecosystem.message_side import local_backoffice_settings  # the topology: when a command runs
+
+    return local_backoffice_settings()
+
+
+def _guarantee() -> click.Command:
+    from opendsop.backoffice import guarantee_cli
+
+    guarantee_cli.local_settings = _local_backoffice_settings  # the configured bank (or the local ecosystem's)
+    return typer.main.get_command(guarantee_cli.app)
+
+
 def _party(module: str) -> Callable[[], click.Command]:
     return lambda: _typer_app(module)
 
@@ -90,6 +103,7 @@ LAZY: dict[str, tuple[str, Callable[[], click.Command]]] = {
     "ecosystem": ("Load the synthetic Norway into every party's store.", _party("opendsop.ecosystem.cli")),
     "up": ("Start every party of the local ecosystem on loopback ports (Ctrl-C stops them all).", _up),
     "synth": ("Generate a synthetic Norway (persons, banks, accounts, transactions).", _synth),
+    "guarantee": ("A bank's transport licence guarantees at Statens vegvesen (as guarantor).", _guarantee),
     "sources": ("Consent-based data sources (Skatteetaten, Lånekassen, NAV).", _party("opendsop.sources.cli")),
 }
 

@@ -136,6 +136,7 @@ KNOWN: dict[str, Callable[[BaseException], str]] = {
     "opendsop.ecosystem.load.WorldMismatch": _as_is,
     "opendsop.ecosystem.provision.CorruptedVar": _as_is,
     "opendsop.ecosystem.discovery.NoEcosystem": _as_is,
+    "opendsop.backoffice.settings.BackofficeError": _as_is,
     "pydantic_core._pydantic_core.ValidationError": _validation,
     "httpx.TransportError": _unreachable,
     "httpx.DecodingError": _garbage,

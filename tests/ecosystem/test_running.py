@@ -300,3 +300,26 @@ def test_the_dsop_stories_fit_an_80_column_terminal(ecosystem: Running) -> None:
     ]
     assert numbers and all(number in text for number in numbers)
     assert re.search(r"-?\d{1,3}( \d{3})*,\d{2} NOK", text)  # balances in Norwegian format, whole
+
+
+def test_the_guarantee_story_runs_new_replaced_terminated(tour: tuple[TourReport, str]) -> None:
+    report, printed = tour
+    seen = report.messages["garanti"]
+    assert seen["answers"] == ["REJECTED_BELOP_FOR_LAVT", "OK", "OK", "OK"]
+    assert seen["inbox"][-4:] == seen["answers"]  # SVV's answers reach the guarantor
+    assert len(seen["revocations"]) == 1 and "notice of revocation" in printed
+
+
+def test_dsop_guarantee_in_a_second_terminal_acts_as_the_local_bank(ecosystem: Running) -> None:
+    from opendsop.synth import transport
+
+    carrier = transport.carriers(POPULATION.companies)[0]
+    shown = dsop(ecosystem.topology, "guarantee", "show", carrier.orgnr)
+    assert shown.returncode == 0, shown.stdout + shown.stderr
+    assert json.loads(shown.stdout)["transportorNavn"] == carrier.name
+    low = dsop(ecosystem.topology, "guarantee", "new", carrier.orgnr, "--amount", "1000")
+    assert low.returncode == 1 and "REJECTED_BELOP_FOR_LAVT" in low.stdout
+    listed = dsop(ecosystem.topology, "guarantee", "list")
+    assert listed.returncode == 0, listed.stdout + listed.stderr
+    bad = dsop(ecosystem.topology, "guarantee", "new", "123", "--amount", "1000")
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1 and "organisasjonsnummer" in bad.stderr

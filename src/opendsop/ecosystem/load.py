@@ -231,6 +231,8 @@ async def _load_registers(url: str, population: Population, counts: dict[str, in
         _add(counts, "vergemaal", await stores.folkeregister.load_guardianships(mapping.vergemaal(population)))
         _add(counts, "notices", await stores.konkurs.load_notices(mapping.notices(population)))
         _add(counts, "organisations", await stores.enhetsregister.load_organisations(mapping.organisations(population)))
+        for name, value in (await stores.loyve.load(**mapping.loyveregister(population))).items():
+            _add(counts, name, value)
     finally:
         await stores.db.close()
 

@@ -397,6 +397,24 @@ def kfr_rows(population: Population) -> tuple[list[KfrRow], dict[str, str]]:
     return rows, names
 
 
+def loyveregister(population: Population) -> dict[str, Any]:
+    """SVV's carriers and guarantees, Finanstilsynet's concessions (every bank of the world): the
+    ``LoyveStore.load`` arguments (synth.transport decides who is a carrier)."""
+    from opendsop.contracts.registers.loyve import Konsesjon, Loyveoversikt, Transportor
+    from opendsop.synth import transport
+
+    found = transport.carriers(population.companies)
+    return {
+        "transportorer": [
+            Transportor(organisasjonsnummer=c.orgnr, navn=c.name, loyver=Loyveoversikt(**c.licences)) for c in found
+        ],
+        "garantier": transport.guarantees(found, population.banks, population.today),
+        "konsesjoner": [
+            Konsesjon(organisasjonsnummer=b.orgnr, navn=b.name, konsesjonstype="bank") for b in population.banks
+        ],
+    }
+
+
 __all__ = [
     "TransactionColumns",
     "account_row",
@@ -410,6 +428,7 @@ __all__ = [
     "freg_persons",
     "kar_rows",
     "kfr_rows",
+    "loyveregister",
     "notices",
     "organisations",
     "party_rows",

@@ -47,7 +47,13 @@ AGENCY_SCOPES = (
     "konkursvarsel:read",
     "enhetsregister:read",
 )
-BANK_SCOPES = ("folkeregister:read", "konkursvarsel:read", "enhetsregister:read", scopes.CUSTOMER_RELATIONS_WRITE)
+BANK_SCOPES = (
+    "folkeregister:read",
+    "konkursvarsel:read",
+    "enhetsregister:read",
+    scopes.CUSTOMER_RELATIONS_WRITE,
+    "svv:transportloyvegaranti",  # the bank as guarantor at Statens vegvesen's løyveregister
+)
 
 _log = logging.getLogger("opendsop.ecosystem")
 

@@ -48,6 +48,7 @@ from opendsop.consumer.workflows.runtime import open_runtime
 from opendsop.consumer.workflows.verge import Assignment
 from opendsop.contracts.registers.facts import to_guardianship
 from opendsop.ecosystem.consent_tour import CONSENT_STORIES, ConsentOutcome, run_consent_story
+from opendsop.ecosystem.message_tour import MESSAGE_STORIES
 from opendsop.ecosystem.runner import Running
 from opendsop.samtykke.client import SamtykkeError
 from opendsop.synth.model import Account, Guardianship
@@ -75,6 +76,7 @@ class TourReport:
     failures: list[str] = field(default_factory=list)
     consent: dict[str, ConsentOutcome] = field(default_factory=dict)  # consent story → what it saw
     owned: dict[str, list[Account]] = field(default_factory=dict, repr=False)  # owner → accounts, built once
+    messages: dict[str, Any] = field(default_factory=dict)  # message story → what it saw (message_tour.py)
 
 
 def _owned(population: Population) -> dict[str, list[Account]]:
@@ -305,9 +307,15 @@ async def _signature(running: Running, population: Population, console: Console,
 
 
 DSOP_STORIES = {"konkurs": _konkurs, "oed": _oed, "verge": _verge, "politi": _politi, "signaturrett": _signature}
+DSOP_STORIES.update(MESSAGE_STORIES)  # digital letter, transport guarantees (message_tour.py)
 STORIES = (*DSOP_STORIES, *CONSENT_STORIES)
 # Names for several stories at once.
-GROUPS = {"all": STORIES, "dsop": tuple(DSOP_STORIES), "samtykke": CONSENT_STORIES}
+GROUPS = {
+    "all": STORIES,
+    "dsop": tuple(story for story in DSOP_STORIES if story not in MESSAGE_STORIES),
+    "samtykke": CONSENT_STORIES,
+    "meldinger": tuple(MESSAGE_STORIES),
+}
 
 
 def pick_stories(names: Sequence[str]) -> tuple[str, ...]:

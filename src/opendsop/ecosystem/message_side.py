@@ -1,0 +1,46 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The back office of the local ecosystem's banks: ``dsop guarantee`` and ``dsop bank letters`` act as a bank
+of the topology (its client id and grant key from ``provision``) when no bank is configured by environment."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from opendsop.ecosystem.provision import Paths, bank_client_id
+from opendsop.ecosystem.topology import Topology
+
+
+def backoffice_settings(topology: Topology, orgno: str | None = None) -> Any:
+    """The back-office settings of ``orgno`` (default: the topology's first bank)."""
+    from opendsop.backoffice.settings import BackofficeError, BackofficeSettings
+
+    bank = next((b for b in topology.banks if orgno in (None, b.orgno)), None)
+    if bank is None:
+        raise BackofficeError(f"no bank {orgno} in the local ecosystem — name one of its banks")
+    fields: dict[str, Any] = {
+        "org": bank.orgno,
+        "name": bank.name,
+        "client_id": bank_client_id(bank.orgno),
+        "key_file": Paths(topology.var_dir).bank(bank.orgno) / "grant.pem",
+        "authority_url": topology.url("authority") + "/",
+        "registers_url": topology.url("registers"),
+    }
+    return BackofficeSettings.model_validate(fields)
+
+
+def local_backoffice_settings() -> Any:
+    """The local ecosystem's first bank when a topology is found, else None (the environment only)."""
+    from opendsop.backoffice.settings import BackofficeError
+    from opendsop.ecosystem.agencies import topology_path
+    from opendsop.ecosystem.topology import TopologyError, read
+
+    path = topology_path()
+    if not path.exists():
+        return None
+    try:
+        return backoffice_settings(read(path))
+    except TopologyError as error:
+        raise BackofficeError(str(error)) from None
+
+
+__all__ = ["backoffice_settings", "local_backoffice_settings"]
