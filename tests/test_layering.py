@@ -35,7 +35,7 @@ _BASE = frozenset(
     }
 )
 
-COMPOSITION = frozenset({"cli", "ecosystem", "demo", "rules_table"})  # may import anything
+COMPOSITION = frozenset({"cli", "ecosystem", "demo", "rules_table", "conformance"})  # may import anything
 PARTIES = frozenset(
     {
         "provider",
