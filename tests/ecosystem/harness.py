@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from opendsop.ecosystem.runner import Running, start
-from opendsop.ecosystem.topology import CONSENT_SERVICES, SERVICES, Bank, Topology, for_world, render
+from opendsop.ecosystem.topology import CONSENT_SERVICES, SERVICES, Topology, for_world, render
 from opendsop.synth import generate
 
 DSOP = str(Path(sys.executable).with_name("dsop"))
@@ -48,14 +48,15 @@ def tiny_topology(directory: Path, *, seed: int = 0) -> Topology:
         path,
         preset="tiny",
         seed=seed,
-        banks=[(b.orgnr, b.name) for b in world.banks],
+        banks=[(b.orgnr, b.name, b.control_api) for b in world.banks],
         ports=dict(zip(parties, ports, strict=False)),
         today=world.today.isoformat(),
     )  # pinned: the tests know this world's people and dates
     topology = dataclasses.replace(
         topology,
         banks=tuple(
-            Bank(bank.orgno, bank.name, port) for bank, port in zip(topology.banks, ports[len(parties) :], strict=True)
+            dataclasses.replace(bank, port=port)
+            for bank, port in zip(topology.banks, ports[len(parties) :], strict=True)
         ),
     )
     directory.mkdir(parents=True, exist_ok=True)

@@ -128,3 +128,11 @@ def test_a_service_no_agency_runs_is_named(tmp_path: Path) -> None:
     path.write_text(text, encoding="utf-8")
     with pytest.raises(TopologyError, match="no \\[\\[agency\\]\\] runs the service 'oed'"):
         read(path).agency_for("oed")
+
+
+def test_a_bank_without_a_control_api_round_trips(tmp_path: Path) -> None:
+    path = tmp_path / "ecosystem.toml"
+    written = for_world(path, preset="tiny", seed=3, banks=[(*BANKS[0], True), (*BANKS[1], False)])
+    path.write_text(render(written), encoding="utf-8")
+    assert "control_api = false" in path.read_text(encoding="utf-8")
+    assert [bank.control_api for bank in read(path).banks] == [True, False]

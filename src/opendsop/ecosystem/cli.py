@@ -107,7 +107,7 @@ def write_topology(
         out,
         preset=preset,
         seed=seed,
-        banks=[(bank.orgnr, bank.name) for bank in world.banks],
+        banks=[(bank.orgnr, bank.name, bank.control_api) for bank in world.banks],
         first_bank_port=first_bank_port,
         today=today.isoformat() if today else None,
     )

@@ -294,6 +294,8 @@ async def _catalogue(topology: Topology, provisioned: Provisioned) -> None:
         await database.create_schema()
         catalogue = CatalogueStore(database)
         for bank in topology.banks:
+            if not bank.control_api:  # asked by digital letter instead (DSOP “Architecture document”)
+                continue
             await catalogue.put(
                 CatalogueEntry(
                     org_no=bank.orgno, name=bank.name, url=topology.bank_url(bank), valid_from=date(2020, 1, 1)

@@ -86,6 +86,7 @@ class Bank:
     name: str
     port: int
     database: str | None = None  # None: SQLite under the var directory
+    control_api: bool = True  # False: left out of the API catalogue (agencies send it digital letters)
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +162,7 @@ def _bank(path: Path, index: int, entry: Any) -> Bank:
     where = f"[[bank]] #{index + 1}"
     if not isinstance(entry, dict):
         raise _fail(path, f"{where} must be a table")
-    unknown = set(entry) - {"orgno", "name", "port", "database"}
+    unknown = set(entry) - {"orgno", "name", "port", "database", "control_api"}
     if unknown:
         raise _fail(path, f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
     for key in ("orgno", "name", "port"):
@@ -170,7 +171,11 @@ def _bank(path: Path, index: int, entry: Any) -> Bank:
     database = entry.get("database")
     if database is not None and not (isinstance(database, str) and "://" in database):
         raise _fail(path, f"{where}: database must be a SQLAlchemy URL such as postgresql+asyncpg://…")
-    return Bank(_orgno(path, where, entry["orgno"]), str(entry["name"]), _port(path, where, entry["port"]), database)
+    control_api = entry.get("control_api", True)
+    if not isinstance(control_api, bool):
+        raise _fail(path, f"{where}: control_api must be true or false, got {control_api!r}")
+    orgno, port = _orgno(path, where, entry["orgno"]), _port(path, where, entry["port"])
+    return Bank(orgno, str(entry["name"]), port, database, control_api)
 
 
 def _agency(path: Path, index: int, entry: Any) -> Agency:
@@ -285,6 +290,8 @@ def render(topology: Topology) -> str:
         lines += ["", "[[bank]]", f"orgno = {_quote(bank.orgno)}", f"name = {_quote(bank.name)}", f"port = {bank.port}"]
         if bank.database:
             lines.append(f"database = {_quote(bank.database)}")
+        if not bank.control_api:
+            lines.append("control_api = false")
     for agency in topology.agencies:
         services = ", ".join(_quote(s) for s in agency.services)
         lines += [
@@ -302,13 +309,14 @@ def for_world(
     *,
     preset: str,
     seed: int,
-    banks: list[tuple[str, str]],
+    banks: list[tuple[str, str]] | list[tuple[str, str, bool]],
     host: str = "127.0.0.1",
     first_bank_port: int = FIRST_BANK_PORT,
     ports: dict[str, int] | None = None,
     today: str | None = None,
 ) -> Topology:
-    """The default topology over a generated world's banks (``(orgno, name)``): every agency of the standard."""
+    """The default topology over a generated world's banks (``(orgno, name[, control_api])``): every agency of the
+    standard."""
     agencies = tuple(
         Agency(orgno, name, tuple(sorted(p.key for p in services_for_consumer(orgno)))) for orgno, name in AGENCIES
     )
@@ -318,7 +326,10 @@ def for_world(
         seed=seed,
         host=host,
         ports={**DEFAULT_PORTS, **(ports or {})},
-        banks=tuple(Bank(orgno, name, first_bank_port + i) for i, (orgno, name) in enumerate(banks)),
+        banks=tuple(
+            Bank(str(row[0]), str(row[1]), first_bank_port + i, control_api=bool(row[2]) if len(row) > 2 else True)
+            for i, row in enumerate(banks)
+        ),
         agencies=agencies,
         today=today,
     )

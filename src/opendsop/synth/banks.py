@@ -14,6 +14,8 @@ for size): the largest are always chosen, the rest drawn from the seeded ``Rando
   only to KFR; the rest are NICS banks in KAR (DSOP “Endpoint customerRelationships V.2.0”; DSOP Kundeforholdsregister
   “Om”).
 * The Control API base URL is a placeholder under the reserved ``.test`` domain.
+* Without a Control API: in a world of four banks or more, the first bank drawn at random (two from ten
+  banks) is not in the API catalogue, so agencies ask it by digital letter (DSOP “Architecture document”).
 """
 
 from __future__ import annotations
@@ -71,6 +73,7 @@ def choose_banks(rng: Random, count: int, *, kfr_fraction: float, used_orgnr: se
     if kfr_fraction > 0 and count >= 2:
         kfr_count = max(1, kfr_count)
     kfr = set(rng.sample(candidates, kfr_count))
+    without_api = set(range(fixed, min(count, fixed + (2 if count >= 10 else 1)))) if count >= 4 else set()
     banks = []
     for index, (name, codes, bic) in enumerate(chosen):
         orgnr = KNOWN_ORGNR.get(name)
@@ -88,6 +91,7 @@ def choose_banks(rng: Random, count: int, *, kfr_fraction: float, used_orgnr: se
                 reports_to="KFR" if index in kfr else "KAR",
                 api_base_url=f"https://{_slug(name)}.bank.test/dsop/v2",
                 orgnr_synthetic=synthetic,
+                control_api=index not in without_api,
             )
         )
     return tuple(banks)

@@ -188,6 +188,7 @@ class Bank(msgspec.Struct, frozen=True, kw_only=True):
     reports_to: Register
     api_base_url: str
     orgnr_synthetic: bool
+    control_api: bool = True  # False: not in the API catalogue; agencies ask it by digital letter
 
 
 class Account(msgspec.Struct, frozen=True, kw_only=True):
