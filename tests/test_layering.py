@@ -49,6 +49,7 @@ PARTIES = frozenset(
         "prosecution",
         "samtykke",
         "backoffice",
+        "pension",
     }
 )
 
@@ -65,6 +66,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "prosecution": _BASE,
     "samtykke": _BASE,
     "backoffice": _BASE,  # a bank's back office: guarantees at SVV, digital letters
+    "pension": _BASE,  # a pension institution (Ajourhold av OTP)
     # shared layers
     "contracts": frozenset({"trust", "standard", "clock", "serving", "tracing"}),
     "audit": frozenset({"serving", "clock", "standard"}),

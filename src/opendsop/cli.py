@@ -85,6 +85,18 @@ def _guarantee() -> click.Command:
     return typer.main.get_command(guarantee_cli.app)
 
 
+def _local_pension_settings(institution: str) -> Any:
+    from opendsop.ecosystem.pension_side import local_pension_settings  # its HTTP client: when a command runs
+
+    return local_pension_settings(institution)
+
+
+def _otp() -> click.Command:
+    from opendsop.pension.cli import build_app
+
+    return typer.main.get_command(build_app(_local_pension_settings))
+
+
 def _party(module: str) -> Callable[[], click.Command]:
     return lambda: _typer_app(module)
 
@@ -105,6 +117,7 @@ LAZY: dict[str, tuple[str, Callable[[], click.Command]]] = {
     "synth": ("Generate a synthetic Norway (persons, banks, accounts, transactions).", _synth),
     "guarantee": ("A bank's transport licence guarantees at Statens vegvesen (as guarantor).", _guarantee),
     "sources": ("Consent-based data sources (Skatteetaten, Lånekassen, NAV).", _party("opendsop.sources.cli")),
+    "otp": ("A pension institution's Ajourhold av OTP (sync an employer's months).", _otp),
 }
 
 

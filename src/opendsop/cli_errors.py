@@ -129,6 +129,7 @@ KNOWN: dict[str, Callable[[BaseException], str]] = {
     "opendsop.consumer.workflows._base.WorkflowRefused": _refused,
     "opendsop.consumer.workflows._base.RelationsError": _relations,
     "opendsop.consumer.cases.CaseConflict": _as_is,
+    "opendsop.pension.client.PensionError": _as_is,
     "opendsop.consumer.exports.model.UnknownCase": _unknown_case,
     "opendsop.standard.errors.DsopError": _dsop,
     "opendsop.ecosystem.topology.TopologyError": _as_is,

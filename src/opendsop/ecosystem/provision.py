@@ -35,7 +35,8 @@ from opendsop.clock import utc_now
 from opendsop.ecosystem.topology import Topology
 from opendsop.files import tighten, write_private
 from opendsop.prosecution import keystore
-from opendsop.standard import scopes
+from opendsop.standard import otp, scopes
+from opendsop.synth.aordning import INSTITUTIONS
 from opendsop.trust.errors import CertificateError
 from opendsop.trust.keys import generate_rsa_key, key_from_pem, private_key_pem, public_jwks
 from opendsop.trust.pki import CertificateAuthority, Credential, certificate_from_pem, certificate_pem
@@ -54,6 +55,7 @@ BANK_SCOPES = (
     scopes.CUSTOMER_RELATIONS_WRITE,
     "svv:transportloyvegaranti",  # the bank as guarantor at Statens vegvesen's løyveregister
 )
+PENSION_SCOPES = otp.SCOPES  # Skatteetaten's three OTP APIs and NAV's Aa-registeret OTP API
 
 _log = logging.getLogger("opendsop.ecosystem")
 
@@ -90,6 +92,10 @@ class Paths:
 
     def bank(self, orgno: str) -> Path:
         return self.keys / f"bank-{orgno}"
+
+    def pension(self, orgno: str) -> Path:
+        """A pension institution's grant key (Ajourhold av OTP)."""
+        return self.keys / f"pension-{orgno}"
 
     def database(self, name: str) -> str:
         return f"sqlite+aiosqlite:///{self.var.resolve()}/{name}.db"
@@ -208,6 +214,8 @@ def provision(topology: Topology, *, now: datetime | None = None) -> Provisioned
             _secret(stored, f"paging:{bank.orgno}"),
             paths.bank(bank.orgno) / "grant.pem",
         )
+    for orgno, _ in INSTITUTIONS:
+        _key(paths.pension(orgno) / "grant.pem")
     api_token = _secret(stored, "prosecution-api")
     _write(secrets_path, json.dumps(stored, indent=1, sort_keys=True).encode())
     if not (paths.prosecution / keystore.KEY_FILE).exists():
@@ -245,6 +253,10 @@ async def _register_clients(topology: Topology, provisioned: Provisioned, now: d
     wanted += [
         (bank_client_id(bank.orgno), bank.orgno, BANK_SCOPES, provisioned.banks[bank.orgno].grant_key)
         for bank in topology.banks
+    ]
+    wanted += [
+        (pension_client_id(orgno), orgno, PENSION_SCOPES, paths.pension(orgno) / "grant.pem")
+        for orgno, _ in INSTITUTIONS
     ]
     store = AuthorityStore(create_engine(paths.database("authority")))
     try:
@@ -305,6 +317,10 @@ async def _catalogue(topology: Topology, provisioned: Provisioned) -> None:
         await database.close()
 
 
+def pension_client_id(orgno: str) -> str:
+    return f"pension-{orgno}"
+
+
 def bank_client_id(orgno: str) -> str:
     return f"bank-{orgno}"
 
@@ -316,6 +332,7 @@ __all__ = [
     "Paths",
     "Provisioned",
     "bank_client_id",
+    "pension_client_id",
     "provision",
     "register",
 ]
