@@ -131,6 +131,9 @@ class CaseStore:
     async def create_schema(self) -> None:
         async with self.engine.begin() as conn:
             await conn.run_sync(metadata.create_all)
+            from opendsop.consumer.letters import metadata as letters  # the cases' digital letters (letters.py)
+
+            await conn.run_sync(letters.create_all)
             columns = await conn.run_sync(lambda sync: {c["name"] for c in inspect(sync).get_columns("case_bank")})
             if "seconds" not in columns:  # a store made before the timing was kept
                 await conn.execute(text("ALTER TABLE case_bank ADD COLUMN seconds FLOAT"))

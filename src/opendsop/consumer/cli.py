@@ -32,6 +32,7 @@ from opendsop.standard.services import get_profile
 
 if TYPE_CHECKING:  # imported by the commands that use them, so that --help stays fast
     from opendsop.consumer.fanout import BankResult, Plan
+    from opendsop.consumer.letters import Letter
     from opendsop.consumer.protocol import BankEndpoint, CaseParameters
     from opendsop.consumer.workflows import CasePlan
     from opendsop.consumer.workflows.runtime import Runtime
@@ -87,6 +88,8 @@ async def run_case(
                 task, advance=1, description=f"{result.bank.name or result.bank.org_no}: {result.outcome.value}"
             )
     _summary(console, plan.case.account_info_request_id, results, without_api, accounts=accounts)
+    if runtime.letters is not None and without_api:
+        letters_table(console, await runtime.letters.store.letters(plan.case.account_info_request_id))
     return results
 
 
@@ -107,6 +110,8 @@ async def _open_case(
     _OPENED.append(plan.case.account_info_request_id)
     found = await find_banks(plan, runtime.relations, runtime.directory)
     await runtime.store.add_banks(plan.case.account_info_request_id, found.banks)
+    if runtime.letters is not None and found.without_api:  # DSOP “Architecture document” step 2.2 b
+        await runtime.letters.send(plan, found.without_api, case_number)
     return list(found.banks), list(found.without_api)
 
 
@@ -168,6 +173,32 @@ def _summary(
         console.print(accounts_table("Accounts", results, width=console.width))
 
 
+def letters_table(console: Console, letters: Sequence[Letter]) -> None:
+    """One row per digital letter: the bank, its status (sent, answered-by-letter), due date and answer file."""
+    from opendsop.consumer.tables import Column, fitted
+
+    columns = (
+        Column("Case", drop_order=2),
+        Column("Bank", essential=True),
+        Column("Status", essential=True),
+        Column("Due", essential=True),
+        Column("Reminders", drop_order=3),
+        Column("Answer", drop_order=1),
+    )
+    rows = [
+        [
+            letter.case_id[:8],
+            f"{letter.name or ''} {letter.org_no}".strip(),
+            letter.status,
+            letter.due.isoformat(),
+            str(letter.reminders),
+            letter.file_name or "",
+        ]
+        for letter in letters
+    ]
+    console.print(fitted("Digital letters", columns, rows, console.width))
+
+
 def _exit_code(results: Sequence[BankResult]) -> int:
     from opendsop.consumer.fanout import Outcome
 
@@ -218,6 +249,11 @@ async def _export(store: Any, case_id: str, form: str, target: Path | None) -> N
         exports.write_xlsx(export, str(target))
     else:
         exports.write_pdf(export, str(target))
+    if form in ("xlsx", "pdf") and target is not None:
+        for letter in export.letters:  # the banks' answers by digital letter go with the case
+            if letter.data is not None and letter.file_name:
+                suffix = Path(letter.file_name).suffix.lower()
+                target.with_name(f"{target.stem}-letter-{letter.org_no}{suffix}").write_bytes(letter.data)
 
 
 def _open_runtime(service: str | None) -> AbstractAsyncContextManager[Runtime]:
@@ -469,6 +505,8 @@ def build_app(  # noqa: C901 - one closure per command
             out.print(case_table(export.case, party=party_line(export), width=out.width))
             results = await rt.store.results(case_id)
             _summary(out, case_id, results, accounts=True)
+            if export.letters:
+                letters_table(out, export.letters)
             out.print(
                 f"export it:\n  dsop case export {case_id} \\\n"
                 "    --format xlsx|pdf|json|accounts-csv|transactions-csv --out FILE",
@@ -492,6 +530,26 @@ def build_app(  # noqa: C901 - one closure per command
 
         async def body(rt: Runtime) -> int:
             await _export(rt.store, case_id, form, target)
+            return 0
+
+        run(None, body)
+
+    @case_app.command("letters")
+    def letters(case_id: Annotated[str | None, typer.Argument(help="Only this case's letters")] = None) -> None:
+        """Digital letters: pick up the banks' answers from the inbox (attached to their cases), remind the
+        banks whose letters are overdue, and list the letters."""
+
+        async def body(rt: Runtime) -> int:
+            if rt.letters is None:
+                raise _Stop("no message platform is configured for digital letters (DSOP_CONSUMER_ALTINN_URL)")
+            done = await rt.letters.collect()
+            for letter in done.answered:
+                out.print(f"answered by letter: {letter.name or letter.org_no} for case {letter.case_id}")
+            for letter in done.reminded:
+                out.print(f"reminded: {letter.name or letter.org_no} (due {letter.due}) for case {letter.case_id}")
+            for problem in done.refused:
+                out.print(f"[yellow]not attached:[/yellow] {problem}")
+            letters_table(out, await rt.letters.store.letters(case_id))
             return 0
 
         run(None, body)

@@ -25,6 +25,7 @@ from typing import Any
 from opendsop.consumer.cases import Case, CaseStore
 from opendsop.consumer.client import Fetched
 from opendsop.consumer.fanout import Outcome
+from opendsop.consumer.letters import Letter, LetterStore
 from opendsop.consumer.protocol import BankEndpoint
 from opendsop.standard.endpoints import Endpoint
 
@@ -81,6 +82,7 @@ class BankExport:
 class CaseExport:
     case: Case
     banks: tuple[BankExport, ...]
+    letters: tuple[Letter, ...] = ()  # banks asked by digital letter, with their answer files (letters.py)
 
     @property
     def case_id(self) -> str:
@@ -113,7 +115,8 @@ async def load_case_export(store: CaseStore, case_id: str) -> CaseExport:
                 for a in listed.value
             )
         banks.append(BankExport(bank, outcome, reason, accounts, listed))
-    return CaseExport(case, tuple(banks))
+    letters = await LetterStore(store.engine).letters(case_id)
+    return CaseExport(case, tuple(banks), tuple(letters))
 
 
 # -- rows -----------------------------------------------------------------------------------------

@@ -135,6 +135,22 @@ def _story(export: CaseExport, moment: datetime) -> list[Flowable]:
         if problems
         else Paragraph("Every bank answered completely.", _STYLES["Normal"])
     )
+    if export.letters:
+        story += [
+            Spacer(1, 6 * mm),
+            Paragraph("Asked by digital letter", _STYLES["Heading2"]),
+            _grid(
+                [
+                    ["Bank", "Org no", "Status", "Answer"],
+                    *(
+                        [letter.name, letter.org_no, letter.status, letter.file_name or f"due {letter.due}"]
+                        for letter in export.letters
+                    ),
+                ],
+                fixed=(1, 2),
+                wrap=(0, 3),
+            ),
+        ]
     charts = 0
     for bank in export.banks:
         story += [

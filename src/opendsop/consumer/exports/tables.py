@@ -133,6 +133,11 @@ def _case_sheet(workbook: xlsxwriter.Workbook, export: CaseExport, bold: Any) ->
         row += 1
         for column, value in enumerate((bank.bank.org_no, bank.bank.name, bank.state, bank.reason)):
             _write(sheet, row, column, value, {})
+    for letter in export.letters:  # banks without a Control API, asked by digital letter
+        row += 1
+        answer = f"answer file {letter.file_name} (sha256 {letter.sha256})" if letter.file_name else f"due {letter.due}"
+        for column, value in enumerate((letter.org_no, letter.name, letter.status, f"digital letter; {answer}")):
+            _write(sheet, row, column, value, {})
 
 
 def _table(

@@ -20,6 +20,7 @@ from opendsop.clock import utc_now as _utcnow
 from opendsop.consumer.cases import CaseStore
 from opendsop.consumer.client import CatalogueDirectory, DsopClient, jwe_decryptor
 from opendsop.consumer.fanout import FanOut
+from opendsop.consumer.letters import Letters
 from opendsop.consumer.resilience import RetryPolicy
 from opendsop.consumer.settings import ConsumerSettings
 from opendsop.consumer.workflows._base import Directory, HttpRelations, RelationsClient, WorkflowRefused
@@ -44,6 +45,7 @@ class Runtime:
     clock: Clock = _utcnow
     retention: timedelta = timedelta(days=365)
     production: bool = False  # the agency runs against production (test-only Legal-Mandates are refused)
+    letters: Letters | None = None  # digital letters to banks without a Control API (None: only reported)
 
 
 @asynccontextmanager
