@@ -48,12 +48,16 @@ from opendsop.contracts.verify import TokenVerifier
 from opendsop.registers.api import ROUTES, Registers
 from opendsop.registers.enhetsregister import EnhetsregisterStore
 from opendsop.registers.folkeregister import FolkeregisterStore
+from opendsop.registers.foretak import ForetakStore
+from opendsop.registers.grunnbok import GrunnbokStore
+from opendsop.registers.kartverket_api import KARTVERKET_ROUTES
 from opendsop.registers.konkursregister import KonkursStore
 from opendsop.registers.loyve_api import LOYVE_ROUTES
 from opendsop.registers.loyveregister import LoyveStore
 from opendsop.registers.settings import RegistersSettings
 from opendsop.registers.store import RegisterDatabase, utcnow
 from opendsop.serving import correlation_id, create_engine, observe
+from opendsop.trust.chain import TrustStore
 
 log = logging.getLogger("opendsop.registers")
 
@@ -110,13 +114,20 @@ class Stores:
     """The database and the three register stores on it (also used by the CLI's ``load``)."""
 
     def __init__(
-        self, database_url: str, *, synthetic_allowed: bool = True, clock: Callable[[], datetime] | None = None
+        self,
+        database_url: str,
+        *,
+        synthetic_allowed: bool = True,
+        clock: Callable[[], datetime] | None = None,
+        signing_trust: TrustStore | None = None,
     ) -> None:
         self.db = RegisterDatabase(create_engine(database_url), clock=clock)
         self.folkeregister = FolkeregisterStore(self.db, synthetic_allowed=synthetic_allowed)
         self.konkurs = KonkursStore(self.db, synthetic_allowed=synthetic_allowed)
         self.enhetsregister = EnhetsregisterStore(self.db, synthetic_allowed=synthetic_allowed)
         self.loyve = LoyveStore(self.db, synthetic_allowed=synthetic_allowed)  # SVV løyveregister, Finanstilsynet
+        self.grunnbok = GrunnbokStore(self.db, trust=signing_trust)  # Kartverket: grunnbok, e-tinglysing, AKELDO
+        self.foretak = ForetakStore(self.db, trust=signing_trust)  # Foretaksregisteret's founding intake
 
 
 def create_app(
@@ -127,7 +138,12 @@ def create_app(
     stores: Stores | None = None,
 ) -> Litestar:
     """The registers app; ``verifier``/``stores`` override what ``settings`` would build."""
-    stores = stores or Stores(settings.database_url, synthetic_allowed=settings.synthetic_allowed, clock=clock)
+    stores = stores or Stores(
+        settings.database_url,
+        synthetic_allowed=settings.synthetic_allowed,
+        clock=clock,
+        signing_trust=settings.signing_trust(),
+    )
     verifier = verifier or TokenVerifier(settings.issuer, settings.token_jwks_url, settings.token_audience, ())
     registers = Registers(
         folkeregister=stores.folkeregister,
@@ -154,7 +170,7 @@ def create_app(
 
     return observe(
         Litestar(
-            route_handlers=[*ROUTES, *LOYVE_ROUTES, *health_routes(readiness)],
+            route_handlers=[*ROUTES, *LOYVE_ROUTES, *KARTVERKET_ROUTES, *health_routes(readiness)],
             exception_handlers={
                 RegisterError: _register_error,
                 HTTPException: _http_error,
@@ -162,7 +178,9 @@ def create_app(
             },
             on_startup=[startup],
             on_shutdown=[stores.db.close],
-            state=State({"registers": registers, "loyve": stores.loyve}),
+            state=State(
+                {"registers": registers, "loyve": stores.loyve, "grunnbok": stores.grunnbok, "foretak": stores.foretak}
+            ),
             logging_config=None,
         ),
         "registers",

@@ -15,6 +15,8 @@ Environment variables (prefix ``DSOP_REGISTERS_``):
 * ``LOAD_TEST_NOTICES`` — load the 15 published Konkursvarsel test notices at startup when the
   feed is empty (default false).
 * ``MAX_PAGE`` — the largest page a feed serves (default 1000).
+* ``SIGNING_ROOTS`` — PEM files of the certificate authorities whose signatures e-tinglysing and
+  Foretaksregisteret accept on signed documents (none: every signed document is refused).
 * ``HOST`` / ``PORT`` — where ``dsop registers serve`` listens.
 
 Scopes (documented in app.py): ``folkeregister:read``, ``konkursvarsel:read``, ``enhetsregister:read``.
@@ -22,10 +24,14 @@ Scopes (documented in app.py): ``folkeregister:read``, ``konkursvarsel:read``, `
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from opendsop.serving import PublicUrl
+from opendsop.trust.chain import TrustStore
+from opendsop.trust.pki import certificate_from_pem
 
 
 class RegistersSettings(BaseSettings):
@@ -39,12 +45,19 @@ class RegistersSettings(BaseSettings):
     synthetic_allowed: bool = True
     load_test_notices: bool = False
     max_page: int = Field(default=1000, ge=1, le=10_000)
+    signing_roots: tuple[Path, ...] = ()
     host: str = "127.0.0.1"
     port: int = Field(default=8030, ge=1, le=65_535)
 
     @property
     def token_audience(self) -> str:
         return self.audience or self.public_url
+
+    def signing_trust(self) -> TrustStore | None:
+        """The roots signed documents must chain to (read from ``signing_roots``)."""
+        if not self.signing_roots:
+            return None
+        return TrustStore(tuple(certificate_from_pem(path.read_bytes()) for path in self.signing_roots))
 
     @property
     def token_jwks_url(self) -> str:

@@ -32,7 +32,7 @@ from opendsop.clock import utc_now as utcnow
 from opendsop.contracts.registers.errors import Conflict, InvalidInput
 
 T = TypeVar("T")
-FEEDS = ("folkeregister", "konkursvarsel", "enhetsregister", "loyveregister")
+FEEDS = ("folkeregister", "konkursvarsel", "enhetsregister", "loyveregister", "grunnbok", "foretaksregister")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 metadata = MetaData()

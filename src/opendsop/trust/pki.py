@@ -38,7 +38,7 @@ from opendsop.trust.chain import (
     subject_value,
 )
 from opendsop.trust.errors import CertificateError
-from opendsop.trust.keys import as_jwk, generate_rsa_key
+from opendsop.trust.keys import as_jwk, generate_ec_key, generate_rsa_key
 
 __all__ = [
     "CertificateAuthority",
@@ -282,6 +282,35 @@ class CertificateAuthority:
             now=now,
             days=days,
             extensions=[(x509.BasicConstraints(ca=False, path_length=None), True), (_leaf_key_usage(purpose), True)],
+        )
+        return Credential(private_key=jwk, certificate=cert, chain=self._chain_below())  # type: ignore[arg-type]
+
+    def issue_person(
+        self, identifier: str, *, name: str, now: datetime, days: int = 730, key: Any = None
+    ) -> Credential:
+        """A personal signing certificate (a BankID stand-in) for the fødselsnummer ``identifier`` (11 digits).
+
+        Subject: C=NO, CN=<name>, serialNumber=<identifier>; keyUsage digitalSignature + nonRepudiation.
+        Real BankID certificates carry a PID, not the fødselsnummer; the stand-in's registers check
+        signers by fødselsnummer, so it is the serial number here (docs/decisions.md, DSVE).
+        """
+        if not isinstance(identifier, str) or len(identifier) != 11 or not identifier.isdigit():
+            raise ValueError("identifier must be an 11-digit fødselsnummer")
+        jwk = as_jwk(key) if key is not None else generate_ec_key()
+        native = _native_private(jwk)
+        subject = x509.Name(
+            [
+                x509.NameAttribute(NameOID.COUNTRY_NAME, "NO"),
+                x509.NameAttribute(NameOID.COMMON_NAME, name),
+                x509.NameAttribute(NameOID.SERIAL_NUMBER, identifier),
+            ]
+        )
+        cert = self._issue(
+            subject,
+            native.public_key(),
+            now=now,
+            days=days,
+            extensions=[(x509.BasicConstraints(ca=False, path_length=None), True), (_leaf_key_usage("signing"), True)],
         )
         return Credential(private_key=jwk, certificate=cert, chain=self._chain_below())  # type: ignore[arg-type]
 
