@@ -118,6 +118,10 @@ LAZY: dict[str, tuple[str, Callable[[], click.Command]]] = {
     "guarantee": ("A bank's transport licence guarantees at Statens vegvesen (as guarantor).", _guarantee),
     "sources": ("Consent-based data sources (Skatteetaten, Lånekassen, NAV).", _party("opendsop.sources.cli")),
     "otp": ("A pension institution's Ajourhold av OTP (sync an employer's months).", _otp),
+    "altinn": (
+        "The message platform: correspondence, broker, events (Altinn 3 shaped).",
+        _party("opendsop.altinn.cli"),
+    ),
 }
 
 
