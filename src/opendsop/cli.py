@@ -116,6 +116,10 @@ LAZY: dict[str, tuple[str, Callable[[], click.Command]]] = {
     "up": ("Start every party of the local ecosystem on loopback ports (Ctrl-C stops them all).", _up),
     "synth": ("Generate a synthetic Norway (persons, banks, accounts, transactions).", _synth),
     "guarantee": ("A bank's transport licence guarantees at Statens vegvesen (as guarantor).", _guarantee),
+    "conformance": (
+        "Prove a bank's Control API against the standard (checks, reports).",
+        _party("opendsop.conformance.cli"),
+    ),
     "sources": ("Consent-based data sources (Skatteetaten, Lånekassen, NAV).", _party("opendsop.sources.cli")),
     "otp": ("A pension institution's Ajourhold av OTP (sync an employer's months).", _otp),
     "altinn": (

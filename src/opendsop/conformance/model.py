@@ -48,6 +48,7 @@ class Check:
     run: Callable[[Context], Awaitable[None]] = field(repr=False, compare=False)
     severity: Severity = Severity.MUST
     service: str | None = None
+    timeout: float | None = None  # seconds, when the run's default is too short (a burst, a long walk)
 
 
 @dataclass(slots=True)

@@ -40,6 +40,7 @@ async def run_check(check: Check, ctx: Context, *, timeout: float = CHECK_TIMEOU
     ctx.reset()
     started = time.perf_counter()
     outcome, message = Outcome.PASSED, ""
+    timeout = max(timeout, check.timeout or 0.0)
     try:
         async with asyncio.timeout(timeout):
             await check.run(ctx)

@@ -69,6 +69,59 @@ class KitTrust:
             prosecution=signing,
         )
 
+    # -- kept across runs (the bank is configured once) ---------------------------------------------
+
+    def save(self, directory: Path) -> None:
+        from opendsop.files import write_private
+        from opendsop.trust.keys import private_key_pem
+
+        def cred(credential: Credential) -> dict[str, Any]:
+            return {
+                "key": private_key_pem(credential.private_key).decode(),
+                "certificate": certificate_pem(credential.certificate).decode(),
+                "chain": [certificate_pem(c).decode() for c in credential.chain],
+            }
+
+        document = {
+            "issuer": self.issuer,
+            "token_key": private_key_pem(self.token_key).decode(),
+            "stray_key": private_key_pem(self.stray_key).decode(),
+            "root": cred(self.root.credential),
+            "issuing": cred(self.issuing.credential),
+            "encryption": {org: cred(c) for org, c in self.encryption.items()},
+            "prosecution": {"kid": self.prosecution.kid, **cred(self.prosecution.credential)},
+        }
+        write_private(directory / "trust.json", json.dumps(document).encode())
+
+    @classmethod
+    def load(cls, directory: Path) -> KitTrust | None:
+        from opendsop.trust.keys import key_from_pem
+        from opendsop.trust.pki import certificate_from_pem
+
+        path = directory / "trust.json"
+        if not path.is_file():
+            return None
+        doc = json.loads(path.read_text())
+
+        def cred(item: dict[str, Any]) -> Credential:
+            return Credential(
+                key_from_pem(item["key"].encode()),
+                certificate_from_pem(item["certificate"].encode()),
+                tuple(certificate_from_pem(c.encode()) for c in item["chain"]),
+            )
+
+        root, issuing = cred(doc["root"]), cred(doc["issuing"])
+        prosecution = cred(doc["prosecution"])
+        return cls(
+            issuer=doc["issuer"],
+            token_key=key_from_pem(doc["token_key"].encode(), kid=TOKEN_KID),
+            stray_key=key_from_pem(doc["stray_key"].encode(), kid=TOKEN_KID),
+            root=CertificateAuthority(root.certificate, root.private_key),
+            issuing=CertificateAuthority(issuing.certificate, issuing.private_key, issuing.chain),
+            encryption={org: cred(item) for org, item in doc["encryption"].items()},
+            prosecution=SigningKey(kid=doc["prosecution"]["kid"], credential=prosecution, root=root.certificate),
+        )
+
     # -- what the bank trusts ----------------------------------------------------------------------
 
     @property

@@ -7,6 +7,7 @@ first selected service's agency.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import timedelta
 from typing import Any
@@ -18,6 +19,7 @@ from opendsop.trust.errors import TrustError
 
 CONTRACT = "Bank_v2.yaml"
 RATE_PROBES = 1_000  # requests the rate-limit check sends at most before it expects a 429
+RATE_BURST = 200  # sent at once
 
 
 def protocol_checks(service: str) -> list[Check]:
@@ -175,19 +177,31 @@ def _jwe(service: str) -> Any:
 def rate_check(service: str) -> Check:
     async def run(ctx: Context) -> None:
         headers = ctx.headers(service, party=ctx.subject(service).party)
-        params = {"OnlyPrimaryOwner": "true", **ctx.period(service)}
-        for sent in range(1, RATE_PROBES + 1):
-            ctx.exchanges.clear()  # keep only the last exchange for the report
-            answer = await ctx.request("GET", "/accounts", headers={**headers, "CorrelationID": _uuid()}, params=params)
-            if answer.status == 429:
-                expect(answer, 429, "ACC-022")
-                retry = answer.headers.get("retry-after", "")
+        # A request refused for its date costs the bank no data lookup, so the burst outruns a limit of
+        # a few dozen a second even on a slow bank; the limit counts every request of the consumer.
+        params = {"OnlyPrimaryOwner": "true", "fromDate": "not-a-date"}
+        sent = 0
+        while sent < RATE_PROBES:
+            ctx.exchanges.clear()  # keep only the last burst's exchanges for the report
+            burst = [
+                ctx.request("GET", "/accounts", headers={**headers, "CorrelationID": _uuid()}, params=params)
+                for _ in range(RATE_BURST)
+            ]
+            answers = await asyncio.gather(*burst)  # concurrent, as a busy agency's fan-out is
+            sent += len(answers)
+            limited = [answer for answer in answers if answer.status == 429]
+            if limited:
+                expect(limited[0], 429, "ACC-022")
+                retry = limited[0].headers.get("retry-after", "")
                 if not retry.strip().isdigit():
                     raise Failed(f"429 after {sent} requests without a Retry-After in seconds (got {retry!r})")
                 return
-            if answer.status != 200:
-                raise Failed(f"request {sent} of the burst was answered {answer.status} {answer.code() or ''}")
-        raise Failed(f"{RATE_PROBES} requests in a burst from one consumer were never limited (429 ACC-022)")
+            odd = next((answer for answer in answers if answer.status not in (200, 400)), None)
+            if odd is not None:
+                raise Failed(f"a request of the burst was answered {odd.status} {odd.code() or ''}")
+        raise Failed(
+            f"{RATE_PROBES} requests in bursts of {RATE_BURST} from one consumer were never limited (429 ACC-022)"
+        )
 
     return Check(
         f"{service}.ratelimit.retry-after",
@@ -197,6 +211,7 @@ def rate_check(service: str) -> Check:
         run,
         Severity.SHOULD,
         service,
+        timeout=180.0,
     )
 
 

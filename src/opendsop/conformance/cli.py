@@ -1,0 +1,166 @@
+# SPDX-License-Identifier: Apache-2.0
+"""``dsop conformance bank``: start the kit's trust parties, tell the bank what to trust and what to
+import, then run every check against it and write the reports.
+
+    dsop conformance bank --base-url http://127.0.0.1:8100/v2 --orgno 910000001 [--services skatt,nav]
+        [--report-dir DIR] [--resume] [--contract-dir DIR] [--wait SECONDS]
+
+The exit status is 0 when every check passed (or was skipped), 1 when one failed or erred, 2 for a
+usage error.  Every failure of the command itself is one line (``error: … — fix``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(no_args_is_help=True, help="Prove a bank's Control API against the DSOP standard.")
+
+
+@app.callback()
+def _group() -> None:
+    """Prove a bank's Control API (``bank``) against the DSOP standard."""
+
+
+@app.command()
+def bank(
+    base_url: Annotated[str, typer.Option("--base-url", help="The bank's registered base URL (ends in /v2).")],
+    orgno: Annotated[str, typer.Option("--orgno", help="The bank's organisation number.")],
+    version: Annotated[str, typer.Option(help="Control API version: v2 (v1: not yet).")] = "v2",
+    services: Annotated[str | None, typer.Option(help="Comma-separated services (default: all six).")] = None,
+    report_dir: Annotated[Path, typer.Option(help="Where reports, the bundle and the kit's keys go.")] = Path(
+        "conformance-report"
+    ),
+    resume: Annotated[bool, typer.Option(help="Skip the checks an interrupted run settled.")] = False,
+    contract_dir: Annotated[Path | None, typer.Option(help="Directory holding Bank_v2.yaml.")] = None,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for each answer.")] = 10.0,
+    kit_port: Annotated[int, typer.Option(help="First of the kit's three loopback ports.")] = 8191,
+    wait: Annotated[float, typer.Option(help="Seconds to wait for the bank to answer before the checks.")] = 0.0,
+    rate: Annotated[bool, typer.Option(help="Run the rate-limit check (a burst of requests).")] = True,
+) -> None:
+    """Run every check against the bank at --base-url."""
+    from opendsop.conformance.checks import BANK_SERVICES
+
+    if version != "v2":
+        raise typer.BadParameter("only Control API v2 is checked so far; run with --version v2", param_hint="--version")
+    chosen = tuple(s.strip() for s in services.split(",") if s.strip()) if services else BANK_SERVICES
+    unknown = [s for s in chosen if s not in BANK_SERVICES]
+    if unknown:
+        raise typer.BadParameter(f"unknown service(s) {', '.join(unknown)}; known: {', '.join(BANK_SERVICES)}")
+    if not base_url.startswith(("http://", "https://")):
+        raise typer.BadParameter("the base URL must be absolute (http://… or https://…)", param_hint="--base-url")
+    code = asyncio.run(
+        _run(base_url.rstrip("/"), orgno, chosen, report_dir, resume, contract_dir, timeout, kit_port, wait, rate)
+    )
+    raise typer.Exit(code)
+
+
+async def _run(
+    base_url: str,
+    orgno: str,
+    services: tuple[str, ...],
+    report_dir: Path,
+    resume: bool,
+    contract_dir: Path | None,
+    timeout: float,
+    kit_port: int,
+    wait: float,
+    rate: bool,
+) -> int:
+    import httpx
+    from rich.console import Console
+
+    from opendsop.clock import oslo_today, utc_now
+    from opendsop.conformance import runner
+    from opendsop.conformance.checks import derive
+    from opendsop.conformance.context import Context
+    from opendsop.conformance.model import Outcome
+    from opendsop.conformance.parties import bank_settings, registers_token, serve_parties
+    from opendsop.conformance.report import summary, write_reports
+    from opendsop.conformance.schema import find_contract
+    from opendsop.conformance.trust import KitTrust
+    from opendsop.conformance.world import build_world
+
+    console = Console(stderr=False)
+    for noisy in ("httpx", "opendsop.registers", "opendsop.certpub", "uvicorn"):  # the kit's parties log quietly
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    kit_dir = report_dir / "kit"
+    kit_dir.mkdir(parents=True, exist_ok=True)
+    trust = KitTrust.load(kit_dir)
+    if trust is None:
+        trust = KitTrust.create(f"http://127.0.0.1:{kit_port}/", now=utc_now())
+        trust.save(kit_dir)
+    world = build_world(oslo_today(), orgno)
+    bundle = world.write_bundle(report_dir / "bundle")
+    pems = trust.write_pems(kit_dir)
+    contract = find_contract("v2", contract_dir)
+    async with serve_parties(world, trust, kit_dir, base_port=kit_port) as urls:
+        trust.issuer = urls.issuer
+        settings = bank_settings(urls, pems, registers_token=registers_token(trust, orgno, urls))
+        settings["DSOP_PROVIDER_BASE_URL"] = base_url
+        settings["DSOP_PROVIDER_BANK_NAME"] = "Kontrollbanken"  # servicer.name: a field the services receive
+        (report_dir / "bank.env").write_text("".join(f"{k}='{v}'\n" for k, v in settings.items()), encoding="utf-8")
+        console.print(f"[bold]The bank must trust[/bold] (also in {report_dir / 'bank.env'}):")
+        for name, value in settings.items():
+            console.print(f"  {name}={'…' if name.endswith('REGISTERS_TOKEN') else value}", soft_wrap=True)
+        console.print(
+            f"[bold]and hold the test data:[/bold] dsop provider import --bank {orgno} " + " ".join(map(str, bundle)),
+            soft_wrap=True,
+        )
+        if contract is None:
+            console.print("[yellow]Bank_v2.yaml not found: the schema checks are skipped (--contract-dir DIR)[/yellow]")
+        async with httpx.AsyncClient(base_url=base_url, timeout=timeout) as client:
+            await _wait_for(client, wait)
+            ctx = Context(client, world, trust, base_url, utc_now, services, timeout=timeout)
+            checks = derive(services, contract=contract, rate=rate)
+            marks = {
+                Outcome.PASSED: "[green].[/green]",
+                Outcome.FAILED: "[red]F[/red]",
+                Outcome.ERROR: "[yellow]E[/yellow]",
+                Outcome.SKIPPED: "s",
+            }
+            done = [0]
+
+            def progress(check: object, result: object) -> None:
+                done[0] += 1
+                console.print(marks[result.outcome], end="" if done[0] % 80 else "\n")  # type: ignore[attr-defined]
+
+            results = await runner.run(checks, ctx, state=report_dir / "state.jsonl", resume=resume, progress=progress)
+    console.print()
+    meta = {"target": base_url, "bank": orgno, "services": ",".join(services), "today": world.today.isoformat()}
+    paths = write_reports(report_dir, results, meta)
+    for result in results:
+        if result.outcome in (Outcome.FAILED, Outcome.ERROR):
+            console.print(
+                f"[red]{result.outcome.value}[/red] {result.id} ({result.rule}): {result.message}", soft_wrap=True
+            )
+    total = summary(results)
+    for service, counts in total["services"].items():
+        console.print(f"  {service:10} " + "  ".join(f"{name} {count}" for name, count in sorted(counts.items())))
+    console.print(
+        f"[bold]{total['passed']}/{total['total']} passed[/bold], {total['failed']} failed, {total['error']} errors, "
+        f"{total['skipped']} skipped — reports: {', '.join(str(p) for p in paths.values())}",
+        soft_wrap=True,
+    )
+    return 1 if total["failed"] or total["error"] else 0
+
+
+async def _wait_for(client: object, seconds: float) -> None:
+    """Give a bank that is still starting ``seconds`` to answer anything at all."""
+    import httpx
+
+    assert isinstance(client, httpx.AsyncClient)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while True:
+        try:
+            await client.get("/accounts")
+            return
+        except httpx.HTTPError:
+            if loop.time() >= deadline:
+                return  # every check will report the bank unreachable
+            await asyncio.sleep(0.5)
