@@ -202,10 +202,22 @@ async def serve(server: uvicorn.Server, **options: Any) -> None:
         await server.serve(**options)
 
 
-def run(app: Any, *, limits: ServingSettings | None = None, **options: Any) -> None:
-    """``uvicorn.run`` on the guarded protocol, logging as JSON: what every party's ``serve`` command calls."""
+def run(app: Any, *, limits: ServingSettings | None = None, workers: int = 1, **options: Any) -> None:
+    """``uvicorn.run`` on the guarded protocol, logging as JSON: what every party's ``serve`` command calls.
+
+    ``app`` is the party's ASGI app, or a factory building it (a picklable callable without arguments,
+    e.g. ``functools.partial(create_app, settings)``).  With ``workers > 1`` it must be a factory: the
+    listening socket is bound here, and ``workers`` processes each build the app and serve on it; one
+    that dies is replaced (uvicorn's supervisor), the others serve on meanwhile.  Whatever the party
+    keeps must then live outside the process (its database, Redis): see docs/decisions.md.
+    """
     from opendsop.tracing import configure_tracing
 
+    if workers > 1:
+        _run_workers(app, workers, limits or ServingSettings(), options)
+        return
+    if isinstance(app, Factory):
+        app = app()
     configure_tracing()
     server = uvicorn.Server(config(app, limits=limits, **options))
     party, bank = party_of(app) or ("opendsop", None)
@@ -215,4 +227,59 @@ def run(app: Any, *, limits: ServingSettings | None = None, **options: Any) -> N
         raise SystemExit(3)
 
 
-__all__ = ["GuardedProtocol", "config", "guarded_protocol", "run", "serve"]
+class Factory:
+    """A party's app factory for :func:`run`: ``Factory(create_app, settings)`` builds ``create_app(settings)``
+    in whichever process serves it (picklable when its function and arguments are)."""
+
+    def __init__(self, build: Any, *args: Any, **kwargs: Any) -> None:
+        self.build, self.args, self.kwargs = build, args, kwargs
+
+    def __call__(self) -> Any:
+        return self.build(*self.args, **self.kwargs)
+
+
+class WorkerProtocol(GuardedProtocol):
+    """The guarded protocol in a worker process; ``limits`` is set there by :class:`_WorkerApp` (a class
+    made by :func:`guarded_protocol` cannot be sent to a spawned process)."""
+
+    limits: ClassVar[ServingSettings]
+
+
+class _WorkerApp:
+    """Runs in each worker: logging and tracing as in one process, then the party's app."""
+
+    def __init__(self, factory: Factory, limits: ServingSettings, log_level: str) -> None:
+        self.factory, self.limits, self.log_level = factory, limits, log_level
+
+    def __call__(self) -> Any:
+        from opendsop.serving import configure_logging
+        from opendsop.tracing import configure_tracing
+
+        configure_logging(self.log_level)
+        configure_tracing()
+        WorkerProtocol.limits = self.limits
+        return self.factory()
+
+
+def _run_workers(factory: Any, workers: int, limits: ServingSettings, options: dict[str, Any]) -> None:
+    from uvicorn.supervisors import Multiprocess
+
+    if not isinstance(factory, Factory):
+        raise TypeError("several workers need the app as a Factory: each worker process builds its own")
+    options.setdefault("log_config", None)
+    level = logging.getLevelName(logging.getLogger().level)
+    worker_config = uvicorn.Config(
+        _WorkerApp(factory, limits, level if isinstance(level, str) else "INFO"),
+        factory=True,
+        http=WorkerProtocol,
+        workers=workers,
+        **options,
+    )
+    sock = worker_config.bind_socket()
+    try:
+        Multiprocess(worker_config, sockets=[sock]).run()
+    finally:
+        sock.close()
+
+
+__all__ = ["Factory", "GuardedProtocol", "WorkerProtocol", "config", "guarded_protocol", "run", "serve"]

@@ -97,6 +97,11 @@ def create_app(
     lifetime = timedelta(seconds=settings.token_lifetime_seconds)
     skew = timedelta(seconds=settings.clock_skew_seconds)
     keys = SigningKeys(store, token_lifetime=lifetime, clock_skew=skew)
+    spent = None
+    if settings.redis_url:  # several workers or machines: the used-jti set in Redis
+        from opendsop.contracts.state import RedisOnce, redis_client
+
+        spent = RedisOnce(redis_client(settings.redis_url), prefix="dsop:authority:jti:")
     service = TokenService(
         store,
         keys,
@@ -110,6 +115,7 @@ def create_app(
         delegation_source=settings.delegation_source or settings.issuer,
         clock=now,
         consent_lookup=consent_lookup,
+        spent=spent,
     )
     metadata = metadata_document(settings)
 
@@ -140,6 +146,8 @@ def create_app(
 
     async def shutdown() -> None:
         await store.close()
+        if spent is not None:
+            await spent.aclose()
 
     app = Litestar(
         route_handlers=[token, server_metadata, jwks, *health_routes(readiness)],

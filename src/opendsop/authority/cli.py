@@ -87,18 +87,31 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Interface to listen on (default from settings).")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on (default from settings).")] = None,
     issuer: Annotated[str | None, typer.Option(help="Issuer URL (default from DSOP_AUTHORITY_ISSUER).")] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, max=256, help="Processes serving (default DSOP_AUTHORITY_WORKERS).")
+    ] = None,
 ) -> None:
-    """Run the token service with uvicorn."""
+    """Run the token service with uvicorn (in --workers processes sharing one port)."""
     from opendsop.authority.app import create_app
-    from opendsop.server import run
+    from opendsop.server import Factory, run
     from opendsop.serving import configure_logging
 
     overrides: dict[str, Any] = {}
     if issuer:
         overrides["issuer"] = issuer
+    if workers:
+        overrides["workers"] = workers
     settings = _settings(**overrides)
     configure_logging()
-    run(create_app(settings), host=host or settings.host, port=port or settings.port)
+    if settings.redis_url:
+        from opendsop.contracts.state import check_reachable
+
+        if (problem := check_reachable(settings.redis_url)) is not None:
+            raise _fail(
+                f"{problem} — start it, or unset DSOP_AUTHORITY_REDIS_URL (the database then holds the used jti set)"
+            )
+    app = create_app(settings) if settings.workers == 1 else Factory(create_app, settings)
+    run(app, host=host or settings.host, port=port or settings.port, workers=settings.workers)
 
 
 @client_app.command("add")

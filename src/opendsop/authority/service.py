@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from opendsop.authority.consent import ConsentLookup, consent_details, parse_authorization_details
-from opendsop.authority.errors import InvalidClient, InvalidGrant
+from opendsop.authority.errors import InvalidClient, InvalidGrant, TemporarilyUnavailable
 from opendsop.authority.grants import (
     GRANT_ALGORITHMS,
     AssertionHeader,
@@ -63,6 +63,7 @@ class TokenService:
         clock: Clock,
         consent_lookup: ConsentLookup | None = None,
         client_cache_seconds: float = 2.0,
+        spent: Any = None,
     ) -> None:
         self._store = store
         self._keys = keys
@@ -77,6 +78,8 @@ class TokenService:
         # a database round trip per token.  Unknown ids are not cached, so they cannot fill the cache.
         self._clients: dict[str, tuple[float, ClientRecord]] = {}
         self._client_ttl = client_cache_seconds
+        # Several workers: the used-jti set in Redis (contracts.state.RedisOnce) instead of the database.
+        self._spent = spent
 
     async def issue(self, assertion: str) -> dict[str, Any]:
         """The token response body for a valid grant; an ``OAuthError`` otherwise."""
@@ -97,8 +100,7 @@ class TokenService:
         grant = check_claims(claims, rules=self._rules, now=now)
         requested_consents = parse_authorization_details(claims.get("authorization_details"))
         spent_until = grant.expires_at + int(self._rules.clock_skew.total_seconds())
-        await self._purge_spent_jtis(int(now.timestamp()))
-        if not await self._store.use_jti(client_id, grant.jti, expires_at=spent_until, now=int(now.timestamp())):
+        if not await self._use_jti(client_id, grant.jti, spent_until, int(now.timestamp())):
             raise InvalidGrant("jti has already been used; make a new assertion for each request")
         check_scopes_granted(grant.scopes, client_id=client_id, granted=client.scopes)
         if grant.consumer_org is not None and grant.consumer_org != client.organisation_number:
@@ -153,6 +155,21 @@ class TokenService:
                 self._clients.clear()
             self._clients[client_id] = (time.monotonic(), client)
         return client
+
+    async def _use_jti(self, client_id: str, jti: str, spent_until: int, now: int) -> bool:
+        """Spend ``jti`` in the shared set (Redis) or the database; refuse when Redis cannot say (no replay)."""
+        if self._spent is not None:
+            from opendsop.contracts.state import SharedStateUnavailable
+
+            try:
+                return bool(await self._spent.use(f"{client_id}\x00{jti}", ttl=spent_until - now))
+            except SharedStateUnavailable:
+                log.warning("the used-jti set (Redis) does not answer: grants are refused until it does")
+                raise TemporarilyUnavailable(
+                    "the token service cannot check the grant's jti now; retry after Retry-After seconds"
+                ) from None
+        await self._purge_spent_jtis(now)
+        return await self._store.use_jti(client_id, jti, expires_at=spent_until, now=now)
 
     async def _purge_spent_jtis(self, now: int) -> None:
         # Rows of expired assertions protect nothing; drop them about once a minute per process.

@@ -46,6 +46,12 @@ class AuthoritySettings(BaseSettings):
     consent_url: str = ""
     #: The shared secret presented to that endpoint (``DSOP_CONSENT_ADMIN_TOKEN`` on the other side).
     consent_admin_token: str = ""
+    #: Redis (``redis://host:6379/0``) holding the used ``jti`` set that every worker shares (one
+    #: ``SET NX`` per grant).  Unset: the set is the database's table (shared too, one transaction per
+    #: grant).  While a configured Redis does not answer, grants are refused (503), never risked.
+    redis_url: str | None = None
+    #: Processes serving the token endpoint (``dsop authority serve --workers N``).
+    workers: int = Field(default=1, ge=1, le=256)
     host: str = "127.0.0.1"
     port: int = Field(default=8040, ge=1, le=65_535)
 

@@ -28,15 +28,21 @@ app = typer.Typer(no_args_is_help=True, help="CertPub stand-in: DSOP encryption 
 def serve(
     host: Annotated[str | None, typer.Option(help="Listen address (default DSOP_CERTPUB_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Listen port (default DSOP_CERTPUB_PORT).")] = None,
+    workers: Annotated[int, typer.Option(min=1, max=256, help="Processes serving on the one port.")] = 1,
 ) -> None:
     """Run the locator and publisher."""
     from opendsop.certpub.app import create_app
-    from opendsop.server import run
+    from opendsop.server import Factory, run
     from opendsop.serving import configure_logging
 
     configure_logging()
     settings = CertPubSettings()
-    run(create_app(settings), host=host or settings.host, port=port or settings.port)
+    run(
+        Factory(create_app, settings) if workers > 1 else create_app(settings),
+        workers=workers,
+        host=host or settings.host,
+        port=port or settings.port,
+    )
 
 
 def _orgno(value: str) -> str:

@@ -98,14 +98,21 @@ def _with_store(work: Callable[[ConsentStore], Awaitable[T]]) -> T:
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to listen on (default from settings).")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on (default from settings).")] = None,
+    workers: Annotated[int, typer.Option(min=1, max=256, help="Processes serving on the one port.")] = 1,
 ) -> None:
     """Run the consent service with uvicorn."""
     from opendsop.consent.app import create_app
-    from opendsop.server import run
+    from opendsop.server import Factory, run
 
     settings = _settings()
     configure_logging()
-    run(create_app(settings), host=host or settings.host, port=port or settings.port, log_config=None)
+    run(
+        Factory(create_app, settings) if workers > 1 else create_app(settings),
+        workers=workers,
+        host=host or settings.host,
+        port=port or settings.port,
+        log_config=None,
+    )
 
 
 @app.command("list")

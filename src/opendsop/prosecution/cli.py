@@ -101,15 +101,21 @@ def issue(
 def serve(
     host: Annotated[str | None, typer.Option(help="Listen address (DSOP_PROSECUTION_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Listen port (DSOP_PROSECUTION_PORT).")] = None,
+    workers: Annotated[int, typer.Option(min=1, max=256, help="Processes serving on the one port.")] = 1,
 ) -> None:
     """Run the prosecution service (POST /extradition-orders, GET /.well-known/finans-jwks.json)."""
     from opendsop.prosecution.app import create_app
-    from opendsop.server import run
+    from opendsop.server import Factory, run
     from opendsop.serving import configure_logging
 
     configure_logging()
     settings = ProsecutionSettings()
-    run(create_app(settings), host=host or settings.host, port=port or settings.port)
+    run(
+        Factory(create_app, settings) if workers > 1 else create_app(settings),
+        workers=workers,
+        host=host or settings.host,
+        port=port or settings.port,
+    )
 
 
 __all__ = ["app"]

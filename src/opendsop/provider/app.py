@@ -60,7 +60,7 @@ from opendsop.provider.metrics import ProviderMetrics
 from opendsop.provider.openapi import build_document
 from opendsop.provider.pipeline import Answer, Dialect, Pipeline
 from opendsop.provider.ports import Certificates, FactsSource, OrderVerifier, TokenVerifier
-from opendsop.provider.ratelimit import RateLimiter
+from opendsop.provider.ratelimit import limiter
 from opendsop.provider.settings import ROUTE_PREFIX, SCOPE, ProviderSettings
 from opendsop.provider.store.repository import BankStore
 from opendsop.serving import observe
@@ -291,7 +291,9 @@ def create_app(
         "page_size": settings.page_size,
         "orders": orders,
         "v1_served_until": settings.v1_window,
-        "limiter": RateLimiter(settings.rate_per_second, settings.rate_burst),
+        "limiter": limiter(
+            settings.rate_per_second, settings.rate_burst, workers=settings.workers, redis_url=settings.redis_url
+        ),
         "metrics": ProviderMetrics(),
         "jwe_alg": settings.jwe_alg,
         "jwe_enc": settings.jwe_enc,
@@ -328,6 +330,9 @@ def create_app(
     async def shutdown() -> None:
         await poller.stop()
         await resources.close()
+        close = getattr(options["limiter"], "aclose", None)
+        if close is not None:
+            await close()
 
     app = Litestar(
         route_handlers=[

@@ -42,20 +42,43 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Listen address (default DSOP_PROVIDER_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Listen port (default DSOP_PROVIDER_PORT).")] = None,
     base_url: Annotated[str | None, typer.Option(help="Registered base URL, the tokens' aud.")] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, max=256, help="Processes serving (default DSOP_PROVIDER_WORKERS).")
+    ] = None,
 ) -> None:
-    """Run the Control API of one bank."""
+    """Run the Control API of one bank (in --workers processes sharing one port)."""
     from opendsop.provider.app import create_app
-    from opendsop.server import run
+    from opendsop.server import Factory, run
     from opendsop.serving import configure_logging
 
-    settings = _settings(bank, base_url=base_url)
+    settings = _settings(bank, base_url=base_url, workers=workers)
     configure_logging(settings.log_level)
+    if settings.redis_url:
+        from opendsop.contracts.state import check_reachable
+
+        if (problem := check_reachable(settings.redis_url)) is not None:
+            _fail(f"{problem} — start it, or unset DSOP_PROVIDER_REDIS_URL (each worker then limits to its share)")
+    if settings.workers > 1:
+        settings = _shared_secrets(settings)
     try:
-        app = create_app(settings)
+        app = create_app(settings) if settings.workers == 1 else Factory(create_app, settings)
     except ValueError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from None
-    run(app, host=host or settings.host, port=port or settings.port, log_config=None)
+    run(app, host=host or settings.host, port=port or settings.port, log_config=None, workers=settings.workers)
+
+
+def _shared_secrets(settings: ProviderSettings) -> ProviderSettings:
+    """In test, one random paging key and reference secret for all workers (production requires them set):
+    a continuation token or accountReference issued by one worker must be understood by the next."""
+    import secrets
+
+    drawn = {
+        name: secrets.token_urlsafe(32)
+        for name in ("paging_key", "reference_secret")
+        if getattr(settings, name) is None
+    }
+    return ProviderSettings.model_validate({**settings.model_dump(), **drawn}) if drawn else settings
 
 
 @app.command()

@@ -73,7 +73,7 @@ from opendsop.provider.logs import log
 from opendsop.provider.metrics import ProviderMetrics
 from opendsop.provider.negotiation import JOSE
 from opendsop.provider.ports import Certificates, Clock, FactsSource, OrderVerifier, TokenVerifier
-from opendsop.provider.ratelimit import RateLimiter
+from opendsop.provider.ratelimit import Limiter, RateLimiter
 from opendsop.provider.store.records import PartyRow, ReferencedAccount
 from opendsop.provider.store.references import is_data_not_delivered
 from opendsop.provider.store.repository import BankStore
@@ -131,7 +131,7 @@ class Pipeline:
     audit: AuditLog
     paging_key: bytes
     orders: OrderVerifier | None = None
-    limiter: RateLimiter = field(default_factory=lambda: RateLimiter(0, 1))
+    limiter: Limiter = field(default_factory=lambda: RateLimiter(0, 1))
     metrics: ProviderMetrics = field(default_factory=ProviderMetrics)
     clock: Clock = field(default_factory=lambda: answers.utc_now)
     monotonic: Callable[[], float] = time.perf_counter
@@ -205,7 +205,7 @@ class Pipeline:
         if not served(trace.api_version, v1_served_until=self.v1_served_until, today=oslo_date(self.clock())):
             raise VersionRetired(retired_message(trace.api_version))
         principal = await self._authenticate(trace)
-        retry_after = self.limiter.acquire(principal.consumer_org)
+        retry_after = await self.limiter.check(principal.consumer_org)
         if retry_after:
             raise TooManyRequests(
                 f"Too many requests from consumer {principal.consumer_org}; retry after {retry_after} s",

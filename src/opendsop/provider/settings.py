@@ -32,6 +32,12 @@ Environment variables (prefix ``DSOP_PROVIDER_``; ``dsop provider serve --bank``
   ``accountReference``s.  Required in production; in test a random value per process is used.
 * ``PAGE_SIZE`` — transactions per page (default 1000, "at least 1000 items per page" DSOP “eOppslag”).
 * ``RATE_PER_SECOND`` / ``RATE_BURST`` — per-consumer rate limit (429 ACC-022); 0 disables it.
+* ``REDIS_URL`` — Redis (``redis://host:6379/0``) holding the rate-limit buckets every worker shares.
+  Unset, or while Redis does not answer, each of ``WORKERS`` worker processes limits to its share
+  (``RATE_PER_SECOND / WORKERS``), so the bank never allows more than configured.
+* ``WORKERS`` — processes serving the API (``dsop provider serve --workers N``; default 1).  With more
+  than one, ``PAGING_KEY`` and ``REFERENCE_SECRET`` must be the same in all (``serve`` draws one pair
+  for its workers in test when they are unset).
 * ``JWE_ALG`` / ``JWE_ENC`` — response encryption (the security document is not public, DSOP “Security design”).
 * ``V1_SERVED_UNTIL`` — the last day (``YYYY-MM-DD``, Oslo date) the bank answers Control API v1 by v1's
   rules during its phase-out window; after it, ``/v1`` answers 410 ACC-014 ("retired, use /v2").
@@ -86,6 +92,8 @@ class ProviderSettings(BaseSettings):
     page_size: int = Field(default=1000, ge=1, le=10_000)
     rate_per_second: float = Field(default=50.0, ge=0)
     rate_burst: int = Field(default=200, ge=1)
+    redis_url: str | None = None
+    workers: int = Field(default=1, ge=1, le=256)
     jwe_alg: str = "RSA-OAEP-256"
     jwe_enc: str = "A256GCM"
     v1_served_until: date | None = None

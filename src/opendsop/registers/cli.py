@@ -37,15 +37,22 @@ class Shown(StrEnum):
 def serve(
     host: Annotated[str | None, typer.Option(help="Listen address (default DSOP_REGISTERS_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Listen port (default DSOP_REGISTERS_PORT).")] = None,
+    workers: Annotated[int, typer.Option(min=1, max=256, help="Processes serving on the one port.")] = 1,
 ) -> None:
     """Run the three registers."""
     from opendsop.registers.app import create_app
-    from opendsop.server import run
+    from opendsop.server import Factory, run
     from opendsop.serving import configure_logging
 
     configure_logging()
     settings = RegistersSettings()
-    run(create_app(settings), host=host or settings.host, port=port or settings.port, log_config=None)
+    run(
+        Factory(create_app, settings) if workers > 1 else create_app(settings),
+        workers=workers,
+        host=host or settings.host,
+        port=port or settings.port,
+        log_config=None,
+    )
 
 
 def _fail(exc: RegisterError) -> typer.Exit:

@@ -33,10 +33,11 @@ def serve(
     source: Annotated[str, typer.Argument(help="skatteetaten | lanekassen | nav | krav")],
     host: Annotated[str | None, typer.Option(help="Listen address (default DSOP_SOURCES_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Listen port (default DSOP_SOURCES_PORT).")] = None,
+    workers: Annotated[int, typer.Option(min=1, max=256, help="Processes serving on the one port.")] = 1,
     seed: Annotated[int | None, typer.Option(help="Synthetic data seed (default DSOP_SOURCES_SEED).")] = None,
 ) -> None:
     """Run one data source."""
-    from opendsop.server import run
+    from opendsop.server import Factory, run
     from opendsop.serving import configure_logging
     from opendsop.sources.service import SOURCES, create_app
 
@@ -44,7 +45,13 @@ def serve(
         raise typer.BadParameter(f"SOURCE must be one of {', '.join(SOURCES)}, not {source!r}")
     settings = _settings(seed=seed)
     configure_logging()
-    run(create_app(source, settings), host=host or settings.host, port=port or settings.port, log_config=None)
+    run(
+        Factory(create_app, source, settings) if workers > 1 else create_app(source, settings),
+        workers=workers,
+        host=host or settings.host,
+        port=port or settings.port,
+        log_config=None,
+    )
 
 
 @app.command()
