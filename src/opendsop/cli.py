@@ -72,10 +72,10 @@ def _samtykke() -> click.Command:
     return typer.main.get_command(samtykke_cli.app)
 
 
-def _local_backoffice_settings() -> Any:
+def _local_backoffice_settings(*, without_api: bool = False) -> Any:
     from opendsop.ecosystem.message_side import local_backoffice_settings  # the topology: when a command runs
 
-    return local_backoffice_settings()
+    return local_backoffice_settings(without_api=without_api)
 
 
 def _guarantee() -> click.Command:
@@ -97,6 +97,14 @@ def _otp() -> click.Command:
     return typer.main.get_command(build_app(_local_pension_settings))
 
 
+def _bank() -> click.Command:
+    from opendsop.backoffice import guarantee_cli, letters_cli
+
+    # the configured bank, or the local ecosystem's bank that agencies write to (it has no Control API)
+    guarantee_cli.local_settings = lambda: _local_backoffice_settings(without_api=True)
+    return typer.main.get_command(letters_cli.app)
+
+
 def _party(module: str) -> Callable[[], click.Command]:
     return lambda: _typer_app(module)
 
@@ -115,6 +123,7 @@ LAZY: dict[str, tuple[str, Callable[[], click.Command]]] = {
     "ecosystem": ("Load the synthetic Norway into every party's store.", _party("opendsop.ecosystem.cli")),
     "up": ("Start every party of the local ecosystem on loopback ports (Ctrl-C stops them all).", _up),
     "synth": ("Generate a synthetic Norway (persons, banks, accounts, transactions).", _synth),
+    "bank": ("A bank's operations: digital letters from agencies (list, show, answer).", _bank),
     "guarantee": ("A bank's transport licence guarantees at Statens vegvesen (as guarantor).", _guarantee),
     "conformance": (
         "Prove a bank's Control API against the standard (checks, reports).",

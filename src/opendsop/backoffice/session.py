@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import httpx
 
@@ -15,12 +16,26 @@ from opendsop.contracts.token_provider import GrantSigner, TokenProvider
 from opendsop.contracts.transport import HttpxTransport, poster
 from opendsop.trust.keys import key_from_pem
 
+if TYPE_CHECKING:
+    from opendsop.contracts.messaging import MessagingClient
+
 
 @dataclass
 class Session:
     settings: BackofficeSettings
     http: httpx.AsyncClient
     tokens: TokenProvider
+
+    def platform(self) -> MessagingClient:
+        """The message platform as the bank (each call asks for its operation's scope)."""
+        from opendsop.contracts.messaging import MessagingClient
+
+        url = self.settings.altinn_url
+
+        async def token(scope: str) -> str:
+            return await self.tokens.get(url, scope)
+
+        return MessagingClient(url, token)
 
     def loyveregister(self) -> LoyveregisterClient:
         url = self.settings.registers_url

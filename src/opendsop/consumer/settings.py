@@ -13,6 +13,8 @@ Environment variables (prefix ``DSOP_CONSUMER_``):
   ``BREAKER_THRESHOLD`` (5), ``BREAKER_RESET`` (30 s), ``BANK_DEADLINE`` (none) — the fan-out.
 * ``RETENTION_DAYS`` — how long a case's answers are kept before ``purge`` (the agency decides).
 * ``PLAINTEXT`` — test only: ask banks for ``application/json`` (DSOP “Security design”).
+* ``ALTINN_URL`` — the message platform: banks without a Control API get digital letters there
+  (unset: they are only reported); ``NAME`` — the agency's name in those letters.
 """
 
 from __future__ import annotations
@@ -48,6 +50,8 @@ class ConsumerSettings(BaseSettings):
     bank_deadline: float | None = Field(default=None, gt=0)
     retention_days: int = Field(default=365, ge=1)
     plaintext: bool = False
+    altinn_url: str | None = None
+    name: str | None = None
 
     @model_validator(mode="after")
     def _no_plaintext_in_production(self) -> ConsumerSettings:

@@ -48,6 +48,8 @@ def consumer_settings(topology: Topology, service: str | None) -> ConsumerSettin
         registers_url=topology.url("registers"),
         database_url=paths.database("cases"),
         environment="test",
+        name=agency.name,
+        altinn_url=topology.url("altinn") if "altinn" in topology.ports else None,  # digital letters
     )
 
 

@@ -10,10 +10,13 @@ from opendsop.ecosystem.provision import Paths, bank_client_id
 from opendsop.ecosystem.topology import Topology
 
 
-def backoffice_settings(topology: Topology, orgno: str | None = None) -> Any:
-    """The back-office settings of ``orgno`` (default: the topology's first bank)."""
+def backoffice_settings(topology: Topology, orgno: str | None = None, *, without_api: bool = False) -> Any:
+    """The back-office settings of ``orgno`` (default: the topology's first bank; ``without_api``: its first bank
+    without a Control API, the one agencies send digital letters to, when there is one)."""
     from opendsop.backoffice.settings import BackofficeError, BackofficeSettings
 
+    if orgno is None and without_api:
+        orgno = next((b.orgno for b in topology.banks if not b.control_api), None)
     bank = next((b for b in topology.banks if orgno in (None, b.orgno)), None)
     if bank is None:
         raise BackofficeError(f"no bank {orgno} in the local ecosystem — name one of its banks")
@@ -25,11 +28,14 @@ def backoffice_settings(topology: Topology, orgno: str | None = None) -> Any:
         "authority_url": topology.url("authority") + "/",
         "registers_url": topology.url("registers"),
     }
+    if "altinn" in topology.ports:
+        fields["altinn_url"] = topology.url("altinn")
     return BackofficeSettings.model_validate(fields)
 
 
-def local_backoffice_settings() -> Any:
-    """The local ecosystem's first bank when a topology is found, else None (the environment only)."""
+def local_backoffice_settings(*, without_api: bool = False) -> Any:
+    """The local ecosystem's first bank (``without_api``: the first without a Control API) when a topology is
+    found, else None (the environment only)."""
     from opendsop.backoffice.settings import BackofficeError
     from opendsop.ecosystem.agencies import topology_path
     from opendsop.ecosystem.topology import TopologyError, read
@@ -38,7 +44,7 @@ def local_backoffice_settings() -> Any:
     if not path.exists():
         return None
     try:
-        return backoffice_settings(read(path))
+        return backoffice_settings(read(path), without_api=without_api)
     except TopologyError as error:
         raise BackofficeError(str(error)) from None
 

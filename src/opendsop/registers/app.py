@@ -156,6 +156,19 @@ def create_app(
         clock=clock or utcnow,
     )
 
+    state: dict[str, Any] = {
+        "registers": registers,
+        "loyve": stores.loyve,
+        "grunnbok": stores.grunnbok,
+        "foretak": stores.foretak,
+    }
+    closing: list[Callable[[], Any]] = [stores.db.close]
+    if settings.altinn_url and settings.svv_client_id and settings.svv_key_file:
+        from opendsop.registers.loyve_post import post_office
+
+        state["loyve_post"], close_post = post_office(settings, stores)
+        closing.insert(0, close_post)
+
     async def startup() -> None:
         await stores.db.create_schema()
         if settings.load_test_notices and not (await stores.konkurs.notices_after(None, 1))[0]:
@@ -177,10 +190,8 @@ def create_app(
                 Exception: _internal_error,
             },
             on_startup=[startup],
-            on_shutdown=[stores.db.close],
-            state=State(
-                {"registers": registers, "loyve": stores.loyve, "grunnbok": stores.grunnbok, "foretak": stores.foretak}
-            ),
+            on_shutdown=closing,
+            state=State(state),
             logging_config=None,
         ),
         "registers",

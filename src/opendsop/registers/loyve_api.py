@@ -64,7 +64,13 @@ async def sak(request: Request[Any, Any, Any]) -> Svar:
         ) from None
     _org(request, case.transportorOrgnummer, "transportorOrgnummer")
     clock = _registers(request).clock
-    return await _store(request).submit(principal.consumer_org, case, today=oslo_today(clock), now=clock())
+    answer = await _store(request).submit(principal.consumer_org, case, today=oslo_today(clock), now=clock())
+    post = getattr(request.app.state, "loyve_post", None)
+    if post is not None:  # SVV's answer to the guarantor's inbox, its notice to the carrier's (loyve_post.py)
+        from opendsop.registers.loyve_post import deliver_quietly
+
+        await deliver_quietly(post)
+    return answer
 
 
 @get(LOYVEREGISTER + "/saker")

@@ -18,6 +18,9 @@ Environment variables (prefix ``DSOP_REGISTERS_``):
 * ``SIGNING_ROOTS`` — PEM files of the certificate authorities whose signatures e-tinglysing and
   Foretaksregisteret accept on signed documents (none: every signed document is refused).
 * ``HOST`` / ``PORT`` — where ``dsop registers serve`` listens.
+* ``ALTINN_URL`` / ``SVV_CLIENT_ID`` / ``SVV_KEY_FILE`` — the message platform and Statens vegvesen's
+  client and signing key (PEM) there: the løyveregister's answers and notices go out as correspondences
+  (unset: they stay in the register, ``GET /loyveregister/api/v1/meldinger``).
 
 Scopes (documented in app.py): ``folkeregister:read``, ``konkursvarsel:read``, ``enhetsregister:read``.
 """
@@ -48,6 +51,9 @@ class RegistersSettings(BaseSettings):
     signing_roots: tuple[Path, ...] = ()
     host: str = "127.0.0.1"
     port: int = Field(default=8030, ge=1, le=65_535)
+    altinn_url: str | None = None
+    svv_client_id: str | None = None
+    svv_key_file: Path | None = None
 
     @property
     def token_audience(self) -> str:

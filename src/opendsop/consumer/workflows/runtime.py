@@ -120,6 +120,9 @@ async def open_runtime(service: str | None, settings: ConsumerSettings | None = 
             konkurs = await stack.enter_async_context(
                 KonkursClient(registers_url, tokens.source(registers_url, SCOPE_KONKURS))
             )
+        letters = None
+        if settings.altinn_url:  # digital letters to the banks without a Control API (consumer.letterbox)
+            letters = await stack.enter_async_context(_letters(settings, settings.altinn_url, tokens, store))
         yield Runtime(
             store,
             FanOut(client, recorder=store, bank_deadline=settings.bank_deadline),
@@ -130,6 +133,28 @@ async def open_runtime(service: str | None, settings: ConsumerSettings | None = 
             _utcnow,
             timedelta(days=settings.retention_days),
             production=settings.environment == "production",
+            letters=letters,
+        )
+
+
+@asynccontextmanager
+async def _letters(
+    settings: ConsumerSettings, url: str, tokens: TokenProvider, store: CaseStore
+) -> AsyncIterator[Letters]:
+    from opendsop.consumer.letterbox import PlatformLetterBox
+    from opendsop.consumer.letters import LetterStore
+    from opendsop.contracts.messaging import MessagingClient
+
+    async def token(scope: str) -> str:
+        return await tokens.get(url, scope)
+
+    async with MessagingClient(url, token) as client:
+        yield Letters(
+            LetterStore(store.engine),
+            PlatformLetterBox(client),
+            agency_org=settings.orgno,
+            agency_name=settings.name,
+            clock=_utcnow,
         )
 
 

@@ -1,0 +1,121 @@
+"""Digital letters over the message platform (in-process, SQLite and PostgreSQL): the agency's letter box sends,
+the bank's operations read and answer with an XLSX (``dsop bank letters``' functions), the agency picks the answer
+up and confirms it; SVV's løyveregister letters reach the guarantor's and the carrier's inboxes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime
+from typing import Any
+
+import msgspec
+import pytest
+
+from opendsop.backoffice.letters_cli import answer_letter, inbox, read_letter
+from opendsop.backoffice.settings import BackofficeError
+from opendsop.consumer.letterbox import PlatformLetterBox
+from opendsop.consumer.workflows import plan_skatt
+from opendsop.contracts.digital_letter import RESOURCE
+from opendsop.contracts.messaging.models import Resource, RoleAssignment
+from opendsop.contracts.messaging.names import TRANSPORT_GUARANTEE_ROLE
+from opendsop.registers.app import Stores
+from opendsop.registers.loyve_post import NOTICE_RESOURCE, SvvPost
+from opendsop.registers.loyve_post import RESOURCE as GUARANTEES
+from opendsop.standard.services.transport_guarantee import Soknad
+from tests.altinn.conftest import Harness, MovableClock, Webhooks, open_platform, settings_for
+from tests.consumer.workflows.test_letters import ANSWER
+from tests.provider import bank as seed
+
+pytestmark = pytest.mark.anyio
+
+AGENCY, BANK, SVV, CARRIER = "974761076", "937901003", "971032081", "299603083"
+
+
+@pytest.fixture
+async def platform(database_url: str, token_issuer: Any) -> AsyncIterator[Harness]:
+    from opendsop.altinn.app import create_app
+
+    clock, webhooks = MovableClock(), Webhooks()
+    found = await open_platform(database_url, clock, webhooks)
+    for resource in (
+        Resource(identifier=RESOURCE, owner=AGENCY, title="Digitalt brev", senders=[AGENCY], recipients=["*"]),
+        Resource(
+            identifier=GUARANTEES,
+            owner=SVV,
+            title="Transportløyvegaranti",
+            senders=[SVV],
+            sender_roles=[TRANSPORT_GUARANTEE_ROLE],
+            recipients=[SVV],
+            recipient_roles=[TRANSPORT_GUARANTEE_ROLE],
+        ),
+        Resource(identifier=NOTICE_RESOURCE, owner=SVV, title="Varsel", senders=[SVV], recipients=["*"]),
+    ):
+        await found.store.put_resource(resource)
+    await found.store.assign_role(RoleAssignment(holder=BANK, party=BANK, role=TRANSPORT_GUARANTEE_ROLE))
+    app = create_app(
+        settings_for(database_url),
+        platform=found,
+        verifier=token_issuer.verifier("http://altinn.test"),
+        background=False,
+    )
+    harness = Harness(found, app, clock, webhooks, token_issuer.mint)
+    try:
+        yield harness
+    finally:
+        for client in harness.clients:
+            await client.aclose()
+        await found.close()
+
+
+async def test_a_letter_round_trip(platform: Harness) -> None:
+    agency = PlatformLetterBox(platform.client(AGENCY))
+    bank = platform.client(BANK)
+    plan = plan_skatt(seed.ANNE, requester_id="sb-17", today=date(2026, 12, 8))
+    from opendsop.consumer.letters import build_request
+
+    request = build_request(
+        plan, agency_org=AGENCY, agency_name="Skatteetaten", case_number="17", today=date(2026, 12, 8)
+    )
+    sent = await agency.send(BANK, request)
+    assert await agency.send(BANK, request) == sent  # a retried send is the same letter (idempotency key)
+
+    [letter] = await inbox(bank)
+    assert letter.property_list["AccountInfoRequestID"] == plan.case.account_info_request_id
+    item, read = await read_letter(bank, sent)
+    assert read == request and item.content.message_body == request.body()
+    with pytest.raises(BackofficeError, match="xlsx or .pdf"):
+        await answer_letter(bank, sent, "svar.txt", b"hei")
+    await answer_letter(bank, sent, "kontoer.xlsx", ANSWER)
+
+    [answer] = await agency.answers()
+    assert (answer.bank_org, answer.account_info_request_id) == (BANK, plan.case.account_info_request_id)
+    assert (answer.file_name, answer.data) == ("kontoer.xlsx", ANSWER)
+    await agency.confirm(answer)
+    assert await agency.answers() == []
+
+
+async def test_svv_answers_reach_the_guarantor_and_the_notice_the_carrier(platform: Harness, database_url: str) -> None:
+    stores = Stores(database_url)
+    await stores.db.create_schema()
+    try:
+        await stores.loyve.load(
+            transportorer=[{"organisasjonsnummer": CARRIER, "navn": "Fjordfrakt AS", "loyver": {"GODSLOYVE": 1}}],
+            konsesjoner=[{"organisasjonsnummer": BANK, "navn": "Banken", "konsesjonstype": "bank"}],
+        )
+        now = datetime(2026, 12, 8, 9, tzinfo=UTC)
+        for kind, form, fields in (
+            ("nyGaranti", "nyGaranti", {"garantinummer": "G-1", "garantiType": "GODSLOYVE", "belop": "90000"}),
+            ("endreGaranti", "endreGaranti", {"garantinummer": "G-1", "justerOppsigelseCheck": True,
+                                              "oppsigelseaarsak": "AVSLUTTET_AV_GARANTIST"}),
+        ):  # fmt: skip
+            case = msgspec.convert({"transportorOrgnummer": CARRIER, "soknadtype": kind, form: fields}, Soknad)
+            await stores.loyve.submit(BANK, case, today=now.date(), now=now)
+        post = SvvPost(stores.loyve, stores.db, lambda: platform.client(SVV))
+        assert await post.deliver() == 3  # two answers, one notice
+        assert await post.deliver() == 0  # nothing twice
+        answers = [item async for item in platform.client(BANK).inbox(resource_id=GUARANTEES)]
+        assert sorted(item.property_list["status"] for item in answers) == ["OK", "OK"]
+        [notice] = [item async for item in platform.client(CARRIER).inbox(resource_id=NOTICE_RESOURCE)]
+        assert notice.property_list["frist"] == "2027-02-08" and "tilbakekalt" in notice.content.message_body
+    finally:
+        await stores.db.close()
