@@ -51,6 +51,7 @@ PARTIES = frozenset(
         "backoffice",
         "pension",
         "altinn",
+        "megler",
     }
 )
 
@@ -66,6 +67,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "sources": _BASE | {"audit", "synth"},  # the stand-in sources log each exchange and serve the synthetic world
     "prosecution": _BASE,
     "samtykke": _BASE,
+    "megler": _BASE,  # an estate agent's DSVE system
     "backoffice": _BASE,  # a bank's back office: guarantees at SVV, digital letters
     "pension": _BASE,  # a pension institution (Ajourhold av OTP)
     "altinn": _BASE | {"audit"},  # its migrations run under the audit log's process-wide alembic lock

@@ -1,0 +1,249 @@
+"""One home sale and one company founding played by the actors (bank desk, estate agent) on the in-memory broker and
+the registers app in-process; then the refusals an actor must give or get (AKELDO, routing, one deed per ZIP)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import httpx
+import pytest
+
+from opendsop.contracts.dsve.transport import MemoryTransport, Outbox, akeldo_entry
+from opendsop.contracts.dsve.zipfiles import pack
+from opendsop.contracts.registers.kartverket import (
+    SCOPE_ETINGLYSING,
+    SCOPE_FORETAK,
+    SCOPE_GRUNNBOK,
+    Aktoer,
+    GrunnbokClient,
+)
+from opendsop.ecosystem.dsve_story import Signers, company_founding, home_sale
+from opendsop.megler.agent import EstateAgent
+from opendsop.provider.dsve import BankDesk, LoanAccount, MemoryLedger
+from opendsop.registers.app import Stores, create_app
+from opendsop.registers.settings import RegistersSettings
+from opendsop.standard.dsve import messages as m
+from opendsop.standard.dsve import rules
+from opendsop.standard.dsve.catalogue import Role
+from opendsop.standard.dsve.values import Org
+
+from ..registers.kartverket_sample import BUYER, BUYER_BANK, HOUSE, NOW, SELLER, SELLER_BANK, STRANGER, house, pki
+
+pytestmark = pytest.mark.anyio
+MEGLER = Org("315000009", "Megleren Demo AS")
+BRREG = Org("974760673", "Foretaksregisteret")
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+def _entry(aktoer: Any) -> Aktoer:
+    return Aktoer(
+        organisasjonsnummer=aktoer.organisasjonsnummer,
+        navn=aktoer.navn,
+        rolle=str(aktoer.rolle),  # type: ignore[arg-type]
+        sendeliste=tuple(sorted(aktoer.sendeliste)),
+        mottaksliste=tuple(sorted(aktoer.mottaksliste)),
+    )
+
+
+@dataclass
+class World:
+    buyer_bank: BankDesk
+    seller_bank: BankDesk
+    agent: EstateAgent
+    grunnbok: GrunnbokClient
+    transport: MemoryTransport
+    stores: Stores
+
+
+@pytest.fixture
+async def world(tmp_path: Any, token_issuer: Any) -> AsyncIterator[World]:
+    stores = Stores(
+        f"sqlite+aiosqlite:///{tmp_path / 'r.db'}",
+        signing_trust=__import__("tests.registers.kartverket_sample", fromlist=["trust"]).trust(),
+        clock=lambda: NOW,
+    )
+    await stores.db.create_schema()
+    entries = [
+        akeldo_entry(BUYER_BANK.id, BUYER_BANK.navn, Role.BANK),
+        akeldo_entry(SELLER_BANK.id, SELLER_BANK.navn, Role.BANK, without=frozenset({"OppnaaddPrioritetOk"})),
+        akeldo_entry(MEGLER.id, MEGLER.navn, Role.MEGLER),
+    ]
+    await stores.grunnbok.load([house()], [_entry(e) for e in entries])
+    settings = RegistersSettings(public_url="http://registers.test", database_url="sqlite+aiosqlite:///:memory:")
+    app = create_app(settings, stores=stores, verifier=token_issuer.verifier("http://registers.test"))
+    token = token_issuer.mint(
+        BUYER_BANK.id, f"{SCOPE_GRUNNBOK} {SCOPE_ETINGLYSING} {SCOPE_FORETAK}", "http://registers.test", lifetime=3600
+    )
+    grunnbok = GrunnbokClient("http://registers.test", token, transport=httpx.ASGITransport(app=app))
+    names = {p.id: p.navn for p in (BUYER, SELLER, STRANGER, BUYER_BANK, SELLER_BANK, MEGLER)}
+    signers = Signers(pki()[1], names, now=NOW)
+    transport = MemoryTransport()
+
+    async def directory(orgnr: str) -> rules.Aktoer | None:
+        found = await grunnbok.aktoer(orgnr)
+        if found is None:
+            return None
+        return rules.Aktoer(
+            found.organisasjonsnummer,
+            found.navn,
+            Role(found.rolle),
+            frozenset(found.sendeliste),
+            frozenset(found.mottaksliste),
+        )
+
+    def desk(bank: Org, register: str, ledger: MemoryLedger) -> BankDesk:
+        return BankDesk(
+            bank,
+            register,
+            outbox=Outbox(bank.id, transport, directory),
+            transport=transport,
+            grunnbok=grunnbok,
+            ledger=ledger,
+            signer=signers.sign,
+            clock=lambda: NOW,
+        )
+
+    seller_ledger = MemoryLedger(
+        {SELLER.id: [LoanAccount("28301234567", Decimal("1800000.00"), (SELLER.id, STRANGER.id))]}
+    )
+    agent = EstateAgent(
+        MEGLER,
+        outbox=Outbox(MEGLER.id, transport, directory),
+        transport=transport,
+        grunnbok=grunnbok,
+        signer=signers.sign,
+        clock=lambda: NOW,
+    )
+    try:
+        yield World(
+            desk(BUYER_BANK, "3260", MemoryLedger()),
+            desk(SELLER_BANK, "2830", seller_ledger),
+            agent,
+            grunnbok,
+            transport,
+            stores,
+        )
+    finally:
+        await grunnbok.aclose()
+        await stores.db.close()
+
+
+async def test_a_home_sale_end_to_end(world: World) -> None:
+    lines: list[str] = []
+    report = await home_sale(
+        buyer_bank=world.buyer_bank,
+        seller_bank=world.seller_bank,
+        agent=world.agent,
+        grunnbok=world.grunnbok,
+        enhet=HOUSE,
+        sellers=(SELLER,),
+        buyer=BUYER,
+        price=Decimal(4_500_000),
+        today=NOW.date(),
+        say=lines.append,
+    )
+    assert report.transfers == [
+        "IntensjonFraBank",
+        "IntensjonssvarFraMegler",
+        "KjoepekontraktforespoerselFraBank",
+        "KjoepekontraktsvarFraMegler",
+        "SignedMortgageDeed",
+        "SignedMortgageDeedProcessed",
+        "GjennomfoertEtinglysing",
+        "OppnaaddPrioritetOk",
+        "Innfrielsessaldoforespoersel",
+        "Innfrielsessaldosvar",
+    ]
+    assert report.after is not None and [h.id for h in report.after.hjemmelshavere] == [BUYER.id]
+    assert [(h.prioritet, h.panthaver.id, h.beloep) for h in report.after.heftelser] == [(1, BUYER_BANK.id, 3_825_000)]
+    assert [h.panthaver.id for h in report.after.slettede] == [SELLER_BANK.id]
+    assert world.buyer_bank.cases["LAAN1"].closed
+    assert any("Sven Selger" in e and "Ola" not in e for e in report.sale)  # the co-borrower is not named
+    assert world.seller_bank.paid_off == {"28301234567": Decimal("1801726.03")}  # a week's interest at 5 %
+
+
+async def test_company_founding_through_the_platform(world: World) -> None:
+    lines: list[str] = []
+    report = await company_founding(
+        bank=world.buyer_bank,
+        register=world.grunnbok,
+        register_org=BRREG,
+        transport=world.transport,
+        founder=BUYER,
+        board=(BUYER, SELLER),
+        name="Fjordlys Testselskap AS",
+        capital=Decimal(30_000),
+        today=NOW.date(),
+        say=lines.append,
+    )
+    assert report.refused is not None and report.refused.kode == "FR-003"
+    assert report.state is not None and report.state.status == "registrert" and report.account_released
+    unit = await world.stores.enhetsregister.organisation(report.state.organisasjonsnummer or "")
+    assert unit is not None and unit.navn == "Fjordlys Testselskap AS"
+
+
+async def test_akeldo_stops_a_send_the_receiver_does_not_list(world: World) -> None:
+    outbox = world.agent.outbox
+    message = m.oppnaadd_prioritet_ok(
+        MEGLER, "O", SELLER_BANK, "R", dokumentreferanse="A-B-1234", altinn_sendersreference="s", at=NOW
+    )
+    with pytest.raises(Exception, match="DSVE-007"):
+        await outbox.send(SELLER_BANK.id, message, reference="x")
+    with pytest.raises(Exception, match="DSVE-007"):
+        await outbox.send("999999999", message, reference="y")  # not in AKELDO at all
+    assert world.transport.transfers == {}
+
+
+async def _deed_answer(world: World, deed_owner: Any, *, files: dict[str, bytes] | None = None) -> str:
+    world.agent.open_sale(
+        __import__("opendsop.megler.agent", fromlist=["Oppdrag"]).Oppdrag(
+            "O1", HOUSE, (SELLER,), (BUYER,), Decimal(1), NOW.date(), "97100000017", NOW.date()
+        )
+    )
+    await world.buyer_bank.intention("C1", deed_owner, MEGLER, HOUSE)
+    world.buyer_bank.cases["C1"].loan = Decimal(1000)
+    if files is None:
+        await world.buyer_bank.send_deed("C1")
+    else:
+        await world.transport.send(
+            BUYER_BANK.id,
+            MEGLER.id,
+            {"messageType": "SignedMortgageDeed", "coverLetter": "Omitted"},
+            pack(files),
+            reference="raw",
+        )
+    await world.agent.process_inbox()
+    answers = [
+        d
+        for d in world.transport.transfers.values()
+        if d.properties.get("messageType") == "SignedMortgageDeedProcessed"
+    ]
+    from opendsop.contracts.dsve.zipfiles import unzip
+
+    return next(iter(unzip(answers[-1].payload).values())).decode()
+
+
+async def test_the_megler_answers_a_deed_for_someone_not_buying_with_debitor_mismatch(world: World) -> None:
+    assert "<Status>DebitorMismatch</Status>" in await _deed_answer(world, STRANGER)
+
+
+async def test_two_deeds_in_one_zip_are_rejected(world: World) -> None:
+    answer = await _deed_answer(
+        world, BUYER, files={"signedmortgagedeed_a.sdo": b"<sdo/>", "signedmortgagedeed_b.sdo": b"<sdo/>"}
+    )
+    assert "<Status>Rejected</Status>" in answer and "DSVE-005" in answer
+
+
+async def test_the_polling_interval_is_respected(world: World) -> None:
+    agent = world.agent
+    assert not agent.poll_due(NOW)  # no sale yet
+    await _deed_answer(world, BUYER)
+    assert not agent.poll_due(NOW + timedelta(minutes=4)) and agent.poll_due(NOW + timedelta(minutes=5))
