@@ -3,7 +3,9 @@
 
 ``show CARRIER`` (licences, own and others' guarantees), ``new``, ``replace``, ``terminate`` (the
 four case types of DSOP Transportløyvegaranti, ``endreGaranti`` being the termination here) and
-``list``.  Each case prints the register's ``Status`` (``OK``, ``REJECTED_BELOP_FOR_LAVT`` …) and
+``list``.  ``--via-altinn`` files the case as a correspondence to SVV on the message platform and waits
+for the answer in the bank's inbox (DSOP Transportløyvegaranti “Om”) instead of calling the register's
+API.  Each case prints the register's ``Status`` (``OK``, ``REJECTED_BELOP_FOR_LAVT`` …) and
 why; exit code 0 for ``OK``, 1 for a rejection, 2 when nothing could be filed.
 """
 
@@ -15,6 +17,7 @@ from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
+import msgspec
 import typer
 
 from opendsop.backoffice.settings import BackofficeError, BackofficeSettings
@@ -89,10 +92,38 @@ def _date(value: str | None, option: str) -> date | None:
         raise BackofficeError(f"{option} {value!r} is not a date — write it as YYYY-MM-DD") from None
 
 
-def _file(body: dict[str, Any]) -> None:
-    """File the case and print the answer; exit 0 for OK, 1 for a rejection."""
-    import msgspec
+async def file_over_platform(session: Session, case: Any, *, attempts: int = 60) -> Svar:
+    """File ``case`` as a correspondence to SVV and wait for SVV's answer in the bank's inbox."""
+    from opendsop.contracts.registers.loyve import Melding
+    from opendsop.contracts.registers.loyve_messages import RESOURCE, case_number, filing
 
+    request, attachment = filing(case)
+    async with session.platform() as client:
+        made = await client.send(request, [attachment])
+        number = case_number(made.correspondences[0].correspondence_id)
+        for _ in range(attempts):  # SVV reads its inbox about once a second
+            async for item in client.inbox(resource_id=RESOURCE):
+                if item.property_list.get("saksnummer") == number and item.attachments:
+                    data = await client.download_attachment(item.correspondence_id, item.attachments[0].attachment_id)
+                    await client.confirm(item.correspondence_id)
+                    letter = msgspec.json.decode(data, type=Melding)
+                    if letter.svar is not None:
+                        return letter.svar
+            await asyncio.sleep(0.5)
+    raise BackofficeError(
+        f"no answer from Statens vegvesen to case {number} yet — it may come later: "
+        "`dsop guarantee list` shows whether it was registered, or file through the register's API "
+        "(without --via-altinn)"
+    )
+
+
+VIA = Annotated[
+    bool, typer.Option("--via-altinn", help="File over the message platform; the answer comes to your inbox.")
+]
+
+
+def _file(body: dict[str, Any], via_platform: bool = False) -> None:
+    """File the case and print the answer; exit 0 for OK, 1 for a rejection."""
     from opendsop.standard.services.transport_guarantee import Soknad
 
     try:
@@ -101,6 +132,8 @@ def _file(body: dict[str, Any]) -> None:
         raise BackofficeError(f"the case is not valid: {error} — check the options") from None
 
     async def job(session: Session) -> Svar:
+        if via_platform:
+            return await file_over_platform(session, case)
         async with session.loyveregister() as register:
             return await register.submit(case)
 
@@ -120,6 +153,7 @@ def new(
     number: Number = None,
     valid_from: From = None,
     coverage: Annotated[int | None, typer.Option(min=1, help="Licences covered (default: those held).")] = None,
+    via: VIA = False,
 ) -> None:
     """nyGaranti: a new guarantee for a carrier with none of this type."""
     form: dict[str, Any] = {"garantinummer": _number(carrier, number), "garantiType": kind.value, "belop": amount}
@@ -127,7 +161,7 @@ def new(
         form["gyldigFraDato"] = str(_date(valid_from, "--from"))
     if coverage:
         form["loyvedekning"] = coverage
-    _file({"transportorOrgnummer": carrier, "soknadtype": "nyGaranti", "nyGaranti": form})
+    _file({"transportorOrgnummer": carrier, "soknadtype": "nyGaranti", "nyGaranti": form}, via)
 
 
 @app.command()
@@ -141,6 +175,7 @@ def replace(
     other: Annotated[
         str | None, typer.Option("--other-guarantor", help="The old guarantee is this guarantor's (orgnr).")
     ] = None,
+    via: VIA = False,
 ) -> None:
     """erstattEgenGaranti (or erstattAnnenGaranti with --other-guarantor): a new guarantee covering every licence."""
     form: dict[str, Any] = {"garantinummer": _number(carrier, number), "garantiType": kind.value, "belop": amount}
@@ -148,14 +183,17 @@ def replace(
         form["gyldigFraDato"] = str(_date(valid_from, "--from"))
     if other:
         body = {"orgnummer": other, "gammelGarantinummer": old, **form}
-        _file({"transportorOrgnummer": carrier, "soknadtype": "erstattAnnenGaranti", "erstattAndreGarantister": body})
+        _file(
+            {"transportorOrgnummer": carrier, "soknadtype": "erstattAnnenGaranti", "erstattAndreGarantister": body}, via
+        )
         return
     _file(
         {
             "transportorOrgnummer": carrier,
             "soknadtype": "erstattEgenGaranti",
             "erstattGaranti": {"gammelGarantinummer": old, **form},
-        }
+        },
+        via,
     )
 
 
@@ -167,6 +205,7 @@ def terminate(
         By.GARANTIST
     ),
     on: Annotated[str | None, typer.Option("--on", help="Termination date (default: the earliest allowed).")] = None,
+    via: VIA = False,
 ) -> None:
     """endreGaranti (termination): SVV sends the carrier a notice of revocation."""
     form: dict[str, Any] = {
@@ -176,7 +215,7 @@ def terminate(
     }
     if on:
         form["oppsigelsedato"] = str(_date(on, "--on"))
-    _file({"transportorOrgnummer": carrier, "soknadtype": "endreGaranti", "endreGaranti": form})
+    _file({"transportorOrgnummer": carrier, "soknadtype": "endreGaranti", "endreGaranti": form}, via)
 
 
 @app.command("list")
@@ -213,8 +252,6 @@ def list_guarantees(
 @app.command()
 def show(carrier: Carrier) -> None:
     """The carrier as SVV shows it to you: licences per type, your guarantees, other guarantors'."""
-    import msgspec
-
     from opendsop.contracts.registers.loyve import GarantiInformasjon
 
     async def job(session: Session) -> GarantiInformasjon | None:

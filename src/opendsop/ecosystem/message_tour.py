@@ -1,6 +1,10 @@
 # SPDX-License-Identifier: Apache-2.0
 """Tour stories of the message services, told over the running parties' HTTP APIs.
 
+* ``brev`` — the digital letter (DSOP “Architecture document”, step 2.2 b): Skatteetaten's case about a
+  customer of a bank without a Control API sends that bank a letter; the bank's operations find it in
+  their inbox and answer with an XLSX; the agency picks the answer up and the case shows it
+  (``answered-by-letter``, the file in the export).
 * ``garanti`` — a bank as guarantor (DSOP Transportløyvegaranti): a new guarantee for a carrier
   without one (first under the required sum: ``REJECTED_BELOP_FOR_LAVT``), replaced by one covering
   every licence, then terminated with two months' notice; SVV's answers reach the guarantor and its
@@ -121,6 +125,92 @@ def _registers_db(running: Running) -> str:
     return Paths(running.topology.var_dir).database("registers")
 
 
-MESSAGE_STORIES = {"garanti": _garanti}
+def _answer_workbook(population: Population, bank: str, party: str) -> bytes:
+    """What a bank's operations would export for the letter: the party's accounts at the bank, as XLSX."""
+    import io
+
+    import xlsxwriter  # type: ignore[import-untyped]
+
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = book.add_worksheet("Kontoer")
+    sheet.write_row(0, 0, ["Kontonummer", "Type", "Valuta", "Status", "Åpnet", "Saldo", "Saldodato"])
+    row = 0
+    for account in population.accounts:
+        if account.bank_orgnr == bank and account.owner_id == party:
+            row += 1
+            sheet.write_row(
+                row,
+                0,
+                [
+                    account.kontonr,
+                    account.type,
+                    account.currency,
+                    account.status,
+                    account.opened.isoformat(),
+                    float(account.opening_balance),
+                    account.balance_date.isoformat(),
+                ],
+            )
+    book.close()
+    return out.getvalue()
+
+
+async def _brev(running: Running, population: Population, console: Console, report: Any) -> None:
+    from opendsop.backoffice.letters_cli import answer_letter, inbox, read_letter
+    from opendsop.backoffice.session import open_session
+    from opendsop.clock import oslo_today
+    from opendsop.consumer import exports
+    from opendsop.consumer.cli import letters_table, run_case
+    from opendsop.consumer.workflows import plan_skatt
+    from opendsop.consumer.workflows.runtime import open_runtime
+    from opendsop.ecosystem.message_side import backoffice_settings
+
+    console.print(Rule("Digitalt brev: a bank without a Control API is asked by letter and answers with XLSX"))
+    topology = running.topology
+    bank = next((b for b in topology.banks if not b.control_api), None)
+    if bank is None or "altinn" not in topology.ports:
+        console.print("every bank of this ecosystem has a Control API (or no message platform runs)")
+        return
+    valid = {p.person_id for p in population.persons if p.invalid_reason is None}
+    account = next((a for a in population.accounts if a.bank_orgnr == bank.orgno and a.owner_id in valid), None)
+    if account is None:
+        console.print(f"{bank.name} has no customer in this world")
+        return
+    party = account.owner_id
+    seen: dict[str, Any] = {"bank": bank.orgno}
+    async with open_runtime("skatt", running.consumer_settings("skatt")) as rt:
+        plan = plan_skatt(party, requester_id="tour-brev", today=oslo_today(rt.clock))
+        case_id = plan.case.account_info_request_id
+        console.print(f"Skatteetaten asks about {party}: {bank.name} is not in the API catalogue")
+        await run_case(rt, console, plan, None, accounts=False)
+    report.case_ids["brev"] = case_id
+
+    async with open_session(backoffice_settings(topology, bank.orgno)) as session, session.platform() as client:
+        letter = next((i for i in await inbox(client) if i.property_list.get("AccountInfoRequestID") == case_id), None)
+        if letter is None:
+            console.print(f"[red]no letter reached {bank.name}'s inbox[/red]")
+            return
+        _, request = await read_letter(client, letter.correspondence_id)
+        name = f"svar-{case_id[:8]}.xlsx"
+        await answer_letter(client, letter.correspondence_id, name, _answer_workbook(population, bank.orgno, party))
+        console.print(
+            f"{bank.name}'s operations read the letter ({request.serviceName}, {request.legalMandate}, due "
+            f"{request.dueDate}) and answer with {name}"
+        )
+
+    async with open_runtime("skatt", running.consumer_settings("skatt")) as rt:
+        assert rt.letters is not None
+        done = await rt.letters.collect()
+        export = await exports.load_case_export(rt.store, case_id)
+    letters_table(console, export.letters)
+    seen["answered"] = [letter.case_id for letter in done.answered]
+    seen["status"] = [letter.status for letter in export.letters]
+    seen["file"] = next((letter.file_name for letter in export.letters if letter.file_name), None)
+    console.print(f"the case holds the answer: dsop case export {case_id} --format xlsx --out FILE")
+    report.messages["brev"] = seen
+
+
+MESSAGE_STORIES = {"brev": _brev, "garanti": _garanti}
 
 __all__ = ["MESSAGE_STORIES"]

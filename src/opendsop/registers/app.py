@@ -33,6 +33,7 @@ process serves, ``/health/ready`` that the database answers and the token issuer
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -166,11 +167,23 @@ def create_app(
     if settings.altinn_url and settings.svv_client_id and settings.svv_key_file:
         from opendsop.registers.loyve_post import post_office
 
-        state["loyve_post"], close_post = post_office(settings, stores)
+        state["loyve_post"], close_post = post_office(settings, stores, clock)
         closing.insert(0, close_post)
+    polling: list[asyncio.Task[None]] = []
+
+    async def stop_polling() -> None:
+        for task in polling:
+            task.cancel()
+        await asyncio.gather(*polling, return_exceptions=True)
+
+    closing.insert(0, stop_polling)
 
     async def startup() -> None:
         await stores.db.create_schema()
+        if "loyve_post" in state and settings.loyve_poll_interval > 0:  # cases filed over the platform
+            from opendsop.registers.loyve_post import poll
+
+            polling.append(asyncio.create_task(poll(state["loyve_post"], settings.loyve_poll_interval)))
         if settings.load_test_notices and not (await stores.konkurs.notices_after(None, 1))[0]:
             count = await stores.konkurs.load_test_notices()
             log.info("loaded %d Konkursvarsel test notices", count)

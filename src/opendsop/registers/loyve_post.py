@@ -9,6 +9,11 @@ garantistens Altinn innboks" (DSOP Transportløyvegaranti “Om”), the notice 
 key is derived from the letter's sequence, so a send retried after a lost answer makes no second
 correspondence.  A platform that does
 not answer leaves the rest for the next run (after the next case).
+
+A guarantor may also file over the platform (``receive``): a correspondence to SVV on
+``svv-transportloyvegaranti`` carrying the case as ``sak.json``.  The register polls its inbox, decides
+each case under the case number ``case_number(correspondence id)`` (so a case read twice is decided once),
+confirms the correspondence and sends the answer like any other.
 """
 
 from __future__ import annotations
@@ -17,22 +22,31 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 import msgspec
 from sqlalchemy import BigInteger, Column, String, Table, insert, select
 
+from opendsop.clock import oslo_date, utc_now
 from opendsop.contracts.messaging import FileUpload, MessagingClient, MessagingError
 from opendsop.contracts.messaging.models import Correspondence, CorrespondenceContent, InitializeCorrespondences
-from opendsop.contracts.messaging.names import org_urn
+from opendsop.contracts.messaging.names import bare_party, org_urn
 from opendsop.contracts.registers.loyve import Melding
+from opendsop.contracts.registers.loyve_messages import (
+    CASE_FILE,
+    KEYS,
+    NOTICE_RESOURCE,
+    RESOURCE,
+    case_number,
+    filing,
+)
 from opendsop.registers.loyveregister import LoyveStore, letters
 from opendsop.registers.settings import RegistersSettings
 from opendsop.registers.store import RegisterDatabase, decode, metadata
+from opendsop.standard.services.transport_guarantee import Soknad
 
-RESOURCE = "svv-transportloyvegaranti"  # guarantors ↔ SVV (Altinn role A0294)
-NOTICE_RESOURCE = "svv-loyve-varsel"  # SVV → a carrier: the notice of revocation (any organisation receives)
-_KEYS = uuid.UUID("0b6c1a2e-8f53-4c1e-9d0a-5e2f7c3b9a41")
+_DONE = {"Confirmed", "Archived", "PurgedByRecipient", "PurgedByAltinn"}
 
 log = logging.getLogger("opendsop.registers")
 
@@ -72,7 +86,7 @@ def correspondence(letter: Melding) -> tuple[InitializeCorrespondences, FileUplo
             property_list={"type": letter.type, **properties},
         ),
         recipients=[org_urn(letter.mottaker)],
-        idempotent_key=str(uuid.uuid5(_KEYS, str(letter.id))),
+        idempotent_key=str(uuid.uuid5(KEYS, str(letter.id))),
     )
     return request, FileUpload(f"{letter.type}.json", msgspec.json.encode(letter), "application/json")
 
@@ -80,9 +94,45 @@ def correspondence(letter: Melding) -> tuple[InitializeCorrespondences, FileUplo
 class SvvPost:
     """Sends the register's unsent letters, one run at a time."""
 
-    def __init__(self, store: LoyveStore, db: RegisterDatabase, client: Callable[[], MessagingClient]) -> None:
-        self._store, self._db, self._client = store, db, client
+    def __init__(
+        self,
+        store: LoyveStore,
+        db: RegisterDatabase,
+        client: Callable[[], MessagingClient],
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self._store, self._db, self._client, self._clock = store, db, client, clock
         self._lock = asyncio.Lock()
+
+    async def receive(self) -> int:
+        """Decide the cases guarantors filed over the platform; how many (their answers are then sent)."""
+        count = 0
+        async with self._lock, self._client() as client:
+            async for item in client.inbox(resource_id=RESOURCE):
+                if item.status in _DONE:
+                    continue
+                attachment = next((a for a in item.attachments if a.file_name == CASE_FILE), None)
+                case = None
+                if attachment is not None:
+                    data = await client.download_attachment(item.correspondence_id, attachment.attachment_id)
+                    try:
+                        case = msgspec.json.decode(data, type=Soknad)
+                    except (msgspec.DecodeError, msgspec.ValidationError) as error:
+                        log.warning("a filing on the platform is no case: %s", error)
+                if case is not None:
+                    now = self._clock()
+                    await self._store.submit(
+                        bare_party(item.sender),
+                        case,
+                        today=oslo_date(now),
+                        now=now,
+                        saksnummer=case_number(item.correspondence_id),
+                    )
+                    count += 1
+                await client.confirm(item.correspondence_id)
+        if count:
+            await self.deliver()
+        return count
 
     async def unsent(self) -> list[Melding]:
         query = select(letters.c.data).where(letters.c.seq.not_in(select(sent.c.seq))).order_by(letters.c.seq)
@@ -108,7 +158,9 @@ class SvvPost:
         return count
 
 
-def post_office(settings: RegistersSettings, stores: Any) -> tuple[SvvPost, Callable[[], Awaitable[None]]]:
+def post_office(
+    settings: RegistersSettings, stores: Any, clock: Callable[[], datetime] | None = None
+) -> tuple[SvvPost, Callable[[], Awaitable[None]]]:
     """The app's ``SvvPost`` as Statens vegvesen's client at the token service, and how to close it."""
     import httpx
 
@@ -128,7 +180,17 @@ def post_office(settings: RegistersSettings, stores: Any) -> tuple[SvvPost, Call
     async def token(scope: str) -> str:
         return await tokens.get(url, scope)
 
-    return SvvPost(stores.loyve, stores.db, lambda: MessagingClient(url, token)), http.aclose
+    return SvvPost(stores.loyve, stores.db, lambda: MessagingClient(url, token), clock or utc_now), http.aclose
+
+
+async def poll(post: SvvPost, interval: float) -> None:
+    """The register's inbox, read every ``interval`` seconds until cancelled (cases filed over the platform)."""
+    while True:
+        try:
+            await post.receive()
+        except Exception as error:  # the platform down or restarting: try again next round
+            log.warning("the register could not read its inbox on the message platform (%s)", type(error).__name__)
+        await asyncio.sleep(interval)
 
 
 async def deliver_quietly(post: SvvPost | None) -> None:
@@ -141,4 +203,16 @@ async def deliver_quietly(post: SvvPost | None) -> None:
         log.warning("the register's letters wait for the message platform (%s)", type(error).__name__)
 
 
-__all__ = ["NOTICE_RESOURCE", "RESOURCE", "SvvPost", "correspondence", "deliver_quietly", "post_office", "sent"]
+__all__ = [
+    "CASE_FILE",
+    "NOTICE_RESOURCE",
+    "RESOURCE",
+    "SvvPost",
+    "case_number",
+    "correspondence",
+    "deliver_quietly",
+    "filing",
+    "poll",
+    "post_office",
+    "sent",
+]

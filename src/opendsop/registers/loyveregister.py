@@ -176,10 +176,18 @@ class LoyveStore:
 
     # -- a case ---------------------------------------------------------------------------------------
 
-    async def submit(self, guarantor: str, case: tg.Soknad, *, today: date, now: datetime) -> Svar:
-        """Decide ``case`` filed by ``guarantor`` and record it, its effects and its letters in one transaction."""
-        number = str(uuid.uuid4())
+    async def submit(
+        self, guarantor: str, case: tg.Soknad, *, today: date, now: datetime, saksnummer: str | None = None
+    ) -> Svar:
+        """Decide ``case`` filed by ``guarantor`` and record it, its effects and its letters in one transaction.
+
+        ``saksnummer`` names the case where the filing already has an identity (a correspondence): filed
+        again, the first answer is returned and nothing is decided twice."""
+        number = saksnummer or str(uuid.uuid4())
         async with self._db.engine.begin() as conn:
+            known = (await conn.execute(select(cases.c.data).where(cases.c.saksnummer == number))).scalar_one_or_none()
+            if known is not None:
+                return decode(known, Sak).svar
             carrier = await self._carrier(conn, case.transportorOrgnummer, lock=True)
             held = await self._guarantees_of(conn, case.transportorOrgnummer) if carrier else []
             entry = await self._concession(conn, guarantor)

@@ -20,7 +20,8 @@ Environment variables (prefix ``DSOP_REGISTERS_``):
 * ``HOST`` / ``PORT`` — where ``dsop registers serve`` listens.
 * ``ALTINN_URL`` / ``SVV_CLIENT_ID`` / ``SVV_KEY_FILE`` — the message platform and Statens vegvesen's
   client and signing key (PEM) there: the løyveregister's answers and notices go out as correspondences
-  (unset: they stay in the register, ``GET /loyveregister/api/v1/meldinger``).
+  (unset: they stay in the register, ``GET /loyveregister/api/v1/meldinger``); ``LOYVE_POLL_INTERVAL`` —
+  how often (s) SVV's inbox is read for cases filed over the platform (0: never; default 1).
 
 Scopes (documented in app.py): ``folkeregister:read``, ``konkursvarsel:read``, ``enhetsregister:read``.
 """
@@ -54,6 +55,7 @@ class RegistersSettings(BaseSettings):
     altinn_url: str | None = None
     svv_client_id: str | None = None
     svv_key_file: Path | None = None
+    loyve_poll_interval: float = Field(default=1.0, ge=0)
 
     @property
     def token_audience(self) -> str:

@@ -18,9 +18,10 @@ from opendsop.consumer.workflows import plan_skatt
 from opendsop.contracts.digital_letter import RESOURCE
 from opendsop.contracts.messaging.models import Resource, RoleAssignment
 from opendsop.contracts.messaging.names import TRANSPORT_GUARANTEE_ROLE
+from opendsop.contracts.registers.loyve_messages import NOTICE_RESOURCE, case_number, filing
+from opendsop.contracts.registers.loyve_messages import RESOURCE as GUARANTEES
 from opendsop.registers.app import Stores
-from opendsop.registers.loyve_post import NOTICE_RESOURCE, SvvPost
-from opendsop.registers.loyve_post import RESOURCE as GUARANTEES
+from opendsop.registers.loyve_post import SvvPost
 from opendsop.standard.services.transport_guarantee import Soknad
 from tests.altinn.conftest import Harness, MovableClock, Webhooks, open_platform, settings_for
 from tests.consumer.workflows.test_letters import ANSWER
@@ -117,5 +118,22 @@ async def test_svv_answers_reach_the_guarantor_and_the_notice_the_carrier(platfo
         assert sorted(item.property_list["status"] for item in answers) == ["OK", "OK"]
         [notice] = [item async for item in platform.client(CARRIER).inbox(resource_id=NOTICE_RESOURCE)]
         assert notice.property_list["frist"] == "2027-02-08" and "tilbakekalt" in notice.content.message_body
+
+        # filed over the platform: SVV reads its inbox, decides once, answers into the guarantor's inbox
+        again = msgspec.convert(
+            {"transportorOrgnummer": CARRIER, "soknadtype": "nyGaranti",
+             "nyGaranti": {"garantinummer": "G-2", "garantiType": "GODSLOYVE", "belop": "80000"}},
+            Soknad,
+        )  # fmt: skip
+        request, attachment = filing(again)
+        made = await platform.client(BANK).send(request, [attachment])
+        assert await post.receive() == 1 and await post.receive() == 0
+        number = case_number(made.correspondences[0].correspondence_id)
+        [answer] = [
+            item
+            async for item in platform.client(BANK).inbox(resource_id=GUARANTEES)
+            if item.property_list["saksnummer"] == number
+        ]
+        assert answer.property_list["status"] == "REJECTED_BELOP_FOR_LAVT"
     finally:
         await stores.db.close()
