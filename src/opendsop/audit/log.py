@@ -1,43 +1,46 @@
-"""The audit log: one record per request, allowed or denied (DSOP “eOppslag”).
+"""The audit log: one record per request, allowed or denied (DSOP “eOppslag”), verifiable by anyone.
 
 What is kept is what the standard asks a bank to be able to prove later: ``CorrelationID``,
 ``AccountInfoRequestID``, ``Legal-Mandate`` *together with* ``AdditionalReferenceIDType``/``ID``,
 ``RequesterID``, the consumer (and supplier), endpoint, party or account reference, period, outcome
 and the number of records returned.  It lives in the party's own database, never in plain logs.
 
-Tamper evidence: every record carries ``hash = SHA-256(previous hash ‖ canonical JSON of the record)``,
-so editing or deleting a row in the middle breaks ``verify`` from that row on.  Appends are
-serialised (one writer at a time: SQLite's write lock, a PostgreSQL advisory lock) because each
-record depends on the one before it.
+Tamper evidence (``standard.auditlog``): each record is committed to as ``SHA-256(salt ‖ sequence ‖
+body)``, the commitments are the leaves of an RFC 9162 Merkle tree, and every ``checkpoint_every``
+records or ``checkpoint_seconds`` the party signs a checkpoint (size, root, time) with its own key.  The
+personal part (body and salt) is kept apart from the commitment, so a retention purge or an erasure
+removes it while the tree, the checkpoints and every other record's proof still verify.  Appends are
+serialised (SQLite's write lock, a PostgreSQL advisory lock) and committed in groups.
 
 Retention: the v1 legal page asked for 13 years for ``AccountInfoRequestID`` (limitation periods:
 3 years plus up to 10 years' extension); v2 leaves it to each bank's legal department, so it is a
-setting.  Purging removes the oldest prefix of the chain and records the hash it ended on as the new
-anchor, so the rest still verifies.
+setting (``dsop audit purge --years``).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import hashlib
-from collections.abc import Iterable, Sequence
+import os
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
 import msgspec
-import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-GENESIS = "0" * 64
+from opendsop.audit.merkle import MerkleTree
+from opendsop.audit.signing import Signer
+from opendsop.clock import utc_now
+from opendsop.contracts.auditproof import Checkpoint, LogRecord, LogVerifier, ProofError
+from opendsop.standard import auditlog
+
 DEFAULT_RETENTION_YEARS = 13
-_ADVISORY_LOCK = 0x44534F50  # "DSOP": serialises appends across processes on PostgreSQL
-_MAX_BATCH = 500
+DEFAULT_CHECKPOINT_EVERY = 256
+DEFAULT_CHECKPOINT_SECONDS = 60.0
 
 
 class AuditRecord(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
-    """One decision.  NOTE: the canonical encoding of these fields is hashed; add fields only at
+    """One decision.  NOTE: the canonical encoding of these fields is committed to; add fields only at
     the end with a default, never rename or reorder them."""
 
     recorded_at: datetime
@@ -63,29 +66,35 @@ class AuditRecord(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True)
     # known (records from before this field, callers that append before answering).
     delivered: bool | None = None
     api_version: str | None = None  # "v1" or "v2" at a bank's Control API
+    consent_id: str | None = None  # the consent a consent-based disclosure rested on
+    categories: tuple[str, ...] = ()  # the data categories delivered (never the data)
+    embargo_until: date | None = None  # a covert request: hidden from the person until then (or a lift)
+    lifts: str | None = None  # a lift message: the CorrelationID whose embargo ends now
 
 
 @dataclass(frozen=True, slots=True)
 class StoredRecord:
     sequence: int
     record: AuditRecord
-    previous_hash: str
-    hash: str
+    commitment: str  # hex
+
+    @property
+    def hash(self) -> str:
+        return self.commitment
 
 
 class ChainBroken(Exception):
-    """``verify`` found a record whose hash does not follow from its predecessor."""
+    """``verify`` found the first record (``sequence``) or checkpoint where the log stops verifying."""
 
     def __init__(self, sequence: int, reason: str) -> None:
-        super().__init__(f"audit chain broken at record {sequence}: {reason}")
+        super().__init__(f"audit log broken at record {sequence}: {reason}")
         self.sequence = sequence
+        self.reason = reason
 
 
-_encoder = msgspec.json.Encoder(order="sorted")
-
-
-def record_hash(previous_hash: str, record: AuditRecord) -> str:
-    return hashlib.sha256(previous_hash.encode("ascii") + _encoder.encode(record)).hexdigest()
+encoder = msgspec.json.Encoder(order="sorted")
+_encoder = encoder  # older name
+decoder = msgspec.json.Decoder(AuditRecord)
 
 
 class AuditLog(Protocol):
@@ -100,219 +109,180 @@ class AuditLog(Protocol):
     async def purge_before(self, cutoff: datetime) -> int: ...
 
 
-def verify_chain(anchor: str, rows: Iterable[StoredRecord]) -> int:
-    """Check a run of records against the hash they must start from; returns how many were checked."""
-    previous, count = anchor, 0
-    for row in rows:
-        if row.previous_hash != previous:
-            raise ChainBroken(row.sequence, "it does not follow the record before it (a row was removed)")
-        if record_hash(previous, row.record) != row.hash:
-            raise ChainBroken(row.sequence, "its content does not match its hash (the row was changed)")
-        previous, count = row.hash, count + 1
-    return count
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One record as stored: the leaf part always, the personal part (salt, body) until purged."""
+
+    sequence: int
+    recorded_at: datetime
+    commitment: bytes
+    salt: bytes | None
+    body: bytes | None
+
+    def stored(self) -> StoredRecord | None:
+        if self.body is None:
+            return None
+        return StoredRecord(self.sequence, decoder.decode(self.body), self.commitment.hex())
 
 
-class MemoryAuditLog:
+def new_row(sequence: int, record: AuditRecord) -> Row:
+    salt, body = os.urandom(auditlog.SALT_BYTES), encoder.encode(record)
+    return Row(sequence, record.recorded_at, auditlog.commitment(salt, sequence, body), salt, body)
+
+
+class MerkleLog:
+    """What both stores share: the tree over the leaves, checkpoints, proofs and ``verify``."""
+
+    origin: str
+    signer: Signer | None
+    keys: dict[str, bytes]
+
+    def _setup(
+        self,
+        origin: str,
+        signer: Signer | None,
+        checkpoint_every: int,
+        checkpoint_seconds: float,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.origin, self.signer, self.clock = origin, signer, clock
+        self.checkpoint_every, self.checkpoint_seconds = checkpoint_every, checkpoint_seconds
+        self.keys = {origin: signer.public_key} if signer else {}
+        self._tree = MerkleTree()
+        self._last_checkpoint: tuple[int, datetime] | None = None
+        self.on_checkpoint: Callable[[Checkpoint], object] | None = None  # e.g. send it to the witness
+
+    # storage hooks
+    async def _leaves_after(self, size: int) -> Iterable[tuple[int, bytes]]:
+        raise NotImplementedError
+
+    async def _store_checkpoint(self, checkpoint: Checkpoint) -> None:
+        raise NotImplementedError
+
+    async def checkpoints(self) -> list[Checkpoint]:
+        raise NotImplementedError
+
+    async def _rows(self, after: int, limit: int) -> Sequence[Row]:
+        raise NotImplementedError
+
+    async def tree(self) -> MerkleTree:
+        """The tree over every leaf stored so far (brought up to date from the store)."""
+        for sequence, commitment in await self._leaves_after(self._tree.size):
+            if sequence != self._tree.size + 1:  # a gap: the store changed under us; rebuild from scratch
+                self._tree = MerkleTree()
+                return await self.tree()
+            self._tree.append_leaf(auditlog.leaf(sequence, commitment))
+        return self._tree
+
+    async def checkpoint(self) -> Checkpoint:
+        """Sign and keep a checkpoint of the log as it is now."""
+        if self.signer is None:
+            raise ProofError(f"the audit log of {self.origin} has no signing key")
+        tree = await self.tree()
+        signed = self.signer.sign(self.origin, tree.size, tree.root(), self.clock())
+        await self._store_checkpoint(signed)
+        self._last_checkpoint = (tree.size, self.clock())
+        if self.on_checkpoint is not None:
+            result = self.on_checkpoint(signed)
+            if asyncio.iscoroutine(result):
+                await result
+        return signed
+
+    async def _after_append(self, size: int) -> None:
+        if self.signer is None:
+            return
+        if self._last_checkpoint is None:
+            stored = await self.checkpoints()
+            self._last_checkpoint = (stored[-1].size, self.clock()) if stored else (0, self.clock())
+        done, when = self._last_checkpoint
+        due = size - done >= self.checkpoint_every or (
+            size > done and self.clock() - when >= timedelta(seconds=self.checkpoint_seconds)
+        )
+        if due:
+            await self.checkpoint()
+
+    async def inclusion_proof(self, sequence: int, size: int | None = None) -> list[bytes]:
+        tree = await self.tree()
+        return tree.inclusion_proof(sequence - 1, tree.size if size is None else size)
+
+    async def consistency_proof(self, size1: int, size2: int) -> list[bytes]:
+        return (await self.tree()).consistency_proof(size1, size2)
+
+    async def verify(self, keys: dict[str, bytes] | None = None, *, since: int = 0) -> int:
+        """Check every record and checkpoint with the independent verifier; returns the number of records.
+
+        ``keys`` are the trusted public keys (the log's own by default); ``since`` only checks the
+        checkpoints from that size on (records are always all checked).  Raises ``ChainBroken`` at the
+        first bad position.
+        """
+        trusted = {**self.keys, **(keys or {})}
+        try:
+            verifier = LogVerifier(
+                [c for c in await self.checkpoints() if c.size >= since], trusted, origin=self.origin
+            )
+            after = 0
+            while chunk := await self._rows(after, 5000):
+                for row in chunk:
+                    verifier.add(LogRecord(row.sequence, row.commitment, row.salt, row.body))
+                after = chunk[-1].sequence
+            return verifier.finish()
+        except ProofError as error:
+            raise ChainBroken(error.position or 0, str(error)) from None
+
+
+def _matches(row: StoredRecord, account_info_request_id: str | None) -> bool:
+    return account_info_request_id is None or row.record.account_info_request_id == account_info_request_id
+
+
+class MemoryAuditLog(MerkleLog):
     """In-process twin (tests, the demo)."""
 
-    def __init__(self) -> None:
-        self._rows: list[StoredRecord] = []
-        self._anchor = GENESIS
+    def __init__(
+        self,
+        *,
+        origin: str = "audit",
+        signer: Signer | None = None,
+        checkpoint_every: int = DEFAULT_CHECKPOINT_EVERY,
+        checkpoint_seconds: float = DEFAULT_CHECKPOINT_SECONDS,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self._setup(origin, signer, checkpoint_every, checkpoint_seconds, clock)
+        self.rows: list[Row] = []
+        self._checkpoints: dict[int, Checkpoint] = {}
 
     async def append(self, record: AuditRecord) -> StoredRecord:
-        previous = self._rows[-1].hash if self._rows else self._anchor
-        stored = StoredRecord(
-            len(self._rows) + 1 if not self._rows else self._rows[-1].sequence + 1,
-            record,
-            previous,
-            record_hash(previous, record),
-        )
-        self._rows.append(stored)
+        row = new_row(len(self.rows) + 1, record)
+        self.rows.append(row)
+        await self._after_append(row.sequence)
+        stored = row.stored()
+        assert stored is not None
         return stored
 
     async def records(
         self, *, account_info_request_id: str | None = None, after: int = 0, limit: int = 1000
     ) -> Sequence[StoredRecord]:
-        rows = [
-            row
-            for row in self._rows
-            if row.sequence > after
-            and (account_info_request_id is None or row.record.account_info_request_id == account_info_request_id)
-        ]
-        return rows[:limit]
+        found = [s for r in self.rows if r.sequence > after and (s := r.stored()) is not None]
+        return [row for row in found if _matches(row, account_info_request_id)][:limit]
 
-    async def verify(self) -> int:
-        return verify_chain(self._anchor, self._rows)
+    async def _rows(self, after: int, limit: int) -> Sequence[Row]:
+        return self.rows[after : after + limit]
+
+    async def _leaves_after(self, size: int) -> Iterable[tuple[int, bytes]]:
+        return [(row.sequence, row.commitment) for row in self.rows[size:]]
+
+    async def _store_checkpoint(self, checkpoint: Checkpoint) -> None:
+        self._checkpoints[checkpoint.size] = checkpoint
+
+    async def checkpoints(self) -> list[Checkpoint]:
+        return [self._checkpoints[size] for size in sorted(self._checkpoints)]
 
     async def purge_before(self, cutoff: datetime) -> int:
-        keep = [row for row in self._rows if row.record.recorded_at >= cutoff]
-        purged = len(self._rows) - len(keep)
-        if purged:
-            self._anchor = self._rows[purged - 1].hash
-            self._rows = self._rows[purged:]
+        purged = 0
+        for index, row in enumerate(self.rows):
+            if row.recorded_at < cutoff and row.body is not None:
+                self.rows[index] = Row(row.sequence, row.recorded_at, row.commitment, None, None)
+                purged += 1
         return purged
-
-
-metadata = sa.MetaData()
-audit_records = sa.Table(
-    "audit_records",
-    metadata,
-    sa.Column("sequence", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True, autoincrement=False),
-    sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False, index=True),
-    sa.Column("account_info_request_id", sa.String(64), index=True),
-    sa.Column("body", sa.LargeBinary, nullable=False),
-    sa.Column("previous_hash", sa.String(64), nullable=False),
-    sa.Column("hash", sa.String(64), nullable=False),
-    sa.Column("delivered", sa.Boolean(), nullable=True),  # copies of the hashed body's fields, to query by
-    sa.Column("api_version", sa.String(8), nullable=True),
-)
-audit_anchor = sa.Table(
-    "audit_anchor",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("hash", sa.String(64), nullable=False),
-    sa.Column("last_sequence", sa.BigInteger, nullable=False),
-)
-_decoder = msgspec.json.Decoder(AuditRecord)
-
-
-class SqlAuditLog:
-    """The audit log in the party's SQL database (SQLite or PostgreSQL)."""
-
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine
-        self._postgres = engine.dialect.name == "postgresql"
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._queue: asyncio.Queue[tuple[AuditRecord, asyncio.Future[StoredRecord]]] | None = None
-        self._writer: asyncio.Task[None] | None = None
-
-    async def create_schema(self) -> None:
-        """Bring the audit tables to the current revision (alembic, ``audit.migrations``)."""
-        from opendsop.audit.migrations import upgrade_engine
-
-        await upgrade_engine(self.engine)
-
-    async def append(self, record: AuditRecord) -> StoredRecord:
-        """Store one record; returns once it is committed (a response is never sent before its record).
-
-        Concurrent appends are committed together (group commit): each record depends on the one before
-        it, so appends are serialised, and one transaction per waiting batch instead of per record
-        keeps a busy bank from queueing behind its own audit log.
-        """
-        loop = asyncio.get_running_loop()
-        if self._queue is None or self._loop is not loop:
-            self._loop, self._queue = loop, asyncio.Queue()
-            self._writer = loop.create_task(self._write_batches(self._queue))
-        done: asyncio.Future[StoredRecord] = loop.create_future()
-        await self._queue.put((record, done))
-        return await done
-
-    async def _write_batches(self, queue: asyncio.Queue[tuple[AuditRecord, asyncio.Future[StoredRecord]]]) -> None:
-        while True:
-            batch = [await queue.get()]
-            while not queue.empty() and len(batch) < _MAX_BATCH:
-                batch.append(queue.get_nowait())
-            try:
-                stored = await self._commit([record for record, _ in batch])
-            except Exception as error:  # noqa: BLE001 - handed to every waiting caller, none is lost
-                for _, done in batch:
-                    if not done.done():
-                        done.set_exception(error)
-                continue
-            for (_, done), row in zip(batch, stored, strict=True):
-                if not done.done():
-                    done.set_result(row)
-
-    async def _commit(self, records: Sequence[AuditRecord]) -> list[StoredRecord]:
-        async with self.engine.begin() as conn:
-            if self._postgres:
-                await conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_LOCK})
-            last = (
-                await conn.execute(
-                    sa.select(audit_records.c.sequence, audit_records.c.hash)
-                    .order_by(audit_records.c.sequence.desc())
-                    .limit(1)
-                )
-            ).first()
-            if last is None:
-                anchor = (await conn.execute(sa.select(audit_anchor.c.hash, audit_anchor.c.last_sequence))).first()
-                previous, sequence = (anchor.hash, anchor.last_sequence + 1) if anchor else (GENESIS, 1)
-            else:
-                previous, sequence = last.hash, last.sequence + 1
-            stored, rows = [], []
-            for record in records:
-                digest = record_hash(previous, record)
-                stored.append(StoredRecord(sequence, record, previous, digest))
-                rows.append(
-                    {
-                        "sequence": sequence,
-                        "recorded_at": record.recorded_at,
-                        "account_info_request_id": record.account_info_request_id,
-                        "body": _encoder.encode(record),
-                        "previous_hash": previous,
-                        "hash": digest,
-                        "delivered": record.delivered,
-                        "api_version": record.api_version,
-                    }
-                )
-                previous, sequence = digest, sequence + 1
-            await conn.execute(audit_records.insert(), rows)
-        return stored
-
-    async def close(self) -> None:
-        """Stop the writer (records already appended are committed)."""
-        if self._writer is not None:
-            self._writer.cancel()
-            with contextlib.suppress(asyncio.CancelledError, RuntimeError):
-                await self._writer
-        self._writer = self._queue = self._loop = None
-
-    async def records(
-        self, *, account_info_request_id: str | None = None, after: int = 0, limit: int = 1000
-    ) -> Sequence[StoredRecord]:
-        query = (
-            sa.select(audit_records)
-            .where(audit_records.c.sequence > after)
-            .order_by(audit_records.c.sequence)
-            .limit(limit)
-        )
-        if account_info_request_id is not None:
-            query = query.where(audit_records.c.account_info_request_id == account_info_request_id)
-        async with self.engine.connect() as conn:
-            rows = (await conn.execute(query)).all()
-        return [StoredRecord(row.sequence, _decoder.decode(row.body), row.previous_hash, row.hash) for row in rows]
-
-    async def verify(self) -> int:
-        async with self.engine.connect() as conn:
-            anchor = (await conn.execute(sa.select(audit_anchor.c.hash))).scalar()
-        previous, checked, after = anchor or GENESIS, 0, 0
-        while True:
-            batch = await self.records(after=after, limit=5000)
-            if not batch:
-                return checked
-            checked += verify_chain(previous, batch)
-            previous, after = batch[-1].hash, batch[-1].sequence
-
-    async def purge_before(self, cutoff: datetime) -> int:
-        async with self.engine.begin() as conn:
-            if self._postgres:
-                await conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_LOCK})
-            last = (
-                await conn.execute(
-                    sa.select(audit_records.c.sequence, audit_records.c.hash)
-                    .where(audit_records.c.recorded_at < cutoff)
-                    .order_by(audit_records.c.sequence.desc())
-                    .limit(1)
-                )
-            ).first()
-            if last is None:
-                return 0
-            purged = (
-                await conn.execute(audit_records.delete().where(audit_records.c.sequence <= last.sequence))
-            ).rowcount
-            await conn.execute(audit_anchor.delete())
-            await conn.execute(audit_anchor.insert().values(id=1, hash=last.hash, last_sequence=last.sequence))
-        return int(purged or 0)
 
 
 def retention_cutoff(now: datetime, years: int = DEFAULT_RETENTION_YEARS) -> datetime:
@@ -323,16 +293,21 @@ def retention_cutoff(now: datetime, years: int = DEFAULT_RETENTION_YEARS) -> dat
         return now.replace(year=now.year - years, day=28)
 
 
+# The SQL store lives in its own module (this one stays short); imported last, as it builds on the above.
+from opendsop.audit.sql import SqlAuditLog, audit_checkpoints, audit_leaves, audit_personal  # noqa: E402
+
 __all__ = [
     "DEFAULT_RETENTION_YEARS",
-    "GENESIS",
     "AuditLog",
     "AuditRecord",
     "ChainBroken",
     "MemoryAuditLog",
+    "MerkleLog",
+    "Row",
     "SqlAuditLog",
     "StoredRecord",
-    "record_hash",
+    "audit_checkpoints",
+    "audit_leaves",
+    "audit_personal",
     "retention_cutoff",
-    "verify_chain",
 ]
