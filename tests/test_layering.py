@@ -72,7 +72,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "pension": _BASE,  # a pension institution (Ajourhold av OTP)
     "altinn": _BASE | {"audit"},  # its migrations run under the audit log's process-wide alembic lock
     # shared layers
-    "contracts": frozenset({"trust", "standard", "clock", "serving", "tracing"}),
+    "contracts": frozenset({"trust", "standard", "clock", "serving", "tracing", "lazy"}),
     "audit": frozenset({"serving", "clock", "standard", "contracts", "files"}),  # contracts: the independent verifier
     "synth": frozenset({"standard", "clock"}),
     "availability": frozenset(),

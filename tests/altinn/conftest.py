@@ -121,6 +121,19 @@ async def open_platform(database_url: str, clock: MovableClock, webhooks: Webhoo
 
 @pytest.fixture
 async def harness(database_url: str, token_issuer: Any) -> AsyncIterator[Harness]:
+    """The platform on SQLite and on PostgreSQL: for what storage decides."""
+    async for h in _harness(database_url, token_issuer):
+        yield h
+
+
+@pytest.fixture
+async def sqlite_harness(tmp_path: Any, token_issuer: Any) -> AsyncIterator[Harness]:
+    """The platform on SQLite only: for rules that no storage decides (refusals, policies, paging)."""
+    async for h in _harness(f"sqlite+aiosqlite:///{tmp_path / 'altinn.db'}", token_issuer):
+        yield h
+
+
+async def _harness(database_url: str, token_issuer: Any) -> AsyncIterator[Harness]:
     clock, webhooks = MovableClock(), Webhooks()
     platform = await open_platform(database_url, clock, webhooks)
     for resource in RESOURCES:

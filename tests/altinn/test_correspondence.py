@@ -81,18 +81,18 @@ async def test_a_letter_goes_through_its_life_cycle_and_the_sender_hears_each_st
     assert [e.type for e in bank_events][:1] == [EventType.CORRESPONDENCE_PUBLISHED]
 
 
-async def test_one_correspondence_per_recipient_and_the_inbox_pages(harness: Harness) -> None:
-    agency = harness.client(AGENCY)
+async def test_one_correspondence_per_recipient_and_the_inbox_pages(sqlite_harness: Harness) -> None:
+    agency = sqlite_harness.client(AGENCY)
     for n in range(3):
-        harness.clock.advance(seconds=1)
+        sqlite_harness.clock.advance(seconds=1)
         await agency.send(letter(BANK, OTHER_BANK, key=f"k{n}"))
-    bank = harness.client(BANK)
+    bank = sqlite_harness.client(BANK)
     first = await bank.search(limit=2)
     assert len(first.ids) == 2 and first.next
     rest = await bank.search(limit=2, cursor=first.next)
     assert len(rest.ids) == 1 and rest.next is None
     assert len({*first.ids, *rest.ids}) == 3
-    assert len([c async for c in harness.client(OTHER_BANK).inbox()]) == 3
+    assert len([c async for c in sqlite_harness.client(OTHER_BANK).inbox()]) == 3
     assert len((await agency.search(role=Role.SENDER, limit=10)).ids) == 6
 
 
@@ -106,29 +106,29 @@ async def test_a_duplicate_send_returns_the_first_result_and_a_reused_key_is_ref
         await agency.send(letter(OTHER_BANK, key="dup-1"))
 
 
-async def test_a_scheduled_letter_is_hidden_until_its_publish_time(harness: Harness) -> None:
-    agency, bank = harness.client(AGENCY), harness.client(BANK)
-    at = harness.clock.now + timedelta(hours=1)
+async def test_a_scheduled_letter_is_hidden_until_its_publish_time(sqlite_harness: Harness) -> None:
+    agency, bank = sqlite_harness.client(AGENCY), sqlite_harness.client(BANK)
+    at = sqlite_harness.clock.now + timedelta(hours=1)
     sent = await agency.send(letter(BANK, requested_publish_time=at))
     assert sent.correspondences[0].status == CorrespondenceStatus.READY_FOR_PUBLISH
     assert (await bank.search()).ids == []
-    assert await harness.platform.sweep() == 0
-    harness.clock.advance(hours=1)
-    assert await harness.platform.sweep() == 1
+    assert await sqlite_harness.platform.sweep() == 0
+    sqlite_harness.clock.advance(hours=1)
+    assert await sqlite_harness.platform.sweep() == 1
     assert (await bank.search()).ids == [sent.correspondences[0].correspondence_id]
 
 
-async def test_due_date_passes_unconfirmed_and_the_system_deletes_after_its_time(harness: Harness) -> None:
-    agency, bank = harness.client(AGENCY), harness.client(BANK)
-    now = harness.clock.now
+async def test_due_date_passes_unconfirmed_and_the_system_deletes_after_its_time(sqlite_harness: Harness) -> None:
+    agency, bank = sqlite_harness.client(AGENCY), sqlite_harness.client(BANK)
+    now = sqlite_harness.clock.now
     sent = await agency.send(
         letter(BANK, due_date_time=now + timedelta(days=1), allow_system_delete_after=now + timedelta(days=2))
     )
     cid = sent.correspondences[0].correspondence_id
-    harness.clock.advance(days=1, seconds=1)
-    await harness.platform.sweep()
-    harness.clock.advance(days=1)
-    await harness.platform.sweep()
+    sqlite_harness.clock.advance(days=1, seconds=1)
+    await sqlite_harness.platform.sweep()
+    sqlite_harness.clock.advance(days=1)
+    await sqlite_harness.platform.sweep()
     types = [e.type for e in (await agency.events()).events if e.resourceinstance == cid]
     assert EventType.RECEIVER_NEVER_CONFIRMED in types and types[-1] == EventType.CORRESPONDENCE_PURGED
     with pytest.raises(E.NotFound):
@@ -153,13 +153,13 @@ EICAR = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
         ("missing scope", E.InsufficientScope),
     ],
 )
-async def test_bad_sends_are_refused_with_their_own_error(harness: Harness, case: str, error: type) -> None:
-    agency = harness.client(AGENCY)
+async def test_bad_sends_are_refused_with_their_own_error(sqlite_harness: Harness, case: str, error: type) -> None:
+    agency = sqlite_harness.client(AGENCY)
     request, files = letter(BANK), [FileUpload("a.txt", b"hello")]
     if case == "unknown resource":
         request = letter(BANK, resource_id="no-such-resource")
     elif case == "sender without the right":
-        agency = harness.client(OUTSIDER)
+        agency = sqlite_harness.client(OUTSIDER)
     elif case == "recipient without the right":
         request = letter(BANK, resource_id="svv-transportloyvegaranti")
     elif case == "malformed recipient":
@@ -173,23 +173,23 @@ async def test_bad_sends_are_refused_with_their_own_error(harness: Harness, case
     elif case == "title too long":
         request.correspondence.content.message_title = "x" * 256
     elif case == "due before publish":
-        request = letter(BANK, due_date_time=harness.clock.now - timedelta(days=1))
+        request = letter(BANK, due_date_time=sqlite_harness.clock.now - timedelta(days=1))
     elif case == "missing scope":
-        agency = harness.client(AGENCY, scopes=(CORRESPONDENCE_READ,))
+        agency = sqlite_harness.client(AGENCY, scopes=(CORRESPONDENCE_READ,))
     with pytest.raises(error):
         await agency.send(request, files)
-    assert (await harness.client(BANK).search()).ids == []  # nothing half made
+    assert (await sqlite_harness.client(BANK).search()).ids == []  # nothing half made
 
 
-async def test_only_the_parties_see_a_letter_and_a_person_reads_their_own(harness: Harness) -> None:
-    agency = harness.client(AGENCY)
+async def test_only_the_parties_see_a_letter_and_a_person_reads_their_own(sqlite_harness: Harness) -> None:
+    agency = sqlite_harness.client(AGENCY)
     sent = await agency.send(letter(BANK, PERSON))
     to_bank, to_person = (c.correspondence_id for c in sent.correspondences)
     with pytest.raises(E.NotFound):
-        await harness.client(OTHER_BANK).get(to_bank)
+        await sqlite_harness.client(OTHER_BANK).get(to_bank)
     with pytest.raises(E.NotFound):
-        await harness.client(BANK).get(to_person)
-    person = harness.client("974760673", pid=PERSON)  # an ID-porten-like token names the person
+        await sqlite_harness.client(BANK).get(to_person)
+    person = sqlite_harness.client("974760673", pid=PERSON)  # an ID-porten-like token names the person
     assert (await person.get(to_person)).recipient.endswith(PERSON)
     with pytest.raises(E.WrongStatus):
         await agency.mark_read(to_bank)  # only the recipient acts on it

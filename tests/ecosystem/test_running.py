@@ -323,3 +323,33 @@ def test_dsop_guarantee_in_a_second_terminal_acts_as_the_local_bank(ecosystem: R
     assert listed.returncode == 0, listed.stdout + listed.stderr
     bad = dsop(ecosystem.topology, "guarantee", "new", "123", "--amount", "1000")
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1 and "organisasjonsnummer" in bad.stderr
+
+
+def test_the_message_platform_carries_an_agencys_letter_to_a_banks_inbox(ecosystem: Running) -> None:
+    from opendsop.contracts.messaging import names
+    from opendsop.contracts.messaging.models import Correspondence, CorrespondenceContent, InitializeCorrespondences
+    from opendsop.ecosystem.message_platform import DIGITAL_LETTER, platform_client
+    from opendsop.ecosystem.provision import bank_client_id
+
+    topology, paths = ecosystem.topology, ecosystem.provisioned.paths
+    agency, bank = topology.agencies[0], topology.banks[0]
+
+    async def round_trip() -> tuple[list[str], list[str]]:
+        async with platform_client(topology, agency.client_id, paths.agency(agency.orgno) / "grant.pem") as sender:
+            sent = await sender.send(
+                InitializeCorrespondences(
+                    correspondence=Correspondence(
+                        resource_id=DIGITAL_LETTER,
+                        senders_reference="tour",
+                        content=CorrespondenceContent(message_title="Forespørsel", message_body="Hei"),
+                    ),
+                    recipients=[names.org_urn(bank.orgno)],
+                )
+            )
+        async with platform_client(topology, bank_client_id(bank.orgno), paths.bank(bank.orgno) / "grant.pem") as box:
+            inbox = await box.search(resource_id=DIGITAL_LETTER)
+        return [c.correspondence_id for c in sent.correspondences], inbox.ids
+
+    sent, inbox = asyncio.run(round_trip())
+    assert set(sent) <= set(inbox)
+    assert httpx.get(topology.url("altinn") + "/health").status_code == 200

@@ -181,6 +181,8 @@ async def assign_role(request: Request[Any, Any, Any]) -> Response[bytes]:
     )
     if assignment.party != holder:
         raise NotAuthorized("a party delegates only its own rights: the caller must be the assignment's party")
+    if assignment.holder == assignment.party:  # a party's own roles come from the registers, not from itself
+        raise NotAuthorized("a party cannot grant itself a role; its own roles are set by the platform's operator")
     if not 1 <= len(assignment.role) <= 255:
         raise InvalidRequest("role must be 1–255 characters")
     await p.store.assign_role(assignment)

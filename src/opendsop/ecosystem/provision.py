@@ -32,6 +32,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from opendsop.clock import utc_now
+from opendsop.ecosystem import message_platform as messaging
 from opendsop.ecosystem.topology import Topology
 from opendsop.files import tighten, write_private
 from opendsop.prosecution import keystore
@@ -47,6 +48,7 @@ AGENCY_SCOPES = (
     "folkeregister:read",
     "konkursvarsel:read",
     "enhetsregister:read",
+    *messaging.AGENCY_SCOPES,  # digital letters and their answers over the message platform
 )
 BANK_SCOPES = (
     "folkeregister:read",
@@ -54,6 +56,7 @@ BANK_SCOPES = (
     "enhetsregister:read",
     scopes.CUSTOMER_RELATIONS_WRITE,
     "svv:transportloyvegaranti",  # the bank as guarantor at Statens vegvesen's løyveregister
+    *messaging.BANK_SCOPES,  # its inbox and broker files on the message platform
 )
 PENSION_SCOPES = otp.SCOPES  # Skatteetaten's three OTP APIs and NAV's Aa-registeret OTP API
 
@@ -237,6 +240,7 @@ async def register(topology: Topology, provisioned: Provisioned, *, now: datetim
     await _register_clients(topology, provisioned, now)
     await _publish_certificates(topology, provisioned, now)
     await _catalogue(topology, provisioned)
+    await messaging.register_message_platform(topology, provisioned)
 
 
 async def _register_clients(topology: Topology, provisioned: Provisioned, now: datetime) -> None:

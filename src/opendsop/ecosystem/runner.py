@@ -180,6 +180,8 @@ def build_apps(
     side's sources serve ``world``, generated from the topology when not given)."""
     from pydantic import SecretStr
 
+    from opendsop.altinn.app import create_app as altinn_app
+    from opendsop.altinn.settings import AltinnSettings
     from opendsop.authority import AuthoritySettings
     from opendsop.authority import create_app as authority_app
     from opendsop.certpub.app import create_app as certpub_app
@@ -233,6 +235,14 @@ def build_apps(
         ),
         "prosecution": prosecution_app(
             ProsecutionSettings(key_dir=paths.prosecution, api_token=SecretStr(provisioned.prosecution_api_token))
+        ),
+        "altinn": altinn_app(
+            AltinnSettings(
+                database_url=paths.database("altinn"),
+                public_url=topology.url("altinn"),
+                issuer=issuer,
+                jwks_url=jwks,
+            )
         ),
     }
     for bank in topology.banks:

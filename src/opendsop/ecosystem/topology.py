@@ -51,6 +51,9 @@ SERVICES = ("authority", "certpub", "relations", "registers", "prosecution")
 # local bank's and insurer's pages the person is sent back to).  Optional in the file: an older topology
 # gets these default ports.
 CONSENT_SERVICES = ("consent", "skatteetaten", "lanekassen", "nav", "krav", "callbacks")
+# Shared platforms started with everything else (the message platform); optional in the file like the
+# consent side: an older topology gets the default port.
+PLATFORM_SERVICES = ("altinn",)
 DEFAULT_PORTS = {
     "certpub": 8010,
     "relations": 8020,
@@ -63,6 +66,7 @@ DEFAULT_PORTS = {
     "nav": 8073,
     "krav": 8074,
     "callbacks": 8090,
+    "altinn": 8080,
 }
 FIRST_BANK_PORT = 8101
 # The agencies of the standard (their organisation numbers are the profiles' consumer_orgs).
@@ -137,7 +141,7 @@ class Topology:
 
     def listeners(self) -> list[tuple[str, int]]:
         """Every (party, port) that must be free to start."""
-        return [(name, self.ports[name]) for name in (*SERVICES, *CONSENT_SERVICES)] + [
+        return [(name, self.ports[name]) for name in (*SERVICES, *CONSENT_SERVICES, *PLATFORM_SERVICES)] + [
             (f"bank {b.orgno}", b.port) for b in self.banks
         ]
 
@@ -215,7 +219,7 @@ def parse(path: Path, data: dict[str, Any]) -> Topology:
             f"{', '.join(SERVICES)} (regenerate with `dsop synth topology`)",
         )
     ports = {name: _port(path, f"[{name}]", (data[name] or {}).get("port")) for name in SERVICES}
-    for name in CONSENT_SERVICES:  # absent from a topology written before them: the default port
+    for name in (*CONSENT_SERVICES, *PLATFORM_SERVICES):  # absent from an older topology: the default port
         entry = data.get(name, {"port": DEFAULT_PORTS[name]})
         ports[name] = _port(path, f"[{name}]", entry.get("port") if isinstance(entry, dict) else entry)
     banks = tuple(_bank(path, i, entry) for i, entry in enumerate(data.get("bank", [])))
@@ -284,7 +288,7 @@ def render(topology: Topology) -> str:
     if topology.today:
         lines.append(f"today = {_quote(topology.today)}")
     lines += ["", "[network]", f"host = {_quote(topology.host)}"]
-    for name in (*SERVICES, *CONSENT_SERVICES):
+    for name in (*SERVICES, *CONSENT_SERVICES, *PLATFORM_SERVICES):
         lines += ["", f"[{name}]", f"port = {topology.ports[name]}"]
     for bank in topology.banks:
         lines += ["", "[[bank]]", f"orgno = {_quote(bank.orgno)}", f"name = {_quote(bank.name)}", f"port = {bank.port}"]
@@ -338,6 +342,7 @@ def for_world(
 __all__ = [
     "AGENCIES",
     "CONSENT_SERVICES",
+    "PLATFORM_SERVICES",
     "DEFAULT_PORTS",
     "DEFAULT_TOPOLOGY",
     "SERVICES",
