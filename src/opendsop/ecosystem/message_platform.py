@@ -9,6 +9,7 @@ its resources in Altinn's resource registry:
 * ``svv-transportloyvegaranti`` (correspondence and broker): Statens vegvesen and the holders of role
   A0294 *Transportløyvegaranti* send and receive — every bank holds the role for itself (its system
   user), so a guarantor's inbox gets SVV's answers;
+* ``svv-loyve-varsel`` (correspondence): SVV's notices of revocation to carriers (any organisation);
 * ``kv_dsve`` (broker): Kartverket's DSVE resource (TT02: ``kv_dsve_test``), any bank or estate agent
   to any other — AKELDO's per-message-type lists refine it at the parties.
 """
@@ -28,6 +29,7 @@ if TYPE_CHECKING:  # provision imports this module for the scopes
 
 DIGITAL_LETTER = "dsop-digital-letter"
 TRANSPORT_GUARANTEE = "svv-transportloyvegaranti"
+LICENCE_NOTICE = "svv-loyve-varsel"
 DSVE = "kv_dsve"
 SVV = "971032081"  # Statens vegvesen, Nasjonal transportløyveseksjon
 KARTVERKET = "971040238"
@@ -63,6 +65,14 @@ def resources(topology: Topology) -> list[object]:
             recipients=[SVV],
             sender_roles=[names.TRANSPORT_GUARANTEE_ROLE],
             recipient_roles=[names.TRANSPORT_GUARANTEE_ROLE],
+        ),
+        Resource(
+            identifier=LICENCE_NOTICE,
+            owner=SVV,
+            title="Varsel om tilbakekall av løyve",
+            kinds=["correspondence"],
+            senders=[SVV],
+            recipients=["*"],
         ),
         Resource(
             identifier=DSVE,
@@ -120,6 +130,7 @@ __all__ = [
     "BANK_SCOPES",
     "DIGITAL_LETTER",
     "DSVE",
+    "LICENCE_NOTICE",
     "TRANSPORT_GUARANTEE",
     "platform_client",
     "register_message_platform",
