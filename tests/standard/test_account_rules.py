@@ -163,6 +163,7 @@ PROFILE_FIELDS = [
     ("nav", None, False, "NAV-kontroll (v1 pages): 10 years back, no flag"),
     ("verge", None, False, "Vergekontroll løsningsbeskrivelse: last calendar year, no flag"),
     ("fi_utlegg", None, False, "FI-Utlegg Saldo løsningsbeskrivelse: today only, no flag"),
+    ("fi_utlegg_an", None, False, "FI-Utlegg Saldo løsningsbeskrivelse: the alminnelig namsmann, same rules"),
 ]
 
 

@@ -199,6 +199,13 @@ def letters_table(console: Console, letters: Sequence[Letter]) -> None:
     console.print(fitted("Digital letters", columns, rows, console.width))
 
 
+def _endpoint(name: str) -> Endpoint:
+    for candidate in CONTROL_ENDPOINTS:
+        if name.strip().lower() in (candidate.value.lower(), candidate.operation_id.lower(), candidate.name.lower()):
+            return candidate
+    raise _Stop(f"unknown endpoint {name!r} — one of {', '.join(e.value for e in CONTROL_ENDPOINTS)}")
+
+
 def _exit_code(results: Sequence[BankResult]) -> int:
     from opendsop.consumer.fanout import Outcome
 
@@ -346,17 +353,40 @@ def build_app(  # noqa: C901 - one closure per command
 
     @case_app.command("fi-utlegg")
     def fi_utlegg(
-        debtor: Annotated[str, typer.Option(help="fnr/d-nr/org.nr of the debtor")], case_number: CaseNumber = None
+        debtor: Annotated[str, typer.Option(help="fnr/d-nr/org.nr of the debtor")],
+        case_number: CaseNumber = None,
+        authority: Annotated[
+            str, typer.Option("--by", help="im: Skatteetaten's innkreving; an: the police's alminnelig namsmann")
+        ] = "im",
+        endpoint: Annotated[
+            list[str] | None, typer.Option(help="Step-2 endpoints (default accountDetails; others are refused)")
+        ] = None,
+        overview: Annotated[Path | None, typer.Option(help="Write the balance overview per bank as CSV")] = None,
     ) -> None:
-        """FI-Utlegg Saldo (provisional): the debtor's accounts and balances today."""
+        """FI-Utlegg Saldo (provisional): the debtor's accounts and balances today, by IM or AN, as a balance
+        overview per bank for the enforcement officer."""
+        from opendsop.consumer.workflows.fi_utlegg import AUTHORITIES
+
+        by = authority.strip().lower()
+        if by not in AUTHORITIES:
+            raise typer.BadParameter("--by must be im or an")
 
         async def body(rt: Runtime) -> int:
+            from opendsop.consumer.tables import balance_overview, balance_table, write_overview
             from opendsop.consumer.workflows import plan_fi_utlegg
 
-            plan = plan_fi_utlegg(debtor, today=oslo_today(rt.clock), production=rt.production)
-            return _exit_code(await run_case(rt, out, plan, case_number))
+            wanted = {_endpoint(name) for name in endpoint} if endpoint else None
+            plan = plan_fi_utlegg(
+                debtor, today=oslo_today(rt.clock), production=rt.production, authority=by, wanted=wanted
+            )
+            results = await run_case(rt, out, plan, case_number, accounts=False)
+            rows = balance_overview(results)
+            out.print(balance_table(f"Balances per bank — {plan.case.account_info_request_id}", rows))
+            if overview is not None:
+                write_overview(rows, overview)
+            return _exit_code(results)
 
-        run("fi_utlegg", body)
+        run(AUTHORITIES[by].key, body)
 
     @case_app.command("verge")
     def verge(

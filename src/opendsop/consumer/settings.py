@@ -3,6 +3,8 @@
 Environment variables (prefix ``DSOP_CONSUMER_``):
 
 * ``ORGNO`` — the agency's organisation number; ``CLIENT_ID`` — its client at the token service.
+* ``ON_BEHALF_OF`` — the consumer this agency asks for as its supplier (delegation: FI-Utlegg's alminnelig
+  namsmann through Skatteetaten's Kontoforespørsel); the tokens then name that consumer, the banks encrypt for it.
 * ``TOKEN_ISSUER`` / ``TOKEN_ENDPOINT`` — the token service (Maskinporten) identifier and token URL.
 * ``GRANT_KEY`` — PEM of the key that signs grants (``private_key_jwt``), or with ``GRANT_CERTIFICATE``
   the enterprise certificate sent as ``x5c``.
@@ -31,6 +33,7 @@ class ConsumerSettings(BaseSettings):
 
     orgno: str
     client_id: str
+    on_behalf_of: str | None = None
     token_issuer: str = "http://127.0.0.1:8040/"  # noqa: S105 - a URL, not a secret
     token_endpoint: str = "http://127.0.0.1:8040/token"  # noqa: S105 - a URL, not a secret
     grant_key: Path | None = None
@@ -52,6 +55,11 @@ class ConsumerSettings(BaseSettings):
     plaintext: bool = False
     altinn_url: str | None = None
     name: str | None = None
+
+    @property
+    def consumer_org(self) -> str:
+        """The consumer the banks see: the delegating organisation, else this one."""
+        return self.on_behalf_of or self.orgno
 
     @model_validator(mode="after")
     def _no_plaintext_in_production(self) -> ConsumerSettings:

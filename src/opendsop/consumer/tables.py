@@ -192,3 +192,55 @@ def cases_table(
 
 
 __all__ = ["Column", "accounts_table", "amount", "banks_table", "case_table", "cases_table", "fitted"]
+
+
+# -- FI-Utlegg: a balance overview per bank for the enforcement officer ---------------------------------
+
+
+def _signed_balance(detail: Any) -> tuple[Decimal, str] | None:
+    for balance in getattr(detail, "balances", None) or ():
+        if balance.amount is not None and str(getattr(balance.type, "value", balance.type)) != "availableBalance":
+            sign = -1 if str(getattr(balance.credit_debit_indicator, "value", "")) == "debit" else 1
+            return sign * Decimal(str(balance.amount)), str(balance.currency or "NOK")
+    return None
+
+
+def balance_overview(results: Sequence[BankResult]) -> list[tuple[str, str, str, int, Decimal, str]]:
+    """(bank org.nr, bank, outcome, accounts, sum of balances, currency) per bank and currency."""
+    rows: list[tuple[str, str, str, int, Decimal, str]] = []
+    for result in sorted(results, key=lambda r: r.bank.org_no):
+        sums: dict[str, Decimal] = {}
+        for account in result.accounts:
+            detail = account.answers.get(Endpoint.ACCOUNT_DETAILS)
+            found = _signed_balance(detail.value) if detail else None
+            if found is not None:
+                sums[found[1]] = sums.get(found[1], Decimal(0)) + found[0]
+        name = result.bank.name or result.bank.org_no
+        for currency, total in sorted(sums.items()) or [("NOK", Decimal(0))]:
+            rows.append((result.bank.org_no, name, result.outcome.value, len(result.accounts), total, currency))
+    return rows
+
+
+def balance_table(title: str, rows: Sequence[tuple[str, str, str, int, Decimal, str]]) -> Table:
+    table = Table(title=title)
+    for column, right in (("Org.nr", False), ("Bank", False), ("Outcome", False), ("Accounts", True),
+                          ("Balance", True)):  # fmt: skip
+        table.add_column(column, justify="right" if right else "left")
+    totals: dict[str, Decimal] = {}
+    for org, name, outcome, count, total, currency in rows:
+        totals[currency] = totals.get(currency, Decimal(0)) + total
+        table.add_row(org, name, outcome, str(count), amount(total, currency))
+    for currency, total in sorted(totals.items()):
+        table.add_row("", "[bold]Total[/bold]", "", "", f"[bold]{amount(total, currency)}[/bold]")
+    return table
+
+
+def write_overview(rows: Sequence[tuple[str, str, str, int, Decimal, str]], path: Any) -> None:
+    import csv
+
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["org_nr", "bank", "outcome", "accounts", "balance", "currency"])
+        writer.writerows(
+            [org, name, outcome, count, f"{total:.2f}", currency] for org, name, outcome, count, total, currency in rows
+        )

@@ -20,6 +20,7 @@ from opendsop.consumer.workflows.runtime import Runtime, open_runtime
 from opendsop.ecosystem import discovery
 from opendsop.ecosystem.provision import Paths
 from opendsop.ecosystem.topology import Topology, read
+from opendsop.standard.services import FI_UTLEGG, FI_UTLEGG_AN
 
 
 def topology_path() -> Path:
@@ -32,17 +33,27 @@ def topology_path() -> Path:
 
 def consumer_settings(topology: Topology, service: str | None) -> ConsumerSettings:
     """The settings of the local agency running ``service`` (None: the first agency; any reads the case store)."""
-    agency = topology.agency_for(service) if service else topology.agencies[0]
     paths = Paths(topology.var_dir)
+    on_behalf_of = None
+    if service == FI_UTLEGG_AN.key:
+        # the alminnelig namsmann asks through Skatteetaten's Kontoforespørsel: Skatteetaten's client as supplier,
+        # Politiet's consumer (the banks encrypt for it, so the component holds its decryption key)
+        agency = topology.agency_for(FI_UTLEGG.key)
+        on_behalf_of = next(iter(FI_UTLEGG_AN.consumer_orgs))
+        encryption = paths.agency(on_behalf_of) / "encryption.pem"
+    else:
+        agency = topology.agency_for(service) if service else topology.agencies[0]
+        encryption = paths.agency(agency.orgno) / "encryption.pem"
     directory = paths.agency(agency.orgno)
     authority = topology.url("authority")
     return ConsumerSettings(
         orgno=agency.orgno,
+        on_behalf_of=on_behalf_of,
         client_id=agency.client_id,
         token_issuer=authority + "/",
         token_endpoint=authority + "/token",
         grant_key=directory / "grant.pem",
-        encryption_key=directory / "encryption.pem",
+        encryption_key=encryption,
         catalogue_url=topology.url("relations"),
         relations_url=topology.url("relations"),
         registers_url=topology.url("registers"),

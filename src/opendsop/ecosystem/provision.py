@@ -37,6 +37,8 @@ from opendsop.ecosystem.topology import Topology
 from opendsop.files import tighten, write_private
 from opendsop.prosecution import keystore
 from opendsop.standard import otp, scopes
+from opendsop.standard.services.fi_utlegg import AN as FI_UTLEGG_AN_ORG
+from opendsop.standard.services.fi_utlegg import IM as FI_UTLEGG_IM_ORG
 from opendsop.synth.aordning import INSTITUTIONS
 from opendsop.trust.errors import CertificateError
 from opendsop.trust.keys import generate_rsa_key, key_from_pem, private_key_pem, public_jwks
@@ -58,6 +60,7 @@ BANK_SCOPES = (
     "svv:transportloyvegaranti",  # the bank as guarantor at Statens vegvesen's løyveregister
     *messaging.BANK_SCOPES,  # its inbox and broker files on the message platform
 )
+FI_UTLEGG_AN_SCOPES = (scopes.CUSTOMER_RELATIONS_FI_UTLEGG_AN, scopes.ACCOUNT_INFORMATION)
 PENSION_SCOPES = otp.SCOPES  # Skatteetaten's three OTP APIs and NAV's Aa-registeret OTP API
 
 _log = logging.getLogger("opendsop.ecosystem")
@@ -251,7 +254,7 @@ async def _register_clients(topology: Topology, provisioned: Provisioned, now: d
     paths = provisioned.paths
     Wanted = tuple[str, str, tuple[str, ...], Path]
     wanted: list[Wanted] = [
-        (agency.client_id, agency.orgno, AGENCY_SCOPES, paths.agency(agency.orgno) / "grant.pem")
+        (agency.client_id, agency.orgno, _agency_scopes(agency.orgno), paths.agency(agency.orgno) / "grant.pem")
         for agency in topology.agencies
     ]
     wanted += [
@@ -272,6 +275,8 @@ async def _register_clients(topology: Topology, provisioned: Provisioned, now: d
                 await store.add_client(new_client(client_id, orgno, scopes, jwks=jwks), now=int(now.timestamp()))
             elif not set(scopes) <= set(found.scopes):  # a var/ made by an older version: grant what is new
                 await store.grant_scopes(client_id, scopes)
+        # FI-Utlegg: the alminnelig namsmann (Politiet) delegates its calls to Skatteetaten's Kontoforespørsel
+        await store.add_delegation(FI_UTLEGG_AN_ORG, FI_UTLEGG_IM_ORG, FI_UTLEGG_AN_SCOPES, now=int(now.timestamp()))
     finally:
         await store.close()
 
@@ -319,6 +324,11 @@ async def _catalogue(topology: Topology, provisioned: Provisioned) -> None:
             )
     finally:
         await database.close()
+
+
+def _agency_scopes(orgno: str) -> tuple[str, ...]:
+    """Skatteetaten's client also asks FI-Utlegg's step 1 for the alminnelig namsmann (as its supplier)."""
+    return AGENCY_SCOPES + ((scopes.CUSTOMER_RELATIONS_FI_UTLEGG_AN,) if orgno == FI_UTLEGG_IM_ORG else ())
 
 
 def pension_client_id(orgno: str) -> str:

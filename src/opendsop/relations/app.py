@@ -85,9 +85,9 @@ def hub(request: Request[Any, Any, Any]) -> Hub:
 
 
 async def authenticate(
-    request: Request[Any, Any, Any], scope: str, *, unauthenticated: HubError, forbidden: HubError
+    request: Request[Any, Any, Any], scope: str | tuple[str, ...], *, unauthenticated: HubError, forbidden: HubError
 ) -> Principal:
-    """The caller of a valid token holding ``scope``; raises the route's own 401/403 otherwise."""
+    """The caller of a valid token holding ``scope`` (or one of them); raises the route's own 401/403 otherwise."""
     try:
         principal: Principal = await hub(request).verifier.verify_authorization(request.headers.get("authorization"))
     except InsufficientScope as error:
@@ -103,8 +103,9 @@ async def authenticate(
             unauthorized_401=unauthenticated.unauthorized_401,
             headers=unauthenticated.headers,
         ) from None
-    if scope not in principal.scopes:
-        raise _with_detail(forbidden, f"the token lacks the scope {scope}")
+    wanted = (scope,) if isinstance(scope, str) else scope
+    if not principal.scopes & set(wanted):
+        raise _with_detail(forbidden, f"the token lacks the scope {' or '.join(wanted)}")
     return principal
 
 

@@ -28,12 +28,14 @@ from opendsop.standard import Allowed, ControlRequest, Endpoint, authorize, scop
 from opendsop.standard.relations import AccountServicingProvider
 from opendsop.standard.relations_merge import merge
 from opendsop.standard.request import NO_FACTS
+from opendsop.standard.services.fi_utlegg import relations_scope
 from opendsop.standard.wire import encode
 
 log = logging.getLogger("opendsop.relations.lookup")
 T = TypeVar("T")
 
 SCOPE_RELATIONS = scopes.CUSTOMER_RELATIONS
+STEP1_SCOPES = (scopes.CUSTOMER_RELATIONS, scopes.CUSTOMER_RELATIONS_FI_UTLEGG_AN)
 SCOPE_ACCOUNT = scopes.ACCOUNT_SERVICING_PROVIDER
 _OWNER = "onlyprimaryowner"
 
@@ -81,9 +83,12 @@ async def _ask(service: Hub, source_name: str, call: Awaitable[T]) -> T:
 async def customer_relationships(request: Request[Any, Any, Any]) -> Response[bytes]:
     service = hub(request)
     principal = await authenticate(
-        request, SCOPE_RELATIONS, unauthenticated=HubError(401, "ERR-001"), forbidden=HubError(403, "ERR-001")
+        request, STEP1_SCOPES, unauthenticated=HubError(401, "ERR-001"), forbidden=HubError(403, "ERR-001")
     )
     decision = _decide(service, Endpoint.CUSTOMER_RELATIONSHIPS, principal.consumer_org, request, _query(request))
+    needed = relations_scope(decision.service, principal.consumer_org)  # FI-Utlegg's AN has its own scope
+    if needed not in principal.scopes:
+        raise HubError(403, "ERR-001", f"the token lacks the scope {needed} this service's step 1 needs")
     assert decision.party is not None  # authorize requires CustomerID on this endpoint
     customer, period = decision.party.value, decision.period
     if service.combined is not None:

@@ -19,5 +19,14 @@ ACCOUNT_INFORMATION: Final = "bits:kontoinformasjon"
 CUSTOMER_RELATIONS: Final = "bits:kundeforhold"
 ACCOUNT_SERVICING_PROVIDER: Final = "bits:kundeforhold.konto"
 CUSTOMER_RELATIONS_WRITE: Final = "bits:kundeforhold.write"
+# FI-Utlegg's step 1 for the alminnelig namsmann (Politiet) through Skatteetaten's Kontoforespørsel
+# (DSOP FI-Utlegg "Løsningsbeskrivelse saldo").
+CUSTOMER_RELATIONS_FI_UTLEGG_AN: Final = "bits:kundeforhold.fi.utlegg.an"
 
-__all__ = ["ACCOUNT_INFORMATION", "ACCOUNT_SERVICING_PROVIDER", "CUSTOMER_RELATIONS", "CUSTOMER_RELATIONS_WRITE"]
+__all__ = [
+    "ACCOUNT_INFORMATION",
+    "ACCOUNT_SERVICING_PROVIDER",
+    "CUSTOMER_RELATIONS",
+    "CUSTOMER_RELATIONS_FI_UTLEGG_AN",
+    "CUSTOMER_RELATIONS_WRITE",
+]

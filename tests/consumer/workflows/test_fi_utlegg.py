@@ -46,11 +46,22 @@ REFUSALS = [
 ]
 
 
+@pytest.mark.parametrize("authority", ["im", "an"])
 @pytest.mark.parametrize(("inputs", "parameter"), [row[1:] for row in REFUSALS], ids=[row[0] for row in REFUSALS])
-def test_what_fi_utlegg_may_not_ask_is_refused_up_front(inputs: dict[str, Any], parameter: str) -> None:
+def test_what_fi_utlegg_may_not_ask_is_refused_up_front(inputs: dict[str, Any], parameter: str, authority: str) -> None:
     with pytest.raises(WorkflowRefused) as refused:
-        plan(**inputs)
+        plan(authority=authority, **inputs)
     assert refused.value.parameter == parameter
+
+
+def test_the_alminnelig_namsmann_asks_the_same_as_its_own_service() -> None:
+    """FI-Utlegg "Løsningsbeskrivelse saldo": AN (Politiet) is its own consumer, with the same rules as IM."""
+    im, an = plan(), plan(authority="an")
+    assert (im.service, an.service) == ("fi_utlegg", "fi_utlegg_an")
+    assert an.case.only_primary_owner is True and (an.case.from_date, an.case.to_date) == (seed.TODAY, seed.TODAY)
+    assert an.plan.endpoints == im.plan.endpoints == (D,)
+    with pytest.raises(WorkflowRefused):
+        plan(authority="kemner")
 
 
 def test_an_organisation_may_be_the_debtor() -> None:

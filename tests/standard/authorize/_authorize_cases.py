@@ -141,6 +141,7 @@ ALLOWED_ENDPOINTS: Mapping[str, tuple[Endpoint, ...]] = {
         Endpoint.ROLES,
     ),
     "fi_utlegg": (Endpoint.CUSTOMER_RELATIONSHIPS, Endpoint.ACCOUNTS, Endpoint.ACCOUNT_DETAILS),
+    "fi_utlegg_an": (Endpoint.CUSTOMER_RELATIONSHIPS, Endpoint.ACCOUNTS, Endpoint.ACCOUNT_DETAILS),
 }
 SERVICES = tuple(ALLOWED_ENDPOINTS)
 
@@ -177,6 +178,10 @@ _BASES: Mapping[str, _ServiceBase] = {
     ),
     "fi_utlegg": _ServiceBase(
         SKATTEETATEN, FI_UTLEGG_TEST_MANDATE, PERSON, Period(TODAY, TODAY), environment=Environment.TEST
+    ),
+    # the alminnelig namsmann: the consumer is validated (Politiet), not the supplier
+    "fi_utlegg_an": _ServiceBase(
+        POLITIET, FI_UTLEGG_TEST_MANDATE, PERSON, Period(TODAY, TODAY), environment=Environment.TEST
     ),
 }
 

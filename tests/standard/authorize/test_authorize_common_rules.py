@@ -175,6 +175,9 @@ ENDPOINT_ROWS = [
     deny("fi-utlegg-fi-utlegg-transactions", "fi_utlegg", T, bad(ANY)),
     deny("fi-utlegg-fi-utlegg-cards", "fi_utlegg", C, bad(ANY)),
     deny("fi-utlegg-fi-utlegg-roles", "fi_utlegg", R, bad(ANY)),
+    deny("fi-utlegg-an-transactions", "fi_utlegg_an", T, bad(ANY)),
+    deny("fi-utlegg-an-cards", "fi_utlegg_an", C, bad(ANY)),
+    deny("fi-utlegg-an-roles", "fi_utlegg_an", R, bad(ANY)),
     # DSOP “Endpoint accountServicingProvider V.2.0”: only Politi may use accountServicingProvider → ERR-001.
     *(
         deny(f"accountservicingprovider-{service}-accountServicingProvider", service, ASP, err("ERR-001", ANY))

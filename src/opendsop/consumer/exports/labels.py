@@ -38,6 +38,7 @@ SERVICE_NAMES = {
     "skatt": "Skatt-kontroll",
     "nav": "NAV-kontroll",
     "fi_utlegg": "FI-Utlegg Saldo",
+    "fi_utlegg_an": "FI-Utlegg Saldo (alminnelig namsmann)",
 }
 NO_NAME = "not in the answers"
 

@@ -32,8 +32,9 @@ from opendsop.standard.identifiers import validate_party_id
 from opendsop.standard.mandate import Mandate, by_key
 from opendsop.standard.period import MAX_LOOKBACK_YEARS, Period, months_before, years_before
 from opendsop.standard.relations import AccountServicingProvider, CustomerRelation, ListCustomerRelation
-from opendsop.standard.services import ServiceProfile, relations_mandate
+from opendsop.standard.services import ServiceProfile, relations_mandate, resolve
 from opendsop.standard.services._profile import PartyKind
+from opendsop.standard.services.fi_utlegg import relations_scope
 
 SCOPE_RELATIONS = scopes.CUSTOMER_RELATIONS
 SCOPE_ACCOUNT = scopes.ACCOUNT_SERVICING_PROVIDER
@@ -215,10 +216,25 @@ class MemoryRelations:
 class HttpRelations:
     """The relations hub (KAR.yaml paths) over ``httpx``; ``token(scope)`` returns an access token."""
 
-    def __init__(self, base_url: str, http: httpx.AsyncClient, token: Callable[[str], Awaitable[str]]) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        http: httpx.AsyncClient,
+        token: Callable[[str], Awaitable[str]],
+        *,
+        consumer_org: str | None = None,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.http = http
         self.token = token
+        self.consumer_org = consumer_org
+
+    def _step1_scope(self, case: CaseParameters) -> str:
+        """FI-Utlegg's alminnelig namsmann asks step 1 with its own scope; everyone else with bits:kundeforhold."""
+        if self.consumer_org is None:
+            return SCOPE_RELATIONS
+        profile = resolve(self.consumer_org, case.mandate.key)
+        return relations_scope(profile.key, self.consumer_org) if profile else SCOPE_RELATIONS
 
     async def _get(
         self,
@@ -261,7 +277,7 @@ class HttpRelations:
             params["toDate"] = case.to_date.isoformat()
         body = await self._get(
             "/customers/customerRelationships",
-            SCOPE_RELATIONS,
+            self._step1_scope(case),
             case,
             {"CustomerID": case.party_id},
             params,

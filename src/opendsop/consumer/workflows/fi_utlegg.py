@@ -15,9 +15,18 @@ from collections.abc import Collection
 from datetime import date
 
 from opendsop.consumer.protocol import CaseParameters
-from opendsop.consumer.workflows._base import CasePlan, endpoints, new_case_id, party, service_mandate
+from opendsop.consumer.workflows._base import (
+    CasePlan,
+    WorkflowRefused,
+    endpoints,
+    new_case_id,
+    party,
+    service_mandate,
+)
 from opendsop.standard.endpoints import Endpoint
-from opendsop.standard.services import FI_UTLEGG, OwnerRule
+from opendsop.standard.services import FI_UTLEGG, FI_UTLEGG_AN, OwnerRule
+
+AUTHORITIES = {"im": FI_UTLEGG, "an": FI_UTLEGG_AN}  # innkrevingsmyndighet, alminnelig namsmann
 
 
 def plan_fi_utlegg(
@@ -27,11 +36,16 @@ def plan_fi_utlegg(
     production: bool = False,
     case_id: str | None = None,
     wanted: Collection[Endpoint] | None = None,
+    authority: str = "im",
 ) -> CasePlan:
-    """The case on ``debtor`` for ``today``; ``production``: the agency runs against production banks."""
-    debtor = party(debtor, FI_UTLEGG, parameter="debtor")
-    legal_basis = service_mandate(FI_UTLEGG, production=production)
-    plan = endpoints(FI_UTLEGG, wanted)
+    """The case on ``debtor`` for ``today`` by ``authority`` (``im`` or ``an``); ``production``: the agency runs
+    against production banks."""
+    profile = AUTHORITIES.get(authority)
+    if profile is None:
+        raise WorkflowRefused(f"authority: {authority!r} is neither im nor an", parameter="authority")
+    debtor = party(debtor, profile, parameter="debtor")
+    legal_basis = service_mandate(profile, production=production)
+    plan = endpoints(profile, wanted)
     case = CaseParameters(
         account_info_request_id=case_id or new_case_id(),
         mandate=legal_basis,
@@ -40,7 +54,7 @@ def plan_fi_utlegg(
         to_date=today,
         only_primary_owner=FI_UTLEGG.owner_rule is OwnerRule.TRUE_ONLY,
     )
-    return CasePlan(FI_UTLEGG.key, case, plan)
+    return CasePlan(profile.key, case, plan)
 
 
-__all__ = ["plan_fi_utlegg"]
+__all__ = ["AUTHORITIES", "plan_fi_utlegg"]

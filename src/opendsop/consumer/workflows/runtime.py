@@ -63,10 +63,10 @@ async def open_runtime(service: str | None, settings: ConsumerSettings | None = 
                 "local ecosystem with `dsop up`)",
                 parameter="settings",
             ) from None
-    allowed = {profile.key for profile in services_for_consumer(settings.orgno)}
+    allowed = {profile.key for profile in services_for_consumer(settings.consumer_org)}
     if service is not None and service not in allowed:
         raise WorkflowRefused(
-            f"service: organisation {settings.orgno} has no legal basis for {service} "
+            f"service: organisation {settings.consumer_org} has no legal basis for {service} "
             f"(it may run: {', '.join(sorted(allowed)) or 'none'})",
             parameter="service",
         )
@@ -83,7 +83,13 @@ async def open_runtime(service: str | None, settings: ConsumerSettings | None = 
         http = await stack.enter_async_context(httpx.AsyncClient(timeout=settings.timeout))
 
         tokens = TokenProvider(
-            GrantSigner(settings.client_id, settings.token_issuer, settings.token_endpoint, grant_key),
+            GrantSigner(
+                settings.client_id,
+                settings.token_issuer,
+                settings.token_endpoint,
+                grant_key,
+                consumer_org=settings.on_behalf_of,  # a supplier asks for its consumer (delegation)
+            ),
             poster(HttpxTransport(http), timeout=settings.timeout),
         )
         client = DsopClient(
@@ -109,7 +115,7 @@ async def open_runtime(service: str | None, settings: ConsumerSettings | None = 
             async def hub_token(scope: str) -> str:
                 return await tokens.get(hub_url, scope)
 
-            relations = HttpRelations(hub_url, http, hub_token)
+            relations = HttpRelations(hub_url, http, hub_token, consumer_org=settings.consumer_org)
         folkeregister = konkurs = None
         if settings.registers_url:
             registers_url = settings.registers_url

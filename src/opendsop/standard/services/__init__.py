@@ -19,7 +19,7 @@ from opendsop.standard.services._profile import (
     ReferenceKind,
     ServiceProfile,
 )
-from opendsop.standard.services.fi_utlegg import FI_UTLEGG
+from opendsop.standard.services.fi_utlegg import FI_UTLEGG, FI_UTLEGG_AN
 from opendsop.standard.services.konkurs import KONKURS
 from opendsop.standard.services.nav import NAV
 from opendsop.standard.services.oed import OED
@@ -28,7 +28,7 @@ from opendsop.standard.services.skatt import SKATT
 from opendsop.standard.services.verge import VERGE
 
 PROFILES: MappingProxyType[str, ServiceProfile] = MappingProxyType(
-    {profile.key: profile for profile in (SKATT, POLITI, NAV, KONKURS, OED, VERGE, FI_UTLEGG)}
+    {profile.key: profile for profile in (SKATT, POLITI, NAV, KONKURS, OED, VERGE, FI_UTLEGG, FI_UTLEGG_AN)}
 )
 _BY_CONSUMER_AND_MANDATE = MappingProxyType(
     {
@@ -77,6 +77,7 @@ def services_for_consumer(consumer_org: str) -> tuple[ServiceProfile, ...]:
 
 __all__ = [
     "FI_UTLEGG",
+    "FI_UTLEGG_AN",
     "KONKURS",
     "NAV",
     "OED",
