@@ -3,6 +3,7 @@ the registers app in-process; then the refusals an actor must give or get (AKELD
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -12,8 +13,12 @@ from typing import Any
 import httpx
 import pytest
 
+from opendsop.contracts.dsve.broker import BrokerTransport
 from opendsop.contracts.dsve.transport import MemoryTransport, Outbox, akeldo_entry
 from opendsop.contracts.dsve.zipfiles import pack
+from opendsop.contracts.messaging import MessagingClient
+from opendsop.contracts.messaging.models import Resource
+from opendsop.contracts.messaging.names import ALL_SCOPES
 from opendsop.contracts.registers.kartverket import (
     SCOPE_ETINGLYSING,
     SCOPE_FORETAK,
@@ -21,17 +26,28 @@ from opendsop.contracts.registers.kartverket import (
     Aktoer,
     GrunnbokClient,
 )
-from opendsop.ecosystem.dsve_story import Signers, company_founding, home_sale
+from opendsop.ecosystem.dsve_story import FOUNDING_RESOURCE, Signers, company_founding, home_sale
 from opendsop.megler.agent import EstateAgent
 from opendsop.provider.dsve import BankDesk, LoanAccount, MemoryLedger
 from opendsop.registers.app import Stores, create_app
 from opendsop.registers.settings import RegistersSettings
 from opendsop.standard.dsve import messages as m
 from opendsop.standard.dsve import rules
-from opendsop.standard.dsve.catalogue import Role
+from opendsop.standard.dsve.catalogue import RESOURCE_PROD, Role
 from opendsop.standard.dsve.values import Org
 
-from ..registers.kartverket_sample import BUYER, BUYER_BANK, HOUSE, NOW, SELLER, SELLER_BANK, STRANGER, house, pki
+from ..registers.kartverket_sample import (
+    BUYER,
+    BUYER_BANK,
+    HOUSE,
+    NOW,
+    SELLER,
+    SELLER_BANK,
+    STRANGER,
+    house,
+    pki,
+    trust,
+)
 
 pytestmark = pytest.mark.anyio
 MEGLER = Org("315000009", "Megleren Demo AS")
@@ -63,13 +79,9 @@ class World:
     stores: Stores
 
 
-@pytest.fixture
-async def world(tmp_path: Any, token_issuer: Any) -> AsyncIterator[World]:
-    stores = Stores(
-        f"sqlite+aiosqlite:///{tmp_path / 'r.db'}",
-        signing_trust=__import__("tests.registers.kartverket_sample", fromlist=["trust"]).trust(),
-        clock=lambda: NOW,
-    )
+@contextlib.asynccontextmanager
+async def open_world(tmp_path: Any, token_issuer: Any, *, broker: bool = False) -> AsyncIterator[World]:
+    stores = Stores(f"sqlite+aiosqlite:///{tmp_path / 'r.db'}", signing_trust=trust(), clock=lambda: NOW)
     await stores.db.create_schema()
     entries = [
         akeldo_entry(BUYER_BANK.id, BUYER_BANK.navn, Role.BANK),
@@ -79,64 +91,103 @@ async def world(tmp_path: Any, token_issuer: Any) -> AsyncIterator[World]:
     await stores.grunnbok.load([house()], [_entry(e) for e in entries])
     settings = RegistersSettings(public_url="http://registers.test", database_url="sqlite+aiosqlite:///:memory:")
     app = create_app(settings, stores=stores, verifier=token_issuer.verifier("http://registers.test"))
-    token = token_issuer.mint(
-        BUYER_BANK.id, f"{SCOPE_GRUNNBOK} {SCOPE_ETINGLYSING} {SCOPE_FORETAK}", "http://registers.test", lifetime=3600
-    )
+    scopes = f"{SCOPE_GRUNNBOK} {SCOPE_ETINGLYSING} {SCOPE_FORETAK}"
+    token = token_issuer.mint(BUYER_BANK.id, scopes, "http://registers.test", lifetime=3600)
     grunnbok = GrunnbokClient("http://registers.test", token, transport=httpx.ASGITransport(app=app))
     names = {p.id: p.navn for p in (BUYER, SELLER, STRANGER, BUYER_BANK, SELLER_BANK, MEGLER)}
     signers = Signers(pki()[1], names, now=NOW)
-    transport = MemoryTransport()
+    async with contextlib.AsyncExitStack() as stack:
+        transport: Any = MemoryTransport()
+        if broker:
+            transport = await stack.enter_async_context(_broker(tmp_path, token_issuer))
 
-    async def directory(orgnr: str) -> rules.Aktoer | None:
-        found = await grunnbok.aktoer(orgnr)
-        if found is None:
-            return None
-        return rules.Aktoer(
-            found.organisasjonsnummer,
-            found.navn,
-            Role(found.rolle),
-            frozenset(found.sendeliste),
-            frozenset(found.mottaksliste),
+        async def directory(orgnr: str) -> rules.Aktoer | None:
+            found = await grunnbok.aktoer(orgnr)
+            if found is None:
+                return None
+            lists = frozenset(found.sendeliste), frozenset(found.mottaksliste)
+            return rules.Aktoer(found.organisasjonsnummer, found.navn, Role(found.rolle), *lists)
+
+        def desk(bank: Org, register: str, ledger: MemoryLedger) -> BankDesk:
+            return BankDesk(
+                bank,
+                register,
+                outbox=Outbox(bank.id, transport, directory),
+                transport=transport,
+                grunnbok=grunnbok,
+                ledger=ledger,
+                signer=signers.sign,
+                clock=lambda: NOW,
+            )
+
+        loans = [LoanAccount("28301234567", Decimal("1800000.00"), (SELLER.id, STRANGER.id))]
+        outbox = Outbox(MEGLER.id, transport, directory)
+        agent = EstateAgent(
+            MEGLER, outbox=outbox, transport=transport, grunnbok=grunnbok, signer=signers.sign, clock=lambda: NOW
         )
+        buyer_desk = desk(BUYER_BANK, "3260", MemoryLedger())
+        seller_desk = desk(SELLER_BANK, "2830", MemoryLedger({SELLER.id: loans}))
+        try:
+            yield World(buyer_desk, seller_desk, agent, grunnbok, transport, stores)
+        finally:
+            await grunnbok.aclose()
+            await stores.db.close()
 
-    def desk(bank: Org, register: str, ledger: MemoryLedger) -> BankDesk:
-        return BankDesk(
-            bank,
-            register,
-            outbox=Outbox(bank.id, transport, directory),
-            transport=transport,
-            grunnbok=grunnbok,
-            ledger=ledger,
-            signer=signers.sign,
-            clock=lambda: NOW,
+
+@contextlib.asynccontextmanager
+async def _broker(tmp_path: Any, token_issuer: Any) -> AsyncIterator[BrokerTransport]:
+    """The message platform in-process on SQLite, with the DSVE and founding resources and a client per organisation."""
+    from opendsop.altinn.app import create_app as platform_app
+    from opendsop.altinn.platform import Platform
+    from opendsop.altinn.settings import AltinnSettings
+    from opendsop.altinn.store import MessageStore
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'altinn.db'}"
+    settings = AltinnSettings(database_url=url, public_url="http://altinn.test")
+    platform = Platform(MessageStore.from_url(url), settings, clock=lambda: NOW)
+    await platform.start()
+    for identifier in (RESOURCE_PROD, FOUNDING_RESOURCE):
+        resource = Resource(
+            identifier=identifier,
+            owner="971040238",
+            title=identifier,
+            kinds=["broker"],
+            senders=["*"],
+            recipients=["*"],
         )
-
-    seller_ledger = MemoryLedger(
-        {SELLER.id: [LoanAccount("28301234567", Decimal("1800000.00"), (SELLER.id, STRANGER.id))]}
+        await platform.store.put_resource(resource)
+    app = platform_app(
+        settings, platform=platform, verifier=token_issuer.verifier("http://altinn.test"), background=False
     )
-    agent = EstateAgent(
-        MEGLER,
-        outbox=Outbox(MEGLER.id, transport, directory),
-        transport=transport,
-        grunnbok=grunnbok,
-        signer=signers.sign,
-        clock=lambda: NOW,
-    )
+    clients = {
+        org: MessagingClient(
+            "http://altinn.test",
+            token_issuer.mint(org, " ".join(ALL_SCOPES), "http://altinn.test", lifetime=3600),
+            transport=httpx.ASGITransport(app=app),
+        )
+        for org in (BUYER_BANK.id, SELLER_BANK.id, MEGLER.id, BRREG.id)
+    }
     try:
-        yield World(
-            desk(BUYER_BANK, "3260", MemoryLedger()),
-            desk(SELLER_BANK, "2830", seller_ledger),
-            agent,
-            grunnbok,
-            transport,
-            stores,
-        )
+        yield BrokerTransport(clients)
     finally:
-        await grunnbok.aclose()
-        await stores.db.close()
+        for client in clients.values():
+            await client.aclose()
+        await platform.close()
 
 
-async def test_a_home_sale_end_to_end(world: World) -> None:
+@pytest.fixture
+async def world(tmp_path: Any, token_issuer: Any) -> AsyncIterator[World]:
+    async with open_world(tmp_path, token_issuer) as opened:
+        yield opened
+
+
+@pytest.mark.parametrize("broker", [False, True], ids=["memory", "broker"])
+async def test_a_home_sale_end_to_end(tmp_path: Any, token_issuer: Any, broker: bool) -> None:
+    async with open_world(tmp_path, token_issuer, broker=broker) as world:
+        await _home_sale(world)
+
+
+async def _home_sale(world: World) -> None:
     lines: list[str] = []
     report = await home_sale(
         buyer_bank=world.buyer_bank,
@@ -170,13 +221,25 @@ async def test_a_home_sale_end_to_end(world: World) -> None:
     assert world.seller_bank.paid_off == {"28301234567": Decimal("1801726.03")}  # a week's interest at 5 %
 
 
-async def test_company_founding_through_the_platform(world: World) -> None:
+@pytest.mark.parametrize("broker", [False, True], ids=["memory", "broker"])
+async def test_company_founding_through_the_platform(tmp_path: Any, token_issuer: Any, broker: bool) -> None:
+    async with open_world(tmp_path, token_issuer, broker=broker) as world:
+        await _founding(world)
+
+
+def _founding_transport(world: World) -> Any:
+    if isinstance(world.transport, BrokerTransport):
+        return world.transport.on(FOUNDING_RESOURCE)
+    return world.transport
+
+
+async def _founding(world: World) -> None:
     lines: list[str] = []
     report = await company_founding(
         bank=world.buyer_bank,
         register=world.grunnbok,
         register_org=BRREG,
-        transport=world.transport,
+        transport=_founding_transport(world),
         founder=BUYER,
         board=(BUYER, SELLER),
         name="Fjordlys Testselskap AS",

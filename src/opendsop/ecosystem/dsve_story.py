@@ -29,6 +29,8 @@ from opendsop.trust.keys import generate_ec_key
 from opendsop.trust.pki import CertificateAuthority, Credential
 
 Say = Callable[[str], None]
+FOUNDING_RESOURCE = "brg_aksjeinnskudd"  # our broker resource for share-capital confirmations (docs/decisions.md)
+FOUNDING_MESSAGE = "Aksjeinnskuddsbekreftelse"
 
 
 def _kr(amount: Decimal) -> str:
