@@ -49,6 +49,7 @@ from opendsop.consumer.workflows.verge import Assignment
 from opendsop.contracts.registers.facts import to_guardianship
 from opendsop.ecosystem.consent_tour import CONSENT_STORIES, ConsentOutcome, run_consent_story
 from opendsop.ecosystem.message_tour import MESSAGE_STORIES
+from opendsop.ecosystem.otp_tour import OTP_STORIES
 from opendsop.ecosystem.runner import Running
 from opendsop.samtykke.client import SamtykkeError
 from opendsop.synth.model import Account, Guardianship
@@ -308,6 +309,7 @@ async def _signature(running: Running, population: Population, console: Console,
 
 DSOP_STORIES = {"konkurs": _konkurs, "oed": _oed, "verge": _verge, "politi": _politi, "signaturrett": _signature}
 DSOP_STORIES.update(MESSAGE_STORIES)  # digital letter, transport guarantees (message_tour.py)
+DSOP_STORIES.update(OTP_STORIES)  # Ajourhold av OTP, FI-Utlegg by IM and AN (otp_tour.py)
 STORIES = (*DSOP_STORIES, *CONSENT_STORIES)
 # Names for several stories at once.
 GROUPS = {

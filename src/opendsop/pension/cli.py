@@ -19,6 +19,8 @@ from opendsop.clock import oslo_today
 from opendsop.standard.values import Month, parse_month
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from opendsop.pension.settings import PensionSettings
     from opendsop.pension.sync import SyncReport
 
@@ -30,7 +32,12 @@ def _month(value: str) -> Month:
 
 
 async def run_sync(
-    settings: PensionSettings, employer: str, first: Month, progress: Callable[[str, int, int], None] | None = None
+    settings: PensionSettings,
+    employer: str,
+    first: Month,
+    progress: Callable[[str, int, int], None] | None = None,
+    *,
+    last: Month | None = None,
 ) -> SyncReport:
     import httpx
 
@@ -74,6 +81,7 @@ async def run_sync(
                 institution=settings.orgno,
                 employer=employer,
                 first=first,
+                last=last,
                 today=oslo_today(),
                 concurrency=settings.concurrency,
                 progress=progress,
@@ -82,11 +90,11 @@ async def run_sync(
         await store.close()
 
 
-def print_report(report: SyncReport) -> None:
+def print_report(report: SyncReport, console: Console | None = None) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = console or Console()
     months = Table(title=f"OTP {report.institution} ← employer {report.employer}")
     for column in ("month", "employees", "members", "pension base (NOK)", "changes", "note"):
         months.add_column(column, justify="right" if column not in ("month", "note") else "left")
@@ -128,14 +136,18 @@ def build_app(settings_for: SettingsFor) -> typer.Typer:
         institution: Annotated[str, typer.Option(help="org.nr of the pension institution")],
         employer: Annotated[str, typer.Option(help="org.nr of the employer customer")],
         from_month: Annotated[str, typer.Option("--from", help="The first month, YYYY-MM")],
+        to_month: Annotated[
+            str | None, typer.Option("--to", help="The last month, YYYY-MM (default: the last complete one)")
+        ] = None,
         export_to: Annotated[Path | None, typer.Option("--export", help="Write the changes as CSV")] = None,
     ) -> None:
         """Register the agreement, then sync each complete month from --from: employees, income, employments,
         pension base and membership changes (resumable: run it again after an interruption)."""
         first = _month(from_month)
+        last = parse_month(to_month, parameter="--to") if to_month else None
         settings = settings_for(institution)
         try:
-            report = asyncio.run(run_sync(settings, employer, first))
+            report = asyncio.run(run_sync(settings, employer, first, last=last))
         except KeyboardInterrupt:
             raise Interrupted(
                 "the months done are kept; carry on with `dsop otp sync "

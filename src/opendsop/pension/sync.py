@@ -64,10 +64,13 @@ async def sync(
     employer: str,
     first: Month,
     today: date,
+    last: Month | None = None,
     concurrency: int = 32,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> SyncReport:
-    last = otp.last_complete_month(today)
+    """Sync ``first``‥``last`` (default and at most: the last month complete on ``today``)."""
+    complete = otp.last_complete_month(today)
+    last = min(last, complete) if last is not None else complete
     report = SyncReport(institution, employer)
     if last < first:
         return report
