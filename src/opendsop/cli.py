@@ -135,6 +135,10 @@ LAZY: dict[str, tuple[str, Callable[[], click.Command]]] = {
         "The message platform: correspondence, broker, events (Altinn 3 shaped).",
         _party("opendsop.altinn.cli"),
     ),
+    "audit": (
+        "A party's verifiable audit log: show, verify, checkpoint, export, purge.",
+        _party("opendsop.ecosystem.audit_cli"),
+    ),
 }
 
 

@@ -156,7 +156,7 @@ class MerkleLog:
     async def _leaves_after(self, size: int) -> Iterable[tuple[int, bytes]]:
         raise NotImplementedError
 
-    async def _store_checkpoint(self, checkpoint: Checkpoint) -> None:
+    async def store_checkpoint(self, checkpoint: Checkpoint) -> None:
         raise NotImplementedError
 
     async def checkpoints(self) -> list[Checkpoint]:
@@ -180,7 +180,7 @@ class MerkleLog:
             raise ProofError(f"the audit log of {self.origin} has no signing key")
         tree = await self.tree()
         signed = self.signer.sign(self.origin, tree.size, tree.root(), self.clock())
-        await self._store_checkpoint(signed)
+        await self.store_checkpoint(signed)
         self._last_checkpoint = (tree.size, self.clock())
         if self.on_checkpoint is not None:
             result = self.on_checkpoint(signed)
@@ -270,7 +270,7 @@ class MemoryAuditLog(MerkleLog):
     async def _leaves_after(self, size: int) -> Iterable[tuple[int, bytes]]:
         return [(row.sequence, row.commitment) for row in self.rows[size:]]
 
-    async def _store_checkpoint(self, checkpoint: Checkpoint) -> None:
+    async def store_checkpoint(self, checkpoint: Checkpoint) -> None:
         self._checkpoints[checkpoint.size] = checkpoint
 
     async def checkpoints(self) -> list[Checkpoint]:

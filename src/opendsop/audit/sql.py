@@ -237,7 +237,7 @@ class SqlAuditLog(MerkleLog):
         async with self.engine.connect() as conn:
             return [(row.sequence, bytes(row.commitment)) for row in (await conn.execute(query)).all()]
 
-    async def _store_checkpoint(self, checkpoint: Checkpoint) -> None:
+    async def store_checkpoint(self, checkpoint: Checkpoint) -> None:
         body = json.dumps(checkpoint.to_json(), sort_keys=True)
         async with self.engine.begin() as conn:
             await conn.execute(audit_checkpoints.delete().where(audit_checkpoints.c.size == checkpoint.size))

@@ -1,0 +1,79 @@
+"""Every party's verifiable audit log in the local ecosystem: where it lives and which key signs it.
+
+A party's log is named by its origin (``bank-<orgno>``, ``source-<name>``); its database is the party's
+own, its Ed25519 checkpoint key ``var/audit/<origin>.key`` (made on first use), and the public keys of
+all of them are published in ``var/audit/keys.json`` for the witness and for auditors.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from opendsop.audit.signing import Signer
+from opendsop.ecosystem.provision import Paths
+from opendsop.ecosystem.topology import Topology
+from opendsop.files import write_private
+
+WITNESS = "witness"
+SOURCE_LOGS = ("skatteetaten", "lanekassen", "nav", "krav")
+
+
+@dataclass(frozen=True, slots=True)
+class PartyLog:
+    origin: str
+    database: str
+    name: str  # a person's name of the party
+
+
+def audit_dir(topology: Topology) -> Path:
+    return topology.var_dir / "audit"
+
+
+def party_logs(topology: Topology) -> list[PartyLog]:
+    """Every party of ``topology`` that keeps a verifiable audit log."""
+    paths = Paths(topology.var_dir)
+    logs = [PartyLog(f"bank-{bank.orgno}", topology.bank_database(bank), bank.name) for bank in topology.banks]
+    logs += [PartyLog(f"source-{name}", paths.database(f"source-{name}"), name) for name in SOURCE_LOGS]
+    return logs
+
+
+def party_log(topology: Topology, origin: str) -> PartyLog:
+    for log in party_logs(topology):
+        if log.origin == origin:
+            return log
+    known = ", ".join(log.origin for log in party_logs(topology))
+    raise ValueError(f"no party {origin!r} keeps an audit log in {topology.path} — one of: {known}")
+
+
+def signer(topology: Topology, origin: str) -> Signer:
+    """The checkpoint key of ``origin`` (made on first use), published in ``keys.json``."""
+    made = Signer.from_file(origin, audit_dir(topology) / f"{origin}.key", create=True)
+    keys = public_keys(topology)
+    if keys.get(origin) != made.public_key:
+        keys[origin] = made.public_key
+        write_private(
+            audit_dir(topology) / "keys.json",
+            json.dumps({name: base64.b64encode(key).decode() for name, key in sorted(keys.items())}, indent=1),
+        )
+    return made
+
+
+def public_keys(topology: Topology) -> dict[str, bytes]:
+    path = audit_dir(topology) / "keys.json"
+    if not path.exists():
+        return {}
+    return {name: base64.b64decode(key) for name, key in json.loads(path.read_text(encoding="utf-8")).items()}
+
+
+def provision_keys(topology: Topology) -> dict[str, bytes]:
+    """Every party's and the witness's key, made if missing; returns the public keys."""
+    for log in party_logs(topology):
+        signer(topology, log.origin)
+    signer(topology, WITNESS)
+    return public_keys(topology)
+
+
+__all__ = ["WITNESS", "PartyLog", "audit_dir", "party_log", "party_logs", "provision_keys", "public_keys", "signer"]
