@@ -10,6 +10,7 @@ $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 ($(PYTHON)) is required"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@$(VENV)/bin/dsop --rebuild-help >/dev/null  # every command's --help without importing it (opendsop.entry)
 	@touch $(STAMP)
 
 install: $(STAMP)

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -116,3 +117,54 @@ def test_a_command_s_help_loads_no_server_database_or_http_client(command: str) 
     assert code == 0
     assert "Usage:" in output and command in output
     assert sorted({name for name in loaded if name.split(".")[0] in SERVING}) == []
+
+
+# The help index (opendsop.entry): `dsop … --help` printed without importing the command tree.
+
+
+def test_the_help_index_holds_exactly_what_each_command_prints(tmp_path: Path) -> None:
+    from opendsop.cli import write_help_index
+
+    # CliRunner renders help at width 80 (click forces it while testing)
+    commands = json.loads(write_help_index(tmp_path / "help.json", "any", 80).read_text())["commands"]
+    assert {"", "case", "case konkurs", "provider serve", "up"} <= set(commands)
+    for path, text in commands.items():
+        done = CliRunner().invoke(app, [*path.split(), "--help"], prog_name="dsop", env={"COLUMNS": "80"})
+        assert (done.exit_code, done.output) == (0, text), path
+
+
+def _entry(argv: list[str], index: Path, **env: str) -> tuple[str, set[str]]:
+    probe = (
+        f"import sys, json\nsys.argv = ['dsop', *{argv!r}]\nfrom opendsop.entry import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\nprint(json.dumps(sorted(sys.modules)))"
+    )
+    environment = {**os.environ, "COLUMNS": "80", "DSOP_HELP_INDEX": str(index), **env}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=environment)
+    *output, last = done.stdout.splitlines(keepends=True)
+    return "".join(output), set(json.loads(last))
+
+
+def test_a_command_s_help_comes_from_the_index_without_importing_typer(tmp_path: Path) -> None:
+    index = tmp_path / "help.json"
+    _entry(["--rebuild-help"], index)
+    expected = json.loads(index.read_text())["commands"]["case konkurs"]
+    output, loaded = _entry(["case", "konkurs", "--help"], index)
+    assert output == expected
+    assert "typer" not in loaded and "opendsop.cli" not in loaded
+
+
+@pytest.mark.parametrize(
+    ("argv", "env"),
+    [
+        (["case", "konkurs", "--help"], {"DSOP_ECOSYSTEM": "elsewhere.toml"}),  # settings that may change a default
+        (["case", "konkurs", "--help"], {"COLUMNS": "60"}),  # a narrower terminal
+        (["--debug", "case", "--help"], {}),  # an option before --help
+    ],
+)
+def test_help_the_index_cannot_vouch_for_takes_the_real_command_tree(
+    tmp_path: Path, argv: list[str], env: dict[str, str]
+) -> None:
+    index = tmp_path / "help.json"
+    _entry(["--rebuild-help"], index)
+    output, loaded = _entry(argv, index, **env)
+    assert "typer" in loaded and "Usage: dsop case" in output

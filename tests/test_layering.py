@@ -35,7 +35,7 @@ _BASE = frozenset(
     }
 )
 
-COMPOSITION = frozenset({"cli", "ecosystem", "demo", "rules_table", "conformance"})  # may import anything
+COMPOSITION = frozenset({"cli", "entry", "ecosystem", "demo", "rules_table", "conformance"})  # may import anything
 PARTIES = frozenset(
     {
         "provider",

@@ -10,8 +10,11 @@ traceback), Ctrl-C in one line saying how to resume, exit code 130.
 from __future__ import annotations
 
 import importlib
+import os
+import sys
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -28,16 +31,30 @@ def _typer_app(module: str, attr: str = "app") -> click.Command:
     return typer.main.get_command(getattr(importlib.import_module(module), attr))
 
 
-def _agency_runtime(service: str | None) -> AbstractAsyncContextManager[Runtime]:
+def _agency_runtime(service: str | None, topology: Path | None) -> AbstractAsyncContextManager[Runtime]:
     from opendsop.ecosystem.agencies import runtime_factory  # the store and HTTP clients: when a case runs
 
-    return runtime_factory(service)
+    return runtime_factory(service, topology)
 
 
 def _case() -> click.Command:
     from opendsop.consumer.cli import build_app
 
-    group = typer.main.get_command(build_app(_agency_runtime))
+    chosen: list[Path | None] = [None]
+
+    def case_options(
+        topology: Annotated[
+            Path | None,
+            typer.Option(
+                "--topology",
+                help="The ecosystem's ecosystem.toml (default: $DSOP_ECOSYSTEM, else the nearest var/ecosystem.toml)",
+            ),
+        ] = None,
+    ) -> None:
+        chosen[0] = topology
+
+    app = build_app(lambda service: _agency_runtime(service, chosen[0]), case_options=case_options)
+    group = typer.main.get_command(app)
     assert isinstance(group, TyperGroup)
     return group.commands["case"]
 
@@ -159,6 +176,7 @@ class DsopGroup(TyperGroup):
         if name not in self._loaded:
             command = LAZY[name][1]()
             command.name = name
+            _plain_help(command)
             self._loaded[name] = command
         return self._loaded[name]
 
@@ -186,7 +204,45 @@ class DsopGroup(TyperGroup):
             raise typer.Exit(code) from None
 
 
-# plain help here (rich's help formatter alone costs more than the rest of the start); parties keep theirs
+def _plain_help(command: click.Command) -> None:
+    """Click's own help formatting for ``command`` and its sub-commands, as the root has (and as the index holds)."""
+    if isinstance(command, TyperCommand | TyperGroup):
+        command.rich_markup_mode = None
+    if isinstance(command, TyperGroup):
+        for sub in command.commands.values():
+            _plain_help(sub)
+
+
+def _help_texts(command: click.Command, ctx: click.Context, into: dict[str, str]) -> None:
+    into[" ".join(ctx.command_path.split()[1:])] = command.get_help(ctx) + "\n"
+    if isinstance(command, TyperGroup):
+        for name, sub in sorted(command.commands.items()):
+            if not sub.hidden:
+                _help_texts(sub, click.Context(sub, info_name=name, parent=ctx), into)
+
+
+def write_help_index(path: Path, fingerprint: str, width: int) -> Path:
+    """Write every command's ``--help`` (at ``width``) to ``path`` for ``opendsop.entry`` to print from."""
+    import json
+
+    from opendsop.files import write_private
+
+    root = typer.main.get_command(app)
+    assert isinstance(root, DsopGroup)
+    _plain_help(root)
+    context = click.Context(root, info_name="dsop", max_content_width=80, terminal_width=width)
+    texts = {"": root.get_help(context) + "\n"}  # the root lists the one-line descriptions, not the loaded commands
+    for name in LAZY:
+        root.commands[name] = root.real_command(name)
+    for name, command in sorted(root.commands.items()):
+        if not command.hidden:
+            _help_texts(command, click.Context(command, info_name=name, parent=context), texts)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_private(path, json.dumps({"fingerprint": fingerprint, "width": width, "commands": texts}, sort_keys=True))
+    return path
+
+
+# plain help everywhere (rich's help formatter alone costs more than the rest of the start)
 app = typer.Typer(
     cls=DsopGroup,
     no_args_is_help=True,
@@ -225,4 +281,14 @@ def rules(markdown: bool = typer.Option(False, "--markdown", help="Print the mat
 
 
 def main() -> None:  # pragma: no cover - console entry
-    app()
+    try:
+        app()
+    except SystemExit as stop:
+        if stop.code != 130:
+            raise
+        # Ctrl-C: the command has recorded what it must and said how to carry on.  Leave now, without the
+        # interpreter's exit handlers: those of a process pool whose workers were just stopped race with its
+        # own management thread on Python 3.11 and print tracebacks (or hang) after the one line.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(130)

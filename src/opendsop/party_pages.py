@@ -6,7 +6,8 @@
   the party itself from the ``swagger-ui-bundle-v2`` package (``/docs/assets/…``): a bank's or an
   agency's network commonly blocks public CDNs, and the docs must work there (and offline).  Litestar's
   own documentation pages under ``/schema`` load their scripts from CDNs, so they redirect here (308);
-  ``/schema/openapi.json`` stays.  No Python package ships ReDoc's script, so there is no ReDoc page;
+  ``/schema/openapi.json`` stays;
+* ``GET /redoc`` — the same document in ReDoc, its one script from the ``openapi-ui-bundles`` package;
 * ``GET /metrics`` — for a party without metrics of its own, Prometheus counts of its answers by
   status class (the bank has its own, richer ``/metrics``);
 * ``GET /health`` and ``/health/live`` — only where a party has no probes of its own
@@ -27,8 +28,9 @@ from typing import Any
 from opendsop.clock import utc_now
 from opendsop.serving import redact
 
-# The Swagger UI files the docs page loads, all from the installed package (never a CDN).
+# The Swagger UI files the docs page loads, all from the installed package (never a CDN); ReDoc's one script.
 DOCS_ASSETS = ("swagger-ui.css", "swagger-ui-bundle.js", "swagger-ui-standalone-preset.js", "favicon-32x32.png")
+REDOC_ASSETS = ("redoc.standalone.js",)
 ASSET_PREFIX = "/docs/assets/"
 _STATUS_CLASSES = ("2xx", "3xx", "4xx", "5xx")
 
@@ -46,6 +48,21 @@ def swagger_ui_directory() -> Path:
     from swagger_ui_bundle import swagger_ui_path
 
     return Path(str(swagger_ui_path))
+
+
+def redoc_directory() -> Path:
+    """Where the installed ``openapi-ui-bundles`` keeps ReDoc's standalone script."""
+    from openapi_ui_bundles.redoc import static_path
+
+    return Path(str(static_path))
+
+
+def _asset(name: str) -> Path | None:
+    if name in DOCS_ASSETS:
+        return swagger_ui_directory() / name
+    if name in REDOC_ASSETS:
+        return redoc_directory() / name
+    return None
 
 
 def _routes(app: Any) -> set[str]:
@@ -94,6 +111,28 @@ def docs_page(title: str, openapi_url: str) -> str:
 <script>
 window.ui = SwaggerUIBundle({{url: {url}, dom_id: "#swagger-ui",
   presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset], layout: "StandaloneLayout"}});
+</script>
+</body>
+</html>
+"""
+
+
+def redoc_page(title: str, openapi_url: str) -> str:
+    """ReDoc over ``openapi_url``, its script from ``/docs/assets/`` on the same party (system fonts, no web fonts)."""
+    name = html.escape(f"{title} — API")
+    url = json.dumps(openapi_url).replace("<", "\\u003c")
+    return f"""<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>{name}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" type="image/png" href="{ASSET_PREFIX}favicon-32x32.png">
+<style>body{{margin:0;padding:0}}</style></head>
+<body>
+<div id="redoc"></div>
+<script src="{ASSET_PREFIX}redoc.standalone.js"></script>
+<script>
+Redoc.init({url}, {{theme: {{typography: {{fontFamily: "system-ui, sans-serif",
+  headings: {{fontFamily: "system-ui, sans-serif"}}}}}}}}, document.getElementById("redoc"));
 </script>
 </body>
 </html>
@@ -164,14 +203,16 @@ class PartyPages:
             )
         if path in ("/docs", "/docs/") and self.openapi_url:
             return 200, "text/html; charset=utf-8", docs_page(self.title, self.openapi_url).encode()
+        if path in ("/redoc", "/redoc/") and self.openapi_url:
+            return 200, "text/html; charset=utf-8", redoc_page(self.title, self.openapi_url).encode()
         if path.startswith(ASSET_PREFIX) and self.openapi_url:
             name = path.removeprefix(ASSET_PREFIX)
-            if name not in DOCS_ASSETS:
+            if (asset := _asset(name)) is None:
                 return None
             content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
             if content_type.startswith("text/") or content_type.endswith("javascript"):
                 content_type += "; charset=utf-8"
-            return 200, content_type, (swagger_ui_directory() / name).read_bytes()
+            return 200, content_type, asset.read_bytes()
         if path == "/metrics":
             return 200, "text/plain; version=0.0.4; charset=utf-8", self._metrics().encode()
         if path in ("/health", "/health/live"):
@@ -181,7 +222,11 @@ class PartyPages:
     def _links(self, routes: set[str]) -> list[tuple[str, str]]:
         links: list[tuple[str, str]] = []
         if self.openapi_url:
-            links += [("API-dokumentasjon / API docs", "/docs"), ("OpenAPI (JSON)", self.openapi_url)]
+            links += [
+                ("API-dokumentasjon / API docs", "/docs"),
+                ("API-dokumentasjon (ReDoc)", "/redoc"),
+                ("OpenAPI (JSON)", self.openapi_url),
+            ]
         links.append(("Helse / health (live)", "/health/live" if "/health/live" in routes else "/health"))
         if "/health/ready" in routes:
             links.append(("Klar / ready", "/health/ready"))
@@ -203,4 +248,15 @@ class PartyPages:
         return redact("\n".join(lines) + "\n")
 
 
-__all__ = ["ASSET_PREFIX", "DOCS_ASSETS", "PartyPages", "docs_page", "home_page", "swagger_ui_directory", "version"]
+__all__ = [
+    "ASSET_PREFIX",
+    "DOCS_ASSETS",
+    "REDOC_ASSETS",
+    "PartyPages",
+    "docs_page",
+    "home_page",
+    "redoc_directory",
+    "redoc_page",
+    "swagger_ui_directory",
+    "version",
+]

@@ -277,3 +277,13 @@ def test_up_with_a_port_in_use_names_the_port(tmp_path: Path) -> None:
         done = _dsop_in(tmp_path, "up", "--topology", str(topology.path), "--exit")
     assert done.returncode == 2 and "Traceback" not in done.stdout + done.stderr
     assert f"port {topology.ports['registers']}" in done.stdout and "already in use" in done.stdout
+
+
+def test_case_takes_the_topology_named_from_any_directory(ecosystem: Running, tmp_path: Path) -> None:
+    done = _dsop_in(tmp_path, "case", "--topology", str(ecosystem.topology.path), "show", UNKNOWN_CASE)
+    assert done.returncode == 2 and f"unknown case {UNKNOWN_CASE}" in one_error_line(done)
+
+
+def test_case_refuses_a_named_topology_that_does_not_exist(tmp_path: Path) -> None:
+    line = one_error_line(_dsop_in(tmp_path, "case", "--topology", "missing.toml", "list"))
+    assert "--topology missing.toml does not exist" in line and "dsop synth topology" in line

@@ -119,6 +119,12 @@ def test_the_api_docs_load_every_asset_from_the_party_itself(ecosystem: Running)
                 assert urlsplit(target).netloc == urlsplit(url).netloc, (party, reference)
                 assert http.get(target).status_code == 200, (party, reference)
             assert http.get(url + "/schema/swagger").status_code in (308, 404), party  # never a CDN page
+            redoc = http.get(url + "/redoc")
+            assert redoc.status_code == 200, party
+            scripts = re.findall(r'src="([^"]+)"', redoc.text)
+            assert scripts and all(urlsplit(urljoin(url, src)).netloc == urlsplit(url).netloc for src in scripts)
+            assert all(http.get(urljoin(url, src)).status_code == 200 for src in scripts), party
+            assert "Redoc.init(" + json.dumps(references[-1]) in redoc.text, party  # the same OpenAPI document
             documented += 1
     assert documented >= 10
 

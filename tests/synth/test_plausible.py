@@ -46,3 +46,13 @@ def test_every_norwegian_address_has_a_postal_code_and_place_that_belong_togethe
         assert (address.post_code, address.town_name) in pairs, address
         assert address.town_name not in family_names
     assert all(len(code) == 4 and code.isdigit() for code, _ in POSTAL_PLACES)
+
+
+def test_a_person_s_own_account_holds_no_debt_a_bank_would_not_allow(tiny: Materialised) -> None:
+    """Bills and instalments within the person's income, card purchases declined without funds, NAV when
+    an employer stops paying: a salary account ends at most a month's small overdraft below zero."""
+    salary = [a for a in tiny.population.accounts if a.type is AccountType.SALARY_ACCOUNT and a.closed is None]
+    assert salary
+    for account in salary:
+        balance = booked_balance(account, tiny.statements[account.kontonr])
+        assert balance > -(account.credit_limit or 0) - 10_000, f"{account.kontonr}: {balance}"

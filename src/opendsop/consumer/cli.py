@@ -274,13 +274,21 @@ def _open_runtime(service: str | None) -> AbstractAsyncContextManager[Runtime]:
 
 
 def build_app(  # noqa: C901 - one closure per command
-    runtime_factory: RuntimeFactory | None = None, *, console: Console | None = None
+    runtime_factory: RuntimeFactory | None = None,
+    *,
+    console: Console | None = None,
+    case_options: Callable[..., None] | None = None,
 ) -> typer.Typer:
-    """The ``dsop`` consumer commands over ``runtime_factory`` (default: open_runtime; tests pass twins)."""
+    """The ``dsop`` consumer commands over ``runtime_factory`` (default: open_runtime; tests pass twins).
+
+    ``case_options`` is a typer callback whose options ``dsop case`` takes before its command (the
+    composition's ``--topology``, which the factory it passes then reads)."""
     factory: RuntimeFactory = runtime_factory or _open_runtime
     out = console or Console()
     app = typer.Typer(help="The agency side of DSOP: cases across banks.", no_args_is_help=True)
     case_app = typer.Typer(help="Run, show, export and resume cases.", no_args_is_help=True)
+    if case_options is not None:
+        case_app.callback()(case_options)
     app.add_typer(case_app, name="case")
 
     def report(error: Exception) -> int:

@@ -64,11 +64,12 @@ def consumer_settings(topology: Topology, service: str | None) -> ConsumerSettin
     )
 
 
-def local_settings(service: str | None) -> ConsumerSettings | None:
-    """The local ecosystem's agency for ``service`` when no agency is configured by environment, else None."""
-    if os.environ.get("DSOP_CONSUMER_ORGNO"):
+def local_settings(service: str | None, topology: Path | None = None) -> ConsumerSettings | None:
+    """The local ecosystem's agency for ``service`` (the ``topology`` named, else found by discovery.py) when no
+    agency is configured by environment, else None; a named topology wins over the environment."""
+    if topology is None and os.environ.get("DSOP_CONSUMER_ORGNO"):
         return None
-    path = discovery.find()  # none: one line naming where it looked
+    path = discovery.find(topology)  # none: one line naming where it looked
     settings = consumer_settings(read(path), service)
     # `dsop up` derives the agencies' keys when it first starts
     if settings.grant_key is not None and not settings.grant_key.exists():
@@ -79,10 +80,11 @@ def local_settings(service: str | None) -> ConsumerSettings | None:
     return settings
 
 
-def runtime_factory(service: str | None) -> AbstractAsyncContextManager[Runtime]:
+def runtime_factory(service: str | None, topology: Path | None = None) -> AbstractAsyncContextManager[Runtime]:
     """``dsop case``'s runtime: the configured agency, or the local ecosystem's agency for ``service``
-    (a missing or broken topology fails with a one-line error naming where it looked)."""
-    return open_runtime(service, local_settings(service))
+    (``--topology``, else discovered; a missing or broken topology fails with a one-line error naming where it
+    looked)."""
+    return open_runtime(service, local_settings(service, topology))
 
 
 __all__ = ["consumer_settings", "local_settings", "runtime_factory", "topology_path"]

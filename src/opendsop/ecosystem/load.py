@@ -34,6 +34,7 @@ import os
 from collections import Counter
 from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -307,10 +308,27 @@ async def _load_banks(
             try:
                 await asyncio.gather(*(finish(orgno, job) for orgno, job in jobs))
             except BaseException:  # Ctrl-C or a failed bank: stop the others now, not when their banks are done
+                _quiet_about_stopped_workers(loop)
                 _stop_workers(pool)
                 raise
     finally:
         _worker_population = None
+
+
+def _quiet_about_stopped_workers(loop: asyncio.AbstractEventLoop) -> None:
+    """The jobs of the workers stopped on purpose end in BrokenProcessPool, some after no one awaits them any
+    more (asyncio would print "Future exception was never retrieved" for each): expected, so not reported."""
+    previous = loop.get_exception_handler()
+
+    def handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        if isinstance(context.get("exception"), BrokenProcessPool):
+            return
+        if previous is not None:
+            previous(loop, context)
+        else:
+            loop.default_exception_handler(context)
+
+    loop.set_exception_handler(handler)
 
 
 def _stop_workers(pool: ProcessPoolExecutor) -> None:

@@ -62,7 +62,7 @@ NO_CARD: tuple[None, None] = (None, None)
 NO_FX: tuple[Any, ...] = (None,) * 5
 NO_PARTY: tuple[Any, ...] = (None,) * 6
 # Positions in an event's value tuple (Transaction fields after ``transaction_id``).
-AMOUNT, INDICATOR = 1, 3
+AMOUNT, INDICATOR, REVERSAL, REFERENCES = 1, 3, 13, 14
 
 
 def values(
@@ -277,11 +277,16 @@ class _Own:
         person = self.s.persons.get(a.owner_id)
         adult = person is not None and (self.today - person.birth_date).days >= 18 * 365
         if kind is T.SALARY_ACCOUNT and person is not None and adult:
+            mirrored = len(self.events)  # the links' events so far: their other side is on another account
             self.purchases(cards, (10, 26), credit=False)
             self.monthly_bills()
             self.cash()
-            if a.owner_id not in self.s.employed:
+            paid = [link.end for link, outgoing in self.s.links.get(a.kontonr, ()) if link.kind == "salary"]
+            if a.owner_id not in self.s.employed or not paid:
                 self.nav_income((self.today - person.birth_date).days >= 67 * 365)
+            elif max(paid) < self.last:  # the employer stopped paying (closed, bankrupt): NAV from then on
+                self.nav_income((self.today - person.birth_date).days >= 67 * 365, since=max(paid))
+            self.declined_without_funds(mirrored)
             self.fee(25_00)
         elif kind is T.SALARY_ACCOUNT:  # a teenager's account: a few small purchases
             self.purchases(cards, (2, 8), credit=False, cap=300_00)
@@ -430,14 +435,16 @@ class _Own:
             day = first + timedelta(days=self.between(0, span))
             self.simple(_at(day, self.between(8, 20), self.between(0, 59)), self.between(2, 20) * 10000, DEBIT, "cash")
 
-    def nav_income(self, pension: bool) -> None:
-        """Adults without an employer get a pension (67 and over) or a benefit from NAV on the 20th."""
+    def nav_income(self, pension: bool, since: date | None = None) -> None:
+        """Adults without an employer (or ``since`` the employer stopped paying) get a pension (67 and over) or a
+        benefit from NAV on the 20th."""
         key = "pension" if pension else "benefit"
         cents = self.between(180, 350) * 10000 if pension else self.between(120, 250) * 10000
         nav = Counterparty(None, NAV[0], ORG_ID, NAV[1], None).values(CREDIT)
-        for year, month in months(self.first, self.last):
+        first = max(self.first, since) if since is not None else self.first
+        for year, month in months(first, self.last):
             day = date(year, month, 20)
-            if self.first <= day <= self.last:
+            if first <= day <= self.last and (since is None or day > since):
                 self.simple(_at(day, 4, 0), cents, CREDIT, key, f"{CODES[key][3]} {NAV[1]}", (), nav)
 
     def fee(self, cents: int) -> None:
@@ -489,6 +496,26 @@ class _Own:
                         (ref,),
                         s.company_party(other).values(indicator),
                     )
+
+    def declined_without_funds(self, mirrored: int) -> None:
+        """A person's own payments (card purchases, bills, cash) that would take the account below its credit
+        line (zero without one) are declined, as a bank declines them; the links' payments (salary, rent,
+        transfers) stay, since the other account of each holds the other side."""
+        floor = -(self.account.credit_limit or ZERO)
+        running = self.account.opening_balance
+        kept: list[Event] = []
+        declined: set[tuple[TransactionReference, ...]] = set()
+        for event in sorted(self.events, key=lambda event: (event[0], event[2][5], event[1])):
+            fields = event[2]
+            amount = fields[AMOUNT] if fields[INDICATOR] is CREDIT else -fields[AMOUNT]
+            if amount < 0 and event[1] >= mirrored and running + amount < floor:
+                declined.add(fields[REFERENCES])
+                continue
+            if fields[REVERSAL] and fields[REFERENCES] in declined:
+                continue  # nothing to pay back for a purchase that never went through
+            running += amount
+            kept.append(event)
+        self.events[:] = kept
 
     def within_credit_line(self) -> None:
         """A business account stays within its credit line (zero without one): where the payroll and
