@@ -306,8 +306,15 @@ def test_the_guarantee_story_runs_new_replaced_terminated(tour: tuple[TourReport
     report, printed = tour
     seen = report.messages["garanti"]
     assert seen["answers"] == ["REJECTED_BELOP_FOR_LAVT", "OK", "OK", "OK"]
-    assert seen["inbox"][-4:] == seen["answers"]  # SVV's answers reach the guarantor
-    assert len(seen["revocations"]) == 1 and "notice of revocation" in printed
+    assert seen["inbox"][-4:] == seen["answers"]  # SVV's answers reach the guarantor's inbox
+    assert len(seen["revocations"]) == 1 and "Varsel om tilbakekall" in printed  # its notice: the carrier's inbox
+
+
+def test_the_letter_story_asks_the_bank_without_api_and_attaches_its_xlsx(tour: tuple[TourReport, str]) -> None:
+    report, printed = tour
+    seen = report.messages["brev"]
+    assert seen["status"] == ["answered-by-letter"] and seen["file"].endswith(".xlsx")
+    assert "Digital letters" in printed
 
 
 def test_dsop_guarantee_in_a_second_terminal_acts_as_the_local_bank(ecosystem: Running) -> None:
@@ -319,8 +326,6 @@ def test_dsop_guarantee_in_a_second_terminal_acts_as_the_local_bank(ecosystem: R
     assert json.loads(shown.stdout)["transportorNavn"] == carrier.name
     low = dsop(ecosystem.topology, "guarantee", "new", carrier.orgnr, "--amount", "1000")
     assert low.returncode == 1 and "REJECTED_BELOP_FOR_LAVT" in low.stdout
-    listed = dsop(ecosystem.topology, "guarantee", "list")
-    assert listed.returncode == 0, listed.stdout + listed.stderr
     bad = dsop(ecosystem.topology, "guarantee", "new", "123", "--amount", "1000")
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1 and "organisasjonsnummer" in bad.stderr
 

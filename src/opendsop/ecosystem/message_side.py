@@ -4,10 +4,20 @@ of the topology (its client id and grant key from ``provision``) when no bank is
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+from opendsop.ecosystem import message_platform
 from opendsop.ecosystem.provision import Paths, bank_client_id
 from opendsop.ecosystem.topology import Topology
+
+SVV = message_platform.SVV  # Statens vegvesen: the løyveregister's sender on the message platform
+SVV_CLIENT_ID = f"svv-{SVV}"  # its client at the token service (provision.py registers it)
+
+
+def svv_key(topology: Topology) -> Path:
+    """Statens vegvesen's grant key at the token service (its client sends the register's letters)."""
+    return Paths(topology.var_dir).keys / "svv" / "grant.pem"
 
 
 def backoffice_settings(topology: Topology, orgno: str | None = None, *, without_api: bool = False) -> Any:
@@ -49,4 +59,4 @@ def local_backoffice_settings(*, without_api: bool = False) -> Any:
         raise BackofficeError(str(error)) from None
 
 
-__all__ = ["backoffice_settings", "local_backoffice_settings"]
+__all__ = ["SVV", "SVV_CLIENT_ID", "backoffice_settings", "local_backoffice_settings", "svv_key"]

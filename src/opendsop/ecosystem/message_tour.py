@@ -34,9 +34,10 @@ def _answer(table: Table, step: str, answer: Svar) -> None:
 async def _garanti(running: Running, population: Population, console: Console, report: Any) -> None:
     import msgspec
 
+    from opendsop.backoffice.guarantee_cli import file_over_platform
     from opendsop.backoffice.session import open_session
-    from opendsop.ecosystem.message_side import backoffice_settings
-    from opendsop.registers.app import Stores
+    from opendsop.contracts.registers.loyve_messages import RESOURCE
+    from opendsop.ecosystem.message_side import backoffice_settings, svv_key
     from opendsop.standard.services.transport_guarantee import Soknad, required_sum
     from opendsop.synth import transport
 
@@ -89,6 +90,7 @@ async def _garanti(running: Running, population: Population, console: Console, r
             ),
         ),
     ]
+    platform = "altinn" in running.topology.ports and svv_key(running.topology).exists()
     async with open_session(settings) as session, session.loyveregister() as register:
         overview = await register.carrier(carrier.orgnr)
         if overview is not None:
@@ -96,27 +98,56 @@ async def _garanti(running: Running, population: Population, console: Console, r
                 f"{carrier.name}: {count} goods licence(s) → {sum_now} NOK required in {population.today.year} "
                 f"(rundskriv N-1); guarantees in force: {len(overview.egneGarantier) + len(overview.andreGarantister)}"
             )
-        for label, filed in steps:
-            answer = await register.submit(filed)
+        for index, (label, filed) in enumerate(steps):
+            if platform and index == 1:  # one case filed as a correspondence to SVV, answered in the inbox
+                answer = await file_over_platform(session, filed)
+                label += " (over Altinn)"
+            else:
+                answer = await register.submit(filed)
             seen["answers"].append(answer.status.value)
             _answer(table, label, answer)
         console.print(table)
-        letters = await register.letters()
-        seen["inbox"] = [letter.svar.status.value for letter in letters if letter.svar is not None]
-        console.print(f"{settings.name}'s letters from SVV: {len(letters)} answer(s), last {seen['inbox'][-1:]}")
-    # the carrier has no client of its own here: its letter is read from SVV's outbox
-    stores = Stores(_registers_db(running))
+        if platform:
+            async with session.platform() as client:
+                inbox = [item async for item in client.inbox(resource_id=RESOURCE)][::-1]  # oldest first
+            seen["inbox"] = [item.property_list.get("status") for item in inbox]
+        else:
+            seen["inbox"] = [m.svar.status.value for m in await register.letters() if m.svar is not None]
+        console.print(f"{settings.name}'s inbox: {len(seen['inbox'])} answer(s) from SVV: {', '.join(seen['inbox'])}")
+    seen["revocations"] = await _notices(running, carrier.orgnr, console, platform)
+    report.messages["garanti"] = seen
+
+
+async def _notices(running: Running, carrier: str, console: Console, platform: bool) -> list[tuple[str, str]]:
+    """SVV's notices of revocation to ``carrier``: as SVV sent them on the platform, else from its outbox."""
+    from opendsop.contracts.messaging.names import Role, bare_party
+    from opendsop.contracts.registers.loyve_messages import NOTICE_RESOURCE
+    from opendsop.ecosystem.message_platform import platform_client
+    from opendsop.ecosystem.message_side import SVV_CLIENT_ID, svv_key
+    from opendsop.registers.app import Stores
+
+    found: list[tuple[str, str]] = []
+    if platform:
+        async with platform_client(running.topology, SVV_CLIENT_ID, svv_key(running.topology)) as svv:
+            page = await svv.search(role=Role.SENDER, resource_id=NOTICE_RESOURCE)
+        for item in page.items:
+            if bare_party(item.recipient) == carrier:
+                found.append((item.property_list.get("saksnummer", ""), item.property_list.get("frist", "")))
+                body = item.content.message_body.replace("**", "")  # markdown, shown as plain text
+                console.print(f"SVV → {carrier}'s inbox ({item.status}): {item.content.message_title} — {body}")
+        return found
+    stores = Stores(_registers_db(running))  # no platform: the letter waits in SVV's outbox
     try:
-        notices = [m.tilbakekall for m in await stores.loyve.letters_to(carrier.orgnr) if m.tilbakekall]
+        notices = [m.tilbakekall for m in await stores.loyve.letters_to(carrier) if m.tilbakekall]
     finally:
         await stores.db.close()
-    seen["revocations"] = [(n.garantiNummer, n.frist.isoformat()) for n in notices]
     for notice in notices:
+        found.append((notice.saksnummer, notice.frist.isoformat()))
         console.print(
             f"SVV → {notice.transportorNavn}: notice of revocation of the {notice.garantiType.value} licences "
             f"unless a new guarantee is in place by {notice.frist} (guarantee {notice.garantiNummer} ends)"
         )
-    report.messages["garanti"] = seen
+    return found
 
 
 def _registers_db(running: Running) -> str:

@@ -222,6 +222,7 @@ def provision(topology: Topology, *, now: datetime | None = None) -> Provisioned
         )
     for orgno, _ in INSTITUTIONS:
         _key(paths.pension(orgno) / "grant.pem")
+    _key(paths.keys / "svv" / "grant.pem")  # Statens vegvesen: the løyveregister's letters on the message platform
     api_token = _secret(stored, "prosecution-api")
     _write(secrets_path, json.dumps(stored, indent=1, sort_keys=True).encode())
     if not (paths.prosecution / keystore.KEY_FILE).exists():
@@ -265,6 +266,7 @@ async def _register_clients(topology: Topology, provisioned: Provisioned, now: d
         (pension_client_id(orgno), orgno, PENSION_SCOPES, paths.pension(orgno) / "grant.pem")
         for orgno, _ in INSTITUTIONS
     ]
+    wanted.append((f"svv-{messaging.SVV}", messaging.SVV, messaging.AGENCY_SCOPES, paths.keys / "svv" / "grant.pem"))
     store = AuthorityStore(create_engine(paths.database("authority")))
     try:
         await store.create_schema()

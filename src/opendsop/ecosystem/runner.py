@@ -31,6 +31,7 @@ import uvicorn
 from litestar import Litestar
 
 from opendsop.clock import oslo_today
+from opendsop.ecosystem import message_platform as messaging
 from opendsop.ecosystem.consent_side import PartyNotBuilt, consent_apps, consent_side, register_consent_side
 from opendsop.ecosystem.load import LoadReport, WorldMismatch, load_world, stored_today
 from opendsop.ecosystem.provision import CorruptedVar, Provisioned, bank_client_id, provision, register
@@ -231,6 +232,10 @@ def build_apps(
                 public_url=topology.url("registers"),
                 issuer=issuer,
                 jwks_url=jwks,
+                # SVV's answers and notices go out over the message platform (registers.loyve_post)
+                altinn_url=topology.url("altinn"),
+                svv_client_id=f"svv-{messaging.SVV}",
+                svv_key_file=paths.keys / "svv" / "grant.pem",
             )
         ),
         "prosecution": prosecution_app(
