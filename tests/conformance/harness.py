@@ -46,6 +46,21 @@ class BankOptions:
     certificates: dict[str, Any] | None = None
 
 
+_STORES: list[MemoryBankStore] = []
+
+
+async def _store(settings: ProviderSettings) -> MemoryBankStore:
+    """The bank's store loaded from the kit's bundle through the import, once per process: every
+    mutant reads the same data (references it issues differ per consumer and case anyway)."""
+    if not _STORES:
+        world, _ = kit()
+        store = MemoryBankStore(reference_secret=SECRET.encode(), clock=lambda: NOW, servicer=servicer(settings))
+        with tempfile.TemporaryDirectory() as folder:
+            await import_files(store, BANK, world.write_bundle(Path(folder)))
+        _STORES.append(store)
+    return _STORES[0]
+
+
 def registers(world: World) -> MemoryRegisters:
     facts = world.facts()
     memory = MemoryRegisters(deaths=facts["deaths"], shielded=set(facts["shielded"]), rulings=facts["rulings"])
@@ -72,9 +87,7 @@ async def open_bank(options: BankOptions | None = None) -> httpx.AsyncClient:
         rate_per_second=options.rate_per_second,
         rate_burst=200,
     )
-    store = MemoryBankStore(reference_secret=SECRET.encode(), clock=lambda: NOW, servicer=servicer(settings))
-    with tempfile.TemporaryDirectory() as folder:
-        await import_files(store, BANK, world.write_bundle(Path(folder)))
+    store = await _store(settings)
 
     async def jwks(_url: str) -> dict[str, Any]:
         return trust.jwks

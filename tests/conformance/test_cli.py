@@ -87,3 +87,14 @@ def test_the_kit_publishes_its_keys(path: str) -> None:
         keys = client.get(path).json()["keys"]
     assert keys and all("d" not in key for key in keys)  # public halves only
     assert httpx.codes.OK
+
+
+def test_the_agency_mock_serves_and_reports(tmp_path: Path) -> None:
+    port = _free_port_block(1)
+    done = CliRunner().invoke(
+        app, ["conformance", "agency", "--port", str(port), "--duration", "0.3", "--report-dir", str(tmp_path)]
+    )
+    assert done.exit_code == 0, done.output
+    assert f"http://127.0.0.1:{port}/v2" in done.output
+    report = json.loads((tmp_path / "conformance.json").read_text())
+    assert {check["id"] for check in report["checks"]} >= {"agency.correlation_id", "agency.retry_after"}

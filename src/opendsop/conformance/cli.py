@@ -164,3 +164,51 @@ async def _wait_for(client: object, seconds: float) -> None:
             if loop.time() >= deadline:
                 return  # every check will report the bank unreachable
             await asyncio.sleep(0.5)
+
+
+@app.command()
+def agency(
+    port: Annotated[int, typer.Option(help="Where the mock bank listens (loopback).")] = 8194,
+    duration: Annotated[float, typer.Option(help="Seconds to serve (0: until Ctrl-C).")] = 0.0,
+    report_dir: Annotated[Path, typer.Option(help="Where the reports go.")] = Path("conformance-agency-report"),
+    throttle_every: Annotated[int, typer.Option(help="Answer every n-th request 429 (0: never).")] = 5,
+) -> None:
+    """Serve a mock bank for an agency's client and judge every request it sends."""
+    code = asyncio.run(_agency(port, duration, report_dir, throttle_every))
+    raise typer.Exit(code)
+
+
+async def _agency(port: int, duration: float, report_dir: Path, throttle_every: int) -> int:
+    import contextlib
+
+    import uvicorn
+    from rich.console import Console
+
+    from opendsop.clock import oslo_today, utc_now
+    from opendsop.conformance.agency import Inspector
+    from opendsop.conformance.report import summary, write_reports
+    from opendsop.conformance.world import build_world
+
+    console = Console()
+    base = f"http://127.0.0.1:{port}/v2"
+    world = build_world(oslo_today(), "910000001")
+    inspector = Inspector(world, base, utc_now, throttle_every=throttle_every)
+    console.print(f"[bold]Mock bank[/bold] {base} (token audience) — point the agency's client at it.")
+    for role, party in world.parties.items():
+        console.print(f"  {role:9} {party}")
+    server = uvicorn.Server(uvicorn.Config(inspector, host="127.0.0.1", port=port, log_config=None, access_log=False))
+    with contextlib.suppress(asyncio.CancelledError, KeyboardInterrupt):
+        if duration > 0:
+            serving = asyncio.create_task(server.serve())
+            await asyncio.sleep(duration)
+            server.should_exit = True
+            await serving
+        else:
+            await server.serve()
+    results = inspector.results()
+    paths = write_reports(report_dir, results, {"target": "agency client", "mock bank": base})
+    for result in results:
+        console.print(f"{result.outcome.value:8} {result.id}: {result.message}", soft_wrap=True)
+    total = summary(results)
+    console.print(f"{total['passed']}/{total['total']} rules passed — reports: {', '.join(map(str, paths.values()))}")
+    return 1 if total["failed"] else 0

@@ -141,6 +141,18 @@ def data_checks(service: str) -> list[Check]:
                 s,
             )
         )
+    if profile.notes and any("disabled" in note for note in profile.notes):
+        checks.append(
+            Check(
+                f"{s}.accounts.blocked",
+                "konkurs.blocked",
+                "the bankrupt party's accounts are listed as blocked (status disabled)",
+                solution(profile),
+                _blocked(s),
+                Severity.SHOULD,
+                s,
+            )
+        )
     checks.append(
         Check(
             f"{s}.owner.primary-only",
@@ -165,6 +177,18 @@ def data_checks(service: str) -> list[Check]:
             )
         )
     return checks
+
+
+def _blocked(service: str) -> Any:
+    async def run(ctx: Context) -> None:
+        listed = (await ctx.body(service, Endpoint.ACCOUNTS)).get("accounts") or []
+        open_ones = [item for item in listed if isinstance(item, dict) and item.get("status") != "disabled"]
+        if not listed:
+            raise Failed("no account is listed for the bankrupt party")
+        if open_ones:
+            raise Failed(f"{len(open_ones)} account(s) of the bankrupt party are not blocked (status disabled)")
+
+    return run
 
 
 def _paging(service: str) -> Any:
