@@ -144,6 +144,8 @@ class SqlAuditLog(MerkleLog):
         async with self.engine.begin() as conn:
             if self._postgres:
                 await conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_LOCK})
+            else:  # SQLite: take the write lock before reading the last sequence (another worker may append)
+                await conn.execute(audit_leaves.delete().where(sa.false()))
             last = (await conn.execute(sa.select(sa.func.max(audit_leaves.c.sequence)))).scalar()
             sequence = (last or 0) + 1
             rows = [new_row(sequence + offset, record) for offset, record in enumerate(records)]

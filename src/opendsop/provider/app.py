@@ -295,6 +295,7 @@ def create_app(
             settings.rate_per_second, settings.rate_burst, workers=settings.workers, redis_url=settings.redis_url
         ),
         "metrics": ProviderMetrics(),
+        "record_first": settings.record_first,
         "jwe_alg": settings.jwe_alg,
         "jwe_enc": settings.jwe_enc,
         "clock": clock,

@@ -140,6 +140,7 @@ class Pipeline:
     jwe_alg: str = "RSA-OAEP-256"
     jwe_enc: str = "A256GCM"
     audit_failing: bool = False  # the last record could not be written: no data leaves until one can
+    record_first: bool = False  # commit each record before its answer leaves (a killed worker loses none)
 
     # -- entry points ------------------------------------------------------------------------------
 
@@ -380,7 +381,7 @@ class Pipeline:
     async def _record(self, trace: Trace, answer: Answer, delivery: Delivery | None) -> Answer:
         # While the audit log is failing, a data answer's record is written before it leaves (delivery then
         # unknown), so no data leaves without one and the first success ends the failing state at once.
-        if delivery is not None and not (self.audit_failing and answer.status == 200):
+        if delivery is not None and not self.record_first and not (self.audit_failing and answer.status == 200):
 
             async def settle(delivered: bool) -> None:
                 await self._append(trace, answer, delivered)

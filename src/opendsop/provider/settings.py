@@ -35,6 +35,9 @@ Environment variables (prefix ``DSOP_PROVIDER_``; ``dsop provider serve --bank``
 * ``REDIS_URL`` — Redis (``redis://host:6379/0``) holding the rate-limit buckets every worker shares.
   Unset, or while Redis does not answer, each of ``WORKERS`` worker processes limits to its share
   (``RATE_PER_SECOND / WORKERS``), so the bank never allows more than configured.
+* ``AUDIT_BEFORE_SEND`` — commit each audit record before its answer leaves, so a process killed
+  mid-request loses no record of an answer the caller got (the record then cannot say whether the
+  answer was delivered).  Unset: on when ``WORKERS`` > 1, else off (records say ``delivered``).
 * ``WORKERS`` — processes serving the API (``dsop provider serve --workers N``; default 1).  With more
   than one, ``PAGING_KEY`` and ``REFERENCE_SECRET`` must be the same in all (``serve`` draws one pair
   for its workers in test when they are unset).
@@ -94,6 +97,7 @@ class ProviderSettings(BaseSettings):
     rate_burst: int = Field(default=200, ge=1)
     redis_url: str | None = None
     workers: int = Field(default=1, ge=1, le=256)
+    audit_before_send: bool | None = None
     jwe_alg: str = "RSA-OAEP-256"
     jwe_enc: str = "A256GCM"
     v1_served_until: date | None = None
@@ -145,6 +149,11 @@ class ProviderSettings(BaseSettings):
     @property
     def sql_url(self) -> str:
         return self.database_url or f"sqlite+aiosqlite:///var/provider-{self.bank_orgno}.db"
+
+    @property
+    def record_first(self) -> bool:
+        """Whether audit records are committed before their answers leave (``AUDIT_BEFORE_SEND``)."""
+        return self.audit_before_send if self.audit_before_send is not None else self.workers > 1
 
     @property
     def rules_environment(self) -> RulesEnvironment:
