@@ -90,7 +90,7 @@ def to_html(results: Sequence[Result], meta: Mapping[str, Any]) -> str:
             detail = f"<div>{esc(item.message)}</div>"
             if item.exchanges:
                 shown = esc(json.dumps(item.exchanges, ensure_ascii=False, indent=1))
-                detail += f"<details><summary>request and response</summary><pre>{shown}</pre></details>"
+                detail += f"<details><summary>request and response</summary><pre tabindex='0'>{shown}</pre></details>"
         rows.append(
             f"<tr><td class='{item.outcome.value}'>{item.outcome.value}</td>"
             f"<td><code>{esc(item.id)}</code><br>{esc(item.title)}{detail}</td>"
