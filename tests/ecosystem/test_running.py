@@ -317,6 +317,22 @@ def test_the_letter_story_asks_the_bank_without_api_and_attaches_its_xlsx(tour: 
     assert "Digital letters" in printed
 
 
+def test_dsop_bank_letters_in_a_second_terminal_is_the_bank_without_api(
+    ecosystem: Running, tour: tuple[TourReport, str], tmp_path: Path
+) -> None:
+    report, _ = tour
+    listed = dsop(ecosystem.topology, "bank", "letters", "list")
+    assert listed.returncode == 0, listed.stdout + listed.stderr
+    assert report.case_ids["brev"] in listed.stdout  # the tour's letter, in the bank's inbox
+    letter_id = next(
+        line.split("│")[1].strip() for line in listed.stdout.splitlines() if report.case_ids["brev"] in line
+    )
+    text = tmp_path / "svar.txt"
+    text.write_text("hei", encoding="utf-8")
+    refused = dsop(ecosystem.topology, "bank", "letters", "answer", letter_id, str(text))
+    assert refused.returncode == 2 and len(refused.stderr.strip().splitlines()) == 1 and ".xlsx" in refused.stderr
+
+
 def test_dsop_guarantee_in_a_second_terminal_acts_as_the_local_bank(ecosystem: Running) -> None:
     from opendsop.synth import transport
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
+import msgspec
 from sqlalchemy import Column, Date, DateTime, Integer, LargeBinary, MetaData, String, Table, Text, and_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -76,8 +77,9 @@ class LetterBox(Protocol):
     async def confirm(self, answer: LetterAnswer) -> None: ...
 
 
-@dataclass(frozen=True, slots=True)
-class Letter:
+class Letter(msgspec.Struct, frozen=True, rename="camel"):
+    """One digital letter of a case and, once answered, the bank's file (also the JSON export's form)."""
+
     case_id: str
     org_no: str
     name: str
@@ -92,7 +94,7 @@ class Letter:
     file_name: str | None = None
     content_type: str | None = None
     sha256: str | None = None
-    data: bytes | None = field(default=None, repr=False)
+    data: bytes | None = None  # base64 in JSON
 
 
 @dataclass

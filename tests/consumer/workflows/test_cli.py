@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from opendsop.consumer.cases import CaseStore
 from opendsop.consumer.cli import RuntimeFactory, build_app
 from opendsop.consumer.fanout import FanOut
+from opendsop.consumer.letters import Letters, LetterStore, MemoryLetterBox
 from opendsop.consumer.workflows.runtime import Runtime
 from tests.consumer.agency import NOW
 from tests.consumer.workflows.world import open_world
@@ -28,7 +29,8 @@ CONSUMERS = {consumer.service: consumer for consumer in seed.CONSUMERS}
 CONSUMERS["fi_utlegg"] = seed.SKATT  # the same organisation (Skatteetaten) and client
 
 
-def twins(tmp_path: Path) -> RuntimeFactory:
+def twins(tmp_path: Path, box: MemoryLetterBox | None = None) -> RuntimeFactory:
+    """The in-process world; with ``box``, banks without a Control API get digital letters there."""
     cases = f"sqlite+aiosqlite:///{tmp_path / 'cases.db'}"
 
     @asynccontextmanager
@@ -37,6 +39,15 @@ def twins(tmp_path: Path) -> RuntimeFactory:
         async with open_world(build_pki(), authority) as world:
             store = CaseStore.from_url(cases)
             await store.create_schema()
+            letters = None
+            if box is not None:
+                letters = Letters(
+                    LetterStore(store.engine),
+                    box,
+                    agency_org="974761076",
+                    agency_name="Skatteetaten",
+                    clock=lambda: NOW,
+                )
             try:
                 yield Runtime(
                     store,
@@ -46,6 +57,7 @@ def twins(tmp_path: Path) -> RuntimeFactory:
                     world.folkeregister,
                     world.konkurs,
                     lambda: NOW,
+                    letters=letters,
                 )
             finally:
                 await store.close()

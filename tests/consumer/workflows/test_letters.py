@@ -9,8 +9,6 @@ import io
 import json
 import re
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -20,17 +18,13 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from opendsop.consumer.cases import CaseStore
-from opendsop.consumer.cli import RuntimeFactory, build_app
-from opendsop.consumer.fanout import FanOut
+from opendsop.consumer.cli import build_app
 from opendsop.consumer.letters import ANSWERED, LetterAnswer, Letters, LetterStore, MemoryLetterBox
 from opendsop.consumer.workflows import plan_skatt
-from opendsop.consumer.workflows.runtime import Runtime
 from opendsop.contracts.digital_letter import answer_type, decode_request, encode_request
 from tests.consumer.agency import NOW
-from tests.consumer.workflows.test_cli import CONSUMERS
-from tests.consumer.workflows.world import open_world
+from tests.consumer.workflows.test_cli import twins
 from tests.provider import bank as seed
-from tests.provider.harness import build_pki
 
 OTHER_BANK = "937901003"
 
@@ -100,35 +94,6 @@ async def test_a_letter_is_sent_once_answered_attached_and_reminded(database_url
 def test_an_answer_must_be_the_xlsx_or_pdf_it_says(name: str, data: bytes) -> None:
     with pytest.raises(ValueError, match=name):
         answer_type(name, data)
-
-
-def twins(tmp_path: Path, box: MemoryLetterBox) -> RuntimeFactory:
-    cases = f"sqlite+aiosqlite:///{tmp_path / 'cases.db'}"
-
-    @asynccontextmanager
-    async def open_twins(service: str | None) -> AsyncIterator[Runtime]:
-        authority = f"sqlite+aiosqlite:///{tmp_path / f'authority-{uuid.uuid4().hex}.db'}"
-        async with open_world(build_pki(), authority) as world:
-            store = CaseStore.from_url(cases)
-            await store.create_schema()
-            letters = Letters(
-                LetterStore(store.engine), box, agency_org="974761076", agency_name="Skatteetaten", clock=lambda: NOW
-            )
-            try:
-                yield Runtime(
-                    store,
-                    FanOut(world.client(CONSUMERS[service or "skatt"]), recorder=store),
-                    world.directory,
-                    world.relations,
-                    world.folkeregister,
-                    world.konkurs,
-                    lambda: NOW,
-                    letters=letters,
-                )
-            finally:
-                await store.close()
-
-    return open_twins
 
 
 def test_dsop_case_asks_the_bank_without_api_by_letter_and_exports_its_answer(tmp_path: Path) -> None:

@@ -21,7 +21,6 @@ from opendsop.consumer.exports.model import AccountExport, BankExport, CaseExpor
 from opendsop.consumer.fanout import Outcome
 from opendsop.consumer.letters import Letter
 from opendsop.consumer.protocol import BankEndpoint, CaseParameters
-from opendsop.contracts.digital_letter import LetterRequest
 from opendsop.standard import mandate as mandates
 from opendsop.standard import wire
 from opendsop.standard.endpoints import Endpoint
@@ -60,27 +59,7 @@ def read_json(data: bytes | str) -> CaseExport:
         banks.append(
             BankExport(bank, outcome, item.reason, accounts, _fetched(Endpoint.ACCOUNTS, item.account_list, types))
         )
-    letters = tuple(
-        Letter(
-            document.case["accountInfoRequestId"],
-            item.org_no,
-            item.name,
-            item.correspondence_id,
-            item.request,
-            item.status,
-            item.sent_at,
-            item.due,
-            item.reminders,
-            item.reminded_at,
-            item.answered_at,
-            item.file_name,
-            item.content_type,
-            item.sha256,
-            item.data,
-        )
-        for item in document.letters
-    )
-    return CaseExport(_case(document.case), tuple(banks), letters)
+    return CaseExport(_case(document.case), tuple(banks), tuple(document.letters))
 
 
 class _Answer(msgspec.Struct):
@@ -107,29 +86,10 @@ class _Bank(msgspec.Struct, rename="camel"):
     accounts: list[_Account]
 
 
-class _Letter(msgspec.Struct, rename="camel"):
-    """A digital letter and the bank's answer file (base64 in JSON): the answer travels with the case."""
-
-    org_no: str
-    name: str
-    correspondence_id: str
-    request: LetterRequest
-    status: str
-    sent_at: datetime
-    due: date
-    reminders: int
-    reminded_at: datetime | None = None
-    answered_at: datetime | None = None
-    file_name: str | None = None
-    content_type: str | None = None
-    sha256: str | None = None
-    data: bytes | None = None
-
-
 class _Document(msgspec.Struct):
     case: dict[str, Any]
     banks: list[_Bank]
-    letters: list[_Letter] = []
+    letters: list[Letter] = []
 
 
 def _pieces(export: CaseExport) -> Iterator[bytes]:
@@ -155,26 +115,7 @@ def _pieces(export: CaseExport) -> Iterator[bytes]:
                 yield from _answer(fetched, items=True)
             yield b"}}"
         yield b"]}"
-    letters = [
-        _Letter(
-            item.org_no,
-            item.name,
-            item.correspondence_id,
-            item.request,
-            item.status,
-            item.sent_at,
-            item.due,
-            item.reminders,
-            item.reminded_at,
-            item.answered_at,
-            item.file_name,
-            item.content_type,
-            item.sha256,
-            item.data,
-        )
-        for item in export.letters
-    ]
-    yield b'],"letters":' + msgspec.json.encode(letters) + b"}"
+    yield b'],"letters":' + msgspec.json.encode(list(export.letters)) + b"}"
 
 
 def _answer(fetched: Fetched | None, *, items: bool) -> Iterator[bytes]:
