@@ -72,7 +72,7 @@ def registers(world: World) -> MemoryRegisters:
     return memory
 
 
-async def open_bank(options: BankOptions | None = None) -> httpx.AsyncClient:
+async def open_bank(options: BankOptions | None = None, *, version: str = "v2") -> httpx.AsyncClient:
     from datetime import timedelta
 
     options = options or BankOptions()
@@ -112,9 +112,10 @@ async def open_bank(options: BankOptions | None = None) -> httpx.AsyncClient:
         certificates=StaticCertificates(certificates),
         audit=MemoryAuditLog(),
     )
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE)
+    base = BASE.removesuffix("/v2") + f"/{version}"  # the token's audience stays the registered (v2) base URL
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=base)
 
 
-def context(client: httpx.AsyncClient, services: tuple[str, ...]) -> Context:
+def context(client: httpx.AsyncClient, services: tuple[str, ...], *, version: str = "v2") -> Context:
     world, trust = kit()
-    return Context(client, world, trust, BASE, lambda: NOW, services)
+    return Context(client, world, trust, BASE, lambda: NOW, services, version=version)

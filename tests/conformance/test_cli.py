@@ -71,7 +71,10 @@ def test_a_bank_that_does_not_answer_is_reported_check_by_check(tmp_path: Path) 
 
 def test_unknown_service_and_version_are_one_line_refusals() -> None:
     runner = CliRunner()
-    for extra, words in ((["--services", "nope"], "unknown service"), (["--version", "v1"], "only Control API v2")):
+    for extra, words in (
+        (["--services", "nope"], "unknown v2 service"),
+        (["--version", "v3"], "versions are v2 and v1"),
+    ):
         done = runner.invoke(app, ["conformance", "bank", "--base-url", "http://x/v2", "--orgno", "910000001", *extra])
         assert done.exit_code == 2 and words in done.output
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from opendsop.conformance import runner
-from opendsop.conformance.checks import BANK_SERVICES, derive
+from opendsop.conformance.checks import BANK_SERVICES, V1_SERVICES, derive
 from opendsop.conformance.model import Outcome
 from opendsop.conformance.report import summary, write_reports
 from tests.conformance.harness import context, open_bank
@@ -59,3 +59,13 @@ async def test_a_resumed_run_asks_only_what_was_not_settled(tmp_path: Path) -> N
         )
     assert [r.id for r in second[:10]] == [r.id for r in first]
     assert len(second) == 30 and len(state.read_text().splitlines()) == 30
+
+
+async def test_every_v1_check_passes_against_the_projects_bank(reference_dir: Path) -> None:
+    """Control API v1 (Bank_v1.yaml) while the bank's phase-out window is open: v1's texts and headers."""
+    checks = derive(V1_SERVICES, version="v1", contract=reference_dir / "Bank_v1.yaml", rate=False)
+    async with await open_bank(version="v1") as client:
+        results = await runner.run(checks, context(client, V1_SERVICES, version="v1"))
+    problems = [f"{r.id}: {r.outcome.value} {r.message}" for r in results if r.outcome is not Outcome.PASSED]
+    assert problems == []
+    assert len(results) > 80 and "politi.reference.malformed" in {r.id for r in results}

@@ -30,7 +30,7 @@ def _group() -> None:
 def bank(
     base_url: Annotated[str, typer.Option("--base-url", help="The bank's registered base URL (ends in /v2).")],
     orgno: Annotated[str, typer.Option("--orgno", help="The bank's organisation number.")],
-    version: Annotated[str, typer.Option(help="Control API version: v2 (v1: not yet).")] = "v2",
+    version: Annotated[str, typer.Option(help="Control API version: v2, or v1 (sent to the sibling /v1).")] = "v2",
     services: Annotated[str | None, typer.Option(help="Comma-separated services (default: all six).")] = None,
     report_dir: Annotated[Path, typer.Option(help="Where reports, the bundle and the kit's keys go.")] = Path(
         "conformance-report"
@@ -43,18 +43,31 @@ def bank(
     rate: Annotated[bool, typer.Option(help="Run the rate-limit check (a burst of requests).")] = True,
 ) -> None:
     """Run every check against the bank at --base-url."""
-    from opendsop.conformance.checks import BANK_SERVICES
+    from opendsop.conformance.checks import BANK_SERVICES, V1_SERVICES
 
-    if version != "v2":
-        raise typer.BadParameter("only Control API v2 is checked so far; run with --version v2", param_hint="--version")
-    chosen = tuple(s.strip() for s in services.split(",") if s.strip()) if services else BANK_SERVICES
-    unknown = [s for s in chosen if s not in BANK_SERVICES]
+    if version not in ("v2", "v1"):
+        raise typer.BadParameter("the Control API versions are v2 and v1", param_hint="--version")
+    known = BANK_SERVICES if version == "v2" else V1_SERVICES
+    chosen = tuple(s.strip() for s in services.split(",") if s.strip()) if services else known
+    unknown = [s for s in chosen if s not in known]
     if unknown:
-        raise typer.BadParameter(f"unknown service(s) {', '.join(unknown)}; known: {', '.join(BANK_SERVICES)}")
+        raise typer.BadParameter(f"unknown {version} service(s) {', '.join(unknown)}; known: {', '.join(known)}")
     if not base_url.startswith(("http://", "https://")):
         raise typer.BadParameter("the base URL must be absolute (http://… or https://…)", param_hint="--base-url")
     code = asyncio.run(
-        _run(base_url.rstrip("/"), orgno, chosen, report_dir, resume, contract_dir, timeout, kit_port, wait, rate)
+        _run(
+            base_url.rstrip("/"),
+            orgno,
+            chosen,
+            report_dir,
+            resume,
+            contract_dir,
+            timeout,
+            kit_port,
+            wait,
+            rate,
+            version,
+        )
     )
     raise typer.Exit(code)
 
@@ -70,6 +83,7 @@ async def _run(
     kit_port: int,
     wait: float,
     rate: bool,
+    version: str = "v2",
 ) -> int:
     import httpx
     from rich.console import Console
@@ -97,7 +111,9 @@ async def _run(
     world = build_world(oslo_today(), orgno)
     bundle = world.write_bundle(report_dir / "bundle")
     pems = trust.write_pems(kit_dir)
-    contract = find_contract("v2", contract_dir)
+    contract = find_contract(version, contract_dir)
+    # The token's audience is the registered base URL for both versions; v1 is served beside it.
+    api_url = base_url if version == "v2" else base_url.removesuffix("/v2") + "/v1"
     async with serve_parties(world, trust, kit_dir, base_port=kit_port) as urls:
         trust.issuer = urls.issuer
         settings = bank_settings(urls, pems, registers_token=registers_token(trust, orgno, urls))
@@ -112,11 +128,13 @@ async def _run(
             soft_wrap=True,
         )
         if contract is None:
-            console.print("[yellow]Bank_v2.yaml not found: the schema checks are skipped (--contract-dir DIR)[/yellow]")
-        async with httpx.AsyncClient(base_url=base_url, timeout=timeout) as client:
+            console.print(
+                f"[yellow]Bank_{version}.yaml not found: the schema checks are skipped (--contract-dir)[/yellow]"
+            )
+        async with httpx.AsyncClient(base_url=api_url, timeout=timeout) as client:
             await _wait_for(client, wait)
-            ctx = Context(client, world, trust, base_url, utc_now, services, timeout=timeout)
-            checks = derive(services, contract=contract, rate=rate)
+            ctx = Context(client, world, trust, base_url, utc_now, services, timeout=timeout, version=version)
+            checks = derive(services, version=version, contract=contract, rate=rate)
             marks = {
                 Outcome.PASSED: "[green].[/green]",
                 Outcome.FAILED: "[red]F[/red]",
@@ -131,7 +149,13 @@ async def _run(
 
             results = await runner.run(checks, ctx, state=report_dir / "state.jsonl", resume=resume, progress=progress)
     console.print()
-    meta = {"target": base_url, "bank": orgno, "services": ",".join(services), "today": world.today.isoformat()}
+    meta = {
+        "target": api_url,
+        "version": version,
+        "bank": orgno,
+        "services": ",".join(services),
+        "today": world.today.isoformat(),
+    }
     paths = write_reports(report_dir, results, meta)
     for result in results:
         if result.outcome in (Outcome.FAILED, Outcome.ERROR):

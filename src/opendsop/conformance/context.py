@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import msgspec
@@ -24,7 +25,15 @@ from opendsop.conformance.trust import KitTrust
 from opendsop.conformance.world import Subject, World
 from opendsop.standard import mandate
 from opendsop.standard.endpoints import Endpoint
-from opendsop.standard.services import PeriodRule, ReferenceKind, ServiceProfile, get_profile
+from opendsop.standard.services import PROFILES, PeriodRule, ReferenceKind, ServiceProfile
+from opendsop.standard.services.control_v1 import KONKURS_V1, NAV_V1, POLITI_210_V1, SKATT_V1
+
+# The services each API version is checked for, keyed as the kit names them.
+VERSION_PROFILES: dict[str, Mapping[str, ServiceProfile]] = {
+    "v2": PROFILES,
+    "v1": {"skatt": SKATT_V1, "politi": POLITI_210_V1, "nav": NAV_V1, "konkurs": KONKURS_V1},
+}
+POLICE_REQUESTER = "Oslo politidistrikt;Kari Kontroll"  # v1 ``pol``: "<police district>;<firstname lastname>"
 
 JSON = "application/json"
 JOSE = "application/jose"
@@ -110,6 +119,7 @@ class Context:
     clock: Callable[[], datetime]
     services: tuple[str, ...]
     timeout: float = 10.0
+    version: str = "v2"
     exchanges: list[Exchange] = field(default_factory=list)  # of the running check
     seen: list[Seen] = field(default_factory=list)
     _references: dict[tuple[str, str], str] = field(default_factory=dict)
@@ -122,12 +132,11 @@ class Context:
     def now(self) -> datetime:
         return self.clock()
 
-    @staticmethod
-    def profile(service: str) -> ServiceProfile:
-        return get_profile(service)
+    def profile(self, service: str) -> ServiceProfile:
+        return VERSION_PROFILES[self.version][service]
 
     def consumer(self, service: str) -> str:
-        return sorted(get_profile(service).consumer_orgs)[0]
+        return sorted(self.profile(service).consumer_orgs)[0]
 
     def subject(self, service: str) -> Subject:
         return self.world.subject(service)
@@ -158,7 +167,7 @@ class Context:
         self, service: str, *, party: str | None = None, case: str | None = None, **overrides: str | None
     ) -> dict[str, str]:
         """The headers the service's agency sends; an override of None leaves a header out."""
-        profile = get_profile(service)
+        profile = self.profile(service)
         subject = self.subject(service)
         headers = {
             "Authorization": f"Bearer {self.token(service)}",
@@ -174,6 +183,9 @@ class Context:
         if profile.reference is ReferenceKind.EXTRADITION_ORDER:
             headers["AdditionalReferenceIDType"] = ReferenceKind.EXTRADITION_ORDER.value
             headers["AdditionalReferenceID"] = self.order(party or subject.party)
+        elif profile.reference is ReferenceKind.POLICE_REQUESTER:
+            headers["AdditionalReferenceIDType"] = ReferenceKind.POLICE_REQUESTER.value
+            headers["AdditionalReferenceID"] = quote(POLICE_REQUESTER)
         elif profile.reference is ReferenceKind.GUARDIAN:
             headers["AdditionalReferenceIDType"] = ReferenceKind.GUARDIAN.value
             headers["AdditionalReferenceID"] = self.world.parties["guardian"]
@@ -246,7 +258,8 @@ class Context:
         **header_overrides: str | None,
     ) -> Answer:
         subject = self.subject(service)
-        query: dict[str, str | None] = {"OnlyPrimaryOwner": "true", **(params or {})}
+        owner = {"OnlyPrimaryOwner": "true"} if self.version == "v2" else {}  # v1 has no such parameter
+        query: dict[str, str | None] = {**owner, **(params or {})}
         headers = {**(overrides or {}), **header_overrides}
         return await self.get(service, "/accounts", party=party or subject.party, params=query, case=case, **headers)
 
@@ -304,7 +317,7 @@ class Context:
         self.exchanges = []
 
     def needs_facts(self, service: str) -> bool:
-        return get_profile(service).period_rule is not PeriodRule.TEN_YEARS
+        return self.profile(service).period_rule is not PeriodRule.TEN_YEARS
 
 
 def _items(body: dict[str, Any], name: str) -> list[Any]:

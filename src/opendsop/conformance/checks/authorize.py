@@ -11,19 +11,17 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 from opendsop.conformance.checks._common import ORDER, VALIDATION, Send, allowed, denial, solution
-from opendsop.conformance.context import SUFFIXES, Answer, Context
+from opendsop.conformance.context import SUFFIXES, VERSION_PROFILES, Answer, Context
 from opendsop.conformance.model import Check
 from opendsop.standard import mandate
 from opendsop.standard.endpoints import CONTROL_ENDPOINTS, Endpoint
 from opendsop.standard.period import MAX_LOOKBACK_YEARS, last_calendar_year, months_before, years_before
 from opendsop.standard.services import (
-    PROFILES,
     OwnerRule,
     PartyKind,
     PeriodRule,
     ReferenceKind,
     ServiceProfile,
-    get_profile,
 )
 
 BAD_UUID = "not-a-uuid"
@@ -49,16 +47,17 @@ def _call(service: str, endpoint: Endpoint, **overrides: str | None) -> Send:
     return send
 
 
-def _other_mandate(profile: ServiceProfile) -> str:
-    """A step-2 Legal-Mandate of another service, which is no basis for this consumer."""
-    for other in PROFILES.values():
+def _other_mandate(profile: ServiceProfile, version: str) -> str:
+    """A step-2 Legal-Mandate of another service (of the same API version), which is no basis for this consumer."""
+    for other in VERSION_PROFILES[version].values():
         if other.key != profile.key and not (other.consumer_orgs & profile.consumer_orgs):
             return mandate.by_key(other.step2_mandates[0]).encoded
     raise AssertionError("no other service")  # pragma: no cover - seven services exist
 
 
-def authorize_checks(service: str) -> list[Check]:
-    profile = get_profile(service)
+def authorize_checks(service: str, version: str = "v2") -> list[Check]:
+    profile = VERSION_PROFILES[version][service]
+    v2 = version == "v2"
     src = solution(profile)
     s = service
     checks: list[Check] = []
@@ -107,7 +106,7 @@ def authorize_checks(service: str) -> list[Check]:
         "authorize.mandate",
         "the Legal-Mandate of another service",
         "ACC-011",
-        headers={"Legal-Mandate": _other_mandate(profile)},
+        headers={"Legal-Mandate": _other_mandate(profile, version)},
     )
     refuse("correlation-id.missing", "authorize.correlation_id", "no CorrelationID", "ACC-001", CorrelationID=None)
     refuse(
@@ -151,11 +150,16 @@ def authorize_checks(service: str) -> list[Check]:
                 organisation,
             )
         )
-    refuse("owner.missing", "authorize.only_primary_owner", "no OnlyPrimaryOwner", "ACC-001", OnlyPrimaryOwner=None)
-    refuse(
-        "owner.malformed", "authorize.only_primary_owner", "OnlyPrimaryOwner=maybe", "ACC-001", OnlyPrimaryOwner="maybe"
-    )
-    if profile.owner_rule is OwnerRule.TRUE_ONLY:
+    if v2:  # v1 has no OnlyPrimaryOwner (Bank_v1.yaml)
+        refuse("owner.missing", "authorize.only_primary_owner", "no OnlyPrimaryOwner", "ACC-001", OnlyPrimaryOwner=None)
+        refuse(
+            "owner.malformed",
+            "authorize.only_primary_owner",
+            "OnlyPrimaryOwner=maybe",
+            "ACC-001",
+            OnlyPrimaryOwner="maybe",
+        )
+    if v2 and profile.owner_rule is OwnerRule.TRUE_ONLY:
         refuse(
             "owner.true-only",
             "authorize.only_primary_owner",
@@ -193,6 +197,15 @@ def _reference_checks(profile: ServiceProfile, checks: list[Check], refuse: Call
         AdditionalReferenceIDType=None,
         AdditionalReferenceID=None,
     )
+    if profile.reference is ReferenceKind.POLICE_REQUESTER:
+        refuse(
+            "reference.malformed",
+            "authorize.additional_reference",
+            "AdditionalReferenceID pol without '<district>;<firstname lastname>'",
+            "ACC-001",
+            src,
+            AdditionalReferenceID="Oslo",
+        )
     if profile.reference is ReferenceKind.GUARDIAN:
 
         async def stranger(ctx: Context) -> Answer:
