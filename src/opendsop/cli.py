@@ -156,6 +156,7 @@ LAZY: dict[str, tuple[str, Callable[[], click.Command]]] = {
         "A party's verifiable audit log: show, verify, checkpoint, export, purge.",
         _party("opendsop.ecosystem.audit_cli"),
     ),
+    "dsve": ("Digital eiendomshandel (DSVE) and company founding.", _party("opendsop.ecosystem.dsve_cli")),
 }
 
 

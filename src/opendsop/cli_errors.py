@@ -132,6 +132,7 @@ KNOWN: dict[str, Callable[[BaseException], str]] = {
     "opendsop.pension.client.PensionError": _as_is,
     "opendsop.consumer.exports.model.UnknownCase": _unknown_case,
     "opendsop.standard.errors.DsopError": _dsop,
+    "opendsop.standard.dsve.errors.DsveError": _dsop,
     "opendsop.ecosystem.topology.TopologyError": _as_is,
     "opendsop.ecosystem.runner.EcosystemError": _as_is,
     "opendsop.ecosystem.load.WorldMismatch": _as_is,

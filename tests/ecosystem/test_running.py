@@ -302,6 +302,16 @@ def test_the_dsop_stories_fit_an_80_column_terminal(ecosystem: Running) -> None:
     assert re.search(r"-?\d{1,3}( \d{3})*,\d{2} NOK", text)  # balances in Norwegian format, whole
 
 
+def test_the_dsve_stories_sell_a_house_and_found_a_company(tour: tuple[TourReport, str]) -> None:
+    report, printed = tour
+    sale, founding = report.messages["eiendom"], report.messages["selskap"]
+    assert sale.transfers[0] == "IntensjonFraBank" and sale.transfers[-1] == "Innfrielsessaldosvar"
+    assert sale.before.hjemmelshavere != sale.after.hjemmelshavere  # the buyer holds title
+    assert [h.prioritet for h in sale.after.heftelser] == [1] and len(sale.after.slettede) == 1
+    assert founding.state.status == "registrert" and founding.account_released
+    assert "Enhetsregisteret: " in printed and founding.state.organisasjonsnummer in printed
+
+
 def test_the_guarantee_story_runs_new_replaced_terminated(tour: tuple[TourReport, str]) -> None:
     report, printed = tour
     seen = report.messages["garanti"]

@@ -40,7 +40,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from opendsop.ecosystem import mapping
+from opendsop.ecosystem import dsve_seed, mapping
 from opendsop.provider.store import SqlBankStore, loader
 from opendsop.provider.store.records import AccountRow
 from opendsop.registers.app import Stores
@@ -232,6 +232,7 @@ async def _load_registers(url: str, population: Population, counts: dict[str, in
         _add(counts, "vergemaal", await stores.folkeregister.load_guardianships(mapping.vergemaal(population)))
         _add(counts, "notices", await stores.konkurs.load_notices(mapping.notices(population)))
         _add(counts, "organisations", await stores.enhetsregister.load_organisations(mapping.organisations(population)))
+        _add(counts, "grunnbok", await stores.grunnbok.load(*dsve_seed.grunnbok_rows(population)))
         for name, value in (await stores.loyve.load(**mapping.loyveregister(population))).items():
             _add(counts, name, value)
     finally:

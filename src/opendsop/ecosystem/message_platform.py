@@ -74,6 +74,14 @@ def resources(topology: Topology) -> list[object]:
             senders=[SVV],
             recipients=["*"],
         ),
+        Resource(  # ours: the bank's share-capital confirmation to Foretaksregisteret (docs/decisions.md, DSVE)
+            identifier="brg_aksjeinnskudd",
+            owner="974760673",
+            title="Bekreftelse på innbetalt aksjekapital",
+            kinds=["broker"],
+            senders=[bank.orgno for bank in topology.banks],
+            recipients=["974760673"],
+        ),
         Resource(
             identifier=DSVE,
             owner=KARTVERKET,

@@ -32,6 +32,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from opendsop.clock import utc_now
+from opendsop.ecosystem import dsve_seed
 from opendsop.ecosystem import message_platform as messaging
 from opendsop.ecosystem.topology import Topology
 from opendsop.files import tighten, write_private
@@ -58,6 +59,7 @@ BANK_SCOPES = (
     "enhetsregister:read",
     scopes.CUSTOMER_RELATIONS_WRITE,
     "svv:transportloyvegaranti",  # the bank as guarantor at Statens vegvesen's løyveregister
+    *dsve_seed.REGISTER_SCOPES,  # DSVE: grunnbok, e-tinglysing (deletions), Foretaksregisteret (founding)
     *messaging.BANK_SCOPES,  # its inbox and broker files on the message platform
 )
 FI_UTLEGG_AN_SCOPES = (scopes.CUSTOMER_RELATIONS_FI_UTLEGG_AN, scopes.ACCOUNT_INFORMATION)
@@ -223,6 +225,8 @@ def provision(topology: Topology, *, now: datetime | None = None) -> Provisioned
     for orgno, _ in INSTITUTIONS:
         _key(paths.pension(orgno) / "grant.pem")
     _key(paths.keys / "svv" / "grant.pem")  # Statens vegvesen: the løyveregister's letters on the message platform
+    for org in dsve_seed.DSVE_ORGS:
+        _key(paths.keys / "dsve" / org.id / "grant.pem")
     api_token = _secret(stored, "prosecution-api")
     _write(secrets_path, json.dumps(stored, indent=1, sort_keys=True).encode())
     if not (paths.prosecution / keystore.KEY_FILE).exists():
@@ -267,6 +271,10 @@ async def _register_clients(topology: Topology, provisioned: Provisioned, now: d
         for orgno, _ in INSTITUTIONS
     ]
     wanted.append((f"svv-{messaging.SVV}", messaging.SVV, messaging.AGENCY_SCOPES, paths.keys / "svv" / "grant.pem"))
+    wanted += [  # DSVE: the estate agent and Foretaksregisteret's intake
+        (dsve_seed.dsve_client_id(org.id), org.id, dsve_seed.DSVE_SCOPES, paths.keys / "dsve" / org.id / "grant.pem")
+        for org in dsve_seed.DSVE_ORGS
+    ]
     store = AuthorityStore(create_engine(paths.database("authority")))
     try:
         await store.create_schema()

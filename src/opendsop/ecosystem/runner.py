@@ -236,6 +236,7 @@ def build_apps(
                 altinn_url=topology.url("altinn"),
                 svv_client_id=f"svv-{messaging.SVV}",
                 svv_key_file=paths.keys / "svv" / "grant.pem",
+                signing_roots=(provisioned.root_pem,),  # DSVE: signed deeds and confirmations
             )
         ),
         "prosecution": prosecution_app(

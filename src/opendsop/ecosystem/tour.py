@@ -48,6 +48,7 @@ from opendsop.consumer.workflows.runtime import open_runtime
 from opendsop.consumer.workflows.verge import Assignment
 from opendsop.contracts.registers.facts import to_guardianship
 from opendsop.ecosystem.consent_tour import CONSENT_STORIES, ConsentOutcome, run_consent_story
+from opendsop.ecosystem.dsve_tour import DSVE_STORIES
 from opendsop.ecosystem.message_tour import MESSAGE_STORIES
 from opendsop.ecosystem.otp_tour import OTP_STORIES
 from opendsop.ecosystem.runner import Running
@@ -310,13 +311,15 @@ async def _signature(running: Running, population: Population, console: Console,
 DSOP_STORIES = {"konkurs": _konkurs, "oed": _oed, "verge": _verge, "politi": _politi, "signaturrett": _signature}
 DSOP_STORIES.update(MESSAGE_STORIES)  # digital letter, transport guarantees (message_tour.py)
 DSOP_STORIES.update(OTP_STORIES)  # Ajourhold av OTP, FI-Utlegg by IM and AN (otp_tour.py)
+DSOP_STORIES.update(DSVE_STORIES)  # home sale and company founding (dsve_tour.py)
 STORIES = (*DSOP_STORIES, *CONSENT_STORIES)
 # Names for several stories at once.
 GROUPS = {
     "all": STORIES,
-    "dsop": tuple(story for story in DSOP_STORIES if story not in MESSAGE_STORIES),
+    "dsop": tuple(story for story in DSOP_STORIES if story not in MESSAGE_STORIES and story not in DSVE_STORIES),
     "samtykke": CONSENT_STORIES,
     "meldinger": tuple(MESSAGE_STORIES),
+    "dsve": tuple(DSVE_STORIES),
 }
 
 
