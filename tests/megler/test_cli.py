@@ -1,4 +1,4 @@
-"""``dsop dsve catalogue`` and ``dsop dsve check``: the catalogue printed, a shipment accepted or refused in one line."""
+"""``dsop dsve catalogue`` and ``dsop dsve check``: the catalogue printed, a shipment accepted or refused."""
 
 from __future__ import annotations
 
