@@ -53,6 +53,14 @@ class OtpClient:
         self.ske, self.ske_aud = skatteetaten_url.rstrip("/"), skatteetaten_audience
         self.nav, self.nav_aud = nav_url.rstrip("/"), nav_audience
 
+    async def _send(self, method: str, url: str, **options: Any) -> httpx.Response:
+        """One call, retried once when a kept-alive connection was closed under it (every call here is idempotent:
+        the registration is an upsert, the rest are reads)."""
+        try:
+            return await self.http.request(method, url, **options)
+        except (httpx.ReadError, httpx.RemoteProtocolError, httpx.WriteError):
+            return await self.http.request(method, url, **options)
+
     async def _headers(self, audience: str, scope: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {await self.tokens(audience, scope)}", "Accept": "application/json"}
 
@@ -80,7 +88,8 @@ class OtpClient:
         }
         if last is not None:
             body["tilOgMed"] = str(last)
-        response = await self.http.post(
+        response = await self._send(
+            "POST",
             f"{self.ske}/api/tjenestepensjonsavtale/v1/otp/avtaleforhold",
             json=body,
             headers=await self._headers(self.ske_aud, otp.SCOPE_TJENESTEPENSJONSAVTALE),
@@ -92,7 +101,8 @@ class OtpClient:
 
     async def employees(self, employer: str, first: Month, last: Month) -> tuple[list[str], bool]:
         """The inntektsmottakere of the months, and whether shielded persons were left out."""
-        response = await self.http.get(
+        response = await self._send(
+            "GET",
             f"{self.ske}/api/inntektsmottakere/v1/otp/{employer}",
             params={"fraOgMed": str(first), "tilOgMed": str(last)},
             headers=await self._headers(self.ske_aud, otp.SCOPE_INNTEKTSMOTTAKERE),
@@ -106,7 +116,8 @@ class OtpClient:
 
     async def income(self, person: str, first: Month, last: Month) -> Mapping[str, Any] | None:
         """The person's income reports, None when none is reported (IM-008)."""
-        response = await self.http.get(
+        response = await self._send(
+            "GET",
             f"{self.ske}/api/innrapportert/inntektsmottaker/otp/{person}/oppgave/inntekt",
             params={"fraOgMed": str(first), "tilOgMed": str(last)},
             headers=await self._headers(self.ske_aud, otp.SCOPE_INNTEKT),
@@ -119,7 +130,8 @@ class OtpClient:
         return result
 
     async def employments(self, employer: str, person: str, first: Month, last: Month) -> list[Mapping[str, Any]]:
-        response = await self.http.post(
+        response = await self._send(
+            "POST",
             f"{self.nav}/aareg/otp/graphql",
             json={
                 "query": ARBEIDSFORHOLD_QUERY,

@@ -23,12 +23,13 @@ from typing import Any
 import msgspec
 import strawberry
 from litestar import Request, Response, post
+from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.types import ExecutionContext, Info
 
 from opendsop.clock import oslo_today
 from opendsop.contracts.verify import Principal
 from opendsop.sources.gateway import Catalogue, Exchange, Failure, SourceError, SourceRuntime
-from opendsop.sources.otp import agreed_months
+from opendsop.sources.otp import window_months
 from opendsop.sources.otp_agreements import Agreements
 from opendsop.standard import otp
 from opendsop.standard.errors import DsopError
@@ -208,7 +209,7 @@ class _Schema(strawberry.Schema):
         """Refusals are answered and audit-logged by the runtime; nothing to log twice."""
 
 
-SCHEMA = _Schema(query=Query)
+SCHEMA = _Schema(query=Query, extensions=[ParserCache, ValidationCache])
 
 
 class Aareg:
@@ -252,9 +253,7 @@ class Aareg:
             raise SourceError(
                 Failure.NO_DATA, "no opplysningspliktig with this orgnr", parameter="opplysningspliktigId"
             )
-        window = otp.virkningsperiode(
-            await agreed_months(self.aordning, self.agreements, principal.consumer_org, employer)
-        )
+        window = await window_months(self.aordning, self.agreements, principal.consumer_org, employer)
         if not window:
             raise SourceError(
                 Failure.FORBIDDEN, "no avtaleforhold reported by both sides", parameter="opplysningspliktigId"

@@ -110,6 +110,28 @@ async def agreed_months(
     return otp.avtaleforhold(registered, found.providers, institution=institution, employer=employer)
 
 
+_WINDOWS: dict[tuple[str, str, int, tuple[Agreement, ...]], frozenset[Month]] = {}  # by what decides it
+
+
+async def window_months(
+    aordning: AOrdning, agreements: Agreements, institution: str, employer: str
+) -> frozenset[Month]:
+    """The virkningsperiode of the pair, kept per registered agreements (a sync asks it once per person)."""
+    found = aordning.employers.get(employer)
+    if found is None:
+        return frozenset()
+    registered = tuple(await agreements.of(institution, employer))
+    key = (institution, employer, hash(tuple(found.providers.items())), registered)
+    window = _WINDOWS.get(key)
+    if window is None:
+        agreed = otp.avtaleforhold(registered, found.providers, institution=institution, employer=employer)
+        window = otp.virkningsperiode(agreed)
+        if len(_WINDOWS) > 4096:
+            _WINDOWS.clear()
+        _WINDOWS[key] = window
+    return window
+
+
 class OtpService:
     """The OTP package's rules over one a-ordning and one agreement registry."""
 
@@ -128,7 +150,7 @@ class OtpService:
         return await agreed_months(self.aordning, self.agreements, institution, employer)
 
     async def window(self, institution: str, employer: str) -> frozenset[Month]:
-        return otp.virkningsperiode(await self.agreed(institution, employer))
+        return await window_months(self.aordning, self.agreements, institution, employer)
 
     def _employer(self, orgnr: str, failure: Failure = Failure.NO_DATA) -> None:
         if orgnr not in self.aordning.employers:

@@ -118,6 +118,19 @@ class Employer:
         """The persons this employer's a-melding for ``month`` names (any content counts)."""
         return tuple(e.person for e in self.employments if month in self.providers and e.active_in(month))
 
+    def employments_of(self, person: str) -> tuple[Employment, ...]:
+        """The person's employments with this employer (an index made on first use)."""
+        index = _INDEX.get(id(self))
+        if index is None or index[0] is not self:
+            by_person: dict[str, list[Employment]] = {}
+            for employment in self.employments:
+                by_person.setdefault(employment.person, []).append(employment)
+            index = _INDEX[id(self)] = (self, {p: tuple(found) for p, found in by_person.items()})
+        return index[1].get(person, ())
+
+
+_INDEX: dict[int, tuple[Employer, dict[str, tuple[Employment, ...]]]] = {}
+
 
 @dataclass(frozen=True, slots=True)
 class AOrdning:
