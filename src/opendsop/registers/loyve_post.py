@@ -185,11 +185,17 @@ def post_office(
 
 async def poll(post: SvvPost, interval: float) -> None:
     """The register's inbox, read every ``interval`` seconds until cancelled (cases filed over the platform)."""
+    failing = False
     while True:
         try:
             await post.receive()
-        except Exception as error:  # the platform down or restarting: try again next round
-            log.warning("the register could not read its inbox on the message platform (%s)", type(error).__name__)
+            if failing:
+                log.info("the register reads its inbox on the message platform again")
+            failing = False
+        except Exception as error:  # the platform down or restarting: try again next round, saying so once
+            if not failing:
+                log.warning("the register cannot read its inbox on the message platform (%s)", type(error).__name__)
+            failing = True
         await asyncio.sleep(interval)
 
 

@@ -57,6 +57,11 @@ async def test_a_letter_round_trip(platform: Harness) -> None:
         await answer_letter(bank, sent, "svar.txt", b"hei")
     await answer_letter(bank, sent, "kontoer.xlsx", ANSWER)
 
+    reminder = await agency.send(BANK, request, reminder_of=sent)  # overdue: a new letter referring to the first
+    reminded = await platform.client(BANK).get(reminder)
+    assert reminded.content.message_title.startswith("Påminnelse")
+    assert [r.reference_value for r in reminded.external_references] == [sent]
+
     [answer] = await agency.answers()
     assert (answer.bank_org, answer.account_info_request_id) == (BANK, plan.case.account_info_request_id)
     assert (answer.file_name, answer.data) == ("kontoer.xlsx", ANSWER)
