@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+import msgspec
 import pytest
 
 from opendsop.conformance import runner
@@ -101,6 +102,23 @@ def _partial_flag_off(mp: pytest.MonkeyPatch) -> None:
     mp.setattr(answers, "flags_other_rights", lambda profile, **options: False)
 
 
+def _blocking_lost(mp: pytest.MonkeyPatch) -> None:
+    from opendsop.standard.control.v2 import AccountStatus
+
+    original = mapping.account
+
+    def account(*args: Any, **kwargs: Any) -> Any:
+        return msgspec.structs.replace(original(*args, **kwargs), status=AccountStatus.ENABLED)
+
+    mp.setattr(mapping, "account", account)
+
+
+def _case_binding_skipped(mp: pytest.MonkeyPatch) -> None:
+    pipeline = importlib.import_module("opendsop.provider.pipeline")
+    original = answers.is_uuid
+    mp.setattr(pipeline.answers, "is_uuid", lambda value: False if value else original(value))
+
+
 # (mutant, the rule a check must catch it by, the patch; a patch may return the bank's options instead)
 MUTANTS: list[tuple[str, str, Patch]] = [
     ("requester-id-not-required", "authorize.requester_id", _requester_skipped),
@@ -117,6 +135,8 @@ MUTANTS: list[tuple[str, str, Patch]] = [
     ("shielded-person-listed", "facts.shielded", _shielding_ignored),
     ("guardianship-not-checked", "facts.guardianship", _guardianship_ignored),
     ("partial-not-flagged", "partial.other_rights", _partial_flag_off),
+    ("konkurs-accounts-not-blocked", "konkurs.blocked", _blocking_lost),
+    ("reference-case-binding-skipped", "http.account_reference", _case_binding_skipped),
     ("token-audience-unchecked", "token.audience", lambda mp: BankOptions(audience=None)),
     ("token-scope-unchecked", "token.scope", lambda mp: BankOptions(scopes=())),
     ("token-expiry-unchecked", "token.expiry", lambda mp: BankOptions(leeway_seconds=86_400)),
