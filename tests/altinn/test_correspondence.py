@@ -66,7 +66,16 @@ async def test_a_letter_goes_through_its_life_cycle_and_the_sender_hears_each_st
     assert await agency.download_attachment(reply_id, reply.attachments[0].attachment_id) == b"PK\x03\x04 xlsx bytes"
 
     history = [h.status for h in (await agency.details(made.correspondence_id)).status_history]
-    assert history == ["Initialized", "Published", "Fetched", "Read", "Confirmed", "Replied", "Archived"]
+    assert history == [
+        "Initialized",
+        "Published",
+        "Fetched",
+        "AttachmentsDownloaded",
+        "Read",
+        "Confirmed",
+        "Replied",
+        "Archived",
+    ]
     types = [e.type for e in (await agency.events()).events if e.resourceinstance == made.correspondence_id]
     assert types == [
         EventType.CORRESPONDENCE_INITIALIZED,

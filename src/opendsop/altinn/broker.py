@@ -81,7 +81,7 @@ class Broker:
                 return found
         fid, now = str(uuid.uuid4()), s.now()
         at = schema.to_us(now)
-        async with s.store.engine.begin() as conn:
+        async with s.store.write() as conn:
             if key is not None:
                 await remember(conn, sender, "filetransfer", key, fingerprint, fid)
             await conn.execute(
@@ -126,9 +126,8 @@ class Broker:
             raise WrongStatus(f"the file transfer is {row.status}; only an initialised transfer takes an upload")
         request = msgspec.json.decode(row.data, type=FileTransferInitialize)
         digest = check_file(data, limit=s.max_file_bytes, what=f"file {request.file_name!r}", checksum=request.checksum)
-        await s.store.put_blob(digest, data)
         now = s.now()
-        async with s.store.engine.begin() as conn:
+        async with s.store.write() as conn:  # the bytes and UploadProcessing commit together
             done = await conn.execute(
                 update(schema.file_transfers)
                 .where(
@@ -139,27 +138,29 @@ class Broker:
             )
             if done.rowcount != 1:
                 raise WrongStatus("the file transfer was uploaded meanwhile")
+            await s.store.put_blob(digest, data, conn)
             await s.store.record_status(conn, fid, F.UPLOAD_PROCESSING, now, by=row.sender)
-            await s.store.append_events(
-                conn, [self._draft(E.UPLOAD_PROCESSING, row.sender, row.resource_id, fid)], s.source_url
-            )
+            drafts = [self._draft(E.UPLOAD_PROCESSING, row.sender, row.resource_id, fid)]
+            await s.store.append_events(conn, drafts, s.source_url)
         s.committed(1)
         s.crash_point("broker.upload_processing")
-        await self.process(fid)
+        await self.process(fid, data)
 
-    async def process(self, fid: str) -> str:
-        """Scan an uploaded transfer and publish it (or fail it); idempotent, so ``recover`` may repeat it."""
+    async def process(self, fid: str, data: bytes | None = None) -> str:
+        """Scan an uploaded transfer and publish it (or fail it); idempotent, so ``recover`` may repeat it.
+        ``data`` is the uploaded bytes when the caller still holds them (else they are read back)."""
         s, row = self.s, await self._row(fid)
         if row.status != F.UPLOAD_PROCESSING:
             return str(row.status)
         request = msgspec.json.decode(row.data, type=FileTransferInitialize)
-        data = await s.store.blob(row.sha256)
+        if data is None:
+            data = await s.store.blob(row.sha256)
         reason = None if request.disable_virus_scan or data is None else s.scanner(data)
         if data is None:
             reason = "the uploaded bytes are missing; upload again"
         target = F.FAILED if reason else F.PUBLISHED
         now = s.now()
-        async with s.store.engine.begin() as conn:
+        async with s.store.write() as conn:
             done = await conn.execute(
                 update(schema.file_transfers)
                 .where(schema.file_transfers.c.id == fid, schema.file_transfers.c.status == F.UPLOAD_PROCESSING)
@@ -284,7 +285,7 @@ class Broker:
             raise WrongStatus(f"the file transfer is {row.status}; only a published transfer can be downloaded")
         if side == "recipient":
             now = self.s.now()
-            async with self.s.store.engine.begin() as conn:
+            async with self.s.store.write() as conn:
                 done = await conn.execute(
                     update(schema.file_recipients)
                     .where(
@@ -304,7 +305,7 @@ class Broker:
             raise WrongStatus("only a recipient confirms a download")
         now, s = self.s.now(), self.s
         drafts: list[EventDraft] = []
-        async with s.store.engine.begin() as conn:
+        async with s.store.write() as conn:
             done = await conn.execute(
                 update(schema.file_recipients)
                 .where(

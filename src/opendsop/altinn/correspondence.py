@@ -111,8 +111,7 @@ class Correspondences:
 
         now = s.now()
         publish_at, due, delete_after = self._times(correspondence, now)
-        stored = await self._store_files(resource, correspondence, uploads)
-        s.crash_point("correspondence.blobs_stored")
+        stored = await self._check_files(resource, correspondence, uploads)
         existing = await self._existing(sender, request.existing_attachments)
 
         published = publish_at <= now
@@ -129,12 +128,15 @@ class Correspondences:
         )
         data = msgspec.json.encode(correspondence).decode("utf-8")
         try:
-            async with s.store.engine.begin() as conn:
+            async with s.store.write() as conn:
                 if key is not None:
                     await remember(
                         conn, sender, "correspondence", key, fingerprint, msgspec.json.encode(result).decode()
                     )
-                for attachment_id, meta, digest, size in stored:
+                for _, _, digest, content in stored:  # stored by content hash, committed with the rest
+                    await s.store.put_blob(digest, content, conn)
+                s.crash_point("correspondence.blobs_stored")
+                for attachment_id, meta, digest, content in stored:
                     await conn.execute(
                         insert(schema.attachments).values(
                             id=attachment_id,
@@ -142,12 +144,13 @@ class Correspondences:
                             sender=sender,
                             status="Published",
                             sha256=digest,
-                            size=size,
+                            size=len(content),
                             created=schema.to_us(now),
                             data=msgspec.json.encode(meta).decode("utf-8"),
                         )
                     )
                 drafts: list[EventDraft] = []
+                statuses: list[dict[str, Any]] = []
                 for made in result.correspondences:
                     cid, recipient = made.correspondence_id, made.recipient
                     await conn.execute(
@@ -179,13 +182,16 @@ class Correspondences:
                                 for i, a in enumerate(result.attachment_ids)
                             ],
                         )
-                    await s.store.record_status(conn, cid, S.INITIALIZED, now, by=sender)
-                    await s.store.record_status(conn, cid, made.status, now, by=sender)
+                    statuses += [
+                        {"object_id": cid, "status": S.INITIALIZED, "at": now, "by": sender},
+                        {"object_id": cid, "status": made.status, "at": now, "by": sender},
+                    ]
                     drafts.append(
                         self._draft(E.CORRESPONDENCE_INITIALIZED, sender, resource.identifier, cid, recipient)
                     )
                     if published:
                         drafts += self._published(resource.identifier, cid, sender, recipient)
+                await s.store.record_statuses(conn, statuses)
                 if reply_to is not None:
                     drafts += await self._advance(conn, reply_to, S.REPLIED, reply_to.recipient)
                 await s.store.append_events(conn, drafts, s.source_url)
@@ -229,17 +235,17 @@ class Correspondences:
             raise InvalidRequest("allowSystemDeleteAfter must lie after the publish time and dueDateTime")
         return publish_at, due, delete_after
 
-    async def _store_files(
+    async def _check_files(
         self, resource: Resource, correspondence: Correspondence, uploads: Sequence[Upload]
-    ) -> list[tuple[str, AttachmentInit, str, int]]:
-        """Check (size, checksum, virus scan) and store each upload by content hash: (id, meta, sha256, size)."""
+    ) -> list[tuple[str, AttachmentInit, str, bytes]]:
+        """Check each upload (size, checksum, virus scan): (attachment id, meta, sha256, bytes)."""
         s = self.s
         listed = {a.file_name: a for a in correspondence.content.attachments}
         missing = sorted(set(listed) - {u.file_name for u in uploads})
         if missing:
             raise InvalidRequest(f"content.attachments lists {', '.join(missing)} but no such file was uploaded")
         limit = min(s.max_attachment_bytes, resource.max_attachment_bytes or s.max_attachment_bytes)
-        stored: list[tuple[str, AttachmentInit, str, int]] = []
+        stored: list[tuple[str, AttachmentInit, str, bytes]] = []
         for upload in uploads:
             meta = listed.get(upload.file_name) or AttachmentInit(
                 file_name=upload.file_name, data_type=upload.data_type
@@ -251,8 +257,7 @@ class Correspondences:
                 checksum=meta.checksum,
                 scanner=s.scanner,
             )
-            await s.store.put_blob(digest, upload.data)
-            stored.append((str(uuid.uuid4()), meta, digest, len(upload.data)))
+            stored.append((str(uuid.uuid4()), meta, digest, upload.data))
         return stored
 
     async def _existing(self, sender: str, ids: Sequence[str]) -> list[str]:
@@ -329,7 +334,7 @@ class Correspondences:
                     f"only the recipient may {action} a correspondence; the sender may purge it before publication"
                 )
             target = S.PURGED_BY_ALTINN
-        async with self.s.store.engine.begin() as conn:
+        async with self.s.store.write() as conn:
             drafts = await self._advance(conn, row, target, row.recipient if side == "recipient" else row.sender)
             await self.s.store.append_events(conn, drafts, self.s.source_url)
         self.s.committed(len(drafts))
@@ -407,7 +412,8 @@ class Correspondences:
         if data is None:
             raise NotFound(f"the attachment {attachment_id[:40]!r} has been purged")
         if side == "recipient":
-            async with self.s.store.engine.begin() as conn:
+            async with self.s.store.write() as conn:  # Altinn's status 12; written first (SQLite's write lock)
+                await self.s.store.record_status(conn, cid, S.ATTACHMENTS_DOWNLOADED, self.s.now(), by=row.recipient)
                 drafts = [
                     self._draft(
                         E.ATTACHMENT_DOWNLOADED,

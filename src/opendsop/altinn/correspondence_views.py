@@ -212,7 +212,7 @@ class CorrespondenceViews:
                 )
             ).all()
         for row in due:
-            async with self.s.store.engine.begin() as conn:
+            async with self.s.store.write() as conn:
                 done = await conn.execute(
                     update(schema.correspondences)
                     .where(c.id == row.id, c.status == S.READY_FOR_PUBLISH)
@@ -224,7 +224,7 @@ class CorrespondenceViews:
                     await self.s.store.append_events(conn, drafts, self.s.source_url)
                     changes += 1
         for row in unconfirmed:
-            async with self.s.store.engine.begin() as conn:
+            async with self.s.store.write() as conn:
                 done = await conn.execute(
                     update(schema.correspondences)
                     .where(c.id == row.id, c.never_confirmed_sent.is_(False))
@@ -237,7 +237,7 @@ class CorrespondenceViews:
                     await self.s.store.append_events(conn, [draft], self.s.source_url)
                     changes += 1
         for row in expired:
-            async with self.s.store.engine.begin() as conn:
+            async with self.s.store.write() as conn:
                 try:
                     drafts = await self.c._advance(conn, row, S.PURGED_BY_ALTINN, row.sender)
                 except WrongStatus:  # purged meanwhile

@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import msgspec
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from opendsop.altinn import schema
 from opendsop.altinn.common import Services
@@ -83,7 +83,7 @@ class Events:
             raise InvalidRequest("subjectFilter may only name the subscriber itself")
         now = self.s.now()
         async with self.s.store.engine.connect() as conn:  # from now on: events already there are in the feed
-            head = (await conn.execute(select(schema.feed_head.c.seq).where(schema.feed_head.c.id == 1))).scalar_one()
+            head = (await conn.execute(select(func.coalesce(func.max(schema.events.c.seq), 0)))).scalar_one()
         subscription = Subscription(
             id=str(uuid.uuid4()),
             end_point=url,
@@ -95,7 +95,7 @@ class Events:
             secret=secrets.token_urlsafe(32),
             delivered_through=int(head),
         )
-        async with self.s.store.engine.begin() as conn:
+        async with self.s.store.write() as conn:
             await conn.execute(
                 insert(schema.subscriptions).values(
                     id=subscription.id,
@@ -145,7 +145,7 @@ class Events:
 
     async def unsubscribe(self, party: str, sid: str) -> None:
         await self._own(party, sid)
-        async with self.s.store.engine.begin() as conn:
+        async with self.s.store.write() as conn:
             await conn.execute(delete(schema.subscriptions).where(schema.subscriptions.c.id == sid))
 
     async def dead_letters(self, party: str, sid: str) -> list[DeadLetter]:
@@ -208,6 +208,8 @@ class Dispatcher:
         return delivered
 
     async def _deliver(self, sub: Any, now: datetime) -> int:
+        """POST the subscription's pending events in order; the cursor moves once, after the batch
+        (a crash in between re-delivers: at least once), or past an event that is dead-lettered."""
         e = schema.events.c
         query = _filters(
             select(e.seq, e.data).where(e.party == sub.consumer, e.seq > sub.cursor),
@@ -217,7 +219,7 @@ class Dispatcher:
         )
         async with self.s.store.engine.connect() as conn:
             pending = (await conn.execute(query.order_by(e.seq).limit(self.batch))).all()
-        attempts, delivered = sub.attempts, 0
+        cursor, delivered, failed = sub.cursor, 0, None
         for seq, data in pending:
             body = data.encode("utf-8")
             headers = {
@@ -229,24 +231,25 @@ class Dispatcher:
                 error = None if 200 <= status < 300 else f"the endpoint answered HTTP {status}"
             except Exception as failure:  # any transport failure is the endpoint's: retry later
                 error = f"{type(failure).__name__}: {str(failure)[:200]}"
-            values: dict[str, Any]
-            if error is None:
-                values = {"cursor": seq, "attempts": 0, "next_attempt": 0, "last_error": None}
-                attempts = 0
-                delivered += 1
-            else:
-                attempts += 1
+            if error is not None:
+                failed = (seq, error)
+                break
+            cursor, delivered = seq, delivered + 1
+        if not delivered and failed is None:
+            return 0
+        values: dict[str, Any] = {"cursor": cursor, "attempts": 0, "next_attempt": 0, "last_error": None}
+        async with self.s.store.write() as conn:
+            if failed is not None:
+                seq, error = failed
+                attempts = 1 if delivered else sub.attempts + 1
                 if attempts < self.max_attempts:
-                    values = {
+                    values |= {
                         "attempts": attempts,
                         "next_attempt": schema.to_us(now + self._delay(attempts)),
                         "last_error": error,
                     }
-                else:
+                else:  # given up: the subscriber sees it among its dead letters; later events flow on
                     log.warning("event %d dead-lettered for subscription %s: %s", seq, sub.id, error)
-                    values = {"cursor": seq, "attempts": 0, "next_attempt": 0, "last_error": error}
-            async with self.s.store.engine.begin() as conn:
-                if error is not None and attempts >= self.max_attempts:
                     await conn.execute(
                         insert(schema.dead_letters).values(
                             subscription_id=sub.id,
@@ -256,20 +259,19 @@ class Dispatcher:
                             dead_at=schema.to_us(now),
                         )
                     )
-                    attempts = 0
-                await conn.execute(
-                    update(schema.subscriptions).where(schema.subscriptions.c.id == sub.id).values(**values)
-                )
-            if error is not None and "next_attempt" in values and values["next_attempt"]:
-                break  # retry this one later; later events wait behind it (order per subscription)
+                    values |= {"cursor": seq, "last_error": error}
+            await conn.execute(update(schema.subscriptions).where(schema.subscriptions.c.id == sub.id).values(**values))
         return delivered
 
-    async def run(self, *, tick: float = 0.5) -> None:
-        """Forever: a pass on every wake-up (a commit with events) and every ``tick`` seconds."""
+    async def run(self, *, tick: float = 0.5, linger: float = 0.02) -> None:
+        """Forever: a pass on every wake-up (a commit with events) and every ``tick`` seconds.  After a
+        wake-up it lingers ``linger`` seconds so that one pass carries the events of many commits (a
+        pass costs a few statements however many events it delivers)."""
         while True:
             try:
                 async with asyncio.timeout(tick):
                     await self.wake.wait()
+                await asyncio.sleep(linger)
             except TimeoutError:
                 pass
             self.wake.clear()

@@ -97,7 +97,7 @@ class Platform:
         if not meta.file_name or len(meta.file_name) > 255:
             raise InvalidRequest("fileName is required (1–255 characters)")
         attachment_id = str(uuid.uuid4())
-        async with self.store.engine.begin() as conn:
+        async with self.store.write() as conn:
             await conn.execute(
                 insert(schema.attachments).values(
                     id=attachment_id,
@@ -132,7 +132,7 @@ class Platform:
             data, limit=limit, what=f"attachment {meta.file_name!r}", checksum=meta.checksum, scanner=s.scanner
         )
         await self.store.put_blob(digest, data)
-        async with self.store.engine.begin() as conn:
+        async with self.store.write() as conn:
             await conn.execute(
                 update(schema.attachments)
                 .where(schema.attachments.c.id == attachment_id)
