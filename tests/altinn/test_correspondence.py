@@ -6,7 +6,11 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import func, select
 
+from opendsop.altinn import schema
+from opendsop.altinn.common import SimulatedCrash
+from opendsop.altinn.correspondence import Upload
 from opendsop.contracts.messaging import FileUpload
 from opendsop.contracts.messaging import errors as E
 from opendsop.contracts.messaging.models import (
@@ -16,7 +20,7 @@ from opendsop.contracts.messaging.models import (
     InitializeCorrespondences,
 )
 from opendsop.contracts.messaging.names import CORRESPONDENCE_READ, CorrespondenceStatus, EventType, Role, org_urn
-from tests.altinn.conftest import AGENCY, BANK, LETTER, OTHER_BANK, OUTSIDER, PERSON, Harness
+from tests.altinn.conftest import AGENCY, BANK, LETTER, OTHER_BANK, OUTSIDER, PERSON, Harness, open_platform
 
 pytestmark = pytest.mark.anyio
 
@@ -202,3 +206,27 @@ async def test_only_the_parties_see_a_letter_and_a_person_reads_their_own(sqlite
     assert (await person.get(to_person)).recipient.endswith(PERSON)
     with pytest.raises(E.WrongStatus):
         await agency.mark_read(to_bank)  # only the recipient acts on it
+
+
+async def test_a_crash_while_sending_leaves_no_letter_and_the_retry_sends_it_once(harness: Harness) -> None:
+    def crash(point: str) -> None:
+        if point == "correspondence.blobs_stored":
+            raise SimulatedCrash(point)
+
+    url = harness.platform.store.engine.url.render_as_string(hide_password=False)
+    dying = await open_platform(url, harness.clock, harness.webhooks, fault=crash)
+    files = [Upload("a.pdf", b"%PDF-1.7 same bytes")]
+    with pytest.raises(SimulatedCrash):
+        await dying.correspondences.create(AGENCY, letter(BANK, key="crash-1"), files)
+    await dying.close()
+    bank = harness.client(BANK)
+    assert (await bank.search()).ids == []  # nothing half sent
+    first = await harness.platform.correspondences.create(AGENCY, letter(BANK, key="crash-1"), files)
+    again = await harness.platform.correspondences.create(AGENCY, letter(BANK, key="crash-1"), files)
+    assert again == first and len((await bank.search()).ids) == 1
+    other = await harness.client(AGENCY).send(letter(OTHER_BANK), [FileUpload("b.pdf", b"%PDF-1.7 same bytes")])
+    seen = await harness.client(OTHER_BANK).get(other.correspondences[0].correspondence_id)
+    mine = await bank.get(first.correspondences[0].correspondence_id)
+    assert seen.attachments[0].checksum == mine.attachments[0].checksum
+    async with harness.platform.store.engine.connect() as conn:  # one stored copy, by content hash
+        assert (await conn.execute(select(func.count()).select_from(schema.blobs))).scalar_one() == 1
