@@ -216,7 +216,7 @@ async def _home_sale(world: World) -> None:
     assert report.after is not None and [h.id for h in report.after.hjemmelshavere] == [BUYER.id]
     assert [(h.prioritet, h.panthaver.id, h.beloep) for h in report.after.heftelser] == [(1, BUYER_BANK.id, 3_825_000)]
     assert [h.panthaver.id for h in report.after.slettede] == [SELLER_BANK.id]
-    assert world.buyer_bank.cases["LAAN1"].closed
+    assert report.closed
     assert any("Sven Selger" in e and "Ola" not in e for e in report.sale)  # the co-borrower is not named
     assert world.seller_bank.paid_off == {"28301234567": Decimal("1801726.03")}  # a week's interest at 5 %
 
@@ -310,3 +310,56 @@ async def test_the_polling_interval_is_respected(world: World) -> None:
     assert not agent.poll_due(NOW)  # no sale yet
     await _deed_answer(world, BUYER)
     assert not agent.poll_due(NOW + timedelta(minutes=4)) and agent.poll_due(NOW + timedelta(minutes=5))
+
+
+async def test_pushes_reach_every_bank_that_asked_and_remaining_debt_is_answered(world: World) -> None:
+    from opendsop.megler.agent import Oppdrag
+
+    sale = world.agent.open_sale(
+        Oppdrag("O2", HOUSE, (SELLER,), (BUYER,), Decimal(4_000_000), NOW.date(), "97100000017", NOW.date())
+    )
+    await world.buyer_bank.intention("C2", BUYER, MEGLER, HOUSE)
+    await world.agent.process_inbox()
+    await world.buyer_bank.request_contract("C2")
+    await world.agent.process_inbox()
+    await world.buyer_bank.process_inbox()
+    case = world.buyer_bank.cases["C2"]
+    assert case.loan == Decimal(3_400_000)
+    await world.agent.contract_changed("O2", kjoepesum=Decimal(4_200_000))
+    await world.agent.change_intention("O2", "Papirtinglysing")
+    await world.buyer_bank.process_inbox()
+    assert case.loan == Decimal(3_570_000) and "Intensjonsendring: Papirtinglysing" in case.events
+    await world.agent.request_remaining_debt("O2", SELLER_BANK, prisantydning=4_000_000)
+    await world.agent.request_remaining_debt("O2", BUYER_BANK)  # a bank without a loan on the house
+    await world.seller_bank.process_inbox()
+    await world.buyer_bank.process_inbox()
+    await world.agent.process_inbox()
+    assert any("Restgjeldssvar" in e and "Sven Selger" in e and "Ola" not in e for e in sale.events)
+    assert any("Restgjeldssvar from" in line and "LaanNedbetalt" in line for line in world.agent.log)
+    await world.agent.abort("O2", "Kjøper har trukket seg")
+    await world.buyer_bank.process_inbox()
+    assert case.closed and case.events[-1] == "AvbruttSamhandling: Kjøper har trukket seg"
+
+
+async def test_a_deed_reference_used_in_another_sale_is_rejected(world: World) -> None:
+    first = await _deed_answer(world, BUYER)
+    assert "<Status>RoutedSuccessfully</Status>" in first
+    from opendsop.megler.agent import Oppdrag
+
+    world.agent.open_sale(Oppdrag("O9", HOUSE, (SELLER,), (BUYER,), Decimal(1), NOW.date(), "97100000017", NOW.date()))
+    world.agent.sales["O1"].kjoepere = ()  # a deed for this buyer now routes to the other sale
+    from opendsop.provider.dsve import BankCase
+
+    other = world.seller_bank  # another bank, whose own numbering happens to give the same reference
+    other.register_number = world.buyer_bank.register_number
+    other.cases["C1"] = BankCase("C1", BUYER, MEGLER, HOUSE, loan=Decimal(1000))
+    await other.send_deed("C1")
+    await world.agent.process_inbox()
+    answers = [
+        d
+        for d in world.transport.transfers.values()
+        if d.properties.get("messageType") == "SignedMortgageDeedProcessed"
+    ]
+    from opendsop.contracts.dsve.zipfiles import unzip
+
+    assert "<Status>Rejected</Status>" in next(iter(unzip(answers[-1].payload).values())).decode()

@@ -66,6 +66,7 @@ class SaleReport:
     after: Grunnbokenhet | None = None
     forsendelser: list[str] = field(default_factory=list)
     buyer_case: list[str] = field(default_factory=list)
+    closed: bool = False  # the buyer's bank closed its case (every deed registered with its priority)
     sale: list[str] = field(default_factory=list)
 
 
@@ -98,9 +99,11 @@ async def home_sale(
     say: Say,
 ) -> SaleReport:
     report = SaleReport(before=await grunnbok.unit(enhet))
+    digits = "".join(c for c in enhet.key if c.isalnum())
+    loan, oppdrag = f"L{digits}", f"O{digits}"  # case numbers: one sale per unit
     sale = agent.open_sale(
         Oppdrag(
-            "OPPDRAG1",
+            oppdrag,
             enhet,
             sellers,
             (buyer,),
@@ -113,13 +116,13 @@ async def home_sale(
     names = ", ".join(p.navn for p in sellers)
     say(f"{agent.megler.navn} sells {enhet.key} for {_kr(price)}: sellers {names}, buyer {buyer.navn}")
     say("1. Intention: the buyer's bank will register its deed electronically")
-    await buyer_bank.intention("LAAN1", buyer, agent.megler, enhet)
+    await buyer_bank.intention(loan, buyer, agent.megler, enhet)
     await _round(say, report, agent, buyer_bank)
     say("2. Purchase contract: the bank asks, the megler answers; the bank promises the loan")
-    await buyer_bank.request_contract("LAAN1")
+    await buyer_bank.request_contract(loan)
     await _round(say, report, agent, buyer_bank)
     say("3. The signed mortgage deed (one deed per shipment, sent as the bank's own orgnr)")
-    await buyer_bank.send_deed("LAAN1")
+    await buyer_bank.send_deed(loan)
     await _round(say, report, agent, buyer_bank)
     say("4. e-tinglysing: the sellers' skjøte and the buyer's deed")
     for answer in await agent.register(sale.oppdragsnummer):
@@ -147,7 +150,8 @@ async def home_sale(
         report.forsendelser.append(f"{answer.dokumenttype}: {answer.status}")
         say(f"  sletting: {answer.status} {answer.beskrivelse}")
     report.after = await grunnbok.unit(enhet)
-    report.buyer_case = buyer_bank.cases["LAAN1"].events
+    report.buyer_case = buyer_bank.cases[loan].events
+    report.closed = buyer_bank.cases[loan].closed
     report.sale = sale.events
     return report
 
@@ -172,9 +176,9 @@ async def company_founding(
     capital: Decimal,
     today: date,
     say: Say,
+    reference: str = "SRM-1",
 ) -> FoundingReport:
     report = FoundingReport()
-    reference = f"SRM-{founder.id[-5:]}"
     say(f"1. {founder.navn} founds {name} with {capital:,.0f} kr share capital at {bank.bank.navn}".replace(",", " "))
     notice = Stiftelsesmelding(
         referanse=reference,
@@ -187,7 +191,8 @@ async def company_founding(
     )
     state = await register.notify_founding(notice)
     say(f"  samordnet registermelding {reference}: {state.status}")
-    account = bank.open_capital_account(f"{bank.register_number}0000001", name, [founder.id], reference)
+    number = f"{bank.register_number}{sum(map(ord, reference)) % 10_000_000:07d}"
+    account = bank.open_capital_account(number, name, [founder.id], reference)
     bank.deposit(reference, capital)
     report.kontonummer = account.kontonummer
     say(f"2. Blocked share-capital account {account.kontonummer}: {account.beloep:,.0f} kr paid in".replace(",", " "))

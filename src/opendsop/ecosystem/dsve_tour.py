@@ -140,9 +140,12 @@ async def _eiendom(running: Running, population: Population, console: Console, r
     console.print(Rule("Eiendomshandel (DSVE): a home sale from intention to the deleted mortgage"))
     banks = {b.orgno for b in running.topology.banks}
     units, _ = dsve_seed.grunnbok_rows(population)
-    unit = next((u for u in units if u.heftelser[0].panthaver.id in banks and len(banks) > 1), None)
+    candidates = [u for u in units if u.heftelser[0].panthaver.id in banks and len(banks) > 1]
+    async with _parties(running, [dsve_seed.MEGLER.id]) as parties:  # a house still as the world seeded it
+        live = [await parties.grunnbok[dsve_seed.MEGLER.id].unit(u.enhet) for u in candidates[:50]]
+    unit = next((u for u, now in zip(candidates, live, strict=False) if now == u), None)
     if unit is None:
-        console.print("this world has no mortgaged house at two of the ecosystem's banks")
+        console.print("this world has no mortgaged house left at two of the ecosystem's banks")
         return
     seller = _person(population, unit.hjemmelshavere[0].id)
     seller_bank = _bank_org(running, unit.heftelser[0].panthaver.id)
@@ -218,9 +221,10 @@ async def _selskap(running: Running, population: Population, console: Console, r
     )
     signers = _signers(running, {bank.id: bank.navn})
     async with _parties(running, [bank.id, dsve_seed.BRREG.id]) as parties:
+        codes = next((b.bank_codes for b in population.banks if b.orgnr == bank.id), ("0000",))
         desk = BankDesk(
             bank,
-            "0000",
+            (codes[0] if codes else "0000")[:4].rjust(4, "0"),
             outbox=Outbox(bank.id, parties.broker(), parties.akeldo),
             transport=parties.broker(),
             grunnbok=parties.grunnbok[bank.id],
@@ -239,6 +243,7 @@ async def _selskap(running: Running, population: Population, console: Console, r
             name=name,
             capital=Decimal(30_000),
             today=oslo_today(),
+            reference=f"SRM-{utc_now():%Y%m%d%H%M%S}",  # a new founding each time the story is told
             say=lambda line: console.print(escape(line), highlight=False),
         )
         report.messages["selskap"] = result

@@ -219,6 +219,15 @@ class BankDesk:
             price = Decimal(text(contract, "oppgjoersinformasjon/kjoepesum"))
             case.loan = (price * LOAN_TO_VALUE).quantize(Decimal(1), rounding=ROUND_DOWN)
             case.events.append(f"{kind}: {status}, kjøpesum {price:.0f} → lånetilsagn {case.loan:.0f}")
+        elif kind == "KjoepekontraktFraMegler":  # a pushed change: the loan promise follows the new price
+            price = Decimal(text(root, "kjoepekontrakt/oppgjoersinformasjon/kjoepesum"))
+            case.loan = (price * LOAN_TO_VALUE).quantize(Decimal(1), rounding=ROUND_DOWN)
+            case.events.append(f"{kind}: endret, kjøpesum {price:.0f} → lånetilsagn {case.loan:.0f}")
+        elif kind == "AvbruttSamhandling":
+            case.events.append(f"{kind}: {text(root, 'begrunnelse')}")
+            case.closed = True
+        elif kind == "Intensjonsendring":
+            case.events.append(f"{kind}: {text(root, 'intensjonsdetaljer/metode')}")
         elif kind == "IntensjonssvarFraMegler":
             case.events.append(f"{kind}: {status} ({text(root, 'intensjonsdetaljer/metode')})")
         elif kind == "GjennomfoertEtinglysing":
@@ -239,7 +248,13 @@ class BankDesk:
         from xml.etree.ElementTree import Element
 
         assert isinstance(root, Element)
-        for path in ("mottaker/referanse", "bank/referanse", "kjoepekontrakter/kjoepekontrakt/bank/referanse"):
+        paths = (
+            "mottaker/referanse",
+            "bank/referanse",
+            "kjoepekontrakt/bank/referanse",
+            "kjoepekontrakter/kjoepekontrakt/bank/referanse",
+        )
+        for path in paths:
             reference = optional_text(root, path)
             if reference and reference in self.cases:
                 return self.cases[reference]
