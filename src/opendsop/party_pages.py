@@ -33,6 +33,13 @@ DOCS_ASSETS = ("swagger-ui.css", "swagger-ui-bundle.js", "swagger-ui-standalone-
 REDOC_ASSETS = ("redoc.standalone.js",)
 ASSET_PREFIX = "/docs/assets/"
 _STATUS_CLASSES = ("2xx", "3xx", "4xx", "5xx")
+# A party's pages for people, linked from its `/` when it serves them (opendsop.web).
+UI_ENTRIES = (
+    ("/ops", "Driftskonsoll / operations console"),
+    ("/my", "Mine samtykker / my consents"),
+    ("/cases", "Saksbehandling / case handling"),
+    ("/login", "Logg inn / log in"),
+)
 
 
 def version() -> str:
@@ -220,7 +227,7 @@ class PartyPages:
         return None
 
     def _links(self, routes: set[str]) -> list[tuple[str, str]]:
-        links: list[tuple[str, str]] = []
+        links: list[tuple[str, str]] = [(label, path) for path, label in UI_ENTRIES if path in routes]
         if self.openapi_url:
             links += [
                 ("API-dokumentasjon / API docs", "/docs"),

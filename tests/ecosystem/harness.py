@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from opendsop.ecosystem.runner import Running, start
-from opendsop.ecosystem.topology import CONSENT_SERVICES, PLATFORM_SERVICES, SERVICES, Topology, for_world, render
+from opendsop.ecosystem.topology import OPTIONAL_SERVICES, SERVICES, Topology, for_world, render
 from opendsop.synth import generate
 
 DSOP = str(Path(sys.executable).with_name("dsop"))
@@ -41,7 +41,7 @@ def free_ports(count: int) -> list[int]:
 def tiny_topology(directory: Path, *, seed: int = 0) -> Topology:
     """The ``tiny`` world's topology on free ports, written to ``directory/ecosystem.toml``."""
     world = generate("tiny", seed=seed)
-    parties = (*SERVICES, *CONSENT_SERVICES, *PLATFORM_SERVICES)
+    parties = (*SERVICES, *OPTIONAL_SERVICES)
     ports = free_ports(len(parties) + len(world.banks))
     path = directory / "ecosystem.toml"
     topology = for_world(

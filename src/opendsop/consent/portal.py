@@ -59,7 +59,7 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "logged_in_as": "Innlogget som", "for_org": "på vegne av virksomheten", "error": "Feil",
         "created": "venter på svar", "accepted": "gitt", "rejected": "avslått", "revoked": "trukket tilbake",
         "expired": "utløpt", "used": "brukt", "deleted": "slettet", "data_source": "Datakilde",
-        "on_behalf_of": "på vegne av",
+        "on_behalf_of": "på vegne av", "innsyn": "Hvem har sett på meg",
     },
     "en": {
         "title": "Consent", "login": "Log in", "login_lead": "Test login: only synthetic test identities "
@@ -73,7 +73,7 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "logged_in_as": "Logged in as", "for_org": "on behalf of the business", "error": "Error",
         "created": "awaiting answer", "accepted": "given", "rejected": "declined", "revoked": "withdrawn",
         "expired": "expired", "used": "used", "deleted": "deleted", "data_source": "Data source",
-        "on_behalf_of": "on behalf of",
+        "on_behalf_of": "on behalf of", "innsyn": "Who looked me up",
     },
 }  # fmt: skip
 
@@ -308,7 +308,7 @@ class Pages:
                               for r in record.request.rights],
                 "valid_to": record.request.valid_to.strftime("%Y-%m-%d"), "revocable": status is Status.ACCEPTED,
             })  # fmt: skip
-        return self.page("my.html", session, lang, rows=rows)
+        return self.page("my.html", session, lang, rows=rows, innsyn_url=self.ctx.settings.innsyn_url)
 
     async def revoke(self, request: Request[Any, Any, Any], consent_id: str) -> Response[str]:
         await self.form(request, await self.session_of(request))

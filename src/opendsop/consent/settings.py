@@ -58,6 +58,8 @@ class ConsentSettings(BaseSettings):
     event_page_size: int = Field(default=100, ge=1, le=1000)
     host: str = "127.0.0.1"
     port: int = Field(default=8060, ge=1, le=65_535)
+    # "Who looked me up": the person's innsyn in the audit log, linked from "Mine samtykker" (none: no link)
+    innsyn_url: str | None = None
 
     @model_validator(mode="after")
     def _a_real_secret(self) -> ConsentSettings:

@@ -273,9 +273,11 @@ def build_apps(
         )
         apps[f"bank {bank.orgno}"] = bank_app(settings)
     world = world or world_of(topology)
-    apps.update(
-        consent_apps(topology, side, world.population() if world.preset.shard_count == 1 else next(world.shards(1)))
-    )
+    population = world.population() if world.preset.shard_count == 1 else next(world.shards(1))
+    apps.update(consent_apps(topology, side, population))
+    from opendsop.ecosystem.pages import agency_ui
+
+    apps["agency-ui"] = agency_ui(topology, population)  # the case handlers', controllers' and heirs' pages
     return apps
 
 

@@ -54,7 +54,12 @@ CONSENT_SERVICES = ("consent", "skatteetaten", "lanekassen", "nav", "krav", "cal
 # Shared platforms started with everything else (the message platform); optional in the file like the
 # consent side: an older topology gets the default port.
 PLATFORM_SERVICES = ("altinn",)
+# The actors' pages served by apps of their own (the agencies' case handling, Vergekontroll and the heirs'
+# Digitalt dødsbo); optional in the file like the consent side.
+UI_SERVICES = ("agency-ui",)
+OPTIONAL_SERVICES = (*CONSENT_SERVICES, *PLATFORM_SERVICES, *UI_SERVICES)
 DEFAULT_PORTS = {
+    "agency-ui": 8085,
     "certpub": 8010,
     "relations": 8020,
     "registers": 8030,
@@ -141,7 +146,7 @@ class Topology:
 
     def listeners(self) -> list[tuple[str, int]]:
         """Every (party, port) that must be free to start."""
-        return [(name, self.ports[name]) for name in (*SERVICES, *CONSENT_SERVICES, *PLATFORM_SERVICES)] + [
+        return [(name, self.ports[name]) for name in (*SERVICES, *OPTIONAL_SERVICES)] + [
             (f"bank {b.orgno}", b.port) for b in self.banks
         ]
 
@@ -219,7 +224,7 @@ def parse(path: Path, data: dict[str, Any]) -> Topology:
             f"{', '.join(SERVICES)} (regenerate with `dsop synth topology`)",
         )
     ports = {name: _port(path, f"[{name}]", (data[name] or {}).get("port")) for name in SERVICES}
-    for name in (*CONSENT_SERVICES, *PLATFORM_SERVICES):  # absent from an older topology: the default port
+    for name in OPTIONAL_SERVICES:  # absent from an older topology: the default port
         entry = data.get(name, {"port": DEFAULT_PORTS[name]})
         ports[name] = _port(path, f"[{name}]", entry.get("port") if isinstance(entry, dict) else entry)
     banks = tuple(_bank(path, i, entry) for i, entry in enumerate(data.get("bank", [])))
@@ -288,7 +293,7 @@ def render(topology: Topology) -> str:
     if topology.today:
         lines.append(f"today = {_quote(topology.today)}")
     lines += ["", "[network]", f"host = {_quote(topology.host)}"]
-    for name in (*SERVICES, *CONSENT_SERVICES, *PLATFORM_SERVICES):
+    for name in (*SERVICES, *OPTIONAL_SERVICES):
         lines += ["", f"[{name}]", f"port = {topology.ports[name]}"]
     for bank in topology.banks:
         lines += ["", "[[bank]]", f"orgno = {_quote(bank.orgno)}", f"name = {_quote(bank.name)}", f"port = {bank.port}"]
@@ -342,7 +347,9 @@ def for_world(
 __all__ = [
     "AGENCIES",
     "CONSENT_SERVICES",
+    "OPTIONAL_SERVICES",
     "PLATFORM_SERVICES",
+    "UI_SERVICES",
     "DEFAULT_PORTS",
     "DEFAULT_TOPOLOGY",
     "SERVICES",

@@ -35,7 +35,7 @@ import asyncio
 import contextlib
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -58,6 +58,8 @@ from opendsop.provider.logs import log
 from opendsop.provider.metrics import CONTENT_TYPE as METRICS_TYPE
 from opendsop.provider.metrics import ProviderMetrics
 from opendsop.provider.openapi import build_document
+from opendsop.provider.ops import PREFIX as OPS_PREFIX
+from opendsop.provider.ops import OpsConsole, console_for, default_staff
 from opendsop.provider.pipeline import Answer, Dialect, Pipeline
 from opendsop.provider.ports import Certificates, FactsSource, OrderVerifier, TokenVerifier
 from opendsop.provider.ratelimit import limiter
@@ -67,6 +69,7 @@ from opendsop.serving import observe
 from opendsop.standard.endpoints import Endpoint
 from opendsop.standard.errors import DsopError
 from opendsop.standard.versions import ApiVersion
+from opendsop.web import StaffDirectory
 
 STATE_KEY = "provider"
 _PATH = re.compile(
@@ -160,7 +163,7 @@ class _OnlyGet(ASGIMiddleware):
     scopes = ("http",)  # type: ignore[assignment]
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        if scope.get("method") != "GET":
+        if scope.get("method") != "GET" and not scope["path"].startswith(OPS_PREFIX + "/"):  # the console's forms
             raise MethodNotAllowedException()
         await next_app(scope, receive, send)
 
@@ -262,11 +265,17 @@ def create_app(
     audit: AuditLog | None = None,
     monotonic: Callable[[], float] | None = None,
     konkurs: Konkursregister | None = None,
+    ops_staff: StaffDirectory | None = None,
+    ops_sections: Sequence[Callable[[OpsConsole], None]] = (),
 ) -> Litestar:
     """The Control API of the bank ``settings.bank_orgno``; injected parts replace the configured ones.
 
     With ``KONKURS_POLL`` on, a background task follows the Konkursvarsel feed (``konkurs``, else
     the client on ``REGISTERS_URL``) into the store from startup to shutdown (feeds.py).
+
+    The operations console (``/ops``, :mod:`.ops`) is served for ``ops_staff``; in the test environment
+    without one, for the synthetic ``drift`` and ``brev`` users; in production only when given.  Each of
+    ``ops_sections`` adds a section to it (``OpsConsole.add_section``: digital letters, guarantees …).
     """
     state = State(
         {
@@ -335,8 +344,25 @@ def create_app(
         if close is not None:
             await close()
 
+    if ops_staff is None and settings.environment == "test":
+        ops_staff = default_staff(settings.bank_orgno)
+    console = (
+        console_for(
+            settings.bank_orgno,
+            settings.bank_name or settings.bank_orgno,
+            lambda: app.state[STATE_KEY],
+            ops_staff,
+            clock=clock,
+        )
+        if ops_staff is not None
+        else None
+    )
+    if console is not None:
+        for add_section in ops_sections:
+            add_section(console)
     app = Litestar(
         route_handlers=[
+            *([console.router()] if console is not None else []),
             list_accounts,
             show_account,
             list_transactions,

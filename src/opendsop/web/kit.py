@@ -24,10 +24,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 import jinja2
-from litestar import Request, Response, Router
+from litestar import Request, Response, Router, get
 from litestar.datastructures import Cookie
 from litestar.exceptions import HTTPException
-from litestar.static_files import create_static_files_router
+from litestar.params import FromPath
 
 from opendsop.clock import Clock, utc_now
 from opendsop.web import formatting
@@ -39,6 +39,7 @@ log = logging.getLogger("opendsop.web")
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
+STATIC_FILES = {"web.css": "text/css; charset=utf-8", "live.js": "text/javascript; charset=utf-8"}
 SESSION_COOKIE = "dsop_web"
 LANG_COOKIE = "dsop_lang"
 CSP = (
@@ -95,7 +96,7 @@ class WebKit:
         lifetime: timedelta = timedelta(minutes=30),
         clock: Clock = utc_now,
         secure: bool = False,
-        nav: Sequence[tuple[str, str]] = (),
+        nav: Sequence[tuple[str, ...]] = (),
         client_id: str = "opendsop-web",
         home: str | None = None,
     ) -> None:
@@ -107,7 +108,7 @@ class WebKit:
         self.codec = SessionCodec(secret, lifetime=lifetime)
         self.clock = clock
         self.secure = secure
-        self.nav = list(nav)  # (path below the prefix, text key)
+        self.nav = list(nav)  # (path below the prefix, text key[, the session kind it is for])
         self.client_id = client_id
         self.home = home or (self.prefix + "/")
         self.texts = merged(texts or {})
@@ -185,7 +186,7 @@ class WebKit:
             "t": self.texts[lang], "lang": lang, "title": self.title.get(lang, self.title.get("nb", "")),
             "csrf": self.codec.csrf_token(session), "session": session, "prefix": self.prefix,
             "static": f"{self.prefix}/static/web", "home": self.home,
-            "nav": [(self.prefix + path, key) for path, key in self.nav],
+            "nav": [(self.prefix + entry[0], entry[1]) for entry in self.nav if entry[2:] in ((), (session.kind,))],
             "current": request.url.path, "lang_href": request.url.path + "?" + urlencode(query),
             "persons": self.persons, "staff": self.staff is not None,
         }  # fmt: skip
@@ -244,7 +245,17 @@ class WebKit:
         from opendsop.web.login import login_routes
 
         routes = list(handlers) + (login_routes(self) if login else [])
-        static = create_static_files_router(path="/static/web", directories=[STATIC], name=f"web-static{self.prefix}")
+
+        @get("/static/web/{name:str}", name=f"web-static{self.prefix}", cache_control=None)
+        async def static(name: FromPath[str]) -> Response[bytes]:
+            """The shared files, by name from a fixed list (nothing else under the directory is reachable)."""
+            if name not in STATIC_FILES:
+                raise PageError(404, "not_found")
+            return Response(
+                (STATIC / name).read_bytes(), media_type=STATIC_FILES[name],
+                headers={"Cache-Control": "max-age=3600", "X-Content-Type-Options": "nosniff"},
+            )  # fmt: skip
+
         return Router(
             path=self.prefix or "/",
             route_handlers=[*routes, static],
