@@ -20,6 +20,7 @@ CONSENT = ("lan", "studielan", "forsikring", "krav")
     pytest.param(["krav,lan"], ("lan", "krav"), id="comma-list-in-tour-order"),
     pytest.param(["Politi", " oed ,", "politi"], ("oed", "politi"), id="case-spaces-and-repeats"),
     pytest.param(["dsop"], ("konkurs", "oed", "verge", "politi", "signaturrett", "otp", "fi-utlegg"), id="dsop-group"),
+    pytest.param(["meldinger"], ("brev", "garanti"), id="message-group"),
 ])  # fmt: skip
 def test_the_stories_picked(names: list[str], stories: tuple[str, ...]) -> None:
     assert pick_stories(names) == stories
