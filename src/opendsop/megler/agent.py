@@ -331,70 +331,53 @@ class EstateAgent:
 
     # -- pushes to the banks that asked -------------------------------------------------------------------
 
+    async def _to_banks(self, sale: Oppdrag, tag: str, build: Callable[[Org, str], m.Outgoing]) -> list[str]:
+        """One message to every bank of the sale (``build(bank, the bank's case reference)``)."""
+        sent = []
+        for bank, reference in sale.banks.items():
+            receiver = await self.outbox.akeldo(bank)
+            message = build(Org(bank, receiver.navn if receiver else bank), reference)
+            key = f"{tag}-{sale.oppdragsnummer}-{bank}-{self.clock():%Y%m%d%H%M%S%f}"
+            sent.append(await self.outbox.send(bank, message, reference=key))
+            sale.events.append(f"{message.message_type} to {bank}")
+        return sent
+
     async def contract_changed(self, oppdragsnummer: str, **changes: object) -> list[str]:
         """A tracked field changed (price, takeover, buyers…): push the contract to every bank that asked."""
         sale = self.sales[oppdragsnummer]
         for name, value in changes.items():
             setattr(sale, name, value)
-        sent = []
-        for bank, reference in sale.banks.items():
-            receiver = await self.outbox.akeldo(bank)
+
+        def build(bank: Org, reference: str) -> m.Outgoing:
             kontrakt = m.Kontrakt(
-                Org(bank, receiver.navn if receiver else bank),
-                reference,
-                self.megler,
-                sale.oppdragsnummer,
-                sale.kjoepesum,
-                sale.akseptdato,
-                sale.enhet,
-                sale.selgere,
-                sale.kjoepere,
-                kontonummer=sale.oppgjoerskonto,
-            )
-            message = m.kjoepekontrakt_push(kontrakt, at=self.clock())
-            sent.append(
-                await self.outbox.send(
-                    bank, message, reference=f"endring-{sale.oppdragsnummer}-{bank}-{self.clock():%Y%m%d%H%M%S%f}"
-                )
-            )
-            sale.events.append(f"KjoepekontraktFraMegler (endring) to {bank}")
-        return sent
+                bank, reference, self.megler, sale.oppdragsnummer, sale.kjoepesum, sale.akseptdato, sale.enhet,
+                sale.selgere, sale.kjoepere, kontonummer=sale.oppgjoerskonto,
+            )  # fmt: skip
+            return m.kjoepekontrakt_push(kontrakt, at=self.clock())
+
+        return await self._to_banks(sale, "endring", build)
 
     async def change_intention(self, oppdragsnummer: str, metode: str) -> list[str]:
         """A changed registration method, broadcast to every bank that got an IntensjonssvarFraMegler."""
         sale = self.sales[oppdragsnummer]
-        sent = []
-        for bank, reference in sale.banks.items():
-            receiver = await self.outbox.akeldo(bank)
-            message = m.intensjonsendring(
-                self.megler,
-                sale.oppdragsnummer,
-                Org(bank, receiver.navn if receiver else bank),
-                reference,
-                sale.selgere,
-                sale.kjoepere,
-                [sale.enhet],
-                metode=metode,
-                at=self.clock(),
-                megler=(self.megler, sale.oppdragsnummer),
-            )
-            sent.append(
-                await self.outbox.send(bank, message, reference=f"intensjonsendring-{sale.oppdragsnummer}-{bank}")
-            )
-        return sent
+
+        def build(bank: Org, reference: str) -> m.Outgoing:
+            return m.intensjonsendring(
+                self.megler, sale.oppdragsnummer, bank, reference, sale.selgere, sale.kjoepere, [sale.enhet],
+                metode=metode, at=self.clock(), megler=(self.megler, sale.oppdragsnummer),
+            )  # fmt: skip
+
+        return await self._to_banks(sale, "intensjonsendring", build)
 
     async def abort(self, oppdragsnummer: str, begrunnelse: str) -> list[str]:
         """The collaboration ends (e.g. the buyer withdrew): ``AvbruttSamhandling`` to every bank of the sale."""
         sale = self.sales[oppdragsnummer]
-        sent = []
-        for bank, reference in sale.banks.items():
-            receiver = await self.outbox.akeldo(bank)
-            message = m.avbrutt_samhandling(
-                self.megler, sale.oppdragsnummer, Org(bank, receiver.navn if receiver else bank), reference, begrunnelse
-            )
-            sent.append(await self.outbox.send(bank, message, reference=f"avbrutt-{sale.oppdragsnummer}-{bank}"))
         sale.signed = False
-        return sent
+
+        def build(bank: Org, reference: str) -> m.Outgoing:
+            return m.avbrutt_samhandling(self.megler, sale.oppdragsnummer, bank, reference, begrunnelse)
+
+        return await self._to_banks(sale, "avbrutt", build)
 
     async def request_remaining_debt(self, oppdragsnummer: str, bank: Org, *, prisantydning: int | None = None) -> str:
         sale = self.sales[oppdragsnummer]

@@ -412,6 +412,50 @@ def _nack(message_type: str, status: str, description: str) -> Outgoing:
     return _out(message_type, {}, status=status, statusDescription=description)
 
 
+def _debt_answer(
+    message_type: str,
+    bank: Org,
+    bank_ref: str,
+    requester: Org,
+    requester_ref: str,
+    laan: Sequence[Laan],
+    enheter: Sequence[tuple[Registerenhet, Sequence[Pantedokumentreferanse]]],
+    *,
+    at: datetime,
+    sperret: bool | None,
+    status: str,
+    description: str,
+) -> Outgoing:
+    """``Restgjeldssvar`` (``sperret`` given: one balance per loan) or ``Innfrielsessaldosvar`` (balances per date)."""
+    if status != "RutetSuksessfullt":
+        return _nack(message_type, status, description)
+    root = Element(message_type.lower())
+    org_xml(root, "avsender", bank, referanse=bank_ref)
+    org_xml(root, "mottaker", requester, referanse=requester_ref)
+    listed = sub(root, "laanliste")
+    for item in laan:
+        element = sub(listed, "laan")
+        if sperret is not None:
+            for flag in ("rammelaan", "fastrente", "realkausjon"):
+                sub(element, flag, "false")
+        _loan_common(element, item)
+        if sperret is not None:
+            sub(element, "saldo", f"{item.saldo:.2f}")
+        else:
+            per_date = sub(element, "saldoerPerDato")
+            for dato, beloep in item.saldo_per_dato:
+                entry = sub(per_date, "saldoPerDato")
+                sub(entry, "beloep", f"{beloep:.2f}")
+                sub(entry, "dato", dato.isoformat())
+        _names(element, item)
+    _with_references(root, enheter)
+    if sperret is not None:
+        sub(root, "sperretForVidereOpplaan", "true" if sperret else "false")
+    metadata_xml(root, at)
+    name = f"{message_type.lower()}_{requester_ref}.xml"
+    return _out(message_type, {name: root}, status=status, statusDescription=description)
+
+
 def restgjeldssvar(
     bank: Org,
     bank_ref: str,
@@ -425,26 +469,10 @@ def restgjeldssvar(
     status: str = "RutetSuksessfullt",
     description: str = "Restgjeld oppgitt",
 ) -> Outgoing:
-    if status != "RutetSuksessfullt":
-        return _nack("Restgjeldssvar", status, description)
-    root = Element("restgjeldssvar")
-    org_xml(root, "avsender", bank, referanse=bank_ref)
-    org_xml(root, "mottaker", requester, referanse=requester_ref)
-    listed = sub(root, "laanliste")
-    for item in laan:
-        element = sub(listed, "laan")
-        sub(element, "rammelaan", "false")
-        sub(element, "fastrente", "false")
-        sub(element, "realkausjon", "false")
-        _loan_common(element, item)
-        sub(element, "saldo", f"{item.saldo:.2f}")
-        _names(element, item)
-    _with_references(root, enheter)
-    sub(root, "sperretForVidereOpplaan", "true" if sperret else "false")
-    metadata_xml(root, at)
-    return _out(
-        "Restgjeldssvar", {f"restgjeldssvar_{requester_ref}.xml": root}, status=status, statusDescription=description
-    )
+    return _debt_answer(
+        "Restgjeldssvar", bank, bank_ref, requester, requester_ref, laan, enheter,
+        at=at, sperret=sperret, status=status, description=description,
+    )  # fmt: skip
 
 
 def innfrielsessaldosvar(
@@ -459,29 +487,10 @@ def innfrielsessaldosvar(
     status: str = "RutetSuksessfullt",
     description: str = "Innfrielsessaldo oppgitt",
 ) -> Outgoing:
-    if status != "RutetSuksessfullt":
-        return _nack("Innfrielsessaldosvar", status, description)
-    root = Element("innfrielsessaldosvar")
-    org_xml(root, "avsender", bank, referanse=bank_ref)
-    org_xml(root, "mottaker", requester, referanse=requester_ref)
-    listed = sub(root, "laanliste")
-    for item in laan:
-        element = sub(listed, "laan")
-        _loan_common(element, item)
-        per_date = sub(element, "saldoerPerDato")
-        for dato, beloep in item.saldo_per_dato:
-            entry = sub(per_date, "saldoPerDato")
-            sub(entry, "beloep", f"{beloep:.2f}")
-            sub(entry, "dato", dato.isoformat())
-        _names(element, item)
-    _with_references(root, enheter)
-    metadata_xml(root, at)
-    return _out(
-        "Innfrielsessaldosvar",
-        {f"innfrielsessaldosvar_{requester_ref}.xml": root},
-        status=status,
-        statusDescription=description,
-    )
+    return _debt_answer(
+        "Innfrielsessaldosvar", bank, bank_ref, requester, requester_ref, laan, enheter,
+        at=at, sperret=None, status=status, description=description,
+    )  # fmt: skip
 
 
 __all__ = [
