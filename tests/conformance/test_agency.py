@@ -92,7 +92,8 @@ async def _run(**faults: bool) -> dict[str, Outcome]:
 
 async def test_a_client_that_does_everything_right_passes() -> None:
     outcomes = await _run()
-    assert {rule: o for rule, o in outcomes.items() if o is not Outcome.PASSED} == {}
+    # it asks for plaintext (test), so whether it reads a JWE is not observed here
+    assert {rule: o for rule, o in outcomes.items() if o is not Outcome.PASSED} == {"agency.jwe": Outcome.SKIPPED}
 
 
 @pytest.mark.parametrize(
@@ -126,13 +127,14 @@ async def test_a_token_for_another_bank_is_caught() -> None:
 async def test_the_projects_own_agency_client_passes() -> None:
     """The consumer SDK (``opendsop.consumer.client.DsopClient``) against the mock bank: a case's accounts,
     details and every page of transactions, through the mock's 429s."""
-    from opendsop.consumer.client import DsopClient
+    from opendsop.consumer.client import DsopClient, jwe_decryptor
     from opendsop.consumer.protocol import BankEndpoint, CaseParameters
     from opendsop.contracts.transport import HttpxTransport
 
     clock = FakeClock()
     world, trust = kit()
-    inspector = Inspector(world, BASE, clock, throttle_every=4)
+    agency_key = trust.encryption[NAV]
+    inspector = Inspector(world, BASE, clock, throttle_every=4, certificates={NAV: agency_key.certificate})
 
     class Tokens:
         async def get(self, audience: str, scope: str, *, refresh: bool = False) -> str:
@@ -145,8 +147,7 @@ async def test_the_projects_own_agency_client_passes() -> None:
     client = DsopClient(
         HttpxTransport(http),
         Tokens(),
-        lambda token: b"",
-        plaintext=True,
+        jwe_decryptor(agency_key.private_key),
         sleep=sleep,
         clock=clock,  # type: ignore[arg-type]
     )
@@ -168,3 +169,19 @@ async def test_the_projects_own_agency_client_passes() -> None:
     assert (
         transactions.pages == 3 and inspector.asked["agency.retry_after"] >= 5 and inspector.asked["agency.next"] == 2
     )
+    assert inspector.asked["agency.jwe"] == 1  # the reference it used came only inside the JWE
+
+
+async def test_a_client_that_cannot_read_the_jwe_is_caught() -> None:
+    clock = FakeClock()
+    world, trust = kit()
+    other = trust.encryption[sorted(trust.encryption)[0]].certificate  # not NAV's: NAV cannot decrypt it
+    inspector = Inspector(world, BASE, clock, throttle_every=0, certificates={NAV: other})
+    agency = Agency(inspector, clock)
+    async with agency.client:
+        headers = {**agency.headers(), "Accept": "application/jose"}
+        params = {"OnlyPrimaryOwner": "true", "fromDate": world.today.isoformat(), "toDate": world.today.isoformat()}
+        answer = await agency.client.get("/accounts", params=params, headers=headers)
+        assert answer.headers["content-type"] == "application/jose"
+    failed = {r.rule for r in inspector.results() if r.outcome is Outcome.FAILED}
+    assert failed == {"agency.jwe"}

@@ -65,6 +65,11 @@ RULES: dict[str, tuple[str, str, Severity]] = {
         Severity.MUST,
     ),
     "agency.next": ("every next link is followed to the last page", "DSOP “eOppslag”", Severity.MUST),
+    "agency.jwe": (
+        "an encrypted answer is read: an accountReference sent only inside a JWE comes back",
+        "DSOP “Security design”",
+        Severity.MUST,
+    ),
     "agency.accept": (
         "Accept asks for application/jose (or application/json in test)",
         "DSOP “Security design”",
@@ -80,6 +85,7 @@ class Inspector:
     clock: Callable[[], datetime]
     retry_after: int = 2  # seconds the mock asks for in its 429
     throttle_every: int = 5  # every n-th request of a consumer is answered 429 (0: never)
+    certificates: dict[str, Any] = field(default_factory=dict)  # agency orgno → its encryption certificate
     violations: dict[str, list[tuple[str, Exchange]]] = field(default_factory=dict)
     asked: dict[str, int] = field(default_factory=dict)  # rule → requests it judged
     _correlations: set[str] = field(default_factory=set)
@@ -87,6 +93,7 @@ class Inspector:
     _blocked_until: dict[str, datetime] = field(default_factory=dict)  # consumer → earliest allowed retry
     _counts: dict[str, int] = field(default_factory=dict)
     _next_links: dict[str, Exchange] = field(default_factory=dict)  # pending href → where it was given
+    _sealed: dict[str, Exchange] = field(default_factory=dict)  # accountReference sent only inside a JWE
 
     # -- judging ------------------------------------------------------------------------------------
 
@@ -101,6 +108,8 @@ class Inspector:
             found = list(self.violations.get(rule, ()))
             if rule == "agency.next":
                 found += [("a next link was never requested", ex) for ex in self._next_links.values()]
+            if rule == "agency.jwe" and self._sealed and not self.asked.get(rule):
+                found += [("no accountReference of an encrypted answer came back", next(iter(self._sealed.values())))]
             asked = self.asked.get(rule, 0) or (1 if found else 0)
             outcome = Outcome.FAILED if found else Outcome.PASSED if asked else Outcome.SKIPPED
             message = (
@@ -138,10 +147,15 @@ class Inspector:
         path, query_string = scope["path"], scope.get("query_string", b"").decode("latin-1")
         status, body, extra = self.answer(scope["method"], path, query_string, headers)
         payload = json.dumps(body).encode()
-        response_headers = [
-            (b"content-type", b"application/json"),
-            *((k.encode(), v.encode()) for k, v in extra.items()),
-        ]
+        media = "application/json"
+        certificate = self.certificates.get(self._consumer_of(headers))
+        if status == 200 and certificate is not None and "application/jose" in headers.get("accept", ""):
+            from opendsop.trust.jwe import encrypt_compact_bytes
+
+            payload, media = encrypt_compact_bytes(payload, certificate), "application/jose"
+            for account in body.get("accounts") or ():
+                self._sealed[account["accountReference"]] = Exchange("GET", path, {})
+        response_headers = [(b"content-type", media.encode()), *((k.encode(), v.encode()) for k, v in extra.items())]
         await send({"type": "http.response.start", "status": status, "headers": response_headers})
         await send({"type": "http.response.body", "body": payload})
 
@@ -196,6 +210,8 @@ class Inspector:
         case = (headers.get("accountinforequestid") or "").strip().lower()
         party = None
         if reference is not None:
+            if self._sealed.pop(reference, None) is not None:
+                self._judge("agency.jwe", True, "", exchange)
             issued = self._references.get(reference)
             self._judge(
                 "agency.case_id",
@@ -249,6 +265,14 @@ class Inspector:
         self._judge("agency.token", not problems, "; ".join(problems), exchange)
         consumer = (claims.get("consumer") or {}).get("ID", "") if isinstance(claims.get("consumer"), dict) else ""
         return str(consumer).rpartition(":")[2] or "unknown"
+
+    @staticmethod
+    def _consumer_of(headers: dict[str, str]) -> str:
+        try:
+            claims = json.loads(_b64((headers.get("authorization") or "").partition(" ")[2].split(".")[1]))
+            return str((claims.get("consumer") or {}).get("ID", "")).rpartition(":")[2]
+        except (ValueError, IndexError, AttributeError, TypeError):
+            return ""
 
     def _facts(self, party: str, headers: dict[str, str]) -> Facts:
         world = self.world

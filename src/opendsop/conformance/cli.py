@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -196,13 +196,30 @@ def agency(
     duration: Annotated[float, typer.Option(help="Seconds to serve (0: until Ctrl-C).")] = 0.0,
     report_dir: Annotated[Path, typer.Option(help="Where the reports go.")] = Path("conformance-agency-report"),
     throttle_every: Annotated[int, typer.Option(help="Answer every n-th request 429 (0: never).")] = 5,
+    agency_cert: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="ORGNO=PEM: the agency's encryption certificate; its Accept: application/jose is then a JWE."
+        ),
+    ] = None,
 ) -> None:
     """Serve a mock bank for an agency's client and judge every request it sends."""
-    code = asyncio.run(_agency(port, duration, report_dir, throttle_every))
+    from opendsop.trust.pki import certificate_from_pem
+
+    certificates: dict[str, Any] = {}
+    for item in agency_cert or ():
+        orgno, _, path = item.partition("=")
+        try:
+            certificates[orgno.strip()] = certificate_from_pem(Path(path).read_bytes())
+        except (OSError, ValueError) as error:
+            raise typer.BadParameter(f"{item}: {error}", param_hint="--agency-cert") from None
+    code = asyncio.run(_agency(port, duration, report_dir, throttle_every, certificates))
     raise typer.Exit(code)
 
 
-async def _agency(port: int, duration: float, report_dir: Path, throttle_every: int) -> int:
+async def _agency(
+    port: int, duration: float, report_dir: Path, throttle_every: int, certificates: dict[str, Any] | None = None
+) -> int:
     import contextlib
 
     import uvicorn
@@ -216,7 +233,7 @@ async def _agency(port: int, duration: float, report_dir: Path, throttle_every: 
     console = Console()
     base = f"http://127.0.0.1:{port}/v2"
     world = build_world(oslo_today(), "910000001")
-    inspector = Inspector(world, base, utc_now, throttle_every=throttle_every)
+    inspector = Inspector(world, base, utc_now, throttle_every=throttle_every, certificates=dict(certificates or {}))
     console.print(f"[bold]Mock bank[/bold] {base} (token audience) — point the agency's client at it.")
     for role, party in world.parties.items():
         console.print(f"  {role:9} {party}")
