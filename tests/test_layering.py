@@ -73,8 +73,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "altinn": _BASE | {"audit"},  # its migrations run under the audit log's process-wide alembic lock
     # shared layers
     "contracts": frozenset({"trust", "standard", "clock", "serving", "tracing", "lazy"}),
-    # contracts: the independent verifier; availability: the witness and innsyn serve health routes
-    "audit": frozenset({"serving", "clock", "standard", "contracts", "files", "availability"}),
+    # contracts: the independent verifier; availability, web: the witness and innsyn serve health routes, pages
+    "audit": frozenset({"serving", "clock", "standard", "contracts", "files", "availability", "web"}),
     "synth": frozenset({"standard", "clock"}),
     "availability": frozenset(),
     "cli_errors": frozenset(),  # maps exceptions by class name, so every command line may use it

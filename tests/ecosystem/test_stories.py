@@ -19,7 +19,9 @@ CONSENT = ("lan", "studielan", "forsikring", "krav")
     pytest.param(["konkurs", "samtykke"], ("konkurs", *CONSENT), id="repeated-with-a-group"),
     pytest.param(["krav,lan"], ("lan", "krav"), id="comma-list-in-tour-order"),
     pytest.param(["Politi", " oed ,", "politi"], ("oed", "politi"), id="case-spaces-and-repeats"),
-    pytest.param(["dsop"], ("konkurs", "oed", "verge", "politi", "signaturrett", "otp", "fi-utlegg"), id="dsop-group"),
+    pytest.param(
+        ["dsop"], ("konkurs", "oed", "verge", "politi", "signaturrett", "otp", "fi-utlegg", "innsyn"), id="dsop-group"
+    ),
     pytest.param(["meldinger"], ("brev", "garanti"), id="message-group"),
 ])  # fmt: skip
 def test_the_stories_picked(names: list[str], stories: tuple[str, ...]) -> None:

@@ -152,6 +152,23 @@ class MerkleLog:
         self._last_checkpoint: tuple[int, datetime] | None = None
         self.on_checkpoint: Callable[[Checkpoint], object] | None = None  # e.g. send it to the witness
 
+    async def append(self, record: AuditRecord) -> StoredRecord:
+        raise NotImplementedError
+
+    async def records(
+        self,
+        *,
+        account_info_request_id: str | None = None,
+        after: int = 0,
+        limit: int = 1000,
+        subject: str | None = None,
+        consumer_org: str | None = None,
+        service: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> Sequence[StoredRecord]:
+        raise NotImplementedError
+
     # storage hooks
     async def _leaves_after(self, size: int) -> Iterable[tuple[int, bytes]]:
         raise NotImplementedError
@@ -230,10 +247,6 @@ class MerkleLog:
             raise ChainBroken(error.position or 0, str(error)) from None
 
 
-def _matches(row: StoredRecord, account_info_request_id: str | None) -> bool:
-    return account_info_request_id is None or row.record.account_info_request_id == account_info_request_id
-
-
 class MemoryAuditLog(MerkleLog):
     """In-process twin (tests, the demo)."""
 
@@ -259,10 +272,31 @@ class MemoryAuditLog(MerkleLog):
         return stored
 
     async def records(
-        self, *, account_info_request_id: str | None = None, after: int = 0, limit: int = 1000
+        self,
+        *,
+        account_info_request_id: str | None = None,
+        after: int = 0,
+        limit: int = 1000,
+        subject: str | None = None,
+        consumer_org: str | None = None,
+        service: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
     ) -> Sequence[StoredRecord]:
         found = [s for r in self.rows if r.sequence > after and (s := r.stored()) is not None]
-        return [row for row in found if _matches(row, account_info_request_id)][:limit]
+        wanted = {
+            "account_info_request_id": account_info_request_id,
+            "party_id": subject,
+            "consumer_org": consumer_org,
+            "service": service,
+        }
+        return [
+            row
+            for row in found
+            if all(value is None or getattr(row.record, name) == value for name, value in wanted.items())
+            and (since is None or row.record.recorded_at >= since)
+            and (until is None or row.record.recorded_at < until)
+        ][:limit]
 
     async def _rows(self, after: int, limit: int) -> Sequence[Row]:
         return self.rows[after : after + limit]

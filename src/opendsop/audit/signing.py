@@ -8,7 +8,7 @@ paste a public key into ``dsop audit verify --key``.
 from __future__ import annotations
 
 import base64
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
@@ -54,6 +54,12 @@ class Signer:
     def sign(self, origin: str, size: int, root: bytes, when: datetime) -> Checkpoint:
         unsigned = Checkpoint(origin, size, root, when.isoformat().replace("+00:00", "Z"))
         return Checkpoint(unsigned.origin, size, root, unsigned.time, (self.signature(unsigned),))
+
+    def token(self, claims: dict[str, object], *, now: datetime, lifetime: timedelta = timedelta(minutes=1)) -> str:
+        """A short-lived EdDSA token as issuer ``name`` (``contracts.audittoken``)."""
+        from opendsop.contracts.audittoken import issue
+
+        return issue(self._key, {"iss": self.name, **claims}, now=now, lifetime=lifetime)
 
     def cosign(self, checkpoint: Checkpoint) -> Checkpoint:
         kept = tuple(s for s in checkpoint.signatures if s.name != self.name)

@@ -263,4 +263,20 @@ class SqlAuditLog(MerkleLog):
         return int(purged or 0)
 
 
-__all__ = ["SqlAuditLog", "audit_checkpoints", "audit_leaves", "audit_personal", "metadata"]
+def party_log(
+    engine: AsyncEngine, *, origin: str, key_file: str | None = None, witness_url: str | None = None
+) -> SqlAuditLog:
+    """A party's log on ``engine``: signed with the key in ``key_file`` (made on first use), witnessed at
+    ``witness_url``; unsigned (no checkpoints) without a key."""
+    from pathlib import Path
+
+    signer = Signer.from_file(origin, Path(key_file), create=True) if key_file else None
+    log = SqlAuditLog(engine, origin=origin, signer=signer)
+    if witness_url and signer is not None:
+        from opendsop.audit.witnessing import attach
+
+        attach(log, witness_url)
+    return log
+
+
+__all__ = ["SqlAuditLog", "audit_checkpoints", "audit_leaves", "audit_personal", "metadata", "party_log"]

@@ -39,4 +39,27 @@ async def submit(log: MerkleLog, checkpoint: Checkpoint, witness_url: str, *, ti
     return cosigned
 
 
-__all__ = ["WitnessUnavailable", "submit"]
+def attach(log: MerkleLog, witness_url: str) -> None:
+    """Send each checkpoint ``log`` signs to the witness in the background (a refusal is logged, loudly)."""
+    import asyncio
+    import logging
+
+    pending: set[asyncio.Task[object]] = set()
+
+    async def send(checkpoint: Checkpoint) -> None:
+        try:
+            await submit(log, checkpoint, witness_url)
+        except WitnessUnavailable as error:
+            logging.getLogger("opendsop.audit").warning(
+                "%s: checkpoint %d not cosigned: %s", log.origin, checkpoint.size, error
+            )
+
+    def on_checkpoint(checkpoint: Checkpoint) -> None:
+        task = asyncio.get_running_loop().create_task(send(checkpoint))
+        pending.add(task)
+        task.add_done_callback(pending.discard)
+
+    log.on_checkpoint = on_checkpoint
+
+
+__all__ = ["WitnessUnavailable", "attach", "submit"]

@@ -11,6 +11,7 @@ import base64
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from opendsop.audit.signing import Signer
 from opendsop.ecosystem.provision import Paths
@@ -18,6 +19,7 @@ from opendsop.ecosystem.topology import Topology
 from opendsop.files import write_private
 
 WITNESS = "witness"
+ISSUERS = ("innsyn", "prosecution", "auditor")  # who may call the parties' audit API (contracts.audittoken)
 SOURCE_LOGS = ("skatteetaten", "lanekassen", "nav", "krav")
 
 
@@ -72,8 +74,62 @@ def provision_keys(topology: Topology) -> dict[str, bytes]:
     """Every party's and the witness's key, made if missing; returns the public keys."""
     for log in party_logs(topology):
         signer(topology, log.origin)
-    signer(topology, WITNESS)
+    for name in (WITNESS, *ISSUERS):
+        signer(topology, name)
     return public_keys(topology)
 
 
-__all__ = ["WITNESS", "PartyLog", "audit_dir", "party_log", "party_logs", "provision_keys", "public_keys", "signer"]
+def audit_settings(topology: Topology, origin: str) -> dict[str, str]:
+    """A party's settings for its log: its key file (published now) and the witness."""
+    signer(topology, origin)
+    return {
+        "audit_key_file": str(audit_dir(topology) / f"{origin}.key"),
+        "witness_url": topology.url("witness"),
+        "audit_keys_file": str(audit_dir(topology) / "keys.json"),
+    }
+
+
+def audit_apps(topology: Topology) -> dict[str, Any]:
+    """The witness (every party's key registered) of ``topology``."""
+    from opendsop.audit.witness import Witness
+    from opendsop.audit.witness_app import create_app
+
+    keys = provision_keys(topology)
+    witness = Witness(signer(topology, WITNESS), keys, audit_dir(topology) / "witness.json")
+    return {"witness": create_app(witness), "innsyn": innsyn_app(topology)}
+
+
+def holders(topology: Topology) -> list[Any]:
+    """The parties that may hold disclosures about a person: every bank and consent source."""
+    from opendsop.audit.innsyn_app import Holder
+
+    found = [Holder(f"bank-{b.orgno}", f"http://{topology.host}:{b.port}", b.name) for b in topology.banks]
+    return found + [Holder(f"source-{name}", topology.url(name), name.capitalize()) for name in SOURCE_LOGS]
+
+
+def innsyn_app(topology: Topology) -> Any:
+    from opendsop.audit.innsyn_app import InnsynConfig, create_app
+
+    names = {agency.orgno: agency.name for agency in topology.agencies}
+    names.update({bank.orgno: bank.name for bank in topology.banks})
+    config = InnsynConfig(
+        signer=signer(topology, "innsyn"),
+        holders=holders(topology),
+        keys=lambda: public_keys(topology),
+        names=names,
+    )
+    return create_app(config)
+
+
+__all__ = [
+    "WITNESS",
+    "audit_apps",
+    "audit_settings",
+    "PartyLog",
+    "audit_dir",
+    "party_log",
+    "party_logs",
+    "provision_keys",
+    "public_keys",
+    "signer",
+]

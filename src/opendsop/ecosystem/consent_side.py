@@ -270,6 +270,7 @@ def consent_apps(topology: Topology, side: ConsentSide, population: Population) 
 
 
 def _source_app(topology: Topology, side: ConsentSide, source: str, data: Any, aordning: Any = None) -> Any:
+    from opendsop.ecosystem.audit_side import audit_settings
     from opendsop.sources.consent_check import HttpConsentStatus
     from opendsop.sources.service import create_app as source_app
     from opendsop.sources.settings import SourcesSettings
@@ -280,6 +281,7 @@ def _source_app(topology: Topology, side: ConsentSide, source: str, data: Any, a
             "issuer": topology.url("authority") + "/",
             "consent_service_url": consent_api,
             "database_url": Paths(topology.var_dir).database(f"source-{source}"),
+            **audit_settings(topology, f"source-{source}"),
             "otp_database_url": Paths(topology.var_dir).database("source-otp"),  # Skatteetaten's and NAV's
             "lanekassen_api_key": side.lanekassen_api_key,
             "consent_events_token": side.hook_token,

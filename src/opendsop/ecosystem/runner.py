@@ -187,6 +187,7 @@ def build_apps(
     from opendsop.authority import create_app as authority_app
     from opendsop.certpub.app import create_app as certpub_app
     from opendsop.certpub.settings import CertPubSettings
+    from opendsop.ecosystem.audit_side import audit_apps, audit_dir, audit_settings
     from opendsop.prosecution.app import create_app as prosecution_app
     from opendsop.prosecution.settings import ProsecutionSettings
     from opendsop.provider.app import create_app as bank_app
@@ -251,9 +252,13 @@ def build_apps(
             )
         ),
     }
+    apps.update(audit_apps(topology))
     for bank in topology.banks:
         secrets = provisioned.banks[bank.orgno]
         settings = ProviderSettings(
+            audit_key_file=audit_settings(topology, f"bank-{bank.orgno}")["audit_key_file"],
+            witness_url=topology.url("witness"),
+            audit_keys_file=str(audit_dir(topology) / "keys.json"),
             bank_orgno=bank.orgno,
             bank_name=bank.name,
             base_url=topology.bank_url(bank),

@@ -53,7 +53,7 @@ SERVICES = ("authority", "certpub", "relations", "registers", "prosecution")
 CONSENT_SERVICES = ("consent", "skatteetaten", "lanekassen", "nav", "krav", "callbacks")
 # Shared platforms started with everything else (the message platform); optional in the file like the
 # consent side: an older topology gets the default port.
-PLATFORM_SERVICES = ("altinn",)
+PLATFORM_SERVICES = ("altinn", "witness", "innsyn")
 # The actors' pages served by apps of their own (the agencies' case handling, Vergekontroll and the heirs'
 # Digitalt dødsbo); optional in the file like the consent side.
 UI_SERVICES = ("agency-ui",)
@@ -72,6 +72,8 @@ DEFAULT_PORTS = {
     "krav": 8074,
     "callbacks": 8090,
     "altinn": 8080,
+    "witness": 8055,
+    "innsyn": 8056,
 }
 FIRST_BANK_PORT = 8101
 # The agencies of the standard (their organisation numbers are the profiles' consumer_orgs).

@@ -47,6 +47,7 @@ from litestar.middleware import ASGIMiddleware
 from litestar.params import FromPath
 from litestar.types import ASGIApp, Receive, Scope, Send
 
+from opendsop.audit.api import audit_routes
 from opendsop.audit.log import AuditLog, AuditRecord
 from opendsop.availability import Readiness, health_routes
 from opendsop.clock import Clock
@@ -163,8 +164,9 @@ class _OnlyGet(ASGIMiddleware):
     scopes = ("http",)  # type: ignore[assignment]
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        if scope.get("method") != "GET" and not scope["path"].startswith(OPS_PREFIX + "/"):  # the console's forms
-            raise MethodNotAllowedException()
+        path = str(scope.get("path", ""))
+        if scope.get("method") != "GET" and not path.startswith((OPS_PREFIX + "/", "/audit/")):
+            raise MethodNotAllowedException()  # the console's forms and the audit API (audit.api) are not the Control API
         await next_app(scope, receive, send)
 
 
@@ -381,6 +383,10 @@ def create_app(
         logging_config=None,
         state=state,
     )
+    for handler in audit_routes(  # the bank's audit log for the persons it is about, the prosecution, auditors
+        lambda: getattr(app.state.get(STATE_KEY), "audit", None), keys_file=settings.audit_keys_file, clock=clock
+    ):
+        app.register(handler)
     app.asgi_handler = DeliveryWatch(app.asgi_handler)  # sees the final body chunk and disconnects
     return observe(
         app,

@@ -76,6 +76,9 @@ class ProviderSettings(BaseSettings):
     environment: Literal["test", "production"] = "test"
     base_url: str = "http://127.0.0.1:8100/v2"
     database_url: str | None = None
+    audit_key_file: str | None = None  # the audit log's Ed25519 checkpoint key (made on first use); None: unsigned
+    witness_url: str | None = None  # where its checkpoints are countersigned
+    audit_keys_file: str | None = None  # the issuers its audit API trusts (innsyn, prosecution, auditors)
     token_issuer: str = "http://127.0.0.1:8040/"  # noqa: S105 - a URL, not a secret
     token_jwks_url: str | None = None
     certpub_url: str = "http://127.0.0.1:8010"

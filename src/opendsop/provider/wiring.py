@@ -192,13 +192,13 @@ class Resources:
             self.closers.append(sql.close)
             store = sql
             if audit is None:
-                audit = SqlAuditLog(sql.engine)
+                audit = self._audit_log(sql.engine)
         if audit is None:
             from opendsop.serving import create_engine
 
             engine = create_engine(settings.sql_url)
             self.closers.append(engine.dispose)
-            audit = SqlAuditLog(engine)
+            audit = self._audit_log(engine)
         if isinstance(audit, SqlAuditLog):
             await audit.create_schema()
         if certificates is None:
@@ -219,6 +219,19 @@ class Resources:
             certificates=certificates,
             **{**options, "orders": orders or options.get("orders")},
         )
+
+    def _audit_log(self, engine: Any) -> SqlAuditLog:
+        from opendsop.audit.sql import party_log
+
+        settings = self.settings
+        log = party_log(
+            engine,
+            origin=f"bank-{settings.bank_orgno}",
+            key_file=settings.audit_key_file,
+            witness_url=settings.witness_url,
+        )
+        self.closers.append(log.close)
+        return log
 
     def _orders(self) -> OrderVerifier | None:
         settings = self.settings

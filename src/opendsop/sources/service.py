@@ -14,8 +14,10 @@ from typing import Any
 
 from litestar import Litestar
 
-from opendsop.audit.log import AuditLog, MemoryAuditLog, SqlAuditLog
+from opendsop.audit.api import audit_routes
+from opendsop.audit.log import AuditLog, MemoryAuditLog, MerkleLog, SqlAuditLog
 from opendsop.availability import Readiness, health_routes
+from opendsop.clock import utc_now
 from opendsop.contracts.verify import TokenVerifier
 from opendsop.serving import observe
 from opendsop.sources import krav, lanekassen, nav, skatteetaten
@@ -88,9 +90,15 @@ def create_app(
     sql: SqlAuditLog | None = None
     if audit is None:
         if settings.database_url:
+            from opendsop.audit.sql import party_log
             from opendsop.serving import create_engine
 
-            audit = sql = SqlAuditLog(create_engine(settings.database_url))
+            audit = sql = party_log(
+                create_engine(settings.database_url),
+                origin=f"source-{source}",
+                key_file=settings.audit_key_file,
+                witness_url=settings.witness_url,
+            )
         else:
             audit = MemoryAuditLog()
     if consent_status is None and settings.consent_service_url:
@@ -127,7 +135,15 @@ def create_app(
         readiness.add("keys", keys_ready)
     for handler in health_routes(readiness):  # /health, /health/live, /health/ready (opendsop.availability)
         app.register(handler)
+    _serve_audit(app, audit, settings, clock or utc_now)
     return observe(app, source, title=f"{source} (consent source / samtykkekilde)")
+
+
+def _serve_audit(app: Litestar, audit: AuditLog, settings: SourcesSettings, clock: Callable[[], datetime]) -> None:
+    """The audit API for the persons the log is about, the prosecution and auditors (``audit.api``)."""
+    if isinstance(audit, MerkleLog):
+        for handler in audit_routes(lambda: audit, keys_file=settings.audit_keys_file, clock=clock):
+            app.register(handler)
 
 
 __all__ = ["SOURCES", "agreements_of", "create_app", "world_data", "world_parts"]

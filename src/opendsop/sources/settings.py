@@ -50,6 +50,9 @@ class SourcesSettings(BaseSettings):
     lanekassen_cache_seconds: int = Field(default=300, ge=0, le=366 * 86_400)
     consent_events_token: SecretStr | None = None
     database_url: str | None = None
+    audit_key_file: str | None = None  # the audit log's Ed25519 checkpoint key (made on first use); None: unsigned
+    witness_url: str | None = None  # where its checkpoints are countersigned
+    audit_keys_file: str | None = None  # the issuers its audit API trusts (innsyn, prosecution, auditors)
     otp_database_url: str | None = None
     preset: Literal["tiny", "demo", "large"] = "tiny"
     seed: int = 0
