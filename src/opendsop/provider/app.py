@@ -166,7 +166,7 @@ class _OnlyGet(ASGIMiddleware):
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         path = str(scope.get("path", ""))
         if scope.get("method") != "GET" and not path.startswith((OPS_PREFIX + "/", "/audit/")):
-            raise MethodNotAllowedException()  # the console's forms and the audit API (audit.api) are not the Control API
+            raise MethodNotAllowedException()  # the console's forms and the audit API are not the Control API
         await next_app(scope, receive, send)
 
 
@@ -383,10 +383,7 @@ def create_app(
         logging_config=None,
         state=state,
     )
-    for handler in audit_routes(  # the bank's audit log for the persons it is about, the prosecution, auditors
-        lambda: getattr(app.state.get(STATE_KEY), "audit", None), keys_file=settings.audit_keys_file, clock=clock
-    ):
-        app.register(handler)
+    _serve_audit(app, settings, clock)
     app.asgi_handler = DeliveryWatch(app.asgi_handler)  # sees the final body chunk and disconnects
     return observe(
         app,
@@ -395,6 +392,14 @@ def create_app(
         openapi_url=f"{ROUTE_PREFIX}/openapi.json",
         title=f"{settings.bank_name} — Control API",
     )
+
+
+def _serve_audit(app: Litestar, settings: ProviderSettings, clock: Clock) -> None:
+    """The bank's audit API: for the persons it is about, the prosecution and auditors (``audit.api``)."""
+    for handler in audit_routes(
+        lambda: getattr(app.state.get(STATE_KEY), "audit", None), keys_file=settings.audit_keys_file, clock=clock
+    ):
+        app.register(handler)
 
 
 __all__ = ["SCOPE", "create_app"]
