@@ -62,7 +62,22 @@ class Agency:
             if not self.faults.get("ignore_retry_after"):
                 self.clock.now += timedelta(seconds=int(response.headers["Retry-After"]))
 
+    async def relations(self) -> None:
+        """Step 1 at the mock relations hub (KAR.yaml getCustomerRelation)."""
+        hub = BASE.removesuffix("/v2")
+        token = kit()[1].mint(NAV, audience=hub, now=NOW, lifetime=3600, scope="bits:kundeforhold")
+        headers = {
+            "Authorization": f"Bearer {token}",
+            "CustomerID": self.world.anne,
+            "Legal-Mandate": mandate.NAV.encoded,
+            "AccountInfoRequestID": str(uuid.uuid4()) if self.faults.get("hub_other_case") else self.case,
+            "CorrelationID": str(uuid.uuid4()),
+        }
+        answer = await self.client.get(hub + "/customers/customerRelationships", headers=headers)
+        assert answer.status_code == 200 and answer.json()["banks"][0]["organizationID"] == "910000001"
+
     async def run_case(self) -> None:
+        await self.relations()
         period = {
             "fromDate": (self.world.today - timedelta(days=300)).isoformat(),
             "toDate": self.world.today.isoformat(),
@@ -104,6 +119,7 @@ async def test_a_client_that_does_everything_right_passes() -> None:
         ("skip_next", "agency.next"),
         ("other_case", "agency.case_id"),
         ("period_too_long", "agency.authorize"),
+        ("hub_other_case", "agency.case_id"),
     ],
 )
 async def test_a_misbehaving_client_is_caught_by_the_rule_it_breaks(fault: str, rule: str) -> None:

@@ -94,6 +94,8 @@ class Inspector:
     _counts: dict[str, int] = field(default_factory=dict)
     _next_links: dict[str, Exchange] = field(default_factory=dict)  # pending href → where it was given
     _sealed: dict[str, Exchange] = field(default_factory=dict)  # accountReference sent only inside a JWE
+    _hub_cases: dict[tuple[str, str], str] = field(default_factory=dict)  # (consumer, party) → case at the hub
+    bank_orgno: str = "910000001"
 
     # -- judging ------------------------------------------------------------------------------------
 
@@ -164,6 +166,8 @@ class Inspector:
     ) -> tuple[int, Any, dict[str, str]]:
         query = dict(parse_qsl(query_string, keep_blank_values=True))
         exchange = Exchange(method, f"{path}?{query_string}" if query_string else path, dict(headers))
+        if path.rstrip("/") == "/customers/customerRelationships":
+            return self._hub(method, query, headers, exchange)
         route = self._route(path)
         if route is None or method != "GET":
             return (
@@ -208,6 +212,14 @@ class Inspector:
             )
         self._blocked_until.pop(consumer, None)
         case = (headers.get("accountinforequestid") or "").strip().lower()
+        if endpoint is Endpoint.ACCOUNTS:
+            hub_case = self._hub_cases.get((consumer, (headers.get("partyid") or "").strip()))
+            self._judge(
+                "agency.case_id",
+                hub_case is None or hub_case == case,
+                "the AccountInfoRequestID changed between the relations hub and the bank",
+                exchange,
+            )
         party = None
         if reference is not None:
             if self._sealed.pop(reference, None) is not None:
@@ -233,6 +245,45 @@ class Inspector:
             {},
         )
 
+    @property
+    def hub_url(self) -> str:
+        """The mock relations hub's base URL (the audience of its tokens): the bank's host, without /v2."""
+        return self.base_url.removesuffix("/v2")
+
+    def _hub(
+        self, method: str, query: dict[str, str], headers: dict[str, str], exchange: Exchange
+    ) -> tuple[int, Any, dict[str, str]]:
+        """Customer Relations Overview, step 1 (KAR.yaml getCustomerRelation): judged like the bank's calls."""
+        stamp = self.clock().isoformat()
+        if method != "GET":
+            return 405, {"errorCode": "ERR-001", "errorMessage": "GET only", "timestamp": stamp}, {}
+        consumer = self._token(headers, exchange, audience=self.hub_url, scope=scopes.CUSTOMER_RELATIONS)
+        correlation = (headers.get("correlationid") or "").strip().lower()
+        if correlation:  # optional at the hub, but never the same twice
+            self._judge(
+                "agency.correlation_id",
+                correlation not in self._correlations,
+                "a CorrelationID was sent twice",
+                exchange,
+            )
+            self._correlations.add(correlation)
+        party = (headers.get("customerid") or "").strip()
+        request = ControlRequest.from_http(Endpoint.CUSTOMER_RELATIONSHIPS, consumer, headers, query)
+        decision = authorize(request, self._facts(party, headers), self.world.today, environment=Environment.TEST)
+        if isinstance(decision, Denied):
+            self._judge("agency.authorize", False, f"{decision.code}: {decision.message}", exchange)
+            return (
+                decision.status,
+                {"errorCode": decision.code, "errorMessage": decision.message, "timestamp": stamp},
+                {},
+            )
+        self._judge("agency.authorize", True, "", exchange)
+        case = (headers.get("accountinforequestid") or "").strip().lower()
+        if case:
+            self._hub_cases[(consumer, party)] = case
+        bank = {"organizationID": self.bank_orgno, "bankName": "Kontrollbanken (mock)", "activeAccount": True}
+        return 200, {"banks": [bank]}, {}
+
     def _route(self, path: str) -> tuple[Endpoint, str | None] | None:
         parts = path.strip("/").split("/")
         if parts[:2] != ["v2", "accounts"] or len(parts) > 4:
@@ -242,7 +293,14 @@ class Inspector:
         endpoint = _SUFFIX.get(parts[3] if len(parts) == 4 else "")
         return (endpoint, parts[2]) if endpoint else None
 
-    def _token(self, headers: dict[str, str], exchange: Exchange) -> str:
+    def _token(
+        self,
+        headers: dict[str, str],
+        exchange: Exchange,
+        *,
+        audience: str | None = None,
+        scope: str = scopes.ACCOUNT_INFORMATION,
+    ) -> str:
         """The consumer organisation of the (unverified) token; its claims are judged here."""
         scheme, _, token = (headers.get("authorization") or "").partition(" ")
         try:
@@ -254,10 +312,11 @@ class Inspector:
         problems = []
         if scheme.lower() != "bearer":
             problems.append("the Authorization scheme is not Bearer")
-        if claims.get("aud") != self.base_url:
-            problems.append(f"aud is {claims.get('aud')!r}, not this bank's base URL {self.base_url}")
-        if scopes.ACCOUNT_INFORMATION not in str(claims.get("scope", "")).split():
-            problems.append(f"scope {claims.get('scope')!r} lacks {scopes.ACCOUNT_INFORMATION}")
+        wanted = audience or self.base_url
+        if claims.get("aud") != wanted:
+            problems.append(f"aud is {claims.get('aud')!r}, not {wanted}")
+        if scope not in str(claims.get("scope", "")).split():
+            problems.append(f"scope {claims.get('scope')!r} lacks {scope}")
         if not isinstance(claims.get("exp"), int | float) or claims["exp"] < now:
             problems.append("the token has expired")
         if head.get("alg") not in ("RS256", "PS256", "RS384", "RS512", "ES256"):

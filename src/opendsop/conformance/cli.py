@@ -235,6 +235,10 @@ async def _agency(
     world = build_world(oslo_today(), "910000001")
     inspector = Inspector(world, base, utc_now, throttle_every=throttle_every, certificates=dict(certificates or {}))
     console.print(f"[bold]Mock bank[/bold] {base} (token audience) — point the agency's client at it.")
+    console.print(
+        f"[bold]Mock relations hub[/bold] {inspector.hub_url}/customers/customerRelationships "
+        f"(audience {inspector.hub_url})"
+    )
     for role, party in world.parties.items():
         console.print(f"  {role:9} {party}")
     server = uvicorn.Server(uvicorn.Config(inspector, host="127.0.0.1", port=port, log_config=None, access_log=False))
