@@ -32,7 +32,7 @@ from opendsop.standard.services import get_profile
 
 if TYPE_CHECKING:  # imported by the commands that use them, so that --help stays fast
     from opendsop.consumer.fanout import BankResult, Plan
-    from opendsop.consumer.letters import Letter
+    from opendsop.consumer.letters import Letter, Letters
     from opendsop.consumer.protocol import BankEndpoint, CaseParameters
     from opendsop.consumer.workflows import CasePlan
     from opendsop.consumer.workflows.runtime import Runtime
@@ -572,25 +572,81 @@ def build_app(  # noqa: C901 - one closure per command
 
         run(None, body)
 
-    @case_app.command("letters")
-    def letters(case_id: Annotated[str | None, typer.Argument(help="Only this case's letters")] = None) -> None:
-        """Digital letters: pick up the banks' answers from the inbox (attached to their cases), remind the
-        banks whose letters are overdue, and list the letters."""
+    def service_of(case_id: str) -> str | None:
+        """The service of a recorded case (its agency runs what follows), None when it is unknown."""
+
+        async def find() -> str | None:
+            async with factory(None) as rt:
+                case = await rt.store.get(case_id)
+                return case.service if case is not None else None
+
+        try:
+            return asyncio.run(find())
+        except Exception as error:
+            raise typer.Exit(report(error)) from None
+
+    def letter_box(rt: Runtime) -> Letters:
+        if rt.letters is None:
+            raise _Stop("no message platform is configured for digital letters — set DSOP_CONSUMER_ALTINN_URL")
+        return rt.letters
+
+    @case_app.command("letter")
+    def letter(
+        case_id: str,
+        bank: Annotated[str, typer.Option(help="The bank's org.nr (one asked in the case, or any)")],
+        document: Annotated[list[str], typer.Option(help="A document the Control API does not carry (repeat)")],
+    ) -> None:
+        """Ask a bank by digital letter for documents the Control API does not carry ("ytterligere
+        opplysninger": signed agreements, documents not available digitally)."""
 
         async def body(rt: Runtime) -> int:
-            if rt.letters is None:
-                raise _Stop("no message platform is configured for digital letters (DSOP_CONSUMER_ALTINN_URL)")
-            done = await rt.letters.collect()
-            for letter in done.answered:
-                out.print(f"answered by letter: {letter.name or letter.org_no} for case {letter.case_id}")
-            for letter in done.reminded:
-                out.print(f"reminded: {letter.name or letter.org_no} (due {letter.due}) for case {letter.case_id}")
-            for problem in done.refused:
-                out.print(f"[yellow]not attached:[/yellow] {problem}")
-            letters_table(out, await rt.letters.store.letters(case_id))
+            from opendsop.consumer.workflows import CasePlan
+            from opendsop.standard.identifiers import validate_orgnr
+
+            box = letter_box(rt)
+            case = await _recorded(rt, case_id)
+            org = validate_orgnr(bank, synthetic_allowed=True)
+            if any(known.org_no == org for known in await box.store.letters(case_id)):
+                raise _Stop(f"{org} is already asked by letter in case {case_id} — `dsop case letters` shows it")
+            wanted = [text.strip() for text in document if text.strip()]
+            if not wanted:
+                raise _Stop("name at least one document with --document")
+            name = next((b.name for b in await rt.store.banks(case_id) if b.org_no == org), "")
+            plan = CasePlan(case.service, case.parameters, _plan_of(case.service, case.parameters))
+            letters_table(out, await box.send(plan, [(org, name)], case.case_number, documents=wanted))
             return 0
 
-        run(None, body)
+        run(service_of(case_id), body)  # as the agency running the case's service
+
+    @case_app.command("letters")
+    def letters(case_id: Annotated[str | None, typer.Argument(help="Only this case's letters")] = None) -> None:
+        """Digital letters: pick up the banks' answers from each agency's inbox (attached to their cases),
+        remind the banks whose letters are overdue, and list the letters."""
+
+        async def collect(rt: Runtime) -> None:
+            done = await letter_box(rt).collect()
+            for found in done.answered:
+                out.print(f"answered by letter: {found.name or found.org_no} for case {found.case_id}")
+            for found in done.reminded:
+                out.print(f"reminded: {found.name or found.org_no} (due {found.due}) for case {found.case_id}")
+            for problem in done.refused:
+                out.print(f"[yellow]not attached:[/yellow] {problem}")
+
+        async def body(rt: Runtime) -> int:
+            from opendsop.consumer.letters import SENT
+
+            box = letter_box(rt)
+            # each agency has its own inbox: collect as every agency with an open letter (one store for all)
+            services = sorted({found.request.service for found in await box.store.letters(case_id, status=SENT)})
+            for service in services:
+                async with factory(service) as agency:
+                    await collect(agency)
+            if not services:
+                await collect(rt)
+            letters_table(out, await box.store.letters(case_id))
+            return 0
+
+        run(service_of(case_id) if case_id else None, body)
 
     @case_app.command("resume")
     def resume(case_id: str) -> None:
@@ -603,16 +659,7 @@ def build_app(  # noqa: C901 - one closure per command
             plan = CasePlan(case.service, case.parameters, _plan_of(case.service, case.parameters))
             return _exit_code(await run_case(rt, out, plan, None, banks=await rt.store.banks(case_id)))
 
-        async def service_of() -> str | None:  # resume as the agency that runs the case's service
-            async with factory(None) as rt:
-                case = await rt.store.get(case_id)
-                return case.service if case is not None else None
-
-        try:
-            service = asyncio.run(service_of())
-        except Exception as error:
-            raise typer.Exit(report(error)) from None
-        run(service, body)
+        run(service_of(case_id), body)  # as the agency that runs the case's service
 
     return app
 

@@ -190,11 +190,19 @@ class LetterStore:
 
 
 def build_request(
-    plan: CasePlan, *, agency_org: str, agency_name: str | None, case_number: str | None, today: date
+    plan: CasePlan,
+    *,
+    agency_org: str,
+    agency_name: str | None,
+    case_number: str | None,
+    today: date,
+    documents: Sequence[str] = (),
 ) -> LetterRequest:
-    """The structured request for a bank without a Control API: the same case as the API calls carry."""
+    """The structured request: for a bank without a Control API, what the API calls would have asked; with
+    ``documents`` only, "ytterligere opplysninger" the API does not carry (DSOP “Architecture document”)."""
     case = plan.case
     profile = get_profile(plan.service)
+    asked = () if documents else ("accounts", *sorted(e.operation_id for e in plan.plan.endpoints))
     return LetterRequest(
         service=plan.service,
         serviceName=profile.name,
@@ -209,7 +217,8 @@ def build_request(
         toDate=case.to_date,
         onlyPrimaryOwner=case.only_primary_owner,
         requesterId=case.requester_id,
-        asked=("accounts", *sorted(e.operation_id for e in plan.plan.endpoints)),
+        asked=asked,
+        documents=tuple(documents),
         dueDate=today + timedelta(days=DUE_DAYS),
     )
 
@@ -223,7 +232,14 @@ class Letters:
         self.store, self.box, self.clock = store, box, clock
         self.agency_org, self.agency_name = agency_org, agency_name
 
-    async def send(self, plan: CasePlan, banks: Sequence[tuple[str, str]], case_number: str | None) -> list[Letter]:
+    async def send(
+        self,
+        plan: CasePlan,
+        banks: Sequence[tuple[str, str]],
+        case_number: str | None,
+        *,
+        documents: Sequence[str] = (),
+    ) -> list[Letter]:
         """One letter per bank not yet asked by letter in this case; the letters of the case."""
         case_id = plan.case.account_info_request_id
         known = {letter.org_no for letter in await self.store.letters(case_id)}
@@ -237,6 +253,7 @@ class Letters:
                 agency_name=self.agency_name,
                 case_number=case_number,
                 today=oslo_date(now),
+                documents=documents,
             )
             sent = await self.box.send(org, request)
             letter = Letter(case_id, org, name, sent, request, SENT, now, request.dueDate, 0)

@@ -57,6 +57,7 @@ class LetterRequest(msgspec.Struct, frozen=True, kw_only=True):
     onlyPrimaryOwner: bool = True
     requesterId: str | None = None
     asked: tuple[str, ...] = ()  # operation ids of the Control API endpoints the answer replaces
+    documents: tuple[str, ...] = ()  # "ytterligere opplysninger": documents the API does not carry
     dueDate: date
 
     def title(self) -> str:
@@ -92,6 +93,7 @@ class LetterRequest(msgspec.Struct, frozen=True, kw_only=True):
         if self.requesterId:
             lines.append(f"- Saksbehandler: {self.requesterId}")
         lines += ["", "Vi ber om:"] + [f"- {_WHAT.get(item, item)}" for item in self.asked]
+        lines += [f"- dokument: {document}" for document in self.documents]
         lines += [
             "",
             f"Svar innen **{self.dueDate.isoformat()}** i denne tjenesten med ett vedlegg i XLSX eller PDF.",

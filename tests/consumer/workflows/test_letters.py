@@ -119,4 +119,14 @@ def test_dsop_case_asks_the_bank_without_api_by_letter_and_exports_its_answer(tm
     workbook = tmp_path / "case.xlsx"
     assert runner.invoke(app, ["case", "export", case_id, "--format", "xlsx", "--out", str(workbook)]).exit_code == 0
     assert (tmp_path / f"case-letter-{bank}.xlsx").read_bytes() == ANSWER
+
+    # "ytterligere opplysninger": another bank asked by letter for what the Control API does not carry
+    asked = ["case", "letter", case_id, "--bank", "984851006", "--document", "signert låneavtale"]
+    ran_letter = runner.invoke(app, asked)
+    assert ran_letter.exit_code == 0, ran_letter.output
+    documents = box.sent[-1][1]
+    assert (documents.documents, documents.asked) == (("signert låneavtale",), ())
+    assert "dokument: signert låneavtale" in documents.body()
+    again = runner.invoke(app, asked)
+    assert again.exit_code == 2 and "already asked" in again.output
     assert request.customerId == seed.ANNE
