@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -27,7 +27,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from opendsop.altinn import schema
-from opendsop.altinn.common import Services, check_key, remember, remembered, request_hash
+from opendsop.altinn.batching import GroupCommit
+from opendsop.altinn.common import Services, check_key, remembered, request_hash
 from opendsop.altinn.scanning import check_file
 from opendsop.altinn.store import EventDraft
 from opendsop.contracts.messaging.errors import InvalidRequest, NotFound, WrongStatus
@@ -83,9 +84,24 @@ def validate(correspondence: Correspondence) -> None:
             raise InvalidRequest(f"{what} must carry a time zone (e.g. 2026-12-08T10:00:00Z)")
 
 
+@dataclass
+class _Write:
+    """The rows one create writes, gathered before its (possibly shared) transaction."""
+
+    reply_to: Any = None
+    idempotency: dict[str, Any] | None = None
+    blobs: list[tuple[str, bytes]] = field(default_factory=list)
+    attachments: list[dict[str, Any]] = field(default_factory=list)
+    correspondences: list[dict[str, Any]] = field(default_factory=list)
+    links: list[dict[str, Any]] = field(default_factory=list)
+    statuses: list[dict[str, Any]] = field(default_factory=list)
+    drafts: list[EventDraft] = field(default_factory=list)
+
+
 class Correspondences:
     def __init__(self, services: Services) -> None:
         self.s = services
+        self._writer: GroupCommit[_Write] = GroupCommit(services.store, self._apply, services.committed)
 
     # -- create ----------------------------------------------------------------------------------------
 
@@ -127,74 +143,66 @@ class Correspondences:
             attachment_ids=[a[0] for a in stored] + existing,
         )
         data = msgspec.json.encode(correspondence).decode("utf-8")
+        write = _Write(reply_to=reply_to)
+        if key is not None:
+            write.idempotency = {
+                "sender": sender,
+                "kind": "correspondence",
+                "key": key,
+                "request_hash": fingerprint,
+                "result": msgspec.json.encode(result).decode("utf-8"),
+            }
+        at = schema.to_us(now)
+        for attachment_id, meta, digest, content in stored:
+            write.blobs.append((digest, content))
+            write.attachments.append(
+                {
+                    "id": attachment_id,
+                    "resource_id": resource.identifier,
+                    "sender": sender,
+                    "status": "Published",
+                    "sha256": digest,
+                    "size": len(content),
+                    "created": at,
+                    "data": msgspec.json.encode(meta).decode("utf-8"),
+                }
+            )
+        for made in result.correspondences:
+            cid, recipient = made.correspondence_id, made.recipient
+            write.correspondences.append(
+                {
+                    "id": cid,
+                    "resource_id": resource.identifier,
+                    "sender": sender,
+                    "recipient": recipient,
+                    "senders_reference": correspondence.senders_reference,
+                    "status": made.status,
+                    "status_changed": at,
+                    "created": at,
+                    "published": at if published else None,
+                    "publish_at": schema.to_us(publish_at),
+                    "due": schema.to_us(due) if due else None,
+                    "delete_after": schema.to_us(delete_after) if delete_after else None,
+                    "confirmation_needed": correspondence.is_confirmation_needed,
+                    "never_confirmed_sent": False,
+                    "idempotent_key": key,
+                    "reply_to": reply_to.id if reply_to is not None else None,
+                    "data": data,
+                }
+            )
+            write.links += [
+                {"correspondence_id": cid, "position": i, "attachment_id": a}
+                for i, a in enumerate(result.attachment_ids)
+            ]
+            write.statuses += [
+                {"object_id": cid, "status": S.INITIALIZED, "at": now, "by": sender},
+                {"object_id": cid, "status": made.status, "at": now, "by": sender},
+            ]
+            write.drafts.append(self._draft(E.CORRESPONDENCE_INITIALIZED, sender, resource.identifier, cid, recipient))
+            if published:
+                write.drafts += self._published(resource.identifier, cid, sender, recipient)
         try:
-            async with s.store.write() as conn:
-                if key is not None:
-                    await remember(
-                        conn, sender, "correspondence", key, fingerprint, msgspec.json.encode(result).decode()
-                    )
-                for _, _, digest, content in stored:  # stored by content hash, committed with the rest
-                    await s.store.put_blob(digest, content, conn)
-                s.crash_point("correspondence.blobs_stored")
-                for attachment_id, meta, digest, content in stored:
-                    await conn.execute(
-                        insert(schema.attachments).values(
-                            id=attachment_id,
-                            resource_id=resource.identifier,
-                            sender=sender,
-                            status="Published",
-                            sha256=digest,
-                            size=len(content),
-                            created=schema.to_us(now),
-                            data=msgspec.json.encode(meta).decode("utf-8"),
-                        )
-                    )
-                drafts: list[EventDraft] = []
-                statuses: list[dict[str, Any]] = []
-                for made in result.correspondences:
-                    cid, recipient = made.correspondence_id, made.recipient
-                    await conn.execute(
-                        insert(schema.correspondences).values(
-                            id=cid,
-                            resource_id=resource.identifier,
-                            sender=sender,
-                            recipient=recipient,
-                            senders_reference=correspondence.senders_reference,
-                            status=made.status,
-                            status_changed=schema.to_us(now),
-                            created=schema.to_us(now),
-                            published=schema.to_us(now) if published else None,
-                            publish_at=schema.to_us(publish_at),
-                            due=schema.to_us(due) if due else None,
-                            delete_after=schema.to_us(delete_after) if delete_after else None,
-                            confirmation_needed=correspondence.is_confirmation_needed,
-                            never_confirmed_sent=False,
-                            idempotent_key=key,
-                            reply_to=reply_to.id if reply_to is not None else None,
-                            data=data,
-                        )
-                    )
-                    if result.attachment_ids:
-                        await conn.execute(
-                            insert(schema.correspondence_attachments),
-                            [
-                                {"correspondence_id": cid, "position": i, "attachment_id": a}
-                                for i, a in enumerate(result.attachment_ids)
-                            ],
-                        )
-                    statuses += [
-                        {"object_id": cid, "status": S.INITIALIZED, "at": now, "by": sender},
-                        {"object_id": cid, "status": made.status, "at": now, "by": sender},
-                    ]
-                    drafts.append(
-                        self._draft(E.CORRESPONDENCE_INITIALIZED, sender, resource.identifier, cid, recipient)
-                    )
-                    if published:
-                        drafts += self._published(resource.identifier, cid, sender, recipient)
-                await s.store.record_statuses(conn, statuses)
-                if reply_to is not None:
-                    drafts += await self._advance(conn, reply_to, S.REPLIED, reply_to.recipient)
-                await s.store.append_events(conn, drafts, s.source_url)
+            await self._writer.submit(write)
         except IntegrityError:
             if key is None:
                 raise
@@ -203,8 +211,31 @@ class Correspondences:
             if found is None:
                 raise
             return msgspec.json.decode(found, type=InitializedCorrespondences)
-        s.committed(len(drafts))
         return result
+
+    async def _apply(self, conn: AsyncConnection, writes: list[_Write]) -> int:
+        """Every row of ``writes`` in ``conn``'s transaction, one statement per table; the events written."""
+        s = self.s
+        keys = [w.idempotency for w in writes if w.idempotency is not None]
+        if keys:
+            await conn.execute(insert(schema.idempotency), keys)
+        for digest, content in dict(b for w in writes for b in w.blobs).items():  # stored by content hash
+            await s.store.put_blob(digest, content, conn)
+        s.crash_point("correspondence.blobs_stored")
+        for table, rows in (
+            (schema.attachments, [r for w in writes for r in w.attachments]),
+            (schema.correspondences, [r for w in writes for r in w.correspondences]),
+            (schema.correspondence_attachments, [r for w in writes for r in w.links]),
+        ):
+            if rows:
+                await conn.execute(insert(table), rows)
+        await s.store.record_statuses(conn, [r for w in writes for r in w.statuses])
+        drafts = [d for w in writes for d in w.drafts]
+        for w in writes:
+            if w.reply_to is not None:
+                drafts += await self._advance(conn, w.reply_to, S.REPLIED, w.reply_to.recipient)
+        await s.store.append_events(conn, drafts, s.source_url)
+        return len(drafts)
 
     async def _parties(
         self, holder: str, request: InitializeCorrespondences, resource: Resource, reply_to: Any
