@@ -341,6 +341,8 @@ def test_dsop_bank_letters_in_a_second_terminal_is_the_bank_without_api(
     text.write_text("hei", encoding="utf-8")
     refused = dsop(ecosystem.topology, "bank", "letters", "answer", letter_id, str(text))
     assert refused.returncode == 2 and len(refused.stderr.strip().splitlines()) == 1 and ".xlsx" in refused.stderr
+    case_letters = dsop(ecosystem.topology, "case", "letters", report.case_ids["brev"])  # the agency's side
+    assert case_letters.returncode == 0 and "answered-by-letter" in case_letters.stdout, case_letters.stderr
 
 
 def test_dsop_guarantee_in_a_second_terminal_acts_as_the_local_bank(ecosystem: Running) -> None:
