@@ -37,6 +37,9 @@ class ProofError(ValueError):
         self.position = position
 
 
+_sha256, _LEAF, _NODE = hashlib.sha256, auditlog.LEAF_PREFIX, auditlog.NODE_PREFIX
+
+
 def _leaf_hash(data: bytes) -> bytes:
     return hashlib.sha256(auditlog.LEAF_PREFIX + data).digest()
 
@@ -114,25 +117,29 @@ def verify_consistency(size1: int, size2: int, proof: Sequence[bytes], root1: by
 
 
 class RunningRoot:
-    """The root of a growing tree, one leaf at a time, in O(log n) memory (a compact range)."""
+    """The root of a growing tree, one leaf at a time, in O(log n) memory (a compact range).
+
+    The stack holds the perfect subtrees left to right, one per set bit of the size; adding a leaf merges
+    as many as the size has trailing one bits.
+    """
 
     def __init__(self) -> None:
         self.size = 0
-        self._stack: list[tuple[int, bytes]] = []  # (height, hash) of perfect subtrees, left to right
+        self._stack: list[bytes] = []
 
     def add(self, leaf_data: bytes) -> None:
-        height, node = 0, _leaf_hash(leaf_data)
-        while self._stack and self._stack[-1][0] == height:
-            node = _node_hash(self._stack.pop()[1], node)
-            height += 1
-        self._stack.append((height, node))
+        node, size, stack = _sha256(_LEAF + leaf_data).digest(), self.size, self._stack
+        while size & 1:
+            node = _sha256(_NODE + stack.pop() + node).digest()
+            size >>= 1
+        stack.append(node)
         self.size += 1
 
     def root(self) -> bytes:
         if not self._stack:
             return auditlog.EMPTY_ROOT
-        node = self._stack[-1][1]
-        for _, left in reversed(self._stack[:-1]):
+        node = self._stack[-1]
+        for left in reversed(self._stack[:-1]):
             node = _node_hash(left, node)
         return node
 
@@ -239,18 +246,21 @@ class LogVerifier:
         return self._running.size
 
     def add(self, record: LogRecord) -> None:
+        sequence, commitment = record.sequence, record.commitment
         expected = self._running.size + 1
-        if record.sequence > expected:
-            raise ProofError(f"record {expected} is missing (deleted)", expected)
-        if record.sequence < expected:
-            raise ProofError(f"record {record.sequence} appears again at position {expected} (re-ordered)", expected)
-        if len(record.commitment) != auditlog.HASH_BYTES:
+        if sequence != expected:
+            if sequence > expected:
+                raise ProofError(f"record {expected} is missing (deleted)", expected)
+            raise ProofError(f"record {sequence} appears again at position {expected} (re-ordered)", expected)
+        if len(commitment) != auditlog.HASH_BYTES:
             raise ProofError(f"record {expected} has a malformed commitment", expected)
+        position = sequence.to_bytes(8, "big")
         if record.salt is not None and record.body is not None:
-            if auditlog.commitment(record.salt, record.sequence, record.body) != record.commitment:
+            if _sha256(record.salt + position + record.body).digest() != commitment:  # standard.auditlog.commitment
                 raise _misfit(record)
-        self._running.add(auditlog.leaf(record.sequence, record.commitment))
-        self._reached()
+        self._running.add(position + commitment)  # standard.auditlog.leaf
+        if self._index < len(self._pending):
+            self._reached()
 
     def _reached(self) -> None:
         while self._index < len(self._pending) and self._pending[self._index].size == self._running.size:

@@ -314,7 +314,7 @@ DSOP_STORIES.update(MESSAGE_STORIES)  # digital letter, transport guarantees (me
 DSOP_STORIES.update(OTP_STORIES)  # Ajourhold av OTP, FI-Utlegg by IM and AN (otp_tour.py)
 DSOP_STORIES.update(DSVE_STORIES)  # home sale and company founding (dsve_tour.py)
 DSOP_STORIES.update(AUDIT_STORIES)  # innsyn: who looked me up, an embargo lifted, every log verified (innsyn_tour.py)
-STORIES = (*DSOP_STORIES, *CONSENT_STORIES)
+STORIES = (*(s for s in DSOP_STORIES if s not in AUDIT_STORIES), *CONSENT_STORIES, *AUDIT_STORIES)  # innsyn last
 # Names for several stories at once.
 GROUPS = {
     "all": STORIES,

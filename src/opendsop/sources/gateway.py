@@ -242,6 +242,7 @@ class SourceRuntime:
             status=status,
             records=exchange.records,
             message=note,
+            consent_id=exchange.consent_id,
         )
         await self.audit.append(record)
         if outcome != "allowed":
