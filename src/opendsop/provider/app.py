@@ -230,9 +230,16 @@ class _Poller:
         self._settings, self._resources, self._konkurs, self._clock = settings, resources, konkurs, clock
         self._stop = asyncio.Event()
         self.task: asyncio.Task[None] | None = None
+        self.events: asyncio.Task[None] | None = None
 
     def start(self, store: BankStore) -> None:
         settings = self._settings
+        if settings.nats_url and self.events is None:  # notices from JetStream as they are published
+            from opendsop.provider.events import follow_konkurs
+
+            self.events = asyncio.create_task(
+                follow_konkurs(store, settings.nats_url, settings.bank_orgno, stop=self._stop), name="konkurs-events"
+            )
         if not settings.konkurs_poll or self.task is not None:
             return
         register = self._konkurs or wiring.konkurs_register(settings, self._resources)
@@ -248,6 +255,11 @@ class _Poller:
 
     async def stop(self) -> None:
         self._stop.set()
+        if self.events is not None:
+            self.events.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.events
+            self.events = None
         if self.task is not None:
             self.task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

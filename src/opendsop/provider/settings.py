@@ -26,6 +26,9 @@ Environment variables (prefix ``DSOP_PROVIDER_``; ``dsop provider serve --bank``
   ``dsop provider poll-konkurs`` command does one run).  ``KONKURS_INTERVAL`` — seconds between polls
   (default 900: Brreg refreshes every 15 minutes on working days 08:00–16:00, DSOP Konkurs “Løsningsbeskrivelse”);
   ``KONKURS_LOOKBACK_DAYS`` — how far back the very first poll starts (default 3).
+* ``NATS_URL`` — NATS JetStream (``nats://host:4222``): the bank is the durable consumer ``bank-<orgno>``
+  of the registers' Konkursvarsel notices and applies each as it is published (exactly once: explicit
+  ack after the bank's transaction, idempotent by ``uuid``).  Unset or not answering: polling only.
 * ``KONKURS_FACTS`` — where the Konkurs service's ``kjennelsesdato`` comes from: ``registers`` (ask
   Konkursregisteret per request, default) or ``stored`` (the notices this bank has polled).
 * ``PAGING_KEY`` / ``REFERENCE_SECRET`` — secrets (≥ 16 bytes) for continuation tokens and
@@ -93,6 +96,7 @@ class ProviderSettings(BaseSettings):
     konkurs_interval: float = Field(default=900.0, ge=1.0)
     konkurs_lookback_days: int = Field(default=3, ge=0, le=366)
     konkurs_facts: Literal["registers", "stored"] = "registers"
+    nats_url: str | None = None
     paging_key: SecretStr | None = None
     reference_secret: SecretStr | None = None
     page_size: int = Field(default=1000, ge=1, le=10_000)

@@ -184,6 +184,11 @@ def create_app(
             from opendsop.registers.loyve_post import poll
 
             polling.append(asyncio.create_task(poll(state["loyve_post"], settings.loyve_poll_interval)))
+        if settings.nats_url:  # the feeds on JetStream too (contracts.events)
+            from opendsop.registers.relay import relay_forever
+
+            relayed = relay_forever(stores, settings.nats_url, interval=settings.relay_interval, stop=asyncio.Event())
+            polling.append(asyncio.create_task(relayed, name="jetstream-relay"))
         if settings.load_test_notices and not (await stores.konkurs.notices_after(None, 1))[0]:
             count = await stores.konkurs.load_test_notices()
             log.info("loaded %d Konkursvarsel test notices", count)

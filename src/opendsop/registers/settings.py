@@ -22,6 +22,9 @@ Environment variables (prefix ``DSOP_REGISTERS_``):
   client and signing key (PEM) there: the løyveregister's answers and notices go out as correspondences
   (unset: they stay in the register, ``GET /loyveregister/api/v1/meldinger``); ``LOYVE_POLL_INTERVAL`` —
   how often (s) SVV's inbox is read for cases filed over the platform (0: never; default 1).
+* ``NATS_URL`` — NATS JetStream (``nats://host:4222``): every new Konkursvarsel notice, Folkeregister
+  hendelse and Enhetsregister oppdatering is also published to the stream ``DSOP_REGISTERS`` (checked
+  every ``RELAY_INTERVAL`` seconds, default 1); unset or not answering, the feeds are only polled.
 
 Scopes (documented in app.py): ``folkeregister:read``, ``konkursvarsel:read``, ``enhetsregister:read``.
 """
@@ -56,6 +59,8 @@ class RegistersSettings(BaseSettings):
     svv_client_id: str | None = None
     svv_key_file: Path | None = None
     loyve_poll_interval: float = Field(default=1.0, ge=0)
+    nats_url: str | None = None
+    relay_interval: float = Field(default=1.0, gt=0)
 
     @property
     def token_audience(self) -> str:
