@@ -147,6 +147,7 @@ LAZY: dict[str, tuple[str, Callable[[], click.Command]]] = {
         _party("opendsop.conformance.cli"),
     ),
     "sources": ("Consent-based data sources (Skatteetaten, Lånekassen, NAV).", _party("opendsop.sources.cli")),
+    "ui": ("Screenshots of every actor's pages of a running `dsop up`.", _party("opendsop.ecosystem.screenshots")),
     "otp": ("A pension institution's Ajourhold av OTP (sync an employer's months).", _otp),
     "altinn": (
         "The message platform: correspondence, broker, events (Altinn 3 shaped).",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +20,7 @@ import pytest
 
 from opendsop.ecosystem.pages import heir_registry
 from opendsop.ecosystem.runner import Running
+from opendsop.ecosystem.screenshots import person_login, staff_login, take, wait_for_case, wait_until_gone
 from tests.browser import assert_accessible, chromium, need_chromium, page
 from tests.ecosystem.harness import Background, tiny_topology
 
@@ -35,27 +37,6 @@ def ecosystem(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
 @pytest.fixture(scope="module")
 def agency(ecosystem: Running) -> str:
     return ecosystem.topology.url("agency-ui")
-
-
-def staff_login(page: Any, agency: str, username: str, target: str = "/") -> None:
-    page.goto(f"{agency}/login?next={target}")
-    page.get_by_label("Brukernavn").fill(username)
-    page.locator("section[aria-labelledby=staff-login] button").click()
-    page.wait_for_load_state()
-
-
-def staff_login_at(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("Brukernavn").fill(username)
-    page.locator("section[aria-labelledby=staff-login] button").click()
-    page.wait_for_load_state()
-
-
-def person_login(page: Any, agency: str, pid: str, target: str = "/dodsbo") -> None:
-    page.goto(f"{agency}/login?next={target}")
-    page.get_by_label("Fødselsnummer").fill(pid)
-    page.locator("section[aria-labelledby=person-login] button").click()
-    page.wait_for_load_state()
 
 
 def audit_records(ecosystem: Running, bank: Any) -> list[Any]:
@@ -75,16 +56,6 @@ def audit_records(ecosystem: Running, bank: Any) -> list[Any]:
 
     with concurrent.futures.ThreadPoolExecutor(1) as pool:  # Playwright's loop runs in this thread
         return pool.submit(asyncio.run, read()).result()
-
-
-def wait_for_case(page: Any) -> None:
-    """The case page reloads itself when the last bank has answered (live.js on the event stream)."""
-    try:
-        page.locator("h2", has_text="Last ned").wait_for()
-    except Exception:
-        print(page.url, page.locator("main").inner_text())
-        page.screenshot(path="/tmp/case.png")
-        raise
 
 
 def test_a_trustee_starts_a_konkurs_case_follows_it_and_downloads_it(
@@ -140,7 +111,7 @@ def test_the_bank_s_operations_team_sees_requests_and_an_audited_click_through(e
     debtor = next(b for b in population.bankruptcies if b.notice_type == "aapning" and b.debtor_id in owners).debtor_id
     bank = next(b for b in ecosystem.topology.banks if b.orgno == owners[debtor])  # asked by the trustee's case
     ops = f"http://{ecosystem.topology.host}:{bank.port}/ops"
-    staff_login_at(page, ops, "drift")
+    staff_login(page, ops, "drift")
     assert "974760673" in page.locator("main").inner_text()  # the trustee's agency, by consumer
     assert_accessible(page)
     page.get_by_role("link", name="Innkommende forespørsler").first.click()
@@ -153,7 +124,7 @@ def test_the_bank_s_operations_team_sees_requests_and_an_audited_click_through(e
     for path in ("/konkurs", "/limits"):
         page.goto(ops + path)
         assert_accessible(page)
-    staff_login_at(page, ops, "brev")
+    staff_login(page, ops, "brev")
     answer = page.goto(ops + "/requests")
     assert answer is not None and answer.status == 403
 
@@ -235,11 +206,7 @@ def test_the_controller_runs_vergekontroll_from_a_batch_file(ecosystem: Running,
     )
     page.get_by_role("button", name="Kjør kontrollen").click()
     page.wait_for_url("**/verge/*")
-    for _ in range(50):  # the page says "henter …" until each ward's case has ended; it refreshes by link
-        if page.locator(".ward .status-running").count() == 0:
-            break
-        page.wait_for_timeout(200)
-        page.reload()
+    wait_until_gone(page, ".ward .status-running")  # "henter …" until each ward's case has ended
     assert page.locator("section.ward").count() == 1
     assert (
         page.locator("section.ward").inner_text().count("Flagg") >= 1
@@ -257,11 +224,7 @@ def test_an_heir_sees_the_estate_downloads_it_and_records_the_settlement_form(
     assert_accessible(page)
     page.locator("ul.cards a").first.click()
     page.get_by_role("button", name="Hent oversikt fra bankene").click()
-    for _ in range(50):
-        if page.locator("#estate-accounts").count():
-            break
-        page.wait_for_timeout(200)
-        page.reload()
+    wait_until_gone(page, "p.status-running")
     assert page.locator("#estate-accounts tbody tr").count() >= 1
     assert_accessible(page)
     with page.expect_download() as pdf:
@@ -283,3 +246,16 @@ def test_a_person_who_is_no_heir_sees_no_estate(ecosystem: Running, agency: str,
     assert answer is not None and answer.status == 404
     answer = page.goto(f"{agency}/cases")
     assert answer is not None and answer.status == 403  # a person is no case handler
+
+
+def test_dsop_ui_screenshots_writes_a_png_per_page(ecosystem: Running, tmp_path: Path) -> None:
+    import concurrent.futures
+
+    # DSOP_SCREENSHOTS=DIR: every actor into DIR; else the actors that start no new case, to stay quick
+    out = Path(os.environ.get("DSOP_SCREENSHOTS") or tmp_path)
+    only = None if os.environ.get("DSOP_SCREENSHOTS") else ("police", "bank", "citizen")
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:  # its own Playwright, beside this module's
+        written = pool.submit(take, ecosystem.topology, out, only=only).result()
+    names = {path.name.split("-")[0] for path in written}
+    assert names == set(only or ("agency", "police", "verge", "heir", "bank", "citizen"))
+    assert all(path.read_bytes().startswith(b"\x89PNG") for path in written)

@@ -133,6 +133,20 @@ def topology_command(
     console.print(f"wrote {out}: preset {preset}, seed {seed}; start it with `dsop up --topology {out}`")
 
 
+def _actors_table(running: Running) -> Table:
+    """One URL per actor's pages, with the synthetic login to try (``ecosystem.pages``)."""
+    from opendsop.ecosystem.pages import actor_urls
+
+    population = running.world.population() if running.world.preset.shard_count == 1 else next(running.world.shards(1))
+    table = Table(title="Pages to try (synthetic logins)", title_justify="left")
+    table.add_column("actor")
+    table.add_column("URL", overflow="fold")
+    table.add_column("log in with")
+    for actor, url, login in actor_urls(running.topology, population):
+        table.add_row(actor, url, login)
+    return table
+
+
 def _urls_table(urls: dict[str, str]) -> Table:
     table = Table(title="The local ecosystem")
     table.add_column("Party")
@@ -217,6 +231,8 @@ async def _serve(running: Running, *, tour: tuple[str, ...], stay: bool, log_lev
 
         await run_tour(running, console, tour)
         console.print(_urls_table(running.urls))  # again, where the tour's output ends
+    if "agency-ui" in running.urls:
+        console.print(_actors_table(running))
     if not stay:
         return
     stop = asyncio.Event()

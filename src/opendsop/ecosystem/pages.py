@@ -49,18 +49,19 @@ def heir_registry(population: Population) -> Any:
     from opendsop.consumer.web.estates import Estate, HeirRegistry
 
     persons = {p.person_id: p for p in population.persons}
+    households = {adult: household for household in population.households for adult in household.adults}
     estates: dict[str, list[Estate]] = {}
     for death in population.deaths:
         deceased = persons.get(death.person_id)
         name = f"{deceased.given_name} {deceased.family_name}" if deceased else death.person_id
-        for household in population.households:
-            if death.person_id not in household.adults:
-                continue
-            for adult in household.adults:
-                if adult != death.person_id:
-                    estates.setdefault(adult, []).append(Estate(death.person_id, name, "ektefelle"))
-            for child in household.children:
-                estates.setdefault(child, []).append(Estate(death.person_id, name, "barn"))
+        household = households.get(death.person_id)
+        if household is None:
+            continue
+        for adult in household.adults:
+            if adult != death.person_id:
+                estates.setdefault(adult, []).append(Estate(death.person_id, name, "ektefelle"))
+        for child in household.children:
+            estates.setdefault(child, []).append(Estate(death.person_id, name, "barn"))
     return HeirRegistry(estates)
 
 
@@ -85,7 +86,7 @@ def actor_urls(topology: Topology, population: Population) -> list[tuple[str, st
     """``(actor, URL, how to log in)`` for each actor's pages."""
     agency = topology.url("agency-ui")
     heir = next(iter(heir_registry(population).estates), None)
-    first_bank = topology.banks[0]
+    first_bank = next((b for b in topology.banks if getattr(b, "control_api", True)), topology.banks[0])
     person = next((p.person_id for p in population.persons if p.date_of_death is None), "")
     rows = [
         ("Saksbehandler (Konkurs)", f"{agency}/cases/new/konkurs", "brukernavn bobestyrer"),

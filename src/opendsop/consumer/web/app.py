@@ -36,7 +36,7 @@ from litestar.response import ServerSentEvent, ServerSentEventMessage
 from opendsop.clock import Clock, utc_now
 from opendsop.consumer import exports
 from opendsop.consumer.cases import Case, CaseStore
-from opendsop.consumer.exports.labels import balance_history, service_label
+from opendsop.consumer.exports.labels import balance_history, fact_label, service_label
 from opendsop.consumer.web import views
 from opendsop.consumer.web.estates import Choices, HeirRegistry
 from opendsop.consumer.web.forms import FORMS, FormErrors, check, field_of, planner
@@ -162,6 +162,7 @@ def case_routes(pages: AgencyPages) -> list[Any]:  # noqa: C901 - one closure pe
         job = pages.jobs.get(case_id)
         running = job is not None and not job.done
         return kit.render(request, "case.html", session=session, case=case, label=service_label(case.service),
+                          fact_label=fact_label,
                           banks=pages.bank_states(case_id, export), running=running,
                           without_api=job.without_api if job else [], accounts=views.accounts(export),
                           resumable=not running and any(b.outcome is None or b.state not in ("ok", "denied")

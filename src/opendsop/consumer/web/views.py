@@ -136,7 +136,11 @@ def chart(points: Sequence[tuple[date, Decimal]], *, title: str, labels: Mapping
     def y(value: float) -> float:
         return top + (high - value) / (high - low) * (height - top - bottom)
 
-    line = " ".join(f"{x(when):.1f},{y(float(value)):.1f}" for when, value in points)
+    # a step line: the balance holds from one booking day to the next
+    steps = [f"{x(points[0][0]):.1f},{y(float(points[0][1])):.1f}"]
+    for (_, before), (when, value) in zip(points, points[1:], strict=False):
+        steps += [f"{x(when):.1f},{y(float(before)):.1f}", f"{x(when):.1f},{y(float(value)):.1f}"]
+    line = " ".join(steps)
     ticks = [low + (high - low) * i / 4 for i in range(5)]
     grid = "".join(
         f'<line x1="{left}" x2="{width - right}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="#c9cfd6" stroke-width="1"/>'
