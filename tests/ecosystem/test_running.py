@@ -351,6 +351,8 @@ def test_dsop_guarantee_in_a_second_terminal_acts_as_the_local_bank(ecosystem: R
     carrier = transport.carriers(POPULATION.companies)[0]
     low = dsop(ecosystem.topology, "guarantee", "new", carrier.orgnr, "--amount", "1000")
     assert low.returncode == 1 and "REJECTED_BELOP_FOR_LAVT" in low.stdout
+    history = dsop(ecosystem.topology, "guarantee", "cases")
+    assert history.returncode == 0 and "REJECTED_BELOP_FOR_LAVT" in history.stdout, history.stderr
     bad = dsop(ecosystem.topology, "guarantee", "new", "123", "--amount", "1000")
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1 and "organisasjonsnummer" in bad.stderr
 

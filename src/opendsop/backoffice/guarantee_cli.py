@@ -2,11 +2,12 @@
 """``dsop guarantee …`` — the bank as guarantor files transport licence guarantee cases with Statens vegvesen.
 
 ``show CARRIER`` (licences, own and others' guarantees), ``new``, ``replace``, ``terminate`` (the
-four case types of DSOP Transportløyvegaranti, ``endreGaranti`` being the termination here) and
-``list``.  ``--via-altinn`` files the case as a correspondence to SVV on the message platform and waits
-for the answer in the bank's inbox (DSOP Transportløyvegaranti “Om”) instead of calling the register's
-API.  Each case prints the register's ``Status`` (``OK``, ``REJECTED_BELOP_FOR_LAVT`` …) and
-why; exit code 0 for ``OK``, 1 for a rejection, 2 when nothing could be filed.
+four case types of DSOP Transportløyvegaranti, ``endreGaranti`` being the termination here), ``list``
+(the guarantees) and ``cases`` (every case filed, with SVV's answer).  ``--via-altinn`` files the
+case as a correspondence to SVV on the message platform and waits for the answer in the bank's inbox
+(DSOP Transportløyvegaranti “Om”) instead of calling the register's API.  Each case prints the
+register's ``Status`` (``OK``, ``REJECTED_BELOP_FOR_LAVT`` …) and why; exit code 0 for ``OK``, 1 for a
+rejection, 2 when nothing could be filed.
 """
 
 from __future__ import annotations
@@ -245,6 +246,33 @@ def list_guarantees(
             g.status.value,
             str(g.gyldigFra),
             str(g.gyldigTil or ""),
+        )
+    Console().print(table)
+
+
+@app.command()
+def cases() -> None:
+    """Your cases at Statens vegvesen, oldest first: saksnummer, received, type, carrier, status and answer."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from opendsop.contracts.registers.loyve import Sak
+
+    async def job(session: Session) -> list[Sak]:
+        async with session.loyveregister() as register:
+            return await register.cases()
+
+    table = Table(title="Cases at Statens vegvesen")
+    for column in ("Saksnummer", "Received", "Type", "Carrier", "Status", "Answer"):
+        table.add_column(column, overflow="fold")
+    for sak in run(job):
+        table.add_row(
+            sak.saksnummer,
+            sak.mottatt.isoformat(timespec="seconds"),
+            sak.soknad.soknadtype.value,
+            sak.soknad.transportorOrgnummer,
+            sak.svar.status.value,
+            sak.svar.melding,
         )
     Console().print(table)
 
