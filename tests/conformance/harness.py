@@ -116,6 +116,27 @@ async def open_bank(options: BankOptions | None = None, *, version: str = "v2") 
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=base)
 
 
+def free_ports(count: int = 1) -> int:
+    """The first of ``count`` consecutive free loopback ports."""
+    import socket
+
+    def free(port: int) -> bool:
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                return False
+        return True
+
+    for _ in range(50):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            first = int(probe.getsockname()[1])
+        if first + count < 65_000 and all(free(first + i) for i in range(count)):
+            return first
+    raise RuntimeError("no free loopback ports")
+
+
 def context(client: httpx.AsyncClient, services: tuple[str, ...], *, version: str = "v2") -> Context:
     world, trust = kit()
     return Context(client, world, trust, BASE, lambda: NOW, services, version=version)

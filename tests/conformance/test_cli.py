@@ -5,7 +5,6 @@ that does not answer, so every check errs (and the run still ends with its repor
 from __future__ import annotations
 
 import json
-import socket
 from pathlib import Path
 
 import httpx
@@ -13,30 +12,12 @@ import pytest
 from typer.testing import CliRunner
 
 from opendsop.cli import app
-
-
-def _free_port_block(count: int = 3) -> int:
-    for _ in range(20):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            first = probe.getsockname()[1]
-        if first + count < 65_000 and all(_free(first + i) for i in range(count)):
-            return first
-    raise RuntimeError("no free port block")
-
-
-def _free(port: int) -> bool:
-    with socket.socket() as probe:
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
+from tests.conformance.harness import free_ports
 
 
 def test_a_bank_that_does_not_answer_is_reported_check_by_check(tmp_path: Path) -> None:
-    dead = _free_port_block(1)
-    kit = _free_port_block()
+    dead = free_ports(1)
+    kit = free_ports(3)
     done = CliRunner().invoke(
         app,
         [
@@ -93,7 +74,7 @@ def test_the_kit_publishes_its_keys(path: str) -> None:
 
 
 def test_the_agency_mock_serves_and_reports(tmp_path: Path) -> None:
-    port = _free_port_block(1)
+    port = free_ports(1)
     done = CliRunner().invoke(
         app, ["conformance", "agency", "--port", str(port), "--duration", "0.3", "--report-dir", str(tmp_path)]
     )

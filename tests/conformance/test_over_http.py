@@ -16,7 +16,7 @@ import uvicorn
 
 from opendsop.clock import oslo_today, utc_now
 from opendsop.conformance.cli import _run
-from opendsop.conformance.parties import KitUrls, registers_token
+from opendsop.conformance.parties import kit_urls, registers_token
 from opendsop.conformance.trust import KitTrust
 from opendsop.conformance.world import build_world
 from opendsop.provider.app import create_app
@@ -24,45 +24,21 @@ from opendsop.provider.imports.run import import_files
 from opendsop.provider.settings import ProviderSettings
 from opendsop.provider.store import MemoryBankStore
 from opendsop.provider.wiring import servicer
+from tests.conformance.harness import free_ports
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 BANK = "910000001"
 
 
-def _ports(count: int) -> int:
-    for _ in range(50):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            first = probe.getsockname()[1]
-        if first + count < 65_000 and all(_free(first + i) for i in range(count)):
-            return first
-    raise RuntimeError("no free ports")
-
-
-def _free(port: int) -> bool:
-    with socket.socket() as probe:
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
 async def test_the_kit_against_the_projects_bank_over_http(tmp_path: Path, reference_dir: Path) -> None:
-    kit_port, bank_port = _ports(3), _ports(1)
+    kit_port, bank_port = free_ports(3), free_ports(1)
     base = f"http://127.0.0.1:{bank_port}/v2"
     # What `dsop conformance bank` writes into bank.env, made first: the bank starts before the kit's parties.
     trust = KitTrust.create(f"http://127.0.0.1:{kit_port}/", now=utc_now())
     (tmp_path / "kit").mkdir()
     trust.save(tmp_path / "kit")
     pems = trust.write_pems(tmp_path / "kit")
-    urls = KitUrls(
-        issuer=f"http://127.0.0.1:{kit_port}/",
-        jwks=f"http://127.0.0.1:{kit_port}/jwks",
-        prosecution_jwks=f"http://127.0.0.1:{kit_port}/.well-known/finans-jwks.json",
-        certpub=f"http://127.0.0.1:{kit_port + 1}",
-        registers=f"http://127.0.0.1:{kit_port + 2}",
-    )
+    urls = kit_urls("127.0.0.1", kit_port)
     settings = ProviderSettings(
         bank_orgno=BANK,
         bank_name="Kontrollbanken",

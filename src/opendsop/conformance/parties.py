@@ -38,6 +38,19 @@ class KitUrls:
     registers: str
 
 
+def kit_urls(host: str, base_port: int) -> KitUrls:
+    """Where the kit's parties listen: the issuer and prosecution key on ``base_port``, CertPub on the
+    next port, the registers on the one after."""
+    root = f"http://{host}"
+    return KitUrls(
+        issuer=f"{root}:{base_port}/",
+        jwks=f"{root}:{base_port}/jwks",
+        prosecution_jwks=f"{root}:{base_port}/.well-known/finans-jwks.json",
+        certpub=f"{root}:{base_port + 1}",
+        registers=f"{root}:{base_port + 2}",
+    )
+
+
 def _kit_app(trust: KitTrust) -> Any:
     from litestar import Litestar, get
 
@@ -166,14 +179,7 @@ async def serve_parties(
 
     ports = {"kit": base_port, "certpub": base_port + 1, "registers": base_port + 2}
     sockets = {name: _bind(host, port) for name, port in ports.items()}
-    root = f"http://{host}"
-    urls = KitUrls(
-        issuer=f"{root}:{ports['kit']}/",
-        jwks=f"{root}:{ports['kit']}/jwks",
-        prosecution_jwks=f"{root}:{ports['kit']}/.well-known/finans-jwks.json",
-        certpub=f"{root}:{ports['certpub']}",
-        registers=f"{root}:{ports['registers']}",
-    )
+    urls = kit_urls(host, base_port)
     now = utc_now()
     apps = {
         "kit": _kit_app(trust),
@@ -226,4 +232,4 @@ def registers_token(trust: KitTrust, bank: str, urls: KitUrls) -> str:
     )
 
 
-__all__ = ["DEFAULT_PORTS", "KitUrls", "bank_settings", "registers_token", "serve_parties"]
+__all__ = ["DEFAULT_PORTS", "KitUrls", "bank_settings", "kit_urls", "registers_token", "serve_parties"]
