@@ -111,11 +111,17 @@ async def test_an_interrupted_month_carries_on_where_it_stopped(client: Any, sto
     assert month.listed == len(await store.members(INST, EMPLOYER, "2026-10"))
 
 
-async def test_another_institution_is_refused_in_one_line(client: Any, store: PensionStore) -> None:
-    """Forutsetninger: the employer's a-melding names another institution, so there is no avtaleforhold."""
+async def test_months_without_avtaleforhold_are_not_asked(client: Any, store: PensionStore) -> None:
+    """Forutsetninger: the employer's a-melding names another institution, so that one has no avtaleforhold;
+    the validity check tells it before any employee is asked for."""
+    report = await sync(client(STRANGER), store, DEFAULT_TABLE, institution=STRANGER, employer=EMPLOYER,
+                        first=Month(2026, 9), today=NOW.date())  # fmt: skip
+    assert [(m.month, m.no_agreement, m.listed) for m in report.months] == [("2026-09", True, 0), ("2026-10", True, 0)]
+
+
+async def test_a_refusal_names_the_code_and_the_fix(client: Any) -> None:
     with pytest.raises(ApiRefused, match="IM-005 .403.*both the employer"):
-        await sync(client(STRANGER), store, DEFAULT_TABLE, institution=STRANGER, employer=EMPLOYER,
-                   first=Month(2026, 10), today=NOW.date())  # fmt: skip
+        await client(STRANGER).employees(EMPLOYER, Month(2026, 10), Month(2026, 10))
 
 
 def _member(person: str, *, active: bool = True, percent: float = 100, leave: tuple[str, ...] = (),

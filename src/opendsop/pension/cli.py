@@ -99,7 +99,7 @@ def print_report(report: SyncReport, console: Console | None = None) -> None:
     for column in ("month", "employees", "members", "pension base (NOK)", "changes", "note"):
         months.add_column(column, justify="right" if column not in ("month", "note") else "left")
     for m in report.months:
-        note = "done before" if m.skipped else ("resumed" if m.resumed else "")
+        note = "no avtaleforhold" if m.no_agreement else "done before" if m.skipped else "resumed" if m.resumed else ""
         if m.skjermet:
             note = (note + ", " if note else "") + "shielded persons left out"
         months.add_row(m.month, str(m.listed), str(m.members), f"{m.base:,.2f}", str(len(m.changes)), note)
@@ -130,6 +130,10 @@ def export(report: SyncReport, path: Path) -> None:
 
 def build_app(settings_for: SettingsFor) -> typer.Typer:
     app = typer.Typer(help="A pension institution's Ajourhold av OTP.", no_args_is_help=True)
+
+    @app.callback()
+    def group() -> None:
+        """A pension institution's Ajourhold av OTP (DSOP "Ajourhold av OTP")."""
 
     @app.command("sync")
     def sync_command(

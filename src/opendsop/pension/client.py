@@ -99,6 +99,23 @@ class OtpClient:
         result: Mapping[str, Any] = response.json()
         return result
 
+    async def months_without_agreement(self, institution: str, employer: str, first: Month, last: Month) -> set[str]:
+        """The months of ``first``‥``last`` without an avtaleforhold (the Tjenestepensjonsavtale validity check)."""
+        response = await self._send(
+            "GET",
+            f"{self.ske}/api/tjenestepensjonsavtale/v1/otp/avtaleforhold/gyldighet",
+            params={
+                "opplysningspliktig": employer,
+                "pensjonsinnretning": institution,
+                "fraOgMed": str(first),
+                "tilOgMed": str(last),
+            },
+            headers=await self._headers(self.ske_aud, otp.SCOPE_TJENESTEPENSJONSAVTALE),
+        )
+        if response.status_code != 200:
+            raise self._refused("Tjenestepensjonsavtale", response)
+        return set(response.json()["maanederUtenGyldigAvtaleforhold"]["maaned"])
+
     async def employees(self, employer: str, first: Month, last: Month) -> tuple[list[str], bool]:
         """The inntektsmottakere of the months, and whether shielded persons were left out."""
         response = await self._send(

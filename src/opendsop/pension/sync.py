@@ -36,6 +36,7 @@ class MonthReport:
     changes: list[Change]
     resumed: bool = False
     skipped: bool = False  # done in an earlier run
+    no_agreement: bool = False  # not both sides reported the agreement for this month: nothing may be asked
     unknown_codes: set[str] = field(default_factory=set)
 
 
@@ -75,7 +76,11 @@ async def sync(
     if last < first:
         return report
     await client.register(employer, reference(employer), first)
+    without = await client.months_without_agreement(institution, employer, first, last)
     for month in otp.months(first, last):
+        if str(month) in without:  # the employer's a-melding does not name this institution (yet): ask nothing
+            report.months.append(MonthReport(str(month), 0, False, 0, Decimal(0), [], no_agreement=True))
+            continue
         report.months.append(await _month(client, store, table, institution, employer, month, concurrency, progress))
     return report
 
