@@ -270,3 +270,24 @@ async def test_over_http(app_for: Any, token_for: Any, tmp_path: Any) -> None:
             assert missing.status_code == 404
     finally:
         await stores.db.close()
+
+
+async def test_the_public_page_names_holders_never_their_number(app_for: Any, tmp_path: Any) -> None:
+    stores = Stores(f"sqlite+aiosqlite:///{tmp_path / 'p.db'}", signing_trust=trust(), clock=lambda: NOW)
+    await stores.db.create_schema()
+    await stores.grunnbok.load([house()])
+    transport = httpx.ASGITransport(app=app_for(stores))
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://registers.test") as raw:
+            form = await raw.get("/grunnboken/")
+            assert form.status_code == 200 and 'name="enhet"' in form.text
+            page = await raw.get("/grunnboken/", params={"enhet": unit_key(HOUSE)})
+            assert page.status_code == 200 and SELLER.navn in page.text and SELLER.id not in page.text
+            assert "17/2020-200/1" in page.text and SELLER_BANK.navn in page.text
+            assert page.headers["content-security-policy"]
+            missing = await raw.get("/grunnboken/", params={"enhet": "0301-1-1-0-0"})
+            assert missing.status_code == 404 and "finnes ikke" in missing.text
+            english = await raw.get("/grunnboken/", params={"enhet": unit_key(HOUSE), "lang": "en"})
+            assert "Title holder" in english.text
+    finally:
+        await stores.db.close()

@@ -208,6 +208,8 @@ async def _eiendom(running: Running, population: Population, console: Console, r
     report.messages["eiendom"] = result
     console.print(_unit_table(result.before, "Before the sale"))
     console.print(_unit_table(result.after, "After: the buyer holds title, the buyer's bank's deed has first priority"))
+    page = f"{running.topology.url('registers')}/grunnboken/?enhet={unit.enhet}"
+    console.print(f"the grunnbok's page: {page}", highlight=False)
 
 
 async def _selskap(running: Running, population: Population, console: Console, report: Any) -> None:

@@ -51,6 +51,7 @@ from opendsop.registers.enhetsregister import EnhetsregisterStore
 from opendsop.registers.folkeregister import FolkeregisterStore
 from opendsop.registers.foretak import ForetakStore
 from opendsop.registers.grunnbok import GrunnbokStore
+from opendsop.registers.grunnbok_pages import grunnbok_pages
 from opendsop.registers.kartverket_api import KARTVERKET_ROUTES
 from opendsop.registers.konkursregister import KonkursStore
 from opendsop.registers.loyve_api import LOYVE_ROUTES
@@ -201,7 +202,7 @@ def create_app(
 
     return observe(
         Litestar(
-            route_handlers=[*ROUTES, *LOYVE_ROUTES, *KARTVERKET_ROUTES, *health_routes(readiness)],
+            route_handlers=[*ROUTES, *LOYVE_ROUTES, *KARTVERKET_ROUTES, grunnbok_pages(), *health_routes(readiness)],
             exception_handlers={
                 RegisterError: _register_error,
                 HTTPException: _http_error,
