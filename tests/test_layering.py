@@ -58,7 +58,7 @@ PARTIES = frozenset(
 ALLOWED: dict[str, frozenset[str]] = {
     # parties: the base, plus what a party needs of the world beyond it
     "provider": _BASE | {"audit"},  # every decision is audit-logged in the bank's own store
-    "consumer": _BASE,
+    "consumer": _BASE | {"audit"},  # the agency keeps its own verifiable log of what it fetched
     "relations": _BASE,
     "registers": _BASE,
     "authority": _BASE,

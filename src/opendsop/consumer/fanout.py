@@ -38,7 +38,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncGenerator, Callable, Collection, Iterable, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
@@ -138,9 +138,11 @@ class FanOut:
         recorder: Recorder | None = None,
         bank_deadline: float | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        on_answer: Callable[[CaseParameters, BankEndpoint, Fetched], Awaitable[None]] | None = None,
     ) -> None:
         self.client = client
         self.recorder = recorder
+        self.on_answer = on_answer  # the agency's audit log (consumer.workflows.runtime)
         self.bank_deadline = bank_deadline
         self.monotonic = monotonic
 
@@ -271,6 +273,8 @@ class FanOut:
     async def _record(self, case: CaseParameters, bank: BankEndpoint, reference: str | None, answer: Fetched) -> None:
         if self.recorder:
             await self.recorder.record_answer(case.account_info_request_id, bank, reference, answer)
+        if self.on_answer is not None:
+            await self.on_answer(case, bank, answer)
 
 
 def _accounts_from(listed: Fetched, done: Mapping[str, Mapping[Endpoint, Fetched]]) -> list[AccountResult]:

@@ -44,6 +44,9 @@ class ConsumerSettings(BaseSettings):
     registers_url: str | None = None  # Folkeregisteret / Konkursregisteret (workflow facts)
     environment: Literal["test", "production"] = "test"
     database_url: str = "sqlite+aiosqlite:///var/consumer.db"
+    audit_database_url: str | None = None  # the agency's own verifiable log of every answer it fetched
+    audit_key_file: str | None = None  # its Ed25519 checkpoint key (made on first use); None: unsigned
+    witness_url: str | None = None  # where its checkpoints are countersigned
     timeout: float = Field(default=30.0, gt=0)
     attempts: int = Field(default=3, ge=1, le=10)
     global_limit: int = Field(default=100, ge=1)

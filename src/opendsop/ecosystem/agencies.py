@@ -33,6 +33,8 @@ def topology_path() -> Path:
 
 def consumer_settings(topology: Topology, service: str | None) -> ConsumerSettings:
     """The settings of the local agency running ``service`` (None: the first agency; any reads the case store)."""
+    from opendsop.ecosystem.audit_side import audit_settings
+
     paths = Paths(topology.var_dir)
     on_behalf_of = None
     if service == FI_UTLEGG_AN.key:
@@ -61,6 +63,9 @@ def consumer_settings(topology: Topology, service: str | None) -> ConsumerSettin
         environment="test",
         name=agency.name,
         altinn_url=topology.url("altinn") if "altinn" in topology.ports else None,  # digital letters
+        audit_database_url=paths.database(f"audit-agency-{agency.orgno}"),
+        audit_key_file=audit_settings(topology, f"agency-{agency.orgno}")["audit_key_file"],
+        witness_url=topology.url("witness") if "witness" in topology.ports else None,
     )
 
 

@@ -39,6 +39,9 @@ def party_logs(topology: Topology) -> list[PartyLog]:
     paths = Paths(topology.var_dir)
     logs = [PartyLog(f"bank-{bank.orgno}", topology.bank_database(bank), bank.name) for bank in topology.banks]
     logs += [PartyLog(f"source-{name}", paths.database(f"source-{name}"), name) for name in SOURCE_LOGS]
+    logs += [  # the agencies' own logs of what they fetched (consumer.workflows.runtime)
+        PartyLog(f"agency-{a.orgno}", paths.database(f"audit-agency-{a.orgno}"), a.name) for a in topology.agencies
+    ]
     return logs
 
 

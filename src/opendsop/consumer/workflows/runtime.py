@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import httpx
 from pydantic import ValidationError
@@ -129,9 +130,10 @@ async def open_runtime(service: str | None, settings: ConsumerSettings | None = 
         letters = None
         if settings.altinn_url:  # digital letters to the banks without a Control API (consumer.letterbox)
             letters = await stack.enter_async_context(_letters(settings, settings.altinn_url, tokens, store))
+        on_answer = await stack.enter_async_context(_audit_log(settings)) if settings.audit_database_url else None
         yield Runtime(
             store,
-            FanOut(client, recorder=store, bank_deadline=settings.bank_deadline),
+            FanOut(client, recorder=store, bank_deadline=settings.bank_deadline, on_answer=on_answer),
             CatalogueDirectory(catalogue),
             relations,
             folkeregister,
@@ -141,6 +143,52 @@ async def open_runtime(service: str | None, settings: ConsumerSettings | None = 
             production=settings.environment == "production",
             letters=letters,
         )
+
+
+@asynccontextmanager
+async def _audit_log(settings: ConsumerSettings) -> AsyncIterator[Any]:
+    """The agency's own verifiable log: one record per answer fetched from a bank (``audit``)."""
+    from opendsop.audit.log import AuditRecord
+    from opendsop.audit.sql import party_log
+    from opendsop.serving import create_engine
+    from opendsop.standard.services import resolve
+
+    assert settings.audit_database_url is not None
+    log = party_log(
+        create_engine(settings.audit_database_url),
+        origin=f"agency-{settings.orgno}",
+        key_file=settings.audit_key_file,
+        witness_url=settings.witness_url,
+    )
+    await log.create_schema()
+
+    async def on_answer(case: Any, bank: Any, answer: Any) -> None:
+        profile = resolve(settings.consumer_org, case.mandate.key)
+        await log.append(
+            AuditRecord(
+                recorded_at=_utcnow(),
+                account_info_request_id=case.account_info_request_id,
+                legal_mandate=case.mandate.key,
+                additional_reference_id_type=case.reference_type,
+                requester_id=case.requester_id,
+                consumer_org=settings.consumer_org,
+                supplier_org=bank.org_no,  # the bank that disclosed
+                service=profile.key if profile else None,
+                endpoint=answer.endpoint.value,
+                party_id=case.party_id,
+                from_date=case.from_date,
+                to_date=case.to_date,
+                outcome="allowed",
+                status=200,
+                message=answer.status,  # "partial" when a bank said so
+            )
+        )
+
+    try:
+        yield on_answer
+    finally:
+        await log.close()
+        await log.engine.dispose()
 
 
 @asynccontextmanager
