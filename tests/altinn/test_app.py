@@ -8,10 +8,15 @@ from pathlib import Path
 
 import httpx
 import pytest
+from pydantic import ValidationError
 from typer.testing import CliRunner
 
+from opendsop.altinn.events import Events
 from opendsop.altinn.migrations import current, downgrade_engine, upgrade_engine
+from opendsop.altinn.settings import AltinnSettings
 from opendsop.cli import app as dsop
+from opendsop.contracts.messaging.errors import InvalidRequest
+from opendsop.contracts.messaging.models import SubscriptionRequest
 from tests.altinn.conftest import BANK, SUPPLIER, Harness
 
 pytestmark = pytest.mark.anyio
@@ -68,3 +73,13 @@ def test_dsop_altinn_registers_resources_and_roles(tmp_path: Path, monkeypatch: 
     assert bad.exit_code == 2 and "error:" in bad.output
     file.write_text("{}")
     assert runner.invoke(dsop, ["altinn", "resources", "put", str(file)]).exit_code == 2
+
+
+async def test_production_refuses_what_only_a_test_may_do(sqlite_harness: Harness) -> None:
+    with pytest.raises(ValidationError, match="virus scanner"):
+        AltinnSettings(production=True, scanner="none")
+    assert not AltinnSettings(production=True).synthetic_allowed
+    events = Events(sqlite_harness.platform.services, production=True)
+    with pytest.raises(InvalidRequest, match="https"):
+        await events.subscribe(BANK, SubscriptionRequest(end_point="http://bank.example/hook"))
+    assert (await events.subscribe(BANK, SubscriptionRequest(end_point="https://bank.example/hook"))).secret
