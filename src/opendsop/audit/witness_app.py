@@ -13,6 +13,7 @@ from typing import Any
 
 from litestar import Litestar, Request, Response, get, post
 from litestar.datastructures import State
+from litestar.params import FromPath
 
 from opendsop.audit.witness import Witness, WitnessRefused
 from opendsop.availability import Readiness, health_routes
@@ -40,7 +41,7 @@ async def cosign(request: Request[Any, Any, Any], state: State) -> Response[Any]
 
 
 @get("/witness/v1/logs/{origin:str}")
-async def latest(origin: str, state: State) -> Response[Any]:
+async def latest(origin: FromPath[str], state: State) -> Response[Any]:
     seen = state.witness.latest(origin)
     if seen is None:
         return _problem(404, "WIT-005", f"the witness has cosigned no checkpoint of {origin!r}")
