@@ -217,6 +217,9 @@ async def _home_sale(world: World) -> None:
     assert [(h.prioritet, h.panthaver.id, h.beloep) for h in report.after.heftelser] == [(1, BUYER_BANK.id, 3_825_000)]
     assert [h.panthaver.id for h in report.after.slettede] == [SELLER_BANK.id]
     assert report.closed
+    if isinstance(world.transport, MemoryTransport):  # the deed travelled with its cover letter
+        deeds = [d for d in world.transport.transfers.values() if d.properties["messageType"] == "SignedMortgageDeed"]
+        assert [d.properties["coverLetter"] for d in deeds] == ["XmlAttached"]
     assert any("Sven Selger" in e and "Ola" not in e for e in report.sale)  # the co-borrower is not named
     assert world.seller_bank.paid_off == {"28301234567": Decimal("1801726.03")}  # a week's interest at 5 %
 

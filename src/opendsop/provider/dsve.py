@@ -100,6 +100,9 @@ class BankCase:
     enhet: Registerenhet
     kontrakt: m.Kontrakt | None = None
     loan: Decimal | None = None
+    price: Decimal | None = None
+    settlement_account: str | None = None  # the megler's klientkonto, from the purchase contract
+    oppdragsnummer: str | None = None
     dokumentreferanse: str | None = None
     deed_transfer: str | None = None
     events: list[str] = field(default_factory=list)
@@ -163,7 +166,18 @@ class BankDesk:
         case.dokumentreferanse = rules.new_dokumentreferanse(referanse, "PD1", self.register_number)
         deed = tl.Pantedokument(case.dokumentreferanse, case.enhet, self.bank, (case.buyer,), int(case.loan))
         sdo = await self.signer(to_bytes(tl.dokument_xml(deed)), [case.buyer.id])
-        message = m.signed_mortgage_deed(sdo, reference=case.dokumentreferanse, sender_name=self.bank.navn)
+        letter = None
+        if case.settlement_account:  # the conditions travel with the deed (forutsetningsbrev)
+            letter = m.forutsetningsbrev(
+                self.bank, [case.buyer], case.enhet, beloep=int(case.loan),
+                overfoeres=self.clock().date() + timedelta(days=7), total=case.price or case.loan,
+                til_kontonummer=case.settlement_account, megler=case.megler,
+                saksbehandler=f"Kredittavdelingen, {self.bank.navn}", kreditor_saksnummer=referanse,
+                megler_saksnummer=case.oppdragsnummer, at=self.clock(),
+            )  # fmt: skip
+        message = m.signed_mortgage_deed(
+            sdo, reference=case.dokumentreferanse, cover_letter=letter, sender_name=self.bank.navn
+        )
         case.deed_transfer = case.dokumentreferanse  # the Altinn sendersreference of the shipment
         case.events.append(f"SignedMortgageDeed sent ({case.dokumentreferanse})")
         return await self.outbox.send(case.megler.id, message, reference=case.dokumentreferanse)
@@ -218,6 +232,8 @@ class BankDesk:
             contract = child(root, "kjoepekontrakter/kjoepekontrakt")
             price = Decimal(text(contract, "oppgjoersinformasjon/kjoepesum"))
             case.loan = (price * LOAN_TO_VALUE).quantize(Decimal(1), rounding=ROUND_DOWN)
+            case.price, case.oppdragsnummer = price, text(contract, "megler/referanse")
+            case.settlement_account = optional_text(contract, "oppgjoersinformasjon/kontonummer")
             case.events.append(f"{kind}: {status}, kjøpesum {price:.0f} → lånetilsagn {case.loan:.0f}")
         elif kind == "KjoepekontraktFraMegler":  # a pushed change: the loan promise follows the new price
             price = Decimal(text(root, "kjoepekontrakt/oppgjoersinformasjon/kjoepesum"))

@@ -256,3 +256,27 @@ def test_file_names_are_matched_case_insensitively() -> None:
 
 def test_deed_reference_in_the_file_name() -> None:
     assert any(re.fullmatch(rf"signedmortgagedeed_{REF}\.sdo", name) for name in deed.files)
+
+
+def test_the_deed_with_its_cover_letter_passes_and_a_letter_that_breaks_its_model_is_refused() -> None:
+    from datetime import date
+    from decimal import Decimal
+
+    from opendsop.standard.dsve import messages as m
+
+    from .sample import AT, BANK, BUYER, MEGLER, UNIT
+
+    letter = m.forutsetningsbrev(
+        BANK, [BUYER], UNIT, beloep=3_600_000, overfoeres=date(2026, 12, 15), total=Decimal(4_500_000),
+        til_kontonummer="97100000017", megler=MEGLER, saksbehandler="Kari Kreditt", kreditor_saksnummer="BANKCASE1",
+        megler_saksnummer="OPPDRAG-7", at=AT,
+    )  # fmt: skip
+    assert b"<?xml-stylesheet" in letter
+    with_letter = m.signed_mortgage_deed(DEED, reference=REF, cover_letter=letter)
+    assert with_letter.properties["coverLetter"] == "XmlAttached"
+    assert receive(with_letter)
+    broken = m.signed_mortgage_deed(
+        DEED, reference=REF, cover_letter=letter.replace(b"<ForstePrioritet>true", b"<ForstePrioritet>ja")
+    )
+    with pytest.raises(DsveError, match="DSVE-006"):
+        receive(broken)

@@ -65,7 +65,7 @@ def xml(prefix: str, root: str, *, minimum: int = 1) -> FileRule:
 
 
 DEED_FILE = FileRule(r"signedmortgagedeed_[^/\\]*\.(sdo|xml|pdf)", 1, 1)
-COVER_LETTER = FileRule(r"coverletter_[^/\\]*\.xml", 0, 1)
+COVER_LETTER = FileRule(r"coverletter_[^/\\]*\.xml", 0, 1, "Forutsetningsbrev")
 SIGNED_CONTRACT = FileRule(r"signert_kjoepekontrakt[^/\\]*\.(pdf|sdo)", 0, 1)
 COVER_LETTER_VALUES = ("XmlAttached", "SentOutOfBand", "Omitted")
 # Reply statuses (ACK first).

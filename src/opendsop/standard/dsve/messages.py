@@ -77,6 +77,68 @@ def signed_mortgage_deed(
     return _out("SignedMortgageDeed", files, **keys)
 
 
+def forutsetningsbrev(
+    kreditor: Org,
+    debitorer: Sequence[Party],
+    enhet: Registerenhet,
+    *,
+    beloep: int,
+    overfoeres: date,
+    total: Decimal,
+    til_kontonummer: str,
+    megler: Org,
+    saksbehandler: str,
+    kreditor_saksnummer: str,
+    megler_saksnummer: str | None,
+    at: datetime,
+) -> bytes:
+    """The cover letter (``Forutsetningsbrev``): first priority expected, the loan paid to the settlement account.
+
+    It references its stylesheet, as the specification asks, so that it renders on its own."""
+    root = Element("Forutsetningsbrev")
+    holder = sub(root, "Kreditor")
+    sub(holder, "Nummer", kreditor.id)
+    sub(holder, "Navn", kreditor.navn)
+    debtors = sub(root, "Debitorer")
+    for party in debitorer:
+        item = sub(debtors, "RettighetsHaver")
+        sub(item, "Nummer", party.id)
+        sub(item, "Navn", party.navn)
+    unit = sub(sub(root, "Registerenheter"), "Registerenhet")
+    if isinstance(enhet, Matrikkel):
+        for tag, value in (
+            ("KommuneNavn", enhet.kommunenavn), ("Kommunenummer", enhet.kommunenummer),
+            ("Gardsnummer", str(enhet.gaardsnummer)), ("Bruksnummer", str(enhet.bruksnummer)),
+            ("Festenummer", str(enhet.festenummer)), ("Seksjonsnummer", str(enhet.seksjonsnummer)),
+        ):  # fmt: skip
+            sub(unit, tag, value)
+    else:
+        sub(unit, "Organisasjonsnummer", enhet.organisasjonsnummer)
+        sub(unit, "Andelsnummer", enhet.andelsnummer)
+        sub(unit, "BorettslagNavn", enhet.borettslagnavn)
+    deed = sub(root, "PantedokumentDetaljer")
+    sub(deed, "Beloep", str(beloep))
+    sub(deed, "ForstePrioritet", "true")
+    transfer = sub(root, "OverfoerselDetaljer")
+    sub(transfer, "Beloep", str(beloep))
+    sub(transfer, "BeloepOverforesDato", overfoeres.isoformat())
+    sub(transfer, "TotalBeloep", str(total))
+    sub(transfer, "TilKontonummer", til_kontonummer)
+    sub(transfer, "KreditorSaksnummer", kreditor_saksnummer)
+    if megler_saksnummer:
+        sub(transfer, "MeglerSaksnummer", megler_saksnummer)
+    sub(transfer, "ProdusertDato", at.isoformat())
+    sub(sub(root, "Avsender"), "Navn", saksbehandler)
+    receiver = sub(root, "Mottaker")
+    sub(receiver, "Navn", megler.navn)
+    sub(receiver, "Organisasjonsnummer", megler.id)
+    stylesheet = (
+        b'<?xml-stylesheet type="text/xsl" href="https://prod.cdn.dsop.no/dsve/v/2.0.0/xslt/forutsetningsbrev.xslt"?>\n'
+    )
+    head, body = to_bytes(root).split(b"\n", 1)
+    return head + b"\n" + stylesheet + body
+
+
 def deed_processed(status: str, description: str, *, external_id: str | None = None) -> Outgoing:
     root = Element("SignedMortgageDeedProcessedMessage")
     sub(root, "MessageType", "SignedMortgageDeedProcessed")
@@ -498,6 +560,7 @@ __all__ = [
     "Outgoing",
     "avbrutt_samhandling",
     "deed_processed",
+    "forutsetningsbrev",
     "gjennomfoert_etinglysing",
     "innfrielsessaldoforespoersel",
     "innfrielsessaldosvar",

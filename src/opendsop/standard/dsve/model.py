@@ -453,6 +453,83 @@ PROCESSED = El(
     ),
 )
 
+# The cover letter (afpant-forutsetningsbrev.xsd; no namespace): the bank's conditions for the deed it sends.
+_RETTIGHETSHAVER = Complex("RettighetsHaver", (opt("Nummer", STRING), opt("Navn", STRING)))
+_FB_ENHET = Complex(
+    "Registerenhet",
+    tuple(
+        opt(name, STRING)
+        for name in (
+            "KommuneNavn", "Kommunenummer", "Gardsnummer", "Bruksnummer", "Festenummer", "Seksjonsnummer",
+            "Organisasjonsnummer", "Andelsnummer", "BorettslagNavn", "Adresse",
+        )
+    ),
+)  # fmt: skip
+_PRIORITET = Complex(
+    "PrioritetsAngivelse",
+    (
+        El("Rekkefolge", enum("PrioritetsRekkefolge", ("PrioritetEtter", "PrioritetLikestiltMed"))),
+        El("Panthaver", _RETTIGHETSHAVER),
+        El("Beloep", DOUBLE),
+        El("PrioritetsBeskrivelse", STRING, min=0, nillable=True),
+    ),
+)
+FORUTSETNINGSBREV = El(
+    "Forutsetningsbrev",
+    Complex(
+        "Forutsetningsbrev",
+        (
+            El("Kreditor", _RETTIGHETSHAVER),
+            El(
+                "Debitorer",
+                Complex("ArrayOfRettighetsHaver", (many("RettighetsHaver", _RETTIGHETSHAVER, nillable=True),)),
+            ),
+            El("Registerenheter", Complex("ArrayOfRegisterenhet", (many("Registerenhet", _FB_ENHET, nillable=True),))),
+            El(
+                "PantedokumentDetaljer",
+                Complex(
+                    "Pantedokument",
+                    (
+                        El("Beloep", DOUBLE),
+                        El("ForstePrioritet", BOOLEAN),
+                        opt(
+                            "Prioritet",
+                            Complex(
+                                "ArrayOfPrioritetsAngivelse", (many("PrioritetsAngivelse", _PRIORITET, nillable=True),)
+                            ),
+                        ),
+                    ),
+                ),
+            ),
+            El(
+                "OverfoerselDetaljer",
+                Complex(
+                    "Overfoersel",
+                    (
+                        El("Beloep", DOUBLE),
+                        El("BeloepOverforesDato", DATE),
+                        El("TotalBeloep", DOUBLE),
+                        El("TilKontonummer", STRING),
+                        opt("KID", STRING),
+                        opt("Betalingsmelding", STRING),
+                        opt("KreditorSaksnummer", STRING),
+                        opt("MeglerSaksnummer", STRING),
+                        El("ProdusertDato", DATETIME),
+                    ),
+                ),
+            ),
+            El(
+                "Avsender",
+                Complex(
+                    "Person",
+                    (opt("Navn", STRING), opt("Email", STRING), opt("TelefonDirekte", STRING), opt("Telefon", STRING)),
+                ),
+            ),
+            El("Mottaker", Complex("JuridiskPerson", (El("Navn", STRING), El("Organisasjonsnummer", STRING)))),
+        ),
+    ),
+)
+
 # Our e-tinglysing stand-in's answer (Kartverket's ReceiptStatusEnum values; the registration when OK).
 FORSENDELSESSTATUS = El(
     "forsendelsesstatus",
@@ -472,4 +549,4 @@ FORSENDELSESSTATUS = El(
     ),
 )
 
-__all__ = ["FORSENDELSESSTATUS", "PROCESSED", "PROCESSED_STATUS", "ROOTS"]
+__all__ = ["FORSENDELSESSTATUS", "FORUTSETNINGSBREV", "PROCESSED", "PROCESSED_STATUS", "ROOTS"]

@@ -19,12 +19,17 @@ from defusedxml.ElementTree import fromstring
 
 from .catalogue import CONTRACT_PUSH_ROOTS, MESSAGES, MessageSpec
 from .errors import DsveError
-from .model import FORSENDELSESSTATUS, PROCESSED, ROOTS
+from .model import FORSENDELSESSTATUS, FORUTSETNINGSBREV, PROCESSED, ROOTS
 from .schema import El, ModelError, validate
 
 ALTINN_MANIFEST = "manifest.xml"  # added by Altinn inside the ZIP (BrokerServiceManifest); not ours to check
 MAX_XML_BYTES = 5 * 1024 * 1024
-DOCUMENTS: dict[str, El] = {**ROOTS, PROCESSED.name: PROCESSED, FORSENDELSESSTATUS.name: FORSENDELSESSTATUS}
+DOCUMENTS: dict[str, El] = {
+    **ROOTS,
+    PROCESSED.name: PROCESSED,
+    FORSENDELSESSTATUS.name: FORSENDELSESSTATUS,
+    FORUTSETNINGSBREV.name: FORUTSETNINGSBREV,
+}
 
 
 @dataclass(frozen=True)
@@ -130,12 +135,9 @@ def check_shipment(properties: Mapping[str, str], unzipped: Mapping[str, bytes])
         roots: tuple[str, ...] | None = (rule.root,) if rule.root else None
         if spec.message_type == "KjoepekontraktFraMegler" and rule.pattern.startswith("kjoepekontraktframegler"):
             roots = CONTRACT_PUSH_ROOTS
-        if roots is None and not rule.pattern.startswith("coverletter"):
+        if roots is None:
             continue
         for name in found:
-            if roots is None:  # the cover letter: well-formed XML, its own schema (forutsetningsbrev) not modelled
-                parse_xml(files[name], name)
-                continue
             documents[name] = check_document(parse_xml(files[name], name), name, roots)
     return Shipment(spec.message_type, dict(properties), files, documents)
 
