@@ -18,7 +18,7 @@ the OTP package delivers; one code in the reports is not ``otp``, so the filter 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -31,6 +31,7 @@ from opendsop.standard.otp import month_of, months, shift
 from opendsop.standard.values import Month
 from opendsop.synth._context import derive
 from opendsop.synth.consent_model import Income, MonthlyReport
+from opendsop.synth.consent_sources import _Made  # made on first access and kept, as the consent sources' data
 
 if TYPE_CHECKING:
     from opendsop.synth.world import Population
@@ -269,23 +270,6 @@ def make_employer(seed: int, today: date, orgnr: str, name: str, persons: tuple[
     return Employer(orgnr, name, providers, tuple(employments), income)
 
 
-class _Lazy(Mapping[str, Employer]):
-    def __init__(self, recipes: dict[str, Callable[[], Employer]]) -> None:
-        self._recipes = recipes
-        self._made: dict[str, Employer] = {}
-
-    def __getitem__(self, key: str) -> Employer:
-        if key not in self._made:
-            self._made[key] = self._recipes[key]()
-        return self._made[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._recipes)
-
-    def __len__(self) -> int:
-        return len(self._recipes)
-
-
 def for_population(population: Population) -> AOrdning:
     """The a-ordning of one shard: every valid employer with the persons it employs."""
     today, seed = population.today, population.seed
@@ -299,7 +283,7 @@ def for_population(population: Population) -> AOrdning:
             recipes[company.orgnr] = partial(make_employer, seed, today, company.orgnr, company.name, persons)
     shielded = frozenset(p.person_id for p in population.persons if p.address_protection is not None)
     employers_of = {person: (orgnr,) for person, orgnr in population.employer_of.items() if orgnr in recipes}
-    return AOrdning(seed, today, _Lazy(recipes), employers_of, shielded)
+    return AOrdning(seed, today, _Made(recipes), employers_of, shielded)
 
 
 def one_employer(seed: int, today: date, *, employees: int, orgnr: str = "974942003") -> AOrdning:
