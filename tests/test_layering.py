@@ -60,7 +60,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "provider": _BASE | {"audit"},  # every decision is audit-logged in the bank's own store
     "consumer": _BASE | {"audit"},  # the agency keeps its own verifiable log of what it fetched
     "relations": _BASE,
-    "registers": _BASE,
+    "registers": _BASE | {"audit"},  # Folkeregister lookups kept in a verifiable log
     "authority": _BASE,
     "certpub": _BASE,
     "consent": _BASE,

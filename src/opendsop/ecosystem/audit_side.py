@@ -38,6 +38,7 @@ def party_logs(topology: Topology) -> list[PartyLog]:
     """Every party of ``topology`` that keeps a verifiable audit log."""
     paths = Paths(topology.var_dir)
     logs = [PartyLog(f"bank-{bank.orgno}", topology.bank_database(bank), bank.name) for bank in topology.banks]
+    logs.append(PartyLog("registers", paths.database("registers"), "Folkeregisteret"))
     logs += [PartyLog(f"source-{name}", paths.database(f"source-{name}"), name) for name in SOURCE_LOGS]
     logs += [  # the agencies' own logs of what they fetched (consumer.workflows.runtime)
         PartyLog(f"agency-{a.orgno}", paths.database(f"audit-agency-{a.orgno}"), a.name) for a in topology.agencies
@@ -107,6 +108,7 @@ def holders(topology: Topology) -> list[Any]:
     from opendsop.audit.innsyn_app import Holder
 
     found = [Holder(f"bank-{b.orgno}", f"http://{topology.host}:{b.port}", b.name) for b in topology.banks]
+    found.append(Holder("registers", topology.url("registers"), "Folkeregisteret"))
     return found + [Holder(f"source-{name}", topology.url(name), name.capitalize()) for name in SOURCE_LOGS]
 
 

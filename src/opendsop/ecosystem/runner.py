@@ -230,6 +230,9 @@ def build_apps(
         "registers": registers_app(
             RegistersSettings(
                 database_url=paths.database("registers"),
+                audit_key_file=audit_settings(topology, "registers")["audit_key_file"],
+                witness_url=topology.url("witness"),
+                audit_keys_file=str(audit_dir(topology) / "keys.json"),
                 public_url=topology.url("registers"),
                 issuer=issuer,
                 jwks_url=jwks,

@@ -77,6 +77,7 @@ class Registers:
     synthetic_allowed: bool
     max_page: int
     clock: Callable[[], datetime]
+    audit: Any = None  # the registers' verifiable log of person lookups (audit.log.MerkleLog), when kept
 
 
 def _registers(request: Request[Any, Any, Any]) -> Registers:
@@ -150,17 +151,40 @@ async def person(request: Request[Any, Any, Any], fnr: FromPath[str]) -> Person:
     number = person_id(fnr, "fnr", synthetic_allowed=registers.synthetic_allowed)
     found = await registers.folkeregister.person(number)
     log.info("person lookup by %s: %s", principal.consumer_org, "found" if found else "not found")
+    await _audited(registers, principal, "person", number, found is not None)
     if found is None:
         raise NotFound("no person with this identifikasjonsnummer in Folkeregisteret", parameter="fnr")
     return for_bank(found)
 
 
+async def _audited(registers: Registers, principal: Principal, endpoint: str, number: str, found: bool) -> None:
+    """One record per lookup of a person, who asked and whether it was found (``audit``)."""
+    if registers.audit is None:
+        return
+    from opendsop.audit.log import AuditRecord
+
+    await registers.audit.append(
+        AuditRecord(
+            recorded_at=registers.clock(),
+            consumer_org=principal.consumer_org,
+            service="folkeregister",
+            endpoint=endpoint,
+            party_id=number,
+            outcome="allowed" if found else "not-found",
+            status=200 if found else 404,
+            categories=("folkeregisteropplysninger",) if endpoint == "person" else ("vergemål",),
+        )
+    )
+
+
 @get(FOLKEREGISTER + "/personer/{fnr:str}/vergemaal")
 async def vergemaal(request: Request[Any, Any, Any], fnr: FromPath[str]) -> list[Vergemaal]:
-    await authorise(request, SCOPE_FOLKEREGISTER)
+    principal = await authorise(request, SCOPE_FOLKEREGISTER)
     registers = _registers(request)
     number = person_id(fnr, "fnr", synthetic_allowed=registers.synthetic_allowed)
-    if await registers.folkeregister.person(number) is None:
+    found = await registers.folkeregister.person(number) is not None
+    await _audited(registers, principal, "vergemaal", number, found)
+    if not found:
         raise NotFound("no person with this identifikasjonsnummer in Folkeregisteret", parameter="fnr")
     return await registers.folkeregister.guardianships(number)
 

@@ -156,6 +156,7 @@ def create_app(
         synthetic_allowed=settings.synthetic_allowed,
         max_page=settings.max_page,
         clock=clock or utcnow,
+        audit=_audit_log(settings, stores),
     )
 
     state: dict[str, Any] = {
@@ -181,6 +182,8 @@ def create_app(
 
     async def startup() -> None:
         await stores.db.create_schema()
+        if registers.audit is not None:
+            await registers.audit.create_schema()
         if "loyve_post" in state and settings.loyve_poll_interval > 0:  # cases filed over the platform
             from opendsop.registers.loyve_post import poll
 
@@ -202,7 +205,14 @@ def create_app(
 
     return observe(
         Litestar(
-            route_handlers=[*ROUTES, *LOYVE_ROUTES, *KARTVERKET_ROUTES, grunnbok_pages(), *health_routes(readiness)],
+            route_handlers=[
+                *ROUTES,
+                *LOYVE_ROUTES,
+                *KARTVERKET_ROUTES,
+                grunnbok_pages(),
+                *health_routes(readiness),
+                *_audit_routes(settings, registers, clock or utcnow),
+            ],
             exception_handlers={
                 RegisterError: _register_error,
                 HTTPException: _http_error,
@@ -216,6 +226,27 @@ def create_app(
         "registers",
         title="Registers (Folkeregisteret, Konkursregisteret)",
     )
+
+
+def _audit_log(settings: RegistersSettings, stores: Stores) -> Any:
+    """The registers' verifiable log of person lookups, on their own database, when a key is configured."""
+    if not settings.audit_key_file:
+        return None
+    from opendsop.audit.sql import party_log
+
+    return party_log(
+        stores.db.engine, origin="registers", key_file=settings.audit_key_file, witness_url=settings.witness_url
+    )
+
+
+def _audit_routes(settings: RegistersSettings, registers: Registers, clock: Callable[[], datetime]) -> list[Any]:
+    """The audit API over that log: innsyn for the persons looked up, auditors (``audit.api``)."""
+    if registers.audit is None:
+        return []
+    from opendsop.audit.api import audit_routes
+
+    log = registers.audit
+    return audit_routes(lambda: log, keys_file=settings.audit_keys_file, clock=clock)
 
 
 __all__ = ["Stores", "create_app"]

@@ -45,6 +45,9 @@ class RegistersSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DSOP_REGISTERS_", frozen=True, extra="forbid")
 
     database_url: str = "sqlite+aiosqlite:///var/registers.db"
+    audit_key_file: str | None = None  # set: Folkeregister lookups kept in a signed, verifiable log (audit)
+    witness_url: str | None = None  # where its checkpoints are countersigned
+    audit_keys_file: str | None = None  # the issuers its audit API trusts (innsyn, prosecution, auditors)
     public_url: PublicUrl = "http://127.0.0.1:8030"
     issuer: str = "http://127.0.0.1:8000/"
     jwks_url: str | None = None

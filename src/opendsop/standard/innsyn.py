@@ -51,6 +51,7 @@ RULES: MappingProxyType[str, Rule] = MappingProxyType(
             "Straffeprosessloven § 210 (utleveringspålegg)",
             "decision: deferred notice until the prosecution lifts it (§ 210 c as described)",
         ),
+        "folkeregister": Rule(Visibility.LEGAL_BASIS, "Folkeregisterloven § 10-2 (utlevering)", "GDPR art. 15"),
         # the consent-based sources (opendsop.sources)
         "skatteetaten-sbl": Rule(Visibility.CONSENT, "Samtykke (lånesøknad)", "Altinn avtalelogg"),
         "lanekassen-saldo": Rule(Visibility.CONSENT, "Samtykke (saldo på studielån)", "Altinn avtalelogg"),
