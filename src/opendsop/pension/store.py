@@ -1,8 +1,8 @@
 """The institution's record of each sync: one row per member and month, and which months are done (resumable).
 
-SQLite or PostgreSQL (SQLAlchemy Core); the tables are created at start.  A month is ``done`` once every
-listed employee's row is stored; rows are written in batches, so an interrupted run carries on from the last
-batch and never asks twice for a person it has.
+SQLite or PostgreSQL (SQLAlchemy Core); the tables are migrated at start (``pension.migrations``).  A month is
+``done`` once every listed employee's row is stored; rows are written in batches, so an interrupted run carries on
+from the last batch and never asks twice for a person it has.
 """
 
 from __future__ import annotations
@@ -54,8 +54,10 @@ class PensionStore:
         self.engine = engine
 
     async def create_schema(self) -> None:
-        async with self.engine.begin() as conn:
-            await conn.run_sync(_META.create_all)
+        """Bring the tables to the current revision (alembic, ``pension.migrations``)."""
+        from opendsop.pension.migrations import upgrade_engine
+
+        await upgrade_engine(self.engine)
 
     async def close(self) -> None:
         await self.engine.dispose()

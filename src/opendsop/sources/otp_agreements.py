@@ -56,17 +56,16 @@ def _month(text: str) -> Month:
 
 
 class SqlAgreements:
-    """The registry in the source's SQL database (SQLite or PostgreSQL); one table, created at startup."""
+    """The registry in the source's SQL database (SQLite or PostgreSQL); one table, migrated at startup."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
 
     async def create_schema(self) -> None:
-        # Skatteetaten and NAV may start together on one database: one table creation at a time per process
-        from opendsop.audit.migrations import ONE_AT_A_TIME
+        """Bring the table to the current revision (alembic, ``sources.otp_migrations``)."""
+        from opendsop.sources.otp_migrations import upgrade_engine
 
-        async with ONE_AT_A_TIME, self.engine.begin() as conn:
-            await conn.run_sync(_META.create_all)
+        await upgrade_engine(self.engine)
 
     async def of(self, institution: str, employer: str) -> list[Agreement]:
         t = AVTALEFORHOLD
