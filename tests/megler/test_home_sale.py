@@ -26,7 +26,7 @@ from opendsop.contracts.registers.kartverket import (
     Aktoer,
     GrunnbokClient,
 )
-from opendsop.ecosystem.dsve_story import FOUNDING_RESOURCE, Signers, company_founding, home_sale
+from opendsop.ecosystem.dsve_story import FOUNDING_RESOURCE, Signers, company_founding, home_sale, register_intake
 from opendsop.megler.agent import EstateAgent
 from opendsop.provider.dsve import BankDesk, LoanAccount, MemoryLedger
 from opendsop.registers.app import Stores, create_app
@@ -77,6 +77,7 @@ class World:
     grunnbok: GrunnbokClient
     transport: MemoryTransport
     stores: Stores
+    brreg_client: Any = None  # broker mode: a fresh platform client as Brønnøysundregistrene
 
 
 @contextlib.asynccontextmanager
@@ -128,7 +129,8 @@ async def open_world(tmp_path: Any, token_issuer: Any, *, broker: bool = False) 
         buyer_desk = desk(BUYER_BANK, "3260", MemoryLedger())
         seller_desk = desk(SELLER_BANK, "2830", MemoryLedger({SELLER.id: loans}))
         try:
-            yield World(buyer_desk, seller_desk, agent, grunnbok, transport, stores)
+            brreg = getattr(transport, "brreg_client", None)
+            yield World(buyer_desk, seller_desk, agent, grunnbok, transport, stores, brreg)
         finally:
             await grunnbok.aclose()
             await stores.db.close()
@@ -168,7 +170,14 @@ async def _broker(tmp_path: Any, token_issuer: Any) -> AsyncIterator[BrokerTrans
         for org in (BUYER_BANK.id, SELLER_BANK.id, MEGLER.id, BRREG.id)
     }
     try:
-        yield BrokerTransport(clients)
+        transport = BrokerTransport(clients)
+
+        def brreg() -> MessagingClient:
+            token = token_issuer.mint(BRREG.id, " ".join(ALL_SCOPES), "http://altinn.test", lifetime=3600)
+            return MessagingClient("http://altinn.test", token, transport=httpx.ASGITransport(app=app))
+
+        transport.brreg_client = brreg  # type: ignore[attr-defined]
+        yield transport
     finally:
         for client in clients.values():
             await client.aclose()
@@ -236,6 +245,15 @@ def _founding_transport(world: World) -> Any:
     return world.transport
 
 
+def _deliver(world: World) -> Any:
+    """The register's own intake on the platform (broker), or the story's over HTTP (memory)."""
+    if world.brreg_client is not None:
+        from opendsop.registers.foretak_post import BrregIntake
+
+        return BrregIntake(world.stores.foretak, world.brreg_client, lambda: NOW).receive
+    return lambda: register_intake(world.transport, world.grunnbok, BRREG)
+
+
 async def _founding(world: World) -> None:
     lines: list[str] = []
     report = await company_founding(
@@ -249,7 +267,10 @@ async def _founding(world: World) -> None:
         capital=Decimal(30_000),
         today=NOW.date(),
         say=lines.append,
+        deliver=_deliver(world),
     )
+    if world.brreg_client is not None:  # read again: nothing waits, nothing is registered twice
+        assert await _deliver(world)() == 0
     assert report.refused is not None and report.refused.kode == "FR-003"
     assert report.state is not None and report.state.status == "registrert" and report.account_released
     unit = await world.stores.enhetsregister.organisation(report.state.organisasjonsnummer or "")

@@ -12,10 +12,12 @@ the in-memory transport and the registers app in-process.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+
+import msgspec
 
 from opendsop.contracts.dsve import signing
 from opendsop.contracts.dsve.transport import Transport
@@ -31,6 +33,7 @@ from opendsop.trust.pki import CertificateAuthority, Credential
 Say = Callable[[str], None]
 FOUNDING_RESOURCE = "brg_aksjeinnskudd"  # our broker resource for share-capital confirmations (docs/decisions.md)
 FOUNDING_MESSAGE = "Aksjeinnskuddsbekreftelse"
+FOUNDING_ANSWER = "Registreringsmelding"
 
 
 def _kr(amount: Decimal) -> str:
@@ -176,8 +179,11 @@ async def company_founding(
     capital: Decimal,
     today: date,
     say: Say,
+    deliver: Callable[[], Awaitable[object]],
     reference: str = "SRM-1",
 ) -> FoundingReport:
+    """``deliver``: what brings the confirmation to the register and its answer back (the register's own
+    intake polling the platform, or ``register_intake`` below)."""
     report = FoundingReport()
     say(f"1. {founder.navn} founds {name} with {capital:,.0f} kr share capital at {bank.bank.navn}".replace(",", " "))
     notice = Stiftelsesmelding(
@@ -214,13 +220,13 @@ async def company_founding(
         bank.bank.id, register_org.id, shipment.properties, pack(shipment.files), reference=f"kapital-{reference}"
     )
     say(f"  {bank.bank.id} → {register_org.navn}: Aksjeinnskuddsbekreftelse (signed by the bank)")
-    say("4. Foretaksregisteret checks it against the notice and registers the company")
-    for transfer_id in await transport.available(register_org.id):
-        delivery = await transport.fetch(transfer_id, register_org.id)
-        files = unzip(delivery.payload)
-        reference_in = delivery.properties.get("meldingsreferanse", "")
-        report.state = await register.confirm_capital(reference_in, next(iter(files.values())))
-        await transport.confirm(transfer_id, register_org.id)
+    say("4. Foretaksregisteret checks it against the notice, registers the company and answers the bank")
+    await deliver()
+    for transfer_id in await transport.available(bank.bank.id):
+        delivery = await transport.fetch(transfer_id, bank.bank.id)
+        if delivery.properties.get("messageType") == FOUNDING_ANSWER:
+            report.state = msgspec.json.decode(delivery.payload, type=Stiftelse)
+        await transport.confirm(transfer_id, bank.bank.id)
     assert report.state is not None
     say(f"  {report.state.status}: organisasjonsnummer {report.state.organisasjonsnummer}")
     released = bank.registered(report.state)
@@ -229,4 +235,19 @@ async def company_founding(
     return report
 
 
-__all__ = ["FoundingReport", "SaleReport", "Signers", "company_founding", "home_sale"]
+async def register_intake(transport: Transport, register: GrunnbokClient, register_org: Org) -> None:
+    """Foretaksregisteret's intake played over HTTP (as ``registers.foretak_post`` does on the platform): each
+    confirmation to the register is checked by it and its state sent back to the bank."""
+    for transfer_id in await transport.available(register_org.id):
+        delivery = await transport.fetch(transfer_id, register_org.id)
+        files = unzip(delivery.payload)
+        state = await register.confirm_capital(
+            delivery.properties.get("meldingsreferanse", ""), next(iter(files.values()))
+        )
+        answer = {"messageType": FOUNDING_ANSWER, "meldingsreferanse": state.referanse, "status": state.status}
+        body = msgspec.json.encode(state)
+        await transport.send(register_org.id, delivery.sender, answer, body, reference=f"svar-{transfer_id}")
+        await transport.confirm(transfer_id, register_org.id)
+
+
+__all__ = ["register_intake", "FoundingReport", "SaleReport", "Signers", "company_founding", "home_sale"]

@@ -246,12 +246,23 @@ async def _selskap(running: Running, population: Population, console: Console, r
             capital=Decimal(30_000),
             today=oslo_today(),
             reference=f"SRM-{utc_now():%Y%m%d%H%M%S}",  # a new founding each time the story is told
+            deliver=lambda: _answered(parties.broker().on(FOUNDING_RESOURCE), bank.id),
             say=lambda line: console.print(escape(line), highlight=False),
         )
         report.messages["selskap"] = result
         orgnr = result.state.organisasjonsnummer if result.state else None
     if orgnr:
         await _enhetsregisteret(running, bank.id, orgnr, founder, member, console)
+
+
+async def _answered(transport: BrokerTransport, bank: str, seconds: float = 20.0) -> None:
+    """Until the register's intake (polling the platform) has answered the bank, at most ``seconds``."""
+    import asyncio
+
+    for _ in range(int(seconds / 0.2)):
+        if await transport.available(bank):
+            return
+        await asyncio.sleep(0.2)
 
 
 async def _enhetsregisteret(

@@ -79,8 +79,8 @@ def resources(topology: Topology) -> list[object]:
             owner="974760673",
             title="Bekreftelse på innbetalt aksjekapital",
             kinds=["broker"],
-            senders=[bank.orgno for bank in topology.banks],
-            recipients=["974760673"],
+            senders=[*(bank.orgno for bank in topology.banks), "974760673"],  # the register answers the bank
+            recipients=[*(bank.orgno for bank in topology.banks), "974760673"],
         ),
         Resource(
             identifier=DSVE,

@@ -31,6 +31,7 @@ import uvicorn
 from litestar import Litestar
 
 from opendsop.clock import oslo_today
+from opendsop.ecosystem import dsve_seed
 from opendsop.ecosystem import message_platform as messaging
 from opendsop.ecosystem.consent_side import PartyNotBuilt, consent_apps, consent_side, register_consent_side
 from opendsop.ecosystem.load import LoadReport, WorldMismatch, load_world, stored_today
@@ -240,6 +241,8 @@ def build_apps(
                 altinn_url=topology.url("altinn"),
                 svv_client_id=f"svv-{messaging.SVV}",
                 svv_key_file=paths.keys / "svv" / "grant.pem",
+                brreg_client_id=dsve_seed.dsve_client_id(dsve_seed.BRREG.id),  # founding: the register's intake
+                brreg_key_file=paths.keys / "dsve" / dsve_seed.BRREG.id / "grant.pem",
                 signing_roots=(provisioned.root_pem,),  # DSVE: signed deeds and confirmations
             )
         ),

@@ -171,6 +171,11 @@ def create_app(
 
         state["loyve_post"], close_post = post_office(settings, stores, clock)
         closing.insert(0, close_post)
+    if settings.altinn_url and settings.brreg_client_id and settings.brreg_key_file:
+        from opendsop.registers.foretak_post import intake
+
+        state["foretak_post"], close_intake = intake(settings, stores, clock)
+        closing.insert(0, close_intake)
     polling: list[asyncio.Task[None]] = []
 
     async def stop_polling() -> None:
@@ -188,6 +193,12 @@ def create_app(
             from opendsop.registers.loyve_post import poll
 
             polling.append(asyncio.create_task(poll(state["loyve_post"], settings.loyve_poll_interval)))
+        if "foretak_post" in state and settings.foretak_poll_interval > 0:  # share-capital confirmations
+            from opendsop.registers import foretak_post
+
+            polling.append(
+                asyncio.create_task(foretak_post.poll(state["foretak_post"], settings.foretak_poll_interval))
+            )
         if settings.nats_url:  # the feeds on JetStream too (contracts.events)
             from opendsop.registers.relay import relay_forever
 

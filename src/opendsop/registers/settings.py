@@ -62,6 +62,9 @@ class RegistersSettings(BaseSettings):
     svv_client_id: str | None = None
     svv_key_file: Path | None = None
     loyve_poll_interval: float = Field(default=1.0, ge=0)
+    brreg_client_id: str | None = None  # Foretaksregisteret's intake on the platform (share-capital confirmations)
+    brreg_key_file: Path | None = None
+    foretak_poll_interval: float = Field(default=0.5, ge=0)
     nats_url: str | None = None
     relay_interval: float = Field(default=1.0, gt=0)
 
