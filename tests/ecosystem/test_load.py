@@ -449,3 +449,20 @@ async def test_the_sqlite_file_path_rolls_back_in_a_file_with_data(loaded: Loade
     with sqlite3.connect(tmp_path / "bank.db") as conn:
         assert conn.execute("PRAGMA journal_mode").fetchall() == [("wal",)]
         assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+
+
+@pytest.mark.anyio
+async def test_the_relations_hub_loads_into_the_database_the_topology_chose(
+    loaded: Loaded, database_url: str, tmp_path: Path
+) -> None:
+    var_dir = tmp_path / "var"
+    await load_world(loaded.world, var_dir=var_dir, party_urls={"relations": database_url})
+    assert not (var_dir / RELATIONS_DB).exists()  # nothing of the hub under var/
+    person, kar_bank, _ = _two_bank_person(loaded)
+    period = _window(loaded)
+    db = Database.from_url(database_url)
+    try:
+        kar = await KarSource(db).relations(person, period)
+    finally:
+        await db.close()
+    assert {r.account_no for r in kar if r.org_no == kar_bank} == _kontonrs(loaded, person, kar_bank, period)

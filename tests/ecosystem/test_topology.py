@@ -136,3 +136,26 @@ def test_a_bank_without_a_control_api_round_trips(tmp_path: Path) -> None:
     path.write_text(render(written), encoding="utf-8")
     assert "control_api = false" in path.read_text(encoding="utf-8")
     assert [bank.control_api for bank in read(path).banks] == [True, False]
+
+
+def test_any_party_may_name_its_database_and_the_paths_follow(tmp_path: Path) -> None:
+    from opendsop.ecosystem.provision import Paths
+
+    path = tmp_path / "ecosystem.toml"
+    url = "postgresql+asyncpg://postgres@127.0.0.1:5432/relations"
+    path.write_text(_edit(valid(path), "[relations]\nport = 8020\n", f'[relations]\nport = 8020\ndatabase = "{url}"\n'))
+    found = read(path)
+    assert found.databases == {"relations": url}
+    assert read_back(found, path) == found  # rendered again, it keeps the choice
+    assert Paths.of(found).database("relations") == url
+    assert Paths.of(found).database("registers").endswith(f"{tmp_path}/registers.db")  # the rest stay on SQLite
+    path.write_text(
+        _edit(valid(path), "[relations]\nport = 8020\n", '[relations]\nport = 8020\ndatabase = "relations.db"\n')
+    )
+    with pytest.raises(TopologyError, match=r"\[relations\]: database must be a SQLAlchemy URL"):
+        read(path)
+
+
+def read_back(topology: object, path: Path) -> object:
+    path.write_text(render(topology), encoding="utf-8")  # type: ignore[arg-type]
+    return read(path)

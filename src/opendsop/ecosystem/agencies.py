@@ -35,7 +35,7 @@ def consumer_settings(topology: Topology, service: str | None) -> ConsumerSettin
     """The settings of the local agency running ``service`` (None: the first agency; any reads the case store)."""
     from opendsop.ecosystem.audit_side import audit_settings
 
-    paths = Paths(topology.var_dir)
+    paths = Paths.of(topology)
     on_behalf_of = None
     if service == FI_UTLEGG_AN.key:
         # the alminnelig namsmann asks through Skatteetaten's Kontoforespørsel: Skatteetaten's client as supplier,

@@ -36,7 +36,7 @@ def audit_dir(topology: Topology) -> Path:
 
 def party_logs(topology: Topology) -> list[PartyLog]:
     """Every party of ``topology`` that keeps a verifiable audit log."""
-    paths = Paths(topology.var_dir)
+    paths = Paths.of(topology)
     logs = [PartyLog(f"bank-{bank.orgno}", topology.bank_database(bank), bank.name) for bank in topology.banks]
     logs.append(PartyLog("registers", paths.database("registers"), "Folkeregisteret"))
     logs += [PartyLog(f"source-{name}", paths.database(f"source-{name}"), name) for name in SOURCE_LOGS]

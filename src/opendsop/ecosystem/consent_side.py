@@ -142,7 +142,7 @@ def _secrets(path: Path) -> dict[str, str]:
 
 def consent_side(topology: Topology) -> ConsentSide:
     """Create what is missing under ``<var>/keys/consent``; return where everything is (idempotent)."""
-    directory = Paths(topology.var_dir).keys / "consent"
+    directory = Paths.of(topology).keys / "consent"
     bank = topology.banks[0]
     consumers = [
         Consumer(orgno, name, kind, _key(directory / f"samtykke-{orgno}.pem"))
@@ -170,7 +170,7 @@ async def register_consent_side(topology: Topology, side: ConsentSide, *, now: d
     from opendsop.serving import create_engine
 
     now = now or utc_now()
-    paths = Paths(topology.var_dir)
+    paths = Paths.of(topology)
     wanted: list[tuple[str, str, tuple[str, ...], Path]] = [
         (c.client_id, c.orgno, CONSUMER_SCOPES, c.key_path) for c in side.consumers
     ]
@@ -235,7 +235,7 @@ def consent_apps(topology: Topology, side: ConsentSide, population: Population) 
     from opendsop.ecosystem.callbacks import create_app as callbacks_app
     from opendsop.synth.consent_sources import for_population
 
-    paths = Paths(topology.var_dir)
+    paths = Paths.of(topology)
     names = {bank.orgno: bank.name for bank in topology.banks} | {c.orgno: c.name for c in side.consumers}
     # Who may answer for a company (FI-K&B): the holders of its roles in the Enhetsregister.
     representatives = {company.orgnr: [role.person_id for role in company.roles] for company in population.companies}
@@ -280,9 +280,9 @@ def _source_app(topology: Topology, side: ConsentSide, source: str, data: Any, a
         {
             "issuer": topology.url("authority") + "/",
             "consent_service_url": consent_api,
-            "database_url": Paths(topology.var_dir).database(f"source-{source}"),
+            "database_url": Paths.of(topology).database(f"source-{source}"),
             **audit_settings(topology, f"source-{source}"),
-            "otp_database_url": Paths(topology.var_dir).database("source-otp"),  # Skatteetaten's and NAV's
+            "otp_database_url": Paths.of(topology).database("source-otp"),  # Skatteetaten's and NAV's
             "lanekassen_api_key": side.lanekassen_api_key,
             "consent_events_token": side.hook_token,
             f"audience_{source}": source_audience(topology, source),

@@ -304,7 +304,7 @@ async def show_unit(topology: Any, enhet: str) -> Table | None:
 
     bank = topology.banks[0]
     client_id, registers, authority = bank_client_id(bank.orgno), topology.url("registers"), topology.url("authority")
-    key = key_from_pem((Paths(topology.var_dir).bank(bank.orgno) / "grant.pem").read_bytes(), kid=client_id)
+    key = key_from_pem((Paths.of(topology).bank(bank.orgno) / "grant.pem").read_bytes(), kid=client_id)
     async with httpx.AsyncClient(timeout=10) as http:
         tokens = TokenProvider(
             GrantSigner(client_id, authority + "/", authority + "/token", key), poster(HttpxTransport(http))

@@ -370,12 +370,14 @@ async def load_world(
     workers: int | None = None,
     bank_urls: Mapping[str, str] | None = None,
     on_bank: Callable[[str], None] | None = None,
+    party_urls: Mapping[str, str] | None = None,
 ) -> LoadReport:
     """Write ``world`` into the stores under ``var_dir``; a no-op when the same world is there.
 
     ``banks_url_template`` is formatted with ``var_dir`` and ``orgno`` (one database per bank);
     ``bank_urls`` (orgno → URL) overrides it for some banks (e.g. one on PostgreSQL);
-    ``on_bank(orgno)`` is called as each bank is loaded (a progress bar).
+    ``on_bank(orgno)`` is called as each bank is loaded (a progress bar); ``party_urls`` gives the
+    registers' and the relations hub's database (``"registers"``/``"relations"`` → URL; default SQLite).
     Banks are generated and loaded by ``workers`` forked processes (default: one per CPU, at most
     4, for worlds big enough to gain from it; 1 loads in this process).
     Raises :class:`WorldMismatch` when ``var_dir`` holds another world or an unfinished load.
@@ -392,7 +394,14 @@ async def load_world(
         for bank in world.banks
     }
     counts: dict[str, int] = {"banks": len(banks)}
-    written = [var_dir / REGISTERS_DB, var_dir / RELATIONS_DB]
+    chosen_urls = party_urls or {}
+    registers_url = chosen_urls.get("registers") or sqlite_url(var_dir / REGISTERS_DB)
+    relations_url = chosen_urls.get("relations") or sqlite_url(var_dir / RELATIONS_DB)
+    written = [
+        Path(url.removeprefix("sqlite+aiosqlite:///"))
+        for url in (registers_url, relations_url)
+        if url.startswith("sqlite+aiosqlite:///")
+    ]
     written += [
         Path(url.removeprefix("sqlite+aiosqlite:///"))
         for url in banks.values()
@@ -406,8 +415,8 @@ async def load_world(
             chosen = _workers(workers, population, len(banks))
             await asyncio.gather(
                 _load_banks(banks, population, counts, chosen, on_bank),
-                _load_registers(sqlite_url(var_dir / REGISTERS_DB), population, counts),
-                _load_relations(sqlite_url(var_dir / RELATIONS_DB), population, counts),
+                _load_registers(registers_url, population, counts),
+                _load_relations(relations_url, population, counts),
             )
     except (asyncio.CancelledError, KeyboardInterrupt):  # Ctrl-C: leave var_dir as a next start can use
         _discard(var_dir)

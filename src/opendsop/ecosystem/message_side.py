@@ -17,7 +17,7 @@ SVV_CLIENT_ID = f"svv-{SVV}"  # its client at the token service (provision.py re
 
 def svv_key(topology: Topology) -> Path:
     """Statens vegvesen's grant key at the token service (its client sends the register's letters)."""
-    return Paths(topology.var_dir).keys / "svv" / "grant.pem"
+    return Paths.of(topology).keys / "svv" / "grant.pem"
 
 
 def backoffice_settings(topology: Topology, orgno: str | None = None, *, without_api: bool = False) -> Any:
@@ -34,7 +34,7 @@ def backoffice_settings(topology: Topology, orgno: str | None = None, *, without
         "org": bank.orgno,
         "name": bank.name,
         "client_id": bank_client_id(bank.orgno),
-        "key_file": Paths(topology.var_dir).bank(bank.orgno) / "grant.pem",
+        "key_file": Paths.of(topology).bank(bank.orgno) / "grant.pem",
         "authority_url": topology.url("authority") + "/",
         "registers_url": topology.url("registers"),
     }

@@ -153,7 +153,7 @@ async def _notices(running: Running, carrier: str, console: Console, platform: b
 def _registers_db(running: Running) -> str:
     from opendsop.ecosystem.provision import Paths
 
-    return Paths(running.topology.var_dir).database("registers")
+    return Paths.of(running.topology).database("registers")
 
 
 def _answer_workbook(population: Population, bank: str, party: str) -> bytes:

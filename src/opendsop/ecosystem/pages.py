@@ -76,7 +76,7 @@ def agency_ui(topology: Topology, population: Population) -> Any:
         return open_runtime(service, consumer_settings(topology, service))
 
     return create_app(
-        database_url=Paths(topology.var_dir).database("cases"), runtime_factory=runtime,
+        database_url=Paths.of(topology).database("cases"), runtime_factory=runtime,
         staff=staff_directory(topology), heirs=heir_registry(population),
         innsyn_url=f"http://{topology.host}:8056/",
     )  # fmt: skip

@@ -25,7 +25,7 @@ def pension_settings(topology: Topology, institution: str) -> PensionSettings:
         raise PensionError(
             f"{institution} is no pension institution of the local ecosystem — use one of {', '.join(known)}"
         )
-    paths = Paths(topology.var_dir)
+    paths = Paths.of(topology)
     authority = topology.url("authority")
     return PensionSettings(
         orgno=institution,

@@ -27,7 +27,8 @@ from __future__ import annotations
 import json
 import logging
 import secrets
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -74,9 +75,14 @@ class CorruptedVar(RuntimeError):
 
 @dataclass(frozen=True, slots=True)
 class Paths:
-    """Where a topology's derived files live."""
+    """Where a topology's derived files live, and each party's database (the topology's choice, else SQLite)."""
 
     var: Path
+    databases: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, topology: Topology) -> Paths:
+        return cls(topology.var_dir, topology.databases)
 
     @property
     def keys(self) -> Path:
@@ -106,7 +112,7 @@ class Paths:
         return self.keys / f"pension-{orgno}"
 
     def database(self, name: str) -> str:
-        return f"sqlite+aiosqlite:///{self.var.resolve()}/{name}.db"
+        return self.databases.get(name) or f"sqlite+aiosqlite:///{self.var.resolve()}/{name}.db"
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,7 +210,7 @@ def _restrict(paths: Paths) -> None:
 def provision(topology: Topology, *, now: datetime | None = None) -> Provisioned:
     """Create what is missing under ``<var>/keys`` and ``<var>/prosecution``; return where everything is."""
     now = now or utc_now()
-    paths = Paths(topology.var_dir)
+    paths = Paths.of(topology)
     _restrict(paths)
     issuing = _pki(paths, now)
     certificates = {}

@@ -159,6 +159,7 @@ async def prepare(
             var_dir=topology.var_dir,
             bank_urls={bank.orgno: bank.database for bank in topology.banks if bank.database},
             on_bank=on_bank,
+            party_urls=topology.databases,
         )
         provisioned = provision(topology)
         await register(topology, provisioned)

@@ -15,6 +15,7 @@ entries — is derived from it by ``provision.py``, so the file names only what 
 
     [authority]
     port = 8040
+    # database = "postgresql+asyncpg://…"   (any party's; default: SQLite under the var directory)
     # certpub, relations, registers, prosecution alike
 
     [consent]
@@ -122,6 +123,7 @@ class Topology:
     agencies: tuple[Agency, ...]
     today: str | None = None  # the world's reference date (None: the stored world's, else the real Oslo date)
     extra: dict[str, Any] = field(default_factory=dict)
+    databases: dict[str, str] = field(default_factory=dict)  # party → its database URL (else SQLite under var)
 
     @property
     def var_dir(self) -> Path:
@@ -229,6 +231,15 @@ def parse(path: Path, data: dict[str, Any]) -> Topology:
     for name in OPTIONAL_SERVICES:  # absent from an older topology: the default port
         entry = data.get(name, {"port": DEFAULT_PORTS[name]})
         ports[name] = _port(path, f"[{name}]", entry.get("port") if isinstance(entry, dict) else entry)
+    databases = {}
+    for name in (*SERVICES, *OPTIONAL_SERVICES):
+        entry = data.get(name)
+        database = entry.get("database") if isinstance(entry, dict) else None
+        if database is None:
+            continue
+        if not (isinstance(database, str) and "://" in database):
+            raise _fail(path, f"[{name}]: database must be a SQLAlchemy URL such as postgresql+asyncpg://…")
+        databases[name] = database
     banks = tuple(_bank(path, i, entry) for i, entry in enumerate(data.get("bank", [])))
     agencies = tuple(_agency(path, i, entry) for i, entry in enumerate(data.get("agency", [])))
     if not banks:
@@ -244,6 +255,7 @@ def parse(path: Path, data: dict[str, Any]) -> Topology:
         banks=banks,
         agencies=agencies,
         today=world.get("today"),
+        databases=databases,
     )
     _check_unique(topology)
     return topology
@@ -297,6 +309,8 @@ def render(topology: Topology) -> str:
     lines += ["", "[network]", f"host = {_quote(topology.host)}"]
     for name in (*SERVICES, *OPTIONAL_SERVICES):
         lines += ["", f"[{name}]", f"port = {topology.ports[name]}"]
+        if name in topology.databases:
+            lines.append(f"database = {_quote(topology.databases[name])}")
     for bank in topology.banks:
         lines += ["", "[[bank]]", f"orgno = {_quote(bank.orgno)}", f"name = {_quote(bank.name)}", f"port = {bank.port}"]
         if bank.database:
