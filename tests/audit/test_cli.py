@@ -86,3 +86,15 @@ def test_bad_input_is_one_line(party: list[str]) -> None:
     assert missing.exit_code == 2 and missing.output.startswith("error: ")
     dated = runner.invoke(app, ["show", *party, "--since", "yesterday"])
     assert dated.exit_code == 2 and "error: --since 'yesterday' is not a date" in dated.output
+
+
+def test_verify_without_a_party_checks_every_party_of_the_ecosystem(tmp_path: Path) -> None:
+    from opendsop.cli import app as dsop
+
+    topology = tmp_path / "ecosystem.toml"
+    assert runner.invoke(dsop, ["synth", "topology", "--preset", "tiny", "--out", str(topology)]).exit_code == 0
+    done = runner.invoke(app, ["verify", "--topology", str(topology)])
+    assert done.exit_code == 0, done.output
+    lines = done.output.splitlines()
+    assert {line.split(":")[0] for line in lines} >= {"OK registers", "OK source-nav", "OK agency-915429785"}
+    assert all(line.startswith("OK ") for line in lines) and any(line.startswith("OK bank-") for line in lines)

@@ -80,6 +80,16 @@ def test_the_tour_tells_every_story(tour: tuple[TourReport, str]) -> None:
         assert heading in printed
 
 
+def test_innsyn_shows_who_looked_a_person_up_the_police_only_after_the_lift_and_every_log_verifies(
+    tour: tuple[TourReport, str],
+) -> None:
+    report, printed = tour
+    seen = report.messages["innsyn"]
+    assert seen["police_before"] == 0 and seen["police_after"] >= 1 and seen["proven"]
+    assert seen["verified"] and all(line.startswith("OK ") for line in seen["verified"]), seen["verified"]
+    assert "Innsyn: who looked me up" in printed
+
+
 # consent story → the outcome its consumer's callback page shows (fetched over HTTP after the approval)
 CALLBACK_PAGES = {
     "lan": re.compile(r"Samtykke gitt — søknad \d+ mottatt"),

@@ -38,10 +38,14 @@ def _fail(message: str) -> typer.Exit:
 
 
 def _topology(path: Path | None) -> Topology:
-    from opendsop.ecosystem.topology import DEFAULT_TOPOLOGY, TopologyError, read
+    """The ecosystem's topology: ``--topology``, else ``DSOP_ECOSYSTEM``, else the nearest ``var/ecosystem.toml``."""
+    from opendsop.ecosystem import discovery
+    from opendsop.ecosystem.topology import TopologyError, read
 
     try:
-        return read(path or DEFAULT_TOPOLOGY)
+        return read(discovery.find(path))
+    except discovery.NoEcosystem as error:
+        raise _fail(f"{error} (or pass --database URL --origin NAME)") from None
     except (TopologyError, OSError) as error:
         raise _fail(f"{error} — run `dsop synth topology` or pass --database URL --origin NAME") from None
 
