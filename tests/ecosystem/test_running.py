@@ -90,6 +90,16 @@ def test_innsyn_shows_who_looked_a_person_up_the_police_only_after_the_lift_and_
     assert "Innsyn: who looked me up" in printed
 
 
+def test_the_otp_and_fi_utlegg_stories(tour: tuple[TourReport, str]) -> None:
+    """A pension institution's months for one employer; one debtor's balances asked by IM and by AN, over HTTP."""
+    report, printed = tour
+    otp = report.messages["otp"]
+    assert otp.months and any(month.members and month.base > 0 for month in otp.months)
+    balances = report.messages["fi-utlegg"]
+    assert set(balances) == {"im", "an"} and balances["im"] and balances["im"] == balances["an"]
+    assert "Ajourhold av OTP" in printed and "Balances per bank (AN)" in printed
+
+
 # consent story → the outcome its consumer's callback page shows (fetched over HTTP after the approval)
 CALLBACK_PAGES = {
     "lan": re.compile(r"Samtykke gitt — søknad \d+ mottatt"),
