@@ -133,6 +133,7 @@ KNOWN: dict[str, Callable[[BaseException], str]] = {
     "opendsop.consumer.exports.model.UnknownCase": _unknown_case,
     "opendsop.standard.errors.DsopError": _dsop,
     "opendsop.standard.dsve.errors.DsveError": _dsop,
+    "opendsop.standard.fraud.FraudError": _dsop,
     "opendsop.ecosystem.topology.TopologyError": _as_is,
     "opendsop.ecosystem.runner.EcosystemError": _as_is,
     "opendsop.ecosystem.load.WorldMismatch": _as_is,

@@ -12,6 +12,9 @@
     one is configured (always in production).
 ``GET /.well-known/finans-jwks.json``
     the JWKS as politiet.no publishes it (kid, use, alg, x5c leaf → intermediates, root excluded).
+``POST /fraud-reports``, ``GET /.well-known/report-confirmation-jwks.json``
+    the police intake stand-in: a fraud report in, ``{"caseNumber", "confirmation"}`` out (confirmations.py);
+    refusals are ``{"error": "FRD-xxx", "message"}`` with the code's status.
 
 Errors are JSON ``{"error", "message", "parameter"}``: 400 ``invalid_request`` (malformed or
 missing fields), 422 ``invalid_order`` (the finished order would fail a bank's content check),
@@ -34,6 +37,8 @@ from litestar.exceptions import HTTPException
 from opendsop.availability import Readiness, health_routes
 from opendsop.clock import Clock
 from opendsop.clock import utc_now as _utcnow
+from opendsop.contracts.report_confirmation import JWKS_PATH as CONFIRMATION_JWKS_PATH
+from opendsop.prosecution import confirmations
 from opendsop.prosecution.keystore import SigningKey, check_subject, load_or_create
 from opendsop.prosecution.orders import (
     JWKS_PATH,
@@ -44,6 +49,7 @@ from opendsop.prosecution.orders import (
 )
 from opendsop.prosecution.settings import ProsecutionSettings
 from opendsop.serving import observe
+from opendsop.standard import fraud
 from opendsop.standard.errors import DsopError, InvalidExtraditionOrder, InvalidRequest
 from opendsop.standard.json_body import load_json
 
@@ -61,6 +67,8 @@ class _Service:
     new_id: Callable[[], uuid.UUID]
     jwks: dict[str, Any]
     synthetic_allowed: bool  # Tenor's synthetic party numbers, in the test environment only
+    confirmation_key: SigningKey | None = None  # none installed (production): the intake refuses
+    legal_basis: dict[str, str | None] | None = None
 
 
 class _Unauthorized(Exception):
@@ -114,6 +122,33 @@ async def finans_jwks(request: Request[Any, Any, Any]) -> Response[Any]:
     return Response(_service(request).jwks, media_type=JSON_TYPE, headers={"Cache-Control": "public, max-age=3600"})
 
 
+@post("/fraud-reports", request_max_body_size=MAX_BODY_BYTES, status_code=201)
+async def fraud_report(request: Request[Any, Any, Any]) -> Response[Any]:
+    service = _service(request)
+    if service.confirmation_key is None:
+        raise fraud.FraudError("FRD-010", "no report-confirmation key is installed at this intake")
+    report = load_json(await request.body(), max_bytes=MAX_BODY_BYTES)
+    answer = confirmations.intake(
+        report,
+        service.confirmation_key,
+        now=service.clock(),
+        legal_basis=service.legal_basis or {},
+        synthetic_allowed=service.synthetic_allowed,
+    )
+    return Response(answer, status_code=201, media_type=JSON_TYPE)
+
+
+@get(CONFIRMATION_JWKS_PATH)
+async def confirmation_jwks(request: Request[Any, Any, Any]) -> Response[Any]:
+    key = _service(request).confirmation_key
+    document = jwks_document([(key.kid, key.credential)] if key else [])
+    return Response(document, media_type=JSON_TYPE, headers={"Cache-Control": "public, max-age=3600"})
+
+
+def _fraud_error(_: Request[Any, Any, Any], exc: fraud.FraudError) -> Response[Any]:
+    return _error(exc.status, exc.code, exc.message)
+
+
 def _error(
     status: int, error: str, message: str, parameter: str | None = None, headers: dict[str, str] | None = None
 ) -> Response[Any]:
@@ -146,6 +181,7 @@ def create_app(
     clock: Clock | None = None,
     key: SigningKey | None = None,
     new_id: Callable[[], uuid.UUID] = uuid.uuid4,
+    confirmation_key: SigningKey | None = None,
 ) -> Litestar:
     """The prosecution app.  ``key`` overrides the credential in ``settings.key_dir``."""
     clock = clock or _utcnow
@@ -153,6 +189,13 @@ def create_app(
         key = load_or_create(settings.key_dir, now=clock(), environment=settings.environment)
     else:
         check_subject(key.credential, settings.environment)
+    if confirmation_key is None:
+        try:
+            confirmation_key = confirmations.load_or_create_key(
+                settings.key_dir, now=clock(), environment=settings.environment
+            )
+        except FileNotFoundError:
+            confirmation_key = None
     service = _Service(
         key=key,
         clock=clock,
@@ -161,6 +204,8 @@ def create_app(
         new_id=new_id,
         jwks=jwks_document([(key.kid, key.credential)]),
         synthetic_allowed=settings.environment == "test",
+        confirmation_key=confirmation_key,
+        legal_basis=settings.fraud_legal_bases(),
     )
     readiness = Readiness()  # no database: ready once its signing key is loaded (it is, or create_app failed)
 
@@ -170,9 +215,10 @@ def create_app(
     readiness.add("keys", signing_key_loaded)
     return observe(
         Litestar(
-            route_handlers=[create_order, finans_jwks, *health_routes(readiness)],
+            route_handlers=[create_order, finans_jwks, fraud_report, confirmation_jwks, *health_routes(readiness)],
             exception_handlers={
                 DsopError: _dsop_error,
+                fraud.FraudError: _fraud_error,
                 _Unauthorized: _unauthorized,
                 HTTPException: _http_error,
             },

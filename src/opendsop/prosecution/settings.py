@@ -9,6 +9,9 @@ Environment variables (prefix ``DSOP_PROSECUTION_``):
 * ``VALIDITY_DAYS`` — default ``exp − approvalTimestamp`` of issued orders, 1‥90 (content check 6).
 * ``API_TOKEN`` — bearer token ``POST /extradition-orders`` must carry.  Required in
   ``production``; unset in ``test`` means the stand-in signs for anyone on the loopback.
+* ``FRAUD_LEGAL_BASIS`` — the legal basis under which the intake confirms filed reports to insurers
+  (docs/decisions.md, "Fraud cooperation and report confirmation"); unset refuses with FRD-010.  The test
+  environment fills in a placeholder.
 * ``HOST`` / ``PORT`` — where ``dsop eo serve`` listens.
 """
 
@@ -30,8 +33,14 @@ class ProsecutionSettings(BaseSettings):
     key_dir: Path = Path("var/prosecution")
     validity_days: int = Field(default=90, ge=1, le=90)
     api_token: SecretStr | None = None
+    fraud_legal_basis: str | None = None
     host: str = "127.0.0.1"
     port: int = Field(default=8050, ge=1, le=65_535)
+
+    def fraud_legal_bases(self) -> dict[str, str | None]:
+        """The legal basis per fraud flow; the test environment has a placeholder, production only its own."""
+        placeholder = "TEST: samtykke fra anmelder (ingen rettslig vurdering)" if self.environment == "test" else None
+        return {"confirmation": self.fraud_legal_basis or placeholder}
 
     @model_validator(mode="after")
     def _production_needs_a_token(self) -> ProsecutionSettings:
