@@ -75,12 +75,9 @@ def visible(
     today: date,
 ) -> bool:
     """Whether the person may see this disclosure today."""
-    rule = rule_for(service)
-    if rule.visibility is Visibility.EMBARGO or embargo_until is not None:
+    if rule_for(service).visibility is Visibility.EMBARGO or embargo_until is not None:
         return lifted or (embargo_until is not None and today >= embargo_until)
-    if rule.visibility is Visibility.CONSENT:
-        return True
-    return True  # legal basis: shown on the person's request, which innsyn is
+    return True  # consent: at once; legal basis: on the person's request, which innsyn is
 
 
 __all__ = ["DEFAULT", "RULES", "Rule", "Visibility", "rule_for", "visible"]
