@@ -328,10 +328,20 @@ class MessagingClient:
             "propertyList": property_list or {},
             "idempotentKey": idempotent_key,
         }
+        path = f"{CORRESPONDENCE}/{_id(correspondence_id)}/reply"
+        if not attachments:  # without files the platform reads the reply as a JSON body, not a form
+            return await self._json(
+                InitializedCorrespondences,
+                "POST",
+                path,
+                names.CORRESPONDENCE_READ,
+                params=_params(onBehalfOf=on_behalf_of),
+                json=body,
+            )
         return await self._json(
             InitializedCorrespondences,
             "POST",
-            f"{CORRESPONDENCE}/{_id(correspondence_id)}/reply",
+            path,
             names.CORRESPONDENCE_READ,
             params=_params(onBehalfOf=on_behalf_of),
             files=[("attachments", (f.file_name, f.data, f.data_type)) for f in attachments] or None,
