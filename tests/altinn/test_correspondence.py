@@ -131,21 +131,26 @@ async def test_a_scheduled_letter_is_hidden_until_its_publish_time(sqlite_harnes
     assert (await bank.search()).ids == [sent.correspondences[0].correspondence_id]
 
 
-async def test_due_date_passes_unconfirmed_and_the_system_deletes_after_its_time(sqlite_harness: Harness) -> None:
-    agency, bank = sqlite_harness.client(AGENCY), sqlite_harness.client(BANK)
-    now = sqlite_harness.clock.now
+async def test_due_date_passes_unconfirmed_and_the_system_deletes_after_its_time(harness: Harness) -> None:
+    agency, bank = harness.client(AGENCY), harness.client(BANK)
+    now = harness.clock.now
     sent = await agency.send(
-        letter(BANK, due_date_time=now + timedelta(days=1), allow_system_delete_after=now + timedelta(days=2))
+        letter(BANK, due_date_time=now + timedelta(days=1), allow_system_delete_after=now + timedelta(days=2)),
+        [FileUpload("kontoutskrift.pdf", b"%PDF-1.7 personal data")],
     )
     cid = sent.correspondences[0].correspondence_id
-    sqlite_harness.clock.advance(days=1, seconds=1)
-    await sqlite_harness.platform.sweep()
-    sqlite_harness.clock.advance(days=1)
-    await sqlite_harness.platform.sweep()
+    harness.clock.advance(days=1, seconds=1)
+    await harness.platform.sweep()
+    harness.clock.advance(days=1)
+    await harness.platform.sweep()
     types = [e.type for e in (await agency.events()).events if e.resourceinstance == cid]
     assert EventType.RECEIVER_NEVER_CONFIRMED in types and types[-1] == EventType.CORRESPONDENCE_PURGED
     with pytest.raises(E.NotFound):
         await bank.get(cid)
+    (attachment,) = (await agency.get(cid)).attachments
+    assert attachment.status == "Purged"  # the bytes are gone with the letter
+    with pytest.raises(E.NotFound):
+        await agency.download_attachment(cid, attachment.attachment_id)
 
 
 EICAR = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"

@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import Any
 
 import msgspec
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -47,6 +47,7 @@ MAX_RECIPIENTS = 500
 PATH = "/correspondence/api/v1/correspondence/"
 VISIBLE_TO_RECIPIENT = frozenset({S.PUBLISHED, S.FETCHED, S.READ, S.REPLIED, S.CONFIRMED, S.ARCHIVED})
 AFTER_PUBLISH = VISIBLE_TO_RECIPIENT
+PURGED = frozenset({S.PURGED_BY_RECIPIENT, S.PURGED_BY_ALTINN})
 
 
 @dataclass(frozen=True, slots=True)
@@ -369,10 +370,43 @@ class Correspondences:
             drafts = await self._advance(conn, row, target, row.recipient if side == "recipient" else row.sender)
             await self.s.store.append_events(conn, drafts, self.s.source_url)
         self.s.committed(len(drafts))
+        if target in PURGED and drafts:
+            await self.forget_files(cid)
         async with self.s.store.engine.connect() as conn:
             return (
                 await conn.execute(select(schema.correspondences).where(schema.correspondences.c.id == cid))
             ).first()
+
+    async def forget_files(self, cid: str) -> int:
+        """Delete the bytes of a purged correspondence's attachments that nothing live still refers to (another
+        recipient's copy, an attachment not yet sent, a file transfer); the number of files deleted."""
+        a, link, c = schema.attachments.c, schema.correspondence_attachments.c, schema.correspondences.c
+        f = schema.file_transfers.c
+        candidates = (
+            select(a.sha256)
+            .join(schema.correspondence_attachments, link.attachment_id == a.id)
+            .where(link.correspondence_id == cid, a.sha256.is_not(None))
+        )
+        deleted = 0
+        async with self.s.store.engine.connect() as conn:
+            hashes = set((await conn.execute(candidates)).scalars())
+        for digest in hashes:
+            live_letter = (
+                select(a.id)
+                .join(schema.correspondence_attachments, link.attachment_id == a.id)
+                .join(schema.correspondences, c.id == link.correspondence_id)
+                .where(a.sha256 == digest, c.status.not_in([str(p) for p in PURGED]))
+            )
+            linked = select(link.attachment_id)
+            unsent = select(a.id).where(a.sha256 == digest, a.id.not_in(linked))
+            live_file = select(f.id).where(f.sha256 == digest, f.status != "Purged")
+            async with self.s.store.write() as conn:
+                if any([(await conn.execute(q.limit(1))).first() for q in (live_letter, unsent, live_file)]):
+                    continue
+                await conn.execute(delete(schema.blobs).where(schema.blobs.c.sha256 == digest))
+                await conn.execute(update(schema.attachments).where(a.sha256 == digest).values(status="Purged"))
+                deleted += 1
+        return deleted
 
     async def _advance(self, conn: AsyncConnection, row: Any, target: str, by: str) -> list[EventDraft]:
         """Move ``row`` to ``target`` when the life cycle allows; a repeat is a no-op, a step back refused."""

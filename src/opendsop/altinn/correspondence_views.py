@@ -244,6 +244,7 @@ class CorrespondenceViews:
                     continue
                 await self.s.store.append_events(conn, drafts, self.s.source_url)
                 changes += 1
+            await self.c.forget_files(row.id)  # allowSystemDeleteAfter: the bytes go too
         self.s.committed(changes)
         return changes
 
