@@ -202,7 +202,9 @@ class _LoadProgress:
             self.progress.stop()
 
 
-async def _up(path: Path, *, tour: tuple[str, ...], stay: bool, log_level: str, only: list[str] | None = None) -> None:
+async def _up(
+    path: Path, *, tour: tuple[str, ...], stay: bool, log_level: str, only: list[str] | None = None, workers: int = 1
+) -> None:
     from opendsop.ecosystem.runner import start
 
     _logging(log_level)
@@ -216,7 +218,7 @@ async def _up(path: Path, *, tour: tuple[str, ...], stay: bool, log_level: str, 
         )
     loading = _LoadProgress(len(topology.banks))
     try:
-        async with start(topology, log_level=log_level, only=only, on_bank=loading) as running:
+        async with start(topology, log_level=log_level, only=only, on_bank=loading, workers=workers) as running:
             loading.close()
             await _serve(running, tour=tour, stay=stay, log_level=log_level)
     finally:
@@ -294,6 +296,12 @@ def up_command(
             "the others run elsewhere",
         ),
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers", min=1, max=16, help="Processes serving each bank (they share its port; 1: all in this one)"
+        ),
+    ] = 1,
 ) -> None:
     """Start every party of the local ecosystem on loopback ports (Ctrl-C stops them all)."""
     from opendsop.ecosystem.runner import EcosystemError
@@ -314,7 +322,7 @@ def up_command(
         parties = [_party(name) for name in only] if only else None
         if parties and chosen:
             raise _fail("--tour needs every party: drop --only")
-        asyncio.run(_up(path, tour=chosen, stay=stay, log_level=log_level, only=parties))
+        asyncio.run(_up(path, tour=chosen, stay=stay, log_level=log_level, only=parties, workers=workers))
     except (TopologyError, EcosystemError, discovery.NoEcosystem) as error:
         raise _fail(str(error)) from None
     except KeyboardInterrupt:  # Ctrl-C before the servers were up: start() has stopped what it started

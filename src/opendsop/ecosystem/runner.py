@@ -28,7 +28,6 @@ from datetime import date
 from typing import Any
 
 import uvicorn
-from litestar import Litestar
 
 from opendsop.clock import oslo_today
 from opendsop.ecosystem import dsve_seed
@@ -37,6 +36,7 @@ from opendsop.ecosystem.consent_side import PartyNotBuilt, consent_apps, consent
 from opendsop.ecosystem.load import LoadReport, WorldMismatch, load_world, stored_today
 from opendsop.ecosystem.provision import CorruptedVar, Provisioned, bank_client_id, provision, register
 from opendsop.ecosystem.topology import Topology, TopologyError
+from opendsop.server import Factory
 from opendsop.server import config as server_config
 from opendsop.server import serve as serve_as_party
 from opendsop.synth.world import World, generate
@@ -177,8 +177,13 @@ async def prepare(
 
 
 def build_apps(
-    topology: Topology, provisioned: Provisioned, *, log_level: str = "WARNING", world: World | None = None
-) -> dict[str, Litestar]:
+    topology: Topology,
+    provisioned: Provisioned,
+    *,
+    log_level: str = "WARNING",
+    world: World | None = None,
+    bank_workers: int = 1,
+) -> dict[str, Any]:
     """Every party's app, built from its settings exactly as its own ``serve`` command would (the consent
     side's sources serve ``world``, generated from the topology when not given)."""
     from pydantic import SecretStr
@@ -203,7 +208,7 @@ def build_apps(
     side = consent_side(topology)
     issuer = topology.url("authority") + "/"
     jwks = topology.url("authority") + "/jwks"
-    apps: dict[str, Litestar] = {
+    apps: dict[str, Any] = {
         "authority": authority_app(
             AuthoritySettings(
                 issuer=issuer,
@@ -283,7 +288,8 @@ def build_apps(
             paging_key=SecretStr(secrets.paging_key),
             log_level=log_level,
         )
-        apps[f"bank {bank.orgno}"] = bank_app(settings)
+        # several workers: each builds the bank from its settings (server.Factory), in a process of its own
+        apps[f"bank {bank.orgno}"] = bank_app(settings) if bank_workers == 1 else Factory(bank_app, settings)
     world = world or world_of(topology)
     population = world.population() if world.preset.shard_count == 1 else next(world.shards(1))
     apps.update(consent_apps(topology, side, population))
@@ -346,11 +352,14 @@ async def start(
     wrap: Callable[[str, Any], Any] | None = None,
     only: Collection[str] | None = None,
     on_bank: Callable[[str], None] | None = None,
+    workers: int = 1,
 ) -> AsyncIterator[Running]:
     """Prepare ``var/``, bind every port, serve every party (or those in ``only``) until the block exits.
 
     ``wrap(party, app)`` may put an ASGI layer in front of a party (tests inject faults with it);
-    ``on_bank(orgno)`` is called as each bank's data is loaded (first start only).
+    ``on_bank(orgno)`` is called as each bank's data is loaded (first start only); ``workers`` > 1
+    serves each bank from that many processes sharing its port (as ``dsop provider serve --workers``;
+    the other parties stay in this process, and ``wrap`` reaches only them).
     """
     if only is not None:
         known = {party for party, _ in topology.listeners()}
@@ -363,14 +372,19 @@ async def start(
     sockets = bind(topology, only)
     try:
         world, report, provisioned = await prepare(topology, on_bank=on_bank)
+        built = build_apps(topology, provisioned, log_level=log_level, world=world, bank_workers=workers)
         apps: dict[str, Any] = {
-            party: app
-            for party, app in build_apps(topology, provisioned, log_level=log_level, world=world).items()
-            if party in sockets
+            party: app for party, app in built.items() if party in sockets and not isinstance(app, Factory)
         }
+        factories = {party: app for party, app in built.items() if party in sockets and isinstance(app, Factory)}
         if wrap is not None:
             apps = {party: wrap(party, app) for party, app in apps.items()}
         servers, tasks = await _serve_all(apps, sockets, log_level)
+        try:
+            processes = await _spawn_workers(topology, factories, sockets, workers, log_level)
+        except BaseException:
+            await _stop(servers, tasks)
+            raise
     except BaseException as error:
         for sock in sockets.values():
             sock.close()
@@ -395,8 +409,86 @@ async def start(
         yield running
     finally:
         await _stop(servers, tasks)
+        await asyncio.to_thread(_stop_workers, processes)
         for sock in sockets.values():
             sock.close()
+
+
+def _bank_worker(factory: Factory, sock: socket.socket, log_level: str) -> None:
+    """One worker process of a bank (``start(workers=N)``): the app built here, served on the shared socket."""
+    from opendsop.serving import configure_logging
+
+    configure_logging(log_level.upper())
+    server = uvicorn.Server(
+        server_config(
+            factory(),
+            log_config=None,
+            access_log=False,
+            lifespan="on",
+            log_level=log_level.lower(),
+            timeout_graceful_shutdown=5,
+        )
+    )
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve_as_party(server, sockets=[sock]))
+
+
+async def _spawn_workers(
+    topology: Topology, factories: dict[str, Factory], sockets: dict[str, socket.socket], workers: int, log_level: str
+) -> list[Any]:
+    """``workers`` processes per party in ``factories``, each serving the party's bound socket; returns once
+    each party answers its health check (a worker that ends before is an :class:`EcosystemError`)."""
+    import multiprocessing
+
+    import httpx
+
+    if not factories:
+        return []
+    multiprocessing.allow_connection_pickling()
+    spawn = multiprocessing.get_context("spawn")
+    processes = []
+    for party, factory in factories.items():
+        for number in range(workers):
+            process = spawn.Process(
+                target=_bank_worker,
+                args=(factory, sockets[party], log_level),
+                name=f"{party} worker {number + 1}",
+                daemon=True,
+            )
+            process.start()
+            processes.append(process)
+    urls = {f"bank {bank.orgno}": f"http://{topology.host}:{bank.port}/health" for bank in topology.banks}
+    pending = {party: urls[party] for party in factories}
+    try:
+        async with httpx.AsyncClient(timeout=2.0) as client:
+            for _ in range(3000):  # each worker imports and builds its bank: seconds on a loaded machine
+                if not pending:
+                    return processes
+                if any(not process.is_alive() for process in processes):
+                    raise EcosystemError(
+                        "a bank worker ended while starting (see the log above); "
+                        "try `dsop up --log-level INFO --workers 1` for details"
+                    )
+                for party, url in list(pending.items()):
+                    with contextlib.suppress(httpx.HTTPError):
+                        if (await client.get(url)).status_code == 200:
+                            del pending[party]
+                await asyncio.sleep(0.1)
+        raise EcosystemError(f"{', '.join(pending)} did not start in time; try `dsop up --workers 1`")
+    except BaseException:
+        _stop_workers(processes)
+        raise
+
+
+def _stop_workers(processes: list[Any]) -> None:
+    for process in processes:
+        if process.is_alive():
+            process.terminate()  # SIGTERM: uvicorn finishes what is in flight, then exits
+    for process in processes:
+        process.join(10)
+        if process.is_alive():
+            process.kill()
+            process.join()
 
 
 __all__ = ["EcosystemError", "Running", "bind", "build_apps", "check_databases", "prepare", "start", "world_of"]
