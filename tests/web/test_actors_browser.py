@@ -39,6 +39,29 @@ def agency(ecosystem: Running) -> str:
     return ecosystem.topology.url("agency-ui")
 
 
+@pytest.fixture(scope="module")
+def konkurs_case(ecosystem: Running, agency: str) -> tuple[str, str]:
+    """A Konkurs case run through the agency pages over plain HTTP: ``(debtor, case URL)`` once it has ended
+    (the stories that read what it left need not depend on the browser story that also runs one)."""
+    import re
+
+    population = ecosystem.world.population()
+    owners = {a.owner_id for a in population.accounts}
+    debtor = next(b for b in population.bankruptcies if b.notice_type == "aapning" and b.debtor_id in owners).debtor_id
+    csrf = re.compile(r'name="csrf" value="([^"]+)"')
+    with httpx.Client(base_url=agency, timeout=30) as http:
+        page = http.get("/login")
+        code = http.post("/oidc/authorize", data={"csrf": csrf.findall(page.text)[-1], "username": "bobestyrer"})
+        http.get(code.headers["location"])
+        form = http.get("/cases/new/konkurs")
+        started = http.post("/cases/new/konkurs", data={"csrf": csrf.findall(form.text)[-1], "debtor": debtor})
+        assert started.status_code == 303, started.text
+        url = started.headers["location"]
+        events = http.get(url + "/events")  # the stream ends with "done" when every bank has answered
+        assert "event: done" in events.text
+    return debtor, url
+
+
 def audit_records(ecosystem: Running, bank: Any) -> list[Any]:
     """The bank's audit log as stored (read from its database, as `dsop audit show` does)."""
     import asyncio
@@ -105,10 +128,11 @@ def test_a_trustee_starts_a_konkurs_case_follows_it_and_downloads_it(
     assert_accessible(page)
 
 
-def test_the_bank_s_operations_team_sees_requests_and_an_audited_click_through(ecosystem: Running, page: Any) -> None:
-    population = ecosystem.world.population()
-    owners = {a.owner_id: a.bank_orgnr for a in population.accounts}
-    debtor = next(b for b in population.bankruptcies if b.notice_type == "aapning" and b.debtor_id in owners).debtor_id
+def test_the_bank_s_operations_team_sees_requests_and_an_audited_click_through(
+    ecosystem: Running, konkurs_case: tuple[str, str], page: Any
+) -> None:
+    debtor, _ = konkurs_case
+    owners = {a.owner_id: a.bank_orgnr for a in ecosystem.world.population().accounts}
     bank = next(b for b in ecosystem.topology.banks if b.orgno == owners[debtor])  # asked by the trustee's case
     ops = f"http://{ecosystem.topology.host}:{bank.port}/ops"
     staff_login(page, ops, "drift")
