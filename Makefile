@@ -21,7 +21,7 @@ demo: $(STAMP)
 	$(VENV)/bin/dsop up --preset demo --tour
 
 test: $(STAMP)
-	$(PY) -m pytest -q -n 2 --dist loadgroup $(PYTEST_ARGS)
+	$(PY) -m pytest -q -n 2 $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
