@@ -70,6 +70,10 @@ async def test_every_record_is_kept_in_order_and_verifies(log: MemoryAuditLog | 
     assert [row.sequence for row in rows] == [1, 2, 3, 4, 5]
     assert [row.record.outcome for row in rows] == ["ACC-011", "allowed", "ACC-011", "allowed", "ACC-011"]
     assert len({row.commitment for row in rows}) == 5
+    assert [(row.sequence, row.commitment.hex()) for row in await log.rows_at([4, 2])] == [
+        (2, rows[1].commitment),
+        (4, rows[3].commitment),
+    ]
     assert await log.verify() == 5
 
 

@@ -26,7 +26,7 @@ from urllib.parse import unquote
 
 from litestar import Request, Response, get, post
 
-from opendsop.audit.log import AuditRecord, MerkleLog, Row, StoredRecord
+from opendsop.audit.log import AuditRecord, MerkleLog, StoredRecord
 from opendsop.clock import oslo_date
 from opendsop.contracts import audittoken
 from opendsop.standard import innsyn
@@ -107,7 +107,7 @@ def audit_routes(  # noqa: C901 - one closure per route
         entries = visible_entries(rows, oslo_date(clock()))
         checkpoint = await _covering(log, max((row.sequence for row in entries), default=0))
         tree = await log.tree()
-        raw = {row.sequence: row for row in await _raw(log, [row.sequence for row in entries])}
+        raw = {row.sequence: row for row in await log.rows_at(row.sequence for row in entries)}
         answer = []
         for row in entries:
             record, stored = row.record, raw[row.sequence]
@@ -211,15 +211,6 @@ async def _about(log: MerkleLog, person: str) -> list[StoredRecord]:
         return list(await search(subject=person, limit=100_000))
     except TypeError:  # the in-memory log has no subject index
         return [row for row in await search(limit=100_000) if row.record.party_id == person]
-
-
-async def _raw(log: MerkleLog, sequences: list[int]) -> list[Row]:
-    wanted, found = set(sequences), []
-    after = 0
-    while wanted and (chunk := await log._rows(after, 5000)):
-        found += [row for row in chunk if row.sequence in wanted]
-        after = chunk[-1].sequence
-    return found
 
 
 async def _covering(log: MerkleLog, sequence: int) -> Any:

@@ -182,6 +182,10 @@ class MerkleLog:
     async def _rows(self, after: int, limit: int) -> Sequence[Row]:
         raise NotImplementedError
 
+    async def rows_at(self, sequences: Iterable[int]) -> list[Row]:
+        """The stored rows (personal part included) of ``sequences``, in order."""
+        raise NotImplementedError
+
     async def tree(self) -> MerkleTree:
         """The tree over every leaf stored so far (brought up to date from the store)."""
         for sequence, commitment in await self._leaves_after(self._tree.size):
@@ -300,6 +304,9 @@ class MemoryAuditLog(MerkleLog):
 
     async def _rows(self, after: int, limit: int) -> Sequence[Row]:
         return self.rows[after : after + limit]
+
+    async def rows_at(self, sequences: Iterable[int]) -> list[Row]:
+        return [self.rows[sequence - 1] for sequence in sorted(set(sequences)) if 0 < sequence <= len(self.rows)]
 
     async def _leaves_after(self, size: int) -> Iterable[tuple[int, bytes]]:
         return [(row.sequence, row.commitment) for row in self.rows[size:]]

@@ -13,6 +13,7 @@ import contextlib
 import json
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -79,6 +80,17 @@ def _leaf_values(row: Row, record: AuditRecord) -> dict[str, object]:
         "delivered": record.delivered,
         "api_version": record.api_version,
     }
+
+
+def _row(row: Any) -> Row:
+    salt, body = row.salt, row.body
+    return Row(
+        row.sequence,
+        row.recorded_at,
+        bytes(row.commitment),
+        bytes(salt) if salt is not None else None,
+        bytes(body) if body is not None else None,
+    )
 
 
 class SqlAuditLog(MerkleLog):
@@ -219,16 +231,16 @@ class SqlAuditLog(MerkleLog):
         query = self._joined().where(audit_leaves.c.sequence > after).order_by(audit_leaves.c.sequence).limit(limit)
         async with self.engine.connect() as conn:
             rows = (await conn.execute(query)).all()
-        return [
-            Row(
-                row.sequence,
-                row.recorded_at,
-                bytes(row.commitment),
-                bytes(row.salt) if row.salt is not None else None,
-                bytes(row.body) if row.body is not None else None,
-            )
-            for row in rows
-        ]
+        return [_row(row) for row in rows]
+
+    async def rows_at(self, sequences: Iterable[int]) -> list[Row]:
+        wanted, found = sorted(set(sequences)), []
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            query = self._joined().where(audit_leaves.c.sequence.in_(chunk)).order_by(audit_leaves.c.sequence)
+            async with self.engine.connect() as conn:
+                found += [_row(row) for row in (await conn.execute(query)).all()]
+        return found
 
     async def _leaves_after(self, size: int) -> Iterable[tuple[int, bytes]]:
         query = (
