@@ -169,3 +169,26 @@ async def test_the_page_asks_for_the_logged_in_person_only_and_an_expired_sessio
         world.clock.now += timedelta(hours=2)
         expired = await http.get("/", params={"format": "json"})
         assert expired.status_code == 303 and expired.headers["location"].startswith("/login")
+
+
+async def test_an_auditor_reads_the_whole_log_with_its_own_scope_and_checkpoints_are_public(tmp_path: Path) -> None:
+    auditor = Signer.generate("auditor")
+    world = World(tmp_path, Clock())
+    keys = json.loads(world.keys_file.read_text())
+    world.keys_file.write_text(json.dumps({**keys, "auditor": auditor.public_b64}))
+    await world.bank.append(record(ANNE, "politi", case="p-1"))  # embargoed for Anne, not for the auditor
+    await world.bank.append(record(BO, "konkurs", case="k-2"))
+    await world.bank.checkpoint()
+    read = auditor.token({"aud": BANK.name, "scope": "dsop:audit.read"}, now=world.clock())
+    wrong = INNSYN.token({"sub": ANNE, "aud": BANK.name, "scope": "dsop:innsyn"}, now=world.clock())
+    async with world.party("http://bank.test") as bank:
+        found = await bank.get(
+            "/audit/v1/records", params={"service": "politi"}, headers={"Authorization": f"Bearer {read}"}
+        )
+        refused = await bank.get("/audit/v1/records", headers={"Authorization": f"Bearer {wrong}"})
+        anonymous = await bank.get("/audit/v1/records")
+        checkpoints = await bank.get("/audit/v1/checkpoints")
+    assert found.status_code == 200 and [row["account_info_request_id"] for row in found.json()] == ["p-1"]
+    assert (refused.status_code, refused.json()["code"]) == (403, "AUD-002")
+    assert (anonymous.status_code, anonymous.json()["code"]) == (401, "AUD-001")
+    assert [c["size"] for c in checkpoints.json()] == [2]
