@@ -18,6 +18,7 @@ with an in-memory stream that redelivers like JetStream.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -85,6 +86,14 @@ async def apply_pending(
             done.applied += 1 if changed else 0
             await message.ack()
     return done
+
+
+async def wait_or_stop(stop: asyncio.Event, seconds: float) -> None:
+    """Wait ``seconds`` or until ``stop`` is set, whichever comes first (the pause of a relay or consumer loop)."""
+    try:
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+    except TimeoutError:
+        pass
 
 
 class JetStream:
@@ -194,4 +203,5 @@ __all__ = [
     "Message",
     "Source",
     "apply_pending",
+    "wait_or_stop",
 ]

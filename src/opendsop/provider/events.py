@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 
 import msgspec
 
-from opendsop.contracts.events import KONKURSVARSEL, JetStream, apply_pending
+from opendsop.contracts.events import KONKURSVARSEL, JetStream, apply_pending, wait_or_stop
 from opendsop.contracts.registers.models import Konkursvarsel
 from opendsop.provider.store.repository import BankStore
 from opendsop.serving import redact
@@ -69,10 +69,7 @@ async def follow_konkurs(
                 raise
             except Exception:
                 log.exception("reading Konkursvarsel events failed; retrying")
-            try:
-                await asyncio.wait_for(stop.wait(), timeout=idle)
-            except TimeoutError:
-                pass
+            await wait_or_stop(stop, idle)
     finally:
         await stream.close()
 

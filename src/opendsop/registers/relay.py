@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from opendsop.contracts.events import ENHETSREGISTER, FOLKEREGISTER, KONKURSVARSEL, JetStream
+from opendsop.contracts.events import ENHETSREGISTER, FOLKEREGISTER, KONKURSVARSEL, JetStream, wait_or_stop
 from opendsop.registers.store import from_ms, to_ms
 
 if TYPE_CHECKING:
@@ -49,35 +50,32 @@ async def relay_once(stores: Stores, stream: JetStream, *, batch: int = 500) -> 
             done.published[KONKURSVARSEL] += 1
         if not more:
             break
-    sequence = int(await stream.last_position(FOLKEREGISTER) or 0)
-    while True:
-        page = await stores.folkeregister.events_after(sequence, batch)
-        for event in page.hendelser:
-            await stream.publish(
-                FOLKEREGISTER,
-                _encode(event),
-                message_id=f"folkeregister:{event.sekvensnummer}",
-                position=str(event.sekvensnummer),
-            )
-            done.published[FOLKEREGISTER] += 1
-        sequence = page.neste
-        if not page.flere:
-            break
-    sequence = int(await stream.last_position(ENHETSREGISTER) or 0)
-    while True:
-        changes = await stores.enhetsregister.changes_after(sequence, batch)
-        for change in changes.oppdateringer:
-            await stream.publish(
-                ENHETSREGISTER,
-                _encode(change),
-                message_id=f"enhetsregister:{change.oppdateringsid}",
-                position=str(change.oppdateringsid),
-            )
-            done.published[ENHETSREGISTER] += 1
-        sequence = changes.neste
-        if not changes.flere:
-            break
+
+    async def hendelser(after: int) -> tuple[list[tuple[int, Any]], bool]:
+        page = await stores.folkeregister.events_after(after, batch)
+        return [(event.sekvensnummer, event) for event in page.hendelser], page.flere
+
+    async def oppdateringer(after: int) -> tuple[list[tuple[int, Any]], bool]:
+        page = await stores.enhetsregister.changes_after(after, batch)
+        return [(change.oppdateringsid, change) for change in page.oppdateringer], page.flere
+
+    for feed, read in ((FOLKEREGISTER, hendelser), (ENHETSREGISTER, oppdateringer)):
+        done.published[feed] = await _relay_numbered(stream, feed, read)
     return done
+
+
+async def _relay_numbered(
+    stream: JetStream, feed: str, read: Callable[[int], Awaitable[tuple[list[tuple[int, Any]], bool]]]
+) -> int:
+    """Publish the entries of a feed numbered by sequence after the stream's last one; returns how many."""
+    sequence, published = int(await stream.last_position(feed) or 0), 0
+    while True:
+        entries, more = await read(sequence)
+        for number, entry in entries:
+            await stream.publish(feed, _encode(entry), message_id=f"{feed}:{number}", position=str(number))
+            sequence, published = number, published + 1
+        if not more:
+            return published
 
 
 async def relay_forever(stores: Stores, url: str, *, interval: float = 1.0, stop: asyncio.Event) -> None:
@@ -105,10 +103,7 @@ async def _relay_loop(stores: Stores, stream: JetStream, interval: float, stop: 
             raise
         except Exception:
             log.exception("relaying the register feeds to JetStream failed; retrying")
-        try:
-            await asyncio.wait_for(stop.wait(), timeout=interval)
-        except TimeoutError:
-            pass
+        await wait_or_stop(stop, interval)
 
 
 __all__ = ["Relayed", "relay_forever", "relay_once"]
