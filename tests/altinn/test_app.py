@@ -4,6 +4,11 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
@@ -83,3 +88,40 @@ async def test_production_refuses_what_only_a_test_may_do(sqlite_harness: Harnes
     with pytest.raises(InvalidRequest, match="https"):
         await events.subscribe(BANK, SubscriptionRequest(end_point="http://bank.example/hook"))
     assert (await events.subscribe(BANK, SubscriptionRequest(end_point="https://bank.example/hook"))).secret
+
+
+@pytest.mark.timeout(120)
+def test_dsop_altinn_serve_answers_its_probes_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "DSOP_ALTINN_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'altinn.db'}"}
+    process = subprocess.Popen(
+        [str(Path(sys.executable).with_name("dsop")), "altinn", "serve", "--port", str(port)],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stderr is not None
+    lines: list[str] = []
+    try:
+        for line in process.stderr:  # until uvicorn says it listens
+            lines.append(line)
+            if "Uvicorn running on" in line:
+                break
+        else:
+            pytest.fail("altinn serve ended before serving:\n" + "".join(lines))
+        assert httpx.get(f"http://127.0.0.1:{port}/health", timeout=30).status_code == 200
+        home = httpx.get(f"http://127.0.0.1:{port}/", timeout=30)
+        assert home.status_code == 200 and "altinn" in home.text
+        process.send_signal(signal.SIGINT)
+        _, rest = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    records = [json.loads(line) for line in [*lines, *rest.splitlines()] if line.strip()]
+    assert {record["party"] for record in records} == {"altinn"}
+    assert process.returncode == 0

@@ -28,16 +28,23 @@ app.add_typer(roles_app, name="roles")
 def serve(
     host: Annotated[str | None, typer.Option(help="Listen address (default DSOP_ALTINN_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Listen port (default DSOP_ALTINN_PORT, 8080).")] = None,
+    workers: Annotated[int, typer.Option(min=1, max=256, help="Processes serving on the one port.")] = 1,
 ) -> None:
-    """Run the message platform."""
+    """Run the message platform (with several workers each delivers webhooks: at least once, maybe twice)."""
     from opendsop.altinn.app import create_app
     from opendsop.altinn.settings import AltinnSettings
-    from opendsop.server import run
+    from opendsop.server import Factory, run
     from opendsop.serving import configure_logging
 
     configure_logging()
     settings = AltinnSettings()
-    run(create_app(settings), host=host or settings.host, port=port or settings.port, log_config=None)
+    run(
+        Factory(create_app, settings) if workers > 1 else create_app(settings),
+        workers=workers,
+        host=host or settings.host,
+        port=port or settings.port,
+        log_config=None,
+    )
 
 
 async def _with_store(action: Any) -> Any:
