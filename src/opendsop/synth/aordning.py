@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from functools import partial
+from functools import cached_property, partial
 from random import Random
 from typing import TYPE_CHECKING, Final
 
@@ -107,7 +107,7 @@ class Employment:
         return next((d for d in self.details if d.first <= month and (d.last is None or month <= d.last)), None)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # no slots: the per-person index is a cached property
 class Employer:
     orgnr: str
     name: str
@@ -120,17 +120,15 @@ class Employer:
         return tuple(e.person for e in self.employments if month in self.providers and e.active_in(month))
 
     def employments_of(self, person: str) -> tuple[Employment, ...]:
-        """The person's employments with this employer (an index made on first use)."""
-        index = _INDEX.get(id(self))
-        if index is None or index[0] is not self:
-            by_person: dict[str, list[Employment]] = {}
-            for employment in self.employments:
-                by_person.setdefault(employment.person, []).append(employment)
-            index = _INDEX[id(self)] = (self, {p: tuple(found) for p, found in by_person.items()})
-        return index[1].get(person, ())
+        """The person's employments with this employer."""
+        return self._by_person.get(person, ())
 
-
-_INDEX: dict[int, tuple[Employer, dict[str, tuple[Employment, ...]]]] = {}
+    @cached_property
+    def _by_person(self) -> dict[str, tuple[Employment, ...]]:  # an index made on first use (kept per instance)
+        found: dict[str, list[Employment]] = {}
+        for employment in self.employments:
+            found.setdefault(employment.person, []).append(employment)
+        return {person: tuple(employments) for person, employments in found.items()}
 
 
 @dataclass(frozen=True, slots=True)
