@@ -19,10 +19,7 @@ synthetic persons, month + 80):
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
-import json
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -31,8 +28,8 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from opendsop.consent.store import consent_sessions
-from opendsop.standard.errors import InvalidIdentifier
-from opendsop.standard.identifiers import validate_person_number
+from opendsop.web.identity import synthetic_person
+from opendsop.web.sessions import Signer
 
 COOKIE = "dsop_consent"
 
@@ -48,31 +45,21 @@ class SessionCodec:
     def __init__(self, secret: str, *, lifetime: timedelta) -> None:
         if len(secret) < 16:
             raise ValueError("the session secret must have at least 16 characters")
-        self._key = secret.encode()
+        self._signer = Signer(secret)
         self._lifetime = int(lifetime.total_seconds())
 
     def new(self, *, now: datetime, pid: str | None = None) -> Session:
         return Session(secrets.token_urlsafe(18), pid, int(now.timestamp()) + self._lifetime)
 
     def encode(self, session: Session) -> str:
-        payload = (
-            base64.urlsafe_b64encode(
-                json.dumps({"sid": session.sid, "pid": session.pid, "exp": session.expires}).encode()
-            )
-            .decode()
-            .rstrip("=")
-        )
-        return payload + "." + self._mac("session:" + payload)
+        return self._signer.seal({"sid": session.sid, "pid": session.pid, "exp": session.expires})
 
     def decode(self, cookie: str | None, *, now: datetime) -> Session | None:
         """The session of a cookie, or None if absent, forged or expired."""
-        if not cookie or "." not in cookie or len(cookie) > 1024:
-            return None
-        payload, _, mac = cookie.partition(".")
-        if not hmac.compare_digest(mac, self._mac("session:" + payload)):
+        data = self._signer.open(cookie, max_length=1024)
+        if data is None:
             return None
         try:
-            data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
             session = Session(str(data["sid"]), data["pid"], int(data["exp"]))
         except (ValueError, KeyError, TypeError):
             return None
@@ -87,8 +74,7 @@ class SessionCodec:
         return isinstance(token, str) and hmac.compare_digest(token, self.csrf_token(session))
 
     def _mac(self, message: str) -> str:
-        digest = hmac.new(self._key, message.encode(), hashlib.sha256).digest()
-        return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+        return self._signer.mac(message)
 
 
 class SessionStore:
@@ -140,16 +126,7 @@ class SessionStore:
         return int(result.rowcount or 0)
 
 
-def synthetic_identity(value: str) -> str:
-    """The person number typed on the login page, if it is a valid synthetic (Tenor) number."""
-    number = value.strip().replace(" ", "")
-    try:
-        party = validate_person_number(number, synthetic_allowed=True)
-    except InvalidIdentifier as exc:
-        raise ValueError(exc.message) from None
-    if not party.synthetic:
-        raise ValueError("only synthetic test identities (Tenor, month + 80) can log in here")
-    return party.value
+synthetic_identity = synthetic_person  # the person number typed on the login page, if synthetic (Tenor)
 
 
 __all__ = ["COOKIE", "Session", "SessionCodec", "SessionStore", "synthetic_identity"]

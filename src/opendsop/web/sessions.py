@@ -21,6 +21,7 @@ import json
 import secrets
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,14 +45,41 @@ class WebSession:
         return role in self.roles
 
 
+class Signer:
+    """HMAC-SHA256 under one secret: sealed cookie payloads (base64url JSON + "." + MAC) and plain MACs."""
+
+    def __init__(self, secret: str) -> None:
+        if len(secret) < 16:
+            raise ValueError("the session secret must have at least 16 characters")
+        self._key = secret.encode()
+
+    def mac(self, message: str) -> str:
+        digest = hmac.new(self._key, message.encode(), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+    def seal(self, data: dict[str, Any]) -> str:
+        payload = base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+        return payload + "." + self.mac("session:" + payload)
+
+    def open(self, cookie: str | None, *, max_length: int = 4000) -> dict[str, Any] | None:
+        """The data of a sealed cookie; None if absent, too long, forged or not a JSON object."""
+        if not cookie or "." not in cookie or len(cookie) > max_length:
+            return None
+        payload, _, mac = cookie.partition(".")
+        if not hmac.compare_digest(mac, self.mac("session:" + payload)):
+            return None
+        try:
+            data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        except ValueError:
+            return None
+        return data if isinstance(data, dict) else None
+
+
 class SessionCodec:
     """Issues, signs and checks :class:`WebSession` cookies (see the module)."""
 
     def __init__(self, secret: str | None = None, *, lifetime: timedelta = timedelta(minutes=30)) -> None:
-        secret = secret or secrets.token_urlsafe(32)
-        if len(secret) < 16:
-            raise ValueError("the session secret must have at least 16 characters")
-        self._key = secret.encode()
+        self._signer = Signer(secret or secrets.token_urlsafe(32))
         self.lifetime = int(lifetime.total_seconds())
         self._ended: set[str] = set()
 
@@ -70,18 +98,14 @@ class SessionCodec:
             "sid": session.sid, "exp": session.expires, "k": session.kind, "s": session.subject,
             "n": session.name, "o": session.org, "r": list(session.roles), "x": session.extra,
         }  # fmt: skip
-        payload = base64.urlsafe_b64encode(json.dumps(data, separators=(",", ":")).encode()).decode().rstrip("=")
-        return payload + "." + self._mac("session:" + payload)
+        return self._signer.seal(data)
 
     def decode(self, cookie: str | None, *, now: datetime) -> WebSession | None:
         """The session of a cookie, or None if absent, forged, ended or expired."""
-        if not cookie or "." not in cookie or len(cookie) > 4000:
-            return None
-        payload, _, mac = cookie.partition(".")
-        if not hmac.compare_digest(mac, self._mac("session:" + payload)):
+        data = self._signer.open(cookie)
+        if data is None:
             return None
         try:
-            data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
             session = WebSession(
                 sid=str(data["sid"]), expires=int(data["exp"]), kind=str(data["k"]), subject=data["s"],
                 name=data["n"], org=data["o"], roles=tuple(str(r) for r in data["r"]),
@@ -104,8 +128,7 @@ class SessionCodec:
         return self._mac("sign:" + message)
 
     def _mac(self, message: str) -> str:
-        digest = hmac.new(self._key, message.encode(), hashlib.sha256).digest()
-        return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+        return self._signer.mac(message)
 
 
-__all__ = ["SessionCodec", "WebSession"]
+__all__ = ["SessionCodec", "Signer", "WebSession"]
