@@ -98,8 +98,9 @@ async def verify_every_party(running: Running, console: Console) -> list[str]:
             try:
                 await submit(log, await log.checkpoint(), topology.url("witness"))
             except WitnessUnavailable as error:
-                lines.append(f"BAD {party.origin}: the witness refused: {error}")
-                continue
+                if "WIT-003" not in str(error):  # WIT-003: the party's own later checkpoint got there first
+                    lines.append(f"BAD {party.origin}: the witness refused: {error}")
+                    continue
             try:
                 count = await log.verify(audit_side.public_keys(topology))
                 lines.append(f"OK {party.origin}: {count} records, checkpoint cosigned by the witness")
