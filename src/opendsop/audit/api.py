@@ -90,18 +90,20 @@ def audit_routes(  # noqa: C901 - one closure per route
             status = 403 if "scope" in str(refused) else 401
             return _problem(status, "AUD-002" if status == 403 else "AUD-001", str(refused))
 
-    def ready() -> MerkleLog | Response[Any]:
+    def opened(request: Request[Any, Any, Any], scope: str) -> tuple[MerkleLog, dict[str, Any]] | Response[Any]:
+        """The log and the caller's claims, or the refusal to answer with."""
         log = get_log()
-        return log if log is not None else _problem(503, "AUD-004", "the audit log is not open yet")
+        if log is None:
+            return _problem(503, "AUD-004", "the audit log is not open yet")
+        claims = authorise(request, log, scope)
+        return claims if isinstance(claims, Response) else (log, claims)
 
     @post("/audit/v1/innsyn", status_code=200)
     async def person_entries(request: Request[Any, Any, Any]) -> Response[Any]:
-        log = ready()
-        if isinstance(log, Response):
-            return log
-        claims = authorise(request, log, audittoken.SCOPE_INNSYN)
-        if isinstance(claims, Response):
-            return claims
+        found = opened(request, audittoken.SCOPE_INNSYN)
+        if isinstance(found, Response):
+            return found
+        log, claims = found
         person = str(claims.get("sub", ""))
         rows = await _about(log, person)
         entries = visible_entries(rows, oslo_date(clock()))
@@ -137,12 +139,10 @@ def audit_routes(  # noqa: C901 - one closure per route
 
     @post("/audit/v1/lifts", status_code=201)
     async def lift(request: Request[Any, Any, Any]) -> Response[Any]:
-        log = ready()
-        if isinstance(log, Response):
-            return log
-        claims = authorise(request, log, audittoken.SCOPE_LIFT)
-        if isinstance(claims, Response):
-            return claims
+        found = opened(request, audittoken.SCOPE_LIFT)
+        if isinstance(found, Response):
+            return found
+        log, claims = found
         case = claims.get("lift")
         if not isinstance(case, str) or not case:
             return _problem(400, "AUD-003", "the lift names no case (claim 'lift': the AccountInfoRequestID)")
@@ -168,18 +168,16 @@ def audit_routes(  # noqa: C901 - one closure per route
 
     @get("/audit/v1/records")
     async def records(request: Request[Any, Any, Any]) -> Response[Any]:
-        log = ready()
-        if isinstance(log, Response):
-            return log
-        claims = authorise(request, log, audittoken.SCOPE_READ)
-        if isinstance(claims, Response):
-            return claims
+        found = opened(request, audittoken.SCOPE_READ)
+        if isinstance(found, Response):
+            return found
+        log, claims = found
         query = request.query_params
         try:
             after, limit = int(query.get("after", 0)), min(int(query.get("limit", 100)), 1000)
         except ValueError:
             return _problem(400, "AUD-003", "after and limit must be whole numbers")
-        found = await log.records(
+        rows = await log.records(
             account_info_request_id=query.get("case"),
             after=after,
             limit=limit,
@@ -191,15 +189,15 @@ def audit_routes(  # noqa: C901 - one closure per route
         return Response(
             [
                 {"sequence": row.sequence, "commitment": row.commitment, **msgspec.to_builtins(row.record)}
-                for row in found
+                for row in rows
             ]
         )
 
     @get("/audit/v1/checkpoints")
     async def checkpoints() -> Response[Any]:
-        log = ready()
-        if isinstance(log, Response):
-            return log
+        log = get_log()
+        if log is None:
+            return _problem(503, "AUD-004", "the audit log is not open yet")
         return Response([checkpoint.to_json() for checkpoint in await log.checkpoints()])
 
     return [person_entries, lift, records, checkpoints]
