@@ -30,3 +30,24 @@ def test_building_the_app_keeps_the_root_handlers(tmp_path: Path, build: Callabl
     before = list(logging.getLogger().handlers)
     build(tmp_path)
     assert logging.getLogger().handlers == before
+
+
+def test_every_litestar_app_leaves_logging_to_the_project() -> None:
+    """Litestar's default logging config replaces the root's handlers when an app is built, so every app in the
+    source says ``logging_config=None`` (one party's page app once turned every party's log lines to text)."""
+    import ast
+
+    import opendsop
+
+    source = Path(opendsop.__file__).parent
+    offenders = []
+    for path in source.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "Litestar"
+                and not any(keyword.arg in ("logging_config", None) for keyword in node.keywords)
+            ):
+                offenders.append(f"{path.relative_to(source)}:{node.lineno}")
+    assert offenders == []

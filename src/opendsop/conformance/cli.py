@@ -229,6 +229,7 @@ async def _agency(
     from opendsop.conformance.agency import Inspector
     from opendsop.conformance.report import summary, write_reports
     from opendsop.conformance.world import build_world
+    from opendsop.server import config as server_config
 
     console = Console()
     base = f"http://127.0.0.1:{port}/v2"
@@ -241,7 +242,7 @@ async def _agency(
     )
     for role, party in world.parties.items():
         console.print(f"  {role:9} {party}")
-    server = uvicorn.Server(uvicorn.Config(inspector, host="127.0.0.1", port=port, log_config=None, access_log=False))
+    server = uvicorn.Server(server_config(inspector, host="127.0.0.1", port=port, access_log=False))
     with contextlib.suppress(asyncio.CancelledError, KeyboardInterrupt):
         if duration > 0:
             serving = asyncio.create_task(server.serve())

@@ -62,7 +62,7 @@ def _kit_app(trust: KitTrust) -> Any:
     def prosecution() -> dict[str, Any]:
         return trust.prosecution_jwks
 
-    return Litestar([jwks, prosecution])
+    return Litestar([jwks, prosecution], logging_config=None)  # the project's JSON logging stays in force
 
 
 async def _certpub_app(trust: KitTrust, url: str, now: datetime) -> Any:
@@ -177,6 +177,8 @@ async def serve_parties(
 ) -> AsyncIterator[KitUrls]:
     import uvicorn
 
+    from opendsop.server import config as server_config
+
     ports = {"kit": base_port, "certpub": base_port + 1, "registers": base_port + 2}
     sockets = {name: _bind(host, port) for name, port in ports.items()}
     urls = kit_urls(host, base_port)
@@ -187,7 +189,7 @@ async def serve_parties(
         "registers": await _registers_app(world, trust, urls, directory / "registers.db"),
     }
     servers = [
-        uvicorn.Server(uvicorn.Config(app, log_config=None, access_log=False, lifespan="on", log_level="warning"))
+        uvicorn.Server(server_config(app, access_log=False, lifespan="on", log_level="warning"))
         for app in apps.values()
     ]
     tasks = [

@@ -268,7 +268,11 @@ def create_app(
 
     handlers = [*case_routes(pages), *verge_routes(pages), *heir_routes(pages)]
     app = Litestar(
-        route_handlers=[kit.router(handlers)], on_startup=[startup], on_shutdown=[shutdown], openapi_config=None
+        route_handlers=[kit.router(handlers)],
+        on_startup=[startup],
+        on_shutdown=[shutdown],
+        openapi_config=None,
+        logging_config=None,  # Litestar's default would replace the project's JSON logging for every party
     )
     app.state["agency_pages"] = pages
     return observe(app, "agency-ui", title="Saksbehandling / case handling")
