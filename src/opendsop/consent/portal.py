@@ -36,6 +36,7 @@ from opendsop.consent.parties import display_name
 from opendsop.consent.requests import PERSON_URN, ConsentError, ConsentRecord, Status
 from opendsop.contracts.consent_resources import RESOURCES
 from opendsop.serving import redact
+from opendsop.web.kit import STATIC, STATIC_FILES
 
 log = logging.getLogger("opendsop.consent")
 
@@ -355,7 +356,15 @@ def routes(ctx: Context) -> list[Any]:
     async def revoke(request: Request[Any, Any, Any], consent_id: FromPath[str]) -> Response[str]:
         return await pages.revoke(request, consent_id)
 
-    return [login_page, login, logout, request_page, answer, my_consents, revoke]
+    @get("/static/web/web.css", include_in_schema=False)
+    async def stylesheet() -> Response[bytes]:
+        """The stylesheet every party's pages share (opendsop.web), served by this party (no CDN)."""
+        return Response(
+            (STATIC / "web.css").read_bytes(), media_type=STATIC_FILES["web.css"],
+            headers={"Cache-Control": "max-age=3600", "X-Content-Type-Options": "nosniff"},
+        )  # fmt: skip
+
+    return [login_page, login, logout, request_page, answer, my_consents, revoke, stylesheet]
 
 
 __all__ = ["TEXTS", "Pages", "redirect_to_consumer", "routes"]
