@@ -158,7 +158,7 @@ LAZY: dict[str, tuple[str, Callable[[], click.Command]]] = {
         _party("opendsop.ecosystem.audit_cli"),
     ),
     "dsve": ("Digital eiendomshandel (DSVE) and company founding.", _party("opendsop.ecosystem.dsve_cli")),
-    "fraud": ("Fraud cooperation: police report confirmation for insurers.", _party("opendsop.ecosystem.fraud_cli")),
+    "fraud": ("Fraud cooperation: recalls between banks, report confirmation.", _party("opendsop.ecosystem.fraud_cli")),
 }
 
 

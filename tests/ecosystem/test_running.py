@@ -340,6 +340,31 @@ def test_the_guarantee_story_runs_new_replaced_terminated(tour: tuple[TourReport
     assert len(seen["revocations"]) == 1 and "Varsel om tilbakekall" in printed  # its notice: the carrier's inbox
 
 
+def test_the_fraud_story_freezes_money_at_the_receiving_bank_and_the_insurer_verifies_the_report(
+    tour: tuple[TourReport, str],
+) -> None:
+    report, printed = tour
+    seen = report.messages["svindel"]
+    [line] = seen["recalls"]
+    assert (line.state.value, line.outcome.value, str(line.frozen_amount)) == ("answered", "frozen", "12000.00")
+    assert seen["confirmation"].case_number in printed and "verified the signed confirmation" in printed
+
+
+def test_dsop_fraud_in_a_second_terminal_shows_the_case_and_refuses_a_second_recall(
+    ecosystem: Running, tour: tuple[TourReport, str]
+) -> None:
+    seen = tour[0].messages["svindel"]
+    shown = dsop(ecosystem.topology, "fraud", "show", seen["case"], "--bank", seen["bank"])
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.split() == ["svindel-1", seen["receiving"], "answered", "frozen", "12000.00"]
+    again = dsop(
+        ecosystem.topology,
+        *("fraud", "recall", "ANOTHER", "--bank", seen["bank"], "--receiving-bank", seen["receiving"]),
+        *("--transaction", f"svindel-1:{seen['to_account']}:25000.00"),
+    )
+    assert again.returncode == 2 and "[FRD-002]" in again.stderr, again.stderr
+
+
 def test_the_letter_story_asks_the_bank_without_api_and_attaches_its_xlsx(tour: tuple[TourReport, str]) -> None:
     report, printed = tour
     seen = report.messages["brev"]

@@ -20,7 +20,9 @@ CONSENT = ("lan", "studielan", "forsikring", "krav")
     pytest.param(["krav,lan"], ("lan", "krav"), id="comma-list-in-tour-order"),
     pytest.param(["Politi", " oed ,", "politi"], ("oed", "politi"), id="case-spaces-and-repeats"),
     pytest.param(
-        ["dsop"], ("konkurs", "oed", "verge", "politi", "signaturrett", "otp", "fi-utlegg", "innsyn"), id="dsop-group"
+        ["dsop"],
+        ("konkurs", "oed", "verge", "politi", "signaturrett", "otp", "fi-utlegg", "svindel", "innsyn"),
+        id="dsop-group",
     ),
     pytest.param(["meldinger"], ("brev", "garanti"), id="message-group"),
 ])  # fmt: skip

@@ -47,6 +47,7 @@ BANK_SCOPES = (
 
 def resources(topology: Topology) -> list[object]:
     from opendsop.contracts.messaging.models import Resource
+    from opendsop.provider.fraud import recall_resource
 
     return [
         Resource(
@@ -82,6 +83,7 @@ def resources(topology: Topology) -> list[object]:
             senders=[*(bank.orgno for bank in topology.banks), "974760673"],  # the register answers the bank
             recipients=[*(bank.orgno for bank in topology.banks), "974760673"],
         ),
+        recall_resource((bank.orgno for bank in topology.banks), owner=DIGDIR),  # fraud recalls between banks
         Resource(
             identifier=DSVE,
             owner=KARTVERKET,

@@ -49,6 +49,7 @@ from opendsop.consumer.workflows.verge import Assignment
 from opendsop.contracts.registers.facts import to_guardianship
 from opendsop.ecosystem.consent_tour import CONSENT_STORIES, ConsentOutcome, run_consent_story
 from opendsop.ecosystem.dsve_tour import DSVE_STORIES
+from opendsop.ecosystem.fraud_tour import FRAUD_STORIES
 from opendsop.ecosystem.innsyn_tour import AUDIT_STORIES
 from opendsop.ecosystem.message_tour import MESSAGE_STORIES
 from opendsop.ecosystem.otp_tour import OTP_STORIES
@@ -313,6 +314,7 @@ DSOP_STORIES = {"konkurs": _konkurs, "oed": _oed, "verge": _verge, "politi": _po
 DSOP_STORIES.update(MESSAGE_STORIES)  # digital letter, transport guarantees (message_tour.py)
 DSOP_STORIES.update(OTP_STORIES)  # Ajourhold av OTP, FI-Utlegg by IM and AN (otp_tour.py)
 DSOP_STORIES.update(DSVE_STORIES)  # home sale and company founding (dsve_tour.py)
+DSOP_STORIES.update(FRAUD_STORIES)  # fraud: recall between banks, report confirmed to the insurer (fraud_tour.py)
 DSOP_STORIES.update(AUDIT_STORIES)  # innsyn: who looked me up, an embargo lifted, every log verified (innsyn_tour.py)
 STORIES = (*(s for s in DSOP_STORIES if s not in AUDIT_STORIES), *CONSENT_STORIES, *AUDIT_STORIES)  # innsyn last
 # Names for several stories at once.

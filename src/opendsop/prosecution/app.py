@@ -88,13 +88,18 @@ def _validity(value: object, default: timedelta) -> timedelta:
     return timedelta(days=value)
 
 
-@post("/extradition-orders", request_max_body_size=MAX_BODY_BYTES, status_code=201)
-async def create_order(request: Request[Any, Any, Any]) -> Response[Any]:
+def _authorized(request: Request[Any, Any, Any]) -> _Service:
     service = _service(request)
     if service.api_token is not None:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), service.api_token.encode()):
             raise _Unauthorized
+    return service
+
+
+@post("/extradition-orders", request_max_body_size=MAX_BODY_BYTES, status_code=201)
+async def create_order(request: Request[Any, Any, Any]) -> Response[Any]:
+    service = _authorized(request)
     try:
         fields = load_json(await request.body(), max_bytes=MAX_BODY_BYTES)
     except InvalidRequest as exc:
@@ -124,7 +129,7 @@ async def finans_jwks(request: Request[Any, Any, Any]) -> Response[Any]:
 
 @post("/fraud-reports", request_max_body_size=MAX_BODY_BYTES, status_code=201)
 async def fraud_report(request: Request[Any, Any, Any]) -> Response[Any]:
-    service = _service(request)
+    service = _authorized(request)  # the intake takes reports from the banks it knows
     if service.confirmation_key is None:
         raise fraud.FraudError("FRD-010", "no report-confirmation key is installed at this intake")
     report = load_json(await request.body(), max_bytes=MAX_BODY_BYTES)
