@@ -44,7 +44,7 @@ async def test_a_recall_is_answered_and_an_unanswered_one_goes_overdue(harness: 
     [(correspondence, request, payer)] = await receiving.incoming()
     assert (request.transaction_id, payer) == ("tx-1", BANK)
     harness.clock.advance(minutes=30)
-    await receiving.answer(correspondence, "frozen", frozen_amount="12000.00")
+    await receiving.answer(correspondence, "frozen", frozen_amount="12000.00", mule_reason="many inbound transfers")
     harness.clock.advance(hours=2)
     lines = {line.request.transaction_id: line for line in await paying.case("case-1")}
     assert (lines["tx-1"].state, lines["tx-1"].outcome, lines["tx-1"].frozen_amount) == (
@@ -52,7 +52,14 @@ async def test_a_recall_is_answered_and_an_unanswered_one_goes_overdue(harness: 
         fraud.Outcome.FROZEN,
         Decimal("12000.00"),
     )
+    flag = lines["tx-1"].mule_flag
+    assert flag is not None and (flag.account, flag.reason, flag.flagged_by) == (
+        MULE_1503,
+        "many inbound transfers",
+        OTHER_BANK,
+    )
     assert (lines["tx-2"].state, lines["tx-2"].receiving_bank) == (fraud.RecallState.OVERDUE, OUTSIDER)
+    assert lines["tx-2"].mule_flag is None
     assert len(await silent.incoming()) == 1
     with pytest.raises(fraud.FraudError) as twice:
         await receiving.answer(correspondence, "returned")

@@ -196,9 +196,16 @@ def answer(
     bank: Bank,
     outcome: Annotated[str, typer.Option(help="frozen, already_withdrawn or returned.")],
     frozen_amount: Annotated[str, typer.Option("--frozen-amount", help="NOK frozen (for frozen).")] = "0",
+    mule_reason: Annotated[
+        str | None, typer.Option("--mule-reason", help="Flag the receiving account as a suspected mule account.")
+    ] = None,
 ) -> None:
-    """Answer a recall to your bank."""
-    given = _with_desk(bank, {}, lambda desk: desk.answer(correspondence_id, outcome, frozen_amount=frozen_amount))
+    """Answer a recall to your bank (optionally flagging the account, seen only by the case's parties)."""
+    given = _with_desk(
+        bank,
+        {},
+        lambda desk: desk.answer(correspondence_id, outcome, frozen_amount=frozen_amount, mule_reason=mule_reason),
+    )
     typer.echo(f"{given.recall_id}\t{given.outcome.value}\t{given.frozen_amount}" + ("\tlate" if given.late else ""))
 
 
@@ -210,6 +217,7 @@ def show(case_id: Annotated[str, typer.Argument(help="Your fraud case id.")], ba
         typer.echo(
             f"{line.request.transaction_id}\t{line.receiving_bank}\t{line.state.value}\t{outcome}"
             f"\t{line.frozen_amount if line.frozen_amount is not None else '-'}"
+            + (f"\tmule: {line.mule_flag.reason} (until {line.mule_flag.expires})" if line.mule_flag else "")
         )
 
 

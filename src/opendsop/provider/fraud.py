@@ -18,10 +18,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Final
 
+from opendsop.clock import in_oslo
 from opendsop.contracts.messaging import MessagingClient
 from opendsop.contracts.messaging.models import (
     Correspondence,
@@ -59,6 +60,7 @@ class RecallLine:
     outcome: fraud.Outcome | None = None
     frozen_amount: Decimal | None = None
     late: bool = False
+    mule_flag: fraud.MuleFlag | None = None  # the receiving bank's suspicion, seen by the case's parties
 
 
 def _org(urn: str) -> str:
@@ -174,17 +176,35 @@ class FraudDesk:
         return found
 
     async def answer(
-        self, correspondence_id: str, outcome: str, *, frozen_amount: str | int | Decimal = 0
+        self,
+        correspondence_id: str,
+        outcome: str,
+        *,
+        frozen_amount: str | int | Decimal = 0,
+        mule_reason: str | None = None,
+        mule_days: int = 90,
     ) -> fraud.RecallAnswer:
-        """Answer one recall (FRD-009 unknown or already answered, FRD-008 a bad amount)."""
+        """Answer one recall (FRD-009 unknown or already answered, FRD-008 a bad amount); with ``mule_reason``
+        the receiving account is flagged as a suspected money-mule account in the answer (``flag_account``)."""
         overview = await self._client.get(correspondence_id)
         if overview.resource_id != RESOURCE or overview.reply_to is not None:
             raise fraud.FraudError("FRD-009", f"correspondence {correspondence_id} is not a recall to this bank")
         if overview.status == CorrespondenceStatus.REPLIED:
             raise fraud.FraudError("FRD-009", f"recall {correspondence_id} is already answered")
-        answer = fraud.answer_recall(
-            _request(overview), outcome, frozen_amount=frozen_amount, answered=None, now=self._clock()
-        )
+        request = _request(overview)
+        answer = fraud.answer_recall(request, outcome, frozen_amount=frozen_amount, answered=None, now=self._clock())
+        flag: dict[str, str] = {}
+        if mule_reason is not None:
+            mule = fraud.flag_account(
+                request.to_account,
+                case_id=request.case_id,
+                case_parties={_org(overview.sender), self.orgno},
+                flagged_by=self.orgno,
+                reason=mule_reason,
+                today=in_oslo(self._clock()).date(),
+                days=mule_days,
+            )
+            flag = {"muleReason": mule.reason, "muleExpires": mule.expires.isoformat()}
         await self._client.reply(
             correspondence_id,
             CorrespondenceContent(message_title="Svar på tilbakekall", message_body=f"{answer.outcome.value}"),
@@ -195,6 +215,7 @@ class FraudDesk:
                 "frozenAmount": str(answer.frozen_amount),
                 "answeredAt": answer.answered_at.isoformat(),
                 "late": "true" if answer.late else "false",
+                **flag,
             },
             idempotent_key=f"answer:{answer.recall_id}",
         )
@@ -216,6 +237,21 @@ class FraudDesk:
                 lines.append(RecallLine(request, _org(item.recipient), fraud.recall_state(request, None, now=now)))
                 continue
             p = reply.property_list
+            flags = (
+                [
+                    fraud.MuleFlag(
+                        request.to_account,
+                        case_id,
+                        p["muleReason"],
+                        _org(item.recipient),
+                        date.fromisoformat(p["muleExpires"]),
+                    )
+                ]
+                if "muleReason" in p
+                else []
+            )
+            parties = {case_id: {self.orgno, _org(item.recipient)}}
+            seen = fraud.visible_flags(flags, viewer=self.orgno, parties_of=parties, today=in_oslo(now).date())
             lines.append(
                 RecallLine(
                     request,
@@ -224,6 +260,7 @@ class FraudDesk:
                     fraud.Outcome(p["outcome"]),
                     Decimal(p["frozenAmount"]),
                     p.get("late") == "true",
+                    seen[0] if seen else None,
                 )
             )
         return lines
