@@ -32,7 +32,9 @@ from opendsop.contracts.messaging.models import (
     Resource,
 )
 from opendsop.contracts.messaging.names import ORG_URN, CorrespondenceStatus, Role
+from opendsop.provider.store.base import RowStore
 from opendsop.standard import fraud
+from opendsop.standard.control.v2.values import CreditOrDebit
 
 RESOURCE: Final = "dsop-fraud-recall"
 
@@ -82,6 +84,29 @@ def _request(overview: CorrespondenceOverview) -> fraud.RecallRequest:
         )
     except (KeyError, ValueError, ArithmeticError):
         raise fraud.FraudError("FRD-009", f"correspondence {overview.correspondence_id} is not a recall") from None
+
+
+async def outgoing_transactions(
+    store: RowStore, account_id: str, account_number: str, *, start: datetime, end: datetime, limit: int = 1000
+) -> dict[str, fraud.Transaction]:
+    """The payments out of one of the bank's own accounts booked in ``[start, end)`` that name the receiving
+    account: what a fraud case may recall (the bank holds exactly these)."""
+    held: dict[str, fraud.Transaction] = {}
+    after: tuple[datetime, str] | None = None
+    while True:
+        page = await store._transactions(account_id, start, end, after, limit)  # noqa: SLF001 (the party's own store)
+        for item in page:
+            receiver = next((c.account_identifier for c in item.counter_parties or () if c.account_identifier), None)
+            if item.credit_debit_indicator != CreditOrDebit.DEBIT or receiver is None or item.amount is None:
+                continue
+            booked = in_oslo(item.booking_date).date() if item.booking_date else in_oslo(start).date()
+            held[item.transaction_identifier] = fraud.Transaction(
+                item.transaction_identifier, account_number, receiver, Decimal(item.amount), booked
+            )
+        if len(page) < limit:
+            return held
+        last = page[-1]
+        after = (last.booking_date or start, last.transaction_identifier)
 
 
 class FraudDesk:
@@ -266,4 +291,4 @@ class FraudDesk:
         return lines
 
 
-__all__ = ["RESOURCE", "FraudDesk", "RecallLine", "recall_resource"]
+__all__ = ["RESOURCE", "FraudDesk", "RecallLine", "outgoing_transactions", "recall_resource"]
