@@ -97,3 +97,11 @@ def test_tighten_reports_only_what_was_loose(tmp_path: Path) -> None:
     assert tighten(root) == [root / "b.pem"]
     assert tighten(root) == []
     assert tighten(tmp_path / "missing") == []
+
+
+def test_missing_parents_of_a_private_file_are_private_too(tmp_path: Path) -> None:
+    from opendsop.files import write_private
+
+    write_private(tmp_path / "keys" / "dsve" / "910000001" / "grant.pem", b"key")
+    for directory in ("keys", "keys/dsve", "keys/dsve/910000001"):
+        assert oct((tmp_path / directory).stat().st_mode & 0o777) == "0o700", directory

@@ -28,7 +28,10 @@ _OTHERS: Final = 0o077  # any permission for the group or for others
 
 def private_directory(directory: Path) -> Path:
     """``directory`` (and missing parents) created 0700; an existing one is restricted to 0700."""
-    directory.mkdir(mode=PRIVATE_DIRECTORY, parents=True, exist_ok=True)
+    missing = [parent for parent in (directory, *directory.parents) if not parent.exists()]
+    for parent in reversed(missing):  # mkdir(parents=True) would create the parents with the umask's mode
+        parent.mkdir(mode=PRIVATE_DIRECTORY, exist_ok=True)
+    directory.mkdir(mode=PRIVATE_DIRECTORY, exist_ok=True)
     if stat.S_IMODE(directory.stat().st_mode) != PRIVATE_DIRECTORY:
         directory.chmod(PRIVATE_DIRECTORY)
     return directory

@@ -37,7 +37,9 @@ _STATUS_CLASSES = ("2xx", "3xx", "4xx", "5xx")
 UI_ENTRIES = (
     ("/ops", "Driftskonsoll / operations console"),
     ("/my", "Mine samtykker / my consents"),
-    ("/cases", "Saksbehandling / case handling"),
+    ("/start", "Saksbehandling / case handling"),
+    ("/dodsbo", "Digitalt dødsbo / estates"),
+    ("/innsyn", "Hvem har sett mine opplysninger / who looked me up"),
     ("/login", "Logg inn / log in"),
 )
 

@@ -91,11 +91,11 @@ class World:
         client = http or httpx.AsyncClient(
             transport=httpx.ASGITransport(app=self.innsyn), base_url="http://innsyn.test"
         )
-        login = await client.get("/login", params={"next": "/"})
+        login = await client.get("/login", params={"next": "/innsyn"})
         token = _CSRF.search(login.text)
         assert token
-        await client.post("/login/person", data={"csrf": token.group(1), "pid": person, "next": "/"})
-        page = await client.get("/", params={"format": "json"})
+        await client.post("/login/person", data={"csrf": token.group(1), "pid": person, "next": "/innsyn"})
+        page = await client.get("/innsyn", params={"format": "json"})
         assert page.status_code == 200, page.text
         return list(page.json()["entries"])
 
@@ -164,10 +164,10 @@ async def test_the_page_asks_for_the_logged_in_person_only_and_an_expired_sessio
         transport=httpx.ASGITransport(app=world.innsyn), base_url="http://innsyn.test"
     ) as http:
         assert await world.seen_by(ANNE, http=http) == []
-        sneaky = await http.get("/", params={"format": "json", "pid": BO, "sub": BO})
+        sneaky = await http.get("/innsyn", params={"format": "json", "pid": BO, "sub": BO})
         assert sneaky.json()["entries"] == []  # the person comes from the session, never from the request
         world.clock.now += timedelta(hours=2)
-        expired = await http.get("/", params={"format": "json"})
+        expired = await http.get("/innsyn", params={"format": "json"})
         assert expired.status_code == 303 and expired.headers["location"].startswith("/login")
 
 

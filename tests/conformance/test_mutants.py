@@ -30,8 +30,19 @@ mapping = importlib.import_module("opendsop.provider.store.mapping")
 authorize = importlib.import_module("opendsop.standard.authorize")
 extradition = importlib.import_module("opendsop.standard.extradition")
 
+filtering = importlib.import_module("opendsop.standard.filtering")
+
 pytestmark = pytest.mark.anyio
 Patch = Callable[[pytest.MonkeyPatch], BankOptions | None]
+
+
+@pytest.fixture(autouse=True)
+def _no_mutant_outlives_its_test() -> Any:
+    """The field filter caches its plans: one computed under a mutant (a service allowed every endpoint) would
+    stay in force for every later test in this process once the patch is undone."""
+    yield
+    filtering._stripper.cache_clear()
+    filtering.strip_plan.cache_clear()
 
 
 def _requester_skipped(mp: pytest.MonkeyPatch) -> None:

@@ -31,6 +31,7 @@ from opendsop.serving import observe
 from opendsop.standard import auditlog
 from opendsop.web import WebKit
 
+PAGE = "/innsyn"  # the person's list of who looked them up
 TEXTS = {
     "nb": {
         "innsyn_heading": "Hvem har sett opplysningene mine",
@@ -179,9 +180,10 @@ def create_app(
         persons=True,
         secret=secret,
         clock=now,
+        home=PAGE,
     )
 
-    @get("/")
+    @get(PAGE)  # "/" is the party's own page (opendsop.party_pages), which links here
     async def page(request: Request[Any, Any, Any]) -> Response[Any]:
         session = kit.require(request, kind="person")  # expired or absent: to the login; staff: refused
         assert session.subject is not None

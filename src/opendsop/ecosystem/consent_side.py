@@ -254,7 +254,7 @@ def consent_apps(topology: Topology, side: ConsentSide, population: Population) 
                     revocation_hooks=hooks,
                     revocation_hook_token=side.hook_token,
                     test_mode=True,
-                    innsyn_url=f"http://{topology.host}:8056/",  # the audit log's innsyn (its reserved port)
+                    innsyn_url=f"http://{topology.host}:8056/innsyn",  # the audit log's innsyn (its reserved port)
                 ),
                 representatives=MappingRepresentatives(representatives),
             ),

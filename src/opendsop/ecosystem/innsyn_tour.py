@@ -33,12 +33,12 @@ async def innsyn_entries(running: Running, person: str) -> list[dict[str, Any]]:
     """What the person sees on the innsyn page (logged in through the ID-porten stand-in)."""
     base = running.topology.url("innsyn")
     async with httpx.AsyncClient(base_url=base, timeout=30) as http:
-        login = await http.get("/login", params={"next": "/"})
+        login = await http.get("/login", params={"next": "/innsyn"})
         token = _CSRF.search(login.text)
         if token is None:
             raise RuntimeError("the innsyn login page has no form")
-        await http.post("/login/person", data={"csrf": token.group(1), "pid": person, "next": "/"})
-        page = await http.get("/", params={"format": "json"})
+        await http.post("/login/person", data={"csrf": token.group(1), "pid": person, "next": "/innsyn"})
+        page = await http.get("/innsyn", params={"format": "json"})
         page.raise_for_status()
         return list(page.json()["entries"])
 

@@ -78,7 +78,7 @@ def agency_ui(topology: Topology, population: Population) -> Any:
     return create_app(
         database_url=Paths.of(topology).database("cases"), runtime_factory=runtime,
         staff=staff_directory(topology), heirs=heir_registry(population),
-        innsyn_url=f"http://{topology.host}:8056/",
+        innsyn_url=f"http://{topology.host}:8056/innsyn",
     )  # fmt: skip
 
 

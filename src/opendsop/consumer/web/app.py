@@ -96,10 +96,13 @@ def _int(value: object, default: int) -> int:
         return default
 
 
+HOME = "/start"  # the case handler's start page
+
+
 def case_routes(pages: AgencyPages) -> list[Any]:  # noqa: C901 - one closure per route
     kit = pages.kit
 
-    @get("/")
+    @get(HOME)  # "/" is the party's own page (opendsop.party_pages), which links here
     async def home(request: Request[Any, Any, Any]) -> Response[str]:
         session = kit.session(request)
         if session.kind == "person":
@@ -252,8 +255,8 @@ def create_app(
     store = CaseStore.from_url(database_url)
     kit = WebKit(
         title=TITLE, templates=PAGES, texts=TEXTS, persons=True, staff=staff,
-        secret=secret or secrets.token_urlsafe(32), secure=secure, clock=clock, client_id="agency-ui",
-        nav=[("/", "start", "staff"), ("/cases", "cases", "staff"), ("/verge", "verge_nav", "staff"),
+        secret=secret or secrets.token_urlsafe(32), secure=secure, clock=clock, client_id="agency-ui", home=HOME,
+        nav=[(HOME, "start", "staff"), ("/cases", "cases", "staff"), ("/verge", "verge_nav", "staff"),
              ("/dodsbo", "dodsbo_nav", "person")],
     )  # fmt: skip
     pages = AgencyPages(store, Jobs(runtime_factory), kit, Choices(store.engine), heirs or HeirRegistry(), innsyn_url)
