@@ -85,6 +85,7 @@ def test_innsyn_shows_who_looked_a_person_up_the_police_only_after_the_lift_and_
     seen = report.messages["innsyn"]
     assert seen["police_before"] == 0 and seen["police_after"] >= 1 and seen["proven"]
     assert seen["verified"] and all(line.startswith("OK ") for line in seen["verified"]), seen["verified"]
+    assert any(" altinn:" in line for line in seen["verified"]), seen["verified"]  # the platform's letters too
     assert "Innsyn: who looked me up" in printed
 
 

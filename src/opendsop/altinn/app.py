@@ -48,6 +48,28 @@ log = logging.getLogger("opendsop.altinn")
 class AltinnState:
     platform: Platform
     verifier: Any
+    audit: Any = None  # the platform's verifiable log of letters sent (audit.sql.SqlAuditLog), when kept
+
+
+def _audit_log(settings: AltinnSettings, platform: Platform) -> Any:
+    """The platform's verifiable log of letters sent, on its own database, when a key is configured."""
+    if not settings.audit_key_file:
+        return None
+    from opendsop.audit.sql import party_log
+
+    return party_log(
+        platform.store.engine, origin="altinn", key_file=settings.audit_key_file, witness_url=settings.witness_url
+    )
+
+
+def _audit_routes(settings: AltinnSettings, audit: Any) -> list[Any]:
+    """The audit API over that log: innsyn for a person sent a letter, auditors (``audit.api``)."""
+    if audit is None:
+        return []
+    from opendsop.audit.api import audit_routes
+    from opendsop.clock import utc_now
+
+    return audit_routes(lambda: audit, keys_file=settings.audit_keys_file, clock=utc_now)
 
 
 def _messaging_error(request: Request[Any, Any, Any], error: MessagingError) -> Response[bytes]:
@@ -91,10 +113,13 @@ def create_app(
     """The platform's app; ``platform``/``verifier`` override what ``settings`` would build (tests)."""
     platform = platform or Platform(MessageStore.from_url(settings.database_url), settings)
     verifier = verifier or TokenVerifier(settings.issuer, settings.token_jwks_url, settings.token_audience, ())
+    audit = _audit_log(settings, platform)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         await platform.start()
+        if audit is not None:
+            await audit.create_schema()
         tasks = []
         if background:
             tasks = [
@@ -117,14 +142,19 @@ def create_app(
 
     return observe(
         Litestar(
-            route_handlers=[*CORRESPONDENCE_ROUTES, *OTHER_ROUTES, *health_routes(readiness)],
+            route_handlers=[
+                *CORRESPONDENCE_ROUTES,
+                *OTHER_ROUTES,
+                *health_routes(readiness),
+                *_audit_routes(settings, audit),
+            ],
             exception_handlers={
                 MessagingError: _messaging_error,
                 HTTPException: _http_error,
                 Exception: _internal_error,
             },
             lifespan=[lifespan],
-            state=State({"altinn": AltinnState(platform, verifier)}),
+            state=State({"altinn": AltinnState(platform, verifier, audit)}),
             request_max_body_size=max(settings.max_file_bytes, settings.max_attachment_bytes * 4) + 1024 * 1024,
             logging_config=None,
         ),

@@ -40,11 +40,40 @@ async def _form(request: Request[Any, Any, Any], field: str) -> tuple[str, list[
     return value, uploads
 
 
+async def _audited(request: Request[Any, Any, Any], holder: str, body: Any, made: Any) -> None:
+    """One record per letter sent: who sent it, on which resource, to whom (never its content)."""
+    log = platform(request).audit
+    if log is None:
+        return
+    from opendsop.audit.log import AuditRecord
+    from opendsop.clock import utc_now
+    from opendsop.contracts.messaging.names import bare_party
+
+    for letter in made.correspondences:
+        recipient = bare_party(letter.recipient)
+        await log.append(
+            AuditRecord(
+                recorded_at=utc_now(),
+                correlation_id=letter.correspondence_id,
+                consumer_org=holder,
+                supplier_org=recipient if len(recipient) == 9 else None,
+                service=body.correspondence.resource_id,
+                endpoint="correspondence",
+                party_id=recipient if len(recipient) == 11 else None,
+                outcome="allowed",
+                status=200,
+                categories=("melding",),
+            )
+        )
+
+
 @post(BASE, status_code=200)
 async def initialize(request: Request[Any, Any, Any]) -> Response[bytes]:
     holder = await caller(request, CORRESPONDENCE_WRITE)
     body = await body_of(request, InitializeCorrespondences, "InitializeCorrespondences body")
-    return answer(await platform(request).platform.correspondences.create(holder, body))
+    made = await platform(request).platform.correspondences.create(holder, body)
+    await _audited(request, holder, body, made)
+    return answer(made)
 
 
 @post(BASE + "/upload", status_code=200)
@@ -52,7 +81,9 @@ async def upload(request: Request[Any, Any, Any]) -> Response[bytes]:
     holder = await caller(request, CORRESPONDENCE_WRITE)
     text, uploads = await _form(request, "correspondence")
     body = decode(text, InitializeCorrespondences, "correspondence part")
-    return answer(await platform(request).platform.correspondences.create(holder, body, uploads))
+    made = await platform(request).platform.correspondences.create(holder, body, uploads)
+    await _audited(request, holder, body, made)
+    return answer(made)
 
 
 def _moment(request: Request[Any, Any, Any], name: str) -> datetime | None:

@@ -31,6 +31,9 @@ class AltinnSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DSOP_ALTINN_", frozen=True, extra="forbid")
 
     database_url: str = "sqlite+aiosqlite:///var/altinn.db"
+    audit_key_file: str | None = None  # set: every letter sent kept in a signed, verifiable log (opendsop.audit)
+    witness_url: str | None = None  # where its checkpoints are countersigned
+    audit_keys_file: str | None = None  # the issuers its audit API trusts (innsyn, prosecution, auditors)
     public_url: PublicUrl = "http://127.0.0.1:8080"
     issuer: str = "http://127.0.0.1:8040/"
     jwks_url: str | None = None

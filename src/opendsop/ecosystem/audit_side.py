@@ -40,8 +40,7 @@ def party_logs(topology: Topology) -> list[PartyLog]:
     logs = [PartyLog(f"bank-{bank.orgno}", topology.bank_database(bank), bank.name) for bank in topology.banks]
     logs.append(PartyLog("registers", paths.database("registers"), "Folkeregisteret"))
     logs += [PartyLog(f"source-{name}", paths.database(f"source-{name}"), name) for name in SOURCE_LOGS]
-    # the message platform (opendsop.altinn) keeps none yet: once it appends records (audit.sql.party_log on its
-    # engine), add PartyLog("altinn", paths.database("altinn"), "Altinn") here and it is witnessed and verified too
+    logs.append(PartyLog("altinn", paths.database("altinn"), "Altinn"))  # every letter sent (altinn.app)
     logs += [  # the agencies' own logs of what they fetched (consumer.workflows.runtime)
         PartyLog(f"agency-{a.orgno}", paths.database(f"audit-agency-{a.orgno}"), a.name) for a in topology.agencies
     ]

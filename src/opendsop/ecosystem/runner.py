@@ -258,6 +258,9 @@ def build_apps(
         "altinn": altinn_app(
             AltinnSettings(
                 database_url=paths.database("altinn"),
+                audit_key_file=audit_settings(topology, "altinn")["audit_key_file"],
+                witness_url=topology.url("witness"),
+                audit_keys_file=str(audit_dir(topology) / "keys.json"),
                 public_url=topology.url("altinn"),
                 issuer=issuer,
                 jwks_url=jwks,
