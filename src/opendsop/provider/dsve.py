@@ -118,6 +118,7 @@ class CapitalAccount:
     meldingsreferanse: str
     blocked: bool = True
     organisasjonsnummer: str | None = None
+    confirmed: bool = False  # the bank has signed the confirmation of the paid-in capital
 
 
 class BankDesk:
@@ -380,6 +381,7 @@ class BankDesk:
     async def confirm_capital(self, referanse: str, *, confirmer: str, on: date) -> bytes:
         """The signed confirmation of the paid-in share capital (aksjeloven § 2-18 (2))."""
         account = self.capital[referanse]
+        account.confirmed = True
         confirmation = selskap.Kapitalbekreftelse(
             referanse, account.foretaksnavn, account.beloep, on, self.bank.id, self.bank.navn, confirmer
         )
