@@ -105,3 +105,17 @@ def test_missing_parents_of_a_private_file_are_private_too(tmp_path: Path) -> No
     write_private(tmp_path / "keys" / "dsve" / "910000001" / "grant.pem", b"key")
     for directory in ("keys", "keys/dsve", "keys/dsve/910000001"):
         assert oct((tmp_path / directory).stat().st_mode & 0o777) == "0o700", directory
+
+
+def test_an_existing_database_file_is_never_opened_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Closing any descriptor of a database file drops every POSIX lock the process holds on it, SQLite's
+    included: ``private_file`` (called before each SQLite engine opens) must leave an existing file alone."""
+    from opendsop import files
+
+    database = files.private_file(tmp_path / "cases.db")
+    database.write_bytes(b"SQLite format 3\x00")
+    opened: list[str] = []
+    real_open = os.open
+    monkeypatch.setattr(files.os, "open", lambda path, *args: opened.append(str(path)) or real_open(path, *args))
+    files.private_file(database)
+    assert opened == [] and database.read_bytes() == b"SQLite format 3\x00"

@@ -71,9 +71,19 @@ def _sync_directory(directory: Path) -> None:
 
 def private_file(path: Path) -> Path:
     """``path`` created empty with mode 0600 if it does not exist (e.g. a SQLite database before SQLite
-    opens it: SQLite gives its journal and WAL files the database file's mode)."""
+    opens it: SQLite gives its journal and WAL files the database file's mode).
+
+    An existing file is never opened here: closing any descriptor of a database file releases every POSIX
+    lock this process holds on it, including those of SQLite connections already open in other threads, and
+    another process could then checkpoint the WAL under them ("database disk image is malformed"; SQLite,
+    "How To Corrupt An SQLite Database File", 2.2)."""
+    if path.exists():
+        return path
     path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT, PRIVATE_FILE)  # no O_TRUNC: an existing file stays whole
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+    except FileExistsError:  # created meanwhile (another process or thread): leave it to SQLite
+        return path
     os.close(descriptor)
     return path
 

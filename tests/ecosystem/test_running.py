@@ -1,5 +1,5 @@
 """The tiny ecosystem served for real on loopback: the tour end to end, ``dsop case`` from a second
-terminal, and Ctrl-C stopping every party (issues 6 and 7)."""
+terminal, a killed case resumed to the same result, and Ctrl-C stopping every party (issues 6 and 7)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import json
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 from collections.abc import Iterator
 from io import StringIO
@@ -22,11 +23,12 @@ from opendsop.consumer.fanout import Outcome
 from opendsop.ecosystem.consent_tour import run_consent_story
 from opendsop.ecosystem.inprocess_consent import Person
 from opendsop.ecosystem.runner import Running, bind
+from opendsop.ecosystem.topology import Topology
 from opendsop.ecosystem.tour import TourReport, run_tour
 from opendsop.standard.endpoints import Endpoint
 from opendsop.synth import generate
 from opendsop.synth.consent_sources import for_population
-from tests.ecosystem.harness import DSOP, Background, Gate, dsop, tiny_topology
+from tests.ecosystem.harness import DSOP, Background, Gate, dsop, dsop_background, tiny_topology
 
 pytestmark = pytest.mark.timeout(600)
 POPULATION = generate("tiny").population()
@@ -180,6 +182,67 @@ def test_only_a_signature_holder_may_sign(tour: tuple[TourReport, str]) -> None:
     assert not stranger_allowed and "no role" in reason
     if joint:  # the holders together always satisfy the rule
         assert joint[0][1], joint
+
+
+def _export(topology: Topology, case_id: str) -> dict[str, Any]:
+    done = dsop(topology, "case", "export", case_id, "--format", "json")
+    assert done.returncode == 0, done.stdout + done.stderr
+    return json.loads(done.stdout)
+
+
+def _answers(export: dict[str, Any]) -> dict[str, Any]:
+    """Account number → (status, transaction ids): what must not change between two runs of a case."""
+    found = {}
+    for bank in export["banks"]:
+        for account in bank["accounts"]:
+            transactions = account["answers"].get("transactions", {}).get("value") or []
+            found[account["account"]["accountIdentifier"]] = (
+                account["account"].get("status"),
+                sorted(t.get("transactionIdentifier", "") for t in transactions),
+                len(transactions),
+            )
+    return found
+
+
+def _case_ids(topology: Topology) -> set[str]:
+    with sqlite3.connect(topology.var_dir / "cases.db") as db:
+        return {row[0] for row in db.execute("select id from consumer_case")}
+
+
+def test_a_second_terminal_runs_a_case_and_a_killed_run_resumes_to_the_same_result(
+    ecosystem: Running, gate: Gate, tmp_path: Path
+) -> None:
+    topology = ecosystem.topology
+    before = _case_ids(topology) if (topology.var_dir / "cases.db").exists() else set()
+    done = dsop(topology, "case", "konkurs", "--debtor", DEBTOR.debtor_id)
+    assert done.returncode == 0, done.stdout + done.stderr
+    owned = sorted(a.kontonr for a in POPULATION.accounts if a.owner_id == DEBTOR.debtor_id)
+    for line in (line for line in done.stdout.splitlines() if any(number in line for number in owned)):
+        assert "disabled" in line, line  # every account listed, each blocked by the bankruptcy
+    assert all(number in done.stdout for number in owned), done.stdout
+    (reference_id,) = _case_ids(topology) - before
+    reference = _answers(_export(topology, reference_id))
+    assert reference and all(status == "disabled" for status, _, _ in reference.values())
+    for form in ("xlsx", "pdf"):
+        exported = dsop(topology, "case", "export", reference_id, "--format", form, "--out", str(tmp_path / form))
+        assert exported.returncode == 0 and (tmp_path / form).stat().st_size > 0, exported.stdout
+
+    # the same case again, killed while the bank is answering its transactions
+    gate.hit.clear()
+    gate.release.clear()
+    gate.armed = True
+    running = dsop_background(topology, "case", "konkurs", "--debtor", DEBTOR.debtor_id)
+    try:
+        assert gate.hit.wait(120), "the case never reached the bank's transactions"
+        running.kill()
+        running.communicate(timeout=30)  # reaps it and closes its pipe
+    finally:
+        gate.armed = False
+        gate.release.set()
+    (killed_id,) = _case_ids(topology) - before - {reference_id}
+    resumed = dsop(topology, "case", "resume", killed_id)
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    assert _answers(_export(topology, killed_id)) == reference
 
 
 def test_ctrl_c_stops_every_party_and_frees_every_port(tmp_path: Path) -> None:
