@@ -385,7 +385,12 @@ def build_app(  # noqa: C901 - one closure per command
 
             wanted = {_endpoint(name) for name in endpoint} if endpoint else None
             plan = plan_fi_utlegg(
-                debtor, today=oslo_today(rt.clock), production=rt.production, authority=by, wanted=wanted
+                debtor,
+                today=oslo_today(rt.clock),
+                production=rt.production,
+                authority=by,
+                wanted=wanted,
+                configured=rt.mandates,
             )
             results = await run_case(rt, out, plan, case_number, accounts=False)
             rows = balance_overview(results)

@@ -17,6 +17,8 @@ Environment variables (prefix ``DSOP_CONSUMER_``):
 * ``PLAINTEXT`` — test only: ask banks for ``application/json`` (DSOP “Security design”).
 * ``ALTINN_URL`` — the message platform: banks without a Control API get digital letters there
   (unset: they are only reported); ``NAME`` — the agency's name in those letters.
+* ``FI_UTLEGG_MANDATES`` — FI-Utlegg's production Legal-Mandate texts, JSON ``{"fi_utlegg": ["…"]}`` (or
+  ``fi_utlegg_an``): the standard publishes only the test text, so unset a production agency refuses FI-Utlegg.
 """
 
 from __future__ import annotations
@@ -24,8 +26,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from opendsop.standard.authorize import configured_mandate_table
 
 
 class ConsumerSettings(BaseSettings):
@@ -58,6 +62,12 @@ class ConsumerSettings(BaseSettings):
     plaintext: bool = False
     altinn_url: str | None = None
     name: str | None = None
+    fi_utlegg_mandates: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+
+    @field_validator("fi_utlegg_mandates")
+    @classmethod
+    def _fi_utlegg_mandates(cls, value: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        return configured_mandate_table(value)
 
     @property
     def consumer_org(self) -> str:

@@ -314,6 +314,7 @@ def create_app(
         "page_size": settings.page_size,
         "orders": orders,
         "v1_served_until": settings.v1_window,
+        "configured_mandates": settings.fi_utlegg_mandates,
         "limiter": limiter(
             settings.rate_per_second, settings.rate_burst, workers=settings.workers, redis_url=settings.redis_url
         ),

@@ -80,7 +80,7 @@ from opendsop.provider.store.repository import BankStore
 from opendsop.provider.trace import Trace, audit_record, log_fields
 from opendsop.standard import mandate as mandates
 from opendsop.standard import wire
-from opendsop.standard.authorize import authorize
+from opendsop.standard.authorize import authorize, configured_mandate
 from opendsop.standard.decision import Denied
 from opendsop.standard.endpoints import Endpoint
 from opendsop.standard.errors import DsopError, VersionRetired
@@ -137,6 +137,7 @@ class Pipeline:
     monotonic: Callable[[], float] = time.perf_counter
     page_size: int = 1000
     v1_served_until: date | None = None  # the last day Control API v1 is answered; None: not at all
+    configured_mandates: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # FI_UTLEGG_MANDATES
     jwe_alg: str = "RSA-OAEP-256"
     jwe_enc: str = "A256GCM"
     audit_failing: bool = False  # the last record could not be written: no data leaves until one can
@@ -231,11 +232,17 @@ class Pipeline:
         referenced = await self._referenced(trace, request) if endpoint in ACCOUNT_ENDPOINTS else None
         party = referenced.party_id if referenced else (request.party_id or "").strip() or None
         trace.party_id = party
-        service = _service_of(request)
+        service = _service_of(request, self.configured_mandates)
         facts, order_error = await self._facts(request, service, party)
         now = self.clock()
         decision = authorize(
-            request, facts, oslo_date(now), environment=self.environment, now=in_oslo(now), utc_date=utc_date(now)
+            request,
+            facts,
+            oslo_date(now),
+            environment=self.environment,
+            now=in_oslo(now),
+            utc_date=utc_date(now),
+            configured_mandates=self.configured_mandates,
         )  # a UTC host's date counts as today after Oslo midnight
         if isinstance(decision, Denied):
             trace.service = decision.service
@@ -433,9 +440,10 @@ class Pipeline:
         )
 
 
-def _service_of(request: ControlRequest) -> ServiceProfile | None:
+def _service_of(request: ControlRequest, configured: Mapping[str, tuple[str, ...]]) -> ServiceProfile | None:
+    hit = configured_mandate(request.legal_mandate, configured)
     try:
-        legal_basis = mandates.parse(request.legal_mandate)
+        legal_basis = hit[0] if hit is not None else mandates.parse(request.legal_mandate)
     except DsopError:
         return None
     return rules_for(request.api_version).resolve(request.consumer_org, legal_basis.key, step=request.endpoint.step)

@@ -48,6 +48,9 @@ Environment variables (prefix ``DSOP_PROVIDER_``; ``dsop provider serve --bank``
 * ``V1_SERVED_UNTIL`` — the last day (``YYYY-MM-DD``, Oslo date) the bank answers Control API v1 by v1's
   rules during its phase-out window; after it, ``/v1`` answers 410 ACC-014 ("retired, use /v2").
   Unset: open in test, closed in production (the standard no longer supports v1).
+* ``FI_UTLEGG_MANDATES`` — FI-Utlegg's production Legal-Mandate texts, JSON ``{"fi_utlegg": ["…"],
+  "fi_utlegg_an": ["…"]}``: the standard publishes only the test text "FI-Utlegg-Test", which production
+  refuses, so unset a production bank refuses FI-Utlegg (400 ACC-001, as for any unknown mandate).
 * ``HOST`` / ``PORT`` / ``LOG_LEVEL`` — where ``dsop provider serve`` listens and how much it logs.
 """
 
@@ -62,6 +65,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from opendsop.standard import scopes
+from opendsop.standard.authorize import configured_mandate_table
 from opendsop.standard.request import Environment as RulesEnvironment
 
 ROUTE_PREFIX = "/v2"
@@ -108,6 +112,7 @@ class ProviderSettings(BaseSettings):
     jwe_alg: str = "RSA-OAEP-256"
     jwe_enc: str = "A256GCM"
     v1_served_until: date | None = None
+    fi_utlegg_mandates: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     host: str = "127.0.0.1"
     port: int = Field(default=8100, ge=1, le=65_535)
     log_level: str = "INFO"
@@ -119,6 +124,11 @@ class ProviderSettings(BaseSettings):
         if not _ORGNO.fullmatch(value):
             raise ValueError(f"bank_orgno must be a 9-digit organisation number, not {value!r}")
         return value
+
+    @field_validator("fi_utlegg_mandates")
+    @classmethod
+    def _fi_utlegg_mandates(cls, value: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        return configured_mandate_table(value)
 
     @field_validator("base_url")
     @classmethod

@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import hmac
 import logging
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -71,6 +72,7 @@ class Hub:
     source_timeout: float
     admin_token: str | None
     combined: CombinedSqlRelations | None = None  # both SQL stand-ins on one PostgreSQL: one round trip
+    configured_mandates: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # FI_UTLEGG_MANDATES
 
     def now(self) -> datetime:
         return self.clock()
@@ -194,6 +196,7 @@ def create_app(
         combined=CombinedSqlRelations(database)
         if database.is_postgres and kar is None and kfr_source is None
         else None,
+        configured_mandates=settings.fi_utlegg_mandates,
     )
 
     readiness = Readiness()

@@ -63,7 +63,13 @@ def _decide(
     control = ControlRequest.from_http(endpoint, consumer_org, dict(request.headers.items()), query)
     now = service.now()
     decision = authorize(
-        control, NO_FACTS, oslo_date(now), environment=service.environment, now=in_oslo(now), utc_date=utc_date(now)
+        control,
+        NO_FACTS,
+        oslo_date(now),
+        environment=service.environment,
+        now=in_oslo(now),
+        utc_date=utc_date(now),
+        configured_mandates=service.configured_mandates,
     )  # a UTC host's date counts as today after Oslo midnight
     if not isinstance(decision, Allowed):
         log.info("%s denied for %s: %s %s", endpoint.value, consumer_org, decision.code, redact(decision.message))

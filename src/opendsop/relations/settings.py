@@ -10,14 +10,17 @@ Environment variables (prefix ``DSOP_RELATIONS_``):
 * ``ADMIN_TOKEN`` — bearer token of the internal write endpoints (catalogue, KAR load); unset:
   those endpoints are refused.
 * ``SOURCE_TIMEOUT`` — seconds a KAR/KFR lookup may take before the answer is 504.
+* ``FI_UTLEGG_MANDATES`` — FI-Utlegg's production Legal-Mandate texts, JSON ``{"fi_utlegg": ["…"]}``, as
+  the banks' ``DSOP_PROVIDER_FI_UTLEGG_MANDATES`` (unset: production refuses FI-Utlegg, ERR-001).
 * ``HOST`` / ``PORT`` — where ``dsop relations serve`` listens.
 """
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from opendsop.standard.authorize import configured_mandate_table
 from opendsop.standard.request import Environment
 
 
@@ -33,6 +36,12 @@ class RelationsSettings(BaseSettings):
     source_timeout: float = Field(default=5.0, gt=0)
     host: str = "127.0.0.1"
     port: int = Field(default=8020, ge=1, le=65_535)
+    fi_utlegg_mandates: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+
+    @field_validator("fi_utlegg_mandates")
+    @classmethod
+    def _fi_utlegg_mandates(cls, value: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        return configured_mandate_table(value)
 
 
 __all__ = ["RelationsSettings"]

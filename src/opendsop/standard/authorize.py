@@ -26,6 +26,8 @@ orders are checked by the banks in step 2.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from enum import Enum
 
@@ -45,6 +47,7 @@ from opendsop.standard.period import (
 )
 from opendsop.standard.request import REPRESENTASJON_DAGLIGBANK, ControlRequest, Environment, Facts
 from opendsop.standard.services import (
+    PROFILES,
     OwnerRule,
     PartyKind,
     PeriodRule,
@@ -82,9 +85,14 @@ def authorize(
     environment: Environment = Environment.PRODUCTION,
     now: datetime | None = None,
     utc_date: date | None = None,
+    configured_mandates: Mapping[str, Sequence[str]] | None = None,
 ) -> Decision:
     """Decide one request by the rules of its API version (``request.api_version``).  ``now`` (when given)
     also re-runs the extradition order's content checks.
+
+    ``configured_mandates`` (service key → texts, pure data the party read from its settings): production
+    Legal-Mandate texts for a service whose profile publishes only a test text (FI-Utlegg); see
+    :func:`configured_mandate_table` and docs/decisions.md, "FI-Utlegg production Legal-Mandate".
 
     ``today`` is the Oslo day; ``utc_date`` (when given) is the UTC day, accepted by the "must be today"
     rules while it is still Oslo's yesterday (:mod:`opendsop.standard.today`).
@@ -92,8 +100,15 @@ def authorize(
     service: ServiceProfile | None = None
     rules = rules_for(request.api_version)
     try:
-        legal_basis = _mandate(request, environment)
+        legal_basis, configured_for = _mandate(request, environment, configured_mandates or {})
         service = _service(request, legal_basis, rules)
+        if configured_for is not None and service.key != configured_for:
+            raise _Refusal(
+                _Kind.FORBIDDEN,
+                f"Legal-Mandate {legal_basis.text!r} is configured for {PROFILES[configured_for].name}, "
+                f"not for {service.name}",
+                "Legal-Mandate",
+            )
         return _decide(request, facts, today, environment, now, service, legal_basis, rules, utc_date)
     except _Refusal as refusal:
         code = refusal.code or refusal.kind.value[0 if request.endpoint.step == 2 else 1]
@@ -157,7 +172,53 @@ def _decide(
     )
 
 
-def _mandate(request: ControlRequest, environment: Environment) -> mandates.Mandate:
+def configured_mandate_table(configured: Mapping[str, Sequence[str]]) -> dict[str, tuple[str, ...]]:
+    """``configured`` checked and in comparable form: only a service whose profile publishes nothing but
+    test texts may be given production texts (an operator cannot widen Skatt's basis), and no text may
+    be one the standard already publishes.  Raises ``ValueError`` naming the offending entry."""
+    table: dict[str, tuple[str, ...]] = {}
+    for key, texts in configured.items():
+        profile = PROFILES.get(key)
+        if profile is None:
+            raise ValueError(f"unknown DSOP service {key!r}; known: {', '.join(PROFILES)}")
+        if not all(mandates.by_key(name).test_only for name in profile.mandates):
+            raise ValueError(
+                f"{profile.name} has published Legal-Mandate texts; only test-only services are configured"
+            )
+        normal = tuple(mandates.comparable(text, encoded=False) for text in texts)
+        for text in normal:
+            if not text:
+                raise ValueError(f"an empty Legal-Mandate text is configured for {key!r}")
+            if mandates.match_text(text) is not None:
+                raise ValueError(f"Legal-Mandate {text!r} configured for {key!r} is already a published text")
+        table[key] = normal
+    return table
+
+
+def configured_mandate(
+    header: str | None, configured: Mapping[str, Sequence[str]]
+) -> tuple[mandates.Mandate, str] | None:
+    """The mandate a configured production text stands for, and the service it was configured for."""
+    if header is None or not configured:
+        return None
+    try:
+        text = mandates.comparable(header)
+    except DsopError:
+        return None
+    for key, texts in configured.items():
+        if text in (mandates.comparable(each, encoded=False) for each in texts):
+            # The service's own (test) mandate key, so resolution by consumer and step is unchanged.
+            stand_in = mandates.by_key(PROFILES[key].step2_mandates[0])
+            return replace(stand_in, text=text, aliases=(), test_only=False), key
+    return None
+
+
+def _mandate(
+    request: ControlRequest, environment: Environment, configured: Mapping[str, Sequence[str]]
+) -> tuple[mandates.Mandate, str | None]:
+    hit = configured_mandate(request.legal_mandate, configured)
+    if hit is not None:
+        return hit
     try:
         legal_basis = mandates.parse(request.legal_mandate)
     except DsopError as error:
@@ -169,7 +230,7 @@ def _mandate(request: ControlRequest, environment: Environment) -> mandates.Mand
             f"Legal-Mandate {legal_basis.text!r} is a test mandate and is refused in production",
             "Legal-Mandate",
         )
-    return legal_basis
+    return legal_basis, None
 
 
 def _service(request: ControlRequest, legal_basis: mandates.Mandate, rules: RuleSet) -> ServiceProfile:
@@ -572,4 +633,4 @@ def _check_order(
         raise _Refusal(_Kind.FORBIDDEN, error.message, error.parameter) from None
 
 
-__all__ = ["authorize"]
+__all__ = ["authorize", "configured_mandate", "configured_mandate_table"]

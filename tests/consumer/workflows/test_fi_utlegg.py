@@ -96,3 +96,27 @@ async def test_fi_utlegg_end_to_end_against_the_test_bank(world: World) -> None:
 def test_the_refusal_is_a_standard_error() -> None:
     with pytest.raises(DsopError):
         plan(wanted=[T])
+
+
+# (id, production, configured, expected text or None when refused) — DSOP_CONSUMER_FI_UTLEGG_MANDATES
+PRODUCTION_TEXT = "Tvangsfullbyrdelsesloven § 7-9 (configured)"
+CONFIGURED_ROWS = [
+    ("test-text-in-test", False, {}, "FI-Utlegg-Test"),
+    ("refused-in-production-unconfigured", True, {}, None),
+    ("configured-text-in-production", True, {"fi_utlegg": (PRODUCTION_TEXT,)}, PRODUCTION_TEXT),
+    ("text-configured-for-the-other-authority-refused", True, {"fi_utlegg_an": (PRODUCTION_TEXT,)}, None),
+]
+
+
+@pytest.mark.parametrize(
+    ("production", "configured", "text"), [r[1:] for r in CONFIGURED_ROWS], ids=[r[0] for r in CONFIGURED_ROWS]
+)
+def test_the_production_mandate_is_the_agencys_configuration(production: bool, configured: Any, text: Any) -> None:
+    if text is None:
+        with pytest.raises(WorkflowRefused, match="DSOP_CONSUMER_FI_UTLEGG_MANDATES") as refused:
+            plan(production=production, configured=configured)
+        assert refused.value.parameter == "Legal-Mandate"
+        return
+    case = plan(production=production, configured=configured).case
+    assert case.mandate.text == text
+    assert case.mandate.test_only is (not production)

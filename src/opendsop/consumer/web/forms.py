@@ -118,7 +118,7 @@ def planner(service: str, values: Mapping[str, Any], user: str) -> Planner:
             died = await date_of_death(values["deceased"], rt.folkeregister) if rt.folkeregister else None
             return plan_oed(values["deceased"], date_of_death=died, today=today)
         if service == "fi_utlegg":
-            return plan_fi_utlegg(values["debtor"], today=today, production=rt.production)
+            return plan_fi_utlegg(values["debtor"], today=today, production=rt.production, configured=rt.mandates)
         if service == "skatt":
             return plan_skatt(
                 values["party"], requester_id=user, today=today, only_primary_owner=not values["disponent"],

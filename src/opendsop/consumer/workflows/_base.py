@@ -26,10 +26,11 @@ import msgspec
 from opendsop.consumer.fanout import BankResult, FanOut, Plan
 from opendsop.consumer.protocol import BankEndpoint, CaseParameters
 from opendsop.standard import scopes, wire
+from opendsop.standard.authorize import configured_mandate
 from opendsop.standard.endpoints import Endpoint
 from opendsop.standard.errors import DsopError, InvalidRequest
 from opendsop.standard.identifiers import validate_party_id
-from opendsop.standard.mandate import Mandate, by_key
+from opendsop.standard.mandate import Mandate, by_key, encode_uri_component
 from opendsop.standard.period import MAX_LOOKBACK_YEARS, Period, months_before, years_before
 from opendsop.standard.relations import AccountServicingProvider, CustomerRelation, ListCustomerRelation
 from opendsop.standard.services import ServiceProfile, relations_mandate, resolve
@@ -147,10 +148,18 @@ def start_after_fact(
     return start
 
 
-def service_mandate(profile: ServiceProfile, *, production: bool) -> Mandate:
-    """The step-2 Legal-Mandate a case of ``profile`` carries: the profile's first text valid where the agency
-    runs.  A test-only text (FI-Utlegg's "FI-Utlegg-Test") is refused in production before any call, as
-    every bank would refuse it there."""
+def service_mandate(
+    profile: ServiceProfile, *, production: bool, configured: Mapping[str, Sequence[str]] | None = None
+) -> Mandate:
+    """The step-2 Legal-Mandate a case of ``profile`` carries: in production a text configured for it
+    (``DSOP_CONSUMER_FI_UTLEGG_MANDATES``) first, else the profile's first text valid where the agency runs.
+    A test-only text (FI-Utlegg's "FI-Utlegg-Test") is refused in production before any call, as every bank
+    would refuse it there."""
+    texts_for = (configured or {}).get(profile.key, ())
+    if production and texts_for:
+        hit = configured_mandate(encode_uri_component(texts_for[0]), configured or {})
+        if hit is not None:
+            return hit[0]
     for key in profile.step2_mandates:
         legal_basis = by_key(key)
         if not (production and legal_basis.test_only):
@@ -158,7 +167,7 @@ def service_mandate(profile: ServiceProfile, *, production: bool) -> Mandate:
     texts = ", ".join(repr(by_key(key).text) for key in profile.step2_mandates)
     raise WorkflowRefused(
         f"Legal-Mandate: {profile.name} has only the test text {texts}, which production banks "
-        "refuse; a production Legal-Mandate must be added to the service's profile first",
+        f'refuse — set DSOP_CONSUMER_FI_UTLEGG_MANDATES to {{"{profile.key}": ["<production text>"]}}',
         parameter="Legal-Mandate",
     )
 
@@ -166,7 +175,8 @@ def service_mandate(profile: ServiceProfile, *, production: bool) -> Mandate:
 def step1_mandate(mandate: Mandate) -> str:
     """The encoded Legal-Mandate of step 1, as the service's profile names it (Vergekontroll cites
     vergemålsforskriften § 20a first paragraph letter a there, the account data's letters b-e in step 2)."""
-    return by_key(relations_mandate(mandate.key)).encoded
+    step1 = relations_mandate(mandate.key)
+    return mandate.encoded if step1 == mandate.key else by_key(step1).encoded  # a configured text: the same
 
 
 # -- step 1: the relations port --------------------------------------------------------------------

@@ -6,12 +6,12 @@ the debtor is a valid fødselsnummer, D-number or organisasjonsnummer; fromDate 
 step 2; ``OnlyPrimaryOwner`` TRUE; no RequesterID, no additional reference; step 2b is Account details only
 (asking for Transactions, Cards or Roles is refused, since the bank would answer 400 ACC-001).  The
 Legal-Mandate is the profile's: only the test text "FI-Utlegg-Test" is published, so in production the
-workflow refuses until a production text is added to the profile.
+workflow refuses unless the agency configures the production text (``DSOP_CONSUMER_FI_UTLEGG_MANDATES``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date
 
 from opendsop.consumer.protocol import CaseParameters
@@ -37,14 +37,16 @@ def plan_fi_utlegg(
     case_id: str | None = None,
     wanted: Collection[Endpoint] | None = None,
     authority: str = "im",
+    configured: Mapping[str, Sequence[str]] | None = None,
 ) -> CasePlan:
     """The case on ``debtor`` for ``today`` by ``authority`` (``im`` or ``an``); ``production``: the agency runs
-    against production banks."""
+    against production banks; ``configured``: its production Legal-Mandate texts
+    (``DSOP_CONSUMER_FI_UTLEGG_MANDATES``)."""
     profile = AUTHORITIES.get(authority)
     if profile is None:
         raise WorkflowRefused(f"authority: {authority!r} is neither im nor an", parameter="authority")
     debtor = party(debtor, profile, parameter="debtor")
-    legal_basis = service_mandate(profile, production=production)
+    legal_basis = service_mandate(profile, production=production, configured=configured)
     plan = endpoints(profile, wanted)
     case = CaseParameters(
         account_info_request_id=case_id or new_case_id(),

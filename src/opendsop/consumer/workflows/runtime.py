@@ -7,9 +7,9 @@ the case store from settings (the only place that reads the environment).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -47,6 +47,7 @@ class Runtime:
     retention: timedelta = timedelta(days=365)
     production: bool = False  # the agency runs against production (test-only Legal-Mandates are refused)
     letters: Letters | None = None  # digital letters to banks without a Control API (None: only reported)
+    mandates: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # DSOP_CONSUMER_FI_UTLEGG_MANDATES
 
 
 @asynccontextmanager
@@ -142,6 +143,7 @@ async def open_runtime(service: str | None, settings: ConsumerSettings | None = 
             timedelta(days=settings.retention_days),
             production=settings.environment == "production",
             letters=letters,
+            mandates=settings.fi_utlegg_mandates,
         )
 
 
