@@ -59,4 +59,12 @@ def local_backoffice_settings(*, without_api: bool = False) -> Any:
         raise BackofficeError(str(error)) from None
 
 
-__all__ = ["SVV", "SVV_CLIENT_ID", "backoffice_settings", "local_backoffice_settings", "svv_key"]
+def ops_sections(topology: Topology, orgno: str) -> tuple[Any, ...]:
+    """The bank console's digital letters and transport guarantees, with the bank's back-office settings."""
+    from opendsop.backoffice.ops_console import GuaranteesSection, LettersSection
+
+    settings = backoffice_settings(topology, orgno)
+    return (LettersSection(settings), GuaranteesSection(settings))
+
+
+__all__ = ["SVV", "ops_sections", "SVV_CLIENT_ID", "backoffice_settings", "local_backoffice_settings", "svv_key"]

@@ -34,6 +34,7 @@ from opendsop.ecosystem import dsve_seed
 from opendsop.ecosystem import message_platform as messaging
 from opendsop.ecosystem.consent_side import PartyNotBuilt, consent_apps, consent_side, register_consent_side
 from opendsop.ecosystem.load import LoadReport, WorldMismatch, load_world, stored_today
+from opendsop.ecosystem.message_side import ops_sections
 from opendsop.ecosystem.provision import CorruptedVar, Provisioned, bank_client_id, provision, register
 from opendsop.ecosystem.topology import Topology, TopologyError
 from opendsop.server import Factory
@@ -292,7 +293,12 @@ def build_apps(
             log_level=log_level,
         )
         # several workers: each builds the bank from its settings (server.Factory), in a process of its own
-        apps[f"bank {bank.orgno}"] = bank_app(settings) if bank_workers == 1 else Factory(bank_app, settings)
+        # the console's letters and guarantees act with the bank's platform credentials, as `dsop bank letters`
+        sections = ops_sections(topology, bank.orgno)
+        apps[f"bank {bank.orgno}"] = (
+            bank_app(settings, ops_sections=sections) if bank_workers == 1
+            else Factory(bank_app, settings, ops_sections=sections)
+        )  # fmt: skip
     world = world or world_of(topology)
     population = world.population() if world.preset.shard_count == 1 else next(world.shards(1))
     apps.update(consent_apps(topology, side, population))

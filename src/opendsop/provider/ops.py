@@ -9,8 +9,8 @@ For the bank's own staff (the local OIDC-shaped login, role ``operations``), on 
 * **rate limits**: the configured rate and burst per consumer.
 
 Extension point: :meth:`OpsConsole.add_section` adds a section (its nav entry, text and routes) — the
-digital letters to answer and the transport guarantees plug in there.  In production no local login
-exists, so the console is not mounted unless the bank configures its staff directory.
+digital letters to answer and the transport guarantees plug in there (``opendsop.backoffice.ops_console``).
+In production no local login exists, so the console is not mounted unless the bank configures its staff directory.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import jinja2
 from litestar import Request, Response, Router, get, post
 from litestar.params import FromPath
 from sqlalchemy import select
@@ -45,7 +46,7 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "blocked": "Sperrede kontoer", "debtor": "Skyldner", "type": "Type", "ruling": "Kjennelsesdato",
         "changed": "Kontoer endret", "account": "Konto", "blocked_at": "Sperret", "rate": "Forespørsler per "
         "sekund per konsument", "burst": "Største topp", "rate_off": "av (ingen grense)", "scanned": "Leste "
-        "revisjonsposter", "more_sections": "Flere seksjoner kommer (digitale brev, transportgarantier).",
+        "revisjonsposter",
         "console": "Driftskonsoll", "no_data": "Ingen data ennå.",
     },
     "en": {
@@ -57,8 +58,8 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "written to the audit log.", "notices": "Notices read", "blocked": "Blocked accounts", "debtor":
         "Debtor", "type": "Type", "ruling": "Ruling date", "changed": "Accounts changed", "account": "Account",
         "blocked_at": "Blocked", "rate": "Requests per second per consumer", "burst": "Largest burst",
-        "rate_off": "off (no limit)", "scanned": "Audit records read", "more_sections": "More sections to come "
-        "(digital letters, transport guarantees).", "console": "Operations console", "no_data": "No data yet.",
+        "rate_off": "off (no limit)", "scanned": "Audit records read",
+        "console": "Operations console", "no_data": "No data yet.",
     },
 }  # fmt: skip
 
@@ -82,12 +83,39 @@ class OpsConsole:
     sections: list[tuple[str, str]] = field(default_factory=list)  # (path below /ops, text key)
     handlers: list[Any] = field(default_factory=list)
 
-    def add_section(self, path: str, texts: Mapping[str, Mapping[str, str]], key: str, routes: Sequence[Any]) -> None:
-        """A section of its own: its nav entry (``key`` in ``texts``) at ``/ops{path}`` and its handlers."""
+    def add_section(
+        self, path: str, texts: Mapping[str, Mapping[str, str]], key: str, routes: Sequence[Any], *,
+        templates: Path | None = None,
+    ) -> None:  # fmt: skip
+        """A section of its own: its nav entry (``key`` in ``texts``) at ``/ops{path}``, its handlers and the
+        folder of its templates (looked up before the console's own)."""
+        if templates is not None:
+            self.kit.env.loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(templates), self.kit.env.loader])  # type: ignore[list-item]
         for lang, words in texts.items():
             self.kit.texts[lang].update(words)
         self.kit.nav.append((path, key, "staff"))
         self.handlers.extend(routes)
+
+    async def audited(
+        self, subject: str | None, *, endpoint: str, correlation_id: str, party_id: str | None = None,
+        account_reference: str | None = None, account_info_request_id: str | None = None,
+    ) -> None:  # fmt: skip
+        """A staff member saw personal data: one record in the bank's audit log (``ops:…``, the staff member as
+        RequesterID), so every click-through of the console is accounted for."""
+        await self.pipeline().audit.append(
+            AuditRecord(
+                recorded_at=self.kit.now(),
+                correlation_id=correlation_id,
+                requester_id=subject,
+                consumer_org=self.bank_orgno,
+                endpoint=endpoint,
+                party_id=party_id,
+                account_reference=account_reference,
+                account_info_request_id=account_info_request_id,
+                outcome="allowed",
+                status=200,
+            )  # fmt: skip
+        )
 
     def router(self) -> Router:
         return self.kit.router([*ops_routes(self), *self.handlers])
@@ -173,20 +201,10 @@ def ops_routes(console: OpsConsole) -> list[Any]:
         if not found or found[0].sequence != sequence:
             raise PageError(404, "not_found")
         seen = found[0].record
-        await audit.append(
-            AuditRecord(
-                recorded_at=kit.now(),
-                correlation_id=f"ops-view-{sequence}",
-                requester_id=session.subject,
-                consumer_org=console.bank_orgno,
-                endpoint="ops:view",
-                party_id=seen.party_id,
-                account_reference=seen.account_reference,
-                account_info_request_id=seen.account_info_request_id,
-                outcome="allowed",
-                status=200,
-            )  # fmt: skip
-        )
+        await console.audited(
+            session.subject, endpoint="ops:view", correlation_id=f"ops-view-{sequence}", party_id=seen.party_id,
+            account_reference=seen.account_reference, account_info_request_id=seen.account_info_request_id,
+        )  # fmt: skip
         return kit.render(request, "ops_party.html", session=session, row=found[0])
 
     @get("/konkurs")
