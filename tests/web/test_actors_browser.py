@@ -145,7 +145,7 @@ def test_the_bank_s_operations_team_sees_requests_and_an_audited_click_through(
     assert "revisjonsloggen" in page.get_by_role("status").inner_text()
     assert_accessible(page)
     assert any(r.endpoint == "ops:view" and r.requester_id == "drift" for r in audit_records(ecosystem, bank))
-    for path in ("/konkurs", "/limits", "/letters", "/guarantees"):  # the back office over the real platform
+    for path in ("/konkurs", "/limits", "/letters", "/guarantees", "/kfr"):  # the back office over the real platform
         shown = page.goto(ops + path)
         assert shown is not None and shown.status == 200, path
         assert_accessible(page)

@@ -33,6 +33,7 @@ from opendsop.clock import oslo_today
 from opendsop.ecosystem import dsve_seed
 from opendsop.ecosystem import message_platform as messaging
 from opendsop.ecosystem.consent_side import PartyNotBuilt, consent_apps, consent_side, register_consent_side
+from opendsop.ecosystem.kfr_section import KfrSection
 from opendsop.ecosystem.load import LoadReport, WorldMismatch, load_world, stored_today
 from opendsop.ecosystem.message_side import ops_sections
 from opendsop.ecosystem.provision import CorruptedVar, Provisioned, bank_client_id, provision, register
@@ -294,7 +295,7 @@ def build_apps(
         )
         # several workers: each builds the bank from its settings (server.Factory), in a process of its own
         # the console's letters and guarantees act with the bank's platform credentials, as `dsop bank letters`
-        sections = ops_sections(topology, bank.orgno)
+        sections = (*ops_sections(topology, bank.orgno), KfrSection(paths.database("relations")))
         apps[f"bank {bank.orgno}"] = (
             bank_app(settings, ops_sections=sections) if bank_workers == 1
             else Factory(bank_app, settings, ops_sections=sections)

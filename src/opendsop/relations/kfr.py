@@ -345,6 +345,25 @@ class KfrStore:
             correlation_id=row["correlation_id"],
         )
 
+    async def batches_of(self, org_no: str, *, limit: int = 100) -> list[BatchStatus]:
+        """The institution's batches, newest first (without their payload: no customer ids)."""
+        query = (
+            select(kfr_batch.c.batch_id).where(kfr_batch.c.org_no == org_no)
+            .order_by(kfr_batch.c.created_at.desc()).limit(limit)
+        )  # fmt: skip
+        async with self._db.engine.connect() as conn:
+            ids = list((await conn.execute(query)).scalars())
+        return [found for batch_id in ids if (found := await self.batch(batch_id)) is not None]
+
+    async def open_by_type(self, org_no: str) -> dict[str, int]:
+        """How many open relations the institution has registered, per relationship type."""
+        query = (
+            select(kfr_relation.c.rel_type, func.count()).where(_OPEN, kfr_relation.c.org_no == org_no)
+            .group_by(kfr_relation.c.rel_type).order_by(kfr_relation.c.rel_type)
+        )  # fmt: skip
+        async with self._db.engine.connect() as conn:
+            return {str(kind): int(count) for kind, count in (await conn.execute(query)).all()}
+
     async def pending_batches(self) -> list[str]:
         query = select(kfr_batch.c.batch_id).where(kfr_batch.c.status == "pending").order_by(kfr_batch.c.created_at)
         async with self._db.engine.connect() as conn:
