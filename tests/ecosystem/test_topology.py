@@ -159,3 +159,12 @@ def test_any_party_may_name_its_database_and_the_paths_follow(tmp_path: Path) ->
 def read_back(topology: object, path: Path) -> object:
     path.write_text(render(topology), encoding="utf-8")  # type: ignore[arg-type]
     return read(path)
+
+
+def test_the_alminnelig_namsmann_may_start_fi_utlegg_an_on_the_agency_pages(tmp_path: Path) -> None:
+    from opendsop.ecosystem.pages import staff_directory
+    from opendsop.web import service_role
+
+    directory = staff_directory(for_world(tmp_path / "t.toml", preset="tiny", seed=3, banks=BANKS))
+    politiet = directory.get("etterforsker")
+    assert politiet is not None and service_role("fi_utlegg_an") in politiet.roles

@@ -30,14 +30,17 @@ NO_ACCESS = "uten.tilgang"
 
 
 def staff_directory(topology: Topology) -> Any:
+    from opendsop.standard.services.fi_utlegg import AN
     from opendsop.web import StaffDirectory, StaffUser, service_role
 
+    # the alminnelig namsmann (Politiet) starts FI-Utlegg (AN) through Skatteetaten's Kontoforespørsel
+    an = ("fi_utlegg_an",) if any("fi_utlegg" in agency.services for agency in topology.agencies) else ()
     users = [
         StaffUser(
             USERNAMES.get(agency.orgno, f"ansatt-{agency.orgno}"),
             f"Saksbehandler, {agency.name}",
             agency.orgno,
-            tuple(service_role(service) for service in agency.services),
+            tuple(service_role(service) for service in (*agency.services, *(an if agency.orgno == AN else ()))),
         )  # fmt: skip
         for agency in topology.agencies
     ]

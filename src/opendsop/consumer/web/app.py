@@ -168,6 +168,7 @@ def case_routes(pages: AgencyPages) -> list[Any]:  # noqa: C901 - one closure pe
                           fact_label=fact_label,
                           banks=pages.bank_states(case_id, export), running=running,
                           without_api=job.without_api if job else [], accounts=views.accounts(export),
+                          balances=views.balances(export) if case.service in views.BALANCE_SERVICES else [],
                           resumable=not running and any(b.outcome is None or b.state not in ("ok", "denied")
                                                         for b in export.banks))  # fmt: skip
 

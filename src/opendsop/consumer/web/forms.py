@@ -47,6 +47,7 @@ FORMS: Mapping[str, tuple[Field, ...]] = {
     "konkurs": (Field("debtor", "debtor", required=True, hint="party_hint"),),
     "oed": (Field("deceased", "deceased", required=True, hint="person_hint"),),
     "fi_utlegg": (Field("debtor", "debtor", required=True, hint="party_hint"),),
+    "fi_utlegg_an": (Field("debtor", "debtor", required=True, hint="party_hint"),),
     "skatt": (PARTY, Field("from_date", "from_date", "date"), Field("to_date", "to_date", "date"),
               Field("disponent", "disponent", "checkbox")),
     "nav": (PARTY,),
@@ -117,8 +118,11 @@ def planner(service: str, values: Mapping[str, Any], user: str) -> Planner:
         if service == "oed":
             died = await date_of_death(values["deceased"], rt.folkeregister) if rt.folkeregister else None
             return plan_oed(values["deceased"], date_of_death=died, today=today)
-        if service == "fi_utlegg":
-            return plan_fi_utlegg(values["debtor"], today=today, production=rt.production, configured=rt.mandates)
+        if service in ("fi_utlegg", "fi_utlegg_an"):  # the innkrevingsmyndighet or the alminnelig namsmann
+            authority = "an" if service == "fi_utlegg_an" else "im"
+            return plan_fi_utlegg(
+                values["debtor"], today=today, production=rt.production, configured=rt.mandates, authority=authority
+            )
         if service == "skatt":
             return plan_skatt(
                 values["party"], requester_id=user, today=today, only_primary_owner=not values["disponent"],

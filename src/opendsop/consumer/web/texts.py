@@ -25,6 +25,7 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "avvist", "error": "feil", "timeout": "tidsavbrudd", "not_finished": "ikke ferdig", "no_api": "uten "
         "API: spør med digitalt brev", "progress_lead": "Sakens banker svarer hver for seg; siden oppdateres "
         "når alle er ferdige.", "refresh": "Oppdater", "accounts": "Kontoer", "account_no": "Kontonummer",
+        "balances": "Saldo per bank", "total": "Sum",
         "type": "Type", "currency": "Valuta", "booked": "Bokført saldo", "available": "Disponibel saldo",
         "transactions": "Transaksjoner", "downloads": "Last ned", "resume": "Fortsett saken (spør på nytt "
         "det som mangler)", "search": "Søk", "search_label": "Søk i saksnummer, part eller sak-ID",
@@ -67,7 +68,8 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "reason": "Reason", "running": "fetching …", "ok": "done", "partial": "partial", "denied": "denied",
         "error": "error", "timeout": "timed out", "not_finished": "not finished", "no_api": "no API: ask by "
         "digital letter", "progress_lead": "Each bank of the case answers on its own; the page refreshes when "
-        "all are done.", "refresh": "Refresh", "accounts": "Accounts", "account_no": "Account number", "type":
+        "all are done.", "refresh": "Refresh", "accounts": "Accounts", "account_no": "Account number",
+        "balances": "Balance per bank", "total": "Total", "type":
         "Type", "currency": "Currency", "booked": "Booked balance", "available": "Available balance",
         "transactions": "Transactions", "downloads": "Download", "resume": "Resume the case (ask again for "
         "what is missing)", "search": "Search", "search_label": "Search case number, party or case ID",

@@ -111,6 +111,30 @@ def accounts(export: CaseExport) -> list[tuple[BankExport, list[dict[str, Any]]]
     return [(bank, [account_summary(bank, i, a) for i, a in enumerate(bank.accounts)]) for bank in export.banks]
 
 
+BALANCE_SERVICES = frozenset({"fi_utlegg", "fi_utlegg_an"})  # FI-Utlegg's result is the balance per bank
+
+
+def balances(export: CaseExport) -> list[dict[str, Any]]:
+    """FI-Utlegg's overview: per bank and currency the number of accounts and their booked balances summed
+    (as ``dsop case fi-utlegg`` prints it), then one total row per currency (``bank`` None)."""
+    rows: list[dict[str, Any]] = []
+    totals: dict[str, Decimal] = {}
+    for bank in sorted(export.banks, key=lambda b: b.bank.org_no):
+        sums: dict[str, tuple[int, Decimal]] = {}
+        for account in bank.accounts:
+            booked = balance(account.detail, "bookedBalance")
+            currency = _value(getattr(account.account, "currency", None)) or "NOK"
+            count, total = sums.get(currency, (0, Decimal(0)))
+            sums[currency] = (count + 1, total + (booked or Decimal(0)))
+        for currency, (count, total) in sorted(sums.items()) or [("NOK", (0, Decimal(0)))]:
+            totals[currency] = totals.get(currency, Decimal(0)) + total
+            name = bank.bank.name or bank.bank.org_no
+            rows.append({"bank": name, "org": bank.bank.org_no, "state": bank.state, "accounts": count,
+                         "total": total, "currency": currency})  # fmt: skip
+    rows += [{"bank": None, "total": total, "currency": currency} for currency, total in sorted(totals.items())]
+    return rows
+
+
 def find_account(export: CaseExport, org: str, index: int) -> tuple[BankExport, AccountExport] | None:
     for bank in export.banks:
         if bank.bank.org_no == org and 0 <= index < len(bank.accounts):
@@ -172,6 +196,7 @@ def chart(points: Sequence[tuple[date, Decimal]], *, title: str, labels: Mapping
 
 
 __all__ = [
-    "PAGE_SIZE", "Row", "account_summary", "accounts", "balance_at", "chart", "filtered", "find_account", "paged",
+    "BALANCE_SERVICES", "PAGE_SIZE", "Row", "account_summary", "accounts", "balance_at", "balances", "chart",
+    "filtered", "find_account", "paged",
     "parse_day", "transaction_rows",
 ]  # fmt: skip
