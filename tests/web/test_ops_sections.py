@@ -17,6 +17,7 @@ from litestar import Litestar
 
 from opendsop.backoffice.ops_console import GuaranteesSection, LettersSection
 from opendsop.contracts.digital_letter import REQUEST_FILE, LetterRequest, encode_request
+from opendsop.contracts.messaging.errors import NotFound
 from opendsop.provider.ops import console_for, default_staff
 from opendsop.standard.services import transport_guarantee as tg
 
@@ -70,7 +71,8 @@ class Platform:
         yield self.item
 
     async def get(self, letter_id: str) -> Any:
-        assert letter_id == "c-1"
+        if letter_id != "c-1":
+            raise NotFound(f"no correspondence {letter_id}")
         return self.item
 
     async def download_attachment(self, letter_id: str, attachment_id: str) -> bytes:
@@ -154,6 +156,8 @@ async def test_a_letter_is_listed_opened_with_an_audit_record_and_answered(world
                            files={"file": ("svar.xlsx", XLSX)})  # fmt: skip
     assert sent.status_code == 200 and "Svaret er sendt: c-answer" in sent.text
     ((letter_id, files, extra),) = platform.replies
+    unknown = await http.post("/ops/letters/c-9", data={"csrf": csrf(opened.text)})
+    assert unknown.status_code == 404 and "MSG-006" in unknown.text  # a clear page, not a 500
     assert letter_id == "c-1" and files[0].data == XLSX and extra["senders_reference"] == "req-1"
 
 

@@ -21,12 +21,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import msgspec
 from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath
 
 from opendsop.backoffice.settings import BackofficeError, BackofficeSettings
+from opendsop.contracts.messaging.errors import MessagingError
 from opendsop.web import ROLE_LETTERS, ROLE_OPERATIONS, PageError
 
 PAGES = Path(__file__).parent / "ops_pages"
@@ -99,7 +101,12 @@ class LettersSection:
                     return await job(client)
             except BackofficeError as error:
                 raise PageError(400, "platform_down", error.message) from None
-            except OSError as error:  # the platform or the token service is not reachable
+            except MessagingError as error:  # the platform's own code and detail (MSG-006: an unknown letter)
+                if error.status == 404:
+                    raise PageError(404, "not_found", f"{error.code}: {error.detail}") from None
+                raise PageError(502 if error.status >= 500 else 400, "platform_down",
+                                f"{error.code}: {error.detail}") from None  # fmt: skip
+            except (OSError, httpx.HTTPError) as error:  # the platform or the token service is not reachable
                 raise PageError(502, "platform_down", type(error).__name__) from None
 
         @get("/letters")
@@ -162,7 +169,7 @@ class GuaranteesSection:
                 async with opened() as backoffice, backoffice.loyveregister() as register:
                     ours = await register.guarantees(None)
                     cases = await register.cases()
-            except (BackofficeError, OSError) as error:
+            except (BackofficeError, OSError, httpx.HTTPError) as error:
                 raise PageError(502, "register_down", getattr(error, "message", type(error).__name__)) from None
             return kit.render(request, "ops_guarantees.html", session=session, guarantees=ours, cases=cases)
 
