@@ -161,6 +161,19 @@ def build_app(settings_for: SettingsFor) -> typer.Typer:
         if export_to is not None:
             export(report, export_to)
 
+    @app.command("pages")
+    def pages_command(
+        institution: Annotated[str, typer.Option(help="org.nr of the pension institution")],
+        host: Annotated[str, typer.Option(help="Where to listen")] = "127.0.0.1",
+        port: Annotated[int, typer.Option(help="Port")] = 8097,
+    ) -> None:
+        """Serve the read-only page of the last syncs (GET /sync): months per employer, counts only."""
+        from opendsop import server
+        from opendsop.pension.web import create_app
+
+        settings = settings_for(institution)
+        server.run(create_app(database_url=settings.database_url, institution=settings.orgno), host=host, port=port)
+
     return app
 
 

@@ -131,5 +131,23 @@ class PensionStore:
             found: str | None = (await conn.execute(query)).scalar()
         return found
 
+    async def overview(self, institution: str) -> list[dict[str, object]]:
+        """Every month recorded per employer, latest first: listed, skjermet, done and members stored (no
+        personal data: counts only)."""
+        t, m = MONTHS, MEMBERS
+        stored = (
+            sa.select(sa.func.count())
+            .where(m.c.institution == t.c.institution, m.c.employer == t.c.employer, m.c.month == t.c.month)
+            .scalar_subquery()
+        )
+        query = (
+            sa.select(t.c.employer, t.c.month, t.c.listed, t.c.skjermet, t.c.done, stored.label("stored"))
+            .where(t.c.institution == institution)
+            .order_by(t.c.employer, t.c.month.desc())
+        )
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        return [dict(row._mapping) for row in rows]
+
 
 __all__ = ["MEMBERS", "MONTHS", "PensionStore"]
