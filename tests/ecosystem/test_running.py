@@ -431,3 +431,36 @@ def test_the_message_platform_carries_an_agencys_letter_to_a_banks_inbox(ecosyst
     sent, inbox = asyncio.run(round_trip())
     assert set(sent) <= set(inbox)
     assert httpx.get(topology.url("altinn") + "/health").status_code == 200
+
+
+def _staff_page(http: httpx.Client, base: str, prefix: str, username: str, target: str) -> httpx.Response:
+    page = http.get(f"{base}{prefix}/login", params={"next": target})
+    found = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert found, page.text
+    data = {"csrf": found.group(1), "username": username, "next": target}
+    answer = http.post(f"{base}{prefix}/oidc/authorize", data=data)
+    assert answer.status_code == 303, answer.text
+    return http.get(base + answer.headers["location"], follow_redirects=True)
+
+
+def test_the_dsve_actors_pages_show_the_tours_sale_and_founding(
+    ecosystem: Running, tour: tuple[TourReport, str]
+) -> None:
+    report, _ = tour
+    sale = report.messages["eiendom"]
+    with httpx.Client(timeout=30) as http:
+        agent = _staff_page(http, ecosystem.topology.url("megler-ui"), "/megler", "megler", "/megler/")
+        assert agent.status_code == 200 and "RutetSuksessfullt" in agent.text and "Sletting" in agent.text
+        assert sale.after.registerenhet().key in agent.text
+        offered = re.search(r'<option value="([^"]+)"', agent.text)  # a house the world seeded, not yet sold
+        token = re.search(r'name="csrf" value="([^"]+)"', agent.text)
+        assert offered and token and offered.group(1) != sale.after.enhet
+        started = http.post(ecosystem.topology.url("megler-ui") + "/megler/sales", data={"csrf": token.group(1),
+                            "enhet": offered.group(1)}, timeout=120)  # fmt: skip
+        assert started.status_code == 303  # the same story as `dsop dsve sale`, for the unit chosen
+        listed = http.get(ecosystem.topology.url("megler-ui") + "/megler/").text
+        assert listed.count("<section>") == 2 and offered.group(1) not in listed  # sold: no longer offered
+    founder = ecosystem.topology.banks[0]  # the founding story's bank
+    with httpx.Client(timeout=30) as http:
+        desk = _staff_page(http, f"http://{ecosystem.topology.host}:{founder.port}", "/ops", "drift", "/ops/dsve")
+    assert desk.status_code == 200 and "Aksjekapitalkontoer" in desk.text and "frigitt" in desk.text

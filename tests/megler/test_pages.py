@@ -53,10 +53,12 @@ async def client(started: list[str]) -> AsyncIterator[httpx.AsyncClient]:
 
 
 async def login(client: httpx.AsyncClient, username: str) -> httpx.Response:
-    page = await client.get("/login", params={"next": "/"})
+    page = await client.get("/megler/login", params={"next": "/megler/"})
     token = _CSRF.search(page.text)
     assert token
-    answer = await client.post("/oidc/authorize", data={"csrf": token.group(1), "username": username, "next": "/"})
+    answer = await client.post(
+        "/megler/oidc/authorize", data={"csrf": token.group(1), "username": username, "next": "/megler/"}
+    )
     assert answer.status_code == 303, answer.text
     return await client.get(answer.headers["location"], follow_redirects=True)
 
@@ -71,11 +73,11 @@ async def test_the_agent_sees_each_sale_with_the_status_of_every_step(
     assert "RutetSuksessfullt" in text and "UnknownCadastre" in text and "venter" in text  # later steps wait
     token = _CSRF.search(text)
     assert token
-    done = await client.post("/sales", data={"csrf": token.group(1), "enhet": UNIT.key})
+    done = await client.post("/megler/sales", data={"csrf": token.group(1), "enhet": UNIT.key})
     assert done.status_code == 303 and started == [UNIT.key]
-    refused = await client.post("/sales", data={"csrf": token.group(1), "enhet": "9999-1-1-0-0"})
+    refused = await client.post("/megler/sales", data={"csrf": token.group(1), "enhet": "9999-1-1-0-0"})
     assert refused.status_code == 400 and started == [UNIT.key]
-    forged = await client.post("/sales", data={"csrf": "forged", "enhet": UNIT.key})
+    forged = await client.post("/megler/sales", data={"csrf": "forged", "enhet": UNIT.key})
     assert forged.status_code == 403 and started == [UNIT.key]
 
 

@@ -152,6 +152,7 @@ async def home_sale(
     for answer in await seller_bank.delete_mortgages(enhet, [p.id for p in sellers]):
         report.forsendelser.append(f"{answer.dokumenttype}: {answer.status}")
         say(f"  sletting: {answer.status} {answer.beskrivelse}")
+        sale.events.append(f"sletting ({seller_bank.bank.id}): {answer.status}")  # the agent's record of the sale
     report.after = await grunnbok.unit(enhet)
     report.buyer_case = buyer_bank.cases[loan].events
     report.closed = buyer_bank.cases[loan].closed

@@ -28,6 +28,7 @@ from opendsop.contracts.dsve.broker import BrokerTransport
 from opendsop.contracts.dsve.transport import Outbox
 from opendsop.contracts.registers.kartverket import GrunnbokClient, Grunnbokenhet
 from opendsop.ecosystem import dsve_seed
+from opendsop.ecosystem.dsve_pages import ACTIVITY
 from opendsop.ecosystem.dsve_story import FOUNDING_RESOURCE, Signers, company_founding, home_sale
 from opendsop.ecosystem.provision import _pki, bank_client_id
 from opendsop.ecosystem.runner import Running
@@ -134,13 +135,16 @@ def _bank_org(running: Running, orgno: str) -> Org:
     return Org(bank.orgno, bank.name)
 
 
-async def _eiendom(running: Running, population: Population, console: Console, report: Any) -> None:
+async def _eiendom(
+    running: Running, population: Population, console: Console, report: Any, *, enhet: str | None = None
+) -> None:
     from opendsop.provider.store.sql import SqlBankStore
 
     console.print(Rule("Eiendomshandel (DSVE): a home sale from intention to the deleted mortgage"))
     banks = {b.orgno for b in running.topology.banks}
     units, _ = dsve_seed.grunnbok_rows(population)
     candidates = [u for u in units if u.heftelser[0].panthaver.id in banks and len(banks) > 1]
+    candidates = [u for u in candidates if enhet is None or u.enhet == enhet]  # the megler page's choice
     async with _parties(running, [dsve_seed.MEGLER.id]) as parties:  # a house still as the world seeded it
         live = [await parties.grunnbok[dsve_seed.MEGLER.id].unit(u.enhet) for u in candidates[:50]]
     unit = next((u for u, now in zip(candidates, live, strict=False) if now == u), None)
@@ -190,10 +194,12 @@ async def _eiendom(running: Running, population: Population, console: Console, r
                 signer=signers.sign,
                 clock=utc_now,
             )
+            ACTIVITY.agents.append(agent)  # the actors' pages show what this process has done
+            ACTIVITY.desks.extend(desks := [desk(buyer_bank, MemoryLedger()), desk(seller_bank, StoreLedger(store))])
             price = Decimal(unit.heftelser[0].beloep) * Decimal("1.6")
             result = await home_sale(
-                buyer_bank=desk(buyer_bank, MemoryLedger()),
-                seller_bank=desk(seller_bank, StoreLedger(store)),
+                buyer_bank=desks[0],
+                seller_bank=desks[1],
                 agent=agent,
                 grunnbok=parties.grunnbok[megler.id],
                 enhet=unit.registerenhet(),
@@ -234,6 +240,7 @@ async def _selskap(running: Running, population: Population, console: Console, r
             signer=signers.sign,
             clock=utc_now,
         )
+        ACTIVITY.desks.append(desk)
         name = f"{founder.etternavn} Holding AS"
         result = await company_founding(
             bank=desk,

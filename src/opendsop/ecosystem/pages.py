@@ -97,8 +97,11 @@ def actor_urls(topology: Topology, population: Population) -> list[tuple[str, st
         ("Vergekontroll", f"{agency}/verge", "brukernavn vergekontroll"),
         ("Arving (Digitalt dødsbo)", f"{agency}/dodsbo", f"fødselsnummer {heir}" if heir else "ingen dødsfall"),
         ("Bankdrift", f"http://{topology.host}:{first_bank.port}/ops", "brukernavn drift"),
+        ("Bankdrift: DSVE", f"http://{topology.host}:{first_bank.port}/ops/dsve", "brukernavn drift"),
         ("Innbygger: Mine samtykker", f"{topology.url('consent')}/my", f"fødselsnummer {person}"),
     ]
+    if "megler-ui" in topology.ports:
+        rows.append(("Eiendomsmegler (DSVE)", f"{topology.url('megler-ui')}/megler/", "brukernavn megler"))
     return rows
 
 

@@ -197,6 +197,7 @@ def build_apps(
     from opendsop.certpub.app import create_app as certpub_app
     from opendsop.certpub.settings import CertPubSettings
     from opendsop.ecosystem.audit_side import audit_apps, audit_dir, audit_settings
+    from opendsop.ecosystem.dsve_pages import bank_section
     from opendsop.prosecution.app import create_app as prosecution_app
     from opendsop.prosecution.settings import ProsecutionSettings
     from opendsop.provider.app import create_app as bank_app
@@ -296,16 +297,20 @@ def build_apps(
         # several workers: each builds the bank from its settings (server.Factory), in a process of its own
         # the console's letters and guarantees act with the bank's platform credentials, as `dsop bank letters`
         sections = (*ops_sections(topology, bank.orgno), KfrSection(paths.database("relations")))
+        dsve = bank_section(bank.orgno)  # the DSVE desk: the desks this process has run (one worker only)
         apps[f"bank {bank.orgno}"] = (
-            bank_app(settings, ops_sections=sections) if bank_workers == 1
+            bank_app(settings, ops_sections=(*sections, dsve)) if bank_workers == 1
             else Factory(bank_app, settings, ops_sections=sections)
         )  # fmt: skip
     world = world or world_of(topology)
     population = world.population() if world.preset.shard_count == 1 else next(world.shards(1))
     apps.update(consent_apps(topology, side, population))
+    from opendsop.ecosystem.dsve_pages import megler_ui
     from opendsop.ecosystem.pages import agency_ui
 
     apps["agency-ui"] = agency_ui(topology, population)  # the case handlers', controllers' and heirs' pages
+    if "megler-ui" in topology.ports:
+        apps["megler-ui"] = megler_ui(topology, provisioned, world, population)  # the estate agent's sales
     return apps
 
 

@@ -57,10 +57,11 @@ CONSENT_SERVICES = ("consent", "skatteetaten", "lanekassen", "nav", "krav", "cal
 PLATFORM_SERVICES = ("altinn", "witness", "innsyn")
 # The actors' pages served by apps of their own (the agencies' case handling, Vergekontroll and the heirs'
 # Digitalt dødsbo); optional in the file like the consent side.
-UI_SERVICES = ("agency-ui",)
+UI_SERVICES = ("agency-ui", "megler-ui")
 OPTIONAL_SERVICES = (*CONSENT_SERVICES, *PLATFORM_SERVICES, *UI_SERVICES)
 DEFAULT_PORTS = {
     "agency-ui": 8085,
+    "megler-ui": 8086,
     "certpub": 8010,
     "relations": 8020,
     "registers": 8030,

@@ -19,10 +19,12 @@ from litestar import Litestar, Request, Response, get, post
 
 from opendsop.clock import Clock, utc_now
 from opendsop.megler.agent import Oppdrag
+from opendsop.serving import observe
 from opendsop.web import PageError, StaffDirectory, StaffUser, WebKit
 
 ROLE_MEGLER = "megler"
 TEMPLATES = Path(__file__).parent / "templates"
+PREFIX = "/megler"  # the root is the shared party page (version, /health, /metrics)
 
 # (text key, the history lines of the step start with one of these)
 STEPS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -99,7 +101,7 @@ def create_app(
     ``start(key)`` selling one (both from the ecosystem; without them no form is shown)."""
     kit = WebKit(
         title={"nb": f"{name} — eiendomsmegler", "en": f"{name} — estate agent"}, templates=TEMPLATES,
-        texts=TEXTS, staff=staff or default_staff(orgno), clock=clock, secure=secure,
+        texts=TEXTS, prefix=PREFIX, staff=staff or default_staff(orgno), clock=clock, secure=secure,
         client_id=f"megler-{orgno}", nav=[("/", "sales", "staff")],
     )  # fmt: skip
 
@@ -121,9 +123,15 @@ def create_app(
         if key not in {k for k, _ in await units()}:
             raise PageError(400, "bad_request", key or "—")
         await start(key)
-        return kit.redirect("/", session=session)
+        return kit.redirect(PREFIX + "/", session=session)
 
-    return Litestar([kit.router([home, start_sale])], exception_handlers=kit.exception_handlers())
+    app = Litestar(
+        [kit.router([home, start_sale])],
+        exception_handlers=kit.exception_handlers(),
+        openapi_config=None,
+        logging_config=None,  # Litestar's default would replace the project's JSON logging
+    )
+    return observe(app, "megler-ui", title="Eiendomsmegler / estate agent")  # /health, /metrics like every party
 
 
-__all__ = ["ROLE_MEGLER", "STEPS", "TEXTS", "Step", "create_app", "default_staff", "steps"]
+__all__ = ["PREFIX", "ROLE_MEGLER", "STEPS", "TEXTS", "Step", "create_app", "default_staff", "steps"]
