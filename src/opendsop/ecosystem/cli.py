@@ -138,11 +138,17 @@ def _actors_table(running: Running) -> Table:
     from opendsop.ecosystem.pages import actor_urls
 
     population = running.world.population() if running.world.preset.shard_count == 1 else next(running.world.shards(1))
+    return actors_table(actor_urls(running.topology, population))
+
+
+def actors_table(rows: list[tuple[str, str, str]]) -> Table:
+    """``(actor, URL, login)`` rows as the table `dsop up` prints."""
     table = Table(title="Pages to try (synthetic logins)", title_justify="left")
     table.add_column("actor")
-    table.add_column("URL", overflow="fold")
+    # a URL is copied whole: never folded over two lines (the other columns wrap instead)
+    table.add_column("URL", no_wrap=True, min_width=max((len(url) for _, url, _ in rows), default=3))
     table.add_column("log in with")
-    for actor, url, login in actor_urls(running.topology, population):
+    for actor, url, login in rows:
         table.add_row(actor, url, login)
     return table
 
