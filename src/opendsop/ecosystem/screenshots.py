@@ -53,13 +53,15 @@ def wait_for_case(page: Any, timeout: float = CASE_TIMEOUT_MS) -> None:
     page.locator("h2", has_text="Last ned").wait_for(timeout=timeout)
 
 
-def wait_until_gone(page: Any, selector: str, *, tries: int = 100) -> None:
-    """Reload until ``selector`` (a "fetching …" marker) is gone: the pages without live updates."""
+def wait_until_gone(page: Any, selector: str, *, tries: int = 480) -> None:
+    """Reload until ``selector`` (a "fetching …" marker) is gone: the pages without live updates.  A case
+    still running after ``tries`` reloads (about two minutes) is an error, not a page to go on with."""
     for _ in range(tries):
         if page.locator(selector).count() == 0:
             return
         page.wait_for_timeout(250)
         page.reload()
+    raise TimeoutError(f"{page.url}: {selector} still there after {tries} reloads")
 
 
 @dataclass
