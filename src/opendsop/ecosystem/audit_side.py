@@ -11,7 +11,7 @@ import base64
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from opendsop.audit.signing import Signer
 from opendsop.ecosystem.provision import Paths
@@ -84,14 +84,22 @@ def provision_keys(topology: Topology) -> dict[str, bytes]:
     return public_keys(topology)
 
 
-def audit_settings(topology: Topology, origin: str) -> dict[str, str]:
-    """A party's settings for its log: its key file (published now) and the witness."""
+class AuditSettings(TypedDict):
+    """The three settings every party with a log takes (``audit_key_file``, ``witness_url``, ``audit_keys_file``)."""
+
+    audit_key_file: str
+    witness_url: str
+    audit_keys_file: str
+
+
+def audit_settings(topology: Topology, origin: str) -> AuditSettings:
+    """A party's settings for its log: its key file (published now), the witness, and the issuers' keys."""
     signer(topology, origin)
-    return {
-        "audit_key_file": str(audit_dir(topology) / f"{origin}.key"),
-        "witness_url": topology.url("witness"),
-        "audit_keys_file": str(audit_dir(topology) / "keys.json"),
-    }
+    return AuditSettings(
+        audit_key_file=str(audit_dir(topology) / f"{origin}.key"),
+        witness_url=topology.url("witness"),
+        audit_keys_file=str(audit_dir(topology) / "keys.json"),
+    )
 
 
 def audit_apps(topology: Topology) -> dict[str, Any]:

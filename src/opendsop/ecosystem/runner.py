@@ -196,7 +196,7 @@ def build_apps(
     from opendsop.authority import create_app as authority_app
     from opendsop.certpub.app import create_app as certpub_app
     from opendsop.certpub.settings import CertPubSettings
-    from opendsop.ecosystem.audit_side import audit_apps, audit_dir, audit_settings
+    from opendsop.ecosystem.audit_side import audit_apps, audit_settings
     from opendsop.ecosystem.dsve_pages import bank_section
     from opendsop.prosecution.app import create_app as prosecution_app
     from opendsop.prosecution.settings import ProsecutionSettings
@@ -240,9 +240,7 @@ def build_apps(
         "registers": registers_app(
             RegistersSettings(
                 database_url=paths.database("registers"),
-                audit_key_file=audit_settings(topology, "registers")["audit_key_file"],
-                witness_url=topology.url("witness"),
-                audit_keys_file=str(audit_dir(topology) / "keys.json"),
+                **audit_settings(topology, "registers"),
                 public_url=topology.url("registers"),
                 issuer=issuer,
                 jwks_url=jwks,
@@ -261,9 +259,7 @@ def build_apps(
         "altinn": altinn_app(
             AltinnSettings(
                 database_url=paths.database("altinn"),
-                audit_key_file=audit_settings(topology, "altinn")["audit_key_file"],
-                witness_url=topology.url("witness"),
-                audit_keys_file=str(audit_dir(topology) / "keys.json"),
+                **audit_settings(topology, "altinn"),
                 public_url=topology.url("altinn"),
                 issuer=issuer,
                 jwks_url=jwks,
@@ -274,9 +270,7 @@ def build_apps(
     for bank in topology.banks:
         secrets = provisioned.banks[bank.orgno]
         settings = ProviderSettings(
-            audit_key_file=audit_settings(topology, f"bank-{bank.orgno}")["audit_key_file"],
-            witness_url=topology.url("witness"),
-            audit_keys_file=str(audit_dir(topology) / "keys.json"),
+            **audit_settings(topology, f"bank-{bank.orgno}"),
             bank_orgno=bank.orgno,
             bank_name=bank.name,
             base_url=topology.bank_url(bank),
